@@ -1,0 +1,141 @@
+// Package analyzers is the contract between residue's driver and its analyzers.
+//
+// It is modelled on golang.org/x/tools/go/analysis: an Analyzer is a value that
+// declares what it needs (languages, literal prefilters, candidate query
+// patterns) and a Run function that receives a Pass for one parsed file and
+// reports Findings through it. The driver parses every file once, runs one
+// multi-pattern query pass shared by all analyzers, and hands each analyzer the
+// matches of its own patterns.
+package analyzers
+
+import (
+	"fmt"
+
+	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/tsquery"
+)
+
+// An Analyzer finds one family of bugs. Analyzers are plain values registered
+// in package all; the driver takes the list as a parameter.
+type Analyzer struct {
+	// Name is the family name, also the prefix of every rule id it reports
+	// ("ctypes" reports "ctypes/…").
+	Name string
+	// Doc is a one-paragraph description shown by `residue rules`.
+	Doc string
+	// Languages are the languages whose files the analyzer runs on.
+	Languages []source.Language
+	// Rules lists every rule id the analyzer may report. Each must have a
+	// rule file in rules/; the driver drops (and notifies about) a finding
+	// whose id is not listed.
+	Rules []string
+	// Prefilter lists literal byte strings one of which a file must contain
+	// for the analyzer to have anything to say about it. Empty means every
+	// file of Languages. A file no analyzer wants is never parsed.
+	Prefilter []string
+	// Queries holds, per language, tree-sitter query patterns whose matches
+	// the analyzer wants. The driver compiles the patterns of all analyzers
+	// of a language into one query and runs it once per file.
+	Queries map[source.Language]string
+	// Run analyzes one file. It must not keep any node of pass.File after it
+	// returns: the tree is closed once every analyzer is done.
+	Run func(pass *Pass) error
+}
+
+// A Pass is one analyzer's view of one parsed file.
+type Pass struct {
+	Analyzer *Analyzer
+	// File is the parsed file: its path, language, bytes and tree.
+	File *source.File
+	// Matches are the matches of the analyzer's own Queries patterns in this
+	// file, in document order. PatternIndex is relative to the analyzer's
+	// query text.
+	Matches []tsquery.Match
+	// Report records a finding. Locations are usually built with Location.
+	Report func(Finding)
+}
+
+// Location returns the location of node in the pass's file, with msg as its
+// message (used for related locations and flow steps).
+func (p *Pass) Location(node *source.Node, msg string) Location {
+	return Location{Path: p.File.Path, Range: p.File.NodeRange(node), Message: msg}
+}
+
+// Reportf reports a finding for rule at the span of node with a formatted message.
+func (p *Pass) Reportf(rule string, node *source.Node, format string, args ...any) {
+	p.Report(Finding{RuleID: rule, Message: fmt.Sprintf(format, args...), Location: p.Location(node, "")})
+}
+
+// A Finding is one problem reported by an analyzer.
+type Finding struct {
+	// RuleID is "<family>/<name>", the id of a rule file.
+	RuleID string `json:"rule"`
+	// Message says what is wrong at Location, in one or two sentences.
+	Message string `json:"message"`
+	// Location is where the problem is reported (the sink).
+	Location Location `json:"location"`
+	// Related marks other places that explain the finding, each with a
+	// Message (the buffer's allocation, the argtypes declaration).
+	Related []Location `json:"related"`
+	// Flow is the path from source to sink, one step per location.
+	Flow []Step `json:"flow"`
+	// Fix is an optional suggested edit.
+	Fix *Fix `json:"fix,omitempty"`
+
+	// The driver fills in the fields below; analyzers leave them empty.
+
+	// Level is the rule's severity after configuration: error, warning or note.
+	Level string `json:"level"`
+	// Fingerprint identifies the finding across unrelated edits: a hash of
+	// the rule id, path, enclosing function and the normalized reported lines.
+	Fingerprint string `json:"fingerprint"`
+	// Function is the qualified name of the enclosing function, "" at top level.
+	Function string `json:"function,omitempty"`
+	// Suppression is set when an in-source ignore comment matched the finding.
+	Suppression *Suppression `json:"suppression,omitempty"`
+}
+
+// A Suppression records the in-source comment that suppressed a finding.
+type Suppression struct {
+	Location      Location `json:"location"`
+	Justification string   `json:"justification"`
+}
+
+// A Notification is a problem with the run rather than with the code: a file
+// that was skipped or failed to parse, an analyzer that panicked.
+type Notification struct {
+	// Level is "warning" or "error" (SARIF notification levels).
+	Level string `json:"level"`
+	// Path is the file concerned, relative to the repository root, or "".
+	Path string `json:"path,omitempty"`
+	// Analyzer names the analyzer concerned, or "".
+	Analyzer string `json:"analyzer,omitempty"`
+	Message  string `json:"message"`
+}
+
+// A Location is a range of a file. Path is slash-separated and relative to
+// the repository root; the range's conventions are source.Range's.
+type Location struct {
+	Path string `json:"path"`
+	source.Range
+	// Message describes the location's role; used by Related and Flow.
+	Message string `json:"message,omitempty"`
+}
+
+// A Step is one location on a Flow, with what happens there.
+type Step struct {
+	Location Location `json:"location"`
+}
+
+// A Fix is a suggested edit: a description and replacements of byte ranges
+// of the finding's file.
+type Fix struct {
+	Description  string        `json:"description"`
+	Replacements []Replacement `json:"replacements"`
+}
+
+// A Replacement replaces the text at Location with Text.
+type Replacement struct {
+	Location Location `json:"location"`
+	Text     string   `json:"text"`
+}

@@ -1,0 +1,66 @@
+package source
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	sitter "github.com/smacker/go-tree-sitter"
+)
+
+// A Parser holds one tree-sitter parser per language. It is not safe for
+// concurrent use: each worker goroutine owns one.
+type Parser struct {
+	parsers map[Language]*sitter.Parser
+	timeout time.Duration
+}
+
+// NewParser returns a Parser whose parses give up after timeout (0: never).
+func NewParser(timeout time.Duration) *Parser {
+	return &Parser{parsers: map[Language]*sitter.Parser{}, timeout: timeout}
+}
+
+// Parse parses f in place. On error f has no tree and the parser is reset,
+// so that its next parse starts a new document.
+func (p *Parser) Parse(f *File) error {
+	ps := p.parsers[f.Lang]
+	if ps == nil {
+		lang := Grammar(f.Lang)
+		if lang == nil {
+			return fmt.Errorf("no grammar for language %q", f.Lang)
+		}
+		ps = sitter.NewParser()
+		ps.SetLanguage(lang)
+		if p.timeout > 0 {
+			ps.SetOperationLimit(int(p.timeout.Microseconds()))
+		}
+		p.parsers[f.Lang] = ps
+	}
+	tree, err := ps.ParseCtx(context.Background(), nil, f.Src)
+	if err != nil || tree == nil {
+		// The binding resumes an aborted document unless it is reset.
+		ps.Reset()
+		if err == sitter.ErrOperationLimit {
+			return fmt.Errorf("parse timed out after %s", p.timeout)
+		}
+		if err == nil {
+			err = fmt.Errorf("parser returned no tree")
+		}
+		return fmt.Errorf("parse failed: %w", err)
+	}
+	if int(tree.RootNode().EndByte()) > len(f.Src) {
+		tree.Close()
+		ps.Reset()
+		return fmt.Errorf("parser returned a tree longer than the file")
+	}
+	f.tree = tree
+	return nil
+}
+
+// Close releases every parser.
+func (p *Parser) Close() {
+	for lang, ps := range p.parsers {
+		ps.Close()
+		delete(p.parsers, lang)
+	}
+}

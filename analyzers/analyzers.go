@@ -120,6 +120,8 @@ type Location struct {
 	source.Range
 	// Message describes the location's role; used by Related and Flow.
 	Message string `json:"message,omitempty"`
+	// Snippet is the full text of StartLine, filled in by the driver.
+	Snippet string `json:"snippet,omitempty"`
 }
 
 // A Step is one location on a Flow, with what happens there.

@@ -1,0 +1,224 @@
+package tsquery
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	sitter "github.com/smacker/go-tree-sitter"
+
+	"github.com/residue-sec/residue/analyzers/source"
+)
+
+// A Query is a compiled set of query sources for one language. Each source
+// is one analyzer's or one rule's query text; the sources are compiled into a
+// single tree-sitter query, so that a file needs one query pass whatever the
+// number of sources. A Query is only read after Compile and can serve every
+// worker; each worker runs it with its own Cursor.
+type Query struct {
+	lang  source.Language
+	q     *sitter.Query
+	names []string      // capture index → name
+	preds [][]predicate // pattern index → predicates
+	// firstPattern[i] is the index of source i's first pattern; the last
+	// element is the total pattern count.
+	firstPattern []int
+}
+
+// An Error is a query that does not compile. Source is the index of the
+// offending query source; Line and Column (1-based, Column in characters)
+// locate the problem within that source's text.
+type Error struct {
+	Source int
+	Line   int
+	Column int
+	Msg    string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%d:%d: %s", e.Line, e.Column, e.Msg) }
+
+// Compile compiles the query sources srcs for lang into one Query. A
+// malformed source gives an *Error naming it.
+func Compile(lang source.Language, srcs ...string) (*Query, error) {
+	grammar := source.Grammar(lang)
+	if grammar == nil {
+		return nil, fmt.Errorf("unknown language %q", lang)
+	}
+	qr := &Query{lang: lang, firstPattern: []int{0}}
+	// Compile each source alone first: errors then point into the right
+	// source, and the pattern counts map combined indexes back to sources.
+	for i, src := range srcs {
+		one, err := compileOne(grammar, src, i)
+		if err != nil {
+			return nil, err
+		}
+		n := int(one.PatternCount())
+		one.Close()
+		qr.firstPattern = append(qr.firstPattern, qr.firstPattern[i]+n)
+	}
+	combined := strings.Join(srcs, "\n")
+	q, err := sitter.NewQuery([]byte(combined), grammar)
+	if err != nil {
+		return nil, fmt.Errorf("combining queries: %v", err)
+	}
+	qr.q = q
+	for i := 0; i < int(q.CaptureCount()); i++ {
+		qr.names = append(qr.names, q.CaptureNameForId(uint32(i)))
+	}
+	for p := 0; p < int(q.PatternCount()); p++ {
+		src := qr.sourceOf(p)
+		preds, err := qr.compilePredicates(p, srcs[src])
+		if err != nil {
+			err.Source = src
+			q.Close()
+			return nil, err
+		}
+		qr.preds = append(qr.preds, preds)
+	}
+	return qr, nil
+}
+
+func compileOne(grammar *sitter.Language, src string, index int) (*sitter.Query, error) {
+	if strings.TrimSpace(src) == "" {
+		return nil, &Error{Source: index, Line: 1, Column: 1, Msg: "empty query"}
+	}
+	q, err := sitter.NewQuery([]byte(src), grammar)
+	if err != nil {
+		var qe *sitter.QueryError
+		if errors.As(err, &qe) {
+			line, col := lineCol(src, int(qe.Offset))
+			return nil, &Error{Source: index, Line: line, Column: col, Msg: describe(qe, src)}
+		}
+		return nil, &Error{Source: index, Line: 1, Column: 1, Msg: err.Error()}
+	}
+	return q, nil
+}
+
+// describe turns a binding error into a message naming the offending token.
+func describe(qe *sitter.QueryError, src string) string {
+	tok := src[min(int(qe.Offset), len(src)):]
+	if i := strings.IndexAny(tok, " \t\r\n()[]@\"#:"); i > 0 {
+		tok = tok[:i]
+	} else if len(tok) > 20 {
+		tok = tok[:20]
+	}
+	kind := map[sitter.QueryErrorType]string{
+		sitter.QueryErrorSyntax:    "syntax error",
+		sitter.QueryErrorNodeType:  "unknown node type",
+		sitter.QueryErrorField:     "unknown field",
+		sitter.QueryErrorCapture:   "unknown capture",
+		sitter.QueryErrorStructure: "impossible pattern structure",
+		sitter.QueryErrorLanguage:  "language mismatch",
+	}[qe.Type]
+	if kind == "" {
+		kind = "invalid query"
+	}
+	if tok == "" {
+		return kind + " at end of query"
+	}
+	return fmt.Sprintf("%s %q", kind, tok)
+}
+
+// lineCol converts a byte offset of src into a 1-based line and character column.
+func lineCol(src string, off int) (line, col int) {
+	off = min(off, len(src))
+	line = 1 + strings.Count(src[:off], "\n")
+	start := strings.LastIndexByte(src[:off], '\n') + 1
+	return line, utf8.RuneCountInString(src[start:off]) + 1
+}
+
+// sourceOf returns the source index of combined pattern p.
+func (q *Query) sourceOf(p int) int {
+	for i := len(q.firstPattern) - 2; i >= 0; i-- {
+		if p >= q.firstPattern[i] {
+			return i
+		}
+	}
+	return 0
+}
+
+// Sources returns the number of query sources.
+func (q *Query) Sources() int { return len(q.firstPattern) - 1 }
+
+// Language returns the query's language.
+func (q *Query) Language() source.Language { return q.lang }
+
+// CaptureNames returns the names of the query's captures.
+func (q *Query) CaptureNames() []string { return append([]string(nil), q.names...) }
+
+// Close releases the query. Call it once the run is over.
+func (q *Query) Close() {
+	if q.q != nil {
+		q.q.Close()
+		q.q = nil
+	}
+}
+
+func (q *Query) compilePredicates(pattern int, src string) ([]predicate, *Error) {
+	var out []predicate
+	for _, steps := range q.q.PredicatesForPattern(uint32(pattern)) {
+		steps = slices.DeleteFunc(steps, func(s sitter.QueryPredicateStep) bool { return s.Type == sitter.QueryPredicateStepTypeDone })
+		if len(steps) == 0 || steps[0].Type != sitter.QueryPredicateStepTypeString {
+			return nil, &Error{Line: 1, Column: 1, Msg: "predicate without an operator"}
+		}
+		op := q.q.StringValueForId(steps[0].ValueId)
+		p, err := q.newPredicate(op, steps[1:])
+		if err != nil {
+			line, col := 1, 1
+			if i := strings.Index(src, "#"+op); i >= 0 {
+				line, col = lineCol(src, i)
+			}
+			return nil, &Error{Line: line, Column: col, Msg: fmt.Sprintf("#%s: %v", op, err)}
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func (q *Query) newPredicate(op string, args []sitter.QueryPredicateStep) (predicate, error) {
+	form, ok := operators[op]
+	if !ok {
+		return predicate{}, fmt.Errorf("unsupported predicate (supported: %s)", supportedList)
+	}
+	p := predicate{op: form.op, negate: form.negate, any: form.any}
+	if len(args) == 0 || args[0].Type != sitter.QueryPredicateStepTypeCapture {
+		return p, errors.New("first argument must be a capture")
+	}
+	p.capture = int(args[0].ValueId)
+	rest := args[1:]
+	switch p.op {
+	case "eq":
+		if len(rest) != 1 {
+			return p, errors.New("takes a capture and one capture or string")
+		}
+		if rest[0].Type == sitter.QueryPredicateStepTypeCapture {
+			p.other = int(rest[0].ValueId)
+			p.captureArg = true
+		} else {
+			p.strs = []string{q.q.StringValueForId(rest[0].ValueId)}
+		}
+	case "match":
+		if len(rest) != 1 || rest[0].Type != sitter.QueryPredicateStepTypeString {
+			return p, errors.New("takes a capture and one regular expression string")
+		}
+		re, err := regexp.Compile(q.q.StringValueForId(rest[0].ValueId))
+		if err != nil {
+			return p, fmt.Errorf("bad regular expression: %v", err)
+		}
+		p.re = re
+	case "any-of":
+		if len(rest) == 0 {
+			return p, errors.New("takes a capture and at least one string")
+		}
+		for _, a := range rest {
+			if a.Type != sitter.QueryPredicateStepTypeString {
+				return p, errors.New("arguments after the capture must be strings")
+			}
+			p.strs = append(p.strs, q.q.StringValueForId(a.ValueId))
+		}
+	}
+	return p, nil
+}

@@ -1,0 +1,175 @@
+package tsquery
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/residue-sec/residue/analyzers/source"
+)
+
+const pySrc = `import logging
+logger = logging.getLogger(__name__)
+logger.info(request.body)
+logger.debug(request.body)
+logger.warning("x")
+print(a, b, c)
+`
+
+func parse(t testing.TB, lang source.Language, src string) *source.File {
+	t.Helper()
+	f := source.NewFile("x", lang, []byte(src))
+	p := source.NewParser(time.Second)
+	t.Cleanup(p.Close)
+	if err := p.Parse(f); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(f.Close)
+	return f
+}
+
+// texts runs q over src and returns "source:pattern:@name=text" for every capture.
+func texts(t *testing.T, q *Query, f *source.File) []string {
+	t.Helper()
+	c := NewCursor()
+	defer c.Close()
+	var out []string
+	err := q.Run(c, f, Limits{}, func(src int, m Match) {
+		var parts []string
+		for _, cp := range m.Captures {
+			parts = append(parts, cp.Name+"="+f.Text(cp.Node))
+		}
+		out = append(out, strings.Join(parts, " "))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestPredicates(t *testing.T) {
+	f := parse(t, source.Python, pySrc)
+	cases := []struct {
+		name, query string
+		want        []string
+	}{
+		{"eq", `(call function: (attribute attribute: (identifier) @m) (#eq? @m "info"))`, []string{"m=info"}},
+		{"not-eq", `(call function: (attribute attribute: (identifier) @m) (#not-eq? @m "info"))`, []string{"m=getLogger", "m=debug", "m=warning"}},
+		{"match", `(call function: (attribute attribute: (identifier) @m) (#match? @m "^(debug|warning)$"))`, []string{"m=debug", "m=warning"}},
+		{"not-match", `(call function: (attribute attribute: (identifier) @m) (#not-match? @m "^d"))`, []string{"m=getLogger", "m=info", "m=warning"}},
+		// The binding ignores #any-of?; residue must filter.
+		{"any-of", `(call function: (attribute attribute: (identifier) @m) (#any-of? @m "info" "warning"))`, []string{"m=info", "m=warning"}},
+		{"not-any-of", `(call function: (attribute attribute: (identifier) @m) (#not-any-of? @m "info" "warning"))`, []string{"m=getLogger", "m=debug"}},
+		{"eq captures", `((assignment left: (identifier) @a right: (call function: (attribute object: (identifier) @b))) (#eq? @a @b))`, nil},
+		{"not-eq captures", `((assignment left: (identifier) @a right: (call function: (attribute object: (identifier) @b))) (#not-eq? @a @b))`, []string{"a=logger b=logging"}},
+		// Quantified captures: plain predicates need every node, any- one.
+		{"all match", `((call function: (identifier) @f arguments: (argument_list ((identifier) @arg ","?)+)) (#match? @arg "^[ab]$"))`, nil},
+		{"any-match", `((call function: (identifier) @f arguments: (argument_list ((identifier) @arg ","?)+)) (#any-match? @arg "^c$"))`, []string{"f=print arg=a arg=b arg=c"}},
+		{"any-eq", `((call function: (identifier) @f arguments: (argument_list ((identifier) @arg ","?)+)) (#any-eq? @arg "b"))`, []string{"f=print arg=a arg=b arg=c"}},
+		{"any-not-eq", `((call function: (identifier) @f arguments: (argument_list ((identifier) @arg ","?)+)) (#any-not-eq? @arg "a"))`, []string{"f=print arg=a arg=b arg=c"}},
+		{"any-not-match none", `((call function: (identifier) @f arguments: (argument_list ((identifier) @arg ","?)+)) (#any-not-match? @arg "^[abc]$"))`, nil},
+		// A predicate on an absent optional capture passes.
+		{"absent capture", `((expression_statement (call function: (attribute attribute: (identifier) @m) arguments: (argument_list (string)? @s))) (#eq? @s "nope") (#eq? @m "info"))`, []string{"m=info"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			q, err := Compile(source.Python, tc.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer q.Close()
+			got := texts(t, q, f)
+			if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSourcesShareOnePass(t *testing.T) {
+	f := parse(t, source.Python, pySrc)
+	q, err := Compile(source.Python,
+		`(call function: (identifier) @print (#eq? @print "print"))`,
+		"(string) @s\n(call function: (attribute attribute: (identifier) @m) (#eq? @m \"debug\"))")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	c := NewCursor()
+	defer c.Close()
+	var got []string
+	if err := q.Run(c, f, Limits{}, func(src int, m Match) {
+		got = append(got, strings.Join([]string{string(rune('0' + src)), string(rune('0' + m.Pattern)), f.Text(m.Captures[0].Node)}, ":"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := `1:1:debug|1:0:"x"|0:0:print`
+	if strings.Join(got, "|") != want {
+		t.Errorf("got %q, want %q", strings.Join(got, "|"), want)
+	}
+}
+
+func TestCompileErrors(t *testing.T) {
+	cases := []struct{ query, want string }{
+		{"(call)\n  (no_such_node) @x", "2:4: unknown node type \"no_such_node\""},
+		{"(call nosuchfield: (identifier))", "1:7: unknown field \"nosuchfield\""},
+		{"(call", "syntax error"},
+		{"((identifier) @i (#contains? @i \"log\"))", "1:19: #contains?: unsupported predicate"},
+		{"((identifier) @i\n (#match? @i \"(?!x)\"))", "2:3: #match?: bad regular expression"},
+		{"((identifier) @i (#eq? @i))", "wrong number of arguments to `#eq?`"},
+		{"((identifier) @i (#set! foo bar))", "unsupported predicate"},
+		{"   ", "empty query"},
+	}
+	for _, tc := range cases {
+		_, err := Compile(source.Python, "(identifier) @ok", tc.query)
+		var qe *Error
+		if !errors.As(err, &qe) {
+			t.Errorf("%q: got %v, want *Error", tc.query, err)
+			continue
+		}
+		if qe.Source != 1 || !strings.Contains(qe.Error(), tc.want) {
+			t.Errorf("%q: got source %d %q, want source 1 containing %q", tc.query, qe.Source, qe.Error(), tc.want)
+		}
+	}
+}
+
+func TestLimits(t *testing.T) {
+	f := parse(t, source.Python, strings.Repeat("x = 1\n", 500))
+	q, err := Compile(source.Python, "(identifier) @i", "(integer) @n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	c := NewCursor()
+	defer c.Close()
+	counts := [2]int{}
+	err = q.Run(c, f, Limits{MaxMatches: 10}, func(src int, m Match) { counts[src]++ })
+	if !errors.Is(err, ErrMatchLimit) || counts != [2]int{10, 10} {
+		t.Errorf("match cap: err %v counts %v, want ErrMatchLimit and 10 each", err, counts)
+	}
+	err = q.Run(c, f, Limits{Deadline: time.Now().Add(-time.Second)}, func(int, Match) {})
+	if !errors.Is(err, ErrDeadline) {
+		t.Errorf("deadline: got %v", err)
+	}
+}
+
+func BenchmarkRun(b *testing.B) {
+	src := strings.Repeat(pySrc, 2000)
+	f := parse(b, source.Python, src)
+	q, err := Compile(source.Python, `(call function: (attribute attribute: (identifier) @m) (#any-of? @m "info" "debug"))`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer q.Close()
+	c := NewCursor()
+	defer c.Close()
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		n := 0
+		_ = q.Run(c, f, Limits{}, func(int, Match) { n++ })
+		if n != 4000 {
+			b.Fatalf("got %d matches", n)
+		}
+	}
+}

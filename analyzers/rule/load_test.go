@@ -1,0 +1,93 @@
+package rule
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+const good = `id: logging/request-body
+name: RequestBodyLogged
+language: python
+severity: error
+security-severity: 7.5
+precision: high
+tags: [security, logging]
+cwe: [CWE-532]
+paths: {exclude: ["tests/**"]}
+summary: Request body written to a log unsanitized.
+help: |
+  Why it matters.
+analyzer: logging
+`
+
+func TestParseGood(t *testing.T) {
+	rs, err := Parse("r.yml", []byte(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rs[0]
+	if r.ID != "logging/request-body" || r.SecuritySeverity != 7.5 || r.Paths.Exclude[0] != "tests/**" || r.Help != "Why it matters.\n" || r.Line != 1 || r.File != "r.yml" {
+		t.Errorf("decoded %+v", r)
+	}
+}
+
+func TestQueryPosition(t *testing.T) {
+	src := strings.Replace(good, "analyzer: logging\n", "message: x\nquery: |\n    (call) @finding\n", 1)
+	rs, err := Parse("r.yml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs[0].QueryLine != 15 || rs[0].QueryColumn != 5 {
+		t.Errorf("query at %d:%d, want 15:5", rs[0].QueryLine, rs[0].QueryColumn)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	cases := []struct{ name, src, want string }{
+		{"unknown key", good + "sevrity: high\n", "r.yml:14:1: unknown key \"sevrity\""},
+		{"unknown nested key", strings.Replace(good, "{exclude:", "{exlude:", 1), "r.yml:9:9: unknown key \"exlude\""},
+		{"bad severity", strings.Replace(good, "severity: error", "severity: critical", 1), "r.yml:4:1: severity \"critical\" is not one of error, warning, note"},
+		{"missing field", strings.Replace(good, "summary: Request body written to a log unsanitized.\n", "", 1), "r.yml:1:1: missing required key \"summary\""},
+		{"missing security-severity", strings.Replace(good, "security-severity: 7.5\n", "", 1), "missing required key \"security-severity\""},
+		{"bad id", strings.Replace(good, "logging/request-body", "RequestBody", 1), "r.yml:1:1: id \"RequestBody\" is not of the form"},
+		{"security-severity range", strings.Replace(good, "7.5", "11", 1), "r.yml:5:1: security-severity 11 is not between"},
+		{"security-severity type", strings.Replace(good, "7.5", "high", 1), "r.yml:5:"},
+		{"bad cwe", strings.Replace(good, "CWE-532", "532", 1), "r.yml:8:1: cwe \"532\""},
+		{"neither analyzer nor query", strings.Replace(good, "analyzer: logging\n", "", 1), "exactly one of"},
+		{"yaml syntax", good + "tags: [unclosed\n", "r.yml:"},
+		{"not a mapping", "- a\n- b\n", "r.yml:1:1: a rule file must be a mapping"},
+		{"empty", "", "r.yml: empty rule file"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("r.yml", []byte(tc.src))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestLoadFSAndSet(t *testing.T) {
+	fsys := fstest.MapFS{
+		"rules/logging/a.yml":          {Data: []byte(good)},
+		"rules/logging/testdata/x.yml": {Data: []byte("not: a rule\n")},
+		"rules/logging/list.yaml":      {Data: []byte("rules:\n  - " + strings.ReplaceAll(strings.Replace(good, "request-body", "other", 1), "\n", "\n    ") + "\n")},
+		"rules/logging/README.md":      {Data: []byte("ignored")},
+	}
+	rs, err := LoadFS(fsys, "rules", "builtin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 2 || rs[0].File != "builtin/logging/a.yml" || rs[1].ID != "logging/other" {
+		t.Fatalf("loaded %d rules: %+v", len(rs), rs)
+	}
+	set, err := NewSet(rs, rs[:1])
+	if err == nil || !strings.Contains(err.Error(), "rule logging/request-body is already defined at builtin/logging/a.yml:1") {
+		t.Errorf("duplicate: %v", err)
+	}
+	if set.Get("logging/other") == nil || len(set.All()) != 2 || set.All()[0].ID != "logging/other" {
+		t.Errorf("set: %+v", set.All())
+	}
+}

@@ -1,0 +1,95 @@
+package rule
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+var (
+	idPattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*/[a-z0-9][a-z0-9_-]*$`)
+	cwePattern = regexp.MustCompile(`^CWE-[0-9]+$`)
+)
+
+// Severities are the valid `severity:` values, highest first (SARIF levels).
+var Severities = []string{"error", "warning", "note"}
+
+// Precisions are the valid `precision:` values (GitHub code scanning's).
+var Precisions = []string{"very-high", "high", "medium", "low"}
+
+// SeverityRank orders severities: error 3, warning 2, note 1, unknown 0.
+func SeverityRank(s string) int {
+	for i, v := range Severities {
+		if v == s {
+			return len(Severities) - i
+		}
+	}
+	return 0
+}
+
+// validate checks the decoded rule r against the format, locating each
+// problem at its key in n.
+func validate(file string, n *yaml.Node, r *Rule) error {
+	fail := func(key, msg string) error {
+		if k := mappingKey(n, key); k != nil {
+			return at(file, k, msg)
+		}
+		return at(file, n, msg)
+	}
+	required := []struct{ key, val string }{
+		{"id", r.ID}, {"name", r.Name}, {"language", r.Language}, {"severity", r.Severity},
+		{"precision", r.Precision}, {"summary", r.Summary}, {"help", r.Help},
+	}
+	for _, f := range required {
+		if strings.TrimSpace(f.val) == "" {
+			return at(file, n, fmt.Sprintf("missing required key %q", f.key))
+		}
+	}
+	if mappingKey(n, "security-severity") == nil {
+		return at(file, n, `missing required key "security-severity"`)
+	}
+	switch {
+	case !idPattern.MatchString(r.ID):
+		return fail("id", fmt.Sprintf("id %q is not of the form family/name (lower case, digits, - and _)", r.ID))
+	case r.Language != "python" && r.Language != "c":
+		return fail("language", fmt.Sprintf("language %q is not python or c", r.Language))
+	case SeverityRank(r.Severity) == 0:
+		return fail("severity", fmt.Sprintf("severity %q is not one of %s", r.Severity, strings.Join(Severities, ", ")))
+	case !contains(Precisions, r.Precision):
+		return fail("precision", fmt.Sprintf("precision %q is not one of %s", r.Precision, strings.Join(Precisions, ", ")))
+	case r.SecuritySeverity < 0 || r.SecuritySeverity > 10:
+		return fail("security-severity", fmt.Sprintf("security-severity %g is not between 0.0 and 10.0", r.SecuritySeverity))
+	case (r.Analyzer == "") == (r.Query == ""):
+		return at(file, n, "a rule needs exactly one of `analyzer:` (implemented in Go) or `query:`")
+	case r.Query != "" && r.Message == "":
+		return fail("query", "a `query:` rule needs a `message:`")
+	case r.Analyzer != "" && r.NotInside != "":
+		return fail("not-inside", "`not-inside:` applies only to `query:` rules")
+	}
+	for _, c := range r.CWE {
+		if !cwePattern.MatchString(c) {
+			return fail("cwe", fmt.Sprintf("cwe %q is not of the form CWE-<number>", c))
+		}
+	}
+	return nil
+}
+
+func mappingKey(n *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i]
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,87 @@
+package driver
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/source"
+)
+
+// complete fills in what the driver owns while the file's source is at
+// hand: level, enclosing function, snippets and fingerprint.
+func (w *worker) complete(f *source.File, fd analyzers.Finding) analyzers.Finding {
+	fd.Level = w.p.cfg.Rules.Get(fd.RuleID).Severity
+	fd.Location.Path = f.Path
+	fd.Function = f.EnclosingFunction(fd.Location.StartByte)
+	fd.Location.Snippet = f.Lines.Text(fd.Location.StartLine)
+	fd.Related = withSnippets(f, fd.Related)
+	for i := range fd.Flow {
+		fd.Flow[i].Location = withSnippets(f, []analyzers.Location{fd.Flow[i].Location})[0]
+	}
+	fd.Fingerprint = fingerprint(fd, f.Lines)
+	return fd
+}
+
+// withSnippets fills the snippet of each location in f (and a missing path).
+func withSnippets(f *source.File, locs []analyzers.Location) []analyzers.Location {
+	for i := range locs {
+		if locs[i].Path == "" {
+			locs[i].Path = f.Path
+		}
+		if locs[i].Path == f.Path && locs[i].Snippet == "" {
+			locs[i].Snippet = f.Lines.Text(locs[i].StartLine)
+		}
+	}
+	return locs
+}
+
+// maxFingerprintLines caps how many reported lines feed a fingerprint.
+const maxFingerprintLines = 5
+
+// fingerprint hashes what identifies a finding across unrelated edits: the
+// rule, the path, the enclosing function and the reported lines with their
+// whitespace normalized. Line numbers are left out, so moving code does not
+// change it; numberFingerprints later tells identical ones apart.
+func fingerprint(fd analyzers.Finding, lines *source.Lines) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00", fd.RuleID, fd.Location.Path, fd.Function)
+	last := min(fd.Location.EndLine, fd.Location.StartLine+maxFingerprintLines-1)
+	for l := fd.Location.StartLine; l <= last; l++ {
+		fmt.Fprintf(h, "%s\n", strings.Join(strings.Fields(lines.Text(l)), " "))
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// numberFingerprints appends ":N" to the Nth (N ≥ 2) of findings sharing a
+// fingerprint, in their sorted order, so that every fingerprint is unique.
+func numberFingerprints(fds []analyzers.Finding) {
+	seen := map[string]int{}
+	for i := range fds {
+		seen[fds[i].Fingerprint]++
+		if n := seen[fds[i].Fingerprint]; n > 1 {
+			fds[i].Fingerprint = fmt.Sprintf("%s:%d", fds[i].Fingerprint, n)
+		}
+	}
+}
+
+// sortFindings orders findings by path, position, rule and message.
+func sortFindings(fds []analyzers.Finding) {
+	sort.SliceStable(fds, func(i, j int) bool {
+		a, b := fds[i].Location, fds[j].Location
+		switch {
+		case a.Path != b.Path:
+			return a.Path < b.Path
+		case a.StartLine != b.StartLine:
+			return a.StartLine < b.StartLine
+		case a.StartColumn != b.StartColumn:
+			return a.StartColumn < b.StartColumn
+		case fds[i].RuleID != fds[j].RuleID:
+			return fds[i].RuleID < fds[j].RuleID
+		}
+		return fds[i].Message < fds[j].Message
+	})
+}

@@ -1,0 +1,88 @@
+// Package driver runs analyzers over a repository: discover → read → parse
+// once → one shared query pass → analyzers → suppressions → sort. It takes
+// the analyzer list as a parameter; package all holds residue's.
+package driver
+
+import (
+	"runtime"
+	"time"
+
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/rule"
+)
+
+// Config is one scan.
+type Config struct {
+	// Analyzers run on every file they want.
+	Analyzers []*analyzers.Analyzer
+	// Rules holds the metadata of every rule the analyzers may report.
+	Rules *rule.Set
+	// Paths are the files and directories to scan (default ".").
+	Paths []string
+	// Root is the repository root that reported paths are relative to;
+	// "" finds it: the git top level above the first path, else that path.
+	Root string
+	// Include and Exclude are doublestar globs relative to Root.
+	Include, Exclude []string
+	// MaxFileSize skips larger files with a warning (0: DefaultMaxFileSize).
+	MaxFileSize int64
+	// Jobs is the number of worker goroutines (0: GOMAXPROCS).
+	Jobs int
+	// WarnUnusedIgnores reports suppression comments that matched nothing.
+	WarnUnusedIgnores bool
+	// Limits; zero values take the defaults below.
+	ParseTimeout time.Duration
+	FileTimeout  time.Duration
+	MaxDepth     int
+	MaxMatches   int
+}
+
+// Defaults for Config's zero values.
+const (
+	DefaultMaxFileSize  = 5 << 20
+	DefaultParseTimeout = 10 * time.Second
+	DefaultFileTimeout  = 20 * time.Second
+	DefaultMaxDepth     = 2000
+	DefaultMaxMatches   = 10000
+)
+
+func (c *Config) setDefaults() {
+	if len(c.Paths) == 0 {
+		c.Paths = []string{"."}
+	}
+	if c.MaxFileSize == 0 {
+		c.MaxFileSize = DefaultMaxFileSize
+	}
+	if c.Jobs <= 0 {
+		c.Jobs = runtime.GOMAXPROCS(0)
+	}
+	if c.ParseTimeout == 0 {
+		c.ParseTimeout = DefaultParseTimeout
+	}
+	if c.FileTimeout == 0 {
+		c.FileTimeout = DefaultFileTimeout
+	}
+	if c.MaxDepth == 0 {
+		c.MaxDepth = DefaultMaxDepth
+	}
+	if c.MaxMatches == 0 {
+		c.MaxMatches = DefaultMaxMatches
+	}
+}
+
+// Result is what a scan found.
+type Result struct {
+	// Root is the absolute repository root.
+	Root string
+	// Findings are every finding, sorted by path, line, column and rule;
+	// suppressed ones carry a Suppression. filter.Report selects the reported.
+	Findings []analyzers.Finding
+	// Notifications are skipped files, parse problems and analyzer failures.
+	Notifications []analyzers.Notification
+	// Rules are the rules of the analyzers that ran, sorted by id.
+	Rules []*rule.Rule
+	// FilesScanned counts the files read (parsed or ruled out by prefilters).
+	FilesScanned int
+	// FilesParsed counts the files that were parsed.
+	FilesParsed int
+}

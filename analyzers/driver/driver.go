@@ -1,0 +1,184 @@
+package driver
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/discover"
+	"github.com/residue-sec/residue/analyzers/rule"
+	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/tsquery"
+)
+
+// binaryProbe is how many leading bytes are searched for a NUL byte.
+const binaryProbe = 8 << 10
+
+// Run scans cfg.Paths with cfg.Analyzers. Problems with individual files
+// become notifications; an error means the scan could not run at all (a
+// missing path, a query that does not compile, a rule without metadata).
+func Run(cfg Config) (*Result, error) {
+	cfg.setDefaults()
+	root := cfg.Root
+	if root == "" {
+		var err error
+		if root, err = FindRoot(cfg.Paths[0]); err != nil {
+			return nil, err
+		}
+	}
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return nil, err
+	}
+	p, err := newPlan(cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer p.close()
+	files, warnings, err := discover.Walk(cfg.Paths, discover.Options{
+		Root: root, Include: cfg.Include, Exclude: cfg.Exclude, MaxFileSize: cfg.MaxFileSize,
+	})
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Root: root, Rules: p.rules, FilesScanned: len(files)}
+	for _, w := range warnings {
+		res.Notifications = append(res.Notifications, analyzers.Notification{Level: "warning", Path: w.Path, Message: w.Message})
+	}
+	for _, fr := range p.scanAll(files) {
+		res.Findings = append(res.Findings, fr.findings...)
+		res.Notifications = append(res.Notifications, fr.notes...)
+		if fr.parsed {
+			res.FilesParsed++
+		}
+	}
+	sort.SliceStable(res.Notifications, func(i, j int) bool { return res.Notifications[i].Path < res.Notifications[j].Path })
+	sortFindings(res.Findings)
+	numberFingerprints(res.Findings)
+	return res, nil
+}
+
+// plan is what a run prepares once and every worker shares (read only).
+type plan struct {
+	cfg      Config
+	rules    []*rule.Rule
+	queries  map[source.Language]*tsquery.Query
+	owners   map[source.Language][]int // query source index → analyzer index
+	comments map[source.Language]*tsquery.Query
+}
+
+func newPlan(cfg Config) (*plan, error) {
+	p := &plan{cfg: cfg, queries: map[source.Language]*tsquery.Query{},
+		owners: map[source.Language][]int{}, comments: map[source.Language]*tsquery.Query{}}
+	var errs []error
+	for _, a := range cfg.Analyzers {
+		for _, id := range a.Rules {
+			r := cfg.Rules.Get(id)
+			if r == nil {
+				errs = append(errs, fmt.Errorf("analyzer %s reports rule %s, which has no rule file", a.Name, id))
+				continue
+			}
+			p.rules = append(p.rules, r)
+		}
+	}
+	sort.Slice(p.rules, func(i, j int) bool { return p.rules[i].ID < p.rules[j].ID })
+	for _, lang := range source.Languages {
+		var srcs []string
+		for i, a := range cfg.Analyzers {
+			if q := a.Queries[lang]; q != "" {
+				srcs = append(srcs, q)
+				p.owners[lang] = append(p.owners[lang], i)
+			}
+		}
+		if len(srcs) > 0 {
+			q, err := tsquery.Compile(lang, srcs...)
+			if err != nil {
+				var qe *tsquery.Error
+				if errors.As(err, &qe) {
+					err = fmt.Errorf("analyzer %s: %s query: %v", cfg.Analyzers[p.owners[lang][qe.Source]].Name, lang, qe)
+				}
+				errs = append(errs, err)
+				continue
+			}
+			p.queries[lang] = q
+		}
+		c, err := tsquery.Compile(lang, "(comment) @comment")
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		p.comments[lang] = c
+	}
+	if err := errors.Join(errs...); err != nil {
+		p.close()
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *plan) close() {
+	for _, q := range p.queries {
+		q.Close()
+	}
+	for _, q := range p.comments {
+		q.Close()
+	}
+}
+
+// fileResult is what scanning one file produced.
+type fileResult struct {
+	findings []analyzers.Finding
+	notes    []analyzers.Notification
+	parsed   bool
+}
+
+// scanAll scans files on cfg.Jobs workers and returns their results in the
+// order of files, so that output does not depend on scheduling.
+func (p *plan) scanAll(files []discover.File) []fileResult {
+	results := make([]fileResult, len(files))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(p.cfg.Jobs, max(len(files), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := newWorker(p)
+			defer w.close()
+			for i := range next {
+				results[i] = w.scan(files[i])
+			}
+		}()
+	}
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return results
+}
+
+// readSource reads a discovered file, refusing binary content.
+func readSource(df discover.File) ([]byte, error) {
+	src, err := os.ReadFile(df.Abs)
+	if err != nil {
+		return nil, fmt.Errorf("skipped: %v", unwrapPath(err))
+	}
+	if bytes.IndexByte(src[:min(len(src), binaryProbe)], 0) >= 0 {
+		return nil, errors.New("skipped: binary file (NUL byte in the first 8 KiB)")
+	}
+	return src, nil
+}
+
+// unwrapPath drops the path from an *os.PathError: the notification names it.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

@@ -1,0 +1,207 @@
+package driver
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/discover"
+	"github.com/residue-sec/residue/analyzers/filter"
+	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/tsquery"
+)
+
+// A worker owns one parser per language and one query cursor; it scans
+// files one at a time, running every analyzer of a file on its goroutine.
+type worker struct {
+	p      *plan
+	parser *source.Parser
+	cursor *tsquery.Cursor
+}
+
+func newWorker(p *plan) *worker {
+	return &worker{p: p, parser: source.NewParser(p.cfg.ParseTimeout), cursor: tsquery.NewCursor()}
+}
+
+func (w *worker) close() {
+	w.cursor.Close()
+	w.parser.Close()
+}
+
+// scan reads, parses and analyzes one file and closes its tree.
+func (w *worker) scan(df discover.File) (fr fileResult) {
+	note := func(level, analyzer, format string, args ...any) {
+		fr.notes = append(fr.notes, analyzers.Notification{Level: level, Path: df.Path, Analyzer: analyzer, Message: fmt.Sprintf(format, args...)})
+	}
+	src, err := readSource(df)
+	if err != nil {
+		note("warning", "", "%v", err)
+		return fr
+	}
+	wanted := w.wanted(df.Lang, src)
+	if len(wanted) == 0 {
+		return fr
+	}
+	f := source.NewFile(df.Path, df.Lang, src)
+	if err := w.parser.Parse(f); err != nil {
+		note("warning", "", "skipped: %v", err)
+		return fr
+	}
+	defer f.Close()
+	fr.parsed = true
+	root := f.Root()
+	if source.NestingEstimate(src) > w.p.cfg.MaxDepth {
+		if d := source.MaxDepth(root, w.p.cfg.MaxDepth); d > w.p.cfg.MaxDepth {
+			note("warning", "", "skipped: syntax nested deeper than %d levels", w.p.cfg.MaxDepth)
+			return fr
+		}
+	}
+	if root.HasError() {
+		note("note", "", "syntax errors; findings near them may be missing")
+	}
+	matches, err := w.matches(f)
+	if err != nil {
+		note("warning", "", "%v", err)
+	}
+	var stmts [][2]int
+	for _, ai := range wanted {
+		a := w.p.cfg.Analyzers[ai]
+		for _, fd := range w.run(a, f, matches[ai], note) {
+			fd = w.complete(f, fd)
+			if !w.ruleApplies(fd.RuleID, df.Path) {
+				continue
+			}
+			first, last := f.StatementLines(fd.Location.StartByte, fd.Location.EndByte)
+			stmts = append(stmts, [2]int{first, last})
+			fr.findings = append(fr.findings, fd)
+		}
+	}
+	ignores := filter.Ignores(f, w.p.comments[df.Lang], w.cursor)
+	fr.findings = filter.Suppress(fr.findings, stmts, ignores)
+	if w.p.cfg.WarnUnusedIgnores {
+		for _, ig := range ignores {
+			if !ig.Used {
+				fr.notes = append(fr.notes, analyzers.Notification{Level: "warning", Path: df.Path,
+					Message: fmt.Sprintf("line %d: residue: ignore comment matches no finding", ig.Line)})
+			}
+		}
+	}
+	return fr
+}
+
+// wanted returns the indexes of the analyzers that want a file of lang
+// with content src: its language and one of their prefilter literals.
+func (w *worker) wanted(lang source.Language, src []byte) []int {
+	var out []int
+	for i, a := range w.p.cfg.Analyzers {
+		if !hasLanguage(a, lang) {
+			continue
+		}
+		if len(a.Prefilter) == 0 || containsAny(src, a.Prefilter) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func hasLanguage(a *analyzers.Analyzer, lang source.Language) bool {
+	for _, l := range a.Languages {
+		if l == lang {
+			return true
+		}
+	}
+	return false
+}
+
+func containsAny(src []byte, literals []string) bool {
+	for _, lit := range literals {
+		if bytes.Contains(src, []byte(lit)) {
+			return true
+		}
+	}
+	return false
+}
+
+// matches runs the language's shared query once and splits its matches by
+// analyzer index.
+func (w *worker) matches(f *source.File) (map[int][]tsquery.Match, error) {
+	out := map[int][]tsquery.Match{}
+	q := w.p.queries[f.Lang]
+	if q == nil {
+		return out, nil
+	}
+	owners := w.p.owners[f.Lang]
+	lim := tsquery.Limits{MaxMatches: w.p.cfg.MaxMatches, Deadline: time.Now().Add(w.p.cfg.FileTimeout)}
+	err := q.Run(w.cursor, f, lim, func(src int, m tsquery.Match) {
+		out[owners[src]] = append(out[owners[src]], m)
+	})
+	switch {
+	case errors.Is(err, tsquery.ErrMatchLimit):
+		return out, fmt.Errorf("more than %d query matches; the rest were skipped", w.p.cfg.MaxMatches)
+	case errors.Is(err, tsquery.ErrDeadline):
+		return out, fmt.Errorf("query pass stopped after %s; findings may be missing", w.p.cfg.FileTimeout)
+	}
+	return out, err
+}
+
+// run runs one analyzer on f, recovering a panic into a notification, and
+// drops findings for rules the analyzer did not declare.
+func (w *worker) run(a *analyzers.Analyzer, f *source.File, matches []tsquery.Match, note func(level, analyzer, format string, args ...any)) (out []analyzers.Finding) {
+	pass := &analyzers.Pass{Analyzer: a, File: f, Matches: matches}
+	pass.Report = func(fd analyzers.Finding) {
+		if !declares(a, fd.RuleID) {
+			note("error", a.Name, "analyzer %s reported undeclared rule %q; finding dropped", a.Name, fd.RuleID)
+			return
+		}
+		out = append(out, fd)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			stack := string(debug.Stack())
+			if len(stack) > 2000 {
+				stack = stack[:2000]
+			}
+			note("error", a.Name, "analyzer %s panicked: %v\n%s", a.Name, r, strings.TrimSpace(stack))
+		}
+	}()
+	if err := a.Run(pass); err != nil {
+		note("error", a.Name, "analyzer %s failed: %v", a.Name, err)
+	}
+	return out
+}
+
+func declares(a *analyzers.Analyzer, id string) bool {
+	for _, r := range a.Rules {
+		if r == id {
+			return true
+		}
+	}
+	return false
+}
+
+// ruleApplies applies the rule file's `paths:` globs to path.
+func (w *worker) ruleApplies(id, path string) bool {
+	r := w.p.cfg.Rules.Get(id)
+	if r == nil {
+		return false
+	}
+	if len(r.Paths.Include) > 0 && !matchAny(r.Paths.Include, path) {
+		return false
+	}
+	return !matchAny(r.Paths.Exclude, path)
+}
+
+func matchAny(globs []string, path string) bool {
+	for _, g := range globs {
+		if ok, _ := doublestar.Match(g, path); ok {
+			return true
+		}
+	}
+	return false
+}

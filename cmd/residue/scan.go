@@ -1,0 +1,167 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/all"
+	"github.com/residue-sec/residue/analyzers/driver"
+	"github.com/residue-sec/residue/analyzers/filter"
+	"github.com/residue-sec/residue/analyzers/report"
+	"github.com/residue-sec/residue/analyzers/rule"
+)
+
+const scanUsage = `Usage: residue [scan] [flags] [PATH ...]
+
+Scan Python and C files under each PATH (default: the current directory) and
+report findings. Paths in the report are relative to the repository root (the
+git top level above the first PATH, else that PATH). .gitignore files are
+honoured; a file named explicitly is scanned even if ignored.
+
+Examples:
+  residue                                   scan the current directory
+  residue scan src/ native/                 scan two folders
+  residue scan --format sarif -o residue.sarif .
+  residue scan --severity error --exclude 'tests/**' .
+  residue scan --format json . | jq '.findings[].rule'
+
+Exit codes: 0 no findings at or above --severity, 1 findings, 2 usage,
+configuration or rule error. Unreadable, binary or oversized files are
+warnings on stderr (and SARIF notifications), not errors.
+`
+
+// scanOptions are the scan command's flags.
+type scanOptions struct {
+	format            string
+	output            string
+	severity          string
+	jobs              int
+	include, exclude  listFlag
+	category          string
+	quiet             bool
+	exitZero          bool
+	includeSuppressed bool
+	warnUnusedIgnores bool
+	maxFileSize       int64
+	noColor           bool
+}
+
+func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
+	var o scanOptions
+	fs := newFlagSet("scan", scanUsage, stdout)
+	fs.StringVar(&o.format, "format", "text", "output format: text, json or sarif")
+	fs.StringVar(&o.output, "o", "", "write the report to `FILE` (atomically) instead of stdout")
+	fs.StringVar(&o.severity, "severity", "note", "report only findings at or above `LEVEL`: error, warning or note")
+	fs.IntVar(&o.jobs, "jobs", 0, "number of files analyzed in parallel (default: number of CPUs)")
+	fs.Var(&o.include, "include", "scan only files matching `GLOB` (doublestar, relative to the root; repeatable)")
+	fs.Var(&o.exclude, "exclude", "skip files and folders matching `GLOB` (repeatable)")
+	fs.StringVar(&o.category, "category", "", "SARIF automationDetails.id, to tell several scans of one repository apart")
+	fs.BoolVar(&o.quiet, "quiet", false, "print no warnings and no summary, only findings")
+	fs.BoolVar(&o.exitZero, "exit-zero", false, "exit 0 even when there are findings")
+	fs.BoolVar(&o.includeSuppressed, "include-suppressed", false, "keep suppressed findings, marked as suppressed")
+	fs.BoolVar(&o.warnUnusedIgnores, "warn-unused-ignores", false, "warn about residue: ignore comments that suppress nothing")
+	fs.Int64Var(&o.maxFileSize, "max-file-size", driver.DefaultMaxFileSize, "skip files larger than `BYTES`")
+	fs.BoolVar(&o.noColor, "no-color", false, "no colour in text output (also: NO_COLOR=1)")
+	paths, err := parseInterspersed(fs, args)
+	if err != nil {
+		return exitError, err
+	}
+	if err := o.validate(); err != nil {
+		return exitError, err
+	}
+	set, err := loadRules()
+	if err != nil {
+		return exitError, err
+	}
+	res, err := driver.Run(driver.Config{
+		Analyzers: all.Analyzers(), Rules: set, Paths: paths,
+		Include: o.include, Exclude: o.exclude, MaxFileSize: o.maxFileSize,
+		Jobs: o.jobs, WarnUnusedIgnores: o.warnUnusedIgnores,
+	})
+	if err != nil {
+		return exitError, err
+	}
+	findings := filter.Report(res.Findings, o.severity, o.includeSuppressed)
+	if !o.quiet {
+		for _, n := range res.Notifications {
+			printNotification(stderr, n)
+		}
+	}
+	r := &report.Run{ToolVersion: toolVersion(), Rules: res.Rules, Findings: findings,
+		Notifications: res.Notifications, Category: o.category, FilesScanned: res.FilesScanned}
+	if err := o.write(r, stdout); err != nil {
+		return exitError, err
+	}
+	if unsuppressed(findings) > 0 && !o.exitZero {
+		return exitFindings, nil
+	}
+	return exitClean, nil
+}
+
+func (o *scanOptions) validate() error {
+	switch o.format {
+	case "text", "json", "sarif":
+	default:
+		return &usageError{fmt.Sprintf("unknown --format %q (want text, json or sarif)", o.format)}
+	}
+	if rule.SeverityRank(o.severity) == 0 {
+		return &usageError{fmt.Sprintf("unknown --severity %q (want error, warning or note)", o.severity)}
+	}
+	if o.jobs < 0 {
+		return &usageError{"--jobs must be positive"}
+	}
+	if o.maxFileSize <= 0 {
+		return &usageError{"--max-file-size must be positive"}
+	}
+	return nil
+}
+
+// write writes the report in the chosen format to -o or stdout.
+func (o *scanOptions) write(r *report.Run, stdout io.Writer) error {
+	emit := func(w io.Writer, color bool) error {
+		switch o.format {
+		case "json":
+			return report.WriteJSON(w, r)
+		case "sarif":
+			return report.WriteSARIF(w, r)
+		}
+		// Notifications already went to stderr.
+		text := *r
+		text.Notifications = nil
+		return report.WriteText(w, &text, report.TextOptions{Color: color, Quiet: o.quiet})
+	}
+	if o.output != "" {
+		return writeAtomically(o.output, func(f *os.File) error { return emit(f, false) })
+	}
+	color := false
+	if f, ok := stdout.(*os.File); ok && !o.noColor {
+		color = report.ColorFor(f)
+	}
+	return emit(stdout, color)
+}
+
+// printNotification prints one warning line: "residue: PATH: LEVEL: MESSAGE".
+func printNotification(w io.Writer, n analyzers.Notification) {
+	msg := n.Message
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	if n.Path != "" {
+		fmt.Fprintf(w, "residue: %s: %s: %s\n", n.Path, n.Level, msg)
+		return
+	}
+	fmt.Fprintf(w, "residue: %s: %s\n", n.Level, msg)
+}
+
+func unsuppressed(fs []analyzers.Finding) int {
+	n := 0
+	for _, f := range fs {
+		if f.Suppression == nil {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,72 @@
+package analyzers_test
+
+import (
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/go/packages"
+)
+
+const module = "github.com/residue-sec/residue"
+
+// families are the analyzer packages; only the registry may import them.
+var families = map[string]bool{"ctypes": true, "cmem": true, "mtls": true, "logging": true, "query": true}
+
+// TestLayering keeps the import arrows pointing one way: families never
+// import families, only the registry imports a family, only source and
+// tsquery import the tree-sitter binding, only report imports go-sarif.
+func TestLayering(t *testing.T) {
+	pkgs, err := packages.Load(&packages.Config{Mode: packages.NeedName | packages.NeedImports, Dir: ".."}, "./...")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pkgs) < 10 {
+		t.Fatalf("loaded only %d packages", len(pkgs))
+	}
+	for _, p := range pkgs {
+		for imp := range p.Imports {
+			if msg := violation(p.PkgPath, imp); msg != "" {
+				t.Errorf("%s imports %s: %s", p.PkgPath, imp, msg)
+			}
+		}
+	}
+}
+
+func violation(pkg, imp string) string {
+	rel := strings.TrimPrefix(pkg, module+"/")
+	switch {
+	case strings.HasPrefix(imp, "github.com/smacker/go-tree-sitter") &&
+		rel != "analyzers/source" && rel != "analyzers/tsquery":
+		return "only analyzers/source and analyzers/tsquery may use the binding"
+	case strings.HasPrefix(imp, "github.com/owenrumney/go-sarif") && rel != "analyzers/report":
+		return "only analyzers/report may import go-sarif"
+	case isFamily(imp) && rel != "analyzers/all" && !strings.HasPrefix(pkg, imp):
+		return "only the registry (analyzers/all) imports analyzer families"
+	}
+	return ""
+}
+
+func isFamily(imp string) bool {
+	rest, ok := strings.CutPrefix(imp, module+"/analyzers/")
+	if !ok {
+		return false
+	}
+	name, _, _ := strings.Cut(rest, "/")
+	return families[name]
+}
+
+func TestViolation(t *testing.T) {
+	cases := map[[2]string]bool{
+		{module + "/analyzers/ctypes", module + "/analyzers/cmem"}:             true,
+		{module + "/analyzers/all", module + "/analyzers/cmem"}:                false,
+		{module + "/cmd/residue", module + "/analyzers/logging"}:               true,
+		{module + "/analyzers/driver", "github.com/smacker/go-tree-sitter"}:    true,
+		{module + "/analyzers/source", "github.com/smacker/go-tree-sitter/c"}:  false,
+		{module + "/analyzers/driver", "github.com/owenrumney/go-sarif/v2/sa"}: true,
+	}
+	for c, bad := range cases {
+		if got := violation(c[0], c[1]) != ""; got != bad {
+			t.Errorf("violation(%s, %s) = %v, want %v", c[0], c[1], got, bad)
+		}
+	}
+}

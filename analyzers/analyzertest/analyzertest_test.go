@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/residue-sec/residue/analyzers/internal/testanalyzers"
+	"github.com/residue-sec/residue/internal/testanalyzers"
 )
 
 // recorder is a Testing that records errors instead of failing.

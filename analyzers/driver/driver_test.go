@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/residue-sec/residue/analyzers"
-	"github.com/residue-sec/residue/analyzers/internal/testanalyzers"
+	"github.com/residue-sec/residue/internal/testanalyzers"
 	"github.com/residue-sec/residue/analyzers/source"
 )
 

@@ -15,7 +15,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/residue-sec/residue/analyzers/all"
 )
+
+// registry returns the analyzers a scan runs; tests substitute their own.
+var registry = all.Analyzers
 
 // Exit codes.
 const (

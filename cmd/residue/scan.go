@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
-	"github.com/residue-sec/residue/analyzers/all"
 	"github.com/residue-sec/residue/analyzers/driver"
 	"github.com/residue-sec/residue/analyzers/filter"
 	"github.com/residue-sec/residue/analyzers/report"
@@ -77,7 +76,7 @@ func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitError, err
 	}
 	res, err := driver.Run(driver.Config{
-		Analyzers: all.Analyzers(), Rules: set, Paths: paths,
+		Analyzers: registry(), Rules: set, Paths: paths,
 		Include: o.include, Exclude: o.exclude, MaxFileSize: o.maxFileSize,
 		Jobs: o.jobs, WarnUnusedIgnores: o.warnUnusedIgnores,
 	})

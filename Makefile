@@ -1,0 +1,35 @@
+# residue — build, test and demo targets. Needs Go and a C compiler (cgo).
+GO      ?= go
+BIN     ?= bin/residue
+FUZZTIME ?= 20s
+
+.PHONY: build test lint bench demo fuzz clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/residue
+
+## test: formatting, vet, and every test (the SARIF schema check runs when
+## ../shared/check_sarif.py and python3-jsonschema are available).
+test: lint
+	$(GO) test -count=1 ./...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+## demo: build and scan the bundled demo project (exit 1 means findings).
+demo: build
+	./$(BIN) scan testdata/demo; status=$$?; [ $$status -le 1 ] || exit $$status
+
+## fuzz: run each fuzz target for FUZZTIME.
+fuzz:
+	$(GO) test -run='^$$' -fuzz=FuzzParseAndAnalyze -fuzztime=$(FUZZTIME) ./analyzers/driver
+	$(GO) test -run='^$$' -fuzz=FuzzLines -fuzztime=$(FUZZTIME) ./analyzers/source
+	$(GO) test -run='^$$' -fuzz=FuzzRuleParse -fuzztime=$(FUZZTIME) ./analyzers/rule
+
+clean:
+	rm -rf bin

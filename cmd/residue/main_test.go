@@ -1,0 +1,296 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/internal/testanalyzers"
+	"github.com/residue-sec/residue/analyzers/rule"
+)
+
+// useTestAnalyzers makes scans run the test analyzers (which report calls
+// to leak()) for the rest of the test.
+func useTestAnalyzers(t *testing.T) {
+	t.Helper()
+	oldReg, oldRules := registry, loadRules
+	registry = func() []*analyzers.Analyzer { return testanalyzers.All }
+	loadRules = func() (*rule.Set, error) { return testanalyzers.Rules(), nil }
+	t.Cleanup(func() { registry, loadRules = oldReg, oldRules })
+}
+
+// residue runs the command in-process and returns exit code, stdout, stderr.
+func residue(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func tree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		code, out, _ := residue(args...)
+		if code != 0 || !strings.HasPrefix(out, "residue ") {
+			t.Errorf("%v: exit %d, %q", args, code, out)
+		}
+	}
+	for _, cmd := range []string{"scan", "rules", "explain", "version"} {
+		code, out, _ := residue(cmd, "--help")
+		if code != 0 || !strings.Contains(out, "Usage: residue") || (cmd != "version" && !strings.Contains(out, "Example")) {
+			t.Errorf("%s --help: exit %d\n%s", cmd, code, out)
+		}
+	}
+	if code, out, _ := residue("--help"); code != 0 || !strings.Contains(out, "residue rules") {
+		t.Errorf("--help: exit %d %q", code, out)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"scan", "--bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"scan", "--format", "xml", "."}, `unknown --format "xml"`},
+		{[]string{"scan", "--severity", "high", "."}, `unknown --severity "high"`},
+		{[]string{"scan", "no/such/path"}, "no/such/path"},
+		{[]string{"explain"}, "explain takes one rule id"},
+		{[]string{"explain", "nope/nope"}, `no rule "nope/nope"`},
+		{[]string{"rules", "--format", "xml"}, `unknown --format "xml"`},
+	}
+	for _, tc := range cases {
+		code, _, errs := residue(tc.args...)
+		if code != 2 || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q, want 2 and %q", tc.args, code, errs, tc.want)
+		}
+	}
+}
+
+func TestExitCodesAndFilters(t *testing.T) {
+	useTestAnalyzers(t)
+	dir := tree(t, map[string]string{"app/a.py": "leak(1)\n", "tests/t.py": "leak(2)\n", "ok.py": "x = 1\n"})
+	cases := []struct {
+		args     []string
+		code     int
+		contains []string
+		absent   []string
+	}{
+		{[]string{dir}, 1, []string{"app/a.py:1:1: warning test/leak: leak called with (1)", "tests/t.py:1:1"}, nil},
+		{[]string{"scan", "--exit-zero", dir}, 0, []string{"app/a.py:1:1"}, nil},
+		{[]string{"scan", "--severity", "error", dir}, 0, nil, []string{"app/a.py"}},
+		{[]string{"scan", dir, "--exclude", "tests/**"}, 1, []string{"app/a.py"}, []string{"tests/t.py"}},
+		{[]string{"scan", "--include", "tests/**", dir}, 1, []string{"tests/t.py"}, []string{"app/a.py"}},
+		{[]string{"scan", "--quiet", "--jobs", "1", dir}, 1, []string{"app/a.py"}, []string{"findings"}},
+	}
+	for _, tc := range cases {
+		code, out, errs := residue(tc.args...)
+		if code != tc.code {
+			t.Errorf("%v: exit %d, want %d\n%s%s", tc.args, code, tc.code, out, errs)
+		}
+		for _, s := range tc.contains {
+			if !strings.Contains(out, s) {
+				t.Errorf("%v: output lacks %q:\n%s", tc.args, s, out)
+			}
+		}
+		for _, s := range tc.absent {
+			if strings.Contains(out, s) {
+				t.Errorf("%v: output has %q:\n%s", tc.args, s, out)
+			}
+		}
+	}
+}
+
+func TestSubfolderPathsAreRelativeToRepositoryRoot(t *testing.T) {
+	useTestAnalyzers(t)
+	dir := tree(t, map[string]string{".git/HEAD": "ref: refs/heads/main\n", "svc/app/a.py": "leak(1)\n"})
+	code, out, _ := residue("scan", "--format", "json", filepath.Join(dir, "svc", "app"))
+	var doc struct {
+		Findings []analyzers.Finding `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != 1 || len(doc.Findings) != 1 {
+		t.Fatalf("exit %d, err %v:\n%s", code, err, out)
+	}
+	if got := doc.Findings[0].Location.Path; got != "svc/app/a.py" {
+		t.Errorf("path %q, want svc/app/a.py", got)
+	}
+}
+
+func TestOutputFileIsWrittenAtomically(t *testing.T) {
+	useTestAnalyzers(t)
+	dir := tree(t, map[string]string{"a.py": "leak(1)\n"})
+	out := filepath.Join(t.TempDir(), "report.sarif")
+	if code, _, errs := residue("scan", "--format", "sarif", "-o", out, dir); code != 1 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	first, err := os.ReadFile(out)
+	if err != nil || !bytes.Contains(first, []byte(`"ruleId": "test/leak"`)) {
+		t.Fatalf("report: %v\n%s", err, first)
+	}
+	// A failing scan leaves the previous report as it was, with no temp file.
+	if code, _, _ := residue("scan", "--format", "sarif", "-o", out, filepath.Join(dir, "missing")); code != 2 {
+		t.Fatalf("exit %d, want 2", code)
+	}
+	if again, _ := os.ReadFile(out); !bytes.Equal(again, first) {
+		t.Error("a failed scan changed the previous report")
+	}
+	entries, _ := os.ReadDir(filepath.Dir(out))
+	if len(entries) != 1 {
+		t.Errorf("stray files next to the report: %v", entries)
+	}
+	// An unwritable destination is an error (exit 2), not lost output.
+	code, _, errs := residue("scan", "-o", filepath.Join(out, "sub", "x.txt"), dir)
+	if code != 2 || !strings.Contains(errs, "writing") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+}
+
+func TestSARIFIsIdenticalAcrossJobs(t *testing.T) {
+	useTestAnalyzers(t)
+	files := map[string]string{}
+	for i := range 40 {
+		files[filepath.Join("pkg", string(rune('a'+i%5)), "m"+string(rune('a'+i))+".py")] = "def f():\n    leak(1)\n    leak(2)\n"
+		files["n"+string(rune('a'+i))+".c"] = "void f(void) { leak(1); }\n"
+	}
+	dir := tree(t, files)
+	var reports [][]byte
+	for _, jobs := range []string{"1", "8"} {
+		out := filepath.Join(t.TempDir(), "r.sarif")
+		if code, _, errs := residue("scan", "--format", "sarif", "--jobs", jobs, "-o", out, dir); code != 1 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		data, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reports = append(reports, data)
+	}
+	if !bytes.Equal(reports[0], reports[1]) {
+		t.Error("SARIF differs between --jobs 1 and --jobs 8")
+	}
+}
+
+// TestBadInputWarnings checks the warning lines and the exit code for each
+// kind of bad input. The unreadable file is made unreadable for an
+// unprivileged user; as root, the scan runs as nobody through setpriv.
+func TestBadInputWarnings(t *testing.T) {
+	if os.Getenv("RESIDUE_CHILD") == "1" {
+		return
+	}
+	dir := tree(t, map[string]string{
+		"binary.py":   "x\x00y",
+		"invalid.py":  "s = '\xff'\n",
+		"syntax.py":   "def f(:\nleak(1)\n",
+		"deep.py":     "leak" + strings.Repeat("(", 10000) + strings.Repeat(")", 10000) + "\n",
+		"empty.py":    "",
+		"secret.py":   "x = 1\n",
+		"crlf.py":     "x = 1\r\n",
+		"bom.py":      "\xef\xbb\xbfx = 1\n",
+		"nested/a.py": "x = 1\n",
+	})
+	if err := os.WriteFile(filepath.Join(dir, "huge.py"), bytes.Repeat([]byte("x = 1\n"), 20<<20/6), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	must(t, os.Symlink("missing.py", filepath.Join(dir, "dangling.py")))
+	must(t, os.Symlink("..", filepath.Join(dir, "nested", "loop")))
+	must(t, os.Chmod(filepath.Join(dir, "secret.py"), 0))
+	must(t, os.Chmod(dir, 0o755))
+	must(t, os.Chmod(filepath.Dir(dir), 0o755))
+	code, out, errs := scanAsUnprivileged(t, dir)
+	if code != 1 || !strings.Contains(out, "syntax.py:2:1: warning test/leak") {
+		t.Errorf("exit %d, want 1 for the finding after the syntax error\n%s%s", code, out, errs)
+	}
+	for _, want := range []string{
+		"residue: binary.py: warning: skipped: binary file",
+		"residue: dangling.py: warning: skipped: dangling symlink",
+		"residue: deep.py: warning: skipped: syntax nested deeper than",
+		"residue: huge.py: warning: skipped: 20.0 MB exceeds the 5.0 MB size cap",
+		"residue: secret.py: warning: skipped: cannot read the file: permission denied",
+		"residue: syntax.py: note: syntax errors; findings near them may be missing",
+	} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+	if n := strings.Count(errs, "\n"); n != 6 {
+		t.Errorf("%d warning lines, want 6 (one per bad file):\n%s", n, errs)
+	}
+}
+
+// scanAsUnprivileged scans dir with the test analyzers, in this process
+// when not root, else in a copy of the test binary run as nobody.
+func scanAsUnprivileged(t *testing.T, dir string) (int, string, string) {
+	if os.Geteuid() != 0 {
+		useTestAnalyzers(t)
+		return residue("scan", dir)
+	}
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		t.Skip("running as root without setpriv: cannot make a file unreadable")
+	}
+	self, err := os.Executable()
+	must(t, err)
+	bin := filepath.Join(t.TempDir(), "residue.test")
+	data, err := os.ReadFile(self)
+	must(t, err)
+	must(t, os.WriteFile(bin, data, 0o755))
+	must(t, os.Chmod(filepath.Dir(bin), 0o755))
+	cmd := exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", bin, "-test.run=^TestChildScan$")
+	cmd.Env = append(os.Environ(), "RESIDUE_CHILD=1", "RESIDUE_CHILD_DIR="+dir)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err = cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	// The child prints the scan's stdout, then "--- exit N" and the test
+	// framework's PASS line; its stderr is the scan's.
+	stdout, _, _ := strings.Cut(out.String(), "--- exit ")
+	if code != 0 {
+		t.Fatalf("child failed (%d): %s %s", code, out.String(), errb.String())
+	}
+	var scanCode int
+	if _, rest, ok := strings.Cut(out.String(), "--- exit "); ok && len(rest) > 0 {
+		scanCode = int(rest[0] - '0')
+	}
+	return scanCode, stdout, errb.String()
+}
+
+// TestChildScan is the unprivileged half of TestBadInputWarnings.
+func TestChildScan(t *testing.T) {
+	if os.Getenv("RESIDUE_CHILD") != "1" {
+		t.Skip("runs only as TestBadInputWarnings' child process")
+	}
+	useTestAnalyzers(t)
+	var out bytes.Buffer
+	code := run([]string{"scan", os.Getenv("RESIDUE_CHILD_DIR")}, &out, os.Stderr)
+	os.Stdout.WriteString(out.String() + "--- exit " + string(rune('0'+code)) + "\n")
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,100 @@
+package discover
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+	"syscall"
+
+	"github.com/bmatcuk/doublestar/v4"
+)
+
+// skippedDirs is the skip table: the names (path.Match patterns) of the
+// directories a walk never enters. Besides these, a directory that holds a
+// venvMarker file is a virtualenv and is skipped whatever its name (env,
+// .env, py311, ...).
+var skippedDirs = []string{
+	".git", ".hg", ".svn",
+	"node_modules",
+	"__pycache__", ".mypy_cache", ".pytest_cache",
+	"site-packages", ".venv", "venv",
+	".tox", ".nox",
+	"build", "dist", "*.egg-info", ".eggs",
+}
+
+// venvMarker is the file every virtualenv has at its top.
+const venvMarker = "pyvenv.cfg"
+
+// isSkippedName reports whether a directory called name is in the skip
+// table.
+func isSkippedName(name string) bool {
+	for _, p := range skippedDirs {
+		if ok, _ := path.Match(p, name); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// isVirtualenv reports whether a directory with these entries is a
+// virtualenv.
+func isVirtualenv(entries []fs.DirEntry) bool {
+	return hasEntry(entries, venvMarker)
+}
+
+// cleanGlobs validates globs and drops a leading "./" and a trailing "/",
+// which doublestar would otherwise take literally.
+func cleanGlobs(globs []string, kind string) ([]string, error) {
+	out := make([]string, 0, len(globs))
+	for _, g := range globs {
+		c := strings.TrimSuffix(strings.TrimPrefix(g, "./"), "/")
+		if c == "" || !doublestar.ValidatePattern(c) {
+			return nil, fmt.Errorf("invalid %s glob %q", kind, g)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// matchAny reports whether the slash path rel matches one of globs.
+func matchAny(globs []string, rel string) bool {
+	for _, g := range globs {
+		if doublestar.MatchUnvalidated(g, rel) {
+			return true
+		}
+	}
+	return false
+}
+
+// excluded reports whether rel matches an Exclude glob.
+func (w *walker) excluded(rel string) bool {
+	return matchAny(w.exclude, rel)
+}
+
+// excludedWithParents reports whether rel or one of the directories above
+// it matches an Exclude glob: a path argument is excluded as it would be by
+// a walk from the root.
+func (w *walker) excludedWithParents(rel string) bool {
+	if rel == "" || len(w.exclude) == 0 {
+		return false
+	}
+	for i := 0; i < len(rel); i++ {
+		if rel[i] == '/' && w.excluded(rel[:i]) {
+			return true
+		}
+	}
+	return w.excluded(rel)
+}
+
+// included reports whether the file rel passes the Include globs.
+func (w *walker) included(rel string) bool {
+	return len(w.include) == 0 || matchAny(w.include, rel)
+}
+
+// isNotDir reports whether err says that a component of a path is not a
+// directory, as when .git is a file in a worktree.
+func isNotDir(err error) bool {
+	return errors.Is(err, syscall.ENOTDIR)
+}

@@ -1,0 +1,39 @@
+// Package report writes residue's findings as text, JSON or SARIF 2.1.0.
+//
+// The writers take a Run, everything one scan reports, and never reorder or
+// filter it: the driver has already sorted the findings, applied
+// suppressions, the baseline and the severity threshold. Output is
+// deterministic: the same Run always produces the same bytes.
+package report
+
+import (
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/rule"
+)
+
+// InformationURI is the project page written to SARIF's tool.driver.
+const InformationURI = "https://github.com/residue-sec/residue"
+
+// toolName is the tool's name in every format.
+const toolName = "residue"
+
+// Run is everything one scan reports.
+type Run struct {
+	// ToolVersion is residue's version, e.g. "0.1.0".
+	ToolVersion string
+	// Rules are every rule that ran, sorted by id.
+	Rules []*rule.Rule
+	// Findings are already filtered and sorted (path, line, column, rule),
+	// with Level and Fingerprint set. Suppression is non-nil only when the
+	// user asked to include suppressed findings.
+	Findings []analyzers.Finding
+	// Notifications are the problems with the run (skipped files, parse
+	// errors, analyzer panics), in order.
+	Notifications []analyzers.Notification
+	// Category is --category: the SARIF automationDetails.id prefix that
+	// tells GitHub code scanning apart the analyses of one commit; "" for
+	// none.
+	Category string
+	// FilesScanned is the number of files analyzed.
+	FilesScanned int
+}

@@ -1,0 +1,137 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"strings"
+
+	"github.com/owenrumney/go-sarif/v2/sarif"
+
+	"github.com/residue-sec/residue/analyzers"
+)
+
+const (
+	// srcRoot is the uriBaseId of every location: paths are relative to
+	// the repository root, which GitHub's upload action resolves.
+	srcRoot = "%SRCROOT%"
+	// fingerprintKey names residue's own fingerprint in
+	// partialFingerprints; primaryLocationLineHash is left to GitHub's
+	// upload action, which computes it.
+	fingerprintKey = "residue/v1"
+	// columnKind says how columns count: UTF-16 code units, like
+	// source.Range.
+	columnKind = "utf16CodeUnits"
+)
+
+// WriteSARIF writes r as a SARIF 2.1.0 log of one run, indented by two
+// spaces and ended by a newline, in the form GitHub code scanning expects:
+// every rule that ran in tool.driver.rules, results with ruleIndex,
+// partialFingerprints["residue/v1"], paths relative to %SRCROOT%,
+// relatedLocations, codeFlows, fixes and inSource suppressions, and the
+// notifications as the invocation's toolExecutionNotifications. Empty
+// results and rules are written as [] so that a clean scan closes old
+// alerts. GitHub's limits are kept by truncating, each cut reported by a
+// notification: 25,000 results per run, 1,000 related locations and 10,000
+// code-flow steps per result, 20 tags per rule, and 10 MB gzipped, reached
+// by leaving out the source snippets and then halving the results.
+func WriteSARIF(w io.Writer, r *Run) error {
+	return writeSARIF(w, r, maxGzipBytes)
+}
+
+// writeSARIF is WriteSARIF with the gzipped size limit as a parameter.
+func writeSARIF(w io.Writer, r *Run, limit int) error {
+	p := plan{results: min(len(r.Findings), maxResults), snippets: true}
+	for {
+		doc, err := encodeSARIF(r, p)
+		if err != nil {
+			return err
+		}
+		if gzipSize(doc) <= limit || (!p.snippets && p.results == 0) {
+			_, err = w.Write(doc)
+			return err
+		}
+		if p.snippets {
+			p.snippets = false
+		} else {
+			p.results /= 2
+			p.shrunk = true
+		}
+	}
+}
+
+// encodeSARIF returns the SARIF log of r under plan p, indented.
+func encodeSARIF(r *Run, p plan) ([]byte, error) {
+	log, err := buildSARIF(r, p)
+	if err != nil {
+		return nil, err
+	}
+	var compact bytes.Buffer
+	enc := json.NewEncoder(&compact)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(log); err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, dropNullMembers(compact.Bytes()), "", "  "); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+// buildSARIF returns the SARIF log of r under plan p.
+func buildSARIF(r *Run, p plan) (*sarif.Report, error) {
+	log, err := sarif.New(sarif.Version210)
+	if err != nil {
+		return nil, err
+	}
+	rules, index, notes := sarifRules(r.Rules)
+	driver := sarif.NewDriver(toolName).WithInformationURI(InformationURI)
+	driver.Rules = rules
+	if r.ToolVersion != "" {
+		driver.WithVersion(r.ToolVersion).WithSemanticVersion(r.ToolVersion)
+	}
+	run := sarif.NewRun(*sarif.NewTool(driver)).WithColumnKind(columnKind)
+	c := resultConverter{index: index, snippets: p.snippets}
+	for i := range r.Findings[:p.results] {
+		run.Results = append(run.Results, c.result(&r.Findings[i]))
+	}
+	if r.Category != "" {
+		run.WithAutomationDetails(sarif.NewRunAutomationDetails().WithID(automationID(r.Category)))
+	}
+
+	inv := sarif.NewInvocation().WithExecutionSuccess(true)
+	for _, group := range [][]analyzers.Notification{r.Notifications, notes, p.notifications(len(r.Findings)), c.notifications()} {
+		for _, n := range group {
+			inv.AddTToolExecutionNotification(sarifNotification(n))
+		}
+	}
+	run.AddInvocations(inv)
+	log.AddRun(run)
+	return log, nil
+}
+
+// automationID returns the automationDetails.id of a --category: GitHub
+// code scanning takes everything up to the id's last "/" as the category.
+func automationID(category string) string {
+	if strings.HasSuffix(category, "/") {
+		return category
+	}
+	return category + "/"
+}
+
+// sarifNotification returns n as a toolExecutionNotification.
+func sarifNotification(n analyzers.Notification) *sarif.Notification {
+	sn := sarif.NewNotification().WithTextMessage(n.Message)
+	if n.Level != "" {
+		sn.WithLevel(n.Level)
+	}
+	if n.Path != "" {
+		sn.AddLocation(sarif.NewLocationWithPhysicalLocation(
+			sarif.NewPhysicalLocation().WithArtifactLocation(artifact(n.Path))))
+	}
+	if n.Analyzer != "" {
+		sn.Properties = sarif.Properties{"analyzer": n.Analyzer}
+	}
+	return sn
+}

@@ -24,6 +24,8 @@ type Config struct {
 	Root string
 	// Include and Exclude are doublestar globs relative to Root.
 	Include, Exclude []string
+	// NoIgnore scans files that .gitignore files exclude.
+	NoIgnore bool
 	// MaxFileSize skips larger files with a warning (0: DefaultMaxFileSize).
 	MaxFileSize int64
 	// Jobs is the number of worker goroutines (0: GOMAXPROCS).

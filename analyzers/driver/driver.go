@@ -41,7 +41,7 @@ func Run(cfg Config) (*Result, error) {
 	}
 	defer p.close()
 	files, warnings, err := discover.Walk(cfg.Paths, discover.Options{
-		Root: root, Include: cfg.Include, Exclude: cfg.Exclude, MaxFileSize: cfg.MaxFileSize,
+		Root: root, Include: cfg.Include, Exclude: cfg.Exclude, MaxFileSize: cfg.MaxFileSize, NoIgnore: cfg.NoIgnore,
 	})
 	if err != nil {
 		return nil, err

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/rule"
+	"github.com/residue-sec/residue/internal/sarifcheck"
 )
 
 // writeSARIFMap writes r as SARIF and returns the text and decoded document.
@@ -236,46 +236,15 @@ func TestAutomationID(t *testing.T) {
 	}
 }
 
-// checkSchema runs ../shared/check_sarif.py (from the module root) on doc,
-// in a subtest that is skipped when the checker or python3's jsonschema is
-// missing.
+// checkSchema runs ../shared/check_sarif.py on doc in a subtest.
 func checkSchema(t *testing.T, doc string) {
 	t.Run("schema", func(t *testing.T) {
-		checker := filepath.Join(moduleRoot(t), "..", "shared", "check_sarif.py")
-		if _, err := os.Stat(checker); err != nil {
-			t.Skipf("schema check skipped: %v", err)
-		}
-		if out, err := exec.Command("python3", "-c", "import jsonschema").CombinedOutput(); err != nil {
-			t.Skipf("schema check skipped: python3 cannot import jsonschema: %v %s", err, out)
-		}
 		report := filepath.Join(t.TempDir(), "report.sarif")
 		if err := os.WriteFile(report, []byte(doc), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		out, err := exec.Command("python3", checker, report).CombinedOutput()
-		if err != nil {
-			t.Errorf("%s failed: %v\n%s", checker, err, out)
-		}
+		sarifcheck.Check(t, report)
 	})
-}
-
-// moduleRoot returns the nearest directory above the working directory that
-// holds go.mod.
-func moduleRoot(t *testing.T) string {
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }
 
 // tinyRun is a run of n findings of one rule, each on its own line.

@@ -46,6 +46,7 @@ type scanOptions struct {
 	warnUnusedIgnores bool
 	maxFileSize       int64
 	noColor           bool
+	noIgnore          bool
 }
 
 func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
@@ -64,6 +65,7 @@ func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.BoolVar(&o.warnUnusedIgnores, "warn-unused-ignores", false, "warn about residue: ignore comments that suppress nothing")
 	fs.Int64Var(&o.maxFileSize, "max-file-size", driver.DefaultMaxFileSize, "skip files larger than `BYTES`")
 	fs.BoolVar(&o.noColor, "no-color", false, "no colour in text output (also: NO_COLOR=1)")
+	fs.BoolVar(&o.noIgnore, "no-ignore", false, "do not honour .gitignore files")
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
 		return exitError, err
@@ -78,7 +80,7 @@ func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	res, err := driver.Run(driver.Config{
 		Analyzers: registry(), Rules: set, Paths: paths,
 		Include: o.include, Exclude: o.exclude, MaxFileSize: o.maxFileSize,
-		Jobs: o.jobs, WarnUnusedIgnores: o.warnUnusedIgnores,
+		Jobs: o.jobs, WarnUnusedIgnores: o.warnUnusedIgnores, NoIgnore: o.noIgnore,
 	})
 	if err != nil {
 		return exitError, err

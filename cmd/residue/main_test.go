@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/residue-sec/residue/analyzers"
-	"github.com/residue-sec/residue/internal/testanalyzers"
 	"github.com/residue-sec/residue/analyzers/rule"
+	"github.com/residue-sec/residue/internal/testanalyzers"
 )
 
 // useTestAnalyzers makes scans run the test analyzers (which report calls

@@ -34,21 +34,26 @@ func (w *worker) close() {
 	w.parser.Close()
 }
 
-// scan reads, parses and analyzes one file and closes its tree.
-func (w *worker) scan(df discover.File) (fr fileResult) {
-	note := func(level, analyzer, format string, args ...any) {
-		fr.notes = append(fr.notes, analyzers.Notification{Level: level, Path: df.Path, Analyzer: analyzer, Message: fmt.Sprintf(format, args...)})
-	}
+// scan reads, parses and analyzes one file.
+func (w *worker) scan(df discover.File) fileResult {
 	src, err := readSource(df)
 	if err != nil {
-		note("warning", "", "%v", err)
-		return fr
+		return fileResult{notes: []analyzers.Notification{{Level: "warning", Path: df.Path, Message: err.Error()}}}
 	}
-	wanted := w.wanted(df.Lang, src)
+	return w.analyze(df.Path, df.Lang, src)
+}
+
+// analyze parses src once, runs the shared query pass and every analyzer
+// that wants the file, applies suppressions, and closes the tree.
+func (w *worker) analyze(path string, lang source.Language, src []byte) (fr fileResult) {
+	note := func(level, analyzer, format string, args ...any) {
+		fr.notes = append(fr.notes, analyzers.Notification{Level: level, Path: path, Analyzer: analyzer, Message: fmt.Sprintf(format, args...)})
+	}
+	wanted := w.wanted(lang, src)
 	if len(wanted) == 0 {
 		return fr
 	}
-	f := source.NewFile(df.Path, df.Lang, src)
+	f := source.NewFile(path, lang, src)
 	if err := w.parser.Parse(f); err != nil {
 		note("warning", "", "skipped: %v", err)
 		return fr
@@ -74,7 +79,7 @@ func (w *worker) scan(df discover.File) (fr fileResult) {
 		a := w.p.cfg.Analyzers[ai]
 		for _, fd := range w.run(a, f, matches[ai], note) {
 			fd = w.complete(f, fd)
-			if !w.ruleApplies(fd.RuleID, df.Path) {
+			if !w.ruleApplies(fd.RuleID, path) {
 				continue
 			}
 			first, last := f.StatementLines(fd.Location.StartByte, fd.Location.EndByte)
@@ -82,13 +87,12 @@ func (w *worker) scan(df discover.File) (fr fileResult) {
 			fr.findings = append(fr.findings, fd)
 		}
 	}
-	ignores := filter.Ignores(f, w.p.comments[df.Lang], w.cursor)
+	ignores := filter.Ignores(f, w.p.comments[lang], w.cursor)
 	fr.findings = filter.Suppress(fr.findings, stmts, ignores)
 	if w.p.cfg.WarnUnusedIgnores {
 		for _, ig := range ignores {
 			if !ig.Used {
-				fr.notes = append(fr.notes, analyzers.Notification{Level: "warning", Path: df.Path,
-					Message: fmt.Sprintf("line %d: residue: ignore comment matches no finding", ig.Line)})
+				note("warning", "", "line %d: residue: ignore comment matches no finding", ig.Line)
 			}
 		}
 	}

@@ -64,8 +64,8 @@ func (l *Lines) Position(off int) (line, col int) {
 	}
 	line = l.Line(off)
 	start := l.starts[line-1]
-	if line == 1 && hasBOM(l.src) && off >= 3 {
-		start = 3
+	if line == 1 && hasBOM(l.src) {
+		start = min(off, 3)
 	}
 	return line, utf16Len(l.src[start:off]) + 1
 }

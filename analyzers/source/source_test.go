@@ -1,0 +1,117 @@
+package source
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func parsed(t *testing.T, lang Language, src string) *File {
+	t.Helper()
+	f := NewFile("x", lang, []byte(src))
+	p := NewParser(time.Second)
+	t.Cleanup(p.Close)
+	if err := p.Parse(f); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(f.Close)
+	return f
+}
+
+func TestDetect(t *testing.T) {
+	cases := []struct {
+		path, head string
+		want       Language
+		ok         bool
+	}{
+		{"a/b.py", "", Python, true},
+		{"b.PYI", "", Python, true},
+		{"x.c", "", C, true},
+		{"x.h", "", C, true},
+		{"bin/tool", "#!/usr/bin/env python3\nprint(1)", Python, true},
+		{"bin/tool", "#!/bin/sh\n", "", false},
+		{"README", "python", "", false},
+		{"x.cpp", "", "", false},
+	}
+	for _, tc := range cases {
+		got, ok := Detect(tc.path, []byte(tc.head))
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("Detect(%q) = %q %v, want %q %v", tc.path, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestEnclosingFunction(t *testing.T) {
+	py := parsed(t, Python, "x = 1\nclass A:\n    def m(self):\n        def inner():\n            return 1\n")
+	c := parsed(t, C, "static int *get(char *buf) {\n  return 0;\n}\n")
+	cases := []struct {
+		f    *File
+		at   string
+		want string
+	}{
+		{py, "x = 1", ""},
+		{py, "return 1", "A.m.inner"},
+		{c, "return 0", "get"},
+	}
+	for _, tc := range cases {
+		off := strings.Index(string(tc.f.Src), tc.at)
+		if got := tc.f.EnclosingFunction(off); got != tc.want {
+			t.Errorf("EnclosingFunction(%q) = %q, want %q", tc.at, got, tc.want)
+		}
+	}
+}
+
+func TestStatementLines(t *testing.T) {
+	f := parsed(t, Python, "x = f(\n    a,\n    b)\nif cond(\n        y):\n    z = 1\n")
+	cases := []struct {
+		at          string
+		first, last int
+	}{
+		{"a,", 1, 3},    // any line of a multi-line statement
+		{"y)", 4, 5},    // an if header, not its body
+		{"z = 1", 6, 6}, // a statement in a body
+	}
+	for _, tc := range cases {
+		off := strings.Index(string(f.Src), tc.at)
+		first, last := f.StatementLines(off, off+1)
+		if first != tc.first || last != tc.last {
+			t.Errorf("StatementLines(%q) = %d-%d, want %d-%d", tc.at, first, last, tc.first, tc.last)
+		}
+	}
+}
+
+func TestPositions(t *testing.T) {
+	src := "\xef\xbb\xbfa = \"é😀\"; b\r\nc\n"
+	l := NewLines([]byte(src))
+	if line, col := l.Position(strings.Index(src, "a")); line != 1 || col != 1 {
+		t.Errorf("after BOM: %d:%d, want 1:1", line, col)
+	}
+	if _, col := l.Position(strings.Index(src, "b")); col != 12 {
+		t.Errorf("after é and an astral character: column %d, want 12", col)
+	}
+	if l.Text(1) != "a = \"é😀\"; b" || l.Text(2) != "c" || l.Text(3) != "" || l.Text(4) != "" {
+		t.Errorf("texts %q %q %q", l.Text(1), l.Text(2), l.Text(3))
+	}
+}
+
+func TestParserRecoversAfterTimeout(t *testing.T) {
+	p := NewParser(time.Microsecond)
+	defer p.Close()
+	big := NewFile("big.py", Python, []byte(strings.Repeat("x = [1, 2, 3]\n", 200000)))
+	if err := p.Parse(big); err == nil {
+		big.Close()
+		t.Skip("the parse finished within the limit on this machine")
+	}
+	p.timeout = 0
+	for _, ps := range p.parsers {
+		ps.SetOperationLimit(0)
+	}
+	small := NewFile("small.py", Python, []byte("y = 2\n"))
+	if err := p.Parse(small); err != nil {
+		t.Fatal(err)
+	}
+	defer small.Close()
+	if end := small.Root().EndByte(); end != 6 {
+		t.Errorf("tree of the next file ends at byte %d, want 6: the aborted parse was resumed", end)
+	}
+}

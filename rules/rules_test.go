@@ -18,14 +18,7 @@ import (
 // every rule an analyzer declares has a valid rule file naming that
 // analyzer, and every rule file with `analyzer:` is claimed by it.
 func TestRuleFiles(t *testing.T) {
-	builtin, err := rules.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := rule.NewSet(builtin)
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := builtinSet(t)
 	claimed := map[string]string{}
 	for _, a := range all.Analyzers() {
 		for _, id := range a.Rules {
@@ -55,14 +48,7 @@ func TestRuleFiles(t *testing.T) {
 // TestFixtures runs every rule's fixture archive with every analyzer: each
 // rule needs rules/<family>/testdata/<name>.txtar, and its wants must match.
 func TestFixtures(t *testing.T) {
-	builtin, err := rules.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := rule.NewSet(builtin)
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := builtinSet(t)
 	for _, r := range set.All() {
 		family, name, _ := strings.Cut(r.ID, "/")
 		archive := path.Join(family, "testdata", name+".txtar")
@@ -85,4 +71,18 @@ func hasFinding(fs []analyzers.Finding, id string) bool {
 		}
 	}
 	return false
+}
+
+// builtinSet loads the embedded rules, failing t on any invalid rule file.
+func builtinSet(t *testing.T) *rule.Set {
+	t.Helper()
+	builtin, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := rule.NewSet(builtin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
 }

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/residue-sec/residue/internal/testanalyzers"
+	"github.com/residue-sec/residue/analyzers/analyzertest/testanalyzers"
 )
 
 // recorder is a Testing that records errors instead of failing.

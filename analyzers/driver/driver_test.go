@@ -11,7 +11,7 @@ import (
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/source"
-	"github.com/residue-sec/residue/internal/testanalyzers"
+	"github.com/residue-sec/residue/analyzers/analyzertest/testanalyzers"
 )
 
 // writeTree creates files (relative path → content) under a new temp dir.

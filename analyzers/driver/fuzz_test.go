@@ -5,7 +5,7 @@ import (
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/source"
-	"github.com/residue-sec/residue/internal/testanalyzers"
+	"github.com/residue-sec/residue/analyzers/analyzertest/testanalyzers"
 )
 
 // FuzzParseAndAnalyze feeds arbitrary bytes, as Python and as C, through

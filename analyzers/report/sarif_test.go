@@ -14,7 +14,7 @@ import (
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/rule"
-	"github.com/residue-sec/residue/internal/sarifcheck"
+	"github.com/residue-sec/residue/analyzers/analyzertest/sarifcheck"
 )
 
 // writeSARIFMap writes r as SARIF and returns the text and decoded document.

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/residue-sec/residue/internal/sarifcheck"
+	"github.com/residue-sec/residue/analyzers/analyzertest/sarifcheck"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/demo.sarif.golden")

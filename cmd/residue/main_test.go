@@ -11,7 +11,7 @@ import (
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/rule"
-	"github.com/residue-sec/residue/internal/testanalyzers"
+	"github.com/residue-sec/residue/analyzers/analyzertest/testanalyzers"
 )
 
 // useTestAnalyzers makes scans run the test analyzers (which report calls

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/analyzertest/testanalyzers"
 	"github.com/residue-sec/residue/analyzers/discover"
 	"github.com/residue-sec/residue/analyzers/source"
-	"github.com/residue-sec/residue/analyzers/analyzertest/testanalyzers"
 )
 
 // pyModule is a Django-like module; a quarter of the generated files carry

@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/residue-sec/residue/analyzers"
-	"github.com/residue-sec/residue/analyzers/source"
 	"github.com/residue-sec/residue/analyzers/analyzertest/testanalyzers"
+	"github.com/residue-sec/residue/analyzers/source"
 )
 
 // writeTree creates files (relative path → content) under a new temp dir.

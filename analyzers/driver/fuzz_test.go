@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"github.com/residue-sec/residue/analyzers"
-	"github.com/residue-sec/residue/analyzers/source"
 	"github.com/residue-sec/residue/analyzers/analyzertest/testanalyzers"
+	"github.com/residue-sec/residue/analyzers/source"
 )
 
 // FuzzParseAndAnalyze feeds arbitrary bytes, as Python and as C, through

@@ -13,8 +13,8 @@ import (
 	"testing"
 
 	"github.com/residue-sec/residue/analyzers"
-	"github.com/residue-sec/residue/analyzers/rule"
 	"github.com/residue-sec/residue/analyzers/analyzertest/sarifcheck"
+	"github.com/residue-sec/residue/analyzers/rule"
 )
 
 // writeSARIFMap writes r as SARIF and returns the text and decoded document.

@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/residue-sec/residue/analyzers"
-	"github.com/residue-sec/residue/analyzers/rule"
 	"github.com/residue-sec/residue/analyzers/analyzertest/testanalyzers"
+	"github.com/residue-sec/residue/analyzers/rule"
 )
 
 // useTestAnalyzers makes scans run the test analyzers (which report calls

@@ -182,6 +182,8 @@ if x:
     pass
 leak(9)
 `,
+		"bom.py": "\xef\xbb\xbf# residue: ignore\nleak(1)\n",
+		"elif.py": "if a:\n    y = 1  # residue: ignore\nelif leak(2):\n    pass\n",
 		"b.c": "void f(void) {\n  leak(1); // residue: ignore[test/cleak] -- ok\n  /* residue: ignore */\n  leak(2);\n  leak(3);\n}\n",
 	})
 	findings, notes := summary(scan(t, dir, 1))
@@ -197,6 +199,8 @@ leak(9)
 		"b.c:2:3 test/cleak suppressed",
 		"b.c:4:3 test/cleak suppressed",
 		"b.c:5:3 test/cleak",
+		"bom.py:2:1 test/leak suppressed",
+		"elif.py:3:6 test/leak",
 	}
 	if !reflect.DeepEqual(findings, want) {
 		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(findings, "\n"), strings.Join(want, "\n"))
@@ -206,6 +210,7 @@ leak(9)
 		"a.py: warning: line 8: residue: ignore comment matches no finding",
 		"a.py: warning: line 10: residue: ignore comment matches no finding",
 		"a.py: warning: line 15: residue: ignore comment matches no finding",
+		"elif.py: warning: line 2: residue: ignore comment matches no finding",
 	}
 	if !reflect.DeepEqual(notes, wantNotes) {
 		t.Errorf("notes:\n%s\nwant:\n%s", strings.Join(notes, "\n"), strings.Join(wantNotes, "\n"))

@@ -38,6 +38,9 @@ b = 2  # residue: ignored
 c = 3  # see residue: ignore[] --
 `
 	got := ignoresOf(t, source.Python, src)
+	if len(got) != 3 {
+		t.Fatalf("got %d ignores", len(got))
+	}
 	var summary []string
 	for _, ig := range got {
 		summary = append(summary, strings.Join([]string{
@@ -45,6 +48,9 @@ c = 3  # see residue: ignore[] --
 		}, "|"))
 	}
 	want := []string{"1|ctypes/x+logging|reviewed by sec", "2||", "5||"}
+	if got[0].All || !got[1].All || got[2].All {
+		t.Errorf("only the bare ignore covers every rule: %v %v %v", got[0].All, got[1].All, got[2].All)
+	}
 	if !reflect.DeepEqual(summary, want) {
 		t.Errorf("got %q, want %q", summary, want)
 	}

@@ -21,8 +21,10 @@ var ignorePattern = regexp.MustCompile(`residue:\s*ignore\b(?:\[([^\]]*)\])?(?:\
 // An Ignore is one `residue: ignore[...]` comment.
 type Ignore struct {
 	Line int
-	// Rules are the rule ids or family names listed; empty means every rule.
+	// Rules are the rule ids or family names listed; All is set for a bare
+	// `residue: ignore`, while empty brackets name nothing.
 	Rules         []string
+	All           bool
 	Justification string
 	Location      analyzers.Location
 	// OwnLine is true when nothing but the comment is on its line; only
@@ -31,9 +33,9 @@ type Ignore struct {
 	Used    bool
 }
 
-// covers reports whether the ignore names id, its family, or nothing.
+// covers reports whether the ignore names id or its family, or is bare.
 func (ig *Ignore) covers(id string) bool {
-	if len(ig.Rules) == 0 {
+	if ig.All {
 		return true
 	}
 	family, _, _ := strings.Cut(id, "/")
@@ -60,7 +62,7 @@ func Ignores(f *source.File, comments *tsquery.Query, cur *tsquery.Cursor) []*Ig
 			if sub == nil {
 				continue
 			}
-			ig := &Ignore{Justification: strings.TrimSpace(sub[2])}
+			ig := &Ignore{Justification: strings.TrimSpace(sub[2]), All: !strings.Contains(sub[0], "[")}
 			for _, r := range strings.Split(sub[1], ",") {
 				if r = strings.TrimSpace(r); r != "" {
 					ig.Rules = append(ig.Rules, r)
@@ -70,7 +72,8 @@ func Ignores(f *source.File, comments *tsquery.Query, cur *tsquery.Cursor) []*Ig
 			// A multi-line block comment applies from its last line.
 			ig.Line = ig.Location.EndLine
 			lineStart := bytes.LastIndexByte(f.Src[:c.Node.StartByte()], '\n') + 1
-			ig.OwnLine = len(bytes.TrimSpace(f.Src[lineStart:c.Node.StartByte()])) == 0
+			before := bytes.TrimPrefix(f.Src[lineStart:c.Node.StartByte()], []byte("\ufeff"))
+			ig.OwnLine = len(bytes.TrimSpace(before)) == 0
 			out = append(out, ig)
 		}
 	})

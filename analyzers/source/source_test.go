@@ -62,18 +62,45 @@ func TestEnclosingFunction(t *testing.T) {
 }
 
 func TestStatementLines(t *testing.T) {
-	f := parsed(t, Python, "x = f(\n    a,\n    b)\nif cond(\n        y):\n    z = 1\n")
+	py := parsed(t, Python, `x = f(
+    a,
+    b)
+if cond(
+        y):
+    z = 1
+elif other(w):
+    pass
+@deco(d)
+def g():
+    pass
+try:
+    pass
+except Err(e):
+    pass
+`)
+	c := parsed(t, C, "void f(int a) {\n  if (a) {\n    g();\n  } else if (h(a)) {\n    g();\n  }\n  int v =\n    k(a);\n}\n")
 	cases := []struct {
+		f           *File
 		at          string
 		first, last int
 	}{
-		{"a,", 1, 3},    // any line of a multi-line statement
-		{"y)", 4, 5},    // an if header, not its body
-		{"z = 1", 6, 6}, // a statement in a body
+		{py, "a,", 1, 3},    // any line of a multi-line statement
+		{py, "y)", 4, 5},    // an if header, not its body
+		{py, "z = 1", 6, 6}, // a statement in a body
+		{py, "w)", 7, 7},    // an elif header, not the whole if
+		{py, "d)", 9, 9},    // a decorator, not the decorated function
+		{py, "e)", 14, 14},  // an except header, not the whole try
+		{c, "h(a)", 4, 4},   // else if header
+		{c, "k(a)", 7, 8},   // multi-line declaration
+		{c, "g();", 3, 3},   // statement in a body
 	}
 	for _, tc := range cases {
+		f := tc.f
 		off := strings.Index(string(f.Src), tc.at)
 		first, last := f.StatementLines(off, off+1)
+		if first == 0 {
+			t.Fatal("no statement")
+		}
 		if first != tc.first || last != tc.last {
 			t.Errorf("StatementLines(%q) = %d-%d, want %d-%d", tc.at, first, last, tc.first, tc.last)
 		}

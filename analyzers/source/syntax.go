@@ -61,45 +61,54 @@ func (f *File) definitionName(def *Node) string {
 var statementContainers = map[string]bool{
 	"module": true, "block": true, "translation_unit": true,
 	"compound_statement": true, "declaration_list": true,
-	"field_declaration_list": true, "case_statement": true,
+	"field_declaration_list": true,
 }
 
 // bodies are the node types of a compound statement's body, where its header ends.
 var bodies = map[string]bool{"block": true, "compound_statement": true, "declaration_list": true, "field_declaration_list": true}
 
-// StatementLines returns the first and last line of the statement that holds
-// the byte range [start, end). For a compound statement (if, def, for, a C
-// function) only its header counts, not its body, so that a comment inside a
-// body never applies to the header.
+// isStatement reports whether n is a statement, a clause of one (elif,
+// else, except, case) or a decorator: the units a suppression comment
+// applies to.
+func isStatement(n *Node) bool {
+	t := n.Type()
+	if strings.HasSuffix(t, "_statement") || strings.HasSuffix(t, "_clause") ||
+		strings.HasSuffix(t, "_definition") || strings.HasSuffix(t, "declaration") || t == "decorator" {
+		return true
+	}
+	p := n.Parent()
+	return p == nil || statementContainers[p.Type()]
+}
+
+// StatementLines returns the first and last line of the innermost statement
+// (or clause, or decorator) that holds the byte range [start, end). For a
+// compound statement only its header counts, up to the first body after the
+// range, so that a comment inside a body never applies to a header.
 func (f *File) StatementLines(start, end int) (first, last int) {
 	first, last = f.Lines.Line(start), f.Lines.Line(end)
 	n := f.NodeAt(start, end)
-	for n != nil {
-		p := n.Parent()
-		if p == nil || statementContainers[p.Type()] {
-			break
-		}
-		n = p
+	for n != nil && !isStatement(n) {
+		n = n.Parent()
 	}
 	if n == nil {
 		return first, last
 	}
 	sFirst := f.Lines.Line(int(n.StartByte()))
 	sLast := f.Lines.Line(int(n.EndByte()))
-	for i := 0; i < int(n.NamedChildCount()); i++ {
-		if c := n.NamedChild(i); c != nil && bodies[c.Type()] && int(c.StartByte()) >= end {
+	for i := 0; i < int(n.ChildCount()); i++ {
+		c := n.Child(i)
+		if c == nil || int(c.StartByte()) < end {
+			continue
+		}
+		// The header ends where the first body, clause or decorated
+		// definition after the range begins.
+		if bodies[c.Type()] || isStatement(c) {
 			sLast = f.Lines.Line(int(c.StartByte()))
-			if f.Lines.Line(int(c.StartByte())) > sFirst && c.Type() == "block" {
+			if c.Type() != "compound_statement" && sLast > sFirst {
 				sLast--
 			}
 			break
 		}
 	}
-	if sFirst < first {
-		first = sFirst
-	}
-	if sLast > last {
-		last = sLast
-	}
-	return first, last
+	return min(first, sFirst), max(last, sLast)
 }

@@ -83,7 +83,8 @@ type Result struct {
 	Notifications []analyzers.Notification
 	// Rules are the rules of the analyzers that ran, sorted by id.
 	Rules []*rule.Rule
-	// FilesScanned counts the files read (parsed or ruled out by prefilters).
+	// FilesScanned counts the files read (parsed, or ruled out by the
+	// prefilters); skipped files are notifications instead.
 	FilesScanned int
 	// FilesParsed counts the files that were parsed.
 	FilesParsed int

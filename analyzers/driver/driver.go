@@ -46,13 +46,16 @@ func Run(cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Root: root, Rules: p.rules, FilesScanned: len(files)}
+	res := &Result{Root: root, Rules: p.rules}
 	for _, w := range warnings {
 		res.Notifications = append(res.Notifications, analyzers.Notification{Level: "warning", Path: w.Path, Message: w.Message})
 	}
 	for _, fr := range p.scanAll(files) {
 		res.Findings = append(res.Findings, fr.findings...)
 		res.Notifications = append(res.Notifications, fr.notes...)
+		if fr.read {
+			res.FilesScanned++
+		}
 		if fr.parsed {
 			res.FilesParsed++
 		}
@@ -134,6 +137,7 @@ func (p *plan) close() {
 type fileResult struct {
 	findings []analyzers.Finding
 	notes    []analyzers.Notification
+	read     bool
 	parsed   bool
 }
 

@@ -183,6 +183,7 @@ if x:
 leak(9)
 `,
 		"bom.py": "\xef\xbb\xbf# residue: ignore\nleak(1)\n",
+		"noleak.py": "x = 1  # residue: ignore[test]\n",
 		"elif.py": "if a:\n    y = 1  # residue: ignore\nelif leak(2):\n    pass\n",
 		"b.c": "void f(void) {\n  leak(1); // residue: ignore[test/cleak] -- ok\n  /* residue: ignore */\n  leak(2);\n  leak(3);\n}\n",
 	})
@@ -211,6 +212,7 @@ leak(9)
 		"a.py: warning: line 10: residue: ignore comment matches no finding",
 		"a.py: warning: line 15: residue: ignore comment matches no finding",
 		"elif.py: warning: line 2: residue: ignore comment matches no finding",
+		"noleak.py: warning: line 1: residue: ignore comment matches no finding",
 	}
 	if !reflect.DeepEqual(notes, wantNotes) {
 		t.Errorf("notes:\n%s\nwant:\n%s", strings.Join(notes, "\n"), strings.Join(wantNotes, "\n"))

@@ -40,7 +40,9 @@ func (w *worker) scan(df discover.File) fileResult {
 	if err != nil {
 		return fileResult{notes: []analyzers.Notification{{Level: "warning", Path: df.Path, Message: err.Error()}}}
 	}
-	return w.analyze(df.Path, df.Lang, src)
+	fr := w.analyze(df.Path, df.Lang, src)
+	fr.read = true
+	return fr
 }
 
 // analyze parses src once, runs the shared query pass and every analyzer
@@ -50,7 +52,8 @@ func (w *worker) analyze(path string, lang source.Language, src []byte) (fr file
 		fr.notes = append(fr.notes, analyzers.Notification{Level: level, Path: path, Analyzer: analyzer, Message: fmt.Sprintf(format, args...)})
 	}
 	wanted := w.wanted(lang, src)
-	if len(wanted) == 0 {
+	unusedCheck := w.p.cfg.WarnUnusedIgnores && bytes.Contains(src, []byte(filter.Marker))
+	if len(wanted) == 0 && !unusedCheck {
 		return fr
 	}
 	f := source.NewFile(path, lang, src)

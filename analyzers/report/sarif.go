@@ -100,7 +100,9 @@ func buildSARIF(r *Run, p plan) (*sarif.Report, error) {
 		run.WithAutomationDetails(sarif.NewRunAutomationDetails().WithID(automationID(r.Category)))
 	}
 
-	inv := sarif.NewInvocation().WithExecutionSuccess(true)
+	// An error notification (an analyzer that failed on a file) means the
+	// analysis did not run completely.
+	inv := sarif.NewInvocation().WithExecutionSuccess(!hasError(r.Notifications))
 	for _, group := range [][]analyzers.Notification{r.Notifications, notes, p.notifications(len(r.Findings)), c.notifications()} {
 		for _, n := range group {
 			inv.AddTToolExecutionNotification(sarifNotification(n))
@@ -134,4 +136,14 @@ func sarifNotification(n analyzers.Notification) *sarif.Notification {
 		sn.Properties = sarif.Properties{"analyzer": n.Analyzer}
 	}
 	return sn
+}
+
+// hasError reports whether any notification is at level "error".
+func hasError(ns []analyzers.Notification) bool {
+	for _, n := range ns {
+		if n.Level == "error" {
+			return true
+		}
+	}
+	return false
 }

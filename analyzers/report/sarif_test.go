@@ -410,3 +410,13 @@ func TestDropNullMembers(t *testing.T) {
 		}
 	}
 }
+
+func TestExecutionFailsOnErrorNotification(t *testing.T) {
+	r := emptyRun()
+	r.Notifications = []analyzers.Notification{{Level: "error", Path: "a.py", Analyzer: "ctypes", Message: "analyzer ctypes panicked: boom"}}
+	_, doc := writeSARIFMap(t, r)
+	inv := at(t, doc, "runs", 0, "invocations", 0)
+	if at(t, inv, "executionSuccessful") != false {
+		t.Error("executionSuccessful is true although an analyzer failed")
+	}
+}

@@ -142,3 +142,33 @@ func TestParserRecoversAfterTimeout(t *testing.T) {
 		t.Errorf("tree of the next file ends at byte %d, want 6: the aborted parse was resumed", end)
 	}
 }
+
+// TestNestingEstimateBoundsDepth checks that the estimate is never below the
+// real depth, for nesting by brackets, indentation and operator chains.
+func TestNestingEstimateBoundsDepth(t *testing.T) {
+	cases := map[string]string{
+		"brackets":  "x = " + strings.Repeat("[", 300) + strings.Repeat("]", 300) + "\n",
+		"operators": "x = 1" + strings.Repeat("+1", 3000) + "\n",
+		"multiline": "x = (1" + strings.Repeat("\n + 1", 3000) + ")\n",
+		"attribute": "x = a" + strings.Repeat(".b", 3000) + "\n",
+		"calls":     "x = f()" + strings.Repeat("()", 3000) + "\n",
+		"ifs":       nestedIfs(100, "    "),
+		"tabs":      nestedIfs(100, "\t"),
+	}
+	for name, src := range cases {
+		f := parsed(t, Python, src)
+		depth := MaxDepth(f.Root(), 1<<30)
+		if est := NestingEstimate(f.Src); est < depth-10 {
+			t.Errorf("%s: estimate %d, real depth %d", name, est, depth)
+		}
+	}
+}
+
+func nestedIfs(n int, indent string) string {
+	var b strings.Builder
+	for i := range n {
+		b.WriteString(strings.Repeat(indent, i) + "if x:\n")
+	}
+	b.WriteString(strings.Repeat(indent, n) + "pass\n")
+	return b.String()
+}

@@ -25,41 +25,51 @@ func (l *listFlag) Set(v string) error {
 	return nil
 }
 
-// newFlagSet returns a flag set whose --help prints usage (with examples)
-// and the flags to stdout.
-func newFlagSet(name, usage string, stdout io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {
-		fmt.Fprint(stdout, usage)
-		fmt.Fprintln(stdout, "\nFlags:")
-		fs.SetOutput(stdout)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
-	}
-	return fs
+// A command is a subcommand's flag set with its usage text.
+type command struct {
+	*flag.FlagSet
+	usage  string
+	stdout io.Writer
 }
 
-// parseInterspersed parses flags that may come before, between or after the
-// positional arguments, which it returns; "--" ends the flags.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+// newCommand returns a command whose flag set reports errors to the caller
+// instead of printing them: only --help prints, once, to stdout.
+func newCommand(name, usage string, stdout io.Writer) *command {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return &command{FlagSet: fs, usage: usage, stdout: stdout}
+}
+
+// printUsage prints the usage text and the flags to stdout.
+func (c *command) printUsage() {
+	fmt.Fprint(c.stdout, c.usage)
+	fmt.Fprintln(c.stdout, "\nFlags:")
+	c.SetOutput(c.stdout)
+	c.PrintDefaults()
+	c.SetOutput(io.Discard)
+}
+
+// parse parses flags that may come before, between or after the positional
+// arguments, which it returns; everything after "--" is positional.
+func (c *command) parse(args []string) ([]string, error) {
 	var positional []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := c.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.Usage()
+				c.printUsage()
 				return nil, errHelp
 			}
 			return nil, &usageError{err.Error()}
 		}
-		args = fs.Args()
-		if len(args) == 0 {
+		rest := c.Args()
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		if len(rest) == 0 {
 			return positional, nil
 		}
-		if args[0] == "--" {
-			return append(positional, args[1:]...), nil
-		}
-		positional = append(positional, args[0])
-		args = args[1:]
+		positional = append(positional, rest[0])
+		args = rest[1:]
 	}
 }

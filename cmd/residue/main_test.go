@@ -156,10 +156,26 @@ func TestOutputFileIsWrittenAtomically(t *testing.T) {
 	if len(entries) != 1 {
 		t.Errorf("stray files next to the report: %v", entries)
 	}
-	// An unwritable destination is an error (exit 2), not lost output.
+	// A destination in a missing directory is refused before scanning.
 	code, _, errs := residue("scan", "-o", filepath.Join(out, "sub", "x.txt"), dir)
-	if code != 2 || !strings.Contains(errs, "writing") {
+	if code != 2 || !strings.Contains(errs, "is not a directory") {
 		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+	// A symlinked report is written through, keeping the target's mode.
+	must(t, os.Chmod(out, 0o600))
+	link := filepath.Join(t.TempDir(), "link.sarif")
+	must(t, os.Symlink(out, link))
+	if code, _, errs := residue("scan", "--format", "json", "-o", link, dir); code != 1 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the symlink was replaced: %v", err)
+	}
+	if fi, err := os.Stat(out); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode of the report: %v %v", fi.Mode(), err)
+	}
+	if data, _ := os.ReadFile(out); !bytes.HasPrefix(data, []byte("{\n  \"version\": \"1\"")) {
+		t.Errorf("the JSON report did not reach the symlink's target:\n%.80s", data)
 	}
 }
 
@@ -292,5 +308,26 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestFlagParsing(t *testing.T) {
+	code, out, errs := residue("rules", "--help")
+	if code != 0 || strings.Count(out, "Usage: residue rules") != 1 || errs != "" {
+		t.Errorf("--help: exit %d, usage printed %d times, stderr %q", code, strings.Count(out, "Usage:"), errs)
+	}
+	code, out, errs = residue("scan", "--bogus", ".")
+	if code != 2 || out != "" || !strings.Contains(errs, "Run 'residue scan --help'") {
+		t.Errorf("bad flag: exit %d, stdout %q (must stay empty), stderr %q", code, out, errs)
+	}
+	useTestAnalyzers(t)
+	dir := tree(t, map[string]string{"-a.py": "leak(1)\n", "-b.py": "x = 1\n"})
+	t.Chdir(dir)
+	code, out, errs = residue("scan", "--quiet", "--", "-a.py", "-b.py")
+	if code != 1 || !strings.Contains(out, "-a.py:1:1") {
+		t.Errorf("after --: exit %d\n%s%s", code, out, errs)
+	}
+	if code, _, errs := residue("version", "extra"); code != 2 || !strings.Contains(errs, "version takes no arguments") {
+		t.Errorf("version extra: exit %d %q", code, errs)
 	}
 }

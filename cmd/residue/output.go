@@ -8,8 +8,16 @@ import (
 
 // writeAtomically writes the output of write to path through a temporary
 // file in the same directory, renamed over path only when write succeeded:
-// on any error the previous file is left untouched.
+// on any error the previous file is left untouched. A symlink at path is
+// written through, and an existing file keeps its permissions.
 func writeAtomically(path string, write func(*os.File) error) error {
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target
+	}
+	mode := os.FileMode(0o644)
+	if fi, err := os.Stat(path); err == nil {
+		mode = fi.Mode().Perm()
+	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -27,7 +35,7 @@ func writeAtomically(path string, write func(*os.File) error) error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+	if err := os.Chmod(tmp.Name(), mode); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {

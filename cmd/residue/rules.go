@@ -33,9 +33,9 @@ Examples:
 `
 
 func rulesCmd(args []string, stdout, _ io.Writer) (int, error) {
-	fs := newFlagSet("rules", rulesUsage, stdout)
+	fs := newCommand("rules", rulesUsage, stdout)
 	format := fs.String("format", "text", "output format: text or json")
-	rest, err := parseInterspersed(fs, args)
+	rest, err := fs.parse(args)
 	if err != nil {
 		return exitError, err
 	}
@@ -86,8 +86,8 @@ Example:
 `
 
 func explainCmd(args []string, stdout, _ io.Writer) (int, error) {
-	fs := newFlagSet("explain", explainUsage, stdout)
-	rest, err := parseInterspersed(fs, args)
+	fs := newCommand("explain", explainUsage, stdout)
+	rest, err := fs.parse(args)
 	if err != nil {
 		return exitError, err
 	}

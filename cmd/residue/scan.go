@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
@@ -51,7 +52,7 @@ type scanOptions struct {
 
 func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	var o scanOptions
-	fs := newFlagSet("scan", scanUsage, stdout)
+	fs := newCommand("scan", scanUsage, stdout)
 	fs.StringVar(&o.format, "format", "text", "output format: text, json or sarif")
 	fs.StringVar(&o.output, "o", "", "write the report to `FILE` (atomically) instead of stdout")
 	fs.StringVar(&o.severity, "severity", "note", "report only findings at or above `LEVEL`: error, warning or note")
@@ -66,7 +67,7 @@ func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.Int64Var(&o.maxFileSize, "max-file-size", driver.DefaultMaxFileSize, "skip files larger than `BYTES`")
 	fs.BoolVar(&o.noColor, "no-color", false, "no colour in text output (also: NO_COLOR=1)")
 	fs.BoolVar(&o.noIgnore, "no-ignore", false, "do not honour .gitignore files")
-	paths, err := parseInterspersed(fs, args)
+	paths, err := fs.parse(args)
 	if err != nil {
 		return exitError, err
 	}
@@ -112,7 +113,12 @@ func (o *scanOptions) validate() error {
 		return &usageError{fmt.Sprintf("unknown --severity %q (want error, warning or note)", o.severity)}
 	}
 	if o.jobs < 0 {
-		return &usageError{"--jobs must be positive"}
+		return &usageError{"--jobs must be 0 (one per CPU) or more"}
+	}
+	if o.output != "" {
+		if fi, err := os.Stat(filepath.Dir(o.output)); err != nil || !fi.IsDir() {
+			return &usageError{fmt.Sprintf("-o %s: %s is not a directory", o.output, filepath.Dir(o.output))}
+		}
 	}
 	if o.maxFileSize <= 0 {
 		return &usageError{"--max-file-size must be positive"}

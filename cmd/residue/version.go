@@ -27,9 +27,13 @@ Print residue's version. Same as 'residue --version'.
 `
 
 func versionCmd(args []string, stdout, _ io.Writer) (int, error) {
-	fs := newFlagSet("version", versionUsage, stdout)
-	if _, err := parseInterspersed(fs, args); err != nil {
+	fs := newCommand("version", versionUsage, stdout)
+	rest, err := fs.parse(args)
+	if err != nil {
 		return exitError, err
+	}
+	if len(rest) > 0 {
+		return exitError, &usageError{"version takes no arguments"}
 	}
 	fmt.Fprintf(stdout, "residue %s\n", toolVersion())
 	return exitClean, nil

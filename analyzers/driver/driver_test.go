@@ -182,10 +182,10 @@ if x:
     pass
 leak(9)
 `,
-		"bom.py": "\xef\xbb\xbf# residue: ignore\nleak(1)\n",
+		"bom.py":    "\xef\xbb\xbf# residue: ignore\nleak(1)\n",
 		"noleak.py": "x = 1  # residue: ignore[test]\n",
-		"elif.py": "if a:\n    y = 1  # residue: ignore\nelif leak(2):\n    pass\n",
-		"b.c": "void f(void) {\n  leak(1); // residue: ignore[test/cleak] -- ok\n  /* residue: ignore */\n  leak(2);\n  leak(3);\n}\n",
+		"elif.py":   "if a:\n    y = 1  # residue: ignore\nelif leak(2):\n    pass\n",
+		"b.c":       "void f(void) {\n  leak(1); // residue: ignore[test/cleak] -- ok\n  /* residue: ignore */\n  leak(2);\n  leak(3);\n}\n",
 	})
 	findings, notes := summary(scan(t, dir, 1))
 	want := []string{

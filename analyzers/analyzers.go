@@ -37,6 +37,9 @@ type Analyzer struct {
 	// the analyzer wants. The driver compiles the patterns of all analyzers
 	// of a language into one query and runs it once per file.
 	Queries map[source.Language]string
+	// SettingKeys lists the settings the analyzer reads from Pass.Settings,
+	// each with a one-line description.
+	SettingKeys map[string]string
 	// Run analyzes one file. It must not keep any node of pass.File after it
 	// returns: the tree is closed once every analyzer is done.
 	Run func(pass *Pass) error
@@ -51,9 +54,17 @@ type Pass struct {
 	// file, in document order. PatternIndex is relative to the analyzer's
 	// query text.
 	Matches []tsquery.Match
+	// Settings are the user's settings for this analyzer (from the
+	// configuration file's `analyzers: {NAME: {...}}`), never nil.
+	Settings Settings
 	// Report records a finding. Locations are usually built with Location.
 	Report func(Finding)
 }
+
+// Settings are an analyzer's user settings: lists of names by setting key,
+// such as "sanitizers" or "cert-headers". Each analyzer documents its keys
+// in Analyzer.SettingKeys; the configuration loader rejects others.
+type Settings map[string][]string
 
 // Location returns the location of node in the pass's file, with msg as its
 // message (used for related locations and flow steps).

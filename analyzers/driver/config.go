@@ -30,6 +30,8 @@ type Config struct {
 	MaxFileSize int64
 	// Jobs is the number of worker goroutines (0: GOMAXPROCS).
 	Jobs int
+	// Settings are the analyzers' user settings, by analyzer name.
+	Settings map[string]analyzers.Settings
 	// WarnUnusedIgnores reports suppression comments that matched nothing.
 	WarnUnusedIgnores bool
 	// Limits; zero values take the defaults below.

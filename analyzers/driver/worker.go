@@ -160,7 +160,11 @@ func (w *worker) matches(f *source.File) (map[int][]tsquery.Match, error) {
 // run runs one analyzer on f, recovering a panic into a notification, and
 // drops findings for rules the analyzer did not declare.
 func (w *worker) run(a *analyzers.Analyzer, f *source.File, matches []tsquery.Match, note func(level, analyzer, format string, args ...any)) (out []analyzers.Finding) {
-	pass := &analyzers.Pass{Analyzer: a, File: f, Matches: matches}
+	settings := w.p.cfg.Settings[a.Name]
+	if settings == nil {
+		settings = analyzers.Settings{}
+	}
+	pass := &analyzers.Pass{Analyzer: a, File: f, Matches: matches, Settings: settings}
 	pass.Report = func(fd analyzers.Finding) {
 		if !declares(a, fd.RuleID) {
 			note("error", a.Name, "analyzer %s reported undeclared rule %q; finding dropped", a.Name, fd.RuleID)

@@ -2,9 +2,12 @@
 // and the only package that imports the analyzer families.
 package all
 
-import "github.com/residue-sec/residue/analyzers"
+import (
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/logging"
+)
 
 // Analyzers returns every registered analyzer, in a fixed order.
 func Analyzers() []*analyzers.Analyzer {
-	return []*analyzers.Analyzer{}
+	return []*analyzers.Analyzer{logging.Analyzer}
 }

@@ -1,0 +1,48 @@
+// Package logging finds request and response data written to logs
+// unsanitized: an intra-procedural taint analysis of Django views,
+// middleware and DRF methods, from request attributes (body, forms,
+// headers, cookies, session, META) and responses to logger calls, print
+// and sys.stdout/stderr writes.
+package logging
+
+import (
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/source"
+)
+
+// The rule ids this analyzer reports.
+const (
+	ruleSecrets   = "logging/request-secrets"
+	ruleBody      = "logging/request-body"
+	ruleResponse  = "logging/response-body"
+	ruleInjection = "logging/log-injection"
+	rulePrint     = "logging/print-request-data"
+)
+
+// Analyzer is the logging analyzer.
+var Analyzer = &analyzers.Analyzer{
+	Name:      "logging",
+	Doc:       "request and response data written to logs unsanitized (CWE-532, CWE-117)",
+	Languages: []source.Language{source.Python},
+	Rules:     []string{ruleSecrets, ruleBody, ruleResponse, ruleInjection, rulePrint},
+	Prefilter: []string{"log", "print", "stdout", "stderr"},
+	Queries: map[source.Language]string{
+		source.Python: "(function_definition) @function\n" +
+			"(expression_statement (assignment left: (_) @target right: (call) @factory))",
+	},
+	SettingKeys: map[string]string{
+		"sanitizers": "extra function names (or dotted names) that redact data before it is logged",
+		"loggers":    "extra variable or attribute names that hold loggers",
+	},
+	Run: run,
+}
+
+func run(pass *analyzers.Pass) error {
+	a := newAnalysis(pass)
+	for _, m := range pass.Matches {
+		if fn := m.Node("function"); fn != nil {
+			a.function(fn)
+		}
+	}
+	return nil
+}

@@ -100,6 +100,7 @@ func (a *analysis) bindParameters(fn *source.Node, e env) bool {
 	byPosition := method && requestMethods[name] && (name != "__call__" || a.classMentions(fn, "get_response"))
 	found := false
 	pos := 0
+	var responses []string
 	for i := 0; i < int(params.NamedChildCount()); i++ {
 		p := params.NamedChild(i)
 		pname := a.paramName(p)
@@ -110,11 +111,18 @@ func (a *analysis) bindParameters(fn *source.Node, e env) bool {
 		case requestParamNames[pname] || byPosition && pos == 1:
 			e[pname] = value{kind: requestObj}
 			found = true
-		case pname == "response" || name == "process_response" && pos == 2:
-			e[pname] = value{kind: responseObj}
-			found = true
+		case byPosition && responseMethods[name] && pos == 2 || pname == "response":
+			responses = append(responses, pname)
 		}
 		pos++
+	}
+	// A response parameter is a Django response only next to a request
+	// (process_response, finalize_response); elsewhere it is as likely an
+	// HTTP client's response.
+	if found {
+		for _, r := range responses {
+			e[r] = value{kind: responseObj}
+		}
 	}
 	return found || a.mentionsGetResponse(fn)
 }

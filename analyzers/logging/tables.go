@@ -131,3 +131,7 @@ var requestMethods = map[string]bool{
 	"__call__": true, "authenticate": true, "has_permission": true, "has_object_permission": true,
 	"initial": true, "finalize_response": true, "handle_exception": true,
 }
+
+// responseMethods are the request methods whose parameter after the
+// request is the response.
+var responseMethods = map[string]bool{"process_response": true, "process_template_response": true, "finalize_response": true}

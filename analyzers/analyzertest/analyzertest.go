@@ -10,6 +10,9 @@
 // `# want "logging/a" +2 "logging/b"`. `todo "regexp"` documents a known
 // gap: it does not fail while the finding is missing, and fails once it
 // appears, so that it is turned into a want.
+//
+// The archive's comment (the text before its first file) may set analyzer
+// settings, one per line: `settings: logging.sanitizers = clean, tidy`.
 package analyzertest
 
 import (
@@ -75,7 +78,12 @@ func RunArchive(t Testing, name string, ar *txtar.Archive, rules *rule.Set, as .
 	if rules == nil {
 		rules = synthesize(as)
 	}
-	res, err := driver.Run(driver.Config{Analyzers: as, Rules: rules, Paths: []string{dir}, Root: dir, Jobs: 1})
+	settings, err := parseSettings(ar.Comment)
+	if err != nil {
+		t.Errorf("%s: %v", name, err)
+		return nil
+	}
+	res, err := driver.Run(driver.Config{Analyzers: as, Rules: rules, Paths: []string{dir}, Root: dir, Jobs: 1, Settings: settings})
 	if err != nil {
 		t.Errorf("%s: %v", name, err)
 		return nil
@@ -87,6 +95,32 @@ func RunArchive(t Testing, name string, ar *txtar.Archive, rules *rule.Set, as .
 	}
 	check(t, name, filter.Report(res.Findings, "", false), exps)
 	return res
+}
+
+// parseSettings reads `settings: ANALYZER.KEY = V1, V2` lines of an
+// archive's comment.
+func parseSettings(comment []byte) (map[string]analyzers.Settings, error) {
+	out := map[string]analyzers.Settings{}
+	for _, line := range strings.Split(string(comment), "\n") {
+		rest, ok := strings.CutPrefix(strings.TrimSpace(line), "settings:")
+		if !ok {
+			continue
+		}
+		key, vals, ok := strings.Cut(rest, "=")
+		an, k, dotted := strings.Cut(strings.TrimSpace(key), ".")
+		if !ok || !dotted || an == "" || k == "" {
+			return nil, fmt.Errorf("malformed settings line %q (want settings: ANALYZER.KEY = V1, V2)", line)
+		}
+		if out[an] == nil {
+			out[an] = analyzers.Settings{}
+		}
+		for _, v := range strings.Split(vals, ",") {
+			if v = strings.TrimSpace(v); v != "" {
+				out[an][k] = append(out[an][k], v)
+			}
+		}
+	}
+	return out, nil
 }
 
 // An expectation is one want or todo: a regexp for a finding on a line.

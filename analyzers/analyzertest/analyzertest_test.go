@@ -60,3 +60,16 @@ func TestFailures(t *testing.T) {
 		})
 	}
 }
+
+func TestSettings(t *testing.T) {
+	got, err := parseSettings([]byte("intro\nsettings: logging.sanitizers = clean, tidy\nsettings: logging.loggers=audit\n"))
+	if err != nil || strings.Join(got["logging"]["sanitizers"], "+") != "clean+tidy" || got["logging"]["loggers"][0] != "audit" {
+		t.Errorf("got %v %v", got, err)
+	}
+	if _, err := parseSettings([]byte("settings: nodot = x")); err == nil {
+		t.Error("malformed line accepted")
+	}
+	if Run(t, fixture("settings.txtar"), nil, testanalyzers.Leak) == nil {
+		t.Error("scan with settings failed")
+	}
+}

@@ -32,6 +32,10 @@ type Config struct {
 	Jobs int
 	// Settings are the analyzers' user settings, by analyzer name.
 	Settings map[string]analyzers.Settings
+	// Disable lists rule ids and family names that do not run: their
+	// findings are dropped, they are left out of Result.Rules, and an
+	// analyzer all of whose rules are disabled does not run at all.
+	Disable []string
 	// WarnUnusedIgnores reports suppression comments that matched nothing.
 	WarnUnusedIgnores bool
 	// Limits; zero values take the defaults below.

@@ -76,6 +76,7 @@ type plan struct {
 }
 
 func newPlan(cfg Config) (*plan, error) {
+	cfg.Analyzers = enabled(cfg.Analyzers, cfg.Disable)
 	p := &plan{cfg: cfg, queries: map[source.Language]*tsquery.Query{},
 		owners: map[source.Language][]int{}, comments: map[source.Language]*tsquery.Query{}}
 	var errs []error
@@ -86,7 +87,9 @@ func newPlan(cfg Config) (*plan, error) {
 				errs = append(errs, fmt.Errorf("analyzer %s reports rule %s, which has no rule file", a.Name, id))
 				continue
 			}
-			p.rules = append(p.rules, r)
+			if !disabled(cfg.Disable, id) {
+				p.rules = append(p.rules, r)
+			}
 		}
 	}
 	sort.Slice(p.rules, func(i, j int) bool { return p.rules[i].ID < p.rules[j].ID })

@@ -196,10 +196,11 @@ func declares(a *analyzers.Analyzer, id string) bool {
 	return false
 }
 
-// ruleApplies applies the rule file's `paths:` globs to path.
+// ruleApplies reports whether rule id is enabled and its rule file's
+// `paths:` globs select path.
 func (w *worker) ruleApplies(id, path string) bool {
 	r := w.p.cfg.Rules.Get(id)
-	if r == nil {
+	if r == nil || disabled(w.p.cfg.Disable, id) {
 		return false
 	}
 	if len(r.Paths.Include) > 0 && !matchAny(r.Paths.Include, path) {

@@ -1,5 +1,6 @@
 // Package filter decides which findings a scan reports: in-source
-// suppression comments and the severity threshold.
+// suppression comments, the severity threshold, a baseline of accepted
+// findings and the lines changed since a git revision.
 package filter
 
 import (

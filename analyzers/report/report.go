@@ -36,4 +36,8 @@ type Run struct {
 	Category string
 	// FilesScanned is the number of files analyzed.
 	FilesScanned int
+	// Baseline is set when the findings were compared with a baseline
+	// report, which left out the ones it holds: every SARIF result is then
+	// marked with baselineState "new".
+	Baseline bool
 }

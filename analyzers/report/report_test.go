@@ -111,9 +111,10 @@ func emptyRun() *Run {
 // the same bytes.
 func TestDeterministic(t *testing.T) {
 	writers := map[string]func(*bytes.Buffer, *Run) error{
-		"text":  func(b *bytes.Buffer, r *Run) error { return WriteText(b, r, TextOptions{Color: true}) },
-		"json":  func(b *bytes.Buffer, r *Run) error { return WriteJSON(b, r) },
-		"sarif": func(b *bytes.Buffer, r *Run) error { return WriteSARIF(b, r) },
+		"text":   func(b *bytes.Buffer, r *Run) error { return WriteText(b, r, TextOptions{Color: true}) },
+		"json":   func(b *bytes.Buffer, r *Run) error { return WriteJSON(b, r) },
+		"sarif":  func(b *bytes.Buffer, r *Run) error { return WriteSARIF(b, r) },
+		"github": func(b *bytes.Buffer, r *Run) error { return WriteGitHub(b, r) },
 	}
 	for name, write := range writers {
 		var a, b bytes.Buffer

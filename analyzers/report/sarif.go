@@ -15,10 +15,10 @@ const (
 	// srcRoot is the uriBaseId of every location: paths are relative to
 	// the repository root, which GitHub's upload action resolves.
 	srcRoot = "%SRCROOT%"
-	// fingerprintKey names residue's own fingerprint in
+	// FingerprintKey names residue's own fingerprint in
 	// partialFingerprints; primaryLocationLineHash is left to GitHub's
 	// upload action, which computes it.
-	fingerprintKey = "residue/v1"
+	FingerprintKey = "residue/v1"
 	// columnKind says how columns count: UTF-16 code units, like
 	// source.Range.
 	columnKind = "utf16CodeUnits"
@@ -28,7 +28,8 @@ const (
 // spaces and ended by a newline, in the form GitHub code scanning expects:
 // every rule that ran in tool.driver.rules, results with ruleIndex,
 // partialFingerprints["residue/v1"], paths relative to %SRCROOT%,
-// relatedLocations, codeFlows, fixes and inSource suppressions, and the
+// relatedLocations, codeFlows, fixes, inSource suppressions and, after a
+// baseline comparison, baselineState "new", and the
 // notifications as the invocation's toolExecutionNotifications. Empty
 // results and rules are written as [] so that a clean scan closes old
 // alerts. GitHub's limits are kept by truncating, each cut reported by a
@@ -92,7 +93,7 @@ func buildSARIF(r *Run, p plan) (*sarif.Report, error) {
 		driver.WithVersion(r.ToolVersion).WithSemanticVersion(r.ToolVersion)
 	}
 	run := sarif.NewRun(*sarif.NewTool(driver)).WithColumnKind(columnKind)
-	c := resultConverter{index: index, snippets: p.snippets}
+	c := resultConverter{index: index, snippets: p.snippets, baseline: r.Baseline}
 	for i := range r.Findings[:p.results] {
 		run.Results = append(run.Results, c.result(&r.Findings[i]))
 	}

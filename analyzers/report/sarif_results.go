@@ -16,6 +16,9 @@ type resultConverter struct {
 	index map[string]int
 	// snippets writes locations' source lines as region snippets.
 	snippets bool
+	// baseline marks every result as new: the findings of the baseline
+	// report were left out before.
+	baseline bool
 	// relatedCut and flowCut count the results whose related locations,
 	// and flow steps, were truncated.
 	relatedCut, flowCut int
@@ -25,12 +28,15 @@ func (c *resultConverter) result(f *analyzers.Finding) *sarif.Result {
 	res := sarif.NewRuleResult(f.RuleID).
 		WithMessage(sarif.NewTextMessage(f.Message)).
 		WithLocations([]*sarif.Location{c.location(f.Location)}).
-		WithPartialFingerPrints(map[string]any{fingerprintKey: f.Fingerprint})
+		WithPartialFingerPrints(map[string]any{FingerprintKey: f.Fingerprint})
 	if i, ok := c.index[f.RuleID]; ok {
 		res.WithRuleIndex(i)
 	}
 	if f.Level != "" {
 		res.WithLevel(f.Level)
+	}
+	if c.baseline {
+		res.WithBaselineState("new")
 	}
 	related := f.Related
 	if len(related) > maxRelatedLocations {

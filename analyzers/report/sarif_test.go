@@ -420,3 +420,18 @@ func TestExecutionFailsOnErrorNotification(t *testing.T) {
 		t.Error("executionSuccessful is true although an analyzer failed")
 	}
 }
+
+func TestBaselineState(t *testing.T) {
+	r := tinyRun(2)
+	_, doc := writeSARIFMap(t, r)
+	if has(at(t, doc, "runs", 0, "results", 0), "baselineState") {
+		t.Error("baselineState written without a baseline")
+	}
+	r.Baseline = true
+	_, doc = writeSARIFMap(t, r)
+	for i := range 2 {
+		if got := at(t, doc, "runs", 0, "results", i, "baselineState"); got != "new" {
+			t.Errorf("result %d: baselineState %v, want new", i, got)
+		}
+	}
+}

@@ -38,7 +38,7 @@ func WriteText(w io.Writer, r *Run, opt TextOptions) error {
 		for _, n := range r.Notifications {
 			t.notification(n)
 		}
-		t.line(summary(r), "")
+		t.line(Summary(r), "")
 	}
 	return t.w.Flush()
 }
@@ -63,11 +63,7 @@ func (t *textWriter) line(head, msg string) {
 func (t *textWriter) finding(f *analyzers.Finding) {
 	msg := f.Message
 	if s := f.Suppression; s != nil {
-		mark := "(suppressed)"
-		if s.Justification != "" {
-			mark = "(suppressed: " + s.Justification + ")"
-		}
-		msg = strings.TrimSpace(msg + " " + mark)
+		msg = strings.TrimSpace(msg + " " + suppressedMark(s))
 	}
 	t.line(position(f.Location)+": "+t.p.level(levelOf(f.Level))+" "+t.p.paint(sgrDim, f.RuleID)+":", msg)
 	t.source(f.Location)
@@ -111,9 +107,9 @@ func levelOf(level string) string {
 	return level
 }
 
-// summary returns the last line of the text format, e.g.
+// Summary returns the last line of the text format, e.g.
 // "3 findings (2 errors, 1 warning) in 12 files".
-func summary(r *Run) string {
+func Summary(r *Run) string {
 	files := plural(r.FilesScanned, "file")
 	if len(r.Findings) == 0 {
 		return "no findings in " + files

@@ -5,7 +5,7 @@
 // Usage:
 //
 //	residue [scan] [flags] [PATH ...]
-//	residue rules | explain RULE | version
+//	residue init | rules | explain RULE | version
 //
 // Exit codes: 0 no findings, 1 findings, 2 usage, configuration or rule error.
 package main
@@ -43,7 +43,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cmd, rest := "scan", args
 	if len(args) > 0 {
 		switch args[0] {
-		case "scan", "rules", "explain", "version", "help":
+		case "scan", "init", "rules", "explain", "version", "help":
 			cmd, rest = args[0], args[1:]
 		case "--version", "-version":
 			cmd, rest = "version", nil
@@ -56,6 +56,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "scan":
 		code, err = scanCmd(rest, stdout, stderr)
+	case "init":
+		code, err = initCmd(rest, stdout, stderr)
 	case "rules":
 		code, err = rulesCmd(rest, stdout, stderr)
 	case "explain":
@@ -86,6 +88,7 @@ client-certificate data and request data written to logs.
 
 Usage:
   residue [scan] [flags] [PATH ...]   scan files and directories (default: .)
+  residue init [DIR]                  write a commented .residue.yml
   residue rules [--format text|json]  list the rules
   residue explain RULE                print a rule's documentation
   residue version                     print the version

@@ -53,7 +53,7 @@ func TestVersionAndHelp(t *testing.T) {
 			t.Errorf("%v: exit %d, %q", args, code, out)
 		}
 	}
-	for _, cmd := range []string{"scan", "rules", "explain", "version"} {
+	for _, cmd := range []string{"scan", "init", "rules", "explain", "version"} {
 		code, out, _ := residue(cmd, "--help")
 		if code != 0 || !strings.Contains(out, "Usage: residue") || (cmd != "version" && !strings.Contains(out, "Example")) {
 			t.Errorf("%s --help: exit %d\n%s", cmd, code, out)

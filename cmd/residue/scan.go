@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -9,7 +10,6 @@ import (
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/driver"
-	"github.com/residue-sec/residue/analyzers/filter"
 	"github.com/residue-sec/residue/analyzers/report"
 	"github.com/residue-sec/residue/analyzers/rule"
 )
@@ -21,12 +21,19 @@ report findings. Paths in the report are relative to the repository root (the
 git top level above the first PATH, else that PATH). .gitignore files are
 honoured; a file named explicitly is scanned even if ignored.
 
+The configuration file is the nearest .residue.yml at or above the first PATH,
+up to the repository root, or the file named by --config ('residue init'
+writes a starter file). Its exclude globs apply to files named explicitly too.
+
 Examples:
   residue                                   scan the current directory
   residue scan src/ native/                 scan two folders
   residue scan --format sarif -o residue.sarif .
   residue scan --severity error --exclude 'tests/**' .
   residue scan --format json . | jq '.findings[].rule'
+  residue scan --baseline residue-baseline.sarif .   report only new findings
+  residue scan --diff-base origin/main .    report only findings on changed lines
+  residue scan --format github .            GitHub Actions annotations
 
 Exit codes: 0 no findings at or above --severity, 1 findings, 2 usage,
 configuration or rule error. Unreadable, binary or oversized files are
@@ -48,29 +55,39 @@ type scanOptions struct {
 	maxFileSize       int64
 	noColor           bool
 	noIgnore          bool
+	config            string
+	baseline          string
+	diffBase          string
+	// set holds the names of the flags given on the command line.
+	set map[string]bool
 }
 
 func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	var o scanOptions
 	fs := newCommand("scan", scanUsage, stdout)
-	fs.StringVar(&o.format, "format", "text", "output format: text, json or sarif")
+	fs.StringVar(&o.format, "format", "text", "output format: text, json, sarif or github (workflow-command annotations)")
 	fs.StringVar(&o.output, "o", "", "write the report to `FILE` (atomically) instead of stdout")
 	fs.StringVar(&o.severity, "severity", "note", "report only findings at or above `LEVEL`: error, warning or note")
 	fs.IntVar(&o.jobs, "jobs", 0, "number of files analyzed in parallel (default: number of CPUs)")
-	fs.Var(&o.include, "include", "scan only files matching `GLOB` (doublestar, relative to the root; repeatable)")
-	fs.Var(&o.exclude, "exclude", "skip files and folders matching `GLOB` (repeatable)")
+	fs.Var(&o.include, "include", "scan only files matching `GLOB` (doublestar, relative to the root; repeatable; replaces the configuration's)")
+	fs.Var(&o.exclude, "exclude", "skip files and folders matching `GLOB` (repeatable; added to the configuration's)")
 	fs.StringVar(&o.category, "category", "", "SARIF automationDetails.id, to tell several scans of one repository apart")
 	fs.BoolVar(&o.quiet, "quiet", false, "print no warnings and no summary, only findings")
 	fs.BoolVar(&o.exitZero, "exit-zero", false, "exit 0 even when there are findings")
 	fs.BoolVar(&o.includeSuppressed, "include-suppressed", false, "keep suppressed findings, marked as suppressed")
 	fs.BoolVar(&o.warnUnusedIgnores, "warn-unused-ignores", false, "warn about residue: ignore comments that suppress nothing")
-	fs.Int64Var(&o.maxFileSize, "max-file-size", driver.DefaultMaxFileSize, "skip files larger than `BYTES`")
+	fs.Int64Var(&o.maxFileSize, "max-file-size", driver.DefaultMaxFileSize, "skip files larger than `BYTES` (overrides the configuration's)")
 	fs.BoolVar(&o.noColor, "no-color", false, "no colour in text output (also: NO_COLOR=1)")
 	fs.BoolVar(&o.noIgnore, "no-ignore", false, "do not honour .gitignore files")
+	fs.StringVar(&o.config, "config", "", "read the configuration from `FILE` instead of the nearest .residue.yml")
+	fs.StringVar(&o.baseline, "baseline", "", "leave out the findings of an earlier SARIF report `FILE` (report only new ones)")
+	fs.StringVar(&o.diffBase, "diff-base", "", "report only findings on lines changed since git revision `REV`")
 	paths, err := fs.parse(args)
 	if err != nil {
 		return exitError, err
 	}
+	o.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
 	if err := o.validate(); err != nil {
 		return exitError, err
 	}
@@ -78,24 +95,28 @@ func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitError, err
 	}
-	res, err := driver.Run(driver.Config{
-		Analyzers: registry(), Rules: set, Paths: paths,
-		Include: o.include, Exclude: o.exclude, MaxFileSize: o.maxFileSize,
-		Jobs: o.jobs, WarnUnusedIgnores: o.warnUnusedIgnores, NoIgnore: o.noIgnore,
-	})
+	sc, err := o.prepare(paths, set)
 	if err != nil {
 		return exitError, err
 	}
-	findings := filter.Report(res.Findings, o.severity, o.includeSuppressed)
+	res, err := driver.Run(sc.driver)
+	if err != nil {
+		return exitError, err
+	}
 	if !o.quiet {
 		for _, n := range res.Notifications {
 			printNotification(stderr, n)
 		}
 	}
+	findings := sc.filter(res.Findings, &o, stderr)
 	r := &report.Run{ToolVersion: toolVersion(), Rules: res.Rules, Findings: findings,
-		Notifications: res.Notifications, Category: o.category, FilesScanned: res.FilesScanned}
+		Notifications: res.Notifications, Category: o.category, FilesScanned: res.FilesScanned,
+		Baseline: sc.baseline != nil}
 	if err := o.write(r, stdout); err != nil {
 		return exitError, err
+	}
+	if o.output != "" && !o.quiet {
+		fmt.Fprintf(stderr, "residue: wrote %s: %s\n", o.output, report.Summary(r))
 	}
 	if unsuppressed(findings) > 0 && !o.exitZero {
 		return exitFindings, nil
@@ -105,9 +126,9 @@ func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 
 func (o *scanOptions) validate() error {
 	switch o.format {
-	case "text", "json", "sarif":
+	case "text", "json", "sarif", "github":
 	default:
-		return &usageError{fmt.Sprintf("unknown --format %q (want text, json or sarif)", o.format)}
+		return &usageError{fmt.Sprintf("unknown --format %q (want text, json, sarif or github)", o.format)}
 	}
 	if rule.SeverityRank(o.severity) == 0 {
 		return &usageError{fmt.Sprintf("unknown --severity %q (want error, warning or note)", o.severity)}
@@ -134,6 +155,8 @@ func (o *scanOptions) write(r *report.Run, stdout io.Writer) error {
 			return report.WriteJSON(w, r)
 		case "sarif":
 			return report.WriteSARIF(w, r)
+		case "github":
+			return report.WriteGitHub(w, r)
 		}
 		// Notifications already went to stderr.
 		text := *r

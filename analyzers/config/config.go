@@ -1,0 +1,112 @@
+// Package config loads residue's configuration file, .residue.yml: which
+// files to scan, which rules to disable or re-level, the analyzers'
+// settings and the file size cap. Every problem in the file is reported
+// with its file:line:col; unknown keys are errors.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/rule"
+)
+
+// FileName is the name of the configuration file found by Find.
+const FileName = ".residue.yml"
+
+// Config is the content of one configuration file. The zero Config, what
+// an absent or empty file gives, changes nothing.
+type Config struct {
+	// Include and Exclude are doublestar globs relative to the repository
+	// root, as --include and --exclude.
+	Include, Exclude []string
+	// Disable lists rule ids and family names whose findings are dropped.
+	Disable []string
+	// Severity overrides rules' levels by rule id or family name; a rule
+	// id takes precedence over its family.
+	Severity map[string]string
+	// Settings are the analyzers' settings, by analyzer name.
+	Settings map[string]analyzers.Settings
+	// MaxFileSize is the size cap in bytes; 0 when the file sets none.
+	MaxFileSize int64
+}
+
+// Known is what a configuration file may refer to: the rules that exist
+// and the analyzers whose settings it may set.
+type Known struct {
+	Rules     *rule.Set
+	Analyzers []*analyzers.Analyzer
+}
+
+// An Error is a problem in a configuration file, at File:Line:Col.
+type Error struct {
+	File      string
+	Line, Col int
+	Msg       string
+}
+
+func (e *Error) Error() string {
+	if e.Line == 0 {
+		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+}
+
+// Find returns the configuration file for a scan of path: the nearest
+// FileName in path's directory (path itself when it is one) or above it,
+// up to and including root. It returns "" when there is none.
+func Find(path, root string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	if root, err = filepath.Abs(root); err != nil {
+		return "", err
+	}
+	dir := abs
+	if fi, err := os.Stat(abs); err != nil {
+		return "", err
+	} else if !fi.IsDir() {
+		dir = filepath.Dir(abs)
+	}
+	for {
+		candidate := filepath.Join(dir, FileName)
+		fi, err := os.Stat(candidate)
+		switch {
+		case err == nil && fi.Mode().IsRegular():
+			return candidate, nil
+		case err == nil:
+			return "", fmt.Errorf("%s is not a regular file", candidate)
+		case !errors.Is(err, os.ErrNotExist):
+			return "", err
+		}
+		parent := filepath.Dir(dir)
+		if dir == root || parent == dir || !within(root, parent) {
+			return "", nil
+		}
+		dir = parent
+	}
+}
+
+// within reports whether dir is root or below it.
+func within(root, dir string) bool {
+	rel, err := filepath.Rel(root, dir)
+	return err == nil && rel != ".." && !filepath.IsAbs(rel) &&
+		(len(rel) < 3 || rel[:3] != ".."+string(filepath.Separator))
+}
+
+// Load reads and validates the configuration file at path.
+func Load(path string, known Known) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, &Error{File: path, Msg: fmt.Sprintf("cannot read the configuration file: %v", err)}
+	}
+	return Parse(path, data, known)
+}

@@ -1,0 +1,263 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/bmatcuk/doublestar/v4"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/rule"
+)
+
+// topKeys are the keys a configuration file may have, in the order of the
+// starter file.
+var topKeys = []string{"include", "exclude", "rules", "analyzers", "max-file-size"}
+
+// ruleKeys are the keys of the `rules:` mapping.
+var ruleKeys = []string{"disable", "severity"}
+
+// Parse parses and validates a configuration file's content; file names it
+// in errors. An empty file (or one of comments only) is the zero Config.
+func Parse(file string, data []byte, known Known) (*Config, error) {
+	p := &parser{file: file, known: known}
+	c := &Config{}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, p.yamlError(err)
+	}
+	if len(doc.Content) == 0 || doc.Content[0].Tag == "!!null" {
+		return c, nil
+	}
+	top := doc.Content[0]
+	if top.Kind != yaml.MappingNode {
+		return nil, p.at(top, "the configuration must be a mapping of keys (include, exclude, rules, analyzers, max-file-size)")
+	}
+	var err error
+	p.each(top, topKeys, func(key string, v *yaml.Node) {
+		switch key {
+		case "include":
+			c.Include = p.globs(key, v)
+		case "exclude":
+			c.Exclude = p.globs(key, v)
+		case "rules":
+			p.rules(c, v)
+		case "analyzers":
+			c.Settings = p.settings(v)
+		case "max-file-size":
+			c.MaxFileSize, err = parseSize(v.Value)
+			if v.Kind != yaml.ScalarNode || err != nil {
+				p.fail(v, "max-file-size must be a positive number of bytes, optionally with a unit (512KiB, 5MiB, 10MB)")
+			}
+		}
+	})
+	if err := errors.Join(p.errs...); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// parser collects the problems of one file.
+type parser struct {
+	file  string
+	known Known
+	errs  []error
+}
+
+func (p *parser) at(n *yaml.Node, msg string) *Error {
+	return &Error{File: p.file, Line: n.Line, Col: n.Column, Msg: msg}
+}
+
+func (p *parser) fail(n *yaml.Node, format string, args ...any) {
+	p.errs = append(p.errs, p.at(n, fmt.Sprintf(format, args...)))
+}
+
+// pairs calls f for every key and value of mapping n, reporting a key
+// given twice instead.
+func (p *parser) pairs(n *yaml.Node, f func(k, v *yaml.Node)) {
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if line, dup := seen[k.Value]; dup {
+			p.fail(k, "key %q is already set at line %d", k.Value, line)
+			continue
+		}
+		seen[k.Value] = k.Line
+		f(k, v)
+	}
+}
+
+// each calls f for every key of mapping n, reporting keys not in known.
+func (p *parser) each(n *yaml.Node, known []string, f func(key string, v *yaml.Node)) {
+	p.pairs(n, func(k, v *yaml.Node) {
+		if !contains(known, k.Value) {
+			p.fail(k, "unknown key %q (known keys: %s)", k.Value, strings.Join(known, ", "))
+			return
+		}
+		f(k.Value, v)
+	})
+}
+
+// mapping reports whether n is a mapping, failing with what key should hold.
+func (p *parser) mapping(key string, n *yaml.Node, what string) bool {
+	if n.Kind == yaml.MappingNode {
+		return true
+	}
+	if n.Tag != "!!null" {
+		p.fail(n, "%s must be a mapping of %s", key, what)
+	}
+	return false
+}
+
+// list returns the items of the list n, failing for each item that is not
+// a non-empty string.
+func (p *parser) list(key string, n *yaml.Node, what string) []*yaml.Node {
+	if n.Tag == "!!null" {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		p.fail(n, "%s must be a list of %s, e.g. [a, b]", key, what)
+		return nil
+	}
+	var out []*yaml.Node
+	for _, item := range n.Content {
+		if item.Kind != yaml.ScalarNode || item.Tag == "!!null" || strings.TrimSpace(item.Value) == "" {
+			p.fail(item, "%s must be a list of %s; this item is not one", key, what)
+			continue
+		}
+		out = append(out, item)
+	}
+	return out
+}
+
+// values returns the values of scalar nodes.
+func values(nodes []*yaml.Node) []string {
+	var out []string
+	for _, n := range nodes {
+		out = append(out, n.Value)
+	}
+	return out
+}
+
+// globs returns the list of doublestar globs n.
+func (p *parser) globs(key string, n *yaml.Node) []string {
+	items := p.list(key, n, "globs")
+	for _, item := range items {
+		if !doublestar.ValidatePattern(strings.TrimSuffix(strings.TrimPrefix(item.Value, "./"), "/")) {
+			p.fail(item, "invalid glob %q", item.Value)
+		}
+	}
+	return values(items)
+}
+
+// rules reads the `rules:` mapping into c.
+func (p *parser) rules(c *Config, n *yaml.Node) {
+	if !p.mapping("rules", n, "disable and severity") {
+		return
+	}
+	p.each(n, ruleKeys, func(key string, v *yaml.Node) {
+		switch key {
+		case "disable":
+			items := p.list("rules.disable", v, "rule ids or family names")
+			for _, item := range items {
+				p.checkRule(item, item.Value)
+			}
+			c.Disable = values(items)
+		case "severity":
+			if !p.mapping("rules.severity", v, "rule ids or family names to error, warning or note") {
+				return
+			}
+			c.Severity = map[string]string{}
+			p.pairs(v, func(k, level *yaml.Node) {
+				p.checkRule(k, k.Value)
+				if level.Kind != yaml.ScalarNode || rule.SeverityRank(level.Value) == 0 {
+					p.fail(level, "severity of %s must be error, warning or note", k.Value)
+					return
+				}
+				c.Severity[k.Value] = level.Value
+			})
+		}
+	})
+}
+
+// checkRule fails unless id is a known rule id or the family of one.
+func (p *parser) checkRule(n *yaml.Node, id string) {
+	if p.known.Rules != nil {
+		for _, r := range p.known.Rules.All() {
+			if r.ID == id || strings.HasPrefix(r.ID, id+"/") {
+				return
+			}
+		}
+	}
+	p.fail(n, "no rule or rule family %q ('residue rules' lists them)", id)
+}
+
+// settings reads the `analyzers:` mapping, checking every analyzer name
+// and setting key against the registered analyzers.
+func (p *parser) settings(n *yaml.Node) map[string]analyzers.Settings {
+	if !p.mapping("analyzers", n, "analyzer names to their settings") {
+		return nil
+	}
+	byName := map[string]*analyzers.Analyzer{}
+	var names []string
+	for _, a := range p.known.Analyzers {
+		byName[a.Name] = a
+		names = append(names, a.Name)
+	}
+	sort.Strings(names)
+	out := map[string]analyzers.Settings{}
+	p.pairs(n, func(k, v *yaml.Node) {
+		a := byName[k.Value]
+		if a == nil {
+			p.fail(k, "unknown analyzer %q (analyzers: %s)", k.Value, strings.Join(names, ", "))
+			return
+		}
+		keys := settingKeys(a)
+		if len(keys) == 0 {
+			p.fail(k, "analyzer %s has no settings", a.Name)
+			return
+		}
+		if !p.mapping("analyzers."+a.Name, v, "setting names to lists") {
+			return
+		}
+		settings := analyzers.Settings{}
+		p.each(v, keys, func(key string, list *yaml.Node) {
+			settings[key] = values(p.list("analyzers."+a.Name+"."+key, list, "names"))
+		})
+		out[a.Name] = settings
+	})
+	return out
+}
+
+// settingKeys returns a's setting keys, sorted.
+func settingKeys(a *analyzers.Analyzer) []string {
+	keys := make([]string, 0, len(a.SettingKeys))
+	for k := range a.SettingKeys {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// yamlError turns a yaml.v3 error ("yaml: line 3: …") into file:line: ….
+func (p *parser) yamlError(err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	var line int
+	if _, scanErr := fmt.Sscanf(msg, "line %d:", &line); scanErr == nil {
+		msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
+		return &Error{File: p.file, Line: line, Col: 1, Msg: msg}
+	}
+	return &Error{File: p.file, Msg: msg}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,84 @@
+// Package gitdiff finds the lines of a git work tree that changed since a
+// revision, for reporting only the findings a pull request introduces.
+package gitdiff
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+)
+
+// Changes are the changed lines of a work tree, by slash path relative to
+// the directory git ran in.
+type Changes struct {
+	// lines holds each changed file's added or modified line ranges, in
+	// the new version, in the order of the diff.
+	lines map[string][]span
+	// whole holds the files that are new and untracked: every line counts
+	// as changed.
+	whole map[string]bool
+}
+
+// A span is a range of lines, first to last inclusive.
+type span struct{ first, last int }
+
+// Touches reports whether any of the lines first..last of path changed.
+func (c *Changes) Touches(path string, first, last int) bool {
+	if c.whole[path] {
+		return true
+	}
+	for _, s := range c.lines[path] {
+		if s.first <= last && first <= s.last {
+			return true
+		}
+	}
+	return false
+}
+
+// Since returns the lines of the work tree under dir that differ from
+// revision rev: lines added or modified in tracked files, staged or not,
+// and every line of untracked files that .gitignore does not exclude.
+// Paths are relative to dir.
+func Since(dir, rev string) (*Changes, error) {
+	if rev == "" || strings.HasPrefix(rev, "-") {
+		return nil, fmt.Errorf("--diff-base %q is not a revision", rev)
+	}
+	diff, err := git(dir, "-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "--no-textconv",
+		"--ignore-submodules", "--find-renames", "--relative", "--src-prefix=a/", "--dst-prefix=b/", "-U0", rev, "--")
+	if err != nil {
+		return nil, fmt.Errorf("--diff-base %s: %v", rev, err)
+	}
+	c, err := Parse(diff)
+	if err != nil {
+		return nil, fmt.Errorf("--diff-base %s: %v", rev, err)
+	}
+	untracked, err := git(dir, "ls-files", "-z", "--others", "--exclude-standard")
+	if err != nil {
+		return nil, fmt.Errorf("--diff-base %s: %v", rev, err)
+	}
+	for _, name := range strings.Split(string(untracked), "\x00") {
+		if name != "" {
+			c.whole[name] = true
+		}
+	}
+	return c, nil
+}
+
+// git runs git in dir and returns its standard output; the error carries
+// git's first line of complaint.
+func git(dir string, args ...string) ([]byte, error) {
+	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if msg, _, _ := strings.Cut(strings.TrimSpace(stderr.String()), "\n"); errors.As(err, &ee) && msg != "" {
+			return nil, fmt.Errorf("git: %s", msg)
+		}
+		return nil, fmt.Errorf("running git: %v", err)
+	}
+	return out, nil
+}

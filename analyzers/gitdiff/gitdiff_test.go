@@ -1,0 +1,187 @@
+package gitdiff
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	diff := `diff --git a/app/views.py b/app/views.py
+index 1..2 100644
+--- a/app/views.py
++++ b/app/views.py
+@@ -3 +3 @@ def view(request):
+-    old()
++    new()
+@@ -10,0 +11,2 @@
++++ b/not/a/header.py
++@@ -1 +1 @@
+@@ -20,2 +22,0 @@
+-gone()
+-gone()
+diff --git "a/caf\303\251 \"x\".py" "b/caf\303\251 \"x\".py"
+--- "a/caf\303\251 \"x\".py"
++++ "b/caf\303\251 \"x\".py"
+@@ -1,0 +1 @@
++x = 1
+\ No newline at end of file
+diff --git a/deleted.py b/deleted.py
+deleted file mode 100644
+--- a/deleted.py
++++ /dev/null
+@@ -1,3 +0,0 @@
+-a
+-b
+-c
+diff --git a/logo.png b/logo.png
+Binary files a/logo.png and b/logo.png differ
+`
+	c, err := Parse([]byte(diff))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]span{
+		"app/views.py":  {{3, 3}, {11, 12}},
+		"café \"x\".py": {{1, 1}},
+	}
+	if !reflect.DeepEqual(c.lines, want) {
+		t.Errorf("lines = %v, want %v", c.lines, want)
+	}
+	for _, tc := range []struct {
+		path        string
+		first, last int
+		want        bool
+	}{
+		{"app/views.py", 3, 3, true},
+		{"app/views.py", 1, 2, false},
+		{"app/views.py", 4, 10, false},
+		{"app/views.py", 9, 11, true},
+		{"app/views.py", 12, 40, true},
+		{"app/views.py", 13, 40, false},
+		{"app/views.py", 22, 22, false}, // a pure deletion changes no line
+		{"not/a/header.py", 1, 1, false},
+		{"deleted.py", 1, 3, false},
+		{"café \"x\".py", 1, 1, true},
+	} {
+		if got := c.Touches(tc.path, tc.first, tc.last); got != tc.want {
+			t.Errorf("Touches(%s, %d, %d) = %v", tc.path, tc.first, tc.last, got)
+		}
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	for _, tc := range []struct{ diff, want string }{
+		{"+++ b/a\n@@ -1 +x @@\n", `diff line 2: bad hunk header "@@ -1 +x @@"`},
+		{"+++ b/a\n@@ -1 +1\n", "diff line 2: bad hunk header"},
+		{"+++ b/a\n@@ -1 +1,2 @@\n+x\nplain\n", `diff line 4: "plain" inside a hunk`},
+		{"+++ \"b/a\n", "diff line 1: bad quoted path"},
+		{"+++ a\n", `diff line 1: new path "a" lacks the b/ prefix`},
+		{"+++ b/a\n@@ -1,2 +1,2 @@\n-x\n+y\n", "the diff ends inside a hunk"},
+	} {
+		if _, err := Parse([]byte(tc.diff)); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("Parse(%q) = %v, want %s", tc.diff, err, tc.want)
+		}
+	}
+}
+
+// gitRepo makes a repository with one commit of files and returns its path.
+func gitRepo(t *testing.T, files map[string]string) string {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("git is not installed (.ci/run installs it)")
+		}
+		t.Skip("git is not installed")
+	}
+	dir := t.TempDir()
+	for name, content := range files {
+		writeFile(t, dir, name, content)
+	}
+	runGit(t, dir, "init", "-q", "-b", "main")
+	runGit(t, dir, "add", "-A")
+	runGit(t, dir, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "base")
+	return dir
+}
+
+func writeFile(t *testing.T, dir, name, content string) {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func runGit(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+}
+
+func TestSince(t *testing.T) {
+	dir := gitRepo(t, map[string]string{
+		"app/views.py": "a = 1\nb = 2\nc = 3\nd = 4\n",
+		"old.py":       "x = 1\n",
+		"gone.py":      "y = 1\n",
+		".gitignore":   "ignored.py\n",
+	})
+	writeFile(t, dir, "app/views.py", "a = 1\nB = 2\nc = 3\nd = 4\ne = 5\n")
+	runGit(t, dir, "mv", "old.py", "moved.py")
+	runGit(t, dir, "rm", "-q", "gone.py")
+	writeFile(t, dir, "sub/new file é.py", "n = 1\n")
+	writeFile(t, dir, "ignored.py", "i = 1\n")
+	writeFile(t, dir, "staged.py", "s = 1\n")
+	runGit(t, dir, "add", "staged.py")
+
+	c, err := Since(dir, "HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		path        string
+		first, last int
+		want        bool
+	}{
+		{"app/views.py", 1, 1, false},
+		{"app/views.py", 2, 2, true},
+		{"app/views.py", 3, 4, false},
+		{"app/views.py", 5, 5, true},
+		{"moved.py", 1, 1, false}, // moved unchanged: no line changed
+		{"sub/new file é.py", 1, 1, true},
+		{"staged.py", 1, 1, true},
+		{"ignored.py", 1, 1, false},
+	} {
+		if got := c.Touches(tc.path, tc.first, tc.last); got != tc.want {
+			t.Errorf("Touches(%s, %d, %d) = %v", tc.path, tc.first, tc.last, got)
+		}
+	}
+
+	// Run from a subdirectory, paths are relative to it.
+	sub, err := Since(filepath.Join(dir, "app"), "HEAD")
+	if err != nil || !sub.Touches("views.py", 2, 2) || sub.Touches("app/views.py", 2, 2) {
+		t.Errorf("from app/: %v %+v", err, sub)
+	}
+}
+
+func TestSinceErrors(t *testing.T) {
+	dir := gitRepo(t, map[string]string{"a.py": "x = 1\n"})
+	for _, tc := range []struct{ dir, rev, want string }{
+		{dir, "no-such-branch", "--diff-base no-such-branch: git: fatal: bad revision 'no-such-branch'"},
+		{dir, "--output=/tmp/x", `--diff-base "--output=/tmp/x" is not a revision`},
+		{dir, "", `--diff-base "" is not a revision`},
+		{t.TempDir(), "HEAD", "--diff-base HEAD: git: "},
+	} {
+		if _, err := Since(tc.dir, tc.rev); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("Since(%s) = %v, want %s…", tc.rev, err, tc.want)
+		}
+	}
+}

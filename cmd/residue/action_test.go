@@ -1,0 +1,222 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/residue-sec/residue/analyzers/analyzertest/sarifcheck"
+)
+
+// action is the part of action.yml the tests read.
+type action struct {
+	Inputs map[string]struct {
+		Default string `yaml:"default"`
+	} `yaml:"inputs"`
+	Runs struct {
+		Using string       `yaml:"using"`
+		Steps []actionStep `yaml:"steps"`
+	} `yaml:"runs"`
+}
+
+type actionStep struct {
+	ID               string            `yaml:"id"`
+	Uses             string            `yaml:"uses"`
+	Shell            string            `yaml:"shell"`
+	WorkingDirectory string            `yaml:"working-directory"`
+	Env              map[string]string `yaml:"env"`
+	Run              string            `yaml:"run"`
+}
+
+func loadAction(t *testing.T) *action {
+	t.Helper()
+	data, err := os.ReadFile("../../action.yml")
+	must(t, err)
+	var a action
+	must(t, yaml.Unmarshal(data, &a))
+	if a.Runs.Using != "composite" {
+		t.Fatalf("action.yml runs.using = %q, want composite", a.Runs.Using)
+	}
+	return &a
+}
+
+// step returns the step with id.
+func (a *action) step(t *testing.T, id string) actionStep {
+	t.Helper()
+	for _, s := range a.Runs.Steps {
+		if s.ID == id {
+			if s.Shell != "bash" {
+				t.Fatalf("step %s: shell %q, want bash", id, s.Shell)
+			}
+			return s
+		}
+	}
+	t.Fatalf("action.yml has no step %q", id)
+	return actionStep{}
+}
+
+var expression = regexp.MustCompile(`\$\{\{\s*([^}]*?)\s*\}\}`)
+
+// runStep runs a bash step as the runner does (bash --noprofile --norc
+// -eo pipefail), in dir, with its env and working-directory evaluated
+// against ctx (inputs.NAME, github.action_path, ...). An expression ctx
+// lacks fails the test. It returns the exit code, the output and what
+// the step wrote to $GITHUB_OUTPUT.
+func runStep(t *testing.T, s actionStep, dir string, ctx map[string]string) (int, string, string) {
+	t.Helper()
+	eval := func(text string) string {
+		return expression.ReplaceAllStringFunc(text, func(e string) string {
+			v, ok := ctx[expression.FindStringSubmatch(e)[1]]
+			if !ok {
+				t.Fatalf("step %s: the test does not know %s", s.ID, e)
+			}
+			return v
+		})
+	}
+	if expression.MatchString(s.Run) {
+		t.Fatalf("step %s: the script uses expressions; inputs must reach it through env", s.ID)
+	}
+	outputs := filepath.Join(t.TempDir(), "github_output")
+	cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", s.Run)
+	cmd.Dir = dir
+	if s.WorkingDirectory != "" {
+		cmd.Dir = eval(s.WorkingDirectory)
+	}
+	cmd.Env = append(os.Environ(), "GITHUB_OUTPUT="+outputs)
+	for k, v := range s.Env {
+		cmd.Env = append(cmd.Env, k+"="+eval(v))
+	}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	written, _ := os.ReadFile(outputs)
+	return code, out.String(), string(written)
+}
+
+// inputs returns the action's inputs with their defaults, then set.
+func (a *action) inputs(set map[string]string) map[string]string {
+	ctx := map[string]string{}
+	for name, in := range a.Inputs {
+		ctx["inputs."+name] = in.Default
+	}
+	for name, v := range set {
+		ctx["inputs."+name] = v
+	}
+	return ctx
+}
+
+// TestActionScanStep runs the action's scan step, the same script with the
+// same environment as the runner, with the test binary standing in for
+// the residue the build step makes.
+func TestActionScanStep(t *testing.T) {
+	a := loadAction(t)
+	scan := a.step(t, "scan")
+	workspace := gitTree(t, map[string]string{
+		"app/views.py":   "def view(request):\n    leak(request.body)\n",
+		"my lib/x.py":    "leak(2)\n",
+		"native/n.c":     "void f(void) { leak(1); }\n",
+		"scripts/ok.py":  "x = 1\n",
+		"other/skip.py":  "leak(3)\n",
+		"bad-config.yml": "exclude: [x]\nunknown: 1\n",
+	})
+	residueBin := testResidue(t)
+	run := func(set map[string]string) (int, string, string) {
+		ctx := a.inputs(set)
+		ctx["steps.build.outputs.residue"] = residueBin
+		return runStep(t, scan, workspace, ctx)
+	}
+
+	code, out, outputs := run(map[string]string{"paths": "app\nnative", "category": "residue-test"})
+	if code != 0 || outputs != "sarif-file=residue.sarif\nfindings=true\n" {
+		t.Fatalf("scan with findings: exit %d, outputs %q\n%s", code, outputs, out)
+	}
+	report := filepath.Join(workspace, "residue.sarif")
+	sarifcheck.Check(t, report)
+	found, _, _ := sarifFindings(t, report)
+	if want := []string{"app/views.py:2 test/leak", "native/n.c:1 test/cleak"}; fmt.Sprint(found) != fmt.Sprint(want) {
+		t.Errorf("report holds %q, want %q", found, want)
+	}
+	if data := readFile(t, report); !strings.Contains(data, `"id": "residue-test/"`) {
+		t.Error(`the report lacks automationDetails.id "residue-test/"`)
+	}
+	baseline := filepath.Join(t.TempDir(), "baseline.sarif")
+	must(t, os.WriteFile(baseline, []byte(readFile(t, report)), 0o644))
+
+	for _, tc := range []struct {
+		name    string
+		set     map[string]string
+		code    int
+		outputs string
+		shows   string
+	}{
+		{"fail-on-findings", map[string]string{"paths": "app", "fail-on-findings": "true"}, 1,
+			"sarif-file=residue.sarif\nfindings=true\n", "::error::residue found problems"},
+		{"clean paths", map[string]string{"paths": "scripts", "fail-on-findings": "true", "output": "clean.sarif"}, 0,
+			"sarif-file=clean.sarif\nfindings=false\n", ""},
+		{"a path with a blank is two paths", map[string]string{"paths": "my lib"}, 2, "", "my: no such file or directory"},
+		{"severity", map[string]string{"paths": "app", "severity": "error"}, 0, "sarif-file=residue.sarif\nfindings=false\n", ""},
+		{"bad configuration", map[string]string{"config": "bad-config.yml"}, 2, "", `bad-config.yml:2:1: unknown key "unknown"`},
+		{"diff-base", map[string]string{"diff-base": "HEAD"}, 0, "sarif-file=residue.sarif\nfindings=false\n", "4 findings on lines unchanged since --diff-base left out"},
+		{"baseline", map[string]string{"paths": "app native other", "baseline": baseline}, 0, "sarif-file=residue.sarif\nfindings=true\n", "2 findings in the baseline left out"},
+	} {
+		code, out, outputs := run(tc.set)
+		if code != tc.code || outputs != tc.outputs || !strings.Contains(out, tc.shows) {
+			t.Errorf("%s: exit %d (want %d), outputs %q (want %q), output:\n%s", tc.name, code, tc.code, outputs, tc.outputs, out)
+		}
+	}
+	found, _, states := sarifFindings(t, report)
+	if fmt.Sprint(found) != "[other/skip.py:1 test/leak]" || fmt.Sprint(states) != "[new]" {
+		t.Errorf("with the baseline the report holds %q %q, want only other/skip.py, new", found, states)
+	}
+}
+
+// TestActionBuildStep runs the action's build step for real and scans a
+// file with the binary it built.
+func TestActionBuildStep(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds residue")
+	}
+	a := loadAction(t)
+	build := a.step(t, "build")
+	root, err := filepath.Abs("../..")
+	must(t, err)
+	temp := t.TempDir()
+	code, out, outputs := runStep(t, build, t.TempDir(), map[string]string{"github.action_path": root, "runner.temp": temp})
+	bin := filepath.Join(temp, "residue-action", "residue")
+	if code != 0 || outputs != "residue="+bin+"\n" {
+		t.Fatalf("build step: exit %d, outputs %q\n%s", code, outputs, out)
+	}
+	version, err := exec.Command(bin, "version").Output()
+	if err != nil || !strings.HasPrefix(string(version), "residue ") {
+		t.Errorf("%s version: %q %v", bin, version, err)
+	}
+	// The setup step gives the build the Go version of go.mod.
+	setup := a.Runs.Steps[0]
+	if !strings.HasPrefix(setup.Uses, "actions/setup-go@") {
+		t.Errorf("first step uses %q, want actions/setup-go", setup.Uses)
+	}
+}
+
+// TestActionInputsAreUsed checks that every input reaches a step.
+func TestActionInputsAreUsed(t *testing.T) {
+	a := loadAction(t)
+	data := readFile(t, "../../action.yml")
+	for name := range a.Inputs {
+		if !strings.Contains(data, "${{ inputs."+name+" }}") && !strings.Contains(data, "if: inputs."+name+" ") {
+			t.Errorf("input %s is never used", name)
+		}
+	}
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/config"
+	"github.com/residue-sec/residue/analyzers/driver"
+	"github.com/residue-sec/residue/analyzers/filter"
+	"github.com/residue-sec/residue/analyzers/gitdiff"
+	"github.com/residue-sec/residue/analyzers/rule"
+)
+
+// A scanSetup is everything a scan needs besides its flags: the driver's
+// configuration, with the configuration file merged in, and the filters
+// applied to its findings.
+type scanSetup struct {
+	driver   driver.Config
+	baseline filter.Baseline
+	changes  *gitdiff.Changes
+}
+
+// prepare finds the repository root, loads the configuration file, the
+// baseline and the changed lines: every error happens before scanning.
+func (o *scanOptions) prepare(paths []string, set *rule.Set) (*scanSetup, error) {
+	first := "."
+	if len(paths) > 0 {
+		first = paths[0]
+	}
+	root, err := driver.FindRoot(first)
+	if err != nil {
+		return nil, pathError(first, err)
+	}
+	cfg, err := o.loadConfig(first, root, config.Known{Rules: set, Analyzers: registry()})
+	if err != nil {
+		return nil, err
+	}
+	if set, err = cfg.ApplySeverity(set); err != nil {
+		return nil, err
+	}
+	sc := &scanSetup{driver: driver.Config{
+		Analyzers: registry(), Rules: set, Paths: paths, Root: root,
+		Include: o.include, Exclude: append(append([]string{}, cfg.Exclude...), o.exclude...),
+		MaxFileSize: o.maxFileSize, Jobs: o.jobs, Settings: cfg.Settings, Disable: cfg.Disable,
+		WarnUnusedIgnores: o.warnUnusedIgnores, NoIgnore: o.noIgnore,
+	}}
+	if !o.set["include"] {
+		sc.driver.Include = cfg.Include
+	}
+	if !o.set["max-file-size"] && cfg.MaxFileSize > 0 {
+		sc.driver.MaxFileSize = cfg.MaxFileSize
+	}
+	if o.baseline != "" {
+		if sc.baseline, err = filter.LoadBaseline(o.baseline); err != nil {
+			return nil, err
+		}
+	}
+	if o.diffBase != "" {
+		if sc.changes, err = gitdiff.Since(root, o.diffBase); err != nil {
+			return nil, err
+		}
+	}
+	return sc, nil
+}
+
+// loadConfig loads --config, else the nearest configuration file at or
+// above first up to root; with neither, the zero Config.
+func (o *scanOptions) loadConfig(first, root string, known config.Known) (*config.Config, error) {
+	path := o.config
+	if path == "" {
+		found, err := config.Find(first, root)
+		if err != nil {
+			return nil, pathError(first, err)
+		}
+		if found == "" {
+			return &config.Config{}, nil
+		}
+		path = shortPath(found)
+	}
+	cfg, err := config.Load(path, known)
+	if err != nil {
+		return nil, fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	return cfg, nil
+}
+
+// filter returns the findings the report shows: at or above --severity,
+// suppressed ones only with --include-suppressed, none in the baseline and,
+// with --diff-base, only those on changed lines. What the baseline and the
+// diff left out is counted on stderr unless --quiet.
+func (sc *scanSetup) filter(all []analyzers.Finding, o *scanOptions, stderr io.Writer) []analyzers.Finding {
+	findings := filter.Report(all, o.severity, o.includeSuppressed)
+	note := func(format string, n int) {
+		if n > 0 && !o.quiet {
+			printNotification(stderr, analyzers.Notification{Level: "note", Message: fmt.Sprintf(format, n, plural(n))})
+		}
+	}
+	if sc.baseline != nil {
+		var n int
+		findings, n = sc.baseline.Drop(findings)
+		note("%d finding%s in the baseline left out", n)
+	}
+	if sc.changes != nil {
+		var n int
+		findings, n = filter.OnChangedLines(findings, sc.changes)
+		note("%d finding%s on lines unchanged since --diff-base left out", n)
+	}
+	return findings
+}
+
+// plural returns "s" unless n is 1.
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// pathError names a path argument as given in an error about it.
+func pathError(p string, err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", p, pe.Err)
+	}
+	return err
+}
+
+// shortPath returns path relative to the working directory when it is
+// below it, so that errors name ".residue.yml" rather than an absolute path.
+func shortPath(path string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return path
+	}
+	if rel, err := filepath.Rel(wd, path); err == nil && filepath.IsLocal(rel) {
+		return rel
+	}
+	return path
+}

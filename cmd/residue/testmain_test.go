@@ -1,0 +1,40 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/analyzertest/testanalyzers"
+	"github.com/residue-sec/residue/analyzers/rule"
+)
+
+// asResidueEnv, when "1", makes the test binary behave as the residue
+// command with the test analyzers: testResidue writes a script that runs it
+// so, for the tests that run residue as an external program (the pre-commit
+// hooks, the GitHub action's scan step).
+const asResidueEnv = "RESIDUE_TEST_AS_COMMAND"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(asResidueEnv) == "1" {
+		registry = func() []*analyzers.Analyzer { return testanalyzers.All }
+		loadRules = func() (*rule.Set, error) { return testanalyzers.Rules(), nil }
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// testResidue writes an executable named residue into a new directory and
+// returns its path: it runs this test binary as the residue command with
+// the test analyzers, which report every call to leak().
+func testResidue(t *testing.T) string {
+	t.Helper()
+	self, err := os.Executable()
+	must(t, err)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "residue")
+	script := "#!/bin/sh\n" + asResidueEnv + "=1 exec '" + self + "' \"$@\"\n"
+	must(t, os.WriteFile(path, []byte(script), 0o755))
+	return path
+}

@@ -1,0 +1,246 @@
+// Package pattern compiles code snippets with metavariables, the way
+// Semgrep and ast-grep patterns are written, into tree-sitter queries, so
+// that pattern rules run in the same single query pass as every other
+// rule. `$X` matches any one node and captures it as X (a second `$X`
+// must have the same text); `$...ARGS` matches any number of arguments,
+// parameters or statements; `$_` matches any node without capturing.
+package pattern
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/residue-sec/residue/analyzers/source"
+)
+
+const (
+	single   = "__residue_mv_"
+	sequence = "__residue_mvs_"
+)
+
+var metavariable = regexp.MustCompile(`\$(\.\.\.)?([A-Z_][A-Z0-9_]*)`)
+
+// A Pattern is a snippet compiled to a query. The query captures the
+// matched node as @finding and each metavariable under its name.
+type Pattern struct {
+	Query string
+	// Metavariables are the names of the capturing metavariables.
+	Metavariables []string
+}
+
+// An Error is a snippet that cannot be compiled; Line and Column are
+// 1-based within the snippet.
+type Error struct {
+	Line, Column int
+	Msg          string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%d:%d: %s", e.Line, e.Column, e.Msg) }
+
+// Compile compiles snippet, a single expression or statement of lang.
+func Compile(lang source.Language, snippet string) (*Pattern, error) {
+	if strings.TrimSpace(snippet) == "" {
+		return nil, &Error{Line: 1, Column: 1, Msg: "empty pattern"}
+	}
+	text := metavariable.ReplaceAllStringFunc(snippet, func(m string) string {
+		if strings.HasPrefix(m, "$...") {
+			return sequence + m[4:]
+		}
+		return single + m[1:]
+	})
+	wrapped, prefix := wrap(lang, text)
+	f := source.NewFile("pattern", lang, []byte(wrapped))
+	p := source.NewParser(5 * time.Second)
+	defer p.Close()
+	if err := p.Parse(f); err != nil {
+		return nil, &Error{Line: 1, Column: 1, Msg: err.Error()}
+	}
+	defer f.Close()
+	root, err := patternRoot(f, lang, len(prefix))
+	if err != nil {
+		return nil, err
+	}
+	c := &compiler{f: f, seen: map[string]int{}}
+	body := c.node(root, "@finding")
+	return &Pattern{Query: "(" + body + c.predicates() + ")", Metavariables: c.vars}, nil
+}
+
+// wrap puts a C snippet inside a function body, where statements and
+// expressions parse; Python snippets parse at module level.
+func wrap(lang source.Language, text string) (wrapped, prefix string) {
+	if lang == source.C {
+		prefix = "void __residue_pattern(void) {\n"
+		text = strings.TrimSpace(text)
+		if !strings.HasSuffix(text, ";") && !strings.HasSuffix(text, "}") {
+			text += ";"
+		}
+		return prefix + text + "\n}\n", prefix
+	}
+	return strings.TrimSpace(text) + "\n", ""
+}
+
+// patternRoot finds the single statement (or the expression of a single
+// expression statement) the snippet consists of.
+func patternRoot(f *source.File, lang source.Language, offset int) (*source.Node, error) {
+	root := f.Root()
+	if root.HasError() {
+		line, col := firstError(f, root, offset)
+		return nil, &Error{Line: line, Column: col, Msg: "the pattern does not parse as " + string(lang)}
+	}
+	var stmts *source.Node = root
+	if lang == source.C {
+		fn := root.NamedChild(0)
+		stmts = fn.ChildByFieldName("body")
+	}
+	var list []*source.Node
+	for i := 0; i < int(stmts.NamedChildCount()); i++ {
+		if c := stmts.NamedChild(i); c.Type() != "comment" {
+			list = append(list, c)
+		}
+	}
+	if len(list) != 1 {
+		return nil, &Error{Line: 1, Column: 1, Msg: fmt.Sprintf("a pattern must be one expression or statement, not %d", len(list))}
+	}
+	n := list[0]
+	if n.Type() == "expression_statement" && n.NamedChildCount() == 1 {
+		n = n.NamedChild(0)
+	}
+	return n, nil
+}
+
+func firstError(f *source.File, root *source.Node, offset int) (int, int) {
+	var at *source.Node
+	source.Walk(root, func(n *source.Node) bool {
+		if at == nil && (n.IsError() || n.IsMissing()) {
+			at = n
+		}
+		return at == nil
+	})
+	if at == nil {
+		return 1, 1
+	}
+	off := int(at.StartByte()) - offset
+	if off < 0 {
+		off = 0
+	}
+	line, col := f.Lines.Position(int(at.StartByte()))
+	if offset > 0 {
+		line-- // the wrapper's first line
+	}
+	return max(line, 1), col
+}
+
+// compiler turns a snippet's tree into query text.
+type compiler struct {
+	f     *source.File
+	seen  map[string]int // metavariable → occurrences so far
+	vars  []string
+	preds []string
+	n     int // literal capture counter
+}
+
+// node returns the query text matching n, with capture appended.
+func (c *compiler) node(n *source.Node, capture string) string {
+	text := c.f.Text(n)
+	if n.Type() == "identifier" || n.Type() == "type_identifier" || n.Type() == "field_identifier" {
+		if name, ok := strings.CutPrefix(text, single); ok {
+			return c.metavar(name, capture)
+		}
+	}
+	if isLeaf(n) {
+		c.n++
+		lit := fmt.Sprintf("@_lit%d", c.n)
+		c.preds = append(c.preds, fmt.Sprintf("(#eq? %s %s)", lit, strconv.Quote(text)))
+		return join("("+n.Type()+")", lit, capture)
+	}
+	// Children stay in document order, as queries require. Anchors pin
+	// unfielded children (arguments, list items, statements) to exact
+	// positions, except around a sequence metavariable; a node with any
+	// fielded child gets none.
+	var items []string // "" stands for a sequence metavariable
+	anchors := true
+	for i := 0; i < int(n.ChildCount()); i++ {
+		ch := n.Child(i)
+		field := n.FieldNameForChild(i)
+		switch {
+		case !ch.IsNamed():
+			if field != "" {
+				items = append(items, field+": "+strconv.Quote(ch.Type()))
+				anchors = false
+			}
+		case ch.Type() == "comment":
+		case field != "":
+			items = append(items, field+": "+c.node(ch, ""))
+			anchors = false
+		case ch.Type() == "identifier" && strings.HasPrefix(c.f.Text(ch), sequence):
+			items = append(items, "")
+		default:
+			items = append(items, c.node(ch, ""))
+		}
+	}
+	return join("("+n.Type()+" "+strings.Join(anchored(items, anchors), " ")+")", capture)
+}
+
+// anchored lays out children: with anchors between neighbours and at both
+// ends (exact arity) when anchors is set, except around sequence
+// metavariables (""), which are dropped.
+func anchored(items []string, anchors bool) []string {
+	var out []string
+	for i, it := range items {
+		if it == "" {
+			continue
+		}
+		if anchors && (i == 0 || items[i-1] != "") {
+			out = append(out, ".")
+		}
+		out = append(out, it)
+	}
+	if anchors && len(items) > 0 && items[len(items)-1] != "" {
+		out = append(out, ".")
+	}
+	return out
+}
+
+func (c *compiler) metavar(name, capture string) string {
+	if name == "_" {
+		return join("(_)", capture)
+	}
+	c.seen[name]++
+	if c.seen[name] == 1 {
+		c.vars = append(c.vars, name)
+		return join("(_)", "@"+name, capture)
+	}
+	alias := fmt.Sprintf("@%s__%d", name, c.seen[name])
+	c.preds = append(c.preds, fmt.Sprintf("(#eq? @%s %s)", name, alias))
+	return join("(_)", alias, capture)
+}
+
+func (c *compiler) predicates() string {
+	if len(c.preds) == 0 {
+		return ""
+	}
+	return "\n" + strings.Join(c.preds, "\n")
+}
+
+// isLeaf reports whether n is matched by its text: a node without named
+// children, or a string literal (whose parts are not worth matching apart).
+func isLeaf(n *source.Node) bool {
+	switch n.Type() {
+	case "string", "string_literal", "char_literal", "concatenated_string":
+		return true
+	}
+	return n.NamedChildCount() == 0
+}
+
+func join(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, " ")
+}

@@ -1,0 +1,119 @@
+package pattern
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/tsquery"
+)
+
+// matches compiles pattern and returns the text of each @finding in src,
+// with the metavariables' texts.
+func matches(t *testing.T, lang source.Language, pattern, src string) []string {
+	t.Helper()
+	p, err := Compile(lang, pattern)
+	if err != nil {
+		t.Fatalf("%s: %v", pattern, err)
+	}
+	q, err := tsquery.Compile(lang, p.Query)
+	if err != nil {
+		t.Fatalf("%s: query %q: %v", pattern, p.Query, err)
+	}
+	defer q.Close()
+	f := source.NewFile("x", lang, []byte(src))
+	parser := source.NewParser(time.Second)
+	defer parser.Close()
+	if err := parser.Parse(f); err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cur := tsquery.NewCursor()
+	defer cur.Close()
+	var out []string
+	if err := q.Run(cur, f, tsquery.Limits{}, func(_ int, m tsquery.Match) {
+		s := f.Text(m.Node("finding"))
+		for _, v := range p.Metavariables {
+			s += " " + v + "=" + f.Text(m.Node(v))
+		}
+		out = append(out, s)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+const pySrc = `logger.info(request.body)
+logger.info("x %s", request.body)
+logger.debug(request.body)
+log.info(request.body)
+foo(a, a)
+foo(a, b)
+foo()
+foo(1, 2, 3)
+x = request.GET["q"]
+if x == "admin":
+    grant()
+`
+
+func TestPythonPatterns(t *testing.T) {
+	cases := []struct {
+		pattern string
+		want    []string
+	}{
+		{"logger.info($X)", []string{"logger.info(request.body) X=request.body"}},
+		{"logger.info($...ARGS)", []string{"logger.info(request.body)", `logger.info("x %s", request.body)`}},
+		{"logger.info($...ARGS, request.body)", []string{"logger.info(request.body)", `logger.info("x %s", request.body)`}},
+		{"$L.info($X)", []string{"logger.info(request.body) L=logger X=request.body", "log.info(request.body) L=log X=request.body"}},
+		{"foo($X, $X)", []string{"foo(a, a) X=a"}},
+		{"foo($_, $_)", []string{"foo(a, a)", "foo(a, b)"}},
+		{"foo()", []string{"foo()"}},
+		{"foo(1, $...REST)", []string{"foo(1, 2, 3)"}},
+		{`request.GET["q"]`, []string{`request.GET["q"]`}},
+		{`$V == "admin"`, []string{`x == "admin" V=x`}},
+		{"$A = request.GET[$K]", []string{`x = request.GET["q"] A=x K="q"`}},
+	}
+	for _, tc := range cases {
+		got := matches(t, source.Python, tc.pattern, pySrc)
+		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("%s:\n got %q\nwant %q", tc.pattern, got, tc.want)
+		}
+	}
+}
+
+func TestCPatterns(t *testing.T) {
+	src := "void f(char *d, const char *s) {\n  memcpy(d, s, 16);\n  memcpy(d, s, sizeof d);\n  strcpy(d, s);\n}\n"
+	cases := []struct {
+		pattern string
+		want    []string
+	}{
+		{"memcpy($D, $S, sizeof $D)", []string{"memcpy(d, s, sizeof d) D=d S=s"}},
+		{"memcpy($...ARGS)", []string{"memcpy(d, s, 16)", "memcpy(d, s, sizeof d)"}},
+		{"strcpy($D, $S);", []string{"strcpy(d, s) D=d S=s"}},
+	}
+	for _, tc := range cases {
+		got := matches(t, source.C, tc.pattern, src)
+		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("%s:\n got %q\nwant %q", tc.pattern, got, tc.want)
+		}
+	}
+}
+
+func TestErrors(t *testing.T) {
+	cases := []struct {
+		lang          source.Language
+		pattern, want string
+	}{
+		{source.Python, "", "1:1: empty pattern"},
+		{source.Python, "foo(", "does not parse as python"},
+		{source.Python, "a = 1\nb = 2", "one expression or statement, not 2"},
+		{source.C, "memcpy(", "does not parse as c"},
+	}
+	for _, tc := range cases {
+		_, err := Compile(tc.lang, tc.pattern)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: got %v, want %q", tc.pattern, err, tc.want)
+		}
+	}
+}

@@ -111,6 +111,8 @@ func patternRoot(f *source.File, lang source.Language, offset int) (*source.Node
 	return n, nil
 }
 
+// firstError locates the first ERROR or MISSING node within the snippet
+// (the C wrapper adds one line before it).
 func firstError(f *source.File, root *source.Node, offset int) (int, int) {
 	var at *source.Node
 	source.Walk(root, func(n *source.Node) bool {
@@ -121,10 +123,6 @@ func firstError(f *source.File, root *source.Node, offset int) (int, int) {
 	})
 	if at == nil {
 		return 1, 1
-	}
-	off := int(at.StartByte()) - offset
-	if off < 0 {
-		off = 0
 	}
 	line, col := f.Lines.Position(int(at.StartByte()))
 	if offset > 0 {

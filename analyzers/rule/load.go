@@ -109,8 +109,12 @@ func parseRule(file string, data []byte, n *yaml.Node) (*Rule, error) {
 	if err := n.Decode(r); err != nil {
 		return nil, yamlError(file, err)
 	}
-	if q := mappingValue(n, "query"); q != nil {
-		r.QueryLine, r.QueryColumn = blockStart(data, q)
+	r.Positions = map[string]Position{}
+	for _, key := range []string{"query", "pattern", "pattern-not", "inside", "not-inside", "message"} {
+		if v := mappingValue(n, key); v != nil {
+			line, col := blockStart(data, v)
+			r.Positions[key] = Position{line, col}
+		}
 	}
 	if id := mappingValue(n, "id"); id != nil {
 		r.Line = id.Line

@@ -38,8 +38,14 @@ func TestQueryPosition(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rs[0].QueryLine != 15 || rs[0].QueryColumn != 5 {
-		t.Errorf("query at %d:%d, want 15:5", rs[0].QueryLine, rs[0].QueryColumn)
+	if p := rs[0].Positions["query"]; p.Line != 15 || p.Column != 5 {
+		t.Errorf("query at %d:%d, want 15:5", p.Line, p.Column)
+	}
+	if line, col := rs[0].At("query", 1, 3); line != 15 || col != 7 {
+		t.Errorf("query 1:3 at %d:%d, want 15:7", line, col)
+	}
+	if p := rs[0].Positions["message"]; p.Line != 13 || p.Column != 10 {
+		t.Errorf("message at %d:%d, want 13:10", p.Line, p.Column)
 	}
 }
 

@@ -21,6 +21,9 @@ type Rule struct {
 	Help             string   `yaml:"help"`
 	Analyzer         string   `yaml:"analyzer"`
 	Query            string   `yaml:"query"`
+	Pattern          string   `yaml:"pattern"`
+	PatternNot       string   `yaml:"pattern-not"`
+	Inside           string   `yaml:"inside"`
 	NotInside        string   `yaml:"not-inside"`
 	Message          string   `yaml:"message"`
 	Tests            Tests    `yaml:"tests"`
@@ -29,10 +32,26 @@ type Rule struct {
 	// built-in rule) and Line the line of its id.
 	File string `yaml:"-"`
 	Line int    `yaml:"-"`
-	// QueryLine and QueryColumn locate the first character of the query
-	// block in File, to turn query errors into file:line:col.
-	QueryLine   int `yaml:"-"`
-	QueryColumn int `yaml:"-"`
+	// Positions locates the text of each matcher key (query, pattern,
+	// pattern-not, inside, not-inside, message) in File, to turn errors
+	// within that text into file:line:col.
+	Positions map[string]Position `yaml:"-"`
+}
+
+// A Position is where a key's text starts in a rule file (1-based).
+type Position struct{ Line, Column int }
+
+// At returns the file position of line/column (1-based) within the text
+// of key, for a block scalar or a one-line value.
+func (r *Rule) At(key string, line, column int) (int, int) {
+	p, ok := r.Positions[key]
+	if !ok {
+		return r.Line, 1
+	}
+	if line <= 1 {
+		return p.Line, p.Column + column - 1
+	}
+	return p.Line + line - 1, p.Column + column - 1
 }
 
 // Paths limits a rule to some files: globs relative to the repository root.

@@ -61,12 +61,14 @@ func validate(file string, n *yaml.Node, r *Rule) error {
 		return fail("precision", fmt.Sprintf("precision %q is not one of %s", r.Precision, strings.Join(Precisions, ", ")))
 	case r.SecuritySeverity < 0 || r.SecuritySeverity > 10:
 		return fail("security-severity", fmt.Sprintf("security-severity %g is not between 0.0 and 10.0", r.SecuritySeverity))
-	case (r.Analyzer == "") == (r.Query == ""):
-		return at(file, n, "a rule needs exactly one of `analyzer:` (implemented in Go) or `query:`")
-	case r.Query != "" && r.Message == "":
-		return fail("query", "a `query:` rule needs a `message:`")
-	case r.Analyzer != "" && r.NotInside != "":
-		return fail("not-inside", "`not-inside:` applies only to `query:` rules")
+	case count(r.Analyzer, r.Query, r.Pattern) != 1:
+		return at(file, n, "a rule needs exactly one of `analyzer:` (implemented in Go), `query:` or `pattern:`")
+	case r.Analyzer == "" && r.Message == "":
+		return at(file, n, "a `query:` or `pattern:` rule needs a `message:`")
+	case r.Analyzer != "" && count(r.NotInside, r.Inside, r.PatternNot) > 0:
+		return at(file, n, "`inside:`, `not-inside:` and `pattern-not:` apply only to `query:` and `pattern:` rules")
+	case r.Query != "" && r.PatternNot != "":
+		return fail("pattern-not", "`pattern-not:` applies to `pattern:` rules; a `query:` rule excludes with predicates or `not-inside:`")
 	}
 	for _, c := range r.CWE {
 		if !cwePattern.MatchString(c) {
@@ -92,4 +94,15 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// count returns how many of values are set.
+func count(values ...string) int {
+	n := 0
+	for _, v := range values {
+		if v != "" {
+			n++
+		}
+	}
+	return n
 }

@@ -5,9 +5,17 @@ package all
 import (
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/logging"
+	"github.com/residue-sec/residue/analyzers/query"
+	"github.com/residue-sec/residue/analyzers/rule"
 )
 
 // Analyzers returns every registered analyzer, in a fixed order.
 func Analyzers() []*analyzers.Analyzer {
 	return []*analyzers.Analyzer{logging.Analyzer}
+}
+
+// Declarative returns the analyzer that runs the query and pattern rules
+// among rules (built-in or a user's), or nil when there are none.
+func Declarative(rules []*rule.Rule) (*analyzers.Analyzer, error) {
+	return query.New(rules)
 }

@@ -21,7 +21,12 @@ const (
 	sequence = "__residue_mvs_"
 )
 
-var metavariable = regexp.MustCompile(`\$(\.\.\.)?([A-Z_][A-Z0-9_]*)`)
+var (
+	metavariable = regexp.MustCompile(`\$(\.\.\.)?([A-Z_][A-Z0-9_]*)`)
+	// sequenceOnly matches a node that is nothing but a sequence
+	// metavariable (an identifier, or a statement holding one).
+	sequenceOnly = regexp.MustCompile(`^` + sequence + `[A-Z0-9_]*;?$`)
+)
 
 // A Pattern is a snippet compiled to a query. The query captures the
 // matched node as @finding and each metavariable under its name.
@@ -173,7 +178,7 @@ func (c *compiler) node(n *source.Node, capture string) string {
 		case field != "":
 			items = append(items, field+": "+c.node(ch, ""))
 			anchors = false
-		case ch.Type() == "identifier" && strings.HasPrefix(c.f.Text(ch), sequence):
+		case sequenceOnly.MatchString(c.f.Text(ch)): // $...X as an argument or a statement
 			items = append(items, "")
 		default:
 			items = append(items, c.node(ch, ""))

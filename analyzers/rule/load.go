@@ -192,6 +192,12 @@ func yamlError(file string, err error) error {
 	var line int
 	if _, scanErr := fmt.Sscanf(msg, "line %d:", &line); scanErr == nil {
 		msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
+		// yaml.v3 reports parser errors at their context mark, which is
+		// 0-based: "did not find expected …" names the line before the
+		// construct that was left open.
+		if strings.HasPrefix(msg, "did not find expected") {
+			line++
+		}
 		return &Error{File: file, Line: line, Col: 1, Msg: msg}
 	}
 	return &Error{File: file, Msg: msg}

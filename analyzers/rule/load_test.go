@@ -61,7 +61,8 @@ func TestParseErrors(t *testing.T) {
 		{"security-severity type", strings.Replace(good, "7.5", "high", 1), "r.yml:5:"},
 		{"bad cwe", strings.Replace(good, "CWE-532", "532", 1), "r.yml:8:1: cwe \"532\""},
 		{"neither analyzer nor query", strings.Replace(good, "analyzer: logging\n", "", 1), "exactly one of"},
-		{"yaml syntax", good + "tags: [unclosed\n", "r.yml:"},
+		{"yaml syntax", good + "tags: [unclosed\n", "r.yml:14:1: did not find expected ',' or ']'"},
+		{"yaml indentation", "id: a/b\n name: x\n", "r.yml:2:1: mapping values are not allowed"},
 		{"not a mapping", "- a\n- b\n", "r.yml:1:1: a rule file must be a mapping"},
 		{"empty", "", "r.yml: empty rule file"},
 	}

@@ -143,6 +143,9 @@ func (q *Query) sourceOf(p int) int {
 // Sources returns the number of query sources.
 func (q *Query) Sources() int { return len(q.firstPattern) - 1 }
 
+// Patterns returns the number of patterns of all sources.
+func (q *Query) Patterns() int { return q.firstPattern[len(q.firstPattern)-1] }
+
 // Language returns the query's language.
 func (q *Query) Language() source.Language { return q.lang }
 

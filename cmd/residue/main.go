@@ -38,36 +38,27 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// commands maps each subcommand to its function.
+var commands = map[string]func(args []string, stdout, stderr io.Writer) (int, error){
+	"scan": scanCmd, "init": initCmd, "rules": rulesCmd, "explain": explainCmd,
+	"test": testCmd, "query": queryCmd, "version": versionCmd,
+}
+
 // run executes one command line and returns its exit code.
 func run(args []string, stdout, stderr io.Writer) int {
 	cmd, rest := "scan", args
 	if len(args) > 0 {
-		switch args[0] {
-		case "scan", "init", "rules", "explain", "version", "help":
-			cmd, rest = args[0], args[1:]
-		case "--version", "-version":
+		switch a := args[0]; {
+		case commands[a] != nil:
+			cmd, rest = a, args[1:]
+		case a == "--version" || a == "-version":
 			cmd, rest = "version", nil
-		case "-h", "--help", "-help":
-			cmd, rest = "help", nil
+		case a == "help" || a == "-h" || a == "--help" || a == "-help":
+			fmt.Fprint(stdout, topUsage)
+			return exitClean
 		}
 	}
-	var code int
-	var err error
-	switch cmd {
-	case "scan":
-		code, err = scanCmd(rest, stdout, stderr)
-	case "init":
-		code, err = initCmd(rest, stdout, stderr)
-	case "rules":
-		code, err = rulesCmd(rest, stdout, stderr)
-	case "explain":
-		code, err = explainCmd(rest, stdout, stderr)
-	case "version":
-		code, err = versionCmd(rest, stdout, stderr)
-	case "help":
-		fmt.Fprint(stdout, topUsage)
-		return exitClean
-	}
+	code, err := commands[cmd](rest, stdout, stderr)
 	if err != nil {
 		if errors.Is(err, errHelp) {
 			return exitClean
@@ -91,6 +82,9 @@ Usage:
   residue init [DIR]                  write a commented .residue.yml
   residue rules [--format text|json]  list the rules
   residue explain RULE                print a rule's documentation
+  residue test [DIR]                  run the tests of a rules directory
+  residue query --lang L QUERY [PATH ...]
+                                      search with a tree-sitter query or --pattern
   residue version                     print the version
 
 Run 'residue COMMAND --help' for a command's flags and examples.

@@ -42,8 +42,12 @@ func (o *scanOptions) prepare(paths []string, set *rule.Set) (*scanSetup, error)
 	if set, err = cfg.ApplySeverity(set); err != nil {
 		return nil, err
 	}
+	as, err := analyzersFor(set)
+	if err != nil {
+		return nil, err
+	}
 	sc := &scanSetup{driver: driver.Config{
-		Analyzers: registry(), Rules: set, Paths: paths, Root: root,
+		Analyzers: as, Rules: set, Paths: paths, Root: root,
 		Include: o.include, Exclude: append(append([]string{}, cfg.Exclude...), o.exclude...),
 		MaxFileSize: o.maxFileSize, Jobs: o.jobs, Settings: cfg.Settings, Disable: cfg.Disable,
 		WarnUnusedIgnores: o.warnUnusedIgnores, NoIgnore: o.noIgnore,

@@ -23,18 +23,22 @@ func loadBuiltinRules() (*rule.Set, error) {
 	return rule.NewSet(builtin)
 }
 
-const rulesUsage = `Usage: residue rules [--format text|json]
+const rulesUsage = `Usage: residue rules [--format text|json] [--rules DIR] [--no-builtin]
 
-List every rule with its id, severity, language, summary and rule file.
+List every rule with its id, severity, language, summary and rule file:
+the built-in rules and those of each --rules directory.
 
 Examples:
   residue rules
+  residue rules --rules .residue/rules
   residue rules --format json | jq -r '.[].id'
 `
 
 func rulesCmd(args []string, stdout, _ io.Writer) (int, error) {
 	fs := newCommand("rules", rulesUsage, stdout)
 	format := fs.String("format", "text", "output format: text or json")
+	var src ruleSource
+	src.register(fs)
 	rest, err := fs.parse(args)
 	if err != nil {
 		return exitError, err
@@ -42,7 +46,7 @@ func rulesCmd(args []string, stdout, _ io.Writer) (int, error) {
 	if len(rest) > 0 {
 		return exitError, &usageError{"rules takes no arguments"}
 	}
-	set, err := loadRules()
+	set, err := src.load()
 	if err != nil {
 		return exitError, err
 	}
@@ -87,6 +91,8 @@ Example:
 
 func explainCmd(args []string, stdout, _ io.Writer) (int, error) {
 	fs := newCommand("explain", explainUsage, stdout)
+	var src ruleSource
+	src.register(fs)
 	rest, err := fs.parse(args)
 	if err != nil {
 		return exitError, err
@@ -94,7 +100,7 @@ func explainCmd(args []string, stdout, _ io.Writer) (int, error) {
 	if len(rest) != 1 {
 		return exitError, &usageError{"explain takes one rule id"}
 	}
-	set, err := loadRules()
+	set, err := src.load()
 	if err != nil {
 		return exitError, err
 	}

@@ -58,6 +58,7 @@ type scanOptions struct {
 	config            string
 	baseline          string
 	diffBase          string
+	rules             ruleSource
 	// set holds the names of the flags given on the command line.
 	set map[string]bool
 }
@@ -82,6 +83,7 @@ func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.StringVar(&o.config, "config", "", "read the configuration from `FILE` instead of the nearest .residue.yml")
 	fs.StringVar(&o.baseline, "baseline", "", "leave out the findings of an earlier SARIF report `FILE` (report only new ones)")
 	fs.StringVar(&o.diffBase, "diff-base", "", "report only findings on lines changed since git revision `REV`")
+	o.rules.register(fs)
 	paths, err := fs.parse(args)
 	if err != nil {
 		return exitError, err
@@ -91,7 +93,7 @@ func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	if err := o.validate(); err != nil {
 		return exitError, err
 	}
-	set, err := loadRules()
+	set, err := o.rules.load()
 	if err != nil {
 		return exitError, err
 	}

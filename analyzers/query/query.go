@@ -1,0 +1,191 @@
+// Package query runs the declarative rules: rules whose matcher is a
+// tree-sitter `query:` or a code `pattern:`, with optional `pattern-not:`,
+// `inside:` and `not-inside:`. Every rule's matchers are compiled into the
+// analyzer's query text, so that they run in the driver's single query
+// pass with every other analyzer's patterns.
+package query
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/pattern"
+	"github.com/residue-sec/residue/analyzers/rule"
+	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/tsquery"
+)
+
+// Name is the analyzer's name.
+const Name = "query"
+
+// A role is what a compiled matcher does for its rule.
+type role uint8
+
+const (
+	mainMatch role = iota
+	patternNot
+	inside
+	notInside
+)
+
+// keys are the rule-file keys of the roles, for error positions.
+var keys = map[role]string{mainMatch: "query", patternNot: "pattern-not", inside: "inside", notInside: "not-inside"}
+
+// A slot maps one pattern of the analyzer's query text to its rule and role.
+type slot struct {
+	rule int
+	role role
+}
+
+// runner holds the compiled rules.
+type runner struct {
+	rules []*rule.Rule
+	slots map[source.Language][]slot
+}
+
+var placeholder = regexp.MustCompile(`\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}`)
+
+// New returns the analyzer for every query and pattern rule of rules, or
+// nil when there are none. Errors name the rule file, line and column.
+func New(rules []*rule.Rule) (*analyzers.Analyzer, error) {
+	r := &runner{slots: map[source.Language][]slot{}}
+	texts := map[source.Language][]string{}
+	var errs []error
+	for _, ru := range rules {
+		if ru.Query == "" && ru.Pattern == "" {
+			continue
+		}
+		lang, _ := source.ParseLanguage(ru.Language)
+		idx := len(r.rules)
+		r.rules = append(r.rules, ru)
+		names, err := compileRule(ru, lang, func(ro role, text string, patterns int) {
+			texts[lang] = append(texts[lang], text)
+			for range patterns {
+				r.slots[lang] = append(r.slots[lang], slot{idx, ro})
+			}
+		})
+		if err == nil {
+			err = checkMessage(ru, names)
+		}
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if len(r.rules) == 0 {
+		return nil, nil
+	}
+	a := &analyzers.Analyzer{
+		Name:    Name,
+		Doc:     "declarative rules: tree-sitter queries and code patterns from rule files",
+		Queries: map[source.Language]string{},
+		Run:     r.run,
+	}
+	for _, ru := range r.rules {
+		a.Rules = append(a.Rules, ru.ID)
+	}
+	for _, lang := range source.Languages {
+		if len(texts[lang]) > 0 {
+			a.Languages = append(a.Languages, lang)
+			a.Queries[lang] = strings.Join(texts[lang], "\n")
+		}
+	}
+	return a, nil
+}
+
+// compileRule compiles each matcher of ru and hands its query text, role
+// and pattern count to add. It returns the capture names the message may use.
+func compileRule(ru *rule.Rule, lang source.Language, add func(role, string, int)) ([]string, error) {
+	var names []string
+	matchers := []struct {
+		ro   role
+		text string
+	}{{mainMatch, ru.Query + ru.Pattern}, {patternNot, ru.PatternNot}, {inside, ru.Inside}, {notInside, ru.NotInside}}
+	for _, m := range matchers {
+		if m.text == "" {
+			continue
+		}
+		key := keys[m.ro]
+		if m.ro == mainMatch && ru.Pattern != "" {
+			key = "pattern"
+		}
+		if ru.Query != "" {
+			// Compile the text as written first, so that error positions
+			// point into the rule file, before captureRoots shifts them.
+			q, err := tsquery.Compile(lang, m.text)
+			if err != nil {
+				return nil, ruleError(ru, key, err)
+			}
+			q.Close()
+		}
+		text, vars, err := matcherQuery(ru, lang, key, m.text)
+		if err != nil {
+			return nil, err
+		}
+		q, err := tsquery.Compile(lang, text)
+		if err != nil {
+			return nil, ruleError(ru, key, err)
+		}
+		if m.ro == mainMatch {
+			names = append(vars, q.CaptureNames()...)
+		}
+		add(m.ro, text, q.Patterns())
+		q.Close()
+	}
+	return names, nil
+}
+
+// matcherQuery returns the query text of one matcher: a pattern compiled
+// to a query (whose root is @finding), or a query with its roots captured
+// (reported when it has no @finding).
+func matcherQuery(ru *rule.Rule, lang source.Language, key, text string) (string, []string, error) {
+	if ru.Pattern != "" {
+		p, err := pattern.Compile(lang, text)
+		if err != nil {
+			return "", nil, ruleError(ru, key, err)
+		}
+		return p.Query, p.Metavariables, nil
+	}
+	return captureRoots(text), nil, nil
+}
+
+// ruleError places a query or pattern error at its rule-file position.
+func ruleError(ru *rule.Rule, key string, err error) error {
+	line, col, msg := 1, 1, err.Error()
+	var qe *tsquery.Error
+	var pe *pattern.Error
+	switch {
+	case errors.As(err, &qe):
+		line, col, msg = qe.Line, qe.Column, qe.Msg
+	case errors.As(err, &pe):
+		line, col, msg = pe.Line, pe.Column, pe.Msg
+	}
+	fl, fc := ru.At(key, line, col)
+	return &rule.Error{File: ru.File, Line: fl, Col: fc, Msg: key + ": " + msg}
+}
+
+// checkMessage rejects a message placeholder that names no capture.
+func checkMessage(ru *rule.Rule, names []string) error {
+	known := map[string]bool{}
+	var shown []string
+	for _, n := range names {
+		known[n] = true
+		if !strings.HasPrefix(n, "_") {
+			shown = append(shown, n)
+		}
+	}
+	for _, m := range placeholder.FindAllStringSubmatchIndex(ru.Message, -1) {
+		name := ru.Message[m[2]:m[3]]
+		if !known[name] {
+			line, col := ru.At("message", 1, m[0]+1)
+			sort.Strings(shown)
+			return &rule.Error{File: ru.File, Line: line, Col: col,
+				Msg: fmt.Sprintf("message: {{%s}} is not a capture of the rule (captures: %s)", name, strings.Join(shown, ", "))}
+		}
+	}
+	return nil
+}

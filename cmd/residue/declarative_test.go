@@ -1,0 +1,115 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const example = "../../testdata/rules-example"
+
+// TestRulesExample runs `residue test` on the example rules directory: every
+// inline test and every annotated fixture must pass.
+func TestRulesExample(t *testing.T) {
+	code, out, errs := residue("test", example)
+	if code != 0 || !strings.Contains(out, "9 rules tested, 0 failed") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	if strings.Contains(out, "no tests") {
+		t.Errorf("a rule without tests:\n%s", out)
+	}
+}
+
+func TestTestReportsFailures(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"debug-true.yml", "csrf-exempt.yml"} {
+		data, err := os.ReadFile(filepath.Join(example, name))
+		must(t, err)
+		must(t, os.WriteFile(filepath.Join(dir, name), data, 0o644))
+	}
+	must(t, os.WriteFile(filepath.Join(dir, "fixture.py"), []byte(
+		"# ruleid: example/debug-true\nDEBUG = False\n# ok: example/csrf-exempt\nv = csrf_exempt(view)\n"), 0o644))
+	code, out, _ := residue("test", dir)
+	for _, want := range []string{
+		"example/debug-true: fixture.py:2: expected a finding, got none",
+		"example/csrf-exempt: fixture.py:4: unexpected finding",
+		"2 rules tested, 2 failed",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+}
+
+func TestScanWithUserRules(t *testing.T) {
+	fixtures := filepath.Join(example, "fixtures")
+	code, out, errs := residue("scan", "--quiet", "--no-builtin", "--rules", example, fixtures)
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{
+		"views.py:10:5: error example/tls-verify-off: requests.get is called with verify=False",
+		"views.py:14:13: error example/pickle-loads: pickle.loads(request.body) can run arbitrary code",
+		"settings.py:4:1: warning example/debug-true: DEBUG is set to True",
+		"native.c:8:5: warning example/memcpy-sizeof-source: memcpy into dst is sized by its source src",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = residue("rules", "--rules", example)
+	if code != 0 || !strings.Contains(out, "example/strcpy") || !strings.Contains(out, "logging/request-body") || !strings.Contains(out, example+"/c-rules.yml") {
+		t.Errorf("rules --rules: exit %d\n%s", code, out)
+	}
+	if code, _, errs := residue("scan", "--no-builtin", "."); code != 2 || !strings.Contains(errs, "--no-builtin needs at least one --rules DIR") {
+		t.Errorf("--no-builtin alone: exit %d %q", code, errs)
+	}
+}
+
+// TestRuleErrors checks that each kind of malformed rule stops the run with
+// exit 2 and names the rule file, line and column.
+func TestRuleErrors(t *testing.T) {
+	head := "id: t/x\nname: X\nlanguage: python\nseverity: note\nsecurity-severity: 1\nprecision: low\nsummary: s\nhelp: h\n"
+	cases := []struct{ name, body, want string }{
+		{"yaml", head + "message: [unclosed\n", "x.yml:9:1: did not find expected ',' or ']'"},
+		{"unknown key", head + "mesage: m\npattern: f()\n", "x.yml:9:1: unknown key \"mesage\""},
+		{"query error", head + "message: m\nquery: |\n  (call\n    (no_such_node))\n", "x.yml:12:6: query: unknown node type \"no_such_node\""},
+		{"predicate error", head + "message: m\nquery: ((identifier) @i (#contains? @i \"x\"))\n", "x.yml:10:26: query: #contains?: unsupported predicate"},
+		{"bad regexp", head + "message: m\nquery: |\n  ((identifier) @i (#match? @i \"(?!x)\"))\n", "x.yml:11:21: query: #match?: bad regular expression"},
+		{"unknown capture", head + "message: \"{{nope}} here\"\nquery: (call) @finding\n", "x.yml:9:11: message: {{nope}} is not a capture of the rule (captures: finding)"},
+		{"bad pattern", head + "message: m\npattern: foo(\n", "x.yml:10:10: pattern: the pattern does not parse as python"},
+		{"no matcher", head + "message: m\n", "x.yml:1:1: a rule needs exactly one of"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			must(t, os.WriteFile(filepath.Join(dir, "x.yml"), []byte(tc.body), 0o644))
+			code, out, errs := residue("scan", "--rules", dir, t.TempDir())
+			if code != 2 || !strings.Contains(errs, tc.want) {
+				t.Errorf("exit %d, stderr %q, want 2 and %q\n%s", code, errs, tc.want, out)
+			}
+		})
+	}
+}
+
+func TestQueryCommand(t *testing.T) {
+	dir := tree(t, map[string]string{"a.py": "logger.info(request.body)\nlogger.debug(x)\n"})
+	code, out, _ := residue("query", "--lang", "python", "--pattern", "logger.info($X)", dir)
+	if code != 0 || !strings.Contains(out, "a.py:1:1: note query/match: match X=request.body") {
+		t.Errorf("pattern: exit %d\n%s", code, out)
+	}
+	code, out, _ = residue("query", "--lang", "python", `(call function: (attribute attribute: (identifier) @m (#eq? @m "debug")))`, dir)
+	if code != 0 || !strings.Contains(out, "a.py:2:1") || strings.Contains(out, "a.py:1:") {
+		t.Errorf("query: exit %d\n%s", code, out)
+	}
+	if code, _, _ := residue("query", "--lang", "python", "(lambda) @l", dir); code != 1 {
+		t.Errorf("no match: exit %d, want 1", code)
+	}
+	if code, _, errs := residue("query", "--lang", "cobol", "(x)"); code != 2 || !strings.Contains(errs, "--lang must be python or c") {
+		t.Errorf("bad lang: exit %d %q", code, errs)
+	}
+}

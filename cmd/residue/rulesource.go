@@ -1,0 +1,88 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/all"
+	"github.com/residue-sec/residue/analyzers/rule"
+)
+
+// ruleSource is where a command's rules come from: the built-in rules
+// (unless --no-builtin) and each --rules directory.
+type ruleSource struct {
+	dirs      listFlag
+	noBuiltin bool
+}
+
+// register adds --rules and --no-builtin to a command.
+func (rs *ruleSource) register(c *command) {
+	c.Var(&rs.dirs, "rules", "also load the rules (*.yml, *.yaml) under `DIR` (repeatable)")
+	c.BoolVar(&rs.noBuiltin, "no-builtin", false, "load only the --rules directories' rules")
+}
+
+// load returns the rule set; every malformed rule file is an error naming
+// its file, line and column.
+func (rs *ruleSource) load() (*rule.Set, error) {
+	var lists [][]*rule.Rule
+	if !rs.noBuiltin {
+		builtin, err := loadRules()
+		if err != nil {
+			return nil, err
+		}
+		lists = append(lists, builtin.All())
+	} else if len(rs.dirs) == 0 {
+		return nil, &usageError{"--no-builtin needs at least one --rules DIR"}
+	}
+	for _, dir := range rs.dirs {
+		user, err := loadRuleDir(dir)
+		if err != nil {
+			return nil, err
+		}
+		lists = append(lists, user)
+	}
+	set, err := rule.NewSet(lists...)
+	if err != nil {
+		return nil, fmt.Errorf("invalid rule file:\n%w", err)
+	}
+	return set, nil
+}
+
+// loadRuleDir loads the rules of a user's directory, named by their path
+// as given (dir/sub/x.yml) in errors and listings.
+func loadRuleDir(dir string) ([]*rule.Rule, error) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return nil, &usageError{"--rules " + pathError(dir, err).Error()}
+	}
+	if !fi.IsDir() {
+		return nil, &usageError{fmt.Sprintf("--rules %s: not a directory", dir)}
+	}
+	rules, err := rule.LoadFS(os.DirFS(dir), ".", filepath.ToSlash(filepath.Clean(dir)))
+	if err != nil {
+		return nil, fmt.Errorf("invalid rule file:\n%w", err)
+	}
+	return rules, nil
+}
+
+// analyzersFor returns the analyzers of a scan with set: the registered
+// ones whose rules set has (all of them, unless --no-builtin), plus the
+// declarative-rule runner when set has query or pattern rules.
+func analyzersFor(set *rule.Set) ([]*analyzers.Analyzer, error) {
+	var as []*analyzers.Analyzer
+	for _, a := range registry() {
+		if len(a.Rules) > 0 && set.Get(a.Rules[0]) != nil {
+			as = append(as, a)
+		}
+	}
+	decl, err := all.Declarative(set.All())
+	if err != nil {
+		return nil, fmt.Errorf("invalid rule file:\n%w", err)
+	}
+	if decl != nil {
+		as = append(as, decl)
+	}
+	return as, nil
+}

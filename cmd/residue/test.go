@@ -1,0 +1,270 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/driver"
+	"github.com/residue-sec/residue/analyzers/rule"
+)
+
+const testUsage = `Usage: residue test [DIR]
+
+Test the rules of DIR (default: the built-in rules):
+  - each rule's inline tests: every 'bad' snippet must be reported by the
+    rule, no 'good' snippet may be;
+  - every Python or C file under DIR is a fixture, annotated in the style of
+    'semgrep --test': a comment 'ruleid: ID' above a line that rule ID must
+    report, 'ok: ID' above a line it must not.
+Prints a pass/fail table; exits 1 when a test fails, 2 when a rule file is
+malformed.
+
+Examples:
+  residue test .residue/rules
+  residue test testdata/rules-example
+`
+
+var annotation = regexp.MustCompile(`(?:#|//|/\*)\s*(ruleid|ok|todoruleid):\s*([A-Za-z0-9_/, -]+?)\s*(?:\*/)?\s*$`)
+
+// ruleResult is one rule's test outcome.
+type ruleResult struct {
+	passed, failed int
+	problems       []string
+}
+
+func testCmd(args []string, stdout, _ io.Writer) (int, error) {
+	fs := newCommand("test", testUsage, stdout)
+	rest, err := fs.parse(args)
+	if err != nil {
+		return exitError, err
+	}
+	if len(rest) > 1 {
+		return exitError, &usageError{"test takes at most one directory"}
+	}
+	var set *rule.Set
+	dir := ""
+	if len(rest) == 1 {
+		dir = rest[0]
+		src := ruleSource{dirs: listFlag{dir}, noBuiltin: true}
+		set, err = src.load()
+	} else {
+		set, err = loadRules()
+	}
+	if err != nil {
+		return exitError, err
+	}
+	as, err := analyzersFor(set)
+	if err != nil {
+		return exitError, err
+	}
+	results := map[string]*ruleResult{}
+	for _, r := range set.All() {
+		results[r.ID] = &ruleResult{}
+	}
+	if err := runInlineTests(set, as, results); err != nil {
+		return exitError, err
+	}
+	// The built-in rules' fixtures are txtar archives, run by go test.
+	if dir != "" {
+		if err := runFixtures(dir, set, as, results); err != nil {
+			return exitError, err
+		}
+	}
+	return printResults(stdout, set, results), nil
+}
+
+// scanDir scans dir with the analyzers and returns every finding.
+func scanDir(dir string, set *rule.Set, as []*analyzers.Analyzer) ([]analyzers.Finding, error) {
+	res, err := driver.Run(driver.Config{Analyzers: as, Rules: set, Paths: []string{dir}, Root: dir, NoIgnore: true})
+	if err != nil {
+		return nil, err
+	}
+	return res.Findings, nil
+}
+
+// runInlineTests writes each rule's bad and good snippets to files of the
+// rule's language and checks the rule's findings on them.
+func runInlineTests(set *rule.Set, as []*analyzers.Analyzer, results map[string]*ruleResult) error {
+	tmp, err := os.MkdirTemp("", "residue-test-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	type snippet struct {
+		rule *rule.Rule
+		bad  bool
+		n    int
+	}
+	snippets := map[string]snippet{}
+	for _, r := range set.All() {
+		ext := ".py"
+		if r.Language == "c" {
+			ext = ".c"
+		}
+		for i, code := range append(append([]string{}, r.Tests.Bad...), r.Tests.Good...) {
+			name := fmt.Sprintf("%s_%d%s", strings.ReplaceAll(r.ID, "/", "__"), i, ext)
+			if err := os.WriteFile(filepath.Join(tmp, name), []byte(code+"\n"), 0o644); err != nil {
+				return err
+			}
+			bad := i < len(r.Tests.Bad)
+			n := i + 1
+			if !bad {
+				n = i - len(r.Tests.Bad) + 1
+			}
+			snippets[name] = snippet{r, bad, n}
+		}
+	}
+	if len(snippets) == 0 {
+		return nil
+	}
+	findings, err := scanDir(tmp, set, as)
+	if err != nil {
+		return err
+	}
+	hits := map[string]bool{}
+	for _, f := range findings {
+		if s, ok := snippets[f.Location.Path]; ok && f.RuleID == s.rule.ID {
+			hits[f.Location.Path] = true
+		}
+	}
+	for name, s := range snippets {
+		res := results[s.rule.ID]
+		switch {
+		case s.bad && !hits[name]:
+			res.failed++
+			res.problems = append(res.problems, fmt.Sprintf("tests.bad[%d] is not reported", s.n))
+		case !s.bad && hits[name]:
+			res.failed++
+			res.problems = append(res.problems, fmt.Sprintf("tests.good[%d] is reported", s.n))
+		default:
+			res.passed++
+		}
+	}
+	return nil
+}
+
+// expectation is one ruleid/ok annotation: rule id on path:line.
+type expectation struct {
+	path string
+	line int
+	id   string
+	want bool
+}
+
+// runFixtures scans the Python and C files under dir and checks them
+// against their ruleid/ok annotations.
+func runFixtures(dir string, set *rule.Set, as []*analyzers.Analyzer, results map[string]*ruleResult) error {
+	var exps []expectation
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		switch filepath.Ext(p) {
+		case ".py", ".c", ".h":
+		default:
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		exps = append(exps, annotations(filepath.ToSlash(rel), string(data))...)
+		return nil
+	})
+	if err != nil || len(exps) == 0 {
+		return err
+	}
+	findings, err := scanDir(dir, set, as)
+	if err != nil {
+		return err
+	}
+	got := map[string]bool{}
+	for _, f := range findings {
+		got[f.Location.Path+":"+strconv.Itoa(f.Location.StartLine)+":"+f.RuleID] = true
+	}
+	for _, e := range exps {
+		res := results[e.id]
+		if res == nil {
+			return fmt.Errorf("%s:%d: annotation names unknown rule %q", e.path, e.line-1, e.id)
+		}
+		switch found := got[e.path+":"+strconv.Itoa(e.line)+":"+e.id]; {
+		case e.want && !found:
+			res.failed++
+			res.problems = append(res.problems, fmt.Sprintf("%s:%d: expected a finding, got none", e.path, e.line))
+		case !e.want && found:
+			res.failed++
+			res.problems = append(res.problems, fmt.Sprintf("%s:%d: unexpected finding", e.path, e.line))
+		default:
+			res.passed++
+		}
+	}
+	return nil
+}
+
+// annotations parses a fixture's ruleid/ok comments; each applies to the
+// next line that is not itself a comment.
+func annotations(path, text string) []expectation {
+	lines := strings.Split(text, "\n")
+	var out []expectation
+	for i, line := range lines {
+		m := annotation.FindStringSubmatch(line)
+		if m == nil || m[1] == "todoruleid" {
+			continue
+		}
+		target := i + 1
+		for target < len(lines) && annotation.MatchString(lines[target]) {
+			target++
+		}
+		for _, id := range strings.Split(m[2], ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				out = append(out, expectation{path: path, line: target + 1, id: id, want: m[1] == "ruleid"})
+			}
+		}
+	}
+	return out
+}
+
+// printResults prints the table and the failures; it returns the exit code.
+func printResults(w io.Writer, set *rule.Set, results map[string]*ruleResult) int {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RULE\tPASSED\tFAILED\tRESULT")
+	failed, tested := 0, 0
+	var problems []string
+	for _, r := range set.All() {
+		res := results[r.ID]
+		status := "ok"
+		switch {
+		case res.failed > 0:
+			status = "FAIL"
+			failed++
+		case res.passed == 0:
+			status = "no tests"
+		}
+		if res.passed+res.failed > 0 {
+			tested++
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\n", r.ID, res.passed, res.failed, status)
+		for _, p := range res.problems {
+			problems = append(problems, r.ID+": "+p)
+		}
+	}
+	tw.Flush()
+	sort.Strings(problems)
+	for _, p := range problems {
+		fmt.Fprintln(w, p)
+	}
+	fmt.Fprintf(w, "%d rules tested, %d failed\n", tested, failed)
+	if failed > 0 {
+		return exitFindings
+	}
+	return exitClean
+}

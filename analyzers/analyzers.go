@@ -37,6 +37,17 @@ type Analyzer struct {
 	// the analyzer wants. The driver compiles the patterns of all analyzers
 	// of a language into one query and runs it once per file.
 	Queries map[source.Language]string
+	// FactPrefilter lists literals that make a file outside the scanned
+	// paths (but inside the repository) worth analyzing for its facts
+	// alone: when a subfolder or single files are scanned, such files are
+	// still read, analyzed, and their findings discarded, so that Finish
+	// sees the repository's facts. Empty: facts come from scanned files only.
+	FactPrefilter []string
+	// Finish, if set, runs once after every file was analyzed, with every
+	// fact the analyzer exported and its findings: it can drop findings
+	// that another file's facts clear, and report findings at facts'
+	// locations (a mismatch between two files).
+	Finish func(*Summary) error
 	// SettingKeys lists the settings the analyzer reads from Pass.Settings,
 	// each with a one-line description.
 	SettingKeys map[string]string
@@ -59,6 +70,38 @@ type Pass struct {
 	Settings Settings
 	// Report records a finding. Locations are usually built with Location.
 	Report func(Finding)
+	// Export records a fact for the analyzer's Finish step. The driver
+	// fills in the fact's path, snippet and enclosing function.
+	Export func(Fact)
+}
+
+// A Fact is a small piece of repository-wide knowledge that an analyzer
+// exports from one file for its Finish step: copied text and positions,
+// never a node.
+type Fact struct {
+	// Kind and Key are the analyzer's to define ("prototype", "signer_sign").
+	Kind   string   `json:"kind"`
+	Key    string   `json:"key"`
+	Values []string `json:"values,omitempty"`
+	// Location is where the fact was found.
+	Location Location `json:"location"`
+	// Function is the qualified name of the enclosing function, set by the driver.
+	Function string `json:"function,omitempty"`
+}
+
+// A Summary is an analyzer's view of the whole run, for its Finish step.
+type Summary struct {
+	Analyzer *Analyzer
+	// Facts are every fact the analyzer exported, ordered by path.
+	Facts []Fact
+	// Findings are the analyzer's findings from Run, ordered by path.
+	Findings []Finding
+	Settings Settings
+	// Report records a new finding, usually at a fact's location (set its
+	// Function from the fact for a stable fingerprint).
+	Report func(Finding)
+	// Drop removes Findings[i] from the results.
+	Drop func(i int)
 }
 
 // Settings are an analyzer's user settings: lists of names by setting key,
@@ -104,6 +147,8 @@ type Finding struct {
 	Function string `json:"function,omitempty"`
 	// Suppression is set when an in-source ignore comment matched the finding.
 	Suppression *Suppression `json:"suppression,omitempty"`
+	// Data is the analyzer's own, for its Finish step; never reported.
+	Data map[string]string `json:"-"`
 }
 
 // A Suppression records the in-source comment that suppressed a finding.

@@ -22,8 +22,15 @@ func (w *worker) complete(f *source.File, fd analyzers.Finding) analyzers.Findin
 	for i := range fd.Flow {
 		fd.Flow[i].Location = withSnippets(f, []analyzers.Location{fd.Flow[i].Location})[0]
 	}
-	fd.Fingerprint = fingerprint(fd, f.Lines)
+	fd.Fingerprint = fingerprint(fd, f.Lines.Text)
 	return fd
+}
+
+// completeFact fills in a fact's path, snippet and enclosing function.
+func (w *worker) completeFact(f *source.File, ft analyzers.Fact) analyzers.Fact {
+	ft.Location = withSnippets(f, []analyzers.Location{ft.Location})[0]
+	ft.Function = f.EnclosingFunction(ft.Location.StartByte)
+	return ft
 }
 
 // withSnippets fills the snippet of each location in f (and a missing path).
@@ -46,12 +53,12 @@ const maxFingerprintLines = 5
 // rule, the path, the enclosing function and the reported lines with their
 // whitespace normalized. Line numbers are left out, so moving code does not
 // change it; numberFingerprints later tells identical ones apart.
-func fingerprint(fd analyzers.Finding, lines *source.Lines) string {
+func fingerprint(fd analyzers.Finding, lineText func(int) string) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%s\x00", fd.RuleID, fd.Location.Path, fd.Function)
 	last := min(fd.Location.EndLine, fd.Location.StartLine+maxFingerprintLines-1)
 	for l := fd.Location.StartLine; l <= last; l++ {
-		fmt.Fprintf(h, "%s\n", strings.Join(strings.Fields(lines.Text(l)), " "))
+		fmt.Fprintf(h, "%s\n", strings.Join(strings.Fields(lineText(l)), " "))
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }

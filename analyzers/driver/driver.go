@@ -11,6 +11,7 @@ import (
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/discover"
+	"github.com/residue-sec/residue/analyzers/filter"
 	"github.com/residue-sec/residue/analyzers/rule"
 	"github.com/residue-sec/residue/analyzers/source"
 	"github.com/residue-sec/residue/analyzers/tsquery"
@@ -50,8 +51,17 @@ func Run(cfg Config) (*Result, error) {
 	for _, w := range warnings {
 		res.Notifications = append(res.Notifications, analyzers.Notification{Level: "warning", Path: w.Path, Message: w.Message})
 	}
-	for _, fr := range p.scanAll(files) {
-		res.Findings = append(res.Findings, fr.findings...)
+	jobs, err := p.withFactFiles(files, root)
+	if err != nil {
+		return nil, err
+	}
+	var run runState
+	for i, fr := range p.scanAll(jobs) {
+		run.facts = append(run.facts, fr.facts...)
+		if jobs[i].factsOnly {
+			continue
+		}
+		run.add(jobs[i].Path, fr)
 		res.Notifications = append(res.Notifications, fr.notes...)
 		if fr.read {
 			res.FilesScanned++
@@ -60,6 +70,8 @@ func Run(cfg Config) (*Result, error) {
 			res.FilesParsed++
 		}
 	}
+	res.Findings = p.finish(&run, &res.Notifications)
+	res.Notifications = append(res.Notifications, p.unusedIgnores(run.ignores)...)
 	sort.SliceStable(res.Notifications, func(i, j int) bool { return res.Notifications[i].Path < res.Notifications[j].Path })
 	sortFindings(res.Findings)
 	numberFingerprints(res.Findings)
@@ -139,14 +151,24 @@ func (p *plan) close() {
 // fileResult is what scanning one file produced.
 type fileResult struct {
 	findings []analyzers.Finding
+	owners   []int // analyzer index of each finding
+	facts    []ownedFact
+	ignores  []*filter.Ignore
 	notes    []analyzers.Notification
 	read     bool
 	parsed   bool
 }
 
+// A job is one file to scan; a factsOnly file lies outside the scanned
+// paths and is read only for the facts of analyzers with a Finish step.
+type job struct {
+	discover.File
+	factsOnly bool
+}
+
 // scanAll scans files on cfg.Jobs workers and returns their results in the
 // order of files, so that output does not depend on scheduling.
-func (p *plan) scanAll(files []discover.File) []fileResult {
+func (p *plan) scanAll(files []job) []fileResult {
 	results := make([]fileResult, len(files))
 	next := make(chan int)
 	var wg sync.WaitGroup

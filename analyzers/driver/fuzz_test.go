@@ -35,7 +35,7 @@ func FuzzParseAndAnalyze(f *testing.F) {
 		}
 		w := newWorker(p)
 		defer w.close()
-		fr := w.analyze("fuzz", lang, src)
+		fr := w.analyze("fuzz", lang, src, false)
 		for _, fd := range fr.findings {
 			loc := fd.Location
 			if loc.StartLine < 1 || loc.StartColumn < 1 || loc.EndLine < loc.StartLine || fd.Fingerprint == "" {

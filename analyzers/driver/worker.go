@@ -11,7 +11,6 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 
 	"github.com/residue-sec/residue/analyzers"
-	"github.com/residue-sec/residue/analyzers/discover"
 	"github.com/residue-sec/residue/analyzers/filter"
 	"github.com/residue-sec/residue/analyzers/source"
 	"github.com/residue-sec/residue/analyzers/tsquery"
@@ -35,24 +34,25 @@ func (w *worker) close() {
 }
 
 // scan reads, parses and analyzes one file.
-func (w *worker) scan(df discover.File) fileResult {
-	src, err := readSource(df)
+func (w *worker) scan(j job) fileResult {
+	src, err := readSource(j.File)
 	if err != nil {
-		return fileResult{notes: []analyzers.Notification{{Level: "warning", Path: df.Path, Message: err.Error()}}}
+		return fileResult{notes: []analyzers.Notification{{Level: "warning", Path: j.Path, Message: err.Error()}}}
 	}
-	fr := w.analyze(df.Path, df.Lang, src)
+	fr := w.analyze(j.Path, j.Lang, src, j.factsOnly)
 	fr.read = true
 	return fr
 }
 
 // analyze parses src once, runs the shared query pass and every analyzer
-// that wants the file, applies suppressions, and closes the tree.
-func (w *worker) analyze(path string, lang source.Language, src []byte) (fr fileResult) {
+// that wants the file, applies suppressions, and closes the tree. For a
+// factsOnly file only the analyzers that want its facts run.
+func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnly bool) (fr fileResult) {
 	note := func(level, analyzer, format string, args ...any) {
 		fr.notes = append(fr.notes, analyzers.Notification{Level: level, Path: path, Analyzer: analyzer, Message: fmt.Sprintf(format, args...)})
 	}
-	wanted := w.wanted(lang, src)
-	unusedCheck := w.p.cfg.WarnUnusedIgnores && bytes.Contains(src, []byte(filter.Marker))
+	wanted := w.wanted(lang, src, factsOnly)
+	unusedCheck := !factsOnly && w.p.cfg.WarnUnusedIgnores && bytes.Contains(src, []byte(filter.Marker))
 	if len(wanted) == 0 && !unusedCheck {
 		return fr
 	}
@@ -80,37 +80,44 @@ func (w *worker) analyze(path string, lang source.Language, src []byte) (fr file
 	var stmts [][2]int
 	for _, ai := range wanted {
 		a := w.p.cfg.Analyzers[ai]
-		for _, fd := range w.run(a, f, matches[ai], note) {
+		findings, facts := w.run(a, f, matches[ai], note)
+		for _, ft := range facts {
+			fr.facts = append(fr.facts, ownedFact{ai, w.completeFact(f, ft)})
+		}
+		for _, fd := range findings {
 			fd = w.complete(f, fd)
-			if !w.ruleApplies(fd.RuleID, path) {
+			if !w.p.ruleApplies(fd.RuleID, path) {
 				continue
 			}
 			first, last := f.StatementLines(fd.Location.StartByte, fd.Location.EndByte)
 			stmts = append(stmts, [2]int{first, last})
 			fr.findings = append(fr.findings, fd)
+			fr.owners = append(fr.owners, ai)
 		}
 	}
-	ignores := filter.Ignores(f, w.p.comments[lang], w.cursor)
-	fr.findings = filter.Suppress(fr.findings, stmts, ignores)
-	if w.p.cfg.WarnUnusedIgnores {
-		for _, ig := range ignores {
-			if !ig.Used {
-				note("warning", "", "line %d: residue: ignore comment matches no finding", ig.Line)
-			}
-		}
+	if factsOnly {
+		return fileResult{facts: fr.facts}
 	}
+	fr.ignores = filter.Ignores(f, w.p.comments[lang], w.cursor)
+	fr.findings = filter.Suppress(fr.findings, stmts, fr.ignores)
 	return fr
 }
 
 // wanted returns the indexes of the analyzers that want a file of lang
-// with content src: its language and one of their prefilter literals.
-func (w *worker) wanted(lang source.Language, src []byte) []int {
+// with content src: its language and one of their prefilter literals (for
+// a factsOnly file, of their fact prefilter literals).
+func (w *worker) wanted(lang source.Language, src []byte, factsOnly bool) []int {
 	var out []int
 	for i, a := range w.p.cfg.Analyzers {
 		if !hasLanguage(a, lang) {
 			continue
 		}
-		if len(a.Prefilter) == 0 || containsAny(src, a.Prefilter) {
+		switch {
+		case factsOnly:
+			if a.Finish != nil && len(a.FactPrefilter) > 0 && containsAny(src, a.FactPrefilter) {
+				out = append(out, i)
+			}
+		case len(a.Prefilter) == 0 || containsAny(src, a.Prefilter):
 			out = append(out, i)
 		}
 	}
@@ -159,7 +166,7 @@ func (w *worker) matches(f *source.File) (map[int][]tsquery.Match, error) {
 
 // run runs one analyzer on f, recovering a panic into a notification, and
 // drops findings for rules the analyzer did not declare.
-func (w *worker) run(a *analyzers.Analyzer, f *source.File, matches []tsquery.Match, note func(level, analyzer, format string, args ...any)) (out []analyzers.Finding) {
+func (w *worker) run(a *analyzers.Analyzer, f *source.File, matches []tsquery.Match, note func(level, analyzer, format string, args ...any)) (out []analyzers.Finding, facts []analyzers.Fact) {
 	settings := w.p.cfg.Settings[a.Name]
 	if settings == nil {
 		settings = analyzers.Settings{}
@@ -172,6 +179,7 @@ func (w *worker) run(a *analyzers.Analyzer, f *source.File, matches []tsquery.Ma
 		}
 		out = append(out, fd)
 	}
+	pass.Export = func(ft analyzers.Fact) { facts = append(facts, ft) }
 	defer func() {
 		if r := recover(); r != nil {
 			stack := string(debug.Stack())
@@ -184,7 +192,7 @@ func (w *worker) run(a *analyzers.Analyzer, f *source.File, matches []tsquery.Ma
 	if err := a.Run(pass); err != nil {
 		note("error", a.Name, "analyzer %s failed: %v", a.Name, err)
 	}
-	return out
+	return out, facts
 }
 
 func declares(a *analyzers.Analyzer, id string) bool {
@@ -198,9 +206,9 @@ func declares(a *analyzers.Analyzer, id string) bool {
 
 // ruleApplies reports whether rule id is enabled and its rule file's
 // `paths:` globs select path.
-func (w *worker) ruleApplies(id, path string) bool {
-	r := w.p.cfg.Rules.Get(id)
-	if r == nil || disabled(w.p.cfg.Disable, id) {
+func (p *plan) ruleApplies(id, path string) bool {
+	r := p.cfg.Rules.Get(id)
+	if r == nil || disabled(p.cfg.Disable, id) {
 		return false
 	}
 	if len(r.Paths.Include) > 0 && !matchAny(r.Paths.Include, path) {

@@ -3,6 +3,8 @@
 package testanalyzers
 
 import (
+	"strings"
+
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/rule"
 	"github.com/residue-sec/residue/analyzers/source"
@@ -74,13 +76,13 @@ var Undeclared = &analyzers.Analyzer{
 	},
 }
 
-// All lists the test analyzers.
+// All lists the test analyzers that need no facts.
 var All = []*analyzers.Analyzer{Leak, CLeak, Panicky, Undeclared}
 
 // Rules returns rule metadata for every test analyzer's rules.
 func Rules() *rule.Set {
 	var rs []*rule.Rule
-	for _, a := range All {
+	for _, a := range append(All, Facts) {
 		for _, id := range a.Rules {
 			lang := "python"
 			if a == CLeak {
@@ -97,4 +99,55 @@ func Rules() *rule.Set {
 		panic(err)
 	}
 	return set
+}
+
+// Facts reports calls to functions that no file of the repository defines
+// (test/undefined), and functions defined twice (test/duplicate), through
+// facts and a Finish step. It panics in Finish when a file defines
+// finish_panics.
+var Facts = &analyzers.Analyzer{
+	Name:          "testfacts",
+	Doc:           "cross-file facts",
+	Languages:     []source.Language{source.Python},
+	Rules:         []string{"test/undefined", "test/duplicate"},
+	Prefilter:     []string{"def ", "call_"},
+	FactPrefilter: []string{"def "},
+	Queries: map[source.Language]string{
+		source.Python: "(function_definition name: (identifier) @def)\n" +
+			`(call function: (identifier) @call (#match? @call "^call_"))`,
+	},
+	Run: func(pass *analyzers.Pass) error {
+		for _, m := range pass.Matches {
+			if d := m.Node("def"); d != nil {
+				pass.Export(analyzers.Fact{Kind: "def", Key: pass.File.Text(d), Location: pass.Location(d, "defined here")})
+			}
+			if c := m.Node("call"); c != nil {
+				name := strings.TrimPrefix(pass.File.Text(c), "call_")
+				pass.Report(analyzers.Finding{RuleID: "test/undefined", Message: name + " is not defined",
+					Location: pass.Location(c, ""), Data: map[string]string{"name": name}})
+			}
+		}
+		return nil
+	},
+	Finish: func(sum *analyzers.Summary) error {
+		defs := map[string][]analyzers.Fact{}
+		for _, f := range sum.Facts {
+			defs[f.Key] = append(defs[f.Key], f)
+		}
+		if len(defs["finish_panics"]) > 0 {
+			panic("finish boom")
+		}
+		for i, fd := range sum.Findings {
+			if len(defs[fd.Data["name"]]) > 0 {
+				sum.Drop(i)
+			}
+		}
+		for name, fs := range defs {
+			for _, f := range fs[1:] {
+				sum.Report(analyzers.Finding{RuleID: "test/duplicate", Message: name + " is defined twice",
+					Location: f.Location, Related: []analyzers.Location{fs[0].Location}, Function: f.Function})
+			}
+		}
+		return nil
+	},
 }

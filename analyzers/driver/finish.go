@@ -1,0 +1,185 @@
+package driver
+
+import (
+	"fmt"
+	"runtime/debug"
+	"strings"
+
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/discover"
+	"github.com/residue-sec/residue/analyzers/filter"
+)
+
+// An ownedFact is a fact with the index of the analyzer that exported it.
+type ownedFact struct {
+	analyzer int
+	fact     analyzers.Fact
+}
+
+// runState gathers the files' results for the Finish steps.
+type runState struct {
+	findings []analyzers.Finding
+	owners   []int
+	facts    []ownedFact
+	ignores  map[string][]*filter.Ignore // by path
+	scanned  map[string]bool             // paths of the scanned (not facts-only) files
+}
+
+func (r *runState) add(path string, fr fileResult) {
+	if r.scanned == nil {
+		r.scanned = map[string]bool{}
+	}
+	r.scanned[path] = true
+	r.findings = append(r.findings, fr.findings...)
+	r.owners = append(r.owners, fr.owners...)
+	if len(fr.ignores) > 0 {
+		if r.ignores == nil {
+			r.ignores = map[string][]*filter.Ignore{}
+		}
+		r.ignores[fr.ignores[0].Location.Path] = fr.ignores
+	}
+}
+
+// withFactFiles adds, for analyzers with a Finish step and fact prefilters,
+// the repository's other files as facts-only jobs, so that scanning a
+// subfolder or a few files still sees the repository's facts.
+func (p *plan) withFactFiles(files []discover.File, root string) ([]job, error) {
+	jobs := make([]job, 0, len(files))
+	scanned := map[string]bool{}
+	for _, f := range files {
+		jobs = append(jobs, job{File: f})
+		scanned[f.Path] = true
+	}
+	need := false
+	for _, a := range p.cfg.Analyzers {
+		need = need || a.Finish != nil && len(a.FactPrefilter) > 0
+	}
+	if !need {
+		return jobs, nil
+	}
+	all, _, err := discover.Walk([]string{root}, discover.Options{
+		Root: root, Exclude: p.cfg.Exclude, MaxFileSize: p.cfg.MaxFileSize, NoIgnore: p.cfg.NoIgnore,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range all {
+		if !scanned[f.Path] {
+			jobs = append(jobs, job{File: f, factsOnly: true})
+		}
+	}
+	return jobs, nil
+}
+
+// finish runs every analyzer's Finish step over the run's facts and its
+// findings, and returns the findings that remain plus those it reported.
+func (p *plan) finish(r *runState, notes *[]analyzers.Notification) []analyzers.Finding {
+	dropped := map[int]bool{}
+	var added []analyzers.Finding
+	for ai, a := range p.cfg.Analyzers {
+		if a.Finish == nil {
+			continue
+		}
+		sum := &analyzers.Summary{Analyzer: a, Settings: p.cfg.Settings[a.Name]}
+		if sum.Settings == nil {
+			sum.Settings = analyzers.Settings{}
+		}
+		for _, of := range r.facts {
+			if of.analyzer == ai {
+				sum.Facts = append(sum.Facts, of.fact)
+			}
+		}
+		var mine []int
+		for i, owner := range r.owners {
+			if owner == ai {
+				mine = append(mine, i)
+				sum.Findings = append(sum.Findings, r.findings[i])
+			}
+		}
+		sum.Drop = func(i int) {
+			if i >= 0 && i < len(mine) {
+				dropped[mine[i]] = true
+			}
+		}
+		sum.Report = func(fd analyzers.Finding) {
+			if !declares(a, fd.RuleID) {
+				*notes = append(*notes, analyzers.Notification{Level: "error", Analyzer: a.Name,
+					Message: fmt.Sprintf("analyzer %s reported undeclared rule %q; finding dropped", a.Name, fd.RuleID)})
+				return
+			}
+			// Only scanned files are reported on; facts-only files inform.
+			if !r.scanned[fd.Location.Path] {
+				return
+			}
+			if fd = p.completeFinished(fd); p.ruleApplies(fd.RuleID, fd.Location.Path) {
+				added = append(added, p.suppressFinished(fd, r.ignores[fd.Location.Path]))
+			}
+		}
+		if err := runFinish(a, sum); err != nil {
+			*notes = append(*notes, analyzers.Notification{Level: "error", Analyzer: a.Name, Message: err.Error()})
+		}
+	}
+	out := make([]analyzers.Finding, 0, len(r.findings)+len(added))
+	for i, fd := range r.findings {
+		if !dropped[i] {
+			out = append(out, fd)
+		}
+	}
+	return append(out, added...)
+}
+
+// runFinish calls a.Finish, turning a panic into an error.
+func runFinish(a *analyzers.Analyzer, sum *analyzers.Summary) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			stack := string(debug.Stack())
+			if len(stack) > 2000 {
+				stack = stack[:2000]
+			}
+			err = fmt.Errorf("analyzer %s panicked in its Finish step: %v\n%s", a.Name, r, strings.TrimSpace(stack))
+		}
+	}()
+	if err := a.Finish(sum); err != nil {
+		return fmt.Errorf("analyzer %s failed in its Finish step: %v", a.Name, err)
+	}
+	return nil
+}
+
+// completeFinished fills in what the driver owns for a finding reported
+// after the files' trees are gone: the fingerprint then rests on the
+// snippet of the reported line.
+func (p *plan) completeFinished(fd analyzers.Finding) analyzers.Finding {
+	fd.Level = p.cfg.Rules.Get(fd.RuleID).Severity
+	snippet := fd.Location.Snippet
+	fd.Fingerprint = fingerprint(fd, func(line int) string {
+		if line == fd.Location.StartLine {
+			return snippet
+		}
+		return ""
+	})
+	return fd
+}
+
+// suppressFinished applies a file's ignore comments to a finding reported
+// by a Finish step, on the lines of its location.
+func (p *plan) suppressFinished(fd analyzers.Finding, ignores []*filter.Ignore) analyzers.Finding {
+	stmts := [][2]int{{fd.Location.StartLine, fd.Location.EndLine}}
+	return filter.Suppress([]analyzers.Finding{fd}, stmts, ignores)[0]
+}
+
+// unusedIgnores warns about the ignore comments no finding used, when asked to.
+func (p *plan) unusedIgnores(byPath map[string][]*filter.Ignore) []analyzers.Notification {
+	if !p.cfg.WarnUnusedIgnores {
+		return nil
+	}
+	var out []analyzers.Notification
+	for path, igs := range byPath {
+		for _, ig := range igs {
+			if !ig.Used {
+				out = append(out, analyzers.Notification{Level: "warning", Path: path,
+					Message: fmt.Sprintf("line %d: residue: ignore comment matches no finding", ig.Line)})
+			}
+		}
+	}
+	return out
+}

@@ -14,10 +14,16 @@ type analysis struct {
 	// loggers are names bound to logger objects anywhere in the file
 	// (module, class or function level), from logger factories.
 	loggers map[string]bool
+	// loggerNames maps those names to the logging name they were created
+	// with (getLogger("x"), getLogger(__name__), "" for the root), when known.
+	loggerNames map[string]string
+	// module is the file's dotted module path (app/views.py: app.views).
+	module string
 }
 
 func newAnalysis(pass *analyzers.Pass) *analysis {
-	a := &analysis{pass: pass, sanitizers: map[string]bool{}, loggers: map[string]bool{}}
+	a := &analysis{pass: pass, sanitizers: map[string]bool{}, loggers: map[string]bool{},
+		loggerNames: map[string]string{}, module: modulePath(pass.File.Path)}
 	for _, s := range pass.Settings["sanitizers"] {
 		a.sanitizers[s] = true
 	}
@@ -29,6 +35,9 @@ func newAnalysis(pass *analyzers.Pass) *analysis {
 			name := a.text(m.Node("target"))
 			a.loggers[name] = true
 			a.loggers[strings.TrimPrefix(name, "self.")] = true
+			if ln, ok := a.loggingName(f); ok {
+				a.loggerNames[name] = ln
+			}
 		}
 	}
 	return a

@@ -25,23 +25,35 @@ var Analyzer = &analyzers.Analyzer{
 	Doc:       "request and response data written to logs unsanitized (CWE-532, CWE-117)",
 	Languages: []source.Language{source.Python},
 	Rules:     []string{ruleSecrets, ruleBody, ruleResponse, ruleInjection, rulePrint},
-	Prefilter: []string{"log", "print", "stdout", "stderr"},
+	Prefilter: []string{"log", "LOG", "print", "stdout", "stderr", "Filter"},
+	// Files outside the scanned paths are read for the LOGGING setting and
+	// for redacting logging.Filter classes.
+	FactPrefilter: []string{"LOGGING", "dictConfig", "Filter"},
 	Queries: map[source.Language]string{
 		source.Python: "(function_definition) @function\n" +
-			"(expression_statement (assignment left: (_) @target right: (call) @factory))",
+			"(expression_statement (assignment left: (_) @target right: (call) @factory))\n" +
+			"(class_definition name: (identifier) @class) @classdef\n" +
+			"(expression_statement (assignment left: (identifier) @setting right: (dictionary) @config) (#match? @setting \"^LOGGING\"))\n" +
+			"(call function: [(identifier) (attribute)] @dictconfig arguments: (argument_list . (dictionary) @config) (#match? @dictconfig \"dictConfig$\"))",
 	},
 	SettingKeys: map[string]string{
 		"sanitizers": "extra function names (or dotted names) that redact data before it is logged",
 		"loggers":    "extra variable or attribute names that hold loggers",
 	},
-	Run: run,
+	Run:    run,
+	Finish: finish,
 }
 
 func run(pass *analyzers.Pass) error {
 	a := newAnalysis(pass)
 	for _, m := range pass.Matches {
-		if fn := m.Node("function"); fn != nil {
-			a.function(fn)
+		switch {
+		case m.Node("function") != nil:
+			a.function(m.Node("function"))
+		case m.Node("classdef") != nil:
+			a.filterClass(m.Node("classdef"))
+		case m.Node("config") != nil:
+			a.loggingConfig(m.Node("config"))
 		}
 	}
 	return nil

@@ -107,7 +107,13 @@ func (a *analysis) checkCall(c *source.Node, ev *evaluator) {
 	if id == "" {
 		return
 	}
-	a.report(id, c, worstArg, worst)
+	var data map[string]string
+	if fn := c.ChildByFieldName("function"); kind == logSink && fn.Type() == "attribute" {
+		if name, ok := a.loggerOf(fn.ChildByFieldName("object")); ok {
+			data = map[string]string{dataLogger: name}
+		}
+	}
+	a.report(id, c, worstArg, worst, data)
 }
 
 // rank orders label sets by the rule they lead to.
@@ -155,7 +161,7 @@ var why = map[string]string{
 }
 
 // report records a finding at call c whose argument arg carries v.
-func (a *analysis) report(id string, c, arg *source.Node, v value) {
+func (a *analysis) report(id string, c, arg *source.Node, v value, data map[string]string) {
 	p := a.pass
 	callee := a.text(c.ChildByFieldName("function"))
 	callee = short(callee)
@@ -167,6 +173,7 @@ func (a *analysis) report(id string, c, arg *source.Node, v value) {
 		RuleID:   id,
 		Message:  fmt.Sprintf("%s writes %s unsanitized: %s", callee, short(what), why[id]),
 		Location: p.Location(c, ""),
+		Data:     data,
 	}
 	if v.origin != nil {
 		fd.Related = []analyzers.Location{p.Location(v.origin, "the data comes from here")}

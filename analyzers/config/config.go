@@ -32,6 +32,9 @@ type Config struct {
 	Settings map[string]analyzers.Settings
 	// MaxFileSize is the size cap in bytes; 0 when the file sets none.
 	MaxFileSize int64
+	// RulesDirs are directories of the user's rules, as --rules; Load
+	// makes them relative to the configuration file's directory.
+	RulesDirs []string
 }
 
 // Known is what a configuration file may refer to: the rules that exist
@@ -108,5 +111,37 @@ func Load(path string, known Known) (*Config, error) {
 		}
 		return nil, &Error{File: path, Msg: fmt.Sprintf("cannot read the configuration file: %v", err)}
 	}
-	return Parse(path, data, known)
+	c, err := Parse(path, data, known)
+	if err != nil {
+		return nil, err
+	}
+	c.RulesDirs = relativeTo(path, c.RulesDirs)
+	return c, nil
+}
+
+// RulesDirs returns the `rules-dirs:` of the configuration file at path,
+// relative to the file's directory.
+func RulesDirs(path string) ([]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, &Error{File: path, Msg: fmt.Sprintf("cannot read the configuration file: %v", err)}
+	}
+	dirs, err := PeekRulesDirs(path, data)
+	return relativeTo(path, dirs), err
+}
+
+// relativeTo resolves dirs against the directory of the file at path.
+func relativeTo(path string, dirs []string) []string {
+	out := make([]string, 0, len(dirs))
+	for _, d := range dirs {
+		if !filepath.IsAbs(d) {
+			d = filepath.Join(filepath.Dir(path), d)
+		}
+		out = append(out, d)
+	}
+	return out
 }

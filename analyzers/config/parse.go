@@ -15,7 +15,7 @@ import (
 
 // topKeys are the keys a configuration file may have, in the order of the
 // starter file.
-var topKeys = []string{"include", "exclude", "rules", "analyzers", "max-file-size"}
+var topKeys = []string{"include", "exclude", "rules", "rules-dirs", "analyzers", "max-file-size"}
 
 // ruleKeys are the keys of the `rules:` mapping.
 var ruleKeys = []string{"disable", "severity"}
@@ -34,7 +34,7 @@ func Parse(file string, data []byte, known Known) (*Config, error) {
 	}
 	top := doc.Content[0]
 	if top.Kind != yaml.MappingNode {
-		return nil, p.at(top, "the configuration must be a mapping of keys (include, exclude, rules, analyzers, max-file-size)")
+		return nil, p.at(top, "the configuration must be a mapping of keys ("+strings.Join(topKeys, ", ")+")")
 	}
 	var err error
 	p.each(top, topKeys, func(key string, v *yaml.Node) {
@@ -45,6 +45,8 @@ func Parse(file string, data []byte, known Known) (*Config, error) {
 			c.Exclude = p.globs(key, v)
 		case "rules":
 			p.rules(c, v)
+		case "rules-dirs":
+			c.RulesDirs = values(p.list(key, v, "directory"))
 		case "analyzers":
 			c.Settings = p.settings(v)
 		case "max-file-size":
@@ -260,4 +262,24 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// PeekRulesDirs reads only the `rules-dirs:` list of a configuration file:
+// the rule set a full Parse validates against depends on it.
+func PeekRulesDirs(file string, data []byte) ([]string, error) {
+	p := &parser{file: file}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, p.yamlError(err)
+	}
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	var dirs []string
+	p.pairs(doc.Content[0], func(k, v *yaml.Node) {
+		if k.Value == "rules-dirs" {
+			dirs = values(p.list(k.Value, v, "directory"))
+		}
+	})
+	return dirs, errors.Join(p.errs...)
 }

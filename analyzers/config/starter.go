@@ -49,6 +49,8 @@ func starterSections(known Known) []section {
 		{"Skip files and folders that match one of these globs, even files named on\nthe command line or passed by pre-commit. --exclude adds to the list.",
 			"exclude:\n  - \"tests/**\"\n  - \"**/migrations/**\"\n"},
 		rulesSection(known),
+		{"Directories of your own rules (YAML files), relative to this file, added to\nthe built-in rules like --rules. 'residue test DIR' runs their tests.",
+			"rules-dirs:\n  - .residue/rules\n"},
 		settingsSection(known),
 		{"Skip larger files with a warning (default 5MiB). --max-file-size overrides it.\nUnits: B, KB, MB, GB, KiB, MiB, GiB.",
 			"max-file-size: 5MiB\n"},

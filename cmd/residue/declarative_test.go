@@ -113,3 +113,20 @@ func TestQueryCommand(t *testing.T) {
 		t.Errorf("bad lang: exit %d %q", code, errs)
 	}
 }
+
+func TestConfigRulesDirs(t *testing.T) {
+	dir := tree(t, map[string]string{
+		".git/HEAD":                "ref: refs/heads/main\n",
+		".residue.yml":             "rules-dirs: [policy/rules]\nrules:\n  severity: {team/no-eval: error}\n",
+		"policy/rules/no-eval.yml": "id: team/no-eval\nname: NoEval\nlanguage: python\nseverity: note\nsecurity-severity: 8\nprecision: high\nsummary: eval\nhelp: h\nmessage: eval of {{X}}\npattern: eval($X)\n",
+		"app/a.py":                 "eval(payload)\n",
+	})
+	code, out, errs := residue("scan", "--quiet", filepath.Join(dir, "app"))
+	if code != 1 || !strings.Contains(out, "app/a.py:1:1: error team/no-eval: eval of payload") {
+		t.Errorf("exit %d\n%s%s", code, out, errs)
+	}
+	must(t, os.WriteFile(filepath.Join(dir, ".residue.yml"), []byte("rules-dirs: [missing]\n"), 0o644))
+	if code, _, errs := residue("scan", dir); code != 2 || !strings.Contains(errs, "missing") {
+		t.Errorf("missing rules dir: exit %d %q", code, errs)
+	}
+}

@@ -19,14 +19,16 @@ import (
 // configuration, with the configuration file merged in, and the filters
 // applied to its findings.
 type scanSetup struct {
+	set      *rule.Set
 	driver   driver.Config
 	baseline filter.Baseline
 	changes  *gitdiff.Changes
 }
 
-// prepare finds the repository root, loads the configuration file, the
-// baseline and the changed lines: every error happens before scanning.
-func (o *scanOptions) prepare(paths []string, set *rule.Set) (*scanSetup, error) {
+// prepare finds the repository root, loads the rules (with the
+// configuration's rules-dirs), the configuration file, the baseline and the
+// changed lines: every error happens before scanning.
+func (o *scanOptions) prepare(paths []string) (*scanSetup, error) {
 	first := "."
 	if len(paths) > 0 {
 		first = paths[0]
@@ -35,9 +37,27 @@ func (o *scanOptions) prepare(paths []string, set *rule.Set) (*scanSetup, error)
 	if err != nil {
 		return nil, pathError(first, err)
 	}
-	cfg, err := o.loadConfig(first, root, config.Known{Rules: set, Analyzers: registry()})
+	cfgPath, err := o.configPath(first, root)
 	if err != nil {
 		return nil, err
+	}
+	src := o.rules
+	if cfgPath != "" {
+		dirs, err := config.RulesDirs(cfgPath)
+		if err != nil {
+			return nil, fmt.Errorf("invalid configuration:\n%w", err)
+		}
+		src.dirs = append(append(listFlag{}, dirs...), src.dirs...)
+	}
+	set, err := src.load()
+	if err != nil {
+		return nil, err
+	}
+	cfg := &config.Config{}
+	if cfgPath != "" {
+		if cfg, err = config.Load(cfgPath, config.Known{Rules: set, Analyzers: registry()}); err != nil {
+			return nil, fmt.Errorf("invalid configuration:\n%w", err)
+		}
 	}
 	if set, err = cfg.ApplySeverity(set); err != nil {
 		return nil, err
@@ -46,7 +66,7 @@ func (o *scanOptions) prepare(paths []string, set *rule.Set) (*scanSetup, error)
 	if err != nil {
 		return nil, err
 	}
-	sc := &scanSetup{driver: driver.Config{
+	sc := &scanSetup{set: set, driver: driver.Config{
 		Analyzers: as, Rules: set, Paths: paths, Root: root,
 		Include: o.include, Exclude: append(append([]string{}, cfg.Exclude...), o.exclude...),
 		MaxFileSize: o.maxFileSize, Jobs: o.jobs, Settings: cfg.Settings, Disable: cfg.Disable,
@@ -71,25 +91,20 @@ func (o *scanOptions) prepare(paths []string, set *rule.Set) (*scanSetup, error)
 	return sc, nil
 }
 
-// loadConfig loads --config, else the nearest configuration file at or
-// above first up to root; with neither, the zero Config.
-func (o *scanOptions) loadConfig(first, root string, known config.Known) (*config.Config, error) {
-	path := o.config
-	if path == "" {
-		found, err := config.Find(first, root)
-		if err != nil {
-			return nil, pathError(first, err)
-		}
-		if found == "" {
-			return &config.Config{}, nil
-		}
-		path = shortPath(found)
+// configPath returns --config, else the nearest configuration file at or
+// above first up to root, else "".
+func (o *scanOptions) configPath(first, root string) (string, error) {
+	if o.config != "" {
+		return o.config, nil
 	}
-	cfg, err := config.Load(path, known)
+	found, err := config.Find(first, root)
 	if err != nil {
-		return nil, fmt.Errorf("invalid configuration:\n%w", err)
+		return "", pathError(first, err)
 	}
-	return cfg, nil
+	if found == "" {
+		return "", nil
+	}
+	return shortPath(found), nil
 }
 
 // filter returns the findings the report shows: at or above --severity,

@@ -93,11 +93,7 @@ func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	if err := o.validate(); err != nil {
 		return exitError, err
 	}
-	set, err := o.rules.load()
-	if err != nil {
-		return exitError, err
-	}
-	sc, err := o.prepare(paths, set)
+	sc, err := o.prepare(paths)
 	if err != nil {
 		return exitError, err
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/all"
 	"github.com/residue-sec/residue/analyzers/analyzertest"
 	"github.com/residue-sec/residue/analyzers/rule"
@@ -41,6 +42,9 @@ func TestRuleFiles(t *testing.T) {
 		if r.Analyzer != "" && claimed[r.ID] == "" {
 			t.Errorf("%s: no analyzer %s declares %s", r.File, r.Analyzer, r.ID)
 		}
+		if r.Analyzer == "" && len(r.Tests.Bad) == 0 {
+			t.Errorf("%s: a query or pattern rule needs tests.bad examples", r.File)
+		}
 	}
 }
 
@@ -57,7 +61,7 @@ func TestFixtures(t *testing.T) {
 	reported := map[string]map[string]bool{} // archive → rule ids found
 	for _, archive := range archives {
 		t.Run(archive, func(t *testing.T) {
-			res := analyzertest.Run(t, archive, set, all.Analyzers()...)
+			res := analyzertest.Run(t, archive, set, withDeclarative(t, set)...)
 			if res == nil {
 				return
 			}
@@ -90,4 +94,19 @@ func builtinSet(t *testing.T) *rule.Set {
 		t.Fatal(err)
 	}
 	return set
+}
+
+// withDeclarative returns the registered analyzers plus the runner of the
+// built-in query and pattern rules.
+func withDeclarative(t *testing.T, set *rule.Set) []*analyzers.Analyzer {
+	t.Helper()
+	as := all.Analyzers()
+	decl, err := all.Declarative(set.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if decl != nil {
+		as = append(as, decl)
+	}
+	return as
 }

@@ -103,13 +103,9 @@ func within(root, dir string) bool {
 
 // Load reads and validates the configuration file at path.
 func Load(path string, known Known) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := read(path)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, &Error{File: path, Msg: fmt.Sprintf("cannot read the configuration file: %v", err)}
+		return nil, err
 	}
 	c, err := Parse(path, data, known)
 	if err != nil {
@@ -122,6 +118,16 @@ func Load(path string, known Known) (*Config, error) {
 // RulesDirs returns the `rules-dirs:` of the configuration file at path,
 // relative to the file's directory.
 func RulesDirs(path string) ([]string, error) {
+	data, err := read(path)
+	if err != nil {
+		return nil, err
+	}
+	dirs, err := PeekRulesDirs(path, data)
+	return relativeTo(path, dirs), err
+}
+
+// read reads the configuration file at path, naming it in the error.
+func read(path string) ([]byte, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		var pe *os.PathError
@@ -130,8 +136,7 @@ func RulesDirs(path string) ([]string, error) {
 		}
 		return nil, &Error{File: path, Msg: fmt.Sprintf("cannot read the configuration file: %v", err)}
 	}
-	dirs, err := PeekRulesDirs(path, data)
-	return relativeTo(path, dirs), err
+	return data, nil
 }
 
 // relativeTo resolves dirs against the directory of the file at path.

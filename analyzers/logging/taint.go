@@ -170,13 +170,19 @@ func (e *evaluator) call(n *source.Node) value {
 	case responseConstructors[name] || name == "get_response":
 		return value{kind: responseObj}
 	case propagators[name]:
-		v := e.args(args)
-		if crlfSafe[name] {
-			v = v.without(rawHeader)
-		}
-		return v
+		return e.propagate(name, args)
 	}
 	return value{}
+}
+
+// propagate is the value of a call to a propagator: its arguments'
+// content, with CR/LF escaped by the functions that escape them.
+func (e *evaluator) propagate(name string, args *source.Node) value {
+	v := e.args(args)
+	if crlfSafe[name] {
+		v = v.without(rawHeader)
+	}
+	return v
 }
 
 func (e *evaluator) methodCall(n, fn, args *source.Node) value {
@@ -190,11 +196,7 @@ func (e *evaluator) methodCall(n, fn, args *source.Node) value {
 	case method == "get_response" || responseConstructors[method]:
 		return value{kind: responseObj}
 	case propagators[full]:
-		v := e.args(args)
-		if crlfSafe[full] {
-			v = v.without(rawHeader)
-		}
-		return v
+		return e.propagate(full, args)
 	}
 	ov := e.eval(obj)
 	if ov.kind == requestObj {

@@ -5,13 +5,14 @@ package all
 import (
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/logging"
+	"github.com/residue-sec/residue/analyzers/mtls"
 	"github.com/residue-sec/residue/analyzers/query"
 	"github.com/residue-sec/residue/analyzers/rule"
 )
 
 // Analyzers returns every registered analyzer, in a fixed order.
 func Analyzers() []*analyzers.Analyzer {
-	return []*analyzers.Analyzer{logging.Analyzer}
+	return []*analyzers.Analyzer{logging.Analyzer, mtls.Analyzer}
 }
 
 // Declarative returns the analyzer that runs the query and pattern rules

@@ -1,0 +1,366 @@
+package mtls
+
+import (
+	"strings"
+
+	"github.com/residue-sec/residue/analyzers/source"
+)
+
+// args holds a call's evaluated arguments.
+type args struct {
+	pos   []value
+	nodes []*source.Node // the positional argument expressions
+	kw    map[string]value
+	all   value // the union of every argument
+}
+
+func (fr *frame) arguments(n *source.Node) args {
+	out := args{kw: map[string]value{}}
+	if n != nil && n.Type() == "generator_expression" { // f(x for x in xs)
+		v := fr.eval(n)
+		out.pos, out.nodes, out.all = []value{v}, []*source.Node{n}, v
+		return out
+	}
+	for i := 0; n != nil && i < int(n.NamedChildCount()); i++ {
+		c := n.NamedChild(i)
+		if c.Type() == "keyword_argument" {
+			v := fr.eval(c.ChildByFieldName("value"))
+			out.kw[fr.a.text(c.ChildByFieldName("name"))] = v
+			out.all = out.all.union(v)
+			continue
+		}
+		v := fr.eval(c)
+		out.pos = append(out.pos, v)
+		out.nodes = append(out.nodes, c)
+		out.all = out.all.union(v)
+	}
+	return out
+}
+
+func (as args) at(i int) value {
+	if i < len(as.pos) {
+		return as.pos[i]
+	}
+	return value{}
+}
+
+func (as args) node(i int) *source.Node {
+	if i < len(as.nodes) {
+		return as.nodes[i]
+	}
+	return nil
+}
+
+// call evaluates a call: reads through .get, certificate parsing and
+// verification, the sinks it is, same-file functions followed, and data
+// propagated through anything else.
+func (fr *frame) call(n *source.Node) value {
+	fn := n.ChildByFieldName("function")
+	if fn == nil {
+		return value{}
+	}
+	if fn.Type() == "attribute" {
+		return fr.methodCall(n, fn)
+	}
+	name := fr.a.dotted(fn)
+	if name == "" {
+		fr.eval(fn)
+	}
+	as := fr.arguments(n.ChildByFieldName("arguments"))
+	short := last(name)
+	switch {
+	case name == fr.role.wrapped && name != "":
+		fr.grant(n)
+		return value{}
+	case fr.a.funcs[name] != nil:
+		if v, ok := fr.inline(n, fr.a.funcs[name], as); ok {
+			return v
+		}
+	}
+	return fr.functionCall(n, name, short, as)
+}
+
+// functionCall is a call of a plain or dotted function name not followed.
+func (fr *frame) functionCall(n *source.Node, name, short string, as args) value {
+	switch {
+	case certLoaders[short]:
+		v := as.all.derived()
+		v.kind, v.parse, v.firstElement, v.fromCert = certObjKind, nil, false, true
+		return v
+	case hashFunctions.MatchString(name) && as.all.data():
+		v := as.all.derived()
+		v.fingerprint = true
+		return v
+	case ormFunctions[short]:
+		rest := args{}
+		for i := 1; i < len(as.pos); i++ {
+			rest.all = rest.all.union(as.pos[i])
+		}
+		for _, v := range as.kw {
+			rest.all = rest.all.union(v)
+		}
+		return fr.lookup(n, name, rest.all)
+	case loginCalls[short] && (name == short || strings.HasPrefix(name, "auth.") || strings.HasPrefix(name, "django.contrib.auth.")):
+		fr.sink(site{node: n, kind: identitySink, what: "is passed to " + name + "()"}, as.all)
+		return as.all.derived()
+	case constantTimeCompare[name]:
+		return fr.compareDigest(as)
+	case name == "bool" && len(as.pos) == 1:
+		return as.pos[0]
+	case cleanFunctions[short]:
+		return value{}
+	case fr.validator(name):
+		return fr.validated(n, as.all)
+	case fr.guard(name):
+		return fr.guardCall(n)
+	}
+	return as.all.derived()
+}
+
+// methodCall is a call of obj.method(...): a read through .get, a
+// module's function, certificate methods, sinks, same-file methods of
+// self, status tests, and string parsing of certificate data.
+func (fr *frame) methodCall(n, fn *source.Node) value {
+	obj := fn.ChildByFieldName("object")
+	method := fr.a.text(fn.ChildByFieldName("attribute"))
+	full := fr.a.dotted(fn)
+	objName := fr.a.dotted(obj)
+	ov := value{}
+	if objName != "self" && objName != "cls" {
+		ov = fr.eval(obj)
+	}
+	argNode := n.ChildByFieldName("arguments")
+	if (ov.kind == metaKind || ov.kind == headersKind) && method == "get" && argNode != nil {
+		var key, def *source.Node
+		if argNode.NamedChildCount() > 0 {
+			key = argNode.NamedChild(0)
+		}
+		if argNode.NamedChildCount() > 1 {
+			def = argNode.NamedChild(1)
+		}
+		return fr.readKey(ov.kind, key, n, def)
+	}
+	if (objName == "self" || objName == "cls") && fr.class != nil {
+		if def := fr.a.method(fr.class, method); def != nil {
+			as := fr.arguments(argNode)
+			if v, ok := fr.inline(n, def, as); ok {
+				return v
+			}
+			return fr.unknownMethod(n, full, method, ov, as)
+		}
+	}
+	as := fr.arguments(argNode)
+	switch {
+	case certLoaders[method], hashFunctions.MatchString(full) && as.all.data(), ormFunctions[method]:
+		// A module's function (x509.load_pem_x509_certificate, hashlib.sha256).
+		return fr.functionCall(n, full, method, as)
+	case ov.kind == certObjKind && fingerprintMethods[method]:
+		v := ov.derived()
+		v.fingerprint = true
+		return v
+	case chainVerifiers[method] || method == "verify" && fr.verifiesSignature(obj, as):
+		fr.pending = fr.pending.with(facts{verified: &check{node: n, spoofable: spoofable(ov.union(as.all))}})
+		return value{}
+	case ormMethods[method] && fr.a.isManagerChain(obj):
+		if full == "" {
+			full = "…." + method
+		}
+		return fr.lookup(n, full, as.all)
+	case loginCalls[method] && (isAuthModule(objName) || fr.a.text(obj) == "super()" || strings.Contains(strings.ToLower(objName), "backend")):
+		fr.sink(site{node: n, kind: identitySink, what: "is passed to " + method + "()"}, as.all)
+		return as.all.derived()
+	case constantTimeCompare[full]:
+		return fr.compareDigest(as)
+	case ov.status != nil && statusNormalizers[method]:
+		return ov
+	case ov.status != nil && (method == "startswith" || method == "endswith"):
+		w := &check{node: n, spoofable: ov.status.key.spoofable, how: "tests it with " + method, key: ov.status.key.name}
+		g := &gate{node: n, status: ov.status, compares: true, weak: w}
+		return value{cond: &condition{
+			t: facts{weak: w, gates: []*gate{g}},
+			f: facts{gates: []*gate{g}},
+		}}
+	case cleanMethods[method]:
+		return value{}
+	case ov.data():
+		return fr.dataMethod(n, method, ov, as)
+	case regexFunctions[method]:
+		return fr.regex(n, objName, as)
+	}
+	return fr.unknownMethod(n, full, method, ov, as)
+}
+
+// unknownMethod is a method call the analysis does not model: data flows
+// from the object and the arguments to the result.
+func (fr *frame) unknownMethod(n *source.Node, full, method string, ov value, as args) value {
+	switch {
+	case fr.validator(full) || fr.validator(method):
+		return fr.validated(n, ov.union(as.all))
+	case fr.guard(full) || fr.guard(method):
+		return fr.guardCall(n)
+	}
+	return ov.derived().union(as.all).derived()
+}
+
+// dataMethod is a method called on certificate data: string parsing of a
+// DN, PEM or XFCC value is recorded; the data flows on.
+func (fr *frame) dataMethod(n *source.Node, method string, ov value, as args) value {
+	v := ov.derived().union(as.all).derived()
+	v.kind = plainKind
+	if ov.kind == certObjKind {
+		return v
+	}
+	if v.parse == nil && stringParsers[method] {
+		switch {
+		case isDN(ov) && method != "replace", isPEM(ov):
+			v.parse = n
+		case hasFormat(ov, xfccFormat) && (method == "split" || method == "rsplit" || method == "partition" || method == "rpartition"):
+			v.parse = n
+		}
+	}
+	return v
+}
+
+// regex is a call of a regular-expression function (re.search(p, s)) or
+// of a compiled pattern's method (p.search(s)) over certificate data.
+func (fr *frame) regex(n *source.Node, objName string, as args) value {
+	subject := as.at(0)
+	if objName == "re" || objName == "regex" {
+		subject = as.at(1)
+	}
+	v := as.all.derived()
+	if v.parse == nil && (isDN(subject) || isPEM(subject)) {
+		v.parse = n
+	}
+	return v
+}
+
+// isDN reports whether v is a distinguished name as a string: a DN key's
+// value, or a name read from a parsed certificate (its rfc4514_string()).
+func isDN(v value) bool { return hasFormat(v, dnFormat) || v.fromCert }
+
+// isPEM reports whether v is a forwarded PEM still as a string.
+func isPEM(v value) bool { return hasFormat(v, pemFormat) && !v.fromCert }
+
+// lookup is an ORM look-up: a sink for identity data in its arguments.
+// Looking a record up by a certificate's digest is pinning it.
+func (fr *frame) lookup(n *source.Node, name string, data value) value {
+	fr.sink(site{node: n, kind: identitySink, what: "selects a record with " + short(name)}, data)
+	v := data.derived()
+	if data.fingerprint || data.pinned {
+		v.pinned = true
+	}
+	v.fingerprint = false
+	return v
+}
+
+// isManagerChain reports whether obj is a chain of calls and attributes
+// rooted at a model manager (User.objects, X.objects.active().select_related()).
+func (a *analysis) isManagerChain(obj *source.Node) bool {
+	for n, depth := obj, 0; n != nil && depth < 12; depth++ {
+		switch n.Type() {
+		case "attribute":
+			if ormManagers[a.text(n.ChildByFieldName("attribute"))] {
+				return true
+			}
+			n = n.ChildByFieldName("object")
+		case "call":
+			n = n.ChildByFieldName("function")
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+func isAuthModule(name string) bool {
+	return name == "auth" || name == "django.contrib.auth" || name == "contrib_auth"
+}
+
+// verifiesSignature reports whether obj.verify(...) checks a certificate:
+// a verifier built by cryptography's PolicyBuilder, or a CA key verifying
+// a certificate's signature over its tbs_certificate_bytes.
+func (fr *frame) verifiesSignature(obj *source.Node, as args) bool {
+	if strings.Contains(strings.ToLower(fr.a.text(obj)), "verifier") {
+		return true
+	}
+	for _, a := range as.nodes {
+		if t := fr.a.text(a); strings.HasSuffix(t, ".tbs_certificate_bytes") || strings.HasSuffix(t, ".signature") {
+			return true
+		}
+	}
+	return false
+}
+
+// compareDigest is hmac.compare_digest and the like: true when a shared
+// secret header the proxy adds matches (a trusted-proxy guard), or when a
+// certificate digest matches a pin.
+func (fr *frame) compareDigest(as args) value {
+	c := condition{}
+	switch {
+	case as.all.fingerprint:
+		c.t.verified = &check{node: as.node(0), spoofable: spoofable(as.all)}
+	case as.all.header && !as.all.data() && as.all.status == nil:
+		c.t.guarded = &check{node: as.node(0)}
+	}
+	return value{cond: &c}
+}
+
+// validator reports whether a function not defined in the file verifies
+// certificates, by the user's setting or its name.
+func (fr *frame) validator(name string) bool {
+	if name == "" {
+		return false
+	}
+	return fr.a.validators[name] || fr.a.validators[last(name)] || validatorName.MatchString(last(name))
+}
+
+// guard reports whether a function not defined in the file checks that
+// the request came from a trusted proxy.
+func (fr *frame) guard(name string) bool {
+	if name == "" {
+		return false
+	}
+	return fr.a.guards[name] || fr.a.guards[last(name)] || proxyGuardName.MatchString(last(name))
+}
+
+// validated is a call of a certificate validator: true (or, used as a
+// statement, returning at all) means verified.
+func (fr *frame) validated(n *source.Node, data value) value {
+	f := facts{verified: &check{node: n, spoofable: spoofable(data)}}
+	fr.pending = fr.pending.with(f)
+	v := data.derived()
+	v.cond = &condition{t: f}
+	return v
+}
+
+// guardCall is a call of a trusted-proxy check.
+func (fr *frame) guardCall(n *source.Node) value {
+	f := facts{guarded: &check{node: n}}
+	fr.pending = fr.pending.with(f)
+	return value{cond: &condition{t: f}}
+}
+
+// spoofable reports whether v carries data from a header the client can send.
+func spoofable(v value) bool {
+	if v.status != nil && v.status.key.spoofable {
+		return true
+	}
+	for _, o := range v.origins {
+		if o.key.spoofable {
+			return true
+		}
+	}
+	return false
+}
+
+// short keeps the first line of s, at most 60 characters.
+func short(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i] + "…"
+	}
+	if r := []rune(s); len(r) > 60 {
+		s = string(r[:60]) + "…"
+	}
+	return s
+}

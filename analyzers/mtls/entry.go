@@ -1,0 +1,142 @@
+package mtls
+
+import (
+	"strings"
+
+	"github.com/residue-sec/residue/analyzers/source"
+)
+
+// A role says what a function is for, which decides its sinks.
+type role struct {
+	// name is the shape, for messages: "middleware", "view decorator", ...
+	name string
+	// passesOn: the function hands the request on to views (middleware,
+	// a view decorator's wrapper), so data it attaches reaches them.
+	passesOn bool
+	// returnsIdentity: what the function returns is the authenticated
+	// user (a backend's or a DRF class's authenticate).
+	returnsIdentity bool
+	// returnsDecision: what it returns grants access (has_permission).
+	returnsDecision bool
+	// wrapped is the parameter holding the view a decorator wraps:
+	// calling it grants access.
+	wrapped string
+}
+
+// entry analyzes fn on its own if it receives a request or a WSGI environ.
+// Helpers called in the file are analyzed at their call sites instead,
+// unless standalone is set (no call site followed them).
+func (a *analysis) entry(fn *source.Node, standalone bool) {
+	class := enclosingClass(fn)
+	fr := &frame{a: a, env: map[string]value{}, class: class, fn: fn, method: class != nil}
+	fr.role = a.roleOf(fn, class)
+	bound := a.bindParameters(fn, class, fr.env)
+	if !bound && !(class != nil && strings.Contains(a.text(fn.ChildByFieldName("body")), "self.request")) {
+		return
+	}
+	if fr.role.name == "" && !standalone && a.calledInFile(a.text(fn.ChildByFieldName("name")), class != nil) {
+		a.helpers = append(a.helpers, fn)
+		return
+	}
+	a.deferred = nil
+	before := a.headerFindings
+	fr.run(fn.ChildByFieldName("body"))
+	if a.headerFindings == before {
+		for _, report := range a.deferred {
+			report()
+		}
+	}
+}
+
+// parameters returns fn's parameter names, without self or cls for a method.
+func (a *analysis) parameters(fn *source.Node, method bool) []string {
+	params := fn.ChildByFieldName("parameters")
+	var out []string
+	for i := 0; params != nil && i < int(params.NamedChildCount()); i++ {
+		p := params.NamedChild(i)
+		name := ""
+		switch p.Type() {
+		case "identifier":
+			name = a.text(p)
+		case "default_parameter", "typed_parameter", "typed_default_parameter":
+			if n := p.ChildByFieldName("name"); n != nil {
+				name = a.text(n)
+			} else if p.NamedChildCount() > 0 && p.NamedChild(0).Type() == "identifier" {
+				name = a.text(p.NamedChild(0))
+			}
+		default:
+			continue // *args, **kwargs, separators
+		}
+		if method && len(out) == 0 && i == 0 && (name == "self" || name == "cls") {
+			continue
+		}
+		out = append(out, name)
+	}
+	return out
+}
+
+// isWSGI reports whether params are a WSGI callable's (environ, start_response).
+func isWSGI(params []string) bool {
+	return len(params) == 2 && params[1] == "start_response"
+}
+
+// bindParameters binds fn's request and environ parameters in env; false
+// when it has none.
+func (a *analysis) bindParameters(fn, class *source.Node, env map[string]value) bool {
+	params := a.parameters(fn, class != nil)
+	name := a.text(fn.ChildByFieldName("name"))
+	found := false
+	for i, p := range params {
+		switch {
+		case isWSGI(params) && i == 0, p == "environ":
+			env[p] = value{kind: metaKind}
+		case requestParamNames[p], class != nil && i == 0 && requestMethods[name]:
+			env[p] = value{kind: requestKind}
+		default:
+			continue
+		}
+		found = true
+	}
+	return found
+}
+
+// roleOf classifies fn by its shape.
+func (a *analysis) roleOf(fn, class *source.Node) role {
+	name := a.text(fn.ChildByFieldName("name"))
+	body := a.text(fn.ChildByFieldName("body"))
+	params := a.parameters(fn, class != nil)
+	if class != nil {
+		switch name {
+		case "authenticate":
+			return role{name: "authentication class", returnsIdentity: true}
+		case "has_permission", "has_object_permission":
+			return role{name: "permission class", returnsDecision: true}
+		case "process_request", "process_view":
+			return role{name: "middleware", passesOn: true}
+		case "__call__":
+			if isWSGI(params) {
+				return role{name: "WSGI middleware", passesOn: true}
+			}
+			if strings.Contains(a.text(class), "get_response") {
+				return role{name: "middleware", passesOn: true}
+			}
+		}
+		return role{}
+	}
+	if isWSGI(params) && strings.Contains(body, "start_response)") {
+		return role{name: "WSGI middleware", passesOn: true}
+	}
+	outer := enclosingFunction(fn)
+	if outer == nil {
+		return role{}
+	}
+	for _, p := range a.parameters(outer, enclosingClass(outer) != nil) {
+		switch {
+		case p == "get_response":
+			return role{name: "middleware", passesOn: true}
+		case len(params) > 0 && calls([]byte(body), p, false):
+			return role{name: "view decorator", passesOn: true, wrapped: p}
+		}
+	}
+	return role{}
+}

@@ -1,0 +1,107 @@
+package mtls
+
+import "github.com/residue-sec/residue/analyzers/source"
+
+// maxCallDepth is how many calls deep same-file functions are followed.
+const maxCallDepth = 2
+
+// inline follows a call of a function defined in the file: its body is
+// analyzed with the arguments' values and the caller's facts, so that
+// sinks in it are judged by what the caller checked. The call's value is
+// what the function returns; used as a test, it establishes what holds on
+// every path returning a true value; as a statement, what holds on every
+// path returning normally (a check that raises on failure). ok is false
+// when the call is not followed (too deep, or the file's budget is spent).
+func (fr *frame) inline(call, def *source.Node, as args) (value, bool) {
+	a := fr.a
+	if fr.depth >= maxCallDepth || a.inlines >= maxInlines || def == fr.fn {
+		return value{}, false
+	}
+	a.inlines++
+	a.followed[def] = true
+	class := enclosingClass(def)
+	callee := &frame{
+		a: a, env: map[string]value{}, fn: def, class: class, method: class != nil,
+		depth: fr.depth + 1, facts: fr.now(), helper: true,
+		role: role{name: fr.role.name, passesOn: fr.role.passesOn},
+	}
+	for i, p := range a.parameters(def, class != nil) {
+		if i < len(as.pos) {
+			callee.env[p] = as.pos[i]
+		}
+		if v, ok := as.kw[p]; ok {
+			callee.env[p] = v
+		}
+	}
+	fellOff := !callee.block(def.ChildByFieldName("body"))
+	var out value
+	var truthy, exit *facts
+	valued := false
+	for _, r := range callee.rets {
+		if r.falsy {
+			continue
+		}
+		if valued {
+			out = out.union(r.v)
+		} else {
+			out = r.v
+		}
+		valued = true
+		tf := r.f
+		if r.v.cond != nil {
+			tf = tf.with(r.v.cond.t)
+		}
+		truthy = meetInto(truthy, tf)
+		exit = meetInto(exit, r.f)
+	}
+	if fellOff && !valued {
+		exit = meetInto(exit, callee.facts)
+	}
+	out.cond = nil
+	if truthy != nil {
+		out.cond = &condition{t: *truthy}
+	}
+	if exit != nil {
+		fr.pending = fr.pending.with(*exit)
+	}
+	return out, true
+}
+
+func meetInto(acc *facts, f facts) *facts {
+	if acc == nil {
+		return &f
+	}
+	m := acc.meet(f)
+	return &m
+}
+
+// ret handles a return statement: in a helper followed from a call it is
+// collected; in an authentication class the returned data is the
+// identity; in a permission class the returned data, or True under a test
+// of certificate data, grants access.
+func (fr *frame) ret(expr *source.Node, v value) {
+	if fr.helper {
+		fr.rets = append(fr.rets, ret{v: v, f: fr.now(), falsy: isFalsy(expr)})
+		return
+	}
+	switch {
+	case fr.role.returnsIdentity && v.data():
+		fr.sink(site{node: expr, kind: identitySink, what: "is returned as the authenticated user"}, v)
+	case fr.role.returnsDecision && v.data():
+		fr.sink(site{node: expr, kind: decisionSink, what: "is returned as the permission decision"}, v)
+	case fr.role.returnsDecision && expr != nil && expr.Type() == "true":
+		fr.grant(expr)
+	}
+}
+
+// isFalsy reports whether a returned expression is None, False or absent.
+func isFalsy(expr *source.Node) bool {
+	if expr == nil {
+		return true
+	}
+	switch expr.Type() {
+	case "none", "false":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,93 @@
+// Package mtls finds Django and WSGI code that trusts client-certificate
+// data without validating it: values a TLS-terminating proxy or the WSGI
+// server forwards (SSL_CLIENT_S_DN, SSL_CLIENT_CERT, X-SSL-Client-*,
+// X-Forwarded-Client-Cert) that decide who the user is, with no check that
+// the certificate was verified or that the header came from the proxy.
+//
+// It is an intra-procedural, path-sensitive evaluator over each function
+// that receives a request or a WSGI environ: sources are reads of
+// certificate keys, sinks are identity decisions (request.user, login,
+// authenticate, ORM look-ups, values returned by authentication classes,
+// access decisions), and validations met on the way (SSL_CLIENT_VERIFY ==
+// "SUCCESS" with a rejecting branch, x509 verification or pinning, a
+// REMOTE_ADDR check against the trusted proxies) clear them. Calls to
+// functions of the same file are followed two levels deep.
+package mtls
+
+import (
+	"bytes"
+
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/source"
+)
+
+// The rule ids this analyzer reports.
+const (
+	ruleSpoofable   = "mtls/spoofable-header-identity"
+	ruleUnguarded   = "mtls/unguarded-checked-header"
+	ruleUnverified  = "mtls/unverified-identity"
+	ruleWeakVerify  = "mtls/weak-verify-check"
+	ruleDNParsing   = "mtls/dn-string-parsing"
+	rulePassthrough = "mtls/middleware-passthrough"
+)
+
+// Analyzer is the mtls analyzer.
+var Analyzer = &analyzers.Analyzer{
+	Name:      "mtls",
+	Doc:       "client-certificate data from a TLS-terminating proxy trusted without verification (CWE-290, CWE-295)",
+	Languages: []source.Language{source.Python},
+	Rules:     []string{ruleSpoofable, ruleUnguarded, ruleUnverified, ruleWeakVerify, ruleDNParsing, rulePassthrough},
+	// The certificate keys of the default tables, and the containers any
+	// configured key is read from (META, headers, environ), so that keys
+	// added with the cert-headers setting are seen too.
+	Prefilter: append(append([]string(nil), keyLiterals...), "META", "headers", "environ"),
+	Queries: map[source.Language]string{
+		source.Python: "(function_definition) @function\n(class_definition) @class",
+	},
+	SettingKeys: map[string]string{
+		"cert-headers":           "extra META keys or header names (a trailing * matches a prefix) that carry client-certificate data",
+		"verify-headers":         "extra META keys or header names that carry the certificate verification status",
+		"trusted-proxy-settings": "names of settings or constants that list the trusted proxies REMOTE_ADDR is checked against",
+		"cert-validators":        "function names (or dotted names) that verify a client certificate or its verification status",
+		"proxy-guards":           "function names (or dotted names) that check that a request came from a trusted proxy",
+	},
+	Run: run,
+}
+
+func run(pass *analyzers.Pass) error {
+	a := newAnalysis(pass)
+	if !a.relevant() {
+		return nil
+	}
+	for _, m := range pass.Matches {
+		if c := m.Node("class"); c != nil {
+			a.remoteUserHeader(c)
+		}
+		if fn := m.Node("function"); fn != nil {
+			a.entry(fn, false)
+		}
+	}
+	// Helpers no call site followed (too deep, or past the budget) are
+	// analyzed on their own.
+	for _, fn := range a.helpers {
+		if !a.followed[fn] {
+			a.entry(fn, true)
+		}
+	}
+	return nil
+}
+
+// relevant reports whether the file mentions any certificate key at all;
+// the prefilter also admits every file that reads META or headers.
+func (a *analysis) relevant() bool {
+	if a.keys.configured() {
+		return true
+	}
+	src := a.pass.File.Src
+	for _, lit := range keyLiterals {
+		if bytes.Contains(src, []byte(lit)) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,31 @@
+package mtls
+
+import "fmt"
+
+// reportUnverified reports mtls/unverified-identity: certificate data set
+// by the server (or by a proxy that forwards certificates it did not
+// verify) decides the identity, and neither its verification status is
+// compared to "SUCCESS" nor the certificate verified or pinned. Reported
+// at the first sink of each origin.
+func (fr *frame) reportUnverified(o *origin, s site, v value) {
+	if !fr.a.once(ruleUnverified, o) {
+		return
+	}
+	why := `its verification status (SSL_CLIENT_VERIFY) is never compared to "SUCCESS" and the certificate is neither verified nor pinned`
+	if o.key.proxyUnverified {
+		why = "the proxy forwards this certificate without verifying it (AWS ALB mTLS passthrough), and the code neither verifies nor pins it"
+	}
+	msg := fmt.Sprintf("the value of %s %s, but nothing verifies the certificate: %s (with SSLVerifyClient optional_no_ca any self-signed certificate passes)", keyName(o), s.what, why)
+	fr.report(ruleUnverified, s.node, msg, o, s, v.steps, fr.sourceLoc(o))
+}
+
+// once reports whether rule has not yet been reported for origin o (the
+// first sink an origin reaches stands for the others).
+func (a *analysis) once(rule string, o *origin) bool {
+	key := fmt.Sprintf("%s#%d-%d", rule, o.node.StartByte(), o.node.EndByte())
+	if a.seen[key] {
+		return false
+	}
+	a.seen[key] = true
+	return true
+}

@@ -1,0 +1,237 @@
+package mtls
+
+import "github.com/residue-sec/residue/analyzers/source"
+
+// A kind says what object a value is, beyond the data it carries.
+type kind uint8
+
+const (
+	plainKind   kind = iota
+	requestKind      // a Django or DRF request
+	metaKind         // request.META, request.environ or a WSGI environ: keyed by META key
+	headersKind      // request.headers: keyed by header name
+	certObjKind      // a parsed certificate object
+)
+
+// An origin is one read of a certificate or proxy-identity key.
+type origin struct {
+	node *source.Node
+	key  keyInfo
+}
+
+// maxOrigins caps the origins a value tracks.
+const maxOrigins = 4
+
+// A value is what the analysis knows of an expression or a variable.
+type value struct {
+	kind kind
+	// origins are the certificate or identity reads the value carries.
+	origins []*origin
+	// status is set when the value is a verification status read.
+	status *origin
+	// defaultSuccess: the status read defaults to "SUCCESS" when absent.
+	defaultSuccess bool
+	// peer: the value is REMOTE_ADDR, the TCP peer's address.
+	peer bool
+	// header: the value comes from a request header the client can send.
+	header bool
+	// fingerprint: a digest of a certificate; comparing it pins the certificate.
+	fingerprint bool
+	// pinned: looked up by such a digest (an enrolled certificate's record).
+	pinned bool
+	// fromCert: read from a parsed certificate object (its subject as a
+	// string is a DN, whatever the certificate was forwarded as).
+	fromCert bool
+	// parse is where a DN, PEM or XFCC string was cut apart by string or
+	// regex operations; firstElement that the first XFCC element was taken.
+	parse        *source.Node
+	firstElement bool
+	// cond is set for a boolean bound from a test (ok = status == "SUCCESS").
+	cond *condition
+	// steps are the assignments the data went through, in order.
+	steps []*source.Node
+}
+
+// data reports whether the value carries certificate or identity data.
+func (v value) data() bool { return len(v.origins) > 0 }
+
+// union merges what w carries into v (v's kind is lost: a mix is plain).
+func (v value) union(w value) value {
+	out := value{
+		origins:        mergeOrigins(v.origins, w.origins),
+		status:         v.status,
+		defaultSuccess: v.defaultSuccess || w.defaultSuccess,
+		peer:           v.peer || w.peer,
+		header:         v.header || w.header,
+		fingerprint:    v.fingerprint || w.fingerprint,
+		pinned:         v.pinned || w.pinned,
+		fromCert:       v.fromCert || w.fromCert,
+		parse:          v.parse,
+		firstElement:   v.firstElement || w.firstElement,
+		steps:          v.steps,
+	}
+	if out.status == nil {
+		out.status = w.status
+	}
+	if out.parse == nil {
+		out.parse = w.parse
+	}
+	if len(out.steps) == 0 {
+		out.steps = w.steps
+	}
+	return out
+}
+
+// derived is what an operation on v (a method call, an attribute, an
+// index) yields: the same data, no longer the same object.
+func (v value) derived() value {
+	v.kind = plainKind
+	v.cond = nil
+	return v
+}
+
+func mergeOrigins(a, b []*origin) []*origin {
+	if len(b) == 0 {
+		return a
+	}
+	out := append([]*origin(nil), a...)
+	for _, o := range b {
+		if len(out) >= maxOrigins {
+			break
+		}
+		dup := false
+		for _, p := range out {
+			if p == o {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// A check is a validation met on the path: where, and whether the data it
+// checked came from a header the client can send.
+type check struct {
+	node      *source.Node
+	spoofable bool
+	// how says what is wrong with a weak check, key which key it tested.
+	how, key string
+}
+
+// A gate is a test of certificate data that the path depends on.
+type gate struct {
+	node    *source.Node
+	origins []*origin
+	status  *origin
+	// parse is the string parsing the tested data went through.
+	parse *source.Node
+	// verifies and weak are what a test of a verification status
+	// established (a comparison equal to "SUCCESS", or a weak test).
+	verifies, weak *check
+	// compares: the test compares the data (an allow-list, a match);
+	// otherwise it only tests presence or truthiness.
+	compares bool
+}
+
+// facts are what holds on every path to a program point.
+type facts struct {
+	// verified: the certificate or its verification status was checked.
+	verified *check
+	// guarded: the request came from a trusted proxy.
+	guarded *check
+	// weak: the verification status was tested, but not for "SUCCESS".
+	weak *check
+	// gates are the tests of certificate data the point depends on.
+	gates []*gate
+}
+
+// with returns f with what d adds.
+func (f facts) with(d facts) facts {
+	if d.verified != nil && (f.verified == nil || f.verified.spoofable && !d.verified.spoofable) {
+		f.verified = d.verified
+	}
+	if f.guarded == nil {
+		f.guarded = d.guarded
+	}
+	if f.weak == nil {
+		f.weak = d.weak
+	}
+	if len(d.gates) > 0 && len(f.gates) < maxGates {
+		gates := append([]*gate(nil), f.gates...)
+		for _, g := range d.gates {
+			if len(gates) < maxGates && !hasGate(gates, g) {
+				gates = append(gates, g)
+			}
+		}
+		f.gates = gates
+	}
+	return f
+}
+
+// maxGates caps the tests a point remembers depending on (the first ones
+// stand for the others).
+const maxGates = 16
+
+func hasGate(gs []*gate, g *gate) bool {
+	for _, x := range gs {
+		if x == g {
+			return true
+		}
+	}
+	return false
+}
+
+// meet returns what holds on both f's and g's paths.
+func (f facts) meet(g facts) facts {
+	out := facts{}
+	if f.verified != nil && g.verified != nil {
+		out.verified = f.verified
+		if g.verified.spoofable {
+			out.verified = g.verified
+		}
+	}
+	if f.guarded != nil && g.guarded != nil {
+		out.guarded = f.guarded
+	}
+	if f.weak != nil && g.weak != nil {
+		out.weak = f.weak
+	}
+	for _, x := range f.gates {
+		if hasGate(g.gates, x) {
+			out.gates = append(out.gates, x)
+		}
+	}
+	return out
+}
+
+// without drops the gates of gs from f.
+func (f facts) without(gs []*gate) facts {
+	if len(gs) == 0 || len(f.gates) == 0 {
+		return f
+	}
+	var kept []*gate
+	for _, x := range f.gates {
+		if !hasGate(gs, x) {
+			kept = append(kept, x)
+		}
+	}
+	f.gates = kept
+	return f
+}
+
+// A condition is what a test establishes when it is true and when it is false.
+type condition struct {
+	t, f facts
+}
+
+// not swaps the branches.
+func (c condition) not() condition { return condition{t: c.f, f: c.t} }
+
+// gates returns the gates a condition introduces (on either branch).
+func (c condition) gates() []*gate {
+	return append(append([]*gate(nil), c.t.gates...), c.f.gates...)
+}

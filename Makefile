@@ -33,6 +33,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./analyzers/config
 	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./analyzers/gitdiff
 	$(GO) test -run='^$$' -fuzz=FuzzLogging -fuzztime=$(FUZZTIME) ./analyzers/logging
+	$(GO) test -run='^$$' -fuzz=FuzzMtls -fuzztime=$(FUZZTIME) ./analyzers/mtls
 
 clean:
 	rm -rf bin

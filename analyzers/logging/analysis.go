@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/pysrc"
 	"github.com/residue-sec/residue/analyzers/source"
 )
 
@@ -47,22 +48,7 @@ func (a *analysis) text(n *source.Node) string { return a.pass.File.Text(n) }
 
 // dotted returns the dotted name of an identifier or attribute chain
 // ("logging.getLogger"), or "" for anything else.
-func (a *analysis) dotted(n *source.Node) string {
-	if n == nil {
-		return ""
-	}
-	switch n.Type() {
-	case "identifier":
-		return a.text(n)
-	case "attribute":
-		obj := a.dotted(n.ChildByFieldName("object"))
-		if obj == "" {
-			return ""
-		}
-		return obj + "." + a.text(n.ChildByFieldName("attribute"))
-	}
-	return ""
-}
+func (a *analysis) dotted(n *source.Node) string { return pysrc.Dotted(a.pass.File, n) }
 
 // targets returns the names an assignment or loop target binds: plain
 // names, names inside tuple/list patterns, and self.attr as "self.attr".

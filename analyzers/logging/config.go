@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/pysrc"
 	"github.com/residue-sec/residue/analyzers/source"
 )
 
@@ -67,10 +68,7 @@ func (a *analysis) filterClass(class *source.Node) {
 		return
 	}
 	for i := 0; i < int(body.NamedChildCount()); i++ {
-		fn := body.NamedChild(i)
-		if fn.Type() == "decorated_definition" {
-			fn = fn.ChildByFieldName("definition")
-		}
+		fn := pysrc.Unwrap(body.NamedChild(i))
 		if fn == nil || fn.Type() != "function_definition" || a.text(fn.ChildByFieldName("name")) != "filter" {
 			continue
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/pysrc"
 	"github.com/residue-sec/residue/analyzers/source"
 )
 
@@ -54,7 +55,7 @@ func newAnalysis(pass *analyzers.Pass) *analysis {
 		return a
 	}
 	for i := 0; i < int(root.NamedChildCount()); i++ {
-		s := definition(root.NamedChild(i))
+		s := pysrc.Unwrap(root.NamedChild(i))
 		switch s.Type() {
 		case "function_definition":
 			a.funcs[a.text(s.ChildByFieldName("name"))] = s
@@ -80,35 +81,10 @@ func set(list []string) map[string]bool {
 	return m
 }
 
-// definition unwraps a decorated definition.
-func definition(n *source.Node) *source.Node {
-	if n != nil && n.Type() == "decorated_definition" {
-		if d := n.ChildByFieldName("definition"); d != nil {
-			return d
-		}
-	}
-	return n
-}
-
 func (a *analysis) text(n *source.Node) string { return a.pass.File.Text(n) }
 
 // dotted returns the dotted name of an identifier or attribute chain, or "".
-func (a *analysis) dotted(n *source.Node) string {
-	if n == nil {
-		return ""
-	}
-	switch n.Type() {
-	case "identifier":
-		return a.text(n)
-	case "attribute":
-		obj := a.dotted(n.ChildByFieldName("object"))
-		if obj == "" {
-			return ""
-		}
-		return obj + "." + a.text(n.ChildByFieldName("attribute"))
-	}
-	return ""
-}
+func (a *analysis) dotted(n *source.Node) string { return pysrc.Dotted(a.pass.File, n) }
 
 // last returns the last component of a dotted name.
 func last(name string) string {
@@ -232,7 +208,7 @@ func (a *analysis) method(class *source.Node, name string) *source.Node {
 	for depth := 0; class != nil && depth < 4; depth++ {
 		body := class.ChildByFieldName("body")
 		for i := 0; body != nil && i < int(body.NamedChildCount()); i++ {
-			if d := definition(body.NamedChild(i)); d.Type() == "function_definition" && a.text(d.ChildByFieldName("name")) == name {
+			if d := pysrc.Unwrap(body.NamedChild(i)); d.Type() == "function_definition" && a.text(d.ChildByFieldName("name")) == name {
 				return d
 			}
 		}

@@ -47,7 +47,23 @@ type runner struct {
 	slots map[source.Language][]slot
 }
 
-var placeholder = regexp.MustCompile(`\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}`)
+var (
+	placeholder = regexp.MustCompile(`\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}`)
+	word        = regexp.MustCompile(`\$?(?:\.\.\.)?[A-Za-z_][A-Za-z0-9_]*`)
+)
+
+// literal returns the longest name in a pattern that is not a
+// metavariable: every file the pattern matches contains it, so files
+// without it need not be parsed for the rule. "" for no pattern.
+func literal(pattern string) string {
+	best := ""
+	for _, w := range word.FindAllString(pattern, -1) {
+		if !strings.HasPrefix(w, "$") && len(w) > len(best) {
+			best = w
+		}
+	}
+	return best
+}
 
 // New returns the analyzer for every query and pattern rule of rules, or
 // nil when there are none. Errors name the rule file, line and column.
@@ -85,8 +101,17 @@ func New(rules []*rule.Rule) (*analyzers.Analyzer, error) {
 		Queries: map[source.Language]string{},
 		Run:     r.run,
 	}
+	everyFile := false
 	for _, ru := range r.rules {
 		a.Rules = append(a.Rules, ru.ID)
+		if lit := literal(ru.Pattern); lit != "" {
+			a.Prefilter = append(a.Prefilter, lit)
+		} else {
+			everyFile = true
+		}
+	}
+	if everyFile {
+		a.Prefilter = nil // a query rule can match any file
 	}
 	for _, lang := range source.Languages {
 		if len(texts[lang]) > 0 {

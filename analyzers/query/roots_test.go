@@ -16,3 +16,18 @@ func TestCaptureRoots(t *testing.T) {
 		}
 	}
 }
+
+func TestLiteral(t *testing.T) {
+	cases := map[string]string{
+		"pickle.loads($DATA, $...REST)": "pickle",
+		"$X.execute($Q)":                "execute",
+		"csrf_exempt($VIEW)":            "csrf_exempt",
+		"$A = $B":                       "",
+		"":                              "",
+	}
+	for in, want := range cases {
+		if got := literal(in); got != want {
+			t.Errorf("literal(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

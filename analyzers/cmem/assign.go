@@ -1,0 +1,155 @@
+package cmem
+
+import (
+	"fmt"
+
+	"github.com/residue-sec/residue/analyzers/source"
+)
+
+// assign analyzes an assignment: the right side first, then the store.
+func (w *walker) assign(n *source.Node, st *state) exprVal {
+	op := w.f.text(n.ChildByFieldName("operator"))
+	left, right := stripParens(n.ChildByFieldName("left")), n.ChildByFieldName("right")
+	if left == nil {
+		return w.expr(right, st)
+	}
+	if l := w.lookupIdent(left); l != nil && op == "=" {
+		switch {
+		case l.typ != nil && l.typ.kind == pointerT && l.buf < 0:
+			r, bound := w.pointerValue(right, l.name, l.typ, st)
+			w.renamed(l.name, st)
+			delete(st.alias, l.id)
+			if bound {
+				st.alias[l.id] = r
+			}
+			return exprVal{}
+		case l.buf >= 0 && w.bufs[l.buf].kind == recordBuf:
+			if src := w.recordLocal(right); src != nil {
+				w.copyRecord(l.buf, src.buf, n, st)
+				return exprVal{}
+			}
+		}
+	}
+	v := w.expr(right, st)
+	w.store(left, right, op, v, n, st)
+	return v
+}
+
+func (w *walker) lookupIdent(n *source.Node) *local {
+	if n == nil || n.Type() != "identifier" {
+		return nil
+	}
+	return w.lookup(w.f.text(n))
+}
+
+// store records the write of an assignment to left.
+func (w *walker) store(left, right *source.Node, op string, v exprVal, at *source.Node, st *state) {
+	if left.Type() == "identifier" {
+		name := w.f.text(left)
+		w.renamed(name, st)
+		l := w.lookup(name)
+		if l == nil {
+			return
+		}
+		if l.buf >= 0 {
+			w.write(st, ref{buf: l.buf, off: constant(0)}, amount{}, at, "the assignment to "+name)
+		}
+		if op == "=" {
+			w.setValue(l, right, v, st)
+			return
+		}
+		delete(st.consts, l.id)
+		if r, ok := st.alias[l.id]; ok { // p += n: the offset is no longer known
+			st.alias[l.id] = ref{buf: r.buf, obj: r.obj}
+		}
+		return
+	}
+	r, t, ok := w.place(left, st)
+	if !ok {
+		if src := w.recordLocal(right); src != nil && op == "=" {
+			w.assignSink(at, left, src, st)
+		}
+		w.operand(left, st)
+		return
+	}
+	if left.Type() == "subscript_expression" {
+		w.expr(left.ChildByFieldName("index"), st)
+	}
+	if src := w.scalarLocal(right); src != nil && op == "=" {
+		if se := st.extentOf(src.buf); se.live && !se.full && !se.escaped {
+			if e := w.writable(st, r); e != nil {
+				e.steps = withStep(e.steps, step{node: at, msg: fmt.Sprintf("%s is assigned %s, which is not initialized", collapse(w.f.text(left)), src.name), none: true})
+			}
+			return
+		}
+	}
+	if src := w.recordLocal(right); src != nil && op == "=" && r.off.known && t != nil && t.kind == recordT {
+		w.copyFields(st, r, src, at)
+		return
+	}
+	w.writeElem(st, r, t, at, "the assignment to "+collapse(w.f.text(left)))
+}
+
+// copyFields handles dst.member = src for a tracked record src: the
+// member's bytes are written where src's were.
+func (w *walker) copyFields(st *state, dst ref, src *local, at *source.Node) {
+	w.copyBytes(st, dst, ref{buf: src.buf, off: constant(0)}, w.bufs[src.buf].typ.size, at, "the assignment")
+}
+
+// scalarLocal returns the tracked scalar local an expression names.
+func (w *walker) scalarLocal(n *source.Node) *local {
+	l := w.lookupIdent(stripParens(n))
+	if l != nil && l.buf >= 0 && w.bufs[l.buf].kind == scalarBuf {
+		return l
+	}
+	return nil
+}
+
+// pointerValue analyzes the value a pointer variable is given: a new heap
+// block, a new bytes object with an uninitialized buffer, or a pointer
+// into a tracked buffer. It reports whether the variable is bound.
+func (w *walker) pointerValue(rhs *source.Node, name string, typ *ctype, st *state) (ref, bool) {
+	if c := stripParens(rhs); c != nil && c.Type() == "call_expression" {
+		fn := c.ChildByFieldName("function")
+		fname := ""
+		if fn != nil && fn.Type() == "identifier" {
+			fname = w.f.text(fn)
+		}
+		args := namedChildren(c.ChildByFieldName("arguments"))
+		switch {
+		case allocators[fname] && len(args) == 1:
+			w.expr(args[0], st)
+			b := w.newBuffer(c, name, heapBuf, elemOf(typ), w.eval(args[0], st))
+			b.origin = collapse(w.f.text(c))
+			*st.extentOf(b.id) = extent{live: true}
+			return ref{buf: b.id, off: constant(0)}, true
+		case bytesFactories[fname] != "" && len(args) == 2 && isNull(w.f, args[0]):
+			w.expr(args[1], st)
+			b := w.newBuffer(c, name, bytesBuf, scalar("char", 1), w.eval(args[1], st))
+			b.origin, b.resizer = collapse(w.f.text(c)), bytesFactories[fname]
+			*st.extentOf(b.id) = extent{live: true}
+			return ref{buf: b.id, off: constant(0), obj: true}, true
+		}
+	}
+	if r, _, ok := w.value(rhs, st); ok {
+		return r, true
+	}
+	w.expr(rhs, st)
+	return ref{}, false
+}
+
+// isNull reports whether n is NULL or 0.
+func isNull(f *facts, n *source.Node) bool {
+	n = stripParens(n)
+	if n == nil {
+		return false
+	}
+	switch n.Type() {
+	case "null":
+		return true
+	case "identifier", "number_literal":
+		t := f.text(n)
+		return t == "NULL" || t == "0"
+	}
+	return false
+}

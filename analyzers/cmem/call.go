@@ -1,0 +1,85 @@
+package cmem
+
+import (
+	"github.com/residue-sec/residue/analyzers/source"
+)
+
+// call analyzes a function call: its arguments first, then what the
+// callee does with the buffers it receives. discarded is set when the
+// call's result is ignored.
+func (w *walker) call(n *source.Node, st *state, discarded bool) exprVal {
+	fn := n.ChildByFieldName("function")
+	args := namedChildren(n.ChildByFieldName("arguments"))
+	name := ""
+	if fn != nil && fn.Type() == "identifier" {
+		name = w.f.text(fn)
+	} else {
+		w.expr(fn, st)
+	}
+	if name == "sizeof" || name == "offsetof" {
+		return exprVal{}
+	}
+	refs := make([]*ref, len(args))
+	var counts []int
+	for i, a := range args {
+		if i == 0 && resizers[name] {
+			continue // &obj: resized below
+		}
+		if r, _, ok := w.value(a, st); ok {
+			refs[i] = &r
+			continue
+		}
+		counts = append(counts, w.expr(a, st).counts...)
+	}
+	w.sinkCall(n, name, args, refs, st)
+	spec, isWriter := writers[name]
+	switch {
+	case name == "":
+		w.unknownCall(n, "the call", refs, st)
+	case resizers[name]:
+		if len(args) > 0 {
+			w.resized(n, name, args[0], st)
+		}
+	case isWriter:
+		return exprVal{counts: w.applyWriter(n, name, spec, args, refs, st)}
+	case readers[name] || dataAccessors[name] || allocators[name] || zeroAllocators[name] ||
+		bytesFactories[name] != "" || name == buildValue || w.f.sinks[name].verb != "":
+	case w.f.function(name) != nil:
+		return exprVal{counts: w.applySummary(n, name, args, refs, st, discarded)}
+	default:
+		w.unknownCall(n, name+"()", refs, st)
+	}
+	return exprVal{counts: counts}
+}
+
+// unknownCall handles a callee whose effect is unknown: it is assumed to
+// fill every buffer it receives, from the pointer it gets to the end. A
+// Python object handed to it escapes.
+func (w *walker) unknownCall(n *source.Node, callee string, refs []*ref, st *state) {
+	for _, r := range refs {
+		switch {
+		case r == nil:
+		case r.obj:
+			w.escape(*r, st)
+		default:
+			w.writeRest(st, *r, n, callee)
+		}
+	}
+}
+
+// resized handles _PyBytes_Resize(&obj, n): the object now holds only
+// what was written.
+func (w *walker) resized(n *source.Node, name string, arg *source.Node, st *state) {
+	a := stripParens(arg)
+	if a != nil && a.Type() == "pointer_expression" {
+		a = a.ChildByFieldName("argument")
+	}
+	r, _, ok := w.value(a, st)
+	if !ok {
+		return
+	}
+	if e := w.writable(st, r); e != nil {
+		e.steps = withStep(e.steps, step{node: n, msg: name + " shrinks it to the bytes written"})
+		e.full = true
+	}
+}

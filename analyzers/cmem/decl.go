@@ -1,0 +1,215 @@
+package cmem
+
+import (
+	"github.com/residue-sec/residue/analyzers/source"
+)
+
+// declaration declares the variables of a local declaration: arrays,
+// records and scalars without initializer become tracked buffers, pointers
+// may be bound to a heap block or another buffer.
+func (w *walker) declaration(n *source.Node, st *state) {
+	static := false
+	for _, c := range namedChildren(n) {
+		if c.Type() == "storage_class_specifier" {
+			static = static || w.f.text(c) != "register" && w.f.text(c) != "auto"
+		}
+	}
+	base := w.f.baseType(n.ChildByFieldName("type"))
+	for _, d := range fieldChildren(n, "declarator") {
+		var init *source.Node
+		target := d
+		if d.Type() == "init_declarator" {
+			init, target = d.ChildByFieldName("value"), d.ChildByFieldName("declarator")
+		}
+		name, typ, isFunc := w.f.declType(base, target, env{w, st})
+		if name == "" || isFunc {
+			continue
+		}
+		if static { // zero-initialized storage
+			if init != nil {
+				w.expr(init, st)
+			}
+			l := w.declareLocal(name, typ)
+			if v, ok := w.constOf(init, st); init != nil && ok && hasQualifier(w.f, n, "const") {
+				st.consts[l.id] = v
+			}
+			continue
+		}
+		w.declare(d, name, typ, init, st)
+	}
+}
+
+// hasQualifier reports whether declaration n has type qualifier q (const).
+func hasQualifier(f *facts, n *source.Node, q string) bool {
+	for _, c := range namedChildren(n) {
+		if c.Type() == "type_qualifier" && f.text(c) == q {
+			return true
+		}
+	}
+	return false
+}
+
+// declare declares one automatic variable.
+func (w *walker) declare(d *source.Node, name string, typ *ctype, init *source.Node, st *state) {
+	kind := typeKind(255)
+	if typ != nil {
+		kind = typ.kind
+	}
+	switch kind {
+	case pointerT:
+		l := w.declareLocal(name, typ) // in scope in its initializer: malloc(sizeof *p)
+		if init != nil {
+			if r, bound := w.pointerValue(init, name, typ, st); bound {
+				st.alias[l.id] = r
+			}
+		}
+	case arrayT:
+		if init != nil {
+			w.expr(init, st)
+		}
+		l := w.declareLocal(name, typ)
+		size := typ.sizeAmount()
+		if size.isUnknown() {
+			return
+		}
+		b := w.newBuffer(d, name, arrayBuf, typ, size)
+		l.buf = b.id
+		*st.extentOf(b.id) = extent{live: true, full: init != nil}
+	case recordT:
+		var src *local
+		if init != nil && init.Type() != "initializer_list" {
+			src = w.recordLocal(init)
+			if src == nil {
+				w.expr(init, st)
+			}
+		}
+		l := w.declareLocal(name, typ)
+		b := w.newBuffer(d, name, recordBuf, typ, constant(typ.size))
+		l.buf = b.id
+		e := st.extentOf(b.id)
+		*e = extent{live: true}
+		switch {
+		case init == nil:
+		case src != nil:
+			w.copyRecord(b.id, src.buf, init, st)
+		case init.Type() == "initializer_list":
+			w.expr(init, st)
+			w.initRecord(b, init, st)
+		default:
+			e.full = true
+		}
+	case scalarT:
+		if init == nil {
+			l := w.declareLocal(name, typ)
+			b := w.newBuffer(d, name, scalarBuf, typ, constant(typ.size))
+			l.buf = b.id
+			*st.extentOf(b.id) = extent{live: true}
+			return
+		}
+		v := w.expr(init, st)
+		l := w.declareLocal(name, typ)
+		w.setValue(l, init, v, st)
+	default:
+		if init != nil {
+			w.expr(init, st)
+		}
+		w.declareLocal(name, typ)
+	}
+}
+
+// setValue records what an integer local holds after it is assigned the
+// expression init: its constant value, or the count some reader returned.
+func (w *walker) setValue(l *local, init *source.Node, v exprVal, st *state) {
+	delete(st.consts, l.id)
+	if v, ok := w.constOf(init, st); ok {
+		st.consts[l.id] = v
+	}
+	for _, id := range v.counts {
+		e := w.touch(st, id)
+		if e.dep != nil {
+			d := *e.dep
+			d.count = l.id
+			e.dep = &d
+		}
+	}
+}
+
+// recordLocal returns the tracked record local an initializer or
+// right-hand side names, nil otherwise.
+func (w *walker) recordLocal(n *source.Node) *local {
+	n = stripParens(n)
+	if n == nil || n.Type() != "identifier" {
+		return nil
+	}
+	if l := w.lookup(w.f.text(n)); l != nil && l.buf >= 0 && w.bufs[l.buf].kind == recordBuf {
+		return l
+	}
+	return nil
+}
+
+// copyRecord gives record dst the written bytes of record src.
+func (w *walker) copyRecord(dst, src int, at *source.Node, st *state) {
+	from := *st.extentOf(src)
+	e := w.touch(st, dst)
+	if !from.live {
+		e.full = true
+		return
+	}
+	e.full, e.cover, e.dep = from.full, from.cover, from.dep
+	e.steps = withStep(from.steps, step{node: at, msg: "copied from " + w.bufs[src].name})
+}
+
+// initRecord applies a brace initializer to a struct or union. Members
+// without an initializer are zeroed, but padding is not, except that GCC
+// and Clang zero the whole object for `= {0}`; `= {}` (C23) zeroes it by
+// definition. For a union, `= {0}` initializes only the first member.
+func (w *walker) initRecord(b *buffer, init *source.Node, st *state) {
+	items := namedChildren(init)
+	rec := b.typ.rec
+	var cover spans
+	switch {
+	case len(items) == 0:
+		w.touch(st, b.id).full = true
+		return
+	case rec.union:
+		for _, it := range items {
+			fl := rec.fields[0]
+			if it.Type() == "initializer_pair" {
+				if m, ok := rec.member(w.f.text(designatorField(it))); ok {
+					fl = m
+				}
+			}
+			cover = cover.add(span{fl.off, fl.off + fl.typ.size})
+		}
+	case isZeroInit(w.f, init):
+		w.touch(st, b.id).full = true
+		return
+	default:
+		cover = b.typ.dataSpans(0, nil)
+	}
+	w.writeSpans(st, b.id, cover, init, "the initializer")
+}
+
+// isZeroInit reports whether an initializer list is {0} (possibly nested).
+func isZeroInit(f *facts, n *source.Node) bool {
+	items := namedChildren(n)
+	if len(items) != 1 {
+		return false
+	}
+	switch it := items[0]; it.Type() {
+	case "number_literal":
+		return f.text(it) == "0"
+	case "initializer_list":
+		return isZeroInit(f, it)
+	}
+	return false
+}
+
+// designatorField returns the field name of `.name = value`.
+func designatorField(pair *source.Node) *source.Node {
+	d := pair.ChildByFieldName("designator")
+	if d == nil || d.Type() != "field_designator" || d.NamedChildCount() == 0 {
+		return nil
+	}
+	return d.NamedChild(0)
+}

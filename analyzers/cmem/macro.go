@@ -1,0 +1,243 @@
+package cmem
+
+import (
+	"strings"
+)
+
+// evalMacro evaluates the body of an object-like macro as an integer
+// constant expression: literals, other macros, enumerators, arithmetic,
+// casts and sizeof(type). The preprocessor hands us text, not a tree, so
+// this is a small recursive-descent parser of its own.
+func (f *facts) evalMacro(body string) (int64, bool) {
+	p := &macroParser{f: f, toks: tokenize(body)}
+	v, ok := p.ternary()
+	return v, ok && p.pos == len(p.toks)
+}
+
+type macroParser struct {
+	f    *facts
+	toks []string
+	pos  int
+}
+
+func (p *macroParser) peek() string {
+	if p.pos < len(p.toks) {
+		return p.toks[p.pos]
+	}
+	return ""
+}
+
+func (p *macroParser) next() string {
+	t := p.peek()
+	if t != "" {
+		p.pos++
+	}
+	return t
+}
+
+// levels are the binary operators by increasing precedence.
+var levels = [][]string{
+	{"||"}, {"&&"}, {"|"}, {"^"}, {"&"}, {"==", "!="}, {"<", "<=", ">", ">="},
+	{"<<", ">>"}, {"+", "-"}, {"*", "/", "%"},
+}
+
+func (p *macroParser) ternary() (int64, bool) {
+	c, ok := p.binary(0)
+	if !ok || p.peek() != "?" {
+		return c, ok
+	}
+	p.next()
+	a, ok1 := p.ternary()
+	if p.next() != ":" {
+		return 0, false
+	}
+	b, ok2 := p.ternary()
+	if c != 0 {
+		return a, ok1 && ok2
+	}
+	return b, ok1 && ok2
+}
+
+func (p *macroParser) binary(level int) (int64, bool) {
+	if level == len(levels) {
+		return p.unary()
+	}
+	l, ok := p.binary(level + 1)
+	for ok {
+		op := p.peek()
+		if !contains(levels[level], op) {
+			break
+		}
+		p.next()
+		r, rok := p.binary(level + 1)
+		if !rok {
+			return 0, false
+		}
+		l, ok = fold(op, l, r)
+	}
+	return l, ok
+}
+
+func (p *macroParser) unary() (int64, bool) {
+	switch t := p.peek(); {
+	case t == "-" || t == "+" || t == "~" || t == "!":
+		p.next()
+		v, ok := p.unary()
+		if !ok {
+			return 0, false
+		}
+		return unaryFold(t, v)
+	case t == "sizeof":
+		p.next()
+		if p.next() != "(" {
+			return 0, false
+		}
+		name := p.typeName()
+		if p.next() != ")" {
+			return 0, false
+		}
+		if size := p.f.namedTypeSize(name); size > 0 {
+			return size, true
+		}
+		return 0, false
+	case t == "(":
+		p.next()
+		if p.isTypeStart() {
+			p.typeName()
+			if p.next() != ")" {
+				return 0, false
+			}
+			return p.unary()
+		}
+		v, ok := p.ternary()
+		if p.next() != ")" {
+			return 0, false
+		}
+		return v, ok
+	}
+	return p.primary()
+}
+
+func (p *macroParser) primary() (int64, bool) {
+	t := p.next()
+	switch {
+	case t == "":
+		return 0, false
+	case t[0] >= '0' && t[0] <= '9':
+		return parseInt(t)
+	case t[0] == '\'':
+		return parseChar(t)
+	case isIdentByte(t[0]):
+		return p.f.constValue(t)
+	}
+	return 0, false
+}
+
+// typeWords are the keywords that can start a type name in a cast.
+var typeWords = map[string]bool{
+	"unsigned": true, "signed": true, "const": true, "volatile": true, "struct": true,
+	"union": true, "enum": true, "long": true, "short": true, "char": true, "int": true,
+	"void": true, "float": true, "double": true,
+}
+
+func (p *macroParser) isTypeStart() bool {
+	t := p.peek()
+	if typeWords[t] {
+		return true
+	}
+	if _, ok := primitives[t]; ok {
+		return true
+	}
+	_, ok := p.f.typedefs[t]
+	return ok
+}
+
+// typeName consumes a type name (words and stars) and returns its words.
+func (p *macroParser) typeName() string {
+	var words []string
+	for t := p.peek(); t != "" && (isIdentByte(t[0]) && !(t[0] >= '0' && t[0] <= '9') || t == "*"); t = p.peek() {
+		words = append(words, p.next())
+	}
+	return strings.Join(words, " ")
+}
+
+// namedTypeSize returns the size of a type named in text ("unsigned int",
+// "struct hdr", "uint8_t *"), 0 when unknown.
+func (f *facts) namedTypeSize(name string) int64 {
+	switch {
+	case strings.HasSuffix(name, "*"):
+		return 8
+	case strings.HasPrefix(name, "struct ") || strings.HasPrefix(name, "union "):
+		if spec := f.records[name]; spec != nil {
+			if t := f.recordType(spec); t != nil {
+				return t.size
+			}
+		}
+		return 0
+	}
+	if size, ok := primitives[name]; ok {
+		return size
+	}
+	if t := f.typedefType(name); t != nil && t.size > 0 {
+		return t.size
+	}
+	return 0
+}
+
+// tokenize splits a macro body into C tokens, dropping comments.
+func tokenize(s string) []string {
+	var toks []string
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\\':
+			i++
+		case strings.HasPrefix(s[i:], "/*"):
+			end := strings.Index(s[i+2:], "*/")
+			if end < 0 {
+				return toks
+			}
+			i += end + 4
+		case strings.HasPrefix(s[i:], "//"):
+			return toks
+		case c == '\'':
+			j := i + 1
+			for j < len(s) && s[j] != '\'' {
+				if s[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			j = min(j+1, len(s))
+			toks = append(toks, s[i:j])
+			i = j
+		case isIdentByte(c):
+			j := i
+			for j < len(s) && (isIdentByte(s[j]) || c >= '0' && c <= '9' && s[j] == '.') {
+				j++
+			}
+			toks = append(toks, s[i:j])
+			i = j
+		default:
+			op := s[i : i+1]
+			for _, two := range []string{"<<", ">>", "<=", ">=", "==", "!=", "&&", "||"} {
+				if strings.HasPrefix(s[i:], two) {
+					op = two
+					break
+				}
+			}
+			toks = append(toks, op)
+			i += len(op)
+		}
+	}
+	return toks
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

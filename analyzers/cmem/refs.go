@@ -1,0 +1,174 @@
+package cmem
+
+import (
+	"github.com/residue-sec/residue/analyzers/source"
+)
+
+// place resolves an lvalue to the tracked memory it designates: a tracked
+// variable, a member, an element, or what a bound pointer points to. It
+// returns the reference and the lvalue's type (nil when unknown).
+func (w *walker) place(n *source.Node, st *state) (ref, *ctype, bool) {
+	n = stripParens(n)
+	if n == nil {
+		return ref{}, nil, false
+	}
+	switch n.Type() {
+	case "identifier":
+		l := w.lookup(w.f.text(n))
+		if l == nil || l.buf < 0 {
+			return ref{}, nil, false
+		}
+		return ref{buf: l.buf, off: constant(0)}, l.typ, true
+	case "pointer_expression":
+		if w.f.text(n.ChildByFieldName("operator")) != "*" {
+			return ref{}, nil, false
+		}
+		r, t, ok := w.value(n.ChildByFieldName("argument"), st)
+		return r, elemOf(t), ok && !r.obj
+	case "subscript_expression":
+		r, t, ok := w.value(n.ChildByFieldName("argument"), st)
+		if !ok || r.obj {
+			return ref{}, nil, false
+		}
+		return w.offset(r, w.constAmount(n.ChildByFieldName("index"), st), t), elemOf(t), true
+	case "field_expression":
+		var r ref
+		var t *ctype
+		ok := false
+		if w.f.text(n.ChildByFieldName("operator")) == "->" {
+			r, t, ok = w.value(n.ChildByFieldName("argument"), st)
+			t = elemOf(t)
+		} else {
+			r, t, ok = w.place(n.ChildByFieldName("argument"), st)
+		}
+		if !ok || r.obj {
+			return ref{}, nil, false
+		}
+		if t == nil || t.rec == nil {
+			return ref{buf: r.buf, obj: false}, nil, true // a member at an unknown offset
+		}
+		fl, found := t.rec.member(w.f.text(n.ChildByFieldName("field")))
+		if !found {
+			return ref{buf: r.buf}, nil, true
+		}
+		return w.offset(r, constant(fl.off), nil), fl.typ, true
+	}
+	return ref{}, nil, false
+}
+
+// value resolves a pointer-valued expression to the tracked memory it
+// points into: an array (which decays), a bound pointer, &lvalue, pointer
+// arithmetic, casts, and PyBytes_AS_STRING(obj). The type returned is the
+// pointer's (or array's) type, for the unit of arithmetic.
+func (w *walker) value(n *source.Node, st *state) (ref, *ctype, bool) {
+	if n == nil {
+		return ref{}, nil, false
+	}
+	switch n.Type() {
+	case "parenthesized_expression":
+		if n.NamedChildCount() != 1 {
+			return ref{}, nil, false
+		}
+		return w.value(n.NamedChild(0), st)
+	case "cast_expression":
+		r, t, ok := w.value(n.ChildByFieldName("value"), st)
+		if ct := w.f.typeDescriptor(n.ChildByFieldName("type")); ct != nil && ct.kind == pointerT {
+			t = ct
+		}
+		return r, t, ok
+	case "identifier":
+		l := w.lookup(w.f.text(n))
+		if l == nil {
+			return ref{}, nil, false
+		}
+		if r, ok := st.alias[l.id]; ok {
+			return r, l.typ, true
+		}
+		if l.buf >= 0 && l.typ != nil && l.typ.kind == arrayT {
+			return ref{buf: l.buf, off: constant(0)}, l.typ, true
+		}
+	case "pointer_expression":
+		if w.f.text(n.ChildByFieldName("operator")) == "&" {
+			r, t, ok := w.place(n.ChildByFieldName("argument"), st)
+			return r, pointerTo(t), ok
+		}
+		// *pp where *pp is an array element of array type: rare, untracked
+	case "field_expression", "subscript_expression":
+		if r, t, ok := w.place(n, st); ok && t != nil && t.kind == arrayT {
+			return r, t, true // an array member decays to a pointer
+		}
+	case "binary_expression":
+		op := w.f.text(n.ChildByFieldName("operator"))
+		if op != "+" && op != "-" {
+			return ref{}, nil, false
+		}
+		l, r := n.ChildByFieldName("left"), n.ChildByFieldName("right")
+		if p, t, ok := w.value(l, st); ok {
+			k := w.constAmount(r, st)
+			if op == "-" {
+				k = negate(k)
+			}
+			return w.offset(p, k, t), t, true
+		}
+		if op == "+" {
+			if p, t, ok := w.value(r, st); ok {
+				return w.offset(p, w.constAmount(l, st), t), t, true
+			}
+		}
+	case "call_expression":
+		fn := n.ChildByFieldName("function")
+		args := namedChildren(n.ChildByFieldName("arguments"))
+		if fn != nil && dataAccessors[w.f.text(fn)] && len(args) == 1 {
+			if r, _, ok := w.value(args[0], st); ok && r.obj {
+				return ref{buf: r.buf, off: constant(0)}, pointerTo(scalar("char", 1)), true
+			}
+		}
+	}
+	return ref{}, nil, false
+}
+
+// offset moves r by k elements of the pointer or array type t (bytes for
+// a nil t).
+func (w *walker) offset(r ref, k amount, t *ctype) ref {
+	if r.off.known && k.known {
+		return ref{buf: r.buf, off: constant(r.off.val + k.val*t.elemSize()), obj: r.obj}
+	}
+	return ref{buf: r.buf, obj: r.obj}
+}
+
+func negate(a amount) amount {
+	if a.known {
+		return constant(-a.val)
+	}
+	return amount{}
+}
+
+// elemOf returns the element or pointee type of an array or pointer.
+func elemOf(t *ctype) *ctype {
+	if t != nil && (t.kind == pointerT || t.kind == arrayT) {
+		return t.elem
+	}
+	return nil
+}
+
+// baseName returns the variable a destination expression is rooted in:
+// out for out, out + n, &out[2], out->field, *out.
+func (w *walker) baseName(n *source.Node) string {
+	for i := 0; n != nil && i < maxDepth*4; i++ {
+		switch n.Type() {
+		case "identifier":
+			return w.f.text(n)
+		case "parenthesized_expression":
+			n = n.NamedChild(0)
+		case "cast_expression":
+			n = n.ChildByFieldName("value")
+		case "pointer_expression", "field_expression", "subscript_expression":
+			n = n.ChildByFieldName("argument")
+		case "binary_expression":
+			n = n.ChildByFieldName("left")
+		default:
+			return ""
+		}
+	}
+	return ""
+}

@@ -1,0 +1,139 @@
+package cmem
+
+import (
+	"github.com/residue-sec/residue/analyzers/source"
+)
+
+// sinkCall checks a call that sends a buffer out of the process.
+func (w *walker) sinkCall(n *source.Node, name string, args []*source.Node, refs []*ref, st *state) {
+	if w.pass == nil || name == "" {
+		return
+	}
+	if name == buildValue {
+		w.buildValueSink(n, args, refs, st)
+		return
+	}
+	spec, ok := w.f.sinks[name]
+	if !ok || spec.buf >= len(args) || spec.n >= len(args) || refs[spec.buf] == nil {
+		return
+	}
+	if spec.outParam && (refs[0] != nil || !w.isOutside(w.baseName(args[0]))) {
+		return
+	}
+	leaving := w.eval(args[spec.n], st)
+	if spec.factor >= 0 && spec.factor < len(args) {
+		leaving = w.product(leaving, w.eval(args[spec.factor], st))
+	}
+	w.checkSink(sink{at: n, r: *refs[spec.buf], leaving: leaving, lenArg: args[spec.n], verb: spec.verb}, st)
+}
+
+// buildValueSink checks the y#, s# and z# units of Py_BuildValue, which
+// copy a buffer and a length into the result.
+func (w *walker) buildValueSink(n *source.Node, args []*source.Node, refs []*ref, st *state) {
+	if len(args) == 0 || stripParens(args[0]) == nil {
+		return
+	}
+	format := args[0]
+	if t := format.Type(); t != "string_literal" && t != "concatenated_string" {
+		return
+	}
+	for _, u := range formatBuffers(stringContent(w.f, format)) {
+		k := u + 1 // args[0] is the format
+		if k+1 < len(args) && refs[k] != nil {
+			w.checkSink(sink{at: n, r: *refs[k], leaving: w.eval(args[k+1], st), lenArg: args[k+1], verb: "copied into the result of Py_BuildValue()"}, st)
+		}
+	}
+}
+
+// formatBuffers returns, for a Py_BuildValue format, the argument index
+// (after the format) of each buffer of a y#, s# or z# unit. It stops at a
+// unit it does not know.
+func formatBuffers(format string) []int {
+	var out []int
+	arg := 0
+	for i := 0; i < len(format); i++ {
+		switch c := format[i]; c {
+		case ' ', '\t', ':', ',', '(', ')', '[', ']', '{', '}':
+		case 's', 'z', 'y', 'u', 'U':
+			if i+1 < len(format) && format[i+1] == '#' {
+				if c != 'u' && c != 'U' {
+					out = append(out, arg)
+				}
+				arg += 2
+				i++
+				continue
+			}
+			arg++
+		case 'i', 'b', 'h', 'l', 'B', 'H', 'I', 'k', 'L', 'K', 'n', 'c', 'C', 'd', 'f', 'D', 'p', 'S', 'N':
+			arg++
+		case 'O':
+			arg++
+			if i+1 < len(format) && format[i+1] == '&' {
+				arg++
+				i++
+			}
+		default:
+			return out
+		}
+	}
+	return out
+}
+
+// assignSink checks `*out = rec;` and `out->member = rec;` with out a
+// parameter or global: the record's members are copied out (its padding
+// may or may not be; only unwritten members are reported).
+func (w *walker) assignSink(at, left *source.Node, src *local, st *state) {
+	if w.pass == nil || !w.isOutside(w.baseName(left)) {
+		return
+	}
+	b := w.bufs[src.buf]
+	w.checkSink(sink{at: at, r: ref{buf: b.id, off: constant(0)}, leaving: b.size, verb: "copied out by the assignment", membersOnly: true}, st)
+}
+
+// returnSink checks what a return hands back: a bytes object (any
+// function), and, from a function visible outside its file, a record
+// returned by value or a heap block returned as bytes (char *, uint8_t *)
+// after something was written to it. A block nothing wrote is an
+// allocation wrapper's, and a void or struct pointer is a handle whose
+// object other functions fill: neither is output. It reports whether v was
+// handled.
+func (w *walker) returnSink(at, v *source.Node, st *state) bool {
+	l := w.lookupIdent(stripParens(v))
+	if w.pass == nil || l == nil {
+		return false
+	}
+	if r, ok := st.alias[l.id]; ok {
+		b := w.bufs[r.buf]
+		switch {
+		case r.obj && b.kind == bytesBuf:
+			w.bytesReturn(at, b, st)
+			return true
+		case !r.obj && b.kind == heapBuf && w.exported && r.off.known && r.off.val == 0 && w.returnsBytes():
+			if e := st.extentOf(b.id); len(e.steps) > 0 || e.elsewhere {
+				w.checkSink(sink{at: at, r: r, leaving: b.size, verb: "returned"}, st)
+			}
+			return true
+		}
+		return false
+	}
+	if l.buf >= 0 && w.bufs[l.buf].kind == recordBuf && w.exported && w.f.returnsRecordType(w.fn) {
+		b := w.bufs[l.buf]
+		w.checkSink(sink{at: at, r: ref{buf: b.id, off: constant(0)}, leaving: b.size, verb: "returned", membersOnly: true}, st)
+		return true
+	}
+	return false
+}
+
+// returnsBytes reports whether the function returns a pointer to bytes:
+// char, signed or unsigned char, int8_t, uint8_t and the like.
+func (w *walker) returnsBytes() bool {
+	d := w.fn.ChildByFieldName("declarator")
+	if d == nil || d.Type() != "pointer_declarator" {
+		return false
+	}
+	if inner := d.ChildByFieldName("declarator"); inner == nil || inner.Type() != "function_declarator" {
+		return false
+	}
+	t := w.f.baseType(w.fn.ChildByFieldName("type"))
+	return t != nil && t.kind == scalarT && t.size == 1
+}

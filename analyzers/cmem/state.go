@@ -1,0 +1,143 @@
+package cmem
+
+import (
+	"maps"
+
+	"github.com/residue-sec/residue/analyzers/source"
+)
+
+// bufKind says what a tracked buffer is.
+type bufKind uint8
+
+const (
+	arrayBuf  bufKind = iota // a local array
+	recordBuf                // a local struct or union
+	scalarBuf                // a local scalar declared without initializer
+	heapBuf                  // a block from malloc and friends
+	bytesBuf                 // the buffer of PyBytes_FromStringAndSize(NULL, n)
+	paramBuf                 // what a pointer parameter points to (callee summaries)
+)
+
+// A buffer is a block of memory whose written bytes the analysis tracks.
+type buffer struct {
+	id   int
+	name string
+	kind bufKind
+	// decl is the declarator or the allocating call.
+	decl *source.Node
+	// typ is the object's type (array, record, scalar) or, for heap and
+	// bytes buffers, the pointee type; nil when unknown.
+	typ  *ctype
+	size amount
+	// origin says how the buffer was made, for messages ("malloc(total)").
+	origin string
+	// capacity is the index of a parameter buffer's size parameter, -1.
+	capacity int
+	// resizer is the function that shrinks a bytes object.
+	resizer string
+}
+
+// A local is a variable declared in the analyzed function (or one of its
+// parameters).
+type local struct {
+	id   int
+	name string
+	typ  *ctype
+	// buf is the buffer the variable is (arrays, records, scalars), -1.
+	buf   int
+	param bool
+}
+
+// A ref points into a buffer: the buffer's id and a byte offset (unknown
+// for a runtime offset). obj marks a Python object rather than its bytes.
+type ref struct {
+	buf int
+	off amount
+	obj bool
+}
+
+// A state is what the analysis knows at one program point.
+type state struct {
+	// dead marks an unreachable point (after return, break, goto).
+	dead bool
+	// ext holds each buffer's extent, by buffer id.
+	ext []extent
+	// alias binds pointer locals (by local id) to the buffer they point into.
+	alias map[int]ref
+	// consts holds the integer locals (by local id) with a known value.
+	consts map[int]int64
+}
+
+func newState() *state { return &state{alias: map[int]ref{}, consts: map[int]int64{}} }
+
+func deadState() *state { s := newState(); s.dead = true; return s }
+
+func (s *state) clone() *state {
+	return &state{dead: s.dead, ext: append([]extent(nil), s.ext...), alias: maps.Clone(s.alias), consts: maps.Clone(s.consts)}
+}
+
+// extentOf returns the extent of buffer id, growing the table as needed.
+func (s *state) extentOf(id int) *extent {
+	for len(s.ext) <= id {
+		s.ext = append(s.ext, extent{})
+	}
+	return &s.ext[id]
+}
+
+// join merges two states at a control-flow join. A pointer bound to
+// different buffers on the two sides can no longer be followed: both
+// buffers escape.
+func join(a, b *state) *state {
+	switch {
+	case a == nil || a.dead:
+		if b == nil {
+			return deadState()
+		}
+		return b
+	case b == nil || b.dead:
+		return a
+	}
+	out := &state{alias: map[int]ref{}, consts: map[int]int64{}}
+	n := max(len(a.ext), len(b.ext))
+	out.ext = make([]extent, n)
+	for i := range n {
+		out.ext[i] = joinExtents(*a.extentOf(i), *b.extentOf(i))
+	}
+	for id, r := range a.alias {
+		r2, ok := b.alias[id]
+		switch {
+		case !ok || r2 == r:
+			out.alias[id] = r
+		case r2.buf != r.buf || r2.obj != r.obj:
+			out.extentOf(r.buf).escaped = true
+			out.extentOf(r2.buf).escaped = true
+		default:
+			out.alias[id] = ref{buf: r.buf, obj: r.obj} // offset differs: unknown
+		}
+	}
+	for id, r := range b.alias {
+		if _, ok := a.alias[id]; !ok {
+			out.alias[id] = r
+		}
+	}
+	for id, v := range a.consts {
+		if w, ok := b.consts[id]; ok && w == v {
+			out.consts[id] = v
+		}
+	}
+	return out
+}
+
+// joinAll merges a list of states; nil entries are skipped.
+func joinAll(states ...*state) *state {
+	var out *state
+	for _, s := range states {
+		if s != nil {
+			out = join(out, s)
+		}
+	}
+	if out == nil {
+		return deadState()
+	}
+	return out
+}

@@ -1,0 +1,188 @@
+package cmem
+
+import (
+	"fmt"
+
+	"github.com/residue-sec/residue/analyzers/source"
+)
+
+// touch returns the extent of buffer id for modification; a modified
+// extent forgets the sides of an earlier condition.
+func (w *walker) touch(st *state, id int) *extent {
+	e := st.extentOf(id)
+	e.splits = nil
+	return e
+}
+
+// writable returns the extent r's buffer for a write, nil when the buffer
+// is not tracked on this path.
+func (w *walker) writable(st *state, r ref) *extent {
+	if r.buf < 0 || r.buf >= len(w.bufs) {
+		return nil
+	}
+	e := w.touch(st, r.buf)
+	if !e.live || e.escaped || e.full {
+		return nil
+	}
+	return e
+}
+
+// write records that n bytes at r are written by who ("strncpy", "the
+// loop"). An unknown count or a runtime offset may cover anything: the
+// buffer then counts as written. A count equal to the buffer's size fills
+// it.
+func (w *walker) write(st *state, r ref, n amount, at *source.Node, who string) {
+	if !r.off.known || !n.known {
+		e := w.writable(st, r)
+		if e == nil {
+			return
+		}
+		e.full = true
+		e.capFill = r.off.known && r.off.val == 0 && n.same(w.bufs[r.buf].size) && !e.sizeStale
+		e.steps = withStep(e.steps, step{node: at, msg: fmt.Sprintf("%s writes %s bytes", who, n)})
+		return
+	}
+	w.writeSpans(st, r.buf, spans{{r.off.val, r.off.val + n.val}}, at, who)
+}
+
+// writeSpans records that the given bytes of buffer id are written by who.
+func (w *walker) writeSpans(st *state, id int, s spans, at *source.Node, who string) {
+	e := w.writable(st, ref{buf: id})
+	if e == nil {
+		return
+	}
+	n := s.total()
+	e.steps = withStep(e.steps, step{node: at, msg: fmt.Sprintf("%s writes %s", who, plural(n, "byte")), writes: fmt.Sprintf("%s writes %d of", who, n)})
+	e.cover = e.cover.union(s)
+	if b := w.bufs[id]; b.size.known && e.cover.covers(span{0, b.size.val}) {
+		e.full = true
+	}
+}
+
+func plural(n int64, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// writeRest records that everything from r to the end of its buffer is
+// written (an unknown function received the pointer).
+func (w *walker) writeRest(st *state, r ref, at *source.Node, who string) {
+	e := w.writable(st, r)
+	if e == nil {
+		return
+	}
+	if b := w.bufs[r.buf]; r.off.known && r.off.val > 0 && b.size.known {
+		w.writeSpans(st, r.buf, spans{{r.off.val, b.size.val}}, at, who)
+		return
+	}
+	e.steps = withStep(e.steps, step{node: at, msg: who + " may write all of it"})
+	e.full = true
+}
+
+// writeElem records an assignment to an lvalue of type t at r. A runtime
+// index outside a loop writes one element somewhere: no byte is certainly
+// written. Inside a loop it may write them all.
+func (w *walker) writeElem(st *state, r ref, t *ctype, at *source.Node, who string) {
+	if t == nil || t.size <= 0 {
+		w.write(st, r, amount{}, at, who)
+		return
+	}
+	if !r.off.known {
+		if w.loopDepth > 0 {
+			w.write(st, r, amount{}, at, who)
+		}
+		return
+	}
+	w.write(st, r, constant(t.size), at, who)
+}
+
+// writeDep records a write whose length is decided at run time: a string
+// and its NUL (stringWriter), or the count a reader returns (counted).
+// Bytes written before stay written.
+func (w *walker) writeDep(st *state, r ref, kind writeKind, at *source.Node, what string) []int {
+	e := w.writable(st, r)
+	if e == nil {
+		return nil
+	}
+	if !r.off.known {
+		w.write(st, r, amount{}, at, what)
+		return nil
+	}
+	e.steps = withStep(e.steps, step{node: at, msg: what})
+	e.dep = &dep{kind: kind, what: what, count: -1, node: at}
+	if kind == stringWriter { // at least the NUL
+		e.cover = e.cover.add(span{r.off.val, r.off.val + 1})
+	}
+	return []int{r.buf}
+}
+
+// applyWriter applies a known writer (memset, strcpy, read...) to its
+// destination argument; it returns the buffers a counted writer filled.
+func (w *walker) applyWriter(call *source.Node, name string, spec writerSpec, args []*source.Node, refs []*ref, st *state) []int {
+	if spec.dst >= len(args) || refs[spec.dst] == nil {
+		return nil
+	}
+	r := *refs[spec.dst]
+	if r.obj {
+		return nil
+	}
+	count := amount{}
+	if spec.n >= 0 && spec.n < len(args) {
+		count = w.eval(args[spec.n], st)
+		if spec.factor >= 0 && spec.factor < len(args) {
+			count = w.product(count, w.eval(args[spec.factor], st))
+		}
+	}
+	switch spec.kind {
+	case exact:
+		if spec.src >= 0 && spec.src < len(refs) && refs[spec.src] != nil && count.known && r.off.known {
+			w.copyBytes(st, r, *refs[spec.src], count.val, call, name)
+			return nil
+		}
+		w.write(st, r, count, call, name)
+	case stringWriter:
+		what := spec.what
+		if spec.src >= 0 && spec.src < len(args) {
+			what = fmt.Sprintf(what, collapse(w.f.text(args[spec.src])))
+		}
+		return w.writeDep(st, r, stringWriter, call, name+" writes "+what)
+	case counted:
+		return w.writeDep(st, r, counted, call, name+" writes the count it returns")
+	}
+	return nil
+}
+
+// copyBytes copies n bytes from src to dst: the destination bytes are
+// written where the source bytes were (an uninitialized source stays
+// uninitialized in the copy).
+func (w *walker) copyBytes(st *state, dst, src ref, n int64, call *source.Node, name string) {
+	from := *st.extentOf(src.buf)
+	if !from.live || from.escaped || from.full || !src.off.known || from.dep != nil {
+		w.write(st, dst, constant(n), call, name)
+		return
+	}
+	e := w.writable(st, dst)
+	if e == nil {
+		return
+	}
+	e.steps = mergeSteps(e.steps, from.steps)
+	part := from.cover.intersect(spans{{src.off.val, src.off.val + n}}).shift(dst.off.val - src.off.val)
+	w.writeSpans(st, dst.buf, part, call, name+" (from "+w.bufs[src.buf].name+")")
+}
+
+// product multiplies two counts (fread's size and nmemb).
+func (w *walker) product(a, b amount) amount {
+	switch {
+	case a.known && b.known:
+		return constant(a.val * b.val)
+	case a.known && a.val == 1:
+		return b
+	case b.known && b.val == 1:
+		return a
+	case a.isUnknown() || b.isUnknown():
+		return amount{}
+	}
+	return symbolic("("+a.key()+"*"+b.key()+")", a.String()+" * "+b.String())
+}

@@ -34,6 +34,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./analyzers/gitdiff
 	$(GO) test -run='^$$' -fuzz=FuzzLogging -fuzztime=$(FUZZTIME) ./analyzers/logging
 	$(GO) test -run='^$$' -fuzz=FuzzMtls -fuzztime=$(FUZZTIME) ./analyzers/mtls
+	$(GO) test -run='^$$' -fuzz=FuzzCmem -fuzztime=$(FUZZTIME) ./analyzers/cmem
 
 clean:
 	rm -rf bin

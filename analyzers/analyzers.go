@@ -37,6 +37,10 @@ type Analyzer struct {
 	// the analyzer wants. The driver compiles the patterns of all analyzers
 	// of a language into one query and runs it once per file.
 	Queries map[source.Language]string
+	// PrefilterSettings names setting keys whose values are prefilter
+	// literals too (the part before the first ':'), so that a file that
+	// names only a user-configured sink is still analyzed.
+	PrefilterSettings []string
 	// FactPrefilter lists literals that make a file outside the scanned
 	// paths (but inside the repository) worth analyzing for its facts
 	// alone: when a subfolder or single files are scanned, such files are

@@ -30,6 +30,8 @@ var Analyzer = &analyzers.Analyzer{
 	Languages: []source.Language{source.C},
 	Rules:     []string{ruleOutput, rulePadding, ruleBytes},
 	Prefilter: []string{"write", "send", "memcpy", "memmove", "FromStringAndSize", "FromMemory", "Py_BuildValue", "alloc", "struct"},
+	// A file naming only a configured sink is analyzed too.
+	PrefilterSettings: []string{"sinks"},
 	Queries: map[source.Language]string{
 		source.C: `(function_definition) @function
 (preproc_def name: (identifier) @macro value: (preproc_arg) @body)
@@ -43,7 +45,7 @@ var Analyzer = &analyzers.Analyzer{
 (preproc_else (declaration) @global)`,
 	},
 	SettingKeys: map[string]string{
-		"sinks": "extra sink functions as NAME:BUF:LEN, the 1-based positions of the buffer and of its byte count (copy_to_user:2:3); a file is analyzed only if it also names a built-in sink, an allocator or a struct",
+		"sinks": "extra sink functions as NAME:BUF:LEN, the 1-based positions of the buffer and of its byte count (copy_to_user:2:3)",
 	},
 	Run: run,
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/residue-sec/residue/analyzers"
@@ -85,11 +86,14 @@ type plan struct {
 	queries  map[source.Language]*tsquery.Query
 	owners   map[source.Language][]int // query source index → analyzer index
 	comments map[source.Language]*tsquery.Query
+	// prefilters are each analyzer's literals: its Prefilter plus the
+	// values of its PrefilterSettings.
+	prefilters [][]string
 }
 
 func newPlan(cfg Config) (*plan, error) {
 	cfg.Analyzers = enabled(cfg.Analyzers, cfg.Disable)
-	p := &plan{cfg: cfg, queries: map[source.Language]*tsquery.Query{},
+	p := &plan{cfg: cfg, prefilters: prefilters(cfg), queries: map[source.Language]*tsquery.Query{},
 		owners: map[source.Language][]int{}, comments: map[source.Language]*tsquery.Query{}}
 	var errs []error
 	for _, a := range cfg.Analyzers {
@@ -210,4 +214,25 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// prefilters returns each analyzer's prefilter literals, extended by the
+// user's values of its PrefilterSettings ("NAME:BUF:LEN" gives NAME). An
+// analyzer without literals stays without: it wants every file.
+func prefilters(cfg Config) [][]string {
+	out := make([][]string, len(cfg.Analyzers))
+	for i, a := range cfg.Analyzers {
+		if len(a.Prefilter) == 0 {
+			continue
+		}
+		out[i] = append([]string{}, a.Prefilter...)
+		for _, key := range a.PrefilterSettings {
+			for _, v := range cfg.Settings[a.Name][key] {
+				if lit, _, _ := strings.Cut(v, ":"); lit != "" {
+					out[i] = append(out[i], lit)
+				}
+			}
+		}
+	}
+	return out
 }

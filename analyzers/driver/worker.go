@@ -117,7 +117,7 @@ func (w *worker) wanted(lang source.Language, src []byte, factsOnly bool) []int 
 			if a.Finish != nil && len(a.FactPrefilter) > 0 && containsAny(src, a.FactPrefilter) {
 				out = append(out, i)
 			}
-		case len(a.Prefilter) == 0 || containsAny(src, a.Prefilter):
+		case len(w.p.prefilters[i]) == 0 || containsAny(src, w.p.prefilters[i]):
 			out = append(out, i)
 		}
 	}

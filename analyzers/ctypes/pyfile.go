@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/pysrc"
 	"github.com/residue-sec/residue/analyzers/source"
 )
 
@@ -257,22 +258,7 @@ func paramName(a *analysis, p *source.Node) string {
 }
 
 // dotted returns the dotted name of an identifier or attribute chain, or "".
-func (a *analysis) dotted(n *source.Node) string {
-	if n == nil {
-		return ""
-	}
-	switch n.Type() {
-	case "identifier":
-		return a.text(n)
-	case "attribute":
-		obj := a.dotted(n.ChildByFieldName("object"))
-		if obj == "" {
-			return ""
-		}
-		return obj + "." + a.text(n.ChildByFieldName("attribute"))
-	}
-	return ""
-}
+func (a *analysis) dotted(n *source.Node) string { return pysrc.Dotted(a.pass.File, n) }
 
 // ctypesName returns X when n names ctypes.X (through any import form:
 // `import ctypes as ct; ct.X`, `from ctypes import X`, `from ctypes import

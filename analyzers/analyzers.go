@@ -106,6 +106,11 @@ type Summary struct {
 	Report func(Finding)
 	// Drop removes Findings[i] from the results.
 	Drop func(i int)
+	// Update replaces what the analyzer owns of Findings[i] with fd's
+	// message, related locations, flow and fix, and lowers its level to
+	// fd.Level when that is lower (a finding another file mitigates);
+	// the rule, location, fingerprint and suppression stay.
+	Update func(i int, fd Finding)
 }
 
 // Settings are an analyzer's user settings: lists of names by setting key,

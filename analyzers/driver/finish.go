@@ -8,6 +8,7 @@ import (
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/discover"
 	"github.com/residue-sec/residue/analyzers/filter"
+	"github.com/residue-sec/residue/analyzers/rule"
 )
 
 // An ownedFact is a fact with the index of the analyzer that exported it.
@@ -75,6 +76,7 @@ func (p *plan) withFactFiles(files []discover.File, root string) ([]job, error) 
 // findings, and returns the findings that remain plus those it reported.
 func (p *plan) finish(r *runState, notes *[]analyzers.Notification) []analyzers.Finding {
 	dropped := map[int]bool{}
+	updated := map[int]analyzers.Finding{}
 	var added []analyzers.Finding
 	for ai, a := range p.cfg.Analyzers {
 		if a.Finish == nil {
@@ -101,6 +103,20 @@ func (p *plan) finish(r *runState, notes *[]analyzers.Notification) []analyzers.
 				dropped[mine[i]] = true
 			}
 		}
+		sum.Update = func(i int, fd analyzers.Finding) {
+			if i < 0 || i >= len(mine) {
+				return
+			}
+			cur := r.findings[mine[i]]
+			if u, ok := updated[mine[i]]; ok {
+				cur = u
+			}
+			cur.Message, cur.Related, cur.Flow, cur.Fix = fd.Message, fd.Related, fd.Flow, fd.Fix
+			if fd.Level != "" && rule.SeverityRank(fd.Level) > 0 && rule.SeverityRank(fd.Level) < rule.SeverityRank(cur.Level) {
+				cur.Level = fd.Level
+			}
+			updated[mine[i]] = cur
+		}
 		sum.Report = func(fd analyzers.Finding) {
 			if !declares(a, fd.RuleID) {
 				*notes = append(*notes, analyzers.Notification{Level: "error", Analyzer: a.Name,
@@ -121,6 +137,9 @@ func (p *plan) finish(r *runState, notes *[]analyzers.Notification) []analyzers.
 	}
 	out := make([]analyzers.Finding, 0, len(r.findings)+len(added))
 	for i, fd := range r.findings {
+		if u, ok := updated[i]; ok {
+			fd = u
+		}
 		if !dropped[i] {
 			out = append(out, fd)
 		}

@@ -58,6 +58,21 @@ func TestFinishSeesEveryFilesFacts(t *testing.T) {
 	}
 }
 
+func TestFinishUpdateLowersOnly(t *testing.T) {
+	dir := writeTree(t, map[string]string{"a.py": "def f():\n    call_note_x()\n    call_y()\n"})
+	res := scanFacts(t, dir, dir)
+	if len(res.Findings) != 2 {
+		t.Fatalf("findings %+v", res.Findings)
+	}
+	lowered, kept := res.Findings[0], res.Findings[1]
+	if lowered.Level != "note" || lowered.Message != "note_x is not defined (lowered)" || lowered.Fingerprint == "" || lowered.Location.StartLine != 2 {
+		t.Errorf("lowered finding %+v", lowered)
+	}
+	if kept.Level != "warning" || kept.Message != "y is not defined" {
+		t.Errorf("untouched finding %+v", kept)
+	}
+}
+
 func TestFinishPanicIsANotification(t *testing.T) {
 	dir := writeTree(t, map[string]string{"a.py": "def finish_panics():\n    call_x()\n"})
 	res := scanFacts(t, dir, dir)

@@ -104,7 +104,8 @@ func Rules() *rule.Set {
 // Facts reports calls to functions that no file of the repository defines
 // (test/undefined), and functions defined twice (test/duplicate), through
 // facts and a Finish step. It panics in Finish when a file defines
-// finish_panics.
+// finish_panics, and lowers to a note a finding about a name starting
+// with "note_".
 var Facts = &analyzers.Analyzer{
 	Name:          "testfacts",
 	Doc:           "cross-file facts",
@@ -138,8 +139,13 @@ var Facts = &analyzers.Analyzer{
 			panic("finish boom")
 		}
 		for i, fd := range sum.Findings {
-			if len(defs[fd.Data["name"]]) > 0 {
+			switch name := fd.Data["name"]; {
+			case len(defs[name]) > 0:
 				sum.Drop(i)
+			case strings.HasPrefix(name, "note_"):
+				fd.Message += " (lowered)"
+				fd.Level = "note"
+				sum.Update(i, fd)
 			}
 		}
 		for name, fs := range defs {

@@ -35,6 +35,22 @@ type analysis struct {
 	// deferred are reports made only if an entry point has none.
 	headerFindings int
 	deferred       []func()
+
+	// module is the file's dotted module name; importsByName what its
+	// imports bind (see imports).
+	module        string
+	importsByName map[string]string
+	// world is the combination of unknowns being judged, nil outside
+	// judge; stash holds the findings made in worlds until flush.
+	world      *world
+	stash      map[string]*stashed
+	stashOrder []string
+	// summarizing: functions are being evaluated for their summaries, so
+	// nothing is reported and calls of other modules go by name.
+	summarizing bool
+	// passOn is what holds wherever the middleware being analyzed hands
+	// the request on (nil: nowhere yet).
+	passOn *facts
 }
 
 func newAnalysis(pass *analyzers.Pass) *analysis {
@@ -50,10 +66,12 @@ func newAnalysis(pass *analyzers.Pass) *analysis {
 		seen:          map[string]bool{},
 		followed:      map[*source.Node]bool{},
 	}
+	a.module = modulePath(pass.File.Path)
 	root := pass.File.Root()
 	if root == nil {
 		return a
 	}
+	a.importsByName = a.imports(root)
 	for i := 0; i < int(root.NamedChildCount()); i++ {
 		s := pysrc.Unwrap(root.NamedChild(i))
 		switch s.Type() {

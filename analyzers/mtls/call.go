@@ -1,6 +1,7 @@
 package mtls
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers/source"
@@ -59,10 +60,13 @@ func (fr *frame) call(n *source.Node) value {
 	if fn == nil {
 		return value{}
 	}
+	name := fr.a.dotted(fn)
+	if fr.mw != "" && last(name) == "get_response" {
+		fr.a.passesOn(fr.now())
+	}
 	if fn.Type() == "attribute" {
 		return fr.methodCall(n, fn)
 	}
-	name := fr.a.dotted(fn)
 	if name == "" {
 		fr.eval(fn)
 	}
@@ -109,6 +113,11 @@ func (fr *frame) functionCall(n *source.Node, name, short string, as args) value
 		return as.pos[0]
 	case cleanFunctions[short]:
 		return value{}
+	}
+	if v, ok := fr.external(n, name, as); ok {
+		return v
+	}
+	switch {
 	case fr.validator(name):
 		return fr.validated(n, as.all)
 	case fr.guard(name):
@@ -193,6 +202,9 @@ func (fr *frame) methodCall(n, fn *source.Node) value {
 // unknownMethod is a method call the analysis does not model: data flows
 // from the object and the arguments to the result.
 func (fr *frame) unknownMethod(n *source.Node, full, method string, ov value, as args) value {
+	if v, ok := fr.external(n, full, as); ok {
+		return v
+	}
 	switch {
 	case fr.validator(full) || fr.validator(method):
 		return fr.validated(n, ov.union(as.all))
@@ -308,21 +320,20 @@ func (fr *frame) compareDigest(as args) value {
 
 // validator reports whether a function not defined in the file verifies
 // certificates, by the user's setting or its name.
-func (fr *frame) validator(name string) bool {
+func (fr *frame) validator(name string) bool { return named(name, fr.a.validators, validatorName) }
+
+// named reports whether a function's dotted name is in the user's list
+// (whole or by its last component) or its last component matches re.
+func named(name string, list map[string]bool, re *regexp.Regexp) bool {
 	if name == "" {
 		return false
 	}
-	return fr.a.validators[name] || fr.a.validators[last(name)] || validatorName.MatchString(last(name))
+	return list[name] || list[last(name)] || re.MatchString(last(name))
 }
 
 // guard reports whether a function not defined in the file checks that
 // the request came from a trusted proxy.
-func (fr *frame) guard(name string) bool {
-	if name == "" {
-		return false
-	}
-	return fr.a.guards[name] || fr.a.guards[last(name)] || proxyGuardName.MatchString(last(name))
-}
+func (fr *frame) guard(name string) bool { return named(name, fr.a.guards, proxyGuardName) }
 
 // validated is a call of a certificate validator: true (or, used as a
 // statement, returning at all) means verified.
@@ -332,6 +343,48 @@ func (fr *frame) validated(n *source.Node, data value) value {
 	v := data.derived()
 	v.cond = &condition{t: f}
 	return v
+}
+
+// external is a call of a function another module of the repository
+// defines (through the file's imports) with the request, its META or
+// certificate data: what the call establishes, tested or returning, is
+// left to the worlds (see judge) that Finish decides with the function's
+// summary. ok is false for any other call.
+func (fr *frame) external(n *source.Node, name string, as args) (value, bool) {
+	if fr.a.summarizing {
+		return value{}, false
+	}
+	q := fr.a.resolve(name)
+	if q == "" || !as.carryRequest() {
+		return value{}, false
+	}
+	sp := spoofable(as.all)
+	returned := &ext{node: n, name: q, written: name, use: 'x', spoofable: sp}
+	tested := &ext{node: n, name: q, written: name, use: 't', spoofable: sp}
+	fr.pending = fr.pending.with(facts{exts: []*ext{returned}})
+	fr.a.exportCall(q, n, fr.now())
+	v := as.all.derived()
+	v.cond = &condition{t: facts{exts: []*ext{tested}}}
+	return v, true
+}
+
+// carryRequest reports whether the arguments pass the request, its META
+// or headers, or certificate data.
+func (as args) carryRequest() bool {
+	carries := func(v value) bool {
+		return v.kind == requestKind || v.kind == metaKind || v.kind == headersKind || v.data() || v.status != nil
+	}
+	for _, v := range as.pos {
+		if carries(v) {
+			return true
+		}
+	}
+	for _, v := range as.kw {
+		if carries(v) {
+			return true
+		}
+	}
+	return false
 }
 
 // guardCall is a call of a trusted-proxy check.

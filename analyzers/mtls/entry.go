@@ -38,14 +38,48 @@ func (a *analysis) entry(fn *source.Node, standalone bool) {
 		a.helpers = append(a.helpers, fn)
 		return
 	}
-	a.deferred = nil
+	fr.mw = a.middlewareName(fn, class, fr.role)
+	if fr.role.name == "" && class == nil && enclosingFunction(fn) == nil {
+		fr.entryName = a.module + "." + a.text(fn.ChildByFieldName("name"))
+	}
+	a.deferred, a.passOn = nil, nil
 	before := a.headerFindings
-	fr.run(fn.ChildByFieldName("body"))
+	if !fr.block(fn.ChildByFieldName("body")) && isHook(a.text(fn.ChildByFieldName("name"))) {
+		a.passesOn(fr.facts)
+	}
 	if a.headerFindings == before {
 		for _, report := range a.deferred {
 			report()
 		}
 	}
+	a.exportMiddleware(fr.mw)
+	a.flush()
+}
+
+// isHook reports whether a middleware method hands the request on by
+// returning None (Django's process_request and process_view).
+func isHook(name string) bool { return name == "process_request" || name == "process_view" }
+
+// middlewareName returns the dotted name MIDDLEWARE would list fn's
+// middleware under: its class, or the factory a function middleware is
+// nested in; "" when fn is no Django middleware.
+func (a *analysis) middlewareName(fn, class *source.Node, r role) string {
+	if r.name != "middleware" {
+		return ""
+	}
+	if class != nil {
+		return a.module + "." + a.text(class.ChildByFieldName("name"))
+	}
+	if outer := enclosingFunction(fn); outer != nil && enclosingClass(outer) == nil {
+		return a.module + "." + a.text(outer.ChildByFieldName("name"))
+	}
+	return ""
+}
+
+// passesOn records the facts at a point where middleware hands the
+// request on: what holds at every such point is what it guarantees.
+func (a *analysis) passesOn(f facts) {
+	a.passOn = meetInto(a.passOn, f)
 }
 
 // parameters returns fn's parameter names, without self or cls for a method.

@@ -119,6 +119,13 @@ func (fr *frame) subscript(n *source.Node) value {
 func (fr *frame) readKey(k kind, key, at, def *source.Node) value {
 	name, ok := fr.a.stringValue(key, fr.class)
 	if !ok {
+		if setting := fr.a.settingName(key); setting != "" {
+			info := keyInfo{name: "settings." + setting, setting: setting}
+			if k == headersKind {
+				info.setting += headerSettingSuffix
+			}
+			return value{origins: []*origin{{node: at, key: info}}}
+		}
 		fr.eval(key)
 		return value{}
 	}
@@ -136,6 +143,32 @@ func (fr *frame) readKey(k kind, key, at, def *source.Node) value {
 		return value{peer: true}
 	}
 	return value{header: info.spoofable}
+}
+
+// headerSettingSuffix marks a setting read as a header name
+// (request.headers[settings.X]) rather than as a META key.
+const headerSettingSuffix = "/header"
+
+// settingName returns NAME when n reads a Django setting, as
+// settings.NAME or getattr(settings, "NAME") with no default; "" else.
+func (a *analysis) settingName(n *source.Node) string {
+	if n == nil {
+		return ""
+	}
+	switch n.Type() {
+	case "attribute":
+		if a.dotted(n.ChildByFieldName("object")) == "settings" {
+			return a.text(n.ChildByFieldName("attribute"))
+		}
+	case "call":
+		args := n.ChildByFieldName("arguments")
+		if a.dotted(n.ChildByFieldName("function")) == "getattr" && args != nil && args.NamedChildCount() == 2 &&
+			a.dotted(args.NamedChild(0)) == "settings" {
+			name, _ := a.stringValue(args.NamedChild(1), nil)
+			return name
+		}
+	}
+	return ""
 }
 
 // hasFormat reports whether v carries data of the given format.

@@ -24,6 +24,7 @@ func (fr *frame) inline(call, def *source.Node, as args) (value, bool) {
 		a: a, env: map[string]value{}, fn: def, class: class, method: class != nil,
 		depth: fr.depth + 1, facts: fr.now(), helper: true,
 		role: role{name: fr.role.name, passesOn: fr.role.passesOn},
+		mw:   fr.mw, entryName: fr.entryName,
 	}
 	for i, p := range a.parameters(def, class != nil) {
 		if i < len(as.pos) {
@@ -33,9 +34,18 @@ func (fr *frame) inline(call, def *source.Node, as args) (value, bool) {
 			callee.env[p] = v
 		}
 	}
-	fellOff := !callee.block(def.ChildByFieldName("body"))
-	var out value
-	var truthy, exit *facts
+	out, _, exit := callee.outcome(!callee.block(def.ChildByFieldName("body")))
+	if exit != nil {
+		fr.pending = fr.pending.with(*exit)
+	}
+	return out, true
+}
+
+// outcome sums up a helper frame's returns once its body was analyzed
+// (fellOff: the end of the body is reachable): the union of the values
+// it returns, what holds where it returns a true value (truthy) and
+// where it returns at all (exit); nil when no path does.
+func (callee *frame) outcome(fellOff bool) (out value, truthy, exit *facts) {
 	valued := false
 	for _, r := range callee.rets {
 		if r.falsy {
@@ -61,10 +71,7 @@ func (fr *frame) inline(call, def *source.Node, as args) (value, bool) {
 	if truthy != nil {
 		out.cond = &condition{t: *truthy}
 	}
-	if exit != nil {
-		fr.pending = fr.pending.with(*exit)
-	}
-	return out, true
+	return out, truthy, exit
 }
 
 func meetInto(acc *facts, f facts) *facts {
@@ -83,6 +90,9 @@ func (fr *frame) ret(expr *source.Node, v value) {
 	if fr.helper {
 		fr.rets = append(fr.rets, ret{v: v, f: fr.now(), falsy: isFalsy(expr)})
 		return
+	}
+	if fr.mw != "" && isFalsy(expr) && isHook(fr.a.text(fr.fn.ChildByFieldName("name"))) {
+		fr.a.passesOn(fr.now())
 	}
 	switch {
 	case fr.role.returnsIdentity && v.data():

@@ -44,6 +44,9 @@ type keyInfo struct {
 	// proxyUnverified is true for headers a proxy forwards without
 	// verifying the certificate (AWS ALB passthrough).
 	proxyUnverified bool
+	// setting is set for a key named by a Django setting (settings.X):
+	// what it carries is decided in worlds (see judge).
+	setting string
 }
 
 // A keyMatcher matches a normalized key exactly or, with prefix, by its start.

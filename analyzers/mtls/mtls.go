@@ -16,6 +16,7 @@ package mtls
 
 import (
 	"bytes"
+	"regexp"
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/source"
@@ -37,10 +38,13 @@ var Analyzer = &analyzers.Analyzer{
 	Doc:       "client-certificate data from a TLS-terminating proxy trusted without verification (CWE-290, CWE-295)",
 	Languages: []source.Language{source.Python},
 	Rules:     []string{ruleSpoofable, ruleUnguarded, ruleUnverified, ruleWeakVerify, ruleDNParsing, rulePassthrough},
-	// The certificate keys of the default tables, and the containers any
+	// The certificate keys of the default tables, the containers any
 	// configured key is read from (META, headers, environ), so that keys
-	// added with the cert-headers setting are seen too.
-	Prefilter: append(append([]string(nil), keyLiterals...), "META", "headers", "environ"),
+	// added with the cert-headers setting are seen too, and what the
+	// repository's facts come from: settings, proxy checks, x509.
+	Prefilter:     prefilter,
+	FactPrefilter: prefilter,
+	Finish:        finish,
 	Queries: map[source.Language]string{
 		source.Python: "(function_definition) @function\n(class_definition) @class",
 	},
@@ -54,31 +58,57 @@ var Analyzer = &analyzers.Analyzer{
 	Run: run,
 }
 
+var prefilter = append(append([]string(nil), keyLiterals...), "META", "headers", "environ", "MIDDLEWARE = ", "MIDDLEWARE_CLASSES = ", "x509")
+
 func run(pass *analyzers.Pass) error {
 	a := newAnalysis(pass)
-	if !a.relevant() {
-		return nil
-	}
-	for _, m := range pass.Matches {
-		if c := m.Node("class"); c != nil {
-			a.remoteUserHeader(c)
+	a.exportModuleFacts()
+	if a.relevant() {
+		for _, m := range pass.Matches {
+			if c := m.Node("class"); c != nil {
+				a.remoteUserHeader(c)
+			}
+			if fn := m.Node("function"); fn != nil {
+				a.entry(fn, false)
+			}
 		}
-		if fn := m.Node("function"); fn != nil {
-			a.entry(fn, false)
+		// Helpers no call site followed (too deep, or past the budget)
+		// are analyzed on their own.
+		for _, fn := range a.helpers {
+			if !a.followed[fn] {
+				a.entry(fn, true)
+			}
 		}
 	}
-	// Helpers no call site followed (too deep, or past the budget) are
-	// analyzed on their own.
-	for _, fn := range a.helpers {
-		if !a.followed[fn] {
-			a.entry(fn, true)
-		}
-	}
+	a.summarize()
 	return nil
 }
 
-// relevant reports whether the file mentions any certificate key at all;
-// the prefilter also admits every file that reads META or headers.
+// settingsKeyRead matches what precedes "settings" in a read of META or
+// headers at a key a setting names, or in a RemoteUserMiddleware header
+// taken from a setting.
+var settingsKeyRead = regexp.MustCompile(`(?:(?:META|headers|environ)\s*(?:\.get\s*\(|\[)\s*(?:getattr\(\s*)?|\bheader\s*=\s*)$`)
+
+// readsSettingsKey reports whether src reads a key a setting names: the
+// regexp only looks at the text before each "settings".
+func readsSettingsKey(src []byte) bool {
+	const word, window = "settings", 48
+	for off := 0; ; {
+		i := bytes.Index(src[off:], []byte(word))
+		if i < 0 {
+			return false
+		}
+		i += off
+		if settingsKeyRead.Match(src[max(i-window, 0):i]) {
+			return true
+		}
+		off = i + len(word)
+	}
+}
+
+// relevant reports whether the file mentions any certificate key at all,
+// or reads a key a setting names; the prefilter also admits every file
+// that reads META or headers.
 func (a *analysis) relevant() bool {
 	if a.keys.configured() {
 		return true
@@ -89,5 +119,5 @@ func (a *analysis) relevant() bool {
 			return true
 		}
 	}
-	return false
+	return readsSettingsKey(src)
 }

@@ -2,6 +2,7 @@ package mtls
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/source"
@@ -9,34 +10,69 @@ import (
 
 // report records a finding once per rule and location. The flow goes
 // from the origin through the assignments the data went through to the
-// sink; related marks the other end.
+// sink; related marks the other end. In a world (see judge) the finding
+// is stashed with the worlds it holds in, and reported by flush.
 func (fr *frame) report(rule string, at *source.Node, msg string, o *origin, s site, steps []*source.Node, related analyzers.Location) {
-	if at == nil {
+	a := fr.a
+	if at == nil || a.summarizing {
 		return
 	}
-	key := fmt.Sprintf("%s@%d-%d", rule, at.StartByte(), at.EndByte())
-	if fr.a.seen[key] {
+	base := fmt.Sprintf("%s@%d-%d", rule, at.StartByte(), at.EndByte())
+	key := base + worldSuffix(a.world)
+	if a.seen[base] || a.seen[key] {
 		return
 	}
-	fr.a.seen[key] = true
+	a.seen[key] = true
 	if rule == ruleSpoofable || rule == ruleUnguarded {
-		fr.a.headerFindings++
+		a.headerFindings++
 	}
-	p := fr.a.pass
-	fd := analyzers.Finding{RuleID: rule, Message: msg, Location: p.Location(at, "")}
+	p := a.pass
+	fd := analyzers.Finding{RuleID: rule, Message: msg, Location: p.Location(at, ""), Data: fr.ownerData(rule, o)}
 	if related.Message != "" {
 		fd.Related = []analyzers.Location{related}
 	}
 	if o != nil {
-		fd.Flow = append(fd.Flow, analyzers.Step{Location: p.Location(o.node, "source: "+short(fr.a.text(o.node)))})
+		fd.Flow = append(fd.Flow, analyzers.Step{Location: p.Location(o.node, "source: "+short(a.text(o.node)))})
 		for _, st := range steps {
-			fd.Flow = append(fd.Flow, analyzers.Step{Location: p.Location(st, "flows through "+short(fr.a.text(st)))})
+			fd.Flow = append(fd.Flow, analyzers.Step{Location: p.Location(st, "flows through "+short(a.text(st)))})
 		}
 		if s.node != nil && s.node != o.node {
 			fd.Flow = append(fd.Flow, analyzers.Step{Location: p.Location(s.node, "sink: "+s.what)})
 		}
 	}
+	if w := a.world; w != nil {
+		sk := stashKey(w, base, msg)
+		st := a.stash[sk]
+		if st == nil {
+			if a.stash == nil {
+				a.stash = map[string]*stashed{}
+			}
+			st = &stashed{base: base, world: w, fd: fd}
+			a.stash[sk] = st
+			a.stashOrder = append(a.stashOrder, sk)
+		}
+		st.mask |= 1 << uint(w.index)
+		return
+	}
 	p.Report(fd)
+}
+
+// ownerData is what Finish needs to weigh a finding against the rest of
+// the repository: what would clear it, the middleware it is in (for the
+// MIDDLEWARE order) and the module-level function (for its callers).
+func (fr *frame) ownerData(rule string, o *origin) map[string]string {
+	n := needs(rule, o)
+	if n == 0 || fr.mw == "" && fr.entryName == "" {
+		return nil
+	}
+	d := map[string]string{dataNeeds: strconv.Itoa(int(n))}
+	if fr.mw != "" {
+		d[dataMiddleware] = fr.mw
+	}
+	if fr.entryName != "" {
+		d[dataEntry] = fr.entryName
+	}
+	return d
 }
 
 // sourceLoc is the related location of an origin.

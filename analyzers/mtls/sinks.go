@@ -31,10 +31,13 @@ func (fr *frame) sink(s site, v value) {
 		// carries no certificate value.
 		return
 	}
-	f := fr.now()
-	for _, o := range v.origins {
-		fr.decide(o, s, f, v)
-	}
+	fr.judge(fr.now(), v.origins, func(f facts, key keyFn) {
+		for _, o := range v.origins {
+			if o, ok := key(o); ok {
+				fr.decide(o, s, f, v)
+			}
+		}
+	})
 	if v.parse != nil {
 		fr.reportParse(s, v)
 	}
@@ -81,12 +84,16 @@ func (fr *frame) decisions(c condition, before facts, consequence, alternative *
 // decideGate judges the data a gate tested.
 func (fr *frame) decideGate(g *gate, s site, f facts) {
 	v := value{origins: g.origins, parse: g.parse}
-	for _, o := range g.origins {
-		fr.decide(o, s, f, v)
-	}
-	if g.status != nil {
-		fr.decideStatus(g, s, f)
-	}
+	fr.judge(f, g.origins, func(f facts, key keyFn) {
+		for _, o := range g.origins {
+			if o, ok := key(o); ok {
+				fr.decide(o, s, f, v)
+			}
+		}
+		if g.status != nil {
+			fr.decideStatus(g, s, f)
+		}
+	})
 	if g.parse != nil {
 		fr.reportParse(s, v)
 	}
@@ -104,8 +111,16 @@ func (fr *frame) decideStatus(g *gate, s site, f facts) {
 		// Reported only if the function has no finding for the data the
 		// status vouches for: the missing proxy check is one problem.
 		o, c := g.status, g.verifies
+		var w *world
+		if fr.a.world != nil {
+			copied := *fr.a.world
+			w = &copied
+		}
 		fr.a.deferred = append(fr.a.deferred, func() {
+			saved := fr.a.world
+			fr.a.world = w
 			fr.reportUnguarded(o, site{node: c.node, kind: decisionSink, what: "decides access"}, c, nil)
+			fr.a.world = saved
 		})
 	}
 }

@@ -28,23 +28,41 @@ func (fr *frame) reportSpoofable(o *origin, s site, v value) {
 // that a header, unlike the REMOTE_USER server variable, is the client's.
 // A class whose code checks REMOTE_ADDR or a trusted-proxy list is left
 // alone. A certificate server variable (header = "SSL_CLIENT_S_DN_CN")
-// is an unverified identity unless the class checks the status.
+// is an unverified identity unless the class checks the status. A header
+// named by a setting (header = settings.X) is judged in worlds.
 func (a *analysis) remoteUserHeader(class *source.Node) {
 	bases := class.ChildByFieldName("superclasses")
 	if bases == nil || !remoteUserBases.MatchString(a.text(bases)) {
 		return
 	}
 	attr := a.classAttr(class, "header")
-	if attr == nil || attr.Type() != "string" {
+	if attr == nil {
 		return
 	}
-	name, ok := a.stringValue(attr, class)
-	if !ok {
-		return
-	}
-	info := a.keys.classify(name, false)
-	body := a.text(class.ChildByFieldName("body"))
 	fr := &frame{a: a}
+	if strings.Contains(a.text(bases), "Middleware") {
+		fr.mw = a.module + "." + a.text(class.ChildByFieldName("name"))
+	}
+	var o *origin
+	if name, ok := a.stringValue(attr, class); ok && attr.Type() == "string" {
+		o = &origin{node: attr, key: a.keys.classify(name, false)}
+	} else if setting := a.settingName(attr); setting != "" {
+		o = &origin{node: attr, key: keyInfo{name: "settings." + setting, setting: setting}}
+	} else {
+		return
+	}
+	fr.judge(facts{}, []*origin{o}, func(_ facts, key keyFn) {
+		if o, ok := key(o); ok {
+			fr.remoteUserKey(class, o)
+		}
+	})
+	a.flush()
+}
+
+// remoteUserKey judges the key o a RemoteUserMiddleware class logs in with.
+func (fr *frame) remoteUserKey(class *source.Node, o *origin) {
+	a, attr, info, name := fr.a, o.node, o.key, o.key.name
+	body := a.text(class.ChildByFieldName("body"))
 	if info.class == certKey && !info.spoofable {
 		// A certificate server variable as the user name: nothing checks
 		// SSL_CLIENT_VERIFY unless the class does.
@@ -53,7 +71,7 @@ func (a *analysis) remoteUserHeader(class *source.Node) {
 				return
 			}
 		}
-		fr.reportUnverified(&origin{node: attr, key: info}, site{node: attr, kind: identitySink, what: "is the user name RemoteUserMiddleware logs in"}, value{})
+		fr.reportUnverified(o, site{node: attr, kind: identitySink, what: "is the user name RemoteUserMiddleware logs in"}, value{})
 		return
 	}
 	if !info.spoofable || info.class == otherKey {

@@ -20,10 +20,14 @@ func (fr *frame) reportUnverified(o *origin, s site, v value) {
 }
 
 // once reports whether rule has not yet been reported for origin o (the
-// first sink an origin reaches stands for the others).
+// first sink an origin reaches stands for the others), in this world.
 func (a *analysis) once(rule string, o *origin) bool {
-	key := fmt.Sprintf("%s#%d-%d", rule, o.node.StartByte(), o.node.EndByte())
-	if a.seen[key] {
+	if a.summarizing {
+		return false
+	}
+	base := fmt.Sprintf("%s#%d-%d", rule, o.node.StartByte(), o.node.EndByte())
+	key := base + worldSuffix(a.world)
+	if a.seen[base] || a.seen[key] {
 		return false
 	}
 	a.seen[key] = true

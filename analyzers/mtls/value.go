@@ -120,6 +120,8 @@ type check struct {
 	spoofable bool
 	// how says what is wrong with a weak check, key which key it tested.
 	how, key string
+	// ext is set when the check is another module's function's.
+	ext *ext
 }
 
 // A gate is a test of certificate data that the path depends on.
@@ -147,6 +149,9 @@ type facts struct {
 	weak *check
 	// gates are the tests of certificate data the point depends on.
 	gates []*gate
+	// exts are the calls of other modules' functions on every path here
+	// (what they check is decided in worlds, see judge).
+	exts []*ext
 }
 
 // with returns f with what d adds.
@@ -169,7 +174,21 @@ func (f facts) with(d facts) facts {
 		}
 		f.gates = gates
 	}
+	for _, e := range d.exts {
+		if len(f.exts) < maxGates && !hasExt(f.exts, e) {
+			f.exts = append(append([]*ext(nil), f.exts...), e)
+		}
+	}
 	return f
+}
+
+func hasExt(es []*ext, e *ext) bool {
+	for _, x := range es {
+		if x == e {
+			return true
+		}
+	}
+	return false
 }
 
 // maxGates caps the tests a point remembers depending on (the first ones
@@ -203,6 +222,11 @@ func (f facts) meet(g facts) facts {
 	for _, x := range f.gates {
 		if hasGate(g.gates, x) {
 			out.gates = append(out.gates, x)
+		}
+	}
+	for _, x := range f.exts {
+		if hasExt(g.exts, x) {
+			out.exts = append(out.exts, x)
 		}
 	}
 	return out

@@ -22,6 +22,10 @@ type frame struct {
 	// are collected in rets instead of being sinks.
 	helper bool
 	rets   []ret
+	// mw is the dotted name of the middleware (class or factory) the
+	// frame's code belongs to, entryName that of the module-level
+	// function analyzed on its own; "" otherwise.
+	mw, entryName string
 }
 
 // A ret is one return of an inlined helper.
@@ -30,9 +34,6 @@ type ret struct {
 	f     facts
 	falsy bool // returns None, False or nothing
 }
-
-// run analyzes an entry point's body.
-func (fr *frame) run(body *source.Node) { fr.block(body) }
 
 // now returns the facts at the current point of the statement.
 func (fr *frame) now() facts { return fr.facts.with(fr.pending) }

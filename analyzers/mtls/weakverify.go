@@ -16,6 +16,10 @@ func (fr *frame) reportWeak(w *check, s site) {
 	msg := fmt.Sprintf(`this test of the verification status %q %s, yet it is the only check before the value %s (line %d): `+
 		`the server also sends "NONE", "FAILED:reason" and "GENEROUS"; require it to equal "SUCCESS" and reject otherwise`,
 		w.key, w.how, s.what, fr.line(s.node))
+	if w.ext != nil {
+		msg = fmt.Sprintf(`%s() is the only check before the value %s (line %d), and it does not require the verification status to equal "SUCCESS" `+
+			`(see its definition): the server also sends "NONE", "FAILED:reason" and "GENEROUS"`, w.ext.written, s.what, fr.line(s.node))
+	}
 	var related analyzers.Location
 	if s.node != nil {
 		related = fr.sinkLoc(s)

@@ -1,0 +1,94 @@
+package mtls
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/driver"
+	"github.com/residue-sec/residue/analyzers/rule"
+)
+
+// crossFile is the fixture whose findings the repository decides.
+const crossFile = "../../rules/mtls/testdata/cross-file.txtar"
+
+func extract(t *testing.T, archive string) string {
+	t.Helper()
+	ar, err := txtar.ParseFile(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, f := range ar.Files {
+		path := filepath.Join(dir, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func scanDir(t *testing.T, root string, paths ...string) []analyzers.Finding {
+	t.Helper()
+	var rs []*rule.Rule
+	for _, id := range Analyzer.Rules {
+		rs = append(rs, &rule.Rule{ID: id, Name: id, Language: "python", Severity: "error", Precision: "high",
+			Summary: id, Help: id, Analyzer: Analyzer.Name})
+	}
+	set, err := rule.NewSet(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := driver.Run(driver.Config{Analyzers: []*analyzers.Analyzer{Analyzer}, Rules: set, Paths: paths, Root: root, Jobs: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Findings
+}
+
+func lines(fs []analyzers.Finding, path string) []string {
+	var out []string
+	for _, f := range fs {
+		if f.Location.Path == path {
+			out = append(out, f.Location.Path+":"+strconv.Itoa(f.Location.StartLine)+" "+f.Level+" "+f.RuleID)
+		}
+	}
+	return out
+}
+
+// TestMiddlewareOrderLowers checks the level, not only the message: a
+// middleware listed after a validating one is lowered one step, the same
+// finding in a middleware listed before it is not.
+func TestMiddlewareOrderLowers(t *testing.T) {
+	dir := extract(t, crossFile)
+	levels := map[int]string{}
+	for _, f := range scanDir(t, dir, dir) {
+		if f.RuleID == rulePassthrough {
+			levels[f.Location.StartLine] = f.Level
+		}
+	}
+	if levels[21] != "error" || levels[43] != "warning" {
+		t.Errorf("passthrough levels by line: %v; want 21 (before VerifyingMiddleware) error, 43 (after it) warning", levels)
+	}
+}
+
+// TestOneScannedFileSeesTheRepository scans only the middleware module:
+// the settings, the MIDDLEWARE list and the other modules' checks are
+// read for their facts, and the findings are those of the whole scan.
+func TestOneScannedFileSeesTheRepository(t *testing.T) {
+	dir := extract(t, crossFile)
+	const mw = "app/middleware.py"
+	whole := strings.Join(lines(scanDir(t, dir, dir), mw), "\n")
+	one := scanDir(t, dir, filepath.Join(dir, "app", "middleware.py"))
+	if got := strings.Join(lines(one, mw), "\n"); got != whole || len(one) != strings.Count(whole, "\n")+1 {
+		t.Errorf("one file:\n%s\nwhole repository:\n%s", got, whole)
+	}
+}

@@ -1,0 +1,140 @@
+package mtls
+
+import (
+	"path"
+	"strings"
+
+	"github.com/residue-sec/residue/analyzers/source"
+)
+
+// modulePath returns the dotted module name of a Python file of the
+// repository: app/certs.py is app.certs, app/certs/__init__.py too.
+func modulePath(file string) string {
+	p := strings.TrimSuffix(file, ".py")
+	p = strings.TrimSuffix(p, "/__init__")
+	return strings.ReplaceAll(p, "/", ".")
+}
+
+// packagePath returns the dotted name of the package a file is in, which
+// relative imports start from.
+func packagePath(file string) string {
+	dir := path.Dir(file)
+	if dir == "." {
+		return ""
+	}
+	return strings.ReplaceAll(dir, "/", ".")
+}
+
+// externalPackages are top-level packages that are not the repository's:
+// their functions have no summary to look up.
+var externalPackages = map[string]bool{
+	"django": true, "rest_framework": true, "cryptography": true, "OpenSSL": true, "os": true, "sys": true,
+	"re": true, "json": true, "logging": true, "hashlib": true, "hmac": true, "secrets": true, "ssl": true,
+	"base64": true, "urllib": true, "ipaddress": true, "typing": true, "functools": true, "datetime": true,
+	"time": true, "collections": true, "itertools": true, "asgiref": true, "requests": true,
+}
+
+// imports maps the names a module binds by its top-level imports to the
+// dotted names they stand for: `from .certs import check` in app/views.py
+// binds check to app.certs.check, `import app.net as net` binds net to
+// app.net. Modules outside the repository (externalPackages) are left out.
+func (a *analysis) imports(root *source.Node) map[string]string {
+	out := map[string]string{}
+	for i := 0; i < int(root.NamedChildCount()); i++ {
+		s := root.NamedChild(i)
+		switch s.Type() {
+		case "import_statement":
+			for j := 0; j < int(s.NamedChildCount()); j++ {
+				c := s.NamedChild(j)
+				if c.Type() == "aliased_import" {
+					a.bindImport(out, a.text(c.ChildByFieldName("alias")), a.text(c.ChildByFieldName("name")))
+				} else if c.Type() == "dotted_name" {
+					// import app.net binds app; app.net.f resolves to itself.
+					full := a.text(c)
+					first := strings.SplitN(full, ".", 2)[0]
+					a.bindImport(out, first, first)
+				}
+			}
+		case "import_from_statement":
+			mod := a.fromModule(s.ChildByFieldName("module_name"))
+			if mod == "" {
+				continue
+			}
+			for j := 0; j < int(s.ChildCount()); j++ {
+				if s.FieldNameForChild(j) != "name" {
+					continue
+				}
+				c := s.Child(j)
+				name, alias := c, c
+				if c.Type() == "aliased_import" {
+					name, alias = c.ChildByFieldName("name"), c.ChildByFieldName("alias")
+				}
+				a.bindImport(out, a.text(alias), mod+"."+a.text(name))
+			}
+		}
+	}
+	return out
+}
+
+// bindImport binds local to target unless target is outside the repository.
+func (a *analysis) bindImport(m map[string]string, local, target string) {
+	if local == "" || target == "" || externalPackages[strings.SplitN(target, ".", 2)[0]] {
+		return
+	}
+	m[local] = target
+}
+
+// fromModule returns the absolute dotted name of a from-import's module:
+// a relative import (.certs, ..net) is resolved against the file's package.
+func (a *analysis) fromModule(n *source.Node) string {
+	if n == nil {
+		return ""
+	}
+	if n.Type() != "relative_import" {
+		return a.text(n)
+	}
+	var parts []string
+	if pkg := packagePath(a.pass.File.Path); pkg != "" {
+		parts = strings.Split(pkg, ".")
+	}
+	rest := ""
+	for i := 0; i < int(n.NamedChildCount()); i++ {
+		c := n.NamedChild(i)
+		switch c.Type() {
+		case "import_prefix":
+			// One dot is the file's package, each further dot its parent.
+			up := strings.Count(a.text(c), ".") - 1
+			if up > len(parts) {
+				return ""
+			}
+			parts = parts[:len(parts)-max(up, 0)]
+		case "dotted_name":
+			rest = a.text(c)
+		}
+	}
+	pkg := strings.Join(parts, ".")
+	switch {
+	case pkg == "":
+		return rest
+	case rest == "":
+		return pkg
+	}
+	return pkg + "." + rest
+}
+
+// resolve returns the repository-qualified name of a called dotted name
+// through the module's imports, or "" when the name is not imported.
+func (a *analysis) resolve(name string) string {
+	if name == "" {
+		return ""
+	}
+	first, rest, dotted := strings.Cut(name, ".")
+	target, ok := a.importsByName[first]
+	if !ok {
+		return ""
+	}
+	if dotted {
+		return target + "." + rest
+	}
+	return target
+}

@@ -1,0 +1,205 @@
+package mtls
+
+import (
+	"bytes"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/pysrc"
+	"github.com/residue-sec/residue/analyzers/source"
+)
+
+// The kinds of facts the analyzer exports for its Finish step.
+const (
+	// factSummary: Key is a module-level function's dotted name, Values
+	// the checkStates where it returns a true value and where it returns.
+	factSummary = "summary"
+	// factWeakTest: the weak test of the verification status a
+	// summarized function relies on; Values its description and key.
+	factWeakTest = "weak-test"
+	// factCall: a call of another module's function; Values the
+	// checkState that holds at the call.
+	factCall = "call"
+	// factSetting: a module-level NAME = "KEY" naming a certificate or
+	// user key; Values the key.
+	factSetting = "setting"
+	// factMiddlewareList: Django's MIDDLEWARE setting; Values its entries.
+	factMiddlewareList = "middleware-list"
+	// factMiddleware: a middleware that checks every request it hands on;
+	// Values its checkState.
+	factMiddleware = "middleware"
+)
+
+// upperName matches the names of Django settings and module constants.
+var upperName = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+
+// summarySignals are literals of function bodies that may check a
+// certificate, its status or the proxy; other functions are summarized
+// only when their name says they check (the summary then says whether
+// they do).
+var summarySignals = []string{"SSL_CLIENT", "_VERIFY", "Verify", "SUCCESS", "REMOTE_ADDR", "x509", "X509",
+	"compare_digest", "verify_directly_issued_by", "fingerprint", "TRUSTED", "PROXIES", "PROXY"}
+
+// checkSignal reports whether a function body may check a certificate,
+// its status or the proxy, by the default names or the user's.
+func (a *analysis) checkSignal(body []byte) bool {
+	for _, s := range summarySignals {
+		if bytes.Contains(body, []byte(s)) {
+			return true
+		}
+	}
+	for _, k := range []string{"verify-headers", "trusted-proxy-settings", "cert-validators", "proxy-guards"} {
+		for _, name := range a.pass.Settings[k] {
+			if name = strings.TrimSuffix(name, "*"); name != "" && bytes.Contains(body, []byte(name)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// exportModuleFacts exports the module's settings that name certificate or
+// user keys, and its MIDDLEWARE list.
+func (a *analysis) exportModuleFacts() {
+	root := a.pass.File.Root()
+	for i := 0; root != nil && i < int(root.NamedChildCount()); i++ {
+		s := root.NamedChild(i)
+		if s.Type() != "expression_statement" || s.NamedChildCount() == 0 || s.NamedChild(0).Type() != "assignment" {
+			continue
+		}
+		as := s.NamedChild(0)
+		left, right := as.ChildByFieldName("left"), as.ChildByFieldName("right")
+		if left == nil || right == nil || left.Type() != "identifier" || !upperName.MatchString(a.text(left)) {
+			continue
+		}
+		name := a.text(left)
+		if name == "MIDDLEWARE" || name == "MIDDLEWARE_CLASSES" {
+			a.exportMiddlewareList(name, right)
+			continue
+		}
+		v, ok := a.settingValue(right)
+		if !ok || a.keys.settingState(v, false) == settingOther && a.keys.settingState(v, true) == settingOther {
+			continue
+		}
+		a.pass.Export(analyzers.Fact{Kind: factSetting, Key: name, Values: []string{v},
+			Location: a.pass.Location(as, name+" is "+strconv.Quote(v)+" here")})
+	}
+}
+
+// settingValue returns the string a setting is given: a literal, a
+// constant, getattr(config, "NAME", "default") or os.environ.get("NAME",
+// "default") (the default is what the code was written for).
+func (a *analysis) settingValue(n *source.Node) (string, bool) {
+	if v, ok := a.stringValue(n, nil); ok {
+		return v, true
+	}
+	if n.Type() != "call" {
+		return "", false
+	}
+	switch a.dotted(n.ChildByFieldName("function")) {
+	case "os.environ.get", "os.getenv", "environ.get", "getenv":
+		args := n.ChildByFieldName("arguments")
+		if args != nil && args.NamedChildCount() == 2 {
+			return a.stringValue(args.NamedChild(1), nil)
+		}
+	}
+	return "", false
+}
+
+// exportMiddlewareList exports a MIDDLEWARE list's literal entries, in order.
+func (a *analysis) exportMiddlewareList(name string, list *source.Node) {
+	switch list.Type() {
+	case "list", "tuple", "parenthesized_expression":
+	default:
+		return
+	}
+	var entries []string
+	for i := 0; i < int(list.NamedChildCount()); i++ {
+		if v, ok := a.stringValue(list.NamedChild(i), nil); ok {
+			entries = append(entries, v)
+		}
+	}
+	if len(entries) > 0 {
+		a.pass.Export(analyzers.Fact{Kind: factMiddlewareList, Key: name, Values: entries,
+			Location: a.pass.Location(list, "the "+name+" setting")})
+	}
+}
+
+// exportMiddleware exports what a middleware guarantees of every request
+// it hands on, when that includes a sound verification or a proxy check.
+func (a *analysis) exportMiddleware(mw string) {
+	if mw == "" || a.passOn == nil {
+		return
+	}
+	f := *a.passOn
+	s := stateOf(f)
+	var at *source.Node
+	switch {
+	case s.satisfies(needVerify):
+		at = f.verified.node
+	case s.satisfies(needGuard):
+		at = f.guarded.node
+	default:
+		return
+	}
+	a.pass.Export(analyzers.Fact{Kind: factMiddleware, Key: mw, Values: []string{strconv.Itoa(int(s))},
+		Location: a.pass.Location(at, "the check "+last(mw)+" makes of every request")})
+}
+
+// exportCall exports a call of another module's function q at n with
+// what holds there, for Finish to clear the function's own findings when
+// every caller checked first.
+func (a *analysis) exportCall(q string, n *source.Node, f facts) {
+	if a.summarizing {
+		return
+	}
+	a.pass.Export(analyzers.Fact{Kind: factCall, Key: q, Values: []string{strconv.Itoa(int(stateOf(f)))},
+		Location: a.pass.Location(n, "called here")})
+}
+
+// summarize exports the summaries of the module-level functions that may
+// check a certificate or the proxy: what holds where each returns a true
+// value and where it returns. Its parameters are the request or environ
+// by name, certificate data otherwise (verify_cert(pem)).
+func (a *analysis) summarize() {
+	root := a.pass.File.Root()
+	a.summarizing = true
+	defer func() { a.summarizing = false }()
+	for i := 0; root != nil && i < int(root.NamedChildCount()); i++ {
+		fn := pysrc.Unwrap(root.NamedChild(i))
+		if fn.Type() != "function_definition" {
+			continue
+		}
+		nameNode, body := fn.ChildByFieldName("name"), fn.ChildByFieldName("body")
+		name := a.text(nameNode)
+		fr := &frame{a: a, env: map[string]value{}, fn: fn, helper: true}
+		if body == nil || !fr.validator(name) && !fr.guard(name) && !a.checkSignal(a.pass.File.Src[body.StartByte():body.EndByte()]) {
+			continue
+		}
+		a.bindParameters(fn, nil, fr.env)
+		for _, p := range a.parameters(fn, false) {
+			if _, ok := fr.env[p]; !ok {
+				fr.env[p] = value{origins: []*origin{{node: nameNode, key: keyInfo{name: p, class: certKey}}}}
+			}
+		}
+		_, truthy, exit := fr.outcome(!fr.block(fn.ChildByFieldName("body")))
+		states := []string{"0", "0"}
+		var weak *check
+		for j, f := range []*facts{truthy, exit} {
+			if f != nil {
+				states[j] = strconv.Itoa(int(stateOf(*f)))
+				if weak == nil && f.verified == nil {
+					weak = f.weak
+				}
+			}
+		}
+		key := a.module + "." + name
+		a.pass.Export(analyzers.Fact{Kind: factSummary, Key: key, Values: states, Location: a.pass.Location(nameNode, name+"() is defined here")})
+		if weak != nil && weak.ext == nil {
+			a.pass.Export(analyzers.Fact{Kind: factWeakTest, Key: key, Values: []string{weak.how, weak.key},
+				Location: a.pass.Location(weak.node, "the verification status is tested here")})
+		}
+	}
+}

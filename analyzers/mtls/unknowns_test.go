@@ -1,0 +1,122 @@
+package mtls
+
+import (
+	"testing"
+	"time"
+
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/source"
+)
+
+// parsed returns the analysis of src as the file at path.
+func parsed(t *testing.T, path, src string) *analysis {
+	t.Helper()
+	file := source.NewFile(path, source.Python, []byte(src))
+	p := source.NewParser(5 * time.Second)
+	t.Cleanup(p.Close)
+	if err := p.Parse(file); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(file.Close)
+	pass := &analyzers.Pass{Analyzer: Analyzer, File: file, Settings: analyzers.Settings{}}
+	return newAnalysis(pass)
+}
+
+func TestImportsResolve(t *testing.T) {
+	a := parsed(t, "src/app/sub/views.py", `
+from .certs import verify_client_cert as vcc, other
+from ..net import via_edge
+from . import checks
+from ... import toplevel
+from .... import too_far
+import app.guards
+import app.net as net
+from django.contrib.auth import login
+import hashlib
+`)
+	for name, want := range map[string]string{
+		"vcc":                  "src.app.sub.certs.verify_client_cert",
+		"other":                "src.app.sub.certs.other",
+		"via_edge":             "src.app.net.via_edge",
+		"checks.require":       "src.app.sub.checks.require",
+		"toplevel":             "src.toplevel",
+		"too_far":              "",
+		"app.guards.from_edge": "app.guards.from_edge",
+		"net.via":              "app.net.via",
+		"login":                "", // outside the repository
+		"hashlib.sha256":       "",
+		"verify_client_cert":   "", // bound under its alias only
+		"":                     "",
+	} {
+		if got := a.resolve(name); got != want {
+			t.Errorf("resolve(%q) = %q, want %q", name, got, want)
+		}
+	}
+	if got := modulePath("app/certs/__init__.py"); got != "app.certs" {
+		t.Errorf("modulePath of a package = %q", got)
+	}
+}
+
+func TestReadsSettingsKey(t *testing.T) {
+	for src, want := range map[string]bool{
+		`request.META.get(settings.REMOTE_USER_HEADER)`:               true,
+		`request.META[ settings.X ]`:                                  true,
+		`request.headers.get(getattr(settings, "X"))`:                 true,
+		`environ.get(settings.KEY, "")`:                               true,
+		"    header = settings.REMOTE_AUTH_HEADER\n":                  true,
+		`from django.conf import settings`:                            false,
+		`x = settings.DEBUG and request.META.get("HTTP_X_FORWARDED")`: false,
+		`request.META.get("HTTP_HOST") == settings.ALLOWED_HOSTS[0]`:  false,
+		`cache.get(settings.CACHE_KEY)`:                               false,
+		`my_header = settings.X`:                                      false,
+		`settings`:                                                    false,
+	} {
+		if got := readsSettingsKey([]byte(src)); got != want {
+			t.Errorf("readsSettingsKey(%q) = %v, want %v", src, got, want)
+		}
+	}
+}
+
+// TestWorldEncoding checks that Finish decodes a world index the way judge
+// encoded it: the state of each dimension, the last varying fastest.
+func TestWorldEncoding(t *testing.T) {
+	w := &world{dims: []dim{{states: extStates}, {states: settingStates}, {states: 2}}}
+	for w.index = 0; w.index < extStates*settingStates*2; w.index++ {
+		index := 0
+		for i, d := range w.dims {
+			index = index*d.states + w.state(i)
+		}
+		if index != w.index {
+			t.Fatalf("world %d decodes to %d", w.index, index)
+		}
+	}
+}
+
+func TestSatisfies(t *testing.T) {
+	for _, c := range []struct {
+		s    checkState
+		n    need
+		want bool
+	}{
+		{soundVerify, needVerify, true},
+		{spoofableVerify, needVerify, false},
+		{spoofableVerify | guardCheck, needVerify, true},
+		{weakCheck | guardCheck, needVerify, false},
+		{guardCheck, needGuard, true},
+		{soundVerify, needGuard, false},
+		{soundVerify | guardCheck, needGuard | needVerify, true},
+		{soundVerify | guardCheck, 0, false},
+	} {
+		if got := c.s.satisfies(c.n); got != c.want {
+			t.Errorf("%d satisfies %d = %v", c.s, c.n, got)
+		}
+	}
+}
+
+func TestExtID(t *testing.T) {
+	e := &ext{name: "app.certs.check", use: 'x', spoofable: true}
+	name, use, sp := splitExtID(e.id())
+	if name != e.name || use != 'x' || !sp {
+		t.Errorf("splitExtID(%q) = %q %c %v", e.id(), name, use, sp)
+	}
+}

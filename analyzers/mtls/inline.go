@@ -88,7 +88,7 @@ func meetInto(acc *facts, f facts) *facts {
 // of certificate data, grants access.
 func (fr *frame) ret(expr *source.Node, v value) {
 	if fr.helper {
-		fr.rets = append(fr.rets, ret{v: v, f: fr.now(), falsy: isFalsy(expr)})
+		fr.rets = append(fr.rets, ret{node: expr, v: v, f: fr.now(), falsy: isFalsy(expr)})
 		return
 	}
 	if fr.mw != "" && isFalsy(expr) && isHook(fr.a.text(fr.fn.ChildByFieldName("name"))) {

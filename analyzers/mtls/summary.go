@@ -184,7 +184,15 @@ func (a *analysis) summarize() {
 				fr.env[p] = value{origins: []*origin{{node: nameNode, key: keyInfo{name: p, class: certKey}}}}
 			}
 		}
-		_, truthy, exit := fr.outcome(!fr.block(fn.ChildByFieldName("body")))
+		_, _, exit := fr.outcome(!fr.block(body))
+		// What a true result establishes, the returned value tested for
+		// truth (a status returned as is is a weak check).
+		var truthy *facts
+		for _, r := range fr.rets {
+			if !r.falsy {
+				truthy = meetInto(truthy, r.f.with(truthiness(r.node, r.v).t))
+			}
+		}
 		states := []string{"0", "0"}
 		var weak *check
 		for j, f := range []*facts{truthy, exit} {

@@ -30,6 +30,7 @@ type frame struct {
 
 // A ret is one return of an inlined helper.
 type ret struct {
+	node  *source.Node // the returned expression, nil for a bare return
 	v     value
 	f     facts
 	falsy bool // returns None, False or nothing

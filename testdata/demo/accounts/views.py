@@ -1,12 +1,14 @@
 import logging
 
-from django.contrib.auth import authenticate, login
-from django.http import JsonResponse
+from django.contrib.auth import authenticate, get_user_model, login
+from django.http import HttpResponseForbidden, JsonResponse
 from django.views.decorators.http import require_GET, require_POST
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from demo.logutils import redact
+
+from .certs import client_cert_valid, enforce_mtls
 
 logger = logging.getLogger(__name__)
 log = logging.getLogger("accounts.auth")
@@ -36,6 +38,24 @@ def whoami(request):
     if not request.user.is_authenticated:
         return JsonResponse({"authenticated": False}, status=401)
     return JsonResponse({"authenticated": True, "username": request.user.get_username()})
+
+
+@require_GET
+def cert_owner(request):
+    """Ops tool: who holds the certificate this request came with."""
+    # BUG(mtls): client_cert_valid() (accounts/certs.py) only tests SSL_CLIENT_VERIFY for truth: "NONE" and "FAILED:…" pass
+    if not client_cert_valid(request):
+        return HttpResponseForbidden()
+    owner = get_user_model().objects.get(username=request.META["SSL_CLIENT_S_DN_CN"])
+    return JsonResponse({"owner": owner.get_username()})
+
+
+@require_GET
+def cert_owner_v2(request):
+    enforce_mtls(request)
+    # OK(mtls): enforce_mtls() (accounts/certs.py) raises unless SSL_CLIENT_VERIFY == "SUCCESS"
+    owner = get_user_model().objects.get(username=request.META["SSL_CLIENT_S_DN_CN"])
+    return JsonResponse({"owner": owner.get_username()})
 
 
 class ProfileView(APIView):

@@ -9,6 +9,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", account_views.login_view, name="login"),
     path("me/", account_views.whoami, name="whoami"),
+    path("cert/owner/", account_views.cert_owner, name="cert-owner"),
+    path("cert/owner/v2/", account_views.cert_owner_v2, name="cert-owner-v2"),
     path("api/profile/", account_views.ProfileView.as_view(), name="profile"),
     path("sign/", signing_views.sign_payload, name="sign"),
     path("sign/v2/", signing_views.sign_payload_v2, name="sign-v2"),

@@ -15,16 +15,22 @@ import (
 // recover) and returns the findings; ok is false when the driver would
 // have skipped the file (no parse, or nested too deep).
 func analyze(tb testing.TB, q *tsquery.Query, src []byte, settings analyzers.Settings) (out []analyzers.Finding, ok bool) {
+	out, _, ok = analyzeFacts(tb, q, src, settings)
+	return out, ok
+}
+
+// analyzeFacts is analyze that also returns the facts the file exports.
+func analyzeFacts(tb testing.TB, q *tsquery.Query, src []byte, settings analyzers.Settings) (out []analyzers.Finding, facts []analyzers.Fact, ok bool) {
 	tb.Helper()
-	file := source.NewFile("x.py", source.Python, src)
+	file := source.NewFile("app/x.py", source.Python, src)
 	p := source.NewParser(5 * time.Second)
 	defer p.Close()
 	if p.Parse(file) != nil {
-		return nil, false
+		return nil, nil, false
 	}
 	defer file.Close()
 	if source.MaxDepth(file.Root(), maxDepth) > maxDepth {
-		return nil, false
+		return nil, nil, false
 	}
 	c := tsquery.NewCursor()
 	defer c.Close()
@@ -32,11 +38,11 @@ func analyze(tb testing.TB, q *tsquery.Query, src []byte, settings analyzers.Set
 	_ = q.Run(c, file, tsquery.Limits{}, func(_ int, m tsquery.Match) { matches = append(matches, m) })
 	pass := &analyzers.Pass{Analyzer: Analyzer, File: file, Matches: matches, Settings: settings}
 	pass.Report = func(fd analyzers.Finding) { out = append(out, fd) }
-	pass.Export = func(analyzers.Fact) {}
+	pass.Export = func(f analyzers.Fact) { facts = append(facts, f) }
 	if err := Analyzer.Run(pass); err != nil {
 		tb.Fatal(err)
 	}
-	return out, true
+	return out, facts, true
 }
 
 // maxDepth is the driver's default nesting cap: deeper files are skipped

@@ -89,7 +89,7 @@ func (fr *frame) functionCall(n *source.Node, name, short string, as args) value
 	switch {
 	case certLoaders[short]:
 		v := as.all.derived()
-		v.kind, v.parse, v.firstElement, v.fromCert = certObjKind, nil, false, true
+		v.kind, v.parse, v.parser, v.firstElement, v.fromCert = certObjKind, nil, "", false, true
 		return v
 	case hashFunctions.MatchString(name) && as.all.data():
 		v := as.all.derived()
@@ -105,8 +105,7 @@ func (fr *frame) functionCall(n *source.Node, name, short string, as args) value
 		}
 		return fr.lookup(n, name, rest.all)
 	case loginCalls[short] && (name == short || strings.HasPrefix(name, "auth.") || strings.HasPrefix(name, "django.contrib.auth.")):
-		fr.sink(site{node: n, kind: identitySink, what: "is passed to " + name + "()"}, as.all)
-		return as.all.derived()
+		return fr.login(n, name, short, as)
 	case constantTimeCompare[name]:
 		return fr.compareDigest(as)
 	case name == "bool" && len(as.pos) == 1:
@@ -176,8 +175,7 @@ func (fr *frame) methodCall(n, fn *source.Node) value {
 		}
 		return fr.lookup(n, full, as.all)
 	case loginCalls[method] && (isAuthModule(objName) || fr.a.text(obj) == "super()" || strings.Contains(strings.ToLower(objName), "backend")):
-		fr.sink(site{node: n, kind: identitySink, what: "is passed to " + method + "()"}, as.all)
-		return as.all.derived()
+		return fr.login(n, method, method, as)
 	case constantTimeCompare[full]:
 		return fr.compareDigest(as)
 	case ov.status != nil && statusNormalizers[method]:
@@ -197,6 +195,21 @@ func (fr *frame) methodCall(n, fn *source.Node) value {
 		return fr.regex(n, objName, as)
 	}
 	return fr.unknownMethod(n, full, method, ov, as)
+}
+
+// login is a call of login() or authenticate(): a sink for the identity
+// data it is given. Passing the verification status to authenticate()
+// along with it hands the check to the backend, which verifies it (the
+// backend's own code is analyzed as an authentication class). The result
+// is the user: the identity data, no longer the status.
+func (fr *frame) login(n *source.Node, name, short string, as args) value {
+	if (short == "authenticate" || short == "aauthenticate") && as.all.status != nil {
+		fr.pending = fr.pending.with(facts{verified: &check{node: n, spoofable: as.all.status.key.spoofable}})
+	}
+	fr.sink(site{node: n, kind: identitySink, what: "is passed to " + name + "()"}, as.all)
+	v := as.all.derived()
+	v.status, v.defaultSuccess = nil, false
+	return v
 }
 
 // unknownMethod is a method call the analysis does not model: data flows
@@ -222,12 +235,16 @@ func (fr *frame) dataMethod(n *source.Node, method string, ov value, as args) va
 	if ov.kind == certObjKind {
 		return v
 	}
-	if v.parse == nil && stringParsers[method] {
+	if ov.fromCert && certAttrMethods[method] {
+		v.certAttr = true
+		return v
+	}
+	if (v.parse == nil || v.parser != "") && stringParsers[method] && !v.certAttr {
 		switch {
 		case isDN(ov) && method != "replace", isPEM(ov):
-			v.parse = n
-		case hasFormat(ov, xfccFormat) && (method == "split" || method == "rsplit" || method == "partition" || method == "rpartition"):
-			v.parse = n
+			v.parse, v.parser = n, ""
+		case hasFormat(ov, xfccFormat) && !ov.fromCert && (method == "split" || method == "rsplit" || method == "partition" || method == "rpartition"):
+			v.parse, v.parser = n, ""
 		}
 	}
 	return v
@@ -241,29 +258,49 @@ func (fr *frame) regex(n *source.Node, objName string, as args) value {
 		subject = as.at(1)
 	}
 	v := as.all.derived()
-	if v.parse == nil && (isDN(subject) || isPEM(subject)) {
-		v.parse = n
+	if (v.parse == nil || v.parser != "") && (isDN(subject) || isPEM(subject)) {
+		v.parse, v.parser = n, ""
 	}
 	return v
 }
 
 // isDN reports whether v is a distinguished name as a string: a DN key's
 // value, or a name read from a parsed certificate (its rfc4514_string()).
-func isDN(v value) bool { return hasFormat(v, dnFormat) || v.fromCert }
+func isDN(v value) bool { return (hasFormat(v, dnFormat) || v.fromCert) && !v.certAttr }
 
 // isPEM reports whether v is a forwarded PEM still as a string.
-func isPEM(v value) bool { return hasFormat(v, pemFormat) && !v.fromCert }
+func isPEM(v value) bool { return hasFormat(v, pemFormat) && !v.fromCert && !v.certAttr }
 
 // lookup is an ORM look-up: a sink for identity data in its arguments.
 // Looking a record up by a certificate's digest is pinning it.
 func (fr *frame) lookup(n *source.Node, name string, data value) value {
-	fr.sink(site{node: n, kind: identitySink, what: "selects a record with " + short(name)}, data)
+	if !fr.a.scopedToUser(n) {
+		fr.sink(site{node: n, kind: identitySink, what: "selects a record with " + short(name)}, data)
+	}
 	v := data.derived()
 	if data.fingerprint || data.pinned {
 		v.pinned = true
 	}
 	v.fingerprint = false
 	return v
+}
+
+// scopedToUser reports whether a look-up is restricted to the logged-in
+// user's records (filter(user=request.user, dn=header)): the header then
+// only narrows them and decides no identity.
+func (a *analysis) scopedToUser(call *source.Node) bool {
+	args := call.ChildByFieldName("arguments")
+	for i := 0; args != nil && i < int(args.NamedChildCount()); i++ {
+		c := args.NamedChild(i)
+		if c.Type() != "keyword_argument" {
+			continue
+		}
+		v := strings.TrimPrefix(a.dotted(c.ChildByFieldName("value")), "self.")
+		if v == "request.user" || strings.HasPrefix(v, "request.user.") {
+			return true
+		}
+	}
+	return false
 }
 
 // isManagerChain reports whether obj is a chain of calls and attributes
@@ -365,6 +402,11 @@ func (fr *frame) external(n *source.Node, name string, as args) (value, bool) {
 	fr.a.exportCall(q, n, fr.now())
 	v := as.all.derived()
 	v.cond = &condition{t: facts{exts: []*ext{tested}}}
+	if v.parse == nil && (isDN(as.all) || isPEM(as.all)) {
+		// If the function cuts the string apart, its result is parsed
+		// (Finish decides with its summary).
+		v.parse, v.parser = n, q
+	}
 	return v, true
 }
 

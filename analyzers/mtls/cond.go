@@ -107,7 +107,7 @@ func (fr *frame) comparison(n *source.Node) (condition, value) {
 	case lv.fingerprint && !rv.fingerprint && !rv.header && !rv.data(), rv.fingerprint && !lv.fingerprint && !lv.header && !lv.data():
 		return branch(op, facts{verified: &check{node: n, spoofable: spoofable(lv.union(rv))}}), v
 	case lv.data() || rv.data():
-		g := &gate{node: n, origins: v.origins, parse: v.parse, compares: op != "is" && op != "is not"}
+		g := &gate{node: n, origins: v.origins, parse: v.parse, parser: v.parser, compares: op != "is" && op != "is not"}
 		return condition{t: facts{gates: []*gate{g}}, f: facts{gates: []*gate{g}}}, v
 	}
 	return condition{}, v

@@ -11,6 +11,9 @@ import "fmt"
 func (fr *frame) reportParse(s site, v value) {
 	var what string
 	switch {
+	case v.parser != "":
+		what = fmt.Sprintf("%s() cuts the certificate string it is given apart as a string (see its definition): a CN containing \",\" or \"/\" injects another attribute; "+
+			"parse the certificate with cryptography.x509 and read NameOID.COMMON_NAME", fr.a.text(v.parse.ChildByFieldName("function")))
 	case v.firstElement:
 		what = "takes the first element of X-Forwarded-Client-Cert, which is the one the client sent when the proxy appends to the header; take the element the proxy added (the last)"
 	case hasFormat(v, xfccFormat) && !isDN(v):
@@ -26,5 +29,9 @@ func (fr *frame) reportParse(s site, v value) {
 	if len(v.origins) > 0 {
 		o = v.origins[0]
 	}
-	fr.report(ruleDNParsing, v.parse, msg, o, s, nil, fr.sinkLoc(s))
+	var data map[string]string
+	if v.parser != "" {
+		data = map[string]string{dataParser: v.parser}
+	}
+	fr.reportWith(data, ruleDNParsing, v.parse, msg, o, s, nil, fr.sinkLoc(s))
 }

@@ -108,7 +108,7 @@ func (fr *frame) subscript(n *source.Node) value {
 	fr.eval(idx)
 	v := ov.derived()
 	if idx != nil && idx.Type() == "integer" && fr.a.text(idx) == "0" && ov.parse != nil && hasFormat(ov, xfccFormat) {
-		v.parse, v.firstElement = n, true
+		v.parse, v.parser, v.firstElement = n, "", true
 	}
 	return v
 }
@@ -119,8 +119,8 @@ func (fr *frame) subscript(n *source.Node) value {
 func (fr *frame) readKey(k kind, key, at, def *source.Node) value {
 	name, ok := fr.a.stringValue(key, fr.class)
 	if !ok {
-		if setting := fr.a.settingName(key); setting != "" {
-			info := keyInfo{name: "settings." + setting, setting: setting}
+		if ref := fr.a.keyReference(key); ref != "" {
+			info := keyInfo{name: ref, setting: ref}
 			if k == headersKind {
 				info.setting += headerSettingSuffix
 			}
@@ -148,6 +148,22 @@ func (fr *frame) readKey(k kind, key, at, def *source.Node) value {
 // headerSettingSuffix marks a setting read as a header name
 // (request.headers[settings.X]) rather than as a META key.
 const headerSettingSuffix = "/header"
+
+// keyReference returns what names a key that is no literal: settings.NAME
+// for a Django setting, or the dotted name of a constant imported from
+// another module of the repository (app.conf.USER_DN_HEADER); "" else.
+func (a *analysis) keyReference(n *source.Node) string {
+	if s := a.settingName(n); s != "" {
+		return "settings." + s
+	}
+	if n == nil || n.Type() != "identifier" && n.Type() != "attribute" {
+		return ""
+	}
+	if name := a.dotted(n); upperName.MatchString(last(name)) {
+		return a.resolve(name)
+	}
+	return ""
+}
 
 // settingName returns NAME when n reads a Django setting, as
 // settings.NAME or getattr(settings, "NAME") with no default; "" else.

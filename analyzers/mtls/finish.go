@@ -21,6 +21,9 @@ const (
 	// the unknowns' ids and the worlds' bit mask (hexadecimal).
 	dataDims   = "dims"
 	dataWorlds = "worlds"
+	// dataParser names another module's function a DN or PEM was passed
+	// to: the finding stands if that function cuts strings apart.
+	dataParser = "parser"
 )
 
 // index is the repository's facts, arranged for Finish.
@@ -32,6 +35,7 @@ type index struct {
 	weakTests       map[string][]analyzers.Fact
 	calls           map[string][]analyzers.Fact
 	settings        map[string][]analyzers.Fact
+	settingFacts    []analyzers.Fact // the settings' facts in order
 	middleware      map[string][]analyzers.Fact
 	middlewareLists []analyzers.Fact
 }
@@ -57,6 +61,7 @@ func newIndex(sum *analyzers.Summary) *index {
 			ix.calls[f.Key] = append(ix.calls[f.Key], f)
 		case factSetting:
 			ix.settings[f.Key] = append(ix.settings[f.Key], f)
+			ix.settingFacts = append(ix.settingFacts, f)
 		case factMiddleware:
 			ix.middleware[f.Key] = append(ix.middleware[f.Key], f)
 		case factMiddlewareList:
@@ -117,6 +122,16 @@ func (ix *index) weigh(fd analyzers.Finding) (*analyzers.Finding, bool) {
 		ix.explainUnknowns(&fd)
 		changed = true
 	}
+	if parser := fd.Data[dataParser]; parser != "" {
+		fs := lookup(ix.summaries, parser)
+		if len(fs) != 1 || len(fs[0].Values) < 3 || fs[0].Values[2] != summaryParses {
+			return nil, false
+		}
+		loc := fs[0].Location
+		loc.Message = last(parser) + "() is defined here: it cuts its argument apart as a string"
+		fd.Related = append(fd.Related, loc)
+		changed = true
+	}
 	n, _ := strconv.Atoi(fd.Data[dataNeeds])
 	if n == 0 {
 		return ifChanged(fd, changed), true
@@ -157,6 +172,23 @@ func lookup(m map[string][]analyzers.Fact, name string) []analyzers.Fact {
 	return found
 }
 
+// definitions returns the module constants a key reference names: for
+// settings.NAME, NAME in any module (settings modules are named freely);
+// for an imported constant, the constant of that module.
+func (ix *index) definitions(ref string) []analyzers.Fact {
+	name, ok := strings.CutPrefix(ref, "settings.")
+	if !ok {
+		return lookup(ix.settings, ref)
+	}
+	var out []analyzers.Fact
+	for _, f := range ix.settingFacts {
+		if last(f.Key) == name {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // dimension is one unknown of a tagged finding with the states it has in
 // the repository.
 type dimension struct {
@@ -171,8 +203,8 @@ func (ix *index) dimensions(fd analyzers.Finding) []dimension {
 	for _, id := range strings.Split(fd.Data[dataDims], ",") {
 		if setting, ok := strings.CutPrefix(id, settingDimPrefix); ok {
 			d := dimension{id: id, states: settingStates}
-			name, header := strings.CutSuffix(setting, headerSettingSuffix)
-			for _, f := range ix.settings[name] {
+			ref, header := strings.CutSuffix(setting, headerSettingSuffix)
+			for _, f := range ix.definitions(ref) {
 				if len(f.Values) > 0 {
 					d.actual = append(d.actual, ix.keys.settingState(f.Values[0], header))
 				}
@@ -204,7 +236,7 @@ func splitExtID(id string) (name string, use byte, spoofable bool) {
 // repository does not define it; the summary is nil then.
 func (ix *index) extState(name string, use byte, spoofable bool) (checkState, *analyzers.Fact) {
 	fs := lookup(ix.summaries, name)
-	if len(fs) != 1 || len(fs[0].Values) != 2 {
+	if len(fs) != 1 || len(fs[0].Values) < 2 {
 		return nameState(name, spoofable, ix.validators, ix.guards), nil
 	}
 	v := fs[0].Values[0]
@@ -247,13 +279,12 @@ func (ix *index) inActualWorld(fd analyzers.Finding) bool {
 func (ix *index) explainUnknowns(fd *analyzers.Finding) {
 	for _, id := range strings.Split(fd.Data[dataDims], ",") {
 		if setting, ok := strings.CutPrefix(id, settingDimPrefix); ok {
-			name, header := strings.CutSuffix(setting, headerSettingSuffix)
-			for _, f := range ix.settings[name] {
+			ref, header := strings.CutSuffix(setting, headerSettingSuffix)
+			for _, f := range ix.definitions(ref) {
 				if len(f.Values) == 0 || ix.keys.settingState(f.Values[0], header) == settingOther {
 					continue
 				}
-				fd.Message = strings.ReplaceAll(fd.Message, strconv.Quote("settings."+name),
-					fmt.Sprintf("settings.%s (%q)", name, f.Values[0]))
+				fd.Message = strings.ReplaceAll(fd.Message, strconv.Quote(ref), fmt.Sprintf("%s (%q)", ref, f.Values[0]))
 				fd.Related = append(fd.Related, f.Location)
 				break
 			}

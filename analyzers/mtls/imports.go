@@ -31,7 +31,11 @@ var externalPackages = map[string]bool{
 	"django": true, "rest_framework": true, "cryptography": true, "OpenSSL": true, "os": true, "sys": true,
 	"re": true, "json": true, "logging": true, "hashlib": true, "hmac": true, "secrets": true, "ssl": true,
 	"base64": true, "urllib": true, "ipaddress": true, "typing": true, "functools": true, "datetime": true,
-	"time": true, "collections": true, "itertools": true, "asgiref": true, "requests": true,
+	"time": true, "collections": true, "itertools": true, "asgiref": true, "requests": true, "subprocess": true,
+	"shlex": true, "string": true, "uuid": true, "http": true, "email": true, "socket": true, "struct": true,
+	"binascii": true, "codecs": true, "textwrap": true, "urllib3": true, "copy": true, "pathlib": true,
+	"tempfile": true, "io": true, "csv": true, "html": true, "xml": true, "zlib": true, "inspect": true,
+	"contextlib": true, "dataclasses": true, "enum": true, "operator": true, "unicodedata": true, "jwt": true,
 }
 
 // imports maps the names a module binds by its top-level imports to the

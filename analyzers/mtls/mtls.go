@@ -58,7 +58,7 @@ var Analyzer = &analyzers.Analyzer{
 	Run: run,
 }
 
-var prefilter = append(append([]string(nil), keyLiterals...), "META", "headers", "environ", "MIDDLEWARE = ", "MIDDLEWARE_CLASSES = ", "x509")
+var prefilter = append(append([]string(nil), keyLiterals...), "META", "headers", "environ", "MIDDLEWARE = ", "MIDDLEWARE_CLASSES = ", "x509", "CN=", "_dn", "(dn")
 
 func run(pass *analyzers.Pass) error {
 	a := newAnalysis(pass)
@@ -84,26 +84,38 @@ func run(pass *analyzers.Pass) error {
 	return nil
 }
 
-// settingsKeyRead matches what precedes "settings" in a read of META or
-// headers at a key a setting names, or in a RemoteUserMiddleware header
-// taken from a setting.
-var settingsKeyRead = regexp.MustCompile(`(?:(?:META|headers|environ)\s*(?:\.get\s*\(|\[)\s*(?:getattr\(\s*)?|\bheader\s*=\s*)$`)
+// namedKeyReads are, for each word that starts it, what follows in a read
+// of META or headers at a key a setting or a constant names, or in a
+// RemoteUserMiddleware header taken from one.
+var namedKeyReads = []struct {
+	word  string
+	after *regexp.Regexp
+}{
+	{"META", namedKeyRead}, {"headers", namedKeyRead}, {"environ", namedKeyRead},
+	{"header", regexp.MustCompile(`^\s*=\s*(?:settings\.|(?:\w+\.)?[A-Z][A-Z0-9_]*\b)`)},
+}
 
-// readsSettingsKey reports whether src reads a key a setting names: the
-// regexp only looks at the text before each "settings".
-func readsSettingsKey(src []byte) bool {
-	const word, window = "settings", 48
-	for off := 0; ; {
-		i := bytes.Index(src[off:], []byte(word))
-		if i < 0 {
-			return false
+var namedKeyRead = regexp.MustCompile(`^\s*(?:\.get\s*\(|\[)\s*(?:getattr\(\s*settings\b|settings\.|(?:\w+\.)?[A-Z][A-Z0-9_]*\b)`)
+
+// readsNamedKey reports whether src reads a key a setting or a constant
+// names: the regexps only look at the text after each word.
+func readsNamedKey(src []byte) bool {
+	const window = 64
+	for _, r := range namedKeyReads {
+		for off := 0; ; {
+			i := bytes.Index(src[off:], []byte(r.word))
+			if i < 0 {
+				break
+			}
+			start := i + off
+			i = start + len(r.word)
+			if (start == 0 || !isIdentByte(src[start-1])) && r.after.Match(src[i:min(i+window, len(src))]) {
+				return true
+			}
+			off = i
 		}
-		i += off
-		if settingsKeyRead.Match(src[max(i-window, 0):i]) {
-			return true
-		}
-		off = i + len(word)
 	}
+	return false
 }
 
 // relevant reports whether the file mentions any certificate key at all,
@@ -119,5 +131,5 @@ func (a *analysis) relevant() bool {
 			return true
 		}
 	}
-	return readsSettingsKey(src)
+	return readsNamedKey(src)
 }

@@ -13,6 +13,11 @@ import (
 // sink; related marks the other end. In a world (see judge) the finding
 // is stashed with the worlds it holds in, and reported by flush.
 func (fr *frame) report(rule string, at *source.Node, msg string, o *origin, s site, steps []*source.Node, related analyzers.Location) {
+	fr.reportWith(nil, rule, at, msg, o, s, steps, related)
+}
+
+// reportWith is report with extra Finding.Data for Finish.
+func (fr *frame) reportWith(data map[string]string, rule string, at *source.Node, msg string, o *origin, s site, steps []*source.Node, related analyzers.Location) {
 	a := fr.a
 	if at == nil || a.summarizing {
 		return
@@ -27,7 +32,10 @@ func (fr *frame) report(rule string, at *source.Node, msg string, o *origin, s s
 		a.headerFindings++
 	}
 	p := a.pass
-	fd := analyzers.Finding{RuleID: rule, Message: msg, Location: p.Location(at, ""), Data: fr.ownerData(rule, o)}
+	fd := analyzers.Finding{RuleID: rule, Message: msg, Location: p.Location(at, "")}
+	if owner := fr.ownerData(rule, o); owner != nil || data != nil {
+		fd.Data = withData(withData(nil, owner), data)
+	}
 	if related.Message != "" {
 		fd.Related = []analyzers.Location{related}
 	}

@@ -56,9 +56,9 @@ func (fr *frame) grant(at *source.Node) {
 // decisions handles an if statement whose test of certificate data
 // decides access: one branch denies (raise, a 403 response) or grants
 // (calls the wrapped view, returns True from a permission class). A test
-// of presence only decides in middleware, decorators and permission
-// classes; elsewhere (an authentication class returning None when the
-// header is absent) it only skips.
+// of presence only decides in middleware, decorators, permission classes
+// and views; in an authentication class (returning None when the header
+// is absent) it only skips.
 func (fr *frame) decisions(c condition, before facts, consequence, alternative *source.Node) {
 	var allowed facts
 	switch {
@@ -75,7 +75,7 @@ func (fr *frame) decisions(c condition, before facts, consequence, alternative *
 			continue
 		}
 		seen[g] = true
-		if g.compares || fr.role.passesOn || fr.role.returnsDecision {
+		if g.compares || fr.role.passesOn || fr.role.returnsDecision || fr.role.name == "" {
 			fr.decideGate(g, site{node: g.node, kind: decisionSink, what: "decides access"}, allowed)
 		}
 	}
@@ -83,7 +83,7 @@ func (fr *frame) decisions(c condition, before facts, consequence, alternative *
 
 // decideGate judges the data a gate tested.
 func (fr *frame) decideGate(g *gate, s site, f facts) {
-	v := value{origins: g.origins, parse: g.parse}
+	v := value{origins: g.origins, parse: g.parse, parser: g.parser}
 	fr.judge(f, g.origins, func(f facts, key keyFn) {
 		for _, o := range g.origins {
 			if o, ok := key(o); ok {

@@ -13,6 +13,9 @@ import (
 // with nothing checking that the request came through the trusted proxy.
 // It is reported at the read, where the proxy check belongs.
 func (fr *frame) reportSpoofable(o *origin, s site, v value) {
+	if !fr.a.oncePerSink(ruleSpoofable, s) {
+		return
+	}
 	what := "certificate header"
 	if o.key.class == identityKey {
 		what = "user header"
@@ -46,8 +49,8 @@ func (a *analysis) remoteUserHeader(class *source.Node) {
 	var o *origin
 	if name, ok := a.stringValue(attr, class); ok && attr.Type() == "string" {
 		o = &origin{node: attr, key: a.keys.classify(name, false)}
-	} else if setting := a.settingName(attr); setting != "" {
-		o = &origin{node: attr, key: keyInfo{name: "settings." + setting, setting: setting}}
+	} else if ref := a.keyReference(attr); ref != "" {
+		o = &origin{node: attr, key: keyInfo{name: ref, setting: ref}}
 	} else {
 		return
 	}

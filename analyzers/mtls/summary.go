@@ -14,8 +14,11 @@ import (
 // The kinds of facts the analyzer exports for its Finish step.
 const (
 	// factSummary: Key is a module-level function's dotted name, Values
-	// the checkStates where it returns a true value and where it returns.
+	// the checkStates where it returns a true value and where it returns,
+	// then summaryParses if what it returns cuts its arguments apart.
 	factSummary = "summary"
+	// summaryParses marks a function that parses certificate strings.
+	summaryParses = "parses"
 	// factWeakTest: the weak test of the verification status a
 	// summarized function relies on; Values its description and key.
 	factWeakTest = "weak-test"
@@ -23,7 +26,7 @@ const (
 	// checkState that holds at the call.
 	factCall = "call"
 	// factSetting: a module-level NAME = "KEY" naming a certificate or
-	// user key; Values the key.
+	// user key; Key is module.NAME, Values the key.
 	factSetting = "setting"
 	// factMiddlewareList: Django's MIDDLEWARE setting; Values its entries.
 	factMiddlewareList = "middleware-list"
@@ -60,6 +63,24 @@ func (a *analysis) checkSignal(body []byte) bool {
 	return false
 }
 
+// certNameHint matches names of functions and parameters that handle a
+// certificate or its names (user_from_dn, parse_subject(subject)).
+var certNameHint = regexp.MustCompile(`(?i)(^|_)(dn|subject|issuer|cert|certificate|pem|xfcc|cn)(_|$)`)
+
+// certNamed reports whether fn or one of its parameters is named for
+// certificate data: a parser of it is summarized.
+func (a *analysis) certNamed(fn *source.Node) bool {
+	if certNameHint.MatchString(a.text(fn.ChildByFieldName("name"))) {
+		return true
+	}
+	for _, p := range a.parameters(fn, false) {
+		if certNameHint.MatchString(p) {
+			return true
+		}
+	}
+	return false
+}
+
 // exportModuleFacts exports the module's settings that name certificate or
 // user keys, and its MIDDLEWARE list.
 func (a *analysis) exportModuleFacts() {
@@ -83,7 +104,7 @@ func (a *analysis) exportModuleFacts() {
 		if !ok || a.keys.settingState(v, false) == settingOther && a.keys.settingState(v, true) == settingOther {
 			continue
 		}
-		a.pass.Export(analyzers.Fact{Kind: factSetting, Key: name, Values: []string{v},
+		a.pass.Export(analyzers.Fact{Kind: factSetting, Key: a.module + "." + name, Values: []string{v},
 			Location: a.pass.Location(as, name+" is "+strconv.Quote(v)+" here")})
 	}
 }
@@ -175,16 +196,17 @@ func (a *analysis) summarize() {
 		nameNode, body := fn.ChildByFieldName("name"), fn.ChildByFieldName("body")
 		name := a.text(nameNode)
 		fr := &frame{a: a, env: map[string]value{}, fn: fn, helper: true}
-		if body == nil || !fr.validator(name) && !fr.guard(name) && !a.checkSignal(a.pass.File.Src[body.StartByte():body.EndByte()]) {
+		if body == nil || !fr.validator(name) && !fr.guard(name) && !a.checkSignal(a.pass.File.Src[body.StartByte():body.EndByte()]) &&
+			!a.certNamed(fn) {
 			continue
 		}
 		a.bindParameters(fn, nil, fr.env)
 		for _, p := range a.parameters(fn, false) {
 			if _, ok := fr.env[p]; !ok {
-				fr.env[p] = value{origins: []*origin{{node: nameNode, key: keyInfo{name: p, class: certKey}}}}
+				fr.env[p] = value{origins: []*origin{{node: nameNode, key: keyInfo{name: p, class: certKey, format: dnFormat}}}}
 			}
 		}
-		_, _, exit := fr.outcome(!fr.block(body))
+		out, _, exit := fr.outcome(!fr.block(body))
 		// What a true result establishes, the returned value tested for
 		// truth (a status returned as is is a weak check).
 		var truthy *facts
@@ -202,6 +224,9 @@ func (a *analysis) summarize() {
 					weak = f.weak
 				}
 			}
+		}
+		if out.parse != nil && out.parser == "" {
+			states = append(states, summaryParses)
 		}
 		key := a.module + "." + name
 		a.pass.Export(analyzers.Fact{Kind: factSummary, Key: key, Values: states, Location: a.pass.Location(nameNode, name+"() is defined here")})

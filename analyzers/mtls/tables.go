@@ -106,6 +106,10 @@ var certLoaders = map[string]bool{
 	"load_certificate": true,
 }
 
+// certAttrMethods of a certificate's name return single attribute values
+// (cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)).
+var certAttrMethods = map[string]bool{"get_attributes_for_oid": true}
+
 // fingerprintMethods of a certificate object return its digest.
 var fingerprintMethods = map[string]bool{"fingerprint": true, "digest": true}
 

@@ -14,6 +14,9 @@ import (
 // a forged status header passes the check; lower confidence than no check
 // at all, since the proxy may overwrite the headers and be the only way in.
 func (fr *frame) reportUnguarded(o *origin, s site, c *check, steps []*source.Node) {
+	if !fr.a.oncePerSink(ruleUnguarded, s) {
+		return
+	}
 	var msg string
 	if o.key.class == verifyKey {
 		msg = fmt.Sprintf(`the verification status %s is compared to "SUCCESS" but is a request header any client can send `+

@@ -252,7 +252,7 @@ const (
 
 // settingKey is what a key named by setting is in state s.
 func settingKey(setting string, s int) keyInfo {
-	k := keyInfo{name: "settings." + strings.TrimSuffix(setting, headerSettingSuffix), setting: setting}
+	k := keyInfo{name: strings.TrimSuffix(setting, headerSettingSuffix), setting: setting}
 	switch s {
 	case settingIdentityHeader:
 		k.class, k.spoofable = identityKey, true

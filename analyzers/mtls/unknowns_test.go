@@ -57,7 +57,7 @@ import hashlib
 	}
 }
 
-func TestReadsSettingsKey(t *testing.T) {
+func TestReadsNamedKey(t *testing.T) {
 	for src, want := range map[string]bool{
 		`request.META.get(settings.REMOTE_USER_HEADER)`:               true,
 		`request.META[ settings.X ]`:                                  true,
@@ -69,10 +69,13 @@ func TestReadsSettingsKey(t *testing.T) {
 		`request.META.get("HTTP_HOST") == settings.ALLOWED_HOSTS[0]`:  false,
 		`cache.get(settings.CACHE_KEY)`:                               false,
 		`my_header = settings.X`:                                      false,
+		`request.headers.get(USER_DN_HEADER)`:                         true,
+		`request.META[conf.DN_KEY]`:                                   true,
+		`request.headers.get(name)`:                                   false,
 		`settings`:                                                    false,
 	} {
-		if got := readsSettingsKey([]byte(src)); got != want {
-			t.Errorf("readsSettingsKey(%q) = %v, want %v", src, got, want)
+		if got := readsNamedKey([]byte(src)); got != want {
+			t.Errorf("readsNamedKey(%q) = %v, want %v", src, got, want)
 		}
 	}
 }

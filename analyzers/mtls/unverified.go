@@ -19,6 +19,24 @@ func (fr *frame) reportUnverified(o *origin, s site, v value) {
 	fr.report(ruleUnverified, s.node, msg, o, s, v.steps, fr.sourceLoc(o))
 }
 
+// oncePerSink reports whether rule has not yet been reported for sink s:
+// findings reported at the read stand for every header reaching the same
+// sink (one proxy check fixes them all), in this world.
+func (a *analysis) oncePerSink(rule string, s site) bool {
+	if a.summarizing {
+		return false
+	}
+	if s.node == nil {
+		return true
+	}
+	key := fmt.Sprintf("%s>%d-%d", rule, s.node.StartByte(), s.node.EndByte()) + worldSuffix(a.world)
+	if a.seen[key] {
+		return false
+	}
+	a.seen[key] = true
+	return true
+}
+
 // once reports whether rule has not yet been reported for origin o (the
 // first sink an origin reaches stands for the others), in this world.
 func (a *analysis) once(rule string, o *origin) bool {

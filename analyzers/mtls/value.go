@@ -42,10 +42,16 @@ type value struct {
 	// fromCert: read from a parsed certificate object (its subject as a
 	// string is a DN, whatever the certificate was forwarded as).
 	fromCert bool
+	// certAttr: one attribute's value read through the certificate API
+	// (get_attributes_for_oid(...)[0].value): no longer a DN or a PEM.
+	certAttr bool
 	// parse is where a DN, PEM or XFCC string was cut apart by string or
 	// regex operations; firstElement that the first XFCC element was taken.
 	parse        *source.Node
 	firstElement bool
+	// parser is set when parse is a call of another module's function
+	// (its dotted name), which Finish keeps only if it parses strings.
+	parser string
 	// cond is set for a boolean bound from a test (ok = status == "SUCCESS").
 	cond *condition
 	// steps are the assignments the data went through, in order.
@@ -66,6 +72,7 @@ func (v value) union(w value) value {
 		fingerprint:    v.fingerprint || w.fingerprint,
 		pinned:         v.pinned || w.pinned,
 		fromCert:       v.fromCert || w.fromCert,
+		certAttr:       (v.certAttr || w.certAttr) && (v.certAttr || !v.data()) && (w.certAttr || !w.data()),
 		parse:          v.parse,
 		firstElement:   v.firstElement || w.firstElement,
 		steps:          v.steps,
@@ -74,7 +81,9 @@ func (v value) union(w value) value {
 		out.status = w.status
 	}
 	if out.parse == nil {
-		out.parse = w.parse
+		out.parse, out.parser = w.parse, w.parser
+	} else {
+		out.parser = v.parser
 	}
 	if len(out.steps) == 0 {
 		out.steps = w.steps
@@ -129,8 +138,10 @@ type gate struct {
 	node    *source.Node
 	origins []*origin
 	status  *origin
-	// parse is the string parsing the tested data went through.
-	parse *source.Node
+	// parse is the string parsing the tested data went through, parser
+	// the other module's function that did it (see value.parser).
+	parse  *source.Node
+	parser string
 	// verifies and weak are what a test of a verification status
 	// established (a comparison equal to "SUCCESS", or a weak test).
 	verifies, weak *check

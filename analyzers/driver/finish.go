@@ -3,6 +3,7 @@ package driver
 import (
 	"fmt"
 	"runtime/debug"
+	"sort"
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
@@ -91,6 +92,10 @@ func (p *plan) finish(r *runState, notes *[]analyzers.Notification) []analyzers.
 				sum.Facts = append(sum.Facts, of.fact)
 			}
 		}
+		// By path whatever was scanned: facts-only files come last in
+		// the run, and Finish must not see another order when they are
+		// scanned too.
+		sort.SliceStable(sum.Facts, func(i, j int) bool { return sum.Facts[i].Location.Path < sum.Facts[j].Location.Path })
 		var mine []int
 		for i, owner := range r.owners {
 			if owner == ai {

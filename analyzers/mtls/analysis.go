@@ -51,6 +51,10 @@ type analysis struct {
 	// passOn is what holds wherever the middleware being analyzed hands
 	// the request on (nil: nowhere yet).
 	passOn *facts
+	// out are the file's findings in order, at the index of each plain
+	// one by its dedup key (see keep).
+	out []analyzers.Finding
+	at  map[string]int
 }
 
 func newAnalysis(pass *analyzers.Pass) *analysis {

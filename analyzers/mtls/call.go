@@ -388,9 +388,6 @@ func (fr *frame) validated(n *source.Node, data value) value {
 // left to the worlds (see judge) that Finish decides with the function's
 // summary. ok is false for any other call.
 func (fr *frame) external(n *source.Node, name string, as args) (value, bool) {
-	if fr.a.summarizing {
-		return value{}, false
-	}
 	q := fr.a.resolve(name)
 	if q == "" || !as.carryRequest() {
 		return value{}, false
@@ -398,10 +395,11 @@ func (fr *frame) external(n *source.Node, name string, as args) (value, bool) {
 	sp := spoofable(as.all)
 	returned := &ext{node: n, name: q, written: name, use: 'x', spoofable: sp}
 	tested := &ext{node: n, name: q, written: name, use: 't', spoofable: sp}
+	failed := &ext{node: n, name: q, written: name, use: 'f', spoofable: sp}
 	fr.pending = fr.pending.with(facts{exts: []*ext{returned}})
 	fr.a.exportCall(q, n, fr.now())
 	v := as.all.derived()
-	v.cond = &condition{t: facts{exts: []*ext{tested}}}
+	v.cond = &condition{t: facts{exts: []*ext{tested}}, f: facts{exts: []*ext{failed}}}
 	if v.parse == nil && (isDN(as.all) || isPEM(as.all)) {
 		// If the function cuts the string apart, its result is parsed
 		// (Finish decides with its summary).

@@ -52,7 +52,12 @@ func (a *analysis) entry(fn *source.Node, standalone bool) {
 			report()
 		}
 	}
-	a.exportMiddleware(fr.mw)
+	if name := a.text(fn.ChildByFieldName("name")); name != "process_view" {
+		// Django runs every process_view after all the middleware's
+		// request phases: a check there protects views, not the
+		// middleware listed after it.
+		a.exportMiddleware(fr.mw)
+	}
 	a.flush()
 }
 

@@ -1,6 +1,7 @@
 package mtls
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers/source"
@@ -149,6 +150,9 @@ func (fr *frame) readKey(k kind, key, at, def *source.Node) value {
 // (request.headers[settings.X]) rather than as a META key.
 const headerSettingSuffix = "/header"
 
+// identifier matches a Python identifier (ASCII).
+var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
 // keyReference returns what names a key that is no literal: settings.NAME
 // for a Django setting, or the dotted name of a constant imported from
 // another module of the repository (app.conf.USER_DN_HEADER); "" else.
@@ -180,8 +184,9 @@ func (a *analysis) settingName(n *source.Node) string {
 		args := n.ChildByFieldName("arguments")
 		if a.dotted(n.ChildByFieldName("function")) == "getattr" && args != nil && args.NamedChildCount() == 2 &&
 			a.dotted(args.NamedChild(0)) == "settings" {
-			name, _ := a.stringValue(args.NamedChild(1), nil)
-			return name
+			if name, _ := a.stringValue(args.NamedChild(1), nil); identifier.MatchString(name) {
+				return name
+			}
 		}
 	}
 	return ""

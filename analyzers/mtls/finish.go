@@ -2,6 +2,9 @@ package mtls
 
 import (
 	"fmt"
+	"regexp"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -21,6 +24,8 @@ const (
 	// the unknowns' ids and the worlds' bit mask (hexadecimal).
 	dataDims   = "dims"
 	dataWorlds = "worlds"
+	// dataOnce marks findings of which one per origin stands.
+	dataOnce = "once"
 	// dataParser names another module's function a DN or PEM was passed
 	// to: the finding stands if that function cuts strings apart.
 	dataParser = "parser"
@@ -38,6 +43,9 @@ type index struct {
 	settingFacts    []analyzers.Fact // the settings' facts in order
 	middleware      map[string][]analyzers.Fact
 	middlewareLists []analyzers.Fact
+	// functions are the dotted names of the functions the facts and the
+	// findings know, for ambiguity.
+	functions []string
 }
 
 func newIndex(sum *analyzers.Summary) *index {
@@ -55,6 +63,7 @@ func newIndex(sum *analyzers.Summary) *index {
 		switch f.Kind {
 		case factSummary:
 			ix.summaries[f.Key] = append(ix.summaries[f.Key], f)
+			ix.functions = append(ix.functions, f.Key)
 		case factWeakTest:
 			ix.weakTests[f.Key] = append(ix.weakTests[f.Key], f)
 		case factCall:
@@ -78,33 +87,66 @@ func newIndex(sum *analyzers.Summary) *index {
 // findings of middleware listed after a validating one are lowered.
 func finish(sum *analyzers.Summary) error {
 	ix := newIndex(sum)
-	plain := map[string]bool{}
 	for _, fd := range sum.Findings {
-		if fd.Data[dataDims] == "" {
-			plain[sameFinding(fd)] = true
+		if e := fd.Data[dataEntry]; e != "" {
+			ix.functions = append(ix.functions, e)
 		}
 	}
-	kept := map[string]bool{}
+	type verdict struct {
+		out  *analyzers.Finding
+		keep bool
+	}
+	verdicts := make([]verdict, len(sum.Findings))
 	for i, fd := range sum.Findings {
-		same := sameFinding(fd)
-		tagged := fd.Data[dataDims] != ""
-		if tagged && (plain[same] || kept[same]) {
-			// Made in some worlds at one decision and in others (or in
-			// every world) at another: one finding stands for both.
-			sum.Drop(i)
+		verdicts[i].out, verdicts[i].keep = ix.weigh(fd)
+	}
+	// One finding stands per rule and location (a plain one rather than
+	// one of some worlds: the same finding made at two decisions), and
+	// one per origin for the rules reported at its first sink (the
+	// earliest, when one decision was in worlds and the next plain).
+	better := func(i, j int) bool {
+		a, b := sum.Findings[i], sum.Findings[j]
+		if a.Location.StartByte != b.Location.StartByte {
+			return a.Location.StartByte < b.Location.StartByte
+		}
+		if ta, tb := a.Data[dataDims] != "", b.Data[dataDims] != ""; ta != tb {
+			return !ta
+		}
+		return i < j
+	}
+	stands := map[string]int{}
+	for i, fd := range sum.Findings {
+		if !verdicts[i].keep {
 			continue
 		}
-		out, keep := ix.weigh(fd)
+		for _, k := range dedupKeys(fd) {
+			if j, ok := stands[k]; !ok || better(i, j) {
+				stands[k] = i
+			}
+		}
+	}
+	for i, fd := range sum.Findings {
+		keep := verdicts[i].keep
+		for _, k := range dedupKeys(fd) {
+			keep = keep && stands[k] == i
+		}
 		switch {
 		case !keep:
 			sum.Drop(i)
-			continue
-		case out != nil:
-			sum.Update(i, *out)
+		case verdicts[i].out != nil:
+			sum.Update(i, *verdicts[i].out)
 		}
-		kept[same] = true
 	}
 	return nil
+}
+
+// dedupKeys are the keys under which one finding stands for others.
+func dedupKeys(fd analyzers.Finding) []string {
+	keys := []string{sameFinding(fd)}
+	if o := fd.Data[dataOnce]; o != "" {
+		keys = append(keys, fd.Location.Path+"#"+o)
+	}
+	return keys
 }
 
 // sameFinding identifies a finding by rule and location.
@@ -116,15 +158,16 @@ func sameFinding(fd analyzers.Finding) string {
 func (ix *index) weigh(fd analyzers.Finding) (*analyzers.Finding, bool) {
 	changed := false
 	if fd.Data[dataDims] != "" {
-		if !ix.inActualWorld(fd) {
+		states, ok := ix.actualWorld(fd)
+		if !ok {
 			return nil, false
 		}
-		ix.explainUnknowns(&fd)
+		ix.explainUnknowns(&fd, states)
 		changed = true
 	}
 	if parser := fd.Data[dataParser]; parser != "" {
 		fs := lookup(ix.summaries, parser)
-		if len(fs) != 1 || len(fs[0].Values) < 3 || fs[0].Values[2] != summaryParses {
+		if len(fs) != 1 || !slices.Contains(fs[0].Values, summaryParses) {
 			return nil, false
 		}
 		loc := fs[0].Location
@@ -136,8 +179,8 @@ func (ix *index) weigh(fd analyzers.Finding) (*analyzers.Finding, bool) {
 	if n == 0 {
 		return ifChanged(fd, changed), true
 	}
-	if entry := fd.Data[dataEntry]; entry != "" && ix.callersCheck(entry, need(n)) {
-		return nil, false
+	if entry := fd.Data[dataEntry]; entry != "" && ix.callersCheck(&fd, entry, need(n)) {
+		changed = true
 	}
 	if mw := fd.Data[dataMiddleware]; mw != "" && ix.afterValidating(&fd, mw, need(n)) {
 		changed = true
@@ -162,7 +205,7 @@ func lookup(m map[string][]analyzers.Fact, name string) []analyzers.Fact {
 	var found []analyzers.Fact
 	foundKey := ""
 	for k, fs := range m {
-		if strings.HasSuffix(k, "."+name) {
+		if strings.HasSuffix(k, "."+name) && !testPrefix(strings.TrimSuffix(k, "."+name)) {
 			if foundKey != "" {
 				return nil // ambiguous
 			}
@@ -187,6 +230,21 @@ func (ix *index) definitions(ref string) []analyzers.Fact {
 		}
 	}
 	return out
+}
+
+// testDir matches the names of folders of tests, fakes and examples.
+var testDir = regexp.MustCompile(`(?i)^(tests?|testing|fakes?|mocks?|stubs?|fixtures?|examples?|samples?|docs?)$|^tests?_|_tests?$`)
+
+// testPrefix reports whether a module path prefix passes through a folder
+// of tests or examples: a module there is not what an import of the bare
+// name finds (tests/fakes/mtls_toolkit.py is no mtls_toolkit).
+func testPrefix(prefix string) bool {
+	for _, c := range strings.Split(prefix, ".") {
+		if testDir.MatchString(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // dimension is one unknown of a tagged finding with the states it has in
@@ -235,53 +293,80 @@ func splitExtID(id string) (name string, use byte, spoofable bool) {
 // tested, 'x' returning), by its summary, or by its name when the
 // repository does not define it; the summary is nil then.
 func (ix *index) extState(name string, use byte, spoofable bool) (checkState, *analyzers.Fact) {
+	return ix.extStateFrom(name, use, spoofable, map[string]bool{})
+}
+
+// maxSummaryDepth caps how many summaries deep a check is followed.
+const maxSummaryDepth = 4
+
+// extStateFrom is extState, joining the states of the functions the
+// summary depends on; seen holds the summaries on the way (cycles).
+func (ix *index) extStateFrom(name string, use byte, spoofable bool, seen map[string]bool) (checkState, *analyzers.Fact) {
 	fs := lookup(ix.summaries, name)
-	if len(fs) != 1 || len(fs[0].Values) < 2 {
+	at := strings.IndexByte(summaryUses, use)
+	if len(fs) != 1 || len(fs[0].Values) < len(summaryUses) || seen[fs[0].Key] || len(seen) >= maxSummaryDepth {
+		if use == 'f' {
+			return noCheck, nil // a check returns true when it passes
+		}
 		return nameState(name, spoofable, ix.validators, ix.guards), nil
 	}
-	v := fs[0].Values[0]
-	if use == 'x' {
-		v = fs[0].Values[1]
+	if at < 0 {
+		return noCheck, &fs[0]
 	}
-	n, _ := strconv.Atoi(v)
+	seen[fs[0].Key] = true
+	defer delete(seen, fs[0].Key)
+	n, _ := strconv.Atoi(fs[0].Values[at])
 	st := checkState(n) & (verifyMask | guardCheck)
+	for _, dep := range fs[0].Values[len(summaryUses):] {
+		where, id, ok := strings.Cut(dep, summaryDep)
+		if !ok || where != string(use) {
+			continue
+		}
+		dn, du, ds := splitExtID(id)
+		ds = ds || spoofable
+		d, _ := ix.extStateFrom(dn, du, ds, seen)
+		st = st.join(d)
+	}
 	if spoofable && st&verifyMask == soundVerify {
 		st = st&^verifyMask | spoofableVerify
 	}
 	return st, &fs[0]
 }
 
-// inActualWorld reports whether a tagged finding holds in a world of the
-// repository's actual states.
-func (ix *index) inActualWorld(fd analyzers.Finding) bool {
-	mask, err := strconv.ParseUint(fd.Data[dataWorlds], 16, 64)
+// actualWorld returns the states of a tagged finding's unknowns in the
+// first world of the repository's actual states it holds in; ok is false
+// when it holds in none.
+func (ix *index) actualWorld(fd analyzers.Finding) (states []int, ok bool) {
+	worlds, err := parseWorldSet(fd.Data[dataWorlds])
 	if err != nil {
-		return true
+		return nil, false
 	}
 	dims := ix.dimensions(fd)
+	states = make([]int, len(dims))
 	var walk func(i, index int) bool
 	walk = func(i, index int) bool {
 		if i == len(dims) {
-			return index < 64 && mask&(1<<uint(index)) != 0
+			return worlds.has(index)
 		}
 		for _, s := range dims[i].actual {
+			states[i] = s
 			if walk(i+1, index*dims[i].states+s) {
 				return true
 			}
 		}
 		return false
 	}
-	return walk(0, 0)
+	return states, walk(0, 0)
 }
 
 // explainUnknowns says what the unknowns of a kept finding are: the key a
 // setting names, and what a called function checks, with their locations.
-func (ix *index) explainUnknowns(fd *analyzers.Finding) {
-	for _, id := range strings.Split(fd.Data[dataDims], ",") {
+func (ix *index) explainUnknowns(fd *analyzers.Finding, states []int) {
+	for i, id := range strings.Split(fd.Data[dataDims], ",") {
 		if setting, ok := strings.CutPrefix(id, settingDimPrefix); ok {
 			ref, header := strings.CutSuffix(setting, headerSettingSuffix)
 			for _, f := range ix.definitions(ref) {
-				if len(f.Values) == 0 || ix.keys.settingState(f.Values[0], header) == settingOther {
+				if len(f.Values) == 0 || i >= len(states) || ix.keys.settingState(f.Values[0], header) != states[i] {
 					continue
 				}
 				fd.Message = strings.ReplaceAll(fd.Message, strconv.Quote(ref), fmt.Sprintf("%s (%q)", ref, f.Values[0]))
@@ -329,15 +414,22 @@ func describe(s checkState) string {
 	return what + ", and does not check that the request came from the trusted proxy"
 }
 
-// callersCheck reports whether the module-level function entry is called
-// in the repository and every call has what n needs.
-func (ix *index) callersCheck(entry string, n need) bool {
-	found := false
-	for k, fs := range ix.calls {
+// callersCheck lowers fd, a finding in the module-level function entry,
+// when the repository calls entry and every call has what n needs, and
+// says so. The function still trusts its callers, and calls the analysis
+// cannot see (a URL route to it) are not weighed: lowered, not dropped.
+// A call that could mean another function of the repository (the same
+// module name in two places) does not count.
+func (ix *index) callersCheck(fd *analyzers.Finding, entry string, n need) bool {
+	var first *analyzers.Fact
+	for _, k := range sortedKeys(ix.calls) {
 		if k != entry && !strings.HasSuffix(entry, "."+k) {
 			continue
 		}
-		for _, f := range fs {
+		if ix.ambiguous(k) {
+			return false
+		}
+		for i, f := range ix.calls[k] {
 			st := noCheck
 			if len(f.Values) > 0 {
 				v, _ := strconv.Atoi(f.Values[0])
@@ -346,16 +438,55 @@ func (ix *index) callersCheck(entry string, n need) bool {
 			if !st.satisfies(n) {
 				return false
 			}
-			found = true
+			if first == nil {
+				first = &ix.calls[k][i]
+			}
 		}
 	}
-	return found
+	if first == nil {
+		return false
+	}
+	fd.Level = lower(fd.Level)
+	fd.Message += fmt.Sprintf("; lower severity: every call of %s() in the repository checks first, "+
+		"but the function trusts its callers (a new caller reopens the hole)", last(entry))
+	loc := first.Location
+	loc.Message = "a call that checks first"
+	fd.Related = append(fd.Related, loc)
+	return true
 }
 
-// afterValidating lowers fd when MIDDLEWARE lists its middleware mw after
-// one that checks what n needs of every request, and says so.
+// ambiguous reports whether a called dotted name could mean more than one
+// function the repository defines (by its summaries and findings).
+func (ix *index) ambiguous(name string) bool {
+	match := ""
+	for _, k := range ix.functions {
+		if k == name || strings.HasSuffix(k, "."+name) {
+			if match != "" && match != k {
+				return true
+			}
+			match = k
+		}
+	}
+	return false
+}
+
+// sortedKeys returns m's keys in order.
+func sortedKeys(m map[string][]analyzers.Fact) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// afterValidating lowers fd when every MIDDLEWARE list that names its
+// middleware mw lists before it one that checks what n needs of every
+// request, and says so.
 func (ix *index) afterValidating(fd *analyzers.Finding, mw string, n need) bool {
-	for _, list := range ix.middlewareLists {
+	var guard, where *analyzers.Fact
+	var name string
+	for li, list := range ix.middlewareLists {
 		pos := -1
 		for i, e := range list.Values {
 			if e == mw || strings.HasSuffix(mw, "."+e) {
@@ -363,24 +494,39 @@ func (ix *index) afterValidating(fd *analyzers.Finding, mw string, n need) bool 
 				break
 			}
 		}
-		for _, e := range list.Values[:max(pos, 0)] {
-			for _, f := range lookup(ix.middleware, e) {
+		if pos < 0 {
+			continue
+		}
+		found := false
+		for _, e := range list.Values[:pos] {
+			for i, f := range lookup(ix.middleware, e) {
 				if len(f.Values) == 0 {
 					continue
 				}
-				v, _ := strconv.Atoi(f.Values[0])
-				if !checkState(v).satisfies(n) {
-					continue
+				if v, _ := strconv.Atoi(f.Values[0]); checkState(v).satisfies(n) {
+					found = true
+					if guard == nil {
+						guard, where, name = &lookup(ix.middleware, e)[i], &ix.middlewareLists[li], e
+					}
+					break
 				}
-				fd.Level = lower(fd.Level)
-				fd.Message += fmt.Sprintf("; lower severity: it is listed in %s after %s, which checks every request first, "+
-					"but the check belongs here too (reordering the list reopens the hole)", list.Key, e)
-				fd.Related = append(fd.Related, f.Location, list.Location)
-				return true
+			}
+			if found {
+				break
 			}
 		}
+		if !found {
+			return false
+		}
 	}
-	return false
+	if guard == nil {
+		return false
+	}
+	fd.Level = lower(fd.Level)
+	fd.Message += fmt.Sprintf("; lower severity: it is listed in %s after %s, which checks every request first, "+
+		"but the check belongs here too (reordering the list reopens the hole)", where.Key, name)
+	fd.Related = append(fd.Related, guard.Location, where.Location)
+	return true
 }
 
 // lower returns the severity below level.

@@ -95,6 +95,21 @@ func TestMiddlewareOrderLowers(t *testing.T) {
 	}
 }
 
+// TestCheckingCallersLower: a function every caller of which checked first
+// is lowered one level; one with an unchecked caller is not.
+func TestCheckingCallersLower(t *testing.T) {
+	dir := extract(t, crossFile)
+	got := map[string]string{}
+	for _, f := range scanDir(t, dir, dir) {
+		if f.Location.Path == "app/certs.py" && f.RuleID == ruleUnverified {
+			got[f.Function] = f.Level
+		}
+	}
+	if got["user_for"] != "warning" || got["lookup_user"] != "error" {
+		t.Errorf("levels by function: %v; want user_for warning (checked callers), lookup_user error", got)
+	}
+}
+
 // TestOneScannedFileSeesTheRepository scans only the middleware module:
 // the settings, the MIDDLEWARE list and the other modules' checks are
 // read for their facts, and the findings are those of the whole scan.

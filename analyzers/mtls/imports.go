@@ -60,8 +60,8 @@ func (a *analysis) imports(root *source.Node) map[string]string {
 				}
 			}
 		case "import_from_statement":
-			mod := a.fromModule(s.ChildByFieldName("module_name"))
-			if mod == "" {
+			mod, ok := a.fromModule(s.ChildByFieldName("module_name"))
+			if !ok {
 				continue
 			}
 			for j := 0; j < int(s.ChildCount()); j++ {
@@ -73,7 +73,11 @@ func (a *analysis) imports(root *source.Node) map[string]string {
 				if c.Type() == "aliased_import" {
 					name, alias = c.ChildByFieldName("name"), c.ChildByFieldName("alias")
 				}
-				a.bindImport(out, a.text(alias), mod+"."+a.text(name))
+				target := a.text(name)
+				if mod != "" {
+					target = mod + "." + target
+				}
+				a.bindImport(out, a.text(alias), target)
 			}
 		}
 	}
@@ -89,13 +93,15 @@ func (a *analysis) bindImport(m map[string]string, local, target string) {
 }
 
 // fromModule returns the absolute dotted name of a from-import's module:
-// a relative import (.certs, ..net) is resolved against the file's package.
-func (a *analysis) fromModule(n *source.Node) string {
+// a relative import (.certs, ..net) is resolved against the file's
+// package, which is "" at the repository's root; ok is false when it
+// cannot be resolved.
+func (a *analysis) fromModule(n *source.Node) (string, bool) {
 	if n == nil {
-		return ""
+		return "", false
 	}
 	if n.Type() != "relative_import" {
-		return a.text(n)
+		return a.text(n), true
 	}
 	var parts []string
 	if pkg := packagePath(a.pass.File.Path); pkg != "" {
@@ -107,9 +113,11 @@ func (a *analysis) fromModule(n *source.Node) string {
 		switch c.Type() {
 		case "import_prefix":
 			// One dot is the file's package, each further dot its parent.
+			// Above the top package only a file at the root itself has
+			// the root for its package.
 			up := strings.Count(a.text(c), ".") - 1
-			if up > len(parts) {
-				return ""
+			if up > 0 && up >= len(parts) {
+				return "", false
 			}
 			parts = parts[:len(parts)-max(up, 0)]
 		case "dotted_name":
@@ -119,11 +127,11 @@ func (a *analysis) fromModule(n *source.Node) string {
 	pkg := strings.Join(parts, ".")
 	switch {
 	case pkg == "":
-		return rest
+		return rest, true
 	case rest == "":
-		return pkg
+		return pkg, true
 	}
-	return pkg + "." + rest
+	return pkg + "." + rest, true
 }
 
 // resolve returns the repository-qualified name of a called dotted name

@@ -34,44 +34,62 @@ func (fr *frame) inline(call, def *source.Node, as args) (value, bool) {
 			callee.env[p] = v
 		}
 	}
-	out, _, exit := callee.outcome(!callee.block(def.ChildByFieldName("body")))
-	if exit != nil {
-		fr.pending = fr.pending.with(*exit)
+	o := callee.outcome(!callee.block(def.ChildByFieldName("body")))
+	if o.exits != nil {
+		fr.pending = fr.pending.with(*o.exits)
 	}
-	return out, true
+	return o.out, true
 }
 
-// outcome sums up a helper frame's returns once its body was analyzed
-// (fellOff: the end of the body is reachable): the union of the values
-// it returns, what holds where it returns a true value (truthy) and
-// where it returns at all (exit); nil when no path does.
-func (callee *frame) outcome(fellOff bool) (out value, truthy, exit *facts) {
+// An outcome sums up a helper frame's returns: the union of the values
+// it returns, and what holds where it returns a true value, a false one,
+// and at all (nil where no path does).
+type outcome struct {
+	out                  value
+	truthy, falsy, exits *facts
+}
+
+// outcome sums up the frame's returns once its body was analyzed
+// (fellOff: the end of the body is reachable, returning None). A returned
+// value is tested for truth as a caller's if would test it.
+func (callee *frame) outcome(fellOff bool) outcome {
+	var o outcome
 	valued := false
 	for _, r := range callee.rets {
 		if r.falsy {
+			o.falsy = meetInto(o.falsy, r.f)
 			continue
 		}
 		if valued {
-			out = out.union(r.v)
+			o.out = o.out.union(r.v)
 		} else {
-			out = r.v
+			o.out = r.v
 		}
 		valued = true
-		tf := r.f
-		if r.v.cond != nil {
-			tf = tf.with(r.v.cond.t)
+		c := truthiness(r.node, r.v)
+		o.truthy = meetInto(o.truthy, r.f.with(c.t))
+		if r.node == nil || r.node.Type() != "true" {
+			o.falsy = meetInto(o.falsy, r.f.with(c.f))
 		}
-		truthy = meetInto(truthy, tf)
-		exit = meetInto(exit, r.f)
+		o.exits = meetInto(o.exits, r.f)
 	}
-	if fellOff && !valued {
-		exit = meetInto(exit, callee.facts)
+	if fellOff {
+		o.falsy = meetInto(o.falsy, callee.facts)
+		if !valued {
+			o.exits = meetInto(o.exits, callee.facts)
+		}
 	}
-	out.cond = nil
-	if truthy != nil {
-		out.cond = &condition{t: *truthy}
+	o.out.cond = nil
+	if o.truthy != nil || o.falsy != nil {
+		o.out.cond = &condition{}
+		if o.truthy != nil {
+			o.out.cond.t = *o.truthy
+		}
+		if o.falsy != nil {
+			o.out.cond.f = *o.falsy
+		}
 	}
-	return out, truthy, exit
+	return o
 }
 
 func meetInto(acc *facts, f facts) *facts {

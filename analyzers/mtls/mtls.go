@@ -81,6 +81,9 @@ func run(pass *analyzers.Pass) error {
 		}
 	}
 	a.summarize()
+	for _, fd := range a.out {
+		pass.Report(fd)
+	}
 	return nil
 }
 

@@ -8,7 +8,8 @@ import "fmt"
 // trust a value nobody verified. Reported at the first such assignment of
 // each origin.
 func (fr *frame) reportPassthrough(o *origin, s site, v value) {
-	if !fr.a.once(rulePassthrough, o) {
+	first, ok := fr.once(rulePassthrough, o)
+	if !ok {
 		return
 	}
 	shape := fr.role.name
@@ -21,5 +22,5 @@ func (fr *frame) reportPassthrough(o *origin, s site, v value) {
 	}
 	msg := fmt.Sprintf("%s puts %s on %s and passes the request on with no check of the certificate or of the proxy%s",
 		shape, keyName(o), s.what, spoof)
-	fr.report(rulePassthrough, s.node, msg, o, s, v.steps, fr.sourceLoc(o))
+	fr.reportWith(first, rulePassthrough, s.node, msg, o, s, v.steps, fr.sourceLoc(o))
 }

@@ -25,10 +25,13 @@ func (fr *frame) reportWith(data map[string]string, rule string, at *source.Node
 	base := fmt.Sprintf("%s@%d-%d", rule, at.StartByte(), at.EndByte())
 	key := base + worldSuffix(a.world)
 	if a.seen[base] || a.seen[key] {
+		a.shareOwner(base, fr.ownerData(rule, o))
 		return
 	}
 	a.seen[key] = true
-	if rule == ruleSpoofable || rule == ruleUnguarded {
+	if a.world == nil && (rule == ruleSpoofable || rule == ruleUnguarded) {
+		// Only a finding of every world stands for the function's
+		// missing proxy check (see entry's deferred reports).
 		a.headerFindings++
 	}
 	p := a.pass
@@ -59,10 +62,40 @@ func (fr *frame) reportWith(data map[string]string, rule string, at *source.Node
 			a.stash[sk] = st
 			a.stashOrder = append(a.stashOrder, sk)
 		}
-		st.mask |= 1 << uint(w.index)
+		st.worlds.add(w.index)
 		return
 	}
-	p.Report(fd)
+	a.keep(base, fd)
+}
+
+// keep records a finding of the file under its dedup key; run reports
+// them once the file is done, so that a finding other entry points reach
+// too can lose the owner it was first reported for.
+func (a *analysis) keep(base string, fd analyzers.Finding) {
+	if a.at == nil {
+		a.at = map[string]int{}
+	}
+	a.at[base] = len(a.out)
+	if first := fd.Data[dataOnce]; first != "" {
+		a.at[first] = len(a.out)
+	}
+	a.out = append(a.out, fd)
+}
+
+// shareOwner notes that the finding kept under base is reached from code
+// with owner data owner too: where the owners differ, no single
+// middleware or function owns it, and Finish must not lower it for one.
+func (a *analysis) shareOwner(base string, owner map[string]string) {
+	i, ok := a.at[base]
+	if !ok {
+		return
+	}
+	d := a.out[i].Data
+	for _, k := range []string{dataEntry, dataMiddleware} {
+		if d[k] != "" && d[k] != owner[k] {
+			delete(d, k)
+		}
+	}
 }
 
 // ownerData is what Finish needs to weigh a finding against the rest of

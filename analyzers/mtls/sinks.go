@@ -31,13 +31,10 @@ func (fr *frame) sink(s site, v value) {
 		// carries no certificate value.
 		return
 	}
-	fr.judge(fr.now(), v.origins, func(f facts, key keyFn) {
-		for _, o := range v.origins {
-			if o, ok := key(o); ok {
-				fr.decide(o, s, f, v)
-			}
-		}
-	})
+	f := fr.now()
+	for _, o := range v.origins {
+		fr.judge(f, o, func(f facts, o *origin) { fr.decide(o, s, f, v) })
+	}
 	if v.parse != nil {
 		fr.reportParse(s, v)
 	}
@@ -84,16 +81,12 @@ func (fr *frame) decisions(c condition, before facts, consequence, alternative *
 // decideGate judges the data a gate tested.
 func (fr *frame) decideGate(g *gate, s site, f facts) {
 	v := value{origins: g.origins, parse: g.parse, parser: g.parser}
-	fr.judge(f, g.origins, func(f facts, key keyFn) {
-		for _, o := range g.origins {
-			if o, ok := key(o); ok {
-				fr.decide(o, s, f, v)
-			}
-		}
-		if g.status != nil {
-			fr.decideStatus(g, s, f)
-		}
-	})
+	for _, o := range g.origins {
+		fr.judge(f, o, func(f facts, o *origin) { fr.decide(o, s, f, v) })
+	}
+	if g.status != nil {
+		fr.judge(f, nil, func(f facts, _ *origin) { fr.decideStatus(g, s, f) })
+	}
 	if g.parse != nil {
 		fr.reportParse(s, v)
 	}

@@ -54,11 +54,7 @@ func (a *analysis) remoteUserHeader(class *source.Node) {
 	} else {
 		return
 	}
-	fr.judge(facts{}, []*origin{o}, func(_ facts, key keyFn) {
-		if o, ok := key(o); ok {
-			fr.remoteUserKey(class, o)
-		}
-	})
+	fr.judge(facts{}, o, func(_ facts, o *origin) { fr.remoteUserKey(class, o) })
 	a.flush()
 }
 

@@ -14,11 +14,18 @@ import (
 // The kinds of facts the analyzer exports for its Finish step.
 const (
 	// factSummary: Key is a module-level function's dotted name, Values
-	// the checkStates where it returns a true value and where it returns,
-	// then summaryParses if what it returns cuts its arguments apart.
+	// the checkStates where it returns a true value, where it returns, and
+	// where it returns a false one (see summaryUses), then summaryParses
+	// if what it returns cuts its arguments apart, then its dependencies.
 	factSummary = "summary"
+	// summaryUses are the uses of an ext the summary's first values are for.
+	summaryUses = "txf"
 	// summaryParses marks a function that parses certificate strings.
 	summaryParses = "parses"
+	// summaryDep joins "t" or "x" (where the function returns a true
+	// value, or at all) to the id of an ext that holds there: what that
+	// function checks adds to the summary's state.
+	summaryDep = ":"
 	// factWeakTest: the weak test of the verification status a
 	// summarized function relies on; Values its description and key.
 	factWeakTest = "weak-test"
@@ -61,6 +68,23 @@ func (a *analysis) checkSignal(body []byte) bool {
 		}
 	}
 	return false
+}
+
+// paramKind guesses what a summarized function's parameter p is from its
+// name and how the body uses it: a request (p.META, p.user), a headers
+// mapping, a META mapping (p.get(...), p[...]), or else certificate data.
+func paramKind(body []byte, p string) kind {
+	has := func(s string) bool { return bytes.Contains(body, []byte(p+s)) }
+	lower := strings.ToLower(p)
+	switch {
+	case has(".META") || has(".headers") || has(".environ") || has(".user") || has(".method") || has(".COOKIES"):
+		return requestKind
+	case strings.Contains(lower, "header") && (has(".get(") || has("[")):
+		return headersKind
+	case strings.Contains(lower, "meta") || strings.Contains(lower, "environ") || has(".get(") || has("["):
+		return metaKind
+	}
+	return plainKind
 }
 
 // certNameHint matches names of functions and parameters that handle a
@@ -201,33 +225,38 @@ func (a *analysis) summarize() {
 			continue
 		}
 		a.bindParameters(fn, nil, fr.env)
+		bodyText := a.pass.File.Src[body.StartByte():body.EndByte()]
 		for _, p := range a.parameters(fn, false) {
-			if _, ok := fr.env[p]; !ok {
-				fr.env[p] = value{origins: []*origin{{node: nameNode, key: keyInfo{name: p, class: certKey, format: dnFormat}}}}
+			if _, ok := fr.env[p]; ok {
+				continue
 			}
-		}
-		out, _, exit := fr.outcome(!fr.block(body))
-		// What a true result establishes, the returned value tested for
-		// truth (a status returned as is is a weak check).
-		var truthy *facts
-		for _, r := range fr.rets {
-			if !r.falsy {
-				truthy = meetInto(truthy, r.f.with(truthiness(r.node, r.v).t))
+			if k := paramKind(bodyText, p); k != plainKind {
+				fr.env[p] = value{kind: k}
+				continue
 			}
+			fr.env[p] = value{origins: []*origin{{node: nameNode, key: keyInfo{name: p, class: certKey, format: dnFormat}}}}
 		}
-		states := []string{"0", "0"}
+		o := fr.outcome(!fr.block(body))
+		states := []string{"0", "0", "0"}
 		var weak *check
-		for j, f := range []*facts{truthy, exit} {
-			if f != nil {
-				states[j] = strconv.Itoa(int(stateOf(*f)))
-				if weak == nil && f.verified == nil {
-					weak = f.weak
-				}
+		var deps []string
+		for j, f := range []*facts{o.truthy, o.exits, o.falsy} {
+			if f == nil {
+				continue
+			}
+			states[j] = strconv.Itoa(int(stateOf(*f)))
+			if weak == nil && f.verified == nil {
+				weak = f.weak
+			}
+			// What the functions it calls check adds to its own.
+			for _, e := range f.exts {
+				deps = append(deps, string(summaryUses[j])+summaryDep+e.id())
 			}
 		}
-		if out.parse != nil && out.parser == "" {
+		if o.out.parse != nil && o.out.parser == "" {
 			states = append(states, summaryParses)
 		}
+		states = append(states, deps...)
 		key := a.module + "." + name
 		a.pass.Export(analyzers.Fact{Kind: factSummary, Key: key, Values: states, Location: a.pass.Location(nameNode, name+"() is defined here")})
 		if weak != nil && weak.ext == nil {

@@ -31,7 +31,7 @@ const (
 	guardCheck       checkState = 4
 	extStates                   = 8 // the number of checkStates
 	settingStates               = 4 // the number of settingStates
-	maxWorlds                   = 64
+	maxWorlds                   = 2048
 	extDimSeparator             = "/"
 	settingDimPrefix            = "setting:"
 )
@@ -68,6 +68,13 @@ func (s checkState) facts(e *ext) facts {
 		f.guarded = &check{node: e.node, ext: e}
 	}
 	return f
+}
+
+// join is what holds where both s and t do, on one path: the stronger
+// verification, and a proxy check if either made one.
+func (s checkState) join(t checkState) checkState {
+	v := max(s&verifyMask, t&verifyMask)
+	return v | (s|t)&guardCheck
 }
 
 // A need is what clears a finding: a verification, a proxy check.
@@ -110,8 +117,8 @@ type ext struct {
 	// name is the function's dotted name through the imports
 	// (app.certs.verify_client_cert), written as called.
 	name, written string
-	// use is 't' when the call's result was tested, 'x' when the call
-	// returning at all counts (a check that raises).
+	// use is 't' where the call's result tested true, 'f' where false,
+	// 'x' where the call returning at all counts (a check that raises).
 	use byte
 	// spoofable: the arguments carry headers the client can send.
 	spoofable bool
@@ -138,6 +145,7 @@ type dim struct {
 type world struct {
 	dims  []dim
 	sig   string // the dims' ids, comma-separated
+	size  int    // the number of worlds
 	index int
 }
 
@@ -150,80 +158,77 @@ func (w *world) state(i int) int {
 	return idx % w.dims[i].states
 }
 
-// A keyFn maps an origin to what it is in a world; false when it is no
-// certificate data there (a setting naming another header).
-type keyFn func(*origin) (*origin, bool)
-
-func sameKey(o *origin) (*origin, bool) { return o, true }
-
 // judge calls decide once per world of the unknowns the facts f and the
-// origins depend on, with f completed by the exts' states and the origins
-// of settings keys classified. Without unknowns it is one plain call.
-// Unknowns beyond maxWorlds are decided as a lone file would: an ext by
-// its function's name, a setting as no certificate key.
-func (fr *frame) judge(f facts, origins []*origin, decide func(facts, keyFn)) {
+// origin o (nil for none) depend on, with f completed by the exts' states
+// and o classified when a setting or a constant names its key (decide is
+// not called in a world where it names no certificate key). Without
+// unknowns it is one plain call. Exts beyond maxWorlds are decided as a
+// lone file would, by their function's name.
+func (fr *frame) judge(f facts, o *origin, decide func(facts, *origin)) {
 	var dims []dim
 	n := 1
+	tested := map[*source.Node]bool{}
+	for _, e := range f.exts {
+		if e.use != 'x' {
+			tested[e.node] = true
+		}
+	}
 	seen := map[string]bool{}
 	for _, e := range f.exts {
 		id := e.id()
-		if seen[id] {
+		if seen[id] || e.use == 'x' && tested[e.node] {
+			// A call whose result was tested establishes at least what
+			// it does by returning.
 			continue
 		}
 		seen[id] = true
-		if n*extStates > maxWorlds {
+		if n*extStates > maxWorlds/settingStates {
 			f = f.with(fr.nameState(e).facts(e))
 			continue
 		}
 		n *= extStates
 		dims = append(dims, dim{id: id, states: extStates, ext: e})
 	}
-	for _, o := range origins {
-		if o.key.setting == "" || seen[settingDimPrefix+o.key.setting] || n*settingStates > maxWorlds {
-			continue
-		}
-		seen[settingDimPrefix+o.key.setting] = true
+	if o != nil && o.key.setting != "" {
 		n *= settingStates
 		dims = append(dims, dim{id: settingDimPrefix + o.key.setting, states: settingStates, setting: o.key.setting})
 	}
 	if len(dims) == 0 {
-		decide(f, func(o *origin) (*origin, bool) { return o, o.key.setting == "" })
+		decide(f, o)
 		return
 	}
 	ids := make([]string, len(dims))
 	for i, d := range dims {
 		ids[i] = d.id
 	}
-	w := &world{dims: dims, sig: strings.Join(ids, ",")}
+	w := &world{dims: dims, sig: strings.Join(ids, ","), size: n}
 	saved := fr.a.world
 	fr.a.world = w
 	defer func() { fr.a.world = saved }()
 	for w.index = 0; w.index < n; w.index++ {
-		fw := f
-		keys := map[string]keyInfo{}
+		fw, ow := f, o
 		for i, d := range dims {
 			if d.ext != nil {
 				fw = fw.with(checkState(w.state(i)).facts(d.ext))
+			} else if k := settingKey(d.setting, w.state(i)); k.class != otherKey {
+				ow = &origin{node: o.node, key: k}
 			} else {
-				keys[d.setting] = settingKey(d.setting, w.state(i))
+				ow = nil
 			}
 		}
-		decide(fw, func(o *origin) (*origin, bool) {
-			if o.key.setting == "" {
-				return o, true
-			}
-			k, ok := keys[o.key.setting]
-			if !ok || k.class == otherKey {
-				return nil, false
-			}
-			return &origin{node: o.node, key: k}, true
-		})
+		if o != nil && ow == nil {
+			continue
+		}
+		decide(fw, ow)
 	}
 }
 
 // nameState is what a lone file assumes of an ext: a validator or a
 // proxy guard by its name (or the user's settings), else nothing.
 func (fr *frame) nameState(e *ext) checkState {
+	if e.use == 'f' {
+		return noCheck
+	}
 	return nameState(e.name, e.spoofable, fr.a.validators, fr.a.guards)
 }
 
@@ -282,10 +287,10 @@ func (k keySet) settingState(value string, header bool) int {
 // A stashed finding is one reported in some worlds of a decision; flush
 // reports it once, tagged with those worlds.
 type stashed struct {
-	base  string // the finding's dedup key outside worlds
-	world *world
-	mask  uint64
-	fd    analyzers.Finding
+	base   string // the finding's dedup key outside worlds
+	world  *world
+	worlds worldSet
+	fd     analyzers.Finding
 }
 
 // stashKey identifies a finding across the worlds of one decision.
@@ -298,25 +303,67 @@ func stashKey(w *world, base, msg string) string {
 func (a *analysis) flush() {
 	for _, key := range a.stashOrder {
 		s := a.stash[key]
-		n := 1
-		for _, d := range s.world.dims {
-			n *= d.states
-		}
 		fd := s.fd
-		if s.mask == uint64(1)<<uint(n)-1 {
+		if s.worlds.full(s.world.size) {
 			if a.seen[s.base] {
+				a.shareOwner(s.base, fd.Data)
 				continue
 			}
 			a.seen[s.base] = true
-		} else {
-			fd.Data = withData(fd.Data, map[string]string{
-				dataDims:   s.world.sig,
-				dataWorlds: strconv.FormatUint(s.mask, 16),
-			})
+			a.keep(s.base, fd)
+			continue
 		}
-		a.pass.Report(fd)
+		fd.Data = withData(fd.Data, map[string]string{
+			dataDims:   s.world.sig,
+			dataWorlds: s.worlds.String(),
+		})
+		a.out = append(a.out, fd)
 	}
 	a.stash, a.stashOrder = nil, nil
+}
+
+// A worldSet is a set of world indexes, a bit per world.
+type worldSet []uint64
+
+func (s *worldSet) add(i int) {
+	for len(*s) <= i/64 {
+		*s = append(*s, 0)
+	}
+	(*s)[i/64] |= 1 << uint(i%64)
+}
+
+func (s worldSet) has(i int) bool { return i >= 0 && i/64 < len(s) && s[i/64]&(1<<uint(i%64)) != 0 }
+
+// full reports whether the set holds every world of n.
+func (s worldSet) full(n int) bool {
+	for i := 0; i < n; i++ {
+		if !s.has(i) {
+			return false
+		}
+	}
+	return true
+}
+
+// String writes the set as hexadecimal words, the first first, joined by ".".
+func (s worldSet) String() string {
+	words := make([]string, len(s))
+	for i, w := range s {
+		words[i] = strconv.FormatUint(w, 16)
+	}
+	return strings.Join(words, ".")
+}
+
+// parseWorldSet reads what String wrote.
+func parseWorldSet(text string) (worldSet, error) {
+	var s worldSet
+	for _, w := range strings.Split(text, ".") {
+		v, err := strconv.ParseUint(w, 16, 64)
+		if err != nil {
+			return nil, err
+		}
+		s = append(s, v)
+	}
+	return s, nil
 }
 
 // withData returns d with the entries of add.

@@ -52,6 +52,12 @@ import hashlib
 			t.Errorf("resolve(%q) = %q, want %q", name, got, want)
 		}
 	}
+	root := parsed(t, "middleware.py", "from . import certs\nfrom .net import via_edge\nfrom .. import nothing\n")
+	for name, want := range map[string]string{"certs.verify": "certs.verify", "via_edge": "net.via_edge", "nothing": ""} {
+		if got := root.resolve(name); got != want {
+			t.Errorf("at the root, resolve(%q) = %q, want %q", name, got, want)
+		}
+	}
 	if got := modulePath("app/certs/__init__.py"); got != "app.certs" {
 		t.Errorf("modulePath of a package = %q", got)
 	}

@@ -239,7 +239,10 @@ func (fr *frame) dataMethod(n *source.Node, method string, ov value, as args) va
 		v.certAttr = true
 		return v
 	}
-	if (v.parse == nil || v.parser != "") && stringParsers[method] && !v.certAttr {
+	if v.parse != nil && v.parser != "" && v.after == nil && stringParsers[method] && !v.certAttr && (isDN(ov) || isPEM(ov)) {
+		v.after = n
+	}
+	if v.parse == nil && stringParsers[method] && !v.certAttr {
 		switch {
 		case isDN(ov) && method != "replace", isPEM(ov):
 			v.parse, v.parser = n, ""
@@ -258,7 +261,10 @@ func (fr *frame) regex(n *source.Node, objName string, as args) value {
 		subject = as.at(1)
 	}
 	v := as.all.derived()
-	if (v.parse == nil || v.parser != "") && (isDN(subject) || isPEM(subject)) {
+	if v.parse != nil && v.parser != "" && v.after == nil && (isDN(subject) || isPEM(subject)) {
+		v.after = n
+	}
+	if v.parse == nil && (isDN(subject) || isPEM(subject)) {
 		v.parse, v.parser = n, ""
 	}
 	return v

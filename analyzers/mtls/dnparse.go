@@ -9,6 +9,21 @@ import "fmt"
 // 1.11.6 moved from /C=../CN=.. to RFC 2253), and with Envoy's
 // APPEND_FORWARD the first XFCC element is the client's own.
 func (fr *frame) reportParse(s site, v value) {
+	if v.parser == "" {
+		fr.reportParseWith(nil, s, v)
+		return
+	}
+	fr.reportParseWith(map[string]string{dataParser: v.parser}, s, v)
+	if v.after != nil {
+		// The parsing of the function's result stands if it does not parse.
+		after := v
+		after.parse, after.parser, after.after = v.after, "", nil
+		fr.reportParseWith(map[string]string{dataUnlessParser: v.parser}, s, after)
+	}
+}
+
+// reportParseWith reports the parsing at v.parse, with data for Finish.
+func (fr *frame) reportParseWith(data map[string]string, s site, v value) {
 	var what string
 	switch {
 	case v.parser != "":
@@ -28,10 +43,6 @@ func (fr *frame) reportParse(s site, v value) {
 	var o *origin
 	if len(v.origins) > 0 {
 		o = v.origins[0]
-	}
-	var data map[string]string
-	if v.parser != "" {
-		data = map[string]string{dataParser: v.parser}
 	}
 	fr.reportWith(data, ruleDNParsing, v.parse, msg, o, s, nil, fr.sinkLoc(s))
 }

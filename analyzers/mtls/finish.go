@@ -26,6 +26,9 @@ const (
 	dataWorlds = "worlds"
 	// dataOnce marks findings of which one per origin stands.
 	dataOnce = "once"
+	// dataUnlessParser names another module's function: the finding
+	// stands if that function does not cut strings apart.
+	dataUnlessParser = "unless-parser"
 	// dataParser names another module's function a DN or PEM was passed
 	// to: the finding stands if that function cuts strings apart.
 	dataParser = "parser"
@@ -164,6 +167,11 @@ func (ix *index) weigh(fd analyzers.Finding) (*analyzers.Finding, bool) {
 		}
 		ix.explainUnknowns(&fd, states)
 		changed = true
+	}
+	if parser := fd.Data[dataUnlessParser]; parser != "" {
+		if fs := lookup(ix.summaries, parser); len(fs) == 1 && slices.Contains(fs[0].Values, summaryParses) {
+			return nil, false
+		}
 	}
 	if parser := fd.Data[dataParser]; parser != "" {
 		fs := lookup(ix.summaries, parser)

@@ -50,8 +50,11 @@ type value struct {
 	parse        *source.Node
 	firstElement bool
 	// parser is set when parse is a call of another module's function
-	// (its dotted name), which Finish keeps only if it parses strings.
+	// (its dotted name), which Finish keeps only if it parses strings;
+	// after is string parsing of the call's result, which stands if the
+	// function does not.
 	parser string
+	after  *source.Node
 	// cond is set for a boolean bound from a test (ok = status == "SUCCESS").
 	cond *condition
 	// steps are the assignments the data went through, in order.
@@ -81,9 +84,9 @@ func (v value) union(w value) value {
 		out.status = w.status
 	}
 	if out.parse == nil {
-		out.parse, out.parser = w.parse, w.parser
+		out.parse, out.parser, out.after = w.parse, w.parser, w.after
 	} else {
-		out.parser = v.parser
+		out.parser, out.after = v.parser, v.after
 	}
 	if len(out.steps) == 0 {
 		out.steps = w.steps

@@ -37,7 +37,7 @@ type analysis struct {
 	deferred       []func()
 
 	// module is the file's dotted module name; importsByName what its
-	// imports bind (see imports).
+	// imports bind (see imports), read at the first resolve.
 	module        string
 	importsByName map[string]string
 	// world is the combination of unknowns being judged, nil outside
@@ -75,7 +75,6 @@ func newAnalysis(pass *analyzers.Pass) *analysis {
 	if root == nil {
 		return a
 	}
-	a.importsByName = a.imports(root)
 	for i := 0; i < int(root.NamedChildCount()); i++ {
 		s := pysrc.Unwrap(root.NamedChild(i))
 		switch s.Type() {

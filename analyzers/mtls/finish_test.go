@@ -36,7 +36,7 @@ func extract(t *testing.T, archive string) string {
 	return dir
 }
 
-func scanDir(t *testing.T, root string, paths ...string) []analyzers.Finding {
+func scanDir(t testing.TB, root string, paths ...string) []analyzers.Finding {
 	t.Helper()
 	var rs []*rule.Rule
 	for _, id := range Analyzer.Rules {

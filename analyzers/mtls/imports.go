@@ -140,6 +140,12 @@ func (a *analysis) resolve(name string) string {
 	if name == "" {
 		return ""
 	}
+	if a.importsByName == nil {
+		a.importsByName = map[string]string{}
+		if root := a.pass.File.Root(); root != nil {
+			a.importsByName = a.imports(root)
+		}
+	}
 	first, rest, dotted := strings.Cut(name, ".")
 	target, ok := a.importsByName[first]
 	if !ok {

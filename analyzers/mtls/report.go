@@ -29,6 +29,15 @@ func (fr *frame) reportWith(data map[string]string, rule string, at *source.Node
 		return
 	}
 	a.seen[key] = true
+	var sk string
+	if w := a.world; w != nil {
+		// The same finding in another world of the decision: one more bit.
+		sk = stashKey(w, base, msg)
+		if st := a.stash[sk]; st != nil {
+			st.worlds.add(w.index)
+			return
+		}
+	}
 	if a.world == nil && (rule == ruleSpoofable || rule == ruleUnguarded) {
 		// Only a finding of every world stands for the function's
 		// missing proxy check (see entry's deferred reports).
@@ -52,17 +61,13 @@ func (fr *frame) reportWith(data map[string]string, rule string, at *source.Node
 		}
 	}
 	if w := a.world; w != nil {
-		sk := stashKey(w, base, msg)
-		st := a.stash[sk]
-		if st == nil {
-			if a.stash == nil {
-				a.stash = map[string]*stashed{}
-			}
-			st = &stashed{base: base, world: w, fd: fd}
-			a.stash[sk] = st
-			a.stashOrder = append(a.stashOrder, sk)
+		if a.stash == nil {
+			a.stash = map[string]*stashed{}
 		}
+		st := &stashed{base: base, world: w, fd: fd}
 		st.worlds.add(w.index)
+		a.stash[sk] = st
+		a.stashOrder = append(a.stashOrder, sk)
 		return
 	}
 	a.keep(base, fd)

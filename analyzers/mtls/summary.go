@@ -52,6 +52,29 @@ var upperName = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
 var summarySignals = []string{"SSL_CLIENT", "_VERIFY", "Verify", "SUCCESS", "REMOTE_ADDR", "x509", "X509",
 	"compare_digest", "verify_directly_issued_by", "fingerprint", "TRUSTED", "PROXIES", "PROXY"}
 
+// nameFragments are what the names of checks, guards and certificate
+// parsers contain (validatorName, proxyGuardName, certNameHint), in lower
+// case: a file with none of them, and no check signal, has no function to
+// summarize.
+var nameFragments = []string{"verif", "valid", "check", "cert", "client", "tls", "ssl", "x509", "chain", "_ok", "trust",
+	"pinned", "prox", "peer", "internal_request", "subject", "issuer", "pem", "xfcc", "dn", "cn"}
+
+// maySummarize reports whether the file may define a function worth a
+// summary, from its text.
+func (a *analysis) maySummarize() bool {
+	src := a.pass.File.Src
+	if a.checkSignal(src) {
+		return true
+	}
+	lower := bytes.ToLower(src)
+	for _, f := range nameFragments {
+		if bytes.Contains(lower, []byte(f)) {
+			return true
+		}
+	}
+	return false
+}
+
 // checkSignal reports whether a function body may check a certificate,
 // its status or the proxy, by the default names or the user's.
 func (a *analysis) checkSignal(body []byte) bool {
@@ -210,6 +233,9 @@ func (a *analysis) exportCall(q string, n *source.Node, f facts) {
 // by name, certificate data otherwise (verify_cert(pem)).
 func (a *analysis) summarize() {
 	root := a.pass.File.Root()
+	if !a.maySummarize() {
+		return
+	}
 	a.summarizing = true
 	defer func() { a.summarizing = false }()
 	for i := 0; root != nil && i < int(root.NamedChildCount()); i++ {
@@ -220,8 +246,8 @@ func (a *analysis) summarize() {
 		nameNode, body := fn.ChildByFieldName("name"), fn.ChildByFieldName("body")
 		name := a.text(nameNode)
 		fr := &frame{a: a, env: map[string]value{}, fn: fn, helper: true}
-		if body == nil || !fr.validator(name) && !fr.guard(name) && !a.checkSignal(a.pass.File.Src[body.StartByte():body.EndByte()]) &&
-			!a.certNamed(fn) {
+		if body == nil || !a.checkSignal(a.pass.File.Src[body.StartByte():body.EndByte()]) &&
+			!fr.validator(name) && !fr.guard(name) && !a.certNamed(fn) {
 			continue
 		}
 		a.bindParameters(fn, nil, fr.env)

@@ -45,6 +45,10 @@ type analysis struct {
 	world      *world
 	stash      map[string]*stashed
 	stashOrder []string
+	// touched are the stash keys the decision being judged reported to;
+	// worldBudget counts the worlds judged in the file.
+	touched     []string
+	worldBudget int
 	// summarizing: functions are being evaluated for their summaries, so
 	// nothing is reported and calls of other modules go by name.
 	summarizing bool

@@ -39,13 +39,15 @@ type index struct {
 	keys            keySet
 	validators      map[string]bool
 	guards          map[string]bool
-	summaries       map[string][]analyzers.Fact
-	weakTests       map[string][]analyzers.Fact
+	summaries       byName
+	weakTests       byName
 	calls           map[string][]analyzers.Fact
-	settings        map[string][]analyzers.Fact
+	settings        byName
 	settingFacts    []analyzers.Fact // the settings' facts in order
-	middleware      map[string][]analyzers.Fact
+	middleware      byName
 	middlewareLists []analyzers.Fact
+	// states are the exts resolved so far, by name, use and spoofability.
+	states map[string]resolved
 	// functions are the dotted names of the functions the facts and the
 	// findings know, for ambiguity.
 	functions []string
@@ -56,26 +58,23 @@ func newIndex(sum *analyzers.Summary) *index {
 		keys:       newKeySet(sum.Settings),
 		validators: set(sum.Settings["cert-validators"]),
 		guards:     set(sum.Settings["proxy-guards"]),
-		summaries:  map[string][]analyzers.Fact{},
-		weakTests:  map[string][]analyzers.Fact{},
 		calls:      map[string][]analyzers.Fact{},
-		settings:   map[string][]analyzers.Fact{},
-		middleware: map[string][]analyzers.Fact{},
+		states:     map[string]resolved{},
 	}
 	for _, f := range sum.Facts {
 		switch f.Kind {
 		case factSummary:
-			ix.summaries[f.Key] = append(ix.summaries[f.Key], f)
+			ix.summaries.add(f)
 			ix.functions = append(ix.functions, f.Key)
 		case factWeakTest:
-			ix.weakTests[f.Key] = append(ix.weakTests[f.Key], f)
+			ix.weakTests.add(f)
 		case factCall:
 			ix.calls[f.Key] = append(ix.calls[f.Key], f)
 		case factSetting:
-			ix.settings[f.Key] = append(ix.settings[f.Key], f)
+			ix.settings.add(f)
 			ix.settingFacts = append(ix.settingFacts, f)
 		case factMiddleware:
-			ix.middleware[f.Key] = append(ix.middleware[f.Key], f)
+			ix.middleware.add(f)
 		case factMiddlewareList:
 			ix.middlewareLists = append(ix.middlewareLists, f)
 		}
@@ -169,12 +168,12 @@ func (ix *index) weigh(fd analyzers.Finding) (*analyzers.Finding, bool) {
 		changed = true
 	}
 	if parser := fd.Data[dataUnlessParser]; parser != "" {
-		if fs := lookup(ix.summaries, parser); len(fs) == 1 && slices.Contains(fs[0].Values, summaryParses) {
+		if fs := ix.summaries.lookup(parser); len(fs) == 1 && slices.Contains(fs[0].Values, summaryParses) {
 			return nil, false
 		}
 	}
 	if parser := fd.Data[dataParser]; parser != "" {
-		fs := lookup(ix.summaries, parser)
+		fs := ix.summaries.lookup(parser)
 		if len(fs) != 1 || !slices.Contains(fs[0].Values, summaryParses) {
 			return nil, false
 		}
@@ -203,24 +202,40 @@ func ifChanged(fd analyzers.Finding, changed bool) *analyzers.Finding {
 	return nil
 }
 
-// lookup returns the facts of m under a dotted name: exactly, or under the
-// one key that ends with it (the file app/certs.py is src.app.certs when
-// the project lives in src/; imports say app.certs).
-func lookup(m map[string][]analyzers.Fact, name string) []analyzers.Fact {
-	if fs, ok := m[name]; ok {
-		return fs
+// byName holds facts by their dotted key, and finds them by a dotted
+// suffix of it too: the file app/certs.py is src.app.certs when the
+// project lives in src/, while imports say app.certs.
+type byName struct {
+	keys     map[string][]analyzers.Fact
+	suffixes map[string][]string // a suffix → the keys that end with it
+}
+
+func (b *byName) add(f analyzers.Fact) {
+	if b.keys == nil {
+		b.keys, b.suffixes = map[string][]analyzers.Fact{}, map[string][]string{}
 	}
-	var found []analyzers.Fact
-	foundKey := ""
-	for k, fs := range m {
-		if strings.HasSuffix(k, "."+name) && !testPrefix(strings.TrimSuffix(k, "."+name)) {
-			if foundKey != "" {
-				return nil // ambiguous
+	if _, ok := b.keys[f.Key]; !ok {
+		for i := 0; i < len(f.Key); i++ {
+			if f.Key[i] == '.' && !testPrefix(f.Key[:i]) {
+				suffix := f.Key[i+1:]
+				b.suffixes[suffix] = append(b.suffixes[suffix], f.Key)
 			}
-			found, foundKey = fs, k
 		}
 	}
-	return found
+	b.keys[f.Key] = append(b.keys[f.Key], f)
+}
+
+// lookup returns the facts under name: exactly, or under the one key that
+// ends with it (none when several do, or when the key passes through a
+// folder of tests).
+func (b *byName) lookup(name string) []analyzers.Fact {
+	if fs, ok := b.keys[name]; ok {
+		return fs
+	}
+	if ks := b.suffixes[name]; len(ks) == 1 {
+		return b.keys[ks[0]]
+	}
+	return nil
 }
 
 // definitions returns the module constants a key reference names: for
@@ -229,7 +244,7 @@ func lookup(m map[string][]analyzers.Fact, name string) []analyzers.Fact {
 func (ix *index) definitions(ref string) []analyzers.Fact {
 	name, ok := strings.CutPrefix(ref, "settings.")
 	if !ok {
-		return lookup(ix.settings, ref)
+		return ix.settings.lookup(ref)
 	}
 	var out []analyzers.Fact
 	for _, f := range ix.settingFacts {
@@ -301,7 +316,25 @@ func splitExtID(id string) (name string, use byte, spoofable bool) {
 // tested, 'x' returning), by its summary, or by its name when the
 // repository does not define it; the summary is nil then.
 func (ix *index) extState(name string, use byte, spoofable bool) (checkState, *analyzers.Fact) {
-	return ix.extStateFrom(name, use, spoofable, map[string]bool{})
+	return ix.resolve(name, use, spoofable, map[string]bool{})
+}
+
+// resolve is extState, remembered: each function is resolved once (a
+// dependency cut short by a cycle stays so).
+func (ix *index) resolve(name string, use byte, spoofable bool, seen map[string]bool) (checkState, *analyzers.Fact) {
+	key := fmt.Sprintf("%s/%c/%t", name, use, spoofable)
+	if r, ok := ix.states[key]; ok {
+		return r.state, r.def
+	}
+	st, def := ix.extStateFrom(name, use, spoofable, seen)
+	ix.states[key] = resolved{st, def}
+	return st, def
+}
+
+// resolved is an ext's state as Finish resolved it, with its summary.
+type resolved struct {
+	state checkState
+	def   *analyzers.Fact
 }
 
 // maxSummaryDepth caps how many summaries deep a check is followed.
@@ -310,7 +343,7 @@ const maxSummaryDepth = 4
 // extStateFrom is extState, joining the states of the functions the
 // summary depends on; seen holds the summaries on the way (cycles).
 func (ix *index) extStateFrom(name string, use byte, spoofable bool, seen map[string]bool) (checkState, *analyzers.Fact) {
-	fs := lookup(ix.summaries, name)
+	fs := ix.summaries.lookup(name)
 	at := strings.IndexByte(summaryUses, use)
 	if len(fs) != 1 || len(fs[0].Values) < len(summaryUses) || seen[fs[0].Key] || len(seen) >= maxSummaryDepth {
 		if use == 'f' {
@@ -332,7 +365,11 @@ func (ix *index) extStateFrom(name string, use byte, spoofable bool, seen map[st
 		}
 		dn, du, ds := splitExtID(id)
 		ds = ds || spoofable
-		d, _ := ix.extStateFrom(dn, du, ds, seen)
+		d, _ := ix.resolve(dn, du, ds, seen)
+		if st.join(d) == soundVerify|guardCheck {
+			st = st.join(d)
+			break
+		}
 		st = st.join(d)
 	}
 	if spoofable && st&verifyMask == soundVerify {
@@ -390,7 +427,7 @@ func (ix *index) explainUnknowns(fd *analyzers.Finding, states []int) {
 		}
 		fn := last(name) + "()"
 		if st&verifyMask == weakCheck {
-			if wt := lookup(ix.weakTests, name); len(wt) == 1 && len(wt[0].Values) == 2 {
+			if wt := ix.weakTests.lookup(name); len(wt) == 1 && len(wt[0].Values) == 2 {
 				loc := wt[0].Location
 				loc.Message = fmt.Sprintf("%s relies on this test of %q, which %s", fn, wt[0].Values[1], wt[0].Values[0])
 				fd.Related = append(fd.Related, loc)
@@ -507,14 +544,14 @@ func (ix *index) afterValidating(fd *analyzers.Finding, mw string, n need) bool 
 		}
 		found := false
 		for _, e := range list.Values[:pos] {
-			for i, f := range lookup(ix.middleware, e) {
+			for i, f := range ix.middleware.lookup(e) {
 				if len(f.Values) == 0 {
 					continue
 				}
 				if v, _ := strconv.Atoi(f.Values[0]); checkState(v).satisfies(n) {
 					found = true
 					if guard == nil {
-						guard, where, name = &lookup(ix.middleware, e)[i], &ix.middlewareLists[li], e
+						guard, where, name = &ix.middleware.lookup(e)[i], &ix.middlewareLists[li], e
 					}
 					break
 				}

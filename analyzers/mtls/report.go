@@ -35,6 +35,7 @@ func (fr *frame) reportWith(data map[string]string, rule string, at *source.Node
 		sk = stashKey(w, base, msg)
 		if st := a.stash[sk]; st != nil {
 			st.worlds.add(w.index)
+			a.touched = append(a.touched, sk)
 			return
 		}
 	}
@@ -68,6 +69,7 @@ func (fr *frame) reportWith(data map[string]string, rule string, at *source.Node
 		st.worlds.add(w.index)
 		a.stash[sk] = st
 		a.stashOrder = append(a.stashOrder, sk)
+		a.touched = append(a.touched, sk)
 		return
 	}
 	a.keep(base, fd)

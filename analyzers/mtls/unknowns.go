@@ -32,6 +32,7 @@ const (
 	extStates                   = 8 // the number of checkStates
 	settingStates               = 4 // the number of settingStates
 	maxWorlds                   = 2048
+	maxWorldsPerFile            = 1 << 20
 	extDimSeparator             = "/"
 	settingDimPrefix            = "setting:"
 )
@@ -206,25 +207,90 @@ func (fr *frame) judge(f facts, o *origin, decide func(facts, *origin)) {
 	for i, d := range dims {
 		ids[i] = d.id
 	}
-	w := &world{dims: dims, sig: strings.Join(ids, ","), size: n}
-	saved := fr.a.world
-	fr.a.world = w
-	defer func() { fr.a.world = saved }()
-	for w.index = 0; w.index < n; w.index++ {
-		fw, ow := f, o
-		for i, d := range dims {
-			if d.ext != nil {
-				fw = fw.with(checkState(w.state(i)).facts(d.ext))
-			} else if k := settingKey(d.setting, w.state(i)); k.class != otherKey {
-				ow = &origin{node: o.node, key: k}
-			} else {
-				ow = nil
+	a := fr.a
+	if a.worldBudget+n > maxWorldsPerFile {
+		// Past the file's budget, decide as a lone file would.
+		for _, dm := range dims {
+			if dm.ext != nil {
+				f = f.with(fr.nameState(dm.ext).facts(dm.ext))
 			}
 		}
-		if o != nil && ow == nil {
+		if o != nil && o.key.setting != "" {
+			return
+		}
+		decide(f, o)
+		return
+	}
+	a.worldBudget += n
+	w := &world{dims: dims, sig: strings.Join(ids, ","), size: n}
+	saved := a.world
+	a.world = w
+	defer func() { a.world = saved }()
+	// Each ext's facts in each state, the same checks for every world.
+	pre := make([][]facts, len(dims))
+	for i, dm := range dims {
+		if dm.ext != nil {
+			pre[i] = make([]facts, extStates)
+			for s := range extStates {
+				pre[i][s] = checkState(s).facts(dm.ext)
+			}
+		}
+	}
+	// Worlds whose facts are the same checks decide the same: the first
+	// decides, the others add their index to what it reported.
+	type decision struct {
+		setting                 int
+		verified, guarded, weak *check
+	}
+	memo := map[decision][]string{}
+	states := make([]int, len(dims)) // the world's states, the last varying fastest
+	for w.index = 0; w.index < n; w.index++ {
+		if w.index > 0 {
+			for i := len(states) - 1; i >= 0; i-- {
+				if states[i]++; states[i] < dims[i].states {
+					break
+				}
+				states[i] = 0
+			}
+		}
+		d := decision{setting: -1, verified: f.verified, guarded: f.guarded, weak: f.weak}
+		for i, dm := range dims {
+			if dm.ext == nil {
+				d.setting = states[i]
+				continue
+			}
+			// What facts.with would make of it, without building facts.
+			fe := pre[i][states[i]]
+			if fe.verified != nil && (d.verified == nil || d.verified.spoofable && !fe.verified.spoofable) {
+				d.verified = fe.verified
+			}
+			if d.guarded == nil {
+				d.guarded = fe.guarded
+			}
+			if d.weak == nil {
+				d.weak = fe.weak
+			}
+		}
+		if d.setting == settingOther {
 			continue
 		}
+		if keys, ok := memo[d]; ok {
+			for _, sk := range keys {
+				a.stash[sk].worlds.add(w.index)
+			}
+			continue
+		}
+		fw, ow := f, o
+		fw.verified, fw.guarded, fw.weak = d.verified, d.guarded, d.weak
+		if d.setting >= 0 {
+			ow = &origin{node: o.node, key: settingKey(o.key.setting, d.setting)}
+		}
+		a.touched = a.touched[:0]
+		deferred := len(a.deferred)
 		decide(fw, ow)
+		if len(a.deferred) == deferred {
+			memo[d] = append([]string(nil), a.touched...)
+		}
 	}
 }
 

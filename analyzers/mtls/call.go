@@ -284,6 +284,7 @@ func (fr *frame) lookup(n *source.Node, name string, data value) value {
 		fr.sink(site{node: n, kind: identitySink, what: "selects a record with " + short(name)}, data)
 	}
 	v := data.derived()
+	v.record = true
 	if data.fingerprint || data.pinned {
 		v.pinned = true
 	}
@@ -406,6 +407,10 @@ func (fr *frame) external(n *source.Node, name string, as args) (value, bool) {
 	fr.a.exportCall(q, n, fr.now())
 	v := as.all.derived()
 	v.cond = &condition{t: facts{exts: []*ext{tested}}, f: facts{exts: []*ext{failed}}}
+	v.called = name
+	// What the function returns read from the request is certificate data
+	// if its summary says so (Finish decides, see judge).
+	v.origins = mergeOrigins(v.origins, []*origin{{node: n, key: keyInfo{name: name + "()", setting: callRefPrefix + q}}})
 	if v.parse == nil && (isDN(as.all) || isPEM(as.all)) {
 		// If the function cuts the string apart, its result is parsed
 		// (Finish decides with its summary).

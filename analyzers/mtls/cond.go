@@ -16,7 +16,7 @@ func (fr *frame) test(n *source.Node) (condition, value) {
 		return condition{}, value{}
 	}
 	switch n.Type() {
-	case "parenthesized_expression":
+	case "parenthesized_expression", "await":
 		if n.NamedChildCount() == 1 {
 			return fr.test(n.NamedChild(0))
 		}
@@ -94,6 +94,14 @@ func (fr *frame) comparison(n *source.Node) (condition, value) {
 		return fr.presence(n, op, fr.readKey(rv.kind, left, n, nil))
 	}
 	lv := fr.eval(left)
+	// A function's result compared to "SUCCESS" is the status it returns
+	// (status(request) != "SUCCESS"); the status's key is the server's.
+	if lv.called != "" && lv.status == nil && fr.isSuccess(right) {
+		lv.status = &origin{node: left, key: keyInfo{name: lv.called + "()", class: verifyKey}}
+	}
+	if rv.called != "" && rv.status == nil && fr.isSuccess(left) {
+		rv.status = &origin{node: right, key: keyInfo{name: rv.called + "()", class: verifyKey}}
+	}
 	v := lv.union(rv).derived()
 	v.status, v.peer, v.fingerprint, v.header = nil, false, false, false
 	switch {
@@ -102,7 +110,7 @@ func (fr *frame) comparison(n *source.Node) (condition, value) {
 	case rv.status != nil && lv.status == nil:
 		return fr.status(n, op, rv, left, op == "in" || op == "not in"), v
 	case (lv.peer || rv.peer || fr.a.isProxyList(left) || fr.a.isProxyList(right)) &&
-		!lv.header && !rv.header && !lv.data() && !rv.data():
+		!lv.header && !rv.header && !lv.known() && !rv.known():
 		return branch(op, facts{guarded: &check{node: n}}), v
 	case lv.fingerprint && !rv.fingerprint && !rv.header && !rv.data(), rv.fingerprint && !lv.fingerprint && !lv.header && !lv.data():
 		return branch(op, facts{verified: &check{node: n, spoofable: spoofable(lv.union(rv))}}), v
@@ -111,6 +119,12 @@ func (fr *frame) comparison(n *source.Node) (condition, value) {
 		return condition{t: facts{gates: []*gate{g}}, f: facts{gates: []*gate{g}}}, v
 	}
 	return condition{}, v
+}
+
+// isSuccess reports whether n is the literal "SUCCESS" (or a constant of it).
+func (fr *frame) isSuccess(n *source.Node) bool {
+	s, ok := fr.a.stringValue(n, fr.class)
+	return ok && strings.EqualFold(strings.TrimSpace(s), successStatus)
 }
 
 // branch puts what an equality or membership test establishes on its

@@ -41,6 +41,7 @@ func (a *analysis) entry(fn *source.Node, standalone bool) {
 	fr.mw = a.middlewareName(fn, class, fr.role)
 	if fr.role.name == "" && class == nil && enclosingFunction(fn) == nil {
 		fr.entryName = a.module + "." + a.text(fn.ChildByFieldName("name"))
+		a.exportFunction(fr.entryName, fn)
 	}
 	a.deferred, a.passOn = nil, nil
 	before := a.headerFindings
@@ -56,7 +57,7 @@ func (a *analysis) entry(fn *source.Node, standalone bool) {
 		// Django runs every process_view after all the middleware's
 		// request phases: a check there protects views, not the
 		// middleware listed after it.
-		a.exportMiddleware(fr.mw)
+		a.exportMiddleware(fr.mw, fn)
 	}
 	a.flush()
 }

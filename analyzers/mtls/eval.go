@@ -25,6 +25,12 @@ func (fr *frame) eval(n *source.Node) value {
 		c, v := fr.test(n)
 		v.cond = &c
 		return v
+	case "await":
+		// await f() is what f returns, a test's result included.
+		if n.NamedChildCount() == 1 {
+			return fr.eval(n.NamedChild(0))
+		}
+		return fr.union(n)
 	case "named_expression":
 		v := fr.eval(n.ChildByFieldName("value"))
 		fr.bind(n.ChildByFieldName("name"), v, n)
@@ -32,7 +38,7 @@ func (fr *frame) eval(n *source.Node) value {
 	case "string", "concatenated_string":
 		return fr.fstring(n)
 	case "conditional_expression", "binary_operator", "list", "tuple", "set", "dictionary", "pair",
-		"expression_list", "parenthesized_expression", "list_splat", "dictionary_splat", "await",
+		"expression_list", "parenthesized_expression", "list_splat", "dictionary_splat",
 		"keyword_argument", "unary_operator", "slice":
 		return fr.union(n)
 	case "list_comprehension", "set_comprehension", "generator_expression", "dictionary_comprehension":

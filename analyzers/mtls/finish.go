@@ -66,6 +66,8 @@ func newIndex(sum *analyzers.Summary) *index {
 		case factSummary:
 			ix.summaries.add(f)
 			ix.functions = append(ix.functions, f.Key)
+		case factFunction:
+			ix.functions = append(ix.functions, f.Key)
 		case factWeakTest:
 			ix.weakTests.add(f)
 		case factCall:
@@ -89,11 +91,6 @@ func newIndex(sum *analyzers.Summary) *index {
 // findings of middleware listed after a validating one are lowered.
 func finish(sum *analyzers.Summary) error {
 	ix := newIndex(sum)
-	for _, fd := range sum.Findings {
-		if e := fd.Data[dataEntry]; e != "" {
-			ix.functions = append(ix.functions, e)
-		}
-	}
 	type verdict struct {
 		out  *analyzers.Finding
 		keep bool
@@ -238,6 +235,24 @@ func (b *byName) lookup(name string) []analyzers.Fact {
 	return nil
 }
 
+// returned returns what the function fn returns read from the request,
+// by its summary, as settingStates.
+func (ix *index) returned(fn string) []int {
+	fs := ix.summaries.lookup(fn)
+	if len(fs) != 1 {
+		return nil
+	}
+	var out []int
+	for _, v := range fs[0].Values[min(len(summaryUses), len(fs[0].Values)):] {
+		if s, ok := strings.CutPrefix(v, summaryReturns); ok {
+			if n, err := strconv.Atoi(s); err == nil {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
 // definitions returns the module constants a key reference names: for
 // settings.NAME, NAME in any module (settings modules are named freely);
 // for an imported constant, the constant of that module.
@@ -248,7 +263,7 @@ func (ix *index) definitions(ref string) []analyzers.Fact {
 	}
 	var out []analyzers.Fact
 	for _, f := range ix.settingFacts {
-		if last(f.Key) == name {
+		if last(f.Key) == name && !testPrefix(strings.TrimSuffix(f.Key, "."+name)) {
 			out = append(out, f)
 		}
 	}
@@ -285,6 +300,9 @@ func (ix *index) dimensions(fd analyzers.Finding) []dimension {
 		if setting, ok := strings.CutPrefix(id, settingDimPrefix); ok {
 			d := dimension{id: id, states: settingStates}
 			ref, header := strings.CutSuffix(setting, headerSettingSuffix)
+			if fn, ok := strings.CutPrefix(ref, callRefPrefix); ok {
+				d.actual = ix.returned(fn)
+			}
 			for _, f := range ix.definitions(ref) {
 				if len(f.Values) > 0 {
 					d.actual = append(d.actual, ix.keys.settingState(f.Values[0], header))
@@ -410,6 +428,14 @@ func (ix *index) explainUnknowns(fd *analyzers.Finding, states []int) {
 	for i, id := range strings.Split(fd.Data[dataDims], ",") {
 		if setting, ok := strings.CutPrefix(id, settingDimPrefix); ok {
 			ref, header := strings.CutSuffix(setting, headerSettingSuffix)
+			if fn, ok := strings.CutPrefix(ref, callRefPrefix); ok {
+				if fs := ix.summaries.lookup(fn); len(fs) == 1 {
+					loc := fs[0].Location
+					loc.Message = last(fn) + "() returns certificate data it reads from the request"
+					fd.Related = append(fd.Related, loc)
+				}
+				continue
+			}
 			for _, f := range ix.definitions(ref) {
 				if len(f.Values) == 0 || i >= len(states) || ix.keys.settingState(f.Values[0], header) != states[i] {
 					continue
@@ -492,8 +518,8 @@ func (ix *index) callersCheck(fd *analyzers.Finding, entry string, n need) bool 
 		return false
 	}
 	fd.Level = lower(fd.Level)
-	fd.Message += fmt.Sprintf("; lower severity: every call of %s() in the repository checks first, "+
-		"but the function trusts its callers (a new caller reopens the hole)", last(entry))
+	fd.Message += fmt.Sprintf("; lower severity: every call of %s() found in the repository checks first, "+
+		"but the function trusts its callers (a new caller, or a route to it, reopens the hole)", last(entry))
 	loc := first.Location
 	loc.Message = "a call that checks first"
 	fd.Related = append(fd.Related, loc)

@@ -44,8 +44,29 @@ var externalPackages = map[string]bool{
 // app.net. Modules outside the repository (externalPackages) are left out.
 func (a *analysis) imports(root *source.Node) map[string]string {
 	out := map[string]string{}
-	for i := 0; i < int(root.NamedChildCount()); i++ {
-		s := root.NamedChild(i)
+	a.importsIn(root, out, 0)
+	return out
+}
+
+// importContainers are the statements whose blocks may hold imports: a
+// function's own imports, imports under try or if, are bound for the
+// whole module (a name is rarely imported twice to mean two things).
+var importContainers = map[string]bool{
+	"block": true, "if_statement": true, "elif_clause": true, "else_clause": true, "try_statement": true,
+	"except_clause": true, "finally_clause": true, "with_statement": true, "function_definition": true,
+	"class_definition": true, "decorated_definition": true,
+}
+
+// maxImportDepth bounds how deep imports are looked for.
+const maxImportDepth = 8
+
+func (a *analysis) importsIn(n *source.Node, out map[string]string, depth int) {
+	for i := 0; i < int(n.NamedChildCount()); i++ {
+		s := n.NamedChild(i)
+		if importContainers[s.Type()] && depth < maxImportDepth {
+			a.importsIn(s, out, depth+1)
+			continue
+		}
 		switch s.Type() {
 		case "import_statement":
 			for j := 0; j < int(s.NamedChildCount()); j++ {
@@ -81,7 +102,6 @@ func (a *analysis) imports(root *source.Node) map[string]string {
 			}
 		}
 	}
-	return out
 }
 
 // bindImport binds local to target unless target is outside the repository.

@@ -58,7 +58,7 @@ var Analyzer = &analyzers.Analyzer{
 	Run: run,
 }
 
-var prefilter = append(append([]string(nil), keyLiterals...), "META", "headers", "environ", "MIDDLEWARE = ", "MIDDLEWARE_CLASSES = ", "x509", "CN=", "_dn", "(dn")
+var prefilter = append(append([]string(nil), keyLiterals...), "META", "headers", "environ", "MIDDLEWARE = ", "MIDDLEWARE_CLASSES = ", "x509", "CN=", "_dn", "(dn", "verif")
 
 func run(pass *analyzers.Pass) error {
 	a := newAnalysis(pass)

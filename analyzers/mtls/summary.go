@@ -22,6 +22,9 @@ const (
 	summaryUses = "txf"
 	// summaryParses marks a function that parses certificate strings.
 	summaryParses = "parses"
+	// summaryReturns prefixes the settingState of a key whose value the
+	// function returns (read from the request it is given).
+	summaryReturns = "returns:"
 	// summaryDep joins "t" or "x" (where the function returns a true
 	// value, or at all) to the id of an ext that holds there: what that
 	// function checks adds to the summary's state.
@@ -37,9 +40,11 @@ const (
 	factSetting = "setting"
 	// factMiddlewareList: Django's MIDDLEWARE setting; Values its entries.
 	factMiddlewareList = "middleware-list"
-	// factMiddleware: a middleware that checks every request it hands on;
-	// Values its checkState.
+	// factMiddleware: a middleware (a method of it); Values the
+	// checkState of every request it hands on.
 	factMiddleware = "middleware"
+	// factFunction: a module-level function analyzed as an entry point.
+	factFunction = "function"
 )
 
 // upperName matches the names of Django settings and module constants.
@@ -49,8 +54,8 @@ var upperName = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
 // certificate, its status or the proxy; other functions are summarized
 // only when their name says they check (the summary then says whether
 // they do).
-var summarySignals = []string{"SSL_CLIENT", "_VERIFY", "Verify", "SUCCESS", "REMOTE_ADDR", "x509", "X509",
-	"compare_digest", "verify_directly_issued_by", "fingerprint", "TRUSTED", "PROXIES", "PROXY"}
+var summarySignals = []string{"SSL_CLIENT", "_VERIFY", "Verify", "verif", "valid", "SUCCESS", "REMOTE_ADDR", "x509", "X509",
+	"compare_digest", "fingerprint", "TRUSTED", "PROXIES", "PROXY"}
 
 // nameFragments are what the names of checks, guards and certificate
 // parsers contain (validatorName, proxyGuardName, certNameHint), in lower
@@ -73,6 +78,37 @@ func (a *analysis) maySummarize() bool {
 		}
 	}
 	return false
+}
+
+// returnedKeys are the summary values for what a summarized function
+// returns read from the request: the kinds of certificate or user keys
+// (its parameters' own data, bound at nameNode, flows through the call).
+func (a *analysis) returnedKeys(out value, nameNode *source.Node) []string {
+	if out.record {
+		// A record looked up by the data: the look-up was the sink.
+		return nil
+	}
+	seen := map[int]bool{}
+	var vals []string
+	for _, o := range out.origins {
+		if o.node == nameNode || o.key.setting != "" {
+			continue
+		}
+		s := settingOther
+		switch {
+		case o.key.class == identityKey:
+			s = settingIdentityHeader
+		case o.key.class == certKey && o.key.spoofable:
+			s = settingCertHeader
+		case o.key.class == certKey:
+			s = settingCertVariable
+		}
+		if s != settingOther && !seen[s] {
+			seen[s] = true
+			vals = append(vals, summaryReturns+strconv.Itoa(s))
+		}
+	}
+	return vals
 }
 
 // checkSignal reports whether a function body may check a certificate,
@@ -195,25 +231,37 @@ func (a *analysis) exportMiddlewareList(name string, list *source.Node) {
 	}
 }
 
-// exportMiddleware exports what a middleware guarantees of every request
-// it hands on, when that includes a sound verification or a proxy check.
-func (a *analysis) exportMiddleware(mw string) {
-	if mw == "" || a.passOn == nil {
+// exportMiddleware exports what the middleware mw (its method fn)
+// guarantees of every request it hands on: its check's location when that
+// includes a sound verification or a proxy check. Middleware that checks
+// nothing is exported too, so that two middleware of one dotted name (two
+// services of a monorepo) are told apart.
+func (a *analysis) exportMiddleware(mw string, fn *source.Node) {
+	if mw == "" {
 		return
 	}
-	f := *a.passOn
+	var f facts
+	if a.passOn != nil {
+		f = *a.passOn
+	}
 	s := stateOf(f)
-	var at *source.Node
+	at, what := fn.ChildByFieldName("name"), last(mw)+" is defined here"
 	switch {
 	case s.satisfies(needVerify):
-		at = f.verified.node
+		at, what = f.verified.node, "the check "+last(mw)+" makes of every request"
 	case s.satisfies(needGuard):
-		at = f.guarded.node
+		at, what = f.guarded.node, "the check "+last(mw)+" makes of every request"
 	default:
-		return
+		s = noCheck
 	}
 	a.pass.Export(analyzers.Fact{Kind: factMiddleware, Key: mw, Values: []string{strconv.Itoa(int(s))},
-		Location: a.pass.Location(at, "the check "+last(mw)+" makes of every request")})
+		Location: a.pass.Location(at, what)})
+}
+
+// exportFunction exports a module-level function the file analyzed, so
+// that Finish knows which dotted names are ambiguous.
+func (a *analysis) exportFunction(name string, fn *source.Node) {
+	a.pass.Export(analyzers.Fact{Kind: factFunction, Key: name, Location: a.pass.Location(fn.ChildByFieldName("name"), "")})
 }
 
 // exportCall exports a call of another module's function q at n with
@@ -282,6 +330,7 @@ func (a *analysis) summarize() {
 		if o.out.parse != nil && o.out.parser == "" {
 			states = append(states, summaryParses)
 		}
+		states = append(states, a.returnedKeys(o.out, nameNode)...)
 		states = append(states, deps...)
 		key := a.module + "." + name
 		a.pass.Export(analyzers.Fact{Kind: factSummary, Key: key, Values: states, Location: a.pass.Location(nameNode, name+"() is defined here")})

@@ -34,7 +34,10 @@ const (
 	maxWorlds                   = 2048
 	maxWorldsPerFile            = 1 << 20
 	extDimSeparator             = "/"
-	settingDimPrefix            = "setting:"
+	// callRefPrefix marks, in place of a setting, the result of a call
+	// of another module's function: what it returns is known to Finish.
+	callRefPrefix    = "call:"
+	settingDimPrefix = "setting:"
 )
 
 // stateOf summarizes facts.
@@ -180,7 +183,10 @@ func (fr *frame) judge(f facts, o *origin, decide func(facts, *origin)) {
 		}
 	}
 	seen := map[string]bool{}
-	for _, e := range f.exts {
+	// The calls nearest the decision first: the check is usually the
+	// last call before the sink, and calls past the budget go by name.
+	for i := len(f.exts) - 1; i >= 0; i-- {
+		e := f.exts[i]
 		id := e.id()
 		if seen[id] || e.use == 'x' && tested[e.node] {
 			// A call whose result was tested establishes at least what
@@ -329,6 +335,9 @@ const (
 // settingKey is what a key named by setting is in state s.
 func settingKey(setting string, s int) keyInfo {
 	k := keyInfo{name: strings.TrimSuffix(setting, headerSettingSuffix), setting: setting}
+	if fn, ok := strings.CutPrefix(setting, callRefPrefix); ok {
+		k.name = last(fn) + "()"
+	}
 	switch s {
 	case settingIdentityHeader:
 		k.class, k.spoofable = identityKey, true

@@ -1,6 +1,10 @@
 package mtls
 
-import "github.com/residue-sec/residue/analyzers/source"
+import (
+	"strings"
+
+	"github.com/residue-sec/residue/analyzers/source"
+)
 
 // A kind says what object a value is, beyond the data it carries.
 type kind uint8
@@ -42,6 +46,8 @@ type value struct {
 	// fromCert: read from a parsed certificate object (its subject as a
 	// string is a DN, whatever the certificate was forwarded as).
 	fromCert bool
+	// record: a record looked up by the data (the look-up was the sink).
+	record bool
 	// certAttr: one attribute's value read through the certificate API
 	// (get_attributes_for_oid(...)[0].value): no longer a DN or a PEM.
 	certAttr bool
@@ -55,6 +61,9 @@ type value struct {
 	// function does not.
 	parser string
 	after  *source.Node
+	// called is set on the result of a call of another module's
+	// function (as written): compared to "SUCCESS", it is a status.
+	called string
 	// cond is set for a boolean bound from a test (ok = status == "SUCCESS").
 	cond *condition
 	// steps are the assignments the data went through, in order.
@@ -63,6 +72,17 @@ type value struct {
 
 // data reports whether the value carries certificate or identity data.
 func (v value) data() bool { return len(v.origins) > 0 }
+
+// known reports whether the value carries certificate or identity data
+// read in the file, not only what another module's function may return.
+func (v value) known() bool {
+	for _, o := range v.origins {
+		if !strings.HasPrefix(o.key.setting, callRefPrefix) {
+			return true
+		}
+	}
+	return false
+}
 
 // union merges what w carries into v (v's kind is lost: a mix is plain).
 func (v value) union(w value) value {
@@ -76,6 +96,7 @@ func (v value) union(w value) value {
 		pinned:         v.pinned || w.pinned,
 		fromCert:       v.fromCert || w.fromCert,
 		certAttr:       (v.certAttr || w.certAttr) && (v.certAttr || !v.data()) && (w.certAttr || !w.data()),
+		record:         (v.record || w.record) && (v.record || !v.data()) && (w.record || !w.data()),
 		parse:          v.parse,
 		firstElement:   v.firstElement || w.firstElement,
 		steps:          v.steps,
@@ -99,6 +120,7 @@ func (v value) union(w value) value {
 func (v value) derived() value {
 	v.kind = plainKind
 	v.cond = nil
+	v.called = ""
 	return v
 }
 

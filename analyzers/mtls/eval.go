@@ -1,6 +1,7 @@
 package mtls
 
 import (
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -124,15 +125,15 @@ func (fr *frame) subscript(n *source.Node) value {
 // header name in headers, a META key otherwise); at is the read, def its
 // default.
 func (fr *frame) readKey(k kind, key, at, def *source.Node) value {
+	if ref := fr.a.keyReference(key); ref != "" {
+		info := keyInfo{name: refName(ref), setting: ref}
+		if k == headersKind {
+			info.setting += headerSettingSuffix
+		}
+		return value{origins: []*origin{{node: at, key: info}}}
+	}
 	name, ok := fr.a.stringValue(key, fr.class)
 	if !ok {
-		if ref := fr.a.keyReference(key); ref != "" {
-			info := keyInfo{name: ref, setting: ref}
-			if k == headersKind {
-				info.setting += headerSettingSuffix
-			}
-			return value{origins: []*origin{{node: at, key: info}}}
-		}
 		fr.eval(key)
 		return value{}
 	}
@@ -155,6 +156,12 @@ func (fr *frame) readKey(k kind, key, at, def *source.Node) value {
 // headerSettingSuffix marks a setting read as a header name
 // (request.headers[settings.X]) rather than as a META key.
 const headerSettingSuffix = "/header"
+
+// refName is how messages name a key reference: without its default.
+func refName(ref string) string {
+	name, _, _ := strings.Cut(ref, settingDefaultSep)
+	return name
+}
 
 // identifier matches a Python identifier (ASCII).
 var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -183,20 +190,39 @@ func (a *analysis) settingName(n *source.Node) string {
 	}
 	switch n.Type() {
 	case "attribute":
-		if a.dotted(n.ChildByFieldName("object")) == "settings" {
+		if isSettings(a.dotted(n.ChildByFieldName("object"))) {
 			return a.text(n.ChildByFieldName("attribute"))
 		}
 	case "call":
 		args := n.ChildByFieldName("arguments")
-		if a.dotted(n.ChildByFieldName("function")) == "getattr" && args != nil && args.NamedChildCount() == 2 &&
-			a.dotted(args.NamedChild(0)) == "settings" {
-			if name, _ := a.stringValue(args.NamedChild(1), nil); identifier.MatchString(name) {
-				return name
+		if a.dotted(n.ChildByFieldName("function")) != "getattr" || args == nil || args.NamedChildCount() < 2 ||
+			args.NamedChildCount() > 3 || !isSettings(a.dotted(args.NamedChild(0))) {
+			return ""
+		}
+		name, _ := a.stringValue(args.NamedChild(1), nil)
+		if !identifier.MatchString(name) {
+			return ""
+		}
+		if args.NamedChildCount() == 3 {
+			// The default stands when the repository does not set it.
+			if def, ok := a.stringValue(args.NamedChild(2), nil); ok {
+				return name + settingDefaultSep + url.QueryEscape(def)
 			}
 		}
+		return name
 	}
 	return ""
 }
+
+// isSettings reports whether a dotted name is Django's settings object
+// (settings, django_settings, conf.settings).
+func isSettings(name string) bool {
+	return name == "settings" || strings.HasSuffix(name, "_settings") || strings.HasSuffix(name, ".settings")
+}
+
+// settingDefaultSep separates a setting's name from its default (escaped)
+// in a key reference.
+const settingDefaultSep = "="
 
 // hasFormat reports whether v carries data of the given format.
 func hasFormat(v value, f keyFormat) bool {

@@ -2,6 +2,7 @@ package mtls
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"sort"
@@ -186,7 +187,10 @@ func (ix *index) weigh(fd analyzers.Finding) (*analyzers.Finding, bool) {
 	if entry := fd.Data[dataEntry]; entry != "" && ix.callersCheck(&fd, entry, need(n)) {
 		changed = true
 	}
-	if mw := fd.Data[dataMiddleware]; mw != "" && ix.afterValidating(&fd, mw, need(n)) {
+	switch mw := fd.Data[dataMiddleware]; {
+	case mw != "" && ix.afterValidating(&fd, mw, need(n)):
+		changed = true
+	case mw == "" && ix.behindValidating(&fd, need(n)):
 		changed = true
 	}
 	return ifChanged(fd, changed), true
@@ -257,6 +261,20 @@ func (ix *index) returned(fn string) []int {
 // settings.NAME, NAME in any module (settings modules are named freely);
 // for an imported constant, the constant of that module.
 func (ix *index) definitions(ref string) []analyzers.Fact {
+	ref, escaped, hasDefault := strings.Cut(ref, settingDefaultSep)
+	if fs := ix.definitionsOf(ref); len(fs) > 0 || !hasDefault {
+		return fs
+	}
+	// getattr(settings, "NAME", "default") where nothing sets NAME.
+	def, err := url.QueryUnescape(escaped)
+	if err != nil {
+		return nil
+	}
+	return []analyzers.Fact{{Kind: factSetting, Key: ref, Values: []string{def}}}
+}
+
+// definitionsOf is definitions without a default.
+func (ix *index) definitionsOf(ref string) []analyzers.Fact {
 	name, ok := strings.CutPrefix(ref, "settings.")
 	if !ok {
 		return ix.settings.lookup(ref)
@@ -440,8 +458,11 @@ func (ix *index) explainUnknowns(fd *analyzers.Finding, states []int) {
 				if len(f.Values) == 0 || i >= len(states) || ix.keys.settingState(f.Values[0], header) != states[i] {
 					continue
 				}
-				fd.Message = strings.ReplaceAll(fd.Message, strconv.Quote(ref), fmt.Sprintf("%s (%q)", ref, f.Values[0]))
-				fd.Related = append(fd.Related, f.Location)
+				name := refName(ref)
+				fd.Message = strings.ReplaceAll(fd.Message, strconv.Quote(name), fmt.Sprintf("%s (%q)", name, f.Values[0]))
+				if f.Location.Path != "" {
+					fd.Related = append(fd.Related, f.Location)
+				}
 				break
 			}
 			continue
@@ -517,7 +538,7 @@ func (ix *index) callersCheck(fd *analyzers.Finding, entry string, n need) bool 
 	if first == nil {
 		return false
 	}
-	fd.Level = lower(fd.Level)
+	lowerOnce(fd)
 	fd.Message += fmt.Sprintf("; lower severity: every call of %s() found in the repository checks first, "+
 		"but the function trusts its callers (a new caller, or a route to it, reopens the hole)", last(entry))
 	loc := first.Location
@@ -593,11 +614,58 @@ func (ix *index) afterValidating(fd *analyzers.Finding, mw string, n need) bool 
 	if guard == nil {
 		return false
 	}
-	fd.Level = lower(fd.Level)
+	lowerOnce(fd)
 	fd.Message += fmt.Sprintf("; lower severity: it is listed in %s after %s, which checks every request first, "+
 		"but the check belongs here too (reordering the list reopens the hole)", where.Key, name)
 	fd.Related = append(fd.Related, guard.Location, where.Location)
 	return true
+}
+
+// behindValidating lowers fd, a finding in a view or in code views call,
+// when every MIDDLEWARE list holds a middleware that checks what n needs
+// of every request: views run after every middleware's request phase.
+func (ix *index) behindValidating(fd *analyzers.Finding, n need) bool {
+	if len(ix.middlewareLists) == 0 {
+		return false
+	}
+	var guard *analyzers.Fact
+	var name string
+	for _, list := range ix.middlewareLists {
+		found := false
+		for _, e := range list.Values {
+			for i, f := range ix.middleware.lookup(e) {
+				if len(f.Values) == 0 {
+					continue
+				}
+				if v, _ := strconv.Atoi(f.Values[0]); checkState(v).satisfies(n) {
+					found = true
+					if guard == nil {
+						guard, name = &ix.middleware.lookup(e)[i], e
+					}
+					break
+				}
+			}
+			if found {
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	lowerOnce(fd)
+	fd.Message += fmt.Sprintf("; lower severity: every request passes %s first, which checks it, "+
+		"but the check belongs here too (a change of MIDDLEWARE reopens the hole)", name)
+	fd.Related = append(fd.Related, guard.Location)
+	return true
+}
+
+// lowerOnce lowers fd one level, however many reasons there are: the
+// first lowering is marked in its message.
+func lowerOnce(fd *analyzers.Finding) {
+	if !strings.Contains(fd.Message, "; lower severity: ") {
+		fd.Level = lower(fd.Level)
+	}
 }
 
 // lower returns the severity below level.

@@ -96,17 +96,26 @@ func TestMiddlewareOrderLowers(t *testing.T) {
 }
 
 // TestCheckingCallersLower: a function every caller of which checked first
-// is lowered one level; one with an unchecked caller is not.
+// is lowered one level and says so; one with an unchecked caller does not
+// say so. In the fixture, every request also passes VerifyingMiddleware:
+// both are lowered for it, and the two reasons lower only one level.
 func TestCheckingCallersLower(t *testing.T) {
 	dir := extract(t, crossFile)
-	got := map[string]string{}
+	level, msg := map[string]string{}, map[string]string{}
 	for _, f := range scanDir(t, dir, dir) {
 		if f.Location.Path == "app/certs.py" && f.RuleID == ruleUnverified {
-			got[f.Function] = f.Level
+			level[f.Function], msg[f.Function] = f.Level, f.Message
 		}
 	}
-	if got["user_for"] != "warning" || got["lookup_user"] != "error" {
-		t.Errorf("levels by function: %v; want user_for warning (checked callers), lookup_user error", got)
+	callers, behind := "every call of user_for() found in the repository checks first", "every request passes app.middleware.VerifyingMiddleware first"
+	if !strings.Contains(msg["user_for"], callers) || strings.Contains(msg["lookup_user"], "every call of") {
+		t.Errorf("messages by function: %q", msg)
+	}
+	if !strings.Contains(msg["user_for"], behind) || !strings.Contains(msg["lookup_user"], behind) {
+		t.Errorf("messages by function: %q; want both behind VerifyingMiddleware", msg)
+	}
+	if level["user_for"] != "warning" || level["lookup_user"] != "warning" {
+		t.Errorf("levels by function: %v; want one level lower each", level)
 	}
 }
 

@@ -50,7 +50,7 @@ func (a *analysis) remoteUserHeader(class *source.Node) {
 	if name, ok := a.stringValue(attr, class); ok && attr.Type() == "string" {
 		o = &origin{node: attr, key: a.keys.classify(name, false)}
 	} else if ref := a.keyReference(attr); ref != "" {
-		o = &origin{node: attr, key: keyInfo{name: ref, setting: ref}}
+		o = &origin{node: attr, key: keyInfo{name: refName(ref), setting: ref}}
 	} else {
 		return
 	}

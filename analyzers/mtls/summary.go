@@ -202,9 +202,15 @@ func (a *analysis) settingValue(n *source.Node) (string, bool) {
 	if n.Type() != "call" {
 		return "", false
 	}
-	switch a.dotted(n.ChildByFieldName("function")) {
-	case "os.environ.get", "os.getenv", "environ.get", "getenv":
-		args := n.ChildByFieldName("arguments")
+	args := n.ChildByFieldName("arguments")
+	for i := 0; args != nil && i < int(args.NamedChildCount()); i++ {
+		// env.str("NAME", default="..."), config("NAME", default="...")
+		if c := args.NamedChild(i); c.Type() == "keyword_argument" && a.text(c.ChildByFieldName("name")) == "default" {
+			return a.stringValue(c.ChildByFieldName("value"), nil)
+		}
+	}
+	switch last(a.dotted(n.ChildByFieldName("function"))) {
+	case "get", "getenv", "str", "config", "env":
 		if args != nil && args.NamedChildCount() == 2 {
 			return a.stringValue(args.NamedChild(1), nil)
 		}

@@ -334,7 +334,7 @@ const (
 
 // settingKey is what a key named by setting is in state s.
 func settingKey(setting string, s int) keyInfo {
-	k := keyInfo{name: strings.TrimSuffix(setting, headerSettingSuffix), setting: setting}
+	k := keyInfo{name: refName(strings.TrimSuffix(setting, headerSettingSuffix)), setting: setting}
 	if fn, ok := strings.CutPrefix(setting, callRefPrefix); ok {
 		k.name = last(fn) + "()"
 	}

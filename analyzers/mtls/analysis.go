@@ -53,8 +53,12 @@ type analysis struct {
 	// nothing is reported and calls of other modules go by name.
 	summarizing bool
 	// passOn is what holds wherever the middleware being analyzed hands
-	// the request on (nil: nowhere yet).
-	passOn *facts
+	// the request on (nil: nowhere yet); granted where the decorator's
+	// wrapper being analyzed calls the view.
+	passOn, granted *facts
+	// decorators are the module's decorators whose summary the wrapper's
+	// analysis exported (summarize leaves them).
+	decorators map[string]bool
 	// out are the file's findings in order, at the index of each plain
 	// one by its dedup key (see keep).
 	out []analyzers.Finding
@@ -73,6 +77,7 @@ func newAnalysis(pass *analyzers.Pass) *analysis {
 		classes:       map[string]*source.Node{},
 		seen:          map[string]bool{},
 		followed:      map[*source.Node]bool{},
+		decorators:    map[string]bool{},
 	}
 	a.module = modulePath(pass.File.Path)
 	root := pass.File.Root()

@@ -74,6 +74,7 @@ func (fr *frame) call(n *source.Node) value {
 	short := last(name)
 	switch {
 	case name == fr.role.wrapped && name != "":
+		fr.a.granted = meetInto(fr.a.granted, fr.now())
 		fr.grant(n)
 		return value{}
 	case fr.a.funcs[name] != nil:

@@ -1,7 +1,10 @@
 package mtls
 
 import (
+	"strconv"
 	"strings"
+
+	"github.com/residue-sec/residue/analyzers"
 
 	"github.com/residue-sec/residue/analyzers/source"
 )
@@ -43,7 +46,8 @@ func (a *analysis) entry(fn *source.Node, standalone bool) {
 		fr.entryName = a.module + "." + a.text(fn.ChildByFieldName("name"))
 		a.exportFunction(fr.entryName, fn)
 	}
-	a.deferred, a.passOn = nil, nil
+	a.deferred, a.passOn, a.granted = nil, nil, nil
+	fr.facts = a.decoratedBy(fn)
 	before := a.headerFindings
 	if !fr.block(fn.ChildByFieldName("body")) && isHook(a.text(fn.ChildByFieldName("name"))) {
 		a.passesOn(fr.facts)
@@ -59,7 +63,62 @@ func (a *analysis) entry(fn *source.Node, standalone bool) {
 		// middleware listed after it.
 		a.exportMiddleware(fr.mw, fn)
 	}
+	if fr.role.wrapped != "" {
+		a.exportDecorator(fn)
+	}
 	a.flush()
+}
+
+// decoratedBy returns what a function's decorators establish before its
+// body runs: each decorator of the repository (of this file or imported)
+// is an ext whose summary says what holds when it calls the view.
+func (a *analysis) decoratedBy(fn *source.Node) facts {
+	var f facts
+	p := fn.Parent()
+	if p == nil || p.Type() != "decorated_definition" {
+		return f
+	}
+	for i := 0; i < int(p.NamedChildCount()); i++ {
+		d := p.NamedChild(i)
+		if d.Type() != "decorator" || d.NamedChildCount() == 0 {
+			continue
+		}
+		e := d.NamedChild(0)
+		if e.Type() == "call" {
+			e = e.ChildByFieldName("function")
+		}
+		name := a.dotted(e)
+		q := a.resolve(name)
+		if q == "" && a.funcs[name] != nil {
+			q = a.module + "." + name
+		}
+		if q != "" {
+			f = f.with(facts{exts: []*ext{{node: d, name: q, written: name, use: 'x'}}})
+		}
+	}
+	return f
+}
+
+// exportDecorator exports the summary of the module-level decorator whose
+// wrapper fn was analyzed: what holds wherever the wrapper calls the view
+// is what a view it decorates may count on (see decoratedBy).
+func (a *analysis) exportDecorator(fn *source.Node) {
+	outer := enclosingFunction(fn)
+	if outer == nil || enclosingFunction(outer) != nil || enclosingClass(outer) != nil {
+		return
+	}
+	name := a.text(outer.ChildByFieldName("name"))
+	a.decorators[name] = true
+	var f facts
+	if a.granted != nil {
+		f = *a.granted
+	}
+	values := []string{"0", strconv.Itoa(int(stateOf(f))), "0"}
+	for _, e := range f.exts {
+		values = append(values, "x"+summaryDep+e.id())
+	}
+	a.pass.Export(analyzers.Fact{Kind: factSummary, Key: a.module + "." + name, Values: values,
+		Location: a.pass.Location(outer.ChildByFieldName("name"), name+"() is defined here")})
 }
 
 // isHook reports whether a middleware method hands the request on by

@@ -299,6 +299,9 @@ func (a *analysis) summarize() {
 		}
 		nameNode, body := fn.ChildByFieldName("name"), fn.ChildByFieldName("body")
 		name := a.text(nameNode)
+		if a.decorators[name] {
+			continue
+		}
 		fr := &frame{a: a, env: map[string]value{}, fn: fn, helper: true}
 		if body == nil || !a.checkSignal(a.pass.File.Src[body.StartByte():body.EndByte()]) &&
 			!fr.validator(name) && !fr.guard(name) && !a.certNamed(fn) {

@@ -56,6 +56,9 @@ type analysis struct {
 	// the request on (nil: nowhere yet); granted where the decorator's
 	// wrapper being analyzed calls the view.
 	passOn, granted *facts
+	// onlyIfCalled names the helper analyzed on its own for callers in
+	// other modules (see run).
+	onlyIfCalled string
 	// decorators are the module's decorators whose summary the wrapper's
 	// analysis exported (summarize leaves them).
 	decorators map[string]bool

@@ -25,6 +25,9 @@ const (
 	// the unknowns' ids and the worlds' bit mask (hexadecimal).
 	dataDims   = "dims"
 	dataWorlds = "worlds"
+	// dataOnlyIfCalled names a helper the findings of which stand only if
+	// a call of it in another module does not check first.
+	dataOnlyIfCalled = "only-if-called"
 	// dataOnce marks findings of which one per origin stands.
 	dataOnce = "once"
 	// dataUnlessParser names another module's function: the finding
@@ -181,6 +184,17 @@ func (ix *index) weigh(fd analyzers.Finding) (*analyzers.Finding, bool) {
 		changed = true
 	}
 	n, _ := strconv.Atoi(fd.Data[dataNeeds])
+	if helper := fd.Data[dataOnlyIfCalled]; helper != "" {
+		call := ix.uncheckedCall(helper, need(n))
+		if call == nil {
+			return nil, false
+		}
+		fd.Message += "; it is reached from a call in another module that does not check first"
+		loc := call.Location
+		loc.Message = "a call that does not check first"
+		fd.Related = append(fd.Related, loc)
+		changed = true
+	}
 	if n == 0 {
 		return ifChanged(fd, changed), true
 	}
@@ -522,12 +536,7 @@ func (ix *index) callersCheck(fd *analyzers.Finding, entry string, n need) bool 
 			return false
 		}
 		for i, f := range ix.calls[k] {
-			st := noCheck
-			if len(f.Values) > 0 {
-				v, _ := strconv.Atoi(f.Values[0])
-				st = checkState(v)
-			}
-			if !st.satisfies(n) {
+			if !ix.callState(f).satisfies(n) {
 				return false
 			}
 			if first == nil {
@@ -545,6 +554,40 @@ func (ix *index) callersCheck(fd *analyzers.Finding, entry string, n need) bool 
 	loc.Message = "a call that checks first"
 	fd.Related = append(fd.Related, loc)
 	return true
+}
+
+// uncheckedCall returns a call of the module-level function fn in the
+// repository that does not have what n needs, or nil.
+func (ix *index) uncheckedCall(fn string, n need) *analyzers.Fact {
+	for _, k := range sortedKeys(ix.calls) {
+		if k != fn && !strings.HasSuffix(fn, "."+k) || ix.ambiguous(k) {
+			continue
+		}
+		for i, f := range ix.calls[k] {
+			if n == 0 || !ix.callState(f).satisfies(n) {
+				return &ix.calls[k][i]
+			}
+		}
+	}
+	return nil
+}
+
+// callState is what holds at a call: its own checks joined with what the
+// other modules' functions called before it check.
+func (ix *index) callState(f analyzers.Fact) checkState {
+	st := noCheck
+	if len(f.Values) > 0 {
+		v, _ := strconv.Atoi(f.Values[0])
+		st = checkState(v)
+	}
+	for _, dep := range f.Values[min(1, len(f.Values)):] {
+		if _, id, ok := strings.Cut(dep, summaryDep); ok {
+			name, use, spoofable := splitExtID(id)
+			d, _ := ix.extState(name, use, spoofable)
+			st = st.join(d)
+		}
+	}
+	return st
 }
 
 // ambiguous reports whether a called dotted name could mean more than one

@@ -79,6 +79,16 @@ func run(pass *analyzers.Pass) error {
 				a.entry(fn, true)
 			}
 		}
+		// Module-level helpers the file's callers check may be called
+		// unchecked from other modules: analyzed on their own, their
+		// findings stand only if such a call exists (Finish decides).
+		for _, fn := range a.helpers {
+			if a.followed[fn] && enclosingClass(fn) == nil && enclosingFunction(fn) == nil {
+				a.onlyIfCalled = a.module + "." + a.text(fn.ChildByFieldName("name"))
+				a.entry(fn, true)
+				a.onlyIfCalled = ""
+			}
+		}
 	}
 	a.summarize()
 	for _, fd := range a.out {

@@ -46,8 +46,11 @@ func (fr *frame) reportWith(data map[string]string, rule string, at *source.Node
 	}
 	p := a.pass
 	fd := analyzers.Finding{RuleID: rule, Message: msg, Location: p.Location(at, "")}
-	if owner := fr.ownerData(rule, o); owner != nil || data != nil {
+	if owner := fr.ownerData(rule, o); owner != nil || data != nil || a.onlyIfCalled != "" {
 		fd.Data = withData(withData(nil, owner), data)
+		if a.onlyIfCalled != "" {
+			fd.Data[dataOnlyIfCalled] = a.onlyIfCalled
+		}
 	}
 	if related.Message != "" {
 		fd.Related = []analyzers.Location{related}

@@ -33,7 +33,7 @@ const (
 	// summarized function relies on; Values its description and key.
 	factWeakTest = "weak-test"
 	// factCall: a call of another module's function; Values the
-	// checkState that holds at the call.
+	// checkState that holds at the call, then the exts that hold there.
 	factCall = "call"
 	// factSetting: a module-level NAME = "KEY" naming a certificate or
 	// user key; Key is module.NAME, Values the key.
@@ -277,8 +277,12 @@ func (a *analysis) exportCall(q string, n *source.Node, f facts) {
 	if a.summarizing {
 		return
 	}
-	a.pass.Export(analyzers.Fact{Kind: factCall, Key: q, Values: []string{strconv.Itoa(int(stateOf(f)))},
-		Location: a.pass.Location(n, "called here")})
+	values := []string{strconv.Itoa(int(stateOf(f)))}
+	for _, e := range f.exts {
+		// What the calls before it check adds to the state.
+		values = append(values, "x"+summaryDep+e.id())
+	}
+	a.pass.Export(analyzers.Fact{Kind: factCall, Key: q, Values: values, Location: a.pass.Location(n, "called here")})
 }
 
 // summarize exports the summaries of the module-level functions that may

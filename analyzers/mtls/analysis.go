@@ -56,9 +56,15 @@ type analysis struct {
 	// the request on (nil: nowhere yet); granted where the decorator's
 	// wrapper being analyzed calls the view.
 	passOn, granted *facts
+	// dispatched is what holds where the class view's dispatch being
+	// analyzed hands the request on (super().dispatch).
+	dispatched *facts
 	// onlyIfCalled names the helper analyzed on its own for callers in
 	// other modules (see run).
 	onlyIfCalled string
+	// requestPhase is what each middleware class's process_request
+	// guarantees of the requests it hands on.
+	requestPhase map[*source.Node]facts
 	// decorators are the module's decorators whose summary the wrapper's
 	// analysis exported (summarize leaves them).
 	decorators map[string]bool
@@ -81,6 +87,7 @@ func newAnalysis(pass *analyzers.Pass) *analysis {
 		seen:          map[string]bool{},
 		followed:      map[*source.Node]bool{},
 		decorators:    map[string]bool{},
+		requestPhase:  map[*source.Node]facts{},
 	}
 	a.module = modulePath(pass.File.Path)
 	root := pass.File.Root()

@@ -64,6 +64,11 @@ func (fr *frame) call(n *source.Node) value {
 	if fr.mw != "" && last(name) == "get_response" {
 		fr.a.passesOn(fr.now())
 	}
+	if fn.Type() == "attribute" && fr.a.text(fn.ChildByFieldName("attribute")) == "dispatch" &&
+		strings.HasPrefix(fr.a.text(fn.ChildByFieldName("object")), "super(") {
+		// A view's dispatch handing the request on to the handler.
+		fr.a.dispatched = meetInto(fr.a.dispatched, fr.now())
+	}
 	if fn.Type() == "attribute" {
 		return fr.methodCall(n, fn)
 	}

@@ -46,18 +46,25 @@ func (a *analysis) entry(fn *source.Node, standalone bool) {
 		fr.entryName = a.module + "." + a.text(fn.ChildByFieldName("name"))
 		a.exportFunction(fr.entryName, fn)
 	}
-	a.deferred, a.passOn, a.granted = nil, nil, nil
-	fr.facts = a.decoratedBy(fn)
+	a.deferred, a.passOn, a.granted, a.dispatched = nil, nil, nil, nil
+	fr.facts = a.decoratedBy(fn).with(a.dispatchedBy(fn, class))
+	name := a.text(fn.ChildByFieldName("name"))
+	if name == "process_view" && class != nil {
+		fr.facts = fr.facts.with(a.requestPhase[class])
+	}
 	before := a.headerFindings
-	if !fr.block(fn.ChildByFieldName("body")) && isHook(a.text(fn.ChildByFieldName("name"))) {
+	if !fr.block(fn.ChildByFieldName("body")) && isHook(name) {
 		a.passesOn(fr.facts)
+	}
+	if name == "process_request" && class != nil && a.passOn != nil {
+		a.requestPhase[class] = *a.passOn
 	}
 	if a.headerFindings == before {
 		for _, report := range a.deferred {
 			report()
 		}
 	}
-	if name := a.text(fn.ChildByFieldName("name")); name != "process_view" {
+	if name != "process_view" {
 		// Django runs every process_view after all the middleware's
 		// request phases: a check there protects views, not the
 		// middleware listed after it.
@@ -65,6 +72,9 @@ func (a *analysis) entry(fn *source.Node, standalone bool) {
 	}
 	if fr.role.wrapped != "" {
 		a.exportDecorator(fn)
+	}
+	if name == "dispatch" && class != nil && a.dispatched != nil {
+		a.exportDispatch(class)
 	}
 	a.flush()
 }
@@ -97,6 +107,61 @@ func (a *analysis) decoratedBy(fn *source.Node) facts {
 		}
 	}
 	return f
+}
+
+// viewHandlers are the methods of class views and viewsets that run after
+// the view's dispatch.
+var viewHandlers = map[string]bool{
+	"get": true, "post": true, "put": true, "patch": true, "delete": true, "head": true, "options": true,
+	"list": true, "retrieve": true, "create": true, "update": true, "partial_update": true, "destroy": true,
+	"get_queryset": true, "get_object": true, "get_context_data": true, "form_valid": true, "perform_create": true,
+}
+
+// dispatchedBy returns what a class view's dispatch establishes before a
+// handler runs: the class's own dispatch and its bases' (a mixin's, of
+// this file or imported) are exts whose summaries say what holds where
+// they hand the request on.
+func (a *analysis) dispatchedBy(fn, class *source.Node) facts {
+	var f facts
+	if class == nil || !viewHandlers[a.text(fn.ChildByFieldName("name"))] {
+		return f
+	}
+	add := func(q, written string, at *source.Node) {
+		f = f.with(facts{exts: []*ext{{node: at, name: q + ".dispatch", written: written + ".dispatch", use: 'x'}}})
+	}
+	cname := a.text(class.ChildByFieldName("name"))
+	if enclosingClass(class) == nil && enclosingFunction(class) == nil && a.method(class, "dispatch") != nil {
+		add(a.module+"."+cname, cname, class.ChildByFieldName("name"))
+	}
+	bases := class.ChildByFieldName("superclasses")
+	for i := 0; bases != nil && i < int(bases.NamedChildCount()); i++ {
+		b := bases.NamedChild(i)
+		name := a.dotted(b)
+		switch {
+		case name == "":
+		case a.classes[name] != nil:
+			add(a.module+"."+name, name, b)
+		case a.resolve(name) != "":
+			add(a.resolve(name), name, b)
+		}
+	}
+	return f
+}
+
+// exportDispatch exports the summary of a class view's dispatch: what
+// holds wherever it hands the request on to the handler.
+func (a *analysis) exportDispatch(class *source.Node) {
+	if enclosingClass(class) != nil || enclosingFunction(class) != nil {
+		return
+	}
+	f := *a.dispatched
+	values := []string{"0", strconv.Itoa(int(stateOf(f))), "0"}
+	for _, e := range f.exts {
+		values = append(values, "x"+summaryDep+e.id())
+	}
+	name := a.text(class.ChildByFieldName("name"))
+	a.pass.Export(analyzers.Fact{Kind: factSummary, Key: a.module + "." + name + ".dispatch", Values: values,
+		Location: a.pass.Location(class.ChildByFieldName("name"), name+".dispatch() is defined here")})
 }
 
 // exportDecorator exports the summary of the module-level decorator whose

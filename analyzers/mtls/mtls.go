@@ -64,12 +64,16 @@ func run(pass *analyzers.Pass) error {
 	a := newAnalysis(pass)
 	a.exportModuleFacts()
 	if a.relevant() {
-		for _, m := range pass.Matches {
-			if c := m.Node("class"); c != nil {
-				a.remoteUserHeader(c)
-			}
-			if fn := m.Node("function"); fn != nil {
-				a.entry(fn, false)
+		// process_request first: process_view of the same middleware
+		// runs after it, with what it checked.
+		for _, first := range []bool{true, false} {
+			for _, m := range pass.Matches {
+				if c := m.Node("class"); c != nil && !first {
+					a.remoteUserHeader(c)
+				}
+				if fn := m.Node("function"); fn != nil && (a.text(fn.ChildByFieldName("name")) == "process_request") == first {
+					a.entry(fn, false)
+				}
 			}
 		}
 		// Helpers no call site followed (too deep, or past the budget)

@@ -297,59 +297,78 @@ func (a *analysis) summarize() {
 	a.summarizing = true
 	defer func() { a.summarizing = false }()
 	for i := 0; root != nil && i < int(root.NamedChildCount()); i++ {
-		fn := pysrc.Unwrap(root.NamedChild(i))
-		if fn.Type() != "function_definition" {
+		switch d := pysrc.Unwrap(root.NamedChild(i)); d.Type() {
+		case "function_definition":
+			a.summarizeFunction(d, nil, "")
+		case "class_definition":
+			// Static and class methods are called through the class
+			// (ClientCertificate.require(request)).
+			cname := a.text(d.ChildByFieldName("name"))
+			cbody := d.ChildByFieldName("body")
+			for j := 0; cbody != nil && j < int(cbody.NamedChildCount()); j++ {
+				m := cbody.NamedChild(j)
+				if m.Type() == "decorated_definition" && staticDecorator.MatchString(a.text(m)) {
+					a.summarizeFunction(pysrc.Unwrap(m), d, cname+".")
+				}
+			}
+		}
+	}
+}
+
+// staticDecorator matches a method decorated as a static or class method.
+var staticDecorator = regexp.MustCompile(`^@(staticmethod|classmethod)\b`)
+
+// summarizeFunction exports fn's summary under the module's name, prefix
+// (Class.) and its name; class is set for a method.
+func (a *analysis) summarizeFunction(fn, class *source.Node, prefix string) {
+	nameNode, body := fn.ChildByFieldName("name"), fn.ChildByFieldName("body")
+	name := a.text(nameNode)
+	if class == nil && a.decorators[name] {
+		return
+	}
+	fr := &frame{a: a, env: map[string]value{}, fn: fn, helper: true}
+	if body == nil || !a.checkSignal(a.pass.File.Src[body.StartByte():body.EndByte()]) &&
+		!fr.validator(name) && !fr.guard(name) && !a.certNamed(fn) {
+		return
+	}
+	a.bindParameters(fn, class, fr.env)
+	bodyText := a.pass.File.Src[body.StartByte():body.EndByte()]
+	for _, p := range a.parameters(fn, class != nil) {
+		if _, ok := fr.env[p]; ok {
 			continue
 		}
-		nameNode, body := fn.ChildByFieldName("name"), fn.ChildByFieldName("body")
-		name := a.text(nameNode)
-		if a.decorators[name] {
+		if k := paramKind(bodyText, p); k != plainKind {
+			fr.env[p] = value{kind: k}
 			continue
 		}
-		fr := &frame{a: a, env: map[string]value{}, fn: fn, helper: true}
-		if body == nil || !a.checkSignal(a.pass.File.Src[body.StartByte():body.EndByte()]) &&
-			!fr.validator(name) && !fr.guard(name) && !a.certNamed(fn) {
+		fr.env[p] = value{origins: []*origin{{node: nameNode, key: keyInfo{name: p, class: certKey, format: dnFormat}}}}
+	}
+	o := fr.outcome(!fr.block(body))
+	states := []string{"0", "0", "0"}
+	var weak *check
+	var deps []string
+	for j, f := range []*facts{o.truthy, o.exits, o.falsy} {
+		if f == nil {
 			continue
 		}
-		a.bindParameters(fn, nil, fr.env)
-		bodyText := a.pass.File.Src[body.StartByte():body.EndByte()]
-		for _, p := range a.parameters(fn, false) {
-			if _, ok := fr.env[p]; ok {
-				continue
-			}
-			if k := paramKind(bodyText, p); k != plainKind {
-				fr.env[p] = value{kind: k}
-				continue
-			}
-			fr.env[p] = value{origins: []*origin{{node: nameNode, key: keyInfo{name: p, class: certKey, format: dnFormat}}}}
+		states[j] = strconv.Itoa(int(stateOf(*f)))
+		if weak == nil && f.verified == nil {
+			weak = f.weak
 		}
-		o := fr.outcome(!fr.block(body))
-		states := []string{"0", "0", "0"}
-		var weak *check
-		var deps []string
-		for j, f := range []*facts{o.truthy, o.exits, o.falsy} {
-			if f == nil {
-				continue
-			}
-			states[j] = strconv.Itoa(int(stateOf(*f)))
-			if weak == nil && f.verified == nil {
-				weak = f.weak
-			}
-			// What the functions it calls check adds to its own.
-			for _, e := range f.exts {
-				deps = append(deps, string(summaryUses[j])+summaryDep+e.id())
-			}
+		// What the functions it calls check adds to its own.
+		for _, e := range f.exts {
+			deps = append(deps, string(summaryUses[j])+summaryDep+e.id())
 		}
-		if o.out.parse != nil && o.out.parser == "" {
-			states = append(states, summaryParses)
-		}
-		states = append(states, a.returnedKeys(o.out, nameNode)...)
-		states = append(states, deps...)
-		key := a.module + "." + name
-		a.pass.Export(analyzers.Fact{Kind: factSummary, Key: key, Values: states, Location: a.pass.Location(nameNode, name+"() is defined here")})
-		if weak != nil && weak.ext == nil {
-			a.pass.Export(analyzers.Fact{Kind: factWeakTest, Key: key, Values: []string{weak.how, weak.key},
-				Location: a.pass.Location(weak.node, "the verification status is tested here")})
-		}
+	}
+	if o.out.parse != nil && o.out.parser == "" {
+		states = append(states, summaryParses)
+	}
+	states = append(states, a.returnedKeys(o.out, nameNode)...)
+	states = append(states, deps...)
+	key := a.module + "." + prefix + name
+	a.pass.Export(analyzers.Fact{Kind: factSummary, Key: key, Values: states, Location: a.pass.Location(nameNode, name+"() is defined here")})
+	if weak != nil && weak.ext == nil {
+		a.pass.Export(analyzers.Fact{Kind: factWeakTest, Key: key, Values: []string{weak.how, weak.key},
+			Location: a.pass.Location(weak.node, "the verification status is tested here")})
 	}
 }

@@ -197,7 +197,9 @@ func (fr *frame) methodCall(n, fn *source.Node) value {
 		return value{}
 	case ov.data():
 		return fr.dataMethod(n, method, ov, as)
-	case regexFunctions[method]:
+	case regexFunctions[method] && !ov.header && !ov.peer:
+		// re.split(p, s) or a pattern's p.split(s); a header's own
+		// .split(",") keeps what it is.
 		return fr.regex(n, objName, as)
 	}
 	return fr.unknownMethod(n, full, method, ov, as)
@@ -417,7 +419,7 @@ func (fr *frame) external(n *source.Node, name string, as args) (value, bool) {
 	// What the function returns read from the request is certificate data
 	// if its summary says so (Finish decides, see judge).
 	v.origins = mergeOrigins(v.origins, []*origin{{node: n, key: keyInfo{name: name + "()", setting: callRefPrefix + q}}})
-	if v.parse == nil && (isDN(as.all) || isPEM(as.all)) {
+	if v.parse == nil && (isDN(as.all) || isPEM(as.all) || hasFormat(as.all, xfccFormat)) {
 		// If the function cuts the string apart, its result is parsed
 		// (Finish decides with its summary).
 		v.parse, v.parser = n, q

@@ -80,33 +80,81 @@ func (a *analysis) entry(fn *source.Node, standalone bool) {
 }
 
 // decoratedBy returns what a function's decorators establish before its
-// body runs: each decorator of the repository (of this file or imported)
-// is an ext whose summary says what holds when it calls the view.
+// body runs: each decorator of the repository (of this file or imported,
+// or passed to Django's method_decorator) is an ext whose summary says
+// what holds when it calls the view. For a handler of a class view, the
+// class's method_decorator(..., name="dispatch") decorators count too.
 func (a *analysis) decoratedBy(fn *source.Node) facts {
 	var f facts
-	p := fn.Parent()
-	if p == nil || p.Type() != "decorated_definition" {
-		return f
+	for _, d := range decorators(fn) {
+		f = f.with(a.decorator(d, ""))
 	}
-	for i := 0; i < int(p.NamedChildCount()); i++ {
-		d := p.NamedChild(i)
-		if d.Type() != "decorator" || d.NamedChildCount() == 0 {
-			continue
-		}
-		e := d.NamedChild(0)
-		if e.Type() == "call" {
-			e = e.ChildByFieldName("function")
-		}
-		name := a.dotted(e)
-		q := a.resolve(name)
-		if q == "" && a.funcs[name] != nil {
-			q = a.module + "." + name
-		}
-		if q != "" {
-			f = f.with(facts{exts: []*ext{{node: d, name: q, written: name, use: 'x'}}})
+	if class := enclosingClass(fn); class != nil && viewHandlers[a.text(fn.ChildByFieldName("name"))] {
+		for _, d := range decorators(class) {
+			f = f.with(a.decorator(d, "dispatch"))
 		}
 	}
 	return f
+}
+
+// decorators returns the decorators of a function or class definition.
+func decorators(def *source.Node) []*source.Node {
+	p := def.Parent()
+	if p == nil || p.Type() != "decorated_definition" {
+		return nil
+	}
+	var out []*source.Node
+	for i := 0; i < int(p.NamedChildCount()); i++ {
+		if d := p.NamedChild(i); d.Type() == "decorator" && d.NamedChildCount() > 0 {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// decorator returns the ext of one decorator of the repository; method,
+// when set, is the method a class decorator must name (method_decorator's
+// name="dispatch").
+func (a *analysis) decorator(d *source.Node, method string) facts {
+	e := d.NamedChild(0)
+	var args *source.Node
+	if e.Type() == "call" {
+		e, args = e.ChildByFieldName("function"), e.ChildByFieldName("arguments")
+	}
+	name := a.dotted(e)
+	if last(name) == "method_decorator" && args != nil && args.NamedChildCount() > 0 {
+		if method != "" && !a.namesMethod(args, method) {
+			return facts{}
+		}
+		e = args.NamedChild(0)
+		if e.Type() == "call" {
+			e = e.ChildByFieldName("function")
+		}
+		name = a.dotted(e)
+	} else if method != "" {
+		return facts{}
+	}
+	q := a.resolve(name)
+	if q == "" && a.funcs[name] != nil {
+		q = a.module + "." + name
+	}
+	if q == "" {
+		return facts{}
+	}
+	return facts{exts: []*ext{{node: d, name: q, written: name, use: 'x'}}}
+}
+
+// namesMethod reports whether a method_decorator call's name= argument
+// is method.
+func (a *analysis) namesMethod(args *source.Node, method string) bool {
+	for i := 0; i < int(args.NamedChildCount()); i++ {
+		c := args.NamedChild(i)
+		if c.Type() == "keyword_argument" && a.text(c.ChildByFieldName("name")) == "name" {
+			v, _ := a.stringValue(c.ChildByFieldName("value"), nil)
+			return v == method
+		}
+	}
+	return false
 }
 
 // viewHandlers are the methods of class views and viewsets that run after

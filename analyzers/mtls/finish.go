@@ -635,10 +635,7 @@ func (ix *index) afterValidating(fd *analyzers.Finding, mw string, n need) bool 
 		found := false
 		for _, e := range list.Values[:pos] {
 			for i, f := range ix.middleware.lookup(e) {
-				if len(f.Values) == 0 {
-					continue
-				}
-				if v, _ := strconv.Atoi(f.Values[0]); checkState(v).satisfies(n) {
+				if ix.callState(f).satisfies(n) {
 					found = true
 					if guard == nil {
 						guard, where, name = &ix.middleware.lookup(e)[i], &ix.middlewareLists[li], e
@@ -677,10 +674,7 @@ func (ix *index) behindValidating(fd *analyzers.Finding, n need) bool {
 		found := false
 		for _, e := range list.Values {
 			for i, f := range ix.middleware.lookup(e) {
-				if len(f.Values) == 0 {
-					continue
-				}
-				if v, _ := strconv.Atoi(f.Values[0]); checkState(v).satisfies(n) {
+				if ix.callState(f).satisfies(n) {
 					found = true
 					if guard == nil {
 						guard, name = &ix.middleware.lookup(e)[i], e

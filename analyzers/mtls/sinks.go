@@ -145,9 +145,11 @@ func (fr *frame) decide(o *origin, s site, f facts, v value) {
 		return
 	}
 	if o.key.spoofable && f.guarded == nil {
-		if verified != nil {
+		if verified != nil && verified.spoofable {
 			fr.reportUnguarded(o, s, verified, v.steps)
 		} else {
+			// Unchecked, or a check of the server's own status, which
+			// vouches for the client's certificate, not for a header.
 			fr.reportSpoofable(o, s, v)
 		}
 		if verified == nil && f.weak != nil {

@@ -260,8 +260,12 @@ func (a *analysis) exportMiddleware(mw string, fn *source.Node) {
 	default:
 		s = noCheck
 	}
-	a.pass.Export(analyzers.Fact{Kind: factMiddleware, Key: mw, Values: []string{strconv.Itoa(int(s))},
-		Location: a.pass.Location(at, what)})
+	values := []string{strconv.Itoa(int(s))}
+	for _, e := range f.exts {
+		// What the imported checks it calls establish adds to it.
+		values = append(values, "x"+summaryDep+e.id())
+	}
+	a.pass.Export(analyzers.Fact{Kind: factMiddleware, Key: mw, Values: values, Location: a.pass.Location(at, what)})
 }
 
 // exportFunction exports a module-level function the file analyzed, so
@@ -301,6 +305,7 @@ func (a *analysis) summarize() {
 		case "function_definition":
 			a.summarizeFunction(d, nil, "")
 		case "class_definition":
+			a.inheritDispatch(d)
 			// Static and class methods are called through the class
 			// (ClientCertificate.require(request)).
 			cname := a.text(d.ChildByFieldName("name"))
@@ -313,6 +318,46 @@ func (a *analysis) summarize() {
 			}
 		}
 	}
+}
+
+// inheritDispatch exports, for a class that inherits its dispatch, a
+// summary of it made of its bases' (a mixin of a mixin, a view's
+// subclass): what they check when they hand the request on.
+func (a *analysis) inheritDispatch(class *source.Node) {
+	if hasOwn(a, class, "dispatch") {
+		return // its own dispatch is summarized where it is analyzed
+	}
+	var deps []string
+	bases := class.ChildByFieldName("superclasses")
+	for i := 0; bases != nil && i < int(bases.NamedChildCount()); i++ {
+		name := a.dotted(bases.NamedChild(i))
+		q := a.resolve(name)
+		if name != "" && a.classes[name] != nil {
+			q = a.module + "." + name
+		}
+		if q != "" {
+			e := &ext{name: q + ".dispatch", use: 'x'}
+			deps = append(deps, "x"+summaryDep+e.id())
+		}
+	}
+	if len(deps) == 0 {
+		return
+	}
+	name := a.text(class.ChildByFieldName("name"))
+	a.pass.Export(analyzers.Fact{Kind: factSummary, Key: a.module + "." + name + ".dispatch",
+		Values:   append([]string{"0", "0", "0"}, deps...),
+		Location: a.pass.Location(class.ChildByFieldName("name"), name+" inherits its dispatch")})
+}
+
+// hasOwn reports whether class itself defines the method name.
+func hasOwn(a *analysis, class *source.Node, name string) bool {
+	body := class.ChildByFieldName("body")
+	for i := 0; body != nil && i < int(body.NamedChildCount()); i++ {
+		if d := pysrc.Unwrap(body.NamedChild(i)); d.Type() == "function_definition" && a.text(d.ChildByFieldName("name")) == name {
+			return true
+		}
+	}
+	return false
 }
 
 // staticDecorator matches a method decorated as a static or class method.

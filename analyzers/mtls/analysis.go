@@ -49,9 +49,10 @@ type analysis struct {
 	// worldBudget counts the worlds judged in the file.
 	touched     []string
 	worldBudget int
-	// summarizing: functions are being evaluated for their summaries, so
-	// nothing is reported and calls of other modules go by name.
-	summarizing bool
+	// summarizing: functions are being evaluated for their summaries;
+	// callsOnly: for the calls of other modules' functions they make (a
+	// file with no certificate key). Either way nothing is reported.
+	summarizing, callsOnly bool
 	// passOn is what holds wherever the middleware being analyzed hands
 	// the request on (nil: nowhere yet); granted where the decorator's
 	// wrapper being analyzed calls the view.
@@ -112,6 +113,9 @@ func newAnalysis(pass *analyzers.Pass) *analysis {
 	}
 	return a
 }
+
+// quiet reports whether findings are not to be reported (see summarizing).
+func (a *analysis) quiet() bool { return a.summarizing || a.callsOnly }
 
 func set(list []string) map[string]bool {
 	m := map[string]bool{}

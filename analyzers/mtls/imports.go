@@ -154,20 +154,25 @@ func (a *analysis) fromModule(n *source.Node) (string, bool) {
 	return pkg + "." + rest, true
 }
 
-// resolve returns the repository-qualified name of a called dotted name
-// through the module's imports, or "" when the name is not imported.
-func (a *analysis) resolve(name string) string {
-	if name == "" {
-		return ""
-	}
+// importMap returns what the module's imports bind, read once.
+func (a *analysis) importMap() map[string]string {
 	if a.importsByName == nil {
 		a.importsByName = map[string]string{}
 		if root := a.pass.File.Root(); root != nil {
 			a.importsByName = a.imports(root)
 		}
 	}
+	return a.importsByName
+}
+
+// resolve returns the repository-qualified name of a called dotted name
+// through the module's imports, or "" when the name is not imported.
+func (a *analysis) resolve(name string) string {
+	if name == "" {
+		return ""
+	}
 	first, rest, dotted := strings.Cut(name, ".")
-	target, ok := a.importsByName[first]
+	target, ok := a.importMap()[first]
 	if !ok {
 		return ""
 	}

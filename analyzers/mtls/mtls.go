@@ -58,7 +58,7 @@ var Analyzer = &analyzers.Analyzer{
 	Run: run,
 }
 
-var prefilter = append(append([]string(nil), keyLiterals...), "META", "headers", "environ", "MIDDLEWARE = ", "MIDDLEWARE_CLASSES = ", "x509", "CN=", "_dn", "(dn", "verif")
+var prefilter = append(append([]string(nil), keyLiterals...), "META", "headers", "environ", "MIDDLEWARE = ", "MIDDLEWARE_CLASSES = ", "x509", "CN=", "_dn", "(dn", "verif", "(request", "(self.request")
 
 func run(pass *analyzers.Pass) error {
 	a := newAnalysis(pass)
@@ -93,12 +93,52 @@ func run(pass *analyzers.Pass) error {
 				a.onlyIfCalled = ""
 			}
 		}
+	} else if a.callsHelpers() {
+		// No certificate key here, but calls of the repository's
+		// functions with the request: what holds at them decides
+		// whether those functions' callers all check.
+		a.callsOnly = true
+		for _, m := range pass.Matches {
+			if fn := m.Node("function"); fn != nil && a.callsImported(fn) {
+				a.entry(fn, true)
+			}
+		}
+		a.callsOnly = false
 	}
 	a.summarize()
 	for _, fd := range a.out {
 		pass.Report(fd)
 	}
 	return nil
+}
+
+// callsHelpers reports whether the file may call a function of another
+// module of the repository with the request.
+func (a *analysis) callsHelpers() bool {
+	src := a.pass.File.Src
+	if !bytes.Contains(src, []byte("(request")) && !bytes.Contains(src, []byte("(self.request")) {
+		return false
+	}
+	return len(a.importMap()) > 0
+}
+
+// callsImported reports whether fn's body calls a name the module imports
+// with the request (name(request, ...), module.name(self.request)).
+func (a *analysis) callsImported(fn *source.Node) bool {
+	body := fn.ChildByFieldName("body")
+	if body == nil {
+		return false
+	}
+	src := a.pass.File.Src[body.StartByte():body.EndByte()]
+	if !bytes.Contains(src, []byte("(request")) && !bytes.Contains(src, []byte("(self.request")) {
+		return false
+	}
+	for local := range a.importMap() {
+		if bytes.Contains(src, []byte(local+"(")) || bytes.Contains(src, []byte(local+".")) {
+			return true
+		}
+	}
+	return false
 }
 
 // namedKeyReads are, for each word that starts it, what follows in a read

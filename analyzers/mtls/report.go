@@ -19,7 +19,7 @@ func (fr *frame) report(rule string, at *source.Node, msg string, o *origin, s s
 // reportWith is report with extra Finding.Data for Finish.
 func (fr *frame) reportWith(data map[string]string, rule string, at *source.Node, msg string, o *origin, s site, steps []*source.Node, related analyzers.Location) {
 	a := fr.a
-	if at == nil || a.summarizing {
+	if at == nil || a.quiet() {
 		return
 	}
 	base := fmt.Sprintf("%s@%d-%d", rule, at.StartByte(), at.EndByte())

@@ -24,7 +24,7 @@ func (fr *frame) reportUnverified(o *origin, s site, v value) {
 // findings reported at the read stand for every header reaching the same
 // sink (one proxy check fixes them all), in this world.
 func (a *analysis) oncePerSink(rule string, s site) bool {
-	if a.summarizing {
+	if a.quiet() {
 		return false
 	}
 	if s.node == nil {
@@ -44,7 +44,7 @@ func (a *analysis) oncePerSink(rule string, s site) bool {
 // (a finding of some worlds at one sink, of every world at the next).
 func (fr *frame) once(rule string, o *origin) (map[string]string, bool) {
 	a := fr.a
-	if a.summarizing {
+	if a.quiet() {
 		return nil, false
 	}
 	base := fmt.Sprintf("%s#%d-%d", rule, o.node.StartByte(), o.node.EndByte())

@@ -126,6 +126,11 @@ func (fr *frame) subscript(n *source.Node) value {
 // default.
 func (fr *frame) readKey(k kind, key, at, def *source.Node) value {
 	if ref := fr.a.keyReference(key); ref != "" {
+		if strings.Contains(strings.ToUpper(last(refName(ref))), "VERIFY") {
+			// VERIFY_KEY, settings.CERT_VERIFY_HEADER: a status, taken as
+			// the server's (its test is then judged as such).
+			return value{status: &origin{node: at, key: keyInfo{name: refName(ref), class: verifyKey}}}
+		}
 		info := keyInfo{name: refName(ref), setting: ref}
 		if k == headersKind {
 			info.setting += headerSettingSuffix

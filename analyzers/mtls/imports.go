@@ -57,8 +57,9 @@ var importContainers = map[string]bool{
 	"class_definition": true, "decorated_definition": true,
 }
 
-// maxImportDepth bounds how deep imports are looked for.
-const maxImportDepth = 8
+// maxImportDepth bounds how deep imports are looked for: the module's
+// blocks and a function's or method's own first statements.
+const maxImportDepth = 4
 
 func (a *analysis) importsIn(n *source.Node, out map[string]string, depth int) {
 	for i := 0; i < int(n.NamedChildCount()); i++ {

@@ -123,7 +123,8 @@ func (a *analysis) callsHelpers() bool {
 }
 
 // callsImported reports whether fn's body calls a name the module imports
-// with the request (name(request, ...), module.name(self.request)).
+// with the request (name(request, ...), module.name(self.request)): a
+// wrapper of another module's check, or a caller of a helper.
 func (a *analysis) callsImported(fn *source.Node) bool {
 	body := fn.ChildByFieldName("body")
 	if body == nil {

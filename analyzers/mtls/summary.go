@@ -146,6 +146,10 @@ func paramKind(body []byte, p string) kind {
 	return plainKind
 }
 
+// wrapperName matches the names of functions that may wrap another
+// module's check (ensure_client(request) calling check_status(request)).
+var wrapperName = regexp.MustCompile(`(?i)ensure|require|check|assert|verif|valid|guard|allow|deny|permit|auth|trust|secur|protect|client|cert|tls|ssl`)
+
 // certNameHint matches names of functions and parameters that handle a
 // certificate or its names (user_from_dn, parse_subject(subject)).
 var certNameHint = regexp.MustCompile(`(?i)(^|_)(dn|subject|issuer|cert|certificate|pem|xfcc|cn)(_|$)`)
@@ -324,12 +328,12 @@ func (a *analysis) summarize() {
 // summary of it made of its bases' (a mixin of a mixin, a view's
 // subclass): what they check when they hand the request on.
 func (a *analysis) inheritDispatch(class *source.Node) {
-	if hasOwn(a, class, "dispatch") {
-		return // its own dispatch is summarized where it is analyzed
+	bases := class.ChildByFieldName("superclasses")
+	if bases == nil || !viewBase.MatchString(a.text(bases)) || hasOwn(a, class, "dispatch") {
+		return // no view's base, or its own dispatch is summarized where it is analyzed
 	}
 	var deps []string
-	bases := class.ChildByFieldName("superclasses")
-	for i := 0; bases != nil && i < int(bases.NamedChildCount()); i++ {
+	for i := 0; i < int(bases.NamedChildCount()); i++ {
 		name := a.dotted(bases.NamedChild(i))
 		q := a.resolve(name)
 		if name != "" && a.classes[name] != nil {
@@ -348,6 +352,9 @@ func (a *analysis) inheritDispatch(class *source.Node) {
 		Values:   append([]string{"0", "0", "0"}, deps...),
 		Location: a.pass.Location(class.ChildByFieldName("name"), name+" inherits its dispatch")})
 }
+
+// viewBase matches the bases of class views and their mixins.
+var viewBase = regexp.MustCompile(`Mixin|View`)
 
 // hasOwn reports whether class itself defines the method name.
 func hasOwn(a *analysis, class *source.Node, name string) bool {
@@ -373,7 +380,7 @@ func (a *analysis) summarizeFunction(fn, class *source.Node, prefix string) {
 	}
 	fr := &frame{a: a, env: map[string]value{}, fn: fn, helper: true}
 	if body == nil || !a.checkSignal(a.pass.File.Src[body.StartByte():body.EndByte()]) &&
-		!fr.validator(name) && !fr.guard(name) && !a.certNamed(fn) {
+		!fr.validator(name) && !fr.guard(name) && !a.certNamed(fn) && !(wrapperName.MatchString(name) && a.callsImported(fn)) {
 		return
 	}
 	a.bindParameters(fn, class, fr.env)

@@ -17,6 +17,7 @@ package mtls
 import (
 	"bytes"
 	"regexp"
+	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/source"
@@ -131,12 +132,24 @@ func (a *analysis) callsImported(fn *source.Node) bool {
 		return false
 	}
 	src := a.pass.File.Src[body.StartByte():body.EndByte()]
-	if !bytes.Contains(src, []byte("(request")) && !bytes.Contains(src, []byte("(self.request")) {
-		return false
-	}
-	for local := range a.importMap() {
-		if bytes.Contains(src, []byte(local+"(")) || bytes.Contains(src, []byte(local+".")) {
-			return true
+	imports := a.importMap()
+	for _, arg := range []string{"(request", "(self.request"} {
+		for off := 0; ; {
+			i := bytes.Index(src[off:], []byte(arg))
+			if i < 0 {
+				break
+			}
+			i += off
+			// The dotted name called: the identifiers and dots before "(".
+			j := i
+			for j > 0 && (isIdentByte(src[j-1]) || src[j-1] == '.') {
+				j--
+			}
+			first, _, _ := strings.Cut(string(src[j:i]), ".")
+			if _, ok := imports[first]; ok && first != "" {
+				return true
+			}
+			off = i + len(arg)
 		}
 	}
 	return false

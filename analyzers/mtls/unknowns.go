@@ -153,13 +153,16 @@ type world struct {
 	index int
 }
 
-// state returns dimension i's state in the world.
-func (w *world) state(i int) int {
-	idx := w.index
-	for j := len(w.dims) - 1; j > i; j-- {
-		idx /= w.dims[j].states
+// next advances states, the states of the dims' unknowns, to the next
+// world: the last dimension varies fastest, as Finish decodes an index
+// (index = index*states + state, the first dimension first).
+func next(states []int, dims []dim) {
+	for i := len(states) - 1; i >= 0; i-- {
+		if states[i]++; states[i] < dims[i].states {
+			return
+		}
+		states[i] = 0
 	}
-	return idx % w.dims[i].states
 }
 
 // judge calls decide once per world of the unknowns the facts f and the
@@ -252,12 +255,7 @@ func (fr *frame) judge(f facts, o *origin, decide func(facts, *origin)) {
 	states := make([]int, len(dims)) // the world's states, the last varying fastest
 	for w.index = 0; w.index < n; w.index++ {
 		if w.index > 0 {
-			for i := len(states) - 1; i >= 0; i-- {
-				if states[i]++; states[i] < dims[i].states {
-					break
-				}
-				states[i] = 0
-			}
+			next(states, dims)
 		}
 		d := decision{setting: -1, verified: f.verified, guarded: f.guarded, weak: f.weak}
 		for i, dm := range dims {

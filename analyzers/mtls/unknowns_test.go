@@ -86,18 +86,26 @@ func TestReadsNamedKey(t *testing.T) {
 	}
 }
 
-// TestWorldEncoding checks that Finish decodes a world index the way judge
-// encoded it: the state of each dimension, the last varying fastest.
+// TestWorldEncoding checks that judge's worlds are numbered the way Finish
+// encodes their states (see actualWorld), and that every world is met.
 func TestWorldEncoding(t *testing.T) {
-	w := &world{dims: []dim{{states: extStates}, {states: settingStates}, {states: 2}}}
-	for w.index = 0; w.index < extStates*settingStates*2; w.index++ {
+	dims := []dim{{states: extStates}, {states: settingStates}, {states: 2}}
+	states := make([]int, len(dims))
+	n := extStates * settingStates * 2
+	for want := 0; want < n; want++ {
+		if want > 0 {
+			next(states, dims)
+		}
 		index := 0
-		for i, d := range w.dims {
-			index = index*d.states + w.state(i)
+		for i, d := range dims {
+			index = index*d.states + states[i]
 		}
-		if index != w.index {
-			t.Fatalf("world %d decodes to %d", w.index, index)
+		if index != want {
+			t.Fatalf("world %d has states %v, which encode %d", want, states, index)
 		}
+	}
+	if next(states, dims); states[0]+states[1]+states[2] != 0 {
+		t.Errorf("after the last world: %v", states)
 	}
 }
 
@@ -127,5 +135,27 @@ func TestExtID(t *testing.T) {
 	name, use, sp := splitExtID(e.id())
 	if name != e.name || use != 'x' || !sp {
 		t.Errorf("splitExtID(%q) = %q %c %v", e.id(), name, use, sp)
+	}
+}
+
+func TestWorldSetRoundTrip(t *testing.T) {
+	var s worldSet
+	for _, i := range []int{0, 63, 64, 700, 2047} {
+		s.add(i)
+	}
+	back, err := parseWorldSet(s.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range maxWorlds {
+		if back.has(i) != s.has(i) || s.has(i) != (i == 0 || i == 63 || i == 64 || i == 700 || i == 2047) {
+			t.Fatalf("world %d: %v after the round trip of %q", i, back.has(i), s.String())
+		}
+	}
+	if s.full(1) != true || s.full(2) {
+		t.Errorf("full: %v %v", s.full(1), s.full(2))
+	}
+	if _, err := parseWorldSet("zz"); err == nil {
+		t.Error("a malformed set parses")
 	}
 }

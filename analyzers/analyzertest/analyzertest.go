@@ -57,17 +57,12 @@ func Run(t Testing, path string, rules *rule.Set, as ...*analyzers.Analyzer) *dr
 func RunArchive(t Testing, name string, ar *txtar.Archive, rules *rule.Set, as ...*analyzers.Analyzer) *driver.Result {
 	t.Helper()
 	dir := t.TempDir()
+	if err := Write(dir, ar); err != nil {
+		t.Errorf("%s: %v", name, err)
+		return nil
+	}
 	var exps []*expectation
 	for _, f := range ar.Files {
-		dst := filepath.Join(dir, filepath.FromSlash(f.Name))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			t.Errorf("%s: %v", name, err)
-			return nil
-		}
-		if err := os.WriteFile(dst, f.Data, 0o644); err != nil {
-			t.Errorf("%s: %v", name, err)
-			return nil
-		}
 		fe, err := expectations(f.Name, f.Data)
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
@@ -76,7 +71,7 @@ func RunArchive(t Testing, name string, ar *txtar.Archive, rules *rule.Set, as .
 		exps = append(exps, fe...)
 	}
 	if rules == nil {
-		rules = synthesize(as)
+		rules = Rules("warning", as...)
 	}
 	settings, err := parseSettings(ar.Comment)
 	if err != nil {
@@ -204,14 +199,29 @@ func check(t Testing, name string, findings []analyzers.Finding, exps []*expecta
 	}
 }
 
-// synthesize makes minimal rule metadata for analyzers used without rule files.
-func synthesize(as []*analyzers.Analyzer) *rule.Set {
+// Rules makes minimal rule metadata, at severity, for analyzers used
+// without rule files.
+func Rules(severity string, as ...*analyzers.Analyzer) *rule.Set {
 	var rs []*rule.Rule
 	for _, a := range as {
 		for _, id := range a.Rules {
-			rs = append(rs, &rule.Rule{ID: id, Name: id, Language: "python", Severity: "warning", Precision: "high", Summary: id, Help: id, Analyzer: a.Name})
+			rs = append(rs, &rule.Rule{ID: id, Name: id, Language: "python", Severity: severity, Precision: "high", Summary: id, Help: id, Analyzer: a.Name})
 		}
 	}
 	set, _ := rule.NewSet(rs)
 	return set
+}
+
+// Write writes the files of a txtar archive under dir.
+func Write(dir string, ar *txtar.Archive) error {
+	for _, f := range ar.Files {
+		dst := filepath.Join(dir, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(dst, f.Data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }

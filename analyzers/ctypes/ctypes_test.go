@@ -7,24 +7,9 @@ import (
 	"testing"
 
 	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/analyzertest"
 	"github.com/residue-sec/residue/analyzers/driver"
-	"github.com/residue-sec/residue/analyzers/rule"
 )
-
-// testRules is minimal metadata for the analyzer's rules.
-func testRules(t *testing.T) *rule.Set {
-	t.Helper()
-	var rs []*rule.Rule
-	for _, id := range Analyzer.Rules {
-		rs = append(rs, &rule.Rule{ID: id, Name: id, Language: "python", Severity: "warning", Precision: "high",
-			Summary: id, Help: id, Analyzer: Analyzer.Name})
-	}
-	set, err := rule.NewSet(rs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return set
-}
 
 // TestOneScannedFileSeesTheRepository scans only a Python file: the C
 // prototypes and the bindings of the repository's other files still
@@ -51,7 +36,7 @@ func TestOneScannedFileSeesTheRepository(t *testing.T) {
 		}
 	}
 	scan := func(paths ...string) []string {
-		res, err := driver.Run(driver.Config{Analyzers: []*analyzers.Analyzer{Analyzer}, Rules: testRules(t),
+		res, err := driver.Run(driver.Config{Analyzers: []*analyzers.Analyzer{Analyzer}, Rules: analyzertest.Rules("warning", Analyzer),
 			Paths: paths, Root: dir, Jobs: 2})
 		if err != nil {
 			t.Fatal(err)

@@ -202,14 +202,8 @@ func (a *analysis) exportDispatch(class *source.Node) {
 	if enclosingClass(class) != nil || enclosingFunction(class) != nil {
 		return
 	}
-	f := *a.dispatched
-	values := []string{"0", strconv.Itoa(int(stateOf(f))), "0"}
-	for _, e := range f.exts {
-		values = append(values, "x"+summaryDep+e.id())
-	}
 	name := a.text(class.ChildByFieldName("name"))
-	a.pass.Export(analyzers.Fact{Kind: factSummary, Key: a.module + "." + name + ".dispatch", Values: values,
-		Location: a.pass.Location(class.ChildByFieldName("name"), name+".dispatch() is defined here")})
+	a.exportHandOn(name+".dispatch", class.ChildByFieldName("name"), a.dispatched)
 }
 
 // exportDecorator exports the summary of the module-level decorator whose
@@ -222,16 +216,20 @@ func (a *analysis) exportDecorator(fn *source.Node) {
 	}
 	name := a.text(outer.ChildByFieldName("name"))
 	a.decorators[name] = true
-	var f facts
-	if a.granted != nil {
-		f = *a.granted
+	a.exportHandOn(name, outer.ChildByFieldName("name"), a.granted)
+}
+
+// exportHandOn exports the summary of the function name (dotted within
+// the module) that hands the request on where f holds (nil: nowhere):
+// what its callers may count on once it returns.
+func (a *analysis) exportHandOn(name string, at *source.Node, f *facts) {
+	var held facts
+	if f != nil {
+		held = *f
 	}
-	values := []string{"0", strconv.Itoa(int(stateOf(f))), "0"}
-	for _, e := range f.exts {
-		values = append(values, "x"+summaryDep+e.id())
-	}
+	values := append([]string{"0", strconv.Itoa(int(stateOf(held))), "0"}, deps(held)...)
 	a.pass.Export(analyzers.Fact{Kind: factSummary, Key: a.module + "." + name, Values: values,
-		Location: a.pass.Location(outer.ChildByFieldName("name"), name+"() is defined here")})
+		Location: a.pass.Location(at, name+"() is defined here")})
 }
 
 // isHook reports whether a middleware method hands the request on by

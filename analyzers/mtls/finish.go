@@ -527,30 +527,19 @@ func describe(s checkState) string {
 // A call that could mean another function of the repository (the same
 // module name in two places) does not count.
 func (ix *index) callersCheck(fd *analyzers.Finding, entry string, n need) bool {
-	var first *analyzers.Fact
-	for _, k := range sortedKeys(ix.calls) {
-		if k != entry && !strings.HasSuffix(entry, "."+k) {
-			continue
-		}
-		if ix.ambiguous(k) {
+	calls, ambiguous := ix.callsOf(entry)
+	if ambiguous || len(calls) == 0 {
+		return false
+	}
+	for _, f := range calls {
+		if !ix.factState(f).satisfies(n) {
 			return false
 		}
-		for i, f := range ix.calls[k] {
-			if !ix.callState(f).satisfies(n) {
-				return false
-			}
-			if first == nil {
-				first = &ix.calls[k][i]
-			}
-		}
-	}
-	if first == nil {
-		return false
 	}
 	lowerOnce(fd)
 	fd.Message += fmt.Sprintf("; lower severity: every call of %s() found in the repository checks first, "+
 		"but the function trusts its callers (a new caller, or a route to it, reopens the hole)", last(entry))
-	loc := first.Location
+	loc := calls[0].Location
 	loc.Message = "a call that checks first"
 	fd.Related = append(fd.Related, loc)
 	return true
@@ -559,22 +548,35 @@ func (ix *index) callersCheck(fd *analyzers.Finding, entry string, n need) bool 
 // uncheckedCall returns a call of the module-level function fn in the
 // repository that does not have what n needs, or nil.
 func (ix *index) uncheckedCall(fn string, n need) *analyzers.Fact {
-	for _, k := range sortedKeys(ix.calls) {
-		if k != fn && !strings.HasSuffix(fn, "."+k) || ix.ambiguous(k) {
-			continue
-		}
-		for i, f := range ix.calls[k] {
-			if n == 0 || !ix.callState(f).satisfies(n) {
-				return &ix.calls[k][i]
-			}
+	calls, _ := ix.callsOf(fn)
+	for i, f := range calls {
+		if n == 0 || !ix.factState(f).satisfies(n) {
+			return &calls[i]
 		}
 	}
 	return nil
 }
 
-// callState is what holds at a call: its own checks joined with what the
-// other modules' functions called before it check.
-func (ix *index) callState(f analyzers.Fact) checkState {
+// callsOf returns the calls of the module-level function fn the facts
+// record, in order; ambiguous is set when a call's name could mean
+// another function of the repository too (such calls are left out).
+func (ix *index) callsOf(fn string) (calls []analyzers.Fact, ambiguous bool) {
+	for _, k := range sortedKeys(ix.calls) {
+		if k != fn && !strings.HasSuffix(fn, "."+k) {
+			continue
+		}
+		if ix.ambiguous(k) {
+			ambiguous = true
+			continue
+		}
+		calls = append(calls, ix.calls[k]...)
+	}
+	return calls, ambiguous
+}
+
+// factState is what holds at a call or where a middleware hands the
+// request on: the fact's own checks joined with its deps'.
+func (ix *index) factState(f analyzers.Fact) checkState {
 	st := noCheck
 	if len(f.Values) > 0 {
 		v, _ := strconv.Atoi(f.Values[0])
@@ -632,23 +634,12 @@ func (ix *index) afterValidating(fd *analyzers.Finding, mw string, n need) bool 
 		if pos < 0 {
 			continue
 		}
-		found := false
-		for _, e := range list.Values[:pos] {
-			for i, f := range ix.middleware.lookup(e) {
-				if ix.callState(f).satisfies(n) {
-					found = true
-					if guard == nil {
-						guard, where, name = &ix.middleware.lookup(e)[i], &ix.middlewareLists[li], e
-					}
-					break
-				}
-			}
-			if found {
-				break
-			}
-		}
-		if !found {
+		g, e := ix.validatorIn(list.Values[:pos], n)
+		if g == nil {
 			return false
+		}
+		if guard == nil {
+			guard, where, name = g, &ix.middlewareLists[li], e
 		}
 	}
 	if guard == nil {
@@ -671,23 +662,12 @@ func (ix *index) behindValidating(fd *analyzers.Finding, n need) bool {
 	var guard *analyzers.Fact
 	var name string
 	for _, list := range ix.middlewareLists {
-		found := false
-		for _, e := range list.Values {
-			for i, f := range ix.middleware.lookup(e) {
-				if ix.callState(f).satisfies(n) {
-					found = true
-					if guard == nil {
-						guard, name = &ix.middleware.lookup(e)[i], e
-					}
-					break
-				}
-			}
-			if found {
-				break
-			}
-		}
-		if !found {
+		g, e := ix.validatorIn(list.Values, n)
+		if g == nil {
 			return false
+		}
+		if guard == nil {
+			guard, name = g, e
 		}
 	}
 	lowerOnce(fd)
@@ -695,6 +675,20 @@ func (ix *index) behindValidating(fd *analyzers.Finding, n need) bool {
 		"but the check belongs here too (a change of MIDDLEWARE reopens the hole)", name)
 	fd.Related = append(fd.Related, guard.Location)
 	return true
+}
+
+// validatorIn returns the fact of the first of the MIDDLEWARE entries that
+// checks what n needs of every request it hands on, with the entry.
+func (ix *index) validatorIn(entries []string, n need) (*analyzers.Fact, string) {
+	for _, e := range entries {
+		fs := ix.middleware.lookup(e)
+		for i, f := range fs {
+			if ix.factState(f).satisfies(n) {
+				return &fs[i], e
+			}
+		}
+	}
+	return nil, ""
 }
 
 // lowerOnce lowers fd one level, however many reasons there are: the

@@ -10,8 +10,8 @@ import (
 	"golang.org/x/tools/txtar"
 
 	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/analyzertest"
 	"github.com/residue-sec/residue/analyzers/driver"
-	"github.com/residue-sec/residue/analyzers/rule"
 )
 
 // crossFile is the fixture whose findings the repository decides.
@@ -24,30 +24,18 @@ func extract(t *testing.T, archive string) string {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	for _, f := range ar.Files {
-		path := filepath.Join(dir, filepath.FromSlash(f.Name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, f.Data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := analyzertest.Write(dir, ar); err != nil {
+		t.Fatal(err)
 	}
 	return dir
 }
 
+// scanDir scans paths of the repository at root with the analyzer alone,
+// its rules at level error.
 func scanDir(t testing.TB, root string, paths ...string) []analyzers.Finding {
 	t.Helper()
-	var rs []*rule.Rule
-	for _, id := range Analyzer.Rules {
-		rs = append(rs, &rule.Rule{ID: id, Name: id, Language: "python", Severity: "error", Precision: "high",
-			Summary: id, Help: id, Analyzer: Analyzer.Name})
-	}
-	set, err := rule.NewSet(rs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := driver.Run(driver.Config{Analyzers: []*analyzers.Analyzer{Analyzer}, Rules: set, Paths: paths, Root: root, Jobs: 2})
+	res, err := driver.Run(driver.Config{Analyzers: []*analyzers.Analyzer{Analyzer}, Rules: analyzertest.Rules("error", Analyzer),
+		Paths: paths, Root: root, Jobs: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

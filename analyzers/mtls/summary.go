@@ -111,6 +111,17 @@ func (a *analysis) returnedKeys(out value, nameNode *source.Node) []string {
 	return vals
 }
 
+// deps are the fact values of the exts that hold where f does: what the
+// other modules' functions called there check adds to the state (Finish
+// joins them, see factState).
+func deps(f facts) []string {
+	var out []string
+	for _, e := range f.exts {
+		out = append(out, "x"+summaryDep+e.id())
+	}
+	return out
+}
+
 // checkSignal reports whether a function body may check a certificate,
 // its status or the proxy, by the default names or the user's.
 func (a *analysis) checkSignal(body []byte) bool {
@@ -264,11 +275,7 @@ func (a *analysis) exportMiddleware(mw string, fn *source.Node) {
 	default:
 		s = noCheck
 	}
-	values := []string{strconv.Itoa(int(s))}
-	for _, e := range f.exts {
-		// What the imported checks it calls establish adds to it.
-		values = append(values, "x"+summaryDep+e.id())
-	}
+	values := append([]string{strconv.Itoa(int(s))}, deps(f)...)
 	a.pass.Export(analyzers.Fact{Kind: factMiddleware, Key: mw, Values: values, Location: a.pass.Location(at, what)})
 }
 
@@ -285,11 +292,7 @@ func (a *analysis) exportCall(q string, n *source.Node, f facts) {
 	if a.summarizing {
 		return
 	}
-	values := []string{strconv.Itoa(int(stateOf(f)))}
-	for _, e := range f.exts {
-		// What the calls before it check adds to the state.
-		values = append(values, "x"+summaryDep+e.id())
-	}
+	values := append([]string{strconv.Itoa(int(stateOf(f)))}, deps(f)...)
 	a.pass.Export(analyzers.Fact{Kind: factCall, Key: q, Values: values, Location: a.pass.Location(n, "called here")})
 }
 

@@ -1,0 +1,86 @@
+package source
+
+import (
+	"unsafe"
+
+	"testing"
+
+	"github.com/residue-sec/residue/analyzers/syntax"
+)
+
+// TestSnapshotMatchesTree compares every node of a snapshot with the tree
+// it was copied from: type, field, range, flags, children and parent.
+func TestSnapshotMatchesTree(t *testing.T) {
+	for lang, src := range map[Language]string{
+		Python: "import os\n\ndef f(a, *, b=1):\n    # c\n    return a.b(c)[1:] + f'{x!r}'\nclass C(B):\n    x: int = 2\n",
+		C:      "#include <stdio.h>\nstruct s { int a; char b[4]; };\nint f(int n) { char buf[n]; if (n > 1) return write(1, buf, sizeof buf); return 0 /* x */; }\nint g( {\n",
+	} {
+		f := NewFile("x", lang, []byte(src))
+		p := NewParser(0)
+		if err := p.Parse(f); err != nil {
+			t.Fatal(err)
+		}
+		snap, err := f.Snapshot(f.Root(), 1<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var nodes []*Node
+		var fields []string
+		var walk func(n *Node, field string)
+		walk = func(n *Node, field string) {
+			nodes = append(nodes, n)
+			fields = append(fields, field)
+			for c := 0; c < int(n.ChildCount()); c++ {
+				walk(n.Child(c), n.FieldNameForChild(c))
+			}
+		}
+		walk(f.Root(), "")
+		i := 0
+		snap.Root().Walk(func(s *syntax.Node) bool {
+			n := nodes[i]
+			if s.Type() != n.Type() || s.StartByte() != n.StartByte() || s.EndByte() != n.EndByte() ||
+				(s.FieldName() != fields[i] && !n.IsExtra()) || s.IsNamed() != n.IsNamed() || s.HasError() != n.HasError() ||
+				s.ChildCount() != n.ChildCount() || s.NamedChildCount() != n.NamedChildCount() || s.IsMissing() != n.IsMissing() {
+				t.Errorf("%s node %d: snapshot %s %q [%d,%d) has %d/%d kids, tree %s %q [%d,%d) has %d/%d", lang, i,
+					s.Type(), s.FieldName(), s.StartByte(), s.EndByte(), s.ChildCount(), s.NamedChildCount(),
+					n.Type(), fields[i], n.StartByte(), n.EndByte(), n.ChildCount(), n.NamedChildCount())
+			}
+			if p := n.Parent(); p != nil && (s.Parent().StartByte() != p.StartByte() || s.Parent().Type() != p.Type()) {
+				t.Errorf("%s node %d: parent differs", lang, i)
+			}
+			for c := 0; c < int(n.NamedChildCount()); c++ {
+				if s.NamedChild(c).StartByte() != n.NamedChild(c).StartByte() {
+					t.Errorf("%s node %d: named child %d differs", lang, i, c)
+				}
+			}
+			for _, field := range []string{"name", "body", "declarator", "function", "arguments", "left", "right"} {
+				if (s.ChildByFieldName(field) == nil) != (n.ChildByFieldName(field) == nil) {
+					t.Errorf("%s node %d: field %s differs", lang, i, field)
+				}
+			}
+			i++
+			return true
+		})
+		if i != len(nodes) || i != snap.Len() {
+			t.Errorf("%s: snapshot has %d nodes (walked %d), tree %d", lang, snap.Len(), i, len(nodes))
+		}
+		f.Close()
+		p.Close()
+	}
+}
+
+// TestRecordLayout checks that the C record and syntax.Record agree, since
+// Snapshot copies one into the other as bytes.
+func TestRecordLayout(t *testing.T) {
+	if got, want := recordSize(), unsafe.Sizeof(syntax.Record{}); got != want {
+		t.Fatalf("C record is %d bytes, syntax.Record %d", got, want)
+	}
+	var r syntax.Record
+	offs := recordOffsets()
+	want := []uintptr{unsafe.Offsetof(r.Sym), unsafe.Offsetof(r.Field), unsafe.Offsetof(r.Flags), unsafe.Offsetof(r.Start), unsafe.Offsetof(r.End), unsafe.Offsetof(r.Parent)}
+	for i := range want {
+		if offs[i] != want[i] {
+			t.Errorf("field %d at offset %d in C, %d in Go", i, offs[i], want[i])
+		}
+	}
+}

@@ -6,12 +6,21 @@
 // reports Findings through it. The driver parses every file once, runs one
 // multi-pattern query pass shared by all analyzers, and hands each analyzer the
 // matches of its own patterns.
+//
+// Judging a file often needs the rest of the repository: the struct layout
+// in a header, what a helper in another module returns. For that a run has
+// a second phase. A Model (csrc for C, pysrc for Python) extracts a
+// node-free part from each file it wants while the file is parsed, the
+// driver links the parts into one repository model once every file was
+// read, and each analyzer that Uses the model then Checks every scanned
+// file against it, in parallel, without a tree.
 package analyzers
 
 import (
 	"fmt"
 
 	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/syntax"
 	"github.com/residue-sec/residue/analyzers/tsquery"
 )
 
@@ -56,8 +65,83 @@ type Analyzer struct {
 	// each with a one-line description.
 	SettingKeys map[string]string
 	// Run analyzes one file. It must not keep any node of pass.File after it
-	// returns: the tree is closed once every analyzer is done.
+	// returns: the tree is closed once every analyzer is done. Optional
+	// when Check is set.
 	Run func(pass *Pass) error
+	// Uses lists the repository models Check reads.
+	Uses []*Model
+	// Check, if set, analyzes one scanned file after every model in Uses
+	// was built: the file's snapshot and the models hold what it needs.
+	// It runs for each scanned file of Languages that some model of Uses
+	// extracted, on any goroutine, and must only read the models.
+	Check func(pass *CheckPass) error
+}
+
+// A Model is a repository model of one language, shared by the analyzers
+// that list it in Uses. Each file's part is extracted from its snapshot
+// where the file is parsed; Build links the parts once every file was read.
+type Model struct {
+	// Name names the model in notifications ("csrc", "pysrc").
+	Name string
+	// Language is the language of the files the model reads.
+	Language source.Language
+	// Prefilter lists literals one of which a file of the repository must
+	// contain to be extracted; empty means every file of Language. Files
+	// that parts name in Needs are extracted too, whatever they contain.
+	Prefilter []string
+	// Extract reads one file into its part of the model. The part must
+	// not keep any node of a tree-sitter tree; it may keep the snapshot.
+	Extract func(pass *ExtractPass) (Part, error)
+	// Build links every extracted part, sorted by path, into the model
+	// that analyzers read in Check (through CheckPass.Model).
+	Build func(parts []Part) (any, error)
+}
+
+// An ExtractPass is a model's view of one parsed file.
+type ExtractPass struct {
+	Model *Model
+	// Syntax is the file's snapshot: its path, tree and lines.
+	Syntax *source.Syntax
+	// Files lists the repository's files of the model's language, by
+	// path relative to the root, sorted: what Needs may name.
+	Files []string
+	// Settings are the settings of the analyzers that use the model,
+	// merged by key, never nil.
+	Settings Settings
+	// Root is the repository root's absolute path, for files a model
+	// reads itself (compile_commands.json).
+	Root string
+	// Parse parses src as a file of the same language and path (another
+	// configuration of the file, say) and snapshots it.
+	Parse func(src []byte) (*source.Syntax, error)
+}
+
+// A Part is one file's contribution to a model.
+type Part interface {
+	// Path is the file's path, relative to the repository root.
+	Path() string
+	// Needs lists other files of ExtractPass.Files that the model needs
+	// extracted too (the modules a file imports, the headers it includes).
+	Needs() []string
+}
+
+// A CheckPass is one analyzer's view of one scanned file in the model phase.
+type CheckPass struct {
+	Analyzer *Analyzer
+	// Syntax is the file's snapshot.
+	Syntax   *source.Syntax
+	Settings Settings
+	// Model returns the built model m (one of Analyzer.Uses), nil when it
+	// could not be built.
+	Model func(m *Model) any
+	// Report records a finding in this file; the driver completes it as
+	// it does Run's findings.
+	Report func(Finding)
+}
+
+// Location returns the location of n in the pass's file.
+func (p *CheckPass) Location(n *syntax.Node, msg string) Location {
+	return Location{Path: p.Syntax.Path, Range: p.Syntax.Range(n), Message: msg}
 }
 
 // A Pass is one analyzer's view of one parsed file.
@@ -101,6 +185,9 @@ type Summary struct {
 	// Findings are the analyzer's findings from Run, ordered by path.
 	Findings []Finding
 	Settings Settings
+	// Model returns the built model m (one of Analyzer.Uses), nil when it
+	// could not be built or the run has no model phase.
+	Model func(m *Model) any
 	// Report records a new finding, usually at a fact's location (set its
 	// Function from the fact for a stable fingerprint).
 	Report func(Finding)

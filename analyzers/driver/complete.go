@@ -17,30 +17,37 @@ func (w *worker) complete(f *source.File, fd analyzers.Finding) analyzers.Findin
 	fd.Level = w.p.cfg.Rules.Get(fd.RuleID).Severity
 	fd.Location.Path = f.Path
 	fd.Function = f.EnclosingFunction(fd.Location.StartByte)
-	fd.Location.Snippet = f.Lines.Text(fd.Location.StartLine)
-	fd.Related = withSnippets(f, fd.Related)
+	return withLines(fd, f.Path, f.Lines)
+}
+
+// withLines fills in a finding's snippets from its file's lines and its
+// fingerprint.
+func withLines(fd analyzers.Finding, path string, lines *source.Lines) analyzers.Finding {
+	fd.Location.Snippet = lines.Text(fd.Location.StartLine)
+	fd.Related = withSnippets(path, lines, fd.Related)
 	for i := range fd.Flow {
-		fd.Flow[i].Location = withSnippets(f, []analyzers.Location{fd.Flow[i].Location})[0]
+		fd.Flow[i].Location = withSnippets(path, lines, []analyzers.Location{fd.Flow[i].Location})[0]
 	}
-	fd.Fingerprint = fingerprint(fd, f.Lines.Text)
+	fd.Fingerprint = fingerprint(fd, lines.Text)
 	return fd
 }
 
 // completeFact fills in a fact's path, snippet and enclosing function.
 func (w *worker) completeFact(f *source.File, ft analyzers.Fact) analyzers.Fact {
-	ft.Location = withSnippets(f, []analyzers.Location{ft.Location})[0]
+	ft.Location = withSnippets(f.Path, f.Lines, []analyzers.Location{ft.Location})[0]
 	ft.Function = f.EnclosingFunction(ft.Location.StartByte)
 	return ft
 }
 
-// withSnippets fills the snippet of each location in f (and a missing path).
-func withSnippets(f *source.File, locs []analyzers.Location) []analyzers.Location {
+// withSnippets fills the snippet of each location in the file at path
+// (and a missing path).
+func withSnippets(path string, lines *source.Lines, locs []analyzers.Location) []analyzers.Location {
 	for i := range locs {
 		if locs[i].Path == "" {
-			locs[i].Path = f.Path
+			locs[i].Path = path
 		}
-		if locs[i].Path == f.Path && locs[i].Snippet == "" {
-			locs[i].Snippet = f.Lines.Text(locs[i].StartLine)
+		if locs[i].Path == path && locs[i].Snippet == "" {
+			locs[i].Snippet = lines.Text(locs[i].StartLine)
 		}
 	}
 	return locs

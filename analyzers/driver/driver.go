@@ -52,23 +52,47 @@ func Run(cfg Config) (*Result, error) {
 	for _, w := range warnings {
 		res.Notifications = append(res.Notifications, analyzers.Notification{Level: "warning", Path: w.Path, Message: w.Message})
 	}
+	p.root = root
 	jobs, err := p.withFactFiles(files, root)
 	if err != nil {
 		return nil, err
 	}
 	var run runState
-	for i, fr := range p.scanAll(jobs) {
-		run.facts = append(run.facts, fr.facts...)
-		if jobs[i].factsOnly {
-			continue
+	ms := newModelState(len(p.models))
+	scanned := map[string]bool{}
+	for _, j := range jobs {
+		scanned[j.Path] = scanned[j.Path] || !j.factsOnly
+	}
+	parsed := map[string]bool{}
+	for round := 0; len(jobs) > 0; round++ {
+		results := p.scanAll(jobs)
+		for i, fr := range results {
+			ms.add(jobs[i].Path, fr)
+			run.facts = append(run.facts, fr.facts...)
+			if jobs[i].factsOnly {
+				continue
+			}
+			run.add(jobs[i].Path, fr)
+			res.Notifications = append(res.Notifications, fr.notes...)
+			if fr.read && round == 0 {
+				res.FilesScanned++
+			}
+			if fr.parsed && !parsed[jobs[i].Path] {
+				parsed[jobs[i].Path] = true
+				res.FilesParsed++
+			}
 		}
-		run.add(jobs[i].Path, fr)
-		res.Notifications = append(res.Notifications, fr.notes...)
-		if fr.read {
-			res.FilesScanned++
+		if round+1 >= MaxModelRounds {
+			break
 		}
-		if fr.parsed {
-			res.FilesParsed++
+		jobs = ms.needed(p, results, scanned, round+1)
+	}
+	if len(p.models) > 0 {
+		p.built = p.build(ms, &res.Notifications)
+		for _, cr := range p.check(ms, p.built, run.ignores) {
+			run.findings = append(run.findings, cr.findings...)
+			run.owners = append(run.owners, cr.owners...)
+			res.Notifications = append(res.Notifications, cr.notes...)
 		}
 	}
 	res.Findings = p.finish(&run, &res.Notifications)
@@ -81,7 +105,17 @@ func Run(cfg Config) (*Result, error) {
 
 // plan is what a run prepares once and every worker shares (read only).
 type plan struct {
-	cfg      Config
+	cfg Config
+	// models are the models the analyzers use, with the merged settings
+	// of their users; repo holds the repository's files by path and files
+	// their paths by language, when there are models.
+	models        []*analyzers.Model
+	modelSettings []analyzers.Settings
+	repo          map[string]discover.File
+	files         map[source.Language][]string
+	root          string
+	built         []any
+
 	rules    []*rule.Rule
 	queries  map[source.Language]*tsquery.Query
 	owners   map[source.Language][]int // query source index → analyzer index
@@ -95,6 +129,8 @@ func newPlan(cfg Config) (*plan, error) {
 	cfg.Analyzers = enabled(cfg.Analyzers, cfg.Disable)
 	p := &plan{cfg: cfg, prefilters: prefilters(cfg), queries: map[source.Language]*tsquery.Query{},
 		owners: map[source.Language][]int{}, comments: map[source.Language]*tsquery.Query{}}
+	p.models = modelsOf(cfg.Analyzers)
+	p.modelSettings = modelSettings(cfg, p.models)
 	var errs []error
 	for _, a := range cfg.Analyzers {
 		for _, id := range a.Rules {
@@ -157,17 +193,24 @@ type fileResult struct {
 	findings []analyzers.Finding
 	owners   []int // analyzer index of each finding
 	facts    []ownedFact
-	ignores  []*filter.Ignore
-	notes    []analyzers.Notification
-	read     bool
-	parsed   bool
+	parts    []ownedPart
+	// syntax is a scanned file's snapshot, kept for the Check steps.
+	syntax  *source.Syntax
+	ignores []*filter.Ignore
+	notes   []analyzers.Notification
+	read    bool
+	parsed  bool
 }
 
 // A job is one file to scan; a factsOnly file lies outside the scanned
-// paths and is read only for the facts of analyzers with a Finish step.
+// paths and is read only for the facts of analyzers with a Finish step
+// and for the models. A job of a later round (round > 0) is a file that
+// parts need, read for models only.
 type job struct {
 	discover.File
 	factsOnly bool
+	round     int
+	models    []int
 }
 
 // scanAll scans files on cfg.Jobs workers and returns their results in the

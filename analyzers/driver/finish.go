@@ -3,6 +3,7 @@ package driver
 import (
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/residue-sec/residue/analyzers/discover"
 	"github.com/residue-sec/residue/analyzers/filter"
 	"github.com/residue-sec/residue/analyzers/rule"
+	"github.com/residue-sec/residue/analyzers/source"
 )
 
 // An ownedFact is a fact with the index of the analyzer that exported it.
@@ -34,11 +36,11 @@ func (r *runState) add(path string, fr fileResult) {
 	r.scanned[path] = true
 	r.findings = append(r.findings, fr.findings...)
 	r.owners = append(r.owners, fr.owners...)
-	if len(fr.ignores) > 0 {
+	if len(fr.ignores) > 0 && r.ignores[path] == nil {
 		if r.ignores == nil {
 			r.ignores = map[string][]*filter.Ignore{}
 		}
-		r.ignores[fr.ignores[0].Location.Path] = fr.ignores
+		r.ignores[path] = fr.ignores
 	}
 }
 
@@ -52,7 +54,7 @@ func (p *plan) withFactFiles(files []discover.File, root string) ([]job, error) 
 		jobs = append(jobs, job{File: f})
 		scanned[f.Path] = true
 	}
-	need := false
+	need := len(p.models) > 0
 	for _, a := range p.cfg.Analyzers {
 		need = need || a.Finish != nil && len(a.FactPrefilter) > 0
 	}
@@ -65,10 +67,24 @@ func (p *plan) withFactFiles(files []discover.File, root string) ([]job, error) 
 	if err != nil {
 		return nil, err
 	}
+	p.repo = map[string]discover.File{}
+	p.files = map[source.Language][]string{}
+	for _, f := range files {
+		p.repo[f.Path] = f
+	}
 	for _, f := range all {
+		if _, ok := p.repo[f.Path]; !ok {
+			p.repo[f.Path] = f
+		}
 		if !scanned[f.Path] {
 			jobs = append(jobs, job{File: f, factsOnly: true})
 		}
+	}
+	for path, f := range p.repo {
+		p.files[f.Lang] = append(p.files[f.Lang], path)
+	}
+	for _, paths := range p.files {
+		sort.Strings(paths)
 	}
 	return jobs, nil
 }
@@ -86,6 +102,12 @@ func (p *plan) finish(r *runState, notes *[]analyzers.Notification) []analyzers.
 		sum := &analyzers.Summary{Analyzer: a, Settings: p.cfg.Settings[a.Name]}
 		if sum.Settings == nil {
 			sum.Settings = analyzers.Settings{}
+		}
+		sum.Model = func(m *analyzers.Model) any {
+			if mi := slices.Index(p.models, m); mi >= 0 && mi < len(p.built) && slices.Contains(a.Uses, m) {
+				return p.built[mi]
+			}
+			return nil
 		}
 		for _, of := range r.facts {
 			if of.analyzer == ai {

@@ -39,21 +39,28 @@ func (w *worker) scan(j job) fileResult {
 	if err != nil {
 		return fileResult{notes: []analyzers.Notification{{Level: "warning", Path: j.Path, Message: err.Error()}}}
 	}
-	fr := w.analyze(j.Path, j.Lang, src, j.factsOnly)
+	var fr fileResult
+	if j.round == 0 {
+		fr = w.analyze(j.Path, j.Lang, src, j.factsOnly)
+	} else {
+		fr = w.extractOnly(j, src)
+	}
 	fr.read = true
 	return fr
 }
 
 // analyze parses src once, runs the shared query pass and every analyzer
-// that wants the file, applies suppressions, and closes the tree. For a
-// factsOnly file only the analyzers that want its facts run.
+// that wants the file, extracts the file for every model that wants it,
+// applies suppressions, and closes the tree. For a factsOnly file only the
+// analyzers that want its facts run.
 func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnly bool) (fr fileResult) {
 	note := func(level, analyzer, format string, args ...any) {
 		fr.notes = append(fr.notes, analyzers.Notification{Level: level, Path: path, Analyzer: analyzer, Message: fmt.Sprintf(format, args...)})
 	}
 	wanted := w.wanted(lang, src, factsOnly)
+	models := w.p.modelsWanting(lang, src)
 	unusedCheck := !factsOnly && w.p.cfg.WarnUnusedIgnores && bytes.Contains(src, []byte(filter.Marker))
-	if len(wanted) == 0 && !unusedCheck {
+	if len(wanted) == 0 && len(models) == 0 && !unusedCheck {
 		return fr
 	}
 	f := source.NewFile(path, lang, src)
@@ -63,19 +70,22 @@ func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnl
 	}
 	defer f.Close()
 	fr.parsed = true
-	root := f.Root()
-	if source.NestingEstimate(src) > w.p.cfg.MaxDepth {
-		if d := source.MaxDepth(root, w.p.cfg.MaxDepth); d > w.p.cfg.MaxDepth {
-			note("warning", "", "skipped: syntax nested deeper than %d levels", w.p.cfg.MaxDepth)
-			return fr
-		}
+	if w.tooDeep(f, note) {
+		return fr
 	}
+	if len(models) > 0 {
+		w.extract(f, models, !factsOnly, &fr, note)
+	}
+	root := f.Root()
 	if root.HasError() {
 		note("note", "", "syntax errors; findings near them may be missing")
 	}
-	matches, err := w.matches(f)
-	if err != nil {
-		note("warning", "", "%v", err)
+	var matches map[int][]tsquery.Match
+	if len(wanted) > 0 {
+		var err error
+		if matches, err = w.matches(f); err != nil {
+			note("warning", "", "%v", err)
+		}
 	}
 	var stmts [][2]int
 	for _, ai := range wanted {
@@ -96,11 +106,23 @@ func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnl
 		}
 	}
 	if factsOnly {
-		return fileResult{facts: fr.facts}
+		return fileResult{facts: fr.facts, parts: fr.parts, parsed: true}
 	}
 	fr.ignores = filter.Ignores(f, w.p.comments[lang], w.cursor)
 	fr.findings = filter.Suppress(fr.findings, stmts, fr.ignores)
 	return fr
+}
+
+// tooDeep reports whether f's syntax nests deeper than the configured
+// limit, adding the notification once (when note is set).
+func (w *worker) tooDeep(f *source.File, note func(level, analyzer, format string, args ...any)) bool {
+	if source.NestingEstimate(f.Src) <= w.p.cfg.MaxDepth || source.MaxDepth(f.Root(), w.p.cfg.MaxDepth) <= w.p.cfg.MaxDepth {
+		return false
+	}
+	if note != nil {
+		note("warning", "", "skipped: syntax nested deeper than %d levels", w.p.cfg.MaxDepth)
+	}
+	return true
 }
 
 // wanted returns the indexes of the analyzers that want a file of lang
@@ -109,7 +131,7 @@ func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnl
 func (w *worker) wanted(lang source.Language, src []byte, factsOnly bool) []int {
 	var out []int
 	for i, a := range w.p.cfg.Analyzers {
-		if !hasLanguage(a, lang) {
+		if a.Run == nil || !hasLanguage(a, lang) {
 			continue
 		}
 		switch {

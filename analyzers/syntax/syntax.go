@@ -243,8 +243,8 @@ func (n *Node) NamedChildCount() uint32 {
 	return n.named
 }
 
-// firstChild returns the first child, nil for a leaf.
-func (n *Node) firstChild() *Node {
+// FirstChild returns the first child, nil for a leaf.
+func (n *Node) FirstChild() *Node {
 	if n == nil || n.kids == 0 {
 		return nil
 	}
@@ -273,7 +273,7 @@ func (n *Node) NextNamedSibling() *Node {
 // first.
 func (n *Node) PrevSibling() *Node {
 	var prev *Node
-	for c := n.Parent().firstChild(); c != nil && c != n; c = c.NextSibling() {
+	for c := n.Parent().FirstChild(); c != nil && c != n; c = c.NextSibling() {
 		prev = c
 	}
 	return prev
@@ -282,7 +282,7 @@ func (n *Node) PrevSibling() *Node {
 // PrevNamedSibling returns the previous named child of the same parent.
 func (n *Node) PrevNamedSibling() *Node {
 	var prev *Node
-	for c := n.Parent().firstChild(); c != nil && c != n; c = c.NextSibling() {
+	for c := n.Parent().FirstChild(); c != nil && c != n; c = c.NextSibling() {
 		if c.IsNamed() {
 			prev = c
 		}
@@ -295,7 +295,7 @@ func (n *Node) Child(i int) *Node {
 	if n == nil || i < 0 || i >= int(n.kids) {
 		return nil
 	}
-	c := n.firstChild()
+	c := n.FirstChild()
 	for ; i > 0 && c != nil; i-- {
 		c = c.NextSibling()
 	}
@@ -307,7 +307,7 @@ func (n *Node) NamedChild(i int) *Node {
 	if n == nil || i < 0 || i >= int(n.named) {
 		return nil
 	}
-	for c := n.firstChild(); c != nil; c = c.NextSibling() {
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		if c.IsNamed() {
 			if i == 0 {
 				return c
@@ -321,7 +321,7 @@ func (n *Node) NamedChild(i int) *Node {
 // Children returns the children, named or not.
 func (n *Node) Children() []*Node {
 	out := make([]*Node, 0, n.ChildCount())
-	for c := n.firstChild(); c != nil; c = c.NextSibling() {
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		out = append(out, c)
 	}
 	return out
@@ -330,7 +330,7 @@ func (n *Node) Children() []*Node {
 // NamedChildren returns the named children.
 func (n *Node) NamedChildren() []*Node {
 	out := make([]*Node, 0, n.NamedChildCount())
-	for c := n.firstChild(); c != nil; c = c.NextSibling() {
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		if c.IsNamed() {
 			out = append(out, c)
 		}
@@ -358,7 +358,7 @@ func (n *Node) ChildByFieldName(name string) *Node {
 	if id == 0 {
 		return nil
 	}
-	for c := n.firstChild(); c != nil; c = c.NextSibling() {
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		if c.rec.Field == id {
 			return c
 		}
@@ -373,7 +373,7 @@ func (n *Node) ChildrenByFieldName(name string) []*Node {
 	}
 	id := n.t.kinds.FieldID(name)
 	var out []*Node
-	for c := n.firstChild(); c != nil && id != 0; c = c.NextSibling() {
+	for c := n.FirstChild(); c != nil && id != 0; c = c.NextSibling() {
 		if c.rec.Field == id {
 			out = append(out, c)
 		}

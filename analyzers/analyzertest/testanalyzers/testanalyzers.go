@@ -82,7 +82,7 @@ var All = []*analyzers.Analyzer{Leak, CLeak, Panicky, Undeclared}
 // Rules returns rule metadata for every test analyzer's rules.
 func Rules() *rule.Set {
 	var rs []*rule.Rule
-	for _, a := range append(All, Facts) {
+	for _, a := range append(All, Facts, Calls) {
 		for _, id := range a.Rules {
 			lang := "python"
 			if a == CLeak {

@@ -1,0 +1,366 @@
+package driver
+
+import (
+	"bytes"
+	"fmt"
+	"runtime/debug"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/filter"
+	"github.com/residue-sec/residue/analyzers/source"
+)
+
+// The model phase: while files are parsed, each model that wants a file
+// extracts its part from the file's snapshot; parts may name other files
+// they need, which later rounds read and extract too; then every model is
+// built from its parts, and each analyzer with a Check step checks the
+// scanned files against the built models, in parallel.
+
+// MaxModelRounds bounds how many times the files that parts need are read
+// in turn (the depth of an import chain followed).
+const MaxModelRounds = 8
+
+// MaxSnapshotNodes bounds the syntax nodes of one file's snapshot.
+const MaxSnapshotNodes = 1 << 23
+
+// An ownedPart is a model's part with the index of its model.
+type ownedPart struct {
+	model int
+	part  analyzers.Part
+}
+
+// modelsOf returns the models the analyzers use, each once, in order.
+func modelsOf(as []*analyzers.Analyzer) []*analyzers.Model {
+	var out []*analyzers.Model
+	for _, a := range as {
+		for _, m := range a.Uses {
+			if !slices.Contains(out, m) {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
+}
+
+// modelSettings merges, per model, the settings of the analyzers using it.
+func modelSettings(cfg Config, models []*analyzers.Model) []analyzers.Settings {
+	out := make([]analyzers.Settings, len(models))
+	for mi, m := range models {
+		out[mi] = analyzers.Settings{}
+		for _, a := range cfg.Analyzers {
+			if !slices.Contains(a.Uses, m) {
+				continue
+			}
+			for k, v := range cfg.Settings[a.Name] {
+				out[mi][k] = append(out[mi][k], v...)
+			}
+		}
+	}
+	return out
+}
+
+// modelsWanting returns the indexes of the models that want a file of
+// lang with content src in the first round.
+func (p *plan) modelsWanting(lang source.Language, src []byte) []int {
+	var out []int
+	for i, m := range p.models {
+		if m.Language == lang && (len(m.Prefilter) == 0 || containsAny(src, m.Prefilter)) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// extract snapshots f and hands it to each model in models; the parts go
+// to fr, and so does the snapshot of a scanned file, for its Check steps.
+func (w *worker) extract(f *source.File, models []int, scanned bool, fr *fileResult, note func(level, analyzer, format string, args ...any)) {
+	syn, err := source.NewSyntax(f, MaxSnapshotNodes)
+	if err != nil {
+		note("warning", "", "not modelled: %v", err)
+		return
+	}
+	for _, mi := range models {
+		m := w.p.models[mi]
+		pass := &analyzers.ExtractPass{Model: m, Syntax: syn, Files: w.p.files[m.Language], Settings: w.p.modelSettings[mi], Root: w.p.root,
+			Parse: func(src []byte) (*source.Syntax, error) { return w.reparse(f, src) }}
+		part, err := runExtract(m, pass)
+		if err != nil {
+			note("error", m.Name, "%v", err)
+			continue
+		}
+		if part != nil {
+			fr.parts = append(fr.parts, ownedPart{mi, part})
+		}
+	}
+	if scanned {
+		fr.syntax = syn
+	}
+}
+
+// reparse parses src as another version of f and snapshots it.
+func (w *worker) reparse(f *source.File, src []byte) (*source.Syntax, error) {
+	g := source.NewFile(f.Path, f.Lang, src)
+	if err := w.parser.Parse(g); err != nil {
+		return nil, err
+	}
+	defer g.Close()
+	return source.NewSyntax(g, MaxSnapshotNodes)
+}
+
+// runExtract calls m.Extract, turning a panic into an error.
+func runExtract(m *analyzers.Model, pass *analyzers.ExtractPass) (part analyzers.Part, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("model %s panicked: %v\n%s", m.Name, r, shortStack())
+		}
+	}()
+	part, err = m.Extract(pass)
+	if err != nil {
+		err = fmt.Errorf("model %s failed: %v", m.Name, err)
+	}
+	return part, err
+}
+
+func shortStack() string {
+	stack := string(debug.Stack())
+	if len(stack) > 2000 {
+		stack = stack[:2000]
+	}
+	return strings.TrimSpace(stack)
+}
+
+// extractOnly parses a file that parts need, for the models j names only;
+// a scanned one also gets its ignore comments, for Check's findings.
+func (w *worker) extractOnly(j job, src []byte) (fr fileResult) {
+	note := func(level, analyzer, format string, args ...any) {
+		fr.notes = append(fr.notes, analyzers.Notification{Level: level, Path: j.Path, Analyzer: analyzer, Message: fmt.Sprintf(format, args...)})
+	}
+	f := source.NewFile(j.Path, j.Lang, src)
+	if err := w.parser.Parse(f); err != nil {
+		note("warning", "", "skipped: %v", err)
+		return fr
+	}
+	defer f.Close()
+	fr.parsed = true
+	if w.tooDeep(f, note) {
+		return fr
+	}
+	w.extract(f, j.models, !j.factsOnly, &fr, note)
+	if !j.factsOnly && bytes.Contains(src, []byte(filter.Marker)) {
+		fr.ignores = filter.Ignores(f, w.p.comments[j.Lang], w.cursor)
+	}
+	return fr
+}
+
+// modelState gathers the parts of every round.
+type modelState struct {
+	parts     [][]analyzers.Part        // by model
+	extracted []map[string]bool         // by model: paths extracted
+	syntax    map[string]*source.Syntax // scanned files' snapshots
+}
+
+func newModelState(n int) *modelState {
+	s := &modelState{parts: make([][]analyzers.Part, n), extracted: make([]map[string]bool, n), syntax: map[string]*source.Syntax{}}
+	for i := range s.extracted {
+		s.extracted[i] = map[string]bool{}
+	}
+	return s
+}
+
+// add records a file's parts and snapshot.
+func (s *modelState) add(path string, fr fileResult) {
+	for _, op := range fr.parts {
+		s.parts[op.model] = append(s.parts[op.model], op.part)
+		s.extracted[op.model][path] = true
+	}
+	if fr.syntax != nil {
+		s.syntax[path] = fr.syntax
+	}
+}
+
+// needed returns the jobs of the next round: the repository's files that
+// the parts of the last round name in Needs and their models have not
+// extracted yet, sorted by path.
+func (s *modelState) needed(p *plan, last []fileResult, scanned map[string]bool, round int) []job {
+	want := map[string][]int{}
+	for _, fr := range last {
+		for _, op := range fr.parts {
+			for _, path := range op.part.Needs() {
+				df, ok := p.repo[path]
+				if !ok || df.Lang != p.models[op.model].Language || s.extracted[op.model][path] || slices.Contains(want[path], op.model) {
+					continue
+				}
+				want[path] = append(want[path], op.model)
+			}
+		}
+	}
+	paths := make([]string, 0, len(want))
+	for path := range want {
+		paths = append(paths, path)
+	}
+	sort.Strings(paths)
+	jobs := make([]job, 0, len(paths))
+	for _, path := range paths {
+		models := want[path]
+		sort.Ints(models)
+		jobs = append(jobs, job{File: p.repo[path], factsOnly: !scanned[path], round: round, models: models})
+	}
+	return jobs
+}
+
+// build links each model's parts, sorted by path. A model that fails to
+// build is nil, with a notification.
+func (p *plan) build(s *modelState, notes *[]analyzers.Notification) []any {
+	built := make([]any, len(p.models))
+	for mi, m := range p.models {
+		parts := s.parts[mi]
+		sort.SliceStable(parts, func(i, j int) bool { return parts[i].Path() < parts[j].Path() })
+		v, err := runBuild(m, parts)
+		if err != nil {
+			*notes = append(*notes, analyzers.Notification{Level: "error", Analyzer: m.Name, Message: err.Error()})
+			continue
+		}
+		built[mi] = v
+	}
+	return built
+}
+
+func runBuild(m *analyzers.Model, parts []analyzers.Part) (v any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("model %s panicked in Build: %v\n%s", m.Name, r, shortStack())
+		}
+	}()
+	v, err = m.Build(parts)
+	if err != nil {
+		err = fmt.Errorf("model %s failed to build: %v", m.Name, err)
+	}
+	return v, err
+}
+
+// A checkJob is one scanned file and the analyzers that check it.
+type checkJob struct {
+	syn       *source.Syntax
+	analyzers []int
+}
+
+// checkResult is what the Check steps found in one file.
+type checkResult struct {
+	findings []analyzers.Finding
+	owners   []int
+	notes    []analyzers.Notification
+}
+
+// check runs every Check step over the scanned files some model of the
+// analyzer extracted, on cfg.Jobs workers, and returns the results in the
+// order of the files' paths.
+func (p *plan) check(s *modelState, built []any, ignores map[string][]*filter.Ignore) []checkResult {
+	paths := make([]string, 0, len(s.syntax))
+	for path := range s.syntax {
+		paths = append(paths, path)
+	}
+	sort.Strings(paths)
+	var jobs []checkJob
+	for _, path := range paths {
+		syn := s.syntax[path]
+		var as []int
+		for ai, a := range p.cfg.Analyzers {
+			if a.Check == nil || !hasLanguage(a, syn.Lang) {
+				continue
+			}
+			for _, m := range a.Uses {
+				if mi := slices.Index(p.models, m); mi >= 0 && s.extracted[mi][path] {
+					as = append(as, ai)
+					break
+				}
+			}
+		}
+		if len(as) > 0 {
+			jobs = append(jobs, checkJob{syn, as})
+		}
+	}
+	results := make([]checkResult, len(jobs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(p.cfg.Jobs, max(len(jobs), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] = p.checkFile(jobs[i], built, ignores[jobs[i].syn.Path])
+			}
+		}()
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return results
+}
+
+// checkFile runs the Check steps of one file and completes and suppresses
+// their findings as the per-file pass does.
+func (p *plan) checkFile(j checkJob, built []any, ignores []*filter.Ignore) (cr checkResult) {
+	syn := j.syn
+	var stmts [][2]int
+	for _, ai := range j.analyzers {
+		a := p.cfg.Analyzers[ai]
+		settings := p.cfg.Settings[a.Name]
+		if settings == nil {
+			settings = analyzers.Settings{}
+		}
+		pass := &analyzers.CheckPass{Analyzer: a, Syntax: syn, Settings: settings}
+		pass.Model = func(m *analyzers.Model) any {
+			if mi := slices.Index(p.models, m); mi >= 0 && slices.Contains(a.Uses, m) {
+				return built[mi]
+			}
+			return nil
+		}
+		pass.Report = func(fd analyzers.Finding) {
+			if !declares(a, fd.RuleID) {
+				cr.notes = append(cr.notes, analyzers.Notification{Level: "error", Path: syn.Path, Analyzer: a.Name,
+					Message: fmt.Sprintf("analyzer %s reported undeclared rule %q; finding dropped", a.Name, fd.RuleID)})
+				return
+			}
+			fd = p.completeChecked(syn, fd)
+			if !p.ruleApplies(fd.RuleID, syn.Path) {
+				return
+			}
+			first, last := syn.StatementLines(fd.Location.StartByte, fd.Location.EndByte)
+			stmts = append(stmts, [2]int{first, last})
+			cr.findings = append(cr.findings, fd)
+			cr.owners = append(cr.owners, ai)
+		}
+		if err := runCheck(a, pass); err != nil {
+			cr.notes = append(cr.notes, analyzers.Notification{Level: "error", Path: syn.Path, Analyzer: a.Name, Message: err.Error()})
+		}
+	}
+	cr.findings = filter.Suppress(cr.findings, stmts, ignores)
+	return cr
+}
+
+func runCheck(a *analyzers.Analyzer, pass *analyzers.CheckPass) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("analyzer %s panicked in its Check step: %v\n%s", a.Name, r, shortStack())
+		}
+	}()
+	if err := a.Check(pass); err != nil {
+		return fmt.Errorf("analyzer %s failed in its Check step: %v", a.Name, err)
+	}
+	return nil
+}
+
+// completeChecked fills in what the driver owns of a Check finding, from
+// the file's snapshot.
+func (p *plan) completeChecked(syn *source.Syntax, fd analyzers.Finding) analyzers.Finding {
+	fd.Level = p.cfg.Rules.Get(fd.RuleID).Severity
+	fd.Location.Path = syn.Path
+	fd.Function = syn.EnclosingFunction(fd.Location.StartByte)
+	return withLines(fd, syn.Path, syn.Lines)
+}

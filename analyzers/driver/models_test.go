@@ -1,0 +1,105 @@
+package driver
+
+import (
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/analyzertest/testanalyzers"
+)
+
+func scanModels(t *testing.T, root string, jobs int, paths ...string) *Result {
+	t.Helper()
+	res, err := Run(Config{Analyzers: []*analyzers.Analyzer{testanalyzers.Calls}, Rules: testanalyzers.Rules(),
+		Paths: paths, Root: root, Jobs: jobs, WarnUnusedIgnores: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// modelTree is a repository where app/views.py imports lib/a.py, which
+// imports lib/b.py, which names no import: b is read only because a needs
+// it, in the second round.
+var modelTree = map[string]string{
+	"app/views.py": "import lib.a\n\ndef view():\n    helper()\n    other()\n    deep()\n    local()\n    deep()  # residue: ignore[test/imported-call] -- known\n\ndef local():\n    pass\n",
+	"lib/a.py":     "import lib.b\n\ndef helper():\n    deep()\n",
+	"lib/b.py":     "def deep():\n    pass\n#@def other():\n#@  pass\n",
+	"lib/c.py":     "def unused():\n    pass\n",
+}
+
+func TestModelPhaseFollowsNeeds(t *testing.T) {
+	dir := writeTree(t, modelTree)
+	res := scanModels(t, dir, 2, dir)
+	got, notes := summary(res)
+	want := []string{
+		"app/views.py:4:5 test/imported-call",
+		"app/views.py:5:5 test/imported-call",
+		"app/views.py:6:5 test/imported-call",
+		"app/views.py:8:5 test/imported-call suppressed",
+		"lib/a.py:4:5 test/imported-call",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(notes) != 0 {
+		t.Errorf("notes: %q", notes)
+	}
+	for _, f := range res.Findings {
+		if f.Function == "" || f.Fingerprint == "" || f.Level != "warning" || f.Location.Snippet == "" || f.Related[0].Snippet == "" {
+			t.Errorf("incomplete finding %+v", f)
+		}
+	}
+	// other() is defined in a configuration of lib/b.py that Extract
+	// parsed again.
+	if msg := res.Findings[1].Message; msg != "other is defined in lib/b.py" {
+		t.Errorf("message %q", msg)
+	}
+	// lib/c.py is never parsed: nothing names it.
+	if res.FilesParsed != 3 || res.FilesScanned != 4 {
+		t.Errorf("%d files parsed, %d scanned; want 3 and 4", res.FilesParsed, res.FilesScanned)
+	}
+
+	// One scanned file still sees the modules it imports, and is the
+	// only one reported on.
+	one := scanModels(t, dir, 1, filepath.Join(dir, "app", "views.py"))
+	got, _ = summary(one)
+	if strings.Join(got, "|") != strings.Join(want[:4], "|") {
+		t.Errorf("one file: %q", got)
+	}
+}
+
+func TestModelPhaseIsDeterministic(t *testing.T) {
+	files := map[string]string{}
+	for i := range 40 {
+		mod := "m" + string(rune('a'+i%26)) + strings.Repeat("x", i/26)
+		files["pkg/"+mod+".py"] = "import pkg.base\n\ndef " + mod + "():\n    base()\n"
+	}
+	files["pkg/base.py"] = "def base():\n    pass\n"
+	dir := writeTree(t, files)
+	a, _ := summary(scanModels(t, dir, 1, dir))
+	b, _ := summary(scanModels(t, dir, 4, dir))
+	if len(a) != 40 || !reflect.DeepEqual(a, b) {
+		t.Errorf("jobs 1 gives %d findings, jobs 4 %d, or they differ", len(a), len(b))
+	}
+}
+
+func TestModelPhasePanicsAreNotes(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"a.py": "import b\n# PANIC_EXTRACT\nhelper()\n",
+		"b.py": "def helper():\n    pass\n",
+		"c.py": "import b\n# PANIC_CHECK\nhelper()\n",
+		"d.py": "import b\nhelper()\n",
+	})
+	got, notes := summary(scanModels(t, dir, 2, dir))
+	if strings.Join(got, "|") != "d.py:2:1 test/imported-call" {
+		t.Errorf("findings %q", got)
+	}
+	joined := strings.Join(notes, "\n")
+	if !strings.Contains(joined, "a.py: error: model testdefs panicked: extract panics") ||
+		!strings.Contains(joined, "c.py: error: analyzer testcalls panicked in its Check step: check panics") {
+		t.Errorf("notes:\n%s", joined)
+	}
+}

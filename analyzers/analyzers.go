@@ -116,7 +116,11 @@ type ExtractPass struct {
 	Parse func(src []byte) (*source.Syntax, error)
 }
 
-// A Part is one file's contribution to a model.
+// A Part is one file's contribution to a model. Parts are stored in
+// residue's cache with encoding/gob, so that an unchanged file is not
+// parsed again: a part's concrete type must be registered with
+// gob.Register, its state must be in exported fields (a *source.Syntax
+// encodes itself), and a decoded part must behave as the original.
 type Part interface {
 	// Path is the file's path, relative to the repository root.
 	Path() string

@@ -101,7 +101,6 @@ import "C"
 
 import (
 	"fmt"
-	"sync"
 	"unsafe"
 
 	sitter "github.com/smacker/go-tree-sitter"
@@ -109,35 +108,33 @@ import (
 	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
-// kinds holds each language's symbol and field names, built once.
-var (
-	kindsOnce sync.Once
-	kinds     map[Language]*syntax.Kinds
-)
+// kinds holds each language's symbol and field names.
+var kinds = map[Language]*syntax.Kinds{}
+
+// init reads every grammar's names and registers them, so that stored
+// snapshots of any language can be decoded.
+func init() {
+	for _, l := range Languages {
+		g := Grammar(l)
+		names := make([]string, g.SymbolCount())
+		for i := range names {
+			names[i] = g.SymbolName(sitter.Symbol(i))
+		}
+		var fields []string
+		for i := 0; ; i++ {
+			name := g.FieldName(i)
+			if i > 0 && name == "" {
+				break
+			}
+			fields = append(fields, name)
+		}
+		kinds[l] = syntax.NewKinds(string(l), names, fields)
+		syntax.Register(kinds[l])
+	}
+}
 
 // Kinds returns the node and field names of lang's grammar.
-func Kinds(lang Language) *syntax.Kinds {
-	kindsOnce.Do(func() {
-		kinds = map[Language]*syntax.Kinds{}
-		for _, l := range Languages {
-			g := Grammar(l)
-			names := make([]string, g.SymbolCount())
-			for i := range names {
-				names[i] = g.SymbolName(sitter.Symbol(i))
-			}
-			var fields []string
-			for i := 0; ; i++ {
-				name := g.FieldName(i)
-				if i > 0 && name == "" {
-					break
-				}
-				fields = append(fields, name)
-			}
-			kinds[l] = syntax.NewKinds(string(l), names, fields)
-		}
-	})
-	return kinds[lang]
-}
+func Kinds(lang Language) *syntax.Kinds { return kinds[lang] }
 
 // Snapshot copies the subtree at n into a node-free syntax tree that
 // outlives the file's tree, with the file's source. It fails when the

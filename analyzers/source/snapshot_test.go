@@ -1,6 +1,10 @@
 package source
 
 import (
+	"bytes"
+	"encoding/gob"
+	"fmt"
+	"strings"
 	"unsafe"
 
 	"testing"
@@ -118,5 +122,51 @@ func TestSyntaxLookups(t *testing.T) {
 		})
 		f.Close()
 		p.Close()
+	}
+}
+
+// TestSyntaxRoundTrip stores a snapshot with gob and reads it back whole;
+// truncated data is an error, never a panic.
+func TestSyntaxRoundTrip(t *testing.T) {
+	f := NewFile("pkg/m.py", Python, []byte("def f(a):\n    return g(a)  # c\nx = [1, 2]\n"))
+	p := NewParser(0)
+	defer p.Close()
+	if err := p.Parse(f); err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewSyntax(f, 1<<20)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(s); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	var back Syntax
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Path != s.Path || back.Lang != s.Lang || back.Tree.Len() != s.Tree.Len() || string(back.Src()) != string(s.Src()) || back.Lines.Count() != s.Lines.Count() {
+		t.Fatalf("round trip changed the snapshot")
+	}
+	var a, b []string
+	s.Tree.Root().Walk(func(n *syntax.Node) bool {
+		a = append(a, fmt.Sprint(n.Type(), n.FieldName(), n.StartByte(), n.EndByte(), n.HasError()))
+		return true
+	})
+	back.Tree.Root().Walk(func(n *syntax.Node) bool {
+		b = append(b, fmt.Sprint(n.Type(), n.FieldName(), n.StartByte(), n.EndByte(), n.HasError()))
+		return true
+	})
+	if strings.Join(a, "|") != strings.Join(b, "|") {
+		t.Errorf("nodes differ after the round trip")
+	}
+	for cut := 0; cut < len(data); cut += 7 {
+		var x Syntax
+		if gob.NewDecoder(bytes.NewReader(data[:cut])).Decode(&x) == nil && x.Tree != nil && x.Tree.Len() == s.Tree.Len() {
+			t.Errorf("truncated at %d decoded whole", cut)
+		}
 	}
 }

@@ -1,6 +1,9 @@
 package source
 
 import (
+	"bytes"
+	"encoding/gob"
+	"errors"
 	"strings"
 
 	sitter "github.com/smacker/go-tree-sitter"
@@ -203,4 +206,31 @@ func (s *Syntax) EnclosingFunction(off int) string {
 // StatementLines is File.StatementLines on the snapshot.
 func (s *Syntax) StatementLines(start, end int) (first, last int) {
 	return statementLines(s.NodeAt(start, end), s.Lines, start, end)
+}
+
+// syntaxData is how a Syntax is stored: the line table is rebuilt.
+type syntaxData struct {
+	Path string
+	Lang Language
+	Tree *syntax.Tree
+}
+
+// GobEncode encodes the snapshot for residue's cache.
+func (s *Syntax) GobEncode() ([]byte, error) {
+	var buf bytes.Buffer
+	err := gob.NewEncoder(&buf).Encode(syntaxData{s.Path, s.Lang, s.Tree})
+	return buf.Bytes(), err
+}
+
+// GobDecode decodes a snapshot GobEncode encoded.
+func (s *Syntax) GobDecode(data []byte) error {
+	var d syntaxData
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&d); err != nil {
+		return err
+	}
+	if d.Tree == nil {
+		return errors.New("source: stored snapshot has no tree")
+	}
+	*s = Syntax{Path: d.Path, Lang: d.Lang, Tree: d.Tree, Lines: NewLines(d.Tree.Src())}
+	return nil
 }

@@ -29,6 +29,7 @@ demo: build
 fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzParseAndAnalyze -fuzztime=$(FUZZTIME) ./analyzers/driver
 	$(GO) test -run='^$$' -fuzz=FuzzLines -fuzztime=$(FUZZTIME) ./analyzers/source
+	$(GO) test -run='^$$' -fuzz=FuzzSnapshotDecode -fuzztime=$(FUZZTIME) ./analyzers/source
 	$(GO) test -run='^$$' -fuzz=FuzzRuleParse -fuzztime=$(FUZZTIME) ./analyzers/rule
 	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./analyzers/config
 	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./analyzers/gitdiff

@@ -129,6 +129,13 @@ type Part interface {
 	Needs() []string
 }
 
+// A SyntaxPart is a part that keeps its file's snapshot; the driver then
+// stores the snapshot once, with the part.
+type SyntaxPart interface {
+	Part
+	Syntax() *source.Syntax
+}
+
 // A CheckPass is one analyzer's view of one scanned file in the model phase.
 type CheckPass struct {
 	Analyzer *Analyzer

@@ -35,6 +35,9 @@ type Config struct {
 	// RulesDirs are directories of the user's rules, as --rules; Load
 	// makes them relative to the configuration file's directory.
 	RulesDirs []string
+	// CacheDir is the cache directory, as --cache-dir; Load makes it
+	// relative to the configuration file's directory. "" when unset.
+	CacheDir string
 }
 
 // Known is what a configuration file may refer to: the rules that exist
@@ -112,6 +115,9 @@ func Load(path string, known Known) (*Config, error) {
 		return nil, err
 	}
 	c.RulesDirs = relativeTo(path, c.RulesDirs)
+	if c.CacheDir != "" {
+		c.CacheDir = relativeTo(path, []string{c.CacheDir})[0]
+	}
 	return c, nil
 }
 

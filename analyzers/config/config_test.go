@@ -65,7 +65,7 @@ max-file-size: 2MiB
 
 func TestParseErrors(t *testing.T) {
 	for _, tc := range []struct{ src, want string }{
-		{"exclud: [a]\n", `c.yml:1:1: unknown key "exclud" (known keys: include, exclude, rules, rules-dirs, analyzers, max-file-size)`},
+		{"exclud: [a]\n", `c.yml:1:1: unknown key "exclud" (known keys: include, exclude, rules, rules-dirs, analyzers, max-file-size, cache-dir)`},
 		{"- a\n", "c.yml:1:1: the configuration must be a mapping"},
 		{"exclude: tests/**\n", "c.yml:1:10: exclude must be a list of globs"},
 		{"exclude: [\"a[\"]\n", `c.yml:1:11: invalid glob "a["`},

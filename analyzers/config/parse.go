@@ -15,7 +15,7 @@ import (
 
 // topKeys are the keys a configuration file may have, in the order of the
 // starter file.
-var topKeys = []string{"include", "exclude", "rules", "rules-dirs", "analyzers", "max-file-size"}
+var topKeys = []string{"include", "exclude", "rules", "rules-dirs", "analyzers", "max-file-size", "cache-dir"}
 
 // ruleKeys are the keys of the `rules:` mapping.
 var ruleKeys = []string{"disable", "severity"}
@@ -49,6 +49,12 @@ func Parse(file string, data []byte, known Known) (*Config, error) {
 			c.RulesDirs = values(p.list(key, v, "directory"))
 		case "analyzers":
 			c.Settings = p.settings(v)
+		case "cache-dir":
+			if v.Kind != yaml.ScalarNode || v.Value == "" {
+				p.fail(v, "cache-dir must be a directory path")
+			} else {
+				c.CacheDir = v.Value
+			}
 		case "max-file-size":
 			c.MaxFileSize, err = parseSize(v.Value)
 			if v.Kind != yaml.ScalarNode || err != nil {

@@ -54,6 +54,8 @@ func starterSections(known Known) []section {
 		settingsSection(known),
 		{"Skip larger files with a warning (default 5MiB). --max-file-size overrides it.\nUnits: B, KB, MB, GB, KiB, MiB, GiB.",
 			"max-file-size: 5MiB\n"},
+		{"Where residue keeps what it learned of unchanged files between runs, relative\nto this file (default: .residue_cache at the repository root). --cache-dir\noverrides it; --no-cache runs without one.",
+			"cache-dir: .residue_cache\n"},
 	}
 }
 

@@ -85,7 +85,7 @@ func BenchmarkParseOnly(b *testing.B) {
 				parser := source.NewParser(time.Second)
 				defer parser.Close()
 				for df := range next {
-					src, _ := readSource(df)
+					src, _ := readSource(df, nil)
 					f := source.NewFile(df.Path, df.Lang, src)
 					if err := parser.Parse(f); err == nil {
 						f.Close()

@@ -38,6 +38,9 @@ type Config struct {
 	Disable []string
 	// WarnUnusedIgnores reports suppression comments that matched nothing.
 	WarnUnusedIgnores bool
+	// CacheDir is the cache directory that keeps files' results between
+	// runs (package cache); "" runs without a cache.
+	CacheDir string
 	// Limits; zero values take the defaults below.
 	ParseTimeout time.Duration
 	FileTimeout  time.Duration

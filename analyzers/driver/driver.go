@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/cache"
 	"github.com/residue-sec/residue/analyzers/discover"
 	"github.com/residue-sec/residue/analyzers/filter"
 	"github.com/residue-sec/residue/analyzers/rule"
@@ -53,6 +54,7 @@ func Run(cfg Config) (*Result, error) {
 		res.Notifications = append(res.Notifications, analyzers.Notification{Level: "warning", Path: w.Path, Message: w.Message})
 	}
 	p.root = root
+	p.openCache(&res.Notifications)
 	jobs, err := p.withFactFiles(files, root)
 	if err != nil {
 		return nil, err
@@ -96,6 +98,11 @@ func Run(cfg Config) (*Result, error) {
 		}
 	}
 	res.Findings = p.finish(&run, &res.Notifications)
+	if p.cache != nil {
+		if err := p.cache.Close(); err != nil {
+			res.Notifications = append(res.Notifications, analyzers.Notification{Level: "warning", Message: fmt.Sprintf("cache: %v", err)})
+		}
+	}
 	res.Notifications = append(res.Notifications, p.unusedIgnores(run.ignores)...)
 	sort.SliceStable(res.Notifications, func(i, j int) bool { return res.Notifications[i].Path < res.Notifications[j].Path })
 	sortFindings(res.Findings)
@@ -115,6 +122,8 @@ type plan struct {
 	files         map[source.Language][]string
 	root          string
 	built         []any
+	// cache holds files' results between runs; nil without a cache.
+	cache *cache.Cache
 
 	rules    []*rule.Rule
 	queries  map[source.Language]*tsquery.Query
@@ -197,9 +206,11 @@ type fileResult struct {
 	// syntax is a scanned file's snapshot, kept for the Check steps.
 	syntax  *source.Syntax
 	ignores []*filter.Ignore
-	notes   []analyzers.Notification
-	read    bool
-	parsed  bool
+	// ignoresRead is set when the file's ignore comments were looked for.
+	ignoresRead bool
+	notes       []analyzers.Notification
+	read        bool
+	parsed      bool
 }
 
 // A job is one file to scan; a factsOnly file lies outside the scanned
@@ -238,11 +249,14 @@ func (p *plan) scanAll(files []job) []fileResult {
 	return results
 }
 
-// readSource reads a discovered file, refusing binary content.
-func readSource(df discover.File) ([]byte, error) {
-	src, err := os.ReadFile(df.Abs)
-	if err != nil {
-		return nil, fmt.Errorf("skipped: %v", unwrapPath(err))
+// readSource reads a discovered file (unless src holds its bytes already),
+// refusing binary content.
+func readSource(df discover.File, src []byte) ([]byte, error) {
+	if src == nil {
+		var err error
+		if src, err = os.ReadFile(df.Abs); err != nil {
+			return nil, fmt.Errorf("skipped: %v", unwrapPath(err))
+		}
 	}
 	if bytes.IndexByte(src[:min(len(src), binaryProbe)], 0) >= 0 {
 		return nil, errors.New("skipped: binary file (NUL byte in the first 8 KiB)")

@@ -1,7 +1,6 @@
 package driver
 
 import (
-	"bytes"
 	"fmt"
 	"runtime/debug"
 	"slices"
@@ -150,8 +149,8 @@ func (w *worker) extractOnly(j job, src []byte) (fr fileResult) {
 		return fr
 	}
 	w.extract(f, j.models, !j.factsOnly, &fr, note)
-	if !j.factsOnly && bytes.Contains(src, []byte(filter.Marker)) {
-		fr.ignores = filter.Ignores(f, w.p.comments[j.Lang], w.cursor)
+	if !j.factsOnly {
+		fr.ignores, fr.ignoresRead = filter.Ignores(f, w.p.comments[j.Lang], w.cursor), true
 	}
 	return fr
 }

@@ -33,9 +33,21 @@ func (w *worker) close() {
 	w.parser.Close()
 }
 
-// scan reads, parses and analyzes one file.
+// scan reads, parses and analyzes one file, or takes its results from the
+// cache when it has them.
 func (w *worker) scan(j job) fileResult {
-	src, err := readSource(j.File)
+	var key string
+	var src []byte
+	if w.p.cache != nil {
+		if key, src = w.p.cacheKey(j); key != "" {
+			if e := w.p.loadEntry(key); e != nil {
+				if fr, ok := e.result(w.p, j); ok {
+					return fr
+				}
+			}
+		}
+	}
+	src, err := readSource(j.File, src)
 	if err != nil {
 		return fileResult{notes: []analyzers.Notification{{Level: "warning", Path: j.Path, Message: err.Error()}}}
 	}
@@ -46,6 +58,9 @@ func (w *worker) scan(j job) fileResult {
 		fr = w.extractOnly(j, src)
 	}
 	fr.read = true
+	if key != "" {
+		w.p.storeEntry(key, j, fr)
+	}
 	return fr
 }
 
@@ -108,7 +123,7 @@ func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnl
 	if factsOnly {
 		return fileResult{facts: fr.facts, parts: fr.parts, parsed: true}
 	}
-	fr.ignores = filter.Ignores(f, w.p.comments[lang], w.cursor)
+	fr.ignores, fr.ignoresRead = filter.Ignores(f, w.p.comments[lang], w.cursor), true
 	fr.findings = filter.Suppress(fr.findings, stmts, fr.ignores)
 	return fr
 }
@@ -126,20 +141,17 @@ func (w *worker) tooDeep(f *source.File, note func(level, analyzer, format strin
 }
 
 // wanted returns the indexes of the analyzers that want a file of lang
-// with content src: its language and one of their prefilter literals (for
-// a factsOnly file, of their fact prefilter literals).
+// with content src: its language and one of their fact prefilter
+// literals, or (unless factsOnly) of their prefilter literals. A scanned
+// file thus yields every fact it would yield outside the scanned paths.
 func (w *worker) wanted(lang source.Language, src []byte, factsOnly bool) []int {
 	var out []int
 	for i, a := range w.p.cfg.Analyzers {
 		if a.Run == nil || !hasLanguage(a, lang) {
 			continue
 		}
-		switch {
-		case factsOnly:
-			if a.Finish != nil && len(a.FactPrefilter) > 0 && containsAny(src, a.FactPrefilter) {
-				out = append(out, i)
-			}
-		case len(w.p.prefilters[i]) == 0 || containsAny(src, w.p.prefilters[i]):
+		facts := a.Finish != nil && len(a.FactPrefilter) > 0 && containsAny(src, a.FactPrefilter)
+		if facts || !factsOnly && (len(w.p.prefilters[i]) == 0 || containsAny(src, w.p.prefilters[i])) {
 			out = append(out, i)
 		}
 	}

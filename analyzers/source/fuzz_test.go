@@ -4,6 +4,8 @@ import (
 	"testing"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
 // FuzzLines checks the line table on arbitrary bytes: every offset maps to
@@ -38,5 +40,40 @@ func FuzzLines(f *testing.F) {
 				t.Fatalf("end column %d, want %d for %q", col, want, last)
 			}
 		}
+	})
+}
+
+// FuzzSnapshotDecode feeds arbitrary bytes to the decoder of stored
+// snapshots (what the cache reads back): it errs or gives a tree whose
+// every node can be walked and read, never a panic.
+func FuzzSnapshotDecode(f *testing.F) {
+	for _, src := range []string{"def f(a):\n    return g(a)\n", "x = [1, (2,\n", ""} {
+		file := NewFile("m.py", Python, []byte(src))
+		p := NewParser(0)
+		if err := p.Parse(file); err != nil {
+			f.Fatal(err)
+		}
+		s, err := NewSyntax(file, 1<<20)
+		if err != nil {
+			f.Fatal(err)
+		}
+		data, _ := s.Tree.MarshalBinary()
+		f.Add(data)
+		file.Close()
+		p.Close()
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var tree syntax.Tree
+		if tree.UnmarshalBinary(data) != nil {
+			return
+		}
+		tree.Root().Walk(func(n *syntax.Node) bool {
+			_ = n.Text()
+			_ = n.Parent().Type()
+			_ = n.ChildByFieldName("body")
+			_ = n.NamedChild(int(n.NamedChildCount()) - 1)
+			_ = n.PrevNamedSibling()
+			return true
+		})
 	})
 }

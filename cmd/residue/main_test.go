@@ -270,7 +270,8 @@ func scanAsUnprivileged(t *testing.T, dir string) (int, string, string) {
 	must(t, os.WriteFile(bin, data, 0o755))
 	must(t, os.Chmod(filepath.Dir(bin), 0o755))
 	cmd := exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", bin, "-test.run=^TestChildScan$")
-	cmd.Env = append(os.Environ(), "RESIDUE_CHILD=1", "RESIDUE_CHILD_DIR="+dir)
+	// The child makes a cache directory of its own: it cannot write ours.
+	cmd.Env = append(os.Environ(), "RESIDUE_CHILD=1", "RESIDUE_CHILD_DIR="+dir, CacheDirEnv+"=")
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err = cmd.Run()

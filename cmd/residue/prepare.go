@@ -78,6 +78,7 @@ func (o *scanOptions) prepare(paths []string) (*scanSetup, error) {
 	if !o.set["max-file-size"] && cfg.MaxFileSize > 0 {
 		sc.driver.MaxFileSize = cfg.MaxFileSize
 	}
+	sc.driver.CacheDir = o.cachePath(cfg, root)
 	if o.baseline != "" {
 		if sc.baseline, err = filter.LoadBaseline(o.baseline); err != nil {
 			return nil, err
@@ -89,6 +90,35 @@ func (o *scanOptions) prepare(paths []string) (*scanSetup, error) {
 		}
 	}
 	return sc, nil
+}
+
+// DefaultCacheDir is the cache directory's name at the repository root;
+// the environment variable CacheDirEnv names another, as --cache-dir does.
+const (
+	DefaultCacheDir = ".residue_cache"
+	CacheDirEnv     = "RESIDUE_CACHE_DIR"
+)
+
+// cachePath returns the cache directory: --cache-dir, $RESIDUE_CACHE_DIR,
+// the configuration's cache-dir, or the default at the root; "" with --no-cache, and when the
+// default cannot be created (a read-only checkout runs without a cache,
+// quietly; a directory asked for is a warning when it cannot be used).
+func (o *scanOptions) cachePath(cfg *config.Config, root string) string {
+	switch {
+	case o.noCache:
+		return ""
+	case o.cacheDir != "":
+		return o.cacheDir
+	case os.Getenv(CacheDirEnv) != "":
+		return os.Getenv(CacheDirEnv)
+	case cfg.CacheDir != "":
+		return cfg.CacheDir
+	}
+	dir := filepath.Join(root, DefaultCacheDir)
+	if os.MkdirAll(dir, 0o755) != nil {
+		return ""
+	}
+	return dir
 }
 
 // configPath returns --config, else the nearest configuration file at or

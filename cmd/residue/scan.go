@@ -55,6 +55,8 @@ type scanOptions struct {
 	maxFileSize       int64
 	noColor           bool
 	noIgnore          bool
+	cacheDir          string
+	noCache           bool
 	config            string
 	baseline          string
 	diffBase          string
@@ -80,6 +82,8 @@ func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.Int64Var(&o.maxFileSize, "max-file-size", driver.DefaultMaxFileSize, "skip files larger than `BYTES` (overrides the configuration's)")
 	fs.BoolVar(&o.noColor, "no-color", false, "no colour in text output (also: NO_COLOR=1)")
 	fs.BoolVar(&o.noIgnore, "no-ignore", false, "do not honour .gitignore files")
+	fs.StringVar(&o.cacheDir, "cache-dir", "", "keep unchanged files' results between runs in `DIR` (default: .residue_cache at the repository root)")
+	fs.BoolVar(&o.noCache, "no-cache", false, "neither read nor write the cache")
 	fs.StringVar(&o.config, "config", "", "read the configuration from `FILE` instead of the nearest .residue.yml")
 	fs.StringVar(&o.baseline, "baseline", "", "leave out the findings of an earlier SARIF report `FILE` (report only new ones)")
 	fs.StringVar(&o.diffBase, "diff-base", "", "report only findings on lines changed since git revision `REV`")

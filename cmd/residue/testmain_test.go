@@ -17,12 +17,27 @@ import (
 const asResidueEnv = "RESIDUE_TEST_AS_COMMAND"
 
 func TestMain(m *testing.M) {
+	// Scans of testdata/ must not leave a cache in the checkout.
+	var cacheDir string
+	if os.Getenv(CacheDirEnv) == "" {
+		var err error
+		if cacheDir, err = os.MkdirTemp("", "residue-test-cache-"); err != nil {
+			panic(err)
+		}
+		os.Setenv(CacheDirEnv, cacheDir)
+	}
+	code := 0
 	if os.Getenv(asResidueEnv) == "1" {
 		registry = func() []*analyzers.Analyzer { return testanalyzers.All }
 		loadRules = func() (*rule.Set, error) { return testanalyzers.Rules(), nil }
-		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+		code = run(os.Args[1:], os.Stdout, os.Stderr)
+	} else {
+		code = m.Run()
 	}
-	os.Exit(m.Run())
+	if cacheDir != "" {
+		os.RemoveAll(cacheDir)
+	}
+	os.Exit(code)
 }
 
 // testResidue writes an executable named residue into a new directory and

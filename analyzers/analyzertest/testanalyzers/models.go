@@ -2,6 +2,7 @@ package testanalyzers
 
 import (
 	"bytes"
+	"encoding/gob"
 	"fmt"
 	"slices"
 	"strings"
@@ -24,7 +25,7 @@ var Defs = &analyzers.Model{
 		if strings.Contains(string(pass.Syntax.Src()), "PANIC_EXTRACT") {
 			panic("extract panics")
 		}
-		part := &defsPart{path: pass.Syntax.Path, syn: pass.Syntax}
+		part := &defsPart{File: pass.Syntax.Path, Snapshot: pass.Syntax}
 		// Lines starting "#@" are code in another configuration of the
 		// file: parse it with them uncommented.
 		if src := pass.Syntax.Src(); bytes.Contains(src, []byte("\n#@")) {
@@ -37,12 +38,12 @@ var Defs = &analyzers.Model{
 		for c := root.FirstChild(); c != nil; c = c.NextSibling() {
 			switch c.Type() {
 			case "function_definition":
-				part.defs = append(part.defs, c.ChildByFieldName("name").Text())
+				part.Defs = append(part.Defs, c.ChildByFieldName("name").Text())
 			case "import_statement":
 				for _, n := range c.ChildrenByFieldName("name") {
 					path := strings.ReplaceAll(n.Text(), ".", "/") + ".py"
 					if slices.Contains(pass.Files, path) {
-						part.needs = append(part.needs, path)
+						part.Need = append(part.Need, path)
 					}
 				}
 			}
@@ -53,9 +54,9 @@ var Defs = &analyzers.Model{
 		defs := map[string]string{}
 		for _, p := range parts {
 			dp := p.(*defsPart)
-			for _, d := range dp.defs {
+			for _, d := range dp.Defs {
 				if _, ok := defs[d]; !ok {
-					defs[d] = dp.path
+					defs[d] = dp.File
 				}
 			}
 		}
@@ -63,14 +64,18 @@ var Defs = &analyzers.Model{
 	},
 }
 
+// defsPart is a file's part of Defs; it keeps the file's snapshot.
 type defsPart struct {
-	path        string
-	syn         *source.Syntax
-	defs, needs []string
+	File       string
+	Snapshot   *source.Syntax
+	Defs, Need []string
 }
 
-func (p *defsPart) Path() string    { return p.path }
-func (p *defsPart) Needs() []string { return p.needs }
+func init() { gob.Register(&defsPart{}) }
+
+func (p *defsPart) Path() string           { return p.File }
+func (p *defsPart) Needs() []string        { return p.Need }
+func (p *defsPart) Syntax() *source.Syntax { return p.Snapshot }
 
 // Calls reports, in its Check step, each call of a function that another
 // module defines, naming that module: test/imported-call.

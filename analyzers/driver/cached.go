@@ -1,0 +1,302 @@
+package driver
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/gob"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"slices"
+	"sort"
+
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/cache"
+	"github.com/residue-sec/residue/analyzers/filter"
+	"github.com/residue-sec/residue/analyzers/source"
+)
+
+// What the cache holds of a file is a function of its path and content
+// under one configuration: the results of its per-file pass (as a
+// scanned file, or as a facts-only one), the models' parts and its
+// snapshot. A file whose entry has what a job needs is neither read nor
+// parsed; otherwise its results are computed and added to the entry.
+
+// An entry is one file's cache entry.
+type entry struct {
+	// Scan and Facts are the per-file pass as a scanned and as a
+	// facts-only file; either may be missing.
+	Scan, Facts *passEntry
+	// Parts holds the parts of the models that extracted the file, by
+	// model name; a nil Part means the model extracted nothing.
+	Parts map[string]*partEntry
+	// Syntax is the file's snapshot when a model extracted it and no part
+	// holds it.
+	Syntax *source.Syntax
+	// Ignores are the file's suppression comments; IgnoresRead tells
+	// whether they were looked for.
+	Ignores     []*filter.Ignore
+	IgnoresRead bool
+}
+
+// A passEntry is what the per-file pass produced.
+type passEntry struct {
+	Findings []analyzers.Finding
+	Owners   []string // analyzer name of each finding
+	Facts    []storedFact
+	Notes    []analyzers.Notification
+	Parsed   bool
+	// Models are the models that extracted the file in this pass.
+	Models []string
+}
+
+type storedFact struct {
+	Analyzer string
+	Fact     analyzers.Fact
+}
+
+type partEntry struct{ Part analyzers.Part }
+
+// cacheConfig returns the key of everything besides a file that decides
+// its results: residue's build, the analyzers, the rules, the settings
+// and the limits.
+func (p *plan) cacheConfig() string {
+	h := sha256.New()
+	fmt.Fprintf(h, "build %s\n", buildID())
+	for _, a := range p.cfg.Analyzers {
+		fmt.Fprintf(h, "analyzer %s %q %q %q %q %v\n", a.Name, a.Rules, a.Prefilter, a.FactPrefilter, a.PrefilterSettings, a.Queries)
+		for _, m := range a.Uses {
+			fmt.Fprintf(h, "uses %s %q\n", m.Name, m.Prefilter)
+		}
+	}
+	for _, r := range p.rules {
+		b, _ := json.Marshal(r)
+		fmt.Fprintf(h, "rule %s\n", b)
+	}
+	names := make([]string, 0, len(p.cfg.Settings))
+	for name := range p.cfg.Settings {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		b, _ := json.Marshal(p.cfg.Settings[name])
+		fmt.Fprintf(h, "settings %s %s\n", name, b)
+	}
+	fmt.Fprintf(h, "disable %q\nlimits %d %d %d %v %v\n", p.cfg.Disable, p.cfg.MaxDepth, p.cfg.MaxMatches,
+		p.cfg.MaxFileSize, p.cfg.ParseTimeout, p.cfg.WarnUnusedIgnores)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// buildID identifies the running build of residue: its VCS revision when
+// it was built from a clean checkout, else a hash of the executable.
+func buildID() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		var rev string
+		modified := true
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				modified = s.Value == "true"
+			}
+		}
+		if rev != "" && !modified {
+			return "rev " + rev + " " + bi.GoVersion
+		}
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return "unknown"
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return "unknown"
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "unknown"
+	}
+	return "exe " + hex.EncodeToString(h.Sum(nil))
+}
+
+// cacheKey returns a job's entry key, and the file's bytes when they had
+// to be read to hash them; "" when the file cannot be read.
+func (p *plan) cacheKey(j job) (string, []byte) {
+	info, err := os.Stat(j.Abs)
+	if err != nil {
+		return "", nil
+	}
+	if hash, ok := p.cache.Lookup(j.Path, info); ok {
+		return cache.Key(j.Path, hash), nil
+	}
+	src, err := os.ReadFile(j.Abs)
+	if err != nil {
+		return "", nil
+	}
+	hash := cache.Hash(src)
+	p.cache.Remember(j.Path, info, hash)
+	return cache.Key(j.Path, hash), src
+}
+
+// loadEntry returns the entry stored under key, nil when there is none or
+// it does not decode.
+func (p *plan) loadEntry(key string) *entry {
+	data, ok := p.cache.Get(key)
+	if !ok {
+		return nil
+	}
+	var e entry
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&e); err != nil {
+		return nil
+	}
+	return &e
+}
+
+// storeEntry adds what fr holds for job j to the entry under key.
+func (p *plan) storeEntry(key string, j job, fr fileResult) {
+	e := p.loadEntry(key)
+	if e == nil {
+		e = &entry{}
+	}
+	if e.Parts == nil {
+		e.Parts = map[string]*partEntry{}
+	}
+	var models []string
+	for _, op := range fr.parts {
+		name := p.models[op.model].Name
+		e.Parts[name] = &partEntry{op.part}
+		models = append(models, name)
+	}
+	for _, mi := range j.models {
+		if _, ok := e.Parts[p.models[mi].Name]; !ok {
+			e.Parts[p.models[mi].Name] = &partEntry{}
+		}
+	}
+	if fr.syntax != nil && e.Syntax == nil && !partsHold(fr.parts, fr.syntax) {
+		e.Syntax = fr.syntax
+	}
+	if fr.ignoresRead {
+		e.Ignores, e.IgnoresRead = fr.ignores, true
+	}
+	if j.round == 0 {
+		pe := &passEntry{Findings: fr.findings, Notes: fr.notes, Parsed: fr.parsed, Models: models}
+		for _, ai := range fr.owners {
+			pe.Owners = append(pe.Owners, p.cfg.Analyzers[ai].Name)
+		}
+		for _, of := range fr.facts {
+			pe.Facts = append(pe.Facts, storedFact{p.cfg.Analyzers[of.analyzer].Name, of.fact})
+		}
+		if j.factsOnly {
+			e.Facts = pe
+		} else {
+			e.Scan = pe
+		}
+	}
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(e); err != nil {
+		return // a part that does not encode is simply not cached
+	}
+	p.cache.Put(key, buf.Bytes())
+}
+
+// partsHold reports whether a part keeps the snapshot itself.
+func partsHold(parts []ownedPart, syn *source.Syntax) bool {
+	for _, op := range parts {
+		if sp, ok := op.part.(analyzers.SyntaxPart); ok && sp.Syntax() == syn {
+			return true
+		}
+	}
+	return false
+}
+
+// result turns an entry into job j's result, or false when the entry
+// lacks something the job needs.
+func (e *entry) result(p *plan, j job) (fileResult, bool) {
+	fr := fileResult{read: true}
+	var models []string
+	if j.round == 0 {
+		pe := e.Scan
+		if j.factsOnly && e.Facts != nil {
+			pe = e.Facts
+		}
+		if pe == nil {
+			return fr, false
+		}
+		models = pe.Models
+		fr.parsed = false
+		for _, sf := range pe.Facts {
+			ai := p.analyzerIndex(sf.Analyzer)
+			if ai < 0 {
+				return fr, false
+			}
+			fr.facts = append(fr.facts, ownedFact{ai, sf.Fact})
+		}
+		if !j.factsOnly {
+			fr.findings, fr.notes = pe.Findings, pe.Notes
+			for _, name := range pe.Owners {
+				ai := p.analyzerIndex(name)
+				if ai < 0 {
+					return fr, false
+				}
+				fr.owners = append(fr.owners, ai)
+			}
+		}
+	} else {
+		for _, mi := range j.models {
+			models = append(models, p.models[mi].Name)
+		}
+	}
+	for _, name := range models {
+		pe, ok := e.Parts[name]
+		mi := slices.IndexFunc(p.models, func(m *analyzers.Model) bool { return m.Name == name })
+		if !ok || mi < 0 {
+			return fr, false
+		}
+		if pe.Part != nil {
+			fr.parts = append(fr.parts, ownedPart{mi, pe.Part})
+		}
+	}
+	if !j.factsOnly && len(fr.parts) > 0 {
+		fr.syntax = e.Syntax
+		for _, op := range fr.parts {
+			if sp, ok := op.part.(analyzers.SyntaxPart); ok && fr.syntax == nil {
+				fr.syntax = sp.Syntax()
+			}
+		}
+		if fr.syntax == nil {
+			return fr, false
+		}
+	}
+	if !j.factsOnly {
+		if !e.IgnoresRead && (len(fr.parts) > 0 || fr.parsed || len(fr.findings) > 0) {
+			return fr, false
+		}
+		fr.ignores = e.Ignores
+	}
+	return fr, true
+}
+
+// analyzerIndex returns the index of the analyzer named name, -1.
+func (p *plan) analyzerIndex(name string) int {
+	return slices.IndexFunc(p.cfg.Analyzers, func(a *analyzers.Analyzer) bool { return a.Name == name })
+}
+
+// openCache opens the configured cache, nil when there is none. A cache
+// that cannot be opened is a warning: the run goes on without it.
+func (p *plan) openCache(notes *[]analyzers.Notification) {
+	if p.cfg.CacheDir == "" {
+		return
+	}
+	c, err := cache.Open(filepath.Clean(p.cfg.CacheDir), p.cacheConfig())
+	if err != nil {
+		*notes = append(*notes, analyzers.Notification{Level: "warning", Message: fmt.Sprintf("no cache: %v", err)})
+		return
+	}
+	p.cache = c
+}

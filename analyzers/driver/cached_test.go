@@ -1,0 +1,172 @@
+package driver
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/analyzertest/testanalyzers"
+)
+
+// cachedAnalyzers exercise every kind of result the cache holds: Run
+// findings (leak, cleak), facts and Finish (testfacts), and models and
+// Check (testcalls).
+var cachedAnalyzers = []*analyzers.Analyzer{testanalyzers.Leak, testanalyzers.CLeak, testanalyzers.Facts, testanalyzers.Calls}
+
+func scanCached(t *testing.T, root, cacheDir string, paths ...string) *Result {
+	t.Helper()
+	res, err := Run(Config{Analyzers: cachedAnalyzers, Rules: testanalyzers.Rules(), Paths: paths, Root: root,
+		Jobs: 2, WarnUnusedIgnores: true, CacheDir: cacheDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// canonical is a result as JSON, for comparing runs.
+func canonical(t *testing.T, res *Result) string {
+	t.Helper()
+	b, err := json.MarshalIndent(struct {
+		Findings      []analyzers.Finding
+		Notifications []analyzers.Notification
+		Scanned       int
+	}{res.Findings, res.Notifications, res.FilesScanned}, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// cacheTree is a repository with something for every analyzer: model
+// needs across three rounds, facts, Run findings, ignores, a binary file.
+func cacheTree() map[string]string {
+	files := map[string]string{}
+	for k, v := range modelTree {
+		files[k] = v
+	}
+	files["app/leaks.py"] = "def leaky():\n    leak(1)  # residue: ignore[test/leak]\n    leak(2)\n    call_leaky()\n    call_nothing()\n"
+	files["native/x.c"] = "int f(void) { return leak(); }\n"
+	files["lib/dup.py"] = "def leaky():\n    pass\n"
+	files["bin.py"] = "leak(\x00)\n"
+	return files
+}
+
+// age makes every file of dir look unmodified for a while, so that the
+// cache's index trusts their size and time.
+func age(t *testing.T, dir string) {
+	old := time.Now().Add(-time.Hour)
+	filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			os.Chtimes(p, old, old)
+		}
+		return nil
+	})
+}
+
+func TestCacheGivesTheSameFindings(t *testing.T) {
+	dir := writeTree(t, cacheTree())
+	age(t, dir)
+	cacheDir := filepath.Join(t.TempDir(), "cache")
+	none := scanCached(t, dir, "", dir)
+	cold := scanCached(t, dir, cacheDir, dir)
+	warm := scanCached(t, dir, cacheDir, dir)
+	want := canonical(t, none)
+	if got := canonical(t, cold); got != want {
+		t.Errorf("cold cache differs from no cache:\n%s\nwant:\n%s", got, want)
+	}
+	if got := canonical(t, warm); got != want {
+		t.Errorf("warm cache differs from no cache:\n%s\nwant:\n%s", got, want)
+	}
+	if !strings.Contains(want, "test/leak") || !strings.Contains(want, "test/imported-call") || !strings.Contains(want, "test/duplicate") || !strings.Contains(want, "test/cleak") {
+		t.Fatalf("the tree does not exercise every analyzer:\n%s", want)
+	}
+	if cold.FilesParsed == 0 || warm.FilesParsed != 0 {
+		t.Errorf("files parsed: cold %d, warm %d (want 0)", cold.FilesParsed, warm.FilesParsed)
+	}
+
+	// One scanned file after a full scan: the other files' facts and
+	// parts come from the cache; only what the file's entry lacks as a
+	// scanned file is computed.
+	one := scanCached(t, dir, cacheDir, filepath.Join(dir, "app", "views.py"))
+	oneNone := scanCached(t, dir, "", filepath.Join(dir, "app", "views.py"))
+	if canonical(t, one) != canonical(t, oneNone) || one.FilesParsed != 0 {
+		t.Errorf("one file with the cache (%d parsed):\n%s\nwithout:\n%s", one.FilesParsed, canonical(t, one), canonical(t, oneNone))
+	}
+
+	// A change is seen: the changed file is parsed again, the rest is not.
+	p := filepath.Join(dir, "lib", "b.py")
+	os.WriteFile(p, []byte("def deep():\n    pass\ndef extra():\n    pass\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "app", "views.py"), []byte(modelTree["app/views.py"]+"    extra()\n"), 0o644)
+	changed := scanCached(t, dir, cacheDir, dir)
+	changedNone := scanCached(t, dir, "", dir)
+	if canonical(t, changed) != canonical(t, changedNone) {
+		t.Errorf("after a change:\n%s\nwant:\n%s", canonical(t, changed), canonical(t, changedNone))
+	}
+	if changed.FilesParsed != 2 {
+		t.Errorf("after changing two files, %d were parsed", changed.FilesParsed)
+	}
+}
+
+// TestDamagedCache: entries truncated or garbled on disk are recomputed,
+// with the same findings.
+func TestDamagedCache(t *testing.T) {
+	dir := writeTree(t, cacheTree())
+	age(t, dir)
+	cacheDir := filepath.Join(t.TempDir(), "cache")
+	want := canonical(t, scanCached(t, dir, "", dir))
+	scanCached(t, dir, cacheDir, dir)
+	n := 0
+	filepath.Walk(cacheDir, func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() || info.Name() == ".gitignore" {
+			return nil
+		}
+		data, _ := os.ReadFile(p)
+		switch n % 3 {
+		case 0:
+			data = data[:len(data)/2]
+		case 1:
+			data = bytes.ReplaceAll(data, []byte("leak"), []byte("LEAK"))
+		case 2:
+			data = nil
+		}
+		os.WriteFile(p, data, 0o644)
+		n++
+		return nil
+	})
+	if n < 5 {
+		t.Fatalf("only %d cache files", n)
+	}
+	if got := canonical(t, scanCached(t, dir, cacheDir, dir)); got != want {
+		t.Errorf("with a damaged cache:\n%s\nwant:\n%s", got, want)
+	}
+	if got := canonical(t, scanCached(t, dir, cacheDir, dir)); got != want {
+		t.Errorf("after repairing the cache:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestCacheConfiguration: a change of settings or rules is a new
+// configuration, never a stale answer.
+func TestCacheConfiguration(t *testing.T) {
+	dir := writeTree(t, cacheTree())
+	age(t, dir)
+	cacheDir := filepath.Join(t.TempDir(), "cache")
+	scanCached(t, dir, cacheDir, dir)
+	res, err := Run(Config{Analyzers: cachedAnalyzers, Rules: testanalyzers.Rules(), Paths: []string{dir}, Root: dir,
+		Jobs: 2, CacheDir: cacheDir, Disable: []string{"test/leak"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range res.Findings {
+		if f.RuleID == "test/leak" {
+			t.Errorf("a disabled rule's finding came from the cache: %+v", f)
+		}
+	}
+	if res.FilesParsed == 0 {
+		t.Error("another configuration used the first one's entries")
+	}
+}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCacheKeepsTheDemoReport scans the demo with no cache, a cold cache
+// and a warm one: the three SARIF reports are byte for byte the same.
+func TestCacheKeepsTheDemoReport(t *testing.T) {
+	cacheDir := filepath.Join(t.TempDir(), "cache")
+	report := func(args ...string) string {
+		t.Helper()
+		out := filepath.Join(t.TempDir(), "r.sarif")
+		args = append([]string{"scan", "--format", "sarif", "-o", out}, append(args, "../../testdata/demo")...)
+		if code, _, errs := residue(args...); code != 1 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		data, err := os.ReadFile(out)
+		must(t, err)
+		return string(data)
+	}
+	none := report("--no-cache")
+	cold := report("--cache-dir", cacheDir)
+	warm := report("--cache-dir", cacheDir)
+	if cold != none || warm != none {
+		t.Errorf("reports differ: no cache %d bytes, cold %d, warm %d", len(none), len(cold), len(warm))
+	}
+	if _, err := os.Stat(filepath.Join(cacheDir, ".gitignore")); err != nil {
+		t.Errorf("the cache has no .gitignore: %v", err)
+	}
+	configs, _ := filepath.Glob(filepath.Join(cacheDir, "v1-*"))
+	if len(configs) != 1 {
+		t.Errorf("cache folders: %q", configs)
+	}
+}
+
+// TestCacheDirectoryChoice: --no-cache writes nothing, the configuration's
+// cache-dir is relative to the configuration file, and the default is at
+// the repository root.
+func TestCacheDirectoryChoice(t *testing.T) {
+	t.Setenv(CacheDirEnv, "")
+	useTestAnalyzers(t)
+	repo := t.TempDir()
+	must(t, os.Mkdir(filepath.Join(repo, ".git"), 0o755))
+	must(t, os.MkdirAll(filepath.Join(repo, "app"), 0o755))
+	must(t, os.WriteFile(filepath.Join(repo, "app", "v.py"), []byte("leak(1)\n"), 0o644))
+
+	if code, _, errs := residue("scan", "--no-cache", repo); code != 1 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(repo, DefaultCacheDir)); err == nil {
+		t.Error("--no-cache made a cache")
+	}
+	if code, _, errs := residue("scan", filepath.Join(repo, "app")); code != 1 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(repo, DefaultCacheDir, ".gitignore")); err != nil {
+		t.Errorf("no cache at the repository root: %v", err)
+	}
+	must(t, os.WriteFile(filepath.Join(repo, "app", ".residue.yml"), []byte("cache-dir: ../build/rc\n"), 0o644))
+	if code, _, errs := residue("scan", filepath.Join(repo, "app")); code != 1 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(repo, "build", "rc", ".gitignore")); err != nil {
+		t.Errorf("cache-dir not relative to the configuration file: %v", err)
+	}
+	must(t, os.WriteFile(filepath.Join(repo, "app", ".residue.yml"), []byte("cache-dir: [a]\n"), 0o644))
+	if code, _, errs := residue("scan", filepath.Join(repo, "app")); code != 2 || !strings.Contains(errs, ".residue.yml:1:12: cache-dir must be a directory path") {
+		t.Errorf("exit %d, want 2 with file:line:col: %s", code, errs)
+	}
+}

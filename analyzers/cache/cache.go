@@ -4,49 +4,56 @@
 // A cache is a directory (`.residue_cache/` at the repository root by
 // default) that holds a `.gitignore` of its own, and one folder per
 // configuration: a hash of residue's build, the analyzers, the rules and
-// the settings. In it, each entry is a file named by a key that the caller
-// derives from a file's path and content (Key), and an index maps paths
-// to the content hash they had at a given size and modification time, so
-// that an unchanged file need not even be read.
+// the settings. Entries are values the caller stores under a key derived
+// from a file's path and content (Key); an index maps paths to the content
+// hash they had at a given size and modification time, so that an
+// unchanged file need not even be read.
 //
-// Every write goes to a temporary file that is renamed into place, so
-// concurrent runs and interrupted ones never leave a half-written entry;
-// each entry carries a checksum, and an entry that does not verify is a
-// miss (and is removed). Close prunes entries and configurations that no
-// run used for a while, so the directory does not grow without bound.
+// The folder is a log of packs. Each run that learned something writes
+// one new pack (its new entries and its index, as one gob stream, so that
+// types are described once) to a temporary file renamed into place, with
+// a checksum; Open reads every pack, newer ones winning. So concurrent and
+// interrupted runs never leave a half-written pack, and a pack that does
+// not verify is removed and its entries recomputed. When packs pile up,
+// Close merges the entries still in use into one pack; folders of
+// configurations unused for a while are removed.
 package cache
 
 import (
 	"bytes"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/gob"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 )
 
-// Format is the version of the cache's layout; a cache of another format
-// is ignored (its folders are pruned like unused configurations).
-const Format = "v1"
+// Format is the version of the cache's layout; folders of another format
+// are pruned like unused configurations.
+const Format = "v2"
 
-// magic starts every entry file.
-var magic = []byte("residue-cache-v1\n")
+// magic starts every pack.
+var magic = []byte("residue-pack-v2\n")
 
 // Limits of pruning.
 const (
-	// StaleAfter is how long an entry or a configuration folder may go
-	// unused before Close removes it.
+	// StaleAfter is how long a configuration's folder may go unused
+	// before another run removes it.
 	StaleAfter = 7 * 24 * time.Hour
-	// MaxEntries bounds the entries of one configuration; past it the
-	// least recently used ones are removed.
-	MaxEntries = 50000
+	// MaxPacks is how many packs a folder may hold before Close merges
+	// them into one.
+	MaxPacks = 8
 )
 
 // A Cache is one configuration's folder of a cache directory. It is safe
@@ -57,9 +64,12 @@ type Cache struct {
 	now  time.Time
 
 	mu      sync.Mutex
+	entries map[string]any // every pack's entries, newer packs winning
 	index   map[string]indexRecord
-	dirty   bool
-	touched map[string]bool // entry keys used by this run
+	packs   []string // the packs read
+	fresh   map[string]any
+	used    map[string]bool // keys this run read or wrote
+	dirty   bool            // the index changed
 }
 
 // An indexRecord is what a file's path was last seen with.
@@ -69,11 +79,19 @@ type indexRecord struct {
 	Hash  string
 }
 
+// A record is one element of a pack's stream: an entry, or the index.
+type record struct {
+	Key   string
+	Value any
+	Index map[string]indexRecord
+}
+
 // gitignore is the content of the cache directory's own .gitignore.
 const gitignore = "# Created by residue: the cache is local to this machine.\n*\n"
 
 // Open opens (creating it if needed) the folder of configuration config
-// in the cache directory dir.
+// in the cache directory dir and reads its packs. The types of the values
+// stored must be registered with gob.Register.
 func Open(dir, config string) (*Cache, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("cache: %v", err)
@@ -85,11 +103,11 @@ func Open(dir, config string) (*Cache, error) {
 		}
 	}
 	c := &Cache{root: dir, dir: filepath.Join(dir, Format+"-"+shortHash(config)), now: time.Now(),
-		index: map[string]indexRecord{}, touched: map[string]bool{}}
+		entries: map[string]any{}, index: map[string]indexRecord{}, fresh: map[string]any{}, used: map[string]bool{}}
 	if err := os.MkdirAll(c.dir, 0o755); err != nil {
 		return nil, fmt.Errorf("cache: %v", err)
 	}
-	c.readIndex()
+	c.readPacks()
 	return c, nil
 }
 
@@ -142,41 +160,182 @@ func (c *Cache) Remember(path string, info fs.FileInfo, hash string) {
 	}
 }
 
-func (c *Cache) entryPath(key string) string {
-	return filepath.Join(c.dir, key[:2], key)
+// Get returns the value stored under key. Values are shared: the caller
+// must not modify one.
+func (c *Cache) Get(key string) (any, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.entries[key]
+	if ok {
+		c.used[key] = true
+	}
+	return v, ok
 }
 
-// Get returns the entry stored under key, or false when there is none or
-// it does not verify (it is then removed).
-func (c *Cache) Get(key string) ([]byte, bool) {
-	p := c.entryPath(key)
-	data, err := os.ReadFile(p)
-	if err != nil {
-		return nil, false
+// Put stores v under key; Close writes it. v must not be modified after.
+func (c *Cache) Put(key string, v any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.entries[key], c.fresh[key], c.used[key] = v, v, true
+}
+
+// Close writes this run's pack, merges the packs when they pile up, and
+// removes stale configuration folders.
+func (c *Cache) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var errs []error
+	switch {
+	case len(c.packs)+1 > MaxPacks:
+		errs = append(errs, c.compact())
+	case len(c.fresh) > 0 || c.dirty:
+		_, err := c.writePack(c.fresh)
+		errs = append(errs, err)
 	}
-	payload, ok := verify(data)
-	if !ok {
+	os.Chtimes(c.dir, c.now, c.now)
+	errs = append(errs, c.pruneConfigs())
+	return errors.Join(errs...)
+}
+
+// compact writes the entries this run used, and those of the paths the
+// index knows, into one pack, and removes the packs it read.
+func (c *Cache) compact() error {
+	live := map[string]any{}
+	for key := range c.used {
+		live[key] = c.entries[key]
+	}
+	for path, r := range c.index {
+		if key := Key(path, r.Hash); c.entries[key] != nil {
+			live[key] = c.entries[key]
+		}
+	}
+	if _, err := c.writePack(live); err != nil {
+		return err
+	}
+	for _, p := range c.packs {
 		os.Remove(p)
-		return nil, false
 	}
-	c.mu.Lock()
-	c.touched[key] = true
-	c.mu.Unlock()
-	return payload, true
+	return nil
 }
 
-// Put stores payload under key, atomically.
-func (c *Cache) Put(key string, payload []byte) error {
-	p := c.entryPath(key)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+// writePack writes entries and the index as a new pack. An entry that
+// does not encode (a type not registered) is left out.
+func (c *Cache) writePack(entries map[string]any) (string, error) {
+	keys := make([]string, 0, len(entries))
+	for k := range entries {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var buf bytes.Buffer
+	for {
+		buf.Reset()
+		enc := gob.NewEncoder(&buf)
+		bad := ""
+		for _, k := range keys {
+			if err := enc.Encode(record{Key: k, Value: entries[k]}); err != nil {
+				bad = k
+				break
+			}
+		}
+		if bad != "" {
+			keys = slices.DeleteFunc(keys, func(k string) bool { return k == bad })
+			continue
+		}
+		if err := enc.Encode(record{Index: c.index}); err != nil {
+			return "", fmt.Errorf("cache: %v", err)
+		}
+		break
+	}
+	var id [6]byte
+	rand.Read(id[:])
+	name := filepath.Join(c.dir, fmt.Sprintf("pack-%d-%x", c.now.UnixNano(), id))
+	return name, writeAtomic(name, seal(buf.Bytes()))
+}
+
+// readPacks reads every pack of the folder, oldest first, so that newer
+// entries and index records win. A pack that does not verify or decode
+// is removed.
+func (c *Cache) readPacks() {
+	names, _ := filepath.Glob(filepath.Join(c.dir, "pack-*"))
+	sort.Slice(names, func(i, j int) bool { return packTime(names[i]) < packTime(names[j]) })
+	for _, name := range names {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			continue
+		}
+		payload, ok := verify(data)
+		if !ok || !c.decode(payload) {
+			os.Remove(name)
+			continue
+		}
+		c.packs = append(c.packs, name)
+	}
+	c.pruneTemporaries()
+}
+
+// decode reads one pack's records; it keeps nothing of a pack that does
+// not decode whole.
+func (c *Cache) decode(payload []byte) bool {
+	dec := gob.NewDecoder(bytes.NewReader(payload))
+	entries := map[string]any{}
+	var index map[string]indexRecord
+	for {
+		var r record
+		err := dec.Decode(&r)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return false
+		}
+		if r.Index != nil {
+			index = r.Index
+		} else {
+			entries[r.Key] = r.Value
+		}
+	}
+	for k, v := range entries {
+		c.entries[k] = v
+	}
+	for path, r := range index {
+		c.index[path] = r
+	}
+	return true
+}
+
+// packTime returns the creation time in a pack's name.
+func packTime(name string) int64 {
+	var t int64
+	fmt.Sscanf(filepath.Base(name), "pack-%d-", &t)
+	return t
+}
+
+// pruneTemporaries removes temporary files of interrupted runs.
+func (c *Cache) pruneTemporaries() {
+	tmps, _ := filepath.Glob(filepath.Join(c.dir, ".tmp-*"))
+	for _, p := range tmps {
+		if info, err := os.Stat(p); err == nil && c.now.Sub(info.ModTime()) > time.Hour {
+			os.Remove(p)
+		}
+	}
+}
+
+// pruneConfigs removes the folders of configurations (and formats) that
+// no run used for StaleAfter.
+func (c *Cache) pruneConfigs() error {
+	dirs, err := os.ReadDir(c.root)
+	if err != nil {
 		return err
 	}
-	if err := writeAtomic(p, seal(payload)); err != nil {
-		return err
+	for _, d := range dirs {
+		p := filepath.Join(c.root, d.Name())
+		if !d.IsDir() || p == c.dir || strings.HasPrefix(d.Name(), ".") {
+			continue
+		}
+		if info, err := d.Info(); err == nil && c.now.Sub(info.ModTime()) > StaleAfter {
+			os.RemoveAll(p)
+		}
 	}
-	c.mu.Lock()
-	c.touched[key] = true
-	c.mu.Unlock()
 	return nil
 }
 
@@ -190,7 +349,7 @@ func seal(payload []byte) []byte {
 	return append(data, payload...)
 }
 
-// verify checks an entry's magic, length and checksum and returns its
+// verify checks a pack's magic, length and checksum and returns its
 // payload.
 func verify(data []byte) ([]byte, bool) {
 	if !bytes.HasPrefix(data, magic) || len(data) < len(magic)+8+sha256.Size {
@@ -206,78 +365,6 @@ func verify(data []byte) ([]byte, bool) {
 	return payload, bytes.Equal(got[:], sum)
 }
 
-// Close writes the index and prunes: entries and configuration folders
-// unused for StaleAfter, and the least recently used entries past
-// MaxEntries. Entries this run used are marked used.
-func (c *Cache) Close() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var errs []error
-	if c.dirty {
-		errs = append(errs, c.writeIndex())
-	}
-	errs = append(errs, c.markUsed(), c.prune())
-	return errors.Join(errs...)
-}
-
-// markUsed sets the modification time of the entries this run used, which
-// is what pruning goes by.
-func (c *Cache) markUsed() error {
-	for key := range c.touched {
-		os.Chtimes(c.entryPath(key), c.now, c.now)
-	}
-	return os.Chtimes(c.dir, c.now, c.now)
-}
-
-// prune removes stale configuration folders and stale or excess entries.
-func (c *Cache) prune() error {
-	dirs, err := os.ReadDir(c.root)
-	if err != nil {
-		return err
-	}
-	for _, d := range dirs {
-		p := filepath.Join(c.root, d.Name())
-		if !d.IsDir() || p == c.dir {
-			continue
-		}
-		if info, err := d.Info(); err == nil && c.now.Sub(info.ModTime()) > StaleAfter {
-			os.RemoveAll(p)
-		}
-	}
-	type entry struct {
-		path  string
-		mtime time.Time
-	}
-	var entries []entry
-	filepath.WalkDir(c.dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return nil
-		}
-		name := d.Name()
-		if strings.HasPrefix(name, ".tmp-") {
-			// A temporary file of an interrupted run.
-			if info, err := d.Info(); err == nil && c.now.Sub(info.ModTime()) > time.Hour {
-				os.Remove(p)
-			}
-			return nil
-		}
-		if name == "index" {
-			return nil
-		}
-		if info, err := d.Info(); err == nil {
-			entries = append(entries, entry{p, info.ModTime()})
-		}
-		return nil
-	})
-	sort.Slice(entries, func(i, j int) bool { return entries[i].mtime.After(entries[j].mtime) })
-	for i, e := range entries {
-		if i >= MaxEntries || c.now.Sub(e.mtime) > StaleAfter {
-			os.Remove(e.path)
-		}
-	}
-	return nil
-}
-
 // writeAtomic writes data to a temporary file next to p and renames it
 // over p.
 func writeAtomic(p string, data []byte) error {
@@ -288,6 +375,10 @@ func writeAtomic(p string, data []byte) error {
 	_, werr := tmp.Write(data)
 	cerr := tmp.Close()
 	if err := errors.Join(werr, cerr); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
 		os.Remove(tmp.Name())
 		return err
 	}

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"bytes"
+	"encoding/gob"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +10,23 @@ import (
 	"testing"
 	"time"
 )
+
+// value is what the tests store.
+type value struct{ S string }
+
+// unregistered is a type gob was not told about.
+type unregistered struct{ N int }
+
+func init() { gob.Register(value{}) }
+
+func get(t *testing.T, c *Cache, key string) (string, bool) {
+	t.Helper()
+	v, ok := c.Get(key)
+	if !ok {
+		return "", false
+	}
+	return v.(value).S, true
+}
 
 func TestPutGet(t *testing.T) {
 	dir := t.TempDir()
@@ -20,13 +38,11 @@ func TestPutGet(t *testing.T) {
 	if _, ok := c.Get(key); ok {
 		t.Fatal("hit in an empty cache")
 	}
-	if err := c.Put(key, []byte("payload")); err != nil {
-		t.Fatal(err)
-	}
-	got, ok := c.Get(key)
-	if !ok || string(got) != "payload" {
+	c.Put(key, value{"payload"})
+	if got, ok := get(t, c, key); !ok || got != "payload" {
 		t.Fatalf("Get = %q, %v", got, ok)
 	}
+	c.Put(Key("bad", "h"), unregistered{1})
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -39,38 +55,67 @@ func TestPutGet(t *testing.T) {
 	if _, ok := d.Get(key); ok || d.Dir() == c.Dir() {
 		t.Error("another configuration shares the entry")
 	}
-	// A new run of the same configuration does.
+	// A new run of the same configuration does, but not the entry that
+	// could not be encoded.
 	e, _ := Open(dir, "config-a")
-	if got, ok := e.Get(key); !ok || string(got) != "payload" {
+	if got, ok := get(t, e, key); !ok || got != "payload" {
 		t.Errorf("reopened: %q, %v", got, ok)
+	}
+	if _, ok := e.Get(Key("bad", "h")); ok {
+		t.Error("an entry that does not encode was read back")
 	}
 }
 
-// TestDamagedEntries: a truncated, corrupted or foreign entry is a miss
-// and is removed, never a wrong payload.
-func TestDamagedEntries(t *testing.T) {
-	c, _ := Open(t.TempDir(), "cfg")
-	key := Key("a.c", Hash([]byte("int x;")))
-	if err := c.Put(key, []byte("the payload of an entry")); err != nil {
-		t.Fatal(err)
+// TestNewerPacksWin: a later run's entry for a key replaces an earlier
+// one, and runs that learn nothing write no pack.
+func TestNewerPacksWin(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 3 {
+		c, _ := Open(dir, "cfg")
+		c.Put("k", value{fmt.Sprint(i)})
+		c.Close()
+		time.Sleep(time.Millisecond)
 	}
-	good, _ := os.ReadFile(c.entryPath(key))
+	c, _ := Open(dir, "cfg")
+	if got, _ := get(t, c, "k"); got != "2" {
+		t.Errorf("got %q, want the newest", got)
+	}
+	c.Close()
+	packs, _ := filepath.Glob(filepath.Join(c.Dir(), "pack-*"))
+	if len(packs) != 3 {
+		t.Errorf("%d packs, want 3 (a run that stored nothing writes none)", len(packs))
+	}
+}
+
+// TestDamagedPacks: a truncated, corrupted or foreign pack is removed and
+// its entries missed, never read wrong.
+func TestDamagedPacks(t *testing.T) {
+	dir := t.TempDir()
+	c, _ := Open(dir, "cfg")
+	c.Put("k", value{"the payload of an entry"})
+	c.Close()
+	packs, _ := filepath.Glob(filepath.Join(c.Dir(), "pack-*"))
+	if len(packs) != 1 {
+		t.Fatalf("packs: %q", packs)
+	}
+	good, _ := os.ReadFile(packs[0])
 	damaged := map[string][]byte{
 		"truncated":  good[:len(good)-3],
 		"empty":      {},
 		"flipped":    append(append([]byte{}, good[:len(good)-1]...), good[len(good)-1]^1),
 		"longer":     append(append([]byte{}, good...), 'x'),
-		"other tool": []byte("not a residue entry at all, but long enough to pass the header length checks......"),
+		"other tool": []byte("not a residue pack at all, but long enough to pass the header length checks......"),
 	}
 	for name, data := range damaged {
-		if err := os.WriteFile(c.entryPath(key), data, 0o644); err != nil {
+		if err := os.WriteFile(packs[0], data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if got, ok := c.Get(key); ok {
-			t.Errorf("%s: hit with %q", name, got)
+		d, _ := Open(dir, "cfg")
+		if got, ok := d.Get("k"); ok {
+			t.Errorf("%s: hit with %v", name, got)
 		}
-		if _, err := os.Stat(c.entryPath(key)); err == nil {
-			t.Errorf("%s: entry not removed", name)
+		if _, err := os.Stat(packs[0]); err == nil {
+			t.Errorf("%s: pack not removed", name)
 		}
 	}
 }
@@ -106,41 +151,48 @@ func TestIndex(t *testing.T) {
 	if _, ok := c2.Lookup("m.py", info3); ok {
 		t.Error("a file modified just now was remembered")
 	}
-	// A damaged index is an empty one.
-	c2.Close()
-	os.WriteFile(filepath.Join(c2.Dir(), "index"), []byte("garbage"), 0o644)
-	c3, _ := Open(dir, "cfg")
-	if _, ok := c3.Lookup("m.py", info); ok {
-		t.Error("a damaged index answered")
-	}
 }
 
-func TestPrune(t *testing.T) {
+// TestCompaction: past MaxPacks, the packs are merged into one that keeps
+// the entries in use and drops the rest.
+func TestCompaction(t *testing.T) {
 	dir := t.TempDir()
+	for i := range MaxPacks {
+		c, _ := Open(dir, "cfg")
+		c.Put(fmt.Sprint("old", i), value{"x"})
+		c.Close()
+		time.Sleep(time.Millisecond)
+	}
 	c, _ := Open(dir, "cfg")
-	stale := time.Now().Add(-StaleAfter - time.Hour)
-	for i := range 3 {
-		c.Put(Key(fmt.Sprint(i), "h"), []byte("p"))
-	}
-	// Entry 0 is used by this run; 1 and 2 were last used long ago.
-	for i := 1; i < 3; i++ {
-		os.Chtimes(c.entryPath(Key(fmt.Sprint(i), "h")), stale, stale)
-	}
-	c.touched = map[string]bool{Key("0", "h"): true}
-	// A stale configuration folder, and a fresh one.
-	other, _ := Open(dir, "other")
-	os.Chtimes(other.Dir(), stale, stale)
-	fresh, _ := Open(dir, "fresh")
+	get(t, c, "old3") // used by this run
+	c.Put("new", value{"y"})
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := c.Get(Key("0", "h")); !ok {
-		t.Error("the used entry was pruned")
+	packs, _ := filepath.Glob(filepath.Join(c.Dir(), "pack-*"))
+	if len(packs) != 1 {
+		t.Fatalf("%d packs after compaction", len(packs))
 	}
-	for i := 1; i < 3; i++ {
-		if _, err := os.Stat(c.entryPath(Key(fmt.Sprint(i), "h"))); err == nil {
-			t.Errorf("stale entry %d kept", i)
+	d, _ := Open(dir, "cfg")
+	for key, want := range map[string]bool{"old3": true, "new": true, "old1": false} {
+		if _, ok := d.Get(key); ok != want {
+			t.Errorf("%s kept: %v, want %v", key, ok, want)
 		}
+	}
+}
+
+func TestStaleConfigurations(t *testing.T) {
+	dir := t.TempDir()
+	stale := time.Now().Add(-StaleAfter - time.Hour)
+	other, _ := Open(dir, "other")
+	other.Put("k", value{"v"})
+	other.Close()
+	os.Chtimes(other.Dir(), stale, stale)
+	fresh, _ := Open(dir, "fresh")
+	fresh.Close()
+	c, _ := Open(dir, "cfg")
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := os.Stat(other.Dir()); err == nil {
 		t.Error("stale configuration kept")
@@ -150,33 +202,48 @@ func TestPrune(t *testing.T) {
 	}
 }
 
-// TestConcurrentRuns: two caches on one directory writing and reading the
-// same keys never see a damaged entry.
+// TestConcurrentRuns: runs on one directory at the same time each add
+// their pack, and a later run sees them all; runs that compact at the
+// same time leave only packs that verify.
 func TestConcurrentRuns(t *testing.T) {
 	dir := t.TempDir()
-	a, _ := Open(dir, "cfg")
-	b, _ := Open(dir, "cfg")
-	var wg sync.WaitGroup
-	for w, c := range []*Cache{a, b, a, b} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range 200 {
-				key := Key(fmt.Sprint(i%20), "h")
-				want := []byte(fmt.Sprintf("payload %d", i%20))
-				if w%2 == 0 {
-					c.Put(key, want)
-				} else if got, ok := c.Get(key); ok && !bytes.Equal(got, want) {
-					t.Errorf("read %q for %q", got, want)
+	runs := func(n, each int) {
+		var wg sync.WaitGroup
+		for w := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					c, err := Open(dir, "cfg")
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					c.Put(fmt.Sprint(w, "-", i), value{fmt.Sprint(w, i)})
+					if err := c.Close(); err != nil {
+						t.Error(err)
+					}
 				}
-			}
-		}()
+			}()
+		}
+		wg.Wait()
 	}
-	wg.Wait()
-	if err := a.Close(); err != nil {
-		t.Error(err)
+	runs(4, 1)
+	c, _ := Open(dir, "cfg")
+	for w := range 4 {
+		if got, ok := get(t, c, fmt.Sprint(w, "-", 0)); !ok || got != fmt.Sprint(w, 0) {
+			t.Errorf("run %d's entry: %q, %v", w, got, ok)
+		}
 	}
-	if err := b.Close(); err != nil {
-		t.Error(err)
+	runs(4, 10)
+	packs, _ := filepath.Glob(filepath.Join(c.Dir(), "pack-*"))
+	for _, p := range packs {
+		data, _ := os.ReadFile(p)
+		if _, ok := verify(data); !ok {
+			t.Errorf("%s does not verify", p)
+		}
+	}
+	if len(packs) == 0 || len(packs) > MaxPacks+4 {
+		t.Errorf("%d packs after concurrent compactions", len(packs))
 	}
 }

@@ -1,13 +1,13 @@
 package driver
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/gob"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -144,28 +144,29 @@ func (p *plan) cacheKey(j job) (string, []byte) {
 	return cache.Key(j.Path, hash), src
 }
 
-// loadEntry returns the entry stored under key, nil when there is none or
-// it does not decode.
+func init() { gob.Register(&entry{}) }
+
+// loadEntry returns the entry stored under key, nil when there is none.
+// It is shared: never modified.
 func (p *plan) loadEntry(key string) *entry {
-	data, ok := p.cache.Get(key)
+	v, ok := p.cache.Get(key)
 	if !ok {
 		return nil
 	}
-	var e entry
-	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&e); err != nil {
-		return nil
-	}
-	return &e
+	e, _ := v.(*entry)
+	return e
 }
 
-// storeEntry adds what fr holds for job j to the entry under key.
+// storeEntry stores under key a copy of its entry with what fr holds for
+// job j added.
 func (p *plan) storeEntry(key string, j job, fr fileResult) {
-	e := p.loadEntry(key)
-	if e == nil {
-		e = &entry{}
-	}
-	if e.Parts == nil {
-		e.Parts = map[string]*partEntry{}
+	e := &entry{Parts: map[string]*partEntry{}}
+	if old := p.loadEntry(key); old != nil {
+		*e = *old
+		e.Parts = maps.Clone(old.Parts)
+		if e.Parts == nil {
+			e.Parts = map[string]*partEntry{}
+		}
 	}
 	var models []string
 	for _, op := range fr.parts {
@@ -198,11 +199,7 @@ func (p *plan) storeEntry(key string, j job, fr fileResult) {
 			e.Scan = pe
 		}
 	}
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(e); err != nil {
-		return // a part that does not encode is simply not cached
-	}
-	p.cache.Put(key, buf.Bytes())
+	p.cache.Put(key, e)
 }
 
 // partsHold reports whether a part keeps the snapshot itself.

@@ -112,40 +112,31 @@ func TestCacheGivesTheSameFindings(t *testing.T) {
 	}
 }
 
-// TestDamagedCache: entries truncated or garbled on disk are recomputed,
-// with the same findings.
+// TestDamagedCache: a cache damaged on disk (truncated, garbled, emptied)
+// is recomputed, with the same findings.
 func TestDamagedCache(t *testing.T) {
 	dir := writeTree(t, cacheTree())
 	age(t, dir)
-	cacheDir := filepath.Join(t.TempDir(), "cache")
 	want := canonical(t, scanCached(t, dir, "", dir))
-	scanCached(t, dir, cacheDir, dir)
-	n := 0
-	filepath.Walk(cacheDir, func(p string, info os.FileInfo, err error) error {
-		if err != nil || info.IsDir() || info.Name() == ".gitignore" {
-			return nil
+	for name, damage := range map[string]func([]byte) []byte{
+		"truncated": func(b []byte) []byte { return b[:len(b)/2] },
+		"garbled":   func(b []byte) []byte { return bytes.ReplaceAll(b, []byte("leak"), []byte("LEAK")) },
+		"emptied":   func([]byte) []byte { return nil },
+	} {
+		cacheDir := filepath.Join(t.TempDir(), "cache")
+		scanCached(t, dir, cacheDir, dir)
+		packs, _ := filepath.Glob(filepath.Join(cacheDir, "*", "pack-*"))
+		if len(packs) != 1 {
+			t.Fatalf("packs: %q", packs)
 		}
-		data, _ := os.ReadFile(p)
-		switch n % 3 {
-		case 0:
-			data = data[:len(data)/2]
-		case 1:
-			data = bytes.ReplaceAll(data, []byte("leak"), []byte("LEAK"))
-		case 2:
-			data = nil
+		data, _ := os.ReadFile(packs[0])
+		os.WriteFile(packs[0], damage(data), 0o644)
+		if got := canonical(t, scanCached(t, dir, cacheDir, dir)); got != want {
+			t.Errorf("%s: with a damaged cache:\n%s\nwant:\n%s", name, got, want)
 		}
-		os.WriteFile(p, data, 0o644)
-		n++
-		return nil
-	})
-	if n < 5 {
-		t.Fatalf("only %d cache files", n)
-	}
-	if got := canonical(t, scanCached(t, dir, cacheDir, dir)); got != want {
-		t.Errorf("with a damaged cache:\n%s\nwant:\n%s", got, want)
-	}
-	if got := canonical(t, scanCached(t, dir, cacheDir, dir)); got != want {
-		t.Errorf("after repairing the cache:\n%s\nwant:\n%s", got, want)
+		if got := canonical(t, scanCached(t, dir, cacheDir, dir)); got != want {
+			t.Errorf("%s: after repairing the cache:\n%s\nwant:\n%s", name, got, want)
+		}
 	}
 }
 

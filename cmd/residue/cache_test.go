@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/residue-sec/residue/analyzers/cache"
 )
 
 // TestCacheKeepsTheDemoReport scans the demo with no cache, a cold cache
@@ -31,7 +33,7 @@ func TestCacheKeepsTheDemoReport(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(cacheDir, ".gitignore")); err != nil {
 		t.Errorf("the cache has no .gitignore: %v", err)
 	}
-	configs, _ := filepath.Glob(filepath.Join(cacheDir, "v1-*"))
+	configs, _ := filepath.Glob(filepath.Join(cacheDir, cache.Format+"-*"))
 	if len(configs) != 1 {
 		t.Errorf("cache folders: %q", configs)
 	}

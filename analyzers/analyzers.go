@@ -18,6 +18,7 @@ package analyzers
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/residue-sec/residue/analyzers/source"
 	"github.com/residue-sec/residue/analyzers/syntax"
@@ -303,4 +304,29 @@ type Fix struct {
 type Replacement struct {
 	Location Location `json:"location"`
 	Text     string   `json:"text"`
+}
+
+// SortFindings orders findings the way every report lists them: by path,
+// line, column, rule and message.
+func SortFindings(fds []Finding) {
+	sort.SliceStable(fds, func(i, j int) bool {
+		a, b := fds[i].Location, fds[j].Location
+		switch {
+		case a.Path != b.Path:
+			return a.Path < b.Path
+		case a.StartLine != b.StartLine:
+			return a.StartLine < b.StartLine
+		case a.StartColumn != b.StartColumn:
+			return a.StartColumn < b.StartColumn
+		case fds[i].RuleID != fds[j].RuleID:
+			return fds[i].RuleID < fds[j].RuleID
+		}
+		return fds[i].Message < fds[j].Message
+	})
+}
+
+// SortNotifications orders notifications by path, keeping the order of
+// those of one path (the run's own, with no path, first).
+func SortNotifications(ns []Notification) {
+	sort.SliceStable(ns, func(i, j int) bool { return ns[i].Path < ns[j].Path })
 }

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
@@ -80,22 +79,4 @@ func numberFingerprints(fds []analyzers.Finding) {
 			fds[i].Fingerprint = fmt.Sprintf("%s:%d", fds[i].Fingerprint, n)
 		}
 	}
-}
-
-// sortFindings orders findings by path, position, rule and message.
-func sortFindings(fds []analyzers.Finding) {
-	sort.SliceStable(fds, func(i, j int) bool {
-		a, b := fds[i].Location, fds[j].Location
-		switch {
-		case a.Path != b.Path:
-			return a.Path < b.Path
-		case a.StartLine != b.StartLine:
-			return a.StartLine < b.StartLine
-		case a.StartColumn != b.StartColumn:
-			return a.StartColumn < b.StartColumn
-		case fds[i].RuleID != fds[j].RuleID:
-			return fds[i].RuleID < fds[j].RuleID
-		}
-		return fds[i].Message < fds[j].Message
-	})
 }

@@ -4,6 +4,7 @@
 package driver
 
 import (
+	"hash/fnv"
 	"runtime"
 	"time"
 
@@ -38,6 +39,10 @@ type Config struct {
 	Disable []string
 	// WarnUnusedIgnores reports suppression comments that matched nothing.
 	WarnUnusedIgnores bool
+	// Shard, when its Count is above 1, reports on one part of the files
+	// only: those whose path falls in shard Index (0-based) of Count. The
+	// other files are still read for facts and models.
+	Shard Shard
 	// CacheDir is the cache directory that keeps files' results between
 	// runs (package cache); "" runs without a cache.
 	CacheDir string
@@ -79,6 +84,21 @@ func (c *Config) setDefaults() {
 	if c.MaxMatches == 0 {
 		c.MaxMatches = DefaultMaxMatches
 	}
+}
+
+// A Shard is one of Count parts of a scan's files (Index counts from 0).
+type Shard struct{ Index, Count int }
+
+// Has reports whether path falls in the shard: the FNV-1a hash of the
+// path, modulo Count, is Index. Every shard of a scan gets the files of
+// one path, so merging the shards' reports gives the whole scan's.
+func (s Shard) Has(path string) bool {
+	if s.Count <= 1 {
+		return true
+	}
+	h := fnv.New32a()
+	h.Write([]byte(path))
+	return int(h.Sum32()%uint32(s.Count)) == s.Index
 }
 
 // Result is what a scan found.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -49,8 +50,12 @@ func Run(cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	files = slices.DeleteFunc(files, func(f discover.File) bool { return !cfg.Shard.Has(f.Path) })
 	res := &Result{Root: root, Rules: p.rules}
 	for _, w := range warnings {
+		if w.Path != "" && !cfg.Shard.Has(w.Path) {
+			continue
+		}
 		res.Notifications = append(res.Notifications, analyzers.Notification{Level: "warning", Path: w.Path, Message: w.Message})
 	}
 	p.root = root
@@ -104,8 +109,8 @@ func Run(cfg Config) (*Result, error) {
 		}
 	}
 	res.Notifications = append(res.Notifications, p.unusedIgnores(run.ignores)...)
-	sort.SliceStable(res.Notifications, func(i, j int) bool { return res.Notifications[i].Path < res.Notifications[j].Path })
-	sortFindings(res.Findings)
+	analyzers.SortNotifications(res.Notifications)
+	analyzers.SortFindings(res.Findings)
 	numberFingerprints(res.Findings)
 	return res, nil
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/residue-sec/residue/analyzers/driver"
 )
 
 // errHelp reports that --help was shown; the command exits 0.
@@ -72,4 +74,23 @@ func (c *command) parse(args []string) ([]string, error) {
 		positional = append(positional, rest[0])
 		args = rest[1:]
 	}
+}
+
+// shardFlag is --shard K/N, stored as a 0-based driver shard.
+type shardFlag driver.Shard
+
+func (s *shardFlag) String() string {
+	if s.Count == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d/%d", s.Index+1, s.Count)
+}
+
+func (s *shardFlag) Set(v string) error {
+	var k, n int
+	if _, err := fmt.Sscanf(v, "%d/%d", &k, &n); err != nil || n < 1 || k < 1 || k > n || fmt.Sprintf("%d/%d", k, n) != v {
+		return fmt.Errorf("want K/N with 1 ≤ K ≤ N, such as 2/4")
+	}
+	s.Index, s.Count = k-1, n
+	return nil
 }

@@ -41,7 +41,7 @@ func main() {
 // commands maps each subcommand to its function.
 var commands = map[string]func(args []string, stdout, stderr io.Writer) (int, error){
 	"scan": scanCmd, "init": initCmd, "rules": rulesCmd, "explain": explainCmd,
-	"test": testCmd, "query": queryCmd, "version": versionCmd,
+	"test": testCmd, "query": queryCmd, "version": versionCmd, "merge": mergeCmd,
 }
 
 // run executes one command line and returns its exit code.
@@ -85,6 +85,7 @@ Usage:
   residue test [DIR]                  run the tests of a rules directory
   residue query --lang L QUERY [PATH ...]
                                       search with a tree-sitter query or --pattern
+  residue merge [-o FILE] REPORT ...  merge the SARIF reports of a scan's shards
   residue version                     print the version
 
 Run 'residue COMMAND --help' for a command's flags and examples.

@@ -79,6 +79,7 @@ func (o *scanOptions) prepare(paths []string) (*scanSetup, error) {
 		sc.driver.MaxFileSize = cfg.MaxFileSize
 	}
 	sc.driver.CacheDir = o.cachePath(cfg, root)
+	sc.driver.Shard = driver.Shard(o.shard)
 	if o.baseline != "" {
 		if sc.baseline, err = filter.LoadBaseline(o.baseline); err != nil {
 			return nil, err

@@ -57,6 +57,7 @@ type scanOptions struct {
 	noIgnore          bool
 	cacheDir          string
 	noCache           bool
+	shard             shardFlag
 	config            string
 	baseline          string
 	diffBase          string
@@ -84,6 +85,7 @@ func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.BoolVar(&o.noIgnore, "no-ignore", false, "do not honour .gitignore files")
 	fs.StringVar(&o.cacheDir, "cache-dir", "", "keep unchanged files' results between runs in `DIR` (default: .residue_cache at the repository root)")
 	fs.BoolVar(&o.noCache, "no-cache", false, "neither read nor write the cache")
+	fs.Var(&o.shard, "shard", "report only shard `K/N` of the files (1 ≤ K ≤ N), for CI matrices; 'residue merge' joins the shards' SARIF reports")
 	fs.StringVar(&o.config, "config", "", "read the configuration from `FILE` instead of the nearest .residue.yml")
 	fs.StringVar(&o.baseline, "baseline", "", "leave out the findings of an earlier SARIF report `FILE` (report only new ones)")
 	fs.StringVar(&o.diffBase, "diff-base", "", "report only findings on lines changed since git revision `REV`")

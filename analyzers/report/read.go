@@ -1,0 +1,257 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/rule"
+	"github.com/residue-sec/residue/analyzers/source"
+)
+
+// ReadSARIF reads a SARIF log that WriteSARIF wrote back into a Run, so
+// that writing it again gives the same bytes: the reports of several
+// shards of one scan can be merged into the report of the whole scan.
+// (What the writer cut, because GitHub's limits were reached, stays cut,
+// and its notifications stay.) A log of another tool, or of more than one
+// run, is an error.
+func ReadSARIF(r io.Reader) (*Run, error) {
+	var doc sarifDoc
+	if err := json.NewDecoder(r).Decode(&doc); err != nil {
+		return nil, fmt.Errorf("not a SARIF report: %v", err)
+	}
+	if doc.Version != "2.1.0" || len(doc.Runs) != 1 {
+		return nil, fmt.Errorf("not a SARIF 2.1.0 report of one run")
+	}
+	sr := doc.Runs[0]
+	if sr.Tool.Driver.Name != toolName {
+		return nil, fmt.Errorf("a report of %q, not of %s", sr.Tool.Driver.Name, toolName)
+	}
+	run := &Run{ToolVersion: sr.Tool.Driver.Version, Findings: []analyzers.Finding{}}
+	for _, d := range sr.Tool.Driver.Rules {
+		run.Rules = append(run.Rules, d.rule())
+	}
+	if sr.AutomationDetails != nil {
+		run.Category = sr.AutomationDetails.ID
+	}
+	for _, res := range sr.Results {
+		f, err := res.finding()
+		if err != nil {
+			return nil, err
+		}
+		run.Baseline = run.Baseline || res.BaselineState == "new"
+		run.Findings = append(run.Findings, f)
+	}
+	for _, inv := range sr.Invocations {
+		for _, n := range inv.Notifications {
+			run.Notifications = append(run.Notifications, n.notification())
+		}
+	}
+	return run, nil
+}
+
+type sarifDoc struct {
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool struct {
+		Driver struct {
+			Name    string           `json:"name"`
+			Version string           `json:"version"`
+			Rules   []sarifRuleEntry `json:"rules"`
+		} `json:"driver"`
+	} `json:"tool"`
+	Results           []sarifResult `json:"results"`
+	AutomationDetails *struct {
+		ID string `json:"id"`
+	} `json:"automationDetails"`
+	Invocations []struct {
+		Notifications []sarifNote `json:"toolExecutionNotifications"`
+	} `json:"invocations"`
+}
+
+type sarifText struct {
+	Text string `json:"text"`
+}
+
+type sarifRuleEntry struct {
+	ID               string     `json:"id"`
+	Name             string     `json:"name"`
+	ShortDescription *sarifText `json:"shortDescription"`
+	Help             *sarifText `json:"help"`
+	HelpURI          string     `json:"helpUri"`
+	Default          *struct {
+		Level string `json:"level"`
+	} `json:"defaultConfiguration"`
+	Properties struct {
+		Tags             []string `json:"tags"`
+		SecuritySeverity string   `json:"security-severity"`
+		Precision        string   `json:"precision"`
+	} `json:"properties"`
+}
+
+// rule returns the rule as written: its tags already include the CWE ones.
+func (d sarifRuleEntry) rule() *rule.Rule {
+	r := &rule.Rule{ID: d.ID, Name: d.Name, Tags: d.Properties.Tags, Precision: d.Properties.Precision}
+	if d.ShortDescription != nil && d.ShortDescription.Text != d.ID {
+		r.Summary = d.ShortDescription.Text
+	}
+	if d.Help != nil && d.Help.Text != r.Summary {
+		r.Help = d.Help.Text
+	}
+	if d.HelpURI != "" {
+		r.References = []string{d.HelpURI}
+	}
+	if d.Default != nil {
+		r.Severity = d.Default.Level
+	}
+	r.SecuritySeverity, _ = strconv.ParseFloat(d.Properties.SecuritySeverity, 64)
+	return r
+}
+
+type sarifLocation struct {
+	Physical *struct {
+		Artifact struct {
+			URI string `json:"uri"`
+		} `json:"artifactLocation"`
+		Region *sarifRegion `json:"region"`
+	} `json:"physicalLocation"`
+	Message *sarifText `json:"message"`
+}
+
+type sarifRegion struct {
+	StartLine   int        `json:"startLine"`
+	StartColumn int        `json:"startColumn"`
+	EndLine     int        `json:"endLine"`
+	EndColumn   int        `json:"endColumn"`
+	Snippet     *sarifText `json:"snippet"`
+}
+
+func (r *sarifRegion) rangeOf() source.Range {
+	if r == nil {
+		return source.Range{}
+	}
+	return source.Range{StartLine: r.StartLine, StartColumn: r.StartColumn, EndLine: r.EndLine, EndColumn: r.EndColumn}
+}
+
+// uriPath returns the repository path of a SARIF artifact URI.
+func uriPath(uri string) string {
+	if p, err := url.PathUnescape(uri); err == nil {
+		return p
+	}
+	return uri
+}
+
+func (l *sarifLocation) location() analyzers.Location {
+	var loc analyzers.Location
+	if l == nil {
+		return loc
+	}
+	if l.Message != nil {
+		loc.Message = l.Message.Text
+	}
+	if pl := l.Physical; pl != nil {
+		loc.Path = uriPath(pl.Artifact.URI)
+		loc.Range = pl.Region.rangeOf()
+		if pl.Region != nil && pl.Region.Snippet != nil {
+			loc.Snippet = pl.Region.Snippet.Text
+		}
+	}
+	return loc
+}
+
+type sarifResult struct {
+	RuleID              string            `json:"ruleId"`
+	Level               string            `json:"level"`
+	Message             sarifText         `json:"message"`
+	Locations           []*sarifLocation  `json:"locations"`
+	RelatedLocations    []*sarifLocation  `json:"relatedLocations"`
+	PartialFingerprints map[string]string `json:"partialFingerprints"`
+	BaselineState       string            `json:"baselineState"`
+	CodeFlows           []struct {
+		ThreadFlows []struct {
+			Locations []struct {
+				Location *sarifLocation `json:"location"`
+			} `json:"locations"`
+		} `json:"threadFlows"`
+	} `json:"codeFlows"`
+	Fixes []struct {
+		Description *sarifText `json:"description"`
+		Changes     []struct {
+			Artifact struct {
+				URI string `json:"uri"`
+			} `json:"artifactLocation"`
+			Replacements []struct {
+				Deleted  *sarifRegion `json:"deletedRegion"`
+				Inserted *sarifText   `json:"insertedContent"`
+			} `json:"replacements"`
+		} `json:"artifactChanges"`
+	} `json:"fixes"`
+	Suppressions []struct {
+		Justification string         `json:"justification"`
+		Location      *sarifLocation `json:"location"`
+	} `json:"suppressions"`
+}
+
+func (res sarifResult) finding() (analyzers.Finding, error) {
+	f := analyzers.Finding{RuleID: res.RuleID, Message: res.Message.Text, Level: res.Level,
+		Fingerprint: res.PartialFingerprints[FingerprintKey], Related: []analyzers.Location{}, Flow: []analyzers.Step{}}
+	if len(res.Locations) != 1 || f.Fingerprint == "" {
+		return f, fmt.Errorf("result %q has no location or no %s fingerprint: not a report of residue", res.RuleID, FingerprintKey)
+	}
+	f.Location = res.Locations[0].location()
+	for _, l := range res.RelatedLocations {
+		f.Related = append(f.Related, l.location())
+	}
+	for _, cf := range res.CodeFlows {
+		for _, tf := range cf.ThreadFlows {
+			for _, step := range tf.Locations {
+				f.Flow = append(f.Flow, analyzers.Step{Location: step.Location.location()})
+			}
+		}
+	}
+	for _, fix := range res.Fixes {
+		f.Fix = &analyzers.Fix{}
+		if fix.Description != nil {
+			f.Fix.Description = fix.Description.Text
+		}
+		for _, ch := range fix.Changes {
+			for _, rep := range ch.Replacements {
+				r := analyzers.Replacement{Location: analyzers.Location{Path: uriPath(ch.Artifact.URI), Range: rep.Deleted.rangeOf()}}
+				if rep.Inserted != nil {
+					r.Text = rep.Inserted.Text
+				}
+				f.Fix.Replacements = append(f.Fix.Replacements, r)
+			}
+		}
+	}
+	for _, s := range res.Suppressions {
+		f.Suppression = &analyzers.Suppression{Justification: s.Justification}
+		if s.Location != nil {
+			f.Suppression.Location = s.Location.location()
+		}
+	}
+	return f, nil
+}
+
+type sarifNote struct {
+	Level     string           `json:"level"`
+	Message   sarifText        `json:"message"`
+	Locations []*sarifLocation `json:"locations"`
+	Props     struct {
+		Analyzer string `json:"analyzer"`
+	} `json:"properties"`
+}
+
+func (n sarifNote) notification() analyzers.Notification {
+	note := analyzers.Notification{Level: n.Level, Message: n.Message.Text, Analyzer: n.Props.Analyzer}
+	if len(n.Locations) > 0 {
+		note.Path = n.Locations[0].location().Path
+	}
+	return note
+}

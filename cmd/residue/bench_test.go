@@ -1,0 +1,223 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/residue-sec/residue/analyzers/all"
+	"github.com/residue-sec/residue/analyzers/discover"
+	"github.com/residue-sec/residue/analyzers/driver"
+	"github.com/residue-sec/residue/analyzers/rule"
+	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/rules"
+)
+
+// The benchmarks of this file run residue's own analyzers on generated
+// repositories shaped like Django projects: most modules say nothing of
+// interest, some log, some read client-certificate headers, some call C.
+
+var benchModules = []string{
+	// A model module: nothing for any analyzer.
+	`from django.db import models
+
+
+class Item%[1]d(models.Model):
+    name = models.CharField(max_length=100)
+    count = models.IntegerField(default=%[1]d)
+
+    def __str__(self):
+        return "%%s (%%d)" %% (self.name, self.count)
+`,
+	// A view that logs.
+	`import logging
+from django.http import JsonResponse
+
+logger = logging.getLogger(__name__)
+
+
+def view%[1]d(request, pk):
+    logger.info("item %%s requested by %%s", pk, request.user.pk)
+    if request.method == "POST":
+        logger.debug("payload %%s", request.body)
+    return JsonResponse({"id": pk, "n": %[1]d})
+`,
+	// A helper module.
+	`def clean%[1]d(value, limit=%[1]d):
+    value = value.strip()
+    if len(value) > limit:
+        value = value[:limit]
+    return value.lower()
+`,
+	// Middleware reading a client-certificate header.
+	`class CertMiddleware%[1]d:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        dn = request.META.get("HTTP_X_SSL_CLIENT_S_DN")
+        if dn:
+            request.cert_dn = dn
+        return self.get_response(request)
+`,
+}
+
+const benchC = `#include <string.h>
+#include <unistd.h>
+
+struct msg%[1]d { unsigned char kind; unsigned int len; char body[32]; };
+
+int send_msg%[1]d(int fd, const char *s) {
+    struct msg%[1]d m;
+    m.kind = 1;
+    m.len = (unsigned int) strlen(s);
+    strncpy(m.body, s, sizeof m.body);
+    return (int) write(fd, &m, sizeof m);
+}
+`
+
+// benchRepo writes a repository of n Python modules (one C file per 100)
+// and returns its root and ten of its modules, as pre-commit would stage.
+func benchRepo(b *testing.B, n int) (string, []string) {
+	b.Helper()
+	root := b.TempDir()
+	if err := os.Mkdir(filepath.Join(root, ".git"), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	var staged []string
+	old := time.Now().Add(-time.Hour)
+	for i := range n {
+		path := filepath.Join(root, fmt.Sprintf("app%d", i%50), fmt.Sprintf("m%d.py", i))
+		benchWrite(b, path, fmt.Sprintf(benchModules[i%len(benchModules)], i), old)
+		if i%(n/10) == 0 && len(staged) < 10 {
+			staged = append(staged, path)
+		}
+		if i%100 == 0 {
+			benchWrite(b, filepath.Join(root, "native", fmt.Sprintf("c%d.c", i)), fmt.Sprintf(benchC, i), old)
+		}
+	}
+	return root, staged
+}
+
+func benchWrite(b *testing.B, path, src string, mtime time.Time) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	os.Chtimes(path, mtime, mtime)
+}
+
+func benchConfig(b *testing.B, root, cacheDir string, paths ...string) driver.Config {
+	b.Helper()
+	builtin, err := rules.Builtin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	set, err := rule.NewSet(builtin)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return driver.Config{Analyzers: all.Analyzers(), Rules: set, Paths: paths, Root: root, CacheDir: cacheDir}
+}
+
+func benchRun(b *testing.B, cfg driver.Config) *driver.Result {
+	res, err := driver.Run(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return res
+}
+
+// BenchmarkPreCommitCold is a pre-commit run of ten staged files of a
+// 3,000-module repository with an empty cache: every other file is read
+// for its facts.
+func BenchmarkPreCommitCold(b *testing.B) {
+	root, staged := benchRepo(b, 3000)
+	for b.Loop() {
+		b.StopTimer()
+		cacheDir := b.TempDir()
+		b.StartTimer()
+		benchRun(b, benchConfig(b, root, cacheDir, staged...))
+	}
+}
+
+// BenchmarkPreCommitWarm is the same run once the cache holds the
+// repository: only the staged files' entries are used, none is parsed.
+func BenchmarkPreCommitWarm(b *testing.B) {
+	root, staged := benchRepo(b, 3000)
+	cacheDir := b.TempDir()
+	benchRun(b, benchConfig(b, root, cacheDir, root))
+	for b.Loop() {
+		if res := benchRun(b, benchConfig(b, root, cacheDir, staged...)); res.FilesParsed != 0 {
+			b.Fatalf("%d files parsed with a warm cache", res.FilesParsed)
+		}
+	}
+}
+
+// BenchmarkFullScan scans a 3,000-module repository with no cache; compare
+// it with BenchmarkParseFloor, which only parses the same files.
+func BenchmarkFullScan(b *testing.B) {
+	root, _ := benchRepo(b, 3000)
+	for b.Loop() {
+		benchRun(b, benchConfig(b, root, "", root))
+	}
+}
+
+// BenchmarkParseFloor discovers, reads and parses every file of the
+// repository of BenchmarkFullScan, on one goroutine per core: the floor
+// of a scan's cost.
+func BenchmarkParseFloor(b *testing.B) {
+	root, _ := benchRepo(b, 3000)
+	for b.Loop() {
+		files, _, err := discover.Walk([]string{root}, discover.Options{Root: root})
+		if err != nil {
+			b.Fatal(err)
+		}
+		next := make(chan discover.File)
+		done := make(chan bool)
+		for range runtime.GOMAXPROCS(0) {
+			go func() {
+				parser := source.NewParser(0)
+				defer parser.Close()
+				for df := range next {
+					src, err := os.ReadFile(df.Abs)
+					if err != nil {
+						b.Error(err)
+						continue
+					}
+					f := source.NewFile(df.Path, df.Lang, src)
+					if parser.Parse(f) == nil {
+						f.Close()
+					}
+				}
+				done <- true
+			}()
+		}
+		for _, df := range files {
+			next <- df
+		}
+		close(next)
+		for range runtime.GOMAXPROCS(0) {
+			<-done
+		}
+	}
+}
+
+// BenchmarkShard is one of four shards of a 20,000-module repository, with
+// the cache a previous run of the same shard left: what each job of a CI
+// matrix costs once actions/cache restores .residue_cache.
+func BenchmarkShard(b *testing.B) {
+	root, _ := benchRepo(b, 20000)
+	cacheDir := b.TempDir()
+	cfg := benchConfig(b, root, cacheDir, root)
+	cfg.Shard = driver.Shard{Index: 1, Count: 4}
+	benchRun(b, cfg)
+	for b.Loop() {
+		benchRun(b, cfg)
+	}
+}

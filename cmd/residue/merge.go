@@ -1,0 +1,99 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"slices"
+
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/report"
+)
+
+const mergeUsage = `Usage: residue merge [-o FILE] REPORT.sarif ...
+
+Merge the SARIF reports of the shards of one scan ('residue scan --shard K/N
+--format sarif') into one report, the same as the whole scan's: one upload
+for GitHub code scanning. The reports must come from the same residue and
+configuration (rules, category, baseline).
+
+Examples:
+  residue merge -o residue.sarif shard-1.sarif shard-2.sarif shard-3.sarif
+  residue merge shards/*.sarif > residue.sarif
+`
+
+func mergeCmd(args []string, stdout, _ io.Writer) (int, error) {
+	var output string
+	fs := newCommand("merge", mergeUsage, stdout)
+	fs.StringVar(&output, "o", "", "write the merged report to `FILE` (atomically) instead of stdout")
+	paths, err := fs.parse(args)
+	if err != nil {
+		return exitError, err
+	}
+	if len(paths) == 0 {
+		return exitError, &usageError{"merge needs at least one SARIF report"}
+	}
+	var runs []*report.Run
+	for _, p := range paths {
+		r, err := readReport(p)
+		if err != nil {
+			return exitError, err
+		}
+		runs = append(runs, r)
+	}
+	merged, err := mergeRuns(runs, paths)
+	if err != nil {
+		return exitError, err
+	}
+	if output == "" {
+		return exitClean, report.WriteSARIF(stdout, merged)
+	}
+	return exitClean, writeAtomically(output, func(f *os.File) error { return report.WriteSARIF(f, merged) })
+}
+
+func readReport(path string) (*report.Run, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r, err := report.ReadSARIF(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return r, nil
+}
+
+// mergeRuns joins the shards' runs: findings and notifications together,
+// in the order a whole scan reports them, and the run's own notifications
+// once.
+func mergeRuns(runs []*report.Run, paths []string) (*report.Run, error) {
+	first := runs[0]
+	ids := func(r *report.Run) []string {
+		var out []string
+		for _, rl := range r.Rules {
+			out = append(out, rl.ID)
+		}
+		return out
+	}
+	merged := *first
+	merged.Findings, merged.Notifications = nil, nil
+	for i, r := range runs {
+		if r.ToolVersion != first.ToolVersion || r.Category != first.Category || r.Baseline != first.Baseline || !slices.Equal(ids(r), ids(first)) {
+			return nil, fmt.Errorf("%s and %s are not shards of one scan: their versions, rules, categories or baselines differ", paths[0], paths[i])
+		}
+		merged.Findings = append(merged.Findings, r.Findings...)
+		for _, n := range r.Notifications {
+			if n.Path == "" && slices.Contains(merged.Notifications, n) {
+				continue
+			}
+			merged.Notifications = append(merged.Notifications, n)
+		}
+	}
+	analyzers.SortFindings(merged.Findings)
+	analyzers.SortNotifications(merged.Notifications)
+	if merged.Findings == nil {
+		merged.Findings = []analyzers.Finding{}
+	}
+	return &merged, nil
+}

@@ -695,16 +695,6 @@ func (ix *index) validatorIn(entries []string, n need) (*analyzers.Fact, string)
 // first lowering is marked in its message.
 func lowerOnce(fd *analyzers.Finding) {
 	if !strings.Contains(fd.Message, "; lower severity: ") {
-		fd.Level = lower(fd.Level)
+		fd.Level = rule.Lower(fd.Level)
 	}
-}
-
-// lower returns the severity below level.
-func lower(level string) string {
-	for i, s := range rule.Severities {
-		if s == level && i+1 < len(rule.Severities) {
-			return rule.Severities[i+1]
-		}
-	}
-	return level
 }

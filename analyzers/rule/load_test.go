@@ -98,3 +98,11 @@ func TestLoadFSAndSet(t *testing.T) {
 		t.Errorf("set: %+v", set.All())
 	}
 }
+
+func TestLower(t *testing.T) {
+	for level, want := range map[string]string{"error": "warning", "warning": "note", "note": "note", "bogus": "bogus"} {
+		if got := Lower(level); got != want {
+			t.Errorf("Lower(%q) = %q, want %q", level, got, want)
+		}
+	}
+}

@@ -29,6 +29,17 @@ func SeverityRank(s string) int {
 	return 0
 }
 
+// Lower returns the severity one level below level ("error" → "warning"),
+// level itself for "note" or an unknown level.
+func Lower(level string) string {
+	for i, s := range Severities {
+		if s == level && i+1 < len(Severities) {
+			return Severities[i+1]
+		}
+	}
+	return level
+}
+
 // validate checks the decoded rule r against the format, locating each
 // problem at its key in n.
 func validate(file string, n *yaml.Node, r *Rule) error {

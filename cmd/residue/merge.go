@@ -25,7 +25,7 @@ Examples:
 func mergeCmd(args []string, stdout, _ io.Writer) (int, error) {
 	var output string
 	fs := newCommand("merge", mergeUsage, stdout)
-	fs.StringVar(&output, "o", "", "write the merged report to `FILE` (atomically) instead of stdout")
+	fs.StringVar(&output, "o", "", "write the merged report to `FILE` instead of stdout (a regular file atomically; a device or FIFO directly)")
 	paths, err := fs.parse(args)
 	if err != nil {
 		return exitError, err
@@ -48,7 +48,7 @@ func mergeCmd(args []string, stdout, _ io.Writer) (int, error) {
 	if output == "" {
 		return exitClean, report.WriteSARIF(stdout, merged)
 	}
-	return exitClean, writeAtomically(output, func(f *os.File) error { return report.WriteSARIF(f, merged) })
+	return exitClean, writeOutput(output, func(f *os.File) error { return report.WriteSARIF(f, merged) })
 }
 
 func readReport(path string) (*report.Run, error) {

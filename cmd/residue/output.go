@@ -1,19 +1,150 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/residue-sec/residue/analyzers/source"
 )
+
+// writeOutput writes the output of write to path. A regular file, or a
+// path that does not exist yet, is written atomically (writeAtomically).
+// Anything else is written in place and never replaced: a device such as
+// /dev/null, a FIFO, and whatever /dev/stdout or /proc/self/fd/N lead to
+// (a pipe, a terminal, or a file a shell opened for the command). A
+// directory is an error.
+func writeOutput(path string, write func(*os.File) error) error {
+	direct, err := writesInPlace(path)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if direct {
+		return writeInPlace(path, write)
+	}
+	return writeAtomically(path, write)
+}
+
+// checkOutputTarget refuses an -o that cannot take the report: a
+// directory, or a Python or C file of the repository under root, which a
+// scan reads (the report would replace code the scan analyzes).
+func checkOutputTarget(output, root string) error {
+	if output == "" {
+		return nil
+	}
+	direct, err := writesInPlace(output)
+	if err != nil {
+		return &usageError{fmt.Sprintf("-o %s: %v", output, err)}
+	}
+	if direct {
+		return nil
+	}
+	abs, err := filepath.Abs(output)
+	if err != nil {
+		return err
+	}
+	target := resolved(abs)
+	if rel, err := filepath.Rel(resolved(root), target); err != nil || !filepath.IsLocal(rel) {
+		return nil
+	}
+	if _, ok := source.Detect(target, fileHead(target)); ok {
+		return &usageError{fmt.Sprintf("-o %s: a Python or C file of the repository, which the scan reads; write the report to another file", output)}
+	}
+	return nil
+}
+
+// fileHead returns the first bytes of the file at path, enough for a
+// shebang; nil when it cannot be read.
+func fileHead(path string) []byte {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	head := make([]byte, 256)
+	n, _ := io.ReadFull(f, head)
+	return head[:n]
+}
+
+// writesInPlace reports whether path must be written in place rather than
+// replaced: it exists and is not a regular file, or it is reached through
+// /dev or /proc, where a regular file is another process's open file.
+func writesInPlace(path string) (bool, error) {
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, unwrapPathError(err)
+	}
+	if fi.IsDir() {
+		return false, errors.New("is a directory")
+	}
+	if !fi.Mode().IsRegular() {
+		return true, nil
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return false, err
+	}
+	return underSystemDir(abs) || underSystemDir(resolved(abs)), nil
+}
+
+// underSystemDir reports whether abs lies under /dev or /proc.
+func underSystemDir(abs string) bool {
+	for _, dir := range []string{"/dev/", "/proc/"} {
+		if strings.HasPrefix(abs, dir) {
+			return true
+		}
+	}
+	return false
+}
+
+// resolved returns path with its symlinks resolved, or path itself when
+// they cannot be (a dangling link, a /proc link to a pipe).
+func resolved(path string) string {
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		return target
+	}
+	return path
+}
+
+// writeInPlace opens path for writing, without creating, truncating or
+// replacing it, and writes to it. A regular file is appended to, as a
+// shell's >> would.
+func writeInPlace(path string, write func(*os.File) error) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, unwrapPathError(err))
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// beforeRename, when set (by tests), runs after the temporary file is
+// written and before it is renamed.
+var beforeRename func()
 
 // writeAtomically writes the output of write to path through a temporary
 // file in the same directory, renamed over path only when write succeeded:
 // on any error the previous file is left untouched. A symlink at path is
-// written through, and an existing file keeps its permissions.
+// written through, and an existing file keeps its permissions. SIGINT or
+// SIGTERM while the temporary file exists removes it before the process
+// ends of the signal.
 func writeAtomically(path string, write func(*os.File) error) error {
-	if target, err := filepath.EvalSymlinks(path); err == nil {
-		path = target
-	}
+	path = resolved(path)
 	mode := os.FileMode(0o644)
 	if fi, err := os.Stat(path); err == nil {
 		mode = fi.Mode().Perm()
@@ -23,6 +154,7 @@ func writeAtomically(path string, write func(*os.File) error) error {
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
+	defer removeOnSignal(tmp.Name())()
 	defer os.Remove(tmp.Name()) // no-op after a successful rename
 	if err := write(tmp); err != nil {
 		tmp.Close()
@@ -38,8 +170,44 @@ func writeAtomically(path string, write func(*os.File) error) error {
 	if err := os.Chmod(tmp.Name(), mode); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
+	if beforeRename != nil {
+		beforeRename()
+	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
+}
+
+// removeOnSignal removes the file tmp when SIGINT or SIGTERM arrives, then
+// ends the process of that signal; the function it returns stops that.
+func removeOnSignal(tmp string) (stop func()) {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case sig := <-sigs:
+			os.Remove(tmp)
+			signal.Reset(sig)
+			if self, err := os.FindProcess(os.Getpid()); err == nil {
+				self.Signal(sig)
+			}
+		case <-done:
+		}
+	}()
+	return func() {
+		signal.Stop(sigs)
+		close(done)
+	}
+}
+
+// unwrapPathError drops the path an *os.PathError adds: errors here name
+// the path already.
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

@@ -37,6 +37,9 @@ func (o *scanOptions) prepare(paths []string) (*scanSetup, error) {
 	if err != nil {
 		return nil, pathError(first, err)
 	}
+	if err := checkOutputTarget(o.output, root); err != nil {
+		return nil, err
+	}
 	cfgPath, err := o.configPath(first, root)
 	if err != nil {
 		return nil, err

@@ -70,7 +70,7 @@ func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	var o scanOptions
 	fs := newCommand("scan", scanUsage, stdout)
 	fs.StringVar(&o.format, "format", "text", "output format: text, json, sarif or github (workflow-command annotations)")
-	fs.StringVar(&o.output, "o", "", "write the report to `FILE` (atomically) instead of stdout")
+	fs.StringVar(&o.output, "o", "", "write the report to `FILE` instead of stdout (a regular file atomically; a device or FIFO directly)")
 	fs.StringVar(&o.severity, "severity", "note", "report only findings at or above `LEVEL`: error, warning or note")
 	fs.IntVar(&o.jobs, "jobs", 0, "number of files analyzed in parallel (default: number of CPUs)")
 	fs.Var(&o.include, "include", "scan only files matching `GLOB` (doublestar, relative to the root; repeatable; replaces the configuration's)")
@@ -168,7 +168,7 @@ func (o *scanOptions) write(r *report.Run, stdout io.Writer) error {
 		return report.WriteText(w, &text, report.TextOptions{Color: color, Quiet: o.quiet})
 	}
 	if o.output != "" {
-		return writeAtomically(o.output, func(f *os.File) error { return emit(f, false) })
+		return writeOutput(o.output, func(f *os.File) error { return emit(f, false) })
 	}
 	color := false
 	if f, ok := stdout.(*os.File); ok && !o.noColor {

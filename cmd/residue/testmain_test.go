@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -16,6 +17,14 @@ import (
 // hooks, the GitHub action's scan step).
 const asResidueEnv = "RESIDUE_TEST_AS_COMMAND"
 
+// pauseBeforeRenameEnv, when "1" in the command's environment, makes an
+// atomic write print pausedBeforeRename on stderr and wait forever before
+// it renames its temporary file, for the signal tests.
+const (
+	pauseBeforeRenameEnv = "RESIDUE_TEST_PAUSE_BEFORE_RENAME"
+	pausedBeforeRename   = "residue-test: paused before rename"
+)
+
 func TestMain(m *testing.M) {
 	// Scans of testdata/ must not leave a cache in the checkout.
 	var cacheDir string
@@ -30,6 +39,12 @@ func TestMain(m *testing.M) {
 	if os.Getenv(asResidueEnv) == "1" {
 		registry = func() []*analyzers.Analyzer { return testanalyzers.All }
 		loadRules = func() (*rule.Set, error) { return testanalyzers.Rules(), nil }
+		if os.Getenv(pauseBeforeRenameEnv) == "1" {
+			beforeRename = func() {
+				fmt.Fprintln(os.Stderr, pausedBeforeRename)
+				select {}
+			}
+		}
 		code = run(os.Args[1:], os.Stdout, os.Stderr)
 	} else {
 		code = m.Run()

@@ -8,8 +8,9 @@ FUZZTIME ?= 20s
 build:
 	$(GO) build -o $(BIN) ./cmd/residue
 
-## test: formatting, vet, and every test (the SARIF schema check runs when
-## ../shared/check_sarif.py and python3-jsonschema are available).
+## test: formatting, vet, and every test (the SARIF schema check runs where
+## the shared check_sarif.py and python3-jsonschema are; see
+## analyzers/analyzertest/sarifcheck).
 test: lint
 	$(GO) test -count=1 ./...
 

@@ -104,13 +104,13 @@ func TestParseSize(t *testing.T) {
 	for in, want := range map[string]int64{
 		"1": 1, "512KiB": 512 << 10, "5 MiB": 5 << 20, "10MB": 10e6, "2gib": 2 << 30, "7b": 7, "3 kb": 3000,
 	} {
-		if got, err := parseSize(in); err != nil || got != want {
-			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
+		if got, err := ParseSize(in); err != nil || got != want {
+			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
 	for _, bad := range []string{"", "MiB", "-1", "0", "1.5MiB", "5 parsecs", "99999999999 GiB", "1e6"} {
-		if got, err := parseSize(bad); err == nil {
-			t.Errorf("parseSize(%q) = %d, want an error", bad, got)
+		if got, err := ParseSize(bad); err == nil {
+			t.Errorf("ParseSize(%q) = %d, want an error", bad, got)
 		}
 	}
 }

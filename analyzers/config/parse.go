@@ -56,7 +56,7 @@ func Parse(file string, data []byte, known Known) (*Config, error) {
 				c.CacheDir = v.Value
 			}
 		case "max-file-size":
-			c.MaxFileSize, err = parseSize(v.Value)
+			c.MaxFileSize, err = ParseSize(v.Value)
 			if v.Kind != yaml.ScalarNode || err != nil {
 				p.fail(v, "max-file-size must be a positive number of bytes, optionally with a unit (512KiB, 5MiB, 10MB)")
 			}

@@ -14,9 +14,10 @@ var sizeUnits = map[string]int64{
 	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30,
 }
 
-// parseSize parses a positive size: digits, optionally followed by a unit
+// ParseSize parses a positive size in bytes, as max-file-size and
+// --max-file-size take it: digits, optionally followed by a unit
 // of sizeUnits (case does not matter, blanks between are allowed).
-func parseSize(s string) (int64, error) {
+func ParseSize(s string) (int64, error) {
 	s = strings.TrimSpace(s)
 	i := strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' })
 	if i < 0 {

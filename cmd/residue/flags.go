@@ -5,8 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
+	"github.com/residue-sec/residue/analyzers/config"
 	"github.com/residue-sec/residue/analyzers/driver"
 )
 
@@ -24,6 +26,21 @@ func (l *listFlag) Set(v string) error {
 			*l = append(*l, s)
 		}
 	}
+	return nil
+}
+
+// sizeFlag is a size in bytes, given as the configuration's max-file-size
+// is: digits, optionally with a unit (512KiB, 2MiB, 10MB).
+type sizeFlag int64
+
+func (s *sizeFlag) String() string { return strconv.FormatInt(int64(*s), 10) }
+
+func (s *sizeFlag) Set(v string) error {
+	n, err := config.ParseSize(v)
+	if err != nil {
+		return errors.New("want a positive number of bytes, optionally with a unit (512KiB, 2MiB, 10MB)")
+	}
+	*s = sizeFlag(n)
 	return nil
 }
 

@@ -14,7 +14,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/residue-sec/residue/analyzers/all"
 )
@@ -44,6 +46,20 @@ var commands = map[string]func(args []string, stdout, stderr io.Writer) (int, er
 	"test": testCmd, "query": queryCmd, "version": versionCmd, "merge": mergeCmd,
 }
 
+// commandNames lists the subcommands for error messages.
+const commandNames = "scan, init, rules, explain, test, query, merge, version"
+
+// looksLikeCommand reports whether arg, the first argument and neither a
+// command nor a flag, was meant as a command: a plain word that names no
+// file or directory. Anything else is a path to scan.
+func looksLikeCommand(arg string) bool {
+	if arg == "" || strings.HasPrefix(arg, "-") || strings.ContainsAny(arg, `./\`) {
+		return false
+	}
+	_, err := os.Lstat(arg)
+	return errors.Is(err, fs.ErrNotExist)
+}
+
 // run executes one command line and returns its exit code.
 func run(args []string, stdout, stderr io.Writer) int {
 	cmd, rest := "scan", args
@@ -56,6 +72,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		case a == "help" || a == "-h" || a == "--help" || a == "-help":
 			fmt.Fprint(stdout, topUsage)
 			return exitClean
+		case looksLikeCommand(a):
+			fmt.Fprintf(stderr, "residue: unknown command %q (commands: %s; a path to scan must exist)\nRun 'residue --help' for usage.\n", a, commandNames)
+			return exitError
 		}
 	}
 	code, err := commands[cmd](rest, stdout, stderr)

@@ -173,6 +173,11 @@ func plural(n int) string {
 	return "s"
 }
 
+// count returns "1 word" or "N words".
+func count(n int, word string) string {
+	return fmt.Sprintf("%d %s%s", n, word, plural(n))
+}
+
 // pathError names a path argument as given in an error about it.
 func pathError(p string, err error) error {
 	var pe *os.PathError

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/residue-sec/residue/analyzers/rule"
 	"github.com/residue-sec/residue/rules"
@@ -25,8 +25,9 @@ func loadBuiltinRules() (*rule.Set, error) {
 
 const rulesUsage = `Usage: residue rules [--format text|json] [--rules DIR] [--no-builtin]
 
-List every rule with its id, severity, language, summary and rule file:
-the built-in rules and those of each --rules directory.
+List every rule with its id, severity, language and summary: the built-in
+rules and those of each --rules directory. --format json adds each rule's
+file.
 
 Examples:
   residue rules
@@ -67,26 +68,22 @@ func rulesCmd(args []string, stdout, _ io.Writer) (int, error) {
 		enc.SetIndent("", "  ")
 		return exitClean, enc.Encode(out)
 	case "text":
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSEVERITY\tLANGUAGE\tSUMMARY\tFILE")
-		for _, r := range set.All() {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Language, r.Summary, r.File)
-		}
-		if err := tw.Flush(); err != nil {
-			return exitError, err
-		}
-		fmt.Fprintf(stdout, "%d rules\n", len(set.All()))
+		writeRuleTable(stdout, set.All())
+		fmt.Fprintf(stdout, "%s; 'residue explain RULE' shows a rule's documentation and file\n", count(len(set.All()), "rule"))
 		return exitClean, nil
 	}
 	return exitError, &usageError{fmt.Sprintf("unknown --format %q (want text or json)", *format)}
 }
 
-const explainUsage = `Usage: residue explain RULE
+const explainUsage = `Usage: residue explain RULE|FAMILY
 
-Print a rule's documentation: why it matters, how to fix it, examples.
+Print a rule's documentation: why it matters, how to fix it, examples. For
+a family (ctypes, cmem, mtls, logging, or one of your rules' families),
+list its rules.
 
-Example:
+Examples:
   residue explain logging/request-body
+  residue explain logging
 `
 
 func explainCmd(args []string, stdout, _ io.Writer) (int, error) {
@@ -106,7 +103,17 @@ func explainCmd(args []string, stdout, _ io.Writer) (int, error) {
 	}
 	r := set.Get(rest[0])
 	if r == nil {
-		return exitError, &usageError{fmt.Sprintf("no rule %q; 'residue rules' lists them", rest[0])}
+		family := familyRules(set, rest[0])
+		switch {
+		case len(family) == 0 && strings.Contains(rest[0], "/"):
+			return exitError, &usageError{fmt.Sprintf("no rule %q; 'residue rules' lists them", rest[0])}
+		case len(family) == 0:
+			return exitError, &usageError{fmt.Sprintf("no rule or rule family %q; 'residue rules' lists them", rest[0])}
+		}
+		fmt.Fprintf(stdout, "The %s family has %s:\n\n", rest[0], count(len(family), "rule"))
+		writeRuleTable(stdout, family)
+		fmt.Fprintf(stdout, "\n'residue explain RULE' shows one rule's documentation.\n")
+		return exitClean, nil
 	}
 	fmt.Fprintf(stdout, "%s (%s, %s, precision %s, security severity %.1f)\n\n%s\n\n%s\n",
 		r.ID, r.Severity, r.Language, r.Precision, r.SecuritySeverity, r.Summary, strings.TrimSpace(r.Help))
@@ -118,4 +125,65 @@ func explainCmd(args []string, stdout, _ io.Writer) (int, error) {
 	}
 	fmt.Fprintf(stdout, "Rule file: %s\n", r.File)
 	return exitClean, nil
+}
+
+// familyRules returns the rules of set whose id starts with family + "/".
+func familyRules(set *rule.Set, family string) []*rule.Rule {
+	var out []*rule.Rule
+	for _, r := range set.All() {
+		if strings.HasPrefix(r.ID, family+"/") {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// tableWidth is the width the rule table fits in.
+const tableWidth = 100
+
+// writeRuleTable writes rules as a table of id, severity, language and
+// summary, no wider than tableWidth columns: the summaries wrap, indented
+// under their column.
+func writeRuleTable(w io.Writer, rules []*rule.Rule) {
+	head := []string{"ID", "SEVERITY", "LANGUAGE"}
+	widths := []int{len(head[0]), len(head[1]), len(head[2])}
+	for _, r := range rules {
+		for i, v := range []string{r.ID, r.Severity, r.Language} {
+			widths[i] = max(widths[i], len(v))
+		}
+	}
+	indent := widths[0] + widths[1] + widths[2] + 3*2
+	room := max(tableWidth-indent, 30)
+	row := func(cols []string, summary string) {
+		line := fmt.Sprintf("%-*s  %-*s  %-*s  ", widths[0], cols[0], widths[1], cols[1], widths[2], cols[2])
+		for i, part := range wrap(summary, room) {
+			if i > 0 {
+				line = strings.Repeat(" ", indent)
+			}
+			fmt.Fprintln(w, strings.TrimRight(line+part, " "))
+		}
+	}
+	row(head, "SUMMARY")
+	for _, r := range rules {
+		row([]string{r.ID, r.Severity, r.Language}, r.Summary)
+	}
+}
+
+// wrap splits text into lines of at most width characters at blanks; a
+// longer word gets a line of its own. It returns one line for empty text.
+func wrap(text string, width int) []string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		switch {
+		case line == "":
+			line = word
+		case utf8.RuneCountInString(line)+1+utf8.RuneCountInString(word) <= width:
+			line += " " + word
+		default:
+			lines = append(lines, line)
+			line = word
+		}
+	}
+	return append(lines, line)
 }

@@ -80,7 +80,8 @@ func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.BoolVar(&o.exitZero, "exit-zero", false, "exit 0 even when there are findings")
 	fs.BoolVar(&o.includeSuppressed, "include-suppressed", false, "keep suppressed findings, marked as suppressed")
 	fs.BoolVar(&o.warnUnusedIgnores, "warn-unused-ignores", false, "warn about residue: ignore comments that suppress nothing")
-	fs.Int64Var(&o.maxFileSize, "max-file-size", driver.DefaultMaxFileSize, "skip files larger than `BYTES` (overrides the configuration's)")
+	o.maxFileSize = driver.DefaultMaxFileSize
+	fs.Var((*sizeFlag)(&o.maxFileSize), "max-file-size", "skip files larger than `SIZE`: bytes, or with a unit such as 512KiB or 2MiB (overrides the configuration's)")
 	fs.BoolVar(&o.noColor, "no-color", false, "no colour in text output (also: NO_COLOR=1)")
 	fs.BoolVar(&o.noIgnore, "no-ignore", false, "do not honour .gitignore files")
 	fs.StringVar(&o.cacheDir, "cache-dir", "", "keep unchanged files' results between runs in `DIR` (default: .residue_cache at the repository root)")

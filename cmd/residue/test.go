@@ -262,7 +262,7 @@ func printResults(w io.Writer, set *rule.Set, results map[string]*ruleResult) in
 	for _, p := range problems {
 		fmt.Fprintln(w, p)
 	}
-	fmt.Fprintf(w, "%d rules tested, %d failed\n", tested, failed)
+	fmt.Fprintf(w, "%s tested, %d failed\n", count(tested, "rule"), failed)
 	if failed > 0 {
 		return exitFindings
 	}

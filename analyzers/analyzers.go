@@ -65,6 +65,11 @@ type Analyzer struct {
 	// SettingKeys lists the settings the analyzer reads from Pass.Settings,
 	// each with a one-line description.
 	SettingKeys map[string]string
+	// ValidateSetting, if set, checks one value of one of SettingKeys
+	// (the configuration loader and the driver call it for every value)
+	// and says what is wrong with it: a bad value is a configuration
+	// error before anything is scanned, never a failure on every file.
+	ValidateSetting func(key, value string) error
 	// Run analyzes one file. It must not keep any node of pass.File after it
 	// returns: the tree is closed once every analyzer is done. Optional
 	// when Check is set.

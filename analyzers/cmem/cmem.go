@@ -47,6 +47,8 @@ var Analyzer = &analyzers.Analyzer{
 	SettingKeys: map[string]string{
 		"sinks": "extra sink functions as NAME:BUF:LEN, the 1-based positions of the buffer and of its byte count (copy_to_user:2:3)",
 	},
+	ValidateSetting: validateSetting,
+
 	Run: run,
 }
 

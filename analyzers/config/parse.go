@@ -1,8 +1,10 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
@@ -25,9 +27,9 @@ var ruleKeys = []string{"disable", "severity"}
 func Parse(file string, data []byte, known Known) (*Config, error) {
 	p := &parser{file: file, known: known}
 	c := &Config{}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, p.yamlError(err)
+	doc, err := p.document(data)
+	if err != nil {
+		return nil, err
 	}
 	if len(doc.Content) == 0 || doc.Content[0].Tag == "!!null" {
 		return c, nil
@@ -36,7 +38,6 @@ func Parse(file string, data []byte, known Known) (*Config, error) {
 	if top.Kind != yaml.MappingNode {
 		return nil, p.at(top, "the configuration must be a mapping of keys ("+strings.Join(topKeys, ", ")+")")
 	}
-	var err error
 	p.each(top, topKeys, func(key string, v *yaml.Node) {
 		switch key {
 		case "include":
@@ -66,6 +67,23 @@ func Parse(file string, data []byte, known Known) (*Config, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// document decodes data, which must hold at most one YAML document: a
+// second one (after a "---") would be silently ignored otherwise.
+func (p *parser) document(data []byte) (*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc, next yaml.Node
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		return nil, p.yamlError(err)
+	}
+	switch err := dec.Decode(&next); {
+	case errors.Is(err, io.EOF):
+		return &doc, nil
+	case err != nil:
+		return nil, p.yamlError(err)
+	}
+	return nil, p.at(&next, "a configuration file holds one YAML document; a second one starts here")
 }
 
 // parser collects the problems of one file.
@@ -233,7 +251,16 @@ func (p *parser) settings(n *yaml.Node) map[string]analyzers.Settings {
 		}
 		settings := analyzers.Settings{}
 		p.each(v, keys, func(key string, list *yaml.Node) {
-			settings[key] = values(p.list("analyzers."+a.Name+"."+key, list, "names"))
+			items := p.list("analyzers."+a.Name+"."+key, list, "names")
+			for _, item := range items {
+				if a.ValidateSetting == nil {
+					break
+				}
+				if err := a.ValidateSetting(key, item.Value); err != nil {
+					p.fail(item, "analyzers.%s.%s: %v", a.Name, key, err)
+				}
+			}
+			settings[key] = values(items)
 		})
 		out[a.Name] = settings
 	})

@@ -16,6 +16,7 @@ import (
 	"bytes"
 
 	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/pysrc"
 	"github.com/residue-sec/residue/analyzers/source"
 )
 
@@ -51,6 +52,8 @@ var Analyzer = &analyzers.Analyzer{
 	SettingKeys: map[string]string{
 		"loaders": "extra functions (bare or dotted names) that return a loaded library, like ctypes.CDLL",
 	},
+	ValidateSetting: func(_, value string) error { return pysrc.ValidateDottedName(value) },
+
 	Run:    run,
 	Finish: finish,
 }

@@ -4,7 +4,8 @@
 // A path argument is a file or a directory, absolute or relative to the
 // working directory. It must resolve, symlinks included, to a place inside
 // Options.Root: Walk returns an error for an argument that does not exist,
-// cannot be read, or lies outside the root, and never walks anything then.
+// is a directory that cannot be read, or lies outside the root, and never
+// walks anything then. A file argument that cannot be read is a Warning.
 //
 // Below a directory argument, Walk skips:
 //   - directories named in the skip table (.git, node_modules, build, ...),
@@ -85,7 +86,8 @@ type Warning struct {
 // absolute or relative to the working directory. Files are sorted by Path
 // and have no duplicates. A problem with a file or directory found during
 // the walk is a Warning; Walk returns an error only for invalid options or a
-// path argument that does not exist, cannot be read or is outside Root.
+// path argument that does not exist, is an unreadable directory or is
+// outside Root.
 //
 // Walk reads no file content except the first 256 bytes of files without
 // an extension, to find a Python shebang.
@@ -118,7 +120,8 @@ type arg struct {
 	info fs.FileInfo // of the symlink's target
 }
 
-// resolveArg checks that p exists, can be read and is inside the root.
+// resolveArg checks that p exists, is inside the root and, if it is a
+// directory, can be read.
 func (w *walker) resolveArg(p string) (arg, error) {
 	abs, err := filepath.Abs(p)
 	if err != nil {
@@ -142,10 +145,11 @@ func (w *walker) resolveArg(p string) (arg, error) {
 	return arg{abs: abs, real: real, rel: rel, info: info}, nil
 }
 
-// checkReadable opens a directory or regular file and closes it again. It
-// does not open anything else: opening a FIFO could block.
+// checkReadable opens a directory and closes it again. It opens nothing
+// else: a file that cannot be read is a Warning like any other skipped
+// file, and opening a FIFO could block.
 func checkReadable(abs string, info fs.FileInfo) error {
-	if !info.IsDir() && !info.Mode().IsRegular() {
+	if !info.IsDir() {
 		return nil
 	}
 	f, err := os.Open(abs)

@@ -145,7 +145,7 @@ func newPlan(cfg Config) (*plan, error) {
 		owners: map[source.Language][]int{}, comments: map[source.Language]*tsquery.Query{}}
 	p.models = modelsOf(cfg.Analyzers)
 	p.modelSettings = modelSettings(cfg, p.models)
-	var errs []error
+	errs := []error{checkSettings(cfg.Analyzers, cfg.Settings)}
 	for _, a := range cfg.Analyzers {
 		for _, id := range a.Rules {
 			r := cfg.Rules.Get(id)

@@ -7,6 +7,7 @@ package logging
 
 import (
 	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/pysrc"
 	"github.com/residue-sec/residue/analyzers/source"
 )
 
@@ -40,6 +41,8 @@ var Analyzer = &analyzers.Analyzer{
 		"sanitizers": "extra function names (or dotted names) that redact data before it is logged",
 		"loggers":    "extra variable or attribute names that hold loggers",
 	},
+	ValidateSetting: func(_, value string) error { return pysrc.ValidateDottedName(value) },
+
 	Run:    run,
 	Finish: finish,
 }

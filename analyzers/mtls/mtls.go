@@ -56,6 +56,8 @@ var Analyzer = &analyzers.Analyzer{
 		"cert-validators":        "function names (or dotted names) that verify a client certificate or its verification status",
 		"proxy-guards":           "function names (or dotted names) that check that a request came from a trusted proxy",
 	},
+	ValidateSetting: validateSetting,
+
 	Run: run,
 }
 

@@ -251,12 +251,13 @@ func TestBadInputWarnings(t *testing.T) {
 	}
 }
 
-// scanAsUnprivileged scans dir with the test analyzers, in this process
-// when not root, else in a copy of the test binary run as nobody.
-func scanAsUnprivileged(t *testing.T, dir string) (int, string, string) {
+// scanAsUnprivileged runs residue scan with args and the test analyzers,
+// in this process when not root, else in a copy of the test binary run as
+// nobody.
+func scanAsUnprivileged(t *testing.T, args ...string) (int, string, string) {
 	if os.Geteuid() != 0 {
 		useTestAnalyzers(t)
-		return residue("scan", dir)
+		return residue(append([]string{"scan"}, args...)...)
 	}
 	setpriv, err := exec.LookPath("setpriv")
 	if err != nil {
@@ -271,7 +272,7 @@ func scanAsUnprivileged(t *testing.T, dir string) (int, string, string) {
 	must(t, os.Chmod(filepath.Dir(bin), 0o755))
 	cmd := exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", bin, "-test.run=^TestChildScan$")
 	// The child makes a cache directory of its own: it cannot write ours.
-	cmd.Env = append(os.Environ(), "RESIDUE_CHILD=1", "RESIDUE_CHILD_DIR="+dir, CacheDirEnv+"=")
+	cmd.Env = append(os.Environ(), "RESIDUE_CHILD=1", "RESIDUE_CHILD_ARGS="+strings.Join(args, "\n"), CacheDirEnv+"=")
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err = cmd.Run()
@@ -301,8 +302,26 @@ func TestChildScan(t *testing.T) {
 	}
 	useTestAnalyzers(t)
 	var out bytes.Buffer
-	code := run([]string{"scan", os.Getenv("RESIDUE_CHILD_DIR")}, &out, os.Stderr)
+	code := run(append([]string{"scan"}, strings.Split(os.Getenv("RESIDUE_CHILD_ARGS"), "\n")...), &out, os.Stderr)
 	os.Stdout.WriteString(out.String() + "--- exit " + string(rune('0'+code)) + "\n")
+}
+
+// TestUnreadableNamedFile names an unreadable file on the command line:
+// as the README says, it is skipped with a warning, and the other files
+// are scanned.
+func TestUnreadableNamedFile(t *testing.T) {
+	if os.Getenv("RESIDUE_CHILD") == "1" {
+		return
+	}
+	dir := tree(t, map[string]string{"secret.py": "leak(1)\n", "open.py": "leak(2)\n"})
+	must(t, os.Chmod(filepath.Join(dir, "secret.py"), 0))
+	must(t, os.Chmod(dir, 0o755))
+	must(t, os.Chmod(filepath.Dir(dir), 0o755))
+	code, out, errs := scanAsUnprivileged(t, filepath.Join(dir, "secret.py"), filepath.Join(dir, "open.py"))
+	if code != 1 || !strings.Contains(out, "open.py:1:1") ||
+		!strings.Contains(errs, "residue: secret.py: warning: skipped: cannot read the file: permission denied") {
+		t.Errorf("exit %d, want 1 with the warning and open.py's finding\n%s%s", code, out, errs)
+	}
 }
 
 func must(t *testing.T, err error) {

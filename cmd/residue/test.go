@@ -23,7 +23,9 @@ Test the rules of DIR (default: the built-in rules):
     rule, no 'good' snippet may be;
   - every Python or C file under DIR is a fixture, annotated in the style of
     'semgrep --test': a comment 'ruleid: ID' above a line that rule ID must
-    report, 'ok: ID' above a line it must not.
+    report, 'ok: ID' above a line it must not. A finding on a line without
+    'ruleid' for its rule fails too ('todoruleid' and 'todook' mark known
+    gaps, which do not fail).
 Prints a pass/fail table; exits 1 when a test fails, 2 when a rule file is
 malformed.
 
@@ -32,7 +34,7 @@ Examples:
   residue test testdata/rules-example
 `
 
-var annotation = regexp.MustCompile(`(?:#|//|/\*)\s*(ruleid|ok|todoruleid):\s*([A-Za-z0-9_/, -]+?)\s*(?:\*/)?\s*$`)
+var annotation = regexp.MustCompile(`(?:#|//|/\*)\s*(ruleid|ok|todoruleid|todook):\s*([A-Za-z0-9_/, -]+?)\s*(?:\*/)?\s*$`)
 
 // ruleResult is one rule's test outcome.
 type ruleResult struct {
@@ -53,6 +55,9 @@ func testCmd(args []string, stdout, _ io.Writer) (int, error) {
 	dir := ""
 	if len(rest) == 1 {
 		dir = rest[0]
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return exitError, &usageError{fmt.Sprintf("test %s: not a directory of rules", dir)}
+		}
 		src := ruleSource{dirs: listFlag{dir}, noBuiltin: true}
 		set, err = src.load()
 	} else {
@@ -60,6 +65,9 @@ func testCmd(args []string, stdout, _ io.Writer) (int, error) {
 	}
 	if err != nil {
 		return exitError, err
+	}
+	if len(set.All()) == 0 {
+		return exitError, fmt.Errorf("%s holds no rule files (*.yml, *.yaml); nothing to test", dir)
 	}
 	as, err := analyzersFor(set)
 	if err != nil {
@@ -151,18 +159,22 @@ func runInlineTests(set *rule.Set, as []*analyzers.Analyzer, results map[string]
 	return nil
 }
 
-// expectation is one ruleid/ok annotation: rule id on path:line.
+// expectation is one annotation: rule id on path:line, which must report
+// there (ruleid) or must not (ok); todo marks a known gap (todoruleid,
+// todook), which is not checked.
 type expectation struct {
 	path string
 	line int
 	id   string
 	want bool
+	todo bool
 }
 
 // runFixtures scans the Python and C files under dir and checks them
 // against their ruleid/ok annotations.
 func runFixtures(dir string, set *rule.Set, as []*analyzers.Analyzer, results map[string]*ruleResult) error {
 	var exps []expectation
+	fixtures := 0
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -178,9 +190,10 @@ func runFixtures(dir string, set *rule.Set, as []*analyzers.Analyzer, results ma
 		}
 		rel, _ := filepath.Rel(dir, p)
 		exps = append(exps, annotations(filepath.ToSlash(rel), string(data))...)
+		fixtures++
 		return nil
 	})
-	if err != nil || len(exps) == 0 {
+	if err != nil || fixtures == 0 {
 		return err
 	}
 	findings, err := scanDir(dir, set, as)
@@ -191,12 +204,18 @@ func runFixtures(dir string, set *rule.Set, as []*analyzers.Analyzer, results ma
 	for _, f := range findings {
 		got[f.Location.Path+":"+strconv.Itoa(f.Location.StartLine)+":"+f.RuleID] = true
 	}
+	annotated := map[string]bool{}
 	for _, e := range exps {
+		key := e.path + ":" + strconv.Itoa(e.line) + ":" + e.id
+		annotated[key] = true
 		res := results[e.id]
 		if res == nil {
 			return fmt.Errorf("%s:%d: annotation names unknown rule %q", e.path, e.line-1, e.id)
 		}
-		switch found := got[e.path+":"+strconv.Itoa(e.line)+":"+e.id]; {
+		if e.todo {
+			continue
+		}
+		switch found := got[key]; {
 		case e.want && !found:
 			res.failed++
 			res.problems = append(res.problems, fmt.Sprintf("%s:%d: expected a finding, got none", e.path, e.line))
@@ -205,6 +224,14 @@ func runFixtures(dir string, set *rule.Set, as []*analyzers.Analyzer, results ma
 			res.problems = append(res.problems, fmt.Sprintf("%s:%d: unexpected finding", e.path, e.line))
 		default:
 			res.passed++
+		}
+	}
+	// As in semgrep --test, a finding where no annotation expects one fails.
+	for _, f := range findings {
+		key := f.Location.Path + ":" + strconv.Itoa(f.Location.StartLine) + ":" + f.RuleID
+		if res := results[f.RuleID]; res != nil && !annotated[key] {
+			res.failed++
+			res.problems = append(res.problems, fmt.Sprintf("%s:%d: unexpected finding (no ruleid annotation)", f.Location.Path, f.Location.StartLine))
 		}
 	}
 	return nil
@@ -217,7 +244,7 @@ func annotations(path, text string) []expectation {
 	var out []expectation
 	for i, line := range lines {
 		m := annotation.FindStringSubmatch(line)
-		if m == nil || m[1] == "todoruleid" {
+		if m == nil {
 			continue
 		}
 		target := i + 1
@@ -226,7 +253,7 @@ func annotations(path, text string) []expectation {
 		}
 		for _, id := range strings.Split(m[2], ",") {
 			if id = strings.TrimSpace(id); id != "" {
-				out = append(out, expectation{path: path, line: target + 1, id: id, want: m[1] == "ruleid"})
+				out = append(out, expectation{path: path, line: target + 1, id: id, want: m[1] == "ruleid", todo: strings.HasPrefix(m[1], "todo")})
 			}
 		}
 	}

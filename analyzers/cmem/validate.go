@@ -1,0 +1,11 @@
+package cmem
+
+// validateSetting checks one value of a cmem setting: a sink must be
+// NAME:BUF:LEN.
+func validateSetting(key, value string) error {
+	if key == "sinks" {
+		_, err := sinkTable([]string{value})
+		return err
+	}
+	return nil
+}

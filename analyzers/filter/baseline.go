@@ -1,7 +1,7 @@
 package filter
 
 import (
-	"encoding/json"
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -14,9 +14,12 @@ import (
 // SARIF report: the findings a team has accepted for now.
 type Baseline map[string]bool
 
-// LoadBaseline reads the fingerprints of every result of the SARIF report
-// at path. A file that is not SARIF, or whose results carry no residue
-// fingerprint, is an error: it cannot have been written by residue.
+// LoadBaseline reads the fingerprints of every finding of the SARIF report
+// at path: those of its results and those of the findings it left out to
+// keep GitHub's limits (more than 25,000, say), which residue lists in the
+// run's properties. A file that is not SARIF, or whose results carry no
+// residue fingerprint, is an error: it cannot have been written by residue.
+// Paths are read percent-decoded, as ReadSARIF reads them.
 func LoadBaseline(path string) (Baseline, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -26,32 +29,16 @@ func LoadBaseline(path string) (Baseline, error) {
 		}
 		return nil, fmt.Errorf("--baseline %s: %v", path, err)
 	}
-	var doc struct {
-		Version string `json:"version"`
-		Runs    []struct {
-			Results []struct {
-				PartialFingerprints map[string]any `json:"partialFingerprints"`
-			} `json:"results"`
-		} `json:"runs"`
-	}
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("--baseline %s: not a SARIF report: %v", path, err)
-	}
-	if doc.Version != "2.1.0" || doc.Runs == nil {
-		return nil, fmt.Errorf("--baseline %s: not a SARIF 2.1.0 report (write one with residue scan --format sarif -o FILE)", path)
+	doc, err := report.ReadSARIF(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("--baseline %s: %v (write one with residue scan --format sarif -o FILE)", path, err)
 	}
 	b := Baseline{}
-	results := 0
-	for _, run := range doc.Runs {
-		for _, res := range run.Results {
-			results++
-			if fp, ok := res.PartialFingerprints[report.FingerprintKey].(string); ok && fp != "" {
-				b[fp] = true
-			}
-		}
+	for _, f := range doc.Findings {
+		b[f.Fingerprint] = true
 	}
-	if results > 0 && len(b) == 0 {
-		return nil, fmt.Errorf("--baseline %s: no result has a %s fingerprint; was it written by residue?", path, report.FingerprintKey)
+	for _, fp := range doc.Omitted {
+		b[fp] = true
 	}
 	return b, nil
 }

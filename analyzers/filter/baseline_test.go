@@ -63,7 +63,8 @@ func TestBaselineErrors(t *testing.T) {
 		{missing, "--baseline " + missing + ": no such file or directory"},
 		{writeFile(t, "not json"), ": not a SARIF report: invalid character"},
 		{writeFile(t, `{"version": "1", "findings": []}`), ": not a SARIF 2.1.0 report"},
-		{writeFile(t, `{"version": "2.1.0", "runs": [{"results": [{"partialFingerprints": {"other/v1": "x"}}]}]}`), ": no result has a residue/v1 fingerprint"},
+		{writeFile(t, `{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "semgrep"}}, "results": []}]}`), `a report of "semgrep", not of residue`},
+		{writeFile(t, `{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "residue"}}, "results": [{"locations": [{}], "partialFingerprints": {"other/v1": "x"}}]}]}`), "no residue/v1 fingerprint"},
 	} {
 		if _, err := LoadBaseline(tc.path); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("LoadBaseline(%s) = %v, want %q", tc.path, err, tc.want)

@@ -16,8 +16,10 @@ import (
 // that writing it again gives the same bytes: the reports of several
 // shards of one scan can be merged into the report of the whole scan.
 // (What the writer cut, because GitHub's limits were reached, stays cut,
-// and its notifications stay.) A log of another tool, or of more than one
-// run, is an error.
+// and its notifications stay; the fingerprints of the results it cut are
+// Omitted.)
+// URIs are percent-decoded back to paths. A log of another tool, or of
+// more than one run, is an error.
 func ReadSARIF(r io.Reader) (*Run, error) {
 	var doc sarifDoc
 	if err := json.NewDecoder(r).Decode(&doc); err != nil {
@@ -37,6 +39,7 @@ func ReadSARIF(r io.Reader) (*Run, error) {
 	if sr.AutomationDetails != nil {
 		run.Category = sr.AutomationDetails.ID
 	}
+	run.Omitted = sr.Properties.Omitted
 	for _, res := range sr.Results {
 		f, err := res.finding()
 		if err != nil {
@@ -73,6 +76,9 @@ type sarifRun struct {
 	Invocations []struct {
 		Notifications []sarifNote `json:"toolExecutionNotifications"`
 	} `json:"invocations"`
+	Properties struct {
+		Omitted []string `json:"residue/omittedFingerprints"`
+	} `json:"properties"`
 }
 
 type sarifText struct {

@@ -40,4 +40,7 @@ type Run struct {
 	// report, which left out the ones it holds: every SARIF result is then
 	// marked with baselineState "new".
 	Baseline bool
+	// Omitted are the fingerprints of findings an earlier SARIF report
+	// could not hold (SARIFReport.Omitted), when Findings continue it.
+	Omitted []string
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/owenrumney/go-sarif/v2/sarif"
@@ -22,6 +23,10 @@ const (
 	// columnKind says how columns count: UTF-16 code units, like
 	// source.Range.
 	columnKind = "utf16CodeUnits"
+	// omittedKey names the run property that lists the fingerprints of
+	// the findings cut to keep GitHub's limits, so that a report of any
+	// size is a complete baseline.
+	omittedKey = "residue/omittedFingerprints"
 )
 
 // WriteSARIF writes r as a SARIF 2.1.0 log of one run, indented by two
@@ -35,7 +40,10 @@ const (
 // alerts. GitHub's limits are kept by truncating, each cut reported by a
 // notification: 25,000 results per run, 1,000 related locations and 10,000
 // code-flow steps per result, 20 tags per rule, and 10 MB gzipped, reached
-// by leaving out the source snippets and then halving the results.
+// by leaving out the source snippets and then halving the results. The
+// fingerprints of the results cut, and r.Omitted, are listed in the run's
+// property "residue/omittedFingerprints", so that every report is a
+// complete baseline.
 func WriteSARIF(w io.Writer, r *Run) error {
 	return writeSARIF(w, r, maxGzipBytes)
 }
@@ -101,17 +109,40 @@ func buildSARIF(r *Run, p plan) (*sarif.Report, error) {
 		run.WithAutomationDetails(sarif.NewRunAutomationDetails().WithID(automationID(r.Category)))
 	}
 
+	// Baselines need every fingerprint: those of the findings cut here
+	// are kept in the run's properties.
+	if omitted := omittedFingerprints(r, p); len(omitted) > 0 {
+		run.Properties = sarif.Properties{omittedKey: omitted}
+	}
+
 	// An error notification (an analyzer that failed on a file) means the
 	// analysis did not run completely.
 	inv := sarif.NewInvocation().WithExecutionSuccess(!hasError(r.Notifications))
-	for _, group := range [][]analyzers.Notification{r.Notifications, notes, p.notifications(len(r.Findings)), c.notifications()} {
+	for _, n := range r.Notifications {
+		inv.AddTToolExecutionNotification(sarifNotification(n))
+	}
+	// The writer's own notifications, about what it cut: a report read
+	// back (ReadSARIF) holds them already among its notifications.
+	for _, group := range [][]analyzers.Notification{notes, p.notifications(len(r.Findings) + len(r.Omitted)), c.notifications()} {
 		for _, n := range group {
-			inv.AddTToolExecutionNotification(sarifNotification(n))
+			if !slices.Contains(r.Notifications, n) {
+				inv.AddTToolExecutionNotification(sarifNotification(n))
+			}
 		}
 	}
 	run.AddInvocations(inv)
 	log.AddRun(run)
 	return log, nil
+}
+
+// omittedFingerprints returns the fingerprints of the findings of r that
+// plan p leaves out, after those r carries from an earlier report.
+func omittedFingerprints(r *Run, p plan) []string {
+	out := append([]string{}, r.Omitted...)
+	for i := p.results; i < len(r.Findings); i++ {
+		out = append(out, r.Findings[i].Fingerprint)
+	}
+	return out
 }
 
 // automationID returns the automationDetails.id of a --category: GitHub

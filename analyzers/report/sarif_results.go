@@ -128,9 +128,10 @@ func (c *resultConverter) notifications() []analyzers.Notification {
 	return notes
 }
 
-// artifact returns the artifactLocation of a path relative to %SRCROOT%.
+// artifact returns the artifactLocation of a path relative to %SRCROOT%,
+// as a percent-encoded URI reference.
 func artifact(path string) *sarif.ArtifactLocation {
-	return sarif.NewSimpleArtifactLocation(path).WithUriBaseId(srcRoot)
+	return sarif.NewSimpleArtifactLocation(encodeURI(path)).WithUriBaseId(srcRoot)
 }
 
 // region returns r as a SARIF region, leaving out unset (zero) fields.

@@ -118,7 +118,7 @@ func TestBaselineErrors(t *testing.T) {
 		{"missing baseline", []string{"scan", "--baseline", filepath.Join(dir, "none.sarif"), dir}, 2,
 			[]string{"none.sarif: no such file or directory"}, []string{"a.py:1:1"}},
 		{"a JSON report", []string{"scan", "--baseline", filepath.Join(dir, "report.json"), dir}, 2,
-			[]string{"not a SARIF 2.1.0 report (write one with residue scan --format sarif -o FILE)"}, []string{"a.py:1:1"}},
+			[]string{"not a SARIF 2.1.0 report", "(write one with residue scan --format sarif -o FILE)"}, []string{"a.py:1:1"}},
 	} {
 		tc.check(t)
 	}

@@ -1,21 +1,35 @@
-// Package sarifcheck runs the project's SARIF checker
-// (../shared/check_sarif.py: the 2.1.0 schema plus what GitHub code
-// scanning needs) from tests.
+// Package sarifcheck checks SARIF reports from tests: every artifact URI
+// must be a relative URI reference (RFC 3986, SARIF §3.10), checked here,
+// and the project's shared checker (check_sarif.py beside the checkout:
+// the 2.1.0 schema plus what GitHub code scanning needs) must pass where
+// it is available.
 package sarifcheck
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 )
 
-// Check runs the checker on the SARIF file at report and fails t with its
-// output when it finds problems. Where the checker is absent (a user's
-// clone has no ../shared) it logs that the schema check was skipped; in CI
-// (CI=true) a python3 without jsonschema is a failure, not a skip.
+// Check checks the SARIF file at report and fails t with what is wrong:
+// first its URIs (checkURIs), then the shared checker's verdict. Where the
+// checker is absent (a user's clone has none beside it) it logs that the
+// schema check was skipped; in CI (CI=true) a python3 without jsonschema
+// is a failure, not a skip.
 func Check(t testing.TB, report string) {
 	t.Helper()
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range checkURIs(data) {
+		t.Errorf("%s: %s", report, p)
+	}
 	checker, err := findChecker()
 	if err != nil {
 		t.Logf("schema check skipped: %v", err)
@@ -61,6 +75,66 @@ func findPython() string {
 	for _, p := range []string{"python3", "/usr/bin/python3"} {
 		if exec.Command(p, "-c", "import jsonschema").Run() == nil {
 			return p
+		}
+	}
+	return ""
+}
+
+// pathRef matches the path of a relative URI reference: RFC 3986 pchars
+// (unreserved, sub-delims, ":", "@", percent-encoded octets) and "/".
+var pathRef = regexp.MustCompile(`^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*$`)
+
+// checkURIs returns a problem for every "uri" in the SARIF document data
+// that is not a relative reference to a file below %SRCROOT%: empty,
+// absolute, with a scheme, a query or a fragment, a character RFC 3986
+// does not allow unencoded (a blank, "%" not starting an escape, non-ASCII
+// bytes), or a ".." segment.
+func checkURIs(data []byte) []string {
+	var doc any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return []string{"not JSON: " + err.Error()}
+	}
+	var problems []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, item := range v {
+				if uri, ok := item.(string); ok && k == "uri" {
+					if msg := uriProblem(uri); msg != "" {
+						problems = append(problems, fmt.Sprintf("uri %q %s", uri, msg))
+					}
+					continue
+				}
+				walk(item)
+			}
+		case []any:
+			for _, item := range v {
+				walk(item)
+			}
+		}
+	}
+	walk(doc)
+	return problems
+}
+
+// uriProblem says what is wrong with uri as a relative URI reference to
+// a file below the source root, "" when nothing is.
+func uriProblem(uri string) string {
+	first, _, _ := strings.Cut(uri, "/")
+	switch {
+	case uri == "":
+		return "is empty"
+	case !pathRef.MatchString(uri):
+		return "is not a percent-encoded URI reference path (RFC 3986, SARIF 3.10)"
+	case strings.HasPrefix(uri, "/"):
+		return "is absolute"
+	case strings.Contains(first, ":"):
+		return "has a scheme, or a first segment with \":\""
+	}
+	for _, seg := range strings.Split(uri, "/") {
+		if seg == ".." || strings.EqualFold(seg, "%2E%2E") {
+			return "leaves the source root"
 		}
 	}
 	return ""

@@ -17,8 +17,9 @@ import (
 //
 // Levels become error, warning and notice; a suppressed finding is a
 // notice whose message ends in "(suppressed: reason)". Columns are written
-// only for a finding on one line, the only case GitHub draws them. Values
-// are escaped as the Actions toolkit escapes them. Notifications are not
+// only for a finding on one line, the only case GitHub draws them. Control
+// characters from the scanned code are escaped (Printable), then values
+// as the Actions toolkit escapes them. Notifications are not
 // written: the command prints them on stderr.
 func WriteGitHub(w io.Writer, r *Run) error {
 	bw := bufio.NewWriter(w)
@@ -30,7 +31,7 @@ func WriteGitHub(w io.Writer, r *Run) error {
 			msg = strings.TrimSpace(msg + " " + suppressedMark(s))
 		}
 		loc := f.Location
-		props := []string{"file=" + escapeProperty(loc.Path), fmt.Sprintf("line=%d", loc.StartLine)}
+		props := []string{"file=" + escapeProperty(Printable(loc.Path)), fmt.Sprintf("line=%d", loc.StartLine)}
 		if loc.EndLine > 0 {
 			props = append(props, fmt.Sprintf("endLine=%d", loc.EndLine))
 		}
@@ -40,10 +41,20 @@ func WriteGitHub(w io.Writer, r *Run) error {
 				props = append(props, fmt.Sprintf("endColumn=%d", loc.EndColumn))
 			}
 		}
-		props = append(props, "title="+escapeProperty(f.RuleID))
-		fmt.Fprintf(bw, "::%s %s::%s\n", level, strings.Join(props, ","), escapeData(msg))
+		props = append(props, "title="+escapeProperty(Printable(f.RuleID)))
+		fmt.Fprintf(bw, "::%s %s::%s\n", level, strings.Join(props, ","), escapeData(printableLines(msg)))
 	}
 	return bw.Flush()
+}
+
+// printableLines returns s with each of its lines made Printable: a
+// message may span lines, which escapeData encodes for GitHub.
+func printableLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = Printable(l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // githubLevel returns the workflow command for a finding's level.

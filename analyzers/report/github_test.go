@@ -34,3 +34,12 @@ func TestWriteGitHub(t *testing.T) {
 		t.Errorf("empty run wrote %q, %v", b.String(), err)
 	}
 }
+
+func writeGitHub(t *testing.T, r *Run) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := WriteGitHub(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}

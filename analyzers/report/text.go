@@ -26,7 +26,10 @@ type TextOptions struct {
 //	    app/views.py:12:13: step 1: request.body read here
 //
 // Related locations are "note" lines and Flow steps "step N" lines. A
-// suppressed finding ends its first line with "(suppressed: reason)". Unless
+// suppressed finding ends its first line with "(suppressed: reason)".
+// Everything that comes from the scanned code is escaped (Printable), and
+// a source line longer than 160 characters is cut to a window around the
+// finding. Unless
 // opt.Quiet, the findings are followed by one "path: level: message" line
 // per notification ("residue: ..." without a path) and a summary line.
 func WriteText(w io.Writer, r *Run, opt TextOptions) error {
@@ -65,38 +68,38 @@ func (t *textWriter) finding(f *analyzers.Finding) {
 	if s := f.Suppression; s != nil {
 		msg = strings.TrimSpace(msg + " " + suppressedMark(s))
 	}
-	t.line(position(f.Location)+": "+t.p.level(levelOf(f.Level))+" "+t.p.paint(sgrDim, f.RuleID)+":", msg)
+	t.line(position(f.Location)+": "+t.p.level(levelOf(f.Level))+" "+t.p.paint(sgrDim, Printable(f.RuleID))+":", Printable(msg))
 	t.source(f.Location)
 	for _, rel := range f.Related {
-		t.line("    "+position(rel)+": "+t.p.level("note")+":", rel.Message)
+		t.line("    "+position(rel)+": "+t.p.level("note")+":", Printable(rel.Message))
 	}
 	for i, s := range f.Flow {
-		t.line(fmt.Sprintf("    %s: step %d:", position(s.Location), i+1), s.Location.Message)
+		t.line(fmt.Sprintf("    %s: step %d:", position(s.Location), i+1), Printable(s.Location.Message))
 	}
 }
 
-// source writes loc's source line and the caret line under its range.
+// source writes loc's source line, escaped and cut around the range when
+// long (excerpt), and the caret line under its range.
 func (t *textWriter) source(loc analyzers.Location) {
-	text := strings.TrimRight(loc.Snippet, " \t")
-	if text == "" {
+	if strings.TrimRight(loc.Snippet, " \t") == "" {
 		return
 	}
-	pad, marks := caret(loc.Snippet, loc.Range)
-	t.line("    "+text, "")
+	text, pad, marks := excerpt(loc.Snippet, loc.Range)
+	t.line("    "+strings.TrimRight(text, " \t"), "")
 	t.line("    "+pad+t.p.paint(sgrGreen, marks), "")
 }
 
 func (t *textWriter) notification(n analyzers.Notification) {
-	where := n.Path
+	where := Printable(n.Path)
 	if where == "" {
 		where = toolName
 	}
-	t.line(where+": "+t.p.level(levelOf(n.Level))+":", n.Message)
+	t.line(where+": "+t.p.level(levelOf(n.Level))+":", Printable(n.Message))
 }
 
-// position formats loc as path:line:col.
+// position formats loc as path:line:col, the path escaped (Printable).
 func position(loc analyzers.Location) string {
-	return fmt.Sprintf("%s:%d:%d", loc.Path, loc.StartLine, loc.StartColumn)
+	return fmt.Sprintf("%s:%d:%d", Printable(loc.Path), loc.StartLine, loc.StartColumn)
 }
 
 // levelOf returns level, or SARIF's default level "warning" when it is empty.

@@ -97,28 +97,63 @@ func TestSummary(t *testing.T) {
 	}
 }
 
-func TestCaret(t *testing.T) {
+func TestExcerpt(t *testing.T) {
 	line := func(l, c, el, ec int) source.Range {
 		return source.Range{StartLine: l, StartColumn: c, EndLine: el, EndColumn: ec}
 	}
+	long := strings.Repeat("a", 300) + "secret(x)" + strings.Repeat("b", 300)
 	for _, tc := range []struct {
 		name, snippet string
 		r             source.Range
+		line          string // "" for the snippet itself
 		pad, marks    string
 	}{
-		{"ascii", "foo(bar)", line(1, 5, 1, 8), "    ", "^~~"},
-		{"BMP multi-byte before", `s = "é"; f(x)`, line(1, 12, 1, 13), "           ", "^"},
-		{"astral takes two columns", `"😀"; f(x)`, line(1, 7, 1, 11), "     ", "^~~~"},
-		{"multi-byte inside", `f("éé")`, line(1, 3, 1, 7), "  ", "^~~~"},
-		{"tabs kept", "\t\tx = 1", line(1, 3, 1, 4), "\t\t", "^"},
-		{"to end of line when multi-line", "call(a,", line(1, 6, 3, 2), "     ", "^~"},
-		{"empty range", "abc", line(1, 2, 1, 2), " ", "^"},
-		{"past the end", "ab", line(1, 4, 1, 4), "   ", "^"},
+		{"ascii", "foo(bar)", line(1, 5, 1, 8), "", "    ", "^~~"},
+		{"BMP multi-byte before", `s = "é"; f(x)`, line(1, 12, 1, 13), "", "           ", "^"},
+		{"astral takes two columns", `"😀"; f(x)`, line(1, 7, 1, 11), "", "     ", "^~~~"},
+		{"multi-byte inside", `f("éé")`, line(1, 3, 1, 7), "", "  ", "^~~~"},
+		{"tabs kept", "\t\tx = 1", line(1, 3, 1, 4), "", "\t\t", "^"},
+		{"to end of line when multi-line", "call(a,", line(1, 6, 3, 2), "", "     ", "^~"},
+		{"empty range", "abc", line(1, 2, 1, 2), "", " ", "^"},
+		{"past the end", "ab", line(1, 4, 1, 4), "", "   ", "^"},
+		{"escapes before", "# \x1b[2J\rx = f(y)", line(1, 12, 1, 16), `# \x1b[2J\x0dx = f(y)`, "                 ", "^~~~"},
+		{"escape inside", "f(\a)", line(1, 1, 1, 5), `f(\x07)`, "", "^~~~~~~"},
+		{"bidi and C1", "a\u202e\u0085b", line(1, 4, 1, 5), `a\u202e\u0085b`, "             ", "^"},
+		{"invalid UTF-8", "\xff\x9b[31mx", line(1, 7, 1, 8), `\xff\x9b[31mx`, "            ", "^"},
+		{"long line cut around the finding", long, line(1, 301, 1, 310),
+			"…" + strings.Repeat("a", 40) + "secret(x)" + strings.Repeat("b", 111) + "…", strings.Repeat(" ", 41), "^~~~~~~~~"},
+		{"long line, finding at the start", long, line(1, 1, 1, 4), long[:160] + "…", "", "^~~"},
 	} {
-		pad, marks := caret(tc.snippet, tc.r)
-		if pad != tc.pad || marks != tc.marks {
-			t.Errorf("%s: caret(%q, %d:%d-%d:%d) = %q, %q; want %q, %q", tc.name, tc.snippet,
-				tc.r.StartLine, tc.r.StartColumn, tc.r.EndLine, tc.r.EndColumn, pad, marks, tc.pad, tc.marks)
+		text, pad, marks := excerpt(tc.snippet, tc.r)
+		want := tc.line
+		if want == "" {
+			want = tc.snippet
+		}
+		if text != want || pad != tc.pad || marks != tc.marks {
+			t.Errorf("%s: excerpt(%q, %d:%d-%d:%d) = %q, %q, %q; want %q, %q, %q", tc.name, tc.snippet,
+				tc.r.StartLine, tc.r.StartColumn, tc.r.EndLine, tc.r.EndColumn, text, pad, marks, want, tc.pad, tc.marks)
+		}
+	}
+}
+
+// TestTextEscapesScannedText checks that nothing from the scanned code
+// reaches the terminal raw: paths, messages and notifications included.
+func TestTextEscapesScannedText(t *testing.T) {
+	evil := "\x1b]0;owned\x07\x1b[2J\r"
+	r := &Run{FilesScanned: 1, Findings: []analyzers.Finding{{
+		RuleID: "a/b", Level: "error", Message: "logged " + evil,
+		Location: loc("dir"+evil+".py", 1, 1, 1, 2, "", "x = 1  # "+evil),
+		Related:  []analyzers.Location{loc("r.py", 1, 1, 1, 2, "note "+evil, "")},
+		Flow:     []analyzers.Step{{Location: loc("r.py", 1, 1, 1, 2, "step "+evil, "")}},
+	}}, Notifications: []analyzers.Notification{{Level: "warning", Path: "n" + evil, Message: "m" + evil}}}
+	for name, out := range map[string]string{"text": writeText(t, r, TextOptions{}), "github": writeGitHub(t, r)} {
+		for _, c := range []string{"\x1b", "\x07", "\r"} {
+			if strings.Contains(out, c) {
+				t.Errorf("%s output holds %q:\n%q", name, c, out)
+			}
+		}
+		if !strings.Contains(out, `\x1b]0;owned\x07`) {
+			t.Errorf("%s output does not show the escapes:\n%s", name, out)
 		}
 	}
 }

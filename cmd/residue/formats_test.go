@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"regexp"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -108,4 +109,37 @@ func readFile(t *testing.T, path string) string {
 	data, err := os.ReadFile(path)
 	must(t, err)
 	return string(data)
+}
+
+// TestTerminalEscapesFromScannedCode scans code that tries to rewrite the
+// terminal (a comment with ESC, BEL and CR; a file name with ESC) and a
+// minified line: text and GitHub output carry no control character, and
+// the long line is cut to a window around the finding.
+func TestTerminalEscapesFromScannedCode(t *testing.T) {
+	useTestAnalyzers(t)
+	evil := "\x1b]0;owned\x07\x1b[2K\r"
+	dir := tree(t, map[string]string{
+		"a.py":             "leak(1)  # " + evil + "looks clean\n",
+		"b" + evil + ".py": "leak(2)\n",
+		"min.py":           "x = [" + strings.Repeat("1, ", 30000) + "leak(3)" + strings.Repeat(", 2", 30000) + "]\n",
+	})
+	for _, format := range []string{"text", "github"} {
+		code, out, errs := residue("scan", "--format", format, dir)
+		if code != 1 {
+			t.Fatalf("%s: exit %d: %s", format, code, errs)
+		}
+		for _, c := range []string{"\x1b", "\x07", "\r"} {
+			if strings.Contains(out+errs, c) {
+				t.Errorf("%s: output holds %q:\n%q", format, c, out+errs)
+			}
+		}
+		if !strings.Contains(out, `\x1b]0;owned\x07`) {
+			t.Errorf("%s: the escapes are not shown:\n%s", format, out)
+		}
+		for _, line := range strings.Split(out, "\n") {
+			if len(line) > 400 {
+				t.Errorf("%s: a line of %d bytes: %.100q…", format, len(line), line)
+			}
+		}
+	}
 }

@@ -178,14 +178,17 @@ func (o *scanOptions) write(r *report.Run, stdout io.Writer) error {
 	return emit(stdout, color)
 }
 
-// printNotification prints one warning line: "residue: PATH: LEVEL: MESSAGE".
+// printNotification prints one warning line: "residue: PATH: LEVEL:
+// MESSAGE", with the first line of the message; the path and the message
+// are escaped (report.Printable), as they may come from the scanned code.
 func printNotification(w io.Writer, n analyzers.Notification) {
 	msg := n.Message
 	if i := strings.IndexByte(msg, '\n'); i >= 0 {
 		msg = msg[:i]
 	}
+	msg = report.Printable(msg)
 	if n.Path != "" {
-		fmt.Fprintf(w, "residue: %s: %s: %s\n", n.Path, n.Level, msg)
+		fmt.Fprintf(w, "residue: %s: %s: %s\n", report.Printable(n.Path), n.Level, msg)
 		return
 	}
 	fmt.Fprintf(w, "residue: %s: %s\n", n.Level, msg)

@@ -1,7 +1,6 @@
 package driver
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -19,9 +18,6 @@ import (
 	"github.com/residue-sec/residue/analyzers/source"
 	"github.com/residue-sec/residue/analyzers/tsquery"
 )
-
-// binaryProbe is how many leading bytes are searched for a NUL byte.
-const binaryProbe = 8 << 10
 
 // Run scans cfg.Paths with cfg.Analyzers. Problems with individual files
 // become notifications; an error means the scan could not run at all (a
@@ -263,8 +259,8 @@ func readSource(df discover.File, src []byte) ([]byte, error) {
 			return nil, fmt.Errorf("skipped: %v", unwrapPath(err))
 		}
 	}
-	if bytes.IndexByte(src[:min(len(src), binaryProbe)], 0) >= 0 {
-		return nil, errors.New("skipped: binary file (NUL byte in the first 8 KiB)")
+	if looksBinary(src) {
+		return nil, errors.New(binaryMessage)
 	}
 	return src, nil
 }

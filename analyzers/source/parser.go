@@ -36,7 +36,11 @@ func (p *Parser) Parse(f *File) error {
 		}
 		p.parsers[f.Lang] = ps
 	}
-	tree, err := ps.ParseCtx(context.Background(), nil, f.Src)
+	input := f.Src
+	if f.Lang == Python {
+		input = pythonInput(f.Src)
+	}
+	tree, err := ps.ParseCtx(context.Background(), nil, input)
 	if err != nil || tree == nil {
 		// The binding resumes an aborted document unless it is reset.
 		ps.Reset()

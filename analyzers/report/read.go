@@ -14,10 +14,10 @@ import (
 
 // ReadSARIF reads a SARIF log that WriteSARIF wrote back into a Run, so
 // that writing it again gives the same bytes: the reports of several
-// shards of one scan can be merged into the report of the whole scan.
-// (What the writer cut, because GitHub's limits were reached, stays cut,
-// and its notifications stay; the fingerprints of the results it cut are
-// Omitted.)
+// shards of one scan can be merged into the report of the whole scan, and
+// the runs of one pre-commit invocation into one report. (What the writer
+// cut, because GitHub's limits were reached, stays cut, and its
+// notifications stay; the fingerprints of the results it cut are Omitted.)
 // URIs are percent-decoded back to paths. A log of another tool, or of
 // more than one run, is an error.
 func ReadSARIF(r io.Reader) (*Run, error) {
@@ -40,6 +40,7 @@ func ReadSARIF(r io.Reader) (*Run, error) {
 		run.Category = sr.AutomationDetails.ID
 	}
 	run.Omitted = sr.Properties.Omitted
+	run.Session, run.FilesScanned = sr.Properties.Session, sr.Properties.Files
 	for _, res := range sr.Results {
 		f, err := res.finding()
 		if err != nil {
@@ -78,6 +79,8 @@ type sarifRun struct {
 	} `json:"invocations"`
 	Properties struct {
 		Omitted []string `json:"residue/omittedFingerprints"`
+		Session string   `json:"residue/pre-commit-session"`
+		Files   int      `json:"residue/filesScanned"`
 	} `json:"properties"`
 }
 

@@ -43,4 +43,8 @@ type Run struct {
 	// Omitted are the fingerprints of findings an earlier SARIF report
 	// could not hold (SARIFReport.Omitted), when Findings continue it.
 	Omitted []string
+	// Session, when set, identifies the pre-commit invocation whose runs
+	// the report gathers; SARIF records it, with FilesScanned, in the
+	// run's properties, for the next run of the session to continue it.
+	Session string
 }

@@ -27,6 +27,10 @@ const (
 	// the findings cut to keep GitHub's limits, so that a report of any
 	// size is a complete baseline.
 	omittedKey = "residue/omittedFingerprints"
+	// sessionKey and filesKey name the run properties of Run.Session and
+	// of the files scanned in the session.
+	sessionKey = "residue/pre-commit-session"
+	filesKey   = "residue/filesScanned"
 )
 
 // WriteSARIF writes r as a SARIF 2.1.0 log of one run, indented by two
@@ -111,8 +115,13 @@ func buildSARIF(r *Run, p plan) (*sarif.Report, error) {
 
 	// Baselines need every fingerprint: those of the findings cut here
 	// are kept in the run's properties.
+	run.Properties = sarif.Properties{}
 	if omitted := omittedFingerprints(r, p); len(omitted) > 0 {
-		run.Properties = sarif.Properties{omittedKey: omitted}
+		run.Properties[omittedKey] = omitted
+	}
+	if r.Session != "" {
+		run.Properties[sessionKey] = r.Session
+		run.Properties[filesKey] = r.FilesScanned
 	}
 
 	// An error notification (an analyzer that failed on a file) means the

@@ -64,8 +64,9 @@ func readReport(path string) (*report.Run, error) {
 	return r, nil
 }
 
-// mergeRuns joins the shards' runs: findings and notifications together,
-// in the order a whole scan reports them, and the run's own notifications
+// mergeRuns joins the shards' runs: findings, notifications, the
+// fingerprints of the results cut and the counts of files together, in
+// the order a whole scan reports them, and the run's own notifications
 // once.
 func mergeRuns(runs []*report.Run, paths []string) (*report.Run, error) {
 	first := runs[0]
@@ -77,12 +78,14 @@ func mergeRuns(runs []*report.Run, paths []string) (*report.Run, error) {
 		return out
 	}
 	merged := *first
-	merged.Findings, merged.Notifications = nil, nil
+	merged.Findings, merged.Notifications, merged.Omitted, merged.FilesScanned = nil, nil, nil, 0
 	for i, r := range runs {
 		if r.ToolVersion != first.ToolVersion || r.Category != first.Category || r.Baseline != first.Baseline || !slices.Equal(ids(r), ids(first)) {
 			return nil, fmt.Errorf("%s and %s are not shards of one scan: their versions, rules, categories or baselines differ", paths[0], paths[i])
 		}
 		merged.Findings = append(merged.Findings, r.Findings...)
+		merged.Omitted = append(merged.Omitted, r.Omitted...)
+		merged.FilesScanned += r.FilesScanned
 		for _, n := range r.Notifications {
 			if n.Path == "" && slices.Contains(merged.Notifications, n) {
 				continue

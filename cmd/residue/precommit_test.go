@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -199,5 +200,36 @@ func TestPreCommitHooks(t *testing.T) {
 			t.Errorf("SARIF hook: %s, report %q, want Failed and the logging finding", res[sarif].status, found)
 		}
 		sarifcheck.Check(t, report)
+	})
+
+	// pre-commit splits a file list longer than 128 KiB into several runs
+	// of each hook; the SARIF hook's report must hold every run's
+	// findings, not the last run's.
+	t.Run("a file list pre-commit splits", func(t *testing.T) {
+		files := map[string]string{}
+		var names []string
+		length := 0
+		dir := "app/" + strings.Repeat("a_folder_with_a_rather_long_name/", 3)
+		for i := 0; length < 150<<10; i++ {
+			name := fmt.Sprintf("%sviews_of_a_module_with_a_rather_long_name_%04d.py", dir, i)
+			files[name] = "import logging\n\nlogger = logging.getLogger(__name__)\n\n\ndef view(request):\n    logger.info(request.body)\n    leak(request.body)\n"
+			names = append(names, name)
+			length += len(name) + 1
+		}
+		many := gitTree(t, files)
+		_, out, res := tryRepo(t, precommit, hooks, many, env, names...)
+		if res[system].status != "Failed" || strings.Count(res[system].output, "warning test/leak") != len(names) {
+			t.Fatalf("system hook: %s with %d findings, want Failed with %d\n%.2000s", res[system].status,
+				strings.Count(res[system].output, "warning test/leak"), len(names), out)
+		}
+		if runs := strings.Count(res[system].output, " findings ("); runs < 2 {
+			t.Errorf("the system hook ran %d times, want the file list split", runs)
+		}
+		report := filepath.Join(many, "residue.sarif")
+		sarifcheck.Check(t, report)
+		found, _, _ := sarifFindings(t, report)
+		if res[sarif].status != "Failed" || len(found) != len(names) {
+			t.Errorf("SARIF hook: %s, %d results in residue.sarif, want %d (one per file)", res[sarif].status, len(found), len(names))
+		}
 	})
 }

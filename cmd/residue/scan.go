@@ -62,6 +62,7 @@ type scanOptions struct {
 	baseline          string
 	diffBase          string
 	rules             ruleSource
+	preCommit         bool
 	// set holds the names of the flags given on the command line.
 	set map[string]bool
 }
@@ -90,6 +91,7 @@ func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.StringVar(&o.config, "config", "", "read the configuration from `FILE` instead of the nearest .residue.yml")
 	fs.StringVar(&o.baseline, "baseline", "", "leave out the findings of an earlier SARIF report `FILE` (report only new ones)")
 	fs.StringVar(&o.diffBase, "diff-base", "", "report only findings on lines changed since git revision `REV`")
+	fs.BoolVar(&o.preCommit, "pre-commit", false, "run as a pre-commit hook: the SARIF report of -o gathers every run of one pre-commit invocation (pre-commit splits long file lists)")
 	o.rules.register(fs)
 	paths, err := fs.parse(args)
 	if err != nil {
@@ -117,6 +119,10 @@ func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	r := &report.Run{ToolVersion: toolVersion(), Rules: res.Rules, Findings: findings,
 		Notifications: res.Notifications, Category: o.category, FilesScanned: res.FilesScanned,
 		Baseline: sc.baseline != nil}
+	if o.preCommit && o.format == "sarif" && o.output != "" {
+		r.Session = preCommitSession()
+		r = continueReport(r, o.output)
+	}
 	if err := o.write(r, stdout); err != nil {
 		return exitError, err
 	}

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/residue-sec/residue/analyzers/analyzertest/sarifcheck"
+)
+
+// TestPreCommitSessionGathersRuns runs residue scan --pre-commit three
+// times from this process, as pre-commit runs a hook on the parts of a
+// long file list: the SARIF report holds every run's findings. A run
+// started by another process (another pre-commit invocation) replaces
+// the report.
+func TestPreCommitSessionGathersRuns(t *testing.T) {
+	dir := tree(t, map[string]string{"a.py": "leak(1)\n", "b.py": "leak(2)\n", "c.c": "void f(void) { leak(3); }\n", "d.py": "leak(4)\n"})
+	report := filepath.Join(t.TempDir(), "residue.sarif")
+	bin := testResidue(t)
+	scan := func(name string, args ...string) {
+		t.Helper()
+		cmd := exec.Command(name, args...)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	for _, files := range [][]string{{"a.py"}, {"b.py", "c.c"}} {
+		scan(bin, append([]string{"scan", "--pre-commit", "--format", "sarif", "-o", report}, files...)...)
+	}
+	sarifcheck.Check(t, report)
+	found, _, _ := sarifFindings(t, report)
+	if want := "[a.py:1 test/leak b.py:1 test/leak c.c:1 test/cleak]"; fmt.Sprint(found) != want {
+		t.Errorf("after two runs the report holds %q, want %s", found, want)
+	}
+	if !strings.Contains(readFile(t, report), `"residue/filesScanned": 3`) {
+		t.Error("the report does not count the files of both runs")
+	}
+	// A shell in between is another parent: another session.
+	scan("sh", "-c", `"$0" scan --pre-commit --format sarif -o "$1" d.py; exit $?`, bin, report)
+	if found, _, _ := sarifFindings(t, report); fmt.Sprint(found) != "[d.py:1 test/leak]" {
+		t.Errorf("a run of another session kept %q, want only d.py", found)
+	}
+	// Without --pre-commit every run replaces the report.
+	scan(bin, "scan", "--format", "sarif", "-o", report, "a.py")
+	scan(bin, "scan", "--format", "sarif", "-o", report, "b.py")
+	if found, _, _ := sarifFindings(t, report); fmt.Sprint(found) != "[b.py:1 test/leak]" {
+		t.Errorf("without --pre-commit the report holds %q", found)
+	}
+	if _, err := os.Stat(report); err != nil {
+		t.Fatal(err)
+	}
+}

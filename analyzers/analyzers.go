@@ -270,6 +270,16 @@ type Suppression struct {
 	Justification string   `json:"justification"`
 }
 
+// Incomplete is the error an analyzer's Run returns when a limit stopped
+// part of its work on the file (a step budget, say): the findings it
+// reported stand, and the driver reports Reason as a warning about the
+// file instead of a failure of the analyzer.
+type Incomplete struct {
+	Reason string
+}
+
+func (e *Incomplete) Error() string { return e.Reason }
+
 // A Notification is a problem with the run rather than with the code: a file
 // that was skipped or failed to parse, an analyzer that panicked.
 type Notification struct {

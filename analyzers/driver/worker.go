@@ -224,7 +224,12 @@ func (w *worker) run(a *analyzers.Analyzer, f *source.File, matches []tsquery.Ma
 		}
 	}()
 	if err := a.Run(pass); err != nil {
-		note("error", a.Name, "analyzer %s failed: %v", a.Name, err)
+		var inc *analyzers.Incomplete
+		if errors.As(err, &inc) {
+			note("warning", a.Name, "analyzer %s: %v", a.Name, inc)
+		} else {
+			note("error", a.Name, "analyzer %s failed: %v", a.Name, err)
+		}
 	}
 	return out, facts
 }

@@ -29,11 +29,16 @@ var (
 )
 
 // A Pattern is a snippet compiled to a query. The query captures the
-// matched node as @finding and each metavariable under its name.
+// matched node as @finding and each metavariable under its name, except
+// within Residuals: a match of the query is a match of the pattern only
+// when each residual matches too.
 type Pattern struct {
 	Query string
 	// Metavariables are the names of the capturing metavariables.
 	Metavariables []string
+	// Residuals are the parts of the pattern matched in Go, in the order
+	// of their captures in the query.
+	Residuals []*Residual
 }
 
 // An Error is a snippet that cannot be compiled; Line and Column are
@@ -70,7 +75,7 @@ func Compile(lang source.Language, snippet string) (*Pattern, error) {
 	}
 	c := &compiler{f: f, seen: map[string]int{}}
 	body := c.node(root, "@finding")
-	return &Pattern{Query: "(" + body + c.predicates() + ")", Metavariables: c.vars}, nil
+	return &Pattern{Query: "(" + body + c.predicates() + ")", Metavariables: c.vars, Residuals: c.residuals}, nil
 }
 
 // wrap puts a C snippet inside a function body, where statements and
@@ -136,13 +141,14 @@ func firstError(f *source.File, root *source.Node, offset int) (int, int) {
 	return max(line, 1), col
 }
 
-// compiler turns a snippet's tree into query text.
+// compiler turns a snippet's tree into query text and residuals.
 type compiler struct {
-	f     *source.File
-	seen  map[string]int // metavariable → occurrences so far
-	vars  []string
-	preds []string
-	n     int // literal capture counter
+	f         *source.File
+	seen      map[string]int // metavariable → occurrences so far in the query
+	vars      []string
+	preds     []string
+	n         int // literal capture counter
+	residuals []*Residual
 }
 
 // node returns the query text matching n, with capture appended.
@@ -158,6 +164,11 @@ func (c *compiler) node(n *source.Node, capture string) string {
 		lit := fmt.Sprintf("@_lit%d", c.n)
 		c.preds = append(c.preds, fmt.Sprintf("(#eq? %s %s)", lit, strconv.Quote(text)))
 		return join("("+n.Type()+")", lit, capture)
+	}
+	if explosive(c.f, n) {
+		r := &Residual{Capture: fmt.Sprintf("__residual%d", len(c.residuals)+1), root: c.build(n)}
+		c.residuals = append(c.residuals, r)
+		return join("("+n.Type()+")", "@"+r.Capture, capture)
 	}
 	// Children stay in document order, as queries require. Anchors pin
 	// unfielded children (arguments, list items, statements) to exact
@@ -213,12 +224,85 @@ func (c *compiler) metavar(name, capture string) string {
 	}
 	c.seen[name]++
 	if c.seen[name] == 1 {
-		c.vars = append(c.vars, name)
+		c.addVar(name)
 		return join("(_)", "@"+name, capture)
 	}
 	alias := fmt.Sprintf("@%s__%d", name, c.seen[name])
 	c.preds = append(c.preds, fmt.Sprintf("(#eq? @%s %s)", name, alias))
 	return join("(_)", alias, capture)
+}
+
+// addVar lists a capturing metavariable once.
+func (c *compiler) addVar(name string) {
+	for _, v := range c.vars {
+		if v == name {
+			return
+		}
+	}
+	c.vars = append(c.vars, name)
+}
+
+// explosive reports whether the query for n would pair unanchored
+// siblings: n's children hold a sequence metavariable and two or more
+// other items.
+func explosive(f *source.File, n *source.Node) bool {
+	seqs, others := 0, 0
+	for i := 0; i < int(n.NamedChildCount()); i++ {
+		ch := n.NamedChild(i)
+		switch {
+		case ch.Type() == "comment":
+		case sequenceOnly.MatchString(f.Text(ch)):
+			seqs++
+		default:
+			others++
+		}
+	}
+	return seqs > 0 && others >= 2
+}
+
+// build returns the residual pattern of the snippet node n, with the
+// layout node gives the query: fielded children, then the others in
+// order, anchored unless the node has a fielded child.
+func (c *compiler) build(n *source.Node) *pnode {
+	text := c.f.Text(n)
+	if n.Type() == "identifier" || n.Type() == "type_identifier" || n.Type() == "field_identifier" {
+		if name, ok := strings.CutPrefix(text, single); ok {
+			if name != "_" {
+				c.addVar(name)
+			}
+			return &pnode{meta: name}
+		}
+	}
+	if isLeaf(n) {
+		return &pnode{typ: n.Type(), leaf: true, text: text}
+	}
+	p := &pnode{typ: n.Type(), anchored: true}
+	for i := 0; i < int(n.ChildCount()); i++ {
+		ch := n.Child(i)
+		field := n.FieldNameForChild(i)
+		switch {
+		case !ch.IsNamed():
+			if field != "" {
+				p.fields = append(p.fields, pfield{name: field, anon: ch.Type()})
+				p.anchored = false
+			}
+		case ch.Type() == "comment":
+		case field != "":
+			p.fields = append(p.fields, pfield{name: field, node: c.build(ch)})
+			p.anchored = false
+		case sequenceOnly.MatchString(c.f.Text(ch)):
+			p.items = append(p.items, &pnode{seq: true})
+		default:
+			p.items = append(p.items, c.build(ch))
+		}
+	}
+	p.fixedAfter = make([]bool, len(p.items))
+	fixed := true
+	for i := len(p.items) - 1; i >= 0; i-- {
+		p.fixedAfter[i] = fixed
+		fixed = fixed && !p.items[i].seq
+	}
+	return p
 }
 
 func (c *compiler) predicates() string {

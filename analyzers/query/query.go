@@ -35,10 +35,12 @@ const (
 // keys are the rule-file keys of the roles, for error positions.
 var keys = map[role]string{mainMatch: "query", patternNot: "pattern-not", inside: "inside", notInside: "not-inside"}
 
-// A slot maps one pattern of the analyzer's query text to its rule and role.
+// A slot maps one pattern of the analyzer's query text to its rule and
+// role, with the residuals its matches must pass (for a code pattern).
 type slot struct {
-	rule int
-	role role
+	rule      int
+	role      role
+	residuals []*pattern.Residual
 }
 
 // runner holds the compiled rules.
@@ -78,10 +80,10 @@ func New(rules []*rule.Rule) (*analyzers.Analyzer, error) {
 		lang, _ := source.ParseLanguage(ru.Language)
 		idx := len(r.rules)
 		r.rules = append(r.rules, ru)
-		names, err := compileRule(ru, lang, func(ro role, text string, patterns int) {
+		names, err := compileRule(ru, lang, func(ro role, text string, patterns int, residuals []*pattern.Residual) {
 			texts[lang] = append(texts[lang], text)
 			for range patterns {
-				r.slots[lang] = append(r.slots[lang], slot{idx, ro})
+				r.slots[lang] = append(r.slots[lang], slot{idx, ro, residuals})
 			}
 		})
 		if err == nil {
@@ -122,9 +124,10 @@ func New(rules []*rule.Rule) (*analyzers.Analyzer, error) {
 	return a, nil
 }
 
-// compileRule compiles each matcher of ru and hands its query text, role
-// and pattern count to add. It returns the capture names the message may use.
-func compileRule(ru *rule.Rule, lang source.Language, add func(role, string, int)) ([]string, error) {
+// compileRule compiles each matcher of ru and hands its query text, role,
+// pattern count and residuals to add. It returns the capture names the
+// message may use.
+func compileRule(ru *rule.Rule, lang source.Language, add func(role, string, int, []*pattern.Residual)) ([]string, error) {
 	var names []string
 	matchers := []struct {
 		ro   role
@@ -147,7 +150,7 @@ func compileRule(ru *rule.Rule, lang source.Language, add func(role, string, int
 			}
 			q.Close()
 		}
-		text, vars, err := matcherQuery(ru, lang, key, m.text)
+		text, vars, residuals, err := matcherQuery(ru, lang, key, m.text)
 		if err != nil {
 			return nil, err
 		}
@@ -158,24 +161,24 @@ func compileRule(ru *rule.Rule, lang source.Language, add func(role, string, int
 		if m.ro == mainMatch {
 			names = append(vars, q.CaptureNames()...)
 		}
-		add(m.ro, text, q.Patterns())
+		add(m.ro, text, q.Patterns(), residuals)
 		q.Close()
 	}
 	return names, nil
 }
 
 // matcherQuery returns the query text of one matcher: a pattern compiled
-// to a query (whose root is @finding), or a query with its roots captured
-// (reported when it has no @finding).
-func matcherQuery(ru *rule.Rule, lang source.Language, key, text string) (string, []string, error) {
+// to a query (whose root is @finding) with its residuals, or a query with
+// its roots captured (reported when it has no @finding).
+func matcherQuery(ru *rule.Rule, lang source.Language, key, text string) (string, []string, []*pattern.Residual, error) {
 	if ru.Pattern != "" {
 		p, err := pattern.Compile(lang, text)
 		if err != nil {
-			return "", nil, ruleError(ru, key, err)
+			return "", nil, nil, ruleError(ru, key, err)
 		}
-		return p.Query, p.Metavariables, nil
+		return p.Query, p.Metavariables, p.Residuals, nil
 	}
-	return captureRoots(text), nil, nil
+	return captureRoots(text), nil, nil, nil
 }
 
 // ruleError places a query or pattern error at its rule-file position.

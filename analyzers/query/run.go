@@ -1,9 +1,12 @@
 package query
 
 import (
+	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/pattern"
 	"github.com/residue-sec/residue/analyzers/source"
 	"github.com/residue-sec/residue/analyzers/tsquery"
 )
@@ -24,6 +27,7 @@ type perRule struct {
 func (r *runner) run(pass *analyzers.Pass) error {
 	slots := r.slots[pass.File.Lang]
 	by := map[int]*perRule{}
+	budgets := map[int]*pattern.Budget{}
 	for _, m := range pass.Matches {
 		if m.Pattern >= len(slots) {
 			continue
@@ -33,6 +37,17 @@ func (r *runner) run(pass *analyzers.Pass) error {
 		if pr == nil {
 			pr = &perRule{}
 			by[sl.rule] = pr
+		}
+		if len(sl.residuals) > 0 {
+			b := budgets[sl.rule]
+			if b == nil {
+				b = &pattern.Budget{Limit: pattern.DefaultSteps}
+				budgets[sl.rule] = b
+			}
+			var ok bool
+			if m, ok = matchResiduals(pass.File, m, sl.residuals, b); !ok {
+				continue
+			}
 		}
 		root := reported(m)
 		if root == nil {
@@ -61,7 +76,51 @@ func (r *runner) run(pass *analyzers.Pass) error {
 			pass.Report(analyzers.Finding{RuleID: ru.ID, Message: render(ru.Message, m, pass.File), Location: pass.Location(node, "")})
 		}
 	}
+	var cut []string
+	for idx, b := range budgets {
+		if b.Steps > b.Limit {
+			cut = append(cut, r.rules[idx].ID)
+		}
+	}
+	if len(cut) > 0 {
+		sort.Strings(cut)
+		return &analyzers.Incomplete{Reason: fmt.Sprintf("pattern matching stopped after %d steps for %s; matches may be missing in this file",
+			pattern.DefaultSteps, strings.Join(cut, ", "))}
+	}
 	return nil
+}
+
+// matchResiduals checks a match of a code pattern against the pattern's
+// residuals, and returns it with the residuals' metavariables added to its
+// captures. Once b is spent, no match passes.
+func matchResiduals(f *source.File, m tsquery.Match, residuals []*pattern.Residual, b *pattern.Budget) (tsquery.Match, bool) {
+	if b.Steps > b.Limit {
+		return m, false
+	}
+	bound := map[string]string{}
+	for _, c := range m.Captures {
+		if _, ok := bound[c.Name]; !ok {
+			bound[c.Name] = f.Text(c.Node)
+		}
+	}
+	caps := append([]tsquery.Capture{}, m.Captures...)
+	for _, res := range residuals {
+		got, ok, err := res.Match(f, m.Node(res.Capture), bound, b)
+		if err != nil || !ok {
+			return m, false
+		}
+		names := make([]string, 0, len(got))
+		for name := range got {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			bound[name] = f.Text(got[name])
+			caps = append(caps, tsquery.Capture{Name: name, Node: got[name]})
+		}
+	}
+	m.Captures = caps
+	return m, true
 }
 
 // reported is the node a match reports: @finding, else the pattern's root.

@@ -50,6 +50,8 @@ type passEntry struct {
 	Facts    []storedFact
 	Notes    []analyzers.Notification
 	Parsed   bool
+	// Skipped is fileResult.skipped.
+	Skipped bool
 	// Models are the models that extracted the file in this pass.
 	Models []string
 }
@@ -86,7 +88,7 @@ func (p *plan) cacheConfig() string {
 		b, _ := json.Marshal(p.cfg.Settings[name])
 		fmt.Fprintf(h, "settings %s %s\n", name, b)
 	}
-	fmt.Fprintf(h, "disable %q\nlimits %d %d %d %v %v\n", p.cfg.Disable, p.cfg.MaxDepth, p.cfg.MaxMatches,
+	fmt.Fprintf(h, "disable %q\nlimits %d %d %d %d %v %v\n", p.cfg.Disable, p.cfg.MaxDepth, p.cfg.MaxMatches, p.cfg.MaxQuerySteps,
 		p.cfg.MaxFileSize, p.cfg.ParseTimeout, p.cfg.WarnUnusedIgnores)
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -186,7 +188,7 @@ func (p *plan) storeEntry(key string, j job, fr fileResult) {
 		e.Ignores, e.IgnoresRead = fr.ignores, true
 	}
 	if j.round == 0 {
-		pe := &passEntry{Findings: fr.findings, Notes: fr.notes, Parsed: fr.parsed, Models: models}
+		pe := &passEntry{Findings: fr.findings, Notes: fr.notes, Parsed: fr.parsed, Skipped: fr.skipped, Models: models}
 		for _, ai := range fr.owners {
 			pe.Owners = append(pe.Owners, p.cfg.Analyzers[ai].Name)
 		}
@@ -227,6 +229,7 @@ func (e *entry) result(p *plan, j job) (fileResult, bool) {
 		}
 		models = pe.Models
 		fr.parsed = false
+		fr.skipped, fr.read = pe.Skipped, !pe.Skipped
 		for _, sf := range pe.Facts {
 			ai := p.analyzerIndex(sf.Analyzer)
 			if ai < 0 {

@@ -16,37 +16,37 @@ func (w *worker) complete(f *source.File, fd analyzers.Finding) analyzers.Findin
 	fd.Level = w.p.cfg.Rules.Get(fd.RuleID).Severity
 	fd.Location.Path = f.Path
 	fd.Function = f.EnclosingFunction(fd.Location.StartByte)
-	return withLines(fd, f.Path, f.Lines)
+	return withLines(fd, f.Path, w.lines.of(f.Lines))
 }
 
-// withLines fills in a finding's snippets from its file's lines and its
-// fingerprint.
-func withLines(fd analyzers.Finding, path string, lines *source.Lines) analyzers.Finding {
-	fd.Location.Snippet = lines.Text(fd.Location.StartLine)
-	fd.Related = withSnippets(path, lines, fd.Related)
+// withLines fills in a finding's snippets from its file's lines, whose
+// text text returns, and its fingerprint.
+func withLines(fd analyzers.Finding, path string, text func(line int) string) analyzers.Finding {
+	fd.Location.Snippet = text(fd.Location.StartLine)
+	fd.Related = withSnippets(path, text, fd.Related)
 	for i := range fd.Flow {
-		fd.Flow[i].Location = withSnippets(path, lines, []analyzers.Location{fd.Flow[i].Location})[0]
+		fd.Flow[i].Location = withSnippets(path, text, []analyzers.Location{fd.Flow[i].Location})[0]
 	}
-	fd.Fingerprint = fingerprint(fd, lines.Text)
+	fd.Fingerprint = fingerprint(fd, text)
 	return fd
 }
 
 // completeFact fills in a fact's path, snippet and enclosing function.
 func (w *worker) completeFact(f *source.File, ft analyzers.Fact) analyzers.Fact {
-	ft.Location = withSnippets(f.Path, f.Lines, []analyzers.Location{ft.Location})[0]
+	ft.Location = withSnippets(f.Path, w.lines.of(f.Lines), []analyzers.Location{ft.Location})[0]
 	ft.Function = f.EnclosingFunction(ft.Location.StartByte)
 	return ft
 }
 
-// withSnippets fills the snippet of each location in the file at path
-// (and a missing path).
-func withSnippets(path string, lines *source.Lines, locs []analyzers.Location) []analyzers.Location {
+// withSnippets fills the snippet of each location in the file at path,
+// whose lines' text text returns (and a missing path).
+func withSnippets(path string, text func(line int) string, locs []analyzers.Location) []analyzers.Location {
 	for i := range locs {
 		if locs[i].Path == "" {
 			locs[i].Path = path
 		}
 		if locs[i].Path == path && locs[i].Snippet == "" {
-			locs[i].Snippet = lines.Text(locs[i].StartLine)
+			locs[i].Snippet = text(locs[i].StartLine)
 		}
 	}
 	return locs

@@ -46,20 +46,26 @@ type Config struct {
 	// CacheDir is the cache directory that keeps files' results between
 	// runs (package cache); "" runs without a cache.
 	CacheDir string
-	// Limits; zero values take the defaults below.
-	ParseTimeout time.Duration
-	FileTimeout  time.Duration
-	MaxDepth     int
-	MaxMatches   int
+	// Limits; zero values take the defaults below. MaxDepth, MaxMatches
+	// and MaxQuerySteps count work, so that what a scan finds does not
+	// depend on the machine's load; ParseTimeout and FileTimeout are
+	// wall-clock backstops, far beyond what a file within MaxFileSize
+	// needs, reported as such when they cut a file.
+	ParseTimeout  time.Duration
+	FileTimeout   time.Duration
+	MaxDepth      int
+	MaxMatches    int
+	MaxQuerySteps int
 }
 
 // Defaults for Config's zero values.
 const (
-	DefaultMaxFileSize  = 5 << 20
-	DefaultParseTimeout = 10 * time.Second
-	DefaultFileTimeout  = 20 * time.Second
-	DefaultMaxDepth     = 2000
-	DefaultMaxMatches   = 10000
+	DefaultMaxFileSize   = 5 << 20
+	DefaultParseTimeout  = 5 * time.Minute
+	DefaultFileTimeout   = 5 * time.Minute
+	DefaultMaxDepth      = 2000
+	DefaultMaxMatches    = 10000
+	DefaultMaxQuerySteps = 2_000_000
 )
 
 func (c *Config) setDefaults() {
@@ -83,6 +89,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.MaxMatches == 0 {
 		c.MaxMatches = DefaultMaxMatches
+	}
+	if c.MaxQuerySteps == 0 {
+		c.MaxQuerySteps = DefaultMaxQuerySteps
 	}
 }
 
@@ -115,6 +124,10 @@ type Result struct {
 	// FilesScanned counts the files read (parsed, or ruled out by the
 	// prefilters); skipped files are notifications instead.
 	FilesScanned int
+	// FilesSkipped counts the files (and paths) skipped, each with a
+	// notification: unreadable, binary, too big, too deep, or cut by a
+	// parse backstop. They are not among FilesScanned.
+	FilesSkipped int
 	// FilesParsed counts the files that were parsed.
 	FilesParsed int
 }

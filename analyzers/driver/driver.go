@@ -53,6 +53,9 @@ func Run(cfg Config) (*Result, error) {
 			continue
 		}
 		res.Notifications = append(res.Notifications, analyzers.Notification{Level: "warning", Path: w.Path, Message: w.Message})
+		if skipsPath(w) {
+			res.FilesSkipped++
+		}
 	}
 	p.root = root
 	p.openCache(&res.Notifications)
@@ -79,6 +82,9 @@ func Run(cfg Config) (*Result, error) {
 			res.Notifications = append(res.Notifications, fr.notes...)
 			if fr.read && round == 0 {
 				res.FilesScanned++
+			}
+			if fr.skipped && round == 0 {
+				res.FilesSkipped++
 			}
 			if fr.parsed && !parsed[jobs[i].Path] {
 				parsed[jobs[i].Path] = true
@@ -133,11 +139,13 @@ type plan struct {
 	// prefilters are each analyzer's literals: its Prefilter plus the
 	// values of its PrefilterSettings.
 	prefilters [][]string
+	// gate bounds how many bytes of source are analyzed at once.
+	gate *memoryGate
 }
 
 func newPlan(cfg Config) (*plan, error) {
 	cfg.Analyzers = enabled(cfg.Analyzers, cfg.Disable)
-	p := &plan{cfg: cfg, prefilters: prefilters(cfg), queries: map[source.Language]*tsquery.Query{},
+	p := &plan{cfg: cfg, prefilters: prefilters(cfg), gate: newMemoryGate(), queries: map[source.Language]*tsquery.Query{},
 		owners: map[source.Language][]int{}, comments: map[source.Language]*tsquery.Query{}}
 	p.models = modelsOf(cfg.Analyzers)
 	p.modelSettings = modelSettings(cfg, p.models)
@@ -212,6 +220,12 @@ type fileResult struct {
 	notes       []analyzers.Notification
 	read        bool
 	parsed      bool
+	// skipped is set when the file was not analyzed: unreadable, binary,
+	// not parsed or nested too deep.
+	skipped bool
+	// backstop is set when a wall-clock backstop cut the file: its result
+	// depends on the machine's load and is not cached.
+	backstop bool
 }
 
 // A job is one file to scan; a factsOnly file lies outside the scanned

@@ -361,5 +361,5 @@ func (p *plan) completeChecked(syn *source.Syntax, fd analyzers.Finding) analyze
 	fd.Level = p.cfg.Rules.Get(fd.RuleID).Severity
 	fd.Location.Path = syn.Path
 	fd.Function = syn.EnclosingFunction(fd.Location.StartByte)
-	return withLines(fd, syn.Path, syn.Lines)
+	return withLines(fd, syn.Path, syn.Lines.Text)
 }

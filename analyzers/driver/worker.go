@@ -22,6 +22,7 @@ type worker struct {
 	p      *plan
 	parser *source.Parser
 	cursor *tsquery.Cursor
+	lines  lineCache
 }
 
 func newWorker(p *plan) *worker {
@@ -33,8 +34,8 @@ func (w *worker) close() {
 	w.parser.Close()
 }
 
-// scan reads, parses and analyzes one file, or takes its results from the
-// cache when it has them.
+// scan reads, parses and analyzes one file, within the memory gate, or
+// takes its results from the cache when it has them.
 func (w *worker) scan(j job) fileResult {
 	var key string
 	var src []byte
@@ -49,16 +50,18 @@ func (w *worker) scan(j job) fileResult {
 	}
 	src, err := readSource(j.File, src)
 	if err != nil {
-		return fileResult{notes: []analyzers.Notification{{Level: "warning", Path: j.Path, Message: err.Error()}}}
+		return fileResult{notes: []analyzers.Notification{{Level: "warning", Path: j.Path, Message: err.Error()}}, skipped: true}
 	}
 	var fr fileResult
+	leave := w.p.gate.enter(len(src))
 	if j.round == 0 {
 		fr = w.analyze(j.Path, j.Lang, src, j.factsOnly)
 	} else {
 		fr = w.extractOnly(j, src)
 	}
-	fr.read = true
-	if key != "" {
+	leave()
+	fr.read = !fr.skipped
+	if key != "" && !fr.backstop {
 		w.p.storeEntry(key, j, fr)
 	}
 	return fr
@@ -81,11 +84,13 @@ func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnl
 	f := source.NewFile(path, lang, src)
 	if err := w.parser.Parse(f); err != nil {
 		note("warning", "", "skipped: %v", err)
+		fr.skipped, fr.backstop = true, errors.Is(err, source.ErrBackstop)
 		return fr
 	}
 	defer f.Close()
 	fr.parsed = true
 	if w.tooDeep(f, note) {
+		fr.skipped = true
 		return fr
 	}
 	if len(models) > 0 {
@@ -100,6 +105,7 @@ func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnl
 		var err error
 		if matches, err = w.matches(f); err != nil {
 			note("warning", "", "%v", err)
+			fr.backstop = errors.Is(err, source.ErrBackstop)
 		}
 	}
 	var stmts [][2]int
@@ -185,15 +191,17 @@ func (w *worker) matches(f *source.File) (map[int][]tsquery.Match, error) {
 		return out, nil
 	}
 	owners := w.p.owners[f.Lang]
-	lim := tsquery.Limits{MaxMatches: w.p.cfg.MaxMatches, Deadline: time.Now().Add(w.p.cfg.FileTimeout)}
+	lim := tsquery.Limits{MaxMatches: w.p.cfg.MaxMatches, MaxSteps: w.p.cfg.MaxQuerySteps, Deadline: time.Now().Add(w.p.cfg.FileTimeout)}
 	err := q.Run(w.cursor, f, lim, func(src int, m tsquery.Match) {
 		out[owners[src]] = append(out[owners[src]], m)
 	})
 	switch {
 	case errors.Is(err, tsquery.ErrMatchLimit):
 		return out, fmt.Errorf("more than %d query matches; the rest were skipped", w.p.cfg.MaxMatches)
+	case errors.Is(err, tsquery.ErrStepLimit):
+		return out, fmt.Errorf("query pass stopped after %d matches; findings may be missing", w.p.cfg.MaxQuerySteps)
 	case errors.Is(err, tsquery.ErrDeadline):
-		return out, fmt.Errorf("query pass stopped after %s; findings may be missing", w.p.cfg.FileTimeout)
+		return out, fmt.Errorf("query pass still running after %s, %w; findings may be missing", w.p.cfg.FileTimeout, source.ErrBackstop)
 	}
 	return out, err
 }
@@ -206,9 +214,14 @@ func (w *worker) run(a *analyzers.Analyzer, f *source.File, matches []tsquery.Ma
 		settings = analyzers.Settings{}
 	}
 	pass := &analyzers.Pass{Analyzer: a, File: f, Matches: matches, Settings: settings}
+	dropped := 0
 	pass.Report = func(fd analyzers.Finding) {
 		if !declares(a, fd.RuleID) {
 			note("error", a.Name, "analyzer %s reported undeclared rule %q; finding dropped", a.Name, fd.RuleID)
+			return
+		}
+		if len(out) >= maxFileFindings {
+			dropped++
 			return
 		}
 		out = append(out, fd)
@@ -223,7 +236,11 @@ func (w *worker) run(a *analyzers.Analyzer, f *source.File, matches []tsquery.Ma
 			note("error", a.Name, "analyzer %s panicked: %v\n%s", a.Name, r, strings.TrimSpace(stack))
 		}
 	}()
-	if err := a.Run(pass); err != nil {
+	err := a.Run(pass)
+	if dropped > 0 {
+		note("warning", a.Name, "analyzer %s: %d findings past the first %d of this file left out", a.Name, dropped, maxFileFindings)
+	}
+	if err != nil {
 		var inc *analyzers.Incomplete
 		if errors.As(err, &inc) {
 			note("warning", a.Name, "analyzer %s: %v", a.Name, inc)

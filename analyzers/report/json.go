@@ -33,7 +33,8 @@ const jsonVersion = "1"
 //	    }
 //	  ],
 //	  "notifications": [{"level": "warning", "path": "x.py", "analyzer": "ctypes", "message": "..."}],
-//	  "filesScanned": 12
+//	  "filesScanned": 12,
+//	  "filesSkipped": 1
 //	}
 //
 // Findings and their fields are those of analyzers.Finding, in the Run's
@@ -49,6 +50,7 @@ func WriteJSON(w io.Writer, r *Run) error {
 		Findings:      make([]analyzers.Finding, len(r.Findings)),
 		Notifications: nonNil(r.Notifications),
 		FilesScanned:  r.FilesScanned,
+		FilesSkipped:  r.FilesSkipped,
 	}
 	for i, f := range r.Findings {
 		f.Related = nonNil(f.Related)
@@ -73,6 +75,7 @@ type jsonReport struct {
 	Findings      []analyzers.Finding      `json:"findings"`
 	Notifications []analyzers.Notification `json:"notifications"`
 	FilesScanned  int                      `json:"filesScanned"`
+	FilesSkipped  int                      `json:"filesSkipped"`
 }
 
 type jsonTool struct {

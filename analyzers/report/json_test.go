@@ -86,12 +86,12 @@ func TestWriteJSON(t *testing.T) {
 
 func TestWriteJSONEmpty(t *testing.T) {
 	text, doc := writeJSONMap(t, emptyRun())
-	for _, want := range []string{`"findings": []`, `"notifications": []`, `"filesScanned": 1`} {
+	for _, want := range []string{`"findings": []`, `"notifications": []`, `"filesScanned": 1`, `"filesSkipped": 0`} {
 		if !strings.Contains(text, want) {
 			t.Errorf("empty run lacks %s:\n%s", want, text)
 		}
 	}
-	if len(doc) != 5 {
-		t.Errorf("top-level members = %v, want version, tool, findings, notifications, filesScanned", doc)
+	if len(doc) != 6 {
+		t.Errorf("top-level members = %v, want version, tool, findings, notifications, filesScanned, filesSkipped", doc)
 	}
 }

@@ -36,6 +36,10 @@ type Run struct {
 	Category string
 	// FilesScanned is the number of files analyzed.
 	FilesScanned int
+	// FilesSkipped is the number of files (and paths) skipped, each with a
+	// notification: they are not among FilesScanned, and a summary of "no
+	// findings" says how many were not looked at.
+	FilesSkipped int
 	// Baseline is set when the findings were compared with a baseline
 	// report, which left out the ones it holds: every SARIF result is then
 	// marked with baselineState "new".

@@ -111,9 +111,13 @@ func levelOf(level string) string {
 }
 
 // Summary returns the last line of the text format, e.g.
-// "3 findings (2 errors, 1 warning) in 12 files".
+// "3 findings (2 errors, 1 warning) in 12 files", followed by "; 2
+// skipped" when files were skipped.
 func Summary(r *Run) string {
 	files := plural(r.FilesScanned, "file")
+	if r.FilesSkipped > 0 {
+		files += fmt.Sprintf("; %d skipped", r.FilesSkipped)
+	}
 	if len(r.Findings) == 0 {
 		return "no findings in " + files
 	}

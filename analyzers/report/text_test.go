@@ -189,3 +189,13 @@ func TestColorFor(t *testing.T) {
 		t.Errorf("ColorFor(%s) = true with NO_COLOR=1", os.DevNull)
 	}
 }
+
+// TestSummaryCountsSkippedFiles tells skipped files apart from scanned
+// ones: "no findings" must not hide that a file was not looked at.
+func TestSummaryCountsSkippedFiles(t *testing.T) {
+	r := emptyRun()
+	r.FilesSkipped = 2
+	if got := Summary(r); got != "no findings in 1 file; 2 skipped" {
+		t.Errorf("Summary = %q", got)
+	}
+}

@@ -2,11 +2,16 @@ package source
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	sitter "github.com/smacker/go-tree-sitter"
 )
+
+// ErrBackstop is wrapped by the error of a parse that its wall-clock
+// timeout stopped: a backstop, whose verdict depends on the machine's load.
+var ErrBackstop = errors.New("a wall-clock backstop (whether it is reached depends on the machine's load)")
 
 // A Parser holds one tree-sitter parser per language. It is not safe for
 // concurrent use: each worker goroutine owns one.
@@ -45,7 +50,7 @@ func (p *Parser) Parse(f *File) error {
 		// The binding resumes an aborted document unless it is reset.
 		ps.Reset()
 		if err == sitter.ErrOperationLimit {
-			return fmt.Errorf("parse timed out after %s", p.timeout)
+			return fmt.Errorf("parse still running after %s, %w", p.timeout, ErrBackstop)
 		}
 		if err == nil {
 			err = fmt.Errorf("parser returned no tree")

@@ -9,10 +9,16 @@ import (
 	"github.com/residue-sec/residue/analyzers/source"
 )
 
-// Limits caps one query pass over one file.
+// Limits caps one query pass over one file. MaxMatches and MaxSteps
+// count work, so that what a pass delivers does not depend on the
+// machine's load; Deadline is a wall-clock backstop.
 type Limits struct {
 	// MaxMatches caps the matches delivered per query source (0: no cap).
 	MaxMatches int
+	// MaxSteps caps the matches the cursor yields, delivered or not:
+	// those a predicate rejects and those past MaxMatches count too (0:
+	// no cap).
+	MaxSteps int
 	// Deadline stops the pass between two matches (zero: none).
 	Deadline time.Time
 }
@@ -21,6 +27,7 @@ type Limits struct {
 // before the limit was reached have been delivered.
 var (
 	ErrMatchLimit = errors.New("match limit reached")
+	ErrStepLimit  = errors.New("step limit reached")
 	ErrDeadline   = errors.New("time limit reached")
 )
 
@@ -41,8 +48,8 @@ type rawCapture struct {
 
 // Run runs q over f's tree and calls fn with each match that passes its
 // predicates, in document order, with the index of the query source the
-// pattern came from. It returns ErrMatchLimit or ErrDeadline, after the
-// matches found so far, when a limit was reached.
+// pattern came from. It returns ErrMatchLimit, ErrStepLimit or
+// ErrDeadline, after the matches found so far, when a limit was reached.
 func (q *Query) Run(c *Cursor, f *source.File, lim Limits, fn func(src int, m Match)) error {
 	root := f.Root()
 	if root == nil || q.q == nil {
@@ -55,6 +62,9 @@ func (q *Query) Run(c *Cursor, f *source.File, lim Limits, fn func(src int, m Ma
 	for n := 0; ; n++ {
 		if !lim.Deadline.IsZero() && n%16 == 0 && time.Now().After(lim.Deadline) {
 			return ErrDeadline
+		}
+		if lim.MaxSteps > 0 && n >= lim.MaxSteps {
+			return ErrStepLimit
 		}
 		m, ok := c.qc.NextMatch()
 		if !ok {

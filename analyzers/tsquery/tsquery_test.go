@@ -148,6 +148,16 @@ func TestLimits(t *testing.T) {
 	if !errors.Is(err, ErrMatchLimit) || counts != [2]int{10, 10} {
 		t.Errorf("match cap: err %v counts %v, want ErrMatchLimit and 10 each", err, counts)
 	}
+	counts = [2]int{}
+	err = q.Run(c, f, Limits{MaxMatches: 10, MaxSteps: 100}, func(src int, m Match) { counts[src]++ })
+	if !errors.Is(err, ErrStepLimit) || counts != [2]int{10, 10} {
+		t.Errorf("step cap: err %v counts %v, want ErrStepLimit after 10 each", err, counts)
+	}
+	counts = [2]int{}
+	err = q.Run(c, f, Limits{MaxSteps: 7}, func(src int, m Match) { counts[src]++ })
+	if !errors.Is(err, ErrStepLimit) || counts[0]+counts[1] != 7 {
+		t.Errorf("step cap: err %v counts %v, want ErrStepLimit after 7 matches", err, counts)
+	}
 	err = q.Run(c, f, Limits{Deadline: time.Now().Add(-time.Second)}, func(int, Match) {})
 	if !errors.Is(err, ErrDeadline) {
 		t.Errorf("deadline: got %v", err)

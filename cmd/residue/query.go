@@ -69,7 +69,7 @@ func queryCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	for _, n := range res.Notifications {
 		printNotification(stderr, n)
 	}
-	run := &report.Run{ToolVersion: toolVersion(), Rules: res.Rules, Findings: res.Findings, FilesScanned: res.FilesScanned}
+	run := &report.Run{ToolVersion: toolVersion(), Rules: res.Rules, Findings: res.Findings, FilesScanned: res.FilesScanned, FilesSkipped: res.FilesSkipped}
 	if err := report.WriteText(stdout, run, report.TextOptions{}); err != nil {
 		return exitError, err
 	}

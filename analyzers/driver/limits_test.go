@@ -1,0 +1,122 @@
+package driver
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/analyzertest/testanalyzers"
+)
+
+// TestMemoryGateBoundsParallelBytes analyzes files that together exceed
+// the budget of bytes in analysis on four workers: no two of them are
+// ever analyzed at once. (Without the gate, four workers analyze four
+// files at once.)
+func TestMemoryGateBoundsParallelBytes(t *testing.T) {
+	old := parallelBytes
+	parallelBytes = 64 << 10
+	t.Cleanup(func() { parallelBytes = old })
+	var inFlight, most atomic.Int64
+	watch := *testanalyzers.Leak
+	run := watch.Run
+	watch.Run = func(pass *analyzers.Pass) error {
+		n := inFlight.Add(int64(len(pass.File.Src)))
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		for range 20000 {
+			runtime.Gosched() // give the other workers every chance to start
+		}
+		inFlight.Add(-int64(len(pass.File.Src)))
+		return run(pass)
+	}
+	files := map[string]string{}
+	for i := range 8 {
+		files[fmt.Sprintf("m%d.py", i)] = "leak(1)\n" + strings.Repeat("x = 1\n", 40<<10/6)
+	}
+	dir := writeTree(t, files)
+	res, err := Run(Config{Analyzers: []*analyzers.Analyzer{&watch}, Rules: testanalyzers.Rules(), Paths: []string{dir}, Root: dir, Jobs: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 8 {
+		t.Errorf("%d findings, want 8", len(res.Findings))
+	}
+	if got := most.Load(); got > int64(parallelBytes) {
+		t.Errorf("%d bytes analyzed at once, want at most %d", got, parallelBytes)
+	}
+}
+
+// TestFindingsPerFileAreCapped keeps the first findings of an analyzer in
+// a file and counts the rest in a warning.
+func TestFindingsPerFileAreCapped(t *testing.T) {
+	old := maxFileFindings
+	maxFileFindings = 3
+	t.Cleanup(func() { maxFileFindings = old })
+	dir := writeTree(t, map[string]string{"a.py": strings.Repeat("leak(1)\n", 5)})
+	findings, notes := summary(scan(t, dir, 1))
+	if len(findings) != 3 || fmt.Sprint(notes) != "[a.py: warning: analyzer testleak: 2 findings past the first 3 of this file left out]" {
+		t.Errorf("findings %q, notifications %q", findings, notes)
+	}
+}
+
+// TestQueryStepLimit cuts a query pass after a number of matches, the
+// same on any machine, with a warning.
+func TestQueryStepLimit(t *testing.T) {
+	dir := writeTree(t, map[string]string{"a.py": strings.Repeat("leak(1)\n", 20)})
+	res, err := Run(Config{Analyzers: testanalyzers.All, Rules: testanalyzers.Rules(), Paths: []string{dir}, Root: dir, MaxQuerySteps: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	findings, notes := summary(res)
+	if len(findings) != 5 || fmt.Sprint(notes) != "[a.py: warning: query pass stopped after 5 matches; findings may be missing]" {
+		t.Errorf("findings %q, notifications %q", findings, notes)
+	}
+}
+
+// TestSkippedFilesAreCounted counts the files that were not analyzed (too
+// deep, binary, stopped by the parse backstop, too big) as skipped, not as
+// scanned, and says when the wall-clock backstop cut one.
+func TestSkippedFilesAreCounted(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"ok.py":     "leak(1)\n",
+		"deep.py":   "leak" + strings.Repeat("(", 5000) + strings.Repeat(")", 5000) + "\n",
+		"binary.py": "\x00\x01\x02\x03leak(1)",
+		"big.py":    strings.Repeat("x = 1\n", 2000),
+	})
+	res, err := Run(Config{Analyzers: testanalyzers.All, Rules: testanalyzers.Rules(), Paths: []string{dir}, Root: dir, MaxFileSize: 10000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.FilesScanned != 1 || res.FilesSkipped != 3 {
+		t.Errorf("%d scanned, %d skipped; want 1 and 3", res.FilesScanned, res.FilesSkipped)
+	}
+	// A parse that outlives the backstop (an absurdly short one here) is a
+	// skipped file, and the warning says the backstop was wall-clock time.
+	slow := writeTree(t, map[string]string{"slow.py": strings.Repeat("leak([1, 2, (3, 4)])\n", 50000)})
+	res, err = Run(Config{Analyzers: testanalyzers.All, Rules: testanalyzers.Rules(), Paths: []string{slow}, Root: slow, ParseTimeout: time.Microsecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, notes := summary(res)
+	if res.FilesScanned != 0 || res.FilesSkipped != 1 || len(notes) != 1 || !strings.Contains(notes[0], "a wall-clock backstop") {
+		t.Errorf("%d scanned, %d skipped, notifications %q", res.FilesScanned, res.FilesSkipped, notes)
+	}
+}
+
+// TestLimitsCountWork checks that the defaults that decide what a scan
+// finds count work, and that the wall-clock limits are backstops far
+// beyond what a file within the size cap needs (about a second).
+func TestLimitsCountWork(t *testing.T) {
+	var c Config
+	c.setDefaults()
+	if c.MaxQuerySteps == 0 || c.MaxMatches == 0 || c.MaxDepth == 0 {
+		t.Errorf("work limits unset: %+v", c)
+	}
+	if c.ParseTimeout < time.Minute || c.FileTimeout < time.Minute {
+		t.Errorf("wall-clock backstops %s and %s, want minutes", c.ParseTimeout, c.FileTimeout)
+	}
+}

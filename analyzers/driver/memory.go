@@ -1,0 +1,63 @@
+package driver
+
+import (
+	"context"
+	"runtime/debug"
+	"strings"
+
+	"golang.org/x/sync/semaphore"
+
+	"github.com/residue-sec/residue/analyzers/discover"
+	"github.com/residue-sec/residue/analyzers/source"
+)
+
+// A file's analysis costs far more memory than its bytes: tree-sitter's
+// tree takes about 78 bytes of C heap per source byte, and the nodes the
+// analyzers visit as much again on the Go heap, until the tree is closed.
+// The workers therefore share a budget of source bytes in analysis, and
+// each analyzer's findings in one file are capped.
+var (
+	// parallelBytes is how many bytes of source the workers analyze at
+	// once: a file of this size or more is analyzed alone. A variable
+	// for the tests.
+	parallelBytes = 4 << 20
+	// maxFileFindings caps the findings of one analyzer in one file; the
+	// rest are counted in a warning. A variable for the tests.
+	maxFileFindings = 10_000
+)
+
+// bigFile is the size from which the end of a file's analysis also
+// collects its garbage and returns it to the system (the Go heap, and the
+// C heap where the C library can), so that the next big file does not
+// pile on top of the last one's.
+const bigFile = 1 << 20
+
+// A memoryGate lets the workers analyze files together only while their
+// sizes add up to parallelBytes; files wait in the order they came.
+type memoryGate struct {
+	sem *semaphore.Weighted
+}
+
+func newMemoryGate() *memoryGate {
+	return &memoryGate{sem: semaphore.NewWeighted(int64(parallelBytes))}
+}
+
+// enter waits until a file of size bytes may be analyzed and returns the
+// function that ends its analysis.
+func (g *memoryGate) enter(size int) (leave func()) {
+	weight := int64(min(max(size, 1), parallelBytes))
+	g.sem.Acquire(context.Background(), weight) // cannot fail: the context is never done
+	return func() {
+		g.sem.Release(weight)
+		if size >= bigFile {
+			debug.FreeOSMemory()
+			source.TrimCHeap()
+		}
+	}
+}
+
+// skipsPath reports whether a warning of the walk skips a file or a
+// directory.
+func skipsPath(w discover.Warning) bool {
+	return strings.HasPrefix(w.Message, "skipped:")
+}

@@ -170,6 +170,7 @@ func TestActionScanStep(t *testing.T) {
 		{"severity", map[string]string{"paths": "app", "severity": "error"}, 0, "sarif-file=residue.sarif\nfindings=false\n", ""},
 		{"bad configuration", map[string]string{"config": "bad-config.yml"}, 2, "", `bad-config.yml:2:1: unknown key "unknown"`},
 		{"diff-base", map[string]string{"diff-base": "HEAD"}, 0, "sarif-file=residue.sarif\nfindings=false\n", "4 findings on lines unchanged since --diff-base left out"},
+		{"diff-base of a push that creates a branch", map[string]string{"diff-base": "0000000000000000000000000000000000000000"}, 0, "sarif-file=residue.sarif\nfindings=true\n", ""},
 		{"baseline", map[string]string{"paths": "app native other", "baseline": baseline}, 0, "sarif-file=residue.sarif\nfindings=true\n", "2 findings in the baseline left out"},
 	} {
 		code, out, outputs := run(tc.set)
@@ -194,7 +195,7 @@ func TestActionBuildStep(t *testing.T) {
 	root, err := filepath.Abs("../..")
 	must(t, err)
 	temp := t.TempDir()
-	code, out, outputs := runStep(t, build, t.TempDir(), map[string]string{"github.action_path": root, "runner.temp": temp})
+	code, out, outputs := runStep(t, build, t.TempDir(), map[string]string{"github.action_path": root, "runner.temp": temp, "steps.go.outputs.go": ""})
 	bin := filepath.Join(temp, "residue-action", "residue")
 	if code != 0 || outputs != "residue="+bin+"\n" {
 		t.Fatalf("build step: exit %d, outputs %q\n%s", code, outputs, out)
@@ -203,10 +204,48 @@ func TestActionBuildStep(t *testing.T) {
 	if err != nil || !strings.HasPrefix(string(version), "residue ") {
 		t.Errorf("%s version: %q %v", bin, version, err)
 	}
-	// The setup step gives the build the Go version of go.mod.
-	setup := a.Runs.Steps[0]
-	if !strings.HasPrefix(setup.Uses, "actions/setup-go@") {
-		t.Errorf("first step uses %q, want actions/setup-go", setup.Uses)
+}
+
+// TestActionSetsUpGoForItselfOnly checks the action's Go: the cache key
+// comes from the action's go.mod and go.sum (which hashFiles and
+// setup-go's cache cannot reach, outside the workspace), and the setup
+// step gives the build the Go of go.mod without changing PATH or the
+// environment of the job's later steps. The test runs the setup step with
+// that Go in the cache already (the download needs the network).
+func TestActionSetsUpGoForItselfOnly(t *testing.T) {
+	a := loadAction(t)
+	data := regexp.MustCompile(`(?m)^\s*#.*$`).ReplaceAllString(readFile(t, "../../action.yml"), "")
+	for _, bad := range []string{"actions/setup-go", "cache-dependency-path", "hashFiles(", "GITHUB_PATH", "GITHUB_ENV"} {
+		if strings.Contains(data, bad) {
+			t.Errorf("action.yml uses %s", bad)
+		}
+	}
+	root, err := filepath.Abs("../..")
+	must(t, err)
+	code, out, outputs := runStep(t, a.step(t, "key"), t.TempDir(), map[string]string{"github.action_path": root})
+	if !regexp.MustCompile(`^version=1\.26\.\d+\nkey=residue-go1\.26\.\d+-[0-9a-f]{16}\n$`).MatchString(outputs) || code != 0 {
+		t.Fatalf("key step: exit %d, outputs %q\n%s", code, outputs, out)
+	}
+	version := strings.TrimPrefix(strings.SplitN(outputs, "\n", 2)[0], "version=")
+
+	temp := t.TempDir()
+	goBin := filepath.Join(temp, "residue-action", "go", "bin", "go")
+	must(t, os.MkdirAll(filepath.Dir(goBin), 0o755))
+	must(t, os.WriteFile(goBin, []byte("#!/bin/sh\necho go"+version+"\n"), 0o755))
+	for _, env := range []string{"GITHUB_PATH", "GITHUB_ENV"} {
+		f := filepath.Join(t.TempDir(), env)
+		must(t, os.WriteFile(f, nil, 0o644))
+		t.Setenv(env, f)
+	}
+	setup := a.step(t, "go")
+	code, out, outputs = runStep(t, setup, t.TempDir(), map[string]string{"steps.key.outputs.version": version, "runner.temp": temp})
+	if code != 0 || outputs != "go="+goBin+"\n" {
+		t.Errorf("setup step: exit %d, outputs %q, want the cached Go\n%s", code, outputs, out)
+	}
+	for _, env := range []string{"GITHUB_PATH", "GITHUB_ENV"} {
+		if data, _ := os.ReadFile(os.Getenv(env)); len(data) > 0 {
+			t.Errorf("the setup step wrote %s: %q", env, data)
+		}
 	}
 }
 

@@ -2,6 +2,8 @@ package main
 
 import (
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -60,6 +62,12 @@ func TestDocsUseTheActionsInputs(t *testing.T) {
 			if strings.Contains(block, "upload-sarif") && !strings.Contains(block, "security-events: write") {
 				t.Errorf("%s: a workflow uploads SARIF without security-events: write:\n%s", doc, block)
 			}
+			if strings.Contains(block, "upload-sarif") && !strings.Contains(block, "actions: read") {
+				t.Errorf("%s: a workflow uploads SARIF without actions: read (upload-sarif needs it in private repositories):\n%s", doc, block)
+			}
+			if strings.Contains(block, "github.base_ref") {
+				t.Errorf("%s: a workflow uses github.base_ref, which is empty on push:\n%s", doc, block)
+			}
 			walkMappings(&root, func(m map[string]*yaml.Node) {
 				if u := m["uses"]; u == nil || !strings.HasPrefix(u.Value, "residue-sec/residue@") {
 					return
@@ -92,4 +100,50 @@ func walkMappings(n *yaml.Node, f func(map[string]*yaml.Node)) {
 	for _, c := range n.Content {
 		walkMappings(c, f)
 	}
+}
+
+// TestAnnotateSnippetOnPushAndPullRequest runs the documented annotation
+// step, with the test binary as residue, as GitHub would for a pull
+// request, a push, and a push that creates a branch (no commit before it):
+// it reports the findings on changed lines, and every finding for a new
+// branch.
+func TestAnnotateSnippetOnPushAndPullRequest(t *testing.T) {
+	var steps []actionStep
+	must(t, yaml.Unmarshal([]byte(yamlBlock(t, "../../docs/github-code-scanning.md", "## Annotations without code scanning")), &steps))
+	var annotate actionStep
+	for _, s := range steps {
+		if s.Run != "" {
+			annotate = s
+		}
+	}
+	if annotate.Run == "" {
+		t.Fatal("no run step in the annotation snippet")
+	}
+	annotate.ID, annotate.Shell = "annotate", "bash"
+	dir := gitTree(t, map[string]string{"old.py": "leak(1)\n"})
+	before := strings.TrimSpace(gitOutput(t, dir, "rev-parse", "HEAD"))
+	must(t, os.WriteFile(filepath.Join(dir, "new.py"), []byte("leak(2)\n"), 0o644))
+	git(t, dir, "add", "-A")
+	git(t, dir, "commit", "-q", "-m", "new")
+	const base = "github.event.pull_request.base.sha || github.event.before"
+	for _, tc := range []struct{ event, base, want, absent string }{
+		{"pull_request", before, "file=new.py", "file=old.py"},
+		{"push", before, "file=new.py", "file=old.py"},
+		{"push creating a branch", "0000000000000000000000000000000000000000", "file=old.py", ""},
+	} {
+		code, out, _ := runStep(t, annotate, dir, map[string]string{"steps.residue.outputs.residue": testResidue(t), base: tc.base})
+		if code != 1 || !strings.Contains(out, tc.want) || tc.absent != "" && strings.Contains(out, tc.absent) {
+			t.Errorf("%s: exit %d, want 1 with %s and without %q:\n%s", tc.event, code, tc.want, tc.absent, out)
+		}
+	}
+}
+
+// gitOutput runs git in dir and returns its output.
+func gitOutput(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).Output()
+	if err != nil {
+		t.Fatalf("git %v: %v", args, err)
+	}
+	return string(out)
 }

@@ -182,6 +182,26 @@ func TestActionScanStep(t *testing.T) {
 	if fmt.Sprint(found) != "[other/skip.py:1 test/leak]" || fmt.Sprint(states) != "[new]" {
 		t.Errorf("with the baseline the report holds %q %q, want only other/skip.py, new", found, states)
 	}
+
+	// Shards of a matrix, then their merge: the whole scan's report.
+	whole := filepath.Join(workspace, "whole.sarif")
+	if code, out, _ := run(map[string]string{"paths": ".", "output": "whole.sarif"}); code != 0 {
+		t.Fatalf("whole scan: exit %d\n%s", code, out)
+	}
+	must(t, os.MkdirAll(filepath.Join(workspace, "shards"), 0o755))
+	for k := 1; k <= 3; k++ {
+		out := fmt.Sprintf("shards/s%d.sarif", k)
+		if code, text, _ := run(map[string]string{"paths": ".", "shard": fmt.Sprintf("%d/3", k), "output": out}); code != 0 {
+			t.Fatalf("shard %d: exit %d\n%s", k, code, text)
+		}
+	}
+	code, out, outputs = run(map[string]string{"merge": "shards/*.sarif", "output": "merged.sarif", "fail-on-findings": "true"})
+	if code != 1 || outputs != "sarif-file=merged.sarif\nfindings=true\n" || !strings.Contains(out, "::error::residue found problems") {
+		t.Errorf("merge: exit %d, outputs %q\n%s", code, outputs, out)
+	}
+	if merged := readFile(t, filepath.Join(workspace, "merged.sarif")); merged != readFile(t, whole) {
+		t.Errorf("the merged shards differ from the whole scan")
+	}
 }
 
 // TestActionBuildStep runs the action's build step for real and scans a

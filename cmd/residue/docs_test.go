@@ -50,7 +50,7 @@ func TestREADMEConfigExample(t *testing.T) {
 func TestDocsUseTheActionsInputs(t *testing.T) {
 	a := loadAction(t)
 	uses := 0
-	for _, doc := range []string{"../../README.md", "../../docs/github-code-scanning.md"} {
+	for _, doc := range []string{"../../README.md", "../../docs/github-code-scanning.md", "../../docs/ci-shards.md"} {
 		text := readFile(t, doc)
 		for _, block := range strings.Split(text, "```yaml\n")[1:] {
 			block, _, _ = strings.Cut(block, "```")

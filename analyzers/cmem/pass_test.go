@@ -6,30 +6,20 @@ import (
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/cmem"
+	"github.com/residue-sec/residue/analyzers/csrc"
 	"github.com/residue-sec/residue/analyzers/source"
-	"github.com/residue-sec/residue/analyzers/tsquery"
 )
 
-// inProcess runs the cmem analyzer on C sources without the driver's file
-// walking: one parser, one compiled query, one cursor, as a driver worker
-// holds them. The analyzer is called directly, so a panic is not recovered.
+// inProcess runs the C model and the cmem analyzer on one C source without
+// the driver's file walking: one parser, as a driver worker holds it. The
+// steps are called directly, so a panic is not recovered.
 type inProcess struct {
 	parser *source.Parser
-	query  *tsquery.Query
-	cursor *tsquery.Cursor
 }
 
 func newInProcess(tb testing.TB) *inProcess {
-	q, err := tsquery.Compile(source.C, cmem.Analyzer.Queries[source.C])
-	if err != nil {
-		tb.Fatal(err)
-	}
-	p := &inProcess{parser: source.NewParser(5 * time.Second), query: q, cursor: tsquery.NewCursor()}
-	tb.Cleanup(func() {
-		p.cursor.Close()
-		p.query.Close()
-		p.parser.Close()
-	})
+	p := &inProcess{parser: source.NewParser(5 * time.Second)}
+	tb.Cleanup(p.parser.Close)
 	return p
 }
 
@@ -47,33 +37,59 @@ func (p *inProcess) parse(src []byte) (*source.File, bool) {
 	return f, true
 }
 
-// analyze runs the query pass and the analyzer on a parsed file.
-func (p *inProcess) analyze(tb testing.TB, f *source.File, settings analyzers.Settings) []analyzers.Finding {
-	return p.run(tb, f, p.matches(tb, f), settings)
-}
-
-// matches runs the query pass on a parsed file.
-func (p *inProcess) matches(tb testing.TB, f *source.File) []tsquery.Match {
-	var matches []tsquery.Match
-	err := p.query.Run(p.cursor, f, tsquery.Limits{MaxMatches: 100000, Deadline: time.Now().Add(10 * time.Second)}, func(_ int, m tsquery.Match) {
-		matches = append(matches, m)
-	})
+// snapshot copies a parsed file's tree, as the driver does for models.
+func (p *inProcess) snapshot(tb testing.TB, f *source.File) *source.Syntax {
+	syn, err := source.NewSyntax(f, 1<<23)
 	if err != nil {
-		tb.Logf("query: %v", err)
+		tb.Fatal(err)
 	}
-	return matches
+	return syn
 }
 
-// run runs the analyzer on a parsed file and its matches.
-func (p *inProcess) run(tb testing.TB, f *source.File, matches []tsquery.Match, settings analyzers.Settings) []analyzers.Finding {
+// extract runs the model's Extract on a snapshot.
+func (p *inProcess) extract(tb testing.TB, syn *source.Syntax) analyzers.Part {
+	pass := &analyzers.ExtractPass{Model: csrc.Model, Syntax: syn, Files: []string{syn.Path}, Settings: analyzers.Settings{},
+		Parse: func(src []byte) (*source.Syntax, error) {
+			g := source.NewFile(syn.Path, source.C, src)
+			if err := p.parser.Parse(g); err != nil {
+				return nil, err
+			}
+			defer g.Close()
+			return source.NewSyntax(g, 1<<23)
+		}}
+	part, err := csrc.Model.Extract(pass)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return part
+}
+
+// build links parts into the model.
+func (p *inProcess) build(tb testing.TB, parts ...analyzers.Part) any {
+	m, err := csrc.Model.Build(parts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}
+
+// check runs cmem's Check on one file against a built model.
+func (p *inProcess) check(tb testing.TB, syn *source.Syntax, model any, settings analyzers.Settings) []analyzers.Finding {
 	var out []analyzers.Finding
 	if settings == nil {
 		settings = analyzers.Settings{}
 	}
-	pass := &analyzers.Pass{Analyzer: cmem.Analyzer, File: f, Matches: matches, Settings: settings,
+	pass := &analyzers.CheckPass{Analyzer: cmem.Analyzer, Syntax: syn, Settings: settings,
+		Model:  func(*analyzers.Model) any { return model },
 		Report: func(fd analyzers.Finding) { out = append(out, fd) }}
-	if err := cmem.Analyzer.Run(pass); err != nil {
+	if err := cmem.Analyzer.Check(pass); err != nil {
 		tb.Fatal(err)
 	}
 	return out
+}
+
+// analyze runs every step on one parsed file.
+func (p *inProcess) analyze(tb testing.TB, f *source.File, settings analyzers.Settings) []analyzers.Finding {
+	syn := p.snapshot(tb, f)
+	return p.check(tb, syn, p.build(tb, p.extract(tb, syn)), settings)
 }

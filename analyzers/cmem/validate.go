@@ -4,7 +4,7 @@ package cmem
 // NAME:BUF:LEN.
 func validateSetting(key, value string) error {
 	if key == "sinks" {
-		_, err := sinkTable([]string{value})
+		_, err := ParseSinks([]string{value})
 		return err
 	}
 	return nil

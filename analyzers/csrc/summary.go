@@ -1,10 +1,10 @@
-package cmem
+package csrc
 
 import (
-	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
-// A call to a function defined in the same file is resolved by analyzing
+// A call to a function defined in the repository is resolved by analyzing
 // the definition: each pointer parameter gets a summary of what the
 // function writes through it.
 
@@ -32,23 +32,45 @@ type summary struct {
 	ok, any []effect
 }
 
-// maxSummaries bounds the summaries of one file, each a walk of the
-// callee; past it a callee is unknown (it may write all). A summary does
-// not use the summaries of its own callees.
-const maxSummaries = 64
-
-// summary returns the summary of a function of this file, nil when it
-// cannot be analyzed (syntax errors, recursion, the bounds above).
-func (f *facts) summary(name string) *summary {
-	if s, ok := f.summaries[name]; ok {
-		return s
+// bottom is the summary a recursive component starts from: it writes
+// none of its parameters.
+func bottom(n int) *summary {
+	s := &summary{ok: make([]effect, n), any: make([]effect, n)}
+	for i := range n {
+		s.ok[i], s.any[i] = effect{kind: effNone}, effect{kind: effNone}
 	}
-	fn := f.function(name)
-	if fn == nil || fn.HasError() || len(f.summaries) >= maxSummaries {
+	return s
+}
+
+// sameSummary reports whether two summaries say the same.
+func sameSummary(a, b *summary) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if len(a.ok) != len(b.ok) {
+		return false
+	}
+	for i := range a.ok {
+		if !sameEffect(a.ok[i], b.ok[i]) || !sameEffect(a.any[i], b.any[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// summarize walks function id in summary mode: each pointer parameter
+// points to a tracked buffer, and the extents at the returns say what
+// the function writes. inside answers the summaries of its own
+// component. It returns nil when the function cannot be analyzed.
+func (a *Analysis) summarize(id int, inside func(int) (*summary, bool)) *summary {
+	ref := a.graph.funcs[id]
+	fn := ref.node
+	if fn.HasError() {
 		return nil
 	}
-	f.summaries[name] = nil
-	w := newWalker(f, fn, nil)
+	f := newContext(a.repo).scope(a.repo.unit(ref.part.File))
+	w := newWalker(a, f, fn, nil)
+	w.useSummaries, w.sums = true, inside
 	end := w.run(true)
 	ps := params(fn)
 	s := &summary{ok: make([]effect, len(ps)), any: make([]effect, len(ps))}
@@ -71,7 +93,6 @@ func (f *facts) summary(name string) *summary {
 			s.ok[i] = effect{kind: effCount}
 		}
 	}
-	f.summaries[name] = s
 	return s
 }
 
@@ -96,39 +117,39 @@ func effectOf(b *buffer, e extent) effect {
 }
 
 // isError reports whether a returned value is an error code: a negative
-// constant, NULL, or a call to a function of the file that only returns
+// constant, NULL, or a call to a function of the repository that only returns
 // negative constants (`return fail("...")`).
-func (f *facts) isError(v *source.Node) bool {
+func (f *scope) isError(v *syntax.Node) bool {
 	v = stripParens(v)
 	if v == nil {
 		return false
 	}
 	if a, ok := f.constOf(v, nil); ok {
-		return a < 0 || f.text(v) == "NULL"
+		return a < 0 || v.Text() == "NULL"
 	}
 	switch v.Type() {
 	case "unary_expression":
-		return f.text(v.ChildByFieldName("operator")) == "-"
+		return v.ChildByFieldName("operator").Text() == "-"
 	case "identifier":
-		return f.text(v) == "NULL"
+		return v.Text() == "NULL"
 	case "call_expression":
 		fn := v.ChildByFieldName("function")
-		return fn != nil && fn.Type() == "identifier" && f.errorOnly(f.text(fn))
+		return fn != nil && fn.Type() == "identifier" && f.errorOnly(fn.Text())
 	}
 	return false
 }
 
 // errorOnly reports whether every return of a function yields a negative
 // constant.
-func (f *facts) errorOnly(name string) bool {
-	fn := f.function(name)
+func (f *scope) errorOnly(name string) bool {
+	fn, in := f.function(name)
 	if fn == nil || fn.HasError() {
 		return false
 	}
 	n, ok := 0, true
-	source.Walk(fn.ChildByFieldName("body"), func(c *source.Node) bool {
+	fn.ChildByFieldName("body").Walk(func(c *syntax.Node) bool {
 		if c.Type() == "return_statement" {
-			a, known := f.constOf(c.NamedChild(0), nil)
+			a, known := in.constOf(c.NamedChild(0), nil)
 			ok = ok && known && a < 0
 			n++
 			return false
@@ -144,8 +165,8 @@ func (f *facts) errorOnly(name string) bool {
 // parameter is only compared (against E among others: a bound, not an
 // amount to fill), or E is the index the function writes the buffer at
 // (`dst[n++] = c; … return n;`).
-func (f *facts) countWriter(fn *source.Node, w *walker, b *buffer) bool {
-	var values []*source.Node
+func (f *scope) countWriter(fn *syntax.Node, w *walker, b *buffer) bool {
+	var values []*syntax.Node
 	for _, r := range w.returns {
 		values = append(values, successValues(f, r.value)...)
 	}
@@ -160,7 +181,7 @@ func (f *facts) countWriter(fn *source.Node, w *walker, b *buffer) bool {
 	}
 	body := fn.ChildByFieldName("body")
 	if b.capacity >= 0 {
-		c := f.declName(params(fn)[b.capacity].ChildByFieldName("declarator"))
+		c := declName(params(fn)[b.capacity].ChildByFieldName("declarator"))
 		if f.onlyCompared(body, c) && f.comparedWith(body, c, e) {
 			return true
 		}
@@ -170,7 +191,7 @@ func (f *facts) countWriter(fn *source.Node, w *walker, b *buffer) bool {
 
 // successValues returns the non-error values a return can yield: both
 // arms of a conditional, minus errors.
-func successValues(f *facts, v *source.Node) []*source.Node {
+func successValues(f *scope, v *syntax.Node) []*syntax.Node {
 	s := stripParens(v)
 	if s == nil {
 		return nil
@@ -181,23 +202,23 @@ func successValues(f *facts, v *source.Node) []*source.Node {
 	if f.isError(s) {
 		return nil
 	}
-	return []*source.Node{s}
+	return []*syntax.Node{s}
 }
 
 // onlyCompared reports whether every use of name in body is an operand of
 // a comparison.
-func (f *facts) onlyCompared(body *source.Node, name string) bool {
+func (f *scope) onlyCompared(body *syntax.Node, name string) bool {
 	ok := true
-	source.Walk(body, func(c *source.Node) bool {
+	body.Walk(func(c *syntax.Node) bool {
 		if !ok {
 			return false
 		}
-		if c.Type() == "identifier" && f.text(c) == name {
+		if c.Type() == "identifier" && c.Text() == name {
 			p := c.Parent()
 			for p != nil && (p.Type() == "parenthesized_expression" || p.Type() == "cast_expression") {
 				p = p.Parent()
 			}
-			ok = p != nil && p.Type() == "binary_expression" && isComparison(f.text(p.ChildByFieldName("operator")))
+			ok = p != nil && p.Type() == "binary_expression" && isComparison(p.ChildByFieldName("operator").Text())
 		}
 		return true
 	})
@@ -205,10 +226,10 @@ func (f *facts) onlyCompared(body *source.Node, name string) bool {
 }
 
 // comparedWith reports whether body compares name with expression e.
-func (f *facts) comparedWith(body *source.Node, name, e string) bool {
+func (f *scope) comparedWith(body *syntax.Node, name, e string) bool {
 	found := false
-	source.Walk(body, func(c *source.Node) bool {
-		if found || c.Type() != "binary_expression" || !isComparison(f.text(c.ChildByFieldName("operator"))) {
+	body.Walk(func(c *syntax.Node) bool {
+		if found || c.Type() != "binary_expression" || !isComparison(c.ChildByFieldName("operator").Text()) {
 			return !found
 		}
 		l, r := f.normalize(c.ChildByFieldName("left")), f.normalize(c.ChildByFieldName("right"))
@@ -219,16 +240,16 @@ func (f *facts) comparedWith(body *source.Node, name, e string) bool {
 }
 
 // indexes reports whether body assigns buf[e] or buf[e++].
-func (f *facts) indexes(body *source.Node, buf, e string) bool {
+func (f *scope) indexes(body *syntax.Node, buf, e string) bool {
 	found := false
-	source.Walk(body, func(c *source.Node) bool {
+	body.Walk(func(c *syntax.Node) bool {
 		if found {
 			return false
 		}
 		if c.Type() == "assignment_expression" {
 			l := stripParens(c.ChildByFieldName("left"))
-			if l != nil && l.Type() == "subscript_expression" && f.text(l.ChildByFieldName("argument")) == buf {
-				idx := squeeze(f.text(l.ChildByFieldName("index")))
+			if l != nil && l.Type() == "subscript_expression" && l.ChildByFieldName("argument").Text() == buf {
+				idx := squeeze(l.ChildByFieldName("index").Text())
 				found = idx == e || idx == e+"++"
 			}
 		}
@@ -249,7 +270,7 @@ func isComparison(op string) bool {
 // receives. When the call's result is ignored, the effect on all paths
 // applies: a callee that can fail before writing then writes nothing
 // certain.
-func (w *walker) applySummary(n *source.Node, name string, args []*source.Node, refs []*ref, st *state, discarded bool) []int {
+func (w *walker) applySummary(n *syntax.Node, name string, id int, args []*syntax.Node, refs []*ref, st *state, discarded bool) []int {
 	if !w.useSummaries {
 		w.unknownCall(n, name+"()", refs, st)
 		for _, r := range refs {
@@ -259,7 +280,7 @@ func (w *walker) applySummary(n *source.Node, name string, args []*source.Node, 
 		}
 		return nil
 	}
-	s := w.f.summary(name)
+	s := w.summaryOf(id)
 	if s == nil {
 		w.unknownCall(n, name+"()", refs, st)
 		return nil
@@ -288,7 +309,7 @@ func sameEffect(a, b effect) bool {
 }
 
 // applyEffect applies one parameter's effect to the buffer r.
-func (w *walker) applyEffect(n *source.Node, name string, eff effect, args []*source.Node, r ref, st *state, why string) []int {
+func (w *walker) applyEffect(n *syntax.Node, name string, eff effect, args []*syntax.Node, r ref, st *state, why string) []int {
 	callee := name + "()"
 	switch eff.kind {
 	case effAll:
@@ -320,4 +341,26 @@ func (w *walker) applyEffect(n *source.Node, name string, eff effect, args []*so
 		return w.writeDep(st, r, counted, n, callee+" writes the count it returns")
 	}
 	return nil
+}
+
+// summaryOf returns the summary of function id: the current round's for
+// a function of the component being summarized, else the computed one.
+func (w *walker) summaryOf(id int) *summary {
+	if w.sums != nil {
+		if s, ok := w.sums(id); ok {
+			return s
+		}
+	}
+	return w.an.summaryOf(id)
+}
+
+// callee returns the graph index of the function a call of name reaches,
+// false when no definition is known.
+func (w *walker) callee(name string) (int, bool) {
+	fn, _ := w.f.function(name)
+	if fn == nil {
+		return 0, false
+	}
+	id, ok := w.an.graph.index[fn]
+	return id, ok
 }

@@ -1,9 +1,9 @@
-package cmem
+package csrc
 
 import (
 	"sort"
 
-	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
 // A span is the byte range [lo, hi).
@@ -122,7 +122,7 @@ type extent struct {
 	// elsewhere is set when another path wrote the whole buffer: the
 	// steps kept are those of the path that did not.
 	elsewhere bool
-	// callee is set once a function of the file, not summarized, received
+	// callee is set once a function of the repository, not summarized, received
 	// the buffer.
 	callee bool
 	// sizeStale is set once a variable of the buffer's size expression is
@@ -148,14 +148,14 @@ type dep struct {
 	what string
 	// count is the local variable holding the returned count (-1: none).
 	count int
-	node  *source.Node
+	node  *syntax.Node
 }
 
 // A step is one write on the way to a sink: msg describes it in the code
 // flow; writes, when the step alone explains a finding, starts its
 // message ("strncpy writes 8 of"); none marks a call that writes nothing.
 type step struct {
-	node   *source.Node
+	node   *syntax.Node
 	msg    string
 	writes string
 	none   bool
@@ -211,7 +211,7 @@ func mergeSteps(a, b []step) []step {
 		return b
 	}
 	out := make([]step, 0, len(a)+len(b))
-	seen := map[*source.Node]bool{}
+	seen := map[*syntax.Node]bool{}
 	for _, s := range append(append([]step(nil), a...), b...) {
 		if !seen[s.node] {
 			seen[s.node] = true

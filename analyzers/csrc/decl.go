@@ -1,22 +1,22 @@
-package cmem
+package csrc
 
 import (
-	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
 // declaration declares the variables of a local declaration: arrays,
 // records and scalars without initializer become tracked buffers, pointers
 // may be bound to a heap block or another buffer.
-func (w *walker) declaration(n *source.Node, st *state) {
+func (w *walker) declaration(n *syntax.Node, st *state) {
 	static := false
 	for _, c := range namedChildren(n) {
 		if c.Type() == "storage_class_specifier" {
-			static = static || w.f.text(c) != "register" && w.f.text(c) != "auto"
+			static = static || c.Text() != "register" && c.Text() != "auto"
 		}
 	}
 	base := w.f.baseType(n.ChildByFieldName("type"))
-	for _, d := range fieldChildren(n, "declarator") {
-		var init *source.Node
+	for _, d := range n.ChildrenByFieldName("declarator") {
+		var init *syntax.Node
 		target := d
 		if d.Type() == "init_declarator" {
 			init, target = d.ChildByFieldName("value"), d.ChildByFieldName("declarator")
@@ -30,7 +30,7 @@ func (w *walker) declaration(n *source.Node, st *state) {
 				w.expr(init, st)
 			}
 			l := w.declareLocal(name, typ)
-			if v, ok := w.constOf(init, st); init != nil && ok && hasQualifier(w.f, n, "const") {
+			if v, ok := w.constOf(init, st); init != nil && ok && hasQualifier(n, "const") {
 				st.consts[l.id] = v
 			}
 			continue
@@ -40,9 +40,9 @@ func (w *walker) declaration(n *source.Node, st *state) {
 }
 
 // hasQualifier reports whether declaration n has type qualifier q (const).
-func hasQualifier(f *facts, n *source.Node, q string) bool {
+func hasQualifier(n *syntax.Node, q string) bool {
 	for _, c := range namedChildren(n) {
-		if c.Type() == "type_qualifier" && f.text(c) == q {
+		if c.Type() == "type_qualifier" && c.Text() == q {
 			return true
 		}
 	}
@@ -50,7 +50,7 @@ func hasQualifier(f *facts, n *source.Node, q string) bool {
 }
 
 // declare declares one automatic variable.
-func (w *walker) declare(d *source.Node, name string, typ *ctype, init *source.Node, st *state) {
+func (w *walker) declare(d *syntax.Node, name string, typ *ctype, init *syntax.Node, st *state) {
 	kind := typeKind(255)
 	if typ != nil {
 		kind = typ.kind
@@ -119,7 +119,7 @@ func (w *walker) declare(d *source.Node, name string, typ *ctype, init *source.N
 
 // setValue records what an integer local holds after it is assigned the
 // expression init: its constant value, or the count some reader returned.
-func (w *walker) setValue(l *local, init *source.Node, v exprVal, st *state) {
+func (w *walker) setValue(l *local, init *syntax.Node, v exprVal, st *state) {
 	delete(st.consts, l.id)
 	if v, ok := w.constOf(init, st); ok {
 		st.consts[l.id] = v
@@ -136,19 +136,19 @@ func (w *walker) setValue(l *local, init *source.Node, v exprVal, st *state) {
 
 // recordLocal returns the tracked record local an initializer or
 // right-hand side names, nil otherwise.
-func (w *walker) recordLocal(n *source.Node) *local {
+func (w *walker) recordLocal(n *syntax.Node) *local {
 	n = stripParens(n)
 	if n == nil || n.Type() != "identifier" {
 		return nil
 	}
-	if l := w.lookup(w.f.text(n)); l != nil && l.buf >= 0 && w.bufs[l.buf].kind == recordBuf {
+	if l := w.lookup(n.Text()); l != nil && l.buf >= 0 && w.bufs[l.buf].kind == recordBuf {
 		return l
 	}
 	return nil
 }
 
 // copyRecord gives record dst the written bytes of record src.
-func (w *walker) copyRecord(dst, src int, at *source.Node, st *state) {
+func (w *walker) copyRecord(dst, src int, at *syntax.Node, st *state) {
 	from := *st.extentOf(src)
 	e := w.touch(st, dst)
 	if !from.live {
@@ -163,7 +163,7 @@ func (w *walker) copyRecord(dst, src int, at *source.Node, st *state) {
 // without an initializer are zeroed, but padding is not, except that GCC
 // and Clang zero the whole object for `= {0}`; `= {}` (C23) zeroes it by
 // definition. For a union, `= {0}` initializes only the first member.
-func (w *walker) initRecord(b *buffer, init *source.Node, st *state) {
+func (w *walker) initRecord(b *buffer, init *syntax.Node, st *state) {
 	items := namedChildren(init)
 	rec := b.typ.rec
 	var cover spans
@@ -175,13 +175,13 @@ func (w *walker) initRecord(b *buffer, init *source.Node, st *state) {
 		for _, it := range items {
 			fl := rec.fields[0]
 			if it.Type() == "initializer_pair" {
-				if m, ok := rec.member(w.f.text(designatorField(it))); ok {
+				if m, ok := rec.member(designatorField(it).Text()); ok {
 					fl = m
 				}
 			}
 			cover = cover.add(span{fl.off, fl.off + fl.typ.size})
 		}
-	case isZeroInit(w.f, init):
+	case isZeroInit(init):
 		w.touch(st, b.id).full = true
 		return
 	default:
@@ -191,22 +191,22 @@ func (w *walker) initRecord(b *buffer, init *source.Node, st *state) {
 }
 
 // isZeroInit reports whether an initializer list is {0} (possibly nested).
-func isZeroInit(f *facts, n *source.Node) bool {
+func isZeroInit(n *syntax.Node) bool {
 	items := namedChildren(n)
 	if len(items) != 1 {
 		return false
 	}
 	switch it := items[0]; it.Type() {
 	case "number_literal":
-		return f.text(it) == "0"
+		return it.Text() == "0"
 	case "initializer_list":
-		return isZeroInit(f, it)
+		return isZeroInit(it)
 	}
 	return false
 }
 
 // designatorField returns the field name of `.name = value`.
-func designatorField(pair *source.Node) *source.Node {
+func designatorField(pair *syntax.Node) *syntax.Node {
 	d := pair.ChildByFieldName("designator")
 	if d == nil || d.Type() != "field_designator" || d.NamedChildCount() == 0 {
 		return nil

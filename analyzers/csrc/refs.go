@@ -1,26 +1,26 @@
-package cmem
+package csrc
 
 import (
-	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
 // place resolves an lvalue to the tracked memory it designates: a tracked
 // variable, a member, an element, or what a bound pointer points to. It
 // returns the reference and the lvalue's type (nil when unknown).
-func (w *walker) place(n *source.Node, st *state) (ref, *ctype, bool) {
+func (w *walker) place(n *syntax.Node, st *state) (ref, *ctype, bool) {
 	n = stripParens(n)
 	if n == nil {
 		return ref{}, nil, false
 	}
 	switch n.Type() {
 	case "identifier":
-		l := w.lookup(w.f.text(n))
+		l := w.lookup(n.Text())
 		if l == nil || l.buf < 0 {
 			return ref{}, nil, false
 		}
 		return ref{buf: l.buf, off: constant(0)}, l.typ, true
 	case "pointer_expression":
-		if w.f.text(n.ChildByFieldName("operator")) != "*" {
+		if n.ChildByFieldName("operator").Text() != "*" {
 			return ref{}, nil, false
 		}
 		r, t, ok := w.value(n.ChildByFieldName("argument"), st)
@@ -35,7 +35,7 @@ func (w *walker) place(n *source.Node, st *state) (ref, *ctype, bool) {
 		var r ref
 		var t *ctype
 		ok := false
-		if w.f.text(n.ChildByFieldName("operator")) == "->" {
+		if n.ChildByFieldName("operator").Text() == "->" {
 			r, t, ok = w.value(n.ChildByFieldName("argument"), st)
 			t = elemOf(t)
 		} else {
@@ -47,7 +47,7 @@ func (w *walker) place(n *source.Node, st *state) (ref, *ctype, bool) {
 		if t == nil || t.rec == nil {
 			return ref{buf: r.buf, obj: false}, nil, true // a member at an unknown offset
 		}
-		fl, found := t.rec.member(w.f.text(n.ChildByFieldName("field")))
+		fl, found := t.rec.member(n.ChildByFieldName("field").Text())
 		if !found {
 			return ref{buf: r.buf}, nil, true
 		}
@@ -60,7 +60,7 @@ func (w *walker) place(n *source.Node, st *state) (ref, *ctype, bool) {
 // points into: an array (which decays), a bound pointer, &lvalue, pointer
 // arithmetic, casts, and PyBytes_AS_STRING(obj). The type returned is the
 // pointer's (or array's) type, for the unit of arithmetic.
-func (w *walker) value(n *source.Node, st *state) (ref, *ctype, bool) {
+func (w *walker) value(n *syntax.Node, st *state) (ref, *ctype, bool) {
 	if n == nil {
 		return ref{}, nil, false
 	}
@@ -77,7 +77,7 @@ func (w *walker) value(n *source.Node, st *state) (ref, *ctype, bool) {
 		}
 		return r, t, ok
 	case "identifier":
-		l := w.lookup(w.f.text(n))
+		l := w.lookup(n.Text())
 		if l == nil {
 			return ref{}, nil, false
 		}
@@ -88,7 +88,7 @@ func (w *walker) value(n *source.Node, st *state) (ref, *ctype, bool) {
 			return ref{buf: l.buf, off: constant(0)}, l.typ, true
 		}
 	case "pointer_expression":
-		if w.f.text(n.ChildByFieldName("operator")) == "&" {
+		if n.ChildByFieldName("operator").Text() == "&" {
 			r, t, ok := w.place(n.ChildByFieldName("argument"), st)
 			return r, pointerTo(t), ok
 		}
@@ -98,7 +98,7 @@ func (w *walker) value(n *source.Node, st *state) (ref, *ctype, bool) {
 			return r, t, true // an array member decays to a pointer
 		}
 	case "binary_expression":
-		op := w.f.text(n.ChildByFieldName("operator"))
+		op := n.ChildByFieldName("operator").Text()
 		if op != "+" && op != "-" {
 			return ref{}, nil, false
 		}
@@ -118,7 +118,7 @@ func (w *walker) value(n *source.Node, st *state) (ref, *ctype, bool) {
 	case "call_expression":
 		fn := n.ChildByFieldName("function")
 		args := namedChildren(n.ChildByFieldName("arguments"))
-		if fn != nil && dataAccessors[w.f.text(fn)] && len(args) == 1 {
+		if fn != nil && dataAccessors[fn.Text()] && len(args) == 1 {
 			if r, _, ok := w.value(args[0], st); ok && r.obj {
 				return ref{buf: r.buf, off: constant(0)}, pointerTo(scalar("char", 1)), true
 			}
@@ -153,11 +153,11 @@ func elemOf(t *ctype) *ctype {
 
 // baseName returns the variable a destination expression is rooted in:
 // out for out, out + n, &out[2], out->field, *out.
-func (w *walker) baseName(n *source.Node) string {
+func (w *walker) baseName(n *syntax.Node) string {
 	for i := 0; n != nil && i < maxDepth*4; i++ {
 		switch n.Type() {
 		case "identifier":
-			return w.f.text(n)
+			return n.Text()
 		case "parenthesized_expression":
 			n = n.NamedChild(0)
 		case "cast_expression":

@@ -1,9 +1,9 @@
-package cmem
+package csrc
 
 import (
 	"fmt"
 
-	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
 // touch returns the extent of buffer id for modification; a modified
@@ -31,7 +31,7 @@ func (w *walker) writable(st *state, r ref) *extent {
 // loop"). An unknown count or a runtime offset may cover anything: the
 // buffer then counts as written. A count equal to the buffer's size fills
 // it.
-func (w *walker) write(st *state, r ref, n amount, at *source.Node, who string) {
+func (w *walker) write(st *state, r ref, n amount, at *syntax.Node, who string) {
 	if !r.off.known || !n.known {
 		e := w.writable(st, r)
 		if e == nil {
@@ -46,7 +46,7 @@ func (w *walker) write(st *state, r ref, n amount, at *source.Node, who string) 
 }
 
 // writeSpans records that the given bytes of buffer id are written by who.
-func (w *walker) writeSpans(st *state, id int, s spans, at *source.Node, who string) {
+func (w *walker) writeSpans(st *state, id int, s spans, at *syntax.Node, who string) {
 	e := w.writable(st, ref{buf: id})
 	if e == nil {
 		return
@@ -68,7 +68,7 @@ func plural(n int64, unit string) string {
 
 // writeRest records that everything from r to the end of its buffer is
 // written (an unknown function received the pointer).
-func (w *walker) writeRest(st *state, r ref, at *source.Node, who string) {
+func (w *walker) writeRest(st *state, r ref, at *syntax.Node, who string) {
 	e := w.writable(st, r)
 	if e == nil {
 		return
@@ -84,7 +84,7 @@ func (w *walker) writeRest(st *state, r ref, at *source.Node, who string) {
 // writeElem records an assignment to an lvalue of type t at r. A runtime
 // index outside a loop writes one element somewhere: no byte is certainly
 // written. Inside a loop it may write them all.
-func (w *walker) writeElem(st *state, r ref, t *ctype, at *source.Node, who string) {
+func (w *walker) writeElem(st *state, r ref, t *ctype, at *syntax.Node, who string) {
 	if t == nil || t.size <= 0 {
 		w.write(st, r, amount{}, at, who)
 		return
@@ -101,7 +101,7 @@ func (w *walker) writeElem(st *state, r ref, t *ctype, at *source.Node, who stri
 // writeDep records a write whose length is decided at run time: a string
 // and its NUL (stringWriter), or the count a reader returns (counted).
 // Bytes written before stay written.
-func (w *walker) writeDep(st *state, r ref, kind writeKind, at *source.Node, what string) []int {
+func (w *walker) writeDep(st *state, r ref, kind writeKind, at *syntax.Node, what string) []int {
 	e := w.writable(st, r)
 	if e == nil {
 		return nil
@@ -120,7 +120,7 @@ func (w *walker) writeDep(st *state, r ref, kind writeKind, at *source.Node, wha
 
 // applyWriter applies a known writer (memset, strcpy, read...) to its
 // destination argument; it returns the buffers a counted writer filled.
-func (w *walker) applyWriter(call *source.Node, name string, spec writerSpec, args []*source.Node, refs []*ref, st *state) []int {
+func (w *walker) applyWriter(call *syntax.Node, name string, spec writerSpec, args []*syntax.Node, refs []*ref, st *state) []int {
 	if spec.dst >= len(args) || refs[spec.dst] == nil {
 		return nil
 	}
@@ -145,7 +145,7 @@ func (w *walker) applyWriter(call *source.Node, name string, spec writerSpec, ar
 	case stringWriter:
 		what := spec.what
 		if spec.src >= 0 && spec.src < len(args) {
-			what = fmt.Sprintf(what, collapse(w.f.text(args[spec.src])))
+			what = fmt.Sprintf(what, collapse(args[spec.src].Text()))
 		}
 		return w.writeDep(st, r, stringWriter, call, name+" writes "+what)
 	case counted:
@@ -157,7 +157,7 @@ func (w *walker) applyWriter(call *source.Node, name string, spec writerSpec, ar
 // copyBytes copies n bytes from src to dst: the destination bytes are
 // written where the source bytes were (an uninitialized source stays
 // uninitialized in the copy).
-func (w *walker) copyBytes(st *state, dst, src ref, n int64, call *source.Node, name string) {
+func (w *walker) copyBytes(st *state, dst, src ref, n int64, call *syntax.Node, name string) {
 	from := *st.extentOf(src.buf)
 	if !from.live || from.escaped || from.full || !src.off.known || from.dep != nil {
 		w.write(st, dst, constant(n), call, name)

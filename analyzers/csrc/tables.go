@@ -1,4 +1,4 @@
-package cmem
+package csrc
 
 // A sinkSpec says where a call sends bytes out of the process: which
 // argument holds the buffer and which the byte count.

@@ -1,19 +1,19 @@
-package cmem
+package csrc
 
 import (
-	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
 // sinkCall checks a call that sends a buffer out of the process.
-func (w *walker) sinkCall(n *source.Node, name string, args []*source.Node, refs []*ref, st *state) {
-	if w.pass == nil || name == "" {
+func (w *walker) sinkCall(n *syntax.Node, name string, args []*syntax.Node, refs []*ref, st *state) {
+	if w.report == nil || name == "" {
 		return
 	}
 	if name == buildValue {
 		w.buildValueSink(n, args, refs, st)
 		return
 	}
-	spec, ok := w.f.sinks[name]
+	spec, ok := w.an.sinks[name]
 	if !ok || spec.buf >= len(args) || spec.n >= len(args) || refs[spec.buf] == nil {
 		return
 	}
@@ -29,7 +29,7 @@ func (w *walker) sinkCall(n *source.Node, name string, args []*source.Node, refs
 
 // buildValueSink checks the y#, s# and z# units of Py_BuildValue, which
 // copy a buffer and a length into the result.
-func (w *walker) buildValueSink(n *source.Node, args []*source.Node, refs []*ref, st *state) {
+func (w *walker) buildValueSink(n *syntax.Node, args []*syntax.Node, refs []*ref, st *state) {
 	if len(args) == 0 || stripParens(args[0]) == nil {
 		return
 	}
@@ -37,7 +37,7 @@ func (w *walker) buildValueSink(n *source.Node, args []*source.Node, refs []*ref
 	if t := format.Type(); t != "string_literal" && t != "concatenated_string" {
 		return
 	}
-	for _, u := range formatBuffers(stringContent(w.f, format)) {
+	for _, u := range formatBuffers(stringContent(format)) {
 		k := u + 1 // args[0] is the format
 		if k+1 < len(args) && refs[k] != nil {
 			w.checkSink(sink{at: n, r: *refs[k], leaving: w.eval(args[k+1], st), lenArg: args[k+1], verb: "copied into the result of Py_BuildValue()"}, st)
@@ -82,8 +82,8 @@ func formatBuffers(format string) []int {
 // assignSink checks `*out = rec;` and `out->member = rec;` with out a
 // parameter or global: the record's members are copied out (its padding
 // may or may not be; only unwritten members are reported).
-func (w *walker) assignSink(at, left *source.Node, src *local, st *state) {
-	if w.pass == nil || !w.isOutside(w.baseName(left)) {
+func (w *walker) assignSink(at, left *syntax.Node, src *local, st *state) {
+	if w.report == nil || !w.isOutside(w.baseName(left)) {
 		return
 	}
 	b := w.bufs[src.buf]
@@ -97,9 +97,9 @@ func (w *walker) assignSink(at, left *source.Node, src *local, st *state) {
 // allocation wrapper's, and a void or struct pointer is a handle whose
 // object other functions fill: neither is output. It reports whether v was
 // handled.
-func (w *walker) returnSink(at, v *source.Node, st *state) bool {
+func (w *walker) returnSink(at, v *syntax.Node, st *state) bool {
 	l := w.lookupIdent(stripParens(v))
-	if w.pass == nil || l == nil {
+	if w.report == nil || l == nil {
 		return false
 	}
 	if r, ok := st.alias[l.id]; ok {
@@ -136,4 +136,16 @@ func (w *walker) returnsBytes() bool {
 	}
 	t := w.f.baseType(w.fn.ChildByFieldName("type"))
 	return t != nil && t.kind == scalarT && t.size == 1
+}
+
+// sinkTable returns the built-in sinks plus the configured ones.
+func sinkTable(extra []Sink) map[string]sinkSpec {
+	out := make(map[string]sinkSpec, len(sinks)+len(extra))
+	for name, s := range sinks {
+		out[name] = s
+	}
+	for _, s := range extra {
+		out[s.Name] = sinkSpec{buf: s.Buf, n: s.Len, factor: -1, verb: "passed to " + s.Name + "()"}
+	}
+	return out
 }

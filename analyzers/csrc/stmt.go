@@ -1,12 +1,12 @@
-package cmem
+package csrc
 
 import (
-	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
 // stmt analyzes one statement from state st and returns the state after it.
 // st may be modified; a dead result means control does not fall through.
-func (w *walker) stmt(n *source.Node, st *state) *state {
+func (w *walker) stmt(n *syntax.Node, st *state) *state {
 	if n == nil {
 		return st
 	}
@@ -47,11 +47,11 @@ func (w *walker) stmt(n *source.Node, st *state) *state {
 		}
 		st.dead = true
 	case "goto_statement":
-		label := w.f.text(n.ChildByFieldName("label"))
+		label := n.ChildByFieldName("label").Text()
 		w.gotos[label] = join(w.gotos[label], st.clone())
 		st.dead = true
 	case "labeled_statement":
-		label := w.f.text(n.ChildByFieldName("label"))
+		label := n.ChildByFieldName("label").Text()
 		if g := w.gotos[label]; g != nil {
 			st = join(st, g.clone())
 		}
@@ -80,7 +80,7 @@ func (w *walker) stmt(n *source.Node, st *state) *state {
 }
 
 // exprStmt analyzes an expression whose value is discarded.
-func (w *walker) exprStmt(n *source.Node, st *state) {
+func (w *walker) exprStmt(n *syntax.Node, st *state) {
 	inner := n
 	if inner.Type() == "cast_expression" { // (void)f(x)
 		inner = inner.ChildByFieldName("value")
@@ -94,9 +94,9 @@ func (w *walker) exprStmt(n *source.Node, st *state) {
 
 // ifStmt analyzes both branches and joins them; a condition that is a
 // constant (Juliet's staticFalse, 5==5) takes one branch only.
-func (w *walker) ifStmt(n *source.Node, st *state) *state {
+func (w *walker) ifStmt(n *syntax.Node, st *state) *state {
 	cond := n.ChildByFieldName("condition")
-	var alt *source.Node
+	var alt *syntax.Node
 	if a := n.ChildByFieldName("alternative"); a != nil {
 		alt = a
 		if kids := namedChildren(a); a.Type() == "else_clause" {
@@ -127,7 +127,7 @@ func (w *walker) ifStmt(n *source.Node, st *state) *state {
 // branch evaluates a condition and returns the states in which it is true
 // and false. Short-circuit operators matter: after `if (p == NULL ||
 // fill(p) < 0) return;` the false side has run fill(p).
-func (w *walker) branch(cond *source.Node, st *state) (then, els *state) {
+func (w *walker) branch(cond *syntax.Node, st *state) (then, els *state) {
 	c := cond
 	for c != nil && c.Type() == "parenthesized_expression" && c.NamedChildCount() == 1 {
 		c = c.NamedChild(0)
@@ -136,7 +136,7 @@ func (w *walker) branch(cond *source.Node, st *state) (then, els *state) {
 		switch c.Type() {
 		case "binary_expression":
 			l, r := c.ChildByFieldName("left"), c.ChildByFieldName("right")
-			switch w.f.text(c.ChildByFieldName("operator")) {
+			switch c.ChildByFieldName("operator").Text() {
 			case "||":
 				tl, fl := w.branch(l, st)
 				tr, fr := w.branch(r, fl)
@@ -147,7 +147,7 @@ func (w *walker) branch(cond *source.Node, st *state) (then, els *state) {
 				return tr, join(fl, fr)
 			}
 		case "unary_expression":
-			if w.f.text(c.ChildByFieldName("operator")) == "!" {
+			if c.ChildByFieldName("operator").Text() == "!" {
 				t, f := w.branch(c.ChildByFieldName("argument"), st)
 				return f, t
 			}
@@ -157,19 +157,27 @@ func (w *walker) branch(cond *source.Node, st *state) (then, els *state) {
 	return st, st.clone()
 }
 
-// preproc analyzes an #if/#ifdef block inside a function as a branch on
-// an unknown condition: its statements, or its #elif/#else part.
-func (w *walker) preproc(n *source.Node, st *state) *state {
+// preproc analyzes an #if/#ifdef block inside a function: the branch
+// the configuration takes, or, when it does not decide, each branch (its
+// statements, or its #elif/#else part) as a branch on an unknown
+// condition.
+func (w *walker) preproc(n *syntax.Node, st *state) *state {
 	alt := n.ChildByFieldName("alternative")
 	name, cond := n.ChildByFieldName("name"), n.ChildByFieldName("condition")
 	thenSt := st
 	if n.Type() != "preproc_else" {
 		thenSt = st.clone()
 	}
+	out := false
 	for _, c := range namedChildren(n) {
-		if c != alt && c != name && c != cond {
-			thenSt = w.stmt(c, thenSt)
+		if c == alt || c == name || c == cond {
+			continue
 		}
+		if w.f.u.part.inactive(c.StartByte()) {
+			out = true
+			continue
+		}
+		thenSt = w.stmt(c, thenSt)
 	}
 	if n.Type() == "preproc_else" {
 		return thenSt
@@ -178,16 +186,34 @@ func (w *walker) preproc(n *source.Node, st *state) *state {
 	if alt != nil {
 		elseSt = w.preproc(alt, elseSt)
 	}
+	switch {
+	case out:
+		return elseSt
+	case alt != nil && w.branchOut(alt):
+		return thenSt
+	}
 	return join(thenSt, elseSt)
+}
+
+// branchOut reports whether the statements of an #elif or #else branch
+// are outside the configuration.
+func (w *walker) branchOut(n *syntax.Node) bool {
+	name, cond, alt := n.ChildByFieldName("name"), n.ChildByFieldName("condition"), n.ChildByFieldName("alternative")
+	for _, c := range namedChildren(n) {
+		if c != name && c != cond && c != alt && w.f.u.part.inactive(c.StartByte()) {
+			return true
+		}
+	}
+	return false
 }
 
 // switchStmt analyzes the cases of a switch: each starts from the state
 // before the switch and falls through to the next; breaks leave it.
-func (w *walker) switchStmt(n *source.Node, st *state) *state {
+func (w *walker) switchStmt(n *syntax.Node, st *state) *state {
 	cond := n.ChildByFieldName("condition")
 	w.operand(cond, st)
 	val := w.constAmount(cond, st)
-	var cases []*source.Node
+	var cases []*syntax.Node
 	for _, c := range namedChildren(n.ChildByFieldName("body")) {
 		if c.Type() == "case_statement" {
 			cases = append(cases, c)
@@ -232,15 +258,15 @@ func (w *walker) switchStmt(n *source.Node, st *state) *state {
 }
 
 // returnStmt checks what a return hands to the caller.
-func (w *walker) returnStmt(n *source.Node, st *state) {
-	var v *source.Node
+func (w *walker) returnStmt(n *syntax.Node, st *state) {
+	var v *syntax.Node
 	if kids := namedChildren(n); len(kids) > 0 {
 		v = kids[0]
 	}
 	if v != nil && !w.returnSink(n, v, st) {
 		w.expr(v, st)
 	}
-	if w.pass == nil {
+	if w.report == nil {
 		w.returns = append(w.returns, returned{st: st.clone(), value: v})
 	}
 }

@@ -1,9 +1,9 @@
-package cmem
+package csrc
 
 import (
 	"strings"
 
-	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
 // An evalEnv answers what the evaluator needs of the function being
@@ -19,36 +19,35 @@ type evalEnv interface {
 // eval evaluates an integer expression: constants, macros, enumerators,
 // constant globals, sizeof and arithmetic are folded; anything else is a
 // symbolic amount named by its normalized text.
-func (f *facts) eval(n *source.Node, env evalEnv) amount { return f.evaluate(n, env, true) }
+func (f *scope) eval(n *syntax.Node, env evalEnv) amount { return f.evaluate(n, env, true) }
 
 // constOf evaluates an expression that matters only if it is constant,
 // without building the text of symbolic amounts.
-func (f *facts) constOf(n *source.Node, env evalEnv) (int64, bool) {
+func (f *scope) constOf(n *syntax.Node, env evalEnv) (int64, bool) {
 	a := f.evaluate(n, env, false)
 	return a.val, a.known
 }
 
 // evaluate is eval; sym says whether to build symbolic amounts.
-func (f *facts) evaluate(n *source.Node, env evalEnv, sym bool) amount {
-	if n == nil || f.depth > maxDepth {
+func (f *scope) evaluate(n *syntax.Node, env evalEnv, sym bool) amount {
+	if n == nil || !f.enter() {
 		return amount{}
 	}
-	f.depth++
-	defer func() { f.depth-- }()
+	defer f.leave()
 	mk := func(expr func() string) amount {
 		if !sym {
 			return amount{}
 		}
-		return symbolic(expr(), collapse(f.text(n)))
+		return symbolic(expr(), collapse(n.Text()))
 	}
 	switch n.Type() {
 	case "number_literal":
-		if v, ok := parseInt(f.text(n)); ok {
+		if v, ok := parseInt(n.Text()); ok {
 			return constant(v)
 		}
 		return amount{}
 	case "char_literal":
-		if v, ok := parseChar(f.text(n)); ok {
+		if v, ok := parseChar(n.Text()); ok {
 			return constant(v)
 		}
 		return amount{}
@@ -57,7 +56,7 @@ func (f *facts) evaluate(n *source.Node, env evalEnv, sym bool) amount {
 	case "false", "null":
 		return constant(0)
 	case "identifier":
-		a := f.evalName(f.text(n), env)
+		a := f.evalName(n.Text(), env)
 		if !sym && !a.known {
 			return amount{}
 		}
@@ -70,7 +69,7 @@ func (f *facts) evaluate(n *source.Node, env evalEnv, sym bool) amount {
 	case "cast_expression":
 		return f.evaluate(n.ChildByFieldName("value"), env, sym)
 	case "unary_expression":
-		op := f.text(n.ChildByFieldName("operator"))
+		op := n.ChildByFieldName("operator").Text()
 		a := f.evaluate(n.ChildByFieldName("argument"), env, sym)
 		if a.known {
 			if v, ok := unaryFold(op, a.val); ok {
@@ -83,7 +82,7 @@ func (f *facts) evaluate(n *source.Node, env evalEnv, sym bool) amount {
 		}
 		return mk(func() string { return op + a.key() })
 	case "binary_expression":
-		op := f.text(n.ChildByFieldName("operator"))
+		op := n.ChildByFieldName("operator").Text()
 		l := f.evaluate(n.ChildByFieldName("left"), env, sym)
 		if !sym && !l.known {
 			return amount{}
@@ -113,7 +112,7 @@ func (f *facts) evaluate(n *source.Node, env evalEnv, sym bool) amount {
 	case "call_expression":
 		fn := n.ChildByFieldName("function")
 		if fn != nil && fn.Type() == "identifier" && len(namedChildren(n.ChildByFieldName("arguments"))) == 0 {
-			if v, ok := f.returnConst(f.text(fn)); ok {
+			if v, ok := f.returnConst(fn.Text()); ok {
 				return constant(v)
 			}
 		}
@@ -123,7 +122,7 @@ func (f *facts) evaluate(n *source.Node, env evalEnv, sym bool) amount {
 
 // evalName evaluates an identifier: a local's known value, a macro, an
 // enumerator or a constant global; otherwise the name itself.
-func (f *facts) evalName(name string, env evalEnv) amount {
+func (f *scope) evalName(name string, env evalEnv) amount {
 	if env != nil {
 		if v, ok, isLocal := env.localValue(name); ok {
 			return constant(v)
@@ -140,10 +139,10 @@ func (f *facts) evalName(name string, env evalEnv) amount {
 // normalize returns the text of an expression the evaluator does not take
 // apart, without spaces, casts and redundant parentheses, so that equal
 // expressions written differently compare equal.
-func (f *facts) normalize(n *source.Node) string {
+func (f *scope) normalize(n *syntax.Node) string {
 	var b strings.Builder
-	var walk func(n *source.Node, depth int)
-	walk = func(n *source.Node, depth int) {
+	var walk func(n *syntax.Node, depth int)
+	walk = func(n *syntax.Node, depth int) {
 		if n == nil || depth > maxDepth*4 {
 			return
 		}
@@ -161,7 +160,7 @@ func (f *facts) normalize(n *source.Node) string {
 			}
 		}
 		if n.ChildCount() == 0 {
-			b.WriteString(squeeze(f.text(n)))
+			b.WriteString(squeeze(n.Text()))
 			return
 		}
 		for i := 0; i < int(n.ChildCount()); i++ {
@@ -173,7 +172,7 @@ func (f *facts) normalize(n *source.Node) string {
 }
 
 // sizeOf evaluates a sizeof expression.
-func (f *facts) sizeOf(n *source.Node, env evalEnv) amount {
+func (f *scope) sizeOf(n *syntax.Node, env evalEnv) amount {
 	if t := n.ChildByFieldName("type"); t != nil {
 		return f.typeDescriptor(t).sizeAmount()
 	}
@@ -182,39 +181,39 @@ func (f *facts) sizeOf(n *source.Node, env evalEnv) amount {
 		return amount{}
 	}
 	if v.Type() == "string_literal" {
-		return constant(stringLen(f, v) + 1)
+		return constant(stringLen(v) + 1)
 	}
 	return f.exprType(v, env).sizeAmount()
 }
 
 // exprType returns the static type of a simple lvalue expression: a
 // variable, a field, an element or a dereference; nil when unknown.
-func (f *facts) exprType(n *source.Node, env evalEnv) *ctype {
+func (f *scope) exprType(n *syntax.Node, env evalEnv) *ctype {
 	n = stripParens(n)
 	if n == nil {
 		return nil
 	}
 	switch n.Type() {
 	case "identifier":
-		name := f.text(n)
+		name := n.Text()
 		if env != nil {
 			if t := env.typeOf(name); t != nil {
 				return t
 			}
 		}
-		if g := f.globals[name]; g != nil {
-			return g.typ
+		if t := f.globalType(name); t != nil {
+			return t
 		}
 		return f.typedefType(name) // sizeof(T) for a typedef looks like sizeof(x)
 	case "field_expression":
 		base := f.exprType(n.ChildByFieldName("argument"), env)
-		if base != nil && base.kind == pointerT && f.text(n.ChildByFieldName("operator")) == "->" {
+		if base != nil && base.kind == pointerT && n.ChildByFieldName("operator").Text() == "->" {
 			base = base.elem
 		}
 		if base == nil || base.rec == nil {
 			return nil
 		}
-		if fl, ok := base.rec.member(f.text(n.ChildByFieldName("field"))); ok {
+		if fl, ok := base.rec.member(n.ChildByFieldName("field").Text()); ok {
 			return fl.typ
 		}
 	case "subscript_expression":
@@ -226,7 +225,7 @@ func (f *facts) exprType(n *source.Node, env evalEnv) *ctype {
 		if base == nil {
 			return nil
 		}
-		if f.text(n.ChildByFieldName("operator")) == "&" {
+		if n.ChildByFieldName("operator").Text() == "&" {
 			return pointerTo(base)
 		}
 		if base.kind == pointerT || base.kind == arrayT {
@@ -240,7 +239,7 @@ func (f *facts) exprType(n *source.Node, env evalEnv) *ctype {
 
 // typeDescriptor resolves the type in a cast or sizeof: a specifier and
 // abstract pointer or array declarators.
-func (f *facts) typeDescriptor(n *source.Node) *ctype {
+func (f *scope) typeDescriptor(n *syntax.Node) *ctype {
 	if n == nil {
 		return nil
 	}
@@ -260,7 +259,7 @@ func (f *facts) typeDescriptor(n *source.Node) *ctype {
 }
 
 // stripParens returns n without enclosing parentheses and casts.
-func stripParens(n *source.Node) *source.Node {
+func stripParens(n *syntax.Node) *syntax.Node {
 	for i := 0; n != nil && i < maxDepth*4; i++ {
 		switch n.Type() {
 		case "parenthesized_expression":
@@ -279,12 +278,12 @@ func stripParens(n *source.Node) *source.Node {
 
 // stringContent returns the text between the quotes of a string literal
 // (or of each part of a concatenated string), escapes left as written.
-func stringContent(f *facts, n *source.Node) string {
+func stringContent(n *syntax.Node) string {
 	var b strings.Builder
-	source.Walk(n, func(c *source.Node) bool {
+	n.Walk(func(c *syntax.Node) bool {
 		switch c.Type() {
 		case "string_content", "escape_sequence":
-			b.WriteString(f.text(c))
+			b.WriteString(c.Text())
 		}
 		return true
 	})
@@ -292,12 +291,12 @@ func stringContent(f *facts, n *source.Node) string {
 }
 
 // stringLen counts the bytes a string literal holds before its NUL.
-func stringLen(f *facts, n *source.Node) int64 {
+func stringLen(n *syntax.Node) int64 {
 	var size int64
-	source.Walk(n, func(c *source.Node) bool {
+	n.Walk(func(c *syntax.Node) bool {
 		switch c.Type() {
 		case "string_content":
-			size += int64(len(f.text(c)))
+			size += int64(len(c.Text()))
 		case "escape_sequence":
 			size++
 		}

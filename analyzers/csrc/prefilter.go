@@ -1,9 +1,9 @@
-package cmem
+package csrc
 
 import (
 	"bytes"
 
-	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
 // interesting reports, from a function's text alone, whether it can leak:
@@ -11,8 +11,8 @@ import (
 // files; or names a sink and may declare or allocate a buffer; or assigns
 // a struct it declared through a pointer. The other functions are not
 // walked: walking is the analysis's cost.
-func (f *facts) interesting(fn *source.Node) bool {
-	t := f.scan(f.file.Src[fn.StartByte():fn.EndByte()])
+func (an *Analysis) interesting(f *scope, fn *syntax.Node) bool {
+	t := an.scan(f.u, fn.Tree().Src()[fn.StartByte():fn.EndByte()])
 	switch {
 	case t.bytes:
 		return true
@@ -44,7 +44,7 @@ type textShape struct {
 // scan tokenizes C text (skipping comments, literals and preprocessor
 // lines) and looks for the shapes of textShape in a window of the last
 // tokens. It allocates nothing.
-func (f *facts) scan(text []byte) textShape {
+func (an *Analysis) scan(u *unit, text []byte) textShape {
 	var t textShape
 	var win [5][]byte // the last tokens, most recent last
 	header, star := true, false
@@ -61,7 +61,7 @@ func (f *facts) scan(text []byte) textShape {
 				t.static = true
 			case is(tok, "*"):
 				star = true
-			case is(tok, "struct") || is(tok, "union") || f.recordTypedefs[string(tok)]:
+			case is(tok, "struct") || is(tok, "union") || u.isRecordTypedef(string(tok)):
 				t.returnsRecord = true
 			}
 			return
@@ -70,12 +70,12 @@ func (f *facts) scan(text []byte) textShape {
 		switch {
 		case is(tok, "("):
 			name := string(c)
-			t.sink = t.sink || f.sinks[name].verb != "" || name == buildValue
+			t.sink = t.sink || an.sinks[name].verb != "" || name == buildValue
 			t.heap = t.heap || allocators[name]
 			t.bytes = t.bytes || bytesFactories[name] != ""
 		case is(tok, ";") || is(tok, "=") || is(tok, "[") || is(tok, ","):
 			if isWord(b) && isWord(c) && !keywords[string(c)] &&
-				(is(a, "struct") || is(a, "union") || f.recordTypedefs[string(b)] && !is(a, "struct") && !is(a, "union")) {
+				(is(a, "struct") || is(a, "union") || u.isRecordTypedef(string(b)) && !is(a, "struct") && !is(a, "union")) {
 				t.record = true
 			}
 			if is(tok, "[") && isWord(b) && isWord(c) && !keywords[string(c)] && !is(b, "return") {
@@ -146,18 +146,8 @@ var keywords = map[string]bool{
 	"struct": true, "union": true, "enum": true, "void": true, "double": true, "float": true,
 }
 
-// isStatic reports whether a function has internal linkage.
-func (f *facts) isStatic(fn *source.Node) bool {
-	for i := 0; i < int(fn.NamedChildCount()); i++ {
-		if c := fn.NamedChild(i); c.Type() == "storage_class_specifier" && f.text(c) == "static" {
-			return true
-		}
-	}
-	return false
-}
-
 // returnsRecordType reports whether a function returns a struct by value.
-func (f *facts) returnsRecordType(fn *source.Node) bool {
+func (f *scope) returnsRecordType(fn *syntax.Node) bool {
 	t := f.baseType(fn.ChildByFieldName("type"))
 	d := fn.ChildByFieldName("declarator")
 	return t != nil && t.kind == recordT && d != nil && d.Type() == "function_declarator"

@@ -1,7 +1,7 @@
-package cmem
+package csrc
 
 import (
-	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
 // An exprVal is what the analysis keeps of an expression's value: the
@@ -13,7 +13,7 @@ type exprVal struct {
 // expr analyzes the effects of an expression in evaluation order: calls
 // (writers, sinks), assignments, and uses of a buffer's address that the
 // analysis cannot follow, which make the buffer escape.
-func (w *walker) expr(n *source.Node, st *state) exprVal {
+func (w *walker) expr(n *syntax.Node, st *state) exprVal {
 	if n == nil || st.dead {
 		return exprVal{}
 	}
@@ -48,7 +48,7 @@ func (w *walker) expr(n *source.Node, st *state) exprVal {
 		w.operand(n.ChildByFieldName("argument"), st)
 	case "pointer_expression":
 		arg := n.ChildByFieldName("argument")
-		if w.f.text(n.ChildByFieldName("operator")) == "*" {
+		if n.ChildByFieldName("operator").Text() == "*" {
 			w.operand(arg, st)
 			return exprVal{}
 		}
@@ -78,7 +78,7 @@ func (w *walker) expr(n *source.Node, st *state) exprVal {
 
 // operand analyzes an expression that is only read, compared or
 // dereferenced: naming a buffer there is harmless.
-func (w *walker) operand(n *source.Node, st *state) exprVal {
+func (w *walker) operand(n *syntax.Node, st *state) exprVal {
 	s := stripParens(n)
 	if s == nil {
 		return exprVal{}
@@ -101,8 +101,8 @@ func (w *walker) operand(n *source.Node, st *state) exprVal {
 // side conditionally. A comparison of a reader's count with anything but
 // zero or a negative number checks it (`if (n != sizeof buf) return`): the
 // buffer then counts as written.
-func (w *walker) binary(n *source.Node, st *state) exprVal {
-	op := w.f.text(n.ChildByFieldName("operator"))
+func (w *walker) binary(n *syntax.Node, st *state) exprVal {
+	op := n.ChildByFieldName("operator").Text()
 	l, r := n.ChildByFieldName("left"), n.ChildByFieldName("right")
 	switch op {
 	case "&&", "||":
@@ -129,10 +129,10 @@ func (w *walker) binary(n *source.Node, st *state) exprVal {
 
 // checkCount marks as written the buffers whose count side is compared
 // with other, unless other is a constant at most zero (an error check).
-func (w *walker) checkCount(side *source.Node, v exprVal, other *source.Node, st *state) {
+func (w *walker) checkCount(side *syntax.Node, v exprVal, other *syntax.Node, st *state) {
 	ids := v.counts
 	if s := stripParens(side); s != nil && s.Type() == "identifier" {
-		if l := w.lookup(w.f.text(s)); l != nil {
+		if l := w.lookup(s.Text()); l != nil {
 			for id := range st.ext {
 				if d := st.ext[id].dep; d != nil && d.count == l.id {
 					ids = append(ids, id)
@@ -159,7 +159,7 @@ func (w *walker) escape(r ref, st *state) {
 
 // modified handles x++, x--: x's value is no longer known, and a pointer
 // moved by it no longer has a known offset.
-func (w *walker) modified(target *source.Node, st *state) {
+func (w *walker) modified(target *syntax.Node, st *state) {
 	t := stripParens(target)
 	if t == nil {
 		return
@@ -168,7 +168,7 @@ func (w *walker) modified(target *source.Node, st *state) {
 		w.operand(t, st)
 		return
 	}
-	name := w.f.text(t)
+	name := t.Text()
 	w.renamed(name, st)
 	l := w.lookup(name)
 	if l == nil {

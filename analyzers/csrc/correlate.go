@@ -1,10 +1,10 @@
-package cmem
+package csrc
 
 import (
 	"strconv"
 	"strings"
 
-	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
 // Correlated conditions. Juliet's good functions initialize under one
@@ -24,28 +24,28 @@ import (
 // not a simple test: a variable (a local as #id, invalidated when it is
 // assigned), a parameterless call, and their comparisons with constants.
 // A negation is a leading !.
-func (w *walker) condKey(cond *source.Node) string {
+func (w *walker) condKey(cond *syntax.Node) string {
 	c := stripParens(cond)
 	if c == nil {
 		return ""
 	}
 	switch c.Type() {
 	case "identifier":
-		if l := w.lookup(w.f.text(c)); l != nil {
+		if l := w.lookup(c.Text()); l != nil {
 			return localKey(l)
 		}
-		return w.f.text(c)
+		return c.Text()
 	case "call_expression":
 		if len(namedChildren(c.ChildByFieldName("arguments"))) > 0 {
 			return ""
 		}
 		return w.f.normalize(c)
 	case "unary_expression":
-		if k := w.condKey(c.ChildByFieldName("argument")); k != "" && w.f.text(c.ChildByFieldName("operator")) == "!" {
+		if k := w.condKey(c.ChildByFieldName("argument")); k != "" && c.ChildByFieldName("operator").Text() == "!" {
 			return negated(k)
 		}
 	case "binary_expression":
-		op := w.f.text(c.ChildByFieldName("operator"))
+		op := c.ChildByFieldName("operator").Text()
 		k := w.condKey(c.ChildByFieldName("left"))
 		v, known := w.f.constOf(c.ChildByFieldName("right"), env{w, nil})
 		switch {

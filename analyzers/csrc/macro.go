@@ -1,4 +1,4 @@
-package cmem
+package csrc
 
 import (
 	"strings"
@@ -8,16 +8,31 @@ import (
 // constant expression: literals, other macros, enumerators, arithmetic,
 // casts and sizeof(type). The preprocessor hands us text, not a tree, so
 // this is a small recursive-descent parser of its own.
-func (f *facts) evalMacro(body string) (int64, bool) {
-	p := &macroParser{f: f, toks: tokenize(body)}
+func (f *scope) evalMacro(body string) (int64, bool) {
+	p := &macroParser{names: f, toks: tokenize(body)}
 	v, ok := p.ternary()
 	return v, ok && p.pos == len(p.toks)
 }
 
+// A macroParser evaluates an integer constant expression written as
+// text, with names resolved by names.
 type macroParser struct {
-	f    *facts
-	toks []string
-	pos  int
+	names nameResolver
+	toks  []string
+	pos   int
+}
+
+// A nameResolver answers what the text of an expression names: the value
+// of an identifier, whether a name is a type, the size of a type.
+type nameResolver interface {
+	constValue(name string) (int64, bool)
+	isTypeName(name string) bool
+	namedTypeSize(name string) int64
+}
+
+// A definedResolver also answers `defined NAME` (in #if conditions).
+type definedResolver interface {
+	isDefined(name string) (defined, known bool)
 }
 
 func (p *macroParser) peek() string {
@@ -96,7 +111,7 @@ func (p *macroParser) unary() (int64, bool) {
 		if p.next() != ")" {
 			return 0, false
 		}
-		if size := p.f.namedTypeSize(name); size > 0 {
+		if size := p.names.namedTypeSize(name); size > 0 {
 			return size, true
 		}
 		return 0, false
@@ -120,6 +135,17 @@ func (p *macroParser) unary() (int64, bool) {
 
 func (p *macroParser) primary() (int64, bool) {
 	t := p.next()
+	if d, ok := p.names.(definedResolver); ok && t == "defined" {
+		paren := p.peek() == "("
+		if paren {
+			p.next()
+		}
+		v, known := d.isDefined(p.next())
+		if paren && p.next() != ")" {
+			return 0, false
+		}
+		return b2i(v), known
+	}
 	switch {
 	case t == "":
 		return 0, false
@@ -128,7 +154,7 @@ func (p *macroParser) primary() (int64, bool) {
 	case t[0] == '\'':
 		return parseChar(t)
 	case isIdentByte(t[0]):
-		return p.f.constValue(t)
+		return p.names.constValue(t)
 	}
 	return 0, false
 }
@@ -148,8 +174,7 @@ func (p *macroParser) isTypeStart() bool {
 	if _, ok := primitives[t]; ok {
 		return true
 	}
-	_, ok := p.f.typedefs[t]
-	return ok
+	return p.names.isTypeName(t)
 }
 
 // typeName consumes a type name (words and stars) and returns its words.
@@ -161,14 +186,20 @@ func (p *macroParser) typeName() string {
 	return strings.Join(words, " ")
 }
 
+// isTypeName reports whether name is a typedef the unit sees.
+func (f *scope) isTypeName(name string) bool {
+	_, ok := f.u.typedef(name)
+	return ok
+}
+
 // namedTypeSize returns the size of a type named in text ("unsigned int",
 // "struct hdr", "uint8_t *"), 0 when unknown.
-func (f *facts) namedTypeSize(name string) int64 {
+func (f *scope) namedTypeSize(name string) int64 {
 	switch {
 	case strings.HasSuffix(name, "*"):
 		return 8
 	case strings.HasPrefix(name, "struct ") || strings.HasPrefix(name, "union "):
-		if spec := f.records[name]; spec != nil {
+		if spec := f.u.record(name); spec != nil {
 			if t := f.recordType(spec); t != nil {
 				return t.size
 			}

@@ -1,7 +1,7 @@
-package cmem
+package csrc
 
 import (
-	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
 // loop analyzes a for, while or do loop. The body is walked once, from the
@@ -10,7 +10,7 @@ import (
 // the iterations may cover anything — except for the one shape whose
 // extent is known: `for (i = lo; i < hi; i++) buf[i] = …;` with constant
 // bounds and no early exit, which writes elements lo to hi.
-func (w *walker) loop(n *source.Node, st *state) *state {
+func (w *walker) loop(n *syntax.Node, st *state) *state {
 	w.push()
 	defer w.pop()
 	typ := n.Type()
@@ -73,7 +73,7 @@ func (w *walker) loop(n *source.Node, st *state) *state {
 
 // settle fixes up the state after a loop: what the body wrote or changed
 // is only known for the fill loop's buffers.
-func (w *walker) settle(after, entry, exit *state, n *source.Node, fill []filled, fillOK bool) {
+func (w *walker) settle(after, entry, exit *state, n *syntax.Node, fill []filled, fillOK bool) {
 	filledBufs := map[int]filled{}
 	if fillOK {
 		for _, f := range fill {
@@ -118,13 +118,13 @@ func (w *walker) settle(after, entry, exit *state, n *source.Node, fill []filled
 type filled struct {
 	buf    int
 	lo, hi int64
-	at     *source.Node
+	at     *syntax.Node
 }
 
 // fillLoop recognizes `for (i = lo; i < hi; i++) { … buf[i] = …; … }` with
 // constant bounds, lo < hi, no break, continue, goto or return in the body,
 // and the element assignments as unconditional statements of the body.
-func (w *walker) fillLoop(n *source.Node, st *state) ([]filled, bool) {
+func (w *walker) fillLoop(n *syntax.Node, st *state) ([]filled, bool) {
 	if n.Type() != "for_statement" {
 		return nil, false
 	}
@@ -138,7 +138,7 @@ func (w *walker) fillLoop(n *source.Node, st *state) ([]filled, bool) {
 	}
 	body := n.ChildByFieldName("body")
 	exits := false
-	source.Walk(body, func(c *source.Node) bool {
+	body.Walk(func(c *syntax.Node) bool {
 		switch c.Type() {
 		case "break_statement", "continue_statement", "goto_statement", "return_statement":
 			exits = true
@@ -148,7 +148,7 @@ func (w *walker) fillLoop(n *source.Node, st *state) ([]filled, bool) {
 	if exits {
 		return nil, false
 	}
-	stmts := []*source.Node{body}
+	stmts := []*syntax.Node{body}
 	if body != nil && body.Type() == "compound_statement" {
 		stmts = namedChildren(body)
 	}
@@ -158,11 +158,11 @@ func (w *walker) fillLoop(n *source.Node, st *state) ([]filled, bool) {
 			continue
 		}
 		a := s.NamedChild(0)
-		if a.Type() != "assignment_expression" || w.f.text(a.ChildByFieldName("operator")) != "=" {
+		if a.Type() != "assignment_expression" || a.ChildByFieldName("operator").Text() != "=" {
 			continue
 		}
 		left := stripParens(a.ChildByFieldName("left"))
-		if left == nil || left.Type() != "subscript_expression" || w.f.text(stripParens(left.ChildByFieldName("index"))) != ivar {
+		if left == nil || left.Type() != "subscript_expression" || stripParens(left.ChildByFieldName("index")).Text() != ivar {
 			continue
 		}
 		r, t, ok := w.value(left.ChildByFieldName("argument"), st)
@@ -176,14 +176,14 @@ func (w *walker) fillLoop(n *source.Node, st *state) ([]filled, bool) {
 }
 
 // loopStart reads `i = lo` or `int i = lo`.
-func (w *walker) loopStart(init *source.Node, st *state) (string, int64, bool) {
+func (w *walker) loopStart(init *syntax.Node, st *state) (string, int64, bool) {
 	if init == nil {
 		return "", 0, false
 	}
-	var name, value *source.Node
+	var name, value *syntax.Node
 	switch init.Type() {
 	case "assignment_expression":
-		if w.f.text(init.ChildByFieldName("operator")) != "=" {
+		if init.ChildByFieldName("operator").Text() != "=" {
 			return "", 0, false
 		}
 		name, value = init.ChildByFieldName("left"), init.ChildByFieldName("right")
@@ -200,19 +200,19 @@ func (w *walker) loopStart(init *source.Node, st *state) (string, int64, bool) {
 		return "", 0, false
 	}
 	v, ok := w.constOf(value, st)
-	return w.f.text(name), v, ok
+	return name.Text(), v, ok
 }
 
 // loopBound reads `i < hi`, `i <= hi`, `i != hi`, `hi > i` or `hi >= i`
 // and returns the exclusive upper bound.
-func (w *walker) loopBound(cond *source.Node, ivar string, st *state) (int64, bool) {
+func (w *walker) loopBound(cond *syntax.Node, ivar string, st *state) (int64, bool) {
 	cond = stripParens(cond)
 	if cond == nil || cond.Type() != "binary_expression" {
 		return 0, false
 	}
-	op := w.f.text(cond.ChildByFieldName("operator"))
+	op := cond.ChildByFieldName("operator").Text()
 	l, r := cond.ChildByFieldName("left"), cond.ChildByFieldName("right")
-	if w.f.text(stripParens(r)) == ivar {
+	if stripParens(r).Text() == ivar {
 		l, r = r, l
 		switch op {
 		case ">":
@@ -223,7 +223,7 @@ func (w *walker) loopBound(cond *source.Node, ivar string, st *state) (int64, bo
 			return 0, false
 		}
 	}
-	if w.f.text(stripParens(l)) != ivar {
+	if stripParens(l).Text() != ivar {
 		return 0, false
 	}
 	hi, ok := w.constOf(r, st)
@@ -240,11 +240,11 @@ func (w *walker) loopBound(cond *source.Node, ivar string, st *state) (int64, bo
 }
 
 // isIncrement reports whether update is i++, ++i, i += 1 or i = i + 1.
-func (w *walker) isIncrement(update *source.Node, ivar string) bool {
+func (w *walker) isIncrement(update *syntax.Node, ivar string) bool {
 	if update == nil {
 		return false
 	}
-	switch squeeze(w.f.text(update)) {
+	switch squeeze(update.Text()) {
 	case ivar + "++", "++" + ivar, ivar + "+=1", ivar + "=" + ivar + "+1":
 		return true
 	}

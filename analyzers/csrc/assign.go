@@ -1,14 +1,14 @@
-package cmem
+package csrc
 
 import (
 	"fmt"
 
-	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
 // assign analyzes an assignment: the right side first, then the store.
-func (w *walker) assign(n *source.Node, st *state) exprVal {
-	op := w.f.text(n.ChildByFieldName("operator"))
+func (w *walker) assign(n *syntax.Node, st *state) exprVal {
+	op := n.ChildByFieldName("operator").Text()
 	left, right := stripParens(n.ChildByFieldName("left")), n.ChildByFieldName("right")
 	if left == nil {
 		return w.expr(right, st)
@@ -35,17 +35,17 @@ func (w *walker) assign(n *source.Node, st *state) exprVal {
 	return v
 }
 
-func (w *walker) lookupIdent(n *source.Node) *local {
+func (w *walker) lookupIdent(n *syntax.Node) *local {
 	if n == nil || n.Type() != "identifier" {
 		return nil
 	}
-	return w.lookup(w.f.text(n))
+	return w.lookup(n.Text())
 }
 
 // store records the write of an assignment to left.
-func (w *walker) store(left, right *source.Node, op string, v exprVal, at *source.Node, st *state) {
+func (w *walker) store(left, right *syntax.Node, op string, v exprVal, at *syntax.Node, st *state) {
 	if left.Type() == "identifier" {
-		name := w.f.text(left)
+		name := left.Text()
 		w.renamed(name, st)
 		l := w.lookup(name)
 		if l == nil {
@@ -78,7 +78,7 @@ func (w *walker) store(left, right *source.Node, op string, v exprVal, at *sourc
 	if src := w.scalarLocal(right); src != nil && op == "=" {
 		if se := st.extentOf(src.buf); se.live && !se.full && !se.escaped {
 			if e := w.writable(st, r); e != nil {
-				e.steps = withStep(e.steps, step{node: at, msg: fmt.Sprintf("%s is assigned %s, which is not initialized", collapse(w.f.text(left)), src.name), none: true})
+				e.steps = withStep(e.steps, step{node: at, msg: fmt.Sprintf("%s is assigned %s, which is not initialized", collapse(left.Text()), src.name), none: true})
 			}
 			return
 		}
@@ -87,17 +87,17 @@ func (w *walker) store(left, right *source.Node, op string, v exprVal, at *sourc
 		w.copyFields(st, r, src, at)
 		return
 	}
-	w.writeElem(st, r, t, at, "the assignment to "+collapse(w.f.text(left)))
+	w.writeElem(st, r, t, at, "the assignment to "+collapse(left.Text()))
 }
 
 // copyFields handles dst.member = src for a tracked record src: the
 // member's bytes are written where src's were.
-func (w *walker) copyFields(st *state, dst ref, src *local, at *source.Node) {
+func (w *walker) copyFields(st *state, dst ref, src *local, at *syntax.Node) {
 	w.copyBytes(st, dst, ref{buf: src.buf, off: constant(0)}, w.bufs[src.buf].typ.size, at, "the assignment")
 }
 
 // scalarLocal returns the tracked scalar local an expression names.
-func (w *walker) scalarLocal(n *source.Node) *local {
+func (w *walker) scalarLocal(n *syntax.Node) *local {
 	l := w.lookupIdent(stripParens(n))
 	if l != nil && l.buf >= 0 && w.bufs[l.buf].kind == scalarBuf {
 		return l
@@ -108,25 +108,25 @@ func (w *walker) scalarLocal(n *source.Node) *local {
 // pointerValue analyzes the value a pointer variable is given: a new heap
 // block, a new bytes object with an uninitialized buffer, or a pointer
 // into a tracked buffer. It reports whether the variable is bound.
-func (w *walker) pointerValue(rhs *source.Node, name string, typ *ctype, st *state) (ref, bool) {
+func (w *walker) pointerValue(rhs *syntax.Node, name string, typ *ctype, st *state) (ref, bool) {
 	if c := stripParens(rhs); c != nil && c.Type() == "call_expression" {
 		fn := c.ChildByFieldName("function")
 		fname := ""
 		if fn != nil && fn.Type() == "identifier" {
-			fname = w.f.text(fn)
+			fname = resolveAlias(w.f.u, fn.Text())
 		}
 		args := namedChildren(c.ChildByFieldName("arguments"))
 		switch {
 		case allocators[fname] && len(args) == 1:
 			w.expr(args[0], st)
 			b := w.newBuffer(c, name, heapBuf, elemOf(typ), w.eval(args[0], st))
-			b.origin = collapse(w.f.text(c))
+			b.origin = collapse(c.Text())
 			*st.extentOf(b.id) = extent{live: true}
 			return ref{buf: b.id, off: constant(0)}, true
-		case bytesFactories[fname] != "" && len(args) == 2 && isNull(w.f, args[0]):
+		case bytesFactories[fname] != "" && len(args) == 2 && isNull(args[0]):
 			w.expr(args[1], st)
 			b := w.newBuffer(c, name, bytesBuf, scalar("char", 1), w.eval(args[1], st))
-			b.origin, b.resizer = collapse(w.f.text(c)), bytesFactories[fname]
+			b.origin, b.resizer = collapse(c.Text()), bytesFactories[fname]
 			*st.extentOf(b.id) = extent{live: true}
 			return ref{buf: b.id, off: constant(0), obj: true}, true
 		}
@@ -139,7 +139,7 @@ func (w *walker) pointerValue(rhs *source.Node, name string, typ *ctype, st *sta
 }
 
 // isNull reports whether n is NULL or 0.
-func isNull(f *facts, n *source.Node) bool {
+func isNull(n *syntax.Node) bool {
 	n = stripParens(n)
 	if n == nil {
 		return false
@@ -148,7 +148,7 @@ func isNull(f *facts, n *source.Node) bool {
 	case "null":
 		return true
 	case "identifier", "number_literal":
-		t := f.text(n)
+		t := n.Text()
 		return t == "NULL" || t == "0"
 	}
 	return false

@@ -1,18 +1,18 @@
-package cmem
+package csrc
 
 import (
-	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
 // call analyzes a function call: its arguments first, then what the
 // callee does with the buffers it receives. discarded is set when the
 // call's result is ignored.
-func (w *walker) call(n *source.Node, st *state, discarded bool) exprVal {
+func (w *walker) call(n *syntax.Node, st *state, discarded bool) exprVal {
 	fn := n.ChildByFieldName("function")
 	args := namedChildren(n.ChildByFieldName("arguments"))
 	name := ""
 	if fn != nil && fn.Type() == "identifier" {
-		name = w.f.text(fn)
+		name = resolveAlias(w.f.u, fn.Text())
 	} else {
 		w.expr(fn, st)
 	}
@@ -33,6 +33,7 @@ func (w *walker) call(n *source.Node, st *state, discarded bool) exprVal {
 	}
 	w.sinkCall(n, name, args, refs, st)
 	spec, isWriter := writers[name]
+	id, hasCallee := w.callee(name)
 	switch {
 	case name == "":
 		w.unknownCall(n, "the call", refs, st)
@@ -43,9 +44,9 @@ func (w *walker) call(n *source.Node, st *state, discarded bool) exprVal {
 	case isWriter:
 		return exprVal{counts: w.applyWriter(n, name, spec, args, refs, st)}
 	case readers[name] || dataAccessors[name] || allocators[name] || zeroAllocators[name] ||
-		bytesFactories[name] != "" || name == buildValue || w.f.sinks[name].verb != "":
-	case w.f.function(name) != nil:
-		return exprVal{counts: w.applySummary(n, name, args, refs, st, discarded)}
+		bytesFactories[name] != "" || name == buildValue || w.an.sinks[name].verb != "":
+	case hasCallee:
+		return exprVal{counts: w.applySummary(n, name, id, args, refs, st, discarded)}
 	default:
 		w.unknownCall(n, name+"()", refs, st)
 	}
@@ -55,7 +56,7 @@ func (w *walker) call(n *source.Node, st *state, discarded bool) exprVal {
 // unknownCall handles a callee whose effect is unknown: it is assumed to
 // fill every buffer it receives, from the pointer it gets to the end. A
 // Python object handed to it escapes.
-func (w *walker) unknownCall(n *source.Node, callee string, refs []*ref, st *state) {
+func (w *walker) unknownCall(n *syntax.Node, callee string, refs []*ref, st *state) {
 	for _, r := range refs {
 		switch {
 		case r == nil:
@@ -69,7 +70,7 @@ func (w *walker) unknownCall(n *source.Node, callee string, refs []*ref, st *sta
 
 // resized handles _PyBytes_Resize(&obj, n): the object now holds only
 // what was written.
-func (w *walker) resized(n *source.Node, name string, arg *source.Node, st *state) {
+func (w *walker) resized(n *syntax.Node, name string, arg *syntax.Node, st *state) {
 	a := stripParens(arg)
 	if a != nil && a.Type() == "pointer_expression" {
 		a = a.ChildByFieldName("argument")

@@ -1,10 +1,10 @@
-package cmem
+package csrc
 
 import (
 	"strconv"
 	"strings"
 
-	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
 // typeKind classifies a C type.
@@ -83,13 +83,13 @@ func (t *ctype) elemSize() int64 {
 }
 
 // baseType resolves the type specifier of a declaration; nil when unknown.
-func (f *facts) baseType(n *source.Node) *ctype {
-	if n == nil || f.depth > maxDepth {
+func (f *scope) baseType(n *syntax.Node) *ctype {
+	if n == nil || f.cx.depth > maxDepth {
 		return nil
 	}
 	switch n.Type() {
 	case "primitive_type", "sized_type_specifier", "type_identifier":
-		name := collapse(f.text(n))
+		name := collapse(n.Text())
 		if size, ok := primitives[name]; ok {
 			return scalar(name, size)
 		}
@@ -99,18 +99,17 @@ func (f *facts) baseType(n *source.Node) *ctype {
 	case "struct_specifier", "union_specifier":
 		return f.recordType(n)
 	case "enum_specifier":
-		return scalar(collapse(f.text(n.ChildByFieldName("name"))), 4)
+		return scalar(collapse(n.ChildByFieldName("name").Text()), 4)
 	}
 	return nil
 }
 
-func (f *facts) typedefType(name string) *ctype {
-	info, ok := f.typedefs[name]
-	if !ok {
+func (f *scope) typedefType(name string) *ctype {
+	info, ok := f.u.typedef(name)
+	if !ok || !f.enter() {
 		return nil
 	}
-	f.depth++
-	defer func() { f.depth-- }()
+	defer f.leave()
 	_, t, isFunc := f.declType(f.baseType(info.typ), info.decl, nil)
 	if t == nil || isFunc {
 		return nil
@@ -122,14 +121,14 @@ func (f *facts) typedefType(name string) *ctype {
 
 // recordType returns the layout of a struct or union specifier, looking a
 // body-less specifier up by its tag.
-func (f *facts) recordType(spec *source.Node) *ctype {
-	name := f.text(spec.ChildByFieldName("name"))
+func (f *scope) recordType(spec *syntax.Node) *ctype {
+	name := spec.ChildByFieldName("name").Text()
 	kw := "struct "
 	if spec.Type() == "union_specifier" {
 		kw = "union "
 	}
 	if spec.ChildByFieldName("body") == nil {
-		def := f.records[recordKey(spec.Type(), name)]
+		def := f.u.record(recordKey(spec.Type(), name))
 		if def == nil {
 			return nil
 		}
@@ -147,26 +146,25 @@ func (f *facts) recordType(spec *source.Node) *ctype {
 }
 
 // packed reports whether a record is declared packed (alignment 1).
-func (f *facts) packed(spec *source.Node) bool {
-	t := f.text(spec)
+func (f *scope) packed(spec *syntax.Node) bool {
+	t := spec.Text()
 	if p := spec.Parent(); p != nil && p.Type() == "type_definition" {
-		t = f.text(p)
+		t = p.Text()
 	}
 	return strings.Contains(t, "packed")
 }
 
 // layout computes the fields of a record body; nil when any field's type
 // or size is unknown, for bit-fields, explicit alignment and #pragma pack.
-func (f *facts) layout(spec *source.Node) *record {
+func (f *scope) layout(spec *syntax.Node) *record {
 	if rec, ok := f.layouts[spec]; ok {
 		return rec
 	}
 	f.layouts[spec] = nil // a record that contains itself is unknown
-	if f.packPragma || spec.HasError() || strings.Contains(f.text(spec), "aligned") || f.depth > maxDepth {
+	if f.u.repo.pragmaPack(spec.Tree()) || spec.HasError() || strings.Contains(spec.Text(), "aligned") || !f.enter() {
 		return nil
 	}
-	f.depth++
-	defer func() { f.depth-- }()
+	defer f.leave()
 	packed := f.packed(spec)
 	rec := &record{union: spec.Type() == "union_specifier"}
 	var off int64
@@ -175,7 +173,7 @@ func (f *facts) layout(spec *source.Node) *record {
 			return nil
 		}
 		base := f.baseType(fd.ChildByFieldName("type"))
-		decls := fieldChildren(fd, "declarator")
+		decls := fd.ChildrenByFieldName("declarator")
 		if len(decls) == 0 {
 			if base == nil || base.kind != recordT {
 				return nil
@@ -198,7 +196,7 @@ func (f *facts) layout(spec *source.Node) *record {
 	return rec
 }
 
-func hasChild(n *source.Node, typ string) bool {
+func hasChild(n *syntax.Node, typ string) bool {
 	for i := 0; i < int(n.NamedChildCount()); i++ {
 		if c := n.NamedChild(i); c != nil && c.Type() == typ {
 			return true
@@ -245,12 +243,12 @@ func alignUp(off, align int64) int64 {
 
 // declType applies a declarator to a base type: it returns the declared
 // name and type, or isFunc for a function declarator.
-func (f *facts) declType(base *ctype, d *source.Node, env evalEnv) (name string, t *ctype, isFunc bool) {
+func (f *scope) declType(base *ctype, d *syntax.Node, env evalEnv) (name string, t *ctype, isFunc bool) {
 	t = base
 	for i := 0; d != nil && i < maxDepth; i++ {
 		switch d.Type() {
 		case "identifier", "field_identifier", "type_identifier":
-			return f.text(d), t, false
+			return d.Text(), t, false
 		case "pointer_declarator":
 			t = pointerTo(t)
 			d = d.ChildByFieldName("declarator")
@@ -258,7 +256,7 @@ func (f *facts) declType(base *ctype, d *source.Node, env evalEnv) (name string,
 			t = f.arrayOf(t, d.ChildByFieldName("size"), env)
 			d = d.ChildByFieldName("declarator")
 		case "function_declarator":
-			return f.declName(d.ChildByFieldName("declarator")), nil, true
+			return declName(d.ChildByFieldName("declarator")), nil, true
 		case "init_declarator":
 			d = d.ChildByFieldName("declarator")
 		case "parenthesized_declarator", "attributed_declarator":
@@ -273,7 +271,7 @@ func (f *facts) declType(base *ctype, d *source.Node, env evalEnv) (name string,
 	return "", nil, false
 }
 
-func (f *facts) arrayOf(elem *ctype, size *source.Node, env evalEnv) *ctype {
+func (f *scope) arrayOf(elem *ctype, size *syntax.Node, env evalEnv) *ctype {
 	t := &ctype{kind: arrayT, size: -1, align: 1, elem: elem, name: "array"}
 	if size != nil {
 		t.count = f.eval(size, env)

@@ -1,26 +1,30 @@
-package cmem
+package csrc
 
 import (
-	"github.com/residue-sec/residue/analyzers"
-	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
 // A walker analyzes one function definition: it walks the body in order,
 // carrying a state from statement to statement, splitting it at branches
 // and joining it where control flow meets.
 type walker struct {
-	f  *facts
-	fn *source.Node
-	// pass is the file's pass; nil while computing a callee summary, when
-	// sinks are not checked.
-	pass *analyzers.Pass
-	// useSummaries makes calls to functions of the file use their
-	// summaries; without it they count as unknown calls, and needSummaries
-	// records that a sink saw a buffer such a call may have written.
+	f  *scope
+	fn *syntax.Node
+	an *Analysis
+	// report receives the outputs of the walk; nil while computing a
+	// summary, when sinks are not checked.
+	report func(Output)
+	// useSummaries makes calls to functions of the repository use their
+	// summaries; without it they count as unknown calls, and
+	// needSummaries records that a sink saw a buffer such a call may have
+	// written.
 	useSummaries, needSummaries bool
-	// findings are the findings of the walk; seen dedupes them.
-	findings []analyzers.Finding
-	seen     map[[2]uint32]bool
+	// sums answers the summaries of the component being computed (nil
+	// outside summary mode).
+	sums func(id int) (*summary, bool)
+	// outputs are the outputs of the walk; seen dedupes them.
+	outputs []Output
+	seen    map[[2]uint32]bool
 	// exported is set for a function visible outside its file: what it
 	// returns leaves the file.
 	exported bool
@@ -30,7 +34,7 @@ type walker struct {
 	scopes []map[string]*local
 	// created maps an allocating call or a declarator to its buffer, so
 	// that code run twice (loop bodies) reuses it.
-	created map[*source.Node]int
+	created map[*syntax.Node]int
 
 	loopDepth int
 	// breaks and continues collect the states that leave the innermost
@@ -44,11 +48,11 @@ type walker struct {
 // returned is one return statement reached in summary mode.
 type returned struct {
 	st    *state
-	value *source.Node
+	value *syntax.Node
 }
 
-func newWalker(f *facts, fn *source.Node, pass *analyzers.Pass) *walker {
-	return &walker{f: f, fn: fn, pass: pass, created: map[*source.Node]int{}, gotos: map[string]*state{}, seen: map[[2]uint32]bool{}}
+func newWalker(an *Analysis, f *scope, fn *syntax.Node, report func(Output)) *walker {
+	return &walker{an: an, f: f, fn: fn, report: report, created: map[*syntax.Node]int{}, gotos: map[string]*state{}, seen: map[[2]uint32]bool{}}
 }
 
 // run walks the function body from a fresh state and returns the state at
@@ -59,7 +63,7 @@ func (w *walker) run(trackParams bool) *state {
 	for i, p := range params(w.fn) {
 		w.param(i, p, st, trackParams)
 	}
-	w.exported = !w.f.isStatic(w.fn)
+	w.exported = !isStatic(w.fn)
 	end := w.stmt(w.fn.ChildByFieldName("body"), st)
 	w.pop()
 	return end
@@ -68,7 +72,7 @@ func (w *walker) run(trackParams bool) *state {
 // param declares a parameter. In summary mode a pointer parameter points
 // to a tracked parameter buffer, whose capacity is the integer parameter
 // that follows it, if any.
-func (w *walker) param(i int, p *source.Node, st *state, track bool) {
+func (w *walker) param(i int, p *syntax.Node, st *state, track bool) {
 	name, typ, _ := w.f.declType(w.f.baseType(p.ChildByFieldName("type")), p.ChildByFieldName("declarator"), nil)
 	if name == "" {
 		return
@@ -87,7 +91,7 @@ func (w *walker) param(i int, p *source.Node, st *state, track bool) {
 		_, ct, _ := w.f.declType(w.f.baseType(ps[i+1].ChildByFieldName("type")), ps[i+1].ChildByFieldName("declarator"), nil)
 		if ct != nil && ct.kind == scalarT {
 			b.capacity = i + 1
-			b.size = symbolic(w.f.declName(ps[i+1].ChildByFieldName("declarator")), "")
+			b.size = symbolic(declName(ps[i+1].ChildByFieldName("declarator")), "")
 		}
 	}
 	*st.extentOf(b.id) = extent{live: true}
@@ -117,7 +121,7 @@ func (w *walker) lookup(name string) *local {
 
 // newBuffer starts tracking a buffer made at node (reusing the buffer a
 // loop body made on its previous walk).
-func (w *walker) newBuffer(node *source.Node, name string, kind bufKind, typ *ctype, size amount) *buffer {
+func (w *walker) newBuffer(node *syntax.Node, name string, kind bufKind, typ *ctype, size amount) *buffer {
 	if id, ok := w.created[node]; ok {
 		b := w.bufs[id]
 		b.name, b.size = name, size
@@ -155,17 +159,17 @@ func (e env) typeOf(name string) *ctype {
 }
 
 // eval evaluates an integer expression at state st.
-func (w *walker) eval(n *source.Node, st *state) amount {
+func (w *walker) eval(n *syntax.Node, st *state) amount {
 	return w.f.eval(n, env{w, st})
 }
 
 // constOf evaluates an expression that matters only if it is constant.
-func (w *walker) constOf(n *source.Node, st *state) (int64, bool) {
+func (w *walker) constOf(n *syntax.Node, st *state) (int64, bool) {
 	return w.f.constOf(n, env{w, st})
 }
 
 // constAmount is constOf as an amount (unknown when not constant).
-func (w *walker) constAmount(n *source.Node, st *state) amount {
+func (w *walker) constAmount(n *syntax.Node, st *state) amount {
 	v, ok := w.constOf(n, st)
 	return amount{known: ok, val: v}
 }
@@ -176,5 +180,5 @@ func (w *walker) isOutside(name string) bool {
 	if l := w.lookup(name); l != nil {
 		return l.param
 	}
-	return w.f.globals[name] != nil
+	return w.f.isGlobal(name)
 }

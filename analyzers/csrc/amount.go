@@ -1,4 +1,4 @@
-package cmem
+package csrc
 
 import (
 	"strconv"

@@ -1,21 +1,21 @@
-package cmem
+package csrc
 
 import (
 	"maps"
 
-	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
 // bufKind says what a tracked buffer is.
-type bufKind uint8
+type bufKind = BufferKind
 
 const (
-	arrayBuf  bufKind = iota // a local array
-	recordBuf                // a local struct or union
-	scalarBuf                // a local scalar declared without initializer
-	heapBuf                  // a block from malloc and friends
-	bytesBuf                 // the buffer of PyBytes_FromStringAndSize(NULL, n)
-	paramBuf                 // what a pointer parameter points to (callee summaries)
+	arrayBuf  = ArrayBuffer
+	recordBuf = RecordBuffer
+	scalarBuf = ScalarBuffer
+	heapBuf   = HeapBuffer
+	bytesBuf  = BytesBuffer
+	paramBuf  = ParamBuffer
 )
 
 // A buffer is a block of memory whose written bytes the analysis tracks.
@@ -24,7 +24,7 @@ type buffer struct {
 	name string
 	kind bufKind
 	// decl is the declarator or the allocating call.
-	decl *source.Node
+	decl *syntax.Node
 	// typ is the object's type (array, record, scalar) or, for heap and
 	// bytes buffers, the pointee type; nil when unknown.
 	typ  *ctype

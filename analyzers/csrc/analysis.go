@@ -1,0 +1,152 @@
+package csrc
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+)
+
+// Config says which calls are outputs beyond the built-in ones.
+type Config struct {
+	// Sinks are functions that send a buffer out of the process.
+	Sinks []Sink
+}
+
+// A Sink is a function that sends the first Len bytes of the buffer Buf
+// (argument positions counted from 0).
+type Sink struct {
+	Name     string
+	Buf, Len int
+}
+
+// key identifies a configuration.
+func (c Config) key() string {
+	var b strings.Builder
+	for _, s := range c.Sinks {
+		fmt.Fprintf(&b, "%s:%d:%d;", s.Name, s.Buf, s.Len)
+	}
+	return b.String()
+}
+
+// An Analysis follows uninitialized memory through the repository's C
+// functions for one configuration. Function summaries are computed on
+// first use, one strongly connected component of the call graph at a
+// time, callees first; each is computed once, from its definitions and
+// its callees' summaries only, so that it never depends on which
+// goroutine asked for it first.
+type Analysis struct {
+	repo  *Repo
+	sinks map[string]sinkSpec
+	graph *callGraph
+	once  []sync.Once
+	sums  []*summary
+}
+
+// Analysis returns the repository's analysis for cfg; every call with
+// the same configuration returns the same one.
+func (r *Repo) Analysis(cfg Config) *Analysis {
+	g := r.callGraph()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	key := cfg.key()
+	if a := r.analyses[key]; a != nil {
+		return a
+	}
+	a := &Analysis{repo: r, sinks: sinkTable(cfg.Sinks), graph: g,
+		once: make([]sync.Once, len(g.comps)), sums: make([]*summary, len(g.funcs))}
+	r.analyses[key] = a
+	return a
+}
+
+// callGraph builds the call graph on first use.
+func (r *Repo) callGraph() *callGraph {
+	r.graphOnce.Do(func() { r.graph = newCallGraph(r) })
+	return r.graph
+}
+
+// Check walks the functions of a file and reports the uninitialized
+// memory that leaves them. Functions whose text shows no buffer and no
+// output are not walked, nor are those whose parse has errors.
+func (a *Analysis) Check(file string, report func(Output)) {
+	u := a.repo.unit(file)
+	if u == nil {
+		return
+	}
+	f := newContext(a.repo).scope(u)
+	for _, fn := range u.part.declarations().defs {
+		if fn.HasError() || !a.interesting(f, fn) {
+			continue
+		}
+		// Summaries cost a walk of each callee: they are used only when
+		// a sink saw a buffer a function of the repository received.
+		w := newWalker(a, f, fn, report)
+		w.run(false)
+		if w.needSummaries {
+			w = newWalker(a, f, fn, report)
+			w.useSummaries = true
+			w.run(false)
+		}
+		for _, o := range w.outputs {
+			report(o)
+		}
+	}
+}
+
+// maxIterations bounds the rounds of a recursive component's summaries;
+// a component that does not settle is unknown.
+const maxIterations = 8
+
+// summaryOf returns the summary of function id, nil when it is unknown.
+func (a *Analysis) summaryOf(id int) *summary {
+	c := a.graph.comp[id]
+	a.once[c].Do(func() { a.component(c) })
+	return a.sums[id]
+}
+
+// component computes the summaries of one component: once when it is a
+// function that does not call itself, else from "writes nothing" until
+// no summary changes.
+func (a *Analysis) component(c int) {
+	members := a.graph.comps[c]
+	cur := map[int]*summary{}
+	for _, id := range members {
+		cur[id] = bottom(len(params(a.graph.funcs[id].node)))
+	}
+	inside := func(id int) (*summary, bool) {
+		if a.graph.comp[id] == c {
+			return cur[id], true
+		}
+		return nil, false
+	}
+	recursive := len(members) > 1 || containsInt(a.graph.callees[members[0]], members[0])
+	for iter := 0; ; iter++ {
+		changed := false
+		for _, id := range members {
+			s := a.summarize(id, inside)
+			if !sameSummary(s, cur[id]) {
+				cur[id], changed = s, true
+			}
+		}
+		if !recursive || !changed {
+			break
+		}
+		if iter == maxIterations {
+			for _, id := range members {
+				cur[id] = nil
+			}
+			break
+		}
+	}
+	for _, id := range members {
+		a.sums[id] = cur[id]
+	}
+}
+
+func containsInt(s []int, v int) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,309 @@
+package csrc
+
+import (
+	"github.com/residue-sec/residue/analyzers/syntax"
+)
+
+// decls are what one file declares, read from its snapshot in its
+// configuration: macros, records, typedefs, enumerators, file-scope
+// variables, function definitions with the names they call, and the
+// names the file assigns.
+type decls struct {
+	macros      map[string]*macro
+	records     map[string]*syntax.Node // "struct NAME" / "union NAME" → specifier with a body
+	typedefs    map[string]typedefInfo
+	enumerators map[string]*syntax.Node // enumerator name → its enumerator_list
+	globals     map[string]*global
+	// defs are the function definitions in document order, funcs the
+	// first of each name, calls the names each one calls.
+	defs  []*syntax.Node
+	funcs map[string]*syntax.Node
+	calls map[*syntax.Node][]string
+	// assigned holds the identifiers the file assigns, increments or
+	// takes the address of.
+	assigned map[string]bool
+	// protoDecls are the file-scope declarations and the definitions, in
+	// document order, for prototypes.
+	protoDecls []*syntax.Node
+	// recordTypedefs are the typedef names of structs and unions.
+	recordTypedefs map[string]bool
+}
+
+// A macro is an object-like or function-like macro.
+type macro struct {
+	fn     bool
+	params []string
+	body   string
+}
+
+type typedefInfo struct{ typ, decl *syntax.Node }
+
+// A global is a file-scope variable declaration.
+type global struct {
+	decl, declarator, init *syntax.Node
+	static, constant       bool
+}
+
+// readDecls reads a part's declarations from its snapshot, skipping the
+// branches outside its configuration.
+func readDecls(p *Part) *decls {
+	d := &decls{
+		macros: map[string]*macro{}, records: map[string]*syntax.Node{}, typedefs: map[string]typedefInfo{},
+		enumerators: map[string]*syntax.Node{}, globals: map[string]*global{}, funcs: map[string]*syntax.Node{},
+		calls: map[*syntax.Node][]string{}, assigned: map[string]bool{}, recordTypedefs: map[string]bool{},
+	}
+	t := p.tree()
+	root := t.Root()
+	var fn *syntax.Node
+	var fnCalls map[string]bool
+	root.Walk(func(n *syntax.Node) bool {
+		if n != root && p.inactive(n.StartByte()) {
+			return false
+		}
+		if fn != nil && n.StartByte() >= fn.EndByte() {
+			fn = nil
+		}
+		switch n.Type() {
+		case "function_definition":
+			d.defs = append(d.defs, n)
+			if name := declName(funcDeclarator(n)); name != "" && d.funcs[name] == nil {
+				d.funcs[name] = n
+			}
+			d.protoDecls = append(d.protoDecls, n)
+			fn, fnCalls = n, map[string]bool{}
+		case "call_expression":
+			if f := n.ChildByFieldName("function"); fn != nil && f.Type() == "identifier" && !fnCalls[f.Text()] {
+				fnCalls[f.Text()] = true
+				d.calls[fn] = append(d.calls[fn], f.Text())
+			}
+		case "preproc_def":
+			d.macro(n, false)
+		case "preproc_function_def":
+			d.macro(n, true)
+		case "struct_specifier", "union_specifier":
+			if name, body := n.ChildByFieldName("name"), n.ChildByFieldName("body"); name != nil && body != nil {
+				key := recordKey(n.Type(), name.Text())
+				if d.records[key] == nil {
+					d.records[key] = n
+				}
+			}
+		case "type_definition":
+			d.typedef(n)
+		case "enumerator_list":
+			for _, e := range n.NamedChildren() {
+				if name := e.ChildByFieldName("name"); e.Type() == "enumerator" && name != nil && d.enumerators[name.Text()] == nil {
+					d.enumerators[name.Text()] = n
+				}
+			}
+		case "declaration":
+			if !insideBody(n) {
+				d.protoDecls = append(d.protoDecls, n)
+				if fileScope(n) {
+					d.global(n)
+				}
+			}
+		case "assignment_expression":
+			d.assign(n.ChildByFieldName("left"))
+		case "update_expression":
+			d.assign(n.ChildByFieldName("argument"))
+		case "pointer_expression":
+			if op := n.ChildByFieldName("operator"); op.Text() == "&" {
+				d.assign(n.ChildByFieldName("argument"))
+			}
+		}
+		return true
+	})
+	return d
+}
+
+func (d *decls) macro(n *syntax.Node, fn bool) {
+	name := n.ChildByFieldName("name")
+	if name == nil || d.macros[name.Text()] != nil {
+		return
+	}
+	m := &macro{fn: fn, body: n.ChildByFieldName("value").Text()}
+	if fn {
+		for _, p := range n.ChildByFieldName("parameters").NamedChildren() {
+			m.params = append(m.params, p.Text())
+		}
+	}
+	d.macros[name.Text()] = m
+}
+
+func (d *decls) typedef(n *syntax.Node) {
+	typ := n.ChildByFieldName("type")
+	for _, dc := range n.ChildrenByFieldName("declarator") {
+		name := declName(dc)
+		if name == "" {
+			continue
+		}
+		if _, seen := d.typedefs[name]; !seen {
+			d.typedefs[name] = typedefInfo{typ: typ, decl: dc}
+		}
+		if t := typ.Type(); (t == "struct_specifier" || t == "union_specifier") && dc.Type() == "type_identifier" {
+			d.recordTypedefs[name] = true
+		}
+	}
+}
+
+// global records the variables of a file-scope declaration.
+func (d *decls) global(n *syntax.Node) {
+	static, constQ := false, false
+	for _, c := range n.NamedChildren() {
+		switch c.Type() {
+		case "storage_class_specifier":
+			static = static || c.Text() == "static"
+		case "type_qualifier":
+			constQ = constQ || c.Text() == "const"
+		}
+	}
+	for _, dc := range n.ChildrenByFieldName("declarator") {
+		g := &global{decl: n, declarator: dc, static: static, constant: constQ}
+		if dc.Type() == "init_declarator" {
+			g.init, g.declarator = dc.ChildByFieldName("value"), dc.ChildByFieldName("declarator")
+		}
+		name := declName(g.declarator)
+		if name == "" || declaresFunction(g.declarator) {
+			continue
+		}
+		if old := d.globals[name]; old == nil || old.init == nil && g.init != nil {
+			d.globals[name] = g
+		}
+	}
+}
+
+// assign records the variable an assignment's target is rooted in.
+func (d *decls) assign(target *syntax.Node) {
+	if t := stripParens(target); t != nil && t.Type() == "identifier" {
+		d.assigned[t.Text()] = true
+	}
+}
+
+// declaresFunction reports whether a declarator declares a function.
+func declaresFunction(d *syntax.Node) bool {
+	for i := 0; d != nil && i < maxDepth; i++ {
+		switch d.Type() {
+		case "function_declarator":
+			return true
+		case "identifier":
+			return false
+		case "parenthesized_declarator", "attributed_declarator":
+			d = d.NamedChild(0)
+		default:
+			d = d.ChildByFieldName("declarator")
+		}
+	}
+	return false
+}
+
+// insideBody reports whether n lies in a compound statement (a function
+// body).
+func insideBody(n *syntax.Node) bool {
+	for p := n.Parent(); p != nil; p = p.Parent() {
+		if p.Type() == "compound_statement" {
+			return true
+		}
+	}
+	return false
+}
+
+// fileScope reports whether a declaration is at file scope: its parents
+// are the translation unit and preprocessor blocks only.
+func fileScope(n *syntax.Node) bool {
+	for p := n.Parent(); p != nil; p = p.Parent() {
+		switch p.Type() {
+		case "translation_unit":
+			return true
+		case "preproc_if", "preproc_ifdef", "preproc_else", "preproc_elif", "preproc_elifdef":
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+func recordKey(nodeType, name string) string {
+	if nodeType == "union_specifier" {
+		return "union " + name
+	}
+	return "struct " + name
+}
+
+// isStatic reports whether a function definition or declaration has
+// internal linkage.
+func isStatic(fn *syntax.Node) bool {
+	for _, c := range fn.NamedChildren() {
+		if c.Type() == "storage_class_specifier" && c.Text() == "static" {
+			return true
+		}
+	}
+	return false
+}
+
+// funcName returns the name of a function definition, or "".
+func funcName(fn *syntax.Node) string { return declName(funcDeclarator(fn)) }
+
+// funcDeclarator returns the function_declarator of a definition.
+func funcDeclarator(fn *syntax.Node) *syntax.Node {
+	d := fn.ChildByFieldName("declarator")
+	for d != nil && d.Type() != "function_declarator" {
+		switch d.Type() {
+		case "pointer_declarator", "parenthesized_declarator", "attributed_declarator":
+			next := d.ChildByFieldName("declarator")
+			if next == nil && d.NamedChildCount() > 0 {
+				next = d.NamedChild(int(d.NamedChildCount()) - 1)
+			}
+			d = next
+		default:
+			return nil
+		}
+	}
+	return d
+}
+
+// declName returns the identifier a declarator declares, or "".
+func declName(d *syntax.Node) string {
+	for i := 0; d != nil && i < maxDepth; i++ {
+		switch d.Type() {
+		case "identifier", "type_identifier", "field_identifier":
+			return d.Text()
+		case "parenthesized_declarator", "attributed_declarator":
+			if d.NamedChildCount() == 0 {
+				return ""
+			}
+			d = d.NamedChild(0)
+		default:
+			d = d.ChildByFieldName("declarator")
+		}
+	}
+	return ""
+}
+
+// namedChildren returns the named children of n that are not comments.
+func namedChildren(n *syntax.Node) []*syntax.Node {
+	if n == nil {
+		return nil
+	}
+	out := make([]*syntax.Node, 0, n.NamedChildCount())
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		if c.IsNamed() && c.Type() != "comment" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// params returns the named parameters of a function definition.
+func params(fn *syntax.Node) []*syntax.Node {
+	d := funcDeclarator(fn)
+	if d == nil {
+		return nil
+	}
+	var out []*syntax.Node
+	for _, p := range namedChildren(d.ChildByFieldName("parameters")) {
+		if p.Type() == "parameter_declaration" && p.ChildByFieldName("declarator") != nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,184 @@
+package csrc
+
+import (
+	"fmt"
+
+	"github.com/residue-sec/residue/analyzers/syntax"
+)
+
+// A sink is a place where bytes of a buffer leave the function.
+type sink struct {
+	at      *syntax.Node
+	r       ref
+	leaving amount
+	// lenArg is the argument holding the byte count, nil for returns.
+	lenArg *syntax.Node
+	// verb says what happens to the bytes ("sent by send()").
+	verb string
+	// membersOnly is set where padding may or may not be copied (struct
+	// assignment and return): only unwritten members are reported.
+	membersOnly bool
+}
+
+// A verdict says which bytes of a buffer leave uninitialized.
+type verdict struct {
+	// whole is set when every byte of the buffer leaves.
+	whole bool
+	// gaps are the unwritten bytes that leave, when the count is constant.
+	gaps spans
+}
+
+// judge decides whether bytes [off, off+leaving) of buffer b leave
+// without having been written. Unknown counts never do; a runtime-length
+// write (a string, a read) makes only a send of the whole buffer a leak,
+// since a shorter send may stay within what was written.
+func judge(b *buffer, e extent, off int64, leaving amount) (verdict, bool) {
+	if leaving.isUnknown() || e.full || e.escaped || !e.live {
+		return verdict{}, false
+	}
+	v := verdict{}
+	if off == 0 {
+		v.whole = leaving.known && b.size.known && leaving.val >= b.size.val ||
+			!leaving.known && leaving.same(b.size) && !e.sizeStale
+	}
+	if !leaving.known {
+		return v, v.whole && (e.dep != nil || len(e.cover) == 0)
+	}
+	end := off + leaving.val
+	if b.size.known && end > b.size.val {
+		end = b.size.val
+	}
+	if end <= off {
+		return v, false
+	}
+	v.gaps = e.cover.gaps(span{off, end})
+	return v, len(v.gaps) > 0 && (e.dep == nil || v.whole)
+}
+
+// checkSink reports the bytes of a buffer that leave unwritten at a sink.
+func (w *walker) checkSink(s sink, st *state) {
+	b := w.bufs[s.r.buf]
+	e := *st.extentOf(s.r.buf)
+	w.needSummaries = w.needSummaries || e.callee
+	if s.r.obj || !s.r.off.known || s.lenArg != nil && w.lengthWritten(s.lenArg, s.r, e, st) {
+		return
+	}
+	v, leak := judge(b, e, s.r.off.val, s.leaving)
+	if !leak {
+		return
+	}
+	if rt := b.recordType(); rt != nil && len(v.gaps) > 0 {
+		unwritten := v.gaps.intersect(rt.dataSpans(0, nil))
+		if len(unwritten) == 0 {
+			if !s.membersOnly {
+				w.emit(PaddingOut, s, b, e, v, nil, nil)
+			}
+			return
+		}
+		whole, part := rt.fieldNames("", unwritten)
+		w.emit(BytesOut, s, b, e, v, whole, part)
+		return
+	}
+	w.emit(BytesOut, s, b, e, v, nil, nil)
+}
+
+// recordType returns the struct or union type a buffer holds: a record
+// variable, or a heap block of exactly one record.
+func (b *buffer) recordType() *ctype {
+	switch {
+	case b.typ == nil || b.typ.kind != recordT:
+		return nil
+	case b.kind == recordBuf, b.kind == heapBuf && b.size.known && b.size.val == b.typ.size:
+		return b.typ
+	}
+	return nil
+}
+
+// lengthWritten reports whether a sink's count is what was written: the
+// count variable a reader's result went to, or strlen of the buffer.
+func (w *walker) lengthWritten(lenArg *syntax.Node, r ref, e extent, st *state) bool {
+	n := stripParens(lenArg)
+	if n == nil {
+		return false
+	}
+	switch n.Type() {
+	case "identifier":
+		l := w.lookup(n.Text())
+		return l != nil && e.dep != nil && e.dep.count == l.id
+	case "call_expression":
+		fn := n.ChildByFieldName("function")
+		args := namedChildren(n.ChildByFieldName("arguments"))
+		if fn == nil || !stringLengths[fn.Text()] || len(args) == 0 {
+			return false
+		}
+		s, _, ok := w.value(args[0], st)
+		return ok && s.buf == r.buf
+	}
+	return false
+}
+
+// emit records an output at the sink, once per sink and buffer.
+func (w *walker) emit(kind OutputKind, s sink, b *buffer, e extent, v verdict, whole, part []string) {
+	key := [2]uint32{s.at.StartByte(), b.decl.StartByte()}
+	if w.seen[key] {
+		return
+	}
+	w.seen[key] = true
+	o := Output{Kind: kind, At: s.at, Buffer: b.info(), Verb: s.verb, Leaving: s.leaving.String(), Offset: s.r.off.val,
+		Whole: v.whole, Members: whole, Partial: part, Written: wrote(b, e)}
+	for _, g := range v.gaps {
+		o.Gaps = append(o.Gaps, Range{g.lo, g.hi})
+	}
+	for _, st := range e.steps {
+		o.Steps = append(o.Steps, Step{At: st.node, Message: st.msg})
+	}
+	w.outputs = append(w.outputs, o)
+}
+
+// info describes a buffer for outputs.
+func (b *buffer) info() BufferInfo {
+	bi := BufferInfo{Name: b.name, Kind: b.kind, Decl: b.decl, Size: b.size.String(), Origin: b.origin, Resizer: b.resizer}
+	if b.typ != nil {
+		bi.Type = b.typ.name
+	}
+	return bi
+}
+
+// wrote says how much of a buffer is known written, as the start of a
+// message: "strcpy writes strlen(name)+1 of", "nothing writes".
+func wrote(b *buffer, e extent) string {
+	if e.dep != nil {
+		return e.dep.what + " of"
+	}
+	n := e.cover.total()
+	if b.size.known {
+		n = e.cover.intersect(spans{{0, b.size.val}}).total()
+	}
+	if len(e.steps) == 1 && e.steps[0].writes != "" && (n > 0) != e.steps[0].none {
+		return e.steps[0].writes
+	}
+	if n > 0 {
+		return fmt.Sprintf("the writes cover %d of", n)
+	}
+	for _, s := range e.steps {
+		if !s.none {
+			return "on some path nothing writes"
+		}
+	}
+	if e.elsewhere {
+		return "on some path nothing writes"
+	}
+	return "nothing writes"
+}
+
+// bytesReturn checks a bytes object returned to Python.
+func (w *walker) bytesReturn(at *syntax.Node, b *buffer, st *state) {
+	e := *st.extentOf(b.id)
+	w.needSummaries = w.needSummaries || e.callee
+	v, leak := judge(b, e, 0, b.size)
+	if !leak {
+		return
+	}
+	s := sink{at: at, r: ref{buf: b.id, off: constant(0)}, leaving: b.size, verb: "returned to Python"}
+	w.emit(BytesObjectOut, s, b, e, v, nil, nil)
+}

@@ -29,7 +29,7 @@ func (r *reporter) charPResults() {
 		switch {
 		case ret.binary():
 			r.report(analyzers.Finding{RuleID: ruleCharP,
-				Related: []analyzers.Location{withMessage(p.fact.Location, "the C prototype")},
+				Related: []analyzers.Location{withMessage(p.loc, "the C prototype")},
 				Message: fmt.Sprintf("%s returns %s (binary data, C prototype %s), but its restype is c_char_p: ctypes copies the result only up to the first NUL byte, reads past the end when there is none, and drops the pointer so the block is never freed; use restype = c_void_p, then ctypes.string_at(ptr, n) and the library's free function",
 					rt.Key, ret.text, p.signature())}, rt)
 		case ret.kind == kindPtr && ret.pointee != pointeeVoid:

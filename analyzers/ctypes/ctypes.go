@@ -8,14 +8,16 @@
 //
 // Python functions are analyzed one at a time, in document order, with
 // variables resolved to their latest binding. What needs more than one
-// file goes through facts: C files export their prototypes, Python files
-// their libraries, bindings and foreign calls, and Finish compares them.
+// file goes through facts: Python files export their libraries, bindings
+// and foreign calls, and Finish compares them with the prototypes of the
+// repository's C model (csrc).
 package ctypes
 
 import (
 	"bytes"
 
 	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/csrc"
 	"github.com/residue-sec/residue/analyzers/pysrc"
 	"github.com/residue-sec/residue/analyzers/source"
 )
@@ -39,31 +41,26 @@ var Analyzer = &analyzers.Analyzer{
 	Doc: "ctypes calls that leak or corrupt native memory: ignored output buffers, lengths that are not " +
 		"the buffer's size, binary results read as C strings, shared buffers, bindings that disagree with " +
 		"calls and C prototypes (CWE-805, CWE-170, CWE-226, CWE-628, CWE-685, CWE-686)",
-	Languages: []source.Language{source.Python, source.C},
+	Languages: []source.Language{source.Python},
 	Rules:     []string{ruleIgnored, ruleLength, ruleCharP, ruleNulRead, ruleShared, ruleArity, ruleMissing, rulePrototype, ruleTypo},
-	Prefilter: append(append([]string(nil), pyLiterals...), cLiteral),
-	// The C prototypes and the Python bindings of the whole repository are
-	// compared, also when only some of its files are scanned.
-	FactPrefilter: append(append([]string(nil), pyLiterals...), cLiteral),
+	Prefilter: pyLiterals,
+	// The Python bindings of the whole repository are compared with its C
+	// prototypes, also when only some of its files are scanned.
+	FactPrefilter: pyLiterals,
 	Queries: map[source.Language]string{
 		source.Python: "(function_definition) @function\n(class_definition) @class",
-		source.C:      "(declaration) @cdecl\n(function_definition) @cdecl\n(type_definition) @typedef",
 	},
 	SettingKeys: map[string]string{
 		"loaders": "extra functions (bare or dotted names) that return a loaded library, like ctypes.CDLL",
 	},
 	ValidateSetting: func(_, value string) error { return pysrc.ValidateDottedName(value) },
-
-	Run:    run,
-	Finish: finish,
+	Uses:            []*analyzers.Model{csrc.Model},
+	Run:             run,
+	Finish:          finish,
 }
 
 func run(pass *analyzers.Pass) error {
 	if pass.File.Root() == nil {
-		return nil
-	}
-	if pass.File.Lang == source.C {
-		runC(pass)
 		return nil
 	}
 	if !containsAny(pass.File.Src, pyLiterals) {

@@ -130,14 +130,3 @@ func TestNearAttribute(t *testing.T) {
 		}
 	}
 }
-
-func TestSizedType(t *testing.T) {
-	for in, want := range map[string]string{
-		"unsigned long int": "unsigned long", "long long": "long long", "unsigned": "unsigned int",
-		"short int": "short", "unsigned char": "unsigned char", "signed char": "signed char", "long double": "long double",
-	} {
-		if got := sizedType(strings.Fields(in)); got != want {
-			t.Errorf("sizedType(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

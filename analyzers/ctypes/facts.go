@@ -4,16 +4,12 @@ import (
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/csrc"
 )
 
-// The kinds of facts the analyzer exports. C files export prototypes and
-// typedefs; Python files export their libraries, bindings and foreign calls.
+// The kinds of facts the analyzer exports: Python files export their
+// libraries, bindings and foreign calls.
 const (
-	// factPrototype: Key the C function; Values "\tbase\tstars" for the
-	// return type, then "name\tbase\tstars" per parameter, "..." if variadic.
-	factPrototype = "prototype"
-	// factTypedef: Key the type name; Values "base\tstars".
-	factTypedef = "typedef"
 	// factLibrary: Key "module.variable" of a module-level library; Values its library id.
 	factLibrary = "library"
 	// factBinding: Key the symbol; Values the library id, the attribute
@@ -40,9 +36,10 @@ const (
 // these names an imported variable to resolve against factLibrary facts.
 const importPrefix = "import:"
 
-// A proto is a C prototype read back from its fact.
+// A proto is a C prototype of the repository's C model.
 type proto struct {
-	fact     analyzers.Fact
+	name     string
+	loc      analyzers.Location
 	ret      cparam
 	params   []cparam
 	variadic bool
@@ -55,28 +52,13 @@ type cparam struct {
 	stars      int
 }
 
-func decodeProto(f analyzers.Fact) (*proto, bool) {
-	if len(f.Values) == 0 {
-		return nil, false
+// protoOf converts a prototype of the C model.
+func protoOf(c csrc.Prototype) *proto {
+	p := &proto{name: c.Name, loc: c.Location, ret: cparam{c.Ret.Name, c.Ret.Base, c.Ret.Stars}, variadic: c.Variadic}
+	for _, q := range c.Params {
+		p.params = append(p.params, cparam{q.Name, q.Base, q.Stars})
 	}
-	p := &proto{fact: f}
-	for i, v := range f.Values {
-		if v == "..." {
-			p.variadic = true
-			continue
-		}
-		parts := strings.Split(v, "\t")
-		if len(parts) != 3 {
-			return nil, false
-		}
-		cp := cparam{name: parts[0], base: parts[1], stars: atoi(parts[2])}
-		if i == 0 {
-			p.ret = cp
-		} else {
-			p.params = append(p.params, cp)
-		}
-	}
-	return p, true
+	return p
 }
 
 // signature renders the prototype for messages: "f(const char *, size_t)".
@@ -89,7 +71,7 @@ func (p *proto) signature() string {
 	if p.variadic {
 		ps = append(ps, "...")
 	}
-	return p.fact.Key + "(" + strings.Join(ps, ", ") + ")"
+	return p.name + "(" + strings.Join(ps, ", ") + ")"
 }
 
 // atoi reads a small non-negative decimal; anything else is 0.

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/csrc"
 )
 
 // finish compares the repository's facts: it confirms or drops the
@@ -12,7 +13,8 @@ import (
 // prototype's parameter names and types), and reports binding mismatches
 // at the Python bindings and calls.
 func finish(sum *analyzers.Summary) error {
-	ix := newIndex(sum.Facts)
+	repo, _ := sum.Model(csrc.Model).(*csrc.Repo)
+	ix := newIndex(sum.Facts, repo)
 	for i, fd := range sum.Findings {
 		if !ix.confirm(fd) {
 			sum.Drop(i)

@@ -5,14 +5,16 @@ import (
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/csrc"
 )
 
-// index is the repository's facts, arranged for Finish: C prototypes and
-// typedefs by name, libraries by module variable, bindings and calls by
-// function pointer (library id # symbol, imports resolved).
+// index is the repository's facts, arranged for Finish: C prototypes by
+// name (typedefs are the C model's), libraries by module variable,
+// bindings and calls by function pointer (library id # symbol, imports
+// resolved).
 type index struct {
 	protos   map[string]*proto // nil: declared inconsistently
-	typedefs map[string]cparam
+	repo     *csrc.Repo
 	libs     map[string]string
 	libNames []string // sorted keys of libs
 	bindings map[string][]analyzers.Fact
@@ -21,18 +23,18 @@ type index struct {
 	byFP     map[string][]analyzers.Fact // calls by function pointer
 }
 
-func newIndex(facts []analyzers.Fact) *index {
-	ix := &index{protos: map[string]*proto{}, typedefs: map[string]cparam{}, libs: map[string]string{},
+// newIndex arranges the Python facts and the prototypes of the C model
+// repo (nil when it could not be built).
+func newIndex(facts []analyzers.Fact, repo *csrc.Repo) *index {
+	ix := &index{protos: map[string]*proto{}, repo: repo, libs: map[string]string{},
 		bindings: map[string][]analyzers.Fact{}, bySymbol: map[string][]analyzers.Fact{}, byFP: map[string][]analyzers.Fact{}}
+	if repo != nil {
+		for _, p := range repo.Prototypes() {
+			ix.addProto(protoOf(p))
+		}
+	}
 	for _, f := range facts {
 		switch f.Kind {
-		case factPrototype:
-			ix.addProto(f)
-		case factTypedef:
-			if _, ok := ix.typedefs[f.Key]; !ok && len(f.Values) == 1 {
-				base, stars, _ := strings.Cut(f.Values[0], "\t")
-				ix.typedefs[f.Key] = cparam{base: base, stars: atoi(stars)}
-			}
 		case factLibrary:
 			if _, ok := ix.libs[f.Key]; !ok && len(f.Values) == 1 {
 				ix.libs[f.Key] = f.Values[0]
@@ -66,17 +68,13 @@ func newIndex(facts []analyzers.Fact) *index {
 
 // addProto records a prototype; two that disagree on the parameter count
 // make the symbol ambiguous.
-func (ix *index) addProto(f analyzers.Fact) {
-	p, ok := decodeProto(f)
-	if !ok {
-		return
-	}
-	old, seen := ix.protos[f.Key]
+func (ix *index) addProto(p *proto) {
+	old, seen := ix.protos[p.name]
 	switch {
 	case !seen:
-		ix.protos[f.Key] = p
+		ix.protos[p.name] = p
 	case old != nil && (len(old.params) != len(p.params) || old.variadic != p.variadic):
-		ix.protos[f.Key] = nil
+		ix.protos[p.name] = nil
 	}
 }
 
@@ -109,11 +107,14 @@ func (ix *index) ctypeOf(p cparam) ctype {
 		if _, ok := cScalars[base]; ok {
 			break
 		}
-		td, ok := ix.typedefs[base]
+		if ix.repo == nil {
+			break
+		}
+		tdBase, tdStars, ok := ix.repo.TypedefShape(base)
 		if !ok {
 			break
 		}
-		base, stars = strings.TrimPrefix(td.base, "const "), stars+td.stars
+		base, stars = strings.TrimPrefix(tdBase, "const "), stars+tdStars
 	}
 	switch {
 	case stars > 0:

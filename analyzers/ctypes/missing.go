@@ -40,7 +40,7 @@ func (r *reporter) missingArgtypes(c analyzers.Fact, key string) {
 	var related []analyzers.Location
 	if p != nil {
 		msg += fmt.Sprintf(", where the C prototype %s takes wider values", p.signature())
-		related = append(related, withMessage(p.fact.Location, "the C prototype"))
+		related = append(related, withMessage(p.loc, "the C prototype"))
 	} else {
 		msg += ": a size over 2 GiB or an address on a 64-bit heap reaches a size_t or pointer parameter wrong"
 	}

@@ -38,7 +38,7 @@ func (r *reporter) argtypesMismatch(b analyzers.Fact, p *proto) {
 		return
 	}
 	types := b.Values[2:]
-	related := []analyzers.Location{withMessage(p.fact.Location, "the C prototype")}
+	related := []analyzers.Location{withMessage(p.loc, "the C prototype")}
 	switch {
 	case len(types) != len(p.params) && !(p.variadic && len(types) > len(p.params)):
 		r.report(analyzers.Finding{RuleID: rulePrototype, Related: related,
@@ -88,7 +88,7 @@ func (r *reporter) restypeMismatch(b analyzers.Fact, p *proto) {
 	}
 	if why := mismatch(py, c); why != "" {
 		r.report(analyzers.Finding{RuleID: rulePrototype,
-			Related: []analyzers.Location{withMessage(p.fact.Location, "the C prototype")},
+			Related: []analyzers.Location{withMessage(p.loc, "the C prototype")},
 			Message: fmt.Sprintf("restype of %s is %s, but the C prototype %s returns %s: %s",
 				b.Key, py.describe(), p.signature(), c.describe(), why)}, b)
 	}
@@ -116,7 +116,7 @@ func (r *reporter) missingRestype(key string) {
 	for _, c := range r.ix.byFP[key] {
 		if len(c.Values) > 2 && strings.Contains(c.Values[2], "u") {
 			r.report(analyzers.Finding{RuleID: rulePrototype,
-				Related: []analyzers.Location{withMessage(p.fact.Location, "the C prototype"), withMessage(c.Location, "the result is used here")},
+				Related: []analyzers.Location{withMessage(p.loc, "the C prototype"), withMessage(c.Location, "the result is used here")},
 				Message: fmt.Sprintf("%s has argtypes but no restype, so ctypes reads its %s result as a C int (4 bytes): set restype to match the C prototype %s",
 					at.Key, ret.describe(), p.signature())}, at)
 			return

@@ -4,9 +4,6 @@ package ctypes
 // to look at it: ctypes itself, or one of its loaders.
 var pyLiterals = []string{"ctypes", "CDLL", "cdll", "PyDLL", "WinDLL", "windll", "LoadLibrary", "CFUNCTYPE", "pythonapi"}
 
-// cLiteral is in nearly every C file that declares a prototype.
-const cLiteral = ");"
-
 // libraryClasses are the ctypes classes whose instances are loaded libraries.
 var libraryClasses = map[string]bool{"CDLL": true, "PyDLL": true, "WinDLL": true, "OleDLL": true}
 

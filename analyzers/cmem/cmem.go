@@ -20,7 +20,7 @@ var Analyzer = &analyzers.Analyzer{
 	Name:      "cmem",
 	Doc:       "partly written C arrays, structs and heap blocks that are sent, written, returned or turned into Python objects (CWE-908, CWE-200)",
 	Languages: []source.Language{source.C},
-	Rules:     []string{ruleOutput, rulePadding, ruleBytes},
+	Rules:     []string{ruleOutput, ruleValue, rulePointer, ruleMaybe, rulePadding, ruleBytes},
 	SettingKeys: map[string]string{
 		"sinks":                 "extra sink functions as NAME:BUF:LEN, the 1-based positions of the buffer and of its byte count (copy_to_user:2:3)",
 		csrc.SettingIncludeDirs: "folders, relative to the repository root, searched for #include files (as -I)",

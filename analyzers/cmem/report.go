@@ -17,6 +17,15 @@ const (
 	// rulePadding: every member of a struct is written but its padding
 	// is not, and the whole object is copied out.
 	rulePadding = "cmem/struct-padding"
+	// ruleValue: a variable, member or element is printed (or passed to
+	// a function that prints it) before it was written.
+	ruleValue = "cmem/uninitialized-value"
+	// rulePointer: a pointer variable is read through (its target
+	// printed) before it was assigned.
+	rulePointer = "cmem/uninitialized-pointer"
+	// ruleMaybe: any of the above, but some path wrote the bytes and
+	// another did not.
+	ruleMaybe = "cmem/maybe-uninitialized"
 	// ruleBytes: PyBytes_FromStringAndSize(NULL, n) (or the bytearray
 	// variant) is returned after its buffer was filled with fewer than n
 	// bytes and without shrinking it with _PyBytes_Resize.
@@ -49,20 +58,26 @@ func finding(pass *analyzers.CheckPass, o csrc.Output) analyzers.Finding {
 		rule = ruleBytes
 		leave = fmt.Sprintf("all %s are returned without %s", b.Size, b.Resizer)
 		msg = fmt.Sprintf("%s the %s bytes of %s's buffer; %s", o.Written, b.Size, b.Name, leave)
+	case csrc.ValueOut:
+		rule, leave = definite(o, ruleValue), o.What+" is "+o.Verb
+		msg = fmt.Sprintf("%s %s of %s%s; %s%s", o.Written, theBytes(b.Size), b.Name, members(o), leave, unwritten(o))
+	case csrc.PointerOut:
+		rule, leave = definite(o, rulePointer), fmt.Sprintf("%s is read through: its target is %s", b.Name, o.Verb)
+		never := "is never assigned"
+		if !o.Definite {
+			never = "is not assigned on every path"
+		}
+		msg = fmt.Sprintf("pointer %s %s before %s reads through it (%s)", b.Name, never, calleeOf(o.Verb), o.Verb)
+	case csrc.StringOut:
+		rule, leave = definite(o, ruleOutput), fmt.Sprintf("%s reads %s as a string", calleeOf(o.Verb), b.Name)
+		end := fmt.Sprintf("bytes %s come before the first NUL written", spanList(o.Gaps))
+		if o.NoNUL {
+			end = "no NUL is written, so it reads past the written bytes"
+		}
+		msg = fmt.Sprintf("%s the %s bytes of %s%s; %s (%s), and %s", o.Written, b.Size, b.Name, members(o), leave, o.Verb, end)
 	default:
-		rule, leave = ruleOutput, leaves(o)
-		var notes []string
-		if len(o.Members) > 0 {
-			notes = append(notes, memberList(o.Members)+" never written")
-		}
-		if len(o.Partial) > 0 {
-			notes = append(notes, memberList(o.Partial)+" only partly written")
-		}
-		detail := ""
-		if len(notes) > 0 {
-			detail = " (" + strings.Join(notes, "; ") + ")"
-		}
-		msg = fmt.Sprintf("%s the %s bytes of %s%s; %s", o.Written, b.Size, b.Name, detail, leave)
+		rule, leave = definite(o, ruleOutput), leaves(o)
+		msg = fmt.Sprintf("%s the %s bytes of %s%s; %s", o.Written, b.Size, b.Name, members(o), leave)
 	}
 	decl := pass.Location(b.Decl, declMessage(b))
 	flow := []analyzers.Step{{Location: decl}}
@@ -81,6 +96,55 @@ func finding(pass *analyzers.CheckPass, o csrc.Output) analyzers.Finding {
 		Related:  []analyzers.Location{decl},
 		Flow:     flow,
 	}
+}
+
+// definite returns rule for bytes no path writes, else ruleMaybe.
+func definite(o csrc.Output, rule string) string {
+	if o.Definite {
+		return rule
+	}
+	return ruleMaybe
+}
+
+// members notes the record members the unwritten bytes cover.
+func members(o csrc.Output) string {
+	var notes []string
+	if len(o.Members) > 0 {
+		notes = append(notes, memberList(o.Members)+" never written")
+	}
+	if len(o.Partial) > 0 {
+		notes = append(notes, memberList(o.Partial)+" only partly written")
+	}
+	if len(notes) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(notes, "; ") + ")"
+}
+
+// unwritten notes which bytes of a value read are not written, when not
+// all of them.
+func unwritten(o csrc.Output) string {
+	if o.Whole || len(o.Gaps) == 0 || len(o.Members) > 0 || len(o.Partial) > 0 {
+		return ""
+	}
+	return " (bytes " + spanList(o.Gaps) + " are not written)"
+}
+
+// calleeOf returns the function of a verb ("printf()" of "printed by
+// printf()").
+func calleeOf(verb string) string {
+	if _, fn, ok := strings.Cut(verb, " by "); ok {
+		return fn
+	}
+	return "the call"
+}
+
+// theBytes renders "the 16 bytes" ("the 1 byte").
+func theBytes(size string) string {
+	if size == "1" {
+		return "the 1 byte"
+	}
+	return "the " + size + " bytes"
 }
 
 // memberList renders "member a is" or "members a, b are".

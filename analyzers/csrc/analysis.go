@@ -40,22 +40,71 @@ type Analysis struct {
 	graph *callGraph
 	once  []sync.Once
 	sums  []*summary
+	// outputters names the functions of the repository that may reach an
+	// output: a sink, a printing function, or another of them.
+	outputters map[string]bool
 }
 
 // Analysis returns the repository's analysis for cfg; every call with
 // the same configuration returns the same one.
 func (r *Repo) Analysis(cfg Config) *Analysis {
 	g := r.callGraph()
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	key := cfg.key()
-	if a := r.analyses[key]; a != nil {
+	r.mu.Lock()
+	a := r.analyses[key]
+	r.mu.Unlock()
+	if a != nil {
 		return a
 	}
-	a := &Analysis{repo: r, sinks: sinkTable(cfg.Sinks), graph: g,
+	a = &Analysis{repo: r, sinks: sinkTable(cfg.Sinks), graph: g,
 		once: make([]sync.Once, len(g.comps)), sums: make([]*summary, len(g.funcs))}
+	a.findOutputters()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if other := r.analyses[key]; other != nil {
+		return other
+	}
 	r.analyses[key] = a
 	return a
+}
+
+// isOutput reports whether a call of name may be an output.
+func (a *Analysis) isOutput(name string) bool {
+	_, prints := printers[name]
+	return a.sinks[name].verb != "" || name == buildValue || prints || a.outputters[name]
+}
+
+// findOutputters marks the functions that call an output, directly or
+// through others, component by component, callees first.
+func (a *Analysis) findOutputters() {
+	g := a.graph
+	out := make([]bool, len(g.funcs))
+	for _, members := range g.comps {
+		for changed := true; changed; {
+			changed = false
+			for _, id := range members {
+				if out[id] {
+					continue
+				}
+				f := g.funcs[id]
+				u := a.repo.unit(f.part.File)
+				for _, name := range f.part.declarations().calls[f.node] {
+					_, prints := printers[resolveAlias(u, name)]
+					out[id] = out[id] || prints || a.sinks[resolveAlias(u, name)].verb != "" || name == buildValue
+				}
+				for _, j := range g.callees[id] {
+					out[id] = out[id] || out[j]
+				}
+				changed = changed || out[id]
+			}
+		}
+	}
+	a.outputters = map[string]bool{}
+	for id, f := range g.funcs {
+		if out[id] {
+			a.outputters[funcName(f.node)] = true
+		}
+	}
 }
 
 // callGraph builds the call graph on first use.
@@ -77,15 +126,8 @@ func (a *Analysis) Check(file string, report func(Output)) {
 		if fn.HasError() || !a.interesting(f, fn) {
 			continue
 		}
-		// Summaries cost a walk of each callee: they are used only when
-		// a sink saw a buffer a function of the repository received.
 		w := newWalker(a, f, fn, report)
 		w.run(false)
-		if w.needSummaries {
-			w = newWalker(a, f, fn, report)
-			w.useSummaries = true
-			w.run(false)
-		}
 		for _, o := range w.outputs {
 			report(o)
 		}

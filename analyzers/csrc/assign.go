@@ -22,6 +22,11 @@ func (w *walker) assign(n *syntax.Node, st *state) exprVal {
 			if bound {
 				st.alias[l.id] = r
 			}
+			w.pointerCopy(l, left, right, st)
+			return exprVal{}
+		case l.buf >= 0 && w.bufs[l.buf].kind == scalarBuf && w.copyValue(l.buf, w.bufs[l.buf].size.val, right, n, st):
+			w.renamed(l.name, st)
+			delete(st.consts, l.id)
 			return exprVal{}
 		case l.buf >= 0 && w.bufs[l.buf].kind == recordBuf:
 			if src := w.recordLocal(right); src != nil {

@@ -32,6 +32,7 @@ func (w *walker) call(n *syntax.Node, st *state, discarded bool) exprVal {
 		counts = append(counts, w.expr(a, st).counts...)
 	}
 	w.sinkCall(n, name, args, refs, st)
+	w.printCall(n, name, args, refs, st)
 	spec, isWriter := writers[name]
 	id, hasCallee := w.callee(name)
 	switch {
@@ -81,6 +82,6 @@ func (w *walker) resized(n *syntax.Node, name string, arg *syntax.Node, st *stat
 	}
 	if e := w.writable(st, r); e != nil {
 		e.steps = withStep(e.steps, step{node: n, msg: name + " shrinks it to the bytes written"})
-		e.full = true
+		e.setFull()
 	}
 }

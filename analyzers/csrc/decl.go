@@ -58,11 +58,16 @@ func (w *walker) declare(d *syntax.Node, name string, typ *ctype, init *syntax.N
 	switch kind {
 	case pointerT:
 		l := w.declareLocal(name, typ) // in scope in its initializer: malloc(sizeof *p)
-		if init != nil {
-			if r, bound := w.pointerValue(init, name, typ, st); bound {
-				st.alias[l.id] = r
-			}
+		if init == nil {
+			v := w.newBuffer(d, name, ptrBuf, typ, constant(8))
+			l.val = v.id
+			*st.extentOf(v.id) = extent{live: true}
+			return
 		}
+		if r, bound := w.pointerValue(init, name, typ, st); bound {
+			st.alias[l.id] = r
+		}
+		w.pointerCopy(l, d, init, st)
 	case arrayT:
 		if init != nil {
 			w.expr(init, st)
@@ -95,8 +100,9 @@ func (w *walker) declare(d *syntax.Node, name string, typ *ctype, init *syntax.N
 		case init.Type() == "initializer_list":
 			w.expr(init, st)
 			w.initRecord(b, init, st)
+		case w.copyValue(b.id, typ.size, init, init, st):
 		default:
-			e.full = true
+			e.setFull()
 		}
 	case scalarT:
 		if init == nil {
@@ -106,8 +112,23 @@ func (w *walker) declare(d *syntax.Node, name string, typ *ctype, init *syntax.N
 			*st.extentOf(b.id) = extent{live: true}
 			return
 		}
+		if _, _, read := w.place(stripParens(init), st); read && typ.size > 0 {
+			l := w.declareLocal(name, typ)
+			b := w.newBuffer(d, name, scalarBuf, typ, constant(typ.size))
+			l.buf = b.id
+			*st.extentOf(b.id) = extent{live: true}
+			if w.copyValue(b.id, typ.size, init, init, st) {
+				w.setValue(l, init, exprVal{}, st)
+				return
+			}
+		}
 		v := w.expr(init, st)
-		l := w.declareLocal(name, typ)
+		l := w.lookup(name)
+		if l == nil || l.buf < 0 {
+			l = w.declareLocal(name, typ)
+		} else {
+			w.touch(st, l.buf).setFull()
+		}
 		w.setValue(l, init, v, st)
 	default:
 		if init != nil {
@@ -152,10 +173,10 @@ func (w *walker) copyRecord(dst, src int, at *syntax.Node, st *state) {
 	from := *st.extentOf(src)
 	e := w.touch(st, dst)
 	if !from.live {
-		e.full = true
+		e.setFull()
 		return
 	}
-	e.full, e.cover, e.dep = from.full, from.cover, from.dep
+	e.full, e.cover, e.dep, e.may, e.mayAll = from.full, from.cover, from.dep, from.may, from.mayAll
 	e.steps = withStep(from.steps, step{node: at, msg: "copied from " + w.bufs[src].name})
 }
 
@@ -169,7 +190,7 @@ func (w *walker) initRecord(b *buffer, init *syntax.Node, st *state) {
 	var cover spans
 	switch {
 	case len(items) == 0:
-		w.touch(st, b.id).full = true
+		w.touch(st, b.id).setFull()
 		return
 	case rec.union:
 		for _, it := range items {
@@ -182,7 +203,7 @@ func (w *walker) initRecord(b *buffer, init *syntax.Node, st *state) {
 			cover = cover.add(span{fl.off, fl.off + fl.typ.size})
 		}
 	case isZeroInit(init):
-		w.touch(st, b.id).full = true
+		w.touch(st, b.id).setFull()
 		return
 	default:
 		cover = b.typ.dataSpans(0, nil)
@@ -212,4 +233,40 @@ func designatorField(pair *syntax.Node) *syntax.Node {
 		return nil
 	}
 	return d.NamedChild(0)
+}
+
+// copyValue gives buffer dst (size bytes) the bytes an rvalue reads from
+// tracked memory (the value of x = y, x = *p, x = s.f): written where
+// they were, and remembering where they came from. It reports false when
+// rhs reads no tracked memory of that size.
+func (w *walker) copyValue(dst int, size int64, rhs, at *syntax.Node, st *state) bool {
+	src, t, ok := w.place(stripParens(rhs), st)
+	if !ok || src.obj || !src.off.known || t == nil || t.size != size || src.buf == dst {
+		return false
+	}
+	w.touch(st, dst)
+	*st.extentOf(dst) = extent{live: true}
+	w.copyBytes(st, ref{buf: dst, off: constant(0)}, src, size, at, "the assignment")
+	e := st.extentOf(dst)
+	e.origin = &origin{buf: src.buf, off: src.off.val}
+	return true
+}
+
+// pointerCopy handles a pointer variable given a value read from tracked
+// memory (p = *pp): its own bytes become a copy of those, so that reading
+// through it is reading them. Another value writes them.
+func (w *walker) pointerCopy(l *local, d, rhs *syntax.Node, st *state) {
+	if _, _, read := w.place(stripParens(rhs), st); read && l.val < 0 {
+		v := w.newBuffer(d, l.name, ptrBuf, l.typ, constant(8))
+		l.val = v.id
+		*st.extentOf(v.id) = extent{live: true}
+	}
+	if l.val < 0 {
+		return
+	}
+	if !w.copyValue(l.val, 8, rhs, rhs, st) {
+		w.touch(st, l.val)
+		*st.extentOf(l.val) = extent{live: true}
+		w.touch(st, l.val).setFull()
+	}
 }

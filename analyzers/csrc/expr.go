@@ -28,6 +28,8 @@ func (w *walker) expr(n *syntax.Node, st *state) exprVal {
 		return w.binary(n, st)
 	case "conditional_expression":
 		w.operand(n.ChildByFieldName("condition"), st)
+		w.condDepth++
+		defer func() { w.condDepth-- }()
 		a := st.clone()
 		w.expr(n.ChildByFieldName("consequence"), a)
 		w.expr(n.ChildByFieldName("alternative"), st)
@@ -107,6 +109,8 @@ func (w *walker) binary(n *syntax.Node, st *state) exprVal {
 	switch op {
 	case "&&", "||":
 		w.expr(l, st)
+		w.condDepth++
+		defer func() { w.condDepth-- }()
 		a := st.clone()
 		w.expr(r, a)
 		*st = *join(st, a)
@@ -148,7 +152,7 @@ func (w *walker) checkCount(side *syntax.Node, v exprVal, other *syntax.Node, st
 	}
 	for _, id := range ids {
 		e := w.touch(st, id)
-		e.full = true
+		e.setFull()
 	}
 }
 
@@ -179,7 +183,7 @@ func (w *walker) modified(target *syntax.Node, st *state) {
 		st.alias[l.id] = ref{buf: r.buf, obj: r.obj}
 	}
 	if l.buf >= 0 {
-		w.touch(st, l.buf).full = true
+		w.touch(st, l.buf).setFull()
 	}
 }
 

@@ -73,6 +73,15 @@ func (s spans) gaps(x span) spans {
 	return out
 }
 
+// without returns the bytes of s that are not in t.
+func (s spans) without(t spans) spans {
+	var out spans
+	for _, x := range s {
+		out = out.union(t.gaps(x))
+	}
+	return out
+}
+
 func (s spans) covers(x span) bool   { return len(s.gaps(x)) == 0 }
 func (s spans) overlaps(x span) bool { return len(s.intersect(spans{x})) > 0 }
 
@@ -122,18 +131,23 @@ type extent struct {
 	// elsewhere is set when another path wrote the whole buffer: the
 	// steps kept are those of the path that did not.
 	elsewhere bool
-	// callee is set once a function of the repository, not summarized, received
-	// the buffer.
-	callee bool
 	// sizeStale is set once a variable of the buffer's size expression is
 	// reassigned: a count with the same text is no longer its size.
 	sizeStale bool
-	// cover holds the bytes written on every path.
-	cover spans
+	// cover holds the bytes written on every path, may those written on
+	// some path; mayAll is set when some path may have written any byte.
+	cover  spans
+	may    spans
+	mayAll bool
+	// zeros holds the bytes written with zero on every path (where a
+	// string may end).
+	zeros spans
 	// dep is a write whose length is known only at run time.
 	dep *dep
 	// steps are the writes, in source order, for the code flow.
 	steps []step
+	// origin is where the bytes of a copied value came from.
+	origin *origin
 	// splits remember, for a join of two branches of a condition the
 	// analysis cannot evaluate, the extent on each side: a later branch on
 	// the same condition takes the matching side.
@@ -161,10 +175,26 @@ type step struct {
 	none   bool
 }
 
+// An origin is the buffer and offset a copied value was read from.
+type origin struct {
+	buf int
+	off int64
+}
+
 // A condSplit holds the extents of the two sides of a join on a condition.
 type condSplit struct {
 	cond        string
 	then, other extent
+}
+
+// setFull records that every byte is written, or may be.
+func (e *extent) setFull() {
+	e.full, e.mayAll = true, true
+}
+
+// definite reports whether no path wrote any of the bytes s.
+func (e *extent) definite(s spans) bool {
+	return !e.mayAll && len(e.may.intersect(s)) == 0
 }
 
 // joinExtents merges the extents of a buffer at a control-flow join: a
@@ -177,17 +207,19 @@ func joinExtents(a, b extent) extent {
 		return a
 	}
 	out := extent{live: true, escaped: a.escaped || b.escaped, sizeStale: a.sizeStale || b.sizeStale,
-		callee: a.callee || b.callee, elsewhere: a.elsewhere || b.elsewhere || a.full != b.full}
+		elsewhere: a.elsewhere || b.elsewhere || a.full != b.full,
+		may:       a.may.union(b.may), mayAll: a.mayAll || b.mayAll || a.full || b.full}
 	switch {
 	case a.full && b.full:
 		out.full, out.capFill = true, a.capFill && b.capFill
 		out.steps = mergeSteps(a.steps, b.steps)
 	case a.full: // the finding, if any, is on b's path: keep its writes only
-		out.cover, out.dep, out.steps = b.cover, b.dep, b.steps
+		out.cover, out.dep, out.steps, out.zeros = b.cover, b.dep, b.steps, b.zeros
 	case b.full:
-		out.cover, out.dep, out.steps = a.cover, a.dep, a.steps
+		out.cover, out.dep, out.steps, out.zeros = a.cover, a.dep, a.steps, a.zeros
 	default:
 		out.cover = a.cover.intersect(b.cover)
+		out.zeros = a.zeros.intersect(b.zeros)
 		if a.dep != nil && b.dep != nil && a.dep.node == b.dep.node && a.dep.count == b.dep.count {
 			out.dep = a.dep
 		}

@@ -8,8 +8,10 @@ import (
 // state on entry (the least written: later iterations only add writes).
 // After the loop, a buffer the body wrote counts as fully written, since
 // the iterations may cover anything — except for the one shape whose
-// extent is known: `for (i = lo; i < hi; i++) buf[i] = …;` with constant
-// bounds and no early exit, which writes elements lo to hi.
+// extent is known: `for (i = lo; i < hi; i++) buf[i] = …;` (or
+// `buf[i].m = …;`) with constant bounds and no early exit, which writes
+// elements lo to hi. In such a counted loop, an output of `buf[i]` reads
+// elements lo to hi, and a loop with lo < hi runs at least once.
 func (w *walker) loop(n *syntax.Node, st *state) *state {
 	w.push()
 	defer w.pop()
@@ -35,13 +37,25 @@ func (w *walker) loop(n *syntax.Node, st *state) *state {
 			return st
 		}
 	}
-	fill, fillOK := w.fillLoop(n, st)
+	cl, counted := w.countedLoop(n, st)
+	fill, fillOK := w.fillLoop(n, cl, counted, st)
 	entry := st.clone()
 	var breaks, continues []*state
 	w.breaks = append(w.breaks, &breaks)
 	w.continues = append(w.continues, &continues)
 	w.loopDepth++
+	if counted {
+		cl.depth = w.condDepth
+		w.counted = append(w.counted, cl)
+	} else {
+		w.condDepth++
+	}
 	body := w.stmt(n.ChildByFieldName("body"), st.clone())
+	if counted {
+		w.counted = w.counted[:len(w.counted)-1]
+	} else {
+		w.condDepth--
+	}
 	w.loopDepth--
 	w.breaks = w.breaks[:len(w.breaks)-1]
 	w.continues = w.continues[:len(w.continues)-1]
@@ -59,7 +73,7 @@ func (w *walker) loop(n *syntax.Node, st *state) *state {
 		return joinAll(append(breaks, end)...)
 	case c.known && c.val != 0: // while (1): only breaks leave
 		after = joinAll(breaks...)
-	case typ == "do_statement":
+	case typ == "do_statement", counted && cl.hi.known && cl.lo < cl.hi.val: // runs at least once
 		after = joinAll(append(breaks, end)...)
 	default:
 		after = joinAll(append(breaks, entry, end)...)
@@ -67,16 +81,42 @@ func (w *walker) loop(n *syntax.Node, st *state) *state {
 	if after.dead {
 		return after
 	}
-	w.settle(after, entry, joinAll(append(breaks, end)...), n, fill, fillOK)
+	exit := joinAll(append(breaks, end)...)
+	once := counted && cl.hi.known && cl.hi.val-cl.lo == 1
+	w.settle(after, entry, exit, n, fill, fillOK, once || invariant(entry, exit))
 	return after
 }
 
+// invariant reports whether a loop body leaves every known value and
+// pointer as it found them: its next iteration writes what the first
+// did.
+func invariant(entry, exit *state) bool {
+	if len(entry.consts) != len(exit.consts) || len(entry.alias) != len(exit.alias) {
+		return false
+	}
+	for id, v := range entry.consts {
+		if v2, ok := exit.consts[id]; !ok || v2 != v {
+			return false
+		}
+	}
+	for id, r := range entry.alias {
+		if r2, ok := exit.alias[id]; !ok || r2 != r {
+			return false
+		}
+	}
+	return true
+}
+
 // settle fixes up the state after a loop: what the body wrote or changed
-// is only known for the fill loop's buffers.
-func (w *walker) settle(after, entry, exit *state, n *syntax.Node, fill []filled, fillOK bool) {
+// is only known for the fill loop's buffers, and for a body that runs
+// once or repeats itself exactly (exact).
+func (w *walker) settle(after, entry, exit *state, n *syntax.Node, fill []filled, fillOK, exact bool) {
 	filledBufs := map[int]filled{}
 	if fillOK {
 		for _, f := range fill {
+			if g, ok := filledBufs[f.buf]; ok {
+				f.s = f.s.union(g.s)
+			}
 			filledBufs[f.buf] = f
 		}
 	}
@@ -92,11 +132,11 @@ func (w *walker) settle(after, entry, exit *state, n *syntax.Node, fill []filled
 		}
 		if f, ok := filledBufs[id]; ok && before.live {
 			*e = before
-			w.writeSpans(after, id, spans{{f.lo, f.hi}}, f.at, "the loop")
+			w.writeSpans(after, id, f.s, f.at, "the loop")
 			continue
 		}
-		if e.live && !e.full {
-			e.full = true
+		if e.live && !e.full && !exact {
+			e.setFull()
 			e.steps = withStep(e.steps, step{node: n, msg: "the loop may write all of it"})
 		}
 	}
@@ -114,40 +154,92 @@ func (w *walker) settle(after, entry, exit *state, n *syntax.Node, fill []filled
 	}
 }
 
-// A filled range is what a counted loop writes into one buffer.
-type filled struct {
-	buf    int
-	lo, hi int64
-	at     *syntax.Node
+// A countedLoop is `for (i = lo; i < hi; i++)` whose body does not
+// assign i and does not leave early (break, continue, goto, return): the
+// body runs for every i from lo to hi - 1.
+type countedLoop struct {
+	ivar int // the local
+	lo   int64
+	hi   amount
+	// depth is the walker's condition depth where the body starts: an
+	// access under a condition of the body is not made for every i.
+	depth int
 }
 
-// fillLoop recognizes `for (i = lo; i < hi; i++) { … buf[i] = …; … }` with
-// constant bounds, lo < hi, no break, continue, goto or return in the body,
-// and the element assignments as unconditional statements of the body.
-func (w *walker) fillLoop(n *syntax.Node, st *state) ([]filled, bool) {
+// countedLoop recognizes a counted loop.
+func (w *walker) countedLoop(n *syntax.Node, st *state) (countedLoop, bool) {
 	if n.Type() != "for_statement" {
-		return nil, false
+		return countedLoop{}, false
 	}
-	ivar, lo, ok := w.loopStart(n.ChildByFieldName("initializer"), st)
+	name, lo, ok := w.loopStart(n.ChildByFieldName("initializer"), st)
 	if !ok {
-		return nil, false
+		return countedLoop{}, false
 	}
-	hi, ok := w.loopBound(n.ChildByFieldName("condition"), ivar, st)
-	if !ok || hi <= lo || !w.isIncrement(n.ChildByFieldName("update"), ivar) {
-		return nil, false
+	l := w.lookup(name)
+	hi, ok := w.loopBound(n.ChildByFieldName("condition"), name, st)
+	if l == nil || !ok || !w.isIncrement(n.ChildByFieldName("update"), name) {
+		return countedLoop{}, false
 	}
-	body := n.ChildByFieldName("body")
 	exits := false
-	body.Walk(func(c *syntax.Node) bool {
+	n.ChildByFieldName("body").Walk(func(c *syntax.Node) bool {
 		switch c.Type() {
+		case "compound_statement":
+			return !declares(c, name) // an inner i is another variable
 		case "break_statement", "continue_statement", "goto_statement", "return_statement":
 			exits = true
+		case "assignment_expression":
+			exits = exits || assigns(c.ChildByFieldName("left"), name)
+		case "update_expression":
+			exits = exits || assigns(c.ChildByFieldName("argument"), name)
+		case "pointer_expression":
+			exits = exits || c.ChildByFieldName("operator").Text() == "&" && assigns(c.ChildByFieldName("argument"), name)
+		case "switch_statement", "for_statement", "while_statement", "do_statement":
+			return false // their break and continue are their own
 		}
 		return !exits
 	})
 	if exits {
+		return countedLoop{}, false
+	}
+	return countedLoop{ivar: l.id, lo: lo, hi: hi}, true
+}
+
+// declares reports whether a block declares a variable name.
+func declares(block *syntax.Node, name string) bool {
+	for _, c := range block.NamedChildren() {
+		if c.Type() != "declaration" {
+			continue
+		}
+		for _, d := range c.ChildrenByFieldName("declarator") {
+			if declName(d) == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// assigns reports whether an assignment target is the variable name.
+func assigns(target *syntax.Node, name string) bool {
+	t := stripParens(target)
+	return t != nil && t.Type() == "identifier" && t.Text() == name
+}
+
+// A filled range is what a counted loop writes into one buffer.
+type filled struct {
+	buf int
+	s   spans
+	at  *syntax.Node
+}
+
+// fillLoop returns what a counted loop with constant bounds, lo < hi,
+// writes through the element assignments `buf[i] = …` and `buf[i].m =
+// …` that are unconditional statements of its body.
+func (w *walker) fillLoop(n *syntax.Node, cl countedLoop, counted bool, st *state) ([]filled, bool) {
+	if !counted || !cl.hi.known || cl.hi.val <= cl.lo {
 		return nil, false
 	}
+	body := n.ChildByFieldName("body")
 	stmts := []*syntax.Node{body}
 	if body != nil && body.Type() == "compound_statement" {
 		stmts = namedChildren(body)
@@ -161,18 +253,66 @@ func (w *walker) fillLoop(n *syntax.Node, st *state) ([]filled, bool) {
 		if a.Type() != "assignment_expression" || a.ChildByFieldName("operator").Text() != "=" {
 			continue
 		}
-		left := stripParens(a.ChildByFieldName("left"))
-		if left == nil || left.Type() != "subscript_expression" || stripParens(left.ChildByFieldName("index")).Text() != ivar {
-			continue
+		if buf, sp, ok := w.rangedPlace(a.ChildByFieldName("left"), cl, st); ok {
+			out = append(out, filled{buf: buf, s: sp, at: a})
 		}
-		r, t, ok := w.value(left.ChildByFieldName("argument"), st)
-		if !ok || r.obj || !r.off.known {
-			continue
-		}
-		unit := t.elemSize()
-		out = append(out, filled{buf: r.buf, lo: r.off.val + lo*unit, hi: r.off.val + hi*unit, at: a})
 	}
 	return out, len(out) > 0
+}
+
+// maxRanged bounds the elements a ranged access lists one by one.
+const maxRanged = 4096
+
+// rangedPlace resolves `buf[i]` and `buf[i].m` (and deeper members) for
+// the counted loop's variable: the buffer and the bytes the lvalue covers
+// for every i of the loop, when its bounds are constants.
+func (w *walker) rangedPlace(n *syntax.Node, cl countedLoop, st *state) (int, spans, bool) {
+	n = stripParens(n)
+	var chain []*syntax.Node
+	for n != nil && n.Type() == "field_expression" && n.ChildByFieldName("operator").Text() == "." {
+		chain = append(chain, n.ChildByFieldName("field"))
+		n = stripParens(n.ChildByFieldName("argument"))
+	}
+	if n == nil || n.Type() != "subscript_expression" || !cl.hi.known {
+		return 0, nil, false
+	}
+	if l := w.lookupIdent(stripParens(n.ChildByFieldName("index"))); l == nil || l.id != cl.ivar {
+		return 0, nil, false
+	}
+	r, pt, ok := w.value(n.ChildByFieldName("argument"), st)
+	if !ok || r.obj || !r.off.known {
+		return 0, nil, false
+	}
+	unit, t, fieldOff := pt.elemSize(), elemOf(pt), int64(0)
+	for i := len(chain) - 1; i >= 0; i-- {
+		if t == nil || t.rec == nil {
+			return 0, nil, false
+		}
+		fl, found := t.rec.member(chain[i].Text())
+		if !found {
+			return 0, nil, false
+		}
+		fieldOff, t = fieldOff+fl.off, fl.typ
+	}
+	if t == nil || t.size <= 0 {
+		return 0, nil, false
+	}
+	count := cl.hi.val - cl.lo
+	if count <= 0 {
+		return 0, nil, false
+	}
+	start := r.off.val + cl.lo*unit + fieldOff
+	if t.size == unit {
+		return r.buf, spans{{start, start + count*unit}}, true
+	}
+	if count > maxRanged {
+		return 0, nil, false
+	}
+	var out spans
+	for k := int64(0); k < count; k++ {
+		out = append(out, span{start + k*unit, start + k*unit + t.size})
+	}
+	return r.buf, out, true
 }
 
 // loopStart reads `i = lo` or `int i = lo`.
@@ -204,11 +344,12 @@ func (w *walker) loopStart(init *syntax.Node, st *state) (string, int64, bool) {
 }
 
 // loopBound reads `i < hi`, `i <= hi`, `i != hi`, `hi > i` or `hi >= i`
-// and returns the exclusive upper bound.
-func (w *walker) loopBound(cond *syntax.Node, ivar string, st *state) (int64, bool) {
+// and returns the exclusive upper bound: a constant, or the bound's value
+// as far as it is known.
+func (w *walker) loopBound(cond *syntax.Node, ivar string, st *state) (amount, bool) {
 	cond = stripParens(cond)
 	if cond == nil || cond.Type() != "binary_expression" {
-		return 0, false
+		return amount{}, false
 	}
 	op := cond.ChildByFieldName("operator").Text()
 	l, r := cond.ChildByFieldName("left"), cond.ChildByFieldName("right")
@@ -220,23 +361,22 @@ func (w *walker) loopBound(cond *syntax.Node, ivar string, st *state) (int64, bo
 		case ">=":
 			op = "<="
 		case "<", "<=":
-			return 0, false
+			return amount{}, false
 		}
 	}
 	if stripParens(l).Text() != ivar {
-		return 0, false
+		return amount{}, false
 	}
-	hi, ok := w.constOf(r, st)
-	if !ok {
-		return 0, false
-	}
-	switch op {
-	case "<", "!=":
+	hi := w.eval(r, st)
+	switch {
+	case hi.isUnknown():
+		return amount{}, false
+	case op == "<" || op == "!=":
 		return hi, true
-	case "<=":
-		return hi + 1, true
+	case op == "<=" && hi.known:
+		return constant(hi.val + 1), true
 	}
-	return 0, false
+	return amount{}, false
 }
 
 // isIncrement reports whether update is i++, ++i, i += 1 or i = i + 1.

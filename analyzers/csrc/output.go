@@ -15,6 +15,15 @@ const (
 	// BytesObjectOut: a bytes object created with a NULL buffer is
 	// returned with fewer bytes written than its size.
 	BytesObjectOut
+	// ValueOut: a variable, member or element is printed (or passed to
+	// a function that prints it) by value before it was written.
+	ValueOut
+	// PointerOut: a pointer variable is read through (printed as a
+	// string, dereferenced for a value printed) before it was assigned.
+	PointerOut
+	// StringOut: a char array is read as a string (printf's %s, puts)
+	// up to a NUL, and unwritten bytes come first or no NUL was written.
+	StringOut
 )
 
 // An Output is uninitialized memory that leaves at one place, with what
@@ -40,6 +49,15 @@ type Output struct {
 	// Members and Partial name the record members the unwritten bytes
 	// cover entirely and in part.
 	Members, Partial []string
+	// What is the expression a ValueOut or PointerOut reads ("data[i]",
+	// "s.len", "p").
+	What string
+	// NoNUL is set on a StringOut when no NUL is written: the read runs
+	// past the written bytes.
+	NoNUL bool
+	// Definite is set when no path wrote the bytes that leave; otherwise
+	// some path did and another did not.
+	Definite bool
 	// Written says what wrote the buffer, to start a message:
 	// "strncpy writes 8 of", "nothing writes", "the writes cover 5 of".
 	Written string
@@ -69,12 +87,13 @@ type BufferKind uint8
 
 // The kinds of tracked buffers.
 const (
-	ArrayBuffer  BufferKind = iota // a local array
-	RecordBuffer                   // a local struct or union
-	ScalarBuffer                   // a local scalar declared without initializer
-	HeapBuffer                     // a block from malloc and friends
-	BytesBuffer                    // the buffer of PyBytes_FromStringAndSize(NULL, n)
-	ParamBuffer                    // what a pointer parameter points to
+	ArrayBuffer   BufferKind = iota // a local array
+	RecordBuffer                    // a local struct or union
+	ScalarBuffer                    // a local scalar declared without initializer
+	HeapBuffer                      // a block from malloc and friends
+	BytesBuffer                     // the buffer of PyBytes_FromStringAndSize(NULL, n)
+	ParamBuffer                     // what a pointer parameter points to
+	PointerBuffer                   // a local pointer variable's own bytes
 )
 
 // A Range is the byte range [Lo, Hi) of a buffer.

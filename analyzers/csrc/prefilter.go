@@ -8,9 +8,11 @@ import (
 
 // interesting reports, from a function's text alone, whether it can leak:
 // it makes a bytes object; or returns a heap block or a struct to other
-// files; or names a sink and may declare or allocate a buffer; or assigns
-// a struct it declared through a pointer. The other functions are not
-// walked: walking is the analysis's cost.
+// files; or names an output (a sink, a printing function, a function of
+// the repository that may reach one) and may declare or allocate a
+// buffer or declare a variable without a value; or assigns a struct it
+// declared through a pointer. The other functions are not walked:
+// walking is the analysis's cost.
 func (an *Analysis) interesting(f *scope, fn *syntax.Node) bool {
 	t := an.scan(f.u, fn.Tree().Src()[fn.StartByte():fn.EndByte()])
 	switch {
@@ -19,7 +21,7 @@ func (an *Analysis) interesting(f *scope, fn *syntax.Node) bool {
 	case (t.heap || t.returnsRecord) && !t.static:
 		return true
 	case t.sink:
-		return t.heap || t.record || t.array || t.addrSizeof
+		return t.heap || t.record || t.array || t.addrSizeof || t.uninit
 	}
 	return t.record && t.storeThrough
 }
@@ -37,6 +39,8 @@ type textShape struct {
 	addrSizeof bool
 	// storeThrough: `*p = v;`, `p->m = v;` or `p[i] = v;`.
 	storeThrough bool
+	// uninit: a declaration without a value, `T v;` or `T *p;`.
+	uninit bool
 	// sink, heap, bytes: a call to a sink, an allocator, a bytes factory.
 	sink, heap, bytes bool
 }
@@ -70,7 +74,7 @@ func (an *Analysis) scan(u *unit, text []byte) textShape {
 		switch {
 		case is(tok, "("):
 			name := string(c)
-			t.sink = t.sink || an.sinks[name].verb != "" || name == buildValue
+			t.sink = t.sink || an.isOutput(name)
 			t.heap = t.heap || allocators[name]
 			t.bytes = t.bytes || bytesFactories[name] != ""
 		case is(tok, ";") || is(tok, "=") || is(tok, "[") || is(tok, ","):
@@ -83,6 +87,10 @@ func (an *Analysis) scan(u *unit, text []byte) textShape {
 			}
 			if is(tok, ";") && isWord(c) && is(b, "=") && (isWord(a) && (is(win[0], "*") || is(win[0], "->")) || is(a, "]")) {
 				t.storeThrough = true
+			}
+			if (is(tok, ";") || is(tok, ",")) && isWord(c) && !keywords[string(c)] &&
+				(isWord(b) && !statementWords[string(b)] || is(b, "*") && isWord(a)) {
+				t.uninit = true
 			}
 		case is(tok, "sizeof"):
 			t.addrSizeof = t.addrSizeof || is(c, ",") && isWord(b) && is(a, "&")
@@ -132,6 +140,9 @@ func (an *Analysis) scan(u *unit, text []byte) textShape {
 	}
 	return t
 }
+
+// statementWords start statements that look like declarations.
+var statementWords = map[string]bool{"return": true, "goto": true, "case": true, "else": true, "do": true, "sizeof": true}
 
 // isWord reports whether a token is an identifier or a keyword.
 func isWord(tok []byte) bool {

@@ -15,10 +15,14 @@ func (w *walker) place(n *syntax.Node, st *state) (ref, *ctype, bool) {
 	switch n.Type() {
 	case "identifier":
 		l := w.lookup(n.Text())
-		if l == nil || l.buf < 0 {
-			return ref{}, nil, false
+		switch {
+		case l == nil:
+		case l.buf >= 0:
+			return ref{buf: l.buf, off: constant(0)}, l.typ, true
+		case l.val >= 0:
+			return ref{buf: l.val, off: constant(0)}, l.typ, true
 		}
-		return ref{buf: l.buf, off: constant(0)}, l.typ, true
+		return ref{}, nil, false
 	case "pointer_expression":
 		if n.ChildByFieldName("operator").Text() != "*" {
 			return ref{}, nil, false
@@ -92,7 +96,13 @@ func (w *walker) value(n *syntax.Node, st *state) (ref, *ctype, bool) {
 			r, t, ok := w.place(n.ChildByFieldName("argument"), st)
 			return r, pointerTo(t), ok
 		}
-		// *pp where *pp is an array element of array type: rare, untracked
+		// *pp: the pointer stored at the start of a parameter's memory
+		r, t, ok := w.place(n, st)
+		if ok && !r.obj && r.off.known && r.off.val == 0 && t != nil && t.kind == pointerT {
+			if id := w.innerOf(n, r.buf, t, st); id >= 0 {
+				return ref{buf: id, off: constant(0)}, t, true
+			}
+		}
 	case "field_expression", "subscript_expression":
 		if r, t, ok := w.place(n, st); ok && t != nil && t.kind == arrayT {
 			return r, t, true // an array member decays to a pointer
@@ -171,4 +181,22 @@ func (w *walker) baseName(n *syntax.Node) string {
 		}
 	}
 	return ""
+}
+
+// innerOf returns the buffer the pointer stored at the start of buffer
+// id points to: in summary mode, what a pointer parameter's pointee
+// points to (the caller's `&data` with data a pointer); -1 otherwise.
+func (w *walker) innerOf(at *syntax.Node, id int, t *ctype, st *state) int {
+	b := w.bufs[id]
+	if b.inner >= 0 {
+		return b.inner
+	}
+	if w.report != nil || b.param < 0 || b.depth != 1 {
+		return -1
+	}
+	in := w.newBuffer(at, b.name, paramBuf, t.elem, amount{})
+	in.param, in.depth = b.param, 2
+	b.inner = in.id
+	*st.extentOf(in.id) = extent{live: true}
+	return in.id
 }

@@ -26,6 +26,8 @@ type verdict struct {
 	whole bool
 	// gaps are the unwritten bytes that leave, when the count is constant.
 	gaps spans
+	// definite is set when no path wrote any of those bytes.
+	definite bool
 }
 
 // judge decides whether bytes [off, off+leaving) of buffer b leave
@@ -42,6 +44,7 @@ func judge(b *buffer, e extent, off int64, leaving amount) (verdict, bool) {
 			!leaving.known && leaving.same(b.size) && !e.sizeStale
 	}
 	if !leaving.known {
+		v.definite = e.definite(e.cover.gaps(span{0, 1 << 62}))
 		return v, v.whole && (e.dep != nil || len(e.cover) == 0)
 	}
 	end := off + leaving.val
@@ -52,6 +55,7 @@ func judge(b *buffer, e extent, off int64, leaving amount) (verdict, bool) {
 		return v, false
 	}
 	v.gaps = e.cover.gaps(span{off, end})
+	v.definite = e.definite(v.gaps)
 	return v, len(v.gaps) > 0 && (e.dep == nil || v.whole)
 }
 
@@ -59,8 +63,11 @@ func judge(b *buffer, e extent, off int64, leaving amount) (verdict, bool) {
 func (w *walker) checkSink(s sink, st *state) {
 	b := w.bufs[s.r.buf]
 	e := *st.extentOf(s.r.buf)
-	w.needSummaries = w.needSummaries || e.callee
 	if s.r.obj || !s.r.off.known || s.lenArg != nil && w.lengthWritten(s.lenArg, s.r, e, st) {
+		return
+	}
+	if w.report == nil {
+		w.sinkOut(s, b, e)
 		return
 	}
 	v, leak := judge(b, e, s.r.off.val, s.leaving)
@@ -125,7 +132,7 @@ func (w *walker) emit(kind OutputKind, s sink, b *buffer, e extent, v verdict, w
 	}
 	w.seen[key] = true
 	o := Output{Kind: kind, At: s.at, Buffer: b.info(), Verb: s.verb, Leaving: s.leaving.String(), Offset: s.r.off.val,
-		Whole: v.whole, Members: whole, Partial: part, Written: wrote(b, e)}
+		Whole: v.whole, Definite: v.definite, Members: whole, Partial: part, Written: wrote(b, e)}
 	for _, g := range v.gaps {
 		o.Gaps = append(o.Gaps, Range{g.lo, g.hi})
 	}
@@ -133,6 +140,24 @@ func (w *walker) emit(kind OutputKind, s sink, b *buffer, e extent, v verdict, w
 		o.Steps = append(o.Steps, Step{At: st.node, Message: st.msg})
 	}
 	w.outputs = append(w.outputs, o)
+}
+
+// emitRead records an output of a value read, a pointer read through or
+// a string read.
+func (w *walker) emitRead(kind OutputKind, s sink, b *buffer, e extent, v verdict, what *syntax.Node) {
+	n := len(w.outputs)
+	w.emit(kind, s, b, e, v, nil, nil)
+	if len(w.outputs) == n {
+		return
+	}
+	o := &w.outputs[n]
+	o.What = collapse(what.Text())
+	if kind == StringOut {
+		o.NoNUL = v.whole
+	}
+	if rt := b.recordType(); rt != nil && kind == ValueOut {
+		o.Members, o.Partial = rt.fieldNames("", v.gaps.intersect(rt.dataSpans(0, nil)))
+	}
 }
 
 // info describes a buffer for outputs.
@@ -174,11 +199,33 @@ func wrote(b *buffer, e extent) string {
 // bytesReturn checks a bytes object returned to Python.
 func (w *walker) bytesReturn(at *syntax.Node, b *buffer, st *state) {
 	e := *st.extentOf(b.id)
-	w.needSummaries = w.needSummaries || e.callee
 	v, leak := judge(b, e, 0, b.size)
 	if !leak {
 		return
 	}
 	s := sink{at: at, r: ref{buf: b.id, off: constant(0)}, leaving: b.size, verb: "returned to Python"}
 	w.emit(BytesObjectOut, s, b, e, v, nil, nil)
+}
+
+// sinkOut records, in summary mode, the unwritten bytes of a parameter's
+// memory that a sink sends: constant byte ranges, or a count that is a
+// parameter when the function wrote none of them.
+func (w *walker) sinkOut(s sink, b *buffer, e extent) {
+	if !e.live || e.escaped || e.full || e.dep != nil {
+		return
+	}
+	off := s.r.off.val
+	if s.leaving.known {
+		end := off + s.leaving.val
+		if b.size.known {
+			end = min(end, b.size.val)
+		}
+		if gaps := e.cover.gaps(span{off, end}); end > off && len(gaps) > 0 {
+			w.recordOut(b, e, gaps, amount{}, false, s.verb)
+		}
+		return
+	}
+	if off == 0 && !s.leaving.isUnknown() && len(e.cover) == 0 {
+		w.recordOut(b, e, nil, s.leaving, false, s.verb)
+	}
 }

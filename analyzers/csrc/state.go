@@ -16,6 +16,7 @@ const (
 	heapBuf   = HeapBuffer
 	bytesBuf  = BytesBuffer
 	paramBuf  = ParamBuffer
+	ptrBuf    = PointerBuffer
 )
 
 // A buffer is a block of memory whose written bytes the analysis tracks.
@@ -35,6 +36,13 @@ type buffer struct {
 	capacity int
 	// resizer is the function that shrinks a bytes object.
 	resizer string
+	// param is, in summary mode, the parameter whose memory the buffer
+	// is (-1: none), at depth 0 (the parameter's value), 1 (what it
+	// points to) or 2 (what the pointer it points to points to).
+	param, depth int
+	// inner is the buffer a pointer stored at the start of this one
+	// points to, when the analysis made one (-1: none).
+	inner int
 }
 
 // A local is a variable declared in the analyzed function (or one of its
@@ -44,7 +52,10 @@ type local struct {
 	name string
 	typ  *ctype
 	// buf is the buffer the variable is (arrays, records, scalars), -1.
-	buf   int
+	buf int
+	// val is the buffer of a pointer variable's own bytes, when it was
+	// declared without a value or given one read from tracked memory, -1.
+	val   int
 	param bool
 }
 

@@ -117,8 +117,10 @@ func (w *walker) ifStmt(n *syntax.Node, st *state) *state {
 	}
 	w.takeSide(thenSt, key, true)
 	w.takeSide(elseSt, key, false)
+	w.condDepth++
 	thenSt = w.stmt(n.ChildByFieldName("consequence"), thenSt)
 	elseSt = w.stmt(alt, elseSt)
+	w.condDepth--
 	out := join(thenSt, elseSt)
 	w.splitOn(out, key, thenSt, elseSt)
 	return out
@@ -233,6 +235,10 @@ func (w *walker) switchStmt(n *syntax.Node, st *state) *state {
 	var breaks []*state
 	w.breaks = append(w.breaks, &breaks)
 	cur := deadState()
+	if !val.known {
+		w.condDepth++
+		defer func() { w.condDepth-- }()
+	}
 	for _, c := range cases {
 		v := c.ChildByFieldName("value")
 		enter := !val.known

@@ -30,6 +30,8 @@ type effect struct {
 // on all paths (including early error returns).
 type summary struct {
 	ok, any []effect
+	// outs are the caller's memory the function lets leave.
+	outs []outEffect
 }
 
 // bottom is the summary a recursive component starts from: it writes
@@ -55,7 +57,7 @@ func sameSummary(a, b *summary) bool {
 			return false
 		}
 	}
-	return true
+	return sameOuts(a.outs, b.outs)
 }
 
 // summarize walks function id in summary mode: each pointer parameter
@@ -70,10 +72,10 @@ func (a *Analysis) summarize(id int, inside func(int) (*summary, bool)) *summary
 	}
 	f := newContext(a.repo).scope(a.repo.unit(ref.part.File))
 	w := newWalker(a, f, fn, nil)
-	w.useSummaries, w.sums = true, inside
+	w.sums = inside
 	end := w.run(true)
 	ps := params(fn)
-	s := &summary{ok: make([]effect, len(ps)), any: make([]effect, len(ps))}
+	s := &summary{ok: make([]effect, len(ps)), any: make([]effect, len(ps)), outs: mergeOuts(w.outs)}
 	okStates, allStates := []*state{end}, []*state{end}
 	for _, r := range w.returns {
 		allStates = append(allStates, r.st)
@@ -271,15 +273,6 @@ func isComparison(op string) bool {
 // applies: a callee that can fail before writing then writes nothing
 // certain.
 func (w *walker) applySummary(n *syntax.Node, name string, id int, args []*syntax.Node, refs []*ref, st *state, discarded bool) []int {
-	if !w.useSummaries {
-		w.unknownCall(n, name+"()", refs, st)
-		for _, r := range refs {
-			if r != nil {
-				w.touch(st, r.buf).callee = true
-			}
-		}
-		return nil
-	}
 	s := w.summaryOf(id)
 	if s == nil {
 		w.unknownCall(n, name+"()", refs, st)
@@ -301,6 +294,7 @@ func (w *walker) applySummary(n *syntax.Node, name string, id int, args []*synta
 			counts = append(counts, w.applyEffect(n, name, eff, args, *r, st, why)...)
 		}
 	}
+	w.applyOuts(n, name, s.outs, args, refs, st)
 	return counts
 }
 

@@ -14,16 +14,13 @@ type walker struct {
 	// report receives the outputs of the walk; nil while computing a
 	// summary, when sinks are not checked.
 	report func(Output)
-	// useSummaries makes calls to functions of the repository use their
-	// summaries; without it they count as unknown calls, and
-	// needSummaries records that a sink saw a buffer such a call may have
-	// written.
-	useSummaries, needSummaries bool
 	// sums answers the summaries of the component being computed (nil
 	// outside summary mode).
 	sums func(id int) (*summary, bool)
-	// outputs are the outputs of the walk; seen dedupes them.
+	// outputs are the outputs of the walk; seen dedupes them. outs are,
+	// in summary mode, the caller's memory that leaves.
 	outputs []Output
+	outs    []outEffect
 	seen    map[[2]uint32]bool
 	// exported is set for a function visible outside its file: what it
 	// returns leaves the file.
@@ -37,6 +34,10 @@ type walker struct {
 	created map[*syntax.Node]int
 
 	loopDepth int
+	// counted are the counted loops being walked, innermost last;
+	// condDepth counts the conditions the walk is under.
+	counted   []countedLoop
+	condDepth int
 	// breaks and continues collect the states that leave the innermost
 	// loop or switch; gotos those that jump to a label.
 	breaks, continues []*[]*state
@@ -69,9 +70,10 @@ func (w *walker) run(trackParams bool) *state {
 	return end
 }
 
-// param declares a parameter. In summary mode a pointer parameter points
-// to a tracked parameter buffer, whose capacity is the integer parameter
-// that follows it, if any.
+// param declares a parameter. In summary mode its value is a tracked
+// buffer that nothing wrote (what the caller passed), and a pointer
+// parameter points to a tracked parameter buffer, whose capacity is the
+// integer parameter that follows it, if any.
 func (w *walker) param(i int, p *syntax.Node, st *state, track bool) {
 	name, typ, _ := w.f.declType(w.f.baseType(p.ChildByFieldName("type")), p.ChildByFieldName("declarator"), nil)
 	if name == "" {
@@ -82,11 +84,31 @@ func (w *walker) param(i int, p *syntax.Node, st *state, track bool) {
 	}
 	l := w.declareLocal(name, typ)
 	l.param = true
-	if !track || typ == nil || typ.kind != pointerT {
+	if !track || typ == nil {
 		return
 	}
+	switch typ.kind {
+	case scalarT, recordT:
+		if typ.size > 0 {
+			v := w.newBuffer(p.ChildByFieldName("declarator"), name, scalarBuf, typ, constant(typ.size))
+			if typ.kind == recordT {
+				v.kind = recordBuf
+			}
+			v.param = i
+			l.buf = v.id
+			*st.extentOf(v.id) = extent{live: true}
+		}
+		return
+	case pointerT:
+	default:
+		return
+	}
+	v := w.newBuffer(p.ChildByFieldName("declarator"), name, ptrBuf, typ, constant(8))
+	v.param = i
+	l.val = v.id
+	*st.extentOf(v.id) = extent{live: true}
 	b := w.newBuffer(p, name, paramBuf, typ.elem, amount{})
-	b.capacity = -1
+	b.capacity, b.param, b.depth = -1, i, 1
 	if ps := params(w.fn); i+1 < len(ps) {
 		_, ct, _ := w.f.declType(w.f.baseType(ps[i+1].ChildByFieldName("type")), ps[i+1].ChildByFieldName("declarator"), nil)
 		if ct != nil && ct.kind == scalarT {
@@ -103,7 +125,7 @@ func (w *walker) pop()  { w.scopes = w.scopes[:len(w.scopes)-1] }
 
 // declareLocal adds a variable to the innermost scope.
 func (w *walker) declareLocal(name string, typ *ctype) *local {
-	l := &local{id: len(w.locals), name: name, typ: typ, buf: -1}
+	l := &local{id: len(w.locals), name: name, typ: typ, buf: -1, val: -1}
 	w.locals = append(w.locals, l)
 	w.scopes[len(w.scopes)-1][name] = l
 	return l
@@ -127,7 +149,7 @@ func (w *walker) newBuffer(node *syntax.Node, name string, kind bufKind, typ *ct
 		b.name, b.size = name, size
 		return b
 	}
-	b := &buffer{id: len(w.bufs), name: name, kind: kind, decl: node, typ: typ, size: size, capacity: -1}
+	b := &buffer{id: len(w.bufs), name: name, kind: kind, decl: node, typ: typ, size: size, capacity: -1, param: -1, inner: -1}
 	w.bufs = append(w.bufs, b)
 	w.created[node] = b.id
 	return b

@@ -37,7 +37,7 @@ func (w *walker) write(st *state, r ref, n amount, at *syntax.Node, who string) 
 		if e == nil {
 			return
 		}
-		e.full = true
+		e.setFull()
 		e.capFill = r.off.known && r.off.val == 0 && n.same(w.bufs[r.buf].size) && !e.sizeStale
 		e.steps = withStep(e.steps, step{node: at, msg: fmt.Sprintf("%s writes %s bytes", who, n)})
 		return
@@ -54,8 +54,10 @@ func (w *walker) writeSpans(st *state, id int, s spans, at *syntax.Node, who str
 	n := s.total()
 	e.steps = withStep(e.steps, step{node: at, msg: fmt.Sprintf("%s writes %s", who, plural(n, "byte")), writes: fmt.Sprintf("%s writes %d of", who, n)})
 	e.cover = e.cover.union(s)
+	e.may = e.may.union(s)
+	e.zeros = e.zeros.without(s)
 	if b := w.bufs[id]; b.size.known && e.cover.covers(span{0, b.size.val}) {
-		e.full = true
+		e.setFull()
 	}
 }
 
@@ -78,7 +80,7 @@ func (w *walker) writeRest(st *state, r ref, at *syntax.Node, who string) {
 		return
 	}
 	e.steps = withStep(e.steps, step{node: at, msg: who + " may write all of it"})
-	e.full = true
+	e.setFull()
 }
 
 // writeElem records an assignment to an lvalue of type t at r. A runtime
@@ -168,7 +170,17 @@ func (w *walker) copyBytes(st *state, dst, src ref, n int64, call *syntax.Node, 
 		return
 	}
 	e.steps = mergeSteps(e.steps, from.steps)
-	part := from.cover.intersect(spans{{src.off.val, src.off.val + n}}).shift(dst.off.val - src.off.val)
+	rng, shift := spans{{src.off.val, src.off.val + n}}, dst.off.val-src.off.val
+	maybe := from.may.intersect(rng)
+	if from.mayAll {
+		maybe = rng
+	}
+	e.may = e.may.union(maybe.shift(shift))
+	part := from.cover.intersect(rng).shift(shift)
+	if len(part) == 0 {
+		e.steps = withStep(e.steps, step{node: call, msg: name + " copies " + w.bufs[src.buf].name + ", which is not written", none: true})
+		return
+	}
 	w.writeSpans(st, dst.buf, part, call, name+" (from "+w.bufs[src.buf].name+")")
 }
 
@@ -185,4 +197,12 @@ func (w *walker) product(a, b amount) amount {
 		return amount{}
 	}
 	return symbolic("("+a.key()+"*"+b.key()+")", a.String()+" * "+b.String())
+}
+
+// markZero records that the bytes s of buffer id were just written with
+// zero.
+func (w *walker) markZero(st *state, id int, s spans) {
+	if e := st.extentOf(id); e.live && !e.full {
+		e.zeros = e.zeros.union(s)
+	}
 }

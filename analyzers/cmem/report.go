@@ -109,8 +109,12 @@ func definite(o csrc.Output, rule string) string {
 // members notes the record members the unwritten bytes cover.
 func members(o csrc.Output) string {
 	var notes []string
+	never := " never written"
+	if !o.Definite {
+		never = " not written on every path"
+	}
 	if len(o.Members) > 0 {
-		notes = append(notes, memberList(o.Members)+" never written")
+		notes = append(notes, memberList(o.Members)+never)
 	}
 	if len(o.Partial) > 0 {
 		notes = append(notes, memberList(o.Partial)+" only partly written")

@@ -81,7 +81,7 @@ func (w *walker) store(left, right *syntax.Node, op string, v exprVal, at *synta
 		w.expr(left.ChildByFieldName("index"), st)
 	}
 	if src := w.scalarLocal(right); src != nil && op == "=" {
-		if se := st.extentOf(src.buf); se.live && !se.full && !se.escaped {
+		if se := st.extentOf(src.buf); se.live && !se.full && !se.escaped && !w.fromCaller(src.buf, st) {
 			if e := w.writable(st, r); e != nil {
 				e.steps = withStep(e.steps, step{node: at, msg: fmt.Sprintf("%s is assigned %s, which is not initialized", collapse(left.Text()), src.name), none: true})
 			}

@@ -50,6 +50,9 @@ func (w *walker) call(n *syntax.Node, st *state, discarded bool) exprVal {
 		return exprVal{counts: w.applySummary(n, name, id, args, refs, st, discarded)}
 	default:
 		w.unknownCall(n, name+"()", refs, st)
+		if m := w.f.u.macro(name); m != nil && m.fn {
+			w.macroArgs(n, name, args, refs, st)
+		}
 	}
 	return exprVal{counts: counts}
 }
@@ -83,5 +86,18 @@ func (w *walker) resized(n *syntax.Node, name string, arg *syntax.Node, st *stat
 	if e := w.writable(st, r); e != nil {
 		e.steps = withStep(e.steps, step{node: n, msg: name + " shrinks it to the bytes written"})
 		e.setFull()
+	}
+}
+
+// macroArgs handles a call of a function-like macro: unlike a function,
+// it may assign the variables, members and elements it is given.
+func (w *walker) macroArgs(n *syntax.Node, name string, args []*syntax.Node, refs []*ref, st *state) {
+	for i, a := range args {
+		if refs[i] != nil {
+			continue
+		}
+		if r, _, ok := w.place(stripParens(a), st); ok && !r.obj {
+			w.write(st, ref{buf: r.buf}, amount{}, n, "the macro "+name)
+		}
 	}
 }

@@ -118,7 +118,7 @@ func (w *walker) splitOn(out *state, key string, thenSt, elseSt *state) {
 		for i := range out.ext {
 			a, b := *sides[0].extentOf(i), *sides[1].extentOf(i)
 			a.splits, b.splits = nil, nil // one level: nested splits would grow exponentially
-			if !sameExtent(a, b) && a.live && b.live {
+			if !sameExtent(a, b) && (a.live || b.live) {
 				out.ext[i].splits = append(out.ext[i].splits[:len(out.ext[i].splits):len(out.ext[i].splits)], condSplit{cond: k, then: a, other: b})
 			}
 		}

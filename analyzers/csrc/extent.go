@@ -140,8 +140,9 @@ type extent struct {
 	may    spans
 	mayAll bool
 	// zeros holds the bytes written with zero on every path (where a
-	// string may end).
-	zeros spans
+	// string may end); mayString is set when some path wrote a string.
+	zeros     spans
+	mayString bool
 	// dep is a write whose length is known only at run time.
 	dep *dep
 	// steps are the writes, in source order, for the code flow.
@@ -208,7 +209,8 @@ func joinExtents(a, b extent) extent {
 	}
 	out := extent{live: true, escaped: a.escaped || b.escaped, sizeStale: a.sizeStale || b.sizeStale,
 		elsewhere: a.elsewhere || b.elsewhere || a.full != b.full,
-		may:       a.may.union(b.may), mayAll: a.mayAll || b.mayAll || a.full || b.full}
+		may:       a.may.union(b.may), mayAll: a.mayAll || b.mayAll || a.full || b.full,
+		mayString: a.mayString || b.mayString}
 	switch {
 	case a.full && b.full:
 		out.full, out.capFill = true, a.capFill && b.capFill
@@ -220,12 +222,32 @@ func joinExtents(a, b extent) extent {
 	default:
 		out.cover = a.cover.intersect(b.cover)
 		out.zeros = a.zeros.intersect(b.zeros)
+		if sameSplits(a.splits, b.splits) {
+			out.splits = a.splits
+		}
 		if a.dep != nil && b.dep != nil && a.dep.node == b.dep.node && a.dep.count == b.dep.count {
 			out.dep = a.dep
 		}
 		out.steps = mergeSteps(a.steps, b.steps)
 	}
 	return out
+}
+
+// sameSplits reports whether two lists of condition splits say the same:
+// a join of paths that did not touch the buffer keeps them.
+func sameSplits(a, b []condSplit) bool {
+	if len(a) == 0 || len(a) != len(b) {
+		return false
+	}
+	same := func(x, y extent) bool {
+		return x.live == y.live && x.escaped == y.escaped && x.full == y.full && x.dep == y.dep && x.cover.equal(y.cover)
+	}
+	for i := range a {
+		if a[i].cond != b[i].cond || !same(a[i].then, b[i].then) || !same(a[i].other, b[i].other) {
+			return false
+		}
+	}
+	return true
 }
 
 // sameExtent reports whether two extents say the same of their buffer.

@@ -45,7 +45,7 @@ func (w *walker) valueReads(n *syntax.Node, st *state) []read {
 		if rd, ok := w.rangedRead(n, st); ok {
 			return append(out, rd)
 		}
-		if r, t, ok := w.place(n, st); ok && !r.obj && r.off.known && t != nil && t.size > 0 && t.kind != arrayT {
+		if r, t, ok := w.place(n, st); ok && !r.obj && !r.some && r.off.known && t != nil && t.size > 0 && t.kind != arrayT {
 			out = append(out, read{buf: r.buf, s: spans{{r.off.val, r.off.val + t.size}}, what: n})
 		}
 		return out
@@ -149,7 +149,7 @@ func (w *walker) checkRead(at *syntax.Node, rd read, verb string, st *state) {
 // the first NUL written, or, when none is and nothing is written, the
 // bytes past the start it reads without end.
 func (w *walker) checkString(at *syntax.Node, r ref, verb string, st *state) {
-	if r.obj || !r.off.known {
+	if r.obj || r.some || !r.off.known {
 		return
 	}
 	b := w.bufs[r.buf]

@@ -63,7 +63,7 @@ func judge(b *buffer, e extent, off int64, leaving amount) (verdict, bool) {
 func (w *walker) checkSink(s sink, st *state) {
 	b := w.bufs[s.r.buf]
 	e := *st.extentOf(s.r.buf)
-	if s.r.obj || !s.r.off.known || s.lenArg != nil && w.lengthWritten(s.lenArg, s.r, e, st) {
+	if s.r.obj || s.r.some || !s.r.off.known || s.lenArg != nil && w.lengthWritten(s.lenArg, s.r, e, st) {
 		return
 	}
 	if w.report == nil {

@@ -65,6 +65,9 @@ type ref struct {
 	buf int
 	off amount
 	obj bool
+	// some marks a pointer bound to the buffer on some paths only: what
+	// it reads is not the buffer's on the others.
+	some bool
 }
 
 // A state is what the analysis knows at one program point.
@@ -117,7 +120,10 @@ func join(a, b *state) *state {
 	for id, r := range a.alias {
 		r2, ok := b.alias[id]
 		switch {
-		case !ok || r2 == r:
+		case !ok:
+			r.some = r.some || b.extentOf(r.buf).live
+			out.alias[id] = r
+		case r2 == r:
 			out.alias[id] = r
 		case r2.buf != r.buf || r2.obj != r.obj:
 			out.extentOf(r.buf).escaped = true
@@ -128,6 +134,7 @@ func join(a, b *state) *state {
 	}
 	for id, r := range b.alias {
 		if _, ok := a.alias[id]; !ok {
+			r.some = r.some || a.extentOf(r.buf).live
 			out.alias[id] = r
 		}
 	}

@@ -1,6 +1,8 @@
 package csrc
 
 import (
+	"strings"
+
 	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
@@ -194,7 +196,30 @@ func (w *walker) preproc(n *syntax.Node, st *state) *state {
 	case alt != nil && w.branchOut(alt):
 		return thenSt
 	}
-	return join(thenSt, elseSt)
+	// The same condition decides every group that tests it: a write
+	// under #ifdef DEBUG is there for a use under #ifdef DEBUG.
+	key := preprocKey(n)
+	w.takeSide(thenSt, key, true)
+	w.takeSide(elseSt, key, false)
+	out2 := join(thenSt, elseSt)
+	w.splitOn(out2, key, thenSt, elseSt)
+	return out2
+}
+
+// preprocKey returns the condition an #if or #ifdef group tests, as a
+// correlation key ("" for #elif and #else).
+func preprocKey(n *syntax.Node) string {
+	switch n.Type() {
+	case "preproc_ifdef":
+		key := "#defined " + n.ChildByFieldName("name").Text()
+		if strings.HasPrefix(strings.TrimSpace(n.Text()), "#ifndef") {
+			return negated(key)
+		}
+		return key
+	case "preproc_if":
+		return "#if " + squeeze(n.ChildByFieldName("condition").Text())
+	}
+	return ""
 }
 
 // branchOut reports whether the statements of an #elif or #else branch

@@ -26,12 +26,17 @@ type effect struct {
 	capArg int
 }
 
-// A summary holds, per parameter, the effect on the paths that succeed and
-// on all paths (including early error returns).
+// A summary holds, per parameter, the effect of a call whose result the
+// caller uses (what some path writes: which path ran is the result's to
+// say, and the analysis does not follow it) and of one whose result is
+// ignored (what every path writes, early error returns included).
 type summary struct {
 	ok, any []effect
 	// outs are the caller's memory the function lets leave.
 	outs []outEffect
+	// void is set for a function that returns nothing: a caller cannot
+	// check whether it wrote.
+	void bool
 }
 
 // bottom is the summary a recursive component starts from: it writes
@@ -75,22 +80,19 @@ func (a *Analysis) summarize(id int, inside func(int) (*summary, bool)) *summary
 	w.sums = inside
 	end := w.run(true)
 	ps := params(fn)
-	s := &summary{ok: make([]effect, len(ps)), any: make([]effect, len(ps)), outs: mergeOuts(w.outs)}
-	okStates, allStates := []*state{end}, []*state{end}
+	s := &summary{ok: make([]effect, len(ps)), any: make([]effect, len(ps)), outs: mergeOuts(w.outs), void: returnsVoid(fn)}
+	allStates := []*state{end}
 	for _, r := range w.returns {
 		allStates = append(allStates, r.st)
-		if !f.isError(r.value) {
-			okStates = append(okStates, r.st)
-		}
 	}
-	okSt, allSt := joinAll(okStates...), joinAll(allStates...)
+	allSt := joinAll(allStates...)
 	for i, p := range ps {
 		id, tracked := w.created[p]
 		if !tracked {
 			continue
 		}
 		b := w.bufs[id]
-		s.ok[i], s.any[i] = effectOf(b, *okSt.extentOf(id)), effectOf(b, *allSt.extentOf(id))
+		s.ok[i], s.any[i] = effectOf(b, *allSt.extentOf(id), true), effectOf(b, *allSt.extentOf(id), false)
 		if f.countWriter(fn, w, b) {
 			s.ok[i] = effect{kind: effCount}
 		}
@@ -99,23 +101,29 @@ func (a *Analysis) summarize(id int, inside func(int) (*summary, bool)) *summary
 }
 
 // effectOf turns the extent of a parameter buffer at the function's exits
-// into an effect.
-func effectOf(b *buffer, e extent) effect {
+// into an effect. With may, what some path writes counts as written: the
+// effect of a call that succeeded, when which path it took (an entry
+// found, a string or a number returned) is not known to the caller.
+func effectOf(b *buffer, e extent, may bool) effect {
+	cover := e.cover
+	if may {
+		cover = cover.union(e.may)
+	}
 	switch {
 	case !e.live || e.escaped:
 		return effect{kind: effAll}
 	case e.full && e.capFill && b.capacity >= 0:
 		return effect{kind: effCap, capArg: b.capacity}
-	case e.full:
+	case e.full, may && e.mayAll:
 		return effect{kind: effAll}
-	case e.dep != nil && e.dep.kind == stringWriter:
+	case e.dep != nil && e.dep.kind == stringWriter, may && e.mayString:
 		return effect{kind: effString}
 	case e.dep != nil:
 		return effect{kind: effAll}
-	case len(e.cover) == 0:
+	case len(cover) == 0:
 		return effect{kind: effNone}
 	}
-	return effect{kind: effBytes, cover: e.cover}
+	return effect{kind: effBytes, cover: cover}
 }
 
 // isError reports whether a returned value is an error code: a negative
@@ -288,7 +296,8 @@ func (w *walker) applySummary(n *syntax.Node, name string, id int, args []*synta
 			w.writeRest(st, *r, n, name+"()")
 		default:
 			eff, why := s.ok[i], ""
-			if discarded && !sameEffect(eff, s.any[i]) {
+			if discarded && !s.void && !sameEffect(eff, s.any[i]) {
+				w.mayWrite(st, *r, eff)
 				eff, why = s.any[i], "unchecked"
 			}
 			counts = append(counts, w.applyEffect(n, name, eff, args, *r, st, why)...)
@@ -357,4 +366,24 @@ func (w *walker) callee(name string) (int, bool) {
 	}
 	id, ok := w.an.graph.index[fn]
 	return id, ok
+}
+
+// returnsVoid reports whether a function definition returns void.
+func returnsVoid(fn *syntax.Node) bool {
+	d := fn.ChildByFieldName("declarator")
+	return fn.ChildByFieldName("type").Text() == "void" && d != nil && d.Type() == "function_declarator"
+}
+
+// mayWrite records that a call whose result is ignored may have written
+// what its effect on success says: those bytes are written on some path.
+func (w *walker) mayWrite(st *state, r ref, eff effect) {
+	e := w.writable(st, r)
+	if e == nil {
+		return
+	}
+	if eff.kind == effBytes && r.off.known {
+		e.may = e.may.union(eff.cover.shift(r.off.val))
+	} else if eff.kind != effNone {
+		e.mayAll = true
+	}
 }

@@ -32,6 +32,9 @@ func (w *walker) writable(st *state, r ref) *extent {
 // buffer then counts as written. A count equal to the buffer's size fills
 // it.
 func (w *walker) write(st *state, r ref, n amount, at *syntax.Node, who string) {
+	if r.some { // on the other paths the bytes are another buffer's
+		r = ref{buf: r.buf}
+	}
 	if !r.off.known || !n.known {
 		e := w.writable(st, r)
 		if e == nil {
@@ -71,6 +74,9 @@ func plural(n int64, unit string) string {
 // writeRest records that everything from r to the end of its buffer is
 // written (an unknown function received the pointer).
 func (w *walker) writeRest(st *state, r ref, at *syntax.Node, who string) {
+	if r.some {
+		r = ref{buf: r.buf}
+	}
 	e := w.writable(st, r)
 	if e == nil {
 		return
@@ -87,6 +93,10 @@ func (w *walker) writeRest(st *state, r ref, at *syntax.Node, who string) {
 // index outside a loop writes one element somewhere: no byte is certainly
 // written. Inside a loop it may write them all.
 func (w *walker) writeElem(st *state, r ref, t *ctype, at *syntax.Node, who string) {
+	if r.some {
+		w.write(st, r, amount{}, at, who)
+		return
+	}
 	if t == nil || t.size <= 0 {
 		w.write(st, r, amount{}, at, who)
 		return
@@ -104,6 +114,10 @@ func (w *walker) writeElem(st *state, r ref, t *ctype, at *syntax.Node, who stri
 // and its NUL (stringWriter), or the count a reader returns (counted).
 // Bytes written before stay written.
 func (w *walker) writeDep(st *state, r ref, kind writeKind, at *syntax.Node, what string) []int {
+	if r.some {
+		w.write(st, r, amount{}, at, what)
+		return nil
+	}
 	e := w.writable(st, r)
 	if e == nil {
 		return nil
@@ -116,6 +130,8 @@ func (w *walker) writeDep(st *state, r ref, kind writeKind, at *syntax.Node, wha
 	e.dep = &dep{kind: kind, what: what, count: -1, node: at}
 	if kind == stringWriter { // at least the NUL
 		e.cover = e.cover.add(span{r.off.val, r.off.val + 1})
+		e.may = e.may.add(span{r.off.val, r.off.val + 1})
+		e.mayString = true
 	}
 	return []int{r.buf}
 }
@@ -161,7 +177,8 @@ func (w *walker) applyWriter(call *syntax.Node, name string, spec writerSpec, ar
 // uninitialized in the copy).
 func (w *walker) copyBytes(st *state, dst, src ref, n int64, call *syntax.Node, name string) {
 	from := *st.extentOf(src.buf)
-	if !from.live || from.escaped || from.full || !src.off.known || from.dep != nil {
+	if !from.live || from.escaped || from.full || !src.off.known || from.dep != nil || dst.some || src.some ||
+		w.fromCaller(src.buf, st) && w.bufs[dst.buf].param >= 0 {
 		w.write(st, dst, constant(n), call, name)
 		return
 	}
@@ -205,4 +222,15 @@ func (w *walker) markZero(st *state, id int, s spans) {
 	if e := st.extentOf(id); e.live && !e.full {
 		e.zeros = e.zeros.union(s)
 	}
+}
+
+// fromCaller reports whether, in summary mode, a buffer holds the
+// caller's data: a parameter's memory, or a copy of it. Copied to
+// another parameter's memory, it counts as written.
+func (w *walker) fromCaller(id int, st *state) bool {
+	if w.bufs[id].param >= 0 {
+		return true
+	}
+	o := st.extentOf(id).origin
+	return o != nil && w.bufs[o.buf].param >= 0
 }

@@ -113,7 +113,43 @@ func readDecls(p *Part) *decls {
 		}
 		return true
 	})
+	if p.Configured != nil {
+		d.keepOriginal(p)
+	}
 	return d
+}
+
+// keepOriginal reads the functions that the original parse read without
+// errors from it: only those it broke are read in one configuration.
+func (d *decls) keepOriginal(p *Part) {
+	orig := map[uint32]*syntax.Node{}
+	p.Syntax.Tree.Root().Walk(func(n *syntax.Node) bool {
+		if n.Type() == "function_definition" {
+			if !n.HasError() {
+				orig[n.StartByte()] = n
+			}
+			return false
+		}
+		return true
+	})
+	swap := map[*syntax.Node]*syntax.Node{}
+	for i, fn := range d.defs {
+		if o := orig[fn.StartByte()]; o != nil && o.EndByte() == fn.EndByte() && funcName(o) == funcName(fn) {
+			swap[fn], d.defs[i] = o, o
+			d.calls[o] = d.calls[fn]
+			delete(d.calls, fn)
+		}
+	}
+	for name, fn := range d.funcs {
+		if o := swap[fn]; o != nil {
+			d.funcs[name] = o
+		}
+	}
+	for i, n := range d.protoDecls {
+		if o := swap[n]; o != nil {
+			d.protoDecls[i] = o
+		}
+	}
 }
 
 func (d *decls) macro(n *syntax.Node, fn bool) {

@@ -34,8 +34,8 @@ var Model = &analyzers.Model{
 }
 
 // extract reads one file: its configuration, its includes, and, when a
-// conditional made a function fail to parse, the file parsed again in
-// its configuration.
+// function failed to parse, the file parsed again in its configuration
+// with the macros that broke it repaired.
 func extract(pass *analyzers.ExtractPass) (analyzers.Part, error) {
 	syn := pass.Syntax
 	e := envFor(pass)
@@ -43,10 +43,12 @@ func extract(pass *analyzers.ExtractPass) (analyzers.Part, error) {
 	p := &Part{File: syn.Path, Syntax: syn, Defines: defines}
 	inactive, undecided, directives := conditionals(syn.Src(), newMacroEnv(defines, undefs))
 	p.Inactive, p.Undecided = inactive, undecided
-	if brokenByDirective(syn.Tree, directives) && pass.Parse != nil {
-		src := blank(syn.Src(), inactive, undecided, directives)
-		if c, err := pass.Parse(src); err == nil {
-			p.Configured = c
+	if syn.Tree.Root().HasError() && pass.Parse != nil {
+		if edits := repairs(syn.Src(), syn.Tree); len(edits) > 0 || brokenByDirective(syn.Tree, directives) {
+			src := apply(blank(syn.Src(), inactive, undecided, directives), edits)
+			if c, err := pass.Parse(src); err == nil {
+				p.Configured = c
+			}
 		}
 	}
 	p.Includes = readIncludes(p, e, dirs)

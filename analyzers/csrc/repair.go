@@ -1,0 +1,148 @@
+package csrc
+
+import (
+	"bytes"
+	"regexp"
+
+	"github.com/residue-sec/residue/analyzers/syntax"
+)
+
+// Repairs: a function whose parse has errors is parsed again from text
+// edited so that each byte keeps its offset. Besides the conditional
+// directives and the branches outside the configuration (blanked),
+// macros the grammar cannot read become what they stand for:
+//   - a statement macro without its semicolon (`Py_BEGIN_ALLOW_THREADS`,
+//     `GET_NUMERIC_TYPE(prev)`) gets one, in place of its line break, so
+//     it is a call that may assign its arguments;
+//   - a loop macro (`uwsgi_foreach(p, list) {`) becomes a while loop;
+//   - the type argument of va_arg becomes a name;
+//   - a macro the file defines as a storage class (`#define REDIS_STATIC
+//     static`) becomes that word.
+
+// An edit replaces bytes at an offset with as many bytes.
+type edit struct {
+	off  int
+	text []byte
+}
+
+var (
+	stmtMacro  = regexp.MustCompile(`^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*(\([^;{}]*\))?[ \t]*\r?$`)
+	blockMacro = regexp.MustCompile(`^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\([^;{}]*\)[ \t]*\{[ \t]*\r?$`)
+	vaArg      = regexp.MustCompile(`\bva_arg[ \t]*\([^,()]*,([^()]*)\)`)
+	storageDef = regexp.MustCompile(`(?m)^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]+(static|inline|extern|static inline|__inline|__inline__)[ \t]*$`)
+)
+
+// repairs returns the edits of the lines of the broken functions of t.
+func repairs(src []byte, t *syntax.Tree) []edit {
+	var out []edit
+	storage := map[string]string{}
+	for _, m := range storageDef.FindAllSubmatch(src, -1) {
+		storage[string(m[1])] = string(m[2])
+	}
+	for c := t.Root().FirstChild(); c != nil; c = c.NextSibling() {
+		if !c.HasError() {
+			continue
+		}
+		start, end := int(c.StartByte()), int(c.EndByte())
+		out = append(out, storageEdits(src[start:end], start, storage)...)
+		out = append(out, vaArgEdits(src[start:end], start)...)
+		// lines after the node's first (its header)
+		off := start
+		if nl := bytes.IndexByte(src[start:end], '\n'); nl >= 0 {
+			off = start + nl + 1
+		} else {
+			continue
+		}
+		prevEnds := true // the header ends a statement
+		for off < end {
+			nl := bytes.IndexByte(src[off:], '\n')
+			if nl < 0 {
+				break
+			}
+			line := src[off : off+nl]
+			trimmed := bytes.TrimSpace(line)
+			switch {
+			case len(trimmed) == 0, bytes.HasPrefix(trimmed, []byte("//")), bytes.HasPrefix(trimmed, []byte("/*")), bytes.HasPrefix(trimmed, []byte("#")):
+				off += nl + 1
+				continue
+			}
+			if m := blockMacro.FindSubmatchIndex(line); m != nil && prevEnds && !keywords[string(line[m[2]:m[3]])] && !blockWords[string(line[m[2]:m[3]])] && m[3]-m[2] >= len("while") {
+				text := append([]byte("while"), bytes.Repeat([]byte(" "), m[3]-m[2]-len("while"))...)
+				out = append(out, edit{off + m[2], text})
+			} else if m := stmtMacro.FindSubmatchIndex(line); m != nil && prevEnds && !keywords[string(line[m[2]:m[3]])] &&
+				!blockWords[string(line[m[2]:m[3]])] && statementFollows(src[off+nl+1:]) {
+				out = append(out, edit{off + nl, []byte(";")})
+			}
+			last := trimmed[len(trimmed)-1]
+			prevEnds = last == ';' || last == '{' || last == '}' || last == ':'
+			off += nl + 1
+		}
+	}
+	return out
+}
+
+// blockWords are keywords that may stand alone on a line before a body.
+var blockWords = map[string]bool{"else": true, "do": true, "break": true, "continue": true, "default": true, "switch": true}
+
+// statementFollows reports whether the next non-blank line starts a
+// statement (not a body, a continued expression or an else).
+func statementFollows(rest []byte) bool {
+	for len(rest) > 0 {
+		nl := bytes.IndexByte(rest, '\n')
+		line := rest
+		if nl >= 0 {
+			line, rest = rest[:nl], rest[nl+1:]
+		} else {
+			rest = nil
+		}
+		t := bytes.TrimSpace(line)
+		if len(t) == 0 || t[0] == '#' {
+			continue
+		}
+		switch t[0] {
+		case '{', '.', ')', ',', '?', ':', '=', '+', '-', '*', '/', '&', '|', '<', '>', '[':
+			return false
+		}
+		return !bytes.HasPrefix(t, []byte("->"))
+	}
+	return false
+}
+
+// vaArgEdits makes the type argument of va_arg a name.
+func vaArgEdits(text []byte, base int) []edit {
+	var out []edit
+	for _, m := range vaArg.FindAllSubmatchIndex(text, -1) {
+		lo, hi := m[2], m[3]
+		name := bytes.Repeat([]byte(" "), hi-lo)
+		name[len(name)-1] = 'T'
+		out = append(out, edit{base + lo, name})
+	}
+	return out
+}
+
+// storageEdits replaces a storage-class macro by its word.
+func storageEdits(text []byte, base int, storage map[string]string) []edit {
+	var out []edit
+	for name, word := range storage {
+		if len(word) > len(name) {
+			continue
+		}
+		re := regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `\b`)
+		for _, m := range re.FindAllIndex(text, -1) {
+			w := append([]byte(word), bytes.Repeat([]byte(" "), len(name)-len(word))...)
+			out = append(out, edit{base + m[0], w})
+		}
+	}
+	return out
+}
+
+// apply returns src with the edits made.
+func apply(src []byte, edits []edit) []byte {
+	out := append([]byte(nil), src...)
+	for _, e := range edits {
+		if e.off >= 0 && e.off+len(e.text) <= len(out) {
+			copy(out[e.off:], e.text)
+		}
+	}
+	return out
+}

@@ -142,6 +142,7 @@ func (w *walker) declare(d *syntax.Node, name string, typ *ctype, init *syntax.N
 // expression init: its constant value, or the count some reader returned.
 func (w *walker) setValue(l *local, init *syntax.Node, v exprVal, st *state) {
 	delete(st.consts, l.id)
+	delete(st.bounds, l.id)
 	if v, ok := w.constOf(init, st); ok {
 		st.consts[l.id] = v
 	}

@@ -179,6 +179,7 @@ func (w *walker) modified(target *syntax.Node, st *state) {
 		return
 	}
 	delete(st.consts, l.id)
+	delete(st.bounds, l.id)
 	if r, ok := st.alias[l.id]; ok {
 		st.alias[l.id] = ref{buf: r.buf, obj: r.obj}
 	}

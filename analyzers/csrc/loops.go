@@ -1,6 +1,9 @@
 package csrc
 
 import (
+	"fmt"
+	"math"
+
 	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
@@ -73,7 +76,7 @@ func (w *walker) loop(n *syntax.Node, st *state) *state {
 		return joinAll(append(breaks, end)...)
 	case c.known && c.val != 0: // while (1): only breaks leave
 		after = joinAll(breaks...)
-	case typ == "do_statement", counted && cl.hi.known && cl.lo < cl.hi.val: // runs at least once
+	case typ == "do_statement", counted && cl.hi.known && cl.lo < cl.hi.val && !cl.exits: // runs at least once
 		after = joinAll(append(breaks, end)...)
 	default:
 		after = joinAll(append(breaks, entry, end)...)
@@ -115,7 +118,7 @@ func (w *walker) settle(after, entry, exit *state, n *syntax.Node, fill []filled
 	if fillOK {
 		for _, f := range fill {
 			if g, ok := filledBufs[f.buf]; ok {
-				f.s = f.s.union(g.s)
+				f.s, f.may, f.mayAll = f.s.union(g.s), f.may.union(g.may), f.mayAll || g.mayAll
 			}
 			filledBufs[f.buf] = f
 		}
@@ -132,7 +135,13 @@ func (w *walker) settle(after, entry, exit *state, n *syntax.Node, fill []filled
 		}
 		if f, ok := filledBufs[id]; ok && before.live {
 			*e = before
-			w.writeSpans(after, id, f.s, f.at, "the loop")
+			if len(f.s) > 0 {
+				w.writeSpans(after, id, f.s, f.at, "the loop")
+			} else if e.live && !e.full {
+				e.steps = withStep(e.steps, step{node: f.at, msg: f.what, writes: f.what + " of", none: true})
+			}
+			e.may = e.may.union(f.may)
+			e.mayAll = e.mayAll || f.mayAll
 			continue
 		}
 		if e.live && !e.full && !exact {
@@ -155,12 +164,13 @@ func (w *walker) settle(after, entry, exit *state, n *syntax.Node, fill []filled
 }
 
 // A countedLoop is `for (i = lo; i < hi; i++)` whose body does not
-// assign i and does not leave early (break, continue, goto, return): the
-// body runs for every i from lo to hi - 1.
+// assign i: unless it leaves early (exits: break, continue, goto,
+// return), the body runs for every i from lo to hi - 1.
 type countedLoop struct {
-	ivar int // the local
-	lo   int64
-	hi   amount
+	ivar  int // the local
+	lo    int64
+	hi    amount
+	exits bool
 	// depth is the walker's condition depth where the body starts: an
 	// access under a condition of the body is not made for every i.
 	depth int
@@ -180,7 +190,7 @@ func (w *walker) countedLoop(n *syntax.Node, st *state) (countedLoop, bool) {
 	if l == nil || !ok || !w.isIncrement(n.ChildByFieldName("update"), name) {
 		return countedLoop{}, false
 	}
-	exits := false
+	exits, assigned := false, false
 	n.ChildByFieldName("body").Walk(func(c *syntax.Node) bool {
 		switch c.Type() {
 		case "compound_statement":
@@ -188,20 +198,20 @@ func (w *walker) countedLoop(n *syntax.Node, st *state) (countedLoop, bool) {
 		case "break_statement", "continue_statement", "goto_statement", "return_statement":
 			exits = true
 		case "assignment_expression":
-			exits = exits || assigns(c.ChildByFieldName("left"), name)
+			assigned = assigned || assigns(c.ChildByFieldName("left"), name)
 		case "update_expression":
-			exits = exits || assigns(c.ChildByFieldName("argument"), name)
+			assigned = assigned || assigns(c.ChildByFieldName("argument"), name)
 		case "pointer_expression":
-			exits = exits || c.ChildByFieldName("operator").Text() == "&" && assigns(c.ChildByFieldName("argument"), name)
+			assigned = assigned || c.ChildByFieldName("operator").Text() == "&" && assigns(c.ChildByFieldName("argument"), name)
 		case "switch_statement", "for_statement", "while_statement", "do_statement":
 			return false // their break and continue are their own
 		}
-		return !exits
+		return !assigned
 	})
-	if exits {
+	if assigned {
 		return countedLoop{}, false
 	}
-	return countedLoop{ivar: l.id, lo: lo, hi: hi}, true
+	return countedLoop{ivar: l.id, lo: lo, hi: hi, exits: exits}, true
 }
 
 // declares reports whether a block declares a variable name.
@@ -225,19 +235,51 @@ func assigns(target *syntax.Node, name string) bool {
 	return t != nil && t.Type() == "identifier" && t.Text() == name
 }
 
-// A filled range is what a counted loop writes into one buffer.
+// A filled range is what a counted loop writes into one buffer: the
+// bytes every path writes (s) and those some path does (may, mayAll);
+// what describes a partial fill for messages.
 type filled struct {
-	buf int
-	s   spans
-	at  *syntax.Node
+	buf    int
+	s      spans
+	may    spans
+	mayAll bool
+	at     *syntax.Node
+	what   string
 }
 
-// fillLoop returns what a counted loop with constant bounds, lo < hi,
-// writes through the element assignments `buf[i] = …` and `buf[i].m =
-// …` that are unconditional statements of its body.
+// fillLoop returns what a counted loop writes through the element
+// assignments `buf[i] = …` and `buf[i].m = …` that are unconditional
+// statements of its body: with constant bounds, elements lo to hi - 1;
+// to a bound known only at run time, what the guards before the loop
+// bound it by. A loop that may stop early only may write them.
 func (w *walker) fillLoop(n *syntax.Node, cl countedLoop, counted bool, st *state) ([]filled, bool) {
-	if !counted || !cl.hi.known || cl.hi.val <= cl.lo {
+	if !counted {
 		return nil, false
+	}
+	mustCount, mayCount, what := int64(0), int64(-1), ""
+	if cl.hi.known {
+		mustCount, mayCount = cl.hi.val-cl.lo, cl.hi.val-cl.lo
+		if mustCount <= 0 {
+			return nil, false
+		}
+	} else {
+		b, ok := w.boundOf(cl.hi, st)
+		if !ok {
+			return nil, false
+		}
+		mustCount = max(0, b.lo-cl.lo)
+		if b.hi < math.MaxInt64/2 {
+			mayCount = max(0, b.hi-cl.lo)
+			what = fmt.Sprintf("the loop writes only the first %s elements (%s ≤ %d)", cl.hi, cl.hi, b.hi)
+		} else {
+			what = fmt.Sprintf("the loop writes only the first %s elements", cl.hi)
+		}
+	}
+	if cl.exits {
+		mustCount = 0
+		if what == "" {
+			what = "the loop may stop before it writes every element"
+		}
 	}
 	body := n.ChildByFieldName("body")
 	stmts := []*syntax.Node{body}
@@ -253,9 +295,19 @@ func (w *walker) fillLoop(n *syntax.Node, cl countedLoop, counted bool, st *stat
 		if a.Type() != "assignment_expression" || a.ChildByFieldName("operator").Text() != "=" {
 			continue
 		}
-		if buf, sp, ok := w.rangedPlace(a.ChildByFieldName("left"), cl, st); ok {
-			out = append(out, filled{buf: buf, s: sp, at: a})
+		buf, must, ok := w.rangedPlace(a.ChildByFieldName("left"), cl.ivar, cl.lo, mustCount, st)
+		if !ok {
+			continue
 		}
+		f := filled{buf: buf, s: must, may: must, at: a, what: what}
+		if mayCount < 0 {
+			f.mayAll = true
+		} else if _, may, ok := w.rangedPlace(a.ChildByFieldName("left"), cl.ivar, cl.lo, mayCount, st); ok {
+			f.may = may
+		} else {
+			f.mayAll = true
+		}
+		out = append(out, f)
 	}
 	return out, len(out) > 0
 }
@@ -264,19 +316,19 @@ func (w *walker) fillLoop(n *syntax.Node, cl countedLoop, counted bool, st *stat
 const maxRanged = 4096
 
 // rangedPlace resolves `buf[i]` and `buf[i].m` (and deeper members) for
-// the counted loop's variable: the buffer and the bytes the lvalue covers
-// for every i of the loop, when its bounds are constants.
-func (w *walker) rangedPlace(n *syntax.Node, cl countedLoop, st *state) (int, spans, bool) {
+// the local i (ivar): the buffer and the bytes the lvalue covers for the
+// count values of i from lo.
+func (w *walker) rangedPlace(n *syntax.Node, ivar int, lo, count int64, st *state) (int, spans, bool) {
 	n = stripParens(n)
 	var chain []*syntax.Node
 	for n != nil && n.Type() == "field_expression" && n.ChildByFieldName("operator").Text() == "." {
 		chain = append(chain, n.ChildByFieldName("field"))
 		n = stripParens(n.ChildByFieldName("argument"))
 	}
-	if n == nil || n.Type() != "subscript_expression" || !cl.hi.known {
+	if n == nil || n.Type() != "subscript_expression" {
 		return 0, nil, false
 	}
-	if l := w.lookupIdent(stripParens(n.ChildByFieldName("index"))); l == nil || l.id != cl.ivar {
+	if l := w.lookupIdent(stripParens(n.ChildByFieldName("index"))); l == nil || l.id != ivar {
 		return 0, nil, false
 	}
 	r, pt, ok := w.value(n.ChildByFieldName("argument"), st)
@@ -297,13 +349,12 @@ func (w *walker) rangedPlace(n *syntax.Node, cl countedLoop, st *state) (int, sp
 	if t == nil || t.size <= 0 {
 		return 0, nil, false
 	}
-	count := cl.hi.val - cl.lo
-	if count <= 0 {
+	if count < 0 {
 		return 0, nil, false
 	}
-	start := r.off.val + cl.lo*unit + fieldOff
+	start := r.off.val + lo*unit + fieldOff
 	if t.size == unit {
-		return r.buf, spans{{start, start + count*unit}}, true
+		return r.buf, spans(nil).add(span{start, start + count*unit}), true
 	}
 	if count > maxRanged {
 		return 0, nil, false

@@ -69,7 +69,7 @@ func (w *walker) rangedRead(n *syntax.Node, st *state) (read, bool) {
 		return read{}, false
 	}
 	cl := w.counted[len(w.counted)-1]
-	if cl.depth != w.condDepth {
+	if cl.depth != w.condDepth || cl.exits {
 		return read{}, false
 	}
 	if !cl.hi.known && cl.lo == 0 && n.Type() == "subscript_expression" {
@@ -79,7 +79,10 @@ func (w *walker) rangedRead(n *syntax.Node, st *state) (read, bool) {
 			}
 		}
 	}
-	buf, s, ok := w.rangedPlace(n, cl, st)
+	if !cl.hi.known || cl.hi.val <= cl.lo {
+		return read{}, false
+	}
+	buf, s, ok := w.rangedPlace(n, cl.ivar, cl.lo, cl.hi.val-cl.lo, st)
 	return read{buf: buf, s: s, what: n}, ok
 }
 

@@ -44,8 +44,11 @@ func judge(b *buffer, e extent, off int64, leaving amount) (verdict, bool) {
 			!leaving.known && leaving.same(b.size) && !e.sizeStale
 	}
 	if !leaving.known {
+		// the whole block leaves: what a runtime-length write or the
+		// constant writes do not cover is unwritten (unless the block is
+		// no larger than they are)
 		v.definite = e.definite(e.cover.gaps(span{0, 1 << 62}))
-		return v, v.whole && (e.dep != nil || len(e.cover) == 0)
+		return v, v.whole
 	}
 	end := off + leaving.val
 	if b.size.known && end > b.size.val {

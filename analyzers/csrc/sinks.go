@@ -109,7 +109,9 @@ func (w *walker) returnSink(at, v *syntax.Node, st *state) bool {
 			w.bytesReturn(at, b, st)
 			return true
 		case !r.obj && b.kind == heapBuf && w.exported && r.off.known && r.off.val == 0 && w.returnsBytes():
-			if e := st.extentOf(b.id); len(e.steps) > 0 || e.elsewhere {
+			// a block written with a string is returned as a string:
+			// its readers stop at the NUL
+			if e := st.extentOf(b.id); (len(e.steps) > 0 || e.elsewhere) && (e.dep == nil || e.dep.kind != stringWriter) {
 				w.checkSink(sink{at: at, r: r, leaving: b.size, verb: "returned"}, st)
 			}
 			return true

@@ -78,16 +78,20 @@ type state struct {
 	ext []extent
 	// alias binds pointer locals (by local id) to the buffer they point into.
 	alias map[int]ref
-	// consts holds the integer locals (by local id) with a known value.
+	// consts holds the integer locals (by local id) with a known value,
+	// bounds those the conditions that led here bound.
 	consts map[int]int64
+	bounds map[int]bound
 }
 
-func newState() *state { return &state{alias: map[int]ref{}, consts: map[int]int64{}} }
+func newState() *state {
+	return &state{alias: map[int]ref{}, consts: map[int]int64{}, bounds: map[int]bound{}}
+}
 
 func deadState() *state { s := newState(); s.dead = true; return s }
 
 func (s *state) clone() *state {
-	return &state{dead: s.dead, ext: append([]extent(nil), s.ext...), alias: maps.Clone(s.alias), consts: maps.Clone(s.consts)}
+	return &state{dead: s.dead, ext: append([]extent(nil), s.ext...), alias: maps.Clone(s.alias), consts: maps.Clone(s.consts), bounds: maps.Clone(s.bounds)}
 }
 
 // extentOf returns the extent of buffer id, growing the table as needed.
@@ -111,7 +115,7 @@ func join(a, b *state) *state {
 	case b == nil || b.dead:
 		return a
 	}
-	out := &state{alias: map[int]ref{}, consts: map[int]int64{}}
+	out := &state{alias: map[int]ref{}, consts: map[int]int64{}, bounds: map[int]bound{}}
 	n := max(len(a.ext), len(b.ext))
 	out.ext = make([]extent, n)
 	for i := range n {
@@ -141,6 +145,11 @@ func join(a, b *state) *state {
 	for id, v := range a.consts {
 		if w, ok := b.consts[id]; ok && w == v {
 			out.consts[id] = v
+		}
+	}
+	for id, x := range a.bounds {
+		if y, ok := b.bounds[id]; ok {
+			out.bounds[id] = bound{min(x.lo, y.lo), max(x.hi, y.hi)}
 		}
 	}
 	return out

@@ -158,7 +158,10 @@ func (w *walker) branch(cond *syntax.Node, st *state) (then, els *state) {
 		}
 	}
 	w.operand(cond, st)
-	return st, st.clone()
+	els = st.clone()
+	w.refine(cond, st, true)
+	w.refine(cond, els, false)
+	return st, els
 }
 
 // preproc analyzes an #if/#ifdef block inside a function: the branch

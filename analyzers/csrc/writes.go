@@ -2,6 +2,8 @@ package csrc
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/residue-sec/residue/analyzers/syntax"
 )
@@ -165,6 +167,10 @@ func (w *walker) applyWriter(call *syntax.Node, name string, spec writerSpec, ar
 		if spec.src >= 0 && spec.src < len(args) {
 			what = fmt.Sprintf(what, collapse(args[spec.src].Text()))
 		}
+		if n, ok := w.stringLength(name, args); ok && r.off.known && r.off.val == 0 && n.same(w.bufs[r.buf].size) {
+			w.write(st, r, n, call, name+" writes "+what+", exactly")
+			return nil
+		}
 		return w.writeDep(st, r, stringWriter, call, name+" writes "+what)
 	case counted:
 		return w.writeDep(st, r, counted, call, name+" writes the count it returns")
@@ -233,4 +239,34 @@ func (w *walker) fromCaller(id int, st *state) bool {
 	}
 	o := st.extentOf(id).origin
 	return o != nil && w.bufs[o.buf].param >= 0
+}
+
+// stringLength returns, as the allocation of an exactly sized block
+// would spell it, the bytes a string writer writes with its NUL:
+// strlen(src) + 1 for strcpy, the fixed text + 1 + strlen(arg) for a
+// sprintf whose only conversion is one %s.
+func (w *walker) stringLength(name string, args []*syntax.Node) (amount, bool) {
+	var arg *syntax.Node
+	fixed := int64(0)
+	switch name {
+	case "strcpy", "stpcpy":
+		if len(args) < 2 {
+			return amount{}, false
+		}
+		arg = args[1]
+	case "sprintf":
+		if len(args) != 3 {
+			return amount{}, false
+		}
+		format, ok := formatText(args[1])
+		if !ok || strings.Count(format, "%") != 1 || !strings.Contains(format, "%s") {
+			return amount{}, false
+		}
+		fixed, arg = int64(len(format)-2), args[2]
+	default:
+		return amount{}, false
+	}
+	k := strconv.FormatInt(fixed+1, 10)
+	s := "strlen(" + w.f.normalize(arg) + ")"
+	return symbolic("("+s+"+"+k+")", s+" + "+k), true
 }

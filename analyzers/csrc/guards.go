@@ -1,0 +1,132 @@
+package csrc
+
+import (
+	"math"
+
+	"github.com/residue-sec/residue/analyzers/syntax"
+)
+
+// Guards: a branch on `n > 16` bounds n on each side, and a branch on
+// `p == NULL` after p = malloc(…) says on which side the block exists.
+
+// A bound is what is known of an integer local: lo <= value <= hi.
+type bound struct{ lo, hi int64 }
+
+var unbounded = bound{math.MinInt64, math.MaxInt64}
+
+// refine narrows a state by what a condition being true (or false) says
+// of a local compared with a constant, or of a heap pointer tested for
+// NULL.
+func (w *walker) refine(cond *syntax.Node, st *state, truth bool) {
+	c := stripParens(cond)
+	if c == nil || st.dead {
+		return
+	}
+	switch c.Type() {
+	case "identifier": // if (p): p is not NULL
+		w.nullSide(c, st, !truth)
+	case "binary_expression":
+		op := c.ChildByFieldName("operator").Text()
+		l, r := stripParens(c.ChildByFieldName("left")), stripParens(c.ChildByFieldName("right"))
+		if isNull(r) && (op == "==" || op == "!=") {
+			w.nullSide(l, st, (op == "==") == truth)
+			return
+		}
+		k, ok := w.constOf(r, st)
+		if !ok {
+			if k, ok = w.constOf(l, st); !ok {
+				return
+			}
+			l, op = r, flip(op)
+		}
+		lv := w.lookupIdent(l)
+		if lv == nil {
+			return
+		}
+		if !truth {
+			op = negateCmp(op)
+		}
+		b, had := st.bounds[lv.id]
+		if !had {
+			b = unbounded
+		}
+		switch op {
+		case "<":
+			b.hi = min(b.hi, k-1)
+		case "<=":
+			b.hi = min(b.hi, k)
+		case ">":
+			b.lo = max(b.lo, k+1)
+		case ">=":
+			b.lo = max(b.lo, k)
+		case "==":
+			b = bound{max(b.lo, k), min(b.hi, k)}
+		default:
+			return
+		}
+		st.bounds[lv.id] = b
+	}
+}
+
+// nullSide records, on the side where pointer p is NULL, that the heap
+// block it was given does not exist.
+func (w *walker) nullSide(p *syntax.Node, st *state, isNull bool) {
+	l := w.lookupIdent(p)
+	if l == nil || !isNull {
+		return
+	}
+	if r, ok := st.alias[l.id]; ok && !r.some && w.bufs[r.buf].kind == heapBuf {
+		e := w.touch(st, r.buf)
+		*e = extent{}
+	}
+}
+
+// flip returns the operator with its operands swapped (k < x is x > k).
+func flip(op string) string {
+	switch op {
+	case "<":
+		return ">"
+	case "<=":
+		return ">="
+	case ">":
+		return "<"
+	case ">=":
+		return "<="
+	}
+	return op
+}
+
+// negateCmp returns the operator of the negated comparison.
+func negateCmp(op string) string {
+	switch op {
+	case "<":
+		return ">="
+	case "<=":
+		return ">"
+	case ">":
+		return "<="
+	case ">=":
+		return "<"
+	case "==":
+		return "!="
+	case "!=":
+		return "=="
+	}
+	return op
+}
+
+// boundOf returns what is known of an amount that is a local's value.
+func (w *walker) boundOf(a amount, st *state) (bound, bool) {
+	if a.known {
+		return bound{a.val, a.val}, true
+	}
+	l := w.lookup(a.expr)
+	if l == nil {
+		return bound{}, false
+	}
+	if v, ok := st.consts[l.id]; ok {
+		return bound{v, v}, true
+	}
+	b, ok := st.bounds[l.id]
+	return b, ok
+}

@@ -27,7 +27,7 @@ func (w *walker) assign(n *syntax.Node, st *state) exprVal {
 		case l.buf >= 0 && w.bufs[l.buf].kind == scalarBuf && w.copyValue(l.buf, w.bufs[l.buf].size.val, right, n, st):
 			w.renamed(l.name, st)
 			delete(st.consts, l.id)
-	delete(st.bounds, l.id)
+			delete(st.bounds, l.id)
 			return exprVal{}
 		case l.buf >= 0 && w.bufs[l.buf].kind == recordBuf:
 			if src := w.recordLocal(right); src != nil {
@@ -65,7 +65,7 @@ func (w *walker) store(left, right *syntax.Node, op string, v exprVal, at *synta
 			return
 		}
 		delete(st.consts, l.id)
-	delete(st.bounds, l.id)
+		delete(st.bounds, l.id)
 		if r, ok := st.alias[l.id]; ok { // p += n: the offset is no longer known
 			st.alias[l.id] = ref{buf: r.buf, obj: r.obj}
 		}

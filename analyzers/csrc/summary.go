@@ -93,6 +93,9 @@ func (a *Analysis) summarize(id int, inside func(int) (*summary, bool)) *summary
 		}
 		b := w.bufs[id]
 		s.ok[i], s.any[i] = effectOf(b, *allSt.extentOf(id), true), effectOf(b, *allSt.extentOf(id), false)
+		if constPointee(p) { // it cannot write through it
+			s.ok[i], s.any[i] = effect{kind: effNone}, effect{kind: effNone}
+		}
 		if f.countWriter(fn, w, b) {
 			s.ok[i] = effect{kind: effCount}
 		}
@@ -286,6 +289,9 @@ func (w *walker) applySummary(n *syntax.Node, name string, id int, args []*synta
 		w.unknownCall(n, name+"()", refs, st)
 		return nil
 	}
+	// what the callee lets leave is judged before what it writes: it
+	// wrote none of it first, or it would not leave
+	w.applyOuts(n, name, s.outs, args, refs, st)
 	var counts []int
 	for i, r := range refs {
 		switch {
@@ -303,7 +309,6 @@ func (w *walker) applySummary(n *syntax.Node, name string, id int, args []*synta
 			counts = append(counts, w.applyEffect(n, name, eff, args, *r, st, why)...)
 		}
 	}
-	w.applyOuts(n, name, s.outs, args, refs, st)
 	return counts
 }
 
@@ -386,4 +391,19 @@ func (w *walker) mayWrite(st *state, r ref, eff effect) {
 	} else if eff.kind != effNone {
 		e.mayAll = true
 	}
+}
+
+// constPointee reports whether a parameter points to const memory:
+// `const T *p`.
+func constPointee(p *syntax.Node) bool {
+	d := p.ChildByFieldName("declarator")
+	if d == nil || d.Type() != "pointer_declarator" || d.ChildByFieldName("declarator").Type() != "identifier" {
+		return false
+	}
+	for _, c := range p.NamedChildren() {
+		if c.Type() == "type_qualifier" && c.Text() == "const" {
+			return true
+		}
+	}
+	return false
 }

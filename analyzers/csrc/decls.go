@@ -123,7 +123,7 @@ func readDecls(p *Part) *decls {
 // errors from it: only those it broke are read in one configuration.
 func (d *decls) keepOriginal(p *Part) {
 	orig := map[uint32]*syntax.Node{}
-	p.Syntax.Tree.Root().Walk(func(n *syntax.Node) bool {
+	p.Snapshot.Tree.Root().Walk(func(n *syntax.Node) bool {
 		if n.Type() == "function_definition" {
 			if !n.HasError() {
 				orig[n.StartByte()] = n

@@ -40,7 +40,7 @@ func extract(pass *analyzers.ExtractPass) (analyzers.Part, error) {
 	syn := pass.Syntax
 	e := envFor(pass)
 	dirs, defines, undefs := e.flagsFor(syn.Path)
-	p := &Part{File: syn.Path, Syntax: syn, Defines: defines}
+	p := &Part{File: syn.Path, Snapshot: syn, Defines: defines}
 	inactive, undecided, directives := conditionals(syn.Src(), newMacroEnv(defines, undefs))
 	p.Inactive, p.Undecided = inactive, undecided
 	if syn.Tree.Root().HasError() && pass.Parse != nil {

@@ -17,8 +17,8 @@ func init() { gob.Register(&Part{}) }
 type Part struct {
 	// File is the file's path, relative to the repository root.
 	File string
-	// Syntax is the file as parsed.
-	Syntax *source.Syntax
+	// Snapshot is the file as parsed.
+	Snapshot *source.Syntax
 	// Configured is the file parsed again with the branches outside its
 	// configuration blanked, when a function of the original parse had
 	// errors around a conditional; nil otherwise.
@@ -55,6 +55,10 @@ type Include struct {
 // A Define is a macro defined on the command line.
 type Define struct{ Name, Value string }
 
+// Syntax returns the file's snapshot: the part keeps it, so residue's
+// cache stores it once.
+func (p *Part) Syntax() *source.Syntax { return p.Snapshot }
+
 // Path returns the file's path.
 func (p *Part) Path() string { return p.File }
 
@@ -74,15 +78,7 @@ func (p *Part) tree() *syntax.Tree {
 	if p.Configured != nil {
 		return p.Configured.Tree
 	}
-	return p.Syntax.Tree
-}
-
-// syntax returns the Syntax of tree().
-func (p *Part) syntax() *source.Syntax {
-	if p.Configured != nil {
-		return p.Configured
-	}
-	return p.Syntax
+	return p.Snapshot.Tree
 }
 
 // inactive reports whether byte offset off lies in a branch outside the

@@ -120,7 +120,7 @@ func prototypeOf(p *Part, decl, fd *syntax.Node, stars int) (Prototype, bool) {
 			pr.Params = append(pr.Params, Param{Name: name, Base: base, Stars: depth})
 		}
 	}
-	syn := p.Syntax
+	syn := p.Snapshot
 	pr.Location = analyzers.Location{Path: p.File, Range: syn.Range(fd), Message: "C prototype"}
 	pr.Location.Snippet = syn.Lines.Text(pr.Location.StartLine)
 	return pr, true

@@ -59,11 +59,11 @@ func main() {
 				continue
 			}
 			p := part.(*csrc.Part)
-			n, broken := count(p.Syntax.Tree)
+			n, broken := count(p.Snapshot.Tree)
 			funcs, before = funcs+n, before+broken
 			if p.Configured != nil {
 				reparsed++
-				broken = stillBroken(p.Syntax.Tree, p.Configured.Tree)
+				broken = stillBroken(p.Snapshot.Tree, p.Configured.Tree)
 			}
 			after += broken
 		}

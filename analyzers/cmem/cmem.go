@@ -22,7 +22,7 @@ var Analyzer = &analyzers.Analyzer{
 	Languages: []source.Language{source.C},
 	Rules:     []string{ruleOutput, ruleValue, rulePointer, ruleMaybe, rulePadding, ruleBytes},
 	SettingKeys: map[string]string{
-		"sinks":                 "extra sink functions as NAME:BUF:LEN, the 1-based positions of the buffer and of its byte count (copy_to_user:2:3)",
+		"sinks":                 "extra outputs: NAME:BUF:LEN (a buffer and its byte count, copy_to_user:2:3), NAME:ARG (a value, log_value:2) or NAME:ARG:string (a string, log_line:1:string); positions count from 1",
 		csrc.SettingIncludeDirs: "folders, relative to the repository root, searched for #include files (as -I)",
 		csrc.SettingDefines:     "macros the build defines, NAME or NAME=VALUE (as -D); they choose the branches of #if and #ifdef",
 	},

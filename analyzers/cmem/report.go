@@ -137,8 +137,10 @@ func unwritten(o csrc.Output) string {
 // calleeOf returns the function of a verb ("printf()" of "printed by
 // printf()").
 func calleeOf(verb string) string {
-	if _, fn, ok := strings.Cut(verb, " by "); ok {
-		return fn
+	for _, sep := range []string{" by ", " to "} {
+		if _, fn, ok := strings.Cut(verb, sep); ok {
+			return fn
+		}
 	}
 	return "the call"
 }

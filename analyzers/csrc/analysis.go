@@ -12,18 +12,32 @@ type Config struct {
 	Sinks []Sink
 }
 
-// A Sink is a function that sends the first Len bytes of the buffer Buf
-// (argument positions counted from 0).
+// A Sink is a function that lets its argument Arg leave (positions
+// counted from 0): the first Len bytes of the buffer it points to
+// (BytesSink), its value (ValueSink), or the string it points to
+// (StringSink).
 type Sink struct {
-	Name     string
-	Buf, Len int
+	Name string
+	Kind SinkKind
+	Arg  int
+	Len  int
 }
+
+// A SinkKind says what a configured sink lets leave.
+type SinkKind uint8
+
+// The kinds of sinks.
+const (
+	BytesSink SinkKind = iota
+	ValueSink
+	StringSink
+)
 
 // key identifies a configuration.
 func (c Config) key() string {
 	var b strings.Builder
 	for _, s := range c.Sinks {
-		fmt.Fprintf(&b, "%s:%d:%d;", s.Name, s.Buf, s.Len)
+		fmt.Fprintf(&b, "%s:%d:%d:%d;", s.Name, s.Kind, s.Arg, s.Len)
 	}
 	return b.String()
 }
@@ -35,8 +49,9 @@ func (c Config) key() string {
 // its callees' summaries only, so that it never depends on which
 // goroutine asked for it first.
 type Analysis struct {
-	repo  *Repo
-	sinks map[string]sinkSpec
+	repo     *Repo
+	sinks    map[string]sinkSpec
+	printers map[string]printer
 	graph *callGraph
 	once  []sync.Once
 	sums  []*summary
@@ -56,7 +71,7 @@ func (r *Repo) Analysis(cfg Config) *Analysis {
 	if a != nil {
 		return a
 	}
-	a = &Analysis{repo: r, sinks: sinkTable(cfg.Sinks), graph: g,
+	a = &Analysis{repo: r, sinks: sinkTable(cfg.Sinks), printers: printerTable(cfg.Sinks), graph: g,
 		once: make([]sync.Once, len(g.comps)), sums: make([]*summary, len(g.funcs))}
 	a.findOutputters()
 	r.mu.Lock()
@@ -70,7 +85,7 @@ func (r *Repo) Analysis(cfg Config) *Analysis {
 
 // isOutput reports whether a call of name may be an output.
 func (a *Analysis) isOutput(name string) bool {
-	_, prints := printers[name]
+	_, prints := a.printers[name]
 	return a.sinks[name].verb != "" || name == buildValue || prints || a.outputters[name]
 }
 
@@ -89,7 +104,7 @@ func (a *Analysis) findOutputters() {
 				f := g.funcs[id]
 				u := a.repo.unit(f.part.File)
 				for _, name := range f.part.declarations().calls[f.node] {
-					_, prints := printers[resolveAlias(u, name)]
+					_, prints := a.printers[resolveAlias(u, name)]
 					out[id] = out[id] || prints || a.sinks[resolveAlias(u, name)].verb != "" || name == buildValue
 				}
 				for _, j := range g.callees[id] {

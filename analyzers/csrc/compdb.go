@@ -55,8 +55,8 @@ func parseCompileDB(data []byte, root string) *compileDB {
 	db := &compileDB{byFile: map[string]*compileCommand{}}
 	for _, e := range entries {
 		dir := e.Directory
-		if dir == "" {
-			dir = root
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(root, dir)
 		}
 		file, ok := relTo(root, dir, e.File)
 		if !ok || db.byFile[file] != nil {

@@ -2,6 +2,7 @@ package csrc
 
 import (
 	"bytes"
+	"sort"
 	"strings"
 )
 
@@ -95,13 +96,16 @@ type condGroup struct {
 	decided, taken bool
 	state          branchState
 	start          int
+	// at is the offset of the group's #if line.
+	at int
 }
 
 // conditionals scans the preprocessor conditionals of src and returns
 // the branches outside the configuration (inactive), the branches after
-// the first of undecided groups (undecided), and the offsets of every
-// conditional directive line.
-func conditionals(src []byte, env *macroEnv) (inactiveSpans, undecided []Span, directives []Span) {
+// the first of undecided groups (undecided), the offsets of every
+// conditional directive line, and those of the #if lines of the groups
+// the configuration decides (decided).
+func conditionals(src []byte, env *macroEnv) (inactiveSpans, undecided, directives []Span, decided []uint32) {
 	var stack []*condGroup
 	cur := func() branchState {
 		if len(stack) == 0 {
@@ -150,7 +154,7 @@ func conditionals(src []byte, env *macroEnv) (inactiveSpans, undecided []Span, d
 		dir, rest := directive(line)
 		switch dir {
 		case "if", "ifdef", "ifndef":
-			g := &condGroup{outer: cur(), decided: true}
+			g := &condGroup{outer: cur(), decided: true, at: off + bytes.IndexByte(line, '#')}
 			v, known := false, false
 			if g.outer != inactive && g.outer != otherOf {
 				v, known = condition(dir, rest, env)
@@ -176,7 +180,11 @@ func conditionals(src []byte, env *macroEnv) (inactiveSpans, undecided []Span, d
 			if len(stack) == 0 {
 				break
 			}
-			closeBranch(stack[len(stack)-1], off)
+			g := stack[len(stack)-1]
+			closeBranch(g, off)
+			if g.decided && (g.outer == active || g.outer == firstOf) {
+				decided = append(decided, uint32(g.at))
+			}
 			stack = stack[:len(stack)-1]
 			directives = append(directives, Span{uint32(off), uint32(lineEnd(src, off, next))})
 		case "define", "undef":
@@ -202,7 +210,8 @@ func conditionals(src []byte, env *macroEnv) (inactiveSpans, undecided []Span, d
 		closeBranch(stack[len(stack)-1], len(src))
 		stack = stack[:len(stack)-1]
 	}
-	return inactiveSpans, undecided, directives
+	sort.Slice(decided, func(i, j int) bool { return decided[i] < decided[j] })
+	return inactiveSpans, undecided, directives, decided
 }
 
 // logicalLine returns the line at off with its continuations and the

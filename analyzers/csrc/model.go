@@ -41,8 +41,8 @@ func extract(pass *analyzers.ExtractPass) (analyzers.Part, error) {
 	e := envFor(pass)
 	dirs, defines, undefs := e.flagsFor(syn.Path)
 	p := &Part{File: syn.Path, Snapshot: syn, Defines: defines}
-	inactive, undecided, directives := conditionals(syn.Src(), newMacroEnv(defines, undefs))
-	p.Inactive, p.Undecided = inactive, undecided
+	inactive, undecided, directives, decided := conditionals(syn.Src(), newMacroEnv(defines, undefs))
+	p.Inactive, p.Undecided, p.Decided = inactive, undecided, decided
 	if syn.Tree.Root().HasError() && pass.Parse != nil {
 		if edits := repairs(syn.Src(), syn.Tree); len(edits) > 0 || brokenByDirective(syn.Tree, directives) {
 			src := apply(blank(syn.Src(), inactive, undecided, directives), edits)

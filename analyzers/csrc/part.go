@@ -30,6 +30,10 @@ type Part struct {
 	// condition the configuration does not decide; the first branch
 	// stands for the group where one configuration must be chosen.
 	Undecided []Span
+	// Decided are the offsets of the #if lines of the groups the
+	// configuration decides: one of their branches is compiled, the
+	// others (Inactive) are not.
+	Decided []uint32
 	// Includes are the file's active #include directives, resolved.
 	Includes []Include
 	// Defines are the macros the command line defines for the file
@@ -84,6 +88,12 @@ func (p *Part) tree() *syntax.Tree {
 // inactive reports whether byte offset off lies in a branch outside the
 // configuration.
 func (p *Part) inactive(off uint32) bool { return inSpans(p.Inactive, off) }
+
+// decided reports whether the #if group at offset off is decided.
+func (p *Part) decided(off uint32) bool {
+	i := sort.Search(len(p.Decided), func(i int) bool { return p.Decided[i] >= off })
+	return i < len(p.Decided) && p.Decided[i] == off
+}
 
 // inSpans reports whether off lies in one of the sorted spans s.
 func inSpans(s []Span, off uint32) bool {

@@ -24,6 +24,8 @@ type printer struct {
 	format int
 	// args are, without a format, how each argument is read.
 	args []argKind
+	// verb says what happens to them ("printed by printf()" if empty).
+	verb string
 }
 
 // printers are the printing functions of the C library and of POSIX.
@@ -37,6 +39,28 @@ var printers = map[string]printer{
 	"putchar": {format: -1, args: []argKind{valueArg}}, "putc": {format: -1, args: []argKind{valueArg}},
 	"fputc": {format: -1, args: []argKind{valueArg}}, "putwchar": {format: -1, args: []argKind{valueArg}},
 	"putwc": {format: -1, args: []argKind{valueArg}}, "fputwc": {format: -1, args: []argKind{valueArg}},
+}
+
+// printerTable returns the printing functions with the configured sinks
+// of values and strings.
+func printerTable(extra []Sink) map[string]printer {
+	out := make(map[string]printer, len(printers)+len(extra))
+	for name, p := range printers {
+		out[name] = p
+	}
+	for _, s := range extra {
+		kind := valueArg
+		switch s.Kind {
+		case BytesSink:
+			continue
+		case StringSink:
+			kind = stringArg
+		}
+		args := make([]argKind, s.Arg+1)
+		args[s.Arg] = kind
+		out[s.Name] = printer{format: -1, args: args, verb: "passed to " + s.Name + "()"}
+	}
+	return out
 }
 
 // printedArgs returns how a printing call reads each of its arguments
@@ -140,11 +164,14 @@ func conversions(format string) []argKind {
 // arguments, the strings they point to, and the pointers it reads
 // through.
 func (w *walker) printCall(n *syntax.Node, name string, args []*syntax.Node, refs []*ref, st *state) {
-	p, ok := printers[name]
+	p, ok := w.an.printers[name]
 	if !ok {
 		return
 	}
-	verb := "printed by " + name + "()"
+	verb := p.verb
+	if verb == "" {
+		verb = "printed by " + name + "()"
+	}
 	for i, k := range printedArgs(p, args) {
 		switch k {
 		case valueArg:

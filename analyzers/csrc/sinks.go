@@ -147,7 +147,9 @@ func sinkTable(extra []Sink) map[string]sinkSpec {
 		out[name] = s
 	}
 	for _, s := range extra {
-		out[s.Name] = sinkSpec{buf: s.Buf, n: s.Len, factor: -1, verb: "passed to " + s.Name + "()"}
+		if s.Kind == BytesSink {
+			out[s.Name] = sinkSpec{buf: s.Arg, n: s.Len, factor: -1, verb: "passed to " + s.Name + "()"}
+		}
 	}
 	return out
 }

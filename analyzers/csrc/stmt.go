@@ -189,6 +189,9 @@ func (w *walker) preproc(n *syntax.Node, st *state) *state {
 	if n.Type() == "preproc_else" {
 		return thenSt
 	}
+	if !out && w.f.u.part.decided(n.StartByte()) {
+		return thenSt // the branch compiled: the others are not
+	}
 	elseSt := st
 	if alt != nil {
 		elseSt = w.preproc(alt, elseSt)

@@ -52,9 +52,9 @@ type Analysis struct {
 	repo     *Repo
 	sinks    map[string]sinkSpec
 	printers map[string]printer
-	graph *callGraph
-	once  []sync.Once
-	sums  []*summary
+	graph    *callGraph
+	once     []sync.Once
+	sums     []*summary
 	// outputters names the functions of the repository that may reach an
 	// output: a sink, a printing function, or another of them.
 	outputters map[string]bool

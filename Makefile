@@ -3,7 +3,7 @@ GO      ?= go
 BIN     ?= bin/residue
 FUZZTIME ?= 20s
 
-.PHONY: build test lint bench demo fuzz clean
+.PHONY: build test lint bench demo fuzz clean juliet
 
 build:
 	$(GO) build -o $(BIN) ./cmd/residue
@@ -37,8 +37,15 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzLogging -fuzztime=$(FUZZTIME) ./analyzers/logging
 	$(GO) test -run='^$$' -fuzz=FuzzMtls -fuzztime=$(FUZZTIME) ./analyzers/mtls
 	$(GO) test -run='^$$' -fuzz=FuzzCmem -fuzztime=$(FUZZTIME) ./analyzers/cmem
+	$(GO) test -run='^$$' -fuzz=FuzzModel -fuzztime=$(FUZZTIME) ./analyzers/csrc
 	$(GO) test -run='^$$' -fuzz=FuzzCtypes -fuzztime=$(FUZZTIME) ./analyzers/ctypes
 	$(GO) test -run='^$$' -fuzz=FuzzEncodeURI -fuzztime=$(FUZZTIME) ./analyzers/report
+
+## juliet: score cmem on the Juliet suite's CWE-457 cases, JULIET=path of a
+## checkout of the suite (JULIET_PATHS=all scans the whole suite).
+juliet: build
+	@test -n "$(JULIET)" || { echo "usage: make juliet JULIET=path/to/juliet-test-suite-c"; exit 2; }
+	$(GO) run ./scripts/juliet -residue $(BIN) -paths $(or $(JULIET_PATHS),457) $(JULIET)
 
 clean:
 	rm -rf bin

@@ -193,9 +193,9 @@ func (e *extent) setFull() {
 	e.full, e.mayAll = true, true
 }
 
-// definite reports whether no path wrote any of the bytes s.
+// definite reports whether some of the bytes s are written on no path.
 func (e *extent) definite(s spans) bool {
-	return !e.mayAll && len(e.may.intersect(s)) == 0
+	return !e.mayAll && len(s.without(e.may)) > 0
 }
 
 // joinExtents merges the extents of a buffer at a control-flow join: a

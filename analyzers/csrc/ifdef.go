@@ -188,6 +188,7 @@ func conditionals(src []byte, env *macroEnv) (inactiveSpans, undecided, directiv
 			stack = stack[:len(stack)-1]
 			directives = append(directives, Span{uint32(off), uint32(lineEnd(src, off, next))})
 		case "define", "undef":
+			rest = strings.TrimLeft(rest, " \t")
 			name := leadingIdent(rest)
 			switch s := cur(); {
 			case name == "" || s == inactive || s == otherOf:

@@ -144,6 +144,11 @@ func (w *walker) checkRead(at *syntax.Node, rd read, verb string, st *state) {
 		kind = PointerOut
 	}
 	v := verdict{gaps: gaps, definite: e.definite(gaps), whole: b.size.known && gaps.covers(span{0, b.size.val})}
+	if rt := b.recordType(); rt != nil {
+		if data := gaps.intersect(rt.dataSpans(0, nil)); len(data) > 0 {
+			v.definite = e.definite(data) // padding is never written
+		}
+	}
 	s := sink{at: at, r: ref{buf: b.id, off: constant(gaps[0].lo)}, leaving: constant(gaps.total()), verb: verb}
 	w.emitRead(kind, s, b, e, v, rd.what)
 }

@@ -79,6 +79,9 @@ func (w *walker) checkSink(s sink, st *state) {
 	}
 	if rt := b.recordType(); rt != nil && len(v.gaps) > 0 {
 		unwritten := v.gaps.intersect(rt.dataSpans(0, nil))
+		if len(unwritten) > 0 {
+			v.definite = e.definite(unwritten) // padding is never written
+		}
 		if len(unwritten) == 0 {
 			if !s.membersOnly {
 				w.emit(PaddingOut, s, b, e, v, nil, nil)

@@ -1,0 +1,48 @@
+package csrc
+
+import (
+	"path/filepath"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+
+	"github.com/residue-sec/residue/analyzers/source"
+)
+
+// FuzzModel extracts and builds a repository of a header and a file that
+// includes it, both arbitrary C, and runs the analysis on the file: no
+// input may panic, and every output must have its place and its buffer.
+// The seeds are the cmem fixtures' C files, paired.
+func FuzzModel(f *testing.F) {
+	archives, _ := filepath.Glob("../../rules/cmem/testdata/*.txtar")
+	var srcs [][]byte
+	for _, a := range archives {
+		ar, err := txtar.ParseFile(a)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, file := range ar.Files {
+			srcs = append(srcs, file.Data)
+		}
+	}
+	for i := range srcs {
+		f.Add(srcs[i], srcs[(i+1)%len(srcs)])
+	}
+	f.Add([]byte("#define N N\n#if N\nstruct s { struct s x; };\n#endif\n"), []byte("#include \"h.h\"\nint f(int fd) { struct s v; char b[N]; return write(fd, b, sizeof b); }\n"))
+	f.Add([]byte("int g(char **p) { return g(p) + f(*p); }\n"), []byte("#include \"h.h\"\nint f(char *p) { char *q; g(&q); printf(\"%s\", q); return f(p); }\n"))
+	f.Fuzz(func(t *testing.T, header, file []byte) {
+		if source.NestingEstimate(header) > 2000 || source.NestingEstimate(file) > 2000 {
+			return // the driver skips files nested this deep
+		}
+		files := map[string]string{"inc/h.h": string(header), "src/f.c": "#include \"h.h\"\n" + string(file)}
+		r := buildRepo(t, files)
+		for _, path := range []string{"inc/h.h", "src/f.c"} {
+			r.Analysis(Config{Sinks: []Sink{{Name: "emit", Kind: ValueSink, Arg: 0, Len: -1}}}).Check(path, func(o Output) {
+				if o.At == nil || o.Buffer.Decl == nil || o.Buffer.Name == "" || o.Verb == "" {
+					t.Fatalf("bad output %+v", o)
+				}
+			})
+		}
+		r.Prototypes()
+	})
+}

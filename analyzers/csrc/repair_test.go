@@ -1,0 +1,59 @@
+package csrc
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestRepairs(t *testing.T) {
+	r := buildRepo(t, map[string]string{"m.c": `#define MY_STATIC static
+MY_STATIC int helper(int x) { return x; }
+
+int threads(int fd)
+{
+    char buf[16];
+    Py_BEGIN_ALLOW_THREADS
+    buf[0] = 1;
+    Py_END_ALLOW_THREADS
+    return write(fd, buf, sizeof buf);
+}
+
+int each(struct node *list, int fd)
+{
+    struct node *n;
+    char buf[16];
+    list_foreach(n, list) {
+        buf[0] = 2;
+    }
+    return write(fd, buf, sizeof buf);
+}
+
+int args(int k, ...)
+{
+    va_list ap;
+    va_start(ap, k);
+    char *s = va_arg(ap, char *);
+    va_end(ap);
+    return s[0];
+}
+`})
+	p := r.parts["m.c"]
+	if p.Configured == nil {
+		t.Fatal("m.c was not parsed again")
+	}
+	for _, fn := range p.declarations().defs {
+		if fn.HasError() {
+			t.Errorf("%s still has errors after the repair", funcName(fn))
+		}
+	}
+	if len(p.declarations().defs) != 4 {
+		t.Errorf("%d functions, want 4", len(p.declarations().defs))
+	}
+	if !isStatic(p.declarations().funcs["helper"]) {
+		t.Error("helper is not static once MY_STATIC reads as static")
+	}
+	want := "m.c:10 0 buf written by write() true|m.c:20 0 buf written by write() true"
+	if got := strings.Join(render(r, "m.c"), "|"); got != want {
+		t.Errorf("outputs %q, want %q (the loop writes buf[0] on some path, never the rest)", got, want)
+	}
+}

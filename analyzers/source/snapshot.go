@@ -152,10 +152,9 @@ func (f *File) Snapshot(n *Node, limit int) (*syntax.Tree, error) {
 		return nil, fmt.Errorf("out of memory copying the syntax tree")
 	}
 	defer C.free(unsafe.Pointer(recs))
-	// rsRecord has syntax.Record's layout (TestRecordLayout).
-	out := make([]syntax.Record, int(count))
-	copy(out, unsafe.Slice((*syntax.Record)(unsafe.Pointer(recs)), int(count)))
-	return syntax.New(Kinds(f.Lang), f.Src, out), nil
+	// rsRecord has syntax.Record's layout (TestRecordLayout); New copies
+	// each record into its node, so it reads the C array in place.
+	return syntax.New(Kinds(f.Lang), f.Src, unsafe.Slice((*syntax.Record)(unsafe.Pointer(recs)), int(count))), nil
 }
 
 // recordSize and recordOffsets describe the C record, for TestRecordLayout.

@@ -111,9 +111,20 @@ func (f *scope) evaluate(n *syntax.Node, env evalEnv, sym bool) amount {
 		}
 	case "call_expression":
 		fn := n.ChildByFieldName("function")
-		if fn != nil && fn.Type() == "identifier" && len(namedChildren(n.ChildByFieldName("arguments"))) == 0 {
-			if v, ok := f.returnConst(fn.Text()); ok {
-				return constant(v)
+		args := namedChildren(n.ChildByFieldName("arguments"))
+		if fn != nil && fn.Type() == "identifier" {
+			if m := f.u.macro(fn.Text()); m != nil && m.fn && len(args) == len(m.params) {
+				texts := make([]string, len(args))
+				for i, a := range args {
+					texts[i] = a.Text()
+				}
+				if v, ok := f.callValue(fn.Text(), texts); ok {
+					return constant(v)
+				}
+			} else if len(args) == 0 {
+				if v, ok := f.returnConst(fn.Text()); ok {
+					return constant(v)
+				}
 			}
 		}
 	}

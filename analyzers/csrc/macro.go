@@ -154,9 +154,72 @@ func (p *macroParser) primary() (int64, bool) {
 	case t[0] == '\'':
 		return parseChar(t)
 	case isIdentByte(t[0]):
+		if e, ok := p.names.(macroExpander); ok && p.peek() == "(" {
+			args, ok := p.callArgs()
+			if !ok {
+				return 0, false
+			}
+			return e.callValue(t, args)
+		}
 		return p.names.constValue(t)
 	}
 	return 0, false
+}
+
+// callArgs consumes the parenthesized, comma-separated arguments of a
+// function-like macro's call, as text.
+func (p *macroParser) callArgs() ([]string, bool) {
+	p.next() // (
+	var args []string
+	var cur []string
+	depth := 0
+	for {
+		t := p.next()
+		switch {
+		case t == "":
+			return nil, false
+		case t == "(":
+			depth++
+		case t == ")" && depth == 0:
+			return append(args, strings.Join(cur, " ")), true
+		case t == ")":
+			depth--
+		case t == "," && depth == 0:
+			args, cur = append(args, strings.Join(cur, " ")), nil
+			continue
+		}
+		cur = append(cur, t)
+	}
+}
+
+// A macroExpander also evaluates calls of function-like macros.
+type macroExpander interface {
+	callValue(name string, args []string) (int64, bool)
+}
+
+// callValue evaluates a function-like macro's body with its parameters
+// replaced by the arguments (MAX(16, 32), SIZE_OF(x)).
+func (f *scope) callValue(name string, args []string) (int64, bool) {
+	m := f.u.macro(name)
+	if m == nil || !m.fn || len(args) != len(m.params) && !(len(m.params) == 0 && len(args) == 1 && args[0] == "") || !f.enter() {
+		return 0, false
+	}
+	defer f.leave()
+	var b strings.Builder
+	for _, t := range tokenize(m.body) {
+		replaced := false
+		for i, p := range m.params {
+			if t == p {
+				b.WriteString("(" + args[i] + ") ")
+				replaced = true
+				break
+			}
+		}
+		if !replaced {
+			b.WriteString(t + " ")
+		}
+	}
+	return f.evalMacro(b.String())
 }
 
 // typeWords are the keywords that can start a type name in a cast.

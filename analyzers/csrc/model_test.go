@@ -54,3 +54,10 @@ func TestIncludes(t *testing.T) {
 		}
 	}
 }
+
+func TestFunctionLikeMacros(t *testing.T) {
+	r := buildRepo(t, map[string]string{"m.h": "#define MAX(a, b) ((a) > (b) ? (a) : (b))\n#define WORDS(n) (((n) + 7) / 8)\n#define BIG MAX(WORDS(100), 3)\n"})
+	if v, ok := constIn(r, "m.h", "BIG"); !ok || v != 13 {
+		t.Errorf("BIG = %d, %v; want 13", v, ok)
+	}
+}

@@ -27,6 +27,8 @@ type decls struct {
 	protoDecls []*syntax.Node
 	// recordTypedefs are the typedef names of structs and unions.
 	recordTypedefs map[string]bool
+	// includes are the #include directives.
+	includes []*syntax.Node
 }
 
 // A macro is an object-like or function-like macro.
@@ -76,6 +78,9 @@ func readDecls(p *Part) *decls {
 				fnCalls[f.Text()] = true
 				d.calls[fn] = append(d.calls[fn], f.Text())
 			}
+		case "preproc_include":
+			d.includes = append(d.includes, n)
+			return false
 		case "preproc_def":
 			d.macro(n, false)
 		case "preproc_function_def":

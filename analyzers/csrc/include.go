@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"github.com/residue-sec/residue/analyzers"
-	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
 // The settings the model reads (cmem declares them).
@@ -120,14 +119,7 @@ func (e *repoEnv) resolve(from, name string, angle bool, dirs []string) string {
 // readIncludes returns a part's active #include directives, resolved.
 func readIncludes(p *Part, e *repoEnv, dirs []string) []Include {
 	var out []Include
-	root := p.tree().Root()
-	root.Walk(func(n *syntax.Node) bool {
-		if n != root && p.inactive(n.StartByte()) {
-			return false
-		}
-		if n.Type() != "preproc_include" {
-			return true
-		}
+	for _, n := range p.declarations().includes {
 		pn := n.ChildByFieldName("path")
 		text := pn.Text()
 		inc := Include{}
@@ -137,16 +129,15 @@ func readIncludes(p *Part, e *repoEnv, dirs []string) []Include {
 		case "system_lib_string":
 			inc.Name, inc.Angle = strings.Trim(text, "<>"), true
 		default:
-			return false
+			continue
 		}
 		if inc.Name == "" {
-			return false
+			continue
 		}
 		if r := e.resolve(p.File, inc.Name, inc.Angle, dirs); r != p.File {
 			inc.Path = r
 		}
 		out = append(out, inc)
-		return false
-	})
+	}
 	return out
 }

@@ -51,8 +51,7 @@ func extract(pass *analyzers.ExtractPass) (analyzers.Part, error) {
 			}
 		}
 	}
-	p.Includes = readIncludes(p, e, dirs)
-	p.declarations() // read here, in parallel, rather than in Build
+	p.Includes = readIncludes(p, e, dirs) // the declarations are read here, in parallel
 	return p, nil
 }
 

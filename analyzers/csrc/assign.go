@@ -95,6 +95,12 @@ func (w *walker) store(left, right *syntax.Node, op string, v exprVal, at *synta
 		return
 	}
 	w.writeElem(st, r, t, at, "the assignment to "+collapse(left.Text()))
+	if v, ok := w.constOf(right, st); ok && v == 0 && op == "=" && r.off.known && !r.some && t != nil && t.size > 0 {
+		w.markZero(st, r.buf, spans{{r.off.val, r.off.val + t.size}})
+		if e := st.extentOf(r.buf); t.size == 1 && e.live && !e.full {
+			e.terminated = true // s[k] = '\0': a string ends here
+		}
+	}
 }
 
 // copyFields handles dst.member = src for a tracked record src: the

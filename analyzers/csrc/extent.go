@@ -143,6 +143,9 @@ type extent struct {
 	// string may end); mayString is set when some path wrote a string.
 	zeros     spans
 	mayString bool
+	// terminated is set once a NUL was stored into the buffer as a
+	// string's end (`s[0] = '\0'`), on every path.
+	terminated bool
 	// dep is a write whose length is known only at run time.
 	dep *dep
 	// steps are the writes, in source order, for the code flow.
@@ -216,12 +219,13 @@ func joinExtents(a, b extent) extent {
 		out.full, out.capFill = true, a.capFill && b.capFill
 		out.steps = mergeSteps(a.steps, b.steps)
 	case a.full: // the finding, if any, is on b's path: keep its writes only
-		out.cover, out.dep, out.steps, out.zeros = b.cover, b.dep, b.steps, b.zeros
+		out.cover, out.dep, out.steps, out.zeros, out.terminated = b.cover, b.dep, b.steps, b.zeros, b.terminated
 	case b.full:
-		out.cover, out.dep, out.steps, out.zeros = a.cover, a.dep, a.steps, a.zeros
+		out.cover, out.dep, out.steps, out.zeros, out.terminated = a.cover, a.dep, a.steps, a.zeros, a.terminated
 	default:
 		out.cover = a.cover.intersect(b.cover)
 		out.zeros = a.zeros.intersect(b.zeros)
+		out.terminated = a.terminated && b.terminated
 		if sameSplits(a.splits, b.splits) {
 			out.splits = a.splits
 		}

@@ -111,7 +111,7 @@ func (w *walker) returnSink(at, v *syntax.Node, st *state) bool {
 		case !r.obj && b.kind == heapBuf && w.exported && r.off.known && r.off.val == 0 && w.returnsBytes():
 			// a block written with a string is returned as a string:
 			// its readers stop at the NUL
-			if e := st.extentOf(b.id); (len(e.steps) > 0 || e.elsewhere) && (e.dep == nil || e.dep.kind != stringWriter) {
+			if e := st.extentOf(b.id); (len(e.steps) > 0 || e.elsewhere) && (e.dep == nil || e.dep.kind != stringWriter) && !e.terminated {
 				w.checkSink(sink{at: at, r: r, leaving: b.size, verb: "returned"}, st)
 			}
 			return true

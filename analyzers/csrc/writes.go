@@ -162,6 +162,11 @@ func (w *walker) applyWriter(call *syntax.Node, name string, spec writerSpec, ar
 			return nil
 		}
 		w.write(st, r, count, call, name)
+		if name == "memset" && len(args) > 1 && count.known && r.off.known && !r.some {
+			if v, ok := w.constOf(args[1], st); ok && v == 0 {
+				w.markZero(st, r.buf, spans{{r.off.val, r.off.val + count.val}})
+			}
+		}
 	case stringWriter:
 		what := spec.what
 		if spec.src >= 0 && spec.src < len(args) {

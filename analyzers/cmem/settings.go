@@ -71,11 +71,11 @@ func parseSink(entry string) (csrc.Sink, error) {
 	return s, nil
 }
 
-// ValidateSetting checks one value of one of the analyzer's settings, as
+// validateSetting checks one value of one of the analyzer's settings, as
 // the configuration is loaded: a malformed sink, define or include folder
 // is an error there, with the file and line, rather than in every file's
 // Check.
-func ValidateSetting(key, value string) error {
+func validateSetting(key, value string) error {
 	switch key {
 	case "sinks":
 		_, err := parseSink(value)

@@ -51,8 +51,8 @@ func TestValidateSetting(t *testing.T) {
 		{"defines", "FAST", true}, {"defines", "BUF=32", true}, {"defines", "=3", false}, {"defines", "A B", false},
 		{"include-dirs", "vendor/include", true}, {"include-dirs", "/usr/include", false}, {"include-dirs", "../x", false},
 	} {
-		if err := ValidateSetting(c.key, c.value); (err == nil) != c.ok {
-			t.Errorf("ValidateSetting(%q, %q) = %v, want ok %v", c.key, c.value, err, c.ok)
+		if err := validateSetting(c.key, c.value); (err == nil) != c.ok {
+			t.Errorf("validateSetting(%q, %q) = %v, want ok %v", c.key, c.value, err, c.ok)
 		}
 	}
 }

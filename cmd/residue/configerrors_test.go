@@ -14,14 +14,14 @@ import (
 func TestConfigurationErrorsExitTwo(t *testing.T) {
 	dir := tree(t, map[string]string{
 		"native/n.c":    "#include <unistd.h>\nvoid f(int fd) { char b[8]; write(fd, b, sizeof b); }\n",
-		"sinks.yml":     "analyzers:\n  cmem:\n    sinks: [\"send:9\"]\n",
+		"sinks.yml":     "analyzers:\n  cmem:\n    sinks: [\"send:0\"]\n",
 		"loggers.yml":   "analyzers:\n  logging:\n    loggers: [\"self.log()\"]\n",
 		"headers.yml":   "analyzers:\n  mtls:\n    cert-headers: [\"X Client Cert\"]\n",
 		"two-docs.yml":  "exclude: [\"tests/**\"]\n---\nexclude: []\n",
 		"good-sink.yml": "analyzers:\n  cmem:\n    sinks: [\"send_all:2:3\"]\n",
 	})
 	for _, tc := range []struct{ config, want string }{
-		{"sinks.yml", `sinks.yml:3:13: analyzers.cmem.sinks: cmem: sinks setting "send:9": want NAME:BUF:LEN`},
+		{"sinks.yml", `sinks.yml:3:13: analyzers.cmem.sinks: cmem: sinks setting "send:0": position "0" is not an argument position from 1 to 64; want NAME:BUF:LEN`},
 		{"loggers.yml", `loggers.yml:3:15: analyzers.logging.loggers: "self.log()" is not a name or a dotted name`},
 		{"headers.yml", `headers.yml:3:20: analyzers.mtls.cert-headers: "X Client Cert" is not a META key or header name`},
 		{"two-docs.yml", "two-docs.yml:2:1: a configuration file holds one YAML document"},

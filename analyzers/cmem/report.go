@@ -69,7 +69,7 @@ func finding(pass *analyzers.CheckPass, o csrc.Output) analyzers.Finding {
 		}
 		msg = fmt.Sprintf("pointer %s %s before %s reads through it (%s)", b.Name, never, calleeOf(o.Verb), o.Verb)
 	case csrc.StringOut:
-		rule, leave = definite(o, ruleOutput), fmt.Sprintf("%s reads %s as a string", calleeOf(o.Verb), b.Name)
+		rule, leave = definite(o, ruleOutput), fmt.Sprintf("%s reads %s as a string", o.Reader, b.Name)
 		end := fmt.Sprintf("bytes %s come before the first NUL written", spanList(o.Gaps))
 		if o.NoNUL {
 			end = "no NUL is written, so it reads past the written bytes"

@@ -53,8 +53,10 @@ type Output struct {
 	// "s.len", "p").
 	What string
 	// NoNUL is set on a StringOut when no NUL is written: the read runs
-	// past the written bytes.
-	NoNUL bool
+	// past the written bytes; Reader is the function that reads the
+	// string ("puts()", "strlen()").
+	NoNUL  bool
+	Reader string
 	// Definite is set when no path wrote the bytes that leave; otherwise
 	// some path did and another did not.
 	Definite bool

@@ -165,7 +165,7 @@ func (w *walker) applyOuts(n *syntax.Node, name string, outs []outEffect, args [
 		}
 		switch {
 		case o.str:
-			w.checkString(n, r, verb, st)
+			w.checkString(n, r, verb, name+"()", st)
 		case o.lenArg >= 0:
 			if o.lenArg < len(args) {
 				count := w.product(constant(o.unit), w.eval(args[o.lenArg], st))

@@ -183,7 +183,7 @@ func (w *walker) printCall(n *syntax.Node, name string, args []*syntax.Node, ref
 				w.checkRead(n, rd, verb, st)
 			}
 			if refs[i] != nil {
-				w.checkString(n, *refs[i], verb, st)
+				w.checkString(n, *refs[i], verb, name+"()", st)
 			}
 		}
 	}

@@ -153,10 +153,11 @@ func (w *walker) checkRead(at *syntax.Node, rd read, verb string, st *state) {
 	w.emitRead(kind, s, b, e, v, rd.what)
 }
 
-// checkString judges the string an output reads from r: the bytes up to
+// checkString judges the string an output reads from r (reader reads it:
+// the output itself, or strlen for its count): the bytes up to
 // the first NUL written, or, when none is and nothing is written, the
 // bytes past the start it reads without end.
-func (w *walker) checkString(at *syntax.Node, r ref, verb string, st *state) {
+func (w *walker) checkString(at *syntax.Node, r ref, verb, reader string, st *state) {
 	if r.obj || r.some || !r.off.known {
 		return
 	}
@@ -194,5 +195,9 @@ func (w *walker) checkString(at *syntax.Node, r ref, verb string, st *state) {
 	}
 	v := verdict{gaps: gaps, definite: e.definite(gaps), whole: !nul && r.off.val == 0}
 	s := sink{at: at, r: r, leaving: constant(gaps.total()), verb: verb}
+	n := len(w.outputs)
 	w.emitRead(StringOut, s, b, e, v, nil)
+	if len(w.outputs) > n {
+		w.outputs[n].Reader = reader
+	}
 }

@@ -66,7 +66,13 @@ func judge(b *buffer, e extent, off int64, leaving amount) (verdict, bool) {
 func (w *walker) checkSink(s sink, st *state) {
 	b := w.bufs[s.r.buf]
 	e := *st.extentOf(s.r.buf)
-	if s.r.obj || s.r.some || !s.r.off.known || s.lenArg != nil && w.lengthWritten(s.lenArg, s.r, e, st) {
+	if s.r.obj || s.r.some || !s.r.off.known {
+		return
+	}
+	if s.lenArg != nil && w.lengthWritten(s.lenArg, s.r, e, st) {
+		if w.isStrlen(s.lenArg, s.r, st) { // strlen(buf) reads buf as a string first
+			w.checkString(s.at, s.r, s.verb, "strlen()", st)
+		}
 		return
 	}
 	if w.report == nil {
@@ -93,6 +99,20 @@ func (w *walker) checkSink(s sink, st *state) {
 		return
 	}
 	w.emit(BytesOut, s, b, e, v, nil, nil)
+}
+
+// isStrlen reports whether a count is strlen of the buffer r points into.
+func (w *walker) isStrlen(lenArg *syntax.Node, r ref, st *state) bool {
+	n := stripParens(lenArg)
+	if n == nil || n.Type() != "call_expression" || !stringLengths[n.ChildByFieldName("function").Text()] {
+		return false
+	}
+	args := namedChildren(n.ChildByFieldName("arguments"))
+	if len(args) == 0 {
+		return false
+	}
+	s, _, ok := w.value(args[0], st)
+	return ok && s.buf == r.buf
 }
 
 // recordType returns the struct or union type a buffer holds: a record

@@ -190,7 +190,7 @@ func (w *walker) checkString(at *syntax.Node, r ref, verb, reader string, st *st
 	switch {
 	case len(gaps) == 0:
 		return
-	case !nul && len(e.may.intersect(spans{{r.off.val, end}})) > 0:
+	case !nul && (e.mayAll || len(e.may.intersect(spans{{r.off.val, end}})) > 0):
 		return // a byte written on some path may end the string
 	}
 	v := verdict{gaps: gaps, definite: e.definite(gaps), whole: !nul && r.off.val == 0}

@@ -1,32 +1,253 @@
 package pysrc
 
 import (
+	"bytes"
+	"encoding/gob"
+	"fmt"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/source"
 )
 
-func TestDotted(t *testing.T) {
-	f := source.NewFile("x.py", source.Python, []byte("a.b.c\nf().g\nx\n@d\ndef h(): pass\n"))
-	p := source.NewParser(time.Second)
-	defer p.Close()
-	if err := p.Parse(f); err != nil {
+// The tests' family: telemetry.emit(...) is its sink, and scrub(...)
+// sanitizes for it.
+func init() {
+	Register(&Vocabulary{
+		Name: "test",
+		Sink: func(c *CallSite) (Sink, bool) {
+			if !slices.Contains(c.Callees(), "telemetry.emit") {
+				return Sink{}, false
+			}
+			uses := make([]Use, c.NumArgs())
+			for i := range uses {
+				uses[i] = UseData
+			}
+			return Sink{Family: "test", Kind: "emit", Uses: uses}, true
+		},
+		Candidate: func(name, method string) bool { return strings.HasSuffix(name, "emit") },
+		Clean:     func(name string, _ analyzers.Settings) bool { return name == "scrub" },
+	})
+}
+
+// extractAll extracts every file of a repository given by path.
+func extractAll(t testing.TB, files map[string]string) []analyzers.Part {
+	t.Helper()
+	paths := make([]string, 0, len(files))
+	for p := range files {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	parser := source.NewParser(time.Second)
+	defer parser.Close()
+	var parts []analyzers.Part
+	for _, path := range paths {
+		f := source.NewFile(path, source.Python, []byte(files[path]))
+		if err := parser.Parse(f); err != nil {
+			t.Fatal(err)
+		}
+		syn, err := source.NewSyntax(f, 1<<20)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		part, err := extract(&analyzers.ExtractPass{Model: Model, Syntax: syn, Files: paths, Settings: analyzers.Settings{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, part)
+	}
+	return parts
+}
+
+func buildAll(t testing.TB, files map[string]string) *Program {
+	t.Helper()
+	p, err := build(extractAll(t, files))
+	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	root := f.Root()
-	want := []string{"a.b.c", "", "x"}
-	for i, w := range want {
-		expr := root.NamedChild(i).NamedChild(0)
-		if got := Dotted(f, expr); got != w {
-			t.Errorf("statement %d: %q, want %q", i, got, w)
+	return p.(*Program)
+}
+
+// describe renders a datum for tests: "sym0.body", "data request.body
+// at core/utils.py:2", "object django.response".
+func describe(p *Program, d Datum) string {
+	switch d.Tag {
+	case TagSym:
+		var b strings.Builder
+		fmt.Fprintf(&b, "sym%d", d.Param)
+		for _, o := range d.Ops {
+			switch {
+			case o.Call:
+				fmt.Fprintf(&b, ".%s()", o.Name)
+			case o.Kind == OpAttr:
+				fmt.Fprintf(&b, ".%s", o.Name)
+			case o.Kind == OpIndex:
+				fmt.Fprintf(&b, "[%q]", o.Name)
+			case o.Kind == OpEscape:
+				b.WriteString("!r")
+			}
+		}
+		return b.String()
+	case TagData:
+		s := "data " + d.Kind
+		if d.Key != "" {
+			s += "[" + d.Key + "]"
+		}
+		return fmt.Sprintf("%s at %s:%d", s, d.Origin.Path(), d.Origin.Line())
+	case TagObject:
+		if d.Class != nil {
+			return "instance " + d.Class.Name
+		}
+		return "object " + d.Kind
+	}
+	return fmt.Sprintf("tag %d %s", d.Tag, d.Key)
+}
+
+// events renders the events of family test in path: "line: kinds".
+func events(p *Program, path string) []string {
+	var out []string
+	p.Check(path, "test", func(ev *Event) {
+		var kinds []string
+		for _, a := range ev.Args {
+			for _, d := range a.Data {
+				kinds = append(kinds, describe(p, d))
+			}
+		}
+		through := ""
+		if ev.At != ev.Call {
+			through = fmt.Sprintf(" through %s:%d", ev.At.Path(), ev.At.Line())
+		}
+		out = append(out, fmt.Sprintf("%d: %s%s", ev.Call.Line(), strings.Join(kinds, ", "), through))
+	})
+	return out
+}
+
+// helpers is a small project: helpers in core/ reached through a
+// package's re-exports, a star import, a relative import, an import in a
+// function's try block, and aliases.
+var helpers = map[string]string{
+	"core/__init__.py": "from .utils import summarize, body_size\nfrom .audit import *\n",
+	"core/utils.py": `def summarize(req_obj):
+    return {"body": req_obj.body}
+
+
+def body_size(req_obj):
+    return len(req_obj.body)
+
+
+def passthrough(x):
+    y = x
+    return y
+
+
+def redacted(x):
+    return scrub(x)
+`,
+	"core/audit.py": `from telemetry import emit
+
+
+def audit(event, payload):
+    emit("%s %s", event, payload)
+
+
+def audit_event(event, payload):
+    emit(event)
+`,
+	"app/helpers.py": `from core import audit as record
+
+
+def log_query(q):
+    record("query", q)
+`,
+	"app/views.py": `from core import summarize, body_size, audit
+from core.audit import audit_event as event
+from . import helpers
+
+
+def view(request):
+    try:
+        from core.utils import passthrough as pt, redacted
+    except ImportError:
+        pt = None
+    audit("view", summarize(request))
+    audit("size", body_size(request))
+    event("x", request.body)
+    audit("pt", pt(request.POST))
+    audit("redacted", redacted(request.POST))
+    helpers.log_query(request.GET)
+`,
+}
+
+func TestSummariesAcrossModules(t *testing.T) {
+	p := buildAll(t, helpers)
+	got := events(p, "app/views.py")
+	want := []string{
+		"11: data request.body at core/utils.py:2 through core/audit.py:5",
+		"14: data request.body at app/views.py:14 through core/audit.py:5",
+		"16: data request.body at app/views.py:16 through core/audit.py:5",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	sum, ok := p.Summary("core/utils.py", "summarize")
+	if !ok || len(sum.Returns) != 1 || describe(p, sum.Returns[0]) != "sym0.body" {
+		t.Errorf("summarize: %+v", sum)
+	}
+	sum, ok = p.Summary("core/audit.py", "audit")
+	if !ok || len(sum.Sinks) != 2 || sum.Sinks[0].Param != 0 || sum.Sinks[1].Param != 1 {
+		t.Errorf("audit's flows: %+v", sum.Sinks)
+	}
+	sum, _ = p.Summary("core/audit.py", "audit_event")
+	if len(sum.Sinks) != 1 || sum.Sinks[0].Param != 0 {
+		t.Errorf("audit_event's flows: %+v", sum.Sinks)
+	}
+	sum, _ = p.Summary("app/helpers.py", "log_query")
+	if len(sum.Sinks) != 1 || len(sum.Sinks[0].Via) != 1 {
+		t.Errorf("log_query passes its parameter on through audit: %+v", sum.Sinks)
+	}
+}
+
+func TestNeedsFollowsDataImports(t *testing.T) {
+	parts := extractAll(t, helpers)
+	byPath := map[string]analyzers.Part{}
+	for _, part := range parts {
+		byPath[part.Path()] = part
+	}
+	views := byPath["app/views.py"].Needs()
+	for _, want := range []string{"core/__init__.py", "core/audit.py", "core/utils.py", "app/helpers.py"} {
+		if !slices.Contains(views, want) {
+			t.Errorf("app/views.py needs %q, not %q", views, want)
 		}
 	}
-	if def := Unwrap(root.NamedChild(3)); def.Type() != "function_definition" {
-		t.Errorf("Unwrap gave %s", def.Type())
+	if needs := byPath["core/audit.py"].Needs(); len(needs) != 0 {
+		t.Errorf("core/audit.py imports nothing of the repository, needs %q", needs)
 	}
-	if Dotted(f, nil) != "" || Unwrap(nil) != nil {
-		t.Error("nil handling")
+}
+
+// TestPartRoundTrip stores parts as the cache does, through the Part
+// interface, and builds the same program from what it reads back.
+func TestPartRoundTrip(t *testing.T) {
+	parts := extractAll(t, helpers)
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(parts); err != nil {
+		t.Fatal(err)
+	}
+	var back []analyzers.Part
+	if err := gob.NewDecoder(&buf).Decode(&back); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(parts, back) {
+		t.Fatal("a part differs once decoded")
+	}
+	p1, _ := build(parts)
+	p2, _ := build(back)
+	if a, b := events(p1.(*Program), "app/views.py"), events(p2.(*Program), "app/views.py"); !reflect.DeepEqual(a, b) {
+		t.Errorf("events differ: %q, %q", a, b)
 	}
 }

@@ -1,0 +1,140 @@
+package pysrc
+
+// apply is the result of calling function g (a method bound to self, when
+// set) at call cs: what its summary returns, with its parameters replaced
+// by the call's arguments; and the data the arguments carry to the sinks
+// g reaches is reported at the call, or becomes the caller's own flows.
+func (fr *frame) apply(g *fn, self *Datum, cs *CallSite, loc Loc) []Datum {
+	fr.need(g)
+	res := g.res
+	if res == nil {
+		return nil
+	}
+	bound, first := fr.bind(g, self, cs)
+	var out []Datum
+	for _, r := range res.returns {
+		if r.Tag != TagSym {
+			out = union(out, r.step(loc))
+			continue
+		}
+		if r.Param >= len(bound) {
+			continue
+		}
+		for _, a := range bound[r.Param] {
+			for _, d := range fr.subst(a, r.Ops) {
+				out = union(out, d.step(loc))
+			}
+		}
+	}
+	if len(res.sinks) > 0 && cs != nil {
+		fr.through(cs, res.sinks, bound, first)
+	}
+	return out
+}
+
+// subst applies deferred operations to an argument.
+func (fr *frame) subst(a Datum, ops []DOp) []Datum {
+	cur := []Datum{a}
+	for _, o := range ops {
+		var next []Datum
+		for _, d := range cur {
+			next = union(next, fr.op(d, o)...)
+		}
+		cur = next
+		if len(cur) == 0 {
+			break
+		}
+	}
+	return cur
+}
+
+// bind maps the arguments of call cs to g's parameters: positional ones
+// in order (after self), keywords by name, the rest to *args and
+// **kwargs; a splat may fill any parameter it reaches. first is the
+// parameter the first positional argument fills.
+func (fr *frame) bind(g *fn, self *Datum, cs *CallSite) (bound [][]Datum, first int) {
+	bound = make([][]Datum, len(g.Params))
+	pos := 0
+	if g.class != nil && !g.isStatic() && len(g.Params) > 0 {
+		switch {
+		case g.isClassMethod():
+			bound[0] = []Datum{{Tag: TagClass, Class: g.class}}
+			pos = 1
+		case self != nil:
+			bound[0] = []Datum{*self}
+			pos = 1
+		}
+	}
+	if cs == nil {
+		return bound, pos
+	}
+	first = pos
+	star, kwargs := -1, -1
+	for i, p := range g.Params {
+		switch p.Kind {
+		case ParamStar:
+			star = i
+		case ParamKwargs:
+			kwargs = i
+		}
+	}
+	add := func(i int, ds []Datum) {
+		if i >= 0 {
+			bound[i] = union(bound[i], ds...)
+		}
+	}
+	for i, a := range cs.c.Args {
+		v := cs.args[i]
+		switch a.Keyword {
+		case "":
+			if pos < len(g.Params) && g.Params[pos].Kind == ParamPlain {
+				add(pos, v)
+				pos++
+			} else {
+				add(star, v)
+			}
+		case "*":
+			for j := pos; j < len(g.Params) && g.Params[j].Kind == ParamPlain; j++ {
+				add(j, v)
+			}
+			add(star, v)
+		case "**":
+			for j := pos; j < len(g.Params); j++ {
+				if k := g.Params[j].Kind; (k == ParamPlain || k == ParamKwOnly) && len(bound[j]) == 0 {
+					add(j, v)
+				}
+			}
+			add(kwargs, v)
+		default:
+			j := g.param(a.Keyword)
+			if j < 0 {
+				j = kwargs
+			}
+			add(j, v)
+		}
+	}
+	return bound, first
+}
+
+// param returns the index of the parameter a keyword argument fills.
+func (f *fn) param(name string) int {
+	for i, p := range f.Params {
+		if p.Name == name && (p.Kind == ParamPlain || p.Kind == ParamKwOnly) {
+			return i
+		}
+	}
+	return -1
+}
+
+func (f *fn) isStatic() bool { return f.decorated("staticmethod") }
+
+func (f *fn) isClassMethod() bool { return f.decorated("classmethod") }
+
+func (f *fn) decorated(name string) bool {
+	for _, d := range f.Decorators {
+		if lastName(d) == name {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,275 @@
+package pysrc
+
+import (
+	"github.com/residue-sec/residue/analyzers"
+)
+
+// A CallSite is a call being evaluated, as vocabularies see it.
+type CallSite struct {
+	fr *frame
+	c  *Call
+	// Recv is what the receiver of obj.method(…) may be; Func what the
+	// callee of any other call may be.
+	Recv, Func []Datum
+	args       [][]Datum
+	callees    []string
+	known      bool
+}
+
+// Method returns the method called, "" for a call of anything else.
+func (cs *CallSite) Method() string { return cs.c.Method }
+
+// Name returns the callee's dotted text ("logger.info"), "" when the
+// callee is not a dotted name.
+func (cs *CallSite) Name() string { return cs.c.Name }
+
+// Module returns the dotted name of the calling module.
+func (cs *CallSite) Module() string { return cs.fr.f.mod.Name }
+
+// Settings returns the run's settings of the families using the model.
+func (cs *CallSite) Settings() analyzers.Settings { return cs.fr.p.settings }
+
+// NumArgs returns the number of arguments.
+func (cs *CallSite) NumArgs() int { return len(cs.c.Args) }
+
+// Arg returns argument i as written.
+func (cs *CallSite) Arg(i int) Arg { return cs.c.Args[i] }
+
+// ArgData returns what argument i may be.
+func (cs *CallSite) ArgData(i int) []Datum { return cs.args[i] }
+
+// Positional returns the index of the n-th positional argument (from 0),
+// -1 when there is none.
+func (cs *CallSite) Positional(n int) int {
+	for i, a := range cs.c.Args {
+		if a.Keyword == "" {
+			if n == 0 {
+				return i
+			}
+			n--
+		}
+	}
+	return -1
+}
+
+// Keyword returns the index of keyword argument name, -1.
+func (cs *CallSite) Keyword(name string) int {
+	for i, a := range cs.c.Args {
+		if a.Keyword == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// Callees returns the external dotted names the call may call: an
+// external function, or a method of an external object; for a class or
+// function of the repository, its qualified name.
+func (cs *CallSite) Callees() []string {
+	if !cs.known {
+		cs.callees, cs.known = cs.findCallees(), true
+	}
+	return cs.callees
+}
+
+func (cs *CallSite) findCallees() []string {
+	var out []string
+	add := func(s string) {
+		if s != "" {
+			for _, o := range out {
+				if o == s {
+					return
+				}
+			}
+			out = append(out, s)
+		}
+	}
+	for _, d := range cs.Func {
+		switch d.Tag {
+		case TagExt:
+			add(d.Name)
+		case TagClass:
+			add(d.Class.mod.qualified(d.Class.Name))
+		case TagFunc:
+			add(d.Fn.mod.qualified(d.Fn.Name))
+		}
+	}
+	for _, d := range cs.Recv {
+		if d.Tag == TagExt {
+			add(d.Name + "." + cs.c.Method)
+		}
+	}
+	return out
+}
+
+// RecvKinds reports whether the receiver may be an object of kind.
+func (cs *CallSite) RecvKind(kind string) (Datum, bool) {
+	for _, d := range cs.Recv {
+		if d.Tag == TagObject && d.Kind == kind {
+			return d, true
+		}
+	}
+	return Datum{}, false
+}
+
+// Loc returns the call's location.
+func (cs *CallSite) Loc() Loc { return Loc{cs.fr.f.mod, cs.c.Span} }
+
+// call evaluates a call site: its sinks, then its result.
+func (fr *frame) call(c *Call) []Datum {
+	cs := &CallSite{fr: fr, c: c}
+	if c.Method != "" {
+		cs.Recv = fr.value(c.Recv)
+	} else {
+		cs.Func = fr.value(c.Func)
+	}
+	cs.args = make([][]Datum, len(c.Args))
+	for i := range c.Args {
+		cs.args[i] = fr.value(c.Args[i].Value)
+	}
+	for _, v := range vocabularies() {
+		if v.Sink == nil {
+			continue
+		}
+		if s, ok := v.Sink(cs); ok {
+			fr.sink(cs, s)
+		}
+	}
+	return fr.callResult(cs)
+}
+
+// callResult is what a call returns.
+func (fr *frame) callResult(cs *CallSite) []Datum {
+	c := cs.c
+	if fr.p.clean(c.Name) || fr.p.clean(c.Method) {
+		return nil
+	}
+	for _, name := range cs.Callees() {
+		if fr.p.clean(name) {
+			return nil
+		}
+	}
+	for _, v := range vocabularies() {
+		if v.Call == nil {
+			continue
+		}
+		if ds, ok := v.Call(cs); ok {
+			return ds
+		}
+	}
+	loc := cs.Loc()
+	var out []Datum
+	if c.Method != "" {
+		key := ""
+		if i := cs.Positional(0); i >= 0 {
+			key = c.Args[i].Lit
+		}
+		for _, r := range cs.Recv {
+			out = union(out, fr.method(r, c.Method, key, cs, loc)...)
+		}
+		return out
+	}
+	for _, d := range cs.Func {
+		out = union(out, fr.invoke(d, cs, loc)...)
+	}
+	return out
+}
+
+// method is the result of calling method name of d; key is the call's
+// literal first argument, cs the call (nil for a method applied to an
+// argument of a summary).
+func (fr *frame) method(d Datum, name, key string, cs *CallSite, loc Loc) []Datum {
+	switch d.Tag {
+	case TagSym:
+		return []Datum{d.deferred(DOp{Op: Op{Name: name, Span: loc.Span}, Mod: loc.Mod, Call: true, Key: key})}
+	case TagData:
+		return dataMethod(d, name, key, loc)
+	case TagObject:
+		if d.Class != nil {
+			if m := d.Class.method(name, 0); m != nil {
+				self := d
+				return fr.apply(m, &self, cs, loc)
+			}
+			if ds := fr.instanceAttr(d, name, loc); len(ds) > 0 {
+				// A callable attribute (self.get_response).
+				var out []Datum
+				for _, f := range ds {
+					out = union(out, fr.invoke(f, cs, loc)...)
+				}
+				return out
+			}
+		}
+		if k := objectKind(d.Kind); k != nil {
+			if cleanMethods[name] {
+				return nil
+			}
+			r, ok := k.Methods[name]
+			if !ok {
+				r = k.Other
+			}
+			return fr.result(d, k, r, key, loc)
+		}
+	case TagModule, TagClass, TagSuper, TagExt:
+		var out []Datum
+		for _, f := range fr.attr(d, name, loc) {
+			out = union(out, fr.invoke(f, cs, loc)...)
+		}
+		return out
+	}
+	return nil
+}
+
+// dataMethod is the result of a method of data: the data, unless the
+// method derives nothing of it, takes one key of a parsed body, or
+// escapes CR and LF.
+func dataMethod(d Datum, name, key string, loc Loc) []Datum {
+	switch {
+	case cleanMethods[name]:
+		return nil
+	case name == "replace" && key == `\r`:
+		d.Flags |= FlagNoCR
+	case name == "replace" && key == `\n`:
+		d.Flags |= FlagNoLF
+	case name == "encode" && key == "unicode_escape":
+		d.Flags |= FlagEscaped
+	case (name == "get" || name == "pop" || name == "getlist") && key != "" && d.Kind == DataBody:
+		return []Datum{{Tag: TagData, Kind: DataField, Key: key, Origin: loc, Steps: d.Steps, Flags: d.Flags}}
+	}
+	return []Datum{d}
+}
+
+// invoke is the result of calling d: a function of the repository
+// through its summary, a class's instance.
+func (fr *frame) invoke(d Datum, cs *CallSite, loc Loc) []Datum {
+	switch d.Tag {
+	case TagFunc:
+		return fr.apply(d.Fn, d.Self, cs, loc)
+	case TagClass:
+		inst := Datum{Tag: TagObject, Class: d.Class, Kind: d.Class.kind, Origin: loc}
+		if init := d.Class.method("__init__", 0); init != nil {
+			self := inst
+			fr.apply(init, &self, cs, loc)
+		}
+		if cs != nil {
+			if i := cs.Keyword("data"); i >= 0 && inst.Kind != "" {
+				inst.Carried = cs.args[i]
+			}
+		}
+		return []Datum{inst}
+	case TagExt:
+		if cs == nil {
+			return nil
+		}
+		sub := *cs
+		sub.Func, sub.Recv = []Datum{d}, nil
+		for _, v := range vocabularies() {
+			if v.Call == nil {
+				continue
+			}
+			if ds, ok := v.Call(&sub); ok {
+				return ds
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,165 @@
+package pysrc
+
+import (
+	"strings"
+
+	"github.com/residue-sec/residue/analyzers"
+)
+
+// Check calls report with each event of a sink of family in the code of
+// the module at path, in the order of the code. Each function's events
+// are those of its last evaluation in Build, which saw the final
+// summaries of everything it needs (the functions it calls were done
+// before it, or were evaluated again with it until their component was
+// stable). Check only reads the program: it may run on any goroutine.
+func (p *Program) Check(path, family string, report func(*Event)) {
+	m := p.byPath[path]
+	if m == nil {
+		return
+	}
+	for _, f := range m.fns {
+		if f.res == nil {
+			continue
+		}
+		for _, ev := range f.res.events {
+			if ev.Sink.Family == family {
+				report(ev)
+			}
+		}
+	}
+}
+
+// Location returns l as a finding's location, with msg.
+func (p *Program) Location(l Loc, msg string) analyzers.Location {
+	if l.Mod == nil {
+		return analyzers.Location{Message: msg}
+	}
+	lines := l.Mod.Lines()
+	loc := analyzers.Location{Path: l.Mod.File, Range: lines.Range(int(l.Span.Start), int(l.Span.End)), Message: msg}
+	loc.Snippet = lines.Text(loc.StartLine)
+	return loc
+}
+
+// Text returns the source text at l.
+func (p *Program) Text(l Loc) string { return p.text(l) }
+
+func (p *Program) text(l Loc) string {
+	if l.Mod == nil || int(l.Span.End) > len(l.Mod.Src) || l.Span.Start > l.Span.End {
+		return ""
+	}
+	return string(l.Mod.Src[l.Span.Start:l.Span.End])
+}
+
+// Path returns the path of the file l is in.
+func (l Loc) Path() string {
+	if l.Mod == nil {
+		return ""
+	}
+	return l.Mod.File
+}
+
+// Line returns the 1-based line l starts on.
+func (l Loc) Line() int {
+	if l.Mod == nil {
+		return 0
+	}
+	return l.Mod.Lines().Line(int(l.Span.Start))
+}
+
+// ModuleName returns the dotted name of the module at path, "" when the
+// program has none.
+func (p *Program) ModuleName(path string) string {
+	if m := p.byPath[path]; m != nil {
+		return m.Name
+	}
+	return ""
+}
+
+// A SettingAt is a module-level setting of some module.
+type SettingAt struct {
+	Setting
+	Path string
+	Loc  Loc
+}
+
+// Settings returns the settings named name of every module, by path; a
+// module under a tests folder is left out.
+func (p *Program) Settings(name string) []SettingAt {
+	var out []SettingAt
+	for _, m := range p.modules {
+		if isTestPath(m.File) {
+			continue
+		}
+		for _, s := range m.Settings {
+			if s.Name == name {
+				out = append(out, SettingAt{Setting: s, Path: m.File, Loc: Loc{m, s.Value.Span}})
+			}
+		}
+	}
+	return out
+}
+
+func isTestPath(path string) bool {
+	for _, part := range strings.Split(path, "/") {
+		if part == "tests" || part == "test" {
+			return true
+		}
+	}
+	return false
+}
+
+// A ClassInfo describes a class of the program.
+type ClassInfo struct {
+	// Name is the qualified dotted name ("app.logfilters.RedactSecrets").
+	Name string
+	Loc  Loc
+	// Methods maps each method defined in the class body to the dotted
+	// names of the calls it makes.
+	Methods map[string][]string
+}
+
+// Classes calls visit with each class of the program, in order.
+func (p *Program) Classes(visit func(ClassInfo)) {
+	for _, m := range p.modules {
+		for _, c := range m.classes {
+			if c == nil {
+				continue
+			}
+			ci := ClassInfo{Name: m.qualified(c.Name), Loc: Loc{m, c.NameSpan}, Methods: map[string][]string{}}
+			for name, f := range c.methods {
+				var calls []string
+				for i := range f.Calls {
+					calls = append(calls, f.Calls[i].Name)
+				}
+				ci.Methods[name] = calls
+			}
+			visit(ci)
+		}
+	}
+}
+
+// A Summary is what a function does, as its callers see it.
+type Summary struct {
+	// Returns is what the function may return: data (a request's body),
+	// objects (a response, a logger), and its parameters (TagSym) with
+	// what is done to them on the way (Ops).
+	Returns []Datum
+	// Sinks are the parameters that reach a sink of some family.
+	Sinks []SinkFlow
+}
+
+// Summary returns the summary of the function qualified name ("view",
+// "View.get") of the module at path; ok is false when the program has
+// no such function or did not need to evaluate it.
+func (p *Program) Summary(path, name string) (s Summary, ok bool) {
+	m := p.byPath[path]
+	if m == nil {
+		return s, false
+	}
+	for _, f := range m.fns {
+		if f.Kind == KindDef && f.Name == name && f.res != nil {
+			return Summary{Returns: f.res.returns, Sinks: f.res.sinks}, true
+		}
+	}
+	return s, false
+}

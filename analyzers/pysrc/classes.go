@@ -1,0 +1,106 @@
+package pysrc
+
+import "slices"
+
+// resolveClasses resolves every class's bases, method resolution order,
+// external bases and kind, once every module is linked.
+func (p *Program) resolveClasses() {
+	fr := &frame{p: p}
+	for _, m := range p.modules {
+		for _, c := range m.classes {
+			if c != nil {
+				fr.resolveClass(c, 0)
+			}
+		}
+	}
+}
+
+// resolveClass computes c's order: the class, then each base's order in
+// turn, each class once (depth-first, left to right, which is C3's order
+// for the hierarchies Django code has).
+func (fr *frame) resolveClass(c *class, depth int) {
+	if c.resolved {
+		return
+	}
+	c.resolved = true
+	c.mro = []*class{c}
+	c.middleware = c.isMiddleware()
+	if depth > maxDepth {
+		return
+	}
+	for _, b := range c.Bases {
+		ds, _ := fr.static(c.mod, b, depth)
+		for _, d := range ds {
+			switch d.Tag {
+			case TagClass:
+				fr.resolveClass(d.Class, depth+1)
+				for _, k := range d.Class.mro {
+					if !slices.Contains(c.mro, k) {
+						c.mro = append(c.mro, k)
+					}
+				}
+				for _, e := range d.Class.ext {
+					if !slices.Contains(c.ext, e) {
+						c.ext = append(c.ext, e)
+					}
+				}
+				if c.kind == "" {
+					c.kind = d.Class.kind
+				}
+			case TagExt:
+				if !slices.Contains(c.ext, d.Name) {
+					c.ext = append(c.ext, d.Name)
+				}
+				if c.kind == "" {
+					c.kind = classKind(d.Name)
+				}
+			}
+		}
+	}
+	for _, k := range c.mro {
+		c.middleware = c.middleware || k.middleware
+	}
+}
+
+// isMiddleware reports whether the class's own code takes or calls
+// get_response (Django middleware).
+func (c *class) isMiddleware() bool {
+	for _, f := range c.methods {
+		for _, prm := range f.Params {
+			if prm.Name == "get_response" {
+				return true
+			}
+		}
+		for i := range f.Calls {
+			if f.Calls[i].Method == "get_response" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// method returns the method name of c or of its bases, after skip
+// classes of its order (1 for super()).
+func (c *class) method(name string, skip int) *fn {
+	for i, k := range c.mro {
+		if i < skip {
+			continue
+		}
+		if f := k.methods[name]; f != nil {
+			return f
+		}
+	}
+	return nil
+}
+
+// classAttr returns where a class-level attribute is bound in c's order:
+// the class whose body binds it.
+func (c *class) classAttr(name string) *class {
+	for _, k := range c.mro {
+		if _, ok := k.env[name]; ok {
+			return k
+		}
+	}
+	return nil
+}

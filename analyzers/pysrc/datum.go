@@ -1,0 +1,132 @@
+package pysrc
+
+import "slices"
+
+// Tag says what a Datum is.
+type Tag uint8
+
+// The tags of datums.
+const (
+	// TagSym is a parameter of the function being summarized
+	// (Param), with the operations applied to it (Ops): what it becomes
+	// is known at each call.
+	TagSym Tag = iota + 1
+	// TagData is content of Kind (a DataBody…), from Origin.
+	TagData
+	// TagObject is an object of Kind (ObjRequest…, or a vocabulary's),
+	// or of a class of the repository (Class, Kind "" when the class has
+	// no kind).
+	TagObject
+	// TagFunc is a function of the repository (bound to Self for a method
+	// read from an instance).
+	TagFunc
+	// TagClass is a class of the repository.
+	TagClass
+	// TagModule is a module of the repository.
+	TagModule
+	// TagExt is a name the repository does not define: a module, class or
+	// function of a library, a builtin (Name, dotted).
+	TagExt
+	// TagSuper is super() in a method of Class, bound to Self.
+	TagSuper
+)
+
+// A Loc is a span of a module of the program.
+type Loc struct {
+	Mod  *module
+	Span Span
+}
+
+// Valid reports whether the location is set.
+func (l Loc) Valid() bool { return l.Mod != nil }
+
+// A DOp is an operation on a parameter, deferred until the argument is
+// known: an Op of the module Mod, or a method call (Call, with the
+// literal first argument in Op.Name's place Key).
+type DOp struct {
+	Op
+	Mod  *module
+	Call bool
+	Key  string
+}
+
+// Flags of data.
+const (
+	// FlagNoCR and FlagNoLF: CR or LF were removed or escaped.
+	FlagNoCR = 1 << iota
+	FlagNoLF
+	// FlagFiltered: a filtered copy (a comprehension with a condition).
+	FlagFiltered
+)
+
+// FlagEscaped is both CR and LF escaped.
+const FlagEscaped = FlagNoCR | FlagNoLF
+
+// A Datum is one thing a value is, once resolved in the program.
+type Datum struct {
+	Tag Tag
+	// Kind is the kind of data or object.
+	Kind string
+	// Key is the key data was read at (a form field, a header); for an
+	// object, a name the object knows itself by (a logger's name, when
+	// Named).
+	Key   string
+	Named bool
+	// Name is an external dotted name.
+	Name  string
+	Class *class
+	Fn    *fn
+	Mod   *module
+	// Self is the object a method was read from; Carried the data an
+	// object holds (a serializer's data, a bound logger's fields).
+	Self    *Datum
+	Carried []Datum
+	Param   int
+	Ops     []DOp
+	Flags   uint8
+	// Origin is where data was read; Steps the assignments and calls it
+	// went through since.
+	Origin Loc
+	Steps  []Loc
+}
+
+// same reports whether two datums are the same thing (their paths aside).
+func (d *Datum) same(e *Datum) bool {
+	return d.Tag == e.Tag && d.Kind == e.Kind && d.Key == e.Key && d.Named == e.Named && d.Name == e.Name &&
+		d.Class == e.Class && d.Fn == e.Fn && d.Mod == e.Mod && d.Param == e.Param && d.Flags == e.Flags &&
+		d.Origin == e.Origin && slices.EqualFunc(d.Ops, e.Ops, func(a, b DOp) bool { return a == b }) &&
+		(d.Self == nil) == (e.Self == nil) && (d.Self == nil || d.Self.same(e.Self)) &&
+		slices.EqualFunc(d.Carried, e.Carried, func(a, b Datum) bool { return a.same(&b) })
+}
+
+// union adds the datums of add to ds, each once, up to maxAtoms.
+func union(ds []Datum, add ...Datum) []Datum {
+	for i := range add {
+		if len(ds) >= maxAtoms {
+			break
+		}
+		if !slices.ContainsFunc(ds, func(d Datum) bool { return d.same(&add[i]) }) {
+			ds = append(ds, add[i])
+		}
+	}
+	return ds
+}
+
+// step returns d with loc added to its steps (data only).
+func (d Datum) step(loc Loc) Datum {
+	if d.Tag != TagData || !loc.Valid() || len(d.Steps) > 0 && d.Steps[len(d.Steps)-1] == loc {
+		return d
+	}
+	steps := slices.Clip(d.Steps)
+	if len(steps) >= 2*maxSteps {
+		steps = slices.Delete(slices.Clone(steps), 0, 1)
+	}
+	d.Steps = append(steps, loc)
+	return d
+}
+
+// Escaped reports whether CR and LF were both escaped.
+func (d *Datum) Escaped() bool { return d.Flags&FlagEscaped == FlagEscaped }
+
+// Filtered reports whether the data is a filtered copy.
+func (d *Datum) Filtered() bool { return d.Flags&FlagFiltered != 0 }

@@ -1,0 +1,254 @@
+package pysrc
+
+import "strings"
+
+// The model's own vocabulary: Python's builtins, Django's and DRF's
+// requests, responses and serializers, and HTTP clients. What data is
+// (a body, one field, a header) is said here; what writing it somewhere
+// means is each family's to say.
+
+// Kinds of data.
+const (
+	// DataBody is what the client sent as content: the body, a whole form
+	// or query, the files.
+	DataBody = "request.body"
+	// DataField is one value of a form, a query or a parsed body, at Key.
+	DataField = "request.field"
+	// DataHeaders is every header: request.headers, META, environ.
+	DataHeaders = "request.headers"
+	// DataHeader is one header or META value, at Key.
+	DataHeader = "request.header"
+	// DataCookies is every cookie; DataCookie one, at Key.
+	DataCookies = "request.cookies"
+	DataCookie  = "request.cookie"
+	// DataSession is the session or a value of it.
+	DataSession = "request.session"
+	// DataAuth is DRF's request.auth (a token).
+	DataAuth = "request.auth"
+	// DataResponse is a Django response's content, headers or cookies.
+	DataResponse = "response.content"
+	// DataClient is the content of an HTTP client's response.
+	DataClient = "client.response"
+)
+
+// Kinds of objects.
+const (
+	ObjRequest    = "django.request"
+	ObjForm       = "django.querydict"
+	ObjHeaders    = "django.headers"
+	ObjCookies    = "django.cookies"
+	ObjSession    = "django.session"
+	ObjResponse   = "django.response"
+	ObjSerializer = "drf.serializer"
+	// ObjClient is an HTTP client (a requests session); ObjClientResponse
+	// what it returns.
+	ObjClient         = "http.client"
+	ObjClientResponse = "http.response"
+)
+
+func init() {
+	Register(&Vocabulary{
+		Name:    "python",
+		Objects: djangoObjects,
+		Class:   djangoClass,
+		Call:    builtinCall,
+	})
+}
+
+var (
+	form    = Result{Object: ObjForm}
+	body    = Result{Data: DataBody}
+	nothing = Result{}
+	whole   = Result{Whole: true}
+	keyed   = Result{Keyed: true}
+)
+
+var djangoObjects = []*ObjectKind{
+	{
+		Name: ObjRequest,
+		Attrs: map[string]Result{
+			"body": body, "stream": body, "POST": form, "GET": form, "data": form, "query_params": form,
+			"FILES": form, "META": {Object: ObjHeaders}, "environ": {Object: ObjHeaders}, "headers": {Object: ObjHeaders},
+			"COOKIES": {Object: ObjCookies}, "session": {Object: ObjSession}, "auth": {Data: DataAuth},
+		},
+		Methods: map[string]Result{"read": body, "readline": body, "readlines": body},
+	},
+	{
+		Name: ObjForm, Whole: DataBody, Keyed: DataField,
+		Methods: map[string]Result{"get": keyed, "getlist": keyed, "pop": keyed, "keys": nothing},
+		Other:   whole,
+	},
+	{
+		Name: ObjHeaders, Whole: DataHeaders, Keyed: DataHeader,
+		Methods: map[string]Result{"get": keyed, "getlist": keyed, "keys": nothing},
+		Other:   whole,
+	},
+	{
+		Name: ObjCookies, Whole: DataCookies, Keyed: DataCookie,
+		Methods: map[string]Result{"get": keyed, "keys": nothing},
+		Other:   whole,
+	},
+	{
+		Name: ObjSession, Whole: DataSession, Keyed: DataSession,
+		Methods: map[string]Result{"get": keyed, "keys": nothing, "get_expiry_age": nothing, "set_expiry": nothing, "flush": nothing, "cycle_key": nothing},
+		Other:   whole,
+	},
+	{
+		Name: ObjResponse,
+		Attrs: map[string]Result{
+			"content": {Data: DataResponse}, "streaming_content": {Data: DataResponse}, "data": {Data: DataResponse},
+			"cookies": {Data: DataResponse}, "headers": {Data: DataResponse}, "text": {Data: DataResponse},
+			"rendered_content": {Data: DataResponse},
+		},
+		Methods: map[string]Result{"json": {Data: DataResponse}, "getvalue": {Data: DataResponse}},
+	},
+	{
+		Name: ObjSerializer,
+		Attrs: map[string]Result{
+			"initial_data": {Carried: true}, "validated_data": {Carried: true}, "data": {Carried: true},
+			"errors": {Carried: true},
+		},
+	},
+	{
+		Name:  ObjClient,
+		Other: Result{Object: ObjClientResponse},
+		Methods: map[string]Result{
+			"close": nothing, "mount": nothing, "auth": nothing, "headers": nothing, "cookies": nothing,
+		},
+	},
+	{
+		Name:    ObjClientResponse,
+		Attrs:   map[string]Result{"text": {Data: DataClient}, "content": {Data: DataClient}, "data": {Data: DataClient}},
+		Methods: map[string]Result{"json": {Data: DataClient}, "read": {Data: DataClient}, "iter_content": {Data: DataClient}, "iter_lines": {Data: DataClient}},
+	},
+}
+
+// djangoClass gives DRF serializers' subclasses their kind.
+func djangoClass(name string) string {
+	if last := lastName(name); strings.HasSuffix(last, "Serializer") && last != "" && last[0] >= 'A' && last[0] <= 'Z' {
+		return ObjSerializer
+	}
+	return ""
+}
+
+// builtinCall knows the builtins that keep nothing of their arguments or
+// pass them on, responses' constructors, HTTP clients, and DRF's
+// get_serializer.
+func builtinCall(c *CallSite) ([]Datum, bool) {
+	switch m := c.Method(); {
+	case m == "get_response":
+		return []Datum{{Tag: TagObject, Kind: ObjResponse, Origin: c.Loc()}}, true
+	case m == "format" || m == "join":
+		var out []Datum
+		for _, r := range c.Recv {
+			out = union(out, c.fr.whole(r)...)
+		}
+		return union(out, c.allArgs()...), true
+	case m == "get_serializer":
+		if i := c.Keyword("data"); i >= 0 {
+			return []Datum{{Tag: TagObject, Kind: ObjSerializer, Origin: c.Loc(), Carried: c.args[i]}}, true
+		}
+	}
+	for _, name := range c.Callees() {
+		last := lastName(name)
+		switch {
+		case responseConstructors[last] || last == "get_response":
+			return []Datum{{Tag: TagObject, Kind: ObjResponse, Origin: c.Loc()}}, true
+		case c.external(name) && (cleanFunctions[name] || strings.HasPrefix(name, "hashlib.")):
+			return nil, true
+		case c.external(name) && propagators[name]:
+			out := c.allArgs()
+			if crlfSafe[name] {
+				for i := range out {
+					out[i] = escape(out[i], c.Loc())
+				}
+			}
+			return out, true
+		case c.external(name):
+			if k := httpClients[name]; k != "" {
+				return []Datum{{Tag: TagObject, Kind: k, Origin: c.Loc()}}, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// external reports whether name is one of the call's external callees.
+func (cs *CallSite) external(name string) bool {
+	for _, d := range cs.Func {
+		if d.Tag == TagExt && d.Name == name {
+			return true
+		}
+	}
+	for _, d := range cs.Recv {
+		if d.Tag == TagExt && d.Name+"."+cs.c.Method == name {
+			return true
+		}
+	}
+	return false
+}
+
+// allArgs returns the data of every argument, objects written out whole.
+func (cs *CallSite) allArgs() []Datum {
+	var out []Datum
+	for _, a := range cs.args {
+		for _, d := range a {
+			out = union(out, cs.fr.whole(d)...)
+		}
+	}
+	return out
+}
+
+// cleanFunctions return values that carry nothing of their arguments.
+var cleanFunctions = map[string]bool{
+	"len": true, "bool": true, "hash": true, "type": true, "int": true, "float": true,
+	"id": true, "isinstance": true, "callable": true, "hasattr": true, "round": true, "abs": true,
+	"complex": true, "any": true, "all": true, "sum": true, "max": true, "min": true,
+}
+
+// cleanMethods are methods whose result carries no content even when
+// called on data.
+var cleanMethods = map[string]bool{
+	"hexdigest": true, "digest": true, "count": true, "startswith": true, "endswith": true,
+	"isdigit": true, "isnumeric": true, "isalpha": true, "isalnum": true, "keys": true,
+	"is_valid": true, "is_secure": true, "is_ajax": true, "exists": true, "__len__": true,
+	"find": true, "index": true, "get_host": true, "get_port": true,
+}
+
+// propagators are functions whose result carries their arguments' content.
+var propagators = map[string]bool{
+	"str": true, "repr": true, "dict": true, "list": true, "tuple": true, "set": true,
+	"sorted": true, "reversed": true, "bytes": true, "bytearray": true, "format": true,
+	"json.dumps": true, "dumps": true, "copy.copy": true, "copy.deepcopy": true, "deepcopy": true,
+	"json.loads": true, "loads": true, "urllib.parse.unquote": true, "unquote": true,
+	"base64.b64encode": true, "b64encode": true, "base64.b64decode": true, "b64decode": true,
+	"pprint.pformat": true, "pformat": true, "frozenset": true, "zip": true, "enumerate": true,
+}
+
+// crlfSafe are functions that escape CR and LF while still carrying the
+// content.
+var crlfSafe = map[string]bool{"repr": true, "json.dumps": true, "dumps": true, "pprint.pformat": true, "pformat": true}
+
+// responseConstructors build Django and DRF responses.
+var responseConstructors = map[string]bool{
+	"HttpResponse": true, "JsonResponse": true, "Response": true, "StreamingHttpResponse": true,
+	"FileResponse": true, "HttpResponseBadRequest": true, "HttpResponseForbidden": true,
+	"HttpResponseNotFound": true, "HttpResponseServerError": true, "render": true, "TemplateResponse": true,
+}
+
+// httpClients are the calls of HTTP client libraries that return a
+// client or a response.
+var httpClients = map[string]string{
+	"requests.Session": ObjClient, "requests.session": ObjClient, "httpx.Client": ObjClient,
+	"httpx.AsyncClient": ObjClient, "urllib3.PoolManager": ObjClient, "urllib3.HTTPConnectionPool": ObjClient,
+	"urllib3.HTTPSConnectionPool": ObjClient, "urllib3.connection_from_url": ObjClient,
+	"urllib.request.urlopen": ObjClientResponse, "urllib3.request": ObjClientResponse,
+}
+
+func init() {
+	for _, lib := range []string{"requests", "httpx"} {
+		for _, verb := range []string{"get", "post", "put", "patch", "delete", "head", "options", "request", "stream"} {
+			httpClients[lib+"."+verb] = ObjClientResponse
+		}
+	}
+}

@@ -1,0 +1,70 @@
+package pysrc
+
+// Check evaluates each function on its own, with what Django passes to
+// its parameters where that is known: the request to a view, a
+// middleware's hooks, a DRF method; the response next to it in
+// process_response. Build evaluates functions with the same bindings,
+// and its other parameters symbolic (TagSym): a helper whose parameter
+// is named request reports its own leak, and its callers see the data it
+// returns.
+
+// requestParamNames are parameter names that are a request whatever the
+// function.
+var requestParamNames = map[string]bool{"request": true, "req": true, "http_request": true}
+
+// requestMethods are methods (of class-based views, middleware, DRF views,
+// permissions and authentication classes) whose first parameter after self
+// is the request, whatever it is named.
+var requestMethods = map[string]bool{
+	"get": true, "post": true, "put": true, "patch": true, "delete": true, "head": true, "options": true,
+	"dispatch": true, "list": true, "create": true, "retrieve": true, "update": true,
+	"partial_update": true, "destroy": true, "process_request": true, "process_view": true,
+	"process_response": true, "process_exception": true, "process_template_response": true,
+	"__call__": true, "authenticate": true, "has_permission": true, "has_object_permission": true,
+	"initial": true, "finalize_response": true, "handle_exception": true, "setup": true,
+}
+
+// responseMethods are the request methods whose parameter after the
+// request is the response.
+var responseMethods = map[string]bool{"process_response": true, "process_template_response": true, "finalize_response": true}
+
+// entry returns what f's parameters hold when it is evaluated on its own.
+func (p *Program) entry(f *fn) [][]Datum {
+	params := make([][]Datum, len(f.Params))
+	method := f.class != nil && f.Kind == KindDef && f.Parent == f.class.Body
+	start := 0
+	if method && !f.isStatic() && len(params) > 0 {
+		if f.isClassMethod() {
+			params[0] = []Datum{{Tag: TagClass, Class: f.class}}
+		} else {
+			params[0] = []Datum{{Tag: TagObject, Class: f.class, Kind: f.class.kind}}
+		}
+		start = 1
+	}
+	name := lastName(f.Name)
+	byPosition := method && requestMethods[name] && (name != "__call__" || f.class.middleware)
+	found := false
+	var responses []int
+	for i := start; i < len(f.Params); i++ {
+		prm := f.Params[i]
+		switch {
+		case prm.Kind == ParamStar || prm.Kind == ParamKwargs:
+		case requestParamNames[prm.Name] || byPosition && i == 1:
+			params[i] = []Datum{{Tag: TagObject, Kind: ObjRequest}}
+			found = true
+			continue
+		case byPosition && responseMethods[name] && i == 2 || prm.Name == "response":
+			responses = append(responses, i)
+		}
+		params[i] = []Datum{{Tag: TagSym, Param: i}}
+	}
+	// A response parameter is a Django response only next to a request
+	// (process_response, finalize_response); elsewhere it is as likely an
+	// HTTP client's response.
+	if found {
+		for _, i := range responses {
+			params[i] = []Datum{{Tag: TagObject, Kind: ObjResponse}}
+		}
+	}
+	return params
+}

@@ -1,0 +1,334 @@
+package pysrc
+
+// A frame evaluates one function's code: its call sites in order, then
+// what it returns and stores. Build evaluates every function with what
+// Django passes to its parameters where that is known (entry) and its
+// other parameters symbolic (TagSym): what reaches its return value and
+// its sinks from those is its summary; the data that reaches a sink
+// otherwise is an event, which Check hands to the families.
+type frame struct {
+	p      *Program
+	f      *fn
+	params [][]Datum
+	calls  [][]Datum
+	sinks  []SinkFlow
+	events []*Event
+	// evaluated is set when a resolution read a module body's result.
+	evaluated bool
+}
+
+// A result is what one evaluation of a function found.
+type result struct {
+	returns []Datum
+	sinks   []SinkFlow
+	stores  map[string][]Datum
+	env     map[string][]Datum
+	events  []*Event
+}
+
+// need makes g's result current before it is read.
+func (fr *frame) need(g *fn) {
+	if fr.f != nil && g != nil {
+		fr.p.need(fr.f, g)
+	}
+}
+
+// run evaluates the frame's function.
+func (fr *frame) run() *result {
+	f := fr.f
+	fr.params = fr.p.entry(f)
+	fr.calls = make([][]Datum, len(f.Calls))
+	for i := range f.Calls {
+		fr.calls[i] = fr.call(&f.Calls[i])
+	}
+	res := &result{returns: fr.value(f.Returns), sinks: fr.sinks, events: fr.events}
+	for _, s := range f.Stores {
+		var keep []Datum
+		for _, d := range fr.value(s.Value) {
+			if d.Tag != TagSym {
+				keep = union(keep, d)
+			}
+		}
+		if len(keep) > 0 {
+			if res.stores == nil {
+				res.stores = map[string][]Datum{}
+			}
+			res.stores[s.Attr] = union(res.stores[s.Attr], keep...)
+		}
+	}
+	if f.Kind != KindDef {
+		res.env = map[string][]Datum{}
+		for _, b := range f.Env {
+			res.env[b.Name] = fr.value(b.Value)
+		}
+	}
+	return res
+}
+
+// value resolves a value of the frame's function.
+func (fr *frame) value(v Value) []Datum {
+	if len(v) == 1 {
+		return fr.atom(v[0])
+	}
+	var out []Datum
+	for _, a := range v {
+		out = union(out, fr.atom(a)...)
+	}
+	return out
+}
+
+// atom resolves one atom: its root, then its operations.
+func (fr *frame) atom(a Atom) []Datum {
+	m := fr.f.mod
+	var roots []Datum
+	switch a.Root {
+	case RootParam:
+		if int(a.Index) < len(fr.params) {
+			roots = fr.params[a.Index]
+		}
+	case RootCall:
+		if int(a.Index) < len(fr.calls) {
+			roots = fr.calls[a.Index]
+		}
+	case RootName:
+		roots = fr.name(a.Name)
+	case RootFunc:
+		if int(a.Index) < len(m.fns) {
+			roots = []Datum{{Tag: TagFunc, Fn: m.fns[a.Index]}}
+		}
+	case RootClass:
+		if c := m.classOf(a.Index); c != nil {
+			roots = []Datum{{Tag: TagClass, Class: c}}
+		}
+	case RootImport:
+		roots = fr.importValue(m, a.Index, 0)
+	case RootSuper:
+		if c := fr.f.class; c != nil && len(fr.params) > 0 && len(fr.params[0]) > 0 {
+			self := fr.params[0][0]
+			roots = []Datum{{Tag: TagSuper, Class: c, Self: &self}}
+		}
+	}
+	out := roots
+	for _, op := range a.Ops {
+		if len(out) == 0 {
+			break
+		}
+		var next []Datum
+		for _, d := range out {
+			next = union(next, fr.op(d, DOp{Op: op, Mod: m})...)
+		}
+		out = next
+	}
+	return out
+}
+
+// name resolves a name the function does not bind: a global of its
+// module, else an external name (a builtin).
+func (fr *frame) name(name string) []Datum {
+	if name == "__name__" {
+		return nil
+	}
+	if ds := fr.global(fr.f.mod, name, 0); len(ds) > 0 {
+		return ds
+	}
+	return []Datum{fr.p.external(name)}
+}
+
+// op applies one operation to a datum.
+func (fr *frame) op(d Datum, o DOp) []Datum {
+	loc := Loc{o.Mod, o.Span}
+	if d.Tag == TagSym {
+		return []Datum{d.deferred(o)}
+	}
+	if o.Call {
+		return fr.method(d, o.Name, o.Key, nil, loc)
+	}
+	switch o.Kind {
+	case OpStep:
+		return []Datum{d.step(loc)}
+	case OpAttr:
+		return fr.attr(d, o.Name, loc)
+	case OpIndex:
+		return fr.index(d, o.Name, loc)
+	case OpEscape:
+		return flagged(fr.whole(d), FlagEscaped)
+	case OpFilter:
+		return flagged(fr.whole(d), FlagFiltered)
+	}
+	return nil
+}
+
+// deferred appends a deferred operation to a parameter's path, within
+// the bounds of atoms.
+func (d Datum) deferred(o DOp) Datum {
+	steps, others := 0, 0
+	for _, p := range d.Ops {
+		if p.Kind == OpStep && !p.Call {
+			steps++
+		} else {
+			others++
+		}
+	}
+	if o.Kind == OpStep && !o.Call && steps >= maxSteps || (o.Kind != OpStep || o.Call) && others >= maxOps {
+		return d
+	}
+	ops := make([]DOp, len(d.Ops), len(d.Ops)+1)
+	copy(ops, d.Ops)
+	d.Ops = append(ops, o)
+	return d
+}
+
+func flagged(ds []Datum, flag uint8) []Datum {
+	for i := range ds {
+		ds[i].Flags |= flag
+	}
+	return ds
+}
+
+// whole returns what d is when written out whole: data is itself, an
+// object its Whole data or what it carries.
+func (fr *frame) whole(d Datum) []Datum {
+	switch d.Tag {
+	case TagData, TagSym:
+		return []Datum{d}
+	case TagObject:
+		if k := objectKind(d.Kind); k != nil && k.Whole != "" {
+			return []Datum{{Tag: TagData, Kind: k.Whole, Origin: d.Origin, Steps: d.Steps, Flags: d.Flags}}
+		}
+		var out []Datum
+		for _, c := range d.Carried {
+			out = union(out, fr.whole(c)...)
+		}
+		return out
+	}
+	return nil
+}
+
+// attr reads attribute name of d.
+func (fr *frame) attr(d Datum, name string, loc Loc) []Datum {
+	switch d.Tag {
+	case TagData:
+		return []Datum{d}
+	case TagObject:
+		if d.Class != nil {
+			if ds := fr.instanceAttr(d, name, loc); len(ds) > 0 {
+				return ds
+			}
+		}
+		if k := objectKind(d.Kind); k != nil {
+			if r, ok := k.Attrs[name]; ok {
+				return fr.result(d, k, r, "", loc)
+			}
+		}
+		if d.Class != nil && name == "request" {
+			// Django's views and DRF's serializers' context hold the
+			// request there.
+			return []Datum{{Tag: TagObject, Kind: ObjRequest, Origin: loc}}
+		}
+	case TagExt:
+		return []Datum{fr.p.external(d.Name + "." + name)}
+	case TagModule:
+		return fr.moduleAttr(d.Mod, name, 0)
+	case TagClass:
+		if m := d.Class.method(name, 0); m != nil {
+			return []Datum{{Tag: TagFunc, Fn: m}}
+		}
+		if k := d.Class.classAttr(name); k != nil {
+			fr.need(k.body)
+			if k.body.res != nil {
+				return k.body.res.env[name]
+			}
+		}
+	case TagSuper:
+		if m := d.Class.method(name, 1); m != nil {
+			return []Datum{{Tag: TagFunc, Fn: m, Self: d.Self}}
+		}
+	}
+	return nil
+}
+
+// instanceAttr reads an attribute of an instance of a repository class:
+// what its methods assign to it, else the class's attribute or method
+// (a property's value).
+func (fr *frame) instanceAttr(d Datum, name string, loc Loc) []Datum {
+	c := d.Class
+	var out []Datum
+	for _, k := range c.mro {
+		for _, s := range k.storers[name] {
+			fr.need(s)
+			if s.res != nil {
+				out = union(out, s.res.stores[name]...)
+			}
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	if m := c.method(name, 0); m != nil {
+		if m.isProperty() {
+			self := d
+			return fr.apply(m, &self, nil, loc)
+		}
+		self := d
+		return []Datum{{Tag: TagFunc, Fn: m, Self: &self}}
+	}
+	if k := c.classAttr(name); k != nil {
+		fr.need(k.body)
+		if k.body.res != nil {
+			return k.body.res.env[name]
+		}
+	}
+	return nil
+}
+
+// index reads d[key] ("" for a key that is not a literal).
+func (fr *frame) index(d Datum, key string, loc Loc) []Datum {
+	switch d.Tag {
+	case TagData:
+		if key != "" && d.Kind == DataBody {
+			// A key of a parsed body is one field of it.
+			return []Datum{{Tag: TagData, Kind: DataField, Key: key, Origin: loc, Steps: d.Steps, Flags: d.Flags}}
+		}
+		return []Datum{d}
+	case TagObject:
+		if k := objectKind(d.Kind); k != nil && k.Keyed != "" && key != "" {
+			return []Datum{{Tag: TagData, Kind: k.Keyed, Key: key, Origin: loc}}
+		}
+		var out []Datum
+		for _, w := range fr.whole(d) {
+			out = union(out, fr.index(w, key, loc)...)
+		}
+		return out
+	}
+	return nil
+}
+
+// result is what an attribute or method r of object d gives.
+func (fr *frame) result(d Datum, k *ObjectKind, r Result, key string, loc Loc) []Datum {
+	switch {
+	case r.Data != "":
+		return []Datum{{Tag: TagData, Kind: r.Data, Origin: loc}}
+	case r.Object != "":
+		return []Datum{{Tag: TagObject, Kind: r.Object, Origin: loc, Carried: d.Carried}}
+	case r.Keyed && key != "" && k.Keyed != "":
+		return []Datum{{Tag: TagData, Kind: k.Keyed, Key: key, Origin: loc}}
+	case r.Keyed, r.Whole:
+		return fr.whole(d)
+	case r.Same:
+		return []Datum{d}
+	case r.Carried:
+		return d.Carried
+	}
+	return nil
+}
+
+// isProperty reports whether a method is read as an attribute.
+func (f *fn) isProperty() bool {
+	for _, d := range f.Decorators {
+		switch lastName(d) {
+		case "property", "cached_property":
+			return true
+		}
+	}
+	return false
+}

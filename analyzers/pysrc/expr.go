@@ -1,0 +1,227 @@
+package pysrc
+
+import (
+	"strings"
+
+	"github.com/residue-sec/residue/analyzers/syntax"
+)
+
+// expr lowers expression n: its calls become call sites, and its value
+// the atoms it may be.
+func (s *fnState) expr(n *syntax.Node) Value {
+	if n == nil {
+		return nil
+	}
+	switch n.Type() {
+	case "identifier":
+		return s.name(n.Text())
+	case "attribute":
+		return s.attribute(n)
+	case "subscript":
+		obj := s.expr(n.ChildByFieldName("value"))
+		key := ""
+		for _, k := range n.ChildrenByFieldName("subscript") {
+			s.expr(k)
+			if k.Type() == "string" {
+				key, _ = stringLiteral(k)
+			}
+		}
+		return obj.With(Op{Kind: OpIndex, Name: key, Span: span(n)})
+	case "call":
+		return s.call(n)
+	case "string", "concatenated_string":
+		return s.str(n)
+	case "list_comprehension", "set_comprehension", "generator_expression", "dictionary_comprehension":
+		return s.comprehension(n)
+	case "named_expression":
+		v := s.expr(n.ChildByFieldName("value"))
+		s.assign(n.ChildByFieldName("name"), v, n)
+		return v
+	case "lambda":
+		return nil
+	case "binary_operator", "boolean_operator", "conditional_expression", "list", "tuple", "set",
+		"expression_list", "parenthesized_expression", "list_splat", "dictionary_splat", "await",
+		"pair", "dictionary", "keyword_argument", "yield", "as_pattern":
+		var v Value
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			if c.IsNamed() && !(c.FieldName() == "name" && n.Type() == "keyword_argument") && c.FieldName() != "operator" {
+				v = v.Union(s.expr(c))
+			}
+		}
+		return v
+	}
+	// Comparisons, negations and anything else carry no content, but
+	// their calls are still made.
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		if c.IsNamed() {
+			s.expr(c)
+		}
+	}
+	return nil
+}
+
+// name is the value of a bare name: what the function bound, else a name
+// resolved in the module.
+func (s *fnState) name(name string) Value {
+	if v, ok := s.env[name]; ok {
+		return v
+	}
+	return Value{{Root: RootName, Name: name}}
+}
+
+// attribute is the value of obj.attr: what the function assigned to that
+// dotted name, else obj's value with the attribute read.
+func (s *fnState) attribute(n *syntax.Node) Value {
+	if key := dotted(n); key != "" {
+		if v, ok := s.env[key]; ok {
+			return v
+		}
+	}
+	obj := s.expr(n.ChildByFieldName("object"))
+	return obj.With(Op{Kind: OpAttr, Name: n.ChildByFieldName("attribute").Text(), Span: span(n)})
+}
+
+// call records a call site and returns its result.
+func (s *fnState) call(n *syntax.Node) Value {
+	fn := n.ChildByFieldName("function")
+	c := Call{Span: span(n), FuncSpan: span(fn), Name: dotted(fn)}
+	switch {
+	case fn.Type() == "identifier" && fn.Text() == "super" && s.fn.Kind == KindDef:
+		s.expr(n.ChildByFieldName("arguments"))
+		return Value{{Root: RootSuper}}
+	case fn.Type() == "attribute":
+		c.Recv = s.expr(fn.ChildByFieldName("object"))
+		c.Method = fn.ChildByFieldName("attribute").Text()
+	default:
+		c.Func = s.expr(fn)
+	}
+	c.Args = s.args(n.ChildByFieldName("arguments"))
+	s.l.use(c.Func, c.Args)
+	s.l.use(c.Recv, c.Args)
+	s.configCall(&c, n)
+	idx := int32(len(s.fn.Calls))
+	s.fn.Calls = append(s.fn.Calls, c)
+	return Value{{Root: RootCall, Index: idx}}
+}
+
+// args lowers a call's arguments.
+func (s *fnState) args(n *syntax.Node) []Arg {
+	if n == nil {
+		return nil
+	}
+	if n.Type() != "argument_list" { // f(x for x in y)
+		return []Arg{{Value: s.expr(n), Span: span(n)}}
+	}
+	var out []Arg
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		if !c.IsNamed() || c.Type() == "comment" {
+			continue
+		}
+		a := Arg{Span: span(c)}
+		e := c
+		switch c.Type() {
+		case "keyword_argument":
+			a.Keyword = c.ChildByFieldName("name").Text()
+			e = c.ChildByFieldName("value")
+		case "list_splat":
+			a.Keyword, e = "*", c.NamedChild(0)
+		case "dictionary_splat":
+			a.Keyword, e = "**", c.NamedChild(0)
+		}
+		a.Value = s.expr(e)
+		switch e.Type() {
+		case "string":
+			a.Lit, a.Literal = stringLiteral(e)
+		case "identifier":
+			a.Name = e.Text()
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// str is the value of a string: its interpolations' values; !r escapes.
+func (s *fnState) str(n *syntax.Node) Value {
+	var v Value
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		switch c.Type() {
+		case "interpolation":
+			iv := s.expr(c.ChildByFieldName("expression"))
+			if conv := c.ChildByFieldName("type_conversion"); conv != nil && strings.Contains(conv.Text(), "r") {
+				iv = iv.With(Op{Kind: OpEscape, Span: span(c)})
+			}
+			v = v.Union(iv)
+		case "string":
+			v = v.Union(s.str(c))
+		}
+	}
+	return v
+}
+
+// comprehension binds its loop variables to what they iterate and
+// returns its element's value; a condition makes it a filtered copy.
+func (s *fnState) comprehension(n *syntax.Node) Value {
+	type saved struct {
+		v     Value
+		bound bool
+	}
+	restore := map[string]saved{}
+	filtered := false
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		switch c.Type() {
+		case "for_in_clause":
+			it := s.expr(c.ChildByFieldName("right"))
+			for _, name := range boundNames(c.ChildByFieldName("left")) {
+				if _, ok := restore[name]; !ok {
+					v, bound := s.env[name]
+					restore[name] = saved{v, bound}
+				}
+			}
+			s.bind(c.ChildByFieldName("left"), it)
+		case "if_clause":
+			filtered = true
+			s.expr(c.NamedChild(0))
+		}
+	}
+	v := s.expr(n.ChildByFieldName("body"))
+	for name, old := range restore {
+		if old.bound {
+			s.env[name] = old.v
+		} else {
+			delete(s.env, name)
+		}
+	}
+	if filtered {
+		v = v.With(Op{Kind: OpFilter, Span: span(n)})
+	}
+	return v
+}
+
+// boundNames returns the plain names a target binds.
+func boundNames(n *syntax.Node) []string {
+	if n.Type() == "identifier" {
+		return []string{n.Text()}
+	}
+	var out []string
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		if c.IsNamed() {
+			out = append(out, boundNames(c)...)
+		}
+	}
+	return out
+}
+
+// stringLiteral returns the content of a string without interpolations,
+// escapes kept as written; ok is false for an f-string with any.
+func stringLiteral(n *syntax.Node) (string, bool) {
+	var b strings.Builder
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		switch c.Type() {
+		case "interpolation":
+			return "", false
+		case "string_content", "escape_sequence":
+			b.WriteString(c.Text())
+		}
+	}
+	return b.String(), true
+}

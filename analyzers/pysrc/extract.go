@@ -1,0 +1,229 @@
+package pysrc
+
+import (
+	"strings"
+
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/syntax"
+)
+
+// A Class is a class definition.
+type Class struct {
+	// Name is qualified within the module ("Outer.Inner").
+	Name string
+	// Bases are the values of the base class expressions, in the code
+	// Scope (the index of the Func the class statement is in).
+	Bases []Value
+	Scope int32
+	// Body is the index of the class body's Func.
+	Body           int32
+	Span, NameSpan Span
+}
+
+// extract lowers one file into its module part.
+func extract(pass *analyzers.ExtractPass) (analyzers.Part, error) {
+	syn := pass.Syntax
+	files := indexOf(pass.Files)
+	m := &Module{File: syn.Path, Src: syn.Src(), Package: strings.HasSuffix(syn.Path, "__init__.py"),
+		Name: files.moduleName(syn.Path), Config: relevantSettings(pass.Settings)}
+	l := &lowerer{m: m, files: files, used: map[int32]bool{}, usedNames: map[string]bool{}}
+	root := syn.Tree.Root()
+	body := l.open(KindModule, "", -1, 0, root)
+	body.block(root)
+	l.close(body)
+	l.need()
+	return m, nil
+}
+
+// relevantSettings keeps the settings a vocabulary reads.
+func relevantSettings(s analyzers.Settings) analyzers.Settings {
+	var out analyzers.Settings
+	for _, key := range settingKeys() {
+		if v := s[key]; len(v) > 0 {
+			if out == nil {
+				out = analyzers.Settings{}
+			}
+			out[key] = v
+		}
+	}
+	return out
+}
+
+// A lowerer turns one file's snapshot into its Module.
+type lowerer struct {
+	m     *Module
+	files *fileIndex
+	// used marks the imports whose modules are needed, usedNames the
+	// names that functions use and do not bind.
+	used      map[int32]bool
+	usedNames map[string]bool
+}
+
+// fnState is the state of lowering one Func: the names bound so far.
+type fnState struct {
+	l   *lowerer
+	idx int32
+	fn  *Func
+	env map[string]Value
+}
+
+// open reserves the next Func for code of kind.
+func (l *lowerer) open(kind FuncKind, name string, class, parent int32, def *syntax.Node) *fnState {
+	idx := int32(len(l.m.Funcs))
+	l.m.Funcs = append(l.m.Funcs, Func{})
+	fn := &Func{Kind: kind, Name: name, Class: class, Parent: parent, Span: span(def)}
+	return &fnState{l: l, idx: idx, fn: fn, env: map[string]Value{}}
+}
+
+// close stores the lowered Func; a module or class body keeps its names.
+func (l *lowerer) close(s *fnState) {
+	if s.fn.Kind != KindDef {
+		s.fn.Env = sortedBindings(s.env)
+	}
+	l.m.Funcs[s.idx] = *s.fn
+}
+
+func sortedBindings(env map[string]Value) []Binding {
+	out := make([]Binding, 0, len(env))
+	for name, v := range env {
+		if !strings.Contains(name, ".") {
+			out = append(out, Binding{Name: name, Value: v})
+		}
+	}
+	sortBindings(out)
+	return out
+}
+
+// qualify returns the qualified name of a definition named name in s.
+func (s *fnState) qualify(name string) string {
+	if s.fn.Name == "" {
+		return name
+	}
+	return s.fn.Name + "." + name
+}
+
+// definition lowers a function or class definition with its decorators.
+func (s *fnState) definition(def *syntax.Node, decorators []*syntax.Node) {
+	name := def.ChildByFieldName("name")
+	if name == nil {
+		return
+	}
+	var decs []string
+	for _, d := range decorators {
+		e := d.NamedChild(0)
+		s.expr(e)
+		if e.Type() == "call" {
+			e = e.ChildByFieldName("function")
+		}
+		decs = append(decs, dotted(e))
+	}
+	switch def.Type() {
+	case "function_definition":
+		s.function(def, name, decs)
+	case "class_definition":
+		s.class(def, name)
+	}
+}
+
+func (s *fnState) function(def, name *syntax.Node, decs []string) {
+	class := int32(-1)
+	if s.fn.Kind == KindClass {
+		class = s.fn.Class
+	}
+	f := s.l.open(KindDef, s.qualify(name.Text()), class, s.idx, def)
+	f.fn.NameSpan, f.fn.Decorators = span(name), decs
+	f.fn.Async = def.Child(0).Type() == "async"
+	f.params(def.ChildByFieldName("parameters"))
+	f.block(def.ChildByFieldName("body"))
+	s.l.close(f)
+	s.env[name.Text()] = Value{{Root: RootFunc, Index: f.idx}}
+}
+
+func (s *fnState) class(def, name *syntax.Node) {
+	m := s.l.m
+	ci := int32(len(m.Classes))
+	c := Class{Name: s.qualify(name.Text()), Scope: s.idx, Span: span(def), NameSpan: span(name)}
+	if sup := def.ChildByFieldName("superclasses"); sup != nil {
+		for b := sup.FirstChild(); b != nil; b = b.NextSibling() {
+			if b.IsNamed() && b.Type() != "keyword_argument" {
+				v := s.expr(b)
+				s.l.useImports(v)
+				c.Bases = append(c.Bases, v)
+			}
+		}
+	}
+	m.Classes = append(m.Classes, c)
+	body := s.l.open(KindClass, c.Name, ci, s.idx, def)
+	m.Classes[ci].Body = body.idx
+	body.block(def.ChildByFieldName("body"))
+	s.l.close(body)
+	s.env[name.Text()] = Value{{Root: RootClass, Index: ci}}
+}
+
+// params binds a function's parameters.
+func (s *fnState) params(ps *syntax.Node) {
+	kwOnly := false
+	for p := ps.FirstChild(); p != nil; p = p.NextSibling() {
+		var name string
+		kind := ParamPlain
+		switch p.Type() {
+		case "identifier":
+			name = p.Text()
+		case "default_parameter", "typed_default_parameter":
+			name = p.ChildByFieldName("name").Text()
+			s.expr(p.ChildByFieldName("value"))
+		case "typed_parameter":
+			if id := p.NamedChild(0); id != nil {
+				switch id.Type() {
+				case "identifier":
+					name = id.Text()
+				case "list_splat_pattern":
+					name, kind = id.NamedChild(0).Text(), ParamStar
+				case "dictionary_splat_pattern":
+					name, kind = id.NamedChild(0).Text(), ParamKwargs
+				}
+			}
+		case "list_splat_pattern":
+			name, kind = p.NamedChild(0).Text(), ParamStar
+		case "dictionary_splat_pattern":
+			name, kind = p.NamedChild(0).Text(), ParamKwargs
+		case "keyword_separator":
+			kwOnly = true
+		}
+		if name == "" {
+			continue
+		}
+		if kind == ParamPlain && kwOnly {
+			kind = ParamKwOnly
+		}
+		if kind == ParamStar {
+			kwOnly = true
+		}
+		s.env[name] = Value{{Root: RootParam, Index: int32(len(s.fn.Params))}}
+		s.fn.Params = append(s.fn.Params, Param{Name: name, Kind: kind})
+	}
+}
+
+// span returns n's byte range.
+func span(n *syntax.Node) Span {
+	if n == nil {
+		return Span{}
+	}
+	return Span{n.StartByte(), n.EndByte()}
+}
+
+// dotted returns the dotted name of an identifier or attribute chain
+// ("logging.getLogger"), "" for anything else.
+func dotted(n *syntax.Node) string {
+	switch n.Type() {
+	case "identifier":
+		return n.Text()
+	case "attribute":
+		obj := dotted(n.ChildByFieldName("object"))
+		if obj == "" {
+			return ""
+		}
+		return obj + "." + n.ChildByFieldName("attribute").Text()
+	}
+	return ""
+}

@@ -1,0 +1,220 @@
+package pysrc
+
+import (
+	"encoding/gob"
+	"slices"
+
+	"github.com/residue-sec/residue/analyzers"
+)
+
+// A module's part of the model is a small program: every function lowered
+// to the call sites it makes, the values it returns and the attributes it
+// stores, where a value is a set of atoms that name where it may come from
+// (a parameter, a call's result, a name of the module) and what was done
+// to it since (attributes read, keys taken, assignments passed). Nothing
+// in a part depends on another file or on what any name means: Build
+// resolves names across modules and evaluates the programs.
+
+func init() { gob.Register(&Module{}) }
+
+// A Module is one Python file's part of the model.
+type Module struct {
+	// File is the file's path, relative to the repository root.
+	File string
+	// Name is the dotted module name (app/views.py is app.views; a file
+	// in a package is named from its top package).
+	Name string
+	// Package is set for an __init__.py.
+	Package bool
+	// Src is the file's source, for the text and lines of locations.
+	Src     []byte
+	Imports []Import
+	// Funcs are the module's code: Funcs[0] is the module body, then
+	// every class body, function and method, in source order.
+	Funcs   []Func
+	Classes []Class
+	// Settings are module-level assignments of literals to upper-case
+	// names (Django settings) and the literal arguments of configuration
+	// calls that vocabularies name (dictConfig).
+	Settings []Setting
+	// Config holds the settings of the analyzers that use the model.
+	Config analyzers.Settings
+	// Need lists the repository files the module imports.
+	Need []string
+}
+
+// Path returns the module's file path.
+func (m *Module) Path() string { return m.File }
+
+// Needs returns the repository files the module imports.
+func (m *Module) Needs() []string { return m.Need }
+
+// A Span is a byte range of a module's source.
+type Span struct{ Start, End uint32 }
+
+// An Import is one name an import statement binds.
+type Import struct {
+	// Local is the name bound ("" for `from x import *`).
+	Local string
+	// Module is the absolute dotted module imported from ("django.http",
+	// "app.core" for a relative import of app/views.py); for `import a.b`
+	// it is "a", which is what the statement binds.
+	Module string
+	// Name is the name imported from Module ("" for `import m`).
+	Name string
+	// Path is the repository file of Module, "" when it is not the
+	// repository's; Sub the file of Module.Name when that is a submodule.
+	Path, Sub string
+	Star      bool
+	// Func is the index of the function whose body holds the import.
+	Func int32
+}
+
+// FuncKind says what a Func's code is.
+type FuncKind uint8
+
+// The kinds of code.
+const (
+	KindModule FuncKind = iota // a module's top level
+	KindClass                  // a class body
+	KindDef                    // a function or method
+)
+
+// A Func is one body of code: a function, a method, a class body or the
+// module's top level.
+type Func struct {
+	Kind FuncKind
+	// Name is qualified within the module: "view", "View.get",
+	// "outer.inner"; "" for the module body.
+	Name string
+	// Class is the index of the class this is a method or the body of,
+	// -1 for none.
+	Class int32
+	// Parent is the index of the enclosing code (0: the module body).
+	Parent     int32
+	Params     []Param
+	Decorators []string
+	Async      bool
+	// Calls are the call sites in the order they are evaluated.
+	Calls []Call
+	// Returns is what the function may return.
+	Returns Value
+	// Stores are assignments to attributes of the first parameter
+	// (self.x = v).
+	Stores []Store
+	// Env is what a module or class body binds at its end, by name.
+	Env []Binding
+	// Span is the definition; NameSpan its name.
+	Span, NameSpan Span
+}
+
+// ParamKind says how a parameter takes its arguments.
+type ParamKind uint8
+
+// The kinds of parameters.
+const (
+	ParamPlain  ParamKind = iota // positional or keyword
+	ParamStar                    // *args
+	ParamKwargs                  // **kwargs
+	ParamKwOnly                  // after * or *args
+)
+
+// A Param is one parameter of a function.
+type Param struct {
+	Name string
+	Kind ParamKind
+}
+
+// A Call is one call site.
+type Call struct {
+	// Func is the value called, for a call of anything but an attribute.
+	Func Value
+	// Recv is the object whose Method is called, for obj.method(…).
+	Recv   Value
+	Method string
+	// Name is the callee's dotted text ("logger.info", "requests.get"),
+	// "" when the callee is not a dotted name.
+	Name string
+	Args []Arg
+	// Span is the call; FuncSpan its callee.
+	Span, FuncSpan Span
+}
+
+// An Arg is one argument of a call.
+type Arg struct {
+	// Keyword names a keyword argument; "*" and "**" mark splats.
+	Keyword string
+	Value   Value
+	// Lit is the value of a string literal argument; Literal tells it
+	// apart from an empty string. Name is set for a bare identifier
+	// argument (__name__).
+	Lit     string
+	Literal bool
+	Name    string
+	Span    Span
+}
+
+// A Store is an assignment to an attribute of a method's first parameter.
+type Store struct {
+	Attr  string
+	Value Value
+	Span  Span
+}
+
+// A Binding is a name a module or class body binds, with its value.
+type Binding struct {
+	Name  string
+	Value Value
+}
+
+// A Setting is a module-level literal: NAME = literal, or a literal
+// argument of a configuration call (Name is then the callee's last name).
+type Setting struct {
+	Name  string
+	Value Literal
+}
+
+// LiteralKind says what a Literal is.
+type LiteralKind uint8
+
+// The kinds of literals.
+const (
+	LitOther LiteralKind = iota // anything else: Text is its source
+	LitString
+	LitDict
+	LitList
+)
+
+// A Literal is a Python literal read from the source: a dictionary with
+// string keys, a list, tuple or set, a string, or another expression's text.
+type Literal struct {
+	Kind LiteralKind
+	Text string
+	// Keys and Items are a dictionary's entries (Keys[i] → Items[i]), or a
+	// list's items.
+	Keys  []string
+	Items []Literal
+	Span  Span
+}
+
+// Get returns a dictionary's item at key.
+func (l *Literal) Get(key string) (*Literal, bool) {
+	if i := slices.Index(l.Keys, key); i >= 0 && l.Kind == LitDict {
+		return &l.Items[i], true
+	}
+	return nil, false
+}
+
+// Strings returns the strings of a list literal.
+func (l *Literal) Strings() []string {
+	var out []string
+	if l.Kind != LitList {
+		return nil
+	}
+	for _, it := range l.Items {
+		if it.Kind == LitString {
+			out = append(out, it.Text)
+		}
+	}
+	return out
+}

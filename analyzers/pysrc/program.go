@@ -1,0 +1,202 @@
+package pysrc
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/source"
+)
+
+// A Program is the built model: every module's code linked across
+// modules, and each function's summary. It is read-only once built, and
+// safe for Check to read from any goroutine.
+type Program struct {
+	modules []*module
+	byPath  map[string]*module
+	// byKey maps module slash paths and their suffixes to modules.
+	byKey map[string][]*module
+	// packages are the slash paths of the packages modelled.
+	packages map[string]bool
+	settings analyzers.Settings
+	sched    scheduler
+	// Memos of Build, which runs on one goroutine: what vocabularies say
+	// of names, what imports bind.
+	cleans  map[string]bool
+	imports map[importKey][]Datum
+}
+
+type importKey struct {
+	m *module
+	i int32
+}
+
+// clean reports whether a vocabulary calls name a sanitizer.
+func (p *Program) clean(name string) bool {
+	if name == "" {
+		return false
+	}
+	c, ok := p.cleans[name]
+	if !ok {
+		c = clean(name, p.settings)
+		p.cleans[name] = c
+	}
+	return c
+}
+
+// A module is a Module of the program.
+type module struct {
+	*Module
+	prog    *Program
+	fns     []*fn
+	classes []*class
+	// env indexes the module body's bindings by name.
+	env   map[string]Value
+	once  sync.Once
+	lines *source.Lines
+}
+
+// A fn is a Func of the program, with its last evaluation.
+type fn struct {
+	*Func
+	mod *module
+	idx int32
+	// class is the class of a method or class body.
+	class *class
+	res   *result
+	// The scheduler's state.
+	index, low               int
+	onStack, done, recursive bool
+}
+
+// A class is a Class of the program.
+type class struct {
+	*Class
+	mod  *module
+	body *fn
+	// methods are the functions defined in the class body, by name.
+	methods map[string]*fn
+	// storers are the methods that assign each attribute of self.
+	storers map[string][]*fn
+	// env indexes the class body's bindings.
+	env map[string]Value
+	// Resolved on first use: the method resolution order (the class
+	// first), the external bases' names, the kind of object instances
+	// are.
+	resolved   bool
+	mro        []*class
+	ext        []string
+	kind       string
+	middleware bool
+}
+
+// build links the parts.
+func build(parts []analyzers.Part) (any, error) {
+	p := &Program{byPath: map[string]*module{}, byKey: map[string][]*module{}, packages: map[string]bool{},
+		cleans: map[string]bool{}, imports: map[importKey][]Datum{}}
+	for _, part := range parts {
+		m, ok := part.(*Module)
+		if !ok {
+			return nil, fmt.Errorf("pysrc: part of %s is a %T", part.Path(), part)
+		}
+		if _, dup := p.byPath[m.File]; dup || len(m.Funcs) == 0 {
+			continue
+		}
+		if p.settings == nil && m.Config != nil {
+			p.settings = m.Config
+		}
+		p.link(m)
+	}
+	if p.settings == nil {
+		p.settings = analyzers.Settings{}
+	}
+	p.summarize()
+	p.cleans, p.imports = nil, nil
+	return p, nil
+}
+
+// link adds a module to the program.
+func (p *Program) link(m *Module) {
+	mod := &module{Module: m, prog: p, env: map[string]Value{}}
+	for _, b := range m.Funcs[0].Env {
+		mod.env[b.Name] = b.Value
+	}
+	mod.fns = make([]*fn, len(m.Funcs))
+	for i := range m.Funcs {
+		mod.fns[i] = &fn{Func: &m.Funcs[i], mod: mod, idx: int32(i)}
+	}
+	mod.classes = make([]*class, len(m.Classes))
+	for i := range m.Classes {
+		c := &m.Classes[i]
+		if c.Body <= 0 || int(c.Body) >= len(mod.fns) {
+			continue
+		}
+		cl := &class{Class: c, mod: mod, body: mod.fns[c.Body], methods: map[string]*fn{}, storers: map[string][]*fn{}, env: map[string]Value{}}
+		for _, b := range m.Funcs[c.Body].Env {
+			cl.env[b.Name] = b.Value
+		}
+		mod.classes[i] = cl
+	}
+	for _, f := range mod.fns {
+		f.class = mod.classOf(f.Class)
+		if f.class == nil || f.Kind != KindDef || f.Parent != f.class.Body {
+			continue
+		}
+		f.class.methods[lastName(f.Name)] = f
+		for _, s := range f.Stores {
+			if !containsFn(f.class.storers[s.Attr], f) {
+				f.class.storers[s.Attr] = append(f.class.storers[s.Attr], f)
+			}
+		}
+	}
+	p.modules = append(p.modules, mod)
+	p.byPath[m.File] = mod
+	key := moduleKey(m.File)
+	if m.Package {
+		p.packages[key] = true
+	}
+	for k := key; k != ""; {
+		p.byKey[k] = append(p.byKey[k], mod)
+		i := strings.IndexByte(k, '/')
+		if i < 0 {
+			break
+		}
+		k = k[i+1:]
+	}
+}
+
+// classOf returns the class at index i of the module, nil when there is
+// none.
+func (m *module) classOf(i int32) *class {
+	if i < 0 || int(i) >= len(m.classes) {
+		return nil
+	}
+	return m.classes[i]
+}
+
+func containsFn(fs []*fn, f *fn) bool {
+	for _, g := range fs {
+		if g == f {
+			return true
+		}
+	}
+	return false
+}
+
+// lastName returns the last component of a dotted name.
+func lastName(name string) string { return name[strings.LastIndexByte(name, '.')+1:] }
+
+// Lines returns the module's line table, made on first use.
+func (m *module) Lines() *source.Lines {
+	m.once.Do(func() { m.lines = source.NewLines(m.Src) })
+	return m.lines
+}
+
+// qualified returns the dotted name of a definition of the module.
+func (m *module) qualified(name string) string {
+	if m.Name == "" {
+		return name
+	}
+	return m.Name + "." + name
+}

@@ -1,0 +1,173 @@
+package pysrc
+
+import "strings"
+
+// maxDepth bounds chains of names resolved through other names (imports
+// of imports, re-exports, star imports).
+const maxDepth = 12
+
+// global returns what name is at the top level of module m: a name it
+// binds (its own definitions and imports, re-exports among them), else a
+// name of a module it star-imports; nil when m has none.
+func (fr *frame) global(m *module, name string, depth int) []Datum {
+	if depth > maxDepth {
+		return nil
+	}
+	if v, ok := m.env[name]; ok {
+		if ds, ok := fr.static(m, v, depth); ok {
+			return ds
+		}
+		body := m.fns[0]
+		fr.need(body)
+		fr.evaluated = true
+		if body.res != nil {
+			return body.res.env[name]
+		}
+		return nil
+	}
+	for i := range m.Imports {
+		imp := &m.Imports[i]
+		if !imp.Star {
+			continue
+		}
+		if t := fr.p.byPath[imp.Path]; t != nil && t != m {
+			if ds := fr.global(t, name, depth+1); len(ds) > 0 {
+				return ds
+			}
+		}
+	}
+	return nil
+}
+
+// static resolves a binding that needs no evaluation: imports, classes
+// and functions, and attributes of them; ok is false for anything else.
+func (fr *frame) static(m *module, v Value, depth int) ([]Datum, bool) {
+	var out []Datum
+	for _, a := range v {
+		var roots []Datum
+		switch a.Root {
+		case RootImport:
+			roots = fr.importValue(m, a.Index, depth+1)
+		case RootClass:
+			if c := m.classOf(a.Index); c != nil {
+				roots = []Datum{{Tag: TagClass, Class: c}}
+			}
+		case RootFunc:
+			if int(a.Index) < len(m.fns) {
+				roots = []Datum{{Tag: TagFunc, Fn: m.fns[a.Index]}}
+			}
+		default:
+			return nil, false
+		}
+		for _, op := range a.Ops {
+			if op.Kind != OpAttr && op.Kind != OpStep {
+				return nil, false
+			}
+		}
+		for _, r := range roots {
+			out = union(out, fr.staticAttrs(r, a.Ops, depth)...)
+		}
+	}
+	return out, true
+}
+
+// staticAttrs follows attribute reads of modules and external names.
+func (fr *frame) staticAttrs(d Datum, ops []Op, depth int) []Datum {
+	for _, op := range ops {
+		if op.Kind != OpAttr {
+			continue
+		}
+		switch d.Tag {
+		case TagExt:
+			d = fr.p.external(d.Name + "." + op.Name)
+		case TagModule:
+			ds := fr.moduleAttr(d.Mod, op.Name, depth+1)
+			if len(ds) != 1 {
+				return ds
+			}
+			d = ds[0]
+		default:
+			return nil
+		}
+	}
+	return []Datum{d}
+}
+
+// importValue returns what import i of m binds.
+func (fr *frame) importValue(m *module, i int32, depth int) []Datum {
+	p := fr.p
+	if i < 0 || int(i) >= len(m.Imports) || depth > maxDepth {
+		return nil
+	}
+	key := importKey{m, i}
+	if ds, ok := p.imports[key]; ok {
+		return ds
+	}
+	// Only what needed no evaluation is kept: a module body's globals may
+	// still change.
+	outer := fr.evaluated
+	fr.evaluated = false
+	ds := fr.resolveImport(m, i, depth)
+	if p.imports != nil && !fr.evaluated {
+		p.imports[key] = ds
+	}
+	fr.evaluated = fr.evaluated || outer
+	return ds
+}
+
+func (fr *frame) resolveImport(m *module, i int32, depth int) []Datum {
+	p := fr.p
+	imp := &m.Imports[i]
+	switch {
+	case imp.Star:
+		return nil
+	case imp.Name == "":
+		if t := p.byPath[imp.Path]; t != nil {
+			return []Datum{{Tag: TagModule, Mod: t}}
+		}
+		return []Datum{p.external(imp.Module)}
+	}
+	if t := p.byPath[imp.Path]; t != nil && t != m {
+		if ds := fr.global(t, imp.Name, depth+1); len(ds) > 0 {
+			return ds
+		}
+	}
+	if s := p.byPath[imp.Sub]; s != nil {
+		return []Datum{{Tag: TagModule, Mod: s}}
+	}
+	return []Datum{p.external(imp.Module + "." + imp.Name)}
+}
+
+// moduleAttr returns attribute name of module m: a name it binds, else
+// its submodule of that name.
+func (fr *frame) moduleAttr(m *module, name string, depth int) []Datum {
+	p := fr.p
+	if ds := fr.global(m, name, depth); len(ds) > 0 {
+		return ds
+	}
+	if m.Package {
+		if ms := p.byKey[moduleKey(m.File)+"/"+name]; len(ms) > 0 {
+			return []Datum{{Tag: TagModule, Mod: ms[0]}}
+		}
+	}
+	return []Datum{{Tag: TagExt, Name: m.qualified(name)}}
+}
+
+// external returns the datum of an external dotted name: a module of the
+// repository when one is named so (a namespace package's module), an
+// object a vocabulary names, else the name.
+func (p *Program) external(name string) Datum {
+	if strings.Contains(name, ".") && !stdlib[name[:strings.IndexByte(name, '.')]] {
+		key := strings.ReplaceAll(name, ".", "/")
+		for _, m := range p.byKey[key] {
+			prefix := strings.TrimSuffix(strings.TrimSuffix(moduleKey(m.File), key), "/")
+			if prefix == "" || !p.packages[prefix] {
+				return Datum{Tag: TagModule, Mod: m}
+			}
+		}
+	}
+	if k := globalKind(name); k != "" {
+		return Datum{Tag: TagObject, Kind: k, Name: name}
+	}
+	return Datum{Tag: TagExt, Name: name}
+}

@@ -1,0 +1,130 @@
+package pysrc
+
+import "slices"
+
+// RootKind says what an atom starts from.
+type RootKind uint8
+
+// The roots of atoms.
+const (
+	// RootParam is the function's parameter Index.
+	RootParam RootKind = iota + 1
+	// RootCall is the result of the function's call site Index.
+	RootCall
+	// RootName is a name the function does not bind itself: a global of
+	// the module, an import, a builtin.
+	RootName
+	// RootFunc is the module's function Index (a nested def).
+	RootFunc
+	// RootClass is the module's class Index.
+	RootClass
+	// RootImport is the module's import Index.
+	RootImport
+	// RootSuper is super() in a method.
+	RootSuper
+)
+
+// OpKind says what an operation did to a value.
+type OpKind uint8
+
+// The operations on values.
+const (
+	// OpAttr read attribute Name.
+	OpAttr OpKind = iota + 1
+	// OpIndex took key Name ("" when the key is not a literal).
+	OpIndex
+	// OpStep is an assignment the value went through.
+	OpStep
+	// OpEscape escaped CR and LF (repr, %r, !r).
+	OpEscape
+	// OpFilter is a filtered copy: a comprehension with a condition.
+	OpFilter
+)
+
+// An Op is one operation on a value, at Span.
+type Op struct {
+	Kind OpKind
+	Name string
+	Span Span
+}
+
+// An Atom is one thing a value may be: a root, and the operations applied
+// to it since, in order.
+type Atom struct {
+	Root  RootKind
+	Index int32
+	Name  string
+	Ops   []Op
+}
+
+// A Value is what an expression may be: a set of atoms. The empty value
+// is a constant or something nothing is known of.
+type Value []Atom
+
+// Bounds of values: a value keeps at most maxAtoms atoms, an atom at most
+// maxOps operations that are not steps and maxSteps steps (the oldest go).
+const (
+	maxAtoms = 16
+	maxOps   = 6
+	maxSteps = 6
+)
+
+func (a Atom) equal(b Atom) bool {
+	return a.Root == b.Root && a.Index == b.Index && a.Name == b.Name && slices.Equal(a.Ops, b.Ops)
+}
+
+// Union returns the atoms of v and w, each once, v's first.
+func (v Value) Union(w Value) Value {
+	if len(w) == 0 {
+		return v
+	}
+	if len(v) == 0 {
+		return w
+	}
+	out := slices.Clip(v)
+	for _, a := range w {
+		if len(out) >= maxAtoms {
+			break
+		}
+		if !slices.ContainsFunc(out, a.equal) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// With returns v with op applied to each atom.
+func (v Value) With(op Op) Value {
+	if len(v) == 0 {
+		return nil
+	}
+	out := make(Value, len(v))
+	for i, a := range v {
+		out[i] = a.with(op)
+	}
+	return out
+}
+
+// with appends op to the atom's operations, within the bounds: past
+// maxOps operations an atom reads no further attributes or keys, and
+// past maxSteps steps the oldest step goes.
+func (a Atom) with(op Op) Atom {
+	steps, others := 0, 0
+	for _, o := range a.Ops {
+		if o.Kind == OpStep {
+			steps++
+		} else {
+			others++
+		}
+	}
+	ops := a.Ops
+	switch {
+	case op.Kind == OpStep && steps >= maxSteps:
+		i := slices.IndexFunc(ops, func(o Op) bool { return o.Kind == OpStep })
+		ops = slices.Delete(slices.Clone(ops), i, i+1)
+	case op.Kind != OpStep && others >= maxOps:
+		return a
+	}
+	a.Ops = append(slices.Clip(ops), op)
+	return a
+}

@@ -6,122 +6,21 @@ import (
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/pysrc"
-	"github.com/residue-sec/residue/analyzers/source"
 )
 
-// The kinds of facts the logging analyzer exports.
-const (
-	factFilterClass = "filter-class"   // Key: dotted path of a redacting logging.Filter
-	factFilter      = "logging-filter" // Key: filter name; Values: its class path
-	factHandler     = "logging-handler"
-	factLogger      = "logging-logger" // Values: "handler:h", "filter:f", "propagate:false"
-	dataLogger      = "logger"         // Finding.Data key: the logging name written to
-)
-
-// modulePath turns a file path into its dotted module path.
-func modulePath(p string) string {
-	p = strings.TrimSuffix(strings.TrimSuffix(p, ".py"), "/__init__")
-	return strings.ReplaceAll(p, "/", ".")
-}
-
-// loggingName returns the logging name a logger factory call creates:
-// its string argument, the module path for __name__, "" (the root) for
-// none; ok is false when it cannot be known.
-func (a *analysis) loggingName(call *source.Node) (string, bool) {
-	fn := a.dotted(call.ChildByFieldName("function"))
-	if fn != "logging.getLogger" && fn != "getLogger" {
-		return "", false
-	}
-	arg := firstArg(call.ChildByFieldName("arguments"))
-	switch {
-	case arg == nil:
-		return "", true
-	case arg.Type() == "identifier" && a.text(arg) == "__name__":
-		return a.module, true
-	case arg.Type() == "string" && arg.NamedChildCount() <= 3:
-		return strings.Trim(a.text(arg), `"'`), true
-	}
-	return "", false
-}
-
-// loggerOf returns the logging name a sink's logger object writes to.
-func (a *analysis) loggerOf(obj *source.Node) (string, bool) {
-	switch obj.Type() {
-	case "identifier":
-		if a.text(obj) == "logging" {
-			return "", true
-		}
-		name, ok := a.loggerNames[a.text(obj)]
-		return name, ok
-	case "call":
-		return a.loggingName(obj)
-	}
-	return "", false
-}
-
-// filterClass exports a class that is a logging filter which redacts:
-// it has a filter(self, record) method, and its name or that method says
-// redact, mask, scrub, sanitize or the like.
-func (a *analysis) filterClass(class *source.Node) {
-	body := class.ChildByFieldName("body")
-	if body == nil {
-		return
-	}
-	for i := 0; i < int(body.NamedChildCount()); i++ {
-		fn := pysrc.Unwrap(body.NamedChild(i))
-		if fn == nil || fn.Type() != "function_definition" || a.text(fn.ChildByFieldName("name")) != "filter" {
-			continue
-		}
-		name := a.text(class.ChildByFieldName("name"))
-		if sanitizerName.MatchString(name) || sanitizerName.MatchString(a.text(fn.ChildByFieldName("body"))) {
-			a.pass.Export(analyzers.Fact{Kind: factFilterClass, Key: a.module + "." + name,
-				Location: a.pass.Location(class.ChildByFieldName("name"), "redacting filter")})
-		}
-		return
-	}
-}
-
-// loggingConfig exports the filters, handlers and loggers of a LOGGING
-// setting (or a dictConfig argument) written as a dictionary literal.
-func (a *analysis) loggingConfig(dict *source.Node) {
-	cfg := a.literal(dict)
-	export := func(kind, key string, values []string, at *source.Node) {
-		a.pass.Export(analyzers.Fact{Kind: kind, Key: key, Values: values, Location: a.pass.Location(at, "LOGGING")})
-	}
-	filters := cfg.dict("filters").entries
-	for _, name := range sortedKeys(filters) {
-		if class := filters[name].str("()"); class != "" {
-			export(factFilter, name, []string{class}, filters[name].node)
-		}
-	}
-	handlers := cfg.dict("handlers").entries
-	for _, name := range sortedKeys(handlers) {
-		export(factHandler, name, handlers[name].strs("filters"), handlers[name].node)
-	}
-	loggers := cfg.dict("loggers").entries
-	if root, ok := cfg.entries["root"]; ok {
-		loggers = withEntry(loggers, "", root)
-	}
-	for _, name := range sortedKeys(loggers) {
-		l := loggers[name]
-		var values []string
-		for _, h := range l.strs("handlers") {
-			values = append(values, "handler:"+h)
-		}
-		for _, f := range l.strs("filters") {
-			values = append(values, "filter:"+f)
-		}
-		if p, ok := l.entries["propagate"]; ok && p.scalar == "False" {
-			values = append(values, "propagate:false")
-		}
-		export(factLogger, name, values, l.node)
-	}
-}
+// dataLogger is the Finding.Data key of the logging name a finding's
+// record is written to.
+const dataLogger = "logger"
 
 // finish drops the findings written to a logger whose every output passes
-// a redacting filter, according to the repository's LOGGING setting.
+// a redacting filter, according to the repository's LOGGING setting (or
+// a dictConfig call's literal).
 func finish(sum *analyzers.Summary) error {
-	cfg := newLogConfig(sum.Facts)
+	prog, _ := sum.Model(pysrc.Model).(*pysrc.Program)
+	if prog == nil {
+		return nil
+	}
+	cfg := newLogConfig(prog)
 	for i, fd := range sum.Findings {
 		if name, ok := fd.Data[dataLogger]; ok && cfg.redacted(name) {
 			sum.Drop(i)
@@ -130,37 +29,93 @@ func finish(sum *analyzers.Summary) error {
 	return nil
 }
 
-// logConfig is the repository's logging configuration, from facts.
+// logConfig is the repository's logging configuration.
 type logConfig struct {
-	redacting map[string]bool     // class paths of redacting filters
-	filters   map[string]string   // filter name → class path
-	handlers  map[string][]string // handler name → filter names
-	loggers   map[string][]string // logger name → values
+	redacting map[string]bool         // class paths of redacting filters
+	filters   map[string]string       // filter name → class path
+	handlers  map[string][]string     // handler name → filter names
+	loggers   map[string]loggerConfig // logger name → its configuration
 }
 
-func newLogConfig(facts []analyzers.Fact) *logConfig {
+type loggerConfig struct {
+	handlers, filters []string
+	noPropagate       bool
+}
+
+func newLogConfig(prog *pysrc.Program) *logConfig {
 	c := &logConfig{redacting: map[string]bool{}, filters: map[string]string{},
-		handlers: map[string][]string{}, loggers: map[string][]string{}}
-	for _, f := range facts {
-		switch f.Kind {
-		case factFilterClass:
-			c.redacting[f.Key] = true
-		case factFilter:
-			c.filters[f.Key] = f.Values[0]
-		case factHandler:
-			c.handlers[f.Key] = f.Values
-		case factLogger:
-			c.loggers[f.Key] = f.Values
+		handlers: map[string][]string{}, loggers: map[string]loggerConfig{}}
+	prog.Classes(func(ci pysrc.ClassInfo) {
+		if calls, ok := ci.Methods["filter"]; ok && redacts(ci.Name, calls) {
+			c.redacting[ci.Name] = true
+		}
+	})
+	for _, name := range []string{"LOGGING", "dictConfig"} {
+		for _, s := range prog.Settings(name) {
+			c.add(&s.Value)
 		}
 	}
 	return c
 }
 
-// redacting reports whether the named filter redacts: its class is a
+// redacts reports whether a logging filter class redacts: its name, or a
+// call its filter method makes, says redact, mask, scrub, sanitize or
+// the like.
+func redacts(class string, calls []string) bool {
+	if sanitizerName(lastName(class)) {
+		return true
+	}
+	for _, c := range calls {
+		if sanitizerName(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// add reads one LOGGING dictionary.
+func (c *logConfig) add(cfg *pysrc.Literal) {
+	entries := func(l *pysrc.Literal, key string) ([]string, []pysrc.Literal) {
+		if d, ok := l.Get(key); ok && d.Kind == pysrc.LitDict {
+			return d.Keys, d.Items
+		}
+		return nil, nil
+	}
+	strs := func(l *pysrc.Literal, key string) []string {
+		if v, ok := l.Get(key); ok {
+			return v.Strings()
+		}
+		return nil
+	}
+	names, items := entries(cfg, "filters")
+	for i, name := range names {
+		if class, ok := items[i].Get("()"); ok && class.Kind == pysrc.LitString {
+			c.filters[name] = class.Text
+		}
+	}
+	names, items = entries(cfg, "handlers")
+	for i, name := range names {
+		c.handlers[name] = strs(&items[i], "filters")
+	}
+	names, items = entries(cfg, "loggers")
+	if root, ok := cfg.Get("root"); ok {
+		names, items = append([]string{""}, names...), append([]pysrc.Literal{*root}, items...)
+	}
+	for i, name := range names {
+		l := &items[i]
+		lc := loggerConfig{handlers: strs(l, "handlers"), filters: strs(l, "filters")}
+		if p, ok := l.Get("propagate"); ok && p.Text == "False" {
+			lc.noPropagate = true
+		}
+		c.loggers[name] = lc
+	}
+}
+
+// redactingFilter reports whether the named filter redacts: its class is a
 // redacting filter of the repository, or its name says so.
 func (c *logConfig) redactingFilter(name string) bool {
 	class, ok := c.filters[name]
-	return ok && (c.redacting[class] || sanitizerName.MatchString(path.Ext(class)))
+	return ok && (c.redacting[class] || sanitizerName(path.Ext(class)))
 }
 
 // redacted reports whether every record written to logger name is
@@ -168,25 +123,21 @@ func (c *logConfig) redactingFilter(name string) bool {
 // the record reaches (the logger's and its ancestors', while they
 // propagate), of which there is at least one.
 func (c *logConfig) redacted(name string) bool {
-	for _, v := range c.loggers[name] {
-		if f, ok := strings.CutPrefix(v, "filter:"); ok && c.redactingFilter(f) {
+	for _, f := range c.loggers[name].filters {
+		if c.redactingFilter(f) {
 			return true
 		}
 	}
 	reached := 0
 	for n := name; ; n = parent(n) {
-		values, configured := c.loggers[n]
-		for _, v := range values {
-			h, ok := strings.CutPrefix(v, "handler:")
-			if !ok {
-				continue
-			}
+		lc, configured := c.loggers[n]
+		for _, h := range lc.handlers {
 			reached++
 			if !c.handlerRedacts(h) {
 				return false
 			}
 		}
-		if n == "" || configured && hasValue(values, "propagate:false") {
+		if n == "" || configured && lc.noPropagate {
 			break
 		}
 	}
@@ -208,13 +159,4 @@ func parent(name string) string {
 		return name[:i]
 	}
 	return ""
-}
-
-func hasValue(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -1,0 +1,173 @@
+package logging
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/pysrc"
+)
+
+// check reports, in one scanned file, each sink the Python model hears
+// data reach: a logger call, print, or a call of a function that passes
+// its argument on to one.
+func check(pass *analyzers.CheckPass) error {
+	prog, _ := pass.Model(pysrc.Model).(*pysrc.Program)
+	if prog == nil {
+		return nil
+	}
+	prog.Check(pass.Syntax.Path, "logging", func(ev *pysrc.Event) { report(pass, prog, ev) })
+	return nil
+}
+
+// classify returns what d is to this family.
+func classify(d *pysrc.Datum) label {
+	l := noLabel
+	switch d.Kind {
+	case pysrc.DataBody:
+		l = bodyData
+	case pysrc.DataField:
+		switch {
+		case secretKeys.MatchString(strings.ReplaceAll(d.Key, "-", "_")):
+			l = secretData
+		case idKeys.MatchString(d.Key):
+		default:
+			l = rawHeader
+		}
+	case pysrc.DataHeader:
+		l = headerLabel(d.Key)
+	case pysrc.DataHeaders, pysrc.DataCookies, pysrc.DataCookie, pysrc.DataSession, pysrc.DataAuth:
+		l = secretData
+	case pysrc.DataResponse:
+		l = responseData
+	case pysrc.DataClient:
+		l = clientData
+	}
+	switch {
+	case l == rawHeader && d.Escaped():
+		return noLabel
+	case l == secretData && d.Filtered() && d.Kind != pysrc.DataField && d.Kind != pysrc.DataHeader:
+		// A filtered copy of the headers: an allow- or deny-list.
+		return noLabel
+	}
+	return l
+}
+
+// headerLabel classifies one header or META key: server-set keys are not
+// the client's, secrets are secrets, any other header may carry CR/LF.
+func headerLabel(key string) label {
+	norm := strings.ReplaceAll(key, "-", "_")
+	switch {
+	case serverKeys[key]:
+		return noLabel
+	case secretKeys.MatchString(norm):
+		return secretData
+	case strings.HasPrefix(strings.ToUpper(norm), "HTTP_") || key != strings.ToUpper(key):
+		return rawHeader
+	}
+	return noLabel
+}
+
+// ruleFor returns the rule a label written by a sink of kind reports.
+func ruleFor(kind string, l label) string {
+	if kind == sinkPrint {
+		if l >= responseData {
+			return rulePrint
+		}
+		return ""
+	}
+	switch l {
+	case secretData:
+		return ruleSecrets
+	case bodyData:
+		return ruleBody
+	case responseData:
+		return ruleResponse
+	case clientData:
+		return ruleClient
+	case rawHeader:
+		return ruleInjection
+	}
+	return ""
+}
+
+// why explains each rule's risk in a finding's message.
+var why = map[string]string{
+	ruleSecrets:   "headers, cookies, the session, META and fields named like secrets carry credentials and client certificates",
+	ruleBody:      "request content can carry passwords, tokens and personal data",
+	ruleResponse:  "response content can carry user data and secrets",
+	ruleClient:    "another service's response can carry tokens and personal data",
+	ruleInjection: "a client-controlled value can forge log lines with CR/LF",
+	rulePrint:     "print output reaches the log pipeline like a logger's",
+}
+
+// report turns an event into a finding: the worst data it writes names
+// the rule, and the argument that carries it the message.
+func report(pass *analyzers.CheckPass, prog *pysrc.Program, ev *pysrc.Event) {
+	var worst *pysrc.Datum
+	var worstArg pysrc.Loc
+	rank := noLabel
+	for _, a := range ev.Args {
+		for i := range a.Data {
+			if l := classify(&a.Data[i]); l > rank {
+				rank, worst, worstArg = l, &a.Data[i], a.Loc
+			}
+		}
+	}
+	id := ruleFor(ev.Sink.Kind, rank)
+	if id == "" {
+		return
+	}
+	callee := short(ev.Callee)
+	origin := prog.Text(worst.Origin)
+	what := origin
+	if arg := prog.Text(worstArg); worst.Origin.Valid() && !contains(worstArg, worst.Origin) && arg != "" {
+		what = fmt.Sprintf("%s (from %s)", short(arg), short(origin))
+	}
+	through := ""
+	if len(ev.Through) > 0 || ev.At != ev.Call {
+		through = fmt.Sprintf(" (through %s at %s:%d)", short(ev.AtName), ev.At.Path(), ev.At.Line())
+	}
+	fd := analyzers.Finding{
+		RuleID:   id,
+		Message:  fmt.Sprintf("%s writes %s unsanitized%s: %s", callee, short(what), through, why[id]),
+		Location: prog.Location(ev.Call, ""),
+	}
+	if ev.Sink.Known && ev.Sink.Kind == sinkLog {
+		fd.Data = map[string]string{dataLogger: ev.Sink.Target}
+	}
+	if worst.Origin.Valid() {
+		fd.Related = []analyzers.Location{prog.Location(worst.Origin, "the data comes from here")}
+		fd.Flow = append(fd.Flow, analyzers.Step{Location: prog.Location(worst.Origin, "source: "+short(origin))})
+		for _, s := range worst.Steps {
+			if s == ev.Call {
+				continue
+			}
+			fd.Flow = append(fd.Flow, analyzers.Step{Location: prog.Location(s, "flows through "+short(prog.Text(s)))})
+		}
+	}
+	if ev.At != ev.Call {
+		fd.Flow = append(fd.Flow, analyzers.Step{Location: prog.Location(ev.Call, "passed to "+callee)})
+		for _, v := range ev.Through {
+			fd.Flow = append(fd.Flow, analyzers.Step{Location: prog.Location(v, "passed to "+short(prog.Text(v)))})
+		}
+	}
+	fd.Flow = append(fd.Flow, analyzers.Step{Location: prog.Location(ev.At, "written by "+short(ev.AtName))})
+	pass.Report(fd)
+}
+
+// contains reports whether location outer spans inner.
+func contains(outer, inner pysrc.Loc) bool {
+	return outer.Path() == inner.Path() && outer.Span.Start <= inner.Span.Start && inner.Span.End <= outer.Span.End
+}
+
+// short keeps the first line of s, at most 60 characters.
+func short(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i] + "…"
+	}
+	if r := []rune(s); len(r) > 60 {
+		s = string(r[:60]) + "…"
+	}
+	return s
+}

@@ -24,7 +24,7 @@ func (cs *CallSite) Method() string { return cs.c.Method }
 func (cs *CallSite) Name() string { return cs.c.Name }
 
 // Module returns the dotted name of the calling module.
-func (cs *CallSite) Module() string { return cs.fr.f.mod.Name }
+func (cs *CallSite) Module() string { return cs.fr.f.mod.name }
 
 // Settings returns the run's settings of the families using the model.
 func (cs *CallSite) Settings() analyzers.Settings { return cs.fr.p.settings }

@@ -70,7 +70,7 @@ func (l Loc) Line() int {
 // program has none.
 func (p *Program) ModuleName(path string) string {
 	if m := p.byPath[path]; m != nil {
-		return m.Name
+		return m.name
 	}
 	return ""
 }

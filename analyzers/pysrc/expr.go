@@ -78,7 +78,11 @@ func (s *fnState) attribute(n *syntax.Node) Value {
 		}
 	}
 	obj := s.expr(n.ChildByFieldName("object"))
-	return obj.With(Op{Kind: OpAttr, Name: n.ChildByFieldName("attribute").Text(), Span: span(n)})
+	attr := n.ChildByFieldName("attribute").Text()
+	if attr == "request" && s.isSelf(n.ChildByFieldName("object").Text()) {
+		s.u.active = true
+	}
+	return obj.With(Op{Kind: OpAttr, Name: attr, Span: span(n)})
 }
 
 // call records a call site and returns its result.
@@ -96,8 +100,7 @@ func (s *fnState) call(n *syntax.Node) Value {
 		c.Func = s.expr(fn)
 	}
 	c.Args = s.args(n.ChildByFieldName("arguments"))
-	s.l.use(c.Func, c.Args)
-	s.l.use(c.Recv, c.Args)
+	s.use(&c)
 	s.configCall(&c, n)
 	idx := int32(len(s.fn.Calls))
 	s.fn.Calls = append(s.fn.Calls, c)

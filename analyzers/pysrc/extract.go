@@ -1,6 +1,7 @@
 package pysrc
 
 import (
+	"path"
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
@@ -20,13 +21,13 @@ type Class struct {
 	Span, NameSpan Span
 }
 
-// extract lowers one file into its module part.
+// extract lowers one file into its module part. The part is a function
+// of the file alone (and the settings): what its imports name is found
+// in Build, among the files extracted.
 func extract(pass *analyzers.ExtractPass) (analyzers.Part, error) {
 	syn := pass.Syntax
-	files := indexOf(pass.Files)
-	m := &Module{File: syn.Path, Src: syn.Src(), Package: strings.HasSuffix(syn.Path, "__init__.py"),
-		Name: files.moduleName(syn.Path), Config: relevantSettings(pass.Settings)}
-	l := &lowerer{m: m, files: files, used: map[int32]bool{}, usedNames: map[string]bool{}}
+	m := &Module{File: syn.Path, Src: syn.Src(), Package: path.Base(syn.Path) == "__init__.py", Config: relevantSettings(pass.Settings)}
+	l := &lowerer{m: m}
 	root := syn.Tree.Root()
 	body := l.open(KindModule, "", -1, 0, root)
 	body.block(root)
@@ -51,12 +52,9 @@ func relevantSettings(s analyzers.Settings) analyzers.Settings {
 
 // A lowerer turns one file's snapshot into its Module.
 type lowerer struct {
-	m     *Module
-	files *fileIndex
-	// used marks the imports whose modules are needed, usedNames the
-	// names that functions use and do not bind.
-	used      map[int32]bool
-	usedNames map[string]bool
+	m *Module
+	// uses are what each Func names, by index.
+	uses []*uses
 }
 
 // fnState is the state of lowering one Func: the names bound so far.
@@ -65,14 +63,17 @@ type fnState struct {
 	idx int32
 	fn  *Func
 	env map[string]Value
+	u   *uses
 }
 
 // open reserves the next Func for code of kind.
 func (l *lowerer) open(kind FuncKind, name string, class, parent int32, def *syntax.Node) *fnState {
 	idx := int32(len(l.m.Funcs))
 	l.m.Funcs = append(l.m.Funcs, Func{})
+	u := newUses()
+	l.uses = append(l.uses, u)
 	fn := &Func{Kind: kind, Name: name, Class: class, Parent: parent, Span: span(def)}
-	return &fnState{l: l, idx: idx, fn: fn, env: map[string]Value{}}
+	return &fnState{l: l, idx: idx, fn: fn, env: map[string]Value{}, u: u}
 }
 
 // close stores the lowered Func; a module or class body keeps its names.
@@ -134,6 +135,7 @@ func (s *fnState) function(def, name *syntax.Node, decs []string) {
 	f.fn.NameSpan, f.fn.Decorators = span(name), decs
 	f.fn.Async = def.Child(0).Type() == "async"
 	f.params(def.ChildByFieldName("parameters"))
+	f.activeParams()
 	f.block(def.ChildByFieldName("body"))
 	s.l.close(f)
 	s.env[name.Text()] = Value{{Root: RootFunc, Index: f.idx}}
@@ -146,9 +148,7 @@ func (s *fnState) class(def, name *syntax.Node) {
 	if sup := def.ChildByFieldName("superclasses"); sup != nil {
 		for b := sup.FirstChild(); b != nil; b = b.NextSibling() {
 			if b.IsNamed() && b.Type() != "keyword_argument" {
-				v := s.expr(b)
-				s.l.useImports(v)
-				c.Bases = append(c.Bases, v)
+				c.Bases = append(c.Bases, s.expr(b))
 			}
 		}
 	}

@@ -3,27 +3,17 @@ package pysrc
 import (
 	"path"
 	"strings"
-	"sync"
 )
 
-// A fileIndex finds the repository file of a dotted module name. A module
-// is found by the end of its path, so that a project kept below the root
-// (netbox/netbox/settings.py is netbox.settings) resolves, and a directory
-// without __init__.py still holds modules (namespace packages, small
-// projects).
-type fileIndex struct {
-	// byKey maps a module's slash path ("app/core" for app/core.py or
-	// app/core/__init__.py) and each of its suffixes ("core") to the files
-	// that end so.
-	byKey map[string][]string
-	// exact maps the slash path of each module to its file, a package's
-	// __init__.py winning over a module of the same name.
-	exact    map[string]string
-	packages map[string]bool // directories holding an __init__.py
-}
+// A module is found by the end of its path, so that a project kept
+// below the root (netbox/netbox/settings.py is netbox.settings)
+// resolves, and a directory without __init__.py still holds modules
+// (namespace packages, small projects). Only the modules the model
+// extracted are known.
 
-// moduleKey returns the slash path of a Python file's module, "" for a
-// file that is not a module.
+// moduleKey returns the slash path of a Python file's module ("app/core"
+// for app/core.py and app/core/__init__.py), "" for a file that is not a
+// module.
 func moduleKey(file string) string {
 	p, ok := strings.CutSuffix(file, ".py")
 	if !ok {
@@ -38,82 +28,55 @@ func moduleKey(file string) string {
 	return p
 }
 
-func newFileIndex(files []string) *fileIndex {
-	ix := &fileIndex{byKey: map[string][]string{}, exact: map[string]string{}, packages: map[string]bool{}}
-	for _, f := range files {
-		key := moduleKey(f)
-		if key == "" {
-			continue
-		}
-		init := strings.HasSuffix(f, "/__init__.py")
-		if init {
-			ix.packages[key] = true
-		}
-		if cur, ok := ix.exact[key]; !ok || init && !strings.HasSuffix(cur, "/__init__.py") {
-			ix.exact[key] = f
-		}
+// index adds a module to the program's indexes of module paths.
+func (p *Program) index(m *module) {
+	key := moduleKey(m.File)
+	if key == "" {
+		return
 	}
-	for key, f := range ix.exact {
-		for k := key; ; {
-			ix.byKey[k] = append(ix.byKey[k], f)
-			i := strings.IndexByte(k, '/')
-			if i < 0 {
-				break
-			}
-			k = k[i+1:]
-		}
+	if cur, ok := p.exact[key]; !ok || m.Package && !cur.Package {
+		p.exact[key] = m
 	}
-	return ix
+	if m.Package {
+		p.packages[key] = true
+	}
+	for k := key; ; {
+		p.byKey[k] = append(p.byKey[k], m)
+		i := strings.IndexByte(k, '/')
+		if i < 0 {
+			break
+		}
+		k = k[i+1:]
+	}
 }
 
-// The index is built once per list of files: every Extract of a run gets
-// the same list.
-var (
-	indexMu    sync.Mutex
-	indexFiles []string
-	indexLast  *fileIndex
-)
-
-// indexOf returns the index of files, reusing the last one built for the
-// same list.
-func indexOf(files []string) *fileIndex {
-	indexMu.Lock()
-	defer indexMu.Unlock()
-	if indexLast != nil && len(files) == len(indexFiles) && (len(files) == 0 || &files[0] == &indexFiles[0]) {
-		return indexLast
-	}
-	indexFiles, indexLast = files, newFileIndex(files)
-	return indexLast
-}
-
-// resolve returns the file of absolute dotted module mod imported from
-// file from, "" when the repository has none. Of several files the one
-// nearest from wins, then the shortest path. A file found below a package
-// that does not itself hold the module's top name is not it: `import
-// logging` is not app/logging.py when app is a package.
-func (ix *fileIndex) resolve(mod, from string) string {
+// resolve returns the module of absolute dotted name mod imported from
+// file from, nil when the program has none. Of several the one nearest
+// from wins, then the shortest path. A file found below a package that
+// does not itself hold the module's top name is not it: `import logging`
+// is not app/logging.py when app is a package, nor when logging is the
+// standard library's.
+func (p *Program) resolve(mod, from string) *module {
 	if mod == "" {
-		return ""
+		return nil
 	}
 	key := strings.ReplaceAll(mod, ".", "/")
-	best, bestShared := "", -1
-	for _, f := range ix.byKey[key] {
-		fkey := moduleKey(f)
-		prefix := strings.TrimSuffix(strings.TrimSuffix(fkey, key), "/")
-		if prefix != "" && (ix.packages[prefix] || stdlib[strings.SplitN(mod, ".", 2)[0]]) {
+	top, _, _ := strings.Cut(mod, ".")
+	var best *module
+	bestShared := -1
+	for _, m := range p.byKey[key] {
+		mkey := moduleKey(m.File)
+		prefix := strings.TrimSuffix(strings.TrimSuffix(mkey, key), "/")
+		if prefix != "" && (p.packages[prefix] || stdlib[top]) || p.exact[mkey] != m {
 			continue
 		}
-		shared := sharedDirs(f, from)
-		if shared > bestShared || shared == bestShared && len(f) < len(best) {
-			best, bestShared = f, shared
+		shared := sharedDirs(m.File, from)
+		if shared > bestShared || shared == bestShared && len(m.File) < len(best.File) {
+			best, bestShared = m, shared
 		}
 	}
 	return best
 }
-
-// relative returns the file of a module given by its slash path from the
-// root, "" when the repository has none.
-func (ix *fileIndex) relative(key string) string { return ix.exact[key] }
 
 // sharedDirs counts the leading directories two paths share.
 func sharedDirs(a, b string) int {
@@ -125,23 +88,44 @@ func sharedDirs(a, b string) int {
 	return n
 }
 
-// moduleName returns the dotted name of file: from its top package when
-// its directory is a package, else its path from the root.
-func (ix *fileIndex) moduleName(file string) string {
+// importModule returns the module an import names, nil when it is not
+// the program's.
+func (p *Program) importModule(m *module, imp *Import) *module {
+	if imp.Relative {
+		return p.exact[strings.ReplaceAll(imp.Module, ".", "/")]
+	}
+	return p.resolve(imp.Module, m.File)
+}
+
+// submodule returns the module that a from-import's name is, when it is
+// a module of the program (from app import views); t is the module
+// imported from.
+func (p *Program) submodule(m *module, imp *Import, t *module) *module {
+	switch {
+	case t != nil && t.Package:
+		return p.exact[moduleKey(t.File)+"/"+imp.Name]
+	case imp.Relative:
+		return p.exact[strings.ReplaceAll(imp.Module, ".", "/")+"/"+imp.Name]
+	}
+	return p.resolve(imp.Module+"."+imp.Name, m.File)
+}
+
+// moduleName returns the dotted name of a module: from its top package
+// when its directory is a package, else its path from the root.
+func (p *Program) moduleName(file string) string {
 	key := moduleKey(file)
 	dir := path.Dir(file)
-	if dir == "." || !ix.packages[dir] {
+	if dir == "." || !p.packages[dir] {
 		return strings.ReplaceAll(key, "/", ".")
 	}
 	top := dir
-	for p := path.Dir(top); p != "." && ix.packages[p]; p = path.Dir(p) {
-		top = p
+	for d := path.Dir(top); d != "." && p.packages[d]; d = path.Dir(d) {
+		top = d
 	}
-	base := path.Dir(top)
-	if base == "." {
-		return strings.ReplaceAll(key, "/", ".")
+	if base := path.Dir(top); base != "." {
+		key = strings.TrimPrefix(key, base+"/")
 	}
-	return strings.ReplaceAll(strings.TrimPrefix(key, base+"/"), "/", ".")
+	return strings.ReplaceAll(key, "/", ".")
 }
 
 // stdlib are top-level names of Python's standard library and of

@@ -21,9 +21,6 @@ func init() { gob.Register(&Module{}) }
 type Module struct {
 	// File is the file's path, relative to the repository root.
 	File string
-	// Name is the dotted module name (app/views.py is app.views; a file
-	// in a package is named from its top package).
-	Name string
 	// Package is set for an __init__.py.
 	Package bool
 	// Src is the file's source, for the text and lines of locations.
@@ -52,20 +49,22 @@ func (m *Module) Needs() []string { return m.Need }
 // A Span is a byte range of a module's source.
 type Span struct{ Start, End uint32 }
 
-// An Import is one name an import statement binds.
+// An Import is one name an import statement binds. A part depends on
+// its file alone, so imports are kept as written: Build finds their
+// modules among the files extracted.
 type Import struct {
 	// Local is the name bound ("" for `from x import *`).
 	Local string
-	// Module is the absolute dotted module imported from ("django.http",
-	// "app.core" for a relative import of app/views.py); for `import a.b`
-	// it is "a", which is what the statement binds.
-	Module string
+	// Module is the dotted module imported from ("django.http"); for a
+	// relative import, the module's path from the repository root, with
+	// dots ("app.core" for `from .core import x` in app/views.py). For
+	// `import a.b` it is "a", which is what the statement binds, and Full
+	// is "a.b".
+	Module, Full string
+	Relative     bool
 	// Name is the name imported from Module ("" for `import m`).
 	Name string
-	// Path is the repository file of Module, "" when it is not the
-	// repository's; Sub the file of Module.Name when that is a submodule.
-	Path, Sub string
-	Star      bool
+	Star bool
 	// Func is the index of the function whose body holds the import.
 	Func int32
 }

@@ -15,9 +15,11 @@ import (
 type Program struct {
 	modules []*module
 	byPath  map[string]*module
-	// byKey maps module slash paths and their suffixes to modules.
-	byKey map[string][]*module
-	// packages are the slash paths of the packages modelled.
+	// byKey maps module slash paths and their suffixes to modules, exact
+	// each slash path to its module (a package over a module of the same
+	// name); packages are the slash paths of the packages modelled.
+	byKey    map[string][]*module
+	exact    map[string]*module
 	packages map[string]bool
 	settings analyzers.Settings
 	sched    scheduler
@@ -48,6 +50,8 @@ func (p *Program) clean(name string) bool {
 // A module is a Module of the program.
 type module struct {
 	*Module
+	// name is the module's dotted name.
+	name    string
 	prog    *Program
 	fns     []*fn
 	classes []*class
@@ -93,7 +97,7 @@ type class struct {
 
 // build links the parts.
 func build(parts []analyzers.Part) (any, error) {
-	p := &Program{byPath: map[string]*module{}, byKey: map[string][]*module{}, packages: map[string]bool{},
+	p := &Program{byPath: map[string]*module{}, byKey: map[string][]*module{}, exact: map[string]*module{}, packages: map[string]bool{},
 		cleans: map[string]bool{}, imports: map[importKey][]Datum{}}
 	for _, part := range parts {
 		m, ok := part.(*Module)
@@ -110,6 +114,9 @@ func build(parts []analyzers.Part) (any, error) {
 	}
 	if p.settings == nil {
 		p.settings = analyzers.Settings{}
+	}
+	for _, m := range p.modules {
+		m.name = p.moduleName(m.File)
 	}
 	p.summarize()
 	p.cleans, p.imports = nil, nil
@@ -152,18 +159,7 @@ func (p *Program) link(m *Module) {
 	}
 	p.modules = append(p.modules, mod)
 	p.byPath[m.File] = mod
-	key := moduleKey(m.File)
-	if m.Package {
-		p.packages[key] = true
-	}
-	for k := key; k != ""; {
-		p.byKey[k] = append(p.byKey[k], mod)
-		i := strings.IndexByte(k, '/')
-		if i < 0 {
-			break
-		}
-		k = k[i+1:]
-	}
+	p.index(mod)
 }
 
 // classOf returns the class at index i of the module, nil when there is
@@ -195,8 +191,8 @@ func (m *module) Lines() *source.Lines {
 
 // qualified returns the dotted name of a definition of the module.
 func (m *module) qualified(name string) string {
-	if m.Name == "" {
+	if m.name == "" {
 		return name
 	}
-	return m.Name + "." + name
+	return m.name + "." + name
 }

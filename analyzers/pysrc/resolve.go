@@ -30,7 +30,7 @@ func (fr *frame) global(m *module, name string, depth int) []Datum {
 		if !imp.Star {
 			continue
 		}
-		if t := fr.p.byPath[imp.Path]; t != nil && t != m {
+		if t := fr.p.importModule(m, imp); t != nil && t != m {
 			if ds := fr.global(t, name, depth+1); len(ds) > 0 {
 				return ds
 			}
@@ -122,17 +122,18 @@ func (fr *frame) resolveImport(m *module, i int32, depth int) []Datum {
 	case imp.Star:
 		return nil
 	case imp.Name == "":
-		if t := p.byPath[imp.Path]; t != nil {
+		if t := p.importModule(m, imp); t != nil {
 			return []Datum{{Tag: TagModule, Mod: t}}
 		}
 		return []Datum{p.external(imp.Module)}
 	}
-	if t := p.byPath[imp.Path]; t != nil && t != m {
+	t := p.importModule(m, imp)
+	if t != nil && t != m {
 		if ds := fr.global(t, imp.Name, depth+1); len(ds) > 0 {
 			return ds
 		}
 	}
-	if s := p.byPath[imp.Sub]; s != nil {
+	if s := p.submodule(m, imp, t); s != nil {
 		return []Datum{{Tag: TagModule, Mod: s}}
 	}
 	return []Datum{p.external(imp.Module + "." + imp.Name)}

@@ -30,7 +30,9 @@ func classify(d *pysrc.Datum) label {
 		switch {
 		case secretKeys.MatchString(strings.ReplaceAll(d.Key, "-", "_")):
 			l = secretData
-		case idKeys.MatchString(d.Key):
+		case idKeys.MatchString(d.Key) && d.Validated():
+			// A primary or foreign key a serializer or form validated is
+			// a typed value.
 		default:
 			l = rawHeader
 		}

@@ -112,6 +112,18 @@ func (cs *CallSite) RecvKind(kind string) (Datum, bool) {
 	return Datum{}, false
 }
 
+// carried returns what an object of kind k that the call constructs
+// carries: its data keyword or positional argument.
+func (cs *CallSite) carried(k *ObjectKind) []Datum {
+	if i := cs.Keyword(k.Data); k.Data != "" && i >= 0 {
+		return cs.args[i]
+	}
+	if i := cs.Positional(k.DataAt - 1); k.DataAt > 0 && i >= 0 {
+		return cs.args[i]
+	}
+	return nil
+}
+
 // Loc returns the call's location.
 func (cs *CallSite) Loc() Loc { return Loc{cs.fr.f.mod, cs.c.Span} }
 
@@ -250,10 +262,8 @@ func (fr *frame) invoke(d Datum, cs *CallSite, loc Loc) []Datum {
 			self := inst
 			fr.apply(init, &self, cs, loc)
 		}
-		if cs != nil {
-			if i := cs.Keyword("data"); i >= 0 && inst.Kind != "" {
-				inst.Carried = cs.args[i]
-			}
+		if k := objectKind(inst.Kind); k != nil && cs != nil {
+			inst.Carried = cs.carried(k)
 		}
 		return []Datum{inst}
 	case TagExt:

@@ -57,6 +57,9 @@ const (
 	FlagNoLF
 	// FlagFiltered: a filtered copy (a comprehension with a condition).
 	FlagFiltered
+	// FlagValidated: validated by a serializer or a form, whose fields
+	// are typed values.
+	FlagValidated
 )
 
 // FlagEscaped is both CR and LF escaped.
@@ -130,3 +133,6 @@ func (d *Datum) Escaped() bool { return d.Flags&FlagEscaped == FlagEscaped }
 
 // Filtered reports whether the data is a filtered copy.
 func (d *Datum) Filtered() bool { return d.Flags&FlagFiltered != 0 }
+
+// Validated reports whether a serializer or a form validated the data.
+func (d *Datum) Validated() bool { return d.Flags&FlagValidated != 0 }

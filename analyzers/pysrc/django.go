@@ -40,6 +40,7 @@ const (
 	ObjSession    = "django.session"
 	ObjResponse   = "django.response"
 	ObjSerializer = "drf.serializer"
+	ObjDjangoForm = "django.form"
 	// ObjClient is an HTTP client (a requests session); ObjClientResponse
 	// what it returns.
 	ObjClient         = "http.client"
@@ -103,10 +104,16 @@ var djangoObjects = []*ObjectKind{
 		Methods: map[string]Result{"json": {Data: DataResponse}, "getvalue": {Data: DataResponse}},
 	},
 	{
-		Name: ObjSerializer,
+		Name: ObjSerializer, Data: "data",
 		Attrs: map[string]Result{
-			"initial_data": {Carried: true}, "validated_data": {Carried: true}, "data": {Carried: true},
-			"errors": {Carried: true},
+			"initial_data": {Carried: true}, "validated_data": {Carried: true, Validated: true},
+			"data": {Carried: true, Validated: true}, "errors": {Carried: true},
+		},
+	},
+	{
+		Name: ObjDjangoForm, Data: "data", DataAt: 1,
+		Attrs: map[string]Result{
+			"cleaned_data": {Carried: true, Validated: true}, "data": {Carried: true}, "errors": {Carried: true},
 		},
 	},
 	{
@@ -123,10 +130,18 @@ var djangoObjects = []*ObjectKind{
 	},
 }
 
-// djangoClass gives DRF serializers' subclasses their kind.
+// djangoClass gives DRF serializers' and Django forms' subclasses their
+// kind, by the external base's name.
 func djangoClass(name string) string {
-	if last := lastName(name); strings.HasSuffix(last, "Serializer") && last != "" && last[0] >= 'A' && last[0] <= 'Z' {
+	last := lastName(name)
+	if last == "" || last[0] < 'A' || last[0] > 'Z' {
+		return ""
+	}
+	switch {
+	case strings.HasSuffix(last, "Serializer"):
 		return ObjSerializer
+	case strings.HasSuffix(last, "Form") && !strings.HasSuffix(last, "FormView"):
+		return ObjDjangoForm
 	}
 	return ""
 }

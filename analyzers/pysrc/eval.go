@@ -292,7 +292,7 @@ func (fr *frame) index(d Datum, key string, loc Loc) []Datum {
 		return []Datum{d}
 	case TagObject:
 		if k := objectKind(d.Kind); k != nil && k.Keyed != "" && key != "" {
-			return []Datum{{Tag: TagData, Kind: k.Keyed, Key: key, Origin: loc}}
+			return []Datum{{Tag: TagData, Kind: k.Keyed, Key: key, Origin: loc, Flags: d.Flags}}
 		}
 		var out []Datum
 		for _, w := range fr.whole(d) {
@@ -311,11 +311,13 @@ func (fr *frame) result(d Datum, k *ObjectKind, r Result, key string, loc Loc) [
 	case r.Object != "":
 		return []Datum{{Tag: TagObject, Kind: r.Object, Origin: loc, Carried: d.Carried}}
 	case r.Keyed && key != "" && k.Keyed != "":
-		return []Datum{{Tag: TagData, Kind: k.Keyed, Key: key, Origin: loc}}
+		return []Datum{{Tag: TagData, Kind: k.Keyed, Key: key, Origin: loc, Flags: d.Flags}}
 	case r.Keyed, r.Whole:
 		return fr.whole(d)
 	case r.Same:
 		return []Datum{d}
+	case r.Carried && r.Validated:
+		return flagged(append([]Datum(nil), d.Carried...), FlagValidated)
 	case r.Carried:
 		return d.Carried
 	}

@@ -68,6 +68,11 @@ type ObjectKind struct {
 	Attrs   map[string]Result
 	Methods map[string]Result
 	Other   Result
+	// Data names the keyword argument, and DataAt the position from 1,
+	// of a constructor's call that the object carries (a serializer's
+	// data=, a form's first argument).
+	Data   string
+	DataAt int
 }
 
 // A Result is what an attribute or a method of an object gives. The zero
@@ -78,6 +83,8 @@ type Result struct {
 	// Keyed is the object's Keyed data at the call's first argument,
 	// Whole its Whole data, Same the object itself, Carried what it holds.
 	Keyed, Whole, Same, Carried bool
+	// Validated marks what it gives as validated (FlagValidated).
+	Validated bool
 }
 
 // A Sink is a call that writes data somewhere a family cares about.

@@ -30,7 +30,8 @@ type Event struct {
 }
 
 // An EventArg is an argument of an Event's call and the data it carries
-// to the sink.
+// to the sink; data the callee's object carries (a bound logger's
+// fields) has no location.
 type EventArg struct {
 	Loc  Loc
 	Data []Datum
@@ -73,7 +74,7 @@ func (fr *frame) sink(cs *CallSite, s Sink) {
 		}
 	}
 	if len(carried) > 0 {
-		ev.Args = append(ev.Args, EventArg{Loc: Loc{loc.Mod, cs.c.FuncSpan}, Data: carried})
+		ev.Args = append(ev.Args, EventArg{Data: carried})
 	}
 	if len(ev.Args) > 0 {
 		fr.events = append(fr.events, ev)

@@ -30,14 +30,17 @@ func classify(d *pysrc.Datum) label {
 		switch {
 		case secretKeys.MatchString(strings.ReplaceAll(d.Key, "-", "_")):
 			l = secretData
-		case idKeys.MatchString(d.Key) && d.Validated():
-			// A primary or foreign key a serializer or form validated is
-			// a typed value.
+		case d.Validated():
+			// A field a serializer or a form validated is a typed or
+			// checked value (a key, a number, a pattern's match).
 		default:
 			l = rawHeader
 		}
 	case pysrc.DataHeader:
 		l = headerLabel(d.Key)
+		if d.Key == "" {
+			l = rawHeader // a header named by a setting or a variable
+		}
 	case pysrc.DataHeaders, pysrc.DataCookies, pysrc.DataCookie, pysrc.DataSession, pysrc.DataAuth:
 		l = secretData
 	case pysrc.DataResponse:
@@ -48,7 +51,7 @@ func classify(d *pysrc.Datum) label {
 	switch {
 	case l == rawHeader && d.Escaped():
 		return noLabel
-	case l == secretData && d.Filtered() && d.Kind != pysrc.DataField && d.Kind != pysrc.DataHeader:
+	case d.Filtered() && (d.Kind == pysrc.DataHeaders || d.Kind == pysrc.DataHeader || d.Kind == pysrc.DataCookies):
 		// A filtered copy of the headers: an allow- or deny-list.
 		return noLabel
 	}

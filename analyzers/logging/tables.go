@@ -30,10 +30,6 @@ const (
 // a client certificate (compared case-insensitively, with - and _ equal).
 var secretKeys = regexp.MustCompile(`(?i)^(http_)?(authorization|proxy_authorization|cookie|set_cookie|x_api_key|x_auth_token|x_csrftoken|ssl_client_cert|x_ssl_client_cert|x_client_cert|x_forwarded_client_cert)$|token|secret|passw|api_?key|session|cert|private_?key|credential|card_?num|(^|_)(card|cvc|cvv|ssn|otp|pin)($|_)|^key$|_key$`)
 
-// idKeys are field keys whose value is an identifier: a primary key, a
-// foreign key, a UUID; a typed value that carries no content.
-var idKeys = regexp.MustCompile(`(?i)^(id|pk|uuid|.+_(id|pk|uuid)|.+Id)$`)
-
 // serverKeys are META keys the server sets, not the client: no finding.
 var serverKeys = map[string]bool{
 	"REMOTE_ADDR": true, "REMOTE_HOST": true, "REQUEST_METHOD": true, "SERVER_NAME": true,

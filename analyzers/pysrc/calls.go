@@ -244,6 +244,9 @@ func dataMethod(d Datum, name, key string, loc Loc) []Datum {
 		d.Flags |= FlagNoLF
 	case name == "encode" && key == "unicode_escape":
 		d.Flags |= FlagEscaped
+	case name == "split" || name == "rsplit" || name == "splitlines":
+		// A list is written with its items' repr: CR and LF escaped.
+		d.Flags |= FlagEscaped
 	case (name == "get" || name == "pop" || name == "getlist") && key != "" && d.Kind == DataBody:
 		return []Datum{{Tag: TagData, Kind: DataField, Key: key, Origin: loc, Steps: d.Steps, Flags: d.Flags}}
 	}

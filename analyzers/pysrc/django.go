@@ -167,7 +167,7 @@ func builtinCall(c *CallSite) ([]Datum, bool) {
 	for _, name := range c.Callees() {
 		last := lastName(name)
 		switch {
-		case responseConstructors[last] || last == "get_response":
+		case responseConstructors[last] && c.framework(name) || last == "get_response":
 			return []Datum{{Tag: TagObject, Kind: ObjResponse, Origin: c.Loc()}}, true
 		case c.external(name) && (cleanFunctions[name] || strings.HasPrefix(name, "hashlib.")):
 			return nil, true
@@ -186,6 +186,14 @@ func builtinCall(c *CallSite) ([]Datum, bool) {
 		}
 	}
 	return nil, false
+}
+
+// framework reports whether callee name is a framework's: external, or
+// Django's or DRF's own code when the repository is theirs. A class of
+// the project named Response is not Django's.
+func (cs *CallSite) framework(name string) bool {
+	return cs.external(name) || strings.HasPrefix(name, "django.") || strings.HasPrefix(name, "rest_framework.") ||
+		!strings.Contains(name, ".") && len(cs.Func) == 0
 }
 
 // external reports whether name is one of the call's external callees.

@@ -291,7 +291,7 @@ func (fr *frame) index(d Datum, key string, loc Loc) []Datum {
 		}
 		return []Datum{d}
 	case TagObject:
-		if k := objectKind(d.Kind); k != nil && k.Keyed != "" && key != "" {
+		if k := objectKind(d.Kind); k != nil && k.Keyed != "" && (key != "" || k.Keyed == DataHeader) {
 			return []Datum{{Tag: TagData, Kind: k.Keyed, Key: key, Origin: loc, Flags: d.Flags}}
 		}
 		var out []Datum
@@ -310,7 +310,8 @@ func (fr *frame) result(d Datum, k *ObjectKind, r Result, key string, loc Loc) [
 		return []Datum{{Tag: TagData, Kind: r.Data, Origin: loc}}
 	case r.Object != "":
 		return []Datum{{Tag: TagObject, Kind: r.Object, Origin: loc, Carried: d.Carried}}
-	case r.Keyed && key != "" && k.Keyed != "":
+	case r.Keyed && k.Keyed != "" && (key != "" || k.Keyed == DataHeader):
+		// obj.get(KEY): one value; a header's, whatever its key.
 		return []Datum{{Tag: TagData, Kind: k.Keyed, Key: key, Origin: loc, Flags: d.Flags}}
 	case r.Keyed, r.Whole:
 		return fr.whole(d)

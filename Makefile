@@ -35,6 +35,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./analyzers/config
 	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./analyzers/gitdiff
 	$(GO) test -run='^$$' -fuzz=FuzzLogging -fuzztime=$(FUZZTIME) ./analyzers/logging
+	$(GO) test -run='^$$' -fuzz=FuzzModel -fuzztime=$(FUZZTIME) ./analyzers/pysrc
 	$(GO) test -run='^$$' -fuzz=FuzzMtls -fuzztime=$(FUZZTIME) ./analyzers/mtls
 	$(GO) test -run='^$$' -fuzz=FuzzCmem -fuzztime=$(FUZZTIME) ./analyzers/cmem
 	$(GO) test -run='^$$' -fuzz=FuzzModel -fuzztime=$(FUZZTIME) ./analyzers/csrc

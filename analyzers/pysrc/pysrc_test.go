@@ -253,6 +253,21 @@ func TestNeedsFollowsDataImports(t *testing.T) {
 	}
 }
 
+// roundTrip encodes parts with gob through the Part interface and
+// decodes them.
+func roundTrip(t testing.TB, parts []analyzers.Part) []analyzers.Part {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(parts); err != nil {
+		t.Fatal(err)
+	}
+	var back []analyzers.Part
+	if err := gob.NewDecoder(&buf).Decode(&back); err != nil {
+		t.Fatal(err)
+	}
+	return back
+}
+
 // TestPartRoundTrip stores parts as the cache does, through the Part
 // interface, and builds the same program from what it reads back. A part
 // is a function of its file alone: the cache keeps it while other files
@@ -262,14 +277,7 @@ func TestPartRoundTrip(t *testing.T) {
 	if alone := extractWith(t, helpers, []string{"other.py"}); !reflect.DeepEqual(parts, alone) {
 		t.Error("a part depends on the repository's other files")
 	}
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(parts); err != nil {
-		t.Fatal(err)
-	}
-	var back []analyzers.Part
-	if err := gob.NewDecoder(&buf).Decode(&back); err != nil {
-		t.Fatal(err)
-	}
+	back := roundTrip(t, parts)
 	if !reflect.DeepEqual(parts, back) {
 		t.Fatal("a part differs once decoded")
 	}

@@ -1,0 +1,74 @@
+package pysrc
+
+import (
+	"fmt"
+	"testing"
+)
+
+// benchRepo is a Django-like repository of n view modules, each calling
+// helpers of a core package, a wrapper that writes, and a class of
+// another module.
+func benchRepo(n int) map[string]string {
+	files := map[string]string{
+		"core/__init__.py": "from .text import shorten\nfrom .audit import audit\n",
+		"core/text.py":     "def shorten(value, limit=80):\n    return value[:limit]\n\n\ndef size(value):\n    return len(value)\n",
+		"core/audit.py":    "from telemetry import emit\n\n\ndef audit(event, payload):\n    emit(event, payload)\n",
+	}
+	for i := range n {
+		files[fmt.Sprintf("app%d/views.py", i)] = fmt.Sprintf(`from core import audit, shorten
+from core.text import size
+from app%[1]d.models import Order%[1]d
+
+
+class OrderView%[1]d:
+    def post(self, request, *args, **kwargs):
+        body = shorten(request.body)
+        audit("order.%[1]d", body)
+        audit("size", size(request.body))
+        order = Order%[1]d(request.POST)
+        order.save(request.POST.get("note"))
+        return self.respond(order)
+
+    def respond(self, order):
+        return {"id": order.pk}
+`, i)
+		files[fmt.Sprintf("app%d/models.py", i)] = fmt.Sprintf(`class Order%[1]d:
+    def __init__(self, data):
+        self.data = data
+
+    def save(self, note):
+        self.note = note
+        return self.data
+`, i)
+	}
+	return files
+}
+
+func BenchmarkExtract(b *testing.B) {
+	files := benchRepo(100)
+	for b.Loop() {
+		extractAll(b, files)
+	}
+}
+
+func BenchmarkBuild(b *testing.B) {
+	parts := extractAll(b, benchRepo(100))
+	for b.Loop() {
+		p, err := build(parts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		// The body reaches the wrapper through shorten; its size does not.
+		if evs := events(p.(*Program), "app7/views.py"); len(evs) != 1 {
+			b.Fatalf("events %q", evs)
+		}
+	}
+}
+
+// BenchmarkRoundTrip encodes and decodes the parts, as the cache does.
+func BenchmarkRoundTrip(b *testing.B) {
+	parts := extractAll(b, benchRepo(100))
+	for b.Loop() {
+		roundTrip(b, parts)
+	}
+}

@@ -66,15 +66,6 @@ func (l Loc) Line() int {
 	return l.Mod.Lines().Line(int(l.Span.Start))
 }
 
-// ModuleName returns the dotted name of the module at path, "" when the
-// program has none.
-func (p *Program) ModuleName(path string) string {
-	if m := p.byPath[path]; m != nil {
-		return m.name
-	}
-	return ""
-}
-
 // A SettingAt is a module-level setting of some module.
 type SettingAt struct {
 	Setting

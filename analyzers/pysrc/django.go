@@ -192,8 +192,7 @@ func builtinCall(c *CallSite) ([]Datum, bool) {
 // Django's or DRF's own code when the repository is theirs. A class of
 // the project named Response is not Django's.
 func (cs *CallSite) framework(name string) bool {
-	return cs.external(name) || strings.HasPrefix(name, "django.") || strings.HasPrefix(name, "rest_framework.") ||
-		!strings.Contains(name, ".") && len(cs.Func) == 0
+	return cs.external(name) || strings.HasPrefix(name, "django.") || strings.HasPrefix(name, "rest_framework.")
 }
 
 // external reports whether name is one of the call's external callees.

@@ -20,14 +20,20 @@ import "slices"
 // Functions are visited in the order of modules and code, so the result
 // is the same whatever the scheduling of the files was.
 
-// maxRounds bounds the evaluations of a recursive component.
-const maxRounds = 4
+// maxRounds bounds the evaluations of a recursive component; maxVisits
+// the depth of the walk (a deeper callee is read as it stands, as if it
+// were recursive).
+const (
+	maxRounds = 4
+	maxVisits = 1000
+)
 
 // A scheduler is the state of Tarjan's walk, and of the queue of
 // functions to evaluate.
 type scheduler struct {
 	next   int
 	stack  []*fn
+	depth  int
 	evals  int
 	budget int
 	queue  []*fn
@@ -133,8 +139,10 @@ func (p *Program) need(cur, g *fn) {
 		return
 	}
 	switch {
-	case g.index == 0:
+	case g.index == 0 && p.sched.depth < maxVisits:
+		p.sched.depth++
 		p.visit(g)
+		p.sched.depth--
 		cur.low = min(cur.low, g.low)
 	case g.onStack:
 		cur.low = min(cur.low, g.index)

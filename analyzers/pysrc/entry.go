@@ -1,5 +1,7 @@
 package pysrc
 
+import "strings"
+
 // Check evaluates each function on its own, with what Django passes to
 // its parameters where that is known: the request to a view, a
 // middleware's hooks, a DRF method; the response next to it in
@@ -40,6 +42,9 @@ func (p *Program) entry(f *fn) [][]Datum {
 			params[0] = []Datum{{Tag: TagObject, Class: f.class, Kind: f.class.kind}}
 		}
 		start = 1
+		if f.class.kind == ObjSerializer {
+			return serializerEntry(f, params)
+		}
 	}
 	name := lastName(f.Name)
 	byPosition := method && requestMethods[name] && (name != "__call__" || f.class.middleware)
@@ -64,6 +69,32 @@ func (p *Program) entry(f *fn) [][]Datum {
 	if found {
 		for _, i := range responses {
 			params[i] = []Datum{{Tag: TagObject, Kind: ObjResponse}}
+		}
+	}
+	return params
+}
+
+// serializerEntry binds a DRF serializer's methods: the serializer holds
+// the request's data (initial_data), and DRF passes what it validated to
+// validate(attrs), validate_<field>(value), create(validated_data) and
+// update(instance, validated_data).
+func serializerEntry(f *fn, params [][]Datum) [][]Datum {
+	form := Datum{Tag: TagObject, Kind: ObjForm}
+	params[0][0].Carried = []Datum{form}
+	validated := form
+	validated.Flags |= FlagValidated
+	name := lastName(f.Name)
+	for i := 1; i < len(params); i++ {
+		at := Loc{f.mod, f.Params[i].Span}
+		switch {
+		case name == "validate" && i == 1, name == "create" && i == 1, name == "update" && i == 2:
+			v := validated
+			v.Origin = at
+			params[i] = []Datum{v}
+		case strings.HasPrefix(name, "validate_") && i == 1:
+			params[i] = []Datum{{Tag: TagData, Kind: DataField, Key: strings.TrimPrefix(name, "validate_"), Flags: FlagValidated, Origin: at}}
+		default:
+			params[i] = []Datum{{Tag: TagSym, Param: i}}
 		}
 	}
 	return params

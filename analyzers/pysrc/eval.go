@@ -317,10 +317,18 @@ func (fr *frame) result(d Datum, k *ObjectKind, r Result, key string, loc Loc) [
 		return fr.whole(d)
 	case r.Same:
 		return []Datum{d}
-	case r.Carried && r.Validated:
-		return flagged(append([]Datum(nil), d.Carried...), FlagValidated)
 	case r.Carried:
-		return d.Carried
+		out := make([]Datum, len(d.Carried))
+		for i, c := range d.Carried {
+			if !c.Origin.Valid() {
+				c.Origin = loc // what a serializer holds, read in its method
+			}
+			if r.Validated {
+				c.Flags |= FlagValidated
+			}
+			out[i] = c
+		}
+		return out
 	}
 	return nil
 }

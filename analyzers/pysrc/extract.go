@@ -200,7 +200,7 @@ func (s *fnState) params(ps *syntax.Node) {
 			kwOnly = true
 		}
 		s.env[name] = Value{{Root: RootParam, Index: int32(len(s.fn.Params))}}
-		s.fn.Params = append(s.fn.Params, Param{Name: name, Kind: kind})
+		s.fn.Params = append(s.fn.Params, Param{Name: name, Kind: kind, Span: span(p)})
 	}
 }
 

@@ -122,6 +122,7 @@ const (
 type Param struct {
 	Name string
 	Kind ParamKind
+	Span Span
 }
 
 // A Call is one call site.

@@ -46,7 +46,12 @@ func classify(d *pysrc.Datum) label {
 	case pysrc.DataResponse:
 		l = responseData
 	case pysrc.DataClient:
-		l = clientData
+		// One field of another service's answer is a value of its
+		// own: a token (access_token) is written out, a code or an id
+		// is not.
+		if d.Key == "" || secretKeys.MatchString(d.Key) {
+			l = clientData
+		}
 	}
 	switch {
 	case l == rawHeader && d.Escaped():

@@ -247,8 +247,8 @@ func dataMethod(d Datum, name, key string, loc Loc) []Datum {
 	case name == "split" || name == "rsplit" || name == "splitlines":
 		// A list is written with its items' repr: CR and LF escaped.
 		d.Flags |= FlagEscaped
-	case (name == "get" || name == "pop" || name == "getlist") && key != "" && d.Kind == DataBody:
-		return []Datum{{Tag: TagData, Kind: DataField, Key: key, Origin: loc, Steps: d.Steps, Flags: d.Flags}}
+	case name == "get" || name == "pop" || name == "getlist":
+		return []Datum{field(d, key, loc)}
 	}
 	return []Datum{d}
 }

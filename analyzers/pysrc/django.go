@@ -27,7 +27,8 @@ const (
 	DataAuth = "request.auth"
 	// DataResponse is a Django response's content, headers or cookies.
 	DataResponse = "response.content"
-	// DataClient is the content of an HTTP client's response.
+	// DataClient is the content of an HTTP client's response, or one
+	// field of it at Key.
 	DataClient = "client.response"
 )
 
@@ -265,6 +266,7 @@ var httpClients = map[string]string{
 	"httpx.AsyncClient": ObjClient, "urllib3.PoolManager": ObjClient, "urllib3.HTTPConnectionPool": ObjClient,
 	"urllib3.HTTPSConnectionPool": ObjClient, "urllib3.connection_from_url": ObjClient,
 	"urllib.request.urlopen": ObjClientResponse, "urllib3.request": ObjClientResponse,
+	"requests_hardened.Manager": ObjClient,
 }
 
 func init() {

@@ -285,11 +285,7 @@ func (fr *frame) instanceAttr(d Datum, name string, loc Loc) []Datum {
 func (fr *frame) index(d Datum, key string, loc Loc) []Datum {
 	switch d.Tag {
 	case TagData:
-		if key != "" && d.Kind == DataBody {
-			// A key of a parsed body is one field of it.
-			return []Datum{{Tag: TagData, Kind: DataField, Key: key, Origin: loc, Steps: d.Steps, Flags: d.Flags}}
-		}
-		return []Datum{d}
+		return []Datum{field(d, key, loc)}
 	case TagObject:
 		if k := objectKind(d.Kind); k != nil && k.Keyed != "" && (key != "" || k.Keyed == DataHeader) {
 			return []Datum{{Tag: TagData, Kind: k.Keyed, Key: key, Origin: loc, Flags: d.Flags}}
@@ -301,6 +297,21 @@ func (fr *frame) index(d Datum, key string, loc Loc) []Datum {
 		return out
 	}
 	return nil
+}
+
+// field returns d[key]: one field of a parsed body or of an HTTP
+// client's response is data of its own, at the key; any other key of
+// data keeps it.
+func field(d Datum, key string, loc Loc) Datum {
+	switch {
+	case key == "" || d.Key != "":
+		return d
+	case d.Kind == DataBody:
+		return Datum{Tag: TagData, Kind: DataField, Key: key, Origin: loc, Steps: d.Steps, Flags: d.Flags}
+	case d.Kind == DataClient:
+		return Datum{Tag: TagData, Kind: DataClient, Key: key, Origin: loc, Steps: d.Steps, Flags: d.Flags}
+	}
+	return d
 }
 
 // result is what an attribute or method r of object d gives.

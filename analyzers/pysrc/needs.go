@@ -92,7 +92,7 @@ func (u *uses) name(v Value) {
 
 // activeParams makes a function active when it takes a request.
 func (s *fnState) activeParams() {
-	method := s.l.m.Funcs[s.fn.Parent].Kind == KindClass
+	method := s.fn.Class >= 0
 	for i, p := range s.fn.Params {
 		if requestParamNames[p.Name] || method && i == 1 && requestMethods[lastName(s.fn.Name)] {
 			s.u.active = true

@@ -136,7 +136,9 @@ func (s *fnState) args(n *syntax.Node) []Arg {
 		case "string":
 			a.Lit, a.Literal = stringLiteral(e)
 		case "identifier":
-			a.Name = e.Text()
+			if t := e.Text(); strings.HasPrefix(t, "__") {
+				a.Name = t
+			}
 		}
 		out = append(out, a)
 	}

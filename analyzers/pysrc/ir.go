@@ -146,8 +146,8 @@ type Arg struct {
 	Keyword string
 	Value   Value
 	// Lit is the value of a string literal argument; Literal tells it
-	// apart from an empty string. Name is set for a bare identifier
-	// argument (__name__).
+	// apart from an empty string. Name is set for a dunder argument
+	// (__name__).
 	Lit     string
 	Literal bool
 	Name    string

@@ -40,11 +40,11 @@ func init() {
 
 // prefilter lists what a module worth modelling for logging contains: a
 // call that may write a record, a request, an HTTP client, a logging
-// configuration or filter.
+// configuration or a logging filter's method.
 var prefilter = []string{
 	".debug(", ".info(", ".warning(", ".warn(", ".error(", ".exception(", ".critical(", ".fatal(",
-	".log(", ".msg(", ".success(", ".trace(", "print(", "stdout", "stderr",
-	"request", "httpx", "urllib3", "LOGGING", "dictConfig", "Filter",
+	".log(", ".msg(", ".success(", ".trace(", "print(", "sys.std",
+	"request", "httpx", "urllib3", "LOGGING", "dictConfig", "def filter(",
 }
 
 // loggerClass makes the repository's subclasses of logging's loggers loggers.
@@ -143,10 +143,19 @@ func sink(c *pysrc.CallSite) (pysrc.Sink, bool) {
 	return s, true
 }
 
-// candidate reports whether a call may be a sink: a log method, print,
-// a write.
+// candidate reports whether a call may be a sink: a log method (not of
+// the warnings module, nor Django's messages framework), print, a write
+// to sys.stdout or sys.stderr.
 func candidate(name, method string) bool {
-	return logMethods[method] || method == "write" || method == "writelines" || name == "print"
+	switch recv := strings.TrimSuffix(name, "."+method); {
+	case name == "print":
+		return true
+	case method == "write" || method == "writelines":
+		return strings.HasSuffix(recv, "stdout") || strings.HasSuffix(recv, "stderr")
+	case recv == "warnings" || recv == "messages":
+		return false
+	}
+	return logMethods[method]
 }
 
 // loggerRecv reports whether the receiver of a log method is a logger

@@ -46,7 +46,13 @@ type scheduler struct {
 func (p *Program) summarize() {
 	p.resolveClasses()
 	s := &p.sched
-	s.callers = map[string][]*fn{}
+	calls := 0
+	for _, m := range p.modules {
+		for _, f := range m.fns {
+			calls += len(f.Calls)
+		}
+	}
+	s.callers = make(map[string][]*fn, calls/4)
 	n := 0
 	for _, m := range p.modules {
 		n += len(m.fns)

@@ -98,6 +98,11 @@ type Model struct {
 	// Extract reads one file into its part of the model. The part must
 	// not keep any node of a tree-sitter tree; it may keep the snapshot.
 	Extract func(pass *ExtractPass) (Part, error)
+	// Context, if set, returns a key of what Extract reads besides its
+	// file (ExtractPass.Files, a compilation database under the root):
+	// the cache keeps a part only while the key stays the same. Without
+	// it, a part must depend on its file alone.
+	Context func(root string, files []string) string
 	// Build links every extracted part, sorted by path, into the model
 	// that analyzers read in Check (through CheckPass.Model).
 	Build func(parts []Part) (any, error)
@@ -109,7 +114,8 @@ type ExtractPass struct {
 	// Syntax is the file's snapshot: its path, tree and lines.
 	Syntax *source.Syntax
 	// Files lists the repository's files of the model's language, by
-	// path relative to the root, sorted: what Needs may name.
+	// path relative to the root, sorted: what Needs may name. A model
+	// whose Extract reads it must have a Context.
 	Files []string
 	// Settings are the settings of the analyzers that use the model,
 	// merged by key, never nil.
@@ -145,7 +151,14 @@ type SyntaxPart interface {
 // A CheckPass is one analyzer's view of one scanned file in the model phase.
 type CheckPass struct {
 	Analyzer *Analyzer
-	// Syntax is the file's snapshot.
+	// Path is the file's path, relative to the repository root.
+	Path string
+	// Outline is what the driver keeps of the file: its bytes, lines,
+	// statements and definitions.
+	Outline *source.Outline
+	// Syntax is the file's snapshot when a model's part keeps it (a
+	// SyntaxPart), else nil: the driver does not keep a snapshot no model
+	// needs.
 	Syntax   *source.Syntax
 	Settings Settings
 	// Model returns the built model m (one of Analyzer.Uses), nil when it
@@ -156,9 +169,12 @@ type CheckPass struct {
 	Report func(Finding)
 }
 
-// Location returns the location of n in the pass's file.
+// Location returns the location of n, a node of the file's snapshot.
 func (p *CheckPass) Location(n *syntax.Node, msg string) Location {
-	return Location{Path: p.Syntax.Path, Range: p.Syntax.Range(n), Message: msg}
+	if n == nil {
+		return Location{Path: p.Path, Message: msg}
+	}
+	return Location{Path: p.Path, Range: p.Outline.Lines().Range(int(n.StartByte()), int(n.EndByte())), Message: msg}
 }
 
 // A Pass is one analyzer's view of one parsed file.

@@ -40,7 +40,7 @@ func check(pass *analyzers.CheckPass) error {
 	if err != nil {
 		return err
 	}
-	repo.Analysis(cfg).Check(pass.Syntax.Path, func(o csrc.Output) {
+	repo.Analysis(cfg).Check(pass.Path, func(o csrc.Output) {
 		pass.Report(finding(pass, o))
 	})
 	return nil

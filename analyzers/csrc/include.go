@@ -1,8 +1,12 @@
 package csrc
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -64,6 +68,22 @@ func envFor(pass *analyzers.ExtractPass) *repoEnv {
 	}
 	lastEnv = e
 	return e
+}
+
+// contextKey is the key of what Extract reads besides the file: the
+// repository's C files (includes resolve among them) and its compilation
+// database.
+func contextKey(root string, files []string) string {
+	h := sha256.New()
+	for _, f := range files {
+		fmt.Fprintf(h, "%s\n", f)
+	}
+	for _, name := range compDBNames {
+		if data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(name))); err == nil {
+			fmt.Fprintf(h, "%s\x00%s", name, data)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // flagsFor returns the include folders and macros of a file: the

@@ -31,6 +31,7 @@ var Model = &analyzers.Model{
 	Language: source.C,
 	Extract:  extract,
 	Build:    build,
+	Context:  contextKey,
 }
 
 // extract reads one file: its configuration, its includes, and, when a

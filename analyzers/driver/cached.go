@@ -34,9 +34,9 @@ type entry struct {
 	// Parts holds the parts of the models that extracted the file, by
 	// model name; a nil Part means the model extracted nothing.
 	Parts map[string]*partEntry
-	// Syntax is the file's snapshot when a model extracted it and no part
-	// holds it.
-	Syntax *source.Syntax
+	// Outline is the file's outline when a model extracted it, for the
+	// Check steps of a scanned file (a snapshot is kept only by parts).
+	Outline *source.Outline
 	// Ignores are the file's suppression comments; IgnoresRead tells
 	// whether they were looked for.
 	Ignores     []*filter.Ignore
@@ -61,7 +61,12 @@ type storedFact struct {
 	Fact     analyzers.Fact
 }
 
-type partEntry struct{ Part analyzers.Part }
+// A partEntry is a model's part, with the model's context key when it was
+// extracted (Model.Context).
+type partEntry struct {
+	Part    analyzers.Part
+	Context string
+}
 
 // cacheConfig returns the key of everything besides a file that decides
 // its results: residue's build, the analyzers, the rules, the settings
@@ -173,16 +178,16 @@ func (p *plan) storeEntry(key string, j job, fr fileResult) {
 	var models []string
 	for _, op := range fr.parts {
 		name := p.models[op.model].Name
-		e.Parts[name] = &partEntry{op.part}
+		e.Parts[name] = &partEntry{op.part, p.modelContexts[op.model]}
 		models = append(models, name)
 	}
 	for _, mi := range j.models {
 		if _, ok := e.Parts[p.models[mi].Name]; !ok {
-			e.Parts[p.models[mi].Name] = &partEntry{}
+			e.Parts[p.models[mi].Name] = &partEntry{Context: p.modelContexts[mi]}
 		}
 	}
-	if fr.syntax != nil && e.Syntax == nil && !partsHold(fr.parts, fr.syntax) {
-		e.Syntax = fr.syntax
+	if fr.outline != nil {
+		e.Outline = fr.outline
 	}
 	if fr.ignoresRead {
 		e.Ignores, e.IgnoresRead = fr.ignores, true
@@ -202,16 +207,6 @@ func (p *plan) storeEntry(key string, j job, fr fileResult) {
 		}
 	}
 	p.cache.Put(key, e)
-}
-
-// partsHold reports whether a part keeps the snapshot itself.
-func partsHold(parts []ownedPart, syn *source.Syntax) bool {
-	for _, op := range parts {
-		if sp, ok := op.part.(analyzers.SyntaxPart); ok && sp.Syntax() == syn {
-			return true
-		}
-	}
-	return false
 }
 
 // result turns an entry into job j's result, or false when the entry
@@ -255,7 +250,7 @@ func (e *entry) result(p *plan, j job) (fileResult, bool) {
 	for _, name := range models {
 		pe, ok := e.Parts[name]
 		mi := slices.IndexFunc(p.models, func(m *analyzers.Model) bool { return m.Name == name })
-		if !ok || mi < 0 {
+		if !ok || mi < 0 || pe.Context != p.modelContexts[mi] {
 			return fr, false
 		}
 		if pe.Part != nil {
@@ -263,15 +258,10 @@ func (e *entry) result(p *plan, j job) (fileResult, bool) {
 		}
 	}
 	if !j.factsOnly && len(fr.parts) > 0 {
-		fr.syntax = e.Syntax
-		for _, op := range fr.parts {
-			if sp, ok := op.part.(analyzers.SyntaxPart); ok && fr.syntax == nil {
-				fr.syntax = sp.Syntax()
-			}
-		}
-		if fr.syntax == nil {
+		if e.Outline == nil {
 			return fr, false
 		}
+		fr.outline, fr.syntax = e.Outline, heldSyntax(fr.parts)
 	}
 	if !j.factsOnly {
 		if !e.IgnoresRead && (len(fr.parts) > 0 || fr.parsed || len(fr.findings) > 0) {

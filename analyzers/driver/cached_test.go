@@ -2,7 +2,9 @@ package driver
 
 import (
 	"bytes"
+	"encoding/gob"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +13,8 @@ import (
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/analyzertest/testanalyzers"
+	"github.com/residue-sec/residue/analyzers/rule"
+	"github.com/residue-sec/residue/analyzers/source"
 )
 
 // cachedAnalyzers exercise every kind of result the cache holds: Run
@@ -159,5 +163,71 @@ func TestCacheConfiguration(t *testing.T) {
 	}
 	if res.FilesParsed == 0 {
 		t.Error("another configuration used the first one's entries")
+	}
+}
+
+// countModel's parts record how many Python files the repository has,
+// which Extract reads from ExtractPass.Files: its Context says so.
+var countModel = &analyzers.Model{
+	Name:     "testcount",
+	Language: source.Python,
+	Extract: func(pass *analyzers.ExtractPass) (analyzers.Part, error) {
+		return &countPart{File: pass.Syntax.Path, Files: len(pass.Files)}, nil
+	},
+	Build:   func(parts []analyzers.Part) (any, error) { return parts, nil },
+	Context: func(root string, files []string) string { return fmt.Sprint(len(files)) },
+}
+
+type countPart struct {
+	File  string
+	Files int
+}
+
+func init() { gob.Register(&countPart{}) }
+
+func (p *countPart) Path() string    { return p.File }
+func (p *countPart) Needs() []string { return nil }
+
+var countAnalyzer = &analyzers.Analyzer{
+	Name: "testcountcheck", Languages: []source.Language{source.Python}, Rules: []string{"test/count"},
+	Uses: []*analyzers.Model{countModel},
+	Check: func(pass *analyzers.CheckPass) error {
+		for _, p := range pass.Model(countModel).([]analyzers.Part) {
+			if cp := p.(*countPart); cp.File == pass.Path {
+				pass.Report(analyzers.Finding{RuleID: "test/count", Message: fmt.Sprint(cp.Files, " files"), Location: analyzers.Location{Path: pass.Path, Range: pass.Outline.Lines().Range(0, 1)}})
+			}
+		}
+		return nil
+	},
+}
+
+// TestCacheKeepsContext: a part whose model reads more than its file is
+// extracted again when that changes (a file added), not read stale.
+func TestCacheKeepsContext(t *testing.T) {
+	dir := writeTree(t, map[string]string{"a.py": "x = 1\n", "b.py": "y = 2\n"})
+	age(t, dir)
+	cacheDir := filepath.Join(t.TempDir(), "cache")
+	rules, err := rule.NewSet([]*rule.Rule{{ID: "test/count", Name: "Count", Language: "python", Severity: "note",
+		Summary: "Files.", Help: "Files.", Analyzer: countAnalyzer.Name, File: "test/count.yml", Line: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan := func() []string {
+		res, err := Run(Config{Analyzers: []*analyzers.Analyzer{countAnalyzer}, Rules: rules, Paths: []string{dir}, Root: dir, CacheDir: cacheDir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, f := range res.Findings {
+			out = append(out, f.Location.Path+": "+f.Message)
+		}
+		return out
+	}
+	if got := strings.Join(scan(), "|"); got != "a.py: 2 files|b.py: 2 files" {
+		t.Fatalf("first scan: %s", got)
+	}
+	os.WriteFile(filepath.Join(dir, "c.py"), []byte("z = 3\n"), 0o644)
+	if got := strings.Join(scan(), "|"); got != "a.py: 3 files|b.py: 3 files|c.py: 3 files" {
+		t.Errorf("after a file was added: %s", got)
 	}
 }

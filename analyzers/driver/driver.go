@@ -129,6 +129,8 @@ type plan struct {
 	files         map[source.Language][]string
 	root          string
 	built         []any
+	// modelContexts are the models' context keys (Model.Context).
+	modelContexts []string
 	// cache holds files' results between runs; nil without a cache.
 	cache *cache.Cache
 
@@ -212,7 +214,9 @@ type fileResult struct {
 	owners   []int // analyzer index of each finding
 	facts    []ownedFact
 	parts    []ownedPart
-	// syntax is a scanned file's snapshot, kept for the Check steps.
+	// outline is a scanned file's outline, for its Check steps, and
+	// syntax its snapshot when a part keeps it.
+	outline *source.Outline
 	syntax  *source.Syntax
 	ignores []*filter.Ignore
 	// ignoresRead is set when the file's ignore comments were looked for.

@@ -86,6 +86,12 @@ func (p *plan) withFactFiles(files []discover.File, root string) ([]job, error) 
 	for _, paths := range p.files {
 		sort.Strings(paths)
 	}
+	p.modelContexts = make([]string, len(p.models))
+	for mi, m := range p.models {
+		if m.Context != nil {
+			p.modelContexts[mi] = m.Context(root, p.files[m.Language])
+		}
+	}
 	return jobs, nil
 }
 

@@ -75,7 +75,9 @@ func (p *plan) modelsWanting(lang source.Language, src []byte) []int {
 }
 
 // extract snapshots f and hands it to each model in models; the parts go
-// to fr, and so does the snapshot of a scanned file, for its Check steps.
+// to fr. Of a scanned file the outline goes to fr too, to complete the
+// findings of its Check steps, and the snapshot when a part keeps it
+// anyway: a snapshot no part keeps is let go.
 func (w *worker) extract(f *source.File, models []int, scanned bool, fr *fileResult, note func(level, analyzer, format string, args ...any)) {
 	syn, err := source.NewSyntax(f, MaxSnapshotNodes)
 	if err != nil {
@@ -95,9 +97,20 @@ func (w *worker) extract(f *source.File, models []int, scanned bool, fr *fileRes
 			fr.parts = append(fr.parts, ownedPart{mi, part})
 		}
 	}
-	if scanned {
-		fr.syntax = syn
+	if scanned && len(fr.parts) > 0 {
+		fr.outline = source.NewOutline(syn)
+		fr.syntax = heldSyntax(fr.parts)
 	}
+}
+
+// heldSyntax returns the snapshot a part keeps, nil when none does.
+func heldSyntax(parts []ownedPart) *source.Syntax {
+	for _, op := range parts {
+		if sp, ok := op.part.(analyzers.SyntaxPart); ok && sp.Syntax() != nil {
+			return sp.Syntax()
+		}
+	}
+	return nil
 }
 
 // reparse parses src as another version of f and snapshots it.
@@ -157,27 +170,35 @@ func (w *worker) extractOnly(j job, src []byte) (fr fileResult) {
 
 // modelState gathers the parts of every round.
 type modelState struct {
-	parts     [][]analyzers.Part        // by model
-	extracted []map[string]bool         // by model: paths extracted
-	syntax    map[string]*source.Syntax // scanned files' snapshots
+	parts     [][]analyzers.Part // by model
+	extracted []map[string]bool  // by model: paths extracted
+	// scanned holds the scanned files a model extracted.
+	scanned map[string]scannedFile
+}
+
+// A scannedFile is what the Check steps of a scanned file read: its
+// outline, and its snapshot when a part keeps it.
+type scannedFile struct {
+	outline *source.Outline
+	syntax  *source.Syntax
 }
 
 func newModelState(n int) *modelState {
-	s := &modelState{parts: make([][]analyzers.Part, n), extracted: make([]map[string]bool, n), syntax: map[string]*source.Syntax{}}
+	s := &modelState{parts: make([][]analyzers.Part, n), extracted: make([]map[string]bool, n), scanned: map[string]scannedFile{}}
 	for i := range s.extracted {
 		s.extracted[i] = map[string]bool{}
 	}
 	return s
 }
 
-// add records a file's parts and snapshot.
+// add records a file's parts, and its outline and snapshot.
 func (s *modelState) add(path string, fr fileResult) {
 	for _, op := range fr.parts {
 		s.parts[op.model] = append(s.parts[op.model], op.part)
 		s.extracted[op.model][path] = true
 	}
-	if fr.syntax != nil {
-		s.syntax[path] = fr.syntax
+	if fr.outline != nil {
+		s.scanned[path] = scannedFile{fr.outline, fr.syntax}
 	}
 }
 
@@ -190,10 +211,9 @@ func (s *modelState) needed(p *plan, last []fileResult, scanned map[string]bool,
 		for _, op := range fr.parts {
 			for _, path := range op.part.Needs() {
 				df, ok := p.repo[path]
-				if !ok || df.Lang != p.models[op.model].Language || s.extracted[op.model][path] || slices.Contains(want[path], op.model) {
-					continue
+				if ok && df.Lang == p.models[op.model].Language && !s.extracted[op.model][path] && !slices.Contains(want[path], op.model) {
+					want[path] = append(want[path], op.model)
 				}
-				want[path] = append(want[path], op.model)
 			}
 		}
 	}
@@ -243,7 +263,7 @@ func runBuild(m *analyzers.Model, parts []analyzers.Part) (v any, err error) {
 
 // A checkJob is one scanned file and the analyzers that check it.
 type checkJob struct {
-	syn       *source.Syntax
+	file      scannedFile
 	analyzers []int
 }
 
@@ -258,17 +278,17 @@ type checkResult struct {
 // analyzer extracted, on cfg.Jobs workers, and returns the results in the
 // order of the files' paths.
 func (p *plan) check(s *modelState, built []any, ignores map[string][]*filter.Ignore) []checkResult {
-	paths := make([]string, 0, len(s.syntax))
-	for path := range s.syntax {
+	paths := make([]string, 0, len(s.scanned))
+	for path := range s.scanned {
 		paths = append(paths, path)
 	}
 	sort.Strings(paths)
 	var jobs []checkJob
 	for _, path := range paths {
-		syn := s.syntax[path]
+		file := s.scanned[path]
 		var as []int
 		for ai, a := range p.cfg.Analyzers {
-			if a.Check == nil || !hasLanguage(a, syn.Lang) {
+			if a.Check == nil || !hasLanguage(a, file.outline.Lang) {
 				continue
 			}
 			for _, m := range a.Uses {
@@ -279,7 +299,7 @@ func (p *plan) check(s *modelState, built []any, ignores map[string][]*filter.Ig
 			}
 		}
 		if len(as) > 0 {
-			jobs = append(jobs, checkJob{syn, as})
+			jobs = append(jobs, checkJob{file, as})
 		}
 	}
 	results := make([]checkResult, len(jobs))
@@ -290,7 +310,7 @@ func (p *plan) check(s *modelState, built []any, ignores map[string][]*filter.Ig
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i] = p.checkFile(jobs[i], built, ignores[jobs[i].syn.Path])
+				results[i] = p.checkFile(jobs[i], built, ignores[jobs[i].file.outline.Path])
 			}
 		}()
 	}
@@ -305,7 +325,7 @@ func (p *plan) check(s *modelState, built []any, ignores map[string][]*filter.Ig
 // checkFile runs the Check steps of one file and completes and suppresses
 // their findings as the per-file pass does.
 func (p *plan) checkFile(j checkJob, built []any, ignores []*filter.Ignore) (cr checkResult) {
-	syn := j.syn
+	out := j.file.outline
 	var stmts [][2]int
 	for _, ai := range j.analyzers {
 		a := p.cfg.Analyzers[ai]
@@ -313,7 +333,7 @@ func (p *plan) checkFile(j checkJob, built []any, ignores []*filter.Ignore) (cr 
 		if settings == nil {
 			settings = analyzers.Settings{}
 		}
-		pass := &analyzers.CheckPass{Analyzer: a, Syntax: syn, Settings: settings}
+		pass := &analyzers.CheckPass{Analyzer: a, Path: out.Path, Outline: out, Syntax: j.file.syntax, Settings: settings}
 		pass.Model = func(m *analyzers.Model) any {
 			if mi := slices.Index(p.models, m); mi >= 0 && slices.Contains(a.Uses, m) {
 				return built[mi]
@@ -322,21 +342,21 @@ func (p *plan) checkFile(j checkJob, built []any, ignores []*filter.Ignore) (cr 
 		}
 		pass.Report = func(fd analyzers.Finding) {
 			if !declares(a, fd.RuleID) {
-				cr.notes = append(cr.notes, analyzers.Notification{Level: "error", Path: syn.Path, Analyzer: a.Name,
+				cr.notes = append(cr.notes, analyzers.Notification{Level: "error", Path: out.Path, Analyzer: a.Name,
 					Message: fmt.Sprintf("analyzer %s reported undeclared rule %q; finding dropped", a.Name, fd.RuleID)})
 				return
 			}
-			fd = p.completeChecked(syn, fd)
-			if !p.ruleApplies(fd.RuleID, syn.Path) {
+			fd = p.completeChecked(out, fd)
+			if !p.ruleApplies(fd.RuleID, out.Path) {
 				return
 			}
-			first, last := syn.StatementLines(fd.Location.StartByte, fd.Location.EndByte)
+			first, last := out.StatementLines(fd.Location.StartByte, fd.Location.EndByte)
 			stmts = append(stmts, [2]int{first, last})
 			cr.findings = append(cr.findings, fd)
 			cr.owners = append(cr.owners, ai)
 		}
 		if err := runCheck(a, pass); err != nil {
-			cr.notes = append(cr.notes, analyzers.Notification{Level: "error", Path: syn.Path, Analyzer: a.Name, Message: err.Error()})
+			cr.notes = append(cr.notes, analyzers.Notification{Level: "error", Path: out.Path, Analyzer: a.Name, Message: err.Error()})
 		}
 	}
 	cr.findings = filter.Suppress(cr.findings, stmts, ignores)
@@ -356,10 +376,10 @@ func runCheck(a *analyzers.Analyzer, pass *analyzers.CheckPass) (err error) {
 }
 
 // completeChecked fills in what the driver owns of a Check finding, from
-// the file's snapshot.
-func (p *plan) completeChecked(syn *source.Syntax, fd analyzers.Finding) analyzers.Finding {
+// the file's outline.
+func (p *plan) completeChecked(out *source.Outline, fd analyzers.Finding) analyzers.Finding {
 	fd.Level = p.cfg.Rules.Get(fd.RuleID).Severity
-	fd.Location.Path = syn.Path
-	fd.Function = syn.EnclosingFunction(fd.Location.StartByte)
-	return withLines(fd, syn.Path, syn.Lines.Text)
+	fd.Location.Path = out.Path
+	fd.Function = out.EnclosingFunction(fd.Location.StartByte)
+	return withLines(fd, out.Path, out.Lines().Text)
 }

@@ -16,7 +16,7 @@ func check(pass *analyzers.CheckPass) error {
 	if prog == nil {
 		return nil
 	}
-	prog.Check(pass.Syntax.Path, "logging", func(ev *pysrc.Event) { report(pass, prog, ev) })
+	prog.Check(pass.Path, "logging", func(ev *pysrc.Event) { report(pass, prog, ev) })
 	return nil
 }
 

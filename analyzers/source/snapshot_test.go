@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/gob"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"unsafe"
 
@@ -90,39 +93,70 @@ func TestRecordLayout(t *testing.T) {
 }
 
 // TestSyntaxLookups checks that a snapshot answers NodeAt, StatementLines
-// and EnclosingFunction as the tree does, at every node's range.
+// and EnclosingFunction as the tree does, at every node's range, and that
+// its outline answers the last two the same.
 func TestSyntaxLookups(t *testing.T) {
+	samples := map[string]string{}
+	filepath.WalkDir("../../testdata/demo", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".py") || strings.HasSuffix(p, ".c")) {
+			data, _ := os.ReadFile(p)
+			samples[p] = string(data)
+		}
+		return nil
+	})
+	if len(samples) < 10 {
+		t.Fatalf("only %d demo files", len(samples))
+	}
+	for name, src := range samples {
+		lang, _ := Detect(name, nil)
+		checkLookups(t, lang, src)
+	}
 	for lang, src := range map[Language]string{
 		Python: "import os\n\n@dec\ndef f(a, *, b=1):\n    # c\n    if a:\n        return a.b(c)[1:] + f'{x!r}'\n    else:\n        pass\nclass C(B):\n    x: int = 2\n    def m(self):\n        log.info(\n            self.x)\n",
 		C:      "#include <stdio.h>\nstruct s { int a; char b[4]; };\nint f(int n) {\n  char buf[n];\n  if (n > 1)\n    return write(1, buf,\n                 sizeof buf);\n  return 0; }\n",
 	} {
-		f := NewFile("x", lang, []byte(src))
-		p := NewParser(0)
-		if err := p.Parse(f); err != nil {
-			t.Fatal(err)
-		}
-		s, err := NewSyntax(f, 1<<20)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.Tree.Root().Walk(func(n *syntax.Node) bool {
-			a, b := int(n.StartByte()), int(n.EndByte())
-			if got, want := s.NodeAt(a, b), f.NodeAt(a, b); got.StartByte() != want.StartByte() || got.EndByte() != want.EndByte() || got.Type() != want.Type() {
-				t.Errorf("%s NodeAt(%d,%d) = %s, tree %s", lang, a, b, got.Type(), want.Type())
-			}
-			g1, g2 := s.StatementLines(a, b)
-			w1, w2 := f.StatementLines(a, b)
-			if g1 != w1 || g2 != w2 {
-				t.Errorf("%s StatementLines(%d,%d) = %d-%d, tree %d-%d", lang, a, b, g1, g2, w1, w2)
-			}
-			if got, want := s.EnclosingFunction(a), f.EnclosingFunction(a); got != want {
-				t.Errorf("%s EnclosingFunction(%d) = %q, tree %q", lang, a, got, want)
-			}
-			return true
-		})
-		f.Close()
-		p.Close()
+		checkLookups(t, lang, src)
 	}
+}
+
+// checkLookups compares the look-ups of a tree, its snapshot and its
+// outline at every node of src.
+func checkLookups(t *testing.T, lang Language, src string) {
+	t.Helper()
+	f := NewFile("x", lang, []byte(src))
+	p := NewParser(0)
+	if err := p.Parse(f); err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewSyntax(f, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outline := NewOutline(s)
+	s.Tree.Root().Walk(func(n *syntax.Node) bool {
+		a, b := int(n.StartByte()), int(n.EndByte())
+		if got, want := s.NodeAt(a, b), f.NodeAt(a, b); got.StartByte() != want.StartByte() || got.EndByte() != want.EndByte() || got.Type() != want.Type() {
+			t.Errorf("%s NodeAt(%d,%d) = %s, tree %s", lang, a, b, got.Type(), want.Type())
+		}
+		g1, g2 := s.StatementLines(a, b)
+		w1, w2 := f.StatementLines(a, b)
+		if g1 != w1 || g2 != w2 {
+			t.Errorf("%s StatementLines(%d,%d) = %d-%d, tree %d-%d", lang, a, b, g1, g2, w1, w2)
+		}
+		if got, want := s.EnclosingFunction(a), f.EnclosingFunction(a); got != want {
+			t.Errorf("%s EnclosingFunction(%d) = %q, tree %q", lang, a, got, want)
+		}
+		o1, o2 := outline.StatementLines(a, b)
+		if o1 != w1 || o2 != w2 {
+			t.Errorf("%s outline StatementLines(%d,%d) = %d-%d, tree %d-%d", lang, a, b, o1, o2, w1, w2)
+		}
+		if got, want := outline.EnclosingFunction(a), f.EnclosingFunction(a); got != want {
+			t.Errorf("%s outline EnclosingFunction(%d) = %q, tree %q", lang, a, got, want)
+		}
+		return true
+	})
+	f.Close()
+	p.Close()
 }
 
 // TestSyntaxRoundTrip stores a snapshot with gob and reads it back whole;

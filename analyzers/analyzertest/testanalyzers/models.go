@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/gob"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
@@ -40,11 +39,10 @@ var Defs = &analyzers.Model{
 			case "function_definition":
 				part.Defs = append(part.Defs, c.ChildByFieldName("name").Text())
 			case "import_statement":
+				// The module's file, if the repository has it: a part
+				// depends on its own file alone (the cache keys it so).
 				for _, n := range c.ChildrenByFieldName("name") {
-					path := strings.ReplaceAll(n.Text(), ".", "/") + ".py"
-					if slices.Contains(pass.Files, path) {
-						part.Need = append(part.Need, path)
-					}
+					part.Need = append(part.Need, strings.ReplaceAll(n.Text(), ".", "/")+".py")
 				}
 			}
 		}
@@ -87,7 +85,7 @@ var Calls = &analyzers.Analyzer{
 	Uses:      []*analyzers.Model{Defs},
 	Check: func(pass *analyzers.CheckPass) error {
 		defs, _ := pass.Model(Defs).(map[string]string)
-		if strings.Contains(string(pass.Syntax.Src()), "PANIC_CHECK") {
+		if strings.Contains(string(pass.Outline.Src), "PANIC_CHECK") {
 			panic("check panics")
 		}
 		pass.Syntax.Tree.Root().Walk(func(n *syntax.Node) bool {
@@ -95,7 +93,7 @@ var Calls = &analyzers.Analyzer{
 				return true
 			}
 			name := n.ChildByFieldName("function").Text()
-			if where, ok := defs[name]; ok && where != pass.Syntax.Path {
+			if where, ok := defs[name]; ok && where != pass.Path {
 				pass.Report(analyzers.Finding{
 					RuleID:   "test/imported-call",
 					Message:  fmt.Sprintf("%s is defined in %s", name, where),

@@ -1,0 +1,120 @@
+package source
+
+import (
+	"strings"
+
+	"github.com/residue-sec/residue/analyzers/syntax"
+)
+
+// An Outline is what is kept of a file once its snapshot is gone: its
+// bytes and line table, and the spans of its statements and definitions,
+// so that findings reported in the model phase are completed (enclosing
+// function, snippets) and suppressed as they are from a tree. It costs a
+// small fraction of a snapshot, and is stored with encoding/gob.
+type Outline struct {
+	Path  string
+	Lang  Language
+	Src   []byte
+	Stmts []OutlineStmt
+	Defs  []OutlineDef
+	lines *Lines
+}
+
+// An OutlineStmt is a statement (or clause, or decorator) of the file:
+// its byte span, and where a header may end: the starts of its children
+// that are bodies or statements (Body marks a compound_statement).
+type OutlineStmt struct {
+	Start, End uint32
+	Breaks     []OutlineBreak
+}
+
+// An OutlineBreak is where a statement's header may end.
+type OutlineBreak struct {
+	Start    uint32
+	Compound bool
+}
+
+// An OutlineDef is a function or class definition (a C function): its
+// span and name.
+type OutlineDef struct {
+	Start, End uint32
+	Name       string
+}
+
+// NewOutline returns the outline of a snapshot.
+func NewOutline(s *Syntax) *Outline {
+	o := &Outline{Path: s.Path, Lang: s.Lang, Src: s.Src(), lines: s.Lines}
+	src := s.Src()
+	s.Tree.Root().Walk(func(n *syntax.Node) bool {
+		if !n.IsNamed() {
+			return true
+		}
+		switch n.Type() {
+		case "function_definition", "class_definition":
+			if name := definitionName(n, src); name != "" {
+				o.Defs = append(o.Defs, OutlineDef{Start: n.StartByte(), End: n.EndByte(), Name: name})
+			}
+		}
+		if isStatement(n) {
+			st := OutlineStmt{Start: n.StartByte(), End: n.EndByte()}
+			for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+				if bodies[c.Type()] || isStatement(c) {
+					st.Breaks = append(st.Breaks, OutlineBreak{Start: c.StartByte(), Compound: c.Type() == "compound_statement"})
+				}
+			}
+			o.Stmts = append(o.Stmts, st)
+		}
+		return true
+	})
+	return o
+}
+
+// Lines returns the file's line table.
+func (o *Outline) Lines() *Lines {
+	if o.lines == nil {
+		o.lines = NewLines(o.Src)
+	}
+	return o.lines
+}
+
+// EnclosingFunction is File.EnclosingFunction on the outline: the names of
+// the definitions that hold off, outermost first.
+func (o *Outline) EnclosingFunction(off int) string {
+	var parts []string
+	for _, d := range o.Defs {
+		if int(d.Start) <= off && off <= int(d.End) && d.Start != d.End {
+			parts = append(parts, d.Name)
+		}
+	}
+	return strings.Join(parts, ".")
+}
+
+// StatementLines is File.StatementLines on the outline.
+func (o *Outline) StatementLines(start, end int) (first, last int) {
+	lines := o.Lines()
+	first, last = lines.Line(start), lines.Line(end)
+	// The innermost statement holding the range is the last one, in
+	// document order, that starts before it and ends after.
+	var st *OutlineStmt
+	for k := range o.Stmts {
+		s := &o.Stmts[k]
+		if int(s.Start) <= start && end <= int(s.End) {
+			st = s
+		}
+	}
+	if st == nil {
+		return first, last
+	}
+	sFirst, sLast := lines.Line(int(st.Start)), lines.Line(int(st.End))
+	for _, b := range st.Breaks {
+		if int(b.Start) < end {
+			continue
+		}
+		sLast = lines.Line(int(b.Start))
+		if !b.Compound && sLast > sFirst {
+			sLast--
+		}
+		break
+	}
+	return min(first, sFirst), max(last, sLast)
+}

@@ -280,6 +280,10 @@ type Finding struct {
 	Data map[string]string `json:"-"`
 }
 
+// FingerprintKey names residue's fingerprint of a finding in a SARIF
+// result's partialFingerprints.
+const FingerprintKey = "residue/v1"
+
 // A Suppression records the in-source comment that suppressed a finding.
 type Suppression struct {
 	Location      Location `json:"location"`

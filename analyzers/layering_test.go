@@ -64,6 +64,8 @@ func violation(pkg, imp string, families map[string]bool) string {
 		return "only analyzers/source and analyzers/tsquery may use the binding"
 	case strings.HasPrefix(imp, "github.com/owenrumney/go-sarif") && rel != "analyzers/report":
 		return "only analyzers/report may import go-sarif"
+	case rel == "analyzers/filter" && imp == module+"/analyzers/report":
+		return "filter decides which findings are reported; it does not read or write reports"
 	case isFamily(imp, families) && rel != "analyzers/all" && !strings.HasPrefix(pkg, imp):
 		return "only the registry (analyzers/all) imports analyzer families"
 	}

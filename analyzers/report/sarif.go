@@ -19,7 +19,7 @@ const (
 	// FingerprintKey names residue's own fingerprint in
 	// partialFingerprints; primaryLocationLineHash is left to GitHub's
 	// upload action, which computes it.
-	FingerprintKey = "residue/v1"
+	FingerprintKey = analyzers.FingerprintKey
 	// columnKind says how columns count: UTF-16 code units, like
 	// source.Range.
 	columnKind = "utf16CodeUnits"

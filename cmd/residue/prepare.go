@@ -12,6 +12,7 @@ import (
 	"github.com/residue-sec/residue/analyzers/driver"
 	"github.com/residue-sec/residue/analyzers/filter"
 	"github.com/residue-sec/residue/analyzers/gitdiff"
+	"github.com/residue-sec/residue/analyzers/report"
 	"github.com/residue-sec/residue/analyzers/rule"
 )
 
@@ -84,9 +85,11 @@ func (o *scanOptions) prepare(paths []string) (*scanSetup, error) {
 	sc.driver.CacheDir = o.cachePath(cfg, root)
 	sc.driver.Shard = driver.Shard(o.shard)
 	if o.baseline != "" {
-		if sc.baseline, err = filter.LoadBaseline(o.baseline); err != nil {
+		fps, err := report.ReadFingerprints(o.baseline)
+		if err != nil {
 			return nil, err
 		}
+		sc.baseline = filter.NewBaseline(fps)
 	}
 	if o.diffBase != "" {
 		if sc.changes, err = gitdiff.Since(root, o.diffBase); err != nil {

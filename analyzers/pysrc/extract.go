@@ -64,6 +64,13 @@ type fnState struct {
 	fn  *Func
 	env map[string]Value
 	u   *uses
+	// parent is the enclosing function's state and def this function's
+	// definition, for what it captures; globals are the names declared
+	// global, captured what nested code captured.
+	parent   *fnState
+	def      *syntax.Node
+	globals  map[string]bool
+	captured map[captureKey]bool
 }
 
 // open reserves the next Func for code of kind.
@@ -132,6 +139,7 @@ func (s *fnState) function(def, name *syntax.Node, decs []string) {
 		class = s.fn.Class
 	}
 	f := s.l.open(KindDef, s.qualify(name.Text()), class, s.idx, def)
+	f.parent, f.def = s, def
 	f.fn.NameSpan, f.fn.Decorators = span(name), decs
 	f.fn.Async = def.Child(0).Type() == "async"
 	f.params(def.ChildByFieldName("parameters"))

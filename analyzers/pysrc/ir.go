@@ -103,6 +103,19 @@ type Func struct {
 	Stores []Store
 	// Env is what a module or class body binds at its end, by name.
 	Env []Binding
+	// Seqs and Exprs are the displays and operations that RootSeq and
+	// RootExpr atoms of the code name.
+	Seqs  []Seq
+	Exprs []Expr
+	// Sets are the assignments to attributes, Loops the loops, Tests
+	// the conditions, in the order of the code; Globals the assignments
+	// to names declared global; Captures what nested code reads of the
+	// function's names.
+	Sets     []Set
+	Loops    []Loop
+	Tests    []Test
+	Globals  []Store
+	Captures []Capture
 	// Span is the definition; NameSpan its name.
 	Span, NameSpan Span
 }
@@ -136,6 +149,9 @@ type Call struct {
 	// "" when the callee is not a dotted name.
 	Name string
 	Args []Arg
+	// Dropped is set for a call whose result the code drops (a call
+	// statement).
+	Dropped bool
 	// Span is the call; FuncSpan its callee.
 	Span, FuncSpan Span
 }

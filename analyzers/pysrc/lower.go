@@ -40,12 +40,12 @@ func (s *fnState) stmt(n *syntax.Node) {
 		}
 		s.fn.Returns = s.fn.Returns.Union(v)
 	case "if_statement":
-		s.expr(n.ChildByFieldName("condition"))
+		s.test(s.expr(n.ChildByFieldName("condition")), n, n.ChildByFieldName("consequence"), n)
 		bodies := []*syntax.Node{n.ChildByFieldName("consequence")}
 		final := false
 		for _, alt := range n.ChildrenByFieldName("alternative") {
 			if alt.Type() == "elif_clause" {
-				s.expr(alt.ChildByFieldName("condition"))
+				s.test(s.expr(alt.ChildByFieldName("condition")), alt, alt.ChildByFieldName("consequence"), n)
 				bodies = append(bodies, alt.ChildByFieldName("consequence"))
 			} else {
 				bodies, final = append(bodies, alt.ChildByFieldName("body")), true
@@ -53,12 +53,10 @@ func (s *fnState) stmt(n *syntax.Node) {
 		}
 		s.fork(bodies, !final)
 	case "for_statement":
-		it := s.expr(n.ChildByFieldName("right"))
-		s.assign(n.ChildByFieldName("left"), it, n)
-		s.loop(n)
+		s.forLoop(n)
 	case "while_statement":
 		s.expr(n.ChildByFieldName("condition"))
-		s.loop(n)
+		s.loop(n, nil, false)
 	case "try_statement":
 		s.try(n)
 	case "with_statement":
@@ -86,7 +84,11 @@ func (s *fnState) stmt(n *syntax.Node) {
 		s.l.importStatement(n, s.idx, s.env)
 	case "block":
 		s.block(n)
-	case "future_import_statement", "global_statement", "nonlocal_statement", "pass_statement",
+	case "global_statement":
+		s.declareGlobals(n)
+	case "assert_statement":
+		s.assertion(n)
+	case "future_import_statement", "nonlocal_statement", "pass_statement",
 		"break_statement", "continue_statement", "comment":
 	default:
 		// raise, assert, del, print and exec of Python 2, ERROR nodes.
@@ -115,6 +117,11 @@ func (s *fnState) exprStmt(e, stmt *syntax.Node) {
 		left := e.ChildByFieldName("left")
 		v := s.expr(left).Union(s.expr(e.ChildByFieldName("right")))
 		s.assign(left, v, stmt)
+	case "call":
+		v := s.expr(e)
+		if len(v) == 1 && v[0].Root == RootCall {
+			s.fn.Calls[v[0].Index].Dropped = true
+		}
 	default:
 		s.expr(e)
 	}
@@ -162,14 +169,18 @@ func (s *fnState) bind(target *syntax.Node, v Value) {
 	switch target.Type() {
 	case "identifier":
 		s.env[target.Text()] = v
+		if s.globals[target.Text()] {
+			s.fn.Globals = append(s.fn.Globals, Store{Attr: target.Text(), Value: v, Span: span(target)})
+		}
 	case "attribute":
+		obj := target.ChildByFieldName("object")
+		attr := target.ChildByFieldName("attribute").Text()
+		s.setAttr(s.expr(obj), attr, v, target)
 		key := dotted(target)
 		if key == "" {
-			s.expr(target.ChildByFieldName("object"))
 			return
 		}
 		s.env[key] = v
-		obj := target.ChildByFieldName("object")
 		if obj.Type() == "identifier" && s.isSelf(obj.Text()) {
 			s.fn.Stores = append(s.fn.Stores, Store{Attr: target.ChildByFieldName("attribute").Text(), Value: v, Span: span(target)})
 		}
@@ -178,8 +189,9 @@ func (s *fnState) bind(target *syntax.Node, v Value) {
 		obj := target.ChildByFieldName("value")
 		s.expr(target.ChildByFieldName("subscript"))
 		s.bind(obj, s.expr(obj).Union(v))
-	case "pattern_list", "tuple_pattern", "list_pattern", "tuple", "list", "parenthesized_expression",
-		"list_splat_pattern", "as_pattern_target":
+	case "pattern_list", "tuple_pattern", "list_pattern", "tuple", "list":
+		s.unpack(target, v)
+	case "parenthesized_expression", "list_splat_pattern", "list_splat", "as_pattern_target":
 		for c := target.FirstChild(); c != nil; c = c.NextSibling() {
 			if c.IsNamed() {
 				s.bind(c, v)
@@ -191,15 +203,6 @@ func (s *fnState) bind(target *syntax.Node, v Value) {
 // isSelf reports whether name is the first parameter of a method.
 func (s *fnState) isSelf(name string) bool {
 	return s.fn.Kind == KindDef && s.fn.Class >= 0 && len(s.fn.Params) > 0 && s.fn.Params[0].Name == name
-}
-
-// loop lowers a for or while loop's body, which may run or not, then its
-// else clause.
-func (s *fnState) loop(n *syntax.Node) {
-	s.fork([]*syntax.Node{n.ChildByFieldName("body")}, true)
-	if alt := n.ChildByFieldName("alternative"); alt != nil {
-		s.block(alt.ChildByFieldName("body"))
-	}
 }
 
 // try lowers a try statement: handlers start from what the body may have

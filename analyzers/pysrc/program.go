@@ -27,6 +27,9 @@ type Program struct {
 	// of names, what imports bind.
 	cleans  map[string]bool
 	imports map[importKey][]Datum
+	// memos are the families' indexes of the built program (Memo).
+	memoMu sync.Mutex
+	memos  map[string]*memo
 }
 
 type importKey struct {
@@ -55,10 +58,12 @@ type module struct {
 	prog    *Program
 	fns     []*fn
 	classes []*class
-	// env indexes the module body's bindings by name.
-	env   map[string]Value
-	once  sync.Once
-	lines *source.Lines
+	// env indexes the module body's bindings by name; storers are the
+	// functions that assign each name declared global in them.
+	env     map[string]Value
+	storers map[string][]*fn
+	once    sync.Once
+	lines   *source.Lines
 }
 
 // A fn is a Func of the program, with its last evaluation.
@@ -146,6 +151,14 @@ func (p *Program) link(m *Module) {
 		mod.classes[i] = cl
 	}
 	for _, f := range mod.fns {
+		for _, g := range f.Globals {
+			if !containsFn(mod.storers[g.Attr], f) {
+				if mod.storers == nil {
+					mod.storers = map[string][]*fn{}
+				}
+				mod.storers[g.Attr] = append(mod.storers[g.Attr], f)
+			}
+		}
 		f.class = mod.classOf(f.Class)
 		if f.class == nil || f.Kind != KindDef || f.Parent != f.class.Body {
 			continue

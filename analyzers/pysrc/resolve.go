@@ -20,10 +20,14 @@ func (fr *frame) global(m *module, name string, depth int) []Datum {
 		body := m.fns[0]
 		fr.need(body)
 		fr.evaluated = true
+		var out []Datum
 		if body.res != nil {
-			return body.res.env[name]
+			out = body.res.env[name]
 		}
-		return nil
+		return fr.stored(m, name, out)
+	}
+	if ds := fr.stored(m, name, nil); len(ds) > 0 {
+		return ds
 	}
 	for i := range m.Imports {
 		imp := &m.Imports[i]
@@ -37,6 +41,19 @@ func (fr *frame) global(m *module, name string, depth int) []Datum {
 		}
 	}
 	return nil
+}
+
+// stored adds to ds what the functions of m that declare name global
+// assign to it.
+func (fr *frame) stored(m *module, name string, ds []Datum) []Datum {
+	for _, f := range m.storers[name] {
+		fr.need(f)
+		fr.evaluated = true
+		if f.res != nil {
+			ds = union(ds, f.res.globals[name]...)
+		}
+	}
+	return ds
 }
 
 // static resolves a binding that needs no evaluation: imports, classes

@@ -22,6 +22,13 @@ const (
 	RootImport
 	// RootSuper is super() in a method.
 	RootSuper
+	// RootConst is a literal constant: Name is its text (a string's
+	// content), Index its ConstKind.
+	RootConst
+	// RootSeq is the tuple or list display Func.Seqs[Index].
+	RootSeq
+	// RootExpr is the operation Func.Exprs[Index].
+	RootExpr
 )
 
 // OpKind says what an operation did to a value.
@@ -39,6 +46,19 @@ const (
 	OpEscape
 	// OpFilter is a filtered copy: a comprehension with a condition.
 	OpFilter
+	// OpIter is an element of an iterable: the target of the loop or
+	// comprehension clause at Span.
+	OpIter
+	// OpUnpack is the item at position Name (decimal) of a value
+	// unpacked into several targets; other values than sequences are
+	// unpacked whole.
+	OpUnpack
+	// OpItem is a subscript by an integer literal, Name (decimal): an
+	// item of a sequence, else what OpIndex without a key gives.
+	OpItem
+	// OpGetattr is getattr(Obj, name) with the name unknown until a
+	// call binds it (a deferred operation only: see DOp.Obj).
+	OpGetattr
 )
 
 // An Op is one operation on a value, at Span.

@@ -11,8 +11,9 @@ import (
 // declared global that it assigns, and what its nested functions capture
 // of its own names.
 
-// A Set is an assignment obj.Attr = Value. At is the number of calls
-// made before it: it runs after Calls[At-1] and before Calls[At].
+// A Set is an assignment obj.Attr = Value, in the statement at Span. At
+// is the number of calls made before it: it runs after Calls[At-1] and
+// before Calls[At].
 type Set struct {
 	Obj   Value
 	Attr  string
@@ -47,9 +48,14 @@ type Capture struct {
 	Span  Span
 }
 
-// setAttr records obj.attr = v, assigned by target.
+// setAttr records obj.attr = v, assigned by target, in the statement
+// being lowered.
 func (s *fnState) setAttr(obj Value, attr string, v Value, target *syntax.Node) {
-	s.fn.Sets = append(s.fn.Sets, Set{Obj: obj, Attr: attr, Value: v, Span: span(target), At: int32(len(s.fn.Calls))})
+	at := target
+	if s.at != nil {
+		at = s.at
+	}
+	s.fn.Sets = append(s.fn.Sets, Set{Obj: obj, Attr: attr, Value: v, Span: span(at), At: int32(len(s.fn.Calls))})
 }
 
 // forLoop lowers a for statement: its targets read the iterable through

@@ -67,8 +67,10 @@ type fnState struct {
 	// parent is the enclosing function's state and def this function's
 	// definition, for what it captures; globals are the names declared
 	// global, captured what nested code captured.
-	parent   *fnState
-	def      *syntax.Node
+	parent *fnState
+	def    *syntax.Node
+	// at is the statement whose targets are being bound.
+	at       *syntax.Node
 	globals  map[string]bool
 	captured map[captureKey]bool
 }

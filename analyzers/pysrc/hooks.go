@@ -86,7 +86,7 @@ func (cs *CallSite) Callee() []Datum {
 	if !cs.resolved {
 		loc := cs.FuncLoc()
 		for _, r := range cs.Recv {
-			if r.Tag == TagObject || r.Tag == TagClass || r.Tag == TagModule {
+			if r.Tag != TagSym && r.Tag != TagData {
 				cs.callee = union(cs.callee, cs.fr.attr(r, cs.c.Method, loc)...)
 			}
 		}
@@ -203,4 +203,41 @@ func owner(name string) *Vocabulary {
 	vocabMu.RLock()
 	defer vocabMu.RUnlock()
 	return owners[name]
+}
+
+// Module returns the function's module part.
+func (e *Eval) Module() *Module { return e.fr.f.mod.Module }
+
+// Kind returns what the function's code is: a module body, a class body
+// or a function.
+func (e *Eval) Kind() FuncKind { return e.fr.f.Kind }
+
+// Text returns the source text at l.
+func (e *Eval) Text(l Loc) string { return e.fr.p.text(l) }
+
+// ClassName returns the qualified name of the repository class d is, or
+// is an instance of ("app.native.Request"), "" for none.
+func (d *Datum) ClassName() string {
+	if d.Class == nil {
+		return ""
+	}
+	return d.Class.mod.qualified(d.Class.Name)
+}
+
+// ClassKind returns the kind a vocabulary gives the repository class d
+// is, or is an instance of, "" for none.
+func (d *Datum) ClassKind() string {
+	if d.Class == nil {
+		return ""
+	}
+	return d.Class.kind
+}
+
+// ClassBases returns the dotted names of the external classes the
+// repository class d is, or is an instance of, derives from.
+func (d *Datum) ClassBases() []string {
+	if d.Class == nil {
+		return nil
+	}
+	return d.Class.ext
 }

@@ -62,8 +62,8 @@ type Vocabulary struct {
 	// Observe is told each call of evaluated code, with its result.
 	Observe func(c *CallSite, result []Datum)
 	// Store is told each assignment of an attribute, obj.attr = value
-	// (and setattr), of evaluated code; one through a parameter when a
-	// call makes it.
+	// (and setattr), of evaluated code, at its statement; one through a
+	// parameter when a call makes it.
 	Store func(e *Eval, obj Datum, attr string, value []Datum, loc Loc)
 	// Watch reports whether an assignment to attribute attr through a
 	// parameter, or of a parameter, matters to Store: only those are

@@ -162,7 +162,10 @@ func (s *fnState) assign(target *syntax.Node, v Value, at *syntax.Node) {
 	if len(v) > 0 {
 		v = v.With(Op{Kind: OpStep, Span: span(at)})
 	}
+	outer := s.at
+	s.at = at
 	s.bind(target, v)
+	s.at = outer
 }
 
 func (s *fnState) bind(target *syntax.Node, v Value) {

@@ -223,6 +223,9 @@ func (fr *frame) method(d Datum, name, key string, cs *CallSite, loc Loc) []Datu
 				return out
 			}
 		}
+		if ds, ok := fr.vocabMethod(d, name, loc); ok {
+			return ds
+		}
 		if k := objectKind(d.Kind); k != nil {
 			if cleanMethods[name] {
 				return nil

@@ -166,6 +166,15 @@ func (fr *frame) vocabIndex(d Datum, key string, loc Loc) ([]Datum, bool) {
 	return nil, false
 }
 
+// vocabMethod asks the vocabulary that owns d's kind what calling
+// method name of d gives.
+func (fr *frame) vocabMethod(d Datum, name string, loc Loc) ([]Datum, bool) {
+	if v := owner(d.Kind); v != nil && v.Method != nil {
+		return v.Method(&Eval{fr}, d, name, loc)
+	}
+	return nil, false
+}
+
 // observe tells the vocabularies of a call and what it gives.
 func (fr *frame) observe(cs *CallSite, result []Datum) {
 	for _, v := range vocabularies() {

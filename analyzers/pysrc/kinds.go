@@ -59,6 +59,9 @@ type Vocabulary struct {
 	// the model.
 	Attr  func(e *Eval, d Datum, name string, loc Loc) ([]Datum, bool)
 	Index func(e *Eval, d Datum, key string, loc Loc) ([]Datum, bool)
+	// Method gives what calling method name of such an object gives
+	// (also when a call applies a summary's operations to it).
+	Method func(e *Eval, d Datum, name string, loc Loc) ([]Datum, bool)
 	// Observe is told each call of evaluated code, with its result.
 	Observe func(c *CallSite, result []Datum)
 	// Store is told each assignment of an attribute, obj.attr = value

@@ -60,7 +60,8 @@ func (ix *index) arity(c *callNote, fp pysrc.Datum, key string) {
 		ix.report(analyzers.Finding{RuleID: ruleArity, Related: related,
 			Message: fmt.Sprintf("%s is called with %d arguments, but %s %d: ctypes raises TypeError on this call", fp.Key, n, declare, lo)}, c.loc)
 	case n > hi:
-		if p := ix.protos[fp.Key]; p != nil && p.variadic {
+		if p := ix.protos[fp.Key]; p != nil && p.variadic || p == nil && isNone(c.args[n-1].data) {
+			// variadic: by the prototype, or a list ended by NULL
 			return
 		}
 		ix.report(analyzers.Finding{RuleID: ruleArity, Related: related,

@@ -21,9 +21,12 @@ func attr(e *pysrc.Eval, d pysrc.Datum, name string, loc pysrc.Loc) ([]pysrc.Dat
 		if strings.HasPrefix(name, "_") && (name == "_handle" || name == "_name" || name == "_FuncPtr" || strings.HasPrefix(name, "__")) {
 			return nil, true
 		}
-		return []pysrc.Datum{{Tag: pysrc.TagObject, Kind: objFunc, Name: libKey(d), Key: name}}, true
+		return []pysrc.Datum{{Tag: pysrc.TagObject, Kind: objFunc, Name: libKey(d), Key: name, Origin: d.Origin}}, true
 	case objFunc, objResult, objRef, objPointer, objProto:
 		return nil, true
+	case objPart:
+		// a field of a structure's field or element: the same memory
+		return []pysrc.Datum{{Tag: pysrc.TagObject, Kind: objPart, Items: d.Items, Origin: loc}}, true
 	case objNdctypes:
 		if name == "data" && len(d.Items) > 0 {
 			return []pysrc.Datum{ref("addressof", d.Items[0], nil, "", loc)}, true
@@ -77,10 +80,12 @@ func subscript(e *pysrc.Eval, d pysrc.Datum, key string, loc pysrc.Loc) ([]pysrc
 		if key == "" {
 			return nil, true
 		}
-		return []pysrc.Datum{{Tag: pysrc.TagObject, Kind: objFunc, Name: "site:" + site(loc), Key: key}}, true
+		return []pysrc.Datum{{Tag: pysrc.TagObject, Kind: objFunc, Name: "site:" + site(loc), Key: key, Origin: d.Origin}}, true
 	case objBuffer, objStruct:
 		read(e, d, useRead, loc, subscripted(e.Text(loc)))
 		return []pysrc.Datum{{Tag: pysrc.TagObject, Kind: objPart, Items: [][]pysrc.Datum{{d}}, Origin: loc}}, true
+	case objPart:
+		return []pysrc.Datum{{Tag: pysrc.TagObject, Kind: objPart, Items: d.Items, Origin: loc}}, true
 	case objRaw:
 		for _, b := range d.Items[0] {
 			read(e, b, useRead, loc, strings.TrimSuffix(subscripted(e.Text(loc)), ".raw"))
@@ -96,4 +101,13 @@ func subscripted(text string) string {
 		return strings.TrimSpace(text[:i])
 	}
 	return text
+}
+
+// method notes a foreign function's result decoded as text (a string,
+// not binary data); the model gives what the method returns.
+func method(e *pysrc.Eval, d pysrc.Datum, name string, loc pysrc.Loc) ([]pysrc.Datum, bool) {
+	if d.Kind == objResult && name == "decode" {
+		e.Note(family, &textNote{fp: d.Name + "#" + d.Key})
+	}
+	return nil, false
 }

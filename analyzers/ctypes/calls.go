@@ -19,12 +19,11 @@ func call(c *pysrc.CallSite) ([]pysrc.Datum, bool) {
 	}
 	// An array type's call: (T * N)(); the value of T * N holds its
 	// operands too.
-	for _, d := range c.Callee() {
-		if d.Tag == pysrc.TagExpr && d.Kind == "*" {
-			if b, ok := arrayBuffer(c, d, loc); ok {
-				return []pysrc.Datum{b}, true
-			}
+	if arr, ok := arrayType(c); ok {
+		if b, ok := arrayBuffer(c, arr, loc); ok {
+			return []pysrc.Datum{b}, true
 		}
+		return nil, true
 	}
 	var out []pysrc.Datum
 	known := false
@@ -93,7 +92,7 @@ func namedCall(c *pysrc.CallSite, name, ext string, loc pysrc.Loc) ([]pysrc.Datu
 			if j := c.Positional(1); j >= 0 && name == "byref" {
 				offset = c.ArgData(j)
 			}
-			return []pysrc.Datum{ref(name, c.ArgData(i), offset, c.Eval().Text(c.ArgLoc(i)), loc)}, true
+			return []pysrc.Datum{ref(name, fieldsOf(c.ArgData(i)), offset, c.Eval().Text(c.ArgLoc(i)), loc)}, true
 		}
 		return nil, true
 	case "POINTER":
@@ -170,7 +169,7 @@ func loader(c *pysrc.CallSite) bool {
 // Windows API conventions (WinDLL, OleDLL), whose sizes are 32-bit
 // DWORDs, "new:" otherwise.
 func library(prefix string, loc pysrc.Loc) pysrc.Datum {
-	return pysrc.Datum{Tag: pysrc.TagObject, Kind: objLibrary, Key: prefix + site(loc)}
+	return pysrc.Datum{Tag: pysrc.TagObject, Kind: objLibrary, Key: prefix + site(loc), Origin: loc}
 }
 
 // site names a location for an object made there.
@@ -189,6 +188,20 @@ func libPrefix(name string) string {
 // windowsAPI reports whether a library id is a Windows API library.
 func windowsAPI(lib string) bool {
 	return strings.HasPrefix(lib, "win:") || strings.HasPrefix(lib, "loader:windll.") || strings.HasPrefix(lib, "loader:oledll.")
+}
+
+// fieldsOf replaces a structure's field or an array's element by the
+// structure or array: a reference to it is one to the memory they are in.
+func fieldsOf(ds []pysrc.Datum) []pysrc.Datum {
+	var out []pysrc.Datum
+	for _, d := range ds {
+		if d.Kind == objPart && len(d.Items) > 0 {
+			out = append(out, d.Items[0]...)
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 // ref returns a reference to inner taken by wrapper, named text.
@@ -258,8 +271,12 @@ func scalarBuffer(c *pysrc.CallSite, name string, loc pysrc.Loc) pysrc.Datum {
 	if i := c.Positional(0); i >= 0 {
 		init = c.ArgData(i)
 	}
-	return newBuffer(name, one, "", init, c.NumArgs() == 0, loc)
+	return newBuffer(scalarPrefix+name, one, "", init, c.NumArgs() == 0, loc)
 }
+
+// scalarPrefix is the prefix of a scalar instance's element type: a
+// memory cell when a call takes it by reference, a value otherwise.
+const scalarPrefix = "scalar:"
 
 // arrayBuffer returns the buffer of an array type's instance, (T * N)().
 func arrayBuffer(c *pysrc.CallSite, arr pysrc.Datum, loc pysrc.Loc) (pysrc.Datum, bool) {
@@ -277,6 +294,17 @@ func arrayBuffer(c *pysrc.CallSite, arr pysrc.Datum, loc pysrc.Loc) (pysrc.Datum
 		}
 	}
 	return b, true
+}
+
+// arrayType returns the array type a call instantiates, (T * N)(): the
+// value of T * N holds its operands too, which the call does not call.
+func arrayType(c *pysrc.CallSite) (pysrc.Datum, bool) {
+	for _, d := range c.Callee() {
+		if d.Tag == pysrc.TagExpr && d.Kind == "*" {
+			return d, true
+		}
+	}
+	return pysrc.Datum{}, false
 }
 
 // countText returns N of an array type's text T * N.

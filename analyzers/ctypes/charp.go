@@ -11,7 +11,8 @@ import (
 // data: the C prototype returns unsigned char or uint8_t *, or, without a
 // prototype naming the pointee, the function takes data and a length
 // (argtypes: a pointer, then a size) and a call returns or sends its
-// result. ctypes copies the result up to the first NUL byte: binary data
+// result, and no code decodes its result as text. ctypes copies the
+// result up to the first NUL byte: binary data
 // is cut short, data with no NUL is over-read, and the pointer is lost, so
 // the library can never free it. A no-argument getter of a message string
 // is fine. A C string the caller must free is leaked (charPLeaks).
@@ -36,7 +37,7 @@ func (ix *index) charPResults() {
 			// a C string, or a pointer to something else; void * may be
 			// either, and is decided like a function without prototype
 			ix.charPLeak(rt, p)
-		case ix.takesData(key):
+		case ix.takesData(key) && !ix.textual[key]:
 			if c := ix.escapingCall(key); c != nil {
 				ix.report(analyzers.Finding{RuleID: ruleCharP,
 					Related: []analyzers.Location{ix.loc(c.loc, "the result is returned or sent here")},

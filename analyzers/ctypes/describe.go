@@ -16,6 +16,9 @@ var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.]*$`)
 // "16 characters, 64 bytes", "4 c_uint32 elements, 16 bytes",
 // "len(data)+1 bytes".
 func (ix *index) describeSize(z *sizer, b pysrc.Datum) string {
+	if t, ok := strings.CutPrefix(b.Key, scalarPrefix); ok {
+		return "one " + t
+	}
 	count := z.count(b, 0)
 	unit := "bytes"
 	size := ix.bufferElemSize(b)

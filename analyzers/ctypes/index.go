@@ -32,6 +32,10 @@ type index struct {
 	stores  []*storeNote
 	// layouts are the structures' layouts, by qualified class name.
 	layouts map[string]*layout
+	// textual are the foreign functions whose result is decoded as text;
+	// mutated the list displays code changes.
+	textual map[string]bool
+	mutated map[pysrc.Loc]bool
 
 	findings map[string][]analyzers.Finding
 	seen     map[string]bool
@@ -70,14 +74,32 @@ func newIndex(prog *pysrc.Program, repo *csrc.Repo) *index {
 	ix := &index{prog: prog, repo: repo, protos: map[string]*proto{}, fns: map[fnID]*function{},
 		bindings: map[string][]*binding{}, bySymbol: map[string][]*binding{}, unknown: map[string]bool{},
 		byFP: map[string][]*callNote{}, allocs: map[pysrc.Loc]*allocNote{}, layouts: map[string]*layout{},
+		textual: map[string]bool{}, mutated: map[pysrc.Loc]bool{},
 		findings: map[string][]analyzers.Finding{}, seen: map[string]bool{}}
 	if repo != nil {
 		for _, p := range repo.Prototypes() {
 			ix.addProto(protoOf(p))
 		}
 	}
-	seen := map[useKey]bool{}
+	// What changes how other notes read (a list changed after it was
+	// built, a structure's layout, a result decoded as text) first.
+	var notes []any
 	prog.Notes(family, func(v any) {
+		switch n := v.(type) {
+		case *textNote:
+			ix.textual[n.fp] = true
+		case *mutationNote:
+			ix.mutated[n.seq] = true
+		case *layoutNote:
+			if ix.layouts[n.l.name] == nil {
+				ix.layouts[n.l.name] = n.l
+			}
+		default:
+			notes = append(notes, v)
+		}
+	})
+	seen := map[useKey]bool{}
+	for _, v := range notes {
 		switch n := v.(type) {
 		case *fnNote:
 			ix.function(n.fn).note = n
@@ -100,12 +122,8 @@ func newIndex(prog *pysrc.Program, repo *csrc.Repo) *index {
 			f.allocs = append(f.allocs, n)
 		case *protoNote:
 			ix.addPrototypeInstance(n)
-		case *layoutNote:
-			if ix.layouts[n.l.name] == nil {
-				ix.layouts[n.l.name] = n.l
-			}
 		}
-	})
+	}
 	ix.check()
 	return ix
 }
@@ -171,7 +189,7 @@ func (ix *index) addStore(n *storeNote) {
 		b := &binding{fp: n.obj, attr: n.attr, loc: n.loc}
 		switch n.attr {
 		case "argtypes":
-			b.types, b.known = typeList(n.value)
+			b.types, b.known = ix.typeList(n.value)
 			if isNone(n.value) {
 				return
 			}
@@ -328,7 +346,15 @@ func (ix *index) binding(key, attr string) (*binding, bool) {
 func (ix *index) check() {
 	for _, id := range ix.order {
 		f := ix.fns[id]
-		sort.SliceStable(f.uses, func(i, j int) bool { return f.uses[i].loc.Span.Start < f.uses[j].loc.Span.Start })
+		// by place; at one place (a statement assigning a field it
+		// reads), what hands the buffer first
+		sort.SliceStable(f.uses, func(i, j int) bool {
+			a, b := f.uses[i], f.uses[j]
+			if a.loc.Span.Start != b.loc.Span.Start {
+				return a.loc.Span.Start < b.loc.Span.Start
+			}
+			return a.kind == useHanded && b.kind != useHanded
+		})
 		ix.checkIgnored(f)
 		ix.checkLengths(f)
 		ix.checkNulReads(f)

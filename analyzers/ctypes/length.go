@@ -3,6 +3,7 @@ package ctypes
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/pysrc"
@@ -76,16 +77,19 @@ type bufRef struct {
 	byRef bool
 }
 
-// bufferRefs returns the buffers an argument passes.
+// bufferRefs returns the buffers an argument passes with a length: not an
+// instance of a scalar type, an output parameter of its own (by
+// reference) or a value (as is).
 func bufferRefs(ds []pysrc.Datum) []bufRef {
 	var out []bufRef
 	for _, d := range ds {
 		switch {
+		case d.Kind == objBuffer && strings.HasPrefix(d.Key, scalarPrefix):
 		case d.Kind == objBuffer || d.Kind == objStruct:
 			out = append(out, bufRef{buf: d})
 		case d.Kind == objRef && len(d.Items) == 2:
 			for _, b := range d.Items[0] {
-				if b.Kind == objBuffer || b.Kind == objStruct {
+				if (b.Kind == objBuffer || b.Kind == objStruct) && !strings.HasPrefix(b.Key, scalarPrefix) {
 					out = append(out, bufRef{buf: b, offset: d.Items[1], name: d.Name, byRef: true})
 				}
 			}

@@ -113,6 +113,19 @@ type protoNote struct {
 	loc pysrc.Loc
 }
 
+// A textNote is a foreign function whose result code decodes as text.
+type textNote struct{ fp string }
+
+// A mutationNote is a list display that code changes (append, extend,
+// insert…): what it holds is not its items any more.
+type mutationNote struct{ seq pysrc.Loc }
+
+// mutators are the methods that change a list.
+var mutators = map[string]bool{
+	"append": true, "extend": true, "insert": true, "remove": true, "pop": true, "clear": true,
+	"reverse": true, "sort": true, "__setitem__": true, "__delitem__": true,
+}
+
 // read notes a read of buffer b.
 func read(e *pysrc.Eval, b pysrc.Datum, kind useKind, loc pysrc.Loc, name string) {
 	e.Note(family, &useNote{fn: fnOf(e), buf: b, kind: kind, loc: loc, name: name})
@@ -123,10 +136,19 @@ func read(e *pysrc.Eval, b pysrc.Datum, kind useKind, loc pysrc.Loc, name string
 func observe(c *pysrc.CallSite, result []pysrc.Datum) {
 	e := c.Eval()
 	fn := fnOf(e)
+	if mutators[c.Method()] {
+		for _, r := range c.Recv {
+			if r.Tag == pysrc.TagSeq {
+				e.Note(family, &mutationNote{r.Origin})
+			}
+		}
+	}
 	n := &callNote{fn: fn, loc: c.Loc(), dropped: c.Dropped()}
-	for _, d := range c.Callee() {
-		if d.Kind == objFunc {
-			n.fps = append(n.fps, d)
+	if _, array := arrayType(c); !array {
+		for _, d := range c.Callee() {
+			if d.Kind == objFunc {
+				n.fps = append(n.fps, d)
+			}
 		}
 	}
 	python := ""
@@ -306,8 +328,14 @@ func store(e *pysrc.Eval, obj pysrc.Datum, attr string, value []pysrc.Datum, loc
 	case objFunc, objStruct:
 		e.Note(family, &storeNote{fn: fn, obj: obj, attr: attr, value: value, loc: loc})
 	}
-	if obj.Kind == objBuffer || obj.Kind == objStruct {
+	switch {
+	case obj.Kind == objBuffer || obj.Kind == objStruct:
 		e.Note(family, &useNote{fn: fn, buf: obj, kind: useHanded, loc: loc, name: attr})
+	case obj.Kind == objPart && len(obj.Items) > 0:
+		// a field of a field, an element of an element: written
+		for _, b := range obj.Items[0] {
+			e.Note(family, &useNote{fn: fn, buf: b, kind: useHanded, loc: loc, name: attr})
+		}
 	}
 	for _, b := range buffers(value) {
 		e.Note(family, &useNote{fn: fn, buf: b, kind: useHanded, loc: loc, name: e.Text(loc)})

@@ -76,17 +76,24 @@ func pointeeOf(ds []pysrc.Datum) pointee {
 }
 
 // typeList returns the types of an argtypes list or tuple; ok is false
-// when it is not a literal one.
-func typeList(ds []pysrc.Datum) ([]ctype, bool) {
-	for _, d := range ds {
+// when it is not one literal list the code leaves as it is.
+func (ix *index) typeList(ds []pysrc.Datum) ([]ctype, bool) {
+	var seq *pysrc.Datum
+	for i, d := range ds {
 		if d.Tag != pysrc.TagSeq {
 			continue
 		}
-		out := make([]ctype, len(d.Items))
-		for i, it := range d.Items {
-			out[i] = pyType(it)
+		if seq != nil || ix.mutated[d.Origin] {
+			return nil, false
 		}
-		return out, true
+		seq = &ds[i]
 	}
-	return nil, false
+	if seq == nil {
+		return nil, false
+	}
+	out := make([]ctype, len(seq.Items))
+	for i, it := range seq.Items {
+		out[i] = pyType(it)
+	}
+	return out, true
 }

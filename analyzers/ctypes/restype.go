@@ -15,9 +15,10 @@ import (
 // passed back to a foreign call or wrapped in c_void_p, c_char_p or cast
 // shows it is one.
 func (ix *index) resultsAsPointers() {
+	uses := ix.pointerUses()
 	for _, key := range sortedKeys(ix.byFP) {
 		calls := ix.byFP[key]
-		fp := calls[0].fps[0]
+		var fp pysrc.Datum
 		for _, d := range calls[0].fps {
 			if fpKey(d) == key {
 				fp = d
@@ -36,8 +37,47 @@ func (ix *index) resultsAsPointers() {
 			ix.missingRestype(fp, key, p, calls)
 			continue
 		}
-		ix.usedAsPointer(fp, key)
+		if u, ok := uses[key]; ok {
+			ix.usedAsPointer(fp, u)
+		}
 	}
+}
+
+// A pointerUse is a foreign call's result used as a pointer: what uses
+// it, and the argument.
+type pointerUse struct {
+	use    string
+	result pysrc.Datum
+	arg    pysrc.Loc
+}
+
+// pointerUses returns, for each foreign function, the first call that
+// uses its result as a pointer: passes it to a foreign function, or
+// wraps it in c_void_p, c_char_p, c_wchar_p or cast.
+func (ix *index) pointerUses() map[string]pointerUse {
+	out := map[string]pointerUse{}
+	for _, id := range ix.order {
+		for _, c := range ix.fns[id].calls {
+			use := ""
+			switch {
+			case len(c.fps) > 0:
+				use = "passed to " + c.fps[0].Key
+			case c.builtin == "c_void_p" || c.builtin == "c_char_p" || c.builtin == "c_wchar_p" || c.builtin == "cast":
+				use = "wrapped in " + c.builtin
+			default:
+				continue
+			}
+			for _, a := range c.args {
+				for _, d := range a.data {
+					key := d.Name + "#" + d.Key
+					if _, seen := out[key]; d.Kind == objResult && !seen {
+						out[key] = pointerUse{use, d, a.loc}
+					}
+				}
+			}
+		}
+	}
+	return out
 }
 
 // missingRestype reports a foreign function with no restype whose C
@@ -76,30 +116,18 @@ func truncation(ret ctype) string {
 
 // usedAsPointer reports a call without a prototype that passes the int
 // result of fp on as a pointer.
-func (ix *index) usedAsPointer(fp pysrc.Datum, key string) {
-	for _, id := range ix.order {
-		for _, c := range ix.fns[id].calls {
-			use := ""
-			switch {
-			case len(c.fps) > 0:
-				use = "passed to " + c.fps[0].Key
-			case c.builtin == "c_void_p" || c.builtin == "c_char_p" || c.builtin == "c_wchar_p" || c.builtin == "cast":
-				use = "wrapped in " + c.builtin
-			default:
-				continue
-			}
-			for _, a := range c.args {
-				for _, d := range a.data {
-					if d.Kind != objResult || d.Name != fp.Name || d.Key != fp.Key {
-						continue
-					}
-					ix.report(analyzers.Finding{RuleID: ruleRestype,
-						Related: []analyzers.Location{ix.loc(d.Origin, fp.Key+" is called here, without a restype")},
-						Message: fmt.Sprintf("%s has no restype, so ctypes returns its result as a C int, cut to its low 32 bits on a 64-bit platform, and here it is %s as a pointer: set %s.restype = ctypes.c_void_p (or the pointer type it returns)",
-							fp.Key, use, fp.Key)}, a.loc)
-					return
-				}
-			}
-		}
+func (ix *index) usedAsPointer(fp pysrc.Datum, u pointerUse) {
+	ix.report(analyzers.Finding{RuleID: ruleRestype,
+		Related: []analyzers.Location{ix.loc(u.result.Origin, fp.Key+" is called here, without a restype")},
+		Message: fmt.Sprintf("%s%s has no restype, so ctypes returns its result as a C int, cut to its low 32 bits on a 64-bit platform, and here it is %s as a pointer: set %s.restype = ctypes.c_void_p (or the pointer type it returns)",
+			fp.Key, ix.ofLibrary(fp), u.use, fp.Key)}, u.arg)
+}
+
+// ofLibrary names where a foreign function's library was loaded, for
+// messages: " (of the library loaded at api.py:10)".
+func (ix *index) ofLibrary(fp pysrc.Datum) string {
+	if !fp.Origin.Valid() {
+		return ""
 	}
+	return fmt.Sprintf(" (of the library loaded at %s:%d)", fp.Origin.Path(), fp.Origin.Line())
 }

@@ -259,6 +259,7 @@ func (z *sizer) bytes(b pysrc.Datum, depth int) bound {
 // elemSize returns the size of an element type: a ctypes scalar, a
 // numpy dtype, a structure; 0 when it is not known.
 func (ix *index) elemSize(elem string) int64 {
+	elem = strings.TrimPrefix(elem, scalarPrefix)
 	if size, ok := elemSizes[elem]; ok {
 		return size
 	}

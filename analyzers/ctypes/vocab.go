@@ -16,10 +16,14 @@ import (
 const (
 	// objLoader is a LibraryLoader (cdll, windll…); Name its dotted name.
 	objLoader = "ctypes.loader"
-	// objLibrary is a loaded library; Key its id (see libID).
+	// objLibrary is a loaded library: Key its id ("new:PATH@OFFSET" of
+	// a loader's call, "win:…" for the Windows API's conventions,
+	// "loader:cdll.NAME" for a loader's attribute, ctypes.pythonapi),
+	// Origin the loader's call.
 	objLibrary = "ctypes.library"
 	// objFunc is a foreign function pointer: Name its library's id, Key
-	// its symbol; a prototype instance has Items [prototype, paramflags].
+	// its symbol, Origin where its library was loaded; a prototype
+	// instance has Items [prototype, paramflags].
 	objFunc = "ctypes.function"
 	// objResult is what a foreign call returned: Name and Key its
 	// function's, Origin the call.
@@ -76,6 +80,7 @@ func init() {
 		Call:    call,
 		Attr:    attr,
 		Index:   subscript,
+		Method:  method,
 		Observe: observe,
 		Store:   store,
 		Done:    done,

@@ -342,10 +342,13 @@ func store(e *pysrc.Eval, obj pysrc.Datum, attr string, value []pysrc.Datum, loc
 	}
 }
 
-// done notes how an evaluation ends: what the function returns, its
-// loops, conditions and the buffers its nested code captures (which it
-// may fill when called).
+// done notes how an evaluation that noted something ends: what the
+// function returns, its loops, conditions and the buffers its nested code
+// captures (which it may fill when called).
 func done(e *pysrc.Eval) {
+	if !e.Noted(family) {
+		return
+	}
 	fn := fnOf(e)
 	n := &fnNote{fn: fn, kind: e.Kind(), span: e.Span(), loops: e.Loops(), tests: e.Tests(), sizeof: sizeofSpelling(e.Module())}
 	for _, r := range e.Returns() {

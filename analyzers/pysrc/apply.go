@@ -12,8 +12,8 @@ func (fr *frame) apply(g *fn, self *Datum, cs *CallSite, loc Loc) []Datum {
 	}
 	bound, first := fr.bind(g, self, cs)
 	var out []Datum
-	for _, r := range res.returns {
-		if !symbolic(r) {
+	for i, r := range res.returns {
+		if !res.symbolic[i] {
 			out = union(out, r.step(loc))
 			continue
 		}

@@ -21,6 +21,8 @@ type frame struct {
 	unrolled int
 	stores   []StoreFlow
 	notes    []note
+	// returns is what the function returns, once resolved.
+	returns []Datum
 }
 
 // A result is what one evaluation of a function found.
@@ -31,6 +33,8 @@ type result struct {
 	env     map[string][]Datum
 	events  []*Event
 	globals map[string][]Datum
+	// symbolic says which returns are or hold a parameter.
+	symbolic []bool
 	// storeFlows are the assignments callers make through the
 	// function's parameters; notes what vocabularies kept.
 	storeFlows []StoreFlow
@@ -50,7 +54,8 @@ func (fr *frame) run() *result {
 	fr.params = fr.p.entry(f)
 	fr.calls = make([][]Datum, len(f.Calls))
 	fr.walk()
-	res := &result{returns: fr.value(f.Returns), sinks: fr.sinks, events: fr.events}
+	fr.returns = fr.value(f.Returns)
+	res := &result{returns: fr.returns, sinks: fr.sinks, events: fr.events}
 	for _, s := range f.Stores {
 		var keep []Datum
 		for _, d := range fr.value(s.Value) {
@@ -83,6 +88,10 @@ func (fr *frame) run() *result {
 	}
 	fr.done()
 	res.storeFlows, res.notes = fr.stores, fr.notes
+	res.symbolic = make([]bool, len(res.returns))
+	for i, r := range res.returns {
+		res.symbolic[i] = symbolic(r)
+	}
 	return res
 }
 

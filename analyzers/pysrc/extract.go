@@ -33,6 +33,7 @@ func extract(pass *analyzers.ExtractPass) (analyzers.Part, error) {
 	body.block(root)
 	l.close(body)
 	l.need()
+	m.Funcs, m.Imports = exact(m.Funcs), exact(m.Imports)
 	return m, nil
 }
 
@@ -90,7 +91,19 @@ func (l *lowerer) close(s *fnState) {
 	if s.fn.Kind != KindDef {
 		s.fn.Env = sortedBindings(s.env)
 	}
-	l.m.Funcs[s.idx] = *s.fn
+	f := s.fn
+	f.Calls, f.Seqs, f.Exprs, f.Sets = exact(f.Calls), exact(f.Seqs), exact(f.Exprs), exact(f.Sets)
+	f.Loops, f.Tests, f.Stores = exact(f.Loops), exact(f.Tests), exact(f.Stores)
+	l.m.Funcs[s.idx] = *f
+}
+
+// exact returns s in an array of its length: a part keeps what it holds
+// for the whole run, without the room appends left.
+func exact[T any](s []T) []T {
+	if cap(s) == len(s) {
+		return s
+	}
+	return append([]T(nil), s...)
 }
 
 func sortedBindings(env map[string]Value) []Binding {

@@ -34,7 +34,22 @@ func (e *Eval) Attr(d Datum, name string, loc Loc) []Datum { return e.fr.attr(d,
 func (e *Eval) Whole(d Datum) []Datum { return e.fr.whole(d) }
 
 // Returns returns what the function returns (from Done).
-func (e *Eval) Returns() []Datum { return e.fr.value(e.fr.f.Returns) }
+func (e *Eval) Returns() []Datum {
+	if e.fr.returns == nil {
+		e.fr.returns = e.fr.value(e.fr.f.Returns)
+	}
+	return e.fr.returns
+}
+
+// Noted reports whether the evaluation kept notes of family so far.
+func (e *Eval) Noted(family string) bool {
+	for _, n := range e.fr.notes {
+		if n.family == family {
+			return true
+		}
+	}
+	return false
+}
 
 // Loops returns the function's loops.
 func (e *Eval) Loops() []Loc {

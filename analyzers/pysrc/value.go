@@ -129,6 +129,9 @@ func (v Value) With(op Op) Value {
 // maxOps operations an atom reads no further attributes or keys, and
 // past maxSteps steps the oldest step goes.
 func (a Atom) with(op Op) Atom {
+	if op.Kind == OpStep && a.Root == RootConst {
+		return a // a constant's path tells nothing
+	}
 	steps, others := 0, 0
 	for _, o := range a.Ops {
 		if o.Kind == OpStep {

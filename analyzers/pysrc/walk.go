@@ -131,14 +131,14 @@ const maxStoreFlows = 1024
 // and one that depends on a parameter is a flow of the function's.
 func (fr *frame) store(o Datum, attr string, val []Datum, loc Loc) {
 	deferred := o.Tag == TagSym
-	for _, v := range val {
-		deferred = deferred || symbolic(v)
-	}
-	if deferred && !watched(attr) {
-		if o.Tag == TagSym {
+	if !watched(attr) {
+		if deferred {
 			return
 		}
-		deferred = false
+	} else {
+		for _, v := range val {
+			deferred = deferred || symbolic(v)
+		}
 	}
 	if deferred {
 		if len(fr.stores) < maxStoreFlows {

@@ -49,7 +49,7 @@ func (ix *index) foreignLengths(f *function, c *callNote, fp pysrc.Datum) {
 			continue
 		}
 		for _, r := range refs {
-			ix.lengthPair(f, c, fp.Key, p, r, i, j, true)
+			ix.lengthPair(f, c, fp.Key, p, r, i, j)
 		}
 	}
 }
@@ -62,7 +62,7 @@ func (ix *index) fixedLengths(f *function, c *callNote, pairs [][2]int) {
 			continue
 		}
 		for _, r := range bufferRefs(c.args[pr[0]].data) {
-			ix.lengthPair(f, c, c.builtin, nil, r, pr[0], pr[1], false)
+			ix.lengthPair(f, c, c.builtin, nil, r, pr[0], pr[1])
 		}
 	}
 }
@@ -102,7 +102,7 @@ func bufferRefs(ds []pysrc.Datum) []bufRef {
 // the size of the buffer r passed as argument i. A wide buffer given its
 // size in bytes is reported when the prototype takes a wchar_t *, or,
 // without one, when the length comes right after it.
-func (ix *index) lengthPair(f *function, c *callNote, callee string, p *proto, r bufRef, i, j int, foreign bool) {
+func (ix *index) lengthPair(f *function, c *callNote, callee string, p *proto, r bufRef, i, j int) {
 	arg := c.args[j]
 	if !intLike(arg.data, ix.text(arg.loc)) {
 		return

@@ -4,9 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/residue-sec/residue/analyzers/pysrc"
-
 	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/pysrc"
 )
 
 // A structure whose fields hold a buffer's address and its length (a

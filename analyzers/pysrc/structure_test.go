@@ -32,6 +32,13 @@ func init() {
 			}
 			return nil, false
 		},
+		Method: func(e *Eval, d Datum, name string, loc Loc) ([]Datum, bool) {
+			if d.Kind == objHandle && name == "close" {
+				e.Note("objects", fmt.Sprintf("%d: close %s in %s", loc.Line(), d.Key, e.Func()))
+				return nil, true
+			}
+			return nil, false
+		},
 		Store: func(e *Eval, obj Datum, attr string, value []Datum, loc Loc) {
 			if obj.Kind == objFunc {
 				e.Note("objects", fmt.Sprintf("%d: %s.%s = %s", loc.Line(), obj.Key, attr, render(value)))
@@ -137,7 +144,8 @@ for name, args, res in TABLE:
 // module kept in a global, a setup function that binds through its
 // parameter and returns it, a binder that takes the function's name
 // (getattr on a parameter), a class attribute set by a classmethod,
-// an instance attribute and a returned tuple.
+// an instance attribute and a returned tuple; a method of the handle is
+// the vocabulary's, called directly or by a helper it is passed to.
 func TestLibrariesFollowed(t *testing.T) {
 	p := buildAll(t, map[string]string{
 		"native/loader.py": `import opener
@@ -188,11 +196,21 @@ class Wrapper:
     def call(self):
         Wrapper._lib.k(4)
         self.lib.m(5)
+
+
+def shut(h):
+    return h.close()
+
+
+def done():
+    load().close()
+    shut(load())
 `,
 	})
 	want := []string{
 		"5: h9.f.size = 8", "16: call h9.f(1)", "11: h9.g.size = 16", "18: call h9.g(2)",
 		"20: call h14.h(3)", "32: call h9.k(4)", "33: call h9.m(5)",
+		"41: close h9 in done", "41: call h9.close()", "37: close h9 in done",
 	}
 	var got []string
 	for _, n := range notes(p) {

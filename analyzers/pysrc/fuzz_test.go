@@ -14,6 +14,7 @@ func FuzzModel(f *testing.F) {
 		{"from . import utils\nclass V(utils.Base):\n    def get(self, request):\n        self.x = self.y or request.GET\n", "class Base:\n    @property\n    def y(self):\n        return self.x\n"},
 		{"import core.utils as u\nu.g(*a, **k)\nsuper().x\n", "g = lambda: None\nclass C(C): pass\n"},
 		{"def v(request):\n    for k, v in request.POST.items():\n        emit(k)\n    return {k: v for k, v in x if k}\n", "try:\n    from .x import *\nexcept ImportError:\n    pass\n"},
+		{"T = [(\"a\", [1, 2]), (\"b\", (3,))]\nfor n, (x, *y) in T:\n    getattr(o, n).v = x[1:n] if len(y) > 2 else -x\n    setattr(o, n, [*y])\n", "g = None\ndef f(a, b=1):\n    global g\n    g = getattr(a, b)\n    g.w = lambda: a\n    assert not a < b <= 3\n    return a, b\n"},
 	} {
 		f.Add(seed[0], seed[1])
 	}

@@ -16,7 +16,7 @@ func check(pass *analyzers.CheckPass) error {
 	if prog == nil {
 		return nil
 	}
-	prog.Check(pass.Path, "logging", func(ev *pysrc.Event) { report(pass, prog, ev) })
+	prog.Check(pass.Path, pysrc.LogSinks, func(ev *pysrc.Event) { report(pass, prog, ev) })
 	return nil
 }
 
@@ -80,7 +80,7 @@ func headerLabel(key string) label {
 
 // ruleFor returns the rule a label written by a sink of kind reports.
 func ruleFor(kind string, l label) string {
-	if kind == sinkPrint {
+	if kind == pysrc.SinkPrint {
 		if l >= responseData {
 			return rulePrint
 		}
@@ -143,7 +143,7 @@ func report(pass *analyzers.CheckPass, prog *pysrc.Program, ev *pysrc.Event) {
 		Message:  fmt.Sprintf("%s writes %s unsanitized%s: %s", callee, short(what), through, why[id]),
 		Location: prog.Location(ev.Call, ""),
 	}
-	if ev.Sink.Known && ev.Sink.Kind == sinkLog {
+	if ev.Sink.Known && ev.Sink.Kind == pysrc.SinkLog {
 		fd.Data = map[string]string{dataLogger: ev.Sink.Target}
 	}
 	if worst.Origin.Valid() {

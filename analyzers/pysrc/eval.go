@@ -344,6 +344,9 @@ func (fr *frame) index(d Datum, key string, loc Loc) []Datum {
 		if ds, ok := fr.vocabIndex(d, key, loc); ok {
 			return ds
 		}
+		if k := objectKind(d.Kind); k != nil && k.Item != "" {
+			return []Datum{{Tag: TagObject, Kind: k.Item, Key: key, Origin: loc}}
+		}
 		if k := objectKind(d.Kind); k != nil && k.Keyed != "" && (key != "" || k.Keyed == DataHeader) {
 			return []Datum{{Tag: TagData, Kind: k.Keyed, Key: key, Origin: loc, Flags: d.Flags}}
 		}

@@ -87,8 +87,9 @@ type ObjectKind struct {
 	// whole, "" when it carries none.
 	Whole string
 	// Keyed is the kind of data obj[key] and obj.get(key) give ("" for
-	// Whole data).
-	Keyed string
+	// Whole data); Item, instead, the kind of object obj[key] is (one of
+	// Django's caches).
+	Keyed, Item string
 	// Attrs and Methods say what reading an attribute or calling a method
 	// gives; Other is what any other method gives.
 	Attrs   map[string]Result

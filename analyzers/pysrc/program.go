@@ -30,6 +30,9 @@ type Program struct {
 	// memos are the families' indexes of the built program (Memo).
 	memoMu sync.Mutex
 	memos  map[string]*memo
+	// dirs are the directories of the modules, and their ends.
+	dirsOnce sync.Once
+	dirs     map[string]bool
 }
 
 type importKey struct {

@@ -33,6 +33,8 @@ type Program struct {
 	// dirs are the directories of the modules, and their ends.
 	dirsOnce sync.Once
 	dirs     map[string]bool
+	// natives indexes the events that write native bytes.
+	natives nativeIndex
 }
 
 type importKey struct {

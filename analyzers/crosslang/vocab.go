@@ -31,7 +31,7 @@ const (
 func init() {
 	pysrc.Register(&pysrc.Vocabulary{
 		Name:      family,
-		Prefilter: []string{"Response(", "cache", "import _", "from ._"},
+		Prefilter: []string{"Response(", "cache", "import _", "from ._", "MIDDLEWARE", "CLIENT_VERIFY", "Client-Verify"},
 		Objects:   []*pysrc.ObjectKind{{Name: objCache}, {Name: objCaches, Item: objCache}},
 		Globals:   map[string]string{"django.core.cache.cache": objCache, "django.core.cache.caches": objCaches},
 		Call:      passOn,

@@ -114,3 +114,20 @@ func (p *Program) Events(family string, visit func(*Event)) {
 		p.Check(m.File, family, visit)
 	}
 }
+
+// Defs calls visit with each class and function of the program, in the
+// order of modules and code.
+func (p *Program) Defs(visit func(Def)) {
+	for _, m := range p.modules {
+		for _, c := range m.classes {
+			if c != nil {
+				visit(classDef(m, c.Class))
+			}
+		}
+		for _, f := range m.fns {
+			if f.Kind == KindDef {
+				visit(p.funcDef(f))
+			}
+		}
+	}
+}

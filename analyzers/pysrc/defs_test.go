@@ -72,6 +72,11 @@ func TestDefs(t *testing.T) {
 	if d, ok := p.Lookup("shop.views.Feed"); !ok || !strings.HasPrefix(p.Text(d.Loc), "class Feed(View):") {
 		t.Errorf("Lookup(Feed) = %+v, %v", d, ok)
 	}
+	var all []string
+	p.Defs(func(d Def) { all = append(all, d.Name) })
+	if want := "shop.jobs.run shop.views.Feed shop.views.catalog shop.views.Feed.get shop.views.Feed.title shop.views.plain"; strings.Join(all, " ") != want {
+		t.Errorf("Defs: %s\nwant: %s", strings.Join(all, " "), want)
+	}
 	if _, ok := p.Lookup("shop.views.missing"); ok {
 		t.Error("Lookup found a name no module defines")
 	}

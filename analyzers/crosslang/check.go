@@ -27,7 +27,7 @@ func check(pass *analyzers.CheckPass) error {
 		return nil
 	}
 	c := &checker{pass: pass, prog: prog, repo: repo, an: repo.Analysis(csrc.Config{})}
-	prog.Check(pass.Path, family, c.event)
+	prog.Check(pass.Path, pysrc.OutputSinks, c.event)
 	prog.Check(pass.Path, pysrc.LogSinks, c.event)
 	return nil
 }

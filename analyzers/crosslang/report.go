@@ -25,7 +25,7 @@ func (c *checker) finding(ev *pysrc.Event, arg pysrc.EventArg, x *crossing) anal
 	switch {
 	case ev.Sink.Family == pysrc.LogSinks:
 		rule, verb, where = ruleLog, "writes", " to the log"
-	case ev.Sink.Kind == sinkCache:
+	case ev.Sink.Kind == pysrc.SinkCache:
 		rule, verb, where = ruleCache, "stores", " in Django's cache, where later requests read them"
 	case inView:
 		if page = cachePage(view); page != "" {
@@ -33,10 +33,10 @@ func (c *checker) finding(ev *pysrc.Event, arg pysrc.EventArg, x *crossing) anal
 			where = fmt.Sprintf(" to the client, and @%s keeps the response for later requests", page)
 		}
 	}
-	callee := short(ev.Callee)
-	call := short(c.prog.Text(x.datum.Origin))
+	callee := pysrc.Short(ev.Callee)
+	call := pysrc.Short(c.prog.Text(x.datum.Origin))
 	what := fmt.Sprintf("the bytes %s returns", call)
-	if argText := short(argValue(c.prog.Text(arg.Loc))); arg.Loc.Valid() && argText != call && argText != "" {
+	if argText := pysrc.Short(argValue(c.prog.Text(arg.Loc))); arg.Loc.Valid() && argText != call && argText != "" {
 		what = fmt.Sprintf("%s (the bytes %s returns)", argText, call)
 	}
 	msg := fmt.Sprintf("%s %s %s%s, and they hold uninitialized C memory: %s", callee, verb, what, where, c.cSide(x))
@@ -45,7 +45,7 @@ func (c *checker) finding(ev *pysrc.Event, arg pysrc.EventArg, x *crossing) anal
 		related = append(related, c.repo.Location(x.method.Entry,
 			fmt.Sprintf("Python calls %s as %s.%s", x.method.Func, x.method.Module, x.method.Name)))
 	}
-	if ev.Sink.Family == family {
+	if ev.Sink.Family == pysrc.OutputSinks {
 		if g, ok := c.gate(view, inView); ok {
 			msg += fmt.Sprintf("; the view is behind %s, which validates client certificates: authenticated mTLS clients, which trust what the service sends, receive these bytes", g.Name)
 			related = append(related, c.prog.Location(g.Loc, g.Name+" validates client certificates"))
@@ -76,9 +76,9 @@ func (c *checker) cSide(x *crossing) string {
 	case csrc.BytesObjectOut:
 		return fmt.Sprintf("%s%s the %s bytes of %s's buffer, and the object is returned to Python without %s", in, o.Written, b.Size, b.Name, b.Resizer)
 	case csrc.PaddingOut:
-		return fmt.Sprintf("%severy member of %s (%s) is written but its padding (bytes %s) is not, and %s", in, b.Name, b.Type, rangeList(o.Gaps), leaves(o))
+		return fmt.Sprintf("%severy member of %s (%s) is written but its padding (bytes %s) is not, and %s", in, b.Name, b.Type, csrc.RangeList(o.Gaps), o.Leaves())
 	}
-	return fmt.Sprintf("%s%s the %s bytes of %s%s, and %s", in, o.Written, b.Size, b.Name, members(o), leaves(o))
+	return fmt.Sprintf("%s%s the %s bytes of %s%s, and %s", in, o.Written, b.Size, b.Name, members(o), o.Leaves())
 }
 
 // argValue returns an argument's text without its keyword.
@@ -99,24 +99,11 @@ func isName(s string) bool {
 	return s != ""
 }
 
-// rangeList renders byte ranges: "1-3, 9".
-func rangeList(s []csrc.Range) string {
-	parts := make([]string, len(s))
-	for i, x := range s {
-		if x.Hi-x.Lo == 1 {
-			parts[i] = fmt.Sprint(x.Lo)
-		} else {
-			parts[i] = fmt.Sprintf("%d-%d", x.Lo, x.Hi-1)
-		}
-	}
-	return strings.Join(parts, ", ")
-}
-
 // cFlow is the C half of a finding's code flow: the buffer's
 // declaration, its writes, the output, and the calls that return it.
 func (c *checker) cFlow(x *crossing) []analyzers.Step {
 	o := x.returned.Output
-	flow := []analyzers.Step{{Location: c.repo.Location(o.Buffer.Decl, declMessage(o.Buffer))}}
+	flow := []analyzers.Step{{Location: c.repo.Location(o.Buffer.Decl, o.Buffer.Declared())}}
 	steps := o.Steps
 	if len(steps) > maxCSteps {
 		steps = steps[len(steps)-maxCSteps:]
@@ -124,7 +111,7 @@ func (c *checker) cFlow(x *crossing) []analyzers.Step {
 	for _, st := range steps {
 		flow = append(flow, analyzers.Step{Location: c.repo.Location(st.At, st.Message)})
 	}
-	out := leaves(o)
+	out := o.Leaves()
 	if o.Kind == csrc.BytesObjectOut {
 		out = "the object is returned to Python with bytes nothing wrote"
 	}
@@ -139,20 +126,20 @@ func (c *checker) cFlow(x *crossing) []analyzers.Step {
 // the calls to the sink, the sink.
 func (c *checker) pyFlow(ev *pysrc.Event, x *crossing, rule string) []analyzers.Step {
 	d := x.datum
-	flow := []analyzers.Step{{Location: c.prog.Location(d.Origin, short(c.prog.Text(d.Origin))+" hands them to Python")}}
+	flow := []analyzers.Step{{Location: c.prog.Location(d.Origin, pysrc.Short(c.prog.Text(d.Origin))+" hands them to Python")}}
 	for _, s := range d.Steps {
 		if s != ev.Call {
-			flow = append(flow, analyzers.Step{Location: c.prog.Location(s, "flows through "+short(c.prog.Text(s)))})
+			flow = append(flow, analyzers.Step{Location: c.prog.Location(s, "flows through "+pysrc.Short(c.prog.Text(s)))})
 		}
 	}
 	if ev.At != ev.Call {
-		flow = append(flow, analyzers.Step{Location: c.prog.Location(ev.Call, "passed to "+short(ev.Callee))})
+		flow = append(flow, analyzers.Step{Location: c.prog.Location(ev.Call, "passed to "+pysrc.Short(ev.Callee))})
 		for _, v := range ev.Through {
-			flow = append(flow, analyzers.Step{Location: c.prog.Location(v, "passed to "+short(c.prog.Text(v)))})
+			flow = append(flow, analyzers.Step{Location: c.prog.Location(v, "passed to "+pysrc.Short(c.prog.Text(v)))})
 		}
 	}
 	last := map[string]string{ruleResponse: "sent to the client by ", ruleCache: "kept in the cache by ", ruleLog: "written to the log by "}[rule]
-	return append(flow, analyzers.Step{Location: c.prog.Location(ev.At, last+short(ev.AtName))})
+	return append(flow, analyzers.Step{Location: c.prog.Location(ev.At, last+pysrc.Short(ev.AtName))})
 }
 
 // enclosing names the C function an output is in.
@@ -172,31 +159,6 @@ func enclosing(o csrc.Output) string {
 	return "a helper"
 }
 
-// declMessage describes where a buffer comes from.
-func declMessage(b csrc.BufferInfo) string {
-	switch b.Kind {
-	case csrc.HeapBuffer:
-		return fmt.Sprintf("%s = %s: %s bytes of heap, uninitialized", b.Name, b.Origin, b.Size)
-	case csrc.BytesBuffer:
-		return fmt.Sprintf("%s = %s: a bytes object of %s uninitialized bytes", b.Name, b.Origin, b.Size)
-	case csrc.RecordBuffer:
-		return fmt.Sprintf("%s (%s, %s bytes) is declared on the stack, uninitialized", b.Name, b.Type, b.Size)
-	}
-	return fmt.Sprintf("%s (%s bytes) is declared on the stack, uninitialized", b.Name, b.Size)
-}
-
-// leaves says which bytes leave and how: "all 64 are copied into a
-// bytes object by PyBytes_FromStringAndSize()".
-func leaves(o csrc.Output) string {
-	switch {
-	case o.Whole:
-		return fmt.Sprintf("all %s are %s", o.Buffer.Size, o.Verb)
-	case o.Offset == 0:
-		return fmt.Sprintf("the first %s are %s", o.Leaving, o.Verb)
-	}
-	return fmt.Sprintf("%s from byte %d are %s", o.Leaving, o.Offset, o.Verb)
-}
-
 // members notes the record members the unwritten bytes cover.
 func members(o csrc.Output) string {
 	switch {
@@ -206,15 +168,4 @@ func members(o csrc.Output) string {
 		return " (members " + strings.Join(o.Members, ", ") + " are never written)"
 	}
 	return ""
-}
-
-// short keeps the first line of s, at most 60 characters.
-func short(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i] + "…"
-	}
-	if r := []rune(s); len(r) > 60 {
-		s = string(r[:60]) + "…"
-	}
-	return s
 }

@@ -93,10 +93,11 @@ type nativeIndex struct {
 	events []NativeEvent
 }
 
-// NativeEvents returns, for each of the given sink families, the events
-// of every module that write native bytes, in path order and the order
-// of the code. The first call reads them; later calls share the result.
-func (p *Program) NativeEvents(families ...string) []NativeEvent {
+// NativeEvents returns the events of every module whose sinks send
+// native bytes out of the service (OutputSinks, LogSinks), in path order
+// and the order of the code. The first call reads them; later calls
+// share the result.
+func (p *Program) NativeEvents() []NativeEvent {
 	p.natives.once.Do(func() {
 		for _, m := range p.modules {
 			for _, f := range m.fns {
@@ -104,6 +105,9 @@ func (p *Program) NativeEvents(families ...string) []NativeEvent {
 					continue
 				}
 				for _, ev := range f.res.events {
+					if ev.Sink.Family != OutputSinks && ev.Sink.Family != LogSinks {
+						continue
+					}
 					var data []Datum
 					for _, a := range ev.Args {
 						for _, d := range a.Data {
@@ -119,14 +123,5 @@ func (p *Program) NativeEvents(families ...string) []NativeEvent {
 			}
 		}
 	})
-	var out []NativeEvent
-	for _, ne := range p.natives.events {
-		for _, fam := range families {
-			if ne.Event.Sink.Family == fam {
-				out = append(out, ne)
-				break
-			}
-		}
-	}
-	return out
+	return p.natives.events
 }

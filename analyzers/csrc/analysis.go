@@ -61,8 +61,9 @@ type Analysis struct {
 	// output: a sink, a printing function, or another of them.
 	outputters map[string]bool
 	// walks holds each function's outputs (a *walked by definition),
-	// found once for cmem and for the summaries of exported functions.
-	walks sync.Map
+	// found once for cmem and for the summaries of exported functions;
+	// exports their export summaries (an *exported by definition).
+	walks, exports sync.Map
 }
 
 // Analysis returns the repository's analysis for cfg; every call with

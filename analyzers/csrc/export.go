@@ -2,6 +2,7 @@ package csrc
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/syntax"
@@ -56,6 +57,25 @@ type ParamResidue struct {
 // function that builds what it returns.
 const maxVia = 4
 
+// Carries reports whether what the function hands back holds the bytes
+// of output o: its return value, or the residue it leaves in a buffer
+// its caller passes, was copied at o.
+func (x *Export) Carries(o Output) bool {
+	for _, r := range x.Returned {
+		if r.Output.At == o.At {
+			return true
+		}
+	}
+	for _, p := range x.Params {
+		for _, s := range p.Sources {
+			if s.At == o.At {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Symbol returns the export summary of a function with external
 // linkage (one definition in the repository), as a ctypes library
 // exports it; false when there is none.
@@ -64,7 +84,7 @@ func (a *Analysis) Symbol(name string) (*Export, bool) {
 	if len(defs) != 1 {
 		return nil, false
 	}
-	return a.export(defs[0]), true
+	return a.exportOf(defs[0]), true
 }
 
 // Method returns the export summary of a C extension module's method.
@@ -77,7 +97,21 @@ func (a *Analysis) Method(m PyMethod) (*Export, bool) {
 	if !ok {
 		return nil, false
 	}
-	return a.export(ref), true
+	return a.exportOf(ref), true
+}
+
+// exportOf returns the export summary of function ref, made once.
+func (a *Analysis) exportOf(ref funcRef) *Export {
+	v, _ := a.exports.LoadOrStore(ref.node, &exported{})
+	e := v.(*exported)
+	e.once.Do(func() { e.x = a.export(ref) })
+	return e.x
+}
+
+// An exported holds a function's export summary, made once.
+type exported struct {
+	once sync.Once
+	x    *Export
 }
 
 // export summarizes function ref.

@@ -188,6 +188,9 @@ func (r *Repo) pyMethods() []PyMethod {
 	return r.pyIndex
 }
 
+// PyMethods returns the entries of every method table, in path order.
+func (r *Repo) PyMethods() []PyMethod { return r.pyMethods() }
+
 // PyMethod returns the C function a C extension module exports to Python
 // as module.name (module is the last component of its dotted name): the
 // first in path order.
@@ -198,16 +201,4 @@ func (r *Repo) PyMethod(module, name string) (PyMethod, bool) {
 		}
 	}
 	return PyMethod{}, false
-}
-
-// PyMethodsOf returns the method table entries that export the C
-// function fn of file, which Python calls by their names.
-func (r *Repo) PyMethodsOf(file, fn string) []PyMethod {
-	var out []PyMethod
-	for _, m := range r.pyMethods() {
-		if m.Func == fn && m.File == file {
-			out = append(out, m)
-		}
-	}
-	return out
 }

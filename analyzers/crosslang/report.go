@@ -39,7 +39,7 @@ func (c *checker) finding(ev *pysrc.Event, arg pysrc.EventArg, x *crossing) anal
 	if argText := pysrc.Short(argValue(c.prog.Text(arg.Loc))); arg.Loc.Valid() && argText != call && argText != "" {
 		what = fmt.Sprintf("%s (the bytes %s returns)", argText, call)
 	}
-	msg := fmt.Sprintf("%s %s %s%s, and they hold uninitialized C memory: %s", callee, verb, what, where, c.cSide(x))
+	msg := fmt.Sprintf("%s %s %s%s; they hold uninitialized C memory: %s", callee, verb, what, where, c.cSide(x))
 	var related []analyzers.Location
 	if x.method != nil {
 		related = append(related, c.repo.Location(x.method.Entry,
@@ -47,7 +47,7 @@ func (c *checker) finding(ev *pysrc.Event, arg pysrc.EventArg, x *crossing) anal
 	}
 	if ev.Sink.Family == pysrc.OutputSinks {
 		if g, ok := c.gate(view, inView); ok {
-			msg += fmt.Sprintf("; the view is behind %s, which validates client certificates: authenticated mTLS clients, which trust what the service sends, receive these bytes", g.Name)
+			msg += fmt.Sprintf("; the view is behind %s, which validates client certificates: authenticated mTLS clients receive these bytes", g.Name)
 			related = append(related, c.prog.Location(g.Loc, g.Name+" validates client certificates"))
 		}
 	}

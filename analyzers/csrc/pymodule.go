@@ -58,6 +58,13 @@ func pyTables(p *Part, u *unit) []PyMethod {
 		}
 		switch pyTypeName(g.decl.ChildByFieldName("type")) {
 		case "PyMethodDef":
+			if g.declarator.Type() != "array_declarator" { // one entry (Cython's __pyx_mdef_…)
+				if e, ok := methodEntry(g.init, u); ok {
+					tables[name] = []PyMethod{e}
+					order = append(order, name)
+				}
+				continue
+			}
 			if entries := methodEntries(g.init, u); len(entries) > 0 {
 				tables[name] = entries
 				order = append(order, name)
@@ -88,27 +95,35 @@ func pyTables(p *Part, u *unit) []PyMethod {
 func methodEntries(list *syntax.Node, u *unit) []PyMethod {
 	var out []PyMethod
 	for _, e := range namedChildren(list) {
-		switch e.Type() {
-		case "initializer_list":
-			items := namedChildren(e)
-			if len(items) < 2 || items[0].Type() != "string_literal" {
-				continue
-			}
-			if fn := stripParens(items[1]); fn != nil && fn.Type() == "identifier" {
-				out = append(out, PyMethod{Name: stringContent(items[0]), Func: fn.Text(), Entry: e})
-			}
-		case "identifier", "ERROR": // a macro entry without its comma parses as an error
-			if e.Type() == "ERROR" && (e.NamedChildCount() != 1 || e.NamedChild(0).Type() != "identifier") {
-				continue
-			}
-			if m := u.macro(e.Text()); m != nil && !m.fn {
-				if s := clinicEntry.FindStringSubmatch(m.body); s != nil {
-					out = append(out, PyMethod{Name: s[1], Func: s[2], Entry: e})
-				}
-			}
+		if m, ok := methodEntry(e, u); ok {
+			out = append(out, m)
 		}
 	}
 	return out
+}
+
+// methodEntry reads one entry of a method table.
+func methodEntry(e *syntax.Node, u *unit) (PyMethod, bool) {
+	switch e.Type() {
+	case "initializer_list":
+		items := namedChildren(e)
+		if len(items) < 2 || items[0].Type() != "string_literal" {
+			return PyMethod{}, false
+		}
+		if fn := stripParens(items[1]); fn != nil && fn.Type() == "identifier" {
+			return PyMethod{Name: stringContent(items[0]), Func: fn.Text(), Entry: e}, true
+		}
+	case "identifier", "ERROR": // a macro entry without its comma parses as an error
+		if e.Type() == "ERROR" && (e.NamedChildCount() != 1 || e.NamedChild(0).Type() != "identifier") {
+			return PyMethod{}, false
+		}
+		if m := u.macro(e.Text()); m != nil && !m.fn {
+			if s := clinicEntry.FindStringSubmatch(m.body); s != nil {
+				return PyMethod{Name: s[1], Func: s[2], Entry: e}, true
+			}
+		}
+	}
+	return PyMethod{}, false
 }
 
 // clinicEntry matches the body of a macro that is a method table entry:

@@ -33,6 +33,7 @@ static PyModuleDef mod = {PyModuleDef_HEAD_INIT, .m_methods = methods, .m_name =
 	"src/_noname.c": `#include <Python.h>
 static PyObject *n_get(PyObject *self, PyObject *arg) { return NULL; }
 static PyMethodDef noname_methods[] = {{"get", n_get, METH_O, NULL}, {NULL}};
+static PyMethodDef __pyx_mdef_one = {"one", (PyCFunction)(void*)n_get, METH_O, 0};
 PyMODINIT_FUNC PyInit__noname(void) { return NULL; }
 `,
 	"src/legacy.c": `#include <Python.h>
@@ -56,6 +57,7 @@ func TestPyMethods(t *testing.T) {
 		"src/_codec.c _codec.kw=codec_kw",
 		"src/_codec.c _codec.clinic=codec_clinic",
 		"src/_designated.c _designated.get=d_get",
+		"src/_noname.c _noname.one=n_get",
 		"src/_noname.c _noname.get=n_get",
 		"src/legacy.c legacy.get=l_get",
 	}

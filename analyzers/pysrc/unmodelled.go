@@ -15,7 +15,8 @@ import (
 // "signing._fastcodec.unhex") lies in a package of the repository (a
 // directory holding modules the model read) although no module defines
 // it; a module at the top (no package) counts when its name is private
-// (_speedups) and not the standard library's.
+// and lower case (_speedups, not a constant like _PLUGINS) and not the
+// standard library's.
 func (cs *CallSite) Unmodelled(name string) bool {
 	mod, _, ok := cutLast(name)
 	if !ok {
@@ -23,7 +24,7 @@ func (cs *CallSite) Unmodelled(name string) bool {
 	}
 	pkg, last, ok := cutLast(mod)
 	if !ok {
-		return strings.HasPrefix(mod, "_") && !strings.HasPrefix(mod, "__") && !stdlib[mod] && !privateStdlib[mod]
+		return strings.HasPrefix(mod, "_") && !strings.HasPrefix(mod, "__") && strings.ToLower(mod) == mod && !stdlib[mod] && !privateStdlib[mod]
 	}
 	if stdlib[strings.SplitN(pkg, ".", 2)[0]] || last == "" {
 		return false

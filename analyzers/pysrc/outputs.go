@@ -25,9 +25,11 @@ const (
 )
 
 func init() {
+	// A module that sends data out handles a request, or is needed by
+	// one that does: "Response(" or "cache" would read many more.
 	Register(&Vocabulary{
 		Name:      "outputs",
-		Prefilter: []string{"Response(", "cache"},
+		Prefilter: []string{"request"},
 		Objects:   []*ObjectKind{{Name: ObjCache}, {Name: ObjCaches, Item: ObjCache}},
 		Globals:   map[string]string{"django.core.cache.cache": ObjCache, "django.core.cache.caches": ObjCaches},
 		Sink:      outputSink,

@@ -10,9 +10,11 @@ import (
 // A view behind a check of client certificates serves authenticated
 // mTLS clients: services and people the deployment trusts, and that
 // trust what it sends. The mtls family judges those checks; here it is
-// enough to know that one exists: a middleware of MIDDLEWARE, or a
-// decorator of the view, whose code compares a certificate verification
-// key with "SUCCESS" and rejects the request otherwise.
+// enough to know that one exists: a middleware of MIDDLEWARE, a
+// decorator of the view, or for a DRF view an authentication class of
+// REST_FRAMEWORK's DEFAULT_AUTHENTICATION_CLASSES, whose code compares a
+// certificate verification key with "SUCCESS" and rejects the request
+// otherwise.
 
 // verifyKey matches a certificate verification key or header as
 // written: SSL_CLIENT_VERIFY, HTTP_X_SSL_CLIENT_VERIFY, X-Client-Verify.
@@ -22,7 +24,7 @@ var verifyKey = regexp.MustCompile(`(?i)["'](HTTP_)?(X[-_])?(SSL[-_])?CLIENT[-_]
 var success = regexp.MustCompile(`["']SUCCESS["']`)
 
 // rejection matches a refusal of the request.
-var rejection = regexp.MustCompile(`PermissionDenied|HttpResponseForbidden|status\s*=\s*40[13]|raise\s+\w*(Denied|Forbidden|Unauthorized)`)
+var rejection = regexp.MustCompile(`PermissionDenied|HttpResponseForbidden|AuthenticationFailed|NotAuthenticated|status\s*=\s*40[13]|raise\s+\w*(Denied|Forbidden|Unauthorized)`)
 
 // validates reports whether a definition's code checks that a client
 // certificate was verified and rejects the request when it was not.
@@ -32,9 +34,10 @@ func validates(text string) bool {
 
 // gates are the repository's checks of client certificates.
 type gates struct {
-	// middleware is the first validating middleware of MIDDLEWARE, named
-	// as the setting names it.
-	middleware *pysrc.Def
+	// middleware is the first validating middleware of MIDDLEWARE, drf
+	// the first validating class of DEFAULT_AUTHENTICATION_CLASSES, each
+	// named as the setting names it.
+	middleware, drf *pysrc.Def
 	// decorators are the validating functions, by name.
 	decorators map[string]pysrc.Def
 }
@@ -50,22 +53,39 @@ func gatesOf(prog *pysrc.Program) *gates {
 		}
 	})
 	for _, s := range prog.Settings("MIDDLEWARE") {
-		for _, path := range s.Value.Strings() {
-			d, ok := prog.Lookup(path)
-			if ok && !validates(prog.Text(d.Loc)) {
-				continue
+		if g.middleware = firstGate(prog, s.Value.Strings(), byName); g.middleware != nil {
+			break
+		}
+	}
+	for _, s := range prog.Settings("REST_FRAMEWORK") {
+		if classes, ok := s.Value.Get("DEFAULT_AUTHENTICATION_CLASSES"); ok {
+			if g.drf = firstGate(prog, classes.Strings(), byName); g.drf != nil {
+				break
 			}
-			if !ok {
-				if d, ok = byName[lastName(path)]; !ok {
-					continue
-				}
-			}
-			d.Name = path
-			g.middleware = &d
-			return g
 		}
 	}
 	return g
+}
+
+// firstGate returns the first of the dotted paths a setting lists whose
+// definition validates client certificates, named as the setting names
+// it; byName holds the validating definitions by name, for a path the
+// model names otherwise.
+func firstGate(prog *pysrc.Program, paths []string, byName map[string]pysrc.Def) *pysrc.Def {
+	for _, path := range paths {
+		d, ok := prog.Lookup(path)
+		if ok && !validates(prog.Text(d.Loc)) {
+			continue
+		}
+		if !ok {
+			if d, ok = byName[lastName(path)]; !ok {
+				continue
+			}
+		}
+		d.Name = path
+		return &d
+	}
+	return nil
 }
 
 // gate returns the check of client certificates a view passes before it
@@ -85,10 +105,28 @@ func (c *checker) gate(view pysrc.Def, isView bool) (pysrc.Def, bool) {
 			return d, true
 		}
 	}
+	if c.gates.drf != nil && isView && drfView(c.prog, view) {
+		return *c.gates.drf, true
+	}
 	if c.gates.middleware != nil && isView {
 		return *c.gates.middleware, true
 	}
 	return pysrc.Def{}, false
+}
+
+// drfView reports whether a view is DRF's: a method of a class whose
+// bases name an APIView or a ViewSet, or a function under @api_view.
+func drfView(prog *pysrc.Program, view pysrc.Def) bool {
+	if view.Class != nil {
+		header, _, _ := strings.Cut(prog.Text(view.Class.Loc), ":")
+		return strings.Contains(header, "APIView") || strings.Contains(header, "ViewSet")
+	}
+	for _, dec := range view.Decorators {
+		if strings.HasPrefix(dec, "api_view") {
+			return true
+		}
+	}
+	return false
 }
 
 // cachePage returns the @cache_page decorator of a view (or of its

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,10 +80,20 @@ int send_msg%[1]d(int fd, const char *s) {
 }
 `
 
+// benchRepoEnv names a repository to benchmark instead of the generated
+// one (RESIDUE_BENCH_REPO=/path/to/django make bench): the pre-commit
+// benchmarks stage ten of its Python files, spread over the repository or
+// over the folder RESIDUE_BENCH_STAGED names (django/contrib/auth).
+const benchRepoEnv, benchStagedEnv = "RESIDUE_BENCH_REPO", "RESIDUE_BENCH_STAGED"
+
 // benchRepo writes a repository of n Python modules (one C file per 100)
-// and returns its root and ten of its modules, as pre-commit would stage.
+// and returns its root and ten of its modules, as pre-commit would stage;
+// or, when RESIDUE_BENCH_REPO is set, that repository and ten of its files.
 func benchRepo(b *testing.B, n int) (string, []string) {
 	b.Helper()
+	if root := os.Getenv(benchRepoEnv); root != "" {
+		return realRepo(b, root)
+	}
 	root := b.TempDir()
 	if err := os.Mkdir(filepath.Join(root, ".git"), 0o755); err != nil {
 		b.Fatal(err)
@@ -98,6 +109,36 @@ func benchRepo(b *testing.B, n int) (string, []string) {
 		if i%100 == 0 {
 			benchWrite(b, filepath.Join(root, "native", fmt.Sprintf("c%d.c", i)), fmt.Sprintf(benchC, i), old)
 		}
+	}
+	return root, staged
+}
+
+// realRepo returns root and ten of its Python files (of the folder
+// RESIDUE_BENCH_STAGED when set), spread evenly in the order discovery
+// lists them.
+func realRepo(b *testing.B, root string) (string, []string) {
+	b.Helper()
+	root, err := filepath.Abs(root)
+	if err != nil {
+		b.Fatal(err)
+	}
+	files, _, err := discover.Walk([]string{root}, discover.Options{Root: root})
+	if err != nil {
+		b.Fatal(err)
+	}
+	prefix := filepath.ToSlash(os.Getenv(benchStagedEnv))
+	var python []string
+	for _, f := range files {
+		if f.Lang == source.Python && strings.HasPrefix(f.Path, prefix) {
+			python = append(python, f.Abs)
+		}
+	}
+	if len(python) < 10 {
+		b.Fatalf("%s: %d Python files under %q, the pre-commit benchmarks stage ten", root, len(python), prefix)
+	}
+	var staged []string
+	for i := 0; len(staged) < 10; i += len(python) / 10 {
+		staged = append(staged, python[i])
 	}
 	return root, staged
 }

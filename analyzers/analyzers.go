@@ -105,7 +105,18 @@ type Model struct {
 	Context func(root string, files []string) string
 	// Build links every extracted part, sorted by path, into the model
 	// that analyzers read in Check (through CheckPass.Model).
-	Build func(parts []Part) (any, error)
+	Build func(pass *BuildPass) (any, error)
+}
+
+// A BuildPass is what a model's Build links, and for which files.
+type BuildPass struct {
+	// Parts are the model's parts, sorted by path.
+	Parts []Part
+	// Scanned lists, sorted, the files of any language that Check runs
+	// on. A model may leave undone what only the other files' findings
+	// would read (pre-commit's few staged files, a shard), provided the
+	// scanned files' findings stay those a scan of every file gives.
+	Scanned []string
 }
 
 // An ExtractPass is a model's view of one parsed file.

@@ -66,7 +66,7 @@ func (p *inProcess) extract(tb testing.TB, syn *source.Syntax) analyzers.Part {
 
 // build links parts into the model.
 func (p *inProcess) build(tb testing.TB, parts ...analyzers.Part) any {
-	m, err := csrc.Model.Build(parts)
+	m, err := csrc.Model.Build(&analyzers.BuildPass{Parts: parts})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -55,7 +55,7 @@ func extractAll(t testing.TB, files map[string]string, settings analyzers.Settin
 // buildRepo extracts and builds a small repository.
 func buildRepo(t testing.TB, files map[string]string) *Repo {
 	t.Helper()
-	m, err := Model.Build(extractAll(t, files, nil))
+	m, err := Model.Build(&analyzers.BuildPass{Parts: extractAll(t, files, nil)})
 	if err != nil {
 		t.Fatal(err)
 	}

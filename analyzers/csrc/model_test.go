@@ -34,7 +34,7 @@ func TestPartRoundTrip(t *testing.T) {
 		decoded = append(decoded, q)
 	}
 	for _, ps := range [][]analyzers.Part{parts, decoded} {
-		m, err := Model.Build(ps)
+		m, err := Model.Build(&analyzers.BuildPass{Parts: ps})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -55,7 +55,11 @@ type globalRef struct {
 	g    *global
 }
 
-func build(parts []analyzers.Part) (any, error) {
+// build links the parts. Every function's summaries are computed on first
+// use, so what the scanned files do not reach is never computed: the
+// scanned list is not read.
+func build(pass *analyzers.BuildPass) (any, error) {
+	parts := pass.Parts
 	r := &Repo{parts: map[string]*Part{}, funcs: map[string][]funcRef{}, globals: map[string][]globalRef{},
 		assigned: map[string]bool{}, units: map[string]*unit{}, analyses: map[string]*Analysis{}, trees: map[*syntax.Tree]*Part{}}
 	for _, ap := range parts {

@@ -174,7 +174,7 @@ var countModel = &analyzers.Model{
 	Extract: func(pass *analyzers.ExtractPass) (analyzers.Part, error) {
 		return &countPart{File: pass.Syntax.Path, Files: len(pass.Files)}, nil
 	},
-	Build:   func(parts []analyzers.Part) (any, error) { return parts, nil },
+	Build:   func(pass *analyzers.BuildPass) (any, error) { return pass.Parts, nil },
 	Context: func(root string, files []string) string { return fmt.Sprint(len(files)) },
 }
 

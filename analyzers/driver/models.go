@@ -235,10 +235,15 @@ func (s *modelState) needed(p *plan, last []fileResult, scanned map[string]bool,
 // build is nil, with a notification.
 func (p *plan) build(s *modelState, notes *[]analyzers.Notification) []any {
 	built := make([]any, len(p.models))
+	scanned := make([]string, 0, len(s.scanned))
+	for path := range s.scanned {
+		scanned = append(scanned, path)
+	}
+	sort.Strings(scanned)
 	for mi, m := range p.models {
 		parts := s.parts[mi]
 		sort.SliceStable(parts, func(i, j int) bool { return parts[i].Path() < parts[j].Path() })
-		v, err := runBuild(m, parts)
+		v, err := runBuild(m, &analyzers.BuildPass{Parts: parts, Scanned: scanned})
 		if err != nil {
 			*notes = append(*notes, analyzers.Notification{Level: "error", Analyzer: m.Name, Message: err.Error()})
 			continue
@@ -248,13 +253,13 @@ func (p *plan) build(s *modelState, notes *[]analyzers.Notification) []any {
 	return built
 }
 
-func runBuild(m *analyzers.Model, parts []analyzers.Part) (v any, err error) {
+func runBuild(m *analyzers.Model, pass *analyzers.BuildPass) (v any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("model %s panicked in Build: %v\n%s", m.Name, r, shortStack())
 		}
 	}()
-	v, err = m.Build(parts)
+	v, err = m.Build(pass)
 	if err != nil {
 		err = fmt.Errorf("model %s failed to build: %v", m.Name, err)
 	}

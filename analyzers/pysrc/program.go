@@ -23,6 +23,8 @@ type Program struct {
 	packages map[string]bool
 	settings analyzers.Settings
 	sched    scheduler
+	// onDemand says only the scanned modules' findings are read (demand.go).
+	onDemand bool
 	// Memos of Build, which runs on one goroutine: what vocabularies say
 	// of names, what imports bind.
 	cleans  map[string]bool
@@ -67,6 +69,8 @@ type module struct {
 	// functions that assign each name declared global in them.
 	env     map[string]Value
 	storers map[string][]*fn
+	// scanned says the scan reports on the module (see demand).
+	scanned bool
 	once    sync.Once
 	lines   *source.Lines
 }
@@ -105,8 +109,12 @@ type class struct {
 	middleware bool
 }
 
-// build links the parts.
-func build(parts []analyzers.Part) (any, error) {
+// build links the parts and summarizes the program for every module.
+func build(parts []analyzers.Part) (any, error) { return buildFor(parts, nil) }
+
+// buildFor links the parts and summarizes what the findings of the
+// scanned files read (see demand); nil scans every file.
+func buildFor(parts []analyzers.Part, scanned []string) (any, error) {
 	p := &Program{byPath: map[string]*module{}, byKey: map[string][]*module{}, exact: map[string]*module{}, packages: map[string]bool{},
 		cleans: map[string]bool{}, imports: map[importKey][]Datum{}}
 	for _, part := range parts {
@@ -128,6 +136,7 @@ func build(parts []analyzers.Part) (any, error) {
 	for _, m := range p.modules {
 		m.name = p.moduleName(m.File)
 	}
+	p.scope(scanned)
 	p.summarize()
 	p.cleans, p.imports = nil, nil
 	return p, nil

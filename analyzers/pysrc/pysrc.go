@@ -26,7 +26,7 @@ var Model = &analyzers.Model{
 	Name:     "pysrc",
 	Language: source.Python,
 	Extract:  extract,
-	Build:    build,
+	Build:    func(pass *analyzers.BuildPass) (any, error) { return buildFor(pass.Parts, pass.Scanned) },
 }
 
 // Dotted returns the dotted name of an identifier or attribute chain in f

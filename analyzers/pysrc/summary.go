@@ -42,7 +42,8 @@ type scheduler struct {
 }
 
 // summarize evaluates the roots, and the callers of the functions found
-// to pass a parameter to a sink, until there are no more.
+// to pass a parameter to a sink, until there are no more; on demand, only
+// what the scanned modules' findings read (demand.go).
 func (p *Program) summarize() {
 	p.resolveClasses()
 	s := &p.sched
@@ -57,6 +58,7 @@ func (p *Program) summarize() {
 	for _, m := range p.modules {
 		n += len(m.fns)
 		all := moduleRoot(m.Module)
+		queued := all || m.scanned
 		for _, f := range m.fns {
 			root := all
 			for i := range f.Calls {
@@ -72,12 +74,33 @@ func (p *Program) summarize() {
 				}
 				root = root || candidate(c.Name, c.Method)
 			}
-			if root {
+			if root && queued {
 				s.queue = append(s.queue, f)
 			}
 		}
 	}
 	s.budget = 3*n + 64
+	p.drain()
+	if p.onDemand {
+		defs := p.defsNamed()
+		for _, m := range p.modules {
+			if !m.scanned {
+				continue
+			}
+			for _, f := range m.fns {
+				if f.index == 0 && p.demanded(f, defs) {
+					p.visit(f)
+					p.drain()
+				}
+			}
+		}
+	}
+	s.stack, s.callers = nil, nil
+}
+
+// drain evaluates the queued functions.
+func (p *Program) drain() {
+	s := &p.sched
 	for len(s.queue) > 0 {
 		f := s.queue[0]
 		s.queue = s.queue[1:]
@@ -85,7 +108,6 @@ func (p *Program) summarize() {
 			p.visit(f)
 		}
 	}
-	s.stack, s.callers = nil, nil
 }
 
 // callersOf queues the callers of f, which passes a parameter to a sink.
@@ -95,7 +117,7 @@ func (p *Program) callersOf(f *fn) {
 		name = lastName(f.class.Name)
 	}
 	for _, g := range p.sched.callers[name] {
-		if g.index == 0 {
+		if g.index == 0 && (g.mod.scanned || !p.onDemand) {
 			p.sched.queue = append(p.sched.queue, g)
 		}
 	}

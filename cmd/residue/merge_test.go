@@ -1,9 +1,12 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -79,5 +82,62 @@ func TestMergeRefuses(t *testing.T) {
 	}
 	if code, _, errs := residue("scan", "--shard", "5/4", "."); code != 2 || !strings.Contains(errs, "K/N") {
 		t.Errorf("--shard 5/4: exit %d, %q", code, errs)
+	}
+}
+
+// TestOneFileGivesTheWholeScansFindings scans each file of the demo
+// alone, as pre-commit does when one file is staged: its findings are
+// the whole scan's findings in that file (the Python model summarizes
+// only what that file's findings read).
+func TestOneFileGivesTheWholeScansFindings(t *testing.T) {
+	type report struct {
+		Findings []struct {
+			Rule     string `json:"rule"`
+			Message  string `json:"message"`
+			Location struct {
+				Path      string `json:"path"`
+				StartLine int    `json:"startLine"`
+			} `json:"location"`
+		} `json:"findings"`
+	}
+	scan := func(path string) map[string][]string {
+		out := filepath.Join(t.TempDir(), "r.json")
+		code, _, errs := residue("scan", "--no-cache", "--format", "json", "-o", out, path)
+		if code > 1 {
+			t.Fatalf("%s: exit %d: %s", path, code, errs)
+		}
+		data, err := os.ReadFile(out)
+		must(t, err)
+		var r report
+		must(t, json.Unmarshal(data, &r))
+		byFile := map[string][]string{}
+		for _, f := range r.Findings {
+			byFile[f.Location.Path] = append(byFile[f.Location.Path], fmt.Sprintf("%d %s %s", f.Location.StartLine, f.Rule, f.Message))
+		}
+		return byFile
+	}
+	const demo = "../../testdata/demo"
+	whole := scan(demo)
+	var files []string
+	must(t, filepath.WalkDir(demo, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && (strings.HasSuffix(path, ".py") || strings.HasSuffix(path, ".c")) {
+			files = append(files, path)
+		}
+		return err
+	}))
+	found := 0
+	for _, path := range files {
+		file := strings.TrimPrefix(filepath.ToSlash(path), "../../")
+		alone := scan(path)
+		if got, want := alone[file], whole[file]; !slices.Equal(got, want) {
+			t.Errorf("%s scanned alone:\n%s\nthe whole scan:\n%s", file, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if len(alone) > 1 || len(alone) == 1 && alone[file] == nil {
+			t.Errorf("%s scanned alone has findings in other files: %v", file, alone)
+		}
+		found += len(alone[file])
+	}
+	if found == 0 {
+		t.Error("no file scanned alone had a finding")
 	}
 }

@@ -48,9 +48,9 @@ var Defs = &analyzers.Model{
 		}
 		return part, nil
 	},
-	Build: func(parts []analyzers.Part) (any, error) {
+	Build: func(pass *analyzers.BuildPass) (any, error) {
 		defs := map[string]string{}
-		for _, p := range parts {
+		for _, p := range pass.Parts {
 			dp := p.(*defsPart)
 			for _, d := range dp.Defs {
 				if _, ok := defs[d]; !ok {

@@ -1,0 +1,94 @@
+package pysrc
+
+import "strings"
+
+// Pre-commit scans the few files staged, a CI shard one file in N: the
+// program is linked from every module all the same (their parts come
+// from the cache), but only the scanned modules' findings are read. The
+// summaries no scanned module's finding can read are then left undone.
+//
+// A whole build evaluates the roots of every module (the functions that
+// make a call a vocabulary says may be a sink, and every function of a
+// module a vocabulary has wholly evaluated), what each evaluation needs,
+// and the callers, by name, of every function that passes a parameter on
+// to a sink. On demand, the roots are those of the scanned modules and of
+// the wholly evaluated ones; a function of a scanned module that is no
+// root is evaluated when it calls, by name, a function that passes a
+// parameter on to a sink (found by evaluating the functions so named) —
+// when a whole build queues it as such a function's caller. What an
+// evaluation needs is evaluated as always. So each scanned module's
+// functions are evaluated, and their events found, as in a whole build,
+// but in one case: a function that passes a parameter on to a sink only
+// through a call by another name (an alias), which no evaluated function
+// of a whole build calls, is evaluated on demand and its callers with it,
+// so pre-commit may then report an event a whole scan misses.
+//
+// A scan that reports on a file of another language (a C file) builds
+// the whole program: cmem's findings there read the Python modules that
+// send a C extension's bytes (NativeEvents).
+
+// scope marks the scanned modules and reports whether the program is
+// summarized on demand: some module is not scanned, and every scanned
+// file is one of the program's modules or a Python file it did not keep.
+func (p *Program) scope(scanned []string) bool {
+	if scanned == nil {
+		for _, m := range p.modules {
+			m.scanned = true
+		}
+		return false
+	}
+	for _, path := range scanned {
+		if m := p.byPath[path]; m != nil {
+			m.scanned = true
+		} else if !strings.HasSuffix(path, ".py") {
+			return p.scope(nil)
+		}
+	}
+	for _, m := range p.modules {
+		if !m.scanned {
+			p.onDemand = true
+			return true
+		}
+	}
+	return false
+}
+
+// defsNamed indexes the functions by the name a call names them by: the
+// last part of their name, a class's name for its __init__.
+func (p *Program) defsNamed() map[string][]*fn {
+	defs := map[string][]*fn{}
+	for _, m := range p.modules {
+		for _, f := range m.fns {
+			if f.Kind != KindDef {
+				continue
+			}
+			name := lastName(f.Name)
+			if name == "__init__" && f.class != nil {
+				name = lastName(f.class.Name)
+			}
+			defs[name] = append(defs[name], f)
+		}
+	}
+	return defs
+}
+
+// demanded reports whether f calls, by name, a function that passes a
+// parameter on to a sink; the functions so named are evaluated first.
+func (p *Program) demanded(f *fn, defs map[string][]*fn) bool {
+	for i := range f.Calls {
+		c := &f.Calls[i]
+		name := c.Method
+		if name == "" {
+			name = lastName(c.Name)
+		}
+		for _, g := range defs[name] {
+			if g.index == 0 {
+				p.visit(g)
+			}
+			if g.res != nil && len(g.res.sinks) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -10,8 +10,9 @@
 // unchanged file need not even be read.
 //
 // The folder is a log of packs. Each run that learned something writes
-// one new pack (its new entries and its index, as one gob stream, so that
-// types are described once) to a temporary file renamed into place, with
+// one new pack (its new entries in a few segments, each one gob stream
+// that describes its types once, so that a run decodes the segments on
+// every core; then its index) to a temporary file renamed into place, with
 // a checksum; Open reads every pack, newer ones winning. So concurrent and
 // interrupted runs never leave a half-written pack, and a pack that does
 // not verify is removed and its entries recomputed. When packs pile up,
@@ -32,6 +33,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -41,10 +43,13 @@ import (
 
 // Format is the version of the cache's layout; folders of another format
 // are pruned like unused configurations.
-const Format = "v2"
+const Format = "v3"
 
 // magic starts every pack.
-var magic = []byte("residue-pack-v2\n")
+var magic = []byte("residue-pack-v3\n")
+
+// segments is how many gob streams a pack's entries are split into.
+const segments = 8
 
 // Limits of pruning.
 const (
@@ -79,7 +84,7 @@ type indexRecord struct {
 	Hash  string
 }
 
-// A record is one element of a pack's stream: an entry, or the index.
+// A record is one element of a pack's segment: an entry, or the index.
 type record struct {
 	Key   string
 	Value any
@@ -226,6 +231,29 @@ func (c *Cache) writePack(entries map[string]any) (string, error) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	var payload []byte
+	per := max(1, (len(keys)+segments-1)/segments)
+	for start := 0; start < len(keys); start += per {
+		seg, err := encodeSegment(keys[start:min(start+per, len(keys))], entries)
+		if err != nil {
+			return "", err
+		}
+		payload = appendSegment(payload, seg)
+	}
+	seg, err := encodeSegment(nil, nil, record{Index: c.index})
+	if err != nil {
+		return "", err
+	}
+	payload = appendSegment(payload, seg)
+	var id [6]byte
+	rand.Read(id[:])
+	name := filepath.Join(c.dir, fmt.Sprintf("pack-%d-%x", c.now.UnixNano(), id))
+	return name, writeAtomic(name, seal(payload))
+}
+
+// encodeSegment encodes the entries of keys, then extra, as one gob
+// stream. An entry that does not encode is left out.
+func encodeSegment(keys []string, entries map[string]any, extra ...record) ([]byte, error) {
 	var buf bytes.Buffer
 	for {
 		buf.Reset()
@@ -238,18 +266,36 @@ func (c *Cache) writePack(entries map[string]any) (string, error) {
 			}
 		}
 		if bad != "" {
-			keys = slices.DeleteFunc(keys, func(k string) bool { return k == bad })
+			keys = slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return k == bad })
 			continue
 		}
-		if err := enc.Encode(record{Index: c.index}); err != nil {
-			return "", fmt.Errorf("cache: %v", err)
+		for _, r := range extra {
+			if err := enc.Encode(r); err != nil {
+				return nil, fmt.Errorf("cache: %v", err)
+			}
 		}
-		break
+		return buf.Bytes(), nil
 	}
-	var id [6]byte
-	rand.Read(id[:])
-	name := filepath.Join(c.dir, fmt.Sprintf("pack-%d-%x", c.now.UnixNano(), id))
-	return name, writeAtomic(name, seal(buf.Bytes()))
+}
+
+// appendSegment appends seg to a payload, after its length.
+func appendSegment(payload, seg []byte) []byte {
+	return append(binary.AppendUvarint(payload, uint64(len(seg))), seg...)
+}
+
+// splitSegments returns a payload's segments, or false when the lengths
+// do not add up.
+func splitSegments(payload []byte) ([][]byte, bool) {
+	var segs [][]byte
+	for len(payload) > 0 {
+		n, k := binary.Uvarint(payload)
+		if k <= 0 || n > uint64(len(payload)-k) {
+			return nil, false
+		}
+		segs = append(segs, payload[k:k+int(n)])
+		payload = payload[k+int(n):]
+	}
+	return segs, true
 }
 
 // readPacks reads every pack of the folder, oldest first, so that newer
@@ -273,20 +319,64 @@ func (c *Cache) readPacks() {
 	c.pruneTemporaries()
 }
 
-// decode reads one pack's records; it keeps nothing of a pack that does
-// not decode whole.
+// decode reads one pack's segments, on every core; it keeps nothing of a
+// pack that does not decode whole.
 func (c *Cache) decode(payload []byte) bool {
-	dec := gob.NewDecoder(bytes.NewReader(payload))
+	segs, ok := splitSegments(payload)
+	if !ok {
+		return false
+	}
+	type decoded struct {
+		entries map[string]any
+		index   map[string]indexRecord
+		ok      bool
+	}
+	out := make([]decoded, len(segs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(len(segs), runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i].entries, out[i].index, out[i].ok = decodeSegment(segs[i])
+			}
+		}()
+	}
+	for i := range segs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, d := range out {
+		if !d.ok {
+			return false
+		}
+	}
+	for _, d := range out {
+		for k, v := range d.entries {
+			c.entries[k] = v
+		}
+		for path, r := range d.index {
+			c.index[path] = r
+		}
+	}
+	return true
+}
+
+// decodeSegment decodes one gob stream of records.
+func decodeSegment(seg []byte) (map[string]any, map[string]indexRecord, bool) {
+	dec := gob.NewDecoder(bytes.NewReader(seg))
 	entries := map[string]any{}
 	var index map[string]indexRecord
 	for {
 		var r record
 		err := dec.Decode(&r)
 		if err == io.EOF {
-			break
+			return entries, index, true
 		}
 		if err != nil {
-			return false
+			return nil, nil, false
 		}
 		if r.Index != nil {
 			index = r.Index
@@ -294,13 +384,6 @@ func (c *Cache) decode(payload []byte) bool {
 			entries[r.Key] = r.Value
 		}
 	}
-	for k, v := range entries {
-		c.entries[k] = v
-	}
-	for path, r := range index {
-		c.index[path] = r
-	}
-	return true
 }
 
 // packTime returns the creation time in a pack's name.

@@ -26,22 +26,14 @@ bench:
 demo: build
 	./$(BIN) scan testdata/demo; status=$$?; [ $$status -le 1 ] || exit $$status
 
-## fuzz: run each fuzz target for FUZZTIME.
+## fuzz: run each fuzz target of the repository for FUZZTIME.
 fuzz:
-	$(GO) test -run='^$$' -fuzz=FuzzParseAndAnalyze -fuzztime=$(FUZZTIME) ./analyzers/driver
-	$(GO) test -run='^$$' -fuzz=FuzzLines -fuzztime=$(FUZZTIME) ./analyzers/source
-	$(GO) test -run='^$$' -fuzz=FuzzSnapshotDecode -fuzztime=$(FUZZTIME) ./analyzers/source
-	$(GO) test -run='^$$' -fuzz=FuzzRuleParse -fuzztime=$(FUZZTIME) ./analyzers/rule
-	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./analyzers/config
-	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./analyzers/gitdiff
-	$(GO) test -run='^$$' -fuzz=FuzzLogging -fuzztime=$(FUZZTIME) ./analyzers/logging
-	$(GO) test -run='^$$' -fuzz=FuzzModel -fuzztime=$(FUZZTIME) ./analyzers/pysrc
-	$(GO) test -run='^$$' -fuzz=FuzzMtls -fuzztime=$(FUZZTIME) ./analyzers/mtls
-	$(GO) test -run='^$$' -fuzz=FuzzCmem -fuzztime=$(FUZZTIME) ./analyzers/cmem
-	$(GO) test -run='^$$' -fuzz=FuzzCrosslang -fuzztime=$(FUZZTIME) ./analyzers/crosslang
-	$(GO) test -run='^$$' -fuzz=FuzzModel -fuzztime=$(FUZZTIME) ./analyzers/csrc
-	$(GO) test -run='^$$' -fuzz=FuzzCtypes -fuzztime=$(FUZZTIME) ./analyzers/ctypes
-	$(GO) test -run='^$$' -fuzz=FuzzEncodeURI -fuzztime=$(FUZZTIME) ./analyzers/report
+	@for file in $$(grep -rl --include='*_test.go' '^func Fuzz' analyzers cmd | sort); do \
+		for target in $$(grep -o '^func Fuzz[A-Za-z0-9_]*' $$file | cut -c6-); do \
+			echo "$$target ./$$(dirname $$file)"; \
+			$(GO) test -run='^$$' -fuzz="^$$target\$$" -fuzztime=$(FUZZTIME) ./$$(dirname $$file) || exit 1; \
+		done; \
+	done
 
 ## juliet: score cmem on the Juliet suite's CWE-457 cases, JULIET=path of a
 ## checkout of the suite (JULIET_PATHS=all scans the whole suite).

@@ -8,8 +8,10 @@ import (
 	"github.com/residue-sec/residue/analyzers/pysrc"
 )
 
-// A C output that Python receives (a C extension's function returns it)
-// is reported here and again where Python sends it out, by crosslang.
+// A C output that Python receives (a C extension's function returns it,
+// a ctypes foreign function leaves it in a buffer Python reads or
+// returns a pointer to it) is reported here and again where Python sends
+// it out, by crosslang.
 // The finding here names the method table's entry that exports the
 // function and, when the Python model hears the bytes reach a response,
 // the cache or a log, points at that place.
@@ -37,7 +39,8 @@ type method struct {
 type pySink struct {
 	ev *pysrc.Event
 	d  pysrc.Datum
-	x  *csrc.Export
+	// carries says whether the bytes are those of an output.
+	carries func(o csrc.Output) bool
 }
 
 // load reads the exports and the Python sinks once.
@@ -59,14 +62,51 @@ func (p *python) load() {
 	for _, ne := range p.prog.NativeEvents() {
 		for _, d := range ne.Data {
 			ref, ok := pysrc.ParseNativeRef(d.Key)
-			if !ok || ref.Way != pysrc.ViaExtension {
-				continue
-			}
-			mod, name := ref.Module()
-			if x := byName[mod+"."+name]; x != nil {
-				p.sinks = append(p.sinks, pySink{ne.Event, d, x})
+			switch {
+			case !ok:
+			case ref.Way == pysrc.ViaExtension:
+				mod, name := ref.Module()
+				if x := byName[mod+"."+name]; x != nil {
+					p.sinks = append(p.sinks, pySink{ne.Event, d, x.Carries})
+				}
+			case ref.Ctypes():
+				if carries := p.ctypesRead(ref); carries != nil {
+					p.sinks = append(p.sinks, pySink{ne.Event, d, carries})
+				}
 			}
 		}
+	}
+}
+
+// ctypesRead returns, for bytes Python reads through ctypes, whether
+// they are those of an output: the residue the foreign function leaves
+// in the part of the buffer Python reads, or the partly written block it
+// returns when Python reads unwritten bytes of it; nil when they hold
+// none.
+func (p *python) ctypesRead(ref pysrc.NativeRef) func(o csrc.Output) bool {
+	x, ok := p.an.Symbol(ref.Name)
+	if !ok {
+		return nil
+	}
+	n := max(ref.Read, -1)
+	if ref.Way == pysrc.ViaPointer {
+		r, ok := x.BlockRead(n)
+		if !ok || ref.Read == pysrc.ReadCounted {
+			return nil
+		}
+		return func(o csrc.Output) bool { return r.Output.At == o.At }
+	}
+	r, ok := x.ParamRead(ref.Param, n, ref.Read == pysrc.ReadCounted)
+	if !ok {
+		return nil
+	}
+	return func(o csrc.Output) bool {
+		for _, s := range r.Sources {
+			if s.At == o.At {
+				return true
+			}
+		}
+		return false
 	}
 }
 
@@ -81,7 +121,7 @@ func (p *python) annotate(fd *analyzers.Finding, o csrc.Output) {
 	}
 	var found []pySink
 	for _, s := range p.sinks {
-		if s.x.Carries(o) {
+		if s.carries(o) {
 			found = append(found, s)
 		}
 	}

@@ -55,10 +55,17 @@ type crossing struct {
 	datum  pysrc.Datum
 	ref    pysrc.NativeRef
 	export *csrc.Export
-	// method is the method table's entry of an extension's function.
-	method *csrc.PyMethod
-	// returned is the output the bytes come from.
+	// method is the method table's entry of an extension's function;
+	// binding where Python binds a ctypes foreign function.
+	method  *csrc.PyMethod
+	binding *pysrc.NativeBinding
+	// returned is the output the bytes come from: what an extension's
+	// function returns, the heap block a foreign function returns a
+	// pointer to.
 	returned csrc.Returned
+	// residue is, for a ctypes buffer, the residue the foreign function
+	// leaves in the bytes of the buffer Python reads.
+	residue *csrc.ParamResidue
 }
 
 // crossing resolves native bytes against the C model: the function
@@ -80,6 +87,90 @@ func (c *checker) crossing(d pysrc.Datum) *crossing {
 			return nil
 		}
 		return &crossing{datum: d, ref: ref, export: x, method: &m, returned: x.Returned[0]}
+	case pysrc.ViaBuffer, pysrc.ViaPointer:
+		x, r, ok := ctypesResidue(c.an, ref)
+		if !ok {
+			return nil
+		}
+		cx := &crossing{datum: d, ref: ref, export: x, binding: c.binding(ref)}
+		if ref.Way == pysrc.ViaBuffer {
+			cx.residue = &r.param
+		} else {
+			cx.returned = r.block
+		}
+		return cx
 	}
 	return nil
+}
+
+// A ctypesRead is what a read of native memory through ctypes finds
+// unwritten: residue in a buffer's bytes, or a partly written block.
+type ctypesRead struct {
+	param csrc.ParamResidue
+	block csrc.Returned
+}
+
+// ctypesResidue returns the export summary of the foreign function of
+// ref, and the unwritten bytes the read ref describes finds; false when
+// it finds none.
+func ctypesResidue(an *csrc.Analysis, ref pysrc.NativeRef) (*csrc.Export, ctypesRead, bool) {
+	x, ok := an.Symbol(ref.Name)
+	if !ok {
+		return nil, ctypesRead{}, false
+	}
+	n := ref.Read
+	if n < 0 {
+		n = -1
+	}
+	var r ctypesRead
+	switch ref.Way {
+	case pysrc.ViaBuffer:
+		r.param, ok = x.ParamRead(ref.Param, n, ref.Read == pysrc.ReadCounted)
+	case pysrc.ViaPointer:
+		if ref.Read == pysrc.ReadCounted {
+			return nil, ctypesRead{}, false
+		}
+		r.block, ok = x.BlockRead(n)
+	default:
+		ok = false
+	}
+	return x, r, ok
+}
+
+// binding returns where Python binds the foreign function of ref: its
+// argtypes (a buffer's) or restype (a pointer's) assignment, the other
+// one, else its library's load; nil when the model saw none.
+func (c *checker) binding(ref pysrc.NativeRef) *pysrc.NativeBinding {
+	bs := c.prog.Memo("crosslang.bindings", func() any { return bindingsOf(c.prog) }).(map[bindingKey][]*pysrc.NativeBinding)
+	order := []string{"argtypes", "restype"}
+	if ref.Way == pysrc.ViaPointer {
+		order = []string{"restype", "argtypes"}
+	}
+	for _, attr := range order {
+		for _, b := range bs[bindingKey{ref.Lib, ref.Name}] {
+			if b.Attr == attr {
+				return b
+			}
+		}
+	}
+	if l := bs[bindingKey{ref.Lib, ""}]; len(l) > 0 {
+		return l[0]
+	}
+	return nil
+}
+
+// A bindingKey names a foreign function (or, with no name, a library).
+type bindingKey struct{ lib, name string }
+
+// bindingsOf indexes the bindings the model noted, in the order of the
+// modules and their code.
+func bindingsOf(prog *pysrc.Program) map[bindingKey][]*pysrc.NativeBinding {
+	out := map[bindingKey][]*pysrc.NativeBinding{}
+	prog.Notes(pysrc.NativeFamily, func(v any) {
+		if b, ok := v.(*pysrc.NativeBinding); ok {
+			k := bindingKey{b.Lib, b.Name}
+			out[k] = append(out[k], b)
+		}
+	})
+	return out
 }

@@ -35,15 +35,31 @@ func (c *checker) finding(ev *pysrc.Event, arg pysrc.EventArg, x *crossing) anal
 	}
 	callee := pysrc.Short(ev.Callee)
 	call := pysrc.Short(c.prog.Text(x.datum.Origin))
-	what := fmt.Sprintf("the bytes %s returns", call)
+	bytes := fmt.Sprintf("the bytes %s returns", call)
+	if x.ref.Ctypes() && len(x.datum.Steps) > 0 {
+		read := pysrc.Short(c.prog.Text(x.datum.Steps[0]))
+		bytes = fmt.Sprintf("the bytes %s reads after %s", read, call)
+		if x.ref.Way == pysrc.ViaPointer {
+			bytes = fmt.Sprintf("the bytes %s reads where %s points", read, call)
+		}
+		call = read
+	}
+	what := bytes
 	if argText := pysrc.Short(argValue(c.prog.Text(arg.Loc))); arg.Loc.Valid() && argText != call && argText != "" {
-		what = fmt.Sprintf("%s (the bytes %s returns)", argText, call)
+		what = fmt.Sprintf("%s (%s)", argText, bytes)
 	}
 	msg := fmt.Sprintf("%s %s %s%s; they hold uninitialized C memory: %s", callee, verb, what, where, c.cSide(x))
 	var related []analyzers.Location
 	if x.method != nil {
 		related = append(related, c.repo.Location(x.method.Entry,
 			fmt.Sprintf("Python calls %s as %s.%s", x.method.Func, x.method.Module, x.method.Name)))
+	}
+	if b := x.binding; b != nil {
+		how := "Python loads the library of " + x.export.Name + " through ctypes"
+		if b.Attr != "" {
+			how = fmt.Sprintf("Python binds %s through ctypes (%s)", x.export.Name, b.Attr)
+		}
+		related = append(related, c.prog.Location(b.At, how))
 	}
 	if ev.Sink.Family == pysrc.OutputSinks {
 		if g, ok := c.gate(view, inView); ok {
@@ -62,6 +78,9 @@ func (c *checker) finding(ev *pysrc.Event, arg pysrc.EventArg, x *crossing) anal
 
 // cSide says what the C function left unwritten in what it hands back.
 func (c *checker) cSide(x *crossing) string {
+	if r := x.residue; r != nil {
+		return c.residueSide(x, r)
+	}
 	o := x.returned.Output
 	b := o.Buffer
 	loc := c.repo.Location(o.At, "")
@@ -79,6 +98,34 @@ func (c *checker) cSide(x *crossing) string {
 		return fmt.Sprintf("%severy member of %s (%s) is written but its padding (bytes %s) is not, and %s", in, b.Name, b.Type, csrc.RangeList(o.Gaps), o.Leaves())
 	}
 	return fmt.Sprintf("%s%s the %s bytes of %s%s, and %s", in, o.Written, b.Size, b.Name, members(o), o.Leaves())
+}
+
+// residueSide says what a foreign function copied from memory nothing
+// wrote into the buffer Python passed it.
+func (c *checker) residueSide(x *crossing, r *csrc.ParamResidue) string {
+	param := x.export.ParamName(x.ref.Param)
+	if param == "" {
+		param = fmt.Sprintf("parameter %d", x.ref.Param+1)
+	}
+	src := r.Sources[0]
+	loc := c.repo.Location(src.At, "")
+	in := fmt.Sprintf("in %s (%s:%d), ", x.export.Name, loc.Path, loc.StartLine)
+	if len(src.Via) > 0 {
+		in = fmt.Sprintf("in %s (%s:%d), which %s calls, ", enclosing(csrc.Output{At: src.At}), loc.Path, loc.StartLine, x.export.Name)
+	}
+	if !src.Definite {
+		in += "on some path, "
+	}
+	what := src.Buffer.Name
+	if src.Buffer.Type != "" {
+		what += " (" + src.Buffer.Type + ")"
+	}
+	msg := fmt.Sprintf("%s%s %s into the buffer Python passes as %s, and bytes %s of it were never written",
+		in, strings.TrimSuffix(src.Verb, " it"), what, param, csrc.RangeList(r.Spans))
+	if x.ref.Read == pysrc.ReadCounted {
+		msg += "; the count of bytes the call reports includes them"
+	}
+	return msg
 }
 
 // argValue returns an argument's text without its keyword.
@@ -102,6 +149,9 @@ func isName(s string) bool {
 // cFlow is the C half of a finding's code flow: the buffer's
 // declaration, its writes, the output, and the calls that return it.
 func (c *checker) cFlow(x *crossing) []analyzers.Step {
+	if r := x.residue; r != nil {
+		return c.residueFlow(x, r)
+	}
 	o := x.returned.Output
 	flow := []analyzers.Step{{Location: c.repo.Location(o.Buffer.Decl, o.Buffer.Declared())}}
 	steps := o.Steps
@@ -122,15 +172,49 @@ func (c *checker) cFlow(x *crossing) []analyzers.Step {
 	return flow
 }
 
+// residueFlow is the C half of the flow of a ctypes buffer's residue:
+// the memory nothing wrote, its writes, the copy into the parameter, the
+// calls up to the foreign function, and its return to Python.
+func (c *checker) residueFlow(x *crossing, r *csrc.ParamResidue) []analyzers.Step {
+	src := r.Sources[0]
+	flow := []analyzers.Step{{Location: c.repo.Location(src.Buffer.Decl, src.Buffer.Declared())}}
+	steps := src.Steps
+	if len(steps) > maxCSteps {
+		steps = steps[len(steps)-maxCSteps:]
+	}
+	for _, st := range steps {
+		flow = append(flow, analyzers.Step{Location: c.repo.Location(st.At, st.Message)})
+	}
+	flow = append(flow, analyzers.Step{Location: c.repo.Location(src.At,
+		fmt.Sprintf("%s into the caller's buffer: bytes %s nothing wrote", strings.TrimSuffix(src.Verb, " it"), csrc.RangeList(r.Spans)))})
+	for i := len(src.Via) - 1; i >= 0; i-- {
+		flow = append(flow, analyzers.Step{Location: c.repo.Location(src.Via[i], "its caller's buffer is passed on here")})
+	}
+	return append(flow, analyzers.Step{Location: c.repo.Location(x.export.Decl, x.export.Name+" returns to Python with them in its caller's buffer")})
+}
+
 // pyFlow is the Python half: the native call, the steps of the bytes,
 // the calls to the sink, the sink.
 func (c *checker) pyFlow(ev *pysrc.Event, x *crossing, rule string) []analyzers.Step {
 	d := x.datum
-	flow := []analyzers.Step{{Location: c.prog.Location(d.Origin, pysrc.Short(c.prog.Text(d.Origin))+" hands them to Python")}}
-	for _, s := range d.Steps {
-		if s != ev.Call {
-			flow = append(flow, analyzers.Step{Location: c.prog.Location(s, "flows through "+pysrc.Short(c.prog.Text(s)))})
+	call := pysrc.Short(c.prog.Text(d.Origin))
+	first := call + " hands them to Python"
+	switch x.ref.Way {
+	case pysrc.ViaBuffer:
+		first = call + " leaves them in the buffer Python passed"
+	case pysrc.ViaPointer:
+		first = call + " returns a pointer to them"
+	}
+	flow := []analyzers.Step{{Location: c.prog.Location(d.Origin, first)}}
+	for i, s := range d.Steps {
+		if s == ev.Call {
+			continue
 		}
+		msg := "flows through " + pysrc.Short(c.prog.Text(s))
+		if i == 0 && x.ref.Ctypes() {
+			msg = "Python reads them: " + pysrc.Short(c.prog.Text(s))
+		}
+		flow = append(flow, analyzers.Step{Location: c.prog.Location(s, msg)})
 	}
 	if ev.At != ev.Call {
 		flow = append(flow, analyzers.Step{Location: c.prog.Location(ev.Call, "passed to "+pysrc.Short(ev.Callee))})

@@ -28,7 +28,8 @@ var passers = map[string]bool{
 	"base64.b16encode": true, "base64.b85encode": true, "codecs.encode": true,
 }
 
-// passOn gives the calls that encode or wrap bytes their arguments' data.
+// passOn gives the calls that encode or wrap bytes their arguments' data
+// (an object's, such as a ctypes buffer's read, when written out whole).
 func passOn(c *pysrc.CallSite) ([]pysrc.Datum, bool) {
 	for _, name := range c.Callees() {
 		if !passers[name] {
@@ -37,6 +38,14 @@ func passOn(c *pysrc.CallSite) ([]pysrc.Datum, bool) {
 		var out []pysrc.Datum
 		for i := range c.NumArgs() {
 			for _, d := range c.ArgData(i) {
+				if d.Tag == pysrc.TagObject {
+					// a read of native memory: its bytes
+					for _, w := range c.Eval().Whole(d) {
+						if w.Tag == pysrc.TagData {
+							out = append(out, w)
+						}
+					}
+				}
 				if d.Tag == pysrc.TagData {
 					out = append(out, d)
 				}

@@ -76,6 +76,66 @@ func (x *Export) Carries(o Output) bool {
 	return false
 }
 
+// ParamName returns the name of parameter i of the function, "" when
+// it has none.
+func (x *Export) ParamName(i int) string {
+	ps := params(x.Decl)
+	if i < 0 || i >= len(ps) {
+		return ""
+	}
+	return declName(ps[i].ChildByFieldName("declarator"))
+}
+
+// ParamRead returns the residue a caller that reads what parameter
+// param points to after a call finds there: in all of it when n < 0,
+// in its first n bytes otherwise; counted says the caller reads only
+// the count of bytes the call reports it wrote (returned, or written
+// back), which includes the residue only when bytes written after it
+// count too (Inside). The spans returned are those the read covers.
+func (x *Export) ParamRead(param int, n int64, counted bool) (ParamResidue, bool) {
+	for _, p := range x.Params {
+		if p.Param != param || counted && !p.Inside {
+			continue
+		}
+		r := p
+		r.Spans = nil
+		for _, s := range p.Spans {
+			if n >= 0 && s.Lo >= n {
+				continue
+			}
+			if n >= 0 && s.Hi > n {
+				s.Hi = n
+			}
+			r.Spans = append(r.Spans, s)
+		}
+		if len(r.Spans) > 0 {
+			return r, true
+		}
+	}
+	return ParamResidue{}, false
+}
+
+// BlockRead returns the heap block the function returns partly written
+// when a read of its first n bytes (all of it when n < 0) reaches bytes
+// nothing wrote: its unwritten bytes are not known (a size that is not
+// a constant), or one of them is below n.
+func (x *Export) BlockRead(n int64) (Returned, bool) {
+	for _, r := range x.Returned {
+		if !r.Block {
+			continue
+		}
+		if n < 0 || len(r.Output.Gaps) == 0 {
+			return r, true
+		}
+		for _, g := range r.Output.Gaps {
+			if g.Lo < n {
+				return r, true
+			}
+		}
+	}
+	return Returned{}, false
+}
+
 // Symbol returns the export summary of a function with external
 // linkage (one definition in the repository), as a ctypes library
 // exports it; false when there is none.

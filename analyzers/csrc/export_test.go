@@ -205,3 +205,43 @@ func TestExports(t *testing.T) {
 		}
 	}
 }
+
+func TestExportReads(t *testing.T) {
+	a := buildRepo(t, exportRepo).Analysis(Config{})
+	x, _ := a.Symbol("tail_copy")
+	for _, c := range []struct {
+		n       int64
+		counted bool
+		want    string
+	}{
+		{-1, false, "[{16 64}]"},
+		{32, false, "[{16 32}]"},
+		{16, false, "none"},
+		{-1, true, "none"}, // the count returned stops before the residue
+	} {
+		got := "none"
+		if r, ok := x.ParamRead(1, c.n, c.counted); ok {
+			got = fmt.Sprint(r.Spans)
+		}
+		if got != c.want {
+			t.Errorf("tail_copy read %d (counted %v): %s, want %s", c.n, c.counted, got, c.want)
+		}
+	}
+	if _, ok := x.ParamRead(0, -1, false); ok {
+		t.Error("tail_copy leaves residue in its source")
+	}
+	if x.ParamName(1) != "out" || x.ParamName(7) != "" {
+		t.Errorf("tail_copy's parameters: %q, %q", x.ParamName(1), x.ParamName(7))
+	}
+	if x, _ := a.Symbol("pack_header"); x != nil {
+		if _, ok := x.ParamRead(0, -1, true); !ok {
+			t.Error("pack_header's count includes its padding")
+		}
+	}
+	tok, _ := a.Symbol("token")
+	for n, want := range map[int64]bool{-1: true, 48: true, 33: true, 32: false} {
+		if _, ok := tok.BlockRead(n); ok != want {
+			t.Errorf("token read %d: %v, want %v", n, ok, want)
+		}
+	}
+}

@@ -223,7 +223,12 @@ func (w *walker) copyBytes(st *state, dst, src ref, n int64, call *syntax.Node, 
 	e.may = e.may.union(maybe.shift(shift))
 	part := from.cover.intersect(rng).shift(shift)
 	if len(part) == 0 {
-		e.steps = withStep(e.steps, step{node: call, msg: name + " copies " + w.bufs[src.buf].name + ", which is not written", none: true})
+		msg := name + " copies " + w.bufs[src.buf].name + ", which is not written"
+		if w.report == nil && w.fromCaller(src.buf, st) {
+			// in a summary, the caller's memory: what the caller wrote
+			msg = fmt.Sprintf("%s copies %d bytes of the caller's %s", name, n, w.bufs[src.buf].name)
+		}
+		e.steps = withStep(e.steps, step{node: call, msg: msg, none: true})
 		return
 	}
 	w.writeSpans(st, dst.buf, part, call, name+" (from "+w.bufs[src.buf].name+")")

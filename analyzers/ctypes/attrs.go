@@ -22,11 +22,24 @@ func attr(e *pysrc.Eval, d pysrc.Datum, name string, loc pysrc.Loc) ([]pysrc.Dat
 			return nil, true
 		}
 		return []pysrc.Datum{{Tag: pysrc.TagObject, Kind: objFunc, Name: libKey(d), Key: name, Origin: d.Origin}}, true
-	case objFunc, objResult, objRef, objPointer, objProto:
+	case objRef:
+		if rs := results([]pysrc.Datum{d}); name == "contents" && len(rs) > 0 {
+			// cast(ptr, POINTER(c_char * n)).contents: the memory a
+			// foreign function returned a pointer to
+			carried := pointerBytes(rs, castCount(e.Text(d.Origin)), loc)
+			return []pysrc.Datum{{Tag: pysrc.TagObject, Kind: objPart, Items: [][]pysrc.Datum{nil}, Origin: loc, Carried: carried}}, true
+		}
+		return nil, true
+	case objFunc, objResult, objPointer, objProto:
 		return nil, true
 	case objPart:
-		// a field of a structure's field or element: the same memory
-		return []pysrc.Datum{{Tag: pysrc.TagObject, Kind: objPart, Items: d.Items, Origin: loc}}, true
+		// a field of a structure's field or element: the same memory;
+		// .raw and .value of a pointer's contents read it
+		p := pysrc.Datum{Tag: pysrc.TagObject, Kind: objPart, Items: d.Items, Origin: loc}
+		if name == "raw" || name == "value" {
+			p.Carried = d.Carried
+		}
+		return []pysrc.Datum{p}, true
 	case objNdctypes:
 		if name == "data" && len(d.Items) > 0 {
 			return []pysrc.Datum{ref("addressof", d.Items[0], nil, "", loc)}, true
@@ -57,7 +70,8 @@ func bufferAttr(e *pysrc.Eval, d pysrc.Datum, name string, loc pysrc.Loc) ([]pys
 		return []pysrc.Datum{{Tag: pysrc.TagObject, Kind: objValue, Items: [][]pysrc.Datum{{d}}, Origin: loc}}, true
 	case name == "raw" && !numpy:
 		read(e, d, useWhole, loc, strings.TrimSuffix(e.Text(loc), ".raw"))
-		return []pysrc.Datum{{Tag: pysrc.TagObject, Kind: objRaw, Items: [][]pysrc.Datum{{d}}, Origin: loc}}, true
+		return []pysrc.Datum{{Tag: pysrc.TagObject, Kind: objRaw, Items: [][]pysrc.Datum{{d}}, Origin: loc,
+			Carried: bufferBytes(e, d, pysrc.ReadAll, loc)}}, true
 	case name == "_length_" || numpy && name == "size":
 		return []pysrc.Datum{{Tag: pysrc.TagExpr, Kind: "count", Items: [][]pysrc.Datum{{d}}, Origin: loc}}, true
 	case numpy && name == "nbytes":
@@ -83,14 +97,26 @@ func subscript(e *pysrc.Eval, d pysrc.Datum, key string, loc pysrc.Loc) ([]pysrc
 		return []pysrc.Datum{{Tag: pysrc.TagObject, Kind: objFunc, Name: "site:" + site(loc), Key: key, Origin: d.Origin}}, true
 	case objBuffer, objStruct:
 		read(e, d, useRead, loc, subscripted(e.Text(loc)))
-		return []pysrc.Datum{{Tag: pysrc.TagObject, Kind: objPart, Items: [][]pysrc.Datum{{d}}, Origin: loc}}, true
+		return []pysrc.Datum{{Tag: pysrc.TagObject, Kind: objPart, Items: [][]pysrc.Datum{{d}}, Origin: loc,
+			Carried: sliceBytes(e, []pysrc.Datum{d}, nil, loc)}}, true
 	case objPart:
 		return []pysrc.Datum{{Tag: pysrc.TagObject, Kind: objPart, Items: d.Items, Origin: loc}}, true
 	case objRaw:
 		for _, b := range d.Items[0] {
 			read(e, b, useRead, loc, strings.TrimSuffix(subscripted(e.Text(loc)), ".raw"))
 		}
-		return []pysrc.Datum{{Tag: pysrc.TagObject, Kind: objPart, Items: d.Items, Origin: loc}}, true
+		return []pysrc.Datum{{Tag: pysrc.TagObject, Kind: objPart, Items: d.Items, Origin: loc,
+			Carried: sliceBytes(e, d.Items[0], nil, loc)}}, true
+	case objRef, objResult:
+		// cast(buf, POINTER(c_ubyte))[:n], ptr[:n]: a slice of the
+		// memory a pointer points to
+		var bs []pysrc.Datum
+		if d.Kind == objRef && len(d.Items) > 0 {
+			bs = buffers(d.Items[0])
+		}
+		if carried := sliceBytes(e, bs, results([]pysrc.Datum{d}), loc); len(carried) > 0 {
+			return []pysrc.Datum{{Tag: pysrc.TagObject, Kind: objPart, Items: [][]pysrc.Datum{bs}, Origin: loc, Carried: carried}}, true
+		}
 	}
 	return nil, false
 }

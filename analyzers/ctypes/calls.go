@@ -120,11 +120,11 @@ func namedCall(c *pysrc.CallSite, name, ext string, loc pysrc.Loc) ([]pysrc.Datu
 		return nil, true
 	case "string_at", "wstring_at":
 		if i := c.Positional(0); i >= 0 {
-			for _, b := range buffers(c.ArgData(i)) {
-				return []pysrc.Datum{{Tag: pysrc.TagObject, Kind: objPart, Items: [][]pysrc.Datum{{b}}, Origin: loc}}, true
-			}
+			return stringAt(c, c.ArgData(i), loc), true
 		}
 		return nil, true
+	case "bytes", "bytearray", "memoryview":
+		return copyCall(c, name, loc)
 	case "memmove", "memset", "alignment", "resize", "get_errno", "set_errno", "GetLastError", "FormatError":
 		return nil, true
 	default:
@@ -147,6 +147,67 @@ func namedCall(c *pysrc.CallSite, name, ext string, loc pysrc.Loc) ([]pysrc.Datu
 		return []pysrc.Datum{library("new:", loc)}, true
 	}
 	return nil, false
+}
+
+// copyCall gives bytes(x), bytearray(x) and memoryview(x) of the
+// vocabulary's objects: a copy or a view of a buffer a foreign call
+// filled is a read of all of it, with the native bytes the call left
+// there; of anything else, its content (memoryview: what the model
+// says).
+func copyCall(c *pysrc.CallSite, name string, loc pysrc.Loc) ([]pysrc.Datum, bool) {
+	var out []pysrc.Datum
+	native := false
+	for i := range c.NumArgs() {
+		for _, d := range c.ArgData(i) {
+			if d.Kind == objBuffer || d.Kind == objStruct {
+				if carried := bufferBytes(c.Eval(), d, pysrc.ReadAll, loc); len(carried) > 0 && c.NumArgs() == 1 {
+					out = append(out, pysrc.Datum{Tag: pysrc.TagObject, Kind: objRaw, Items: [][]pysrc.Datum{{d}}, Origin: loc, Carried: carried})
+					native = true
+					continue
+				}
+			}
+			out = append(out, c.Eval().Whole(d)...)
+		}
+	}
+	if name == "memoryview" && !native {
+		return nil, false
+	}
+	return out, true
+}
+
+// stringAt returns what string_at(p, n) reads, p being ps: a part of
+// the buffer p is or refers to, or of the memory a foreign function
+// returned a pointer to, with the native bytes it holds when n says how
+// many it reads (without n, string_at reads up to the first NUL).
+func stringAt(c *pysrc.CallSite, ps []pysrc.Datum, loc pysrc.Loc) []pysrc.Datum {
+	e := c.Eval()
+	var n []pysrc.Datum
+	j := c.Positional(1)
+	if j >= 0 {
+		n = c.ArgData(j)
+	}
+	for _, b := range buffers(ps) {
+		p := pysrc.Datum{Tag: pysrc.TagObject, Kind: objPart, Items: [][]pysrc.Datum{{b}}, Origin: loc}
+		if f, ok := lastFill(e, b); ok && j >= 0 {
+			if read, ok := readBound(e, n, &b, f.call.loc); ok {
+				p.Carried = bufferBytes(e, b, read, loc)
+			}
+		}
+		return []pysrc.Datum{p}
+	}
+	rs := results(ps)
+	if len(rs) == 0 || j < 0 {
+		return nil
+	}
+	var carried []pysrc.Datum
+	for _, r := range rs {
+		read, ok := readBound(e, n, nil, r.Origin)
+		if !ok {
+			read = pysrc.ReadAll // the size the caller asked for
+		}
+		carried = append(carried, pointerBytes([]pysrc.Datum{r}, read, loc)...)
+	}
+	return []pysrc.Datum{{Tag: pysrc.TagObject, Kind: objPart, Items: [][]pysrc.Datum{nil}, Origin: loc, Carried: carried}}
 }
 
 // loader reports whether the call is one of the loaders the settings

@@ -174,6 +174,8 @@ func observe(c *pysrc.CallSite, result []pysrc.Datum) {
 	wrapper := false
 	for _, r := range result {
 		switch {
+		case r.Kind == objLibrary && r.Origin == n.loc:
+			noteBinding(e, r.Key, "", "", n.loc)
 		case r.Kind == objBuffer && r.Origin == n.loc:
 			e.Note(family, &allocNote{fn: fn, level: e.Kind(), buf: r})
 		case r.Kind == objRef && r.Origin == n.loc:
@@ -327,6 +329,9 @@ func store(e *pysrc.Eval, obj pysrc.Datum, attr string, value []pysrc.Datum, loc
 	switch obj.Kind {
 	case objFunc, objStruct:
 		e.Note(family, &storeNote{fn: fn, obj: obj, attr: attr, value: value, loc: loc})
+	}
+	if obj.Kind == objFunc && (attr == "argtypes" || attr == "restype") {
+		noteBinding(e, obj.Name, obj.Key, attr, loc)
 	}
 	switch {
 	case obj.Kind == objBuffer || obj.Kind == objStruct:

@@ -181,7 +181,7 @@ func builtinCall(c *CallSite) ([]Datum, bool) {
 			return []Datum{{Tag: TagObject, Kind: ObjResponse, Origin: c.Loc()}}, true
 		case c.external(name) && (cleanFunctions[name] || strings.HasPrefix(name, "hashlib.")):
 			return nil, true
-		case c.external(name) && propagators[name]:
+		case c.external(name) && propagators[name] && !c.copiesVocabObject(name):
 			out := c.allArgs()
 			if crlfSafe[name] {
 				for i := range out {
@@ -229,6 +229,23 @@ func (cs *CallSite) allArgs() []Datum {
 		}
 	}
 	return out
+}
+
+// copiesVocabObject reports whether a call of name is bytes(x) or
+// bytearray(x) of an object of another vocabulary's: a copy of its
+// memory (a ctypes buffer) that the vocabulary says what it holds.
+func (cs *CallSite) copiesVocabObject(name string) bool {
+	if name != "bytes" && name != "bytearray" {
+		return false
+	}
+	for _, a := range cs.args {
+		for _, d := range a {
+			if v := owner(d.Kind); d.Tag == TagObject && v != nil && v.Name != "django" && v.Call != nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // cleanFunctions return values that carry nothing of their arguments.

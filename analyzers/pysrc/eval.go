@@ -229,7 +229,14 @@ func (fr *frame) whole(d Datum) []Datum {
 		return []Datum{d}
 	case TagObject:
 		if k := objectKind(d.Kind); k != nil && k.Whole != "" {
-			return []Datum{{Tag: TagData, Kind: k.Whole, Origin: d.Origin, Steps: d.Steps, Flags: d.Flags}}
+			out := []Datum{{Tag: TagData, Kind: k.Whole, Origin: d.Origin, Steps: d.Steps, Flags: d.Flags}}
+			// native bytes a read of native memory carries
+			for _, c := range d.Carried {
+				if c.Tag == TagData && c.Kind == DataNative {
+					out = union(out, c)
+				}
+			}
+			return out
 		}
 		var out []Datum
 		for _, c := range d.Carried {

@@ -41,6 +41,35 @@ func (e *Eval) Returns() []Datum {
 	return e.fr.returns
 }
 
+// Notes returns the notes of family the evaluation kept so far, in the
+// order of the code.
+func (e *Eval) Notes(family string) []any {
+	var out []any
+	for _, n := range e.fr.notes {
+		if n.family == family {
+			out = append(out, n.v)
+		}
+	}
+	return out
+}
+
+// Slice returns what the bounds of the slice x[lo:hi] at l may be (none
+// for a bound not written); ok is false when l is no slice of the
+// function evaluated (a summary's operation applied in a caller).
+func (e *Eval) Slice(l Loc) (lo, hi []Datum, ok bool) {
+	f := e.fr.f
+	if l.Mod != f.mod {
+		return nil, nil, false
+	}
+	for i := range f.Exprs {
+		x := &f.Exprs[i]
+		if x.Op == "slice" && x.Span == l.Span && len(x.Args) == 3 {
+			return e.fr.value(x.Args[1]), e.fr.value(x.Args[2]), true
+		}
+	}
+	return nil, nil, false
+}
+
 // Noted reports whether the evaluation kept notes of family so far.
 func (e *Eval) Noted(family string) bool {
 	for _, n := range e.fr.notes {

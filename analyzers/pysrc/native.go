@@ -1,6 +1,7 @@
 package pysrc
 
 import (
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -22,26 +23,89 @@ type NativeWay string
 const (
 	// ViaExtension is the result of a C extension module's function.
 	ViaExtension NativeWay = "ext"
+	// ViaBuffer is a ctypes buffer (an array, a structure) that Python
+	// passed to a foreign function and then read.
+	ViaBuffer NativeWay = "ctbuf"
+	// ViaPointer is memory a ctypes foreign function returned a pointer
+	// to, read by Python (string_at(ptr, n), cast(ptr, …).contents).
+	ViaPointer NativeWay = "ctptr"
+)
+
+// What of the memory Python reads, besides a count of bytes from its
+// start (NativeRef.Read).
+const (
+	// ReadAll is every byte.
+	ReadAll int64 = -1
+	// ReadCounted is the bytes the foreign call said it wrote: the count
+	// it returned, or the one it wrote back through an out-parameter.
+	ReadCounted int64 = -2
 )
 
 // A NativeRef names the native function bytes come from, and how.
 type NativeRef struct {
 	Way NativeWay
 	// Name is the function as Python calls it: the dotted name of an
-	// extension's function ("signing._fastcodec.unhex").
+	// extension's function ("signing._fastcodec.unhex"), the symbol of a
+	// ctypes foreign function ("pack_record").
 	Name string
+	// Param is, for a ctypes buffer, the foreign function's parameter
+	// (from 0) the buffer was passed as.
+	Param int
+	// Read is, for the ctypes ways, how much of the memory Python read:
+	// ReadAll, ReadCounted, or a count of bytes from its start.
+	Read int64
+	// Lib is, for the ctypes ways, the id of the library the function
+	// was read from (NativeBinding.Lib).
+	Lib string
 }
 
 // Key returns the ref as a datum's Key.
-func (r NativeRef) Key() string { return string(r.Way) + ":" + r.Name }
+func (r NativeRef) Key() string {
+	if r.Way == ViaExtension {
+		return string(r.Way) + ":" + r.Name
+	}
+	return string(r.Way) + ":" + r.Name + ":" + strconv.Itoa(r.Param) + ":" + strconv.FormatInt(r.Read, 10) + ":" + r.Lib
+}
 
 // ParseNativeRef reads a DataNative datum's Key.
 func ParseNativeRef(key string) (NativeRef, bool) {
-	way, name, ok := strings.Cut(key, ":")
-	if !ok || name == "" || NativeWay(way) != ViaExtension {
+	way, rest, ok := strings.Cut(key, ":")
+	if !ok || rest == "" {
 		return NativeRef{}, false
 	}
-	return NativeRef{Way: NativeWay(way), Name: name}, true
+	switch NativeWay(way) {
+	case ViaExtension:
+		return NativeRef{Way: ViaExtension, Name: rest}, true
+	case ViaBuffer, ViaPointer:
+		f := strings.SplitN(rest, ":", 4)
+		if len(f) != 4 || f[0] == "" {
+			return NativeRef{}, false
+		}
+		param, err1 := strconv.Atoi(f[1])
+		read, err2 := strconv.ParseInt(f[2], 10, 64)
+		if err1 != nil || err2 != nil || param < 0 || read < ReadCounted {
+			return NativeRef{}, false
+		}
+		return NativeRef{Way: NativeWay(way), Name: f[0], Param: param, Read: read, Lib: f[3]}, true
+	}
+	return NativeRef{}, false
+}
+
+// Ctypes reports whether the bytes cross through ctypes.
+func (r NativeRef) Ctypes() bool { return r.Way == ViaBuffer || r.Way == ViaPointer }
+
+// NativeFamily names the notes (Eval.Note, Program.Notes) that say where
+// Python binds native functions: *NativeBinding values.
+const NativeFamily = "native"
+
+// A NativeBinding is where Python declares how it calls a native
+// function: a ctypes library's load (Name and Attr empty), or an
+// assignment of a foreign function's argtypes or restype (Attr).
+type NativeBinding struct {
+	// Lib is the library's id, as the ctypes vocabulary names it (the
+	// site of the loader's call); Name the function's symbol.
+	Lib, Name, Attr string
+	At              Loc
 }
 
 // Module returns the last component of the module of an extension's

@@ -58,3 +58,22 @@ def view(request):
 		}
 	}
 }
+
+func TestNativeRefKeys(t *testing.T) {
+	for _, r := range []NativeRef{
+		{Way: ViaExtension, Name: "pkg._codec.pack"},
+		{Way: ViaBuffer, Name: "pack_header", Param: 2, Read: ReadAll, Lib: "new:shop/_native.py@120"},
+		{Way: ViaBuffer, Name: "copy_tag", Param: 0, Read: ReadCounted, Lib: "loader:cdll.libc"},
+		{Way: ViaPointer, Name: "make_token", Read: 48, Lib: "new:a:b@1"},
+	} {
+		got, ok := ParseNativeRef(r.Key())
+		if !ok || got != r {
+			t.Errorf("ParseNativeRef(%q) = %+v, %v; want %+v", r.Key(), got, ok, r)
+		}
+	}
+	for _, key := range []string{"ctbuf:", "ctbuf:f:1:-1", "ctbuf::1:-1:lib", "ctbuf:f:x:-1:lib", "ctptr:f:0:-3:lib", "ctbuf:f:-1:0:lib"} {
+		if _, ok := ParseNativeRef(key); ok {
+			t.Errorf("ParseNativeRef(%q) ok", key)
+		}
+	}
+}

@@ -22,5 +22,8 @@ urlpatterns = [
     path("pin/", signing_views.pin_fingerprint, name="pin-fingerprint"),
     path("archive/field/", signing_views.archive_field, name="archive-field"),
     path("archive/tag/", signing_views.archive_tag, name="archive-tag"),
+    path("key/receipt/", signing_views.key_receipt, name="key-receipt"),
+    path("key/receipt/v2/", signing_views.key_receipt_v2, name="key-receipt-v2"),
+    path("nonce/", signing_views.issue_nonce, name="issue-nonce"),
     path("hooks/github/", webhook_views.github_hook, name="github-hook"),
 ]

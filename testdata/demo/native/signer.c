@@ -230,3 +230,49 @@ int signer_audit_record(int fd, const char *name)
     /* OK(cmem): fixed-size record, but memset cleared all 256 bytes first */
     return write(fd, buf, sizeof buf) < 0 ? fail("audit write failed") : 0;
 }
+
+struct signer_receipt {
+    uint32_t version;
+    uint8_t flags; /* followed by 3 padding bytes */
+    uint64_t issued;
+    char key_id[16];
+    uint8_t reserved[8]; /* room for the 2.x counter */
+};
+
+int signer_receipt(uint8_t *out, size_t outlen, uint64_t issued)
+{
+    struct signer_receipt r;
+    if (outlen < sizeof r)
+        return fail("output buffer too small");
+    r.version = 1;
+    r.flags = 0;
+    r.issued = issued;
+    memcpy(r.key_id, g_key_id, sizeof r.key_id);
+    /* BUG(cmem): r's padding and .reserved are uninitialized stack, copied out to the caller */
+    memcpy(out, &r, sizeof r);
+    return (int)sizeof r;
+}
+
+int signer_receipt_v2(uint8_t *out, size_t outlen, uint64_t issued)
+{
+    struct signer_receipt r;
+    if (outlen < sizeof r)
+        return fail("output buffer too small");
+    /* OK(cmem): cleared first, padding and .reserved included */
+    memset(&r, 0, sizeof r);
+    r.version = 2;
+    r.issued = issued;
+    memcpy(r.key_id, g_key_id, sizeof r.key_id);
+    memcpy(out, &r, sizeof r);
+    return (int)sizeof r;
+}
+
+uint8_t *signer_nonce(uint64_t counter)
+{
+    uint8_t *n = malloc(SIGNER_NONCE_LEN);
+    if (n == NULL)
+        return NULL;
+    memcpy(n, &counter, sizeof counter);
+    /* BUG(cmem): only the 8-byte counter is written; the other 24 bytes of the block are heap garbage */
+    return n;
+}

@@ -8,6 +8,8 @@
 #define SIGNER_SIG_LEN 64    /* HMAC-SHA512 */
 #define SIGNER_DIGEST_LEN 32 /* SHA-256 / HMAC-SHA256 */
 #define SIGNER_KEY_ID_MAX 64
+#define SIGNER_RECEIPT_LEN 40 /* struct signer_receipt */
+#define SIGNER_NONCE_LEN 32
 
 int signer_init(const char *key_path);
 const char *signer_last_error(void);
@@ -34,6 +36,12 @@ int signer_pack_error(uint8_t *out, unsigned int code);
 int signer_seal(const uint8_t *data, size_t len, uint8_t *out, size_t outlen);
 int signer_send_sealed(int sock, const uint8_t *data, size_t len);
 int signer_send_key_info(int sock);
+
+/* Key-usage receipt for the 1.x clients (v2 clears its reserved bytes); return bytes written or -1. */
+int signer_receipt(uint8_t *out, size_t outlen, uint64_t issued);
+int signer_receipt_v2(uint8_t *out, size_t outlen, uint64_t issued);
+/* Return a malloc'd SIGNER_NONCE_LEN-byte nonce block (its counter first); free with signer_free. */
+uint8_t *signer_nonce(uint64_t counter);
 
 /* Append one line to the key-usage audit log. */
 int signer_audit(int fd, const char *name);

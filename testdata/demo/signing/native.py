@@ -135,3 +135,58 @@ def fingerprint(der: bytes) -> bytes:
     if lib.signer_fingerprint(der, len(der), out, SIGNER_DIGEST_LEN) != 0:
         raise SignerError(last_error())
     return out.raw
+
+
+# Key-usage receipts and nonces (libsigner 1.4).
+SIGNER_RECEIPT_LEN = 40
+SIGNER_NONCE_LEN = 32
+SIGNER_NONCE_COUNTER_LEN = 8
+
+lib.signer_receipt.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint64]
+lib.signer_receipt.restype = ctypes.c_int
+
+lib.signer_receipt_v2.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint64]
+lib.signer_receipt_v2.restype = ctypes.c_int
+
+lib.signer_nonce.argtypes = [ctypes.c_uint64]
+lib.signer_nonce.restype = ctypes.c_void_p
+
+
+def receipt(issued: int) -> bytes:
+    out = ctypes.create_string_buffer(SIGNER_RECEIPT_LEN)
+    n = lib.signer_receipt(out, ctypes.sizeof(out), issued)
+    if n < 0:
+        raise SignerError(last_error())
+    # the n bytes signer_receipt reports include the padding and reserved bytes it copied from its stack
+    return out.raw[:n]
+
+
+def receipt_v2(issued: int) -> bytes:
+    out = ctypes.create_string_buffer(SIGNER_RECEIPT_LEN)
+    n = lib.signer_receipt_v2(out, ctypes.sizeof(out), issued)
+    if n < 0:
+        raise SignerError(last_error())
+    # signer_receipt_v2 clears the record before copying it out
+    return out.raw[:n]
+
+
+def nonce(counter: int) -> bytes:
+    ptr = lib.signer_nonce(counter)
+    if not ptr:
+        raise SignerError("out of memory")
+    try:
+        # signer_nonce writes only the first 8 of these 32 malloc'd bytes
+        return ctypes.string_at(ptr, SIGNER_NONCE_LEN)
+    finally:
+        lib.signer_free(ptr)
+
+
+def nonce_counter(counter: int) -> bytes:
+    ptr = lib.signer_nonce(counter)
+    if not ptr:
+        raise SignerError("out of memory")
+    try:
+        # only the counter signer_nonce wrote is read
+        return ctypes.string_at(ptr, SIGNER_NONCE_COUNTER_LEN)
+    finally:
+        lib.signer_free(ptr)

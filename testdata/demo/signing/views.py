@@ -122,3 +122,28 @@ def archive_tag(request):
     tag = _fastcodec.short_tag(request.GET["name"])
     # OK(crosslang): short_tag returns only the bytes strncpy wrote
     return HttpResponse(tag, content_type=OCTET_STREAM)
+
+
+@require_GET
+@login_required
+def key_receipt(request):
+    # BUG(crosslang): signer_receipt's stack padding and reserved bytes go to the mTLS client
+    return HttpResponse(native.receipt(int(request.GET.get("at", "0"))), content_type=OCTET_STREAM)
+
+
+@require_GET
+@login_required
+def key_receipt_v2(request):
+    # OK(crosslang): signer_receipt_v2 writes every byte it copies out
+    return HttpResponse(native.receipt_v2(int(request.GET.get("at", "0"))), content_type=OCTET_STREAM)
+
+
+@require_POST
+@login_required
+def issue_nonce(request):
+    counter = cache.incr("nonce-counter")
+    # BUG(crosslang): 24 bytes of heap garbage kept in the shared cache
+    cache.set(f"nonce:{request.user.pk}", native.nonce(counter), 300)
+    # OK(crosslang): only the counter bytes signer_nonce wrote
+    cache.set(f"nonce-counter:{request.user.pk}", native.nonce_counter(counter), 300)
+    return JsonResponse({"issued": True})

@@ -123,6 +123,65 @@ func sameAll(a, b []Datum) bool {
 	return slices.EqualFunc(a, b, func(x, y Datum) bool { return x.same(&y) })
 }
 
+// maxNodes bounds the datums a sequence or an operation holds, its
+// items' items included: past it (a table built of tables, an attribute
+// each method extends with itself), a sequence keeps its leaves as one
+// item and an operation nothing, so that values stay small to compare.
+const maxNodes = 256
+
+// bounded returns d within maxNodes.
+func bounded(d Datum) Datum {
+	if d.Tag != TagSeq && d.Tag != TagExpr {
+		return d
+	}
+	budget := maxNodes
+	if countNodes(d.Items, &budget) {
+		return d
+	}
+	if d.Tag == TagExpr {
+		d.Items = nil
+		return d
+	}
+	var leaves []Datum
+	collectLeaves(d.Items, &leaves)
+	d.Items = [][]Datum{leaves}
+	return d
+}
+
+// countNodes spends budget on the datums of items, nested ones included,
+// and reports whether it sufficed.
+func countNodes(items [][]Datum, budget *int) bool {
+	for _, it := range items {
+		*budget -= len(it)
+		if *budget < 0 {
+			return false
+		}
+		for i := range it {
+			if len(it[i].Items) > 0 && !countNodes(it[i].Items, budget) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// collectLeaves adds to leaves, up to maxAtoms, the datums of items that
+// are no sequence or operation, nested ones included.
+func collectLeaves(items [][]Datum, leaves *[]Datum) {
+	for _, it := range items {
+		for _, x := range it {
+			if len(*leaves) >= maxAtoms {
+				return
+			}
+			if x.Tag == TagSeq || x.Tag == TagExpr {
+				collectLeaves(x.Items, leaves)
+			} else {
+				*leaves = union(*leaves, x)
+			}
+		}
+	}
+}
+
 // union adds the datums of add to ds, each once, up to maxAtoms.
 func union(ds []Datum, add ...Datum) []Datum {
 	for i := range add {

@@ -176,7 +176,7 @@ func builtinCall(c *CallSite) ([]Datum, bool) {
 					d.Items = append(d.Items, c.args[i])
 				}
 			}
-			return []Datum{d}, true
+			return []Datum{bounded(d)}, true
 		case responseConstructors[last] && c.framework(name) || last == "get_response":
 			return []Datum{{Tag: TagObject, Kind: ObjResponse, Origin: c.Loc()}}, true
 		case c.external(name) && (cleanFunctions[name] || strings.HasPrefix(name, "hashlib.")):

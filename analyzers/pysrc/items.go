@@ -18,7 +18,7 @@ func (fr *frame) structured(a Atom) []Datum {
 		for i, it := range seq.Items {
 			d.Items[i] = fr.value(it)
 		}
-		return []Datum{d}
+		return []Datum{bounded(d)}
 	case RootExpr:
 		if int(a.Index) >= len(f.Exprs) {
 			return nil
@@ -28,7 +28,7 @@ func (fr *frame) structured(a Atom) []Datum {
 		for i, arg := range e.Args {
 			d.Items[i] = fr.value(arg)
 		}
-		return []Datum{d}
+		return []Datum{bounded(d)}
 	}
 	return nil
 }
@@ -104,6 +104,7 @@ func (fr *frame) instantiate(d Datum, bound [][]Datum, depth int) []Datum {
 			}
 		}
 		d.Items = items
+		d = bounded(d)
 	}
 	return []Datum{d}
 }

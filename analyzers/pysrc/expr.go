@@ -39,7 +39,9 @@ func (s *fnState) expr(n *syntax.Node) Value {
 		return v
 	case "lambda":
 		return nil
-	case "binary_operator", "boolean_operator", "conditional_expression", "list", "tuple", "set",
+	case "comparison_operator", "not_operator", "boolean_operator":
+		return s.testAtom(n)
+	case "binary_operator", "conditional_expression", "list", "tuple", "set",
 		"expression_list", "parenthesized_expression", "list_splat", "dictionary_splat", "await",
 		"pair", "dictionary", "keyword_argument", "yield", "as_pattern":
 		var v Value
@@ -50,8 +52,7 @@ func (s *fnState) expr(n *syntax.Node) Value {
 		}
 		return v
 	}
-	// Comparisons, negations and anything else carry no content, but
-	// their calls are still made.
+	// Anything else carries no content, but its calls are still made.
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		if c.IsNamed() {
 			s.expr(c)
@@ -100,6 +101,9 @@ func (s *fnState) call(n *syntax.Node) Value {
 		c.Func = s.expr(fn)
 	}
 	c.Args = s.args(n.ChildByFieldName("arguments"))
+	if containerAdders[c.Method] {
+		s.addTo(fn.ChildByFieldName("object"), c.Recv, c.Args)
+	}
 	s.use(&c)
 	s.configCall(&c, n)
 	idx := int32(len(s.fn.Calls))

@@ -17,7 +17,13 @@ type Class struct {
 	Bases []Value
 	Scope int32
 	// Body is the index of the class body's Func.
-	Body           int32
+	Body int32
+	// Decorators and DecoratorCalls are the class's, as a Func's.
+	Decorators     []string
+	DecoratorCalls []int32
+	// Consts are the class body's assignments of literals to names
+	// (header = "HTTP_X_REMOTE_USER").
+	Consts         []Setting
 	Span, NameSpan Span
 }
 
@@ -64,6 +70,8 @@ type fnState struct {
 	fn  *Func
 	env map[string]Value
 	u   *uses
+	// out is the list of statements being lowered (see flow.go).
+	out *[]Stmt
 }
 
 // open reserves the next Func for code of kind.
@@ -73,7 +81,7 @@ func (l *lowerer) open(kind FuncKind, name string, class, parent int32, def *syn
 	u := newUses()
 	l.uses = append(l.uses, u)
 	fn := &Func{Kind: kind, Name: name, Class: class, Parent: parent, Span: span(def)}
-	return &fnState{l: l, idx: idx, fn: fn, env: map[string]Value{}, u: u}
+	return &fnState{l: l, idx: idx, fn: fn, env: map[string]Value{}, u: u, out: &fn.Body}
 }
 
 // close stores the lowered Func; a module or class body keeps its names.
@@ -110,29 +118,31 @@ func (s *fnState) definition(def *syntax.Node, decorators []*syntax.Node) {
 		return
 	}
 	var decs []string
+	var calls []int32
 	for _, d := range decorators {
 		e := d.NamedChild(0)
 		s.expr(e)
+		call := int32(-1)
 		if e.Type() == "call" {
-			e = e.ChildByFieldName("function")
+			e, call = e.ChildByFieldName("function"), s.ncalls()-1
 		}
-		decs = append(decs, dotted(e))
+		decs, calls = append(decs, dotted(e)), append(calls, call)
 	}
 	switch def.Type() {
 	case "function_definition":
-		s.function(def, name, decs)
+		s.function(def, name, decs, calls)
 	case "class_definition":
-		s.class(def, name)
+		s.class(def, name, decs, calls)
 	}
 }
 
-func (s *fnState) function(def, name *syntax.Node, decs []string) {
+func (s *fnState) function(def, name *syntax.Node, decs []string, calls []int32) {
 	class := int32(-1)
 	if s.fn.Kind == KindClass {
 		class = s.fn.Class
 	}
 	f := s.l.open(KindDef, s.qualify(name.Text()), class, s.idx, def)
-	f.fn.NameSpan, f.fn.Decorators = span(name), decs
+	f.fn.NameSpan, f.fn.Decorators, f.fn.DecoratorCalls = span(name), decs, calls
 	f.fn.Async = def.Child(0).Type() == "async"
 	f.params(def.ChildByFieldName("parameters"))
 	f.activeParams()
@@ -141,10 +151,10 @@ func (s *fnState) function(def, name *syntax.Node, decs []string) {
 	s.env[name.Text()] = Value{{Root: RootFunc, Index: f.idx}}
 }
 
-func (s *fnState) class(def, name *syntax.Node) {
+func (s *fnState) class(def, name *syntax.Node, decs []string, calls []int32) {
 	m := s.l.m
 	ci := int32(len(m.Classes))
-	c := Class{Name: s.qualify(name.Text()), Scope: s.idx, Span: span(def), NameSpan: span(name)}
+	c := Class{Name: s.qualify(name.Text()), Scope: s.idx, Span: span(def), NameSpan: span(name), Decorators: decs, DecoratorCalls: calls}
 	if sup := def.ChildByFieldName("superclasses"); sup != nil {
 		for b := sup.FirstChild(); b != nil; b = b.NextSibling() {
 			if b.IsNamed() && b.Type() != "keyword_argument" {

@@ -93,7 +93,11 @@ type Func struct {
 	Parent     int32
 	Params     []Param
 	Decorators []string
-	Async      bool
+	// DecoratorCalls are, for each decorator, the index of its call in
+	// the enclosing code's Calls (@method_decorator(check)), -1 for a
+	// decorator that is not a call.
+	DecoratorCalls []int32
+	Async          bool
 	// Calls are the call sites in the order they are evaluated.
 	Calls []Call
 	// Returns is what the function may return.
@@ -103,6 +107,10 @@ type Func struct {
 	Stores []Store
 	// Env is what a module or class body binds at its end, by name.
 	Env []Binding
+	// Body is the code's flow: its statements as a tree; Tests the
+	// conditions they and its expressions test.
+	Body  []Stmt
+	Tests []Test
 	// Span is the definition; NameSpan its name.
 	Span, NameSpan Span
 }
@@ -183,6 +191,9 @@ const (
 	LitString
 	LitDict
 	LitList
+	// LitCall is a call: Text is the callee's dotted name, Items its
+	// arguments and Keys their keywords ("" for a positional one).
+	LitCall
 )
 
 // A Literal is a Python literal read from the source: a dictionary with

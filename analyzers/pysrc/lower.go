@@ -22,59 +22,58 @@ func (s *fnState) block(n *syntax.Node) {
 	}
 }
 
-// stmt lowers one statement.
+// stmt lowers one statement, and adds it to the flow being lowered.
 func (s *fnState) stmt(n *syntax.Node) {
+	st := Stmt{Kind: StmtExpr, From: s.ncalls(), Span: span(n)}
 	switch n.Type() {
 	case "expression_statement":
 		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 			if c.IsNamed() {
-				s.exprStmt(c, n)
+				s.exprStmt(c, n, &st)
 			}
 		}
 	case "return_statement":
-		var v Value
+		st.Kind, st.Const = StmtReturn, ConstNone
 		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 			if c.IsNamed() {
-				v = v.Union(s.expr(c))
+				st.Value = st.Value.Union(s.expr(c))
+				st.Const = constant(c)
 			}
 		}
-		s.fn.Returns = s.fn.Returns.Union(v)
+		s.fn.Returns = s.fn.Returns.Union(st.Value)
 	case "if_statement":
-		s.expr(n.ChildByFieldName("condition"))
-		bodies := []*syntax.Node{n.ChildByFieldName("consequence")}
-		final := false
-		for _, alt := range n.ChildrenByFieldName("alternative") {
-			if alt.Type() == "elif_clause" {
-				s.expr(alt.ChildByFieldName("condition"))
-				bodies = append(bodies, alt.ChildByFieldName("consequence"))
-			} else {
-				bodies, final = append(bodies, alt.ChildByFieldName("body")), true
-			}
-		}
-		s.fork(bodies, !final)
+		s.ifStmt(n, &st)
+		return
 	case "for_statement":
-		it := s.expr(n.ChildByFieldName("right"))
-		s.assign(n.ChildByFieldName("left"), it, n)
-		s.loop(n)
+		st.Kind = StmtFor
+		st.Value = s.expr(n.ChildByFieldName("right"))
+		s.assign(n.ChildByFieldName("left"), st.Value, n)
+		st.To = s.ncalls()
+		s.loop(n, &st)
+		return
 	case "while_statement":
-		s.expr(n.ChildByFieldName("condition"))
-		s.loop(n)
+		st.Kind = StmtWhile
+		st.Test = s.test(n.ChildByFieldName("condition"))
+		st.To = s.ncalls()
+		s.loop(n, &st)
+		return
 	case "try_statement":
-		s.try(n)
+		st.Kind = StmtTry
+		s.try(n, &st)
+		return
 	case "with_statement":
-		s.with(n)
+		st.Kind = StmtWith
+		s.with(n, &st)
+		return
 	case "match_statement":
-		s.expr(n.ChildByFieldName("subject"))
-		var bodies []*syntax.Node
-		for _, c := range n.ChildByFieldName("body").NamedChildren() {
-			if c.Type() == "case_clause" {
-				bodies = append(bodies, c.ChildByFieldName("consequence"))
-			}
-		}
-		s.fork(bodies, true)
+		st.Kind = StmtMatch
+		s.match(n, &st)
+		return
 	case "function_definition", "class_definition":
+		st.Kind = StmtDef
 		s.definition(n, nil)
 	case "decorated_definition":
+		st.Kind = StmtDef
 		var decs []*syntax.Node
 		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 			if c.Type() == "decorator" {
@@ -84,66 +83,97 @@ func (s *fnState) stmt(n *syntax.Node) {
 		s.definition(n.ChildByFieldName("definition"), decs)
 	case "import_statement", "import_from_statement":
 		s.l.importStatement(n, s.idx, s.env)
+		return
 	case "block":
 		s.block(n)
-	case "future_import_statement", "global_statement", "nonlocal_statement", "pass_statement",
-		"break_statement", "continue_statement", "comment":
-	default:
-		// raise, assert, del, print and exec of Python 2, ERROR nodes.
+		return
+	case "break_statement":
+		st.Kind = StmtBreak
+	case "continue_statement":
+		st.Kind = StmtContinue
+	case "future_import_statement", "global_statement", "nonlocal_statement", "pass_statement", "comment":
+		return
+	case "assert_statement":
+		st.Kind = StmtAssert
+		st.Test = -1
 		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 			switch {
 			case !c.IsNamed():
-			case isStatement(c.Type()):
-				s.stmt(c)
+			case st.Test < 0:
+				st.Test = s.test(c)
 			default:
 				s.expr(c)
 			}
 		}
+	default:
+		// raise, del, print and exec of Python 2, ERROR nodes.
+		if n.Type() == "raise_statement" {
+			st.Kind = StmtRaise
+		}
+		s.mixed(n, &st)
+		return
 	}
+	st.To = s.ncalls()
+	s.emit(st)
 }
 
 var statementType = regexp.MustCompile(`_(statement|definition)$|^block$`)
 
 func isStatement(t string) bool { return statementType.MatchString(t) }
 
-// exprStmt lowers the expression of an expression statement at stmt.
-func (s *fnState) exprStmt(e, stmt *syntax.Node) {
+// exprStmt lowers the expression of an expression statement at stmt,
+// recording what it assigns in st.
+func (s *fnState) exprStmt(e, stmt *syntax.Node, st *Stmt) {
 	switch e.Type() {
 	case "assignment":
-		s.assignment(e, stmt)
+		st.Kind = StmtAssign
+		st.Value = s.assignment(e, stmt, st)
 	case "augmented_assignment":
-		left := e.ChildByFieldName("left")
-		v := s.expr(left).Union(s.expr(e.ChildByFieldName("right")))
-		s.assign(left, v, stmt)
+		left, right := e.ChildByFieldName("left"), e.ChildByFieldName("right")
+		v := s.expr(left).Union(s.expr(right))
+		st.Kind, st.Value = StmtAssign, v
+		st.Targets = append(st.Targets, s.assignTop(left, v, stmt))
+		s.extendSetting(left, right)
 	default:
 		s.expr(e)
 	}
 }
 
 // assignment lowers a = b (and a = b = c), returning the value assigned.
-func (s *fnState) assignment(e, stmt *syntax.Node) Value {
+func (s *fnState) assignment(e, stmt *syntax.Node, st *Stmt) Value {
 	right := e.ChildByFieldName("right")
 	var v Value
 	if right != nil && right.Type() == "assignment" {
-		v = s.assignment(right, stmt)
+		v = s.assignment(right, stmt, st)
 	} else {
 		v = s.expr(right)
 		s.setting(e.ChildByFieldName("left"), right)
 	}
-	s.assign(e.ChildByFieldName("left"), v, stmt)
+	if left := e.ChildByFieldName("left"); left != nil {
+		st.Targets = append(st.Targets, s.assignTop(left, v, stmt))
+	}
 	return v
 }
 
 var settingName = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
 
-// setting records a module-level NAME = literal.
+// setting records a module-level NAME = literal (or a call with literal
+// arguments), and a class body's name = literal.
 func (s *fnState) setting(left, right *syntax.Node) {
-	if s.idx != 0 || left.Type() != "identifier" || !settingName.MatchString(left.Text()) {
+	if left.Type() != "identifier" || right == nil {
+		return
+	}
+	if s.fn.Kind == KindClass {
+		s.classConst(left, right)
+	}
+	if s.idx != 0 || !settingName.MatchString(left.Text()) {
 		return
 	}
 	switch right.Type() {
 	case "dictionary", "list", "tuple", "set", "string":
 		s.l.m.Settings = append(s.l.m.Settings, Setting{Name: left.Text(), Value: literal(right)})
+	case "call":
+		s.l.m.Settings = append(s.l.m.Settings, Setting{Name: left.Text(), Value: callLiteral(right)})
 	}
 }
 
@@ -194,19 +224,21 @@ func (s *fnState) isSelf(name string) bool {
 }
 
 // loop lowers a for or while loop's body, which may run or not, then its
-// else clause.
-func (s *fnState) loop(n *syntax.Node) {
-	s.fork([]*syntax.Node{n.ChildByFieldName("body")}, true)
+// else clause, into st, and adds st to the flow.
+func (s *fnState) loop(n *syntax.Node, st *Stmt) {
+	s.fork([]*syntax.Node{n.ChildByFieldName("body")}, []*[]Stmt{&st.Body}, true)
 	if alt := n.ChildByFieldName("alternative"); alt != nil {
-		s.block(alt.ChildByFieldName("body"))
+		s.into(&st.Else, func() { s.block(alt.ChildByFieldName("body")) })
 	}
+	s.emit(*st)
 }
 
-// try lowers a try statement: handlers start from what the body may have
-// bound, and the finally clause runs after any of them.
-func (s *fnState) try(n *syntax.Node) {
+// try lowers a try statement into st: handlers start from what the body
+// may have bound, and the finally clause runs after any of them.
+func (s *fnState) try(n *syntax.Node, st *Stmt) {
 	before := maps.Clone(s.env)
-	s.block(n.ChildByFieldName("body"))
+	st.To = s.ncalls()
+	s.into(&st.Body, func() { s.block(n.ChildByFieldName("body")) })
 	var handlers []*syntax.Node
 	var finally *syntax.Node
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
@@ -214,7 +246,7 @@ func (s *fnState) try(n *syntax.Node) {
 		case "except_clause", "except_group_clause":
 			handlers = append(handlers, c)
 		case "else_clause":
-			s.block(c.ChildByFieldName("body"))
+			s.into(&st.Else, func() { s.block(c.ChildByFieldName("body")) })
 		case "finally_clause":
 			finally = c
 		}
@@ -224,18 +256,10 @@ func (s *fnState) try(n *syntax.Node) {
 		s.env = join(before, after)
 		envs := []map[string]Value{after}
 		start := s.env
-		for _, h := range handlers {
+		st.Handlers = make([][]Stmt, len(handlers))
+		for i, h := range handlers {
 			s.env = maps.Clone(start)
-			for c := h.FirstChild(); c != nil; c = c.NextSibling() {
-				switch {
-				case c.Type() == "block":
-					s.block(c)
-				case c.Type() == "as_pattern":
-					s.bind(c.ChildByFieldName("alias"), nil)
-				case c.IsNamed():
-					s.expr(c)
-				}
-			}
+			s.into(&st.Handlers[i], func() { s.handler(h) })
 			envs = append(envs, s.env)
 		}
 		s.env = join(envs...)
@@ -243,14 +267,34 @@ func (s *fnState) try(n *syntax.Node) {
 	if finally != nil {
 		for c := finally.FirstChild(); c != nil; c = c.NextSibling() {
 			if c.Type() == "block" {
-				s.block(c)
+				s.into(&st.Finally, func() { s.block(c) })
 			}
+		}
+	}
+	s.emit(*st)
+}
+
+// handler lowers an except clause: what it catches, its name, its block.
+func (s *fnState) handler(h *syntax.Node) {
+	from := s.ncalls()
+	for c := h.FirstChild(); c != nil; c = c.NextSibling() {
+		switch {
+		case c.Type() == "block":
+			if to := s.ncalls(); to > from {
+				s.emit(Stmt{Kind: StmtExpr, From: from, To: to, Span: span(h)})
+			}
+			s.block(c)
+		case c.Type() == "as_pattern":
+			s.bind(c.ChildByFieldName("alias"), nil)
+		case c.IsNamed():
+			s.expr(c)
 		}
 	}
 }
 
-// with lowers a with statement: each `as` target holds its context's value.
-func (s *fnState) with(n *syntax.Node) {
+// with lowers a with statement into st: each `as` target holds its
+// context's value.
+func (s *fnState) with(n *syntax.Node, st *Stmt) {
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		if c.Type() != "with_clause" {
 			continue
@@ -264,23 +308,45 @@ func (s *fnState) with(n *syntax.Node) {
 			}
 		}
 	}
-	s.block(n.ChildByFieldName("body"))
+	st.To = s.ncalls()
+	s.into(&st.Body, func() { s.block(n.ChildByFieldName("body")) })
+	s.emit(*st)
 }
 
-// fork lowers each body from a copy of the environment and joins them;
-// with skip, also the environment before (no body may run).
-func (s *fnState) fork(bodies []*syntax.Node, skip bool) {
+// match lowers a match statement into st: its subject, then each case's
+// body from the environment before.
+func (s *fnState) match(n *syntax.Node, st *Stmt) {
+	s.expr(n.ChildByFieldName("subject"))
+	st.To = s.ncalls()
+	var bodies []*syntax.Node
+	for _, c := range n.ChildByFieldName("body").NamedChildren() {
+		if c.Type() == "case_clause" {
+			bodies = append(bodies, c.ChildByFieldName("consequence"))
+		}
+	}
+	st.Handlers = make([][]Stmt, len(bodies))
+	dsts := make([]*[]Stmt, len(bodies))
+	for i := range bodies {
+		dsts[i] = &st.Handlers[i]
+	}
+	s.fork(bodies, dsts, true)
+	s.emit(*st)
+}
+
+// fork lowers each body into its flow from a copy of the environment and
+// joins them; with skip, also the environment before (no body may run).
+func (s *fnState) fork(bodies []*syntax.Node, dsts []*[]Stmt, skip bool) {
 	before := s.env
 	var envs []map[string]Value
 	if skip {
 		envs = append(envs, before)
 	}
-	for _, b := range bodies {
+	for i, b := range bodies {
 		if b == nil {
 			continue
 		}
 		s.env = maps.Clone(before)
-		s.block(b)
+		s.into(dsts[i], func() { s.block(b) })
 		envs = append(envs, s.env)
 	}
 	s.env = join(envs...)

@@ -1,0 +1,146 @@
+package pysrc
+
+// A function's flow is its statements as a tree, next to its call sites:
+// what each statement evaluates (a range of Func.Calls), its tests, what
+// it assigns, returns or raises, and the blocks it runs. The model's own
+// evaluation reads only the call sites and values; a family that judges
+// what holds on the paths to a point (a check before an identity is
+// trusted) walks the flow.
+
+// StmtKind says what a statement of a flow is.
+type StmtKind uint8
+
+// The kinds of statements.
+const (
+	// StmtExpr evaluates its calls and nothing else (an expression
+	// statement, del, a nested definition's decorators).
+	StmtExpr StmtKind = iota + 1
+	// StmtAssign assigns Value to Targets.
+	StmtAssign
+	// StmtReturn returns Value; Const says what a literal returned is.
+	StmtReturn
+	// StmtRaise raises.
+	StmtRaise
+	// StmtIf runs Body when Test holds, else Else; an elif is the one
+	// StmtIf of its Else, with Elif set.
+	StmtIf
+	// StmtFor binds Targets to what Value iterates and runs Body, then
+	// Else.
+	StmtFor
+	// StmtWhile runs Body while Test holds, then Else.
+	StmtWhile
+	// StmtTry runs Body, one of Handlers when it raised, else Else, then
+	// Finally.
+	StmtTry
+	// StmtWith evaluates its items (its calls) and runs Body.
+	StmtWith
+	// StmtMatch evaluates its subject and runs one of Handlers, the
+	// cases' bodies.
+	StmtMatch
+	// StmtAssert raises unless Test holds.
+	StmtAssert
+	// StmtBreak and StmtContinue leave a loop's body.
+	StmtBreak
+	StmtContinue
+	// StmtDef is a nested function or class definition: its calls are
+	// its decorators'.
+	StmtDef
+)
+
+// ConstKind says what literal constant an expression is.
+type ConstKind uint8
+
+// The literal constants.
+const (
+	ConstNone ConstKind = iota + 1
+	ConstTrue
+	ConstFalse
+)
+
+// A Stmt is one statement of a flow.
+type Stmt struct {
+	Kind StmtKind
+	// From and To are the call sites the statement itself evaluates,
+	// Func.Calls[From:To]: its expressions (an if's or a while's test, a
+	// for's iterable, a with's items, a match's subject), not its blocks'.
+	From, To int32
+	// Test is the index in Func.Tests of an if's, a while's or an
+	// assert's test.
+	Test  int32
+	Elif  bool
+	Value Value
+	// Const is what a return returns when that is a literal constant
+	// (ConstNone for a bare return).
+	Const   ConstKind
+	Targets []Target
+	Body    []Stmt
+	Else    []Stmt
+	// Handlers are a try's except clauses, or a match's cases.
+	Handlers [][]Stmt
+	Finally  []Stmt
+	Span     Span
+}
+
+// TargetKind says what an assignment assigns to.
+type TargetKind uint8
+
+// The kinds of assignment targets.
+const (
+	// TargetName binds Name.
+	TargetName TargetKind = iota + 1
+	// TargetAttr assigns attribute Name of Obj.
+	TargetAttr
+	// TargetIndex assigns Obj[Name] (a string literal key) or Obj[Key].
+	TargetIndex
+	// TargetOther is an unpacking (a, b = ...) or anything else.
+	TargetOther
+)
+
+// A Target is what one assignment assigns to.
+type Target struct {
+	Kind TargetKind
+	Obj  Value
+	Name string
+	Key  Value
+	Span Span
+}
+
+// TestKind says what a test is.
+type TestKind uint8
+
+// The kinds of tests.
+const (
+	// TestValue is the truth of Operands[0].
+	TestValue TestKind = iota + 1
+	// TestNot, TestAnd and TestOr combine the tests Kids.
+	TestNot
+	TestAnd
+	TestOr
+	// TestCompare compares Operands with Op ("==", "not in", "is not"; a
+	// chained comparison has more than two operands and its first Op).
+	TestCompare
+)
+
+// A Test is a condition as written: a comparison, a truth test, and not,
+// and, or over tests. A test used as a value (ok = x == y) is an atom
+// rooted at it (RootTest).
+type Test struct {
+	Kind     TestKind
+	Op       string
+	Kids     []int32
+	Operands []Operand
+	Span     Span
+}
+
+// An Operand is one side of a comparison, or the value a truth test
+// tests.
+type Operand struct {
+	Value Value
+	// Lits are the strings of a string literal, or of a tuple, list or
+	// set of string literals (Literal is set for either); Const a literal
+	// None, True or False.
+	Lits    []string
+	Literal bool
+	Const   ConstKind
+	Span    Span
+}

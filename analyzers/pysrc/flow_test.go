@@ -1,0 +1,215 @@
+package pysrc
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// flowText renders a Func's flow for tests, one statement a line,
+// indented by depth: its kind, its calls' names, and what it tests,
+// assigns or returns.
+func flowText(m *Module, f *Func) string {
+	var b strings.Builder
+	var walk func(stmts []Stmt, depth int)
+	walk = func(stmts []Stmt, depth int) {
+		for _, st := range stmts {
+			fmt.Fprintf(&b, "%s%s", strings.Repeat("  ", depth), stmtNames[st.Kind])
+			for i := st.From; i < st.To; i++ {
+				fmt.Fprintf(&b, " %s()", f.Calls[i].Name)
+			}
+			switch st.Kind {
+			case StmtIf, StmtWhile, StmtAssert:
+				fmt.Fprintf(&b, " [%s]", testText(m, f, st.Test))
+			case StmtReturn:
+				fmt.Fprintf(&b, " const=%d", st.Const)
+			}
+			for _, t := range st.Targets {
+				fmt.Fprintf(&b, " ->%d:%s", t.Kind, t.Name)
+			}
+			b.WriteByte('\n')
+			walk(st.Body, depth+1)
+			if len(st.Else) > 0 {
+				fmt.Fprintf(&b, "%selse\n", strings.Repeat("  ", depth))
+				walk(st.Else, depth+1)
+			}
+			for _, h := range st.Handlers {
+				fmt.Fprintf(&b, "%shandler\n", strings.Repeat("  ", depth))
+				walk(h, depth+1)
+			}
+			if len(st.Finally) > 0 {
+				fmt.Fprintf(&b, "%sfinally\n", strings.Repeat("  ", depth))
+				walk(st.Finally, depth+1)
+			}
+		}
+	}
+	walk(f.Body, 0)
+	return b.String()
+}
+
+var stmtNames = map[StmtKind]string{
+	StmtExpr: "expr", StmtAssign: "assign", StmtReturn: "return", StmtRaise: "raise", StmtIf: "if", StmtFor: "for",
+	StmtWhile: "while", StmtTry: "try", StmtWith: "with", StmtMatch: "match", StmtAssert: "assert", StmtBreak: "break",
+	StmtContinue: "continue", StmtDef: "def",
+}
+
+// testText renders a test: and, or, not, comparisons of operands given by
+// their source text, truth tests.
+func testText(m *Module, f *Func, i int32) string {
+	t := f.Tests[i]
+	text := func(o Operand) string {
+		s := string(m.Src[o.Span.Start:o.Span.End])
+		if o.Literal {
+			s += fmt.Sprintf("%q", o.Lits)
+		}
+		return s
+	}
+	switch t.Kind {
+	case TestNot:
+		return "not " + testText(m, f, t.Kids[0])
+	case TestAnd, TestOr:
+		op := map[TestKind]string{TestAnd: " and ", TestOr: " or "}[t.Kind]
+		return "(" + testText(m, f, t.Kids[0]) + op + testText(m, f, t.Kids[1]) + ")"
+	case TestCompare:
+		var parts []string
+		for _, o := range t.Operands {
+			parts = append(parts, text(o))
+		}
+		return strings.Join(parts, " "+t.Op+" ")
+	}
+	return "truth " + text(t.Operands[0])
+}
+
+func TestFlow(t *testing.T) {
+	src := `def view(request):
+    ok = request.META.get("X") == "SUCCESS"
+    if not ok and check(request):
+        raise Denied()
+    elif request.META.get("Y") in ("A", "B"):
+        request.user = lookup(request)
+    else:
+        log()
+    for part in split(request):
+        names.append(part)
+        if part is None:
+            break
+    else:
+        done()
+    try:
+        verify(request)
+    except KeyError as e:
+        handle(e)
+    finally:
+        close()
+    while more():
+        continue
+    with open_it() as f:
+        request.META["REMOTE_USER"] = f.read()
+    assert any(p in n for n in nets()), "nope"
+    match status():
+        case "SUCCESS":
+            return True
+        case _:
+            return
+`
+	m := extractAll(t, map[string]string{"app/views.py": src})[0].(*Module)
+	got := flowText(m, &m.Funcs[1])
+	want := `assign request.META.get() ->1:ok
+if check() [(not truth ok and truth check(request))]
+  raise Denied()
+else
+  if request.META.get() [request.META.get("Y") in ("A", "B")["A" "B"]]
+    assign lookup() ->2:user
+  else
+    expr log()
+for split()
+  expr names.append()
+  if [part is None]
+    break
+else
+  expr done()
+try
+  expr verify()
+handler
+  expr handle()
+finally
+  expr close()
+while more() [truth more()]
+  continue
+with open_it()
+  assign f.read() ->3:REMOTE_USER
+assert nets() any() [truth any(p in n for n in nets())]
+match status()
+handler
+  return const=2
+handler
+  return const=1
+`
+	if got != want {
+		t.Errorf("flow:\n%s\nwant:\n%s", got, want)
+	}
+	// ok is the test bound to it; names holds what was appended.
+	f := &m.Funcs[1]
+	if ok := f.Calls[1].Args; len(ok) != 1 || len(ok[0].Value) == 0 {
+		t.Fatalf("check's argument: %+v", ok)
+	}
+	var rootTest, appended bool
+	for _, st := range f.Body {
+		if st.Kind == StmtIf {
+			cond := f.Tests[st.Test]
+			not := f.Tests[cond.Kids[0]]
+			rootTest = f.Tests[not.Kids[0]].Operands[0].Value[0].Root == RootTest
+		}
+	}
+	for _, c := range f.Calls {
+		if c.Name == "names.append" {
+			appended = true
+		}
+	}
+	if !rootTest || !appended {
+		t.Errorf("ok is a test: %v; names.append lowered: %v", rootTest, appended)
+	}
+}
+
+func TestFlowDeclarations(t *testing.T) {
+	src := `import os
+from django.utils.decorators import method_decorator
+
+MIDDLEWARE = ["a.A"]
+MIDDLEWARE += ["b.B"]
+KEY = os.environ.get("KEY", "SSL_CLIENT_S_DN")
+
+
+@method_decorator(require_cert, name="dispatch")
+class V(View):
+    header = "HTTP_X_REMOTE_USER"
+    methods = ("get",)
+
+    @method_decorator(other)
+    @staticmethod
+    def get(self, request):
+        pass
+`
+	m := extractAll(t, map[string]string{"app/views.py": src})[0].(*Module)
+	var settings []string
+	for _, s := range m.Settings {
+		settings = append(settings, fmt.Sprintf("%s=%d:%s%q", s.Name, s.Value.Kind, s.Value.Text, s.Value.Strings()))
+	}
+	if got, want := strings.Join(settings, " "), `MIDDLEWARE=3:["a.A"] MIDDLEWARE=3:["b.B"] KEY=4:os.environ.get[]`; got != want {
+		t.Errorf("settings: %s, want %s", got, want)
+	}
+	if key := m.Settings[2].Value; len(key.Items) != 2 || key.Items[1].Text != "SSL_CLIENT_S_DN" {
+		t.Errorf("KEY's arguments: %+v", key.Items)
+	}
+	c := m.Classes[0]
+	if len(c.Decorators) != 1 || c.Decorators[0] != "method_decorator" || m.Funcs[0].Calls[c.DecoratorCalls[0]].Name != "method_decorator" {
+		t.Errorf("class decorators: %q at %v", c.Decorators, c.DecoratorCalls)
+	}
+	if len(c.Consts) != 2 || c.Consts[0].Name != "header" || c.Consts[0].Value.Text != "HTTP_X_REMOTE_USER" || len(c.Consts[1].Value.Strings()) != 1 {
+		t.Errorf("class constants: %+v", c.Consts)
+	}
+	get := m.Funcs[2]
+	if get.Name != "V.get" || len(get.DecoratorCalls) != 2 || get.DecoratorCalls[1] != -1 || m.Funcs[1].Calls[get.DecoratorCalls[0]].Name != "method_decorator" {
+		t.Errorf("%s's decorators: %q at %v", get.Name, get.Decorators, get.DecoratorCalls)
+	}
+}

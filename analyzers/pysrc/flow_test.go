@@ -213,3 +213,31 @@ class V(View):
 		t.Errorf("%s's decorators: %q at %v", get.Name, get.Decorators, get.DecoratorCalls)
 	}
 }
+
+// TestBuiltValues: a container holds what a loop appends to it, and a
+// comprehension's element what its loop variable is.
+func TestBuiltValues(t *testing.T) {
+	p := buildAll(t, map[string]string{"app/views.py": `from telemetry import emit
+
+
+def view(request):
+    lines = []
+    for key in ("a", "b"):
+        lines.append(request.POST.get(key))
+    emit(lines)
+    seen = set()
+    seen.add(request.body)
+    emit(seen)
+    emit([h for h in request.headers.values() if h])
+    emit(len(lines))
+`})
+	got := events(p, "app/views.py")
+	want := []string{
+		"8: data request.body at app/views.py:7",
+		"11: data request.body at app/views.py:10",
+		"12: data request.headers at app/views.py:12",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -15,6 +15,9 @@ type frame struct {
 	events []*Event
 	// evaluated is set when a resolution read a module body's result.
 	evaluated bool
+	// ov holds, when the frame reads a built program (Check), the results
+	// of the functions Build did not evaluate.
+	ov *overlay
 }
 
 // A result is what one evaluation of a function found.
@@ -28,9 +31,18 @@ type result struct {
 
 // need makes g's result current before it is read.
 func (fr *frame) need(g *fn) {
-	if fr.f != nil && g != nil {
+	if fr.f != nil && g != nil && fr.ov == nil {
 		fr.p.need(fr.f, g)
 	}
+}
+
+// res returns g's result, made current first.
+func (fr *frame) res(g *fn) *result {
+	fr.need(g)
+	if g.res == nil && fr.ov != nil {
+		return fr.ov.result(fr.p, g)
+	}
+	return g.res
 }
 
 // run evaluates the frame's function.
@@ -234,9 +246,8 @@ func (fr *frame) attr(d Datum, name string, loc Loc) []Datum {
 			return []Datum{{Tag: TagFunc, Fn: m}}
 		}
 		if k := d.Class.classAttr(name); k != nil {
-			fr.need(k.body)
-			if k.body.res != nil {
-				return k.body.res.env[name]
+			if res := fr.res(k.body); res != nil {
+				return res.env[name]
 			}
 		}
 	case TagSuper:
@@ -255,9 +266,8 @@ func (fr *frame) instanceAttr(d Datum, name string, loc Loc) []Datum {
 	var out []Datum
 	for _, k := range c.mro {
 		for _, s := range k.storers[name] {
-			fr.need(s)
-			if s.res != nil {
-				out = union(out, s.res.stores[name]...)
+			if res := fr.res(s); res != nil {
+				out = union(out, res.stores[name]...)
 			}
 		}
 	}
@@ -273,9 +283,8 @@ func (fr *frame) instanceAttr(d Datum, name string, loc Loc) []Datum {
 		return []Datum{{Tag: TagFunc, Fn: m, Self: &self}}
 	}
 	if k := c.classAttr(name); k != nil {
-		fr.need(k.body)
-		if k.body.res != nil {
-			return k.body.res.env[name]
+		if res := fr.res(k.body); res != nil {
+			return res.env[name]
 		}
 	}
 	return nil

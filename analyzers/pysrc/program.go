@@ -27,6 +27,11 @@ type Program struct {
 	// of names, what imports bind.
 	cleans  map[string]bool
 	imports map[importKey][]Datum
+	// What readers of the built program share (reader.go): the call
+	// sites by name, made on first use, and the families' memos.
+	callersOnce sync.Once
+	callSites   map[string][]CallRef
+	memo        sync.Map
 }
 
 type importKey struct {
@@ -42,7 +47,9 @@ func (p *Program) clean(name string) bool {
 	c, ok := p.cleans[name]
 	if !ok {
 		c = clean(name, p.settings)
-		p.cleans[name] = c
+		if p.cleans != nil {
+			p.cleans[name] = c
+		}
 	}
 	return c
 }

@@ -17,11 +17,9 @@ func (fr *frame) global(m *module, name string, depth int) []Datum {
 		if ds, ok := fr.static(m, v, depth); ok {
 			return ds
 		}
-		body := m.fns[0]
-		fr.need(body)
 		fr.evaluated = true
-		if body.res != nil {
-			return body.res.env[name]
+		if res := fr.res(m.fns[0]); res != nil {
+			return res.env[name]
 		}
 		return nil
 	}

@@ -102,18 +102,8 @@ func (fr *frame) atom(a Atom) []Datum {
 		if int(a.Index) < len(fr.calls) {
 			roots = fr.calls[a.Index]
 		}
-	case RootName:
-		roots = fr.name(a.Name)
-	case RootFunc:
-		if int(a.Index) < len(m.fns) {
-			roots = []Datum{{Tag: TagFunc, Fn: m.fns[a.Index]}}
-		}
-	case RootClass:
-		if c := m.classOf(a.Index); c != nil {
-			roots = []Datum{{Tag: TagClass, Class: c}}
-		}
-	case RootImport:
-		roots = fr.importValue(m, a.Index, 0)
+	case RootName, RootFunc, RootClass, RootImport:
+		roots = fr.named(a)
 	case RootSuper:
 		if c := fr.f.class; c != nil && len(fr.params) > 0 && len(fr.params[0]) > 0 {
 			self := fr.params[0][0]
@@ -132,6 +122,27 @@ func (fr *frame) atom(a Atom) []Datum {
 		out = next
 	}
 	return out
+}
+
+// named resolves the root of an atom that names something of the
+// module: a name, an import, a function or a class.
+func (fr *frame) named(a Atom) []Datum {
+	m := fr.f.mod
+	switch a.Root {
+	case RootName:
+		return fr.name(a.Name)
+	case RootImport:
+		return fr.importValue(m, a.Index, 0)
+	case RootFunc:
+		if int(a.Index) < len(m.fns) {
+			return []Datum{{Tag: TagFunc, Fn: m.fns[a.Index]}}
+		}
+	case RootClass:
+		if c := m.classOf(a.Index); c != nil {
+			return []Datum{{Tag: TagClass, Class: c}}
+		}
+	}
+	return nil
 }
 
 // name resolves a name the function does not bind: a global of its

@@ -19,14 +19,20 @@ func (s *fnState) expr(n *syntax.Node) Value {
 		return s.attribute(n)
 	case "subscript":
 		obj := s.expr(n.ChildByFieldName("value"))
-		key := ""
+		key, keyed := "", Value(nil)
 		for _, k := range n.ChildrenByFieldName("subscript") {
-			s.expr(k)
-			if k.Type() == "string" {
+			if kv := s.expr(k); k.Type() == "string" {
 				key, _ = stringLiteral(k)
+			} else {
+				keyed = keyed.Union(kv)
 			}
 		}
-		return obj.With(Op{Kind: OpIndex, Name: key, Span: span(n)})
+		op := Op{Kind: OpIndex, Name: key, Span: span(n)}
+		if key == "" && len(keyed) > 0 {
+			s.fn.Keys = append(s.fn.Keys, keyed)
+			op.Key = int32(len(s.fn.Keys))
+		}
+		return obj.With(op)
 	case "call":
 		return s.call(n)
 	case "string", "concatenated_string":
@@ -175,7 +181,7 @@ func (s *fnState) comprehension(n *syntax.Node) Value {
 		bound bool
 	}
 	restore := map[string]saved{}
-	filtered := false
+	var filters []int32
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		switch c.Type() {
 		case "for_in_clause":
@@ -188,8 +194,7 @@ func (s *fnState) comprehension(n *syntax.Node) Value {
 			}
 			s.bind(c.ChildByFieldName("left"), it)
 		case "if_clause":
-			filtered = true
-			s.expr(c.NamedChild(0))
+			filters = append(filters, s.test(c.NamedChild(0)))
 		}
 	}
 	v := s.expr(n.ChildByFieldName("body"))
@@ -200,8 +205,14 @@ func (s *fnState) comprehension(n *syntax.Node) Value {
 			delete(s.env, name)
 		}
 	}
-	if filtered {
-		v = v.With(Op{Kind: OpFilter, Span: span(n)})
+	if len(filters) > 0 {
+		// A filtered copy; its truth says that its conditions held for
+		// some element.
+		filter := Op{Kind: OpFilter, Span: span(n)}
+		v = v.With(filter)
+		for _, t := range filters {
+			v = v.Union(Value{{Root: RootTest, Index: t, Ops: []Op{filter}}})
+		}
 	}
 	return v
 }

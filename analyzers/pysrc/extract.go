@@ -18,9 +18,11 @@ type Class struct {
 	Scope int32
 	// Body is the index of the class body's Func.
 	Body int32
-	// Decorators and DecoratorCalls are the class's, as a Func's.
+	// Decorators, DecoratorCalls and DecoratorSpans are the class's, as
+	// a Func's.
 	Decorators     []string
 	DecoratorCalls []int32
+	DecoratorSpans []Span
 	// Consts are the class body's assignments of literals to names
 	// (header = "HTTP_X_REMOTE_USER").
 	Consts         []Setting
@@ -119,7 +121,9 @@ func (s *fnState) definition(def *syntax.Node, decorators []*syntax.Node) {
 	}
 	var decs []string
 	var calls []int32
+	var spans []Span
 	for _, d := range decorators {
+		spans = append(spans, span(d))
 		e := d.NamedChild(0)
 		s.expr(e)
 		call := int32(-1)
@@ -130,19 +134,19 @@ func (s *fnState) definition(def *syntax.Node, decorators []*syntax.Node) {
 	}
 	switch def.Type() {
 	case "function_definition":
-		s.function(def, name, decs, calls)
+		s.function(def, name, decs, calls, spans)
 	case "class_definition":
-		s.class(def, name, decs, calls)
+		s.class(def, name, decs, calls, spans)
 	}
 }
 
-func (s *fnState) function(def, name *syntax.Node, decs []string, calls []int32) {
+func (s *fnState) function(def, name *syntax.Node, decs []string, calls []int32, spans []Span) {
 	class := int32(-1)
 	if s.fn.Kind == KindClass {
 		class = s.fn.Class
 	}
 	f := s.l.open(KindDef, s.qualify(name.Text()), class, s.idx, def)
-	f.fn.NameSpan, f.fn.Decorators, f.fn.DecoratorCalls = span(name), decs, calls
+	f.fn.NameSpan, f.fn.Decorators, f.fn.DecoratorCalls, f.fn.DecoratorSpans = span(name), decs, calls, spans
 	f.fn.Async = def.Child(0).Type() == "async"
 	f.params(def.ChildByFieldName("parameters"))
 	f.activeParams()
@@ -151,10 +155,10 @@ func (s *fnState) function(def, name *syntax.Node, decs []string, calls []int32)
 	s.env[name.Text()] = Value{{Root: RootFunc, Index: f.idx}}
 }
 
-func (s *fnState) class(def, name *syntax.Node, decs []string, calls []int32) {
+func (s *fnState) class(def, name *syntax.Node, decs []string, calls []int32, spans []Span) {
 	m := s.l.m
 	ci := int32(len(m.Classes))
-	c := Class{Name: s.qualify(name.Text()), Scope: s.idx, Span: span(def), NameSpan: span(name), Decorators: decs, DecoratorCalls: calls}
+	c := Class{Name: s.qualify(name.Text()), Scope: s.idx, Span: span(def), NameSpan: span(name), Decorators: decs, DecoratorCalls: calls, DecoratorSpans: spans}
 	if sup := def.ChildByFieldName("superclasses"); sup != nil {
 		for b := sup.FirstChild(); b != nil; b = b.NextSibling() {
 			if b.IsNamed() && b.Type() != "keyword_argument" {

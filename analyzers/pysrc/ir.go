@@ -95,8 +95,9 @@ type Func struct {
 	Decorators []string
 	// DecoratorCalls are, for each decorator, the index of its call in
 	// the enclosing code's Calls (@method_decorator(check)), -1 for a
-	// decorator that is not a call.
+	// decorator that is not a call; DecoratorSpans the decorators.
 	DecoratorCalls []int32
+	DecoratorSpans []Span
 	Async          bool
 	// Calls are the call sites in the order they are evaluated.
 	Calls []Call
@@ -111,6 +112,9 @@ type Func struct {
 	// conditions they and its expressions test.
 	Body  []Stmt
 	Tests []Test
+	// Keys are the values of the keys of subscripts that are not string
+	// literals (see Op).
+	Keys []Value
 	// Span is the definition; NameSpan its name.
 	Span, NameSpan Span
 }
@@ -146,6 +150,15 @@ type Call struct {
 	Args []Arg
 	// Span is the call; FuncSpan its callee.
 	Span, FuncSpan Span
+}
+
+// called returns the last name of what a call calls: its method, or the
+// last component of its callee's dotted text ("" for neither).
+func (c *Call) called() string {
+	if c.Method != "" {
+		return c.Method
+	}
+	return lastName(c.Name)
 }
 
 // An Arg is one argument of a call.

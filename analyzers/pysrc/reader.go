@@ -79,21 +79,7 @@ func (r *Reader) Resolve(f *FuncDef, v Value) []Datum {
 func (r *Reader) Atom(f *FuncDef, a Atom) []Datum {
 	fr := r.frame(f)
 	m := f.mod
-	var out []Datum
-	switch a.Root {
-	case RootName:
-		out = fr.name(a.Name)
-	case RootImport:
-		out = fr.importValue(m, a.Index, 0)
-	case RootFunc:
-		if int(a.Index) < len(m.fns) {
-			out = []Datum{{Tag: TagFunc, Fn: m.fns[a.Index]}}
-		}
-	case RootClass:
-		if c := m.classOf(a.Index); c != nil {
-			out = []Datum{{Tag: TagClass, Class: c}}
-		}
-	}
+	out := fr.named(a)
 	for _, op := range a.Ops {
 		switch op.Kind {
 		case OpStep:
@@ -116,12 +102,12 @@ func (r *Reader) Attr(f *FuncDef, d Datum, name string) []Datum {
 	return r.frame(f).attr(d, name, Loc{})
 }
 
-// Constant returns the literal a value of f is when it names a constant
-// of the repository: a module-level NAME = literal of f's module or of
-// one it imports (NAME, mod.NAME), or a class's name = literal
-// (Class.name); ok is false for anything else. at is the literal's
-// location.
-func (r *Reader) Constant(f *FuncDef, v Value) (lit *Literal, at Loc, ok bool) {
+// Constant returns the assignment of a literal a value of f names when
+// it is a constant of the repository: a module-level NAME = literal of
+// f's module or of one it imports (NAME, mod.NAME), or a class's name =
+// literal (Class.name); ok is false for anything else. at is the
+// literal's location.
+func (r *Reader) Constant(f *FuncDef, v Value) (c *Setting, at Loc, ok bool) {
 	if len(v) != 1 {
 		return nil, Loc{}, false
 	}
@@ -166,13 +152,13 @@ func (r *Reader) Constant(f *FuncDef, v Value) (lit *Literal, at Loc, ok bool) {
 
 // constIn returns module m's constant name: its own last NAME = literal,
 // or the constant it imports under that name.
-func (r *Reader) constIn(m *module, name string, depth int) (*Literal, Loc, bool) {
+func (r *Reader) constIn(m *module, name string, depth int) (*Setting, Loc, bool) {
 	if depth > maxDepth {
 		return nil, Loc{}, false
 	}
 	for i := len(m.Settings) - 1; i >= 0; i-- {
 		if s := &m.Settings[i]; s.Name == name {
-			return &s.Value, Loc{m, s.Value.Span}, true
+			return s, Loc{m, s.Value.Span}, true
 		}
 	}
 	v, ok := m.env[name]
@@ -284,11 +270,11 @@ func (c *class) External() []string { return c.ext }
 func (c *class) Method(name string) *FuncDef { return c.method(name, 0) }
 
 // Const returns the class's (or a base's) name = literal.
-func (c *class) Const(name string) (*Literal, Loc, bool) {
+func (c *class) Const(name string) (*Setting, Loc, bool) {
 	for _, k := range c.mro {
 		for i := range k.Consts {
 			if s := &k.Consts[i]; s.Name == name {
-				return &s.Value, Loc{k.mod, s.Value.Span}, true
+				return s, Loc{k.mod, s.Value.Span}, true
 			}
 		}
 		if _, ok := k.env[name]; ok {
@@ -321,12 +307,7 @@ func (p *Program) Callers(name string) []CallRef {
 		for _, m := range p.modules {
 			for _, f := range m.fns {
 				for i := range f.Calls {
-					c := &f.Calls[i]
-					n := c.Method
-					if n == "" {
-						n = lastName(c.Name)
-					}
-					if n != "" {
+					if n := f.Calls[i].called(); n != "" {
 						p.callSites[n] = append(p.callSites[n], CallRef{f, int32(i)})
 					}
 				}

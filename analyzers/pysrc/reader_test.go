@@ -68,7 +68,7 @@ func TestReader(t *testing.T) {
 	if len(base) != 2 || base[1].Qualified() != "app.base.Base" || get.Owner().Method("status") == nil {
 		t.Fatalf("order: %v", base)
 	}
-	if lit, at, ok := get.Owner().Const("KEY"); !ok || lit.Text != "SSL_CLIENT_VERIFY" || at.Path() != "app/base.py" {
+	if lit, at, ok := get.Owner().Const("KEY"); !ok || lit.Value.Text != "SSL_CLIENT_VERIFY" || at.Path() != "app/base.py" {
 		t.Errorf("View.KEY: %+v %v", lit, ok)
 	}
 	// The constants the return names, through imports and a module.
@@ -76,7 +76,7 @@ func TestReader(t *testing.T) {
 	for _, a := range get.Returns {
 		lit, at, ok := r.Constant(get, Value{a})
 		if ok {
-			got = append(got, fmt.Sprintf("%s@%s:%d", lit.Text+fmt.Sprint(lit.Strings()), at.Path(), at.Line()))
+			got = append(got, fmt.Sprintf("%s@%s:%d", lit.Value.Text+fmt.Sprint(lit.Value.Strings()), at.Path(), at.Line()))
 		}
 	}
 	want := fmt.Sprint([]string{`[SUCCESS]@app/conf.py:2`, `X-SSL-Client-S-DN[]@app/conf.py:1`, `SSL_CLIENT_VERIFY[]@app/base.py:2`})
@@ -111,5 +111,22 @@ func TestReadersInParallel(t *testing.T) {
 	wg.Wait()
 	if made != 1 {
 		t.Errorf("memo made %d times", made)
+	}
+}
+
+// TestTestDoubles: an import of a package the repository does not hold
+// does not find a test double of it in a folder of tests, but a test
+// of that folder does.
+func TestTestDoubles(t *testing.T) {
+	p := buildAll(t, map[string]string{
+		"tests/fakes/toolkit.py": "def verify(request):\n    return True\n",
+		"tests/fakes/test_it.py": "from toolkit import verify\n",
+		"app/mw.py":              "from toolkit import verify\n",
+	})
+	if m := p.resolve("toolkit", "app/mw.py"); m != nil {
+		t.Errorf("app/mw.py's toolkit is %s", m.File)
+	}
+	if m := p.resolve("toolkit", "tests/fakes/test_it.py"); m == nil {
+		t.Errorf("the test's toolkit is not the fake")
 	}
 }

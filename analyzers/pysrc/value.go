@@ -44,9 +44,12 @@ const (
 	OpFilter
 )
 
-// An Op is one operation on a value, at Span.
+// An Op is one operation on a value, at Span. An OpIndex whose key is
+// not a string literal has its key's value at Func.Keys[Key-1] (Key 0:
+// a constant).
 type Op struct {
 	Kind OpKind
+	Key  int32
 	Name string
 	Span Span
 }

@@ -117,7 +117,7 @@ func (c *checker) entry(fn *pysrc.FuncDef, own owner, standalone bool) {
 		fr.facts = fr.facts.with(c.requestPhase[fr.class])
 	}
 	before := c.headerFindings
-	if !fr.block(fn.Body) && isHook(name) {
+	if !fr.block(fn.Block(fn.Body)) && isHook(name) {
 		fr.passesOn(fr.facts)
 	}
 	if name == "process_request" && fr.class != nil && fr.hand.passOn != nil {

@@ -52,7 +52,7 @@ func (rp *repo) quiet(fn *pysrc.FuncDef, at map[pysrc.CallRef]*facts) *handOn {
 	}
 	fr.hand.at = at
 	fr.facts = rp.before(fn)
-	if !fr.block(fn.Body) && isHook(last(fn.Name)) {
+	if !fr.block(fn.Block(fn.Body)) && isHook(last(fn.Name)) {
 		fr.passesOn(fr.facts)
 	}
 	return fr.hand

@@ -133,7 +133,7 @@ func (fr *frame) stmt(stmts []pysrc.Stmt, i int) bool {
 	switch st.Kind {
 	case pysrc.StmtAssign:
 		v := fr.vals.value(st.Value)
-		for _, t := range st.Targets {
+		for _, t := range fr.fn.Assigned(st.Targets) {
 			fr.assign(t, v, st)
 		}
 	case pysrc.StmtReturn:
@@ -146,7 +146,7 @@ func (fr *frame) stmt(stmts []pysrc.Stmt, i int) bool {
 		fr.loop(st, facts{})
 	case pysrc.StmtWith:
 		fr.settle()
-		return fr.block(st.Body)
+		return fr.block(fr.fn.Block(st.Body))
 	case pysrc.StmtMatch:
 		fr.settle()
 		fr.match(st)
@@ -170,10 +170,10 @@ func (fr *frame) testOf(st *pysrc.Stmt) condition {
 func (fr *frame) loop(st *pysrc.Stmt, entry facts) {
 	before := fr.facts
 	fr.facts = before.with(entry)
-	fr.block(st.Body)
+	fr.block(fr.fn.Block(st.Body))
 	fr.facts = before
-	if len(st.Else) > 0 {
-		fr.block(st.Else)
+	if st.Else.Len > 0 {
+		fr.block(fr.fn.Block(st.Else))
 		fr.facts = before
 	}
 }
@@ -187,26 +187,26 @@ func (fr *frame) ifStmt(stmts []pysrc.Stmt, i int) bool {
 	before := fr.facts
 	c := fr.testOf(st)
 	var clauses []*pysrc.Stmt
-	elseBody := st.Else
+	body, elseBody := fr.fn.Block(st.Body), fr.fn.Block(st.Else)
 	for len(elseBody) == 1 && elseBody[0].Kind == pysrc.StmtIf && elseBody[0].Elif {
 		clauses = append(clauses, &elseBody[0])
-		elseBody = elseBody[0].Else
+		elseBody = fr.fn.Block(elseBody[0].Else)
 	}
 	if len(clauses) == 0 {
 		alternative := elseBody
-		if len(alternative) == 0 && leaves(st.Body) && i+1 < len(stmts) {
+		if len(alternative) == 0 && leaves(body) && i+1 < len(stmts) {
 			// if test: return ... followed by the other branch.
 			if k := stmts[i+1].Kind; k == pysrc.StmtReturn || k == pysrc.StmtRaise {
 				alternative = stmts[i+1 : i+2]
 			}
 		}
-		fr.decisions(c, before, st.Body, alternative)
+		fr.decisions(c, before, body, alternative)
 	}
 	gates := c.gates()
 	var ends []facts
 	exited := false
 	fr.facts = before.with(c.t)
-	if fr.block(st.Body) {
+	if fr.block(body) {
 		exited = true
 	} else {
 		ends = append(ends, fr.facts)
@@ -217,7 +217,7 @@ func (fr *frame) ifStmt(stmts []pysrc.Stmt, i int) bool {
 		ce := fr.testOf(el)
 		gates = append(gates, ce.gates()...)
 		fr.facts = rest.with(ce.t)
-		if fr.block(el.Body) {
+		if fr.block(fr.fn.Block(el.Body)) {
 			exited = true
 		} else {
 			ends = append(ends, fr.facts)
@@ -255,14 +255,14 @@ func (fr *frame) ifStmt(stmts []pysrc.Stmt, i int) bool {
 func (fr *frame) tryStmt(st *pysrc.Stmt) bool {
 	before := fr.facts
 	var ends []facts
-	bodyExits := fr.block(st.Body)
-	if !bodyExits && len(st.Else) > 0 {
-		bodyExits = fr.block(st.Else)
+	bodyExits := fr.block(fr.fn.Block(st.Body))
+	if !bodyExits && st.Else.Len > 0 {
+		bodyExits = fr.block(fr.fn.Block(st.Else))
 	}
 	bodyEnd := fr.facts
-	for _, h := range st.Handlers {
+	for _, h := range fr.fn.Clauses(st.Handlers) {
 		fr.facts = before
-		if !fr.block(h) {
+		if !fr.block(fr.fn.Block(h)) {
 			ends = append(ends, fr.facts)
 		}
 	}
@@ -279,7 +279,7 @@ func (fr *frame) tryStmt(st *pysrc.Stmt) bool {
 		}
 		fr.facts = out
 	}
-	if len(st.Finally) > 0 && fr.block(st.Finally) {
+	if st.Finally.Len > 0 && fr.block(fr.fn.Block(st.Finally)) {
 		return true
 	}
 	return exits
@@ -290,9 +290,9 @@ func (fr *frame) tryStmt(st *pysrc.Stmt) bool {
 func (fr *frame) match(st *pysrc.Stmt) {
 	before := fr.facts
 	out := before
-	for _, body := range st.Handlers {
+	for _, body := range fr.fn.Clauses(st.Handlers) {
 		fr.facts = before
-		if !fr.block(body) {
+		if !fr.block(fr.fn.Block(body)) {
 			out = out.meet(fr.facts)
 		}
 	}

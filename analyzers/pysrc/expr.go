@@ -211,7 +211,9 @@ func (s *fnState) comprehension(n *syntax.Node) Value {
 		filter := Op{Kind: OpFilter, Span: span(n)}
 		v = v.With(filter)
 		for _, t := range filters {
-			v = v.Union(Value{{Root: RootTest, Index: t, Ops: []Op{filter}}})
+			if t >= 0 {
+				v = v.Union(Value{{Root: RootTest, Index: t, Ops: []Op{filter}}})
+			}
 		}
 	}
 	return v

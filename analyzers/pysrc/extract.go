@@ -63,6 +63,15 @@ type lowerer struct {
 	m *Module
 	// uses are what each Func names, by index.
 	uses []*uses
+	// free are the statement buffers of the Funcs lowered, for the next.
+	free [][]Stmt
+}
+
+// takeBufs returns the statement buffers no Func being lowered uses.
+func (l *lowerer) takeBufs() [][]Stmt {
+	bufs := l.free
+	l.free = nil
+	return bufs
 }
 
 // fnState is the state of lowering one Func: the names bound so far.
@@ -72,8 +81,10 @@ type fnState struct {
 	fn  *Func
 	env map[string]Value
 	u   *uses
-	// out is the list of statements being lowered (see flow.go).
-	out *[]Stmt
+	// bufs gather the statements of the blocks being lowered, one per
+	// depth of nesting (see into); depth is -1 outside a function's body.
+	bufs  [][]Stmt
+	depth int
 }
 
 // open reserves the next Func for code of kind.
@@ -83,7 +94,7 @@ func (l *lowerer) open(kind FuncKind, name string, class, parent int32, def *syn
 	u := newUses()
 	l.uses = append(l.uses, u)
 	fn := &Func{Kind: kind, Name: name, Class: class, Parent: parent, Span: span(def)}
-	return &fnState{l: l, idx: idx, fn: fn, env: map[string]Value{}, u: u, out: &fn.Body}
+	return &fnState{l: l, idx: idx, fn: fn, env: map[string]Value{}, u: u, depth: -1, bufs: l.takeBufs()}
 }
 
 // close stores the lowered Func; a module or class body keeps its names.
@@ -91,7 +102,9 @@ func (l *lowerer) close(s *fnState) {
 	if s.fn.Kind != KindDef {
 		s.fn.Env = sortedBindings(s.env)
 	}
+	s.fn.trim()
 	l.m.Funcs[s.idx] = *s.fn
+	l.free = append(l.free, s.bufs...)
 }
 
 func sortedBindings(env map[string]Value) []Binding {
@@ -150,7 +163,7 @@ func (s *fnState) function(def, name *syntax.Node, decs []string, calls []int32,
 	f.fn.Async = def.Child(0).Type() == "async"
 	f.params(def.ChildByFieldName("parameters"))
 	f.activeParams()
-	f.block(def.ChildByFieldName("body"))
+	f.into(&f.fn.Body, func() { f.block(def.ChildByFieldName("body")) })
 	s.l.close(f)
 	s.env[name.Text()] = Value{{Root: RootFunc, Index: f.idx}}
 }

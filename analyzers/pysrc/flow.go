@@ -5,7 +5,29 @@ package pysrc
 // it assigns, returns or raises, and the blocks it runs. The model's own
 // evaluation reads only the call sites and values; a family that judges
 // what holds on the paths to a point (a check before an identity is
-// trusted) walks the flow.
+// trusted) walks the flow. Only functions have one (not module and class
+// bodies). A block's statements are a run of Func.Stmts, each block's
+// together, so that a flow is a few arrays.
+
+// A Run is a run of elements of one of a Func's lists: Stmts, Handlers
+// or Targets.
+type Run struct{ Start, Len int32 }
+
+// Block returns the statements of run r of f's Stmts.
+func (f *Func) Block(r Run) []Stmt { return runOf(f.Stmts, r) }
+
+// Clauses returns the blocks of run r of f's Handlers.
+func (f *Func) Clauses(r Run) []Run { return runOf(f.Handlers, r) }
+
+// Assigned returns the targets of run r of f's Targets.
+func (f *Func) Assigned(r Run) []Target { return runOf(f.Targets, r) }
+
+func runOf[T any](list []T, r Run) []T {
+	if r.Len <= 0 || r.Start < 0 || int(r.Start+r.Len) > len(list) {
+		return nil
+	}
+	return list[r.Start : r.Start+r.Len]
+}
 
 // StmtKind says what a statement of a flow is.
 type StmtKind uint8
@@ -60,25 +82,23 @@ const (
 // A Stmt is one statement of a flow.
 type Stmt struct {
 	Kind StmtKind
+	// Const is what a return returns when that is a literal constant
+	// (ConstNone for a bare return).
+	Const ConstKind
+	Elif  bool
 	// From and To are the call sites the statement itself evaluates,
 	// Func.Calls[From:To]: its expressions (an if's or a while's test, a
 	// for's iterable, a with's items, a match's subject), not its blocks'.
 	From, To int32
 	// Test is the index in Func.Tests of an if's, a while's or an
 	// assert's test.
-	Test  int32
-	Elif  bool
-	Value Value
-	// Const is what a return returns when that is a literal constant
-	// (ConstNone for a bare return).
-	Const   ConstKind
-	Targets []Target
-	Body    []Stmt
-	Else    []Stmt
-	// Handlers are a try's except clauses, or a match's cases.
-	Handlers [][]Stmt
-	Finally  []Stmt
-	Span     Span
+	Test int32
+	// Body, Else and Finally are blocks (runs of Func.Stmts); Handlers
+	// is a run of Func.Handlers, a try's except clauses or a match's
+	// cases; Targets a run of Func.Targets.
+	Body, Else, Finally, Handlers, Targets Run
+	Value                                  Value
+	Span                                   Span
 }
 
 // TargetKind says what an assignment assigns to.
@@ -96,7 +116,8 @@ const (
 	TargetOther
 )
 
-// A Target is what one assignment assigns to.
+// A Target is what one assignment assigns to. A name is no target of
+// a flow: what it is bound to is in the values that read it.
 type Target struct {
 	Kind TargetKind
 	Obj  Value

@@ -11,9 +11,9 @@ import (
 // assigns or returns.
 func flowText(m *Module, f *Func) string {
 	var b strings.Builder
-	var walk func(stmts []Stmt, depth int)
-	walk = func(stmts []Stmt, depth int) {
-		for _, st := range stmts {
+	var walk func(r Run, depth int)
+	walk = func(r Run, depth int) {
+		for _, st := range f.Block(r) {
 			fmt.Fprintf(&b, "%s%s", strings.Repeat("  ", depth), stmtNames[st.Kind])
 			for i := st.From; i < st.To; i++ {
 				fmt.Fprintf(&b, " %s()", f.Calls[i].Name)
@@ -24,20 +24,20 @@ func flowText(m *Module, f *Func) string {
 			case StmtReturn:
 				fmt.Fprintf(&b, " const=%d", st.Const)
 			}
-			for _, t := range st.Targets {
+			for _, t := range f.Assigned(st.Targets) {
 				fmt.Fprintf(&b, " ->%d:%s", t.Kind, t.Name)
 			}
 			b.WriteByte('\n')
 			walk(st.Body, depth+1)
-			if len(st.Else) > 0 {
+			if st.Else.Len > 0 {
 				fmt.Fprintf(&b, "%selse\n", strings.Repeat("  ", depth))
 				walk(st.Else, depth+1)
 			}
-			for _, h := range st.Handlers {
+			for _, h := range f.Clauses(st.Handlers) {
 				fmt.Fprintf(&b, "%shandler\n", strings.Repeat("  ", depth))
 				walk(h, depth+1)
 			}
-			if len(st.Finally) > 0 {
+			if st.Finally.Len > 0 {
 				fmt.Fprintf(&b, "%sfinally\n", strings.Repeat("  ", depth))
 				walk(st.Finally, depth+1)
 			}
@@ -114,7 +114,7 @@ func TestFlow(t *testing.T) {
 `
 	m := extractAll(t, map[string]string{"app/views.py": src})[0].(*Module)
 	got := flowText(m, &m.Funcs[1])
-	want := `assign request.META.get() ->1:ok
+	want := `assign request.META.get()
 if check() [(not truth ok and truth check(request))]
   raise Denied()
 else
@@ -154,7 +154,7 @@ handler
 		t.Fatalf("check's argument: %+v", ok)
 	}
 	var rootTest, appended bool
-	for _, st := range f.Body {
+	for _, st := range f.Block(f.Body) {
 		if st.Kind == StmtIf {
 			cond := f.Tests[st.Test]
 			not := f.Tests[cond.Kids[0]]

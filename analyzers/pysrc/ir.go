@@ -108,10 +108,15 @@ type Func struct {
 	Stores []Store
 	// Env is what a module or class body binds at its end, by name.
 	Env []Binding
-	// Body is the code's flow: its statements as a tree; Tests the
-	// conditions they and its expressions test.
-	Body  []Stmt
-	Tests []Test
+	// Body is a function's flow, its statements as a tree (see flow.go):
+	// a block of Stmts, whose compound statements' blocks are runs of
+	// Stmts and Handlers; Targets are what they assign to; Tests the
+	// conditions they and the function's expressions test.
+	Body     Run
+	Stmts    []Stmt
+	Handlers []Run
+	Targets  []Target
+	Tests    []Test
 	// Keys are the values of the keys of subscripts that are not string
 	// literals (see Op).
 	Keys []Value

@@ -127,12 +127,12 @@ func (s *fnState) exprStmt(e, stmt *syntax.Node, st *Stmt) {
 	switch e.Type() {
 	case "assignment":
 		st.Kind = StmtAssign
-		st.Value = s.assignment(e, stmt, st)
+		st.Targets = s.assigned(func() { st.Value = s.assignment(e, stmt) })
 	case "augmented_assignment":
 		left, right := e.ChildByFieldName("left"), e.ChildByFieldName("right")
 		v := s.expr(left).Union(s.expr(right))
 		st.Kind, st.Value = StmtAssign, v
-		st.Targets = append(st.Targets, s.assignTop(left, v, stmt))
+		st.Targets = s.assigned(func() { s.assignTop(left, v, stmt) })
 		s.extendSetting(left, right)
 	default:
 		s.expr(e)
@@ -140,17 +140,17 @@ func (s *fnState) exprStmt(e, stmt *syntax.Node, st *Stmt) {
 }
 
 // assignment lowers a = b (and a = b = c), returning the value assigned.
-func (s *fnState) assignment(e, stmt *syntax.Node, st *Stmt) Value {
+func (s *fnState) assignment(e, stmt *syntax.Node) Value {
 	right := e.ChildByFieldName("right")
 	var v Value
 	if right != nil && right.Type() == "assignment" {
-		v = s.assignment(right, stmt, st)
+		v = s.assignment(right, stmt)
 	} else {
 		v = s.expr(right)
 		s.setting(e.ChildByFieldName("left"), right)
 	}
 	if left := e.ChildByFieldName("left"); left != nil {
-		st.Targets = append(st.Targets, s.assignTop(left, v, stmt))
+		s.assignTop(left, v, stmt)
 	}
 	return v
 }
@@ -226,7 +226,7 @@ func (s *fnState) isSelf(name string) bool {
 // loop lowers a for or while loop's body, which may run or not, then its
 // else clause, into st, and adds st to the flow.
 func (s *fnState) loop(n *syntax.Node, st *Stmt) {
-	s.fork([]*syntax.Node{n.ChildByFieldName("body")}, []*[]Stmt{&st.Body}, true)
+	s.fork([]*syntax.Node{n.ChildByFieldName("body")}, []*Run{&st.Body}, true)
 	if alt := n.ChildByFieldName("alternative"); alt != nil {
 		s.into(&st.Else, func() { s.block(alt.ChildByFieldName("body")) })
 	}
@@ -256,12 +256,13 @@ func (s *fnState) try(n *syntax.Node, st *Stmt) {
 		s.env = join(before, after)
 		envs := []map[string]Value{after}
 		start := s.env
-		st.Handlers = make([][]Stmt, len(handlers))
+		blocks := make([]Run, len(handlers))
 		for i, h := range handlers {
 			s.env = maps.Clone(start)
-			s.into(&st.Handlers[i], func() { s.handler(h) })
+			s.into(&blocks[i], func() { s.handler(h) })
 			envs = append(envs, s.env)
 		}
+		st.Handlers = s.clauses(blocks)
 		s.env = join(envs...)
 	}
 	if finally != nil {
@@ -324,18 +325,19 @@ func (s *fnState) match(n *syntax.Node, st *Stmt) {
 			bodies = append(bodies, c.ChildByFieldName("consequence"))
 		}
 	}
-	st.Handlers = make([][]Stmt, len(bodies))
-	dsts := make([]*[]Stmt, len(bodies))
+	blocks := make([]Run, len(bodies))
+	dsts := make([]*Run, len(bodies))
 	for i := range bodies {
-		dsts[i] = &st.Handlers[i]
+		dsts[i] = &blocks[i]
 	}
 	s.fork(bodies, dsts, true)
+	st.Handlers = s.clauses(blocks)
 	s.emit(*st)
 }
 
 // fork lowers each body into its flow from a copy of the environment and
 // joins them; with skip, also the environment before (no body may run).
-func (s *fnState) fork(bodies []*syntax.Node, dsts []*[]Stmt, skip bool) {
+func (s *fnState) fork(bodies []*syntax.Node, dsts []*Run, skip bool) {
 	before := s.env
 	var envs []map[string]Value
 	if skip {

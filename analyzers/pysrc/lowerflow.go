@@ -2,6 +2,7 @@ package pysrc
 
 import (
 	"maps"
+	"slices"
 
 	"github.com/residue-sec/residue/analyzers/syntax"
 )
@@ -12,19 +13,64 @@ import (
 // ncalls returns the number of call sites lowered so far.
 func (s *fnState) ncalls() int32 { return int32(len(s.fn.Calls)) }
 
-// emit adds st to the statements being lowered.
+// emit adds st to the block being lowered, if any; a statement that
+// evaluates nothing and does nothing (a docstring, a definition without
+// decorators) is left out.
 func (s *fnState) emit(st Stmt) {
-	if s.out != nil {
-		*s.out = append(*s.out, st)
+	if s.depth < 0 || (st.Kind == StmtExpr || st.Kind == StmtDef) && st.From == st.To {
+		return
 	}
+	s.bufs[s.depth] = append(s.bufs[s.depth], st)
 }
 
-// into lowers, with lower, statements into *dst.
-func (s *fnState) into(dst *[]Stmt, lower func()) {
-	saved := s.out
-	s.out = dst
+// into lowers, with lower, a block of a function: its statements are
+// gathered, then added to the function's Stmts together, as the run
+// *dst.
+func (s *fnState) into(dst *Run, lower func()) {
+	if s.fn.Kind != KindDef {
+		lower()
+		return
+	}
+	s.depth++
+	if len(s.bufs) <= s.depth {
+		s.bufs = append(s.bufs, nil)
+	}
+	s.bufs[s.depth] = s.bufs[s.depth][:0]
 	lower()
-	s.out = saved
+	b := s.bufs[s.depth]
+	*dst = Run{int32(len(s.fn.Stmts)), int32(len(b))}
+	s.fn.Stmts = append(s.fn.Stmts, b...)
+	s.bufs[s.depth] = b[:0]
+	s.depth--
+}
+
+// trim makes the function's lists as long as their content: they grew
+// by appending while it was lowered.
+func (f *Func) trim() {
+	f.Calls = slices.Clip(f.Calls)
+	if f.Kind != KindDef {
+		return
+	}
+	f.Stmts, f.Handlers = clone(f.Stmts), clone(f.Handlers)
+	f.Targets, f.Tests, f.Keys = clone(f.Targets), clone(f.Tests), clone(f.Keys)
+}
+
+// clone returns a copy of list of its length, nil for none.
+func clone[T any](list []T) []T {
+	if len(list) == 0 {
+		return nil
+	}
+	return append(make([]T, 0, len(list)), list...)
+}
+
+// clauses adds blocks as a run of the function's Handlers.
+func (s *fnState) clauses(blocks []Run) Run {
+	if s.fn.Kind != KindDef {
+		return Run{}
+	}
+	r := Run{int32(len(s.fn.Handlers)), int32(len(blocks))}
+	s.fn.Handlers = append(s.fn.Handlers, blocks...)
+	return r
 }
 
 // ifStmt lowers an if statement into st, its elif clauses as the if
@@ -38,29 +84,40 @@ func (s *fnState) ifStmt(n *syntax.Node, st *Stmt) {
 	s.env = maps.Clone(cond)
 	s.into(&st.Body, func() { s.block(n.ChildByFieldName("consequence")) })
 	envs := []map[string]Value{s.env}
-	tail, final := &st.Else, false
-	for _, alt := range n.ChildrenByFieldName("alternative") {
-		s.env = maps.Clone(cond)
-		if alt.Type() != "elif_clause" {
-			s.into(tail, func() { s.block(alt.ChildByFieldName("body")) })
-			envs, final = append(envs, s.env), true
-			break
-		}
+	st.Else = s.alternatives(n.ChildrenByFieldName("alternative"), cond, &envs)
+	s.env = join(envs...)
+	s.emit(*st)
+}
+
+// alternatives lowers the elif and else clauses alts of an if statement,
+// from what the tests before bound (cond), into a block: an elif is an
+// if statement, whose else block holds the clauses after it. envs gets
+// what each branch binds, and cond when no else clause ends them.
+func (s *fnState) alternatives(alts []*syntax.Node, cond map[string]Value, envs *[]map[string]Value) Run {
+	if len(alts) == 0 {
+		*envs = append(*envs, cond)
+		return Run{}
+	}
+	alt := alts[0]
+	var out Run
+	s.env = maps.Clone(cond)
+	if alt.Type() != "elif_clause" {
+		s.into(&out, func() { s.block(alt.ChildByFieldName("body")) })
+		*envs = append(*envs, s.env)
+		return out
+	}
+	s.into(&out, func() {
 		el := Stmt{Kind: StmtIf, Elif: true, From: s.ncalls(), Span: span(alt)}
 		el.Test = s.test(alt.ChildByFieldName("condition"))
 		el.To = s.ncalls()
-		cond = s.env
+		cond := s.env
 		s.env = maps.Clone(cond)
 		s.into(&el.Body, func() { s.block(alt.ChildByFieldName("consequence")) })
-		envs = append(envs, s.env)
-		*tail = append(*tail, el)
-		tail = &(*tail)[len(*tail)-1].Else
-	}
-	if !final {
-		envs = append(envs, cond)
-	}
-	s.env = join(envs...)
-	s.emit(*st)
+		*envs = append(*envs, s.env)
+		el.Else = s.alternatives(alts[1:], cond, envs)
+		s.emit(el)
+	})
+	return out
 }
 
 // mixed lowers a statement whose children are expressions and, in an
@@ -145,8 +202,13 @@ func (s *fnState) testValue(n *syntax.Node) (int32, Value) {
 	return s.addTest(t), v
 }
 
-// addTest adds t to the function's tests.
+// addTest adds t to the function's tests and returns its index.
+// Only functions keep tests (module and class bodies have no flow): -1
+// is none.
 func (s *fnState) addTest(t Test) int32 {
+	if s.fn.Kind != KindDef {
+		return -1
+	}
 	s.fn.Tests = append(s.fn.Tests, t)
 	return int32(len(s.fn.Tests) - 1)
 }
@@ -154,6 +216,9 @@ func (s *fnState) addTest(t Test) int32 {
 // testAtom is the value of a test used as a value.
 func (s *fnState) testAtom(n *syntax.Node) Value {
 	i, v := s.testValue(n)
+	if i < 0 {
+		return v
+	}
 	return v.Union(Value{{Root: RootTest, Index: i}})
 }
 
@@ -181,10 +246,26 @@ func operand(n *syntax.Node, v Value) Operand {
 	return o
 }
 
+// assigned returns the run of the function's Targets that lower adds.
+func (s *fnState) assigned(lower func()) Run {
+	start := len(s.fn.Targets)
+	lower()
+	return Run{int32(start), int32(len(s.fn.Targets) - start)}
+}
+
 // assignTop binds the target of an assignment statement (at) to v and
-// returns what it assigns to: a name, an attribute or a key of an
-// object, or anything else.
-func (s *fnState) assignTop(target *syntax.Node, v Value, at *syntax.Node) Target {
+// adds to the function's Targets what it assigns to: an attribute or a
+// key of an object, or anything else but a name (a name's binding is in
+// the values that read it).
+func (s *fnState) assignTop(target *syntax.Node, v Value, at *syntax.Node) {
+	if t := s.target(target, v, at); s.fn.Kind == KindDef && t.Kind != TargetName {
+		s.fn.Targets = append(s.fn.Targets, t)
+	}
+}
+
+// target binds target to v, assigned by at, and returns what it
+// assigns to.
+func (s *fnState) target(target *syntax.Node, v Value, at *syntax.Node) Target {
 	t := Target{Kind: TargetOther, Span: span(target)}
 	switch target.Type() {
 	case "identifier":

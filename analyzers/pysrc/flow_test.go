@@ -139,10 +139,9 @@ while more() [truth more()]
 with open_it()
   assign f.read() ->3:REMOTE_USER
 assert nets() any() [truth any(p in n for n in nets())]
-match status()
-handler
+if status() [status() in "SUCCESS"["SUCCESS"]]
   return const=2
-handler
+else
   return const=1
 `
 	if got != want {
@@ -159,6 +158,7 @@ handler
 			cond := f.Tests[st.Test]
 			not := f.Tests[cond.Kids[0]]
 			rootTest = f.Tests[not.Kids[0]].Operands[0].Value[0].Root == RootTest
+			break
 		}
 	}
 	for _, c := range f.Calls {
@@ -239,5 +239,38 @@ def view(request):
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestMatchChain: a match of string cases is the if statement it is; a
+// match of other patterns stays one.
+func TestMatchChain(t *testing.T) {
+	src := `def view(request):
+    match status(request):
+        case "SUCCESS":
+            ok()
+        case "A" | "B":
+            meh()
+        case _:
+            deny()
+    match request:
+        case {"k": v}:
+            use(v)
+`
+	m := extractAll(t, map[string]string{"app/views.py": src})[0].(*Module)
+	got := flowText(m, &m.Funcs[1])
+	want := `if status() [status(request) in "SUCCESS"["SUCCESS"]]
+  expr ok()
+else
+  if [status(request) in "A" | "B"["A" "B"]]
+    expr meh()
+  else
+    expr deny()
+match
+handler
+  expr use()
+`
+	if got != want {
+		t.Errorf("flow:\n%s\nwant:\n%s", got, want)
 	}
 }

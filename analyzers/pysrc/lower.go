@@ -317,13 +317,18 @@ func (s *fnState) with(n *syntax.Node, st *Stmt) {
 // match lowers a match statement into st: its subject, then each case's
 // body from the environment before.
 func (s *fnState) match(n *syntax.Node, st *Stmt) {
-	s.expr(n.ChildByFieldName("subject"))
+	subject := n.ChildByFieldName("subject")
+	sv := s.expr(subject)
 	st.To = s.ncalls()
-	var bodies []*syntax.Node
+	var cases, bodies []*syntax.Node
 	for _, c := range n.ChildByFieldName("body").NamedChildren() {
 		if c.Type() == "case_clause" {
-			bodies = append(bodies, c.ChildByFieldName("consequence"))
+			cases, bodies = append(cases, c), append(bodies, c.ChildByFieldName("consequence"))
 		}
+	}
+	if literalCases(cases) {
+		s.matchChain(st, operand(subject, sv), cases)
+		return
 	}
 	blocks := make([]Run, len(bodies))
 	dsts := make([]*Run, len(bodies))

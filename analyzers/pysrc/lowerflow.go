@@ -120,6 +120,109 @@ func (s *fnState) alternatives(alts []*syntax.Node, cond map[string]Value, envs 
 	return out
 }
 
+// literalCases reports whether every case of a match statement compares
+// the subject with string literals (case "A" | "B"), but a last one that
+// matches anything (case _).
+func literalCases(cases []*syntax.Node) bool {
+	for i, c := range cases {
+		var pats []*syntax.Node
+		for _, k := range c.NamedChildren() {
+			switch k.Type() {
+			case "case_pattern":
+				pats = append(pats, k)
+			case "if_clause":
+				return false
+			}
+		}
+		if len(pats) != 1 {
+			return false
+		}
+		if _, ok := casePattern(pats[0]); !ok && (i < len(cases)-1 || pats[0].Text() != "_") {
+			return false
+		}
+	}
+	return len(cases) > 0
+}
+
+// casePattern returns the strings a case pattern is (a string, or a
+// union of strings).
+func casePattern(p *syntax.Node) ([]string, bool) {
+	if p == nil {
+		return nil, false
+	}
+	kids := p.NamedChildren()
+	if len(kids) != 1 {
+		return nil, false
+	}
+	strs := []*syntax.Node{kids[0]}
+	if kids[0].Type() == "union_pattern" {
+		strs = kids[0].NamedChildren()
+	}
+	var out []string
+	for _, k := range strs {
+		lit, ok := stringLiteral(k)
+		if k.Type() != "string" || !ok {
+			return nil, false
+		}
+		out = append(out, lit)
+	}
+	return out, len(out) > 0
+}
+
+// matchChain lowers a match statement of literal cases as the if
+// statement it is (if subject in ("A", "B"): ... elif ...: ... else:
+// ...), each case's body from the environment before.
+func (s *fnState) matchChain(st *Stmt, subject Operand, cases []*syntax.Node) {
+	before := s.env
+	var envs []map[string]Value
+	// chain lowers cases[i:]: the if statement of case i, or the body
+	// of a last case _, into the block being lowered (ok false).
+	var chain func(i int) (Stmt, bool)
+	chain = func(i int) (Stmt, bool) {
+		c := cases[i]
+		body := c.ChildByFieldName("consequence")
+		s.env = maps.Clone(before)
+		lits, literal := casePattern(casePatternOf(c))
+		if !literal {
+			s.block(body)
+			envs = append(envs, s.env)
+			return Stmt{}, false
+		}
+		if_ := Stmt{Kind: StmtIf, Elif: i > 0, From: s.ncalls(), To: s.ncalls(), Span: span(c)}
+		if_.Test = s.addTest(Test{Kind: TestCompare, Op: "in", Span: span(c),
+			Operands: []Operand{subject, {Lits: lits, Literal: true, Span: span(casePatternOf(c))}}})
+		s.into(&if_.Body, func() { s.block(body) })
+		envs = append(envs, s.env)
+		if i+1 == len(cases) {
+			envs = append(envs, before)
+		} else {
+			s.into(&if_.Else, func() {
+				if next, ok := chain(i + 1); ok {
+					s.emit(next)
+				}
+			})
+		}
+		return if_, true
+	}
+	if first, ok := chain(0); ok {
+		first.From, first.Span = st.From, st.Span
+		s.emit(first)
+	} else {
+		s.emit(Stmt{Kind: StmtExpr, From: st.From, To: st.To, Span: st.Span})
+	}
+	s.env = join(envs...)
+}
+
+// casePatternOf returns a case clause's pattern.
+func casePatternOf(c *syntax.Node) *syntax.Node {
+	for _, k := range c.NamedChildren() {
+		if k.Type() == "case_pattern" {
+			return k
+		}
+	}
+	return nil
+}
+
 // mixed lowers a statement whose children are expressions and, in an
 // ERROR node, statements: the expressions' calls make st, up to each
 // nested statement.

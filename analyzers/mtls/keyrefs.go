@@ -45,11 +45,20 @@ func (vs *values) keyInfos(key keyExpr, header bool) []keyInfo {
 }
 
 // constant returns the constant a value names: the reader's (a module's
-// or a class's), or the class's own name = literal read through self or
-// cls.
+// or a class's, an Enum member's value), or the class's own name =
+// literal read through self or cls.
 func (vs *values) constant(v pysrc.Value) (*pysrc.Setting, pysrc.Loc, bool) {
 	if c, at, ok := vs.fr.rp.r.Constant(vs.fr.fn, v); ok {
 		return c, at, true
+	}
+	if len(v) == 1 {
+		if n := len(v[0].Ops); n > 1 && v[0].Ops[n-1].Kind == pysrc.OpAttr && v[0].Ops[n-1].Name == "value" {
+			member := v[0]
+			member.Ops = member.Ops[:n-1]
+			if c, at, ok := vs.fr.rp.r.Constant(vs.fr.fn, pysrc.Value{member}); ok {
+				return c, at, true
+			}
+		}
 	}
 	if len(v) != 1 || vs.fr.class == nil || !vs.fr.method {
 		return nil, pysrc.Loc{}, false

@@ -75,6 +75,7 @@ func (rp *repo) before(fn *pysrc.FuncDef) facts {
 	for i := range class.Decorators {
 		f = f.with(rp.decorator(class.Module().Code()[class.Scope], class.Decorators[i], class.DecoratorCalls[i], class.DecoratorSpans[i], "dispatch"))
 	}
+	f = f.with(rp.permissions(class))
 	for _, k := range class.Order() {
 		d := k.Method("dispatch")
 		if d == nil || d.Owner() != k {
@@ -86,6 +87,40 @@ func (rp *repo) before(fn *pysrc.FuncDef) facts {
 		}
 	}
 	return f
+}
+
+// permissions returns what the DRF permission classes of a view
+// (permission_classes) establish before its handlers run: what holds
+// where each has_permission grants.
+func (rp *repo) permissions(view *pysrc.ClassDef) facts {
+	v, owner := view.Binding("permission_classes")
+	if owner == nil {
+		return facts{}
+	}
+	var f facts
+	for _, d := range rp.r.Resolve(owner.BodyDef(), v) {
+		if d.Tag != pysrc.TagClass {
+			continue
+		}
+		m := d.Class.Method("has_permission")
+		if m == nil {
+			continue
+		}
+		rr := &reroot{at: view.Module().At(view.NameSpan), via: d.Class.Name + ".has_permission", here: view.Module()}
+		if g, ok := rp.memo(memoKey{what: "permission", fn: m}, func(rp *repo) any { return rp.grantedBy(m) }).(*facts); ok && g != nil {
+			f = f.with(rr.facts(*g))
+		}
+	}
+	return f
+}
+
+// grantedBy returns what holds where the permission method m returns a
+// true value.
+func (rp *repo) grantedBy(m *pysrc.FuncDef) *facts {
+	params, _ := bindParameters(m)
+	fr := newFrame(nil, rp, m, role{}, params)
+	fr.helper = true
+	return fr.outcome(!fr.block(m.Block(m.Body))).truthy
 }
 
 // decorator returns what one decorator of a function or class (of the

@@ -16,27 +16,27 @@ func (vs *values) test(i int32) *tested {
 	t := &tested{}
 	vs.tests[i] = t
 	vs.fr.rp.work++
-	if int(i) < len(vs.fr.fn.Tests) {
-		t.c, t.v = vs.judgeTest(&vs.fr.fn.Tests[i])
+	if int(i) < len(vs.fr.fn.Conds) {
+		t.c, t.v = vs.judgeTest(&vs.fr.fn.Conds[i])
 	}
 	return t
 }
 
 // judgeTest evaluates test t.
-func (vs *values) judgeTest(t *pysrc.Test) (condition, value) {
+func (vs *values) judgeTest(t *pysrc.Cond) (condition, value) {
 	at := vs.fr.at(t.Span)
 	switch t.Kind {
-	case pysrc.TestNot:
+	case pysrc.CondNot:
 		k := vs.test(t.Kids[0])
 		return k.c.not(), k.v.derived()
-	case pysrc.TestAnd, pysrc.TestOr:
+	case pysrc.CondAnd, pysrc.CondOr:
 		l, r := vs.test(t.Kids[0]), vs.test(t.Kids[1])
 		v := l.v.union(r.v).derived()
-		if t.Kind == pysrc.TestOr {
+		if t.Kind == pysrc.CondOr {
 			return condition{t: l.c.t.meet(r.c.t), f: l.c.f.with(r.c.f)}, v
 		}
 		return condition{t: l.c.t.with(r.c.t), f: l.c.f.meet(r.c.f)}, v
-	case pysrc.TestCompare:
+	case pysrc.CondCompare:
 		return vs.comparison(t, at)
 	}
 	if len(t.Operands) == 0 {
@@ -70,7 +70,7 @@ func truthiness(at pysrc.Loc, v value) condition {
 // comparison evaluates a comparison: presence tests of keys, tests of the
 // verification status, of the peer address against the trusted proxies,
 // of a certificate digest against pins, and tests of certificate data.
-func (vs *values) comparison(t *pysrc.Test, at pysrc.Loc) (condition, value) {
+func (vs *values) comparison(t *pysrc.Cond, at pysrc.Loc) (condition, value) {
 	if len(t.Operands) != 2 {
 		var v value
 		for _, o := range t.Operands {
@@ -229,7 +229,7 @@ func (vs *values) status(at pysrc.Loc, op string, sv value, other *pysrc.Operand
 		if op == "not in" {
 			c = c.not()
 		}
-	case other.Const == pysrc.ConstNone:
+	case other.Const == pysrc.SingletonNone:
 		c.t.weak = weak("tests it against None (presence)")
 		if op == "is" || op == "==" {
 			c = c.not()

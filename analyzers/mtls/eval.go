@@ -37,7 +37,7 @@ func (vs *values) value(v pysrc.Value) value {
 	var cond *condition
 	for i, a := range v {
 		w := vs.atom(a)
-		if a.Root == pysrc.RootTest && w.cond != nil && len(v) > 1 {
+		if a.Root == pysrc.RootCond && w.cond != nil && len(v) > 1 {
 			if cond == nil {
 				cond = w.cond
 			} else {
@@ -67,7 +67,7 @@ func (vs *values) atom(a pysrc.Atom) value {
 		}
 	case pysrc.RootCall:
 		v = vs.call(a.Index)
-	case pysrc.RootTest:
+	case pysrc.RootCond:
 		t := vs.test(a.Index)
 		c := t.c
 		for _, op := range a.Ops {

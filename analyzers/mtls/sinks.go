@@ -185,7 +185,7 @@ func (fr *frame) denies(b []pysrc.Stmt) bool {
 		case pysrc.StmtRaise:
 			return true
 		case pysrc.StmtReturn:
-			if fr.role.returnsDecision && st.Const == pysrc.ConstFalse || fr.denyResponse(st.Value) {
+			if fr.role.returnsDecision && st.Const == pysrc.SingletonFalse || fr.denyResponse(st.Value) {
 				return true
 			}
 		}
@@ -199,7 +199,7 @@ func (fr *frame) grants(b []pysrc.Stmt) bool {
 	for i := range b {
 		st := &b[i]
 		switch {
-		case st.Kind == pysrc.StmtReturn && st.Const == pysrc.ConstTrue && fr.role.returnsDecision:
+		case st.Kind == pysrc.StmtReturn && st.Const == pysrc.SingletonTrue && fr.role.returnsDecision:
 			return true
 		case fr.role.wrapped != "" && (st.Kind == pysrc.StmtReturn || st.Kind == pysrc.StmtExpr || st.Kind == pysrc.StmtAssign):
 			for k := st.From; k < st.To; k++ {

@@ -2,6 +2,7 @@ package mtls
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/residue-sec/residue/analyzers/pysrc"
 )
@@ -31,11 +32,24 @@ func (rp *repo) memo(key memoKey, make func(*repo) any) any {
 		defer func() { rp.depth-- }()
 		return make(rp)
 	}
-	return rp.prog.Memo(key, func() any {
+	memos := rp.prog.Memo("mtls", func() any { return &summaryMemos{} }).(*summaryMemos)
+	e, _ := memos.m.LoadOrStore(key, &summaryMemo{})
+	m := e.(*summaryMemo)
+	m.once.Do(func() {
 		fresh := rp.fresh()
 		fresh.nested = true
-		return make(fresh)
+		m.v = make(fresh)
 	})
+	return m.v
+}
+
+// summaryMemos are the program's summaries, by key.
+type summaryMemos struct{ m sync.Map }
+
+// A summaryMemo is one summary, made once.
+type summaryMemo struct {
+	once sync.Once
+	v    any
 }
 
 // maxMemoDepth bounds the summaries made within the making of another.

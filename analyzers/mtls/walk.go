@@ -161,7 +161,7 @@ func (fr *frame) testOf(st *pysrc.Stmt) condition {
 	saved := fr.pending
 	fr.run(st.From, st.To)
 	fr.pending = saved
-	return fr.vals.test(st.Test).c
+	return fr.vals.test(st.Cond).c
 }
 
 // loop walks a loop body and its else clause once, from the facts before
@@ -359,9 +359,9 @@ func containerText(subscript string) string {
 // test of certificate data, grants access.
 func (fr *frame) ret(st *pysrc.Stmt, v value) {
 	at := fr.at(returned(fr.fn.Module().Text(st.Span), st.Span))
-	falsy := st.Const == pysrc.ConstNone || st.Const == pysrc.ConstFalse
+	falsy := st.Const == pysrc.SingletonNone || st.Const == pysrc.SingletonFalse
 	if fr.helper {
-		fr.rets = append(fr.rets, ret{at: at, v: v, f: fr.now(), falsy: falsy, true_: st.Const == pysrc.ConstTrue})
+		fr.rets = append(fr.rets, ret{at: at, v: v, f: fr.now(), falsy: falsy, true_: st.Const == pysrc.SingletonTrue})
 		return
 	}
 	if fr.own.mwName != "" && falsy && isHook(last(fr.fn.Name)) {
@@ -372,7 +372,7 @@ func (fr *frame) ret(st *pysrc.Stmt, v value) {
 		fr.sink(site{at: at, kind: identitySink, what: "is returned as the authenticated user"}, v)
 	case fr.role.returnsDecision && v.data():
 		fr.sink(site{at: at, kind: decisionSink, what: "is returned as the permission decision"}, v)
-	case fr.role.returnsDecision && st.Const == pysrc.ConstTrue:
+	case fr.role.returnsDecision && st.Const == pysrc.SingletonTrue:
 		fr.grant(at)
 	}
 }

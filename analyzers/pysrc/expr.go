@@ -46,7 +46,7 @@ func (s *fnState) expr(n *syntax.Node) Value {
 	case "lambda":
 		return nil
 	case "comparison_operator", "not_operator", "boolean_operator":
-		return s.testAtom(n)
+		return s.condAtom(n)
 	case "binary_operator", "conditional_expression", "list", "tuple", "set",
 		"expression_list", "parenthesized_expression", "list_splat", "dictionary_splat", "await",
 		"pair", "dictionary", "keyword_argument", "yield", "as_pattern":
@@ -194,7 +194,7 @@ func (s *fnState) comprehension(n *syntax.Node) Value {
 			}
 			s.bind(c.ChildByFieldName("left"), it)
 		case "if_clause":
-			filters = append(filters, s.test(c.NamedChild(0)))
+			filters = append(filters, s.cond(c.NamedChild(0)))
 		}
 	}
 	v := s.expr(n.ChildByFieldName("body"))
@@ -212,7 +212,7 @@ func (s *fnState) comprehension(n *syntax.Node) Value {
 		v = v.With(filter)
 		for _, t := range filters {
 			if t >= 0 {
-				v = v.Union(Value{{Root: RootTest, Index: t, Ops: []Op{filter}}})
+				v = v.Union(Value{{Root: RootCond, Index: t, Ops: []Op{filter}}})
 			}
 		}
 	}

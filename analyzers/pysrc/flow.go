@@ -1,7 +1,7 @@
 package pysrc
 
 // A function's flow is its statements as a tree, next to its call sites:
-// what each statement evaluates (a range of Func.Calls), its tests, what
+// what each statement evaluates (a range of Func.Calls), its conditions, what
 // it assigns, returns or raises, and the blocks it runs. The model's own
 // evaluation reads only the call sites and values; a family that judges
 // what holds on the paths to a point (a check before an identity is
@@ -43,13 +43,13 @@ const (
 	StmtReturn
 	// StmtRaise raises.
 	StmtRaise
-	// StmtIf runs Body when Test holds, else Else; an elif is the one
+	// StmtIf runs Body when Cond holds, else Else; an elif is the one
 	// StmtIf of its Else, with Elif set.
 	StmtIf
 	// StmtFor binds Targets to what Value iterates and runs Body, then
 	// Else.
 	StmtFor
-	// StmtWhile runs Body while Test holds, then Else.
+	// StmtWhile runs Body while Cond holds, then Else.
 	StmtWhile
 	// StmtTry runs Body, one of Handlers when it raised, else Else, then
 	// Finally.
@@ -59,7 +59,7 @@ const (
 	// StmtMatch evaluates its subject and runs one of Handlers, the
 	// cases' bodies.
 	StmtMatch
-	// StmtAssert raises unless Test holds.
+	// StmtAssert raises unless Cond holds.
 	StmtAssert
 	// StmtBreak and StmtContinue leave a loop's body.
 	StmtBreak
@@ -69,30 +69,30 @@ const (
 	StmtDef
 )
 
-// ConstKind says what literal constant an expression is.
-type ConstKind uint8
+// Singleton says what literal constant an expression is.
+type Singleton uint8
 
 // The literal constants.
 const (
-	ConstNone ConstKind = iota + 1
-	ConstTrue
-	ConstFalse
+	SingletonNone Singleton = iota + 1
+	SingletonTrue
+	SingletonFalse
 )
 
 // A Stmt is one statement of a flow.
 type Stmt struct {
 	Kind StmtKind
 	// Const is what a return returns when that is a literal constant
-	// (ConstNone for a bare return).
-	Const ConstKind
+	// (SingletonNone for a bare return).
+	Const Singleton
 	Elif  bool
 	// From and To are the call sites the statement itself evaluates,
-	// Func.Calls[From:To]: its expressions (an if's or a while's test, a
+	// Func.Calls[From:To]: its expressions (an if's or a while's condition, a
 	// for's iterable, a with's items, a match's subject), not its blocks'.
 	From, To int32
-	// Test is the index in Func.Tests of an if's, a while's or an
-	// assert's test.
-	Test int32
+	// Cond is the index in Func.Conds of an if's, a while's or an
+	// assert's condition.
+	Cond int32
 	// Body, Else and Finally are blocks (runs of Func.Stmts); Handlers
 	// is a run of Func.Handlers, a try's except clauses or a match's
 	// cases; Targets a run of Func.Targets.
@@ -126,27 +126,27 @@ type Target struct {
 	Span Span
 }
 
-// TestKind says what a test is.
-type TestKind uint8
+// CondKind says what a condition is.
+type CondKind uint8
 
-// The kinds of tests.
+// The kinds of conditions.
 const (
-	// TestValue is the truth of Operands[0].
-	TestValue TestKind = iota + 1
-	// TestNot, TestAnd and TestOr combine the tests Kids.
-	TestNot
-	TestAnd
-	TestOr
-	// TestCompare compares Operands with Op ("==", "not in", "is not"; a
+	// CondTruth is the truth of Operands[0].
+	CondTruth CondKind = iota + 1
+	// CondNot, CondAnd and CondOr combine the conditions Kids.
+	CondNot
+	CondAnd
+	CondOr
+	// CondCompare compares Operands with Op ("==", "not in", "is not"; a
 	// chained comparison has more than two operands and its first Op).
-	TestCompare
+	CondCompare
 )
 
-// A Test is a condition as written: a comparison, a truth test, and not,
-// and, or over tests. A test used as a value (ok = x == y) is an atom
-// rooted at it (RootTest).
-type Test struct {
-	Kind     TestKind
+// A Cond is a condition as written: a comparison, a truth test, and not,
+// and, or over conditions. A condition used as a value (ok = x == y) is
+// an atom rooted at it (RootCond).
+type Cond struct {
+	Kind     CondKind
 	Op       string
 	Kids     []int32
 	Operands []Operand
@@ -162,6 +162,6 @@ type Operand struct {
 	// None, True or False.
 	Lits    []string
 	Literal bool
-	Const   ConstKind
+	Const   Singleton
 	Span    Span
 }

@@ -20,7 +20,7 @@ func flowText(m *Module, f *Func) string {
 			}
 			switch st.Kind {
 			case StmtIf, StmtWhile, StmtAssert:
-				fmt.Fprintf(&b, " [%s]", testText(m, f, st.Test))
+				fmt.Fprintf(&b, " [%s]", testText(m, f, st.Cond))
 			case StmtReturn:
 				fmt.Fprintf(&b, " const=%d", st.Const)
 			}
@@ -56,7 +56,7 @@ var stmtNames = map[StmtKind]string{
 // testText renders a test: and, or, not, comparisons of operands given by
 // their source text, truth tests.
 func testText(m *Module, f *Func, i int32) string {
-	t := f.Tests[i]
+	t := f.Conds[i]
 	text := func(o Operand) string {
 		s := string(m.Src[o.Span.Start:o.Span.End])
 		if o.Literal {
@@ -65,12 +65,12 @@ func testText(m *Module, f *Func, i int32) string {
 		return s
 	}
 	switch t.Kind {
-	case TestNot:
+	case CondNot:
 		return "not " + testText(m, f, t.Kids[0])
-	case TestAnd, TestOr:
-		op := map[TestKind]string{TestAnd: " and ", TestOr: " or "}[t.Kind]
+	case CondAnd, CondOr:
+		op := map[CondKind]string{CondAnd: " and ", CondOr: " or "}[t.Kind]
 		return "(" + testText(m, f, t.Kids[0]) + op + testText(m, f, t.Kids[1]) + ")"
-	case TestCompare:
+	case CondCompare:
 		var parts []string
 		for _, o := range t.Operands {
 			parts = append(parts, text(o))
@@ -155,9 +155,9 @@ else
 	var rootTest, appended bool
 	for _, st := range f.Block(f.Body) {
 		if st.Kind == StmtIf {
-			cond := f.Tests[st.Test]
-			not := f.Tests[cond.Kids[0]]
-			rootTest = f.Tests[not.Kids[0]].Operands[0].Value[0].Root == RootTest
+			cond := f.Conds[st.Cond]
+			not := f.Conds[cond.Kids[0]]
+			rootTest = f.Conds[not.Kids[0]].Operands[0].Value[0].Root == RootCond
 			break
 		}
 	}

@@ -110,13 +110,13 @@ type Func struct {
 	Env []Binding
 	// Body is a function's flow, its statements as a tree (see flow.go):
 	// a block of Stmts, whose compound statements' blocks are runs of
-	// Stmts and Handlers; Targets are what they assign to; Tests the
+	// Stmts and Handlers; Targets are what they assign to; Conds the
 	// conditions they and the function's expressions test.
 	Body     Run
 	Stmts    []Stmt
 	Handlers []Run
 	Targets  []Target
-	Tests    []Test
+	Conds    []Cond
 	// Keys are the values of the keys of subscripts that are not string
 	// literals (see Op).
 	Keys []Value

@@ -33,11 +33,11 @@ func (s *fnState) stmt(n *syntax.Node) {
 			}
 		}
 	case "return_statement":
-		st.Kind, st.Const = StmtReturn, ConstNone
+		st.Kind, st.Const = StmtReturn, SingletonNone
 		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 			if c.IsNamed() {
 				st.Value = st.Value.Union(s.expr(c))
-				st.Const = constant(c)
+				st.Const = singleton(c)
 			}
 		}
 		s.fn.Returns = s.fn.Returns.Union(st.Value)
@@ -53,7 +53,7 @@ func (s *fnState) stmt(n *syntax.Node) {
 		return
 	case "while_statement":
 		st.Kind = StmtWhile
-		st.Test = s.test(n.ChildByFieldName("condition"))
+		st.Cond = s.cond(n.ChildByFieldName("condition"))
 		st.To = s.ncalls()
 		s.loop(n, &st)
 		return
@@ -95,12 +95,12 @@ func (s *fnState) stmt(n *syntax.Node) {
 		return
 	case "assert_statement":
 		st.Kind = StmtAssert
-		st.Test = -1
+		st.Cond = -1
 		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 			switch {
 			case !c.IsNamed():
-			case st.Test < 0:
-				st.Test = s.test(c)
+			case st.Cond < 0:
+				st.Cond = s.cond(c)
 			default:
 				s.expr(c)
 			}

@@ -8,7 +8,7 @@ import (
 )
 
 // What lowering adds for a function's flow (see flow.go): statements in
-// a tree, each with the calls it makes, its tests, and what it assigns.
+// a tree, each with the calls it makes, its conditions, and what it assigns.
 
 // ncalls returns the number of call sites lowered so far.
 func (s *fnState) ncalls() int32 { return int32(len(s.fn.Calls)) }
@@ -52,7 +52,7 @@ func (f *Func) trim() {
 		return
 	}
 	f.Stmts, f.Handlers = clone(f.Stmts), clone(f.Handlers)
-	f.Targets, f.Tests, f.Keys = clone(f.Targets), clone(f.Tests), clone(f.Keys)
+	f.Targets, f.Conds, f.Keys = clone(f.Targets), clone(f.Conds), clone(f.Keys)
 }
 
 // clone returns a copy of list of its length, nil for none.
@@ -74,11 +74,11 @@ func (s *fnState) clauses(blocks []Run) Run {
 }
 
 // ifStmt lowers an if statement into st, its elif clauses as the if
-// statements of its else, each with its own test: every branch starts
-// from what the tests before it bound, and they are joined after.
+// statements of its else, each with its own condition: every branch
+// starts from what the conditions before it bound, and they are joined after.
 func (s *fnState) ifStmt(n *syntax.Node, st *Stmt) {
 	st.Kind = StmtIf
-	st.Test = s.test(n.ChildByFieldName("condition"))
+	st.Cond = s.cond(n.ChildByFieldName("condition"))
 	st.To = s.ncalls()
 	cond := s.env
 	s.env = maps.Clone(cond)
@@ -90,7 +90,7 @@ func (s *fnState) ifStmt(n *syntax.Node, st *Stmt) {
 }
 
 // alternatives lowers the elif and else clauses alts of an if statement,
-// from what the tests before bound (cond), into a block: an elif is an
+// from what the conditions before bound (cond), into a block: an elif is an
 // if statement, whose else block holds the clauses after it. envs gets
 // what each branch binds, and cond when no else clause ends them.
 func (s *fnState) alternatives(alts []*syntax.Node, cond map[string]Value, envs *[]map[string]Value) Run {
@@ -108,7 +108,7 @@ func (s *fnState) alternatives(alts []*syntax.Node, cond map[string]Value, envs 
 	}
 	s.into(&out, func() {
 		el := Stmt{Kind: StmtIf, Elif: true, From: s.ncalls(), Span: span(alt)}
-		el.Test = s.test(alt.ChildByFieldName("condition"))
+		el.Cond = s.cond(alt.ChildByFieldName("condition"))
 		el.To = s.ncalls()
 		cond := s.env
 		s.env = maps.Clone(cond)
@@ -189,7 +189,7 @@ func (s *fnState) matchChain(st *Stmt, subject Operand, cases []*syntax.Node) {
 			return Stmt{}, false
 		}
 		if_ := Stmt{Kind: StmtIf, Elif: i > 0, From: s.ncalls(), To: s.ncalls(), Span: span(c)}
-		if_.Test = s.addTest(Test{Kind: TestCompare, Op: "in", Span: span(c),
+		if_.Cond = s.addCond(Cond{Kind: CondCompare, Op: "in", Span: span(c),
 			Operands: []Operand{subject, {Lits: lits, Literal: true, Span: span(casePatternOf(c))}}})
 		s.into(&if_.Body, func() { s.block(body) })
 		envs = append(envs, s.env)
@@ -248,46 +248,46 @@ func (s *fnState) mixed(n *syntax.Node, st *Stmt) {
 }
 
 // constant returns the literal constant n is, 0 for none.
-func constant(n *syntax.Node) ConstKind {
+func singleton(n *syntax.Node) Singleton {
 	switch n.Type() {
 	case "none":
-		return ConstNone
+		return SingletonNone
 	case "true":
-		return ConstTrue
+		return SingletonTrue
 	case "false":
-		return ConstFalse
+		return SingletonFalse
 	}
 	return 0
 }
 
-// test lowers n as a condition and returns its index in Func.Tests.
-func (s *fnState) test(n *syntax.Node) int32 {
-	i, _ := s.testValue(n)
+// cond lowers n as a condition and returns its index in Func.Conds.
+func (s *fnState) cond(n *syntax.Node) int32 {
+	i, _ := s.condValue(n)
 	return i
 }
 
-// testValue lowers n as a condition; the value is what n evaluates to
+// condValue lowers n as a condition; the value is what n evaluates to
 // when it is an and or an or (one of its operands), nil otherwise.
-func (s *fnState) testValue(n *syntax.Node) (int32, Value) {
-	t := Test{Span: span(n)}
+func (s *fnState) condValue(n *syntax.Node) (int32, Value) {
+	t := Cond{Span: span(n)}
 	switch n.Type() {
 	case "parenthesized_expression":
 		if n.NamedChildCount() == 1 {
-			return s.testValue(n.NamedChild(0))
+			return s.condValue(n.NamedChild(0))
 		}
 	case "not_operator":
-		t.Kind, t.Kids = TestNot, []int32{s.test(n.ChildByFieldName("argument"))}
-		return s.addTest(t), nil
+		t.Kind, t.Kids = CondNot, []int32{s.cond(n.ChildByFieldName("argument"))}
+		return s.addCond(t), nil
 	case "boolean_operator":
-		l, lv := s.testValue(n.ChildByFieldName("left"))
-		r, rv := s.testValue(n.ChildByFieldName("right"))
-		t.Kind, t.Kids = TestAnd, []int32{l, r}
+		l, lv := s.condValue(n.ChildByFieldName("left"))
+		r, rv := s.condValue(n.ChildByFieldName("right"))
+		t.Kind, t.Kids = CondAnd, []int32{l, r}
 		if op := n.ChildByFieldName("operator"); op != nil && op.Type() == "or" {
-			t.Kind = TestOr
+			t.Kind = CondOr
 		}
-		return s.addTest(t), lv.Union(rv)
+		return s.addCond(t), lv.Union(rv)
 	case "comparison_operator":
-		t.Kind = TestCompare
+		t.Kind = CondCompare
 		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 			switch {
 			case c.FieldName() == "operators" && !c.IsNamed():
@@ -298,36 +298,36 @@ func (s *fnState) testValue(n *syntax.Node) (int32, Value) {
 				t.Operands = append(t.Operands, operand(c, s.expr(c)))
 			}
 		}
-		return s.addTest(t), nil
+		return s.addCond(t), nil
 	}
 	v := s.expr(n)
-	t.Kind, t.Operands = TestValue, []Operand{operand(n, v)}
-	return s.addTest(t), v
+	t.Kind, t.Operands = CondTruth, []Operand{operand(n, v)}
+	return s.addCond(t), v
 }
 
-// addTest adds t to the function's tests and returns its index.
-// Only functions keep tests (module and class bodies have no flow): -1
+// addCond adds t to the function's conditions and returns its index.
+// Only functions keep conditions (module and class bodies have no flow): -1
 // is none.
-func (s *fnState) addTest(t Test) int32 {
+func (s *fnState) addCond(t Cond) int32 {
 	if s.fn.Kind != KindDef {
 		return -1
 	}
-	s.fn.Tests = append(s.fn.Tests, t)
-	return int32(len(s.fn.Tests) - 1)
+	s.fn.Conds = append(s.fn.Conds, t)
+	return int32(len(s.fn.Conds) - 1)
 }
 
-// testAtom is the value of a test used as a value.
-func (s *fnState) testAtom(n *syntax.Node) Value {
-	i, v := s.testValue(n)
+// condAtom is the value of a condition used as a value.
+func (s *fnState) condAtom(n *syntax.Node) Value {
+	i, v := s.condValue(n)
 	if i < 0 {
 		return v
 	}
-	return v.Union(Value{{Root: RootTest, Index: i}})
+	return v.Union(Value{{Root: RootCond, Index: i}})
 }
 
 // operand returns the operand n, whose value is v, with its literals.
 func operand(n *syntax.Node, v Value) Operand {
-	o := Operand{Value: v, Span: span(n), Const: constant(n)}
+	o := Operand{Value: v, Span: span(n), Const: singleton(n)}
 	switch n.Type() {
 	case "string":
 		if lit, ok := stringLiteral(n); ok {

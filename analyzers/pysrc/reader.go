@@ -317,13 +317,13 @@ func (p *Program) Callers(name string) []CallRef {
 	return p.callSites[name]
 }
 
-// Memo returns the value make computes for key, computing it once for
-// the program whatever the goroutine: make must be a function of the
-// program (and of key) alone.
-func (p *Program) Memo(key any, make func() any) any {
+// Memo returns the value build makes for key, made once for the program
+// whatever the goroutine: build must be a function of the program (and of
+// key) alone.
+func (p *Program) Memo(key string, build func() any) any {
 	e, _ := p.memo.LoadOrStore(key, &memoEntry{})
 	entry := e.(*memoEntry)
-	entry.once.Do(func() { entry.v = make() })
+	entry.once.Do(func() { entry.v = build() })
 	return entry.v
 }
 

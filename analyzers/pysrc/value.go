@@ -22,9 +22,9 @@ const (
 	RootImport
 	// RootSuper is super() in a method.
 	RootSuper
-	// RootTest is the truth of the function's test Index (ok = x == y):
+	// RootCond is the truth of the function's condition Index (ok = x == y):
 	// a constant to the model's evaluation.
-	RootTest
+	RootCond
 )
 
 // OpKind says what an operation did to a value.

@@ -38,6 +38,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzModel -fuzztime=$(FUZZTIME) ./analyzers/pysrc
 	$(GO) test -run='^$$' -fuzz=FuzzMtls -fuzztime=$(FUZZTIME) ./analyzers/mtls
 	$(GO) test -run='^$$' -fuzz=FuzzCmem -fuzztime=$(FUZZTIME) ./analyzers/cmem
+	$(GO) test -run='^$$' -fuzz=FuzzCrosslang -fuzztime=$(FUZZTIME) ./analyzers/crosslang
 	$(GO) test -run='^$$' -fuzz=FuzzModel -fuzztime=$(FUZZTIME) ./analyzers/csrc
 	$(GO) test -run='^$$' -fuzz=FuzzCtypes -fuzztime=$(FUZZTIME) ./analyzers/ctypes
 	$(GO) test -run='^$$' -fuzz=FuzzEncodeURI -fuzztime=$(FUZZTIME) ./analyzers/report

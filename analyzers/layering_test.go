@@ -42,7 +42,7 @@ func TestLayering(t *testing.T) {
 		t.Fatalf("loaded only %d packages", len(pkgs))
 	}
 	families := familiesOf(pkgs)
-	for _, want := range []string{"cmem", "ctypes", "logging", "mtls", "query"} {
+	for _, want := range []string{"cmem", "crosslang", "ctypes", "logging", "mtls", "query"} {
 		if !families[want] {
 			t.Fatalf("the registry does not import %s: families %v", want, families)
 		}

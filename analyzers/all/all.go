@@ -5,6 +5,7 @@ package all
 import (
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/cmem"
+	"github.com/residue-sec/residue/analyzers/crosslang"
 	"github.com/residue-sec/residue/analyzers/ctypes"
 	"github.com/residue-sec/residue/analyzers/logging"
 	"github.com/residue-sec/residue/analyzers/mtls"
@@ -14,7 +15,7 @@ import (
 
 // Analyzers returns every registered analyzer, in a fixed order.
 func Analyzers() []*analyzers.Analyzer {
-	return []*analyzers.Analyzer{cmem.Analyzer, ctypes.Analyzer, logging.Analyzer, mtls.Analyzer}
+	return []*analyzers.Analyzer{cmem.Analyzer, crosslang.Analyzer, ctypes.Analyzer, logging.Analyzer, mtls.Analyzer}
 }
 
 // Declarative returns the analyzer that runs the query and pattern rules

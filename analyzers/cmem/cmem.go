@@ -12,6 +12,7 @@ package cmem
 import (
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/csrc"
+	"github.com/residue-sec/residue/analyzers/pysrc"
 	"github.com/residue-sec/residue/analyzers/source"
 )
 
@@ -27,7 +28,7 @@ var Analyzer = &analyzers.Analyzer{
 		csrc.SettingDefines:     "macros the build defines, NAME or NAME=VALUE (as -D); they choose the branches of #if and #ifdef",
 	},
 	ValidateSetting: validateSetting,
-	Uses:            []*analyzers.Model{csrc.Model},
+	Uses:            []*analyzers.Model{csrc.Model, pysrc.Model},
 	Check:           check,
 }
 
@@ -40,8 +41,13 @@ func check(pass *analyzers.CheckPass) error {
 	if err != nil {
 		return err
 	}
-	repo.Analysis(cfg).Check(pass.Path, func(o csrc.Output) {
-		pass.Report(finding(pass, o))
+	an := repo.Analysis(cfg)
+	prog, _ := pass.Model(pysrc.Model).(*pysrc.Program)
+	py := &python{repo: repo, an: an, prog: prog}
+	an.Check(pass.Path, func(o csrc.Output) {
+		fd := finding(pass, o)
+		py.annotate(&fd, o)
+		pass.Report(fd)
 	})
 	return nil
 }

@@ -43,7 +43,7 @@ func finding(pass *analyzers.CheckPass, o csrc.Output) analyzers.Finding {
 	var rule, msg, leave string
 	switch o.Kind {
 	case csrc.PaddingOut:
-		rule, leave = rulePadding, leaves(o)
+		rule, leave = rulePadding, o.Leaves()
 		n := int64(0)
 		for _, g := range o.Gaps {
 			n += g.Hi - g.Lo
@@ -53,7 +53,7 @@ func finding(pass *analyzers.CheckPass, o csrc.Output) analyzers.Finding {
 			plural = ""
 		}
 		msg = fmt.Sprintf("every member of %s (%s) is written but its %d padding byte%s (%s) are not; %s",
-			b.Name, b.Type, n, plural, spanList(o.Gaps), leave)
+			b.Name, b.Type, n, plural, csrc.RangeList(o.Gaps), leave)
 	case csrc.BytesObjectOut:
 		rule = ruleBytes
 		leave = fmt.Sprintf("all %s are returned without %s", b.Size, b.Resizer)
@@ -70,16 +70,16 @@ func finding(pass *analyzers.CheckPass, o csrc.Output) analyzers.Finding {
 		msg = fmt.Sprintf("pointer %s %s before %s reads through it (%s)", b.Name, never, calleeOf(o.Verb), o.Verb)
 	case csrc.StringOut:
 		rule, leave = definite(o, ruleOutput), fmt.Sprintf("%s reads %s as a string", o.Reader, b.Name)
-		end := fmt.Sprintf("bytes %s come before the first NUL written", spanList(o.Gaps))
+		end := fmt.Sprintf("bytes %s come before the first NUL written", csrc.RangeList(o.Gaps))
 		if o.NoNUL {
 			end = "no NUL is written, so it reads past the written bytes"
 		}
 		msg = fmt.Sprintf("%s the %s bytes of %s%s; %s (%s), and %s", o.Written, b.Size, b.Name, members(o), leave, o.Verb, end)
 	default:
-		rule, leave = definite(o, ruleOutput), leaves(o)
+		rule, leave = definite(o, ruleOutput), o.Leaves()
 		msg = fmt.Sprintf("%s the %s bytes of %s%s; %s", o.Written, b.Size, b.Name, members(o), leave)
 	}
-	decl := pass.Location(b.Decl, declMessage(b))
+	decl := pass.Location(b.Decl, b.Declared())
 	flow := []analyzers.Step{{Location: decl}}
 	steps := o.Steps
 	if len(steps) > maxFlow {
@@ -131,7 +131,7 @@ func unwritten(o csrc.Output) string {
 	if o.Whole || len(o.Gaps) == 0 || len(o.Members) > 0 || len(o.Partial) > 0 {
 		return ""
 	}
-	return " (bytes " + spanList(o.Gaps) + " are not written)"
+	return " (bytes " + csrc.RangeList(o.Gaps) + " are not written)"
 }
 
 // calleeOf returns the function of a verb ("printf()" of "printed by
@@ -159,43 +159,4 @@ func memberList(names []string) string {
 		return "member " + names[0] + " is"
 	}
 	return "members " + strings.Join(names, ", ") + " are"
-}
-
-// declMessage describes where a buffer comes from.
-func declMessage(b csrc.BufferInfo) string {
-	switch b.Kind {
-	case csrc.HeapBuffer:
-		return fmt.Sprintf("%s = %s: %s bytes, uninitialized", b.Name, b.Origin, b.Size)
-	case csrc.BytesBuffer:
-		return fmt.Sprintf("%s = %s: a buffer of %s bytes, uninitialized", b.Name, b.Origin, b.Size)
-	case csrc.RecordBuffer:
-		return fmt.Sprintf("%s (%s, %s bytes) is declared here", b.Name, b.Type, b.Size)
-	case csrc.ScalarBuffer:
-		return fmt.Sprintf("%s (%s bytes) is declared without initializer", b.Name, b.Size)
-	}
-	return fmt.Sprintf("%s (%s bytes) is declared here", b.Name, b.Size)
-}
-
-// leaves says which bytes leave and how: "all 256 are sent by send()".
-func leaves(o csrc.Output) string {
-	switch {
-	case o.Whole:
-		return fmt.Sprintf("all %s are %s", o.Buffer.Size, o.Verb)
-	case o.Offset == 0:
-		return fmt.Sprintf("the first %s are %s", o.Leaving, o.Verb)
-	}
-	return fmt.Sprintf("%s from byte %d are %s", o.Leaving, o.Offset, o.Verb)
-}
-
-// spanList renders byte ranges: "1-3, 9".
-func spanList(s []csrc.Range) string {
-	parts := make([]string, len(s))
-	for i, x := range s {
-		if x.Hi-x.Lo == 1 {
-			parts[i] = fmt.Sprint(x.Lo)
-		} else {
-			parts[i] = fmt.Sprintf("%d-%d", x.Lo, x.Hi-1)
-		}
-	}
-	return strings.Join(parts, ", ")
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+
+	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
 // Config says which calls are outputs beyond the built-in ones.
@@ -58,6 +60,10 @@ type Analysis struct {
 	// outputters names the functions of the repository that may reach an
 	// output: a sink, a printing function, or another of them.
 	outputters map[string]bool
+	// walks holds each function's outputs (a *walked by definition),
+	// found once for cmem and for the summaries of exported functions;
+	// exports their export summaries (an *exported by definition).
+	walks, exports sync.Map
 }
 
 // Analysis returns the repository's analysis for cfg; every call with
@@ -138,15 +144,34 @@ func (a *Analysis) Check(file string, report func(Output)) {
 	}
 	f := newContext(a.repo).scope(u)
 	for _, fn := range u.part.declarations().defs {
-		if fn.HasError() || !a.interesting(f, fn) {
-			continue
-		}
-		w := newWalker(a, f, fn, report)
-		w.run(false)
-		for _, o := range w.outputs {
+		for _, o := range a.outputsOf(f, fn) {
 			report(o)
 		}
 	}
+}
+
+// A walked holds the outputs of one function, found once.
+type walked struct {
+	once    sync.Once
+	outputs []Output
+}
+
+// outputsOf returns the outputs of function fn of f's unit: none for a
+// function whose parse has errors or whose text shows no buffer and no
+// output. Each function is walked once, whoever asks first: the walk
+// depends on its unit and the summaries alone.
+func (a *Analysis) outputsOf(f *scope, fn *syntax.Node) []Output {
+	v, _ := a.walks.LoadOrStore(fn, &walked{})
+	wk := v.(*walked)
+	wk.once.Do(func() {
+		if fn.HasError() || !a.interesting(f, fn) {
+			return
+		}
+		w := newWalker(a, f, fn, func(Output) {})
+		w.run(false)
+		wk.outputs = w.outputs
+	})
+	return wk.outputs
 }
 
 // maxIterations bounds the rounds of a recursive component's summaries;

@@ -152,6 +152,14 @@ type extent struct {
 	steps []step
 	// origin is where the bytes of a copied value came from.
 	origin *origin
+	// residue holds, in summary mode, the bytes a copy or a callee filled
+	// from memory nothing wrote (the caller sees them written, with
+	// whatever was there), and resFrom where they came from.
+	residue spans
+	resFrom []*ResidueSource
+	// caller holds, in summary mode, the bytes of a local copied from the
+	// caller's memory: not written here, but no residue either.
+	caller spans
 	// splits remember, for a join of two branches of a condition the
 	// analysis cannot evaluate, the extent on each side: a later branch on
 	// the same condition takes the matching side.
@@ -194,6 +202,7 @@ type condSplit struct {
 // setFull records that every byte is written, or may be.
 func (e *extent) setFull() {
 	e.full, e.mayAll = true, true
+	e.residue, e.resFrom = nil, nil
 }
 
 // definite reports whether some of the bytes s are written on no path.
@@ -213,7 +222,9 @@ func joinExtents(a, b extent) extent {
 	out := extent{live: true, escaped: a.escaped || b.escaped, sizeStale: a.sizeStale || b.sizeStale,
 		elsewhere: a.elsewhere || b.elsewhere || a.full != b.full,
 		may:       a.may.union(b.may), mayAll: a.mayAll || b.mayAll || a.full || b.full,
-		mayString: a.mayString || b.mayString}
+		mayString: a.mayString || b.mayString,
+		residue:   a.residue.union(b.residue), resFrom: mergeSources(a.resFrom, b.resFrom),
+		caller: a.caller.union(b.caller)}
 	switch {
 	case a.full && b.full:
 		out.full, out.capFill = true, a.capFill && b.capFill

@@ -15,6 +15,8 @@ import (
 // The seeds are the cmem fixtures' C files, paired.
 func FuzzModel(f *testing.F) {
 	archives, _ := filepath.Glob("../../rules/cmem/testdata/*.txtar")
+	more, _ := filepath.Glob("../../rules/crosslang/testdata/*.txtar")
+	archives = append(archives, more...)
 	var srcs [][]byte
 	for _, a := range archives {
 		ar, err := txtar.ParseFile(a)
@@ -44,5 +46,36 @@ func FuzzModel(f *testing.F) {
 			})
 		}
 		r.Prototypes()
+		a := r.Analysis(Config{})
+		for _, m := range r.PyMethods() {
+			if m.Entry == nil || m.File == "" || m.Func == "" {
+				t.Fatalf("bad method table entry %+v", m)
+			}
+			x, ok := a.Method(m)
+			checkExport(t, x, ok)
+		}
+		for _, name := range []string{"f", "g", "pack_header", "seal"} {
+			x, ok := a.Symbol(name)
+			checkExport(t, x, ok)
+		}
 	})
+}
+
+// checkExport fails t when an export summary lacks a place.
+func checkExport(t *testing.T, x *Export, ok bool) {
+	if !ok {
+		return
+	}
+	for _, r := range x.Returned {
+		if r.Output.At == nil || r.Output.Buffer.Decl == nil {
+			t.Fatalf("bad returned output %+v", r)
+		}
+	}
+	for _, p := range x.Params {
+		for _, s := range p.Sources {
+			if s.At == nil || s.Buffer.Decl == nil || len(p.Spans) == 0 {
+				t.Fatalf("bad residue %+v", p)
+			}
+		}
+	}
 }

@@ -65,6 +65,10 @@ type Output struct {
 	Written string
 	// Steps are the writes on the way, in source order.
 	Steps []Step
+	// ToPython is set when the bytes go into a Python object the
+	// function builds (PyBytes_FromStringAndSize, Py_BuildValue's y#, a
+	// wrapper of them), or a bytes object is returned.
+	ToPython bool
 }
 
 // A BufferInfo describes a tracked buffer.

@@ -25,13 +25,15 @@ type outEffect struct {
 	lenArg int
 	unit   int64
 	str    bool
-	// how says what happens to them: "printed", "sent", "written".
-	how string
+	// how says what happens to them: "printed", "sent", "written";
+	// python marks bytes copied into a Python object.
+	how    string
+	python bool
 }
 
 // recordOut records, in summary mode, unwritten bytes of buffer b that
 // leave: an effect when b is a parameter's memory or a copy of it.
-func (w *walker) recordOut(b *buffer, e extent, gaps spans, leaving amount, str bool, verb string) {
+func (w *walker) recordOut(b *buffer, e extent, gaps spans, leaving amount, str bool, verb string, python bool) {
 	param, depth, shift := b.param, b.depth, int64(0)
 	if param < 0 && e.origin != nil {
 		ob := w.bufs[e.origin.buf]
@@ -40,7 +42,7 @@ func (w *walker) recordOut(b *buffer, e extent, gaps spans, leaving amount, str 
 	if param < 0 {
 		return
 	}
-	o := outEffect{param: param, depth: depth, lenArg: -1, str: str, how: howOf(verb)}
+	o := outEffect{param: param, depth: depth, lenArg: -1, str: str, how: howOf(verb), python: python}
 	switch {
 	case str:
 	case len(gaps) > 0:
@@ -90,13 +92,13 @@ func mergeOuts(outs []outEffect) []outEffect {
 	type key struct {
 		param, depth, lenArg int
 		unit                 int64
-		str                  bool
+		str, python          bool
 		how                  string
 	}
 	merged := map[key]spans{}
 	var keys []key
 	for _, o := range outs {
-		k := key{o.param, o.depth, o.lenArg, o.unit, o.str, o.how}
+		k := key{o.param, o.depth, o.lenArg, o.unit, o.str, o.python, o.how}
 		if _, seen := merged[k]; !seen {
 			keys = append(keys, k)
 		}
@@ -115,12 +117,14 @@ func mergeOuts(outs []outEffect) []outEffect {
 			return !a.str
 		case a.unit != b.unit:
 			return a.unit < b.unit
+		case a.python != b.python:
+			return !a.python
 		}
 		return a.how < b.how
 	})
 	out := make([]outEffect, len(keys))
 	for i, k := range keys {
-		out[i] = outEffect{param: k.param, depth: k.depth, lenArg: k.lenArg, unit: k.unit, str: k.str, how: k.how, s: merged[k]}
+		out[i] = outEffect{param: k.param, depth: k.depth, lenArg: k.lenArg, unit: k.unit, str: k.str, python: k.python, how: k.how, s: merged[k]}
 	}
 	return out
 }
@@ -131,7 +135,7 @@ func sameOuts(a, b []outEffect) bool {
 	}
 	for i := range a {
 		x, y := a[i], b[i]
-		if x.param != y.param || x.depth != y.depth || x.lenArg != y.lenArg || x.unit != y.unit || x.str != y.str || x.how != y.how || !x.s.equal(y.s) {
+		if x.param != y.param || x.depth != y.depth || x.lenArg != y.lenArg || x.unit != y.unit || x.str != y.str || x.python != y.python || x.how != y.how || !x.s.equal(y.s) {
 			return false
 		}
 	}
@@ -169,7 +173,7 @@ func (w *walker) applyOuts(n *syntax.Node, name string, outs []outEffect, args [
 		case o.lenArg >= 0:
 			if o.lenArg < len(args) {
 				count := w.product(constant(o.unit), w.eval(args[o.lenArg], st))
-				w.checkSink(sink{at: n, r: r, leaving: count, lenArg: args[o.lenArg], verb: verb}, st)
+				w.checkSink(sink{at: n, r: r, leaving: count, lenArg: args[o.lenArg], verb: verb, python: o.python}, st)
 			}
 		default:
 			for _, s := range o.s {
@@ -177,7 +181,7 @@ func (w *walker) applyOuts(n *syntax.Node, name string, outs []outEffect, args [
 					break
 				}
 				at := ref{buf: r.buf, off: constant(r.off.val + s.lo), obj: r.obj}
-				w.checkSink(sink{at: n, r: at, leaving: constant(s.hi - s.lo), verb: verb}, st)
+				w.checkSink(sink{at: n, r: at, leaving: constant(s.hi - s.lo), verb: verb, python: o.python}, st)
 			}
 		}
 	}

@@ -136,7 +136,7 @@ func (w *walker) checkRead(at *syntax.Node, rd read, verb string, st *state) {
 		return
 	}
 	if w.report == nil {
-		w.recordOut(b, e, gaps, amount{}, false, verb)
+		w.recordOut(b, e, gaps, amount{}, false, verb, false)
 		return
 	}
 	kind := ValueOut
@@ -168,7 +168,7 @@ func (w *walker) checkString(at *syntax.Node, r ref, verb, reader string, st *st
 	}
 	if w.report == nil {
 		if len(e.cover.intersect(spans{{r.off.val, r.off.val + 1}})) == 0 {
-			w.recordOut(b, e, nil, amount{}, true, verb)
+			w.recordOut(b, e, nil, amount{}, true, verb, false)
 		}
 		return
 	}

@@ -25,6 +25,8 @@ type Repo struct {
 	// assigned holds every name some file assigns, increments or takes
 	// the address of.
 	assigned map[string]bool
+	// trees maps each snapshot the model reads to its part.
+	trees map[*syntax.Tree]*Part
 
 	mu    sync.Mutex
 	units map[string]*unit
@@ -35,6 +37,10 @@ type Repo struct {
 	analyses map[string]*Analysis
 	// packs caches, per snapshot, whether its file uses #pragma pack.
 	packs sync.Map
+	// pyIndex are the method tables of C extension modules, read on
+	// first use.
+	pyOnce  sync.Once
+	pyIndex []PyMethod
 }
 
 // A funcRef is a function definition in a file.
@@ -51,7 +57,7 @@ type globalRef struct {
 
 func build(parts []analyzers.Part) (any, error) {
 	r := &Repo{parts: map[string]*Part{}, funcs: map[string][]funcRef{}, globals: map[string][]globalRef{},
-		assigned: map[string]bool{}, units: map[string]*unit{}, analyses: map[string]*Analysis{}}
+		assigned: map[string]bool{}, units: map[string]*unit{}, analyses: map[string]*Analysis{}, trees: map[*syntax.Tree]*Part{}}
 	for _, ap := range parts {
 		p, ok := ap.(*Part)
 		if !ok {
@@ -62,6 +68,10 @@ func build(parts []analyzers.Part) (any, error) {
 		}
 		r.parts[p.File] = p
 		r.paths = append(r.paths, p.File)
+		r.trees[p.Snapshot.Tree] = p
+		if p.Configured != nil {
+			r.trees[p.Configured.Tree] = p
+		}
 	}
 	sort.Strings(r.paths)
 	for _, path := range r.paths {

@@ -18,6 +18,8 @@ type sink struct {
 	// membersOnly is set where padding may or may not be copied (struct
 	// assignment and return): only unwritten members are reported.
 	membersOnly bool
+	// python marks a sink that copies the bytes into a Python object.
+	python bool
 }
 
 // A verdict says which bytes of a buffer leave uninitialized.
@@ -158,7 +160,7 @@ func (w *walker) emit(kind OutputKind, s sink, b *buffer, e extent, v verdict, w
 	}
 	w.seen[key] = true
 	o := Output{Kind: kind, At: s.at, Buffer: b.info(), Verb: s.verb, Leaving: s.leaving.String(), Offset: s.r.off.val,
-		Whole: v.whole, Definite: v.definite, Members: whole, Partial: part, Written: wrote(b, e)}
+		Whole: v.whole, Definite: v.definite, Members: whole, Partial: part, Written: wrote(b, e), ToPython: s.python}
 	for _, g := range v.gaps {
 		o.Gaps = append(o.Gaps, Range{g.lo, g.hi})
 	}
@@ -229,7 +231,7 @@ func (w *walker) bytesReturn(at *syntax.Node, b *buffer, st *state) {
 	if !leak {
 		return
 	}
-	s := sink{at: at, r: ref{buf: b.id, off: constant(0)}, leaving: b.size, verb: "returned to Python"}
+	s := sink{at: at, r: ref{buf: b.id, off: constant(0)}, leaving: b.size, verb: "returned to Python", python: true}
 	w.emit(BytesObjectOut, s, b, e, v, nil, nil)
 }
 
@@ -247,11 +249,11 @@ func (w *walker) sinkOut(s sink, b *buffer, e extent) {
 			end = min(end, b.size.val)
 		}
 		if gaps := e.cover.gaps(span{off, end}); end > off && len(gaps) > 0 {
-			w.recordOut(b, e, gaps, amount{}, false, s.verb)
+			w.recordOut(b, e, gaps, amount{}, false, s.verb, s.python)
 		}
 		return
 	}
 	if off == 0 && !s.leaving.isUnknown() && len(e.cover) == 0 {
-		w.recordOut(b, e, nil, s.leaving, false, s.verb)
+		w.recordOut(b, e, nil, s.leaving, false, s.verb, s.python)
 	}
 }

@@ -24,7 +24,7 @@ func (w *walker) sinkCall(n *syntax.Node, name string, args []*syntax.Node, refs
 	if spec.factor >= 0 && spec.factor < len(args) {
 		leaving = w.product(leaving, w.eval(args[spec.factor], st))
 	}
-	w.checkSink(sink{at: n, r: *refs[spec.buf], leaving: leaving, lenArg: args[spec.n], verb: spec.verb}, st)
+	w.checkSink(sink{at: n, r: *refs[spec.buf], leaving: leaving, lenArg: args[spec.n], verb: spec.verb, python: spec.python}, st)
 }
 
 // buildValueSink checks the y#, s# and z# units of Py_BuildValue, which
@@ -40,7 +40,7 @@ func (w *walker) buildValueSink(n *syntax.Node, args []*syntax.Node, refs []*ref
 	for _, u := range formatBuffers(stringContent(format)) {
 		k := u + 1 // args[0] is the format
 		if k+1 < len(args) && refs[k] != nil {
-			w.checkSink(sink{at: n, r: *refs[k], leaving: w.eval(args[k+1], st), lenArg: args[k+1], verb: "copied into the result of Py_BuildValue()"}, st)
+			w.checkSink(sink{at: n, r: *refs[k], leaving: w.eval(args[k+1], st), lenArg: args[k+1], verb: "copied into the result of Py_BuildValue()", python: true}, st)
 		}
 	}
 }

@@ -37,6 +37,9 @@ type summary struct {
 	// void is set for a function that returns nothing: a caller cannot
 	// check whether it wrote.
 	void bool
+	// residue is, per parameter, the bytes of what it points to that the
+	// function fills from memory nothing wrote.
+	residue []paramResidue
 }
 
 // bottom is the summary a recursive component starts from: it writes
@@ -62,7 +65,7 @@ func sameSummary(a, b *summary) bool {
 			return false
 		}
 	}
-	return sameOuts(a.outs, b.outs)
+	return sameOuts(a.outs, b.outs) && sameResidue(a.residue, b.residue)
 }
 
 // summarize walks function id in summary mode: each pointer parameter
@@ -86,6 +89,7 @@ func (a *Analysis) summarize(id int, inside func(int) (*summary, bool)) *summary
 		allStates = append(allStates, r.st)
 	}
 	allSt := joinAll(allStates...)
+	s.residue = residueOf(w, ps, allSt)
 	for i, p := range ps {
 		id, tracked := w.created[p]
 		if !tracked {
@@ -307,6 +311,7 @@ func (w *walker) applySummary(n *syntax.Node, name string, id int, args []*synta
 				eff, why = s.any[i], "unchecked"
 			}
 			counts = append(counts, w.applyEffect(n, name, eff, args, *r, st, why)...)
+			w.calleeResidue(n, s.residue, i, *r, st)
 		}
 	}
 	return counts

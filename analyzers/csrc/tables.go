@@ -12,6 +12,8 @@ type sinkSpec struct {
 	outParam bool
 	// verb says what happens to the bytes, for messages.
 	verb string
+	// python marks a call that copies the bytes into a Python object.
+	python bool
 }
 
 // sinks are the built-in sinks; the `sinks` setting adds more.
@@ -22,10 +24,10 @@ var sinks = map[string]sinkSpec{
 	"fwrite":                        {buf: 0, n: 1, factor: 2, verb: "written by fwrite()"},
 	"memcpy":                        {buf: 1, n: 2, factor: -1, outParam: true, verb: "copied out by memcpy()"},
 	"memmove":                       {buf: 1, n: 2, factor: -1, outParam: true, verb: "copied out by memmove()"},
-	"PyBytes_FromStringAndSize":     {buf: 0, n: 1, factor: -1, verb: "copied into a bytes object by PyBytes_FromStringAndSize()"},
-	"PyByteArray_FromStringAndSize": {buf: 0, n: 1, factor: -1, verb: "copied into a bytearray by PyByteArray_FromStringAndSize()"},
-	"PyUnicode_FromStringAndSize":   {buf: 0, n: 1, factor: -1, verb: "decoded into a str by PyUnicode_FromStringAndSize()"},
-	"PyMemoryView_FromMemory":       {buf: 0, n: 1, factor: -1, verb: "exposed by PyMemoryView_FromMemory()"},
+	"PyBytes_FromStringAndSize":     {buf: 0, n: 1, factor: -1, verb: "copied into a bytes object by PyBytes_FromStringAndSize()", python: true},
+	"PyByteArray_FromStringAndSize": {buf: 0, n: 1, factor: -1, verb: "copied into a bytearray by PyByteArray_FromStringAndSize()", python: true},
+	"PyUnicode_FromStringAndSize":   {buf: 0, n: 1, factor: -1, verb: "decoded into a str by PyUnicode_FromStringAndSize()", python: true},
+	"PyMemoryView_FromMemory":       {buf: 0, n: 1, factor: -1, verb: "exposed by PyMemoryView_FromMemory()", python: true},
 }
 
 // buildValue is the CPython call whose format units y#, s# and z# take a

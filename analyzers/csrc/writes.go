@@ -38,11 +38,14 @@ func (w *walker) write(st *state, r ref, n amount, at *syntax.Node, who string) 
 		r = ref{buf: r.buf}
 	}
 	if !r.off.known || !n.known {
+		w.overwrite(st, r)
 		e := w.writable(st, r)
 		if e == nil {
 			return
 		}
+		keep, from := e.residue, e.resFrom
 		e.setFull()
+		e.residue, e.resFrom = keep, from // before r's offset
 		e.capFill = r.off.known && r.off.val == 0 && n.same(w.bufs[r.buf].size) && !e.sizeStale
 		e.steps = withStep(e.steps, step{node: at, msg: fmt.Sprintf("%s writes %s bytes", who, n)})
 		return
@@ -52,6 +55,11 @@ func (w *walker) write(st *state, r ref, n amount, at *syntax.Node, who string) 
 
 // writeSpans records that the given bytes of buffer id are written by who.
 func (w *walker) writeSpans(st *state, id int, s spans, at *syntax.Node, who string) {
+	if id >= 0 && id < len(w.bufs) {
+		if e := st.extentOf(id); len(e.residue) > 0 {
+			e.residue = e.residue.without(s)
+		}
+	}
 	e := w.writable(st, ref{buf: id})
 	if e == nil {
 		return
@@ -79,6 +87,7 @@ func (w *walker) writeRest(st *state, r ref, at *syntax.Node, who string) {
 	if r.some {
 		r = ref{buf: r.buf}
 	}
+	w.overwrite(st, r)
 	e := w.writable(st, r)
 	if e == nil {
 		return
@@ -87,8 +96,10 @@ func (w *walker) writeRest(st *state, r ref, at *syntax.Node, who string) {
 		w.writeSpans(st, r.buf, spans{{r.off.val, b.size.val}}, at, who)
 		return
 	}
+	keep, from := e.residue, e.resFrom
 	e.steps = withStep(e.steps, step{node: at, msg: who + " may write all of it"})
 	e.setFull()
+	e.residue, e.resFrom = keep, from // before r's offset
 }
 
 // writeElem records an assignment to an lvalue of type t at r. A runtime
@@ -199,6 +210,12 @@ func (w *walker) copyBytes(st *state, dst, src ref, n int64, call *syntax.Node, 
 	}
 	e.steps = mergeSteps(e.steps, from.steps)
 	rng, shift := spans{{src.off.val, src.off.val + n}}, dst.off.val-src.off.val
+	if w.report == nil {
+		w.copyResidue(e, from, src, rng, shift, call, name)
+		if w.fromCaller(src.buf, st) {
+			e.caller = e.caller.union(rng.shift(shift))
+		}
+	}
 	maybe := from.may.intersect(rng)
 	if from.mayAll {
 		maybe = rng

@@ -2,61 +2,141 @@ package ctypes
 
 import (
 	"fmt"
-	"strconv"
+	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/pysrc"
 )
 
-// callMismatches checks each foreign call against its function pointer's
+// callMismatches checks each foreign call against its function's
 // bindings: the argument count against argtypes (or a prototype
 // instance's paramflags), and size or address arguments passed with no
 // argtypes at all.
-func (r *reporter) callMismatches() {
-	for _, c := range r.ix.calls {
-		if len(c.Values) < 3 {
-			continue
-		}
-		key := c.Values[0] + "#" + c.Key
-		switch {
-		case r.ix.declared(key):
-			r.arity(c, key)
-		default:
-			r.missingArgtypes(c, key)
+func (ix *index) callMismatches() {
+	for _, c := range ix.calls {
+		for _, fp := range c.fps {
+			key := fpKey(fp)
+			switch {
+			case ix.declared(key):
+				ix.arity(c, fp, key)
+			case !ix.unknown[key]:
+				ix.missingArgtypes(c, fp, key)
+			}
 		}
 	}
+}
+
+// declared reports whether the foreign function has argtypes (of any
+// shape).
+func (ix *index) declared(key string) bool {
+	_, ok := ix.binding(key, "argtypes")
+	return ok
 }
 
 // arity reports a call whose argument count differs from its argtypes:
 // fewer raise TypeError; more are passed with the default conversions,
 // which the C function does not expect (unless it is variadic).
-func (r *reporter) arity(c analyzers.Fact, key string) {
-	n, err := strconv.Atoi(c.Values[1])
-	if err != nil {
+func (ix *index) arity(c *callNote, fp pysrc.Datum, key string) {
+	if c.splat {
 		return
 	}
-	types, at, ok := r.ix.argtypes(key)
+	n := len(c.args)
+	types, at, ok := ix.argtypes(key)
 	if !ok {
 		return
 	}
 	lo, hi := len(types), len(types)
 	declare := "its argtypes declare"
-	if pf, has := r.ix.binding(key, "paramflags"); has {
-		if len(pf.Values) != 4 {
+	if pf, has := ix.binding(key, "paramflags"); has {
+		if !pf.known {
 			return
 		}
-		lo, hi = atoi(pf.Values[2]), atoi(pf.Values[3])
+		lo, hi = pf.lo, pf.hi
 		declare = "its paramflags take"
 	}
-	related := []analyzers.Location{withMessage(at.Location, "argtypes")}
+	related := []analyzers.Location{ix.loc(at.loc, "argtypes")}
 	switch {
 	case n < lo:
-		r.report(analyzers.Finding{RuleID: ruleArity, Related: related,
-			Message: fmt.Sprintf("%s is called with %d arguments, but %s %d: ctypes raises TypeError on this call", c.Key, n, declare, lo)}, c)
+		ix.report(analyzers.Finding{RuleID: ruleArity, Related: related,
+			Message: fmt.Sprintf("%s is called with %d arguments, but %s %d: ctypes raises TypeError on this call", fp.Key, n, declare, lo)}, c.loc)
 	case n > hi:
-		if p := r.ix.protos[c.Key]; p != nil && p.variadic {
+		if p := ix.protos[fp.Key]; p != nil && p.variadic || p == nil && isNone(c.args[n-1].data) {
+			// variadic: by the prototype, or a list ended by NULL
 			return
 		}
-		r.report(analyzers.Finding{RuleID: ruleArity, Related: related,
-			Message: fmt.Sprintf("%s is called with %d arguments, but %s %d: ctypes passes the extra ones unchecked, with default conversions, and the C function ignores them or reads them as something else", c.Key, n, declare, hi)}, c)
+		ix.report(analyzers.Finding{RuleID: ruleArity, Related: related,
+			Message: fmt.Sprintf("%s is called with %d arguments, but %s %d: ctypes passes the extra ones unchecked, with default conversions, and the C function ignores them or reads them as something else", fp.Key, n, declare, hi)}, c.loc)
 	}
+}
+
+// missingArgtypes reports a foreign call with no argtypes that passes a
+// size (len, sizeof) or an address (addressof): without argtypes ctypes
+// converts a Python int to a C int, so a value that needs more than 32
+// bits (a size over 2 GiB, an address on a 64-bit heap) raises
+// ArgumentError or reaches a size_t or pointer parameter wrong. With a C
+// prototype, only the arguments whose parameter is wider than an int (or
+// a pointer) count, and so do constants that need more than 32 bits.
+func (ix *index) missingArgtypes(c *callNote, fp pysrc.Datum, key string) {
+	p := ix.protos[fp.Key]
+	var bad []string
+	for k, a := range c.args {
+		class := argClass(a.data)
+		text := strings.Join(strings.Fields(ix.text(a.loc)), " ")
+		if p == nil {
+			// The Windows API takes sizes as 32-bit DWORDs.
+			if class == "addr" || class == "size" && !windowsAPI(fp.Name) {
+				bad = append(bad, text)
+			}
+			continue
+		}
+		if k >= len(p.params) || class == "other" {
+			continue
+		}
+		if t := ix.ctypeOf(p.params[k]); t.kind == kindPtr || t.kind == kindAddr || t.kind == kindInt && t.width > 4 {
+			bad = append(bad, fmt.Sprintf("%s (for %s %s)", text, t.text, p.params[k].name))
+		}
+	}
+	if len(bad) == 0 {
+		return
+	}
+	msg := fmt.Sprintf("%s is called without argtypes, so %s %s passed as C int (4 bytes) and only the low 32 bits arrive", fp.Key, joinAnd(bad), isAre(len(bad)))
+	var related []analyzers.Location
+	if p != nil {
+		msg += fmt.Sprintf(", where the C prototype %s takes wider values", p.signature())
+		related = append(related, withMessage(p.loc, "the C prototype"))
+	} else {
+		msg += ": a size over 2 GiB or an address on a 64-bit heap reaches a size_t or pointer parameter wrong"
+	}
+	if other := ix.otherHandle(fp, key); other != nil {
+		msg += fmt.Sprintf("; argtypes are set on %s through another library object, and each CDLL(...) call, cdll.LoadLibrary(...) call or lib[\"name\"] lookup yields its own function pointer", fp.Key)
+		related = append(related, ix.loc(other.loc, "argtypes set on another handle"))
+	}
+	msg += "; declare argtypes (and restype) for it"
+	ix.report(analyzers.Finding{RuleID: ruleMissing, Message: msg, Related: related}, c.loc)
+}
+
+// otherHandle returns an argtypes binding of the same symbol on another
+// foreign function, or nil.
+func (ix *index) otherHandle(fp pysrc.Datum, key string) *binding {
+	for _, b := range ix.bySymbol[fp.Key] {
+		if fpKey(b.fp) != key {
+			return b
+		}
+	}
+	return nil
+}
+
+// joinAnd joins "a", "b and c".
+func joinAnd(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
 }

@@ -1,172 +1,447 @@
 package ctypes
 
 import (
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/residue-sec/residue/analyzers"
-	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/pysrc"
 )
 
-// foreignCalls exports every foreign call of a scope and checks its
-// buffer arguments' lengths; it also checks memmove, memset and
-// string_at, and exports the bindings of prototype instances.
-func (a *analysis) foreignCalls(s *scope) {
-	for _, c := range s.calls {
-		a.exportHandedPointers(s, c)
-		if fp, ok := s.fpOfCall(c, 0); ok {
-			if fp.proto != nil {
-				a.exportPrototypeInstance(s, fp, c)
+// call gives the result of the calls ctypes knows: library loaders,
+// foreign functions, buffer allocations, references to buffers, ctypes
+// types and prototypes, numpy arrays and their .ctypes.
+func call(c *pysrc.CallSite) ([]pysrc.Datum, bool) {
+	loc := c.Loc()
+	if ds, ok := methodCall(c, loc); ok {
+		return ds, true
+	}
+	// An array type's call: (T * N)(); the value of T * N holds its
+	// operands too.
+	if arr, ok := arrayType(c); ok {
+		if b, ok := arrayBuffer(c, arr, loc); ok {
+			return []pysrc.Datum{b}, true
+		}
+		return nil, true
+	}
+	var out []pysrc.Datum
+	known := false
+	for _, d := range c.Callee() {
+		switch {
+		case d.Kind == objFunc:
+			out = append(out, pysrc.Datum{Tag: pysrc.TagObject, Kind: objResult, Name: d.Name, Key: d.Key, Origin: loc})
+			known = true
+		case d.Kind == objProto:
+			if fp, ok := prototypeInstance(c, d, loc); ok {
+				out = append(out, fp)
 			}
-			continue
-		}
-		fn := c.ChildByFieldName("function")
-		if fp, ok := s.fpOf(fn, 0); ok {
-			a.exportCall(s, c, fp)
-			a.checkLengths(s, c, fp)
-			a.checkNulReads(s, c, fp)
-			continue
-		}
-		switch a.ctypesName(fn) {
-		case "memmove":
-			a.checkFixed(s, c, [][2]int{{0, 2}, {1, 2}})
-		case "memset":
-			a.checkFixed(s, c, [][2]int{{0, 2}})
-		case "string_at":
-			a.checkFixed(s, c, [][2]int{{0, 1}})
-			a.checkStringAt(s, c)
+			known = true
+		case d.Tag == pysrc.TagExt:
+			if ds, ok := namedCall(c, ctypesName(d), d.Name, loc); ok {
+				out = append(out, ds...)
+				known = true
+			}
 		}
 	}
+	if !known && loader(c) {
+		return []pysrc.Datum{library("new:", loc)}, true
+	}
+	return out, known
 }
 
-// exportCall exports a foreign call for Finish: its arity, whether its
-// result is used and escapes, and which arguments are sizes or addresses.
-func (a *analysis) exportCall(s *scope, c *source.Node, fp foreign) {
-	args := positional(c)
-	nargs := strconv.Itoa(len(args))
-	if splatted(c) {
-		nargs = "*"
+// methodCall handles the methods of the vocabulary's objects:
+// cdll.LoadLibrary(path), arr.ctypes.data_as(T), arr.tobytes().
+func methodCall(c *pysrc.CallSite, loc pysrc.Loc) ([]pysrc.Datum, bool) {
+	switch m := c.Method(); {
+	case m == "LoadLibrary":
+		if d, ok := c.RecvKind(objLoader); ok {
+			return []pysrc.Datum{library(libPrefix(lastName(d.Name)), loc)}, true
+		}
+	case m == "data_as":
+		if d, ok := c.RecvKind(objNdctypes); ok && len(d.Items) > 0 {
+			name := strings.TrimSuffix(c.Name(), ".ctypes.data_as")
+			if name == c.Name() {
+				name = ""
+			}
+			return []pysrc.Datum{ref("data_as", d.Items[0], nil, name, loc)}, true
+		}
+	case m == "tobytes" || m == "tostring":
+		if d, ok := c.RecvKind(objBuffer); ok {
+			return []pysrc.Datum{{Tag: pysrc.TagObject, Kind: objRaw, Items: [][]pysrc.Datum{{d}}, Origin: loc}}, true
+		}
 	}
-	flags := ""
-	if p := c.Parent(); p != nil && p.Type() != "expression_statement" {
-		flags += "u"
-	}
-	if s.escapes(c) {
-		flags += "e"
-	}
-	values := []string{fp.lib, nargs, flags}
-	for _, arg := range args {
-		values = append(values, s.argClass(arg, 0)+"\t"+strings.Join(strings.Fields(a.text(arg)), " "))
-	}
-	a.pass.Export(analyzers.Fact{Kind: factCall, Key: fp.sym, Values: values, Location: a.pass.Location(c, "foreign call")})
+	return nil, false
 }
 
-// argClass classifies an argument for a call without argtypes: "addr"
-// (addressof, a Python int holding a pointer), "size" (len, sizeof or
-// arithmetic on them), "big" (an integer literal that needs more than 32
-// bits), or "other".
-func (s *scope) argClass(n *source.Node, depth int) string {
-	if n == nil || depth > maxDepth {
-		return "other"
+// namedCall handles a call of ctypes' (name, when the callee is one of
+// its names) or numpy's functions (ext, the callee's dotted name).
+func namedCall(c *pysrc.CallSite, name, ext string, loc pysrc.Loc) ([]pysrc.Datum, bool) {
+	switch name {
+	case "":
+	case "CDLL", "PyDLL", "WinDLL", "OleDLL":
+		return []pysrc.Datum{library(libPrefix(name), loc)}, true
+	case "create_string_buffer", "c_buffer", "create_unicode_buffer":
+		if b, ok := stringBuffer(c, name, loc); ok {
+			return []pysrc.Datum{b}, true
+		}
+		return nil, true
+	case "byref", "pointer", "addressof", "cast":
+		if i := c.Positional(0); i >= 0 {
+			var offset []pysrc.Datum
+			if j := c.Positional(1); j >= 0 && name == "byref" {
+				offset = c.ArgData(j)
+			}
+			return []pysrc.Datum{ref(name, fieldsOf(c.ArgData(i)), offset, c.Eval().Text(c.ArgLoc(i)), loc)}, true
+		}
+		return nil, true
+	case "POINTER":
+		if i := c.Positional(0); i >= 0 {
+			return []pysrc.Datum{{Tag: pysrc.TagObject, Kind: objPointer, Items: [][]pysrc.Datum{c.ArgData(i)}, Origin: loc}}, true
+		}
+		return nil, true
+	case "CFUNCTYPE", "WINFUNCTYPE", "PYFUNCTYPE":
+		d := pysrc.Datum{Tag: pysrc.TagObject, Kind: objProto, Origin: loc}
+		for i := range c.NumArgs() {
+			if c.Arg(i).Keyword == "" {
+				d.Items = append(d.Items, c.ArgData(i))
+			}
+		}
+		return []pysrc.Datum{d}, true
+	case "sizeof":
+		if i := c.Positional(0); i >= 0 {
+			for _, d := range c.ArgData(i) {
+				if d.ClassKind() == objStruct {
+					noteLayout(c.Eval(), d, loc)
+				}
+			}
+			return []pysrc.Datum{{Tag: pysrc.TagExpr, Kind: "sizeof", Items: [][]pysrc.Datum{c.ArgData(i)}, Origin: loc}}, true
+		}
+		return nil, true
+	case "string_at", "wstring_at":
+		if i := c.Positional(0); i >= 0 {
+			for _, b := range buffers(c.ArgData(i)) {
+				return []pysrc.Datum{{Tag: pysrc.TagObject, Kind: objPart, Items: [][]pysrc.Datum{{b}}, Origin: loc}}, true
+			}
+		}
+		return nil, true
+	case "memmove", "memset", "alignment", "resize", "get_errno", "set_errno", "GetLastError", "FormatError":
+		return nil, true
+	default:
+		if _, ok := elemSizes[name]; ok {
+			return []pysrc.Datum{scalarBuffer(c, name, loc)}, true
+		}
+		if t, ok := cTypes[name]; ok && t.kind == kindPtr {
+			return []pysrc.Datum{scalarBuffer(c, name, loc)}, true
+		}
 	}
-	switch n.Type() {
-	case "integer":
-		if b := newSizer(s, n.StartByte()).eval(n, 0); b.op != 0 || !b.lin.isConst() || b.lin.c >= 1<<31 {
-			return "big"
+	switch ext {
+	case "numpy.empty", "numpy.zeros", "numpy.ones", "numpy.full", "numpy.frombuffer", "numpy.empty_like",
+		"numpy.zeros_like", "numpy.ascontiguousarray", "numpy.array":
+		return []pysrc.Datum{numpyBuffer(c, ext, loc)}, true
+	case "numpy.ctypeslib.as_ctypes":
+		if i := c.Positional(0); i >= 0 {
+			return []pysrc.Datum{ref("as_ctypes", c.ArgData(i), nil, c.Eval().Text(c.ArgLoc(i)), loc)}, true
 		}
-	case "call":
-		switch s.a.calleeName(n) {
-		case "addressof":
-			return "addr"
-		case "len", "sizeof":
-			return "size"
-		}
-	case "attribute":
-		if s.a.text(n.ChildByFieldName("attribute")) == "_length_" {
-			return "size"
-		}
-	case "binary_operator":
-		if l := s.argClass(n.ChildByFieldName("left"), depth+1); l != "other" {
-			return l
-		}
-		return s.argClass(n.ChildByFieldName("right"), depth+1)
-	case "parenthesized_expression":
-		if n.NamedChildCount() == 1 {
-			return s.argClass(n.NamedChild(0), depth+1)
-		}
-	case "identifier":
-		if v, sc := s.single(s.a.text(n), n.StartByte()); v != nil {
-			return sc.argClass(v, depth+1)
-		}
+	case "numpy.ctypeslib.load_library":
+		return []pysrc.Datum{library("new:", loc)}, true
 	}
-	return "other"
+	return nil, false
 }
 
-// escapes reports whether the value of expression n is returned or sent
-// to a client: directly, or through the variable it is assigned to.
-func (s *scope) escapes(n *source.Node) bool {
-	if s.sunk(n) {
-		return true
-	}
-	p := n.Parent()
-	if p == nil || p.Type() != "assignment" {
+// loader reports whether the call is one of the loaders the settings
+// name (bare or dotted).
+func loader(c *pysrc.CallSite) bool {
+	loaders := c.Settings()["loaders"]
+	if len(loaders) == 0 {
 		return false
 	}
-	left := p.ChildByFieldName("left")
-	if left == nil || left.Type() != "identifier" {
-		return false
-	}
-	for _, u := range s.uses[s.a.text(left)] {
-		if u.StartByte() > p.EndByte() && s.sunk(u) {
+	names := append([]string{c.Name()}, c.Callees()...)
+	for _, n := range names {
+		if n != "" && (slices.Contains(loaders, n) || slices.Contains(loaders, lastName(n))) {
 			return true
 		}
 	}
 	return false
 }
 
-// sunk reports whether the value of n ends up in a return or yield, or an
-// argument of a response or a send, through expressions that carry its
-// content (attributes, method calls, slices, concatenation, containers,
-// bytes()).
-func (s *scope) sunk(n *source.Node) bool {
-	for c, p := n, n.Parent(); p != nil; c, p = p, p.Parent() {
-		switch p.Type() {
-		case "return_statement", "yield":
-			return true
-		case "argument_list":
-			call := p.Parent()
-			if call == nil {
-				return false
+// library returns a library loaded at loc; prefix is "win:" for the
+// Windows API conventions (WinDLL, OleDLL), whose sizes are 32-bit
+// DWORDs, "new:" otherwise.
+func library(prefix string, loc pysrc.Loc) pysrc.Datum {
+	return pysrc.Datum{Tag: pysrc.TagObject, Kind: objLibrary, Key: prefix + site(loc), Origin: loc}
+}
+
+// site names a location for an object made there.
+func site(loc pysrc.Loc) string { return loc.Path() + "@" + strconv.Itoa(int(loc.Span.Start)) }
+
+// libPrefix is the prefix of the id of a library loaded by class or
+// loader name.
+func libPrefix(name string) string {
+	switch name {
+	case "WinDLL", "OleDLL", "windll", "oledll":
+		return "win:"
+	}
+	return "new:"
+}
+
+// windowsAPI reports whether a library id is a Windows API library.
+func windowsAPI(lib string) bool {
+	return strings.HasPrefix(lib, "win:") || strings.HasPrefix(lib, "loader:windll.") || strings.HasPrefix(lib, "loader:oledll.")
+}
+
+// fieldsOf replaces a structure's field or an array's element by the
+// structure or array: a reference to it is one to the memory they are in.
+func fieldsOf(ds []pysrc.Datum) []pysrc.Datum {
+	var out []pysrc.Datum
+	for _, d := range ds {
+		if d.Kind == objPart && len(d.Items) > 0 {
+			out = append(out, d.Items[0]...)
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// ref returns a reference to inner taken by wrapper, named text.
+func ref(wrapper string, inner, offset []pysrc.Datum, text string, loc pysrc.Loc) pysrc.Datum {
+	return pysrc.Datum{Tag: pysrc.TagObject, Kind: objRef, Key: wrapper, Name: text, Items: [][]pysrc.Datum{inner, offset}, Origin: loc}
+}
+
+// stringBuffer returns the buffer of create_string_buffer(init, size),
+// c_buffer or create_unicode_buffer: with an integer first argument it
+// is its size, zero-filled; a string, its content and NUL.
+func stringBuffer(c *pysrc.CallSite, name string, loc pysrc.Loc) (pysrc.Datum, bool) {
+	elem := "c_char"
+	if name == "create_unicode_buffer" {
+		elem = "c_wchar"
+	}
+	e := c.Eval()
+	arg := func(i int) ([]pysrc.Datum, string) {
+		if i < 0 {
+			return nil, ""
+		}
+		return c.ArgData(i), e.Text(c.ArgLoc(i))
+	}
+	init, size := c.Keyword("init"), c.Keyword("size")
+	p0, p1 := c.Positional(0), c.Positional(1)
+	switch {
+	case init >= 0 || size >= 0:
+		if p0 >= 0 && (size < 0 || init >= 0 || p1 >= 0) {
+			return pysrc.Datum{}, false
+		}
+		if init < 0 {
+			init = p0
+		}
+	case p1 >= 0:
+		init, size = p0, p1
+	case p0 >= 0:
+		data, text := arg(p0)
+		if intLike(data, text) {
+			size = p0
+		} else {
+			init = p0
+		}
+	default:
+		return pysrc.Datum{}, false
+	}
+	count, countText := arg(size)
+	initData, initText := arg(init)
+	if size < 0 {
+		countText = "len(" + initText + ")+1"
+	}
+	if init >= 0 && c.Arg(init).Literal {
+		initData = append(initData, pysrc.Datum{Tag: pysrc.TagConst, Kind: "str", Key: c.Arg(init).Lit})
+	}
+	return newBuffer(elem, count, countText, initData, init < 0, loc), true
+}
+
+// newBuffer makes a buffer datum.
+func newBuffer(elem string, count []pysrc.Datum, countText string, init []pysrc.Datum, zeroed bool, loc pysrc.Loc) pysrc.Datum {
+	return pysrc.Datum{Tag: pysrc.TagObject, Kind: objBuffer, Key: elem, Name: countText, Named: zeroed, Origin: loc,
+		Items: [][]pysrc.Datum{count, init}}
+}
+
+// scalarBuffer returns the one-element buffer of a scalar type's
+// instance (c_int(), c_size_t(n)), an output parameter by reference.
+func scalarBuffer(c *pysrc.CallSite, name string, loc pysrc.Loc) pysrc.Datum {
+	one := []pysrc.Datum{{Tag: pysrc.TagConst, Kind: "int", Key: "1"}}
+	var init []pysrc.Datum
+	if i := c.Positional(0); i >= 0 {
+		init = c.ArgData(i)
+	}
+	return newBuffer(scalarPrefix+name, one, "", init, c.NumArgs() == 0, loc)
+}
+
+// scalarPrefix is the prefix of a scalar instance's element type: a
+// memory cell when a call takes it by reference, a value otherwise.
+const scalarPrefix = "scalar:"
+
+// arrayBuffer returns the buffer of an array type's instance, (T * N)().
+func arrayBuffer(c *pysrc.CallSite, arr pysrc.Datum, loc pysrc.Loc) (pysrc.Datum, bool) {
+	if len(arr.Items) != 2 {
+		return pysrc.Datum{}, false
+	}
+	elem := elemType(arr.Items[0])
+	if elem == "" {
+		return pysrc.Datum{}, false
+	}
+	b := newBuffer(elem, arr.Items[1], countText(c.Eval().Text(arr.Origin)), nil, c.NumArgs() == 0, loc)
+	for _, t := range arr.Items[0] {
+		if t.Tag == pysrc.TagClass && t.ClassKind() == objStruct {
+			noteLayout(c.Eval(), t, loc)
+		}
+	}
+	return b, true
+}
+
+// arrayType returns the array type a call instantiates, (T * N)(): the
+// value of T * N holds its operands too, which the call does not call.
+func arrayType(c *pysrc.CallSite) (pysrc.Datum, bool) {
+	for _, d := range c.Callee() {
+		if d.Tag == pysrc.TagExpr && d.Kind == "*" {
+			return d, true
+		}
+	}
+	return pysrc.Datum{}, false
+}
+
+// countText returns N of an array type's text T * N.
+func countText(typ string) string {
+	if i := strings.LastIndexByte(typ, '*'); i >= 0 {
+		return strings.Trim(strings.TrimSpace(typ[i+1:]), "()")
+	}
+	return ""
+}
+
+// elemType names the element type of an array type's T: a ctypes
+// scalar, or "struct:" and a Structure's name.
+func elemType(ds []pysrc.Datum) string {
+	for _, t := range ds {
+		if name := ctypesName(t); name != "" {
+			if _, ok := elemSizes[name]; ok {
+				return name
 			}
-			if s.sinkCall(call) {
-				return true
-			}
-			switch s.a.calleeName(call) {
-			case "bytes", "bytearray", "str", "b64encode", "hexlify":
-				continue
-			}
+		}
+		if t.Tag == pysrc.TagClass && t.ClassKind() == objStruct {
+			return "struct:" + t.ClassName()
+		}
+	}
+	return ""
+}
+
+// numpyBuffer returns the array of np.empty(shape, dtype) and the like:
+// its count is its shape's product, its elements its dtype's (float64
+// unless given); np.frombuffer(buf, dtype) shares buf's memory.
+func numpyBuffer(c *pysrc.CallSite, ext string, loc pysrc.Loc) pysrc.Datum {
+	dtype := "float64"
+	if ext == "numpy.frombuffer" {
+		dtype = "uint8"
+	}
+	i := c.Keyword("dtype")
+	if i < 0 && ext != "numpy.empty_like" && ext != "numpy.zeros_like" && ext != "numpy.array" && ext != "numpy.ascontiguousarray" {
+		i = c.Positional(1)
+	}
+	if i >= 0 {
+		dtype = numpyType(c.Arg(i), c.ArgData(i))
+	}
+	var count []pysrc.Datum
+	text := ""
+	if s := c.Positional(0); s >= 0 && ext != "numpy.empty_like" && ext != "numpy.zeros_like" && ext != "numpy.array" && ext != "numpy.ascontiguousarray" {
+		count, text = c.ArgData(s), c.Eval().Text(c.ArgLoc(s))
+		if ext == "numpy.frombuffer" {
+			count = []pysrc.Datum{{Tag: pysrc.TagExpr, Kind: "frombuffer", Items: [][]pysrc.Datum{count}}}
+		}
+	}
+	return newBuffer("numpy:"+dtype, count, text, nil, ext == "numpy.zeros" || ext == "numpy.zeros_like", loc)
+}
+
+// numpyType returns the name of a dtype argument ("uint8"), "" when it
+// is not known.
+func numpyType(a pysrc.Arg, ds []pysrc.Datum) string {
+	if a.Literal {
+		return a.Lit
+	}
+	for _, d := range ds {
+		if d.Tag == pysrc.TagExt {
+			return lastName(d.Name)
+		}
+	}
+	return ""
+}
+
+// prototypeInstance returns the function pointer a prototype makes from
+// (name, library) and its paramflags; a prototype called with anything
+// else (a Python callback, an address) makes nothing the analysis
+// follows.
+func prototypeInstance(c *pysrc.CallSite, proto pysrc.Datum, loc pysrc.Loc) (pysrc.Datum, bool) {
+	i := c.Positional(0)
+	if i < 0 {
+		return pysrc.Datum{}, false
+	}
+	for _, d := range c.ArgData(i) {
+		if d.Tag != pysrc.TagSeq || len(d.Items) < 2 {
+			continue
+		}
+		name, lib := constString(d.Items[0]), false
+		for _, l := range d.Items[1] {
+			lib = lib || l.Kind == objLibrary
+		}
+		if name == "" || !lib {
+			continue
+		}
+		fp := pysrc.Datum{Tag: pysrc.TagObject, Kind: objFunc, Name: "proto:" + site(loc), Key: name, Items: [][]pysrc.Datum{{proto}, nil}}
+		if j := c.Positional(1); j >= 0 {
+			fp.Items[1] = c.ArgData(j)
+		}
+		c.Eval().Note(family, &protoNote{fn: fnOf(c.Eval()), fp: fp, loc: loc})
+		return fp, true
+	}
+	return pysrc.Datum{}, false
+}
+
+// constString returns the string constant among ds, "" for none.
+func constString(ds []pysrc.Datum) string {
+	for _, d := range ds {
+		if d.Tag == pysrc.TagConst && d.Kind == "str" {
+			return d.Key
+		}
+	}
+	return ""
+}
+
+// constantName matches names written as constants (BUF_SIZE, MAXLEN).
+var constantName = regexp.MustCompile(`^_?[A-Z][A-Z0-9_]*$`)
+
+// intLike reports whether an argument (what it may be, and its text) is
+// an integer: a constant, arithmetic, len, sizeof, int, min or max, or a
+// name written as a constant or that says it holds a size.
+func intLike(ds []pysrc.Datum, text string) bool {
+	for _, d := range ds {
+		switch {
+		case d.Tag == pysrc.TagConst:
+			return d.Kind == "int"
+		case d.Tag == pysrc.TagExpr:
+			return d.Kind != "%" || len(d.Items) == 0 || len(d.Items[0]) > 0
+		case d.Tag == pysrc.TagData, d.Tag == pysrc.TagSeq:
 			return false
-		case "attribute", "call", "subscript", "parenthesized_expression", "binary_operator", "tuple", "list",
-			"pair", "dictionary", "keyword_argument", "conditional_expression", "interpolation", "string",
-			"expression_list", "set", "concatenated_string":
-			if p.Type() == "call" && p.ChildByFieldName("function") != c {
-				return false
-			}
-			continue
 		}
-		return false
+	}
+	if constantName.MatchString(text) {
+		return true
+	}
+	lower := strings.ToLower(text[strings.LastIndexByte(text, '.')+1:])
+	if lower == "n" || strings.HasPrefix(lower, "n_") || strings.HasPrefix(lower, "num") {
+		return true
+	}
+	for _, w := range intNames {
+		if strings.Contains(lower, w) {
+			return true
+		}
 	}
 	return false
 }
 
-// sinkCall reports whether a call sends its arguments to a client: an
-// HTTP response constructor or a send/write method.
-func (s *scope) sinkCall(call *source.Node) bool {
-	fn := call.ChildByFieldName("function")
-	d := s.a.dotted(fn)
-	last := d[strings.LastIndexByte(d, '.')+1:]
-	if responseSinks[last] {
-		return true
-	}
-	return fn != nil && fn.Type() == "attribute" && sendMethods[last]
-}
+// lastName returns the last component of a dotted name.
+func lastName(name string) string { return name[strings.LastIndexByte(name, '.')+1:] }

@@ -17,6 +17,7 @@ const (
 	kindAddr // an integer as wide as a pointer (intptr_t): a pointer passes for it
 	kindVoid
 	kindStruct
+	kindArray // an array inside a structure
 )
 
 // A pointee classifies what a pointer points at.

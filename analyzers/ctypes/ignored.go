@@ -2,70 +2,92 @@ package ctypes
 
 import (
 	"fmt"
-	"sort"
-	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
-	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/pysrc"
 )
 
 // checkIgnored reports output buffers allocated in a function that calls
 // a foreign function, read before anything could have written to them:
 // they were never passed to a call (directly, through byref, pointer,
-// cast or addressof, a structure, a tuple), stored, or written from
-// Python before the read. (A function without foreign calls that reads a
-// fresh buffer is testing ctypes, not using an output.)
-func (a *analysis) checkIgnored(s *scope) {
-	if s.node.Type() != "function_definition" || s.anyForeignCall() == nil {
+// cast or addressof, a structure, a tuple), stored, captured by nested
+// code or written from Python before the read. (A function without
+// foreign calls that reads a fresh buffer is testing ctypes, not using an
+// output.)
+func (ix *index) checkIgnored(f *function) {
+	if f.note == nil || f.note.kind != pysrc.KindDef || !f.callsForeign() {
 		return
 	}
-	names := make([]string, 0, len(s.assigns))
-	for name := range s.assigns {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		if s.mentionedInNested(name) {
+	for _, a := range f.allocs {
+		if !zeroed(a) {
 			continue
 		}
-		for _, b := range s.assigns[name] {
-			if b.sc != s || b.value == nil {
+		uses := f.usesOf(a.buf)
+		for k, u := range uses {
+			if u.kind == useHanded {
+				break
+			}
+			if ix.handedInLoop(f, u, uses[k+1:]) {
 				continue
 			}
-			buf := s.allocOf(b.value, 0)
-			if buf == nil || !buf.zeroed {
-				continue
-			}
-			buf.name, buf.stmt = name, b.stmt
-			a.ignoredRead(s, buf)
+			ix.reportIgnored(f, a.buf, u)
+			break
 		}
 	}
 }
 
-// ignoredRead reports the first read of buf that no handing-over precedes.
-func (a *analysis) ignoredRead(s *scope, buf *buffer) {
-	uses := s.bufferUses(buf)
-	for k, u := range uses {
-		if u.kind == useHanded {
-			return
+// zeroed reports whether an allocation has no initial content: ctypes
+// filled it with zeros.
+func zeroed(a *allocNote) bool {
+	if a.buf.Kind == objStruct {
+		return len(a.args) == 0
+	}
+	return a.buf.Named
+}
+
+// callsForeign reports whether the function makes a foreign call.
+func (f *function) callsForeign() bool {
+	for _, c := range f.calls {
+		if len(c.fps) > 0 {
+			return true
 		}
-		if u.kind == useNeutral || handedInLoop(s, u, uses[k:]) {
+	}
+	return false
+}
+
+// usesOf returns the uses of buffer b in f's own code, after its
+// allocation, in the order of the code; of reads at the same place, the
+// outermost (buf.raw[:8], not buf.raw).
+func (f *function) usesOf(b pysrc.Datum) []*useNote {
+	var out []*useNote
+	for _, u := range f.uses {
+		if u.buf.Origin != b.Origin || u.loc.Path() != f.id.path || f.note != nil && !spans(f.note.span.Span, u.loc.Span) {
 			continue
 		}
-		a.reportIgnored(s, buf, u)
-		return
+		if b.Origin.Path() == u.loc.Path() && u.loc.Span.Start < b.Origin.Span.End && spans(f.note.span.Span, b.Origin.Span) {
+			continue
+		}
+		if n := len(out); n > 0 && out[n-1].kind != useHanded && u.kind != useHanded && spans(u.loc.Span, out[n-1].loc.Span) {
+			out[n-1] = u
+			continue
+		}
+		if n := len(out); n > 0 && out[n-1].kind != useHanded && u.kind != useHanded && spans(out[n-1].loc.Span, u.loc.Span) {
+			continue
+		}
+		out = append(out, u)
 	}
+	return out
 }
 
 // handedInLoop reports whether a use later in a loop around u hands the
 // buffer over: the next iteration's read comes after it.
-func handedInLoop(s *scope, u use, later []use) bool {
-	for p := u.ref.Parent(); p != nil && p != s.node; p = p.Parent() {
-		if p.Type() != "for_statement" && p.Type() != "while_statement" {
+func (ix *index) handedInLoop(f *function, u *useNote, later []*useNote) bool {
+	for _, l := range f.note.loops {
+		if !spans(l.Span, u.loc.Span) {
 			continue
 		}
-		for _, l := range later {
-			if l.kind == useHanded && contains(p, l.ref) {
+		for _, h := range later {
+			if h.kind == useHanded && spans(l.Span, h.loc.Span) {
 				return true
 			}
 		}
@@ -73,72 +95,31 @@ func handedInLoop(s *scope, u use, later []use) bool {
 	return false
 }
 
-func (a *analysis) reportIgnored(s *scope, buf *buffer, u use) {
-	z := newSizer(s, u.ref.StartByte())
+func (ix *index) reportIgnored(f *function, b pysrc.Datum, u *useNote) {
+	z := ix.newSizer()
+	name := u.name
+	read := ix.text(u.loc)
 	msg := fmt.Sprintf("%s (a buffer of %s) is read through %s but was never passed to a foreign function before: it holds only the zeros ctypes filled it with, not the function's output",
-		buf.name, a.describeSize(z, buf), a.text(u.read))
-	related := []analyzers.Location{a.pass.Location(buf.alloc, "the buffer is allocated here")}
-	flow := []analyzers.Step{{Location: a.pass.Location(buf.alloc, buf.name+" is allocated (zero-filled)")}}
-	var data map[string]string
-	if call, fp := s.foreignCallBetween(buf.stmt, u.ref); call != nil {
-		msg += fmt.Sprintf("; the foreign call in between (%s) was not given it", fp.sym)
-		related = append(related, a.pass.Location(call, fmt.Sprintf("%s is called without %s", fp.sym, buf.name)))
-		flow = append(flow, analyzers.Step{Location: a.pass.Location(call, fmt.Sprintf("%s is called without %s", fp.sym, buf.name))})
-	} else if fp := s.anyForeignCall(); fp != nil && strings.HasPrefix(fp.lib, importPrefix) {
-		// the function's only foreign calls go through an imported name,
-		// which Finish must resolve to a library
-		data = map[string]string{dataLib: fp.lib, dataSymbol: fp.sym}
+		name, ix.describeSize(z, b), read)
+	related := []analyzers.Location{ix.loc(b.Origin, "the buffer is allocated here")}
+	flow := []analyzers.Step{{Location: ix.loc(b.Origin, name+" is allocated (zero-filled)")}}
+	if c := f.foreignCallBetween(b.Origin, u.loc); c != nil {
+		sym := c.fps[0].Key
+		msg += fmt.Sprintf("; the foreign call in between (%s) was not given it", sym)
+		related = append(related, ix.loc(c.loc, fmt.Sprintf("%s is called without %s", sym, name)))
+		flow = append(flow, analyzers.Step{Location: ix.loc(c.loc, fmt.Sprintf("%s is called without %s", sym, name))})
 	}
-	flow = append(flow, analyzers.Step{Location: a.pass.Location(u.read, buf.name+" is read")})
-	a.pass.Report(analyzers.Finding{RuleID: ruleIgnored, Message: msg, Location: a.pass.Location(u.read, ""),
-		Related: related, Flow: flow, Data: data})
+	flow = append(flow, analyzers.Step{Location: ix.loc(u.loc, name+" is read")})
+	ix.report(analyzers.Finding{RuleID: ruleIgnored, Message: msg, Related: related, Flow: flow}, u.loc)
 }
 
-// foreignCallBetween returns the first foreign call (through a library of
-// this file) after statement from and before node to, or nil.
-func (s *scope) foreignCallBetween(from, to *source.Node) (*source.Node, foreign) {
-	for _, c := range s.calls {
-		if c.StartByte() < from.EndByte() || c.EndByte() > to.StartByte() {
-			continue
-		}
-		if fp, ok := s.fpOf(c.ChildByFieldName("function"), 0); ok && !strings.HasPrefix(fp.lib, importPrefix) {
-			return c, fp
+// foreignCallBetween returns the first foreign call of f after from and
+// before to, or nil.
+func (f *function) foreignCallBetween(from, to pysrc.Loc) *callNote {
+	for _, c := range f.calls {
+		if len(c.fps) > 0 && c.loc.Path() == from.Path() && c.loc.Span.Start >= from.Span.End && c.loc.Span.End <= to.Span.Start {
+			return c
 		}
 	}
-	return nil, foreign{}
-}
-
-// anyForeignCall returns a foreign function the scope calls, preferring
-// one of a library of this file; nil when it calls none.
-func (s *scope) anyForeignCall() *foreign {
-	var found *foreign
-	for _, c := range s.calls {
-		fp, ok := s.fpOf(c.ChildByFieldName("function"), 0)
-		switch {
-		case !ok:
-		case !strings.HasPrefix(fp.lib, importPrefix):
-			return &fp
-		case found == nil:
-			found = &fp
-		}
-	}
-	return found
-}
-
-// mentionedInNested reports whether a nested function, class or lambda of
-// the scope mentions name (it may fill the buffer when called).
-func (s *scope) mentionedInNested(name string) bool {
-	for _, n := range s.nested {
-		found := false
-		source.Walk(n, func(c *source.Node) bool {
-			if c.Type() == "identifier" && s.a.text(c) == name {
-				found = true
-			}
-			return !found
-		})
-		if found {
-			return true
-		}
-	}
-	return false
+	return nil
 }

@@ -2,116 +2,209 @@ package ctypes
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
-	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/pysrc"
 )
 
-// checkLengths checks, for every buffer argument of a foreign call, every
-// integer argument that may be its length. Which argument is the length
-// is decided in Finish: the parameter the C prototype names as the
-// buffer's length, else the argument right after the buffer.
-func (a *analysis) checkLengths(s *scope, call *source.Node, fp foreign) {
-	args := positional(call)
-	if splatted(call) {
-		return
-	}
-	for i, arg := range args {
-		inner, offset, _ := s.unwrap(arg)
-		buf := s.bufferAt(inner, 0)
-		if buf == nil {
+// checkLengths checks, for every buffer argument of a foreign call, the
+// argument that is its length: the parameter the C prototype names as the
+// buffer's length, else the argument right after the buffer. memmove,
+// memset and string_at have theirs at fixed places.
+func (ix *index) checkLengths(f *function) {
+	for _, c := range f.calls {
+		if c.splat {
 			continue
 		}
-		for j, l := range args {
-			// a prototype may name any argument as the length; beyond a
-			// few arguments only the next one is checked (the pairs grow
-			// quadratically)
-			if j != i && (len(args) <= maxPairedArgs || j == i+1) && s.intLike(l, 0) {
-				a.lengthPair(s, call, fp, buf, inner, offset, i, j, l)
+		switch {
+		case len(c.fps) > 0:
+			for _, fp := range c.fps {
+				ix.foreignLengths(f, c, fp)
+			}
+		case c.builtin == "memmove":
+			ix.fixedLengths(f, c, [][2]int{{0, 2}, {1, 2}})
+		case c.builtin == "memset":
+			ix.fixedLengths(f, c, [][2]int{{0, 2}})
+		case c.builtin == "string_at" || c.builtin == "wstring_at":
+			ix.fixedLengths(f, c, [][2]int{{0, 1}})
+		}
+	}
+}
+
+// foreignLengths checks the buffers of a call of fp.
+func (ix *index) foreignLengths(f *function, c *callNote, fp pysrc.Datum) {
+	p := ix.protos[fp.Key]
+	for i, a := range c.args {
+		refs := bufferRefs(a.data)
+		if len(refs) == 0 {
+			continue
+		}
+		j := i + 1
+		if p != nil && i < len(p.params) && len(c.args) <= len(p.params) {
+			j = lengthParam(p, i)
+		}
+		if j < 0 || j >= len(c.args) || bufferRefs(c.args[j].data) != nil {
+			continue
+		}
+		for _, r := range refs {
+			ix.lengthPair(f, c, fp.Key, p, r, i, j)
+		}
+	}
+}
+
+// fixedLengths checks memmove, memset and string_at: pairs of (buffer,
+// length) argument indexes.
+func (ix *index) fixedLengths(f *function, c *callNote, pairs [][2]int) {
+	for _, pr := range pairs {
+		if pr[1] >= len(c.args) {
+			continue
+		}
+		for _, r := range bufferRefs(c.args[pr[0]].data) {
+			ix.lengthPair(f, c, c.builtin, nil, r, pr[0], pr[1])
+		}
+	}
+}
+
+// A bufRef is a buffer as an argument passes it: directly, or through a
+// reference (byref's offset bytes in).
+type bufRef struct {
+	buf    pysrc.Datum
+	offset []pysrc.Datum
+	// name names the buffer inside a reference ("" when it does not).
+	name  string
+	byRef bool
+}
+
+// bufferRefs returns the buffers an argument passes with a length: not an
+// instance of a scalar type, an output parameter of its own (by
+// reference) or a value (as is).
+func bufferRefs(ds []pysrc.Datum) []bufRef {
+	var out []bufRef
+	for _, d := range ds {
+		switch {
+		case d.Kind == objBuffer && strings.HasPrefix(d.Key, scalarPrefix):
+		case d.Kind == objBuffer || d.Kind == objStruct:
+			out = append(out, bufRef{buf: d})
+		case d.Kind == objRef && len(d.Items) == 2:
+			for _, b := range d.Items[0] {
+				if (b.Kind == objBuffer || b.Kind == objStruct) && !strings.HasPrefix(b.Key, scalarPrefix) {
+					out = append(out, bufRef{buf: b, offset: d.Items[1], name: d.Name, byRef: true})
+				}
 			}
 		}
 	}
+	return out
 }
 
-// maxPairedArgs is the most arguments a call may have for every pair of
-// them to be checked.
-const maxPairedArgs = 16
-
-// checkFixed checks memmove, memset and string_at, whose buffer and
-// length positions are fixed: pairs of (buffer, length) indexes.
-func (a *analysis) checkFixed(s *scope, call *source.Node, pairs [][2]int) {
-	args := positional(call)
-	if splatted(call) {
+// lengthPair reports argument j of a call when it is not provably within
+// the size of the buffer r passed as argument i. A wide buffer given its
+// size in bytes is reported when the prototype takes a wchar_t *, or,
+// without one, when the length comes right after it.
+func (ix *index) lengthPair(f *function, c *callNote, callee string, p *proto, r bufRef, i, j int) {
+	arg := c.args[j]
+	if !intLike(arg.data, ix.text(arg.loc)) {
 		return
 	}
-	name := a.ctypesName(call.ChildByFieldName("function"))
-	for _, p := range pairs {
-		if p[1] >= len(args) {
-			continue
-		}
-		inner, offset, _ := s.unwrap(args[p[0]])
-		if buf := s.bufferAt(inner, 0); buf != nil {
-			a.lengthPair(s, call, foreign{sym: name}, buf, inner, offset, p[0], p[1], args[p[1]])
-		}
-	}
-}
-
-// lengthPair reports length argument l (index j) of a call when it is
-// not provably within the size of buf (passed as index i, as expression
-// ref, offset bytes in for byref(buf, offset)).
-func (a *analysis) lengthPair(s *scope, call *source.Node, fp foreign, buf *buffer, ref, offset *source.Node, i, j int, l *source.Node) {
-	z := newSizer(s, call.StartByte())
-	size := z.bytes(buf, 0)
-	length := z.eval(l, 0)
-	z.addGuards(call)
-	if offset != nil {
-		off := z.eval(offset, 0)
+	z := ix.newSizer()
+	size := z.bytes(r.buf, 0)
+	length := z.eval(arg.data, 0)
+	z.addGuards(f, c.loc)
+	if len(r.offset) > 0 {
+		off := z.eval(r.offset, 0)
 		if size.op != 0 || off.op != 0 {
 			return
 		}
 		size = linear(size.lin.add(off.lin, -1))
 	}
-	data := map[string]string{dataLib: fp.lib, dataSymbol: fp.sym, dataBuffer: strconv.Itoa(i), dataLength: strconv.Itoa(j)}
-	if fp.lib == "" {
-		data[dataFixed] = "1"
+	refText := ix.text(c.args[i].loc)
+	if r.byRef {
+		refText = r.byRefName(refText)
 	}
-	callee := fp.sym
-	where := fmt.Sprintf("%s (a buffer of %s)", a.text(ref), a.describeSize(z, buf))
+	where := fmt.Sprintf("%s (a buffer of %s)", refText, ix.describeSize(z, r.buf))
+	lengthText := ix.text(arg.loc)
 	var msg string
+	units := false
 	v := z.compare(length, size)
 	switch {
-	case buf.elem == "c_wchar" && a.sizeofOf(s, l, buf):
-		data[dataUnits] = "1"
+	case r.buf.Key == "c_wchar" && sizeofOf(arg.data, r.buf):
+		if p != nil && i < len(p.params) && ix.ctypeOf(p.params[i]).pointee != pointeeWide {
+			return
+		}
+		units = true
 		msg = fmt.Sprintf("%s is given %s as the length of %s: that counts bytes (sizeof(wchar_t) per character: 4 on Linux, 2 on Windows), while a wchar_t buffer's length is counted in characters, so the callee may write past its end; pass len(%s)",
-			callee, a.text(l), where, a.text(ref))
+			callee, lengthText, where, refText)
 	case v.kind != 'x':
 		return
 	case v.input != "":
 		msg = fmt.Sprintf("%s is given %s as the length of %s, and nothing bounds %s by that size: with a longer input %s",
-			callee, a.text(l), where, v.input, overrun(callee))
+			callee, lengthText, where, v.input, overrun(callee))
 	default:
-		msg = fmt.Sprintf("%s is given %s as the length of %s: %s more than it holds, so %s", callee, a.text(l), where, plural(v.over, "byte"), overrun(callee))
+		msg = fmt.Sprintf("%s is given %s as the length of %s: %s more than it holds, so %s", callee, lengthText, where, plural(v.over, "byte"), overrun(callee))
 	}
-	rule := ruleLength
-	fd := analyzers.Finding{RuleID: rule, Message: msg, Location: a.pass.Location(call, ""), Data: data,
-		Related: []analyzers.Location{a.pass.Location(buf.alloc, "the buffer is allocated here")},
+	fd := analyzers.Finding{RuleID: ruleLength, Message: msg,
+		Related: []analyzers.Location{ix.loc(r.buf.Origin, "the buffer is allocated here")},
 		Flow: []analyzers.Step{
-			{Location: a.pass.Location(buf.alloc, fmt.Sprintf("%s is allocated", a.text(ref)))},
-			{Location: a.pass.Location(l, fmt.Sprintf("%s is passed as its length", a.text(l)))},
+			{Location: ix.loc(r.buf.Origin, fmt.Sprintf("%s is allocated", refText))},
+			{Location: ix.loc(arg.loc, fmt.Sprintf("%s is passed as its length", lengthText))},
 		},
 	}
-	if offset == nil && data[dataUnits] == "" && (ref.Type() == "identifier" || ref.Type() == "attribute") {
+	if len(r.offset) == 0 && !units && identifier.MatchString(refText) && f.note != nil {
 		fd.Fix = &analyzers.Fix{Description: "Pass the buffer's size",
-			Replacements: []analyzers.Replacement{{Location: a.pass.Location(l, ""), Text: a.sizeofSpelling() + "(" + a.text(ref) + ")"}}}
+			Replacements: []analyzers.Replacement{{Location: ix.place(arg.loc), Text: f.note.sizeof + "(" + refText + ")"}}}
 	}
-	a.pass.Report(fd)
+	ix.report(fd, c.loc)
+}
+
+// byRefName returns the buffer's name inside a reference's text.
+func (r bufRef) byRefName(text string) string {
+	if r.name != "" {
+		return r.name
+	}
+	if n := inner(text); n != text {
+		if i := indexTopComma(n); i >= 0 {
+			return n[:i]
+		}
+		return n
+	}
+	return text
+}
+
+// indexTopComma returns the index of the first comma outside brackets.
+func indexTopComma(s string) int {
+	depth := 0
+	for i, r := range s {
+		switch r {
+		case '(', '[', '{':
+			depth++
+		case ')', ']', '}':
+			depth--
+		case ',':
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// sizeofOf reports whether a length is sizeof of buffer b.
+func sizeofOf(ds []pysrc.Datum, b pysrc.Datum) bool {
+	if len(ds) == 0 || ds[0].Tag != pysrc.TagExpr || ds[0].Kind != "sizeof" || len(ds[0].Items) != 1 {
+		return false
+	}
+	for _, d := range ds[0].Items[0] {
+		if d.Origin == b.Origin {
+			return true
+		}
+	}
+	return false
 }
 
 // overrun says what a length past the buffer's end makes the callee do.
 func overrun(callee string) string {
-	if callee == "string_at" {
+	if callee == "string_at" || callee == "wstring_at" {
 		return "string_at reads past the end of the buffer"
 	}
 	return "the callee may write past the end of the buffer"
@@ -122,66 +215,4 @@ func plural(n int64, unit string) string {
 		return "1 " + unit
 	}
 	return strconv.FormatInt(n, 10) + " " + unit + "s"
-}
-
-// sizeofOf reports whether l is sizeof of the buffer buf.
-func (a *analysis) sizeofOf(s *scope, l *source.Node, buf *buffer) bool {
-	if l.Type() != "call" || a.calleeName(l) != "sizeof" {
-		return false
-	}
-	args := positional(l)
-	if len(args) != 1 {
-		return false
-	}
-	other := s.bufferAt(args[0], 0)
-	return other != nil && other.stmt == buf.stmt
-}
-
-// describeSize renders a buffer's size: "64 bytes", "SIZE (64) bytes",
-// "16 characters (64 bytes)", "len(data)+1 bytes".
-func (a *analysis) describeSize(z *sizer, buf *buffer) string {
-	count := z.count(buf, 0)
-	unit := "bytes"
-	if buf.elem == "c_wchar" {
-		unit = "characters"
-	} else if buf.elemSize != 1 {
-		unit = buf.elem + " elements"
-	}
-	text := ""
-	switch {
-	case count.op == 0 && count.lin.isConst():
-		text = strconv.FormatInt(count.lin.c, 10)
-		if buf.count != nil && buf.count.Type() == "identifier" {
-			text = a.text(buf.count) + " (" + text + ")"
-		}
-	case buf.count != nil:
-		text = a.text(buf.count)
-	default:
-		text = "len(" + a.text(buf.init) + ")+1"
-	}
-	if buf.elemSize != 1 && count.op == 0 && count.lin.isConst() {
-		return fmt.Sprintf("%s %s, %d bytes", text, unit, count.lin.c*buf.elemSize)
-	}
-	return text + " " + unit
-}
-
-// sizeofSpelling is how the file spells ctypes.sizeof.
-func (a *analysis) sizeofSpelling() string {
-	if path, ok := a.imports["sizeof"]; ok && path == "ctypes.sizeof" || a.star {
-		return "sizeof"
-	}
-	if a.imports["ctypes"] == "ctypes" {
-		return "ctypes.sizeof"
-	}
-	var aliases []string
-	for name, path := range a.imports {
-		if path == "ctypes" {
-			aliases = append(aliases, name)
-		}
-	}
-	if len(aliases) == 0 {
-		return "ctypes.sizeof"
-	}
-	sort.Strings(aliases)
-	return aliases[0] + ".sizeof"
 }

@@ -2,72 +2,91 @@ package ctypes
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/residue-sec/residue/analyzers"
-	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/pysrc"
 )
 
 // checkNulReads reports `.value` read from a char buffer after a foreign
-// call wrote into it. Finish keeps the finding when the parameter is
-// binary (uint8_t *, unsigned char *, void * in the prototype, or
-// POINTER(c_ubyte), c_void_p in argtypes): .value stops at the first NUL
-// byte of binary output and silently truncates it.
-func (a *analysis) checkNulReads(s *scope, call *source.Node, fp foreign) {
-	for i, arg := range positional(call) {
-		inner, _, _ := s.unwrap(arg)
-		buf := s.bufferAt(inner, 0)
-		if buf == nil || !buf.chars() {
-			continue
-		}
-		for _, u := range s.bufferUses(buf) {
-			if u.ref.StartByte() < call.EndByte() {
-				continue
+// call wrote binary data into it, and string_at(ptr) without a size on a
+// pointer a foreign function returned: both stop at the first NUL byte.
+// The data is binary when the prototype's parameter is an unsigned char,
+// uint8_t or void pointer (void * is memory, not a string) or its result
+// an unsigned char or uint8_t pointer, or, without a prototype, argtypes
+// take POINTER(c_ubyte) there (c_void_p is what bindings use for text
+// buffers too).
+func (ix *index) checkNulReads(f *function) {
+	for _, c := range f.calls {
+		switch {
+		case len(c.fps) > 0:
+			for i, a := range c.args {
+				for _, r := range bufferRefs(a.data) {
+					ix.nulRead(f, c, c.fps[0], r.buf, i)
+				}
 			}
-			if u.kind == useHanded {
-				break // a later call writes it again: that one is checked
-			}
-			if u.kind != useValue {
-				continue
-			}
-			msg := fmt.Sprintf("%s writes binary data into %s, but %s stops at the first NUL byte: the output is truncated; read %s.raw[:n] with the length the function returns, or bytes(%s)",
-				fp.sym, buf.name, a.text(u.read), buf.name, buf.name)
-			a.pass.Report(analyzers.Finding{RuleID: ruleNulRead, Message: msg, Location: a.pass.Location(u.read, ""),
-				Data:    map[string]string{dataLib: fp.lib, dataSymbol: fp.sym, dataBuffer: strconv.Itoa(i)},
-				Related: []analyzers.Location{a.pass.Location(call, fp.sym+" writes the buffer")},
-				Flow: []analyzers.Step{
-					{Location: a.pass.Location(call, fp.sym+" writes into "+buf.name)},
-					{Location: a.pass.Location(u.read, "read up to the first NUL")},
-				}})
-			break
+		case (c.builtin == "string_at" || c.builtin == "wstring_at") && len(c.args) == 1 && !c.splat:
+			ix.stringAt(c)
 		}
 	}
 }
 
-// checkStringAt reports string_at(ptr) without a size on a pointer a
-// foreign function returned; Finish keeps it when the function returns
-// binary data.
-func (a *analysis) checkStringAt(s *scope, c *source.Node) {
-	args := positional(c)
-	if len(args) != 1 || splatted(c) {
+// nulRead reports the first .value read of a char buffer after call c
+// wrote it as argument i, unless another call writes it first.
+func (ix *index) nulRead(f *function, c *callNote, fp pysrc.Datum, b pysrc.Datum, i int) {
+	if !charElems[b.Key] {
 		return
 	}
-	src := args[0]
-	if src.Type() == "identifier" {
-		if v, sc := s.single(a.text(src), src.StartByte()); v != nil && sc == s {
-			src = v
+	for _, u := range f.usesOf(b) {
+		if u.loc.Span.Start < c.loc.Span.End {
+			continue
 		}
-	}
-	if src.Type() != "call" {
+		if u.kind == useHanded {
+			return // a later call writes it again: that one is checked
+		}
+		if u.kind != useValue {
+			continue
+		}
+		if !ix.binaryParam(fp, i) {
+			return
+		}
+		sym := fp.Key
+		msg := fmt.Sprintf("%s writes binary data into %s, but %s stops at the first NUL byte: the output is truncated; read %s.raw[:n] with the length the function returns, or bytes(%s)",
+			sym, u.name, ix.text(u.loc), u.name, u.name)
+		ix.report(analyzers.Finding{RuleID: ruleNulRead, Message: msg,
+			Related: []analyzers.Location{ix.loc(c.loc, sym+" writes the buffer")},
+			Flow: []analyzers.Step{
+				{Location: ix.loc(c.loc, sym+" writes into "+u.name)},
+				{Location: ix.loc(u.loc, "read up to the first NUL")},
+			}}, u.loc)
 		return
 	}
-	fp, ok := s.fpOf(src.ChildByFieldName("function"), 0)
-	if !ok {
+}
+
+// binaryParam reports whether parameter i of fp takes binary data.
+func (ix *index) binaryParam(fp pysrc.Datum, i int) bool {
+	if p := ix.protos[fp.Key]; p != nil && i < len(p.params) {
+		t := ix.ctypeOf(p.params[i])
+		return t.binary() || t.kind == kindPtr && t.pointee == pointeeVoid
+	}
+	types, _, ok := ix.argtypes(fpKey(fp))
+	return ok && i < len(types) && types[i].binary()
+}
+
+// stringAt reports string_at(ptr) without a size on a pointer a foreign
+// function returned binary data through.
+func (ix *index) stringAt(c *callNote) {
+	for _, d := range c.args[0].data {
+		if d.Kind != objResult {
+			continue
+		}
+		p := ix.protos[d.Key]
+		if p == nil || !ix.ctypeOf(p.ret).binary() {
+			continue
+		}
+		msg := fmt.Sprintf("%s without a size reads what %s returned up to the first NUL byte: binary data is cut short, and data without a NUL is over-read; pass the length (string_at(ptr, n))",
+			ix.text(c.loc), d.Key)
+		ix.report(analyzers.Finding{RuleID: ruleNulRead, Message: msg,
+			Related: []analyzers.Location{ix.loc(d.Origin, d.Key+" returns the pointer")}}, c.loc)
 		return
 	}
-	msg := fmt.Sprintf("%s without a size reads what %s returned up to the first NUL byte: binary data is cut short, and data without a NUL is over-read; pass the length (string_at(ptr, n))",
-		a.text(c), fp.sym)
-	a.pass.Report(analyzers.Finding{RuleID: ruleNulRead, Message: msg, Location: a.pass.Location(c, ""),
-		Data:    map[string]string{dataLib: fp.lib, dataSymbol: fp.sym, dataResult: "1"},
-		Related: []analyzers.Location{a.pass.Location(src, fp.sym+" returns the pointer")}})
 }

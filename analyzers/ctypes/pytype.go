@@ -1,84 +1,99 @@
 package ctypes
 
 import (
-	"github.com/residue-sec/residue/analyzers/source"
+	"strings"
+
+	"github.com/residue-sec/residue/analyzers/pysrc"
 )
 
-// pyType returns the C type a ctypes type expression stands for: a ctypes
-// or wintypes name, None, POINTER(T), an array type T * N, a Structure
-// class of the file, a CFUNCTYPE prototype, or a module-level alias of one.
-func (s *scope) pyType(n *source.Node, depth int) ctype {
-	if n == nil || depth > maxDepth {
-		return ctype{}
+// pyType returns the C type a ctypes type stands for: a ctypes or
+// wintypes name, None, POINTER(T), an array type T * N, a Structure
+// class, a CFUNCTYPE prototype, a subclass of c_void_p and the like.
+func pyType(ds []pysrc.Datum) ctype {
+	for _, d := range ds {
+		if t, ok := typeOf(d); ok {
+			return t
+		}
 	}
-	a := s.a
-	text := a.text(n)
-	if name := a.ctypesName(n); name != "" {
+	return ctype{}
+}
+
+// typeOf classifies one datum of a type expression.
+func typeOf(d pysrc.Datum) (ctype, bool) {
+	if name := ctypesName(d); name != "" {
 		if t, ok := cTypes[name]; ok {
 			t.text = name
-			return t
+			return t, true
+		}
+		return ctype{}, false
+	}
+	switch {
+	case d.Tag == pysrc.TagConst && d.Kind == "none":
+		return ctype{kind: kindVoid, text: "None"}, true
+	case d.Kind == objPointer && len(d.Items) > 0:
+		return ctype{kind: kindPtr, pointee: pointeeOf(d.Items[0]), text: "POINTER(" + typeText(d.Items[0]) + ")"}, true
+	case d.Kind == objProto:
+		return ctype{kind: kindPtr, text: "CFUNCTYPE(...)"}, true
+	case d.Tag == pysrc.TagExpr && d.Kind == "*" && len(d.Items) == 2 && elemType(d.Items[0]) != "":
+		return ctype{kind: kindPtr, pointee: pointeeOf(d.Items[0]), text: typeText(d.Items[0]) + " * N"}, true
+	case d.Tag == pysrc.TagClass && d.ClassKind() == objStruct:
+		return ctype{kind: kindStruct, text: lastName(d.ClassName())}, true
+	case d.Tag == pysrc.TagClass && strings.HasPrefix(d.ClassKind(), typePrefix):
+		t := cTypes[strings.TrimPrefix(d.ClassKind(), typePrefix)]
+		t.text = lastName(d.ClassName())
+		return t, true
+	}
+	return ctype{}, false
+}
+
+// typeText names a type for messages.
+func typeText(ds []pysrc.Datum) string {
+	for _, d := range ds {
+		if name := ctypesName(d); name != "" {
+			return name
+		}
+		if t, ok := typeOf(d); ok {
+			return t.text
 		}
 	}
-	switch n.Type() {
-	case "none":
-		return ctype{kind: kindVoid, text: "None"}
-	case "parenthesized_expression":
-		if n.NamedChildCount() == 1 {
-			return s.pyType(n.NamedChild(0), depth+1)
-		}
-	case "call":
-		fn := a.ctypesName(n.ChildByFieldName("function"))
-		args := positional(n)
-		switch {
-		case fn == "POINTER" && len(args) == 1:
-			return ctype{kind: kindPtr, pointee: s.pointeeOf(args[0]), text: text}
-		case prototypeFactories[fn]:
-			return ctype{kind: kindPtr, text: text}
-		}
-	case "binary_operator":
-		if a.text(n.ChildByFieldName("operator")) == "*" {
-			return ctype{kind: kindPtr, pointee: s.pointeeOf(n.ChildByFieldName("left")), text: text}
-		}
-	case "identifier":
-		if ci := a.classes[text]; ci != nil && isStructure(a, ci.node) {
-			return ctype{kind: kindStruct, text: text}
-		}
-		if v, sc := s.single(text, n.StartByte()); v != nil {
-			t := sc.pyType(v, depth+1)
-			if t.kind != kindUnknown {
-				t.text = text
-			}
-			return t
-		}
-	}
-	return ctype{text: text}
+	return "?"
 }
 
 // pointeeOf classifies the element type of POINTER(T) or T * N.
-func (s *scope) pointeeOf(n *source.Node) pointee {
-	name := s.a.ctypesName(n)
-	switch {
-	case charElems[name]:
-		return pointeeChar
-	case byteElems[name]:
-		return pointeeBytes
-	case name == "c_wchar":
-		return pointeeWide
+func pointeeOf(ds []pysrc.Datum) pointee {
+	for _, d := range ds {
+		name := ctypesName(d)
+		switch {
+		case charElems[name]:
+			return pointeeChar
+		case byteElems[name]:
+			return pointeeBytes
+		case name == "c_wchar":
+			return pointeeWide
+		}
 	}
 	return pointeeOther
 }
 
-// isStructure reports whether a class derives from ctypes Structure or Union.
-func isStructure(a *analysis, class *source.Node) bool {
-	sup := class.ChildByFieldName("superclasses")
-	if sup == nil {
-		return false
-	}
-	for i := 0; i < int(sup.NamedChildCount()); i++ {
-		switch a.ctypesName(sup.NamedChild(i)) {
-		case "Structure", "Union", "BigEndianStructure", "LittleEndianStructure":
-			return true
+// typeList returns the types of an argtypes list or tuple; ok is false
+// when it is not one literal list the code leaves as it is.
+func (ix *index) typeList(ds []pysrc.Datum) ([]ctype, bool) {
+	var seq *pysrc.Datum
+	for i, d := range ds {
+		if d.Tag != pysrc.TagSeq {
+			continue
 		}
+		if seq != nil || ix.mutated[d.Origin] {
+			return nil, false
+		}
+		seq = &ds[i]
 	}
-	return false
+	if seq == nil {
+		return nil, false
+	}
+	out := make([]ctype, len(seq.Items))
+	for i, it := range seq.Items {
+		out[i] = pyType(it)
+	}
+	return out, true
 }

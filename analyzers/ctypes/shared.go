@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
-	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/pysrc"
 )
 
 // checkShared reports module- and class-level buffers that a function
@@ -13,123 +13,124 @@ import (
 // (.raw, bytes(buf)): the bytes past what this call wrote are whatever an
 // earlier call, for an earlier client, left there. A memset of the whole
 // buffer before the call, or reading only a prefix (raw[:n]), is fine.
-func (a *analysis) checkShared(s *scope) {
-	if s.node.Type() != "function_definition" {
+func (ix *index) checkShared(f *function) {
+	if f.note == nil || f.note.kind != pysrc.KindDef {
 		return
 	}
-	seen := map[*source.Node]bool{}
-	for _, ref := range s.sharedRefs() {
-		buf := s.bufferAt(ref, 0)
-		if buf == nil || buf.sc.node.Type() == "function_definition" || seen[buf.stmt] {
+	done := map[pysrc.Loc]bool{}
+	for _, u := range f.uses {
+		a := ix.allocs[u.buf.Origin]
+		if a == nil || a.level == pysrc.KindDef || done[u.buf.Origin] || !zeroed(a) {
 			continue
 		}
-		seen[buf.stmt] = true
-		a.sharedBuffer(s, buf)
+		done[u.buf.Origin] = true
+		ix.sharedBuffer(f, a)
 	}
 }
 
-// sharedRefs returns the expressions of the scope that may name a module
-// or class buffer: free names, and self.X, cls.X, Class.X.
-func (s *scope) sharedRefs() []*source.Node {
-	var out []*source.Node
-	for name, uses := range s.uses {
-		switch {
-		case isSelf(name) || s.a.classes[name] != nil:
-			out = append(out, s.attributeRefs(name)...)
-		case len(s.assigns[name]) == 0 && !s.params[name]:
-			out = append(out, uses[0])
-		}
-	}
-	sortNodes(out)
-	return out
-}
-
-func sortNodes(ns []*source.Node) {
-	for i := 1; i < len(ns); i++ {
-		for j := i; j > 0 && ns[j].StartByte() < ns[j-1].StartByte(); j-- {
-			ns[j], ns[j-1] = ns[j-1], ns[j]
-		}
-	}
-}
-
-// sharedBuffer checks one shared buffer's uses in s: its first handing
+// sharedBuffer checks one shared buffer's uses in f: its first handing
 // to a foreign function (or memmove) is the output call.
-func (a *analysis) sharedBuffer(s *scope, buf *buffer) {
-	if !buf.zeroed {
-		return // initialized at module level: an input, not an output buffer
-	}
-	var output *source.Node
-	var fp foreign
-	for _, u := range s.bufferUses(buf) {
+func (ix *index) sharedBuffer(f *function, a *allocNote) {
+	var output *callNote
+	escaping := f.escaping()
+	for _, u := range f.usesOf(a.buf) {
 		switch {
 		case u.kind == useHanded && output == nil:
-			call := enclosingCall(u.ref)
-			if call == nil {
+			c := f.callAt(u.loc)
+			if c == nil {
 				continue
 			}
-			if s.clears(call, buf) {
+			if ix.clears(c, a.buf) {
 				return
 			}
-			var ok bool
-			if fp, ok = s.fpOf(call.ChildByFieldName("function"), 0); ok || a.ctypesName(call.ChildByFieldName("function")) == "memmove" {
-				output = call
+			if len(c.fps) > 0 || c.builtin == "memmove" {
+				output = c
 			}
-		case u.kind == useWhole && output != nil && s.escapes(u.read):
-			a.reportShared(s, buf, output, fp, u)
+		case u.kind == useWhole && output != nil && (escaping[escape{dataContent, u.loc}] || escaping[escape{dataContent, a.buf.Origin}]):
+			ix.reportShared(a, output, u)
 			return
 		}
 	}
 }
 
-// enclosingCall returns the call whose argument (possibly wrapped in
-// byref, pointer, cast or addressof) ref is.
-func enclosingCall(ref *source.Node) *source.Node {
-	for p := ref.Parent(); p != nil; p = p.Parent() {
-		switch p.Type() {
-		case "argument_list":
-			continue
-		case "call":
-			if q := p.Parent(); q != nil && q.Type() == "argument_list" && q.Parent() != nil && q.Parent().Type() == "call" {
-				continue
-			}
-			return p
+// An escape is data a function returns or sends: its kind and origin.
+type escape struct {
+	kind   string
+	origin pysrc.Loc
+}
+
+// escaping returns what f returns or sends, written out whole.
+func (f *function) escaping() map[escape]bool {
+	out := map[escape]bool{}
+	add := func(d pysrc.Datum) {
+		switch d.Kind {
+		case dataContent, dataPartial, dataText, dataReturned:
+			out[escape{d.Kind, d.Origin}] = true
+		case objRaw, objBuffer, objStruct:
+			out[escape{dataContent, d.Origin}] = true
+		case objResult:
+			out[escape{dataReturned, d.Origin}] = true
 		}
-		return nil
+	}
+	if f.note != nil {
+		for _, d := range f.note.escapes {
+			add(d)
+		}
+	}
+	for _, c := range f.calls {
+		if c.sends {
+			for _, a := range c.args {
+				for _, d := range a.data {
+					add(d)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// callAt returns the call of f one of whose arguments is at l.
+func (f *function) callAt(l pysrc.Loc) *callNote {
+	for _, c := range f.calls {
+		for _, a := range c.args {
+			if a.loc == l {
+				return c
+			}
+		}
 	}
 	return nil
 }
 
-// clears reports whether call is memset(buf, 0, size) over the whole buffer.
-func (s *scope) clears(call *source.Node, buf *buffer) bool {
-	args := positional(call)
-	if s.a.ctypesName(call.ChildByFieldName("function")) != "memset" || len(args) != 3 {
+// clears reports whether call c is memset(buf, 0, size) over all of b.
+func (ix *index) clears(c *callNote, b pysrc.Datum) bool {
+	if c.builtin != "memset" || len(c.args) != 3 {
 		return false
 	}
-	z := newSizer(s, call.StartByte())
-	return z.compare(z.bytes(buf, 0), z.eval(args[2], 0)).kind == 'w'
+	z := ix.newSizer()
+	return z.compare(z.bytes(b, 0), z.eval(c.args[2].data, 0)).kind == 'w'
 }
 
-func (a *analysis) reportShared(s *scope, buf *buffer, output *source.Node, fp foreign, u use) {
-	z := newSizer(s, u.read.StartByte())
-	callee := a.text(output.ChildByFieldName("function"))
+func (ix *index) reportShared(a *allocNote, output *callNote, u *useNote) {
+	z := ix.newSizer()
+	callee := ix.text(output.loc)
+	if i := strings.IndexByte(callee, '('); i >= 0 {
+		callee = callee[:i]
+	}
 	level := "module-level"
-	if buf.sc.node.Type() == "class_definition" {
+	if a.level == pysrc.KindClass {
 		level = "class-level"
 	}
+	name := u.name
 	msg := fmt.Sprintf("%s is a %s buffer of %s shared by every request; %s writes into it and then the whole buffer (%s) is returned or sent, so the bytes past what this call wrote are left over from earlier calls; send only the written prefix (%s.raw[:n]) or allocate the buffer per call",
-		buf.name, level, a.describeSize(z, buf), callee, a.text(u.read), buf.name)
-	var data map[string]string
-	if strings.HasPrefix(fp.lib, importPrefix) {
-		data = map[string]string{dataLib: fp.lib, dataSymbol: fp.sym}
-	}
-	a.pass.Report(analyzers.Finding{RuleID: ruleShared, Message: msg, Location: a.pass.Location(u.read, ""), Data: data,
+		name, level, ix.describeSize(z, a.buf), callee, ix.text(u.loc), name)
+	ix.report(analyzers.Finding{RuleID: ruleShared, Message: msg,
 		Related: []analyzers.Location{
-			a.pass.Location(buf.alloc, "the shared buffer is allocated once, here"),
-			a.pass.Location(output, callee+" writes into it"),
+			ix.loc(a.buf.Origin, "the shared buffer is allocated once, here"),
+			ix.loc(output.loc, callee+" writes into it"),
 		},
 		Flow: []analyzers.Step{
-			{Location: a.pass.Location(buf.alloc, buf.name+" is allocated once")},
-			{Location: a.pass.Location(output, callee+" writes a prefix of it")},
-			{Location: a.pass.Location(u.read, "all of it is read")},
-		}})
+			{Location: ix.loc(a.buf.Origin, name+" is allocated once")},
+			{Location: ix.loc(output.loc, callee+" writes a prefix of it")},
+			{Location: ix.loc(u.loc, "all of it is read")},
+		}}, u.loc)
 }

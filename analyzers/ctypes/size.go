@@ -4,116 +4,125 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/pysrc"
 )
 
-// A lin is a linear combination of atoms plus a constant. Atoms are the
-// expressions the analysis does not reduce: len(data), a parameter. All
-// of them are sizes, so none is negative.
-type lin struct {
-	c     int64
-	terms map[string]int64
-}
-
-func constant(c int64) lin { return lin{c: c} }
-
-func atom(name string) lin { return lin{terms: map[string]int64{name: 1}} }
-
-func (l lin) add(m lin, sign int64) lin {
-	out := lin{c: l.c + sign*m.c, terms: map[string]int64{}}
-	for k, v := range l.terms {
-		out.terms[k] += v
-	}
-	for k, v := range m.terms {
-		out.terms[k] += sign * v
-		if out.terms[k] == 0 {
-			delete(out.terms, k)
-		}
-	}
-	return out
-}
-
-func (l lin) scale(k int64) lin {
-	out := lin{c: l.c * k, terms: map[string]int64{}}
-	for a, v := range l.terms {
-		if v*k != 0 {
-			out.terms[a] = v * k
-		}
-	}
-	return out
-}
-
-func (l lin) isConst() bool { return len(l.terms) == 0 }
-
-// A bound is a size: a lin, or the min or max of several bounds.
-type bound struct {
-	op   byte // 0 lin, 'm' min, 'M' max
-	lin  lin
-	alts []bound
-}
-
-func linear(l lin) bound { return bound{lin: l} }
-
-// A sizer evaluates integer expressions of one scope at one point as
-// bounds: variables are replaced by their values, len and sizeof of a
-// buffer by its size, and len(x) of anything else is an input atom.
+// A sizer evaluates integer values as bounds: constants and arithmetic,
+// len, sizeof and ._length_ of a buffer as its size, len of a string
+// constant or a slice, len(x) of anything else an input atom, a
+// parameter an opaque atom of its own, anything unknown a fresh one.
 type sizer struct {
-	s      *scope
-	at     uint32
+	ix     *index
 	inputs map[string]bool
 	guards map[string]bound // upper bounds of input atoms
+	fresh  int
 }
 
-func newSizer(s *scope, at uint32) *sizer {
-	return &sizer{s: s, at: at, inputs: map[string]bool{}, guards: map[string]bound{}}
+func (ix *index) newSizer() *sizer {
+	return &sizer{ix: ix, inputs: map[string]bool{}, guards: map[string]bound{}}
 }
 
-// eval returns the bound of integer expression n.
-func (z *sizer) eval(n *source.Node, depth int) bound {
-	if n == nil || depth > maxDepth {
-		return linear(atom("?"))
+// maxDepth bounds the nesting of values evaluated.
+const maxDepth = 12
+
+// unknown returns an atom equal to nothing else.
+func (z *sizer) unknown() bound {
+	z.fresh++
+	return linear(atom("?" + strconv.Itoa(z.fresh)))
+}
+
+// eval returns the bound of an integer value: its first datum (an
+// operation's value holds its operands after it).
+func (z *sizer) eval(ds []pysrc.Datum, depth int) bound {
+	if len(ds) == 0 || depth > maxDepth {
+		return z.unknown()
 	}
-	a := z.s.a
-	text := strings.Join(strings.Fields(a.text(n)), " ")
-	switch n.Type() {
-	case "integer":
-		if v, err := strconv.ParseInt(strings.ReplaceAll(strings.ToLower(text), "_", ""), 0, 64); err == nil && v < 1<<40 {
+	d := ds[0]
+	switch d.Tag {
+	case pysrc.TagConst:
+		if v, ok := intValue(d); ok {
 			return linear(constant(v))
 		}
-	case "parenthesized_expression":
-		if n.NamedChildCount() == 1 {
-			return z.eval(n.NamedChild(0), depth+1)
+	case pysrc.TagSym:
+		var b strings.Builder
+		b.WriteString("sym:" + strconv.Itoa(d.Param))
+		for _, o := range d.Ops {
+			b.WriteString("." + o.Name)
 		}
-	case "binary_operator":
-		if b, ok := z.arith(n, depth); ok {
+		return linear(atom(b.String()))
+	case pysrc.TagExpr:
+		if b, ok := z.operation(d, depth); ok {
 			return b
-		}
-	case "call":
-		if b, ok := z.call(n, depth); ok {
-			return b
-		}
-	case "attribute":
-		if a.text(n.ChildByFieldName("attribute")) == "_length_" {
-			if buf := z.s.bufferAt(n.ChildByFieldName("object"), depth+1); buf != nil {
-				return z.count(buf, depth+1)
-			}
-		}
-	case "identifier":
-		if v, sc := z.s.single(text, n.StartByte()); v != nil {
-			sub := &sizer{s: sc, at: v.StartByte(), inputs: z.inputs, guards: z.guards}
-			return sub.eval(v, depth+1)
 		}
 	}
-	return linear(atom(text))
+	return z.unknown()
 }
 
-// arith evaluates +, - and * by a constant.
-func (z *sizer) arith(n *source.Node, depth int) (bound, bool) {
-	l, r := z.eval(n.ChildByFieldName("left"), depth+1), z.eval(n.ChildByFieldName("right"), depth+1)
+// intValue returns an integer constant's value (below 2^40).
+func intValue(d pysrc.Datum) (int64, bool) {
+	if d.Tag != pysrc.TagConst || d.Kind != "int" {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(strings.ReplaceAll(strings.ToLower(d.Key), "_", ""), 0, 64)
+	if err != nil || v >= 1<<40 {
+		return 0, false
+	}
+	return v, true
+}
+
+// operation evaluates +, -, * and // (by constants), len, sizeof, a
+// buffer's count, min, max and int.
+func (z *sizer) operation(d pysrc.Datum, depth int) (bound, bool) {
+	arg := func(i int) []pysrc.Datum {
+		if i < len(d.Items) {
+			return d.Items[i]
+		}
+		return nil
+	}
+	switch d.Kind {
+	case "+", "-", "*", "//":
+		return z.arith(d.Kind, z.eval(arg(0), depth+1), z.eval(arg(1), depth+1))
+	case "len":
+		return z.length(arg(0), inner(z.ix.text(d.Origin)), depth), len(d.Items) == 1
+	case "sizeof":
+		return z.sizeof(arg(0), depth)
+	case "count":
+		for _, b := range arg(0) {
+			return z.count(b, depth+1), true
+		}
+	case "min", "max":
+		if len(d.Items) < 2 {
+			return bound{}, false
+		}
+		b := bound{op: 'm'}
+		if d.Kind == "max" {
+			b.op = 'M'
+		}
+		for _, it := range d.Items {
+			b.alts = append(b.alts, z.eval(it, depth+1))
+		}
+		return b, true
+	case "int":
+		return z.eval(arg(0), depth+1), true
+	}
+	return bound{}, false
+}
+
+// inner returns x of the text f(x).
+func inner(text string) string {
+	i, j := strings.IndexByte(text, '('), strings.LastIndexByte(text, ')')
+	if i < 0 || j < i {
+		return text
+	}
+	return strings.Join(strings.Fields(text[i+1:j]), " ")
+}
+
+// arith evaluates +, - and * or // by a constant.
+func (z *sizer) arith(op string, l, r bound) (bound, bool) {
 	if l.op != 0 || r.op != 0 {
 		return bound{}, false
 	}
-	switch z.s.a.text(n.ChildByFieldName("operator")) {
+	switch op {
 	case "+":
 		return linear(l.lin.add(r.lin, 1)), true
 	case "-":
@@ -133,210 +142,215 @@ func (z *sizer) arith(n *source.Node, depth int) (bound, bool) {
 	return bound{}, false
 }
 
-// call evaluates len, sizeof, min, max and int.
-func (z *sizer) call(n *source.Node, depth int) (bound, bool) {
-	args := positional(n)
-	name := z.s.a.calleeName(n)
-	switch {
-	case name == "len" && len(args) == 1:
-		return z.length(args[0], depth), true
-	case name == "sizeof" && len(args) == 1:
-		return z.sizeof(args[0], depth)
-	case (name == "min" || name == "max") && len(args) >= 2:
-		b := bound{op: 'm'}
-		if name == "max" {
-			b.op = 'M'
-		}
-		for _, arg := range args {
-			b.alts = append(b.alts, z.eval(arg, depth+1))
-		}
-		return b, true
-	case name == "int" && len(args) == 1:
-		return z.eval(args[0], depth+1), true
-	}
-	return bound{}, false
-}
-
-// length evaluates len(x): a buffer's element count, a literal's length,
-// min(len(y), k) for x = y[:k], or the input atom len(x).
-func (z *sizer) length(x *source.Node, depth int) bound {
-	if buf := z.s.bufferAt(x, depth+1); buf != nil {
-		return z.count(buf, depth+1)
-	}
-	if s, ok := z.s.a.stringValue(x); ok {
-		return linear(constant(int64(len(s))))
-	}
-	if x.Type() == "identifier" {
-		v, sc := z.s.single(z.s.a.text(x), x.StartByte())
-		if s, ok := z.s.a.stringValue(v); ok {
-			return linear(constant(int64(len(s))))
-		}
-		if v != nil && v.Type() == "subscript" {
-			if upper := sliceUpper(v); upper != nil {
-				sub := &sizer{s: sc, at: v.StartByte(), inputs: z.inputs, guards: z.guards}
-				return bound{op: 'm', alts: []bound{sub.length(v.ChildByFieldName("value"), depth+1), sub.eval(upper, depth+1)}}
-			}
+// length evaluates len(x), x written text: a buffer's element count, a
+// string's length, min(len(y), k) for y[:k], or the input atom len(x).
+func (z *sizer) length(ds []pysrc.Datum, text string, depth int) bound {
+	if len(ds) > 0 && depth <= maxDepth {
+		switch d := ds[0]; {
+		case d.Kind == objBuffer || d.Kind == objStruct:
+			return z.count(d, depth+1)
+		case d.Tag == pysrc.TagConst && d.Kind == "str":
+			return linear(constant(int64(len(d.Key))))
+		case d.Tag == pysrc.TagSeq:
+			return linear(constant(int64(len(d.Items))))
+		case d.Tag == pysrc.TagExpr && d.Kind == "slice" && len(d.Items) == 3 && len(d.Items[2]) > 0 && zeroOrNone(d.Items[1]):
+			y := subscripted(z.ix.text(d.Origin))
+			return bound{op: 'm', alts: []bound{z.length(d.Items[0], y, depth+1), z.eval(d.Items[2], depth+1)}}
 		}
 	}
-	name := "len(" + strings.Join(strings.Fields(z.s.a.text(x)), " ") + ")"
+	name := "len(" + text + ")"
 	z.inputs[name] = true
 	return linear(atom(name))
 }
 
-// sliceUpper returns k of x[:k] (or x[0:k]), or nil.
-func sliceUpper(sub *source.Node) *source.Node {
-	sl := sub.ChildByFieldName("subscript")
-	if sl == nil || sl.Type() != "slice" {
-		return nil
+// zeroOrNone reports whether a slice's lower bound is left out or 0.
+func zeroOrNone(ds []pysrc.Datum) bool {
+	if len(ds) == 0 {
+		return true
 	}
-	text := ""
-	for i := 0; i < int(sl.ChildCount()); i++ {
-		if c := sl.Child(i); c != nil {
-			text += c.Type() + " "
-		}
-	}
-	switch {
-	case strings.HasPrefix(text, ": ") && sl.NamedChildCount() == 1:
-		return sl.NamedChild(0)
-	case strings.HasPrefix(text, "integer : ") && sl.NamedChildCount() == 2 && sl.NamedChild(0).Type() == "integer":
-		return sl.NamedChild(1)
-	}
-	return nil
+	v, ok := intValue(ds[0])
+	return ok && v == 0
 }
 
-// sizeof evaluates sizeof(buffer), sizeof(T * N) and sizeof(scalar type).
-func (z *sizer) sizeof(x *source.Node, depth int) (bound, bool) {
-	if buf := z.s.bufferAt(x, depth+1); buf != nil {
-		return z.bytes(buf, depth+1), true
-	}
-	if elem, count := z.s.arrayType(x, depth+1); elem != "" {
-		return linear(z.eval(count, depth+1).lin.scale(elemSizes[elem])), true
-	}
-	if size, ok := elemSizes[z.s.a.ctypesName(x)]; ok {
-		return linear(constant(size)), true
+// sizeof evaluates sizeof(x): a buffer's size in bytes, an array type's,
+// a scalar type's or a structure's.
+func (z *sizer) sizeof(ds []pysrc.Datum, depth int) (bound, bool) {
+	for _, d := range ds {
+		switch {
+		case d.Kind == objBuffer || d.Kind == objStruct:
+			return z.bytes(d, depth+1), true
+		case d.Tag == pysrc.TagExpr && d.Kind == "*" && len(d.Items) == 2:
+			if size := z.ix.elemSize(elemType(d.Items[0])); size > 0 {
+				return linear(z.eval(d.Items[1], depth+1).lin.scale(size)), true
+			}
+		case d.Tag == pysrc.TagClass && (d.ClassKind() == objStruct):
+			if l := z.ix.layouts[d.ClassName()]; l != nil {
+				return linear(constant(l.size)), true
+			}
+		}
+		if name := ctypesName(d); name != "" {
+			if size, ok := elemSizes[name]; ok {
+				return linear(constant(size)), true
+			}
+		}
 	}
 	return bound{}, false
 }
 
-// count returns a buffer's element count, evaluated where it was allocated.
-func (z *sizer) count(buf *buffer, depth int) bound {
-	sub := &sizer{s: buf.sc, at: buf.alloc.StartByte(), inputs: z.inputs, guards: z.guards}
-	if buf.count != nil {
-		return sub.eval(buf.count, depth+1)
+// count returns a buffer's element count.
+func (z *sizer) count(b pysrc.Datum, depth int) bound {
+	if b.Kind == objStruct {
+		return linear(constant(1))
 	}
-	if s, ok := buf.sc.a.stringValue(buf.init); ok {
-		n := int64(len(s))
-		if buf.elem == "c_wchar" {
-			n = int64(len([]rune(s)))
+	if len(b.Items) < 2 {
+		return z.unknown()
+	}
+	if len(b.Items[0]) > 0 {
+		return z.shape(b.Items[0], depth)
+	}
+	for _, d := range b.Items[1] {
+		if d.Tag == pysrc.TagConst && d.Kind == "str" {
+			n := int64(len(d.Key))
+			if b.Key == "c_wchar" {
+				n = int64(len([]rune(d.Key)))
+			}
+			return linear(constant(n + 1))
 		}
-		return linear(constant(n + 1))
 	}
-	l := sub.length(buf.init, depth+1)
+	if len(b.Items[1]) == 0 {
+		return z.unknown()
+	}
+	l := z.length(b.Items[1], strings.TrimSuffix(strings.TrimPrefix(b.Name, "len("), ")+1"), depth+1)
 	if l.op != 0 {
-		return linear(atom("len(" + buf.sc.a.text(buf.init) + ")+1"))
+		return z.unknown()
 	}
 	return linear(l.lin.add(constant(1), 1))
 }
 
-// bytes returns a buffer's size in bytes.
-func (z *sizer) bytes(buf *buffer, depth int) bound {
-	c := z.count(buf, depth)
-	if c.op != 0 || buf.elemSize == 1 {
-		return c
+// shape evaluates a count or a numpy shape: the product of its items.
+func (z *sizer) shape(ds []pysrc.Datum, depth int) bound {
+	if len(ds) == 0 || ds[0].Tag != pysrc.TagSeq {
+		return z.eval(ds, depth+1)
 	}
-	return linear(c.lin.scale(buf.elemSize))
-}
-
-// A verdict compares a length with a buffer's size.
-type verdict struct {
-	kind  byte   // 0 unknown, 'w' within the size, 'x' exceeds it
-	over  int64  // by how many bytes, when constant
-	input string // the input length not bounded by the size
-}
-
-// compare says whether length l is within size s.
-func (z *sizer) compare(l, s bound) verdict {
-	switch {
-	case l.op == 'm' || s.op == 'M':
-		return z.combine(l, s, true)
-	case l.op == 'M' || s.op == 'm':
-		return z.combine(l, s, false)
-	}
-	ll := z.substitute(l.lin)
-	d := s.lin.add(ll, -1)
-	var negInput string
-	negOpaque, posTerms := false, false
-	for name, v := range d.terms {
-		switch {
-		case v > 0:
-			posTerms = true
-		case z.inputs[name]:
-			if negInput == "" || name < negInput {
-				negInput = name
-			}
-		default:
-			negOpaque = true
+	out := linear(constant(1))
+	for _, it := range ds[0].Items {
+		b, ok := z.arith("*", out, z.eval(it, depth+1))
+		if !ok {
+			return z.unknown()
 		}
-	}
-	switch {
-	case negInput != "":
-		return verdict{kind: 'x', input: negInput}
-	case negOpaque:
-		return verdict{}
-	case d.c >= 0:
-		return verdict{kind: 'w'}
-	case !posTerms:
-		return verdict{kind: 'x', over: -d.c}
-	}
-	return verdict{}
-}
-
-// combine compares when one side is a min or max: any alternative is
-// enough (l = min(...), s = max(...)) or every one is needed.
-func (z *sizer) combine(l, s bound, anyEnough bool) verdict {
-	var alts []verdict
-	switch {
-	case l.op != 0 && (l.op == 'm') == anyEnough:
-		for _, alt := range l.alts {
-			alts = append(alts, z.compare(alt, s))
-		}
-	default:
-		for _, alt := range s.alts {
-			alts = append(alts, z.compare(l, alt))
-		}
-	}
-	within, exceeds := 0, 0
-	var first verdict
-	for _, v := range alts {
-		switch v.kind {
-		case 'w':
-			within++
-		case 'x':
-			if exceeds == 0 {
-				first = v
-			}
-			exceeds++
-		}
-	}
-	switch {
-	case anyEnough && within > 0, !anyEnough && within == len(alts):
-		return verdict{kind: 'w'}
-	case anyEnough && exceeds == len(alts), !anyEnough && exceeds > 0:
-		return first
-	}
-	return verdict{}
-}
-
-// substitute replaces the input atoms of l that a guard bounds by their
-// bound (only linear bounds; a coefficient must be positive).
-func (z *sizer) substitute(l lin) lin {
-	out := l
-	for name, v := range l.terms {
-		g, ok := z.guards[name]
-		if !ok || v <= 0 || g.op != 0 {
-			continue
-		}
-		out = out.add(atom(name).scale(v), -1).add(g.lin.scale(v), 1)
+		out = b
 	}
 	return out
+}
+
+// bytes returns a buffer's size in bytes.
+func (z *sizer) bytes(b pysrc.Datum, depth int) bound {
+	c := z.count(b, depth)
+	size := z.ix.bufferElemSize(b)
+	if c.op != 0 || size == 1 {
+		return c
+	}
+	if size == 0 {
+		return z.unknown()
+	}
+	return linear(c.lin.scale(size))
+}
+
+// elemSize returns the size of an element type: a ctypes scalar, a
+// numpy dtype, a structure; 0 when it is not known.
+func (ix *index) elemSize(elem string) int64 {
+	elem = strings.TrimPrefix(elem, scalarPrefix)
+	if size, ok := elemSizes[elem]; ok {
+		return size
+	}
+	if dtype, ok := strings.CutPrefix(elem, "numpy:"); ok {
+		return numpySizes[dtype]
+	}
+	if name, ok := strings.CutPrefix(elem, "struct:"); ok {
+		if l := ix.layouts[name]; l != nil {
+			return l.size
+		}
+	}
+	return 0
+}
+
+// bufferElemSize returns the size of a buffer's elements.
+func (ix *index) bufferElemSize(b pysrc.Datum) int64 {
+	if b.Kind == objStruct {
+		if l := ix.layouts[b.ClassName()]; l != nil {
+			return l.size
+		}
+		return 0
+	}
+	return ix.elemSize(b.Key)
+}
+
+// addGuards records the upper bounds that a function's conditions put on
+// input lengths at a call: `if len(x) > K: raise` (or return, break,
+// continue) before it in an enclosing block, `assert len(x) <= K`, and
+// `if len(x) <= K:` around it.
+func (z *sizer) addGuards(f *function, at pysrc.Loc) {
+	if f.note == nil {
+		return
+	}
+	for _, t := range f.note.tests {
+		if t.Loc(t.Span).Path() != at.Path() {
+			continue
+		}
+		before := t.Span.End <= at.Span.Start && spans(t.Block, at.Span)
+		switch {
+		case t.Assert && before:
+			z.condition(t.Cond, false)
+		case !t.Assert && spans(t.Body, at.Span):
+			z.condition(t.Cond, false)
+		case !t.Assert && before && t.Exits:
+			z.condition(t.Cond, true)
+		}
+	}
+}
+
+// spans reports whether span outer holds span in.
+func spans(outer, in pysrc.Span) bool { return outer.Start <= in.Start && in.End <= outer.End }
+
+// condition reads the bounds a condition gives: when negated (the code
+// after `if cond: raise`), from `a > b` and the disjuncts of an `or`;
+// otherwise from `a <= b` and the conjuncts of an `and`.
+func (z *sizer) condition(ds []pysrc.Datum, negated bool) {
+	if len(ds) == 0 || ds[0].Tag != pysrc.TagExpr {
+		return
+	}
+	d := ds[0]
+	if len(d.Items) != 2 {
+		return
+	}
+	switch op := d.Kind; op {
+	case "or", "and":
+		if negated && op == "or" || !negated && op == "and" {
+			z.condition(d.Items[0], negated)
+			z.condition(d.Items[1], negated)
+		}
+	case "<", "<=", ">", ">=":
+		if negated {
+			op = map[string]string{">": "<=", ">=": "<", "<": ">=", "<=": ">"}[op]
+		}
+		switch op {
+		case "<=", "<":
+			z.guard(d.Items[0], d.Items[1])
+		case ">=", ">":
+			z.guard(d.Items[1], d.Items[0])
+		}
+	}
+}
+
+// guard records small ≤ big when small is an input length.
+func (z *sizer) guard(small, big []pysrc.Datum) {
+	s := z.eval(small, 0)
+	if s.op != 0 || s.lin.c != 0 || len(s.lin.terms) != 1 {
+		return
+	}
+	for name, v := range s.lin.terms {
+		if v == 1 && z.inputs[name] {
+			z.guards[name] = z.eval(big, 0)
+		}
+	}
 }

@@ -1,23 +1,5 @@
 package ctypes
 
-// pyLiterals are the literals a Python file must contain for the analyzer
-// to look at it: ctypes itself, or one of its loaders.
-var pyLiterals = []string{"ctypes", "CDLL", "cdll", "PyDLL", "WinDLL", "windll", "LoadLibrary", "CFUNCTYPE", "pythonapi"}
-
-// libraryClasses are the ctypes classes whose instances are loaded libraries.
-var libraryClasses = map[string]bool{"CDLL": true, "PyDLL": true, "WinDLL": true, "OleDLL": true}
-
-// libraryLoaders are the LibraryLoader instances: `cdll.name` is a cached
-// library, `cdll.LoadLibrary(path)` a new one.
-var libraryLoaders = map[string]bool{"cdll": true, "pydll": true, "windll": true, "oledll": true}
-
-// loaderFunctions are functions that return a newly loaded library.
-var loaderFunctions = map[string]bool{"load_library": true, "ctypeslib.load_library": true}
-
-// prototypeFactories create function prototypes: their first argument is
-// the restype, the others the argtypes.
-var prototypeFactories = map[string]bool{"CFUNCTYPE": true, "PYFUNCTYPE": true, "WINFUNCTYPE": true}
-
 // fpAttributes are the attributes a program sets on a foreign function.
 var fpAttributes = []string{"argtypes", "restype", "errcheck"}
 
@@ -45,14 +27,15 @@ var neutralCalls = map[string]bool{
 	"repr": true, "hasattr": true, "alignment": true,
 }
 
+// numpySizes are the sizes in bytes of numpy's dtypes.
+var numpySizes = map[string]int64{
+	"uint8": 1, "int8": 1, "ubyte": 1, "byte": 1, "bool_": 1, "bool": 1, "uint16": 2, "int16": 2, "float16": 2,
+	"uint32": 4, "int32": 4, "float32": 4, "single": 4, "uint64": 8, "int64": 8, "float64": 8, "double": 8,
+	"float": 8, "int": 8, "intc": 4, "uintc": 4, "complex64": 8, "complex128": 16, "uintp": 8, "intp": 8,
+}
+
 // readCalls read a buffer's content.
 var readCalls = map[string]bool{"bytes": true, "bytearray": true, "memoryview": true, "string_at": true, "wstring_at": true}
-
-// pointerWrappers hand a buffer's address to a call.
-var pointerWrappers = map[string]bool{"byref": true, "pointer": true, "cast": true, "addressof": true}
-
-// neutralAttributes describe a buffer without reading it.
-var neutralAttributes = map[string]bool{"_length_": true, "_type_": true, "_b_needsfree_": true}
 
 // responseSinks send their arguments to a client.
 var responseSinks = map[string]bool{

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/pysrc"
 )
 
 // typoEffects says what a foreign function keeps when the attribute is misspelled.
@@ -17,25 +18,24 @@ var typoEffects = map[string]string{
 // checkTypos reports assignments to a misspelled ctypes attribute on a
 // foreign function (f.restypes = ..., f.argtype = ...): ctypes ignores
 // them silently.
-func (a *analysis) checkTypos(s *scope) {
-	for _, set := range s.attrSets {
-		left := set.ChildByFieldName("left")
-		attr := a.text(left.ChildByFieldName("attribute"))
-		want := nearAttribute(attr)
+func (ix *index) checkTypos() {
+	for _, s := range ix.stores {
+		want := nearAttribute(s.attr)
 		if want == "" {
 			continue
 		}
-		fp, ok := s.fpOf(left.ChildByFieldName("object"), 0)
-		if !ok {
+		stmt := ix.text(s.loc)
+		i := strings.Index(stmt, "."+s.attr)
+		if i < 0 {
 			continue
 		}
 		msg := fmt.Sprintf("%s.%s is not an attribute ctypes reads (did you mean %s?): the assignment adds a plain Python attribute and %s %s",
-			a.text(left.ChildByFieldName("object")), attr, want, fp.sym, typoEffects[want])
-		attrNode := left.ChildByFieldName("attribute")
-		a.pass.Report(analyzers.Finding{RuleID: ruleTypo, Message: msg, Location: a.pass.Location(set, ""),
-			Data: map[string]string{dataLib: fp.lib, dataSymbol: fp.sym},
+			strings.TrimSpace(stmt[:i]), s.attr, want, s.obj.Key, typoEffects[want])
+		name := s.loc
+		name.Span = pysrc.Span{Start: s.loc.Span.Start + uint32(i) + 1, End: s.loc.Span.Start + uint32(i+1+len(s.attr))}
+		ix.report(analyzers.Finding{RuleID: ruleTypo, Message: msg,
 			Fix: &analyzers.Fix{Description: "Use the attribute ctypes reads",
-				Replacements: []analyzers.Replacement{{Location: a.pass.Location(attrNode, ""), Text: want}}}})
+				Replacements: []analyzers.Replacement{{Location: ix.place(name), Text: want}}}}, s.loc)
 	}
 }
 

@@ -46,7 +46,8 @@ func Run(cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	files = slices.DeleteFunc(files, func(f discover.File) bool { return !cfg.Shard.Has(f.Path) })
+	walked := files
+	files = slices.DeleteFunc(slices.Clone(files), func(f discover.File) bool { return !cfg.Shard.Has(f.Path) })
 	res := &Result{Root: root, Rules: p.rules}
 	for _, w := range warnings {
 		if w.Path != "" && !cfg.Shard.Has(w.Path) {
@@ -59,7 +60,7 @@ func Run(cfg Config) (*Result, error) {
 	}
 	p.root = root
 	p.openCache(&res.Notifications)
-	jobs, err := p.withFactFiles(files, root)
+	jobs, err := p.withFactFiles(files, walked, root)
 	if err != nil {
 		return nil, err
 	}
@@ -141,6 +142,8 @@ type plan struct {
 	// prefilters are each analyzer's literals: its Prefilter plus the
 	// values of its PrefilterSettings.
 	prefilters [][]string
+	// filters are the prefilters of each language, as one matcher.
+	filters map[source.Language]*fileFilter
 	// gate bounds how many bytes of source are analyzed at once.
 	gate *memoryGate
 }
@@ -151,6 +154,10 @@ func newPlan(cfg Config) (*plan, error) {
 		owners: map[source.Language][]int{}, comments: map[source.Language]*tsquery.Query{}}
 	p.models = modelsOf(cfg.Analyzers)
 	p.modelSettings = modelSettings(cfg, p.models)
+	p.filters = map[source.Language]*fileFilter{}
+	for _, lang := range source.Languages {
+		p.filters[lang] = newFileFilter(p, lang)
+	}
 	errs := []error{checkSettings(cfg.Analyzers, cfg.Settings)}
 	for _, a := range cfg.Analyzers {
 		for _, id := range a.Rules {

@@ -2,6 +2,7 @@ package driver
 
 import (
 	"fmt"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"sort"
@@ -46,8 +47,10 @@ func (r *runState) add(path string, fr fileResult) {
 
 // withFactFiles adds, for analyzers with a Finish step and fact prefilters,
 // the repository's other files as facts-only jobs, so that scanning a
-// subfolder or a few files still sees the repository's facts.
-func (p *plan) withFactFiles(files []discover.File, root string) ([]job, error) {
+// subfolder or a few files still sees the repository's facts. walked is
+// what the walk of the scanned paths found (files is its shard): when the
+// scan is of the whole root, it is the repository's files already.
+func (p *plan) withFactFiles(files, walked []discover.File, root string) ([]job, error) {
 	jobs := make([]job, 0, len(files))
 	scanned := map[string]bool{}
 	for _, f := range files {
@@ -61,11 +64,14 @@ func (p *plan) withFactFiles(files []discover.File, root string) ([]job, error) 
 	if !need {
 		return jobs, nil
 	}
-	all, _, err := discover.Walk([]string{root}, discover.Options{
-		Root: root, Exclude: p.cfg.Exclude, MaxFileSize: p.cfg.MaxFileSize, NoIgnore: p.cfg.NoIgnore,
-	})
-	if err != nil {
-		return nil, err
+	all := walked
+	if !p.scansRoot(root) {
+		var err error
+		if all, _, err = discover.Walk([]string{root}, discover.Options{
+			Root: root, Exclude: p.cfg.Exclude, MaxFileSize: p.cfg.MaxFileSize, NoIgnore: p.cfg.NoIgnore,
+		}); err != nil {
+			return nil, err
+		}
 	}
 	p.repo = map[string]discover.File{}
 	p.files = map[source.Language][]string{}
@@ -93,6 +99,16 @@ func (p *plan) withFactFiles(files []discover.File, root string) ([]job, error) 
 		}
 	}
 	return jobs, nil
+}
+
+// scansRoot reports whether the scan's paths are the root alone, with no
+// include globs: the walk of the scanned paths is then the repository's.
+func (p *plan) scansRoot(root string) bool {
+	if len(p.cfg.Paths) != 1 || len(p.cfg.Include) > 0 {
+		return false
+	}
+	abs, err := filepath.Abs(p.cfg.Paths[0])
+	return err == nil && abs == root
 }
 
 // finish runs every analyzer's Finish step over the run's facts and its

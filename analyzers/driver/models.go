@@ -63,11 +63,11 @@ func modelSettings(cfg Config, models []*analyzers.Model) []analyzers.Settings {
 }
 
 // modelsWanting returns the indexes of the models that want a file of
-// lang with content src in the first round.
-func (p *plan) modelsWanting(lang source.Language, src []byte) []int {
+// lang, whose literals found says, in the first round.
+func (p *plan) modelsWanting(lang source.Language, ff *fileFilter, found []bool) []int {
 	var out []int
 	for i, m := range p.models {
-		if m.Language == lang && (len(m.Prefilter) == 0 || containsAny(src, m.Prefilter)) {
+		if m.Language == lang && (len(m.Prefilter) == 0 || anyOf(found, ff.models[i])) {
 			out = append(out, i)
 		}
 	}

@@ -1,7 +1,6 @@
 package driver
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"runtime/debug"
@@ -75,9 +74,11 @@ func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnl
 	note := func(level, analyzer, format string, args ...any) {
 		fr.notes = append(fr.notes, analyzers.Notification{Level: level, Path: path, Analyzer: analyzer, Message: fmt.Sprintf(format, args...)})
 	}
-	wanted := w.wanted(lang, src, factsOnly)
-	models := w.p.modelsWanting(lang, src)
-	unusedCheck := !factsOnly && w.p.cfg.WarnUnusedIgnores && bytes.Contains(src, []byte(filter.Marker))
+	ff := w.p.filters[lang]
+	found := ff.set.find(src)
+	wanted := w.wanted(lang, ff, found, factsOnly)
+	models := w.p.modelsWanting(lang, ff, found)
+	unusedCheck := !factsOnly && w.p.cfg.WarnUnusedIgnores && found[ff.marker]
 	if len(wanted) == 0 && len(models) == 0 && !unusedCheck {
 		return fr
 	}
@@ -147,17 +148,18 @@ func (w *worker) tooDeep(f *source.File, note func(level, analyzer, format strin
 }
 
 // wanted returns the indexes of the analyzers that want a file of lang
-// with content src: its language and one of their fact prefilter
-// literals, or (unless factsOnly) of their prefilter literals. A scanned
-// file thus yields every fact it would yield outside the scanned paths.
-func (w *worker) wanted(lang source.Language, src []byte, factsOnly bool) []int {
+// whose literals found says: its language and one of their fact
+// prefilter literals, or (unless factsOnly) of their prefilter literals.
+// A scanned file thus yields every fact it would yield outside the
+// scanned paths.
+func (w *worker) wanted(lang source.Language, ff *fileFilter, found []bool, factsOnly bool) []int {
 	var out []int
 	for i, a := range w.p.cfg.Analyzers {
 		if a.Run == nil || !hasLanguage(a, lang) {
 			continue
 		}
-		facts := a.Finish != nil && len(a.FactPrefilter) > 0 && containsAny(src, a.FactPrefilter)
-		if facts || !factsOnly && (len(w.p.prefilters[i]) == 0 || containsAny(src, w.p.prefilters[i])) {
+		facts := a.Finish != nil && len(a.FactPrefilter) > 0 && anyOf(found, ff.facts[i])
+		if facts || !factsOnly && (len(w.p.prefilters[i]) == 0 || anyOf(found, ff.analyzers[i])) {
 			out = append(out, i)
 		}
 	}
@@ -167,15 +169,6 @@ func (w *worker) wanted(lang source.Language, src []byte, factsOnly bool) []int 
 func hasLanguage(a *analyzers.Analyzer, lang source.Language) bool {
 	for _, l := range a.Languages {
 		if l == lang {
-			return true
-		}
-	}
-	return false
-}
-
-func containsAny(src []byte, literals []string) bool {
-	for _, lit := range literals {
-		if bytes.Contains(src, []byte(lit)) {
 			return true
 		}
 	}

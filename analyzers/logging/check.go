@@ -16,7 +16,7 @@ func check(pass *analyzers.CheckPass) error {
 	if prog == nil {
 		return nil
 	}
-	prog.Check(pass.Path, "logging", func(ev *pysrc.Event) { report(pass, prog, ev) })
+	prog.Check(pass.Path, pysrc.LogSinks, func(ev *pysrc.Event) { report(pass, prog, ev) })
 	return nil
 }
 
@@ -80,7 +80,7 @@ func headerLabel(key string) label {
 
 // ruleFor returns the rule a label written by a sink of kind reports.
 func ruleFor(kind string, l label) string {
-	if kind == sinkPrint {
+	if kind == pysrc.SinkPrint {
 		if l >= responseData {
 			return rulePrint
 		}
@@ -128,56 +128,45 @@ func report(pass *analyzers.CheckPass, prog *pysrc.Program, ev *pysrc.Event) {
 	if id == "" {
 		return
 	}
-	callee := short(ev.Callee)
+	callee := pysrc.Short(ev.Callee)
 	origin := prog.Text(worst.Origin)
 	what := origin
 	if arg := prog.Text(worstArg); worst.Origin.Valid() && !contains(worstArg, worst.Origin) && arg != "" {
-		what = fmt.Sprintf("%s (from %s)", short(arg), short(origin))
+		what = fmt.Sprintf("%s (from %s)", pysrc.Short(arg), pysrc.Short(origin))
 	}
 	through := ""
 	if len(ev.Through) > 0 || ev.At != ev.Call {
-		through = fmt.Sprintf(" (through %s at %s:%d)", short(ev.AtName), ev.At.Path(), ev.At.Line())
+		through = fmt.Sprintf(" (through %s at %s:%d)", pysrc.Short(ev.AtName), ev.At.Path(), ev.At.Line())
 	}
 	fd := analyzers.Finding{
 		RuleID:   id,
-		Message:  fmt.Sprintf("%s writes %s unsanitized%s: %s", callee, short(what), through, why[id]),
+		Message:  fmt.Sprintf("%s writes %s unsanitized%s: %s", callee, pysrc.Short(what), through, why[id]),
 		Location: prog.Location(ev.Call, ""),
 	}
-	if ev.Sink.Known && ev.Sink.Kind == sinkLog {
+	if ev.Sink.Known && ev.Sink.Kind == pysrc.SinkLog {
 		fd.Data = map[string]string{dataLogger: ev.Sink.Target}
 	}
 	if worst.Origin.Valid() {
 		fd.Related = []analyzers.Location{prog.Location(worst.Origin, "the data comes from here")}
-		fd.Flow = append(fd.Flow, analyzers.Step{Location: prog.Location(worst.Origin, "source: "+short(origin))})
+		fd.Flow = append(fd.Flow, analyzers.Step{Location: prog.Location(worst.Origin, "source: "+pysrc.Short(origin))})
 		for _, s := range worst.Steps {
 			if s == ev.Call {
 				continue
 			}
-			fd.Flow = append(fd.Flow, analyzers.Step{Location: prog.Location(s, "flows through "+short(prog.Text(s)))})
+			fd.Flow = append(fd.Flow, analyzers.Step{Location: prog.Location(s, "flows through "+pysrc.Short(prog.Text(s)))})
 		}
 	}
 	if ev.At != ev.Call {
 		fd.Flow = append(fd.Flow, analyzers.Step{Location: prog.Location(ev.Call, "passed to "+callee)})
 		for _, v := range ev.Through {
-			fd.Flow = append(fd.Flow, analyzers.Step{Location: prog.Location(v, "passed to "+short(prog.Text(v)))})
+			fd.Flow = append(fd.Flow, analyzers.Step{Location: prog.Location(v, "passed to "+pysrc.Short(prog.Text(v)))})
 		}
 	}
-	fd.Flow = append(fd.Flow, analyzers.Step{Location: prog.Location(ev.At, "written by "+short(ev.AtName))})
+	fd.Flow = append(fd.Flow, analyzers.Step{Location: prog.Location(ev.At, "written by "+pysrc.Short(ev.AtName))})
 	pass.Report(fd)
 }
 
 // contains reports whether location outer spans inner.
 func contains(outer, inner pysrc.Loc) bool {
 	return outer.Path() == inner.Path() && outer.Span.Start <= inner.Span.Start && inner.Span.End <= outer.Span.End
-}
-
-// short keeps the first line of s, at most 60 characters.
-func short(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i] + "…"
-	}
-	if r := []rune(s); len(r) > 60 {
-		s = string(r[:60]) + "…"
-	}
-	return s
 }

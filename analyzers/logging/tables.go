@@ -52,19 +52,3 @@ func sanitizerName(name string) bool {
 	}
 	return false
 }
-
-// logMethods are the calls on a logger that write a record.
-var logMethods = map[string]bool{
-	"debug": true, "info": true, "warning": true, "warn": true, "error": true, "exception": true,
-	"critical": true, "fatal": true, "log": true, "msg": true, "success": true, "trace": true,
-}
-
-// loggerName reports whether a name is a logger's by convention: log,
-// logger, audit_log, request_logger (leading underscores aside).
-func loggerName(name string) bool {
-	n := strings.ToLower(strings.TrimLeft(name, "_"))
-	return n == "log" || strings.HasSuffix(n, "logger") || len(n) > 4 && strings.HasSuffix(n, "_log")
-}
-
-// nonSinkKeywords are logging keyword arguments that carry no message data.
-var nonSinkKeywords = map[string]bool{"exc_info": true, "stack_info": true, "stacklevel": true}

@@ -355,6 +355,7 @@ func argValueSpan(fr *frame, a pysrc.Arg) pysrc.Span {
 // attributes rooted at a model manager (User.objects,
 // X.objects.active().select_related()).
 func (fr *frame) isManagerChain(v pysrc.Value, depth int) bool {
+	v = fr.fn.Content(v)
 	if len(v) != 1 || depth > 12 {
 		return false
 	}

@@ -31,8 +31,10 @@ func newValues(fr *frame, params []value) *values {
 }
 
 // value returns the value of v: the union of its atoms'; a test among
-// them makes the value's condition (ok = a or b).
+// them makes the value's condition (ok = a or b). The structure the model
+// keeps (constants, displays, operations) is read as its content.
 func (vs *values) value(v pysrc.Value) value {
+	v = vs.fr.fn.Content(v)
 	var out value
 	var cond *condition
 	for i, a := range v {
@@ -112,9 +114,11 @@ func (vs *values) op(v value, o pysrc.Op) value {
 		return v
 	case pysrc.OpAttr:
 		return vs.attribute(v, o.Name)
-	case pysrc.OpIndex:
+	case pysrc.OpIndex, pysrc.OpItem:
 		return vs.subscript(v, o)
 	}
+	// An element or an unpacked item of v (OpIter, OpUnpack) carries
+	// what v does.
 	return v
 }
 
@@ -172,8 +176,11 @@ type keyExpr struct {
 	call *pysrc.Call
 }
 
-// indexKey returns the key of subscript o.
+// indexKey returns the key of subscript o (none for a position, x[0]).
 func (vs *values) indexKey(o pysrc.Op) keyExpr {
+	if o.Kind == pysrc.OpItem {
+		return keyExpr{}
+	}
 	if o.Name != "" {
 		return keyExpr{lit: o.Name, literal: true}
 	}

@@ -21,6 +21,7 @@ func (vs *values) keyInfos(key keyExpr, header bool) []keyInfo {
 	if key.literal {
 		return []keyInfo{keys.classify(key.lit, header)}
 	}
+	key.v = vs.fr.fn.Content(key.v)
 	if len(key.v) != 1 {
 		return nil
 	}
@@ -48,6 +49,7 @@ func (vs *values) keyInfos(key keyExpr, header bool) []keyInfo {
 // or a class's, an Enum member's value), or the class's own name =
 // literal read through self or cls.
 func (vs *values) constant(v pysrc.Value) (*pysrc.Setting, pysrc.Loc, bool) {
+	v = vs.fr.fn.Content(v)
 	if c, at, ok := vs.fr.rp.r.Constant(vs.fr.fn, v); ok {
 		return c, at, true
 	}

@@ -216,6 +216,7 @@ func (fr *frame) grants(b []pysrc.Stmt) bool {
 // denies access: HttpResponseForbidden, or any response with a 401/403
 // status.
 func (fr *frame) denyResponse(v pysrc.Value) bool {
+	v = fr.fn.Content(v)
 	if len(v) != 1 || v[0].Root != pysrc.RootCall || len(v[0].Ops) != 0 {
 		return false
 	}

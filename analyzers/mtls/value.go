@@ -114,7 +114,10 @@ func (v value) union(w value) value {
 	} else {
 		out.parse, out.parser, out.parserDef = w.parse, w.parser, w.parserDef
 	}
-	if len(out.steps) == 0 {
+	// The longer path of assignments: a value a branch rebinds (dn =
+	// parse(dn)) goes through more of them than what held before it,
+	// whichever the model's union lists first.
+	if len(w.steps) > len(out.steps) {
 		out.steps = w.steps
 	}
 	return out

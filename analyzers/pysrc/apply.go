@@ -11,22 +11,20 @@ func (fr *frame) apply(g *fn, self *Datum, cs *CallSite, loc Loc) []Datum {
 	}
 	bound, first := fr.bind(g, self, cs)
 	var out []Datum
-	for _, r := range res.returns {
-		if r.Tag != TagSym {
+	for i, r := range res.returns {
+		if !res.symbolic[i] {
 			out = union(out, r.step(loc))
 			continue
 		}
-		if r.Param >= len(bound) {
-			continue
-		}
-		for _, a := range bound[r.Param] {
-			for _, d := range fr.subst(a, r.Ops) {
-				out = union(out, d.step(loc))
-			}
+		for _, d := range fr.instantiate(r, bound, 0) {
+			out = union(out, d.step(loc))
 		}
 	}
 	if len(res.sinks) > 0 && cs != nil {
 		fr.through(cs, res.sinks, bound, first)
+	}
+	if len(res.storeFlows) > 0 {
+		fr.replay(res.storeFlows, bound)
 	}
 	return out
 }

@@ -14,6 +14,9 @@ type CallSite struct {
 	args       [][]Datum
 	callees    []string
 	known      bool
+	// callee is what the callee of a method call may be, once resolved.
+	callee   []Datum
+	resolved bool
 }
 
 // Method returns the method called, "" for a call of anything else.
@@ -138,6 +141,10 @@ func (fr *frame) call(c *Call) []Datum {
 	cs.args = make([][]Datum, len(c.Args))
 	for i := range c.Args {
 		cs.args[i] = fr.value(c.Args[i].Value)
+		if c.Args[i].Literal {
+			// A string argument is a constant, which a parameter holds.
+			cs.args[i] = union(cs.args[i], Datum{Tag: TagConst, Kind: ConstStr.String(), Key: c.Args[i].Lit})
+		}
 	}
 	for _, v := range vocabularies() {
 		if v.Sink == nil {
@@ -147,7 +154,9 @@ func (fr *frame) call(c *Call) []Datum {
 			fr.sink(cs, s)
 		}
 	}
-	return fr.callResult(cs)
+	out := fr.callResult(cs)
+	fr.observe(cs, out)
+	return out
 }
 
 // callResult is what a call returns.
@@ -160,6 +169,9 @@ func (fr *frame) callResult(cs *CallSite) []Datum {
 		if fr.p.clean(name) {
 			return nil
 		}
+	}
+	if ds, ok := fr.attrBuiltin(cs); ok {
+		return ds
 	}
 	for _, v := range vocabularies() {
 		if v.Call == nil {
@@ -210,6 +222,9 @@ func (fr *frame) method(d Datum, name, key string, cs *CallSite, loc Loc) []Datu
 				}
 				return out
 			}
+		}
+		if ds, ok := fr.vocabMethod(d, name, loc); ok {
+			return ds
 		}
 		if k := objectKind(d.Kind); k != nil {
 			if cleanMethods[name] {

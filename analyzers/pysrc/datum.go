@@ -29,6 +29,16 @@ const (
 	TagExt
 	// TagSuper is super() in a method of Class, bound to Self.
 	TagSuper
+	// TagConst is a literal constant: Kind is its ConstKind's name
+	// ("int", "str", "none", "bool", "float"), Key its text (a string's
+	// content).
+	TagConst
+	// TagSeq is a tuple or list display: Items are what each item may be.
+	TagSeq
+	// TagExpr is an operation (Kind: "+", "<", "and", "not", "len",
+	// "slice"…) on operands (Items); its content is carried by the
+	// operands, which the value holds too, not by the datum.
+	TagExpr
 )
 
 // A Loc is a span of a module of the program.
@@ -48,6 +58,8 @@ type DOp struct {
 	Mod  *module
 	Call bool
 	Key  string
+	// Obj is the object of an OpGetattr.
+	Obj *Datum
 }
 
 // Flags of data.
@@ -68,13 +80,17 @@ const FlagEscaped = FlagNoCR | FlagNoLF
 // A Datum is one thing a value is, once resolved in the program.
 type Datum struct {
 	Tag Tag
+	// Named says the object's Key is its name; Flags are data's.
+	Named bool
+	Flags uint8
+	// Param is a parameter's index (TagSym).
+	Param int
 	// Kind is the kind of data or object.
 	Kind string
 	// Key is the key data was read at (a form field, a header); for an
 	// object, a name the object knows itself by (a logger's name, when
 	// Named).
-	Key   string
-	Named bool
+	Key string
 	// Name is an external dotted name.
 	Name  string
 	Class *class
@@ -84,9 +100,9 @@ type Datum struct {
 	// object holds (a serializer's data, a bound logger's fields).
 	Self    *Datum
 	Carried []Datum
-	Param   int
 	Ops     []DOp
-	Flags   uint8
+	// Items are a sequence's items or an operation's operands.
+	Items [][]Datum
 	// Origin is where data was read; Steps the assignments and calls it
 	// went through since.
 	Origin Loc
@@ -99,7 +115,12 @@ func (d *Datum) same(e *Datum) bool {
 		d.Class == e.Class && d.Fn == e.Fn && d.Mod == e.Mod && d.Param == e.Param && d.Flags == e.Flags &&
 		d.Origin == e.Origin && slices.EqualFunc(d.Ops, e.Ops, func(a, b DOp) bool { return a == b }) &&
 		(d.Self == nil) == (e.Self == nil) && (d.Self == nil || d.Self.same(e.Self)) &&
-		slices.EqualFunc(d.Carried, e.Carried, func(a, b Datum) bool { return a.same(&b) })
+		sameAll(d.Carried, e.Carried) && slices.EqualFunc(d.Items, e.Items, sameAll)
+}
+
+// sameAll reports whether two lists of datums are the same, in order.
+func sameAll(a, b []Datum) bool {
+	return slices.EqualFunc(a, b, func(x, y Datum) bool { return x.same(&y) })
 }
 
 // union adds the datums of add to ds, each once, up to maxAtoms.

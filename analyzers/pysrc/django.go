@@ -168,6 +168,15 @@ func builtinCall(c *CallSite) ([]Datum, bool) {
 	for _, name := range c.Callees() {
 		last := lastName(name)
 		switch {
+		case operationBuiltins[name] && c.external(name):
+			// An operation on its arguments, whose content it does not carry.
+			d := Datum{Tag: TagExpr, Kind: name, Origin: c.Loc()}
+			for i := range c.args {
+				if c.c.Args[i].Keyword == "" {
+					d.Items = append(d.Items, c.args[i])
+				}
+			}
+			return []Datum{d}, true
 		case responseConstructors[last] && c.framework(name) || last == "get_response":
 			return []Datum{{Tag: TagObject, Kind: ObjResponse, Origin: c.Loc()}}, true
 		case c.external(name) && (cleanFunctions[name] || strings.HasPrefix(name, "hashlib.")):
@@ -228,6 +237,10 @@ var cleanFunctions = map[string]bool{
 	"id": true, "isinstance": true, "callable": true, "hasattr": true, "round": true, "abs": true,
 	"complex": true, "any": true, "all": true, "sum": true, "max": true, "min": true,
 }
+
+// operationBuiltins are the builtins whose calls are operations on their
+// arguments (TagExpr): a length, a bound.
+var operationBuiltins = map[string]bool{"len": true, "min": true, "max": true, "int": true}
 
 // cleanMethods are methods whose result carries no content even when
 // called on data.

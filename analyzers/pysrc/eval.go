@@ -18,6 +18,14 @@ type frame struct {
 	// ov holds, when the frame reads a built program (Check), the results
 	// of the functions Build did not evaluate.
 	ov *overlay
+	// iters holds the item of each loop being unrolled, by the loop's
+	// location; unrolled counts the steps unrolled loops ran.
+	iters    map[Loc]int
+	unrolled int
+	stores   []StoreFlow
+	notes    []note
+	// returns is what the function returns, once resolved.
+	returns []Datum
 }
 
 // A result is what one evaluation of a function found.
@@ -27,6 +35,13 @@ type result struct {
 	stores  map[string][]Datum
 	env     map[string][]Datum
 	events  []*Event
+	globals map[string][]Datum
+	// symbolic says which returns are or hold a parameter.
+	symbolic []bool
+	// storeFlows are the assignments callers make through the
+	// function's parameters; notes what vocabularies kept.
+	storeFlows []StoreFlow
+	notes      []note
 }
 
 // need makes g's result current before it is read.
@@ -50,15 +65,14 @@ func (fr *frame) run() *result {
 	f := fr.f
 	fr.params = fr.p.entry(f)
 	fr.calls = make([][]Datum, len(f.Calls))
-	for i := range f.Calls {
-		fr.calls[i] = fr.call(&f.Calls[i])
-	}
-	res := &result{returns: fr.value(f.Returns), sinks: fr.sinks, events: fr.events}
+	fr.walk()
+	fr.returns = fr.value(f.Returns)
+	res := &result{returns: fr.returns, sinks: fr.sinks, events: fr.events}
 	for _, s := range f.Stores {
 		var keep []Datum
 		for _, d := range fr.value(s.Value) {
-			if d.Tag != TagSym {
-				keep = union(keep, d)
+			if c, ok := concrete(d); ok {
+				keep = union(keep, c)
 			}
 		}
 		if len(keep) > 0 {
@@ -68,11 +82,27 @@ func (fr *frame) run() *result {
 			res.stores[s.Attr] = union(res.stores[s.Attr], keep...)
 		}
 	}
+	for _, g := range f.Globals {
+		if res.globals == nil {
+			res.globals = map[string][]Datum{}
+		}
+		for _, d := range fr.value(g.Value) {
+			if c, ok := concrete(d); ok {
+				res.globals[g.Attr] = union(res.globals[g.Attr], c)
+			}
+		}
+	}
 	if f.Kind != KindDef {
 		res.env = map[string][]Datum{}
 		for _, b := range f.Env {
 			res.env[b.Name] = fr.value(b.Value)
 		}
+	}
+	fr.done()
+	res.storeFlows, res.notes = fr.stores, fr.notes
+	res.symbolic = make([]bool, len(res.returns))
+	for i, r := range res.returns {
+		res.symbolic[i] = symbolic(r)
 	}
 	return res
 }
@@ -109,6 +139,8 @@ func (fr *frame) atom(a Atom) []Datum {
 			self := fr.params[0][0]
 			roots = []Datum{{Tag: TagSuper, Class: c, Self: &self}}
 		}
+	case RootConst, RootSeq, RootExpr:
+		roots = fr.structured(a)
 	}
 	out := roots
 	for _, op := range a.Ops {
@@ -177,6 +209,10 @@ func (fr *frame) op(d Datum, o DOp) []Datum {
 		return flagged(fr.whole(d), FlagEscaped)
 	case OpFilter:
 		return flagged(fr.whole(d), FlagFiltered)
+	case OpIter, OpUnpack, OpItem:
+		return fr.items(d, o, loc)
+	case OpGetattr:
+		return fr.getattr(d, o, loc)
 	}
 	return nil
 }
@@ -223,6 +259,14 @@ func (fr *frame) whole(d Datum) []Datum {
 			out = union(out, fr.whole(c)...)
 		}
 		return out
+	case TagSeq:
+		var out []Datum
+		for _, it := range d.Items {
+			for _, x := range it {
+				out = union(out, fr.whole(x)...)
+			}
+		}
+		return out
 	}
 	return nil
 }
@@ -237,6 +281,9 @@ func (fr *frame) attr(d Datum, name string, loc Loc) []Datum {
 			if ds := fr.instanceAttr(d, name, loc); len(ds) > 0 {
 				return ds
 			}
+		}
+		if ds, ok := fr.vocabAttr(d, name, loc); ok {
+			return ds
 		}
 		if k := objectKind(d.Kind); k != nil {
 			if r, ok := k.Attrs[name]; ok {
@@ -258,9 +305,10 @@ func (fr *frame) attr(d Datum, name string, loc Loc) []Datum {
 		}
 		if k := d.Class.classAttr(name); k != nil {
 			if res := fr.res(k.body); res != nil {
-				return res.env[name]
+				return fr.storedAttr(d.Class, name, res.env[name])
 			}
 		}
+		return fr.storedAttr(d.Class, name, nil)
 	case TagSuper:
 		if m := d.Class.method(name, 1); m != nil {
 			return []Datum{{Tag: TagFunc, Fn: m, Self: d.Self}}
@@ -274,15 +322,7 @@ func (fr *frame) attr(d Datum, name string, loc Loc) []Datum {
 // (a property's value).
 func (fr *frame) instanceAttr(d Datum, name string, loc Loc) []Datum {
 	c := d.Class
-	var out []Datum
-	for _, k := range c.mro {
-		for _, s := range k.storers[name] {
-			if res := fr.res(s); res != nil {
-				out = union(out, res.stores[name]...)
-			}
-		}
-	}
-	if len(out) > 0 {
+	if out := fr.storedAttr(c, name, nil); len(out) > 0 {
 		return out
 	}
 	if m := c.method(name, 0); m != nil {
@@ -301,18 +341,44 @@ func (fr *frame) instanceAttr(d Datum, name string, loc Loc) []Datum {
 	return nil
 }
 
+// storedAttr adds to ds what the methods of c's order assign to
+// attribute name of their first parameter (self, or cls in a
+// classmethod).
+func (fr *frame) storedAttr(c *class, name string, ds []Datum) []Datum {
+	for _, k := range c.mro {
+		for _, s := range k.storers[name] {
+			if res := fr.res(s); res != nil {
+				ds = union(ds, res.stores[name]...)
+			}
+		}
+	}
+	return ds
+}
+
 // index reads d[key] ("" for a key that is not a literal).
 func (fr *frame) index(d Datum, key string, loc Loc) []Datum {
 	switch d.Tag {
 	case TagData:
 		return []Datum{field(d, key, loc)}
 	case TagObject:
+		if ds, ok := fr.vocabIndex(d, key, loc); ok {
+			return ds
+		}
+		if k := objectKind(d.Kind); k != nil && k.Item != "" {
+			return []Datum{{Tag: TagObject, Kind: k.Item, Key: key, Origin: loc}}
+		}
 		if k := objectKind(d.Kind); k != nil && k.Keyed != "" && (key != "" || k.Keyed == DataHeader) {
 			return []Datum{{Tag: TagData, Kind: k.Keyed, Key: key, Origin: loc, Flags: d.Flags}}
 		}
 		var out []Datum
 		for _, w := range fr.whole(d) {
 			out = union(out, fr.index(w, key, loc)...)
+		}
+		return out
+	case TagSeq:
+		var out []Datum
+		for _, it := range d.Items {
+			out = union(out, it...)
 		}
 		return out
 	}

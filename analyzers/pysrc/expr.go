@@ -1,6 +1,7 @@
 package pysrc
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers/syntax"
@@ -18,25 +19,20 @@ func (s *fnState) expr(n *syntax.Node) Value {
 	case "attribute":
 		return s.attribute(n)
 	case "subscript":
-		obj := s.expr(n.ChildByFieldName("value"))
-		key, keyed := "", Value(nil)
-		for _, k := range n.ChildrenByFieldName("subscript") {
-			if kv := s.expr(k); k.Type() == "string" {
-				key, _ = stringLiteral(k)
-			} else {
-				keyed = keyed.Union(kv)
-			}
-		}
-		op := Op{Kind: OpIndex, Name: key, Span: span(n)}
-		if key == "" && len(keyed) > 0 {
-			s.fn.Keys = append(s.fn.Keys, keyed)
-			op.Key = int32(len(s.fn.Keys))
-		}
-		return obj.With(op)
+		return s.subscript(n)
 	case "call":
 		return s.call(n)
+	case "integer", "float", "none", "true", "false":
+		v, _ := constant(n)
+		return v
 	case "string", "concatenated_string":
 		return s.str(n)
+	case "list", "tuple", "expression_list":
+		return s.seq(n)
+	case "binary_operator", "unary_operator":
+		return s.operation(n)
+	case "comparison_operator", "not_operator", "boolean_operator":
+		return s.condAtom(n)
 	case "list_comprehension", "set_comprehension", "generator_expression", "dictionary_comprehension":
 		return s.comprehension(n)
 	case "named_expression":
@@ -44,16 +40,20 @@ func (s *fnState) expr(n *syntax.Node) Value {
 		s.assign(n.ChildByFieldName("name"), v, n)
 		return v
 	case "lambda":
+		s.lambda(n)
 		return nil
-	case "comparison_operator", "not_operator", "boolean_operator":
-		return s.condAtom(n)
-	case "binary_operator", "conditional_expression", "list", "tuple", "set",
-		"expression_list", "parenthesized_expression", "list_splat", "dictionary_splat", "await",
+	case "conditional_expression", "set", "parenthesized_expression", "list_splat", "dictionary_splat", "await",
 		"pair", "dictionary", "keyword_argument", "yield", "as_pattern":
+		// A set's or a dictionary's constants (its keys) carry no content.
+		consts := n.Type() == "conditional_expression" || n.Type() == "parenthesized_expression"
 		var v Value
 		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 			if c.IsNamed() && !(c.FieldName() == "name" && n.Type() == "keyword_argument") && c.FieldName() != "operator" {
-				v = v.Union(s.expr(c))
+				cv := s.expr(c)
+				if !consts {
+					cv = withoutConsts(cv)
+				}
+				v = v.Union(cv)
 			}
 		}
 		return v
@@ -72,6 +72,12 @@ func (s *fnState) expr(n *syntax.Node) Value {
 func (s *fnState) name(name string) Value {
 	if v, ok := s.env[name]; ok {
 		return v
+	}
+	for p, def := s.parent, s.def; p != nil; p, def = p.parent, p.def {
+		if _, ok := p.env[name]; ok {
+			p.capture(name, def)
+			break
+		}
 	}
 	return Value{{Root: RootName, Name: name}}
 }
@@ -192,7 +198,7 @@ func (s *fnState) comprehension(n *syntax.Node) Value {
 					restore[name] = saved{v, bound}
 				}
 			}
-			s.bind(c.ChildByFieldName("left"), it)
+			s.bind(c.ChildByFieldName("left"), it.With(Op{Kind: OpIter, Span: span(c)}))
 		case "if_clause":
 			filters = append(filters, s.cond(c.NamedChild(0)))
 		}
@@ -214,6 +220,22 @@ func (s *fnState) comprehension(n *syntax.Node) Value {
 			if t >= 0 {
 				v = v.Union(Value{{Root: RootCond, Index: t, Ops: []Op{filter}}})
 			}
+		}
+	}
+	return v
+}
+
+// withoutConsts returns v without its constants.
+func withoutConsts(v Value) Value {
+	for i, a := range v {
+		if a.Root == RootConst {
+			out := slices.Clone(v[:i])
+			for _, b := range v[i+1:] {
+				if b.Root != RootConst {
+					out = append(out, b)
+				}
+			}
+			return out
 		}
 	}
 	return v

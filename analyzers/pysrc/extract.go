@@ -41,6 +41,7 @@ func extract(pass *analyzers.ExtractPass) (analyzers.Part, error) {
 	body.block(root)
 	l.close(body)
 	l.need()
+	m.Funcs, m.Imports = exact(m.Funcs), exact(m.Imports)
 	return m, nil
 }
 
@@ -85,6 +86,15 @@ type fnState struct {
 	// depth of nesting (see into); depth is -1 outside a function's body.
 	bufs  [][]Stmt
 	depth int
+	// parent is the enclosing function's state and def this function's
+	// definition, for what it captures; globals are the names declared
+	// global, captured what nested code captured.
+	parent *fnState
+	def    *syntax.Node
+	// at is the statement whose targets are being bound.
+	at       *syntax.Node
+	globals  map[string]bool
+	captured map[captureKey]bool
 }
 
 // open reserves the next Func for code of kind.
@@ -105,6 +115,15 @@ func (l *lowerer) close(s *fnState) {
 	s.fn.trim()
 	l.m.Funcs[s.idx] = *s.fn
 	l.free = append(l.free, s.bufs...)
+}
+
+// exact returns s in an array of its length: a part keeps what it holds
+// for the whole run, without the room appends left.
+func exact[T any](s []T) []T {
+	if cap(s) == len(s) {
+		return s
+	}
+	return append([]T(nil), s...)
 }
 
 func sortedBindings(env map[string]Value) []Binding {
@@ -159,6 +178,7 @@ func (s *fnState) function(def, name *syntax.Node, decs []string, calls []int32,
 		class = s.fn.Class
 	}
 	f := s.l.open(KindDef, s.qualify(name.Text()), class, s.idx, def)
+	f.parent, f.def = s, def
 	f.fn.NameSpan, f.fn.Decorators, f.fn.DecoratorCalls, f.fn.DecoratorSpans = span(name), decs, calls, spans
 	f.fn.Async = def.Child(0).Type() == "async"
 	f.params(def.ChildByFieldName("parameters"))

@@ -2,6 +2,7 @@ package pysrc
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -157,7 +158,9 @@ else
 		if st.Kind == StmtIf {
 			cond := f.Conds[st.Cond]
 			not := f.Conds[cond.Kids[0]]
-			rootTest = f.Conds[not.Kids[0]].Operands[0].Value[0].Root == RootCond
+			for _, a := range f.Conds[not.Kids[0]].Operands[0].Value {
+				rootTest = rootTest || a.Root == RootCond
+			}
 			break
 		}
 	}
@@ -272,5 +275,68 @@ handler
 `
 	if got != want {
 		t.Errorf("flow:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestConditionsLoweredOnce: a condition is lowered once, and that
+// lowering gives the flow's Cond, the operations' Exprs and the Test of
+// an if, elif or assert; a comparison used as a value is its RootExpr
+// atom and its RootCond atom.
+func TestConditionsLoweredOnce(t *testing.T) {
+	src := `def f(request):
+    if size(request) < limit() and not closed():
+        pass
+    elif other() == 1:
+        pass
+    assert ready() or late()
+    while more() > 0:
+        pass
+    ok = left() == right()
+    return ok
+`
+	m := extractAll(t, map[string]string{"app/views.py": src})[0].(*Module)
+	f := &m.Funcs[1]
+	var names []string
+	for _, c := range f.Calls {
+		names = append(names, c.Name)
+	}
+	if got, want := strings.Join(names, " "), "size limit closed other ready late more left right"; got != want {
+		t.Errorf("calls: %s, want %s", got, want)
+	}
+	var ops []string
+	for _, e := range f.Exprs {
+		ops = append(ops, e.Op)
+	}
+	if got, want := strings.Join(ops, " "), "< not and == or > =="; got != want {
+		t.Errorf("operations: %s, want %s", got, want)
+	}
+	if len(f.Conds) != 10 {
+		t.Errorf("%d conditions, want 10", len(f.Conds))
+	}
+	// The tests of the if, the elif and the assert are their operations.
+	var tests []string
+	for _, tt := range f.Tests {
+		if len(tt.Cond) == 0 || tt.Cond[0].Root != RootExpr {
+			t.Fatalf("test %+v", tt)
+		}
+		tests = append(tests, f.Exprs[tt.Cond[0].Index].Op)
+	}
+	if got, want := strings.Join(tests, " "), "and == or"; got != want {
+		t.Errorf("tests: %s, want %s", got, want)
+	}
+	// and's operands are the values of its sides: the comparison's
+	// operation, and not's.
+	and := f.Exprs[2]
+	if len(and.Args) != 2 || len(and.Args[0]) != 1 || and.Args[0][0].Root != RootExpr || f.Exprs[and.Args[0][0].Index].Op != "<" ||
+		len(and.Args[1]) != 1 || f.Exprs[and.Args[1][0].Index].Op != "not" {
+		t.Errorf("and: %+v", and)
+	}
+	// ok is the comparison's operation and its condition.
+	var roots []RootKind
+	for _, a := range f.Returns {
+		roots = append(roots, a.Root)
+	}
+	if !slices.Equal(roots, []RootKind{RootExpr, RootCond}) {
+		t.Errorf("ok: %v", roots)
 	}
 }

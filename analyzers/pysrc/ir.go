@@ -120,6 +120,19 @@ type Func struct {
 	// Keys are the values of the keys of subscripts that are not string
 	// literals (see Op).
 	Keys []Value
+	// Seqs and Exprs are the displays and operations that RootSeq and
+	// RootExpr atoms of the code name.
+	Seqs  []Seq
+	Exprs []Expr
+	// Sets are the assignments to attributes, Loops the loops, Tests
+	// the conditions of if, elif and assert statements, in the order of
+	// the code; Globals the assignments to names declared global;
+	// Captures what nested code reads of the function's names.
+	Sets     []Set
+	Loops    []Loop
+	Tests    []Test
+	Globals  []Store
+	Captures []Capture
 	// Span is the definition; NameSpan its name.
 	Span, NameSpan Span
 }
@@ -153,6 +166,9 @@ type Call struct {
 	// "" when the callee is not a dotted name.
 	Name string
 	Args []Arg
+	// Dropped is set for a call whose result the code drops (a call
+	// statement).
+	Dropped bool
 	// Span is the call; FuncSpan its callee.
 	Span, FuncSpan Span
 }

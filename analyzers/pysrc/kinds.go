@@ -51,6 +51,32 @@ type Vocabulary struct {
 	// Clean reports whether a callee, by its dotted or last name, keeps
 	// nothing of its arguments (a sanitizer), with the run's settings.
 	Clean func(name string, settings analyzers.Settings) bool
+
+	// Families that follow objects (hooks.go):
+
+	// Attr and Index give what an attribute or a key (literal, else "")
+	// of an object of the vocabulary's kinds gives; ok false leaves it to
+	// the model.
+	Attr  func(e *Eval, d Datum, name string, loc Loc) ([]Datum, bool)
+	Index func(e *Eval, d Datum, key string, loc Loc) ([]Datum, bool)
+	// Method gives what calling method name of such an object gives
+	// (also when a call applies a summary's operations to it).
+	Method func(e *Eval, d Datum, name string, loc Loc) ([]Datum, bool)
+	// Observe is told each call of evaluated code, with its result.
+	Observe func(c *CallSite, result []Datum)
+	// Store is told each assignment of an attribute, obj.attr = value
+	// (and setattr), of evaluated code, at its statement; one through a
+	// parameter when a call makes it.
+	Store func(e *Eval, obj Datum, attr string, value []Datum, loc Loc)
+	// Watch reports whether an assignment to attribute attr through a
+	// parameter, or of a parameter, matters to Store: only those are
+	// made again at the calls.
+	Watch func(attr string) bool
+	// Done is told each evaluation's end.
+	Done func(e *Eval)
+	// Module reports whether every function of a module is evaluated,
+	// not only those that make a candidate call.
+	Module func(m *Module) bool
 }
 
 // An ObjectKind is a kind of object: what its attributes, keys and
@@ -61,8 +87,9 @@ type ObjectKind struct {
 	// whole, "" when it carries none.
 	Whole string
 	// Keyed is the kind of data obj[key] and obj.get(key) give ("" for
-	// Whole data).
-	Keyed string
+	// Whole data); Item, instead, the kind of object obj[key] is (one of
+	// Django's caches).
+	Keyed, Item string
 	// Attrs and Methods say what reading an attribute or calling a method
 	// gives; Other is what any other method gives.
 	Attrs   map[string]Result
@@ -116,6 +143,7 @@ var (
 	vocabMu sync.RWMutex
 	vocabs  []*Vocabulary
 	objects = map[string]*ObjectKind{}
+	owners  = map[string]*Vocabulary{}
 	configs = map[string]bool{}
 )
 
@@ -126,6 +154,7 @@ func Register(v *Vocabulary) {
 	vocabs = append(vocabs, v)
 	for _, o := range v.Objects {
 		objects[o.Name] = o
+		owners[o.Name] = v
 	}
 	for _, c := range v.ConfigCalls {
 		configs[c] = true
@@ -158,6 +187,16 @@ func settingKeys() []string {
 		out = append(out, v.Settings...)
 	}
 	return out
+}
+
+// watched reports whether a vocabulary watches assignments to attr.
+func watched(attr string) bool {
+	for _, v := range vocabularies() {
+		if v.Watch != nil && v.Watch(attr) {
+			return true
+		}
+	}
+	return false
 }
 
 // configCall reports whether name is the last name of a configuration call.

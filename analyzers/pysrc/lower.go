@@ -45,17 +45,13 @@ func (s *fnState) stmt(n *syntax.Node) {
 		s.ifStmt(n, &st)
 		return
 	case "for_statement":
-		st.Kind = StmtFor
-		st.Value = s.expr(n.ChildByFieldName("right"))
-		s.assign(n.ChildByFieldName("left"), st.Value, n)
-		st.To = s.ncalls()
-		s.loop(n, &st)
+		s.forLoop(n, &st)
 		return
 	case "while_statement":
 		st.Kind = StmtWhile
 		st.Cond = s.cond(n.ChildByFieldName("condition"))
 		st.To = s.ncalls()
-		s.loop(n, &st)
+		s.loop(n, &st, nil, false)
 		return
 	case "try_statement":
 		st.Kind = StmtTry
@@ -91,20 +87,14 @@ func (s *fnState) stmt(n *syntax.Node) {
 		st.Kind = StmtBreak
 	case "continue_statement":
 		st.Kind = StmtContinue
-	case "future_import_statement", "global_statement", "nonlocal_statement", "pass_statement", "comment":
+	case "global_statement":
+		s.declareGlobals(n)
+		return
+	case "future_import_statement", "nonlocal_statement", "pass_statement", "comment":
 		return
 	case "assert_statement":
 		st.Kind = StmtAssert
-		st.Cond = -1
-		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-			switch {
-			case !c.IsNamed():
-			case st.Cond < 0:
-				st.Cond = s.cond(c)
-			default:
-				s.expr(c)
-			}
-		}
+		st.Cond = s.assertion(n)
 	default:
 		// raise, del, print and exec of Python 2, ERROR nodes.
 		if n.Type() == "raise_statement" {
@@ -134,6 +124,11 @@ func (s *fnState) exprStmt(e, stmt *syntax.Node, st *Stmt) {
 		st.Kind, st.Value = StmtAssign, v
 		st.Targets = s.assigned(func() { s.assignTop(left, v, stmt) })
 		s.extendSetting(left, right)
+	case "call":
+		v := s.expr(e)
+		if len(v) == 1 && v[0].Root == RootCall {
+			s.fn.Calls[v[0].Index].Dropped = true
+		}
 	default:
 		s.expr(e)
 	}
@@ -182,34 +177,38 @@ func (s *fnState) assign(target *syntax.Node, v Value, at *syntax.Node) {
 	if target == nil {
 		return
 	}
+	s.through(at, v, func(v Value) { s.bind(target, v) })
+}
+
+// through calls bind with v as the assignment statement at assigns it (a
+// step at at), while at is the statement being lowered.
+func (s *fnState) through(at *syntax.Node, v Value, bind func(Value)) {
 	if len(v) > 0 {
 		v = v.With(Op{Kind: OpStep, Span: span(at)})
 	}
-	s.bind(target, v)
+	outer := s.at
+	s.at = at
+	bind(v)
+	s.at = outer
 }
 
 func (s *fnState) bind(target *syntax.Node, v Value) {
 	switch target.Type() {
 	case "identifier":
 		s.env[target.Text()] = v
+		if s.globals[target.Text()] {
+			s.fn.Globals = append(s.fn.Globals, Store{Attr: target.Text(), Value: v, Span: span(target)})
+		}
 	case "attribute":
-		key := dotted(target)
-		if key == "" {
-			s.expr(target.ChildByFieldName("object"))
-			return
-		}
-		s.env[key] = v
-		obj := target.ChildByFieldName("object")
-		if obj.Type() == "identifier" && s.isSelf(obj.Text()) {
-			s.fn.Stores = append(s.fn.Stores, Store{Attr: target.ChildByFieldName("attribute").Text(), Value: v, Span: span(target)})
-		}
+		s.bindAttr(target, v)
 	case "subscript":
 		// d[k] = v adds v to what d holds.
 		obj := target.ChildByFieldName("value")
 		s.expr(target.ChildByFieldName("subscript"))
 		s.bind(obj, s.expr(obj).Union(v))
-	case "pattern_list", "tuple_pattern", "list_pattern", "tuple", "list", "parenthesized_expression",
-		"list_splat_pattern", "as_pattern_target":
+	case "pattern_list", "tuple_pattern", "list_pattern", "tuple", "list":
+		s.unpack(target, v)
+	case "parenthesized_expression", "list_splat_pattern", "list_splat", "as_pattern_target":
 		for c := target.FirstChild(); c != nil; c = c.NextSibling() {
 			if c.IsNamed() {
 				s.bind(c, v)
@@ -218,19 +217,27 @@ func (s *fnState) bind(target *syntax.Node, v Value) {
 	}
 }
 
+// bindAttr binds attribute target (obj.attr) to v and returns the value
+// of obj, which it lowers.
+func (s *fnState) bindAttr(target *syntax.Node, v Value) Value {
+	obj := target.ChildByFieldName("object")
+	attr := target.ChildByFieldName("attribute").Text()
+	ov := s.expr(obj)
+	s.setAttr(ov, attr, v, target)
+	key := dotted(target)
+	if key == "" {
+		return ov
+	}
+	s.env[key] = v
+	if obj.Type() == "identifier" && s.isSelf(obj.Text()) {
+		s.fn.Stores = append(s.fn.Stores, Store{Attr: attr, Value: v, Span: span(target)})
+	}
+	return ov
+}
+
 // isSelf reports whether name is the first parameter of a method.
 func (s *fnState) isSelf(name string) bool {
 	return s.fn.Kind == KindDef && s.fn.Class >= 0 && len(s.fn.Params) > 0 && s.fn.Params[0].Name == name
-}
-
-// loop lowers a for or while loop's body, which may run or not, then its
-// else clause, into st, and adds st to the flow.
-func (s *fnState) loop(n *syntax.Node, st *Stmt) {
-	s.fork([]*syntax.Node{n.ChildByFieldName("body")}, []*Run{&st.Body}, true)
-	if alt := n.ChildByFieldName("alternative"); alt != nil {
-		s.into(&st.Else, func() { s.block(alt.ChildByFieldName("body")) })
-	}
-	s.emit(*st)
 }
 
 // try lowers a try statement into st: handlers start from what the body

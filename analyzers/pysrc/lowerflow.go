@@ -2,7 +2,7 @@ package pysrc
 
 import (
 	"maps"
-	"slices"
+	"strings"
 
 	"github.com/residue-sec/residue/analyzers/syntax"
 )
@@ -45,22 +45,14 @@ func (s *fnState) into(dst *Run, lower func()) {
 }
 
 // trim makes the function's lists as long as their content: they grew
-// by appending while it was lowered.
+// by appending while it was lowered, and a part keeps them for the whole
+// run.
 func (f *Func) trim() {
-	f.Calls = slices.Clip(f.Calls)
-	if f.Kind != KindDef {
-		return
-	}
-	f.Stmts, f.Handlers = clone(f.Stmts), clone(f.Handlers)
-	f.Targets, f.Conds, f.Keys = clone(f.Targets), clone(f.Conds), clone(f.Keys)
-}
-
-// clone returns a copy of list of its length, nil for none.
-func clone[T any](list []T) []T {
-	if len(list) == 0 {
-		return nil
-	}
-	return append(make([]T, 0, len(list)), list...)
+	f.Calls, f.Seqs, f.Exprs, f.Sets = exact(f.Calls), exact(f.Seqs), exact(f.Exprs), exact(f.Sets)
+	f.Loops, f.Tests, f.Stores = exact(f.Loops), exact(f.Tests), exact(f.Stores)
+	f.Globals, f.Captures, f.Keys = exact(f.Globals), exact(f.Captures), exact(f.Keys)
+	f.Stmts, f.Handlers = exact(f.Stmts), exact(f.Handlers)
+	f.Targets, f.Conds = exact(f.Targets), exact(f.Conds)
 }
 
 // clauses adds blocks as a run of the function's Handlers.
@@ -75,27 +67,38 @@ func (s *fnState) clauses(blocks []Run) Run {
 
 // ifStmt lowers an if statement into st, its elif clauses as the if
 // statements of its else, each with its own condition: every branch
-// starts from what the conditions before it bound, and they are joined after.
+// starts from what the conditions before it bound, and they are joined
+// after. Each condition is also a Test of the function.
 func (s *fnState) ifStmt(n *syntax.Node, st *Stmt) {
 	st.Kind = StmtIf
-	st.Cond = s.cond(n.ChildByFieldName("condition"))
+	body := n.ChildByFieldName("consequence")
+	var v Value
+	st.Cond, v = s.condValue(n.ChildByFieldName("condition"))
+	s.test(v, n, body, n)
 	st.To = s.ncalls()
 	cond := s.env
 	s.env = maps.Clone(cond)
-	s.into(&st.Body, func() { s.block(n.ChildByFieldName("consequence")) })
+	s.into(&st.Body, func() { s.block(body) })
 	envs := []map[string]Value{s.env}
-	st.Else = s.alternatives(n.ChildrenByFieldName("alternative"), cond, &envs)
+	var none map[string]Value
+	st.Else = s.alternatives(n, n.ChildrenByFieldName("alternative"), cond, &envs, &none)
+	if none != nil {
+		// What holds when no branch ran comes first, as when no body
+		// of a loop or a try ran.
+		envs = append([]map[string]Value{none}, envs...)
+	}
 	s.env = join(envs...)
 	s.emit(*st)
 }
 
-// alternatives lowers the elif and else clauses alts of an if statement,
+// alternatives lowers the elif and else clauses alts of if statement n,
 // from what the conditions before bound (cond), into a block: an elif is an
 // if statement, whose else block holds the clauses after it. envs gets
-// what each branch binds, and cond when no else clause ends them.
-func (s *fnState) alternatives(alts []*syntax.Node, cond map[string]Value, envs *[]map[string]Value) Run {
+// what each branch binds, and none the conditions' when no else clause
+// ends them.
+func (s *fnState) alternatives(n *syntax.Node, alts []*syntax.Node, cond map[string]Value, envs *[]map[string]Value, none *map[string]Value) Run {
 	if len(alts) == 0 {
-		*envs = append(*envs, cond)
+		*none = cond
 		return Run{}
 	}
 	alt := alts[0]
@@ -108,13 +111,16 @@ func (s *fnState) alternatives(alts []*syntax.Node, cond map[string]Value, envs 
 	}
 	s.into(&out, func() {
 		el := Stmt{Kind: StmtIf, Elif: true, From: s.ncalls(), Span: span(alt)}
-		el.Cond = s.cond(alt.ChildByFieldName("condition"))
+		body := alt.ChildByFieldName("consequence")
+		var v Value
+		el.Cond, v = s.condValue(alt.ChildByFieldName("condition"))
+		s.test(v, alt, body, n)
 		el.To = s.ncalls()
 		cond := s.env
 		s.env = maps.Clone(cond)
-		s.into(&el.Body, func() { s.block(alt.ChildByFieldName("consequence")) })
+		s.into(&el.Body, func() { s.block(body) })
 		*envs = append(*envs, s.env)
-		el.Else = s.alternatives(alts[1:], cond, envs)
+		el.Else = s.alternatives(n, alts[1:], cond, envs, none)
 		s.emit(el)
 	})
 	return out
@@ -194,7 +200,8 @@ func (s *fnState) matchChain(st *Stmt, subject Operand, cases []*syntax.Node) {
 		s.into(&if_.Body, func() { s.block(body) })
 		envs = append(envs, s.env)
 		if i+1 == len(cases) {
-			envs = append(envs, before)
+			// No case matched: what held before comes first.
+			envs = append([]map[string]Value{before}, envs...)
 		} else {
 			s.into(&if_.Else, func() {
 				if next, ok := chain(i + 1); ok {
@@ -266,39 +273,62 @@ func (s *fnState) cond(n *syntax.Node) int32 {
 	return i
 }
 
-// condValue lowers n as a condition; the value is what n evaluates to
-// when it is an and or an or (one of its operands), nil otherwise.
+// condValue lowers n, once, as a condition and as an expression: it
+// returns the condition's index in Func.Conds (-1 outside functions) and
+// n's value. A comparison, a not or an and/or is also the operation it
+// is, of Func.Exprs: the value is its RootExpr atom, with, for and/or,
+// the operands' values (it is one of them); anything else is a truth
+// test of its value.
 func (s *fnState) condValue(n *syntax.Node) (int32, Value) {
 	t := Cond{Span: span(n)}
+	e := Expr{Span: span(n)}
 	switch n.Type() {
 	case "parenthesized_expression":
 		if n.NamedChildCount() == 1 {
 			return s.condValue(n.NamedChild(0))
 		}
 	case "not_operator":
-		t.Kind, t.Kids = CondNot, []int32{s.cond(n.ChildByFieldName("argument"))}
-		return s.addCond(t), nil
+		k, v := s.condValue(n.ChildByFieldName("argument"))
+		t.Kind, t.Kids = CondNot, []int32{k}
+		e.Op, e.Args = "not", []Value{v}
+		return s.addCond(t), s.addExpr(e)
 	case "boolean_operator":
 		l, lv := s.condValue(n.ChildByFieldName("left"))
 		r, rv := s.condValue(n.ChildByFieldName("right"))
 		t.Kind, t.Kids = CondAnd, []int32{l, r}
-		if op := n.ChildByFieldName("operator"); op != nil && op.Type() == "or" {
-			t.Kind = CondOr
-		}
-		return s.addCond(t), lv.Union(rv)
-	case "comparison_operator":
-		t.Kind = CondCompare
-		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-			switch {
-			case c.FieldName() == "operators" && !c.IsNamed():
-				if t.Op == "" {
-					t.Op = c.Type()
-				}
-			case c.IsNamed() && c.Type() != "comment":
-				t.Operands = append(t.Operands, operand(c, s.expr(c)))
+		e.Args = []Value{lv, rv}
+		if op := n.ChildByFieldName("operator"); op != nil {
+			e.Op = op.Text()
+			if op.Type() == "or" {
+				t.Kind = CondOr
 			}
 		}
-		return s.addCond(t), nil
+		return s.addCond(t), s.addExpr(e).Union(lv).Union(rv)
+	case "comparison_operator":
+		// The operation is the first comparison (a < b of a < b <= c);
+		// the condition has every operand.
+		t.Kind = CondCompare
+		var ops []string
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			switch {
+			case c.IsNamed() && c.Type() != "comment":
+				v := s.expr(c)
+				t.Operands = append(t.Operands, operand(c, v))
+				if len(e.Args) < 2 {
+					e.Args = append(e.Args, v)
+				}
+			case c.IsNamed():
+			case len(e.Args) == 1:
+				ops = append(ops, c.Type())
+				fallthrough
+			default:
+				if t.Op == "" && c.FieldName() == "operators" {
+					t.Op = c.Type()
+				}
+			}
+		}
+		e.Op = strings.Join(ops, " ")
+		return s.addCond(t), s.addExpr(e)
 	}
 	v := s.expr(n)
 	t.Kind, t.Operands = CondTruth, []Operand{operand(n, v)}
@@ -316,7 +346,8 @@ func (s *fnState) addCond(t Cond) int32 {
 	return int32(len(s.fn.Conds) - 1)
 }
 
-// condAtom is the value of a condition used as a value.
+// condAtom is the value of a condition used as a value: its value (see
+// condValue) and, in a function, the condition's atom.
 func (s *fnState) condAtom(n *syntax.Node) Value {
 	i, v := s.condValue(n)
 	if i < 0 {
@@ -367,7 +398,7 @@ func (s *fnState) assignTop(target *syntax.Node, v Value, at *syntax.Node) {
 }
 
 // target binds target to v, assigned by at, and returns what it
-// assigns to.
+// assigns to. Each part of the target is lowered once.
 func (s *fnState) target(target *syntax.Node, v Value, at *syntax.Node) Target {
 	t := Target{Kind: TargetOther, Span: span(target)}
 	switch target.Type() {
@@ -375,10 +406,15 @@ func (s *fnState) target(target *syntax.Node, v Value, at *syntax.Node) Target {
 		t.Kind, t.Name = TargetName, target.Text()
 	case "attribute":
 		t.Kind, t.Name = TargetAttr, target.ChildByFieldName("attribute").Text()
-		if dotted(target) != "" {
-			// A dotted name's object makes no call.
-			t.Obj = s.expr(target.ChildByFieldName("object"))
-		}
+		s.through(at, v, func(v Value) {
+			obj := s.bindAttr(target, v)
+			if dotted(target) != "" {
+				// Only a dotted name's object: another's (a call's
+				// result) is not made again where the target is judged.
+				t.Obj = obj
+			}
+		})
+		return t
 	case "subscript":
 		t.Kind = TargetIndex
 		for _, k := range target.ChildrenByFieldName("subscript") {
@@ -390,11 +426,8 @@ func (s *fnState) target(target *syntax.Node, v Value, at *syntax.Node) Target {
 		}
 		obj := target.ChildByFieldName("value")
 		t.Obj = s.expr(obj)
-		if len(v) > 0 {
-			v = v.With(Op{Kind: OpStep, Span: span(at)})
-		}
 		// d[k] = v adds v to what d holds.
-		s.bind(obj, t.Obj.Union(v))
+		s.through(at, v, func(v Value) { s.bind(obj, t.Obj.Union(v)) })
 		return t
 	}
 	s.assign(target, v, at)
@@ -459,7 +492,18 @@ func (s *fnState) addTo(obj *syntax.Node, v Value, args []Arg) {
 	for _, a := range args {
 		v = v.Union(a.Value)
 	}
-	if len(v) > 0 {
-		s.bind(obj, v)
+	if len(v) == 0 {
+		return
+	}
+	// What the container holds, not an assignment: no attribute is set
+	// (Sets) and no global assigned.
+	switch obj.Type() {
+	case "identifier":
+		s.env[obj.Text()] = v
+	case "attribute":
+		s.env[dotted(obj)] = v
+		if o := obj.ChildByFieldName("object"); o.Type() == "identifier" && s.isSelf(o.Text()) {
+			s.fn.Stores = append(s.fn.Stores, Store{Attr: obj.ChildByFieldName("attribute").Text(), Value: v, Span: span(obj)})
+		}
 	}
 }

@@ -46,14 +46,40 @@ func (s *fnState) use(c *Call) {
 		s.u.active = true
 	}
 	for _, a := range c.Args {
-		for _, at := range a.Value {
-			if at.Root == RootParam || at.Root == RootCall {
-				s.u.name(c.Func)
-				s.u.name(c.Recv)
-				return
+		if s.carries(a.Value, 0) {
+			s.u.name(c.Func)
+			s.u.name(c.Recv)
+			return
+		}
+	}
+}
+
+// carries reports whether v can carry data: it is derived from a
+// parameter or a call, or is a display or an operation of such values.
+func (s *fnState) carries(v Value, depth int) bool {
+	for _, at := range v {
+		switch at.Root {
+		case RootParam, RootCall:
+			return true
+		case RootSeq:
+			if depth < maxDepth && int(at.Index) < len(s.fn.Seqs) {
+				for _, it := range s.fn.Seqs[at.Index].Items {
+					if s.carries(it, depth+1) {
+						return true
+					}
+				}
+			}
+		case RootExpr:
+			if depth < maxDepth && int(at.Index) < len(s.fn.Exprs) {
+				for _, arg := range s.fn.Exprs[at.Index].Args {
+					if s.carries(arg, depth+1) {
+						return true
+					}
+				}
 			}
 		}
 	}
+	return false
 }
 
 // clientModules are the HTTP clients whose calls make code active.
@@ -67,7 +93,7 @@ func (u *uses) name(v Value) {
 	for _, a := range v {
 		attrs := 0
 		for _, o := range a.Ops {
-			if o.Kind != OpStep {
+			if o.Kind != OpStep && o.Kind != OpIter && o.Kind != OpUnpack {
 				attrs++
 				if o.Name == "objects" {
 					attrs += maxOps
@@ -169,8 +195,9 @@ func (l *lowerer) activeUses() (map[int32]bool, map[string]bool) {
 			work = append(work, i)
 		}
 	}
+	all := moduleRoot(l.m)
 	for i, u := range l.uses {
-		if u.active {
+		if u.active || all {
 			activate(int32(i))
 		}
 	}

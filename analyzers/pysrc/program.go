@@ -28,10 +28,17 @@ type Program struct {
 	cleans  map[string]bool
 	imports map[importKey][]Datum
 	// What readers of the built program share (reader.go): the call
-	// sites by name, made on first use, and the families' memos.
+	// sites by name, made on first use, and the families' indexes of the
+	// program (Memo).
 	callersOnce sync.Once
 	callSites   map[string][]CallRef
-	memo        sync.Map
+	memoMu      sync.Mutex
+	memos       map[string]*memo
+	// dirs are the directories of the modules, and their ends.
+	dirsOnce sync.Once
+	dirs     map[string]bool
+	// natives indexes the events that write native bytes.
+	natives nativeIndex
 }
 
 type importKey struct {
@@ -62,10 +69,12 @@ type module struct {
 	prog    *Program
 	fns     []*fn
 	classes []*class
-	// env indexes the module body's bindings by name.
-	env   map[string]Value
-	once  sync.Once
-	lines *source.Lines
+	// env indexes the module body's bindings by name; storers are the
+	// functions that assign each name declared global in them.
+	env     map[string]Value
+	storers map[string][]*fn
+	once    sync.Once
+	lines   *source.Lines
 }
 
 // A fn is a Func of the program, with its last evaluation.
@@ -153,6 +162,14 @@ func (p *Program) link(m *Module) {
 		mod.classes[i] = cl
 	}
 	for _, f := range mod.fns {
+		for _, g := range f.Globals {
+			if !containsFn(mod.storers[g.Attr], f) {
+				if mod.storers == nil {
+					mod.storers = map[string][]*fn{}
+				}
+				mod.storers[g.Attr] = append(mod.storers[g.Attr], f)
+			}
+		}
 		f.class = mod.classOf(f.Class)
 		if f.class == nil || f.Kind != KindDef || f.Parent != f.class.Body {
 			continue

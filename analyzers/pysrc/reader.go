@@ -1,9 +1,6 @@
 package pysrc
 
-import (
-	"strings"
-	"sync"
-)
+import "strings"
 
 // Families that judge more than the events Check hands them (what holds
 // on the paths to a point, say) read the built program themselves: its
@@ -65,11 +62,11 @@ func (r *Reader) frame(f *fn) *frame { return &frame{p: r.p, f: f, ov: r.ov} }
 // result decides it: the names of f's module and what they import, the
 // module's functions and classes, and the attributes of these (a
 // module's function, a class's method, a module-level instance's bound
-// method). Atoms rooted at a parameter, a call, super() or a test give
-// nothing.
+// method). A display is what its items may be (f.Content). Atoms rooted
+// at a parameter, a call, super() or a test give nothing.
 func (r *Reader) Resolve(f *FuncDef, v Value) []Datum {
 	var out []Datum
-	for _, a := range v {
+	for _, a := range f.Content(v) {
 		out = union(out, r.Atom(f, a)...)
 	}
 	return out
@@ -315,19 +312,4 @@ func (p *Program) Callers(name string) []CallRef {
 		}
 	})
 	return p.callSites[name]
-}
-
-// Memo returns the value build makes for key, made once for the program
-// whatever the goroutine: build must be a function of the program (and of
-// key) alone.
-func (p *Program) Memo(key string, build func() any) any {
-	e, _ := p.memo.LoadOrStore(key, &memoEntry{})
-	entry := e.(*memoEntry)
-	entry.once.Do(func() { entry.v = build() })
-	return entry.v
-}
-
-type memoEntry struct {
-	once sync.Once
-	v    any
 }

@@ -73,7 +73,7 @@ func TestReader(t *testing.T) {
 	}
 	// The constants the return names, through imports and a module.
 	var got []string
-	for _, a := range get.Returns {
+	for _, a := range get.Content(get.Returns) {
 		lit, at, ok := r.Constant(get, Value{a})
 		if ok {
 			got = append(got, fmt.Sprintf("%s@%s:%d", lit.Value.Text+fmt.Sprint(lit.Value.Strings()), at.Path(), at.Line()))

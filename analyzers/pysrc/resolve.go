@@ -18,10 +18,14 @@ func (fr *frame) global(m *module, name string, depth int) []Datum {
 			return ds
 		}
 		fr.evaluated = true
+		var out []Datum
 		if res := fr.res(m.fns[0]); res != nil {
-			return res.env[name]
+			out = res.env[name]
 		}
-		return nil
+		return fr.stored(m, name, out)
+	}
+	if ds := fr.stored(m, name, nil); len(ds) > 0 {
+		return ds
 	}
 	for i := range m.Imports {
 		imp := &m.Imports[i]
@@ -35,6 +39,19 @@ func (fr *frame) global(m *module, name string, depth int) []Datum {
 		}
 	}
 	return nil
+}
+
+// stored adds to ds what the functions of m that declare name global
+// assign to it.
+func (fr *frame) stored(m *module, name string, ds []Datum) []Datum {
+	for _, f := range m.storers[name] {
+		res := fr.res(f)
+		fr.evaluated = true
+		if res != nil {
+			ds = union(ds, res.globals[name]...)
+		}
+	}
+	return ds
 }
 
 // static resolves a binding that needs no evaluation: imports, classes

@@ -56,8 +56,9 @@ func (p *Program) summarize() {
 	n := 0
 	for _, m := range p.modules {
 		n += len(m.fns)
+		all := moduleRoot(m.Module)
 		for _, f := range m.fns {
-			root := false
+			root := all
 			for i := range f.Calls {
 				c := &f.Calls[i]
 				if name := c.called(); name != "" {
@@ -172,7 +173,8 @@ func (r *result) equal(o *result) bool {
 	same := func(a, b []Datum) bool {
 		return slices.EqualFunc(a, b, func(x, y Datum) bool { return x.same(&y) })
 	}
-	if !same(r.returns, o.returns) || len(r.sinks) != len(o.sinks) || len(r.stores) != len(o.stores) || len(r.env) != len(o.env) {
+	if !same(r.returns, o.returns) || len(r.sinks) != len(o.sinks) || len(r.stores) != len(o.stores) || len(r.env) != len(o.env) ||
+		len(r.globals) != len(o.globals) || len(r.storeFlows) != len(o.storeFlows) {
 		return false
 	}
 	for i := range r.sinks {
@@ -188,6 +190,11 @@ func (r *result) equal(o *result) bool {
 	}
 	for k, v := range r.env {
 		if !same(v, o.env[k]) {
+			return false
+		}
+	}
+	for k, v := range r.globals {
+		if !same(v, o.globals[k]) {
 			return false
 		}
 	}

@@ -22,8 +22,16 @@ const (
 	RootImport
 	// RootSuper is super() in a method.
 	RootSuper
-	// RootCond is the truth of the function's condition Index (ok = x == y):
-	// a constant to the model's evaluation.
+	// RootConst is a literal constant: Name is its text (a string's
+	// content), Index its ConstKind.
+	RootConst
+	// RootSeq is the tuple or list display Func.Seqs[Index].
+	RootSeq
+	// RootExpr is the operation Func.Exprs[Index].
+	RootExpr
+	// RootCond is the truth of the function's condition Func.Conds[Index]
+	// (ok = x == y), next to the condition's RootExpr: nothing to the
+	// model's evaluation, which reads the operation.
 	RootCond
 )
 
@@ -42,6 +50,19 @@ const (
 	OpEscape
 	// OpFilter is a filtered copy: a comprehension with a condition.
 	OpFilter
+	// OpIter is an element of an iterable: the target of the loop or
+	// comprehension clause at Span.
+	OpIter
+	// OpUnpack is the item at position Name (decimal) of a value
+	// unpacked into several targets; other values than sequences are
+	// unpacked whole.
+	OpUnpack
+	// OpItem is a subscript by an integer literal, Name (decimal): an
+	// item of a sequence, else what OpIndex without a key gives.
+	OpItem
+	// OpGetattr is getattr(Obj, name) with the name unknown until a
+	// call binds it (a deferred operation only: see DOp.Obj).
+	OpGetattr
 )
 
 // An Op is one operation on a value, at Span. An OpIndex whose key is
@@ -115,6 +136,9 @@ func (v Value) With(op Op) Value {
 // maxOps operations an atom reads no further attributes or keys, and
 // past maxSteps steps the oldest step goes.
 func (a Atom) with(op Op) Atom {
+	if op.Kind == OpStep && a.Root == RootConst {
+		return a // a constant's path tells nothing
+	}
 	steps, others := 0, 0
 	for _, o := range a.Ops {
 		if o.Kind == OpStep {

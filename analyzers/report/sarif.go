@@ -36,8 +36,9 @@ const (
 // WriteSARIF writes r as a SARIF 2.1.0 log of one run, indented by two
 // spaces and ended by a newline, in the form GitHub code scanning expects:
 // every rule that ran in tool.driver.rules, results with ruleIndex,
-// partialFingerprints["residue/v1"], paths relative to %SRCROOT%,
-// relatedLocations, codeFlows, fixes, inSource suppressions and, after a
+// partialFingerprints["residue/v1"], paths relative to %SRCROOT% and
+// listed once in the run's artifacts (each artifactLocation with its
+// index there), relatedLocations, codeFlows, fixes, inSource suppressions and, after a
 // baseline comparison, baselineState "new", and the
 // notifications as the invocation's toolExecutionNotifications. Empty
 // results and rules are written as [] so that a clean scan closes old
@@ -105,7 +106,7 @@ func buildSARIF(r *Run, p plan) (*sarif.Report, error) {
 		driver.WithVersion(r.ToolVersion).WithSemanticVersion(r.ToolVersion)
 	}
 	run := sarif.NewRun(*sarif.NewTool(driver)).WithColumnKind(columnKind)
-	c := resultConverter{index: index, snippets: p.snippets, baseline: r.Baseline}
+	c := resultConverter{index: index, snippets: p.snippets, baseline: r.Baseline, artifacts: newArtifactList()}
 	for i := range r.Findings[:p.results] {
 		run.Results = append(run.Results, c.result(&r.Findings[i]))
 	}
@@ -128,18 +129,19 @@ func buildSARIF(r *Run, p plan) (*sarif.Report, error) {
 	// analysis did not run completely.
 	inv := sarif.NewInvocation().WithExecutionSuccess(!hasError(r.Notifications))
 	for _, n := range r.Notifications {
-		inv.AddTToolExecutionNotification(sarifNotification(n))
+		inv.AddTToolExecutionNotification(sarifNotification(n, c.artifacts))
 	}
 	// The writer's own notifications, about what it cut: a report read
 	// back (ReadSARIF) holds them already among its notifications.
 	for _, group := range [][]analyzers.Notification{notes, p.notifications(len(r.Findings) + len(r.Omitted)), c.notifications()} {
 		for _, n := range group {
 			if !slices.Contains(r.Notifications, n) {
-				inv.AddTToolExecutionNotification(sarifNotification(n))
+				inv.AddTToolExecutionNotification(sarifNotification(n, c.artifacts))
 			}
 		}
 	}
 	run.AddInvocations(inv)
+	run.Artifacts = c.artifacts.list
 	log.AddRun(run)
 	return log, nil
 }
@@ -163,15 +165,16 @@ func automationID(category string) string {
 	return category + "/"
 }
 
-// sarifNotification returns n as a toolExecutionNotification.
-func sarifNotification(n analyzers.Notification) *sarif.Notification {
+// sarifNotification returns n as a toolExecutionNotification, its file
+// among the run's artifacts.
+func sarifNotification(n analyzers.Notification, artifacts *artifactList) *sarif.Notification {
 	sn := sarif.NewNotification().WithTextMessage(n.Message)
 	if n.Level != "" {
 		sn.WithLevel(n.Level)
 	}
 	if n.Path != "" {
 		sn.AddLocation(sarif.NewLocationWithPhysicalLocation(
-			sarif.NewPhysicalLocation().WithArtifactLocation(artifact(n.Path))))
+			sarif.NewPhysicalLocation().WithArtifactLocation(artifacts.location(n.Path))))
 	}
 	if n.Analyzer != "" {
 		sn.Properties = sarif.Properties{"analyzer": n.Analyzer}

@@ -22,6 +22,8 @@ type resultConverter struct {
 	// relatedCut and flowCut count the results whose related locations,
 	// and flow steps, were truncated.
 	relatedCut, flowCut int
+	// artifacts are the files the results name.
+	artifacts *artifactList
 }
 
 func (c *resultConverter) result(f *analyzers.Finding) *sarif.Result {
@@ -90,7 +92,7 @@ func (c *resultConverter) fix(fix *analyzers.Fix) *sarif.Fix {
 	for _, rep := range fix.Replacements {
 		change := changes[rep.Location.Path]
 		if change == nil {
-			change = sarif.NewArtifactChange(artifact(rep.Location.Path))
+			change = sarif.NewArtifactChange(c.artifacts.location(rep.Location.Path))
 			changes[rep.Location.Path] = change
 			sf.AddArtifactChanges(change)
 		}
@@ -108,7 +110,7 @@ func (c *resultConverter) location(loc analyzers.Location) *sarif.Location {
 		reg.WithSnippet(sarif.NewArtifactContent().WithText(loc.Snippet))
 	}
 	l := sarif.NewLocationWithPhysicalLocation(
-		sarif.NewPhysicalLocation().WithArtifactLocation(artifact(loc.Path)).WithRegion(reg))
+		sarif.NewPhysicalLocation().WithArtifactLocation(c.artifacts.location(loc.Path)).WithRegion(reg))
 	if loc.Message != "" {
 		l.WithMessage(sarif.NewTextMessage(loc.Message))
 	}

@@ -156,7 +156,7 @@ func TestWriteSARIF(t *testing.T) {
 		t.Errorf("message = %v", got)
 	}
 	wantPhys := map[string]any{
-		"artifactLocation": map[string]any{"uri": "app/native.py", "uriBaseId": "%SRCROOT%"},
+		"artifactLocation": map[string]any{"uri": "app/native.py", "uriBaseId": "%SRCROOT%", "index": 0.0},
 		"region": map[string]any{"startLine": 3.0, "startColumn": 8.0, "endLine": 3.0, "endColumn": 20.0,
 			"snippet": map[string]any{"text": "\tbuf = lib.read(fd)"}},
 	}
@@ -204,11 +204,72 @@ func TestWriteSARIF(t *testing.T) {
 	}
 	notes := at(t, inv, "toolExecutionNotifications").([]any)
 	if len(notes) != 2 || at(t, notes, 0, "level") != "warning" || at(t, notes, 0, "message", "text") != "parse error at 3:1" ||
-		!reflect.DeepEqual(at(t, notes, 0, "locations", 0, "physicalLocation", "artifactLocation"), map[string]any{"uri": "app/broken.py", "uriBaseId": "%SRCROOT%"}) ||
+		!reflect.DeepEqual(at(t, notes, 0, "locations", 0, "physicalLocation", "artifactLocation"), map[string]any{"uri": "app/broken.py", "uriBaseId": "%SRCROOT%", "index": 2.0}) ||
 		has(notes[1], "locations") {
 		t.Errorf("toolExecutionNotifications = %v", notes)
 	}
 	checkSchema(t, text)
+}
+
+// TestWriteSARIFArtifacts checks the run's artifacts: every file a
+// result or a notification names, once, in the order they first appear,
+// and every artifactLocation's index names its own file there; a code
+// flow that crosses from C to Python lists both files.
+func TestWriteSARIFArtifacts(t *testing.T) {
+	r := testRun()
+	r.Findings = append(r.Findings, analyzers.Finding{
+		RuleID: "logging/request-body", Message: "crosses", Level: "error", Fingerprint: "fp-cross",
+		Location: loc("app/views.py", 9, 5, 9, 30, "", ""),
+		Related:  []analyzers.Location{loc("native/codec.c", 40, 5, 40, 60, "PyMethodDef entry", "")},
+		Flow: []analyzers.Step{
+			{Location: loc("native/codec.c", 12, 5, 12, 20, "char buf[64] is declared here", "")},
+			{Location: loc("native/codec.c", 20, 5, 20, 50, "returned to Python", "")},
+			{Location: loc("app/views.py", 9, 5, 9, 30, "sent in the response", "")},
+		},
+	})
+	text, doc := writeSARIFMap(t, r)
+	run := at(t, doc, "runs", 0)
+	var uris []string
+	for _, a := range at(t, run, "artifacts").([]any) {
+		uris = append(uris, at(t, a, "location", "uri").(string))
+		if at(t, a, "location", "uriBaseId") != "%SRCROOT%" || has(at(t, a, "location"), "index") {
+			t.Errorf("artifact %v: want a location under %%SRCROOT%% without index", a)
+		}
+	}
+	if want := []string{"app/native.py", "app/views.py", "native/codec.c", "app/broken.py"}; !slices.Equal(uris, want) {
+		t.Errorf("artifacts = %v, want %v", uris, want)
+	}
+	n := 0
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if al, ok := v["artifactLocation"].(map[string]any); ok {
+				n++
+				i, ok := al["index"].(float64)
+				if !ok || int(i) >= len(uris) || uris[int(i)] != al["uri"] {
+					t.Errorf("artifactLocation %v: index does not name its file among %v", al, uris)
+				}
+			}
+			for _, w := range v {
+				walk(w)
+			}
+		case []any:
+			for _, w := range v {
+				walk(w)
+			}
+		}
+	}
+	walk(at(t, run, "results"))
+	walk(at(t, run, "invocations"))
+	if n < 10 {
+		t.Errorf("only %d artifactLocations checked", n)
+	}
+	checkSchema(t, text)
+	_, empty := writeSARIFMap(t, emptyRun())
+	if has(at(t, empty, "runs", 0), "artifacts") {
+		t.Error("an empty run lists artifacts")
+	}
 }
 
 func TestWriteSARIFEmpty(t *testing.T) {

@@ -19,5 +19,8 @@ urlpatterns = [
     path("seal/v2/", signing_views.seal_payload_v2, name="seal-v2"),
     path("key/", signing_views.key_info, name="key-info"),
     path("verify/", signing_views.verify_signature, name="verify"),
+    path("pin/", signing_views.pin_fingerprint, name="pin-fingerprint"),
+    path("archive/field/", signing_views.archive_field, name="archive-field"),
+    path("archive/tag/", signing_views.archive_tag, name="archive-tag"),
     path("hooks/github/", webhook_views.github_hook, name="github-hook"),
 ]

@@ -3,7 +3,9 @@ import logging
 import threading
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.views.decorators.cache import cache_page
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -91,4 +93,32 @@ def verify_signature(request):
     except (KeyError, ValueError):
         return HttpResponseBadRequest("signature must be hex")
     valid = native.verify(request.POST.get("document", "").encode(), sig)
+    # OK(crosslang): only fields derived from the C results are cached, not their bytes
+    cache.set(f"verify:{request.user.pk}", {"valid": valid, "signature_bytes": len(sig)}, 60)
+    # BUG(crosslang): parse_fingerprint's bytes object is returned unshrunk; its undecoded tail (heap) goes to the mTLS client
     return JsonResponse({"valid": valid, "key_fingerprint": expected_fp.hex()})
+
+
+@require_POST
+@login_required
+def pin_fingerprint(request):
+    fingerprint = _fastcodec.parse_fingerprint(request.POST["key_fingerprint"])
+    # BUG(crosslang): the unfilled tail of the bytes object is kept in the shared cache for every later request
+    cache.set(f"pin:{request.user.pk}", fingerprint, 3600)
+    return JsonResponse({"pinned": True})
+
+
+@require_GET
+@cache_page(60 * 15)
+def archive_field(request):
+    field = _fastcodec.fixed_field(request.GET["name"])
+    # BUG(crosslang): 56 of the 64 bytes are uninitialized C stack; @cache_page serves this response to later clients
+    return HttpResponse(field, content_type=OCTET_STREAM)
+
+
+@require_GET
+@cache_page(60 * 15)
+def archive_tag(request):
+    tag = _fastcodec.short_tag(request.GET["name"])
+    # OK(crosslang): short_tag returns only the bytes strncpy wrote
+    return HttpResponse(tag, content_type=OCTET_STREAM)

@@ -1,0 +1,133 @@
+package ctypes
+
+import (
+	"fmt"
+
+	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/pysrc"
+)
+
+// resultsAsPointers reports foreign functions without a restype whose
+// result is a pointer: ctypes reads it as a C int, which cuts a 64-bit
+// pointer to its low 32 bits. With a C prototype in the repository that
+// returns a pointer (or a 64-bit or floating-point value), any call that
+// uses the result is wrong; without one, a call whose int result is
+// passed back to a foreign call or wrapped in c_void_p, c_char_p or cast
+// shows it is one.
+func (ix *index) resultsAsPointers() {
+	uses := ix.pointerUses()
+	for _, key := range sortedKeys(ix.byFP) {
+		calls := ix.byFP[key]
+		var fp pysrc.Datum
+		for _, d := range calls[0].fps {
+			if fpKey(d) == key {
+				fp = d
+			}
+		}
+		if ix.unknown[key] {
+			continue
+		}
+		if _, has := ix.binding(key, "restype"); has {
+			continue
+		}
+		if _, has := ix.binding(key, "errcheck"); has {
+			continue
+		}
+		if p := ix.protos[fp.Key]; p != nil {
+			ix.missingRestype(fp, key, p, calls)
+			continue
+		}
+		if u, ok := uses[key]; ok {
+			ix.usedAsPointer(fp, u)
+		}
+	}
+}
+
+// A pointerUse is a foreign call's result used as a pointer: what uses
+// it, and the argument.
+type pointerUse struct {
+	use    string
+	result pysrc.Datum
+	arg    pysrc.Loc
+}
+
+// pointerUses returns, for each foreign function, the first call that
+// uses its result as a pointer: passes it to a foreign function, or
+// wraps it in c_void_p, c_char_p, c_wchar_p or cast.
+func (ix *index) pointerUses() map[string]pointerUse {
+	out := map[string]pointerUse{}
+	for _, id := range ix.order {
+		for _, c := range ix.fns[id].calls {
+			use := ""
+			switch {
+			case len(c.fps) > 0:
+				use = "passed to " + c.fps[0].Key
+			case c.builtin == "c_void_p" || c.builtin == "c_char_p" || c.builtin == "c_wchar_p" || c.builtin == "cast":
+				use = "wrapped in " + c.builtin
+			default:
+				continue
+			}
+			for _, a := range c.args {
+				for _, d := range a.data {
+					key := d.Name + "#" + d.Key
+					if _, seen := out[key]; d.Kind == objResult && !seen {
+						out[key] = pointerUse{use, d, a.loc}
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// missingRestype reports a foreign function with no restype whose C
+// prototype returns a pointer or a value wider than an int that a call
+// uses: at its argtypes, or at the first call that uses the result.
+func (ix *index) missingRestype(fp pysrc.Datum, key string, p *proto, calls []*callNote) {
+	ret := ix.ctypeOf(p.ret)
+	if ret.kind != kindPtr && !(ret.kind == kindInt && ret.width > 4) && ret.kind != kindAddr && ret.kind != kindFloat {
+		return
+	}
+	for _, c := range calls {
+		if c.dropped {
+			continue
+		}
+		related := []analyzers.Location{withMessage(p.loc, "the C prototype"), ix.loc(c.loc, "the result is used here")}
+		if at, ok := ix.binding(key, "argtypes"); ok {
+			ix.report(analyzers.Finding{RuleID: ruleRestype, Related: related,
+				Message: fmt.Sprintf("%s has argtypes but no restype, so ctypes reads its %s result as a C int (4 bytes): set restype to match the C prototype %s",
+					fp.Key, ret.describe(), p.signature())}, at.loc)
+			return
+		}
+		ix.report(analyzers.Finding{RuleID: ruleRestype, Related: related[:1],
+			Message: fmt.Sprintf("%s has no restype, so ctypes reads its %s result as a C int (4 bytes) and this call gets it cut%s: set restype (and argtypes) to match the C prototype %s",
+				fp.Key, ret.describe(), truncation(ret), p.signature())}, c.loc)
+		return
+	}
+}
+
+// truncation says what reading a return type as a C int does.
+func truncation(ret ctype) string {
+	if ret.kind == kindPtr || ret.kind == kindAddr {
+		return " to its low 32 bits, a pointer no longer"
+	}
+	return ""
+}
+
+// usedAsPointer reports a call without a prototype that passes the int
+// result of fp on as a pointer.
+func (ix *index) usedAsPointer(fp pysrc.Datum, u pointerUse) {
+	ix.report(analyzers.Finding{RuleID: ruleRestype,
+		Related: []analyzers.Location{ix.loc(u.result.Origin, fp.Key+" is called here, without a restype")},
+		Message: fmt.Sprintf("%s%s has no restype, so ctypes returns its result as a C int, cut to its low 32 bits on a 64-bit platform, and here it is %s as a pointer: set %s.restype = ctypes.c_void_p (or the pointer type it returns)",
+			fp.Key, ix.ofLibrary(fp), u.use, fp.Key)}, u.arg)
+}
+
+// ofLibrary names where a foreign function's library was loaded, for
+// messages: " (of the library loaded at api.py:10)".
+func (ix *index) ofLibrary(fp pysrc.Datum) string {
+	if !fp.Origin.Valid() {
+		return ""
+	}
+	return fmt.Sprintf(" (of the library loaded at %s:%d)", fp.Origin.Path(), fp.Origin.Line())
+}

@@ -1,0 +1,280 @@
+package pysrc
+
+import "strings"
+
+// Loggers are a vocabulary of the model, shared by the families that
+// judge what reaches a log (logging: request data; crosslang: native
+// memory): loggers (the logging module's, LoggerAdapter, structlog's and
+// loguru's, bound loggers carrying their fields), and the calls that
+// write a record to them or to stdout. Their sinks are heard as LogSinks
+// events.
+
+// ObjLogger is the kind of logger objects; a logger's Key is its logging
+// name, when Named.
+const ObjLogger = "logging.logger"
+
+// LogSinks is the Family of the sinks that write a log record: Check
+// hands their events to any family that asks for it.
+const LogSinks = "logging"
+
+// SinkLog and SinkPrint are the kinds of log sinks: a logger's method,
+// and print or a write to sys.stdout or sys.stderr.
+const (
+	SinkLog   = "log"
+	SinkPrint = "print"
+)
+
+func init() {
+	Register(&Vocabulary{
+		Name:      "loggers",
+		Prefilter: logPrefilter,
+		Settings:  []string{"loggers"},
+		Objects:   []*ObjectKind{{Name: ObjLogger}},
+		Globals:   map[string]string{"loguru.logger": ObjLogger},
+		Class:     loggerClass,
+		Call:      loggerCall,
+		Sink:      logSink,
+		Candidate: logCandidate,
+	})
+}
+
+// logPrefilter lists what a module that may write a record contains.
+var logPrefilter = []string{
+	".debug(", ".info(", ".warning(", ".warn(", ".error(", ".exception(", ".critical(", ".fatal(",
+	".log(", ".msg(", ".success(", ".trace(", "print(", "sys.std",
+}
+
+// loggerClass makes the repository's subclasses of logging's loggers loggers.
+func loggerClass(name string) string {
+	switch name {
+	case "logging.Logger", "logging.LoggerAdapter":
+		return ObjLogger
+	}
+	return ""
+}
+
+// loggerCall knows the calls that return loggers: factories, adapters,
+// and a logger's bind (whose fields it carries to every record).
+func loggerCall(c *CallSite) ([]Datum, bool) {
+	if r, ok := c.RecvKind(ObjLogger); ok {
+		switch c.Method() {
+		case "bind", "new", "opt", "getChild", "patch", "contextualize":
+			out := r
+			out.Carried = append([]Datum(nil), r.Carried...)
+			for i := range c.NumArgs() {
+				if c.Arg(i).Keyword != "" {
+					out.Carried = append(out.Carried, c.ArgData(i)...)
+				}
+			}
+			if c.Method() == "getChild" && r.Named {
+				if i := c.Positional(0); i >= 0 && c.Arg(i).Literal {
+					out.Key = r.Key + "." + c.Arg(i).Lit
+				}
+			}
+			return []Datum{out}, true
+		}
+		return nil, false
+	}
+	for _, name := range c.Callees() {
+		switch name {
+		case "logging.getLogger", "getLogger", "logging.root":
+			d := Datum{Tag: TagObject, Kind: ObjLogger}
+			d.Key, d.Named = loggingName(c)
+			return []Datum{d}, true
+		case "logging.LoggerAdapter", "LoggerAdapter":
+			d := Datum{Tag: TagObject, Kind: ObjLogger}
+			if i := c.Positional(0); i >= 0 {
+				for _, w := range c.ArgData(i) {
+					if w.Kind == ObjLogger && w.Named {
+						d.Key, d.Named = w.Key, true
+					}
+				}
+			}
+			return []Datum{d}, true
+		case "structlog.get_logger", "structlog.getLogger", "structlog.wrap_logger", "get_logger":
+			return []Datum{{Tag: TagObject, Kind: ObjLogger}}, true
+		}
+	}
+	return nil, false
+}
+
+// loggingName returns the logging name a getLogger call creates: its
+// string argument, the module's name for __name__, the root for none.
+func loggingName(c *CallSite) (string, bool) {
+	i := c.Positional(0)
+	if i < 0 {
+		return "", c.NumArgs() == 0
+	}
+	switch a := c.Arg(i); {
+	case a.Name == "__name__":
+		return c.Module(), true
+	case a.Literal:
+		return a.Lit, true
+	}
+	return "", false
+}
+
+// logSink recognizes the calls that write a record: a log method of a
+// logger (or of a name that is a logger by convention or setting), print,
+// and writes to sys.stdout and sys.stderr.
+func logSink(c *CallSite) (Sink, bool) {
+	for _, name := range c.Callees() {
+		switch name {
+		case "print":
+			return Sink{Family: LogSinks, Kind: SinkPrint, Uses: printUses(c)}, true
+		case "sys.stdout.write", "sys.stderr.write", "sys.stdout.writelines", "sys.stderr.writelines":
+			return Sink{Family: LogSinks, Kind: SinkPrint, Uses: allUses(c)}, true
+		}
+	}
+	method := c.Method()
+	if !logMethods[method] {
+		return Sink{}, false
+	}
+	s := Sink{Family: LogSinks, Kind: SinkLog}
+	if r, ok := c.RecvKind(ObjLogger); ok {
+		s.Target, s.Known, s.Carried = r.Key, r.Named, r.Carried
+	} else if !loggerRecv(c) {
+		return Sink{}, false
+	}
+	s.Uses = logUses(c, method == "log")
+	return s, true
+}
+
+// logCandidate reports whether a call may be a log sink: a log method (not of
+// the warnings module, nor Django's messages framework), print, a write
+// to sys.stdout or sys.stderr.
+func logCandidate(name, method string) bool {
+	switch recv := strings.TrimSuffix(name, "."+method); {
+	case name == "print":
+		return true
+	case method == "write" || method == "writelines":
+		return strings.HasSuffix(recv, "stdout") || strings.HasSuffix(recv, "stderr")
+	case recv == "warnings" || recv == "messages":
+		return false
+	}
+	return logMethods[method]
+}
+
+// loggerRecv reports whether the receiver of a log method is a logger
+// though it did not resolve to one: the logging or structlog module, or a
+// name that says logger (log, logger, audit_log…) or that the loggers
+// setting lists, unless it is an object of the repository that defines
+// the method.
+func loggerRecv(c *CallSite) bool {
+	for _, d := range c.Recv {
+		switch {
+		case d.Tag == TagExt && (d.Name == "logging" || d.Name == "structlog"):
+			return true
+		case d.Tag == TagObject && d.Class != nil || d.Tag == TagModule || d.Tag == TagClass:
+			return false
+		}
+	}
+	recv := strings.TrimSuffix(c.Name(), "."+c.Method())
+	if recv == "" {
+		return false
+	}
+	last := recv[strings.LastIndexByte(recv, '.')+1:]
+	loggers := c.Settings()["loggers"]
+	for _, l := range loggers {
+		if l == recv || l == last {
+			return true
+		}
+	}
+	return loggerName(last)
+}
+
+// logUses says which arguments of a log call write data: not logger.log's
+// level, not exc_info and the like; arguments formatted with %r (or %d)
+// by a literal format string are escaped.
+func logUses(c *CallSite, level bool) []Use {
+	uses := make([]Use, c.NumArgs())
+	skip := 0
+	if level {
+		skip = 1
+	}
+	var convs []byte
+	pos := 0
+	for i := range uses {
+		a := c.Arg(i)
+		if a.Keyword != "" {
+			if !nonSinkKeywords[a.Keyword] {
+				uses[i] = UseData
+			}
+			continue
+		}
+		pos++
+		switch n := pos - skip - 2; {
+		case pos <= skip:
+			continue
+		case pos == skip+1 && a.Literal:
+			convs = conversions(a.Lit)
+		case n >= 0 && n < len(convs) && convs[n] != 's':
+			uses[i] = UseEscaped
+			continue
+		}
+		uses[i] = UseData
+	}
+	return uses
+}
+
+// printUses: print writes its positional arguments.
+func printUses(c *CallSite) []Use {
+	uses := make([]Use, c.NumArgs())
+	for i := range uses {
+		if c.Arg(i).Keyword == "" || c.Arg(i).Keyword == "*" {
+			uses[i] = UseData
+		}
+	}
+	return uses
+}
+
+func allUses(c *CallSite) []Use {
+	uses := make([]Use, c.NumArgs())
+	for i := range uses {
+		uses[i] = UseData
+	}
+	return uses
+}
+
+// conversions returns the conversion characters of the %-placeholders of a
+// logging format string, in order ("%s %r" gives "sr"); %% is skipped.
+func conversions(format string) []byte {
+	var out []byte
+	for i := 0; i < len(format)-1; i++ {
+		if format[i] != '%' {
+			continue
+		}
+		j := i + 1
+		if format[j] == '%' {
+			i++
+			continue
+		}
+		if format[j] == '(' { // %(name)s: mapping keys, not positional
+			return nil
+		}
+		for j < len(format) && strings.IndexByte("#0- +123456789.*hlL", format[j]) >= 0 {
+			j++
+		}
+		if j < len(format) {
+			out = append(out, format[j])
+		}
+		i = j
+	}
+	return out
+}
+
+// logMethods are the calls on a logger that write a record.
+var logMethods = map[string]bool{
+	"debug": true, "info": true, "warning": true, "warn": true, "error": true, "exception": true,
+	"critical": true, "fatal": true, "log": true, "msg": true, "success": true, "trace": true,
+}
+
+// loggerName reports whether a name is a logger's by convention: log,
+// logger, audit_log, request_logger (leading underscores aside).
+func loggerName(name string) bool {
+	n := strings.ToLower(strings.TrimLeft(name, "_"))
+	return n == "log" || strings.HasSuffix(n, "logger") || len(n) > 4 && strings.HasSuffix(n, "_log")
+}
+
+// nonSinkKeywords are logging keyword arguments that carry no message data.
+var nonSinkKeywords = map[string]bool{"exc_info": true, "stack_info": true, "stacklevel": true}

@@ -1,0 +1,76 @@
+package pysrc
+
+import (
+	"path"
+	"strings"
+)
+
+// A call of a name that a package of the repository should define but
+// no Python module of the model does is most often a compiled extension
+// module's function: signing/_fastcodec.c built next to signing/views.py
+// and imported as `from . import _fastcodec`. Families that follow data
+// across the language boundary ask for such names.
+
+// Unmodelled reports whether an external dotted name (a callee,
+// "signing._fastcodec.unhex") lies in a package of the repository (a
+// directory holding modules the model read) although no module defines
+// it; a module at the top (no package) counts when its name is private
+// and lower case (_speedups, not a constant like _PLUGINS) and not the
+// standard library's.
+func (cs *CallSite) Unmodelled(name string) bool {
+	mod, _, ok := cutLast(name)
+	if !ok {
+		return false
+	}
+	pkg, last, ok := cutLast(mod)
+	if !ok {
+		return strings.HasPrefix(mod, "_") && !strings.HasPrefix(mod, "__") && strings.ToLower(mod) == mod && !stdlib[mod] && !privateStdlib[mod]
+	}
+	if stdlib[strings.SplitN(pkg, ".", 2)[0]] || last == "" {
+		return false
+	}
+	return cs.fr.p.directory(strings.ReplaceAll(pkg, ".", "/"))
+}
+
+// privateStdlib are the standard library's own extension modules.
+var privateStdlib = map[string]bool{
+	"_abc": true, "_ast": true, "_asyncio": true, "_bisect": true, "_blake2": true, "_bz2": true, "_codecs": true,
+	"_collections": true, "_contextvars": true, "_csv": true, "_ctypes": true, "_datetime": true, "_decimal": true,
+	"_elementtree": true, "_functools": true, "_hashlib": true, "_heapq": true, "_io": true, "_json": true,
+	"_locale": true, "_lzma": true, "_md5": true, "_multiprocessing": true, "_operator": true, "_pickle": true,
+	"_posixsubprocess": true, "_queue": true, "_random": true, "_sha1": true, "_sha256": true, "_sha512": true,
+	"_signal": true, "_socket": true, "_sqlite3": true, "_sre": true, "_ssl": true, "_stat": true, "_string": true,
+	"_struct": true, "_thread": true, "_tracemalloc": true, "_uuid": true, "_warnings": true, "_weakref": true,
+	"_winapi": true, "_zoneinfo": true,
+}
+
+// cutLast splits a dotted name at its last dot.
+func cutLast(name string) (before, after string, ok bool) {
+	i := strings.LastIndexByte(name, '.')
+	if i <= 0 {
+		return "", name, false
+	}
+	return name[:i], name[i+1:], true
+}
+
+// directory reports whether dir (a slash path) is, or ends, the
+// directory of a module the program holds.
+func (p *Program) directory(dir string) bool {
+	p.dirsOnce.Do(func() {
+		p.dirs = map[string]bool{}
+		for _, m := range p.modules {
+			for d := path.Dir(m.File); d != "." && d != "/"; {
+				for k := d; ; {
+					p.dirs[k] = true
+					i := strings.IndexByte(k, '/')
+					if i < 0 {
+						break
+					}
+					k = k[i+1:]
+				}
+				d = path.Dir(d)
+			}
+		}
+	})
+	return p.dirs[dir]
+}

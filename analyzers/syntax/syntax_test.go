@@ -1,0 +1,85 @@
+package syntax
+
+import (
+	"strings"
+	"testing"
+)
+
+// tree builds `f(a, b)`: call{function: identifier, arguments:
+// argument_list{"(", identifier, ",", identifier, ")"}} from records.
+func tree() *Tree {
+	k := NewKinds("test", []string{"end", "call", "identifier", "argument_list", "(", ",", ")"}, []string{"", "function", "arguments"})
+	src := []byte("f(a, b)")
+	named := uint8(FlagNamed)
+	return New(k, src, []Record{
+		{Sym: 1, Flags: named, Start: 0, End: 7, Parent: -1},
+		{Sym: 2, Field: 1, Flags: named, Start: 0, End: 1, Parent: 0},
+		{Sym: 3, Field: 2, Flags: named, Start: 1, End: 7, Parent: 0},
+		{Sym: 4, Start: 1, End: 2, Parent: 2},
+		{Sym: 2, Flags: named, Start: 2, End: 3, Parent: 2},
+		{Sym: 5, Start: 3, End: 4, Parent: 2},
+		{Sym: 2, Flags: named, Start: 5, End: 6, Parent: 2},
+		{Sym: 6, Start: 6, End: 7, Parent: 2},
+	})
+}
+
+func TestNavigation(t *testing.T) {
+	root := tree().Root()
+	if root.Type() != "call" || root.ChildCount() != 2 || root.NamedChildCount() != 2 || root.Text() != "f(a, b)" {
+		t.Fatalf("root: %s %d %d %q", root.Type(), root.ChildCount(), root.NamedChildCount(), root.Text())
+	}
+	args := root.ChildByFieldName("arguments")
+	if args.Type() != "argument_list" || args.ChildCount() != 5 || args.NamedChildCount() != 2 || args.FieldName() != "arguments" {
+		t.Fatalf("arguments: %s %d %d", args.Type(), args.ChildCount(), args.NamedChildCount())
+	}
+	b := args.NamedChild(1)
+	if b.Text() != "b" || b.Parent() != args || b.PrevNamedSibling().Text() != "a" || b.NextNamedSibling() != nil ||
+		b.PrevSibling().Type() != "," || args.Child(4).Type() != ")" || args.Child(5) != nil || args.NamedChild(2) != nil {
+		t.Errorf("siblings of b are wrong")
+	}
+	if root.ChildByFieldName("nope") != nil || root.ChildByFieldName("function").Text() != "f" || len(args.ChildrenByFieldName("arguments")) != 0 {
+		t.Errorf("fields are wrong")
+	}
+	if !root.Contains(b) || args.Contains(root) || root.HasError() {
+		t.Errorf("Contains or HasError wrong")
+	}
+	var nilNode *Node
+	if nilNode.Type() != "" || nilNode.Parent() != nil || nilNode.ChildByFieldName("x") != nil || nilNode.Text() != "" || nilNode.NamedChildCount() != 0 {
+		t.Errorf("a nil node answers")
+	}
+}
+
+func TestWalkSkips(t *testing.T) {
+	var seen []string
+	tree().Root().Walk(func(n *Node) bool {
+		seen = append(seen, n.Type())
+		return n.Type() != "argument_list"
+	})
+	if got := strings.Join(seen, " "); got != "call identifier argument_list" {
+		t.Errorf("walk visited %s", got)
+	}
+	seen = nil
+	tree().Root().Walk(func(n *Node) bool { seen = append(seen, n.Text()); return true })
+	if len(seen) != 8 || seen[4] != "a" {
+		t.Errorf("full walk: %q", seen)
+	}
+}
+
+func TestErrorsPropagate(t *testing.T) {
+	k := NewKinds("test", []string{"end", "module", "x"}, []string{""})
+	tr := New(k, []byte("xy"), []Record{
+		{Sym: 1, Flags: FlagNamed, Start: 0, End: 2, Parent: -1},
+		{Sym: 2, Flags: FlagNamed, Start: 0, End: 1, Parent: 0},
+		{Sym: 0xFFFF, Flags: FlagNamed, Start: 1, End: 2, Parent: 0},
+	})
+	root := tr.Root()
+	if !root.HasError() || root.NamedChild(0).HasError() || !root.NamedChild(1).IsError() {
+		t.Errorf("error flags: root %v, x %v, error %v", root.HasError(), root.NamedChild(0).HasError(), root.NamedChild(1).IsError())
+	}
+	data, _ := tr.MarshalBinary()
+	Register(k)
+	var back Tree
+	if err := back.UnmarshalBinary(data); err != nil || !back.Root().HasError() || back.Len() != 3 {
+		t.Errorf("round trip: %v", err)
+	}
+}

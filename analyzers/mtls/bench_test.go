@@ -104,7 +104,7 @@ func benchRepo(b *testing.B, n int) (string, []string) {
 }
 
 // BenchmarkRepository scans a generated repository of 2,000 modules with
-// the mtls analyzer alone (discover, prefilter, parse, query, Run, facts,
+// the mtls analyzer alone (discover, prefilter, parse, model, Check,
 // Finish), and parses the same files on one goroutine as the floor; the
 // scan uses every core. parse-% is the scan's time against that floor.
 func BenchmarkRepository(b *testing.B) {

@@ -1,131 +1,170 @@
 package mtls
 
 import (
+	"regexp"
 	"strings"
 
-	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/pysrc"
 )
 
-// test evaluates n as a condition: what holds when it is true and when it
-// is false, and its value. Calls in a condition establish nothing by
-// returning (they are tested), so pending facts are left as they were.
-func (fr *frame) test(n *source.Node) (condition, value) {
-	saved := fr.pending
-	defer func() { fr.pending = saved }()
-	if n == nil {
-		return condition{}, value{}
+// test returns what test i establishes when it is true and when it is
+// false, and its value; a test is judged once per walk.
+func (vs *values) test(i int32) *tested {
+	if t, ok := vs.tests[i]; ok {
+		return t
 	}
-	switch n.Type() {
-	case "parenthesized_expression", "await":
-		if n.NamedChildCount() == 1 {
-			return fr.test(n.NamedChild(0))
-		}
-	case "not_operator":
-		c, v := fr.test(n.ChildByFieldName("argument"))
-		return c.not(), v.derived()
-	case "boolean_operator":
-		l, lv := fr.test(n.ChildByFieldName("left"))
-		r, rv := fr.test(n.ChildByFieldName("right"))
-		v := lv.union(rv).derived()
-		if op := n.ChildByFieldName("operator"); op != nil && op.Type() == "or" {
-			return condition{t: l.t.meet(r.t), f: l.f.with(r.f)}, v
-		}
-		return condition{t: l.t.with(r.t), f: l.f.meet(r.f)}, v
-	case "comparison_operator":
-		return fr.comparison(n)
-	case "call":
-		if c, v, ok := fr.quantifier(n); ok {
-			return c, v
-		}
+	t := &tested{}
+	vs.tests[i] = t
+	vs.fr.rp.work++
+	if int(i) < len(vs.fr.fn.Conds) {
+		t.c, t.v = vs.judgeTest(&vs.fr.fn.Conds[i])
 	}
-	v := fr.eval(n)
-	return truthiness(n, v), v
+	return t
 }
 
-// truthiness is what testing v (at n) for truth establishes: a bound test
-// is that test; a verification status tested for truth or presence is a
-// weak check; certificate data tested is a gate.
-func truthiness(n *source.Node, v value) condition {
+// judgeTest evaluates test t.
+func (vs *values) judgeTest(t *pysrc.Cond) (condition, value) {
+	at := vs.fr.at(t.Span)
+	switch t.Kind {
+	case pysrc.CondNot:
+		k := vs.test(t.Kids[0])
+		return k.c.not(), k.v.derived()
+	case pysrc.CondAnd, pysrc.CondOr:
+		l, r := vs.test(t.Kids[0]), vs.test(t.Kids[1])
+		v := l.v.union(r.v).derived()
+		if t.Kind == pysrc.CondOr {
+			return condition{t: l.c.t.meet(r.c.t), f: l.c.f.with(r.c.f)}, v
+		}
+		return condition{t: l.c.t.with(r.c.t), f: l.c.f.meet(r.c.f)}, v
+	case pysrc.CondCompare:
+		return vs.comparison(t, at)
+	}
+	if len(t.Operands) == 0 {
+		return condition{}, value{}
+	}
+	v := vs.value(t.Operands[0].Value)
+	return truthiness(at, v), v
+}
+
+// truthiness is what testing v (at at) for truth establishes: a test's
+// value is that test; a verification status tested for truth or
+// presence is a weak check; certificate data tested is a gate.
+func truthiness(at pysrc.Loc, v value) condition {
 	switch {
 	case v.cond != nil:
 		return *v.cond
 	case v.status != nil:
-		w := &check{node: n, spoofable: v.status.key.spoofable, how: "only tests it for truth", key: v.status.key.name}
-		g := &gate{node: n, status: v.status, weak: w}
+		w := &check{at: at, spoofable: v.status.spoofable(), how: "only tests it for truth", key: v.status.key().name}
+		g := &gate{at: at, status: v.status, weak: w}
 		return condition{
 			t: facts{weak: w, gates: []*gate{g}},
 			f: facts{gates: []*gate{g}},
 		}
 	case v.data():
-		g := &gate{node: n, origins: v.origins}
+		g := &gate{at: at, origins: v.origins}
 		return condition{t: facts{gates: []*gate{g}}, f: facts{gates: []*gate{g}}}
 	}
 	return condition{}
 }
 
-// quantifier handles any(<test> for x in xs) and all(...): true means the
-// test held for some (every) element.
-func (fr *frame) quantifier(n *source.Node) (condition, value, bool) {
-	name := fr.a.dotted(n.ChildByFieldName("function"))
-	args := n.ChildByFieldName("arguments")
-	if name != "any" && name != "all" || args == nil || args.Type() != "generator_expression" {
-		return condition{}, value{}, false
-	}
-	for i := 0; i < int(args.NamedChildCount()); i++ {
-		if c := args.NamedChild(i); c.Type() == "for_in_clause" {
-			fr.bind(c.ChildByFieldName("left"), fr.eval(c.ChildByFieldName("right")).derived(), n)
-		}
-	}
-	c, v := fr.test(args.ChildByFieldName("body"))
-	return condition{t: c.t}, v.derived(), true
-}
-
 // comparison evaluates a comparison: presence tests of keys, tests of the
 // verification status, of the peer address against the trusted proxies,
 // of a certificate digest against pins, and tests of certificate data.
-func (fr *frame) comparison(n *source.Node) (condition, value) {
-	if n.NamedChildCount() != 2 {
-		return condition{}, fr.union(n)
+func (vs *values) comparison(t *pysrc.Cond, at pysrc.Loc) (condition, value) {
+	if len(t.Operands) != 2 {
+		var v value
+		for _, o := range t.Operands {
+			v = v.union(vs.value(o.Value))
+		}
+		return condition{}, v.derived()
 	}
-	left, right := n.NamedChild(0), n.NamedChild(1)
-	op := operator(n)
-	rv := fr.eval(right)
+	left, right := &t.Operands[0], &t.Operands[1]
+	op := t.Op
+	rv := vs.value(right.Value)
 	if (op == "in" || op == "not in") && (rv.kind == metaKind || rv.kind == headersKind) {
-		return fr.presence(n, op, fr.readKey(rv.kind, left, n, nil))
+		key := keyExpr{lit: first(left.Lits), literal: left.Literal && len(left.Lits) == 1, v: left.Value}
+		return vs.presence(at, op, vs.readKey(rv.kind, key, at, nil))
 	}
-	lv := fr.eval(left)
+	lv := vs.value(left.Value)
 	// A function's result compared to "SUCCESS" is the status it returns
 	// (status(request) != "SUCCESS"); the status's key is the server's.
-	if lv.called != "" && lv.status == nil && fr.isSuccess(right) {
-		lv.status = &origin{node: left, key: keyInfo{name: lv.called + "()", class: verifyKey}}
+	if lv.called != "" && lv.status == nil && vs.isSuccess(right) {
+		lv.status = &origin{at: vs.fr.at(left.Span), keys: []keyInfo{{name: lv.called + "()", class: verifyKey}}}
 	}
-	if rv.called != "" && rv.status == nil && fr.isSuccess(left) {
-		rv.status = &origin{node: right, key: keyInfo{name: rv.called + "()", class: verifyKey}}
+	if rv.called != "" && rv.status == nil && vs.isSuccess(left) {
+		rv.status = &origin{at: vs.fr.at(right.Span), keys: []keyInfo{{name: rv.called + "()", class: verifyKey}}}
 	}
 	v := lv.union(rv).derived()
 	v.status, v.peer, v.fingerprint, v.header = nil, false, false, false
 	switch {
 	case lv.status != nil && rv.status == nil:
-		return fr.status(n, op, lv, right, false), v
+		return vs.status(at, op, lv, right, false), v
 	case rv.status != nil && lv.status == nil:
-		return fr.status(n, op, rv, left, op == "in" || op == "not in"), v
-	case (lv.peer || rv.peer || fr.a.isProxyList(left) || fr.a.isProxyList(right)) &&
+		return vs.status(at, op, rv, left, op == "in" || op == "not in"), v
+	case (lv.peer || rv.peer || vs.isProxyList(left) || vs.isProxyList(right)) &&
 		!lv.header && !rv.header && !lv.known() && !rv.known():
-		return branch(op, facts{guarded: &check{node: n}}), v
+		return branch(op, facts{guarded: &check{at: at}}), v
 	case lv.fingerprint && !rv.fingerprint && !rv.header && !rv.data(), rv.fingerprint && !lv.fingerprint && !lv.header && !lv.data():
-		return branch(op, facts{verified: &check{node: n, spoofable: spoofable(lv.union(rv))}}), v
+		return branch(op, facts{verified: &check{at: at, spoofable: spoofable(lv.union(rv))}}), v
 	case lv.data() || rv.data():
-		g := &gate{node: n, origins: v.origins, parse: v.parse, parser: v.parser, compares: op != "is" && op != "is not"}
+		g := &gate{at: at, origins: v.origins, parse: v.parse, parser: v.parser, parserDef: v.parserDef, compares: op != "is" && op != "is not"}
 		return condition{t: facts{gates: []*gate{g}}, f: facts{gates: []*gate{g}}}, v
 	}
 	return condition{}, v
 }
 
-// isSuccess reports whether n is the literal "SUCCESS" (or a constant of it).
-func (fr *frame) isSuccess(n *source.Node) bool {
-	s, ok := fr.a.stringValue(n, fr.class)
-	return ok && strings.EqualFold(strings.TrimSpace(s), successStatus)
+func first(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
 }
+
+// isSuccess reports whether o is the literal "SUCCESS" (or a constant of it).
+func (vs *values) isSuccess(o *pysrc.Operand) bool {
+	lits := vs.strings(o)
+	return len(lits) == 1 && strings.EqualFold(strings.TrimSpace(lits[0]), successStatus)
+}
+
+// strings returns the strings of a literal operand, or of the constant
+// it names.
+func (vs *values) strings(o *pysrc.Operand) []string {
+	if o.Literal {
+		return o.Lits
+	}
+	c, _, ok := vs.constant(o.Value)
+	if !ok {
+		return nil
+	}
+	switch c.Value.Kind {
+	case pysrc.LitString:
+		return []string{c.Value.Text}
+	case pysrc.LitList:
+		var out []string
+		for _, it := range c.Value.Items {
+			if it.Kind != pysrc.LitString {
+				return nil
+			}
+			out = append(out, it.Text)
+		}
+		return out
+	}
+	return nil
+}
+
+// isProxyList reports whether o names the list of trusted proxies: by a
+// dotted name, or a call (getattr(settings, "TRUSTED_PROXIES", ())).
+func (vs *values) isProxyList(o *pysrc.Operand) bool {
+	name := vs.fr.rp.text(vs.fr.at(o.Span))
+	if !dottedOrCall.MatchString(name) {
+		return false
+	}
+	rp := vs.fr.rp
+	return rp.proxySettings[name] || rp.proxySettings[last(name)] || trustedProxyName.MatchString(name)
+}
+
+// dottedOrCall matches the text of a dotted name or of a call of one.
+var dottedOrCall = regexp.MustCompile(`(?s)^[A-Za-z_][\w.]*(\(.*\))?$`)
 
 // branch puts what an equality or membership test establishes on its
 // true branch (==, in) or, negated, on its false branch (!=, not in).
@@ -139,30 +178,20 @@ func branch(op string, f facts) condition {
 	return condition{}
 }
 
-// operator returns a comparison's operator ("==", "not in", ...).
-func operator(n *source.Node) string {
-	for i := 0; i < int(n.ChildCount()); i++ {
-		if c := n.Child(i); !c.IsNamed() && n.FieldNameForChild(i) == "operators" {
-			return c.Type()
-		}
-	}
-	return ""
-}
-
 // presence is `"KEY" in request.META`: for the verification status a weak
 // check, for certificate data a gate.
-func (fr *frame) presence(n *source.Node, op string, kv value) (condition, value) {
+func (vs *values) presence(at pysrc.Loc, op string, kv value) (condition, value) {
 	present := condition{}
 	switch {
 	case kv.status != nil:
-		w := &check{node: n, spoofable: kv.status.key.spoofable, how: "only tests that it is present", key: kv.status.key.name}
-		g := &gate{node: n, status: kv.status, weak: w}
+		w := &check{at: at, spoofable: kv.status.spoofable(), how: "only tests that it is present", key: kv.status.key().name}
+		g := &gate{at: at, status: kv.status, weak: w}
 		present = condition{
 			t: facts{weak: w, gates: []*gate{g}},
 			f: facts{gates: []*gate{g}},
 		}
 	case kv.data():
-		g := &gate{node: n, origins: kv.origins}
+		g := &gate{at: at, origins: kv.origins}
 		present = condition{t: facts{gates: []*gate{g}}, f: facts{gates: []*gate{g}}}
 	}
 	v := kv.derived()
@@ -178,12 +207,12 @@ func (fr *frame) presence(n *source.Node, op string, kv value) (condition, value
 // verifies; other comparisons are weak checks. substring is set for
 // `"SUCCESS" in status`. A comparison with a value the analysis cannot
 // read (a setting) is trusted.
-func (fr *frame) status(n *source.Node, op string, sv value, other *source.Node, substring bool) condition {
-	g := &gate{node: n, status: sv.status, compares: true}
-	sp := sv.status.key.spoofable
-	strong := &check{node: n, spoofable: sp}
-	weak := func(how string) *check { return &check{node: n, spoofable: sp, how: how, key: sv.status.key.name} }
-	lits := fr.a.strings(other, fr.class)
+func (vs *values) status(at pysrc.Loc, op string, sv value, other *pysrc.Operand, substring bool) condition {
+	g := &gate{at: at, status: sv.status, compares: true}
+	sp := sv.status.spoofable()
+	strong := &check{at: at, spoofable: sp}
+	weak := func(how string) *check { return &check{at: at, spoofable: sp, how: how, key: sv.status.key().name} }
+	lits := vs.strings(other)
 	onlySuccess := len(lits) > 0
 	hasSuccess := false
 	for _, l := range lits {
@@ -200,7 +229,7 @@ func (fr *frame) status(n *source.Node, op string, sv value, other *source.Node,
 		if op == "not in" {
 			c = c.not()
 		}
-	case other != nil && other.Type() == "none":
+	case other.Const == pysrc.SingletonNone:
 		c.t.weak = weak("tests it against None (presence)")
 		if op == "is" || op == "==" {
 			c = c.not()

@@ -1,352 +1,280 @@
 package mtls
 
 import (
-	"net/url"
-	"regexp"
 	"strings"
 
-	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/pysrc"
 )
 
-// eval returns the value of expression n, reporting the sinks it holds.
-func (fr *frame) eval(n *source.Node) value {
-	if n == nil {
-		return value{}
+// values evaluates the values of one walk of a function: what its
+// parameters hold, the results of the calls the walk made, its tests.
+// The model lowered every expression to atoms (a parameter, a call's
+// result, a name, a test) and the operations applied to them; an atom's
+// value is its root's, through those operations.
+type values struct {
+	fr     *frame
+	params []value
+	calls  []value
+	made   []bool
+	tests  map[int32]*tested
+}
+
+// A tested test: what it establishes, and its value.
+type tested struct {
+	c condition
+	v value
+}
+
+func newValues(fr *frame, params []value) *values {
+	n := len(fr.fn.Calls)
+	return &values{fr: fr, params: params, calls: make([]value, n), made: make([]bool, n), tests: map[int32]*tested{}}
+}
+
+// value returns the value of v: the union of its atoms'; a test among
+// them makes the value's condition (ok = a or b). The structure the model
+// keeps (constants, displays, operations) is read as its content.
+func (vs *values) value(v pysrc.Value) value {
+	v = vs.fr.fn.Content(v)
+	var out value
+	var cond *condition
+	for i, a := range v {
+		w := vs.atom(a)
+		if a.Root == pysrc.RootCond && w.cond != nil && len(v) > 1 {
+			if cond == nil {
+				cond = w.cond
+			} else {
+				cond = &condition{t: cond.t.with(w.cond.t)}
+			}
+		}
+		if i == 0 {
+			out = w
+		} else {
+			out = out.union(w)
+		}
 	}
-	switch n.Type() {
-	case "identifier":
-		return fr.env[fr.a.text(n)]
-	case "attribute":
-		return fr.attribute(n)
-	case "subscript":
-		return fr.subscript(n)
-	case "call":
-		return fr.call(n)
-	case "comparison_operator", "not_operator", "boolean_operator":
-		c, v := fr.test(n)
+	if cond != nil {
+		out.cond = cond
+	}
+	return out
+}
+
+// atom returns the value of one atom.
+func (vs *values) atom(a pysrc.Atom) value {
+	fr := vs.fr
+	var v value
+	switch a.Root {
+	case pysrc.RootParam:
+		if int(a.Index) < len(vs.params) {
+			v = vs.params[a.Index]
+		}
+	case pysrc.RootCall:
+		v = vs.call(a.Index)
+	case pysrc.RootCond:
+		t := vs.test(a.Index)
+		c := t.c
+		for _, op := range a.Ops {
+			if op.Kind == pysrc.OpFilter {
+				// A filtered copy is true when the filter held for some
+				// element.
+				c = condition{t: c.t}
+				return value{cond: &c}
+			}
+		}
+		v = t.v
 		v.cond = &c
-		return v
-	case "await":
-		// await f() is what f returns, a test's result included.
-		if n.NamedChildCount() == 1 {
-			return fr.eval(n.NamedChild(0))
-		}
-		return fr.union(n)
-	case "named_expression":
-		v := fr.eval(n.ChildByFieldName("value"))
-		fr.bind(n.ChildByFieldName("name"), v, n)
-		return v
-	case "string", "concatenated_string":
-		return fr.fstring(n)
-	case "conditional_expression", "binary_operator", "list", "tuple", "set", "dictionary", "pair",
-		"expression_list", "parenthesized_expression", "list_splat", "dictionary_splat",
-		"keyword_argument", "unary_operator", "slice":
-		return fr.union(n)
-	case "list_comprehension", "set_comprehension", "generator_expression", "dictionary_comprehension":
-		return fr.comprehension(n)
+	case pysrc.RootSuper:
+	default:
+		v = value{refs: fr.rp.root(fr.fn, a)}
 	}
-	return value{}
-}
-
-// union is the union of the values of n's named children (the data they
-// carry; a parenthesized expression keeps what its content is).
-func (fr *frame) union(n *source.Node) value {
-	if n.Type() == "parenthesized_expression" && n.NamedChildCount() == 1 {
-		return fr.eval(n.NamedChild(0))
-	}
-	var v value
-	for i := 0; i < int(n.NamedChildCount()); i++ {
-		c := n.NamedChild(i)
-		if n.Type() == "keyword_argument" && i == 0 {
-			continue
-		}
-		v = v.union(fr.eval(c))
-	}
-	return v.derived()
-}
-
-func (fr *frame) fstring(n *source.Node) value {
-	var v value
-	for i := 0; i < int(n.NamedChildCount()); i++ {
-		switch c := n.NamedChild(i); c.Type() {
-		case "interpolation":
-			v = v.union(fr.eval(c.ChildByFieldName("expression")))
-		case "string":
-			v = v.union(fr.fstring(c))
-		}
-	}
-	return v.derived()
-}
-
-func (fr *frame) attribute(n *source.Node) value {
-	obj := n.ChildByFieldName("object")
-	attr := fr.a.text(n.ChildByFieldName("attribute"))
-	if obj != nil && obj.Type() == "identifier" && fr.a.text(obj) == "self" {
-		if v, ok := fr.env["self."+attr]; ok {
-			return v
-		}
-		if fr.method && attr == "request" {
-			return value{kind: requestKind}
-		}
-	}
-	ov := fr.eval(obj)
-	switch ov.kind {
-	case requestKind:
-		if k, ok := requestContainers[attr]; ok {
-			return value{kind: k}
-		}
-		if attr == "_request" {
-			return value{kind: requestKind}
-		}
-		return value{}
-	case metaKind, headersKind:
-		return value{}
-	}
-	return ov.derived()
-}
-
-// subscript reads a key of a META or headers container, or indexes data.
-func (fr *frame) subscript(n *source.Node) value {
-	obj := n.ChildByFieldName("value")
-	ov := fr.eval(obj)
-	idx := n.ChildByFieldName("subscript")
-	if ov.kind == metaKind || ov.kind == headersKind {
-		return fr.readKey(ov.kind, idx, n, nil)
-	}
-	fr.eval(idx)
-	v := ov.derived()
-	if idx != nil && idx.Type() == "integer" && fr.a.text(idx) == "0" && ov.parse != nil && hasFormat(ov, xfccFormat) {
-		v.parse, v.parser, v.firstElement = n, "", true
+	for _, op := range a.Ops {
+		v = vs.op(v, op)
 	}
 	return v
 }
 
-// readKey returns the value read from a container at key (a request
-// header name in headers, a META key otherwise); at is the read, def its
-// default.
-func (fr *frame) readKey(k kind, key, at, def *source.Node) value {
-	if ref := fr.a.keyReference(key); ref != "" {
-		if strings.Contains(strings.ToUpper(last(refName(ref))), "VERIFY") {
-			// VERIFY_KEY, settings.CERT_VERIFY_HEADER: a status, taken as
-			// the server's (its test is then judged as such).
-			return value{status: &origin{node: at, key: keyInfo{name: refName(ref), class: verifyKey}}}
-		}
-		info := keyInfo{name: refName(ref), setting: ref}
-		if k == headersKind {
-			info.setting += headerSettingSuffix
-		}
-		return value{origins: []*origin{{node: at, key: info}}}
-	}
-	name, ok := fr.a.stringValue(key, fr.class)
-	if !ok {
-		fr.eval(key)
+// call returns the result of call k, made now if the walk did not make
+// it yet (a value bound on a path the walk left).
+func (vs *values) call(k int32) value {
+	if int(k) >= len(vs.calls) {
 		return value{}
 	}
-	info := fr.a.keys.classify(name, k == headersKind)
-	switch info.class {
-	case certKey, identityKey:
-		return value{origins: []*origin{{node: at, key: info}}, header: info.spoofable}
-	case verifyKey:
-		v := value{status: &origin{node: at, key: info}, header: info.spoofable}
-		if d, ok := fr.a.stringValue(def, fr.class); ok && strings.EqualFold(strings.TrimSpace(d), successStatus) {
-			v.defaultSuccess = true
+	if !vs.made[k] {
+		vs.fr.make(k)
+	}
+	return vs.calls[k]
+}
+
+// op applies one operation to v.
+func (vs *values) op(v value, o pysrc.Op) value {
+	switch o.Kind {
+	case pysrc.OpStep:
+		if v.data() {
+			v.steps = append(append([]pysrc.Loc(nil), v.steps...), vs.fr.at(o.Span))
 		}
 		return v
-	case peerAddrKey:
-		return value{peer: true}
+	case pysrc.OpAttr:
+		return vs.attribute(v, o.Name)
+	case pysrc.OpIndex, pysrc.OpItem:
+		return vs.subscript(v, o)
 	}
-	return value{header: info.spoofable}
+	// An element or an unpacked item of v (OpIter, OpUnpack) carries
+	// what v does.
+	return v
 }
 
-// headerSettingSuffix marks a setting read as a header name
-// (request.headers[settings.X]) rather than as a META key.
-const headerSettingSuffix = "/header"
-
-// refName is how messages name a key reference: without its default.
-func refName(ref string) string {
-	name, _, _ := strings.Cut(ref, settingDefaultSep)
-	return name
+// attribute returns attribute attr of v: a request's containers, a
+// method's self.request, the objects of the program v may be, else the
+// data v carries.
+func (vs *values) attribute(v value, attr string) value {
+	fr := vs.fr
+	switch v.kind {
+	case requestKind:
+		switch {
+		case attr == "META" || attr == "environ":
+			return value{kind: metaKind}
+		case attr == "headers":
+			return value{kind: headersKind}
+		case attr == "_request":
+			return value{kind: requestKind}
+		case attr == "session":
+			return value{kind: sessionKind}
+		}
+		return value{}
+	case metaKind, headersKind, sessionKind:
+		return value{}
+	case selfKind:
+		if attr == "request" && fr.method {
+			return value{kind: requestKind}
+		}
+	}
+	if len(v.refs) > 0 {
+		return value{refs: fr.rp.attr(fr.fn, v.refs, attr)}
+	}
+	return v.derived()
 }
 
-// identifier matches a Python identifier (ASCII).
-var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-
-// keyReference returns what names a key that is no literal: settings.NAME
-// for a Django setting, or the dotted name of a constant imported from
-// another module of the repository (app.conf.USER_DN_HEADER); "" else.
-func (a *analysis) keyReference(n *source.Node) string {
-	if s := a.settingName(n); s != "" {
-		return "settings." + s
+// subscript reads a key of a META or headers container, or indexes data.
+func (vs *values) subscript(v value, o pysrc.Op) value {
+	fr := vs.fr
+	at := fr.at(o.Span)
+	if v.kind == metaKind || v.kind == headersKind {
+		return vs.readKey(v.kind, vs.indexKey(o), at, nil)
 	}
-	if n == nil || n.Type() != "identifier" && n.Type() != "attribute" {
-		return ""
+	out := v.derived()
+	if strings.HasSuffix(fr.rp.text(at), "[0]") && v.parse.Valid() && hasFormat(v, xfccFormat) {
+		out.parse, out.parser, out.firstElement = at, "", true
 	}
-	if name := a.dotted(n); upperName.MatchString(last(name)) {
-		return a.resolve(name)
-	}
-	return ""
+	return out
 }
 
-// settingName returns NAME when n reads a Django setting, as
-// settings.NAME or getattr(settings, "NAME") with no default; "" else.
-func (a *analysis) settingName(n *source.Node) string {
-	if n == nil {
-		return ""
+// A keyExpr is the key of a read: a string literal, or a value.
+type keyExpr struct {
+	lit     string
+	literal bool
+	v       pysrc.Value
+	// call is the read's call when the key is its first argument.
+	call *pysrc.Call
+}
+
+// indexKey returns the key of subscript o (none for a position, x[0]).
+func (vs *values) indexKey(o pysrc.Op) keyExpr {
+	if o.Kind == pysrc.OpItem {
+		return keyExpr{}
 	}
-	switch n.Type() {
-	case "attribute":
-		if isSettings(a.dotted(n.ChildByFieldName("object"))) {
-			return a.text(n.ChildByFieldName("attribute"))
-		}
-	case "call":
-		args := n.ChildByFieldName("arguments")
-		if a.dotted(n.ChildByFieldName("function")) != "getattr" || args == nil || args.NamedChildCount() < 2 ||
-			args.NamedChildCount() > 3 || !isSettings(a.dotted(args.NamedChild(0))) {
-			return ""
-		}
-		name, _ := a.stringValue(args.NamedChild(1), nil)
-		if !identifier.MatchString(name) {
-			return ""
-		}
-		if args.NamedChildCount() == 3 {
-			// The default stands when the repository does not set it.
-			if def, ok := a.stringValue(args.NamedChild(2), nil); ok {
-				return name + settingDefaultSep + url.QueryEscape(def)
+	if o.Name != "" {
+		return keyExpr{lit: o.Name, literal: true}
+	}
+	if k := int(o.Key) - 1; k >= 0 && k < len(vs.fr.fn.Keys) {
+		return keyExpr{v: vs.fr.fn.Keys[k]}
+	}
+	return keyExpr{}
+}
+
+// argKey returns argument i of call c as a key.
+func argKey(c *pysrc.Call, i int) keyExpr {
+	if i < 0 || i >= len(c.Args) {
+		return keyExpr{}
+	}
+	a := c.Args[i]
+	return keyExpr{lit: a.Lit, literal: a.Literal, v: a.Value}
+}
+
+// readKey returns the value read from a container of kind k (request
+// headers by name, else META keys) at key; at is the read, def its
+// default, when given.
+func (vs *values) readKey(k kind, key keyExpr, at pysrc.Loc, def *pysrc.Arg) value {
+	infos := vs.keyInfos(key, k == headersKind)
+	var v value
+	var reads []keyInfo
+	for _, info := range infos {
+		v.header = v.header || info.spoofable
+		switch info.class {
+		case certKey, identityKey:
+			reads = append(reads, info)
+		case verifyKey:
+			if v.status == nil {
+				v.status = &origin{at: at, keys: []keyInfo{info}}
 			}
+			if def != nil && def.Literal && strings.EqualFold(strings.TrimSpace(def.Lit), successStatus) {
+				v.defaultSuccess = true
+			}
+		case peerAddrKey:
+			v.peer = true
 		}
-		return name
 	}
-	return ""
+	if len(reads) > 0 {
+		v.origins = []*origin{{at: at, keys: reads}}
+	}
+	return v
 }
-
-// isSettings reports whether a dotted name is Django's settings object
-// (settings, django_settings, conf.settings).
-func isSettings(name string) bool {
-	return name == "settings" || strings.HasSuffix(name, "_settings") || strings.HasSuffix(name, ".settings")
-}
-
-// settingDefaultSep separates a setting's name from its default (escaped)
-// in a key reference.
-const settingDefaultSep = "="
 
 // hasFormat reports whether v carries data of the given format.
 func hasFormat(v value, f keyFormat) bool {
 	for _, o := range v.origins {
-		if o.key.format == f {
+		for _, k := range o.keys {
+			if k.format == f {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isDN reports whether v is a distinguished name as a string: a DN key's
+// value, or a name read from a parsed certificate (its rfc4514_string()).
+func isDN(v value) bool { return (hasFormat(v, dnFormat) || v.fromCert) && !v.certAttr }
+
+// isPEM reports whether v is a forwarded PEM still as a string.
+func isPEM(v value) bool { return hasFormat(v, pemFormat) && !v.fromCert && !v.certAttr }
+
+// spoofable reports whether v carries data from a header the client can send.
+func spoofable(v value) bool {
+	if v.status != nil && v.status.spoofable() {
+		return true
+	}
+	for _, o := range v.origins {
+		if o.spoofable() {
 			return true
 		}
 	}
 	return false
 }
 
-// bind assigns v to the names of an assignment or loop target.
-func (fr *frame) bind(target *source.Node, v value, at *source.Node) {
-	if target == nil {
-		return
-	}
-	switch target.Type() {
-	case "identifier":
-		if v.data() {
-			v.steps = append(append([]*source.Node(nil), v.steps...), at)
-		}
-		fr.env[fr.a.text(target)] = v
-	case "attribute":
-		if d := fr.a.dotted(target); strings.HasPrefix(d, "self.") {
-			fr.env[d] = v
-		}
-	case "pattern_list", "tuple_pattern", "list_pattern", "tuple", "list", "parenthesized_expression", "list_splat_pattern":
-		for i := 0; i < int(target.NamedChildCount()); i++ {
-			fr.bind(target.NamedChild(i), v.derived(), at)
+// spoofable reports whether some key o may be is a header the client
+// can send.
+func (o *origin) spoofable() bool {
+	for _, k := range o.keys {
+		if k.spoofable {
+			return true
 		}
 	}
+	return false
 }
 
-// assign assigns v to target at statement at: the sinks of an assignment
-// (request.user, a request attribute, META["REMOTE_USER"], the session)
-// and the bindings.
-func (fr *frame) assign(target *source.Node, v value, at *source.Node) {
-	if target == nil {
-		return
+// key returns the first key o may be.
+func (o *origin) key() keyInfo {
+	if len(o.keys) == 0 {
+		return keyInfo{}
 	}
-	switch target.Type() {
-	case "attribute":
-		obj := target.ChildByFieldName("object")
-		attr := fr.a.text(target.ChildByFieldName("attribute"))
-		if !strings.HasPrefix(fr.a.dotted(target), "self.") && fr.eval(obj).kind == requestKind {
-			if identityAttrs[attr] {
-				fr.sink(site{node: at, kind: identitySink, what: "sets request." + attr}, v)
-			} else if fr.role.passesOn {
-				fr.sink(site{node: at, kind: passSink, what: "request." + attr}, v)
-			}
-			return
-		}
-	case "subscript":
-		obj := target.ChildByFieldName("value")
-		ov := fr.eval(obj)
-		key, _ := fr.a.stringValue(target.ChildByFieldName("subscript"), fr.class)
-		switch {
-		case ov.kind == metaKind && identityEnvironKeys[normalize(key)]:
-			fr.sink(site{node: at, kind: identitySink, what: "sets " + key}, v)
-			return
-		case ov.kind == metaKind || ov.kind == headersKind:
-			if fr.role.passesOn {
-				fr.sink(site{node: at, kind: passSink, what: fr.a.text(obj) + "[…]"}, v)
-			}
-			return
-		case obj.Type() == "attribute" && fr.a.text(obj.ChildByFieldName("attribute")) == "session" &&
-			fr.eval(obj.ChildByFieldName("object")).kind == requestKind:
-			if fr.role.passesOn {
-				fr.sink(site{node: at, kind: passSink, what: "the session"}, v)
-			}
-			return
-		}
-		// d[k] = v adds v's data to d.
-		if name := fr.a.dotted(obj); name != "" {
-			fr.env[name] = fr.env[name].union(v).derived()
-		}
-		return
-	}
-	fr.bind(target, v, at)
-}
-
-// comprehension binds the loop variables to the iterables' data and
-// returns the element's value.
-func (fr *frame) comprehension(n *source.Node) value {
-	saved := map[string]value{}
-	for i := 0; i < int(n.NamedChildCount()); i++ {
-		c := n.NamedChild(i)
-		switch c.Type() {
-		case "for_in_clause":
-			it := fr.eval(c.ChildByFieldName("right")).derived()
-			left := c.ChildByFieldName("left")
-			for _, name := range fr.names(left) {
-				if _, ok := saved[name]; !ok {
-					saved[name] = fr.env[name]
-				}
-			}
-			fr.bind(left, it, n)
-		case "if_clause":
-			fr.eval(c)
-		}
-	}
-	v := fr.eval(n.ChildByFieldName("body"))
-	for name, old := range saved {
-		fr.env[name] = old
-	}
-	return v.derived()
-}
-
-// names returns the identifiers a target binds.
-func (fr *frame) names(target *source.Node) []string {
-	if target == nil {
-		return nil
-	}
-	if target.Type() == "identifier" {
-		return []string{fr.a.text(target)}
-	}
-	var out []string
-	for i := 0; i < int(target.NamedChildCount()); i++ {
-		out = append(out, fr.names(target.NamedChild(i))...)
-	}
-	return out
+	return o.keys[0]
 }

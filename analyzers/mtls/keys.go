@@ -1,9 +1,11 @@
 package mtls
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/pysrc"
 )
 
 // A keyClass says what a META key or header carries.
@@ -44,9 +46,19 @@ type keyInfo struct {
 	// proxyUnverified is true for headers a proxy forwards without
 	// verifying the certificate (AWS ALB passthrough).
 	proxyUnverified bool
-	// setting is set for a key named by a Django setting (settings.X):
-	// what it carries is decided in worlds (see judge).
-	setting string
+	// ref names what names the key when it is not a literal of the
+	// function's module (settings.X, app.conf.X), def where that is
+	// given its value.
+	ref string
+	def pysrc.Loc
+}
+
+// display is how messages name the key: quoted, after what names it.
+func (k keyInfo) display() string {
+	if k.ref != "" {
+		return fmt.Sprintf("%s (%q)", k.ref, k.name)
+	}
+	return fmt.Sprintf("%q", k.name)
 }
 
 // A keyMatcher matches a normalized key exactly or, with prefix, by its start.

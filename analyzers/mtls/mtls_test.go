@@ -2,68 +2,119 @@ package mtls
 
 import (
 	"fmt"
+	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"golang.org/x/tools/txtar"
+
 	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/analyzertest"
+	"github.com/residue-sec/residue/analyzers/driver"
+	"github.com/residue-sec/residue/analyzers/pysrc"
 	"github.com/residue-sec/residue/analyzers/source"
-	"github.com/residue-sec/residue/analyzers/tsquery"
 )
 
-// analyze runs the analyzer over src as the driver would (without its
-// recover) and returns the findings; ok is false when the driver would
-// have skipped the file (no parse, or nested too deep).
-func analyze(tb testing.TB, q *tsquery.Query, src []byte, settings analyzers.Settings) (out []analyzers.Finding, ok bool) {
-	out, _, ok = analyzeFacts(tb, q, src, settings)
-	return out, ok
+// crossFile is the fixture whose findings the repository decides.
+const crossFile = "../../rules/mtls/testdata/cross-file.txtar"
+
+func extract(t *testing.T, archive string) string {
+	t.Helper()
+	ar, err := txtar.ParseFile(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := analyzertest.Write(dir, ar); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
-// analyzeFacts is analyze that also returns the facts the file exports.
-func analyzeFacts(tb testing.TB, q *tsquery.Query, src []byte, settings analyzers.Settings) (out []analyzers.Finding, facts []analyzers.Fact, ok bool) {
+// scanDir scans paths of the repository at root with the analyzer alone,
+// its rules at level error.
+func scanDir(t testing.TB, root string, paths ...string) []analyzers.Finding {
+	t.Helper()
+	res, err := driver.Run(driver.Config{Analyzers: []*analyzers.Analyzer{Analyzer}, Rules: analyzertest.Rules("error", Analyzer),
+		Paths: paths, Root: root, Jobs: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Findings
+}
+
+func lines(fs []analyzers.Finding, path string) []string {
+	var out []string
+	for _, f := range fs {
+		if f.Location.Path == path {
+			out = append(out, f.Location.Path+":"+strconv.Itoa(f.Location.StartLine)+" "+f.Level+" "+f.RuleID)
+		}
+	}
+	return out
+}
+
+// analyzeFiles models files (path → source) and checks each of them as
+// Check would, without the driver; it returns the findings and the work
+// each file's check did (see repo.work). ok is false when a file does not
+// parse.
+func analyzeFiles(tb testing.TB, files map[string]string, settings analyzers.Settings) (fds []analyzers.Finding, work map[string]int, ok bool) {
 	tb.Helper()
-	file := source.NewFile("app/x.py", source.Python, src)
-	p := source.NewParser(5 * time.Second)
-	defer p.Close()
-	if p.Parse(file) != nil {
-		return nil, nil, false
+	paths := make([]string, 0, len(files))
+	for p := range files {
+		paths = append(paths, p)
 	}
-	defer file.Close()
-	if source.MaxDepth(file.Root(), maxDepth) > maxDepth {
-		return nil, nil, false
+	sort.Strings(paths)
+	parser := source.NewParser(5 * time.Second)
+	defer parser.Close()
+	var parts []analyzers.Part
+	for _, path := range paths {
+		f := source.NewFile(path, source.Python, []byte(files[path]))
+		if parser.Parse(f) != nil {
+			return nil, nil, false
+		}
+		if source.MaxDepth(f.Root(), maxDepth) > maxDepth {
+			f.Close()
+			return nil, nil, false
+		}
+		syn, err := source.NewSyntax(f, 1<<22)
+		f.Close()
+		if err != nil {
+			return nil, nil, false
+		}
+		part, err := pysrc.Model.Extract(&analyzers.ExtractPass{Model: pysrc.Model, Syntax: syn, Files: paths, Settings: settings})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		parts = append(parts, part)
 	}
-	c := tsquery.NewCursor()
-	defer c.Close()
-	var matches []tsquery.Match
-	_ = q.Run(c, file, tsquery.Limits{}, func(_ int, m tsquery.Match) { matches = append(matches, m) })
-	pass := &analyzers.Pass{Analyzer: Analyzer, File: file, Matches: matches, Settings: settings}
-	pass.Report = func(fd analyzers.Finding) { out = append(out, fd) }
-	pass.Export = func(f analyzers.Fact) { facts = append(facts, f) }
-	if err := Analyzer.Run(pass); err != nil {
+	built, err := pysrc.Model.Build(&analyzers.BuildPass{Parts: parts})
+	if err != nil {
 		tb.Fatal(err)
 	}
-	return out, facts, true
+	prog := built.(*pysrc.Program)
+	work = map[string]int{}
+	for _, path := range paths {
+		rp := newRepo(prog, settings)
+		c := newChecker(rp, prog.Module(path))
+		if c.relevant() {
+			fds = append(fds, c.run()...)
+		}
+		work[path] = rp.work
+	}
+	return fds, work, true
 }
 
 // maxDepth is the driver's default nesting cap: deeper files are skipped
 // before any analyzer runs.
 const maxDepth = 2000
 
-func compile(tb testing.TB) *tsquery.Query {
-	tb.Helper()
-	q, err := tsquery.Compile(source.Python, Analyzer.Queries[source.Python])
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(q.Close)
-	return q
-}
-
-// TestLargeInputs checks that shapes which make a naive evaluator
-// quadratic or exponential (long attribute chains, thousands of early
-// returns, calls fanning out through helpers, long boolean chains) are
-// analyzed quickly and still found.
-func TestLargeInputs(t *testing.T) {
+// largeInputs are shapes which make a naive evaluator quadratic or
+// exponential: long attribute chains, thousands of early returns, calls
+// fanning out through helpers, long boolean chains.
+func largeInputs() map[string]string {
 	var ifs, calls strings.Builder
 	ifs.WriteString("def f(request):\n")
 	for i := range 3000 {
@@ -78,21 +129,154 @@ func TestLargeInputs(t *testing.T) {
 	for i := range 1000 {
 		tests = append(tests, fmt.Sprintf("request.META.get('SSL_CLIENT_VERIFY') != 'x%d'", i))
 	}
-	cases := map[string]string{
+	return map[string]string{
 		"attribute chain": "def f(request):\n    x = request.META['SSL_CLIENT_S_DN']" + strings.Repeat(".a", 1500) + "\n    request.user = x\n",
 		"early returns":   ifs.String(),
 		"call fan-out":    calls.String(),
 		"boolean chain":   "def f(request):\n    if " + strings.Join(tests, " and ") + ":\n        request.user = request.META['SSL_CLIENT_S_DN']\n",
 	}
-	q := compile(t)
-	for name, src := range cases {
-		start := time.Now()
-		fds, ok := analyze(t, q, []byte(src), analyzers.Settings{})
-		if d := time.Since(start); d > 3*time.Second {
-			t.Errorf("%s: %s", name, d)
+}
+
+// TestLargeInputs checks that the shapes of largeInputs are still found,
+// and that the work their check does is bounded by their size, whatever
+// the machine: each statement walked, call made and test judged counts
+// one, and a walk makes each of its function's calls and judges each of
+// its tests once, so that a module is walked in linear work, plus at
+// most maxInlines walks of the functions it calls.
+func TestLargeInputs(t *testing.T) {
+	for name, src := range largeInputs() {
+		fds, work, ok := analyzeFiles(t, map[string]string{"app/x.py": src}, analyzers.Settings{})
+		if !ok {
+			continue
 		}
-		if ok && len(fds) == 0 {
+		if len(fds) == 0 {
 			t.Errorf("%s: no finding", name)
+		}
+		// A unit of work reads at least a few bytes of source.
+		if limit := len(src) + maxInlines*3*calledLines(src); work["app/x.py"] > limit {
+			t.Errorf("%s: work %d, over %d", name, work["app/x.py"], limit)
+		}
+	}
+}
+
+// calledLines returns the lines of the longest module-level function of
+// src that src calls.
+func calledLines(src string) int {
+	longest := 0
+	for _, def := range strings.Split(src, "\ndef ")[1:] {
+		name, _, _ := strings.Cut(def, "(")
+		body, _, _ := strings.Cut(def, "\nclass ")
+		if strings.Contains(src, " "+name+"(request)") {
+			longest = max(longest, strings.Count(body, "\n")+1)
+		}
+	}
+	return longest
+}
+
+// BenchmarkLargeInputs measures the check of the shapes of largeInputs.
+func BenchmarkLargeInputs(b *testing.B) {
+	inputs := largeInputs()
+	for b.Loop() {
+		for _, src := range inputs {
+			analyzeFiles(b, map[string]string{"app/x.py": src}, analyzers.Settings{})
+		}
+	}
+}
+
+// TestMiddlewareOrderLowers checks the level, not only the message: a
+// middleware listed after a validating one is lowered one step, the same
+// finding in a middleware listed before it is not.
+func TestMiddlewareOrderLowers(t *testing.T) {
+	dir := extract(t, crossFile)
+	levels := map[string]string{}
+	for _, f := range scanDir(t, dir, dir) {
+		if f.RuleID == rulePassthrough {
+			levels[f.Function] = f.Level
+		}
+	}
+	if levels["EarlyDNMiddleware.__call__"] != "error" || levels["DNMiddleware.__call__"] != "warning" {
+		t.Errorf("passthrough levels by function: %v; want EarlyDNMiddleware (before VerifyingMiddleware) error, DNMiddleware (after it) warning", levels)
+	}
+}
+
+// TestCheckingCallersLower: a function every caller of which checked first
+// is lowered one level and says so; one with an unchecked caller does not
+// say so. In the fixture, every request also passes VerifyingMiddleware:
+// both are lowered for it, and the two reasons lower only one level.
+func TestCheckingCallersLower(t *testing.T) {
+	dir := extract(t, crossFile)
+	level, msg := map[string]string{}, map[string]string{}
+	for _, f := range scanDir(t, dir, dir) {
+		if f.Location.Path == "app/certs.py" && f.RuleID == ruleUnverified {
+			level[f.Function], msg[f.Function] = f.Level, f.Message
+		}
+	}
+	callers, behind := "every call of user_for() found in the repository checks first", "every request passes app.middleware.VerifyingMiddleware first"
+	if !strings.Contains(msg["user_for"], callers) || strings.Contains(msg["lookup_user"], "every call of") {
+		t.Errorf("messages by function: %q", msg)
+	}
+	if !strings.Contains(msg["user_for"], behind) || !strings.Contains(msg["lookup_user"], behind) {
+		t.Errorf("messages by function: %q; want both behind VerifyingMiddleware", msg)
+	}
+	if level["user_for"] != "warning" || level["lookup_user"] != "warning" {
+		t.Errorf("levels by function: %v; want one level lower each", level)
+	}
+}
+
+// TestOneScannedFileSeesTheRepository scans only the middleware module:
+// the settings, the MIDDLEWARE list and the other modules' checks are
+// read for the model, and the findings are those of the whole scan.
+func TestOneScannedFileSeesTheRepository(t *testing.T) {
+	dir := extract(t, crossFile)
+	const mw = "app/middleware.py"
+	whole := strings.Join(lines(scanDir(t, dir, dir), mw), "\n")
+	one := scanDir(t, dir, filepath.Join(dir, "app", "middleware.py"))
+	if got := strings.Join(lines(one, mw), "\n"); got != whole || len(one) != strings.Count(whole, "\n")+1 {
+		t.Errorf("one file:\n%s\nwhole repository:\n%s", got, whole)
+	}
+}
+
+func TestReadsNamedKey(t *testing.T) {
+	for src, want := range map[string]bool{
+		`request.META.get(settings.REMOTE_USER_HEADER)`:               true,
+		`request.META[ settings.X ]`:                                  true,
+		`request.headers.get(getattr(settings, "X"))`:                 true,
+		`environ.get(settings.KEY, "")`:                               true,
+		"    header = settings.REMOTE_AUTH_HEADER\n":                  true,
+		`from django.conf import settings`:                            false,
+		`x = settings.DEBUG and request.META.get("HTTP_X_FORWARDED")`: false,
+		`request.META.get("HTTP_HOST") == settings.ALLOWED_HOSTS[0]`:  false,
+		`cache.get(settings.CACHE_KEY)`:                               false,
+		`my_header = settings.X`:                                      false,
+		`request.headers.get(USER_DN_HEADER)`:                         true,
+		`request.META[conf.DN_KEY]`:                                   true,
+		`request.headers.get(name)`:                                   false,
+		`settings`:                                                    false,
+	} {
+		if got := readsNamedKey([]byte(src)); got != want {
+			t.Errorf("readsNamedKey(%q) = %v, want %v", src, got, want)
+		}
+	}
+}
+
+func TestSatisfies(t *testing.T) {
+	sound, spoof, weak, guard := &check{}, &check{spoofable: true}, &check{how: "x"}, &check{}
+	for _, c := range []struct {
+		f    facts
+		n    need
+		want bool
+	}{
+		{facts{verified: sound}, needVerify, true},
+		{facts{verified: spoof}, needVerify, false},
+		{facts{verified: spoof, guarded: guard}, needVerify, true},
+		{facts{weak: weak, guarded: guard}, needVerify, false},
+		{facts{guarded: guard}, needGuard, true},
+		{facts{verified: sound}, needGuard, false},
+		{facts{verified: sound, guarded: guard}, needGuard | needVerify, true},
+		{facts{verified: sound, guarded: guard}, 0, false},
+	} {
+		if got := satisfies(c.f, c.n); got != c.want {
+			t.Errorf("%+v satisfies %d = %v", c.f, c.n, got)
 		}
 	}
 }

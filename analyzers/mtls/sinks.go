@@ -1,7 +1,7 @@
 package mtls
 
 import (
-	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/pysrc"
 )
 
 // A sinkKind says what a sink does with certificate data.
@@ -19,34 +19,36 @@ const (
 // A site is one sink: where, what kind, and what it does, for messages
 // ("sets request.user", "selects a record with User.objects.get").
 type site struct {
-	node *source.Node
+	at   pysrc.Loc
 	kind sinkKind
 	what string
 }
 
 // sink judges each origin of v reaching s with the facts that hold here.
 func (fr *frame) sink(s site, v value) {
-	if !v.data() || s.kind == passSink && v.cond != nil {
+	if fr.c == nil || !v.data() || s.kind == passSink && v.cond != nil {
 		// A test's result put on the request (has_cert = "X" in META)
 		// carries no certificate value.
 		return
 	}
 	f := fr.now()
 	for _, o := range v.origins {
-		fr.judge(f, o, func(f facts, o *origin) { fr.decide(o, s, f, v) })
+		for _, k := range o.keys {
+			fr.decide(o, k, s, f, v)
+		}
 	}
-	if v.parse != nil {
-		fr.reportParse(s, v)
+	if v.parse.Valid() {
+		fr.c.reportParse(fr, s, v)
 	}
 }
 
 // grant is a call of the view a decorator wraps, or True returned by a
 // permission class: access granted on every test of certificate data the
 // path depends on.
-func (fr *frame) grant(at *source.Node) {
+func (fr *frame) grant(at pysrc.Loc) {
 	f := fr.now()
 	for _, g := range f.gates {
-		fr.decideGate(g, site{node: at, kind: decisionSink, what: "grants access"}, f)
+		fr.decideGate(g, site{at: at, kind: decisionSink, what: "grants access"}, f)
 	}
 }
 
@@ -56,7 +58,7 @@ func (fr *frame) grant(at *source.Node) {
 // of presence only decides in middleware, decorators, permission classes
 // and views; in an authentication class (returning None when the header
 // is absent) it only skips.
-func (fr *frame) decisions(c condition, before facts, consequence, alternative *source.Node) {
+func (fr *frame) decisions(c condition, before facts, consequence, alternative []pysrc.Stmt) {
 	var allowed facts
 	switch {
 	case fr.denies(consequence), fr.grants(alternative):
@@ -73,22 +75,27 @@ func (fr *frame) decisions(c condition, before facts, consequence, alternative *
 		}
 		seen[g] = true
 		if g.compares || fr.role.passesOn || fr.role.returnsDecision || fr.role.name == "" {
-			fr.decideGate(g, site{node: g.node, kind: decisionSink, what: "decides access"}, allowed)
+			fr.decideGate(g, site{at: g.at, kind: decisionSink, what: "decides access"}, allowed)
 		}
 	}
 }
 
 // decideGate judges the data a gate tested.
 func (fr *frame) decideGate(g *gate, s site, f facts) {
-	v := value{origins: g.origins, parse: g.parse, parser: g.parser}
+	if fr.c == nil {
+		return
+	}
+	v := value{origins: g.origins, parse: g.parse, parser: g.parser, parserDef: g.parserDef}
 	for _, o := range g.origins {
-		fr.judge(f, o, func(f facts, o *origin) { fr.decide(o, s, f, v) })
+		for _, k := range o.keys {
+			fr.decide(o, k, s, f, v)
+		}
 	}
 	if g.status != nil {
-		fr.judge(f, nil, func(f facts, _ *origin) { fr.decideStatus(g, s, f) })
+		fr.decideStatus(g, s, f)
 	}
-	if g.parse != nil {
-		fr.reportParse(s, v)
+	if g.parse.Valid() {
+		fr.c.reportParse(fr, s, v)
 	}
 }
 
@@ -99,145 +106,129 @@ func (fr *frame) decideGate(g *gate, s site, f facts) {
 func (fr *frame) decideStatus(g *gate, s site, f facts) {
 	switch {
 	case g.weak != nil && f.verified == nil:
-		fr.reportWeak(g.weak, s)
+		fr.c.reportWeak(fr, g.weak, s)
 	case g.verifies != nil && g.verifies.spoofable && f.guarded == nil:
 		// Reported only if the function has no finding for the data the
 		// status vouches for: the missing proxy check is one problem.
 		o, c := g.status, g.verifies
-		var w *world
-		if fr.a.world != nil {
-			copied := *fr.a.world
-			w = &copied
-		}
-		fr.a.deferred = append(fr.a.deferred, func() {
-			saved := fr.a.world
-			fr.a.world = w
-			fr.reportUnguarded(o, site{node: c.node, kind: decisionSink, what: "decides access"}, c, nil)
-			fr.a.world = saved
+		fr.c.deferred = append(fr.c.deferred, func() {
+			fr.c.reportUnguarded(fr, o, o.key(), site{at: c.at, kind: decisionSink, what: "decides access"}, c, nil)
 		})
 	}
 }
 
-// decide judges one origin reaching a sink:
+// decide judges one origin o, read at key k, reaching a sink:
 //   - a header the client can send, with no trusted-proxy check: spoofable
 //     (or, checked all the same, unguarded);
 //   - from a trusted proxy, or set by the server: verified, or weakly
 //     checked, or not checked at all (unverified, or passed on by
 //     middleware). A proxy's header needs no verification of its own
 //     unless the proxy forwards certificates it did not verify.
-func (fr *frame) decide(o *origin, s site, f facts, v value) {
+func (fr *frame) decide(o *origin, k keyInfo, s site, f facts, v value) {
+	c := fr.c
 	verified := f.verified
 	if verified == nil && (v.pinned || v.fingerprint && s.kind == identitySink) {
-		verified = &check{node: s.node, spoofable: o.key.spoofable}
+		verified = &check{at: s.at, spoofable: k.spoofable}
 	}
-	if o.key.class == identityKey {
+	if k.class == identityKey {
 		switch {
 		case f.guarded != nil:
 		case s.kind == passSink && verified == nil && f.weak == nil:
-			fr.reportPassthrough(o, s, v)
+			c.reportPassthrough(fr, o, k, s, v)
 		default:
-			fr.reportSpoofable(o, s, v)
+			c.reportSpoofable(fr, o, k, s, v)
 		}
+		return
+	}
+	if k.class != certKey {
 		return
 	}
 	if s.kind == passSink && verified == nil && f.guarded == nil && f.weak == nil {
-		fr.reportPassthrough(o, s, v)
+		c.reportPassthrough(fr, o, k, s, v)
 		return
 	}
-	if o.key.spoofable && f.guarded == nil {
+	if k.spoofable && f.guarded == nil {
 		if verified != nil && verified.spoofable {
-			fr.reportUnguarded(o, s, verified, v.steps)
+			c.reportUnguarded(fr, o, k, s, verified, v.steps)
 		} else {
 			// Unchecked, or a check of the server's own status, which
 			// vouches for the client's certificate, not for a header.
-			fr.reportSpoofable(o, s, v)
+			c.reportSpoofable(fr, o, k, s, v)
 		}
 		if verified == nil && f.weak != nil {
-			fr.reportWeak(f.weak, s)
+			c.reportWeak(fr, f.weak, s)
 		}
 		return
 	}
 	switch {
 	case verified != nil:
 		if verified.spoofable && f.guarded == nil {
-			fr.reportUnguarded(o, s, verified, v.steps)
+			c.reportUnguarded(fr, o, k, s, verified, v.steps)
 		}
 	case f.weak != nil:
-		fr.reportWeak(f.weak, s)
-	case o.key.spoofable && !o.key.proxyUnverified:
+		c.reportWeak(fr, f.weak, s)
+	case k.spoofable && !k.proxyUnverified:
 		// From the trusted proxy, which verified the certificate.
 	default:
-		fr.reportUnverified(o, s, v)
+		c.reportUnverified(fr, o, k, s, v)
 	}
 }
 
-// denies reports whether block b rejects the request: it raises, or
-// returns a 401/403 response (or False from a permission class).
-func (fr *frame) denies(b *source.Node) bool {
-	found := false
-	fr.scanBlock(b, func(s *source.Node) {
-		switch s.Type() {
-		case "raise_statement":
-			found = true
-		case "return_statement":
-			if s.NamedChildCount() == 0 {
-				return
-			}
-			e := s.NamedChild(0)
-			if fr.role.returnsDecision && e.Type() == "false" || fr.a.denyResponse(e) {
-				found = true
+// denies reports whether the statements b reject the request: one
+// raises, or returns a 401/403 response (or False from a permission
+// class). Nested blocks are not looked at: a deny under a further
+// condition is another decision.
+func (fr *frame) denies(b []pysrc.Stmt) bool {
+	for i := range b {
+		st := &b[i]
+		switch st.Kind {
+		case pysrc.StmtRaise:
+			return true
+		case pysrc.StmtReturn:
+			if fr.role.returnsDecision && st.Const == pysrc.SingletonFalse || fr.denyResponse(st.Value) {
+				return true
 			}
 		}
-	})
-	return found
+	}
+	return false
 }
 
-// grants reports whether block b grants access: it calls the view a
-// decorator wraps or returns True from a permission class.
-func (fr *frame) grants(b *source.Node) bool {
-	found := false
-	fr.scanBlock(b, func(s *source.Node) {
+// grants reports whether the statements b grant access: one calls the
+// view a decorator wraps or returns True from a permission class.
+func (fr *frame) grants(b []pysrc.Stmt) bool {
+	for i := range b {
+		st := &b[i]
 		switch {
-		case s.Type() == "return_statement" && s.NamedChildCount() > 0 && s.NamedChild(0).Type() == "true" && fr.role.returnsDecision:
-			found = true
-		case fr.role.wrapped != "" && (s.Type() == "return_statement" || s.Type() == "expression_statement") &&
-			calls([]byte(fr.a.text(s)), fr.role.wrapped, false):
-			found = true
+		case st.Kind == pysrc.StmtReturn && st.Const == pysrc.SingletonTrue && fr.role.returnsDecision:
+			return true
+		case fr.role.wrapped != "" && (st.Kind == pysrc.StmtReturn || st.Kind == pysrc.StmtExpr || st.Kind == pysrc.StmtAssign):
+			for k := st.From; k < st.To; k++ {
+				if c := fr.call(k); c != nil && c.Method == "" && c.Name == fr.role.wrapped {
+					return true
+				}
+			}
 		}
-	})
-	return found
+	}
+	return false
 }
 
-// scanBlock calls visit for each statement of b, or for b itself when
-// it is a statement (the one after an if that leaves). Nested blocks are
-// not visited: a deny under a further condition is another decision.
-func (fr *frame) scanBlock(b *source.Node, visit func(*source.Node)) {
-	if b == nil {
-		return
-	}
-	if b.Type() != "block" {
-		visit(b)
-		return
-	}
-	for i := 0; i < int(b.NamedChildCount()); i++ {
-		visit(b.NamedChild(i))
-	}
-}
-
-// denyResponse reports whether e builds a response that denies access:
-// HttpResponseForbidden, or any response with a 401/403 status.
-func (a *analysis) denyResponse(e *source.Node) bool {
-	if e == nil || e.Type() != "call" {
+// denyResponse reports whether a returned value is a response that
+// denies access: HttpResponseForbidden, or any response with a 401/403
+// status.
+func (fr *frame) denyResponse(v pysrc.Value) bool {
+	v = fr.fn.Content(v)
+	if len(v) != 1 || v[0].Root != pysrc.RootCall || len(v[0].Ops) != 0 {
 		return false
 	}
-	name := last(a.dotted(e.ChildByFieldName("function")))
-	if denyResponses[name] {
+	c := fr.call(v[0].Index)
+	if c == nil {
+		return false
+	}
+	if denyResponses[last(c.Name)] {
 		return true
 	}
-	args := e.ChildByFieldName("arguments")
-	for i := 0; args != nil && i < int(args.NamedChildCount()); i++ {
-		if c := args.NamedChild(i); c.Type() == "keyword_argument" && a.text(c.ChildByFieldName("name")) == "status" &&
-			denyStatus.MatchString(a.text(c.ChildByFieldName("value"))) {
+	for _, a := range c.Args {
+		if a.Keyword == "status" && denyStatus.MatchString(fr.rp.text(fr.at(argValueSpan(fr, a)))) {
 			return true
 		}
 	}

@@ -66,9 +66,6 @@ var requestMethods = map[string]bool{
 	"get": true, "post": true, "put": true, "patch": true, "delete": true,
 }
 
-// requestContainers are request attributes indexed by META key or header.
-var requestContainers = map[string]kind{"META": metaKind, "environ": metaKind, "headers": headersKind}
-
 // identityAttrs are request attributes that hold the authenticated user.
 var identityAttrs = map[string]bool{
 	"user": true, "_cached_user": true, "auth": true, "_force_auth_user": true, "_user": true, "_authenticator": true,
@@ -127,9 +124,9 @@ var constantTimeCompare = map[string]bool{
 	"constant_time_compare": true, "crypto.constant_time_compare": true,
 }
 
-// validatorName matches functions, defined outside the file, whose name
-// says they verify a certificate; proxyGuardName those that check the
-// peer. Functions of the same file are judged by their body instead.
+// validatorName matches functions, defined outside the repository, whose
+// name says they verify a certificate; proxyGuardName those that check
+// the peer. Functions of the repository are judged by their body instead.
 var (
 	validatorName  = regexp.MustCompile(`(?i)(verif|validat|check).*(cert|client|tls|ssl|x509|chain|peer)|(cert|client|tls|ssl|x509|chain).*(verif|valid|_ok$|trusted|pinned)`)
 	proxyGuardName = regexp.MustCompile(`(?i)trusted_(proxy|peer|source)|from_(trusted_)?proxy|is_proxied|behind_proxy|proxy_(ok|allowed|trusted)|internal_request`)

@@ -1,10 +1,6 @@
 package mtls
 
-import (
-	"strings"
-
-	"github.com/residue-sec/residue/analyzers/source"
-)
+import "github.com/residue-sec/residue/analyzers/pysrc"
 
 // A kind says what object a value is, beyond the data it carries.
 type kind uint8
@@ -15,20 +11,30 @@ const (
 	metaKind         // request.META, request.environ or a WSGI environ: keyed by META key
 	headersKind      // request.headers: keyed by header name
 	certObjKind      // a parsed certificate object
+	selfKind         // a method's self (or cls)
+	sessionKind      // request.session
 )
 
-// An origin is one read of a certificate or proxy-identity key.
+// An origin is one read of a certificate or proxy-identity key. keys
+// holds what the key may be: one key, or (named by a setting the
+// repository defines more than once) one per definition.
 type origin struct {
-	node *source.Node
-	key  keyInfo
+	at   pysrc.Loc
+	keys []keyInfo
+	// returned: read by another module's function and returned by it
+	// (at is the call).
+	returned bool
 }
 
 // maxOrigins caps the origins a value tracks.
 const maxOrigins = 4
 
-// A value is what the analysis knows of an expression or a variable.
+// A value is what the analysis knows of an expression.
 type value struct {
 	kind kind
+	// refs are the objects of the program the value may be: functions,
+	// classes, modules, instances, external names.
+	refs []pysrc.Datum
 	// origins are the certificate or identity reads the value carries.
 	origins []*origin
 	// status is set when the value is a verification status read.
@@ -52,32 +58,30 @@ type value struct {
 	// (get_attributes_for_oid(...)[0].value): no longer a DN or a PEM.
 	certAttr bool
 	// parse is where a DN, PEM or XFCC string was cut apart by string or
-	// regex operations; firstElement that the first XFCC element was taken.
-	parse        *source.Node
+	// regex operations; firstElement that the first XFCC element was
+	// taken. parser is set when parse is a call of another module's
+	// function that cut it apart (as written), defined at parserDef.
+	parse        pysrc.Loc
 	firstElement bool
-	// parser is set when parse is a call of another module's function
-	// (its dotted name), which Finish keeps only if it parses strings;
-	// after is string parsing of the call's result, which stands if the
-	// function does not.
-	parser string
-	after  *source.Node
+	parser       string
+	parserDef    pysrc.Loc
 	// called is set on the result of a call of another module's
 	// function (as written): compared to "SUCCESS", it is a status.
 	called string
-	// cond is set for a boolean bound from a test (ok = status == "SUCCESS").
+	// cond is set for a test's value (ok = status == "SUCCESS").
 	cond *condition
 	// steps are the assignments the data went through, in order.
-	steps []*source.Node
+	steps []pysrc.Loc
 }
 
 // data reports whether the value carries certificate or identity data.
 func (v value) data() bool { return len(v.origins) > 0 }
 
 // known reports whether the value carries certificate or identity data
-// read in the file, not only what another module's function may return.
+// read in the function, not only what another module's function returns.
 func (v value) known() bool {
 	for _, o := range v.origins {
-		if !strings.HasPrefix(o.key.setting, callRefPrefix) {
+		if !o.returned {
 			return true
 		}
 	}
@@ -87,6 +91,7 @@ func (v value) known() bool {
 // union merges what w carries into v (v's kind is lost: a mix is plain).
 func (v value) union(w value) value {
 	out := value{
+		refs:           unionRefs(v.refs, w.refs),
 		origins:        mergeOrigins(v.origins, w.origins),
 		status:         v.status,
 		defaultSuccess: v.defaultSuccess || w.defaultSuccess,
@@ -104,12 +109,15 @@ func (v value) union(w value) value {
 	if out.status == nil {
 		out.status = w.status
 	}
-	if out.parse == nil {
-		out.parse, out.parser, out.after = w.parse, w.parser, w.after
+	if out.parse.Valid() {
+		out.parser, out.parserDef = v.parser, v.parserDef
 	} else {
-		out.parser, out.after = v.parser, v.after
+		out.parse, out.parser, out.parserDef = w.parse, w.parser, w.parserDef
 	}
-	if len(out.steps) == 0 {
+	// The longer path of assignments: a value a branch rebinds (dn =
+	// parse(dn)) goes through more of them than what held before it,
+	// whichever the model's union lists first.
+	if len(w.steps) > len(out.steps) {
 		out.steps = w.steps
 	}
 	return out
@@ -121,6 +129,7 @@ func (v value) derived() value {
 	v.kind = plainKind
 	v.cond = nil
 	v.called = ""
+	v.refs = nil
 	return v
 }
 
@@ -147,32 +156,50 @@ func mergeOrigins(a, b []*origin) []*origin {
 	return out
 }
 
+// maxRefs caps the objects a value may be.
+const maxRefs = 8
+
+func unionRefs(a, b []pysrc.Datum) []pysrc.Datum {
+	if len(b) == 0 {
+		return a
+	}
+	if len(a) == 0 {
+		return b
+	}
+	out := append([]pysrc.Datum(nil), a...)
+	for _, d := range b {
+		if len(out) < maxRefs {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // A check is a validation met on the path: where, and whether the data it
 // checked came from a header the client can send.
 type check struct {
-	node      *source.Node
+	at        pysrc.Loc
 	spoofable bool
 	// how says what is wrong with a weak check, key which key it tested.
 	how, key string
-	// ext is set when the check is another module's function's.
-	ext *ext
+	// via names another module's function (as called) whose check this
+	// is; def is the test in it, for a weak one.
+	via string
+	def pysrc.Loc
 }
 
 // A gate is a test of certificate data that the path depends on.
 type gate struct {
-	node    *source.Node
+	at      pysrc.Loc
 	origins []*origin
 	status  *origin
-	// parse is the string parsing the tested data went through, parser
-	// the other module's function that did it (see value.parser).
-	parse  *source.Node
-	parser string
-	// verifies and weak are what a test of a verification status
-	// established (a comparison equal to "SUCCESS", or a weak test).
+	// parse is the string parsing the tested data went through (see
+	// value.parse).
+	parse          pysrc.Loc
+	parser         string
+	parserDef      pysrc.Loc
 	verifies, weak *check
-	// compares: the test compares the data (an allow-list, a match);
-	// otherwise it only tests presence or truthiness.
-	compares bool
+	compares       bool
 }
 
 // facts are what holds on every path to a program point.
@@ -185,9 +212,6 @@ type facts struct {
 	weak *check
 	// gates are the tests of certificate data the point depends on.
 	gates []*gate
-	// exts are the calls of other modules' functions on every path here
-	// (what they check is decided in worlds, see judge).
-	exts []*ext
 }
 
 // with returns f with what d adds.
@@ -210,21 +234,7 @@ func (f facts) with(d facts) facts {
 		}
 		f.gates = gates
 	}
-	for _, e := range d.exts {
-		if len(f.exts) < maxGates && !hasExt(f.exts, e) {
-			f.exts = append(append([]*ext(nil), f.exts...), e)
-		}
-	}
 	return f
-}
-
-func hasExt(es []*ext, e *ext) bool {
-	for _, x := range es {
-		if x == e {
-			return true
-		}
-	}
-	return false
 }
 
 // maxGates caps the tests a point remembers depending on (the first ones
@@ -260,11 +270,6 @@ func (f facts) meet(g facts) facts {
 			out.gates = append(out.gates, x)
 		}
 	}
-	for _, x := range f.exts {
-		if hasExt(g.exts, x) {
-			out.exts = append(out.exts, x)
-		}
-	}
 	return out
 }
 
@@ -281,6 +286,14 @@ func (f facts) without(gs []*gate) facts {
 	}
 	f.gates = kept
 	return f
+}
+
+func meetInto(acc *facts, f facts) *facts {
+	if acc == nil {
+		return &f
+	}
+	m := acc.meet(f)
+	return &m
 }
 
 // A condition is what a test establishes when it is true and when it is false.

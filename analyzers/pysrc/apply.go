@@ -5,8 +5,7 @@ package pysrc
 // by the call's arguments; and the data the arguments carry to the sinks
 // g reaches is reported at the call, or becomes the caller's own flows.
 func (fr *frame) apply(g *fn, self *Datum, cs *CallSite, loc Loc) []Datum {
-	fr.need(g)
-	res := g.res
+	res := fr.res(g)
 	if res == nil {
 		return nil
 	}

@@ -58,29 +58,33 @@ func (s *fnState) setAttr(obj Value, attr string, v Value, target *syntax.Node) 
 	s.fn.Sets = append(s.fn.Sets, Set{Obj: obj, Attr: attr, Value: v, Span: span(at), At: int32(len(s.fn.Calls))})
 }
 
-// forLoop lowers a for statement: its targets read the iterable through
-// an OpIter, and its body is a Loop.
-func (s *fnState) forLoop(n *syntax.Node) {
+// forLoop lowers a for statement into st: its targets read the iterable
+// through an OpIter, and its body is a Loop.
+func (s *fnState) forLoop(n *syntax.Node, st *Stmt) {
+	st.Kind = StmtFor
 	it := s.expr(n.ChildByFieldName("right"))
+	st.Value = it
 	s.assign(n.ChildByFieldName("left"), it.With(Op{Kind: OpIter, Span: span(n)}), n)
-	s.loop(n, it, true)
+	st.To = s.ncalls()
+	s.loop(n, st, it, true)
 }
 
 // loop lowers a loop's body, which may run or not, as a Loop, then its
-// else clause. A loop whose body makes no call and sets nothing is not
-// kept.
-func (s *fnState) loop(n *syntax.Node, iter Value, isFor bool) {
+// else clause, into st, and adds st to the flow. A Loop whose body makes
+// no call and sets nothing is not kept.
+func (s *fnState) loop(n *syntax.Node, st *Stmt, iter Value, isFor bool) {
 	l := Loop{Span: span(n), For: isFor, Iter: iter, First: int32(len(s.fn.Calls)), SetFirst: int32(len(s.fn.Sets))}
 	i := len(s.fn.Loops)
 	s.fn.Loops = append(s.fn.Loops, l)
-	s.fork([]*syntax.Node{n.ChildByFieldName("body")}, true)
+	s.fork([]*syntax.Node{n.ChildByFieldName("body")}, []*Run{&st.Body}, true)
 	s.fn.Loops[i].End, s.fn.Loops[i].SetEnd = int32(len(s.fn.Calls)), int32(len(s.fn.Sets))
 	if l := &s.fn.Loops[i]; l.First == l.End && l.SetFirst == l.SetEnd {
 		s.fn.Loops = append(s.fn.Loops[:i], s.fn.Loops[i+1:]...)
 	}
 	if alt := n.ChildByFieldName("alternative"); alt != nil {
-		s.block(alt.ChildByFieldName("body"))
+		s.into(&st.Else, func() { s.block(alt.ChildByFieldName("body")) })
 	}
+	s.emit(*st)
 }
 
 // test records a condition of an if or elif clause (n) whose
@@ -89,19 +93,24 @@ func (s *fnState) test(cond Value, n, body, stmt *syntax.Node) {
 	s.fn.Tests = append(s.fn.Tests, Test{Cond: cond, Span: span(n), Block: span(stmt.Parent()), Body: span(body), Exits: exits(body)})
 }
 
-// assertion lowers an assert statement.
-func (s *fnState) assertion(n *syntax.Node) {
+// assertion lowers an assert statement: its condition, once, is a Test
+// and a condition of the flow, whose index it returns (-1 outside
+// functions).
+func (s *fnState) assertion(n *syntax.Node) int32 {
 	var cond Value
-	first := true
+	i, first := int32(-1), true
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-		if c.IsNamed() {
-			v := s.expr(c)
-			if first {
-				cond, first = v, false
-			}
+		switch {
+		case !c.IsNamed():
+		case first:
+			i, cond = s.condValue(c)
+			first = false
+		default:
+			s.expr(c)
 		}
 	}
 	s.fn.Tests = append(s.fn.Tests, Test{Cond: cond, Span: span(n), Block: span(n.Parent()), Assert: true})
+	return i
 }
 
 // exits reports whether a block always leaves: its last statement

@@ -15,6 +15,9 @@ type frame struct {
 	events []*Event
 	// evaluated is set when a resolution read a module body's result.
 	evaluated bool
+	// ov holds, when the frame reads a built program (Check), the results
+	// of the functions Build did not evaluate.
+	ov *overlay
 	// iters holds the item of each loop being unrolled, by the loop's
 	// location; unrolled counts the steps unrolled loops ran.
 	iters    map[Loc]int
@@ -43,9 +46,18 @@ type result struct {
 
 // need makes g's result current before it is read.
 func (fr *frame) need(g *fn) {
-	if fr.f != nil && g != nil {
+	if fr.f != nil && g != nil && fr.ov == nil {
 		fr.p.need(fr.f, g)
 	}
+}
+
+// res returns g's result, made current first.
+func (fr *frame) res(g *fn) *result {
+	fr.need(g)
+	if g.res == nil && fr.ov != nil {
+		return fr.ov.result(fr.p, g)
+	}
+	return g.res
 }
 
 // run evaluates the frame's function.
@@ -120,18 +132,8 @@ func (fr *frame) atom(a Atom) []Datum {
 		if int(a.Index) < len(fr.calls) {
 			roots = fr.calls[a.Index]
 		}
-	case RootName:
-		roots = fr.name(a.Name)
-	case RootFunc:
-		if int(a.Index) < len(m.fns) {
-			roots = []Datum{{Tag: TagFunc, Fn: m.fns[a.Index]}}
-		}
-	case RootClass:
-		if c := m.classOf(a.Index); c != nil {
-			roots = []Datum{{Tag: TagClass, Class: c}}
-		}
-	case RootImport:
-		roots = fr.importValue(m, a.Index, 0)
+	case RootName, RootFunc, RootClass, RootImport:
+		roots = fr.named(a)
 	case RootSuper:
 		if c := fr.f.class; c != nil && len(fr.params) > 0 && len(fr.params[0]) > 0 {
 			self := fr.params[0][0]
@@ -152,6 +154,27 @@ func (fr *frame) atom(a Atom) []Datum {
 		out = next
 	}
 	return out
+}
+
+// named resolves the root of an atom that names something of the
+// module: a name, an import, a function or a class.
+func (fr *frame) named(a Atom) []Datum {
+	m := fr.f.mod
+	switch a.Root {
+	case RootName:
+		return fr.name(a.Name)
+	case RootImport:
+		return fr.importValue(m, a.Index, 0)
+	case RootFunc:
+		if int(a.Index) < len(m.fns) {
+			return []Datum{{Tag: TagFunc, Fn: m.fns[a.Index]}}
+		}
+	case RootClass:
+		if c := m.classOf(a.Index); c != nil {
+			return []Datum{{Tag: TagClass, Class: c}}
+		}
+	}
+	return nil
 }
 
 // name resolves a name the function does not bind: a global of its
@@ -288,9 +311,8 @@ func (fr *frame) attr(d Datum, name string, loc Loc) []Datum {
 			return []Datum{{Tag: TagFunc, Fn: m}}
 		}
 		if k := d.Class.classAttr(name); k != nil {
-			fr.need(k.body)
-			if k.body.res != nil {
-				return fr.storedAttr(d.Class, name, k.body.res.env[name])
+			if res := fr.res(k.body); res != nil {
+				return fr.storedAttr(d.Class, name, res.env[name])
 			}
 		}
 		return fr.storedAttr(d.Class, name, nil)
@@ -319,9 +341,8 @@ func (fr *frame) instanceAttr(d Datum, name string, loc Loc) []Datum {
 		return []Datum{{Tag: TagFunc, Fn: m, Self: &self}}
 	}
 	if k := c.classAttr(name); k != nil {
-		fr.need(k.body)
-		if k.body.res != nil {
-			return k.body.res.env[name]
+		if res := fr.res(k.body); res != nil {
+			return res.env[name]
 		}
 	}
 	return nil
@@ -333,9 +354,8 @@ func (fr *frame) instanceAttr(d Datum, name string, loc Loc) []Datum {
 func (fr *frame) storedAttr(c *class, name string, ds []Datum) []Datum {
 	for _, k := range c.mro {
 		for _, s := range k.storers[name] {
-			fr.need(s)
-			if s.res != nil {
-				ds = union(ds, s.res.stores[name]...)
+			if res := fr.res(s); res != nil {
+				ds = union(ds, res.stores[name]...)
 			}
 		}
 	}

@@ -29,8 +29,10 @@ func (s *fnState) expr(n *syntax.Node) Value {
 		return s.str(n)
 	case "list", "tuple", "expression_list":
 		return s.seq(n)
-	case "binary_operator", "boolean_operator", "comparison_operator", "not_operator", "unary_operator":
+	case "binary_operator", "unary_operator":
 		return s.operation(n)
+	case "comparison_operator", "not_operator", "boolean_operator":
+		return s.condAtom(n)
 	case "list_comprehension", "set_comprehension", "generator_expression", "dictionary_comprehension":
 		return s.comprehension(n)
 	case "named_expression":
@@ -111,6 +113,9 @@ func (s *fnState) call(n *syntax.Node) Value {
 		c.Func = s.expr(fn)
 	}
 	c.Args = s.args(n.ChildByFieldName("arguments"))
+	if containerAdders[c.Method] {
+		s.addTo(fn.ChildByFieldName("object"), c.Recv, c.Args)
+	}
 	s.use(&c)
 	s.configCall(&c, n)
 	idx := int32(len(s.fn.Calls))
@@ -182,7 +187,7 @@ func (s *fnState) comprehension(n *syntax.Node) Value {
 		bound bool
 	}
 	restore := map[string]saved{}
-	filtered := false
+	var filters []int32
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		switch c.Type() {
 		case "for_in_clause":
@@ -195,8 +200,7 @@ func (s *fnState) comprehension(n *syntax.Node) Value {
 			}
 			s.bind(c.ChildByFieldName("left"), it.With(Op{Kind: OpIter, Span: span(c)}))
 		case "if_clause":
-			filtered = true
-			s.expr(c.NamedChild(0))
+			filters = append(filters, s.cond(c.NamedChild(0)))
 		}
 	}
 	v := s.expr(n.ChildByFieldName("body"))
@@ -207,8 +211,16 @@ func (s *fnState) comprehension(n *syntax.Node) Value {
 			delete(s.env, name)
 		}
 	}
-	if filtered {
-		v = v.With(Op{Kind: OpFilter, Span: span(n)})
+	if len(filters) > 0 {
+		// A filtered copy; its truth says that its conditions held for
+		// some element.
+		filter := Op{Kind: OpFilter, Span: span(n)}
+		v = v.With(filter)
+		for _, t := range filters {
+			if t >= 0 {
+				v = v.Union(Value{{Root: RootCond, Index: t, Ops: []Op{filter}}})
+			}
+		}
 	}
 	return v
 }

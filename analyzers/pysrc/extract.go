@@ -17,7 +17,15 @@ type Class struct {
 	Bases []Value
 	Scope int32
 	// Body is the index of the class body's Func.
-	Body           int32
+	Body int32
+	// Decorators, DecoratorCalls and DecoratorSpans are the class's, as
+	// a Func's.
+	Decorators     []string
+	DecoratorCalls []int32
+	DecoratorSpans []Span
+	// Consts are the class body's assignments of literals to names
+	// (header = "HTTP_X_REMOTE_USER").
+	Consts         []Setting
 	Span, NameSpan Span
 }
 
@@ -56,6 +64,15 @@ type lowerer struct {
 	m *Module
 	// uses are what each Func names, by index.
 	uses []*uses
+	// free are the statement buffers of the Funcs lowered, for the next.
+	free [][]Stmt
+}
+
+// takeBufs returns the statement buffers no Func being lowered uses.
+func (l *lowerer) takeBufs() [][]Stmt {
+	bufs := l.free
+	l.free = nil
+	return bufs
 }
 
 // fnState is the state of lowering one Func: the names bound so far.
@@ -65,6 +82,10 @@ type fnState struct {
 	fn  *Func
 	env map[string]Value
 	u   *uses
+	// bufs gather the statements of the blocks being lowered, one per
+	// depth of nesting (see into); depth is -1 outside a function's body.
+	bufs  [][]Stmt
+	depth int
 	// parent is the enclosing function's state and def this function's
 	// definition, for what it captures; globals are the names declared
 	// global, captured what nested code captured.
@@ -83,7 +104,7 @@ func (l *lowerer) open(kind FuncKind, name string, class, parent int32, def *syn
 	u := newUses()
 	l.uses = append(l.uses, u)
 	fn := &Func{Kind: kind, Name: name, Class: class, Parent: parent, Span: span(def)}
-	return &fnState{l: l, idx: idx, fn: fn, env: map[string]Value{}, u: u}
+	return &fnState{l: l, idx: idx, fn: fn, env: map[string]Value{}, u: u, depth: -1, bufs: l.takeBufs()}
 }
 
 // close stores the lowered Func; a module or class body keeps its names.
@@ -91,10 +112,9 @@ func (l *lowerer) close(s *fnState) {
 	if s.fn.Kind != KindDef {
 		s.fn.Env = sortedBindings(s.env)
 	}
-	f := s.fn
-	f.Calls, f.Seqs, f.Exprs, f.Sets = exact(f.Calls), exact(f.Seqs), exact(f.Exprs), exact(f.Sets)
-	f.Loops, f.Tests, f.Stores = exact(f.Loops), exact(f.Tests), exact(f.Stores)
-	l.m.Funcs[s.idx] = *f
+	s.fn.trim()
+	l.m.Funcs[s.idx] = *s.fn
+	l.free = append(l.free, s.bufs...)
 }
 
 // exact returns s in an array of its length: a part keeps what it holds
@@ -132,42 +152,46 @@ func (s *fnState) definition(def *syntax.Node, decorators []*syntax.Node) {
 		return
 	}
 	var decs []string
+	var calls []int32
+	var spans []Span
 	for _, d := range decorators {
+		spans = append(spans, span(d))
 		e := d.NamedChild(0)
 		s.expr(e)
+		call := int32(-1)
 		if e.Type() == "call" {
-			e = e.ChildByFieldName("function")
+			e, call = e.ChildByFieldName("function"), s.ncalls()-1
 		}
-		decs = append(decs, dotted(e))
+		decs, calls = append(decs, dotted(e)), append(calls, call)
 	}
 	switch def.Type() {
 	case "function_definition":
-		s.function(def, name, decs)
+		s.function(def, name, decs, calls, spans)
 	case "class_definition":
-		s.class(def, name)
+		s.class(def, name, decs, calls, spans)
 	}
 }
 
-func (s *fnState) function(def, name *syntax.Node, decs []string) {
+func (s *fnState) function(def, name *syntax.Node, decs []string, calls []int32, spans []Span) {
 	class := int32(-1)
 	if s.fn.Kind == KindClass {
 		class = s.fn.Class
 	}
 	f := s.l.open(KindDef, s.qualify(name.Text()), class, s.idx, def)
 	f.parent, f.def = s, def
-	f.fn.NameSpan, f.fn.Decorators = span(name), decs
+	f.fn.NameSpan, f.fn.Decorators, f.fn.DecoratorCalls, f.fn.DecoratorSpans = span(name), decs, calls, spans
 	f.fn.Async = def.Child(0).Type() == "async"
 	f.params(def.ChildByFieldName("parameters"))
 	f.activeParams()
-	f.block(def.ChildByFieldName("body"))
+	f.into(&f.fn.Body, func() { f.block(def.ChildByFieldName("body")) })
 	s.l.close(f)
 	s.env[name.Text()] = Value{{Root: RootFunc, Index: f.idx}}
 }
 
-func (s *fnState) class(def, name *syntax.Node) {
+func (s *fnState) class(def, name *syntax.Node, decs []string, calls []int32, spans []Span) {
 	m := s.l.m
 	ci := int32(len(m.Classes))
-	c := Class{Name: s.qualify(name.Text()), Scope: s.idx, Span: span(def), NameSpan: span(name)}
+	c := Class{Name: s.qualify(name.Text()), Scope: s.idx, Span: span(def), NameSpan: span(name), Decorators: decs, DecoratorCalls: calls, DecoratorSpans: spans}
 	if sup := def.ChildByFieldName("superclasses"); sup != nil {
 		for b := sup.FirstChild(); b != nil; b = b.NextSibling() {
 			if b.IsNamed() && b.Type() != "keyword_argument" {

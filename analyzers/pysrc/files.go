@@ -2,6 +2,7 @@ package pysrc
 
 import (
 	"path"
+	"regexp"
 	"strings"
 )
 
@@ -55,7 +56,9 @@ func (p *Program) index(m *module) {
 // from wins, then the shortest path. A file found below a package that
 // does not itself hold the module's top name is not it: `import logging`
 // is not app/logging.py when app is a package, nor when logging is the
-// standard library's.
+// standard library's; nor is a file below a folder of tests, fakes or
+// examples (tests/fakes/toolkit.py is a test double of a package), but
+// for a file of that folder.
 func (p *Program) resolve(mod, from string) *module {
 	if mod == "" {
 		return nil
@@ -67,7 +70,7 @@ func (p *Program) resolve(mod, from string) *module {
 	for _, m := range p.byKey[key] {
 		mkey := moduleKey(m.File)
 		prefix := strings.TrimSuffix(strings.TrimSuffix(mkey, key), "/")
-		if prefix != "" && (p.packages[prefix] || stdlib[top]) || p.exact[mkey] != m {
+		if prefix != "" && (p.packages[prefix] || stdlib[top] || asideFolder(prefix) && !strings.HasPrefix(from, prefix+"/")) || p.exact[mkey] != m {
 			continue
 		}
 		shared := sharedDirs(m.File, from)
@@ -76,6 +79,20 @@ func (p *Program) resolve(mod, from string) *module {
 		}
 	}
 	return best
+}
+
+// asideDir matches the names of folders of tests, fakes and examples.
+var asideDir = regexp.MustCompile(`(?i)^(tests?|testing|fakes?|mocks?|stubs?|fixtures?|examples?|samples?|docs?)$|^tests?_|_tests?$`)
+
+// asideFolder reports whether a slash path passes through a folder of
+// tests, fakes or examples.
+func asideFolder(dir string) bool {
+	for _, c := range strings.Split(dir, "/") {
+		if asideDir.MatchString(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // sharedDirs counts the leading directories two paths share.

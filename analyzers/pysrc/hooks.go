@@ -171,8 +171,10 @@ func (p *Program) Notes(family string, visit func(v any)) {
 	}
 }
 
-// Memo returns what build returns for key, calling it once per program:
-// a family's index of the whole program, shared by its Checks.
+// Memo returns what build returns for key, calling it once per program
+// whatever the goroutine: a family's index of the whole program, shared
+// by its Checks. build must be a function of the program (and of key)
+// alone.
 func (p *Program) Memo(key string, build func() any) any {
 	p.memoMu.Lock()
 	e, ok := p.memos[key]

@@ -93,7 +93,12 @@ type Func struct {
 	Parent     int32
 	Params     []Param
 	Decorators []string
-	Async      bool
+	// DecoratorCalls are, for each decorator, the index of its call in
+	// the enclosing code's Calls (@method_decorator(check)), -1 for a
+	// decorator that is not a call; DecoratorSpans the decorators.
+	DecoratorCalls []int32
+	DecoratorSpans []Span
+	Async          bool
 	// Calls are the call sites in the order they are evaluated.
 	Calls []Call
 	// Returns is what the function may return.
@@ -103,14 +108,26 @@ type Func struct {
 	Stores []Store
 	// Env is what a module or class body binds at its end, by name.
 	Env []Binding
+	// Body is a function's flow, its statements as a tree (see flow.go):
+	// a block of Stmts, whose compound statements' blocks are runs of
+	// Stmts and Handlers; Targets are what they assign to; Conds the
+	// conditions they and the function's expressions test.
+	Body     Run
+	Stmts    []Stmt
+	Handlers []Run
+	Targets  []Target
+	Conds    []Cond
+	// Keys are the values of the keys of subscripts that are not string
+	// literals (see Op).
+	Keys []Value
 	// Seqs and Exprs are the displays and operations that RootSeq and
 	// RootExpr atoms of the code name.
 	Seqs  []Seq
 	Exprs []Expr
 	// Sets are the assignments to attributes, Loops the loops, Tests
-	// the conditions, in the order of the code; Globals the assignments
-	// to names declared global; Captures what nested code reads of the
-	// function's names.
+	// the conditions of if, elif and assert statements, in the order of
+	// the code; Globals the assignments to names declared global;
+	// Captures what nested code reads of the function's names.
 	Sets     []Set
 	Loops    []Loop
 	Tests    []Test
@@ -156,6 +173,15 @@ type Call struct {
 	Span, FuncSpan Span
 }
 
+// called returns the last name of what a call calls: its method, or the
+// last component of its callee's dotted text ("" for neither).
+func (c *Call) called() string {
+	if c.Method != "" {
+		return c.Method
+	}
+	return lastName(c.Name)
+}
+
 // An Arg is one argument of a call.
 type Arg struct {
 	// Keyword names a keyword argument; "*" and "**" mark splats.
@@ -199,6 +225,9 @@ const (
 	LitString
 	LitDict
 	LitList
+	// LitCall is a call: Text is the callee's dotted name, Items its
+	// arguments and Keys their keywords ("" for a positional one).
+	LitCall
 )
 
 // A Literal is a Python literal read from the source: a dictionary with

@@ -22,57 +22,54 @@ func (s *fnState) block(n *syntax.Node) {
 	}
 }
 
-// stmt lowers one statement.
+// stmt lowers one statement, and adds it to the flow being lowered.
 func (s *fnState) stmt(n *syntax.Node) {
+	st := Stmt{Kind: StmtExpr, From: s.ncalls(), Span: span(n)}
 	switch n.Type() {
 	case "expression_statement":
 		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 			if c.IsNamed() {
-				s.exprStmt(c, n)
+				s.exprStmt(c, n, &st)
 			}
 		}
 	case "return_statement":
-		var v Value
+		st.Kind, st.Const = StmtReturn, SingletonNone
 		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 			if c.IsNamed() {
-				v = v.Union(s.expr(c))
+				st.Value = st.Value.Union(s.expr(c))
+				st.Const = singleton(c)
 			}
 		}
-		s.fn.Returns = s.fn.Returns.Union(v)
+		s.fn.Returns = s.fn.Returns.Union(st.Value)
 	case "if_statement":
-		s.test(s.expr(n.ChildByFieldName("condition")), n, n.ChildByFieldName("consequence"), n)
-		bodies := []*syntax.Node{n.ChildByFieldName("consequence")}
-		final := false
-		for _, alt := range n.ChildrenByFieldName("alternative") {
-			if alt.Type() == "elif_clause" {
-				s.test(s.expr(alt.ChildByFieldName("condition")), alt, alt.ChildByFieldName("consequence"), n)
-				bodies = append(bodies, alt.ChildByFieldName("consequence"))
-			} else {
-				bodies, final = append(bodies, alt.ChildByFieldName("body")), true
-			}
-		}
-		s.fork(bodies, !final)
+		s.ifStmt(n, &st)
+		return
 	case "for_statement":
-		s.forLoop(n)
+		s.forLoop(n, &st)
+		return
 	case "while_statement":
-		s.expr(n.ChildByFieldName("condition"))
-		s.loop(n, nil, false)
+		st.Kind = StmtWhile
+		st.Cond = s.cond(n.ChildByFieldName("condition"))
+		st.To = s.ncalls()
+		s.loop(n, &st, nil, false)
+		return
 	case "try_statement":
-		s.try(n)
+		st.Kind = StmtTry
+		s.try(n, &st)
+		return
 	case "with_statement":
-		s.with(n)
+		st.Kind = StmtWith
+		s.with(n, &st)
+		return
 	case "match_statement":
-		s.expr(n.ChildByFieldName("subject"))
-		var bodies []*syntax.Node
-		for _, c := range n.ChildByFieldName("body").NamedChildren() {
-			if c.Type() == "case_clause" {
-				bodies = append(bodies, c.ChildByFieldName("consequence"))
-			}
-		}
-		s.fork(bodies, true)
+		st.Kind = StmtMatch
+		s.match(n, &st)
+		return
 	case "function_definition", "class_definition":
+		st.Kind = StmtDef
 		s.definition(n, nil)
 	case "decorated_definition":
+		st.Kind = StmtDef
 		var decs []*syntax.Node
 		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 			if c.Type() == "decorator" {
@@ -82,41 +79,51 @@ func (s *fnState) stmt(n *syntax.Node) {
 		s.definition(n.ChildByFieldName("definition"), decs)
 	case "import_statement", "import_from_statement":
 		s.l.importStatement(n, s.idx, s.env)
+		return
 	case "block":
 		s.block(n)
+		return
+	case "break_statement":
+		st.Kind = StmtBreak
+	case "continue_statement":
+		st.Kind = StmtContinue
 	case "global_statement":
 		s.declareGlobals(n)
+		return
+	case "future_import_statement", "nonlocal_statement", "pass_statement", "comment":
+		return
 	case "assert_statement":
-		s.assertion(n)
-	case "future_import_statement", "nonlocal_statement", "pass_statement",
-		"break_statement", "continue_statement", "comment":
+		st.Kind = StmtAssert
+		st.Cond = s.assertion(n)
 	default:
-		// raise, assert, del, print and exec of Python 2, ERROR nodes.
-		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-			switch {
-			case !c.IsNamed():
-			case isStatement(c.Type()):
-				s.stmt(c)
-			default:
-				s.expr(c)
-			}
+		// raise, del, print and exec of Python 2, ERROR nodes.
+		if n.Type() == "raise_statement" {
+			st.Kind = StmtRaise
 		}
+		s.mixed(n, &st)
+		return
 	}
+	st.To = s.ncalls()
+	s.emit(st)
 }
 
 var statementType = regexp.MustCompile(`_(statement|definition)$|^block$`)
 
 func isStatement(t string) bool { return statementType.MatchString(t) }
 
-// exprStmt lowers the expression of an expression statement at stmt.
-func (s *fnState) exprStmt(e, stmt *syntax.Node) {
+// exprStmt lowers the expression of an expression statement at stmt,
+// recording what it assigns in st.
+func (s *fnState) exprStmt(e, stmt *syntax.Node, st *Stmt) {
 	switch e.Type() {
 	case "assignment":
-		s.assignment(e, stmt)
+		st.Kind = StmtAssign
+		st.Targets = s.assigned(func() { st.Value = s.assignment(e, stmt) })
 	case "augmented_assignment":
-		left := e.ChildByFieldName("left")
-		v := s.expr(left).Union(s.expr(e.ChildByFieldName("right")))
-		s.assign(left, v, stmt)
+		left, right := e.ChildByFieldName("left"), e.ChildByFieldName("right")
+		v := s.expr(left).Union(s.expr(right))
+		st.Kind, st.Value = StmtAssign, v
+		st.Targets = s.assigned(func() { s.assignTop(left, v, stmt) })
+		s.extendSetting(left, right)
 	case "call":
 		v := s.expr(e)
 		if len(v) == 1 && v[0].Root == RootCall {
@@ -137,20 +144,31 @@ func (s *fnState) assignment(e, stmt *syntax.Node) Value {
 		v = s.expr(right)
 		s.setting(e.ChildByFieldName("left"), right)
 	}
-	s.assign(e.ChildByFieldName("left"), v, stmt)
+	if left := e.ChildByFieldName("left"); left != nil {
+		s.assignTop(left, v, stmt)
+	}
 	return v
 }
 
 var settingName = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
 
-// setting records a module-level NAME = literal.
+// setting records a module-level NAME = literal (or a call with literal
+// arguments), and a class body's name = literal.
 func (s *fnState) setting(left, right *syntax.Node) {
-	if s.idx != 0 || left.Type() != "identifier" || !settingName.MatchString(left.Text()) {
+	if left.Type() != "identifier" || right == nil {
+		return
+	}
+	if s.fn.Kind == KindClass {
+		s.classConst(left, right)
+	}
+	if s.idx != 0 || !settingName.MatchString(left.Text()) {
 		return
 	}
 	switch right.Type() {
 	case "dictionary", "list", "tuple", "set", "string":
 		s.l.m.Settings = append(s.l.m.Settings, Setting{Name: left.Text(), Value: literal(right)})
+	case "call":
+		s.l.m.Settings = append(s.l.m.Settings, Setting{Name: left.Text(), Value: callLiteral(right)})
 	}
 }
 
@@ -159,12 +177,18 @@ func (s *fnState) assign(target *syntax.Node, v Value, at *syntax.Node) {
 	if target == nil {
 		return
 	}
+	s.through(at, v, func(v Value) { s.bind(target, v) })
+}
+
+// through calls bind with v as the assignment statement at assigns it (a
+// step at at), while at is the statement being lowered.
+func (s *fnState) through(at *syntax.Node, v Value, bind func(Value)) {
 	if len(v) > 0 {
 		v = v.With(Op{Kind: OpStep, Span: span(at)})
 	}
 	outer := s.at
 	s.at = at
-	s.bind(target, v)
+	bind(v)
 	s.at = outer
 }
 
@@ -176,17 +200,7 @@ func (s *fnState) bind(target *syntax.Node, v Value) {
 			s.fn.Globals = append(s.fn.Globals, Store{Attr: target.Text(), Value: v, Span: span(target)})
 		}
 	case "attribute":
-		obj := target.ChildByFieldName("object")
-		attr := target.ChildByFieldName("attribute").Text()
-		s.setAttr(s.expr(obj), attr, v, target)
-		key := dotted(target)
-		if key == "" {
-			return
-		}
-		s.env[key] = v
-		if obj.Type() == "identifier" && s.isSelf(obj.Text()) {
-			s.fn.Stores = append(s.fn.Stores, Store{Attr: target.ChildByFieldName("attribute").Text(), Value: v, Span: span(target)})
-		}
+		s.bindAttr(target, v)
 	case "subscript":
 		// d[k] = v adds v to what d holds.
 		obj := target.ChildByFieldName("value")
@@ -203,16 +217,35 @@ func (s *fnState) bind(target *syntax.Node, v Value) {
 	}
 }
 
+// bindAttr binds attribute target (obj.attr) to v and returns the value
+// of obj, which it lowers.
+func (s *fnState) bindAttr(target *syntax.Node, v Value) Value {
+	obj := target.ChildByFieldName("object")
+	attr := target.ChildByFieldName("attribute").Text()
+	ov := s.expr(obj)
+	s.setAttr(ov, attr, v, target)
+	key := dotted(target)
+	if key == "" {
+		return ov
+	}
+	s.env[key] = v
+	if obj.Type() == "identifier" && s.isSelf(obj.Text()) {
+		s.fn.Stores = append(s.fn.Stores, Store{Attr: attr, Value: v, Span: span(target)})
+	}
+	return ov
+}
+
 // isSelf reports whether name is the first parameter of a method.
 func (s *fnState) isSelf(name string) bool {
 	return s.fn.Kind == KindDef && s.fn.Class >= 0 && len(s.fn.Params) > 0 && s.fn.Params[0].Name == name
 }
 
-// try lowers a try statement: handlers start from what the body may have
-// bound, and the finally clause runs after any of them.
-func (s *fnState) try(n *syntax.Node) {
+// try lowers a try statement into st: handlers start from what the body
+// may have bound, and the finally clause runs after any of them.
+func (s *fnState) try(n *syntax.Node, st *Stmt) {
 	before := maps.Clone(s.env)
-	s.block(n.ChildByFieldName("body"))
+	st.To = s.ncalls()
+	s.into(&st.Body, func() { s.block(n.ChildByFieldName("body")) })
 	var handlers []*syntax.Node
 	var finally *syntax.Node
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
@@ -220,7 +253,7 @@ func (s *fnState) try(n *syntax.Node) {
 		case "except_clause", "except_group_clause":
 			handlers = append(handlers, c)
 		case "else_clause":
-			s.block(c.ChildByFieldName("body"))
+			s.into(&st.Else, func() { s.block(c.ChildByFieldName("body")) })
 		case "finally_clause":
 			finally = c
 		}
@@ -230,33 +263,46 @@ func (s *fnState) try(n *syntax.Node) {
 		s.env = join(before, after)
 		envs := []map[string]Value{after}
 		start := s.env
-		for _, h := range handlers {
+		blocks := make([]Run, len(handlers))
+		for i, h := range handlers {
 			s.env = maps.Clone(start)
-			for c := h.FirstChild(); c != nil; c = c.NextSibling() {
-				switch {
-				case c.Type() == "block":
-					s.block(c)
-				case c.Type() == "as_pattern":
-					s.bind(c.ChildByFieldName("alias"), nil)
-				case c.IsNamed():
-					s.expr(c)
-				}
-			}
+			s.into(&blocks[i], func() { s.handler(h) })
 			envs = append(envs, s.env)
 		}
+		st.Handlers = s.clauses(blocks)
 		s.env = join(envs...)
 	}
 	if finally != nil {
 		for c := finally.FirstChild(); c != nil; c = c.NextSibling() {
 			if c.Type() == "block" {
-				s.block(c)
+				s.into(&st.Finally, func() { s.block(c) })
 			}
+		}
+	}
+	s.emit(*st)
+}
+
+// handler lowers an except clause: what it catches, its name, its block.
+func (s *fnState) handler(h *syntax.Node) {
+	from := s.ncalls()
+	for c := h.FirstChild(); c != nil; c = c.NextSibling() {
+		switch {
+		case c.Type() == "block":
+			if to := s.ncalls(); to > from {
+				s.emit(Stmt{Kind: StmtExpr, From: from, To: to, Span: span(h)})
+			}
+			s.block(c)
+		case c.Type() == "as_pattern":
+			s.bind(c.ChildByFieldName("alias"), nil)
+		case c.IsNamed():
+			s.expr(c)
 		}
 	}
 }
 
-// with lowers a with statement: each `as` target holds its context's value.
-func (s *fnState) with(n *syntax.Node) {
+// with lowers a with statement into st: each `as` target holds its
+// context's value.
+func (s *fnState) with(n *syntax.Node, st *Stmt) {
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		if c.Type() != "with_clause" {
 			continue
@@ -270,23 +316,51 @@ func (s *fnState) with(n *syntax.Node) {
 			}
 		}
 	}
-	s.block(n.ChildByFieldName("body"))
+	st.To = s.ncalls()
+	s.into(&st.Body, func() { s.block(n.ChildByFieldName("body")) })
+	s.emit(*st)
 }
 
-// fork lowers each body from a copy of the environment and joins them;
-// with skip, also the environment before (no body may run).
-func (s *fnState) fork(bodies []*syntax.Node, skip bool) {
+// match lowers a match statement into st: its subject, then each case's
+// body from the environment before.
+func (s *fnState) match(n *syntax.Node, st *Stmt) {
+	subject := n.ChildByFieldName("subject")
+	sv := s.expr(subject)
+	st.To = s.ncalls()
+	var cases, bodies []*syntax.Node
+	for _, c := range n.ChildByFieldName("body").NamedChildren() {
+		if c.Type() == "case_clause" {
+			cases, bodies = append(cases, c), append(bodies, c.ChildByFieldName("consequence"))
+		}
+	}
+	if literalCases(cases) {
+		s.matchChain(st, operand(subject, sv), cases)
+		return
+	}
+	blocks := make([]Run, len(bodies))
+	dsts := make([]*Run, len(bodies))
+	for i := range bodies {
+		dsts[i] = &blocks[i]
+	}
+	s.fork(bodies, dsts, true)
+	st.Handlers = s.clauses(blocks)
+	s.emit(*st)
+}
+
+// fork lowers each body into its flow from a copy of the environment and
+// joins them; with skip, also the environment before (no body may run).
+func (s *fnState) fork(bodies []*syntax.Node, dsts []*Run, skip bool) {
 	before := s.env
 	var envs []map[string]Value
 	if skip {
 		envs = append(envs, before)
 	}
-	for _, b := range bodies {
+	for i, b := range bodies {
 		if b == nil {
 			continue
 		}
 		s.env = maps.Clone(before)
-		s.block(b)
+		s.into(dsts[i], func() { s.block(b) })
 		envs = append(envs, s.env)
 	}
 	s.env = join(envs...)

@@ -38,11 +38,7 @@ func newUses() *uses { return &uses{imports: map[int32]bool{}, names: map[string
 // use records the call of v with args: the name called, and the imports
 // v names when an argument can carry data.
 func (s *fnState) use(c *Call) {
-	name := c.Method
-	if name == "" {
-		name = lastName(c.Name)
-	}
-	if name != "" {
+	if name := c.called(); name != "" {
 		s.u.calls = append(s.u.calls, name)
 	}
 	first, _, _ := strings.Cut(c.Name, ".")

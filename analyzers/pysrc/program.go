@@ -29,9 +29,13 @@ type Program struct {
 	// of names, what imports bind.
 	cleans  map[string]bool
 	imports map[importKey][]Datum
-	// memos are the families' indexes of the built program (Memo).
-	memoMu sync.Mutex
-	memos  map[string]*memo
+	// What readers of the built program share (reader.go): the call
+	// sites by name, made on first use, and the families' indexes of the
+	// program (Memo).
+	callersOnce sync.Once
+	callSites   map[string][]CallRef
+	memoMu      sync.Mutex
+	memos       map[string]*memo
 	// dirs are the directories of the modules, and their ends.
 	dirsOnce sync.Once
 	dirs     map[string]bool
@@ -52,7 +56,9 @@ func (p *Program) clean(name string) bool {
 	c, ok := p.cleans[name]
 	if !ok {
 		c = clean(name, p.settings)
-		p.cleans[name] = c
+		if p.cleans != nil {
+			p.cleans[name] = c
+		}
 	}
 	return c
 }

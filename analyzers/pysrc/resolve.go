@@ -17,12 +17,10 @@ func (fr *frame) global(m *module, name string, depth int) []Datum {
 		if ds, ok := fr.static(m, v, depth); ok {
 			return ds
 		}
-		body := m.fns[0]
-		fr.need(body)
 		fr.evaluated = true
 		var out []Datum
-		if body.res != nil {
-			out = body.res.env[name]
+		if res := fr.res(m.fns[0]); res != nil {
+			out = res.env[name]
 		}
 		return fr.stored(m, name, out)
 	}
@@ -47,10 +45,10 @@ func (fr *frame) global(m *module, name string, depth int) []Datum {
 // assign to it.
 func (fr *frame) stored(m *module, name string, ds []Datum) []Datum {
 	for _, f := range m.storers[name] {
-		fr.need(f)
+		res := fr.res(f)
 		fr.evaluated = true
-		if f.res != nil {
-			ds = union(ds, f.res.globals[name]...)
+		if res != nil {
+			ds = union(ds, res.globals[name]...)
 		}
 	}
 	return ds

@@ -1,6 +1,7 @@
 package pysrc
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -109,8 +110,9 @@ func (s *fnState) seq(n *syntax.Node) Value {
 	return Value{{Root: RootSeq, Index: idx}}
 }
 
-// operation lowers an operator: the operation, then (for arithmetic and
-// and/or, whose result is an operand or made of them) its operands.
+// operation lowers an arithmetic or unary operator: the operation, then
+// (for arithmetic, whose result is made of them) its operands.
+// Comparisons, not, and and or are conditions too (condValue).
 func (s *fnState) operation(n *syntax.Node) Value {
 	e := Expr{Span: span(n)}
 	var content Value
@@ -120,7 +122,7 @@ func (s *fnState) operation(n *syntax.Node) Value {
 		content = content.Union(v)
 	}
 	switch n.Type() {
-	case "binary_operator", "boolean_operator":
+	case "binary_operator":
 		e.Op = n.ChildByFieldName("operator").Text()
 		add(n.ChildByFieldName("left"))
 		add(n.ChildByFieldName("right"))
@@ -128,37 +130,25 @@ func (s *fnState) operation(n *syntax.Node) Value {
 		e.Op = n.ChildByFieldName("operator").Text()
 		add(n.ChildByFieldName("argument"))
 		content = nil
-	case "not_operator":
-		e.Op = "not"
-		add(n.ChildByFieldName("argument"))
-		content = nil
-	case "comparison_operator":
-		// a < b <= c is read as its first comparison, a < b.
-		var op []string
-		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-			switch {
-			case c.IsNamed() && len(e.Args) < 2:
-				e.Args = append(e.Args, s.expr(c))
-			case c.IsNamed():
-				s.expr(c)
-			case len(e.Args) == 1:
-				op = append(op, c.Type())
-			}
-		}
-		e.Op = strings.Join(op, " ")
-		content = nil
 	}
+	return s.addExpr(e).Union(content)
+}
+
+// addExpr adds e to the function's operations and returns its atom.
+func (s *fnState) addExpr(e Expr) Value {
 	idx := int32(len(s.fn.Exprs))
 	s.fn.Exprs = append(s.fn.Exprs, e)
-	return Value{{Root: RootExpr, Index: idx}}.Union(content)
+	return Value{{Root: RootExpr, Index: idx}}
 }
 
 // subscript lowers obj[key]: a literal string key is kept, an integer
-// one read as a position, a slice with its bounds.
+// one read as a position, a slice with its bounds; another key's value
+// is kept in Func.Keys.
 func (s *fnState) subscript(n *syntax.Node) Value {
 	obj := s.expr(n.ChildByFieldName("value"))
 	op := Op{Kind: OpIndex, Span: span(n)}
 	var slice *Expr
+	var keyed Value
 	for _, k := range n.ChildrenByFieldName("subscript") {
 		switch k.Type() {
 		case "string":
@@ -182,14 +172,16 @@ func (s *fnState) subscript(n *syntax.Node) Value {
 				}
 			}
 		default:
-			s.expr(k)
+			keyed = keyed.Union(s.expr(k))
 		}
+	}
+	if op.Kind == OpIndex && op.Name == "" && len(keyed) > 0 {
+		s.fn.Keys = append(s.fn.Keys, keyed)
+		op.Key = int32(len(s.fn.Keys))
 	}
 	v := obj.With(op)
 	if slice != nil {
-		idx := int32(len(s.fn.Exprs))
-		s.fn.Exprs = append(s.fn.Exprs, *slice)
-		v = Value{{Root: RootExpr, Index: idx}}.Union(v)
+		v = s.addExpr(*slice).Union(v)
 	}
 	return v
 }
@@ -220,4 +212,43 @@ func position(name string) int {
 		return -1
 	}
 	return i
+}
+
+// Content returns v as where what it holds may come from, without its
+// structure: a display is its items (with the operations applied to the
+// display applied to each), constants and operations are left out (an
+// operation whose result is made of its operands has them beside it).
+// Families that follow data alone, not constants or sizes, read values
+// so.
+func (f *Func) Content(v Value) Value {
+	for _, a := range v {
+		if a.Root == RootConst || a.Root == RootSeq || a.Root == RootExpr {
+			var out Value
+			f.content(v, nil, 0, &out)
+			return out
+		}
+	}
+	return v
+}
+
+// content adds to out the content of v, with ops applied after each
+// atom's own.
+func (f *Func) content(v Value, ops []Op, depth int, out *Value) {
+	for _, a := range v {
+		switch a.Root {
+		case RootConst, RootExpr:
+		case RootSeq:
+			if depth < maxDepth && int(a.Index) < len(f.Seqs) {
+				outer := slices.Concat(a.Ops, ops)
+				for _, it := range f.Seqs[a.Index].Items {
+					f.content(it, outer, depth+1, out)
+				}
+			}
+		default:
+			for _, op := range ops {
+				a = a.with(op)
+			}
+			*out = out.Union(Value{a})
+		}
+	}
 }

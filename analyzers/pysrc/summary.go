@@ -63,11 +63,7 @@ func (p *Program) summarize() {
 			root := all
 			for i := range f.Calls {
 				c := &f.Calls[i]
-				name := c.Method
-				if name == "" {
-					name = lastName(c.Name)
-				}
-				if name != "" {
+				if name := c.called(); name != "" {
 					if cs := s.callers[name]; len(cs) == 0 || cs[len(cs)-1] != f {
 						s.callers[name] = append(cs, f)
 					}

@@ -29,6 +29,10 @@ const (
 	RootSeq
 	// RootExpr is the operation Func.Exprs[Index].
 	RootExpr
+	// RootCond is the truth of the function's condition Func.Conds[Index]
+	// (ok = x == y), next to the condition's RootExpr: nothing to the
+	// model's evaluation, which reads the operation.
+	RootCond
 )
 
 // OpKind says what an operation did to a value.
@@ -61,9 +65,12 @@ const (
 	OpGetattr
 )
 
-// An Op is one operation on a value, at Span.
+// An Op is one operation on a value, at Span. An OpIndex whose key is
+// not a string literal has its key's value at Func.Keys[Key-1] (Key 0:
+// a constant).
 type Op struct {
 	Kind OpKind
+	Key  int32
 	Name string
 	Span Span
 }

@@ -1,0 +1,509 @@
+package pysrc
+
+import (
+	"maps"
+	"strings"
+
+	"github.com/residue-sec/residue/analyzers/syntax"
+)
+
+// What lowering adds for a function's flow (see flow.go): statements in
+// a tree, each with the calls it makes, its conditions, and what it assigns.
+
+// ncalls returns the number of call sites lowered so far.
+func (s *fnState) ncalls() int32 { return int32(len(s.fn.Calls)) }
+
+// emit adds st to the block being lowered, if any; a statement that
+// evaluates nothing and does nothing (a docstring, a definition without
+// decorators) is left out.
+func (s *fnState) emit(st Stmt) {
+	if s.depth < 0 || (st.Kind == StmtExpr || st.Kind == StmtDef) && st.From == st.To {
+		return
+	}
+	s.bufs[s.depth] = append(s.bufs[s.depth], st)
+}
+
+// into lowers, with lower, a block of a function: its statements are
+// gathered, then added to the function's Stmts together, as the run
+// *dst.
+func (s *fnState) into(dst *Run, lower func()) {
+	if s.fn.Kind != KindDef {
+		lower()
+		return
+	}
+	s.depth++
+	if len(s.bufs) <= s.depth {
+		s.bufs = append(s.bufs, nil)
+	}
+	s.bufs[s.depth] = s.bufs[s.depth][:0]
+	lower()
+	b := s.bufs[s.depth]
+	*dst = Run{int32(len(s.fn.Stmts)), int32(len(b))}
+	s.fn.Stmts = append(s.fn.Stmts, b...)
+	s.bufs[s.depth] = b[:0]
+	s.depth--
+}
+
+// trim makes the function's lists as long as their content: they grew
+// by appending while it was lowered, and a part keeps them for the whole
+// run.
+func (f *Func) trim() {
+	f.Calls, f.Seqs, f.Exprs, f.Sets = exact(f.Calls), exact(f.Seqs), exact(f.Exprs), exact(f.Sets)
+	f.Loops, f.Tests, f.Stores = exact(f.Loops), exact(f.Tests), exact(f.Stores)
+	f.Globals, f.Captures, f.Keys = exact(f.Globals), exact(f.Captures), exact(f.Keys)
+	f.Stmts, f.Handlers = exact(f.Stmts), exact(f.Handlers)
+	f.Targets, f.Conds = exact(f.Targets), exact(f.Conds)
+}
+
+// clauses adds blocks as a run of the function's Handlers.
+func (s *fnState) clauses(blocks []Run) Run {
+	if s.fn.Kind != KindDef {
+		return Run{}
+	}
+	r := Run{int32(len(s.fn.Handlers)), int32(len(blocks))}
+	s.fn.Handlers = append(s.fn.Handlers, blocks...)
+	return r
+}
+
+// ifStmt lowers an if statement into st, its elif clauses as the if
+// statements of its else, each with its own condition: every branch
+// starts from what the conditions before it bound, and they are joined
+// after. Each condition is also a Test of the function.
+func (s *fnState) ifStmt(n *syntax.Node, st *Stmt) {
+	st.Kind = StmtIf
+	body := n.ChildByFieldName("consequence")
+	var v Value
+	st.Cond, v = s.condValue(n.ChildByFieldName("condition"))
+	s.test(v, n, body, n)
+	st.To = s.ncalls()
+	cond := s.env
+	s.env = maps.Clone(cond)
+	s.into(&st.Body, func() { s.block(body) })
+	envs := []map[string]Value{s.env}
+	var none map[string]Value
+	st.Else = s.alternatives(n, n.ChildrenByFieldName("alternative"), cond, &envs, &none)
+	if none != nil {
+		// What holds when no branch ran comes first, as when no body
+		// of a loop or a try ran.
+		envs = append([]map[string]Value{none}, envs...)
+	}
+	s.env = join(envs...)
+	s.emit(*st)
+}
+
+// alternatives lowers the elif and else clauses alts of if statement n,
+// from what the conditions before bound (cond), into a block: an elif is an
+// if statement, whose else block holds the clauses after it. envs gets
+// what each branch binds, and none the conditions' when no else clause
+// ends them.
+func (s *fnState) alternatives(n *syntax.Node, alts []*syntax.Node, cond map[string]Value, envs *[]map[string]Value, none *map[string]Value) Run {
+	if len(alts) == 0 {
+		*none = cond
+		return Run{}
+	}
+	alt := alts[0]
+	var out Run
+	s.env = maps.Clone(cond)
+	if alt.Type() != "elif_clause" {
+		s.into(&out, func() { s.block(alt.ChildByFieldName("body")) })
+		*envs = append(*envs, s.env)
+		return out
+	}
+	s.into(&out, func() {
+		el := Stmt{Kind: StmtIf, Elif: true, From: s.ncalls(), Span: span(alt)}
+		body := alt.ChildByFieldName("consequence")
+		var v Value
+		el.Cond, v = s.condValue(alt.ChildByFieldName("condition"))
+		s.test(v, alt, body, n)
+		el.To = s.ncalls()
+		cond := s.env
+		s.env = maps.Clone(cond)
+		s.into(&el.Body, func() { s.block(body) })
+		*envs = append(*envs, s.env)
+		el.Else = s.alternatives(n, alts[1:], cond, envs, none)
+		s.emit(el)
+	})
+	return out
+}
+
+// literalCases reports whether every case of a match statement compares
+// the subject with string literals (case "A" | "B"), but a last one that
+// matches anything (case _).
+func literalCases(cases []*syntax.Node) bool {
+	for i, c := range cases {
+		var pats []*syntax.Node
+		for _, k := range c.NamedChildren() {
+			switch k.Type() {
+			case "case_pattern":
+				pats = append(pats, k)
+			case "if_clause":
+				return false
+			}
+		}
+		if len(pats) != 1 {
+			return false
+		}
+		if _, ok := casePattern(pats[0]); !ok && (i < len(cases)-1 || pats[0].Text() != "_") {
+			return false
+		}
+	}
+	return len(cases) > 0
+}
+
+// casePattern returns the strings a case pattern is (a string, or a
+// union of strings).
+func casePattern(p *syntax.Node) ([]string, bool) {
+	if p == nil {
+		return nil, false
+	}
+	kids := p.NamedChildren()
+	if len(kids) != 1 {
+		return nil, false
+	}
+	strs := []*syntax.Node{kids[0]}
+	if kids[0].Type() == "union_pattern" {
+		strs = kids[0].NamedChildren()
+	}
+	var out []string
+	for _, k := range strs {
+		lit, ok := stringLiteral(k)
+		if k.Type() != "string" || !ok {
+			return nil, false
+		}
+		out = append(out, lit)
+	}
+	return out, len(out) > 0
+}
+
+// matchChain lowers a match statement of literal cases as the if
+// statement it is (if subject in ("A", "B"): ... elif ...: ... else:
+// ...), each case's body from the environment before.
+func (s *fnState) matchChain(st *Stmt, subject Operand, cases []*syntax.Node) {
+	before := s.env
+	var envs []map[string]Value
+	// chain lowers cases[i:]: the if statement of case i, or the body
+	// of a last case _, into the block being lowered (ok false).
+	var chain func(i int) (Stmt, bool)
+	chain = func(i int) (Stmt, bool) {
+		c := cases[i]
+		body := c.ChildByFieldName("consequence")
+		s.env = maps.Clone(before)
+		lits, literal := casePattern(casePatternOf(c))
+		if !literal {
+			s.block(body)
+			envs = append(envs, s.env)
+			return Stmt{}, false
+		}
+		if_ := Stmt{Kind: StmtIf, Elif: i > 0, From: s.ncalls(), To: s.ncalls(), Span: span(c)}
+		if_.Cond = s.addCond(Cond{Kind: CondCompare, Op: "in", Span: span(c),
+			Operands: []Operand{subject, {Lits: lits, Literal: true, Span: span(casePatternOf(c))}}})
+		s.into(&if_.Body, func() { s.block(body) })
+		envs = append(envs, s.env)
+		if i+1 == len(cases) {
+			// No case matched: what held before comes first.
+			envs = append([]map[string]Value{before}, envs...)
+		} else {
+			s.into(&if_.Else, func() {
+				if next, ok := chain(i + 1); ok {
+					s.emit(next)
+				}
+			})
+		}
+		return if_, true
+	}
+	if first, ok := chain(0); ok {
+		first.From, first.Span = st.From, st.Span
+		s.emit(first)
+	} else {
+		s.emit(Stmt{Kind: StmtExpr, From: st.From, To: st.To, Span: st.Span})
+	}
+	s.env = join(envs...)
+}
+
+// casePatternOf returns a case clause's pattern.
+func casePatternOf(c *syntax.Node) *syntax.Node {
+	for _, k := range c.NamedChildren() {
+		if k.Type() == "case_pattern" {
+			return k
+		}
+	}
+	return nil
+}
+
+// mixed lowers a statement whose children are expressions and, in an
+// ERROR node, statements: the expressions' calls make st, up to each
+// nested statement.
+func (s *fnState) mixed(n *syntax.Node, st *Stmt) {
+	flush := func() {
+		if st.To = s.ncalls(); st.To > st.From || st.Kind != StmtExpr {
+			s.emit(*st)
+		}
+		st.Kind, st.From = StmtExpr, s.ncalls()
+	}
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		switch {
+		case !c.IsNamed():
+		case isStatement(c.Type()):
+			flush()
+			s.stmt(c)
+			st.From = s.ncalls()
+		default:
+			s.expr(c)
+		}
+	}
+	flush()
+}
+
+// constant returns the literal constant n is, 0 for none.
+func singleton(n *syntax.Node) Singleton {
+	switch n.Type() {
+	case "none":
+		return SingletonNone
+	case "true":
+		return SingletonTrue
+	case "false":
+		return SingletonFalse
+	}
+	return 0
+}
+
+// cond lowers n as a condition and returns its index in Func.Conds.
+func (s *fnState) cond(n *syntax.Node) int32 {
+	i, _ := s.condValue(n)
+	return i
+}
+
+// condValue lowers n, once, as a condition and as an expression: it
+// returns the condition's index in Func.Conds (-1 outside functions) and
+// n's value. A comparison, a not or an and/or is also the operation it
+// is, of Func.Exprs: the value is its RootExpr atom, with, for and/or,
+// the operands' values (it is one of them); anything else is a truth
+// test of its value.
+func (s *fnState) condValue(n *syntax.Node) (int32, Value) {
+	t := Cond{Span: span(n)}
+	e := Expr{Span: span(n)}
+	switch n.Type() {
+	case "parenthesized_expression":
+		if n.NamedChildCount() == 1 {
+			return s.condValue(n.NamedChild(0))
+		}
+	case "not_operator":
+		k, v := s.condValue(n.ChildByFieldName("argument"))
+		t.Kind, t.Kids = CondNot, []int32{k}
+		e.Op, e.Args = "not", []Value{v}
+		return s.addCond(t), s.addExpr(e)
+	case "boolean_operator":
+		l, lv := s.condValue(n.ChildByFieldName("left"))
+		r, rv := s.condValue(n.ChildByFieldName("right"))
+		t.Kind, t.Kids = CondAnd, []int32{l, r}
+		e.Args = []Value{lv, rv}
+		if op := n.ChildByFieldName("operator"); op != nil {
+			e.Op = op.Text()
+			if op.Type() == "or" {
+				t.Kind = CondOr
+			}
+		}
+		return s.addCond(t), s.addExpr(e).Union(lv).Union(rv)
+	case "comparison_operator":
+		// The operation is the first comparison (a < b of a < b <= c);
+		// the condition has every operand.
+		t.Kind = CondCompare
+		var ops []string
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			switch {
+			case c.IsNamed() && c.Type() != "comment":
+				v := s.expr(c)
+				t.Operands = append(t.Operands, operand(c, v))
+				if len(e.Args) < 2 {
+					e.Args = append(e.Args, v)
+				}
+			case c.IsNamed():
+			case len(e.Args) == 1:
+				ops = append(ops, c.Type())
+				fallthrough
+			default:
+				if t.Op == "" && c.FieldName() == "operators" {
+					t.Op = c.Type()
+				}
+			}
+		}
+		e.Op = strings.Join(ops, " ")
+		return s.addCond(t), s.addExpr(e)
+	}
+	v := s.expr(n)
+	t.Kind, t.Operands = CondTruth, []Operand{operand(n, v)}
+	return s.addCond(t), v
+}
+
+// addCond adds t to the function's conditions and returns its index.
+// Only functions keep conditions (module and class bodies have no flow): -1
+// is none.
+func (s *fnState) addCond(t Cond) int32 {
+	if s.fn.Kind != KindDef {
+		return -1
+	}
+	s.fn.Conds = append(s.fn.Conds, t)
+	return int32(len(s.fn.Conds) - 1)
+}
+
+// condAtom is the value of a condition used as a value: its value (see
+// condValue) and, in a function, the condition's atom.
+func (s *fnState) condAtom(n *syntax.Node) Value {
+	i, v := s.condValue(n)
+	if i < 0 {
+		return v
+	}
+	return v.Union(Value{{Root: RootCond, Index: i}})
+}
+
+// operand returns the operand n, whose value is v, with its literals.
+func operand(n *syntax.Node, v Value) Operand {
+	o := Operand{Value: v, Span: span(n), Const: singleton(n)}
+	switch n.Type() {
+	case "string":
+		if lit, ok := stringLiteral(n); ok {
+			o.Lits, o.Literal = []string{lit}, true
+		}
+	case "tuple", "list", "set", "parenthesized_expression":
+		for _, c := range n.NamedChildren() {
+			lit, ok := "", c.Type() == "string"
+			if ok {
+				lit, ok = stringLiteral(c)
+			}
+			if !ok {
+				return Operand{Value: v, Span: span(n)}
+			}
+			o.Lits = append(o.Lits, lit)
+		}
+		o.Literal = len(o.Lits) > 0
+	}
+	return o
+}
+
+// assigned returns the run of the function's Targets that lower adds.
+func (s *fnState) assigned(lower func()) Run {
+	start := len(s.fn.Targets)
+	lower()
+	return Run{int32(start), int32(len(s.fn.Targets) - start)}
+}
+
+// assignTop binds the target of an assignment statement (at) to v and
+// adds to the function's Targets what it assigns to: an attribute or a
+// key of an object, or anything else but a name (a name's binding is in
+// the values that read it).
+func (s *fnState) assignTop(target *syntax.Node, v Value, at *syntax.Node) {
+	if t := s.target(target, v, at); s.fn.Kind == KindDef && t.Kind != TargetName {
+		s.fn.Targets = append(s.fn.Targets, t)
+	}
+}
+
+// target binds target to v, assigned by at, and returns what it
+// assigns to. Each part of the target is lowered once.
+func (s *fnState) target(target *syntax.Node, v Value, at *syntax.Node) Target {
+	t := Target{Kind: TargetOther, Span: span(target)}
+	switch target.Type() {
+	case "identifier":
+		t.Kind, t.Name = TargetName, target.Text()
+	case "attribute":
+		t.Kind, t.Name = TargetAttr, target.ChildByFieldName("attribute").Text()
+		s.through(at, v, func(v Value) {
+			obj := s.bindAttr(target, v)
+			if dotted(target) != "" {
+				// Only a dotted name's object: another's (a call's
+				// result) is not made again where the target is judged.
+				t.Obj = obj
+			}
+		})
+		return t
+	case "subscript":
+		t.Kind = TargetIndex
+		for _, k := range target.ChildrenByFieldName("subscript") {
+			if lit, ok := stringLiteral(k); ok && k.Type() == "string" {
+				t.Name = lit
+			} else {
+				t.Key = t.Key.Union(s.expr(k))
+			}
+		}
+		obj := target.ChildByFieldName("value")
+		t.Obj = s.expr(obj)
+		// d[k] = v adds v to what d holds.
+		s.through(at, v, func(v Value) { s.bind(obj, t.Obj.Union(v)) })
+		return t
+	}
+	s.assign(target, v, at)
+	return t
+}
+
+// extendSetting records NAME += literal at the module's top level as
+// another setting of NAME (MIDDLEWARE += [...]).
+func (s *fnState) extendSetting(left, right *syntax.Node) {
+	if s.idx == 0 && left.Type() == "identifier" && settingName.MatchString(left.Text()) {
+		switch right.Type() {
+		case "list", "tuple":
+			s.l.m.Settings = append(s.l.m.Settings, Setting{Name: left.Text(), Value: literal(right)})
+		}
+	}
+}
+
+// classConst records a class body's name = literal.
+func (s *fnState) classConst(left, right *syntax.Node) {
+	if s.fn.Class < 0 || int(s.fn.Class) >= len(s.l.m.Classes) {
+		return
+	}
+	switch right.Type() {
+	case "dictionary", "list", "tuple", "set", "string":
+		c := &s.l.m.Classes[s.fn.Class]
+		c.Consts = append(c.Consts, Setting{Name: left.Text(), Value: literal(right)})
+	}
+}
+
+// callLiteral reads a call as a Literal: its callee and arguments.
+func callLiteral(n *syntax.Node) Literal {
+	l := Literal{Kind: LitCall, Text: dotted(n.ChildByFieldName("function")), Span: span(n)}
+	args := n.ChildByFieldName("arguments")
+	if args == nil || args.Type() != "argument_list" {
+		return l
+	}
+	for _, a := range args.NamedChildren() {
+		key := ""
+		if a.Type() == "keyword_argument" {
+			key, a = a.ChildByFieldName("name").Text(), a.ChildByFieldName("value")
+		}
+		l.Keys = append(l.Keys, key)
+		l.Items = append(l.Items, literal(a))
+	}
+	return l
+}
+
+// containerAdders are the methods that add their arguments to the
+// container they are called on (a list built in a loop holds what was
+// appended).
+var containerAdders = map[string]bool{
+	"append": true, "extend": true, "add": true, "insert": true, "update": true, "appendleft": true,
+	"extendleft": true, "setdefault": true,
+}
+
+// addTo binds the container obj (a name or a dotted name), whose value is
+// v, to what it holds and what a call adds to it.
+func (s *fnState) addTo(obj *syntax.Node, v Value, args []Arg) {
+	if obj == nil || obj.Type() != "identifier" && dotted(obj) == "" {
+		return
+	}
+	for _, a := range args {
+		v = v.Union(a.Value)
+	}
+	if len(v) == 0 {
+		return
+	}
+	// What the container holds, not an assignment: no attribute is set
+	// (Sets) and no global assigned.
+	switch obj.Type() {
+	case "identifier":
+		s.env[obj.Text()] = v
+	case "attribute":
+		s.env[dotted(obj)] = v
+		if o := obj.ChildByFieldName("object"); o.Type() == "identifier" && s.isSelf(o.Text()) {
+			s.fn.Stores = append(s.fn.Stores, Store{Attr: obj.ChildByFieldName("attribute").Text(), Value: v, Span: span(obj)})
+		}
+	}
+}

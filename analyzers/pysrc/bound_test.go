@@ -30,3 +30,30 @@ func TestNestedValuesStayBounded(t *testing.T) {
 		t.Errorf("%d evaluations, past the budget of %d", p.sched.evals, p.sched.budget)
 	}
 }
+
+// TestOperationChainsEvaluateOnce: a chain of operations (a header built
+// of forty `+`, a condition of `or`s) carries its operands, not every
+// inner operation as an alternative of its own, so that it is evaluated
+// once per level rather than 2^n times.
+func TestOperationChainsEvaluateOnce(t *testing.T) {
+	terms := make([]string, 40)
+	for i := range terms {
+		terms[i] = "o8(" + string(rune('0'+i%10)) + ")"
+	}
+	src := "import opener\n\n\ndef o8(x):\n    return x\n\n\ndef header(a, b, c):\n    h = opener.open()\n" +
+		"    h.f.size = " + strings.Join(terms, " + ") + "\n" +
+		"    h.g.size = a or b or c or 4\n"
+	p := buildAll(t, map[string]string{"native/pcx.py": src})
+	got := notes(p)
+	if len(got) != 2 {
+		t.Fatalf("notes %q, want the two assignments", got)
+	}
+	// One operation per level (fewer where the value was bounded), each
+	// `or` once: an inner operation is no alternative of an outer one.
+	if n := strings.Count(got[0], "+("); n == 0 || n > 39 {
+		t.Errorf("%d operations in %s", n, got[0])
+	}
+	if n := strings.Count(got[1], "or("); n != 3 || !strings.HasSuffix(got[1], "| sym0 | sym1 | sym2 | 4}") {
+		t.Errorf("or chain: %s", got[1])
+	}
+}

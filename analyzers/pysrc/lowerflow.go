@@ -303,7 +303,7 @@ func (s *fnState) condValue(n *syntax.Node) (int32, Value) {
 				t.Kind = CondOr
 			}
 		}
-		return s.addCond(t), s.addExpr(e).Union(lv).Union(rv)
+		return s.addCond(t), s.addExpr(e).Union(s.sides(lv)).Union(s.sides(rv))
 	case "comparison_operator":
 		// The operation is the first comparison (a < b of a < b <= c);
 		// the condition has every operand.

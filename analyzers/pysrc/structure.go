@@ -119,7 +119,7 @@ func (s *fnState) operation(n *syntax.Node) Value {
 	add := func(c *syntax.Node) {
 		v := s.expr(c)
 		e.Args = append(e.Args, v)
-		content = content.Union(v)
+		content = content.Union(s.operands(v))
 	}
 	switch n.Type() {
 	case "binary_operator":
@@ -132,6 +132,34 @@ func (s *fnState) operation(n *syntax.Node) Value {
 		content = nil
 	}
 	return s.addExpr(e).Union(content)
+}
+
+// operands returns what an operation's value carries of an operand's: its
+// atoms but the operations (a + b + c carries a, b and c, not a + b, which
+// its Expr holds), so that nested operations are not each evaluated again
+// at every level (2^n evaluations for a chain of n).
+func (s *fnState) operands(v Value) Value {
+	if !slices.ContainsFunc(v, func(a Atom) bool { return a.Root == RootExpr }) {
+		return v
+	}
+	return slices.DeleteFunc(slices.Clone(v), func(a Atom) bool { return a.Root == RootExpr })
+}
+
+// sides returns what a side of `and`/`or` may be: its value, but
+// for a side that is itself `and`/`or`, that operation's own sides (a or
+// b or c may be a, b or c), for the same reason.
+func (s *fnState) sides(v Value) Value {
+	nested := func(a Atom) bool {
+		if a.Root != RootExpr || int(a.Index) >= len(s.fn.Exprs) {
+			return false
+		}
+		op := s.fn.Exprs[a.Index].Op
+		return op == "and" || op == "or"
+	}
+	if !slices.ContainsFunc(v, nested) {
+		return v
+	}
+	return slices.DeleteFunc(slices.Clone(v), nested)
 }
 
 // addExpr adds e to the function's operations and returns its atom.

@@ -153,14 +153,7 @@ func (c *checker) cFlow(x *crossing) []analyzers.Step {
 		return c.residueFlow(x, r)
 	}
 	o := x.returned.Output
-	flow := []analyzers.Step{{Location: c.repo.Location(o.Buffer.Decl, o.Buffer.Declared())}}
-	steps := o.Steps
-	if len(steps) > maxCSteps {
-		steps = steps[len(steps)-maxCSteps:]
-	}
-	for _, st := range steps {
-		flow = append(flow, analyzers.Step{Location: c.repo.Location(st.At, st.Message)})
-	}
+	flow := c.writes(o.Buffer, o.Steps)
 	out := o.Leaves()
 	if o.Kind == csrc.BytesObjectOut {
 		out = "the object is returned to Python with bytes nothing wrote"
@@ -177,14 +170,7 @@ func (c *checker) cFlow(x *crossing) []analyzers.Step {
 // calls up to the foreign function, and its return to Python.
 func (c *checker) residueFlow(x *crossing, r *csrc.ParamResidue) []analyzers.Step {
 	src := r.Sources[0]
-	flow := []analyzers.Step{{Location: c.repo.Location(src.Buffer.Decl, src.Buffer.Declared())}}
-	steps := src.Steps
-	if len(steps) > maxCSteps {
-		steps = steps[len(steps)-maxCSteps:]
-	}
-	for _, st := range steps {
-		flow = append(flow, analyzers.Step{Location: c.repo.Location(st.At, st.Message)})
-	}
+	flow := c.writes(src.Buffer, src.Steps)
 	flow = append(flow, analyzers.Step{Location: c.repo.Location(src.At,
 		fmt.Sprintf("%s into the caller's buffer: bytes %s nothing wrote", strings.TrimSuffix(src.Verb, " it"), csrc.RangeList(r.Spans)))})
 	for i := len(src.Via) - 1; i >= 0; i-- {
@@ -252,4 +238,17 @@ func members(o csrc.Output) string {
 		return " (members " + strings.Join(o.Members, ", ") + " are never written)"
 	}
 	return ""
+}
+
+// writes starts a C flow: the buffer's declaration, then its last
+// maxCSteps writes.
+func (c *checker) writes(buf csrc.BufferInfo, steps []csrc.Step) []analyzers.Step {
+	flow := []analyzers.Step{{Location: c.repo.Location(buf.Decl, buf.Declared())}}
+	if len(steps) > maxCSteps {
+		steps = steps[len(steps)-maxCSteps:]
+	}
+	for _, st := range steps {
+		flow = append(flow, analyzers.Step{Location: c.repo.Location(st.At, st.Message)})
+	}
+	return flow
 }

@@ -1,0 +1,942 @@
+package pysrc
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// The cache stores a Module in a binary form of its own rather than as
+// gob's reflection walks it: a warm run decodes every module of the
+// repository, and gob spent most of that run allocating the model's
+// small slices one by one.
+//
+// The form is a version byte, a string table (how many strings, their
+// lengths, their bytes), how many elements of each list type the module
+// holds, then the module's fields in the order of their declarations,
+// each element of a list in its place, its fields in their order:
+//
+//   - unsigned numbers, spans' starts and lengths are uvarints; signed
+//     numbers and a span's end (as its distance from the start) varints;
+//     kinds are one byte, booleans one byte 0 or 1;
+//   - a string is its number in the table (0 for ""), each string of the
+//     module stored once;
+//   - a slice or map is its length plus one, 0 for nil, then its elements
+//     (a map's in the order of its keys).
+//
+// A decoder allocates the elements of each list type once, the module's
+// string table once, and hands out capped slices of them.
+
+// codecVersion is the first byte of a module's binary form.
+const codecVersion = 1
+
+// maxLiteralDepth bounds the nesting of a Literal's items the codec
+// accepts (Python's own parser nests no deeper than 200 brackets).
+const maxLiteralDepth = 1000
+
+// errCodec is what a module's binary form that does not decode returns.
+var errCodec = errors.New("pysrc: corrupt module encoding")
+
+// The list types of a module, which a decoder allocates once each.
+const (
+	listImport = iota
+	listFunc
+	listClass
+	listSetting
+	listLiteral
+	listString
+	listInt32
+	listSpan
+	listParam
+	listCall
+	listArg
+	listStore
+	listBinding
+	listStmt
+	listRun
+	listTarget
+	listCond
+	listOperand
+	listSeq
+	listExpr
+	listSet
+	listLoop
+	listTest
+	listCapture
+	listValue
+	listAtom
+	listOp
+	numLists
+)
+
+// minBytes is the size of the smallest element of each list type, its
+// zero value's: every field takes one byte at least.
+var minBytes = [numLists]uint64{
+	listImport:  minSize((*encoder).imp),
+	listFunc:    minSize((*encoder).fn),
+	listClass:   minSize((*encoder).class),
+	listSetting: minSize((*encoder).setting),
+	listLiteral: minSize((*encoder).literal),
+	listString:  minSize((*encoder).stringElem),
+	listInt32:   minSize((*encoder).int32Elem),
+	listSpan:    minSize((*encoder).spanElem),
+	listParam:   minSize((*encoder).param),
+	listCall:    minSize((*encoder).call),
+	listArg:     minSize((*encoder).arg),
+	listStore:   minSize((*encoder).store),
+	listBinding: minSize((*encoder).binding),
+	listStmt:    minSize((*encoder).stmt),
+	listRun:     minSize((*encoder).run),
+	listTarget:  minSize((*encoder).target),
+	listCond:    minSize((*encoder).cond),
+	listOperand: minSize((*encoder).operand),
+	listSeq:     minSize((*encoder).seq),
+	listExpr:    minSize((*encoder).expr),
+	listSet:     minSize((*encoder).set),
+	listLoop:    minSize((*encoder).loop),
+	listTest:    minSize((*encoder).test),
+	listCapture: minSize((*encoder).capture),
+	listValue:   minSize((*encoder).valueElem),
+	listAtom:    minSize((*encoder).atom),
+	listOp:      minSize((*encoder).op),
+}
+
+// minSize returns the size of the encoding of a zero T.
+func minSize[T any](elem func(*encoder, *T)) uint64 {
+	var zero T
+	e := &encoder{strings: map[string]uint64{}}
+	elem(e, &zero)
+	return uint64(len(e.body))
+}
+
+// GobEncode encodes the module in its binary form, for the cache.
+func (m *Module) GobEncode() ([]byte, error) {
+	e := &encoder{strings: map[string]uint64{}}
+	e.module(m)
+	if e.err != nil {
+		return nil, e.err
+	}
+	size := 1 + binary.MaxVarintLen64*(1+len(e.table)+numLists) + len(e.body)
+	for _, s := range e.table {
+		size += len(s)
+	}
+	out := make([]byte, 1, size)
+	out[0] = codecVersion
+	out = binary.AppendUvarint(out, uint64(len(e.table)))
+	for _, s := range e.table {
+		out = binary.AppendUvarint(out, uint64(len(s)))
+	}
+	for _, s := range e.table {
+		out = append(out, s...)
+	}
+	for _, n := range e.count {
+		out = binary.AppendUvarint(out, n)
+	}
+	return append(out, e.body...), nil
+}
+
+// GobDecode decodes a module's binary form. A form that is truncated or
+// corrupt returns an error, having allocated a few dozen times its length
+// at most.
+func (m *Module) GobDecode(data []byte) error {
+	if len(data) == 0 || data[0] != codecVersion {
+		return errors.New("pysrc: module encoding of another version")
+	}
+	d := &decoder{data: data, off: 1}
+	d.readTable()
+	var count [numLists]uint64
+	total := uint64(0)
+	for i := range count {
+		count[i] = d.uint()
+		total += min(count[i], uint64(len(data))) * minBytes[i] // cannot overflow
+	}
+	// The elements' own bytes are distinct bytes of the rest.
+	if d.err != nil || total > uint64(d.left()) {
+		return errCodec
+	}
+	d.imports.alloc(count[listImport])
+	d.funcs.alloc(count[listFunc])
+	d.classes.alloc(count[listClass])
+	d.settings.alloc(count[listSetting])
+	d.literals.alloc(count[listLiteral])
+	d.strs.alloc(count[listString])
+	d.int32s.alloc(count[listInt32])
+	d.spans.alloc(count[listSpan])
+	d.params.alloc(count[listParam])
+	d.calls.alloc(count[listCall])
+	d.args.alloc(count[listArg])
+	d.stores.alloc(count[listStore])
+	d.bindings.alloc(count[listBinding])
+	d.stmts.alloc(count[listStmt])
+	d.runs.alloc(count[listRun])
+	d.targets.alloc(count[listTarget])
+	d.conds.alloc(count[listCond])
+	d.operands.alloc(count[listOperand])
+	d.seqs.alloc(count[listSeq])
+	d.exprs.alloc(count[listExpr])
+	d.sets.alloc(count[listSet])
+	d.loops.alloc(count[listLoop])
+	d.tests.alloc(count[listTest])
+	d.captures.alloc(count[listCapture])
+	d.values.alloc(count[listValue])
+	d.atoms.alloc(count[listAtom])
+	d.ops.alloc(count[listOp])
+	var out Module
+	d.module(&out)
+	if d.err != nil || d.left() != 0 || !d.used() {
+		return errCodec
+	}
+	*m = out
+	return nil
+}
+
+// An encoder writes a module's fields into body, its strings into table.
+type encoder struct {
+	body    []byte
+	strings map[string]uint64 // a string's number in table, from 1
+	table   []string
+	count   [numLists]uint64
+	depth   int // of the Literal being written
+	err     error
+}
+
+func (e *encoder) uint(v uint64) { e.body = binary.AppendUvarint(e.body, v) }
+func (e *encoder) int(v int32)   { e.body = binary.AppendVarint(e.body, int64(v)) }
+func (e *encoder) byte(b uint8)  { e.body = append(e.body, b) }
+
+func (e *encoder) bool(b bool) {
+	if b {
+		e.byte(1)
+	} else {
+		e.byte(0)
+	}
+}
+
+func (e *encoder) string(s string) {
+	if s == "" {
+		e.uint(0)
+		return
+	}
+	n, ok := e.strings[s]
+	if !ok {
+		e.table = append(e.table, s)
+		n = uint64(len(e.table))
+		e.strings[s] = n
+	}
+	e.uint(n)
+}
+
+func (e *encoder) span(s Span) {
+	e.uint(uint64(s.Start))
+	e.body = binary.AppendVarint(e.body, int64(s.End)-int64(s.Start))
+}
+
+func (e *encoder) run(r *Run) {
+	e.int(r.Start)
+	e.int(r.Len)
+}
+
+// encodeList writes list s of list type kind, each element with elem.
+func encodeList[T any](e *encoder, kind int, s []T, elem func(*encoder, *T)) {
+	if s == nil {
+		e.uint(0)
+		return
+	}
+	e.uint(uint64(len(s)) + 1)
+	e.count[kind] += uint64(len(s))
+	for i := range s {
+		elem(e, &s[i])
+	}
+}
+
+func (e *encoder) stringElem(s *string)  { e.string(*s) }
+func (e *encoder) int32Elem(v *int32)    { e.int(*v) }
+func (e *encoder) spanElem(s *Span)      { e.span(*s) }
+func (e *encoder) stringList(s []string) { encodeList(e, listString, s, (*encoder).stringElem) }
+func (e *encoder) value(v Value)         { encodeList(e, listAtom, v, (*encoder).atom) }
+func (e *encoder) valueElem(v *Value)    { e.value(*v) }
+func (e *encoder) valueList(v []Value)   { encodeList(e, listValue, v, (*encoder).valueElem) }
+
+func (e *encoder) module(m *Module) {
+	e.string(m.File)
+	e.bool(m.Package)
+	if m.Src == nil {
+		e.uint(0)
+	} else {
+		e.uint(uint64(len(m.Src)) + 1)
+		e.body = append(e.body, m.Src...)
+	}
+	encodeList(e, listImport, m.Imports, (*encoder).imp)
+	encodeList(e, listFunc, m.Funcs, (*encoder).fn)
+	encodeList(e, listClass, m.Classes, (*encoder).class)
+	encodeList(e, listSetting, m.Settings, (*encoder).setting)
+	if m.Config == nil {
+		e.uint(0)
+	} else {
+		e.uint(uint64(len(m.Config)) + 1)
+		keys := make([]string, 0, len(m.Config))
+		for k := range m.Config {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			e.string(k)
+			e.stringList(m.Config[k])
+		}
+	}
+	e.stringList(m.Need)
+}
+
+func (e *encoder) imp(im *Import) {
+	e.string(im.Local)
+	e.string(im.Module)
+	e.string(im.Full)
+	e.bool(im.Relative)
+	e.string(im.Name)
+	e.bool(im.Star)
+	e.int(im.Func)
+}
+
+func (e *encoder) fn(f *Func) {
+	e.byte(uint8(f.Kind))
+	e.string(f.Name)
+	e.int(f.Class)
+	e.int(f.Parent)
+	encodeList(e, listParam, f.Params, (*encoder).param)
+	e.stringList(f.Decorators)
+	encodeList(e, listInt32, f.DecoratorCalls, (*encoder).int32Elem)
+	encodeList(e, listSpan, f.DecoratorSpans, (*encoder).spanElem)
+	e.bool(f.Async)
+	encodeList(e, listCall, f.Calls, (*encoder).call)
+	e.value(f.Returns)
+	encodeList(e, listStore, f.Stores, (*encoder).store)
+	encodeList(e, listBinding, f.Env, (*encoder).binding)
+	e.run(&f.Body)
+	encodeList(e, listStmt, f.Stmts, (*encoder).stmt)
+	encodeList(e, listRun, f.Handlers, (*encoder).run)
+	encodeList(e, listTarget, f.Targets, (*encoder).target)
+	encodeList(e, listCond, f.Conds, (*encoder).cond)
+	e.valueList(f.Keys)
+	encodeList(e, listSeq, f.Seqs, (*encoder).seq)
+	encodeList(e, listExpr, f.Exprs, (*encoder).expr)
+	encodeList(e, listSet, f.Sets, (*encoder).set)
+	encodeList(e, listLoop, f.Loops, (*encoder).loop)
+	encodeList(e, listTest, f.Tests, (*encoder).test)
+	encodeList(e, listStore, f.Globals, (*encoder).store)
+	encodeList(e, listCapture, f.Captures, (*encoder).capture)
+	e.span(f.Span)
+	e.span(f.NameSpan)
+}
+
+func (e *encoder) param(p *Param) {
+	e.string(p.Name)
+	e.byte(uint8(p.Kind))
+	e.span(p.Span)
+}
+
+func (e *encoder) call(c *Call) {
+	e.value(c.Func)
+	e.value(c.Recv)
+	e.string(c.Method)
+	e.string(c.Name)
+	encodeList(e, listArg, c.Args, (*encoder).arg)
+	e.bool(c.Dropped)
+	e.span(c.Span)
+	e.span(c.FuncSpan)
+}
+
+func (e *encoder) arg(a *Arg) {
+	e.string(a.Keyword)
+	e.value(a.Value)
+	e.string(a.Lit)
+	e.bool(a.Literal)
+	e.string(a.Name)
+	e.span(a.Span)
+}
+
+func (e *encoder) store(s *Store) {
+	e.string(s.Attr)
+	e.value(s.Value)
+	e.span(s.Span)
+}
+
+func (e *encoder) binding(b *Binding) {
+	e.string(b.Name)
+	e.value(b.Value)
+}
+
+func (e *encoder) class(c *Class) {
+	e.string(c.Name)
+	e.valueList(c.Bases)
+	e.int(c.Scope)
+	e.int(c.Body)
+	e.stringList(c.Decorators)
+	encodeList(e, listInt32, c.DecoratorCalls, (*encoder).int32Elem)
+	encodeList(e, listSpan, c.DecoratorSpans, (*encoder).spanElem)
+	encodeList(e, listSetting, c.Consts, (*encoder).setting)
+	e.span(c.Span)
+	e.span(c.NameSpan)
+}
+
+func (e *encoder) setting(s *Setting) {
+	e.string(s.Name)
+	e.literal(&s.Value)
+}
+
+func (e *encoder) literal(l *Literal) {
+	if e.depth++; e.depth > maxLiteralDepth {
+		e.err = fmt.Errorf("pysrc: literal nested deeper than %d", maxLiteralDepth)
+		return
+	}
+	e.byte(uint8(l.Kind))
+	e.string(l.Text)
+	e.stringList(l.Keys)
+	encodeList(e, listLiteral, l.Items, (*encoder).literal)
+	e.span(l.Span)
+	e.depth--
+}
+
+func (e *encoder) atom(a *Atom) {
+	e.byte(uint8(a.Root))
+	e.int(a.Index)
+	e.string(a.Name)
+	encodeList(e, listOp, a.Ops, (*encoder).op)
+}
+
+func (e *encoder) op(o *Op) {
+	e.byte(uint8(o.Kind))
+	e.int(o.Key)
+	e.string(o.Name)
+	e.span(o.Span)
+}
+
+func (e *encoder) stmt(s *Stmt) {
+	e.byte(uint8(s.Kind))
+	e.byte(uint8(s.Const))
+	e.bool(s.Elif)
+	e.int(s.From)
+	e.int(s.To)
+	e.int(s.Cond)
+	e.run(&s.Body)
+	e.run(&s.Else)
+	e.run(&s.Finally)
+	e.run(&s.Handlers)
+	e.run(&s.Targets)
+	e.value(s.Value)
+	e.span(s.Span)
+}
+
+func (e *encoder) target(t *Target) {
+	e.byte(uint8(t.Kind))
+	e.value(t.Obj)
+	e.string(t.Name)
+	e.value(t.Key)
+	e.span(t.Span)
+}
+
+func (e *encoder) cond(c *Cond) {
+	e.byte(uint8(c.Kind))
+	e.string(c.Op)
+	encodeList(e, listInt32, c.Kids, (*encoder).int32Elem)
+	encodeList(e, listOperand, c.Operands, (*encoder).operand)
+	e.span(c.Span)
+}
+
+func (e *encoder) operand(o *Operand) {
+	e.value(o.Value)
+	e.stringList(o.Lits)
+	e.bool(o.Literal)
+	e.byte(uint8(o.Const))
+	e.span(o.Span)
+}
+
+func (e *encoder) seq(s *Seq) {
+	e.valueList(s.Items)
+	e.span(s.Span)
+}
+
+func (e *encoder) expr(x *Expr) {
+	e.string(x.Op)
+	e.valueList(x.Args)
+	e.span(x.Span)
+}
+
+func (e *encoder) set(s *Set) {
+	e.value(s.Obj)
+	e.string(s.Attr)
+	e.value(s.Value)
+	e.span(s.Span)
+	e.int(s.At)
+}
+
+func (e *encoder) loop(l *Loop) {
+	e.span(l.Span)
+	e.bool(l.For)
+	e.value(l.Iter)
+	e.int(l.First)
+	e.int(l.End)
+	e.int(l.SetFirst)
+	e.int(l.SetEnd)
+}
+
+func (e *encoder) test(t *Test) {
+	e.value(t.Cond)
+	e.span(t.Span)
+	e.span(t.Block)
+	e.span(t.Body)
+	e.bool(t.Exits)
+	e.bool(t.Assert)
+}
+
+func (e *encoder) capture(c *Capture) {
+	e.value(c.Value)
+	e.span(c.Span)
+}
+
+// A list holds the elements of one list type a decoder hands out.
+type list[T any] struct{ elems []T }
+
+func (l *list[T]) alloc(n uint64) {
+	if n > 0 {
+		l.elems = make([]T, n)
+	}
+}
+
+// A decoder reads a module's binary form from data, at off. (It keeps
+// an offset rather than slicing data: writing a pointer to the heap costs
+// a write barrier while the collector runs.)
+type decoder struct {
+	data  []byte
+	off   int
+	table []string
+	depth int // of the Literal being read
+	err   error
+
+	imports  list[Import]
+	funcs    list[Func]
+	classes  list[Class]
+	settings list[Setting]
+	literals list[Literal]
+	strs     list[string]
+	int32s   list[int32]
+	spans    list[Span]
+	params   list[Param]
+	calls    list[Call]
+	args     list[Arg]
+	stores   list[Store]
+	bindings list[Binding]
+	stmts    list[Stmt]
+	runs     list[Run]
+	targets  list[Target]
+	conds    list[Cond]
+	operands list[Operand]
+	seqs     list[Seq]
+	exprs    list[Expr]
+	sets     list[Set]
+	loops    list[Loop]
+	tests    list[Test]
+	captures list[Capture]
+	values   list[Value]
+	atoms    list[Atom]
+	ops      list[Op]
+}
+
+// fail marks the form corrupt: every read after returns zero.
+func (d *decoder) fail() {
+	d.err, d.off = errCodec, len(d.data)
+}
+
+// left returns how many bytes are left to read.
+func (d *decoder) left() int { return len(d.data) - d.off }
+
+// used reports whether every element the header announced was read.
+func (d *decoder) used() bool {
+	return len(d.imports.elems)+len(d.funcs.elems)+len(d.classes.elems)+len(d.settings.elems)+
+		len(d.literals.elems)+len(d.strs.elems)+len(d.int32s.elems)+len(d.spans.elems)+
+		len(d.params.elems)+len(d.calls.elems)+len(d.args.elems)+len(d.stores.elems)+
+		len(d.bindings.elems)+len(d.stmts.elems)+len(d.runs.elems)+len(d.targets.elems)+
+		len(d.conds.elems)+len(d.operands.elems)+len(d.seqs.elems)+len(d.exprs.elems)+
+		len(d.sets.elems)+len(d.loops.elems)+len(d.tests.elems)+len(d.captures.elems)+
+		len(d.values.elems)+len(d.atoms.elems)+len(d.ops.elems) == 0
+}
+
+func (d *decoder) uint() uint64 {
+	v, k := binary.Uvarint(d.data[d.off:])
+	if k <= 0 {
+		d.fail()
+		return 0
+	}
+	d.off += k
+	return v
+}
+
+func (d *decoder) int() int32 {
+	v, k := binary.Varint(d.data[d.off:])
+	if k <= 0 || int64(int32(v)) != v {
+		d.fail()
+		return 0
+	}
+	d.off += k
+	return int32(v)
+}
+
+func (d *decoder) byte() uint8 {
+	if d.off >= len(d.data) {
+		d.fail()
+		return 0
+	}
+	b := d.data[d.off]
+	d.off++
+	return b
+}
+
+func (d *decoder) bool() bool {
+	switch d.byte() {
+	case 0:
+		return false
+	case 1:
+		return true
+	}
+	d.fail()
+	return false
+}
+
+// length reads a slice's or map's length, and whether it is nil; a
+// length must not exceed the bytes left, of which an element takes one
+// at least.
+func (d *decoder) length() (int, bool) {
+	n := d.uint()
+	if n == 0 {
+		return 0, true
+	}
+	if n-1 > uint64(d.left()) {
+		d.fail()
+		return 0, true
+	}
+	return int(n - 1), false
+}
+
+// readTable reads the string table: its strings' lengths, then their
+// bytes, which become one string that every string of the table is a
+// substring of.
+func (d *decoder) readTable() {
+	n := d.uint()
+	if n > uint64(d.left()) {
+		d.fail()
+		return
+	}
+	lengths := d.data[d.off:]
+	total := uint64(0)
+	for range n {
+		total += min(d.uint(), uint64(len(d.data))) // cannot overflow
+	}
+	if d.err != nil || total > uint64(d.left()) {
+		d.fail()
+		return
+	}
+	all := string(d.data[d.off : d.off+int(total)])
+	d.off += int(total)
+	d.table = make([]string, n)
+	start := uint64(0)
+	for i := range d.table {
+		size, k := binary.Uvarint(lengths)
+		lengths = lengths[k:]
+		d.table[i] = all[start : start+size]
+		start += size
+	}
+}
+
+func (d *decoder) string() string {
+	n := d.uint()
+	switch {
+	case n == 0:
+		return ""
+	case n > uint64(len(d.table)):
+		d.fail()
+		return ""
+	}
+	return d.table[n-1]
+}
+
+func (d *decoder) span() Span {
+	start := d.uint()
+	v, k := binary.Varint(d.data[d.off:])
+	if k <= 0 {
+		d.fail()
+		return Span{}
+	}
+	d.off += k
+	if start > math.MaxUint32 || v < -int64(start) || v > math.MaxUint32-int64(start) {
+		d.fail()
+		return Span{}
+	}
+	return Span{uint32(start), uint32(int64(start) + v)}
+}
+
+func (d *decoder) run(r *Run) {
+	r.Start = d.int()
+	r.Len = d.int()
+}
+
+// decodeList reads a list of l's type, each element with elem, into the
+// next elements of l; the slice is capped, so that appending to it
+// cannot overwrite its neighbour.
+func decodeList[T any](d *decoder, l *list[T], elem func(*decoder, *T)) []T {
+	n, isNil := d.length()
+	switch {
+	case isNil:
+		return nil
+	case n > len(l.elems):
+		d.fail()
+		return nil
+	case n == 0:
+		return []T{}
+	}
+	s := l.elems[:n:n]
+	l.elems = l.elems[n:]
+	for i := range s {
+		elem(d, &s[i])
+	}
+	return s
+}
+
+func (d *decoder) stringElem(s *string) { *s = d.string() }
+func (d *decoder) int32Elem(v *int32)   { *v = d.int() }
+func (d *decoder) spanElem(s *Span)     { *s = d.span() }
+func (d *decoder) stringList() []string { return decodeList(d, &d.strs, (*decoder).stringElem) }
+func (d *decoder) value() Value         { return decodeList(d, &d.atoms, (*decoder).atom) }
+func (d *decoder) valueElem(v *Value)   { *v = d.value() }
+func (d *decoder) valueList() []Value   { return decodeList(d, &d.values, (*decoder).valueElem) }
+
+func (d *decoder) module(m *Module) {
+	m.File = d.string()
+	m.Package = d.bool()
+	if n, isNil := d.length(); !isNil {
+		src := make([]byte, n)
+		copy(src, d.data[d.off:])
+		m.Src, d.off = src, d.off+n
+	}
+	m.Imports = decodeList(d, &d.imports, (*decoder).imp)
+	m.Funcs = decodeList(d, &d.funcs, (*decoder).fn)
+	m.Classes = decodeList(d, &d.classes, (*decoder).class)
+	m.Settings = decodeList(d, &d.settings, (*decoder).setting)
+	if n, isNil := d.length(); !isNil {
+		m.Config = make(map[string][]string, n)
+		for range n {
+			k := d.string()
+			m.Config[k] = d.stringList()
+		}
+		if len(m.Config) != n {
+			d.fail() // a key twice
+		}
+	}
+	m.Need = d.stringList()
+}
+
+func (d *decoder) imp(im *Import) {
+	im.Local = d.string()
+	im.Module = d.string()
+	im.Full = d.string()
+	im.Relative = d.bool()
+	im.Name = d.string()
+	im.Star = d.bool()
+	im.Func = d.int()
+}
+
+func (d *decoder) fn(f *Func) {
+	f.Kind = FuncKind(d.byte())
+	f.Name = d.string()
+	f.Class = d.int()
+	f.Parent = d.int()
+	f.Params = decodeList(d, &d.params, (*decoder).param)
+	f.Decorators = d.stringList()
+	f.DecoratorCalls = decodeList(d, &d.int32s, (*decoder).int32Elem)
+	f.DecoratorSpans = decodeList(d, &d.spans, (*decoder).spanElem)
+	f.Async = d.bool()
+	f.Calls = decodeList(d, &d.calls, (*decoder).call)
+	f.Returns = d.value()
+	f.Stores = decodeList(d, &d.stores, (*decoder).store)
+	f.Env = decodeList(d, &d.bindings, (*decoder).binding)
+	d.run(&f.Body)
+	f.Stmts = decodeList(d, &d.stmts, (*decoder).stmt)
+	f.Handlers = decodeList(d, &d.runs, (*decoder).run)
+	f.Targets = decodeList(d, &d.targets, (*decoder).target)
+	f.Conds = decodeList(d, &d.conds, (*decoder).cond)
+	f.Keys = d.valueList()
+	f.Seqs = decodeList(d, &d.seqs, (*decoder).seq)
+	f.Exprs = decodeList(d, &d.exprs, (*decoder).expr)
+	f.Sets = decodeList(d, &d.sets, (*decoder).set)
+	f.Loops = decodeList(d, &d.loops, (*decoder).loop)
+	f.Tests = decodeList(d, &d.tests, (*decoder).test)
+	f.Globals = decodeList(d, &d.stores, (*decoder).store)
+	f.Captures = decodeList(d, &d.captures, (*decoder).capture)
+	f.Span = d.span()
+	f.NameSpan = d.span()
+}
+
+func (d *decoder) param(p *Param) {
+	p.Name = d.string()
+	p.Kind = ParamKind(d.byte())
+	p.Span = d.span()
+}
+
+func (d *decoder) call(c *Call) {
+	c.Func = d.value()
+	c.Recv = d.value()
+	c.Method = d.string()
+	c.Name = d.string()
+	c.Args = decodeList(d, &d.args, (*decoder).arg)
+	c.Dropped = d.bool()
+	c.Span = d.span()
+	c.FuncSpan = d.span()
+}
+
+func (d *decoder) arg(a *Arg) {
+	a.Keyword = d.string()
+	a.Value = d.value()
+	a.Lit = d.string()
+	a.Literal = d.bool()
+	a.Name = d.string()
+	a.Span = d.span()
+}
+
+func (d *decoder) store(s *Store) {
+	s.Attr = d.string()
+	s.Value = d.value()
+	s.Span = d.span()
+}
+
+func (d *decoder) binding(b *Binding) {
+	b.Name = d.string()
+	b.Value = d.value()
+}
+
+func (d *decoder) class(c *Class) {
+	c.Name = d.string()
+	c.Bases = d.valueList()
+	c.Scope = d.int()
+	c.Body = d.int()
+	c.Decorators = d.stringList()
+	c.DecoratorCalls = decodeList(d, &d.int32s, (*decoder).int32Elem)
+	c.DecoratorSpans = decodeList(d, &d.spans, (*decoder).spanElem)
+	c.Consts = decodeList(d, &d.settings, (*decoder).setting)
+	c.Span = d.span()
+	c.NameSpan = d.span()
+}
+
+func (d *decoder) setting(s *Setting) {
+	s.Name = d.string()
+	d.literal(&s.Value)
+}
+
+func (d *decoder) literal(l *Literal) {
+	if d.depth++; d.depth > maxLiteralDepth {
+		d.fail()
+		return
+	}
+	l.Kind = LiteralKind(d.byte())
+	l.Text = d.string()
+	l.Keys = d.stringList()
+	l.Items = decodeList(d, &d.literals, (*decoder).literal)
+	l.Span = d.span()
+	d.depth--
+}
+
+func (d *decoder) atom(a *Atom) {
+	a.Root = RootKind(d.byte())
+	a.Index = d.int()
+	a.Name = d.string()
+	a.Ops = decodeList(d, &d.ops, (*decoder).op)
+}
+
+func (d *decoder) op(o *Op) {
+	o.Kind = OpKind(d.byte())
+	o.Key = d.int()
+	o.Name = d.string()
+	o.Span = d.span()
+}
+
+func (d *decoder) stmt(s *Stmt) {
+	s.Kind = StmtKind(d.byte())
+	s.Const = Singleton(d.byte())
+	s.Elif = d.bool()
+	s.From = d.int()
+	s.To = d.int()
+	s.Cond = d.int()
+	d.run(&s.Body)
+	d.run(&s.Else)
+	d.run(&s.Finally)
+	d.run(&s.Handlers)
+	d.run(&s.Targets)
+	s.Value = d.value()
+	s.Span = d.span()
+}
+
+func (d *decoder) target(t *Target) {
+	t.Kind = TargetKind(d.byte())
+	t.Obj = d.value()
+	t.Name = d.string()
+	t.Key = d.value()
+	t.Span = d.span()
+}
+
+func (d *decoder) cond(c *Cond) {
+	c.Kind = CondKind(d.byte())
+	c.Op = d.string()
+	c.Kids = decodeList(d, &d.int32s, (*decoder).int32Elem)
+	c.Operands = decodeList(d, &d.operands, (*decoder).operand)
+	c.Span = d.span()
+}
+
+func (d *decoder) operand(o *Operand) {
+	o.Value = d.value()
+	o.Lits = d.stringList()
+	o.Literal = d.bool()
+	o.Const = Singleton(d.byte())
+	o.Span = d.span()
+}
+
+func (d *decoder) seq(s *Seq) {
+	s.Items = d.valueList()
+	s.Span = d.span()
+}
+
+func (d *decoder) expr(x *Expr) {
+	x.Op = d.string()
+	x.Args = d.valueList()
+	x.Span = d.span()
+}
+
+func (d *decoder) set(s *Set) {
+	s.Obj = d.value()
+	s.Attr = d.string()
+	s.Value = d.value()
+	s.Span = d.span()
+	s.At = d.int()
+}
+
+func (d *decoder) loop(l *Loop) {
+	l.Span = d.span()
+	l.For = d.bool()
+	l.Iter = d.value()
+	l.First = d.int()
+	l.End = d.int()
+	l.SetFirst = d.int()
+	l.SetEnd = d.int()
+}
+
+func (d *decoder) test(t *Test) {
+	t.Cond = d.value()
+	t.Span = d.span()
+	t.Block = d.span()
+	t.Body = d.span()
+	t.Exits = d.bool()
+	t.Assert = d.bool()
+}
+
+func (d *decoder) capture(c *Capture) {
+	c.Value = d.value()
+	c.Span = d.span()
+}

@@ -1,0 +1,397 @@
+package pysrc
+
+import (
+	"bytes"
+	"encoding/gob"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+
+	"github.com/residue-sec/residue/analyzers"
+)
+
+// codecRepos returns the Python of the repository's tests as small
+// repositories: each rule fixture's Python files, the demo project's, and
+// every string literal of this package's tests as a file of its own.
+func codecRepos(t testing.TB) []map[string]string {
+	t.Helper()
+	var repos []map[string]string
+	archives, err := filepath.Glob("../../rules/*/testdata/*.txtar")
+	if err != nil || len(archives) == 0 {
+		t.Fatalf("no fixtures: %v", err)
+	}
+	for _, path := range archives {
+		ar, err := txtar.ParseFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files := map[string]string{}
+		for _, f := range ar.Files {
+			if strings.HasSuffix(f.Name, ".py") {
+				files[f.Name] = string(f.Data)
+			}
+		}
+		if len(files) > 0 {
+			repos = append(repos, files)
+		}
+	}
+	demo := map[string]string{}
+	err = filepath.WalkDir("../../testdata/demo", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !strings.HasSuffix(path, ".py") {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		demo[strings.TrimPrefix(path, "../../testdata/demo/")] = string(src)
+		return err
+	})
+	if err != nil || len(demo) == 0 {
+		t.Fatalf("no demo: %v", err)
+	}
+	repos = append(repos, demo)
+	tests, _ := filepath.Glob("*_test.go")
+	fset := token.NewFileSet()
+	seen := map[string]bool{}
+	for _, path := range tests {
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				if s, err := strconv.Unquote(lit.Value); err == nil && s != "" && !seen[s] {
+					seen[s] = true
+					repos = append(repos, map[string]string{"app/views.py": s})
+				}
+			}
+			return true
+		})
+	}
+	return repos
+}
+
+// codecModules extracts the modules of codecRepos.
+func codecModules(t testing.TB) []*Module {
+	t.Helper()
+	var mods []*Module
+	for _, files := range codecRepos(t) {
+		for _, p := range extractAll(t, files) {
+			mods = append(mods, p.(*Module))
+		}
+	}
+	return mods
+}
+
+// recode encodes m and decodes it back.
+func recode(t testing.TB, m *Module) *Module {
+	t.Helper()
+	data, err := m.GobEncode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Module
+	if err := back.GobDecode(data); err != nil {
+		t.Fatalf("%s: %v", m.File, err)
+	}
+	return &back
+}
+
+// capped reports the first slice v reaches that has room to grow in
+// place, which an append could overwrite a neighbour with.
+func capped(v reflect.Value, path string) string {
+	switch v.Kind() {
+	case reflect.Pointer:
+		return capped(v.Elem(), path)
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if p := capped(v.Field(i), path+"."+v.Type().Field(i).Name); p != "" {
+				return p
+			}
+		}
+	case reflect.Slice:
+		if v.Cap() != v.Len() {
+			return path
+		}
+		for i := range v.Len() {
+			if p := capped(v.Index(i), fmt.Sprintf("%s[%d]", path, i)); p != "" {
+				return p
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if p := capped(it.Value(), path+"["+it.Key().String()+"]"); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
+// differ returns the first place where a and b differ, "" when they are
+// deeply equal.
+func differ(a, b reflect.Value, path string) string {
+	switch {
+	case reflect.DeepEqual(a.Interface(), b.Interface()):
+		return ""
+	case a.Kind() == reflect.Pointer:
+		return differ(a.Elem(), b.Elem(), path)
+	case a.Kind() == reflect.Struct:
+		for i := range a.NumField() {
+			if p := differ(a.Field(i), b.Field(i), path+"."+a.Type().Field(i).Name); p != "" {
+				return p
+			}
+		}
+	case a.Kind() == reflect.Slice && a.Len() == b.Len() && a.IsNil() == b.IsNil():
+		for i := range a.Len() {
+			if p := differ(a.Index(i), b.Index(i), fmt.Sprintf("%s[%d]", path, i)); p != "" {
+				return p
+			}
+		}
+	}
+	return fmt.Sprintf("%s: %#v, then %#v", path, a.Interface(), b.Interface())
+}
+
+// sameModule fails t when back is not m.
+func sameModule(t testing.TB, m, back *Module, what string) {
+	t.Helper()
+	if p := differ(reflect.ValueOf(m), reflect.ValueOf(back), "Module"); p != "" {
+		t.Fatalf("%s %s differs once decoded: %s", what, m.File, p)
+	}
+}
+
+// TestCodecFixtures encodes and decodes the module of every Python file
+// of the tests: the module must come back the same, its slices capped,
+// and so through gob as the cache stores it.
+func TestCodecFixtures(t *testing.T) {
+	mods := codecModules(t)
+	if len(mods) < 100 {
+		t.Fatalf("only %d modules", len(mods))
+	}
+	var parts []analyzers.Part
+	for _, m := range mods {
+		back := recode(t, m)
+		sameModule(t, m, back, "module")
+		if p := capped(reflect.ValueOf(back), "Module"); p != "" {
+			t.Fatalf("%s: %s is not capped", m.File, p)
+		}
+		parts = append(parts, m)
+	}
+	if back := roundTrip(t, parts); !reflect.DeepEqual(parts, back) {
+		t.Fatal("modules differ once through gob")
+	}
+}
+
+// A filler sets every field a value reaches to a value no other field
+// has, or, with empty set, every slice and map to an empty one: a field
+// the codec does not know comes back zero.
+type filler struct {
+	t     *testing.T
+	n     uint64
+	empty bool
+	depth int // of nested slices
+}
+
+func (f *filler) fill(v reflect.Value) {
+	f.n++
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString("s" + strconv.FormatUint(f.n, 10))
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Uint8:
+		v.SetUint(f.n%250 + 1)
+	case reflect.Uint32:
+		v.SetUint(f.n * 1000003 % (1 << 32))
+	case reflect.Int32:
+		v.SetInt(-int64(f.n)) // a negative number, as -1 for none
+	case reflect.Struct:
+		for i := range v.NumField() {
+			f.fill(v.Field(i))
+		}
+	case reflect.Slice:
+		n := 2
+		if f.empty || f.depth >= 3 {
+			n = 0
+		}
+		v.Set(reflect.MakeSlice(v.Type(), n, n))
+		f.depth++
+		for i := range n {
+			f.fill(v.Index(i))
+		}
+		f.depth--
+	case reflect.Map:
+		v.Set(reflect.MakeMap(v.Type()))
+		for i := 0; i < 2 && !f.empty; i++ {
+			k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+			f.fill(k)
+			f.fill(e)
+			v.SetMapIndex(k, e)
+		}
+	default:
+		f.t.Fatalf("the codec's test has no values of %s: teach the codec and the test the new field", v.Type())
+	}
+}
+
+// TestCodecFields fills every field of a module, at every depth, and
+// decodes it back: a field added to the model without the codec fails.
+// So do modules whose slices and maps are all empty, or all nil.
+func TestCodecFields(t *testing.T) {
+	for _, empty := range []bool{false, true} {
+		var m Module
+		f := &filler{t: t, empty: empty}
+		f.fill(reflect.ValueOf(&m).Elem())
+		sameModule(t, &m, recode(t, &m), fmt.Sprintf("filled (empty %v)", empty))
+	}
+	sameModule(t, &Module{}, recode(t, &Module{}), "zero")
+}
+
+// TestCodecCorrupt decodes truncated, extended and altered forms of a
+// module: every truncation and extension fails, and an alteration may
+// only decode to a module that encodes and decodes the same.
+func TestCodecCorrupt(t *testing.T) {
+	m := recode(t, &Module{})
+	for _, mod := range codecModules(t) {
+		if len(mod.Funcs) > len(m.Funcs) && len(mod.Src) < 1500 {
+			m = mod
+		}
+	}
+	data, err := m.GobEncode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := range data {
+		var back Module
+		if back.GobDecode(data[:n]) == nil {
+			t.Fatalf("%d bytes of %d decode", n, len(data))
+		}
+	}
+	var back Module
+	if back.GobDecode(append(data[:len(data):len(data)], 0)) == nil {
+		t.Fatal("a byte more decodes")
+	}
+	other := bytes.Clone(data)
+	other[0]++
+	if back.GobDecode(other) == nil {
+		t.Fatal("another version decodes")
+	}
+	for i := range data {
+		for _, x := range []byte{0x01, 0xff} {
+			bad := bytes.Clone(data)
+			bad[i] ^= x
+			var got Module
+			if got.GobDecode(bad) == nil {
+				sameModule(t, &got, recode(t, &got), fmt.Sprintf("altered (byte %d ^ %#x)", i, x))
+			}
+		}
+	}
+	for depth, ok := range map[int]bool{maxLiteralDepth: true, maxLiteralDepth + 1: false} {
+		deep := &Module{Settings: []Setting{{Name: "S"}}}
+		l := &deep.Settings[0].Value
+		for range depth - 1 {
+			l.Items = []Literal{{Kind: LitList}}
+			l = &l.Items[0]
+		}
+		if _, err := deep.GobEncode(); (err == nil) != ok {
+			t.Errorf("a literal %d deep: encoding error %v", depth, err)
+		} else if ok {
+			sameModule(t, deep, recode(t, deep), "deep")
+		}
+	}
+}
+
+// TestCodecAllocs checks that decoding a module allocates once per list
+// type, not once per element.
+func TestCodecAllocs(t *testing.T) {
+	var m *Module
+	for _, mod := range codecModules(t) {
+		if m == nil || len(mod.Funcs) > len(m.Funcs) {
+			m = mod
+		}
+	}
+	data, err := m.GobEncode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	allocs := testing.AllocsPerRun(10, func() {
+		var back Module
+		if err := back.GobDecode(data); err != nil {
+			t.Fatal(err)
+		}
+	})
+	// The decoder, the table and its string, Src, and the lists.
+	if limit := float64(4 + numLists); allocs > limit {
+		t.Errorf("decoding %s (%d functions) allocates %v times, want %v at most", m.File, len(m.Funcs), allocs, limit)
+	}
+}
+
+// FuzzModuleCodec decodes arbitrary bytes, which must fail or give a
+// module that round-trips, and round-trips the module of arbitrary
+// Python. The seeds are the tests' Python and its modules' forms.
+func FuzzModuleCodec(f *testing.F) {
+	for _, files := range codecRepos(f) {
+		for path, src := range files {
+			m := extractAll(f, map[string]string{path: src})[0].(*Module)
+			data, err := m.GobEncode()
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(src, data)
+		}
+	}
+	f.Fuzz(func(t *testing.T, src string, data []byte) {
+		var m Module
+		if m.GobDecode(data) == nil {
+			sameModule(t, &m, recode(t, &m), "decoded")
+		}
+		mod := extractAll(t, map[string]string{"app/views.py": src})[0].(*Module)
+		sameModule(t, mod, recode(t, mod), "extracted")
+	})
+}
+
+// BenchmarkModuleDecode decodes the tests' modules from one gob stream,
+// as the cache does: in the codec's form, and in gob's form of the same
+// fields for comparison.
+func BenchmarkModuleDecode(b *testing.B) {
+	mods := codecModules(b)
+	type plain Module // without the codec's methods
+	for _, codec := range []bool{true, false} {
+		var buf bytes.Buffer
+		enc := gob.NewEncoder(&buf)
+		for _, m := range mods {
+			var v any = m
+			if !codec {
+				v = (*plain)(m)
+			}
+			if err := enc.Encode(v); err != nil {
+				b.Fatal(err)
+			}
+		}
+		data := buf.Bytes()
+		b.Run(map[bool]string{true: "codec", false: "gob"}[codec], func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				dec := gob.NewDecoder(bytes.NewReader(data))
+				for range mods {
+					var err error
+					if codec {
+						err = dec.Decode(new(Module))
+					} else {
+						err = dec.Decode(new(plain))
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}

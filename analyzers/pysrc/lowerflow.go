@@ -71,17 +71,9 @@ func (s *fnState) clauses(blocks []Run) Run {
 // after. Each condition is also a Test of the function.
 func (s *fnState) ifStmt(n *syntax.Node, st *Stmt) {
 	st.Kind = StmtIf
-	body := n.ChildByFieldName("consequence")
-	var v Value
-	st.Cond, v = s.condValue(n.ChildByFieldName("condition"))
-	s.test(v, n, body, n)
-	st.To = s.ncalls()
-	cond := s.env
-	s.env = maps.Clone(cond)
-	s.into(&st.Body, func() { s.block(body) })
-	envs := []map[string]Value{s.env}
+	var envs []map[string]Value
 	var none map[string]Value
-	st.Else = s.alternatives(n, n.ChildrenByFieldName("alternative"), cond, &envs, &none)
+	s.branch(n, n, n.ChildrenByFieldName("alternative"), st, &envs, &none)
 	if none != nil {
 		// What holds when no branch ran comes first, as when no body
 		// of a loop or a try ran.
@@ -111,19 +103,28 @@ func (s *fnState) alternatives(n *syntax.Node, alts []*syntax.Node, cond map[str
 	}
 	s.into(&out, func() {
 		el := Stmt{Kind: StmtIf, Elif: true, From: s.ncalls(), Span: span(alt)}
-		body := alt.ChildByFieldName("consequence")
-		var v Value
-		el.Cond, v = s.condValue(alt.ChildByFieldName("condition"))
-		s.test(v, alt, body, n)
-		el.To = s.ncalls()
-		cond := s.env
-		s.env = maps.Clone(cond)
-		s.into(&el.Body, func() { s.block(body) })
-		*envs = append(*envs, s.env)
-		el.Else = s.alternatives(n, alts[1:], cond, envs, none)
+		s.branch(alt, n, alts[1:], &el, envs, none)
 		s.emit(el)
 	})
 	return out
+}
+
+// branch lowers clause (the if statement n itself, or one of its elif
+// clauses) into st: its condition, also a Test of the function, its body
+// from what the condition bound, then the clauses after it (alts) as its
+// else block. envs gets what each branch binds, none what holds when no
+// branch runs.
+func (s *fnState) branch(clause, n *syntax.Node, alts []*syntax.Node, st *Stmt, envs *[]map[string]Value, none *map[string]Value) {
+	body := clause.ChildByFieldName("consequence")
+	var v Value
+	st.Cond, v = s.condValue(clause.ChildByFieldName("condition"))
+	s.test(v, clause, body, n)
+	st.To = s.ncalls()
+	cond := s.env
+	s.env = maps.Clone(cond)
+	s.into(&st.Body, func() { s.block(body) })
+	*envs = append(*envs, s.env)
+	st.Else = s.alternatives(n, alts, cond, envs, none)
 }
 
 // literalCases reports whether every case of a match statement compares

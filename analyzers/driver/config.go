@@ -47,7 +47,8 @@ type Config struct {
 	// runs (package cache); "" runs without a cache.
 	CacheDir string
 	// Limits; zero values take the defaults below. MaxDepth, MaxMatches
-	// and MaxQuerySteps count work, so that what a scan finds does not
+	// (a file's query matches, and each analyzer's findings in a file's
+	// Check) and MaxQuerySteps count work, so that what a scan finds does not
 	// depend on the machine's load; ParseTimeout and FileTimeout are
 	// wall-clock backstops, far beyond what a file within MaxFileSize
 	// needs, reported as such when they cut a file.

@@ -339,6 +339,7 @@ func (p *plan) checkFile(j checkJob, built []any, ignores []*filter.Ignore) (cr 
 			settings = analyzers.Settings{}
 		}
 		pass := &analyzers.CheckPass{Analyzer: a, Path: out.Path, Outline: out, Syntax: j.file.syntax, Settings: settings}
+		reported := 0
 		pass.Model = func(m *analyzers.Model) any {
 			if mi := slices.Index(p.models, m); mi >= 0 && slices.Contains(a.Uses, m) {
 				return built[mi]
@@ -353,6 +354,13 @@ func (p *plan) checkFile(j checkJob, built []any, ignores []*filter.Ignore) (cr 
 			}
 			fd = p.completeChecked(out, fd)
 			if !p.ruleApplies(fd.RuleID, out.Path) {
+				return
+			}
+			if reported++; reported > p.cfg.MaxMatches {
+				if reported == p.cfg.MaxMatches+1 {
+					cr.notes = append(cr.notes, analyzers.Notification{Level: "warning", Path: out.Path, Analyzer: a.Name,
+						Message: fmt.Sprintf("more than %d findings; the rest were left out", p.cfg.MaxMatches)})
+				}
 				return
 			}
 			first, last := out.StatementLines(fd.Location.StartByte, fd.Location.EndByte)

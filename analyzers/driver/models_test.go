@@ -103,3 +103,25 @@ func TestModelPhasePanicsAreNotes(t *testing.T) {
 		t.Errorf("notes:\n%s", joined)
 	}
 }
+
+// TestCheckFindingsAreCapped: an analyzer's Check reports at most
+// MaxMatches findings per file, and says that it left the rest out.
+func TestCheckFindingsAreCapped(t *testing.T) {
+	views := "import lib.a\n\ndef view():\n" + strings.Repeat("    helper()\n", 9)
+	dir := writeTree(t, map[string]string{"app/views.py": views, "lib/a.py": "def helper():\n    pass\n"})
+	res, err := Run(Config{Analyzers: []*analyzers.Analyzer{testanalyzers.Calls}, Rules: testanalyzers.Rules(),
+		Paths: []string{dir}, Root: dir, MaxMatches: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 4 {
+		t.Errorf("%d findings, want 4", len(res.Findings))
+	}
+	var notes []string
+	for _, n := range res.Notifications {
+		notes = append(notes, n.Path+": "+n.Message)
+	}
+	if want := []string{"app/views.py: more than 4 findings; the rest were left out"}; !reflect.DeepEqual(notes, want) {
+		t.Errorf("notes %q, want %q", notes, want)
+	}
+}

@@ -40,7 +40,7 @@ func ReadSARIF(r io.Reader) (*Run, error) {
 		run.Category = sr.AutomationDetails.ID
 	}
 	run.Omitted = sr.Properties.Omitted
-	run.Session, run.FilesScanned = sr.Properties.Session, sr.Properties.Files
+	run.Session, run.FilesScanned, run.Shard = sr.Properties.Session, sr.Properties.Files, sr.Properties.Shard
 	for _, res := range sr.Results {
 		f, err := res.finding()
 		if err != nil {
@@ -80,6 +80,7 @@ type sarifRun struct {
 	Properties struct {
 		Omitted []string `json:"residue/omittedFingerprints"`
 		Session string   `json:"residue/pre-commit-session"`
+		Shard   string   `json:"residue/shard"`
 		Files   int      `json:"residue/filesScanned"`
 	} `json:"properties"`
 }

@@ -47,6 +47,9 @@ type Run struct {
 	// Omitted are the fingerprints of findings an earlier SARIF report
 	// could not hold (SARIFReport.Omitted), when Findings continue it.
 	Omitted []string
+	// Shard, when set, says which shard of a scan the run reports ("2/4",
+	// residue scan --shard), so that merge can check it has them all.
+	Shard string
 	// Session, when set, identifies the pre-commit invocation whose runs
 	// the report gathers; SARIF records it, with FilesScanned, in the
 	// run's properties, for the next run of the session to continue it.

@@ -31,6 +31,8 @@ const (
 	// of the files scanned in the session.
 	sessionKey = "residue/pre-commit-session"
 	filesKey   = "residue/filesScanned"
+	// shardKey names the run property of Run.Shard.
+	shardKey = "residue/shard"
 )
 
 // WriteSARIF writes r as a SARIF 2.1.0 log of one run, indented by two
@@ -119,6 +121,9 @@ func buildSARIF(r *Run, p plan) (*sarif.Report, error) {
 	run.Properties = sarif.Properties{}
 	if omitted := omittedFingerprints(r, p); len(omitted) > 0 {
 		run.Properties[omittedKey] = omitted
+	}
+	if r.Shard != "" {
+		run.Properties[shardKey] = r.Shard
 	}
 	if r.Session != "" {
 		run.Properties[sessionKey] = r.Session

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/report"
@@ -15,7 +16,9 @@ const mergeUsage = `Usage: residue merge [-o FILE] REPORT.sarif ...
 Merge the SARIF reports of the shards of one scan ('residue scan --shard K/N
 --format sarif') into one report, the same as the whole scan's: one upload
 for GitHub code scanning. The reports must come from the same residue and
-configuration (rules, category, baseline).
+configuration (rules, category, baseline), and be every shard of one
+scan, each once: a missing, repeated or foreign shard is an error (exit 2),
+as a partial upload would close the alerts of the files it lacks.
 
 Examples:
   residue merge -o residue.sarif shard-1.sarif shard-2.sarif shard-3.sarif
@@ -78,7 +81,7 @@ func mergeRuns(runs []*report.Run, paths []string) (*report.Run, error) {
 		return out
 	}
 	merged := *first
-	merged.Findings, merged.Notifications, merged.Omitted, merged.FilesScanned = nil, nil, nil, 0
+	merged.Findings, merged.Notifications, merged.Omitted, merged.FilesScanned, merged.Shard = nil, nil, nil, 0, ""
 	for i, r := range runs {
 		if r.ToolVersion != first.ToolVersion || r.Category != first.Category || r.Baseline != first.Baseline || !slices.Equal(ids(r), ids(first)) {
 			return nil, fmt.Errorf("%s and %s are not shards of one scan: their versions, rules, categories or baselines differ", paths[0], paths[i])
@@ -93,10 +96,46 @@ func mergeRuns(runs []*report.Run, paths []string) (*report.Run, error) {
 			merged.Notifications = append(merged.Notifications, n)
 		}
 	}
+	if err := checkShards(runs, paths); err != nil {
+		return nil, err
+	}
 	analyzers.SortFindings(merged.Findings)
 	analyzers.SortNotifications(merged.Notifications)
 	if merged.Findings == nil {
 		merged.Findings = []analyzers.Finding{}
 	}
 	return &merged, nil
+}
+
+// checkShards checks that the runs are the shards K/N of one scan, every
+// K from 1 to N once.
+func checkShards(runs []*report.Run, paths []string) error {
+	count := 0
+	seen := map[int]string{}
+	for i, r := range runs {
+		var k, n int
+		if _, err := fmt.Sscanf(r.Shard, "%d/%d", &k, &n); err != nil || k < 1 || k > n {
+			return fmt.Errorf("%s is not the report of a shard (residue scan --shard K/N --format sarif)", paths[i])
+		}
+		if count == 0 {
+			count = n
+		}
+		if n != count {
+			return fmt.Errorf("%s is shard %s, %s one of %d shards: not one scan", paths[i], r.Shard, paths[0], count)
+		}
+		if prev, dup := seen[k]; dup {
+			return fmt.Errorf("%s and %s are both shard %d/%d", prev, paths[i], k, n)
+		}
+		seen[k] = paths[i]
+	}
+	var missing []string
+	for k := 1; k <= count; k++ {
+		if _, ok := seen[k]; !ok {
+			missing = append(missing, fmt.Sprintf("%d/%d", k, count))
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("shard %s missing: the merge would lack its files' findings", strings.Join(missing, ", "))
+	}
+	return nil
 }

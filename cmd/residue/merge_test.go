@@ -70,13 +70,28 @@ func TestMergeRefuses(t *testing.T) {
 	must(t, os.WriteFile(b, []byte(sarifOf(t, "--no-cache", "--category", "other", "../../testdata/demo")), 0o644))
 	notSarif := filepath.Join(t.TempDir(), "c.sarif")
 	must(t, os.WriteFile(notSarif, []byte("{}"), 0o644))
-	for name, args := range map[string][]string{
-		"different categories": {"merge", a, b},
-		"not SARIF":            {"merge", a, notSarif},
-		"nothing":              {"merge"},
-		"missing":              {"merge", a, filepath.Join(t.TempDir(), "none.sarif")},
+	shard := func(k string) string {
+		p := filepath.Join(t.TempDir(), "shard.sarif")
+		must(t, os.WriteFile(p, []byte(sarifOf(t, "--no-cache", "--shard", k, "../../testdata/demo")), 0o644))
+		return p
+	}
+	s12, s22, s13 := shard("1/2"), shard("2/2"), shard("1/3")
+	for name, c := range map[string]struct {
+		args []string
+		err  string
+	}{
+		"different categories":    {[]string{"merge", a, b}, "not shards of one scan"},
+		"not SARIF":               {[]string{"merge", a, notSarif}, ""},
+		"nothing":                 {[]string{"merge"}, ""},
+		"missing file":            {[]string{"merge", a, filepath.Join(t.TempDir(), "none.sarif")}, ""},
+		"a whole scan":            {[]string{"merge", a}, "not the report of a shard"},
+		"a whole scan and shards": {[]string{"merge", s12, s22, a}, "not the report of a shard"},
+		"a shard missing":         {[]string{"merge", s12}, "shard 2/2 missing"},
+		"a shard twice":           {[]string{"merge", s12, s22, s12}, "both shard 1/2"},
+		"shards of two scans":     {[]string{"merge", s12, s22, s13}, "not one scan"},
 	} {
-		if code, _, errs := residue(args...); code != 2 || errs == "" {
+		code, _, errs := residue(c.args...)
+		if code != 2 || errs == "" || !strings.Contains(errs, c.err) {
 			t.Errorf("%s: exit %d, %q", name, code, errs)
 		}
 	}

@@ -48,6 +48,9 @@ func mergeCmd(args []string, stdout, _ io.Writer) (int, error) {
 	if err != nil {
 		return exitError, err
 	}
+	if err := checkShards(runs, paths); err != nil {
+		return exitError, err
+	}
 	if output == "" {
 		return exitClean, report.WriteSARIF(stdout, merged)
 	}
@@ -95,9 +98,6 @@ func mergeRuns(runs []*report.Run, paths []string) (*report.Run, error) {
 			}
 			merged.Notifications = append(merged.Notifications, n)
 		}
-	}
-	if err := checkShards(runs, paths); err != nil {
-		return nil, err
 	}
 	analyzers.SortFindings(merged.Findings)
 	analyzers.SortNotifications(merged.Notifications)

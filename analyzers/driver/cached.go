@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/gob"
 	"encoding/hex"
@@ -13,6 +14,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/cache"
@@ -36,7 +38,7 @@ type entry struct {
 	Parts map[string]*partEntry
 	// Outline is the file's outline when a model extracted it, for the
 	// Check steps of a scanned file (a snapshot is kept only by parts).
-	Outline *source.Outline
+	Outline *storedOutline
 	// Ignores are the file's suppression comments; IgnoresRead tells
 	// whether they were looked for.
 	Ignores     []*filter.Ignore
@@ -187,7 +189,7 @@ func (p *plan) storeEntry(key string, j job, fr fileResult) {
 		}
 	}
 	if fr.outline != nil {
-		e.Outline = fr.outline
+		e.Outline = &storedOutline{outline: fr.outline}
 	}
 	if fr.ignoresRead {
 		e.Ignores, e.IgnoresRead = fr.ignores, true
@@ -258,10 +260,11 @@ func (e *entry) result(p *plan, j job) (fileResult, bool) {
 		}
 	}
 	if !j.factsOnly && len(fr.parts) > 0 {
-		if e.Outline == nil {
+		outline := e.Outline.get()
+		if outline == nil {
 			return fr, false
 		}
-		fr.outline, fr.syntax = e.Outline, heldSyntax(fr.parts)
+		fr.outline, fr.syntax = outline, heldSyntax(fr.parts)
 	}
 	if !j.factsOnly {
 		if !e.IgnoresRead && (len(fr.parts) > 0 || fr.parsed || len(fr.findings) > 0) {
@@ -289,4 +292,48 @@ func (p *plan) openCache(notes *[]analyzers.Notification) {
 		return
 	}
 	p.cache = c
+}
+
+// A storedOutline is an entry's outline, decoded from the cache only when
+// a run scans the file: a pre-commit run reads every entry of the
+// repository but reports on a few files.
+type storedOutline struct {
+	once    sync.Once
+	raw     []byte
+	outline *source.Outline
+}
+
+// GobEncode encodes the outline on its own.
+func (s *storedOutline) GobEncode() ([]byte, error) {
+	if s.outline == nil {
+		return s.raw, nil
+	}
+	var buf bytes.Buffer
+	err := gob.NewEncoder(&buf).Encode(s.outline)
+	return buf.Bytes(), err
+}
+
+// GobDecode keeps the encoded outline for get.
+func (s *storedOutline) GobDecode(raw []byte) error {
+	s.raw = raw
+	return nil
+}
+
+// get returns the outline, decoded on first use; nil for none or for one
+// that does not decode (the file is then analyzed again).
+func (s *storedOutline) get() *source.Outline {
+	if s == nil {
+		return nil
+	}
+	s.once.Do(func() {
+		if s.outline != nil || len(s.raw) == 0 {
+			return
+		}
+		var o source.Outline
+		if gob.NewDecoder(bytes.NewReader(s.raw)).Decode(&o) == nil {
+			s.outline = &o
+		}
+		s.raw = nil
+	})
+	return s.outline
 }

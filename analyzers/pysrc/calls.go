@@ -203,6 +203,12 @@ func (fr *frame) callResult(cs *CallSite) []Datum {
 // literal first argument, cs the call (nil for a method applied to an
 // argument of a summary).
 func (fr *frame) method(d Datum, name, key string, cs *CallSite, loc Loc) []Datum {
+	if d.Under != "" && d.Tag != TagSym {
+		if k, read := readsKey(0, true, name, key); read {
+			return d.reread(k)
+		}
+		d.Under = ""
+	}
 	switch d.Tag {
 	case TagSym:
 		return []Datum{d.deferred(DOp{Op: Op{Name: name, Span: loc.Span}, Mod: loc.Mod, Call: true, Key: key})}

@@ -107,13 +107,16 @@ type Datum struct {
 	// went through since.
 	Origin Loc
 	Steps  []Loc
+	// Under is the key a container holds the datum under (OpStored),
+	// until the container is read at a key or used otherwise.
+	Under string
 }
 
 // same reports whether two datums are the same thing (their paths aside).
 func (d *Datum) same(e *Datum) bool {
 	return d.Tag == e.Tag && d.Kind == e.Kind && d.Key == e.Key && d.Named == e.Named && d.Name == e.Name &&
 		d.Class == e.Class && d.Fn == e.Fn && d.Mod == e.Mod && d.Param == e.Param && d.Flags == e.Flags &&
-		d.Origin == e.Origin && slices.EqualFunc(d.Ops, e.Ops, func(a, b DOp) bool { return a == b }) &&
+		d.Origin == e.Origin && d.Under == e.Under && slices.EqualFunc(d.Ops, e.Ops, func(a, b DOp) bool { return a == b }) &&
 		(d.Self == nil) == (e.Self == nil) && (d.Self == nil || d.Self.same(e.Self)) &&
 		sameAll(d.Carried, e.Carried) && slices.EqualFunc(d.Items, e.Items, sameAll)
 }

@@ -195,10 +195,19 @@ func (fr *frame) op(d Datum, o DOp) []Datum {
 	if d.Tag == TagSym {
 		return []Datum{d.deferred(o)}
 	}
+	if d.Under != "" && (o.Call || !keepsUnder(o.Kind)) {
+		if key, read := readsKey(o.Kind, o.Call, o.Name, o.Key); read {
+			return d.reread(key)
+		}
+		d.Under = ""
+	}
 	if o.Call {
 		return fr.method(d, o.Name, o.Key, nil, loc)
 	}
 	switch o.Kind {
+	case OpStored:
+		d.Under = o.Name
+		return []Datum{d}
 	case OpStep:
 		return []Datum{d.step(loc)}
 	case OpAttr:
@@ -446,4 +455,34 @@ func (f *fn) isProperty() bool {
 		}
 	}
 	return false
+}
+
+// keepsUnder reports whether an operation keeps the key a datum is held
+// under: an assignment, or an element of a sequence of containers (a
+// list of dictionaries, iterated, indexed by position or unpacked).
+func keepsUnder(kind OpKind) bool {
+	return kind == OpStep || kind == OpIter || kind == OpItem || kind == OpUnpack
+}
+
+// readsKey reports whether an operation (a subscript, or a call of
+// method name) reads a container at a key, and which ("" for one that is
+// not a literal).
+func readsKey(kind OpKind, call bool, name, key string) (string, bool) {
+	switch {
+	case call:
+		return key, name == "get" || name == "pop" || name == "setdefault"
+	case kind == OpIndex:
+		return name, true
+	}
+	return "", false
+}
+
+// reread reads the datum a container holds under d.Under at key: d
+// itself for its own key or one that is not known, nothing for another.
+func (d Datum) reread(key string) []Datum {
+	if key != "" && key != d.Under {
+		return nil
+	}
+	d.Under = ""
+	return []Datum{d}
 }

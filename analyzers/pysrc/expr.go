@@ -42,8 +42,14 @@ func (s *fnState) expr(n *syntax.Node) Value {
 	case "lambda":
 		s.lambda(n)
 		return nil
+	case "pair":
+		// A dictionary's entry: its key and its value, the value under
+		// the key when that is a string; constants carry no content.
+		key := n.ChildByFieldName("key")
+		kv := withoutConsts(s.expr(key))
+		return kv.Union(stored(withoutConsts(s.expr(n.ChildByFieldName("value"))), key, n))
 	case "conditional_expression", "set", "parenthesized_expression", "list_splat", "dictionary_splat", "await",
-		"pair", "dictionary", "keyword_argument", "yield", "as_pattern":
+		"dictionary", "keyword_argument", "yield", "as_pattern":
 		// A set's or a dictionary's constants (its keys) carry no content.
 		consts := n.Type() == "conditional_expression" || n.Type() == "parenthesized_expression"
 		var v Value

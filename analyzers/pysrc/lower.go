@@ -202,10 +202,11 @@ func (s *fnState) bind(target *syntax.Node, v Value) {
 	case "attribute":
 		s.bindAttr(target, v)
 	case "subscript":
-		// d[k] = v adds v to what d holds.
+		// d[k] = v adds v to what d holds, under k when k is a string.
 		obj := target.ChildByFieldName("value")
-		s.expr(target.ChildByFieldName("subscript"))
-		s.bind(obj, s.expr(obj).Union(v))
+		key := target.ChildByFieldName("subscript")
+		s.expr(key)
+		s.bind(obj, s.expr(obj).Union(stored(v, key, target)))
 	case "pattern_list", "tuple_pattern", "list_pattern", "tuple", "list":
 		s.unpack(target, v)
 	case "parenthesized_expression", "list_splat_pattern", "list_splat", "as_pattern_target":
@@ -383,4 +384,18 @@ func join(envs ...map[string]Value) map[string]Value {
 
 func sortBindings(bs []Binding) {
 	sort.Slice(bs, func(i, j int) bool { return bs[i].Name < bs[j].Name })
+}
+
+// stored returns v as a container holds it under key, the node of a
+// subscript's key or a dictionary entry's, at n: under that key when it
+// is a string literal (OpStored), else as it is.
+func stored(v Value, key, n *syntax.Node) Value {
+	if len(v) == 0 || key == nil || key.Type() != "string" {
+		return v
+	}
+	k, ok := stringLiteral(key)
+	if !ok {
+		return v
+	}
+	return v.With(Op{Kind: OpStored, Name: k, Span: span(n)})
 }

@@ -427,8 +427,13 @@ func (s *fnState) target(target *syntax.Node, v Value, at *syntax.Node) Target {
 		}
 		obj := target.ChildByFieldName("value")
 		t.Obj = s.expr(obj)
-		// d[k] = v adds v to what d holds.
-		s.through(at, v, func(v Value) { s.bind(obj, t.Obj.Union(v)) })
+		// d[k] = v adds v to what d holds, under k when k is a string.
+		s.through(at, v, func(v Value) {
+			if t.Name != "" && len(v) > 0 {
+				v = v.With(Op{Kind: OpStored, Name: t.Name, Span: span(target)})
+			}
+			s.bind(obj, t.Obj.Union(v))
+		})
 		return t
 	}
 	s.assign(target, v, at)

@@ -63,6 +63,10 @@ const (
 	// OpGetattr is getattr(Obj, name) with the name unknown until a
 	// call binds it (a deferred operation only: see DOp.Obj).
 	OpGetattr
+	// OpStored is a value a container holds under the string key Name
+	// (d["k"] = v, {"k": v}): reading the container at another key does
+	// not give it (Datum.Under).
+	OpStored
 )
 
 // An Op is one operation on a value, at Span. An OpIndex whose key is

@@ -206,7 +206,7 @@ func (cs *callSite) methodCall() value {
 		return value{}
 	case ormMethods[method] && fr.isManagerChain(c.Recv, 0):
 		if full == "" {
-			full = "…." + method
+			full = chainName(fr.fn.Module().Text(c.FuncSpan), method)
 		}
 		return cs.lookup(full, as.all)
 	case loginCalls[method] && (isAuthModule(objName) || isSuper(c.Recv) || strings.Contains(strings.ToLower(objName), "backend")):
@@ -311,7 +311,7 @@ func (cs *callSite) regex(objName string) value {
 // Looking a record up by a certificate's digest is pinning it.
 func (cs *callSite) lookup(name string, data value) value {
 	if !cs.scopedToUser() {
-		cs.fr.sink(site{at: cs.at, kind: identitySink, what: "selects a record with " + short(name)}, data)
+		cs.fr.sink(site{at: cs.at, kind: identitySink, what: "selects a record with " + pysrc.Short(name)}, data)
 	}
 	v := data.derived()
 	v.record = true
@@ -460,13 +460,18 @@ func (cs *callSite) guardCall() value {
 	return value{cond: &condition{t: f}}
 }
 
-// short keeps the first line of s, at most 60 characters.
-func short(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i] + "…"
+// chainName names a method called at the end of a chain that is no
+// dotted name, from the chain's text: the dotted name that starts it when
+// a call follows, the calls elided (User.objects.select_related(…).get),
+// else ….method.
+func chainName(text, method string) string {
+	text = strings.TrimLeft(chainSpaces.ReplaceAllString(text, "."), "( \t\r\n")
+	lead := strings.TrimRight(text[:len(text)-len(strings.TrimLeft(text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_."))], ".")
+	if lead == "" || !strings.HasPrefix(text[len(lead):], "(") {
+		return "…." + method
 	}
-	if r := []rune(s); len(r) > 60 {
-		s = string(r[:60]) + "…"
-	}
-	return s
+	return lead + "(…)." + method
 }
+
+// chainSpaces matches a dot of a chain with the spaces around it.
+var chainSpaces = regexp.MustCompile(`\s*\.\s*`)

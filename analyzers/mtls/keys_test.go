@@ -46,3 +46,17 @@ func TestClassify(t *testing.T) {
 		t.Error("X-Amzn-Mtls-Clientcert is forwarded unverified in ALB passthrough mode")
 	}
 }
+
+func TestChainName(t *testing.T) {
+	for text, want := range map[string]string{
+		"(\n    OTAEnrollmentSession.objects\n    .select_related(\"x\")\n    .get": "OTAEnrollmentSession.objects.select_related(…).get",
+		"User.objects.filter(a=1).get":                                              "User.objects.filter(…).get",
+		"self.model()._default_manager.get":                                         "self.model(…).get",
+		"(a or b).get":                                                              "….get",
+		"[x][0].get":                                                                "….get",
+	} {
+		if got := chainName(text, "get"); got != want {
+			t.Errorf("chainName(%q) = %q, want %q", text, got, want)
+		}
+	}
+}

@@ -71,10 +71,10 @@ func (c *checker) report(fr *frame, rule string, at pysrc.Loc, msg string, o *or
 		fd.Related = append(fd.Related, rp.location(k.def, k.name+" returns certificate data it reads from the request"))
 	}
 	if o != nil {
-		fd.Flow = append(fd.Flow, analyzers.Step{Location: rp.location(o.at, "source: "+short(rp.text(o.at)))})
+		fd.Flow = append(fd.Flow, analyzers.Step{Location: rp.location(o.at, "source: "+pysrc.Short(rp.text(o.at)))})
 		for _, st := range steps {
 			if st.Mod == at.Mod {
-				fd.Flow = append(fd.Flow, analyzers.Step{Location: rp.location(st, "flows through "+short(rp.text(st)))})
+				fd.Flow = append(fd.Flow, analyzers.Step{Location: rp.location(st, "flows through "+pysrc.Short(rp.text(st)))})
 			}
 		}
 		if s.at.Valid() && s.at != o.at {

@@ -21,7 +21,12 @@ import "strings"
 // but in one case: a function that passes a parameter on to a sink only
 // through a call by another name (an alias), which no evaluated function
 // of a whole build calls, is evaluated on demand and its callers with it,
-// so pre-commit may then report an event a whole scan misses.
+// so pre-commit may then report an event a whole scan misses. And a note
+// that a call makes in another module's evaluation about a scanned one
+// (ctypes' bindings assigned through a parameter, made again at each call)
+// is made only if that module is evaluated: it is when it is scanned or
+// evaluated whole (it imports ctypes), not when it is only a root of
+// another family.
 //
 // A scan that reports on a file of another language (a C file) builds
 // the whole program: cmem's findings there read the Python modules that

@@ -58,20 +58,16 @@ func (p *Program) scope(scanned []string) bool {
 	return false
 }
 
-// defsNamed indexes the functions by the name a call names them by: the
-// last part of their name, a class's name for its __init__.
+// defsNamed indexes the functions by the name a call calls them by
+// (calledAs).
 func (p *Program) defsNamed() map[string][]*fn {
 	defs := map[string][]*fn{}
 	for _, m := range p.modules {
 		for _, f := range m.fns {
-			if f.Kind != KindDef {
-				continue
+			if f.Kind == KindDef {
+				name := f.calledAs()
+				defs[name] = append(defs[name], f)
 			}
-			name := lastName(f.Name)
-			if name == "__init__" && f.class != nil {
-				name = lastName(f.class.Name)
-			}
-			defs[name] = append(defs[name], f)
 		}
 	}
 	return defs
@@ -81,12 +77,7 @@ func (p *Program) defsNamed() map[string][]*fn {
 // parameter on to a sink; the functions so named are evaluated first.
 func (p *Program) demanded(f *fn, defs map[string][]*fn) bool {
 	for i := range f.Calls {
-		c := &f.Calls[i]
-		name := c.Method
-		if name == "" {
-			name = lastName(c.Name)
-		}
-		for _, g := range defs[name] {
+		for _, g := range defs[f.Calls[i].called()] {
 			if g.index == 0 {
 				p.visit(g)
 			}

@@ -206,7 +206,7 @@ func (s *fnState) bind(target *syntax.Node, v Value) {
 		obj := target.ChildByFieldName("value")
 		key := target.ChildByFieldName("subscript")
 		s.expr(key)
-		s.bind(obj, s.expr(obj).Union(stored(v, key, target)))
+		s.bind(obj, s.expr(obj).Union(stored(v, keyName(key), target)))
 	case "pattern_list", "tuple_pattern", "list_pattern", "tuple", "list":
 		s.unpack(target, v)
 	case "parenthesized_expression", "list_splat_pattern", "list_splat", "as_pattern_target":
@@ -386,16 +386,26 @@ func sortBindings(bs []Binding) {
 	sort.Slice(bs, func(i, j int) bool { return bs[i].Name < bs[j].Name })
 }
 
-// stored returns v as a container holds it under key, the node of a
-// subscript's key or a dictionary entry's, at n: under that key when it
-// is a string literal (OpStored), else as it is.
-func stored(v Value, key, n *syntax.Node) Value {
-	if len(v) == 0 || key == nil || key.Type() != "string" {
+// stored returns v as a container holds it under key, at n: under that
+// key (OpStored) when it is a string literal's, as it is for "".
+func stored(v Value, key string, n *syntax.Node) Value {
+	if len(v) == 0 || key == "" {
 		return v
 	}
-	k, ok := stringLiteral(key)
-	if !ok {
-		return v
+	return v.With(Op{Kind: OpStored, Name: key, Span: span(n)})
+}
+
+// literalKey returns the string a subscript's or a dictionary entry's key
+// node is, ok false when it is no string literal.
+func literalKey(key *syntax.Node) (k string, ok bool) {
+	if key == nil || key.Type() != "string" {
+		return "", false
 	}
-	return v.With(Op{Kind: OpStored, Name: k, Span: span(n)})
+	return stringLiteral(key)
+}
+
+// keyName is literalKey's string, "" for none.
+func keyName(key *syntax.Node) string {
+	k, _ := literalKey(key)
+	return k
 }

@@ -419,7 +419,7 @@ func (s *fnState) target(target *syntax.Node, v Value, at *syntax.Node) Target {
 	case "subscript":
 		t.Kind = TargetIndex
 		for _, k := range target.ChildrenByFieldName("subscript") {
-			if lit, ok := stringLiteral(k); ok && k.Type() == "string" {
+			if lit, ok := literalKey(k); ok {
 				t.Name = lit
 			} else {
 				t.Key = t.Key.Union(s.expr(k))
@@ -428,12 +428,7 @@ func (s *fnState) target(target *syntax.Node, v Value, at *syntax.Node) Target {
 		obj := target.ChildByFieldName("value")
 		t.Obj = s.expr(obj)
 		// d[k] = v adds v to what d holds, under k when k is a string.
-		s.through(at, v, func(v Value) {
-			if t.Name != "" && len(v) > 0 {
-				v = v.With(Op{Kind: OpStored, Name: t.Name, Span: span(target)})
-			}
-			s.bind(obj, t.Obj.Union(v))
-		})
+		s.through(at, v, func(v Value) { s.bind(obj, t.Obj.Union(stored(v, t.Name, target))) })
 		return t
 	}
 	s.assign(target, v, at)

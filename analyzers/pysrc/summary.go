@@ -106,13 +106,19 @@ func (p *Program) drain() {
 	}
 }
 
-// callersOf queues the callers of f, which passes a parameter to a sink.
-func (p *Program) callersOf(f *fn) {
+// calledAs returns the name a call calls f by: the last part of its name,
+// its class's for an __init__.
+func (f *fn) calledAs() string {
 	name := lastName(f.Name)
 	if name == "__init__" && f.class != nil {
 		name = lastName(f.class.Name)
 	}
-	for _, g := range p.sched.callers[name] {
+	return name
+}
+
+// callersOf queues the callers of f, which passes a parameter to a sink.
+func (p *Program) callersOf(f *fn) {
+	for _, g := range p.sched.callers[f.calledAs()] {
 		if g.index == 0 && (g.mod.scanned || !p.onDemand) {
 			p.sched.queue = append(p.sched.queue, g)
 		}

@@ -113,10 +113,11 @@ func checkShards(runs []*report.Run, paths []string) error {
 	count := 0
 	seen := map[int]string{}
 	for i, r := range runs {
-		var k, n int
-		if _, err := fmt.Sscanf(r.Shard, "%d/%d", &k, &n); err != nil || k < 1 || k > n {
+		var s shardFlag
+		if s.Set(r.Shard) != nil {
 			return fmt.Errorf("%s is not the report of a shard (residue scan --shard K/N --format sarif)", paths[i])
 		}
+		k, n := s.Index+1, s.Count
 		if count == 0 {
 			count = n
 		}

@@ -38,6 +38,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/residue-sec/residue/analyzers/source"
 )
@@ -69,8 +70,10 @@ type File struct {
 	Abs string
 	// Lang is the file's language.
 	Lang source.Language
-	// Size is the file's size in bytes.
-	Size int64
+	// Size is the file's size in bytes and ModTime its modification
+	// time, as the walk found them.
+	Size    int64
+	ModTime time.Time
 }
 
 // A Warning is a problem with one file or directory that did not stop the

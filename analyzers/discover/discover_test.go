@@ -258,7 +258,11 @@ func TestFileFields(t *testing.T) {
 	root := t.TempDir()
 	writeTree(t, root, map[string]string{"a/b.c": "int x;\n"})
 	files, _ := walk(t, []string{root}, Options{Root: root})
-	want := []File{{Path: "a/b.c", Abs: filepath.Join(root, "a", "b.c"), Lang: source.C, Size: 7}}
+	info, err := os.Stat(filepath.Join(root, "a", "b.c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []File{{Path: "a/b.c", Abs: filepath.Join(root, "a", "b.c"), Lang: source.C, Size: 7, ModTime: info.ModTime()}}
 	if !slices.Equal(files, want) {
 		t.Errorf("got %+v, want %+v", files, want)
 	}

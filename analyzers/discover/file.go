@@ -94,7 +94,7 @@ func (w *walker) examine(c entry, e fs.DirEntry, lang source.Language, named boo
 			formatSize(info.Size()), formatSize(w.opt.MaxFileSize)))
 	default:
 		w.found = append(w.found, candidate{
-			file:    File{Path: c.rel, Abs: c.abs, Lang: lang, Size: info.Size()},
+			file:    File{Path: c.rel, Abs: c.abs, Lang: lang, Size: info.Size(), ModTime: info.ModTime()},
 			real:    c.real,
 			viaLink: c.viaLink,
 		})

@@ -135,13 +135,18 @@ func buildID() string {
 }
 
 // cacheKey returns a job's entry key, and the file's bytes when they had
-// to be read to hash them; "" when the file cannot be read.
+// to be read to hash them; "" when the file cannot be read. The size and
+// modification time are the walk's, when it recorded them.
 func (p *plan) cacheKey(j job) (string, []byte) {
-	info, err := os.Stat(j.Abs)
-	if err != nil {
-		return "", nil
+	size, mtime := j.Size, j.ModTime
+	if mtime.IsZero() {
+		info, err := os.Stat(j.Abs)
+		if err != nil {
+			return "", nil
+		}
+		size, mtime = info.Size(), info.ModTime()
 	}
-	if hash, ok := p.cache.Lookup(j.Path, info); ok {
+	if hash, ok := p.cache.Lookup(j.Path, size, mtime); ok {
 		return cache.Key(j.Path, hash), nil
 	}
 	src, err := os.ReadFile(j.Abs)
@@ -149,7 +154,7 @@ func (p *plan) cacheKey(j job) (string, []byte) {
 		return "", nil
 	}
 	hash := cache.Hash(src)
-	p.cache.Remember(j.Path, info, hash)
+	p.cache.Remember(j.Path, size, mtime, hash)
 	return cache.Key(j.Path, hash), src
 }
 
@@ -280,18 +285,26 @@ func (p *plan) analyzerIndex(name string) int {
 	return slices.IndexFunc(p.cfg.Analyzers, func(a *analyzers.Analyzer) bool { return a.Name == name })
 }
 
-// openCache opens the configured cache, nil when there is none. A cache
-// that cannot be opened is a warning: the run goes on without it.
-func (p *plan) openCache(notes *[]analyzers.Notification) {
+// openCache starts opening the configured cache in the background, so
+// that reading and decoding its packs overlaps the walks of the
+// repository; the function it returns waits for the cache (p.cache, nil
+// when there is none) and returns the open's notifications. A cache that
+// cannot be opened is a warning: the run goes on without it.
+func (p *plan) openCache() (wait func() []analyzers.Notification) {
 	if p.cfg.CacheDir == "" {
-		return
+		return func() []analyzers.Notification { return nil }
 	}
-	c, err := cache.Open(filepath.Clean(p.cfg.CacheDir), p.cacheConfig())
-	if err != nil {
-		*notes = append(*notes, analyzers.Notification{Level: "warning", Message: fmt.Sprintf("no cache: %v", err)})
-		return
-	}
-	p.cache = c
+	done := make(chan []analyzers.Notification, 1)
+	go func() {
+		c, err := cache.Open(filepath.Clean(p.cfg.CacheDir), p.cacheConfig())
+		if err != nil {
+			done <- []analyzers.Notification{{Level: "warning", Message: fmt.Sprintf("no cache: %v", err)}}
+			return
+		}
+		p.cache = c
+		done <- nil
+	}()
+	return sync.OnceValue(func() []analyzers.Notification { return <-done })
 }
 
 // A storedOutline is an entry's outline, decoded from the cache only when

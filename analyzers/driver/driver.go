@@ -40,6 +40,8 @@ func Run(cfg Config) (*Result, error) {
 		return nil, err
 	}
 	defer p.close()
+	waitCache := p.openCache()
+	defer waitCache()
 	files, warnings, err := discover.Walk(cfg.Paths, discover.Options{
 		Root: root, Include: cfg.Include, Exclude: cfg.Exclude, MaxFileSize: cfg.MaxFileSize, NoIgnore: cfg.NoIgnore,
 	})
@@ -59,8 +61,8 @@ func Run(cfg Config) (*Result, error) {
 		}
 	}
 	p.root = root
-	p.openCache(&res.Notifications)
 	jobs, err := p.withFactFiles(files, walked, root)
+	res.Notifications = append(res.Notifications, waitCache()...)
 	if err != nil {
 		return nil, err
 	}

@@ -46,7 +46,7 @@ func newLogConfig(prog *pysrc.Program) *logConfig {
 	c := &logConfig{redacting: map[string]bool{}, filters: map[string]string{},
 		handlers: map[string][]string{}, loggers: map[string]loggerConfig{}}
 	prog.Classes(func(ci pysrc.ClassInfo) {
-		if calls, ok := ci.Methods["filter"]; ok && redacts(ci.Name, calls) {
+		if calls, ok := ci.Calls("filter"); ok && redacts(ci.Name, calls) {
 			c.redacting[ci.Name] = true
 		}
 	})

@@ -36,7 +36,7 @@ func (as args) at(i int) value {
 func (fr *frame) make(k int32) {
 	fr.vals.made[k] = true
 	fr.rp.work++
-	cs := &callSite{fr: fr, k: k, c: &fr.fn.Calls[k], at: fr.at(fr.fn.Calls[k].Span)}
+	cs := &callSite{fr: fr, k: k, c: &fr.fn.Code().Calls[k], at: fr.at(fr.fn.Code().Calls[k].Span)}
 	if fr.hand.at != nil {
 		ref := pysrc.CallRef{Fn: fr.fn, Call: k}
 		fr.hand.at[ref] = meetInto(fr.hand.at[ref], fr.now())

@@ -117,7 +117,7 @@ func (c *checker) entry(fn *pysrc.FuncDef, own owner, standalone bool) {
 		fr.facts = fr.facts.with(c.requestPhase[fr.class])
 	}
 	before := c.headerFindings
-	if !fr.block(fn.Block(fn.Body)) && isHook(name) {
+	if !fr.block(fn.Block(fn.Code().Body)) && isHook(name) {
 		fr.passesOn(fr.facts)
 	}
 	if name == "process_request" && fr.class != nil && fr.hand.passOn != nil {
@@ -146,8 +146,8 @@ func newFrame(c *checker, rp *repo, fn *pysrc.FuncDef, r role, params []value) *
 func calledIn(m *pysrc.ModuleDef, fn *pysrc.FuncDef) bool {
 	name := last(fn.Name)
 	for _, g := range m.Code() {
-		for i := range g.Calls {
-			call := &g.Calls[i]
+		for i := range g.Code().Calls {
+			call := &g.Code().Calls[i]
 			if fn.IsMethod() {
 				if call.Method == name && (call.Name == "self."+name || call.Name == "cls."+name) {
 					return true

@@ -16,8 +16,8 @@ func (vs *values) test(i int32) *tested {
 	t := &tested{}
 	vs.tests[i] = t
 	vs.fr.rp.work++
-	if int(i) < len(vs.fr.fn.Conds) {
-		t.c, t.v = vs.judgeTest(&vs.fr.fn.Conds[i])
+	if int(i) < len(vs.fr.fn.Code().Conds) {
+		t.c, t.v = vs.judgeTest(&vs.fr.fn.Code().Conds[i])
 	}
 	return t
 }

@@ -26,7 +26,7 @@ type tested struct {
 }
 
 func newValues(fr *frame, params []value) *values {
-	n := len(fr.fn.Calls)
+	n := len(fr.fn.Code().Calls)
 	return &values{fr: fr, params: params, calls: make([]value, n), made: make([]bool, n), tests: map[int32]*tested{}}
 }
 
@@ -184,8 +184,8 @@ func (vs *values) indexKey(o pysrc.Op) keyExpr {
 	if o.Name != "" {
 		return keyExpr{lit: o.Name, literal: true}
 	}
-	if k := int(o.Key) - 1; k >= 0 && k < len(vs.fr.fn.Keys) {
-		return keyExpr{v: vs.fr.fn.Keys[k]}
+	if k := int(o.Key) - 1; k >= 0 && k < len(vs.fr.fn.Code().Keys) {
+		return keyExpr{v: vs.fr.fn.Code().Keys[k]}
 	}
 	return keyExpr{}
 }

@@ -44,7 +44,7 @@ func (cs *callSite) follow(def *pysrc.FuncDef, self *value) (value, bool) {
 		callee.c, callee.hand = nil, &handOn{}
 	}
 	callee.vals = newValues(callee, cs.bind(def, self))
-	o := callee.outcome(!callee.block(def.Block(def.Body)))
+	o := callee.outcome(!callee.block(def.Block(def.Code().Body)))
 	if same {
 		if o.exits != nil {
 			fr.pending = fr.pending.with(*o.exits)

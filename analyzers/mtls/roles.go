@@ -66,8 +66,8 @@ func roleOf(rp *repo, fn *pysrc.FuncDef) role {
 // callsName reports whether fn calls the name p (a parameter of the
 // function it is nested in).
 func callsName(fn *pysrc.FuncDef, p string) bool {
-	for i := range fn.Calls {
-		if c := &fn.Calls[i]; c.Method == "" && c.Name == p {
+	for i := range fn.Code().Calls {
+		if c := &fn.Code().Calls[i]; c.Method == "" && c.Name == p {
 			return true
 		}
 	}

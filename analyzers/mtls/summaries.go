@@ -66,7 +66,7 @@ func (rp *repo) quiet(fn *pysrc.FuncDef, at map[pysrc.CallRef]*facts) *handOn {
 	}
 	fr.hand.at = at
 	fr.facts = rp.before(fn)
-	if !fr.block(fn.Block(fn.Body)) && isHook(last(fn.Name)) {
+	if !fr.block(fn.Block(fn.Code().Body)) && isHook(last(fn.Name)) {
 		fr.passesOn(fr.facts)
 	}
 	return fr.hand
@@ -134,7 +134,7 @@ func (rp *repo) grantedBy(m *pysrc.FuncDef) *facts {
 	params, _ := bindParameters(m)
 	fr := newFrame(nil, rp, m, role{}, params)
 	fr.helper = true
-	return fr.outcome(!fr.block(m.Block(m.Body))).truthy
+	return fr.outcome(!fr.block(m.Block(m.Code().Body))).truthy
 }
 
 // decorator returns what one decorator of a function or class (of the
@@ -144,8 +144,8 @@ func (rp *repo) grantedBy(m *pysrc.FuncDef) *facts {
 func (rp *repo) decorator(scope *pysrc.FuncDef, name string, call int32, at pysrc.Span, method string) facts {
 	var target pysrc.Value
 	written := name
-	if call >= 0 && int(call) < len(scope.Calls) {
-		c := &scope.Calls[call]
+	if call >= 0 && int(call) < len(scope.Code().Calls) {
+		c := &scope.Code().Calls[call]
 		target = c.Func
 		if last(name) == "method_decorator" && len(c.Args) > 0 {
 			if method != "" && !namesMethod(c.Args, method) {
@@ -154,7 +154,7 @@ func (rp *repo) decorator(scope *pysrc.FuncDef, name string, call int32, at pysr
 			target = c.Args[0].Value
 			written = scope.Module().Text(c.Args[0].Span)
 			if len(target) == 1 && target[0].Root == pysrc.RootCall {
-				if inner := &scope.Calls[target[0].Index]; inner.Method == "" {
+				if inner := &scope.Code().Calls[target[0].Index]; inner.Method == "" {
 					target, written = inner.Func, inner.Name
 				}
 			}

@@ -75,7 +75,7 @@ func (c *checker) callsFrom(fn *pysrc.FuncDef) []callState {
 			// Code that takes no request is not walked on its own.
 			continue
 		}
-		st := callState{at: ref.Fn.Module().At(ref.Fn.Calls[ref.Call].Span)}
+		st := callState{at: ref.Fn.Module().At(ref.Fn.Code().Calls[ref.Call].Span)}
 		if f := states[ref]; f != nil {
 			st.f, st.walked = *f, true
 		}
@@ -94,7 +94,7 @@ type callState struct {
 
 // calls reports whether the call ref may call fn.
 func (c *checker) calls(ref pysrc.CallRef, fn *pysrc.FuncDef) bool {
-	call := &ref.Fn.Calls[ref.Call]
+	call := &ref.Fn.Code().Calls[ref.Call]
 	var ds []pysrc.Datum
 	if call.Method != "" {
 		ds = c.rp.attr(ref.Fn, c.rp.r.Resolve(ref.Fn, call.Recv), call.Method)

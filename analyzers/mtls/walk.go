@@ -81,15 +81,15 @@ func (fr *frame) at(s pysrc.Span) pysrc.Loc { return fr.fn.Module().At(s) }
 
 // call returns call site k of the frame's function, nil for none.
 func (fr *frame) call(k int32) *pysrc.Call {
-	if k < 0 || int(k) >= len(fr.fn.Calls) {
+	if k < 0 || int(k) >= len(fr.fn.Code().Calls) {
 		return nil
 	}
-	return &fr.fn.Calls[k]
+	return &fr.fn.Code().Calls[k]
 }
 
 // run makes the calls [from, to) of the function.
 func (fr *frame) run(from, to int32) {
-	for k := from; k < to && int(k) < len(fr.fn.Calls); k++ {
+	for k := from; k < to && int(k) < len(fr.fn.Code().Calls); k++ {
 		if !fr.vals.made[k] {
 			fr.make(k)
 		}

@@ -102,29 +102,33 @@ func isTestPath(path string) bool {
 // A ClassInfo describes a class of the program.
 type ClassInfo struct {
 	// Name is the qualified dotted name ("app.logfilters.RedactSecrets").
-	Name string
-	Loc  Loc
-	// Methods maps each method defined in the class body to the dotted
-	// names of the calls it makes.
-	Methods map[string][]string
+	Name  string
+	Loc   Loc
+	class *class
+}
+
+// Calls returns the dotted names of the calls that method name, defined
+// in the class body, makes; false when the body defines no such method.
+func (ci ClassInfo) Calls(name string) ([]string, bool) {
+	f, ok := ci.class.methods[name]
+	if !ok {
+		return nil, false
+	}
+	var calls []string
+	code := f.Code()
+	for i := range code.Calls {
+		calls = append(calls, code.Calls[i].Name)
+	}
+	return calls, true
 }
 
 // Classes calls visit with each class of the program, in order.
 func (p *Program) Classes(visit func(ClassInfo)) {
 	for _, m := range p.modules {
 		for _, c := range m.classes {
-			if c == nil {
-				continue
+			if c != nil {
+				visit(ClassInfo{Name: m.qualified(c.Name), Loc: Loc{m, c.NameSpan}, class: c})
 			}
-			ci := ClassInfo{Name: m.qualified(c.Name), Loc: Loc{m, c.NameSpan}, Methods: map[string][]string{}}
-			for name, f := range c.methods {
-				var calls []string
-				for i := range f.Calls {
-					calls = append(calls, f.Calls[i].Name)
-				}
-				ci.Methods[name] = calls
-			}
-			visit(ci)
 		}
 	}
 }

@@ -71,8 +71,12 @@ func (c *class) isMiddleware() bool {
 				return true
 			}
 		}
-		for i := range f.Calls {
-			if f.Calls[i].Method == "get_response" {
+		if !f.mayCall("get_response") {
+			continue
+		}
+		code := f.Code()
+		for i := range code.Calls {
+			if code.Calls[i].Method == "get_response" {
 				return true
 			}
 		}

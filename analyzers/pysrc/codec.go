@@ -1,11 +1,14 @@
 package pysrc
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
 	"slices"
+	"sync"
+	"unsafe"
 )
 
 // The cache stores a Module in a binary form of its own rather than as
@@ -30,7 +33,7 @@ import (
 // string table once, and hands out capped slices of them.
 
 // codecVersion is the first byte of a module's binary form.
-const codecVersion = 1
+const codecVersion = 2
 
 // maxLiteralDepth bounds the nesting of a Literal's items the codec
 // accepts (Python's own parser nests no deeper than 200 brackets).
@@ -73,34 +76,38 @@ const (
 
 // minBytes is the size of the smallest element of each list type, its
 // zero value's: every field takes one byte at least.
-var minBytes = [numLists]uint64{
-	listImport:  minSize((*encoder).imp),
-	listFunc:    minSize((*encoder).fn),
-	listClass:   minSize((*encoder).class),
-	listSetting: minSize((*encoder).setting),
-	listLiteral: minSize((*encoder).literal),
-	listString:  minSize((*encoder).stringElem),
-	listInt32:   minSize((*encoder).int32Elem),
-	listSpan:    minSize((*encoder).spanElem),
-	listParam:   minSize((*encoder).param),
-	listCall:    minSize((*encoder).call),
-	listArg:     minSize((*encoder).arg),
-	listStore:   minSize((*encoder).store),
-	listBinding: minSize((*encoder).binding),
-	listStmt:    minSize((*encoder).stmt),
-	listRun:     minSize((*encoder).run),
-	listTarget:  minSize((*encoder).target),
-	listCond:    minSize((*encoder).cond),
-	listOperand: minSize((*encoder).operand),
-	listSeq:     minSize((*encoder).seq),
-	listExpr:    minSize((*encoder).expr),
-	listSet:     minSize((*encoder).set),
-	listLoop:    minSize((*encoder).loop),
-	listTest:    minSize((*encoder).test),
-	listCapture: minSize((*encoder).capture),
-	listValue:   minSize((*encoder).valueElem),
-	listAtom:    minSize((*encoder).atom),
-	listOp:      minSize((*encoder).op),
+var minBytes [numLists]uint64
+
+func init() {
+	minBytes = [numLists]uint64{
+		listImport:  minSize((*encoder).imp),
+		listFunc:    minSize((*encoder).fn),
+		listClass:   minSize((*encoder).class),
+		listSetting: minSize((*encoder).setting),
+		listLiteral: minSize((*encoder).literal),
+		listString:  minSize((*encoder).stringElem),
+		listInt32:   minSize((*encoder).int32Elem),
+		listSpan:    minSize((*encoder).spanElem),
+		listParam:   minSize((*encoder).param),
+		listCall:    minSize((*encoder).call),
+		listArg:     minSize((*encoder).arg),
+		listStore:   minSize((*encoder).store),
+		listBinding: minSize((*encoder).binding),
+		listStmt:    minSize((*encoder).stmt),
+		listRun:     minSize((*encoder).run),
+		listTarget:  minSize((*encoder).target),
+		listCond:    minSize((*encoder).cond),
+		listOperand: minSize((*encoder).operand),
+		listSeq:     minSize((*encoder).seq),
+		listExpr:    minSize((*encoder).expr),
+		listSet:     minSize((*encoder).set),
+		listLoop:    minSize((*encoder).loop),
+		listTest:    minSize((*encoder).test),
+		listCapture: minSize((*encoder).capture),
+		listValue:   minSize((*encoder).valueElem),
+		listAtom:    minSize((*encoder).atom),
+		listOp:      minSize((*encoder).op),
+	}
 }
 
 // minSize returns the size of the encoding of a zero T.
@@ -113,6 +120,9 @@ func minSize[T any](elem func(*encoder, *T)) uint64 {
 
 // GobEncode encodes the module in its binary form, for the cache.
 func (m *Module) GobEncode() ([]byte, error) {
+	if m.form != nil {
+		return m.form, nil
+	}
 	e := &encoder{strings: map[string]uint64{}}
 	e.module(m)
 	if e.err != nil {
@@ -144,17 +154,40 @@ func (m *Module) GobDecode(data []byte) error {
 	if len(data) == 0 || data[0] != codecVersion {
 		return errors.New("pysrc: module encoding of another version")
 	}
+	// The functions' code and the source stay in the form, which gob
+	// lends.
+	data = bytes.Clone(data)
 	d := &decoder{data: data, off: 1}
 	d.readTable()
+	if !d.allocLists() {
+		return errCodec
+	}
+	// Each function takes one lazyCode at most, and each module or class
+	// body one code; a class body is one of the module's classes.
+	d.lazies.alloc(uint64(len(d.funcs.elems)))
+	d.codes.alloc(uint64(len(d.classes.elems)) + 1)
+	var out Module
+	d.module(&out)
+	if d.err != nil || d.left() != 0 || !d.used() {
+		return errCodec
+	}
+	out.form = data
+	*m = out
+	return nil
+}
+
+// allocLists reads how many elements of each list type the form holds and
+// allocates them, or reports a count the bytes left cannot hold.
+func (d *decoder) allocLists() bool {
 	var count [numLists]uint64
 	total := uint64(0)
 	for i := range count {
 		count[i] = d.uint()
-		total += min(count[i], uint64(len(data))) * minBytes[i] // cannot overflow
+		total += min(count[i], uint64(len(d.data))) * minBytes[i] // cannot overflow
 	}
 	// The elements' own bytes are distinct bytes of the rest.
 	if d.err != nil || total > uint64(d.left()) {
-		return errCodec
+		return false
 	}
 	d.imports.alloc(count[listImport])
 	d.funcs.alloc(count[listFunc])
@@ -183,13 +216,7 @@ func (m *Module) GobDecode(data []byte) error {
 	d.values.alloc(count[listValue])
 	d.atoms.alloc(count[listAtom])
 	d.ops.alloc(count[listOp])
-	var out Module
-	d.module(&out)
-	if d.err != nil || d.left() != 0 || !d.used() {
-		return errCodec
-	}
-	*m = out
-	return nil
+	return true
 }
 
 // An encoder writes a module's fields into body, its strings into table.
@@ -309,25 +336,57 @@ func (e *encoder) fn(f *Func) {
 	encodeList(e, listInt32, f.DecoratorCalls, (*encoder).int32Elem)
 	encodeList(e, listSpan, f.DecoratorSpans, (*encoder).spanElem)
 	e.bool(f.Async)
-	encodeList(e, listCall, f.Calls, (*encoder).call)
-	e.value(f.Returns)
 	encodeList(e, listStore, f.Stores, (*encoder).store)
-	encodeList(e, listBinding, f.Env, (*encoder).binding)
-	e.run(&f.Body)
-	encodeList(e, listStmt, f.Stmts, (*encoder).stmt)
-	encodeList(e, listRun, f.Handlers, (*encoder).run)
-	encodeList(e, listTarget, f.Targets, (*encoder).target)
-	encodeList(e, listCond, f.Conds, (*encoder).cond)
-	e.valueList(f.Keys)
-	encodeList(e, listSeq, f.Seqs, (*encoder).seq)
-	encodeList(e, listExpr, f.Exprs, (*encoder).expr)
-	encodeList(e, listSet, f.Sets, (*encoder).set)
-	encodeList(e, listLoop, f.Loops, (*encoder).loop)
-	encodeList(e, listTest, f.Tests, (*encoder).test)
 	encodeList(e, listStore, f.Globals, (*encoder).store)
-	encodeList(e, listCapture, f.Captures, (*encoder).capture)
 	e.span(f.Span)
 	e.span(f.NameSpan)
+	code := f.Code()
+	e.bool(code != nil)
+	switch {
+	case code == nil:
+	case f.Kind != KindDef:
+		e.code(code)
+	default:
+		e.stringList(f.calledNames())
+		e.lazyCode(code)
+	}
+}
+
+// lazyCode writes a function's code as a form of its own, which a
+// decoder keeps until the code is asked for: its length, then how many
+// elements of each list type it holds, then its fields. Its strings are
+// the module's.
+func (e *encoder) lazyCode(c *FuncCode) {
+	sub := &encoder{strings: e.strings, table: e.table}
+	sub.code(c)
+	e.table = sub.table
+	if sub.err != nil {
+		e.err = sub.err
+	}
+	var counts []byte
+	for _, n := range sub.count {
+		counts = binary.AppendUvarint(counts, n)
+	}
+	e.uint(uint64(len(counts) + len(sub.body)))
+	e.body = append(append(e.body, counts...), sub.body...)
+}
+
+func (e *encoder) code(c *FuncCode) {
+	encodeList(e, listCall, c.Calls, (*encoder).call)
+	e.value(c.Returns)
+	encodeList(e, listBinding, c.Env, (*encoder).binding)
+	e.run(&c.Body)
+	encodeList(e, listStmt, c.Stmts, (*encoder).stmt)
+	encodeList(e, listRun, c.Handlers, (*encoder).run)
+	encodeList(e, listTarget, c.Targets, (*encoder).target)
+	encodeList(e, listCond, c.Conds, (*encoder).cond)
+	e.valueList(c.Keys)
+	encodeList(e, listSeq, c.Seqs, (*encoder).seq)
+	encodeList(e, listExpr, c.Exprs, (*encoder).expr)
+	encodeList(e, listSet, c.Sets, (*encoder).set)
+	encodeList(e, listLoop, c.Loops, (*encoder).loop)
+	encodeList(e, listTest, c.Tests, (*encoder).test)
+	encodeList(e, listCapture, c.Captures, (*encoder).capture)
 }
 
 func (e *encoder) param(p *Param) {
@@ -504,6 +563,16 @@ func (l *list[T]) alloc(n uint64) {
 	}
 }
 
+// next hands out the list's next element, a new one past its end.
+func (l *list[T]) next() *T {
+	if len(l.elems) == 0 {
+		return new(T)
+	}
+	e := &l.elems[0]
+	l.elems = l.elems[1:]
+	return e
+}
+
 // A decoder reads a module's binary form from data, at off. (It keeps
 // an offset rather than slicing data: writing a pointer to the heap costs
 // a write barrier while the collector runs.)
@@ -513,6 +582,11 @@ type decoder struct {
 	table []string
 	depth int // of the Literal being read
 	err   error
+
+	// lazies and codes hold the functions' lazyCode and the module and
+	// class bodies' code, allocated once for the module.
+	lazies list[lazyCode]
+	codes  list[FuncCode]
 
 	imports  list[Import]
 	funcs    list[Func]
@@ -620,7 +694,8 @@ func (d *decoder) length() (int, bool) {
 
 // readTable reads the string table: its strings' lengths, then their
 // bytes, which become one string that every string of the table is a
-// substring of.
+// substring of: the form's own bytes, which GobDecode copied and nothing
+// writes.
 func (d *decoder) readTable() {
 	n := d.uint()
 	if n > uint64(d.left()) {
@@ -636,7 +711,10 @@ func (d *decoder) readTable() {
 		d.fail()
 		return
 	}
-	all := string(d.data[d.off : d.off+int(total)])
+	var all string
+	if total > 0 {
+		all = unsafe.String(&d.data[d.off], int(total))
+	}
 	d.off += int(total)
 	d.table = make([]string, n)
 	start := uint64(0)
@@ -714,9 +792,7 @@ func (d *decoder) module(m *Module) {
 	m.File = d.string()
 	m.Package = d.bool()
 	if n, isNil := d.length(); !isNil {
-		src := make([]byte, n)
-		copy(src, d.data[d.off:])
-		m.Src, d.off = src, d.off+n
+		m.Src, d.off = d.data[d.off:d.off+n:d.off+n], d.off+n
 	}
 	m.Imports = decodeList(d, &d.imports, (*decoder).imp)
 	m.Funcs = decodeList(d, &d.funcs, (*decoder).fn)
@@ -755,25 +831,69 @@ func (d *decoder) fn(f *Func) {
 	f.DecoratorCalls = decodeList(d, &d.int32s, (*decoder).int32Elem)
 	f.DecoratorSpans = decodeList(d, &d.spans, (*decoder).spanElem)
 	f.Async = d.bool()
-	f.Calls = decodeList(d, &d.calls, (*decoder).call)
-	f.Returns = d.value()
 	f.Stores = decodeList(d, &d.stores, (*decoder).store)
-	f.Env = decodeList(d, &d.bindings, (*decoder).binding)
-	d.run(&f.Body)
-	f.Stmts = decodeList(d, &d.stmts, (*decoder).stmt)
-	f.Handlers = decodeList(d, &d.runs, (*decoder).run)
-	f.Targets = decodeList(d, &d.targets, (*decoder).target)
-	f.Conds = decodeList(d, &d.conds, (*decoder).cond)
-	f.Keys = d.valueList()
-	f.Seqs = decodeList(d, &d.seqs, (*decoder).seq)
-	f.Exprs = decodeList(d, &d.exprs, (*decoder).expr)
-	f.Sets = decodeList(d, &d.sets, (*decoder).set)
-	f.Loops = decodeList(d, &d.loops, (*decoder).loop)
-	f.Tests = decodeList(d, &d.tests, (*decoder).test)
 	f.Globals = decodeList(d, &d.stores, (*decoder).store)
-	f.Captures = decodeList(d, &d.captures, (*decoder).capture)
 	f.Span = d.span()
 	f.NameSpan = d.span()
+	switch {
+	case !d.bool():
+	case f.Kind != KindDef:
+		f.code = d.codes.next()
+		d.code(f.code)
+	default:
+		f.called = d.stringList()
+		n := d.uint()
+		if n > uint64(d.left()) {
+			d.fail()
+			return
+		}
+		end := d.off + int(n)
+		f.lazy = d.lazies.next()
+		f.lazy.raw, f.lazy.table = d.data[d.off:end:end], d.table
+		d.off = end
+	}
+}
+
+func (d *decoder) code(c *FuncCode) {
+	c.Calls = decodeList(d, &d.calls, (*decoder).call)
+	c.Returns = d.value()
+	c.Env = decodeList(d, &d.bindings, (*decoder).binding)
+	d.run(&c.Body)
+	c.Stmts = decodeList(d, &d.stmts, (*decoder).stmt)
+	c.Handlers = decodeList(d, &d.runs, (*decoder).run)
+	c.Targets = decodeList(d, &d.targets, (*decoder).target)
+	c.Conds = decodeList(d, &d.conds, (*decoder).cond)
+	c.Keys = d.valueList()
+	c.Seqs = decodeList(d, &d.seqs, (*decoder).seq)
+	c.Exprs = decodeList(d, &d.exprs, (*decoder).expr)
+	c.Sets = decodeList(d, &d.sets, (*decoder).set)
+	c.Loops = decodeList(d, &d.loops, (*decoder).loop)
+	c.Tests = decodeList(d, &d.tests, (*decoder).test)
+	c.Captures = decodeList(d, &d.captures, (*decoder).capture)
+}
+
+// A lazyCode is a function's code in its binary form (lazyCode), with the
+// module's strings.
+type lazyCode struct {
+	once  sync.Once
+	raw   []byte
+	table []string
+}
+
+// decode decodes the code, which the module's form held whole: a form
+// that does not decode gives code that does nothing.
+func (l *lazyCode) decode() *FuncCode {
+	d := &decoder{data: l.raw, table: l.table}
+	l.raw = nil
+	if !d.allocLists() {
+		return &FuncCode{}
+	}
+	var c FuncCode
+	d.code(&c)
+	if d.err != nil || d.left() != 0 || !d.used() {
+		return &FuncCode{}
+	}
+	return &c
 }
 
 func (d *decoder) param(p *Param) {

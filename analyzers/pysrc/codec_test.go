@@ -11,9 +11,11 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"golang.org/x/tools/txtar"
 
@@ -91,10 +93,13 @@ func codecModules(t testing.TB) []*Module {
 	return mods
 }
 
-// recode encodes m and decodes it back.
+// recode encodes m, from its fields rather than from the form it was
+// decoded from, and decodes it back.
 func recode(t testing.TB, m *Module) *Module {
 	t.Helper()
-	data, err := m.GobEncode()
+	fresh := *m
+	fresh.form = nil
+	data, err := fresh.GobEncode()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,6 +110,41 @@ func recode(t testing.TB, m *Module) *Module {
 	return &back
 }
 
+// loaded returns a copy of m whose functions' code is decoded, without
+// what the decoder keeps to decode it.
+func loaded(m *Module) *Module {
+	out := *m
+	out.form = nil
+	if m.Funcs != nil {
+		out.Funcs = make([]Func, len(m.Funcs))
+		copy(out.Funcs, m.Funcs)
+	}
+	for i := range out.Funcs {
+		f := &out.Funcs[i]
+		f.code, f.lazy, f.called = m.Funcs[i].Code(), nil, nil
+	}
+	return &out
+}
+
+// loadedParts returns parts, each module loaded.
+func loadedParts(parts []analyzers.Part) []analyzers.Part {
+	out := make([]analyzers.Part, len(parts))
+	for i, p := range parts {
+		out[i] = loaded(p.(*Module))
+	}
+	return out
+}
+
+// reach returns field i of struct v, made readable when it is not
+// exported (v must be addressable then).
+func reach(v reflect.Value, i int) reflect.Value {
+	f := v.Field(i)
+	if f.CanInterface() || !f.CanAddr() {
+		return f
+	}
+	return reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem()
+}
+
 // capped reports the first slice v reaches that has room to grow in
 // place, which an append could overwrite a neighbour with.
 func capped(v reflect.Value, path string) string {
@@ -113,7 +153,7 @@ func capped(v reflect.Value, path string) string {
 		return capped(v.Elem(), path)
 	case reflect.Struct:
 		for i := range v.NumField() {
-			if p := capped(v.Field(i), path+"."+v.Type().Field(i).Name); p != "" {
+			if p := capped(reach(v, i), path+"."+v.Type().Field(i).Name); p != "" {
 				return p
 			}
 		}
@@ -146,7 +186,7 @@ func differ(a, b reflect.Value, path string) string {
 		return differ(a.Elem(), b.Elem(), path)
 	case a.Kind() == reflect.Struct:
 		for i := range a.NumField() {
-			if p := differ(a.Field(i), b.Field(i), path+"."+a.Type().Field(i).Name); p != "" {
+			if p := differ(reach(a, i), reach(b, i), path+"."+a.Type().Field(i).Name); p != "" {
 				return p
 			}
 		}
@@ -160,10 +200,16 @@ func differ(a, b reflect.Value, path string) string {
 	return fmt.Sprintf("%s: %#v, then %#v", path, a.Interface(), b.Interface())
 }
 
-// sameModule fails t when back is not m.
+// sameModule fails t when back is not m, its functions' code decoded,
+// or when a function's calls call other names without it.
 func sameModule(t testing.TB, m, back *Module, what string) {
 	t.Helper()
-	if p := differ(reflect.ValueOf(m), reflect.ValueOf(back), "Module"); p != "" {
+	for i := range min(len(m.Funcs), len(back.Funcs)) {
+		if a, b := m.Funcs[i].calledNames(), back.Funcs[i].calledNames(); !slices.Equal(a, b) {
+			t.Fatalf("%s %s: function %d calls %q, then %q", what, m.File, i, a, b)
+		}
+	}
+	if p := differ(reflect.ValueOf(loaded(m)), reflect.ValueOf(loaded(back)), "Module"); p != "" {
 		t.Fatalf("%s %s differs once decoded: %s", what, m.File, p)
 	}
 }
@@ -180,12 +226,12 @@ func TestCodecFixtures(t *testing.T) {
 	for _, m := range mods {
 		back := recode(t, m)
 		sameModule(t, m, back, "module")
-		if p := capped(reflect.ValueOf(back), "Module"); p != "" {
+		if p := capped(reflect.ValueOf(loaded(back)), "Module"); p != "" {
 			t.Fatalf("%s: %s is not capped", m.File, p)
 		}
 		parts = append(parts, m)
 	}
-	if back := roundTrip(t, parts); !reflect.DeepEqual(parts, back) {
+	if back := roundTrip(t, parts); !reflect.DeepEqual(loadedParts(parts), loadedParts(back)) {
 		t.Fatal("modules differ once through gob")
 	}
 }
@@ -215,8 +261,14 @@ func (f *filler) fill(v reflect.Value) {
 		v.SetInt(-int64(f.n)) // a negative number, as -1 for none
 	case reflect.Struct:
 		for i := range v.NumField() {
-			f.fill(v.Field(i))
+			// What a decoder keeps to decode a function's code is its own.
+			if name := v.Type().Field(i).Name; name != "lazy" && name != "called" && name != "form" {
+				f.fill(reach(v, i))
+			}
 		}
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		f.fill(v.Elem())
 	case reflect.Slice:
 		n := 2
 		if f.empty || f.depth >= 3 {
@@ -249,6 +301,9 @@ func TestCodecFields(t *testing.T) {
 		var m Module
 		f := &filler{t: t, empty: empty}
 		f.fill(reflect.ValueOf(&m).Elem())
+		if len(m.Funcs) > 0 {
+			m.Funcs[0].Kind = KindDef // code kept encoded
+		}
 		sameModule(t, &m, recode(t, &m), fmt.Sprintf("filled (empty %v)", empty))
 	}
 	sameModule(t, &Module{}, recode(t, &Module{}), "zero")
@@ -327,8 +382,9 @@ func TestCodecAllocs(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	// The decoder, the table and its string, Src, and the lists.
-	if limit := float64(4 + numLists); allocs > limit {
+	// The decoder, the form's copy, the table and its string, the lists,
+	// and the functions' lazyCode and module and class bodies' code.
+	if limit := float64(6 + numLists); allocs > limit {
 		t.Errorf("decoding %s (%d functions) allocates %v times, want %v at most", m.File, len(m.Funcs), allocs, limit)
 	}
 }

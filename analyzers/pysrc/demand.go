@@ -76,8 +76,8 @@ func (p *Program) defsNamed() map[string][]*fn {
 // demanded reports whether f calls, by name, a function that passes a
 // parameter on to a sink; the functions so named are evaluated first.
 func (p *Program) demanded(f *fn, defs map[string][]*fn) bool {
-	for i := range f.Calls {
-		for _, g := range defs[f.Calls[i].called()] {
+	for i := range f.Code().Calls {
+		for _, g := range defs[f.Code().Calls[i].called()] {
 			if g.index == 0 {
 				p.visit(g)
 			}

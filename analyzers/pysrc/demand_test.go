@@ -56,3 +56,37 @@ func TestDemandGivesTheWholeBuildsEvents(t *testing.T) {
 		t.Error("with a C file scanned, jobs/nightly.py's root was not evaluated")
 	}
 }
+
+// TestDemandLeavesCodeEncoded builds on demand from parts read back from
+// the cache's form: the scanned module's events are the whole build's,
+// and the code of a function nothing scanned reads stays encoded.
+func TestDemandLeavesCodeEncoded(t *testing.T) {
+	files := maps.Clone(helpers)
+	files["jobs/nightly.py"] = "from telemetry import emit\n\n\ndef run(request):\n    emit(request.body)\n"
+	files["app/api.py"] = "from app.helpers import log_query\n\n\ndef search(request):\n    log_query(request.body)\n"
+	whole, err := build(extractAll(t, files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := buildFor(roundTrip(t, extractAll(t, files)), []string{"app/api.py"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := events(p.(*Program), "app/api.py"), events(whole.(*Program), "app/api.py"); !reflect.DeepEqual(got, want) || len(got) == 0 {
+		t.Errorf("events %q, want %q (the whole build's)", got, want)
+	}
+	encoded := func(path string) (n int) {
+		for _, f := range p.(*Program).byPath[path].fns {
+			if f.Kind == KindDef && f.lazy != nil && f.code == nil {
+				n++
+			}
+		}
+		return n
+	}
+	if n := encoded("jobs/nightly.py"); n != 1 {
+		t.Errorf("jobs/nightly.py: %d functions' code still encoded, want 1", n)
+	}
+	if n := encoded("app/api.py"); n != 0 {
+		t.Errorf("app/api.py, scanned: %d functions' code still encoded, want 0", n)
+	}
+}

@@ -55,7 +55,7 @@ func (s *fnState) setAttr(obj Value, attr string, v Value, target *syntax.Node) 
 	if s.at != nil {
 		at = s.at
 	}
-	s.fn.Sets = append(s.fn.Sets, Set{Obj: obj, Attr: attr, Value: v, Span: span(at), At: int32(len(s.fn.Calls))})
+	s.fn.code.Sets = append(s.fn.code.Sets, Set{Obj: obj, Attr: attr, Value: v, Span: span(at), At: int32(len(s.fn.code.Calls))})
 }
 
 // forLoop lowers a for statement into st: its targets read the iterable
@@ -73,13 +73,13 @@ func (s *fnState) forLoop(n *syntax.Node, st *Stmt) {
 // else clause, into st, and adds st to the flow. A Loop whose body makes
 // no call and sets nothing is not kept.
 func (s *fnState) loop(n *syntax.Node, st *Stmt, iter Value, isFor bool) {
-	l := Loop{Span: span(n), For: isFor, Iter: iter, First: int32(len(s.fn.Calls)), SetFirst: int32(len(s.fn.Sets))}
-	i := len(s.fn.Loops)
-	s.fn.Loops = append(s.fn.Loops, l)
+	l := Loop{Span: span(n), For: isFor, Iter: iter, First: int32(len(s.fn.code.Calls)), SetFirst: int32(len(s.fn.code.Sets))}
+	i := len(s.fn.code.Loops)
+	s.fn.code.Loops = append(s.fn.code.Loops, l)
 	s.fork([]*syntax.Node{n.ChildByFieldName("body")}, []*Run{&st.Body}, true)
-	s.fn.Loops[i].End, s.fn.Loops[i].SetEnd = int32(len(s.fn.Calls)), int32(len(s.fn.Sets))
-	if l := &s.fn.Loops[i]; l.First == l.End && l.SetFirst == l.SetEnd {
-		s.fn.Loops = append(s.fn.Loops[:i], s.fn.Loops[i+1:]...)
+	s.fn.code.Loops[i].End, s.fn.code.Loops[i].SetEnd = int32(len(s.fn.code.Calls)), int32(len(s.fn.code.Sets))
+	if l := &s.fn.code.Loops[i]; l.First == l.End && l.SetFirst == l.SetEnd {
+		s.fn.code.Loops = append(s.fn.code.Loops[:i], s.fn.code.Loops[i+1:]...)
 	}
 	if alt := n.ChildByFieldName("alternative"); alt != nil {
 		s.into(&st.Else, func() { s.block(alt.ChildByFieldName("body")) })
@@ -90,7 +90,7 @@ func (s *fnState) loop(n *syntax.Node, st *Stmt, iter Value, isFor bool) {
 // test records a condition of an if or elif clause (n) whose
 // consequence is body, in the statement at stmt.
 func (s *fnState) test(cond Value, n, body, stmt *syntax.Node) {
-	s.fn.Tests = append(s.fn.Tests, Test{Cond: cond, Span: span(n), Block: span(stmt.Parent()), Body: span(body), Exits: exits(body)})
+	s.fn.code.Tests = append(s.fn.code.Tests, Test{Cond: cond, Span: span(n), Block: span(stmt.Parent()), Body: span(body), Exits: exits(body)})
 }
 
 // assertion lowers an assert statement: its condition, once, is a Test
@@ -109,7 +109,7 @@ func (s *fnState) assertion(n *syntax.Node) int32 {
 			s.expr(c)
 		}
 	}
-	s.fn.Tests = append(s.fn.Tests, Test{Cond: cond, Span: span(n), Block: span(n.Parent()), Assert: true})
+	s.fn.code.Tests = append(s.fn.code.Tests, Test{Cond: cond, Span: span(n), Block: span(n.Parent()), Assert: true})
 	return i
 }
 
@@ -166,7 +166,7 @@ func (s *fnState) capture(name string, def *syntax.Node) {
 		s.captured = map[captureKey]bool{}
 	}
 	s.captured[key] = true
-	s.fn.Captures = append(s.fn.Captures, Capture{Value: v, Span: sp})
+	s.fn.code.Captures = append(s.fn.code.Captures, Capture{Value: v, Span: sp})
 }
 
 type captureKey struct {

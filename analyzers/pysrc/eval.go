@@ -64,9 +64,9 @@ func (fr *frame) res(g *fn) *result {
 func (fr *frame) run() *result {
 	f := fr.f
 	fr.params = fr.p.entry(f)
-	fr.calls = make([][]Datum, len(f.Calls))
+	fr.calls = make([][]Datum, len(f.Code().Calls))
 	fr.walk()
-	fr.returns = fr.value(f.Returns)
+	fr.returns = fr.value(f.Code().Returns)
 	res := &result{returns: fr.returns, sinks: fr.sinks, events: fr.events}
 	for _, s := range f.Stores {
 		var keep []Datum
@@ -94,7 +94,7 @@ func (fr *frame) run() *result {
 	}
 	if f.Kind != KindDef {
 		res.env = map[string][]Datum{}
-		for _, b := range f.Env {
+		for _, b := range f.Code().Env {
 			res.env[b.Name] = fr.value(b.Value)
 		}
 	}

@@ -124,8 +124,8 @@ func (s *fnState) call(n *syntax.Node) Value {
 	}
 	s.use(&c)
 	s.configCall(&c, n)
-	idx := int32(len(s.fn.Calls))
-	s.fn.Calls = append(s.fn.Calls, c)
+	idx := int32(len(s.fn.code.Calls))
+	s.fn.code.Calls = append(s.fn.code.Calls, c)
 	return Value{{Root: RootCall, Index: idx}}
 }
 

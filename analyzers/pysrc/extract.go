@@ -103,14 +103,14 @@ func (l *lowerer) open(kind FuncKind, name string, class, parent int32, def *syn
 	l.m.Funcs = append(l.m.Funcs, Func{})
 	u := newUses()
 	l.uses = append(l.uses, u)
-	fn := &Func{Kind: kind, Name: name, Class: class, Parent: parent, Span: span(def)}
+	fn := &Func{Kind: kind, Name: name, Class: class, Parent: parent, Span: span(def), code: &FuncCode{}}
 	return &fnState{l: l, idx: idx, fn: fn, env: map[string]Value{}, u: u, depth: -1, bufs: l.takeBufs()}
 }
 
 // close stores the lowered Func; a module or class body keeps its names.
 func (l *lowerer) close(s *fnState) {
 	if s.fn.Kind != KindDef {
-		s.fn.Env = sortedBindings(s.env)
+		s.fn.code.Env = sortedBindings(s.env)
 	}
 	s.fn.trim()
 	l.m.Funcs[s.idx] = *s.fn
@@ -183,7 +183,7 @@ func (s *fnState) function(def, name *syntax.Node, decs []string, calls []int32,
 	f.fn.Async = def.Child(0).Type() == "async"
 	f.params(def.ChildByFieldName("parameters"))
 	f.activeParams()
-	f.into(&f.fn.Body, func() { f.block(def.ChildByFieldName("body")) })
+	f.into(&f.fn.code.Body, func() { f.block(def.ChildByFieldName("body")) })
 	s.l.close(f)
 	s.env[name.Text()] = Value{{Root: RootFunc, Index: f.idx}}
 }

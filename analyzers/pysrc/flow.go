@@ -14,13 +14,13 @@ package pysrc
 type Run struct{ Start, Len int32 }
 
 // Block returns the statements of run r of f's Stmts.
-func (f *Func) Block(r Run) []Stmt { return runOf(f.Stmts, r) }
+func (f *Func) Block(r Run) []Stmt { return runOf(f.Code().Stmts, r) }
 
 // Clauses returns the blocks of run r of f's Handlers.
-func (f *Func) Clauses(r Run) []Run { return runOf(f.Handlers, r) }
+func (f *Func) Clauses(r Run) []Run { return runOf(f.Code().Handlers, r) }
 
 // Assigned returns the targets of run r of f's Targets.
-func (f *Func) Assigned(r Run) []Target { return runOf(f.Targets, r) }
+func (f *Func) Assigned(r Run) []Target { return runOf(f.Code().Targets, r) }
 
 func runOf[T any](list []T, r Run) []T {
 	if r.Len <= 0 || r.Start < 0 || int(r.Start+r.Len) > len(list) {

@@ -17,7 +17,7 @@ func flowText(m *Module, f *Func) string {
 		for _, st := range f.Block(r) {
 			fmt.Fprintf(&b, "%s%s", strings.Repeat("  ", depth), stmtNames[st.Kind])
 			for i := st.From; i < st.To; i++ {
-				fmt.Fprintf(&b, " %s()", f.Calls[i].Name)
+				fmt.Fprintf(&b, " %s()", f.Code().Calls[i].Name)
 			}
 			switch st.Kind {
 			case StmtIf, StmtWhile, StmtAssert:
@@ -44,7 +44,7 @@ func flowText(m *Module, f *Func) string {
 			}
 		}
 	}
-	walk(f.Body, 0)
+	walk(f.Code().Body, 0)
 	return b.String()
 }
 
@@ -57,7 +57,7 @@ var stmtNames = map[StmtKind]string{
 // testText renders a test: and, or, not, comparisons of operands given by
 // their source text, truth tests.
 func testText(m *Module, f *Func, i int32) string {
-	t := f.Conds[i]
+	t := f.Code().Conds[i]
 	text := func(o Operand) string {
 		s := string(m.Src[o.Span.Start:o.Span.End])
 		if o.Literal {
@@ -150,21 +150,21 @@ else
 	}
 	// ok is the test bound to it; names holds what was appended.
 	f := &m.Funcs[1]
-	if ok := f.Calls[1].Args; len(ok) != 1 || len(ok[0].Value) == 0 {
+	if ok := f.Code().Calls[1].Args; len(ok) != 1 || len(ok[0].Value) == 0 {
 		t.Fatalf("check's argument: %+v", ok)
 	}
 	var rootTest, appended bool
-	for _, st := range f.Block(f.Body) {
+	for _, st := range f.Block(f.Code().Body) {
 		if st.Kind == StmtIf {
-			cond := f.Conds[st.Cond]
-			not := f.Conds[cond.Kids[0]]
-			for _, a := range f.Conds[not.Kids[0]].Operands[0].Value {
+			cond := f.Code().Conds[st.Cond]
+			not := f.Code().Conds[cond.Kids[0]]
+			for _, a := range f.Code().Conds[not.Kids[0]].Operands[0].Value {
 				rootTest = rootTest || a.Root == RootCond
 			}
 			break
 		}
 	}
-	for _, c := range f.Calls {
+	for _, c := range f.Code().Calls {
 		if c.Name == "names.append" {
 			appended = true
 		}
@@ -205,14 +205,14 @@ class V(View):
 		t.Errorf("KEY's arguments: %+v", key.Items)
 	}
 	c := m.Classes[0]
-	if len(c.Decorators) != 1 || c.Decorators[0] != "method_decorator" || m.Funcs[0].Calls[c.DecoratorCalls[0]].Name != "method_decorator" {
+	if len(c.Decorators) != 1 || c.Decorators[0] != "method_decorator" || m.Funcs[0].Code().Calls[c.DecoratorCalls[0]].Name != "method_decorator" {
 		t.Errorf("class decorators: %q at %v", c.Decorators, c.DecoratorCalls)
 	}
 	if len(c.Consts) != 2 || c.Consts[0].Name != "header" || c.Consts[0].Value.Text != "HTTP_X_REMOTE_USER" || len(c.Consts[1].Value.Strings()) != 1 {
 		t.Errorf("class constants: %+v", c.Consts)
 	}
 	get := m.Funcs[2]
-	if get.Name != "V.get" || len(get.DecoratorCalls) != 2 || get.DecoratorCalls[1] != -1 || m.Funcs[1].Calls[get.DecoratorCalls[0]].Name != "method_decorator" {
+	if get.Name != "V.get" || len(get.DecoratorCalls) != 2 || get.DecoratorCalls[1] != -1 || m.Funcs[1].Code().Calls[get.DecoratorCalls[0]].Name != "method_decorator" {
 		t.Errorf("%s's decorators: %q at %v", get.Name, get.Decorators, get.DecoratorCalls)
 	}
 }
@@ -297,43 +297,43 @@ func TestConditionsLoweredOnce(t *testing.T) {
 	m := extractAll(t, map[string]string{"app/views.py": src})[0].(*Module)
 	f := &m.Funcs[1]
 	var names []string
-	for _, c := range f.Calls {
+	for _, c := range f.Code().Calls {
 		names = append(names, c.Name)
 	}
 	if got, want := strings.Join(names, " "), "size limit closed other ready late more left right"; got != want {
 		t.Errorf("calls: %s, want %s", got, want)
 	}
 	var ops []string
-	for _, e := range f.Exprs {
+	for _, e := range f.Code().Exprs {
 		ops = append(ops, e.Op)
 	}
 	if got, want := strings.Join(ops, " "), "< not and == or > =="; got != want {
 		t.Errorf("operations: %s, want %s", got, want)
 	}
-	if len(f.Conds) != 10 {
-		t.Errorf("%d conditions, want 10", len(f.Conds))
+	if len(f.Code().Conds) != 10 {
+		t.Errorf("%d conditions, want 10", len(f.Code().Conds))
 	}
 	// The tests of the if, the elif and the assert are their operations.
 	var tests []string
-	for _, tt := range f.Tests {
+	for _, tt := range f.Code().Tests {
 		if len(tt.Cond) == 0 || tt.Cond[0].Root != RootExpr {
 			t.Fatalf("test %+v", tt)
 		}
-		tests = append(tests, f.Exprs[tt.Cond[0].Index].Op)
+		tests = append(tests, f.Code().Exprs[tt.Cond[0].Index].Op)
 	}
 	if got, want := strings.Join(tests, " "), "and == or"; got != want {
 		t.Errorf("tests: %s, want %s", got, want)
 	}
 	// and's operands are the values of its sides: the comparison's
 	// operation, and not's.
-	and := f.Exprs[2]
-	if len(and.Args) != 2 || len(and.Args[0]) != 1 || and.Args[0][0].Root != RootExpr || f.Exprs[and.Args[0][0].Index].Op != "<" ||
-		len(and.Args[1]) != 1 || f.Exprs[and.Args[1][0].Index].Op != "not" {
+	and := f.Code().Exprs[2]
+	if len(and.Args) != 2 || len(and.Args[0]) != 1 || and.Args[0][0].Root != RootExpr || f.Code().Exprs[and.Args[0][0].Index].Op != "<" ||
+		len(and.Args[1]) != 1 || f.Code().Exprs[and.Args[1][0].Index].Op != "not" {
 		t.Errorf("and: %+v", and)
 	}
 	// ok is the comparison's operation and its condition.
 	var roots []RootKind
-	for _, a := range f.Returns {
+	for _, a := range f.Code().Returns {
 		roots = append(roots, a.Root)
 	}
 	if !slices.Equal(roots, []RootKind{RootExpr, RootCond}) {

@@ -36,7 +36,7 @@ func (e *Eval) Whole(d Datum) []Datum { return e.fr.whole(d) }
 // Returns returns what the function returns (from Done).
 func (e *Eval) Returns() []Datum {
 	if e.fr.returns == nil {
-		e.fr.returns = e.fr.value(e.fr.f.Returns)
+		e.fr.returns = e.fr.value(e.fr.f.Code().Returns)
 	}
 	return e.fr.returns
 }
@@ -61,8 +61,9 @@ func (e *Eval) Slice(l Loc) (lo, hi []Datum, ok bool) {
 	if l.Mod != f.mod {
 		return nil, nil, false
 	}
-	for i := range f.Exprs {
-		x := &f.Exprs[i]
+	exprs := f.Code().Exprs
+	for i := range exprs {
+		x := &exprs[i]
 		if x.Op == "slice" && x.Span == l.Span && len(x.Args) == 3 {
 			return e.fr.value(x.Args[1]), e.fr.value(x.Args[2]), true
 		}
@@ -82,8 +83,9 @@ func (e *Eval) Noted(family string) bool {
 
 // Loops returns the function's loops.
 func (e *Eval) Loops() []Loc {
-	out := make([]Loc, len(e.fr.f.Loops))
-	for i, l := range e.fr.f.Loops {
+	loops := e.fr.f.Code().Loops
+	out := make([]Loc, len(loops))
+	for i, l := range loops {
 		out[i] = Loc{e.fr.f.mod, l.Span}
 	}
 	return out
@@ -101,8 +103,9 @@ func (t *TestAt) Loc(s Span) Loc { return Loc{t.Mod, s} }
 
 // Tests returns the function's conditions, in the order of the code.
 func (e *Eval) Tests() []TestAt {
-	out := make([]TestAt, len(e.fr.f.Tests))
-	for i, t := range e.fr.f.Tests {
+	tests := e.fr.f.Code().Tests
+	out := make([]TestAt, len(tests))
+	for i, t := range tests {
 		out[i] = TestAt{Test: t, Cond: e.fr.value(t.Cond), Mod: e.fr.f.mod}
 	}
 	return out
@@ -111,7 +114,7 @@ func (e *Eval) Tests() []TestAt {
 // Captures returns what the function's nested code captures: what each
 // captured name holds, and the nested definition.
 func (e *Eval) Captures() (data [][]Datum, at []Loc) {
-	for _, c := range e.fr.f.Captures {
+	for _, c := range e.fr.f.Code().Captures {
 		data = append(data, e.fr.value(c.Value))
 		at = append(at, Loc{e.fr.f.mod, c.Span})
 	}

@@ -38,6 +38,9 @@ type Module struct {
 	Config analyzers.Settings
 	// Need lists the repository files the module imports.
 	Need []string
+	// form is the binary form the module was decoded from (codec.go),
+	// which its functions' code and its source are read from.
+	form []byte
 }
 
 // Path returns the module's file path.
@@ -99,13 +102,41 @@ type Func struct {
 	DecoratorCalls []int32
 	DecoratorSpans []Span
 	Async          bool
+	// Stores are assignments to attributes of the first parameter
+	// (self.x = v), Globals the assignments to names declared global:
+	// Build links them before it evaluates anything.
+	Stores  []Store
+	Globals []Store
+	// Span is the definition; NameSpan its name.
+	Span, NameSpan Span
+	// code is what Code returns; lazy, for a function the cache stored,
+	// its code still encoded (see codec.go), and called the names its
+	// calls call (Call.called), which Build reads without decoding it.
+	code   *FuncCode
+	lazy   *lazyCode
+	called []string
+}
+
+// Code returns the function's code. A module the cache stored keeps the
+// code of its functions (not of module and class bodies) encoded until it
+// is asked for: a pre-commit run links every module of the repository but
+// evaluates a few of its functions. It is safe for concurrent use.
+func (f *Func) Code() *FuncCode {
+	if f.lazy != nil {
+		f.load()
+	}
+	return f.code
+}
+
+// load decodes the code the cache kept encoded, once.
+func (f *Func) load() { f.lazy.once.Do(func() { f.code = f.lazy.decode() }) }
+
+// A FuncCode is a function's code.
+type FuncCode struct {
 	// Calls are the call sites in the order they are evaluated.
 	Calls []Call
 	// Returns is what the function may return.
 	Returns Value
-	// Stores are assignments to attributes of the first parameter
-	// (self.x = v).
-	Stores []Store
 	// Env is what a module or class body binds at its end, by name.
 	Env []Binding
 	// Body is a function's flow, its statements as a tree (see flow.go):
@@ -126,15 +157,39 @@ type Func struct {
 	Exprs []Expr
 	// Sets are the assignments to attributes, Loops the loops, Tests
 	// the conditions of if, elif and assert statements, in the order of
-	// the code; Globals the assignments to names declared global;
-	// Captures what nested code reads of the function's names.
+	// the code; Captures what nested code reads of the function's names.
 	Sets     []Set
 	Loops    []Loop
 	Tests    []Test
-	Globals  []Store
 	Captures []Capture
-	// Span is the definition; NameSpan its name.
-	Span, NameSpan Span
+}
+
+// mayCall reports whether some call of f calls something named name
+// (Call.called), without decoding code the cache kept encoded.
+func (f *Func) mayCall(name string) bool {
+	if f.lazy != nil {
+		return slices.Contains(f.called, name)
+	}
+	for i := range f.code.Calls {
+		if f.code.Calls[i].called() == name {
+			return true
+		}
+	}
+	return false
+}
+
+// calledNames returns the names f's calls call, in order, without
+// decoding code the cache kept encoded.
+func (f *Func) calledNames() []string {
+	if f.lazy != nil {
+		return f.called
+	}
+	code := f.Code()
+	names := make([]string, len(code.Calls))
+	for i := range code.Calls {
+		names[i] = code.Calls[i].called()
+	}
+	return names
 }
 
 // ParamKind says how a parameter takes its arguments.

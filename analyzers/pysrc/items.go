@@ -5,25 +5,25 @@ package pysrc
 // structured resolves a RootConst, RootSeq or RootExpr atom of the
 // frame's function, without its operations.
 func (fr *frame) structured(a Atom) []Datum {
-	f, m := fr.f, fr.f.mod
+	code, m := fr.f.Code(), fr.f.mod
 	switch a.Root {
 	case RootConst:
 		return []Datum{{Tag: TagConst, Kind: ConstKind(a.Index).String(), Key: a.Name}}
 	case RootSeq:
-		if int(a.Index) >= len(f.Seqs) {
+		if int(a.Index) >= len(code.Seqs) {
 			return nil
 		}
-		seq := &f.Seqs[a.Index]
+		seq := &code.Seqs[a.Index]
 		d := Datum{Tag: TagSeq, Origin: Loc{m, seq.Span}, Items: make([][]Datum, len(seq.Items))}
 		for i, it := range seq.Items {
 			d.Items[i] = fr.value(it)
 		}
 		return []Datum{bounded(d)}
 	case RootExpr:
-		if int(a.Index) >= len(f.Exprs) {
+		if int(a.Index) >= len(code.Exprs) {
 			return nil
 		}
-		e := &f.Exprs[a.Index]
+		e := &code.Exprs[a.Index]
 		d := Datum{Tag: TagExpr, Kind: e.Op, Origin: Loc{m, e.Span}, Items: make([][]Datum, len(e.Args))}
 		for i, arg := range e.Args {
 			d.Items[i] = fr.value(arg)

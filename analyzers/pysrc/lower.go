@@ -40,7 +40,7 @@ func (s *fnState) stmt(n *syntax.Node) {
 				st.Const = singleton(c)
 			}
 		}
-		s.fn.Returns = s.fn.Returns.Union(st.Value)
+		s.fn.code.Returns = s.fn.code.Returns.Union(st.Value)
 	case "if_statement":
 		s.ifStmt(n, &st)
 		return
@@ -127,7 +127,7 @@ func (s *fnState) exprStmt(e, stmt *syntax.Node, st *Stmt) {
 	case "call":
 		v := s.expr(e)
 		if len(v) == 1 && v[0].Root == RootCall {
-			s.fn.Calls[v[0].Index].Dropped = true
+			s.fn.code.Calls[v[0].Index].Dropped = true
 		}
 	default:
 		s.expr(e)

@@ -11,7 +11,7 @@ import (
 // a tree, each with the calls it makes, its conditions, and what it assigns.
 
 // ncalls returns the number of call sites lowered so far.
-func (s *fnState) ncalls() int32 { return int32(len(s.fn.Calls)) }
+func (s *fnState) ncalls() int32 { return int32(len(s.fn.code.Calls)) }
 
 // emit adds st to the block being lowered, if any; a statement that
 // evaluates nothing and does nothing (a docstring, a definition without
@@ -38,8 +38,8 @@ func (s *fnState) into(dst *Run, lower func()) {
 	s.bufs[s.depth] = s.bufs[s.depth][:0]
 	lower()
 	b := s.bufs[s.depth]
-	*dst = Run{int32(len(s.fn.Stmts)), int32(len(b))}
-	s.fn.Stmts = append(s.fn.Stmts, b...)
+	*dst = Run{int32(len(s.fn.code.Stmts)), int32(len(b))}
+	s.fn.code.Stmts = append(s.fn.code.Stmts, b...)
 	s.bufs[s.depth] = b[:0]
 	s.depth--
 }
@@ -48,11 +48,12 @@ func (s *fnState) into(dst *Run, lower func()) {
 // by appending while it was lowered, and a part keeps them for the whole
 // run.
 func (f *Func) trim() {
-	f.Calls, f.Seqs, f.Exprs, f.Sets = exact(f.Calls), exact(f.Seqs), exact(f.Exprs), exact(f.Sets)
-	f.Loops, f.Tests, f.Stores = exact(f.Loops), exact(f.Tests), exact(f.Stores)
-	f.Globals, f.Captures, f.Keys = exact(f.Globals), exact(f.Captures), exact(f.Keys)
-	f.Stmts, f.Handlers = exact(f.Stmts), exact(f.Handlers)
-	f.Targets, f.Conds = exact(f.Targets), exact(f.Conds)
+	c := f.code
+	c.Calls, c.Seqs, c.Exprs, c.Sets = exact(c.Calls), exact(c.Seqs), exact(c.Exprs), exact(c.Sets)
+	c.Loops, c.Tests, c.Captures, c.Keys = exact(c.Loops), exact(c.Tests), exact(c.Captures), exact(c.Keys)
+	c.Stmts, c.Handlers = exact(c.Stmts), exact(c.Handlers)
+	c.Targets, c.Conds = exact(c.Targets), exact(c.Conds)
+	f.Stores, f.Globals = exact(f.Stores), exact(f.Globals)
 }
 
 // clauses adds blocks as a run of the function's Handlers.
@@ -60,8 +61,8 @@ func (s *fnState) clauses(blocks []Run) Run {
 	if s.fn.Kind != KindDef {
 		return Run{}
 	}
-	r := Run{int32(len(s.fn.Handlers)), int32(len(blocks))}
-	s.fn.Handlers = append(s.fn.Handlers, blocks...)
+	r := Run{int32(len(s.fn.code.Handlers)), int32(len(blocks))}
+	s.fn.code.Handlers = append(s.fn.code.Handlers, blocks...)
 	return r
 }
 
@@ -343,8 +344,8 @@ func (s *fnState) addCond(t Cond) int32 {
 	if s.fn.Kind != KindDef {
 		return -1
 	}
-	s.fn.Conds = append(s.fn.Conds, t)
-	return int32(len(s.fn.Conds) - 1)
+	s.fn.code.Conds = append(s.fn.code.Conds, t)
+	return int32(len(s.fn.code.Conds) - 1)
 }
 
 // condAtom is the value of a condition used as a value: its value (see
@@ -383,9 +384,9 @@ func operand(n *syntax.Node, v Value) Operand {
 
 // assigned returns the run of the function's Targets that lower adds.
 func (s *fnState) assigned(lower func()) Run {
-	start := len(s.fn.Targets)
+	start := len(s.fn.code.Targets)
 	lower()
-	return Run{int32(start), int32(len(s.fn.Targets) - start)}
+	return Run{int32(start), int32(len(s.fn.code.Targets) - start)}
 }
 
 // assignTop binds the target of an assignment statement (at) to v and
@@ -394,7 +395,7 @@ func (s *fnState) assigned(lower func()) Run {
 // the values that read it).
 func (s *fnState) assignTop(target *syntax.Node, v Value, at *syntax.Node) {
 	if t := s.target(target, v, at); s.fn.Kind == KindDef && t.Kind != TargetName {
-		s.fn.Targets = append(s.fn.Targets, t)
+		s.fn.code.Targets = append(s.fn.code.Targets, t)
 	}
 }
 

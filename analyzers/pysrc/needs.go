@@ -62,16 +62,16 @@ func (s *fnState) carries(v Value, depth int) bool {
 		case RootParam, RootCall:
 			return true
 		case RootSeq:
-			if depth < maxDepth && int(at.Index) < len(s.fn.Seqs) {
-				for _, it := range s.fn.Seqs[at.Index].Items {
+			if depth < maxDepth && int(at.Index) < len(s.fn.code.Seqs) {
+				for _, it := range s.fn.code.Seqs[at.Index].Items {
 					if s.carries(it, depth+1) {
 						return true
 					}
 				}
 			}
 		case RootExpr:
-			if depth < maxDepth && int(at.Index) < len(s.fn.Exprs) {
-				for _, arg := range s.fn.Exprs[at.Index].Args {
+			if depth < maxDepth && int(at.Index) < len(s.fn.code.Exprs) {
+				for _, arg := range s.fn.code.Exprs[at.Index].Args {
 					if s.carries(arg, depth+1) {
 						return true
 					}
@@ -131,7 +131,7 @@ func (l *lowerer) need() {
 	unbound := false
 	for name := range names {
 		bound := builtins[name]
-		for _, b := range l.m.Funcs[0].Env {
+		for _, b := range l.m.Funcs[0].code.Env {
 			bound = bound || b.Name == name
 		}
 		unbound = unbound || !bound

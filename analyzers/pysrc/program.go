@@ -151,7 +151,7 @@ func buildFor(parts []analyzers.Part, scanned []string) (any, error) {
 // link adds a module to the program.
 func (p *Program) link(m *Module) {
 	mod := &module{Module: m, prog: p, env: map[string]Value{}}
-	for _, b := range m.Funcs[0].Env {
+	for _, b := range m.Funcs[0].Code().Env {
 		mod.env[b.Name] = b.Value
 	}
 	mod.fns = make([]*fn, len(m.Funcs))
@@ -165,7 +165,7 @@ func (p *Program) link(m *Module) {
 			continue
 		}
 		cl := &class{Class: c, mod: mod, body: mod.fns[c.Body], methods: map[string]*fn{}, storers: map[string][]*fn{}, env: map[string]Value{}}
-		for _, b := range m.Funcs[c.Body].Env {
+		for _, b := range m.Funcs[c.Body].Code().Env {
 			cl.env[b.Name] = b.Value
 		}
 		mod.classes[i] = cl

@@ -303,8 +303,8 @@ func (p *Program) Callers(name string) []CallRef {
 		p.callSites = map[string][]CallRef{}
 		for _, m := range p.modules {
 			for _, f := range m.fns {
-				for i := range f.Calls {
-					if n := f.Calls[i].called(); n != "" {
+				for i, n := range f.calledNames() {
+					if n != "" {
 						p.callSites[n] = append(p.callSites[n], CallRef{f, int32(i)})
 					}
 				}

@@ -56,7 +56,7 @@ func TestReader(t *testing.T) {
 		t.Fatalf("View.get: %+v", get)
 	}
 	// checker.verify is the bound method of the module-level instance.
-	verify := r.Resolve(get, get.Calls[0].Recv)
+	verify := r.Resolve(get, get.Code().Calls[0].Recv)
 	if len(verify) != 1 || verify[0].Tag != TagObject || verify[0].Class == nil || verify[0].Class.Qualified() != "app.checks.Checker" {
 		t.Fatalf("checker: %+v", verify)
 	}
@@ -73,7 +73,7 @@ func TestReader(t *testing.T) {
 	}
 	// The constants the return names, through imports and a module.
 	var got []string
-	for _, a := range get.Content(get.Returns) {
+	for _, a := range get.Content(get.Code().Returns) {
 		lit, at, ok := r.Constant(get, Value{a})
 		if ok {
 			got = append(got, fmt.Sprintf("%s@%s:%d", lit.Value.Text+fmt.Sprint(lit.Value.Strings()), at.Path(), at.Line()))
@@ -102,7 +102,7 @@ func TestReadersInParallel(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if ds := p.Reader().Resolve(get, get.Calls[0].Recv); len(ds) != 1 {
+			if ds := p.Reader().Resolve(get, get.Code().Calls[0].Recv); len(ds) != 1 {
 				t.Errorf("checker: %+v", ds)
 			}
 			p.Memo("k", func() any { made++; return made })

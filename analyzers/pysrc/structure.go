@@ -105,8 +105,8 @@ func (s *fnState) seq(n *syntax.Node) Value {
 		}
 		return v
 	}
-	idx := int32(len(s.fn.Seqs))
-	s.fn.Seqs = append(s.fn.Seqs, Seq{Items: items, Span: span(n)})
+	idx := int32(len(s.fn.code.Seqs))
+	s.fn.code.Seqs = append(s.fn.code.Seqs, Seq{Items: items, Span: span(n)})
 	return Value{{Root: RootSeq, Index: idx}}
 }
 
@@ -150,10 +150,10 @@ func (s *fnState) operands(v Value) Value {
 // b or c may be a, b or c), for the same reason.
 func (s *fnState) sides(v Value) Value {
 	nested := func(a Atom) bool {
-		if a.Root != RootExpr || int(a.Index) >= len(s.fn.Exprs) {
+		if a.Root != RootExpr || int(a.Index) >= len(s.fn.code.Exprs) {
 			return false
 		}
-		op := s.fn.Exprs[a.Index].Op
+		op := s.fn.code.Exprs[a.Index].Op
 		return op == "and" || op == "or"
 	}
 	if !slices.ContainsFunc(v, nested) {
@@ -164,8 +164,8 @@ func (s *fnState) sides(v Value) Value {
 
 // addExpr adds e to the function's operations and returns its atom.
 func (s *fnState) addExpr(e Expr) Value {
-	idx := int32(len(s.fn.Exprs))
-	s.fn.Exprs = append(s.fn.Exprs, e)
+	idx := int32(len(s.fn.code.Exprs))
+	s.fn.code.Exprs = append(s.fn.code.Exprs, e)
 	return Value{{Root: RootExpr, Index: idx}}
 }
 
@@ -204,8 +204,8 @@ func (s *fnState) subscript(n *syntax.Node) Value {
 		}
 	}
 	if op.Kind == OpIndex && op.Name == "" && len(keyed) > 0 {
-		s.fn.Keys = append(s.fn.Keys, keyed)
-		op.Key = int32(len(s.fn.Keys))
+		s.fn.code.Keys = append(s.fn.code.Keys, keyed)
+		op.Key = int32(len(s.fn.code.Keys))
 	}
 	v := obj.With(op)
 	if slice != nil {
@@ -266,9 +266,9 @@ func (f *Func) content(v Value, ops []Op, depth int, out *Value) {
 		switch a.Root {
 		case RootConst, RootExpr:
 		case RootSeq:
-			if depth < maxDepth && int(a.Index) < len(f.Seqs) {
+			if depth < maxDepth && int(a.Index) < len(f.Code().Seqs) {
 				outer := slices.Concat(a.Ops, ops)
-				for _, it := range f.Seqs[a.Index].Items {
+				for _, it := range f.Code().Seqs[a.Index].Items {
 					f.content(it, outer, depth+1, out)
 				}
 			}

@@ -47,22 +47,31 @@ type scheduler struct {
 func (p *Program) summarize() {
 	p.resolveClasses()
 	s := &p.sched
-	calls := 0
-	for _, m := range p.modules {
-		for _, f := range m.fns {
-			calls += len(f.Calls)
+	// On demand, a function of a module neither scanned nor evaluated
+	// whole is neither queued as a root nor as a caller (callersOf): its
+	// calls are not read, nor its code decoded if the cache kept it.
+	whole, queued := make([]bool, len(p.modules)), make([]bool, len(p.modules))
+	calls, n := 0, 0
+	for i, m := range p.modules {
+		n += len(m.fns)
+		whole[i] = moduleRoot(m.Module)
+		queued[i] = whole[i] || m.scanned
+		if queued[i] || !p.onDemand {
+			for _, f := range m.fns {
+				calls += len(f.Code().Calls)
+			}
 		}
 	}
 	s.callers = make(map[string][]*fn, calls/4)
-	n := 0
-	for _, m := range p.modules {
-		n += len(m.fns)
-		all := moduleRoot(m.Module)
-		queued := all || m.scanned
+	for i, m := range p.modules {
+		if !queued[i] && p.onDemand {
+			continue
+		}
 		for _, f := range m.fns {
-			root := all
-			for i := range f.Calls {
-				c := &f.Calls[i]
+			root := whole[i]
+			code := f.Code()
+			for k := range code.Calls {
+				c := &code.Calls[k]
 				if name := c.called(); name != "" {
 					if cs := s.callers[name]; len(cs) == 0 || cs[len(cs)-1] != f {
 						s.callers[name] = append(cs, f)
@@ -70,7 +79,7 @@ func (p *Program) summarize() {
 				}
 				root = root || candidate(c.Name, c.Method)
 			}
-			if root && queued {
+			if root && queued[i] {
 				s.queue = append(s.queue, f)
 			}
 		}

@@ -15,28 +15,28 @@ const (
 
 // walk runs the calls and sets of the whole function.
 func (fr *frame) walk() {
-	f := fr.f
-	fr.steps(0, int32(len(f.Calls)), 0, int32(len(f.Sets)), 0)
+	c := fr.f.Code()
+	fr.steps(0, int32(len(c.Calls)), 0, int32(len(c.Sets)), 0)
 }
 
 // steps runs Calls[c0:c1] and Sets[s0:s1] in order, and the loops among
 // them from Loops[li]; it returns the index of the first loop after them.
 func (fr *frame) steps(c0, c1, s0, s1 int32, li int) int {
-	f := fr.f
+	code := fr.f.Code()
 	ci, si := c0, s0
 	for ci < c1 || si < s1 {
-		if li < len(f.Loops) && f.Loops[li].First == ci && f.Loops[li].SetFirst == si && within(&f.Loops[li], c1, s1) {
-			l := &f.Loops[li]
+		if li < len(code.Loops) && code.Loops[li].First == ci && code.Loops[li].SetFirst == si && within(&code.Loops[li], c1, s1) {
+			l := &code.Loops[li]
 			li = fr.loop(li)
 			ci, si = l.End, l.SetEnd
 			continue
 		}
-		if si < s1 && f.Sets[si].At <= ci {
-			fr.set(&f.Sets[si])
+		if si < s1 && code.Sets[si].At <= ci {
+			fr.set(&code.Sets[si])
 			si++
 			continue
 		}
-		fr.calls[ci] = fr.call(&f.Calls[ci])
+		fr.calls[ci] = fr.call(&code.Calls[ci])
 		ci++
 	}
 	return li
@@ -48,10 +48,10 @@ func within(l *Loop, c1, s1 int32) bool { return l.End <= c1 && l.SetEnd <= s1 }
 // loop runs Loops[li], unrolled when it iterates a literal table, and
 // returns the index of the first loop after it and its nested loops.
 func (fr *frame) loop(li int) int {
-	f := fr.f
-	l := &f.Loops[li]
+	f, code := fr.f, fr.f.Code()
+	l := &code.Loops[li]
 	next := li + 1
-	for next < len(f.Loops) && nested(&f.Loops[next], l) {
+	for next < len(code.Loops) && nested(&code.Loops[next], l) {
 		next++
 	}
 	items := fr.unrollable(l)

@@ -341,15 +341,15 @@ func (e *encoder) fn(f *Func) {
 	e.span(f.Span)
 	e.span(f.NameSpan)
 	code := f.Code()
-	e.bool(code != nil)
-	switch {
-	case code == nil:
-	case f.Kind != KindDef:
-		e.code(code)
-	default:
-		e.stringList(f.calledNames())
-		e.lazyCode(code)
+	if code == nil {
+		code = &FuncCode{} // a Func made by hand; decoded, it has code
 	}
+	if f.Kind != KindDef {
+		e.code(code)
+		return
+	}
+	e.stringList(f.calledNames())
+	e.lazyCode(code)
 }
 
 // lazyCode writes a function's code as a form of its own, which a
@@ -835,23 +835,21 @@ func (d *decoder) fn(f *Func) {
 	f.Globals = decodeList(d, &d.stores, (*decoder).store)
 	f.Span = d.span()
 	f.NameSpan = d.span()
-	switch {
-	case !d.bool():
-	case f.Kind != KindDef:
+	if f.Kind != KindDef {
 		f.code = d.codes.next()
 		d.code(f.code)
-	default:
-		f.called = d.stringList()
-		n := d.uint()
-		if n > uint64(d.left()) {
-			d.fail()
-			return
-		}
-		end := d.off + int(n)
-		f.lazy = d.lazies.next()
-		f.lazy.raw, f.lazy.table = d.data[d.off:end:end], d.table
-		d.off = end
+		return
 	}
+	f.called = d.stringList()
+	n := d.uint()
+	if n > uint64(d.left()) {
+		d.fail()
+		return
+	}
+	end := d.off + int(n)
+	f.lazy = d.lazies.next()
+	f.lazy.raw, f.lazy.table = d.data[d.off:end:end], d.table
+	d.off = end
 }
 
 func (d *decoder) code(c *FuncCode) {

@@ -167,7 +167,7 @@ type FuncCode struct {
 // mayCall reports whether some call of f calls something named name
 // (Call.called), without decoding code the cache kept encoded.
 func (f *Func) mayCall(name string) bool {
-	if f.lazy != nil {
+	if f.lazy != nil || f.code == nil {
 		return slices.Contains(f.called, name)
 	}
 	for i := range f.code.Calls {
@@ -181,13 +181,12 @@ func (f *Func) mayCall(name string) bool {
 // calledNames returns the names f's calls call, in order, without
 // decoding code the cache kept encoded.
 func (f *Func) calledNames() []string {
-	if f.lazy != nil {
+	if f.lazy != nil || f.code == nil {
 		return f.called
 	}
-	code := f.Code()
-	names := make([]string, len(code.Calls))
-	for i := range code.Calls {
-		names[i] = code.Calls[i].called()
+	names := make([]string, len(f.code.Calls))
+	for i := range f.code.Calls {
+		names[i] = f.code.Calls[i].called()
 	}
 	return names
 }

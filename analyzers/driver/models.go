@@ -113,10 +113,11 @@ func heldSyntax(parts []ownedPart) *source.Syntax {
 	return nil
 }
 
-// reparse parses src as another version of f and snapshots it.
+// reparse parses src as another version of f, reusing f's tree where
+// their bytes agree, and snapshots it.
 func (w *worker) reparse(f *source.File, src []byte) (*source.Syntax, error) {
-	g := source.NewFile(f.Path, f.Lang, src)
-	if err := w.parser.Parse(g); err != nil {
+	g, err := w.parser.Reparse(f, src)
+	if err != nil {
 		return nil, err
 	}
 	defer g.Close()

@@ -63,14 +63,23 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 				off += nl + 1
 				continue
 			}
-			if m := blockMacro.FindSubmatchIndex(line); m != nil && prevEnds && !keywords[string(line[m[2]:m[3]])] && !blockWords[string(line[m[2]:m[3]])] && m[3]-m[2] >= len("while") {
-				text := append([]byte("while"), bytes.Repeat([]byte(" "), m[3]-m[2]-len("while"))...)
-				out = append(out, edit{off + m[2], text})
-			} else if m := stmtMacro.FindSubmatchIndex(line); m != nil && prevEnds && !keywords[string(line[m[2]:m[3]])] &&
-				!blockWords[string(line[m[2]:m[3]])] && statementFollows(src[off+nl+1:]) {
-				out = append(out, edit{off + nl, []byte(";")})
-			}
 			last := trimmed[len(trimmed)-1]
+			// Only a line that starts with a name after a statement may
+			// be a macro: a loop macro's ends with '{', a statement
+			// macro's has no ';', '{' or '}'.
+			switch c := trimmed[0]; {
+			case !prevEnds || c != '_' && (c|0x20 < 'a' || c|0x20 > 'z'):
+			case last == '{':
+				if m := blockMacro.FindSubmatchIndex(line); m != nil && !keywords[string(line[m[2]:m[3]])] && !blockWords[string(line[m[2]:m[3]])] && m[3]-m[2] >= len("while") {
+					text := append([]byte("while"), bytes.Repeat([]byte(" "), m[3]-m[2]-len("while"))...)
+					out = append(out, edit{off + m[2], text})
+				}
+			case bytes.IndexAny(line, ";{}") < 0:
+				if m := stmtMacro.FindSubmatchIndex(line); m != nil && !keywords[string(line[m[2]:m[3]])] &&
+					!blockWords[string(line[m[2]:m[3]])] && statementFollows(src[off+nl+1:]) {
+					out = append(out, edit{off + nl, []byte(";")})
+				}
+			}
 			prevEnds = last == ';' || last == '{' || last == '}' || last == ':'
 			off += nl + 1
 		}

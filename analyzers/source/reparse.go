@@ -33,9 +33,11 @@ import (
 // Reparse parses src, f's source with some bytes replaced by as many (so
 // that every offset is kept), as a new file of f's path and language.
 // Tree-sitter reuses what f's tree parsed outside the replaced bytes
-// (incremental parsing), which gives the tree a parse of src alone gives
-// at a fraction of its cost; f's tree is left as it was. A Python file,
-// whose parser may read other bytes than its source, is parsed anew.
+// (incremental parsing), at a fraction of the cost of a parse of src
+// alone, and gives the same tree but, rarely, around syntax errors, where
+// its recovery may take another path; f's tree is left as it was. A
+// Python file, whose parser may read other bytes than its source, is
+// parsed anew.
 func (p *Parser) Reparse(f *File, src []byte) (*File, error) {
 	g := NewFile(f.Path, f.Lang, src)
 	if f.tree == nil || len(src) != len(f.Src) || f.Lang == Python {

@@ -76,8 +76,9 @@ type Analyzer struct {
 	Run func(pass *Pass) error
 	// Uses lists the repository models Check reads.
 	Uses []*Model
-	// Check, if set, analyzes one scanned file after every model in Uses
-	// was built: the file's snapshot and the models hold what it needs.
+	// Check, if set, analyzes one scanned file once the models of Uses of
+	// the file's language are built (CheckPass.Model waits for the
+	// others): the file's snapshot and the models hold what it needs.
 	// It runs for each scanned file of Languages that some model of Uses
 	// extracted, on any goroutine, and must only read the models.
 	Check func(pass *CheckPass) error
@@ -173,7 +174,7 @@ type CheckPass struct {
 	Syntax   *source.Syntax
 	Settings Settings
 	// Model returns the built model m (one of Analyzer.Uses), nil when it
-	// could not be built.
+	// could not be built; it waits while m is being built.
 	Model func(m *Model) any
 	// Report records a finding in this file; the driver completes it as
 	// it does Run's findings.

@@ -42,8 +42,7 @@ func check(pass *analyzers.CheckPass) error {
 		return err
 	}
 	an := repo.Analysis(cfg)
-	prog, _ := pass.Model(pysrc.Model).(*pysrc.Program)
-	py := &python{repo: repo, an: an, prog: prog}
+	py := &python{repo: repo, an: an, model: pass.Model}
 	an.Check(pass.Path, func(o csrc.Output) {
 		fd := finding(pass, o)
 		py.annotate(&fd, o)

@@ -19,12 +19,14 @@ import (
 // A python is what the models say of the Python side of one C file's
 // outputs: the C functions Python calls, and the native bytes the
 // Python model hears reach a sink, each with what its function hands
-// back. It is read on first use.
+// back. It is read on first use: the check of a file without outputs
+// does not ask for the Python model, and so need not wait for its Build.
 type python struct {
-	repo *csrc.Repo
-	an   *csrc.Analysis
-	prog *pysrc.Program
-	read bool
+	repo  *csrc.Repo
+	an    *csrc.Analysis
+	model func(*analyzers.Model) any
+	prog  *pysrc.Program
+	read  bool
 	// methods are the method tables' entries whose functions hand back
 	// unwritten bytes; sinks the events that send such bytes out.
 	methods []method
@@ -56,7 +58,7 @@ func (p *python) load() {
 			byName[m.Module+"."+m.Name] = x
 		}
 	}
-	if p.prog == nil {
+	if p.prog, _ = p.model(pysrc.Model).(*pysrc.Program); p.prog == nil {
 		return
 	}
 	for _, ne := range p.prog.NativeEvents() {

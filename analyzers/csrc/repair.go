@@ -29,16 +29,13 @@ var (
 	stmtMacro  = regexp.MustCompile(`^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*(\([^;{}]*\))?[ \t]*\r?$`)
 	blockMacro = regexp.MustCompile(`^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\([^;{}]*\)[ \t]*\{[ \t]*\r?$`)
 	vaArg      = regexp.MustCompile(`\bva_arg[ \t]*\([^,()]*,([^()]*)\)`)
-	storageDef = regexp.MustCompile(`(?m)^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]+(static|inline|extern|static inline|__inline|__inline__)[ \t]*$`)
+	storageDef = regexp.MustCompile(`^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]+(static|inline|extern|static inline|__inline|__inline__)[ \t]*$`)
 )
 
 // repairs returns the edits of the lines of the broken functions of t.
 func repairs(src []byte, t *syntax.Tree) []edit {
 	var out []edit
-	storage := map[string]string{}
-	for _, m := range storageDef.FindAllSubmatch(src, -1) {
-		storage[string(m[1])] = string(m[2])
-	}
+	storage := storageMacros(src)
 	for c := t.Root().FirstChild(); c != nil; c = c.NextSibling() {
 		if !c.HasError() {
 			continue
@@ -66,19 +63,49 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 				off += nl + 1
 				continue
 			}
-			if m := blockMacro.FindSubmatchIndex(line); m != nil && prevEnds && !keywords[string(line[m[2]:m[3]])] && !blockWords[string(line[m[2]:m[3]])] && m[3]-m[2] >= len("while") {
-				text := append([]byte("while"), bytes.Repeat([]byte(" "), m[3]-m[2]-len("while"))...)
-				out = append(out, edit{off + m[2], text})
-			} else if m := stmtMacro.FindSubmatchIndex(line); m != nil && prevEnds && !keywords[string(line[m[2]:m[3]])] &&
-				!blockWords[string(line[m[2]:m[3]])] && statementFollows(src[off+nl+1:]) {
-				out = append(out, edit{off + nl, []byte(";")})
-			}
 			last := trimmed[len(trimmed)-1]
+			// Only a line that starts with a name after a statement may
+			// be a macro: a loop macro's ends with '{', a statement
+			// macro's has no ';', '{' or '}'.
+			switch c := trimmed[0]; {
+			case !prevEnds || c != '_' && (c|0x20 < 'a' || c|0x20 > 'z'):
+			case last == '{':
+				if m := blockMacro.FindSubmatchIndex(line); m != nil && !keywords[string(line[m[2]:m[3]])] && !blockWords[string(line[m[2]:m[3]])] && m[3]-m[2] >= len("while") {
+					text := append([]byte("while"), bytes.Repeat([]byte(" "), m[3]-m[2]-len("while"))...)
+					out = append(out, edit{off + m[2], text})
+				}
+			case bytes.IndexAny(line, ";{}") < 0:
+				if m := stmtMacro.FindSubmatchIndex(line); m != nil && !keywords[string(line[m[2]:m[3]])] &&
+					!blockWords[string(line[m[2]:m[3]])] && statementFollows(src[off+nl+1:]) {
+					out = append(out, edit{off + nl, []byte(";")})
+				}
+			}
 			prevEnds = last == ';' || last == '{' || last == '}' || last == ':'
 			off += nl + 1
 		}
 	}
 	return out
+}
+
+// storageMacros returns the macros src defines as a storage class, by
+// name. Only lines that start with '#' are matched.
+func storageMacros(src []byte) map[string]string {
+	storage := map[string]string{}
+	for rest := src; len(rest) > 0; {
+		line := rest
+		if nl := bytes.IndexByte(rest, '\n'); nl >= 0 {
+			line, rest = rest[:nl], rest[nl+1:]
+		} else {
+			rest = nil
+		}
+		if t := bytes.TrimLeft(line, " \t"); len(t) == 0 || t[0] != '#' {
+			continue
+		}
+		if m := storageDef.FindSubmatch(line); m != nil {
+			storage[string(m[1])] = string(m[2])
+		}
+	}
+	return storage
 }
 
 // blockWords are keywords that may stand alone on a line before a body.
@@ -110,6 +137,9 @@ func statementFollows(rest []byte) bool {
 
 // vaArgEdits makes the type argument of va_arg a name.
 func vaArgEdits(text []byte, base int) []edit {
+	if !bytes.Contains(text, []byte("va_arg")) {
+		return nil
+	}
 	var out []edit
 	for _, m := range vaArg.FindAllSubmatchIndex(text, -1) {
 		lo, hi := m[2], m[3]

@@ -100,8 +100,10 @@ func Run(cfg Config) (*Result, error) {
 		jobs = ms.needed(p, results, scanned, round+1)
 	}
 	if len(p.models) > 0 {
-		p.built = p.build(ms, &res.Notifications)
-		for _, cr := range p.check(ms, p.built, run.ignores) {
+		built := p.build(ms)
+		checked := p.check(ms, built, run.ignores)
+		p.built = built.wait(&res.Notifications)
+		for _, cr := range checked {
 			run.findings = append(run.findings, cr.findings...)
 			run.owners = append(run.owners, cr.owners...)
 			res.Notifications = append(res.Notifications, cr.notes...)

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/filter"
@@ -113,10 +114,11 @@ func heldSyntax(parts []ownedPart) *source.Syntax {
 	return nil
 }
 
-// reparse parses src as another version of f and snapshots it.
+// reparse parses src as another version of f, reusing f's tree where
+// their bytes agree, and snapshots it.
 func (w *worker) reparse(f *source.File, src []byte) (*source.Syntax, error) {
-	g := source.NewFile(f.Path, f.Lang, src)
-	if err := w.parser.Parse(g); err != nil {
+	g, err := w.parser.Reparse(f, src)
+	if err != nil {
 		return nil, err
 	}
 	defer g.Close()
@@ -231,26 +233,96 @@ func (s *modelState) needed(p *plan, last []fileResult, scanned map[string]bool,
 	return jobs
 }
 
-// build links each model's parts, sorted by path. A model that fails to
-// build is nil, with a notification.
-func (p *plan) build(s *modelState, notes *[]analyzers.Notification) []any {
-	built := make([]any, len(p.models))
+// building are the models being built, each on its own goroutine, and
+// the tokens that let at most cfg.Jobs builds and checks run at once.
+type building struct {
+	values []any
+	notes  []*analyzers.Notification // by model: why it failed to build
+	done   []chan struct{}
+	// finished receives each model's index once it is built.
+	finished chan int
+	// tokens holds the free tokens; waiting counts the checks that gave
+	// theirs back to wait for a model.
+	tokens  chan struct{}
+	waiting atomic.Int32
+}
+
+// maxWaiting bounds the checks that give their token back while they wait
+// for a model (and so the goroutines of checks at once); past it, a check
+// waits holding its token.
+const maxWaiting = 64
+
+// get returns model mi once it is built, nil when it failed. The caller
+// holds a token, which it gives back while it waits.
+func (b *building) get(mi int) any {
+	if b.ready(mi) {
+		return b.values[mi]
+	}
+	if b.waiting.Add(1) > maxWaiting {
+		b.waiting.Add(-1)
+		<-b.done[mi]
+		return b.values[mi]
+	}
+	b.tokens <- struct{}{}
+	<-b.done[mi]
+	b.waiting.Add(-1)
+	<-b.tokens
+	return b.values[mi]
+}
+
+// ready reports whether model mi is built.
+func (b *building) ready(mi int) bool {
+	select {
+	case <-b.done[mi]:
+		return true
+	default:
+		return false
+	}
+}
+
+// wait returns every model once all are built, adding the notifications
+// of those that failed, in the models' order.
+func (b *building) wait(notes *[]analyzers.Notification) []any {
+	for mi := range b.done {
+		<-b.done[mi]
+		if b.notes[mi] != nil {
+			*notes = append(*notes, *b.notes[mi])
+		}
+	}
+	return b.values
+}
+
+// build starts linking each model's parts, sorted by path, each model on
+// its own goroutine with a token taken before it starts (so that a check
+// never holds the token a build waits for). A model that fails to build
+// is nil, with a notification.
+func (p *plan) build(s *modelState) *building {
+	b := &building{values: make([]any, len(p.models)), notes: make([]*analyzers.Notification, len(p.models)),
+		done: make([]chan struct{}, len(p.models)), finished: make(chan int, len(p.models)), tokens: make(chan struct{}, p.cfg.Jobs)}
+	for range p.cfg.Jobs {
+		b.tokens <- struct{}{}
+	}
 	scanned := make([]string, 0, len(s.scanned))
 	for path := range s.scanned {
 		scanned = append(scanned, path)
 	}
 	sort.Strings(scanned)
 	for mi, m := range p.models {
+		b.done[mi] = make(chan struct{})
 		parts := s.parts[mi]
 		sort.SliceStable(parts, func(i, j int) bool { return parts[i].Path() < parts[j].Path() })
-		v, err := runBuild(m, &analyzers.BuildPass{Parts: parts, Scanned: scanned})
-		if err != nil {
-			*notes = append(*notes, analyzers.Notification{Level: "error", Analyzer: m.Name, Message: err.Error()})
-			continue
-		}
-		built[mi] = v
+		<-b.tokens
+		go func() {
+			defer func() { b.tokens <- struct{}{}; close(b.done[mi]); b.finished <- mi }()
+			v, err := runBuild(m, &analyzers.BuildPass{Parts: parts, Scanned: scanned})
+			if err != nil {
+				b.notes[mi] = &analyzers.Notification{Level: "error", Analyzer: m.Name, Message: err.Error()}
+				return
+			}
+			b.values[mi] = v
+		}()
 	}
-	return built
+	return b
 }
 
 func runBuild(m *analyzers.Model, pass *analyzers.BuildPass) (v any, err error) {
@@ -280,9 +352,12 @@ type checkResult struct {
 }
 
 // check runs every Check step over the scanned files some model of the
-// analyzer extracted, on cfg.Jobs workers, and returns the results in the
-// order of the files' paths.
-func (p *plan) check(s *modelState, built []any, ignores map[string][]*filter.Ignore) []checkResult {
+// analyzer extracted, while the models are being built: a file is checked
+// once the models of its language are built (so that C files are checked
+// while the Python model's Build runs), on its own goroutine holding a
+// token, which it gives back while it waits for another model. It
+// returns the results in the order of the files' paths.
+func (p *plan) check(s *modelState, built *building, ignores map[string][]*filter.Ignore) []checkResult {
 	paths := make([]string, 0, len(s.scanned))
 	for path := range s.scanned {
 		paths = append(paths, path)
@@ -307,29 +382,49 @@ func (p *plan) check(s *modelState, built []any, ignores map[string][]*filter.Ig
 			jobs = append(jobs, checkJob{file, as})
 		}
 	}
+	// queues hold the jobs of each language, in the order of paths.
+	queues := make([][]int, len(source.Languages))
+	for i, j := range jobs {
+		li := slices.Index(source.Languages, j.file.outline.Lang)
+		queues[li] = append(queues[li], i)
+	}
 	results := make([]checkResult, len(jobs))
-	next := make(chan int)
 	var wg sync.WaitGroup
-	for range min(p.cfg.Jobs, max(len(jobs), 1)) {
+	for range jobs {
+		i := p.nextCheck(queues, built)
+		<-built.tokens
 		wg.Add(1)
 		go func() {
-			defer wg.Done()
-			for i := range next {
-				results[i] = p.checkFile(jobs[i], built, ignores[jobs[i].file.outline.Path])
-			}
+			defer func() { built.tokens <- struct{}{}; wg.Done() }()
+			results[i] = p.checkFile(jobs[i], built, ignores[jobs[i].file.outline.Path])
 		}()
 	}
-	for i := range jobs {
-		next <- i
-	}
-	close(next)
 	wg.Wait()
 	return results
 }
 
+// nextCheck takes the next job of the first queue whose language's
+// models are built (a check reads its own language's model first),
+// waiting for a build to finish while there is none.
+func (p *plan) nextCheck(queues [][]int, built *building) int {
+	for {
+		for li, q := range queues {
+			ready := len(q) > 0
+			for mi, m := range p.models {
+				ready = ready && (m.Language != source.Languages[li] || built.ready(mi))
+			}
+			if ready {
+				queues[li] = q[1:]
+				return q[0]
+			}
+		}
+		<-built.finished
+	}
+}
+
 // checkFile runs the Check steps of one file and completes and suppresses
 // their findings as the per-file pass does.
-func (p *plan) checkFile(j checkJob, built []any, ignores []*filter.Ignore) (cr checkResult) {
+func (p *plan) checkFile(j checkJob, built *building, ignores []*filter.Ignore) (cr checkResult) {
 	out := j.file.outline
 	var stmts [][2]int
 	for _, ai := range j.analyzers {
@@ -342,7 +437,7 @@ func (p *plan) checkFile(j checkJob, built []any, ignores []*filter.Ignore) (cr 
 		reported := 0
 		pass.Model = func(m *analyzers.Model) any {
 			if mi := slices.Index(p.models, m); mi >= 0 && slices.Contains(a.Uses, m) {
-				return built[mi]
+				return built.get(mi)
 			}
 			return nil
 		}

@@ -4,10 +4,13 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/analyzertest/testanalyzers"
+	"github.com/residue-sec/residue/analyzers/source"
 )
 
 func scanModels(t *testing.T, root string, jobs int, paths ...string) *Result {
@@ -123,5 +126,58 @@ func TestCheckFindingsAreCapped(t *testing.T) {
 	}
 	if want := []string{"app/views.py: more than 4 findings; the rest were left out"}; !reflect.DeepEqual(notes, want) {
 		t.Errorf("notes %q, want %q", notes, want)
+	}
+}
+
+// pathPart is a part that holds its file's path only.
+type pathPart string
+
+func (p pathPart) Path() string    { return string(p) }
+func (p pathPart) Needs() []string { return nil }
+
+// TestCheckRunsWhileOtherModelsBuild: a C file's check runs once the C
+// model is built, while the Python model is still being built; a Python
+// file's check starts once the Python model is built. The Python model's
+// Build waits for the C file's check (with a generous bound, so that the
+// test fails instead of hanging when checks only start after every Build).
+func TestCheckRunsWhileOtherModelsBuild(t *testing.T) {
+	checked := make(chan struct{})
+	var pyBuilt atomic.Bool
+	extract := func(pass *analyzers.ExtractPass) (analyzers.Part, error) { return pathPart(pass.Syntax.Path), nil }
+	cModel := &analyzers.Model{Name: "testc", Language: source.C, Extract: extract,
+		Build: func(*analyzers.BuildPass) (any, error) { return true, nil }}
+	pyModel := &analyzers.Model{Name: "testpy", Language: source.Python, Extract: extract,
+		Build: func(*analyzers.BuildPass) (any, error) {
+			defer pyBuilt.Store(true)
+			select {
+			case <-checked:
+				return true, nil
+			case <-time.After(time.Minute):
+				return false, nil
+			}
+		}}
+	var overlapped, early bool
+	a := &analyzers.Analyzer{Name: "testoverlap", Languages: []source.Language{source.C, source.Python},
+		Uses: []*analyzers.Model{cModel, pyModel},
+		Check: func(pass *analyzers.CheckPass) error {
+			if strings.HasSuffix(pass.Path, ".c") {
+				if pass.Model(cModel) == true {
+					close(checked)
+				}
+				return nil
+			}
+			early = !pyBuilt.Load()
+			overlapped = pass.Model(pyModel) == true
+			return nil
+		}}
+	dir := writeTree(t, map[string]string{"a.py": "x = 1\n", "b.c": "int x;\n"})
+	if _, err := Run(Config{Analyzers: []*analyzers.Analyzer{a}, Paths: []string{dir}, Root: dir, Jobs: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if !overlapped {
+		t.Error("the C file was checked only after the Python model was built")
+	}
+	if early {
+		t.Error("the Python file's check started before the Python model was built")
 	}
 }

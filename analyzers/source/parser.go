@@ -27,7 +27,11 @@ func NewParser(timeout time.Duration) *Parser {
 
 // Parse parses f in place. On error f has no tree and the parser is reset,
 // so that its next parse starts a new document.
-func (p *Parser) Parse(f *File) error {
+func (p *Parser) Parse(f *File) error { return p.parse(f, nil) }
+
+// parse parses f in place, reusing what old (edited to match f's source,
+// or nil) parsed of the bytes that did not change.
+func (p *Parser) parse(f *File, old *sitter.Tree) error {
 	ps := p.parsers[f.Lang]
 	if ps == nil {
 		lang := Grammar(f.Lang)
@@ -45,7 +49,7 @@ func (p *Parser) Parse(f *File) error {
 	if f.Lang == Python {
 		input = pythonInput(f.Src)
 	}
-	tree, err := ps.ParseCtx(context.Background(), nil, input)
+	tree, err := ps.ParseCtx(context.Background(), old, input)
 	if err != nil || tree == nil {
 		// The binding resumes an aborted document unless it is reset.
 		ps.Reset()

@@ -498,3 +498,30 @@ func BenchmarkWalk(b *testing.B) {
 		}
 	}
 }
+
+// TestWalkOnEveryCoreIsDeterministic walks a tree whose directories are
+// walked on several goroutines and whose hidden directory is reached only
+// through two symlinks: every walk gives the same files and warnings, the
+// hidden files under the first link in path order.
+func TestWalkOnEveryCoreIsDeterministic(t *testing.T) {
+	root := t.TempDir()
+	tree := map[string]string{".gitignore": "hidden/\n", "hidden/h.py": "", "hidden/deep/d.py": ""}
+	for i := range 40 {
+		tree[fmt.Sprintf("pkg%02d/sub/m%d.py", i, i)] = ""
+		tree[fmt.Sprintf("pkg%02d/n.py", i)] = ""
+	}
+	writeTree(t, root, tree)
+	symlink(t, root, "../hidden", "pkg31/zlink")
+	symlink(t, root, "../hidden", "pkg07/alink")
+	symlink(t, root, "missing", "pkg20/dangling")
+	first, firstWarnings := walk(t, []string{root}, Options{Root: root})
+	if len(first) != 82 || !slices.Contains(filePaths(first), "pkg07/alink/deep/d.py") {
+		t.Fatalf("got %d files, want 82 with pkg07/alink/deep/d.py: %q", len(first), filePaths(first))
+	}
+	for range 20 {
+		files, warnings := walk(t, []string{root}, Options{Root: root})
+		if !slices.Equal(files, first) || !slices.Equal(warnings, firstWarnings) {
+			t.Fatalf("walks differ:\n%q\n%q", filePaths(files), filePaths(first))
+		}
+	}
+}

@@ -93,7 +93,7 @@ func (w *walker) examine(c entry, e fs.DirEntry, lang source.Language, named boo
 		w.addProblem(c, fmt.Sprintf("skipped: %s exceeds the %s size cap (--max-file-size)",
 			formatSize(info.Size()), formatSize(w.opt.MaxFileSize)))
 	default:
-		w.found = append(w.found, candidate{
+		w.record(candidate{
 			file:    File{Path: c.rel, Abs: c.abs, Lang: lang, Size: info.Size(), ModTime: info.ModTime()},
 			real:    c.real,
 			viaLink: c.viaLink,
@@ -130,7 +130,14 @@ func detectByHead(f *os.File, name string) (source.Language, error) {
 // addProblem records a Warning about the file c, to be reported unless the
 // same file is yielded under a preferred path.
 func (w *walker) addProblem(c entry, msg string) {
-	w.found = append(w.found, candidate{file: File{Path: c.rel, Abs: c.abs}, real: c.real, viaLink: c.viaLink, problem: msg})
+	w.record(candidate{file: File{Path: c.rel, Abs: c.abs}, real: c.real, viaLink: c.viaLink, problem: msg})
+}
+
+// record adds a candidate; the walks of a pass record concurrently.
+func (w *walker) record(c candidate) {
+	w.mu.Lock()
+	w.found = append(w.found, c)
+	w.mu.Unlock()
 }
 
 // formatSize formats a size in bytes for a Warning; a MB is 2^20 bytes.

@@ -6,7 +6,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
@@ -20,8 +23,13 @@ type walker struct {
 	root     string              // Options.Root, cleaned
 	realRoot string              // root with symlinks resolved
 	base     []gitignore.Pattern // from .git/info/exclude
-	visited  map[string]bool     // real paths of the directories walked
-	linked   []dir               // symlinked directories, walked last
+	// The directories of a pass are walked on every core (spawn); mu
+	// guards what the walks record.
+	slots    chan struct{}
+	pending  sync.WaitGroup
+	mu       sync.Mutex
+	visited  map[string]bool // real paths of the directories walked
+	linked   []dir           // symlinked directories, walked last
 	found    []candidate
 	warnings []Warning
 }
@@ -62,6 +70,7 @@ func newWalker(opt Options) (*walker, error) {
 	w := &walker{
 		opt: opt, include: include, exclude: exclude,
 		root: root, realRoot: realRoot, visited: map[string]bool{},
+		slots: make(chan struct{}, runtime.GOMAXPROCS(0)),
 	}
 	if !opt.NoIgnore {
 		w.base = w.readPatterns(filepath.Join(root, ".git", "info", "exclude"), ".git/info/exclude", nil)
@@ -69,8 +78,10 @@ func newWalker(opt Options) (*walker, error) {
 	return w, nil
 }
 
-// walkArg walks one resolved path argument.
+// walkArg walks one resolved path argument, and waits for the walks of
+// its directories.
 func (w *walker) walkArg(a arg) {
+	defer w.pending.Wait()
 	switch {
 	case a.info.IsDir():
 		w.walkNamedDir(a)
@@ -96,19 +107,56 @@ func (w *walker) walkNamedDir(a arg) {
 }
 
 // walkLinkedDirs walks the symlinked directories met so far, and those met
-// while walking them, once everything reachable directly has been walked.
+// while walking them, once everything reachable directly has been walked:
+// one after the other, in the order of their paths (a walk on one core
+// meets them in that order), since the first walk of a directory claims
+// it.
 func (w *walker) walkLinkedDirs() {
+	sortDirs(w.linked)
 	for i := 0; i < len(w.linked); i++ {
+		met := len(w.linked)
 		w.walkDir(w.linked[i])
+		w.pending.Wait()
+		sortDirs(w.linked[met:])
 	}
+}
+
+// sortDirs sorts directories by their path components.
+func sortDirs(ds []dir) {
+	slices.SortStableFunc(ds, func(a, b dir) int { return slices.Compare(a.comps, b.comps) })
+}
+
+// spawn walks d on another goroutine when a core is free, else at once.
+func (w *walker) spawn(d dir) {
+	select {
+	case w.slots <- struct{}{}:
+		w.pending.Add(1)
+		go func() {
+			defer func() { <-w.slots; w.pending.Done() }()
+			w.walkDir(d)
+		}()
+	default:
+		w.walkDir(d)
+	}
+}
+
+// claim marks the real directory real walked, and reports whether it was
+// not yet.
+func (w *walker) claim(real string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.visited[real] {
+		return false
+	}
+	w.visited[real] = true
+	return true
 }
 
 // walkDir walks d unless it was walked already or is a virtualenv.
 func (w *walker) walkDir(d dir) {
-	if w.visited[d.real] {
+	if !w.claim(d.real) {
 		return
 	}
-	w.visited[d.real] = true
 	entries, err := os.ReadDir(d.abs)
 	if err != nil {
 		w.warn(d.rel, "skipped: cannot read the directory: "+reason(err))
@@ -126,7 +174,7 @@ func (w *walker) walkDir(d dir) {
 			w.visitLink(c, patterns, m)
 		case e.IsDir():
 			if !w.skipDir(c, m) {
-				w.walkDir(dir{entry: c, patterns: patterns})
+				w.spawn(dir{entry: c, patterns: patterns})
 			}
 		default:
 			w.visitFile(c, e, m)
@@ -183,7 +231,9 @@ func (w *walker) visitLink(c entry, patterns []gitignore.Pattern, m gitignore.Ma
 		return // a link to the directory holding it or to one above
 	}
 	if !w.skipDir(c, m) {
+		w.mu.Lock()
 		w.linked = append(w.linked, dir{entry: c, patterns: patterns})
+		w.mu.Unlock()
 	}
 }
 
@@ -284,7 +334,9 @@ func (w *walker) warn(rel, msg string) {
 	if rel == "" {
 		rel = "."
 	}
+	w.mu.Lock()
 	w.warnings = append(w.warnings, Warning{Path: rel, Message: msg})
+	w.mu.Unlock()
 }
 
 // reason returns the cause of err without the path that PathError adds:

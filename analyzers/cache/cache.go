@@ -232,24 +232,27 @@ func (c *Cache) writePack(entries map[string]any) (string, error) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	var payload []byte
+	// The pack is made in one buffer, its header filled in last: a pack
+	// of a large repository is tens of megabytes.
+	data := make([]byte, headerSize)
 	per := max(1, (len(keys)+segments-1)/segments)
 	for start := 0; start < len(keys); start += per {
 		seg, err := encodeSegment(keys[start:min(start+per, len(keys))], entries)
 		if err != nil {
 			return "", err
 		}
-		payload = appendSegment(payload, seg)
+		data = appendSegment(data, seg)
 	}
 	seg, err := encodeSegment(nil, nil, record{Index: c.index})
 	if err != nil {
 		return "", err
 	}
-	payload = appendSegment(payload, seg)
+	data = appendSegment(data, seg)
+	seal(data)
 	var id [6]byte
 	rand.Read(id[:])
 	name := filepath.Join(c.dir, fmt.Sprintf("pack-%d-%x", c.now.UnixNano(), id))
-	return name, writeAtomic(name, seal(payload))
+	return name, writeAtomic(name, data)
 }
 
 // encodeSegment encodes the entries of keys, then extra, as one gob
@@ -423,13 +426,17 @@ func (c *Cache) pruneConfigs() error {
 	return nil
 }
 
-// seal prefixes payload with the magic, its length and its checksum.
-func seal(payload []byte) []byte {
-	data := make([]byte, 0, len(magic)+8+4+len(payload))
-	data = append(data, magic...)
-	data = binary.LittleEndian.AppendUint64(data, uint64(len(payload)))
-	data = binary.LittleEndian.AppendUint32(data, crc32.Checksum(payload, castagnoli))
-	return append(data, payload...)
+// headerSize is the size of a pack's header: the magic, the payload's
+// length and its checksum.
+var headerSize = len(magic) + 8 + 4
+
+// seal fills in the header of a pack, data: room for the header, then the
+// payload.
+func seal(data []byte) {
+	payload := data[headerSize:]
+	copy(data, magic)
+	binary.LittleEndian.PutUint64(data[len(magic):], uint64(len(payload)))
+	binary.LittleEndian.PutUint32(data[len(magic)+8:], crc32.Checksum(payload, castagnoli))
 }
 
 // castagnoli is the table of the packs' CRC-32C, which the processor
@@ -442,12 +449,11 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // verify checks a pack's magic, length and checksum and returns its
 // payload.
 func verify(data []byte) ([]byte, bool) {
-	if !bytes.HasPrefix(data, magic) || len(data) < len(magic)+8+4 {
+	if !bytes.HasPrefix(data, magic) || len(data) < headerSize {
 		return nil, false
 	}
-	data = data[len(magic):]
-	n := binary.LittleEndian.Uint64(data)
-	sum, payload := binary.LittleEndian.Uint32(data[8:]), data[8+4:]
+	n := binary.LittleEndian.Uint64(data[len(magic):])
+	sum, payload := binary.LittleEndian.Uint32(data[len(magic)+8:]), data[headerSize:]
 	if uint64(len(payload)) != n {
 		return nil, false
 	}

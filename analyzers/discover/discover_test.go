@@ -525,3 +525,14 @@ func TestWalkOnEveryCoreIsDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestLinkedDirectoriesInArgumentOrder: of two symlinks to one hidden
+// directory, the one under the first path argument reaches it.
+func TestLinkedDirectoriesInArgumentOrder(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, map[string]string{".gitignore": "hidden/\n", "hidden/h.py": "", "a/x.py": "", "b/y.py": ""})
+	symlink(t, root, "../hidden", "a/zl")
+	symlink(t, root, "../hidden", "b/zl")
+	files, _ := walk(t, []string{filepath.Join(root, "b"), filepath.Join(root, "a")}, Options{Root: root})
+	wantPaths(t, files, "a/x.py", "b/y.py", "b/zl/h.py")
+}

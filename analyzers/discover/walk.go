@@ -79,9 +79,14 @@ func newWalker(opt Options) (*walker, error) {
 }
 
 // walkArg walks one resolved path argument, and waits for the walks of
-// its directories.
+// its directories; the symlinked directories it met are queued in the
+// order of their paths, the order a walk on one core meets them in.
 func (w *walker) walkArg(a arg) {
-	defer w.pending.Wait()
+	met := len(w.linked)
+	defer func() {
+		w.pending.Wait()
+		sortDirs(w.linked[met:])
+	}()
 	switch {
 	case a.info.IsDir():
 		w.walkNamedDir(a)
@@ -108,11 +113,9 @@ func (w *walker) walkNamedDir(a arg) {
 
 // walkLinkedDirs walks the symlinked directories met so far, and those met
 // while walking them, once everything reachable directly has been walked:
-// one after the other, in the order of their paths (a walk on one core
-// meets them in that order), since the first walk of a directory claims
-// it.
+// one after the other, in the order they were queued, since the first walk
+// of a directory claims it.
 func (w *walker) walkLinkedDirs() {
-	sortDirs(w.linked)
 	for i := 0; i < len(w.linked); i++ {
 		met := len(w.linked)
 		w.walkDir(w.linked[i])

@@ -231,3 +231,18 @@ func TestCacheKeepsContext(t *testing.T) {
 		t.Errorf("after a file was added: %s", got)
 	}
 }
+
+// TestFailedRunMakesNoCache: a run whose paths do not resolve stops before
+// it opens the cache, which it would otherwise create.
+func TestFailedRunMakesNoCache(t *testing.T) {
+	root := t.TempDir()
+	cacheDir := filepath.Join(t.TempDir(), "cache")
+	_, err := Run(Config{Analyzers: cachedAnalyzers, Rules: testanalyzers.Rules(), Paths: []string{filepath.Join(root, "missing.py")},
+		Root: root, Jobs: 2, CacheDir: cacheDir})
+	if err == nil {
+		t.Fatal("a missing path scanned without error")
+	}
+	if _, err := os.Stat(cacheDir); err == nil {
+		t.Error("the failed run created the cache directory")
+	}
+}

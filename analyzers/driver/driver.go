@@ -40,14 +40,16 @@ func Run(cfg Config) (*Result, error) {
 		return nil, err
 	}
 	defer p.close()
-	waitCache := p.openCache()
-	defer waitCache()
 	files, warnings, err := discover.Walk(cfg.Paths, discover.Options{
 		Root: root, Include: cfg.Include, Exclude: cfg.Exclude, MaxFileSize: cfg.MaxFileSize, NoIgnore: cfg.NoIgnore,
 	})
 	if err != nil {
 		return nil, err
 	}
+	// The paths are the repository's: the cache opens while the rest of
+	// the repository is walked for what the scanned files need.
+	waitCache := p.openCache()
+	defer waitCache()
 	walked := files
 	files = slices.DeleteFunc(slices.Clone(files), func(f discover.File) bool { return !cfg.Shard.Has(f.Path) })
 	res := &Result{Root: root, Rules: p.rules}

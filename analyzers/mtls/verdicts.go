@@ -67,7 +67,8 @@ func (c *checker) weigh(f found) (analyzers.Finding, bool) {
 func (c *checker) callsFrom(fn *pysrc.FuncDef) []callState {
 	var out []callState
 	for _, ref := range c.rp.prog.Callers(last(fn.Name)) {
-		if ref.Fn.Module() == fn.Module() || !c.calls(ref, fn) {
+		site, ok := ref.Site()
+		if !ok || ref.Fn.Module() == fn.Module() || !c.calls(ref, site, fn) {
 			continue
 		}
 		states := c.rp.callStates(ref.Fn)
@@ -75,7 +76,7 @@ func (c *checker) callsFrom(fn *pysrc.FuncDef) []callState {
 			// Code that takes no request is not walked on its own.
 			continue
 		}
-		st := callState{at: ref.Fn.Module().At(ref.Fn.Code().Calls[ref.Call].Span)}
+		st := callState{at: ref.Fn.Module().At(site.Span)}
 		if f := states[ref]; f != nil {
 			st.f, st.walked = *f, true
 		}
@@ -92,9 +93,8 @@ type callState struct {
 	walked bool
 }
 
-// calls reports whether the call ref may call fn.
-func (c *checker) calls(ref pysrc.CallRef, fn *pysrc.FuncDef) bool {
-	call := &ref.Fn.Code().Calls[ref.Call]
+// calls reports whether the call ref, at call, may call fn.
+func (c *checker) calls(ref pysrc.CallRef, call *pysrc.Call, fn *pysrc.FuncDef) bool {
 	var ds []pysrc.Datum
 	if call.Method != "" {
 		ds = c.rp.attr(ref.Fn, c.rp.r.Resolve(ref.Fn, call.Recv), call.Method)

@@ -840,7 +840,7 @@ func (d *decoder) fn(f *Func) {
 		d.code(f.code)
 		return
 	}
-	f.called = d.stringList()
+	called := d.stringList()
 	n := d.uint()
 	if n > uint64(d.left()) {
 		d.fail()
@@ -848,7 +848,7 @@ func (d *decoder) fn(f *Func) {
 	}
 	end := d.off + int(n)
 	f.lazy = d.lazies.next()
-	f.lazy.raw, f.lazy.table = d.data[d.off:end:end], d.table
+	f.lazy.raw, f.lazy.table, f.lazy.called = d.data[d.off:end:end], d.table, called
 	d.off = end
 }
 
@@ -871,25 +871,43 @@ func (d *decoder) code(c *FuncCode) {
 }
 
 // A lazyCode is a function's code in its binary form (lazyCode), with the
-// module's strings.
+// module's strings and the names its calls call (Func.called), until get
+// decodes it into code. It is shared by every copy of its Func.
 type lazyCode struct {
-	once  sync.Once
-	raw   []byte
-	table []string
+	once   sync.Once
+	raw    []byte
+	table  []string
+	called []string
+	code   *FuncCode
 }
 
-// decode decodes the code, which the module's form held whole: a form
-// that does not decode gives code that does nothing.
+// get returns the code, decoded on first use.
+func (l *lazyCode) get() *FuncCode {
+	l.once.Do(func() {
+		l.code = l.decode()
+		l.raw = nil
+	})
+	return l.code
+}
+
+// decode decodes the code, which the module's form held whole. A form
+// that does not decode, or whose calls are not those its names say, gives
+// code that does nothing: the module's form was checked as a whole, not
+// each function's (a pack's checksum guards them).
 func (l *lazyCode) decode() *FuncCode {
 	d := &decoder{data: l.raw, table: l.table}
-	l.raw = nil
 	if !d.allocLists() {
 		return &FuncCode{}
 	}
 	var c FuncCode
 	d.code(&c)
-	if d.err != nil || d.left() != 0 || !d.used() {
+	if d.err != nil || d.left() != 0 || !d.used() || len(c.Calls) != len(l.called) {
 		return &FuncCode{}
+	}
+	for i := range c.Calls {
+		if c.Calls[i].called() != l.called[i] {
+			return &FuncCode{}
+		}
 	}
 	return &c
 }

@@ -121,7 +121,7 @@ func loaded(m *Module) *Module {
 	}
 	for i := range out.Funcs {
 		f := &out.Funcs[i]
-		f.code, f.lazy, f.called = m.Funcs[i].Code(), nil, nil
+		f.code, f.lazy = m.Funcs[i].Code(), nil
 	}
 	return &out
 }
@@ -262,7 +262,7 @@ func (f *filler) fill(v reflect.Value) {
 	case reflect.Struct:
 		for i := range v.NumField() {
 			// What a decoder keeps to decode a function's code is its own.
-			if name := v.Type().Field(i).Name; name != "lazy" && name != "called" && name != "form" {
+			if name := v.Type().Field(i).Name; name != "lazy" && name != "form" {
 				f.fill(reach(v, i))
 			}
 		}
@@ -407,6 +407,18 @@ func FuzzModuleCodec(f *testing.F) {
 		var m Module
 		if m.GobDecode(data) == nil {
 			sameModule(t, &m, recode(t, &m), "decoded")
+			for i := range m.Funcs {
+				f := &m.Funcs[i]
+				calls, names := f.Code().Calls, f.calledNames()
+				if len(calls) > 0 && len(calls) != len(names) {
+					t.Fatalf("function %d: %d calls, %d names of calls", i, len(calls), len(names))
+				}
+				for k := range calls {
+					if calls[k].called() != names[k] {
+						t.Fatalf("function %d: call %d calls %q, its name says %q", i, k, calls[k].called(), names[k])
+					}
+				}
+			}
 		}
 		mod := extractAll(t, map[string]string{"app/views.py": src})[0].(*Module)
 		sameModule(t, mod, recode(t, mod), "extracted")
@@ -449,5 +461,65 @@ func BenchmarkModuleDecode(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestLazyCode decodes a module whose functions keep their code encoded:
+// copies of a function share its code once decoded, and code whose calls
+// are not those its names say (a damaged form) decodes to no code, which
+// Callers' references then report (CallRef.Site).
+func TestLazyCode(t *testing.T) {
+	files := map[string]string{"app/views.py": "def helper(x):\n    return x\n\n\ndef caller(request):\n    helper(request.body)\n    return helper(1)\n"}
+	decode := func() *Module {
+		m := extractAll(t, files)[0].(*Module)
+		data, err := m.GobEncode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Module
+		if err := back.GobDecode(data); err != nil {
+			t.Fatal(err)
+		}
+		return &back
+	}
+	caller := func(m *Module) *Func {
+		for i := range m.Funcs {
+			if m.Funcs[i].Name == "caller" {
+				return &m.Funcs[i]
+			}
+		}
+		t.Fatal("no caller")
+		return nil
+	}
+
+	m := decode()
+	f := caller(m)
+	if f.lazy == nil || f.lazy.code != nil {
+		t.Fatal("caller's code is not kept encoded")
+	}
+	copied := *f
+	if n := len(copied.Code().Calls); n != 2 {
+		t.Fatalf("the copy's code has %d calls, want 2", n)
+	}
+	if f.Code() != copied.Code() {
+		t.Error("a function and its copy decode their code apart")
+	}
+
+	m = decode()
+	f = caller(m)
+	f.lazy.called = []string{"helper", "other"}
+	if n := len(f.Code().Calls); n != 0 {
+		t.Errorf("code whose calls disagree with their names has %d calls, want none", n)
+	}
+	p, err := build([]analyzers.Part{m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs := p.(*Program).Callers("helper")
+	if len(refs) != 1 {
+		t.Fatalf("Callers(helper) = %d references, want 1 (from the names)", len(refs))
+	}
+	if _, ok := refs[0].Site(); ok {
+		t.Error("Site found a call in code that did not decode")
 	}
 }

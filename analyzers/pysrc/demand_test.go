@@ -77,7 +77,7 @@ func TestDemandLeavesCodeEncoded(t *testing.T) {
 	}
 	encoded := func(path string) (n int) {
 		for _, f := range p.(*Program).byPath[path].fns {
-			if f.Kind == KindDef && f.lazy != nil && f.code == nil {
+			if f.Kind == KindDef && f.lazy != nil && f.lazy.code == nil {
 				n++
 			}
 		}

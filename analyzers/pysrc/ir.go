@@ -110,11 +110,10 @@ type Func struct {
 	// Span is the definition; NameSpan its name.
 	Span, NameSpan Span
 	// code is what Code returns; lazy, for a function the cache stored,
-	// its code still encoded (see codec.go), and called the names its
-	// calls call (Call.called), which Build reads without decoding it.
-	code   *FuncCode
-	lazy   *lazyCode
-	called []string
+	// holds its code still encoded (see codec.go) and the names its calls
+	// call (Call.called), which Build reads without decoding it.
+	code *FuncCode
+	lazy *lazyCode
 }
 
 // Code returns the function's code. A module the cache stored keeps the
@@ -123,13 +122,10 @@ type Func struct {
 // evaluates a few of its functions. It is safe for concurrent use.
 func (f *Func) Code() *FuncCode {
 	if f.lazy != nil {
-		f.load()
+		return f.lazy.get()
 	}
 	return f.code
 }
-
-// load decodes the code the cache kept encoded, once.
-func (f *Func) load() { f.lazy.once.Do(func() { f.code = f.lazy.decode() }) }
 
 // A FuncCode is a function's code.
 type FuncCode struct {
@@ -167,8 +163,11 @@ type FuncCode struct {
 // mayCall reports whether some call of f calls something named name
 // (Call.called), without decoding code the cache kept encoded.
 func (f *Func) mayCall(name string) bool {
-	if f.lazy != nil || f.code == nil {
-		return slices.Contains(f.called, name)
+	if f.lazy != nil {
+		return slices.Contains(f.lazy.called, name)
+	}
+	if f.code == nil {
+		return false
 	}
 	for i := range f.code.Calls {
 		if f.code.Calls[i].called() == name {
@@ -181,8 +180,11 @@ func (f *Func) mayCall(name string) bool {
 // calledNames returns the names f's calls call, in order, without
 // decoding code the cache kept encoded.
 func (f *Func) calledNames() []string {
-	if f.lazy != nil || f.code == nil {
-		return f.called
+	if f.lazy != nil {
+		return f.lazy.called
+	}
+	if f.code == nil {
+		return nil
 	}
 	names := make([]string, len(f.code.Calls))
 	for i := range f.code.Calls {

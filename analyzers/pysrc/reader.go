@@ -296,6 +296,17 @@ type CallRef struct {
 	Call int32
 }
 
+// Site returns the call, false when the function's code has no such call
+// (Callers reads the names of a function's calls without its code, whose
+// cached form may then turn out not to decode).
+func (r CallRef) Site() (*Call, bool) {
+	calls := r.Fn.Code().Calls
+	if r.Call < 0 || int(r.Call) >= len(calls) {
+		return nil, false
+	}
+	return &calls[r.Call], true
+}
+
 // Callers returns the call sites that call something named name (by the
 // last component of their callee), in the order of modules and code.
 func (p *Program) Callers(name string) []CallRef {

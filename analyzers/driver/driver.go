@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -257,7 +258,9 @@ type job struct {
 }
 
 // scanAll scans files on cfg.Jobs workers and returns their results in the
-// order of files, so that output does not depend on scheduling.
+// order of files, so that output does not depend on scheduling. The
+// largest files go first: a large file met last keeps one core busy while
+// the others wait.
 func (p *plan) scanAll(files []job) []fileResult {
 	results := make([]fileResult, len(files))
 	next := make(chan int)
@@ -273,7 +276,12 @@ func (p *plan) scanAll(files []job) []fileResult {
 			}
 		}()
 	}
-	for i := range files {
+	order := make([]int, len(files))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(files[b].Size, files[a].Size) })
+	for _, i := range order {
 		next <- i
 	}
 	close(next)

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -239,6 +241,8 @@ func BenchmarkParseFloor(b *testing.B) {
 				done <- true
 			}()
 		}
+		// Largest first, as a scan schedules them.
+		slices.SortStableFunc(files, func(a, b discover.File) int { return cmp.Compare(b.Size, a.Size) })
 		for _, df := range files {
 			next <- df
 		}

@@ -232,22 +232,46 @@ func (c *Cache) writePack(entries map[string]any) (string, error) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	// The pack is made in one buffer, its header filled in last: a pack
-	// of a large repository is tens of megabytes.
-	data := make([]byte, headerSize)
+	// The segments are encoded on every core, then the pack is made in
+	// one buffer whose header is filled in last: a pack of a large
+	// repository is tens of megabytes.
 	per := max(1, (len(keys)+segments-1)/segments)
+	var parts [][]string
 	for start := 0; start < len(keys); start += per {
-		seg, err := encodeSegment(keys[start:min(start+per, len(keys))], entries)
-		if err != nil {
-			return "", err
-		}
-		data = appendSegment(data, seg)
+		parts = append(parts, keys[start:min(start+per, len(keys))])
 	}
-	seg, err := encodeSegment(nil, nil, record{Index: c.index})
-	if err != nil {
+	segs := make([][]byte, len(parts))
+	errs := make([]error, len(parts))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(len(parts), runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				segs[i], errs[i] = encodeSegment(parts[i], entries)
+			}
+		}()
+	}
+	for i := range parts {
+		next <- i
+	}
+	close(next)
+	index, err := encodeSegment(nil, nil, record{Index: c.index})
+	wg.Wait()
+	if err := errors.Join(append(errs, err)...); err != nil {
 		return "", err
 	}
-	data = appendSegment(data, seg)
+	segs = append(segs, index)
+	size := headerSize
+	for _, seg := range segs {
+		size += binary.MaxVarintLen64 + len(seg)
+	}
+	data := make([]byte, headerSize, size)
+	for i, seg := range segs {
+		data = appendSegment(data, seg)
+		segs[i] = nil
+	}
 	seal(data)
 	var id [6]byte
 	rand.Read(id[:])

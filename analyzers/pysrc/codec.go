@@ -219,7 +219,8 @@ func (d *decoder) allocLists() bool {
 	return true
 }
 
-// An encoder writes a module's fields into body, its strings into table.
+// An encoder writes a module's fields into body, its strings into table;
+// sub writes each function's code (lazyCode), with the same strings.
 type encoder struct {
 	body    []byte
 	strings map[string]uint64 // a string's number in table, from 1
@@ -227,6 +228,7 @@ type encoder struct {
 	count   [numLists]uint64
 	depth   int // of the Literal being written
 	err     error
+	sub     *encoder
 }
 
 func (e *encoder) uint(v uint64) { e.body = binary.AppendUvarint(e.body, v) }
@@ -357,18 +359,23 @@ func (e *encoder) fn(f *Func) {
 // elements of each list type it holds, then its fields. Its strings are
 // the module's.
 func (e *encoder) lazyCode(c *FuncCode) {
-	sub := &encoder{strings: e.strings, table: e.table}
+	if e.sub == nil {
+		e.sub = &encoder{strings: e.strings}
+	}
+	sub := e.sub
+	sub.table, sub.body, sub.count = e.table, sub.body[:0], [numLists]uint64{}
 	sub.code(c)
 	e.table = sub.table
 	if sub.err != nil {
 		e.err = sub.err
 	}
-	var counts []byte
+	var counts [numLists * binary.MaxVarintLen64]byte
+	k := 0
 	for _, n := range sub.count {
-		counts = binary.AppendUvarint(counts, n)
+		k += binary.PutUvarint(counts[k:], n)
 	}
-	e.uint(uint64(len(counts) + len(sub.body)))
-	e.body = append(append(e.body, counts...), sub.body...)
+	e.uint(uint64(k + len(sub.body)))
+	e.body = append(append(e.body, counts[:k]...), sub.body...)
 }
 
 func (e *encoder) code(c *FuncCode) {

@@ -2,6 +2,7 @@ package pysrc
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -142,10 +143,36 @@ func buildFor(parts []analyzers.Part, scanned []string) (any, error) {
 	for _, m := range p.modules {
 		m.name = p.moduleName(m.File)
 	}
-	p.scope(scanned)
+	if !p.scope(scanned) {
+		p.decodeAll()
+	}
 	p.summarize()
 	p.cleans, p.imports = nil, nil
 	return p, nil
+}
+
+// decodeAll decodes, on every core, the code the cache kept encoded: a
+// whole build reads most of it, and would otherwise decode it function by
+// function on Build's one goroutine.
+func (p *Program) decodeAll() {
+	next := make(chan *module)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for m := range next {
+				for _, f := range m.fns {
+					f.Code()
+				}
+			}
+		}()
+	}
+	for _, m := range p.modules {
+		next <- m
+	}
+	close(next)
+	wg.Wait()
 }
 
 // link adds a module to the program.

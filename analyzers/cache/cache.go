@@ -242,23 +242,8 @@ func (c *Cache) writePack(entries map[string]any) (string, error) {
 	}
 	segs := make([][]byte, len(parts))
 	errs := make([]error, len(parts))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(len(parts), runtime.GOMAXPROCS(0)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				segs[i], errs[i] = encodeSegment(parts[i], entries)
-			}
-		}()
-	}
-	for i := range parts {
-		next <- i
-	}
-	close(next)
 	index, err := encodeSegment(nil, nil, record{Index: c.index})
-	wg.Wait()
+	onEveryCore(len(parts), func(i int) { segs[i], errs[i] = encodeSegment(parts[i], entries) })
 	if err := errors.Join(append(errs, err)...); err != nil {
 		return "", err
 	}
@@ -360,22 +345,7 @@ func (c *Cache) decode(payload []byte) bool {
 		ok      bool
 	}
 	out := make([]decoded, len(segs))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(len(segs), runtime.GOMAXPROCS(0)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				out[i].entries, out[i].index, out[i].ok = decodeSegment(segs[i])
-			}
-		}()
-	}
-	for i := range segs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	onEveryCore(len(segs), func(i int) { out[i].entries, out[i].index, out[i].ok = decodeSegment(segs[i]) })
 	for _, d := range out {
 		if !d.ok {
 			return false
@@ -390,6 +360,27 @@ func (c *Cache) decode(payload []byte) bool {
 		}
 	}
 	return true
+}
+
+// onEveryCore calls do(i) for each i below n, on every core, and returns
+// when all have returned.
+func onEveryCore(n int, do func(i int)) {
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(n, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				do(i)
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 }
 
 // decodeSegment decodes one gob stream of records.

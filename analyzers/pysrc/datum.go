@@ -185,8 +185,16 @@ func collectLeaves(items [][]Datum, leaves *[]Datum) {
 	}
 }
 
-// union adds the datums of add to ds, each once, up to maxAtoms.
+// union adds the datums of add to ds, each once, up to maxAtoms. The
+// result may share add's array (values are never changed in place once
+// made): a datum is some 230 bytes, and most unions add one datum to none.
 func union(ds []Datum, add ...Datum) []Datum {
+	if len(ds) == 0 && len(add) == 1 {
+		return add[:1:1]
+	}
+	if n := min(len(add), maxAtoms-len(ds)); n > cap(ds)-len(ds) {
+		ds = slices.Grow(ds, n)
+	}
 	for i := range add {
 		if len(ds) >= maxAtoms {
 			break

@@ -426,37 +426,55 @@ func FuzzModuleCodec(f *testing.F) {
 }
 
 // BenchmarkModuleDecode decodes the tests' modules from one gob stream,
-// as the cache does: in the codec's form, and in gob's form of the same
-// fields for comparison.
+// as the cache does: in the codec's form, every function's code decoded
+// (as a whole build reads it) or none (as pre-commit leaves most of it),
+// and in gob's form of the same fields for comparison.
 func BenchmarkModuleDecode(b *testing.B) {
 	mods := codecModules(b)
 	type plain Module // without the codec's methods
-	for _, codec := range []bool{true, false} {
+	type plainModule struct {
+		Module *plain
+		Code   []*FuncCode // gob does not see Func's unexported code
+	}
+	encode := func(gobForm bool) []byte {
 		var buf bytes.Buffer
 		enc := gob.NewEncoder(&buf)
 		for _, m := range mods {
 			var v any = m
-			if !codec {
-				v = (*plain)(m)
+			if gobForm {
+				pm := plainModule{Module: (*plain)(m)}
+				for i := range m.Funcs {
+					pm.Code = append(pm.Code, m.Funcs[i].Code())
+				}
+				v = pm
 			}
 			if err := enc.Encode(v); err != nil {
 				b.Fatal(err)
 			}
 		}
-		data := buf.Bytes()
-		b.Run(map[bool]string{true: "codec", false: "gob"}[codec], func(b *testing.B) {
+		return buf.Bytes()
+	}
+	for _, variant := range []string{"codec-whole", "codec-lazy", "gob"} {
+		data := encode(variant == "gob")
+		b.Run(variant, func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			for b.Loop() {
 				dec := gob.NewDecoder(bytes.NewReader(data))
 				for range mods {
-					var err error
-					if codec {
-						err = dec.Decode(new(Module))
-					} else {
-						err = dec.Decode(new(plain))
+					if variant == "gob" {
+						if err := dec.Decode(new(plainModule)); err != nil {
+							b.Fatal(err)
+						}
+						continue
 					}
-					if err != nil {
+					m := new(Module)
+					if err := dec.Decode(m); err != nil {
 						b.Fatal(err)
+					}
+					if variant == "codec-whole" {
+						for i := range m.Funcs {
+							m.Funcs[i].Code()
+						}
 					}
 				}
 			}

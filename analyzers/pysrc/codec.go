@@ -27,10 +27,17 @@ import (
 //   - a string is its number in the table (0 for ""), each string of the
 //     module stored once;
 //   - a slice or map is its length plus one, 0 for nil, then its elements
-//     (a map's in the order of its keys).
+//     (a map's in the order of its keys);
+//   - a Func's code (FuncCode) follows its other fields; a function's
+//     (KindDef) as the names its calls call (Call.called), then a form of
+//     its own: its length, how many elements of each list type it holds,
+//     its fields, with the module's strings.
 //
 // A decoder allocates the elements of each list type once, the module's
-// string table once, and hands out capped slices of them.
+// string table once, and hands out capped slices of them. It keeps each
+// function's code in its form until Func.Code asks for it, so a module
+// keeps the form it was decoded from (a copy of gob's), which its source
+// and strings alias.
 
 // codecVersion is the first byte of a module's binary form.
 const codecVersion = 2

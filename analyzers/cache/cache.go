@@ -32,6 +32,7 @@ import (
 	"hash/crc32"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -76,6 +77,14 @@ type Cache struct {
 	fresh   map[string]any
 	used    map[string]bool // keys this run read or wrote
 	dirty   bool            // the index changed
+	// flushed gives the name of the pack Flush writes, or its error.
+	flushed chan flushed
+}
+
+// flushed is the outcome of Flush's pack.
+type flushed struct {
+	name string
+	err  error
 }
 
 // An indexRecord is what a file's path was last seen with.
@@ -185,17 +194,46 @@ func (c *Cache) Put(key string, v any) {
 	c.entries[key], c.fresh[key], c.used[key] = v, v, true
 }
 
-// Close writes this run's pack, merges the packs when they pile up, and
-// removes stale configuration folders.
-func (c *Cache) Close() error {
+// Flush starts writing, in the background, a pack of what the run has
+// stored so far, so that encoding it overlaps the rest of the run (a scan
+// stores every file's results before it builds the models and checks
+// files); Close waits for it. The values stored must not change after
+// they are put, as always. When packs have piled up, Close merges them
+// instead, and Flush does nothing.
+func (c *Cache) Flush() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.flushed != nil || len(c.packs)+1 > MaxPacks || len(c.fresh) == 0 && !c.dirty {
+		return
+	}
+	fresh, index := c.fresh, maps.Clone(c.index)
+	c.fresh, c.dirty = map[string]any{}, false
+	c.flushed = make(chan flushed, 1)
+	go func() {
+		name, err := c.writePack(fresh, index)
+		c.flushed <- flushed{name, err}
+	}()
+}
+
+// Close writes this run's pack (or what it stored since Flush), merges the
+// packs when they pile up, and removes stale configuration folders.
+func (c *Cache) Close() error {
 	var errs []error
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	written := 0 // this run's packs
+	if c.flushed != nil {
+		f := <-c.flushed
+		if errs = append(errs, f.err); f.err == nil {
+			c.packs = append(c.packs, f.name)
+			written++
+		}
+	}
 	switch {
-	case len(c.packs)+1 > MaxPacks:
+	case len(c.packs)+1-written > MaxPacks:
 		errs = append(errs, c.compact())
 	case len(c.fresh) > 0 || c.dirty:
-		_, err := c.writePack(c.fresh)
+		_, err := c.writePack(c.fresh, c.index)
 		errs = append(errs, err)
 	}
 	os.Chtimes(c.dir, c.now, c.now)
@@ -215,7 +253,7 @@ func (c *Cache) compact() error {
 			live[key] = c.entries[key]
 		}
 	}
-	if _, err := c.writePack(live); err != nil {
+	if _, err := c.writePack(live, c.index); err != nil {
 		return err
 	}
 	for _, p := range c.packs {
@@ -224,9 +262,9 @@ func (c *Cache) compact() error {
 	return nil
 }
 
-// writePack writes entries and the index as a new pack. An entry that
-// does not encode (a type not registered) is left out.
-func (c *Cache) writePack(entries map[string]any) (string, error) {
+// writePack writes entries and index as a new pack. An entry that does
+// not encode (a type not registered) is left out.
+func (c *Cache) writePack(entries map[string]any, index map[string]indexRecord) (string, error) {
 	keys := make([]string, 0, len(entries))
 	for k := range entries {
 		keys = append(keys, k)
@@ -242,12 +280,12 @@ func (c *Cache) writePack(entries map[string]any) (string, error) {
 	}
 	segs := make([][]byte, len(parts))
 	errs := make([]error, len(parts))
-	index, err := encodeSegment(nil, nil, record{Index: c.index})
+	indexSeg, err := encodeSegment(nil, nil, record{Index: index})
 	onEveryCore(len(parts), func(i int) { segs[i], errs[i] = encodeSegment(parts[i], entries) })
 	if err := errors.Join(append(errs, err)...); err != nil {
 		return "", err
 	}
-	segs = append(segs, index)
+	segs = append(segs, indexSeg)
 	size := headerSize
 	for _, seg := range segs {
 		size += binary.MaxVarintLen64 + len(seg)

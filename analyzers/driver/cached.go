@@ -197,7 +197,7 @@ func (p *plan) storeEntry(key string, j job, fr fileResult) {
 		e.Outline = &storedOutline{outline: fr.outline}
 	}
 	if fr.ignoresRead {
-		e.Ignores, e.IgnoresRead = fr.ignores, true
+		e.Ignores, e.IgnoresRead = copyIgnores(fr.ignores), true
 	}
 	if j.round == 0 {
 		pe := &passEntry{Findings: fr.findings, Notes: fr.notes, Parsed: fr.parsed, Skipped: fr.skipped, Models: models}
@@ -275,9 +275,26 @@ func (e *entry) result(p *plan, j job) (fileResult, bool) {
 		if !e.IgnoresRead && (len(fr.parts) > 0 || fr.parsed || len(fr.findings) > 0) {
 			return fr, false
 		}
-		fr.ignores = e.Ignores
+		fr.ignores = copyIgnores(e.Ignores)
 	}
 	return fr, true
+}
+
+// copyIgnores returns copies of igs. A file's comments are stored as its
+// per-file pass left them (used by the findings it suppressed, which the
+// entry keeps suppressed), and each run marks its own copies as Check's
+// findings use them (filter.Suppress): those depend on the other files,
+// and the cache may be encoding the entry meanwhile (Cache.Flush).
+func copyIgnores(igs []*filter.Ignore) []*filter.Ignore {
+	if igs == nil {
+		return nil
+	}
+	out := make([]*filter.Ignore, len(igs))
+	for i, ig := range igs {
+		c := *ig
+		out[i] = &c
+	}
+	return out
 }
 
 // analyzerIndex returns the index of the analyzer named name, -1.
@@ -309,15 +326,18 @@ func (p *plan) openCache() (wait func() []analyzers.Notification) {
 
 // A storedOutline is an entry's outline, decoded from the cache only when
 // a run scans the file: a pre-commit run reads every entry of the
-// repository but reports on a few files.
+// repository but reports on a few files. Its encoding (a pack written
+// while the run goes on, Cache.Flush) and its decoding may meet.
 type storedOutline struct {
-	once    sync.Once
+	mu      sync.Mutex
 	raw     []byte
 	outline *source.Outline
 }
 
 // GobEncode encodes the outline on its own.
 func (s *storedOutline) GobEncode() ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.outline == nil {
 		return s.raw, nil
 	}
@@ -338,15 +358,14 @@ func (s *storedOutline) get() *source.Outline {
 	if s == nil {
 		return nil
 	}
-	s.once.Do(func() {
-		if s.outline != nil || len(s.raw) == 0 {
-			return
-		}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.outline == nil && len(s.raw) > 0 {
 		var o source.Outline
 		if gob.NewDecoder(bytes.NewReader(s.raw)).Decode(&o) == nil {
 			s.outline = &o
 		}
 		s.raw = nil
-	})
+	}
 	return s.outline
 }

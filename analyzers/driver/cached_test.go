@@ -246,3 +246,29 @@ func TestFailedRunMakesNoCache(t *testing.T) {
 		t.Error("the failed run created the cache directory")
 	}
 }
+
+// TestCachedIgnoresStartUnused: a suppression comment that silenced a
+// Check finding in one run is not remembered as used by the cache; when a
+// change elsewhere removes the finding, the next run warns of the unused
+// comment in the unchanged file, as a run without the cache does.
+func TestCachedIgnoresStartUnused(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"lib/helper.py": "def helper():\n    pass\n",
+		"app/views.py":  "import lib.helper\n\nhelper()  # residue: ignore[test/imported-call]\n",
+	})
+	age(t, dir)
+	cacheDir := filepath.Join(t.TempDir(), "cache")
+	first := scanCached(t, dir, cacheDir, dir)
+	if len(first.Findings) != 1 || first.Findings[0].Suppression == nil {
+		t.Fatalf("want one suppressed finding, got %s", canonical(t, first))
+	}
+	os.WriteFile(filepath.Join(dir, "lib", "helper.py"), []byte("def other():\n    pass\n"), 0o644)
+	age(t, dir)
+	cached, none := scanCached(t, dir, cacheDir, dir), scanCached(t, dir, "", dir)
+	if got, want := canonical(t, cached), canonical(t, none); got != want {
+		t.Errorf("with the cache:\n%s\nwithout:\n%s", got, want)
+	}
+	if !strings.Contains(canonical(t, none), "matches no finding") {
+		t.Fatalf("no unused-ignore warning without the cache either:\n%s", canonical(t, none))
+	}
+}

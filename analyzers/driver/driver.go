@@ -102,6 +102,11 @@ func Run(cfg Config) (*Result, error) {
 		}
 		jobs = ms.needed(p, results, scanned, round+1)
 	}
+	if p.cache != nil {
+		// Every file's results are stored: the pack is written while the
+		// models build and the files are checked.
+		p.cache.Flush()
+	}
 	if len(p.models) > 0 {
 		built := p.build(ms)
 		checked := p.check(ms, built, run.ignores)

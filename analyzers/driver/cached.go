@@ -196,7 +196,9 @@ func (p *plan) storeEntry(key string, j job, fr fileResult) {
 	if fr.outline != nil {
 		e.Outline = &storedOutline{outline: fr.outline}
 	}
-	if fr.ignoresRead {
+	// A later round reads the comments again, unmarked: those the file's
+	// own pass marked stay.
+	if fr.ignoresRead && (j.round == 0 || !e.IgnoresRead) {
 		e.Ignores, e.IgnoresRead = copyIgnores(fr.ignores), true
 	}
 	if j.round == 0 {

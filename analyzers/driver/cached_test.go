@@ -5,6 +5,7 @@ import (
 	"encoding/gob"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -270,5 +271,26 @@ func TestCachedIgnoresStartUnused(t *testing.T) {
 	}
 	if !strings.Contains(canonical(t, none), "matches no finding") {
 		t.Fatalf("no unused-ignore warning without the cache either:\n%s", canonical(t, none))
+	}
+}
+
+// TestLaterRoundKeepsUsedIgnores: a file scanned in the first round and
+// read again in a later one (a model needs it) keeps in the cache the
+// comments its own pass marked used, so a warm run does not call the
+// comment that suppressed its Run finding unused.
+func TestLaterRoundKeepsUsedIgnores(t *testing.T) {
+	files := maps.Clone(modelTree)
+	files["lib/b.py"] = "def deep():\n    leak(1)  # residue: ignore[test/leak]\n"
+	dir := writeTree(t, files)
+	age(t, dir)
+	cacheDir := filepath.Join(t.TempDir(), "cache")
+	none := canonical(t, scanCached(t, dir, "", dir))
+	if !strings.Contains(none, `"suppression"`) {
+		t.Fatalf("the leak is not suppressed:\n%s", none)
+	}
+	for _, run := range []string{"cold", "warm"} {
+		if got := canonical(t, scanCached(t, dir, cacheDir, dir)); got != none {
+			t.Errorf("%s cache:\n%s\nwithout:\n%s", run, got, none)
+		}
 	}
 }

@@ -35,12 +35,13 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/residue-sec/residue/analyzers/parallel"
 )
 
 // Format is the version of the cache's layout; folders of another format
@@ -281,7 +282,7 @@ func (c *Cache) writePack(entries map[string]any, index map[string]indexRecord) 
 	segs := make([][]byte, len(parts))
 	errs := make([]error, len(parts))
 	indexSeg, err := encodeSegment(nil, nil, record{Index: index})
-	onEveryCore(len(parts), func(i int) { segs[i], errs[i] = encodeSegment(parts[i], entries) })
+	parallel.Each(len(parts), func(i int) { segs[i], errs[i] = encodeSegment(parts[i], entries) })
 	if err := errors.Join(append(errs, err)...); err != nil {
 		return "", err
 	}
@@ -383,7 +384,7 @@ func (c *Cache) decode(payload []byte) bool {
 		ok      bool
 	}
 	out := make([]decoded, len(segs))
-	onEveryCore(len(segs), func(i int) { out[i].entries, out[i].index, out[i].ok = decodeSegment(segs[i]) })
+	parallel.Each(len(segs), func(i int) { out[i].entries, out[i].index, out[i].ok = decodeSegment(segs[i]) })
 	for _, d := range out {
 		if !d.ok {
 			return false
@@ -398,27 +399,6 @@ func (c *Cache) decode(payload []byte) bool {
 		}
 	}
 	return true
-}
-
-// onEveryCore calls do(i) for each i below n, on every core, and returns
-// when all have returned.
-func onEveryCore(n int, do func(i int)) {
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(n, runtime.GOMAXPROCS(0)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				do(i)
-			}
-		}()
-	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
 }
 
 // decodeSegment decodes one gob stream of records.

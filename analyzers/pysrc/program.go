@@ -2,11 +2,11 @@ package pysrc
 
 import (
 	"fmt"
-	"runtime"
 	"strings"
 	"sync"
 
 	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/parallel"
 	"github.com/residue-sec/residue/analyzers/source"
 )
 
@@ -155,24 +155,11 @@ func buildFor(parts []analyzers.Part, scanned []string) (any, error) {
 // whole build reads most of it, and would otherwise decode it function by
 // function on Build's one goroutine.
 func (p *Program) decodeAll() {
-	next := make(chan *module)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for m := range next {
-				for _, f := range m.fns {
-					f.Code()
-				}
-			}
-		}()
-	}
-	for _, m := range p.modules {
-		next <- m
-	}
-	close(next)
-	wg.Wait()
+	parallel.Each(len(p.modules), func(i int) {
+		for _, f := range p.modules[i].fns {
+			f.Code()
+		}
+	})
 }
 
 // link adds a module to the program.

@@ -199,7 +199,7 @@ func (p *plan) storeEntry(key string, j job, fr fileResult) {
 	// A later round reads the comments again, unmarked: those the file's
 	// own pass marked stay.
 	if fr.ignoresRead && (j.round == 0 || !e.IgnoresRead) {
-		e.Ignores, e.IgnoresRead = copyIgnores(fr.ignores), true
+		e.Ignores, e.IgnoresRead = fr.ignores, true
 	}
 	if j.round == 0 {
 		pe := &passEntry{Findings: fr.findings, Notes: fr.notes, Parsed: fr.parsed, Skipped: fr.skipped, Models: models}
@@ -277,26 +277,9 @@ func (e *entry) result(p *plan, j job) (fileResult, bool) {
 		if !e.IgnoresRead && (len(fr.parts) > 0 || fr.parsed || len(fr.findings) > 0) {
 			return fr, false
 		}
-		fr.ignores = copyIgnores(e.Ignores)
+		fr.ignores = e.Ignores
 	}
 	return fr, true
-}
-
-// copyIgnores returns copies of igs. A file's comments are stored as its
-// per-file pass left them (used by the findings it suppressed, which the
-// entry keeps suppressed), and each run marks its own copies as Check's
-// findings use them (filter.Suppress): those depend on the other files,
-// and the cache may be encoding the entry meanwhile (Cache.Flush).
-func copyIgnores(igs []*filter.Ignore) []*filter.Ignore {
-	if igs == nil {
-		return nil
-	}
-	out := make([]*filter.Ignore, len(igs))
-	for i, ig := range igs {
-		c := *ig
-		out[i] = &c
-	}
-	return out
 }
 
 // analyzerIndex returns the index of the analyzer named name, -1.

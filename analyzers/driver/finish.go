@@ -41,8 +41,23 @@ func (r *runState) add(path string, fr fileResult) {
 		if r.ignores == nil {
 			r.ignores = map[string][]*filter.Ignore{}
 		}
-		r.ignores[path] = fr.ignores
+		r.ignores[path] = ownIgnores(fr.ignores)
 	}
+}
+
+// ownIgnores returns copies of a file's suppression comments for the run
+// to mark as its Check findings use them (filter.Suppress). The file's
+// result holds them as its own pass left them, marked used by the findings
+// that pass suppressed; the cache keeps that result, which its pack may be
+// encoding meanwhile (Cache.Flush), and which must not carry a mark that
+// depends on the other files into a later run.
+func ownIgnores(igs []*filter.Ignore) []*filter.Ignore {
+	out := make([]*filter.Ignore, len(igs))
+	for i, ig := range igs {
+		c := *ig
+		out[i] = &c
+	}
+	return out
 }
 
 // withFactFiles adds, for analyzers with a Finish step and fact prefilters,

@@ -123,7 +123,15 @@ func (d *Datum) same(e *Datum) bool {
 
 // sameAll reports whether two lists of datums are the same, in order.
 func sameAll(a, b []Datum) bool {
-	return slices.EqualFunc(a, b, func(x, y Datum) bool { return x.same(&y) })
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !a[i].same(&b[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // maxNodes bounds the datums a sequence or an operation holds, its
@@ -187,28 +195,56 @@ func collectLeaves(items [][]Datum, leaves *[]Datum) {
 
 // union adds the datums of add to ds, each once, up to maxAtoms. The
 // result may share add's array (values are never changed in place once
-// made): a datum is some 230 bytes, and most unions add one datum to none.
+// made): a datum is some 230 bytes, and most unions add to none, or add
+// nothing new, so the result grows only once something is added.
 func union(ds []Datum, add ...Datum) []Datum {
-	if len(ds) == 0 && len(add) == 1 {
-		return add[:1:1]
+	if len(add) == 0 {
+		return ds
 	}
-	if n := min(len(add), maxAtoms-len(ds)); n > cap(ds)-len(ds) {
-		ds = slices.Grow(ds, n)
+	if len(ds) == 0 && distinct(add) {
+		n := min(len(add), maxAtoms)
+		return add[:n:n]
 	}
+	grown := false
 	for i := range add {
 		if len(ds) >= maxAtoms {
 			break
 		}
-		if !slices.ContainsFunc(ds, func(d Datum) bool { return d.same(&add[i]) }) {
-			ds = append(ds, add[i])
+		if holds(ds, &add[i]) {
+			continue
 		}
+		if n := min(len(add)-i, maxAtoms-len(ds)); !grown && n > cap(ds)-len(ds) {
+			ds = slices.Grow(ds, n)
+		}
+		grown = true
+		ds = append(ds, add[i])
 	}
 	return ds
 }
 
+// distinct reports whether no two datums of ds are the same.
+func distinct(ds []Datum) bool {
+	for i := 1; i < len(ds); i++ {
+		if holds(ds[:i], &ds[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// holds reports whether ds holds a datum the same as d.
+func holds(ds []Datum, d *Datum) bool {
+	for i := range ds {
+		if ds[i].same(d) {
+			return true
+		}
+	}
+	return false
+}
+
 // step returns d with loc added to its steps (data only).
 func (d Datum) step(loc Loc) Datum {
-	if d.Tag != TagData || !loc.Valid() || len(d.Steps) > 0 && d.Steps[len(d.Steps)-1] == loc {
+	if !d.addsStep(loc) {
 		return d
 	}
 	steps := slices.Clip(d.Steps)
@@ -217,6 +253,11 @@ func (d Datum) step(loc Loc) Datum {
 	}
 	d.Steps = append(steps, loc)
 	return d
+}
+
+// addsStep reports whether step adds loc to d's steps.
+func (d *Datum) addsStep(loc Loc) bool {
+	return d.Tag == TagData && loc.Valid() && (len(d.Steps) == 0 || d.Steps[len(d.Steps)-1] != loc)
 }
 
 // Escaped reports whether CR and LF were both escaped.

@@ -1,5 +1,7 @@
 package pysrc
 
+import "slices"
+
 // A frame evaluates one function's code: its call sites in order, then
 // what it returns and stores. Build evaluates every function with what
 // Django passes to its parameters where that is known (entry) and its
@@ -147,6 +149,12 @@ func (fr *frame) atom(a Atom) []Datum {
 		if len(out) == 0 {
 			break
 		}
+		if op.Kind == OpStep {
+			if stepped, ok := stepAll(out, Loc{m, op.Span}); ok {
+				out = stepped
+				continue
+			}
+		}
 		var next []Datum
 		for _, d := range out {
 			next = union(next, fr.op(d, DOp{Op: op, Mod: m})...)
@@ -224,6 +232,32 @@ func (fr *frame) op(d Datum, o DOp) []Datum {
 		return fr.getattr(d, o, loc)
 	}
 	return nil
+}
+
+// stepAll is what op does for an OpStep at loc to each datum of ds, when
+// none is a parameter's and no two are the same (so that the union of the
+// results is them, in order): ds itself when no datum gains a step, else
+// a copy with the steps added.
+func stepAll(ds []Datum, loc Loc) ([]Datum, bool) {
+	for i := range ds {
+		if ds[i].Tag == TagSym {
+			return nil, false
+		}
+	}
+	if !distinct(ds) {
+		return nil, false
+	}
+	out := ds
+	for i := range ds {
+		if !ds[i].addsStep(loc) {
+			continue
+		}
+		if &out[0] == &ds[0] {
+			out = slices.Clone(ds)
+		}
+		out[i] = ds[i].step(loc)
+	}
+	return slices.Clip(out), true
 }
 
 // deferred appends a deferred operation to a parameter's path, within

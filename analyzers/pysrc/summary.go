@@ -207,10 +207,7 @@ func (r *result) equal(o *result) bool {
 	if o == nil {
 		return false
 	}
-	same := func(a, b []Datum) bool {
-		return slices.EqualFunc(a, b, func(x, y Datum) bool { return x.same(&y) })
-	}
-	if !same(r.returns, o.returns) || len(r.sinks) != len(o.sinks) || len(r.stores) != len(o.stores) || len(r.env) != len(o.env) ||
+	if !sameAll(r.returns, o.returns) || len(r.sinks) != len(o.sinks) || len(r.stores) != len(o.stores) || len(r.env) != len(o.env) ||
 		len(r.globals) != len(o.globals) || len(r.storeFlows) != len(o.storeFlows) {
 		return false
 	}
@@ -221,17 +218,17 @@ func (r *result) equal(o *result) bool {
 		}
 	}
 	for k, v := range r.stores {
-		if !same(v, o.stores[k]) {
+		if !sameAll(v, o.stores[k]) {
 			return false
 		}
 	}
 	for k, v := range r.env {
-		if !same(v, o.env[k]) {
+		if !sameAll(v, o.env[k]) {
 			return false
 		}
 	}
 	for k, v := range r.globals {
-		if !same(v, o.globals[k]) {
+		if !sameAll(v, o.globals[k]) {
 			return false
 		}
 	}

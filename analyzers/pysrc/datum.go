@@ -222,6 +222,29 @@ func union(ds []Datum, add ...Datum) []Datum {
 	return ds
 }
 
+// appendNew is union's loop for a ds with room for maxAtoms datums: it
+// appends the datums of add that ds does not hold, up to maxAtoms, in
+// place.
+func appendNew(ds, add []Datum) []Datum {
+	for i := range add {
+		if len(ds) >= maxAtoms {
+			break
+		}
+		if !holds(ds, &add[i]) {
+			ds = append(ds, add[i])
+		}
+	}
+	return ds
+}
+
+// cloned returns a copy of ds, nil when ds is empty.
+func cloned(ds []Datum) []Datum {
+	if len(ds) == 0 {
+		return nil
+	}
+	return slices.Clone(ds)
+}
+
 // distinct reports whether no two datums of ds are the same.
 func distinct(ds []Datum) bool {
 	for i := 1; i < len(ds); i++ {

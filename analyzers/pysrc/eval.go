@@ -114,11 +114,12 @@ func (fr *frame) value(v Value) []Datum {
 	if len(v) == 1 {
 		return fr.atom(v[0])
 	}
-	var out []Datum
+	var buf [maxAtoms]Datum
+	out := buf[:0]
 	for _, a := range v {
-		out = union(out, fr.atom(a)...)
+		out = appendNew(out, fr.atom(a))
 	}
-	return out
+	return cloned(out)
 }
 
 // atom resolves one atom: its root, then its operations.
@@ -155,11 +156,16 @@ func (fr *frame) atom(a Atom) []Datum {
 				continue
 			}
 		}
-		var next []Datum
-		for _, d := range out {
-			next = union(next, fr.op(d, DOp{Op: op, Mod: m})...)
+		if len(out) == 1 {
+			out = union(nil, fr.op(out[0], DOp{Op: op, Mod: m})...)
+			continue
 		}
-		out = next
+		var buf [maxAtoms]Datum
+		next := buf[:0]
+		for _, d := range out {
+			next = appendNew(next, fr.op(d, DOp{Op: op, Mod: m}))
+		}
+		out = cloned(next)
 	}
 	return out
 }

@@ -64,8 +64,10 @@ type lowerer struct {
 	m *Module
 	// uses are what each Func names, by index.
 	uses []*uses
-	// free are the statement buffers of the Funcs lowered, for the next.
-	free [][]Stmt
+	// free are the statement buffers of the Funcs lowered, for the next;
+	// codes the code each lowered Func gathered its lists in, emptied.
+	free  [][]Stmt
+	codes []*FuncCode
 }
 
 // takeBufs returns the statement buffers no Func being lowered uses.
@@ -103,7 +105,11 @@ func (l *lowerer) open(kind FuncKind, name string, class, parent int32, def *syn
 	l.m.Funcs = append(l.m.Funcs, Func{})
 	u := newUses()
 	l.uses = append(l.uses, u)
-	fn := &Func{Kind: kind, Name: name, Class: class, Parent: parent, Span: span(def), code: &FuncCode{}}
+	code := &FuncCode{}
+	if n := len(l.codes); n > 0 {
+		code, l.codes = l.codes[n-1], l.codes[:n-1]
+	}
+	fn := &Func{Kind: kind, Name: name, Class: class, Parent: parent, Span: span(def), code: code}
 	return &fnState{l: l, idx: idx, fn: fn, env: map[string]Value{}, u: u, depth: -1, bufs: l.takeBufs()}
 }
 
@@ -112,7 +118,10 @@ func (l *lowerer) close(s *fnState) {
 	if s.fn.Kind != KindDef {
 		s.fn.code.Env = sortedBindings(s.env)
 	}
-	s.fn.trim()
+	s.fn.Stores, s.fn.Globals = exact(s.fn.Stores), exact(s.fn.Globals)
+	gathered := s.fn.code
+	s.fn.code = gathered.kept()
+	l.codes = append(l.codes, gathered)
 	l.m.Funcs[s.idx] = *s.fn
 	l.free = append(l.free, s.bufs...)
 }

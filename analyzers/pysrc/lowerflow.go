@@ -44,16 +44,31 @@ func (s *fnState) into(dst *Run, lower func()) {
 	s.depth--
 }
 
-// trim makes the function's lists as long as their content: they grew
-// by appending while it was lowered, and a part keeps them for the whole
-// run.
-func (f *Func) trim() {
-	c := f.code
-	c.Calls, c.Seqs, c.Exprs, c.Sets = exact(c.Calls), exact(c.Seqs), exact(c.Exprs), exact(c.Sets)
-	c.Loops, c.Tests, c.Captures, c.Keys = exact(c.Loops), exact(c.Tests), exact(c.Captures), exact(c.Keys)
-	c.Stmts, c.Handlers = exact(c.Stmts), exact(c.Handlers)
-	c.Targets, c.Conds = exact(c.Targets), exact(c.Conds)
-	f.Stores, f.Globals = exact(f.Stores), exact(f.Globals)
+// kept returns the code c gathered, each list in an array of its own
+// length (a part keeps what it holds for the whole run), and empties c,
+// whose arrays the next Func lowered gathers its lists in.
+func (c *FuncCode) kept() *FuncCode {
+	k := *c
+	k.Calls, k.Seqs, k.Exprs, k.Sets = copied(&c.Calls), copied(&c.Seqs), copied(&c.Exprs), copied(&c.Sets)
+	k.Loops, k.Tests, k.Captures, k.Keys = copied(&c.Loops), copied(&c.Tests), copied(&c.Captures), copied(&c.Keys)
+	k.Stmts, k.Handlers = copied(&c.Stmts), copied(&c.Handlers)
+	k.Targets, k.Conds = copied(&c.Targets), copied(&c.Conds)
+	*c = FuncCode{Calls: c.Calls, Seqs: c.Seqs, Exprs: c.Exprs, Sets: c.Sets, Loops: c.Loops, Tests: c.Tests,
+		Captures: c.Captures, Keys: c.Keys, Stmts: c.Stmts, Handlers: c.Handlers, Targets: c.Targets, Conds: c.Conds}
+	return &k
+}
+
+// copied returns a copy of *s in an array of its length (nil when *s is
+// empty) and empties *s, keeping its array.
+func copied[T any](s *[]T) []T {
+	var out []T
+	if len(*s) > 0 {
+		out = make([]T, len(*s))
+		copy(out, *s)
+	}
+	clear(*s)
+	*s = (*s)[:0]
+	return out
 }
 
 // clauses adds blocks as a run of the function's Handlers.

@@ -22,14 +22,17 @@ const maxIndent = 255
 // (more than 256 widths, or a line whose tabs are too few bytes for its
 // rank), src is returned unchanged.
 func pythonInput(src []byte) []byte {
+	deepest := 0
+	eachIndentation(src, func(l indentation) { deepest = max(deepest, l.width) })
+	if deepest <= maxIndent {
+		return src
+	}
 	lines := indentations(src)
 	widths := map[int]bool{}
-	deepest := 0
 	for _, l := range lines {
 		widths[l.width] = true
-		deepest = max(deepest, l.width)
 	}
-	if deepest <= maxIndent || len(widths) > maxIndent+1 {
+	if len(widths) > maxIndent+1 {
 		return src
 	}
 	order := make([]int, 0, len(widths))
@@ -72,6 +75,13 @@ type indentation struct {
 // counts 1, a tab 8, a form feed or carriage return sets it back to 0.
 func indentations(src []byte) []indentation {
 	var out []indentation
+	eachIndentation(src, func(l indentation) { out = append(out, l) })
+	return out
+}
+
+// eachIndentation calls f with the indentation of each line of src that
+// is not blank, in order (see indentations).
+func eachIndentation(src []byte, f func(indentation)) {
 	for start := 0; start < len(src); {
 		end, width := start, 0
 	scan:
@@ -92,9 +102,8 @@ func indentations(src []byte) []indentation {
 			next = len(src) - end
 		}
 		if next > 0 {
-			out = append(out, indentation{start, end, width})
+			f(indentation{start, end, width})
 		}
 		start = end + next + 1
 	}
-	return out
 }

@@ -21,6 +21,7 @@
 package cache
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
@@ -33,8 +34,10 @@ import (
 	"io"
 	"io/fs"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -335,21 +338,6 @@ func appendSegment(payload, seg []byte) []byte {
 	return append(binary.AppendUvarint(payload, uint64(len(seg))), seg...)
 }
 
-// splitSegments returns a payload's segments, or false when the lengths
-// do not add up.
-func splitSegments(payload []byte) ([][]byte, bool) {
-	var segs [][]byte
-	for len(payload) > 0 {
-		n, k := binary.Uvarint(payload)
-		if k <= 0 || n > uint64(len(payload)-k) {
-			return nil, false
-		}
-		segs = append(segs, payload[k:k+int(n)])
-		payload = payload[k+int(n):]
-	}
-	return segs, true
-}
-
 // readPacks reads every pack of the folder, oldest first, so that newer
 // entries and index records win. A pack that does not verify or decode
 // is removed.
@@ -357,37 +345,81 @@ func (c *Cache) readPacks() {
 	names, _ := filepath.Glob(filepath.Join(c.dir, "pack-*"))
 	sort.Slice(names, func(i, j int) bool { return packTime(names[i]) < packTime(names[j]) })
 	for _, name := range names {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			continue
-		}
-		payload, ok := verify(data)
-		if !ok || !c.decode(payload) {
+		switch c.readPack(name) {
+		case packRead:
+			c.packs = append(c.packs, name)
+		case packBad:
 			os.Remove(name)
-			continue
 		}
-		c.packs = append(c.packs, name)
 	}
 	c.pruneTemporaries()
 }
 
-// decode reads one pack's segments, on every core; it keeps nothing of a
-// pack that does not decode whole.
-func (c *Cache) decode(payload []byte) bool {
-	segs, ok := splitSegments(payload)
-	if !ok {
-		return false
+// The outcomes of reading a pack.
+const (
+	packRead       = iota
+	packBad        // it does not verify or decode: removed
+	packUnreadable // the system would not read it: left alone
+)
+
+// readPack reads one pack and keeps its entries and index records. Its
+// segments are decoded on every core while the next is read, so that a
+// few segments are in memory at once rather than the whole pack; the
+// checksum runs over the bytes as they are read, and nothing is kept of
+// a pack that does not verify or decode whole.
+func (c *Cache) readPack(name string) int {
+	f, err := os.Open(name)
+	if err != nil {
+		return packUnreadable
 	}
+	defer f.Close()
 	type decoded struct {
 		entries map[string]any
 		index   map[string]indexRecord
 		ok      bool
 	}
-	out := make([]decoded, len(segs))
-	parallel.Each(len(segs), func(i int) { out[i].entries, out[i].index, out[i].ok = decodeSegment(segs[i]) })
+	type segment struct {
+		i    int
+		data []byte
+	}
+	var (
+		mu   sync.Mutex
+		out  []*decoded
+		segs = make(chan segment)
+		wg   sync.WaitGroup
+	)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for seg := range segs {
+				d := &decoded{}
+				d.entries, d.index, d.ok = decodeSegment(seg.data)
+				mu.Lock()
+				out[seg.i] = d
+				mu.Unlock()
+			}
+		}()
+	}
+	info, err := f.Stat()
+	if err != nil {
+		return packUnreadable
+	}
+	outcome := readSegments(bufio.NewReaderSize(f, 64<<10), info.Size(), func(data []byte) {
+		mu.Lock()
+		i := len(out)
+		out = append(out, nil)
+		mu.Unlock()
+		segs <- segment{i, data}
+	})
+	close(segs)
+	wg.Wait()
+	if outcome != packRead {
+		return outcome
+	}
 	for _, d := range out {
 		if !d.ok {
-			return false
+			return packBad
 		}
 	}
 	for _, d := range out {
@@ -398,7 +430,68 @@ func (c *Cache) decode(payload []byte) bool {
 			c.index[path] = r
 		}
 	}
-	return true
+	return packRead
+}
+
+// readSegments reads a pack of size bytes, its header then its payload,
+// from r, handing each segment to use as it is read, and reports whether
+// the pack verified.
+func readSegments(r *bufio.Reader, size int64, use func(seg []byte)) int {
+	failed := func(err error) int {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return packBad
+		}
+		return packUnreadable
+	}
+	head := make([]byte, headerSize)
+	if _, err := io.ReadFull(r, head); err != nil {
+		return failed(err)
+	}
+	if !bytes.HasPrefix(head, magic) {
+		return packBad
+	}
+	left := binary.LittleEndian.Uint64(head[len(magic):])
+	if left != uint64(size)-uint64(headerSize) {
+		return packBad
+	}
+	sum, crc := binary.LittleEndian.Uint32(head[len(magic)+8:]), uint32(0)
+	for left > 0 {
+		var length [binary.MaxVarintLen64]byte
+		k, n := 0, uint64(0)
+		for {
+			b, err := r.ReadByte()
+			if err != nil {
+				return failed(err)
+			}
+			length[k] = b
+			k++
+			if b < 0x80 {
+				var ok int
+				n, ok = binary.Uvarint(length[:k])
+				if ok <= 0 {
+					return packBad
+				}
+				break
+			}
+			if k == len(length) {
+				return packBad
+			}
+		}
+		if uint64(k) > left || n > left-uint64(k) || n > math.MaxInt {
+			return packBad
+		}
+		seg := make([]byte, n)
+		if _, err := io.ReadFull(r, seg); err != nil {
+			return failed(err)
+		}
+		crc = crc32.Update(crc32.Update(crc, castagnoli, length[:k]), castagnoli, seg)
+		left -= uint64(k) + n
+		use(seg)
+	}
+	if _, err := r.ReadByte(); err != io.EOF || crc != sum {
+		return packBad
+	}
+	return packRead
 }
 
 // decodeSegment decodes one gob stream of records.
@@ -478,20 +571,6 @@ func seal(data []byte) {
 // damaged pack; it does not guard against a forged one, which nothing
 // but the user's own account can write.
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
-// verify checks a pack's magic, length and checksum and returns its
-// payload.
-func verify(data []byte) ([]byte, bool) {
-	if !bytes.HasPrefix(data, magic) || len(data) < headerSize {
-		return nil, false
-	}
-	n := binary.LittleEndian.Uint64(data[len(magic):])
-	sum, payload := binary.LittleEndian.Uint32(data[len(magic)+8:]), data[headerSize:]
-	if uint64(len(payload)) != n {
-		return nil, false
-	}
-	return payload, crc32.Checksum(payload, castagnoli) == sum
-}
 
 // writeAtomic writes data to a temporary file next to p and renames it
 // over p.

@@ -331,9 +331,10 @@ func (s *storedOutline) GobEncode() ([]byte, error) {
 	return buf.Bytes(), err
 }
 
-// GobDecode keeps the encoded outline for get.
+// GobDecode keeps a copy of the encoded outline for get: raw is a slice of
+// the whole entry's message, which must not stay alive through it.
 func (s *storedOutline) GobDecode(raw []byte) error {
-	s.raw = raw
+	s.raw = bytes.Clone(raw)
 	return nil
 }
 

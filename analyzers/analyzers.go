@@ -118,6 +118,11 @@ type BuildPass struct {
 	// would read (pre-commit's few staged files, a shard), provided the
 	// scanned files' findings stay those a scan of every file gives.
 	Scanned []string
+	// Spare, when set, is the run's pool of cores: a Build that has work
+	// it may leave undone for another core takes a core from it for each
+	// piece (receiving) and gives the core back after (sending), so that
+	// the work runs only on a core the run does not use meanwhile.
+	Spare chan struct{}
 }
 
 // An ExtractPass is a model's view of one parsed file.

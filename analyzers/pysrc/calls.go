@@ -162,11 +162,11 @@ func (fr *frame) call(c *Call) []Datum {
 // callResult is what a call returns.
 func (fr *frame) callResult(cs *CallSite) []Datum {
 	c := cs.c
-	if fr.p.clean(c.Name) || fr.p.clean(c.Method) {
+	if fr.clean(c.Name) || fr.clean(c.Method) {
 		return nil
 	}
 	for _, name := range cs.Callees() {
-		if fr.p.clean(name) {
+		if fr.clean(name) {
 			return nil
 		}
 	}

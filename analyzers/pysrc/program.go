@@ -14,6 +14,11 @@ import (
 // modules, and each function's summary. It is read-only once built, and
 // safe for Check to read from any goroutine.
 type Program struct {
+	// spare lends Build the run's idle cores (analyzers.BuildPass), and
+	// spec is the speculator that uses them while Build runs
+	// (speculate.go).
+	spare   chan struct{}
+	spec    *speculator
 	modules []*module
 	byPath  map[string]*module
 	// byKey maps module slash paths and their suffixes to modules, exact
@@ -64,6 +69,24 @@ func (p *Program) clean(name string) bool {
 	return c
 }
 
+// clean is p.clean, with a cache of its own in a speculative frame: the
+// scheduler fills the program's meanwhile.
+func (fr *frame) clean(name string) bool {
+	if fr.spec == nil {
+		return fr.p.clean(name)
+	}
+	if name == "" {
+		return false
+	}
+	cleans := fr.p.spec.cleans
+	c, ok := cleans[name]
+	if !ok {
+		c = clean(name, fr.p.settings)
+		cleans[name] = c
+	}
+	return c
+}
+
 // A module is a Module of the program.
 type module struct {
 	*Module
@@ -90,9 +113,10 @@ type fn struct {
 	// class is the class of a method or class body.
 	class *class
 	res   *result
-	// The scheduler's state.
+	// The scheduler's state, and what the speculator may read of it.
 	index, low               int
 	onStack, done, recursive bool
+	pub                      published
 }
 
 // A class is a Class of the program.
@@ -117,13 +141,13 @@ type class struct {
 }
 
 // build links the parts and summarizes the program for every module.
-func build(parts []analyzers.Part) (any, error) { return buildFor(parts, nil) }
+func build(parts []analyzers.Part) (any, error) { return buildFor(parts, nil, nil) }
 
 // buildFor links the parts and summarizes what the findings of the
 // scanned files read (see demand); nil scans every file.
-func buildFor(parts []analyzers.Part, scanned []string) (any, error) {
+func buildFor(parts []analyzers.Part, scanned []string, spare chan struct{}) (any, error) {
 	p := &Program{byPath: map[string]*module{}, byKey: map[string][]*module{}, exact: map[string]*module{}, packages: map[string]bool{},
-		cleans: map[string]bool{}, imports: map[importKey][]Datum{}}
+		cleans: map[string]bool{}, imports: map[importKey][]Datum{}, spare: spare}
 	for _, part := range parts {
 		m, ok := part.(*Module)
 		if !ok {

@@ -114,8 +114,13 @@ func (fr *frame) importValue(m *module, i int32, depth int) []Datum {
 	if i < 0 || int(i) >= len(m.Imports) || depth > maxDepth {
 		return nil
 	}
-	key := importKey{m, i}
-	if ds, ok := p.imports[key]; ok {
+	// A speculative frame has a cache of its own: the scheduler fills the
+	// program's meanwhile.
+	key, cache := importKey{m, i}, p.imports
+	if fr.spec != nil {
+		cache = p.spec.imports
+	}
+	if ds, ok := cache[key]; ok {
 		return ds
 	}
 	// Only what needed no evaluation is kept: a module body's globals may
@@ -123,8 +128,8 @@ func (fr *frame) importValue(m *module, i int32, depth int) []Datum {
 	outer := fr.evaluated
 	fr.evaluated = false
 	ds := fr.resolveImport(m, i, depth)
-	if p.imports != nil && !fr.evaluated {
-		p.imports[key] = ds
+	if cache != nil && !fr.evaluated {
+		cache[key] = ds
 	}
 	fr.evaluated = fr.evaluated || outer
 	return ds

@@ -85,6 +85,9 @@ func (p *Program) summarize() {
 		}
 	}
 	s.budget = 3*n + 64
+	if p.spare != nil {
+		defer p.speculate(s.queue)()
+	}
 	p.drain()
 	if p.onDemand {
 		defs := p.defsNamed()
@@ -130,6 +133,9 @@ func (p *Program) callersOf(f *fn) {
 	for _, g := range p.sched.callers[f.calledAs()] {
 		if g.index == 0 && (g.mod.scanned || !p.onDemand) {
 			p.sched.queue = append(p.sched.queue, g)
+			if p.spec != nil {
+				p.spec.queue(g)
+			}
 		}
 	}
 }
@@ -166,6 +172,7 @@ func (p *Program) visit(f *fn) {
 	}
 	for _, g := range scc {
 		g.done = true
+		g.pub.final.Store(true)
 		if g.res != nil && len(g.res.sinks) > 0 {
 			p.callersOf(g)
 		}
@@ -195,8 +202,13 @@ func (p *Program) need(cur, g *fn) {
 // evaluate evaluates f once and reports whether its result changed.
 func (p *Program) evaluate(f *fn) bool {
 	p.sched.evals++
-	fr := &frame{p: p, f: f}
-	res := fr.run()
+	var res *result
+	if sp := f.pub.spec.Load(); sp != nil && f.res == nil && p.adopt(f, sp) {
+		res = sp.res
+	} else {
+		fr := &frame{p: p, f: f}
+		res = fr.run()
+	}
 	changed := !res.equal(f.res)
 	f.res = res
 	return changed

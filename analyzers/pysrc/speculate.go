@@ -1,0 +1,204 @@
+package pysrc
+
+import (
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+// Build evaluates functions on one goroutine, in an order that makes its
+// result the same on every run. While it does, a second goroutine (the
+// speculator) evaluates ahead of it on a core the run does not use
+// meanwhile (one it takes from analyzers.BuildPass.Spare for each root):
+// the roots from the end of the queue backwards, then the callers the
+// scheduler queues, last first; each callee first, as the scheduler
+// would, but reading only results that are final (the scheduler published
+// them) or speculated. It gives up on a root whose evaluation meets
+// recursion (a function it is itself evaluating), goes deeper than
+// maxSpeculation, or panics.
+//
+// A speculated result records the results its evaluation read, in order.
+// When the scheduler comes to evaluate the function for the first time, it
+// makes the same calls to need, in the same order, that evaluating the
+// function would make up to each read (so its own walk is unchanged), and
+// takes the speculated result only if every result read is the very one
+// the speculation read. Evaluation being a function of the code and of
+// the results read, that result is the one the scheduler would compute;
+// at the first read that differs, it evaluates the function itself, which
+// makes no further call to need than the walk would have made.
+//
+// The speculator writes nothing the scheduler reads but the speculated
+// results, published atomically, and reads nothing the scheduler writes
+// but published results: it keeps caches of its own of the program's
+// (sanitizer names, imports), which the scheduler fills.
+
+// maxSpeculation bounds how deep the speculator follows callees.
+const maxSpeculation = 200
+
+// A speculation is a speculated result and the results its evaluation
+// read.
+type speculation struct {
+	res   *result
+	reads []specRead
+}
+
+// A specRead is one result an evaluation read: g's, which was res.
+type specRead struct {
+	g   *fn
+	res *result
+}
+
+// published is the state of a function the speculator may read.
+type published struct {
+	// final is set once the function's result is final (done).
+	final atomic.Bool
+	// spec is the function's speculated result.
+	spec atomic.Pointer[speculation]
+}
+
+// speculator is the state of the goroutine that evaluates ahead.
+type speculator struct {
+	stop atomic.Bool
+	// stopped is closed when the speculator is to stop.
+	stopped chan struct{}
+	wg      sync.WaitGroup
+	// queued are the functions the scheduler queued after the roots (the
+	// callers of functions found to pass a parameter on to a sink), taken
+	// last first; cond wakes the speculator when there are more.
+	mu     sync.Mutex
+	cond   *sync.Cond
+	queued []*fn
+	active map[*fn]bool // functions being evaluated, for recursion
+	failed map[*fn]bool // functions given up on
+	visits int
+	// The speculator's own caches of the program's (clean, importValue).
+	cleans  map[string]bool
+	imports map[importKey][]Datum
+}
+
+// specAbort is what a speculative evaluation panics with to give up.
+type specAbort struct{}
+
+// speculate starts the speculator over roots (the scheduler's queue, in
+// its order) and returns the function that stops it and waits for it.
+func (p *Program) speculate(roots []*fn) (stop func()) {
+	s := &speculator{active: map[*fn]bool{}, failed: map[*fn]bool{}, cleans: map[string]bool{}, imports: map[importKey][]Datum{}}
+	s.cond, s.stopped = sync.NewCond(&s.mu), make(chan struct{})
+	p.spec = s
+	roots = slices.Clone(roots)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		for i := len(roots) - 1; i >= 0 && !s.stop.Load(); i-- {
+			s.root(p, roots[i])
+		}
+		for f := s.next(); f != nil; f = s.next() {
+			s.root(p, f)
+		}
+	}()
+	return func() {
+		s.mu.Lock()
+		s.stop.Store(true)
+		close(s.stopped)
+		s.cond.Broadcast()
+		s.mu.Unlock()
+		s.wg.Wait()
+		p.spec = nil
+	}
+}
+
+// queue tells the speculator the scheduler queued f.
+func (s *speculator) queue(f *fn) {
+	s.mu.Lock()
+	s.queued = append(s.queued, f)
+	s.cond.Signal()
+	s.mu.Unlock()
+}
+
+// next waits for a function the scheduler queued and takes the last one;
+// nil once the speculator is stopped.
+func (s *speculator) next() *fn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.queued) == 0 && !s.stop.Load() {
+		s.cond.Wait()
+	}
+	if s.stop.Load() {
+		return nil
+	}
+	f := s.queued[len(s.queued)-1]
+	s.queued = s.queued[:len(s.queued)-1]
+	return f
+}
+
+// root speculates f and what it needs, on a spare core, giving up on the
+// whole walk at recursion or depth. It gives up as well on a walk that
+// panics: the scheduler's own evaluation meets the same panic, which
+// Build reports.
+func (s *speculator) root(p *Program, f *fn) {
+	if f.pub.final.Load() || f.pub.spec.Load() != nil {
+		return
+	}
+	select {
+	case <-p.spare:
+	case <-s.stopped:
+		return
+	}
+	defer func() { p.spare <- struct{}{} }()
+	defer func() {
+		if r := recover(); r != nil {
+			for g := range s.active {
+				s.failed[g] = true
+			}
+			clear(s.active)
+			s.visits = 0
+		}
+	}()
+	s.evaluate(p, f)
+}
+
+// evaluate speculates f unless its result is known or given up on.
+func (s *speculator) evaluate(p *Program, f *fn) {
+	if f.pub.final.Load() || f.pub.spec.Load() != nil {
+		return
+	}
+	if s.failed[f] || s.active[f] || s.visits >= maxSpeculation || s.stop.Load() {
+		panic(specAbort{})
+	}
+	s.active[f] = true
+	s.visits++
+	fr := &frame{p: p, f: f, spec: &speculation{}}
+	fr.spec.res = fr.run()
+	s.visits--
+	delete(s.active, f)
+	f.pub.spec.Store(fr.spec)
+}
+
+// specRes returns g's result for a speculative frame: the final one, or
+// the one speculated, speculating it first when there is none.
+func (fr *frame) specRes(g *fn) *result {
+	fr.p.spec.evaluate(fr.p, g)
+	var r *result
+	if g.pub.final.Load() {
+		r = g.res
+	} else if sp := g.pub.spec.Load(); sp != nil {
+		r = sp.res
+	} else {
+		panic(specAbort{})
+	}
+	fr.spec.reads = append(fr.spec.reads, specRead{g, r})
+	return r
+}
+
+// adopt makes, for f's first evaluation, the calls to need that
+// evaluating f would make up to each result sp read, and reports whether
+// every result read is the one sp read: then sp's result is f's.
+func (p *Program) adopt(f *fn, sp *speculation) bool {
+	for _, r := range sp.reads {
+		p.need(f, r.g)
+		if r.g.res != r.res {
+			return false
+		}
+	}
+	return true
+}

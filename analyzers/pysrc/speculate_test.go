@@ -1,0 +1,143 @@
+package pysrc
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// speculationRepo is benchRepo with recursion, through two modules and
+// within one function, which the speculator gives up on.
+func speculationRepo() map[string]string {
+	files := benchRepo(60)
+	files["core/tree.py"] = `from telemetry import emit
+from core.walk import walk
+
+
+def visit(node, payload):
+    emit("node", payload)
+    if node:
+        walk(node.children, payload)
+
+
+def depth(node):
+    return 1 + depth(node.parent) if node else 0
+`
+	files["core/walk.py"] = `from core.tree import visit
+
+
+def walk(nodes, payload):
+    for n in nodes:
+        visit(n, payload)
+`
+	files["app0/tree_views.py"] = `from core.tree import visit, depth
+
+
+def show(request):
+    visit(request.tree, request.body)
+    return depth(request.tree)
+`
+	return files
+}
+
+// summaries renders what Build found of every function: its returns, the
+// sinks its parameters reach, and the events its evaluation heard.
+func summaries(p *Program) []string {
+	var out []string
+	for _, m := range p.modules {
+		for i, f := range m.fns {
+			var b strings.Builder
+			fmt.Fprintf(&b, "%s#%d %s:", m.File, i, f.Name)
+			if f.res == nil {
+				out = append(out, b.String()+" not evaluated")
+				continue
+			}
+			for _, d := range f.res.returns {
+				fmt.Fprintf(&b, " returns %s;", describe(p, d))
+			}
+			for _, s := range f.res.sinks {
+				fmt.Fprintf(&b, " param %d reaches %s at %s:%d via %d;", s.Param, s.Sink.Kind, s.At.Path(), s.At.Span.Start, len(s.Via))
+			}
+			fmt.Fprintf(&b, " %d events", len(f.res.events))
+			out = append(out, b.String())
+		}
+	}
+	for _, m := range p.modules {
+		out = append(out, events(p, m.File)...)
+	}
+	return out
+}
+
+// TestSpeculationKeepsTheResults builds a repository with a spare core
+// until the speculator's results were taken, and checks that every
+// function's result is the one Build finds alone.
+func TestSpeculationKeepsTheResults(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0))))
+	parts := extractAll(t, speculationRepo())
+	alone, err := buildFor(parts, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := summaries(alone.(*Program))
+	if !slices.ContainsFunc(want, func(s string) bool { return strings.Contains(s, "visit:") && strings.Contains(s, "reaches") }) {
+		t.Fatalf("the recursive sink is not found: %q", want)
+	}
+	adopted := 0
+	for try := 0; try < 50 && adopted == 0; try++ {
+		spare := make(chan struct{}, 1)
+		spare <- struct{}{}
+		built, err := buildFor(parts, nil, spare)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := built.(*Program)
+		if got := summaries(p); !slices.Equal(got, want) {
+			t.Fatalf("with speculation:\n%s\nalone:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if len(spare) != 1 || p.spec != nil {
+			t.Fatalf("the spare core was not given back (%d) or the speculator is still set", len(spare))
+		}
+		for _, m := range p.modules {
+			for _, f := range m.fns {
+				if sp := f.pub.spec.Load(); sp != nil && f.res == sp.res {
+					adopted++
+				}
+			}
+		}
+	}
+	if adopted == 0 {
+		t.Error("no speculated result was taken in 50 builds")
+	}
+}
+
+// TestAdoptChecksEveryRead gives the scheduler a speculation that read a
+// result other than the final one: it is not taken.
+func TestAdoptChecksEveryRead(t *testing.T) {
+	built, err := buildFor(extractAll(t, speculationRepo()), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := built.(*Program)
+	var caller, callee *fn
+	for _, m := range p.modules {
+		for _, f := range m.fns {
+			switch f.Name {
+			case "show":
+				caller = f
+			case "depth":
+				callee = f
+			}
+		}
+	}
+	if caller == nil || callee == nil || callee.res == nil {
+		t.Fatal("functions not found or not evaluated")
+	}
+	if !p.adopt(caller, &speculation{reads: []specRead{{callee, callee.res}}}) {
+		t.Error("a speculation that read the final result is not taken")
+	}
+	if p.adopt(caller, &speculation{reads: []specRead{{callee, &result{}}}}) {
+		t.Error("a speculation that read another result is taken")
+	}
+}

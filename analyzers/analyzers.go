@@ -121,7 +121,9 @@ type BuildPass struct {
 	// Spare, when set, is the run's pool of cores: a Build that has work
 	// it may leave undone for another core takes a core from it for each
 	// piece (receiving) and gives the core back after (sending), so that
-	// the work runs only on a core the run does not use meanwhile.
+	// the work runs on a core the run does not use meanwhile; a piece holds
+	// its core until it ends. The pool's capacity is its number of cores,
+	// so giving one back never blocks.
 	Spare chan struct{}
 }
 

@@ -49,9 +49,13 @@ type Program struct {
 	natives nativeIndex
 }
 
+// importKey is an import resolved at a depth of a chain of resolutions:
+// what a resolution finds depends on how deep it starts, since it stops at
+// maxDepth.
 type importKey struct {
-	m *module
-	i int32
+	m     *module
+	i     int32
+	depth int
 }
 
 // clean reports whether a vocabulary calls name a sanitizer.

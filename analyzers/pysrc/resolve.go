@@ -116,7 +116,7 @@ func (fr *frame) importValue(m *module, i int32, depth int) []Datum {
 	}
 	// A speculative frame has a cache of its own: the scheduler fills the
 	// program's meanwhile.
-	key, cache := importKey{m, i}, p.imports
+	key, cache := importKey{m, i, depth}, p.imports
 	if fr.spec != nil {
 		cache = p.spec.imports
 	}

@@ -68,21 +68,29 @@ type speculator struct {
 	mu     sync.Mutex
 	cond   *sync.Cond
 	queued []*fn
-	active map[*fn]bool // functions being evaluated, for recursion
-	failed map[*fn]bool // functions given up on
-	visits int
+	// stack are the functions being evaluated, innermost last, and active
+	// the same as a set; failed are the functions given up on, which
+	// recursion makes the scheduler's alone. retry are the roots given up
+	// on for a function the scheduler had not finished, tried again once
+	// when nothing else is queued; tried counts their attempts.
+	stack  []*fn
+	active map[*fn]bool
+	failed map[*fn]bool
+	retry  []*fn
+	tried  map[*fn]int
 	// The speculator's own caches of the program's (clean, importValue).
 	cleans  map[string]bool
 	imports map[importKey][]Datum
 }
 
-// specAbort is what a speculative evaluation panics with to give up.
-type specAbort struct{}
+// specAbort is what a speculative evaluation panics with to give up: the
+// functions of the stack from at on are given up on for good.
+type specAbort struct{ at int }
 
 // speculate starts the speculator over roots (the scheduler's queue, in
 // its order) and returns the function that stops it and waits for it.
 func (p *Program) speculate(roots []*fn) (stop func()) {
-	s := &speculator{active: map[*fn]bool{}, failed: map[*fn]bool{}, cleans: map[string]bool{}, imports: map[importKey][]Datum{}}
+	s := &speculator{active: map[*fn]bool{}, failed: map[*fn]bool{}, tried: map[*fn]int{}, cleans: map[string]bool{}, imports: map[importKey][]Datum{}}
 	s.cond, s.stopped = sync.NewCond(&s.mu), make(chan struct{})
 	p.spec = s
 	roots = slices.Clone(roots)
@@ -104,6 +112,12 @@ func (p *Program) speculate(roots []*fn) (stop func()) {
 		s.mu.Unlock()
 		s.wg.Wait()
 		p.spec = nil
+		// What was speculated is taken or of no use any more.
+		for _, m := range p.modules {
+			for _, f := range m.fns {
+				f.pub.spec.Store(nil)
+			}
+		}
 	}
 }
 
@@ -115,26 +129,31 @@ func (s *speculator) queue(f *fn) {
 	s.mu.Unlock()
 }
 
-// next waits for a function the scheduler queued and takes the last one;
-// nil once the speculator is stopped.
+// next takes the last function the scheduler queued, else the last root
+// to try again, else waits for the scheduler to queue one; nil once the
+// speculator is stopped.
 func (s *speculator) next() *fn {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for len(s.queued) == 0 && !s.stop.Load() {
+	for len(s.queued) == 0 && len(s.retry) == 0 && !s.stop.Load() {
 		s.cond.Wait()
 	}
-	if s.stop.Load() {
-		return nil
+	var f *fn
+	switch {
+	case s.stop.Load():
+	case len(s.queued) > 0:
+		f, s.queued = s.queued[len(s.queued)-1], s.queued[:len(s.queued)-1]
+	default:
+		f, s.retry = s.retry[len(s.retry)-1], s.retry[:len(s.retry)-1]
 	}
-	f := s.queued[len(s.queued)-1]
-	s.queued = s.queued[:len(s.queued)-1]
 	return f
 }
 
-// root speculates f and what it needs, on a spare core, giving up on the
-// whole walk at recursion or depth. It gives up as well on a walk that
-// panics: the scheduler's own evaluation meets the same panic, which
-// Build reports.
+// root speculates f and what it needs, on a spare core. It gives up on
+// the walk at recursion (for good on the functions of the cycle), at a
+// function given up on (trying the root again later, once), at depth, and
+// on a walk that panics: the scheduler's own evaluation meets the same
+// panic, which Build reports.
 func (s *speculator) root(p *Program, f *fn) {
 	if f.pub.final.Load() || f.pub.spec.Load() != nil {
 		return
@@ -147,11 +166,21 @@ func (s *speculator) root(p *Program, f *fn) {
 	defer func() { p.spare <- struct{}{} }()
 	defer func() {
 		if r := recover(); r != nil {
-			for g := range s.active {
+			at := 0
+			if a, ok := r.(specAbort); ok {
+				at = a.at
+			}
+			for _, g := range s.stack[at:] {
 				s.failed[g] = true
 			}
+			if at > 0 && s.tried[f] < 1 {
+				s.tried[f]++
+				s.mu.Lock()
+				s.retry = append(s.retry, f)
+				s.mu.Unlock()
+			}
+			s.stack = s.stack[:0]
 			clear(s.active)
-			s.visits = 0
 		}
 	}()
 	s.evaluate(p, f)
@@ -162,14 +191,19 @@ func (s *speculator) evaluate(p *Program, f *fn) {
 	if f.pub.final.Load() || f.pub.spec.Load() != nil {
 		return
 	}
-	if s.failed[f] || s.active[f] || s.visits >= maxSpeculation || s.stop.Load() {
-		panic(specAbort{})
+	switch {
+	case s.active[f]:
+		panic(specAbort{slices.Index(s.stack, f)})
+	case s.failed[f] || s.stop.Load():
+		panic(specAbort{len(s.stack)})
+	case len(s.stack) >= maxSpeculation:
+		panic(specAbort{0})
 	}
 	s.active[f] = true
-	s.visits++
+	s.stack = append(s.stack, f)
 	fr := &frame{p: p, f: f, spec: &speculation{}}
 	fr.spec.res = fr.run()
-	s.visits--
+	s.stack = s.stack[:len(s.stack)-1]
 	delete(s.active, f)
 	f.pub.spec.Store(fr.spec)
 }
@@ -177,14 +211,18 @@ func (s *speculator) evaluate(p *Program, f *fn) {
 // specRes returns g's result for a speculative frame: the final one, or
 // the one speculated, speculating it first when there is none.
 func (fr *frame) specRes(g *fn) *result {
-	fr.p.spec.evaluate(fr.p, g)
+	s := fr.p.spec
+	if s.stop.Load() {
+		panic(specAbort{len(s.stack)})
+	}
+	s.evaluate(fr.p, g)
 	var r *result
 	if g.pub.final.Load() {
 		r = g.res
 	} else if sp := g.pub.spec.Load(); sp != nil {
 		r = sp.res
 	} else {
-		panic(specAbort{})
+		panic(specAbort{len(s.stack)})
 	}
 	fr.spec.reads = append(fr.spec.reads, specRead{g, r})
 	return r

@@ -37,6 +37,8 @@ type scheduler struct {
 	evals  int
 	budget int
 	queue  []*fn
+	// adopted counts the evaluations the speculator made (speculate.go).
+	adopted int
 	// callers maps a name to the functions that call something so named.
 	callers map[string][]*fn
 }
@@ -205,6 +207,7 @@ func (p *Program) evaluate(f *fn) bool {
 	var res *result
 	if sp := f.pub.spec.Load(); sp != nil && f.res == nil && p.adopt(f, sp) {
 		res = sp.res
+		p.sched.adopted++
 	} else {
 		fr := &frame{p: p, f: f}
 		res = fr.run()

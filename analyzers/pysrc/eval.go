@@ -15,8 +15,12 @@ type frame struct {
 	calls  [][]Datum
 	sinks  []SinkFlow
 	events []*Event
-	// evaluated is set when a resolution read a module body's result.
+	// evaluated is set when a resolution read a module body's result;
+	// deepest is how deep resolutions went, and cut is set when maxDepth
+	// cut one (importValue).
 	evaluated bool
+	deepest   int
+	cut       bool
 	// ov holds, when the frame reads a built program (Check), the results
 	// of the functions Build did not evaluate.
 	ov *overlay

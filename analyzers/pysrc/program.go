@@ -34,7 +34,7 @@ type Program struct {
 	// Memos of Build, which runs on one goroutine: what vocabularies say
 	// of names, what imports bind.
 	cleans  map[string]bool
-	imports map[importKey][]Datum
+	imports map[importKey]importEntry
 	// What readers of the built program share (reader.go): the call
 	// sites by name, made on first use, and the families' indexes of the
 	// program (Memo).
@@ -49,13 +49,18 @@ type Program struct {
 	natives nativeIndex
 }
 
-// importKey is an import resolved at a depth of a chain of resolutions:
-// what a resolution finds depends on how deep it starts, since it stops at
-// maxDepth.
 type importKey struct {
-	m     *module
-	i     int32
-	depth int
+	m *module
+	i int32
+}
+
+// An importEntry is what an import binds, as a resolution found it
+// without evaluating anything and without being cut at maxDepth, and how
+// many names deeper than the import it went: a resolution that starts
+// deeper finds the same if it does not go past maxDepth.
+type importEntry struct {
+	ds   []Datum
+	used int
 }
 
 // clean reports whether a vocabulary calls name a sanitizer.
@@ -151,7 +156,7 @@ func build(parts []analyzers.Part) (any, error) { return buildFor(parts, nil, ni
 // scanned files read (see demand); nil scans every file.
 func buildFor(parts []analyzers.Part, scanned []string, spare chan struct{}) (any, error) {
 	p := &Program{byPath: map[string]*module{}, byKey: map[string][]*module{}, exact: map[string]*module{}, packages: map[string]bool{},
-		cleans: map[string]bool{}, imports: map[importKey][]Datum{}, spare: spare}
+		cleans: map[string]bool{}, imports: map[importKey]importEntry{}, spare: spare}
 	for _, part := range parts {
 		m, ok := part.(*Module)
 		if !ok {

@@ -10,7 +10,7 @@ const maxDepth = 12
 // binds (its own definitions and imports, re-exports among them), else a
 // name of a module it star-imports; nil when m has none.
 func (fr *frame) global(m *module, name string, depth int) []Datum {
-	if depth > maxDepth {
+	if !fr.within(depth) {
 		return nil
 	}
 	if v, ok := m.env[name]; ok {
@@ -111,28 +111,41 @@ func (fr *frame) staticAttrs(d Datum, ops []Op, depth int) []Datum {
 // importValue returns what import i of m binds.
 func (fr *frame) importValue(m *module, i int32, depth int) []Datum {
 	p := fr.p
-	if i < 0 || int(i) >= len(m.Imports) || depth > maxDepth {
+	if i < 0 || int(i) >= len(m.Imports) || !fr.within(depth) {
 		return nil
 	}
 	// A speculative frame has a cache of its own: the scheduler fills the
 	// program's meanwhile.
-	key, cache := importKey{m, i, depth}, p.imports
+	key, cache := importKey{m, i}, p.imports
 	if fr.spec != nil {
 		cache = p.spec.imports
 	}
-	if ds, ok := cache[key]; ok {
-		return ds
+	if e, ok := cache[key]; ok && depth+e.used <= maxDepth {
+		fr.deepest = max(fr.deepest, depth+e.used)
+		return e.ds
 	}
-	// Only what needed no evaluation is kept: a module body's globals may
-	// still change.
-	outer := fr.evaluated
-	fr.evaluated = false
+	// Only what needed no evaluation is kept (a module body's globals may
+	// still change), and what the depth did not cut, so that what a
+	// resolution finds does not depend on what was resolved before.
+	evaluated, deepest, cut := fr.evaluated, fr.deepest, fr.cut
+	fr.evaluated, fr.deepest, fr.cut = false, depth, false
 	ds := fr.resolveImport(m, i, depth)
-	if cache != nil && !fr.evaluated {
-		cache[key] = ds
+	if cache != nil && !fr.evaluated && !fr.cut {
+		cache[key] = importEntry{ds, fr.deepest - depth}
 	}
-	fr.evaluated = fr.evaluated || outer
+	fr.evaluated, fr.deepest, fr.cut = fr.evaluated || evaluated, max(fr.deepest, deepest), fr.cut || cut
 	return ds
+}
+
+// within reports whether a resolution at depth may go on, and notes how
+// deep resolutions went and whether maxDepth cut one.
+func (fr *frame) within(depth int) bool {
+	fr.deepest = max(fr.deepest, depth)
+	if depth > maxDepth {
+		fr.cut = true
+		return false
+	}
+	return true
 }
 
 func (fr *frame) resolveImport(m *module, i int32, depth int) []Datum {

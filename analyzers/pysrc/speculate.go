@@ -80,7 +80,7 @@ type speculator struct {
 	tried  map[*fn]int
 	// The speculator's own caches of the program's (clean, importValue).
 	cleans  map[string]bool
-	imports map[importKey][]Datum
+	imports map[importKey]importEntry
 }
 
 // specAbort is what a speculative evaluation panics with to give up: the
@@ -90,7 +90,7 @@ type specAbort struct{ at int }
 // speculate starts the speculator over roots (the scheduler's queue, in
 // its order) and returns the function that stops it and waits for it.
 func (p *Program) speculate(roots []*fn) (stop func()) {
-	s := &speculator{active: map[*fn]bool{}, failed: map[*fn]bool{}, tried: map[*fn]int{}, cleans: map[string]bool{}, imports: map[importKey][]Datum{}}
+	s := &speculator{active: map[*fn]bool{}, failed: map[*fn]bool{}, tried: map[*fn]int{}, cleans: map[string]bool{}, imports: map[importKey]importEntry{}}
 	s.cond, s.stopped = sync.NewCond(&s.mu), make(chan struct{})
 	p.spec = s
 	roots = slices.Clone(roots)

@@ -194,9 +194,11 @@ func collectLeaves(items [][]Datum, leaves *[]Datum) {
 }
 
 // union adds the datums of add to ds, each once, up to maxAtoms. The
-// result may share add's array (values are never changed in place once
-// made): a datum is some 230 bytes, and most unions add to none, or add
-// nothing new, so the result grows only once something is added.
+// result may share add's or ds's array, but union never writes into one
+// (values are never changed in place once made, and ds may be a result's
+// that another frame also adds to): once something is added, the result
+// is a new array. A datum is some 230 bytes, and most unions add to none,
+// or add nothing new.
 func union(ds []Datum, add ...Datum) []Datum {
 	if len(add) == 0 {
 		return ds
@@ -213,10 +215,10 @@ func union(ds []Datum, add ...Datum) []Datum {
 		if holds(ds, &add[i]) {
 			continue
 		}
-		if n := min(len(add)-i, maxAtoms-len(ds)); !grown && n > cap(ds)-len(ds) {
-			ds = slices.Grow(ds, n)
+		if !grown {
+			ds = slices.Grow(slices.Clip(ds), min(len(add)-i, maxAtoms-len(ds)))
+			grown = true
 		}
-		grown = true
 		ds = append(ds, add[i])
 	}
 	return ds

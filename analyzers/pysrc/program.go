@@ -49,15 +49,22 @@ type Program struct {
 	natives nativeIndex
 }
 
+// An importKey is an import, and the depth a resolution of it started at
+// when maxDepth cut it (anyDepth when it did not).
 type importKey struct {
-	m *module
-	i int32
+	m     *module
+	i     int32
+	depth int
 }
 
+// anyDepth is the depth of an importKey whose resolution maxDepth did not
+// cut.
+const anyDepth = -1
+
 // An importEntry is what an import binds, as a resolution found it
-// without evaluating anything and without being cut at maxDepth, and how
-// many names deeper than the import it went: a resolution that starts
-// deeper finds the same if it does not go past maxDepth.
+// without evaluating anything, and how many names deeper than the import
+// it went: where maxDepth did not cut it, a resolution that starts deeper
+// finds the same if it does not go past maxDepth.
 type importEntry struct {
 	ds   []Datum
 	used int

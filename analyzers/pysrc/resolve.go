@@ -116,21 +116,30 @@ func (fr *frame) importValue(m *module, i int32, depth int) []Datum {
 	}
 	// A speculative frame has a cache of its own: the scheduler fills the
 	// program's meanwhile.
-	key, cache := importKey{m, i}, p.imports
+	cache := p.imports
 	if fr.spec != nil {
 		cache = p.spec.imports
 	}
-	if e, ok := cache[key]; ok && depth+e.used <= maxDepth {
+	if e, ok := cache[importKey{m, i, anyDepth}]; ok && depth+e.used <= maxDepth {
 		fr.deepest = max(fr.deepest, depth+e.used)
 		return e.ds
 	}
+	if e, ok := cache[importKey{m, i, depth}]; ok {
+		fr.deepest, fr.cut = max(fr.deepest, depth+e.used), true
+		return e.ds
+	}
 	// Only what needed no evaluation is kept (a module body's globals may
-	// still change), and what the depth did not cut, so that what a
-	// resolution finds does not depend on what was resolved before.
+	// still change), and what the depth cut only for resolutions that
+	// start as deep, so that what a resolution finds does not depend on
+	// what was resolved before.
 	evaluated, deepest, cut := fr.evaluated, fr.deepest, fr.cut
 	fr.evaluated, fr.deepest, fr.cut = false, depth, false
 	ds := fr.resolveImport(m, i, depth)
-	if cache != nil && !fr.evaluated && !fr.cut {
+	if cache != nil && !fr.evaluated {
+		key := importKey{m, i, anyDepth}
+		if fr.cut {
+			key.depth = depth
+		}
 		cache[key] = importEntry{ds, fr.deepest - depth}
 	}
 	fr.evaluated, fr.deepest, fr.cut = fr.evaluated || evaluated, max(fr.deepest, deepest), fr.cut || cut

@@ -1,0 +1,125 @@
+package pysrc
+
+import (
+	"fmt"
+	"math/rand"
+	"strings"
+	"testing"
+)
+
+// randomImportRepo returns modules p/m0..p/m(n-1) that import names of
+// one another: re-exports, star imports, modules' attributes, imports
+// tried in turn, cycles, class bases, globals set by functions.
+func randomImportRepo(r *rand.Rand, n int) map[string]string {
+	files := map[string]string{"p/__init__.py": "", "telemetry.py": "def emit(*a):\n    pass\n"}
+	names := []string{"a", "b", "c", "d"}
+	for k := 0; k < n; k++ {
+		var b strings.Builder
+		defined := map[string]bool{}
+		for l := 0; l < 2+r.Intn(4); l++ {
+			t := r.Intn(n)
+			nm := names[r.Intn(len(names))]
+			if defined[nm] && r.Intn(3) > 0 {
+				continue
+			}
+			switch r.Intn(11) {
+			case 9:
+				fmt.Fprintf(&b, "import p\n%s = p.m%d.%s\n", nm, t, names[r.Intn(len(names))])
+			case 10:
+				fmt.Fprintf(&b, "from p.m%d import %s as Base%d\n\n\nclass %s(Base%d):\n    pass\n", t, names[r.Intn(len(names))], l, nm, l)
+			case 0, 1, 2:
+				fmt.Fprintf(&b, "from p.m%d import %s\n", t, nm)
+			case 3:
+				fmt.Fprintf(&b, "from p.m%d import *\n", t)
+			case 4:
+				fmt.Fprintf(&b, "import p.m%d as mod%d\n%s = mod%d.%s\n", t, l, nm, l, names[r.Intn(len(names))])
+			case 5:
+				fmt.Fprintf(&b, "try:\n    from p.m%d import %s\nexcept ImportError:\n    from p.m%d import %s\n", t, nm, r.Intn(n), nm)
+			case 6:
+				fmt.Fprintf(&b, "def %s(x):\n    from telemetry import emit\n    emit(x)\n", nm)
+			case 7:
+				fmt.Fprintf(&b, "from p import m%d as %s\n", t, nm)
+			case 8:
+				fmt.Fprintf(&b, "from . import m%d\n%s = m%d.%s\n", t, nm, t, names[r.Intn(len(names))])
+			}
+			defined[nm] = true
+		}
+		if r.Intn(4) == 0 {
+			nm := names[r.Intn(len(names))]
+			fmt.Fprintf(&b, "\n\ndef setter():\n    global %s\n    %s = 1\n", nm, nm)
+		}
+		files[fmt.Sprintf("p/m%d.py", k)] = b.String()
+	}
+	return files
+}
+
+// TestImportCacheIsPure resolves every import of random repositories at
+// every depth, in random orders, with the cache and frames shared or not,
+// and checks each against its resolution with nothing cached: what a
+// resolution finds must not depend on what was resolved before.
+func TestImportCacheIsPure(t *testing.T) {
+	type query struct {
+		m     *module
+		i     int32
+		depth int
+	}
+	render := func(ds []Datum) string { return fmt.Sprintf("%+v", ds) }
+	bad := 0
+	for seed := int64(0); seed < 150 && bad == 0; seed++ {
+		r := rand.New(rand.NewSource(seed))
+		files := randomImportRepo(r, 6+r.Intn(10))
+		p := buildAll(t, files)
+		var all []query
+		ref := map[query]string{}
+		for _, m := range p.modules {
+			for i := range m.Imports {
+				for d := 0; d <= maxDepth+1; d++ {
+					k := query{m, int32(i), d}
+					all = append(all, k)
+					fr := &frame{p: p}
+					ref[k] = render(fr.importValue(m, int32(i), d))
+				}
+			}
+		}
+		for round := 0; round < 10; round++ {
+			p.imports = map[importKey]importEntry{}
+			r.Shuffle(len(all), func(a, b int) { all[a], all[b] = all[b], all[a] })
+			fr := &frame{p: p}
+			for _, k := range all {
+				if r.Intn(5) == 0 {
+					fr = &frame{p: p}
+				}
+				if got := render(fr.importValue(k.m, k.i, k.depth)); got != ref[k] {
+					bad++
+					t.Errorf("seed %d round %d: %s import %d (%s) at depth %d:\n cached   %s\n uncached %s", seed, round, k.m.File, k.i, k.m.Imports[k.i].Name, k.depth, got, ref[k])
+					if bad == 1 {
+						for f, s := range files {
+							t.Logf("%s:\n%s", f, s)
+						}
+					}
+					break
+				}
+			}
+			if bad > 0 {
+				break
+			}
+		}
+		p.imports = nil
+	}
+}
+
+// TestUnionNeverWritesIntoItsArguments adds two datums to the same list,
+// which has room for one more: each result keeps its own.
+func TestUnionNeverWritesIntoItsArguments(t *testing.T) {
+	str := func(s string) Datum { return Datum{Tag: TagConst, Kind: "str", Key: s} }
+	shared := make([]Datum, 1, 4)
+	shared[0] = str("a")
+	x := union(shared, str("x"))
+	y := union(shared, str("y"))
+	if len(x) != 2 || x[1].Key != "x" || len(y) != 2 || y[1].Key != "y" {
+		t.Errorf("union(a, x) = %+v, union(a, y) = %+v", x, y)
+	}
+	if spare := shared[:2]; spare[1].Key != "" {
+		t.Errorf("union wrote into its argument's room: %+v", spare)
+	}
+}

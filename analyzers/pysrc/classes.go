@@ -2,6 +2,11 @@ package pysrc
 
 import "slices"
 
+// maxHierarchy bounds the depth of class hierarchies followed: a deeper
+// class's order is its own, and its resolution depends on which of its
+// subclasses was resolved first.
+const maxHierarchy = 200
+
 // resolveClasses resolves every class's bases, method resolution order,
 // external bases and kind, once every module is linked.
 func (p *Program) resolveClasses() {
@@ -17,7 +22,10 @@ func (p *Program) resolveClasses() {
 
 // resolveClass computes c's order: the class, then each base's order in
 // turn, each class once (depth-first, left to right, which is C3's order
-// for the hierarchies Django code has).
+// for the hierarchies Django code has). Each base's name is resolved from
+// the start of the bound on resolutions, whatever the class's depth in
+// the hierarchy, so that a class's order does not depend on which
+// subclass was resolved first; depth bounds the hierarchy itself.
 func (fr *frame) resolveClass(c *class, depth int) {
 	if c.resolved {
 		return
@@ -25,11 +33,11 @@ func (fr *frame) resolveClass(c *class, depth int) {
 	c.resolved = true
 	c.mro = []*class{c}
 	c.middleware = c.isMiddleware()
-	if depth > maxDepth {
+	if depth > maxHierarchy {
 		return
 	}
 	for _, b := range c.Bases {
-		ds, _ := fr.static(c.mod, b, depth)
+		ds, _ := fr.static(c.mod, b, 0)
 		for _, d := range ds {
 			switch d.Tag {
 			case TagClass:

@@ -177,3 +177,26 @@ func TestImportsResolveTheSameInAnyOrder(t *testing.T) {
 		t.Errorf("the chain from half way: %q, want one event", evs)
 	}
 }
+
+// TestClassOrderDoesNotDependOnSubclasses: a view inherits a sink from
+// a base it reaches through a chain of re-exports, whether or not a
+// subclass of the same parent is resolved before it.
+func TestClassOrderDoesNotDependOnSubclasses(t *testing.T) {
+	repo := func(sibling string) map[string]string {
+		files := map[string]string{
+			"k5.py":  "from telemetry import emit\n\n\nclass Base:\n    def hook(self, x):\n        emit(x)\n",
+			"mid.py": "from k0 import Base\n\n\nclass Mid(Base):\n    pass\n",
+			sibling:  "from mid import Mid\n\n\nclass Sibling(Mid):\n    pass\n",
+			"v.py":   "from mid import Mid\n\n\nclass V(Mid):\n    def post(self, request):\n        self.hook(request.body)\n",
+		}
+		for k := range 5 {
+			files[fmt.Sprintf("k%d.py", k)] = fmt.Sprintf("from k%d import Base\n", k+1)
+		}
+		return files
+	}
+	before := events(buildAll(t, repo("aa.py")), "v.py")
+	after := events(buildAll(t, repo("zz.py")), "v.py")
+	if len(before) != 1 || len(after) != 1 {
+		t.Errorf("v.py's events with the sibling resolved first: %q, last: %q; want one each", before, after)
+	}
+}

@@ -58,30 +58,40 @@ func randomImportRepo(r *rand.Rand, n int) map[string]string {
 // and checks each against its resolution with nothing cached: what a
 // resolution finds must not depend on what was resolved before.
 func TestImportCacheIsPure(t *testing.T) {
+	// A query is an import of m (name "") or a name at its top level.
 	type query struct {
 		m     *module
 		i     int32
+		name  string
 		depth int
 	}
-	render := func(ds []Datum) string { return fmt.Sprintf("%+v", ds) }
+	resolve := func(fr *frame, k query) string {
+		if k.name != "" {
+			return fmt.Sprintf("%+v", fr.global(k.m, k.name, k.depth))
+		}
+		return fmt.Sprintf("%+v", fr.importValue(k.m, k.i, k.depth))
+	}
 	bad := 0
-	for seed := int64(0); seed < 150 && bad == 0; seed++ {
+	for seed := int64(0); seed < 100 && bad == 0; seed++ {
 		r := rand.New(rand.NewSource(seed))
 		files := randomImportRepo(r, 6+r.Intn(10))
 		p := buildAll(t, files)
 		var all []query
 		ref := map[query]string{}
 		for _, m := range p.modules {
-			for i := range m.Imports {
-				for d := 0; d <= maxDepth+1; d++ {
-					k := query{m, int32(i), d}
-					all = append(all, k)
-					fr := &frame{p: p}
-					ref[k] = render(fr.importValue(m, int32(i), d))
+			for d := 0; d <= maxDepth+1; d++ {
+				for i := range m.Imports {
+					all = append(all, query{m, int32(i), "", d})
+				}
+				for _, name := range []string{"a", "b", "c", "d", "x"} {
+					all = append(all, query{m, -1, name, d})
 				}
 			}
 		}
-		for round := 0; round < 10; round++ {
+		for _, k := range all {
+			ref[k] = resolve(&frame{p: p}, k)
+		}
+		for round := 0; round < 10 && bad == 0; round++ {
 			p.imports = map[importKey]importEntry{}
 			r.Shuffle(len(all), func(a, b int) { all[a], all[b] = all[b], all[a] })
 			fr := &frame{p: p}
@@ -89,19 +99,14 @@ func TestImportCacheIsPure(t *testing.T) {
 				if r.Intn(5) == 0 {
 					fr = &frame{p: p}
 				}
-				if got := render(fr.importValue(k.m, k.i, k.depth)); got != ref[k] {
+				if got := resolve(fr, k); got != ref[k] {
 					bad++
-					t.Errorf("seed %d round %d: %s import %d (%s) at depth %d:\n cached   %s\n uncached %s", seed, round, k.m.File, k.i, k.m.Imports[k.i].Name, k.depth, got, ref[k])
-					if bad == 1 {
-						for f, s := range files {
-							t.Logf("%s:\n%s", f, s)
-						}
+					t.Errorf("seed %d round %d: %s %d %q at depth %d:\n cached   %s\n uncached %s", seed, round, k.m.File, k.i, k.name, k.depth, got, ref[k])
+					for f, s := range files {
+						t.Logf("%s:\n%s", f, s)
 					}
 					break
 				}
-			}
-			if bad > 0 {
-				break
 			}
 		}
 		p.imports = nil

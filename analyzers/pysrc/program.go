@@ -49,11 +49,13 @@ type Program struct {
 	natives nativeIndex
 }
 
-// An importKey is an import, and the depth a resolution of it started at
-// when maxDepth cut it (anyDepth when it did not).
+// An importKey is an import (i, of m), or a name at the top level of m
+// (i is -1), and the depth a resolution of it started at when maxDepth
+// cut it (anyDepth when it did not).
 type importKey struct {
 	m     *module
 	i     int32
+	name  string
 	depth int
 }
 
@@ -61,9 +63,9 @@ type importKey struct {
 // cut.
 const anyDepth = -1
 
-// An importEntry is what an import binds, as a resolution found it
-// without evaluating anything, and how many names deeper than the import
-// it went: where maxDepth did not cut it, a resolution that starts deeper
+// An importEntry is what an import binds, or a name is, as a resolution
+// found it without evaluating anything, and how many names deeper it
+// went: where maxDepth did not cut it, a resolution that starts deeper
 // finds the same if it does not go past maxDepth.
 type importEntry struct {
 	ds   []Datum

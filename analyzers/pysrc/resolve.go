@@ -8,11 +8,18 @@ const maxDepth = 12
 
 // global returns what name is at the top level of module m: a name it
 // binds (its own definitions and imports, re-exports among them), else a
-// name of a module it star-imports; nil when m has none.
+// name of a module it star-imports; nil when m has none. Resolutions are
+// cached (resolved), or modules that star-import one another would be
+// walked once for every path through them.
 func (fr *frame) global(m *module, name string, depth int) []Datum {
 	if !fr.within(depth) {
 		return nil
 	}
+	return fr.resolved(importKey{m, -1, name, anyDepth}, depth, func() []Datum { return fr.topLevel(m, name, depth) })
+}
+
+// topLevel is global, uncached.
+func (fr *frame) topLevel(m *module, name string, depth int) []Datum {
 	if v, ok := m.env[name]; ok {
 		if ds, ok := fr.static(m, v, depth); ok {
 			return ds
@@ -110,35 +117,38 @@ func (fr *frame) staticAttrs(d Datum, ops []Op, depth int) []Datum {
 
 // importValue returns what import i of m binds.
 func (fr *frame) importValue(m *module, i int32, depth int) []Datum {
-	p := fr.p
 	if i < 0 || int(i) >= len(m.Imports) || !fr.within(depth) {
 		return nil
 	}
-	// A speculative frame has a cache of its own: the scheduler fills the
-	// program's meanwhile.
-	cache := p.imports
+	return fr.resolved(importKey{m, i, "", anyDepth}, depth, func() []Datum { return fr.resolveImport(m, i, depth) })
+}
+
+// resolved returns what resolve finds of key at depth, through the
+// program's cache of resolutions. Only what needed no evaluation is kept
+// (a module body's globals may still change), and what maxDepth cut only
+// for resolutions that start as deep, so that what a resolution finds
+// does not depend on what was resolved before. A speculative frame has a
+// cache of its own: the scheduler fills the program's meanwhile.
+func (fr *frame) resolved(key importKey, depth int, resolve func() []Datum) []Datum {
+	cache := fr.p.imports
 	if fr.spec != nil {
-		cache = p.spec.imports
+		cache = fr.p.spec.imports
 	}
-	if e, ok := cache[importKey{m, i, anyDepth}]; ok && depth+e.used <= maxDepth {
+	if e, ok := cache[key]; ok && depth+e.used <= maxDepth {
 		fr.deepest = max(fr.deepest, depth+e.used)
 		return e.ds
 	}
-	if e, ok := cache[importKey{m, i, depth}]; ok {
+	key.depth = depth
+	if e, ok := cache[key]; ok {
 		fr.deepest, fr.cut = max(fr.deepest, depth+e.used), true
 		return e.ds
 	}
-	// Only what needed no evaluation is kept (a module body's globals may
-	// still change), and what the depth cut only for resolutions that
-	// start as deep, so that what a resolution finds does not depend on
-	// what was resolved before.
 	evaluated, deepest, cut := fr.evaluated, fr.deepest, fr.cut
 	fr.evaluated, fr.deepest, fr.cut = false, depth, false
-	ds := fr.resolveImport(m, i, depth)
+	ds := resolve()
 	if cache != nil && !fr.evaluated {
-		key := importKey{m, i, anyDepth}
-		if fr.cut {
-			key.depth = depth
+		if !fr.cut {
+			key.depth = anyDepth
 		}
 		cache[key] = importEntry{ds, fr.deepest - depth}
 	}

@@ -1,12 +1,15 @@
 package pysrc
 
 import (
+	"slices"
+	"strings"
 	"testing"
 )
 
 // FuzzModel extracts two arbitrary modules, one importing the other,
 // builds the program and reads its events and summaries: no input may
-// make the model panic or fail.
+// make the model panic or fail, nor find other results when Build has a
+// spare core to speculate on.
 func FuzzModel(f *testing.F) {
 	for _, seed := range [][2]string{
 		{helpers["app/views.py"], helpers["core/utils.py"]},
@@ -27,6 +30,15 @@ func FuzzModel(f *testing.F) {
 			t.Fatal(err)
 		}
 		prog := p.(*Program)
+		spare := make(chan struct{}, 1)
+		spare <- struct{}{}
+		q, err := buildFor(parts, nil, spare)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want, got := summaries(prog), summaries(q.(*Program)); !slices.Equal(got, want) {
+			t.Fatalf("with a spare core:\n%s\nalone:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
 		events(prog, "app/views.py")
 		prog.Summary("core/utils.py", "f")
 		for _, ne := range prog.NativeEvents() {

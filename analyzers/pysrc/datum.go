@@ -207,26 +207,17 @@ func union(ds []Datum, add ...Datum) []Datum {
 		n := min(len(add), maxAtoms)
 		return add[:n:n]
 	}
-	grown := false
 	for i := range add {
-		if len(ds) >= maxAtoms {
-			break
+		if len(ds) < maxAtoms && !holds(ds, &add[i]) {
+			out := slices.Grow(slices.Clip(ds), min(len(add)-i, maxAtoms-len(ds)))
+			return appendNew(out, add[i:])
 		}
-		if holds(ds, &add[i]) {
-			continue
-		}
-		if !grown {
-			ds = slices.Grow(slices.Clip(ds), min(len(add)-i, maxAtoms-len(ds)))
-			grown = true
-		}
-		ds = append(ds, add[i])
 	}
 	return ds
 }
 
-// appendNew is union's loop for a ds with room for maxAtoms datums: it
-// appends the datums of add that ds does not hold, up to maxAtoms, in
-// place.
+// appendNew appends to ds, in place, the datums of add it does not hold,
+// up to maxAtoms: union's loop, for a ds of its own.
 func appendNew(ds, add []Datum) []Datum {
 	for i := range add {
 		if len(ds) >= maxAtoms {

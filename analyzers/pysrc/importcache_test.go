@@ -92,7 +92,7 @@ func TestImportCacheIsPure(t *testing.T) {
 			ref[k] = resolve(&frame{p: p}, k)
 		}
 		for round := 0; round < 10 && bad == 0; round++ {
-			p.imports = map[importKey]importEntry{}
+			p.resolutions = map[resolutionKey]resolution{}
 			r.Shuffle(len(all), func(a, b int) { all[a], all[b] = all[b], all[a] })
 			fr := &frame{p: p}
 			for _, k := range all {
@@ -109,22 +109,6 @@ func TestImportCacheIsPure(t *testing.T) {
 				}
 			}
 		}
-		p.imports = nil
-	}
-}
-
-// TestUnionNeverWritesIntoItsArguments adds two datums to the same list,
-// which has room for one more: each result keeps its own.
-func TestUnionNeverWritesIntoItsArguments(t *testing.T) {
-	str := func(s string) Datum { return Datum{Tag: TagConst, Kind: "str", Key: s} }
-	shared := make([]Datum, 1, 4)
-	shared[0] = str("a")
-	x := union(shared, str("x"))
-	y := union(shared, str("y"))
-	if len(x) != 2 || x[1].Key != "x" || len(y) != 2 || y[1].Key != "y" {
-		t.Errorf("union(a, x) = %+v, union(a, y) = %+v", x, y)
-	}
-	if spare := shared[:2]; spare[1].Key != "" {
-		t.Errorf("union wrote into its argument's room: %+v", spare)
+		p.resolutions = nil
 	}
 }

@@ -31,10 +31,10 @@ type Program struct {
 	sched    scheduler
 	// onDemand says only the scanned modules' findings are read (demand.go).
 	onDemand bool
-	// Memos of Build, which runs on one goroutine: what vocabularies say
-	// of names, what imports bind.
-	cleans  map[string]bool
-	imports map[importKey]importEntry
+	// Memos of Build's scheduler: what vocabularies say of names, what
+	// imports and module-level names resolve to.
+	cleans      map[string]bool
+	resolutions map[resolutionKey]resolution
 	// What readers of the built program share (reader.go): the call
 	// sites by name, made on first use, and the families' indexes of the
 	// program (Memo).
@@ -49,25 +49,25 @@ type Program struct {
 	natives nativeIndex
 }
 
-// An importKey is an import (i, of m), or a name at the top level of m
+// A resolutionKey is an import (i, of m), or a name at the top level of m
 // (i is -1), and the depth a resolution of it started at when maxDepth
 // cut it (anyDepth when it did not).
-type importKey struct {
+type resolutionKey struct {
 	m     *module
 	i     int32
 	name  string
 	depth int
 }
 
-// anyDepth is the depth of an importKey whose resolution maxDepth did not
-// cut.
+// anyDepth is the depth of a resolutionKey whose resolution maxDepth did
+// not cut.
 const anyDepth = -1
 
-// An importEntry is what an import binds, or a name is, as a resolution
+// A resolution is what an import binds, or a name is, as a resolution
 // found it without evaluating anything, and how many names deeper it
 // went: where maxDepth did not cut it, a resolution that starts deeper
 // finds the same if it does not go past maxDepth.
-type importEntry struct {
+type resolution struct {
 	ds   []Datum
 	used int
 }
@@ -132,9 +132,10 @@ type fn struct {
 	class *class
 	res   *result
 	// The scheduler's state, and what the speculator may read of it.
-	index, low               int
-	onStack, done, recursive bool
-	pub                      published
+	index, low         int
+	onStack, recursive bool
+	// pub says when the function is done, for the speculator too.
+	pub published
 }
 
 // A class is a Class of the program.
@@ -165,7 +166,7 @@ func build(parts []analyzers.Part) (any, error) { return buildFor(parts, nil, ni
 // scanned files read (see demand); nil scans every file.
 func buildFor(parts []analyzers.Part, scanned []string, spare chan struct{}) (any, error) {
 	p := &Program{byPath: map[string]*module{}, byKey: map[string][]*module{}, exact: map[string]*module{}, packages: map[string]bool{},
-		cleans: map[string]bool{}, imports: map[importKey]importEntry{}, spare: spare}
+		cleans: map[string]bool{}, resolutions: map[resolutionKey]resolution{}, spare: spare}
 	for _, part := range parts {
 		m, ok := part.(*Module)
 		if !ok {
@@ -189,7 +190,7 @@ func buildFor(parts []analyzers.Part, scanned []string, spare chan struct{}) (an
 		p.decodeAll()
 	}
 	p.summarize()
-	p.cleans, p.imports = nil, nil
+	p.cleans, p.resolutions = nil, nil
 	return p, nil
 }
 

@@ -15,7 +15,7 @@ func (fr *frame) global(m *module, name string, depth int) []Datum {
 	if !fr.within(depth) {
 		return nil
 	}
-	return fr.resolved(importKey{m, -1, name, anyDepth}, depth, func() []Datum { return fr.topLevel(m, name, depth) })
+	return fr.resolved(resolutionKey{m, -1, name, anyDepth}, depth, func() []Datum { return fr.topLevel(m, name, depth) })
 }
 
 // topLevel is global, uncached.
@@ -120,7 +120,7 @@ func (fr *frame) importValue(m *module, i int32, depth int) []Datum {
 	if i < 0 || int(i) >= len(m.Imports) || !fr.within(depth) {
 		return nil
 	}
-	return fr.resolved(importKey{m, i, "", anyDepth}, depth, func() []Datum { return fr.resolveImport(m, i, depth) })
+	return fr.resolved(resolutionKey{m, i, "", anyDepth}, depth, func() []Datum { return fr.resolveImport(m, i, depth) })
 }
 
 // resolved returns what resolve finds of key at depth, through the
@@ -129,10 +129,10 @@ func (fr *frame) importValue(m *module, i int32, depth int) []Datum {
 // for resolutions that start as deep, so that what a resolution finds
 // does not depend on what was resolved before. A speculative frame has a
 // cache of its own: the scheduler fills the program's meanwhile.
-func (fr *frame) resolved(key importKey, depth int, resolve func() []Datum) []Datum {
-	cache := fr.p.imports
+func (fr *frame) resolved(key resolutionKey, depth int, resolve func() []Datum) []Datum {
+	cache := fr.p.resolutions
 	if fr.spec != nil {
-		cache = fr.p.spec.imports
+		cache = fr.p.spec.resolutions
 	}
 	if e, ok := cache[key]; ok && depth+e.used <= maxDepth {
 		fr.deepest = max(fr.deepest, depth+e.used)
@@ -150,7 +150,7 @@ func (fr *frame) resolved(key importKey, depth int, resolve func() []Datum) []Da
 		if !fr.cut {
 			key.depth = anyDepth
 		}
-		cache[key] = importEntry{ds, fr.deepest - depth}
+		cache[key] = resolution{ds, fr.deepest - depth}
 	}
 	fr.evaluated, fr.deepest, fr.cut = fr.evaluated || evaluated, max(fr.deepest, deepest), fr.cut || cut
 	return ds

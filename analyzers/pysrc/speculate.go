@@ -30,7 +30,7 @@ import (
 // The speculator writes nothing the scheduler reads but the speculated
 // results, published atomically, and reads nothing the scheduler writes
 // but published results: it keeps caches of its own of the program's
-// (sanitizer names, imports), which the scheduler fills.
+// (sanitizer names, resolutions), which the scheduler fills.
 
 // maxSpeculation bounds how deep the speculator follows callees.
 const maxSpeculation = 200
@@ -58,7 +58,6 @@ type published struct {
 
 // speculator is the state of the goroutine that evaluates ahead.
 type speculator struct {
-	stop atomic.Bool
 	// stopped is closed when the speculator is to stop.
 	stopped chan struct{}
 	wg      sync.WaitGroup
@@ -68,19 +67,18 @@ type speculator struct {
 	mu     sync.Mutex
 	cond   *sync.Cond
 	queued []*fn
-	// stack are the functions being evaluated, innermost last, and active
-	// the same as a set; failed are the functions given up on, which
+	// stack are the functions being evaluated, innermost last; failed are
+	// the functions given up on, which
 	// recursion makes the scheduler's alone. retry are the roots given up
 	// on for a function the scheduler had not finished, tried again once
 	// when nothing else is queued; tried counts their attempts.
 	stack  []*fn
-	active map[*fn]bool
 	failed map[*fn]bool
 	retry  []*fn
 	tried  map[*fn]int
-	// The speculator's own caches of the program's (clean, importValue).
-	cleans  map[string]bool
-	imports map[importKey]importEntry
+	// The speculator's own caches of the program's (clean, resolved).
+	cleans      map[string]bool
+	resolutions map[resolutionKey]resolution
 }
 
 // specAbort is what a speculative evaluation panics with to give up: the
@@ -90,14 +88,14 @@ type specAbort struct{ at int }
 // speculate starts the speculator over roots (the scheduler's queue, in
 // its order) and returns the function that stops it and waits for it.
 func (p *Program) speculate(roots []*fn) (stop func()) {
-	s := &speculator{active: map[*fn]bool{}, failed: map[*fn]bool{}, tried: map[*fn]int{}, cleans: map[string]bool{}, imports: map[importKey]importEntry{}}
+	s := &speculator{failed: map[*fn]bool{}, tried: map[*fn]int{}, cleans: map[string]bool{}, resolutions: map[resolutionKey]resolution{}}
 	s.cond, s.stopped = sync.NewCond(&s.mu), make(chan struct{})
 	p.spec = s
 	roots = slices.Clone(roots)
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		for i := len(roots) - 1; i >= 0 && !s.stop.Load(); i-- {
+		for i := len(roots) - 1; i >= 0 && !s.stopping(); i-- {
 			s.root(p, roots[i])
 		}
 		for f := s.next(); f != nil; f = s.next() {
@@ -106,7 +104,6 @@ func (p *Program) speculate(roots []*fn) (stop func()) {
 	}()
 	return func() {
 		s.mu.Lock()
-		s.stop.Store(true)
 		close(s.stopped)
 		s.cond.Broadcast()
 		s.mu.Unlock()
@@ -118,6 +115,16 @@ func (p *Program) speculate(roots []*fn) (stop func()) {
 				f.pub.spec.Store(nil)
 			}
 		}
+	}
+}
+
+// stopping reports whether the speculator is to stop.
+func (s *speculator) stopping() bool {
+	select {
+	case <-s.stopped:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -135,12 +142,12 @@ func (s *speculator) queue(f *fn) {
 func (s *speculator) next() *fn {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for len(s.queued) == 0 && len(s.retry) == 0 && !s.stop.Load() {
+	for len(s.queued) == 0 && len(s.retry) == 0 && !s.stopping() {
 		s.cond.Wait()
 	}
 	var f *fn
 	switch {
-	case s.stop.Load():
+	case s.stopping():
 	case len(s.queued) > 0:
 		f, s.queued = s.queued[len(s.queued)-1], s.queued[:len(s.queued)-1]
 	default:
@@ -180,7 +187,6 @@ func (s *speculator) root(p *Program, f *fn) {
 				s.mu.Unlock()
 			}
 			s.stack = s.stack[:0]
-			clear(s.active)
 		}
 	}()
 	s.evaluate(p, f)
@@ -191,20 +197,19 @@ func (s *speculator) evaluate(p *Program, f *fn) {
 	if f.pub.final.Load() || f.pub.spec.Load() != nil {
 		return
 	}
+	if k := slices.Index(s.stack, f); k >= 0 {
+		panic(specAbort{k})
+	}
 	switch {
-	case s.active[f]:
-		panic(specAbort{slices.Index(s.stack, f)})
-	case s.failed[f] || s.stop.Load():
+	case s.failed[f] || s.stopping():
 		panic(specAbort{len(s.stack)})
 	case len(s.stack) >= maxSpeculation:
 		panic(specAbort{0})
 	}
-	s.active[f] = true
 	s.stack = append(s.stack, f)
 	fr := &frame{p: p, f: f, spec: &speculation{}}
 	fr.spec.res = fr.run()
 	s.stack = s.stack[:len(s.stack)-1]
-	delete(s.active, f)
 	f.pub.spec.Store(fr.spec)
 }
 
@@ -212,7 +217,7 @@ func (s *speculator) evaluate(p *Program, f *fn) {
 // the one speculated, speculating it first when there is none.
 func (fr *frame) specRes(g *fn) *result {
 	s := fr.p.spec
-	if s.stop.Load() {
+	if s.stopping() {
 		panic(specAbort{len(s.stack)})
 	}
 	s.evaluate(fr.p, g)

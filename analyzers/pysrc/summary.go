@@ -173,7 +173,6 @@ func (p *Program) visit(f *fn) {
 		}
 	}
 	for _, g := range scc {
-		g.done = true
 		g.pub.final.Store(true)
 		if g.res != nil && len(g.res.sinks) > 0 {
 			p.callersOf(g)
@@ -184,7 +183,7 @@ func (p *Program) visit(f *fn) {
 // need is called while cur is evaluated and reads g's result: g is
 // evaluated first when it was not yet.
 func (p *Program) need(cur, g *fn) {
-	if g.done {
+	if g.pub.final.Load() {
 		return
 	}
 	switch {

@@ -274,36 +274,61 @@ func (c *Cache) writePack(entries map[string]any, index map[string]indexRecord) 
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	// The segments are encoded on every core, then the pack is made in
-	// one buffer whose header is filled in last: a pack of a large
-	// repository is tens of megabytes.
+	// The segments are encoded on every core and written in order as they
+	// come, so that a pack of tens of megabytes is never whole in memory;
+	// the header, which holds the payload's length and checksum, is
+	// written last.
 	per := max(1, (len(keys)+segments-1)/segments)
 	var parts [][]string
 	for start := 0; start < len(keys); start += per {
 		parts = append(parts, keys[start:min(start+per, len(keys))])
 	}
-	segs := make([][]byte, len(parts))
-	errs := make([]error, len(parts))
-	indexSeg, err := encodeSegment(nil, nil, record{Index: index})
-	parallel.Each(len(parts), func(i int) { segs[i], errs[i] = encodeSegment(parts[i], entries) })
-	if err := errors.Join(append(errs, err)...); err != nil {
-		return "", err
+	encoded := make([]chan encodedSegment, len(parts)+1)
+	for i := range encoded {
+		encoded[i] = make(chan encodedSegment, 1)
 	}
-	segs = append(segs, indexSeg)
-	size := headerSize
-	for _, seg := range segs {
-		size += binary.MaxVarintLen64 + len(seg)
-	}
-	data := make([]byte, headerSize, size)
-	for i, seg := range segs {
-		data = appendSegment(data, seg)
-		segs[i] = nil
-	}
-	seal(data)
+	go func() {
+		seg, err := encodeSegment(nil, nil, record{Index: index})
+		encoded[len(parts)] <- encodedSegment{seg, err}
+	}()
+	go parallel.Each(len(parts), func(i int) {
+		seg, err := encodeSegment(parts[i], entries)
+		encoded[i] <- encodedSegment{seg, err}
+	})
 	var id [6]byte
 	rand.Read(id[:])
 	name := filepath.Join(c.dir, fmt.Sprintf("pack-%d-%x", c.now.UnixNano(), id))
-	return name, writeAtomic(name, data)
+	return name, writeAtomicStream(name, func(w io.WriterAt) error {
+		var failed error
+		off, crc := int64(headerSize), uint32(0)
+		write := func(b []byte) {
+			crc = crc32.Update(crc, castagnoli, b)
+			if _, err := w.WriteAt(b, off); err != nil && failed == nil {
+				failed = err
+			}
+			off += int64(len(b))
+		}
+		// Every segment is received, also after a failure, so that no
+		// encoder is left blocked.
+		for _, ch := range encoded {
+			e := <-ch
+			if failed = errors.Join(failed, e.err); failed == nil {
+				write(binary.AppendUvarint(nil, uint64(len(e.seg))))
+				write(e.seg)
+			}
+		}
+		if failed != nil {
+			return failed
+		}
+		_, err := w.WriteAt(header(uint64(off)-uint64(headerSize), crc), 0)
+		return err
+	})
+}
+
+// An encodedSegment is a segment's bytes, or why it did not encode.
+type encodedSegment struct {
+	seg []byte
+	err error
 }
 
 // encodeSegment encodes the entries of keys, then extra, as one gob
@@ -331,11 +356,6 @@ func encodeSegment(keys []string, entries map[string]any, extra ...record) ([]by
 		}
 		return buf.Bytes(), nil
 	}
-}
-
-// appendSegment appends seg to a payload, after its length.
-func appendSegment(payload, seg []byte) []byte {
-	return append(binary.AppendUvarint(payload, uint64(len(seg))), seg...)
 }
 
 // readPacks reads every pack of the folder, oldest first, so that newer
@@ -556,13 +576,14 @@ func (c *Cache) pruneConfigs() error {
 // length and its checksum.
 var headerSize = len(magic) + 8 + 4
 
-// seal fills in the header of a pack, data: room for the header, then the
-// payload.
-func seal(data []byte) {
-	payload := data[headerSize:]
-	copy(data, magic)
-	binary.LittleEndian.PutUint64(data[len(magic):], uint64(len(payload)))
-	binary.LittleEndian.PutUint32(data[len(magic)+8:], crc32.Checksum(payload, castagnoli))
+// header returns a pack's header for a payload of length bytes whose
+// CRC-32C is sum.
+func header(length uint64, sum uint32) []byte {
+	h := make([]byte, headerSize)
+	copy(h, magic)
+	binary.LittleEndian.PutUint64(h[len(magic):], length)
+	binary.LittleEndian.PutUint32(h[len(magic)+8:], sum)
+	return h
 }
 
 // castagnoli is the table of the packs' CRC-32C, which the processor
@@ -575,11 +596,20 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // writeAtomic writes data to a temporary file next to p and renames it
 // over p.
 func writeAtomic(p string, data []byte) error {
+	return writeAtomicStream(p, func(w io.WriterAt) error {
+		_, err := w.WriteAt(data, 0)
+		return err
+	})
+}
+
+// writeAtomicStream has write fill a temporary file next to p, then
+// renames it over p; a failed write leaves nothing behind.
+func writeAtomicStream(p string, write func(w io.WriterAt) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-")
 	if err != nil {
 		return err
 	}
-	_, werr := tmp.Write(data)
+	werr := write(tmp)
 	cerr := tmp.Close()
 	if err := errors.Join(werr, cerr); err != nil {
 		os.Remove(tmp.Name())

@@ -18,8 +18,9 @@ import (
 //
 // The form is a version byte, a string table (how many strings, their
 // lengths, their bytes), how many elements of each list type the module
-// holds, then the module's fields in the order of their declarations,
-// each element of a list in its place, its fields in their order:
+// holds, then the module's fields in the order of their declarations but
+// its source, each element of a list in its place, its fields in their
+// order, and last the source (as a slice below):
 //
 //   - unsigned numbers, spans' starts and lengths are uvarints; signed
 //     numbers and a span's end (as its distance from the start) varints;
@@ -37,10 +38,12 @@ import (
 // string table once, and hands out capped slices of them. It keeps each
 // function's code in its form until Func.Code asks for it, so a module
 // keeps the form it was decoded from (a copy of gob's), which its source
-// and strings alias.
+// and strings alias. A module extracted only for its facts is made the
+// same way (Module.compact), from the form without its source, and keeps
+// the source it was lowered from.
 
 // codecVersion is the first byte of a module's binary form.
-const codecVersion = 2
+const codecVersion = 3
 
 // maxLiteralDepth bounds the nesting of a Literal's items the codec
 // accepts (Python's own parser nests no deeper than 200 brackets).
@@ -127,10 +130,26 @@ func minSize[T any](elem func(*encoder, *T)) uint64 {
 
 // GobEncode encodes the module in its binary form, for the cache.
 func (m *Module) GobEncode() ([]byte, error) {
-	if m.form != nil {
-		return m.form, nil
+	head := m.form
+	if head == nil {
+		var err error
+		if head, err = m.encodeHead(); err != nil {
+			return nil, err
+		}
 	}
-	e := &encoder{strings: map[string]uint64{}}
+	out := make([]byte, len(head), len(head)+binary.MaxVarintLen64+len(m.Src))
+	copy(out, head)
+	if m.Src == nil {
+		return binary.AppendUvarint(out, 0), nil
+	}
+	out = binary.AppendUvarint(out, uint64(len(m.Src))+1)
+	return append(out, m.Src...), nil
+}
+
+// encodeHead encodes all of the module but its source.
+func (m *Module) encodeHead() ([]byte, error) {
+	e := encoders.Get().(*encoder)
+	defer e.release()
 	e.module(m)
 	if e.err != nil {
 		return nil, e.err
@@ -151,23 +170,73 @@ func (m *Module) GobEncode() ([]byte, error) {
 	for _, n := range e.count {
 		out = binary.AppendUvarint(out, n)
 	}
-	return append(out, e.body...), nil
+	out = append(out, e.body...)
+	return out[:len(out):len(out)], nil
+}
+
+// encoders are encoders emptied, whose buffers the next module reuses:
+// every Python file's extraction encodes its module.
+var encoders = sync.Pool{New: func() any {
+	return &encoder{strings: map[string]uint64{}, sub: &encoder{}}
+}}
+
+// release empties the encoder and returns it to encoders.
+func (e *encoder) release() {
+	clear(e.strings)
+	clear(e.table)
+	e.body, e.table, e.count, e.depth, e.err = e.body[:0], e.table[:0], [numLists]uint64{}, 0, nil
+	e.sub.body, e.sub.table, e.sub.err = e.sub.body[:0], nil, nil
+	encoders.Put(e)
 }
 
 // GobDecode decodes a module's binary form. A form that is truncated or
 // corrupt returns an error, having allocated a few dozen times its length
 // at most.
 func (m *Module) GobDecode(data []byte) error {
-	if len(data) == 0 || data[0] != codecVersion {
-		return errors.New("pysrc: module encoding of another version")
-	}
 	// The functions' code and the source stay in the form, which gob
 	// lends.
 	data = bytes.Clone(data)
+	out, d, err := decodeHead(data)
+	if err != nil {
+		return err
+	}
+	if n, isNil := d.length(); !isNil {
+		out.Src, d.off = data[d.off:d.off+n:d.off+n], d.off+n
+	}
+	if d.err != nil || d.left() != 0 {
+		return errCodec
+	}
+	*m = out
+	return nil
+}
+
+// compact returns the module as its binary form decoded, with src as its
+// source: a module so made holds its functions' code encoded until Build
+// evaluates them, as one the cache stored does, and costs a fraction of
+// the memory of the lowered one.
+func (m *Module) compact() (*Module, error) {
+	head, err := m.encodeHead()
+	if err != nil {
+		return nil, err
+	}
+	out, d, err := decodeHead(head)
+	if err != nil || d.left() != 0 {
+		return nil, errCodec
+	}
+	out.Src = m.Src
+	return &out, nil
+}
+
+// decodeHead decodes the module, but its source, from the start of data,
+// which the module keeps (Module.form) up to where the decoder stopped.
+func decodeHead(data []byte) (Module, *decoder, error) {
+	if len(data) == 0 || data[0] != codecVersion {
+		return Module{}, nil, errors.New("pysrc: module encoding of another version")
+	}
 	d := &decoder{data: data, off: 1}
 	d.readTable()
 	if !d.allocLists() {
-		return errCodec
+		return Module{}, nil, errCodec
 	}
 	// Each function takes one lazyCode at most, and each module or class
 	// body one code; a class body is one of the module's classes.
@@ -175,12 +244,11 @@ func (m *Module) GobDecode(data []byte) error {
 	d.codes.alloc(uint64(len(d.classes.elems)) + 1)
 	var out Module
 	d.module(&out)
-	if d.err != nil || d.left() != 0 || !d.used() {
-		return errCodec
+	if d.err != nil || !d.used() {
+		return Module{}, nil, errCodec
 	}
-	out.form = data
-	*m = out
-	return nil
+	out.form = data[:d.off:d.off]
+	return out, d, nil
 }
 
 // allocLists reads how many elements of each list type the form holds and
@@ -298,12 +366,6 @@ func (e *encoder) valueList(v []Value)   { encodeList(e, listValue, v, (*encoder
 func (e *encoder) module(m *Module) {
 	e.string(m.File)
 	e.bool(m.Package)
-	if m.Src == nil {
-		e.uint(0)
-	} else {
-		e.uint(uint64(len(m.Src)) + 1)
-		e.body = append(e.body, m.Src...)
-	}
 	encodeList(e, listImport, m.Imports, (*encoder).imp)
 	encodeList(e, listFunc, m.Funcs, (*encoder).fn)
 	encodeList(e, listClass, m.Classes, (*encoder).class)
@@ -366,11 +428,8 @@ func (e *encoder) fn(f *Func) {
 // elements of each list type it holds, then its fields. Its strings are
 // the module's.
 func (e *encoder) lazyCode(c *FuncCode) {
-	if e.sub == nil {
-		e.sub = &encoder{strings: e.strings}
-	}
 	sub := e.sub
-	sub.table, sub.body, sub.count = e.table, sub.body[:0], [numLists]uint64{}
+	sub.strings, sub.table, sub.body, sub.count = e.strings, e.table, sub.body[:0], [numLists]uint64{}
 	sub.code(c)
 	e.table = sub.table
 	if sub.err != nil {
@@ -805,9 +864,6 @@ func (d *decoder) valueList() []Value   { return decodeList(d, &d.values, (*deco
 func (d *decoder) module(m *Module) {
 	m.File = d.string()
 	m.Package = d.bool()
-	if n, isNil := d.length(); !isNil {
-		m.Src, d.off = d.data[d.off:d.off+n:d.off+n], d.off+n
-	}
 	m.Imports = decodeList(d, &d.imports, (*decoder).imp)
 	m.Funcs = decodeList(d, &d.funcs, (*decoder).fn)
 	m.Classes = decodeList(d, &d.classes, (*decoder).class)

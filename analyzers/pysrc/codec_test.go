@@ -541,3 +541,42 @@ func TestLazyCode(t *testing.T) {
 		t.Error("Site found a call in code that did not decode")
 	}
 }
+
+// TestFactsOnlyPartsAreCompact extracts every repository of the tests for
+// its facts only: each module must be the one extracted to be scanned, its
+// functions' code kept encoded, and Build must find the same of each.
+func TestFactsOnlyPartsAreCompact(t *testing.T) {
+	compacted := 0
+	for _, files := range codecRepos(t) {
+		scanned, facts := extractParts(t, files, nil, false), extractParts(t, files, nil, true)
+		for i := range scanned {
+			m, c := scanned[i].(*Module), facts[i].(*Module)
+			if m.form != nil || c.form == nil {
+				t.Fatalf("%s: kept as a form %v when scanned, %v for facts", m.File, m.form != nil, c.form != nil)
+			}
+			for j := range c.Funcs {
+				if c.Funcs[j].Kind == KindDef {
+					if c.Funcs[j].lazy == nil {
+						t.Fatalf("%s: function %s decoded", c.File, c.Funcs[j].Name)
+					}
+					compacted++
+				}
+			}
+			if again, err := m.compact(); err != nil || len(m.Src) > 0 && &m.Src[0] != &again.Src[0] {
+				t.Fatalf("%s: the compact module copied the source (%v)", m.File, err)
+			}
+			sameModule(t, m, c, "facts-only")
+		}
+		a, errA := build(scanned)
+		b, errB := build(facts)
+		if errA != nil || errB != nil {
+			t.Fatal(errA, errB)
+		}
+		if x, y := summaries(a.(*Program)), summaries(b.(*Program)); !slices.Equal(x, y) {
+			t.Fatalf("the summaries differ:\n%s\n---\n%s", strings.Join(x, "\n"), strings.Join(y, "\n"))
+		}
+	}
+	if compacted < 500 {
+		t.Fatalf("only %d functions kept encoded", compacted)
+	}
+}

@@ -42,6 +42,9 @@ func extract(pass *analyzers.ExtractPass) (analyzers.Part, error) {
 	l.close(body)
 	l.need()
 	m.Funcs, m.Imports = exact(m.Funcs), exact(m.Imports)
+	if pass.FactsOnly {
+		return m.compact()
+	}
 	return m, nil
 }
 

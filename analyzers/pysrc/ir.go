@@ -39,7 +39,8 @@ type Module struct {
 	// Need lists the repository files the module imports.
 	Need []string
 	// form is the binary form the module was decoded from (codec.go),
-	// which its functions' code and its source are read from.
+	// up to its source: its strings and its functions' code are read from
+	// it. Nil for a module as lowered.
 	form []byte
 }
 

@@ -45,6 +45,13 @@ func extractAll(t testing.TB, files map[string]string) []analyzers.Part {
 // themselves when nil).
 func extractWith(t testing.TB, files map[string]string, list []string) []analyzers.Part {
 	t.Helper()
+	return extractParts(t, files, list, false)
+}
+
+// extractParts extracts with list as the repository's files, every file
+// only for its facts when factsOnly is set.
+func extractParts(t testing.TB, files map[string]string, list []string, factsOnly bool) []analyzers.Part {
+	t.Helper()
 	paths := make([]string, 0, len(files))
 	for p := range files {
 		paths = append(paths, p)
@@ -66,7 +73,7 @@ func extractWith(t testing.TB, files map[string]string, list []string) []analyze
 		if list == nil {
 			list = paths
 		}
-		part, err := extract(&analyzers.ExtractPass{Model: Model, Syntax: syn, Files: list, Settings: analyzers.Settings{}})
+		part, err := extract(&analyzers.ExtractPass{Model: Model, Syntax: syn, Files: list, Settings: analyzers.Settings{}, FactsOnly: factsOnly})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -118,6 +118,9 @@ type BuildPass struct {
 	// would read (pre-commit's few staged files, a shard), provided the
 	// scanned files' findings stay those a scan of every file gives.
 	Scanned []string
+	// Root is the repository root's absolute path, for files a model
+	// reads itself (the source of a part the cache stored without it).
+	Root string
 	// Spare, when set, is the run's pool of cores: a Build that has work
 	// it may leave undone for another core takes a core from it for each
 	// piece (receiving) and gives the core back after (sending), so that

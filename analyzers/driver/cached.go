@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"maps"
 	"os"
@@ -267,7 +268,7 @@ func (e *entry) result(p *plan, j job) (fileResult, bool) {
 		}
 	}
 	if !j.factsOnly && len(fr.parts) > 0 {
-		outline := e.Outline.get()
+		outline := e.Outline.get(j.Abs, fr.parts)
 		if outline == nil {
 			return fr, false
 		}
@@ -311,25 +312,40 @@ func (p *plan) openCache() (wait func() []analyzers.Notification) {
 
 // A storedOutline is an entry's outline, decoded from the cache only when
 // a run scans the file: a pre-commit run reads every entry of the
-// repository but reports on a few files. Its encoding (a pack written
-// while the run goes on, Cache.Flush) and its decoding may meet.
+// repository but reports on a few files. The cache holds it without the
+// file's source, only the source's size and CRC-32C: the file is on disk,
+// and a scanned file's source is read again when its outline is decoded.
+// Its encoding (a pack written while the run goes on, Cache.Flush) and its
+// decoding may meet.
 type storedOutline struct {
 	mu      sync.Mutex
 	raw     []byte
 	outline *source.Outline
 }
 
-// GobEncode encodes the outline on its own.
+// An outlineRecord is what the cache holds of an outline.
+type outlineRecord struct {
+	Outline *source.Outline
+	Size    int
+	Sum     uint32
+}
+
+// GobEncode encodes the outline on its own, without its source.
 func (s *storedOutline) GobEncode() ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.outline == nil {
 		return s.raw, nil
 	}
+	o := *s.outline
+	o.Src = nil
 	var buf bytes.Buffer
-	err := gob.NewEncoder(&buf).Encode(s.outline)
+	err := gob.NewEncoder(&buf).Encode(outlineRecord{&o, len(s.outline.Src), crc32.Checksum(s.outline.Src, castagnoli)})
 	return buf.Bytes(), err
 }
+
+// castagnoli is the table of the sources' CRC-32C.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // GobDecode keeps a copy of the encoded outline for get: raw is a slice of
 // the whole entry's message, which must not stay alive through it.
@@ -338,18 +354,31 @@ func (s *storedOutline) GobDecode(raw []byte) error {
 	return nil
 }
 
-// get returns the outline, decoded on first use; nil for none or for one
-// that does not decode (the file is then analyzed again).
-func (s *storedOutline) get() *source.Outline {
+// get returns the outline, decoded on first use with its source: that of
+// the snapshot a part of the file keeps, else the file at abs. It returns
+// nil for none, for one that does not decode and for a source that is not
+// the one stored (the file is then analyzed again).
+func (s *storedOutline) get(abs string, parts []ownedPart) *source.Outline {
 	if s == nil {
 		return nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.outline == nil && len(s.raw) > 0 {
-		var o source.Outline
-		if gob.NewDecoder(bytes.NewReader(s.raw)).Decode(&o) == nil {
-			s.outline = &o
+		var r outlineRecord
+		if gob.NewDecoder(bytes.NewReader(s.raw)).Decode(&r) == nil && r.Outline != nil {
+			same := func(src []byte) bool { return len(src) == r.Size && crc32.Checksum(src, castagnoli) == r.Sum }
+			src := []byte(nil)
+			if syn := heldSyntax(parts); syn != nil {
+				src = syn.Src()
+			}
+			if !same(src) {
+				src, _ = os.ReadFile(abs)
+			}
+			if same(src) {
+				r.Outline.Src = src
+				s.outline = r.Outline
+			}
 		}
 		s.raw = nil
 	}

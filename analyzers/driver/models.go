@@ -314,7 +314,7 @@ func (p *plan) build(s *modelState) *building {
 		<-b.tokens
 		go func() {
 			defer func() { b.tokens <- struct{}{}; close(b.done[mi]); b.finished <- mi }()
-			v, err := runBuild(m, &analyzers.BuildPass{Parts: parts, Scanned: scanned, Spare: b.tokens})
+			v, err := runBuild(m, &analyzers.BuildPass{Parts: parts, Scanned: scanned, Root: p.root, Spare: b.tokens})
 			if err != nil {
 				b.notes[mi] = &analyzers.Notification{Level: "error", Analyzer: m.Name, Message: err.Error()}
 				return

@@ -47,7 +47,7 @@ func (c *checker) relevant() bool {
 	if c.rp.keys.configured() {
 		return true
 	}
-	src := c.mod.Src
+	src := c.mod.Source()
 	for _, lit := range keyLiterals {
 		if bytes.Contains(src, []byte(lit)) {
 			return true

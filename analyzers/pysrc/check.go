@@ -44,10 +44,10 @@ func (p *Program) Location(l Loc, msg string) analyzers.Location {
 func (p *Program) Text(l Loc) string { return p.text(l) }
 
 func (p *Program) text(l Loc) string {
-	if l.Mod == nil || int(l.Span.End) > len(l.Mod.Src) || l.Span.Start > l.Span.End {
+	if l.Mod == nil {
 		return ""
 	}
-	return string(l.Mod.Src[l.Span.Start:l.Span.End])
+	return textAt(l.Mod.Source(), l.Span)
 }
 
 // Path returns the path of the file l is in.

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"math"
 	"slices"
 	"sync"
@@ -20,7 +21,9 @@ import (
 // lengths, their bytes), how many elements of each list type the module
 // holds, then the module's fields in the order of their declarations but
 // its source, each element of a list in its place, its fields in their
-// order, and last the source (as a slice below):
+// order, and last the source's size (a uvarint) and CRC-32C (4 bytes,
+// little-endian): the cache leaves sources out, the files being on disk
+// (module.Source reads them):
 //
 //   - unsigned numbers, spans' starts and lengths are uvarints; signed
 //     numbers and a span's end (as its distance from the start) varints;
@@ -37,10 +40,9 @@ import (
 // A decoder allocates the elements of each list type once, the module's
 // string table once, and hands out capped slices of them. It keeps each
 // function's code in its form until Func.Code asks for it, so a module
-// keeps the form it was decoded from (a copy of gob's), which its source
-// and strings alias. A module extracted only for its facts is made the
-// same way (Module.compact), from the form without its source, and keeps
-// the source it was lowered from.
+// keeps the form it was decoded from (a copy of gob's), which its strings
+// alias. A module extracted only for its facts is made the same way
+// (Module.compact), and keeps the source it was lowered from.
 
 // codecVersion is the first byte of a module's binary form.
 const codecVersion = 3
@@ -137,14 +139,18 @@ func (m *Module) GobEncode() ([]byte, error) {
 			return nil, err
 		}
 	}
-	out := make([]byte, len(head), len(head)+binary.MaxVarintLen64+len(m.Src))
-	copy(out, head)
-	if m.Src == nil {
-		return binary.AppendUvarint(out, 0), nil
+	size, sum := m.srcSize, m.srcSum
+	if m.src != nil {
+		size, sum = len(m.src), crc32.Checksum(m.src, castagnoli)
 	}
-	out = binary.AppendUvarint(out, uint64(len(m.Src))+1)
-	return append(out, m.Src...), nil
+	out := make([]byte, len(head), len(head)+binary.MaxVarintLen64+4)
+	copy(out, head)
+	out = binary.AppendUvarint(out, uint64(size))
+	return binary.LittleEndian.AppendUint32(out, sum), nil
 }
+
+// castagnoli is the table of the sources' CRC-32C.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // encodeHead encodes all of the module but its source.
 func (m *Module) encodeHead() ([]byte, error) {
@@ -193,19 +199,18 @@ func (e *encoder) release() {
 // corrupt returns an error, having allocated a few dozen times its length
 // at most.
 func (m *Module) GobDecode(data []byte) error {
-	// The functions' code and the source stay in the form, which gob
+	// The functions' code and the strings stay in the form, which gob
 	// lends.
 	data = bytes.Clone(data)
 	out, d, err := decodeHead(data)
 	if err != nil {
 		return err
 	}
-	if n, isNil := d.length(); !isNil {
-		out.Src, d.off = data[d.off:d.off+n:d.off+n], d.off+n
-	}
-	if d.err != nil || d.left() != 0 {
+	size := d.uint()
+	if d.err != nil || d.left() != 4 || size > math.MaxInt32 {
 		return errCodec
 	}
+	out.srcSize, out.srcSum = int(size), binary.LittleEndian.Uint32(data[d.off:])
 	*m = out
 	return nil
 }
@@ -223,7 +228,7 @@ func (m *Module) compact() (*Module, error) {
 	if err != nil || d.left() != 0 {
 		return nil, errCodec
 	}
-	out.Src = m.Src
+	out.src = m.src
 	return &out, nil
 }
 

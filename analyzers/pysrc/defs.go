@@ -63,7 +63,7 @@ func (p *Program) Lookup(name string) (Def, bool) {
 
 // funcDef describes function f.
 func (p *Program) funcDef(f *fn) Def {
-	d := Def{Name: f.mod.qualified(f.Name), Loc: Loc{f.mod, f.Span}, Decorators: decorators(f.mod.Src, f.Span.Start)}
+	d := Def{Name: f.mod.qualified(f.Name), Loc: Loc{f.mod, f.Span}, Decorators: decorators(f.mod.Source(), f.Span.Start)}
 	if f.class != nil && f.Parent == f.class.Body {
 		c := classDef(f.mod, f.class.Class)
 		d.Class = &c
@@ -72,7 +72,7 @@ func (p *Program) funcDef(f *fn) Def {
 }
 
 func classDef(m *module, c *Class) Def {
-	return Def{Name: m.qualified(c.Name), Loc: Loc{m, c.Span}, Decorators: decorators(m.Src, c.Span.Start)}
+	return Def{Name: m.qualified(c.Name), Loc: Loc{m, c.Span}, Decorators: decorators(m.Source(), c.Span.Start)}
 }
 
 // decorators returns the decorators written above the definition that

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+
+	"github.com/residue-sec/residue/analyzers"
 )
 
 // TestDemandGivesTheWholeBuildsEvents builds the helpers project for
@@ -22,7 +24,7 @@ func TestDemandGivesTheWholeBuildsEvents(t *testing.T) {
 	}
 	paths := slices.Sorted(maps.Keys(files))
 	for _, path := range paths {
-		p, err := buildFor(extractAll(t, files), []string{path}, nil)
+		p, err := buildFor(&analyzers.BuildPass{Parts: extractAll(t, files), Scanned: []string{path}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,7 +44,7 @@ func TestDemandGivesTheWholeBuildsEvents(t *testing.T) {
 	if !evaluated(whole, "jobs/nightly.py") {
 		t.Fatal("the whole build did not evaluate jobs/nightly.py's root")
 	}
-	p, _ := buildFor(extractAll(t, files), []string{"app/api.py"}, nil)
+	p, _ := buildFor(&analyzers.BuildPass{Parts: extractAll(t, files), Scanned: []string{"app/api.py"}})
 	if evaluated(p, "jobs/nightly.py") {
 		t.Error("scanning app/api.py evaluated jobs/nightly.py, which it does not read")
 	}
@@ -51,7 +53,7 @@ func TestDemandGivesTheWholeBuildsEvents(t *testing.T) {
 	}
 	// A scanned C file reads every module's native events: the whole
 	// program is built.
-	p, _ = buildFor(extractAll(t, files), []string{"app/api.py", "native/codec.c"}, nil)
+	p, _ = buildFor(&analyzers.BuildPass{Parts: extractAll(t, files), Scanned: []string{"app/api.py", "native/codec.c"}})
 	if !evaluated(p, "jobs/nightly.py") {
 		t.Error("with a C file scanned, jobs/nightly.py's root was not evaluated")
 	}
@@ -68,7 +70,7 @@ func TestDemandLeavesCodeEncoded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := buildFor(roundTrip(t, extractAll(t, files)), []string{"app/api.py"}, nil)
+	p, err := buildFor(&analyzers.BuildPass{Parts: roundTrip(t, extractAll(t, files)), Scanned: []string{"app/api.py"}, Root: onDisk(t, files)})
 	if err != nil {
 		t.Fatal(err)
 	}

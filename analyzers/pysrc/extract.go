@@ -34,7 +34,7 @@ type Class struct {
 // in Build, among the files extracted.
 func extract(pass *analyzers.ExtractPass) (analyzers.Part, error) {
 	syn := pass.Syntax
-	m := &Module{File: syn.Path, Src: syn.Src(), Package: path.Base(syn.Path) == "__init__.py", Config: relevantSettings(pass.Settings)}
+	m := &Module{File: syn.Path, src: syn.Src(), Package: path.Base(syn.Path) == "__init__.py", Config: relevantSettings(pass.Settings)}
 	l := &lowerer{m: m}
 	root := syn.Tree.Root()
 	body := l.open(KindModule, "", -1, 0, root)

@@ -59,7 +59,7 @@ var stmtNames = map[StmtKind]string{
 func testText(m *Module, f *Func, i int32) string {
 	t := f.Code().Conds[i]
 	text := func(o Operand) string {
-		s := string(m.Src[o.Span.Start:o.Span.End])
+		s := string(m.src[o.Span.Start:o.Span.End])
 		if o.Literal {
 			s += fmt.Sprintf("%q", o.Lits)
 		}

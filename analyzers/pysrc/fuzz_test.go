@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/residue-sec/residue/analyzers"
 )
 
 // FuzzModel extracts two arbitrary modules, one importing the other,
@@ -32,7 +34,7 @@ func FuzzModel(f *testing.F) {
 		prog := p.(*Program)
 		spare := make(chan struct{}, 1)
 		spare <- struct{}{}
-		q, err := buildFor(parts, nil, spare)
+		q, err := buildFor(&analyzers.BuildPass{Parts: parts, Spare: spare})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -23,8 +23,14 @@ type Module struct {
 	File string
 	// Package is set for an __init__.py.
 	Package bool
-	// Src is the file's source, for the text and lines of locations.
-	Src     []byte
+	// src is the file's source, for the text and lines of locations (see
+	// module.Source): the source the module was lowered from, nil for one
+	// the cache stored, which leaves sources out since the files are on
+	// disk; srcSize and srcSum are the size and CRC-32C the file must
+	// have then.
+	src     []byte
+	srcSize int
+	srcSum  uint32
 	Imports []Import
 	// Funcs are the module's code: Funcs[0] is the module body, then
 	// every class body, function and method, in source order.
@@ -39,8 +45,8 @@ type Module struct {
 	// Need lists the repository files the module imports.
 	Need []string
 	// form is the binary form the module was decoded from (codec.go),
-	// up to its source: its strings and its functions' code are read from
-	// it. Nil for a module as lowered.
+	// but its source's size and checksum: its strings and its functions'
+	// code are read from it. Nil for a module as lowered.
 	form []byte
 }
 

@@ -2,6 +2,9 @@ package pysrc
 
 import (
 	"fmt"
+	"hash/crc32"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -17,8 +20,11 @@ type Program struct {
 	// spare lends Build the run's idle cores (analyzers.BuildPass), and
 	// spec is the speculator that uses them while Build runs
 	// (speculate.go).
-	spare   chan struct{}
-	spec    *speculator
+	spare chan struct{}
+	spec  *speculator
+	// root is the repository's root, where the source of a module the
+	// cache stored is read (module.Source).
+	root    string
 	modules []*module
 	byPath  map[string]*module
 	// byKey maps module slash paths and their suffixes to modules, exact
@@ -119,8 +125,28 @@ type module struct {
 	storers map[string][]*fn
 	// scanned says the scan reports on the module (see demand).
 	scanned bool
-	once    sync.Once
-	lines   *source.Lines
+	// src is the source read from disk for a module the cache stored
+	// without it (Source).
+	srcOnce, linesOnce sync.Once
+	src                []byte
+	lines              *source.Lines
+}
+
+// Source returns the module's source: the one it was lowered from or,
+// for a module the cache stored, the file as read on first use, nil when
+// the file no longer has the size and checksum stored (edited during the
+// scan): its locations then have no text.
+func (m *module) Source() []byte {
+	if m.Module.src != nil || m.srcSize == 0 {
+		return m.Module.src
+	}
+	m.srcOnce.Do(func() {
+		src, err := os.ReadFile(filepath.Join(m.prog.root, filepath.FromSlash(m.File)))
+		if err == nil && len(src) == m.srcSize && crc32.Checksum(src, castagnoli) == m.srcSum {
+			m.src = src
+		}
+	})
+	return m.src
 }
 
 // A fn is a Func of the program, with its last evaluation.
@@ -160,14 +186,17 @@ type class struct {
 }
 
 // build links the parts and summarizes the program for every module.
-func build(parts []analyzers.Part) (any, error) { return buildFor(parts, nil, nil) }
+func build(parts []analyzers.Part) (any, error) {
+	return buildFor(&analyzers.BuildPass{Parts: parts})
+}
 
-// buildFor links the parts and summarizes what the findings of the
-// scanned files read (see demand); nil scans every file.
-func buildFor(parts []analyzers.Part, scanned []string, spare chan struct{}) (any, error) {
+// buildFor links the pass's parts and summarizes what the findings of its
+// scanned files read (see demand); nil Scanned scans every file.
+func buildFor(pass *analyzers.BuildPass) (any, error) {
 	p := &Program{byPath: map[string]*module{}, byKey: map[string][]*module{}, exact: map[string]*module{}, packages: map[string]bool{},
-		cleans: map[string]bool{}, resolutions: map[resolutionKey]resolution{}, spare: spare}
-	for _, part := range parts {
+		cleans: map[string]bool{}, resolutions: map[resolutionKey]resolution{}, spare: pass.Spare, root: pass.Root}
+	scanned := pass.Scanned
+	for _, part := range pass.Parts {
 		m, ok := part.(*Module)
 		if !ok {
 			return nil, fmt.Errorf("pysrc: part of %s is a %T", part.Path(), part)
@@ -275,7 +304,7 @@ func lastName(name string) string { return name[strings.LastIndexByte(name, '.')
 
 // Lines returns the module's line table, made on first use.
 func (m *module) Lines() *source.Lines {
-	m.once.Do(func() { m.lines = source.NewLines(m.Src) })
+	m.linesOnce.Do(func() { m.lines = source.NewLines(m.Source()) })
 	return m.lines
 }
 

@@ -26,5 +26,5 @@ var Model = &analyzers.Model{
 	Name:     "pysrc",
 	Language: source.Python,
 	Extract:  extract,
-	Build:    func(pass *analyzers.BuildPass) (any, error) { return buildFor(pass.Parts, pass.Scanned, pass.Spare) },
+	Build:    func(pass *analyzers.BuildPass) (any, error) { return buildFor(pass) },
 }

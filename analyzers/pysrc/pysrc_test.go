@@ -5,6 +5,8 @@ import (
 	"encoding/gob"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"sort"
@@ -295,8 +297,39 @@ func TestPartRoundTrip(t *testing.T) {
 		t.Fatal("a part differs once decoded")
 	}
 	p1, _ := build(parts)
-	p2, _ := build(back)
+	root := onDisk(t, helpers)
+	p2, _ := buildFor(&analyzers.BuildPass{Parts: back, Root: root})
 	if a, b := events(p1.(*Program), "app/views.py"), events(p2.(*Program), "app/views.py"); !reflect.DeepEqual(a, b) {
 		t.Errorf("events differ: %q, %q", a, b)
 	}
+	// A file edited since it was stored gives its locations no text, not
+	// another file's.
+	if err := os.WriteFile(filepath.Join(root, "app/views.py"), []byte("# edited\n"+helpers["app/views.py"]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p3, _ := buildFor(&analyzers.BuildPass{Parts: roundTrip(t, parts), Root: root})
+	m := p3.(*Program).Module("app/views.py")
+	if src := m.Source(); src != nil || m.Text(m.Funcs[1].NameSpan) != "" {
+		t.Errorf("an edited file's source: %q", src)
+	}
+	if a := events(p3.(*Program), "app/views.py"); len(a) == 0 {
+		t.Error("no events once the file's source is gone")
+	}
+}
+
+// onDisk writes files under a new folder and returns it: the root where
+// a Build reads the sources of parts the cache stored.
+func onDisk(t testing.TB, files map[string]string) string {
+	t.Helper()
+	root := t.TempDir()
+	for name, src := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
 }

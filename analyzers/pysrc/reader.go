@@ -212,7 +212,7 @@ func (m *module) Code() []*FuncDef { return m.fns }
 func (m *module) Class(i int32) *ClassDef { return m.classOf(i) }
 
 // Text returns the module's source at span s.
-func (m *module) Text(s Span) string { return textAt(m.Src, s) }
+func (m *module) Text(s Span) string { return textAt(m.Source(), s) }
 
 // At returns the location of span s of the module.
 func (m *module) At(s Span) Loc { return Loc{m, s} }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/residue-sec/residue/analyzers"
 )
 
 // speculationRepo is benchRepo with recursion, through two modules and
@@ -97,7 +99,7 @@ func summaries(p *Program) []string {
 func TestSpeculationKeepsTheResults(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0))))
 	parts := extractAll(t, speculationRepo())
-	alone, err := buildFor(parts, nil, nil)
+	alone, err := buildFor(&analyzers.BuildPass{Parts: parts})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +111,7 @@ func TestSpeculationKeepsTheResults(t *testing.T) {
 	for try := 0; try < 50 && adopted == 0; try++ {
 		spare := make(chan struct{}, 1)
 		spare <- struct{}{}
-		built, err := buildFor(parts, nil, spare)
+		built, err := buildFor(&analyzers.BuildPass{Parts: parts, Spare: spare})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -137,7 +139,7 @@ func TestSpeculationKeepsTheResults(t *testing.T) {
 // TestAdoptChecksEveryRead gives the scheduler a speculation that read a
 // result other than the final one: it is not taken.
 func TestAdoptChecksEveryRead(t *testing.T) {
-	built, err := buildFor(extractAll(t, speculationRepo()), nil, nil)
+	built, err := buildFor(&analyzers.BuildPass{Parts: extractAll(t, speculationRepo())})
 	if err != nil {
 		t.Fatal(err)
 	}

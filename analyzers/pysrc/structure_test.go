@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/residue-sec/residue/analyzers"
 )
 
 // The objects family follows handles: opener.open() returns one, an
@@ -293,7 +295,7 @@ def f(x):
 		t.Errorf("lowered: %+v\n%+v", m.Funcs[0], f)
 	}
 	p1, _ := build(parts)
-	p2, _ := build(back)
+	p2, _ := buildFor(&analyzers.BuildPass{Parts: back, Root: onDisk(t, files)})
 	if a, b := notes(p1.(*Program)), notes(p2.(*Program)); !reflect.DeepEqual(a, b) || len(a) == 0 {
 		t.Errorf("notes differ: %q, %q", a, b)
 	}

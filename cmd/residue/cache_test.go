@@ -1,10 +1,12 @@
 package main
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/residue-sec/residue/analyzers/cache"
 )
@@ -72,5 +74,48 @@ func TestCacheDirectoryChoice(t *testing.T) {
 	must(t, os.WriteFile(filepath.Join(repo, "app", ".residue.yml"), []byte("cache-dir: [a]\n"), 0o644))
 	if code, _, errs := residue("scan", filepath.Join(repo, "app")); code != 2 || !strings.Contains(errs, ".residue.yml:1:12: cache-dir must be a directory path") {
 		t.Errorf("exit %d, want 2 with file:line:col: %s", code, errs)
+	}
+}
+
+// TestCacheSeesAnEditTheIndexMisses edits a demo file without changing its
+// size or modification time, so that the cache's index still trusts it:
+// the cache keeps no sources, the file read back does not match what was
+// stored, and the warm report is the one of the edited project.
+func TestCacheSeesAnEditTheIndexMisses(t *testing.T) {
+	dir := t.TempDir()
+	must(t, os.CopyFS(dir, os.DirFS("../../testdata/demo")))
+	old := time.Now().Add(-time.Hour)
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			os.Chtimes(p, old, old)
+		}
+		return nil
+	})
+	cacheDir := filepath.Join(t.TempDir(), "cache")
+	report := func(args ...string) string {
+		t.Helper()
+		out := filepath.Join(t.TempDir(), "r.sarif")
+		args = append([]string{"scan", "--format", "sarif", "-o", out}, append(args, dir)...)
+		if code, _, errs := residue(args...); code != 1 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		data, err := os.ReadFile(out)
+		must(t, err)
+		return string(data)
+	}
+	before := report("--cache-dir", cacheDir)
+	views := filepath.Join(dir, "signing", "views.py")
+	src, err := os.ReadFile(views)
+	must(t, err)
+	leak := `    logger.info("payload %s", request.body)`
+	edited := strings.Replace(string(src), leak, "#"+leak[1:], 1)
+	if edited == string(src) {
+		t.Fatal("the demo's views no longer log the body")
+	}
+	must(t, os.WriteFile(views, []byte(edited), 0o644))
+	os.Chtimes(views, old, old)
+	warm := report("--cache-dir", cacheDir)
+	if none := report("--no-cache"); warm != none || warm == before {
+		t.Errorf("the warm report is not the edited project's (same as before the edit: %v)", warm == before)
 	}
 }

@@ -241,8 +241,15 @@ func uses(e *pysrc.Eval, c *pysrc.CallSite, n *callNote, python string, i int) {
 	if neutralCalls[python] || neutralCalls[n.builtin] || c.Method() == "tobytes" || c.Method() == "tostring" {
 		return
 	}
-	text := e.Text(c.ArgLoc(i))
-	for _, b := range namedBuffers(c.ArgData(i), text) {
+	bufs := namedBuffers(c.ArgData(i), "")
+	if len(bufs) == 0 {
+		return
+	}
+	text := e.Text(c.ArgLoc(i)) // read only when a buffer is passed: it may need the file
+	for _, b := range bufs {
+		if b.name == "" {
+			b.name = text
+		}
 		kind := useHanded
 		at := c.ArgLoc(i)
 		switch {
@@ -264,7 +271,7 @@ type namedBuffer struct {
 
 // namedBuffers returns the buffers an argument written text passes: the
 // text names a buffer passed as is, a reference's argument one it refers
-// to.
+// to ("" for text: the argument's own, which the caller reads).
 func namedBuffers(ds []pysrc.Datum, text string) []namedBuffer {
 	var out []namedBuffer
 	for _, d := range ds {

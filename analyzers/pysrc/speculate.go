@@ -136,6 +136,15 @@ func (s *speculator) queue(f *fn) {
 	s.mu.Unlock()
 }
 
+// queueAll tells the speculator the scheduler will evaluate fs in their
+// order, or some of them.
+func (s *speculator) queueAll(fs []*fn) {
+	s.mu.Lock()
+	s.queued = append(s.queued, fs...)
+	s.cond.Signal()
+	s.mu.Unlock()
+}
+
 // next takes the last function the scheduler queued, else the last root
 // to try again, else waits for the scheduler to queue one; nil once the
 // speculator is stopped.

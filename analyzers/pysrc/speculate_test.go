@@ -136,6 +136,41 @@ func TestSpeculationKeepsTheResults(t *testing.T) {
 	}
 }
 
+// TestDemandSpeculationKeepsTheResults builds the repository on demand,
+// each module scanned alone, with a spare core until the speculator's
+// results were taken: the functions the scanned module calls by name are
+// speculated too, and every function's result is the one Build finds
+// alone.
+func TestDemandSpeculationKeepsTheResults(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0))))
+	files := speculationRepo()
+	parts := extractAll(t, files)
+	adopted := 0
+	for _, path := range slices.Sorted(maps.Keys(files)) {
+		scanned := []string{path}
+		alone, err := buildFor(&analyzers.BuildPass{Parts: parts, Scanned: scanned})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := summaries(alone.(*Program))
+		for try := 0; try < 3; try++ {
+			spare := make(chan struct{}, 1)
+			spare <- struct{}{}
+			built, err := buildFor(&analyzers.BuildPass{Parts: parts, Scanned: scanned, Spare: spare})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := summaries(built.(*Program)); !slices.Equal(got, want) {
+				t.Fatalf("%s scanned, with speculation:\n%s\nalone:\n%s", path, strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+			adopted += built.(*Program).sched.adopted
+		}
+	}
+	if adopted == 0 {
+		t.Error("no speculated result was taken")
+	}
+}
+
 // TestAdoptChecksEveryRead gives the scheduler a speculation that read a
 // result other than the final one: it is not taken.
 func TestAdoptChecksEveryRead(t *testing.T) {

@@ -93,6 +93,9 @@ func (p *Program) summarize() {
 	p.drain()
 	if p.onDemand {
 		defs := p.defsNamed()
+		if p.spec != nil {
+			p.spec.queueAll(p.namedByScanned(defs))
+		}
 		for _, m := range p.modules {
 			if !m.scanned {
 				continue

@@ -587,3 +587,19 @@ func TestFactsOnlyPartsAreCompact(t *testing.T) {
 		t.Fatalf("only %d functions kept encoded", compacted)
 	}
 }
+
+// TestFactsOnlyKeepsWhatTheCodecCannotEncode extracts a module whose
+// setting nests deeper than the codec's bound: read for its facts only,
+// it stays as lowered, the same part as when it is scanned.
+func TestFactsOnlyKeepsWhatTheCodecCannotEncode(t *testing.T) {
+	deep := strings.Repeat("[", maxLiteralDepth+1) + strings.Repeat("]", maxLiteralDepth+1)
+	files := map[string]string{"app/deep.py": "import logging\nX = " + deep + "\n\n\ndef log_it(v):\n    logging.info(v)\n"}
+	scanned, facts := extractParts(t, files, nil, false), extractParts(t, files, nil, true)
+	if len(facts) != 1 || facts[0] == nil {
+		t.Fatalf("read for facts, the module is %v", facts)
+	}
+	m, c := scanned[0].(*Module), facts[0].(*Module)
+	if c.form != nil || len(c.Funcs) != len(m.Funcs) || len(c.Settings) != len(m.Settings) {
+		t.Errorf("read for facts: form %v, %d functions and %d settings, want %d and %d", c.form != nil, len(c.Funcs), len(c.Settings), len(m.Funcs), len(m.Settings))
+	}
+}

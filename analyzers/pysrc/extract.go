@@ -43,7 +43,11 @@ func extract(pass *analyzers.ExtractPass) (analyzers.Part, error) {
 	l.need()
 	m.Funcs, m.Imports = exact(m.Funcs), exact(m.Imports)
 	if pass.FactsOnly {
-		return m.compact()
+		// A module the codec does not encode (a literal nested past its
+		// bound) stays as lowered: the part must not depend on FactsOnly.
+		if c, err := m.compact(); err == nil {
+			return c, nil
+		}
 	}
 	return m, nil
 }

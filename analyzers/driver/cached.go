@@ -16,6 +16,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/cache"
@@ -139,13 +140,9 @@ func buildID() string {
 // to be read to hash them; "" when the file cannot be read. The size and
 // modification time are the walk's, when it recorded them.
 func (p *plan) cacheKey(j job) (string, []byte) {
-	size, mtime := j.Size, j.ModTime
-	if mtime.IsZero() {
-		info, err := os.Stat(j.Abs)
-		if err != nil {
-			return "", nil
-		}
-		size, mtime = info.Size(), info.ModTime()
+	size, mtime, ok := statOf(j)
+	if !ok {
+		return "", nil
 	}
 	if hash, ok := p.cache.Lookup(j.Path, size, mtime); ok {
 		return cache.Key(j.Path, hash), nil
@@ -154,9 +151,29 @@ func (p *plan) cacheKey(j job) (string, []byte) {
 	if err != nil {
 		return "", nil
 	}
+	return p.keyOf(j, src), src
+}
+
+// keyOf returns the entry key of job j's file read as src, and indexes it.
+func (p *plan) keyOf(j job, src []byte) string {
 	hash := cache.Hash(src)
-	p.cache.Remember(j.Path, size, mtime, hash)
-	return cache.Key(j.Path, hash), src
+	if size, mtime, ok := statOf(j); ok {
+		p.cache.Remember(j.Path, size, mtime, hash)
+	}
+	return cache.Key(j.Path, hash)
+}
+
+// statOf returns the size and modification time of job j's file: the
+// walk's, when it recorded them.
+func statOf(j job) (int64, time.Time, bool) {
+	if !j.ModTime.IsZero() {
+		return j.Size, j.ModTime, true
+	}
+	info, err := os.Stat(j.Abs)
+	if err != nil {
+		return 0, time.Time{}, false
+	}
+	return info.Size(), info.ModTime(), true
 }
 
 func init() { gob.Register(&entry{}) }
@@ -219,9 +236,21 @@ func (p *plan) storeEntry(key string, j job, fr fileResult) {
 	p.cache.Put(key, e)
 }
 
+// cached returns job j's result from the entry stored under key, false
+// when there is none or it lacks something the job needs. hashed says the
+// key was computed from the file's bytes in this run, not taken from the
+// index (which trusts a file's size and time).
+func (p *plan) cached(key string, j job, hashed bool) (fileResult, bool) {
+	e := p.loadEntry(key)
+	if e == nil {
+		return fileResult{}, false
+	}
+	return e.result(p, j, hashed)
+}
+
 // result turns an entry into job j's result, or false when the entry
-// lacks something the job needs.
-func (e *entry) result(p *plan, j job) (fileResult, bool) {
+// lacks something the job needs; hashed is as for cached.
+func (e *entry) result(p *plan, j job, hashed bool) (fileResult, bool) {
 	fr := fileResult{read: true}
 	var models []string
 	if j.round == 0 {
@@ -268,7 +297,7 @@ func (e *entry) result(p *plan, j job) (fileResult, bool) {
 		}
 	}
 	if !j.factsOnly && len(fr.parts) > 0 {
-		outline := e.Outline.get(j.Abs, fr.parts)
+		outline := e.Outline.get(j.Abs, fr.parts, hashed)
 		if outline == nil {
 			return fr, false
 		}
@@ -321,6 +350,8 @@ type storedOutline struct {
 	mu      sync.Mutex
 	raw     []byte
 	outline *source.Outline
+	// failed is set once raw did not give the outline in this run.
+	failed bool
 }
 
 // An outlineRecord is what the cache holds of an outline.
@@ -354,22 +385,25 @@ func (s *storedOutline) GobDecode(raw []byte) error {
 	return nil
 }
 
-// get returns the outline, decoded on first use with its source: that of
-// the snapshot a part of the file keeps, else the file at abs. It returns
-// nil for none, for one that does not decode and for a source that is not
-// the one stored (the file is then analyzed again).
-func (s *storedOutline) get(abs string, parts []ownedPart) *source.Outline {
+// get returns the outline, decoded on first use with its source: the file
+// at abs, or, when the entry's key was hashed from the file in this run
+// (hashed), the snapshot a part of the file keeps if it is the same. It
+// returns nil for none, for one that does not decode and for a file that
+// is not the one stored (then analyzed again; the outline is kept for a
+// later run that meets the stored content again).
+func (s *storedOutline) get(abs string, parts []ownedPart, hashed bool) *source.Outline {
 	if s == nil {
 		return nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.outline == nil && len(s.raw) > 0 {
+	if s.outline == nil && len(s.raw) > 0 && !s.failed {
+		s.failed = true
 		var r outlineRecord
 		if gob.NewDecoder(bytes.NewReader(s.raw)).Decode(&r) == nil && r.Outline != nil {
 			same := func(src []byte) bool { return len(src) == r.Size && crc32.Checksum(src, castagnoli) == r.Sum }
 			src := []byte(nil)
-			if syn := heldSyntax(parts); syn != nil {
+			if syn := heldSyntax(parts); syn != nil && hashed {
 				src = syn.Src()
 			}
 			if !same(src) {
@@ -377,10 +411,9 @@ func (s *storedOutline) get(abs string, parts []ownedPart) *source.Outline {
 			}
 			if same(src) {
 				r.Outline.Src = src
-				s.outline = r.Outline
+				s.outline, s.raw, s.failed = r.Outline, nil, false
 			}
 		}
-		s.raw = nil
 	}
 	return s.outline
 }

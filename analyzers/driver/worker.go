@@ -40,16 +40,25 @@ func (w *worker) scan(j job) fileResult {
 	var src []byte
 	if w.p.cache != nil {
 		if key, src = w.p.cacheKey(j); key != "" {
-			if e := w.p.loadEntry(key); e != nil {
-				if fr, ok := e.result(w.p, j); ok {
-					return fr
-				}
+			if fr, ok := w.p.cached(key, j, src != nil); ok {
+				return fr
 			}
 		}
 	}
+	indexed := key != "" && src == nil
 	src, err := readSource(j.File, src)
 	if err != nil {
 		return fileResult{notes: []analyzers.Notification{{Level: "warning", Path: j.Path, Message: err.Error()}}, skipped: true}
+	}
+	if indexed {
+		// The index keyed an entry that did not do (its outline is not the
+		// file's): the results are those of the bytes read, keyed by them.
+		if k := w.p.keyOf(j, src); k != key {
+			if fr, ok := w.p.cached(k, j, true); ok {
+				return fr
+			}
+			key = k
+		}
 	}
 	var fr fileResult
 	leave := w.p.gate.enter(len(src))

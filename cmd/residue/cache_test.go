@@ -119,3 +119,95 @@ func TestCacheSeesAnEditTheIndexMisses(t *testing.T) {
 		t.Errorf("the warm report is not the edited project's (same as before the edit: %v)", warm == before)
 	}
 }
+
+// TestCacheKeysWhatItAnalyzesAgain edits a helper without changing its
+// size or modification time, scans (the helper's stored outline does not
+// match it: it is analyzed again), then restores the helper's first
+// content with a new time and scans a view that calls it: the helper's
+// entry for its first content must still be that content's, not the
+// edit's results stored under the key the index gave.
+func TestCacheKeysWhatItAnalyzesAgain(t *testing.T) {
+	t.Setenv(CacheDirEnv, "")
+	first := "import logging\n\nlogger = logging.getLogger(__name__)\n\n\ndef log_it(value):\n    logger.info(\"value: %s\", value)\n"
+	edit := strings.Replace(first, "logger.info(", "print      (", 1)
+	dir := tree(t, map[string]string{
+		".git/HEAD":       "ref: refs/heads/main\n",
+		"app/__init__.py": "",
+		"app/helpers.py":  first,
+		"app/views.py":    "from app.helpers import log_it\n\n\ndef index(request):\n    log_it(request.headers)\n    return None\n",
+	})
+	old := time.Now().Add(-2 * time.Hour)
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			os.Chtimes(p, old, old)
+		}
+		return nil
+	})
+	cacheDir := filepath.Join(t.TempDir(), "cache")
+	report := func(args ...string) string {
+		t.Helper()
+		out := filepath.Join(t.TempDir(), "r.sarif")
+		if code, _, errs := residue(append([]string{"scan", "--format", "sarif", "-o", out}, args...)...); code > 1 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		data, err := os.ReadFile(out)
+		must(t, err)
+		return string(data)
+	}
+	helpers := filepath.Join(dir, "app", "helpers.py")
+	report("--cache-dir", cacheDir, dir)
+	must(t, os.WriteFile(helpers, []byte(edit), 0o644))
+	os.Chtimes(helpers, old, old)
+	report("--cache-dir", cacheDir, dir)
+	must(t, os.WriteFile(helpers, []byte(first), 0o644))
+	newer := old.Add(time.Hour)
+	os.Chtimes(helpers, newer, newer)
+	views := filepath.Join(dir, "app", "views.py")
+	warm, none := report("--cache-dir", cacheDir, views), report("--no-cache", views)
+	if warm != none || !strings.Contains(none, `"ruleId": "logging/request-secrets"`) {
+		t.Errorf("the view's warm report is not its report without a cache (request-secrets warm %v, without %v)",
+			strings.Contains(warm, `"ruleId": "logging/request-secrets"`), strings.Contains(none, `"ruleId": "logging/request-secrets"`))
+	}
+}
+
+// TestCacheSeesAnEditTheIndexMissesInC is TestCacheSeesAnEditTheIndexMisses
+// for a C file, whose part keeps a snapshot as old as its outline: the
+// file itself is read.
+func TestCacheSeesAnEditTheIndexMissesInC(t *testing.T) {
+	dir := t.TempDir()
+	must(t, os.CopyFS(dir, os.DirFS("../../testdata/demo")))
+	old := time.Now().Add(-time.Hour)
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			os.Chtimes(p, old, old)
+		}
+		return nil
+	})
+	cacheDir := filepath.Join(t.TempDir(), "cache")
+	report := func(args ...string) string {
+		t.Helper()
+		out := filepath.Join(t.TempDir(), "r.sarif")
+		if code, _, errs := residue(append([]string{"scan", "--format", "sarif", "-o", out}, append(args, dir)...)...); code > 1 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		data, err := os.ReadFile(out)
+		must(t, err)
+		return string(data)
+	}
+	before := report("--cache-dir", cacheDir)
+	signer := filepath.Join(dir, "native", "signer.c")
+	src, err := os.ReadFile(signer)
+	must(t, err)
+	from := `write(fd, buf, sizeof buf) < 0 ? fail("audit write failed") : 0;`
+	to := `write(fd, buf, strlen(buf)) < 0 ? fail("audit write failed"): 0;`
+	edited := strings.Replace(string(src), from, to, 1)
+	if edited == string(src) || len(edited) != len(src) {
+		t.Fatal("the demo's signer.c no longer has the write this test edits")
+	}
+	must(t, os.WriteFile(signer, []byte(edited), 0o644))
+	os.Chtimes(signer, old, old)
+	warm := report("--cache-dir", cacheDir)
+	if none := report("--no-cache"); warm != none || warm == before {
+		t.Errorf("the warm report is not the edited project's (same as before the edit: %v)", warm == before)
+	}
+}

@@ -274,31 +274,31 @@ func (c *Cache) writePack(entries map[string]any, index map[string]indexRecord) 
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	// The segments are encoded on every core and written in order as they
-	// come, so that a pack of tens of megabytes is never whole in memory;
-	// the header, which holds the payload's length and checksum, is
-	// written last.
+	// The segments are encoded on every core once the file is made, and
+	// each is written as soon as those before it are, rather than the pack
+	// being made whole in one buffer; the header, which holds the payload's
+	// length and checksum, is written last.
 	per := max(1, (len(keys)+segments-1)/segments)
 	var parts [][]string
 	for start := 0; start < len(keys); start += per {
 		parts = append(parts, keys[start:min(start+per, len(keys))])
 	}
-	encoded := make([]chan encodedSegment, len(parts)+1)
-	for i := range encoded {
-		encoded[i] = make(chan encodedSegment, 1)
-	}
-	go func() {
-		seg, err := encodeSegment(nil, nil, record{Index: index})
-		encoded[len(parts)] <- encodedSegment{seg, err}
-	}()
-	go parallel.Each(len(parts), func(i int) {
-		seg, err := encodeSegment(parts[i], entries)
-		encoded[i] <- encodedSegment{seg, err}
-	})
 	var id [6]byte
 	rand.Read(id[:])
 	name := filepath.Join(c.dir, fmt.Sprintf("pack-%d-%x", c.now.UnixNano(), id))
 	return name, writeAtomicStream(name, func(w io.WriterAt) error {
+		encoded := make([]chan encodedSegment, len(parts)+1)
+		for i := range encoded {
+			encoded[i] = make(chan encodedSegment, 1)
+		}
+		go func() {
+			seg, err := encodeSegment(nil, nil, record{Index: index})
+			encoded[len(parts)] <- encodedSegment{seg, err}
+		}()
+		go parallel.Each(len(parts), func(i int) {
+			seg, err := encodeSegment(parts[i], entries)
+			encoded[i] <- encodedSegment{seg, err}
+		})
 		var failed error
 		off, crc := int64(headerSize), uint32(0)
 		write := func(b []byte) {
@@ -309,7 +309,7 @@ func (c *Cache) writePack(entries map[string]any, index map[string]indexRecord) 
 			off += int64(len(b))
 		}
 		// Every segment is received, also after a failure, so that no
-		// encoder is left blocked.
+		// encoding outlives the pack.
 		for _, ch := range encoded {
 			e := <-ch
 			if failed = errors.Join(failed, e.err); failed == nil {
@@ -402,6 +402,10 @@ func (c *Cache) readPack(name string) int {
 		i    int
 		data []byte
 	}
+	info, err := f.Stat()
+	if err != nil {
+		return packUnreadable
+	}
 	var (
 		mu   sync.Mutex
 		out  []*decoded
@@ -420,10 +424,6 @@ func (c *Cache) readPack(name string) int {
 				mu.Unlock()
 			}
 		}()
-	}
-	info, err := f.Stat()
-	if err != nil {
-		return packUnreadable
 	}
 	outcome := readSegments(bufio.NewReaderSize(f, 64<<10), info.Size(), func(data []byte) {
 		mu.Lock()

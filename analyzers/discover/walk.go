@@ -309,7 +309,7 @@ func (w *walker) readPatterns(abs, rel string, domain []string) []gitignore.Patt
 		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		ps = append(ps, gitignore.ParsePattern(line, domain))
+		ps = append(ps, parseIgnorePattern(line, domain))
 	}
 	return ps
 }

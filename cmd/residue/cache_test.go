@@ -77,13 +77,18 @@ func TestCacheDirectoryChoice(t *testing.T) {
 	}
 }
 
-// TestCacheSeesAnEditTheIndexMisses edits a demo file without changing its
-// size or modification time, so that the cache's index still trusts it:
-// the cache keeps no sources, the file read back does not match what was
-// stored, and the warm report is the one of the edited project.
-func TestCacheSeesAnEditTheIndexMisses(t *testing.T) {
+// agedDemo copies the demo into a new folder and dates its files an hour
+// back, so that the cache's index trusts their size and time; it returns
+// the folder and the time.
+func agedDemo(t *testing.T) (string, time.Time) {
+	t.Helper()
 	dir := t.TempDir()
 	must(t, os.CopyFS(dir, os.DirFS("../../testdata/demo")))
+	return dir, age(dir)
+}
+
+// age dates every file below dir an hour back, and returns the time.
+func age(dir string) time.Time {
 	old := time.Now().Add(-time.Hour)
 	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
@@ -91,32 +96,56 @@ func TestCacheSeesAnEditTheIndexMisses(t *testing.T) {
 		}
 		return nil
 	})
-	cacheDir := filepath.Join(t.TempDir(), "cache")
-	report := func(args ...string) string {
-		t.Helper()
-		out := filepath.Join(t.TempDir(), "r.sarif")
-		args = append([]string{"scan", "--format", "sarif", "-o", out}, append(args, dir)...)
-		if code, _, errs := residue(args...); code != 1 {
-			t.Fatalf("exit %d: %s", code, errs)
-		}
-		data, err := os.ReadFile(out)
-		must(t, err)
-		return string(data)
+	return old
+}
+
+// sarifScan runs residue scan with args and returns its SARIF report.
+func sarifScan(t *testing.T, args ...string) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "r.sarif")
+	if code, _, errs := residue(append([]string{"scan", "--format", "sarif", "-o", out}, args...)...); code > 1 {
+		t.Fatalf("exit %d: %s", code, errs)
 	}
-	before := report("--cache-dir", cacheDir)
-	views := filepath.Join(dir, "signing", "views.py")
-	src, err := os.ReadFile(views)
+	data, err := os.ReadFile(out)
 	must(t, err)
-	leak := `    logger.info("payload %s", request.body)`
-	edited := strings.Replace(string(src), leak, "#"+leak[1:], 1)
-	if edited == string(src) {
-		t.Fatal("the demo's views no longer log the body")
+	return string(data)
+}
+
+// editInPlace replaces from with to, of the same length, in the file at
+// path and gives it back its modification time old: an edit the cache's
+// index cannot see.
+func editInPlace(t *testing.T, path, from, to string, old time.Time) {
+	t.Helper()
+	src, err := os.ReadFile(path)
+	must(t, err)
+	edited := strings.Replace(string(src), from, to, 1)
+	if edited == string(src) || len(edited) != len(src) {
+		t.Fatalf("%s no longer holds %q, or the edit changes its size", path, from)
 	}
-	must(t, os.WriteFile(views, []byte(edited), 0o644))
-	os.Chtimes(views, old, old)
-	warm := report("--cache-dir", cacheDir)
-	if none := report("--no-cache"); warm != none || warm == before {
-		t.Errorf("the warm report is not the edited project's (same as before the edit: %v)", warm == before)
+	must(t, os.WriteFile(path, []byte(edited), 0o644))
+	must(t, os.Chtimes(path, old, old))
+}
+
+// TestCacheSeesAnEditTheIndexMisses edits a demo file without changing its
+// size or modification time, so that the cache's index still trusts it:
+// the cache keeps no sources, the file read back does not match what was
+// stored, and the warm report is the one of the edited project. The same
+// holds for a C file, whose part keeps a snapshot as old as its outline.
+func TestCacheSeesAnEditTheIndexMisses(t *testing.T) {
+	for _, c := range []struct{ file, from, to string }{
+		{"signing/views.py", `    logger.info("payload %s", request.body)`, `#   logger.info("payload %s", request.body)`},
+		{"native/signer.c", `write(fd, buf, sizeof buf) < 0 ? fail("audit write failed") : 0;`, `write(fd, buf, strlen(buf)) < 0 ? fail("audit write failed"): 0;`},
+	} {
+		t.Run(c.file, func(t *testing.T) {
+			dir, old := agedDemo(t)
+			cacheDir := filepath.Join(t.TempDir(), "cache")
+			before := sarifScan(t, "--cache-dir", cacheDir, dir)
+			editInPlace(t, filepath.Join(dir, filepath.FromSlash(c.file)), c.from, c.to, old)
+			warm := sarifScan(t, "--cache-dir", cacheDir, dir)
+			if none := sarifScan(t, "--no-cache", dir); warm != none || warm == before {
+				t.Errorf("the warm report is not the edited project's (same as before the edit: %v)", warm == before)
+			}
+		})
 	}
 }
 
@@ -129,85 +158,26 @@ func TestCacheSeesAnEditTheIndexMisses(t *testing.T) {
 func TestCacheKeysWhatItAnalyzesAgain(t *testing.T) {
 	t.Setenv(CacheDirEnv, "")
 	first := "import logging\n\nlogger = logging.getLogger(__name__)\n\n\ndef log_it(value):\n    logger.info(\"value: %s\", value)\n"
-	edit := strings.Replace(first, "logger.info(", "print      (", 1)
 	dir := tree(t, map[string]string{
 		".git/HEAD":       "ref: refs/heads/main\n",
 		"app/__init__.py": "",
 		"app/helpers.py":  first,
 		"app/views.py":    "from app.helpers import log_it\n\n\ndef index(request):\n    log_it(request.headers)\n    return None\n",
 	})
-	old := time.Now().Add(-2 * time.Hour)
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			os.Chtimes(p, old, old)
-		}
-		return nil
-	})
+	old := age(dir)
 	cacheDir := filepath.Join(t.TempDir(), "cache")
-	report := func(args ...string) string {
-		t.Helper()
-		out := filepath.Join(t.TempDir(), "r.sarif")
-		if code, _, errs := residue(append([]string{"scan", "--format", "sarif", "-o", out}, args...)...); code > 1 {
-			t.Fatalf("exit %d: %s", code, errs)
-		}
-		data, err := os.ReadFile(out)
-		must(t, err)
-		return string(data)
-	}
 	helpers := filepath.Join(dir, "app", "helpers.py")
-	report("--cache-dir", cacheDir, dir)
-	must(t, os.WriteFile(helpers, []byte(edit), 0o644))
-	os.Chtimes(helpers, old, old)
-	report("--cache-dir", cacheDir, dir)
+	sarifScan(t, "--cache-dir", cacheDir, dir)
+	editInPlace(t, helpers, "logger.info(", "print      (", old)
+	sarifScan(t, "--cache-dir", cacheDir, dir)
 	must(t, os.WriteFile(helpers, []byte(first), 0o644))
-	newer := old.Add(time.Hour)
-	os.Chtimes(helpers, newer, newer)
+	newer := old.Add(time.Hour / 2)
+	must(t, os.Chtimes(helpers, newer, newer))
 	views := filepath.Join(dir, "app", "views.py")
-	warm, none := report("--cache-dir", cacheDir, views), report("--no-cache", views)
-	if warm != none || !strings.Contains(none, `"ruleId": "logging/request-secrets"`) {
+	warm, none := sarifScan(t, "--cache-dir", cacheDir, views), sarifScan(t, "--no-cache", views)
+	const rule = `"ruleId": "logging/request-secrets"`
+	if warm != none || !strings.Contains(none, rule) {
 		t.Errorf("the view's warm report is not its report without a cache (request-secrets warm %v, without %v)",
-			strings.Contains(warm, `"ruleId": "logging/request-secrets"`), strings.Contains(none, `"ruleId": "logging/request-secrets"`))
-	}
-}
-
-// TestCacheSeesAnEditTheIndexMissesInC is TestCacheSeesAnEditTheIndexMisses
-// for a C file, whose part keeps a snapshot as old as its outline: the
-// file itself is read.
-func TestCacheSeesAnEditTheIndexMissesInC(t *testing.T) {
-	dir := t.TempDir()
-	must(t, os.CopyFS(dir, os.DirFS("../../testdata/demo")))
-	old := time.Now().Add(-time.Hour)
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			os.Chtimes(p, old, old)
-		}
-		return nil
-	})
-	cacheDir := filepath.Join(t.TempDir(), "cache")
-	report := func(args ...string) string {
-		t.Helper()
-		out := filepath.Join(t.TempDir(), "r.sarif")
-		if code, _, errs := residue(append([]string{"scan", "--format", "sarif", "-o", out}, append(args, dir)...)...); code > 1 {
-			t.Fatalf("exit %d: %s", code, errs)
-		}
-		data, err := os.ReadFile(out)
-		must(t, err)
-		return string(data)
-	}
-	before := report("--cache-dir", cacheDir)
-	signer := filepath.Join(dir, "native", "signer.c")
-	src, err := os.ReadFile(signer)
-	must(t, err)
-	from := `write(fd, buf, sizeof buf) < 0 ? fail("audit write failed") : 0;`
-	to := `write(fd, buf, strlen(buf)) < 0 ? fail("audit write failed"): 0;`
-	edited := strings.Replace(string(src), from, to, 1)
-	if edited == string(src) || len(edited) != len(src) {
-		t.Fatal("the demo's signer.c no longer has the write this test edits")
-	}
-	must(t, os.WriteFile(signer, []byte(edited), 0o644))
-	os.Chtimes(signer, old, old)
-	warm := report("--cache-dir", cacheDir)
-	if none := report("--no-cache"); warm != none || warm == before {
-		t.Errorf("the warm report is not the edited project's (same as before the edit: %v)", warm == before)
+			strings.Contains(warm, rule), strings.Contains(none, rule))
 	}
 }

@@ -101,7 +101,10 @@ func longestPlainRun(glob string) string {
 }
 
 // match reports whether the segment matches the path component name;
-// bad is set for a malformed pattern, which matches nothing.
+// bad is set for a malformed pattern, which matches nothing. A name holds
+// no path separator (on Windows a name cannot hold a backslash, which
+// filepath.Match takes for one there), so * in a suffix or prefix
+// segment matches any run of its characters.
 func (s *ignoreSegment) match(name string) (ok, bad bool) {
 	switch s.kind {
 	case segmentLiteral:

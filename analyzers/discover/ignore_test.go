@@ -49,7 +49,7 @@ func FuzzIgnorePattern(f *testing.F) {
 		f.Add(line, ignorePaths[i%len(ignorePaths)], "", i%2 == 0)
 	}
 	f.Fuzz(func(t *testing.T, line, path, domain string, isDir bool) {
-		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") || strings.ContainsAny(line, "\n\r") {
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") || strings.Contains(line, "\n") {
 			return // not a pattern line
 		}
 		comps := strings.Split(path, "/")

@@ -51,6 +51,10 @@ const codecVersion = 3
 // accepts (Python's own parser nests no deeper than 200 brackets).
 const maxLiteralDepth = 1000
 
+// errTooDeep is what encoding a module returns when a literal nests
+// deeper than maxLiteralDepth.
+var errTooDeep = fmt.Errorf("pysrc: literal nested deeper than %d", maxLiteralDepth)
+
 // errCodec is what a module's binary form that does not decode returns.
 var errCodec = errors.New("pysrc: corrupt module encoding")
 
@@ -524,7 +528,7 @@ func (e *encoder) setting(s *Setting) {
 
 func (e *encoder) literal(l *Literal) {
 	if e.depth++; e.depth > maxLiteralDepth {
-		e.err = fmt.Errorf("pysrc: literal nested deeper than %d", maxLiteralDepth)
+		e.err = errTooDeep
 		return
 	}
 	e.byte(uint8(l.Kind))

@@ -1,6 +1,7 @@
 package pysrc
 
 import (
+	"errors"
 	"path"
 	"strings"
 
@@ -45,8 +46,12 @@ func extract(pass *analyzers.ExtractPass) (analyzers.Part, error) {
 	if pass.FactsOnly {
 		// A module the codec does not encode (a literal nested past its
 		// bound) stays as lowered: the part must not depend on FactsOnly.
-		if c, err := m.compact(); err == nil {
+		c, err := m.compact()
+		switch {
+		case err == nil:
 			return c, nil
+		case !errors.Is(err, errTooDeep):
+			return nil, err
 		}
 	}
 	return m, nil

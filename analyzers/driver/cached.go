@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"maps"
 	"os"
@@ -357,8 +356,7 @@ type storedOutline struct {
 // An outlineRecord is what the cache holds of an outline.
 type outlineRecord struct {
 	Outline *source.Outline
-	Size    int
-	Sum     uint32
+	Stamp   source.Stamp
 }
 
 // GobEncode encodes the outline on its own, without its source.
@@ -371,12 +369,9 @@ func (s *storedOutline) GobEncode() ([]byte, error) {
 	o := *s.outline
 	o.Src = nil
 	var buf bytes.Buffer
-	err := gob.NewEncoder(&buf).Encode(outlineRecord{&o, len(s.outline.Src), crc32.Checksum(s.outline.Src, castagnoli)})
+	err := gob.NewEncoder(&buf).Encode(outlineRecord{&o, source.StampOf(s.outline.Src)})
 	return buf.Bytes(), err
 }
-
-// castagnoli is the table of the sources' CRC-32C.
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // GobDecode keeps a copy of the encoded outline for get: raw is a slice of
 // the whole entry's message, which must not stay alive through it.
@@ -401,15 +396,14 @@ func (s *storedOutline) get(abs string, parts []ownedPart, hashed bool) *source.
 		s.failed = true
 		var r outlineRecord
 		if gob.NewDecoder(bytes.NewReader(s.raw)).Decode(&r) == nil && r.Outline != nil {
-			same := func(src []byte) bool { return len(src) == r.Size && crc32.Checksum(src, castagnoli) == r.Sum }
 			src := []byte(nil)
 			if syn := heldSyntax(parts); syn != nil && hashed {
 				src = syn.Src()
 			}
-			if !same(src) {
+			if !r.Stamp.Matches(src) {
 				src, _ = os.ReadFile(abs)
 			}
-			if same(src) {
+			if r.Stamp.Matches(src) {
 				r.Outline.Src = src
 				s.outline, s.raw, s.failed = r.Outline, nil, false
 			}

@@ -5,11 +5,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"math"
 	"slices"
 	"sync"
 	"unsafe"
+
+	"github.com/residue-sec/residue/analyzers/source"
 )
 
 // The cache stores a Module in a binary form of its own rather than as
@@ -143,18 +144,15 @@ func (m *Module) GobEncode() ([]byte, error) {
 			return nil, err
 		}
 	}
-	size, sum := m.srcSize, m.srcSum
+	stamp := m.stamp
 	if m.src != nil {
-		size, sum = len(m.src), crc32.Checksum(m.src, castagnoli)
+		stamp = source.StampOf(m.src)
 	}
 	out := make([]byte, len(head), len(head)+binary.MaxVarintLen64+4)
 	copy(out, head)
-	out = binary.AppendUvarint(out, uint64(size))
-	return binary.LittleEndian.AppendUint32(out, sum), nil
+	out = binary.AppendUvarint(out, uint64(stamp.Size))
+	return binary.LittleEndian.AppendUint32(out, stamp.Sum), nil
 }
-
-// castagnoli is the table of the sources' CRC-32C.
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // encodeHead encodes all of the module but its source.
 func (m *Module) encodeHead() ([]byte, error) {
@@ -214,7 +212,7 @@ func (m *Module) GobDecode(data []byte) error {
 	if d.err != nil || d.left() != 4 || size > math.MaxInt32 {
 		return errCodec
 	}
-	out.srcSize, out.srcSum = int(size), binary.LittleEndian.Uint32(data[d.off:])
+	out.stamp = source.Stamp{Size: int(size), Sum: binary.LittleEndian.Uint32(data[d.off:])}
 	*m = out
 	return nil
 }

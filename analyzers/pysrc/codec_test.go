@@ -7,7 +7,6 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"hash/crc32"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -21,6 +20,7 @@ import (
 	"golang.org/x/tools/txtar"
 
 	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/source"
 )
 
 // codecRepos returns the Python of the repository's tests as small
@@ -118,7 +118,7 @@ func loaded(m *Module) *Module {
 	out := *m
 	out.form = nil
 	if m.src != nil {
-		out.src, out.srcSize, out.srcSum = nil, len(m.src), crc32.Checksum(m.src, castagnoli)
+		out.src, out.stamp = nil, source.StampOf(m.src)
 	}
 	if m.Funcs != nil {
 		out.Funcs = make([]Func, len(m.Funcs))

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/source"
 )
 
 // A module's part of the model is a small program: every function lowered
@@ -26,11 +27,9 @@ type Module struct {
 	// src is the file's source, for the text and lines of locations (see
 	// module.Source): the source the module was lowered from, nil for one
 	// the cache stored, which leaves sources out since the files are on
-	// disk; srcSize and srcSum are the size and CRC-32C the file must
-	// have then.
+	// disk; stamp is what the file must match then.
 	src     []byte
-	srcSize int
-	srcSum  uint32
+	stamp   source.Stamp
 	Imports []Import
 	// Funcs are the module's code: Funcs[0] is the module body, then
 	// every class body, function and method, in source order.

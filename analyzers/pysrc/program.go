@@ -2,7 +2,6 @@ package pysrc
 
 import (
 	"fmt"
-	"hash/crc32"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,35 +77,23 @@ type resolution struct {
 	used int
 }
 
-// clean reports whether a vocabulary calls name a sanitizer.
-func (p *Program) clean(name string) bool {
-	if name == "" {
-		return false
-	}
-	c, ok := p.cleans[name]
-	if !ok {
-		c = clean(name, p.settings)
-		if p.cleans != nil {
-			p.cleans[name] = c
-		}
-	}
-	return c
-}
-
-// clean is p.clean, with a cache of its own in a speculative frame: the
-// scheduler fills the program's meanwhile.
+// clean reports whether a vocabulary calls name a sanitizer, through the
+// program's memo (nil once Build is done), or the speculator's own in a
+// speculative frame: the scheduler fills the program's meanwhile.
 func (fr *frame) clean(name string) bool {
-	if fr.spec == nil {
-		return fr.p.clean(name)
-	}
 	if name == "" {
 		return false
 	}
-	cleans := fr.p.spec.cleans
+	cleans := fr.p.cleans
+	if fr.spec != nil {
+		cleans = fr.p.spec.cleans
+	}
 	c, ok := cleans[name]
 	if !ok {
 		c = clean(name, fr.p.settings)
-		cleans[name] = c
+		if cleans != nil {
+			cleans[name] = c
+		}
 	}
 	return c
 }
@@ -137,12 +124,12 @@ type module struct {
 // the file no longer has the size and checksum stored (edited during the
 // scan): its locations then have no text.
 func (m *module) Source() []byte {
-	if m.Module.src != nil || m.srcSize == 0 {
+	if m.Module.src != nil || m.stamp.Size == 0 {
 		return m.Module.src
 	}
 	m.srcOnce.Do(func() {
 		src, err := os.ReadFile(filepath.Join(m.prog.root, filepath.FromSlash(m.File)))
-		if err == nil && len(src) == m.srcSize && crc32.Checksum(src, castagnoli) == m.srcSum {
+		if err == nil && m.stamp.Matches(src) {
 			m.src = src
 		}
 	})

@@ -133,7 +133,10 @@ type BuildPass struct {
 // An ExtractPass is a model's view of one parsed file.
 type ExtractPass struct {
 	Model *Model
-	// Syntax is the file's snapshot: its path, tree and lines.
+	// Syntax is the file's snapshot: its path, tree and lines. Unless the
+	// part returned is a SyntaxPart holding it, the part must not keep
+	// the tree or its nodes (text and the file's bytes are the part's to
+	// keep): the driver builds the next file's snapshot in their memory.
 	Syntax *source.Syntax
 	// Files lists the repository's files of the model's language, by
 	// path relative to the root, sorted: what Needs may name. A model

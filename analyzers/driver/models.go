@@ -12,6 +12,7 @@ import (
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/filter"
 	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
 // The model phase: while files are parsed, each model that wants a file
@@ -78,9 +79,9 @@ func (p *plan) modelsWanting(lang source.Language, ff *fileFilter, found []bool)
 // extract snapshots f and hands it to each model in models; the parts go
 // to fr. Of a scanned file the outline goes to fr too, to complete the
 // findings of its Check steps, and the snapshot when a part keeps it
-// anyway: a snapshot no part keeps is let go.
+// anyway: the memory of a snapshot no part keeps goes to the next file's.
 func (w *worker) extract(f *source.File, models []int, scanned bool, fr *fileResult, note func(level, analyzer, format string, args ...any)) {
-	syn, err := source.NewSyntax(f, MaxSnapshotNodes)
+	syn, err := source.NewSyntaxWith(&w.trees, f, MaxSnapshotNodes)
 	if err != nil {
 		note("warning", "", "not modelled: %v", err)
 		return
@@ -100,9 +101,17 @@ func (w *worker) extract(f *source.File, models []int, scanned bool, fr *fileRes
 	}
 	if scanned && len(fr.parts) > 0 {
 		fr.outline = source.NewOutline(syn)
-		fr.syntax = heldSyntax(fr.parts)
+	}
+	if fr.syntax = heldSyntax(fr.parts); fr.syntax == nil {
+		reuseSnapshot(&w.trees, syn.Tree)
+	} else if !scanned {
+		fr.syntax = nil
 	}
 }
+
+// reuseSnapshot hands a snapshot no part keeps back to the worker's
+// builder; a variable for TestNoPartKeepsItsSnapshot.
+var reuseSnapshot = (*syntax.Builder).Reuse
 
 // heldSyntax returns the snapshot a part keeps, nil when none does.
 func heldSyntax(parts []ownedPart) *source.Syntax {

@@ -12,6 +12,7 @@ import (
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/filter"
 	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/syntax"
 	"github.com/residue-sec/residue/analyzers/tsquery"
 )
 
@@ -22,6 +23,8 @@ type worker struct {
 	parser *source.Parser
 	cursor *tsquery.Cursor
 	lines  lineCache
+	// trees holds the memory of the last snapshot no part kept.
+	trees syntax.Builder
 }
 
 func newWorker(p *plan) *worker {

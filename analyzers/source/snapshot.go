@@ -140,6 +140,12 @@ func Kinds(lang Language) *syntax.Kinds { return kinds[lang] }
 // outlives the file's tree, with the file's source. It fails when the
 // subtree has more than limit nodes.
 func (f *File) Snapshot(n *Node, limit int) (*syntax.Tree, error) {
+	return f.SnapshotWith(nil, n, limit)
+}
+
+// SnapshotWith is Snapshot building the tree with b (syntax.Builder.New),
+// in memory of trees handed back to it; nil b allocates it.
+func (f *File) SnapshotWith(b *syntax.Builder, n *Node, limit int) (*syntax.Tree, error) {
 	if n == nil {
 		return nil, fmt.Errorf("no node")
 	}
@@ -154,7 +160,10 @@ func (f *File) Snapshot(n *Node, limit int) (*syntax.Tree, error) {
 	defer C.free(unsafe.Pointer(recs))
 	// rsRecord has syntax.Record's layout (TestRecordLayout); New copies
 	// each record into its node, so it reads the C array in place.
-	return syntax.New(Kinds(f.Lang), f.Src, unsafe.Slice((*syntax.Record)(unsafe.Pointer(recs)), int(count))), nil
+	if b == nil {
+		b = new(syntax.Builder)
+	}
+	return b.New(Kinds(f.Lang), f.Src, unsafe.Slice((*syntax.Record)(unsafe.Pointer(recs)), int(count))), nil
 }
 
 // recordSize and recordOffsets describe the C record, for TestRecordLayout.

@@ -157,7 +157,12 @@ type Syntax struct {
 // NewSyntax snapshots the whole of f, which must be parsed, failing past
 // limit nodes.
 func NewSyntax(f *File, limit int) (*Syntax, error) {
-	t, err := f.Snapshot(f.Root(), limit)
+	return NewSyntaxWith(nil, f, limit)
+}
+
+// NewSyntaxWith is NewSyntax building the tree with b (File.SnapshotWith).
+func NewSyntaxWith(b *syntax.Builder, f *File, limit int) (*Syntax, error) {
+	t, err := f.SnapshotWith(b, f.Root(), limit)
 	if err != nil {
 		return nil, err
 	}

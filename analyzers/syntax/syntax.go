@@ -97,11 +97,39 @@ type Node struct {
 // New builds a tree from records in preorder (each record's Parent earlier
 // than itself) over src, the whole file's source.
 func New(kinds *Kinds, src []byte, recs []Record) *Tree {
-	t := &Tree{kinds: kinds, src: src, nodes: make([]Node, len(recs))}
-	lastChild := make([]int32, len(recs))
+	var b Builder
+	return b.New(kinds, src, recs)
+}
+
+// A Builder builds trees in the memory of the trees handed back to it
+// (Reuse): a worker that snapshots file after file and lets each snapshot
+// go allocates its nodes once. Its zero value is ready; it is not safe for
+// concurrent use.
+type Builder struct {
+	nodes     []Node
+	lastChild []int32
+}
+
+// maxReused bounds the nodes a Builder keeps for the next tree: the
+// memory of a bigger tree goes back to the heap.
+const maxReused = 1 << 16
+
+// New is the package's New, building the tree in memory handed back to b
+// when it is big enough.
+func (b *Builder) New(kinds *Kinds, src []byte, recs []Record) *Tree {
+	t := &Tree{kinds: kinds, src: src}
+	if cap(b.nodes) >= len(recs) {
+		t.nodes, b.nodes = b.nodes[:len(recs)], nil
+	} else {
+		t.nodes = make([]Node, len(recs))
+	}
+	if cap(b.lastChild) < len(recs) {
+		b.lastChild = make([]int32, len(recs))
+	}
+	lastChild := b.lastChild[:len(recs)]
 	for i, r := range recs {
 		n := &t.nodes[i]
-		n.t, n.rec, n.idx, n.next, n.last = t, r, int32(i), -1, int32(i)
+		*n = Node{t: t, rec: r, idx: int32(i), next: -1, last: int32(i)}
 		lastChild[i] = -1
 		if p := r.Parent; p >= 0 && int(p) < i {
 			if c := lastChild[p]; c >= 0 {
@@ -116,6 +144,9 @@ func New(kinds *Kinds, src []byte, recs []Record) *Tree {
 			n.rec.Parent = -1
 		}
 	}
+	if cap(b.lastChild) > maxReused {
+		b.lastChild = nil
+	}
 	for i := len(t.nodes) - 1; i >= 0; i-- {
 		n := &t.nodes[i]
 		if n.rec.Sym == errorSym || n.rec.Flags&FlagMissing != 0 {
@@ -129,6 +160,24 @@ func New(kinds *Kinds, src []byte, recs []Record) *Tree {
 		}
 	}
 	return t
+}
+
+// Reuse hands t's memory back to b for the next tree it builds. Nothing
+// may use t or its nodes afterwards: t is left empty, and the nodes are
+// those of the next tree.
+func (b *Builder) Reuse(t *Tree) {
+	if t == nil {
+		return
+	}
+	nodes := t.nodes
+	t.nodes = nil
+	if cap(nodes) > maxReused || cap(nodes) <= cap(b.nodes) {
+		return
+	}
+	// The nodes point at t, which holds its file's source: they are
+	// cleared, so that the source goes when the file is done.
+	clear(nodes[:cap(nodes)])
+	b.nodes = nodes[:0]
 }
 
 // Root returns the tree's first node, nil for an empty tree.

@@ -1,6 +1,7 @@
 package syntax
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -81,5 +82,54 @@ func TestErrorsPropagate(t *testing.T) {
 	var back Tree
 	if err := back.UnmarshalBinary(data); err != nil || !back.Root().HasError() || back.Len() != 3 {
 		t.Errorf("round trip: %v", err)
+	}
+}
+
+// dump renders every node of t with what navigation reads of it.
+func dump(t *Tree) string {
+	var b strings.Builder
+	t.Root().Walk(func(n *Node) bool {
+		fmt.Fprintf(&b, "%s %q kids %d/%d parent %q next %q err %v\n", n.Type(), n.Text(), n.ChildCount(), n.NamedChildCount(),
+			n.Parent().Type(), n.NextSibling().Type(), n.HasError())
+		return true
+	})
+	return b.String()
+}
+
+func TestBuilderReusesMemory(t *testing.T) {
+	want := tree()
+	recs := want.Records()
+	var b Builder
+	// A bigger tree first, whose nodes the next tree is built in: a root
+	// with nine ERROR children.
+	big := []Record{{Sym: 1, Flags: FlagNamed, End: 7, Parent: -1}}
+	for range 9 {
+		big = append(big, Record{Sym: errorSym, Flags: FlagNamed, Start: 1, End: 2, Parent: 0})
+	}
+	first := b.New(want.Kinds(), want.Src(), big)
+	if !first.Root().HasError() || first.Len() != 10 {
+		t.Fatalf("first tree: %s", dump(first))
+	}
+	mem := first.Root()
+	b.Reuse(first)
+	if first.Root() != nil || first.Len() != 0 {
+		t.Fatal("a tree handed back still has nodes")
+	}
+	got := b.New(want.Kinds(), want.Src(), recs)
+	if got.Root() != mem {
+		t.Error("the second tree was not built in the first one's memory")
+	}
+	if dump(got) != dump(want) {
+		t.Errorf("built in reused memory:\n%s\nwant:\n%s", dump(got), dump(want))
+	}
+	// A tree past the bound is not kept: the next one is allocated.
+	huge := make([]Record, maxReused+1)
+	huge[0].Parent = -1
+	b.Reuse(got)
+	h := b.New(want.Kinds(), want.Src(), huge)
+	hugeMem := h.Root()
+	b.Reuse(h)
+	if next := b.New(want.Kinds(), want.Src(), recs); next.Root() == hugeMem || dump(next) != dump(want) {
+		t.Error("a tree past maxReused nodes was kept for the next")
 	}
 }

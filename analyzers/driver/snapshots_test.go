@@ -1,0 +1,80 @@
+package driver
+
+import (
+	"io/fs"
+	"path"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+
+	"github.com/residue-sec/residue/analyzers/all"
+	"github.com/residue-sec/residue/analyzers/rule"
+	"github.com/residue-sec/residue/analyzers/syntax"
+	"github.com/residue-sec/residue/rules"
+)
+
+// TestNoPartKeepsItsSnapshot scans every rule fixture with the real
+// analyzers twice: once as a run does, and once with each snapshot that
+// would go to the next file cleared instead, so that a part still reading
+// its snapshot's nodes after Extract would panic or read zeros. Both runs
+// must give the same findings and notifications: no model keeps a
+// snapshot it does not declare (analyzers.SyntaxPart), whose memory the
+// worker builds the next file's snapshot in.
+func TestNoPartKeepsItsSnapshot(t *testing.T) {
+	builtin, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := rule.NewSet(builtin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	as := all.Analyzers()
+	if q, err := all.Declarative(builtin); err != nil {
+		t.Fatal(err)
+	} else if q != nil {
+		as = append(as, q)
+	}
+	archives, err := fs.Glob(rules.FS, "*/testdata/*.txtar")
+	if err != nil || len(archives) < 20 {
+		t.Fatalf("%d fixtures (%v)", len(archives), err)
+	}
+	var cleared atomic.Int64
+	for _, name := range archives {
+		data, err := fs.ReadFile(rules.FS, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files := map[string]string{}
+		for _, f := range txtar.Parse(data).Files {
+			files[f.Name] = string(f.Data)
+		}
+		dir := writeTree(t, files)
+		scanAll := func() string {
+			res, err := Run(Config{Analyzers: as, Rules: set, Paths: []string{dir}, Root: dir, Jobs: 2})
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			return canonical(t, res)
+		}
+		want := scanAll()
+		reuseSnapshot = func(_ *syntax.Builder, tree *syntax.Tree) {
+			var b syntax.Builder
+			b.Reuse(tree)
+			cleared.Add(1)
+		}
+		got := scanAll()
+		reuseSnapshot = (*syntax.Builder).Reuse
+		if got != want {
+			t.Errorf("%s: with each snapshot cleared after Extract:\n%s\nwant:\n%s", path.Base(name), got, want)
+		}
+		if strings.Contains(want, "panicked") {
+			t.Errorf("%s: a panic:\n%s", path.Base(name), want)
+		}
+	}
+	if cleared.Load() == 0 {
+		t.Fatal("no snapshot was let go")
+	}
+}

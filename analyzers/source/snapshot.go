@@ -96,6 +96,26 @@ fail:
 	*count = n;
 	return NULL;
 }
+
+// rs_max_depth returns the depth of the deepest node under root (root is
+// 1), stopping once it passes limit.
+static int32_t rs_max_depth(rsTSNode root, int32_t limit) {
+	rsTSTreeCursor cur = ts_tree_cursor_new(root);
+	int32_t depth = 1, max = 1;
+	for (;;) {
+		if (ts_tree_cursor_goto_first_child(&cur)) {
+			if (++depth > max && (max = depth) > limit) break;
+			continue;
+		}
+		while (!ts_tree_cursor_goto_next_sibling(&cur)) {
+			if (!ts_tree_cursor_goto_parent(&cur)) goto done;
+			depth--;
+		}
+	}
+done:
+	ts_tree_cursor_delete(&cur);
+	return max;
+}
 */
 import "C"
 
@@ -164,6 +184,16 @@ func (f *File) SnapshotWith(b *syntax.Builder, n *Node, limit int) (*syntax.Tree
 		b = new(syntax.Builder)
 	}
 	return b.New(Kinds(f.Lang), f.Src, unsafe.Slice((*syntax.Record)(unsafe.Pointer(recs)), int(count))), nil
+}
+
+// MaxDepth returns the depth of the deepest node under root (root is 1),
+// stopping early once limit is exceeded. It walks with a tree cursor in one
+// call into C.
+func MaxDepth(root *Node, limit int) int {
+	if root == nil {
+		return 0
+	}
+	return int(C.rs_max_depth(*(*C.rsTSNode)(unsafe.Pointer(root)), C.int32_t(min(limit, 1<<30))))
 }
 
 // recordSize and recordOffsets describe the C record, for TestRecordLayout.

@@ -4,36 +4,6 @@ import (
 	sitter "github.com/smacker/go-tree-sitter"
 )
 
-// MaxDepth returns the depth of the deepest node under root (root is 1),
-// stopping early once limit is exceeded. It walks with a tree cursor and
-// creates no Go node per visited node.
-func MaxDepth(root *Node, limit int) int {
-	if root == nil {
-		return 0
-	}
-	cur := sitter.NewTreeCursor(root)
-	defer cur.Close()
-	depth, max := 1, 1
-	for {
-		if cur.GoToFirstChild() {
-			depth++
-			if depth > max {
-				max = depth
-				if max > limit {
-					return max
-				}
-			}
-			continue
-		}
-		for !cur.GoToNextSibling() {
-			if !cur.GoToParent() {
-				return max
-			}
-			depth--
-		}
-	}
-}
-
 // NestingEstimate returns a cheap guess, never below the real figure for
 // code that parses, of how deep src's syntax tree can be, without parsing:
 // twice the deepest indentation, and the longest run of brackets,

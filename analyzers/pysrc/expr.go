@@ -138,6 +138,9 @@ func (s *fnState) args(n *syntax.Node) []Arg {
 		return []Arg{{Value: s.expr(n), Span: span(n)}}
 	}
 	var out []Arg
+	if k := n.NamedChildCount(); k > 0 {
+		out = make([]Arg, 0, k)
+	}
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		if !c.IsNamed() || c.Type() == "comment" {
 			continue

@@ -231,6 +231,9 @@ func (s *fnState) class(def, name *syntax.Node, decs []string, calls []int32, sp
 // params binds a function's parameters.
 func (s *fnState) params(ps *syntax.Node) {
 	kwOnly := false
+	if k := ps.NamedChildCount(); k > 0 {
+		s.fn.Params = make([]Param, 0, k)
+	}
 	for p := ps.FirstChild(); p != nil; p = p.NextSibling() {
 		var name string
 		kind := ParamPlain

@@ -41,13 +41,13 @@ func newChecker(rp *repo, m *pysrc.ModuleDef) *checker {
 		requestPhase: map[*pysrc.ClassDef]facts{}}
 }
 
-// relevant reports whether the module names a certificate or user key,
-// or reads a key a setting or a constant names, or the settings add keys.
-func (c *checker) relevant() bool {
+// relevant reports whether the module, whose source is src, names a
+// certificate or user key, or reads a key a setting or a constant names,
+// or the settings add keys.
+func (c *checker) relevant(src []byte) bool {
 	if c.rp.keys.configured() {
 		return true
 	}
-	src := c.mod.Source()
 	for _, lit := range keyLiterals {
 		if bytes.Contains(src, []byte(lit)) {
 			return true

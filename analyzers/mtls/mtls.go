@@ -63,7 +63,8 @@ func checkFile(pass *analyzers.CheckPass) error {
 		return nil
 	}
 	c := newChecker(newRepo(prog, pass.Settings), m)
-	if !c.relevant() {
+	// The outline holds the file's bytes: the module would read them again.
+	if !c.relevant(pass.Outline.Src) {
 		return nil
 	}
 	for _, fd := range c.run() {

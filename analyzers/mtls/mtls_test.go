@@ -99,7 +99,7 @@ func analyzeFiles(tb testing.TB, files map[string]string, settings analyzers.Set
 	for _, path := range paths {
 		rp := newRepo(prog, settings)
 		c := newChecker(rp, prog.Module(path))
-		if c.relevant() {
+		if c.relevant([]byte(files[path])) {
 			fds = append(fds, c.run()...)
 		}
 		work[path] = rp.work

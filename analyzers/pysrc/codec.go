@@ -46,7 +46,7 @@ import (
 // (Module.compact), and keeps the source it was lowered from.
 
 // codecVersion is the first byte of a module's binary form.
-const codecVersion = 3
+const codecVersion = 4
 
 // maxLiteralDepth bounds the nesting of a Literal's items the codec
 // accepts (Python's own parser nests no deeper than 200 brackets).
@@ -427,6 +427,7 @@ func (e *encoder) fn(f *Func) {
 		return
 	}
 	e.stringList(f.calledNames())
+	e.bool(f.callsCandidate())
 	e.lazyCode(code)
 }
 
@@ -918,6 +919,7 @@ func (d *decoder) fn(f *Func) {
 		return
 	}
 	called := d.stringList()
+	candidate := d.bool()
 	n := d.uint()
 	if n > uint64(d.left()) {
 		d.fail()
@@ -925,7 +927,7 @@ func (d *decoder) fn(f *Func) {
 	}
 	end := d.off + int(n)
 	f.lazy = d.lazies.next()
-	f.lazy.raw, f.lazy.table, f.lazy.called = d.data[d.off:end:end], d.table, called
+	f.lazy.raw, f.lazy.table, f.lazy.called, f.lazy.candidate = d.data[d.off:end:end], d.table, called, candidate
 	d.off = end
 }
 
@@ -948,14 +950,16 @@ func (d *decoder) code(c *FuncCode) {
 }
 
 // A lazyCode is a function's code in its binary form (lazyCode), with the
-// module's strings and the names its calls call (Func.called), until get
-// decodes it into code. It is shared by every copy of its Func.
+// module's strings, the names its calls call (Func.called) and whether one
+// of them is a candidate sink (Func.callsCandidate), until get decodes it
+// into code. It is shared by every copy of its Func.
 type lazyCode struct {
-	once   sync.Once
-	raw    []byte
-	table  []string
-	called []string
-	code   *FuncCode
+	once      sync.Once
+	raw       []byte
+	table     []string
+	called    []string
+	candidate bool
+	code      *FuncCode
 }
 
 // get returns the code, decoded on first use.

@@ -551,9 +551,11 @@ func TestLazyCode(t *testing.T) {
 
 // TestFactsOnlyPartsAreCompact extracts every repository of the tests for
 // its facts only: each module must be the one extracted to be scanned, its
-// functions' code kept encoded, and Build must find the same of each.
+// functions' code kept encoded, and Build must find the same of each. A
+// whole build of the compact modules decodes only the functions it
+// evaluates: it finds its roots and callers without decoding.
 func TestFactsOnlyPartsAreCompact(t *testing.T) {
-	compacted := 0
+	compacted, decoded := 0, 0
 	for _, files := range codecRepos(t) {
 		scanned, facts := extractParts(t, files, nil, false), extractParts(t, files, nil, true)
 		for i := range scanned {
@@ -574,10 +576,19 @@ func TestFactsOnlyPartsAreCompact(t *testing.T) {
 			}
 			sameModule(t, m, c, "facts-only")
 		}
+		// Compared, the modules above are decoded whole: Build gets fresh ones.
+		facts = extractParts(t, files, nil, true)
 		a, errA := build(scanned)
 		b, errB := build(facts)
 		if errA != nil || errB != nil {
 			t.Fatal(errA, errB)
+		}
+		for _, part := range facts {
+			for _, f := range part.(*Module).Funcs {
+				if f.lazy != nil && f.lazy.code != nil {
+					decoded++
+				}
+			}
 		}
 		if x, y := summaries(a.(*Program)), summaries(b.(*Program)); !slices.Equal(x, y) {
 			t.Fatalf("the summaries differ:\n%s\n---\n%s", strings.Join(x, "\n"), strings.Join(y, "\n"))
@@ -586,6 +597,10 @@ func TestFactsOnlyPartsAreCompact(t *testing.T) {
 	if compacted < 500 {
 		t.Fatalf("only %d functions kept encoded", compacted)
 	}
+	if decoded == 0 || decoded > compacted*3/4 {
+		t.Errorf("whole builds decoded %d of %d functions", decoded, compacted)
+	}
+	t.Logf("whole builds decoded %d of %d functions", decoded, compacted)
 }
 
 // TestFactsOnlyKeepsWhatTheCodecCannotEncode extracts a module whose

@@ -1,6 +1,9 @@
 package pysrc
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Pre-commit scans the few files staged, a CI shard one file in N: the
 // program is linked from every module all the same (their parts come
@@ -32,30 +35,25 @@ import "strings"
 // the whole program: cmem's findings there read the Python modules that
 // send a C extension's bytes (NativeEvents).
 
-// scope marks the scanned modules and reports whether the program is
-// summarized on demand: some module is not scanned, and every scanned
-// file is one of the program's modules or a Python file it did not keep.
-func (p *Program) scope(scanned []string) bool {
+// scope marks the scanned modules, and the program as summarized on
+// demand (onDemand) when some module is not scanned and every scanned file
+// is one of the program's modules or a Python file it did not keep.
+func (p *Program) scope(scanned []string) {
 	if scanned == nil {
 		for _, m := range p.modules {
 			m.scanned = true
 		}
-		return false
+		return
 	}
 	for _, path := range scanned {
 		if m := p.byPath[path]; m != nil {
 			m.scanned = true
 		} else if !strings.HasSuffix(path, ".py") {
-			return p.scope(nil)
+			p.scope(nil)
+			return
 		}
 	}
-	for _, m := range p.modules {
-		if !m.scanned {
-			p.onDemand = true
-			return true
-		}
-	}
-	return false
+	p.onDemand = slices.ContainsFunc(p.modules, func(m *module) bool { return !m.scanned })
 }
 
 // defsNamed indexes the functions by the name a call calls them by

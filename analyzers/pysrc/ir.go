@@ -183,6 +183,39 @@ func (f *Func) mayCall(name string) bool {
 	return false
 }
 
+// callsCandidate reports whether some call of f is one a vocabulary says
+// may be a sink (candidate), without decoding code the cache kept encoded.
+func (f *Func) callsCandidate() bool {
+	if f.lazy != nil {
+		return f.lazy.candidate
+	}
+	if f.code == nil {
+		return false
+	}
+	for i := range f.code.Calls {
+		if c := &f.code.Calls[i]; candidate(c.Name, c.Method) {
+			return true
+		}
+	}
+	return false
+}
+
+// eachCalled calls visit with the name each of f's calls calls, in order,
+// without decoding code the cache kept encoded.
+func (f *Func) eachCalled(visit func(name string)) {
+	if f.lazy != nil {
+		for _, name := range f.lazy.called {
+			visit(name)
+		}
+		return
+	}
+	if f.code != nil {
+		for i := range f.code.Calls {
+			visit(f.code.Calls[i].called())
+		}
+	}
+}
+
 // calledNames returns the names f's calls call, in order, without
 // decoding code the cache kept encoded.
 func (f *Func) calledNames() []string {

@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"github.com/residue-sec/residue/analyzers"
-	"github.com/residue-sec/residue/analyzers/parallel"
 	"github.com/residue-sec/residue/analyzers/source"
 )
 
@@ -202,23 +201,10 @@ func buildFor(pass *analyzers.BuildPass) (any, error) {
 	for _, m := range p.modules {
 		m.name = p.moduleName(m.File)
 	}
-	if !p.scope(scanned) {
-		p.decodeAll()
-	}
+	p.scope(scanned)
 	p.summarize()
 	p.cleans, p.resolutions = nil, nil
 	return p, nil
-}
-
-// decodeAll decodes, on every core, the code the cache kept encoded: a
-// whole build reads most of it, and would otherwise decode it function by
-// function on Build's one goroutine.
-func (p *Program) decodeAll() {
-	parallel.Each(len(p.modules), func(i int) {
-		for _, f := range p.modules[i].fns {
-			f.Code()
-		}
-	})
 }
 
 // link adds a module to the program.

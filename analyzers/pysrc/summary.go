@@ -60,7 +60,7 @@ func (p *Program) summarize() {
 		queued[i] = whole[i] || m.scanned
 		if queued[i] || !p.onDemand {
 			for _, f := range m.fns {
-				calls += len(f.Code().Calls)
+				f.eachCalled(func(string) { calls++ })
 			}
 		}
 	}
@@ -70,18 +70,15 @@ func (p *Program) summarize() {
 			continue
 		}
 		for _, f := range m.fns {
-			root := whole[i]
-			code := f.Code()
-			for k := range code.Calls {
-				c := &code.Calls[k]
-				if name := c.called(); name != "" {
-					if cs := s.callers[name]; len(cs) == 0 || cs[len(cs)-1] != f {
-						s.callers[name] = append(cs, f)
-					}
+			f.eachCalled(func(name string) {
+				if name == "" {
+					return
 				}
-				root = root || candidate(c.Name, c.Method)
-			}
-			if root && queued[i] {
+				if cs := s.callers[name]; len(cs) == 0 || cs[len(cs)-1] != f {
+					s.callers[name] = append(cs, f)
+				}
+			})
+			if queued[i] && (whole[i] || f.callsCandidate()) {
 				s.queue = append(s.queue, f)
 			}
 		}

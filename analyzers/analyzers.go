@@ -151,12 +151,6 @@ type ExtractPass struct {
 	// Parse parses src as a file of the same language and path (another
 	// configuration of the file, say) and snapshots it.
 	Parse func(src []byte) (*source.Syntax, error)
-	// FactsOnly is set when the file is not scanned, only extracted for
-	// what the scanned files need of it: a model may then keep its part in
-	// a form that costs less memory and more time to read, since Build
-	// reads little of such a part (pre-commit's thousands of files for
-	// ten staged ones). The part must behave the same either way.
-	FactsOnly bool
 }
 
 // A Part is one file's contribution to a model. Parts are stored in

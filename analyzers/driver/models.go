@@ -88,7 +88,7 @@ func (w *worker) extract(f *source.File, models []int, scanned bool, fr *fileRes
 	}
 	for _, mi := range models {
 		m := w.p.models[mi]
-		pass := &analyzers.ExtractPass{Model: m, Syntax: syn, Files: w.p.files[m.Language], Settings: w.p.modelSettings[mi], Root: w.p.root, FactsOnly: !scanned,
+		pass := &analyzers.ExtractPass{Model: m, Syntax: syn, Files: w.p.files[m.Language], Settings: w.p.modelSettings[mi], Root: w.p.root,
 			Parse: func(src []byte) (*source.Syntax, error) { return w.reparse(f, src) }}
 		part, err := runExtract(m, pass)
 		if err != nil {

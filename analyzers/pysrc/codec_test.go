@@ -549,19 +549,19 @@ func TestLazyCode(t *testing.T) {
 	}
 }
 
-// TestFactsOnlyPartsAreCompact extracts every repository of the tests for
-// its facts only: each module must be the one extracted to be scanned, its
-// functions' code kept encoded, and Build must find the same of each. A
-// whole build of the compact modules decodes only the functions it
-// evaluates: it finds its roots and callers without decoding.
-func TestFactsOnlyPartsAreCompact(t *testing.T) {
+// TestPartsAreCompact extracts every repository of the tests: each module
+// must be the one lowered, its functions' code kept encoded, and Build
+// must find the same of each. A whole build of the compact modules decodes
+// only the functions it evaluates: it finds its roots and callers without
+// decoding.
+func TestPartsAreCompact(t *testing.T) {
 	compacted, decoded := 0, 0
 	for _, files := range codecRepos(t) {
-		scanned, facts := extractParts(t, files, nil, false), extractParts(t, files, nil, true)
-		for i := range scanned {
-			m, c := scanned[i].(*Module), facts[i].(*Module)
+		lowered, parts := extractParts(t, files, nil, true), extractParts(t, files, nil, false)
+		for i := range lowered {
+			m, c := lowered[i].(*Module), parts[i].(*Module)
 			if m.form != nil || c.form == nil {
-				t.Fatalf("%s: kept as a form %v when scanned, %v for facts", m.File, m.form != nil, c.form != nil)
+				t.Fatalf("%s: kept as a form %v when lowered, %v when extracted", m.File, m.form != nil, c.form != nil)
 			}
 			for j := range c.Funcs {
 				if c.Funcs[j].Kind == KindDef {
@@ -574,16 +574,16 @@ func TestFactsOnlyPartsAreCompact(t *testing.T) {
 			if again, err := m.compact(); err != nil || len(m.src) > 0 && &m.src[0] != &again.src[0] {
 				t.Fatalf("%s: the compact module copied the source (%v)", m.File, err)
 			}
-			sameModule(t, m, c, "facts-only")
+			sameModule(t, m, c, "extracted")
 		}
 		// Compared, the modules above are decoded whole: Build gets fresh ones.
-		facts = extractParts(t, files, nil, true)
-		a, errA := build(scanned)
-		b, errB := build(facts)
+		parts = extractParts(t, files, nil, false)
+		a, errA := build(lowered)
+		b, errB := build(parts)
 		if errA != nil || errB != nil {
 			t.Fatal(errA, errB)
 		}
-		for _, part := range facts {
+		for _, part := range parts {
 			for _, f := range part.(*Module).Funcs {
 				if f.lazy != nil && f.lazy.code != nil {
 					decoded++
@@ -600,21 +600,19 @@ func TestFactsOnlyPartsAreCompact(t *testing.T) {
 	if decoded == 0 || decoded > compacted*3/4 {
 		t.Errorf("whole builds decoded %d of %d functions", decoded, compacted)
 	}
-	t.Logf("whole builds decoded %d of %d functions", decoded, compacted)
 }
 
-// TestFactsOnlyKeepsWhatTheCodecCannotEncode extracts a module whose
-// setting nests deeper than the codec's bound: read for its facts only,
-// it stays as lowered, the same part as when it is scanned.
-func TestFactsOnlyKeepsWhatTheCodecCannotEncode(t *testing.T) {
+// TestExtractKeepsWhatTheCodecCannotEncode extracts a module whose
+// setting nests deeper than the codec's bound: it stays as lowered.
+func TestExtractKeepsWhatTheCodecCannotEncode(t *testing.T) {
 	deep := strings.Repeat("[", maxLiteralDepth+1) + strings.Repeat("]", maxLiteralDepth+1)
 	files := map[string]string{"app/deep.py": "import logging\nX = " + deep + "\n\n\ndef log_it(v):\n    logging.info(v)\n"}
-	scanned, facts := extractParts(t, files, nil, false), extractParts(t, files, nil, true)
-	if len(facts) != 1 || facts[0] == nil {
-		t.Fatalf("read for facts, the module is %v", facts)
+	lowered, parts := extractParts(t, files, nil, true), extractParts(t, files, nil, false)
+	if len(parts) != 1 || parts[0] == nil {
+		t.Fatalf("extracted, the module is %v", parts)
 	}
-	m, c := scanned[0].(*Module), facts[0].(*Module)
+	m, c := lowered[0].(*Module), parts[0].(*Module)
 	if c.form != nil || len(c.Funcs) != len(m.Funcs) || len(c.Settings) != len(m.Settings) {
-		t.Errorf("read for facts: form %v, %d functions and %d settings, want %d and %d", c.form != nil, len(c.Funcs), len(c.Settings), len(m.Funcs), len(m.Settings))
+		t.Errorf("extracted: form %v, %d functions and %d settings, want %d and %d", c.form != nil, len(c.Funcs), len(c.Settings), len(m.Funcs), len(m.Settings))
 	}
 }

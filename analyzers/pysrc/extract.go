@@ -30,10 +30,30 @@ type Class struct {
 	Span, NameSpan Span
 }
 
-// extract lowers one file into its module part. The part is a function
-// of the file alone (and the settings): what its imports name is found
-// in Build, among the files extracted.
+// extract lowers one file into its module part, kept compact: the
+// module is encoded and decoded on the worker that lowered it
+// (Module.compact), so that its functions' code stays encoded until Build
+// or a Check step reads it, as a module read from the cache does. Most
+// functions are never read (what Build evaluates, see summary.go), and a
+// run holds its modules at a fraction of their lowered size. The part is
+// a function of the file alone (and the settings): what its imports name
+// is found in Build, among the files extracted.
 func extract(pass *analyzers.ExtractPass) (analyzers.Part, error) {
+	m := lower(pass)
+	c, err := m.compact()
+	switch {
+	case err == nil:
+		return c, nil
+	case errors.Is(err, errTooDeep):
+		// A literal nested past the codec's bound: the module stays as
+		// lowered (and the cache cannot store it either).
+		return m, nil
+	}
+	return nil, err
+}
+
+// lower lowers one file into its module.
+func lower(pass *analyzers.ExtractPass) *Module {
 	syn := pass.Syntax
 	m := &Module{File: syn.Path, src: syn.Src(), Package: path.Base(syn.Path) == "__init__.py", Config: relevantSettings(pass.Settings)}
 	l := &lowerer{m: m}
@@ -43,18 +63,7 @@ func extract(pass *analyzers.ExtractPass) (analyzers.Part, error) {
 	l.close(body)
 	l.need()
 	m.Funcs, m.Imports = exact(m.Funcs), exact(m.Imports)
-	if pass.FactsOnly {
-		// A module the codec does not encode (a literal nested past its
-		// bound) stays as lowered: the part must not depend on FactsOnly.
-		c, err := m.compact()
-		switch {
-		case err == nil:
-			return c, nil
-		case !errors.Is(err, errTooDeep):
-			return nil, err
-		}
-	}
-	return m, nil
+	return m
 }
 
 // relevantSettings keeps the settings a vocabulary reads.

@@ -50,9 +50,9 @@ func extractWith(t testing.TB, files map[string]string, list []string) []analyze
 	return extractParts(t, files, list, false)
 }
 
-// extractParts extracts with list as the repository's files, every file
-// only for its facts when factsOnly is set.
-func extractParts(t testing.TB, files map[string]string, list []string, factsOnly bool) []analyzers.Part {
+// extractParts extracts with list as the repository's files; with
+// lowered, each module as lowered, before extract makes it compact.
+func extractParts(t testing.TB, files map[string]string, list []string, lowered bool) []analyzers.Part {
 	t.Helper()
 	paths := make([]string, 0, len(files))
 	for p := range files {
@@ -75,7 +75,12 @@ func extractParts(t testing.TB, files map[string]string, list []string, factsOnl
 		if list == nil {
 			list = paths
 		}
-		part, err := extract(&analyzers.ExtractPass{Model: Model, Syntax: syn, Files: list, Settings: analyzers.Settings{}, FactsOnly: factsOnly})
+		pass := &analyzers.ExtractPass{Model: Model, Syntax: syn, Files: list, Settings: analyzers.Settings{}}
+		if lowered {
+			parts = append(parts, lower(pass))
+			continue
+		}
+		part, err := extract(pass)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -87,7 +87,7 @@ func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnl
 		fr.notes = append(fr.notes, analyzers.Notification{Level: level, Path: path, Analyzer: analyzer, Message: fmt.Sprintf(format, args...)})
 	}
 	ff := w.p.filters[lang]
-	found := ff.set.find(src)
+	found := ff.set.Find(src)
 	wanted := w.wanted(lang, ff, found, factsOnly)
 	models := w.p.modelsWanting(lang, ff, found)
 	unusedCheck := !factsOnly && w.p.cfg.WarnUnusedIgnores && found[ff.marker]

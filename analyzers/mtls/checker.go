@@ -3,9 +3,11 @@ package mtls
 import (
 	"bytes"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/literal"
 	"github.com/residue-sec/residue/analyzers/pysrc"
 )
 
@@ -45,16 +47,11 @@ func newChecker(rp *repo, m *pysrc.ModuleDef) *checker {
 // certificate or user key, or reads a key a setting or a constant names,
 // or the settings add keys.
 func (c *checker) relevant(src []byte) bool {
-	if c.rp.keys.configured() {
-		return true
-	}
-	for _, lit := range keyLiterals {
-		if bytes.Contains(src, []byte(lit)) {
-			return true
-		}
-	}
-	return readsNamedKey(src) || bytes.Contains(src, []byte("RemoteUser"))
+	return c.rp.keys.configured() || relevantLiterals.Any(src) || readsNamedKey(src)
 }
+
+// relevantLiterals are the key literals and RemoteUser, found in one read.
+var relevantLiterals = literal.NewSet(append(slices.Clone(keyLiterals), "RemoteUser"))
 
 // run walks the module's entry points and returns its findings.
 func (c *checker) run() []analyzers.Finding {

@@ -34,16 +34,17 @@ import (
 //   - a slice or map is its length plus one, 0 for nil, then its elements
 //     (a map's in the order of its keys);
 //   - a Func's code (FuncCode) follows its other fields; a function's
-//     (KindDef) as the names its calls call (Call.called), then a form of
-//     its own: its length, how many elements of each list type it holds,
-//     its fields, with the module's strings.
+//     (KindDef) as the names its calls call (Call.called), a boolean that
+//     says whether one of them is a candidate sink (Func.callsCandidate),
+//     then a form of its own: its length, how many elements of each list
+//     type it holds, its fields, with the module's strings.
 //
 // A decoder allocates the elements of each list type once, the module's
 // string table once, and hands out capped slices of them. It keeps each
 // function's code in its form until Func.Code asks for it, so a module
 // keeps the form it was decoded from (a copy of gob's), which its strings
-// alias. A module extracted only for its facts is made the same way
-// (Module.compact), and keeps the source it was lowered from.
+// alias. Every module extracted is made the same way (Module.compact),
+// and keeps the source it was lowered from.
 
 // codecVersion is the first byte of a module's binary form.
 const codecVersion = 4

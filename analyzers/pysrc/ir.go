@@ -115,17 +115,20 @@ type Func struct {
 	Globals []Store
 	// Span is the definition; NameSpan its name.
 	Span, NameSpan Span
-	// code is what Code returns; lazy, for a function the cache stored,
-	// holds its code still encoded (see codec.go) and the names its calls
-	// call (Call.called), which Build reads without decoding it.
+	// code is what Code returns; lazy, for a function of a decoded module
+	// (every module extracted, or read from the cache), holds its code
+	// still encoded (see codec.go), the names its calls call (Call.called)
+	// and whether one is a candidate sink, which Build reads without
+	// decoding it.
 	code *FuncCode
 	lazy *lazyCode
 }
 
-// Code returns the function's code. A module the cache stored keeps the
-// code of its functions (not of module and class bodies) encoded until it
-// is asked for: a pre-commit run links every module of the repository but
-// evaluates a few of its functions. It is safe for concurrent use.
+// Code returns the function's code. A decoded module (every module
+// extracted, or read from the cache) keeps the code of its functions (not
+// of module and class bodies) encoded until it is asked for: a run links
+// every module of the repository but evaluates a part of its functions. It
+// is safe for concurrent use.
 func (f *Func) Code() *FuncCode {
 	if f.lazy != nil {
 		return f.lazy.get()
@@ -167,7 +170,7 @@ type FuncCode struct {
 }
 
 // mayCall reports whether some call of f calls something named name
-// (Call.called), without decoding code the cache kept encoded.
+// (Call.called), without decoding code kept encoded.
 func (f *Func) mayCall(name string) bool {
 	if f.lazy != nil {
 		return slices.Contains(f.lazy.called, name)
@@ -184,7 +187,7 @@ func (f *Func) mayCall(name string) bool {
 }
 
 // callsCandidate reports whether some call of f is one a vocabulary says
-// may be a sink (candidate), without decoding code the cache kept encoded.
+// may be a sink (candidate), without decoding code kept encoded.
 func (f *Func) callsCandidate() bool {
 	if f.lazy != nil {
 		return f.lazy.candidate
@@ -201,7 +204,7 @@ func (f *Func) callsCandidate() bool {
 }
 
 // eachCalled calls visit with the name each of f's calls calls, in order,
-// without decoding code the cache kept encoded.
+// without decoding code kept encoded.
 func (f *Func) eachCalled(visit func(name string)) {
 	if f.lazy != nil {
 		for _, name := range f.lazy.called {
@@ -217,7 +220,7 @@ func (f *Func) eachCalled(visit func(name string)) {
 }
 
 // calledNames returns the names f's calls call, in order, without
-// decoding code the cache kept encoded.
+// decoding code kept encoded.
 func (f *Func) calledNames() []string {
 	if f.lazy != nil {
 		return f.lazy.called

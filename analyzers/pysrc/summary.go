@@ -51,7 +51,7 @@ func (p *Program) summarize() {
 	s := &p.sched
 	// On demand, a function of a module neither scanned nor evaluated
 	// whole is neither queued as a root nor as a caller (callersOf): its
-	// calls are not read, nor its code decoded if the cache kept it.
+	// calls are not read, nor its code decoded.
 	whole, queued := make([]bool, len(p.modules)), make([]bool, len(p.modules))
 	calls, n := 0, 0
 	for i, m := range p.modules {

@@ -103,9 +103,10 @@ func New(kinds *Kinds, src []byte, recs []Record) *Tree {
 
 // A Builder builds trees in the memory of the trees handed back to it
 // (Reuse): a worker that snapshots file after file and lets each snapshot
-// go allocates its nodes once. Its zero value is ready; it is not safe for
-// concurrent use.
+// go allocates its nodes once for files of about the same size. Its zero
+// value is ready; it is not safe for concurrent use.
 type Builder struct {
+	// nodes is the memory of the last tree handed back, all zero.
 	nodes     []Node
 	lastChild []int32
 }
@@ -114,11 +115,12 @@ type Builder struct {
 // memory of a bigger tree goes back to the heap.
 const maxReused = 1 << 16
 
-// New is the package's New, building the tree in memory handed back to b
-// when it is big enough.
+// New is the package's New, building the tree in the memory handed back
+// to b when the tree fills at least half of it: a tree that is kept (a C
+// part's) holds no more than twice its nodes.
 func (b *Builder) New(kinds *Kinds, src []byte, recs []Record) *Tree {
 	t := &Tree{kinds: kinds, src: src}
-	if cap(b.nodes) >= len(recs) {
+	if n := cap(b.nodes); len(recs) <= n && 2*len(recs) >= n {
 		t.nodes, b.nodes = b.nodes[:len(recs)], nil
 	} else {
 		t.nodes = make([]Node, len(recs))
@@ -162,21 +164,23 @@ func (b *Builder) New(kinds *Kinds, src []byte, recs []Record) *Tree {
 	return t
 }
 
-// Reuse hands t's memory back to b for the next tree it builds. Nothing
-// may use t or its nodes afterwards: t is left empty, and the nodes are
-// those of the next tree.
+// Reuse hands t's memory back to b for the next tree it builds, in place
+// of what b held: files come largest first, so the last tree's memory
+// fits the next best. Nothing may use t or its nodes afterwards: t is
+// left empty, and the nodes are those of a next tree.
 func (b *Builder) Reuse(t *Tree) {
 	if t == nil {
 		return
 	}
 	nodes := t.nodes
 	t.nodes = nil
-	if cap(nodes) > maxReused || cap(nodes) <= cap(b.nodes) {
+	if cap(nodes) > maxReused {
 		return
 	}
 	// The nodes point at t, which holds its file's source: they are
-	// cleared, so that the source goes when the file is done.
-	clear(nodes[:cap(nodes)])
+	// cleared, so that the source goes when the file is done. Past them
+	// the memory is still zero, as New found it.
+	clear(nodes)
 	b.nodes = nodes[:0]
 }
 

@@ -111,9 +111,14 @@ func TestBuilderReusesMemory(t *testing.T) {
 		t.Fatalf("first tree: %s", dump(first))
 	}
 	mem := first.Root()
+	last := &first.nodes[9]
 	b.Reuse(first)
 	if first.Root() != nil || first.Len() != 0 {
 		t.Fatal("a tree handed back still has nodes")
+	}
+	// Cleared, the nodes no longer hold the tree (and its source).
+	if *mem != (Node{}) || *last != (Node{}) {
+		t.Fatal("the nodes of a tree handed back were not cleared")
 	}
 	got := b.New(want.Kinds(), want.Src(), recs)
 	if got.Root() != mem {
@@ -122,10 +127,20 @@ func TestBuilderReusesMemory(t *testing.T) {
 	if dump(got) != dump(want) {
 		t.Errorf("built in reused memory:\n%s\nwant:\n%s", dump(got), dump(want))
 	}
+	// A tree that fills less than half of the memory is not built in it,
+	// which is kept for the next; a tree handed back takes its place.
+	b.Reuse(got)
+	small := b.New(want.Kinds(), want.Src(), recs[:3])
+	if small.Root() == mem || cap(small.nodes) != 3 || cap(b.nodes) != 10 {
+		t.Errorf("a 3-node tree built in %d nodes (10 held: %d)", cap(small.nodes), cap(b.nodes))
+	}
+	b.Reuse(small)
+	if cap(b.nodes) != 3 {
+		t.Errorf("after a 3-node tree is handed back, %d nodes are held", cap(b.nodes))
+	}
 	// A tree past the bound is not kept: the next one is allocated.
 	huge := make([]Record, maxReused+1)
 	huge[0].Parent = -1
-	b.Reuse(got)
 	h := b.New(want.Kinds(), want.Src(), huge)
 	hugeMem := h.Root()
 	b.Reuse(h)

@@ -76,16 +76,11 @@ func (p *plan) modelsWanting(lang source.Language, ff *fileFilter, found []bool)
 	return out
 }
 
-// extract snapshots f and hands it to each model in models; the parts go
+// extract hands syn, f's snapshot, to each model in models; the parts go
 // to fr. Of a scanned file the outline goes to fr too, to complete the
 // findings of its Check steps, and the snapshot when a part keeps it
 // anyway: the memory of a snapshot no part keeps goes to the next file's.
-func (w *worker) extract(f *source.File, models []int, scanned bool, fr *fileResult, note func(level, analyzer, format string, args ...any)) {
-	syn, err := source.NewSyntaxWith(&w.trees, f, MaxSnapshotNodes)
-	if err != nil {
-		note("warning", "", "not modelled: %v", err)
-		return
-	}
+func (w *worker) extract(f *source.File, syn *source.Syntax, models []int, scanned bool, fr *fileResult, note func(level, analyzer, format string, args ...any)) {
 	for _, mi := range models {
 		m := w.p.models[mi]
 		pass := &analyzers.ExtractPass{Model: m, Syntax: syn, Files: w.p.files[m.Language], Settings: w.p.modelSettings[mi], Root: w.p.root,
@@ -107,6 +102,12 @@ func (w *worker) extract(f *source.File, models []int, scanned bool, fr *fileRes
 	} else if !scanned {
 		fr.syntax = nil
 	}
+}
+
+// snapshot snapshots f for its models, in the memory of the last snapshot
+// no part kept.
+func (w *worker) snapshot(f *source.File) (*source.Syntax, error) {
+	return source.NewSyntaxWith(&w.trees, f, MaxSnapshotNodes)
 }
 
 // reuseSnapshot hands a snapshot no part keeps back to the worker's
@@ -169,10 +170,15 @@ func (w *worker) extractOnly(j job, src []byte) (fr fileResult) {
 	}
 	defer f.Close()
 	fr.parsed = true
-	if w.tooDeep(f, note) {
+	syn, err := w.snapshot(f)
+	if w.tooDeep(f, syn, note) {
 		return fr
 	}
-	w.extract(f, j.models, !j.factsOnly, &fr, note)
+	if err != nil {
+		note("warning", "", "not modelled: %v", err)
+	} else {
+		w.extract(f, syn, j.models, !j.factsOnly, &fr, note)
+	}
 	if !j.factsOnly {
 		fr.ignores, fr.ignoresRead = filter.Ignores(f, w.p.comments[j.Lang], w.cursor), true
 	}

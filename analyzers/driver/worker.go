@@ -102,12 +102,19 @@ func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnl
 	}
 	defer f.Close()
 	fr.parsed = true
-	if w.tooDeep(f, note) {
+	var syn *source.Syntax
+	var snapErr error
+	if len(models) > 0 {
+		syn, snapErr = w.snapshot(f)
+	}
+	if w.tooDeep(f, syn, note) {
 		fr.skipped = true
 		return fr
 	}
-	if len(models) > 0 {
-		w.extract(f, models, !factsOnly, &fr, note)
+	if snapErr != nil {
+		note("warning", "", "not modelled: %v", snapErr)
+	} else if syn != nil {
+		w.extract(f, syn, models, !factsOnly, &fr, note)
 	}
 	root := f.Root()
 	if root.HasError() {
@@ -148,13 +155,20 @@ func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnl
 }
 
 // tooDeep reports whether f's syntax nests deeper than the configured
-// limit, adding the notification once (when note is set).
-func (w *worker) tooDeep(f *source.File, note func(level, analyzer, format string, args ...any)) bool {
-	if source.NestingEstimate(f.Src) <= w.p.cfg.MaxDepth || source.MaxDepth(f.Root(), w.p.cfg.MaxDepth) <= w.p.cfg.MaxDepth {
+// limit, adding the notification once (when note is set): syn, f's
+// snapshot when it has one, measured it; else a guess from the bytes and,
+// when that is high, a walk of the tree. A snapshot too deep goes back to
+// the worker's builder.
+func (w *worker) tooDeep(f *source.File, syn *source.Syntax, note func(level, analyzer, format string, args ...any)) bool {
+	limit := w.p.cfg.MaxDepth
+	if syn != nil && syn.Tree.Depth() <= limit || syn == nil && (source.NestingEstimate(f.Src) <= limit || source.MaxDepth(f.Root(), limit) <= limit) {
 		return false
 	}
+	if syn != nil {
+		reuseSnapshot(&w.trees, syn.Tree)
+	}
 	if note != nil {
-		note("warning", "", "skipped: syntax nested deeper than %d levels", w.p.cfg.MaxDepth)
+		note("warning", "", "skipped: syntax nested deeper than %d levels", limit)
 	}
 	return true
 }

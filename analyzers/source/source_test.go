@@ -144,7 +144,8 @@ func TestParserRecoversAfterTimeout(t *testing.T) {
 }
 
 // TestNestingEstimateBoundsDepth checks that the estimate is never below the
-// real depth, for nesting by brackets, indentation and operator chains.
+// real depth, for nesting by brackets, indentation and operator chains,
+// and that a snapshot measures the depth MaxDepth walks.
 func TestNestingEstimateBoundsDepth(t *testing.T) {
 	cases := map[string]string{
 		"brackets":  "x = " + strings.Repeat("[", 300) + strings.Repeat("]", 300) + "\n",
@@ -160,6 +161,13 @@ func TestNestingEstimateBoundsDepth(t *testing.T) {
 		depth := MaxDepth(f.Root(), 1<<30)
 		if est := NestingEstimate(f.Src); est < depth-10 {
 			t.Errorf("%s: estimate %d, real depth %d", name, est, depth)
+		}
+		syn, err := NewSyntax(f, 1<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := syn.Tree.Depth(); got != depth || depth < 100 {
+			t.Errorf("%s: snapshot depth %d, MaxDepth %d", name, got, depth)
 		}
 	}
 }

@@ -80,6 +80,8 @@ type Tree struct {
 	kinds *Kinds
 	src   []byte
 	nodes []Node
+	// depth is the depth of the deepest node (the root's is 1).
+	depth int
 }
 
 // A Node is one node of a Tree. Its methods accept a nil receiver and
@@ -107,8 +109,10 @@ func New(kinds *Kinds, src []byte, recs []Record) *Tree {
 // value is ready; it is not safe for concurrent use.
 type Builder struct {
 	// nodes is the memory of the last tree handed back, all zero.
-	nodes     []Node
-	lastChild []int32
+	nodes []Node
+	// lastChild and depth are scratch space, by node: the last child
+	// seen, the node's depth.
+	lastChild, depth []int32
 }
 
 // maxReused bounds the nodes a Builder keeps for the next tree: the
@@ -126,13 +130,13 @@ func (b *Builder) New(kinds *Kinds, src []byte, recs []Record) *Tree {
 		t.nodes = make([]Node, len(recs))
 	}
 	if cap(b.lastChild) < len(recs) {
-		b.lastChild = make([]int32, len(recs))
+		b.lastChild, b.depth = make([]int32, len(recs)), make([]int32, len(recs))
 	}
-	lastChild := b.lastChild[:len(recs)]
+	lastChild, depth := b.lastChild[:len(recs)], b.depth[:len(recs)]
 	for i, r := range recs {
 		n := &t.nodes[i]
 		*n = Node{t: t, rec: r, idx: int32(i), next: -1, last: int32(i)}
-		lastChild[i] = -1
+		lastChild[i], depth[i] = -1, 1
 		if p := r.Parent; p >= 0 && int(p) < i {
 			if c := lastChild[p]; c >= 0 {
 				t.nodes[c].next = int32(i)
@@ -142,12 +146,14 @@ func (b *Builder) New(kinds *Kinds, src []byte, recs []Record) *Tree {
 			if r.Flags&FlagNamed != 0 {
 				t.nodes[p].named++
 			}
+			depth[i] = depth[p] + 1
 		} else {
 			n.rec.Parent = -1
 		}
+		t.depth = max(t.depth, int(depth[i]))
 	}
 	if cap(b.lastChild) > maxReused {
-		b.lastChild = nil
+		b.lastChild, b.depth = nil, nil
 	}
 	for i := len(t.nodes) - 1; i >= 0; i-- {
 		n := &t.nodes[i]
@@ -173,7 +179,7 @@ func (b *Builder) Reuse(t *Tree) {
 		return
 	}
 	nodes := t.nodes
-	t.nodes = nil
+	t.nodes, t.depth = nil, 0
 	if cap(nodes) > maxReused {
 		return
 	}
@@ -197,6 +203,10 @@ func (t *Tree) Src() []byte { return t.src }
 
 // Kinds returns the tree's grammar names.
 func (t *Tree) Kinds() *Kinds { return t.kinds }
+
+// Depth returns the depth of the tree's deepest node, the root's being 1
+// (source.MaxDepth's measure), 0 for an empty tree.
+func (t *Tree) Depth() int { return t.depth }
 
 // Len returns the number of nodes.
 func (t *Tree) Len() int { return len(t.nodes) }

@@ -21,3 +21,12 @@ var FS embed.FS
 func Builtin() ([]*rule.Rule, error) {
 	return rule.LoadFS(FS, ".", "rules")
 }
+
+// BuiltinSet is Builtin as a rule set.
+func BuiltinSet() (*rule.Set, error) {
+	builtin, err := Builtin()
+	if err != nil {
+		return nil, err
+	}
+	return rule.NewSet(builtin)
+}

@@ -85,11 +85,7 @@ func TestFixtures(t *testing.T) {
 // builtinSet loads the embedded rules, failing t on any invalid rule file.
 func builtinSet(t *testing.T) *rule.Set {
 	t.Helper()
-	builtin, err := rules.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := rule.NewSet(builtin)
+	set, err := rules.BuiltinSet()
 	if err != nil {
 		t.Fatal(err)
 	}

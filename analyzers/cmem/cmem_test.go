@@ -6,18 +6,13 @@ import (
 
 	"github.com/residue-sec/residue/analyzers/analyzertest"
 	"github.com/residue-sec/residue/analyzers/cmem"
-	"github.com/residue-sec/residue/analyzers/rule"
 	"github.com/residue-sec/residue/rules"
 )
 
 // TestFixtures runs the cmem fixtures of rules/cmem/testdata with this
 // analyzer alone (rules/rules_test.go runs them with every analyzer).
 func TestFixtures(t *testing.T) {
-	builtin, err := rules.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := rule.NewSet(builtin)
+	set, err := rules.BuiltinSet()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,6 @@ import (
 	"golang.org/x/tools/txtar"
 
 	"github.com/residue-sec/residue/analyzers/all"
-	"github.com/residue-sec/residue/analyzers/rule"
 	"github.com/residue-sec/residue/analyzers/syntax"
 	"github.com/residue-sec/residue/rules"
 )
@@ -23,16 +22,12 @@ import (
 // snapshot it does not declare (analyzers.SyntaxPart), whose memory the
 // worker builds the next file's snapshot in.
 func TestNoPartKeepsItsSnapshot(t *testing.T) {
-	builtin, err := rules.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := rule.NewSet(builtin)
+	set, err := rules.BuiltinSet()
 	if err != nil {
 		t.Fatal(err)
 	}
 	as := all.Analyzers()
-	if q, err := all.Declarative(builtin); err != nil {
+	if q, err := all.Declarative(set.All()); err != nil {
 		t.Fatal(err)
 	} else if q != nil {
 		as = append(as, q)

@@ -14,7 +14,6 @@ import (
 	"github.com/residue-sec/residue/analyzers/all"
 	"github.com/residue-sec/residue/analyzers/discover"
 	"github.com/residue-sec/residue/analyzers/driver"
-	"github.com/residue-sec/residue/analyzers/rule"
 	"github.com/residue-sec/residue/analyzers/source"
 	"github.com/residue-sec/residue/rules"
 )
@@ -157,11 +156,7 @@ func benchWrite(b *testing.B, path, src string, mtime time.Time) {
 
 func benchConfig(b *testing.B, root, cacheDir string, paths ...string) driver.Config {
 	b.Helper()
-	builtin, err := rules.Builtin()
-	if err != nil {
-		b.Fatal(err)
-	}
-	set, err := rule.NewSet(builtin)
+	set, err := rules.BuiltinSet()
 	if err != nil {
 		b.Fatal(err)
 	}

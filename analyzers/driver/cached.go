@@ -26,7 +26,7 @@ import (
 // What the cache holds of a file is a function of its path and content
 // under one configuration: the results of its per-file pass (as a
 // scanned file, or as a facts-only one), the models' parts and its
-// snapshot. A file whose entry has what a job needs is neither read nor
+// outline. A file whose entry has what a job needs is neither read nor
 // parsed; otherwise its results are computed and added to the entry.
 
 // An entry is one file's cache entry.

@@ -136,26 +136,33 @@ func minSize[T any](elem func(*encoder, *T)) uint64 {
 	return uint64(len(e.body))
 }
 
-// GobEncode encodes the module in its binary form, for the cache.
+// GobEncode encodes the module in its binary form, for the cache: a
+// decoded module's as it is.
 func (m *Module) GobEncode() ([]byte, error) {
-	head := m.form
-	if head == nil {
-		var err error
-		if head, err = m.encodeHead(); err != nil {
-			return nil, err
-		}
+	if m.wire != nil {
+		return m.wire, nil
 	}
+	head, err := m.encodeHead()
+	if err != nil {
+		return nil, err
+	}
+	return m.withStamp(head), nil
+}
+
+// withStamp appends to head, in the room encodeHead leaves, the size and
+// checksum of the module's source: of the source it holds, else those
+// the cache stored.
+func (m *Module) withStamp(head []byte) []byte {
 	stamp := m.stamp
 	if m.src != nil {
 		stamp = source.StampOf(m.src)
 	}
-	out := make([]byte, len(head), len(head)+binary.MaxVarintLen64+4)
-	copy(out, head)
-	out = binary.AppendUvarint(out, uint64(stamp.Size))
-	return binary.LittleEndian.AppendUint32(out, stamp.Sum), nil
+	out := binary.AppendUvarint(head, uint64(stamp.Size))
+	return binary.LittleEndian.AppendUint32(out, stamp.Sum)
 }
 
-// encodeHead encodes all of the module but its source.
+// encodeHead encodes all of the module but its source, in an array of
+// its exact size with room for the source's size and checksum after it.
 func (m *Module) encodeHead() ([]byte, error) {
 	e := encoders.Get().(*encoder)
 	defer e.release()
@@ -163,11 +170,14 @@ func (m *Module) encodeHead() ([]byte, error) {
 	if e.err != nil {
 		return nil, e.err
 	}
-	size := 1 + binary.MaxVarintLen64*(1+len(e.table)+numLists) + len(e.body)
+	size := 1 + uvarintLen(uint64(len(e.table))) + len(e.body)
 	for _, s := range e.table {
-		size += len(s)
+		size += uvarintLen(uint64(len(s))) + len(s)
 	}
-	out := make([]byte, 1, size)
+	for _, n := range e.count {
+		size += uvarintLen(n)
+	}
+	out := make([]byte, 1, size+binary.MaxVarintLen64+4)
 	out[0] = codecVersion
 	out = binary.AppendUvarint(out, uint64(len(e.table)))
 	for _, s := range e.table {
@@ -179,8 +189,16 @@ func (m *Module) encodeHead() ([]byte, error) {
 	for _, n := range e.count {
 		out = binary.AppendUvarint(out, n)
 	}
-	out = append(out, e.body...)
-	return out[:len(out):len(out)], nil
+	return append(out, e.body...), nil
+}
+
+// uvarintLen returns the length of x's varint.
+func uvarintLen(x uint64) int {
+	n := 1
+	for ; x >= 0x80; x >>= 7 {
+		n++
+	}
+	return n
 }
 
 // encoders are encoders emptied, whose buffers the next module reuses:
@@ -214,6 +232,7 @@ func (m *Module) GobDecode(data []byte) error {
 		return errCodec
 	}
 	out.stamp = source.Stamp{Size: int(size), Sum: binary.LittleEndian.Uint32(data[d.off:])}
+	out.wire = data
 	*m = out
 	return nil
 }
@@ -232,6 +251,8 @@ func (m *Module) compact() (*Module, error) {
 		return nil, errCodec
 	}
 	out.src = m.src
+	// In the room after the head: out.form is capped at the head.
+	out.wire = m.withStamp(head)
 	return &out, nil
 }
 

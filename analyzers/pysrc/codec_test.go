@@ -99,7 +99,7 @@ func codecModules(t testing.TB) []*Module {
 func recode(t testing.TB, m *Module) *Module {
 	t.Helper()
 	fresh := *m
-	fresh.form = nil
+	fresh.form, fresh.wire = nil, nil
 	data, err := fresh.GobEncode()
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +116,7 @@ func recode(t testing.TB, m *Module) *Module {
 // size and checksum, as the cache stores it.
 func loaded(m *Module) *Module {
 	out := *m
-	out.form = nil
+	out.form, out.wire = nil, nil
 	if m.src != nil {
 		out.src, out.stamp = nil, source.StampOf(m.src)
 	}
@@ -599,6 +599,42 @@ func TestPartsAreCompact(t *testing.T) {
 	}
 	if decoded == 0 || decoded > compacted*3/4 {
 		t.Errorf("whole builds decoded %d of %d functions", decoded, compacted)
+	}
+}
+
+// TestEncodingIsKept: an extracted module gives the cache the binary form
+// it was made from, the one its lowered module encodes to, without
+// encoding or copying it again, and so does a module decoded from it; the
+// form's array holds its bytes and no more than the stamp's room.
+func TestEncodingIsKept(t *testing.T) {
+	n := 0
+	for _, files := range codecRepos(t) {
+		lowered, parts := extractParts(t, files, nil, true), extractParts(t, files, nil, false)
+		for i := range lowered {
+			m, c := lowered[i].(*Module), parts[i].(*Module)
+			want, err := m.GobEncode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := c.GobEncode()
+			if err != nil || !bytes.Equal(got, want) || &got[0] != &c.wire[0] {
+				t.Fatalf("%s: the extracted module encodes to other bytes, or a copy (%v)", m.File, err)
+			}
+			if &c.form[0] != &got[0] || cap(got)-len(got) > 14 || cap(want)-len(want) > 14 {
+				t.Fatalf("%s: the form is not the start of an array of %d bytes holding %d", m.File, cap(got), len(got))
+			}
+			var back Module
+			if err := back.GobDecode(got); err != nil {
+				t.Fatal(err)
+			}
+			if again, err := back.GobEncode(); err != nil || !bytes.Equal(again, want) {
+				t.Fatalf("%s: decoded, the module encodes to other bytes (%v)", m.File, err)
+			}
+			n++
+		}
+	}
+	if n < 100 {
+		t.Fatalf("only %d modules", n)
 	}
 }
 

@@ -45,8 +45,10 @@ type Module struct {
 	Need []string
 	// form is the binary form the module was decoded from (codec.go),
 	// but its source's size and checksum: its strings and its functions'
-	// code are read from it. Nil for a module as lowered.
-	form []byte
+	// code are read from it. Nil for a module as lowered. wire is the
+	// whole binary form, those included, which GobEncode gives as is; form
+	// is its start.
+	form, wire []byte
 }
 
 // Path returns the module's file path.

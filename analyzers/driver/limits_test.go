@@ -3,6 +3,7 @@ package driver
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -118,5 +119,28 @@ func TestLimitsCountWork(t *testing.T) {
 	}
 	if c.ParseTimeout < time.Minute || c.FileTimeout < time.Minute {
 		t.Errorf("wall-clock backstops %s and %s, want minutes", c.ParseTimeout, c.FileTimeout)
+	}
+}
+
+// TestTooDeepModelledFile: a file a model wants is measured on its
+// snapshot; too deep, it is skipped with the one notification a file no
+// model wants gets, and yields no part.
+func TestTooDeepModelledFile(t *testing.T) {
+	deep := strings.Repeat("[", 3000) + strings.Repeat("]", 3000)
+	dir := writeTree(t, map[string]string{
+		"app/deep.py": "import os\ndef f():\n    return " + deep + "\n",
+		"app/ok.py":   "import os\ndef g():\n    leak(1)\n",
+	})
+	res, err := Run(Config{Analyzers: cachedAnalyzers, Rules: testanalyzers.Rules(), Paths: []string{dir}, Root: dir, Jobs: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, notes := summary(res)
+	want := []string{"app/deep.py: warning: skipped: syntax nested deeper than 2000 levels"}
+	if !slices.Equal(notes, want) {
+		t.Errorf("notifications:\n%s\nwant:\n%s", strings.Join(notes, "\n"), strings.Join(want, "\n"))
+	}
+	if res.FilesSkipped != 1 || len(res.Findings) != 1 {
+		t.Errorf("%d files skipped, %d findings; want 1 and 1 (ok.py's leak)", res.FilesSkipped, len(res.Findings))
 	}
 }

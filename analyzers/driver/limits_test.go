@@ -124,7 +124,9 @@ func TestLimitsCountWork(t *testing.T) {
 
 // TestTooDeepModelledFile: a file a model wants is measured on its
 // snapshot; too deep, it is skipped with the one notification a file no
-// model wants gets, and yields no part.
+// model wants gets, and yields no part. A file nested as deep by what the
+// guess from its bytes does not count (a chain of `not`) is analyzed, as
+// a file no model wants is.
 func TestTooDeepModelledFile(t *testing.T) {
 	deep := strings.Repeat("[", 3000) + strings.Repeat("]", 3000)
 	dir := writeTree(t, map[string]string{
@@ -142,5 +144,16 @@ func TestTooDeepModelledFile(t *testing.T) {
 	}
 	if res.FilesSkipped != 1 || len(res.Findings) != 1 {
 		t.Errorf("%d files skipped, %d findings; want 1 and 1 (ok.py's leak)", res.FilesSkipped, len(res.Findings))
+	}
+	nots := strings.Repeat("not ", 2100) + "x"
+	for _, src := range []string{"import os\ndef f():\n    leak(1)\n    return " + nots + "\n", "def f():\n    leak(1)\n    return " + nots + "\n"} {
+		dir := writeTree(t, map[string]string{"app/nots.py": src})
+		res, err := Run(Config{Analyzers: cachedAnalyzers, Rules: testanalyzers.Rules(), Paths: []string{dir}, Root: dir, Jobs: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, notes := summary(res); res.FilesSkipped != 0 || len(res.Findings) != 1 {
+			t.Errorf("%q…: %d skipped, %d findings (%q); want the file analyzed", src[:10], res.FilesSkipped, len(res.Findings), notes)
+		}
 	}
 }

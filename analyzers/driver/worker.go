@@ -155,14 +155,19 @@ func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnl
 }
 
 // tooDeep reports whether f's syntax nests deeper than the configured
-// limit, adding the notification once (when note is set): a guess from
-// the bytes, and when that is high the depth syn, f's snapshot when it has
-// one, measured, else a walk of the tree. A file the guess passes is
-// analyzed whatever its depth, as it always was, with or without a
-// snapshot. A snapshot too deep goes back to the worker's builder.
+// limit, adding the notification once (when note is set): whether a guess
+// from the bytes is past it too, for a file the guess passes is analyzed
+// whatever its depth, with or without a snapshot. The depth is syn's,
+// f's snapshot, when it has one, measured as it was built (and the guess
+// is made only when that is past the limit); else a walk of the tree, made
+// only when the guess is past it. A snapshot too deep goes back to the
+// worker's builder.
 func (w *worker) tooDeep(f *source.File, syn *source.Syntax, note func(level, analyzer, format string, args ...any)) bool {
 	limit := w.p.cfg.MaxDepth
-	if source.NestingEstimate(f.Src) <= limit || syn != nil && syn.Tree.Depth() <= limit || syn == nil && source.MaxDepth(f.Root(), limit) <= limit {
+	switch {
+	case syn != nil && (syn.Tree.Depth() <= limit || source.NestingEstimate(f.Src) <= limit):
+		return false
+	case syn == nil && (source.NestingEstimate(f.Src) <= limit || source.MaxDepth(f.Root(), limit) <= limit):
 		return false
 	}
 	if syn != nil {

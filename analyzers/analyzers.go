@@ -179,7 +179,7 @@ type CheckPass struct {
 	// Path is the file's path, relative to the repository root.
 	Path string
 	// Outline is what the driver keeps of the file: its bytes, lines,
-	// statements and definitions.
+	// statements and definitions, and the prefilter literals it holds.
 	Outline *source.Outline
 	// Syntax is the file's snapshot when a model's part keeps it (a
 	// SyntaxPart), else nil: the driver does not keep a snapshot no model

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -292,5 +293,50 @@ func TestLaterRoundKeepsUsedIgnores(t *testing.T) {
 		if got := canonical(t, scanCached(t, dir, cacheDir, dir)); got != none {
 			t.Errorf("%s cache:\n%s\nwithout:\n%s", run, got, none)
 		}
+	}
+}
+
+// TestOutlineKeepsTheLiterals: a scanned file's outline lists the
+// prefilter literals the driver found in it, and the cache keeps them.
+func TestOutlineKeepsTheLiterals(t *testing.T) {
+	cfg := Config{Analyzers: cachedAnalyzers, Rules: testanalyzers.Rules()}
+	cfg.setDefaults()
+	p, err := newPlan(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.close()
+	dir := t.TempDir()
+	p.root = dir
+	w := newWorker(p)
+	defer w.close()
+	src := []byte("import os\n\ndef f():\n    leak(1)\n")
+	abs := filepath.Join(dir, "a.py")
+	if err := os.WriteFile(abs, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fr := w.analyze("a.py", source.Python, src, false)
+	if fr.outline == nil {
+		t.Fatal("no outline")
+	}
+	want := []string{"leak", "def ", "import"}
+	for _, lit := range want {
+		if !slices.Contains(fr.outline.Literals, lit) {
+			t.Errorf("the outline's literals %q lack %q", fr.outline.Literals, lit)
+		}
+	}
+	if slices.Contains(fr.outline.Literals, "call_") { // testcalls' prefilter
+		t.Errorf("the outline's literals %q hold one the file does not", fr.outline.Literals)
+	}
+	raw, err := (&storedOutline{outline: fr.outline}).GobEncode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back storedOutline
+	if err := back.GobDecode(raw); err != nil {
+		t.Fatal(err)
+	}
+	if o := back.get(abs, nil, false); o == nil || !slices.Equal(o.Literals, fr.outline.Literals) {
+		t.Errorf("from the cache, the outline's literals are %v, want %q", o, fr.outline.Literals)
 	}
 }

@@ -4,6 +4,8 @@ package driver
 // contain: one literal.Set per language finds all of them in one read.
 
 import (
+	"slices"
+
 	"github.com/residue-sec/residue/analyzers/filter"
 	"github.com/residue-sec/residue/analyzers/literal"
 	"github.com/residue-sec/residue/analyzers/source"
@@ -13,6 +15,8 @@ import (
 // analyzer's and model's literals, and which of them each one wants.
 type fileFilter struct {
 	set *literal.Set
+	// lits are the literals of set, by id.
+	lits []string
 	// analyzers, facts and models hold the literal ids of each analyzer's
 	// prefilter, fact prefilter and of each model's prefilter; nil for
 	// one that wants every file.
@@ -44,8 +48,20 @@ func newFileFilter(p *plan, lang source.Language) *fileFilter {
 		}
 	}
 	ff.marker = ids([]string{filter.Marker})[0]
-	ff.set = literal.NewSet(lits)
+	ff.set, ff.lits = literal.NewSet(lits), lits
 	return ff
+}
+
+// holds returns the distinct literals found says a file holds, in the
+// order of their ids; empty (not nil) for none.
+func (ff *fileFilter) holds(found []bool) []string {
+	out := []string{}
+	for id, ok := range found {
+		if ok && !slices.Contains(out, ff.lits[id]) {
+			out = append(out, ff.lits[id])
+		}
+	}
+	return out
 }
 
 // anyOf reports whether one of the literals ids was found.

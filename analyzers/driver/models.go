@@ -77,10 +77,11 @@ func (p *plan) modelsWanting(lang source.Language, ff *fileFilter, found []bool)
 }
 
 // extract hands syn, f's snapshot, to each model in models; the parts go
-// to fr. Of a scanned file the outline goes to fr too, to complete the
+// to fr. found are the prefilter literals f holds, nil when not looked
+// for yet. Of a scanned file the outline goes to fr too, to complete the
 // findings of its Check steps, and the snapshot when a part keeps it
 // anyway: the memory of a snapshot no part keeps goes to the next file's.
-func (w *worker) extract(f *source.File, syn *source.Syntax, models []int, scanned bool, fr *fileResult, note func(level, analyzer, format string, args ...any)) {
+func (w *worker) extract(f *source.File, syn *source.Syntax, found []bool, models []int, scanned bool, fr *fileResult, note func(level, analyzer, format string, args ...any)) {
 	for _, mi := range models {
 		m := w.p.models[mi]
 		pass := &analyzers.ExtractPass{Model: m, Syntax: syn, Files: w.p.files[m.Language], Settings: w.p.modelSettings[mi], Root: w.p.root,
@@ -96,6 +97,11 @@ func (w *worker) extract(f *source.File, syn *source.Syntax, models []int, scann
 	}
 	if scanned && len(fr.parts) > 0 {
 		fr.outline = source.NewOutline(syn)
+		ff := w.p.filters[f.Lang]
+		if found == nil {
+			found = ff.set.Find(f.Src)
+		}
+		fr.outline.Literals = ff.holds(found)
 	}
 	if fr.syntax = heldSyntax(fr.parts); fr.syntax == nil {
 		reuseSnapshot(&w.trees, syn.Tree)
@@ -177,7 +183,7 @@ func (w *worker) extractOnly(j job, src []byte) (fr fileResult) {
 	if err != nil {
 		note("warning", "", "not modelled: %v", err)
 	} else {
-		w.extract(f, syn, j.models, !j.factsOnly, &fr, note)
+		w.extract(f, syn, nil, j.models, !j.factsOnly, &fr, note)
 	}
 	if !j.factsOnly {
 		fr.ignores, fr.ignoresRead = filter.Ignores(f, w.p.comments[j.Lang], w.cursor), true

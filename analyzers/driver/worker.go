@@ -114,7 +114,7 @@ func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnl
 	if snapErr != nil {
 		note("warning", "", "not modelled: %v", snapErr)
 	} else if syn != nil {
-		w.extract(f, syn, models, !factsOnly, &fr, note)
+		w.extract(f, syn, found, models, !factsOnly, &fr, note)
 	}
 	root := f.Root()
 	if root.HasError() {

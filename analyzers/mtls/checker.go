@@ -9,6 +9,7 @@ import (
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/literal"
 	"github.com/residue-sec/residue/analyzers/pysrc"
+	"github.com/residue-sec/residue/analyzers/source"
 )
 
 // A checker judges one scanned module: it walks each function that
@@ -43,15 +44,36 @@ func newChecker(rp *repo, m *pysrc.ModuleDef) *checker {
 		requestPhase: map[*pysrc.ClassDef]facts{}}
 }
 
-// relevant reports whether the module, whose source is src, names a
+// relevant reports whether the module, whose file's outline is o, names a
 // certificate or user key, or reads a key a setting or a constant names,
-// or the settings add keys.
-func (c *checker) relevant(src []byte) bool {
-	return c.rp.keys.configured() || relevantLiterals.Any(src) || readsNamedKey(src)
+// or the settings add keys. The literals are those the driver found in the
+// file when it read it (they are the Python model's prefilter, which the
+// mtls vocabulary registers), else looked for in its bytes.
+func (c *checker) relevant(o *source.Outline) bool {
+	if c.rp.keys.configured() {
+		return true
+	}
+	named := false
+	if o.Literals != nil {
+		named = slices.ContainsFunc(o.Literals, func(lit string) bool { return relevantLiterals[lit] })
+	} else {
+		named = relevantSet.Any(o.Src)
+	}
+	return named || readsNamedKey(o.Src)
 }
 
-// relevantLiterals are the key literals and RemoteUser, found in one read.
-var relevantLiterals = literal.NewSet(append(slices.Clone(keyLiterals), "RemoteUser"))
+// relevantLiterals are the key literals and RemoteUser; relevantSet finds
+// them in one read.
+var (
+	relevantLiterals = map[string]bool{"RemoteUser": true}
+	relevantSet      = literal.NewSet(append(slices.Clone(keyLiterals), "RemoteUser"))
+)
+
+func init() {
+	for _, lit := range keyLiterals {
+		relevantLiterals[lit] = true
+	}
+}
 
 // run walks the module's entry points and returns its findings.
 func (c *checker) run() []analyzers.Finding {

@@ -63,8 +63,9 @@ func checkFile(pass *analyzers.CheckPass) error {
 		return nil
 	}
 	c := newChecker(newRepo(prog, pass.Settings), m)
-	// The outline holds the file's bytes: the module would read them again.
-	if !c.relevant(pass.Outline.Src) {
+	// The outline holds the file's bytes and the literals the driver found
+	// in them: the module would read them again.
+	if !c.relevant(pass.Outline) {
 		return nil
 	}
 	for _, fd := range c.run() {

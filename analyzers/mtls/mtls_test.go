@@ -3,6 +3,7 @@ package mtls
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -99,7 +100,7 @@ func analyzeFiles(tb testing.TB, files map[string]string, settings analyzers.Set
 	for _, path := range paths {
 		rp := newRepo(prog, settings)
 		c := newChecker(rp, prog.Module(path))
-		if c.relevant([]byte(files[path])) {
+		if c.relevant(&source.Outline{Src: []byte(files[path])}) {
 			fds = append(fds, c.run()...)
 		}
 		work[path] = rp.work
@@ -278,5 +279,51 @@ func TestSatisfies(t *testing.T) {
 		if got := satisfies(c.f, c.n); got != c.want {
 			t.Errorf("%+v satisfies %d = %v", c.f, c.n, got)
 		}
+	}
+}
+
+// TestRelevanceFromTheDriversLiterals: the literals a file's relevance
+// depends on are the Python model's prefilter, which the driver looks for
+// in every file it reads; a module judged from the literals the driver
+// found is judged as from its bytes, on every Python file of the fixtures.
+func TestRelevanceFromTheDriversLiterals(t *testing.T) {
+	for lit := range relevantLiterals {
+		if !slices.Contains(pysrc.Model.Prefilter, lit) {
+			t.Fatalf("%q is not in the Python model's prefilter", lit)
+		}
+	}
+	archives, err := filepath.Glob("../../rules/*/testdata/*.txtar")
+	if err != nil || len(archives) < 10 {
+		t.Fatalf("%d fixtures (%v)", len(archives), err)
+	}
+	c := &checker{rp: &repo{}}
+	relevantFiles, files := 0, 0
+	for _, archive := range archives {
+		ar, err := txtar.ParseFile(archive)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range ar.Files {
+			if !strings.HasSuffix(f.Name, ".py") {
+				continue
+			}
+			found := []string{}
+			for _, lit := range pysrc.Model.Prefilter {
+				if strings.Contains(string(f.Data), lit) {
+					found = append(found, lit)
+				}
+			}
+			fromBytes := c.relevant(&source.Outline{Src: f.Data})
+			if fromLiterals := c.relevant(&source.Outline{Src: f.Data, Literals: found}); fromLiterals != fromBytes {
+				t.Errorf("%s %s: relevant %v from the literals found, %v from the bytes", filepath.Base(archive), f.Name, fromLiterals, fromBytes)
+			}
+			files++
+			if fromBytes {
+				relevantFiles++
+			}
+		}
+	}
+	if relevantFiles == 0 || relevantFiles == files {
+		t.Fatalf("%d of %d files relevant", relevantFiles, files)
 	}
 }

@@ -17,7 +17,11 @@ type Outline struct {
 	Src   []byte
 	Stmts []OutlineStmt
 	Defs  []OutlineDef
-	lines *Lines
+	// Literals are the prefilter literals of the language's analyzers
+	// and models that the file holds, as the driver found them when it
+	// read the file; nil when it did not look.
+	Literals []string
+	lines    *Lines
 }
 
 // An OutlineStmt is a statement (or clause, or decorator) of the file:

@@ -180,8 +180,8 @@ func (b *Builder) Reuse(t *Tree) {
 	}
 	nodes := t.nodes
 	t.nodes, t.depth = nil, 0
-	if cap(nodes) > maxReused {
-		return
+	if cap(nodes) == 0 || cap(nodes) > maxReused {
+		return // an empty tree, or one handed back already, keeps b's
 	}
 	// The nodes point at t, which holds its file's source: they are
 	// cleared, so that the source goes when the file is done. Past them

@@ -138,6 +138,12 @@ func TestBuilderReusesMemory(t *testing.T) {
 	if cap(b.nodes) != 3 {
 		t.Errorf("after a 3-node tree is handed back, %d nodes are held", cap(b.nodes))
 	}
+	// Handed back twice, or empty, a tree leaves b its memory.
+	b.Reuse(small)
+	b.Reuse(New(want.Kinds(), want.Src(), nil))
+	if cap(b.nodes) != 3 {
+		t.Errorf("after an empty tree is handed back, %d nodes are held", cap(b.nodes))
+	}
 	// A tree past the bound is not kept: the next one is allocated.
 	huge := make([]Record, maxReused+1)
 	huge[0].Parent = -1

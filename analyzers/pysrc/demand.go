@@ -86,9 +86,8 @@ func (p *Program) namedByScanned(defs map[string][]*fn) []*fn {
 			if f.index != 0 {
 				continue
 			}
-			calls := f.Code().Calls
-			for i := range calls {
-				for _, g := range defs[calls[i].called()] {
+			for name := range f.callNames() {
+				for _, g := range defs[name] {
 					if g.index == 0 && !seen[g] {
 						seen[g] = true
 						out = append(out, g)
@@ -103,8 +102,8 @@ func (p *Program) namedByScanned(defs map[string][]*fn) []*fn {
 // demanded reports whether f calls, by name, a function that passes a
 // parameter on to a sink; the functions so named are evaluated first.
 func (p *Program) demanded(f *fn, defs map[string][]*fn) bool {
-	for i := range f.Code().Calls {
-		for _, g := range defs[f.Code().Calls[i].called()] {
+	for name := range f.callNames() {
+		for _, g := range defs[name] {
 			if g.index == 0 {
 				p.visit(g)
 			}

@@ -2,6 +2,7 @@ package pysrc
 
 import (
 	"encoding/gob"
+	"iter"
 	"slices"
 
 	"github.com/residue-sec/residue/analyzers"
@@ -171,17 +172,32 @@ type FuncCode struct {
 	Captures []Capture
 }
 
-// mayCall reports whether some call of f calls something named name
-// (Call.called), without decoding code kept encoded.
+// callNames yields the name each of f's calls calls (Call.called), in
+// order, without decoding code kept encoded.
+func (f *Func) callNames() iter.Seq[string] {
+	return func(yield func(string) bool) {
+		if f.lazy != nil {
+			for _, name := range f.lazy.called {
+				if !yield(name) {
+					return
+				}
+			}
+			return
+		}
+		if f.code != nil {
+			for i := range f.code.Calls {
+				if !yield(f.code.Calls[i].called()) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// mayCall reports whether some call of f calls something named name.
 func (f *Func) mayCall(name string) bool {
-	if f.lazy != nil {
-		return slices.Contains(f.lazy.called, name)
-	}
-	if f.code == nil {
-		return false
-	}
-	for i := range f.code.Calls {
-		if f.code.Calls[i].called() == name {
+	for n := range f.callNames() {
+		if n == name {
 			return true
 		}
 	}
@@ -205,36 +221,16 @@ func (f *Func) callsCandidate() bool {
 	return false
 }
 
-// eachCalled calls visit with the name each of f's calls calls, in order,
-// without decoding code kept encoded.
-func (f *Func) eachCalled(visit func(name string)) {
-	if f.lazy != nil {
-		for _, name := range f.lazy.called {
-			visit(name)
-		}
-		return
-	}
-	if f.code != nil {
-		for i := range f.code.Calls {
-			visit(f.code.Calls[i].called())
-		}
-	}
-}
-
-// calledNames returns the names f's calls call, in order, without
-// decoding code kept encoded.
+// calledNames returns the names f's calls call (callNames) as a slice:
+// the one kept with code kept encoded.
 func (f *Func) calledNames() []string {
-	if f.lazy != nil {
+	switch {
+	case f.lazy != nil:
 		return f.lazy.called
-	}
-	if f.code == nil {
+	case f.code == nil:
 		return nil
 	}
-	names := make([]string, len(f.code.Calls))
-	for i := range f.code.Calls {
-		names[i] = f.code.Calls[i].called()
-	}
-	return names
+	return slices.AppendSeq(make([]string, 0, len(f.code.Calls)), f.callNames())
 }
 
 // ParamKind says how a parameter takes its arguments.

@@ -60,7 +60,9 @@ func (p *Program) summarize() {
 		queued[i] = whole[i] || m.scanned
 		if queued[i] || !p.onDemand {
 			for _, f := range m.fns {
-				f.eachCalled(func(string) { calls++ })
+				for range f.callNames() {
+					calls++
+				}
 			}
 		}
 	}
@@ -70,14 +72,11 @@ func (p *Program) summarize() {
 			continue
 		}
 		for _, f := range m.fns {
-			f.eachCalled(func(name string) {
-				if name == "" {
-					return
-				}
-				if cs := s.callers[name]; len(cs) == 0 || cs[len(cs)-1] != f {
+			for name := range f.callNames() {
+				if cs := s.callers[name]; name != "" && (len(cs) == 0 || cs[len(cs)-1] != f) {
 					s.callers[name] = append(cs, f)
 				}
-			})
+			}
 			if queued[i] && (whole[i] || f.callsCandidate()) {
 				s.queue = append(s.queue, f)
 			}

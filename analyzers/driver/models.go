@@ -103,17 +103,33 @@ func (w *worker) extract(f *source.File, syn *source.Syntax, found []bool, model
 		}
 		fr.outline.Literals = ff.holds(found)
 	}
-	if fr.syntax = heldSyntax(fr.parts); fr.syntax == nil {
+	held := heldSyntax(fr.parts)
+	if held == nil {
 		reuseSnapshot(&w.trees, syn.Tree)
-	} else if !scanned {
-		fr.syntax = nil
+	}
+	if scanned {
+		fr.syntax = held
 	}
 }
 
-// snapshot snapshots f for its models, in the memory of the last snapshot
-// no part kept.
-func (w *worker) snapshot(f *source.File) (*source.Syntax, error) {
-	return source.NewSyntaxWith(&w.trees, f, MaxSnapshotNodes)
+// model hands f to models, unless it nests too deep: it snapshots f, in
+// the memory of the last snapshot no part kept, checks its depth, then
+// extracts (see extract). It reports whether f was skipped as too deep.
+func (w *worker) model(f *source.File, found []bool, models []int, scanned bool, fr *fileResult, note func(level, analyzer, format string, args ...any)) (skipped bool) {
+	var syn *source.Syntax
+	var err error
+	if len(models) > 0 {
+		syn, err = source.NewSyntaxWith(&w.trees, f, MaxSnapshotNodes)
+	}
+	switch {
+	case w.tooDeep(f, syn, note):
+		return true
+	case err != nil:
+		note("warning", "", "not modelled: %v", err)
+	case syn != nil:
+		w.extract(f, syn, found, models, scanned, fr, note)
+	}
+	return false
 }
 
 // reuseSnapshot hands a snapshot no part keeps back to the worker's
@@ -176,14 +192,8 @@ func (w *worker) extractOnly(j job, src []byte) (fr fileResult) {
 	}
 	defer f.Close()
 	fr.parsed = true
-	syn, err := w.snapshot(f)
-	if w.tooDeep(f, syn, note) {
+	if w.model(f, nil, j.models, !j.factsOnly, &fr, note) {
 		return fr
-	}
-	if err != nil {
-		note("warning", "", "not modelled: %v", err)
-	} else {
-		w.extract(f, syn, nil, j.models, !j.factsOnly, &fr, note)
 	}
 	if !j.factsOnly {
 		fr.ignores, fr.ignoresRead = filter.Ignores(f, w.p.comments[j.Lang], w.cursor), true

@@ -102,19 +102,9 @@ func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnl
 	}
 	defer f.Close()
 	fr.parsed = true
-	var syn *source.Syntax
-	var snapErr error
-	if len(models) > 0 {
-		syn, snapErr = w.snapshot(f)
-	}
-	if w.tooDeep(f, syn, note) {
+	if w.model(f, found, models, !factsOnly, &fr, note) {
 		fr.skipped = true
 		return fr
-	}
-	if snapErr != nil {
-		note("warning", "", "not modelled: %v", snapErr)
-	} else if syn != nil {
-		w.extract(f, syn, found, models, !factsOnly, &fr, note)
 	}
 	root := f.Root()
 	if root.HasError() {

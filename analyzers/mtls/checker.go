@@ -55,7 +55,7 @@ func (c *checker) relevant(o *source.Outline) bool {
 	}
 	named := false
 	if o.Literals != nil {
-		named = slices.ContainsFunc(o.Literals, func(lit string) bool { return relevantLiterals[lit] })
+		named = slices.ContainsFunc(o.Literals, func(lit string) bool { return slices.Contains(relevantLiterals, lit) })
 	} else {
 		named = relevantSet.Any(o.Src)
 	}
@@ -65,15 +65,9 @@ func (c *checker) relevant(o *source.Outline) bool {
 // relevantLiterals are the key literals and RemoteUser; relevantSet finds
 // them in one read.
 var (
-	relevantLiterals = map[string]bool{"RemoteUser": true}
-	relevantSet      = literal.NewSet(append(slices.Clone(keyLiterals), "RemoteUser"))
+	relevantLiterals = append(slices.Clone(keyLiterals), "RemoteUser")
+	relevantSet      = literal.NewSet(relevantLiterals)
 )
-
-func init() {
-	for _, lit := range keyLiterals {
-		relevantLiterals[lit] = true
-	}
-}
 
 // run walks the module's entry points and returns its findings.
 func (c *checker) run() []analyzers.Finding {

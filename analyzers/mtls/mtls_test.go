@@ -287,7 +287,7 @@ func TestSatisfies(t *testing.T) {
 // in every file it reads; a module judged from the literals the driver
 // found is judged as from its bytes, on every Python file of the fixtures.
 func TestRelevanceFromTheDriversLiterals(t *testing.T) {
-	for lit := range relevantLiterals {
+	for _, lit := range relevantLiterals {
 		if !slices.Contains(pysrc.Model.Prefilter, lit) {
 			t.Fatalf("%q is not in the Python model's prefilter", lit)
 		}

@@ -43,6 +43,11 @@ type Analyzer struct {
 	// for the analyzer to have anything to say about it. Empty means every
 	// file of Languages. A file no analyzer wants is never parsed.
 	Prefilter []string
+	// Markers lists literals the driver looks for in the analyzer's files
+	// along with the prefilters, without letting a file through for them:
+	// a Check step finds those the file holds in its outline's Literals,
+	// and need not read the file for them.
+	Markers []string
 	// Queries holds, per language, tree-sitter query patterns whose matches
 	// the analyzer wants. The driver compiles the patterns of all analyzers
 	// of a language into one query and runs it once per file.

@@ -78,7 +78,7 @@ func (p *plan) cacheConfig() string {
 	h := sha256.New()
 	fmt.Fprintf(h, "build %s\n", buildID())
 	for _, a := range p.cfg.Analyzers {
-		fmt.Fprintf(h, "analyzer %s %q %q %q %q %v\n", a.Name, a.Rules, a.Prefilter, a.FactPrefilter, a.PrefilterSettings, a.Queries)
+		fmt.Fprintf(h, "analyzer %s %q %q %q %q %q %v\n", a.Name, a.Rules, a.Prefilter, a.FactPrefilter, a.PrefilterSettings, a.Markers, a.Queries)
 		for _, m := range a.Uses {
 			fmt.Fprintf(h, "uses %s %q\n", m.Name, m.Prefilter)
 		}
@@ -366,10 +366,11 @@ func (s *storedOutline) GobEncode() ([]byte, error) {
 	if s.outline == nil {
 		return s.raw, nil
 	}
-	o := *s.outline
-	o.Src = nil
+	// The exported fields alone, which a Check step running meanwhile
+	// does not write.
+	o := source.Outline{Path: s.outline.Path, Lang: s.outline.Lang, Stmts: s.outline.Stmts, Defs: s.outline.Defs, Literals: s.outline.Literals}
 	var buf bytes.Buffer
-	err := gob.NewEncoder(&buf).Encode(outlineRecord{&o, source.StampOf(s.outline.Src)})
+	err := gob.NewEncoder(&buf).Encode(outlineRecord{&o, s.outline.Stamp()})
 	return buf.Bytes(), err
 }
 
@@ -380,12 +381,14 @@ func (s *storedOutline) GobDecode(raw []byte) error {
 	return nil
 }
 
-// get returns the outline, decoded on first use with its source: the file
-// at abs, or, when the entry's key was hashed from the file in this run
-// (hashed), the snapshot a part of the file keeps if it is the same. It
-// returns nil for none, for one that does not decode and for a file that
-// is not the one stored (then analyzed again; the outline is kept for a
-// later run that meets the stored content again).
+// get returns the outline, decoded on first use and checked against the
+// file's source: the file at abs, or, when the entry's key was hashed
+// from the file in this run (hashed), the snapshot a part of the file
+// keeps if it is the same. The outline is released (Outline.Release): what
+// needs the source reads abs again. It returns nil for none, for one that
+// does not decode and for a file that is not the one stored (then analyzed
+// again; the outline is kept for a later run that meets the stored content
+// again).
 func (s *storedOutline) get(abs string, parts []ownedPart, hashed bool) *source.Outline {
 	if s == nil {
 		return nil
@@ -404,8 +407,7 @@ func (s *storedOutline) get(abs string, parts []ownedPart, hashed bool) *source.
 				src, _ = os.ReadFile(abs)
 			}
 			if r.Stamp.Matches(src) {
-				r.Outline.Src = src
-				s.outline, s.raw, s.failed = r.Outline, nil, false
+				s.outline, s.raw, s.failed = r.Outline.Released(abs, r.Stamp), nil, false
 			}
 		}
 	}

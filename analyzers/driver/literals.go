@@ -1,7 +1,9 @@
 package driver
 
 // The prefilters of every analyzer and model are literals a file must
-// contain: one literal.Set per language finds all of them in one read.
+// contain: one literal.Set per language finds all of them in one read,
+// and the analyzers' markers (recorded in outlines, never a reason to
+// parse a file) with them.
 
 import (
 	"slices"
@@ -40,6 +42,7 @@ func newFileFilter(p *plan, lang source.Language) *fileFilter {
 	for i, a := range p.cfg.Analyzers {
 		if hasLanguage(a, lang) {
 			ff.analyzers[i], ff.facts[i] = ids(p.prefilters[i]), ids(a.FactPrefilter)
+			ids(a.Markers)
 		}
 	}
 	for i, m := range p.models {

@@ -2,6 +2,7 @@ package driver
 
 import (
 	"fmt"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"sort"
@@ -80,7 +81,8 @@ func (p *plan) modelsWanting(lang source.Language, ff *fileFilter, found []bool)
 // to fr. found are the prefilter literals f holds, nil when not looked
 // for yet. Of a scanned file the outline goes to fr too, to complete the
 // findings of its Check steps, and the snapshot when a part keeps it
-// anyway: the memory of a snapshot no part keeps goes to the next file's.
+// anyway: the memory of a snapshot no part keeps goes to the next file's,
+// and the outline is released (source.Outline.Release).
 func (w *worker) extract(f *source.File, syn *source.Syntax, found []bool, models []int, scanned bool, fr *fileResult, note func(level, analyzer, format string, args ...any)) {
 	for _, mi := range models {
 		m := w.p.models[mi]
@@ -106,6 +108,11 @@ func (w *worker) extract(f *source.File, syn *source.Syntax, found []bool, model
 	held := heldSyntax(fr.parts)
 	if held == nil {
 		reuseSnapshot(&w.trees, syn.Tree)
+		if fr.outline != nil {
+			// Nothing else keeps the file's bytes until the end of the
+			// scan: the few outlines that need them read them again.
+			fr.outline.Release(filepath.Join(w.p.root, filepath.FromSlash(f.Path)))
+		}
 	}
 	if scanned {
 		fr.syntax = held

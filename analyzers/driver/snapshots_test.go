@@ -73,3 +73,41 @@ func TestNoPartKeepsItsSnapshot(t *testing.T) {
 		t.Fatal("no snapshot was let go")
 	}
 }
+
+// TestReleasedOutlinesGiveSnippets: the outline of a scanned Python file
+// keeps no bytes after the per-file pass (no part keeps its snapshot);
+// the findings of Check steps still have the snippets and fingerprints of
+// the lines of the file, read again.
+func TestReleasedOutlinesGiveSnippets(t *testing.T) {
+	set, err := rules.BuiltinSet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := fs.ReadFile(rules.FS, "mtls/testdata/spoofable-header-identity.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{}
+	for _, f := range txtar.Parse(data).Files {
+		files[f.Name] = string(f.Data)
+	}
+	dir := writeTree(t, files)
+	res, err := Run(Config{Analyzers: all.Analyzers(), Rules: set, Paths: []string{dir}, Root: dir, Jobs: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, fd := range res.Findings {
+		if !strings.HasPrefix(fd.RuleID, "mtls/") {
+			continue
+		}
+		checked++
+		lines := strings.Split(files[fd.Location.Path], "\n")
+		if want := strings.TrimRight(lines[fd.Location.StartLine-1], "\r"); fd.Location.Snippet != want || fd.Fingerprint == "" {
+			t.Errorf("%s:%d: snippet %q, fingerprint %q; want %q", fd.Location.Path, fd.Location.StartLine, fd.Location.Snippet, fd.Fingerprint, want)
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no finding of a Check step")
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/literal"
 	"github.com/residue-sec/residue/analyzers/pysrc"
-	"github.com/residue-sec/residue/analyzers/source"
 )
 
 // A checker judges one scanned module: it walks each function that
@@ -44,22 +43,27 @@ func newChecker(rp *repo, m *pysrc.ModuleDef) *checker {
 		requestPhase: map[*pysrc.ClassDef]facts{}}
 }
 
-// relevant reports whether the module, whose file's outline is o, names a
-// certificate or user key, or reads a key a setting or a constant names,
-// or the settings add keys. The literals are those the driver found in the
-// file when it read it (they are the Python model's prefilter, which the
-// mtls vocabulary registers), else looked for in its bytes.
-func (c *checker) relevant(o *source.Outline) bool {
+// relevant reports whether the module names a certificate or user key,
+// or reads a key a setting or a constant names, or the settings add keys.
+// literals are those the driver found in the file when it read it (the
+// Python model's prefilter, which the mtls vocabulary registers, and the
+// analyzer's markers), nil when it did not look; src gives the file's
+// bytes, read only when the literals do not decide.
+func (c *checker) relevant(literals []string, src func() []byte) bool {
 	if c.rp.keys.configured() {
 		return true
 	}
-	named := false
-	if o.Literals != nil {
-		named = slices.ContainsFunc(o.Literals, func(lit string) bool { return slices.Contains(relevantLiterals, lit) })
-	} else {
-		named = relevantSet.Any(o.Src)
+	if literals == nil {
+		text := src()
+		return relevantSet.Any(text) || readsNamedKey(text)
 	}
-	return named || readsNamedKey(o.Src)
+	switch {
+	case slices.ContainsFunc(literals, func(lit string) bool { return slices.Contains(relevantLiterals, lit) }):
+		return true
+	case !slices.ContainsFunc(literals, func(lit string) bool { return slices.Contains(keyReadWords, lit) }):
+		return false
+	}
+	return readsNamedKey(src())
 }
 
 // relevantLiterals are the key literals and RemoteUser; relevantSet finds
@@ -206,6 +210,15 @@ func readsNamedKey(src []byte) bool {
 	}
 	return false
 }
+
+// keyReadWords are the words namedKeyReads start with.
+var keyReadWords = func() []string {
+	words := make([]string, len(namedKeyReads))
+	for i, r := range namedKeyReads {
+		words[i] = r.word
+	}
+	return words
+}()
 
 func isIdentByte(b byte) bool {
 	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= 0x80

@@ -32,8 +32,11 @@ var Analyzer = &analyzers.Analyzer{
 	},
 	ValidateSetting: validateSetting,
 	Uses:            []*analyzers.Model{pysrc.Model},
-	Check:           checkFile,
-	Finish:          finish,
+	// The words that start a read at a key a setting or a constant
+	// names (readsNamedKey): a file without one is not read again.
+	Markers: keyReadWords,
+	Check:   checkFile,
+	Finish:  finish,
 }
 
 // settingKeys are the analyzer's settings the model keeps for it.
@@ -63,9 +66,9 @@ func checkFile(pass *analyzers.CheckPass) error {
 		return nil
 	}
 	c := newChecker(newRepo(prog, pass.Settings), m)
-	// The outline holds the file's bytes and the literals the driver found
-	// in them: the module would read them again.
-	if !c.relevant(pass.Outline) {
+	// The outline holds the literals the driver found in the file, and
+	// reads the file's bytes again only when they are needed.
+	if !c.relevant(pass.Outline.Literals, pass.Outline.Src) {
 		return nil
 	}
 	for _, fd := range c.run() {

@@ -100,7 +100,7 @@ func analyzeFiles(tb testing.TB, files map[string]string, settings analyzers.Set
 	for _, path := range paths {
 		rp := newRepo(prog, settings)
 		c := newChecker(rp, prog.Module(path))
-		if c.relevant(&source.Outline{Src: []byte(files[path])}) {
+		if c.relevant(nil, func() []byte { return []byte(files[path]) }) {
 			fds = append(fds, c.run()...)
 		}
 		work[path] = rp.work
@@ -284,8 +284,10 @@ func TestSatisfies(t *testing.T) {
 
 // TestRelevanceFromTheDriversLiterals: the literals a file's relevance
 // depends on are the Python model's prefilter, which the driver looks for
-// in every file it reads; a module judged from the literals the driver
-// found is judged as from its bytes, on every Python file of the fixtures.
+// in every file it reads, and the analyzer's markers; a module judged from
+// the literals the driver found is judged as from its bytes, on every
+// Python file of the fixtures, and the bytes are read only when the file
+// holds a marker.
 func TestRelevanceFromTheDriversLiterals(t *testing.T) {
 	for _, lit := range relevantLiterals {
 		if !slices.Contains(pysrc.Model.Prefilter, lit) {
@@ -297,7 +299,7 @@ func TestRelevanceFromTheDriversLiterals(t *testing.T) {
 		t.Fatalf("%d fixtures (%v)", len(archives), err)
 	}
 	c := &checker{rp: &repo{}}
-	relevantFiles, files := 0, 0
+	relevantFiles, files, unread := 0, 0, 0
 	for _, archive := range archives {
 		ar, err := txtar.ParseFile(archive)
 		if err != nil {
@@ -308,14 +310,22 @@ func TestRelevanceFromTheDriversLiterals(t *testing.T) {
 				continue
 			}
 			found := []string{}
-			for _, lit := range pysrc.Model.Prefilter {
+			for _, lit := range append(slices.Clone(pysrc.Model.Prefilter), Analyzer.Markers...) {
 				if strings.Contains(string(f.Data), lit) {
 					found = append(found, lit)
 				}
 			}
-			fromBytes := c.relevant(&source.Outline{Src: f.Data})
-			if fromLiterals := c.relevant(&source.Outline{Src: f.Data, Literals: found}); fromLiterals != fromBytes {
+			reads := 0
+			src := func() []byte { reads++; return f.Data }
+			fromBytes := c.relevant(nil, src)
+			reads = 0
+			if fromLiterals := c.relevant(found, src); fromLiterals != fromBytes {
 				t.Errorf("%s %s: relevant %v from the literals found, %v from the bytes", filepath.Base(archive), f.Name, fromLiterals, fromBytes)
+			}
+			if reads == 0 {
+				unread++
+			} else if !slices.ContainsFunc(found, func(lit string) bool { return slices.Contains(Analyzer.Markers, lit) }) {
+				t.Errorf("%s %s: the file was read again though it holds no marker", filepath.Base(archive), f.Name)
 			}
 			files++
 			if fromBytes {
@@ -326,4 +336,8 @@ func TestRelevanceFromTheDriversLiterals(t *testing.T) {
 	if relevantFiles == 0 || relevantFiles == files {
 		t.Fatalf("%d of %d files relevant", relevantFiles, files)
 	}
+	if unread == 0 || unread == files {
+		t.Fatalf("%d of %d files judged without reading them", unread, files)
+	}
+	t.Logf("%d of %d files relevant, %d judged without reading them", relevantFiles, files, unread)
 }

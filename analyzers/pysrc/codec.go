@@ -237,10 +237,11 @@ func (m *Module) GobDecode(data []byte) error {
 	return nil
 }
 
-// compact returns the module as its binary form decoded, with src as its
-// source: a module so made holds its functions' code encoded until Build
-// evaluates them, as one the cache stored does, and costs a fraction of
-// the memory of the lowered one.
+// compact returns the module as its binary form decoded, with its
+// source's stamp but not the source, which is read again from the file
+// when locations need its text (module.Source): a module so made holds its
+// functions' code encoded until Build evaluates them, as one the cache
+// stored does, and costs a fraction of the memory of the lowered one.
 func (m *Module) compact() (*Module, error) {
 	head, err := m.encodeHead()
 	if err != nil {
@@ -250,7 +251,7 @@ func (m *Module) compact() (*Module, error) {
 	if err != nil || d.left() != 0 {
 		return nil, errCodec
 	}
-	out.src = m.src
+	out.stamp = source.StampOf(m.src)
 	// In the room after the head: out.form is capped at the head.
 	out.wire = m.withStamp(head)
 	return &out, nil

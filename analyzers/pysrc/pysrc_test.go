@@ -84,6 +84,12 @@ func extractParts(t testing.TB, files map[string]string, list []string, lowered 
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The files are not on disk, where a compact module's source is
+		// read again from (TestPartRoundTrip reads it there): the module
+		// keeps it.
+		if m := part.(*Module); m.src == nil {
+			m.src = syn.Src()
+		}
 		parts = append(parts, part)
 	}
 	return parts

@@ -1,27 +1,35 @@
 package source
 
 import (
+	"os"
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
-// An Outline is what is kept of a file once its snapshot is gone: its
-// bytes and line table, and the spans of its statements and definitions,
-// so that findings reported in the model phase are completed (enclosing
-// function, snippets) and suppressed as they are from a tree. It costs a
-// small fraction of a snapshot, and is stored with encoding/gob.
+// An Outline is what is kept of a file once its snapshot is gone: the
+// spans of its statements and definitions, so that findings reported in
+// the model phase are completed (enclosing function, snippets) and
+// suppressed as they are from a tree, and its bytes, or once released
+// (Release) only their stamp, the file being read again when they are
+// needed. It costs a small fraction of a snapshot, and is stored with
+// encoding/gob (without its bytes). An outline is read by one goroutine
+// at a time but for its exported fields, which do not change.
 type Outline struct {
 	Path  string
 	Lang  Language
-	Src   []byte
 	Stmts []OutlineStmt
 	Defs  []OutlineDef
-	// Literals are the prefilter literals of the language's analyzers
-	// and models that the file holds, as the driver found them when it
-	// read the file; nil when it did not look.
+	// Literals are the prefilter literals (and markers) of the language's
+	// analyzers and models that the file holds, as the driver found them
+	// when it read the file; nil when it did not look.
 	Literals []string
-	lines    *Lines
+	// src is the file's bytes, nil once released; file and stamp are then
+	// where to read them again and what they must match.
+	src   []byte
+	file  string
+	stamp Stamp
+	lines *Lines
 }
 
 // An OutlineStmt is a statement (or clause, or decorator) of the file:
@@ -47,7 +55,7 @@ type OutlineDef struct {
 
 // NewOutline returns the outline of a snapshot.
 func NewOutline(s *Syntax) *Outline {
-	o := &Outline{Path: s.Path, Lang: s.Lang, Src: s.Src(), lines: s.Lines}
+	o := &Outline{Path: s.Path, Lang: s.Lang, src: s.Src(), lines: s.Lines}
 	src := s.Src()
 	s.Tree.Root().Walk(func(n *syntax.Node) bool {
 		if !n.IsNamed() {
@@ -73,10 +81,52 @@ func NewOutline(s *Syntax) *Outline {
 	return o
 }
 
-// Lines returns the file's line table.
+// Release drops the outline's bytes and line table, which a scan would
+// otherwise keep for every file until its end: Src reads them again from
+// file, the file's path on disk, and gives them only if they still have
+// the size and checksum of those dropped.
+func (o *Outline) Release(file string) {
+	if o.src != nil || o.file == "" {
+		o.stamp = StampOf(o.src)
+	}
+	o.src, o.lines, o.file = nil, nil, file
+}
+
+// Released returns the outline of a file whose bytes are in file on disk,
+// with the given stamp: an outline the cache stored without them.
+func (o *Outline) Released(file string, stamp Stamp) *Outline {
+	o.src, o.lines, o.file, o.stamp = nil, nil, file, stamp
+	return o
+}
+
+// Stamp returns the size and checksum of the file's bytes.
+func (o *Outline) Stamp() Stamp {
+	if o.src != nil || o.file == "" {
+		return StampOf(o.src)
+	}
+	return o.stamp
+}
+
+// Src returns the file's bytes: those kept or, for a released outline,
+// the file read again (not kept: a caller that needs them twice keeps
+// them), nil when it no longer matches the stamp.
+func (o *Outline) Src() []byte {
+	if o.src != nil || o.file == "" {
+		return o.src
+	}
+	src, err := os.ReadFile(o.file)
+	if err != nil || !o.stamp.Matches(src) {
+		return nil
+	}
+	return src
+}
+
+// Lines returns the file's line table, made on first use from Src (and
+// then keeping the bytes: a released outline whose lines are needed is
+// one with findings).
 func (o *Outline) Lines() *Lines {
 	if o.lines == nil {
-		o.lines = NewLines(o.Src)
+		o.lines = NewLines(o.Src())
 	}
 	return o.lines
 }

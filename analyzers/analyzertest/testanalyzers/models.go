@@ -85,7 +85,7 @@ var Calls = &analyzers.Analyzer{
 	Uses:      []*analyzers.Model{Defs},
 	Check: func(pass *analyzers.CheckPass) error {
 		defs, _ := pass.Model(Defs).(map[string]string)
-		if strings.Contains(string(pass.Outline.Src), "PANIC_CHECK") {
+		if strings.Contains(string(pass.Outline.Src()), "PANIC_CHECK") {
 			panic("check panics")
 		}
 		pass.Syntax.Tree.Root().Walk(func(n *syntax.Node) bool {

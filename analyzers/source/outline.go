@@ -2,6 +2,7 @@ package source
 
 import (
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers/syntax"
@@ -16,9 +17,15 @@ import (
 // encoding/gob (without its bytes). An outline is read by one goroutine
 // at a time but for its exported fields, which do not change.
 type Outline struct {
-	Path  string
-	Lang  Language
-	Stmts []OutlineStmt
+	Path string
+	Lang Language
+	// Stmts are the file's statements (and clauses, and decorators), in
+	// document order, flattened into one slice: of each, its start and
+	// end bytes, the count of its breaks, then the breaks, where its
+	// header may end: the start of each child that is a body or a
+	// statement, shifted left once, the low bit set for a
+	// compound_statement.
+	Stmts []uint32
 	Defs  []OutlineDef
 	// Literals are the prefilter literals (and markers) of the language's
 	// analyzers and models that the file holds, as the driver found them
@@ -32,20 +39,6 @@ type Outline struct {
 	lines *Lines
 }
 
-// An OutlineStmt is a statement (or clause, or decorator) of the file:
-// its byte span, and where a header may end: the starts of its children
-// that are bodies or statements (Body marks a compound_statement).
-type OutlineStmt struct {
-	Start, End uint32
-	Breaks     []OutlineBreak
-}
-
-// An OutlineBreak is where a statement's header may end.
-type OutlineBreak struct {
-	Start    uint32
-	Compound bool
-}
-
 // An OutlineDef is a function or class definition (a C function): its
 // span and name.
 type OutlineDef struct {
@@ -57,6 +50,7 @@ type OutlineDef struct {
 func NewOutline(s *Syntax) *Outline {
 	o := &Outline{Path: s.Path, Lang: s.Lang, src: s.Src(), lines: s.Lines}
 	src := s.Src()
+	var stmts []uint32
 	s.Tree.Root().Walk(func(n *syntax.Node) bool {
 		if !n.IsNamed() {
 			return true
@@ -68,16 +62,23 @@ func NewOutline(s *Syntax) *Outline {
 			}
 		}
 		if isStatement(n) {
-			st := OutlineStmt{Start: n.StartByte(), End: n.EndByte()}
+			at := len(stmts)
+			stmts = append(stmts, n.StartByte(), n.EndByte(), 0)
 			for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 				if bodies[c.Type()] || isStatement(c) {
-					st.Breaks = append(st.Breaks, OutlineBreak{Start: c.StartByte(), Compound: c.Type() == "compound_statement"})
+					b := c.StartByte() << 1
+					if c.Type() == "compound_statement" {
+						b |= 1
+					}
+					stmts = append(stmts, b)
+					stmts[at+2]++
 				}
 			}
-			o.Stmts = append(o.Stmts, st)
 		}
 		return true
 	})
+	// Exact, as they are kept to the end of the scan.
+	o.Stmts, o.Defs = slices.Clone(stmts), slices.Clone(o.Defs)
 	return o
 }
 
@@ -149,23 +150,22 @@ func (o *Outline) StatementLines(start, end int) (first, last int) {
 	first, last = lines.Line(start), lines.Line(end)
 	// The innermost statement holding the range is the last one, in
 	// document order, that starts before it and ends after.
-	var st *OutlineStmt
-	for k := range o.Stmts {
-		s := &o.Stmts[k]
-		if int(s.Start) <= start && end <= int(s.End) {
-			st = s
+	st := -1
+	for k := 0; k+2 < len(o.Stmts); k += 3 + int(o.Stmts[k+2]) {
+		if int(o.Stmts[k]) <= start && end <= int(o.Stmts[k+1]) {
+			st = k
 		}
 	}
-	if st == nil {
+	if st < 0 {
 		return first, last
 	}
-	sFirst, sLast := lines.Line(int(st.Start)), lines.Line(int(st.End))
-	for _, b := range st.Breaks {
-		if int(b.Start) < end {
+	sFirst, sLast := lines.Line(int(o.Stmts[st])), lines.Line(int(o.Stmts[st+1]))
+	for _, b := range o.Stmts[st+3 : min(st+3+int(o.Stmts[st+2]), len(o.Stmts))] {
+		if int(b>>1) < end {
 			continue
 		}
-		sLast = lines.Line(int(b.Start))
-		if !b.Compound && sLast > sFirst {
+		sLast = lines.Line(int(b >> 1))
+		if b&1 == 0 && sLast > sFirst {
 			sLast--
 		}
 		break

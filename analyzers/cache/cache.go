@@ -2,7 +2,8 @@
 // that a file that did not change is not read, parsed or analyzed again.
 //
 // A cache is a directory (`.residue_cache/` at the repository root by
-// default) that holds a `.gitignore` of its own, and one folder per
+// default) that holds a `.gitignore` of its own when residue made it, and
+// one folder per
 // configuration: a hash of residue's build, the analyzers, the rules and
 // the settings. Entries are values the caller stores under a key derived
 // from a file's path and content (Key); an index maps paths to the content
@@ -37,11 +38,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/residue-sec/residue/analyzers/parallel"
@@ -112,12 +115,16 @@ const gitignore = "# Created by residue: the cache is local to this machine.\n*\
 // in the cache directory dir and reads its packs. The types of the values
 // stored must be registered with gob.Register.
 func Open(dir, config string) (*Cache, error) {
+	// The .gitignore goes only into a directory residue makes: one that
+	// exists is the user's (a source folder, the repository itself),
+	// where it would hide their files from git and from the next scan.
+	_, err := os.Stat(dir)
+	made := errors.Is(err, fs.ErrNotExist)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("cache: %v", err)
 	}
-	ignore := filepath.Join(dir, ".gitignore")
-	if _, err := os.Stat(ignore); errors.Is(err, fs.ErrNotExist) {
-		if err := writeAtomic(ignore, []byte(gitignore)); err != nil {
+	if made {
+		if err := writeAtomic(filepath.Join(dir, ".gitignore"), []byte(gitignore)); err != nil {
 			return nil, fmt.Errorf("cache: %v", err)
 		}
 	}
@@ -388,7 +395,8 @@ const (
 // checksum runs over the bytes as they are read, and nothing is kept of
 // a pack that does not verify or decode whole.
 func (c *Cache) readPack(name string) int {
-	f, err := os.Open(name)
+	// Not blocking: a FIFO named as a pack would wait for a writer forever.
+	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return packUnreadable
 	}
@@ -403,7 +411,7 @@ func (c *Cache) readPack(name string) int {
 		data []byte
 	}
 	info, err := f.Stat()
-	if err != nil {
+	if err != nil || !info.Mode().IsRegular() {
 		return packUnreadable
 	}
 	var (
@@ -554,7 +562,10 @@ func (c *Cache) pruneTemporaries() {
 }
 
 // pruneConfigs removes the folders of configurations (and formats) that
-// no run used for StaleAfter.
+// no run used for StaleAfter. The cache directory may be one the user
+// keeps other things in (a home's .cache, the repository): a folder is
+// removed only if it is named as residue names them and holds nothing but
+// packs and temporary files.
 func (c *Cache) pruneConfigs() error {
 	dirs, err := os.ReadDir(c.root)
 	if err != nil {
@@ -562,14 +573,33 @@ func (c *Cache) pruneConfigs() error {
 	}
 	for _, d := range dirs {
 		p := filepath.Join(c.root, d.Name())
-		if !d.IsDir() || p == c.dir || strings.HasPrefix(d.Name(), ".") {
+		if !d.IsDir() || p == c.dir || !configFolder.MatchString(d.Name()) {
 			continue
 		}
-		if info, err := d.Info(); err == nil && c.now.Sub(info.ModTime()) > StaleAfter {
+		if info, err := d.Info(); err == nil && c.now.Sub(info.ModTime()) > StaleAfter && onlyPacks(p) {
 			os.RemoveAll(p)
 		}
 	}
 	return nil
+}
+
+// configFolder matches the names of configuration folders, of this format
+// and of others: Format, a dash, shortHash.
+var configFolder = regexp.MustCompile(`^v[0-9]+-[0-9a-f]{16}$`)
+
+// onlyPacks reports whether the folder at p holds nothing but regular
+// files named as packs and temporary files are.
+func onlyPacks(p string) bool {
+	entries, err := os.ReadDir(p)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !strings.HasPrefix(e.Name(), "pack-") && !strings.HasPrefix(e.Name(), ".tmp-") {
+			return false
+		}
+	}
+	return true
 }
 
 // headerSize is the size of a pack's header: the magic, the payload's

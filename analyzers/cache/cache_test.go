@@ -31,7 +31,7 @@ func get(t *testing.T, c *Cache, key string) (string, bool) {
 }
 
 func TestPutGet(t *testing.T) {
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), ".residue_cache")
 	c, err := Open(dir, "config-a")
 	if err != nil {
 		t.Fatal(err)
@@ -206,6 +206,62 @@ func TestStaleConfigurations(t *testing.T) {
 	}
 	if _, err := os.Stat(fresh.Dir()); err != nil {
 		t.Error("fresh configuration pruned")
+	}
+}
+
+// TestPruningSparesTheUsersFolders: a cache directory may be a folder the
+// user keeps other things in: old folders not named as configurations, or
+// named so but holding anything but packs, are left alone, and a
+// directory residue did not make gets no .gitignore.
+func TestPruningSparesTheUsersFolders(t *testing.T) {
+	dir := t.TempDir()
+	stale := time.Now().Add(-StaleAfter - time.Hour)
+	mine := map[string]string{
+		"pip/http/x":                   "a",
+		"src/app.py":                   "import os\n",
+		"v4-0123456789abcdef/notes.md": "kept",
+		"v3-0123456789abcdeg/pack-1-2": "not hex",
+	}
+	for name, data := range mine {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(filepath.Dir(p), stale, stale)
+	}
+	old, _ := Open(dir, "old")
+	old.Put("k", value{"v"})
+	old.Close()
+	os.Chtimes(old.Dir(), stale, stale)
+	c, err := Open(dir, "cfg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for name := range mine {
+		if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(name))); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if _, err := os.Stat(old.Dir()); err == nil {
+		t.Error("a stale configuration of residue's was kept")
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".gitignore")); err == nil {
+		t.Error("a .gitignore was written into a directory residue did not make")
+	}
+	made := filepath.Join(dir, "made")
+	if c, err := Open(made, "cfg"); err != nil {
+		t.Fatal(err)
+	} else {
+		c.Close()
+	}
+	if data, err := os.ReadFile(filepath.Join(made, ".gitignore")); err != nil || string(data) != gitignore {
+		t.Errorf("the directory residue made has .gitignore %q (%v)", data, err)
 	}
 }
 

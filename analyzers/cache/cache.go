@@ -115,18 +115,8 @@ const gitignore = "# Created by residue: the cache is local to this machine.\n*\
 // in the cache directory dir and reads its packs. The types of the values
 // stored must be registered with gob.Register.
 func Open(dir, config string) (*Cache, error) {
-	// The .gitignore goes only into a directory residue makes: one that
-	// exists is the user's (a source folder, the repository itself),
-	// where it would hide their files from git and from the next scan.
-	_, err := os.Stat(dir)
-	made := errors.Is(err, fs.ErrNotExist)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := Make(dir); err != nil {
 		return nil, fmt.Errorf("cache: %v", err)
-	}
-	if made {
-		if err := writeAtomic(filepath.Join(dir, ".gitignore"), []byte(gitignore)); err != nil {
-			return nil, fmt.Errorf("cache: %v", err)
-		}
 	}
 	c := &Cache{root: dir, dir: filepath.Join(dir, Format+"-"+shortHash(config)), now: time.Now(),
 		entries: map[string]any{}, index: map[string]indexRecord{}, fresh: map[string]any{}, used: map[string]bool{}}
@@ -135,6 +125,20 @@ func Open(dir, config string) (*Cache, error) {
 	}
 	c.readPacks()
 	return c, nil
+}
+
+// Make makes the cache directory dir with its .gitignore, unless dir
+// exists: one that exists is the user's (a source folder, the repository
+// itself), where a .gitignore would hide their files from git and from the
+// next scan.
+func Make(dir string) error {
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return writeAtomic(filepath.Join(dir, ".gitignore"), []byte(gitignore))
 }
 
 // Dir returns the configuration's folder.

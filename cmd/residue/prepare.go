@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/residue-sec/residue/analyzers/cache"
 	"io"
 	"os"
 	"path/filepath"
@@ -122,7 +123,7 @@ func (o *scanOptions) cachePath(cfg *config.Config, root string) string {
 		return cfg.CacheDir
 	}
 	dir := filepath.Join(root, DefaultCacheDir)
-	if os.MkdirAll(dir, 0o755) != nil {
+	if cache.Make(dir) != nil {
 		return ""
 	}
 	return dir

@@ -40,7 +40,8 @@ func ReadSARIF(r io.Reader) (*Run, error) {
 		run.Category = sr.AutomationDetails.ID
 	}
 	run.Omitted = sr.Properties.Omitted
-	run.Session, run.FilesScanned, run.Shard = sr.Properties.Session, sr.Properties.Files, sr.Properties.Shard
+	run.Session, run.FilesScanned, run.Shard, run.Scan = sr.Properties.Session, sr.Properties.Files, sr.Properties.Shard, sr.Properties.Scan
+	run.Baseline = sr.Properties.Baseline
 	for _, res := range sr.Results {
 		f, err := res.finding()
 		if err != nil {
@@ -78,10 +79,12 @@ type sarifRun struct {
 		Notifications []sarifNote `json:"toolExecutionNotifications"`
 	} `json:"invocations"`
 	Properties struct {
-		Omitted []string `json:"residue/omittedFingerprints"`
-		Session string   `json:"residue/pre-commit-session"`
-		Shard   string   `json:"residue/shard"`
-		Files   int      `json:"residue/filesScanned"`
+		Omitted  []string `json:"residue/omittedFingerprints"`
+		Session  string   `json:"residue/pre-commit-session"`
+		Shard    string   `json:"residue/shard"`
+		Scan     string   `json:"residue/scan"`
+		Baseline bool     `json:"residue/baseline"`
+		Files    int      `json:"residue/filesScanned"`
 	} `json:"properties"`
 }
 

@@ -48,8 +48,11 @@ type Run struct {
 	// could not hold (SARIFReport.Omitted), when Findings continue it.
 	Omitted []string
 	// Shard, when set, says which shard of a scan the run reports ("2/4",
-	// residue scan --shard), so that merge can check it has them all.
-	Shard string
+	// residue scan --shard), so that merge can check it has them all;
+	// Scan identifies the scan (what decides the findings reported beyond
+	// the shard's files: the paths, the filters, the configuration), so
+	// that merge joins only shards of one.
+	Shard, Scan string
 	// Session, when set, identifies the pre-commit invocation whose runs
 	// the report gathers; SARIF records it, with FilesScanned, in the
 	// run's properties, for the next run of the session to continue it.

@@ -31,8 +31,11 @@ const (
 	// of the files scanned in the session.
 	sessionKey = "residue/pre-commit-session"
 	filesKey   = "residue/filesScanned"
-	// shardKey names the run property of Run.Shard.
-	shardKey = "residue/shard"
+	// shardKey, scanKey and baselineKey name the run properties of
+	// Run.Shard, Run.Scan and Run.Baseline.
+	shardKey    = "residue/shard"
+	scanKey     = "residue/scan"
+	baselineKey = "residue/baseline"
 )
 
 // WriteSARIF writes r as a SARIF 2.1.0 log of one run, indented by two
@@ -124,6 +127,14 @@ func buildSARIF(r *Run, p plan) (*sarif.Report, error) {
 	}
 	if r.Shard != "" {
 		run.Properties[shardKey] = r.Shard
+	}
+	if r.Scan != "" {
+		run.Properties[scanKey] = r.Scan
+	}
+	if r.Baseline {
+		// Said once for the run: a run without new findings has no
+		// result to say it.
+		run.Properties[baselineKey] = true
 	}
 	if r.Session != "" {
 		run.Properties[sessionKey] = r.Session

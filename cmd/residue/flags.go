@@ -103,10 +103,17 @@ func (s *shardFlag) String() string {
 	return fmt.Sprintf("%d/%d", s.Index+1, s.Count)
 }
 
+// maxShards bounds N in --shard K/N: far more jobs than a CI matrix runs,
+// and few enough that merge can list the shards missing.
+const maxShards = 65536
+
 func (s *shardFlag) Set(v string) error {
 	var k, n int
 	if _, err := fmt.Sscanf(v, "%d/%d", &k, &n); err != nil || n < 1 || k < 1 || k > n || fmt.Sprintf("%d/%d", k, n) != v {
 		return fmt.Errorf("want K/N with 1 ≤ K ≤ N, such as 2/4")
+	}
+	if n > maxShards {
+		return fmt.Errorf("want N at most %d", maxShards)
 	}
 	s.Index, s.Count = k-1, n
 	return nil

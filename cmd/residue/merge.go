@@ -44,11 +44,11 @@ func mergeCmd(args []string, stdout, _ io.Writer) (int, error) {
 		}
 		runs = append(runs, r)
 	}
-	merged, err := mergeRuns(runs, paths)
-	if err != nil {
+	if err := checkShards(runs, paths); err != nil {
 		return exitError, err
 	}
-	if err := checkShards(runs, paths); err != nil {
+	merged, err := mergeRuns(runs, paths)
+	if err != nil {
 		return exitError, err
 	}
 	if output == "" {
@@ -84,10 +84,10 @@ func mergeRuns(runs []*report.Run, paths []string) (*report.Run, error) {
 		return out
 	}
 	merged := *first
-	merged.Findings, merged.Notifications, merged.Omitted, merged.FilesScanned, merged.Shard = nil, nil, nil, 0, ""
+	merged.Findings, merged.Notifications, merged.Omitted, merged.FilesScanned, merged.Shard, merged.Scan = nil, nil, nil, 0, "", ""
 	for i, r := range runs {
-		if r.ToolVersion != first.ToolVersion || r.Category != first.Category || r.Baseline != first.Baseline || !slices.Equal(ids(r), ids(first)) {
-			return nil, fmt.Errorf("%s and %s are not shards of one scan: their versions, rules, categories or baselines differ", paths[0], paths[i])
+		if r.ToolVersion != first.ToolVersion || r.Category != first.Category || r.Baseline != first.Baseline || r.Scan != first.Scan || !slices.Equal(ids(r), ids(first)) {
+			return nil, fmt.Errorf("%s and %s are not shards of one scan: their versions, rules, categories, baselines, paths or filters differ", paths[0], paths[i])
 		}
 		merged.Findings = append(merged.Findings, r.Findings...)
 		merged.Omitted = append(merged.Omitted, r.Omitted...)
@@ -134,6 +134,9 @@ func checkShards(runs []*report.Run, paths []string) error {
 		if _, ok := seen[k]; !ok {
 			missing = append(missing, fmt.Sprintf("%d/%d", k, count))
 		}
+	}
+	if len(missing) > 10 {
+		missing = append(missing[:10], fmt.Sprintf("and %d more", len(missing)-10))
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("shard %s missing: the merge would lack its files' findings", strings.Join(missing, ", "))

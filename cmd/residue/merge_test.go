@@ -70,9 +70,10 @@ func TestMergeRefuses(t *testing.T) {
 	must(t, os.WriteFile(b, []byte(sarifOf(t, "--no-cache", "--category", "other", "../../testdata/demo")), 0o644))
 	notSarif := filepath.Join(t.TempDir(), "c.sarif")
 	must(t, os.WriteFile(notSarif, []byte("{}"), 0o644))
-	shard := func(k string) string {
+	shard := func(k string, flags ...string) string {
 		p := filepath.Join(t.TempDir(), "shard.sarif")
-		must(t, os.WriteFile(p, []byte(sarifOf(t, "--no-cache", "--shard", k, "../../testdata/demo")), 0o644))
+		args := append(append([]string{"--no-cache", "--shard", k}, flags...), "../../testdata/demo")
+		must(t, os.WriteFile(p, []byte(sarifOf(t, args...)), 0o644))
 		return p
 	}
 	s12, s22, s13 := shard("1/2"), shard("2/2"), shard("1/3")
@@ -80,7 +81,10 @@ func TestMergeRefuses(t *testing.T) {
 		args []string
 		err  string
 	}{
-		"different categories":    {[]string{"merge", a, b}, "not shards of one scan"},
+		"different categories":    {[]string{"merge", s12, shard("2/2", "--category", "other")}, "not shards of one scan"},
+		"different filters":       {[]string{"merge", s12, shard("2/2", "--severity", "error")}, "not shards of one scan"},
+		"different paths":         {[]string{"merge", s12, shard("2/2", "--exclude", "webhooks/**")}, "not shards of one scan"},
+		"two whole scans":         {[]string{"merge", a, b}, "not the report of a shard"},
 		"not SARIF":               {[]string{"merge", a, notSarif}, ""},
 		"nothing":                 {[]string{"merge"}, ""},
 		"missing file":            {[]string{"merge", a, filepath.Join(t.TempDir(), "none.sarif")}, ""},
@@ -97,6 +101,43 @@ func TestMergeRefuses(t *testing.T) {
 	}
 	if code, _, errs := residue("scan", "--shard", "5/4", "."); code != 2 || !strings.Contains(errs, "K/N") {
 		t.Errorf("--shard 5/4: exit %d, %q", code, errs)
+	}
+	for _, k := range []string{"1/65537", "1/4294967297"} {
+		if code, _, errs := residue("scan", "--shard", k, "."); code != 2 || !strings.Contains(errs, "at most 65536") {
+			t.Errorf("--shard %s: exit %d, %q", k, code, errs)
+		}
+	}
+}
+
+// TestMergeShardsWithABaseline: shards compared with a baseline merge
+// into the whole scan's report, also when a shard has no new finding
+// (which no result then marks as compared).
+func TestMergeShardsWithABaseline(t *testing.T) {
+	base := filepath.Join(t.TempDir(), "base.sarif")
+	must(t, os.WriteFile(base, []byte(sarifOf(t, "--no-cache", "../../testdata/demo/accounts")), 0o644))
+	whole := sarifOf(t, "--no-cache", "--baseline", base, "../../testdata/demo")
+	var shards []string
+	empty := 0
+	for k := 1; k <= 4; k++ {
+		p := filepath.Join(t.TempDir(), "shard.sarif")
+		data := sarifOf(t, "--no-cache", "--baseline", base, "--shard", fmt.Sprintf("%d/4", k), "../../testdata/demo")
+		if !strings.Contains(data, `"ruleId"`) {
+			empty++
+		}
+		must(t, os.WriteFile(p, []byte(data), 0o644))
+		shards = append(shards, p)
+	}
+	if empty == 0 || empty == 4 {
+		t.Fatalf("%d of 4 shards without new findings: the test needs some", empty)
+	}
+	out := filepath.Join(t.TempDir(), "merged.sarif")
+	if code, _, errs := residue(append([]string{"merge", "-o", out}, shards...)...); code != 0 {
+		t.Fatalf("merge: exit %d: %s", code, errs)
+	}
+	merged, err := os.ReadFile(out)
+	must(t, err)
+	if string(merged) != whole {
+		t.Error("the merge differs from the whole scan")
 	}
 }
 

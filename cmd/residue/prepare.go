@@ -1,14 +1,18 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/residue-sec/residue/analyzers/cache"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/cache"
 	"github.com/residue-sec/residue/analyzers/config"
 	"github.com/residue-sec/residue/analyzers/driver"
 	"github.com/residue-sec/residue/analyzers/filter"
@@ -25,6 +29,46 @@ type scanSetup struct {
 	driver   driver.Config
 	baseline filter.Baseline
 	changes  *gitdiff.Changes
+	// scan identifies the scan among its shards' reports (report.Run.Scan).
+	scan string
+}
+
+// scanIdentity returns what tells a shard's report from that of a shard of
+// another scan: a hash of everything besides the shard's files that
+// decides the findings reported (the paths scanned, relative to the root,
+// the file filters, the rules and settings, the report's filters), and
+// nothing that does not (the output, the cache, the jobs).
+func (o *scanOptions) scanIdentity(sc *scanSetup) (string, error) {
+	var paths []string
+	for _, p := range sc.driver.Paths {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return "", err
+		}
+		rel, err := filepath.Rel(sc.driver.Root, abs)
+		if err != nil {
+			return "", err
+		}
+		paths = append(paths, filepath.ToSlash(rel))
+	}
+	slices.Sort(paths)
+	var baseline []byte
+	if o.baseline != "" {
+		data, err := os.ReadFile(o.baseline)
+		if err != nil {
+			return "", err
+		}
+		sum := sha256.Sum256(data)
+		baseline = sum[:]
+	}
+	d := sc.driver
+	data, err := json.Marshal([]any{paths, d.Include, d.Exclude, d.MaxFileSize, d.NoIgnore, d.WarnUnusedIgnores, d.Settings, d.Disable,
+		sc.set.All(), o.severity, o.includeSuppressed, o.category, baseline, o.diffBase})
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:8]), nil
 }
 
 // prepare finds the repository root, loads the rules (with the
@@ -94,6 +138,11 @@ func (o *scanOptions) prepare(paths []string) (*scanSetup, error) {
 	}
 	if o.diffBase != "" {
 		if sc.changes, err = gitdiff.Since(root, o.diffBase); err != nil {
+			return nil, err
+		}
+	}
+	if o.shard.Count > 0 {
+		if sc.scan, err = o.scanIdentity(sc); err != nil {
 			return nil, err
 		}
 	}

@@ -118,7 +118,7 @@ func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	findings := sc.filter(res.Findings, &o, stderr)
 	r := &report.Run{ToolVersion: toolVersion(), Rules: res.Rules, Findings: findings,
 		Notifications: res.Notifications, Category: o.category, FilesScanned: res.FilesScanned, FilesSkipped: res.FilesSkipped,
-		Baseline: sc.baseline != nil, Shard: o.shard.String()}
+		Baseline: sc.baseline != nil, Shard: o.shard.String(), Scan: sc.scan}
 	if o.preCommit && o.format == "sarif" && o.output != "" {
 		r.Session = preCommitSession()
 		r = continueReport(r, o.output)

@@ -54,4 +54,18 @@ func TestPreCommitSessionGathersRuns(t *testing.T) {
 	if _, err := os.Stat(report); err != nil {
 		t.Fatal(err)
 	}
+	// Compared with a baseline, a first run without new findings still
+	// starts the session's report, which the second continues.
+	base := filepath.Join(t.TempDir(), "base.sarif")
+	scan(bin, "scan", "--format", "sarif", "-o", base, "a.py")
+	for _, file := range []string{"a.py", "b.py"} {
+		cmd := exec.Command(bin, "scan", "--pre-commit", "--baseline", base, "--format", "sarif", "-o", report, file)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil && file == "a.py" {
+			t.Fatalf("%s: %v\n%s", file, err, out)
+		}
+	}
+	if found, _, _ := sarifFindings(t, report); fmt.Sprint(found) != "[b.py:1 test/leak]" || !strings.Contains(readFile(t, report), `"residue/filesScanned": 2`) {
+		t.Errorf("with a baseline the session's report holds %q, counting the files of one run", found)
+	}
 }

@@ -52,10 +52,10 @@ import (
 
 // Format is the version of the cache's layout; folders of another format
 // are pruned like unused configurations.
-const Format = "v4"
+const Format = "v5"
 
 // magic starts every pack.
-var magic = []byte("residue-pack-v4\n")
+var magic = []byte("residue-pack-v5\n")
 
 // segments is how many gob streams a pack's entries are split into.
 const segments = 8
@@ -94,11 +94,15 @@ type flushed struct {
 	err  error
 }
 
-// An indexRecord is what a file's path was last seen with.
+// An indexRecord is what a file was last seen with, and the path of its
+// entries' keys (Key). Records are keyed by the file's path on disk, not
+// by that path: two checkouts that share a cache hold different files
+// under one path, with the same size and, copied, the same time.
 type indexRecord struct {
 	Size  int64
 	MTime int64 // nanoseconds
 	Hash  string
+	Path  string
 }
 
 // A record is one element of a pack's segment: an entry, or the index.
@@ -162,30 +166,33 @@ func shortHash(s string) string {
 	return hex.EncodeToString(sum[:8])
 }
 
-// Lookup returns the content hash recorded for path when the file still
-// has the size and modification time it had then.
-func (c *Cache) Lookup(path string, size int64, mtime time.Time) (string, bool) {
+// Lookup returns the content hash recorded for the file at path file (its
+// absolute path on disk) when it still has the size and modification time
+// it had then.
+func (c *Cache) Lookup(file string, size int64, mtime time.Time) (string, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	r, ok := c.index[path]
+	r, ok := c.index[file]
 	if !ok || r.Size != size || r.MTime != mtime.UnixNano() {
 		return "", false
 	}
 	return r.Hash, true
 }
 
-// Remember records that path, with size and modification time mtime,
-// has content hash. A file modified in the last two seconds is not
-// recorded: a change within the clock's resolution would go unseen.
-func (c *Cache) Remember(path string, size int64, mtime time.Time, hash string) {
+// Remember records that the file at path file (its absolute path on
+// disk), with size and modification time mtime, has content hash, and
+// that its entries are keyed by path (Key). A file modified in the last
+// two seconds is not recorded: a change within the clock's resolution
+// would go unseen.
+func (c *Cache) Remember(file, path string, size int64, mtime time.Time, hash string) {
 	if c.now.Sub(mtime) < 2*time.Second {
 		return
 	}
-	r := indexRecord{Size: size, MTime: mtime.UnixNano(), Hash: hash}
+	r := indexRecord{Size: size, MTime: mtime.UnixNano(), Hash: hash, Path: path}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.index[path] != r {
-		c.index[path] = r
+	if c.index[file] != r {
+		c.index[file] = r
 		c.dirty = true
 	}
 }
@@ -263,8 +270,8 @@ func (c *Cache) compact() error {
 	for key := range c.used {
 		live[key] = c.entries[key]
 	}
-	for path, r := range c.index {
-		if key := Key(path, r.Hash); c.entries[key] != nil {
+	for _, r := range c.index {
+		if key := Key(r.Path, r.Hash); c.entries[key] != nil {
 			live[key] = c.entries[key]
 		}
 	}

@@ -135,27 +135,32 @@ func TestIndex(t *testing.T) {
 	old := time.Now().Add(-time.Hour)
 	os.Chtimes(file, old, old)
 	info, _ := os.Stat(file)
-	c.Remember("m.py", info.Size(), info.ModTime(), "h1")
-	if h, ok := c.Lookup("m.py", info.Size(), info.ModTime()); !ok || h != "h1" {
+	c.Remember(file, "m.py", info.Size(), info.ModTime(), "h1")
+	if h, ok := c.Lookup(file, info.Size(), info.ModTime()); !ok || h != "h1" {
 		t.Fatalf("Lookup = %q, %v", h, ok)
 	}
 	c.Close()
 	c2, _ := Open(dir, "cfg")
-	if h, ok := c2.Lookup("m.py", info.Size(), info.ModTime()); !ok || h != "h1" {
+	if h, ok := c2.Lookup(file, info.Size(), info.ModTime()); !ok || h != "h1" {
 		t.Fatalf("after reopening: %q, %v", h, ok)
+	}
+	// Another checkout's file at the same path, with the same size and
+	// time, is not this one.
+	if _, ok := c2.Lookup(filepath.Join(t.TempDir(), "m.py"), info.Size(), info.ModTime()); ok {
+		t.Error("hit for a file of another checkout")
 	}
 	// A changed size or time is a miss.
 	os.WriteFile(file, []byte("x = 22\n"), 0o644)
 	os.Chtimes(file, old, old)
 	info2, _ := os.Stat(file)
-	if _, ok := c2.Lookup("m.py", info2.Size(), info2.ModTime()); ok {
+	if _, ok := c2.Lookup(file, info2.Size(), info2.ModTime()); ok {
 		t.Error("hit after the file changed size")
 	}
 	// A file modified just now is not remembered (racily clean).
 	os.Chtimes(file, time.Now(), time.Now())
 	info3, _ := os.Stat(file)
-	c2.Remember("m.py", info3.Size(), info3.ModTime(), "h2")
-	if _, ok := c2.Lookup("m.py", info3.Size(), info3.ModTime()); ok {
+	c2.Remember(file, "m.py", info3.Size(), info3.ModTime(), "h2")
+	if _, ok := c2.Lookup(file, info3.Size(), info3.ModTime()); ok {
 		t.Error("a file modified just now was remembered")
 	}
 }
@@ -219,7 +224,7 @@ func TestPruningSparesTheUsersFolders(t *testing.T) {
 	mine := map[string]string{
 		"pip/http/x":                   "a",
 		"src/app.py":                   "import os\n",
-		"v4-0123456789abcdef/notes.md": "kept",
+		"v5-0123456789abcdef/notes.md": "kept",
 		"v3-0123456789abcdeg/pack-1-2": "not hex",
 	}
 	for name, data := range mine {

@@ -143,7 +143,7 @@ func (p *plan) cacheKey(j job) (string, []byte) {
 	if !ok {
 		return "", nil
 	}
-	if hash, ok := p.cache.Lookup(j.Path, size, mtime); ok {
+	if hash, ok := p.cache.Lookup(j.Abs, size, mtime); ok {
 		return cache.Key(j.Path, hash), nil
 	}
 	src, err := os.ReadFile(j.Abs)
@@ -157,7 +157,7 @@ func (p *plan) cacheKey(j job) (string, []byte) {
 func (p *plan) keyOf(j job, src []byte) string {
 	hash := cache.Hash(src)
 	if size, mtime, ok := statOf(j); ok {
-		p.cache.Remember(j.Path, size, mtime, hash)
+		p.cache.Remember(j.Abs, j.Path, size, mtime, hash)
 	}
 	return cache.Key(j.Path, hash)
 }

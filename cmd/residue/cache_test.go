@@ -181,3 +181,26 @@ func TestCacheKeysWhatItAnalyzesAgain(t *testing.T) {
 			strings.Contains(warm, rule), strings.Contains(none, rule))
 	}
 }
+
+// TestCheckoutsShareACache: two checkouts that share a cache directory
+// hold different files under one path, with the same size and time (a
+// copy, a time restored): each scan reports its own checkout's findings.
+func TestCheckoutsShareACache(t *testing.T) {
+	useTestAnalyzers(t)
+	shared := filepath.Join(t.TempDir(), "cache")
+	a := tree(t, map[string]string{"app/v.py": "leak(1)\n"})
+	b := tree(t, map[string]string{"app/v.py": "lean(1)\n"})
+	age(a)
+	old := age(b)
+	for _, dir := range []string{a, b} {
+		must(t, os.Chtimes(filepath.Join(dir, "app", "v.py"), old, old))
+	}
+	for i, c := range []struct {
+		dir  string
+		want int
+	}{{a, 1}, {b, 0}, {a, 1}, {b, 0}} {
+		if code, _, errs := residue("scan", "--cache-dir", shared, c.dir); code != c.want {
+			t.Errorf("scan %d of %s: exit %d, want %d: %s", i+1, filepath.Base(c.dir), code, c.want, errs)
+		}
+	}
+}

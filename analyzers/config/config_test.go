@@ -85,6 +85,9 @@ func TestParseErrors(t *testing.T) {
 		{"max-file-size: 0\n", "c.yml:1:16: max-file-size must be a positive number of bytes"},
 		{"max-file-size: 5 parsecs\n", "c.yml:1:16: max-file-size must be a positive number"},
 		{"max-file-size: [1]\n", "c.yml:1:16: max-file-size must be a positive number"},
+		{"cache-dir: ~\n", "c.yml:1:12: cache-dir must be a directory path"},
+		{"cache-dir: null\n", "c.yml:1:12: cache-dir must be a directory path"},
+		{"cache-dir:\n", "c.yml:1:11: cache-dir must be a directory path"},
 		{"exclude: [a\n", "c.yml:1:1: did not find expected ',' or ']'"},
 		{"exclude: [a]\nexclude: [b]\n", `c.yml:2:1: key "exclude" is already set at line 1`},
 	} {

@@ -51,7 +51,8 @@ func Parse(file string, data []byte, known Known) (*Config, error) {
 		case "analyzers":
 			c.Settings = p.settings(v)
 		case "cache-dir":
-			if v.Kind != yaml.ScalarNode || v.Value == "" {
+			if v.Kind != yaml.ScalarNode || v.Tag == "!!null" || strings.TrimSpace(v.Value) == "" {
+				// ~ and null are YAML's null, not folders named so.
 				p.fail(v, "cache-dir must be a directory path")
 			} else {
 				c.CacheDir = v.Value

@@ -18,7 +18,7 @@ import (
 var skippedDirs = []string{
 	".git", ".hg", ".svn",
 	"node_modules",
-	"__pycache__", ".mypy_cache", ".pytest_cache",
+	"__pycache__", ".mypy_cache", ".pytest_cache", ".residue_cache",
 	"site-packages", ".venv", "venv",
 	".tox", ".nox",
 	"build", "dist", "*.egg-info", ".eggs",

@@ -205,6 +205,9 @@ func (d *dir) child(name string) entry {
 // it holds the link, which would make a loop.
 func (w *walker) visitLink(c entry, patterns []gitignore.Pattern, m gitignore.Matcher) {
 	info, err := os.Stat(c.abs)
+	if err != nil && (isSkippedName(c.comps[len(c.comps)-1]) || w.excluded(c.rel) || m.Match(c.comps, false) || m.Match(c.comps, true)) {
+		return // a broken link the walk would not have followed: no warning
+	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		w.warn(c.rel, "skipped: dangling symlink")

@@ -38,15 +38,7 @@ func TestNoPartKeepsItsSnapshot(t *testing.T) {
 	}
 	var cleared atomic.Int64
 	for _, name := range archives {
-		data, err := fs.ReadFile(rules.FS, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files := map[string]string{}
-		for _, f := range txtar.Parse(data).Files {
-			files[f.Name] = string(f.Data)
-		}
-		dir := writeTree(t, files)
+		dir := writeTree(t, fixtureFiles(t, name))
 		scanAll := func() string {
 			res, err := Run(Config{Analyzers: as, Rules: set, Paths: []string{dir}, Root: dir, Jobs: 2})
 			if err != nil {
@@ -83,14 +75,7 @@ func TestReleasedOutlinesGiveSnippets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := fs.ReadFile(rules.FS, "mtls/testdata/spoofable-header-identity.txtar")
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string]string{}
-	for _, f := range txtar.Parse(data).Files {
-		files[f.Name] = string(f.Data)
-	}
+	files := fixtureFiles(t, "mtls/testdata/spoofable-header-identity.txtar")
 	dir := writeTree(t, files)
 	res, err := Run(Config{Analyzers: all.Analyzers(), Rules: set, Paths: []string{dir}, Root: dir, Jobs: 2})
 	if err != nil {
@@ -110,4 +95,18 @@ func TestReleasedOutlinesGiveSnippets(t *testing.T) {
 	if checked == 0 {
 		t.Fatal("no finding of a Check step")
 	}
+}
+
+// fixtureFiles returns the files of the rule fixture at name in rules.FS.
+func fixtureFiles(t *testing.T, name string) map[string]string {
+	t.Helper()
+	data, err := fs.ReadFile(rules.FS, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{}
+	for _, f := range txtar.Parse(data).Files {
+		files[f.Name] = string(f.Data)
+	}
+	return files
 }

@@ -47,13 +47,7 @@ func TestShardsMergeToTheWholeScan(t *testing.T) {
 				must(t, os.WriteFile(p, []byte(sarifOf(t, "--no-cache", "--shard", fmt.Sprintf("%d/%d", k, n), target)), 0o644))
 				shards = append(shards, p)
 			}
-			out := filepath.Join(t.TempDir(), "merged.sarif")
-			if code, _, errs := residue(append([]string{"merge", "-o", out}, shards...)...); code != 0 {
-				t.Fatalf("merge: exit %d: %s", code, errs)
-			}
-			merged, err := os.ReadFile(out)
-			must(t, err)
-			if string(merged) != whole {
+			if merged(t, shards) != whole {
 				t.Errorf("%s, %d shards: the merge differs from the whole scan", target, n)
 			}
 			if !strings.Contains(whole, `"ruleId"`) {
@@ -130,15 +124,21 @@ func TestMergeShardsWithABaseline(t *testing.T) {
 	if empty == 0 || empty == 4 {
 		t.Fatalf("%d of 4 shards without new findings: the test needs some", empty)
 	}
+	if merged(t, shards) != whole {
+		t.Error("the merge differs from the whole scan")
+	}
+}
+
+// merged returns the report residue merge writes of the shards' reports.
+func merged(t *testing.T, shards []string) string {
+	t.Helper()
 	out := filepath.Join(t.TempDir(), "merged.sarif")
 	if code, _, errs := residue(append([]string{"merge", "-o", out}, shards...)...); code != 0 {
 		t.Fatalf("merge: exit %d: %s", code, errs)
 	}
-	merged, err := os.ReadFile(out)
+	data, err := os.ReadFile(out)
 	must(t, err)
-	if string(merged) != whole {
-		t.Error("the merge differs from the whole scan")
-	}
+	return string(data)
 }
 
 // TestOneFileGivesTheWholeScansFindings scans each file of the demo

@@ -145,15 +145,24 @@ func TestTooDeepModelledFile(t *testing.T) {
 	if res.FilesSkipped != 1 || len(res.Findings) != 1 {
 		t.Errorf("%d files skipped, %d findings; want 1 and 1 (ok.py's leak)", res.FilesSkipped, len(res.Findings))
 	}
-	nots := strings.Repeat("not ", 2100) + "x"
-	for _, src := range []string{"import os\ndef f():\n    leak(1)\n    return " + nots + "\n", "def f():\n    leak(1)\n    return " + nots + "\n"} {
-		dir := writeTree(t, map[string]string{"app/nots.py": src})
-		res, err := Run(Config{Analyzers: cachedAnalyzers, Rules: testanalyzers.Rules(), Paths: []string{dir}, Root: dir, Jobs: 1})
-		if err != nil {
-			t.Fatal(err)
+	// Keywords nest as operators do: chains of them past the limit are
+	// skipped too, with a model (import os) or without, and a chain within
+	// it is analyzed.
+	for _, chain := range []string{strings.Repeat("not ", 2100) + "x", "a" + strings.Repeat(" and a", 2100), "a" + strings.Repeat(" if c else a", 2100)} {
+		for _, src := range []string{"import os\ndef f():\n    leak(1)\n    return " + chain + "\n", "def f():\n    leak(1)\n    return " + chain + "\n"} {
+			dir := writeTree(t, map[string]string{"app/chain.py": src})
+			res, err := Run(Config{Analyzers: cachedAnalyzers, Rules: testanalyzers.Rules(), Paths: []string{dir}, Root: dir, Jobs: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, notes := summary(res); res.FilesSkipped != 1 || len(res.Findings) != 0 || len(notes) != 1 || !strings.Contains(notes[0], "nested deeper than 2000") {
+				t.Errorf("%q…: %d skipped, %d findings (%q); want the file skipped as too deep", src[:30], res.FilesSkipped, len(res.Findings), notes)
+			}
 		}
-		if _, notes := summary(res); res.FilesSkipped != 0 || len(res.Findings) != 1 {
-			t.Errorf("%q…: %d skipped, %d findings (%q); want the file analyzed", src[:10], res.FilesSkipped, len(res.Findings), notes)
-		}
+	}
+	short := "def f():\n    leak(1)\n    return " + strings.Repeat("not ", 500) + "x\n"
+	dir = writeTree(t, map[string]string{"app/chain.py": short})
+	if res, err := Run(Config{Analyzers: cachedAnalyzers, Rules: testanalyzers.Rules(), Paths: []string{dir}, Root: dir, Jobs: 1}); err != nil || res.FilesSkipped != 0 || len(res.Findings) != 1 {
+		t.Errorf("a chain within the limit: %v, %+v", err, res)
 	}
 }

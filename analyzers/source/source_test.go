@@ -153,6 +153,10 @@ func TestNestingEstimateBoundsDepth(t *testing.T) {
 		"multiline": "x = (1" + strings.Repeat("\n + 1", 3000) + ")\n",
 		"attribute": "x = a" + strings.Repeat(".b", 3000) + "\n",
 		"calls":     "x = f()" + strings.Repeat("()", 3000) + "\n",
+		"not":       "x = " + strings.Repeat("not ", 3000) + "y\n",
+		"and":       "x = a" + strings.Repeat(" and a", 3000) + "\n",
+		"ternary":   "x = a" + strings.Repeat(" if c else a", 3000) + "\n",
+		"await":     "async def f():\n    return " + strings.Repeat("await ", 3000) + "g\n",
 		"ifs":       nestedIfs(100, "    "),
 		"tabs":      nestedIfs(100, "\t"),
 	}

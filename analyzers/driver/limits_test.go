@@ -166,3 +166,34 @@ func TestTooDeepModelledFile(t *testing.T) {
 		t.Errorf("a chain within the limit: %v, %+v", err, res)
 	}
 }
+
+// TestOldMacLineEndings: a file whose lines end in a lone carriage return
+// (which CPython and C compilers accept) is parsed and reported line by
+// line, as with line feeds: a comment ends at its line, findings have
+// their lines and snippets, and an ignore comment suppresses its line's.
+func TestOldMacLineEndings(t *testing.T) {
+	files := map[string]string{
+		"app/a.py": "import os  # setup\rleak(1)\r\rleak(2)  # residue: ignore\rleak(3)\r",
+		"app/b.c":  "// setup\rvoid f(void) {\r  leak(1);\r}\r",
+	}
+	dir := writeTree(t, files)
+	res, err := Run(Config{Analyzers: cachedAnalyzers, Rules: testanalyzers.Rules(), Paths: []string{dir}, Root: dir, Jobs: 1, WarnUnusedIgnores: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		s := fmt.Sprintf("%s:%d %q", f.Location.Path, f.Location.StartLine, f.Location.Snippet)
+		if f.Suppression != nil {
+			s += " suppressed"
+		}
+		got = append(got, s)
+	}
+	want := []string{`app/a.py:2 "leak(1)"`, `app/a.py:4 "leak(2)  # residue: ignore" suppressed`, `app/a.py:5 "leak(3)"`, `app/b.c:3 "  leak(1);"`}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if _, notes := summary(res); len(notes) != 0 {
+		t.Errorf("notifications: %q", notes)
+	}
+}

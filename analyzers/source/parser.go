@@ -1,6 +1,7 @@
 package source
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -45,9 +46,9 @@ func (p *Parser) parse(f *File, old *sitter.Tree) error {
 		}
 		p.parsers[f.Lang] = ps
 	}
-	input := f.Src
+	input := crInput(f.Src)
 	if f.Lang == Python {
-		input = pythonInput(f.Src)
+		input = pythonInput(input)
 	}
 	tree, err := ps.ParseCtx(context.Background(), old, input)
 	if err != nil || tree == nil {
@@ -76,4 +77,38 @@ func (p *Parser) Close() {
 		ps.Close()
 		delete(p.parsers, lang)
 	}
+}
+
+// crInput returns src with each carriage return that no line feed follows
+// (an old Mac line ending, which CPython and C compilers take for one)
+// made a line feed, so that the grammars, which end comments and
+// statements at line feeds only, see its lines; src itself when it has
+// none. Every byte offset stays, and the line table (NewLines) counts such
+// lines too.
+func crInput(src []byte) []byte {
+	if !hasLoneCR(src) {
+		return src
+	}
+	out := bytes.Clone(src)
+	for i, b := range out {
+		if b == '\r' && (i+1 == len(out) || out[i+1] != '\n') {
+			out[i] = '\n'
+		}
+	}
+	return out
+}
+
+// hasLoneCR reports whether src has a carriage return no line feed follows.
+func hasLoneCR(src []byte) bool {
+	for i := bytes.IndexByte(src, '\r'); i >= 0; {
+		if i+1 == len(src) || src[i+1] != '\n' {
+			return true
+		}
+		j := bytes.IndexByte(src[i+1:], '\r')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	return false
 }

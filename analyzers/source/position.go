@@ -23,12 +23,14 @@ type Lines struct {
 	starts []int
 }
 
-// NewLines indexes the line starts of src. Lines end at '\n'; a '\r' before
-// it belongs to the line's text and is trimmed by Text.
+// NewLines indexes the line starts of src. Lines end at '\n', and at a
+// '\r' no '\n' follows (an old Mac line ending, a line terminator for
+// SARIF too); a '\r' before a '\n' belongs to the line's text and is
+// trimmed by Text.
 func NewLines(src []byte) *Lines {
 	starts := make([]int, 1, len(src)/32+1)
 	for i, b := range src {
-		if b == '\n' {
+		if b == '\n' || b == '\r' && (i+1 == len(src) || src[i+1] != '\n') {
 			starts = append(starts, i+1)
 		}
 	}

@@ -36,11 +36,11 @@ import (
 // (incremental parsing), at a fraction of the cost of a parse of src
 // alone, and gives the same tree but, rarely, around syntax errors, where
 // its recovery may take another path; f's tree is left as it was. A
-// Python file, whose parser may read other bytes than its source, is
-// parsed anew.
+// Python file, or one with old Mac line endings, whose parser reads other
+// bytes than its source (pythonInput, crInput), is parsed anew.
 func (p *Parser) Reparse(f *File, src []byte) (*File, error) {
 	g := NewFile(f.Path, f.Lang, src)
-	if f.tree == nil || len(src) != len(f.Src) || f.Lang == Python {
+	if f.tree == nil || len(src) != len(f.Src) || f.Lang == Python || hasLoneCR(f.Src) || hasLoneCR(src) {
 		return g, p.Parse(g)
 	}
 	old := f.tree.Copy()

@@ -118,6 +118,7 @@ func Run(cfg Config) (*Result, error) {
 		}
 	}
 	res.Findings = p.finish(&run, &res.Notifications)
+	res.Notifications = append(res.Notifications, p.changedFiles(res.Notifications)...)
 	if p.cache != nil {
 		if err := p.cache.Close(); err != nil {
 			res.Notifications = append(res.Notifications, analyzers.Notification{Level: "warning", Message: fmt.Sprintf("cache: %v", err)})
@@ -333,6 +334,28 @@ func prefilters(cfg Config) [][]string {
 				if lit, _, _ := strings.Cut(v, ":"); lit != "" {
 					out[i] = append(out[i], lit)
 				}
+			}
+		}
+	}
+	return out
+}
+
+// changedFiles notes the files a built model found changed since it
+// modelled them (a model whose value has a Changed() []string method),
+// unless notes already say so: the findings that read them may lack their
+// text and lines.
+func (p *plan) changedFiles(notes []analyzers.Notification) []analyzers.Notification {
+	var out []analyzers.Notification
+	for _, v := range p.built {
+		c, ok := v.(interface{ Changed() []string })
+		if !ok {
+			continue
+		}
+		for _, path := range c.Changed() {
+			if !slices.ContainsFunc(notes, func(n analyzers.Notification) bool { return n.Path == path && n.Message == changedNote }) &&
+				!slices.ContainsFunc(out, func(n analyzers.Notification) bool { return n.Path == path }) {
+				out = append(out, analyzers.Notification{Level: "warning", Path: path,
+					Message: "changed since residue read it: findings that read it may lack its text and lines; scan again"})
 			}
 		}
 	}

@@ -465,6 +465,10 @@ func (p *plan) nextCheck(queues [][]int, built *building) int {
 func (p *plan) checkFile(j checkJob, built *building, ignores []*filter.Ignore) (cr checkResult) {
 	out := j.file.outline
 	var stmts [][2]int
+	// A file changed since its per-file pass (its outline released, the
+	// file read again for the findings' text, or by a Check step) has its
+	// findings left out: their lines and text would be the new file's.
+	changed := sync.OnceValue(func() bool { out.Src(); return out.Changed() })
 	for _, ai := range j.analyzers {
 		a := p.cfg.Analyzers[ai]
 		settings := p.cfg.Settings[a.Name]
@@ -483,6 +487,9 @@ func (p *plan) checkFile(j checkJob, built *building, ignores []*filter.Ignore) 
 			if !declares(a, fd.RuleID) {
 				cr.notes = append(cr.notes, analyzers.Notification{Level: "error", Path: out.Path, Analyzer: a.Name,
 					Message: fmt.Sprintf("analyzer %s reported undeclared rule %q; finding dropped", a.Name, fd.RuleID)})
+				return
+			}
+			if changed() {
 				return
 			}
 			fd = p.completeChecked(out, fd)
@@ -505,9 +512,16 @@ func (p *plan) checkFile(j checkJob, built *building, ignores []*filter.Ignore) 
 			cr.notes = append(cr.notes, analyzers.Notification{Level: "error", Path: out.Path, Analyzer: a.Name, Message: err.Error()})
 		}
 	}
+	if out.Changed() {
+		cr.notes = append(cr.notes, analyzers.Notification{Level: "warning", Path: out.Path, Message: changedNote})
+	}
 	cr.findings = filter.Suppress(cr.findings, stmts, ignores)
 	return cr
 }
+
+// changedNote is the notification of a file changed since its per-file
+// pass, whose Check findings are left out.
+const changedNote = "changed since residue read it: its findings of the model phase were left out; scan again"
 
 func runCheck(a *analyzers.Analyzer, pass *analyzers.CheckPass) (err error) {
 	defer func() {

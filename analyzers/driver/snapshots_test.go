@@ -2,7 +2,9 @@ package driver
 
 import (
 	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -109,4 +111,62 @@ func fixtureFiles(t *testing.T, name string) map[string]string {
 		files[f.Name] = string(f.Data)
 	}
 	return files
+}
+
+// TestFilesChangedDuringTheScan: a file edited after its per-file pass has
+// its Check findings left out with a notification, rather than reported
+// with the new file's lines and text (or none).
+func TestFilesChangedDuringTheScan(t *testing.T) {
+	set, err := rules.BuiltinSet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := fixtureFiles(t, "mtls/testdata/spoofable-header-identity.txtar")
+	dir := writeTree(t, files)
+	scan := func() *Result {
+		res, err := Run(Config{Analyzers: all.Analyzers(), Rules: set, Paths: []string{dir}, Root: dir, Jobs: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	checked := map[string]bool{}
+	for _, fd := range scan().Findings {
+		if strings.HasPrefix(fd.RuleID, "mtls/") {
+			checked[fd.Location.Path] = true
+		}
+	}
+	if len(checked) == 0 {
+		t.Fatal("no finding of a Check step")
+	}
+	// Each file with findings is edited once its per-file pass is over
+	// (its snapshot handed back): what follows reads the new file.
+	reuseSnapshot = func(b *syntax.Builder, tree *syntax.Tree) {
+		for path := range checked {
+			if files[path] == string(tree.Src()) {
+				if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(path)), []byte("x = 1\n"), 0o644); err != nil {
+					t.Error(err)
+				}
+			}
+		}
+		b.Reuse(tree)
+	}
+	defer func() { reuseSnapshot = (*syntax.Builder).Reuse }()
+	res := scan()
+	for _, fd := range res.Findings {
+		if strings.HasPrefix(fd.RuleID, "mtls/") {
+			t.Errorf("%s:%d: %s reported from a file changed since", fd.Location.Path, fd.Location.StartLine, fd.RuleID)
+		}
+	}
+	noted := map[string]int{}
+	for _, n := range res.Notifications {
+		if strings.HasPrefix(n.Message, "changed since residue read it") {
+			noted[n.Path]++
+		}
+	}
+	for path := range checked {
+		if noted[path] != 1 {
+			t.Errorf("%s: %d notifications that it changed, want 1", path, noted[path])
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -51,6 +52,9 @@ type Program struct {
 	dirs     map[string]bool
 	// natives indexes the events that write native bytes.
 	natives nativeIndex
+	// changed are the files whose source no longer matched (Changed).
+	changedMu sync.Mutex
+	changed   []string
 }
 
 // A resolutionKey is an import (i, of m), or a name at the top level of m
@@ -130,9 +134,24 @@ func (m *module) Source() []byte {
 		src, err := os.ReadFile(filepath.Join(m.prog.root, filepath.FromSlash(m.File)))
 		if err == nil && m.stamp.Matches(src) {
 			m.src = src
+			return
 		}
+		m.prog.changedMu.Lock()
+		m.prog.changed = append(m.prog.changed, m.File)
+		m.prog.changedMu.Unlock()
 	})
 	return m.src
+}
+
+// Changed returns, sorted, the files of the modules whose source was
+// needed (for the text and lines of locations) and no longer had the size
+// and checksum they were modelled with: edited or removed since.
+func (p *Program) Changed() []string {
+	p.changedMu.Lock()
+	defer p.changedMu.Unlock()
+	out := slices.Clone(p.changed)
+	slices.Sort(out)
+	return out
 }
 
 // A fn is a Func of the program, with its last evaluation.

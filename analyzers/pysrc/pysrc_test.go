@@ -323,6 +323,9 @@ func TestPartRoundTrip(t *testing.T) {
 	if src := m.Source(); src != nil || m.Text(m.Funcs[1].NameSpan) != "" {
 		t.Errorf("an edited file's source: %q", src)
 	}
+	if got := p3.(*Program).Changed(); !slices.Equal(got, []string{"app/views.py"}) {
+		t.Errorf("Changed() = %q, want the edited file", got)
+	}
 	if a := events(p3.(*Program), "app/views.py"); len(a) == 0 {
 		t.Error("no events once the file's source is gone")
 	}

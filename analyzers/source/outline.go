@@ -37,6 +37,8 @@ type Outline struct {
 	file  string
 	stamp Stamp
 	lines *Lines
+	// changed is set once a read of the file found it changed.
+	changed bool
 }
 
 // An OutlineDef is a function or class definition (a C function): its
@@ -117,10 +119,15 @@ func (o *Outline) Src() []byte {
 	}
 	src, err := os.ReadFile(o.file)
 	if err != nil || !o.stamp.Matches(src) {
+		o.changed = true
 		return nil
 	}
 	return src
 }
+
+// Changed reports whether Src found the file of a released outline
+// edited or removed since.
+func (o *Outline) Changed() bool { return o.changed }
 
 // Lines returns the file's line table, made on first use from Src (and
 // then keeping the bytes: a released outline whose lines are needed is

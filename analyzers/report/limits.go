@@ -27,6 +27,9 @@ type plan struct {
 	snippets bool
 	// shrunk records that results were cut to fit the size limit.
 	shrunk bool
+	// noFingerprints leaves out the fingerprints of the results cut, when
+	// even with no result they do not fit.
+	noFingerprints bool
 }
 
 // gzipSize returns the size of doc compressed as gzip.
@@ -58,6 +61,9 @@ func (p plan) notifications(total int) []analyzers.Notification {
 	}
 	if !p.snippets {
 		notes = append(notes, warning("source snippets left out (GitHub code scanning takes at most 10 MB gzipped)"))
+	}
+	if p.noFingerprints {
+		notes = append(notes, warning("the fingerprints of the results cut left out (GitHub code scanning takes at most 10 MB gzipped): the report is no complete baseline"))
 	}
 	return notes
 }

@@ -53,7 +53,8 @@ const (
 // by leaving out the source snippets and then halving the results. The
 // fingerprints of the results cut, and r.Omitted, are listed in the run's
 // property "residue/omittedFingerprints", so that every report is a
-// complete baseline.
+// complete baseline, unless they alone do not fit (millions of findings):
+// then they are left out, with a notification.
 func WriteSARIF(w io.Writer, r *Run) error {
 	return writeSARIF(w, r, maxGzipBytes)
 }
@@ -66,15 +67,20 @@ func writeSARIF(w io.Writer, r *Run, limit int) error {
 		if err != nil {
 			return err
 		}
-		if gzipSize(doc) <= limit || (!p.snippets && p.results == 0) {
+		if gzipSize(doc) <= limit || (!p.snippets && p.results == 0 && p.noFingerprints) {
 			_, err = w.Write(doc)
 			return err
 		}
-		if p.snippets {
+		switch {
+		case p.snippets:
 			p.snippets = false
-		} else {
+		case p.results > 0:
 			p.results /= 2
 			p.shrunk = true
+		default:
+			// The fingerprints of the results cut alone are too many:
+			// they go, and the results are fitted again without them.
+			p = plan{results: min(len(r.Findings), maxResults), snippets: true, noFingerprints: true}
 		}
 	}
 }
@@ -165,6 +171,9 @@ func buildSARIF(r *Run, p plan) (*sarif.Report, error) {
 // omittedFingerprints returns the fingerprints of the findings of r that
 // plan p leaves out, after those r carries from an earlier report.
 func omittedFingerprints(r *Run, p plan) []string {
+	if p.noFingerprints {
+		return nil
+	}
 	out := append([]string{}, r.Omitted...)
 	for i := p.results; i < len(r.Findings); i++ {
 		out = append(out, r.Findings[i].Fingerprint)

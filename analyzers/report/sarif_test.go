@@ -457,6 +457,41 @@ func TestWriteSARIFSizeLimit(t *testing.T) {
 	}
 }
 
+// TestWriteSARIFTooManyFingerprints: when the fingerprints of the results
+// cut alone do not fit, they are left out, with a notification, and the
+// results fitted again without them.
+func TestWriteSARIFTooManyFingerprints(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	r := tinyRun(8)
+	for range 20000 {
+		r.Omitted = append(r.Omitted, fmt.Sprintf("%016x", rng.Uint64()))
+	}
+	want, err := encodeSARIF(r, plan{results: 8, snippets: true, noFingerprints: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	noResults, err := encodeSARIF(r, plan{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	limit := gzipSize(want)
+	if gzipSize(noResults) <= limit {
+		t.Fatal("the fingerprints fit: the test needs more")
+	}
+	var b bytes.Buffer
+	if err := writeSARIF(&b, r, limit); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b.Bytes(), want) || bytes.Contains(want, []byte(omittedKey)) {
+		t.Errorf("wrote %d bytes, not the %d-byte report with every result and no fingerprints", b.Len(), len(want))
+	}
+	notes := notificationTexts(t, decode(t, b.Bytes()))
+	if !slices.Equal(notes, []string{"results truncated: 8 of 20008 written (GitHub code scanning keeps 25,000 per run)",
+		"the fingerprints of the results cut left out (GitHub code scanning takes at most 10 MB gzipped): the report is no complete baseline"}) {
+		t.Errorf("notifications = %q", notes)
+	}
+}
+
 func TestDropNullMembers(t *testing.T) {
 	for in, want := range map[string]string{
 		`{"a":null}`:                        `{}`,

@@ -59,6 +59,39 @@ func checkOutputTarget(output, root string) error {
 	return nil
 }
 
+// checkNotAnInput refuses an output that is one of the scan's other
+// inputs, which the report would replace: the configuration file, the
+// baseline, or a file under a rules directory. A device or FIFO is
+// written in place, and replaces nothing.
+func checkNotAnInput(output, config, baseline string, ruleDirs []string) error {
+	if output == "" {
+		return nil
+	}
+	if direct, err := writesInPlace(output); err != nil || direct {
+		return nil
+	}
+	target := absResolved(output)
+	for _, in := range []struct{ path, what string }{{config, "the configuration file"}, {baseline, "the baseline"}} {
+		if in.path != "" && absResolved(in.path) == target {
+			return &usageError{fmt.Sprintf("-o %s: %s, which the scan reads; write the report to another file", output, in.what)}
+		}
+	}
+	for _, dir := range ruleDirs {
+		if rel, err := filepath.Rel(absResolved(dir), target); err == nil && filepath.IsLocal(rel) {
+			return &usageError{fmt.Sprintf("-o %s: in the rules directory %s, which the scan reads; write the report elsewhere", output, dir)}
+		}
+	}
+	return nil
+}
+
+// absResolved returns path made absolute, through its symlinks.
+func absResolved(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	return resolved(path)
+}
+
 // fileHead returns the first bytes of the file at path, enough for a
 // shebang; nil when it cannot be read.
 func fileHead(path string) []byte {

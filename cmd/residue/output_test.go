@@ -126,6 +126,32 @@ func TestOutputTargetsRefused(t *testing.T) {
 	if code, _, errs := residue("scan", "-o", outside, dir); code != 1 {
 		t.Errorf("-o %s: exit %d: %s", outside, code, errs)
 	}
+	// Nor may the report replace the scan's other inputs.
+	rules := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(dir, ".residue.yml"), []byte("exclude: [build/**]\n"), 0o644))
+	base := filepath.Join(t.TempDir(), "base.sarif")
+	if code, _, errs := residue("scan", "--format", "sarif", "-o", base, dir); code != 1 {
+		t.Fatalf("baseline: exit %d: %s", code, errs)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-o", filepath.Join(dir, ".residue.yml")}, "the configuration file"},
+		{[]string{"--baseline", base, "-o", base}, "the baseline"},
+		{[]string{"--rules", rules, "-o", filepath.Join(rules, "mine.yml")}, "in the rules directory"},
+	} {
+		code, _, errs := residue(append(append([]string{"scan"}, tc.args...), dir)...)
+		if code != 2 || !strings.Contains(errs, tc.want) {
+			t.Errorf("%q: exit %d, stderr %q, want 2 and %q", tc.args, code, errs, tc.want)
+		}
+	}
+	if data := readFile(t, filepath.Join(dir, ".residue.yml")); data != "exclude: [build/**]\n" {
+		t.Errorf(".residue.yml changed: %q", data)
+	}
+	if _, err := os.Stat(filepath.Join(rules, "mine.yml")); err == nil {
+		t.Error("a report was written into the rules directory")
+	}
 }
 
 // TestSignalDuringWrite interrupts the atomic write of a report, after its

@@ -102,6 +102,9 @@ func (o *scanOptions) prepare(paths []string) (*scanSetup, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkNotAnInput(o.output, cfgPath, o.baseline, src.dirs); err != nil {
+		return nil, err
+	}
 	cfg := &config.Config{}
 	if cfgPath != "" {
 		if cfg, err = config.Load(cfgPath, config.Known{Rules: set, Analyzers: registry()}); err != nil {

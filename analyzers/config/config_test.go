@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -54,6 +55,12 @@ max-file-size: 2MiB
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("got  %+v\nwant %+v", c, want)
+	}
+	// Anchors and aliases stand for their values.
+	aliased, err := Parse("a.yml", []byte("exclude: &shared [\"tests/**\", build]\ninclude: *shared\nrules:\n  severity: {test/leak: note}\n"+
+		"  disable: [&first test/leak, *first]\n"), known())
+	if err != nil || !slices.Equal(aliased.Include, []string{"tests/**", "build"}) || !slices.Equal(aliased.Exclude, aliased.Include) || !slices.Equal(aliased.Disable, []string{"test/leak", "test/leak"}) {
+		t.Errorf("aliases: %+v, %v", aliased, err)
 	}
 	for _, empty := range []string{"", "# only comments\n", "---\n", "exclude:\nrules:\n"} {
 		c, err := Parse("e.yml", []byte(empty), known())

@@ -113,8 +113,18 @@ func (p *parser) pairs(n *yaml.Node, f func(k, v *yaml.Node)) {
 			continue
 		}
 		seen[k.Value] = k.Line
-		f(k, v)
+		f(k, deref(v))
 	}
+}
+
+// deref returns the node an alias (*name) stands for, n itself when it is
+// no alias: the value is read, and its problems located, where the anchor
+// (&name) set it.
+func deref(n *yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
 }
 
 // each calls f for every key of mapping n, reporting keys not in known.
@@ -151,7 +161,7 @@ func (p *parser) list(key string, n *yaml.Node, what string) []*yaml.Node {
 	}
 	var out []*yaml.Node
 	for _, item := range n.Content {
-		if item.Kind != yaml.ScalarNode || item.Tag == "!!null" || strings.TrimSpace(item.Value) == "" {
+		if item = deref(item); item.Kind != yaml.ScalarNode || item.Tag == "!!null" || strings.TrimSpace(item.Value) == "" {
 			p.fail(item, "%s must be a list of %s; this item is not one", key, what)
 			continue
 		}

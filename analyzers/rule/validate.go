@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/bmatcuk/doublestar/v4"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -86,8 +87,26 @@ func validate(file string, n *yaml.Node, r *Rule) error {
 			return fail("cwe", fmt.Sprintf("cwe %q is not of the form CWE-<number>", c))
 		}
 	}
+	for _, p := range []struct {
+		key   string
+		globs []string
+	}{{"include", r.Paths.Include}, {"exclude", r.Paths.Exclude}} {
+		key := p.key
+		for i, g := range p.globs {
+			if !doublestar.ValidatePattern(g) {
+				item := n
+				if paths := mappingValue(n, "paths"); paths != nil {
+					if list := mappingValue(paths, key); list != nil && i < len(list.Content) {
+						item = list.Content[i]
+					}
+				}
+				return at(file, item, fmt.Sprintf("paths.%s: invalid glob %q", key, g))
+			}
+		}
+	}
 	return nil
 }
+
 
 func mappingKey(n *yaml.Node, key string) *yaml.Node {
 	for i := 0; i+1 < len(n.Content); i += 2 {

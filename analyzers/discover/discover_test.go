@@ -388,11 +388,11 @@ func TestSizeCap(t *testing.T) {
 
 func TestFormatSize(t *testing.T) {
 	for n, want := range map[int64]string{
-		20 << 20:   "20.0 MB",
-		5 << 20:    "5.0 MB",
-		1536:       "1.5 KB",
+		20 << 20:   "20.0 MiB",
+		5 << 20:    "5.0 MiB",
+		1536:       "1.5 KiB",
 		1023:       "1023 bytes",
-		3<<20 + 99: "3.0 MB",
+		3<<20 + 99: "3.0 MiB",
 	} {
 		if got := formatSize(n); got != want {
 			t.Errorf("formatSize(%d) = %q, want %q", n, got, want)

@@ -140,13 +140,14 @@ func (w *walker) record(c candidate) {
 	w.mu.Unlock()
 }
 
-// formatSize formats a size in bytes for a Warning; a MB is 2^20 bytes.
+// formatSize formats a size in bytes for a Warning, in the binary units
+// --max-file-size takes (MiB, KiB).
 func formatSize(n int64) string {
 	switch {
 	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d bytes", n)
 }

@@ -49,7 +49,7 @@ func TestExplainFamily(t *testing.T) {
 func TestMaxFileSizeUnits(t *testing.T) {
 	useTestAnalyzers(t)
 	dir := tree(t, map[string]string{"big.py": "leak(1)\n" + strings.Repeat("x = 1\n", 400)})
-	if code, _, errs := residue("scan", "--max-file-size", "1KiB", dir); code != 0 || !strings.Contains(errs, "exceeds the 1.0 KB size cap") {
+	if code, _, errs := residue("scan", "--max-file-size", "1KiB", dir); code != 0 || !strings.Contains(errs, "exceeds the 1.0 KiB size cap") {
 		t.Errorf("1KiB: exit %d, stderr %q, want the file skipped", code, errs)
 	}
 	if code, _, errs := residue("scan", "--max-file-size", "2MiB", dir); code != 1 {

@@ -238,7 +238,7 @@ func TestBadInputWarnings(t *testing.T) {
 		"residue: binary.py: warning: skipped: binary file",
 		"residue: dangling.py: warning: skipped: dangling symlink",
 		"residue: deep.py: warning: skipped: syntax nested deeper than",
-		"residue: huge.py: warning: skipped: 20.0 MB exceeds the 5.0 MB size cap",
+		"residue: huge.py: warning: skipped: 20.0 MiB exceeds the 5.0 MiB size cap",
 		"residue: secret.py: warning: skipped: cannot read the file: permission denied",
 		"residue: syntax.py: note: syntax errors; findings near them may be missing",
 	} {

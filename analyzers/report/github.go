@@ -31,7 +31,9 @@ func WriteGitHub(w io.Writer, r *Run) error {
 			msg = strings.TrimSpace(msg + " " + suppressedMark(s))
 		}
 		loc := f.Location
-		props := []string{"file=" + escapeProperty(Printable(loc.Path)), fmt.Sprintf("line=%d", loc.StartLine)}
+		// A line break in a path is encoded as GitHub decodes it, before
+		// Printable escapes the other control characters.
+		props := []string{"file=" + Printable(escapeProperty(loc.Path)), fmt.Sprintf("line=%d", loc.StartLine)}
 		if loc.EndLine > 0 {
 			props = append(props, fmt.Sprintf("endLine=%d", loc.EndLine))
 		}

@@ -13,7 +13,8 @@ func TestWriteGitHub(t *testing.T) {
 	r.Findings = append(r.Findings,
 		analyzers.Finding{RuleID: "cmem/x", Level: "note", Message: "100% bad:\nsecond line",
 			Location: loc("native/a,b:c.c", 4, 2, 6, 1, "", "")},
-		analyzers.Finding{RuleID: "cmem/y", Message: "no level", Location: loc("n.c", 1, 3, 1, 3, "", "")})
+		analyzers.Finding{RuleID: "cmem/y", Message: "no level", Location: loc("n.c", 1, 3, 1, 3, "", "")},
+		analyzers.Finding{RuleID: "cmem/z", Message: "odd name", Location: loc("g\nh\x1b.c", 2, 0, 2, 0, "", "")})
 	var b bytes.Buffer
 	if err := WriteGitHub(&b, r); err != nil {
 		t.Fatal(err)
@@ -24,6 +25,7 @@ func TestWriteGitHub(t *testing.T) {
 		"::notice file=app/views.py,line=5,endLine=5,col=5,endColumn=30,title=logging/request-body::request.body is logged (suppressed: reviewed)",
 		"::notice file=native/a%2Cb%3Ac.c,line=4,endLine=6,title=cmem/x::100%25 bad:%0Asecond line",
 		"::warning file=n.c,line=1,endLine=1,col=3,title=cmem/y::no level",
+		`::warning file=g%0Ah\x1b.c,line=2,endLine=2,title=cmem/z::odd name`,
 		"",
 	}, "\n")
 	if got := b.String(); got != want {

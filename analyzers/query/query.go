@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -206,13 +207,17 @@ func checkMessage(ru *rule.Rule, names []string) error {
 			shown = append(shown, n)
 		}
 	}
+	sort.Strings(shown)
+	shown = slices.Compact(shown)
 	for _, m := range placeholder.FindAllStringSubmatchIndex(ru.Message, -1) {
 		name := ru.Message[m[2]:m[3]]
 		if !known[name] {
 			line, col := ru.At("message", 1, m[0]+1)
-			sort.Strings(shown)
-			return &rule.Error{File: ru.File, Line: line, Col: col,
-				Msg: fmt.Sprintf("message: {{%s}} is not a capture of the rule (captures: %s)", name, strings.Join(shown, ", "))}
+			msg := fmt.Sprintf("message: {{%s}} is not a capture of the rule (captures: %s)", name, strings.Join(shown, ", "))
+			if strings.Contains(ru.Pattern, "$..."+name) {
+				msg = fmt.Sprintf("message: {{%s}} names the sequence $...%s, which a message cannot show; name a single metavariable such as $X (captures: %s)", name, name, strings.Join(shown, ", "))
+			}
+			return &rule.Error{File: ru.File, Line: line, Col: col, Msg: msg}
 		}
 	}
 	return nil

@@ -16,11 +16,16 @@ func NestingEstimate(src []byte) int {
 	depth, max, indent, ops, lineStart, inWord := 0, 0, 0, 0, true, false
 	for _, b := range src {
 		class := byteClass[b]
-		if class&classWord != 0 && !inWord {
-			ops++ // keywords nest as operators do
-			max = maxInt(max, ops)
+		if class&classWord != 0 { // most bytes: no other test
+			if !inWord {
+				inWord = true
+				ops++ // keywords nest as operators do
+				max = maxInt(max, ops)
+			}
+			lineStart = false
+			continue
 		}
-		inWord = class&classWord != 0 || inWord && class&classDigit != 0
+		inWord = inWord && class&classDigit != 0
 		switch {
 		case class&classOpen != 0:
 			depth++

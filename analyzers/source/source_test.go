@@ -1,6 +1,7 @@
 package source
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -183,4 +184,18 @@ func nestedIfs(n int, indent string) string {
 	}
 	b.WriteString(strings.Repeat(indent, n) + "pass\n")
 	return b.String()
+}
+
+// BenchmarkNestingEstimate guesses the nesting of a module of ordinary
+// code, as the driver does for a file no model reads.
+func BenchmarkNestingEstimate(b *testing.B) {
+	var src strings.Builder
+	for i := range 2000 {
+		fmt.Fprintf(&src, "def f%d(request, x=None):\n    if x and not request.user.is_staff:\n        return {\"id\": %d, \"v\": x[0] + 1}\n    return None\n\n", i, i)
+	}
+	data := []byte(src.String())
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		NestingEstimate(data)
+	}
 }

@@ -107,7 +107,6 @@ func validate(file string, n *yaml.Node, r *Rule) error {
 	return nil
 }
 
-
 func mappingKey(n *yaml.Node, key string) *yaml.Node {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Value == key {

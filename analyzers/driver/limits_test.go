@@ -173,7 +173,7 @@ func TestTooDeepModelledFile(t *testing.T) {
 // their lines and snippets, and an ignore comment suppresses its line's.
 func TestOldMacLineEndings(t *testing.T) {
 	files := map[string]string{
-		"app/a.py": "import os  # setup\rleak(1)\r\rleak(2)  # residue: ignore\rleak(3)\r",
+		"app/a.py": "import os  # setup\rleak(1)\r\rleak(2)  # residue: ignore\rleak(3)\r# residue: ignore\rleak(4)\r",
 		"app/b.c":  "// setup\rvoid f(void) {\r  leak(1);\r}\r",
 	}
 	dir := writeTree(t, files)
@@ -189,7 +189,7 @@ func TestOldMacLineEndings(t *testing.T) {
 		}
 		got = append(got, s)
 	}
-	want := []string{`app/a.py:2 "leak(1)"`, `app/a.py:4 "leak(2)  # residue: ignore" suppressed`, `app/a.py:5 "leak(3)"`, `app/b.c:3 "  leak(1);"`}
+	want := []string{`app/a.py:2 "leak(1)"`, `app/a.py:4 "leak(2)  # residue: ignore" suppressed`, `app/a.py:5 "leak(3)"`, `app/a.py:7 "leak(4)" suppressed`, `app/b.c:3 "  leak(1);"`}
 	if !slices.Equal(got, want) {
 		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}

@@ -72,7 +72,7 @@ func Ignores(f *source.File, comments *tsquery.Query, cur *tsquery.Cursor) []*Ig
 			ig.Location = analyzers.Location{Path: f.Path, Range: f.NodeRange(c.Node)}
 			// A multi-line block comment applies from its last line.
 			ig.Line = ig.Location.EndLine
-			lineStart := bytes.LastIndexByte(f.Src[:c.Node.StartByte()], '\n') + 1
+			lineStart := bytes.LastIndexAny(f.Src[:c.Node.StartByte()], "\r\n") + 1 // a lone \r ends a line too
 			before := bytes.TrimPrefix(f.Src[lineStart:c.Node.StartByte()], []byte("\ufeff"))
 			ig.OwnLine = len(bytes.TrimSpace(before)) == 0
 			out = append(out, ig)

@@ -6,7 +6,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 )
 
@@ -63,7 +65,26 @@ func Since(dir, rev string) (*Changes, error) {
 			c.whole[name] = true
 		}
 	}
+	// Git counts lines by line feeds only, residue by old Mac line endings
+	// too: the lines of a changed file that has such endings are not
+	// git's, and the whole file counts as changed.
+	for name := range c.lines {
+		if src, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name))); err == nil && hasLoneCR(src) {
+			c.whole[name] = true
+		}
+	}
 	return c, nil
+}
+
+// hasLoneCR reports whether src has a carriage return no line feed
+// follows.
+func hasLoneCR(src []byte) bool {
+	for i, b := range src {
+		if b == '\r' && (i+1 == len(src) || src[i+1] != '\n') {
+			return true
+		}
+	}
+	return false
 }
 
 // git runs git in dir and returns its standard output; the error carries

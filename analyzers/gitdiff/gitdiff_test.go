@@ -132,8 +132,11 @@ func TestSince(t *testing.T) {
 		"app/views.py": "a = 1\nb = 2\nc = 3\nd = 4\n",
 		"old.py":       "x = 1\n",
 		"gone.py":      "y = 1\n",
+		"mac.py":       "a = 1\rb = 2\rc = 3\r",
+		"macsame.py":   "a = 1\rb = 2\r",
 		".gitignore":   "ignored.py\n",
 	})
+	writeFile(t, dir, "mac.py", "a = 1\rb = 2\rC = 3\r")
 	writeFile(t, dir, "app/views.py", "a = 1\nB = 2\nc = 3\nd = 4\ne = 5\n")
 	runGit(t, dir, "mv", "old.py", "moved.py")
 	runGit(t, dir, "rm", "-q", "gone.py")
@@ -159,6 +162,9 @@ func TestSince(t *testing.T) {
 		{"sub/new file é.py", 1, 1, true},
 		{"staged.py", 1, 1, true},
 		{"ignored.py", 1, 1, false},
+		// Old Mac line endings: one line to git, three to residue.
+		{"mac.py", 3, 3, true},
+		{"macsame.py", 2, 2, false},
 	} {
 		if got := c.Touches(tc.path, tc.first, tc.last); got != tc.want {
 			t.Errorf("Touches(%s, %d, %d) = %v", tc.path, tc.first, tc.last, got)

@@ -82,12 +82,12 @@ func decorators(src []byte, start uint32) []string {
 	if int(start) > len(src) {
 		return nil
 	}
-	lineStart := strings.LastIndexByte(string(src[:start]), '\n') + 1
+	lineStart := strings.LastIndexAny(string(src[:start]), "\r\n") + 1 // a lone \r ends a line too
 	indent := int(start) - lineStart
 	var out []string
 	cur := ""
 	for end := lineStart - 1; end > 0; {
-		begin := strings.LastIndexByte(string(src[:end]), '\n') + 1
+		begin := strings.LastIndexAny(string(src[:end]), "\r\n") + 1
 		line := string(src[begin:end])
 		end = begin - 1
 		text := strings.TrimLeft(line, " \t")

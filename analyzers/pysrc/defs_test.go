@@ -103,3 +103,15 @@ func TestUnmodelled(t *testing.T) {
 		}
 	}
 }
+
+// TestDecoratorsOldMacLineEndings reads decorators above a definition in a
+// file whose lines end in a lone carriage return as in one of line feeds.
+func TestDecoratorsOldMacLineEndings(t *testing.T) {
+	for _, eol := range []string{"\n", "\r", "\r\n"} {
+		src := strings.ReplaceAll("import os\n\n@cache_page(60)\n@login_required\ndef f(request):\n    pass\n", "\n", eol)
+		got := decorators([]byte(src), uint32(strings.Index(src, "def f")))
+		if want := []string{"cache_page(60)", "login_required"}; !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: decorators %q, want %q", eol, got, want)
+		}
+	}
+}

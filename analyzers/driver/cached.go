@@ -384,7 +384,7 @@ func (s *storedOutline) GobDecode(raw []byte) error {
 // get returns the outline, decoded on first use and checked against the
 // file's source: the file at abs, or, when the entry's key was hashed
 // from the file in this run (hashed), the snapshot a part of the file
-// keeps if it is the same. The outline is released (Outline.Release): what
+// keeps if it is the same. The outline is released (Outline.Released): what
 // needs the source reads abs again. It returns nil for none, for one that
 // does not decode and for a file that is not the one stored (then analyzed
 // again; the outline is kept for a later run that meets the stored content

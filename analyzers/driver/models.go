@@ -466,9 +466,10 @@ func (p *plan) checkFile(j checkJob, built *building, ignores []*filter.Ignore) 
 	out := j.file.outline
 	var stmts [][2]int
 	// A file changed since its per-file pass (its outline released, the
-	// file read again for the findings' text, or by a Check step) has its
-	// findings left out: their lines and text would be the new file's.
-	changed := sync.OnceValue(func() bool { out.Src(); return out.Changed() })
+	// file read again, once, for the findings' lines and text, or by a
+	// Check step) has its findings left out: their lines and text would be
+	// the new file's.
+	changed := sync.OnceValue(func() bool { out.Lines(); return out.Changed() })
 	for _, ai := range j.analyzers {
 		a := p.cfg.Analyzers[ai]
 		settings := p.cfg.Settings[a.Name]

@@ -67,7 +67,7 @@ func NewOutline(s *Syntax) *Outline {
 			at := len(stmts)
 			stmts = append(stmts, n.StartByte(), n.EndByte(), 0)
 			for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-				if bodies[c.Type()] || isStatement(c) {
+				if (bodies[c.Type()] || isStatement(c)) && c.StartByte() < 1<<31 { // shifted below
 					b := c.StartByte() << 1
 					if c.Type() == "compound_statement" {
 						b |= 1

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -195,5 +196,36 @@ func TestOneFileGivesTheWholeScansFindings(t *testing.T) {
 	}
 	if found == 0 {
 		t.Error("no file scanned alone had a finding")
+	}
+}
+
+// TestShardIdentityIgnoresSpelling: shards of one scan whose paths and
+// rules directories are written differently (no path or ".", a relative or
+// an absolute --rules) merge, into the whole scan's report.
+func TestShardIdentityIgnoresSpelling(t *testing.T) {
+	dir := tree(t, map[string]string{"a.py": "import os\nos.system(x)\n", "b.py": "import os\nos.system(y)\n", "c.py": "x = 1\n"})
+	git(t, dir, "init", "-q")
+	must(t, os.MkdirAll(filepath.Join(dir, "myrules"), 0o755))
+	must(t, os.WriteFile(filepath.Join(dir, "myrules", "r.yml"), []byte("id: t/system\nname: System\nlanguage: python\nseverity: warning\n"+
+		"security-severity: 5\nprecision: high\nsummary: s\nhelp: h\nmessage: os.system runs a shell\npattern: os.system($X)\n"), 0o644))
+	scan := func(args ...string) string {
+		t.Helper()
+		out := filepath.Join(t.TempDir(), "r.sarif")
+		cmd := exec.Command(testResidue(t), append([]string{"scan", "--no-cache", "--no-builtin", "--format", "sarif", "-o", out}, args...)...)
+		cmd.Dir = dir
+		if err := cmd.Run(); err != nil {
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+				t.Fatalf("%q: %v", args, err)
+			}
+		}
+		return out
+	}
+	whole := readFile(t, scan("--rules", "myrules"))
+	if strings.Count(whole, `"ruleId": "t/system"`) != 2 {
+		t.Fatalf("the whole scan does not find both calls:\n%s", whole)
+	}
+	shards := []string{scan("--rules", "myrules", "--shard", "1/2"), scan("--rules", filepath.Join(dir, "myrules"), "--shard", "2/2", ".")}
+	if merged(t, shards) != whole {
+		t.Error("the merge differs from the whole scan")
 	}
 }

@@ -40,7 +40,11 @@ type scanSetup struct {
 // nothing that does not (the output, the cache, the jobs).
 func (o *scanOptions) scanIdentity(sc *scanSetup) (string, error) {
 	var paths []string
-	for _, p := range sc.driver.Paths {
+	given := sc.driver.Paths
+	if len(given) == 0 {
+		given = []string{"."} // as the driver takes no path
+	}
+	for _, p := range given {
 		abs, err := filepath.Abs(p)
 		if err != nil {
 			return "", err
@@ -52,6 +56,15 @@ func (o *scanOptions) scanIdentity(sc *scanSetup) (string, error) {
 		paths = append(paths, filepath.ToSlash(rel))
 	}
 	slices.Sort(paths)
+	paths = slices.Compact(paths)
+	// The rules as they match, not where their files are: the way their
+	// directory was written, or the checkout's place, is no other scan.
+	var rules []rule.Rule
+	for _, r := range sc.set.All() {
+		c := *r
+		c.File, c.Line, c.Positions = "", 0, nil
+		rules = append(rules, c)
+	}
 	var baseline []byte
 	if o.baseline != "" {
 		data, err := os.ReadFile(o.baseline)
@@ -63,7 +76,7 @@ func (o *scanOptions) scanIdentity(sc *scanSetup) (string, error) {
 	}
 	d := sc.driver
 	data, err := json.Marshal([]any{paths, d.Include, d.Exclude, d.MaxFileSize, d.NoIgnore, d.WarnUnusedIgnores, d.Settings, d.Disable,
-		sc.set.All(), o.severity, o.includeSuppressed, o.category, baseline, o.diffBase})
+		rules, o.severity, o.includeSuppressed, o.category, baseline, o.diffBase})
 	if err != nil {
 		return "", err
 	}

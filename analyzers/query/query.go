@@ -214,7 +214,7 @@ func checkMessage(ru *rule.Rule, names []string) error {
 		if !known[name] {
 			line, col := ru.At("message", 1, m[0]+1)
 			msg := fmt.Sprintf("message: {{%s}} is not a capture of the rule (captures: %s)", name, strings.Join(shown, ", "))
-			if strings.Contains(ru.Pattern, "$..."+name) {
+			if regexp.MustCompile(`\$\.\.\.` + regexp.QuoteMeta(name) + `\b`).MatchString(ru.Pattern) {
 				msg = fmt.Sprintf("message: {{%s}} names the sequence $...%s, which a message cannot show; name a single metavariable such as $X (captures: %s)", name, name, strings.Join(shown, ", "))
 			}
 			return &rule.Error{File: ru.File, Line: line, Col: col, Msg: msg}

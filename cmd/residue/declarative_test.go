@@ -86,6 +86,7 @@ func TestRuleErrors(t *testing.T) {
 		{"bad regexp", head + "message: m\nquery: |\n  ((identifier) @i (#match? @i \"(?!x)\"))\n", "x.yml:11:21: query: #match?: bad regular expression"},
 		{"unknown capture", head + "message: \"{{nope}} here\"\nquery: (call) @finding\n", "x.yml:9:11: message: {{nope}} is not a capture of the rule (captures: finding)"},
 		{"sequence in message", head + "message: \"{{REST}} and {{X}}\"\npattern: f($X, $X, $...REST)\n", "x.yml:9:11: message: {{REST}} names the sequence $...REST, which a message cannot show; name a single metavariable such as $X (captures: X, finding)"},
+		{"a longer sequence", head + "message: \"{{ARG}}\"\npattern: f($...ARGS)\n", "x.yml:9:11: message: {{ARG}} is not a capture of the rule (captures: finding)"},
 		{"bad pattern", head + "message: m\npattern: foo(\n", "x.yml:10:10: pattern: the pattern does not parse as python"},
 		{"no matcher", head + "message: m\n", "x.yml:1:1: a rule needs exactly one of"},
 	}

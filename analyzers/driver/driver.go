@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -127,6 +128,7 @@ func Run(cfg Config) (*Result, error) {
 	res.Notifications = append(res.Notifications, p.unusedIgnores(run.ignores)...)
 	analyzers.SortNotifications(res.Notifications)
 	analyzers.SortFindings(res.Findings)
+	res.Findings = dropDuplicates(res.Findings)
 	numberFingerprints(res.Findings)
 	return res, nil
 }
@@ -360,4 +362,30 @@ func (p *plan) changedFiles(notes []analyzers.Notification) []analyzers.Notifica
 		}
 	}
 	return out
+}
+
+// dropDuplicates drops each finding identical to one before it, in
+// SortFindings' order, where identical findings are in one run of
+// findings of the same path, position, rule and message: a model's
+// evaluation may meet one event twice (a loop over a literal table
+// evaluates its body once per item), which is one finding to a user.
+func dropDuplicates(fds []analyzers.Finding) []analyzers.Finding {
+	out := fds[:0]
+	run := 0 // where the run of the last finding kept starts in out
+	for _, f := range fds {
+		if len(out) > run && !sameKeys(out[run], f) {
+			run = len(out)
+		}
+		if slices.ContainsFunc(out[run:], func(g analyzers.Finding) bool { return reflect.DeepEqual(g, f) }) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// sameKeys reports whether a and b sort together (SortFindings' keys).
+func sameKeys(a, b analyzers.Finding) bool {
+	return a.Location.Path == b.Location.Path && a.Location.StartLine == b.Location.StartLine &&
+		a.Location.StartColumn == b.Location.StartColumn && a.RuleID == b.RuleID && a.Message == b.Message
 }

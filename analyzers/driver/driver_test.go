@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -242,5 +243,26 @@ func TestBadQueryIsAnError(t *testing.T) {
 	_, err := Run(Config{Analyzers: []*analyzers.Analyzer{&a}, Rules: testanalyzers.Rules(), Paths: []string{t.TempDir()}})
 	if err == nil || !strings.Contains(err.Error(), `analyzer testleak: python query: 2:4: unknown node type "no_such_node"`) {
 		t.Errorf("got %v", err)
+	}
+}
+
+// TestDropDuplicates: a finding identical to another is reported once;
+// findings that differ only in their flow, or sort together without being
+// adjacent, are each kept or dropped as they are identical or not.
+func TestDropDuplicates(t *testing.T) {
+	at := func(line int, msg, via string) analyzers.Finding {
+		return analyzers.Finding{RuleID: "logging/x", Message: msg, Fingerprint: msg + via,
+			Location: analyzers.Location{Path: "a.py", Range: source.Range{StartLine: line, StartColumn: 1}},
+			Flow:     []analyzers.Step{{Location: analyzers.Location{Path: "a.py", Message: via}}}}
+	}
+	in := []analyzers.Finding{at(1, "m", "p"), at(1, "m", "q"), at(1, "m", "p"), at(1, "n", "p"), at(2, "m", "p"), at(2, "m", "p")}
+	analyzers.SortFindings(in)
+	got := dropDuplicates(in)
+	var keys []string
+	for _, f := range got {
+		keys = append(keys, fmt.Sprintf("%d %s %s", f.Location.StartLine, f.Message, f.Flow[0].Location.Message))
+	}
+	if want := []string{"1 m p", "1 m q", "1 n p", "2 m p"}; !slices.Equal(keys, want) {
+		t.Errorf("kept %q, want %q", keys, want)
 	}
 }

@@ -60,8 +60,35 @@ func looksLikeCommand(arg string) bool {
 	return errors.Is(err, fs.ErrNotExist)
 }
 
-// run executes one command line and returns its exit code.
+// run executes one command line and returns its exit code. Output that
+// could not be written (a full disk) is an error, whatever the command.
 func run(args []string, stdout, stderr io.Writer) int {
+	out := &checkedWriter{w: stdout}
+	code := runCommand(args, out, stderr)
+	if out.err != nil {
+		fmt.Fprintf(stderr, "residue: writing the output: %v\n", out.err)
+		return exitError
+	}
+	return code
+}
+
+// A checkedWriter keeps the first error of its writes.
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.w.Write(p)
+	c.err = err
+	return n, err
+}
+
+// runCommand runs one command line.
+func runCommand(args []string, stdout, stderr io.Writer) int {
 	cmd, rest := "scan", args
 	if len(args) > 0 {
 		switch a := args[0]; {
@@ -69,6 +96,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			cmd, rest = a, args[1:]
 		case a == "--version" || a == "-version":
 			cmd, rest = "version", nil
+		case a == "help" && len(args) > 1 && commands[args[1]] != nil:
+			cmd, rest = args[1], []string{"--help"} // residue help scan
 		case a == "help" || a == "-h" || a == "--help" || a == "-help":
 			fmt.Fprint(stdout, topUsage)
 			return exitClean
@@ -101,7 +130,7 @@ Usage:
   residue init [DIR]                  write a commented .residue.yml
   residue rules [--format text|json]  list the rules
   residue explain RULE                print a rule's documentation
-  residue test [DIR]                  run the tests of a rules directory
+  residue test DIR                    run the tests of a rules directory
   residue query --lang L QUERY [PATH ...]
                                       search with a tree-sitter query or --pattern
   residue merge [-o FILE] REPORT ...  merge the SARIF reports of a scan's shards

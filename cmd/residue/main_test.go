@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/residue-sec/residue/analyzers"
@@ -349,5 +350,29 @@ func TestFlagParsing(t *testing.T) {
 	}
 	if code, _, errs := residue("version", "extra"); code != 2 || !strings.Contains(errs, "version takes no arguments") {
 		t.Errorf("version extra: exit %d %q", code, errs)
+	}
+}
+
+// fullWriter fails every write, as a full disk does.
+type fullWriter struct{}
+
+func (fullWriter) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
+
+// TestOutputThatCannotBeWritten: every command whose output cannot be
+// written exits 2 and says so, rather than 0 with its output lost; help
+// on a command is that command's.
+func TestOutputThatCannotBeWritten(t *testing.T) {
+	for _, args := range [][]string{{"version"}, {"rules"}, {"rules", "--format", "json"}, {"explain", "logging/request-body"}, {"--help"}, {"help", "scan"}} {
+		var errb bytes.Buffer
+		if code := run(args, fullWriter{}, &errb); code != 2 || !strings.Contains(errb.String(), "no space left on device") {
+			t.Errorf("%q: exit %d, stderr %q", args, code, errb.String())
+		}
+	}
+	if code, out, _ := residue("help", "scan"); code != 0 || !strings.HasPrefix(out, "Usage: residue [scan]") {
+		t.Errorf("help scan: exit %d, %q", code, out[:min(len(out), 80)])
+	}
+	// residue test without a directory tested nothing and passed.
+	if code, _, errs := residue("test"); code != 2 || !strings.Contains(errs, "test takes one directory of rules") {
+		t.Errorf("test: exit %d, %q", code, errs)
 	}
 }

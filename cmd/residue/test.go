@@ -16,9 +16,10 @@ import (
 	"github.com/residue-sec/residue/analyzers/rule"
 )
 
-const testUsage = `Usage: residue test [DIR]
+const testUsage = `Usage: residue test DIR
 
-Test the rules of DIR (default: the built-in rules):
+Test the rules of DIR (the built-in rules are tested by their fixtures,
+with go test ./rules/...):
   - each rule's inline tests: every 'bad' snippet must be reported by the
     rule, no 'good' snippet may be;
   - every Python or C file under DIR is a fixture, annotated in the style of
@@ -48,21 +49,17 @@ func testCmd(args []string, stdout, _ io.Writer) (int, error) {
 	if err != nil {
 		return exitError, err
 	}
-	if len(rest) > 1 {
-		return exitError, &usageError{"test takes at most one directory"}
+	if len(rest) != 1 {
+		// The built-in rules have no inline tests: their fixtures are
+		// txtar archives that go test runs.
+		return exitError, &usageError{"test takes one directory of rules (the built-in rules are tested with go test ./rules/...)"}
 	}
-	var set *rule.Set
-	dir := ""
-	if len(rest) == 1 {
-		dir = rest[0]
-		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-			return exitError, &usageError{fmt.Sprintf("test %s: not a directory of rules", dir)}
-		}
-		src := ruleSource{dirs: listFlag{dir}, noBuiltin: true}
-		set, err = src.load()
-	} else {
-		set, err = loadRules()
+	dir := rest[0]
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return exitError, &usageError{fmt.Sprintf("test %s: not a directory of rules", dir)}
 	}
+	src := ruleSource{dirs: listFlag{dir}, noBuiltin: true}
+	set, err := src.load()
 	if err != nil {
 		return exitError, err
 	}
@@ -80,11 +77,8 @@ func testCmd(args []string, stdout, _ io.Writer) (int, error) {
 	if err := runInlineTests(set, as, results); err != nil {
 		return exitError, err
 	}
-	// The built-in rules' fixtures are txtar archives, run by go test.
-	if dir != "" {
-		if err := runFixtures(dir, set, as, results); err != nil {
-			return exitError, err
-		}
+	if err := runFixtures(dir, set, as, results); err != nil {
+		return exitError, err
 	}
 	return printResults(stdout, set, results), nil
 }

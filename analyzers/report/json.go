@@ -28,7 +28,7 @@ const jsonVersion = "1"
 //	      "fix": {"description": "...", "replacements": [{"location": {...}, "text": "..."}]},
 //	      "level": "error",
 //	      "fingerprint": "...",
-//	      "function": "app.views.create",
+//	      "function": "OrderView.create",
 //	      "suppression": {"location": {...}, "justification": "..."}
 //	    }
 //	  ],

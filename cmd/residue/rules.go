@@ -78,7 +78,7 @@ func rulesCmd(args []string, stdout, _ io.Writer) (int, error) {
 const explainUsage = `Usage: residue explain RULE|FAMILY
 
 Print a rule's documentation: why it matters, how to fix it, examples. For
-a family (ctypes, cmem, mtls, logging, or one of your rules' families),
+a family (ctypes, cmem, mtls, logging, crosslang, or one of your rules' families),
 list its rules.
 
 Examples:

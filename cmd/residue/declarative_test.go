@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -134,5 +135,25 @@ func TestConfigRulesDirs(t *testing.T) {
 	must(t, os.WriteFile(filepath.Join(dir, ".residue.yml"), []byte("rules-dirs: [missing]\n"), 0o644))
 	if code, _, errs := residue("scan", dir); code != 2 || !strings.Contains(errs, "missing") {
 		t.Errorf("missing rules dir: exit %d %q", code, errs)
+	}
+}
+
+// TestRulesOfTheConfiguration: rules and explain see the rules a scan of
+// the current directory uses: the configuration's rules-dirs and
+// severities.
+func TestRulesOfTheConfiguration(t *testing.T) {
+	dir := tree(t, map[string]string{
+		".residue.yml": "rules-dirs: [.residue/rules]\nrules:\n  severity: {my/system: error}\n",
+		".residue/rules/system.yml": "id: my/system\nname: System\nlanguage: python\nseverity: note\nsecurity-severity: 5\nprecision: high\n" +
+			"summary: os.system runs a shell\nhelp: h\nmessage: os.system runs a shell\npattern: os.system($X)\n",
+		"app/a.py": "import os\nos.system(x)\n",
+	})
+	git(t, dir, "init", "-q")
+	t.Chdir(filepath.Join(dir, "app"))
+	if code, out, errs := residue("explain", "my/system"); code != 0 || !strings.HasPrefix(out, "my/system (error,") {
+		t.Errorf("explain: exit %d, %q %q", code, out, errs)
+	}
+	if code, out, _ := residue("rules"); code != 0 || !regexp.MustCompile(`(?m)^my/system\s+error\s`).MatchString(out) {
+		t.Errorf("rules: exit %d, does not list my/system as an error:\n%s", code, out)
 	}
 }

@@ -103,28 +103,11 @@ func (o *scanOptions) prepare(paths []string) (*scanSetup, error) {
 	if err != nil {
 		return nil, err
 	}
-	src := o.rules
-	if cfgPath != "" {
-		dirs, err := config.RulesDirs(cfgPath)
-		if err != nil {
-			return nil, fmt.Errorf("invalid configuration:\n%w", err)
-		}
-		src.dirs = append(append(listFlag{}, dirs...), src.dirs...)
-	}
-	set, err := src.load()
+	set, cfg, dirs, err := o.rules.withConfig(cfgPath)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkNotAnInput(o.output, cfgPath, o.baseline, src.dirs); err != nil {
-		return nil, err
-	}
-	cfg := &config.Config{}
-	if cfgPath != "" {
-		if cfg, err = config.Load(cfgPath, config.Known{Rules: set, Analyzers: registry()}); err != nil {
-			return nil, fmt.Errorf("invalid configuration:\n%w", err)
-		}
-	}
-	if set, err = cfg.ApplySeverity(set); err != nil {
+	if err := checkNotAnInput(o.output, cfgPath, o.baseline, dirs); err != nil {
 		return nil, err
 	}
 	as, err := analyzersFor(set)

@@ -25,9 +25,10 @@ func loadBuiltinRules() (*rule.Set, error) {
 
 const rulesUsage = `Usage: residue rules [--format text|json] [--rules DIR] [--no-builtin]
 
-List every rule with its id, severity, language and summary: the built-in
-rules and those of each --rules directory. --format json adds each rule's
-file.
+List every rule with its id, severity, language and summary, as a scan of
+the current directory uses them: the built-in rules, those of the nearest
+.residue.yml's rules-dirs (with its severities) and of each --rules
+directory. --format json adds each rule's file.
 
 Examples:
   residue rules
@@ -47,7 +48,7 @@ func rulesCmd(args []string, stdout, _ io.Writer) (int, error) {
 	if len(rest) > 0 {
 		return exitError, &usageError{"rules takes no arguments"}
 	}
-	set, err := src.load()
+	set, err := src.forRepository()
 	if err != nil {
 		return exitError, err
 	}
@@ -97,7 +98,7 @@ func explainCmd(args []string, stdout, _ io.Writer) (int, error) {
 	if len(rest) != 1 {
 		return exitError, &usageError{"explain takes one rule id"}
 	}
-	set, err := src.load()
+	set, err := src.forRepository()
 	if err != nil {
 		return exitError, err
 	}

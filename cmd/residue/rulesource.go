@@ -7,6 +7,8 @@ import (
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/all"
+	"github.com/residue-sec/residue/analyzers/config"
+	"github.com/residue-sec/residue/analyzers/driver"
 	"github.com/residue-sec/residue/analyzers/rule"
 )
 
@@ -21,6 +23,48 @@ type ruleSource struct {
 func (rs *ruleSource) register(c *command) {
 	c.Var(&rs.dirs, "rules", "also load the rules (*.yml, *.yaml) under `DIR` (repeatable)")
 	c.BoolVar(&rs.noBuiltin, "no-builtin", false, "load only the --rules directories' rules")
+}
+
+// withConfig returns the rule set as a scan with the configuration file
+// cfgPath ("" for none) uses it: with the configuration's rules-dirs
+// before the --rules directories, and its severities; and the
+// configuration, and every rules directory read.
+func (rs ruleSource) withConfig(cfgPath string) (*rule.Set, *config.Config, []string, error) {
+	if cfgPath != "" {
+		dirs, err := config.RulesDirs(cfgPath)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("invalid configuration:\n%w", err)
+		}
+		rs.dirs = append(append(listFlag{}, dirs...), rs.dirs...)
+	}
+	set, err := rs.load()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	cfg := &config.Config{}
+	if cfgPath != "" {
+		if cfg, err = config.Load(cfgPath, config.Known{Rules: set, Analyzers: registry()}); err != nil {
+			return nil, nil, nil, fmt.Errorf("invalid configuration:\n%w", err)
+		}
+	}
+	if set, err = cfg.ApplySeverity(set); err != nil {
+		return nil, nil, nil, err
+	}
+	return set, cfg, rs.dirs, nil
+}
+
+// forRepository returns the rule set as a scan of the current directory
+// uses it, with the nearest configuration file at or above it (rules and
+// explain list what a scan reports).
+func (rs ruleSource) forRepository() (*rule.Set, error) {
+	cfgPath := ""
+	if root, err := driver.FindRoot("."); err == nil {
+		if cfgPath, err = config.Find(".", root); err != nil {
+			return nil, err
+		}
+	}
+	set, _, _, err := rs.withConfig(cfgPath)
+	return set, err
 }
 
 // load returns the rule set; every malformed rule file is an error naming

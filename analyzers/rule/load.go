@@ -39,6 +39,14 @@ func LoadFS(fsys fs.FS, dir, display string) ([]*Rule, error) {
 		if d.IsDir() && d.Name() == "testdata" {
 			return fs.SkipDir
 		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			// A walk does not follow a link to a folder, whose rules
+			// would be left out without a word: say so.
+			if fi, err := fs.Stat(fsys, p); err == nil && fi.IsDir() {
+				return &Error{File: path.Join(display, strings.TrimPrefix(strings.TrimPrefix(p, dir), "/")),
+					Msg: "a symlink to a folder, whose rules are not read: give the folder as a rules directory of its own"}
+			}
+		}
 		if !d.IsDir() && (strings.HasSuffix(p, ".yml") || strings.HasSuffix(p, ".yaml")) {
 			names = append(names, p)
 		}

@@ -1,6 +1,8 @@
 package rule
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -106,5 +108,28 @@ func TestLower(t *testing.T) {
 		if got := Lower(level); got != want {
 			t.Errorf("Lower(%q) = %q, want %q", level, got, want)
 		}
+	}
+}
+
+// TestLoadFSSymlinkedFolder: a symlink to a folder inside a rules
+// directory is an error, not a folder of rules silently left out; a
+// symlinked rule file is read.
+func TestLoadFSSymlinkedFolder(t *testing.T) {
+	dir := t.TempDir()
+	other := t.TempDir()
+	if err := os.WriteFile(filepath.Join(other, "a.yml"), []byte(good), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(other, "a.yml"), filepath.Join(dir, "a.yml")); err != nil {
+		t.Skip("no symlinks here:", err)
+	}
+	if rs, err := LoadFS(os.DirFS(dir), ".", "mine"); err != nil || len(rs) != 1 {
+		t.Fatalf("a symlinked rule file: %d rules, %v", len(rs), err)
+	}
+	if err := os.Symlink(other, filepath.Join(dir, "sub")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadFS(os.DirFS(dir), ".", "mine"); err == nil || !strings.Contains(err.Error(), "mine/sub: a symlink to a folder") {
+		t.Errorf("a symlinked folder: %v", err)
 	}
 }

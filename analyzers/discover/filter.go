@@ -44,12 +44,14 @@ func isVirtualenv(entries []fs.DirEntry) bool {
 	return hasEntry(entries, venvMarker)
 }
 
-// cleanGlobs validates globs and drops a leading "./" and a trailing "/",
-// which doublestar would otherwise take literally.
+// cleanGlobs validates globs and drops a leading "./" or "/" (a glob is
+// anchored at the root anyway, as a .gitignore pattern with a leading
+// slash is) and a trailing "/", which doublestar would otherwise take
+// literally.
 func cleanGlobs(globs []string, kind string) ([]string, error) {
 	out := make([]string, 0, len(globs))
 	for _, g := range globs {
-		c := strings.TrimSuffix(strings.TrimPrefix(g, "./"), "/")
+		c := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(g, "./"), "/"), "/")
 		if c == "" || !doublestar.ValidatePattern(c) {
 			return nil, fmt.Errorf("invalid %s glob %q", kind, g)
 		}

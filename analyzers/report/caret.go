@@ -74,7 +74,22 @@ const excerptLead = 40
 type cell struct {
 	text  string // the character, or its escape
 	col   int    // its UTF-16 column, 1-based
-	width int    // how many characters text takes
+	width int    // how many terminal columns text takes
+}
+
+// wide reports whether a terminal shows r two columns wide: the East
+// Asian wide and fullwidth characters (CJK ideographs, kana, hangul,
+// fullwidth forms) and the emoji blocks.
+func wide(r rune) bool {
+	switch {
+	case r < 0x1100:
+		return false
+	case r <= 0x115f, r >= 0x2e80 && r <= 0xa4cf && r != 0x303f, r >= 0xac00 && r <= 0xd7a3,
+		r >= 0xf900 && r <= 0xfaff, r >= 0xfe30 && r <= 0xfe4f, r >= 0xff00 && r <= 0xff60, r >= 0xffe0 && r <= 0xffe6,
+		r >= 0x1f300 && r <= 0x1f64f, r >= 0x1f900 && r <= 0x1f9ff, r >= 0x20000 && r <= 0x3fffd:
+		return true
+	}
+	return false
 }
 
 // excerpt returns what text output shows of snippet, the text of r's start
@@ -100,7 +115,11 @@ func excerpt(snippet string, r source.Range) (line, pad, marks string) {
 		if first < 0 && col >= start {
 			first = len(cells)
 		}
-		cells = append(cells, cell{text: text, col: col, width: utf8.RuneCountInString(text)})
+		w := utf8.RuneCountInString(text)
+		if text == snippet[i:i+size] && wide(ch) {
+			w = 2 // a terminal shows it two columns wide
+		}
+		cells = append(cells, cell{text: text, col: col, width: w})
 		col += max(utf16.RuneLen(ch), 1)
 		i += size
 	}

@@ -2,6 +2,7 @@ package logging
 
 import (
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
@@ -13,8 +14,9 @@ import (
 const dataLogger = "logger"
 
 // finish drops the findings written to a logger whose every output passes
-// a redacting filter, according to the repository's LOGGING setting (or
-// a dictConfig call's literal).
+// a redacting filter, and the log-injection findings of one whose every
+// output is formatted as JSON (which escapes CR and LF), according to the
+// repository's LOGGING setting (or a dictConfig call's literal).
 func finish(sum *analyzers.Summary) error {
 	prog, _ := sum.Model(pysrc.Model).(*pysrc.Program)
 	if prog == nil {
@@ -22,7 +24,10 @@ func finish(sum *analyzers.Summary) error {
 	}
 	cfg := newLogConfig(prog)
 	for i, fd := range sum.Findings {
-		if name, ok := fd.Data[dataLogger]; ok && cfg.redacted(name) {
+		name, ok := fd.Data[dataLogger]
+		switch {
+		case !ok:
+		case cfg.redacted(name), fd.RuleID == ruleInjection && cfg.escaped(name):
 			sum.Drop(i)
 		}
 	}
@@ -35,6 +40,12 @@ type logConfig struct {
 	filters   map[string]string       // filter name → class path
 	handlers  map[string][]string     // handler name → filter names
 	loggers   map[string]loggerConfig // logger name → its configuration
+	// jsonFormatting are the class paths of the repository's formatters
+	// whose format method dumps JSON; formatters maps a formatter's name to
+	// its class path, formatting a handler's name to its formatter's.
+	jsonFormatting map[string]bool
+	formatters     map[string]string
+	formatting     map[string]string
 }
 
 type loggerConfig struct {
@@ -44,10 +55,14 @@ type loggerConfig struct {
 
 func newLogConfig(prog *pysrc.Program) *logConfig {
 	c := &logConfig{redacting: map[string]bool{}, filters: map[string]string{},
-		handlers: map[string][]string{}, loggers: map[string]loggerConfig{}}
+		handlers: map[string][]string{}, loggers: map[string]loggerConfig{},
+		jsonFormatting: map[string]bool{}, formatters: map[string]string{}, formatting: map[string]string{}}
 	prog.Classes(func(ci pysrc.ClassInfo) {
 		if calls, ok := ci.Calls("filter"); ok && redacts(ci.Name, calls) {
 			c.redacting[ci.Name] = true
+		}
+		if calls, ok := ci.Calls("format"); ok && slices.ContainsFunc(calls, func(c string) bool { return lastName(c) == "dumps" }) {
+			c.jsonFormatting[ci.Name] = true
 		}
 	})
 	for _, name := range []string{"LOGGING", "dictConfig"} {
@@ -93,9 +108,20 @@ func (c *logConfig) add(cfg *pysrc.Literal) {
 			c.filters[name] = class.Text
 		}
 	}
+	names, items = entries(cfg, "formatters")
+	for i, name := range names {
+		for _, key := range []string{"()", "class"} {
+			if class, ok := items[i].Get(key); ok && class.Kind == pysrc.LitString {
+				c.formatters[name] = class.Text
+			}
+		}
+	}
 	names, items = entries(cfg, "handlers")
 	for i, name := range names {
 		c.handlers[name] = strs(&items[i], "filters")
+		if f, ok := items[i].Get("formatter"); ok && f.Kind == pysrc.LitString {
+			c.formatting[name] = f.Text
+		}
 	}
 	names, items = entries(cfg, "loggers")
 	if root, ok := cfg.Get("root"); ok {
@@ -120,20 +146,37 @@ func (c *logConfig) redactingFilter(name string) bool {
 
 // redacted reports whether every record written to logger name is
 // redacted: a redacting filter on the logger itself, or on every handler
-// the record reaches (the logger's and its ancestors', while they
-// propagate), of which there is at least one.
+// the record reaches.
 func (c *logConfig) redacted(name string) bool {
 	for _, f := range c.loggers[name].filters {
 		if c.redactingFilter(f) {
 			return true
 		}
 	}
+	return c.everyHandler(name, c.handlerRedacts)
+}
+
+// escaped reports whether every handler a record written to logger name
+// reaches formats it as JSON, which escapes CR and LF: a formatter whose
+// class is named so (pythonjsonlogger's JsonFormatter, a JSONFormatter)
+// or the repository's class whose format method dumps JSON.
+func (c *logConfig) escaped(name string) bool {
+	return c.everyHandler(name, func(h string) bool {
+		class, ok := c.formatters[c.formatting[h]]
+		return ok && (c.jsonFormatting[class] || strings.Contains(strings.ToLower(lastName(class)), "json"))
+	})
+}
+
+// everyHandler reports whether ok holds for every handler a record written
+// to logger name reaches (the logger's and its ancestors', while they
+// propagate), of which there is at least one.
+func (c *logConfig) everyHandler(name string, ok func(handler string) bool) bool {
 	reached := 0
 	for n := name; ; n = parent(n) {
 		lc, configured := c.loggers[n]
 		for _, h := range lc.handlers {
 			reached++
-			if !c.handlerRedacts(h) {
+			if !ok(h) {
 				return false
 			}
 		}

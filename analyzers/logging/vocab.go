@@ -24,9 +24,9 @@ func init() {
 }
 
 // prefilter lists what a module worth modelling for logging contains
-// besides a log call: a request, an HTTP client, a logging configuration
-// or a logging filter's method.
-var prefilter = []string{"request", "httpx", "urllib3", "LOGGING", "dictConfig", "def filter("}
+// besides a log call: a request, an HTTP client, a logging configuration,
+// or a logging filter's or formatter's method.
+var prefilter = []string{"request", "httpx", "urllib3", "LOGGING", "dictConfig", "def filter(", "def format("}
 
 // sanitizer reports whether a callee redacts: its name says so, or the
 // sanitizers setting lists it.

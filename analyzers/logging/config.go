@@ -169,8 +169,18 @@ func (c *logConfig) escaped(name string) bool {
 
 // everyHandler reports whether ok holds for every handler a record written
 // to logger name reaches (the logger's and its ancestors', while they
-// propagate), of which there is at least one.
+// propagate), of which there is at least one. A name that only starts with
+// a known one ("app.*") is a child of it that no configuration names,
+// unless the configuration names a child of it, which it may be.
 func (c *logConfig) everyHandler(name string, ok func(handler string) bool) bool {
+	if base, anyChild := strings.CutSuffix(name, "."+pysrc.ChildOfAny); anyChild {
+		for configured := range c.loggers {
+			if strings.HasPrefix(configured, base+".") {
+				return false
+			}
+		}
+		name = base
+	}
 	reached := 0
 	for n := name; ; n = parent(n) {
 		lc, configured := c.loggers[n]

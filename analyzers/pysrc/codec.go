@@ -47,7 +47,7 @@ import (
 // and keeps the source it was lowered from.
 
 // codecVersion is the first byte of a module's binary form.
-const codecVersion = 4
+const codecVersion = 5
 
 // maxLiteralDepth bounds the nesting of a Literal's items the codec
 // accepts (Python's own parser nests no deeper than 200 brackets).
@@ -516,6 +516,7 @@ func (e *encoder) arg(a *Arg) {
 	e.string(a.Lit)
 	e.bool(a.Literal)
 	e.string(a.Name)
+	e.string(a.Prefix)
 	e.span(a.Span)
 }
 
@@ -1039,6 +1040,7 @@ func (d *decoder) arg(a *Arg) {
 	a.Lit = d.string()
 	a.Literal = d.bool()
 	a.Name = d.string()
+	a.Prefix = d.string()
 	a.Span = d.span()
 }
 

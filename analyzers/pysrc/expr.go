@@ -164,6 +164,8 @@ func (s *fnState) args(n *syntax.Node) []Arg {
 			if t := e.Text(); strings.HasPrefix(t, "__") {
 				a.Name = t
 			}
+		case "binary_operator":
+			a.Prefix = literalPrefix(e)
 		}
 		out = append(out, a)
 	}
@@ -266,6 +268,22 @@ func boundNames(n *syntax.Node) []string {
 
 // stringLiteral returns the content of a string without interpolations,
 // escapes kept as written; ok is false for an f-string with any.
+// literalPrefix returns the string literal a concatenation with + starts
+// with, "" for none: "app." for "app." + name, and for ("app." + a) + b.
+func literalPrefix(n *syntax.Node) string {
+	for n.Type() == "binary_operator" {
+		if op := n.ChildByFieldName("operator"); op == nil || op.Type() != "+" {
+			return ""
+		}
+		n = n.ChildByFieldName("left")
+	}
+	if n.Type() != "string" {
+		return ""
+	}
+	lit, _ := stringLiteral(n)
+	return lit
+}
+
 func stringLiteral(n *syntax.Node) (string, bool) {
 	var b strings.Builder
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {

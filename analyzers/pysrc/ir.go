@@ -285,10 +285,12 @@ type Arg struct {
 	Value   Value
 	// Lit is the value of a string literal argument; Literal tells it
 	// apart from an empty string. Name is set for a dunder argument
-	// (__name__).
+	// (__name__). Prefix is the literal a concatenation starts with
+	// ("app." of "app." + name).
 	Lit     string
 	Literal bool
 	Name    string
+	Prefix  string
 	Span    Span
 }
 

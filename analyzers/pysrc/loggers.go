@@ -99,7 +99,10 @@ func loggerCall(c *CallSite) ([]Datum, bool) {
 }
 
 // loggingName returns the logging name a getLogger call creates: its
-// string argument, the module's name for __name__, the root for none.
+// string argument, the module's name for __name__, the root for none; for
+// a concatenation that starts with a literal ending in a dot ("app." +
+// name), the literal and "*", a child of "app" not named here
+// (ChildOfAny).
 func loggingName(c *CallSite) (string, bool) {
 	i := c.Positional(0)
 	if i < 0 {
@@ -110,9 +113,15 @@ func loggingName(c *CallSite) (string, bool) {
 		return c.Module(), true
 	case a.Literal:
 		return a.Lit, true
+	case len(a.Prefix) > 1 && strings.HasSuffix(a.Prefix, "."):
+		return a.Prefix + ChildOfAny, true
 	}
 	return "", false
 }
+
+// ChildOfAny ends the logging name of a logger whose name only starts
+// with a known one ("app.*" for "app." + name).
+const ChildOfAny = "*"
 
 // logSink recognizes the calls that write a record: a log method of a
 // logger (or of a name that is a logger by convention or setting), print,

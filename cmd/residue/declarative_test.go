@@ -156,4 +156,9 @@ func TestRulesOfTheConfiguration(t *testing.T) {
 	if code, out, _ := residue("rules"); code != 0 || !regexp.MustCompile(`(?m)^my/system\s+error\s`).MatchString(out) {
 		t.Errorf("rules: exit %d, does not list my/system as an error:\n%s", code, out)
 	}
+	// A configuration that does not load leaves the documentation readable.
+	must(t, os.WriteFile(filepath.Join(dir, ".residue.yml"), []byte("rules:\n  severity: {nosuch/rule: error}\n"), 0o644))
+	if code, out, errs := residue("explain", "logging/log-injection"); code != 0 || !strings.HasPrefix(out, "logging/log-injection") || !strings.Contains(errs, "warning") {
+		t.Errorf("explain with a broken configuration: exit %d, %q, %q", code, out[:min(len(out), 40)], errs)
+	}
 }

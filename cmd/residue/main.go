@@ -65,11 +65,21 @@ func looksLikeCommand(arg string) bool {
 func run(args []string, stdout, stderr io.Writer) int {
 	out := &checkedWriter{w: stdout}
 	code := runCommand(args, out, stderr)
-	if out.err != nil {
+	if out.err != nil && code != exitError { // an exit 2 said why already
 		fmt.Fprintf(stderr, "residue: writing the output: %v\n", out.err)
 		return exitError
 	}
 	return code
+}
+
+// terminalOf returns the file under w, unwrapping a checkedWriter: output
+// to a terminal may be coloured.
+func terminalOf(w io.Writer) (*os.File, bool) {
+	if c, ok := w.(*checkedWriter); ok {
+		w = c.w
+	}
+	f, ok := w.(*os.File)
+	return f, ok
 }
 
 // A checkedWriter keeps the first error of its writes.
@@ -96,7 +106,11 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 			cmd, rest = a, args[1:]
 		case a == "--version" || a == "-version":
 			cmd, rest = "version", nil
-		case a == "help" && len(args) > 1 && commands[args[1]] != nil:
+		case a == "help" && len(args) > 1:
+			if commands[args[1]] == nil {
+				fmt.Fprintf(stderr, "residue: unknown command %q (commands: %s)\n", args[1], commandNames)
+				return exitError
+			}
 			cmd, rest = args[1], []string{"--help"} // residue help scan
 		case a == "help" || a == "-h" || a == "--help" || a == "-help":
 			fmt.Fprint(stdout, topUsage)

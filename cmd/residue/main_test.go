@@ -371,6 +371,21 @@ func TestOutputThatCannotBeWritten(t *testing.T) {
 	if code, out, _ := residue("help", "scan"); code != 0 || !strings.HasPrefix(out, "Usage: residue [scan]") {
 		t.Errorf("help scan: exit %d, %q", code, out[:min(len(out), 80)])
 	}
+	if code, _, errs := residue("help", "scna"); code != 2 || !strings.Contains(errs, `unknown command "scna"`) {
+		t.Errorf("help scna: exit %d, %q", code, errs)
+	}
+	// A command that says why it failed is not followed by a second line.
+	var errb bytes.Buffer
+	if code := run([]string{"rules", "--format", "json"}, fullWriter{}, &errb); code != 2 || strings.Count(errb.String(), "no space left") != 1 {
+		t.Errorf("rules --format json: exit %d, stderr %q", code, errb.String())
+	}
+	// Colour is decided on the file under the checked writer.
+	if f, err := os.Open(os.DevNull); err == nil {
+		defer f.Close()
+		if got, ok := terminalOf(&checkedWriter{w: f}); !ok || got != f {
+			t.Error("terminalOf does not see the file under the checked writer")
+		}
+	}
 	// residue test without a directory tested nothing and passed.
 	if code, _, errs := residue("test"); code != 2 || !strings.Contains(errs, "test takes one directory of rules") {
 		t.Errorf("test: exit %d, %q", code, errs)

@@ -36,7 +36,7 @@ Examples:
   residue rules --format json | jq -r '.[].id'
 `
 
-func rulesCmd(args []string, stdout, _ io.Writer) (int, error) {
+func rulesCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newCommand("rules", rulesUsage, stdout)
 	format := fs.String("format", "text", "output format: text or json")
 	var src ruleSource
@@ -48,7 +48,7 @@ func rulesCmd(args []string, stdout, _ io.Writer) (int, error) {
 	if len(rest) > 0 {
 		return exitError, &usageError{"rules takes no arguments"}
 	}
-	set, err := src.forRepository()
+	set, err := src.forRepository(stderr)
 	if err != nil {
 		return exitError, err
 	}
@@ -87,7 +87,7 @@ Examples:
   residue explain logging
 `
 
-func explainCmd(args []string, stdout, _ io.Writer) (int, error) {
+func explainCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newCommand("explain", explainUsage, stdout)
 	var src ruleSource
 	src.register(fs)
@@ -98,7 +98,7 @@ func explainCmd(args []string, stdout, _ io.Writer) (int, error) {
 	if len(rest) != 1 {
 		return exitError, &usageError{"explain takes one rule id"}
 	}
-	set, err := src.forRepository()
+	set, err := src.forRepository(stderr)
 	if err != nil {
 		return exitError, err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -55,15 +56,24 @@ func (rs ruleSource) withConfig(cfgPath string) (*rule.Set, *config.Config, []st
 
 // forRepository returns the rule set as a scan of the current directory
 // uses it, with the nearest configuration file at or above it (rules and
-// explain list what a scan reports).
-func (rs ruleSource) forRepository() (*rule.Set, error) {
+// explain list what a scan reports). A configuration that does not load
+// is a warning on stderr, and the rules are listed without it: reading a
+// rule's documentation does not need it.
+func (rs ruleSource) forRepository(stderr io.Writer) (*rule.Set, error) {
 	cfgPath := ""
 	if root, err := driver.FindRoot("."); err == nil {
-		if cfgPath, err = config.Find(".", root); err != nil {
-			return nil, err
-		}
+		cfgPath, _ = config.Find(".", root)
+	}
+	if cfgPath == "" {
+		return rs.load()
 	}
 	set, _, _, err := rs.withConfig(cfgPath)
+	if err != nil {
+		if plain, perr := rs.load(); perr == nil {
+			fmt.Fprintf(stderr, "residue: warning: %s left out: %v\n", cfgPath, err)
+			return plain, nil
+		}
+	}
 	return set, err
 }
 

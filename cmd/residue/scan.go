@@ -178,7 +178,7 @@ func (o *scanOptions) write(r *report.Run, stdout io.Writer) error {
 		return writeOutput(o.output, func(f *os.File) error { return emit(f, false) })
 	}
 	color := false
-	if f, ok := stdout.(*os.File); ok && !o.noColor {
+	if f, ok := terminalOf(stdout); ok && !o.noColor {
 		color = report.ColorFor(f)
 	}
 	return emit(stdout, color)

@@ -27,6 +27,23 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
 }
 
+// holdsRuleFiles reports whether the folder dir of fsys holds a rule file
+// (*.yml, *.yaml), testdata left out.
+func holdsRuleFiles(fsys fs.FS, dir string) bool {
+	found := false
+	fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil || found:
+			return fs.SkipAll
+		case d.IsDir() && d.Name() == "testdata" && p != dir:
+			return fs.SkipDir
+		}
+		found = !d.IsDir() && (strings.HasSuffix(p, ".yml") || strings.HasSuffix(p, ".yaml"))
+		return nil
+	})
+	return found
+}
+
 // LoadFS loads every rule file (*.yml, *.yaml) under dir in fsys, skipping
 // testdata folders. Rule files are named display+"/"+their path below dir in
 // errors and in Rule.File. All problems are returned, joined.
@@ -39,12 +56,13 @@ func LoadFS(fsys fs.FS, dir, display string) ([]*Rule, error) {
 		if d.IsDir() && d.Name() == "testdata" {
 			return fs.SkipDir
 		}
-		if d.Type()&fs.ModeSymlink != 0 {
+		if d.Type()&fs.ModeSymlink != 0 && d.Name() != "testdata" {
 			// A walk does not follow a link to a folder, whose rules
-			// would be left out without a word: say so.
-			if fi, err := fs.Stat(fsys, p); err == nil && fi.IsDir() {
+			// would be left out without a word: say so, when it holds
+			// rule files.
+			if fi, err := fs.Stat(fsys, p); err == nil && fi.IsDir() && holdsRuleFiles(fsys, p) {
 				return &Error{File: path.Join(display, strings.TrimPrefix(strings.TrimPrefix(p, dir), "/")),
-					Msg: "a symlink to a folder, whose rules are not read: give the folder as a rules directory of its own"}
+					Msg: "a symlink to a folder of rules, which are not read: give the folder as a rules directory of its own"}
 			}
 		}
 		if !d.IsDir() && (strings.HasSuffix(p, ".yml") || strings.HasSuffix(p, ".yaml")) {

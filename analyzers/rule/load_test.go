@@ -129,7 +129,25 @@ func TestLoadFSSymlinkedFolder(t *testing.T) {
 	if err := os.Symlink(other, filepath.Join(dir, "sub")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadFS(os.DirFS(dir), ".", "mine"); err == nil || !strings.Contains(err.Error(), "mine/sub: a symlink to a folder") {
+	if _, err := LoadFS(os.DirFS(dir), ".", "mine"); err == nil || !strings.Contains(err.Error(), "mine/sub: a symlink to a folder of rules") {
 		t.Errorf("a symlinked folder: %v", err)
+	}
+	// A link to a folder without rules (fixtures, a linked testdata) is
+	// not one.
+	os.Remove(filepath.Join(dir, "sub"))
+	fixtures := t.TempDir()
+	if err := os.WriteFile(filepath.Join(fixtures, "x.py"), []byte("x = 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"fixtures", "testdata"} {
+		if err := os.Symlink(fixtures, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(other, filepath.Join(dir, "testdata", "rules")); err == nil {
+		defer os.Remove(filepath.Join(fixtures, "rules"))
+	}
+	if rs, err := LoadFS(os.DirFS(dir), ".", "mine"); err != nil || len(rs) != 1 {
+		t.Errorf("links to folders without rules: %d rules, %v", len(rs), err)
 	}
 }

@@ -61,7 +61,10 @@ func newLogConfig(prog *pysrc.Program) *logConfig {
 		if calls, ok := ci.Calls("filter"); ok && redacts(ci.Name, calls) {
 			c.redacting[ci.Name] = true
 		}
-		if calls, ok := ci.Calls("format"); ok && slices.ContainsFunc(calls, func(c string) bool { return lastName(c) == "dumps" }) {
+		// Its format dumps JSON, and does not format the record as text
+		// too (super().format), which a JSON dump of extra fields may follow.
+		if calls, ok := ci.Calls("format"); ok && slices.ContainsFunc(calls, func(c string) bool { return lastName(c) == "dumps" }) &&
+			!slices.ContainsFunc(calls, func(c string) bool { return lastName(c) == "format" }) {
 			c.jsonFormatting[ci.Name] = true
 		}
 	})
@@ -110,18 +113,22 @@ func (c *logConfig) add(cfg *pysrc.Literal) {
 	}
 	names, items = entries(cfg, "formatters")
 	for i, name := range names {
+		class := ""
 		for _, key := range []string{"()", "class"} {
-			if class, ok := items[i].Get(key); ok && class.Kind == pysrc.LitString {
-				c.formatters[name] = class.Text
+			if v, ok := items[i].Get(key); ok && v.Kind == pysrc.LitString {
+				class = v.Text
 			}
 		}
+		setOnce(c.formatters, name, class)
 	}
 	names, items = entries(cfg, "handlers")
 	for i, name := range names {
 		c.handlers[name] = strs(&items[i], "filters")
-		if f, ok := items[i].Get("formatter"); ok && f.Kind == pysrc.LitString {
-			c.formatting[name] = f.Text
+		formatter := ""
+		if v, ok := items[i].Get("formatter"); ok && v.Kind == pysrc.LitString {
+			formatter = v.Text
 		}
+		setOnce(c.formatting, name, formatter)
 	}
 	names, items = entries(cfg, "loggers")
 	if root, ok := cfg.Get("root"); ok {
@@ -135,6 +142,15 @@ func (c *logConfig) add(cfg *pysrc.Literal) {
 		}
 		c.loggers[name] = lc
 	}
+}
+
+// setOnce sets m[key] to value, or to "" (unknown) when another LOGGING
+// (another settings module) gave it another value.
+func setOnce(m map[string]string, key, value string) {
+	if prev, seen := m[key]; seen && prev != value {
+		value = ""
+	}
+	m[key] = value
 }
 
 // redactingFilter reports whether the named filter redacts: its class is a
@@ -162,8 +178,8 @@ func (c *logConfig) redacted(name string) bool {
 // or the repository's class whose format method dumps JSON.
 func (c *logConfig) escaped(name string) bool {
 	return c.everyHandler(name, func(h string) bool {
-		class, ok := c.formatters[c.formatting[h]]
-		return ok && (c.jsonFormatting[class] || strings.Contains(strings.ToLower(lastName(class)), "json"))
+		class := c.formatters[c.formatting[h]]
+		return class != "" && (c.jsonFormatting[class] || strings.Contains(strings.ToLower(lastName(class)), "json"))
 	})
 }
 
@@ -173,7 +189,8 @@ func (c *logConfig) escaped(name string) bool {
 // a known one ("app.*") is a child of it that no configuration names,
 // unless the configuration names a child of it, which it may be.
 func (c *logConfig) everyHandler(name string, ok func(handler string) bool) bool {
-	if base, anyChild := strings.CutSuffix(name, "."+pysrc.ChildOfAny); anyChild {
+	if i := strings.Index(name, "."+pysrc.ChildOfAny); i >= 0 {
+		base := name[:i] // app of app.*, and of app.*.sub
 		for configured := range c.loggers {
 			if strings.HasPrefix(configured, base+".") {
 				return false

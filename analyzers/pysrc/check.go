@@ -108,7 +108,9 @@ type ClassInfo struct {
 }
 
 // Calls returns the dotted names of the calls that method name, defined
-// in the class body, makes; false when the body defines no such method.
+// in the class body, makes (the method's name for a method of a call's
+// result, "format" of super().format); false when the body defines no such
+// method.
 func (ci ClassInfo) Calls(name string) ([]string, bool) {
 	f, ok := ci.class.methods[name]
 	if !ok {
@@ -117,7 +119,11 @@ func (ci ClassInfo) Calls(name string) ([]string, bool) {
 	var calls []string
 	code := f.Code()
 	for i := range code.Calls {
-		calls = append(calls, code.Calls[i].Name)
+		name := code.Calls[i].Name
+		if name == "" {
+			name = code.Calls[i].Method // a method of a call's result: super().format
+		}
+		calls = append(calls, name)
 	}
 	return calls, true
 }

@@ -266,8 +266,6 @@ func boundNames(n *syntax.Node) []string {
 	return out
 }
 
-// stringLiteral returns the content of a string without interpolations,
-// escapes kept as written; ok is false for an f-string with any.
 // literalPrefix returns the string literal a concatenation with + starts
 // with, "" for none: "app." for "app." + name, and for ("app." + a) + b.
 func literalPrefix(n *syntax.Node) string {
@@ -284,6 +282,8 @@ func literalPrefix(n *syntax.Node) string {
 	return lit
 }
 
+// stringLiteral returns the content of a string without interpolations,
+// escapes kept as written; ok is false for an f-string with any.
 func stringLiteral(n *syntax.Node) (string, bool) {
 	var b strings.Builder
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {

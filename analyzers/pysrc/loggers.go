@@ -69,6 +69,8 @@ func loggerCall(c *CallSite) ([]Datum, bool) {
 			if c.Method() == "getChild" && r.Named {
 				if i := c.Positional(0); i >= 0 && c.Arg(i).Literal {
 					out.Key = r.Key + "." + c.Arg(i).Lit
+				} else if i >= 0 {
+					out.Key = r.Key + "." + ChildOfAny // a child not named here
 				}
 			}
 			return []Datum{out}, true
@@ -119,8 +121,9 @@ func loggingName(c *CallSite) (string, bool) {
 	return "", false
 }
 
-// ChildOfAny ends the logging name of a logger whose name only starts
-// with a known one ("app.*" for "app." + name).
+// ChildOfAny stands for the unknown rest of a logging name that only
+// starts with a known one ("app.*" for "app." + name, for
+// getLogger("app").getChild(name), "app.*.sub" for a child of it).
 const ChildOfAny = "*"
 
 // logSink recognizes the calls that write a record: a log method of a

@@ -51,7 +51,7 @@ func isVirtualenv(entries []fs.DirEntry) bool {
 func cleanGlobs(globs []string, kind string) ([]string, error) {
 	out := make([]string, 0, len(globs))
 	for _, g := range globs {
-		c := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(g, "./"), "/"), "/")
+		c := strings.TrimSuffix(strings.TrimLeft(strings.TrimPrefix(g, "./"), "/"), "/")
 		if c == "" || !doublestar.ValidatePattern(c) {
 			return nil, fmt.Errorf("invalid %s glob %q", kind, g)
 		}

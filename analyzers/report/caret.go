@@ -86,7 +86,7 @@ func wide(r rune) bool {
 		return false
 	case r <= 0x115f, r >= 0x2e80 && r <= 0xa4cf && r != 0x303f, r >= 0xac00 && r <= 0xd7a3,
 		r >= 0xf900 && r <= 0xfaff, r >= 0xfe30 && r <= 0xfe4f, r >= 0xff00 && r <= 0xff60, r >= 0xffe0 && r <= 0xffe6,
-		r >= 0x1f300 && r <= 0x1f64f, r >= 0x1f900 && r <= 0x1f9ff, r >= 0x20000 && r <= 0x3fffd:
+		r >= 0x1f300 && r <= 0x1f64f, r >= 0x1f680 && r <= 0x1f6ff, r >= 0x1f900 && r <= 0x1faff, r >= 0x20000 && r <= 0x3fffd:
 		return true
 	}
 	return false
@@ -94,11 +94,12 @@ func wide(r rune) bool {
 
 // excerpt returns what text output shows of snippet, the text of r's start
 // line: the line with its control characters escaped (Printable), cut to
-// a window of at most maxExcerpt characters around r when longer, "…"
+// a window of at most maxExcerpt columns around r when longer, "…"
 // marking each cut end; and the caret line under r: pad reaches the start
-// with one blank per character shown before it (a tab where the line has
-// a tab, so the marks line up however tabs are shown), and marks is "^"
-// followed by one "~" per further character of r shown on that line.
+// with one blank per terminal column shown before it (two for a wide
+// character; a tab where the line has a tab, so the marks line up however
+// tabs are shown), and marks is "^" followed by one "~" per further column
+// of r shown on that line.
 // Columns count UTF-16 code units, as r does.
 func excerpt(snippet string, r source.Range) (line, pad, marks string) {
 	start := max(r.StartColumn, 1)

@@ -111,6 +111,8 @@ func TestExcerpt(t *testing.T) {
 		{"ascii", "foo(bar)", line(1, 5, 1, 8), "", "    ", "^~~"},
 		{"BMP multi-byte before", `s = "é"; f(x)`, line(1, 12, 1, 13), "", "           ", "^"},
 		{"astral takes two columns", `"😀"; f(x)`, line(1, 7, 1, 11), "", "      ", "^~~~"},
+		{"transport emoji too", `"🚀"; f(x)`, line(1, 7, 1, 11), "", "      ", "^~~~"},
+		{"newer emoji too", `"🫠"; f(x)`, line(1, 7, 1, 11), "", "      ", "^~~~"},
 		{"wide characters take two terminal columns", `s = "中文"; eval(a)`, line(1, 11, 1, 18), "", strings.Repeat(" ", 12), "^~~~~~~"},
 		{"multi-byte inside", `f("éé")`, line(1, 3, 1, 7), "", "  ", "^~~~"},
 		{"tabs kept", "\t\tx = 1", line(1, 3, 1, 4), "", "\t\t", "^"},

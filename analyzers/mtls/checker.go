@@ -211,11 +211,18 @@ func readsNamedKey(src []byte) bool {
 	return false
 }
 
-// keyReadWords are the words namedKeyReads start with.
+// keyReadWords are the words namedKeyReads start with, but those that hold
+// another ("headers" holds "header"): the driver finds the shorter one in
+// a file that has either, with one literal less to look for.
 var keyReadWords = func() []string {
-	words := make([]string, len(namedKeyReads))
-	for i, r := range namedKeyReads {
-		words[i] = r.word
+	var all, words []string
+	for _, r := range namedKeyReads {
+		all = append(all, r.word)
+	}
+	for _, w := range all {
+		if !slices.ContainsFunc(all, func(o string) bool { return o != w && strings.Contains(w, o) }) {
+			words = append(words, w)
+		}
 	}
 	return words
 }()

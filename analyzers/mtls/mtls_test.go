@@ -294,6 +294,16 @@ func TestRelevanceFromTheDriversLiterals(t *testing.T) {
 			t.Fatalf("%q is not in the Python model's prefilter", lit)
 		}
 	}
+	// Every word a named key read starts with holds a marker, and no
+	// marker holds another.
+	for _, r := range namedKeyReads {
+		if !slices.ContainsFunc(Analyzer.Markers, func(m string) bool { return strings.Contains(r.word, m) }) {
+			t.Errorf("no marker in %q", r.word)
+		}
+	}
+	if slices.Contains(Analyzer.Markers, "headers") || len(Analyzer.Markers) != 3 {
+		t.Errorf("markers %q", Analyzer.Markers)
+	}
 	archives, err := filepath.Glob("../../rules/*/testdata/*.txtar")
 	if err != nil || len(archives) < 10 {
 		t.Fatalf("%d fixtures (%v)", len(archives), err)

@@ -17,8 +17,10 @@
 package analyzers
 
 import (
+	"cmp"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/residue-sec/residue/analyzers/source"
 	"github.com/residue-sec/residue/analyzers/syntax"
@@ -374,20 +376,14 @@ type Replacement struct {
 // SortFindings orders findings the way every report lists them: by path,
 // line, column, rule and message.
 func SortFindings(fds []Finding) {
-	sort.SliceStable(fds, func(i, j int) bool {
-		a, b := fds[i].Location, fds[j].Location
-		switch {
-		case a.Path != b.Path:
-			return a.Path < b.Path
-		case a.StartLine != b.StartLine:
-			return a.StartLine < b.StartLine
-		case a.StartColumn != b.StartColumn:
-			return a.StartColumn < b.StartColumn
-		case fds[i].RuleID != fds[j].RuleID:
-			return fds[i].RuleID < fds[j].RuleID
-		}
-		return fds[i].Message < fds[j].Message
-	})
+	sort.SliceStable(fds, func(i, j int) bool { return CompareFindings(&fds[i], &fds[j]) < 0 })
+}
+
+// CompareFindings orders two findings as SortFindings does: by path, line,
+// column, rule and message.
+func CompareFindings(a, b *Finding) int {
+	return cmp.Or(strings.Compare(a.Location.Path, b.Location.Path), cmp.Compare(a.Location.StartLine, b.Location.StartLine),
+		cmp.Compare(a.Location.StartColumn, b.Location.StartColumn), strings.Compare(a.RuleID, b.RuleID), strings.Compare(a.Message, b.Message))
 }
 
 // SortNotifications orders notifications by path, keeping the order of

@@ -373,7 +373,7 @@ func dropDuplicates(fds []analyzers.Finding) []analyzers.Finding {
 	out := fds[:0]
 	run := 0 // where the run of the last finding kept starts in out
 	for _, f := range fds {
-		if len(out) > run && !sameKeys(out[run], f) {
+		if len(out) > run && analyzers.CompareFindings(&out[run], &f) != 0 {
 			run = len(out)
 		}
 		if slices.ContainsFunc(out[run:], func(g analyzers.Finding) bool { return reflect.DeepEqual(g, f) }) {
@@ -382,10 +382,4 @@ func dropDuplicates(fds []analyzers.Finding) []analyzers.Finding {
 		out = append(out, f)
 	}
 	return out
-}
-
-// sameKeys reports whether a and b sort together (SortFindings' keys).
-func sameKeys(a, b analyzers.Finding) bool {
-	return a.Location.Path == b.Location.Path && a.Location.StartLine == b.Location.StartLine &&
-		a.Location.StartColumn == b.Location.StartColumn && a.RuleID == b.RuleID && a.Message == b.Message
 }

@@ -73,16 +73,8 @@ func TestNoPartKeepsItsSnapshot(t *testing.T) {
 // the findings of Check steps still have the snippets and fingerprints of
 // the lines of the file, read again.
 func TestReleasedOutlinesGiveSnippets(t *testing.T) {
-	set, err := rules.BuiltinSet()
-	if err != nil {
-		t.Fatal(err)
-	}
 	files := fixtureFiles(t, "mtls/testdata/spoofable-header-identity.txtar")
-	dir := writeTree(t, files)
-	res, err := Run(Config{Analyzers: all.Analyzers(), Rules: set, Paths: []string{dir}, Root: dir, Jobs: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := builtinScan(t, writeTree(t, files), 2)
 	checked := 0
 	for _, fd := range res.Findings {
 		if !strings.HasPrefix(fd.RuleID, "mtls/") {
@@ -97,6 +89,21 @@ func TestReleasedOutlinesGiveSnippets(t *testing.T) {
 	if checked == 0 {
 		t.Fatal("no finding of a Check step")
 	}
+}
+
+// builtinScan scans dir with the built-in analyzers and rules on jobs
+// workers.
+func builtinScan(t *testing.T, dir string, jobs int) *Result {
+	t.Helper()
+	set, err := rules.BuiltinSet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(Config{Analyzers: all.Analyzers(), Rules: set, Paths: []string{dir}, Root: dir, Jobs: jobs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
 
 // fixtureFiles returns the files of the rule fixture at name in rules.FS.
@@ -117,19 +124,9 @@ func fixtureFiles(t *testing.T, name string) map[string]string {
 // its Check findings left out with a notification, rather than reported
 // with the new file's lines and text (or none).
 func TestFilesChangedDuringTheScan(t *testing.T) {
-	set, err := rules.BuiltinSet()
-	if err != nil {
-		t.Fatal(err)
-	}
 	files := fixtureFiles(t, "mtls/testdata/spoofable-header-identity.txtar")
 	dir := writeTree(t, files)
-	scan := func() *Result {
-		res, err := Run(Config{Analyzers: all.Analyzers(), Rules: set, Paths: []string{dir}, Root: dir, Jobs: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
-	}
+	scan := func() *Result { return builtinScan(t, dir, 1) }
 	checked := map[string]bool{}
 	for _, fd := range scan().Findings {
 		if strings.HasPrefix(fd.RuleID, "mtls/") {

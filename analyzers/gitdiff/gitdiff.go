@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/residue-sec/residue/analyzers/source"
 )
 
 // Changes are the changed lines of a work tree, by slash path relative to
@@ -69,22 +71,11 @@ func Since(dir, rev string) (*Changes, error) {
 	// too: the lines of a changed file that has such endings are not
 	// git's, and the whole file counts as changed.
 	for name := range c.lines {
-		if src, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name))); err == nil && hasLoneCR(src) {
+		if src, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name))); err == nil && source.HasLoneCR(src) {
 			c.whole[name] = true
 		}
 	}
 	return c, nil
-}
-
-// hasLoneCR reports whether src has a carriage return no line feed
-// follows.
-func hasLoneCR(src []byte) bool {
-	for i, b := range src {
-		if b == '\r' && (i+1 == len(src) || src[i+1] != '\n') {
-			return true
-		}
-	}
-	return false
 }
 
 // git runs git in dir and returns its standard output; the error carries

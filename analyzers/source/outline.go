@@ -31,8 +31,8 @@ type Outline struct {
 	// analyzers and models that the file holds, as the driver found them
 	// when it read the file; nil when it did not look.
 	Literals []string
-	// src is the file's bytes, nil once released; file and stamp are then
-	// where to read them again and what they must match.
+	// src is the file's bytes, nil once released; file (set only then) and
+	// stamp are where to read them again and what they must match.
 	src   []byte
 	file  string
 	stamp Stamp
@@ -89,7 +89,7 @@ func NewOutline(s *Syntax) *Outline {
 // file, the file's path on disk, and gives them only if they still have
 // the size and checksum of those dropped.
 func (o *Outline) Release(file string) {
-	if o.src != nil || o.file == "" {
+	if o.file == "" {
 		o.stamp = StampOf(o.src)
 	}
 	o.src, o.lines, o.file = nil, nil, file
@@ -104,7 +104,7 @@ func (o *Outline) Released(file string, stamp Stamp) *Outline {
 
 // Stamp returns the size and checksum of the file's bytes.
 func (o *Outline) Stamp() Stamp {
-	if o.src != nil || o.file == "" {
+	if o.file == "" {
 		return StampOf(o.src)
 	}
 	return o.stamp
@@ -114,7 +114,7 @@ func (o *Outline) Stamp() Stamp {
 // the file read again (not kept: a caller that needs them twice keeps
 // them), nil when it no longer matches the stamp.
 func (o *Outline) Src() []byte {
-	if o.src != nil || o.file == "" {
+	if o.file == "" {
 		return o.src
 	}
 	src, err := os.ReadFile(o.file)

@@ -86,7 +86,7 @@ func (p *Parser) Close() {
 // none. Every byte offset stays, and the line table (NewLines) counts such
 // lines too.
 func crInput(src []byte) []byte {
-	if !hasLoneCR(src) {
+	if !HasLoneCR(src) {
 		return src
 	}
 	out := bytes.Clone(src)
@@ -98,8 +98,9 @@ func crInput(src []byte) []byte {
 	return out
 }
 
-// hasLoneCR reports whether src has a carriage return no line feed follows.
-func hasLoneCR(src []byte) bool {
+// HasLoneCR reports whether src has a carriage return no line feed
+// follows: an old Mac line ending, which ends a line (NewLines).
+func HasLoneCR(src []byte) bool {
 	for i := bytes.IndexByte(src, '\r'); i >= 0; {
 		if i+1 == len(src) || src[i+1] != '\n' {
 			return true

@@ -40,7 +40,7 @@ import (
 // bytes than its source (pythonInput, crInput), is parsed anew.
 func (p *Parser) Reparse(f *File, src []byte) (*File, error) {
 	g := NewFile(f.Path, f.Lang, src)
-	if f.tree == nil || len(src) != len(f.Src) || f.Lang == Python || hasLoneCR(f.Src) || hasLoneCR(src) {
+	if f.tree == nil || len(src) != len(f.Src) || f.Lang == Python || HasLoneCR(f.Src) || HasLoneCR(src) {
 		return g, p.Parse(g)
 	}
 	old := f.tree.Copy()

@@ -45,11 +45,7 @@ func checkOutputTarget(output, root string) error {
 	if direct {
 		return nil
 	}
-	abs, err := filepath.Abs(output)
-	if err != nil {
-		return err
-	}
-	target := resolved(abs)
+	target := absResolved(output)
 	if rel, err := filepath.Rel(resolved(root), target); err != nil || !filepath.IsLocal(rel) {
 		return nil
 	}

@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/residue-sec/residue/analyzers/source"
@@ -975,25 +976,37 @@ func (d *decoder) code(c *FuncCode) {
 
 // A lazyCode is a function's code in its binary form (lazyCode), with the
 // module's strings, the names its calls call (Func.called) and whether one
-// of them is a candidate sink (Func.callsCandidate), until get decodes it
-// into code. It is shared by every copy of its Func.
+// of them is a candidate sink (Func.callsCandidate), and the code get
+// decoded from it until release lets go of it. It is shared by every copy
+// of its Func.
 type lazyCode struct {
-	once      sync.Once
 	raw       []byte
 	table     []string
 	called    []string
 	candidate bool
-	code      *FuncCode
+	code      atomic.Pointer[FuncCode]
 }
 
-// get returns the code, decoded on first use.
+// get returns the code, decoded on first use and on the first use after
+// a release. It is safe for concurrent use with get and release.
 func (l *lazyCode) get() *FuncCode {
-	l.once.Do(func() {
-		l.code = l.decode()
-		l.raw = nil
-	})
-	return l.code
+	if c := l.code.Load(); c != nil {
+		return c
+	}
+	c := l.decode()
+	if !l.code.CompareAndSwap(nil, c) {
+		if other := l.code.Load(); other != nil {
+			return other // another goroutine's, decoded at once
+		}
+	}
+	return c
 }
+
+// release lets go of the decoded code, which a reader that still holds it
+// keeps: Build evaluates each function once (its component a few times),
+// and the code of every function evaluated costs as much memory as the
+// rest of the program.
+func (l *lazyCode) release() { l.code.Store(nil) }
 
 // decode decodes the code, which the module's form held whole. A form
 // that does not decode, or whose calls are not those its names say, gives

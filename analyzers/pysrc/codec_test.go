@@ -519,15 +519,23 @@ func TestLazyCode(t *testing.T) {
 
 	m := decode()
 	f := caller(m)
-	if f.lazy == nil || f.lazy.code != nil {
+	if f.lazy == nil || f.lazy.code.Load() != nil {
 		t.Fatal("caller's code is not kept encoded")
 	}
 	copied := *f
 	if n := len(copied.Code().Calls); n != 2 {
 		t.Fatalf("the copy's code has %d calls, want 2", n)
 	}
-	if f.Code() != copied.Code() {
+	first := f.Code()
+	if first != copied.Code() {
 		t.Error("a function and its copy decode their code apart")
+	}
+	f.releaseCode()
+	if f.lazy.code.Load() != nil {
+		t.Fatal("released code is still held")
+	}
+	if again := copied.Code(); again == first || !reflect.DeepEqual(again, first) {
+		t.Errorf("code decoded again after a release: same pointer %v, equal %v", again == first, reflect.DeepEqual(again, first))
 	}
 
 	m = decode()
@@ -553,10 +561,10 @@ func TestLazyCode(t *testing.T) {
 // must be the one lowered, its functions' code kept encoded, its source
 // left to be read again (only its stamp kept), and Build
 // must find the same of each. A whole build of the compact modules decodes
-// only the functions it evaluates: it finds its roots and callers without
-// decoding.
+// only the functions it evaluates (it finds its roots and callers without
+// decoding), and lets go of their code once their summaries are final.
 func TestPartsAreCompact(t *testing.T) {
-	compacted, decoded := 0, 0
+	compacted, evaluated, held := 0, 0, 0
 	for _, files := range codecRepos(t) {
 		lowered, parts := extractParts(t, files, nil, true), extractParts(t, files, nil, false)
 		for i := range lowered {
@@ -584,10 +592,13 @@ func TestPartsAreCompact(t *testing.T) {
 		if errA != nil || errB != nil {
 			t.Fatal(errA, errB)
 		}
-		for _, part := range parts {
-			for _, f := range part.(*Module).Funcs {
-				if f.lazy != nil && f.lazy.code != nil {
-					decoded++
+		for _, m := range b.(*Program).modules {
+			for _, f := range m.fns {
+				if f.lazy != nil && f.pub.final.Load() {
+					evaluated++
+					if f.lazy.code.Load() != nil {
+						held++
+					}
 				}
 			}
 		}
@@ -598,8 +609,11 @@ func TestPartsAreCompact(t *testing.T) {
 	if compacted < 500 {
 		t.Fatalf("only %d functions kept encoded", compacted)
 	}
-	if decoded == 0 || decoded > compacted*3/4 {
-		t.Errorf("whole builds decoded %d of %d functions", decoded, compacted)
+	if evaluated == 0 || evaluated > compacted*3/4 {
+		t.Errorf("whole builds evaluated %d of %d functions", evaluated, compacted)
+	}
+	if held > 0 {
+		t.Errorf("whole builds hold the code of %d of the %d functions they evaluated", held, evaluated)
 	}
 }
 

@@ -130,13 +130,22 @@ type Func struct {
 // Code returns the function's code. A decoded module (every module
 // extracted, or read from the cache) keeps the code of its functions (not
 // of module and class bodies) encoded until it is asked for: a run links
-// every module of the repository but evaluates a part of its functions. It
-// is safe for concurrent use.
+// every module of the repository but evaluates a part of its functions,
+// and Build lets go of a function's code once its summary is final. It is
+// safe for concurrent use.
 func (f *Func) Code() *FuncCode {
 	if f.lazy != nil {
 		return f.lazy.get()
 	}
 	return f.code
+}
+
+// releaseCode lets go of the code of a function whose module keeps it
+// encoded: the next Code decodes it again.
+func (f *Func) releaseCode() {
+	if f.lazy != nil {
+		f.lazy.release()
+	}
 }
 
 // A FuncCode is a function's code.

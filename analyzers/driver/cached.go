@@ -272,6 +272,9 @@ func (e *entry) result(p *plan, j job, hashed bool) (fileResult, bool) {
 		}
 		if !j.factsOnly {
 			fr.findings, fr.notes = pe.Findings, pe.Notes
+			for _, fd := range fr.findings {
+				p.countFinding(fd.RuleID)
+			}
 			for _, name := range pe.Owners {
 				ai := p.analyzerIndex(name)
 				if ai < 0 {

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/cache"
@@ -121,6 +122,7 @@ func Run(cfg Config) (*Result, error) {
 			res.Notifications = append(res.Notifications, cr.notes...)
 		}
 	}
+	res.Notifications = append(res.Notifications, p.dropOverflowing(&run)...)
 	res.Findings = p.finish(&run, &res.Notifications)
 	res.Notifications = append(res.Notifications, p.changedFiles(res.Notifications)...)
 	if p.cache != nil {
@@ -164,12 +166,15 @@ type plan struct {
 	filters map[source.Language]*fileFilter
 	// gate bounds how many bytes of source are analyzed at once.
 	gate *memoryGate
+	// ruleFindings counts each rule's findings in files' passes, run or
+	// read from the cache (see maxRuleFindings).
+	ruleFindings map[string]*atomic.Int64
 }
 
 func newPlan(cfg Config) (*plan, error) {
 	cfg.Analyzers = enabled(cfg.Analyzers, cfg.Disable)
 	p := &plan{cfg: cfg, prefilters: prefilters(cfg), gate: newMemoryGate(), queries: map[source.Language]*tsquery.Query{},
-		owners: map[source.Language][]int{}, comments: map[source.Language]*tsquery.Query{}}
+		owners: map[source.Language][]int{}, comments: map[source.Language]*tsquery.Query{}, ruleFindings: map[string]*atomic.Int64{}}
 	p.models = modelsOf(cfg.Analyzers)
 	p.modelSettings = modelSettings(cfg, p.models)
 	p.filters = map[source.Language]*fileFilter{}
@@ -187,6 +192,7 @@ func newPlan(cfg Config) (*plan, error) {
 			if !disabled(cfg.Disable, id) {
 				p.rules = append(p.rules, r)
 			}
+			p.ruleFindings[id] = new(atomic.Int64)
 		}
 	}
 	sort.Slice(p.rules, func(i, j int) bool { return p.rules[i].ID < p.rules[j].ID })
@@ -253,8 +259,11 @@ type fileResult struct {
 	// not parsed or nested too deep.
 	skipped bool
 	// backstop is set when a wall-clock backstop cut the file: its result
-	// depends on the machine's load and is not cached.
-	backstop bool
+	// depends on the machine's load and is not cached. overflow is set
+	// when findings were left out because their rule had too many in the
+	// run (maxRuleFindings): the result depends on the other files and is
+	// not cached either.
+	backstop, overflow bool
 }
 
 // A job is one file to scan; a factsOnly file lies outside the scanned

@@ -197,3 +197,30 @@ func TestOldMacLineEndings(t *testing.T) {
 		t.Errorf("notifications: %q", notes)
 	}
 }
+
+// TestFindingsPerRuleAreCapped reports none of the findings of a rule
+// that has more than maxRuleFindings in the run, whichever files came
+// first, with an error; cold, and warm from a cache that did not keep the
+// files whose findings were left out.
+func TestFindingsPerRuleAreCapped(t *testing.T) {
+	old := maxRuleFindings
+	maxRuleFindings = 4
+	t.Cleanup(func() { maxRuleFindings = old })
+	within := writeTree(t, map[string]string{"a.py": "leak(1)\nleak(2)\n", "b.py": "leak(3)\nleak(4)\n"})
+	if findings, notes := summary(scan(t, within, 2)); len(findings) != 4 || len(notes) != 0 {
+		t.Errorf("4 findings of a rule: findings %q, notifications %q", findings, notes)
+	}
+	over := writeTree(t, map[string]string{"a.py": "leak(1)\nleak(2)\nleak(3)\n", "b.py": "leak(4)\nleak(5)\n", "c.py": "x = 1\n"})
+	want := "[: error: rule test/leak: 5 findings, more than the 4 a run reports of one rule; none of them reported: narrow its pattern or its paths]"
+	for _, jobs := range []int{1, 2} {
+		if findings, notes := summary(scan(t, over, jobs)); len(findings) != 0 || fmt.Sprint(notes) != want {
+			t.Errorf("%d jobs: findings %q, notifications %q", jobs, findings, notes)
+		}
+	}
+	cacheDir := t.TempDir()
+	for _, run := range []string{"cold", "warm", "warm again"} {
+		if findings, notes := summary(scanCached(t, over, cacheDir, over)); len(findings) != 0 || fmt.Sprint(notes) != want {
+			t.Errorf("%s: findings %q, notifications %q", run, findings, notes)
+		}
+	}
+}

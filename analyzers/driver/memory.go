@@ -2,11 +2,13 @@ package driver
 
 import (
 	"context"
+	"fmt"
 	"runtime/debug"
 	"strings"
 
 	"golang.org/x/sync/semaphore"
 
+	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/discover"
 	"github.com/residue-sec/residue/analyzers/source"
 )
@@ -24,7 +26,48 @@ var (
 	// maxFileFindings caps the findings of one analyzer in one file; the
 	// rest are counted in a warning. A variable for the tests.
 	maxFileFindings = 10_000
+	// maxRuleFindings caps the findings of one rule in a run: a user rule
+	// whose pattern matches every call of a repository would otherwise
+	// hold millions of findings (2 KB each) to report none usefully (a
+	// SARIF report keeps 25,000 results, GitHub's limit). A rule past it
+	// reports none, and an error says why (plan.dropOverflowing): which
+	// findings came first depends on the workers' pace. A variable for
+	// the tests.
+	maxRuleFindings int64 = 100_000
 )
+
+// countFinding counts a finding of rule id in a file's pass and reports
+// whether the rule is still within maxRuleFindings in the run.
+func (p *plan) countFinding(id string) bool {
+	c := p.ruleFindings[id]
+	return c == nil || c.Add(1) <= maxRuleFindings
+}
+
+// dropOverflowing drops the findings of every rule that had more than
+// maxRuleFindings in the files' passes, and returns an error for each.
+func (p *plan) dropOverflowing(r *runState) []analyzers.Notification {
+	var notes []analyzers.Notification
+	over := map[string]bool{}
+	for _, rl := range p.rules {
+		if n := p.ruleFindings[rl.ID].Load(); n > maxRuleFindings {
+			over[rl.ID] = true
+			notes = append(notes, analyzers.Notification{Level: "error", Message: fmt.Sprintf(
+				"rule %s: %d findings, more than the %d a run reports of one rule; none of them reported: narrow its pattern or its paths", rl.ID, n, maxRuleFindings)})
+		}
+	}
+	if len(over) == 0 {
+		return nil
+	}
+	k := 0
+	for i, fd := range r.findings {
+		if !over[fd.RuleID] {
+			r.findings[k], r.owners[k] = fd, r.owners[i]
+			k++
+		}
+	}
+	r.findings, r.owners = r.findings[:k], r.owners[:k]
+	return notes
+}
 
 // bigFile is the size from which the end of a file's analysis also
 // collects its garbage and returns it to the system (the Go heap, and the

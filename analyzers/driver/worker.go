@@ -72,7 +72,7 @@ func (w *worker) scan(j job) fileResult {
 	}
 	leave()
 	fr.read = !fr.skipped
-	if key != "" && !fr.backstop {
+	if key != "" && !fr.backstop && !fr.overflow {
 		w.p.storeEntry(key, j, fr)
 	}
 	return fr
@@ -125,9 +125,16 @@ func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnl
 		for _, ft := range facts {
 			fr.facts = append(fr.facts, ownedFact{ai, w.completeFact(f, ft)})
 		}
+		if factsOnly {
+			continue // its findings are not reported
+		}
 		for _, fd := range findings {
 			fd = w.complete(f, fd)
 			if !w.p.ruleApplies(fd.RuleID, path) {
+				continue
+			}
+			if !w.p.countFinding(fd.RuleID) {
+				fr.overflow = true
 				continue
 			}
 			first, last := f.StatementLines(fd.Location.StartByte, fd.Location.EndByte)

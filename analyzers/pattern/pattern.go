@@ -73,6 +73,9 @@ func Compile(lang source.Language, snippet string) (*Pattern, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := ellipsisArgument(f, root); err != nil {
+		return nil, err
+	}
 	c := &compiler{f: f, seen: map[string]int{}}
 	body := c.node(root, "@finding")
 	return &Pattern{Query: "(" + body + c.predicates() + ")", Metavariables: c.vars, Residuals: c.residuals}, nil
@@ -119,6 +122,24 @@ func patternRoot(f *source.File, lang source.Language, offset int) (*source.Node
 		n = n.NamedChild(0)
 	}
 	return n, nil
+}
+
+// ellipsisArgument returns an error at the first argument of a Python
+// call that is `...`: Python's Ellipsis, which Semgrep's patterns read as
+// any arguments and which would match only itself here, silently.
+func ellipsisArgument(f *source.File, root *source.Node) error {
+	var at *source.Node
+	source.Walk(root, func(n *source.Node) bool {
+		if at == nil && n.Type() == "ellipsis" && n.Parent() != nil && n.Parent().Type() == "argument_list" {
+			at = n
+		}
+		return at == nil
+	})
+	if at == nil {
+		return nil
+	}
+	line, col := f.Lines.Position(int(at.StartByte()))
+	return &Error{Line: line, Column: col, Msg: "`...` is Python's Ellipsis here, which only matches itself: write $...ARGS for any number of arguments"}
 }
 
 // firstError locates the first ERROR or MISSING node within the snippet

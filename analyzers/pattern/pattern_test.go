@@ -100,6 +100,16 @@ func TestCPatterns(t *testing.T) {
 	}
 }
 
+// TestEllipsisOutsideArguments compiles `...` where it is not a call's
+// argument: a stub's body, a subscript.
+func TestEllipsisOutsideArguments(t *testing.T) {
+	for _, snippet := range []string{"def $F($...P):\n    ...", "$X[..., 0]"} {
+		if _, err := Compile(source.Python, snippet); err != nil {
+			t.Errorf("%q: %v", snippet, err)
+		}
+	}
+}
+
 func TestErrors(t *testing.T) {
 	cases := []struct {
 		lang          source.Language
@@ -109,6 +119,8 @@ func TestErrors(t *testing.T) {
 		{source.Python, "foo(", "does not parse as python"},
 		{source.Python, "a = 1\nb = 2", "one expression or statement, not 2"},
 		{source.C, "memcpy(", "does not parse as c"},
+		{source.Python, "pickle.loads(...)", "1:14: `...` is Python's Ellipsis here, which only matches itself: write $...ARGS"},
+		{source.Python, "logger.info(\"%s\", ...)", "1:19: `...` is Python's Ellipsis"},
 	}
 	for _, tc := range cases {
 		_, err := Compile(tc.lang, tc.pattern)

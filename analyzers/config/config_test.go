@@ -76,6 +76,7 @@ func TestParseErrors(t *testing.T) {
 		{"- a\n", "c.yml:1:1: the configuration must be a mapping"},
 		{"exclude: tests/**\n", "c.yml:1:10: exclude must be a list of globs"},
 		{"exclude: [\"a[\"]\n", `c.yml:1:11: invalid glob "a["`},
+		{"include: ['src\\app\\*.py']\n", `c.yml:1:11: invalid glob "src\\app\\*.py": a backslash before 'a': paths are matched with /`},
 		{"include: [ok, {a: b}]\n", "c.yml:1:15: include must be a list of globs; this item is not one"},
 		{"rules: [a]\n", "c.yml:1:8: rules must be a mapping of disable and severity"},
 		{"rules:\n  disabled: [test/leak]\n", `c.yml:2:3: unknown key "disabled" (known keys: disable, severity)`},

@@ -8,10 +8,10 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/bmatcuk/doublestar/v4"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/glob"
 	"github.com/residue-sec/residue/analyzers/rule"
 )
 
@@ -183,8 +183,8 @@ func values(nodes []*yaml.Node) []string {
 func (p *parser) globs(key string, n *yaml.Node) []string {
 	items := p.list(key, n, "globs")
 	for _, item := range items {
-		if !doublestar.ValidatePattern(strings.TrimSuffix(strings.TrimPrefix(item.Value, "./"), "/")) {
-			p.fail(item, "invalid glob %q", item.Value)
+		if err := glob.Check(strings.TrimSuffix(strings.TrimPrefix(item.Value, "./"), "/")); err != nil {
+			p.fail(item, "invalid glob %q: %v", item.Value, err)
 		}
 	}
 	return values(items)

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/bmatcuk/doublestar/v4"
+	"github.com/residue-sec/residue/analyzers/glob"
 )
 
 // skippedDirs is the skip table: the names (path.Match patterns) of the
@@ -52,27 +52,20 @@ func cleanGlobs(globs []string, kind string) ([]string, error) {
 	out := make([]string, 0, len(globs))
 	for _, g := range globs {
 		c := strings.TrimSuffix(strings.TrimLeft(strings.TrimPrefix(g, "./"), "/"), "/")
-		if c == "" || !doublestar.ValidatePattern(c) {
+		if c == "" {
 			return nil, fmt.Errorf("invalid %s glob %q", kind, g)
+		}
+		if err := glob.Check(c); err != nil {
+			return nil, fmt.Errorf("invalid %s glob %q: %v", kind, g, err)
 		}
 		out = append(out, c)
 	}
 	return out, nil
 }
 
-// matchAny reports whether the slash path rel matches one of globs.
-func matchAny(globs []string, rel string) bool {
-	for _, g := range globs {
-		if doublestar.MatchUnvalidated(g, rel) {
-			return true
-		}
-	}
-	return false
-}
-
 // excluded reports whether rel matches an Exclude glob.
 func (w *walker) excluded(rel string) bool {
-	return matchAny(w.exclude, rel)
+	return glob.MatchAny(w.exclude, rel)
 }
 
 // excludedWithParents reports whether rel or one of the directories above
@@ -92,7 +85,7 @@ func (w *walker) excludedWithParents(rel string) bool {
 
 // included reports whether the file rel passes the Include globs.
 func (w *walker) included(rel string) bool {
-	return len(w.include) == 0 || matchAny(w.include, rel)
+	return len(w.include) == 0 || glob.MatchAny(w.include, rel)
 }
 
 // isNotDir reports whether err says that a component of a path is not a

@@ -7,10 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bmatcuk/doublestar/v4"
-
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/filter"
+	"github.com/residue-sec/residue/analyzers/glob"
 	"github.com/residue-sec/residue/analyzers/source"
 	"github.com/residue-sec/residue/analyzers/syntax"
 	"github.com/residue-sec/residue/analyzers/tsquery"
@@ -289,17 +288,8 @@ func (p *plan) ruleApplies(id, path string) bool {
 	if r == nil || disabled(p.cfg.Disable, id) {
 		return false
 	}
-	if len(r.Paths.Include) > 0 && !matchAny(r.Paths.Include, path) {
+	if len(r.Paths.Include) > 0 && !glob.MatchAny(r.Paths.Include, path) {
 		return false
 	}
-	return !matchAny(r.Paths.Exclude, path)
-}
-
-func matchAny(globs []string, path string) bool {
-	for _, g := range globs {
-		if ok, _ := doublestar.Match(g, path); ok {
-			return true
-		}
-	}
-	return false
+	return !glob.MatchAny(r.Paths.Exclude, path)
 }

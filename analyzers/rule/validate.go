@@ -5,8 +5,9 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/bmatcuk/doublestar/v4"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/residue-sec/residue/analyzers/glob"
 )
 
 var (
@@ -93,14 +94,14 @@ func validate(file string, n *yaml.Node, r *Rule) error {
 	}{{"include", r.Paths.Include}, {"exclude", r.Paths.Exclude}} {
 		key := p.key
 		for i, g := range p.globs {
-			if !doublestar.ValidatePattern(g) {
+			if err := glob.Check(g); err != nil {
 				item := n
 				if paths := mappingValue(n, "paths"); paths != nil {
 					if list := mappingValue(paths, key); list != nil && i < len(list.Content) {
 						item = list.Content[i]
 					}
 				}
-				return at(file, item, fmt.Sprintf("paths.%s: invalid glob %q", key, g))
+				return at(file, item, fmt.Sprintf("paths.%s: invalid glob %q: %v", key, g, err))
 			}
 		}
 	}

@@ -1,0 +1,46 @@
+// Package glob checks and matches the globs of include and exclude lists
+// (the configuration's, the command line's and rule files' paths):
+// doublestar globs of slash paths relative to the repository's root.
+package glob
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/bmatcuk/doublestar/v4"
+)
+
+// escapable are the characters a backslash escapes in a glob.
+const escapable = `*?[]{}\,!^-`
+
+// Check returns why g is not a glob of slash paths, for a message that
+// names the glob: it breaks doublestar's syntax, or a backslash escapes a
+// character that needs no escape, as in a Windows path (src\app\*.py),
+// which would then be compared with no file.
+func Check(g string) error {
+	for i := 0; i < len(g); i++ {
+		if g[i] != '\\' {
+			continue
+		}
+		if i+1 < len(g) && !strings.ContainsRune(escapable, rune(g[i+1])) {
+			return fmt.Errorf("a backslash before %q: paths are matched with / between directories (a backslash escapes one of %s)", g[i+1], escapable)
+		}
+		i++
+	}
+	if !doublestar.ValidatePattern(g) {
+		return errors.New("a bracket or brace that does not close, or a backslash at its end")
+	}
+	return nil
+}
+
+// MatchAny reports whether the slash path matches one of globs, which
+// Check accepted.
+func MatchAny(globs []string, path string) bool {
+	for _, g := range globs {
+		if doublestar.MatchUnvalidated(g, path) {
+			return true
+		}
+	}
+	return false
+}

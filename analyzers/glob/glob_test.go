@@ -1,0 +1,37 @@
+package glob
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestCheck(t *testing.T) {
+	for _, g := range []string{"src/**/*.py", `docs/\*literal*`, `a\[b\]`, "**/tests/**", `x\\y`} {
+		if err := Check(g); err != nil {
+			t.Errorf("%q: %v", g, err)
+		}
+	}
+	for g, want := range map[string]string{
+		`src\app\*.py`: `a backslash before 'a': paths are matched with /`,
+		`vendor\*`:     "",
+		"a[":           "a bracket or brace that does not close",
+		`tail\`:        "a backslash at its end",
+	} {
+		err := Check(g)
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("%q: %v", g, err)
+		case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+			t.Errorf("%q: got %v, want %q", g, err, want)
+		}
+	}
+}
+
+func TestMatchAny(t *testing.T) {
+	globs := []string{"src/**/*.py", `docs/\*.md`}
+	for path, want := range map[string]bool{"src/a/b.py": true, "src/b.py": true, "docs/*.md": true, "docs/x.md": false, "lib/a.py": false} {
+		if got := MatchAny(globs, path); got != want {
+			t.Errorf("%s: %v, want %v", path, got, want)
+		}
+	}
+}

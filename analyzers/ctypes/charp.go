@@ -2,6 +2,7 @@ package ctypes
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/pysrc"
@@ -95,6 +96,26 @@ func argClass(ds []pysrc.Datum) string {
 	return classOf(ds, 0)
 }
 
+// isText reports whether an operand is text: a string or bytes literal,
+// or an operation on one, which + and * make text rather than a number.
+func isText(ds []pysrc.Datum) bool {
+	return textOf(ds, 0)
+}
+
+func textOf(ds []pysrc.Datum, depth int) bool {
+	if len(ds) == 0 || depth > maxDepth {
+		return false
+	}
+	d := ds[0]
+	switch {
+	case d.Tag == pysrc.TagConst:
+		return d.Kind == "str"
+	case d.Tag == pysrc.TagExpr && (d.Kind == "+" || d.Kind == "*" || d.Kind == "%"):
+		return slices.ContainsFunc(d.Items, func(it []pysrc.Datum) bool { return textOf(it, depth+1) })
+	}
+	return false
+}
+
 func classOf(ds []pysrc.Datum, depth int) string {
 	if len(ds) == 0 || depth > maxDepth {
 		return "other"
@@ -112,6 +133,10 @@ func classOf(ds []pysrc.Datum, depth int) string {
 		case "len", "sizeof", "count":
 			return "size"
 		case "+", "-", "*", "//":
+			// b"\x00" * (n - len(b)) + b is bytes, not a size.
+			if slices.ContainsFunc(d.Items, isText) {
+				return "other"
+			}
 			for _, it := range d.Items {
 				if c := classOf(it, depth+1); c != "other" {
 					return c

@@ -118,7 +118,14 @@ func (s *fnState) operation(n *syntax.Node) Value {
 	var content Value
 	add := func(c *syntax.Node) {
 		v := s.expr(c)
-		e.Args = append(e.Args, v)
+		arg := v
+		if c.Type() == "string" || c.Type() == "concatenated_string" {
+			// A text operand: the operation builds text (b"\0" * n + b),
+			// whatever else its operands hold. The text itself is not
+			// kept.
+			arg = Value{{Root: RootConst, Index: int32(ConstStr)}}.Union(v)
+		}
+		e.Args = append(e.Args, arg)
 		content = content.Union(s.operands(v))
 	}
 	switch n.Type() {

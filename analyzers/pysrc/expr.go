@@ -158,7 +158,7 @@ func (s *fnState) args(n *syntax.Node) []Arg {
 		}
 		a.Value = s.expr(e)
 		switch e.Type() {
-		case "string":
+		case "string", "concatenated_string":
 			a.Lit, a.Literal = stringLiteral(e)
 		case "identifier":
 			if t := e.Text(); strings.HasPrefix(t, "__") {
@@ -283,7 +283,8 @@ func literalPrefix(n *syntax.Node) string {
 }
 
 // stringLiteral returns the content of a string without interpolations,
-// escapes kept as written; ok is false for an f-string with any.
+// or of strings written one after the other, escapes kept as written; ok
+// is false for an f-string with any.
 func stringLiteral(n *syntax.Node) (string, bool) {
 	var b strings.Builder
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
@@ -292,6 +293,12 @@ func stringLiteral(n *syntax.Node) (string, bool) {
 			return "", false
 		case "string_content", "escape_sequence":
 			b.WriteString(c.Text())
+		case "string": // of a concatenated_string: 'a %r ' 'b'
+			lit, ok := stringLiteral(c)
+			if !ok {
+				return "", false
+			}
+			b.WriteString(lit)
 		}
 	}
 	return b.String(), true

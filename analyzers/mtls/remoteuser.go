@@ -83,8 +83,8 @@ func (c *checker) remoteUserKey(fr *frame, class *pysrc.ClassDef, o *origin, k k
 		c.reportUnverified(fr, o, k, site{at: o.at, kind: identitySink, what: "is the user name RemoteUserMiddleware logs in"}, value{})
 		return
 	}
-	if !k.spoofable || k.class == otherKey {
-		return
+	if !k.spoofable {
+		return // a server variable (REMOTE_USER), which no client sets
 	}
 	for _, g := range []string{peerKey, "compare_digest", "constant_time_compare"} {
 		if containsWord(body, g) {

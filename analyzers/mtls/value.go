@@ -106,6 +106,16 @@ func (v value) union(w value) value {
 		firstElement:   v.firstElement || w.firstElement,
 		steps:          v.steps,
 	}
+	// A container with what the code stored in it (META["REMOTE_USER"]
+	// = user makes request.META the container or the value) is still
+	// read by key.
+	switch {
+	case v.kind == w.kind:
+	case container(v.kind) && w.kind == plainKind:
+		out.kind = v.kind
+	case container(w.kind) && v.kind == plainKind:
+		out.kind = w.kind
+	}
 	if out.status == nil {
 		out.status = w.status
 	}
@@ -121,6 +131,11 @@ func (v value) union(w value) value {
 		out.steps = w.steps
 	}
 	return out
+}
+
+// container reports whether k is a request container, read by key.
+func container(k kind) bool {
+	return k == metaKind || k == headersKind || k == sessionKind
 }
 
 // derived is what an operation on v (a method call, an attribute, an

@@ -104,36 +104,16 @@ func within(root, dir string) bool {
 		(len(rel) < 3 || rel[:3] != ".."+string(filepath.Separator))
 }
 
-// Load reads and validates the configuration file at path.
-func Load(path string, known Known) (*Config, error) {
-	data, err := read(path)
-	if err != nil {
-		return nil, err
-	}
-	c, err := Parse(path, data, known)
-	if err != nil {
-		return nil, err
-	}
-	c.RulesDirs = relativeTo(path, c.RulesDirs)
-	if c.CacheDir != "" {
-		c.CacheDir = relativeTo(path, []string{c.CacheDir})[0]
-	}
-	return c, nil
+// A File is a configuration file as read, once: a pipe (--config
+// <(...)) cannot be read twice, and a file edited between two reads
+// would configure the rules and the rest of the scan apart.
+type File struct {
+	path string
+	data []byte
 }
 
-// RulesDirs returns the `rules-dirs:` of the configuration file at path,
-// relative to the file's directory.
-func RulesDirs(path string) ([]string, error) {
-	data, err := read(path)
-	if err != nil {
-		return nil, err
-	}
-	dirs, err := PeekRulesDirs(path, data)
-	return relativeTo(path, dirs), err
-}
-
-// read reads the configuration file at path, naming it in the error.
-func read(path string) ([]byte, error) {
+// Read reads the configuration file at path, naming it in the error.
+func Read(path string) (*File, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		var pe *os.PathError
@@ -142,7 +122,28 @@ func read(path string) ([]byte, error) {
 		}
 		return nil, &Error{File: path, Msg: fmt.Sprintf("cannot read the configuration file: %v", err)}
 	}
-	return data, nil
+	return &File{path: path, data: data}, nil
+}
+
+// Load validates the configuration, with the rules of its rules-dirs
+// loaded (RulesDirs) in known.
+func (f *File) Load(known Known) (*Config, error) {
+	c, err := Parse(f.path, f.data, known)
+	if err != nil {
+		return nil, err
+	}
+	c.RulesDirs = relativeTo(f.path, c.RulesDirs)
+	if c.CacheDir != "" {
+		c.CacheDir = relativeTo(f.path, []string{c.CacheDir})[0]
+	}
+	return c, nil
+}
+
+// RulesDirs returns the configuration's `rules-dirs:`, relative to the
+// file's directory: the rules Load needs to know.
+func (f *File) RulesDirs() ([]string, error) {
+	dirs, err := PeekRulesDirs(f.path, f.data)
+	return relativeTo(f.path, dirs), err
 }
 
 // relativeTo resolves dirs against the directory of the file at path.

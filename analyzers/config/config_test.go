@@ -177,13 +177,25 @@ func TestFind(t *testing.T) {
 
 func TestLoad(t *testing.T) {
 	path := filepath.Join(t.TempDir(), FileName)
-	if _, err := Load(path, known()); err == nil || !strings.Contains(err.Error(), FileName+": cannot read the configuration file: no such file or directory") {
+	if _, err := Read(path); err == nil || !strings.Contains(err.Error(), FileName+": cannot read the configuration file: no such file or directory") {
 		t.Errorf("missing file: %v", err)
 	}
-	if err := os.WriteFile(path, []byte("exclude: [vendor/**]\n"), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte("exclude: [vendor/**]\nrules-dirs: [rules]\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	c, err := Load(path, known())
+	f, err := Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The file is read once: what it held then configures both.
+	if err := os.WriteFile(path, []byte("exclude: [other/**]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dirs, err := f.RulesDirs()
+	if err != nil || !reflect.DeepEqual(dirs, []string{filepath.Join(filepath.Dir(path), "rules")}) {
+		t.Errorf("RulesDirs = %q, %v", dirs, err)
+	}
+	c, err := f.Load(known())
 	if err != nil || !reflect.DeepEqual(c.Exclude, []string{"vendor/**"}) {
 		t.Errorf("Load = %+v, %v", c, err)
 	}

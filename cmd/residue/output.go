@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/residue-sec/residue/analyzers/config"
 	"github.com/residue-sec/residue/analyzers/source"
 )
 
@@ -33,7 +34,8 @@ func writeOutput(path string, write func(*os.File) error) error {
 
 // checkOutputTarget refuses an -o that cannot take the report: a
 // directory, or a Python or C file of the repository under root, which a
-// scan reads (the report would replace code the scan analyzes).
+// scan reads (the report would replace code the scan analyzes), or a
+// file named as the configuration file is, which later scans would read.
 func checkOutputTarget(output, root string) error {
 	if output == "" {
 		return nil
@@ -48,6 +50,9 @@ func checkOutputTarget(output, root string) error {
 	target := absResolved(output)
 	if rel, err := filepath.Rel(resolved(root), target); err != nil || !filepath.IsLocal(rel) {
 		return nil
+	}
+	if filepath.Base(target) == config.FileName {
+		return &usageError{fmt.Sprintf("-o %s: the name of the configuration file, which the next scan would read as one; write the report to another file", output)}
 	}
 	if _, ok := source.Detect(target, fileHead(target)); ok {
 		return &usageError{fmt.Sprintf("-o %s: a Python or C file of the repository, which the scan reads; write the report to another file", output)}

@@ -99,7 +99,8 @@ func TestOutputToStdoutPath(t *testing.T) {
 }
 
 // TestOutputTargetsRefused refuses, before scanning, an -o that is a
-// directory or a source file the scan reads, and leaves it as it was.
+// directory, a source file the scan reads or a configuration file a later
+// scan would, and leaves it as it was.
 func TestOutputTargetsRefused(t *testing.T) {
 	useTestAnalyzers(t)
 	dir := tree(t, map[string]string{"app/views.py": "leak(1)\n", "app/run": "#!/usr/bin/env python3\nleak(2)\n"})
@@ -109,6 +110,7 @@ func TestOutputTargetsRefused(t *testing.T) {
 		{filepath.Join(dir, "app", "run"), "a Python or C file of the repository"},
 		{filepath.Join(dir, "new.c"), "a Python or C file of the repository"},
 		{filepath.Join(dir, "app"), "is a directory"},
+		{filepath.Join(dir, "app", ".residue.yml"), "the name of the configuration file, which the next scan would read"},
 	} {
 		code, out, errs := residue("scan", "-o", tc.output, filepath.Join(dir, "app"))
 		if code != 2 || out != "" || !strings.Contains(errs, tc.want) {
@@ -204,6 +206,38 @@ func assertNoTemporaryFiles(t *testing.T, dir string) {
 	for _, e := range entries {
 		if strings.Contains(e.Name(), ".tmp-") {
 			t.Errorf("temporary file left behind: %s", e.Name())
+		}
+	}
+}
+
+// TestConfigFromAPipe reads a --config that is a pipe, as --config
+// <(...) is: once, for its rules-dirs and for the rest, so that what it
+// disables is disabled and a key it misspells is an error.
+func TestConfigFromAPipe(t *testing.T) {
+	useTestAnalyzers(t)
+	dir := tree(t, map[string]string{"a.py": "leak(1)\n"})
+	git(t, dir, "init", "-q")
+	for _, tc := range []struct {
+		config string
+		code   int
+		want   string
+	}{
+		{"rules:\n  disable: [test/leak]\n", 0, "no findings in 1 file"},
+		{"bogus: 1\n", 2, `unknown key "bogus"`},
+	} {
+		fifo := filepath.Join(t.TempDir(), "config")
+		if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+			t.Skipf("cannot make a FIFO: %v", err)
+		}
+		go func() {
+			if f, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+				f.WriteString(tc.config)
+				f.Close()
+			}
+		}()
+		code, out, errs := residue("scan", "--config", fifo, dir)
+		if code != tc.code || !strings.Contains(out+errs, tc.want) {
+			t.Errorf("%q: exit %d, output %q %q; want %d and %q", tc.config, code, out, errs, tc.code, tc.want)
 		}
 	}
 }

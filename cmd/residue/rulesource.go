@@ -31,8 +31,13 @@ func (rs *ruleSource) register(c *command) {
 // before the --rules directories, and its severities; and the
 // configuration, and every rules directory read.
 func (rs ruleSource) withConfig(cfgPath string) (*rule.Set, *config.Config, []string, error) {
+	var file *config.File
 	if cfgPath != "" {
-		dirs, err := config.RulesDirs(cfgPath)
+		var err error
+		if file, err = config.Read(cfgPath); err != nil {
+			return nil, nil, nil, fmt.Errorf("invalid configuration:\n%w", err)
+		}
+		dirs, err := file.RulesDirs()
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("invalid configuration:\n%w", err)
 		}
@@ -43,8 +48,8 @@ func (rs ruleSource) withConfig(cfgPath string) (*rule.Set, *config.Config, []st
 		return nil, nil, nil, err
 	}
 	cfg := &config.Config{}
-	if cfgPath != "" {
-		if cfg, err = config.Load(cfgPath, config.Known{Rules: set, Analyzers: registry()}); err != nil {
+	if file != nil {
+		if cfg, err = file.Load(config.Known{Rules: set, Analyzers: registry()}); err != nil {
 			return nil, nil, nil, fmt.Errorf("invalid configuration:\n%w", err)
 		}
 	}

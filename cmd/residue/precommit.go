@@ -49,6 +49,11 @@ func processStart(pid int) string {
 // as merge joins shards. A report of another session (yesterday's
 // commit), of another configuration, or none, is replaced: r is returned.
 func continueReport(r *report.Run, path string) *report.Run {
+	if direct, err := writesInPlace(path); err != nil || direct {
+		// A FIFO, a device, /dev/stdout: no report to read back, and a
+		// read would wait for a writer that is this very run.
+		return r
+	}
 	prev, err := readReport(path)
 	if err != nil || prev.Session == "" || prev.Session != r.Session {
 		return r

@@ -2,11 +2,14 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/residue-sec/residue/analyzers/analyzertest/sarifcheck"
 )
@@ -67,5 +70,49 @@ func TestPreCommitSessionGathersRuns(t *testing.T) {
 	}
 	if found, _, _ := sarifFindings(t, report); fmt.Sprint(found) != "[b.py:1 test/leak]" || !strings.Contains(readFile(t, report), `"residue/filesScanned": 2`) {
 		t.Errorf("with a baseline the session's report holds %q, counting the files of one run", found)
+	}
+}
+
+// TestPreCommitToAPipe writes a --pre-commit report to /dev/stdout on a
+// pipe and to a FIFO: there is no report to continue there, and the run
+// must not wait to read one back from its own output (a hang is killed
+// after a minute).
+func TestPreCommitToAPipe(t *testing.T) {
+	dir := tree(t, map[string]string{"a.py": "leak(1)\n"})
+	bin := testResidue(t)
+	command := func(output string) *exec.Cmd {
+		cmd := exec.Command(bin, "scan", "--pre-commit", "--format", "sarif", "-o", output, "a.py")
+		cmd.Dir = dir
+		cmd.WaitDelay = time.Second
+		time.AfterFunc(time.Minute, func() { cmd.Process.Kill() })
+		return cmd
+	}
+	out, err := command("/dev/stdout").Output()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(string(out), `"ruleId": "test/leak"`) {
+		t.Errorf("-o /dev/stdout on a pipe: %v, output %.200q", err, out)
+	}
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("cannot make a FIFO: %v", err)
+	}
+	got := make(chan []byte, 1)
+	go func() {
+		f, err := os.Open(fifo)
+		if err != nil {
+			got <- nil
+			return
+		}
+		data, _ := io.ReadAll(f)
+		f.Close()
+		got <- data
+	}()
+	err = command(fifo).Run()
+	select {
+	case data := <-got:
+		if err == nil || !strings.Contains(string(data), `"ruleId": "test/leak"`) {
+			t.Errorf("-o FIFO: %v, the reader got %.200q", err, data)
+		}
+	case <-time.After(time.Minute):
+		t.Errorf("-o FIFO: %v, and the FIFO's reader still waits", err) // the reader is left behind
 	}
 }

@@ -183,7 +183,7 @@ func values(nodes []*yaml.Node) []string {
 func (p *parser) globs(key string, n *yaml.Node) []string {
 	items := p.list(key, n, "globs")
 	for _, item := range items {
-		if err := glob.Check(strings.TrimSuffix(strings.TrimPrefix(item.Value, "./"), "/")); err != nil {
+		if err := glob.Check(glob.Clean(item.Value)); err != nil {
 			p.fail(item, "invalid glob %q: %v", item.Value, err)
 		}
 	}

@@ -49,7 +49,8 @@ type Options struct {
 	// root). Output paths are relative to it.
 	Root string
 	// Include holds doublestar globs relative to Root. If it is not empty a
-	// file must match one of them.
+	// file, or a directory above it, must match one of them: "src" and
+	// "src/" take the directory, as "src/**" does.
 	Include []string
 	// Exclude holds doublestar globs relative to Root. A matching file or
 	// directory is skipped; "build/**" and "build" both skip the directory.

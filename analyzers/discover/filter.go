@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"strings"
 	"syscall"
 
 	"github.com/residue-sec/residue/analyzers/glob"
@@ -51,7 +50,7 @@ func isVirtualenv(entries []fs.DirEntry) bool {
 func cleanGlobs(globs []string, kind string) ([]string, error) {
 	out := make([]string, 0, len(globs))
 	for _, g := range globs {
-		c := strings.TrimSuffix(strings.TrimLeft(strings.TrimPrefix(g, "./"), "/"), "/")
+		c := glob.Clean(g)
 		if c == "" {
 			return nil, fmt.Errorf("invalid %s glob %q", kind, g)
 		}
@@ -72,20 +71,14 @@ func (w *walker) excluded(rel string) bool {
 // it matches an Exclude glob: a path argument is excluded as it would be by
 // a walk from the root.
 func (w *walker) excludedWithParents(rel string) bool {
-	if rel == "" || len(w.exclude) == 0 {
-		return false
-	}
-	for i := 0; i < len(rel); i++ {
-		if rel[i] == '/' && w.excluded(rel[:i]) {
-			return true
-		}
-	}
-	return w.excluded(rel)
+	return rel != "" && glob.Within(w.exclude, rel)
 }
 
-// included reports whether the file rel passes the Include globs.
+// included reports whether the file rel passes the Include globs: it or
+// a directory above it matches one, as exclude takes a directory (include
+// "src" or "src/" is "src/**").
 func (w *walker) included(rel string) bool {
-	return len(w.include) == 0 || glob.MatchAny(w.include, rel)
+	return len(w.include) == 0 || glob.Within(w.include, rel)
 }
 
 // isNotDir reports whether err says that a component of a path is not a

@@ -288,8 +288,8 @@ func (p *plan) ruleApplies(id, path string) bool {
 	if r == nil || disabled(p.cfg.Disable, id) {
 		return false
 	}
-	if len(r.Paths.Include) > 0 && !glob.MatchAny(r.Paths.Include, path) {
+	if len(r.Paths.Include) > 0 && !glob.Within(r.Paths.Include, path) {
 		return false
 	}
-	return !glob.MatchAny(r.Paths.Exclude, path)
+	return !glob.Within(r.Paths.Exclude, path)
 }

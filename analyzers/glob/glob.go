@@ -34,6 +34,29 @@ func Check(g string) error {
 	return nil
 }
 
+// Clean drops what a glob of a path relative to the root may start or
+// end with and doublestar would take literally: a leading "./" or "/"
+// (the glob is anchored at the root anyway, as a .gitignore pattern with
+// a leading slash is) and a trailing "/".
+func Clean(g string) string {
+	return strings.TrimSuffix(strings.TrimLeft(strings.TrimPrefix(g, "./"), "/"), "/")
+}
+
+// Within reports whether the slash path, or a directory above it,
+// matches one of globs, which Check accepted: "src" and "src/" (its "/"
+// trimmed) take what the directory holds, as "src/**" does.
+func Within(globs []string, path string) bool {
+	if len(globs) == 0 {
+		return false
+	}
+	for i := 0; i < len(path); i++ {
+		if path[i] == '/' && MatchAny(globs, path[:i]) {
+			return true
+		}
+	}
+	return MatchAny(globs, path)
+}
+
 // MatchAny reports whether the slash path matches one of globs, which
 // Check accepted.
 func MatchAny(globs []string, path string) bool {

@@ -35,3 +35,15 @@ func TestMatchAny(t *testing.T) {
 		}
 	}
 }
+
+func TestWithin(t *testing.T) {
+	globs := []string{Clean("src/"), Clean("./lib"), "app/t*"}
+	for path, want := range map[string]bool{"src/a.py": true, "src": true, "lib/x/y.c": true, "app/tests/a.py": true, "app/views.py": false, "srcs/a.py": false, "a/src/b.py": false} {
+		if got := Within(globs, path); got != want {
+			t.Errorf("%s: %v, want %v", path, got, want)
+		}
+	}
+	if Within(nil, "a.py") {
+		t.Error("no globs hold a.py")
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/residue-sec/residue/analyzers/glob"
 )
 
 // An Error is a problem in a rule file, located at File:Line:Col.
@@ -144,6 +146,11 @@ func parseRule(file string, data []byte, n *yaml.Node) (*Rule, error) {
 	}
 	if id := mappingValue(n, "id"); id != nil {
 		r.Line = id.Line
+	}
+	for _, globs := range [][]string{r.Paths.Include, r.Paths.Exclude} {
+		for i, g := range globs {
+			globs[i] = glob.Clean(g)
+		}
 	}
 	return r, validate(file, n, r)
 }

@@ -162,3 +162,18 @@ func TestRulesOfTheConfiguration(t *testing.T) {
 		t.Errorf("explain with a broken configuration: exit %d, %q, %q", code, out[:min(len(out), 40)], errs)
 	}
 }
+
+// TestRulePathsTakeDirectories limits a rule with paths that name
+// directories as `app/` and `app/tests` do: what they hold, as exclude
+// globs in the configuration take them.
+func TestRulePathsTakeDirectories(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(example, "debug-true.yml"))
+	must(t, err)
+	rules := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(rules, "debug-true.yml"), append(data, "paths: {include: [\"app/\"], exclude: [app/tests]}\n"...), 0o644))
+	dir := tree(t, map[string]string{"app/settings.py": "DEBUG = True\n", "app/tests/settings.py": "DEBUG = True\n", "lib/settings.py": "DEBUG = True\n"})
+	code, out, errs := residue("scan", "--quiet", "--no-cache", "--no-builtin", "--rules", rules, dir)
+	if code != 1 || !strings.Contains(out, "app/settings.py:1:1: warning example/debug-true") || strings.Count(out, "example/debug-true") != 1 {
+		t.Errorf("exit %d, want 1 finding, in app/settings.py:\n%s%s", code, out, errs)
+	}
+}

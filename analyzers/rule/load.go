@@ -79,8 +79,13 @@ func LoadFS(fsys fs.FS, dir, display string) ([]*Rule, error) {
 	var rules []*Rule
 	var errs []error
 	for _, name := range names {
-		data, err := fs.ReadFile(fsys, name)
 		shown := path.Join(display, strings.TrimPrefix(strings.TrimPrefix(name, dir), "/"))
+		if fi, err := fs.Stat(fsys, name); err == nil && !fi.Mode().IsRegular() {
+			// A FIFO would block the read for good.
+			errs = append(errs, &Error{File: shown, Msg: "not a regular file"})
+			continue
+		}
+		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			errs = append(errs, &Error{File: shown, Msg: err.Error()})
 			continue

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"testing/fstest"
 )
@@ -150,5 +151,20 @@ func TestLoadFSSymlinkedFolder(t *testing.T) {
 	}
 	if rs, err := LoadFS(os.DirFS(dir), ".", "mine"); err != nil || len(rs) != 1 {
 		t.Errorf("links to folders without rules: %d rules, %v", len(rs), err)
+	}
+}
+
+// TestLoadFSFIFO names a FIFO among the rule files as not a regular file,
+// rather than waiting for a writer to it.
+func TestLoadFSFIFO(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.yml"), []byte(good), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo.yml"), 0o644); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	if _, err := LoadFS(os.DirFS(dir), ".", "mine"); err == nil || !strings.Contains(err.Error(), "mine/fifo.yml: not a regular file") {
+		t.Errorf("a FIFO: %v", err)
 	}
 }

@@ -177,3 +177,45 @@ func TestRulePathsTakeDirectories(t *testing.T) {
 		t.Errorf("exit %d, want 1 finding, in app/settings.py:\n%s%s", code, out, errs)
 	}
 }
+
+// TestTestFindsEveryFixture runs residue test on a folder given through a
+// symlink, with fixtures a scan reads whatever their names (.pyi, a
+// Python script), a rule whose paths leave out the inline tests' files,
+// and two ids that a file name would spell alike: each fixture and each
+// snippet is checked.
+func TestTestFindsEveryFixture(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(example, "debug-true.yml"))
+	must(t, err)
+	root := t.TempDir()
+	dir := filepath.Join(root, "rules")
+	must(t, os.MkdirAll(filepath.Join(dir, "fixtures", "config"), 0o755))
+	must(t, os.WriteFile(filepath.Join(dir, "debug-true.yml"), append(data, "paths: {include: [\"**/config/\"]}\n"...), 0o644))
+	twin := func(id, call string) string {
+		return "id: " + id + "\nname: Twin\nlanguage: python\nseverity: note\nsecurity-severity: 1.0\nprecision: high\nsummary: s\nhelp: h\n" +
+			"message: m\npattern: " + call + "($X)\ntests:\n  bad: [\"" + call + "(1)\"]\n"
+	}
+	for _, r := range []struct{ file, id, call string }{{"a.yml", "a__b/c", "first"}, {"b.yml", "a/b__c", "second"}} {
+		must(t, os.WriteFile(filepath.Join(dir, r.file), []byte(twin(r.id, r.call)), 0o644))
+	}
+	// Wrong annotations: each fails its rule.
+	must(t, os.WriteFile(filepath.Join(dir, "fixtures", "config", "settings.pyi"), []byte("# ok: example/debug-true\nDEBUG = True\n"), 0o644))
+	must(t, os.WriteFile(filepath.Join(dir, "fixtures", "manage"), []byte("#!/usr/bin/env python3\n# ok: a/b__c\nsecond(1)\n"), 0o644))
+	link := filepath.Join(root, "link")
+	must(t, os.Symlink("rules", link))
+	code, out, errs := residue("test", link)
+	for _, want := range []string{
+		"fixtures/config/settings.pyi:2: unexpected finding",
+		"fixtures/manage:3: unexpected finding",
+		"3 rules tested, 2 failed",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s%s", want, out, errs)
+		}
+	}
+	if strings.Contains(out, "tests.bad") || strings.Contains(out, "no tests") {
+		t.Errorf("an inline test was not checked:\n%s", out)
+	}
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/discover"
 	"github.com/residue-sec/residue/analyzers/driver"
 	"github.com/residue-sec/residue/analyzers/rule"
 )
@@ -93,7 +94,8 @@ func scanDir(dir string, set *rule.Set, as []*analyzers.Analyzer) ([]analyzers.F
 }
 
 // runInlineTests writes each rule's bad and good snippets to files of the
-// rule's language and checks the rule's findings on them.
+// rule's language and checks the rule's findings on them, whatever files
+// the rule's paths limit it to.
 func runInlineTests(set *rule.Set, as []*analyzers.Analyzer, results map[string]*ruleResult) error {
 	tmp, err := os.MkdirTemp("", "residue-test-")
 	if err != nil {
@@ -106,13 +108,17 @@ func runInlineTests(set *rule.Set, as []*analyzers.Analyzer, results map[string]
 		n    int
 	}
 	snippets := map[string]snippet{}
-	for _, r := range set.All() {
+	var unlimited []*rule.Rule
+	for ri, r := range set.All() {
+		c := *r
+		c.Paths = rule.Paths{}
+		unlimited = append(unlimited, &c)
 		ext := ".py"
 		if r.Language == "c" {
 			ext = ".c"
 		}
 		for i, code := range append(append([]string{}, r.Tests.Bad...), r.Tests.Good...) {
-			name := fmt.Sprintf("%s_%d%s", strings.ReplaceAll(r.ID, "/", "__"), i, ext)
+			name := fmt.Sprintf("rule%d_%d%s", ri, i, ext) // ids may map to the same name
 			if err := os.WriteFile(filepath.Join(tmp, name), []byte(code+"\n"), 0o644); err != nil {
 				return err
 			}
@@ -126,6 +132,9 @@ func runInlineTests(set *rule.Set, as []*analyzers.Analyzer, results map[string]
 	}
 	if len(snippets) == 0 {
 		return nil
+	}
+	if set, err = rule.NewSet(unlimited); err != nil {
+		return err
 	}
 	findings, err := scanDir(tmp, set, as)
 	if err != nil {
@@ -164,31 +173,29 @@ type expectation struct {
 	todo bool
 }
 
-// runFixtures scans the Python and C files under dir and checks them
-// against their ruleid/ok annotations.
+// runFixtures scans the Python and C files under dir, those a scan of
+// dir reads (.pyi files and Python scripts too, not what it skips), and
+// checks them against their ruleid/ok annotations. dir may be a symlink
+// to a folder.
 func runFixtures(dir string, set *rule.Set, as []*analyzers.Analyzer, results map[string]*ruleResult) error {
+	if resolved, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = resolved
+	}
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	files, _, err := discover.Walk([]string{dir}, discover.Options{Root: dir, NoIgnore: true})
+	if err != nil || len(files) == 0 {
+		return err
+	}
 	var exps []expectation
-	fixtures := 0
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		switch filepath.Ext(p) {
-		case ".py", ".c", ".h":
-		default:
-			return nil
-		}
-		data, err := os.ReadFile(p)
+	for _, f := range files {
+		data, err := os.ReadFile(f.Abs)
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(dir, p)
-		exps = append(exps, annotations(filepath.ToSlash(rel), string(data))...)
-		fixtures++
-		return nil
-	})
-	if err != nil || fixtures == 0 {
-		return err
+		exps = append(exps, annotations(f.Path, string(data))...)
 	}
 	findings, err := scanDir(dir, set, as)
 	if err != nil {

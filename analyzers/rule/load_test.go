@@ -61,6 +61,7 @@ func TestParseErrors(t *testing.T) {
 		{"missing security-severity", strings.Replace(good, "security-severity: 7.5\n", "", 1), "missing required key \"security-severity\""},
 		{"bad id", strings.Replace(good, "logging/request-body", "RequestBody", 1), "r.yml:1:1: id \"RequestBody\" is not of the form"},
 		{"security-severity range", strings.Replace(good, "7.5", "11", 1), "r.yml:5:1: security-severity 11 is not between"},
+		{"security-severity NaN", strings.Replace(good, "7.5", ".nan", 1), "r.yml:5:1: security-severity NaN is not between"},
 		{"security-severity type", strings.Replace(good, "7.5", "high", 1), "r.yml:5:"},
 		{"bad cwe", strings.Replace(good, "CWE-532", "532", 1), "r.yml:8:1: cwe \"532\""},
 		{"bad exclude glob", strings.Replace(good, `"tests/**"`, `"tests/**", "[a-"`, 1), `r.yml:9:31: paths.exclude: invalid glob "[a-"`},

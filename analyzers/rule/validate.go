@@ -72,7 +72,7 @@ func validate(file string, n *yaml.Node, r *Rule) error {
 		return fail("severity", fmt.Sprintf("severity %q is not one of %s", r.Severity, strings.Join(Severities, ", ")))
 	case !contains(Precisions, r.Precision):
 		return fail("precision", fmt.Sprintf("precision %q is not one of %s", r.Precision, strings.Join(Precisions, ", ")))
-	case r.SecuritySeverity < 0 || r.SecuritySeverity > 10:
+	case !(r.SecuritySeverity >= 0 && r.SecuritySeverity <= 10): // NaN too
 		return fail("security-severity", fmt.Sprintf("security-severity %g is not between 0.0 and 10.0", r.SecuritySeverity))
 	case count(r.Analyzer, r.Query, r.Pattern) != 1:
 		return at(file, n, "a rule needs exactly one of `analyzer:` (implemented in Go), `query:` or `pattern:`")

@@ -132,6 +132,18 @@ func TestConfigRulesDirs(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "app/a.py:1:1: error team/no-eval: eval of payload") {
 		t.Errorf("exit %d\n%s%s", code, out, errs)
 	}
+	// The same folder by --rules too, spelt otherwise, is read once.
+	code, out, errs = residue("scan", "--quiet", "--rules", filepath.Join(dir, "policy", "rules")+"/", filepath.Join(dir, "app"))
+	if code != 1 || strings.Count(out, "team/no-eval") != 1 {
+		t.Errorf("rules-dirs and --rules: exit %d\n%s%s", code, out, errs)
+	}
+	// analyzer: in a rules directory would never run.
+	must(t, os.WriteFile(filepath.Join(dir, "policy", "rules", "extra.yml"), []byte(
+		"id: logging/mine\nname: Mine\nlanguage: python\nseverity: note\nsecurity-severity: 8\nprecision: high\nsummary: s\nhelp: h\nanalyzer: logging\n"), 0o644))
+	if code, _, errs := residue("scan", dir); code != 2 || !strings.Contains(errs, "policy/rules/extra.yml:1: analyzer: names a built-in analyzer") {
+		t.Errorf("analyzer: in a rules directory: exit %d %q", code, errs)
+	}
+	must(t, os.Remove(filepath.Join(dir, "policy", "rules", "extra.yml")))
 	must(t, os.WriteFile(filepath.Join(dir, ".residue.yml"), []byte("rules-dirs: [missing]\n"), 0o644))
 	if code, _, errs := residue("scan", dir); code != 2 || !strings.Contains(errs, "missing") {
 		t.Errorf("missing rules dir: exit %d %q", code, errs)

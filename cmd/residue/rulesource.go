@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -95,7 +96,15 @@ func (rs *ruleSource) load() (*rule.Set, error) {
 	} else if len(rs.dirs) == 0 {
 		return nil, &usageError{"--no-builtin needs at least one --rules DIR"}
 	}
+	seen := map[string]bool{}
 	for _, dir := range rs.dirs {
+		// The same folder twice (rules-dirs and --rules, a/ and a) is
+		// read once.
+		if abs := absResolved(dir); seen[abs] {
+			continue
+		} else {
+			seen[abs] = true
+		}
 		user, err := loadRuleDir(dir)
 		if err != nil {
 			return nil, err
@@ -122,6 +131,15 @@ func loadRuleDir(dir string) ([]*rule.Rule, error) {
 	rules, err := rule.LoadFS(os.DirFS(dir), ".", filepath.ToSlash(filepath.Clean(dir)))
 	if err != nil {
 		return nil, fmt.Errorf("invalid rule file:\n%w", err)
+	}
+	var errs []error
+	for _, r := range rules {
+		if r.Analyzer != "" {
+			errs = append(errs, fmt.Errorf("%s:%d: analyzer: names a built-in analyzer, which runs only the rules it implements; a rule of yours matches with query: or pattern:", r.File, r.Line))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("invalid rule file:\n%w", errors.Join(errs...))
 	}
 	return rules, nil
 }

@@ -183,7 +183,11 @@ func (c *compiler) node(n *source.Node, capture string) string {
 	if isLeaf(n) {
 		c.n++
 		lit := fmt.Sprintf("@_lit%d", c.n)
-		c.preds = append(c.preds, fmt.Sprintf("(#eq? %s %s)", lit, strconv.Quote(text)))
+		if alt, ok := otherQuotes(n, text); ok {
+			c.preds = append(c.preds, fmt.Sprintf("(#any-of? %s %s %s)", lit, strconv.Quote(text), strconv.Quote(alt)))
+		} else {
+			c.preds = append(c.preds, fmt.Sprintf("(#eq? %s %s)", lit, strconv.Quote(text)))
+		}
 		return join("("+n.Type()+")", lit, capture)
 	}
 	if explosive(c.f, n) {
@@ -335,6 +339,31 @@ func (c *compiler) predicates() string {
 
 // isLeaf reports whether n is matched by its text: a node without named
 // children, or a string literal (whose parts are not worth matching apart).
+// otherQuotes returns a Python string literal written with the other
+// quotes ('x' for "x"): the same value, which a pattern matches as Semgrep
+// does. Literals whose content holds a quote or an escape, and triple
+// quotes, are matched as written.
+func otherQuotes(n *source.Node, text string) (string, bool) {
+	if n.Type() != "string" {
+		return "", false
+	}
+	quoted := strings.TrimLeft(text, "rRbBuU")
+	if len(quoted) < 2 || strings.HasPrefix(quoted, `"""`) || strings.HasPrefix(quoted, "'''") {
+		return "", false
+	}
+	q, body := quoted[0], quoted[1:len(quoted)-1]
+	other := byte('\'')
+	if q == '\'' {
+		other = '"'
+	} else if q != '"' {
+		return "", false
+	}
+	if quoted[len(quoted)-1] != q || strings.ContainsAny(body, "\"'\\") {
+		return "", false
+	}
+	return text[:len(text)-len(quoted)] + string(other) + body + string(other), true
+}
+
 func isLeaf(n *source.Node) bool {
 	switch n.Type() {
 	case "string", "string_literal", "char_literal", "concatenated_string":

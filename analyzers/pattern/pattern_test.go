@@ -55,6 +55,10 @@ foo(1, 2, 3)
 x = request.GET["q"]
 if x == "admin":
     grant()
+open('x')
+open("x")
+open(b'x')
+open('it\'s')
 `
 
 func TestPythonPatterns(t *testing.T) {
@@ -73,6 +77,11 @@ func TestPythonPatterns(t *testing.T) {
 		{`request.GET["q"]`, []string{`request.GET["q"]`}},
 		{`$V == "admin"`, []string{`x == "admin" V=x`}},
 		{"$A = request.GET[$K]", []string{`x = request.GET["q"] A=x K="q"`}},
+		// A string matches whatever quotes write the same value.
+		{`request.GET['q']`, []string{`request.GET["q"]`}},
+		{`open("x")`, []string{"open('x')", `open("x")`}},
+		{`open(b"x")`, []string{"open(b'x')"}},
+		{`open("it's")`, nil},
 	}
 	for _, tc := range cases {
 		got := matches(t, source.Python, tc.pattern, pySrc)

@@ -48,7 +48,7 @@ func TestTestCommandIsStrict(t *testing.T) {
 	must(t, os.WriteFile(filepath.Join(dir, "settings.py"), []byte(
 		"# ruleid: example/debug-true\nDEBUG = True\n\nDEBUG = True\n# todook: example/debug-true\nDEBUG = True\n"), 0o644))
 	code, out, _ := residue("test", dir)
-	if code != 1 || !strings.Contains(out, "example/debug-true: settings.py:4: unexpected finding (no ruleid annotation)") ||
+	if code != 1 || !strings.Contains(out, "example/debug-true: "+filepath.Join(dir, "settings.py")+":4: unexpected finding (no ruleid annotation)") ||
 		strings.Contains(out, "settings.py:6") || !strings.Contains(out, "1 rule tested, 1 failed") {
 		t.Errorf("exit %d, want 1 and one unexpected finding on line 4:\n%s", code, out)
 	}

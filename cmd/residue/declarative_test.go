@@ -32,9 +32,10 @@ func TestTestReportsFailures(t *testing.T) {
 	must(t, os.WriteFile(filepath.Join(dir, "fixture.py"), []byte(
 		"# ruleid: example/debug-true\nDEBUG = False\n# ok: example/csrf-exempt\nv = csrf_exempt(view)\n"), 0o644))
 	code, out, _ := residue("test", dir)
+	fixture := filepath.Join(dir, "fixture.py")
 	for _, want := range []string{
-		"example/debug-true: fixture.py:2: expected a finding, got none",
-		"example/csrf-exempt: fixture.py:4: unexpected finding",
+		"example/debug-true: " + fixture + ":2: expected a finding, got none",
+		"example/csrf-exempt: " + fixture + ":4: unexpected finding",
 		"2 rules tested, 2 failed",
 	} {
 		if !strings.Contains(out, want) {
@@ -216,8 +217,8 @@ func TestTestFindsEveryFixture(t *testing.T) {
 	must(t, os.Symlink("rules", link))
 	code, out, errs := residue("test", link)
 	for _, want := range []string{
-		"fixtures/config/settings.pyi:2: unexpected finding",
-		"fixtures/manage:3: unexpected finding",
+		filepath.Join(link, "fixtures/config/settings.pyi") + ":2: unexpected finding",
+		filepath.Join(link, "fixtures/manage") + ":3: unexpected finding",
 		"3 rules tested, 2 failed",
 	} {
 		if !strings.Contains(out, want) {
@@ -229,5 +230,23 @@ func TestTestFindsEveryFixture(t *testing.T) {
 	}
 	if code != 1 {
 		t.Errorf("exit %d, want 1", code)
+	}
+}
+
+// TestTestAnnotationLines reads an annotation after code as about its own
+// line, and names an unknown rule at the annotation's line.
+func TestTestAnnotationLines(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile(filepath.Join(example, "debug-true.yml"))
+	must(t, err)
+	must(t, os.WriteFile(filepath.Join(dir, "debug-true.yml"), data, 0o644))
+	fixture := filepath.Join(dir, "settings.py")
+	must(t, os.WriteFile(fixture, []byte("DEBUG = True  # ruleid: example/debug-true\nDEBUG = False  # ok: example/debug-true\n"), 0o644))
+	if code, out, errs := residue("test", dir); code != 0 {
+		t.Errorf("annotations after code: exit %d\n%s%s", code, out, errs)
+	}
+	must(t, os.WriteFile(fixture, []byte("# ruleid: example/nope\n# ruleid: example/debug-true\nDEBUG = True\n"), 0o644))
+	if code, _, errs := residue("test", dir); code != 2 || !strings.Contains(errs, fixture+`:1: annotation names unknown rule "example/nope"`) {
+		t.Errorf("unknown rule: exit %d %q", code, errs)
 	}
 }

@@ -167,6 +167,7 @@ func runInlineTests(set *rule.Set, as []*analyzers.Analyzer, results map[string]
 // todook), which is not checked.
 type expectation struct {
 	path string
+	at   int // the annotation's own line
 	line int
 	id   string
 	want bool
@@ -176,8 +177,10 @@ type expectation struct {
 // runFixtures scans the Python and C files under dir, those a scan of
 // dir reads (.pyi files and Python scripts too, not what it skips), and
 // checks them against their ruleid/ok annotations. dir may be a symlink
-// to a folder.
+// to a folder. Fixtures are named as dir is (their paths under it).
 func runFixtures(dir string, set *rule.Set, as []*analyzers.Analyzer, results map[string]*ruleResult) error {
+	given := dir
+	shown := func(path string) string { return filepath.Join(given, filepath.FromSlash(path)) }
 	if resolved, err := filepath.EvalSymlinks(dir); err == nil {
 		dir = resolved
 	}
@@ -211,7 +214,7 @@ func runFixtures(dir string, set *rule.Set, as []*analyzers.Analyzer, results ma
 		annotated[key] = true
 		res := results[e.id]
 		if res == nil {
-			return fmt.Errorf("%s:%d: annotation names unknown rule %q", e.path, e.line-1, e.id)
+			return fmt.Errorf("%s:%d: annotation names unknown rule %q", shown(e.path), e.at, e.id)
 		}
 		if e.todo {
 			continue
@@ -219,10 +222,10 @@ func runFixtures(dir string, set *rule.Set, as []*analyzers.Analyzer, results ma
 		switch found := got[key]; {
 		case e.want && !found:
 			res.failed++
-			res.problems = append(res.problems, fmt.Sprintf("%s:%d: expected a finding, got none", e.path, e.line))
+			res.problems = append(res.problems, fmt.Sprintf("%s:%d: expected a finding, got none", shown(e.path), e.line))
 		case !e.want && found:
 			res.failed++
-			res.problems = append(res.problems, fmt.Sprintf("%s:%d: unexpected finding", e.path, e.line))
+			res.problems = append(res.problems, fmt.Sprintf("%s:%d: unexpected finding", shown(e.path), e.line))
 		default:
 			res.passed++
 		}
@@ -232,7 +235,7 @@ func runFixtures(dir string, set *rule.Set, as []*analyzers.Analyzer, results ma
 		key := f.Location.Path + ":" + strconv.Itoa(f.Location.StartLine) + ":" + f.RuleID
 		if res := results[f.RuleID]; res != nil && !annotated[key] {
 			res.failed++
-			res.problems = append(res.problems, fmt.Sprintf("%s:%d: unexpected finding (no ruleid annotation)", f.Location.Path, f.Location.StartLine))
+			res.problems = append(res.problems, fmt.Sprintf("%s:%d: unexpected finding (no ruleid annotation)", shown(f.Location.Path), f.Location.StartLine))
 		}
 	}
 	return nil
@@ -244,17 +247,23 @@ func annotations(path, text string) []expectation {
 	lines := strings.Split(text, "\n")
 	var out []expectation
 	for i, line := range lines {
-		m := annotation.FindStringSubmatch(line)
-		if m == nil {
+		loc := annotation.FindStringSubmatchIndex(line)
+		if loc == nil {
 			continue
 		}
-		target := i + 1
-		for target < len(lines) && annotation.MatchString(lines[target]) {
-			target++
+		m := annotation.FindStringSubmatch(line)
+		// An annotation after code is about its own line; one on a line
+		// of its own, about the next line that is not an annotation.
+		target := i
+		if strings.TrimSpace(line[:loc[0]]) == "" {
+			target = i + 1
+			for target < len(lines) && annotation.MatchString(lines[target]) {
+				target++
+			}
 		}
 		for _, id := range strings.Split(m[2], ",") {
 			if id = strings.TrimSpace(id); id != "" {
-				out = append(out, expectation{path: path, line: target + 1, id: id, want: m[1] == "ruleid", todo: strings.HasPrefix(m[1], "todo")})
+				out = append(out, expectation{path: path, at: i + 1, line: target + 1, id: id, want: m[1] == "ruleid", todo: strings.HasPrefix(m[1], "todo")})
 			}
 		}
 	}

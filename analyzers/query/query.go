@@ -142,21 +142,30 @@ func compileRule(ru *rule.Rule, lang source.Language, add func(role, string, int
 		if m.ro == mainMatch && ru.Pattern != "" {
 			key = "pattern"
 		}
-		if ru.Query != "" {
-			// Compile the text as written first, so that error positions
-			// point into the rule file, before captureRoots shifts them.
-			q, err := tsquery.Compile(lang, m.text)
-			if err != nil {
-				return nil, ruleError(ru, key, err)
-			}
-			q.Close()
-		}
 		text, vars, residuals, err := matcherQuery(ru, lang, key, m.text)
 		if err != nil {
 			return nil, err
 		}
+		if ru.Pattern != "" {
+			// A pattern's query is one pattern, made from a tree of the
+			// language: the scan's query compiles it, and compiling it
+			// alone too cost 3 ms a rule (ts_query_new), seconds for a
+			// pack of rules on every run.
+			if m.ro == mainMatch {
+				names = append(vars, captureNames(text)...)
+			}
+			add(m.ro, text, 1, residuals)
+			continue
+		}
 		q, err := tsquery.Compile(lang, text)
 		if err != nil {
+			// Compiled as written, the error's position points into the
+			// rule file, which captureRoots shifted.
+			if wq, werr := tsquery.Compile(lang, m.text); werr != nil {
+				err = werr
+			} else {
+				wq.Close()
+			}
 			return nil, ruleError(ru, key, err)
 		}
 		if m.ro == mainMatch {
@@ -166,6 +175,39 @@ func compileRule(ru *rule.Rule, lang source.Language, add func(role, string, int
 		q.Close()
 	}
 	return names, nil
+}
+
+// captureNames returns the names of the captures of query text, in the
+// order they first appear, as a compiled query lists them: the @names
+// outside its string literals.
+func captureNames(text string) []string {
+	var names []string
+	seen := map[string]bool{}
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '"':
+			for i++; i < len(text) && text[i] != '"'; i++ {
+				if text[i] == '\\' {
+					i++
+				}
+			}
+		case '@':
+			j := i + 1
+			for j < len(text) && (isNameByte(text[j])) {
+				j++
+			}
+			if name := text[i+1 : j]; name != "" && !seen[name] {
+				seen[name] = true
+				names = append(names, name)
+			}
+			i = j - 1
+		}
+	}
+	return names
+}
+
+func isNameByte(b byte) bool {
+	return b == '_' || b == '-' || b == '.' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
 }
 
 // matcherQuery returns the query text of one matcher: a pattern compiled

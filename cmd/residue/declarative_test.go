@@ -250,3 +250,27 @@ func TestTestAnnotationLines(t *testing.T) {
 		t.Errorf("unknown rule: exit %d %q", code, errs)
 	}
 }
+
+// TestNestedConfigurationsAndPathOrder scans files of two folders, one
+// with a configuration of its own: the configuration of the folder that
+// holds both applies, whichever file comes first (pre-commit's order).
+func TestNestedConfigurationsAndPathOrder(t *testing.T) {
+	useTestAnalyzers(t)
+	dir := tree(t, map[string]string{
+		"sub/.residue.yml": "rules:\n  disable: [test/leak]\n",
+		"sub/a.py":         "leak(1)\n",
+		"b.py":             "leak(2)\n",
+	})
+	git(t, dir, "init", "-q")
+	t.Chdir(dir)
+	for _, order := range [][]string{{"sub/a.py", "b.py"}, {"b.py", "sub/a.py"}} {
+		code, out, errs := residue(append([]string{"scan", "--quiet", "--no-cache"}, order...)...)
+		if code != 1 || strings.Count(out, "test/leak") != 2 {
+			t.Errorf("%q: exit %d, want both findings:\n%s%s", order, code, out, errs)
+		}
+	}
+	// Files of the folder alone: its configuration applies.
+	if code, out, errs := residue("scan", "--quiet", "--no-cache", "sub/a.py", "sub"); code != 0 {
+		t.Errorf("sub alone: exit %d:\n%s%s", code, out, errs)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/cache"
@@ -99,7 +100,7 @@ func (o *scanOptions) prepare(paths []string) (*scanSetup, error) {
 	if err := checkOutputTarget(o.output, root); err != nil {
 		return nil, err
 	}
-	cfgPath, err := o.configPath(first, root)
+	cfgPath, err := o.configPath(commonDir(paths, first, root), root)
 	if err != nil {
 		return nil, err
 	}
@@ -177,8 +178,46 @@ func (o *scanOptions) cachePath(cfg *config.Config, root string) string {
 	return dir
 }
 
+// commonDir returns the directory that holds every path (first when there
+// is one path), up to root: where the configuration is looked for, so
+// that the order of the paths (pre-commit's staged files) does not decide
+// which of two nested configurations applies.
+func commonDir(paths []string, first, root string) string {
+	if len(paths) < 2 {
+		return first
+	}
+	var common []string
+	for i, p := range paths {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return first
+		}
+		if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
+			abs = filepath.Dir(abs)
+		}
+		parts := strings.Split(abs, string(filepath.Separator))
+		if i == 0 {
+			common = parts
+			continue
+		}
+		n := 0
+		for n < len(common) && n < len(parts) && common[n] == parts[n] {
+			n++
+		}
+		common = common[:n]
+	}
+	dir := strings.Join(common, string(filepath.Separator))
+	if dir == "" {
+		dir = string(filepath.Separator)
+	}
+	if rel, err := filepath.Rel(root, dir); err != nil || !filepath.IsLocal(rel) && rel != "." {
+		return root
+	}
+	return dir
+}
+
 // configPath returns --config, else the nearest configuration file at or
-// above first up to root, else "".
+// above dir up to root, else "".
 func (o *scanOptions) configPath(first, root string) (string, error) {
 	if o.config != "" {
 		return o.config, nil

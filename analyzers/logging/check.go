@@ -41,7 +41,14 @@ func classify(d *pysrc.Datum) label {
 		if d.Key == "" {
 			l = rawHeader // a header named by a setting or a variable
 		}
-	case pysrc.DataHeaders, pysrc.DataCookies, pysrc.DataCookie, pysrc.DataSession, pysrc.DataAuth:
+	case pysrc.DataSession:
+		// The whole session holds the login (its keys, the password
+		// hash's HMAC); a value at a key the server chose is what it
+		// stored there, a secret when the key says so.
+		if d.Key == "" || secretKeys.MatchString(d.Key) || d.Key == "_auth_user_hash" {
+			l = secretData
+		}
+	case pysrc.DataHeaders, pysrc.DataCookies, pysrc.DataCookie, pysrc.DataAuth:
 		l = secretData
 	case pysrc.DataResponse:
 		l = responseData

@@ -30,6 +30,19 @@ var requestMethods = map[string]bool{
 // request is the response.
 var responseMethods = map[string]bool{"process_response": true, "process_template_response": true, "finalize_response": true}
 
+// requestPosition reports whether parameter i of f, named as a request
+// is, is where Django code takes the request: first (after self), after
+// a signal's sender (def on_login(sender, request, user)), or as a
+// keyword (request=None, request: HttpRequest, after *). A plain one
+// further on (def _urlopen(opener, request), a test's stub of urllib)
+// says less; a caller that passes a request still sees what f does with
+// it.
+func requestPosition(f *fn, start, i int) bool {
+	p := f.Params[i]
+	keyword := p.Kind == ParamKwOnly || int(p.Span.End)-int(p.Span.Start) > len(p.Name) // a default or an annotation
+	return i == start || i == start+1 && f.Params[start].Name == "sender" || keyword
+}
+
 // entry returns what f's parameters hold when it is evaluated on its own.
 func (p *Program) entry(f *fn) [][]Datum {
 	params := make([][]Datum, len(f.Params))
@@ -54,7 +67,7 @@ func (p *Program) entry(f *fn) [][]Datum {
 		prm := f.Params[i]
 		switch {
 		case prm.Kind == ParamStar || prm.Kind == ParamKwargs:
-		case requestParamNames[prm.Name] || byPosition && i == 1:
+		case requestParamNames[prm.Name] && requestPosition(f, start, i) || byPosition && i == 1:
 			params[i] = []Datum{{Tag: TagObject, Kind: ObjRequest}}
 			found = true
 			continue

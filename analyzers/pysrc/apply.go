@@ -98,7 +98,7 @@ func (fr *frame) bind(g *fn, self *Datum, cs *CallSite) (bound [][]Datum, first 
 		case "**":
 			for j := pos; j < len(g.Params); j++ {
 				if k := g.Params[j].Kind; (k == ParamPlain || k == ParamKwOnly) && len(bound[j]) == 0 {
-					add(j, v)
+					add(j, fr.keyword(v, g.Params[j].Name, cs.Loc()))
 				}
 			}
 			add(kwargs, v)
@@ -111,6 +111,23 @@ func (fr *frame) bind(g *fn, self *Datum, cs *CallSite) (bound [][]Datum, first 
 		}
 	}
 	return bound, first
+}
+
+// keyword returns what a parameter named name takes of a **mapping
+// argument v: its value at the key name (f(**request.POST) passes one
+// field to each parameter, not the whole form), and what v is when it
+// is not data or an object (a caller's parameter, whose summary defers
+// the read).
+func (fr *frame) keyword(v []Datum, name string, loc Loc) []Datum {
+	var out []Datum
+	for _, d := range v {
+		if d.Tag == TagData || d.Tag == TagObject {
+			out = union(out, fr.index(d, name, loc)...)
+		} else {
+			out = union(out, d)
+		}
+	}
+	return out
 }
 
 // param returns the index of the parameter a keyword argument fills.

@@ -484,7 +484,8 @@ func intLike(ds []pysrc.Datum, text string) bool {
 		case d.Tag == pysrc.TagConst:
 			return d.Kind == "int"
 		case d.Tag == pysrc.TagExpr:
-			return d.Kind != "%" || len(d.Items) == 0 || len(d.Items[0]) > 0
+			// n % m is arithmetic, "%d" % n formatting.
+			return !slices.ContainsFunc(d.Items, isText) && (d.Kind != "%" || len(d.Items) == 0 || len(d.Items[0]) > 0)
 		case d.Tag == pysrc.TagData, d.Tag == pysrc.TagSeq:
 			return false
 		}

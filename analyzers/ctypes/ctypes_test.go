@@ -9,6 +9,7 @@ import (
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/analyzertest"
 	"github.com/residue-sec/residue/analyzers/driver"
+	"github.com/residue-sec/residue/analyzers/pysrc"
 )
 
 // TestOneScannedFileSeesTheRepository scans only a Python file: the C
@@ -127,6 +128,32 @@ func TestNearAttribute(t *testing.T) {
 	} {
 		if got := nearAttribute(attr); got != want {
 			t.Errorf("nearAttribute(%q) = %q, want %q", attr, got, want)
+		}
+	}
+}
+
+// TestIntLike tells arithmetic from text: n % m and len(b) * 2 are
+// integers, "%d" % n and b"\0" * n are text (an operation's literal
+// operand is a string constant).
+func TestIntLike(t *testing.T) {
+	str := []pysrc.Datum{{Tag: pysrc.TagConst, Kind: "str"}}
+	sym := []pysrc.Datum{{Tag: pysrc.TagSym}}
+	expr := func(op string, items ...[]pysrc.Datum) []pysrc.Datum {
+		return []pysrc.Datum{{Tag: pysrc.TagExpr, Kind: op, Items: items}}
+	}
+	for _, tc := range []struct {
+		ds   []pysrc.Datum
+		want bool
+	}{
+		{expr("%", sym, sym), true},
+		{expr("%", str, sym), false},
+		{expr("%", nil, sym), false},
+		{expr("*", expr("len", sym), sym), true},
+		{expr("*", str, sym), false},
+		{expr("+", expr("*", str, sym), sym), false},
+	} {
+		if got := intLike(tc.ds, "x"); got != tc.want {
+			t.Errorf("%s: intLike %v, want %v", tc.ds[0].Kind, got, tc.want)
 		}
 	}
 }

@@ -7,6 +7,7 @@
 package pattern
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -78,6 +79,13 @@ func Compile(lang source.Language, snippet string) (*Pattern, error) {
 	}
 	c := &compiler{f: f, seen: map[string]int{}}
 	body := c.node(root, "@finding")
+	if c.err != nil {
+		line, col := f.Lines.Position(int(c.errAt))
+		if len(prefix) > 0 {
+			line-- // the wrapper's first line
+		}
+		return nil, &Error{Line: max(line, 1), Column: col, Msg: c.err.Error()}
+	}
 	return &Pattern{Query: "(" + body + c.predicates() + ")", Metavariables: c.vars, Residuals: c.residuals}, nil
 }
 
@@ -170,12 +178,19 @@ type compiler struct {
 	preds     []string
 	n         int // literal capture counter
 	residuals []*Residual
+	// err is the first name that is no metavariable and no identifier
+	// ($A$), at byte errAt.
+	err   error
+	errAt uint32
 }
 
 // node returns the query text matching n, with capture appended.
 func (c *compiler) node(n *source.Node, capture string) string {
 	text := c.f.Text(n)
 	if n.Type() == "identifier" || n.Type() == "type_identifier" || n.Type() == "field_identifier" {
+		if strings.Contains(text, "$") && c.err == nil {
+			c.err, c.errAt = errors.New("`$` starts a metavariable ($X, $...X) and is no part of a name"), n.StartByte()
+		}
 		if name, ok := strings.CutPrefix(text, single); ok {
 			return c.metavar(name, capture)
 		}

@@ -130,6 +130,7 @@ func TestErrors(t *testing.T) {
 		{source.C, "memcpy(", "does not parse as c"},
 		{source.Python, "pickle.loads(...)", "1:14: `...` is Python's Ellipsis here, which only matches itself: write $...ARGS"},
 		{source.Python, "logger.info(\"%s\", ...)", "1:19: `...` is Python's Ellipsis"},
+		{source.C, "($A$)", "`$` starts a metavariable ($X, $...X) and is no part of a name"},
 	}
 	for _, tc := range cases {
 		_, err := Compile(tc.lang, tc.pattern)

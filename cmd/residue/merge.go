@@ -28,10 +28,13 @@ Examples:
 func mergeCmd(args []string, stdout, _ io.Writer) (int, error) {
 	var output string
 	fs := newCommand("merge", mergeUsage, stdout)
-	fs.StringVar(&output, "o", "", "write the merged report to `FILE` instead of stdout (a regular file atomically; a device or FIFO directly)")
+	fs.StringVar(&output, "o", "", "write the merged report to `FILE` instead of stdout (a regular file atomically; a device or FIFO directly; - is stdout)")
 	paths, err := fs.parse(args)
 	if err != nil {
 		return exitError, err
+	}
+	if output == "-" {
+		output = ""
 	}
 	if len(paths) == 0 {
 		return exitError, &usageError{"merge needs at least one SARIF report"}

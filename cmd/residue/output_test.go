@@ -96,6 +96,16 @@ func TestOutputToStdoutPath(t *testing.T) {
 	if !strings.Contains(out.String(), `"rule": "test/leak"`) {
 		t.Errorf("stdout got %.200q, want the report", out.String())
 	}
+	// -o - is stdout too, and writes no file named -.
+	useTestAnalyzers(t)
+	t.Chdir(dir)
+	code, stdout, errs := residue("scan", "--format", "json", "-o", "-", ".")
+	if code != 1 || !strings.Contains(stdout, `"rule": "test/leak"`) {
+		t.Errorf("-o -: exit %d, stdout %.200q, stderr %q", code, stdout, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "-")); err == nil {
+		t.Error("-o - wrote a file named -")
+	}
 }
 
 // TestOutputTargetsRefused refuses, before scanning, an -o that is a

@@ -71,7 +71,7 @@ func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	var o scanOptions
 	fs := newCommand("scan", scanUsage, stdout)
 	fs.StringVar(&o.format, "format", "text", "output format: text, json, sarif or github (workflow-command annotations)")
-	fs.StringVar(&o.output, "o", "", "write the report to `FILE` instead of stdout (a regular file atomically; a device or FIFO directly)")
+	fs.StringVar(&o.output, "o", "", "write the report to `FILE` instead of stdout (a regular file atomically; a device or FIFO directly; - is stdout)")
 	fs.StringVar(&o.severity, "severity", "note", "report only findings at or above `LEVEL`: error, warning or note")
 	fs.IntVar(&o.jobs, "jobs", 0, "number of files analyzed in parallel (default: number of CPUs)")
 	fs.Var(&o.include, "include", "scan only files matching `GLOB` (doublestar, relative to the root; repeatable; replaces the configuration's)")
@@ -96,6 +96,9 @@ func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	paths, err := fs.parse(args)
 	if err != nil {
 		return exitError, err
+	}
+	if o.output == "-" {
+		o.output = "" // stdout, as for most commands
 	}
 	o.set = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })

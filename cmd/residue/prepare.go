@@ -29,7 +29,10 @@ type scanSetup struct {
 	set      *rule.Set
 	driver   driver.Config
 	baseline filter.Baseline
-	changes  *gitdiff.Changes
+	// baselineSum is a hash of the baseline's fingerprints, sorted: the
+	// file is read once (it may be a pipe).
+	baselineSum []byte
+	changes     *gitdiff.Changes
 	// scan identifies the scan among its shards' reports (report.Run.Scan).
 	scan string
 }
@@ -66,18 +69,9 @@ func (o *scanOptions) scanIdentity(sc *scanSetup) (string, error) {
 		c.File, c.Line, c.Positions = "", 0, nil
 		rules = append(rules, c)
 	}
-	var baseline []byte
-	if o.baseline != "" {
-		data, err := os.ReadFile(o.baseline)
-		if err != nil {
-			return "", err
-		}
-		sum := sha256.Sum256(data)
-		baseline = sum[:]
-	}
 	d := sc.driver
 	data, err := json.Marshal([]any{paths, d.Include, d.Exclude, d.MaxFileSize, d.NoIgnore, d.WarnUnusedIgnores, d.Settings, d.Disable,
-		rules, o.severity, o.includeSuppressed, o.category, baseline, o.diffBase})
+		rules, o.severity, o.includeSuppressed, o.category, sc.baselineSum, o.diffBase})
 	if err != nil {
 		return "", err
 	}
@@ -135,6 +129,9 @@ func (o *scanOptions) prepare(paths []string) (*scanSetup, error) {
 			return nil, err
 		}
 		sc.baseline = filter.NewBaseline(fps)
+		sorted := slices.Sorted(slices.Values(fps))
+		sum := sha256.Sum256([]byte(strings.Join(sorted, "\n")))
+		sc.baselineSum = sum[:]
 	}
 	if o.diffBase != "" {
 		if sc.changes, err = gitdiff.Since(root, o.diffBase); err != nil {

@@ -272,9 +272,6 @@ func (e *entry) result(p *plan, j job, hashed bool) (fileResult, bool) {
 		}
 		if !j.factsOnly {
 			fr.findings, fr.notes = pe.Findings, pe.Notes
-			for _, fd := range fr.findings {
-				p.countFinding(fd.RuleID)
-			}
 			for _, name := range pe.Owners {
 				ai := p.analyzerIndex(name)
 				if ai < 0 {
@@ -310,6 +307,11 @@ func (e *entry) result(p *plan, j job, hashed bool) (fileResult, bool) {
 			return fr, false
 		}
 		fr.ignores = e.Ignores
+		// Counted once the entry is taken: one refused is analyzed
+		// again, and counted then.
+		for _, fd := range fr.findings {
+			p.countFinding(fd.RuleID)
+		}
 	}
 	return fr, true
 }

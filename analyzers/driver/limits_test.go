@@ -2,8 +2,11 @@ package driver
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -222,5 +225,41 @@ func TestFindingsPerRuleAreCapped(t *testing.T) {
 		if findings, notes := summary(scanCached(t, over, cacheDir, over)); len(findings) != 0 || fmt.Sprint(notes) != want {
 			t.Errorf("%s: findings %q, notifications %q", run, findings, notes)
 		}
+	}
+}
+
+// TestCappedFindingsOfRefusedEntries counts a cached file's findings once
+// when the cache's entry is refused (a model's context changed when a
+// file was added) and the file is analyzed again: the rule stays within
+// the cap, as in a cold run.
+func TestCappedFindingsOfRefusedEntries(t *testing.T) {
+	old := maxRuleFindings
+	maxRuleFindings = 6
+	t.Cleanup(func() { maxRuleFindings = old })
+	model := *testanalyzers.Defs
+	model.Context = func(root string, files []string) string { return strconv.Itoa(len(files)) }
+	calls := *testanalyzers.Calls
+	calls.Uses = []*analyzers.Model{&model}
+	dir := writeTree(t, map[string]string{"a.py": "import os\nleak(1)\nleak(2)\nleak(3)\n", "b.py": "import os\nleak(4)\nleak(5)\n"})
+	cacheDir := t.TempDir()
+	scan := func() []string {
+		res, err := Run(Config{Analyzers: []*analyzers.Analyzer{testanalyzers.Leak, &calls}, Rules: testanalyzers.Rules(),
+			Paths: []string{dir}, Root: dir, Jobs: 2, CacheDir: cacheDir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, notes := summary(res)
+		return append(notes, strconv.Itoa(len(res.Findings)))
+	}
+	for _, run := range []string{"cold", "warm"} {
+		if got := scan(); !slices.Equal(got, []string{"5"}) {
+			t.Fatalf("%s: %q, want 5 findings and no notification", run, got)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "c.py"), []byte("x = 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := scan(); !slices.Equal(got, []string{"5"}) {
+		t.Errorf("after a file was added: %q, want 5 findings and no notification", got)
 	}
 }

@@ -31,16 +31,19 @@ var requestMethods = map[string]bool{
 var responseMethods = map[string]bool{"process_response": true, "process_template_response": true, "finalize_response": true}
 
 // requestPosition reports whether parameter i of f, named as a request
-// is, is where Django code takes the request: first (after self), after
-// a signal's sender (def on_login(sender, request, user)), or as a
-// keyword (request=None, request: HttpRequest, after *). A plain one
-// further on (def _urlopen(opener, request), a test's stub of urllib)
-// says less; a caller that passes a request still sees what f does with
-// it.
+// is, is a request Django passes: anywhere in a module's function or a
+// method (formfield_for_foreignkey(self, db_field, request),
+// paginate_queryset(self, queryset, request), a signal's receiver), but
+// in a function nested in another only first or as a keyword. A plain
+// later one there is a local helper's or a test's stub (def
+// _urlopen(opener, request) replacing urllib's opener); a caller that
+// passes a request still sees what it does with it.
 func requestPosition(f *fn, start, i int) bool {
+	if i == start || f.Parent <= 0 || int(f.Parent) >= len(f.mod.fns) || f.mod.fns[f.Parent].Kind != KindDef {
+		return true
+	}
 	p := f.Params[i]
-	keyword := p.Kind == ParamKwOnly || int(p.Span.End)-int(p.Span.Start) > len(p.Name) // a default or an annotation
-	return i == start || i == start+1 && f.Params[start].Name == "sender" || keyword
+	return p.Kind == ParamKwOnly || int(p.Span.End)-int(p.Span.Start) > len(p.Name) // a default or an annotation
 }
 
 // entry returns what f's parameters hold when it is evaluated on its own.

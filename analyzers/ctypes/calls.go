@@ -484,8 +484,12 @@ func intLike(ds []pysrc.Datum, text string) bool {
 		case d.Tag == pysrc.TagConst:
 			return d.Kind == "int"
 		case d.Tag == pysrc.TagExpr:
-			// n % m is arithmetic, "%d" % n formatting.
-			return !slices.ContainsFunc(d.Items, isText) && (d.Kind != "%" || len(d.Items) == 0 || len(d.Items[0]) > 0)
+			// n % m is arithmetic, "%d" % n formatting, b"\0" * n text;
+			// len(b"\0" * n) is an integer whatever it measures.
+			if d.Kind == "+" || d.Kind == "*" || d.Kind == "%" {
+				return !slices.ContainsFunc(d.Items, isText) && (d.Kind != "%" || len(d.Items) == 0 || len(d.Items[0]) > 0)
+			}
+			return true
 		case d.Tag == pysrc.TagData, d.Tag == pysrc.TagSeq:
 			return false
 		}

@@ -151,6 +151,8 @@ func TestIntLike(t *testing.T) {
 		{expr("*", expr("len", sym), sym), true},
 		{expr("*", str, sym), false},
 		{expr("+", expr("*", str, sym), sym), false},
+		{expr("len", expr("+", expr("*", str, sym), sym)), true},
+		{expr("int", expr("+", str, sym)), true},
 	} {
 		if got := intLike(tc.ds, "x"); got != tc.want {
 			t.Errorf("%s: intLike %v, want %v", tc.ds[0].Kind, got, tc.want)

@@ -45,7 +45,7 @@ func classify(d *pysrc.Datum) label {
 		// The whole session holds the login (its keys, the password
 		// hash's HMAC); a value at a key the server chose is what it
 		// stored there, a secret when the key says so.
-		if d.Key == "" || secretKeys.MatchString(d.Key) || d.Key == "_auth_user_hash" {
+		if d.Key == "" || secretKeys.MatchString(strings.ReplaceAll(d.Key, "-", "_")) || d.Key == "_auth_user_hash" {
 			l = secretData
 		}
 	case pysrc.DataHeaders, pysrc.DataCookies, pysrc.DataCookie, pysrc.DataAuth:

@@ -70,23 +70,48 @@ func Compile(lang source.Language, snippet string) (*Pattern, error) {
 		return nil, &Error{Line: 1, Column: 1, Msg: err.Error()}
 	}
 	defer f.Close()
-	root, err := patternRoot(f, lang, len(prefix))
+	// Errors are placed in the snippet as written: before the wrapper,
+	// the trimmed space and the metavariables' longer names.
+	errorAt := func(off uint32, msg string) error {
+		line, col := snippetPosition(snippet, text, int(off)-len(prefix))
+		return &Error{Line: line, Column: col, Msg: msg}
+	}
+	root, err := patternRoot(f, lang, errorAt)
 	if err != nil {
 		return nil, err
 	}
-	if err := ellipsisArgument(f, root); err != nil {
-		return nil, err
+	if at, ok := ellipsisArgument(root); ok {
+		return nil, errorAt(at, "`...` is Python's Ellipsis here, which only matches itself: write $...ARGS for any number of arguments")
 	}
 	c := &compiler{f: f, seen: map[string]int{}}
 	body := c.node(root, "@finding")
 	if c.err != nil {
-		line, col := f.Lines.Position(int(c.errAt))
-		if len(prefix) > 0 {
-			line-- // the wrapper's first line
-		}
-		return nil, &Error{Line: max(line, 1), Column: col, Msg: c.err.Error()}
+		return nil, errorAt(c.errAt, c.err.Error())
 	}
 	return &Pattern{Query: "(" + body + c.predicates() + ")", Metavariables: c.vars, Residuals: c.residuals}, nil
+}
+
+// snippetPosition returns the line and column in snippet of byte off of
+// text, the snippet with its metavariables renamed, its leading space
+// trimmed.
+func snippetPosition(snippet, text string, off int) (line, col int) {
+	off += len(text) - len(strings.TrimLeft(text, " \t\r\n"))
+	shift := 0
+	for _, m := range metavariable.FindAllStringIndex(snippet, -1) {
+		name := snippet[m[0]:m[1]]
+		renamed := len(single) + len(name) - 1
+		if strings.HasPrefix(name, "$...") {
+			renamed = len(sequence) + len(name) - 4
+		}
+		if m[0]+shift+renamed > off {
+			if m[0]+shift <= off {
+				off = m[0] + shift // within the name: at its $
+			}
+			break
+		}
+		shift += renamed - (m[1] - m[0])
+	}
+	return source.NewLines([]byte(snippet)).Position(max(0, off-shift))
 }
 
 // wrap puts a C snippet inside a function body, where statements and
@@ -105,11 +130,10 @@ func wrap(lang source.Language, text string) (wrapped, prefix string) {
 
 // patternRoot finds the single statement (or the expression of a single
 // expression statement) the snippet consists of.
-func patternRoot(f *source.File, lang source.Language, offset int) (*source.Node, error) {
+func patternRoot(f *source.File, lang source.Language, errorAt func(uint32, string) error) (*source.Node, error) {
 	root := f.Root()
 	if root.HasError() {
-		line, col := firstError(f, root, offset)
-		return nil, &Error{Line: line, Column: col, Msg: "the pattern does not parse as " + string(lang)}
+		return nil, errorAt(firstError(root), "the pattern does not parse as "+string(lang))
 	}
 	var stmts *source.Node = root
 	if lang == source.C {
@@ -132,10 +156,10 @@ func patternRoot(f *source.File, lang source.Language, offset int) (*source.Node
 	return n, nil
 }
 
-// ellipsisArgument returns an error at the first argument of a Python
-// call that is `...`: Python's Ellipsis, which Semgrep's patterns read as
-// any arguments and which would match only itself here, silently.
-func ellipsisArgument(f *source.File, root *source.Node) error {
+// ellipsisArgument returns where the first argument of a Python call
+// that is `...` starts: Python's Ellipsis, which Semgrep's patterns read
+// as any arguments and which would match only itself here, silently.
+func ellipsisArgument(root *source.Node) (uint32, bool) {
 	var at *source.Node
 	source.Walk(root, func(n *source.Node) bool {
 		if at == nil && n.Type() == "ellipsis" && n.Parent() != nil && n.Parent().Type() == "argument_list" {
@@ -144,15 +168,14 @@ func ellipsisArgument(f *source.File, root *source.Node) error {
 		return at == nil
 	})
 	if at == nil {
-		return nil
+		return 0, false
 	}
-	line, col := f.Lines.Position(int(at.StartByte()))
-	return &Error{Line: line, Column: col, Msg: "`...` is Python's Ellipsis here, which only matches itself: write $...ARGS for any number of arguments"}
+	return at.StartByte(), true
 }
 
-// firstError locates the first ERROR or MISSING node within the snippet
-// (the C wrapper adds one line before it).
-func firstError(f *source.File, root *source.Node, offset int) (int, int) {
+// firstError returns where the first ERROR or MISSING node starts, 0 for
+// none.
+func firstError(root *source.Node) uint32 {
 	var at *source.Node
 	source.Walk(root, func(n *source.Node) bool {
 		if at == nil && (n.IsError() || n.IsMissing()) {
@@ -161,13 +184,9 @@ func firstError(f *source.File, root *source.Node, offset int) (int, int) {
 		return at == nil
 	})
 	if at == nil {
-		return 1, 1
+		return 0
 	}
-	line, col := f.Lines.Position(int(at.StartByte()))
-	if offset > 0 {
-		line-- // the wrapper's first line
-	}
-	return max(line, 1), col
+	return at.StartByte()
 }
 
 // compiler turns a snippet's tree into query text and residuals.
@@ -314,7 +333,8 @@ func (c *compiler) build(n *source.Node) *pnode {
 		}
 	}
 	if isLeaf(n) {
-		return &pnode{typ: n.Type(), leaf: true, text: text}
+		alt, _ := otherQuotes(n, text)
+		return &pnode{typ: n.Type(), leaf: true, text: text, alt: alt}
 	}
 	p := &pnode{typ: n.Type(), anchored: true}
 	for i := 0; i < int(n.ChildCount()); i++ {

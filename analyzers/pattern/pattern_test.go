@@ -130,6 +130,9 @@ func TestErrors(t *testing.T) {
 		{source.C, "memcpy(", "does not parse as c"},
 		{source.Python, "pickle.loads(...)", "1:14: `...` is Python's Ellipsis here, which only matches itself: write $...ARGS"},
 		{source.Python, "logger.info(\"%s\", ...)", "1:19: `...` is Python's Ellipsis"},
+		{source.C, "memcpy($D, $S, n$)", "1:16: `$` starts a metavariable"},
+		{source.Python, "logger.info($X, ...)", "1:17: `...` is Python's Ellipsis"},
+		{source.Python, "  f($...ARGS,\n  $X) +", "1:3: the pattern does not parse"},
 		{source.C, "($A$)", "`$` starts a metavariable ($X, $...X) and is no part of a name"},
 	}
 	for _, tc := range cases {

@@ -25,6 +25,7 @@ type pnode struct {
 	meta string // the metavariable's name, "_" for $_
 	leaf bool   // matched by type and text
 	text string // a leaf's text
+	alt  string // the same string in the other quotes, "" for none
 	seq  bool   // a sequence metavariable: any number of children
 	// fields are the fielded children; items the others, in order.
 	fields []pfield
@@ -121,7 +122,8 @@ func (m *matcher) node(p *pnode, n *source.Node, k func() bool) bool {
 		delete(m.caps, p.meta)
 		return false
 	case p.leaf:
-		return n.Type() == p.typ && m.f.Text(n) == p.text && k()
+		text := m.f.Text(n)
+		return n.Type() == p.typ && (text == p.text || p.alt != "" && text == p.alt) && k()
 	}
 	if n.Type() != p.typ {
 		return false

@@ -75,6 +75,8 @@ f(1, 2)
 g(a, [1, a])
 g(b, [1, c])
 h(k=1, a, b, c)
+s(1, 'x', 2)
+s(1, "x", 2)
 `
 	cases := []struct {
 		pattern string
@@ -85,6 +87,7 @@ h(k=1, a, b, c)
 		{"f($...A, a, $...B, c)", []string{"f(a, b, c)"}},
 		{"g($X, [$...A, 1, $X])", []string{"g(a, [1, a]) X=a"}},
 		{"h($...A, a, $...B, c)", []string{"h(k=1, a, b, c)"}},
+		{`s($...A, "x", $B)`, []string{"s(1, 'x', 2) B=2", `s(1, "x", 2) B=2`}},
 	}
 	for _, tc := range cases {
 		p, err := Compile(source.Python, tc.pattern)

@@ -162,7 +162,7 @@ func TestIncludeExclude(t *testing.T) {
 		{"include python", []string{"**/*.py"}, nil, []string{"app/migrations/0001_init.py", "app/migrations/__init__.py", "app/tests/test_views.py", "app/views.py", "docs/conf.py", "gen/out.py", "vendor/lib/x.py"}},
 		{"include two globs", []string{"src/**", "scripts/*"}, nil, []string{"scripts/manage", "src/ext.c", "src/ext.h"}},
 		{"include dir forms", []string{"src", "scripts/", "./app/migrations"}, nil, []string{"app/migrations/0001_init.py", "app/migrations/__init__.py", "scripts/manage", "src/ext.c", "src/ext.h"}},
-		{"include a dir by a glob", []string{"app/t*"}, nil, []string{"app/tests/test_views.py"}},
+		{"include by globs", []string{"app/t*", "**/migrations"}, nil, []string{"app/migrations/0001_init.py", "app/migrations/__init__.py"}},
 		{"exclude dir forms", nil, []string{"vendor", "/third_party/**", "gen/", "./docs", "**/migrations/*.py", "**/test_*.py"}, []string{"app/views.py", "scripts/manage", "src/ext.c", "src/ext.h"}},
 		{"both", []string{"app/**"}, []string{"**/migrations/**"}, []string{"app/tests/test_views.py", "app/views.py"}},
 	}

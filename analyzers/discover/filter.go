@@ -74,11 +74,11 @@ func (w *walker) excludedWithParents(rel string) bool {
 	return rel != "" && glob.Within(w.exclude, rel)
 }
 
-// included reports whether the file rel passes the Include globs: it or
-// a directory above it matches one, as exclude takes a directory (include
-// "src" or "src/" is "src/**").
+// included reports whether the file rel passes the Include globs: it
+// matches one, or a directory above it does that one names (include "src"
+// or "src/" is "src/**"; glob.Included).
 func (w *walker) included(rel string) bool {
-	return len(w.include) == 0 || glob.Within(w.include, rel)
+	return len(w.include) == 0 || glob.Included(w.include, rel)
 }
 
 // isNotDir reports whether err says that a component of a path is not a

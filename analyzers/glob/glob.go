@@ -11,20 +11,18 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 )
 
-// escapable are the characters a backslash escapes in a glob.
-const escapable = `*?[]{}\,!^-`
-
 // Check returns why g is not a glob of slash paths, for a message that
-// names the glob: it breaks doublestar's syntax, or a backslash escapes a
-// character that needs no escape, as in a Windows path (src\app\*.py),
-// which would then be compared with no file.
+// names the glob: it breaks doublestar's syntax, or a backslash comes
+// before a letter, a digit or _, as in a Windows path (src\app\*.py),
+// which would then be compared with no file (a backslash before
+// punctuation escapes it: \*, \.).
 func Check(g string) error {
 	for i := 0; i < len(g); i++ {
 		if g[i] != '\\' {
 			continue
 		}
-		if i+1 < len(g) && !strings.ContainsRune(escapable, rune(g[i+1])) {
-			return fmt.Errorf("a backslash before %q: paths are matched with / between directories (a backslash escapes one of %s)", g[i+1], escapable)
+		if i+1 < len(g) && isWordByte(g[i+1]) {
+			return fmt.Errorf("a backslash before %q: paths are matched with / between directories", g[i+1])
 		}
 		i++
 	}
@@ -42,9 +40,35 @@ func Clean(g string) string {
 	return strings.TrimSuffix(strings.TrimLeft(strings.TrimPrefix(g, "./"), "/"), "/")
 }
 
+func isWordByte(b byte) bool {
+	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
+}
+
+// Included reports whether the slash path matches one of the include
+// globs, which Check accepted, or lies in a directory one of them names
+// without a wildcard in its last part: "src", "src/" (its "/" trimmed)
+// and "**/migrations" take what the directory holds, as "src/**" does;
+// "scripts/*" takes the files right in scripts.
+func Included(globs []string, path string) bool {
+	if MatchAny(globs, path) {
+		return true
+	}
+	for _, g := range globs {
+		if strings.ContainsAny(g[strings.LastIndexByte(g, '/')+1:], "*?[{\\") {
+			continue
+		}
+		for i := 0; i < len(path); i++ {
+			if path[i] == '/' && doublestar.MatchUnvalidated(g, path[:i]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Within reports whether the slash path, or a directory above it,
-// matches one of globs, which Check accepted: "src" and "src/" (its "/"
-// trimmed) take what the directory holds, as "src/**" does.
+// matches one of globs, which Check accepted: what an exclude glob names
+// goes with all it holds ("build", "build/", "out*").
 func Within(globs []string, path string) bool {
 	if len(globs) == 0 {
 		return false

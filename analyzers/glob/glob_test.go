@@ -6,7 +6,7 @@ import (
 )
 
 func TestCheck(t *testing.T) {
-	for _, g := range []string{"src/**/*.py", `docs/\*literal*`, `a\[b\]`, "**/tests/**", `x\\y`} {
+	for _, g := range []string{"src/**/*.py", `docs/\*literal*`, `a\[b\]`, "**/tests/**", `x\\y`, `a\.py`} {
 		if err := Check(g); err != nil {
 			t.Errorf("%q: %v", g, err)
 		}
@@ -45,5 +45,14 @@ func TestWithin(t *testing.T) {
 	}
 	if Within(nil, "a.py") {
 		t.Error("no globs hold a.py")
+	}
+}
+
+func TestIncluded(t *testing.T) {
+	globs := []string{Clean("src/"), "**/migrations", "scripts/*"}
+	for path, want := range map[string]bool{"src/a/b.py": true, "app/migrations/0001.py": true, "scripts/run": true, "scripts/sub/run": false, "srcs/a.py": false} {
+		if got := Included(globs, path); got != want {
+			t.Errorf("%s: %v, want %v", path, got, want)
+		}
 	}
 }

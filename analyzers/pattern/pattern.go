@@ -24,6 +24,9 @@ const (
 
 var (
 	metavariable = regexp.MustCompile(`\$(\.\.\.)?([A-Z_][A-Z0-9_]*)`)
+	// metavariableName matches an identifier that is a metavariable,
+	// renamed, and nothing more.
+	metavariableName = regexp.MustCompile(`^__residue_mvs?_[A-Z_][A-Z0-9_]*$`)
 	// sequenceOnly matches a node that is nothing but a sequence
 	// metavariable (an identifier, or a statement holding one).
 	sequenceOnly = regexp.MustCompile(`^` + sequence + `[A-Z0-9_]*;?$`)
@@ -207,8 +210,13 @@ type compiler struct {
 func (c *compiler) node(n *source.Node, capture string) string {
 	text := c.f.Text(n)
 	if n.Type() == "identifier" || n.Type() == "type_identifier" || n.Type() == "field_identifier" {
-		if strings.Contains(text, "$") && c.err == nil {
+		switch {
+		case c.err != nil:
+		case strings.Contains(text, "$"):
 			c.err, c.errAt = errors.New("`$` starts a metavariable ($X, $...X) and is no part of a name"), n.StartByte()
+		case (strings.Contains(text, single) || strings.Contains(text, sequence)) && !metavariableName.MatchString(text):
+			// $A蛷: the name goes on past the metavariable's.
+			c.err, c.errAt = errors.New("a metavariable's name is capital letters, digits and _ ($X, $URL_2), and ends the name it starts"), n.StartByte()
 		}
 		if name, ok := strings.CutPrefix(text, single); ok {
 			return c.metavar(name, capture)

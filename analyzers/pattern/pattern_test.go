@@ -133,6 +133,8 @@ func TestErrors(t *testing.T) {
 		{source.C, "memcpy($D, $S, n$)", "1:16: `$` starts a metavariable"},
 		{source.Python, "logger.info($X, ...)", "1:17: `...` is Python's Ellipsis"},
 		{source.Python, "  f($...ARGS,\n  $X) +", "1:3: the pattern does not parse"},
+		{source.Python, "f($A蛷)", "1:3: a metavariable's name is capital letters"},
+		{source.Python, "f($...Aé)", "1:3: a metavariable's name is capital letters"},
 		{source.C, "($A$)", "`$` starts a metavariable ($X, $...X) and is no part of a name"},
 	}
 	for _, tc := range cases {

@@ -76,9 +76,9 @@ func (w *walker) excludedWithParents(rel string) bool {
 
 // included reports whether the file rel passes the Include globs: it
 // matches one, or a directory above it does that one names (include "src"
-// or "src/" is "src/**"; glob.Included).
+// or "src/" is "src/**"; glob.Includes).
 func (w *walker) included(rel string) bool {
-	return len(w.include) == 0 || glob.Included(w.include, rel)
+	return w.include.Empty() || w.include.Match(rel)
 }
 
 // isNotDir reports whether err says that a component of a path is not a

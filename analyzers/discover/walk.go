@@ -13,12 +13,14 @@ import (
 	"syscall"
 
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
+
+	"github.com/residue-sec/residue/analyzers/glob"
 )
 
 // A walker holds the state of one Walk.
 type walker struct {
 	opt      Options
-	include  []string
+	include  glob.Includes
 	exclude  []string
 	root     string              // Options.Root, cleaned
 	realRoot string              // root with symlinks resolved
@@ -68,7 +70,7 @@ func newWalker(opt Options) (*walker, error) {
 		return nil, err
 	}
 	w := &walker{
-		opt: opt, include: include, exclude: exclude,
+		opt: opt, include: glob.NewIncludes(include), exclude: exclude,
 		root: root, realRoot: realRoot, visited: map[string]bool{},
 		slots: make(chan struct{}, runtime.GOMAXPROCS(0)),
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/residue-sec/residue/analyzers/cache"
 	"github.com/residue-sec/residue/analyzers/discover"
 	"github.com/residue-sec/residue/analyzers/filter"
+	"github.com/residue-sec/residue/analyzers/glob"
 	"github.com/residue-sec/residue/analyzers/rule"
 	"github.com/residue-sec/residue/analyzers/source"
 	"github.com/residue-sec/residue/analyzers/tsquery"
@@ -169,6 +170,8 @@ type plan struct {
 	// ruleFindings counts each rule's findings in files' passes, run or
 	// read from the cache (see maxRuleFindings).
 	ruleFindings map[string]*atomic.Int64
+	// includes are the rules' paths.include globs, by rule id.
+	includes map[string]glob.Includes
 }
 
 func newPlan(cfg Config) (*plan, error) {
@@ -180,6 +183,14 @@ func newPlan(cfg Config) (*plan, error) {
 	p.filters = map[source.Language]*fileFilter{}
 	for _, lang := range source.Languages {
 		p.filters[lang] = newFileFilter(p, lang)
+	}
+	p.includes = map[string]glob.Includes{}
+	if cfg.Rules != nil {
+		for _, r := range cfg.Rules.All() {
+			if len(r.Paths.Include) > 0 {
+				p.includes[r.ID] = glob.NewIncludes(r.Paths.Include)
+			}
+		}
 	}
 	errs := []error{checkSettings(cfg.Analyzers, cfg.Settings)}
 	for _, a := range cfg.Analyzers {

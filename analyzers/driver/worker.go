@@ -288,7 +288,7 @@ func (p *plan) ruleApplies(id, path string) bool {
 	if r == nil || disabled(p.cfg.Disable, id) {
 		return false
 	}
-	if len(r.Paths.Include) > 0 && !glob.Included(r.Paths.Include, path) {
+	if in := p.includes[id]; !in.Empty() && !in.Match(path) {
 		return false
 	}
 	return !glob.Within(r.Paths.Exclude, path)

@@ -44,26 +44,35 @@ func isWordByte(b byte) bool {
 	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
 }
 
-// Included reports whether the slash path matches one of the include
-// globs, which Check accepted, or lies in a directory one of them names
-// without a wildcard in its last part: "src", "src/" (its "/" trimmed)
-// and "**/migrations" take what the directory holds, as "src/**" does;
-// "scripts/*" takes the files right in scripts.
-func Included(globs []string, path string) bool {
-	if MatchAny(globs, path) {
-		return true
-	}
+// Includes are include globs, which Check accepted, ready to match.
+type Includes struct {
+	globs []string
+	// dirs are the globs with no wildcard in their last part, which name
+	// directories as well as files.
+	dirs []string
+}
+
+// NewIncludes returns globs as include globs.
+func NewIncludes(globs []string) Includes {
+	in := Includes{globs: globs}
 	for _, g := range globs {
-		if strings.ContainsAny(g[strings.LastIndexByte(g, '/')+1:], "*?[{\\") {
-			continue
-		}
-		for i := 0; i < len(path); i++ {
-			if path[i] == '/' && doublestar.MatchUnvalidated(g, path[:i]) {
-				return true
-			}
+		if !strings.ContainsAny(g[strings.LastIndexByte(g, '/')+1:], "*?[{\\") {
+			in.dirs = append(in.dirs, g)
 		}
 	}
-	return false
+	return in
+}
+
+// Empty reports whether there are no globs, which then include any path.
+func (in Includes) Empty() bool { return len(in.globs) == 0 }
+
+// Match reports whether the slash path matches one of the globs, or lies
+// in a directory one of them names without a wildcard in its last part:
+// "src", "src/" (its "/" trimmed) and "**/migrations" take what the
+// directory holds, as "src/**" does; "scripts/*" takes the files right in
+// scripts.
+func (in Includes) Match(path string) bool {
+	return MatchAny(in.globs, path) || Within(in.dirs, path)
 }
 
 // Within reports whether the slash path, or a directory above it,

@@ -48,10 +48,10 @@ func TestWithin(t *testing.T) {
 	}
 }
 
-func TestIncluded(t *testing.T) {
-	globs := []string{Clean("src/"), "**/migrations", "scripts/*"}
+func TestIncludes(t *testing.T) {
+	in := NewIncludes([]string{Clean("src/"), "**/migrations", "scripts/*"})
 	for path, want := range map[string]bool{"src/a/b.py": true, "app/migrations/0001.py": true, "scripts/run": true, "scripts/sub/run": false, "srcs/a.py": false} {
-		if got := Included(globs, path); got != want {
+		if got := in.Match(path); got != want {
 			t.Errorf("%s: %v, want %v", path, got, want)
 		}
 	}

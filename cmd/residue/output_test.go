@@ -24,17 +24,7 @@ func TestOutputToFIFO(t *testing.T) {
 		t.Skipf("cannot make a FIFO: %v", err)
 	}
 	must(t, os.Symlink(fifo, link))
-	got := make(chan []byte)
-	go func() {
-		f, err := os.Open(fifo)
-		if err != nil {
-			got <- nil
-			return
-		}
-		data, _ := io.ReadAll(f)
-		f.Close()
-		got <- data
-	}()
+	got := readFIFO(fifo)
 	code, _, errs := residue("scan", "--format", "sarif", "-o", link, dir)
 	if code != 1 {
 		t.Errorf("exit %d, want 1: %s", code, errs)
@@ -50,6 +40,23 @@ func TestOutputToFIFO(t *testing.T) {
 		t.Errorf("the FIFO's reader got %.200q, want the report", data)
 	}
 	assertNoTemporaryFiles(t, out)
+}
+
+// readFIFO reads the FIFO at path, once a writer opens it, and sends
+// what it read (nil when it cannot open it).
+func readFIFO(path string) <-chan []byte {
+	got := make(chan []byte, 1)
+	go func() {
+		f, err := os.Open(path)
+		if err != nil {
+			got <- nil
+			return
+		}
+		data, _ := io.ReadAll(f)
+		f.Close()
+		got <- data
+	}()
+	return got
 }
 
 // TestOutputToDevice writes the report to a character device made like

@@ -105,11 +105,11 @@ func (rs *ruleSource) load() (*rule.Set, error) {
 	for _, dir := range rs.dirs {
 		// The same folder twice (rules-dirs and --rules, a/ and a) is
 		// read once.
-		if abs := absResolved(dir); seen[abs] {
+		abs := absResolved(dir)
+		if seen[abs] {
 			continue
-		} else {
-			seen[abs] = true
 		}
+		seen[abs] = true
 		user, err := loadRuleDir(dir)
 		if err != nil {
 			return nil, err

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -95,17 +94,7 @@ func TestPreCommitToAPipe(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Skipf("cannot make a FIFO: %v", err)
 	}
-	got := make(chan []byte, 1)
-	go func() {
-		f, err := os.Open(fifo)
-		if err != nil {
-			got <- nil
-			return
-		}
-		data, _ := io.ReadAll(f)
-		f.Close()
-		got <- data
-	}()
+	got := readFIFO(fifo)
 	err = command(fifo).Run()
 	select {
 	case data := <-got:

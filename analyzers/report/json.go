@@ -42,7 +42,9 @@ const jsonVersion = "1"
 // "snippet", and a notification's "path" and "analyzer" are left out when
 // empty; "findings", "related", "flow", "replacements" and "notifications"
 // are always arrays, never null. Columns count UTF-16 code units and
-// EndColumn is exclusive.
+// EndColumn is exclusive. A location's or notification's path that is not
+// valid UTF-8 has "pathBytes" too, its bytes in base64
+// (analyzers.Location.MarshalJSON).
 func WriteJSON(w io.Writer, r *Run) error {
 	doc := jsonReport{
 		Version:       jsonVersion,

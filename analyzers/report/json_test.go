@@ -2,10 +2,13 @@ package report
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/residue-sec/residue/analyzers"
 )
 
 // writeJSONMap writes r as JSON and returns the text and the decoded document.
@@ -93,5 +96,32 @@ func TestWriteJSONEmpty(t *testing.T) {
 	}
 	if len(doc) != 6 {
 		t.Errorf("top-level members = %v, want version, tool, findings, notifications, filesScanned, filesSkipped", doc)
+	}
+}
+
+// A path that is not valid UTF-8 keeps its bytes in "pathBytes", in a
+// location and a notification; a valid one has none, and a snippet's <
+// and & stay as written.
+func TestWriteJSONPathBytes(t *testing.T) {
+	r := testRun()
+	r.Findings[0].Location = loc("app/v\xffiew.py", 3, 8, 3, 20, "", "if a < b && c:")
+	r.Notifications = []analyzers.Notification{{Level: "warning", Path: "bad\xfe.c", Message: "not modelled"}}
+	text, doc := writeJSONMap(t, r)
+	first := doc["findings"].([]any)[0].(map[string]any)["location"].(map[string]any)
+	if got, want := first["pathBytes"], base64.StdEncoding.EncodeToString([]byte("app/v\xffiew.py")); got != want {
+		t.Errorf("pathBytes = %v, want %v", got, want)
+	}
+	if got := first["path"]; got != "app/v\uFFFDiew.py" {
+		t.Errorf("path = %q", got)
+	}
+	note := doc["notifications"].([]any)[0].(map[string]any)
+	if got, want := note["pathBytes"], base64.StdEncoding.EncodeToString([]byte("bad\xfe.c")); got != want {
+		t.Errorf("notification pathBytes = %v, want %v", got, want)
+	}
+	if strings.Count(text, "pathBytes") != 2 {
+		t.Errorf("pathBytes on a valid path:\n%s", text)
+	}
+	if !strings.Contains(text, `"snippet": "if a < b && c:"`) {
+		t.Errorf("snippet escaped:\n%s", text)
 	}
 }

@@ -12,36 +12,34 @@ import (
 // invalid byte.
 func (l Location) MarshalJSON() ([]byte, error) {
 	type plain Location // without this method
-	if utf8.ValidString(l.Path) {
-		return marshalJSON(plain(l))
-	}
-	return marshalJSON(struct {
-		plain
-		PathBytes []byte `json:"pathBytes"`
-	}{plain(l), []byte(l.Path)})
+	return withPathBytes(plain(l), l.Path)
 }
 
 // MarshalJSON encodes the notification as Location.MarshalJSON does its
 // location: "pathBytes" holds a path that is not valid UTF-8.
 func (n Notification) MarshalJSON() ([]byte, error) {
 	type plain Notification
-	if utf8.ValidString(n.Path) {
-		return marshalJSON(plain(n))
-	}
-	return marshalJSON(struct {
-		plain
-		PathBytes []byte `json:"pathBytes"`
-	}{plain(n), []byte(n.Path)})
+	return withPathBytes(plain(n), n.Path)
 }
 
-// marshalJSON is json.Marshal without HTML escapes: the encoder that
-// calls a MarshalJSON method applies its own.
-func marshalJSON(v any) ([]byte, error) {
+// withPathBytes encodes the object v, without HTML escapes (the encoder
+// that calls a MarshalJSON method applies its own), and adds "pathBytes"
+// last when path is not valid UTF-8.
+func withPathBytes(v any, path string) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	out := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	if utf8.ValidString(path) {
+		return out, nil
+	}
+	raw, err := json.Marshal([]byte(path))
+	if err != nil {
+		return nil, err
+	}
+	out = append(out[:len(out)-1], `,"pathBytes":`...)
+	return append(append(out, raw...), '}'), nil
 }

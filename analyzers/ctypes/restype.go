@@ -2,6 +2,7 @@ package ctypes
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/pysrc"
@@ -68,6 +69,9 @@ func (ix *index) pointerUses() map[string]pointerUse {
 				continue
 			}
 			for _, a := range c.args {
+				if builtText(a.data) {
+					continue
+				}
 				for _, d := range a.data {
 					key := d.Name + "#" + d.Key
 					if _, seen := out[key]; d.Kind == objResult && !seen {
@@ -78,6 +82,15 @@ func (ix *index) pointerUses() map[string]pointerUse {
 		}
 	}
 	return out
+}
+
+// builtText reports whether a value is text an operation builds
+// (b"\0" * n + msg): an int among its operands is a count or a length,
+// not the value passed.
+func builtText(ds []pysrc.Datum) bool {
+	return slices.ContainsFunc(ds, func(d pysrc.Datum) bool {
+		return d.Tag == pysrc.TagExpr && isText([]pysrc.Datum{d})
+	})
 }
 
 // missingRestype reports a foreign function with no restype whose C

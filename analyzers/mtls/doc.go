@@ -37,8 +37,10 @@
 //  3. values (eval.go, cond.go, keyrefs.go) gives each atom its value:
 //     the request and its containers, a key read (classified by keys.go
 //     from a literal, a constant, or a setting), a verification status,
-//     the peer's address, a parsed certificate, a digest, a DN cut apart;
-//     and each test what it establishes when true and when false.
+//     the peer's address, a parsed certificate, a digest, a DN cut apart,
+//     what a certificate value selects from a mapping (PERMISSIONS[dn]
+//     is as trusted as dn); and each test what it establishes when true
+//     and when false.
 //  4. callSite (call.go) makes each call in order: a read, a login, an ORM
 //     look-up (sinks), a certificate verified, a status normalized, a DN
 //     parsed. A function of the repository is followed (inline.go): of
@@ -49,7 +51,8 @@
 //     apart become the call's own. A function the repository does not
 //     define is judged by its name (and the user's settings).
 //  5. sinks (sinks.go) judge the data reaching an identity decision, a
-//     grant of access, or a request attribute handed on, with the facts
+//     grant of access, or an attribute of the request or of request.user
+//     handed on, with the facts
 //     that hold there; an if whose test of certificate data has a branch
 //     that denies or grants is a decision too. report.go words the six
 //     rules' findings, once per rule and place.

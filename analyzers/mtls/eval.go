@@ -161,10 +161,32 @@ func (vs *values) subscript(v value, o pysrc.Op) value {
 		return vs.readKey(v.kind, vs.indexKey(o), at, nil)
 	}
 	out := v.derived()
+	if k := vs.indexKey(o); !k.literal && len(k.v) > 0 {
+		// What a certificate value selects (PERMISSIONS[dn]) is as
+		// trusted as the value.
+		if kv := vs.value(k.v); kv.data() {
+			out = out.union(kv.derived())
+		}
+	}
 	if strings.HasSuffix(fr.rp.text(at), "[0]") && v.parse.Valid() && hasFormat(v, xfccFormat) {
 		out.parse, out.parser, out.firstElement = at, "", true
 	}
 	return out
+}
+
+// requestUser reports whether obj is the request's user (request.user),
+// whose attributes a middleware sets for the views as it sets the
+// request's.
+func (vs *values) requestUser(obj pysrc.Value) bool {
+	for _, a := range obj {
+		if n := len(a.Ops); n > 0 && a.Ops[n-1].Kind == pysrc.OpAttr && a.Ops[n-1].Name == "user" {
+			a.Ops = a.Ops[:n-1]
+			if vs.atom(a).kind == requestKind {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // A keyExpr is the key of a read: a string literal, or a value.

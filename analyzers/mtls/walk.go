@@ -316,7 +316,13 @@ func (fr *frame) assign(t pysrc.Target, v value, st *pysrc.Stmt) {
 	text := fr.rp.text(fr.at(t.Span))
 	switch t.Kind {
 	case pysrc.TargetAttr:
-		if len(text) > 5 && text[:5] == "self." || fr.vals.value(t.Obj).kind != requestKind {
+		if len(text) > 5 && text[:5] == "self." {
+			return
+		}
+		if fr.vals.value(t.Obj).kind != requestKind {
+			if fr.role.passesOn && fr.vals.requestUser(t.Obj) {
+				fr.sink(site{at: at, kind: passSink, what: "request.user." + t.Name}, v)
+			}
 			return
 		}
 		if identityAttrs[t.Name] {

@@ -49,6 +49,12 @@ func Since(dir, rev string) (*Changes, error) {
 	if rev == "" || strings.HasPrefix(rev, "-") {
 		return nil, fmt.Errorf("--diff-base %q is not a revision", rev)
 	}
+	if _, err := git(dir, "rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}"); err != nil {
+		if _, repoErr := git(dir, "rev-parse", "--git-dir"); repoErr != nil {
+			return nil, fmt.Errorf("--diff-base %s: %v", rev, repoErr)
+		}
+		return nil, fmt.Errorf("--diff-base %s: no such commit in this clone (a force-push drops the commit before it; a shallow clone lacks history: fetch it, or clone with full depth)", rev)
+	}
 	diff, err := git(dir, "-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "--no-textconv",
 		"--ignore-submodules", "--find-renames", "--relative", "--src-prefix=a/", "--dst-prefix=b/", "-U0", rev, "--")
 	if err != nil {

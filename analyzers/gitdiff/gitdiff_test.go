@@ -181,7 +181,9 @@ func TestSince(t *testing.T) {
 func TestSinceErrors(t *testing.T) {
 	dir := gitRepo(t, map[string]string{"a.py": "x = 1\n"})
 	for _, tc := range []struct{ dir, rev, want string }{
-		{dir, "no-such-branch", "--diff-base no-such-branch: git: fatal: bad revision 'no-such-branch'"},
+		{dir, "no-such-branch", "--diff-base no-such-branch: no such commit in this clone"},
+		// the commit before a force-push, gone from the clone
+		{dir, "0123456789abcdef0123456789abcdef01234567", "--diff-base 0123456789abcdef0123456789abcdef01234567: no such commit in this clone (a force-push"},
 		{dir, "--output=/tmp/x", `--diff-base "--output=/tmp/x" is not a revision`},
 		{dir, "", `--diff-base "" is not a revision`},
 		{t.TempDir(), "HEAD", "--diff-base HEAD: git: "},

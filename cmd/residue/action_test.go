@@ -171,6 +171,8 @@ func TestActionScanStep(t *testing.T) {
 		{"bad configuration", map[string]string{"config": "bad-config.yml"}, 2, "", `bad-config.yml:2:1: unknown key "unknown"`},
 		{"diff-base", map[string]string{"diff-base": "HEAD"}, 0, "sarif-file=residue.sarif\nfindings=false\n", "4 findings on lines unchanged since --diff-base left out"},
 		{"diff-base of a push that creates a branch", map[string]string{"diff-base": "0000000000000000000000000000000000000000"}, 0, "sarif-file=residue.sarif\nfindings=true\n", ""},
+		{"diff-base gone after a force-push", map[string]string{"diff-base": "0123456789abcdef0123456789abcdef01234567"}, 0, "sarif-file=residue.sarif\nfindings=true\n",
+			"::warning::residue: diff-base 0123456789abcdef0123456789abcdef01234567 is not a commit of this clone"},
 		{"baseline", map[string]string{"paths": "app native other", "baseline": baseline}, 0, "sarif-file=residue.sarif\nfindings=true\n", "2 findings in the baseline left out"},
 	} {
 		code, out, outputs := run(tc.set)

@@ -165,7 +165,7 @@ func TestDiffBase(t *testing.T) {
 			[]string{"residue: note: 2 findings on lines unchanged since --diff-base left out", "3 findings"}, nil},
 		{"without --diff-base", []string{"scan", dir}, 1, []string{"app/views.py:2:5:", "app/old.py:1:1:"}, nil},
 		{"unknown revision", []string{"scan", "--diff-base", "no-such-rev", dir}, 2,
-			[]string{"--diff-base no-such-rev: git: fatal: bad revision 'no-such-rev'"}, []string{"app/"}},
+			[]string{"--diff-base no-such-rev: no such commit in this clone"}, []string{"app/"}},
 	} {
 		tc.check(t)
 	}

@@ -130,6 +130,7 @@ func TestAnnotateSnippetOnPushAndPullRequest(t *testing.T) {
 		{"pull_request", before, "file=new.py", "file=old.py"},
 		{"push", before, "file=new.py", "file=old.py"},
 		{"push creating a branch", "0000000000000000000000000000000000000000", "file=old.py", ""},
+		{"push after a force-push", "0123456789abcdef0123456789abcdef01234567", "file=old.py", ""},
 	} {
 		code, out, _ := runStep(t, annotate, dir, map[string]string{"steps.residue.outputs.residue": testResidue(t), base: tc.base})
 		if code != 1 || !strings.Contains(out, tc.want) || tc.absent != "" && strings.Contains(out, tc.absent) {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 
@@ -13,10 +14,16 @@ import (
 // pre-commit run that splits a long file list into several runs of one
 // hook, one after another, each started by it. It is the parent's process
 // id and, where the system tells, the parent's start time, so that a later
-// process with a reused id is another session.
+// process with a reused id is another session. A parent that is no
+// process of the system's (this one is the first of a container, pid 1)
+// or whose start Linux does not tell identifies nothing: "", no session.
 func preCommitSession() string {
 	ppid := os.Getppid()
-	return fmt.Sprintf("%d@%s", ppid, processStart(ppid))
+	start := processStart(ppid)
+	if ppid <= 1 || start == "" && runtime.GOOS == "linux" {
+		return ""
+	}
+	return fmt.Sprintf("%d@%s", ppid, start)
 }
 
 // processStart returns when process pid started, in clock ticks since
@@ -48,14 +55,18 @@ func processStart(pid int) string {
 // notifications, omitted fingerprints and files joined to that report's,
 // as merge joins shards. A report of another session (yesterday's
 // commit), of another configuration, or none, is replaced: r is returned.
-func continueReport(r *report.Run, path string) *report.Run {
+// So is one that reports on a file r scanned (scanned holds r's paths,
+// slash paths relative to the root, "." for all): pre-commit passes each
+// file to one run of a session, so the same parent running residue again
+// on a file (a script, a shell) is another session.
+func continueReport(r *report.Run, path string, scanned []string) *report.Run {
 	if direct, err := writesInPlace(path); err != nil || direct {
 		// A FIFO, a device, /dev/stdout: no report to read back, and a
 		// read would wait for a writer that is this very run.
 		return r
 	}
 	prev, err := readReport(path)
-	if err != nil || prev.Session == "" || prev.Session != r.Session {
+	if err != nil || prev.Session == "" || prev.Session != r.Session || rescans(prev, scanned) {
 		return r
 	}
 	merged, err := mergeRuns([]*report.Run{prev, r}, []string{path, "this run"})
@@ -63,4 +74,48 @@ func continueReport(r *report.Run, path string) *report.Run {
 		return r
 	}
 	return merged
+}
+
+// rescans reports whether a finding or notification of the report is on
+// a file under one of the paths scanned.
+func rescans(prev *report.Run, scanned []string) bool {
+	for _, f := range prev.Findings {
+		if under(f.Location.Path, scanned) {
+			return true
+		}
+	}
+	for _, n := range prev.Notifications {
+		if n.Path != "" && under(n.Path, scanned) {
+			return true
+		}
+	}
+	return false
+}
+
+// under reports whether the slash path is one of paths or under one.
+func under(path string, paths []string) bool {
+	for _, p := range paths {
+		if p == "." || path == p || strings.HasPrefix(path, p+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// relativePaths returns the paths named on the command line as slash
+// paths relative to root ("." for root itself).
+func relativePaths(root string, paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			continue
+		}
+		rel, err := filepath.Rel(root, abs)
+		if err != nil {
+			continue
+		}
+		out = append(out, filepath.ToSlash(rel))
+	}
+	return out
 }

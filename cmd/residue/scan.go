@@ -124,7 +124,7 @@ func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 		Baseline: sc.baseline != nil, Shard: o.shard.String(), Scan: sc.scan}
 	if o.preCommit && o.format == "sarif" && o.output != "" {
 		r.Session = preCommitSession()
-		r = continueReport(r, o.output)
+		r = continueReport(r, o.output, relativePaths(res.Root, paths))
 	}
 	if err := o.write(r, stdout); err != nil {
 		return exitError, err

@@ -47,6 +47,13 @@ func TestPreCommitSessionGathersRuns(t *testing.T) {
 	if found, _, _ := sarifFindings(t, report); fmt.Sprint(found) != "[d.py:1 test/leak]" {
 		t.Errorf("a run of another session kept %q, want only d.py", found)
 	}
+	// The same parent scanning a file of the report again (a script, a
+	// shell) is another session: the report is this run's, without the
+	// finding the file no longer has.
+	scan("sh", "-c", `"$0" scan --pre-commit --format sarif -o "$1" d.py a.py; echo 'x = 1' > d.py; "$0" scan --pre-commit --format sarif -o "$1" d.py b.py`, bin, report)
+	if found, _, _ := sarifFindings(t, report); fmt.Sprint(found) != "[b.py:1 test/leak]" {
+		t.Errorf("a run that scans a file of the report again kept %q, want only b.py", found)
+	}
 	// Without --pre-commit every run replaces the report.
 	scan(bin, "scan", "--format", "sarif", "-o", report, "a.py")
 	scan(bin, "scan", "--format", "sarif", "-o", report, "b.py")

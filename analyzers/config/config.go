@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/rule"
@@ -150,10 +151,26 @@ func (f *File) RulesDirs() ([]string, error) {
 func relativeTo(path string, dirs []string) []string {
 	out := make([]string, 0, len(dirs))
 	for _, d := range dirs {
+		d = ExpandHome(d)
 		if !filepath.IsAbs(d) {
 			d = filepath.Join(filepath.Dir(path), d)
 		}
 		out = append(out, d)
 	}
 	return out
+}
+
+// ExpandHome returns path with a leading ~, alone or before a slash,
+// replaced by the user's home directory, as a shell expands it (an
+// environment variable or a YAML value is not expanded by one); path as
+// it is otherwise, and when the home directory is unknown.
+func ExpandHome(path string) string {
+	if path != "~" && !strings.HasPrefix(path, "~/") {
+		return path
+	}
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" {
+		return path
+	}
+	return filepath.Join(home, path[1:])
 }

@@ -259,3 +259,27 @@ func TestStarter(t *testing.T) {
 		t.Errorf("bare starter: %v", err)
 	}
 }
+
+// A cache-dir or rules dir written with ~ is under the home directory, as
+// a shell would expand it, not a folder named ~ beside the file.
+func TestLoadExpandsHome(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	path := filepath.Join(t.TempDir(), FileName)
+	if err := os.WriteFile(path, []byte("cache-dir: ~/.cache/residue\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.Load(known())
+	if err != nil || c.CacheDir != filepath.Join(home, ".cache", "residue") {
+		t.Errorf("cache-dir = %q, %v", c.CacheDir, err)
+	}
+	for in, want := range map[string]string{"~": home, "~/r": filepath.Join(home, "r"), "~user/r": "~user/r", "a/~": "a/~"} {
+		if got := ExpandHome(in); got != want {
+			t.Errorf("ExpandHome(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

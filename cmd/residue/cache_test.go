@@ -204,3 +204,23 @@ func TestCheckoutsShareACache(t *testing.T) {
 		}
 	}
 }
+
+// TestCacheDirEnvExpandsHome: RESIDUE_CACHE_DIR=~/… (a CI env: block
+// does not expand ~) is under the home directory, not a folder named ~
+// in the repository.
+func TestCacheDirEnvExpandsHome(t *testing.T) {
+	useTestAnalyzers(t)
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv(CacheDirEnv, "~/.cache/residue")
+	dir := tree(t, map[string]string{".git/HEAD": "ref: refs/heads/main\n", "app/v.py": "leak(1)\n"})
+	sarifScan(t, dir)
+	for _, stray := range []string{filepath.Join(dir, "~"), "~"} {
+		if _, err := os.Stat(stray); err == nil {
+			t.Errorf("the cache went to a folder named ~: %s", stray)
+		}
+	}
+	if entries, err := os.ReadDir(filepath.Join(home, ".cache", "residue")); err != nil || len(entries) == 0 {
+		t.Errorf("no cache under the home directory: %v", err)
+	}
+}

@@ -162,9 +162,9 @@ func (o *scanOptions) cachePath(cfg *config.Config, root string) string {
 	case o.noCache:
 		return ""
 	case o.cacheDir != "":
-		return o.cacheDir
+		return config.ExpandHome(o.cacheDir)
 	case os.Getenv(CacheDirEnv) != "":
-		return os.Getenv(CacheDirEnv)
+		return config.ExpandHome(os.Getenv(CacheDirEnv))
 	case cfg.CacheDir != "":
 		return cfg.CacheDir
 	}

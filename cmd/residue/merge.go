@@ -39,6 +39,9 @@ func mergeCmd(args []string, stdout, _ io.Writer) (int, error) {
 	if len(paths) == 0 {
 		return exitError, &usageError{"merge needs at least one SARIF report"}
 	}
+	if err := checkNotMerged(output, paths); err != nil {
+		return exitError, err
+	}
 	var runs []*report.Run
 	for _, p := range paths {
 		r, err := readReport(p)
@@ -58,6 +61,25 @@ func mergeCmd(args []string, stdout, _ io.Writer) (int, error) {
 		return exitClean, report.WriteSARIF(stdout, merged)
 	}
 	return exitClean, writeOutput(output, func(f *os.File) error { return report.WriteSARIF(f, merged) })
+}
+
+// checkNotMerged refuses an output that is one of the reports merged: a
+// merge run again would take the merged report for a shard. A device or
+// FIFO is written in place, and replaces nothing.
+func checkNotMerged(output string, paths []string) error {
+	if output == "" {
+		return nil
+	}
+	if direct, err := writesInPlace(output); err != nil || direct {
+		return nil
+	}
+	target := absResolved(output)
+	for _, p := range paths {
+		if absResolved(p) == target {
+			return &usageError{fmt.Sprintf("-o %s: one of the reports merged, which the merged report would replace (and a merge run again would read as a shard); write it to another file", output)}
+		}
+	}
+	return nil
 }
 
 func readReport(path string) (*report.Run, error) {

@@ -88,6 +88,7 @@ func TestMergeRefuses(t *testing.T) {
 		"a shard missing":         {[]string{"merge", s12}, "shard 2/2 missing"},
 		"a shard twice":           {[]string{"merge", s12, s22, s12}, "both shard 1/2"},
 		"shards of two scans":     {[]string{"merge", s12, s22, s13}, "not one scan"},
+		"into one of the shards":  {[]string{"merge", "-o", s12, s12, s22}, "one of the reports merged"},
 	} {
 		code, _, errs := residue(c.args...)
 		if code != 2 || errs == "" || !strings.Contains(errs, c.err) {

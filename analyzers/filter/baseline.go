@@ -9,7 +9,7 @@ import (
 type Baseline map[string]bool
 
 // NewBaseline returns the baseline of the fingerprints of an earlier
-// report (report.ReadFingerprints reads them from a SARIF file).
+// report (report.ReadBaseline reads them from a SARIF file).
 func NewBaseline(fingerprints []string) Baseline {
 	b := Baseline{}
 	for _, fp := range fingerprints {

@@ -27,14 +27,14 @@ func writeBaseline(t *testing.T, content string) string {
 	return p
 }
 
-func TestReadFingerprints(t *testing.T) {
+func TestReadBaseline(t *testing.T) {
 	var sarif bytes.Buffer
 	old := []analyzers.Finding{baselineFinding("a.py", 1, "fp1"), baselineFinding("a.py", 9, "fp1:2")}
 	r := &Run{ToolVersion: "1", Rules: []*rule.Rule{{ID: "a/b", Severity: "warning", Precision: "high"}}, Findings: old}
 	if err := WriteSARIF(&sarif, r); err != nil {
 		t.Fatal(err)
 	}
-	fps, err := ReadFingerprints(writeBaseline(t, sarif.String()))
+	fps, _, err := ReadBaseline(writeBaseline(t, sarif.String()))
 	if err != nil || !reflect.DeepEqual(fps, []string{"fp1", "fp1:2"}) {
 		t.Fatalf("fingerprints = %v, %v", fps, err)
 	}
@@ -42,12 +42,12 @@ func TestReadFingerprints(t *testing.T) {
 	if err := WriteSARIF(&empty, &Run{ToolVersion: "1"}); err != nil {
 		t.Fatal(err)
 	}
-	if fps, err := ReadFingerprints(writeBaseline(t, empty.String())); err != nil || len(fps) != 0 {
+	if fps, _, err := ReadBaseline(writeBaseline(t, empty.String())); err != nil || len(fps) != 0 {
 		t.Errorf("empty report: %v, %v", fps, err)
 	}
 }
 
-func TestReadFingerprintsErrors(t *testing.T) {
+func TestReadBaselineErrors(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "none.sarif")
 	for _, tc := range []struct{ path, want string }{
 		{missing, "--baseline " + missing + ": no such file or directory"},
@@ -56,8 +56,8 @@ func TestReadFingerprintsErrors(t *testing.T) {
 		{writeBaseline(t, `{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "semgrep"}}, "results": []}]}`), `a report of "semgrep", not of residue`},
 		{writeBaseline(t, `{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "residue"}}, "results": [{"locations": [{}], "partialFingerprints": {"other/v1": "x"}}]}]}`), "no residue/v1 fingerprint"},
 	} {
-		if _, err := ReadFingerprints(tc.path); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("ReadFingerprints(%s) = %v, want %q", tc.path, err, tc.want)
+		if _, _, err := ReadBaseline(tc.path); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ReadBaseline(%s) = %v, want %q", tc.path, err, tc.want)
 		}
 	}
 }

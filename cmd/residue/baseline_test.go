@@ -170,3 +170,23 @@ func TestDiffBase(t *testing.T) {
 		tc.check(t)
 	}
 }
+
+// TestBaselineOfAnotherRoot: a baseline written by a scan of a subfolder
+// (paths relative to it) matches nothing in a scan of the folder above,
+// which says so; a baseline whose findings were all fixed says nothing.
+func TestBaselineOfAnotherRoot(t *testing.T) {
+	useTestAnalyzers(t)
+	dir := tree(t, map[string]string{"sub/a.py": "leak(1)\n"})
+	base := filepath.Join(t.TempDir(), "sub.sarif")
+	if code, _, errs := residue("scan", "--format", "sarif", "-o", base, filepath.Join(dir, "sub")); code != 1 {
+		t.Fatalf("scan of sub: exit %d\n%s", code, errs)
+	}
+	code, _, errs := residue("scan", "--baseline", base, dir)
+	if code != 1 || !strings.Contains(errs, "none of its findings is in this scan, and none of its files (a.py…) is under") {
+		t.Errorf("baseline of sub/ at the root: exit %d\n%s", code, errs)
+	}
+	must(t, os.WriteFile(filepath.Join(dir, "sub", "a.py"), []byte("x = 1\n"), 0o644))
+	if code, _, errs := residue("scan", "--baseline", base, filepath.Join(dir, "sub")); code != 0 || strings.Contains(errs, "none of its findings") {
+		t.Errorf("baseline whose findings were fixed: exit %d\n%s", code, errs)
+	}
+}

@@ -32,7 +32,9 @@ type scanSetup struct {
 	// baselineSum is a hash of the baseline's fingerprints, sorted: the
 	// file is read once (it may be a pipe).
 	baselineSum []byte
-	changes     *gitdiff.Changes
+	// baselineFiles are the files of the baseline's findings.
+	baselineFiles []string
+	changes       *gitdiff.Changes
 	// scan identifies the scan among its shards' reports (report.Run.Scan).
 	scan string
 }
@@ -124,11 +126,12 @@ func (o *scanOptions) prepare(paths []string) (*scanSetup, error) {
 	sc.driver.CacheDir = o.cachePath(cfg, root)
 	sc.driver.Shard = driver.Shard(o.shard)
 	if o.baseline != "" {
-		fps, err := report.ReadFingerprints(o.baseline)
+		fps, files, err := report.ReadBaseline(o.baseline)
 		if err != nil {
 			return nil, err
 		}
 		sc.baseline = filter.NewBaseline(fps)
+		sc.baselineFiles = files
 		sorted := slices.Sorted(slices.Values(fps))
 		sum := sha256.Sum256([]byte(strings.Join(sorted, "\n")))
 		sc.baselineSum = sum[:]
@@ -244,6 +247,16 @@ func (sc *scanSetup) filter(all []analyzers.Finding, o *scanOptions, stderr io.W
 		var n int
 		findings, n = sc.baseline.Drop(findings)
 		note("%d finding%s in the baseline left out", n)
+		if n == 0 && !o.quiet && len(sc.baselineFiles) > 0 && !slices.ContainsFunc(sc.baselineFiles, func(p string) bool {
+			_, err := os.Lstat(filepath.Join(sc.driver.Root, filepath.FromSlash(p)))
+			return err == nil
+		}) {
+			// Paths are relative to the root of the scan that wrote the
+			// report: one made from a subfolder matches nothing here.
+			printNotification(stderr, analyzers.Notification{Level: "warning", Message: fmt.Sprintf(
+				"--baseline %s: none of its findings is in this scan, and none of its files (%s…) is under %s: a report of a scan from another folder? Its paths are relative to that scan's root",
+				o.baseline, sc.baselineFiles[0], absResolved(sc.driver.Root))})
+		}
 	}
 	if sc.changes != nil {
 		var n int

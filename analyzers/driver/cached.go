@@ -76,7 +76,7 @@ type partEntry struct {
 // and the limits.
 func (p *plan) cacheConfig() string {
 	h := sha256.New()
-	fmt.Fprintf(h, "build %s\n", buildID())
+	fmt.Fprintf(h, "build %s\n", BuildID())
 	for _, a := range p.cfg.Analyzers {
 		fmt.Fprintf(h, "analyzer %s %q %q %q %q %q %v\n", a.Name, a.Rules, a.Prefilter, a.FactPrefilter, a.PrefilterSettings, a.Markers, a.Queries)
 		for _, m := range a.Uses {
@@ -101,8 +101,11 @@ func (p *plan) cacheConfig() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// buildID identifies the running build of residue: its VCS revision when
-// it was built from a clean checkout, else a hash of the executable.
+// BuildID identifies the running build of residue: its VCS revision when
+// it was built from a clean checkout, else a hash of the executable. It is
+// worked out once.
+var BuildID = sync.OnceValue(buildID)
+
 func buildID() string {
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		var rev string

@@ -230,3 +230,32 @@ func TestShardIdentityIgnoresSpelling(t *testing.T) {
 		t.Error("the merge differs from the whole scan")
 	}
 }
+
+// TestMergeRefusesAnotherBuild: shards written by two builds of residue
+// with the same version (a commit landing while a matrix runs) are not
+// one scan: their findings' messages may differ.
+func TestMergeRefusesAnotherBuild(t *testing.T) {
+	self, err := os.Executable()
+	must(t, err)
+	data, err := os.ReadFile(self)
+	must(t, err)
+	dir := t.TempDir()
+	other := filepath.Join(dir, "other-build")
+	must(t, os.WriteFile(other, append(data, 0), 0o755))
+	script := filepath.Join(dir, "residue")
+	must(t, os.WriteFile(script, []byte("#!/bin/sh\n"+asResidueEnv+"=1 exec '"+other+"' \"$@\"\n"), 0o755))
+	demo, err := filepath.Abs("../../testdata/demo")
+	must(t, err)
+	s1, s2 := filepath.Join(dir, "s1.sarif"), filepath.Join(dir, "s2.sarif")
+	for _, c := range []struct{ bin, shard, out string }{{testResidue(t), "1/2", s1}, {script, "2/2", s2}} {
+		cmd := exec.Command(c.bin, "scan", "--no-cache", "--shard", c.shard, "--format", "sarif", "-o", c.out, demo)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+				t.Fatalf("shard %s: %v\n%s", c.shard, err, out)
+			}
+		}
+	}
+	if code, _, errs := residue("merge", s1, s2); code != 2 || !strings.Contains(errs, "not shards of one scan") {
+		t.Errorf("shards of two builds merged: exit %d, %q", code, errs)
+	}
+}

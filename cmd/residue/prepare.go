@@ -42,8 +42,9 @@ type scanSetup struct {
 // scanIdentity returns what tells a shard's report from that of a shard of
 // another scan: a hash of everything besides the shard's files that
 // decides the findings reported (the paths scanned, relative to the root,
-// the file filters, the rules and settings, the report's filters), and
-// nothing that does not (the output, the cache, the jobs).
+// the file filters, the rules and settings, the report's filters, the
+// build of residue), and nothing that does not (the output, the cache,
+// the jobs).
 func (o *scanOptions) scanIdentity(sc *scanSetup) (string, error) {
 	var paths []string
 	given := sc.driver.Paths
@@ -73,7 +74,7 @@ func (o *scanOptions) scanIdentity(sc *scanSetup) (string, error) {
 	}
 	d := sc.driver
 	data, err := json.Marshal([]any{paths, d.Include, d.Exclude, d.MaxFileSize, d.NoIgnore, d.WarnUnusedIgnores, d.Settings, d.Disable,
-		rules, o.severity, o.includeSuppressed, o.category, sc.baselineSum, o.diffBase})
+		rules, o.severity, o.includeSuppressed, o.category, sc.baselineSum, o.diffBase, driver.BuildID()})
 	if err != nil {
 		return "", err
 	}

@@ -30,6 +30,9 @@ type plan struct {
 	// noFingerprints leaves out the fingerprints of the results cut, when
 	// even with no result they do not fit.
 	noFingerprints bool
+	// uncut keeps every related location and flow step: a shard's report,
+	// which merge cuts as the whole scan's.
+	uncut bool
 }
 
 // gzipSize returns the size of doc compressed as gzip.

@@ -54,13 +54,25 @@ const (
 // fingerprints of the results cut, and r.Omitted, are listed in the run's
 // property "residue/omittedFingerprints", so that every report is a
 // complete baseline, unless they alone do not fit (millions of findings):
-// then they are left out, with a notification.
+// then they are left out, with a notification. The report of a shard
+// (r.Shard) is not cut: merge cuts the shards' merged report as the
+// whole scan's.
 func WriteSARIF(w io.Writer, r *Run) error {
 	return writeSARIF(w, r, maxGzipBytes)
 }
 
 // writeSARIF is WriteSARIF with the gzipped size limit as a parameter.
 func writeSARIF(w io.Writer, r *Run, limit int) error {
+	if r.Shard != "" {
+		// A shard's report is merged before it is uploaded: it keeps
+		// everything, and merge cuts what the whole scan's report would.
+		doc, err := encodeSARIF(r, plan{results: len(r.Findings), snippets: true, uncut: true})
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(doc)
+		return err
+	}
 	p := plan{results: min(len(r.Findings), maxResults), snippets: true}
 	for {
 		doc, err := encodeSARIF(r, p)
@@ -117,7 +129,7 @@ func buildSARIF(r *Run, p plan) (*sarif.Report, error) {
 		driver.WithVersion(r.ToolVersion).WithSemanticVersion(r.ToolVersion)
 	}
 	run := sarif.NewRun(*sarif.NewTool(driver)).WithColumnKind(columnKind)
-	c := resultConverter{index: index, snippets: p.snippets, baseline: r.Baseline, artifacts: newArtifactList()}
+	c := resultConverter{index: index, snippets: p.snippets, uncut: p.uncut, baseline: r.Baseline, artifacts: newArtifactList()}
 	for i := range r.Findings[:p.results] {
 		run.Results = append(run.Results, c.result(&r.Findings[i]))
 	}

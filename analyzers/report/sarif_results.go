@@ -19,6 +19,8 @@ type resultConverter struct {
 	// baseline marks every result as new: the findings of the baseline
 	// report were left out before.
 	baseline bool
+	// uncut keeps every related location and flow step (plan.uncut).
+	uncut bool
 	// relatedCut and flowCut count the results whose related locations,
 	// and flow steps, were truncated.
 	relatedCut, flowCut int
@@ -41,7 +43,7 @@ func (c *resultConverter) result(f *analyzers.Finding) *sarif.Result {
 		res.WithBaselineState("new")
 	}
 	related := f.Related
-	if len(related) > maxRelatedLocations {
+	if len(related) > maxRelatedLocations && !c.uncut {
 		related = related[:maxRelatedLocations]
 		c.relatedCut++
 	}
@@ -70,7 +72,7 @@ func (c *resultConverter) result(f *analyzers.Finding) *sarif.Result {
 // codeFlow returns flow as one codeFlow of one threadFlow, at most
 // maxThreadFlowLocations steps long. Each step's message is its location's.
 func (c *resultConverter) codeFlow(flow []analyzers.Step) *sarif.CodeFlow {
-	if len(flow) > maxThreadFlowLocations {
+	if len(flow) > maxThreadFlowLocations && !c.uncut {
 		flow = flow[:maxThreadFlowLocations]
 		c.flowCut++
 	}

@@ -259,3 +259,39 @@ func TestMergeRefusesAnotherBuild(t *testing.T) {
 		t.Errorf("shards of two builds merged: exit %d, %q", code, errs)
 	}
 }
+
+// TestShardsMergeToTheWholeScanPastGitHubsLimits: with more findings in
+// each shard than a SARIF report keeps for GitHub (25,000), each shard's
+// report keeps everything, and the merge, in either order of the shards,
+// cuts what the whole scan cuts: the same results, fingerprints left out
+// and notifications.
+func TestShardsMergeToTheWholeScanPastGitHubsLimits(t *testing.T) {
+	useTestAnalyzers(t)
+	files := map[string]string{".git/HEAD": "ref: refs/heads/main\n"}
+	var body strings.Builder
+	for j := range 3000 {
+		fmt.Fprintf(&body, "leak(%d)\n", j)
+	}
+	for i := range 20 {
+		files[fmt.Sprintf("m/f%02d.py", i)] = body.String()
+	}
+	dir := tree(t, files)
+	whole := sarifOf(t, "--no-cache", dir)
+	if !strings.Contains(whole, "results truncated: 25000 of 60000 written") {
+		t.Fatal("the whole scan was not cut at 25,000 results")
+	}
+	var shards []string
+	for k := 1; k <= 2; k++ {
+		p := filepath.Join(t.TempDir(), "shard.sarif")
+		must(t, os.WriteFile(p, []byte(sarifOf(t, "--no-cache", "--shard", fmt.Sprintf("%d/2", k), dir)), 0o644))
+		if strings.Contains(readFile(t, p), "truncated") {
+			t.Errorf("shard %d/2's report was cut", k)
+		}
+		shards = append(shards, p)
+	}
+	for _, order := range [][]string{shards, {shards[1], shards[0]}} {
+		if merged(t, order) != whole {
+			t.Errorf("the merge of %d shards differs from the whole scan", len(order))
+		}
+	}
+}

@@ -131,4 +131,8 @@ type Result struct {
 	FilesSkipped int
 	// FilesParsed counts the files that were parsed.
 	FilesParsed int
+	// RuleFindings counts the findings of each rule that MaxRuleFindings
+	// caps, in the files' passes of the run (the shard's files, with
+	// Config.Shard), before any filter; nil when there were none.
+	RuleFindings map[string]int64
 }

@@ -124,6 +124,7 @@ func Run(cfg Config) (*Result, error) {
 		}
 	}
 	res.Notifications = append(res.Notifications, p.dropOverflowing(&run)...)
+	res.RuleFindings = p.ruleCounts()
 	res.Findings = p.finish(&run, &res.Notifications)
 	res.Notifications = append(res.Notifications, p.changedFiles(res.Notifications)...)
 	if p.cache != nil {
@@ -168,7 +169,7 @@ type plan struct {
 	// gate bounds how many bytes of source are analyzed at once.
 	gate *memoryGate
 	// ruleFindings counts each rule's findings in files' passes, run or
-	// read from the cache (see maxRuleFindings).
+	// read from the cache (see MaxRuleFindings).
 	ruleFindings map[string]*atomic.Int64
 	// includes are the rules' paths.include globs, by rule id.
 	includes map[string]glob.Includes
@@ -272,7 +273,7 @@ type fileResult struct {
 	// backstop is set when a wall-clock backstop cut the file: its result
 	// depends on the machine's load and is not cached. overflow is set
 	// when findings were left out because their rule had too many in the
-	// run (maxRuleFindings): the result depends on the other files and is
+	// run (MaxRuleFindings): the result depends on the other files and is
 	// not cached either.
 	backstop, overflow bool
 }

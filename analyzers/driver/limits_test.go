@@ -202,13 +202,13 @@ func TestOldMacLineEndings(t *testing.T) {
 }
 
 // TestFindingsPerRuleAreCapped reports none of the findings of a rule
-// that has more than maxRuleFindings in the run, whichever files came
+// that has more than MaxRuleFindings in the run, whichever files came
 // first, with an error; cold, and warm from a cache that did not keep the
 // files whose findings were left out.
 func TestFindingsPerRuleAreCapped(t *testing.T) {
-	old := maxRuleFindings
-	maxRuleFindings = 4
-	t.Cleanup(func() { maxRuleFindings = old })
+	old := MaxRuleFindings
+	MaxRuleFindings = 4
+	t.Cleanup(func() { MaxRuleFindings = old })
 	within := writeTree(t, map[string]string{"a.py": "leak(1)\nleak(2)\n", "b.py": "leak(3)\nleak(4)\n"})
 	if findings, notes := summary(scan(t, within, 2)); len(findings) != 4 || len(notes) != 0 {
 		t.Errorf("4 findings of a rule: findings %q, notifications %q", findings, notes)
@@ -233,9 +233,9 @@ func TestFindingsPerRuleAreCapped(t *testing.T) {
 // file was added) and the file is analyzed again: the rule stays within
 // the cap, as in a cold run.
 func TestCappedFindingsOfRefusedEntries(t *testing.T) {
-	old := maxRuleFindings
-	maxRuleFindings = 6
-	t.Cleanup(func() { maxRuleFindings = old })
+	old := MaxRuleFindings
+	MaxRuleFindings = 6
+	t.Cleanup(func() { MaxRuleFindings = old })
 	model := *testanalyzers.Defs
 	model.Context = func(root string, files []string) string { return strconv.Itoa(len(files)) }
 	calls := *testanalyzers.Calls

@@ -26,33 +26,41 @@ var (
 	// maxFileFindings caps the findings of one analyzer in one file; the
 	// rest are counted in a warning. A variable for the tests.
 	maxFileFindings = 10_000
-	// maxRuleFindings caps the findings of one rule in a run: a user rule
-	// whose pattern matches every call of a repository would otherwise
-	// hold millions of findings (2 KB each) to report none usefully (a
-	// SARIF report keeps 25,000 results, GitHub's limit). A rule past it
-	// reports none, and an error says why (plan.dropOverflowing): which
-	// findings came first depends on the workers' pace. A variable for
-	// the tests.
-	maxRuleFindings int64 = 100_000
 )
 
+// MaxRuleFindings caps the findings of one rule in a run: a user rule
+// whose pattern matches every call of a repository would otherwise hold
+// millions of findings (2 KB each) to report none usefully (a SARIF
+// report keeps 25,000 results, GitHub's limit). A rule past it reports
+// none, and an error says why (OverflowNotification): which findings came
+// first depends on the workers' pace. The shards of a scan count their
+// own files' (Result.RuleFindings), and merge applies the cap to their
+// sum. A variable for the tests.
+var MaxRuleFindings int64 = 100_000
+
+// OverflowNotification is the error that says a rule's n findings, more
+// than MaxRuleFindings, are not reported.
+func OverflowNotification(ruleID string, n int64) analyzers.Notification {
+	return analyzers.Notification{Level: "error", Message: fmt.Sprintf(
+		"rule %s: %d findings, more than the %d a run reports of one rule; none of them reported: narrow its pattern or its paths", ruleID, n, MaxRuleFindings)}
+}
+
 // countFinding counts a finding of rule id in a file's pass and reports
-// whether the rule is still within maxRuleFindings in the run.
+// whether the rule is still within MaxRuleFindings in the run.
 func (p *plan) countFinding(id string) bool {
 	c := p.ruleFindings[id]
-	return c == nil || c.Add(1) <= maxRuleFindings
+	return c == nil || c.Add(1) <= MaxRuleFindings
 }
 
 // dropOverflowing drops the findings of every rule that had more than
-// maxRuleFindings in the files' passes, and returns an error for each.
+// MaxRuleFindings in the files' passes, and returns an error for each.
 func (p *plan) dropOverflowing(r *runState) []analyzers.Notification {
 	var notes []analyzers.Notification
 	over := map[string]bool{}
 	for _, rl := range p.rules {
-		if n := p.ruleFindings[rl.ID].Load(); n > maxRuleFindings {
+		if n := p.ruleFindings[rl.ID].Load(); n > MaxRuleFindings {
 			over[rl.ID] = true
-			notes = append(notes, analyzers.Notification{Level: "error", Message: fmt.Sprintf(
-				"rule %s: %d findings, more than the %d a run reports of one rule; none of them reported: narrow its pattern or its paths", rl.ID, n, maxRuleFindings)})
+			notes = append(notes, OverflowNotification(rl.ID, n))
 		}
 	}
 	if len(over) == 0 {
@@ -103,4 +111,18 @@ func (g *memoryGate) enter(size int) (leave func()) {
 // directory.
 func skipsPath(w discover.Warning) bool {
 	return strings.HasPrefix(w.Message, "skipped:")
+}
+
+// ruleCounts returns the findings counted of each rule that had some.
+func (p *plan) ruleCounts() map[string]int64 {
+	var out map[string]int64
+	for id, c := range p.ruleFindings {
+		if n := c.Load(); n > 0 {
+			if out == nil {
+				out = map[string]int64{}
+			}
+			out[id] = n
+		}
+	}
+	return out
 }

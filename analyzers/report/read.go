@@ -42,6 +42,7 @@ func ReadSARIF(r io.Reader) (*Run, error) {
 	run.Omitted = sr.Properties.Omitted
 	run.Session, run.FilesScanned, run.Shard, run.Scan = sr.Properties.Session, sr.Properties.Files, sr.Properties.Shard, sr.Properties.Scan
 	run.Baseline = sr.Properties.Baseline
+	run.RuleFindings = sr.Properties.RuleFindings
 	for _, res := range sr.Results {
 		f, err := res.finding()
 		if err != nil {
@@ -85,6 +86,8 @@ type sarifRun struct {
 		Scan     string   `json:"residue/scan"`
 		Baseline bool     `json:"residue/baseline"`
 		Files    int      `json:"residue/filesScanned"`
+		// RuleFindings is a shard's Run.RuleFindings.
+		RuleFindings map[string]int64 `json:"residue/ruleFindings"`
 	} `json:"properties"`
 }
 

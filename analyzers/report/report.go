@@ -53,6 +53,10 @@ type Run struct {
 	// the shard's files: the paths, the filters, the configuration), so
 	// that merge joins only shards of one.
 	Shard, Scan string
+	// RuleFindings are, in a shard's report, the findings of its files
+	// that each rule capped by a run's count had (driver.Result's), for
+	// merge to apply the cap to the whole scan's.
+	RuleFindings map[string]int64
 	// Session, when set, identifies the pre-commit invocation whose runs
 	// the report gathers; SARIF records it, with FilesScanned, in the
 	// run's properties, for the next run of the session to continue it.

@@ -36,6 +36,9 @@ const (
 	shardKey    = "residue/shard"
 	scanKey     = "residue/scan"
 	baselineKey = "residue/baseline"
+	// ruleFindingsKey names the run property of a shard's
+	// Run.RuleFindings.
+	ruleFindingsKey = "residue/ruleFindings"
 )
 
 // WriteSARIF writes r as a SARIF 2.1.0 log of one run, indented by two
@@ -145,6 +148,9 @@ func buildSARIF(r *Run, p plan) (*sarif.Report, error) {
 	}
 	if r.Shard != "" {
 		run.Properties[shardKey] = r.Shard
+		if len(r.RuleFindings) > 0 {
+			run.Properties[ruleFindingsKey] = r.RuleFindings
+		}
 	}
 	if r.Scan != "" {
 		run.Properties[scanKey] = r.Scan

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
+	"github.com/residue-sec/residue/analyzers/driver"
 	"github.com/residue-sec/residue/analyzers/report"
 )
 
@@ -124,12 +125,45 @@ func mergeRuns(runs []*report.Run, paths []string) (*report.Run, error) {
 			merged.Notifications = append(merged.Notifications, n)
 		}
 	}
+	capRules(&merged, runs)
 	analyzers.SortFindings(merged.Findings)
 	analyzers.SortNotifications(merged.Notifications)
 	if merged.Findings == nil {
 		merged.Findings = []analyzers.Finding{}
 	}
 	return &merged, nil
+}
+
+// capRules applies driver.MaxRuleFindings to the sum of the shards'
+// counts of each rule, as the whole scan applies it to its own: a rule
+// past it has its findings dropped, and the shards' errors about it (each
+// shard's count past it) give way to one with the whole count.
+func capRules(merged *report.Run, runs []*report.Run) {
+	merged.RuleFindings = nil
+	total := map[string]int64{}
+	for _, r := range runs {
+		for id, n := range r.RuleFindings {
+			total[id] += n
+		}
+	}
+	over := map[string]bool{}
+	for id, n := range total {
+		if n <= driver.MaxRuleFindings {
+			continue
+		}
+		over[id] = true
+		for _, r := range runs {
+			if k := r.RuleFindings[id]; k > driver.MaxRuleFindings {
+				merged.Notifications = slices.DeleteFunc(merged.Notifications, func(n analyzers.Notification) bool {
+					return n == driver.OverflowNotification(id, k)
+				})
+			}
+		}
+		merged.Notifications = append(merged.Notifications, driver.OverflowNotification(id, n))
+	}
+	if len(over) > 0 {
+		merged.Findings = slices.DeleteFunc(merged.Findings, func(f analyzers.Finding) bool { return over[f.RuleID] })
+	}
 }
 
 // checkShards checks that the runs are the shards K/N of one scan, every

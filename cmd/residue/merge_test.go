@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/residue-sec/residue/analyzers/driver"
 )
 
 // sarifOf scans paths with args into a SARIF file and returns its text.
@@ -292,6 +294,37 @@ func TestShardsMergeToTheWholeScanPastGitHubsLimits(t *testing.T) {
 	for _, order := range [][]string{shards, {shards[1], shards[0]}} {
 		if merged(t, order) != whole {
 			t.Errorf("the merge of %d shards differs from the whole scan", len(order))
+		}
+	}
+}
+
+// TestShardsMergeToTheWholeScanPastTheRuleCap: a rule with more findings
+// in the scan than a run reports of one rule reports none in the whole
+// scan, with an error; its shards, each within the cap or not, merge to
+// the same report.
+func TestShardsMergeToTheWholeScanPastTheRuleCap(t *testing.T) {
+	useTestAnalyzers(t)
+	old := driver.MaxRuleFindings
+	driver.MaxRuleFindings = 7
+	t.Cleanup(func() { driver.MaxRuleFindings = old })
+	files := map[string]string{".git/HEAD": "ref: refs/heads/main\n", "big.py": "leak(1)\nleak(2)\nleak(3)\nleak(4)\nleak(5)\nleak(6)\nleak(7)\nleak(8)\n"}
+	for i := range 6 {
+		files[fmt.Sprintf("m/f%d.py", i)] = "leak(1)\nlean(2)\n"
+	}
+	dir := tree(t, files)
+	whole := sarifOf(t, "--no-cache", dir)
+	if !strings.Contains(whole, "rule test/leak: 14 findings, more than the 7") || strings.Contains(whole, `"ruleId": "test/leak"`) {
+		t.Fatalf("the whole scan did not drop test/leak:\n%s", whole)
+	}
+	for _, n := range []int{2, 3} {
+		var shards []string
+		for k := 1; k <= n; k++ {
+			p := filepath.Join(t.TempDir(), "shard.sarif")
+			must(t, os.WriteFile(p, []byte(sarifOf(t, "--no-cache", "--shard", fmt.Sprintf("%d/%d", k, n), dir)), 0o644))
+			shards = append(shards, p)
+		}
+		if merged(t, shards) != whole {
+			t.Errorf("%d shards: the merge differs from the whole scan", n)
 		}
 	}
 }

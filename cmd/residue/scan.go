@@ -122,6 +122,9 @@ func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	r := &report.Run{ToolVersion: toolVersion(), Rules: res.Rules, Findings: findings,
 		Notifications: res.Notifications, Category: o.category, FilesScanned: res.FilesScanned, FilesSkipped: res.FilesSkipped,
 		Baseline: sc.baseline != nil, Shard: o.shard.String(), Scan: sc.scan}
+	if r.Shard != "" {
+		r.RuleFindings = res.RuleFindings
+	}
 	if o.preCommit && o.format == "sarif" && o.output != "" {
 		r.Session = preCommitSession()
 		r = continueReport(r, o.output, relativePaths(res.Root, paths))

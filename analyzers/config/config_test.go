@@ -183,6 +183,14 @@ func TestLoad(t *testing.T) {
 	if err := os.WriteFile(path, []byte("exclude: [vendor/**]\nrules-dirs: [rules]\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if f, err := Read(path); err != nil {
+		t.Fatal(err)
+	} else if _, err := f.RulesDirs(); err == nil || !strings.Contains(err.Error(), FileName+":2:14: rules-dirs: rules is not a directory") {
+		t.Errorf("a missing rules dir: %v", err)
+	}
+	if err := os.Mkdir(filepath.Join(filepath.Dir(path), "rules"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	f, err := Read(path)
 	if err != nil {
 		t.Fatal(err)

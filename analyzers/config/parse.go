@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 
@@ -309,7 +310,8 @@ func contains(list []string, s string) bool {
 }
 
 // PeekRulesDirs reads only the `rules-dirs:` list of a configuration file:
-// the rule set a full Parse validates against depends on it.
+// the rule set a full Parse validates against depends on it. An entry
+// that is no directory (relative to the file's) is an error at its line.
 func PeekRulesDirs(file string, data []byte) ([]string, error) {
 	p := &parser{file: file}
 	var doc yaml.Node
@@ -322,7 +324,13 @@ func PeekRulesDirs(file string, data []byte) ([]string, error) {
 	var dirs []string
 	p.pairs(doc.Content[0], func(k, v *yaml.Node) {
 		if k.Value == "rules-dirs" {
-			dirs = values(p.list(k.Value, v, "directory"))
+			for _, item := range p.list(k.Value, v, "directory") {
+				dir := relativeTo(file, []string{item.Value})[0]
+				if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+					p.fail(item, "rules-dirs: %s is not a directory", item.Value)
+				}
+				dirs = append(dirs, item.Value)
+			}
 		}
 	})
 	return dirs, errors.Join(p.errs...)

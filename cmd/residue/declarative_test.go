@@ -146,7 +146,7 @@ func TestConfigRulesDirs(t *testing.T) {
 	}
 	must(t, os.Remove(filepath.Join(dir, "policy", "rules", "extra.yml")))
 	must(t, os.WriteFile(filepath.Join(dir, ".residue.yml"), []byte("rules-dirs: [missing]\n"), 0o644))
-	if code, _, errs := residue("scan", dir); code != 2 || !strings.Contains(errs, filepath.Join(dir, ".residue.yml")+": rules-dirs: "+filepath.Join(dir, "missing")+" is not a directory") || strings.Contains(errs, "--rules") {
+	if code, _, errs := residue("scan", dir); code != 2 || !strings.Contains(errs, filepath.Join(dir, ".residue.yml")+":1:14: rules-dirs: missing is not a directory") || strings.Contains(errs, "--rules") {
 		t.Errorf("missing rules dir: exit %d %q", code, errs)
 	}
 }

@@ -42,11 +42,6 @@ func (rs ruleSource) withConfig(cfgPath string) (*rule.Set, *config.Config, []st
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("invalid configuration:\n%w", err)
 		}
-		for _, dir := range dirs {
-			if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-				return nil, nil, nil, fmt.Errorf("invalid configuration:\n%s: rules-dirs: %s is not a directory", cfgPath, dir)
-			}
-		}
 		rs.dirs = append(append(listFlag{}, dirs...), rs.dirs...)
 	}
 	set, err := rs.load()

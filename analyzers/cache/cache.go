@@ -139,6 +139,9 @@ func Make(dir string) error {
 	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
+	if target, err := os.Readlink(dir); err == nil {
+		return fmt.Errorf("%s is a symbolic link to %s, which does not exist", dir, target)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -648,7 +651,12 @@ func writeAtomic(p string, data []byte) error {
 func writeAtomicStream(p string, write func(w io.WriterAt) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-")
 	if err != nil {
-		return err
+		// The temporary file's name says nothing; the folder does.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("cannot write in %s: %v", filepath.Dir(p), err)
 	}
 	werr := write(tmp)
 	cerr := tmp.Close()

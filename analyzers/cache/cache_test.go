@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -313,5 +314,24 @@ func TestConcurrentRuns(t *testing.T) {
 	}
 	if len(packs) == 0 || len(packs) > MaxPacks+4 {
 		t.Errorf("%d packs after concurrent compactions", len(packs))
+	}
+}
+
+// TestMakeAndWriteErrorsNameTheFolder: a cache directory that is a
+// dangling symbolic link, and a folder the cache cannot write in, are
+// named in the error, not a mkdir's "file exists" or a temporary file's
+// name.
+func TestMakeAndWriteErrorsNameTheFolder(t *testing.T) {
+	dir := t.TempDir()
+	link := filepath.Join(dir, "cache")
+	if err := os.Symlink(filepath.Join(dir, "gone"), link); err != nil {
+		t.Fatal(err)
+	}
+	if err := Make(link); err == nil || !strings.Contains(err.Error(), "is a symbolic link to "+filepath.Join(dir, "gone")+", which does not exist") {
+		t.Errorf("Make(dangling link) = %v", err)
+	}
+	missing := filepath.Join(dir, "missing")
+	if err := writeAtomic(filepath.Join(missing, "pack"), []byte("x")); err == nil || err.Error() != "cannot write in "+missing+": no such file or directory" {
+		t.Errorf("writeAtomic in a missing folder = %v", err)
 	}
 }

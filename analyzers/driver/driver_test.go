@@ -266,3 +266,17 @@ func TestDropDuplicates(t *testing.T) {
 		t.Errorf("kept %q, want %q", keys, want)
 	}
 }
+
+// TestCxxHeadersAreNotC: a header of C++ sources (a namespace, classes)
+// beside C is not parsed as C, which would only give syntax errors; a C
+// header is (source.LooksCxx tells C++ behind __cplusplus guards from C++).
+func TestCxxHeadersAreNotC(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"deps/conv/bignum.h": "namespace conv {\nclass Bignum {\n public:\n  void leak(int x);\n};\n}\n",
+		"src/api.h":          "#include <stdint.h>\n\nstatic void f(void) { leak(1); }\n",
+	})
+	findings, notes := summary(scan(t, dir, 2))
+	if fmt.Sprint(findings) != "[src/api.h:3:23 test/cleak]" || len(notes) != 0 {
+		t.Errorf("findings %q, notifications %q", findings, notes)
+	}
+}

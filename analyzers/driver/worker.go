@@ -3,6 +3,7 @@ package driver
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -84,6 +85,11 @@ func (w *worker) scan(j job) fileResult {
 func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnly bool) (fr fileResult) {
 	note := func(level, analyzer, format string, args ...any) {
 		fr.notes = append(fr.notes, analyzers.Notification{Level: level, Path: path, Analyzer: analyzer, Message: fmt.Sprintf(format, args...)})
+	}
+	if lang == source.C && strings.EqualFold(filepath.Ext(path), ".h") && source.LooksCxx(src) {
+		// A C++ header beside C++ sources: not C, which is all residue
+		// parses (as it does not read .cc files).
+		return fr
 	}
 	ff := w.p.filters[lang]
 	found := ff.set.Find(src)

@@ -173,6 +173,16 @@ type Part interface {
 	Needs() []string
 }
 
+// A ReparsedPart is a part whose model parsed its file again, repaired
+// (a C file's macros and conditional branches), when the first parse had
+// syntax errors. ParsesClean reports whether that parse had none: the
+// first parse's errors then hide nothing from the model, and the driver
+// does not note them unless an analyzer reads the first parse.
+type ReparsedPart interface {
+	Part
+	ParsesClean() bool
+}
+
 // A SyntaxPart is a part that keeps its file's snapshot; the driver then
 // stores the snapshot once, with the part.
 type SyntaxPart interface {

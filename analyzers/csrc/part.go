@@ -77,6 +77,13 @@ func (p *Part) Needs() []string {
 	return out
 }
 
+// ParsesClean reports whether the file, parsed again in its
+// configuration with the macros that broke it repaired, has no syntax
+// error: the model reads that parse (analyzers.ReparsedPart).
+func (p *Part) ParsesClean() bool {
+	return p.Configured != nil && !p.Configured.Tree.Root().HasError()
+}
+
 // tree returns the snapshot the model reads: the configured one if any.
 func (p *Part) tree() *syntax.Tree {
 	if p.Configured != nil {

@@ -112,7 +112,7 @@ func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnl
 		return fr
 	}
 	root := f.Root()
-	if root.HasError() {
+	if root.HasError() && (len(wanted) > 0 || !parsesClean(fr.parts)) {
 		note("note", "", "syntax errors; findings near them may be missing")
 	}
 	var matches map[int][]tsquery.Match
@@ -298,4 +298,15 @@ func (p *plan) ruleApplies(id, path string) bool {
 		return false
 	}
 	return !glob.Within(r.Paths.Exclude, path)
+}
+
+// parsesClean reports whether a part's model parsed its file again
+// without the syntax errors of the first parse (analyzers.ReparsedPart).
+func parsesClean(parts []ownedPart) bool {
+	for _, op := range parts {
+		if rp, ok := op.part.(analyzers.ReparsedPart); ok && rp.ParsesClean() {
+			return true
+		}
+	}
+	return false
 }

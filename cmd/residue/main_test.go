@@ -391,3 +391,18 @@ func TestOutputThatCannotBeWritten(t *testing.T) {
 		t.Errorf("test: exit %d, %q", code, errs)
 	}
 }
+
+// TestSyntaxNotesOfRepairedFiles: a C file whose only syntax errors are
+// macros the C model repairs (a statement macro without its semicolon)
+// gets no note, since the model reads the repaired parse; a file the
+// repair does not mend keeps it.
+func TestSyntaxNotesOfRepairedFiles(t *testing.T) {
+	dir := tree(t, map[string]string{
+		"macro.c":  "static int f(char *out)\n{\n    int n = 0;\n    Py_BEGIN_ALLOW_THREADS\n    n = fill(out, 64);\n    Py_END_ALLOW_THREADS\n    return n;\n}\n",
+		"broken.c": "int g(void) {\n  return 1 +;\n}\n",
+	})
+	_, _, errs := residue("scan", "--no-cache", dir)
+	if strings.Contains(errs, "macro.c: note: syntax errors") || !strings.Contains(errs, "broken.c: note: syntax errors") {
+		t.Errorf("notes:\n%s", errs)
+	}
+}

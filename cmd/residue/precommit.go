@@ -14,16 +14,15 @@ import (
 // pre-commit run that splits a long file list into several runs of one
 // hook, one after another, each started by it. It is the parent's process
 // id and, where the system tells, the parent's start time, so that a later
-// process with a reused id is another session. A parent that is no
-// process of the system's (this one is the first of a container, pid 1)
-// or whose start Linux does not tell identifies nothing: "", no session.
+// process with a reused id is another session. Without a parent (this
+// process is the first of a container's, pid 1, and its parent id 0)
+// there is no session: "".
 func preCommitSession() string {
 	ppid := os.Getppid()
-	start := processStart(ppid)
-	if ppid <= 1 || start == "" && runtime.GOOS == "linux" {
+	if ppid <= 0 {
 		return ""
 	}
-	return fmt.Sprintf("%d@%s", ppid, start)
+	return fmt.Sprintf("%d@%s", ppid, processStart(ppid))
 }
 
 // processStart returns when process pid started, in clock ticks since
@@ -103,8 +102,12 @@ func under(path string, paths []string) bool {
 }
 
 // relativePaths returns the paths named on the command line as slash
-// paths relative to root ("." for root itself).
+// paths relative to root ("." for root itself; none named is ".", the
+// current directory, as for the scan).
 func relativePaths(root string, paths []string) []string {
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
 	var out []string
 	for _, p := range paths {
 		abs, err := filepath.Abs(p)

@@ -54,6 +54,11 @@ func TestPreCommitSessionGathersRuns(t *testing.T) {
 	if found, _, _ := sarifFindings(t, report); fmt.Sprint(found) != "[b.py:1 test/leak]" {
 		t.Errorf("a run that scans a file of the report again kept %q, want only b.py", found)
 	}
+	// So is a run with no path, which scans the current directory.
+	scan("sh", "-c", `"$0" scan --pre-commit --format sarif -o "$1"; "$0" scan --pre-commit --format sarif -o "$1"`, bin, report)
+	if found, _, _ := sarifFindings(t, report); fmt.Sprint(found) != "[a.py:1 test/leak b.py:1 test/leak c.c:1 test/cleak]" {
+		t.Errorf("two runs of the current directory hold %q, want its findings once", found)
+	}
 	// Without --pre-commit every run replaces the report.
 	scan(bin, "scan", "--format", "sarif", "-o", report, "a.py")
 	scan(bin, "scan", "--format", "sarif", "-o", report, "b.py")

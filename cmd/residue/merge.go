@@ -137,33 +137,46 @@ func mergeRuns(runs []*report.Run, paths []string) (*report.Run, error) {
 // capRules applies driver.MaxRuleFindings to the sum of the shards'
 // counts of each rule, as the whole scan applies it to its own: a rule
 // past it has its findings dropped, and the shards' errors about it (each
-// shard's count past it) give way to one with the whole count.
+// shard's count past it) give way to one with the whole count. The whole
+// scan's errors come together, in the rules' order: they take the place
+// of the first shard's error, else come after the other notifications.
 func capRules(merged *report.Run, runs []*report.Run) {
 	merged.RuleFindings = nil
-	total := map[string]int64{}
-	for _, r := range runs {
-		for id, n := range r.RuleFindings {
-			total[id] += n
-		}
-	}
 	over := map[string]bool{}
-	for id, n := range total {
-		if n <= driver.MaxRuleFindings {
-			continue
-		}
-		over[id] = true
+	var notes, owns []analyzers.Notification
+	for _, rl := range merged.Rules {
+		var total int64
 		for _, r := range runs {
-			if k := r.RuleFindings[id]; k > driver.MaxRuleFindings {
-				merged.Notifications = slices.DeleteFunc(merged.Notifications, func(n analyzers.Notification) bool {
-					return n == driver.OverflowNotification(id, k)
-				})
+			if k := r.RuleFindings[rl.ID]; k > 0 {
+				total += k
+				if k > driver.MaxRuleFindings {
+					owns = append(owns, driver.OverflowNotification(rl.ID, k))
+				}
 			}
 		}
-		merged.Notifications = append(merged.Notifications, driver.OverflowNotification(id, n))
+		if total > driver.MaxRuleFindings {
+			over[rl.ID] = true
+			notes = append(notes, driver.OverflowNotification(rl.ID, total))
+		}
 	}
-	if len(over) > 0 {
-		merged.Findings = slices.DeleteFunc(merged.Findings, func(f analyzers.Finding) bool { return over[f.RuleID] })
+	if len(notes) == 0 {
+		return
 	}
+	placed := false
+	var kept []analyzers.Notification
+	for _, n := range merged.Notifications {
+		switch {
+		case !slices.Contains(owns, n):
+			kept = append(kept, n)
+		case !placed:
+			kept, placed = append(kept, notes...), true
+		}
+	}
+	if !placed {
+		kept = append(kept, notes...)
+	}
+	merged.Notifications = kept
+	merged.Findings = slices.DeleteFunc(merged.Findings, func(f analyzers.Finding) bool { return over[f.RuleID] })
 }
 
 // checkShards checks that the runs are the shards K/N of one scan, every

@@ -2,7 +2,6 @@ package ctypes
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/pysrc"
@@ -69,11 +68,12 @@ func (ix *index) pointerUses() map[string]pointerUse {
 				continue
 			}
 			for _, a := range c.args {
-				if builtText(a.data) {
-					continue
-				}
+				counts := textCounts(a.data)
 				for _, d := range a.data {
 					key := d.Name + "#" + d.Key
+					if counts[resultAt(d)] {
+						continue
+					}
 					if _, seen := out[key]; d.Kind == objResult && !seen {
 						out[key] = pointerUse{use, d, a.loc}
 					}
@@ -84,13 +84,44 @@ func (ix *index) pointerUses() map[string]pointerUse {
 	return out
 }
 
-// builtText reports whether a value is text an operation builds
-// (b"\0" * n + msg): an int among its operands is a count or a length,
-// not the value passed.
-func builtText(ds []pysrc.Datum) bool {
-	return slices.ContainsFunc(ds, func(d pysrc.Datum) bool {
-		return d.Tag == pysrc.TagExpr && isText([]pysrc.Datum{d})
-	})
+// A resultKey tells a foreign call's result apart: the function and the
+// call.
+type resultKey struct {
+	fn, key string
+	at      pysrc.Loc
+}
+
+func resultAt(d pysrc.Datum) resultKey { return resultKey{d.Name, d.Key, d.Origin} }
+
+// textCounts returns the foreign calls' results among the operands of
+// the text operations a value may be (b"\0" * n + msg): there, an int is
+// a count or a length, not the value passed; the same result the value
+// may also be on its own (p or b"\0" * 4) is not among them.
+func textCounts(ds []pysrc.Datum) map[resultKey]bool {
+	var out map[resultKey]bool
+	var operands func(ds []pysrc.Datum, depth int)
+	operands = func(ds []pysrc.Datum, depth int) {
+		for _, d := range ds {
+			if d.Tag == pysrc.TagExpr && depth <= maxDepth {
+				for _, it := range d.Items {
+					operands(it, depth+1)
+				}
+			} else if d.Kind == objResult {
+				if out == nil {
+					out = map[resultKey]bool{}
+				}
+				out[resultAt(d)] = true
+			}
+		}
+	}
+	for _, d := range ds {
+		if d.Tag == pysrc.TagExpr && isText([]pysrc.Datum{d}) {
+			for _, it := range d.Items {
+				operands(it, 0)
+			}
+		}
+	}
+	return out
 }
 
 // missingRestype reports a foreign function with no restype whose C

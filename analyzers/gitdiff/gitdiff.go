@@ -49,16 +49,10 @@ func Since(dir, rev string) (*Changes, error) {
 	if rev == "" || strings.HasPrefix(rev, "-") {
 		return nil, fmt.Errorf("--diff-base %q is not a revision", rev)
 	}
-	if _, err := git(dir, "rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}"); err != nil {
-		if _, repoErr := git(dir, "rev-parse", "--git-dir"); repoErr != nil {
-			return nil, fmt.Errorf("--diff-base %s: %v", rev, repoErr)
-		}
-		return nil, fmt.Errorf("--diff-base %s: no such commit in this clone (a force-push drops the commit before it; a shallow clone lacks history: fetch it, or clone with full depth)", rev)
-	}
 	diff, err := git(dir, "-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "--no-textconv",
 		"--ignore-submodules", "--find-renames", "--relative", "--src-prefix=a/", "--dst-prefix=b/", "-U0", rev, "--")
 	if err != nil {
-		return nil, fmt.Errorf("--diff-base %s: %v", rev, err)
+		return nil, fmt.Errorf("--diff-base %s: %v", rev, missing(dir, rev, err))
 	}
 	c, err := Parse(diff)
 	if err != nil {
@@ -82,6 +76,22 @@ func Since(dir, rev string) (*Changes, error) {
 		}
 	}
 	return c, nil
+}
+
+// missing returns why git could not diff against rev: a revision that
+// names no commit of the clone is said to be missing, with the two
+// usual causes, and any other error is git's.
+func missing(dir, rev string, err error) error {
+	if strings.Contains(rev, "..") {
+		return err // a range (base...HEAD) is git's to judge
+	}
+	if _, repoErr := git(dir, "rev-parse", "--git-dir"); repoErr != nil {
+		return err
+	}
+	if _, revErr := git(dir, "rev-parse", "--verify", "--quiet", rev+"^{commit}"); revErr == nil {
+		return err
+	}
+	return errors.New("no such commit in this clone (a force-push drops the commit before it; a shallow clone lacks history: fetch it, or clone with full depth)")
 }
 
 // git runs git in dir and returns its standard output; the error carries

@@ -171,6 +171,11 @@ func TestSince(t *testing.T) {
 		}
 	}
 
+	// A range is git diff's to read: the merge base's changes.
+	if _, err := Since(dir, "HEAD...HEAD"); err != nil {
+		t.Errorf("Since(HEAD...HEAD) = %v", err)
+	}
+
 	// Run from a subdirectory, paths are relative to it.
 	sub, err := Since(filepath.Join(dir, "app"), "HEAD")
 	if err != nil || !sub.Touches("views.py", 2, 2) || sub.Touches("app/views.py", 2, 2) {
@@ -187,6 +192,7 @@ func TestSinceErrors(t *testing.T) {
 		{dir, "--output=/tmp/x", `--diff-base "--output=/tmp/x" is not a revision`},
 		{dir, "", `--diff-base "" is not a revision`},
 		{t.TempDir(), "HEAD", "--diff-base HEAD: git: "},
+		{dir, "no-such-branch...HEAD", "--diff-base no-such-branch...HEAD: git: fatal: "},
 	} {
 		if _, err := Since(tc.dir, tc.rev); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("Since(%s) = %v, want %s…", tc.rev, err, tc.want)

@@ -204,6 +204,18 @@ func TestActionScanStep(t *testing.T) {
 	if merged := readFile(t, filepath.Join(workspace, "merged.sarif")); merged != readFile(t, whole) {
 		t.Errorf("the merged shards differ from the whole scan")
 	}
+
+	// A checkout in a folder of a workspace that is no clone itself
+	// (actions/checkout's path:): the diff-base is looked for in the clone
+	// of the paths scanned.
+	outer := t.TempDir()
+	must(t, os.Rename(gitTree(t, map[string]string{"views.py": "def view(request):\n    leak(request.body)\n"}), filepath.Join(outer, "app")))
+	ctx := a.inputs(map[string]string{"paths": "app", "diff-base": "HEAD"})
+	ctx["steps.build.outputs.residue"] = residueBin
+	code, out, outputs = runStep(t, scan, outer, ctx)
+	if code != 0 || outputs != "sarif-file=residue.sarif\nfindings=false\n" || strings.Contains(out, "::warning::") {
+		t.Errorf("diff-base of a checkout in a folder: exit %d, outputs %q\n%s", code, outputs, out)
+	}
 }
 
 // TestActionBuildStep runs the action's build step for real and scans a

@@ -173,7 +173,8 @@ func TestDiffBase(t *testing.T) {
 
 // TestBaselineOfAnotherRoot: a baseline written by a scan of a subfolder
 // (paths relative to it) matches nothing in a scan of the folder above,
-// which says so; a baseline whose findings were all fixed says nothing.
+// which says so; a baseline whose findings were all fixed, or whose files
+// were deleted, says nothing.
 func TestBaselineOfAnotherRoot(t *testing.T) {
 	useTestAnalyzers(t)
 	dir := tree(t, map[string]string{"sub/a.py": "leak(1)\n"})
@@ -182,11 +183,22 @@ func TestBaselineOfAnotherRoot(t *testing.T) {
 		t.Fatalf("scan of sub: exit %d\n%s", code, errs)
 	}
 	code, _, errs := residue("scan", "--baseline", base, dir)
-	if code != 1 || !strings.Contains(errs, "none of its findings is in this scan, and none of its files (a.py…) is under") {
+	if code != 1 || !strings.Contains(errs, "none of its findings is in this scan, whose sub/a.py is its a.py: a report of a scan from another folder?") {
 		t.Errorf("baseline of sub/ at the root: exit %d\n%s", code, errs)
 	}
 	must(t, os.WriteFile(filepath.Join(dir, "sub", "a.py"), []byte("x = 1\n"), 0o644))
 	if code, _, errs := residue("scan", "--baseline", base, filepath.Join(dir, "sub")); code != 0 || strings.Contains(errs, "none of its findings") {
 		t.Errorf("baseline whose findings were fixed: exit %d\n%s", code, errs)
+	}
+	// A baseline whose files were all deleted since, and a new finding.
+	must(t, os.WriteFile(filepath.Join(dir, "sub", "a.py"), []byte("leak(1)\n"), 0o644))
+	whole := filepath.Join(t.TempDir(), "whole.sarif")
+	if code, _, errs := residue("scan", "--format", "sarif", "-o", whole, dir); code != 1 {
+		t.Fatalf("scan: exit %d\n%s", code, errs)
+	}
+	must(t, os.RemoveAll(filepath.Join(dir, "sub")))
+	must(t, os.WriteFile(filepath.Join(dir, "new.py"), []byte("leak(2)\n"), 0o644))
+	if code, _, errs := residue("scan", "--baseline", whole, dir); code != 1 || strings.Contains(errs, "none of its findings") {
+		t.Errorf("baseline whose files were deleted: exit %d\n%s", code, errs)
 	}
 }

@@ -248,15 +248,12 @@ func (sc *scanSetup) filter(all []analyzers.Finding, o *scanOptions, stderr io.W
 		var n int
 		findings, n = sc.baseline.Drop(findings)
 		note("%d finding%s in the baseline left out", n)
-		if n == 0 && !o.quiet && len(sc.baselineFiles) > 0 && !slices.ContainsFunc(sc.baselineFiles, func(p string) bool {
-			_, err := os.Lstat(filepath.Join(sc.driver.Root, filepath.FromSlash(p)))
-			return err == nil
-		}) {
-			// Paths are relative to the root of the scan that wrote the
-			// report: one made from a subfolder matches nothing here.
-			printNotification(stderr, analyzers.Notification{Level: "warning", Message: fmt.Sprintf(
-				"--baseline %s: none of its findings is in this scan, and none of its files (%s…) is under %s: a report of a scan from another folder? Its paths are relative to that scan's root",
-				o.baseline, sc.baselineFiles[0], absResolved(sc.driver.Root))})
+		if n == 0 && !o.quiet {
+			if at, ok := otherRoot(sc.baselineFiles, findings); ok {
+				printNotification(stderr, analyzers.Notification{Level: "warning", Message: fmt.Sprintf(
+					"--baseline %s: none of its findings is in this scan, whose %s is its %s: a report of a scan from another folder? Its paths are relative to that scan's root",
+					o.baseline, at[0], at[1])})
+			}
 		}
 	}
 	if sc.changes != nil {
@@ -265,6 +262,32 @@ func (sc *scanSetup) filter(all []analyzers.Finding, o *scanOptions, stderr io.W
 		note("%d finding%s on lines unchanged since --diff-base left out", n)
 	}
 	return findings
+}
+
+// otherRoot reports whether a baseline matched nothing because it was
+// written by a scan of another folder: one of the findings' files is a
+// file of the baseline under a folder (sub/a.py for a.py), or the other
+// way round; at are the two paths.
+func otherRoot(baseline []string, findings []analyzers.Finding) (at [2]string, ok bool) {
+	files := map[string]bool{}
+	for _, p := range baseline {
+		files[p] = true
+	}
+	for _, f := range findings {
+		p := f.Location.Path
+		if files[p] {
+			return at, false // the same paths: findings fixed, or edited
+		}
+	}
+	for _, f := range findings {
+		p := f.Location.Path
+		for _, b := range baseline {
+			if strings.HasSuffix(p, "/"+b) || strings.HasSuffix(b, "/"+p) {
+				return [2]string{p, b}, true
+			}
+		}
+	}
+	return at, false
 }
 
 // plural returns "s" unless n is 1.

@@ -379,6 +379,20 @@ func TestWriteSARIFTruncatesLocations(t *testing.T) {
 	if got := notificationTexts(t, doc); !reflect.DeepEqual(got, want) {
 		t.Errorf("notifications = %q, want %q", got, want)
 	}
+
+	// A shard's report keeps them all: merge cuts them.
+	r.Shard = "1/2"
+	_, doc = writeSARIFMap(t, r)
+	res := at(t, doc, "runs", 0, "results", 0)
+	if n := len(at(t, res, "relatedLocations").([]any)); n != maxRelatedLocations+5 {
+		t.Errorf("a shard's result: %d related locations, want all %d", n, maxRelatedLocations+5)
+	}
+	if n := len(at(t, res, "codeFlows", 0, "threadFlows", 0, "locations").([]any)); n != maxThreadFlowLocations+1 {
+		t.Errorf("a shard's result: %d flow steps, want all %d", n, maxThreadFlowLocations+1)
+	}
+	if got := notificationTexts(t, doc); len(got) != 0 {
+		t.Errorf("a shard's notifications = %q, want none", got)
+	}
 }
 
 func TestRuleTags(t *testing.T) {

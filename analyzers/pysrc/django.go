@@ -154,7 +154,7 @@ func builtinCall(c *CallSite) ([]Datum, bool) {
 	switch m := c.Method(); {
 	case m == "get_response":
 		return []Datum{{Tag: TagObject, Kind: ObjResponse, Origin: c.Loc()}}, true
-	case m == "format" || m == "join":
+	case m == "format" || m == "join" || m == "substitute" || m == "safe_substitute":
 		var out []Datum
 		for _, r := range c.Recv {
 			out = union(out, c.fr.whole(r)...)
@@ -274,6 +274,7 @@ var propagators = map[string]bool{
 	"sorted": true, "reversed": true, "bytes": true, "bytearray": true, "format": true,
 	"json.dumps": true, "dumps": true, "copy.copy": true, "copy.deepcopy": true, "deepcopy": true,
 	"json.loads": true, "loads": true, "urllib.parse.unquote": true, "unquote": true,
+	"urllib.parse.unquote_plus": true, "unquote_plus": true,
 	"base64.b64encode": true, "b64encode": true, "base64.b64decode": true, "b64decode": true,
 	"pprint.pformat": true, "pformat": true, "frozenset": true, "zip": true, "enumerate": true,
 }

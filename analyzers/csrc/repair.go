@@ -17,7 +17,10 @@ import (
 //   - a loop macro (`uwsgi_foreach(p, list) {`) becomes a while loop;
 //   - the type argument of va_arg becomes a name;
 //   - a macro the file defines as a storage class (`#define REDIS_STATIC
-//     static`) becomes that word.
+//     static`) becomes that word;
+//   - an upper-case name that starts a broken declaration before its
+//     type (`PYCURL_INTERNAL PyObject *`, `static FORCE_INLINE uint32_t`),
+//     a storage-class or attribute macro a header defines, is blanked.
 
 // An edit replaces bytes at an offset with as many bytes.
 type edit struct {
@@ -30,6 +33,7 @@ var (
 	blockMacro = regexp.MustCompile(`^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\([^;{}]*\)[ \t]*\{[ \t]*\r?$`)
 	vaArg      = regexp.MustCompile(`\bva_arg[ \t]*\([^,()]*,([^()]*)\)`)
 	storageDef = regexp.MustCompile(`^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]+(static|inline|extern|static inline|__inline|__inline__)[ \t]*$`)
+	leadMacro  = regexp.MustCompile(`^[ \t]*(?:(?:static|extern|inline)[ \t]+)*([A-Z_][A-Z0-9_]*)[ \t]+[A-Za-z_]`)
 )
 
 // repairs returns the edits of the lines of the broken functions of t.
@@ -43,6 +47,7 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 		start, end := int(c.StartByte()), int(c.EndByte())
 		out = append(out, storageEdits(src[start:end], start, storage)...)
 		out = append(out, vaArgEdits(src[start:end], start)...)
+		out = append(out, leadEdits(src[start:end], start, storage)...)
 		// lines after the node's first (its header)
 		off := start
 		if nl := bytes.IndexByte(src[start:end], '\n'); nl >= 0 {
@@ -148,6 +153,25 @@ func vaArgEdits(text []byte, base int) []edit {
 		out = append(out, edit{base + lo, name})
 	}
 	return out
+}
+
+// leadEdits blanks the upper-case name that starts the declaration text
+// before its type (leadMacro), unless it is a keyword or a storage macro
+// the file defines (storageEdits replaces it).
+func leadEdits(text []byte, base int, storage map[string]string) []edit {
+	line := text
+	if nl := bytes.IndexByte(text, '\n'); nl >= 0 {
+		line = text[:nl]
+	}
+	m := leadMacro.FindSubmatchIndex(line)
+	if m == nil {
+		return nil
+	}
+	name := string(line[m[2]:m[3]])
+	if keywords[name] || storage[name] != "" {
+		return nil
+	}
+	return []edit{{base + m[2], bytes.Repeat([]byte(" "), m[3]-m[2])}}
 }
 
 // storageEdits replaces a storage-class macro by its word.

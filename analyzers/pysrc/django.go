@@ -181,6 +181,8 @@ func builtinCall(c *CallSite) ([]Datum, bool) {
 			return []Datum{{Tag: TagObject, Kind: ObjResponse, Origin: c.Loc()}}, true
 		case c.external(name) && (cleanFunctions[name] || strings.HasPrefix(name, "hashlib.")):
 			return nil, true
+		case reFunctions[name] && c.external(name):
+			return c.reCall(name), true
 		case c.external(name) && propagators[name] && !c.copiesVocabObject(name):
 			out := c.allArgs()
 			if crlfSafe[name] {
@@ -226,6 +228,56 @@ func (cs *CallSite) allArgs() []Datum {
 	for _, a := range cs.args {
 		for _, d := range a {
 			out = union(out, cs.fr.whole(d)...)
+		}
+	}
+	return out
+}
+
+// reFunctions are the functions of the re module whose result is made of
+// the string they are given.
+var reFunctions = map[string]bool{"re.split": true, "re.findall": true, "re.sub": true, "re.subn": true}
+
+// reCall is the result of re.split, re.findall, re.sub or re.subn of
+// request data: the string's content, in a list (written with its items'
+// repr: CR and LF escaped) for split and findall, and for sub with CR
+// and LF gone when its pattern matches both (\s, or \r and \n) and its
+// replacement is a literal without them.
+func (cs *CallSite) reCall(name string) []Datum {
+	at := 1
+	if name == "re.sub" || name == "re.subn" {
+		at = 2
+	}
+	i := cs.Keyword("string")
+	if i < 0 {
+		i = cs.Positional(at)
+	}
+	if i < 0 {
+		return nil
+	}
+	var out []Datum
+	for _, d := range cs.args[i] {
+		out = union(out, cs.fr.whole(d)...)
+	}
+	escaped := name == "re.split" || name == "re.findall"
+	if !escaped {
+		pattern, repl := cs.Positional(0), cs.Keyword("repl")
+		if repl < 0 {
+			repl = cs.Positional(1)
+		}
+		if pattern >= 0 && repl >= 0 && cs.c.Args[pattern].Literal && cs.c.Args[repl].Literal {
+			p, r := cs.c.Args[pattern].Lit, cs.c.Args[repl].Lit
+			matches := func(c byte, esc string) bool { return strings.IndexByte(p, c) >= 0 || strings.Contains(p, esc) }
+			escaped = (strings.Contains(p, `\s`) || matches('\r', `\r`) && matches('\n', `\n`)) && !strings.ContainsAny(r, "\r\n")
+		}
+		if !escaped && repl >= 0 {
+			for _, d := range cs.args[repl] {
+				out = union(out, cs.fr.whole(d)...)
+			}
+		}
+	}
+	if escaped {
+		for j := range out {
+			out[j] = escape(out[j], cs.Loc())
 		}
 	}
 	return out

@@ -28,7 +28,7 @@ func classify(d *pysrc.Datum) label {
 		l = bodyData
 	case pysrc.DataField:
 		switch {
-		case secretKeys.MatchString(strings.ReplaceAll(d.Key, "-", "_")):
+		case secretKey(d.Key):
 			l = secretData
 		case d.Validated():
 			// A field a serializer or a form validated is a typed or
@@ -45,7 +45,7 @@ func classify(d *pysrc.Datum) label {
 		// The whole session holds the login (its keys, the password
 		// hash's HMAC); a value at a key the server chose is what it
 		// stored there, a secret when the key says so.
-		if d.Key == "" || secretKeys.MatchString(strings.ReplaceAll(d.Key, "-", "_")) || d.Key == "_auth_user_hash" {
+		if d.Key == "" || secretKey(d.Key) || d.Key == "_auth_user_hash" {
 			l = secretData
 		}
 	case pysrc.DataHeaders, pysrc.DataCookies, pysrc.DataCookie, pysrc.DataAuth:
@@ -56,7 +56,7 @@ func classify(d *pysrc.Datum) label {
 		// One field of another service's answer is a value of its
 		// own: a token (access_token) is written out, a code or an id
 		// is not.
-		if d.Key == "" || secretKeys.MatchString(d.Key) {
+		if d.Key == "" || secretKey(d.Key) {
 			l = clientData
 		}
 	}
@@ -77,7 +77,7 @@ func headerLabel(key string) label {
 	switch {
 	case serverKeys[key]:
 		return noLabel
-	case secretKeys.MatchString(norm):
+	case secretKey(key):
 		return secretData
 	case strings.HasPrefix(strings.ToUpper(norm), "HTTP_") || key != strings.ToUpper(key):
 		return rawHeader

@@ -30,6 +30,18 @@ const (
 // a client certificate (compared case-insensitively, with - and _ equal).
 var secretKeys = regexp.MustCompile(`(?i)^(http_)?(authorization|proxy_authorization|cookie|set_cookie|x_api_key|x_auth_token|x_csrftoken|ssl_client_cert|x_ssl_client_cert|x_client_cert|x_forwarded_client_cert)$|token|secret|passw|api_?key|session|cert|private_?key|credential|card_?num|(^|_)(card|cvc|cvv|ssn|otp|pin)($|_)|^key$|_key$`)
 
+// metaKeys are keys that name something about a secret, not the secret:
+// when it expires, how long or how many it is, its type
+// (oidc_id_token_expiration, token_type, password_length).
+var metaKeys = regexp.MustCompile(`(?i)_(expiration|expires|expires_at|expires_in|expiry|exp|issued_at|created_at|updated_at|count|length|len|type|timeout|ttl|age|lifetime)$`)
+
+// secretKey reports whether a header, META, field or session key names a
+// credential: secretKeys, unless metaKeys (with - read as _).
+func secretKey(key string) bool {
+	norm := strings.ReplaceAll(key, "-", "_")
+	return secretKeys.MatchString(norm) && !metaKeys.MatchString(norm)
+}
+
 // serverKeys are META keys the server sets, not the client: no finding.
 var serverKeys = map[string]bool{
 	"REMOTE_ADDR": true, "REMOTE_HOST": true, "REQUEST_METHOD": true, "SERVER_NAME": true,

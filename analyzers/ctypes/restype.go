@@ -67,7 +67,10 @@ func (ix *index) pointerUses() map[string]pointerUse {
 			default:
 				continue
 			}
-			for _, a := range c.args {
+			for i, a := range c.args {
+				if len(c.fps) > 0 && a.keyword == "" && ix.narrowIntParam(c.fps[0], i) {
+					continue // an int passed as one, whatever it was
+				}
 				counts := textCounts(a.data)
 				for _, d := range a.data {
 					key := d.Name + "#" + d.Key
@@ -82,6 +85,19 @@ func (ix *index) pointerUses() map[string]pointerUse {
 		}
 	}
 	return out
+}
+
+// narrowIntParam reports whether parameter i of fp is an integer of 4
+// bytes or fewer, by its C prototype or its argtypes: an int result
+// passed there is an int, not a pointer.
+func (ix *index) narrowIntParam(fp pysrc.Datum, i int) bool {
+	var t ctype
+	if p := ix.protos[fp.Key]; p != nil && i < len(p.params) {
+		t = ix.ctypeOf(p.params[i])
+	} else if types, _, ok := ix.argtypes(fpKey(fp)); ok && i < len(types) {
+		t = types[i]
+	}
+	return t.kind == kindInt && t.width > 0 && t.width <= 4
 }
 
 // A resultKey tells a foreign call's result apart: the function and the

@@ -15,8 +15,15 @@ func (w *walker) assign(n *syntax.Node, st *state) exprVal {
 	}
 	if l := w.lookupIdent(left); l != nil && op == "=" {
 		switch {
-		case l.typ != nil && l.typ.kind == pointerT && l.buf < 0:
-			r, bound := w.pointerValue(right, l.name, l.typ, st)
+		case l.typ != nil && l.typ.kind == pointerT && l.buf < 0, l.typ == nil && l.buf < 0 && w.pointsIntoBuffer(right, st):
+			// A variable of a type the model does not know (a macro of a
+			// header it did not find) holds a pointer when one is
+			// assigned to it.
+			typ := l.typ
+			if typ == nil {
+				typ = pointerTo(nil)
+			}
+			r, bound := w.pointerValue(right, l.name, typ, st)
 			w.renamed(l.name, st)
 			delete(st.alias, l.id)
 			if bound {
@@ -149,6 +156,13 @@ func (w *walker) pointerValue(rhs *syntax.Node, name string, typ *ctype, st *sta
 	}
 	w.expr(rhs, st)
 	return ref{}, false
+}
+
+// pointsIntoBuffer reports whether rhs is a pointer into a buffer the
+// function tracks (a cast of PyBytes_AsString's result, an alias).
+func (w *walker) pointsIntoBuffer(rhs *syntax.Node, st *state) bool {
+	_, _, ok := w.value(rhs, st)
+	return ok
 }
 
 // isNull reports whether n is NULL or 0.

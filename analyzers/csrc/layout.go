@@ -94,7 +94,10 @@ func (f *scope) baseType(n *syntax.Node) *ctype {
 			return scalar(name, size)
 		}
 		if n.Type() == "type_identifier" {
-			return f.typedefType(name)
+			if t := f.typedefType(name); t != nil {
+				return t
+			}
+			return f.macroType(name)
 		}
 	case "struct_specifier", "union_specifier":
 		return f.recordType(n)
@@ -102,6 +105,53 @@ func (f *scope) baseType(n *syntax.Node) *ctype {
 		return scalar(collapse(n.ChildByFieldName("name").Text()), 4)
 	}
 	return nil
+}
+
+// macroType resolves a type name that is an object-like macro of a type
+// (`#define lzo_bytep unsigned char __LZO_MMODEL *`): its words, less
+// the macros that expand to nothing, and a pointer for each star; nil
+// when its body is not such a type.
+func (f *scope) macroType(name string) *ctype {
+	m := f.u.macro(name)
+	if m == nil || m.fn || !f.enter() {
+		return nil
+	}
+	defer f.leave()
+	body := strings.TrimSpace(m.body)
+	stars := 0
+	for strings.HasSuffix(body, "*") {
+		body, stars = strings.TrimSpace(strings.TrimSuffix(body, "*")), stars+1
+	}
+	var words []string
+	for _, w := range strings.Fields(body) {
+		switch {
+		case w == "const" || w == "volatile":
+		case strings.IndexFunc(w, func(r rune) bool { return r >= 128 || !isIdentByte(byte(r)) }) >= 0:
+			return nil
+		default:
+			if e := f.u.macro(w); e != nil && !e.fn && strings.TrimSpace(e.body) == "" {
+				continue // __LZO_MMODEL: nothing
+			}
+			words = append(words, w)
+		}
+	}
+	if len(words) == 0 {
+		return nil
+	}
+	var t *ctype
+	text := strings.Join(words, " ")
+	if size, ok := primitives[collapse(text)]; ok {
+		t = scalar(collapse(text), size)
+	} else if len(words) == 1 {
+		t = f.typedefType(words[0])
+	}
+	if t == nil && stars == 0 {
+		return nil
+	}
+	for range stars {
+		t = pointerTo(t)
+	}
+	return t
 }
 
 func (f *scope) typedefType(name string) *ctype {

@@ -155,23 +155,29 @@ func vaArgEdits(text []byte, base int) []edit {
 	return out
 }
 
-// leadEdits blanks the upper-case name that starts the declaration text
-// before its type (leadMacro), unless it is a keyword or a storage macro
-// the file defines (storageEdits replaces it).
+// leadEdits blanks the upper-case name that starts a declaration before
+// its type (leadMacro), unless it is a keyword or a storage macro the
+// file defines (storageEdits replaces it): on the text's first line, and
+// on each line of it that starts in the first column, where a broken
+// node that swallowed the declarations after it has theirs.
 func leadEdits(text []byte, base int, storage map[string]string) []edit {
-	line := text
-	if nl := bytes.IndexByte(text, '\n'); nl >= 0 {
-		line = text[:nl]
+	var out []edit
+	for off, first := 0, true; off < len(text); first = false {
+		line := text[off:]
+		next := len(text)
+		if nl := bytes.IndexByte(line, '\n'); nl >= 0 {
+			line, next = line[:nl], off+nl+1
+		}
+		if first || len(line) > 0 && line[0] != ' ' && line[0] != '\t' {
+			if m := leadMacro.FindSubmatchIndex(line); m != nil {
+				if name := string(line[m[2]:m[3]]); !keywords[name] && storage[name] == "" {
+					out = append(out, edit{base + off + m[2], bytes.Repeat([]byte(" "), m[3]-m[2])})
+				}
+			}
+		}
+		off = next
 	}
-	m := leadMacro.FindSubmatchIndex(line)
-	if m == nil {
-		return nil
-	}
-	name := string(line[m[2]:m[3]])
-	if keywords[name] || storage[name] != "" {
-		return nil
-	}
-	return []edit{{base + m[2], bytes.Repeat([]byte(" "), m[3]-m[2])}}
+	return out
 }
 
 // storageEdits replaces a storage-class macro by its word.

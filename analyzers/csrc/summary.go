@@ -97,8 +97,17 @@ func (a *Analysis) summarize(id int, inside func(int) (*summary, bool)) *summary
 		}
 		b := w.bufs[id]
 		s.ok[i], s.any[i] = effectOf(b, *allSt.extentOf(id), true), effectOf(b, *allSt.extentOf(id), false)
-		if constPointee(p) { // it cannot write through it
-			s.ok[i], s.any[i] = effect{kind: effNone}, effect{kind: effNone}
+		if constPointee(p) {
+			// It cannot write through it but by a cast ((uint64_t *)out)[0] = h):
+			// what it hands on or loses counts for nothing, what it
+			// writes at a known place counts.
+			ext := *allSt.extentOf(id)
+			ext.escaped, ext.full, ext.mayAll = false, false, false
+			if len(ext.cover) == 0 && len(ext.may) == 0 {
+				s.ok[i], s.any[i] = effect{kind: effNone}, effect{kind: effNone}
+			} else {
+				s.ok[i], s.any[i] = effectOf(b, ext, true), effectOf(b, ext, false)
+			}
 		}
 		if f.countWriter(fn, w, b) {
 			s.ok[i] = effect{kind: effCount}

@@ -33,7 +33,11 @@ var (
 	blockMacro = regexp.MustCompile(`^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\([^;{}]*\)[ \t]*\{[ \t]*\r?$`)
 	vaArg      = regexp.MustCompile(`\bva_arg[ \t]*\([^,()]*,([^()]*)\)`)
 	storageDef = regexp.MustCompile(`^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]+(static|inline|extern|static inline|__inline|__inline__)[ \t]*$`)
-	leadMacro  = regexp.MustCompile(`^[ \t]*(?:(?:static|extern|inline)[ \t]+)*([A-Z_][A-Z0-9_]*)[ \t]+[A-Za-z_]`)
+	// leadMacro: an upper-case name, then a type that is no upper-case
+	// name (PyObject, uint32_t, int), then a declarator (stars, a name) or
+	// the end of the line: `BOOL f(void)` and `DWORD WINAPI f(void)` keep
+	// their names, which may be the type.
+	leadMacro = regexp.MustCompile(`^[ \t]*(?:(?:static|extern|inline)[ \t]+)*([A-Z_][A-Z0-9_]*)[ \t]+(?:const[ \t]+|unsigned[ \t]+|signed[ \t]+|struct[ \t]+)*[A-Za-z_]*[a-z][A-Za-z0-9_]*(?:[ \t]*\*+[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*\(|[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]*\(|[ \t]*\**[ \t]*\r?$)`)
 )
 
 // repairs returns the edits of the lines of the broken functions of t.

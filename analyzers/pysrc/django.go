@@ -154,7 +154,7 @@ func builtinCall(c *CallSite) ([]Datum, bool) {
 	switch m := c.Method(); {
 	case m == "get_response":
 		return []Datum{{Tag: TagObject, Kind: ObjResponse, Origin: c.Loc()}}, true
-	case m == "format" || m == "join" || m == "substitute" || m == "safe_substitute":
+	case m == "format" || m == "join" || (m == "substitute" || m == "safe_substitute") && c.templateMethod():
 		var out []Datum
 		for _, r := range c.Recv {
 			out = union(out, c.fr.whole(r)...)
@@ -233,18 +233,38 @@ func (cs *CallSite) allArgs() []Datum {
 	return out
 }
 
+// templateMethod reports whether the call is a method of a
+// string.Template (whose substitute fills the template with its
+// mapping), not of a class of the repository: its receiver is the
+// result of a call of string.Template.
+func (cs *CallSite) templateMethod() bool {
+	code := cs.fr.f.Code()
+	for _, a := range cs.c.Recv {
+		if a.Root != RootCall || len(a.Ops) > 0 || int(a.Index) >= len(code.Calls) {
+			continue
+		}
+		for _, d := range cs.fr.value(code.Calls[a.Index].Func) {
+			if d.Tag == TagExt && d.Name == "string.Template" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // reFunctions are the functions of the re module whose result is made of
 // the string they are given.
 var reFunctions = map[string]bool{"re.split": true, "re.findall": true, "re.sub": true, "re.subn": true}
 
 // reCall is the result of re.split, re.findall, re.sub or re.subn of
-// request data: the string's content, in a list (written with its items'
-// repr: CR and LF escaped) for split and findall, and for sub with CR
-// and LF gone when its pattern matches both (\s, or \r and \n) and its
-// replacement is a literal without them.
+// request data: the string's content, with CR and LF escaped only where
+// none can be left (crlfPattern): the items of split on such a pattern,
+// what sub leaves when it replaces every match of one (no count) with a
+// literal that puts neither back.
 func (cs *CallSite) reCall(name string) []Datum {
+	sub := name == "re.sub" || name == "re.subn"
 	at := 1
-	if name == "re.sub" || name == "re.subn" {
+	if sub {
 		at = 2
 	}
 	i := cs.Keyword("string")
@@ -258,18 +278,16 @@ func (cs *CallSite) reCall(name string) []Datum {
 	for _, d := range cs.args[i] {
 		out = union(out, cs.fr.whole(d)...)
 	}
-	escaped := name == "re.split" || name == "re.findall"
-	if !escaped {
-		pattern, repl := cs.Positional(0), cs.Keyword("repl")
+	pattern := cs.Positional(0)
+	escaped := name != "re.findall" && pattern >= 0 && cs.c.Args[pattern].Literal && crlfPattern(cs.c.Args[pattern].Lit)
+	if sub {
+		repl := cs.Keyword("repl")
 		if repl < 0 {
 			repl = cs.Positional(1)
 		}
-		if pattern >= 0 && repl >= 0 && cs.c.Args[pattern].Literal && cs.c.Args[repl].Literal {
-			p, r := cs.c.Args[pattern].Lit, cs.c.Args[repl].Lit
-			matches := func(c byte, esc string) bool { return strings.IndexByte(p, c) >= 0 || strings.Contains(p, esc) }
-			escaped = (strings.Contains(p, `\s`) || matches('\r', `\r`) && matches('\n', `\n`)) && !strings.ContainsAny(r, "\r\n")
-		}
-		if !escaped && repl >= 0 {
+		counted := cs.Keyword("count") >= 0 || cs.Positional(3) >= 0
+		escaped = escaped && !counted && repl >= 0 && cs.c.Args[repl].Literal && !strings.ContainsAny(cs.c.Args[repl].Lit, "\\\r\n")
+		if repl >= 0 {
 			for _, d := range cs.args[repl] {
 				out = union(out, cs.fr.whole(d)...)
 			}
@@ -281,6 +299,33 @@ func (cs *CallSite) reCall(name string) []Datum {
 		}
 	}
 	return out
+}
+
+// crlfPattern reports whether a regular expression, as written, matches
+// a lone CR and a lone LF anywhere: \s, a class that holds both, or the
+// alternation of both, with no anchor.
+func crlfPattern(p string) bool {
+	if strings.ContainsAny(p, "^$") || strings.Contains(p, `\A`) || strings.Contains(p, `\Z`) {
+		return false
+	}
+	if strings.Contains(p, `\s`) || strings.Contains(p, `\r|\n`) || strings.Contains(p, `\n|\r`) {
+		return true
+	}
+	for rest := p; ; {
+		open := strings.IndexByte(rest, '[')
+		if open < 0 {
+			return false
+		}
+		end := strings.IndexByte(rest[open:], ']')
+		if end < 0 {
+			return false
+		}
+		class := rest[open : open+end]
+		if strings.Contains(class, `\r`) && strings.Contains(class, `\n`) && !strings.HasPrefix(class, "[^") {
+			return true
+		}
+		rest = rest[open+end+1:]
+	}
 }
 
 // copiesVocabObject reports whether a call of name is bytes(x) or

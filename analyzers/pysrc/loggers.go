@@ -41,7 +41,7 @@ func init() {
 // logPrefilter lists what a module that may write a record contains.
 var logPrefilter = []string{
 	".debug(", ".info(", ".warning(", ".warn(", ".error(", ".exception(", ".critical(", ".fatal(",
-	".log(", ".msg(", ".success(", ".trace(", "print(", "sys.std",
+	".log(", ".msg(", ".success(", ".trace(", "print(", "sys.std", "bind_contextvars(", "bound_contextvars(",
 }
 
 // loggerClass makes the repository's subclasses of logging's loggers loggers.
@@ -136,6 +136,9 @@ func logSink(c *CallSite) (Sink, bool) {
 			return Sink{Family: LogSinks, Kind: SinkPrint, Uses: printUses(c)}, true
 		case "sys.stdout.write", "sys.stderr.write", "sys.stdout.writelines", "sys.stderr.writelines":
 			return Sink{Family: LogSinks, Kind: SinkPrint, Uses: allUses(c)}, true
+		case "structlog.contextvars.bind_contextvars", "structlog.contextvars.bound_contextvars":
+			// Fields of every record the context logs after it.
+			return Sink{Family: LogSinks, Kind: SinkLog, Uses: allUses(c)}, true
 		}
 	}
 	method := c.Method()
@@ -157,7 +160,7 @@ func logSink(c *CallSite) (Sink, bool) {
 // to sys.stdout or sys.stderr.
 func logCandidate(name, method string) bool {
 	switch recv := strings.TrimSuffix(name, "."+method); {
-	case name == "print":
+	case name == "print", name == "structlog.contextvars.bind_contextvars", name == "structlog.contextvars.bound_contextvars":
 		return true
 	case method == "write" || method == "writelines":
 		return strings.HasSuffix(recv, "stdout") || strings.HasSuffix(recv, "stderr")

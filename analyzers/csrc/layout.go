@@ -143,7 +143,9 @@ func (f *scope) macroType(name string) *ctype {
 	if size, ok := primitives[collapse(text)]; ok {
 		t = scalar(collapse(text), size)
 	} else if len(words) == 1 {
-		t = f.typedefType(words[0])
+		if t = f.typedefType(words[0]); t == nil {
+			t = f.macroType(words[0]) // #define UBYTEP UBYTE *
+		}
 	}
 	if t == nil && stars == 0 {
 		return nil

@@ -2,6 +2,7 @@ package csrc
 
 import (
 	"github.com/residue-sec/residue/analyzers/syntax"
+	"strings"
 )
 
 // A call to a function defined in the repository is resolved by analyzing
@@ -97,17 +98,10 @@ func (a *Analysis) summarize(id int, inside func(int) (*summary, bool)) *summary
 		}
 		b := w.bufs[id]
 		s.ok[i], s.any[i] = effectOf(b, *allSt.extentOf(id), true), effectOf(b, *allSt.extentOf(id), false)
-		if constPointee(p) {
-			// It cannot write through it but by a cast ((uint64_t *)out)[0] = h):
-			// what it hands on or loses counts for nothing, what it
-			// writes at a known place counts.
-			ext := *allSt.extentOf(id)
-			ext.escaped, ext.full, ext.mayAll = false, false, false
-			if len(ext.cover) == 0 && len(ext.may) == 0 {
-				s.ok[i], s.any[i] = effect{kind: effNone}, effect{kind: effNone}
-			} else {
-				s.ok[i], s.any[i] = effectOf(b, ext, true), effectOf(b, ext, false)
-			}
+		if constPointee(p) && !castsAway(fn, declName(p.ChildByFieldName("declarator"))) {
+			// It cannot write through it but by casting const away
+			// (((uint64_t *)out)[0] = h1).
+			s.ok[i], s.any[i] = effect{kind: effNone}, effect{kind: effNone}
 		}
 		if f.countWriter(fn, w, b) {
 			s.ok[i] = effect{kind: effCount}
@@ -405,6 +399,27 @@ func (w *walker) mayWrite(st *state, r ref, eff effect) {
 	} else if eff.kind != effNone {
 		e.mayAll = true
 	}
+}
+
+// castsAway reports whether the function casts its parameter name to a
+// pointer type that is not const: it may write through it.
+func castsAway(fn *syntax.Node, name string) bool {
+	found := false
+	fn.Walk(func(n *syntax.Node) bool {
+		if found {
+			return false
+		}
+		if n.Type() == "cast_expression" {
+			v := stripParens(n.ChildByFieldName("value"))
+			t := n.ChildByFieldName("type")
+			if v != nil && v.Type() == "identifier" && v.Text() == name && t != nil && strings.Contains(t.Text(), "*") && !strings.Contains(t.Text(), "const") {
+				found = true
+				return false
+			}
+		}
+		return true
+	})
+	return found
 }
 
 // constPointee reports whether a parameter points to const memory:

@@ -37,7 +37,7 @@ var (
 	// name (PyObject, uint32_t, int), then a declarator (stars, a name) or
 	// the end of the line: `BOOL f(void)` and `DWORD WINAPI f(void)` keep
 	// their names, which may be the type.
-	leadMacro = regexp.MustCompile(`^[ \t]*(?:(?:static|extern|inline)[ \t]+)*([A-Z_][A-Z0-9_]*)[ \t]+(?:const[ \t]+|unsigned[ \t]+|signed[ \t]+|struct[ \t]+)*[A-Za-z_]*[a-z][A-Za-z0-9_]*(?:[ \t]*\*+[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*\(|[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]*\(|[ \t]*\**[ \t]*\r?$)`)
+	leadMacro = regexp.MustCompile(`^[ \t]*(?:(?:static|extern|inline)[ \t]+)*([A-Z_][A-Z0-9_]*)[ \t]+(?:(?:const|unsigned|signed|struct)[ \t]+)*([a-z][A-Za-z0-9_]*|[A-Z][A-Za-z0-9_]*[a-z][A-Za-z0-9_]*)(?:[ \t]*\*+[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*\(|[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]*\(|([ \t]*\**[ \t]*)\r?$)`)
 )
 
 // repairs returns the edits of the lines of the broken functions of t.
@@ -173,8 +173,13 @@ func leadEdits(text []byte, base int, storage map[string]string) []edit {
 			line, next = line[:nl], off+nl+1
 		}
 		if first || len(line) > 0 && line[0] != ' ' && line[0] != '\t' {
-			if m := leadMacro.FindSubmatchIndex(line); m != nil {
-				if name := string(line[m[2]:m[3]]); !keywords[name] && storage[name] == "" {
+			m := leadMacro.FindSubmatchIndex(line)
+			// The type is no qualifier; a declaration that goes on to the
+			// next line names a function there (`PYCURL_INTERNAL int` /
+			// `do_curl(…)`), not a value (`UINT32 value` / `= 3;`).
+			if m != nil && (m[6] < 0 || declaratorFollows(text[next:])) {
+				name, typ := string(line[m[2]:m[3]]), string(line[m[4]:m[5]])
+				if !keywords[name] && storage[name] == "" && typ != "const" && typ != "volatile" {
 					out = append(out, edit{base + off + m[2], bytes.Repeat([]byte(" "), m[3]-m[2])})
 				}
 			}
@@ -183,6 +188,17 @@ func leadEdits(text []byte, base int, storage map[string]string) []edit {
 	}
 	return out
 }
+
+// declaratorFollows reports whether the next line starts a function's
+// declarator: a name, after stars, then a parenthesis.
+func declaratorFollows(rest []byte) bool {
+	if nl := bytes.IndexByte(rest, '\n'); nl >= 0 {
+		rest = rest[:nl]
+	}
+	return declaratorLine.Match(rest)
+}
+
+var declaratorLine = regexp.MustCompile(`^[ \t]*\**[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*\(`)
 
 // storageEdits replaces a storage-class macro by its word.
 func storageEdits(text []byte, base int, storage map[string]string) []edit {

@@ -13,7 +13,7 @@ var cxxStrong = regexp.MustCompile(`^\s*(?:namespace(?:\s+[A-Za-z_]\w*)?\s*\{|te
 // cxxWeak matches a line C++ writes that C may too (a label named
 // public, an identifier namespace alone on a line): C++ only with another
 // sign of it.
-var cxxWeak = regexp.MustCompile(`^\s*(?:(?:public|private|protected)\s*:|namespace\s+[A-Za-z_]\w*\s*$)`)
+var cxxWeak = regexp.MustCompile(`^\s*(?:(?:public|private|protected)\s*:|namespace\s+[A-Za-z_]\w*\s*$|class\s+[A-Za-z_]\w*\s*(?:\{|$))`)
 
 // LooksCxx reports whether a header (a .h file) is C++ rather than C: a
 // line only C++ writes (cxxStrong), or two that C++ writes (cxxWeak), in
@@ -92,7 +92,7 @@ func nextOpens(lines [][]byte) bool {
 // notForC reports whether an #if or #elif condition keeps its block from
 // a C compiler: it mentions __cplusplus, or it is 0.
 func notForC(directive []byte) bool {
-	cond := bytes.TrimSpace(directive[bytes.IndexAny(directive, " \t(")+1:])
+	cond := bytes.Trim(directive[bytes.IndexAny(directive, " \t(")+1:], " \t()")
 	return bytes.Contains(directive, []byte("__cplusplus")) || bytes.Equal(cond, []byte("0"))
 }
 

@@ -30,6 +30,8 @@ func TestLooksCxx(t *testing.T) {
 		{"#elif __cplusplus", "#if defined(_MSC_VER)\nint a;\n#elif defined(__cplusplus)\nnamespace x {\n}\n#endif\n", false},
 		{"continued guard", "#if defined(X) && \\\n    defined(__cplusplus)\nnamespace x {\n}\n#endif\n", false},
 		{"CRLF", "namespace conv {\r\nint f();\r\n}\r\n", true},
+		{"class and access specifier", "class Foo {\npublic:\n  int x;\n};\n", true},
+		{"#if(0)", "#if(0)\nnamespace x {\n}\n#endif\n", false},
 	} {
 		if got := LooksCxx([]byte(tc.src)); got != tc.want {
 			t.Errorf("%s: LooksCxx = %v, want %v", tc.name, got, tc.want)

@@ -233,10 +233,11 @@ func (cs *CallSite) allArgs() []Datum {
 	return out
 }
 
-// templateMethod reports whether the call is a method of a
+// templateMethod reports whether the call may be a method of a
 // string.Template (whose substitute fills the template with its
-// mapping), not of a class of the repository: its receiver is the
-// result of a call of string.Template.
+// mapping): its receiver is the result of a call of string.Template, or,
+// bound to a name, no object of the repository's in a module that
+// imports string's Template.
 func (cs *CallSite) templateMethod() bool {
 	code := cs.fr.f.Code()
 	for _, a := range cs.c.Recv {
@@ -247,6 +248,17 @@ func (cs *CallSite) templateMethod() bool {
 			if d.Tag == TagExt && d.Name == "string.Template" {
 				return true
 			}
+		}
+		return false // a call of something else
+	}
+	for _, d := range cs.Recv {
+		if d.Class != nil || d.Tag == TagFunc || d.Tag == TagClass || d.Tag == TagModule {
+			return false
+		}
+	}
+	for _, imp := range cs.fr.f.mod.Imports {
+		if imp.Module == "string" && (imp.Name == "Template" || imp.Name == "") {
+			return true
 		}
 	}
 	return false
@@ -280,6 +292,9 @@ func (cs *CallSite) reCall(name string) []Datum {
 	}
 	pattern := cs.Positional(0)
 	escaped := name != "re.findall" && pattern >= 0 && cs.c.Args[pattern].Literal && crlfPattern(cs.c.Args[pattern].Lit)
+	if name == "re.split" && (cs.Keyword("maxsplit") >= 0 || cs.Positional(2) >= 0) {
+		escaped = false // the last item keeps the rest whole
+	}
 	if sub {
 		repl := cs.Keyword("repl")
 		if repl < 0 {
@@ -302,30 +317,19 @@ func (cs *CallSite) reCall(name string) []Datum {
 }
 
 // crlfPattern reports whether a regular expression, as written, matches
-// a lone CR and a lone LF anywhere: \s, a class that holds both, or the
-// alternation of both, with no anchor.
+// a lone CR and a lone LF anywhere, and nothing else around them: the
+// whole pattern is \s, a class that holds both (or \s), or the
+// alternation of both, repeated or not.
 func crlfPattern(p string) bool {
-	if strings.ContainsAny(p, "^$") || strings.Contains(p, `\A`) || strings.Contains(p, `\Z`) {
-		return false
-	}
-	if strings.Contains(p, `\s`) || strings.Contains(p, `\r|\n`) || strings.Contains(p, `\n|\r`) {
+	p = strings.TrimSuffix(strings.TrimSuffix(p, "+"), "*")
+	switch {
+	case p == `\s`, p == `\r|\n`, p == `\n|\r`, p == `(\r|\n)`, p == `(\n|\r)`:
 		return true
+	case len(p) > 2 && p[0] == '[' && p[len(p)-1] == ']' && p[1] != '^' && !strings.Contains(p[1:len(p)-1], "]"):
+		class := p[1 : len(p)-1]
+		return strings.Contains(class, `\s`) || strings.Contains(class, `\r`) && strings.Contains(class, `\n`)
 	}
-	for rest := p; ; {
-		open := strings.IndexByte(rest, '[')
-		if open < 0 {
-			return false
-		}
-		end := strings.IndexByte(rest[open:], ']')
-		if end < 0 {
-			return false
-		}
-		class := rest[open : open+end]
-		if strings.Contains(class, `\r`) && strings.Contains(class, `\n`) && !strings.HasPrefix(class, "[^") {
-			return true
-		}
-		rest = rest[open+end+1:]
-	}
+	return false
 }
 
 // copiesVocabObject reports whether a call of name is bytes(x) or

@@ -160,7 +160,7 @@ func logSink(c *CallSite) (Sink, bool) {
 // to sys.stdout or sys.stderr.
 func logCandidate(name, method string) bool {
 	switch recv := strings.TrimSuffix(name, "."+method); {
-	case name == "print", name == "structlog.contextvars.bind_contextvars", name == "structlog.contextvars.bound_contextvars":
+	case name == "print", lastName(name) == "bind_contextvars", lastName(name) == "bound_contextvars":
 		return true
 	case method == "write" || method == "writelines":
 		return strings.HasSuffix(recv, "stdout") || strings.HasSuffix(recv, "stderr")

@@ -19,12 +19,11 @@ func (w *walker) assign(n *syntax.Node, st *state) exprVal {
 			// A variable of a type the model does not know (a macro of a
 			// header it did not find) holds a pointer when one is
 			// assigned to it.
-			if l.typ == nil {
-				// Its elements are taken for bytes: a write through it
-				// fills what it writes, not the whole buffer.
-				l.typ = pointerTo(scalar("char", 1))
+			typ := l.typ
+			if typ == nil {
+				typ = pointerTo(nil) // of elements the model does not know
 			}
-			r, bound := w.pointerValue(right, l.name, l.typ, st)
+			r, bound := w.pointerValue(right, l.name, typ, st)
 			w.renamed(l.name, st)
 			delete(st.alias, l.id)
 			if bound {

@@ -100,8 +100,15 @@ func (a *Analysis) summarize(id int, inside func(int) (*summary, bool)) *summary
 		s.ok[i], s.any[i] = effectOf(b, *allSt.extentOf(id), true), effectOf(b, *allSt.extentOf(id), false)
 		if constPointee(p) && !castsAway(fn, declName(p.ChildByFieldName("declarator"))) {
 			// It cannot write through it but by casting const away
-			// (((uint64_t *)out)[0] = h1).
-			s.ok[i], s.any[i] = effect{kind: effNone}, effect{kind: effNone}
+			// (((uint64_t *)out)[0] = h1): what it writes at known
+			// places counts, what it hands on or loses does not.
+			ext := *allSt.extentOf(id)
+			ext.escaped, ext.full, ext.mayAll = false, false, false
+			if len(ext.cover) == 0 && len(ext.may) == 0 {
+				s.ok[i], s.any[i] = effect{kind: effNone}, effect{kind: effNone}
+			} else {
+				s.ok[i], s.any[i] = effectOf(b, ext, true), effectOf(b, ext, false)
+			}
 		}
 		if f.countWriter(fn, w, b) {
 			s.ok[i] = effect{kind: effCount}
@@ -412,7 +419,7 @@ func castsAway(fn *syntax.Node, name string) bool {
 		if n.Type() == "cast_expression" {
 			v := stripParens(n.ChildByFieldName("value"))
 			t := n.ChildByFieldName("type")
-			if v != nil && v.Type() == "identifier" && v.Text() == name && t != nil && strings.Contains(t.Text(), "*") && !strings.Contains(t.Text(), "const") {
+			if v != nil && v.Type() == "identifier" && v.Text() == name && t != nil && strings.Contains(t.Text(), "*") && !constBeforeStar(t.Text()) {
 				found = true
 				return false
 			}
@@ -420,6 +427,13 @@ func castsAway(fn *syntax.Node, name string) bool {
 		return true
 	})
 	return found
+}
+
+// constBeforeStar reports whether a pointer type's text qualifies its
+// pointee const (const char *, not char *const).
+func constBeforeStar(t string) bool {
+	star := strings.IndexByte(t, '*')
+	return star >= 0 && strings.Contains(t[:star], "const")
 }
 
 // constPointee reports whether a parameter points to const memory:

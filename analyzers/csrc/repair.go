@@ -37,7 +37,7 @@ var (
 	// name (PyObject, uint32_t, int), then a declarator (stars, a name) or
 	// the end of the line: `BOOL f(void)` and `DWORD WINAPI f(void)` keep
 	// their names, which may be the type.
-	leadMacro = regexp.MustCompile(`^[ \t]*(?:(?:static|extern|inline)[ \t]+)*([A-Z_][A-Z0-9_]*)[ \t]+(?:(?:const|unsigned|signed|struct)[ \t]+)*([a-z][A-Za-z0-9_]*|[A-Z][A-Za-z0-9_]*[a-z][A-Za-z0-9_]*)(?:[ \t]*\*+[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*\(|[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]*\(|([ \t]*\**[ \t]*)\r?$)`)
+	leadMacro = regexp.MustCompile(`^[ \t]*(?:(?:static|extern|inline)[ \t]+)*([A-Z_][A-Z0-9_]*)[ \t]+(?:(?:const|unsigned|signed|struct)[ \t]+)*(_*[a-z][A-Za-z0-9_]*|_*[A-Z][A-Za-z0-9_]*[a-z][A-Za-z0-9_]*)(?:[ \t]*\*+[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*\(|[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]*\(|([ \t]*\**[ \t]*)\r?$)`)
 )
 
 // repairs returns the edits of the lines of the broken functions of t.
@@ -179,7 +179,7 @@ func leadEdits(text []byte, base int, storage map[string]string) []edit {
 			// `do_curl(…)`), not a value (`UINT32 value` / `= 3;`).
 			if m != nil && (m[6] < 0 || declaratorFollows(text[next:])) {
 				name, typ := string(line[m[2]:m[3]]), string(line[m[4]:m[5]])
-				if !keywords[name] && storage[name] == "" && typ != "const" && typ != "volatile" {
+				if !keywords[name] && storage[name] == "" && typ != "const" && typ != "volatile" && !callingConventions[typ] {
 					out = append(out, edit{base + off + m[2], bytes.Repeat([]byte(" "), m[3]-m[2])})
 				}
 			}
@@ -189,13 +189,29 @@ func leadEdits(text []byte, base int, storage map[string]string) []edit {
 	return out
 }
 
-// declaratorFollows reports whether the next line starts a function's
-// declarator: a name, after stars, then a parenthesis.
+// callingConventions are the words between a return type and a
+// function's name (DWORD __stdcall f): never the type.
+var callingConventions = map[string]bool{"__stdcall": true, "__cdecl": true, "__fastcall": true, "__vectorcall": true,
+	"__thiscall": true, "_stdcall": true, "_cdecl": true, "_fastcall": true}
+
+// declaratorFollows reports whether the next line that is no blank or
+// comment line starts a function's declarator: a name, after stars, then
+// a parenthesis.
 func declaratorFollows(rest []byte) bool {
-	if nl := bytes.IndexByte(rest, '\n'); nl >= 0 {
-		rest = rest[:nl]
+	for len(rest) > 0 {
+		line := rest
+		if nl := bytes.IndexByte(rest, '\n'); nl >= 0 {
+			line, rest = rest[:nl], rest[nl+1:]
+		} else {
+			rest = nil
+		}
+		t := bytes.TrimSpace(line)
+		if len(t) == 0 || bytes.HasPrefix(t, []byte("//")) || bytes.HasPrefix(t, []byte("/*")) && bytes.HasSuffix(t, []byte("*/")) {
+			continue
+		}
+		return declaratorLine.Match(line)
 	}
-	return declaratorLine.Match(rest)
+	return false
 }
 
 var declaratorLine = regexp.MustCompile(`^[ \t]*\**[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*\(`)

@@ -292,7 +292,7 @@ func (cs *CallSite) reCall(name string) []Datum {
 	}
 	pattern := cs.Positional(0)
 	escaped := name != "re.findall" && pattern >= 0 && cs.c.Args[pattern].Literal && crlfPattern(cs.c.Args[pattern].Lit)
-	if name == "re.split" && (cs.Keyword("maxsplit") >= 0 || cs.Positional(2) >= 0) {
+	if name == "re.split" && (limited(cs, cs.Keyword("maxsplit")) || limited(cs, cs.Positional(2))) {
 		escaped = false // the last item keeps the rest whole
 	}
 	if sub {
@@ -300,7 +300,7 @@ func (cs *CallSite) reCall(name string) []Datum {
 		if repl < 0 {
 			repl = cs.Positional(1)
 		}
-		counted := cs.Keyword("count") >= 0 || cs.Positional(3) >= 0
+		counted := limited(cs, cs.Keyword("count")) || limited(cs, cs.Positional(3))
 		escaped = escaped && !counted && repl >= 0 && cs.c.Args[repl].Literal && !strings.ContainsAny(cs.c.Args[repl].Lit, "\\\r\n")
 		if repl >= 0 {
 			for _, d := range cs.args[repl] {
@@ -316,20 +316,54 @@ func (cs *CallSite) reCall(name string) []Datum {
 	return out
 }
 
+// limited reports whether argument i of the call, when given, may limit
+// the matches replaced or split: anything but a literal 0.
+func limited(cs *CallSite, i int) bool {
+	if i < 0 {
+		return false
+	}
+	v := cs.c.Args[i].Value
+	return !(len(v) == 1 && v[0].Root == RootConst && v[0].Name == "0" && len(v[0].Ops) == 0)
+}
+
 // crlfPattern reports whether a regular expression, as written, matches
 // a lone CR and a lone LF anywhere, and nothing else around them: the
-// whole pattern is \s, a class that holds both (or \s), or the
-// alternation of both, repeated or not.
+// whole pattern, repeated or not and in a group or not, is \s, a class
+// that holds \s or both, or an alternation of \r, \n, \r\n and such
+// classes that has a CR alone and an LF alone.
 func crlfPattern(p string) bool {
-	p = strings.TrimSuffix(strings.TrimSuffix(p, "+"), "*")
-	switch {
-	case p == `\s`, p == `\r|\n`, p == `\n|\r`, p == `(\r|\n)`, p == `(\n|\r)`:
-		return true
-	case len(p) > 2 && p[0] == '[' && p[len(p)-1] == ']' && p[1] != '^' && !strings.Contains(p[1:len(p)-1], "]"):
-		class := p[1 : len(p)-1]
-		return strings.Contains(class, `\s`) || strings.Contains(class, `\r`) && strings.Contains(class, `\n`)
+	p = strings.TrimRight(p, "+*")
+	for _, open := range []string{"(?:", "("} {
+		if strings.HasPrefix(p, open) && strings.HasSuffix(p, ")") {
+			p = strings.TrimRight(p[len(open):len(p)-1], "+*")
+			break
+		}
 	}
-	return false
+	if strings.ContainsAny(p, "()") {
+		return false
+	}
+	cr, lf := false, false
+	for _, alt := range strings.Split(p, "|") {
+		switch {
+		case alt == `\s`:
+			cr, lf = true, true
+		case alt == `\r`:
+			cr = true
+		case alt == `\n`:
+			lf = true
+		case alt == `\r\n`:
+		case len(alt) > 2 && alt[0] == '[' && alt[len(alt)-1] == ']' && alt[1] != '^' && !strings.Contains(alt[1:len(alt)-1], "]"):
+			class := alt[1 : len(alt)-1]
+			if strings.Contains(class, `\s`) {
+				cr, lf = true, true
+			}
+			cr = cr || strings.Contains(class, `\r`)
+			lf = lf || strings.Contains(class, `\n`)
+		default:
+			return false
+		}
+	}
+	return cr && lf
 }
 
 // copiesVocabObject reports whether a call of name is bytes(x) or

@@ -131,6 +131,15 @@ func (w *walker) declare(d *syntax.Node, name string, typ *ctype, init *syntax.N
 		}
 		w.setValue(l, init, v, st)
 	default:
+		if typ == nil && init != nil && w.pointsIntoBuffer(init, st) {
+			// A type the model does not know, given a pointer into a
+			// tracked buffer, as an assignment would (assign).
+			l := w.declareLocal(name, typ)
+			if r, bound := w.pointerValue(init, name, pointerTo(nil), st); bound {
+				st.alias[l.id] = r
+			}
+			return
+		}
 		if init != nil {
 			w.expr(init, st)
 		}

@@ -14,6 +14,19 @@ import (
 	"github.com/residue-sec/residue/analyzers/driver"
 )
 
+// shardReports scans target as n shards, without a cache, and returns
+// the paths of their SARIF reports.
+func shardReports(t *testing.T, target string, n int) []string {
+	t.Helper()
+	var shards []string
+	for k := 1; k <= n; k++ {
+		p := filepath.Join(t.TempDir(), "shard.sarif")
+		must(t, os.WriteFile(p, []byte(sarifOf(t, "--no-cache", "--shard", fmt.Sprintf("%d/%d", k, n), target)), 0o644))
+		shards = append(shards, p)
+	}
+	return shards
+}
+
 // sarifOf scans paths with args into a SARIF file and returns its text.
 func sarifOf(t *testing.T, args ...string) string {
 	t.Helper()
@@ -44,13 +57,7 @@ func TestShardsMergeToTheWholeScan(t *testing.T) {
 	for _, target := range []string{"../../testdata/demo", tree} {
 		for _, n := range []int{2, 4} {
 			whole := sarifOf(t, "--no-cache", target)
-			var shards []string
-			for k := 1; k <= n; k++ {
-				p := filepath.Join(t.TempDir(), "shard.sarif")
-				must(t, os.WriteFile(p, []byte(sarifOf(t, "--no-cache", "--shard", fmt.Sprintf("%d/%d", k, n), target)), 0o644))
-				shards = append(shards, p)
-			}
-			if merged(t, shards) != whole {
+			if merged(t, shardReports(t, target, n)) != whole {
 				t.Errorf("%s, %d shards: the merge differs from the whole scan", target, n)
 			}
 			if !strings.Contains(whole, `"ruleId"`) {
@@ -282,14 +289,11 @@ func TestShardsMergeToTheWholeScanPastGitHubsLimits(t *testing.T) {
 	if !strings.Contains(whole, "results truncated: 25000 of 60000 written") {
 		t.Fatal("the whole scan was not cut at 25,000 results")
 	}
-	var shards []string
-	for k := 1; k <= 2; k++ {
-		p := filepath.Join(t.TempDir(), "shard.sarif")
-		must(t, os.WriteFile(p, []byte(sarifOf(t, "--no-cache", "--shard", fmt.Sprintf("%d/2", k), dir)), 0o644))
+	shards := shardReports(t, dir, 2)
+	for k, p := range shards {
 		if strings.Contains(readFile(t, p), "truncated") {
-			t.Errorf("shard %d/2's report was cut", k)
+			t.Errorf("shard %d/2's report was cut", k+1)
 		}
-		shards = append(shards, p)
 	}
 	for _, order := range [][]string{shards, {shards[1], shards[0]}} {
 		if merged(t, order) != whole {
@@ -320,13 +324,7 @@ func TestShardsMergeToTheWholeScanPastTheRuleCap(t *testing.T) {
 		}
 	}
 	for _, n := range []int{2, 3, 2, 3} {
-		var shards []string
-		for k := 1; k <= n; k++ {
-			p := filepath.Join(t.TempDir(), "shard.sarif")
-			must(t, os.WriteFile(p, []byte(sarifOf(t, "--no-cache", "--shard", fmt.Sprintf("%d/%d", k, n), dir)), 0o644))
-			shards = append(shards, p)
-		}
-		if merged(t, shards) != whole {
+		if merged(t, shardReports(t, dir, n)) != whole {
 			t.Errorf("%d shards: the merge differs from the whole scan", n)
 		}
 	}

@@ -36,13 +36,12 @@ func (ix *index) checkLengths(f *function) {
 // foreignLengths checks the buffers of a call of fp.
 func (ix *index) foreignLengths(f *function, c *callNote, fp pysrc.Datum) {
 	p := ix.protos[fp.Key]
-	types, _, typed := ix.argtypes(fpKey(fp))
 	for i, a := range c.args {
 		refs := bufferRefs(a.data)
 		if len(refs) == 0 {
 			continue
 		}
-		if p == nil && typed && i < len(types) && types[i].kind == kindStruct {
+		if t, _, ok := ix.paramType(fp, i); p == nil && ok && t.kind == kindStruct {
 			// A structure passed by value: the callee writes a copy,
 			// and no argument is its length.
 			continue

@@ -64,12 +64,20 @@ func (ix *index) nulRead(f *function, c *callNote, fp pysrc.Datum, b pysrc.Datum
 
 // binaryParam reports whether parameter i of fp takes binary data.
 func (ix *index) binaryParam(fp pysrc.Datum, i int) bool {
+	t, fromProto, ok := ix.paramType(fp, i)
+	return ok && (t.binary() || fromProto && t.kind == kindPtr && t.pointee == pointeeVoid)
+}
+
+// paramType returns the type of parameter i of fp: its C prototype's
+// (fromProto), else its argtypes'; ok is false when neither says.
+func (ix *index) paramType(fp pysrc.Datum, i int) (t ctype, fromProto, ok bool) {
 	if p := ix.protos[fp.Key]; p != nil && i < len(p.params) {
-		t := ix.ctypeOf(p.params[i])
-		return t.binary() || t.kind == kindPtr && t.pointee == pointeeVoid
+		return ix.ctypeOf(p.params[i]), true, true
 	}
-	types, _, ok := ix.argtypes(fpKey(fp))
-	return ok && i < len(types) && types[i].binary()
+	if types, _, known := ix.argtypes(fpKey(fp)); known && i < len(types) {
+		return types[i], false, true
+	}
+	return ctype{}, false, false
 }
 
 // stringAt reports string_at(ptr) without a size on a pointer a foreign

@@ -91,13 +91,8 @@ func (ix *index) pointerUses() map[string]pointerUse {
 // bytes or fewer, by its C prototype or its argtypes: an int result
 // passed there is an int, not a pointer.
 func (ix *index) narrowIntParam(fp pysrc.Datum, i int) bool {
-	var t ctype
-	if p := ix.protos[fp.Key]; p != nil && i < len(p.params) {
-		t = ix.ctypeOf(p.params[i])
-	} else if types, _, ok := ix.argtypes(fpKey(fp)); ok && i < len(types) {
-		t = types[i]
-	}
-	return t.kind == kindInt && t.width > 0 && t.width <= 4
+	t, _, ok := ix.paramType(fp, i)
+	return ok && t.kind == kindInt && t.width > 0 && t.width <= 4
 }
 
 // A resultKey tells a foreign call's result apart: the function and the

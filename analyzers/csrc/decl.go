@@ -51,6 +51,11 @@ func hasQualifier(n *syntax.Node, q string) bool {
 
 // declare declares one automatic variable.
 func (w *walker) declare(d *syntax.Node, name string, typ *ctype, init *syntax.Node, st *state) {
+	if typ == nil && init != nil && w.pointsIntoBuffer(init, st) {
+		// A type the model does not know, given a pointer into a tracked
+		// buffer: a pointer, of elements it does not know.
+		typ = pointerTo(nil)
+	}
 	kind := typeKind(255)
 	if typ != nil {
 		kind = typ.kind
@@ -131,15 +136,6 @@ func (w *walker) declare(d *syntax.Node, name string, typ *ctype, init *syntax.N
 		}
 		w.setValue(l, init, v, st)
 	default:
-		if typ == nil && init != nil && w.pointsIntoBuffer(init, st) {
-			// A type the model does not know, given a pointer into a
-			// tracked buffer, as an assignment would (assign).
-			l := w.declareLocal(name, typ)
-			if r, bound := w.pointerValue(init, name, pointerTo(nil), st); bound {
-				st.alias[l.id] = r
-			}
-			return
-		}
 		if init != nil {
 			w.expr(init, st)
 		}

@@ -123,25 +123,32 @@ var blockWords = map[string]bool{"else": true, "do": true, "break": true, "conti
 // statementFollows reports whether the next non-blank line starts a
 // statement (not a body, a continued expression or an else).
 func statementFollows(rest []byte) bool {
+	t := nextLine(rest, func(t []byte) bool { return len(t) == 0 || t[0] == '#' })
+	if t == nil {
+		return false
+	}
+	switch t[0] {
+	case '{', '.', ')', ',', '?', ':', '=', '+', '-', '*', '/', '&', '|', '<', '>', '[':
+		return false
+	}
+	return !bytes.HasPrefix(t, []byte("->"))
+}
+
+// nextLine returns the first line of rest, trimmed, that skip does not
+// pass over; nil when there is none.
+func nextLine(rest []byte, skip func(trimmed []byte) bool) []byte {
 	for len(rest) > 0 {
-		nl := bytes.IndexByte(rest, '\n')
 		line := rest
-		if nl >= 0 {
+		if nl := bytes.IndexByte(rest, '\n'); nl >= 0 {
 			line, rest = rest[:nl], rest[nl+1:]
 		} else {
 			rest = nil
 		}
-		t := bytes.TrimSpace(line)
-		if len(t) == 0 || t[0] == '#' {
-			continue
+		if t := bytes.TrimSpace(line); !skip(t) {
+			return t
 		}
-		switch t[0] {
-		case '{', '.', ')', ',', '?', ':', '=', '+', '-', '*', '/', '&', '|', '<', '>', '[':
-			return false
-		}
-		return !bytes.HasPrefix(t, []byte("->"))
 	}
-	return false
+	return nil
 }
 
 // vaArgEdits makes the type argument of va_arg a name.
@@ -198,20 +205,10 @@ var callingConventions = map[string]bool{"__stdcall": true, "__cdecl": true, "__
 // comment line starts a function's declarator: a name, after stars, then
 // a parenthesis.
 func declaratorFollows(rest []byte) bool {
-	for len(rest) > 0 {
-		line := rest
-		if nl := bytes.IndexByte(rest, '\n'); nl >= 0 {
-			line, rest = rest[:nl], rest[nl+1:]
-		} else {
-			rest = nil
-		}
-		t := bytes.TrimSpace(line)
-		if len(t) == 0 || bytes.HasPrefix(t, []byte("//")) || bytes.HasPrefix(t, []byte("/*")) && bytes.HasSuffix(t, []byte("*/")) {
-			continue
-		}
-		return declaratorLine.Match(line)
-	}
-	return false
+	t := nextLine(rest, func(t []byte) bool {
+		return len(t) == 0 || bytes.HasPrefix(t, []byte("//")) || bytes.HasPrefix(t, []byte("/*")) && bytes.HasSuffix(t, []byte("*/"))
+	})
+	return t != nil && declaratorLine.Match(t)
 }
 
 var declaratorLine = regexp.MustCompile(`^[ \t]*\**[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*\(`)

@@ -189,6 +189,9 @@ func (s *speculator) root(p *Program, f *fn) {
 			for _, g := range s.stack[at:] {
 				s.failed[g] = true
 			}
+			for _, g := range s.stack {
+				g.releaseCode()
+			}
 			if at > 0 && s.tried[f] < 1 {
 				s.tried[f]++
 				s.mu.Lock()
@@ -220,6 +223,7 @@ func (s *speculator) evaluate(p *Program, f *fn) {
 	fr.spec.res = fr.run()
 	s.stack = s.stack[:len(s.stack)-1]
 	f.pub.spec.Store(fr.spec)
+	f.releaseCode()
 }
 
 // specRes returns g's result for a speculative frame: the final one, or

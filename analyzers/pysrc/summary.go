@@ -173,6 +173,7 @@ func (p *Program) visit(f *fn) {
 	}
 	for _, g := range scc {
 		g.pub.final.Store(true)
+		g.pub.spec.Store(nil)
 		g.releaseCode()
 		if g.res != nil && len(g.res.sinks) > 0 {
 			p.callersOf(g)

@@ -48,7 +48,7 @@ import (
 // and keeps the source it was lowered from.
 
 // codecVersion is the first byte of a module's binary form.
-const codecVersion = 5
+const codecVersion = 6
 
 // maxLiteralDepth bounds the nesting of a Literal's items the codec
 // accepts (Python's own parser nests no deeper than 200 brackets).
@@ -439,6 +439,7 @@ func (e *encoder) fn(f *Func) {
 	encodeList(e, listSpan, f.DecoratorSpans, (*encoder).spanElem)
 	e.bool(f.Async)
 	encodeList(e, listStore, f.Stores, (*encoder).store)
+	encodeList(e, listStore, f.RequestStores, (*encoder).store)
 	encodeList(e, listStore, f.Globals, (*encoder).store)
 	e.span(f.Span)
 	e.span(f.NameSpan)
@@ -935,6 +936,7 @@ func (d *decoder) fn(f *Func) {
 	f.DecoratorSpans = decodeList(d, &d.spans, (*decoder).spanElem)
 	f.Async = d.bool()
 	f.Stores = decodeList(d, &d.stores, (*decoder).store)
+	f.RequestStores = decodeList(d, &d.stores, (*decoder).store)
 	f.Globals = decodeList(d, &d.stores, (*decoder).store)
 	f.Span = d.span()
 	f.NameSpan = d.span()

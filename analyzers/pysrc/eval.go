@@ -42,9 +42,12 @@ type result struct {
 	returns []Datum
 	sinks   []SinkFlow
 	stores  map[string][]Datum
-	env     map[string][]Datum
-	events  []*Event
-	globals map[string][]Datum
+	// requestStores is the data assigned to attributes of a request
+	// parameter (RequestStores).
+	requestStores map[string][]Datum
+	env           map[string][]Datum
+	events        []*Event
+	globals       map[string][]Datum
 	// symbolic says which returns are or hold a parameter.
 	symbolic []bool
 	// storeFlows are the assignments callers make through the
@@ -80,20 +83,8 @@ func (fr *frame) run() *result {
 	fr.walk()
 	fr.returns = fr.value(f.Code().Returns)
 	res := &result{returns: fr.returns, sinks: fr.sinks, events: fr.events}
-	for _, s := range f.Stores {
-		var keep []Datum
-		for _, d := range fr.value(s.Value) {
-			if c, ok := concrete(d); ok {
-				keep = union(keep, c)
-			}
-		}
-		if len(keep) > 0 {
-			if res.stores == nil {
-				res.stores = map[string][]Datum{}
-			}
-			res.stores[s.Attr] = union(res.stores[s.Attr], keep...)
-		}
-	}
+	res.stores = fr.assigned(f.Stores, false)
+	res.requestStores = fr.assigned(f.RequestStores, true)
 	for _, g := range f.Globals {
 		if res.globals == nil {
 			res.globals = map[string][]Datum{}
@@ -117,6 +108,28 @@ func (fr *frame) run() *result {
 		res.symbolic[i] = symbolic(r)
 	}
 	return res
+}
+
+// assigned returns, by attribute, what the function's stores assign (their
+// values as the function ends) that does not depend on a parameter; with
+// dataOnly, only the data among it.
+func (fr *frame) assigned(stores []Store, dataOnly bool) map[string][]Datum {
+	var out map[string][]Datum
+	for _, s := range stores {
+		var keep []Datum
+		for _, d := range fr.value(s.Value) {
+			if c, ok := concrete(d); ok && (!dataOnly || c.Tag == TagData) {
+				keep = union(keep, c)
+			}
+		}
+		if len(keep) > 0 {
+			if out == nil {
+				out = map[string][]Datum{}
+			}
+			out[s.Attr] = union(out[s.Attr], keep...)
+		}
+	}
+	return out
 }
 
 // value resolves a value of the frame's function.
@@ -356,6 +369,9 @@ func (fr *frame) attr(d Datum, name string, loc Loc) []Datum {
 				return fr.result(d, k, r, "", loc)
 			}
 		}
+		if d.Kind == ObjRequest {
+			return fr.requestAttr(name)
+		}
 		if d.Class != nil && name == "request" {
 			// Django's views and DRF's serializers' context hold the
 			// request there.
@@ -405,6 +421,19 @@ func (fr *frame) instanceAttr(d Datum, name string, loc Loc) []Datum {
 		}
 	}
 	return nil
+}
+
+// requestAttr reads an attribute of a request that Django does not set:
+// the data any function assigns to that attribute of a request it is
+// passed (a middleware's request.client_agent = request.headers[…]).
+func (fr *frame) requestAttr(name string) []Datum {
+	var out []Datum
+	for _, s := range fr.p.requestStorers[name] {
+		if res := fr.res(s); res != nil {
+			out = union(out, res.requestStores[name]...)
+		}
+	}
+	return out
 }
 
 // storedAttr adds to ds what the methods of c's order assign to

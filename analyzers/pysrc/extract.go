@@ -139,7 +139,7 @@ func (l *lowerer) close(s *fnState) {
 	if s.fn.Kind != KindDef {
 		s.fn.code.Env = sortedBindings(s.env)
 	}
-	s.fn.Stores, s.fn.Globals = exact(s.fn.Stores), exact(s.fn.Globals)
+	s.fn.Stores, s.fn.RequestStores, s.fn.Globals = exact(s.fn.Stores), exact(s.fn.RequestStores), exact(s.fn.Globals)
 	gathered := s.fn.code
 	s.fn.code = gathered.kept()
 	l.codes = append(l.codes, gathered)

@@ -112,10 +112,13 @@ type Func struct {
 	DecoratorSpans []Span
 	Async          bool
 	// Stores are assignments to attributes of the first parameter
-	// (self.x = v), Globals the assignments to names declared global:
-	// Build links them before it evaluates anything.
-	Stores  []Store
-	Globals []Store
+	// (self.x = v), RequestStores to attributes of a parameter that is a
+	// request (request.client_ip = v, see requestParam), Globals the
+	// assignments to names declared global: Build links them before it
+	// evaluates anything.
+	Stores        []Store
+	RequestStores []Store
+	Globals       []Store
 	// Span is the definition; NameSpan its name.
 	Span, NameSpan Span
 	// code is what Code returns; lazy, for a function of a decoded module

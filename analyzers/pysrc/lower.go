@@ -230,10 +230,36 @@ func (s *fnState) bindAttr(target *syntax.Node, v Value) Value {
 		return ov
 	}
 	s.env[key] = v
-	if obj.Type() == "identifier" && s.isSelf(obj.Text()) {
-		s.fn.Stores = append(s.fn.Stores, Store{Attr: attr, Value: v, Span: span(target)})
+	if obj.Type() == "identifier" {
+		s.recordStore(obj.Text(), attr, v, target)
 	}
 	return ov
+}
+
+// recordStore records the assignment of v to attribute attr of name, when
+// name is self (Stores) or a request (RequestStores).
+func (s *fnState) recordStore(name, attr string, v Value, target *syntax.Node) {
+	switch {
+	case s.isSelf(name):
+		s.fn.Stores = append(s.fn.Stores, Store{Attr: attr, Value: v, Span: span(target)})
+	case s.isRequest(name):
+		s.fn.RequestStores = append(s.fn.RequestStores, Store{Attr: attr, Value: v, Span: span(target)})
+	}
+}
+
+// isRequest reports whether name is a parameter of the function that
+// Build's entry may make a request: one named as requests are, or the one
+// after self of a method Django passes the request to.
+func (s *fnState) isRequest(name string) bool {
+	if s.fn.Kind != KindDef {
+		return false
+	}
+	for i, p := range s.fn.Params {
+		if p.Name == name {
+			return requestParamNames[name] || i == 1 && s.fn.Class >= 0 && requestMethods[lastName(s.fn.Name)]
+		}
+	}
+	return false
 }
 
 // isSelf reports whether name is the first parameter of a method.

@@ -519,8 +519,8 @@ func (s *fnState) addTo(obj *syntax.Node, v Value, args []Arg) {
 		s.env[obj.Text()] = v
 	case "attribute":
 		s.env[dotted(obj)] = v
-		if o := obj.ChildByFieldName("object"); o.Type() == "identifier" && s.isSelf(o.Text()) {
-			s.fn.Stores = append(s.fn.Stores, Store{Attr: obj.ChildByFieldName("attribute").Text(), Value: v, Span: span(obj)})
+		if o := obj.ChildByFieldName("object"); o.Type() == "identifier" {
+			s.recordStore(o.Text(), obj.ChildByFieldName("attribute").Text(), v, obj)
 		}
 	}
 }

@@ -32,8 +32,11 @@ type Program struct {
 	byKey    map[string][]*module
 	exact    map[string]*module
 	packages map[string]bool
-	settings analyzers.Settings
-	sched    scheduler
+	// requestStorers are the functions that assign each attribute of a
+	// request parameter (Func.RequestStores).
+	requestStorers map[string][]*fn
+	settings       analyzers.Settings
+	sched          scheduler
 	// onDemand says only the scanned modules' findings are read (demand.go).
 	onDemand bool
 	// Memos of Build's scheduler: what vocabularies say of names, what
@@ -198,7 +201,7 @@ func build(parts []analyzers.Part) (any, error) {
 // buildFor links the pass's parts and summarizes what the findings of its
 // scanned files read (see demand); nil Scanned scans every file.
 func buildFor(pass *analyzers.BuildPass) (any, error) {
-	p := &Program{byPath: map[string]*module{}, byKey: map[string][]*module{}, exact: map[string]*module{}, packages: map[string]bool{},
+	p := &Program{byPath: map[string]*module{}, byKey: map[string][]*module{}, exact: map[string]*module{}, packages: map[string]bool{}, requestStorers: map[string][]*fn{},
 		cleans: map[string]bool{}, resolutions: map[resolutionKey]resolution{}, spare: pass.Spare, root: pass.Root}
 	scanned := pass.Scanned
 	for _, part := range pass.Parts {
@@ -255,6 +258,11 @@ func (p *Program) link(m *Module) {
 					mod.storers = map[string][]*fn{}
 				}
 				mod.storers[g.Attr] = append(mod.storers[g.Attr], f)
+			}
+		}
+		for _, s := range f.RequestStores {
+			if !containsFn(p.requestStorers[s.Attr], f) {
+				p.requestStorers[s.Attr] = append(p.requestStorers[s.Attr], f)
 			}
 		}
 		f.class = mod.classOf(f.Class)

@@ -247,5 +247,13 @@ func (r *result) equal(o *result) bool {
 			return false
 		}
 	}
+	if len(r.requestStores) != len(o.requestStores) {
+		return false
+	}
+	for k, v := range r.requestStores {
+		if !sameAll(v, o.requestStores[k]) {
+			return false
+		}
+	}
 	return true
 }

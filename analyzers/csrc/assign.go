@@ -90,7 +90,7 @@ func (w *walker) store(left, right *syntax.Node, op string, v exprVal, at *synta
 		w.expr(left.ChildByFieldName("index"), st)
 	}
 	if src := w.scalarLocal(right); src != nil && op == "=" {
-		if se := st.extentOf(src.buf); se.live && !se.full && !se.escaped && !w.fromCaller(src.buf, st) {
+		if se := st.extentOf(src.buf); se.live && !se.full && !se.escaped && !w.fromCaller(src.buf, st) && !settled(se, w.bufs[src.buf].size) {
 			if e := w.writable(st, r); e != nil {
 				e.steps = withStep(e.steps, step{node: at, msg: fmt.Sprintf("%s is assigned %s, which is not initialized", collapse(left.Text()), src.name), none: true})
 			}
@@ -108,6 +108,13 @@ func (w *walker) store(left, right *syntax.Node, op string, v exprVal, at *synta
 			e.terminated = true // s[k] = '\0': a string ends here
 		}
 	}
+}
+
+// settled reports whether every byte of a scalar of the given size is,
+// on every path, written or copied from the caller's memory.
+func settled(e *extent, size amount) bool {
+	s, _ := e.settledOf()
+	return size.known && len(spans{{0, size.val}}.without(s)) == 0
 }
 
 // copyFields handles dst.member = src for a tracked record src: the

@@ -158,8 +158,11 @@ type extent struct {
 	residue spans
 	resFrom []*ResidueSource
 	// caller holds, in summary mode, the bytes of a local copied from the
-	// caller's memory: not written here, but no residue either.
-	caller spans
+	// caller's memory on some path: not written here, but no residue
+	// either; settled those that, on every path, are written or so
+	// copied (a = v on one branch, a = 10 on the other).
+	caller  spans
+	settled spans
 	// splits remember, for a join of two branches of a condition the
 	// analysis cannot evaluate, the extent on each side: a later branch on
 	// the same condition takes the matching side.
@@ -205,6 +208,18 @@ func (e *extent) setFull() {
 	e.residue, e.resFrom = nil, nil
 }
 
+// callerBytes records that the bytes s were copied from the caller's
+// memory.
+func (e *extent) callerBytes(s spans) {
+	e.caller, e.settled = e.caller.union(s), e.settled.union(s)
+}
+
+// settledOf returns the bytes of one side of a join that are written or
+// copied from the caller's memory; all reports that every byte is.
+func (e *extent) settledOf() (s spans, all bool) {
+	return e.settled.union(e.cover), e.full
+}
+
 // definite reports whether some of the bytes s are written on no path.
 func (e *extent) definite(s spans) bool {
 	return !e.mayAll && len(s.without(e.may)) > 0
@@ -225,6 +240,16 @@ func joinExtents(a, b extent) extent {
 		mayString: a.mayString || b.mayString,
 		residue:   a.residue.union(b.residue), resFrom: mergeSources(a.resFrom, b.resFrom),
 		caller: a.caller.union(b.caller)}
+	as, aAll := a.settledOf()
+	bs, bAll := b.settledOf()
+	switch {
+	case aAll:
+		out.settled = bs
+	case bAll:
+		out.settled = as
+	default:
+		out.settled = as.intersect(bs)
+	}
 	switch {
 	case a.full && b.full:
 		out.full, out.capFill = true, a.capFill && b.capFill

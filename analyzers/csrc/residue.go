@@ -51,7 +51,7 @@ func (w *walker) copyResidue(e *extent, from extent, src ref, rng spans, shift i
 		unwritten = unwritten.union(from.cover.gaps(span{r.lo, r.hi}))
 	}
 	if c := unwritten.intersect(from.caller); len(c) > 0 {
-		e.caller = e.caller.union(c.shift(shift))
+		e.callerBytes(c.shift(shift))
 		unwritten = unwritten.without(from.caller)
 	}
 	b := w.bufs[src.buf]

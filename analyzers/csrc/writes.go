@@ -213,7 +213,7 @@ func (w *walker) copyBytes(st *state, dst, src ref, n int64, call *syntax.Node, 
 	if w.report == nil {
 		w.copyResidue(e, from, src, rng, shift, call, name)
 		if w.fromCaller(src.buf, st) {
-			e.caller = e.caller.union(rng.shift(shift))
+			e.callerBytes(rng.shift(shift))
 		}
 	}
 	maybe := from.may.intersect(rng)

@@ -191,6 +191,9 @@ func builtinCall(c *CallSite) ([]Datum, bool) {
 				}
 			}
 			return out, true
+		case c.external(name) && name == "rest_framework.authentication.get_authorization_header":
+			// The request's Authorization header, as bytes.
+			return []Datum{{Tag: TagData, Kind: DataHeader, Key: "HTTP_AUTHORIZATION", Origin: c.Loc()}}, true
 		case c.external(name):
 			if k := httpClients[name]; k != "" {
 				return []Datum{{Tag: TagObject, Kind: k, Origin: c.Loc()}}, true

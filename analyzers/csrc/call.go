@@ -50,7 +50,7 @@ func (w *walker) call(n *syntax.Node, st *state, discarded bool) exprVal {
 		return exprVal{counts: w.applySummary(n, name, id, args, refs, st, discarded)}
 	default:
 		w.unknownCall(n, name+"()", refs, st)
-		if m := w.f.u.macro(name); m != nil && m.fn {
+		if m := w.f.u.macro(name); m != nil && m.fn || m == nil && upperName(name) {
 			w.macroArgs(n, name, args, refs, st)
 		}
 	}
@@ -87,6 +87,23 @@ func (w *walker) resized(n *syntax.Node, name string, arg *syntax.Node, st *stat
 		e.steps = withStep(e.steps, step{node: n, msg: name + " shrinks it to the bytes written"})
 		e.setFull()
 	}
+}
+
+// upperName reports whether a callee's name is written as macros' are
+// (LIST_FOREACH, Py_CLEAR is not): a callee of such a name that is
+// neither defined nor declared is a macro of a header not read.
+func upperName(name string) bool {
+	letters := 0
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case c >= 'A' && c <= 'Z':
+			letters++
+		case c == '_' || c >= '0' && c <= '9':
+		default:
+			return false
+		}
+	}
+	return letters >= 2
 }
 
 // macroArgs handles a call of a function-like macro: unlike a function,

@@ -15,6 +15,25 @@ import (
 // `buf[i].m = …;`) with constant bounds and no early exit, which writes
 // elements lo to hi. In such a counted loop, an output of `buf[i]` reads
 // elements lo to hi, and a loop with lo < hi runs at least once.
+// loopMacroArgs handles the condition of a loop macro the repair made a
+// while loop (`LIST_FOREACH(p, head, link) {` read as `while (p, head,
+// link) {`): a comma expression, whose variables, members and elements
+// the macro may assign, as it does its cursor. No loop of C code is
+// written so.
+func (w *walker) loopMacroArgs(n, cond *syntax.Node, st *state) {
+	c := stripParens(cond)
+	if c == nil || c.Type() != "comma_expression" {
+		return
+	}
+	var args []*syntax.Node
+	for c != nil && c.Type() == "comma_expression" {
+		args = append(args, c.ChildByFieldName("left"))
+		c = c.ChildByFieldName("right")
+	}
+	args = append(args, c)
+	w.macroArgs(n, "of the loop", args, make([]*ref, len(args)), st)
+}
+
 func (w *walker) loop(n *syntax.Node, st *state) *state {
 	w.push()
 	defer w.pop()
@@ -33,6 +52,9 @@ func (w *walker) loop(n *syntax.Node, st *state) *state {
 	if cond != nil {
 		v, ok := w.f.constOf(cond, env{w, nil}) // constant whatever the locals hold
 		c = amount{known: ok, val: v}
+	}
+	if typ == "while_statement" {
+		w.loopMacroArgs(n, cond, st)
 	}
 	if typ != "do_statement" {
 		w.operand(cond, st)

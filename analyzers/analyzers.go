@@ -175,9 +175,10 @@ type Part interface {
 
 // A ReparsedPart is a part whose model parsed its file again, repaired
 // (a C file's macros and conditional branches), when the first parse had
-// syntax errors. ParsesClean reports whether that parse had none: the
-// first parse's errors then hide nothing from the model, and the driver
-// does not note them unless an analyzer reads the first parse.
+// syntax errors. ParsesClean reports whether what the model analyzes of
+// the parse it reads had none: the first parse's errors then hide nothing
+// from the model, and the driver does not note them unless an analyzer
+// reads the first parse.
 type ReparsedPart interface {
 	Part
 	ParsesClean() bool

@@ -77,11 +77,30 @@ func (p *Part) Needs() []string {
 	return out
 }
 
-// ParsesClean reports whether the file, parsed again in its
-// configuration with the macros that broke it repaired, has no syntax
-// error: the model reads that parse (analyzers.ReparsedPart).
+// ParsesClean reports whether the code the model analyzes parsed without
+// syntax errors (analyzers.ReparsedPart): no function of the tree it
+// reads (parsed again in its configuration with the macros that broke it
+// repaired, when the first parse had errors) has one, nor holds a
+// top-level node with one a body (a function the errors swallowed).
+// Errors in a struct's members or a static initializer
+// (`PyVarObject_HEAD_INIT(NULL, 0) "name",`) hide no function.
 func (p *Part) ParsesClean() bool {
-	return p.Configured != nil && !p.Configured.Tree.Root().HasError()
+	for c := p.tree().Root().FirstChild(); c != nil; c = c.NextSibling() {
+		if c.HasError() && (c.Type() == "function_definition" || holdsBody(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// holdsBody reports whether a node holds a compound statement.
+func holdsBody(n *syntax.Node) bool {
+	found := false
+	n.Walk(func(c *syntax.Node) bool {
+		found = found || c.Type() == "compound_statement"
+		return !found
+	})
+	return found
 }
 
 // tree returns the snapshot the model reads: the configured one if any.

@@ -300,8 +300,9 @@ func (p *plan) ruleApplies(id, path string) bool {
 	return !glob.Within(r.Paths.Exclude, path)
 }
 
-// parsesClean reports whether a part's model parsed its file again
-// without the syntax errors of the first parse (analyzers.ReparsedPart).
+// parsesClean reports whether a part's model reads its file without the
+// syntax errors of the first parse in what it analyzes
+// (analyzers.ReparsedPart).
 func parsesClean(parts []ownedPart) bool {
 	for _, op := range parts {
 		if rp, ok := op.part.(analyzers.ReparsedPart); ok && rp.ParsesClean() {

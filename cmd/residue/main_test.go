@@ -394,15 +394,21 @@ func TestOutputThatCannotBeWritten(t *testing.T) {
 
 // TestSyntaxNotesOfRepairedFiles: a C file whose only syntax errors are
 // macros the C model repairs (a statement macro without its semicolon)
-// gets no note, since the model reads the repaired parse; a file the
-// repair does not mend keeps it.
+// gets no note, since the model reads the repaired parse, nor does one
+// whose errors are outside its functions (a CPython type's members and
+// initializer); a function the repair does not mend keeps it, and so does
+// one that errors swallowed whole.
 func TestSyntaxNotesOfRepairedFiles(t *testing.T) {
 	dir := tree(t, map[string]string{
-		"macro.c":  "static int f(char *out)\n{\n    int n = 0;\n    Py_BEGIN_ALLOW_THREADS\n    n = fill(out, 64);\n    Py_END_ALLOW_THREADS\n    return n;\n}\n",
-		"broken.c": "int g(void) {\n  return 1 +;\n}\n",
+		"macro.c":   "static int f(char *out)\n{\n    int n = 0;\n    Py_BEGIN_ALLOW_THREADS\n    n = fill(out, 64);\n    Py_END_ALLOW_THREADS\n    return n;\n}\n",
+		"type.c":    "typedef struct {\n    PyObject_HEAD\n\n    int fd;\n} Dev;\n\nstatic PyTypeObject DevType = {\n    PyVarObject_HEAD_INIT(NULL, 0)\n    \"dev.Dev\",\n    sizeof(Dev),\n};\n\nstatic int h(void) { return 1; }\n",
+		"broken.c":  "int g(void) {\n  return 1 +;\n}\n",
+		"swallow.c": "int k(void) @ {\n  return 1;\n}\n",
 	})
 	_, _, errs := residue("scan", "--no-cache", dir)
-	if strings.Contains(errs, "macro.c: note: syntax errors") || !strings.Contains(errs, "broken.c: note: syntax errors") {
-		t.Errorf("notes:\n%s", errs)
+	for file, noted := range map[string]bool{"macro.c": false, "type.c": false, "broken.c": true, "swallow.c": true} {
+		if strings.Contains(errs, file+": note: syntax errors") != noted {
+			t.Errorf("%s noted %v, want %v:\n%s", file, !noted, noted, errs)
+		}
 	}
 }

@@ -69,16 +69,24 @@ func (w *walker) refine(cond *syntax.Node, st *state, truth bool) {
 }
 
 // nullSide records, on the side where pointer p is NULL, that the heap
-// block it was given does not exist.
+// block it was given, or the caller's buffer a summary is of, does not
+// exist.
 func (w *walker) nullSide(p *syntax.Node, st *state, isNull bool) {
 	l := w.lookupIdent(p)
 	if l == nil || !isNull {
 		return
 	}
-	if r, ok := st.alias[l.id]; ok && !r.some && w.bufs[r.buf].kind == heapBuf {
+	if r, ok := st.alias[l.id]; ok && !r.some && (w.bufs[r.buf].kind == heapBuf || w.summarizing(r.buf)) {
 		e := w.touch(st, r.buf)
 		*e = extent{}
 	}
+}
+
+// summarizing reports whether a buffer is, in summary mode, the memory a
+// pointer parameter points to: the caller's buffer, which a summary is
+// of, is no NULL pointer (if (out) *out = v; writes it).
+func (w *walker) summarizing(id int) bool {
+	return w.report == nil && w.bufs[id].kind == paramBuf && w.bufs[id].param >= 0
 }
 
 // flip returns the operator with its operands swapped (k < x is x > k).

@@ -56,15 +56,26 @@ func (w *walker) loop(n *syntax.Node, st *state) *state {
 	if typ == "while_statement" {
 		w.loopMacroArgs(n, cond, st)
 	}
+	var skipped *state // where a short-circuit condition is first false
 	if typ != "do_statement" {
-		w.operand(cond, st)
 		if c.known && c.val == 0 {
+			w.operand(cond, st)
 			return st
+		}
+		if shortCircuit(cond) {
+			// The body runs where the whole condition held: after
+			// `!done && next(&v) == 0`, next wrote v.
+			st, skipped = w.branch(cond, st)
+		} else {
+			w.operand(cond, st)
 		}
 	}
 	cl, counted := w.countedLoop(n, st)
 	fill, fillOK := w.fillLoop(n, cl, counted, st)
 	entry := st.clone()
+	if skipped != nil {
+		entry = skipped
+	}
 	var breaks, continues []*state
 	w.breaks = append(w.breaks, &breaks)
 	w.continues = append(w.continues, &continues)
@@ -110,6 +121,20 @@ func (w *walker) loop(n *syntax.Node, st *state) *state {
 	once := counted && cl.hi.known && cl.hi.val-cl.lo == 1
 	w.settle(after, entry, exit, n, fill, fillOK, once || invariant(entry, exit))
 	return after
+}
+
+// shortCircuit reports whether a condition is a && or || of others, or
+// the negation of one.
+func shortCircuit(cond *syntax.Node) bool {
+	c := stripParens(cond)
+	for c != nil && c.Type() == "unary_expression" && c.ChildByFieldName("operator").Text() == "!" {
+		c = stripParens(c.ChildByFieldName("argument"))
+	}
+	if c == nil || c.Type() != "binary_expression" {
+		return false
+	}
+	op := c.ChildByFieldName("operator").Text()
+	return op == "&&" || op == "||"
 }
 
 // invariant reports whether a loop body leaves every known value and

@@ -211,8 +211,9 @@ func (w *walker) settle(after, entry, exit *state, n *syntax.Node, fill []filled
 }
 
 // A countedLoop is `for (i = lo; i < hi; i++)` whose body does not
-// assign i: unless it leaves early (exits: break, continue, goto,
-// return), the body runs for every i from lo to hi - 1.
+// assign i: unless it leaves early (exits: break, continue, goto), the
+// body runs for every i from lo to hi - 1 on every path that gets past
+// the loop. A return leaves the function: no path past the loop took it.
 type countedLoop struct {
 	ivar  int // the local
 	lo    int64
@@ -242,7 +243,7 @@ func (w *walker) countedLoop(n *syntax.Node, st *state) (countedLoop, bool) {
 		switch c.Type() {
 		case "compound_statement":
 			return !declares(c, name) // an inner i is another variable
-		case "break_statement", "continue_statement", "goto_statement", "return_statement":
+		case "break_statement", "continue_statement", "goto_statement":
 			exits = true
 		case "assignment_expression":
 			assigned = assigned || assigns(c.ChildByFieldName("left"), name)

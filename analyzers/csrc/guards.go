@@ -30,7 +30,10 @@ func (w *walker) refine(cond *syntax.Node, st *state, truth bool) {
 		l, r := stripParens(c.ChildByFieldName("left")), stripParens(c.ChildByFieldName("right"))
 		if isNull(r) && (op == "==" || op == "!=") {
 			w.nullSide(l, st, (op == "==") == truth)
-			return
+			if r.Text() != "0" {
+				return
+			}
+			// len == 0 bounds a count too
 		}
 		k, ok := w.constOf(r, st)
 		if !ok {

@@ -226,6 +226,9 @@ func wrote(b *buffer, e extent) string {
 
 // bytesReturn checks a bytes object returned to Python.
 func (w *walker) bytesReturn(at *syntax.Node, b *buffer, st *state) {
+	if bd, ok := w.boundOf(b.size, st); ok && !b.size.known && bd.hi <= 0 {
+		return // an empty object: `if (len == 0) return result;`
+	}
 	e := *st.extentOf(b.id)
 	v, leak := judge(b, e, 0, b.size)
 	if !leak {

@@ -164,12 +164,44 @@ func (s *fnState) args(n *syntax.Node) []Arg {
 			if t := e.Text(); strings.HasPrefix(t, "__") {
 				a.Name = t
 			}
+			a.Lit, a.Literal = s.namedString(e)
+		case "attribute":
+			a.Lit, a.Literal = s.namedString(e)
 		case "binary_operator":
 			a.Prefix = literalPrefix(e)
 		}
 		out = append(out, a)
 	}
 	return out
+}
+
+// namedString returns the string a constant names: an upper-case name
+// the module assigned a string literal before (KEY = "resource_uri"),
+// which the function does not bind, or self.NAME of a class constant the
+// class body assigned one before (AUTH_HEADER = "HTTP_AUTHORIZATION").
+func (s *fnState) namedString(e *syntax.Node) (string, bool) {
+	var consts []Setting
+	name := e.Text()
+	switch e.Type() {
+	case "identifier":
+		if _, bound := s.env[name]; bound || !settingName.MatchString(name) {
+			return "", false
+		}
+		consts = s.l.m.Settings
+	case "attribute":
+		obj := e.ChildByFieldName("object")
+		name = e.ChildByFieldName("attribute").Text()
+		if obj.Type() != "identifier" || !s.isSelf(obj.Text()) || int(s.fn.Class) >= len(s.l.m.Classes) || !settingName.MatchString(name) {
+			return "", false
+		}
+		consts = s.l.m.Classes[s.fn.Class].Consts
+	}
+	for i := len(consts) - 1; i >= 0; i-- {
+		if c := consts[i]; c.Name == name {
+			return c.Value.Text, c.Value.Kind == LitString
+		}
+	}
+	return "", false
 }
 
 // str is the value of a string: its interpolations' values; !r escapes.

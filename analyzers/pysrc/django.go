@@ -63,6 +63,7 @@ var (
 	nothing = Result{}
 	whole   = Result{Whole: true}
 	keyed   = Result{Keyed: true}
+	pairs   = Result{Pairs: true}
 )
 
 var djangoObjects = []*ObjectKind{
@@ -77,22 +78,22 @@ var djangoObjects = []*ObjectKind{
 	},
 	{
 		Name: ObjForm, Whole: DataBody, Keyed: DataField,
-		Methods: map[string]Result{"get": keyed, "getlist": keyed, "pop": keyed, "keys": nothing},
+		Methods: map[string]Result{"get": keyed, "getlist": keyed, "pop": keyed, "keys": nothing, "items": pairs},
 		Other:   whole,
 	},
 	{
 		Name: ObjHeaders, Whole: DataHeaders, Keyed: DataHeader,
-		Methods: map[string]Result{"get": keyed, "getlist": keyed, "keys": nothing},
+		Methods: map[string]Result{"get": keyed, "getlist": keyed, "keys": nothing, "items": pairs},
 		Other:   whole,
 	},
 	{
 		Name: ObjCookies, Whole: DataCookies, Keyed: DataCookie,
-		Methods: map[string]Result{"get": keyed, "keys": nothing},
+		Methods: map[string]Result{"get": keyed, "keys": nothing, "items": pairs},
 		Other:   whole,
 	},
 	{
 		Name: ObjSession, Whole: DataSession, Keyed: DataSession,
-		Methods: map[string]Result{"get": keyed, "keys": nothing, "get_expiry_age": nothing, "set_expiry": nothing, "flush": nothing, "cycle_key": nothing},
+		Methods: map[string]Result{"get": keyed, "keys": nothing, "items": pairs, "get_expiry_age": nothing, "set_expiry": nothing, "flush": nothing, "cycle_key": nothing},
 		Other:   whole,
 	},
 	{
@@ -184,6 +185,9 @@ func builtinCall(c *CallSite) ([]Datum, bool) {
 		case reFunctions[name] && c.external(name):
 			return c.reCall(name), true
 		case c.external(name) && propagators[name] && !c.copiesVocabObject(name):
+			if seqs, ok := c.sequenceCopy(name); ok {
+				return seqs, true
+			}
 			out := c.allArgs()
 			if crlfSafe[name] {
 				for i := range out {
@@ -415,6 +419,27 @@ var propagators = map[string]bool{
 	"urllib.parse.unquote_plus": true, "unquote_plus": true,
 	"base64.b64encode": true, "b64encode": true, "base64.b64decode": true, "b64decode": true,
 	"pprint.pformat": true, "pformat": true, "frozenset": true, "zip": true, "enumerate": true,
+}
+
+// sequenceCopy returns, for a copy of one sequence in another order
+// (list, tuple, sorted, reversed), the sequence itself: its items keep
+// their structure (the names of items()' pairs stay names).
+func (cs *CallSite) sequenceCopy(name string) ([]Datum, bool) {
+	switch name {
+	case "list", "tuple", "sorted", "reversed":
+	default:
+		return nil, false
+	}
+	i := cs.Positional(0)
+	if i < 0 || cs.Positional(1) >= 0 || len(cs.args[i]) == 0 {
+		return nil, false
+	}
+	for _, d := range cs.args[i] {
+		if d.Tag != TagSeq {
+			return nil, false
+		}
+	}
+	return cs.args[i], true
 }
 
 // crlfSafe are functions that escape CR and LF while still carrying the

@@ -505,6 +505,9 @@ func (fr *frame) result(d Datum, k *ObjectKind, r Result, key string, loc Loc) [
 	case r.Keyed && k.Keyed != "" && (key != "" || k.Keyed == DataHeader):
 		// obj.get(KEY): one value; a header's, whatever its key.
 		return []Datum{{Tag: TagData, Kind: k.Keyed, Key: key, Origin: loc, Flags: d.Flags}}
+	case r.Pairs:
+		pair := Datum{Tag: TagSeq, Items: [][]Datum{nil, fr.whole(d)}, Origin: loc}
+		return []Datum{{Tag: TagSeq, Items: [][]Datum{{pair}}, Origin: loc}}
 	case r.Keyed, r.Whole:
 		return fr.whole(d)
 	case r.Same:

@@ -231,6 +231,7 @@ func (s *fnState) comprehension(n *syntax.Node) Value {
 	}
 	restore := map[string]saved{}
 	var filters []int32
+	selective := false
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		switch c.Type() {
 		case "for_in_clause":
@@ -244,6 +245,7 @@ func (s *fnState) comprehension(n *syntax.Node) Value {
 			s.bind(c.ChildByFieldName("left"), it.With(Op{Kind: OpIter, Span: span(c)}))
 		case "if_clause":
 			filters = append(filters, s.cond(c.NamedChild(0)))
+			selective = selective || selects(c.NamedChild(0))
 		}
 	}
 	v := s.expr(n.ChildByFieldName("body"))
@@ -255,10 +257,12 @@ func (s *fnState) comprehension(n *syntax.Node) Value {
 		}
 	}
 	if len(filters) > 0 {
-		// A filtered copy; its truth says that its conditions held for
-		// some element.
+		// A filtered copy, when a condition selects elements by name;
+		// its truth says that its conditions held for some element.
 		filter := Op{Kind: OpFilter, Span: span(n)}
-		v = v.With(filter)
+		if selective {
+			v = v.With(filter)
+		}
 		for _, t := range filters {
 			if t >= 0 {
 				v = v.Union(Value{{Root: RootCond, Index: t, Ops: []Op{filter}}})
@@ -266,6 +270,52 @@ func (s *fnState) comprehension(n *syntax.Node) Value {
 		}
 	}
 	return v
+}
+
+// selects reports whether a comprehension's condition selects elements
+// by name, as an allow- or deny-list does: a membership test (k in
+// ALLOWED, k.lower() not in SECRETS), a comparison with a string, a
+// prefix or suffix test other than the one every header has
+// (startswith("HTTP_")), or a negation or combination of one. A test of
+// the value (if v) or of every header's prefix keeps everything a list
+// would drop.
+func selects(n *syntax.Node) bool {
+	switch n.Type() {
+	case "parenthesized_expression":
+		return n.NamedChildCount() == 1 && selects(n.NamedChild(0))
+	case "not_operator":
+		return selects(n.ChildByFieldName("argument"))
+	case "boolean_operator":
+		return selects(n.ChildByFieldName("left")) || selects(n.ChildByFieldName("right"))
+	case "comparison_operator":
+		str := false
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			switch t := c.Type(); {
+			case t == "in" || t == "not in" || t == "not" || t == "is":
+				if t != "is" {
+					return true
+				}
+			case t == "string":
+				str = true
+			}
+		}
+		return str
+	case "call":
+		fn := n.ChildByFieldName("function")
+		if fn == nil || fn.Type() != "attribute" {
+			return false
+		}
+		switch fn.ChildByFieldName("attribute").Text() {
+		case "startswith", "endswith":
+			args := n.ChildByFieldName("arguments")
+			if args == nil || args.NamedChildCount() == 0 {
+				return false
+			}
+			lit, ok := stringLiteral(args.NamedChild(0))
+			return !ok || !strings.EqualFold(strings.TrimSuffix(lit, "_"), "http")
+		}
+	}
+	return false
 }
 
 // withoutConsts returns v without its constants.

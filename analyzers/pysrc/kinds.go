@@ -108,8 +108,9 @@ type Result struct {
 	// Data is a kind of data read there; Object a kind of object.
 	Data, Object string
 	// Keyed is the object's Keyed data at the call's first argument,
-	// Whole its Whole data, Same the object itself, Carried what it holds.
-	Keyed, Whole, Same, Carried bool
+	// Whole its Whole data, Same the object itself, Carried what it holds;
+	// Pairs its (name, value) pairs, whose names are no data (items()).
+	Keyed, Whole, Same, Carried, Pairs bool
 	// Validated marks what it gives as validated (FlagValidated).
 	Validated bool
 }

@@ -3,6 +3,7 @@ package csrc
 import (
 	"bytes"
 	"regexp"
+	"strings"
 
 	"github.com/residue-sec/residue/analyzers/syntax"
 )
@@ -20,7 +21,11 @@ import (
 //     static`) becomes that word;
 //   - an upper-case name that starts a broken declaration before its
 //     type (`PYCURL_INTERNAL PyObject *`, `static FORCE_INLINE uint32_t`),
-//     a storage-class or attribute macro a header defines, is blanked.
+//     a storage-class or attribute macro a header defines, is blanked;
+//   - an attribute macro named as systemd's are, between underscores
+//     (`_cleanup_free_ char *p`, `_cleanup_(freep) char *q`, `PyObject
+//     *self _unused_,`), before a declaration's type or after its name,
+//     is blanked.
 
 // An edit replaces bytes at an offset with as many bytes.
 type edit struct {
@@ -52,6 +57,7 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 		out = append(out, storageEdits(src[start:end], start, storage)...)
 		out = append(out, vaArgEdits(src[start:end], start)...)
 		out = append(out, leadEdits(src[start:end], start, storage)...)
+		out = append(out, attributeEdits(src[start:end], start)...)
 		// lines after the node's first (its header)
 		off := start
 		if nl := bytes.IndexByte(src[start:end], '\n'); nl >= 0 {
@@ -194,6 +200,36 @@ func leadEdits(text []byte, base int, storage map[string]string) []edit {
 		off = next
 	}
 	return out
+}
+
+// underscoreMacro is a name between underscores, with its arguments.
+var underscoreMacro = regexp.MustCompile(`\b_[a-z][A-Za-z0-9_]*_\b(?:[ \t]*\([^()\n]*\))?`)
+
+// attributeEdits blanks the attribute macros named between underscores
+// that stand before a declaration's type (a blank, then a name or a star)
+// or after a declarator's name (a name comes before, and a comma, a
+// parenthesis, a semicolon, an '=' or a '[' after).
+func attributeEdits(text []byte, base int) []edit {
+	var out []edit
+	for _, m := range underscoreMacro.FindAllIndex(text, -1) {
+		before := bytes.TrimRight(text[:m[0]], " \t")
+		after := bytes.TrimLeft(text[m[1]:], " \t")
+		if len(after) == 0 {
+			continue
+		}
+		next, spaced := after[0], len(after) < len(text[m[1]:])
+		lead := spaced && (next == '_' || next == '*' || next|0x20 >= 'a' && next|0x20 <= 'z')
+		trail := len(before) > 0 && identByte(before[len(before)-1]) && strings.IndexByte(",);=[", next) >= 0
+		if lead || trail {
+			out = append(out, edit{base + m[0], bytes.Repeat([]byte(" "), m[1]-m[0])})
+		}
+	}
+	return out
+}
+
+// identByte reports whether b may be part of a name.
+func identByte(b byte) bool {
+	return b == '_' || b >= '0' && b <= '9' || b|0x20 >= 'a' && b|0x20 <= 'z'
 }
 
 // callingConventions are the words between a return type and a

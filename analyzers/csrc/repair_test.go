@@ -57,3 +57,38 @@ int args(int k, ...)
 		t.Errorf("outputs %q, want %q (the loop writes buf[0] on some path, never the rest)", got, want)
 	}
 }
+
+// TestAttributeRepairs: attribute macros named between underscores
+// (systemd's _unused_, _cleanup_free_, _cleanup_(f)) are blanked before
+// a declaration's type and after a parameter's name, and the functions
+// they broke are read; a call of such a name in an expression is kept.
+func TestAttributeRepairs(t *testing.T) {
+	r := buildRepo(t, map[string]string{"m.c": `static PyObject *get_id(PyObject *self _unused_, PyObject *args _unused_)
+{
+    _cleanup_free_ char *p = NULL;
+    _cleanup_(freep) char *q = NULL;
+    char buf[16];
+    buf[0] = 1;
+    return PyBytes_FromStringAndSize(buf, sizeof(buf));
+}
+
+static int kept(int x)
+{
+    int y = _scale_(x) + 1;
+    return y +;
+}
+`})
+	p := r.parts["m.c"]
+	if p.Configured == nil {
+		t.Fatal("m.c was not parsed again")
+	}
+	src := string(p.Configured.Src())
+	if strings.Contains(src, "_unused_") || strings.Contains(src, "_cleanup_") || !strings.Contains(src, "_scale_(x)") {
+		t.Errorf("repaired text:\n%s", src)
+	}
+	for _, fn := range p.declarations().defs {
+		if name := funcName(fn); name == "get_id" && fn.HasError() {
+			t.Errorf("%s still has errors after the repair", name)
+		}
+	}
+}

@@ -218,7 +218,14 @@ func (fr *frame) method(d Datum, name, key string, cs *CallSite, loc Loc) []Datu
 		if d.Class != nil {
 			if m := d.Class.method(name, 0); m != nil {
 				self := d
-				return fr.apply(m, &self, cs, loc)
+				out := fr.apply(m, &self, cs, loc)
+				if fr.ownSelf(d) {
+					for _, o := range d.Class.overrides(name, m) {
+						self := d
+						out = union(out, fr.apply(o, &self, cs, loc)...)
+					}
+				}
+				return out
 			}
 			if ds := fr.instanceAttr(d, name, loc); len(ds) > 0 {
 				// A callable attribute (self.get_response).
@@ -250,6 +257,13 @@ func (fr *frame) method(d Datum, name, key string, cs *CallSite, loc Loc) []Datu
 		return out
 	}
 	return nil
+}
+
+// ownSelf reports whether d is the instance a method is evaluated on (its
+// self, as entry binds it: no call made it), whose class may be any
+// subclass of the method's.
+func (fr *frame) ownSelf(d Datum) bool {
+	return fr.f != nil && fr.f.class != nil && d.Class == fr.f.class && !d.Origin.Valid() && d.Self == nil
 }
 
 // dataMethod is the result of a method of data: the data, unless the

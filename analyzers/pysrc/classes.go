@@ -18,6 +18,37 @@ func (p *Program) resolveClasses() {
 			}
 		}
 	}
+	for _, m := range p.modules {
+		for _, c := range m.classes {
+			if c == nil {
+				continue
+			}
+			for _, k := range c.mro[1:] {
+				k.subclasses = append(k.subclasses, c)
+			}
+		}
+	}
+}
+
+// maxOverrides bounds the overriding methods a call of a method of self
+// applies besides the method itself.
+const maxOverrides = 8
+
+// overrides returns the methods named name that subclasses of c define
+// in place of m, c's own, in the order of the modules and their classes,
+// each once, maxOverrides at most: a method of c that calls
+// self.name() runs one of them on an instance of a subclass (a base
+// middleware's __call__ calling the _check a subclass defines).
+func (c *class) overrides(name string, m *fn) []*fn {
+	var out []*fn
+	for _, k := range c.subclasses {
+		if f := k.method(name, 0); f != nil && f != m && !containsFn(out, f) {
+			if out = append(out, f); len(out) == maxOverrides {
+				break
+			}
+		}
+	}
+	return out
 }
 
 // resolveClass computes c's order: the class, then each base's order in

@@ -191,6 +191,9 @@ type class struct {
 	ext        []string
 	kind       string
 	middleware bool
+	// subclasses are the classes whose order holds this one after
+	// themselves, in the order of the modules (resolveClasses).
+	subclasses []*class
 }
 
 // build links the parts and summarizes the program for every module.

@@ -25,6 +25,9 @@ type outEffect struct {
 	lenArg int
 	unit   int64
 	str    bool
+	// may are the bytes of s that the function writes on some path
+	// before they leave: for the caller, they may be written.
+	may spans
 	// how says what happens to them: "printed", "sent", "written";
 	// python marks bytes copied into a Python object.
 	how    string
@@ -47,6 +50,11 @@ func (w *walker) recordOut(b *buffer, e extent, gaps spans, leaving amount, str 
 	case str:
 	case len(gaps) > 0:
 		o.s = gaps.shift(shift)
+		may := gaps.intersect(e.may)
+		if e.mayAll {
+			may = gaps
+		}
+		o.may = may.shift(shift)
 	default:
 		arg, unit, ok := w.paramCount(leaving)
 		if !ok {
@@ -95,7 +103,7 @@ func mergeOuts(outs []outEffect) []outEffect {
 		str, python          bool
 		how                  string
 	}
-	merged := map[key]spans{}
+	merged, mays := map[key]spans{}, map[key]spans{}
 	var keys []key
 	for _, o := range outs {
 		k := key{o.param, o.depth, o.lenArg, o.unit, o.str, o.python, o.how}
@@ -103,6 +111,7 @@ func mergeOuts(outs []outEffect) []outEffect {
 			keys = append(keys, k)
 		}
 		merged[k] = merged[k].union(o.s)
+		mays[k] = mays[k].union(o.may)
 	}
 	sort.Slice(keys, func(i, j int) bool {
 		a, b := keys[i], keys[j]
@@ -124,7 +133,7 @@ func mergeOuts(outs []outEffect) []outEffect {
 	})
 	out := make([]outEffect, len(keys))
 	for i, k := range keys {
-		out[i] = outEffect{param: k.param, depth: k.depth, lenArg: k.lenArg, unit: k.unit, str: k.str, python: k.python, how: k.how, s: merged[k]}
+		out[i] = outEffect{param: k.param, depth: k.depth, lenArg: k.lenArg, unit: k.unit, str: k.str, python: k.python, how: k.how, s: merged[k], may: mays[k]}
 	}
 	return out
 }
@@ -135,7 +144,7 @@ func sameOuts(a, b []outEffect) bool {
 	}
 	for i := range a {
 		x, y := a[i], b[i]
-		if x.param != y.param || x.depth != y.depth || x.lenArg != y.lenArg || x.unit != y.unit || x.str != y.str || x.python != y.python || x.how != y.how || !x.s.equal(y.s) {
+		if x.param != y.param || x.depth != y.depth || x.lenArg != y.lenArg || x.unit != y.unit || x.str != y.str || x.python != y.python || x.how != y.how || !x.s.equal(y.s) || !x.may.equal(y.may) {
 			return false
 		}
 	}
@@ -176,12 +185,22 @@ func (w *walker) applyOuts(n *syntax.Node, name string, outs []outEffect, args [
 				w.checkSink(sink{at: n, r: r, leaving: count, lenArg: args[o.lenArg], verb: verb, python: o.python}, st)
 			}
 		default:
+			if !r.off.known {
+				break
+			}
+			// What the callee writes on some path before the bytes leave
+			// may be written, for the check of this call only.
+			e := st.extentOf(r.buf)
+			saved := e.may
+			if e.live && len(o.may) > 0 {
+				e.may = e.may.union(o.may.shift(r.off.val))
+			}
 			for _, s := range o.s {
-				if !r.off.known {
-					break
-				}
 				at := ref{buf: r.buf, off: constant(r.off.val + s.lo), obj: r.obj}
 				w.checkSink(sink{at: n, r: at, leaving: constant(s.hi - s.lo), verb: verb, python: o.python}, st)
+			}
+			if e := st.extentOf(r.buf); e.live {
+				e.may = saved
 			}
 		}
 	}

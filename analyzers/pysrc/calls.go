@@ -116,13 +116,26 @@ func (cs *CallSite) RecvKind(kind string) (Datum, bool) {
 }
 
 // carried returns what an object of kind k that the call constructs
-// carries: its data keyword or positional argument.
+// carries: its data keyword or positional argument, else the data its
+// instance argument is.
 func (cs *CallSite) carried(k *ObjectKind) []Datum {
 	if i := cs.Keyword(k.Data); k.Data != "" && i >= 0 {
 		return cs.args[i]
 	}
 	if i := cs.Positional(k.DataAt - 1); k.DataAt > 0 && i >= 0 {
 		return cs.args[i]
+	}
+	if i := cs.Positional(k.InstanceAt - 1); k.InstanceAt > 0 && i >= 0 {
+		var data []Datum
+		for _, d := range cs.args[i] {
+			switch {
+			case d.Tag == TagData:
+				data = union(data, d)
+			case d.Tag == TagObject && d.Class == nil && objectKind(d.Kind) != nil && objectKind(d.Kind).Whole != "":
+				data = union(data, cs.fr.whole(d)...) // request.data
+			}
+		}
+		return data
 	}
 	return nil
 }

@@ -106,7 +106,7 @@ var djangoObjects = []*ObjectKind{
 		Methods: map[string]Result{"json": {Data: DataResponse}, "getvalue": {Data: DataResponse}},
 	},
 	{
-		Name: ObjSerializer, Data: "data",
+		Name: ObjSerializer, Data: "data", InstanceAt: 1,
 		Attrs: map[string]Result{
 			"initial_data": {Carried: true}, "validated_data": {Carried: true, Validated: true},
 			"data": {Carried: true, Validated: true}, "errors": {Carried: true},

@@ -100,6 +100,10 @@ type ObjectKind struct {
 	// data=, a form's first argument).
 	Data   string
 	DataAt int
+	// InstanceAt is the position from 1 of the argument a constructed
+	// object renders (a serializer's instance), which it carries when
+	// that is data: a serializer built from request.data re-renders it.
+	InstanceAt int
 }
 
 // A Result is what an attribute or a method of an object gives. The zero

@@ -14,7 +14,8 @@ import (
 // macros the grammar cannot read become what they stand for:
 //   - a statement macro without its semicolon (`Py_BEGIN_ALLOW_THREADS`,
 //     `GET_NUMERIC_TYPE(prev)`) gets one, in place of its line break, so
-//     it is a call that may assign its arguments;
+//     it is a call that may assign its arguments, before a statement or,
+//     for one without arguments, a block;
 //   - a loop macro (`uwsgi_foreach(p, list) {`) becomes a while loop;
 //   - the type argument of va_arg becomes a name;
 //   - a macro the file defines as a storage class (`#define REDIS_STATIC
@@ -91,7 +92,7 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 				}
 			case bytes.IndexAny(line, ";{}") < 0:
 				if m := stmtMacro.FindSubmatchIndex(line); m != nil && !keywords[string(line[m[2]:m[3]])] &&
-					!blockWords[string(line[m[2]:m[3]])] && statementFollows(src[off+nl+1:]) {
+					!blockWords[string(line[m[2]:m[3]])] && (statementFollows(src[off+nl+1:]) || m[4] < 0 && blockFollows(src[off+nl+1:])) {
 					out = append(out, edit{off + nl, []byte(";")})
 				}
 			}
@@ -138,6 +139,14 @@ func statementFollows(rest []byte) bool {
 		return false
 	}
 	return !bytes.HasPrefix(t, []byte("->"))
+}
+
+// blockFollows reports whether the next non-blank line opens a block: after
+// a statement macro without arguments (Py_END_ALLOW_THREADS), a block
+// statement, not a loop macro's body.
+func blockFollows(rest []byte) bool {
+	t := nextLine(rest, func(t []byte) bool { return len(t) == 0 || t[0] == '#' })
+	return t != nil && t[0] == '{'
 }
 
 // nextLine returns the first line of rest, trimmed, that skip does not

@@ -92,3 +92,34 @@ static int kept(int x)
 		}
 	}
 }
+
+// TestBlockAfterStatementMacro: a statement macro without arguments that
+// a block follows (Py_END_ALLOW_THREADS, then { … }) gets its semicolon,
+// and the function is read; a macro with arguments before a block stays a
+// loop macro's header.
+func TestBlockAfterStatementMacro(t *testing.T) {
+	r := buildRepo(t, map[string]string{"m.c": `int f(int fd)
+{
+    char t[16];
+    Py_BEGIN_ALLOW_THREADS
+    t[1] = 2;
+    Py_END_ALLOW_THREADS
+    {
+        t[0] = 1;
+    }
+    return write(fd, t, sizeof t);
+}
+`})
+	p := r.parts["m.c"]
+	if p.Configured == nil {
+		t.Fatal("m.c was not parsed again")
+	}
+	for _, fn := range p.declarations().defs {
+		if fn.HasError() {
+			t.Errorf("%s still has errors after the repair", funcName(fn))
+		}
+	}
+	if got, want := strings.Join(render(r, "m.c"), "|"), "m.c:10 0 t written by write() true"; got != want {
+		t.Errorf("outputs %q, want %q", got, want)
+	}
+}

@@ -1,6 +1,8 @@
 package csrc
 
 import (
+	"strings"
+
 	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
@@ -50,7 +52,7 @@ func (w *walker) call(n *syntax.Node, st *state, discarded bool) exprVal {
 		return exprVal{counts: w.applySummary(n, name, id, args, refs, st, discarded)}
 	default:
 		w.unknownCall(n, name+"()", refs, st)
-		if m := w.f.u.macro(name); m != nil && m.fn || m == nil && upperName(name) {
+		if m := w.f.u.macro(name); m != nil && m.fn || m == nil && loopName(name) {
 			w.macroArgs(n, name, args, refs, st)
 		}
 	}
@@ -89,21 +91,13 @@ func (w *walker) resized(n *syntax.Node, name string, arg *syntax.Node, st *stat
 	}
 }
 
-// upperName reports whether a callee's name is written as macros' are
-// (LIST_FOREACH, Py_CLEAR is not): a callee of such a name that is
-// neither defined nor declared is a macro of a header not read.
-func upperName(name string) bool {
-	letters := 0
-	for i := 0; i < len(name); i++ {
-		switch c := name[i]; {
-		case c >= 'A' && c <= 'Z':
-			letters++
-		case c == '_' || c >= '0' && c <= '9':
-		default:
-			return false
-		}
-	}
-	return letters >= 2
+// loopName reports whether a callee's name is a loop macro's
+// (LIST_FOREACH, TAILQ_FOREACH_SAFE, list_for_each): one neither defined
+// nor declared is a macro of a header not read, whose cursor it assigns.
+// Another unknown macro (TRACE("%p", p)) is taken as a function.
+func loopName(name string) bool {
+	lower := strings.ToLower(name)
+	return strings.Contains(lower, "foreach") || strings.Contains(lower, "for_each")
 }
 
 // macroArgs handles a call of a function-like macro: unlike a function,

@@ -72,9 +72,11 @@ func (w *walker) loop(n *syntax.Node, st *state) *state {
 	}
 	cl, counted := w.countedLoop(n, st)
 	fill, fillOK := w.fillLoop(n, cl, counted, st)
+	// entry is the state the body starts from, which settle compares
+	// with its end; skipped the state that leaves before the body runs.
 	entry := st.clone()
-	if skipped != nil {
-		entry = skipped
+	if skipped == nil {
+		skipped = entry
 	}
 	var breaks, continues []*state
 	w.breaks = append(w.breaks, &breaks)
@@ -112,7 +114,7 @@ func (w *walker) loop(n *syntax.Node, st *state) *state {
 	case typ == "do_statement", counted && cl.hi.known && cl.lo < cl.hi.val && !cl.exits: // runs at least once
 		after = joinAll(append(breaks, end)...)
 	default:
-		after = joinAll(append(breaks, entry, end)...)
+		after = joinAll(append(breaks, skipped, end)...)
 	}
 	if after.dead {
 		return after

@@ -32,8 +32,10 @@ var secretKeys = regexp.MustCompile(`(?i)^(http_)?(authorization|proxy_authoriza
 
 // metaKeys are keys that name something about a secret, not the secret:
 // when it expires, how long or how many it is, its type
-// (oidc_id_token_expiration, token_type, password_length).
-var metaKeys = regexp.MustCompile(`(?i)_(expiration|expires|expires_at|expires_in|expiry|exp|issued_at|created_at|updated_at|count|length|len|type|type_hint|timeout|ttl|age|lifetime)$`)
+// (oidc_id_token_expiration, token_type, password_length); and keys that
+// are names, not credentials (X-Event-Key, Idempotency-Key,
+// Sec-WebSocket-Key, a cache or an object key).
+var metaKeys = regexp.MustCompile(`(?i)_(expiration|expires|expires_at|expires_in|expiry|exp|issued_at|created_at|updated_at|count|length|len|type|type_hint|timeout|ttl|age|lifetime)$|(^|_)(event|idempotency|sec_websocket|cache|routing|partition|sort|primary|foreign|lookup|object|storage|s3)_key$`)
 
 // secretKey reports whether a header, META, field or session key names a
 // credential: secretKeys, unless metaKeys (with - read as _).

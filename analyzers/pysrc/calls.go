@@ -233,7 +233,7 @@ func (fr *frame) method(d Datum, name, key string, cs *CallSite, loc Loc) []Datu
 				self := d
 				out := fr.apply(m, &self, cs, loc)
 				if fr.ownSelf(d) {
-					for _, o := range d.Class.overrides(name, m) {
+					for _, o := range d.Class.overrides(name, m, fr.f) {
 						self := d
 						out = union(out, fr.apply(o, &self, cs, loc)...)
 					}

@@ -90,6 +90,14 @@ func (p *Program) Settings(name string) []SettingAt {
 	return out
 }
 
+// testModule reports whether a module is a test's: under a tests folder
+// (isTestPath), or a test file by name (test_*.py, *_test.py, tests.py,
+// conftest.py).
+func testModule(path string) bool {
+	base := path[strings.LastIndexByte(path, '/')+1:]
+	return isTestPath(path) || strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") || base == "tests.py" || base == "conftest.py"
+}
+
 func isTestPath(path string) bool {
 	for _, part := range strings.Split(path, "/") {
 		if part == "tests" || part == "test" {

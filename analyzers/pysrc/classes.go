@@ -36,12 +36,18 @@ const maxOverrides = 8
 
 // overrides returns the methods named name that subclasses of c define
 // in place of m, c's own, in the order of the modules and their classes,
-// each once, maxOverrides at most: a method of c that calls
-// self.name() runs one of them on an instance of a subclass (a base
-// middleware's __call__ calling the _check a subclass defines).
-func (c *class) overrides(name string, m *fn) []*fn {
+// each once, maxOverrides at most: caller, a method of c that calls
+// self.name(), runs one of them on an instance of a subclass that
+// inherits caller (a base middleware's __call__ calling the _check a
+// subclass defines). A subclass of a test module is a test's, unless c's
+// is one too.
+func (c *class) overrides(name string, m, caller *fn) []*fn {
 	var out []*fn
+	callerName, tests := lastName(caller.Name), testModule(c.mod.File)
 	for _, k := range c.subclasses {
+		if k.method(callerName, 0) != caller || testModule(k.mod.File) && !tests {
+			continue
+		}
 		if f := k.method(name, 0); f != nil && f != m && !containsFn(out, f) {
 			if out = append(out, f); len(out) == maxOverrides {
 				break

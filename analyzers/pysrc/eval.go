@@ -429,6 +429,9 @@ func (fr *frame) instanceAttr(d Datum, name string, loc Loc) []Datum {
 func (fr *frame) requestAttr(name string) []Datum {
 	var out []Datum
 	for _, s := range fr.p.requestStorers[name] {
+		if testModule(s.mod.File) && !testModule(fr.f.mod.File) {
+			continue // a test's request is not the service's
+		}
 		if res := fr.res(s); res != nil {
 			out = union(out, res.requestStores[name]...)
 		}

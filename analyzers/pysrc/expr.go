@@ -276,7 +276,8 @@ func (s *fnState) comprehension(n *syntax.Node) Value {
 // by name, as an allow- or deny-list does: a membership test (k in
 // ALLOWED, k.lower() not in SECRETS), a comparison with a string, a
 // prefix or suffix test other than the one every header has
-// (startswith("HTTP_")), or a negation or combination of one. A test of
+// (startswith("HTTP_")), a helper or a pattern given a name
+// (is_safe(k), SAFE_RE.match(k)), or a negation or combination of one. A test of
 // the value (if v) or of every header's prefix keeps everything a list
 // would drop.
 func selects(n *syntax.Node) bool {
@@ -301,22 +302,32 @@ func selects(n *syntax.Node) bool {
 		}
 		return str
 	case "call":
-		fn := n.ChildByFieldName("function")
-		if fn == nil || fn.Type() != "attribute" {
+		fn, args := n.ChildByFieldName("function"), n.ChildByFieldName("arguments")
+		if fn == nil || args == nil || args.NamedChildCount() == 0 {
 			return false
 		}
-		switch fn.ChildByFieldName("attribute").Text() {
-		case "startswith", "endswith":
-			args := n.ChildByFieldName("arguments")
-			if args == nil || args.NamedChildCount() == 0 {
-				return false
+		if fn.Type() == "attribute" {
+			switch fn.ChildByFieldName("attribute").Text() {
+			case "startswith", "endswith":
+				lit, ok := stringLiteral(args.NamedChild(0))
+				return !ok || !strings.EqualFold(strings.TrimSuffix(lit, "_"), "http")
 			}
-			lit, ok := stringLiteral(args.NamedChild(0))
-			return !ok || !strings.EqualFold(strings.TrimSuffix(lit, "_"), "http")
+		} else if valueTests[fn.Text()] {
+			return false
+		}
+		// A helper or a pattern given a name (is_safe(k),
+		// SAFE_RE.match(k)) judges it.
+		for c := args.FirstChild(); c != nil; c = c.NextSibling() {
+			if t := c.Type(); t == "identifier" || t == "attribute" {
+				return true
+			}
 		}
 	}
 	return false
 }
+
+// valueTests are builtins a condition tests a value with, not a name.
+var valueTests = map[string]bool{"len": true, "bool": true, "str": true, "int": true, "float": true, "isinstance": true, "callable": true, "hasattr": true, "any": true, "all": true}
 
 // withoutConsts returns v without its constants.
 func withoutConsts(v Value) Value {

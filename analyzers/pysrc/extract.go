@@ -118,6 +118,9 @@ type fnState struct {
 	at       *syntax.Node
 	globals  map[string]bool
 	captured map[captureKey]bool
+	// requestObjs are the names of the requests of RequestStores, in
+	// their order.
+	requestObjs []string
 }
 
 // open reserves the next Func for code of kind.
@@ -139,6 +142,7 @@ func (l *lowerer) close(s *fnState) {
 	if s.fn.Kind != KindDef {
 		s.fn.code.Env = sortedBindings(s.env)
 	}
+	s.fn.RequestStores = s.finalRequestStores()
 	s.fn.Stores, s.fn.RequestStores, s.fn.Globals = exact(s.fn.Stores), exact(s.fn.RequestStores), exact(s.fn.Globals)
 	gathered := s.fn.code
 	s.fn.code = gathered.kept()

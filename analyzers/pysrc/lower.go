@@ -3,6 +3,7 @@ package pysrc
 import (
 	"maps"
 	"regexp"
+	"slices"
 	"sort"
 
 	"github.com/residue-sec/residue/analyzers/syntax"
@@ -242,9 +243,40 @@ func (s *fnState) recordStore(name, attr string, v Value, target *syntax.Node) {
 	switch {
 	case s.isSelf(name):
 		s.fn.Stores = append(s.fn.Stores, Store{Attr: attr, Value: v, Span: span(target)})
-	case s.isRequest(name):
+	case s.isRequest(name) && !djangoRequestAttrs[attr]:
 		s.fn.RequestStores = append(s.fn.RequestStores, Store{Attr: attr, Value: v, Span: span(target)})
+		s.requestObjs = append(s.requestObjs, name)
 	}
+}
+
+// finalRequestStores returns one store per attribute of a request the
+// function assigns: what the attribute holds as the function ends (the
+// environment joins branches), at its last assignment, so that a value
+// the function replaced (request.agent = repr(request.agent)) is not
+// kept beside the new one.
+func (s *fnState) finalRequestStores() []Store {
+	var out []Store
+	for i, st := range s.fn.RequestStores {
+		if v, ok := s.env[s.requestObjs[i]+"."+st.Attr]; ok {
+			st.Value = v
+		}
+		if k := slices.IndexFunc(out, func(o Store) bool { return o.Attr == st.Attr }); k >= 0 {
+			out[k] = st
+			continue
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// djangoRequestAttrs are attributes Django itself sets on a request: a
+// function that assigns one (request.method = override under an
+// allow-list) does not make what Django reads there the request's data.
+var djangoRequestAttrs = map[string]bool{
+	"method": true, "path": true, "path_info": true, "user": true, "auth": true, "session": true,
+	"urlconf": true, "resolver_match": true, "encoding": true, "upload_handlers": true,
+	"content_type": true, "content_params": true, "LANGUAGE_CODE": true, "csrf_processing_done": true,
+	"META": true, "GET": true, "POST": true, "COOKIES": true, "FILES": true, "headers": true, "body": true,
 }
 
 // isRequest reports whether name is a parameter of the function that

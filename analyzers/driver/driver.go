@@ -388,11 +388,13 @@ func (p *plan) changedFiles(notes []analyzers.Notification) []analyzers.Notifica
 	return out
 }
 
-// dropDuplicates drops each finding identical to one before it, in
-// SortFindings' order, where identical findings are in one run of
+// dropDuplicates drops each finding that reports what one before it
+// reports, in SortFindings' order, where such findings are in one run of
 // findings of the same path, position, rule and message: a model's
 // evaluation may meet one event twice (a loop over a literal table
-// evaluates its body once per item), which is one finding to a user.
+// evaluates its body once per item), or by two ways (two overrides of a
+// hook, two helpers on the way), which is one finding to a user, with
+// the first way as its flow.
 func dropDuplicates(fds []analyzers.Finding) []analyzers.Finding {
 	out := fds[:0]
 	run := 0 // where the run of the last finding kept starts in out
@@ -400,10 +402,16 @@ func dropDuplicates(fds []analyzers.Finding) []analyzers.Finding {
 		if len(out) > run && analyzers.CompareFindings(&out[run], &f) != 0 {
 			run = len(out)
 		}
-		if slices.ContainsFunc(out[run:], func(g analyzers.Finding) bool { return reflect.DeepEqual(g, f) }) {
+		if slices.ContainsFunc(out[run:], func(g analyzers.Finding) bool { return sameReport(&g, &f) }) {
 			continue
 		}
 		out = append(out, f)
 	}
 	return out
+}
+
+// sameReport reports whether two findings of one run say the same to a
+// user: the same span, and both suppressed or neither.
+func sameReport(a, b *analyzers.Finding) bool {
+	return reflect.DeepEqual(a.Location, b.Location) && (a.Suppression == nil) == (b.Suppression == nil)
 }

@@ -246,23 +246,28 @@ func TestBadQueryIsAnError(t *testing.T) {
 	}
 }
 
-// TestDropDuplicates: a finding identical to another is reported once;
-// findings that differ only in their flow, or sort together without being
-// adjacent, are each kept or dropped as they are identical or not.
+// TestDropDuplicates: a finding that reports what another reports (its
+// span, rule and message) is reported once, with the first flow, also
+// when the two sort together without being adjacent; one at another
+// span, or suppressed where the other is not, is kept.
 func TestDropDuplicates(t *testing.T) {
 	at := func(line int, msg, via string) analyzers.Finding {
 		return analyzers.Finding{RuleID: "logging/x", Message: msg, Fingerprint: msg + via,
 			Location: analyzers.Location{Path: "a.py", Range: source.Range{StartLine: line, StartColumn: 1}},
 			Flow:     []analyzers.Step{{Location: analyzers.Location{Path: "a.py", Message: via}}}}
 	}
-	in := []analyzers.Finding{at(1, "m", "p"), at(1, "m", "q"), at(1, "m", "p"), at(1, "n", "p"), at(2, "m", "p"), at(2, "m", "p")}
+	wider := at(2, "m", "q")
+	wider.Location.EndLine = 3
+	ignored := at(2, "m", "r")
+	ignored.Suppression = &analyzers.Suppression{Justification: "test"}
+	in := []analyzers.Finding{at(1, "m", "p"), at(1, "m", "q"), at(1, "m", "p"), at(1, "n", "p"), at(2, "m", "p"), at(2, "m", "p"), wider, ignored}
 	analyzers.SortFindings(in)
 	got := dropDuplicates(in)
 	var keys []string
 	for _, f := range got {
 		keys = append(keys, fmt.Sprintf("%d %s %s", f.Location.StartLine, f.Message, f.Flow[0].Location.Message))
 	}
-	if want := []string{"1 m p", "1 m q", "1 n p", "2 m p"}; !slices.Equal(keys, want) {
+	if want := []string{"1 m p", "1 n p", "2 m p", "2 m q", "2 m r"}; !slices.Equal(keys, want) {
 		t.Errorf("kept %q, want %q", keys, want)
 	}
 }

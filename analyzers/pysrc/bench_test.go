@@ -97,3 +97,39 @@ func BenchmarkStarImportCycle(b *testing.B) {
 		}
 	}
 }
+
+// chainedAssignments is a parser of a file line by line, as lib2to3's
+// pgen converter reads one: a position assigned again and again
+// (lineno, line = lineno+1, next(f)) in nested loops and branches, whose
+// values share their operands.
+func chainedAssignments(n int) map[string]string {
+	src := "from telemetry import emit\n\n\ndef parse(request, f):\n    lineno, line = 0, \"\"\n    while line:\n"
+	for i := range n {
+		src += "        lineno, line = lineno+1, next(f)\n"
+		if i%4 == 3 {
+			src += fmt.Sprintf("        while line.startswith(%q):\n            lineno, line = lineno+1, next(f)\n            assert line, (lineno, line)\n", fmt.Sprint(i))
+		}
+	}
+	src += "    emit(request.body, (lineno, line))\n"
+	return map[string]string{"conv.py": src}
+}
+
+// TestChainedAssignments: each operation of a value is resolved once per
+// call, however many names and joins share it, so that a file of a
+// hundred such assignments is built (a build resolving them anew for
+// each use never ends).
+func TestChainedAssignments(t *testing.T) {
+	p := buildAll(t, chainedAssignments(100))
+	if evs := events(p, "conv.py"); len(evs) != 1 {
+		t.Errorf("events %q, want the body emitted", evs)
+	}
+}
+
+func BenchmarkChainedAssignments(b *testing.B) {
+	parts := extractAll(b, chainedAssignments(100))
+	for b.Loop() {
+		if _, err := build(parts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

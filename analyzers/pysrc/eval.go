@@ -28,6 +28,12 @@ type frame struct {
 	// location; unrolled counts the steps unrolled loops ran.
 	iters    map[Loc]int
 	unrolled int
+	// structs are the sequences and operations of the code resolved since
+	// a call's result or a loop's item last changed (changed), by their
+	// index among the code's Seqs (from 0) and Exprs (from -1 down): a
+	// name assigned in many branches and loops holds values that share
+	// their operands, which are resolved once each.
+	structs map[int32][]Datum
 	stores   []StoreFlow
 	notes    []note
 	// returns is what the function returns, once resolved.

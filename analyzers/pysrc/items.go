@@ -10,27 +10,43 @@ func (fr *frame) structured(a Atom) []Datum {
 	case RootConst:
 		return []Datum{{Tag: TagConst, Kind: ConstKind(a.Index).String(), Key: a.Name}}
 	case RootSeq:
-		if int(a.Index) >= len(code.Seqs) {
+		if int(a.Index) >= len(code.Seqs) || a.Index < 0 {
 			return nil
+		}
+		if out, ok := fr.structs[a.Index]; ok {
+			return out
 		}
 		seq := &code.Seqs[a.Index]
 		d := Datum{Tag: TagSeq, Origin: Loc{m, seq.Span}, Items: make([][]Datum, len(seq.Items))}
 		for i, it := range seq.Items {
 			d.Items[i] = fr.value(it)
 		}
-		return []Datum{bounded(d)}
+		return fr.memo(a.Index, []Datum{bounded(d)})
 	case RootExpr:
-		if int(a.Index) >= len(code.Exprs) {
+		if int(a.Index) >= len(code.Exprs) || a.Index < 0 {
 			return nil
+		}
+		key := -1 - a.Index
+		if out, ok := fr.structs[key]; ok {
+			return out
 		}
 		e := &code.Exprs[a.Index]
 		d := Datum{Tag: TagExpr, Kind: e.Op, Origin: Loc{m, e.Span}, Items: make([][]Datum, len(e.Args))}
 		for i, arg := range e.Args {
 			d.Items[i] = fr.value(arg)
 		}
-		return []Datum{bounded(d)}
+		return fr.memo(key, []Datum{bounded(d)})
 	}
 	return nil
+}
+
+// memo keeps a resolved sequence or operation in structs.
+func (fr *frame) memo(key int32, out []Datum) []Datum {
+	if fr.structs == nil {
+		fr.structs = map[int32][]Datum{}
+	}
+	fr.structs[key] = out
+	return out
 }
 
 // items applies an OpIter, OpUnpack or OpItem to d: an item of a

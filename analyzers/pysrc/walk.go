@@ -37,6 +37,7 @@ func (fr *frame) steps(c0, c1, s0, s1 int32, li int) int {
 			continue
 		}
 		fr.calls[ci] = fr.call(&code.Calls[ci])
+		fr.changed()
 		ci++
 	}
 	return li
@@ -66,6 +67,7 @@ func (fr *frame) loop(li int) int {
 	acc := make([][]Datum, l.End-l.First)
 	for k := range items {
 		fr.iters[loc] = k
+		fr.changed()
 		fr.steps(l.First, l.End, l.SetFirst, l.SetEnd, li+1)
 		for i := range acc {
 			acc[i] = union(acc[i], fr.calls[int(l.First)+i]...)
@@ -73,8 +75,13 @@ func (fr *frame) loop(li int) int {
 	}
 	delete(fr.iters, loc)
 	copy(fr.calls[l.First:l.End], acc)
+	fr.changed()
 	return next
 }
+
+// changed forgets the sequences and operations resolved so far: a call's
+// result or a loop's current item they may read has changed.
+func (fr *frame) changed() { clear(fr.structs) }
 
 // nested reports whether loop m is in loop l's body.
 func nested(m, l *Loop) bool {

@@ -34,8 +34,8 @@ type frame struct {
 	// name assigned in many branches and loops holds values that share
 	// their operands, which are resolved once each.
 	structs map[int32][]Datum
-	stores   []StoreFlow
-	notes    []note
+	stores  []StoreFlow
+	notes   []note
 	// returns is what the function returns, once resolved.
 	returns []Datum
 	// spec is set when the frame speculates (speculate.go): it gathers

@@ -181,16 +181,23 @@ func (s *fnState) args(n *syntax.Node) []Arg {
 // class body assigned one before (AUTH_HEADER = "HTTP_AUTHORIZATION").
 func (s *fnState) namedString(e *syntax.Node) (string, bool) {
 	var consts []Setting
-	name := e.Text()
+	var name string
 	switch e.Type() {
 	case "identifier":
-		if _, bound := s.env[name]; bound || !settingName.MatchString(name) {
+		name = e.Text()
+		if !upperStart(name) || !settingName.MatchString(name) {
+			return "", false
+		}
+		if _, bound := s.env[name]; bound {
 			return "", false
 		}
 		consts = s.l.m.Settings
 	case "attribute":
-		obj := e.ChildByFieldName("object")
 		name = e.ChildByFieldName("attribute").Text()
+		if !upperStart(name) {
+			return "", false
+		}
+		obj := e.ChildByFieldName("object")
 		if obj.Type() != "identifier" || !s.isSelf(obj.Text()) || int(s.fn.Class) >= len(s.l.m.Classes) || !settingName.MatchString(name) {
 			return "", false
 		}
@@ -203,6 +210,10 @@ func (s *fnState) namedString(e *syntax.Node) (string, bool) {
 	}
 	return "", false
 }
+
+// upperStart reports whether a name starts with an upper-case letter, as
+// a constant's does.
+func upperStart(name string) bool { return name != "" && name[0] >= 'A' && name[0] <= 'Z' }
 
 // str is the value of a string: its interpolations' values; !r escapes.
 func (s *fnState) str(n *syntax.Node) Value {

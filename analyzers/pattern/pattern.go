@@ -54,10 +54,45 @@ type Error struct {
 
 func (e *Error) Error() string { return fmt.Sprintf("%d:%d: %s", e.Line, e.Column, e.Msg) }
 
+// maxDepth bounds the nesting of a pattern's brackets: its query nests as
+// deep, and tree-sitter compiles a query recursively on the C stack.
+const maxDepth = 200
+
+// tooDeep returns the offset where snippet nests its brackets deeper than
+// maxDepth, outside strings; -1 when it does not.
+func tooDeep(snippet string) int {
+	depth, quote := 0, byte(0)
+	for i := 0; i < len(snippet); i++ {
+		switch c := snippet[i]; {
+		case quote != 0:
+			switch c {
+			case '\\':
+				i++
+			case quote:
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '(' || c == '[' || c == '{':
+			if depth++; depth > maxDepth {
+				return i
+			}
+		case c == ')' || c == ']' || c == '}':
+			depth--
+		}
+	}
+	return -1
+}
+
 // Compile compiles snippet, a single expression or statement of lang.
 func Compile(lang source.Language, snippet string) (*Pattern, error) {
 	if strings.TrimSpace(snippet) == "" {
 		return nil, &Error{Line: 1, Column: 1, Msg: "empty pattern"}
+	}
+	if off := tooDeep(snippet); off >= 0 {
+		line := 1 + strings.Count(snippet[:off], "\n")
+		col := off - strings.LastIndexByte(snippet[:off], '\n')
+		return nil, &Error{Line: line, Column: col, Msg: fmt.Sprintf("pattern nested deeper than %d levels", maxDepth)}
 	}
 	text := metavariable.ReplaceAllStringFunc(snippet, func(m string) string {
 		if strings.HasPrefix(m, "$...") {

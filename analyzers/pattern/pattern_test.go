@@ -136,11 +136,17 @@ func TestErrors(t *testing.T) {
 		{source.Python, "f($A蛷)", "1:3: a metavariable's name is capital letters"},
 		{source.Python, "f($...Aé)", "1:3: a metavariable's name is capital letters"},
 		{source.C, "($A$)", "`$` starts a metavariable ($X, $...X) and is no part of a name"},
+		// Nested deeper than tree-sitter's query compiler recurses safely.
+		{source.Python, "f" + strings.Repeat("(", 100_000) + strings.Repeat(")", 100_000), "1:202: pattern nested deeper than 200 levels"},
 	}
 	for _, tc := range cases {
 		_, err := Compile(tc.lang, tc.pattern)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%q: got %v, want %q", tc.pattern, err, tc.want)
+			t.Errorf("%.80q: got %v, want %q", tc.pattern, err, tc.want)
 		}
+	}
+	// Brackets in a string are no nesting.
+	if _, err := Compile(source.Python, "f(\""+strings.Repeat("(", 300)+"\")"); err != nil {
+		t.Errorf("brackets in a string: %v", err)
 	}
 }

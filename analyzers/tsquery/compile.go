@@ -85,6 +85,10 @@ func compileOne(grammar *sitter.Language, src string, index int) (*sitter.Query,
 	if strings.TrimSpace(src) == "" {
 		return nil, &Error{Source: index, Line: 1, Column: 1, Msg: "empty query"}
 	}
+	if off := tooDeep(src); off >= 0 {
+		line, col := lineCol(src, off)
+		return nil, &Error{Source: index, Line: line, Column: col, Msg: fmt.Sprintf("query nested deeper than %d levels", maxQueryDepth)}
+	}
 	q, err := sitter.NewQuery([]byte(src), grammar)
 	if err != nil {
 		var qe *sitter.QueryError
@@ -95,6 +99,41 @@ func compileOne(grammar *sitter.Language, src string, index int) (*sitter.Query,
 		return nil, &Error{Source: index, Line: 1, Column: 1, Msg: err.Error()}
 	}
 	return q, nil
+}
+
+// maxQueryDepth bounds the nesting of a query's parentheses and brackets:
+// tree-sitter compiles a query recursively, on the C stack, and a rule
+// nested a hundred thousand deep crashed the process.
+const maxQueryDepth = 256
+
+// tooDeep returns the offset where src nests deeper than maxQueryDepth,
+// outside strings and comments; -1 when it does not.
+func tooDeep(src string) int {
+	depth, inString := 0, false
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; {
+		case inString:
+			switch c {
+			case '\\':
+				i++
+			case '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == ';':
+			for i < len(src) && src[i] != '\n' {
+				i++
+			}
+		case c == '(' || c == '[':
+			if depth++; depth > maxQueryDepth {
+				return i
+			}
+		case c == ')' || c == ']':
+			depth--
+		}
+	}
+	return -1
 }
 
 // describe turns a binding error into a message naming the offending token.

@@ -117,3 +117,13 @@ func TestBlockAfterStatementMacro(t *testing.T) {
 		t.Errorf("outputs %q, want %q", got, want)
 	}
 }
+
+// TestNULInComment: a NUL byte in a comment is read as a space, so the
+// statement around it is analyzed (tree-sitter's input ended there, and
+// the function had syntax errors).
+func TestNULInComment(t *testing.T) {
+	r := buildRepo(t, map[string]string{"m.c": "void f(int fd) { char b[16]; /* \x00 */ write(fd, b, sizeof b); }\n"})
+	if got, want := strings.Join(render(r, "m.c"), "|"), "m.c:1 0 b written by write() true"; got != want {
+		t.Errorf("outputs %q, want %q", got, want)
+	}
+}

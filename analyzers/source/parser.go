@@ -46,7 +46,7 @@ func (p *Parser) parse(f *File, old *sitter.Tree) error {
 		}
 		p.parsers[f.Lang] = ps
 	}
-	input := crInput(f.Src)
+	input := nulInput(crInput(f.Src))
 	if f.Lang == Python {
 		input = pythonInput(input)
 	}
@@ -93,6 +93,22 @@ func crInput(src []byte) []byte {
 	for i, b := range out {
 		if b == '\r' && (i+1 == len(out) || out[i+1] != '\n') {
 			out[i] = '\n'
+		}
+	}
+	return out
+}
+
+// nulInput returns src with each NUL byte read as a space (in a copy): a
+// stray NUL in a comment, which does not make a file binary, would end
+// tree-sitter's input there and hide the rest of its statement.
+func nulInput(src []byte) []byte {
+	if bytes.IndexByte(src, 0) < 0 {
+		return src
+	}
+	out := bytes.Clone(src)
+	for i, b := range out {
+		if b == 0 {
+			out[i] = ' '
 		}
 	}
 	return out

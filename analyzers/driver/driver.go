@@ -57,6 +57,13 @@ func Run(cfg Config) (*Result, error) {
 	walked := files
 	files = slices.DeleteFunc(slices.Clone(files), func(f discover.File) bool { return !cfg.Shard.Has(f.Path) })
 	res := &Result{Root: root, Rules: p.rules}
+	if len(cfg.Include) > 0 && len(walked) == 0 {
+		// A report with no results closes every alert code scanning
+		// holds: an include that matches nothing is most likely a typo.
+		res.Notifications = append(res.Notifications, analyzers.Notification{Level: "warning", Message: fmt.Sprintf(
+			"include %s matches no file: its globs are relative to the repository root, where *.py matches only the top folder's files (**/*.py every folder's)",
+			strings.Join(cfg.Include, ", "))})
+	}
 	for _, w := range warnings {
 		if w.Path != "" && !cfg.Shard.Has(w.Path) {
 			continue

@@ -412,3 +412,18 @@ func TestSyntaxNotesOfRepairedFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestIncludeMatchingNothing: an include that matches no file (a glob
+// without **/ for files below the root) warns, since the empty report it
+// gives would close every alert code scanning holds; one that matches
+// does not.
+func TestIncludeMatchingNothing(t *testing.T) {
+	dir := tree(t, map[string]string{"app/views.py": "x = 1\n"})
+	_, _, errs := residue("scan", "--no-cache", "--include", "*.py", dir)
+	if !strings.Contains(errs, "warning: include *.py matches no file") {
+		t.Errorf("no warning for an include that matches nothing:\n%s", errs)
+	}
+	if _, _, errs := residue("scan", "--no-cache", "--include", "**/*.py", dir); strings.Contains(errs, "matches no file") {
+		t.Errorf("warning for an include that matches:\n%s", errs)
+	}
+}

@@ -1,8 +1,10 @@
 package rule
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"reflect"
@@ -100,8 +102,16 @@ func LoadFS(fsys fs.FS, dir, display string) ([]*Rule, error) {
 // Parse parses one rule file: a single rule mapping, or a mapping whose only
 // key is `rules:` holding a list of rule mappings. Every rule is validated.
 func Parse(file string, data []byte) ([]*Rule, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc, next yaml.Node
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		return nil, yamlError(file, err)
+	}
+	// A second document (after "---") would be silently ignored.
+	switch err := dec.Decode(&next); {
+	case err == nil && len(next.Content) > 0:
+		return nil, at(file, &next, "a rule file holds one YAML document; a second one starts here: list the rules under rules:")
+	case err != nil && !errors.Is(err, io.EOF):
 		return nil, yamlError(file, err)
 	}
 	if len(doc.Content) == 0 {

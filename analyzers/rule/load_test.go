@@ -72,6 +72,7 @@ func TestParseErrors(t *testing.T) {
 		{"yaml indentation", "id: a/b\n name: x\n", "r.yml:2:1: mapping values are not allowed"},
 		{"not a mapping", "- a\n- b\n", "r.yml:1:1: a rule file must be a mapping"},
 		{"empty", "", "r.yml: empty rule file"},
+		{"second document", good + "---\n" + good, "a rule file holds one YAML document; a second one starts here"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -167,5 +168,13 @@ func TestLoadFSFIFO(t *testing.T) {
 	}
 	if _, err := LoadFS(os.DirFS(dir), ".", "mine"); err == nil || !strings.Contains(err.Error(), "mine/fifo.yml: not a regular file") {
 		t.Errorf("a FIFO: %v", err)
+	}
+}
+
+// TestTrailingDocumentMarker: a "---" with no document after it is no
+// second rule.
+func TestTrailingDocumentMarker(t *testing.T) {
+	if _, err := Parse("r.yml", []byte(good+"---\n")); err != nil {
+		t.Errorf("trailing ---: %v", err)
 	}
 }

@@ -99,6 +99,12 @@ func LoadFS(fsys fs.FS, dir, display string) ([]*Rule, error) {
 	return rules, errors.Join(errs...)
 }
 
+// emptyDocument reports whether a YAML document holds nothing: a "---"
+// with nothing after it.
+func emptyDocument(doc *yaml.Node) bool {
+	return len(doc.Content) == 0 || len(doc.Content) == 1 && doc.Content[0].Kind == yaml.ScalarNode && doc.Content[0].Tag == "!!null"
+}
+
 // Parse parses one rule file: a single rule mapping, or a mapping whose only
 // key is `rules:` holding a list of rule mappings. Every rule is validated.
 func Parse(file string, data []byte) ([]*Rule, error) {
@@ -109,7 +115,7 @@ func Parse(file string, data []byte) ([]*Rule, error) {
 	}
 	// A second document (after "---") would be silently ignored.
 	switch err := dec.Decode(&next); {
-	case err == nil && len(next.Content) > 0:
+	case err == nil && !emptyDocument(&next):
 		return nil, at(file, &next, "a rule file holds one YAML document; a second one starts here: list the rules under rules:")
 	case err != nil && !errors.Is(err, io.EOF):
 		return nil, yamlError(file, err)

@@ -63,4 +63,11 @@ func TestTestCommandIsStrict(t *testing.T) {
 			t.Errorf("test %s: exit %d, stderr %q, want 2", d, code, errs)
 		}
 	}
+	// A rule with a built-in rule's id, which a scan refuses, fails the
+	// test command too.
+	builtin := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(builtin, "r.yml"), []byte(strings.Replace(string(data), "id: example/debug-true", "id: logging/request-body", 1)), 0o644))
+	if code, _, errs := residue("test", builtin); code != 2 || !strings.Contains(errs, "r.yml:2:1: rule logging/request-body has the id of a built-in rule") {
+		t.Errorf("built-in id: exit %d, stderr %q, want 2", code, errs)
+	}
 }

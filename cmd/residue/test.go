@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -67,6 +68,9 @@ func testCmd(args []string, stdout, _ io.Writer) (int, error) {
 	if len(set.All()) == 0 {
 		return exitError, fmt.Errorf("%s holds no rule files (*.yml, *.yaml); nothing to test", dir)
 	}
+	if err := builtinIDs(set); err != nil {
+		return exitError, err
+	}
 	as, err := analyzersFor(set)
 	if err != nil {
 		return exitError, err
@@ -82,6 +86,23 @@ func testCmd(args []string, stdout, _ io.Writer) (int, error) {
 		return exitError, err
 	}
 	return printResults(stdout, set, results), nil
+}
+
+// builtinIDs refuses a rule whose id is a built-in rule's, which a scan
+// that loads both refuses: a rule that passes its tests must load.
+func builtinIDs(set *rule.Set) error {
+	builtin, err := loadRules()
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, r := range set.All() {
+		if builtin.Get(r.ID) != nil {
+			errs = append(errs, &rule.Error{File: r.File, Line: r.Line, Col: 1,
+				Msg: fmt.Sprintf("rule %s has the id of a built-in rule, which a scan refuses; name it otherwise", r.ID)})
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // scanDir scans dir with the analyzers and returns every finding.

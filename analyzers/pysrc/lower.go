@@ -243,7 +243,7 @@ func (s *fnState) recordStore(name, attr string, v Value, target *syntax.Node) {
 	switch {
 	case s.isSelf(name):
 		s.fn.Stores = append(s.fn.Stores, Store{Attr: attr, Value: v, Span: span(target)})
-	case s.isRequest(name) && !djangoRequestAttrs[attr]:
+	case s.isRequest(name) && !djangoRequestAttrs[attr] && !requestVocabAttr(attr):
 		s.fn.RequestStores = append(s.fn.RequestStores, Store{Attr: attr, Value: v, Span: span(target)})
 		s.requestObjs = append(s.requestObjs, name)
 	}
@@ -269,14 +269,25 @@ func (s *fnState) finalRequestStores() []Store {
 	return out
 }
 
-// djangoRequestAttrs are attributes Django itself sets on a request: a
-// function that assigns one (request.method = override under an
-// allow-list) does not make what Django reads there the request's data.
+// djangoRequestAttrs are attributes Django itself sets on a request that
+// the vocabulary does not read as data (requestVocabAttr): a function
+// that assigns one (request.method = override under an allow-list) does
+// not make what Django reads there the request's data.
 var djangoRequestAttrs = map[string]bool{
-	"method": true, "path": true, "path_info": true, "user": true, "auth": true, "session": true,
+	"method": true, "path": true, "path_info": true, "user": true,
 	"urlconf": true, "resolver_match": true, "encoding": true, "upload_handlers": true,
 	"content_type": true, "content_params": true, "LANGUAGE_CODE": true, "csrf_processing_done": true,
-	"META": true, "GET": true, "POST": true, "COOKIES": true, "FILES": true, "headers": true, "body": true,
+}
+
+// requestVocabAttr reports whether the vocabulary reads attribute attr of
+// a request (body, META, session…): a read of it never reaches the
+// stores of a function, so none is recorded.
+func requestVocabAttr(attr string) bool {
+	if k := objectKind(ObjRequest); k != nil {
+		_, ok := k.Attrs[attr]
+		return ok
+	}
+	return false
 }
 
 // isRequest reports whether name is a parameter of the function that

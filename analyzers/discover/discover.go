@@ -2,10 +2,12 @@
 // residue parses.
 //
 // A path argument is a file or a directory, absolute or relative to the
-// working directory. It must resolve, symlinks included, to a place inside
-// Options.Root: Walk returns an error for an argument that does not exist,
-// is a directory that cannot be read, or lies outside the root, and never
-// walks anything then. A file argument that cannot be read is a Warning.
+// working directory. It must lie inside Options.Root: Walk returns an
+// error for an argument that does not exist, is a directory that cannot
+// be read, or lies outside the root, and never walks anything then. An
+// argument inside the root that a symlink leads out of it is skipped with
+// a Warning, as the walk skips such a symlink; so is a file argument that
+// cannot be read.
 //
 // Below a directory argument, Walk skips:
 //   - directories named in the skip table (.git, node_modules, build, ...),
@@ -91,7 +93,7 @@ type Warning struct {
 // and have no duplicates. A problem with a file or directory found during
 // the walk is a Warning; Walk returns an error only for invalid options or a
 // path argument that does not exist, is an unreadable directory or is
-// outside Root.
+// outside Root (not one that only a symlink leads out of it).
 //
 // Walk reads no file content except the first 256 bytes of files without
 // an extension, to find a Python shebang.
@@ -103,6 +105,12 @@ func Walk(paths []string, opt Options) ([]File, []Warning, error) {
 	args := make([]arg, 0, len(paths))
 	for _, p := range paths {
 		a, err := w.resolveArg(p)
+		if errors.Is(err, errLeadsOut) {
+			// As the walk skips such a symlink: a staged symlink to a
+			// shared file must not fail a pre-commit run.
+			w.warn(a.rel, "skipped: a symlink that leads outside the repository root")
+			continue
+		}
 		if err != nil {
 			return nil, nil, err
 		}
@@ -141,6 +149,9 @@ func (w *walker) resolveArg(p string) (arg, error) {
 	}
 	rel, ok := w.relPath(abs, real)
 	if !ok {
+		if rel, inside := relUnder(w.root, abs); inside {
+			return arg{rel: rel}, errLeadsOut
+		}
 		return arg{}, fmt.Errorf("%s is outside the repository root %s", p, w.root)
 	}
 	if err := checkReadable(abs, info); err != nil {
@@ -148,6 +159,10 @@ func (w *walker) resolveArg(p string) (arg, error) {
 	}
 	return arg{abs: abs, real: real, rel: rel, info: info}, nil
 }
+
+// errLeadsOut is resolveArg's error for an argument inside the root that
+// a symlink leads out of it: the argument is skipped with a Warning.
+var errLeadsOut = errors.New("leads outside the repository root")
 
 // checkReadable opens a directory and closes it again. It opens nothing
 // else: a file that cannot be read is a Warning like any other skipped

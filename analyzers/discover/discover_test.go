@@ -332,7 +332,17 @@ func TestSymlinkEscapingRoot(t *testing.T) {
 	wantPaths(t, files, "main.py")
 	wantWarnings(t, warnings)
 
-	for _, arg := range []string{filepath.Join(root, "out"), filepath.Join(root, "o.py"), outside} {
+	// Named on the command line (a staged symlink in a pre-commit run),
+	// a symlink that leads out is skipped with a warning, and the other
+	// arguments are walked.
+	files, warnings = walk(t, []string{filepath.Join(root, "out"), filepath.Join(root, "o.py"), filepath.Join(root, "main.py")}, Options{Root: root})
+	wantPaths(t, files, "main.py")
+	wantWarnings(t, warnings,
+		Warning{"o.py", "skipped: a symlink that leads outside the repository root"},
+		Warning{"out", "skipped: a symlink that leads outside the repository root"})
+
+	// A path that is outside the root without a symlink is a mistake.
+	for _, arg := range []string{outside, filepath.Join(outside, "o.py")} {
 		_, _, err := Walk([]string{arg}, Options{Root: root})
 		if err == nil || !strings.Contains(err.Error(), "is outside the repository root "+root) {
 			t.Errorf("Walk(%s): err = %v, want outside the repository root", arg, err)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/rule"
@@ -43,20 +44,80 @@ func ReadSARIF(r io.Reader) (*Run, error) {
 	run.Session, run.FilesScanned, run.Shard, run.Scan = sr.Properties.Session, sr.Properties.Files, sr.Properties.Shard, sr.Properties.Scan
 	run.Baseline = sr.Properties.Baseline
 	run.RuleFindings = sr.Properties.RuleFindings
-	for _, res := range sr.Results {
+	ruleIDs := map[string]bool{}
+	for _, r := range run.Rules {
+		ruleIDs[r.ID] = true
+	}
+	for i, res := range sr.Results {
 		f, err := res.finding()
+		if err == nil {
+			err = checkFinding(&f, ruleIDs)
+		}
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("result %d: %v", i+1, err)
 		}
 		run.Baseline = run.Baseline || res.BaselineState == "new"
 		run.Findings = append(run.Findings, f)
 	}
 	for _, inv := range sr.Invocations {
 		for _, n := range inv.Notifications {
-			run.Notifications = append(run.Notifications, n.notification())
+			note := n.notification()
+			if !validLevel[note.Level] {
+				return nil, fmt.Errorf("notification %q: level %q is not error, warning or note", note.Message, note.Level)
+			}
+			if err := checkPath(note.Path); err != nil {
+				return nil, fmt.Errorf("notification %q: %v", note.Message, err)
+			}
+			run.Notifications = append(run.Notifications, note)
 		}
 	}
 	return run, nil
+}
+
+// validLevel holds the levels residue writes.
+var validLevel = map[string]bool{"error": true, "warning": true, "note": true}
+
+// checkFinding refuses what residue never writes and a merged report must
+// not carry on: a rule the report does not describe (code scanning
+// rejects the upload), a level SARIF does not have, a path that leaves
+// the repository.
+func checkFinding(f *analyzers.Finding, ruleIDs map[string]bool) error {
+	if !ruleIDs[f.RuleID] {
+		return fmt.Errorf("rule %q is not one of the report's rules", f.RuleID)
+	}
+	if !validLevel[f.Level] {
+		return fmt.Errorf("%s: level %q is not error, warning or note", f.RuleID, f.Level)
+	}
+	paths := []string{f.Location.Path}
+	for _, l := range f.Related {
+		paths = append(paths, l.Path)
+	}
+	for _, s := range f.Flow {
+		paths = append(paths, s.Location.Path)
+	}
+	if f.Fix != nil {
+		for _, r := range f.Fix.Replacements {
+			paths = append(paths, r.Location.Path)
+		}
+	}
+	if f.Suppression != nil {
+		paths = append(paths, f.Suppression.Location.Path)
+	}
+	for _, p := range paths {
+		if err := checkPath(p); err != nil {
+			return fmt.Errorf("%s: %v", f.RuleID, err)
+		}
+	}
+	return nil
+}
+
+// checkPath refuses a location's path that is absolute or climbs out of
+// the repository root: residue writes paths relative to the root.
+func checkPath(p string) error {
+	if strings.HasPrefix(p, "/") || p == ".." || strings.HasPrefix(p, "../") || strings.Contains(p, "/../") || strings.HasSuffix(p, "/..") {
+		return fmt.Errorf("path %q is not inside the repository", p)
+	}
+	return nil
 }
 
 type sarifDoc struct {

@@ -59,9 +59,28 @@ func TestReadSARIFRefuses(t *testing.T) {
 		"other tool":    `{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "semgrep"}}}]}`,
 		"no fingerprint": `{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "residue"}}, "results": [
 			{"ruleId": "x/y", "message": {"text": "m"}, "locations": [{}]}]}]}`,
+		// What a hand-edited or forged shard carries into a merged report.
+		"unknown rule":     refused(`"ruleId": "x/z", "level": "error"`, "a.py"),
+		"unknown level":    refused(`"ruleId": "x/y", "level": "catastrophic"`, "a.py"),
+		"path out of root": refused(`"ruleId": "x/y", "level": "error"`, "../../etc/passwd"),
+		"absolute path":    refused(`"ruleId": "x/y", "level": "error"`, "/etc/passwd"),
+		"inner ..":         refused(`"ruleId": "x/y", "level": "error"`, "a/../../b.py"),
+		"notification level": `{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "residue"}},
+			"invocations": [{"toolExecutionNotifications": [{"level": "fatal", "message": {"text": "m"}}]}]}]}`,
 	} {
 		if _, err := ReadSARIF(strings.NewReader(doc)); err == nil {
 			t.Errorf("%s: read without error", name)
 		}
 	}
+	if _, err := ReadSARIF(strings.NewReader(refused(`"ruleId": "x/y", "level": "error"`, "a/..b/c..py"))); err != nil {
+		t.Errorf("a path with dots in its names: %v", err)
+	}
+}
+
+// refused returns a report of rule x/y with one result of the given
+// rule and level fields at path.
+func refused(fields, path string) string {
+	return `{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "residue", "rules": [{"id": "x/y"}]}}, "results": [
+		{` + fields + `, "message": {"text": "m"}, "partialFingerprints": {"` + FingerprintKey + `": "f"},
+		 "locations": [{"physicalLocation": {"artifactLocation": {"uri": "` + path + `"}}}]}]}]}`
 }

@@ -170,6 +170,30 @@ func TestTooDeepModelledFile(t *testing.T) {
 	}
 }
 
+// TestTooManyNodes: a file a model wants whose tree has more nodes than a
+// snapshot holds is skipped, counted and named as skipped files are: no
+// family, which all check the models, would analyze it.
+func TestTooManyNodes(t *testing.T) {
+	defer func(n int) { maxSnapshotNodes = n }(maxSnapshotNodes)
+	maxSnapshotNodes = 1000
+	dir := writeTree(t, map[string]string{
+		"app/big.py": "import os\nx = [" + strings.Repeat("1, ", 600) + "]\nleak(1)\n",
+		"app/ok.py":  "import os\ndef g():\n    leak(1)\n",
+	})
+	res, err := Run(Config{Analyzers: cachedAnalyzers, Rules: testanalyzers.Rules(), Paths: []string{dir}, Root: dir, Jobs: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, notes := summary(res)
+	want := []string{"app/big.py: warning: skipped: more than 1000 syntax nodes"}
+	if !slices.Equal(notes, want) {
+		t.Errorf("notifications:\n%s\nwant:\n%s", strings.Join(notes, "\n"), strings.Join(want, "\n"))
+	}
+	if res.FilesScanned != 1 || res.FilesSkipped != 1 || len(res.Findings) != 1 || res.Findings[0].Location.Path != "app/ok.py" {
+		t.Errorf("%d scanned, %d skipped, findings %v; want ok.py's leak only", res.FilesScanned, res.FilesSkipped, res.Findings)
+	}
+}
+
 // TestOldMacLineEndings: a file whose lines end in a lone carriage return
 // (which CPython and C compilers accept) is parsed and reported line by
 // line, as with line feeds: a comment ends at its line, findings have

@@ -26,8 +26,12 @@ import (
 // in turn (the depth of an import chain followed).
 const MaxModelRounds = 8
 
-// MaxSnapshotNodes bounds the syntax nodes of one file's snapshot.
+// MaxSnapshotNodes bounds the syntax nodes of one file's snapshot: a
+// file that has more is skipped with a warning.
 const MaxSnapshotNodes = 1 << 23
+
+// maxSnapshotNodes is MaxSnapshotNodes, a variable for TestTooManyNodes.
+var maxSnapshotNodes = MaxSnapshotNodes
 
 // An ownedPart is a model's part with the index of its model.
 type ownedPart struct {
@@ -119,20 +123,23 @@ func (w *worker) extract(f *source.File, syn *source.Syntax, found []bool, model
 	}
 }
 
-// model hands f to models, unless it nests too deep: it snapshots f, in
-// the memory of the last snapshot no part kept, checks its depth, then
-// extracts (see extract). It reports whether f was skipped as too deep.
+// model hands f to models, unless it nests too deep or has more nodes
+// than a snapshot holds: it snapshots f, in the memory of the last
+// snapshot no part kept, checks its depth, then extracts (see extract).
+// It reports whether f was skipped: every family checks the models, so
+// such a file is analyzed by none of them.
 func (w *worker) model(f *source.File, found []bool, models []int, scanned bool, fr *fileResult, note func(level, analyzer, format string, args ...any)) (skipped bool) {
 	var syn *source.Syntax
 	var err error
 	if len(models) > 0 {
-		syn, err = source.NewSyntaxWith(&w.trees, f, MaxSnapshotNodes)
+		syn, err = source.NewSyntaxWith(&w.trees, f, maxSnapshotNodes)
 	}
 	switch {
 	case w.tooDeep(f, syn, note):
 		return true
 	case err != nil:
-		note("warning", "", "not modelled: %v", err)
+		note("warning", "", "skipped: %v", err)
+		return true
 	case syn != nil:
 		w.extract(f, syn, found, models, scanned, fr, note)
 	}
@@ -161,7 +168,7 @@ func (w *worker) reparse(f *source.File, src []byte) (*source.Syntax, error) {
 		return nil, err
 	}
 	defer g.Close()
-	return source.NewSyntax(g, MaxSnapshotNodes)
+	return source.NewSyntax(g, maxSnapshotNodes)
 }
 
 // runExtract calls m.Extract, turning a panic into an error.

@@ -71,6 +71,14 @@ func TestSnapshotMatchesTree(t *testing.T) {
 		if i != len(nodes) || i != snap.Len() {
 			t.Errorf("%s: snapshot has %d nodes (walked %d), tree %d", lang, snap.Len(), i, len(nodes))
 		}
+		// The limit is checked against the tree's own count of nodes
+		// before the walk: it must be the walk's, to the node.
+		if _, err := f.Snapshot(f.Root(), len(nodes)); err != nil {
+			t.Errorf("%s: a limit of its %d nodes: %v", lang, len(nodes), err)
+		}
+		if _, err := f.Snapshot(f.Root(), len(nodes)-1); err == nil || !strings.Contains(err.Error(), "more than") {
+			t.Errorf("%s: a limit of one node fewer: err = %v", lang, err)
+		}
 		f.Close()
 		p.Close()
 	}

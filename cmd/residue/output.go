@@ -33,7 +33,7 @@ func writeOutput(path string, write func(*os.File) error) error {
 }
 
 // checkOutputTarget refuses an -o that cannot take the report: a
-// directory, or a Python or C file of the repository under root, which a
+// directory, one in a directory residue cannot write in, or a Python or C file of the repository under root, which a
 // scan reads (the report would replace code the scan analyzes), or a
 // file named as the configuration file is, which later scans would read.
 func checkOutputTarget(output, root string) error {
@@ -48,6 +48,10 @@ func checkOutputTarget(output, root string) error {
 		return nil
 	}
 	target := absResolved(output)
+	if err := probeDir(filepath.Dir(target)); err != nil {
+		// Found now rather than once the scan is done.
+		return fmt.Errorf("-o %s: cannot write there: %w", output, unwrapPathError(err))
+	}
 	if rel, err := filepath.Rel(resolved(root), target); err != nil || !filepath.IsLocal(rel) {
 		return nil
 	}
@@ -58,6 +62,16 @@ func checkOutputTarget(output, root string) error {
 		return &usageError{fmt.Sprintf("-o %s: a Python or C file of the repository, which the scan reads; write the report to another file", output)}
 	}
 	return nil
+}
+
+// probeDir creates and removes a file in dir, as writeAtomically will.
+func probeDir(dir string) error {
+	f, err := os.CreateTemp(dir, ".residue-probe-*")
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }
 
 // checkNotAnInput refuses an output that is one of the scan's other

@@ -173,6 +173,27 @@ func TestOutputTargetsRefused(t *testing.T) {
 	}
 }
 
+// TestOutputInUnwritableDir: an -o in a directory residue cannot write in
+// is refused before the scan (which makes the repository's cache), not
+// once its work is done.
+func TestOutputInUnwritableDir(t *testing.T) {
+	useTestAnalyzers(t)
+	dir := tree(t, map[string]string{"app/views.py": "leak(1)\n"})
+	git(t, dir, "init", "-q")
+	locked := "/proc" // no file can be made there, even by root
+	if os.Geteuid() != 0 {
+		locked = t.TempDir()
+		must(t, os.Chmod(locked, 0o555))
+	}
+	code, out, errs := residue("scan", "-o", filepath.Join(locked, "report.sarif"), dir)
+	if code != 2 || out != "" || !strings.Contains(errs, "cannot write there") {
+		t.Errorf("exit %d, stderr %q, want 2 and cannot write there", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".residue_cache")); err == nil {
+		t.Error("the scan ran: its cache was made")
+	}
+}
+
 // TestSignalDuringWrite interrupts the atomic write of a report, after its
 // temporary file was written and before the rename: the temporary file
 // goes, the previous report stays, and the command ends of the signal.

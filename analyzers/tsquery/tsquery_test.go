@@ -2,9 +2,12 @@ package tsquery
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	sitter "github.com/smacker/go-tree-sitter"
 
 	"github.com/residue-sec/residue/analyzers/source"
 )
@@ -184,6 +187,41 @@ func BenchmarkRun(b *testing.B) {
 		_ = q.Run(c, f, Limits{}, func(int, Match) { n++ })
 		if n != 4000 {
 			b.Fatalf("got %d matches", n)
+		}
+	}
+}
+
+// TestPatternStarts: the combined query maps each pattern to its source
+// by where the pattern starts, which must agree with the count of each
+// source compiled alone (a source of comments only has no pattern).
+func TestPatternStarts(t *testing.T) {
+	srcs := []string{
+		"(call) @c\n; two patterns\n(identifier) @i",
+		"; comments only\n",
+		`((call function: (identifier) @f) @m (#eq? @f "eval"))`,
+		"[(string) (integer)] @lit\n(\n  (comment) @a\n  .\n  (comment) @b\n)\n\"def\" @kw",
+		"(_) @any",
+	}
+	q, err := Compile(source.Python, srcs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	want := []int{0}
+	for i, src := range srcs {
+		one, err := sitter.NewQuery([]byte(src), source.Grammar(source.Python))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, want[i]+int(one.PatternCount()))
+		one.Close()
+	}
+	if !slices.Equal(q.firstPattern, want) {
+		t.Errorf("first patterns %v, want %v", q.firstPattern, want)
+	}
+	for p, src := range map[int]int{0: 0, 1: 0, 2: 2, 3: 3, 4: 3, 5: 3, 6: 4} {
+		if got := q.sourceOf(p); got != src {
+			t.Errorf("pattern %d: source %d, want %d", p, got, src)
 		}
 	}
 }

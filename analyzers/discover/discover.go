@@ -143,11 +143,24 @@ func (w *walker) resolveArg(p string) (arg, error) {
 	if err != nil {
 		return arg{}, argError(p, err)
 	}
+	// /dev/stdin, a shell's <(...), a device: no file of a repository,
+	// and the symlink of /dev/fd resolves to no path ("no such file or
+	// directory" said nothing). Inside the root, such a file is skipped
+	// with a Warning, as the walk skips it.
+	special := func() error {
+		return fmt.Errorf("%s is a %s, not a file or directory: residue scans the files of a repository", p, modeName(info.Mode()))
+	}
 	real, err := filepath.EvalSymlinks(abs)
 	if err != nil {
+		if !info.IsDir() && !info.Mode().IsRegular() {
+			return arg{}, special()
+		}
 		return arg{}, argError(p, err)
 	}
 	rel, ok := w.relPath(abs, real)
+	if !ok && !info.IsDir() && !info.Mode().IsRegular() {
+		return arg{}, special()
+	}
 	if !ok {
 		if rel, inside := relUnder(w.root, abs); inside {
 			return arg{rel: rel}, errLeadsOut
@@ -158,6 +171,20 @@ func (w *walker) resolveArg(p string) (arg, error) {
 		return arg{}, argError(p, err)
 	}
 	return arg{abs: abs, real: real, rel: rel, info: info}, nil
+}
+
+// modeName names the kind of file a mode is, for a path argument that is
+// no regular file or directory.
+func modeName(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "pipe"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	}
+	return "special file"
 }
 
 // errLeadsOut is resolveArg's error for an argument inside the root that

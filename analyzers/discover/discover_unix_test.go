@@ -5,6 +5,7 @@ package discover
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -68,4 +69,17 @@ func TestNotRegular(t *testing.T) {
 	files, warnings = walk(t, []string{filepath.Join(root, "pipe")}, Options{Root: root})
 	wantPaths(t, files)
 	wantWarnings(t, warnings, Warning{"pipe", "skipped: not a regular file"})
+
+	// Outside the root (/dev/stdin, a shell's <(...)), one is an error
+	// that says what it is.
+	other := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(other, "fifo"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, arg := range []string{filepath.Join(other, "fifo"), "/dev/null"} {
+		_, _, err := Walk([]string{arg}, Options{Root: root})
+		if err == nil || !strings.Contains(err.Error(), "not a file or directory: residue scans the files of a repository") {
+			t.Errorf("Walk(%s): err = %v", arg, err)
+		}
+	}
 }

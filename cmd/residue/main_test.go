@@ -74,6 +74,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"scan", "--format", "xml", "."}, `unknown --format "xml"`},
 		{[]string{"scan", "--severity", "high", "."}, `unknown --severity "high"`},
 		{[]string{"scan", "no/such/path"}, "no/such/path"},
+		{[]string{"scan", "--no-cache", "--cache-dir", "/tmp/c", "."}, "--no-cache and --cache-dir contradict each other"},
 		{[]string{"explain"}, "explain takes one rule id"},
 		{[]string{"explain", "nope/nope"}, `no rule "nope/nope"`},
 		{[]string{"rules", "--format", "xml"}, `unknown --format "xml"`},

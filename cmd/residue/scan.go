@@ -153,6 +153,9 @@ func (o *scanOptions) validate() error {
 	if o.jobs < 0 {
 		return &usageError{"--jobs must be 0 (one per CPU) or more"}
 	}
+	if o.noCache && o.cacheDir != "" {
+		return &usageError{"--no-cache and --cache-dir contradict each other: give one"}
+	}
 	if o.output != "" {
 		if fi, err := os.Stat(filepath.Dir(o.output)); err != nil || !fi.IsDir() {
 			return &usageError{fmt.Sprintf("-o %s: %s is not a directory", o.output, filepath.Dir(o.output))}

@@ -120,12 +120,16 @@ const gitignore = "# Created by residue: the cache is local to this machine.\n*\
 // stored must be registered with gob.Register.
 func Open(dir, config string) (*Cache, error) {
 	if err := Make(dir); err != nil {
-		return nil, fmt.Errorf("cache: %v", err)
+		return nil, err
 	}
 	c := &Cache{root: dir, dir: filepath.Join(dir, Format+"-"+shortHash(config)), now: time.Now(),
 		entries: map[string]any{}, index: map[string]indexRecord{}, fresh: map[string]any{}, used: map[string]bool{}}
 	if err := os.MkdirAll(c.dir, 0o755); err != nil {
-		return nil, fmt.Errorf("cache: %v", err)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("cannot make %s: %v", c.dir, err)
 	}
 	c.readPacks()
 	return c, nil
@@ -143,7 +147,11 @@ func Make(dir string) error {
 		return fmt.Errorf("%s is a symbolic link to %s, which does not exist", dir, target)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("cannot make %s: %v", dir, err)
 	}
 	return writeAtomic(filepath.Join(dir, ".gitignore"), []byte(gitignore))
 }

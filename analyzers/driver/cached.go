@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -329,7 +330,7 @@ func (p *plan) analyzerIndex(name string) int {
 // repository; the function it returns waits for the cache (p.cache, nil
 // when there is none) and returns the open's notifications. A cache that
 // cannot be opened is a warning: the run goes on without it.
-func (p *plan) openCache() (wait func() []analyzers.Notification) {
+func (p *plan) openCache(root string) (wait func() []analyzers.Notification) {
 	if p.cfg.CacheDir == "" {
 		return func() []analyzers.Notification { return nil }
 	}
@@ -337,7 +338,7 @@ func (p *plan) openCache() (wait func() []analyzers.Notification) {
 	go func() {
 		c, err := cache.Open(filepath.Clean(p.cfg.CacheDir), p.cacheConfig())
 		if err != nil {
-			done <- []analyzers.Notification{{Level: "warning", Message: fmt.Sprintf("no cache: %v", err)}}
+			done <- []analyzers.Notification{{Level: "warning", Message: "no cache: " + underRoot(root, err.Error())}}
 			return
 		}
 		p.cache = c
@@ -420,4 +421,11 @@ func (s *storedOutline) get(abs string, parts []ownedPart, hashed bool) *source.
 		}
 	}
 	return s.outline
+}
+
+// underRoot writes the paths under root in a cache message relative to
+// it, as every other path of a report is: a report uploaded from CI named
+// the runner's folders.
+func underRoot(root, msg string) string {
+	return strings.ReplaceAll(msg, root+string(filepath.Separator), "")
 }

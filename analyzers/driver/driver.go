@@ -52,7 +52,7 @@ func Run(cfg Config) (*Result, error) {
 	}
 	// The paths are the repository's: the cache opens while the rest of
 	// the repository is walked for what the scanned files need.
-	waitCache := p.openCache()
+	waitCache := p.openCache(root)
 	defer waitCache()
 	walked := files
 	files = slices.DeleteFunc(slices.Clone(files), func(f discover.File) bool { return !cfg.Shard.Has(f.Path) })
@@ -136,7 +136,7 @@ func Run(cfg Config) (*Result, error) {
 	res.Notifications = append(res.Notifications, p.changedFiles(res.Notifications)...)
 	if p.cache != nil {
 		if err := p.cache.Close(); err != nil {
-			res.Notifications = append(res.Notifications, analyzers.Notification{Level: "warning", Message: fmt.Sprintf("cache: %v", err)})
+			res.Notifications = append(res.Notifications, analyzers.Notification{Level: "warning", Message: "cache: " + underRoot(root, err.Error())})
 		}
 	}
 	res.Notifications = append(res.Notifications, p.unusedIgnores(run.ignores)...)

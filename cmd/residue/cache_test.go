@@ -41,6 +41,29 @@ func TestCacheKeepsTheDemoReport(t *testing.T) {
 	}
 }
 
+// TestCacheWarningPaths: a cache that cannot be used is a warning whose
+// paths are relative to the repository root, as the report's others are
+// (an uploaded report named the CI runner's folders), and the warning
+// says what failed once.
+func TestCacheWarningPaths(t *testing.T) {
+	t.Setenv(CacheDirEnv, "")
+	useTestAnalyzers(t)
+	repo := t.TempDir()
+	must(t, os.Mkdir(filepath.Join(repo, ".git"), 0o755))
+	must(t, os.WriteFile(filepath.Join(repo, "v.py"), []byte("leak(1)\n"), 0o644))
+	// A file where the cache's folder should be: no directory can be
+	// made in it, even by root.
+	must(t, os.WriteFile(filepath.Join(repo, DefaultCacheDir), nil, 0o644))
+	out := filepath.Join(t.TempDir(), "r.sarif")
+	if code, _, errs := residue("scan", "--format", "sarif", "-o", out, repo); code != 1 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	report := readFile(t, out)
+	if !strings.Contains(report, `"no cache: cannot make .residue_cache/v`) || strings.Contains(report, repo) {
+		t.Errorf("the warning of the report:\n%s", report)
+	}
+}
+
 // TestCacheDirectoryChoice: --no-cache writes nothing, the configuration's
 // cache-dir is relative to the configuration file, and the default is at
 // the repository root.

@@ -58,6 +58,8 @@ func TestParseErrors(t *testing.T) {
 		{"unknown nested key", strings.Replace(good, "{exclude:", "{exlude:", 1), "r.yml:9:9: unknown key \"exlude\""},
 		{"bad severity", strings.Replace(good, "severity: error", "severity: critical", 1), "r.yml:4:1: severity \"critical\" is not one of error, warning, note"},
 		{"missing field", strings.Replace(good, "summary: Request body written to a log unsanitized.\n", "", 1), "r.yml:1:1: missing required key \"summary\""},
+		{"empty field", strings.Replace(good, "severity: error", "severity:", 1), "r.yml:4:1: severity: empty; a value is required"},
+		{"empty string field", strings.Replace(good, "severity: error", `severity: ""`, 1), "r.yml:4:1: severity: empty; a value is required"},
 		{"missing security-severity", strings.Replace(good, "security-severity: 7.5\n", "", 1), "missing required key \"security-severity\""},
 		{"bad id", strings.Replace(good, "logging/request-body", "RequestBody", 1), "r.yml:1:1: id \"RequestBody\" is not of the form"},
 		{"security-severity range", strings.Replace(good, "7.5", "11", 1), "r.yml:5:1: security-severity 11 is not between"},

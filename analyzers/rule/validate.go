@@ -56,9 +56,15 @@ func validate(file string, n *yaml.Node, r *Rule) error {
 		{"precision", r.Precision}, {"summary", r.Summary}, {"help", r.Help},
 	}
 	for _, f := range required {
-		if strings.TrimSpace(f.val) == "" {
-			return at(file, n, fmt.Sprintf("missing required key %q", f.key))
+		if strings.TrimSpace(f.val) != "" {
+			continue
 		}
+		if mappingKey(n, f.key) != nil {
+			// Written but empty (`severity:`): at its line, not the
+			// file's first.
+			return fail(f.key, fmt.Sprintf("%s: empty; a value is required", f.key))
+		}
+		return at(file, n, fmt.Sprintf("missing required key %q", f.key))
 	}
 	if mappingKey(n, "security-severity") == nil {
 		return at(file, n, `missing required key "security-severity"`)

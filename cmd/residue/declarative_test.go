@@ -251,6 +251,31 @@ func TestTestAnnotationLines(t *testing.T) {
 	}
 }
 
+// TestTestSaysWhyNothingCouldMatch: a ruleid annotation of a C rule in a
+// Python file, and a C snippet that does not parse, fail with the reason
+// rather than "got none".
+func TestTestSaysWhyNothingCouldMatch(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile(filepath.Join(example, "c-rules.yml"))
+	must(t, err)
+	data = []byte(strings.Replace(string(data), `bad: ["void f(char *s) { char d[8]; strcpy(d, s); }"]`, `bad: ["strcpy(d, s"]`, 1))
+	must(t, os.WriteFile(filepath.Join(dir, "c-rules.yml"), data, 0o644))
+	fixture := filepath.Join(dir, "fixture.py")
+	must(t, os.WriteFile(fixture, []byte("# ruleid: example/strcpy\nstrcpy(d, s)\n"), 0o644))
+	code, out, _ := residue("test", dir)
+	for _, want := range []string{
+		"example/strcpy: " + fixture + ":1: a ruleid annotation of example/strcpy, a C rule, in a Python file, where it never reports",
+		"example/strcpy: tests.bad[1] is not reported (it does not parse as C, and matches near syntax errors may be missing)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+}
+
 // TestNestedConfigurationsAndPathOrder scans files of two folders, one
 // with a configuration of its own: the configuration of the folder that
 // holds both applies, whichever file comes first (pre-commit's order).

@@ -16,6 +16,7 @@ import (
 	"github.com/residue-sec/residue/analyzers/discover"
 	"github.com/residue-sec/residue/analyzers/driver"
 	"github.com/residue-sec/residue/analyzers/rule"
+	"github.com/residue-sec/residue/analyzers/source"
 )
 
 const testUsage = `Usage: residue test DIR
@@ -129,6 +130,7 @@ func runInlineTests(set *rule.Set, as []*analyzers.Analyzer, results map[string]
 		n    int
 	}
 	snippets := map[string]snippet{}
+	codes := map[string]string{}
 	var unlimited []*rule.Rule
 	for ri, r := range set.All() {
 		c := *r
@@ -149,6 +151,7 @@ func runInlineTests(set *rule.Set, as []*analyzers.Analyzer, results map[string]
 				n = i - len(r.Tests.Bad) + 1
 			}
 			snippets[name] = snippet{r, bad, n}
+			codes[name] = code
 		}
 	}
 	if len(snippets) == 0 {
@@ -172,7 +175,7 @@ func runInlineTests(set *rule.Set, as []*analyzers.Analyzer, results map[string]
 		switch {
 		case s.bad && !hits[name]:
 			res.failed++
-			res.problems = append(res.problems, fmt.Sprintf("tests.bad[%d] is not reported", s.n))
+			res.problems = append(res.problems, fmt.Sprintf("tests.bad[%d] is not reported%s", s.n, parseHint(s.rule.Language, codes[name])))
 		case !s.bad && hits[name]:
 			res.failed++
 			res.problems = append(res.problems, fmt.Sprintf("tests.good[%d] is reported", s.n))
@@ -181,6 +184,34 @@ func runInlineTests(set *rule.Set, as []*analyzers.Analyzer, results map[string]
 		}
 	}
 	return nil
+}
+
+// langName names a rule language for a message.
+func langName(lang string) string {
+	if lang == "c" {
+		return "C"
+	}
+	return "Python"
+}
+
+// parseHint says why a snippet that is not reported may not be: it does
+// not parse as its rule's language.
+func parseHint(lang, code string) string {
+	l := source.Python
+	if lang == "c" {
+		l = source.C
+	}
+	p := source.NewParser(0)
+	defer p.Close()
+	f := source.NewFile("snippet", l, []byte(code+"\n"))
+	if p.Parse(f) != nil {
+		return ""
+	}
+	defer f.Close()
+	if !f.Root().HasError() {
+		return ""
+	}
+	return fmt.Sprintf(" (it does not parse as %s, and matches near syntax errors may be missing)", langName(lang))
 }
 
 // expectation is one annotation: rule id on path:line, which must report
@@ -214,12 +245,18 @@ func runFixtures(dir string, set *rule.Set, as []*analyzers.Analyzer, results ma
 		return err
 	}
 	var exps []expectation
+	langs := map[string]source.Language{}
 	for _, f := range files {
 		data, err := os.ReadFile(f.Abs)
 		if err != nil {
 			return err
 		}
 		exps = append(exps, annotations(f.Path, string(data))...)
+		langs[f.Path] = f.Lang
+	}
+	ruleLang := map[string]string{}
+	for _, r := range set.All() {
+		ruleLang[r.ID] = r.Language
 	}
 	findings, err := scanDir(dir, set, as)
 	if err != nil {
@@ -238,6 +275,14 @@ func runFixtures(dir string, set *rule.Set, as []*analyzers.Analyzer, results ma
 			return fmt.Errorf("%s:%d: annotation names unknown rule %q", shown(e.path), e.at, e.id)
 		}
 		if e.todo {
+			continue
+		}
+		if lang, ok := ruleLang[e.id]; ok && e.want && string(langs[e.path]) != lang {
+			// A rule of one language never reports in a file of the
+			// other: "expected a finding, got none" did not say why.
+			res.failed++
+			res.problems = append(res.problems, fmt.Sprintf("%s:%d: a ruleid annotation of %s, a %s rule, in a %s file, where it never reports",
+				shown(e.path), e.at, e.id, langName(lang), langName(string(langs[e.path]))))
 			continue
 		}
 		switch found := got[key]; {

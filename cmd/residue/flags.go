@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -72,6 +74,7 @@ func (c *command) printUsage() {
 // parse parses flags that may come before, between or after the positional
 // arguments, which it returns; everything after "--" is positional.
 func (c *command) parse(args []string) ([]string, error) {
+	args = c.dashedFiles(args)
 	var positional []string
 	for {
 		if err := c.Parse(args); err != nil {
@@ -91,6 +94,43 @@ func (c *command) parse(args []string) ([]string, error) {
 		positional = append(positional, rest[0])
 		args = rest[1:]
 	}
+}
+
+// dashedFiles returns args with each argument that would be read as an
+// unknown flag but names a file written as a path ("./-x.py"): pre-commit
+// passes the staged files after the hook's flags, and a file whose name
+// starts with "-" failed every commit. What follows "--" and the values
+// of flags are left as they are.
+func (c *command) dashedFiles(args []string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if len(a) < 2 || a[0] != '-' {
+			out = append(out, a)
+			continue
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if name == "h" || name == "help" {
+			out = append(out, a)
+			continue
+		}
+		if f := c.Lookup(name); f != nil {
+			out = append(out, a)
+			if b, ok := f.Value.(interface{ IsBoolFlag() bool }); !hasValue && !(ok && b.IsBoolFlag()) && i+1 < len(args) {
+				i++
+				out = append(out, args[i]) // the flag's value
+			}
+			continue
+		}
+		if _, err := os.Lstat(a); err == nil {
+			a = "." + string(filepath.Separator) + a
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // shardFlag is --shard K/N, stored as a 0-based driver shard.

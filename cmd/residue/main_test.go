@@ -87,6 +87,29 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+// TestDashedFileNames: pre-commit passes the staged files after the
+// hook's flags, so a file whose name starts with "-" is a path, not an
+// unknown flag; a flag's value that starts with "-" stays its value.
+func TestDashedFileNames(t *testing.T) {
+	useTestAnalyzers(t)
+	dir := tree(t, map[string]string{"-x.py": "leak(1)\n", "a.py": "leak(2)\n"})
+	git(t, dir, "init", "-q")
+	t.Chdir(dir)
+	code, out, errs := residue("scan", "--no-cache", "-x.py", "a.py")
+	if code != 1 || !strings.Contains(out, "-x.py:1:1") || !strings.Contains(out, "a.py:1:1") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	if code, _, errs := residue("scan", "--no-cache", "-o", "-report.json", "--format", "json", "a.py"); code != 1 {
+		t.Errorf("-o -report.json: exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "-report.json")); err != nil {
+		t.Errorf("the report: %v", err)
+	}
+	if code, _, errs := residue("scan", "-nope.py"); code != 2 || !strings.Contains(errs, "flag provided but not defined: -nope.py") {
+		t.Errorf("no such file: exit %d, %q", code, errs)
+	}
+}
+
 func TestExitCodesAndFilters(t *testing.T) {
 	useTestAnalyzers(t)
 	dir := tree(t, map[string]string{"app/a.py": "leak(1)\n", "tests/t.py": "leak(2)\n", "ok.py": "x = 1\n"})

@@ -71,18 +71,21 @@ func classify(d *pysrc.Datum) label {
 }
 
 // headerLabel classifies one header or META key: server-set keys are not
-// the client's, secrets are secrets, any other header may carry CR/LF.
+// the client's, secrets are secrets, any other header may carry CR/LF. A
+// key read in a loop over literals is what the worst of its names is.
 func headerLabel(key string) label {
-	norm := strings.ReplaceAll(key, "-", "_")
-	switch {
-	case serverKeys[key]:
-		return noLabel
-	case secretKey(key):
-		return secretData
-	case strings.HasPrefix(strings.ToUpper(norm), "HTTP_") || key != strings.ToUpper(key):
-		return rawHeader
+	l := noLabel
+	for _, name := range pysrc.KeyNames(key) {
+		norm := strings.ReplaceAll(name, "-", "_")
+		switch {
+		case serverKeys[name]:
+		case secretKey(name):
+			l = max(l, secretData)
+		case strings.HasPrefix(strings.ToUpper(norm), "HTTP_") || name != strings.ToUpper(name):
+			l = max(l, rawHeader)
+		}
 	}
-	return noLabel
+	return l
 }
 
 // ruleFor returns the rule a label written by a sink of kind reports.

@@ -3,6 +3,8 @@ package logging
 import (
 	"regexp"
 	"strings"
+
+	"github.com/residue-sec/residue/analyzers/pysrc"
 )
 
 // A label is a kind of data as this family judges it; a rank orders the
@@ -35,13 +37,19 @@ var secretKeys = regexp.MustCompile(`(?i)^(http_)?(authorization|proxy_authoriza
 // (oidc_id_token_expiration, token_type, password_length); and keys that
 // are names, not credentials (X-Event-Key, Idempotency-Key,
 // Sec-WebSocket-Key, a cache or an object key).
-var metaKeys = regexp.MustCompile(`(?i)_(expiration|expires|expires_at|expires_in|expiry|exp|issued_at|created_at|updated_at|count|length|len|type|type_hint|timeout|ttl|age|lifetime)$|(^|_)(event|idempotency|sec_websocket|cache|routing|partition|sort|primary|foreign|lookup|object|storage|s3)_key$`)
+var metaKeys = regexp.MustCompile(`(?i)_(expiration|expires|expires_at|expires_in|expiry|exp|issued_at|created_at|updated_at|count|length|len|type|type_hint|timeout|ttl|age|lifetime|pk)$|(^|_)(event|idempotency|sec_websocket|cache|routing|partition|sort|primary|foreign|lookup|object|storage|s3)_key$`)
 
 // secretKey reports whether a header, META, field or session key names a
 // credential: secretKeys, unless metaKeys (with - read as _).
+// A key read in a loop over literals is secret when one of its names is.
 func secretKey(key string) bool {
-	norm := strings.ReplaceAll(key, "-", "_")
-	return secretKeys.MatchString(norm) && !metaKeys.MatchString(norm)
+	for _, name := range pysrc.KeyNames(key) {
+		norm := strings.ReplaceAll(name, "-", "_")
+		if secretKeys.MatchString(norm) && !metaKeys.MatchString(norm) {
+			return true
+		}
+	}
+	return false
 }
 
 // serverKeys are META keys the server sets, not the client: no finding.

@@ -19,7 +19,12 @@ import (
 func (vs *values) keyInfos(key keyExpr, header bool) []keyInfo {
 	keys := vs.fr.rp.keys
 	if key.literal {
-		return []keyInfo{keys.classify(key.lit, header)}
+		// A key read in a loop over literals may be each of them.
+		var out []keyInfo
+		for _, name := range pysrc.KeyNames(key.lit) {
+			out = append(out, keys.classify(name, header))
+		}
+		return out
 	}
 	key.v = vs.fr.fn.Content(key.v)
 	if len(key.v) != 1 {

@@ -65,6 +65,14 @@ func (s *fnState) forLoop(n *syntax.Node, st *Stmt) {
 	it := s.expr(n.ChildByFieldName("right"))
 	st.Value = it
 	s.assign(n.ChildByFieldName("left"), it.With(Op{Kind: OpIter, Span: span(n)}), n)
+	if left := n.ChildByFieldName("left"); left.Type() == "identifier" {
+		if keys := literalStrings(n.ChildByFieldName("right")); keys != nil {
+			if s.loopKeys == nil {
+				s.loopKeys = map[string]string{}
+			}
+			s.loopKeys[left.Text()] = JoinKeys(keys)
+		}
+	}
 	st.To = s.ncalls()
 	s.loop(n, st, it, true)
 }
@@ -190,4 +198,35 @@ func (s *fnState) lambda(n *syntax.Node) {
 		}
 		return true
 	})
+}
+
+// literalStrings returns the strings of a tuple, list or set of string
+// literals only (for key in ("serial_number", "serial_num")), nil for
+// anything else.
+func literalStrings(n *syntax.Node) []string {
+	if n == nil {
+		return nil
+	}
+	switch n.Type() {
+	case "parenthesized_expression":
+		return literalStrings(n.NamedChild(0))
+	case "tuple", "list", "set":
+	default:
+		return nil
+	}
+	var out []string
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		if !c.IsNamed() || c.Type() == "comment" {
+			continue
+		}
+		if c.Type() != "string" {
+			return nil
+		}
+		lit, ok := stringLiteral(c)
+		if !ok {
+			return nil
+		}
+		out = append(out, lit)
+	}
+	return out
 }

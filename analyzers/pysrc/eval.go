@@ -1,6 +1,9 @@
 package pysrc
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // A frame evaluates one function's code: its call sites in order, then
 // what it returns and stores. Build evaluates every function with what
@@ -568,10 +571,23 @@ func readsKey(kind OpKind, call bool, name, key string) (string, bool) {
 	return "", false
 }
 
+// keySep joins the names of a key read with the variable of a loop over
+// string literals (for key in ("serial_number", "serial_num")): the key
+// is one of them.
+const keySep = "|"
+
+// JoinKeys returns the key of a read whose key is one of names.
+func JoinKeys(names []string) string { return strings.Join(names, keySep) }
+
+// KeyNames returns the names key may be: itself, or each name JoinKeys
+// joined.
+func KeyNames(key string) []string { return strings.Split(key, keySep) }
+
 // reread reads the datum a container holds under d.Under at key: d
-// itself for its own key or one that is not known, nothing for another.
+// itself for its own key (one of its names) or one that is not known,
+// nothing for another.
 func (d Datum) reread(key string) []Datum {
-	if key != "" && key != d.Under {
+	if key != "" && key != d.Under && !slices.Contains(KeyNames(key), d.Under) {
 		return nil
 	}
 	d.Under = ""

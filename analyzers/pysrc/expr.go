@@ -165,6 +165,10 @@ func (s *fnState) args(n *syntax.Node) []Arg {
 				a.Name = t
 			}
 			a.Lit, a.Literal = s.namedString(e)
+			if keys, ok := s.loopKeys[e.Text()]; ok && !a.Literal {
+				// One of several literals: a key, no literal.
+				a.Lit = keys
+			}
 		case "attribute":
 			a.Lit, a.Literal = s.namedString(e)
 		case "binary_operator":

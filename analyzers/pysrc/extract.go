@@ -121,6 +121,10 @@ type fnState struct {
 	// requestObjs are the names of the requests of RequestStores, in
 	// their order.
 	requestObjs []string
+	// loopKeys are the names a for statement binds to the items of a
+	// literal sequence of strings, as the key they make (JoinKeys), until
+	// they are bound again.
+	loopKeys map[string]string
 }
 
 // open reserves the next Func for code of kind.

@@ -236,7 +236,8 @@ def view(request):
 `})
 	got := events(p, "app/views.py")
 	want := []string{
-		"8: data request.body at app/views.py:7",
+		// One field, of one of the loop's names.
+		"8: data request.field[a|b] at app/views.py:7",
 		"11: data request.body at app/views.py:10",
 		"12: data request.headers at app/views.py:12",
 	}

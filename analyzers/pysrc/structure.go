@@ -193,6 +193,15 @@ func (s *fnState) subscript(n *syntax.Node) Value {
 			if _, err := strconv.Atoi(k.Text()); err == nil {
 				op.Kind, op.Name = OpItem, k.Text()
 			}
+		case "identifier", "attribute":
+			// A constant's string (d[KEY]), or the items of a literal
+			// sequence a loop binds, as .get's argument is.
+			keyed = keyed.Union(s.expr(k))
+			if lit, ok := s.namedString(k); ok {
+				op.Name = lit
+			} else if keys, ok := s.loopKeys[k.Text()]; ok && k.Type() == "identifier" {
+				op.Name = keys
+			}
 		case "slice":
 			slice = &Expr{Op: "slice", Args: []Value{obj, nil, nil}, Span: span(n)}
 			bound := 1

@@ -52,6 +52,17 @@ func Compile(lang source.Language, srcs ...string) (*Query, error) {
 		if err := checkSource(src, i); err != nil {
 			return nil, err
 		}
+		if !selfContained(src) {
+			// Joined, an open bracket or string, or a capture or
+			// quantifier that starts the source, would take in the
+			// next source or the last one's pattern: alone, it
+			// reports its own error.
+			one, err := compileOne(grammar, src, i)
+			if err != nil {
+				return nil, err
+			}
+			one.Close()
+		}
 	}
 	// The sources are compiled together once: compiling each alone too,
 	// to count its patterns, tripled the cost of a pack of rules (3 ms a
@@ -140,31 +151,61 @@ const maxQueryDepth = 256
 // tooDeep returns the offset where src nests deeper than maxQueryDepth,
 // outside strings and comments; -1 when it does not.
 func tooDeep(src string) int {
-	depth, inString := 0, false
+	return brackets(src).deepAt
+}
+
+// selfContained reports whether src, joined to other sources by line
+// feeds, compiles as it would alone: its brackets and strings close, its
+// brackets never close more than opened, and it starts with no suffix of
+// a pattern (a capture, a quantifier, an anchor, a negation).
+func selfContained(src string) bool {
+	b := brackets(src)
+	return b.depth == 0 && !b.negative && !b.inString && !strings.ContainsRune("@.+*?!", rune(b.first))
+}
+
+// bracketScan is what brackets finds in a query's text.
+type bracketScan struct {
+	deepAt   int  // offset past maxQueryDepth, -1 if none
+	depth    int  // the depth at the end
+	negative bool // a bracket closed that was not open
+	inString bool // a string is open at the end
+	first    byte // the first byte outside space and comments
+}
+
+// brackets scans src's parentheses and brackets outside strings and
+// comments.
+func brackets(src string) bracketScan {
+	b := bracketScan{deepAt: -1}
 	for i := 0; i < len(src); i++ {
-		switch c := src[i]; {
-		case inString:
+		c := src[i]
+		if b.first == 0 && !b.inString && c != ';' && !strings.ContainsRune(" \t\r\n", rune(c)) {
+			b.first = c
+		}
+		switch {
+		case b.inString:
 			switch c {
 			case '\\':
 				i++
 			case '"':
-				inString = false
+				b.inString = false
 			}
 		case c == '"':
-			inString = true
+			b.inString = true
 		case c == ';':
 			for i < len(src) && src[i] != '\n' {
 				i++
 			}
 		case c == '(' || c == '[':
-			if depth++; depth > maxQueryDepth {
-				return i
+			if b.depth++; b.depth > maxQueryDepth && b.deepAt < 0 {
+				b.deepAt = i
 			}
 		case c == ')' || c == ']':
-			depth--
+			if b.depth--; b.depth < 0 {
+				b.negative = true
+			}
 		}
 	}
-	return -1
+	return b
 }
 
 // describe turns a binding error into a message naming the offending token.

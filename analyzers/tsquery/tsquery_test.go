@@ -2,6 +2,7 @@ package tsquery
 
 import (
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -223,5 +224,45 @@ func TestPatternStarts(t *testing.T) {
 		if got := q.sourceOf(p); got != src {
 			t.Errorf("pattern %d: source %d, want %d", p, got, src)
 		}
+	}
+}
+
+// TestSourcesDoNotJoin: sources are compiled together, but a source that
+// would take in its neighbour once joined (an open bracket or string, a
+// capture or quantifier that starts it) is refused as it is alone, and
+// open brackets do not add up past the depth guard.
+func TestSourcesDoNotJoin(t *testing.T) {
+	for _, srcs := range [][]string{
+		{"(call", ") @c"},
+		{"(call (identifier) @f", "(argument_list) @a)"},
+		{"(call) @c (", "identifier) @i"},
+		{`((identifier) @i (#eq? @i "x`, `"))`},
+		{"(call) @c", "@d"},
+		{"(call) @c", "* (string)"},
+	} {
+		q, err := Compile(source.Python, srcs...)
+		var qe *Error
+		if err == nil {
+			t.Errorf("%q: compiled to %d patterns", srcs, q.Patterns())
+			q.Close()
+		} else if !errors.As(err, &qe) {
+			t.Errorf("%q: %v, want an *Error naming the source", srcs, err)
+		}
+	}
+	deep := make([]string, 2000)
+	for i := range deep {
+		deep[i] = strings.Repeat("(", maxQueryDepth)
+	}
+	if _, err := Compile(source.Python, deep...); err == nil {
+		t.Error("sources of open brackets compiled")
+	}
+}
+
+// TestQueryLayout guards patternStart's read of the binding's C query:
+// it is sitter.Query's first field, a pointer.
+func TestQueryLayout(t *testing.T) {
+	f := reflect.TypeOf(sitter.Query{}).Field(0)
+	if f.Offset != 0 || f.Type.Kind() != reflect.Pointer || !strings.Contains(f.Type.Elem().Name(), "TSQuery") {
+		t.Fatalf("sitter.Query's first field is %s %s at %d: patternStart reads a C TSQuery pointer there", f.Name, f.Type, f.Offset)
 	}
 }

@@ -171,26 +171,36 @@ func TestTooDeepModelledFile(t *testing.T) {
 }
 
 // TestTooManyNodes: a file a model wants whose tree has more nodes than a
-// snapshot holds is skipped, counted and named as skipped files are: no
-// family, which all check the models, would analyze it.
+// snapshot holds is not modelled: skipped, and counted and named as
+// skipped files are, unless a Run step (users' rules) wants it, which
+// still runs, with a warning that says the families do not.
 func TestTooManyNodes(t *testing.T) {
 	defer func(n int) { maxSnapshotNodes = n }(maxSnapshotNodes)
 	maxSnapshotNodes = 1000
+	big := "import os\nx = [" + strings.Repeat("1, ", 600) + "]\n"
 	dir := writeTree(t, map[string]string{
-		"app/big.py": "import os\nx = [" + strings.Repeat("1, ", 600) + "]\nleak(1)\n",
-		"app/ok.py":  "import os\ndef g():\n    leak(1)\n",
+		"app/big.py":   big,
+		"app/rules.py": big + "leak(1)\n",
+		"app/ok.py":    "import os\ndef g():\n    leak(2)\n",
 	})
 	res, err := Run(Config{Analyzers: cachedAnalyzers, Rules: testanalyzers.Rules(), Paths: []string{dir}, Root: dir, Jobs: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, notes := summary(res)
-	want := []string{"app/big.py: warning: skipped: more than 1000 syntax nodes"}
+	want := []string{
+		"app/big.py: warning: skipped: more than 1000 syntax nodes",
+		"app/rules.py: warning: only pattern and query rules analyze it: more than 1000 syntax nodes",
+	}
 	if !slices.Equal(notes, want) {
 		t.Errorf("notifications:\n%s\nwant:\n%s", strings.Join(notes, "\n"), strings.Join(want, "\n"))
 	}
-	if res.FilesScanned != 1 || res.FilesSkipped != 1 || len(res.Findings) != 1 || res.Findings[0].Location.Path != "app/ok.py" {
-		t.Errorf("%d scanned, %d skipped, findings %v; want ok.py's leak only", res.FilesScanned, res.FilesSkipped, res.Findings)
+	var got []string
+	for _, f := range res.Findings {
+		got = append(got, f.Location.Path)
+	}
+	if res.FilesScanned != 2 || res.FilesSkipped != 1 || !slices.Equal(got, []string{"app/ok.py", "app/rules.py"}) {
+		t.Errorf("%d scanned, %d skipped, findings in %q; want 2, 1, ok.py's and rules.py's", res.FilesScanned, res.FilesSkipped, got)
 	}
 }
 

@@ -126,9 +126,9 @@ func (w *worker) extract(f *source.File, syn *source.Syntax, found []bool, model
 // model hands f to models, unless it nests too deep or has more nodes
 // than a snapshot holds: it snapshots f, in the memory of the last
 // snapshot no part kept, checks its depth, then extracts (see extract).
-// It reports whether f was skipped: every family checks the models, so
-// such a file is analyzed by none of them.
-func (w *worker) model(f *source.File, found []bool, models []int, scanned bool, fr *fileResult, note func(level, analyzer, format string, args ...any)) (skipped bool) {
+// It reports whether f was skipped: too deep, or too big to model when
+// no analyzer's Run step (users' rules) wants it either (runs, false).
+func (w *worker) model(f *source.File, found []bool, models []int, scanned, runs bool, fr *fileResult, note func(level, analyzer, format string, args ...any)) (skipped bool) {
 	var syn *source.Syntax
 	var err error
 	if len(models) > 0 {
@@ -137,9 +137,12 @@ func (w *worker) model(f *source.File, found []bool, models []int, scanned bool,
 	switch {
 	case w.tooDeep(f, syn, note):
 		return true
-	case err != nil:
+	case err != nil && !runs:
 		note("warning", "", "skipped: %v", err)
 		return true
+	case err != nil:
+		// The families check the models: only the rules run.
+		note("warning", "", "only pattern and query rules analyze it: %v", err)
 	case syn != nil:
 		w.extract(f, syn, found, models, scanned, fr, note)
 	}
@@ -206,7 +209,7 @@ func (w *worker) extractOnly(j job, src []byte) (fr fileResult) {
 	}
 	defer f.Close()
 	fr.parsed = true
-	if w.model(f, nil, j.models, !j.factsOnly, &fr, note) {
+	if w.model(f, nil, j.models, !j.factsOnly, false, &fr, note) {
 		return fr
 	}
 	if !j.factsOnly {

@@ -107,7 +107,7 @@ func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnl
 	}
 	defer f.Close()
 	fr.parsed = true
-	if w.model(f, found, models, !factsOnly, &fr, note) {
+	if w.model(f, found, models, !factsOnly, len(wanted) > 0, &fr, note) {
 		fr.skipped = true
 		return fr
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -53,6 +54,9 @@ func ReadSARIF(r io.Reader) (*Run, error) {
 		if err == nil {
 			err = checkFinding(&f, ruleIDs)
 		}
+		if u := res.absoluteURI(); err == nil && u != "" {
+			err = fmt.Errorf("%s: URI %q is not inside the repository", f.RuleID, u)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("result %d: %v", i+1, err)
 		}
@@ -68,18 +72,24 @@ func ReadSARIF(r io.Reader) (*Run, error) {
 			if err := checkPath(note.Path); err != nil {
 				return nil, fmt.Errorf("notification %q: %v", note.Message, err)
 			}
+			for _, l := range n.Locations {
+				if l != nil && l.Physical != nil && uriScheme.MatchString(l.Physical.Artifact.URI) {
+					return nil, fmt.Errorf("notification %q: URI %q is not inside the repository", note.Message, l.Physical.Artifact.URI)
+				}
+			}
 			run.Notifications = append(run.Notifications, note)
 		}
 	}
 	return run, nil
 }
 
-// validLevel holds the levels residue writes.
-var validLevel = map[string]bool{"error": true, "warning": true, "note": true}
+// validLevel holds the levels residue writes; none (SARIF's default,
+// warning) is written as it was read.
+var validLevel = map[string]bool{"error": true, "warning": true, "note": true, "": true}
 
 // checkFinding refuses what residue never writes and a merged report must
 // not carry on: a rule the report does not describe (code scanning
-// rejects the upload), a level SARIF does not have, a path that leaves
+// rejects the upload), a level residue does not write, a path that leaves
 // the repository.
 func checkFinding(f *analyzers.Finding, ruleIDs map[string]bool) error {
 	if !ruleIDs[f.RuleID] {
@@ -114,10 +124,48 @@ func checkFinding(f *analyzers.Finding, ruleIDs map[string]bool) error {
 // checkPath refuses a location's path that is absolute or climbs out of
 // the repository root: residue writes paths relative to the root.
 func checkPath(p string) error {
-	if strings.HasPrefix(p, "/") || p == ".." || strings.HasPrefix(p, "../") || strings.Contains(p, "/../") || strings.HasSuffix(p, "/..") {
+	if strings.HasPrefix(p, "/") || strings.HasPrefix(p, `\`) ||
+		p == ".." || strings.HasPrefix(p, "../") || strings.Contains(p, "/../") || strings.HasSuffix(p, "/..") {
 		return fmt.Errorf("path %q is not inside the repository", p)
 	}
 	return nil
+}
+
+// uriScheme matches the start of an absolute URI (file:, https:) or of a
+// Windows drive (C:), which residue never writes: it percent-encodes a
+// path's colons (encodeURI).
+var uriScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:`)
+
+// absoluteURI returns the first of the result's URIs that is absolute.
+func (res sarifResult) absoluteURI() string {
+	locs := append(append([]*sarifLocation{}, res.Locations...), res.RelatedLocations...)
+	for _, cf := range res.CodeFlows {
+		for _, tf := range cf.ThreadFlows {
+			for _, step := range tf.Locations {
+				locs = append(locs, step.Location)
+			}
+		}
+	}
+	for _, s := range res.Suppressions {
+		locs = append(locs, s.Location)
+	}
+	var uris []string
+	for _, l := range locs {
+		if l != nil && l.Physical != nil {
+			uris = append(uris, l.Physical.Artifact.URI)
+		}
+	}
+	for _, fix := range res.Fixes {
+		for _, ch := range fix.Changes {
+			uris = append(uris, ch.Artifact.URI)
+		}
+	}
+	for _, u := range uris {
+		if uriScheme.MatchString(u) {
+			return u
+		}
+	}
+	return ""
 }
 
 type sarifDoc struct {

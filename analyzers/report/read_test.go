@@ -65,6 +65,9 @@ func TestReadSARIFRefuses(t *testing.T) {
 		"path out of root": refused(`"ruleId": "x/y", "level": "error"`, "../../etc/passwd"),
 		"absolute path":    refused(`"ruleId": "x/y", "level": "error"`, "/etc/passwd"),
 		"inner ..":         refused(`"ruleId": "x/y", "level": "error"`, "a/../../b.py"),
+		"file URI":         refused(`"ruleId": "x/y", "level": "error"`, "file:///etc/passwd"),
+		"https URI":        refused(`"ruleId": "x/y", "level": "error"`, "https://example.com/a.py"),
+		"drive":            refused(`"ruleId": "x/y", "level": "error"`, "C:/Windows/a.py"),
 		"notification level": `{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "residue"}},
 			"invocations": [{"toolExecutionNotifications": [{"level": "fatal", "message": {"text": "m"}}]}]}]}`,
 	} {
@@ -74,6 +77,16 @@ func TestReadSARIFRefuses(t *testing.T) {
 	}
 	if _, err := ReadSARIF(strings.NewReader(refused(`"ruleId": "x/y", "level": "error"`, "a/..b/c..py"))); err != nil {
 		t.Errorf("a path with dots in its names: %v", err)
+	}
+	// A colon is percent-encoded in a path, so that it reads as no
+	// scheme.
+	if _, err := ReadSARIF(strings.NewReader(refused(`"ruleId": "x/y", "level": "error"`, "a%3Ab.py"))); err != nil {
+		t.Errorf("a path with a colon: %v", err)
+	}
+	// A result without a level, which the writer makes of a finding
+	// without one (SARIF reads it as a warning), reads back.
+	if _, err := ReadSARIF(strings.NewReader(refused(`"ruleId": "x/y"`, "a.py"))); err != nil {
+		t.Errorf("no level: %v", err)
 	}
 }
 

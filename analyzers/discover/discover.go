@@ -5,9 +5,9 @@
 // working directory. It must lie inside Options.Root: Walk returns an
 // error for an argument that does not exist, is a directory that cannot
 // be read, or lies outside the root, and never walks anything then. An
-// argument inside the root that a symlink leads out of it is skipped with
-// a Warning, as the walk skips such a symlink; so is a file argument that
-// cannot be read.
+// argument inside the root that a symlink leads out of it, or a dangling
+// symlink, is skipped with a Warning, as the walk skips such a symlink;
+// so is a file argument that cannot be read.
 //
 // Below a directory argument, Walk skips:
 //   - directories named in the skip table (.git, node_modules, build, ...),
@@ -105,10 +105,10 @@ func Walk(paths []string, opt Options) ([]File, []Warning, error) {
 	args := make([]arg, 0, len(paths))
 	for _, p := range paths {
 		a, err := w.resolveArg(p)
-		if errors.Is(err, errLeadsOut) {
+		if errors.Is(err, errLeadsOut) || errors.Is(err, errDangling) {
 			// As the walk skips such a symlink: a staged symlink to a
 			// shared file must not fail a pre-commit run.
-			w.warn(a.rel, "skipped: a symlink that leads outside the repository root")
+			w.warn(a.rel, "skipped: "+err.Error())
 			continue
 		}
 		if err != nil {
@@ -141,6 +141,12 @@ func (w *walker) resolveArg(p string) (arg, error) {
 	}
 	info, err := os.Stat(abs)
 	if err != nil {
+		if li, lerr := os.Lstat(abs); lerr == nil && li.Mode()&fs.ModeSymlink != 0 {
+			if rel, inside := relUnder(w.root, abs); inside {
+				// A dangling symlink, as the walk finds one.
+				return arg{rel: rel}, errDangling
+			}
+		}
 		return arg{}, argError(p, err)
 	}
 	// /dev/stdin, a shell's <(...), a device: no file of a repository,
@@ -189,7 +195,11 @@ func modeName(m fs.FileMode) string {
 
 // errLeadsOut is resolveArg's error for an argument inside the root that
 // a symlink leads out of it: the argument is skipped with a Warning.
-var errLeadsOut = errors.New("leads outside the repository root")
+var errLeadsOut = errors.New("a symlink that leads outside the repository root")
+
+// errDangling is resolveArg's error for a symlink inside the root whose
+// target does not exist: skipped with a Warning too.
+var errDangling = errors.New("dangling symlink")
 
 // checkReadable opens a directory and closes it again. It opens nothing
 // else: a file that cannot be read is a Warning like any other skipped

@@ -333,11 +333,13 @@ func TestSymlinkEscapingRoot(t *testing.T) {
 	wantWarnings(t, warnings)
 
 	// Named on the command line (a staged symlink in a pre-commit run),
-	// a symlink that leads out is skipped with a warning, and the other
-	// arguments are walked.
-	files, warnings = walk(t, []string{filepath.Join(root, "out"), filepath.Join(root, "o.py"), filepath.Join(root, "main.py")}, Options{Root: root})
+	// a symlink that leads out, or to nothing, is skipped with a warning,
+	// and the other arguments are walked.
+	symlink(t, root, "gone.py", "dangling.py")
+	files, warnings = walk(t, []string{filepath.Join(root, "out"), filepath.Join(root, "o.py"), filepath.Join(root, "dangling.py"), filepath.Join(root, "main.py")}, Options{Root: root})
 	wantPaths(t, files, "main.py")
 	wantWarnings(t, warnings,
+		Warning{"dangling.py", "skipped: dangling symlink"},
 		Warning{"o.py", "skipped: a symlink that leads outside the repository root"},
 		Warning{"out", "skipped: a symlink that leads outside the repository root"})
 

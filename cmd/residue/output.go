@@ -33,9 +33,10 @@ func writeOutput(path string, write func(*os.File) error) error {
 }
 
 // checkOutputTarget refuses an -o that cannot take the report: a
-// directory, one in a directory residue cannot write in, or a Python or C file of the repository under root, which a
-// scan reads (the report would replace code the scan analyzes), or a
-// file named as the configuration file is, which later scans would read.
+// directory, one in a directory residue cannot write in, a Python or C
+// file of the repository under root, which a scan reads (the report would
+// replace code the scan analyzes), or a file named as the configuration
+// file is, which later scans would read.
 func checkOutputTarget(output, root string) error {
 	if output == "" {
 		return nil
@@ -48,7 +49,7 @@ func checkOutputTarget(output, root string) error {
 		return nil
 	}
 	target := absResolved(output)
-	if err := probeDir(filepath.Dir(target)); err != nil {
+	if err := probeDir(filepath.Dir(target), filepath.Base(target)); err != nil {
 		// Found now rather than once the scan is done.
 		return fmt.Errorf("-o %s: cannot write there: %w", output, unwrapPathError(err))
 	}
@@ -64,9 +65,10 @@ func checkOutputTarget(output, root string) error {
 	return nil
 }
 
-// probeDir creates and removes a file in dir, as writeAtomically will.
-func probeDir(dir string) error {
-	f, err := os.CreateTemp(dir, ".residue-probe-*")
+// probeDir creates and removes a file in dir, as writeAtomically will
+// (named as its temporary files are).
+func probeDir(dir, base string) error {
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
 		return err
 	}

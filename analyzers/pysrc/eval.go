@@ -381,7 +381,7 @@ func (fr *frame) attr(d Datum, name string, loc Loc) []Datum {
 		if d.Kind == ObjRequest {
 			return fr.requestAttr(name)
 		}
-		if d.Class != nil && name == "request" {
+		if d.Class != nil && name == "request" && !d.Class.testFixture(name) {
 			// Django's views and DRF's serializers' context hold the
 			// request there.
 			return []Datum{{Tag: TagObject, Kind: ObjRequest, Origin: loc}}
@@ -460,6 +460,21 @@ func (fr *frame) storedAttr(c *class, name string, ds []Datum) []Datum {
 		}
 	}
 	return ds
+}
+
+// testFixture reports whether c is a test's class that assigns attribute
+// name of self itself (setUp's self.request = RequestFactory().post(…)):
+// it holds what the test assigned, not the request of a view.
+func (c *class) testFixture(name string) bool {
+	if !testModule(c.mod.File) {
+		return false
+	}
+	for _, k := range c.mro {
+		if len(k.storers[name]) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // index reads d[key] ("" for a key that is not a literal).

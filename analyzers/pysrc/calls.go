@@ -220,6 +220,9 @@ func (fr *frame) method(d Datum, name, key string, cs *CallSite, loc Loc) []Datu
 		if k, read := readsKey(0, true, name, key); read {
 			return d.reread(k)
 		}
+		if ds, ok := d.heldItems(true, name, loc); ok {
+			return ds
+		}
 		d.Under = ""
 	}
 	switch d.Tag {

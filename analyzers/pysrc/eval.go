@@ -245,6 +245,9 @@ func (fr *frame) op(d Datum, o DOp) []Datum {
 		if key, read := readsKey(o.Kind, o.Call, o.Name, o.Key); read {
 			return d.reread(key)
 		}
+		if ds, ok := d.heldItems(o.Call, o.Name, loc); ok {
+			return ds
+		}
 		d.Under = ""
 	}
 	if o.Call {
@@ -564,6 +567,25 @@ func (f *fn) isProperty() bool {
 		}
 	}
 	return false
+}
+
+// heldItems is what method name of a container gives for d, held in it
+// under a literal key: keys() only literals, items() (key, d) pairs whose
+// key is no data ({"serial": data.get("serial")}.items() gives the
+// client's value, not a client's key); ok false for another method.
+func (d Datum) heldItems(call bool, name string, loc Loc) ([]Datum, bool) {
+	if !call {
+		return nil, false
+	}
+	switch name {
+	case "keys":
+		return nil, true
+	case "items":
+		d.Under = ""
+		pair := Datum{Tag: TagSeq, Items: [][]Datum{nil, {d}}, Origin: loc}
+		return []Datum{{Tag: TagSeq, Items: [][]Datum{{pair}}, Origin: loc}}, true
+	}
+	return nil, false
 }
 
 // keepsUnder reports whether an operation keeps the key a datum is held

@@ -229,6 +229,10 @@ func (fr *frame) method(d Datum, name, key string, cs *CallSite, loc Loc) []Datu
 	case TagSym:
 		return []Datum{d.deferred(DOp{Op: Op{Name: name, Span: loc.Span}, Mod: loc.Mod, Call: true, Key: key})}
 	case TagData:
+		if key == "" && cs != nil && cs.Positional(0) >= 0 {
+			// data.get(name) reads one field, whatever the name.
+			key = AnyKey
+		}
 		return dataMethod(d, name, key, loc)
 	case TagObject:
 		if d.Class != nil {

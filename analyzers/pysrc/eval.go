@@ -613,6 +613,10 @@ func readsKey(kind OpKind, call bool, name, key string) (string, bool) {
 // is one of them.
 const keySep = "|"
 
+// AnyKey is the key of a field of data read at a key that is no literal
+// (data.get(name)): one value, of a name not known.
+const AnyKey = "*"
+
 // JoinKeys returns the key of a read whose key is one of names.
 func JoinKeys(names []string) string { return strings.Join(names, keySep) }
 

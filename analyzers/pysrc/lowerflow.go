@@ -87,16 +87,48 @@ func (s *fnState) clauses(blocks []Run) Run {
 // after. Each condition is also a Test of the function.
 func (s *fnState) ifStmt(n *syntax.Node, st *Stmt) {
 	st.Kind = StmtIf
-	var envs []map[string]Value
+	var all []branchEnv
 	var none map[string]Value
-	s.branch(n, n, n.ChildrenByFieldName("alternative"), st, &envs, &none)
+	s.branch(n, n, n.ChildrenByFieldName("alternative"), st, &all, &none)
+	var envs []map[string]Value
 	if none != nil {
 		// What holds when no branch ran comes first, as when no body
 		// of a loop or a try ran.
-		envs = append([]map[string]Value{none}, envs...)
+		envs = append(envs, none)
+	}
+	for _, b := range all {
+		if !b.returns {
+			envs = append(envs, b.env)
+		}
+	}
+	if len(envs) == 0 {
+		// Every branch returns: what follows runs on no path, and
+		// keeps the names bound.
+		for _, b := range all {
+			envs = append(envs, b.env)
+		}
 	}
 	s.env = join(envs...)
 	s.emit(*st)
+}
+
+// A branchEnv is what a branch of an if statement binds; a branch that
+// returns binds nothing for the code after the statement (if not
+// isinstance(n, int): return … leaves n a number).
+type branchEnv struct {
+	env     map[string]Value
+	returns bool
+}
+
+// returns reports whether a block ends in a return statement.
+func returns(block *syntax.Node) bool {
+	var last *syntax.Node
+	for c := block.FirstChild(); c != nil; c = c.NextSibling() {
+		if c.IsNamed() && c.Type() != "comment" {
+			last = c
+		}
+	}
+	return last != nil && last.Type() == "return_statement"
 }
 
 // alternatives lowers the elif and else clauses alts of if statement n,
@@ -104,7 +136,7 @@ func (s *fnState) ifStmt(n *syntax.Node, st *Stmt) {
 // if statement, whose else block holds the clauses after it. envs gets
 // what each branch binds, and none the conditions' when no else clause
 // ends them.
-func (s *fnState) alternatives(n *syntax.Node, alts []*syntax.Node, cond map[string]Value, envs *[]map[string]Value, none *map[string]Value) Run {
+func (s *fnState) alternatives(n *syntax.Node, alts []*syntax.Node, cond map[string]Value, envs *[]branchEnv, none *map[string]Value) Run {
 	if len(alts) == 0 {
 		*none = cond
 		return Run{}
@@ -113,8 +145,9 @@ func (s *fnState) alternatives(n *syntax.Node, alts []*syntax.Node, cond map[str
 	var out Run
 	s.env = maps.Clone(cond)
 	if alt.Type() != "elif_clause" {
-		s.into(&out, func() { s.block(alt.ChildByFieldName("body")) })
-		*envs = append(*envs, s.env)
+		body := alt.ChildByFieldName("body")
+		s.into(&out, func() { s.block(body) })
+		*envs = append(*envs, branchEnv{s.env, returns(body)})
 		return out
 	}
 	s.into(&out, func() {
@@ -130,7 +163,7 @@ func (s *fnState) alternatives(n *syntax.Node, alts []*syntax.Node, cond map[str
 // from what the condition bound, then the clauses after it (alts) as its
 // else block. envs gets what each branch binds, none what holds when no
 // branch runs.
-func (s *fnState) branch(clause, n *syntax.Node, alts []*syntax.Node, st *Stmt, envs *[]map[string]Value, none *map[string]Value) {
+func (s *fnState) branch(clause, n *syntax.Node, alts []*syntax.Node, st *Stmt, envs *[]branchEnv, none *map[string]Value) {
 	body := clause.ChildByFieldName("consequence")
 	var v Value
 	st.Cond, v = s.condValue(clause.ChildByFieldName("condition"))
@@ -138,9 +171,65 @@ func (s *fnState) branch(clause, n *syntax.Node, alts []*syntax.Node, st *Stmt, 
 	st.To = s.ncalls()
 	cond := s.env
 	s.env = maps.Clone(cond)
+	name, holds, narrows := numberTest(clause.ChildByFieldName("condition"))
+	if _, bound := cond[name]; narrows && bound && holds {
+		s.env[name] = numberValue
+	}
 	s.into(&st.Body, func() { s.block(body) })
-	*envs = append(*envs, s.env)
+	*envs = append(*envs, branchEnv{s.env, returns(body)})
+	if _, bound := cond[name]; narrows && bound && !holds {
+		// if not isinstance(val, int): … — past it, val is a number.
+		cond = maps.Clone(cond)
+		cond[name] = numberValue
+	}
 	st.Else = s.alternatives(n, alts, cond, envs, none)
+}
+
+// numberValue is a name's value where a test showed it is a number.
+var numberValue = Value{{Root: RootConst, Index: int32(ConstInt)}}
+
+// numberTest reads a condition that tests whether a name holds a number,
+// isinstance(name, int) (or float, bool, complex, or a tuple of them),
+// negated or not: holds says whether the condition is true when it does.
+func numberTest(cond *syntax.Node) (name string, holds, ok bool) {
+	holds = true
+	for cond != nil && (cond.Type() == "not_operator" || cond.Type() == "parenthesized_expression") {
+		if cond.Type() == "not_operator" {
+			holds = !holds
+			cond = cond.ChildByFieldName("argument")
+		} else {
+			cond = cond.NamedChild(0)
+		}
+	}
+	if cond == nil || cond.Type() != "call" || cond.ChildByFieldName("function").Text() != "isinstance" {
+		return "", false, false
+	}
+	args := cond.ChildByFieldName("arguments").NamedChildren()
+	if len(args) != 2 || args[0].Type() != "identifier" || !numberTypes(args[1]) {
+		return "", false, false
+	}
+	return args[0].Text(), holds, true
+}
+
+// numberTypes reports whether n names number types only: int, float,
+// bool, complex, or a tuple of them.
+func numberTypes(n *syntax.Node) bool {
+	switch n.Type() {
+	case "identifier":
+		switch n.Text() {
+		case "int", "float", "bool", "complex":
+			return true
+		}
+	case "tuple", "parenthesized_expression":
+		kids := n.NamedChildren()
+		for _, k := range kids {
+			if !numberTypes(k) {
+				return false
+			}
+		}
+		return len(kids) > 0
+	}
+	return false
 }
 
 // literalCases reports whether every case of a match statement compares

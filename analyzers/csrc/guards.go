@@ -28,6 +28,9 @@ func (w *walker) refine(cond *syntax.Node, st *state, truth bool) {
 	case "binary_expression":
 		op := c.ChildByFieldName("operator").Text()
 		l, r := stripParens(c.ChildByFieldName("left")), stripParens(c.ChildByFieldName("right"))
+		if isNull(l) && !isNull(r) && (op == "==" || op == "!=") {
+			l, r = r, l // NULL == p, the "Yoda" order
+		}
 		if isNull(r) && (op == "==" || op == "!=") {
 			w.nullSide(l, st, (op == "==") == truth)
 			if r.Text() != "0" {

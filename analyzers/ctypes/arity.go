@@ -2,6 +2,7 @@ package ctypes
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
@@ -81,6 +82,9 @@ func (ix *index) missingArgtypes(c *callNote, fp pysrc.Datum, key string) {
 	var bad []string
 	for k, a := range c.args {
 		class := argClass(a.data)
+		if class == "other" && ix.sizesABuffer(c, k) {
+			class = "size"
+		}
 		text := strings.Join(strings.Fields(ix.text(a.loc)), " ")
 		if p == nil {
 			// The Windows API takes sizes as 32-bit DWORDs.
@@ -139,4 +143,31 @@ func isAre(n int) string {
 		return "is"
 	}
 	return "are"
+}
+
+// sizesABuffer reports whether argument k of c is the count or the size
+// of a buffer the call also passes: n of create_string_buffer(n), given
+// with the buffer (randombytes_buf(buf, n)), a size as len(...) is.
+func (ix *index) sizesABuffer(c *callNote, k int) bool {
+	z := ix.newSizer()
+	n := z.eval(c.args[k].data, 0)
+	if n.op != 0 || n.lin.isConst() {
+		return false
+	}
+	for j, a := range c.args {
+		if j == k {
+			continue
+		}
+		for _, d := range a.data {
+			if d.Tag != pysrc.TagObject || d.Kind != objBuffer {
+				continue
+			}
+			for _, size := range []bound{z.count(d, 0), z.bytes(d, 0)} {
+				if size.op == 0 && maps.Equal(size.lin.terms, n.lin.terms) && size.lin.c == n.lin.c {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

@@ -71,6 +71,14 @@ func (w *walker) store(left, right *syntax.Node, op string, v exprVal, at *synta
 			w.setValue(l, right, v, st)
 			return
 		}
+		if k, ok := w.constOf(right, st); ok && (op == "+=" || op == "-=") {
+			if op == "-=" {
+				k = -k
+			}
+			if w.stepped(left, k, st) {
+				return
+			}
+		}
 		delete(st.consts, l.id)
 		delete(st.bounds, l.id)
 		if r, ok := st.alias[l.id]; ok { // p += n: the offset is no longer known
@@ -88,6 +96,11 @@ func (w *walker) store(left, right *syntax.Node, op string, v exprVal, at *synta
 	}
 	if left.Type() == "subscript_expression" {
 		w.expr(left.ChildByFieldName("index"), st)
+	}
+	if left.Type() == "pointer_expression" {
+		if arg := stripParens(left.ChildByFieldName("argument")); arg != nil && arg.Type() == "update_expression" {
+			w.expr(arg, st) // *p++ = v: p moves after the write's place
+		}
 	}
 	if src := w.scalarLocal(right); src != nil && op == "=" {
 		if se := st.extentOf(src.buf); se.live && !se.full && !se.escaped && !w.fromCaller(src.buf, st) && !settled(se, w.bufs[src.buf].size) {

@@ -68,6 +68,20 @@ func (f *scope) evaluate(n *syntax.Node, env evalEnv, sym bool) amount {
 		return f.evaluate(n.NamedChild(0), env, sym)
 	case "cast_expression":
 		return f.evaluate(n.ChildByFieldName("value"), env, sym)
+	case "update_expression":
+		// n++ is n's value, ++n the value after.
+		arg := n.ChildByFieldName("argument")
+		if arg == nil || arg.Type() != "identifier" {
+			return amount{}
+		}
+		a := f.evalName(arg.Text(), env)
+		if !a.known {
+			return amount{}
+		}
+		if delta := updateDelta(n); n.StartByte() < arg.StartByte() {
+			return constant(a.val + delta)
+		}
+		return a
 	case "unary_expression":
 		op := n.ChildByFieldName("operator").Text()
 		a := f.evaluate(n.ChildByFieldName("argument"), env, sym)
@@ -314,4 +328,13 @@ func stringLen(n *syntax.Node) int64 {
 		return true
 	})
 	return size
+}
+
+// updateDelta returns what an update expression adds to its variable:
+// 1 for ++, -1 for --.
+func updateDelta(n *syntax.Node) int64 {
+	if op := n.ChildByFieldName("operator"); op != nil && op.Text() == "--" {
+		return -1
+	}
+	return 1
 }

@@ -23,7 +23,9 @@ func (w *walker) expr(n *syntax.Node, st *state) exprVal {
 	case "assignment_expression":
 		return w.assign(n, st)
 	case "update_expression":
-		w.modified(n.ChildByFieldName("argument"), st)
+		if !w.stepped(n.ChildByFieldName("argument"), updateDelta(n), st) {
+			w.modified(n.ChildByFieldName("argument"), st)
+		}
 	case "binary_expression":
 		return w.binary(n, st)
 	case "conditional_expression":
@@ -186,6 +188,40 @@ func (w *walker) modified(target *syntax.Node, st *state) {
 	if l.buf >= 0 {
 		w.touch(st, l.buf).setFull()
 	}
+}
+
+// stepped adds delta to a local of known value (i++, i += 2), or moves a
+// pointer into a buffer by delta elements (p++), keeping what is known;
+// false when the local's value or the pointer's offset is not known.
+func (w *walker) stepped(target *syntax.Node, delta int64, st *state) bool {
+	t := stripParens(target)
+	if t == nil || t.Type() != "identifier" {
+		return false
+	}
+	l := w.lookup(t.Text())
+	if l == nil {
+		return false
+	}
+	if v, ok := st.consts[l.id]; ok {
+		w.renamed(l.name, st)
+		st.consts[l.id] = v + delta
+		delete(st.bounds, l.id)
+		if l.buf >= 0 {
+			w.touch(st, l.buf).setFull()
+		}
+		return true
+	}
+	r, ok := st.alias[l.id]
+	if !ok || !r.off.known || l.typ == nil || l.typ.elem == nil || l.typ.elem.size <= 0 {
+		return false
+	}
+	w.renamed(l.name, st)
+	r.off = constant(r.off.val + delta*l.typ.elem.size)
+	st.alias[l.id] = r
+	if l.buf >= 0 {
+		w.touch(st, l.buf).setFull()
+	}
+	return true
 }
 
 // renamed records that a variable changed: sizes and counts named after it

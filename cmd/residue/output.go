@@ -8,7 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
+	"regexp"
 	"syscall"
 
 	"github.com/residue-sec/residue/analyzers/config"
@@ -123,8 +123,10 @@ func fileHead(path string) []byte {
 }
 
 // writesInPlace reports whether path must be written in place rather than
-// replaced: it exists and is not a regular file, or it is reached through
-// /dev or /proc, where a regular file is another process's open file.
+// replaced: it exists and is not a regular file, or it names an open file
+// descriptor (/dev/stdout, /dev/fd/N, /proc/self/fd/N), where a regular
+// file is the one a shell opened for the command. A regular file
+// elsewhere under /dev (/dev/shm) is replaced as any other.
 func writesInPlace(path string) (bool, error) {
 	fi, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -143,18 +145,14 @@ func writesInPlace(path string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return underSystemDir(abs) || underSystemDir(resolved(abs)), nil
+	return namesDescriptor(abs) || namesDescriptor(resolved(abs)), nil
 }
 
-// underSystemDir reports whether abs lies under /dev or /proc.
-func underSystemDir(abs string) bool {
-	for _, dir := range []string{"/dev/", "/proc/"} {
-		if strings.HasPrefix(abs, dir) {
-			return true
-		}
-	}
-	return false
-}
+// descriptorPath matches the paths of a process's open file descriptors.
+var descriptorPath = regexp.MustCompile(`^(/dev/(stdin|stdout|stderr)$|/dev/fd/|/proc/[^/]+/fd/)`)
+
+// namesDescriptor reports whether abs names an open file descriptor.
+func namesDescriptor(abs string) bool { return descriptorPath.MatchString(abs) }
 
 // resolved returns path with its symlinks resolved, or path itself when
 // they cannot be (a dangling link, a /proc link to a pipe).

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"io"
 	"os"
 	"os/exec"
@@ -277,5 +278,36 @@ func TestConfigFromAPipe(t *testing.T) {
 		if code != tc.code || !strings.Contains(out+errs, tc.want) {
 			t.Errorf("%q: exit %d, output %q %q; want %d and %q", tc.config, code, out, errs, tc.code, tc.want)
 		}
+	}
+}
+
+// TestDescriptorPaths: only the paths of open file descriptors are written
+// in place; a regular file elsewhere under /dev (/dev/shm) is replaced
+// atomically, as any other: appending to it made two reports one file.
+func TestDescriptorPaths(t *testing.T) {
+	for path, want := range map[string]bool{
+		"/dev/stdout": true, "/dev/stderr": true, "/dev/fd/3": true, "/proc/self/fd/1": true, "/proc/42/fd/7": true,
+		"/dev/shm/report.sarif": false, "/dev/stdout.sarif": false, "/proc/report.sarif": false, "/tmp/dev/fd/1": false,
+	} {
+		if got := namesDescriptor(path); got != want {
+			t.Errorf("namesDescriptor(%s) = %v, want %v", path, got, want)
+		}
+	}
+	shm, err := os.MkdirTemp("/dev/shm", "residue-test-")
+	if err != nil {
+		t.Skipf("no /dev/shm: %v", err)
+	}
+	defer os.RemoveAll(shm)
+	out := filepath.Join(shm, "report.json")
+	useTestAnalyzers(t)
+	dir := tree(t, map[string]string{"app/views.py": "leak(1)\n"})
+	for range 2 {
+		if code, _, errs := residue("scan", "--no-cache", "--format", "json", "-o", out, dir); code != 1 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+	}
+	var report map[string]any
+	if err := json.Unmarshal([]byte(readFile(t, out)), &report); err != nil {
+		t.Errorf("two scans into %s: %v", out, err)
 	}
 }

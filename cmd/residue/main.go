@@ -7,7 +7,8 @@
 //	residue [scan] [flags] [PATH ...]
 //	residue init | rules | explain RULE | version
 //
-// Exit codes: 0 no findings, 1 findings, 2 usage, configuration or rule error.
+// Exit codes: 0 no findings, 1 findings, 2 usage, configuration or rule
+// error, or an incomplete scan.
 package main
 
 import (
@@ -153,5 +154,5 @@ Usage:
 Run 'residue COMMAND --help' for a command's flags and examples.
 
 Exit codes: 0 no findings, 1 findings at or above --severity, 2 usage,
-configuration or rule error.
+configuration or rule error, or an incomplete scan (errors above).
 `

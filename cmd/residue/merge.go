@@ -26,7 +26,7 @@ Examples:
   residue merge shards/*.sarif > residue.sarif
 `
 
-func mergeCmd(args []string, stdout, _ io.Writer) (int, error) {
+func mergeCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	var output string
 	fs := newCommand("merge", mergeUsage, stdout)
 	fs.StringVar(&output, "o", "", "write the merged report to `FILE` instead of stdout (a regular file atomically; a device or FIFO directly; - is stdout)")
@@ -59,9 +59,20 @@ func mergeCmd(args []string, stdout, _ io.Writer) (int, error) {
 		return exitError, err
 	}
 	if output == "" {
-		return exitClean, report.WriteSARIF(stdout, merged)
+		err = report.WriteSARIF(stdout, merged)
+	} else {
+		err = writeOutput(output, func(f *os.File) error { return report.WriteSARIF(f, merged) })
 	}
-	return exitClean, writeOutput(output, func(f *os.File) error { return report.WriteSARIF(f, merged) })
+	if err != nil {
+		return exitError, err
+	}
+	if n := errorCount(merged.Notifications); n > 0 {
+		// As the scan would: a shard's analyzer failed, or a rule's
+		// findings are past the cap in the whole.
+		fmt.Fprintf(stderr, "residue: the merged scan is incomplete: %d error%s in its notifications (SARIF executionSuccessful false)\n", n, plural(n))
+		return exitError, nil
+	}
+	return exitClean, nil
 }
 
 // checkNotMerged refuses an output that is one of the reports merged: a

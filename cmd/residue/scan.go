@@ -135,6 +135,12 @@ func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	if o.output != "" && !o.quiet {
 		fmt.Fprintf(stderr, "residue: wrote %s: %s\n", o.output, report.Summary(r))
 	}
+	if n := errorCount(res.Notifications); n > 0 {
+		// An analyzer failed, or a rule's findings were dropped: the
+		// report lacks them, and an upload would close their alerts.
+		fmt.Fprintf(stderr, "residue: the scan is incomplete: %d error%s above (SARIF executionSuccessful false)\n", n, plural(n))
+		return exitError, nil
+	}
 	if unsuppressed(findings) > 0 && !o.exitZero {
 		return exitFindings, nil
 	}
@@ -213,6 +219,18 @@ func unsuppressed(fs []analyzers.Finding) int {
 	n := 0
 	for _, f := range fs {
 		if f.Suppression == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// errorCount counts the notifications of level error: what the scan could
+// not do.
+func errorCount(notes []analyzers.Notification) int {
+	n := 0
+	for _, note := range notes {
+		if note.Level == "error" {
 			n++
 		}
 	}

@@ -133,6 +133,13 @@ func TestConfigRulesDirs(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "app/a.py:1:1: error team/no-eval: eval of payload") {
 		t.Errorf("exit %d\n%s%s", code, out, errs)
 	}
+	// The rules' fixtures are residue test's, not the repository's: a
+	// scan of the repository does not report them.
+	must(t, os.WriteFile(filepath.Join(dir, "policy", "rules", "no_eval_fixture.py"), []byte("# ruleid: team/no-eval\neval(x)\n"), 0o644))
+	code, out, errs = residue("scan", "--quiet", dir)
+	if code != 1 || strings.Contains(out, "no_eval_fixture.py") || !strings.Contains(out, "app/a.py") {
+		t.Errorf("a scan of the repository: exit %d\n%s%s", code, out, errs)
+	}
 	// The same folder by --rules too, spelt otherwise, is read once.
 	code, out, errs = residue("scan", "--quiet", "--rules", filepath.Join(dir, "policy", "rules")+"/", filepath.Join(dir, "app"))
 	if code != 1 || strings.Count(out, "team/no-eval") != 1 {

@@ -118,6 +118,7 @@ func (o *scanOptions) prepare(paths []string) (*scanSetup, error) {
 		MaxFileSize: o.maxFileSize, Jobs: o.jobs, Settings: cfg.Settings, Disable: cfg.Disable,
 		WarnUnusedIgnores: o.warnUnusedIgnores, NoIgnore: o.noIgnore,
 	}}
+	sc.driver.Exclude = append(sc.driver.Exclude, ruleDirGlobs(dirs, root, paths)...)
 	if !o.set["include"] {
 		sc.driver.Include = cfg.Include
 	}
@@ -323,4 +324,27 @@ func shortPath(path string) string {
 		return rel
 	}
 	return path
+}
+
+// ruleDirGlobs returns exclude globs for the rules directories under root:
+// the Python and C files there are the rules' fixtures, which residue test
+// checks and a scan of the repository must not report. A directory that
+// holds one of the paths scanned is the user's choice, and kept.
+func ruleDirGlobs(dirs []string, root string, paths []string) []string {
+	var globs []string
+dirs:
+	for _, dir := range dirs {
+		abs := absResolved(dir)
+		rel, err := filepath.Rel(resolved(root), abs)
+		if err != nil || !filepath.IsLocal(rel) {
+			continue
+		}
+		for _, p := range paths {
+			if in, err := filepath.Rel(abs, absResolved(p)); err == nil && (in == "." || filepath.IsLocal(in)) {
+				continue dirs
+			}
+		}
+		globs = append(globs, filepath.ToSlash(rel)+"/**")
+	}
+	return globs
 }

@@ -135,6 +135,10 @@ type BuildPass struct {
 	// its core until it ends. The pool's capacity is its number of cores,
 	// so giving one back never blocks.
 	Spare chan struct{}
+	// Warn reports a problem that did not stop the build (a file of the
+	// repository the model reads itself and could not use), as a warning
+	// of the run. Build calls it from its own goroutine only.
+	Warn func(message string)
 }
 
 // An ExtractPass is a model's view of one parsed file.

@@ -2,6 +2,9 @@ package csrc
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -39,6 +42,26 @@ func loadCompileDB(root string) *compileDB {
 		return parseCompileDB(data, root)
 	}
 	return nil
+}
+
+// compileDBProblem says why the repository's compilation database, when
+// there is one, gives nothing ("" when it is fine or absent): its flags
+// (-D, -I) would change what the files mean.
+func compileDBProblem(root string) string {
+	for _, name := range compDBNames {
+		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(name)))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err == nil {
+			var entries []json.RawMessage
+			if err = json.Unmarshal(data, &entries); err == nil {
+				return ""
+			}
+		}
+		return fmt.Sprintf("%s not used, its -D and -I flags ignored: %v", name, err)
+	}
+	return ""
 }
 
 // parseCompileDB reads a compilation database's entries.

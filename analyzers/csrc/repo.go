@@ -59,6 +59,9 @@ type globalRef struct {
 // use, so what the scanned files do not reach is never computed: the
 // scanned list is not read.
 func build(pass *analyzers.BuildPass) (any, error) {
+	if problem := compileDBProblem(pass.Root); problem != "" && pass.Warn != nil && pass.Root != "" {
+		pass.Warn(problem)
+	}
 	parts := pass.Parts
 	r := &Repo{parts: map[string]*Part{}, funcs: map[string][]funcRef{}, globals: map[string][]globalRef{},
 		assigned: map[string]bool{}, units: map[string]*unit{}, analyses: map[string]*Analysis{}, trees: map[*syntax.Tree]*Part{}}

@@ -285,7 +285,8 @@ func (s *modelState) needed(p *plan, last []fileResult, scanned map[string]bool,
 // the tokens that let at most cfg.Jobs builds and checks run at once.
 type building struct {
 	values []any
-	notes  []*analyzers.Notification // by model: why it failed to build
+	notes  []*analyzers.Notification  // by model: why it failed to build
+	warns  [][]analyzers.Notification // by model: what its Build warned of
 	done   []chan struct{}
 	// finished receives each model's index once it is built.
 	finished chan int
@@ -333,6 +334,7 @@ func (b *building) ready(mi int) bool {
 func (b *building) wait(notes *[]analyzers.Notification) []any {
 	for mi := range b.done {
 		<-b.done[mi]
+		*notes = append(*notes, b.warns[mi]...)
 		if b.notes[mi] != nil {
 			*notes = append(*notes, *b.notes[mi])
 		}
@@ -345,7 +347,7 @@ func (b *building) wait(notes *[]analyzers.Notification) []any {
 // never holds the token a build waits for). A model that fails to build
 // is nil, with a notification.
 func (p *plan) build(s *modelState) *building {
-	b := &building{values: make([]any, len(p.models)), notes: make([]*analyzers.Notification, len(p.models)),
+	b := &building{values: make([]any, len(p.models)), notes: make([]*analyzers.Notification, len(p.models)), warns: make([][]analyzers.Notification, len(p.models)),
 		done: make([]chan struct{}, len(p.models)), finished: make(chan int, len(p.models)), tokens: make(chan struct{}, p.cfg.Jobs)}
 	for range p.cfg.Jobs {
 		b.tokens <- struct{}{}
@@ -362,7 +364,10 @@ func (p *plan) build(s *modelState) *building {
 		<-b.tokens
 		go func() {
 			defer func() { b.tokens <- struct{}{}; close(b.done[mi]); b.finished <- mi }()
-			v, err := runBuild(m, &analyzers.BuildPass{Parts: parts, Scanned: scanned, Root: p.root, Spare: b.tokens})
+			warn := func(msg string) {
+				b.warns[mi] = append(b.warns[mi], analyzers.Notification{Level: "warning", Analyzer: m.Name, Message: msg})
+			}
+			v, err := runBuild(m, &analyzers.BuildPass{Parts: parts, Scanned: scanned, Root: p.root, Spare: b.tokens, Warn: warn})
 			if err != nil {
 				b.notes[mi] = &analyzers.Notification{Level: "error", Analyzer: m.Name, Message: err.Error()}
 				return

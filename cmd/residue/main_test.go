@@ -451,3 +451,21 @@ func TestIncludeMatchingNothing(t *testing.T) {
 		t.Errorf("warning for an include that matches:\n%s", errs)
 	}
 }
+
+// TestBrokenCompileDB: a compilation database that does not parse is a
+// warning, not silently ignored: the defines it holds change the findings.
+func TestBrokenCompileDB(t *testing.T) {
+	dir := tree(t, map[string]string{
+		".git/HEAD":             "ref: refs/heads/main\n",
+		"compile_commands.json": `[{"directory": ".", "file": "s.c", "command": "cc -DWIDE -c s.c"},]`,
+		"s.c":                   "int f(void) { return 0; }\n",
+	})
+	code, _, errs := residue("scan", "--no-cache", dir)
+	if code != 0 || !strings.Contains(errs, "warning: compile_commands.json not used, its -D and -I flags ignored: invalid character") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+	must(t, os.WriteFile(filepath.Join(dir, "compile_commands.json"), []byte(`[{"directory": ".", "file": "s.c", "command": "cc -c s.c"}]`), 0o644))
+	if code, _, errs := residue("scan", "--no-cache", dir); code != 0 || strings.Contains(errs, "compile_commands") {
+		t.Errorf("a good database: exit %d, stderr %q", code, errs)
+	}
+}

@@ -75,6 +75,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"scan", "--severity", "high", "."}, `unknown --severity "high"`},
 		{[]string{"scan", "no/such/path"}, "no/such/path"},
 		{[]string{"scan", "--no-cache", "--cache-dir", "/tmp/c", "."}, "--no-cache and --cache-dir contradict each other"},
+		{[]string{"scan", "--jobs", "99999999999", "."}, "--jobs must be 0 (one per CPU) or more, at most 1024"},
+		{[]string{"scan", "--pre-commit", "--format", "json", "-o", "r.json", "."}, "--pre-commit gathers the runs of one pre-commit invocation in a SARIF report only"},
 		{[]string{"explain"}, "explain takes one rule id"},
 		{[]string{"explain", "nope/nope"}, `no rule "nope/nope"`},
 		{[]string{"rules", "--format", "xml"}, `unknown --format "xml"`},

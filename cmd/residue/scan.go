@@ -147,6 +147,10 @@ func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	return exitClean, nil
 }
 
+// maxJobs bounds --jobs: each job is a worker with its parsers, made
+// before the scan.
+const maxJobs = 1024
+
 func (o *scanOptions) validate() error {
 	switch o.format {
 	case "text", "json", "sarif", "github":
@@ -156,8 +160,11 @@ func (o *scanOptions) validate() error {
 	if rule.SeverityRank(o.severity) == 0 {
 		return &usageError{fmt.Sprintf("unknown --severity %q (want error, warning or note)", o.severity)}
 	}
-	if o.jobs < 0 {
-		return &usageError{"--jobs must be 0 (one per CPU) or more"}
+	if o.jobs < 0 || o.jobs > maxJobs {
+		return &usageError{fmt.Sprintf("--jobs must be 0 (one per CPU) or more, at most %d", maxJobs)}
+	}
+	if o.preCommit && o.output != "" && o.format != "sarif" {
+		return &usageError{"--pre-commit gathers the runs of one pre-commit invocation in a SARIF report only: with -o, use --format sarif (pre-commit splits long file lists, and each run would replace the last)"}
 	}
 	if o.noCache && o.cacheDir != "" {
 		return &usageError{"--no-cache and --cache-dir contradict each other: give one"}

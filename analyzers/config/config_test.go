@@ -96,7 +96,7 @@ func TestParseErrors(t *testing.T) {
 		{"cache-dir: ~\n", "c.yml:1:12: cache-dir must be a directory path"},
 		{"cache-dir: null\n", "c.yml:1:12: cache-dir must be a directory path"},
 		{"cache-dir:\n", "c.yml:1:11: cache-dir must be a directory path"},
-		{"exclude: [a\n", "c.yml:1:1: did not find expected ',' or ']'"},
+		{"exclude: [a\n", "c.yml:2:1: did not find expected ',' or ']'"},
 		{"exclude: [a]\nexclude: [b]\n", `c.yml:2:1: key "exclude" is already set at line 1`},
 	} {
 		_, err := Parse("c.yml", []byte(tc.src), known())

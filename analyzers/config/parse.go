@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/residue-sec/residue/analyzers/yamlerr"
 	"io"
 	"os"
 	"sort"
@@ -77,13 +78,13 @@ func (p *parser) document(data []byte) (*yaml.Node, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc, next yaml.Node
 	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
-		return nil, p.yamlError(err)
+		return nil, p.yamlError(data, err)
 	}
 	switch err := dec.Decode(&next); {
 	case errors.Is(err, io.EOF):
 		return &doc, nil
 	case err != nil:
-		return nil, p.yamlError(err)
+		return nil, p.yamlError(data, err)
 	}
 	return nil, p.at(&next, "a configuration file holds one YAML document; a second one starts here")
 }
@@ -289,15 +290,10 @@ func settingKeys(a *analyzers.Analyzer) []string {
 	return keys
 }
 
-// yamlError turns a yaml.v3 error ("yaml: line 3: …") into file:line: ….
-func (p *parser) yamlError(err error) error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	var line int
-	if _, scanErr := fmt.Sscanf(msg, "line %d:", &line); scanErr == nil {
-		msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
-		return &Error{File: p.file, Line: line, Col: 1, Msg: msg}
-	}
-	return &Error{File: p.file, Msg: msg}
+// yamlError locates a yaml.v3 error of decoding data.
+func (p *parser) yamlError(data []byte, err error) error {
+	line, col, msg := yamlerr.Locate(data, err)
+	return &Error{File: p.file, Line: line, Col: col, Msg: msg}
 }
 
 func contains(list []string, s string) bool {
@@ -316,7 +312,7 @@ func PeekRulesDirs(file string, data []byte) ([]string, error) {
 	p := &parser{file: file}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, p.yamlError(err)
+		return nil, p.yamlError(data, err)
 	}
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil, nil

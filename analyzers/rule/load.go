@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/residue-sec/residue/analyzers/yamlerr"
 	"io"
 	"io/fs"
 	"path"
@@ -111,14 +112,14 @@ func Parse(file string, data []byte) ([]*Rule, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc, next yaml.Node
 	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
-		return nil, yamlError(file, err)
+		return nil, yamlError(file, data, err)
 	}
 	// A second document (after "---") would be silently ignored.
 	switch err := dec.Decode(&next); {
 	case err == nil && !emptyDocument(&next):
 		return nil, at(file, &next, "a rule file holds one YAML document; a second one starts here: list the rules under rules:")
 	case err != nil && !errors.Is(err, io.EOF):
-		return nil, yamlError(file, err)
+		return nil, yamlError(file, data, err)
 	}
 	if len(doc.Content) == 0 {
 		return nil, &Error{File: file, Msg: "empty rule file"}
@@ -156,7 +157,7 @@ func parseRule(file string, data []byte, n *yaml.Node) (*Rule, error) {
 	}
 	r := &Rule{File: file, Line: n.Line}
 	if err := n.Decode(r); err != nil {
-		return nil, yamlError(file, err)
+		return nil, yamlError(file, data, err)
 	}
 	r.Positions = map[string]Position{}
 	for _, key := range []string{"query", "pattern", "pattern-not", "inside", "not-inside", "message"} {
@@ -236,23 +237,8 @@ func at(file string, n *yaml.Node, msg string) error {
 	return &Error{File: file, Line: n.Line, Col: n.Column, Msg: msg}
 }
 
-// yamlError turns a yaml.v3 error ("yaml: line 3: …") into file:line: ….
-func yamlError(file string, err error) error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		msg = strings.Join(te.Errors, "; ")
-	}
-	var line int
-	if _, scanErr := fmt.Sscanf(msg, "line %d:", &line); scanErr == nil {
-		msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
-		// yaml.v3 reports parser errors at their context mark, which is
-		// 0-based: "did not find expected …" names the line before the
-		// construct that was left open.
-		if strings.HasPrefix(msg, "did not find expected") {
-			line++
-		}
-		return &Error{File: file, Line: line, Col: 1, Msg: msg}
-	}
-	return &Error{File: file, Msg: msg}
+// yamlError locates a yaml.v3 error of decoding data in file.
+func yamlError(file string, data []byte, err error) error {
+	line, col, msg := yamlerr.Locate(data, err)
+	return &Error{File: file, Line: line, Col: col, Msg: msg}
 }

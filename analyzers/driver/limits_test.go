@@ -297,3 +297,21 @@ func TestCappedFindingsOfRefusedEntries(t *testing.T) {
 		t.Errorf("after a file was added: %q, want 5 findings and no notification", got)
 	}
 }
+
+// TestTreeWeight: the gate charges a big dense file (a table of literals)
+// for its tokens, which its tree costs, and code or a small file for its
+// bytes.
+func TestTreeWeight(t *testing.T) {
+	dense := []byte(strings.Repeat("1,", denseFrom))
+	code := []byte(strings.Repeat("    value = compute(item)\n", denseFrom/20))
+	small := []byte(strings.Repeat("1,", 1000))
+	if w := treeWeight(dense); w != len(dense)+4*denseFrom {
+		t.Errorf("dense: weight %d for %d bytes", w, len(dense))
+	}
+	if w := treeWeight(code); w > len(code)*3/2 {
+		t.Errorf("code: weight %d for %d bytes", w, len(code))
+	}
+	if w := treeWeight(small); w != len(small) {
+		t.Errorf("small: weight %d for %d bytes", w, len(small))
+	}
+}

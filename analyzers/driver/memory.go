@@ -93,10 +93,11 @@ func newMemoryGate() *memoryGate {
 	return &memoryGate{sem: semaphore.NewWeighted(int64(parallelBytes))}
 }
 
-// enter waits until a file of size bytes may be analyzed and returns the
+// enter waits until a file of source src may be analyzed and returns the
 // function that ends its analysis.
-func (g *memoryGate) enter(size int) (leave func()) {
-	weight := int64(min(max(size, 1), parallelBytes))
+func (g *memoryGate) enter(src []byte) (leave func()) {
+	size := len(src)
+	weight := int64(min(max(treeWeight(src), 1), parallelBytes))
 	g.sem.Acquire(context.Background(), weight) // cannot fail: the context is never done
 	return func() {
 		g.sem.Release(weight)
@@ -105,6 +106,29 @@ func (g *memoryGate) enter(size int) (leave func()) {
 			source.TrimCHeap()
 		}
 	}
+}
+
+// denseFrom is the size from which a file's weight counts its density:
+// below it, what a file costs does not decide what runs together.
+const denseFrom = 256 << 10
+
+// treeWeight returns what a file costs the gate: its size, and four bytes
+// more for each bracket, comma and semicolon of a big one. A tree costs
+// about 80 bytes per byte of code, but a dense file (a generated table, a
+// list of a hundred thousand literals), whose every other byte is a
+// token, costs 200 to 450: two of them together took 1.3 GB.
+func treeWeight(src []byte) int {
+	if len(src) < denseFrom {
+		return len(src)
+	}
+	w := len(src)
+	for _, c := range src {
+		switch c {
+		case ',', ';', '(', ')', '[', ']', '{', '}':
+			w += 4
+		}
+	}
+	return w
 }
 
 // skipsPath reports whether a warning of the walk skips a file or a

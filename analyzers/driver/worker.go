@@ -64,7 +64,7 @@ func (w *worker) scan(j job) fileResult {
 		}
 	}
 	var fr fileResult
-	leave := w.p.gate.enter(len(src))
+	leave := w.p.gate.enter(src)
 	if j.round == 0 {
 		fr = w.analyze(j.Path, j.Lang, src, j.factsOnly)
 	} else {

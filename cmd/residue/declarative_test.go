@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -304,5 +305,15 @@ func TestNestedConfigurationsAndPathOrder(t *testing.T) {
 	// Files of the folder alone: its configuration applies.
 	if code, out, errs := residue("scan", "--quiet", "--no-cache", "sub/a.py", "sub"); code != 0 {
 		t.Errorf("sub alone: exit %d:\n%s%s", code, out, errs)
+	}
+}
+
+// TestNaturalOrder: residue test lists failures line 8 before line 10.
+func TestNaturalOrder(t *testing.T) {
+	got := []string{"x: f.py:10: a", "x: f.py:8: a", "x: f.py:9: b", "x: e.py:100: a", "x: tests.bad[2]", "x: tests.bad[10]"}
+	slices.SortFunc(got, naturalCompare)
+	want := []string{"x: e.py:100: a", "x: f.py:8: a", "x: f.py:9: b", "x: f.py:10: a", "x: tests.bad[2]", "x: tests.bad[10]"}
+	if !slices.Equal(got, want) {
+		t.Errorf("%q, want %q", got, want)
 	}
 }

@@ -1,13 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -361,7 +362,7 @@ func printResults(w io.Writer, set *rule.Set, results map[string]*ruleResult) in
 		}
 	}
 	tw.Flush()
-	sort.Strings(problems)
+	slices.SortFunc(problems, naturalCompare)
 	for _, p := range problems {
 		fmt.Fprintln(w, p)
 	}
@@ -370,4 +371,37 @@ func printResults(w io.Writer, set *rule.Set, results map[string]*ruleResult) in
 		return exitFindings
 	}
 	return exitClean
+}
+
+// naturalCompare orders strings as text, but runs of digits by their
+// value: fixture.py:8 before fixture.py:10.
+func naturalCompare(a, b string) int {
+	for a != "" && b != "" {
+		da, db := digitRun(a), digitRun(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if c := cmp.Compare(len(na), len(nb)); c != 0 {
+				return c
+			}
+			if c := strings.Compare(na, nb); c != 0 {
+				return c
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+// digitRun returns the length of the digits s starts with.
+func digitRun(s string) int {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
 }

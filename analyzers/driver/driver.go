@@ -57,9 +57,11 @@ func Run(cfg Config) (*Result, error) {
 	walked := files
 	files = slices.DeleteFunc(slices.Clone(files), func(f discover.File) bool { return !cfg.Shard.Has(f.Path) })
 	res := &Result{Root: root, Rules: p.rules}
-	if len(cfg.Include) > 0 && len(walked) == 0 {
+	if len(cfg.Include) > 0 && len(walked) == 0 && walksDirectory(cfg.Paths) {
 		// A report with no results closes every alert code scanning
 		// holds: an include that matches nothing is most likely a typo.
+		// (Files named one by one, as pre-commit stages them, that it
+		// leaves out are what it is for.)
 		res.Notifications = append(res.Notifications, analyzers.Notification{Level: "warning", Message: fmt.Sprintf(
 			"include %s matches no file: its globs are relative to the repository root, where *.py matches only the top folder's files (**/*.py every folder's)",
 			strings.Join(cfg.Include, ", "))})
@@ -145,6 +147,17 @@ func Run(cfg Config) (*Result, error) {
 	res.Findings = dropDuplicates(res.Findings)
 	numberFingerprints(res.Findings)
 	return res, nil
+}
+
+// walksDirectory reports whether a path to scan is a directory (or none
+// is given: the root).
+func walksDirectory(paths []string) bool {
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+			return true
+		}
+	}
+	return len(paths) == 0
 }
 
 // plan is what a run prepares once and every worker shares (read only).

@@ -142,6 +142,7 @@ func Run(cfg Config) (*Result, error) {
 		}
 	}
 	res.Notifications = append(res.Notifications, p.unusedIgnores(run.ignores)...)
+	res.Notifications = append(res.Notifications, p.unknownIgnoreRules(run.ignores)...)
 	analyzers.SortNotifications(res.Notifications)
 	analyzers.SortFindings(res.Findings)
 	res.Findings = dropDuplicates(res.Findings)

@@ -212,6 +212,8 @@ leak(9)
 		"a.py: warning: line 8: residue: ignore comment matches no finding",
 		"a.py: warning: line 10: residue: ignore comment matches no finding",
 		"a.py: warning: line 15: residue: ignore comment matches no finding",
+		// A name that is no rule or family is a typo, always warned of.
+		`a.py: warning: line 8: residue: ignore names "other/rule", which is no rule or family: it suppresses nothing`,
 		"elif.py: warning: line 2: residue: ignore comment matches no finding",
 		"noleak.py: warning: line 1: residue: ignore comment matches no finding",
 	}

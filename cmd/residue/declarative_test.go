@@ -177,6 +177,15 @@ func TestRulesOfTheConfiguration(t *testing.T) {
 	if code, out, _ := residue("rules"); code != 0 || !regexp.MustCompile(`(?m)^my/system\s+error\s`).MatchString(out) {
 		t.Errorf("rules: exit %d, does not list my/system as an error:\n%s", code, out)
 	}
+	// What the configuration disables is listed so.
+	must(t, os.WriteFile(filepath.Join(dir, ".residue.yml"), []byte("rules-dirs: [.residue/rules]\nrules:\n  disable: [my/system, ctypes]\n"), 0o644))
+	if code, out, _ := residue("rules"); code != 0 || !regexp.MustCompile(`(?m)^my/system\s+disabled\s`).MatchString(out) ||
+		!regexp.MustCompile(`(?m)^ctypes/call-arity\s+disabled\s`).MatchString(out) || !regexp.MustCompile(`(?m)^logging/request-body\s+warning\s`).MatchString(out) {
+		t.Errorf("rules: exit %d, does not list the disabled rules so:\n%s", code, out)
+	}
+	if code, out, _ := residue("rules", "--format", "json"); code != 0 || strings.Count(out, `"disabled": true`) < 2 {
+		t.Errorf("rules --format json: exit %d, no disabled field:\n%s", code, out[:min(len(out), 400)])
+	}
 	// A configuration that does not load leaves the documentation readable.
 	must(t, os.WriteFile(filepath.Join(dir, ".residue.yml"), []byte("rules:\n  severity: {nosuch/rule: error}\n"), 0o644))
 	if code, out, errs := residue("explain", "logging/log-injection"); code != 0 || !strings.HasPrefix(out, "logging/log-injection") || !strings.Contains(errs, "warning") {

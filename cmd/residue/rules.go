@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -27,8 +28,9 @@ const rulesUsage = `Usage: residue rules [--format text|json] [--rules DIR] [--n
 
 List every rule with its id, severity, language and summary, as a scan of
 the current directory uses them: the built-in rules, those of the nearest
-.residue.yml's rules-dirs (with its severities) and of each --rules
-directory. --format json adds each rule's file.
+.residue.yml's rules-dirs (with its severities; a rule it disables has the
+severity "disabled") and of each --rules directory. --format json adds
+each rule's file, and "disabled": true.
 
 Examples:
   residue rules
@@ -48,9 +50,13 @@ func rulesCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	if len(rest) > 0 {
 		return exitError, &usageError{"rules takes no arguments"}
 	}
-	set, err := src.forRepository(stderr)
+	set, disabled, err := src.forRepository(stderr)
 	if err != nil {
 		return exitError, err
+	}
+	off := func(r *rule.Rule) bool {
+		family, _, _ := strings.Cut(r.ID, "/")
+		return slices.Contains(disabled, r.ID) || slices.Contains(disabled, family)
 	}
 	switch *format {
 	case "json":
@@ -60,16 +66,26 @@ func rulesCmd(args []string, stdout, stderr io.Writer) (int, error) {
 			Language string `json:"language"`
 			Summary  string `json:"summary"`
 			File     string `json:"file"`
+			Disabled bool   `json:"disabled,omitempty"`
 		}
 		out := []entry{}
 		for _, r := range set.All() {
-			out = append(out, entry{r.ID, r.Severity, r.Language, r.Summary, r.File})
+			out = append(out, entry{r.ID, r.Severity, r.Language, r.Summary, r.File, off(r)})
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return exitClean, enc.Encode(out)
 	case "text":
-		writeRuleTable(stdout, set.All())
+		var shown []*rule.Rule
+		for _, r := range set.All() {
+			if off(r) {
+				c := *r
+				c.Severity = "disabled"
+				r = &c
+			}
+			shown = append(shown, r)
+		}
+		writeRuleTable(stdout, shown)
 		fmt.Fprintf(stdout, "%s; 'residue explain RULE' shows a rule's documentation and file\n", count(len(set.All()), "rule"))
 		return exitClean, nil
 	}
@@ -98,7 +114,7 @@ func explainCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	if len(rest) != 1 {
 		return exitError, &usageError{"explain takes one rule id"}
 	}
-	set, err := src.forRepository(stderr)
+	set, _, err := src.forRepository(stderr)
 	if err != nil {
 		return exitError, err
 	}

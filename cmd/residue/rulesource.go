@@ -62,25 +62,28 @@ func (rs ruleSource) withConfig(cfgPath string) (*rule.Set, *config.Config, []st
 
 // forRepository returns the rule set as a scan of the current directory
 // uses it, with the nearest configuration file at or above it (rules and
-// explain list what a scan reports). A configuration that does not load
+// explain list what a scan reports), and the rules and families the
+// configuration disables. A configuration that does not load
 // is a warning on stderr, and the rules are listed without it: reading a
 // rule's documentation does not need it.
-func (rs ruleSource) forRepository(stderr io.Writer) (*rule.Set, error) {
+func (rs ruleSource) forRepository(stderr io.Writer) (set *rule.Set, disabled []string, err error) {
 	cfgPath := ""
 	if root, err := driver.FindRoot("."); err == nil {
 		cfgPath, _ = config.Find(".", root)
 	}
 	if cfgPath == "" {
-		return rs.load()
+		set, err = rs.load()
+		return set, nil, err
 	}
-	set, _, _, err := rs.withConfig(cfgPath)
+	set, cfg, _, err := rs.withConfig(cfgPath)
 	if err != nil {
 		if plain, perr := rs.load(); perr == nil {
 			fmt.Fprintf(stderr, "residue: warning: %s left out: %v\n", cfgPath, err)
-			return plain, nil
+			return plain, nil, nil
 		}
+		return nil, nil, err
 	}
-	return set, err
+	return set, cfg.Disable, nil
 }
 
 // load returns the rule set; every malformed rule file is an error naming

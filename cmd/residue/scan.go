@@ -21,9 +21,11 @@ report findings. Paths in the report are relative to the repository root (the
 git top level above the first PATH, else that PATH). .gitignore files are
 honoured; a file named explicitly is scanned even if ignored.
 
-The configuration file is the nearest .residue.yml at or above the first PATH,
-up to the repository root, or the file named by --config ('residue init'
-writes a starter file). Its exclude globs apply to files named explicitly too.
+The configuration file is the nearest .residue.yml at or above the folder
+that holds every PATH, up to the repository root, or the file named by
+--config ('residue init' writes a starter file): one configuration applies
+to a whole scan, so a nested .residue.yml applies only to scans of its
+folder. Its exclude globs apply to files named explicitly too.
 
 Examples:
   residue                                   scan the current directory

@@ -86,7 +86,10 @@ func (w *walker) store(left, right *syntax.Node, op string, v exprVal, at *synta
 		}
 		return
 	}
-	r, t, ok := w.place(left, st)
+	r, t, ok := w.steppedPlace(left, st)
+	if !ok {
+		r, t, ok = w.place(left, st)
+	}
 	if !ok {
 		if src := w.recordLocal(right); src != nil && op == "=" {
 			w.assignSink(at, left, src, st)
@@ -121,6 +124,56 @@ func (w *walker) store(left, right *syntax.Node, op string, v exprVal, at *synta
 			e.terminated = true // s[k] = '\0': a string ends here
 		}
 	}
+}
+
+// steppedPlace resolves the place of an assignment whose index or
+// pointer steps, b[n++] = v or *p++ = v (++n, --p: the value after), in
+// straight-line code where n's value or p's offset is known: where it
+// was when the step ran. The step itself is the walk's of the index or
+// the argument, after. ok false for any other lvalue; in a loop, or as a
+// call's argument, a step has no one value and the place is not known.
+func (w *walker) steppedPlace(left *syntax.Node, st *state) (ref, *ctype, bool) {
+	left = stripParens(left)
+	if left == nil || w.heads > 0 || w.loopDepth > 0 {
+		return ref{}, nil, false
+	}
+	var upd *syntax.Node
+	switch left.Type() {
+	case "subscript_expression":
+		upd = stripParens(left.ChildByFieldName("index"))
+	case "pointer_expression":
+		if left.ChildByFieldName("operator").Text() == "*" {
+			upd = stripParens(left.ChildByFieldName("argument"))
+		}
+	}
+	if upd == nil || upd.Type() != "update_expression" {
+		return ref{}, nil, false
+	}
+	arg := stripParens(upd.ChildByFieldName("argument"))
+	l := w.lookupIdent(arg)
+	if l == nil {
+		return ref{}, nil, false
+	}
+	delta := int64(0)
+	if upd.StartByte() < arg.StartByte() {
+		delta = updateDelta(upd) // ++n: the value after
+	}
+	if left.Type() == "subscript_expression" {
+		v, ok := st.consts[l.id]
+		if !ok {
+			return ref{}, nil, false
+		}
+		base, t, ok := w.value(left.ChildByFieldName("argument"), st)
+		if !ok || base.obj {
+			return ref{}, nil, false
+		}
+		return w.offset(base, constant(v+delta), t), elemOf(t), true
+	}
+	r, ok := st.alias[l.id]
+	if !ok || r.obj || !r.off.known {
+		return ref{}, nil, false
+	}
+	return w.offset(r, constant(delta), l.typ), elemOf(l.typ), true
 }
 
 // settled reports whether every byte of a scalar of the given size is,

@@ -68,20 +68,6 @@ func (f *scope) evaluate(n *syntax.Node, env evalEnv, sym bool) amount {
 		return f.evaluate(n.NamedChild(0), env, sym)
 	case "cast_expression":
 		return f.evaluate(n.ChildByFieldName("value"), env, sym)
-	case "update_expression":
-		// n++ is n's value, ++n the value after.
-		arg := n.ChildByFieldName("argument")
-		if arg == nil || arg.Type() != "identifier" {
-			return amount{}
-		}
-		a := f.evalName(arg.Text(), env)
-		if !a.known {
-			return amount{}
-		}
-		if delta := updateDelta(n); n.StartByte() < arg.StartByte() {
-			return constant(a.val + delta)
-		}
-		return a
 	case "unary_expression":
 		op := n.ChildByFieldName("operator").Text()
 		a := f.evaluate(n.ChildByFieldName("argument"), env, sym)

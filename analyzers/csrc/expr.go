@@ -195,7 +195,9 @@ func (w *walker) modified(target *syntax.Node, st *state) {
 // false when the local's value or the pointer's offset is not known.
 func (w *walker) stepped(target *syntax.Node, delta int64, st *state) bool {
 	t := stripParens(target)
-	if t == nil || t.Type() != "identifier" {
+	if t == nil || t.Type() != "identifier" || w.heads > 0 || w.loopDepth > 0 {
+		// In a loop the body is walked once for every iteration: a
+		// local it steps has no one value there.
 		return false
 	}
 	l := w.lookup(t.Text())

@@ -62,6 +62,7 @@ func (w *walker) loop(n *syntax.Node, st *state) *state {
 			w.operand(cond, st)
 			return st
 		}
+		w.heads++
 		if shortCircuit(cond) {
 			// The body runs where the whole condition held: after
 			// `!done && next(&v) == 0`, next wrote v.
@@ -69,6 +70,7 @@ func (w *walker) loop(n *syntax.Node, st *state) *state {
 		} else {
 			w.operand(cond, st)
 		}
+		w.heads--
 	}
 	cl, counted := w.countedLoop(n, st)
 	fill, fillOK := w.fillLoop(n, cl, counted, st)
@@ -99,11 +101,13 @@ func (w *walker) loop(n *syntax.Node, st *state) *state {
 	w.continues = w.continues[:len(w.continues)-1]
 	end := joinAll(append(continues, body)...)
 	if !end.dead {
+		w.heads++
 		if typ == "do_statement" {
 			w.operand(cond, end)
 		} else if u := n.ChildByFieldName("update"); u != nil {
 			w.expr(u, end)
 		}
+		w.heads--
 	}
 	var after *state
 	switch {

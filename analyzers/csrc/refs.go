@@ -107,14 +107,6 @@ func (w *walker) value(n *syntax.Node, st *state) (ref, *ctype, bool) {
 		if r, t, ok := w.place(n, st); ok && t != nil && t.kind == arrayT {
 			return r, t, true // an array member decays to a pointer
 		}
-	case "update_expression":
-		// p++ points where p does, ++p one element further.
-		arg := n.ChildByFieldName("argument")
-		r, t, ok := w.value(arg, st)
-		if ok && n.StartByte() < arg.StartByte() {
-			r = w.offset(r, constant(updateDelta(n)), t)
-		}
-		return r, t, ok
 	case "binary_expression":
 		op := n.ChildByFieldName("operator").Text()
 		if op != "+" && op != "-" {

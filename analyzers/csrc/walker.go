@@ -34,6 +34,10 @@ type walker struct {
 	created map[*syntax.Node]int
 
 	loopDepth int
+	// heads counts the loop conditions and updates being walked: a step
+	// there (while (i--)) runs on every iteration, which one walk of the
+	// body does not see.
+	heads int
 	// counted are the counted loops being walked, innermost last;
 	// condDepth counts the conditions the walk is under.
 	counted   []countedLoop

@@ -2,6 +2,7 @@ package logging
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
@@ -45,7 +46,7 @@ func classify(d *pysrc.Datum) label {
 		// The whole session holds the login (its keys, the password
 		// hash's HMAC); a value at a key the server chose is what it
 		// stored there, a secret when the key says so.
-		if d.Key == "" || secretKey(d.Key) || d.Key == "_auth_user_hash" {
+		if d.Key == "" || d.Key == pysrc.AnyKey || secretKey(d.Key) || slices.Contains(pysrc.KeyNames(d.Key), "_auth_user_hash") {
 			l = secretData
 		}
 	case pysrc.DataHeaders, pysrc.DataCookies, pysrc.DataCookie, pysrc.DataAuth:
@@ -56,7 +57,7 @@ func classify(d *pysrc.Datum) label {
 		// One field of another service's answer is a value of its
 		// own: a token (access_token) is written out, a code or an id
 		// is not.
-		if d.Key == "" || secretKey(d.Key) {
+		if d.Key == "" || d.Key == pysrc.AnyKey || secretKey(d.Key) {
 			l = clientData
 		}
 	}

@@ -55,6 +55,28 @@ func (cs *CallSite) Positional(n int) int {
 	return -1
 }
 
+// positional returns the index of the first positional argument of a
+// call site, -1 for none or no call site (a method a summary applies).
+func (cs *CallSite) positional() int {
+	if cs == nil {
+		return -1
+	}
+	return cs.Positional(0)
+}
+
+// iterated reports whether a value is an element of something iterated:
+// a loop's variable.
+func iterated(v Value) bool {
+	for _, a := range v {
+		for _, o := range a.Ops {
+			if o.Kind == OpIter {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Keyword returns the index of keyword argument name, -1.
 func (cs *CallSite) Keyword(name string) int {
 	for i, a := range cs.c.Args {
@@ -229,8 +251,9 @@ func (fr *frame) method(d Datum, name, key string, cs *CallSite, loc Loc) []Datu
 	case TagSym:
 		return []Datum{d.deferred(DOp{Op: Op{Name: name, Span: loc.Span}, Mod: loc.Mod, Call: true, Key: key})}
 	case TagData:
-		if key == "" && cs != nil && cs.Positional(0) >= 0 {
-			// data.get(name) reads one field, whatever the name.
+		if i := cs.positional(); key == "" && i >= 0 && !iterated(cs.c.Args[i].Value) {
+			// data.get(name) reads one field, whatever the name; in a
+			// loop over names (its keys, a table of them), each field.
 			key = AnyKey
 		}
 		return dataMethod(d, name, key, loc)

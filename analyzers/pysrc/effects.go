@@ -2,6 +2,7 @@ package pysrc
 
 import (
 	"github.com/residue-sec/residue/analyzers/syntax"
+	"slices"
 )
 
 // Besides its calls, a function's code keeps what families judge in the
@@ -68,9 +69,9 @@ func (s *fnState) forLoop(n *syntax.Node, st *Stmt) {
 	if left := n.ChildByFieldName("left"); left.Type() == "identifier" {
 		if keys := literalStrings(n.ChildByFieldName("right")); keys != nil {
 			if s.loopKeys == nil {
-				s.loopKeys = map[string]string{}
+				s.loopKeys = map[string]loopKey{}
 			}
-			s.loopKeys[left.Text()] = JoinKeys(keys)
+			s.loopKeys[left.Text()] = loopKey{JoinKeys(keys), s.env[left.Text()]}
 		}
 	}
 	st.To = s.ncalls()
@@ -198,6 +199,23 @@ func (s *fnState) lambda(n *syntax.Node) {
 		}
 		return true
 	})
+}
+
+// A loopKey is the key a loop's variable makes, and the value the loop
+// bound it to.
+type loopKey struct {
+	keys  string
+	value Value
+}
+
+// loopKeyOf returns the key name makes, when it is a loop's variable over
+// string literals that still holds what the loop bound.
+func (s *fnState) loopKeyOf(name string) (string, bool) {
+	lk, ok := s.loopKeys[name]
+	if !ok || !slices.EqualFunc(s.env[name], lk.value, Atom.equal) {
+		return "", false
+	}
+	return lk.keys, true
 }
 
 // literalStrings returns the strings of a tuple, list or set of string

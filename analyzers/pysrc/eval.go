@@ -265,6 +265,11 @@ func (fr *frame) op(d Datum, o DOp) []Datum {
 		return fr.index(d, o.Name, loc)
 	case OpEscape:
 		return flagged(fr.whole(d), FlagEscaped)
+	case OpNumber:
+		if d.Tag == TagData {
+			d.Flags |= FlagEscaped
+		}
+		return []Datum{d} // a size stays the size ctypes checks
 	case OpFilter:
 		return flagged(fr.whole(d), FlagFiltered)
 	case OpIter, OpUnpack, OpItem:

@@ -165,7 +165,7 @@ func (s *fnState) args(n *syntax.Node) []Arg {
 				a.Name = t
 			}
 			a.Lit, a.Literal = s.namedString(e)
-			if keys, ok := s.loopKeys[e.Text()]; ok && !a.Literal {
+			if keys, ok := s.loopKeyOf(e.Text()); ok && !a.Literal {
 				// One of several literals: a key, no literal.
 				a.Lit = keys
 			}

@@ -122,9 +122,13 @@ type fnState struct {
 	// their order.
 	requestObjs []string
 	// loopKeys are the names a for statement binds to the items of a
-	// literal sequence of strings, as the key they make (JoinKeys), until
-	// they are bound again.
-	loopKeys map[string]string
+	// literal sequence of strings: the key they make (JoinKeys), while the
+	// name holds the value the loop bound (a branch or a join that binds
+	// it otherwise ends it).
+	loopKeys map[string]loopKey
+	// tries counts the try bodies being lowered: in one, what a branch
+	// that returns binds still reaches the handlers and finally.
+	tries int
 }
 
 // open reserves the next Func for code of kind.

@@ -316,7 +316,9 @@ func (s *fnState) isSelf(name string) bool {
 func (s *fnState) try(n *syntax.Node, st *Stmt) {
 	before := maps.Clone(s.env)
 	st.To = s.ncalls()
+	s.tries++ // a handler or finally sees what a returning branch bound
 	s.into(&st.Body, func() { s.block(n.ChildByFieldName("body")) })
+	s.tries--
 	var handlers []*syntax.Node
 	var finally *syntax.Node
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {

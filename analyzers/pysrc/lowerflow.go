@@ -120,15 +120,35 @@ type branchEnv struct {
 	returns bool
 }
 
-// returns reports whether a block ends in a return statement.
-func returns(block *syntax.Node) bool {
+// returns reports whether a block leaves the function on every path: it
+// ends in a return statement, and no break or continue in it leaves
+// before (a nested function's are its own). In a try body it does not
+// count: the handlers and finally see what it bound.
+func (s *fnState) returns(block *syntax.Node) bool {
 	var last *syntax.Node
 	for c := block.FirstChild(); c != nil; c = c.NextSibling() {
 		if c.IsNamed() && c.Type() != "comment" {
 			last = c
 		}
 	}
-	return last != nil && last.Type() == "return_statement"
+	return s.tries == 0 && last != nil && last.Type() == "return_statement" && !leavesEarly(block)
+}
+
+// leavesEarly reports whether a break or continue is in n, outside
+// nested functions, classes and lambdas.
+func leavesEarly(n *syntax.Node) bool {
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		switch c.Type() {
+		case "break_statement", "continue_statement":
+			return true
+		case "function_definition", "class_definition", "lambda":
+			continue
+		}
+		if leavesEarly(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // alternatives lowers the elif and else clauses alts of if statement n,
@@ -147,7 +167,7 @@ func (s *fnState) alternatives(n *syntax.Node, alts []*syntax.Node, cond map[str
 	if alt.Type() != "elif_clause" {
 		body := alt.ChildByFieldName("body")
 		s.into(&out, func() { s.block(body) })
-		*envs = append(*envs, branchEnv{s.env, returns(body)})
+		*envs = append(*envs, branchEnv{s.env, s.returns(body)})
 		return out
 	}
 	s.into(&out, func() {
@@ -171,22 +191,27 @@ func (s *fnState) branch(clause, n *syntax.Node, alts []*syntax.Node, st *Stmt, 
 	st.To = s.ncalls()
 	cond := s.env
 	s.env = maps.Clone(cond)
-	name, holds, narrows := numberTest(clause.ChildByFieldName("condition"))
+	test := clause.ChildByFieldName("condition")
+	name, holds, narrows := numberTest(test)
 	if _, bound := cond[name]; narrows && bound && holds {
-		s.env[name] = numberValue
+		s.env[name] = asNumber(cond[name], test)
 	}
 	s.into(&st.Body, func() { s.block(body) })
-	*envs = append(*envs, branchEnv{s.env, returns(body)})
+	*envs = append(*envs, branchEnv{s.env, s.returns(body)})
 	if _, bound := cond[name]; narrows && bound && !holds {
 		// if not isinstance(val, int): … — past it, val is a number.
 		cond = maps.Clone(cond)
-		cond[name] = numberValue
+		cond[name] = asNumber(cond[name], test)
 	}
 	st.Else = s.alternatives(n, alts, cond, envs, none)
 }
 
-// numberValue is a name's value where a test showed it is a number.
-var numberValue = Value{{Root: RootConst, Index: int32(ConstInt)}}
+// asNumber is a name's value v where test showed it is a number: the
+// same value (a size stays the size ctypes checks), whose data carries no
+// CR or LF.
+func asNumber(v Value, test *syntax.Node) Value {
+	return v.With(Op{Kind: OpNumber, Span: span(test)})
+}
 
 // numberTest reads a condition that tests whether a name holds a number,
 // isinstance(name, int) (or float, bool, complex, or a tuple of them),

@@ -199,7 +199,7 @@ func (s *fnState) subscript(n *syntax.Node) Value {
 			keyed = keyed.Union(s.expr(k))
 			if lit, ok := s.namedString(k); ok {
 				op.Name = lit
-			} else if keys, ok := s.loopKeys[k.Text()]; ok && k.Type() == "identifier" {
+			} else if keys, ok := s.loopKeyOf(k.Text()); ok && k.Type() == "identifier" {
 				op.Name = keys
 			}
 		case "slice":

@@ -67,6 +67,9 @@ const (
 	// (d["k"] = v, {"k": v}): reading the container at another key does
 	// not give it (Datum.Under).
 	OpStored
+	// OpNumber is a value a test showed to be a number (isinstance(v,
+	// int)): itself, as data that carries no CR or LF.
+	OpNumber
 )
 
 // An Op is one operation on a value, at Span. An OpIndex whose key is

@@ -90,7 +90,9 @@ func (w *walker) loop(n *syntax.Node, st *state) *state {
 	} else {
 		w.condDepth++
 	}
-	body := w.stmt(n.ChildByFieldName("body"), st.clone())
+	start := st.clone()
+	w.forgetVarying(n, start, cl, counted)
+	body := w.stmt(n.ChildByFieldName("body"), start)
 	if counted {
 		w.counted = w.counted[:len(w.counted)-1]
 	} else {
@@ -127,6 +129,46 @@ func (w *walker) loop(n *syntax.Node, st *state) *state {
 	once := counted && cl.hi.known && cl.hi.val-cl.lo == 1
 	w.settle(after, entry, exit, n, fill, fillOK, once || invariant(entry, exit))
 	return after
+}
+
+// forgetVarying drops, from the state a loop's body starts in, the
+// values of the locals the loop assigns (but a counted loop's variable,
+// which the loop tracks): one walk of the body stands for every
+// iteration, and a branch on `state == 0` that a toggling state takes on
+// the first alone would leave the other branch's writes unseen.
+func (w *walker) forgetVarying(n *syntax.Node, st *state, cl countedLoop, counted bool) {
+	for name := range assignedIn(n) {
+		l := w.lookup(name)
+		if l == nil || counted && l.id == cl.ivar {
+			continue
+		}
+		delete(st.consts, l.id)
+		delete(st.bounds, l.id)
+	}
+}
+
+// assignedIn returns the names assigned in n: on the left of an
+// assignment, or stepped.
+func assignedIn(n *syntax.Node) map[string]bool {
+	names := map[string]bool{}
+	var walk func(*syntax.Node)
+	walk = func(n *syntax.Node) {
+		var target *syntax.Node
+		switch n.Type() {
+		case "assignment_expression":
+			target = n.ChildByFieldName("left")
+		case "update_expression":
+			target = n.ChildByFieldName("argument")
+		}
+		if t := stripParens(target); t != nil && t.Type() == "identifier" {
+			names[t.Text()] = true
+		}
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			walk(c)
+		}
+	}
+	walk(n)
+	return names
 }
 
 // shortCircuit reports whether a condition is a && or || of others, or

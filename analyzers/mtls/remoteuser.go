@@ -16,7 +16,8 @@ import (
 // class whose code checks REMOTE_ADDR or a trusted-proxy list is left
 // alone. A certificate server variable (header = "SSL_CLIENT_S_DN_CN")
 // is an unverified identity unless the class checks the status. A header
-// named by a setting or a constant is the one the repository gives it.
+// named by a setting or a constant is the one the repository gives it,
+// and so is one a property returns (netbox's header property).
 func (c *checker) remoteUserHeader(class *pysrc.ClassDef) {
 	middleware, ok := remoteUserBase(class)
 	if !ok {
@@ -29,6 +30,10 @@ func (c *checker) remoteUserHeader(class *pysrc.ClassDef) {
 	var o *origin
 	if s, at, ok := class.Const("header"); ok && s.Value.Kind == pysrc.LitString {
 		o = &origin{at: at, keys: []keyInfo{c.rp.keys.classify(s.Value.Text, false)}}
+	} else if m := class.Method("header"); m != nil && m.IsProperty() {
+		// @property def header(self): return settings.REMOTE_AUTH_HEADER
+		scope := newFrame(c, c.rp, m, role{}, nil)
+		o = &origin{at: m.Module().At(m.NameSpan), keys: scope.vals.keyInfos(keyExpr{v: m.Code().Returns}, false)}
 	} else if v, k := class.Binding("header"); k != nil {
 		scope := newFrame(c, c.rp, k.BodyDef(), role{}, nil)
 		at, ok := headerAt(k)

@@ -563,6 +563,10 @@ func (fr *frame) result(d Datum, k *ObjectKind, r Result, key string, loc Loc) [
 	return nil
 }
 
+// IsProperty reports whether a method is read as an attribute
+// (@property, @cached_property).
+func (f *fn) IsProperty() bool { return f.isProperty() }
+
 // isProperty reports whether a method is read as an attribute.
 func (f *fn) isProperty() bool {
 	for _, d := range f.Decorators {

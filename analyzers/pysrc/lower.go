@@ -308,7 +308,8 @@ func (s *fnState) isRequest(name string) bool {
 
 // isSelf reports whether name is the first parameter of a method.
 func (s *fnState) isSelf(name string) bool {
-	return s.fn.Kind == KindDef && s.fn.Class >= 0 && len(s.fn.Params) > 0 && s.fn.Params[0].Name == name
+	return s.fn.Kind == KindDef && s.fn.Class >= 0 && len(s.fn.Params) > 0 && s.fn.Params[0].Name == name &&
+		!slices.ContainsFunc(s.fn.Decorators, func(d string) bool { return lastName(d) == "staticmethod" })
 }
 
 // try lowers a try statement into st: handlers start from what the body

@@ -54,9 +54,6 @@ func ReadSARIF(r io.Reader) (*Run, error) {
 		if err == nil {
 			err = checkFinding(&f, ruleIDs)
 		}
-		if u := res.absoluteURI(); err == nil && u != "" {
-			err = fmt.Errorf("%s: URI %q is not inside the repository", f.RuleID, u)
-		}
 		if err != nil {
 			return nil, fmt.Errorf("result %d: %v", i+1, err)
 		}
@@ -65,17 +62,12 @@ func ReadSARIF(r io.Reader) (*Run, error) {
 	}
 	for _, inv := range sr.Invocations {
 		for _, n := range inv.Notifications {
-			note := n.notification()
-			if !validLevel[note.Level] {
-				return nil, fmt.Errorf("notification %q: level %q is not error, warning or note", note.Message, note.Level)
+			note, err := n.notification()
+			if err == nil && !validLevel[note.Level] {
+				err = fmt.Errorf("level %q is not error, warning or note", note.Level)
 			}
-			if err := checkPath(note.Path); err != nil {
+			if err != nil {
 				return nil, fmt.Errorf("notification %q: %v", note.Message, err)
-			}
-			for _, l := range n.Locations {
-				if l != nil && l.Physical != nil && uriScheme.MatchString(l.Physical.Artifact.URI) {
-					return nil, fmt.Errorf("notification %q: URI %q is not inside the repository", note.Message, l.Physical.Artifact.URI)
-				}
 			}
 			run.Notifications = append(run.Notifications, note)
 		}
@@ -89,8 +81,8 @@ var validLevel = map[string]bool{"error": true, "warning": true, "note": true, "
 
 // checkFinding refuses what residue never writes and a merged report must
 // not carry on: a rule the report does not describe (code scanning
-// rejects the upload), a level residue does not write, a path that leaves
-// the repository.
+// rejects the upload), a level residue does not write. (Paths are
+// checked as they are read: uriReader.)
 func checkFinding(f *analyzers.Finding, ruleIDs map[string]bool) error {
 	if !ruleIDs[f.RuleID] {
 		return fmt.Errorf("rule %q is not one of the report's rules", f.RuleID)
@@ -98,74 +90,26 @@ func checkFinding(f *analyzers.Finding, ruleIDs map[string]bool) error {
 	if !validLevel[f.Level] {
 		return fmt.Errorf("%s: level %q is not error, warning or note", f.RuleID, f.Level)
 	}
-	paths := []string{f.Location.Path}
-	for _, l := range f.Related {
-		paths = append(paths, l.Path)
-	}
-	for _, s := range f.Flow {
-		paths = append(paths, s.Location.Path)
-	}
-	if f.Fix != nil {
-		for _, r := range f.Fix.Replacements {
-			paths = append(paths, r.Location.Path)
-		}
-	}
-	if f.Suppression != nil {
-		paths = append(paths, f.Suppression.Location.Path)
-	}
-	for _, p := range paths {
-		if err := checkPath(p); err != nil {
-			return fmt.Errorf("%s: %v", f.RuleID, err)
-		}
-	}
 	return nil
 }
 
-// checkPath refuses a location's path that is absolute or climbs out of
-// the repository root: residue writes paths relative to the root.
-func checkPath(p string) error {
-	if strings.HasPrefix(p, "/") || strings.HasPrefix(p, `\`) ||
-		p == ".." || strings.HasPrefix(p, "../") || strings.Contains(p, "/../") || strings.HasSuffix(p, "/..") {
-		return fmt.Errorf("path %q is not inside the repository", p)
-	}
-	return nil
-}
+// A uriReader turns a report's URIs back into repository paths, keeping
+// the first one residue never writes: an absolute URI (file:, https:, a
+// Windows drive: residue percent-encodes a path's colons, encodeURI), an
+// absolute path, or one that climbs out of the root.
+type uriReader struct{ err error }
 
-// uriScheme matches the start of an absolute URI (file:, https:) or of a
-// Windows drive (C:), which residue never writes: it percent-encodes a
-// path's colons (encodeURI).
+// uriScheme matches the start of an absolute URI or of a drive.
 var uriScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:`)
 
-// absoluteURI returns the first of the result's URIs that is absolute.
-func (res sarifResult) absoluteURI() string {
-	locs := append(append([]*sarifLocation{}, res.Locations...), res.RelatedLocations...)
-	for _, cf := range res.CodeFlows {
-		for _, tf := range cf.ThreadFlows {
-			for _, step := range tf.Locations {
-				locs = append(locs, step.Location)
-			}
-		}
+// path returns the repository path of uri.
+func (u *uriReader) path(uri string) string {
+	p := uriPath(uri)
+	if u.err == nil && (uriScheme.MatchString(uri) || strings.HasPrefix(p, "/") || strings.HasPrefix(p, `\`) ||
+		p == ".." || strings.HasPrefix(p, "../") || strings.Contains(p, "/../") || strings.HasSuffix(p, "/..")) {
+		u.err = fmt.Errorf("path %q is not inside the repository", uri)
 	}
-	for _, s := range res.Suppressions {
-		locs = append(locs, s.Location)
-	}
-	var uris []string
-	for _, l := range locs {
-		if l != nil && l.Physical != nil {
-			uris = append(uris, l.Physical.Artifact.URI)
-		}
-	}
-	for _, fix := range res.Fixes {
-		for _, ch := range fix.Changes {
-			uris = append(uris, ch.Artifact.URI)
-		}
-	}
-	for _, u := range uris {
-		if uriScheme.MatchString(u) {
-			return u
-		}
-	}
-	return ""
+	return p
 }
 
 type sarifDoc struct {
@@ -272,7 +216,7 @@ func uriPath(uri string) string {
 	return uri
 }
 
-func (l *sarifLocation) location() analyzers.Location {
+func (l *sarifLocation) location(u *uriReader) analyzers.Location {
 	var loc analyzers.Location
 	if l == nil {
 		return loc
@@ -281,7 +225,7 @@ func (l *sarifLocation) location() analyzers.Location {
 		loc.Message = l.Message.Text
 	}
 	if pl := l.Physical; pl != nil {
-		loc.Path = uriPath(pl.Artifact.URI)
+		loc.Path = u.path(pl.Artifact.URI)
 		loc.Range = pl.Region.rangeOf()
 		if pl.Region != nil && pl.Region.Snippet != nil {
 			loc.Snippet = pl.Region.Snippet.Text
@@ -329,14 +273,15 @@ func (res sarifResult) finding() (analyzers.Finding, error) {
 	if len(res.Locations) != 1 || f.Fingerprint == "" {
 		return f, fmt.Errorf("result %q has no location or no %s fingerprint: not a report of residue", res.RuleID, FingerprintKey)
 	}
-	f.Location = res.Locations[0].location()
+	var u uriReader
+	f.Location = res.Locations[0].location(&u)
 	for _, l := range res.RelatedLocations {
-		f.Related = append(f.Related, l.location())
+		f.Related = append(f.Related, l.location(&u))
 	}
 	for _, cf := range res.CodeFlows {
 		for _, tf := range cf.ThreadFlows {
 			for _, step := range tf.Locations {
-				f.Flow = append(f.Flow, analyzers.Step{Location: step.Location.location()})
+				f.Flow = append(f.Flow, analyzers.Step{Location: step.Location.location(&u)})
 			}
 		}
 	}
@@ -347,7 +292,7 @@ func (res sarifResult) finding() (analyzers.Finding, error) {
 		}
 		for _, ch := range fix.Changes {
 			for _, rep := range ch.Replacements {
-				r := analyzers.Replacement{Location: analyzers.Location{Path: uriPath(ch.Artifact.URI), Range: rep.Deleted.rangeOf()}}
+				r := analyzers.Replacement{Location: analyzers.Location{Path: u.path(ch.Artifact.URI), Range: rep.Deleted.rangeOf()}}
 				if rep.Inserted != nil {
 					r.Text = rep.Inserted.Text
 				}
@@ -358,8 +303,11 @@ func (res sarifResult) finding() (analyzers.Finding, error) {
 	for _, s := range res.Suppressions {
 		f.Suppression = &analyzers.Suppression{Justification: s.Justification}
 		if s.Location != nil {
-			f.Suppression.Location = s.Location.location()
+			f.Suppression.Location = s.Location.location(&u)
 		}
+	}
+	if u.err != nil {
+		return f, fmt.Errorf("%s: %v", f.RuleID, u.err)
 	}
 	return f, nil
 }
@@ -373,10 +321,11 @@ type sarifNote struct {
 	} `json:"properties"`
 }
 
-func (n sarifNote) notification() analyzers.Notification {
+func (n sarifNote) notification() (analyzers.Notification, error) {
 	note := analyzers.Notification{Level: n.Level, Message: n.Message.Text, Analyzer: n.Props.Analyzer}
+	var u uriReader
 	if len(n.Locations) > 0 {
-		note.Path = n.Locations[0].location().Path
+		note.Path = n.Locations[0].location(&u).Path
 	}
-	return note
+	return note, u.err
 }

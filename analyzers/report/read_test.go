@@ -68,6 +68,9 @@ func TestReadSARIFRefuses(t *testing.T) {
 		"file URI":         refused(`"ruleId": "x/y", "level": "error"`, "file:///etc/passwd"),
 		"https URI":        refused(`"ruleId": "x/y", "level": "error"`, "https://example.com/a.py"),
 		"drive":            refused(`"ruleId": "x/y", "level": "error"`, "C:/Windows/a.py"),
+		"notification path": `{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "residue"}},
+			"invocations": [{"toolExecutionNotifications": [{"level": "warning", "message": {"text": "m"},
+			 "locations": [{"physicalLocation": {"artifactLocation": {"uri": "../outside.py"}}}]}]}]}]}`,
 		"notification level": `{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "residue"}},
 			"invocations": [{"toolExecutionNotifications": [{"level": "fatal", "message": {"text": "m"}}]}]}]}`,
 	} {

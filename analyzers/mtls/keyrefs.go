@@ -18,7 +18,7 @@ import (
 // a META key; nil when that is unknown.
 func (vs *values) keyInfos(key keyExpr, header bool) []keyInfo {
 	keys := vs.fr.rp.keys
-	if !key.literal && strings.Contains(key.lit, "|") && iteratedValue(key.v) {
+	if !key.literal && len(pysrc.KeyNames(key.lit)) > 1 && key.v.Iterated() {
 		// request.META.get(key) for key in ("HTTP_X_…", "SSL_…"): the
 		// argument carries the loop's names (pysrc.JoinKeys).
 		key.literal = true
@@ -231,17 +231,4 @@ func last(name string) string {
 		return name[i+1:]
 	}
 	return name
-}
-
-// iteratedValue reports whether a value is an element of something
-// iterated: a loop's variable.
-func iteratedValue(v pysrc.Value) bool {
-	for _, a := range v {
-		for _, o := range a.Ops {
-			if o.Kind == pysrc.OpIter {
-				return true
-			}
-		}
-	}
-	return false
 }

@@ -64,9 +64,9 @@ func (cs *CallSite) positional() int {
 	return cs.Positional(0)
 }
 
-// iterated reports whether a value is an element of something iterated:
+// Iterated reports whether a value is an element of something iterated:
 // a loop's variable.
-func iterated(v Value) bool {
+func (v Value) Iterated() bool {
 	for _, a := range v {
 		for _, o := range a.Ops {
 			if o.Kind == OpIter {
@@ -251,7 +251,7 @@ func (fr *frame) method(d Datum, name, key string, cs *CallSite, loc Loc) []Datu
 	case TagSym:
 		return []Datum{d.deferred(DOp{Op: Op{Name: name, Span: loc.Span}, Mod: loc.Mod, Call: true, Key: key})}
 	case TagData:
-		if i := cs.positional(); key == "" && i >= 0 && !iterated(cs.c.Args[i].Value) {
+		if i := cs.positional(); key == "" && i >= 0 && !cs.c.Args[i].Value.Iterated() {
 			// data.get(name) reads one field, whatever the name; in a
 			// loop over names (its keys, a table of them), each field.
 			key = AnyKey

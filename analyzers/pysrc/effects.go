@@ -125,8 +125,18 @@ func (s *fnState) assertion(n *syntax.Node) int32 {
 // exits reports whether a block always leaves: its last statement
 // returns, raises, breaks or continues.
 func exits(block *syntax.Node) bool {
+	switch lastStatement(block) {
+	case "raise_statement", "return_statement", "break_statement", "continue_statement":
+		return true
+	}
+	return false
+}
+
+// lastStatement returns the type of a block's last statement, "" for an
+// empty or missing block.
+func lastStatement(block *syntax.Node) string {
 	if block == nil {
-		return false
+		return ""
 	}
 	var last *syntax.Node
 	for c := block.FirstChild(); c != nil; c = c.NextSibling() {
@@ -135,13 +145,9 @@ func exits(block *syntax.Node) bool {
 		}
 	}
 	if last == nil {
-		return false
+		return ""
 	}
-	switch last.Type() {
-	case "raise_statement", "return_statement", "break_statement", "continue_statement":
-		return true
-	}
-	return false
+	return last.Type()
 }
 
 // declareGlobals records the names a global statement declares.

@@ -197,7 +197,6 @@ func (s *fnState) bind(target *syntax.Node, v Value) {
 	switch target.Type() {
 	case "identifier":
 		s.env[target.Text()] = v
-		delete(s.loopKeys, target.Text())
 		if s.globals[target.Text()] {
 			s.fn.Globals = append(s.fn.Globals, Store{Attr: target.Text(), Value: v, Span: span(target)})
 		}

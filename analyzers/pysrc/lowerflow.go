@@ -125,13 +125,7 @@ type branchEnv struct {
 // before (a nested function's are its own). In a try body it does not
 // count: the handlers and finally see what it bound.
 func (s *fnState) returns(block *syntax.Node) bool {
-	var last *syntax.Node
-	for c := block.FirstChild(); c != nil; c = c.NextSibling() {
-		if c.IsNamed() && c.Type() != "comment" {
-			last = c
-		}
-	}
-	return s.tries == 0 && last != nil && last.Type() == "return_statement" && !leavesEarly(block)
+	return s.tries == 0 && lastStatement(block) == "return_statement" && !leavesEarly(block)
 }
 
 // leavesEarly reports whether a break or continue is in n, outside

@@ -134,7 +134,7 @@ func (w *walker) store(left, right *syntax.Node, op string, v exprVal, at *synta
 // call's argument, a step has no one value and the place is not known.
 func (w *walker) steppedPlace(left *syntax.Node, st *state) (ref, *ctype, bool) {
 	left = stripParens(left)
-	if left == nil || w.heads > 0 || w.loopDepth > 0 {
+	if left == nil || w.inLoop() {
 		return ref{}, nil, false
 	}
 	var upd *syntax.Node

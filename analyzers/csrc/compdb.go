@@ -34,34 +34,39 @@ var compDBNames = []string{"compile_commands.json", "build/compile_commands.json
 // loadCompileDB reads the repository's compilation database; nil when
 // there is none or it cannot be read.
 func loadCompileDB(root string) *compileDB {
-	for _, name := range compDBNames {
-		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(name)))
-		if err != nil {
-			continue
-		}
+	if _, data, err := findCompileDB(root); err == nil && data != nil {
 		return parseCompileDB(data, root)
 	}
 	return nil
+}
+
+// findCompileDB returns the name and bytes of the repository's compilation
+// database, the first of compDBNames there is; no name when there is none.
+func findCompileDB(root string) (name string, data []byte, err error) {
+	for _, name := range compDBNames {
+		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(name)))
+		if !errors.Is(err, fs.ErrNotExist) {
+			return name, data, err
+		}
+	}
+	return "", nil, nil
 }
 
 // compileDBProblem says why the repository's compilation database, when
 // there is one, gives nothing ("" when it is fine or absent): its flags
 // (-D, -I) would change what the files mean.
 func compileDBProblem(root string) string {
-	for _, name := range compDBNames {
-		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(name)))
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err == nil {
-			var entries []json.RawMessage
-			if err = json.Unmarshal(data, &entries); err == nil {
-				return ""
-			}
-		}
-		return fmt.Sprintf("%s not used, its -D and -I flags ignored: %v", name, err)
+	name, data, err := findCompileDB(root)
+	if name == "" {
+		return ""
 	}
-	return ""
+	if err == nil {
+		var entries []json.RawMessage
+		if err = json.Unmarshal(data, &entries); err == nil {
+			return ""
+		}
+	}
+	return fmt.Sprintf("%s not used, its -D and -I flags ignored: %v", name, err)
 }
 
 // parseCompileDB reads a compilation database's entries.

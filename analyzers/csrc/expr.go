@@ -195,9 +195,7 @@ func (w *walker) modified(target *syntax.Node, st *state) {
 // false when the local's value or the pointer's offset is not known.
 func (w *walker) stepped(target *syntax.Node, delta int64, st *state) bool {
 	t := stripParens(target)
-	if t == nil || t.Type() != "identifier" || w.heads > 0 || w.loopDepth > 0 {
-		// In a loop the body is walked once for every iteration: a
-		// local it steps has no one value there.
+	if t == nil || t.Type() != "identifier" || w.inLoop() {
 		return false
 	}
 	l := w.lookup(t.Text())
@@ -225,6 +223,11 @@ func (w *walker) stepped(target *syntax.Node, delta int64, st *state) bool {
 	}
 	return true
 }
+
+// inLoop reports whether the walk is in a loop's condition, update or
+// body, which one walk stands for every iteration of: a local stepped
+// there has no one value.
+func (w *walker) inLoop() bool { return w.heads > 0 || w.loopDepth > 0 }
 
 // renamed records that a variable changed: sizes and counts named after it
 // no longer describe their buffers.

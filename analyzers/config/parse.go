@@ -224,12 +224,8 @@ func (p *parser) rules(c *Config, n *yaml.Node) {
 
 // checkRule fails unless id is a known rule id or the family of one.
 func (p *parser) checkRule(n *yaml.Node, id string) {
-	if p.known.Rules != nil {
-		for _, r := range p.known.Rules.All() {
-			if r.ID == id || strings.HasPrefix(r.ID, id+"/") {
-				return
-			}
-		}
+	if p.known.Rules != nil && rule.Names(p.known.Rules.All(), id) {
+		return
 	}
 	p.fail(n, "no rule or rule family %q ('residue rules' lists them)", id)
 }

@@ -7,8 +7,9 @@ import (
 	"github.com/residue-sec/residue/analyzers"
 )
 
-// disabled reports whether rule id, or its family, is in list.
-func disabled(list []string, id string) bool {
+// Disabled reports whether rule id, or its family, is in list (a
+// configuration's rules.disable).
+func Disabled(list []string, id string) bool {
 	family, _, _ := strings.Cut(id, "/")
 	return slices.Contains(list, id) || slices.Contains(list, family)
 }
@@ -20,7 +21,7 @@ func enabled(as []*analyzers.Analyzer, disable []string) []*analyzers.Analyzer {
 	}
 	var out []*analyzers.Analyzer
 	for _, a := range as {
-		if slices.ContainsFunc(a.Rules, func(id string) bool { return !disabled(disable, id) }) {
+		if slices.ContainsFunc(a.Rules, func(id string) bool { return !Disabled(disable, id) }) {
 			out = append(out, a)
 		}
 	}

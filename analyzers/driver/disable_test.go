@@ -48,8 +48,8 @@ func TestDisabled(t *testing.T) {
 		{[]string{"tes"}, "test/leak", false},
 		{nil, "test/leak", false},
 	} {
-		if got := disabled(tc.list, tc.id); got != tc.want {
-			t.Errorf("disabled(%q, %s) = %v", tc.list, tc.id, got)
+		if got := Disabled(tc.list, tc.id); got != tc.want {
+			t.Errorf("Disabled(%q, %s) = %v", tc.list, tc.id, got)
 		}
 	}
 }

@@ -222,7 +222,7 @@ func newPlan(cfg Config) (*plan, error) {
 				errs = append(errs, fmt.Errorf("analyzer %s reports rule %s, which has no rule file", a.Name, id))
 				continue
 			}
-			if !disabled(cfg.Disable, id) {
+			if !Disabled(cfg.Disable, id) {
 				p.rules = append(p.rules, r)
 			}
 			p.ruleFindings[id] = new(atomic.Int64)

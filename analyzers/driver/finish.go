@@ -254,16 +254,11 @@ func (p *plan) suppressFinished(fd analyzers.Finding, ignores []*filter.Ignore) 
 // unknownIgnoreRules warns of the names in ignore comments that are no
 // rule id and no family: a misspelt id suppresses nothing, silently.
 func (p *plan) unknownIgnoreRules(byPath map[string][]*filter.Ignore) []analyzers.Notification {
-	known := map[string]bool{}
-	for _, r := range p.rules {
-		family, _, _ := strings.Cut(r.ID, "/")
-		known[r.ID], known[family] = true, true
-	}
 	var out []analyzers.Notification
 	for path, igs := range byPath {
 		for _, ig := range igs {
 			for _, name := range ig.Rules {
-				if !known[name] {
+				if !rule.Names(p.rules, name) {
 					out = append(out, analyzers.Notification{Level: "warning", Path: path,
 						Message: fmt.Sprintf("line %d: residue: ignore names %q, which is no rule or family: it suppresses nothing", ig.Line, name)})
 				}

@@ -291,7 +291,7 @@ func declares(a *analyzers.Analyzer, id string) bool {
 // `paths:` globs select path.
 func (p *plan) ruleApplies(id, path string) bool {
 	r := p.cfg.Rules.Get(id)
-	if r == nil || disabled(p.cfg.Disable, id) {
+	if r == nil || Disabled(p.cfg.Disable, id) {
 		return false
 	}
 	if in := p.includes[id]; !in.Empty() && !in.Match(path) {

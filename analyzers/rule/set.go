@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // A Set is the rules of a run, by id.
@@ -34,6 +35,18 @@ func NewSet(lists ...[]*Rule) (*Set, error) {
 
 // Get returns the rule with id, or nil.
 func (s *Set) Get(id string) *Rule { return s.byID[id] }
+
+// Names reports whether name is the id of one of rules or the family of
+// one (logging/request-body, logging): what a configuration, a disable
+// list or an ignore comment may name.
+func Names(rules []*Rule, name string) bool {
+	for _, r := range rules {
+		if r.ID == name || strings.HasPrefix(r.ID, name+"/") {
+			return true
+		}
+	}
+	return false
+}
 
 // All returns every rule, sorted by id.
 func (s *Set) All() []*Rule { return s.all }

@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/residue-sec/residue/analyzers/driver"
 	"github.com/residue-sec/residue/analyzers/rule"
 	"github.com/residue-sec/residue/rules"
 )
@@ -54,10 +54,7 @@ func rulesCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitError, err
 	}
-	off := func(r *rule.Rule) bool {
-		family, _, _ := strings.Cut(r.ID, "/")
-		return slices.Contains(disabled, r.ID) || slices.Contains(disabled, family)
-	}
+	off := func(r *rule.Rule) bool { return driver.Disabled(disabled, r.ID) }
 	switch *format {
 	case "json":
 		type entry struct {

@@ -32,13 +32,19 @@ func TestTestReportsFailures(t *testing.T) {
 	}
 	must(t, os.WriteFile(filepath.Join(dir, "fixture.py"), []byte(
 		"# ruleid: example/debug-true\nDEBUG = False\n# ok: example/csrf-exempt\nv = csrf_exempt(view)\n"), 0o644))
-	code, out, _ := residue("test", dir)
 	fixture := filepath.Join(dir, "fixture.py")
-	for _, want := range []string{
-		"example/debug-true: " + fixture + ":2: expected a finding, got none",
-		"example/csrf-exempt: " + fixture + ":4: unexpected finding",
-		"2 rules tested, 2 failed",
-	} {
+	wantTestFailures(t, dir,
+		"example/debug-true: "+fixture+":2: expected a finding, got none",
+		"example/csrf-exempt: "+fixture+":4: unexpected finding",
+		"2 rules tested, 2 failed")
+}
+
+// wantTestFailures runs residue test on dir and checks that it fails
+// (exit 1) with each of the lines wanted in its output.
+func wantTestFailures(t *testing.T, dir string, wants ...string) {
+	t.Helper()
+	code, out, _ := residue("test", dir)
+	for _, want := range wants {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -279,18 +285,9 @@ func TestTestSaysWhyNothingCouldMatch(t *testing.T) {
 	must(t, os.WriteFile(filepath.Join(dir, "c-rules.yml"), data, 0o644))
 	fixture := filepath.Join(dir, "fixture.py")
 	must(t, os.WriteFile(fixture, []byte("# ruleid: example/strcpy\nstrcpy(d, s)\n"), 0o644))
-	code, out, _ := residue("test", dir)
-	for _, want := range []string{
-		"example/strcpy: " + fixture + ":1: a ruleid annotation of example/strcpy, a C rule, in a Python file, where it never reports",
-		"example/strcpy: tests.bad[1] is not reported (it does not parse as C, and matches near syntax errors may be missing)",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
-		}
-	}
-	if code != 1 {
-		t.Errorf("exit %d, want 1", code)
-	}
+	wantTestFailures(t, dir,
+		"example/strcpy: "+fixture+":1: a ruleid annotation of example/strcpy, a C rule, in a Python file, where it never reports",
+		"example/strcpy: tests.bad[1] is not reported (it does not parse as C, and matches near syntax errors may be missing)")
 }
 
 // TestNestedConfigurationsAndPathOrder scans files of two folders, one

@@ -198,13 +198,9 @@ func langName(lang string) string {
 // parseHint says why a snippet that is not reported may not be: it does
 // not parse as its rule's language.
 func parseHint(lang, code string) string {
-	l := source.Python
-	if lang == "c" {
-		l = source.C
-	}
 	p := source.NewParser(0)
 	defer p.Close()
-	f := source.NewFile("snippet", l, []byte(code+"\n"))
+	f := source.NewFile("snippet", source.Language(lang), []byte(code+"\n"))
 	if p.Parse(f) != nil {
 		return ""
 	}

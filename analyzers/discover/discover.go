@@ -149,25 +149,21 @@ func (w *walker) resolveArg(p string) (arg, error) {
 		}
 		return arg{}, argError(p, err)
 	}
-	// /dev/stdin, a shell's <(...), a device: no file of a repository,
-	// and the symlink of /dev/fd resolves to no path ("no such file or
-	// directory" said nothing). Inside the root, such a file is skipped
-	// with a Warning, as the walk skips it.
-	special := func() error {
-		return fmt.Errorf("%s is a %s, not a file or directory: residue scans the files of a repository", p, modeName(info.Mode()))
-	}
 	real, err := filepath.EvalSymlinks(abs)
-	if err != nil {
-		if !info.IsDir() && !info.Mode().IsRegular() {
-			return arg{}, special()
-		}
+	rel, ok := "", false
+	if err == nil {
+		rel, ok = w.relPath(abs, real)
+	}
+	switch {
+	case !ok && !info.IsDir() && !info.Mode().IsRegular():
+		// /dev/stdin, a shell's <(...), a device: no file of a
+		// repository, and the symlink of /dev/fd resolves to no path ("no
+		// such file or directory" said nothing). Inside the root, such a
+		// file is skipped with a Warning, as the walk skips it.
+		return arg{}, fmt.Errorf("%s is a %s, not a file or directory: residue scans the files of a repository", p, modeName(info.Mode()))
+	case err != nil:
 		return arg{}, argError(p, err)
-	}
-	rel, ok := w.relPath(abs, real)
-	if !ok && !info.IsDir() && !info.Mode().IsRegular() {
-		return arg{}, special()
-	}
-	if !ok {
+	case !ok:
 		if rel, inside := relUnder(w.root, abs); inside {
 			return arg{rel: rel}, errLeadsOut
 		}

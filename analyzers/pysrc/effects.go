@@ -231,26 +231,9 @@ func literalStrings(n *syntax.Node) []string {
 	if n == nil {
 		return nil
 	}
-	switch n.Type() {
-	case "parenthesized_expression":
-		return literalStrings(n.NamedChild(0))
-	case "tuple", "list", "set":
-	default:
-		return nil
+	l := literal(n)
+	if strs := l.Strings(); len(strs) > 0 && len(strs) == len(l.Items) {
+		return strs
 	}
-	var out []string
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-		if !c.IsNamed() || c.Type() == "comment" {
-			continue
-		}
-		if c.Type() != "string" {
-			return nil
-		}
-		lit, ok := stringLiteral(c)
-		if !ok {
-			return nil
-		}
-		out = append(out, lit)
-	}
-	return out
+	return nil
 }

@@ -541,8 +541,7 @@ func (fr *frame) result(d Datum, k *ObjectKind, r Result, key string, loc Loc) [
 		// obj.get(KEY): one value; a header's, whatever its key.
 		return []Datum{{Tag: TagData, Kind: k.Keyed, Key: key, Origin: loc, Flags: d.Flags}}
 	case r.Pairs:
-		pair := Datum{Tag: TagSeq, Items: [][]Datum{nil, fr.whole(d)}, Origin: loc}
-		return []Datum{{Tag: TagSeq, Items: [][]Datum{{pair}}, Origin: loc}}
+		return []Datum{namedPairs(fr.whole(d), loc)}
 	case r.Keyed, r.Whole:
 		return fr.whole(d)
 	case r.Same:
@@ -591,10 +590,16 @@ func (d Datum) heldItems(call bool, name string, loc Loc) ([]Datum, bool) {
 		return nil, true
 	case "items":
 		d.Under = ""
-		pair := Datum{Tag: TagSeq, Items: [][]Datum{nil, {d}}, Origin: loc}
-		return []Datum{{Tag: TagSeq, Items: [][]Datum{{pair}}, Origin: loc}}, true
+		return []Datum{namedPairs([]Datum{d}, loc)}, true
 	}
 	return nil, false
+}
+
+// namedPairs is what items() of a container gives: (name, value) pairs
+// whose names are no data and whose values are values.
+func namedPairs(values []Datum, loc Loc) Datum {
+	pair := Datum{Tag: TagSeq, Items: [][]Datum{nil, values}, Origin: loc}
+	return Datum{Tag: TagSeq, Items: [][]Datum{{pair}}, Origin: loc}
 }
 
 // keepsUnder reports whether an operation keeps the key a datum is held

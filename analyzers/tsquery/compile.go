@@ -49,10 +49,11 @@ func Compile(lang source.Language, srcs ...string) (*Query, error) {
 	}
 	qr := &Query{lang: lang}
 	for i, src := range srcs {
-		if err := checkSource(src, i); err != nil {
+		b, err := checkSource(src, i)
+		if err != nil {
 			return nil, err
 		}
-		if !selfContained(src) {
+		if !b.selfContained() {
 			// Joined, an open bracket or string, or a capture or
 			// quantifier that starts the source, would take in the
 			// next source or the last one's pattern: alone, it
@@ -115,20 +116,21 @@ func firstPatterns(q *sitter.Query, srcs []string) []int {
 }
 
 // checkSource refuses a source that is empty, or nested deeper than
-// tree-sitter's recursive compiler survives.
-func checkSource(src string, index int) error {
+// tree-sitter's recursive compiler survives, and returns its brackets.
+func checkSource(src string, index int) (bracketScan, error) {
 	if strings.TrimSpace(src) == "" {
-		return &Error{Source: index, Line: 1, Column: 1, Msg: "empty query"}
+		return bracketScan{}, &Error{Source: index, Line: 1, Column: 1, Msg: "empty query"}
 	}
-	if off := tooDeep(src); off >= 0 {
-		line, col := lineCol(src, off)
-		return &Error{Source: index, Line: line, Column: col, Msg: fmt.Sprintf("query nested deeper than %d levels", maxQueryDepth)}
+	b := brackets(src)
+	if b.deepAt >= 0 {
+		line, col := lineCol(src, b.deepAt)
+		return b, &Error{Source: index, Line: line, Column: col, Msg: fmt.Sprintf("query nested deeper than %d levels", maxQueryDepth)}
 	}
-	return nil
+	return b, nil
 }
 
 func compileOne(grammar *sitter.Language, src string, index int) (*sitter.Query, error) {
-	if err := checkSource(src, index); err != nil {
+	if _, err := checkSource(src, index); err != nil {
 		return nil, err
 	}
 	q, err := sitter.NewQuery([]byte(src), grammar)
@@ -148,18 +150,12 @@ func compileOne(grammar *sitter.Language, src string, index int) (*sitter.Query,
 // nested a hundred thousand deep crashed the process.
 const maxQueryDepth = 256
 
-// tooDeep returns the offset where src nests deeper than maxQueryDepth,
-// outside strings and comments; -1 when it does not.
-func tooDeep(src string) int {
-	return brackets(src).deepAt
-}
-
-// selfContained reports whether src, joined to other sources by line
-// feeds, compiles as it would alone: its brackets and strings close, its
-// brackets never close more than opened, and it starts with no suffix of
-// a pattern (a capture, a quantifier, an anchor, a negation).
-func selfContained(src string) bool {
-	b := brackets(src)
+// selfContained reports whether the source scanned, joined to other
+// sources by line feeds, compiles as it would alone: its brackets and
+// strings close, its brackets never close more than opened, and it starts
+// with no suffix of a pattern (a capture, a quantifier, an anchor, a
+// negation).
+func (b bracketScan) selfContained() bool {
 	return b.depth == 0 && !b.negative && !b.inString && !strings.ContainsRune("@.+*?!", rune(b.first))
 }
 

@@ -49,7 +49,7 @@ func checkOutputTarget(output, root string) error {
 		return nil
 	}
 	target := absResolved(output)
-	if err := probeDir(filepath.Dir(target), filepath.Base(target)); err != nil {
+	if err := probeDir(target); err != nil {
 		// Found now rather than once the scan is done.
 		return fmt.Errorf("-o %s: cannot write there: %w", output, unwrapPathError(err))
 	}
@@ -65,16 +65,20 @@ func checkOutputTarget(output, root string) error {
 	return nil
 }
 
-// probeDir creates and removes a file in dir, as writeAtomically will
-// (named as its temporary files are).
-func probeDir(dir, base string) error {
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+// probeDir creates and removes, in the directory of path, the temporary
+// file writeAtomically will write path's report to.
+func probeDir(path string) error {
+	f, err := os.CreateTemp(filepath.Dir(path), tempPattern(path))
 	if err != nil {
 		return err
 	}
 	f.Close()
 	return os.Remove(f.Name())
 }
+
+// tempPattern is the name pattern of the temporary file path is written
+// to before it is renamed into place.
+func tempPattern(path string) string { return "." + filepath.Base(path) + ".tmp-*" }
 
 // checkNotAnInput refuses an output that is one of the scan's other
 // inputs, which the report would replace: the configuration file, the
@@ -198,7 +202,7 @@ func writeAtomically(path string, write func(*os.File) error) error {
 		mode = fi.Mode().Perm()
 	}
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	tmp, err := os.CreateTemp(dir, tempPattern(path))
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}

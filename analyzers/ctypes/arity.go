@@ -2,7 +2,6 @@ package ctypes
 
 import (
 	"fmt"
-	"maps"
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
@@ -163,7 +162,7 @@ func (ix *index) sizesABuffer(c *callNote, k int) bool {
 				continue
 			}
 			for _, size := range []bound{z.count(d, 0), z.bytes(d, 0)} {
-				if size.op == 0 && maps.Equal(size.lin.terms, n.lin.terms) && size.lin.c == n.lin.c {
+				if d := size.lin.add(n.lin, -1); size.op == 0 && d.isConst() && d.c == 0 {
 					return true
 				}
 			}

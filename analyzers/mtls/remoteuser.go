@@ -78,7 +78,7 @@ func headerAt(k *pysrc.ClassDef) (pysrc.Loc, bool) {
 
 // remoteUserKey judges the key k a RemoteUserMiddleware class logs in with.
 func (c *checker) remoteUserKey(fr *frame, class *pysrc.ClassDef, o *origin, k keyInfo) {
-	body := class.Module().Text(class.Span)
+	body := codeText(class.Module().Text(class.Span))
 	if k.class == certKey && !k.spoofable {
 		// A certificate server variable as the user name: nothing checks
 		// SSL_CLIENT_VERIFY unless the class does.
@@ -124,4 +124,60 @@ func containsWord(s, w string) bool {
 		off = i + 1
 	}
 	return false
+}
+
+// codeText returns Python source with its comments and triple-quoted
+// strings (docstrings, prose) blanked, so that a word in them ("verify",
+// "REMOTE_ADDR") is not taken for a check the code makes. Other string
+// literals stay: a key is one (request.META["REMOTE_ADDR"]).
+func codeText(src string) string {
+	out := []byte(src)
+	blank := func(from, to int) {
+		for j := from; j < to; j++ {
+			if out[j] != '\n' {
+				out[j] = ' '
+			}
+		}
+	}
+	for i := 0; i < len(src); {
+		switch c := src[i]; {
+		case c == '#':
+			end := strings.IndexByte(src[i:], '\n')
+			if end < 0 {
+				end = len(src) - i
+			}
+			blank(i, i+end)
+			i += end
+		case c == '"' || c == '\'':
+			q := src[i : i+1]
+			if strings.HasPrefix(src[i:], q+q+q) {
+				q += q + q
+			}
+			end := closingQuote(src, i+len(q), q)
+			if len(q) == 3 {
+				blank(i, end)
+			}
+			i = end
+		default:
+			i++
+		}
+	}
+	return string(out)
+}
+
+// closingQuote returns the offset just past the quote q that closes the
+// string whose text starts at from (the end of src when none does; a
+// one-quote string ends at its line's end too).
+func closingQuote(src string, from int, q string) int {
+	for i := from; i < len(src); i++ {
+		switch {
+		case src[i] == '\\':
+			i++
+		case src[i] == '\n' && len(q) == 1:
+			return i
+		case strings.HasPrefix(src[i:], q):
+			return i + len(q)
+		}
+	}
+	return len(src)
 }

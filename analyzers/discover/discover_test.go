@@ -219,6 +219,10 @@ func TestSkipTable(t *testing.T) {
 		files, _ := walk(t, []string{filepath.Join(root, "src", "build"), filepath.Join(root, "myenv")}, Options{Root: root})
 		wantPaths(t, files, "myenv/lib/x.py", "src/build/gen.c")
 	})
+	t.Run("directory an include glob names is walked", func(t *testing.T) {
+		files, _ := walk(t, []string{root}, Options{Root: root, Include: []string{"src/build/**", "myenv/**", "dist", "**/*.py"}})
+		wantPaths(t, files, "dist/d.c", "env/settings.py", "main.py", "myenv/lib/x.py", "notvenv/ok.py", "src/build/gen.c")
+	})
 }
 
 func TestShebang(t *testing.T) {

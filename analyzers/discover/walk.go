@@ -167,7 +167,7 @@ func (w *walker) walkDir(d dir) {
 		w.warn(d.rel, "skipped: cannot read the directory: "+reason(err))
 		return
 	}
-	if !d.named && isVirtualenv(entries) {
+	if !d.named && !w.include.Names(d.rel) && isVirtualenv(entries) {
 		return
 	}
 	patterns := w.dirPatterns(d, entries)
@@ -246,9 +246,10 @@ func (w *walker) visitLink(c entry, patterns []gitignore.Pattern, m gitignore.Ma
 }
 
 // skipDir reports whether the directory c, met during the walk, is skipped
-// by the skip table, an Exclude glob or .gitignore.
+// by the skip table (unless an include glob names it), an Exclude glob or
+// .gitignore.
 func (w *walker) skipDir(c entry, m gitignore.Matcher) bool {
-	return isSkippedName(c.comps[len(c.comps)-1]) || w.excluded(c.rel) || m.Match(c.comps, true)
+	return isSkippedName(c.comps[len(c.comps)-1]) && !w.include.Names(c.rel) || w.excluded(c.rel) || m.Match(c.comps, true)
 }
 
 // ancestorPatterns returns the ignore patterns that apply inside the

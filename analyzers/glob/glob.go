@@ -100,3 +100,42 @@ func MatchAny(globs []string, path string) bool {
 	}
 	return false
 }
+
+// Names reports whether one of the globs names the directory dir (a slash
+// path), its own name written out (not matched by "**", "*" or another
+// wildcard): "build/**", "pkg/*/build", "{build,dist}/*.c" and
+// "**/dist/*.py" name build, pkg/x/build, dist and a/dist; "**/*.py" and
+// "*/x.py" name none of them. A walk enters a directory it skips by default (build,
+// dist, a virtualenv) when an include glob names it so.
+func (in Includes) Names(dir string) bool {
+	if dir == "" {
+		return false
+	}
+	dirParts := strings.Split(dir, "/")
+	for _, g := range in.globs {
+		if namesDir(strings.Split(g, "/"), dirParts) {
+			return true
+		}
+	}
+	return false
+}
+
+// namesDir reports whether the glob's parts match the directory's, the
+// last directory part matched by a glob part that is not "**".
+func namesDir(globParts, dirParts []string) bool {
+	if len(globParts) == 0 {
+		return false
+	}
+	if globParts[0] == "**" {
+		// ** takes no part here, or one that is not the last.
+		return namesDir(globParts[1:], dirParts) || len(dirParts) > 1 && namesDir(globParts, dirParts[1:])
+	}
+	if ok, err := doublestar.Match(globParts[0], dirParts[0]); !ok || err != nil {
+		return false
+	}
+	if len(dirParts) == 1 {
+		// The directory's own name is written out, not a wildcard's.
+		return !strings.ContainsAny(globParts[0], "*?[")
+	}
+	return namesDir(globParts[1:], dirParts[1:])
+}

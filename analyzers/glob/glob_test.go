@@ -56,3 +56,15 @@ func TestIncludes(t *testing.T) {
 		}
 	}
 }
+
+func TestIncludesNames(t *testing.T) {
+	in := NewIncludes([]string{"build/**", "pkg/*/dist", "**/out/*.py", "**/*.c", "{venv,env}/lib/**", "*/x.py"})
+	for dir, want := range map[string]bool{
+		"build": true, "pkg/a/dist": true, "x/y/out": true, "out": true, "venv": true, "venv/lib": true,
+		"build/lib": false, "src/build": false, "pkg/dist": false, "dist": false, "x/build": false, "": false,
+	} {
+		if got := in.Names(dir); got != want {
+			t.Errorf("%q: %v, want %v", dir, got, want)
+		}
+	}
+}

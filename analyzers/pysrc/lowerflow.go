@@ -200,16 +200,20 @@ func (s *fnState) branch(clause, n *syntax.Node, alts []*syntax.Node, st *Stmt, 
 	st.Else = s.alternatives(n, alts, cond, envs, none)
 }
 
-// asNumber is a name's value v where test showed it is a number: the
-// same value (a size stays the size ctypes checks), whose data carries no
-// CR or LF.
+// asNumber is a name's value v where test showed it is a number or one
+// of a few literals: the same value (a size stays the size ctypes
+// checks), whose data carries no CR or LF.
 func asNumber(v Value, test *syntax.Node) Value {
 	return v.With(Op{Kind: OpNumber, Span: span(test)})
 }
 
-// numberTest reads a condition that tests whether a name holds a number,
-// isinstance(name, int) (or float, bool, complex, or a tuple of them),
-// negated or not: holds says whether the condition is true when it does.
+// numberTest reads a condition that shows a name holds a number or one of
+// a few literals, negated or not (holds says whether the condition is
+// true when it does): isinstance(name, int) (or float, bool, complex, or
+// a tuple of them), name in a display of string or number literals or in
+// a constant (an upper-case name: ALLOWED, self.METHODS), name == a
+// string or number literal; an or of such tests of one name, an and with
+// one.
 func numberTest(cond *syntax.Node) (name string, holds, ok bool) {
 	holds = true
 	for cond != nil && (cond.Type() == "not_operator" || cond.Type() == "parenthesized_expression") {
@@ -220,6 +224,27 @@ func numberTest(cond *syntax.Node) (name string, holds, ok bool) {
 			cond = cond.NamedChild(0)
 		}
 	}
+	if cond != nil && cond.Type() == "comparison_operator" {
+		name, is, ok := literalTest(cond)
+		return name, holds == is, ok
+	}
+	if cond != nil && cond.Type() == "boolean_operator" && holds {
+		// a == "x" or a == "y": both hold of one name; a in OK and b:
+		// one does.
+		l, lHolds, lOK := numberTest(cond.ChildByFieldName("left"))
+		r, rHolds, rOK := numberTest(cond.ChildByFieldName("right"))
+		lOK, rOK = lOK && lHolds, rOK && rHolds
+		switch cond.ChildByFieldName("operator").Type() {
+		case "or":
+			return l, true, lOK && rOK && l == r
+		case "and":
+			if lOK {
+				return l, true, true
+			}
+			return r, true, rOK
+		}
+		return "", false, false
+	}
 	if cond == nil || cond.Type() != "call" || cond.ChildByFieldName("function").Text() != "isinstance" {
 		return "", false, false
 	}
@@ -228,6 +253,103 @@ func numberTest(cond *syntax.Node) (name string, holds, ok bool) {
 		return "", false, false
 	}
 	return args[0].Text(), holds, true
+}
+
+// literalTest reads a comparison of a name with literals: name in
+// ("a", "b"), name not in ALLOWED, name == "a", "a" != name; is says
+// whether the comparison is true when the name holds one of them.
+func literalTest(cmp *syntax.Node) (name string, is, ok bool) {
+	operands := cmp.NamedChildren()
+	var ops []string
+	for c := cmp.FirstChild(); c != nil; c = c.NextSibling() {
+		if !c.IsNamed() {
+			ops = append(ops, c.Type())
+		}
+	}
+	if len(operands) != 2 || len(ops) != 1 {
+		return "", false, false
+	}
+	left, right := operands[0], operands[1]
+	switch ops[0] {
+	case "in", "not in":
+		if left.Type() != "identifier" || !literalDisplay(right) && !constantName(right) {
+			return "", false, false
+		}
+		return left.Text(), ops[0] == "in", true
+	case "==", "!=":
+		if left.Type() != "identifier" {
+			left, right = right, left
+		}
+		if left.Type() != "identifier" || !plainLiteral(right) {
+			return "", false, false
+		}
+		return left.Text(), ops[0] == "==", true
+	}
+	return "", false, false
+}
+
+// literalDisplay reports whether n is a tuple, list or set of string or
+// number literals.
+func literalDisplay(n *syntax.Node) bool {
+	switch n.Type() {
+	case "tuple", "list", "set":
+		items := n.NamedChildren()
+		for _, it := range items {
+			if !plainLiteral(it) {
+				return false
+			}
+		}
+		return len(items) > 0
+	}
+	return false
+}
+
+// plainLiteral reports whether n is a number, or a string literal with no
+// interpolation, escape or line break (which could hold CR or LF).
+func plainLiteral(n *syntax.Node) bool {
+	switch n.Type() {
+	case "integer", "float":
+		return true
+	case "string", "concatenated_string":
+		_, ok := stringLiteral(n)
+		return ok && !strings.ContainsAny(n.Text(), "\\\r\n")
+	}
+	return false
+}
+
+// constantName reports whether n is an upper-case name (ALLOWED) or
+// attribute (self.METHODS, settings.ALLOWED_HOSTS): by convention a
+// constant of the program, not data. A request's GET, POST, META, FILES
+// and COOKIES are the client's.
+func constantName(n *syntax.Node) bool {
+	switch n.Type() {
+	case "identifier":
+		return isConstantName(n.Text())
+	case "attribute":
+		attr := n.ChildByFieldName("attribute").Text()
+		ofRequest := false
+		if k := objectKind(ObjRequest); k != nil {
+			_, ofRequest = k.Attrs[attr]
+		}
+		return isConstantName(attr) && !ofRequest
+	}
+	return false
+}
+
+// isConstantName reports whether name is upper case, with at least two
+// letters: ALLOWED_METHODS, not X.
+func isConstantName(name string) bool {
+	letters := 0
+	for _, r := range name {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			letters++
+		case r == '_' || r >= '0' && r <= '9':
+		default:
+			return false
+		}
+	}
+	return letters >= 2
 }
 
 // numberTypes reports whether n names number types only: int, float,

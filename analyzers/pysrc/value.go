@@ -68,7 +68,8 @@ const (
 	// not give it (Datum.Under).
 	OpStored
 	// OpNumber is a value a test showed to be a number (isinstance(v,
-	// int)): itself, as data that carries no CR or LF.
+	// int)) or one of a few literals (v in ("a", "b"), v in ALLOWED,
+	// v == "a"): itself, as data that carries no CR or LF.
 	OpNumber
 )
 

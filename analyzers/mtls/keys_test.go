@@ -23,6 +23,8 @@ func TestClassify(t *testing.T) {
 		{"SSL_CLIENT_CERT", false, certKey, false, pemFormat},
 		{"SSL_CLIENT_V_END", false, otherKey, false, plainFormat},
 		{"HTTP_X_FORWARDED_CLIENT_CERT", false, certKey, true, xfccFormat},
+		{"HTTP_X_FORWARDED_CLIENT_CERT_S_DN", false, certKey, true, dnFormat},
+		{"X-Forwarded-Client-Cert-Serial", true, certKey, true, plainFormat},
 		{"X-SSL-Client-S-DN", true, certKey, true, dnFormat},
 		{"X-Amzn-Mtls-Clientcert-Subject", true, certKey, true, dnFormat},
 		{"Client-Cert", true, certKey, true, pemFormat},

@@ -118,7 +118,15 @@ func (s *fnState) call(n *syntax.Node) Value {
 	default:
 		c.Func = s.expr(fn)
 	}
-	c.Args = s.args(n.ChildByFieldName("arguments"))
+	var exprs []*syntax.Node
+	c.Args, exprs = s.args(n.ChildByFieldName("arguments"))
+	if c.Method == "format" {
+		if obj := fn.ChildByFieldName("object"); obj.Type() == "string" || obj.Type() == "concatenated_string" {
+			if format, ok := stringLiteral(obj); ok {
+				escapeFormatted(format, c.Args, exprs)
+			}
+		}
+	}
 	if containerAdders[c.Method] {
 		s.addTo(fn.ChildByFieldName("object"), c.Recv, c.Args)
 	}
@@ -129,17 +137,19 @@ func (s *fnState) call(n *syntax.Node) Value {
 	return Value{{Root: RootCall, Index: idx}}
 }
 
-// args lowers a call's arguments.
-func (s *fnState) args(n *syntax.Node) []Arg {
+// args lowers a call's arguments, and returns their expressions too (a
+// keyword's value, a splat's operand).
+func (s *fnState) args(n *syntax.Node) ([]Arg, []*syntax.Node) {
 	if n == nil {
-		return nil
+		return nil, nil
 	}
 	if n.Type() != "argument_list" { // f(x for x in y)
-		return []Arg{{Value: s.expr(n), Span: span(n)}}
+		return []Arg{{Value: s.expr(n), Span: span(n)}}, []*syntax.Node{n}
 	}
 	var out []Arg
+	var exprs []*syntax.Node
 	if k := n.NamedChildCount(); k > 0 {
-		out = make([]Arg, 0, k)
+		out, exprs = make([]Arg, 0, k), make([]*syntax.Node, 0, k)
 	}
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		if !c.IsNamed() || c.Type() == "comment" {
@@ -174,9 +184,9 @@ func (s *fnState) args(n *syntax.Node) []Arg {
 		case "binary_operator":
 			a.Prefix = literalPrefix(e)
 		}
-		out = append(out, a)
+		out, exprs = append(out, a), append(exprs, e)
 	}
-	return out
+	return out, exprs
 }
 
 // namedString returns the string a constant names: an upper-case name

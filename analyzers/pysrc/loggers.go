@@ -200,7 +200,7 @@ func loggerRecv(c *CallSite) bool {
 
 // logUses says which arguments of a log call write data: not logger.log's
 // level, not exc_info and the like; arguments formatted with %r (or %d)
-// by a literal format string are escaped.
+// by a literal format string, and tuple and list displays, are escaped.
 func logUses(c *CallSite, level bool) []Use {
 	uses := make([]Use, c.NumArgs())
 	skip := 0
@@ -223,7 +223,9 @@ func logUses(c *CallSite, level bool) []Use {
 			continue
 		case pos == skip+1 && a.Literal:
 			convs = conversions(a.Lit)
-		case n >= 0 && n < len(convs) && convs[n] != 's':
+		case n >= 0 && n < len(convs) && convs[n] != 's', seqDisplay(a.Value):
+			// %r, %d; or a tuple or list display, which %s writes as the
+			// repr of its items.
 			uses[i] = UseEscaped
 			continue
 		}
@@ -293,3 +295,8 @@ func loggerName(name string) bool {
 
 // nonSinkKeywords are logging keyword arguments that carry no message data.
 var nonSinkKeywords = map[string]bool{"exc_info": true, "stack_info": true, "stacklevel": true}
+
+// seqDisplay reports whether v is a tuple or list display.
+func seqDisplay(v Value) bool {
+	return len(v) == 1 && v[0].Root == RootSeq && len(v[0].Ops) == 0
+}

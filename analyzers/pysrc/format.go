@@ -1,0 +1,147 @@
+package pysrc
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/residue-sec/residue/analyzers/syntax"
+)
+
+// escapeFormatted marks the arguments of "literal".format(...) that the
+// format writes as their repr, with CR and LF escaped: those every field
+// naming them converts with !r or !a, and a tuple or list display written
+// whole (str of a list is the repr of its items). An argument a field
+// indexes ({0[k]}, {0.attr}) is left as it is.
+func escapeFormatted(format string, args []Arg, nodes []*syntax.Node) {
+	fields, ok := formatFields(format)
+	if !ok {
+		return
+	}
+	pos := 0
+	for i := range args {
+		a := &args[i]
+		ref := a.Keyword
+		switch ref {
+		case "*", "**":
+			return // the fields' arguments are not known
+		case "":
+			ref = strconv.Itoa(pos)
+			pos++
+		}
+		uses := fields[ref]
+		if len(uses) == 0 {
+			continue
+		}
+		escaped := true
+		for _, u := range uses {
+			if u.indexed || u.conv != 'r' && u.conv != 'a' && !display(nodes[i]) {
+				escaped = false
+			}
+		}
+		if escaped {
+			a.Value = a.Value.With(Op{Kind: OpEscape, Span: a.Span})
+		}
+	}
+}
+
+// display reports whether n is a tuple or list display.
+func display(n *syntax.Node) bool {
+	return n != nil && (n.Type() == "list" || n.Type() == "tuple")
+}
+
+// A formatUse is one replacement field of a format string: its
+// conversion (0 for none) and whether it indexes its argument.
+type formatUse struct {
+	conv    byte
+	indexed bool
+}
+
+// formatFields reads the replacement fields of a str.format string, by
+// the argument they name ("0", "name"; automatic numbering counted); a
+// field nested in another's format spec ({:{width}}) names an argument
+// too. It reports false for a string it cannot read.
+func formatFields(format string) (map[string][]formatUse, bool) {
+	fields := map[string][]formatUse{}
+	auto := 0
+	for i := 0; i < len(format); i++ {
+		switch format[i] {
+		case '}':
+			if i+1 < len(format) && format[i+1] == '}' {
+				i++
+			}
+			continue
+		case '{':
+		default:
+			continue
+		}
+		if i+1 < len(format) && format[i+1] == '{' {
+			i++
+			continue
+		}
+		end, depth := i+1, 1
+		for ; end < len(format) && depth > 0; end++ {
+			switch format[end] {
+			case '{':
+				depth++
+			case '}':
+				depth--
+			}
+		}
+		if depth > 0 {
+			return nil, false
+		}
+		field := format[i+1 : end-1]
+		for _, f := range append([]string{field}, nestedFields(field)...) {
+			name, use := parseField(f)
+			if name == "" {
+				name = strconv.Itoa(auto)
+				auto++
+			}
+			fields[name] = append(fields[name], use)
+		}
+		i = end - 1
+	}
+	return fields, true
+}
+
+// nestedFields returns the fields nested in a field's format spec.
+func nestedFields(field string) []string {
+	spec := strings.IndexByte(field, ':')
+	if spec < 0 {
+		return nil
+	}
+	var out []string
+	rest := field[spec+1:]
+	for {
+		open := strings.IndexByte(rest, '{')
+		if open < 0 {
+			return out
+		}
+		close := strings.IndexByte(rest[open:], '}')
+		if close < 0 {
+			return out
+		}
+		out = append(out, rest[open+1:open+close])
+		rest = rest[open+close+1:]
+	}
+}
+
+// parseField splits a replacement field into the argument it names and
+// its use.
+func parseField(field string) (string, formatUse) {
+	if k := strings.IndexByte(field, ':'); k >= 0 {
+		field = field[:k]
+	}
+	var use formatUse
+	if k := strings.IndexByte(field, '!'); k >= 0 {
+		if k+1 < len(field) {
+			use.conv = field[k+1]
+		}
+		field = field[:k]
+	}
+	name := field
+	if k := strings.IndexAny(field, ".["); k >= 0 {
+		name, use.indexed = field[:k], true
+	}
+	return name, use
+}

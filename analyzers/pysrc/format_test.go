@@ -1,0 +1,44 @@
+package pysrc
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+)
+
+func TestFormatFields(t *testing.T) {
+	for format, want := range map[string]string{
+		"{} {!r} {}":             "0: 1:r 2:",
+		"{0} {0!a} {name!r:>10}": "0:,a name:r",
+		"{{literal}} {}}}":       "0:",
+		"{0[key]} {obj.attr}":    "0:[] obj:[]",
+		"{:{width}.{prec}}":      "0: prec: width:",
+		"unclosed {":             "!",
+	} {
+		fields, ok := formatFields(format)
+		got := "!"
+		if ok {
+			var parts []string
+			for name, uses := range fields {
+				var us []string
+				for _, u := range uses {
+					s := ""
+					if u.conv != 0 {
+						s = string(u.conv)
+					}
+					if u.indexed {
+						s += "[]"
+					}
+					us = append(us, s)
+				}
+				parts = append(parts, fmt.Sprintf("%s:%s", name, strings.Join(us, ",")))
+			}
+			sort.Strings(parts)
+			got = strings.Join(parts, " ")
+		}
+		if got != want {
+			t.Errorf("formatFields(%q) = %q, want %q", format, got, want)
+		}
+	}
+}

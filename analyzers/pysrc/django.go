@@ -178,6 +178,8 @@ func builtinCall(c *CallSite) ([]Datum, bool) {
 				}
 			}
 			return []Datum{bounded(d)}, true
+		case (name == "django.utils.module_loading.import_string" || name == "importlib.import_module") && c.external(name):
+			return c.importByName(name == "importlib.import_module"), true
 		case responseConstructors[last] && c.framework(name) || last == "get_response":
 			return []Datum{{Tag: TagObject, Kind: ObjResponse, Origin: c.Loc()}}, true
 		case c.external(name) && (cleanFunctions[name] || strings.HasPrefix(name, "hashlib.")):
@@ -419,6 +421,50 @@ var propagators = map[string]bool{
 	"urllib.parse.unquote_plus": true, "unquote_plus": true,
 	"base64.b64encode": true, "b64encode": true, "base64.b64decode": true, "b64decode": true,
 	"pprint.pformat": true, "pformat": true, "frozenset": true, "zip": true, "enumerate": true,
+}
+
+// importByName is Django's import_string("pkg.mod.Name") (a module when
+// module is set: importlib.import_module("pkg.mod")) of a name the
+// program knows as a constant, a setting's value included: the
+// repository's class, function or module so named, else the external
+// name.
+func (cs *CallSite) importByName(module bool) []Datum {
+	i := cs.Positional(0)
+	if i < 0 {
+		return nil
+	}
+	var names []string
+	for _, d := range cs.args[i] {
+		switch {
+		case d.Tag == TagConst && d.Kind == "str" && d.Key != "":
+			names = append(names, d.Key)
+		case d.Tag == TagExt && strings.HasPrefix(d.Name, "django.conf.settings."):
+			for _, s := range cs.fr.p.Settings(strings.TrimPrefix(d.Name, "django.conf.settings.")) {
+				if s.Value.Kind == LitString && s.Value.Text != "" {
+					names = append(names, s.Value.Text)
+				}
+			}
+		}
+	}
+	var out []Datum
+	for _, name := range names {
+		if module {
+			if m := cs.fr.p.resolve(name, cs.fr.f.mod.File); m != nil {
+				out = union(out, Datum{Tag: TagModule, Mod: m})
+			}
+			continue
+		}
+		dot := strings.LastIndexByte(name, '.')
+		if dot <= 0 {
+			continue
+		}
+		if m := cs.fr.p.resolve(name[:dot], cs.fr.f.mod.File); m != nil {
+			out = union(out, cs.fr.moduleAttr(m, name[dot+1:], 0)...)
+		} else {
+			out = union(out, cs.fr.p.external(name))
+		}
+	}
+	return out
 }
 
 // sequenceCopy returns, for a copy of one sequence in another order

@@ -130,11 +130,36 @@ func (s *fnState) call(n *syntax.Node) Value {
 	if containerAdders[c.Method] {
 		s.addTo(fn.ChildByFieldName("object"), c.Recv, c.Args)
 	}
+	if primaryKeyLookup(c.Name) {
+		s.matchedKeys(n, c.Args, exprs)
+	}
 	s.use(&c)
 	s.configCall(&c, n)
 	idx := int32(len(s.fn.code.Calls))
 	s.fn.code.Calls = append(s.fn.code.Calls, c)
 	return Value{{Root: RootCall, Index: idx}}
+}
+
+// primaryKeyLookup reports whether a call by this dotted name returns an
+// object of the database or raises: get_object_or_404, a manager's get.
+func primaryKeyLookup(name string) bool {
+	return lastName(name) == "get_object_or_404" || strings.HasSuffix(name, ".objects.get") || strings.HasSuffix(name, "._default_manager.get")
+}
+
+// matchedKeys narrows the names a lookup that returned (call n) matched
+// with a primary key (pk=name, id=name, forum_id=name): past it, each is
+// an integer key of the database, data that carries no CR or LF (int()
+// takes digits and whitespace around them).
+func (s *fnState) matchedKeys(n *syntax.Node, args []Arg, exprs []*syntax.Node) {
+	for i, a := range args {
+		k := a.Keyword
+		if k != "pk" && k != "id" && !strings.HasSuffix(k, "_id") && !strings.HasSuffix(k, "_pk") || exprs[i].Type() != "identifier" {
+			continue
+		}
+		if v, bound := s.env[exprs[i].Text()]; bound {
+			s.env[exprs[i].Text()] = asNumber(v, n)
+		}
+	}
 }
 
 // args lowers a call's arguments, and returns their expressions too (a

@@ -3,7 +3,6 @@ package csrc
 import (
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/residue-sec/residue/analyzers/syntax"
 )
@@ -537,56 +536,4 @@ func (w *walker) isIncrement(update *syntax.Node, ivar string) bool {
 		return true
 	}
 	return false
-}
-
-// countedRange returns st with the counted loops' variables that cond
-// reads bounded by their loops' ranges instead of holding their first
-// values, and those variables, when there is such a variable: the body is
-// walked once for every iteration, and `if (i == 0) continue;` is a
-// branch the other iterations do not take.
-func (w *walker) countedRange(cond *syntax.Node, st *state) (*state, []int) {
-	var out *state
-	var ids []int
-	cond.Walk(func(c *syntax.Node) bool {
-		if c.Type() != "identifier" {
-			return true
-		}
-		l := w.lookup(c.Text())
-		if l == nil || slices.Contains(ids, l.id) {
-			return true
-		}
-		if _, ok := st.consts[l.id]; !ok {
-			return true
-		}
-		for _, cl := range w.counted {
-			if cl.ivar != l.id || !cl.hi.known || cl.hi.val-cl.lo < 2 {
-				continue
-			}
-			if out == nil {
-				out = st.clone()
-			}
-			delete(out.consts, l.id)
-			out.bounds[l.id] = bound{cl.lo, cl.hi.val - 1}
-			ids = append(ids, l.id)
-			break
-		}
-		return true
-	})
-	return out, ids
-}
-
-// restoreConsts gives the locals ids the values they have in from, and
-// returns st.
-func restoreConsts(st, from *state, ids []int) *state {
-	if st.dead {
-		return st
-	}
-	for _, id := range ids {
-		st.consts[id] = from.consts[id]
-		delete(st.bounds, id)
-		if b, ok := from.bounds[id]; ok {
-			st.bounds[id] = b
-		}
-	}
-	return st
 }

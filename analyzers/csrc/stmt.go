@@ -109,20 +109,6 @@ func (w *walker) ifStmt(n *syntax.Node, st *state) *state {
 		}
 	}
 	c, known := w.constOf(cond, st)
-	if known {
-		if varied, ids := w.countedRange(cond, st); varied != nil {
-			// After the if, the variables hold their first values again:
-			// the walk of the body stands for the first iteration.
-			c, known = w.constOf(cond, varied)
-			return restoreConsts(w.ifBranches(n, cond, alt, varied, c, known), st, ids)
-		}
-	}
-	return w.ifBranches(n, cond, alt, st, c, known)
-}
-
-// ifBranches walks the branches of an if statement whose condition is c
-// when known.
-func (w *walker) ifBranches(n, cond, alt *syntax.Node, st *state, c int64, known bool) *state {
 	key := w.condKey(cond)
 	thenSt, elseSt := w.branch(cond, st)
 	if known {

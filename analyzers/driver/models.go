@@ -529,7 +529,7 @@ func (p *plan) checkFile(j checkJob, built *building, ignores []*filter.Ignore) 
 		}
 	}
 	if out.Changed() {
-		cr.notes = append(cr.notes, analyzers.Notification{Level: "warning", Path: out.Path, Message: changedNote})
+		cr.notes = append(cr.notes, analyzers.Notification{Level: "error", Path: out.Path, Message: changedNote})
 	}
 	cr.findings = filter.Suppress(cr.findings, stmts, ignores)
 	return cr

@@ -101,8 +101,8 @@ func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnl
 	}
 	f := source.NewFile(path, lang, src)
 	if err := w.parser.Parse(f); err != nil {
-		note("warning", "", "skipped: %v", err)
 		fr.skipped, fr.backstop = true, errors.Is(err, source.ErrBackstop)
+		note(backstopLevel(fr.backstop), "", "skipped: %v", err)
 		return fr
 	}
 	defer f.Close()
@@ -119,8 +119,8 @@ func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnl
 	if len(wanted) > 0 {
 		var err error
 		if matches, err = w.matches(f); err != nil {
-			note("warning", "", "%v", err)
 			fr.backstop = errors.Is(err, source.ErrBackstop)
+			note(backstopLevel(fr.backstop), "", "%v", err)
 		}
 	}
 	var stmts [][2]int
@@ -227,10 +227,23 @@ func (w *worker) matches(f *source.File) (map[int][]tsquery.Match, error) {
 		return out, fmt.Errorf("more than %d query matches; the rest were skipped", w.p.cfg.MaxMatches)
 	case errors.Is(err, tsquery.ErrStepLimit):
 		return out, fmt.Errorf("query pass stopped after %d matches; findings may be missing", w.p.cfg.MaxQuerySteps)
+	case errors.Is(err, tsquery.ErrPendingLimit):
+		return out, fmt.Errorf("a query held more than %d matches in progress at once (a pattern of siblings over a long list?); the earliest were dropped: findings may be missing", tsquery.MaxPending)
 	case errors.Is(err, tsquery.ErrDeadline):
 		return out, fmt.Errorf("query pass still running after %s, %w; findings may be missing", w.p.cfg.FileTimeout, source.ErrBackstop)
 	}
 	return out, err
+}
+
+// backstopLevel is the level of a notification that a file's pass was
+// cut: an error when a wall-clock backstop cut it, since what it missed
+// depends on the machine's load (the run is incomplete), else a warning
+// (a limit that counts work cuts the same on every run).
+func backstopLevel(backstop bool) string {
+	if backstop {
+		return "error"
+	}
+	return "warning"
 }
 
 // run runs one analyzer on f, recovering a panic into a notification, and

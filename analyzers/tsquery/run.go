@@ -23,19 +23,37 @@ type Limits struct {
 	Deadline time.Time
 }
 
+// MaxPending caps the matches a cursor holds in progress at once. A
+// pattern of siblings ((identifier) @a (identifier) @b) over a long list
+// starts a match at every item, and tree-sitter advances them all at each
+// node, inside one call: 200 items took five minutes. Past the cap the
+// earliest-starting one is dropped (ErrPendingLimit).
+const MaxPending = 1024
+
 // The errors Run returns when a limit cut the pass short. Matches found
 // before the limit was reached have been delivered.
 var (
 	ErrMatchLimit = errors.New("match limit reached")
 	ErrStepLimit  = errors.New("step limit reached")
 	ErrDeadline   = errors.New("time limit reached")
+	// ErrPendingLimit says matches in progress were dropped (MaxPending).
+	ErrPendingLimit = errors.New("pending match limit reached")
 )
 
 // A Cursor runs queries. It is not safe for concurrent use: each worker owns one.
 type Cursor struct{ qc *sitter.QueryCursor }
 
-// NewCursor returns a Cursor; Close it when the worker is done.
-func NewCursor() *Cursor { return &Cursor{qc: sitter.NewQueryCursor()} }
+// NewCursor returns a Cursor, which holds at most MaxPending matches in
+// progress; Close it when the worker is done.
+func NewCursor() *Cursor { return newCursor(MaxPending) }
+
+// newCursor returns a Cursor that holds at most pending matches in
+// progress.
+func newCursor(pending uint32) *Cursor {
+	qc := sitter.NewQueryCursor()
+	setPendingLimit(qc, pending)
+	return &Cursor{qc: qc}
+}
 
 // Close releases the cursor.
 func (c *Cursor) Close() { c.qc.Close() }
@@ -48,8 +66,9 @@ type rawCapture struct {
 
 // Run runs q over f's tree and calls fn with each match that passes its
 // predicates, in document order, with the index of the query source the
-// pattern came from. It returns ErrMatchLimit, ErrStepLimit or
-// ErrDeadline, after the matches found so far, when a limit was reached.
+// pattern came from. It returns ErrMatchLimit, ErrStepLimit, ErrDeadline
+// or ErrPendingLimit, after the matches found so far, when a limit was
+// reached.
 func (q *Query) Run(c *Cursor, f *source.File, lim Limits, fn func(src int, m Match)) error {
 	root := f.Root()
 	if root == nil || q.q == nil {
@@ -57,6 +76,7 @@ func (q *Query) Run(c *Cursor, f *source.File, lim Limits, fn func(src int, m Ma
 	}
 	c.qc.Exec(q.q, root)
 	counts := make([]int, q.Sources())
+	capped := 0 // sources at MaxMatches
 	var limited error
 	var raw []rawCapture
 	for n := 0; ; n++ {
@@ -68,6 +88,9 @@ func (q *Query) Run(c *Cursor, f *source.File, lim Limits, fn func(src int, m Ma
 		}
 		m, ok := c.qc.NextMatch()
 		if !ok {
+			if limited == nil && exceededPendingLimit(c.qc) {
+				return ErrPendingLimit
+			}
 			return limited
 		}
 		raw = raw[:0]
@@ -79,16 +102,29 @@ func (q *Query) Run(c *Cursor, f *source.File, lim Limits, fn func(src int, m Ma
 		}
 		src := q.sourceOf(int(m.PatternIndex))
 		if lim.MaxMatches > 0 && counts[src] >= lim.MaxMatches {
+			if capped == len(counts) {
+				// No source takes another match: the rest of the pass
+				// would be steps to no purpose.
+				return ErrMatchLimit
+			}
 			limited = ErrMatchLimit
 			continue
 		}
-		counts[src]++
-		out := Match{Pattern: int(m.PatternIndex) - q.firstPattern[src], Captures: make([]Capture, len(m.Captures))}
-		for i, cp := range m.Captures {
-			out.Captures[i] = Capture{Name: q.names[cp.Index], Node: cp.Node}
+		if counts[src]++; counts[src] == lim.MaxMatches {
+			capped++
 		}
-		fn(src, out)
+		fn(src, q.match(m))
 	}
+}
+
+// match converts a match of the cursor.
+func (q *Query) match(m *sitter.QueryMatch) Match {
+	src := q.sourceOf(int(m.PatternIndex))
+	out := Match{Pattern: int(m.PatternIndex) - q.firstPattern[src], Captures: make([]Capture, len(m.Captures))}
+	for i, cp := range m.Captures {
+		out.Captures[i] = Capture{Name: q.names[cp.Index], Node: cp.Node}
+	}
+	return out
 }
 
 func (q *Query) accepts(pattern int, caps []rawCapture, src []byte) bool {

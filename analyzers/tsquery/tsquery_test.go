@@ -157,9 +157,14 @@ func TestLimits(t *testing.T) {
 		t.Errorf("match cap: err %v counts %v, want ErrMatchLimit and 10 each", err, counts)
 	}
 	counts = [2]int{}
-	err = q.Run(c, f, Limits{MaxMatches: 10, MaxSteps: 100}, func(src int, m Match) { counts[src]++ })
-	if !errors.Is(err, ErrStepLimit) || counts != [2]int{10, 10} {
-		t.Errorf("step cap: err %v counts %v, want ErrStepLimit after 10 each", err, counts)
+	err = q.Run(c, f, Limits{MaxMatches: 10, MaxSteps: 21}, func(src int, m Match) { counts[src]++ })
+	if !errors.Is(err, ErrMatchLimit) || counts != [2]int{10, 10} {
+		t.Errorf("every source capped: err %v counts %v, want ErrMatchLimit at the 21st match, before the step cap", err, counts)
+	}
+	counts = [2]int{}
+	err = q.Run(c, f, Limits{MaxMatches: 300, MaxSteps: 100}, func(src int, m Match) { counts[src]++ })
+	if !errors.Is(err, ErrStepLimit) || counts[0]+counts[1] != 100 {
+		t.Errorf("step cap: err %v counts %v, want ErrStepLimit after 100", err, counts)
 	}
 	counts = [2]int{}
 	err = q.Run(c, f, Limits{MaxSteps: 7}, func(src int, m Match) { counts[src]++ })
@@ -169,6 +174,27 @@ func TestLimits(t *testing.T) {
 	err = q.Run(c, f, Limits{Deadline: time.Now().Add(-time.Second)}, func(int, Match) {})
 	if !errors.Is(err, ErrDeadline) {
 		t.Errorf("deadline: got %v", err)
+	}
+}
+
+func TestPendingLimit(t *testing.T) {
+	// Every identifier of the list starts a match that waits for a
+	// string: more than the cursor holds at once, which it drops.
+	f := parse(t, source.Python, "x = ["+strings.Repeat("a, ", 40)+"]\n")
+	q, err := Compile(source.Python, "(list (identifier) @a (string) @s)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	c := newCursor(16)
+	defer c.Close()
+	if err := q.Run(c, f, Limits{}, func(int, Match) {}); !errors.Is(err, ErrPendingLimit) {
+		t.Errorf("got %v, want ErrPendingLimit", err)
+	}
+	small := parse(t, source.Python, "x = [a, a, 'b']\n")
+	n := 0
+	if err := q.Run(c, small, Limits{}, func(int, Match) { n++ }); err != nil || n != 2 {
+		t.Errorf("small list: err %v, %d matches, want none and 2", err, n)
 	}
 }
 

@@ -38,8 +38,11 @@ Examples:
   residue scan --format github .            GitHub Actions annotations
 
 Exit codes: 0 no findings at or above --severity, 1 findings, 2 usage,
-configuration or rule error. Unreadable, binary or oversized files are
-warnings on stderr (and SARIF notifications), not errors.
+configuration or rule error, or an incomplete scan (an error on stderr says
+what was left out: an analyzer that failed, a rule past the findings cap,
+a file cut by a wall-clock backstop or changed during the scan).
+Unreadable, binary or oversized files are warnings on stderr (and SARIF
+notifications), not errors.
 `
 
 // scanOptions are the scan command's flags.

@@ -220,7 +220,7 @@ func TestSkipTable(t *testing.T) {
 		wantPaths(t, files, "myenv/lib/x.py", "src/build/gen.c")
 	})
 	t.Run("directory an include glob names is walked", func(t *testing.T) {
-		files, _ := walk(t, []string{root}, Options{Root: root, Include: []string{"src/build/**", "myenv/**", "dist", "**/*.py"}})
+		files, _ := walk(t, []string{root}, Options{Root: root, Include: []string{"src/build/**", "myenv/**", "dist", "**/*.py", "lib/.git/**"}})
 		wantPaths(t, files, "dist/d.c", "env/settings.py", "main.py", "myenv/lib/x.py", "notvenv/ok.py", "src/build/gen.c")
 	})
 }

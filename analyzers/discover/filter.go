@@ -23,6 +23,10 @@ var skippedDirs = []string{
 	"build", "dist", "*.egg-info", ".eggs",
 }
 
+// vcsDirs are the version-control folders, which no include glob brings
+// back: they hold no source of the project.
+var vcsDirs = []string{".git", ".hg", ".svn"}
+
 // venvMarker is the file every virtualenv has at its top.
 const venvMarker = "pyvenv.cfg"
 

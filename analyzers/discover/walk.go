@@ -246,10 +246,11 @@ func (w *walker) visitLink(c entry, patterns []gitignore.Pattern, m gitignore.Ma
 }
 
 // skipDir reports whether the directory c, met during the walk, is skipped
-// by the skip table (unless an include glob names it), an Exclude glob or
-// .gitignore.
+// by the skip table (unless an include glob names it, but a version
+// control folder), an Exclude glob or .gitignore.
 func (w *walker) skipDir(c entry, m gitignore.Matcher) bool {
-	return isSkippedName(c.comps[len(c.comps)-1]) && !w.include.Names(c.rel) || w.excluded(c.rel) || m.Match(c.comps, true)
+	name := c.comps[len(c.comps)-1]
+	return isSkippedName(name) && (slices.Contains(vcsDirs, name) || !w.include.Names(c.rel)) || w.excluded(c.rel) || m.Match(c.comps, true)
 }
 
 // ancestorPatterns returns the ignore patterns that apply inside the

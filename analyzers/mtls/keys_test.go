@@ -25,6 +25,7 @@ func TestClassify(t *testing.T) {
 		{"HTTP_X_FORWARDED_CLIENT_CERT", false, certKey, true, xfccFormat},
 		{"HTTP_X_FORWARDED_CLIENT_CERT_S_DN", false, certKey, true, dnFormat},
 		{"X-Forwarded-Client-Cert-Serial", true, certKey, true, plainFormat},
+		{"X-Forwarded-Client-Cert-URI", true, certKey, true, plainFormat},
 		{"X-SSL-Client-S-DN", true, certKey, true, dnFormat},
 		{"X-Amzn-Mtls-Clientcert-Subject", true, certKey, true, dnFormat},
 		{"Client-Cert", true, certKey, true, pemFormat},

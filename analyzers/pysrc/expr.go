@@ -122,7 +122,9 @@ func (s *fnState) call(n *syntax.Node) Value {
 	c.Args, exprs = s.args(n.ChildByFieldName("arguments"))
 	if c.Method == "format" {
 		if obj := fn.ChildByFieldName("object"); obj.Type() == "string" || obj.Type() == "concatenated_string" {
-			if format, ok := stringLiteral(obj); ok {
+			// An escape sequence may spell a brace or a digit: read
+			// as written, the fields could be other than Python's.
+			if format, ok := stringLiteral(obj); ok && !strings.Contains(format, "\\") {
 				escapeFormatted(format, c.Args, exprs)
 			}
 		}

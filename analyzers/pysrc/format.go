@@ -143,5 +143,8 @@ func parseField(field string) (string, formatUse) {
 	if k := strings.IndexAny(field, ".["); k >= 0 {
 		name, use.indexed = field[:k], true
 	}
+	if n, err := strconv.Atoi(name); err == nil {
+		name = strconv.Itoa(n) // {00} is argument 0
+	}
 	return name, use
 }

@@ -11,6 +11,7 @@ func TestFormatFields(t *testing.T) {
 	for format, want := range map[string]string{
 		"{} {!r} {}":             "0: 1:r 2:",
 		"{0} {0!a} {name!r:>10}": "0:,a name:r",
+		"{0!r} {00}":             "0:r,",
 		"{{literal}} {}}}":       "0:",
 		"{0[key]} {obj.attr}":    "0:[] obj:[]",
 		"{:{width}.{prec}}":      "0: prec: width:",

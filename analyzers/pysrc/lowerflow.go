@@ -2,6 +2,7 @@ package pysrc
 
 import (
 	"maps"
+	"strconv"
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers/syntax"
@@ -186,7 +187,7 @@ func (s *fnState) branch(clause, n *syntax.Node, alts []*syntax.Node, st *Stmt, 
 	cond := s.env
 	s.env = maps.Clone(cond)
 	test := clause.ChildByFieldName("condition")
-	name, holds, narrows := numberTest(test)
+	name, holds, narrows := s.numberTest(test)
 	if _, bound := cond[name]; narrows && bound && holds {
 		s.env[name] = asNumber(cond[name], test)
 	}
@@ -214,7 +215,10 @@ func asNumber(v Value, test *syntax.Node) Value {
 // a constant (an upper-case name: ALLOWED, self.METHODS), name == a
 // string or number literal; an or of such tests of one name, an and with
 // one.
-func numberTest(cond *syntax.Node) (name string, holds, ok bool) {
+func (s *fnState) numberTest(cond *syntax.Node) (name string, holds, ok bool) {
+	if cond == nil || walrus(cond) {
+		return "", false, false // the test may bind the name anew
+	}
 	holds = true
 	for cond != nil && (cond.Type() == "not_operator" || cond.Type() == "parenthesized_expression") {
 		if cond.Type() == "not_operator" {
@@ -225,14 +229,14 @@ func numberTest(cond *syntax.Node) (name string, holds, ok bool) {
 		}
 	}
 	if cond != nil && cond.Type() == "comparison_operator" {
-		name, is, ok := literalTest(cond)
+		name, is, ok := s.literalTest(cond)
 		return name, holds == is, ok
 	}
 	if cond != nil && cond.Type() == "boolean_operator" && holds {
 		// a == "x" or a == "y": both hold of one name; a in OK and b:
 		// one does.
-		l, lHolds, lOK := numberTest(cond.ChildByFieldName("left"))
-		r, rHolds, rOK := numberTest(cond.ChildByFieldName("right"))
+		l, lHolds, lOK := s.numberTest(cond.ChildByFieldName("left"))
+		r, rHolds, rOK := s.numberTest(cond.ChildByFieldName("right"))
 		lOK, rOK = lOK && lHolds, rOK && rHolds
 		switch cond.ChildByFieldName("operator").Type() {
 		case "or":
@@ -255,10 +259,20 @@ func numberTest(cond *syntax.Node) (name string, holds, ok bool) {
 	return args[0].Text(), holds, true
 }
 
+// walrus reports whether n holds an assignment expression (name := v).
+func walrus(n *syntax.Node) bool {
+	found := false
+	n.Walk(func(c *syntax.Node) bool {
+		found = found || c.Type() == "named_expression"
+		return !found
+	})
+	return found
+}
+
 // literalTest reads a comparison of a name with literals: name in
 // ("a", "b"), name not in ALLOWED, name == "a", "a" != name; is says
 // whether the comparison is true when the name holds one of them.
-func literalTest(cmp *syntax.Node) (name string, is, ok bool) {
+func (s *fnState) literalTest(cmp *syntax.Node) (name string, is, ok bool) {
 	operands := cmp.NamedChildren()
 	var ops []string
 	for c := cmp.FirstChild(); c != nil; c = c.NextSibling() {
@@ -272,7 +286,7 @@ func literalTest(cmp *syntax.Node) (name string, is, ok bool) {
 	left, right := operands[0], operands[1]
 	switch ops[0] {
 	case "in", "not in":
-		if left.Type() != "identifier" || !literalDisplay(right) && !constantName(right) {
+		if left.Type() != "identifier" || !literalDisplay(right) && !s.plainConstant(right) {
 			return "", false, false
 		}
 		return left.Text(), ops[0] == "in", true
@@ -317,23 +331,74 @@ func plainLiteral(n *syntax.Node) bool {
 	return false
 }
 
-// constantName reports whether n is an upper-case name (ALLOWED) or
-// attribute (self.METHODS, settings.ALLOWED_HOSTS): by convention a
-// constant of the program, not data. A request's GET, POST, META, FILES
-// and COOKIES are the client's.
-func constantName(n *syntax.Node) bool {
+// plainConstant reports whether n is a constant (an upper-case name or
+// attribute: ALLOWED, self.METHODS, settings.ALLOWED_HOSTS; not a local
+// of the function, not a request's GET, POST, META, FILES or COOKIES)
+// whose items, when the module or class body assigned it a literal, are
+// strings and numbers without a line break: a string is no table (in
+// tests a substring), nor a tuple holding "\r\n".
+func (s *fnState) plainConstant(n *syntax.Node) bool {
+	var consts []Setting
+	var name string
 	switch n.Type() {
 	case "identifier":
-		return isConstantName(n.Text())
-	case "attribute":
-		attr := n.ChildByFieldName("attribute").Text()
-		ofRequest := false
-		if k := objectKind(ObjRequest); k != nil {
-			_, ofRequest = k.Attrs[attr]
+		name = n.Text()
+		if _, local := s.env[name]; local && s.fn.Kind == KindDef {
+			return false
 		}
-		return isConstantName(attr) && !ofRequest
+		consts = s.l.m.Settings
+	case "attribute":
+		name = n.ChildByFieldName("attribute").Text()
+		if k := objectKind(ObjRequest); k != nil {
+			if _, ofRequest := k.Attrs[name]; ofRequest {
+				return false
+			}
+		}
+		if obj := n.ChildByFieldName("object"); obj.Type() == "identifier" && s.isSelf(obj.Text()) && int(s.fn.Class) >= 0 && int(s.fn.Class) < len(s.l.m.Classes) {
+			consts = s.l.m.Classes[s.fn.Class].Consts
+		}
+	default:
+		return false
 	}
-	return false
+	if !isConstantName(name) {
+		return false
+	}
+	for i := len(consts) - 1; i >= 0; i-- {
+		if consts[i].Name == name {
+			return plainTable(consts[i].Value)
+		}
+	}
+	return true // imported, or computed: a table of the server's
+}
+
+// plainTable reports whether a literal a constant holds is a table of
+// strings and numbers without line breaks (a dictionary's keys), or
+// something not read as a literal (tuple(MOVED.keys())).
+func plainTable(l Literal) bool {
+	switch l.Kind {
+	case LitString:
+		return false
+	case LitDict:
+		for _, k := range l.Keys {
+			if strings.ContainsAny(k, "\\\r\n") {
+				return false
+			}
+		}
+	case LitList:
+		for _, it := range l.Items {
+			number := it.Kind == LitOther && numberText(it.Text)
+			if it.Kind != LitString && !number || strings.ContainsAny(it.Text, "\\\r\n") {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// numberText reports whether a literal's text is a number.
+func numberText(text string) bool {
+	_, err := strconv.ParseFloat(strings.ReplaceAll(text, "_", ""), 64)
+	return err == nil
 }
 
 // isConstantName reports whether name is upper case, with at least two

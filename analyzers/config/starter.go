@@ -19,8 +19,9 @@ type section struct {
 func Starter(known Known) []byte {
 	var b strings.Builder
 	b.WriteString(comment(`residue configuration.
-residue reads the nearest `+FileName+` at or above the first scanned path, up
-to the repository root, or the file named by --config. Unknown keys are
+residue reads the nearest `+FileName+` at or above the folder that holds every
+scanned path, up to the repository root, or the file named by --config: one
+configuration applies to a whole scan. Unknown keys are
 errors. Globs are doublestar patterns relative to the repository root.
 Uncomment what you need.`, ""))
 	for _, s := range starterSections(known) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -60,6 +61,24 @@ func newCommand(name, usage string, stdout io.Writer) *command {
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	return &command{FlagSet: fs, usage: usage, stdout: stdout}
+}
+
+// emptyFlag returns a usage error for the first of the flags names given
+// an empty value: a path or revision from an unset variable in a CI
+// script ("-o $OUT") must not send the report elsewhere, or report every
+// finding as new.
+func (c *command) emptyFlag(names ...string) error {
+	var err error
+	c.Visit(func(f *flag.Flag) {
+		if err == nil && slices.Contains(names, f.Name) && f.Value.String() == "" {
+			dash := "--"
+			if len(f.Name) == 1 {
+				dash = "-"
+			}
+			err = &usageError{fmt.Sprintf("%s%s is empty (an unset variable?): give a value or leave the flag out", dash, f.Name)}
+		}
+	})
+	return err
 }
 
 // printUsage prints the usage text and the flags to stdout.

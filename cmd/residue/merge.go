@@ -21,6 +21,10 @@ configuration (rules, category, baseline), and be every shard of one
 scan, each once: a missing, repeated or foreign shard is an error (exit 2),
 as a partial upload would close the alerts of the files it lacks.
 
+Exit codes: 0 once the merged report is written, whether it holds findings
+or not (each shard's scan exits 1 on its own), 2 on an error or when the
+merged scan is incomplete.
+
 Examples:
   residue merge -o residue.sarif shard-1.sarif shard-2.sarif shard-3.sarif
   residue merge shards/*.sarif > residue.sarif
@@ -32,6 +36,9 @@ func mergeCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.StringVar(&output, "o", "", "write the merged report to `FILE` instead of stdout (a regular file atomically; a device or FIFO directly; - is stdout)")
 	paths, err := fs.parse(args)
 	if err != nil {
+		return exitError, err
+	}
+	if err := fs.emptyFlag("o"); err != nil {
 		return exitError, err
 	}
 	if output == "-" {
@@ -65,6 +72,9 @@ func mergeCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if err != nil {
 		return exitError, err
+	}
+	if output != "" {
+		fmt.Fprintf(stderr, "residue: wrote %s: %s\n", output, report.Summary(merged))
 	}
 	if n := errorCount(merged.Notifications); n > 0 {
 		// As the scan would: a shard's analyzer failed, or a rule's

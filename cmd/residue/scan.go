@@ -102,11 +102,14 @@ func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitError, err
 	}
-	if o.output == "-" {
-		o.output = "" // stdout, as for most commands
+	if err := fs.emptyFlag("o", "diff-base", "baseline", "cache-dir", "config"); err != nil {
+		return exitError, err
 	}
 	o.set = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
+	if o.output == "-" {
+		o.output = "" // stdout, as for most commands
+	}
 	if err := o.validate(); err != nil {
 		return exitError, err
 	}

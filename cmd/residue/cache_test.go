@@ -64,6 +64,29 @@ func TestCacheWarningPaths(t *testing.T) {
 	}
 }
 
+// TestNoCacheOutsideWorkTree: a folder that is no git work tree gets no
+// default cache (scanning /etc/passwd wrote /etc/.residue_cache), unless
+// one is there already.
+func TestNoCacheOutsideWorkTree(t *testing.T) {
+	t.Setenv(CacheDirEnv, "")
+	useTestAnalyzers(t)
+	dir := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(dir, "v.py"), []byte("leak(1)\n"), 0o644))
+	if code, _, errs := residue("scan", dir); code != 1 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, DefaultCacheDir)); err == nil {
+		t.Error("a cache in a folder that is no work tree")
+	}
+	must(t, os.Mkdir(filepath.Join(dir, DefaultCacheDir), 0o755))
+	if code, _, errs := residue("scan", dir); code != 1 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(dir, DefaultCacheDir)); len(entries) == 0 {
+		t.Error("the cache folder that exists was not used")
+	}
+}
+
 // TestCacheDirectoryChoice: --no-cache writes nothing, the configuration's
 // cache-dir is relative to the configuration file, and the default is at
 // the repository root.

@@ -159,7 +159,8 @@ const (
 )
 
 // cachePath returns the cache directory: --cache-dir, $RESIDUE_CACHE_DIR,
-// the configuration's cache-dir, or the default at the root; "" with --no-cache, and when the
+// the configuration's cache-dir, or the default at the root of a git work
+// tree (or where one exists already); "" with --no-cache, and when the
 // default cannot be created (a read-only checkout runs without a cache,
 // quietly; a directory asked for is a warning when it cannot be used).
 func (o *scanOptions) cachePath(cfg *config.Config, root string) string {
@@ -174,6 +175,14 @@ func (o *scanOptions) cachePath(cfg *config.Config, root string) string {
 		return cfg.CacheDir
 	}
 	dir := filepath.Join(root, DefaultCacheDir)
+	if _, err := os.Stat(dir); err != nil {
+		// A folder that is no git work tree (/etc for /etc/passwd, a bare
+		// repository, an unpacked tarball) gets no cache of its own
+		// unless asked for: a scan writes nowhere it was not sent.
+		if _, err := os.Lstat(filepath.Join(root, ".git")); err != nil {
+			return ""
+		}
+	}
 	if cache.Make(dir) != nil {
 		return ""
 	}

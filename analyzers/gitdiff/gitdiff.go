@@ -43,14 +43,15 @@ func (c *Changes) Touches(path string, first, last int) bool {
 
 // Since returns the lines of the work tree under dir that differ from
 // revision rev: lines added or modified in tracked files, staged or not,
-// and every line of untracked files that .gitignore does not exclude.
-// Paths are relative to dir.
+// those of submodules (between the commits the two versions record, and
+// in their work trees), and every line of untracked files that .gitignore
+// does not exclude (but a submodule's). Paths are relative to dir.
 func Since(dir, rev string) (*Changes, error) {
 	if rev == "" || strings.HasPrefix(rev, "-") {
 		return nil, fmt.Errorf("--diff-base %q is not a revision", rev)
 	}
 	diff, err := git(dir, "-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "--no-textconv",
-		"--ignore-submodules", "--find-renames", "--relative", "--src-prefix=a/", "--dst-prefix=b/", "-U0", rev, "--")
+		"--submodule=diff", "--find-renames", "--relative", "--src-prefix=a/", "--dst-prefix=b/", "-U0", rev, "--")
 	if err != nil {
 		return nil, fmt.Errorf("--diff-base %s: %v", rev, missing(dir, rev, err))
 	}

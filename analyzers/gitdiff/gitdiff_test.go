@@ -183,6 +183,38 @@ func TestSince(t *testing.T) {
 	}
 }
 
+// TestSinceSubmodule: the lines a submodule's new commit adds, and those
+// its work tree adds since, are changed lines of the superproject's scan;
+// the context git shows around them is not.
+func TestSinceSubmodule(t *testing.T) {
+	lib := gitRepo(t, map[string]string{"a.py": "a = 1\nb = 2\nc = 3\n"})
+	dir := gitRepo(t, map[string]string{"main.py": "m = 1\n"})
+	runGit(t, dir, "-c", "protocol.file.allow=always", "submodule", "add", "-q", lib, "lib")
+	runGit(t, dir, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "lib")
+	writeFile(t, filepath.Join(dir, "lib"), "a.py", "a = 1\nb = 2\nc = 3\nd = 4\n")
+	runGit(t, filepath.Join(dir, "lib"), "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-am", "d")
+	runGit(t, dir, "add", "lib")
+	runGit(t, dir, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "bump")
+	writeFile(t, filepath.Join(dir, "lib"), "a.py", "a = 1\nb = 2\nc = 3\nd = 4\ne = 5\n")
+
+	c, err := Since(dir, "HEAD~1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line, want := range map[int]bool{1: false, 3: false, 4: true, 5: true} {
+		if got := c.Touches("lib/a.py", line, line); got != want {
+			t.Errorf("since the bump's parent, Touches(lib/a.py, %d) = %v", line, got)
+		}
+	}
+	c, err = Since(dir, "HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Touches("lib/a.py", 4, 4) || !c.Touches("lib/a.py", 5, 5) {
+		t.Errorf("since HEAD, the work tree's line 5 only: %+v", c.lines)
+	}
+}
+
 func TestSinceErrors(t *testing.T) {
 	dir := gitRepo(t, map[string]string{"a.py": "x = 1\n"})
 	for _, tc := range []struct{ dir, rev, want string }{

@@ -137,6 +137,24 @@ func TestIgnoredDirCannotBeReincluded(t *testing.T) {
 	wantPaths(t, files, "main.py", "out2/keep.py")
 }
 
+func TestNegatedDirectory(t *testing.T) {
+	// As in git (git ls-files -oc --exclude-standard), negating a
+	// directory re-includes the directory, not the files in it that
+	// another pattern excludes; a file an excluded directory's glob does
+	// not name is kept.
+	root := t.TempDir()
+	writeTree(t, root, map[string]string{
+		".gitignore":      "*.py\n!d/\n!top.py\n",
+		"d/y.py":          "",
+		"top.py":          "",
+		"e/.gitignore":    "docs/*\n!docs/keep/\n",
+		"e/docs/keep/y.c": "",
+		"e/docs/other.c":  "",
+	})
+	files, _ := walk(t, []string{root}, Options{Root: root})
+	wantPaths(t, files, "e/docs/keep/y.c", "top.py")
+}
+
 func TestIncludeExclude(t *testing.T) {
 	root := t.TempDir()
 	writeTree(t, root, map[string]string{

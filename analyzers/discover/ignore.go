@@ -123,7 +123,12 @@ func (s *ignoreSegment) match(name string) (ok, bad bool) {
 }
 
 // Match matches path, slash path components from the root, a directory
-// when isDir.
+// when isDir: the path itself, as git matches each path it walks, not
+// what is inside a directory it matches, as go-git's patterns do too (the
+// walk does not enter an excluded directory). So "*.py" then "!d/"
+// re-includes the directory d, not the .py files in it, which "*.py"
+// still excludes, and "docs/*" then "!docs/keep/" keeps docs/keep/y.c,
+// which "docs/*" does not name (go-git decided both by the directory).
 func (p *ignorePattern) Match(path []string, isDir bool) gitignore.MatchResult {
 	if len(path) <= len(p.domain) {
 		return gitignore.NoMatch
@@ -138,7 +143,7 @@ func (p *ignorePattern) Match(path []string, isDir bool) gitignore.MatchResult {
 	if p.glob {
 		matched = p.matchGlob(path, isDir)
 	} else {
-		matched = p.matchName(path, isDir)
+		matched = p.matchName(path[len(path)-1], isDir)
 	}
 	switch {
 	case !matched:
@@ -149,21 +154,11 @@ func (p *ignorePattern) Match(path []string, isDir bool) gitignore.MatchResult {
 	return gitignore.Include
 }
 
-// matchName matches a pattern without a slash: the first component of
-// path it matches decides, and a directory pattern does not match the
-// path's last component when that is a file.
-func (p *ignorePattern) matchName(path []string, isDir bool) bool {
-	s := &p.segments[0]
-	for i, name := range path {
-		ok, bad := s.match(name)
-		switch {
-		case bad:
-			return false
-		case ok:
-			return !p.dirOnly || isDir || i < len(path)-1
-		}
-	}
-	return false
+// matchName matches a pattern without a slash against the path's last
+// component; a directory pattern does not match a file.
+func (p *ignorePattern) matchName(name string, isDir bool) bool {
+	ok, bad := p.segments[0].match(name)
+	return ok && !bad && (!p.dirOnly || isDir)
 }
 
 // matchGlob matches a pattern with a slash, segment by segment from the
@@ -180,7 +175,9 @@ func (p *ignorePattern) matchGlob(path []string, isDir bool) bool {
 			continue
 		case s.kind == segmentAnyDirs:
 			if i == len(p.segments)-1 {
-				return p.ended(matched, path, isDir)
+				// A trailing ** takes the rest of the path: what is inside
+				// the directory, not the directory itself.
+				return matched && len(path) > 0 && (!p.dirOnly || isDir)
 			}
 			anyDirs = true
 			continue
@@ -211,8 +208,9 @@ func (p *ignorePattern) matchGlob(path []string, isDir bool) bool {
 	return p.ended(matched, path, isDir)
 }
 
-// ended is matchGlob's verdict once the segments are read: a directory
-// pattern whose last segment matched a file does not match.
+// ended is matchGlob's verdict once the segments are read: the path must
+// end with them (see Match), and a directory pattern does not match a
+// file.
 func (p *ignorePattern) ended(matched bool, rest []string, isDir bool) bool {
-	return matched && !(p.dirOnly && !isDir && len(rest) == 0)
+	return matched && len(rest) == 0 && (!p.dirOnly || isDir)
 }

@@ -93,7 +93,8 @@ func firstGate(prog *pysrc.Program, paths []string, byName map[string]pysrc.Def)
 // validating middleware.
 func (c *checker) gate(view pysrc.Def, isView bool) (pysrc.Def, bool) {
 	if c.gates == nil {
-		c.gates = gatesOf(c.prog)
+		// Once per program: every definition's text is read.
+		c.gates = c.prog.Memo("crosslang.gates", func() any { return gatesOf(c.prog) }).(*gates)
 	}
 	decs := view.Decorators
 	if view.Class != nil {

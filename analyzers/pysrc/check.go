@@ -74,20 +74,21 @@ type SettingAt struct {
 }
 
 // Settings returns the settings named name of every module, by path; a
-// module under a tests folder is left out.
+// module under a tests folder is left out. The index is made on first use
+// (every file's Check reads the MIDDLEWARE lists).
 func (p *Program) Settings(name string) []SettingAt {
-	var out []SettingAt
-	for _, m := range p.modules {
-		if isTestPath(m.File) {
-			continue
-		}
-		for _, s := range m.Settings {
-			if s.Name == name {
-				out = append(out, SettingAt{Setting: s, Path: m.File, Loc: Loc{m, s.Value.Span}})
+	p.settingsOnce.Do(func() {
+		p.settingsByName = map[string][]SettingAt{}
+		for _, m := range p.modules {
+			if isTestPath(m.File) {
+				continue
+			}
+			for _, s := range m.Settings {
+				p.settingsByName[s.Name] = append(p.settingsByName[s.Name], SettingAt{Setting: s, Path: m.File, Loc: Loc{m, s.Value.Span}})
 			}
 		}
-	}
-	return out
+	})
+	return p.settingsByName[name]
 }
 
 // testModule reports whether a module is a test's: under a tests folder
@@ -99,7 +100,7 @@ func testModule(path string) bool {
 }
 
 func isTestPath(path string) bool {
-	for _, part := range strings.Split(path, "/") {
+	for part := range strings.SplitSeq(path, "/") {
 		if part == "tests" || part == "test" {
 			return true
 		}

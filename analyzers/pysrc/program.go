@@ -53,6 +53,9 @@ type Program struct {
 	// dirs are the directories of the modules, and their ends.
 	dirsOnce sync.Once
 	dirs     map[string]bool
+	// settingsByName indexes the modules' settings (Settings).
+	settingsOnce   sync.Once
+	settingsByName map[string][]SettingAt
 	// natives indexes the events that write native bytes.
 	natives nativeIndex
 	// changed are the files whose source no longer matched (Changed).

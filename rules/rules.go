@@ -19,7 +19,11 @@ var FS embed.FS
 // Builtin loads and validates every built-in rule; rule files are named
 // rules/<family>/<name>.yml in errors.
 func Builtin() ([]*rule.Rule, error) {
-	return rule.LoadFS(FS, ".", "rules")
+	rs, err := rule.LoadFS(FS, ".", "rules")
+	for _, r := range rs {
+		r.Builtin = true
+	}
+	return rs, err
 }
 
 // BuiltinSet is Builtin as a rule set.

@@ -87,10 +87,13 @@ func missing(dir, rev string, err error) error {
 		return err // a range (base...HEAD) is git's to judge
 	}
 	if _, repoErr := git(dir, "rev-parse", "--git-dir"); repoErr != nil {
-		return err
+		return errors.New("not in a git work tree: --diff-base compares with a revision of one")
 	}
 	if _, revErr := git(dir, "rev-parse", "--verify", "--quiet", rev+"^{commit}"); revErr == nil {
 		return err
+	}
+	if _, headErr := git(dir, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"); headErr != nil {
+		return errors.New("the repository has no commit yet")
 	}
 	return errors.New("no such commit in this clone (a force-push drops the commit before it; a shallow clone lacks history: fetch it, or clone with full depth)")
 }

@@ -215,6 +215,14 @@ func TestSinceSubmodule(t *testing.T) {
 	}
 }
 
+// emptyRepo returns a git repository with no commit.
+func emptyRepo(t *testing.T) string {
+	dir := gitRepo(t, map[string]string{"a.py": "x = 1\n"})
+	empty := filepath.Join(dir, "empty")
+	runGit(t, dir, "init", "-q", empty)
+	return empty
+}
+
 func TestSinceErrors(t *testing.T) {
 	dir := gitRepo(t, map[string]string{"a.py": "x = 1\n"})
 	for _, tc := range []struct{ dir, rev, want string }{
@@ -223,7 +231,8 @@ func TestSinceErrors(t *testing.T) {
 		{dir, "0123456789abcdef0123456789abcdef01234567", "--diff-base 0123456789abcdef0123456789abcdef01234567: no such commit in this clone (a force-push"},
 		{dir, "--output=/tmp/x", `--diff-base "--output=/tmp/x" is not a revision`},
 		{dir, "", `--diff-base "" is not a revision`},
-		{t.TempDir(), "HEAD", "--diff-base HEAD: git: "},
+		{t.TempDir(), "HEAD", "--diff-base HEAD: not in a git work tree"},
+		{emptyRepo(t), "HEAD", "--diff-base HEAD: the repository has no commit yet"},
 		{dir, "no-such-branch...HEAD", "--diff-base no-such-branch...HEAD: git: fatal: "},
 	} {
 		if _, err := Since(tc.dir, tc.rev); err == nil || !strings.HasPrefix(err.Error(), tc.want) {

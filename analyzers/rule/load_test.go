@@ -61,6 +61,7 @@ func TestParseErrors(t *testing.T) {
 		{"empty field", strings.Replace(good, "severity: error", "severity:", 1), "r.yml:4:1: severity: empty; a value is required"},
 		{"empty string field", strings.Replace(good, "severity: error", `severity: ""`, 1), "r.yml:4:1: severity: empty; a value is required"},
 		{"missing security-severity", strings.Replace(good, "security-severity: 7.5\n", "", 1), "missing required key \"security-severity\""},
+		{"missing keys", strings.Replace(strings.Replace(good, "security-severity: 7.5\n", "", 1), "summary: Request body written to a log unsanitized.\n", "", 1), "r.yml:1:1: missing required keys summary, security-severity"},
 		{"bad id", strings.Replace(good, "logging/request-body", "RequestBody", 1), "r.yml:1:1: id \"RequestBody\" is not of the form"},
 		{"security-severity range", strings.Replace(good, "7.5", "11", 1), "r.yml:5:1: security-severity 11 is not between"},
 		{"security-severity NaN", strings.Replace(good, "7.5", ".nan", 1), "r.yml:5:1: security-severity NaN is not between"},
@@ -106,6 +107,11 @@ func TestLoadFSAndSet(t *testing.T) {
 	}
 	if set.Get("logging/other") == nil || len(set.All()) != 2 || set.All()[0].ID != "logging/other" {
 		t.Errorf("set: %+v", set.All())
+	}
+	builtin := *rs[0]
+	builtin.Builtin = true
+	if _, err := NewSet([]*Rule{&builtin}, rs[:1]); err == nil || !strings.Contains(err.Error(), "rule logging/request-body is already defined as a built-in rule") {
+		t.Errorf("a built-in rule's id: %v", err)
 	}
 }
 

@@ -32,6 +32,8 @@ type Rule struct {
 	// built-in rule) and Line the line of its id.
 	File string `yaml:"-"`
 	Line int    `yaml:"-"`
+	// Builtin marks a rule residue embeds (rules.Builtin).
+	Builtin bool `yaml:"-"`
 	// Positions locates the text of each matcher key (query, pattern,
 	// pattern-not, inside, not-inside, message) in File, to turn errors
 	// within that text into file:line:col.

@@ -21,8 +21,12 @@ func NewSet(lists ...[]*Rule) (*Set, error) {
 	for _, list := range lists {
 		for _, r := range list {
 			if prev, dup := s.byID[r.ID]; dup {
+				where := fmt.Sprintf("at %s:%d", prev.File, prev.Line)
+				if prev.Builtin {
+					where = "as a built-in rule: give yours another id (residue rules lists them)"
+				}
 				errs = append(errs, &Error{File: r.File, Line: r.Line, Col: 1,
-					Msg: fmt.Sprintf("rule %s is already defined at %s:%d", r.ID, prev.File, prev.Line)})
+					Msg: fmt.Sprintf("rule %s is already defined %s", r.ID, where)})
 				continue
 			}
 			s.byID[r.ID] = r

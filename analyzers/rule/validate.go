@@ -55,6 +55,7 @@ func validate(file string, n *yaml.Node, r *Rule) error {
 		{"id", r.ID}, {"name", r.Name}, {"language", r.Language}, {"severity", r.Severity},
 		{"precision", r.Precision}, {"summary", r.Summary}, {"help", r.Help},
 	}
+	var missing []string // every one, so that one run names them all
 	for _, f := range required {
 		if strings.TrimSpace(f.val) != "" {
 			continue
@@ -64,10 +65,17 @@ func validate(file string, n *yaml.Node, r *Rule) error {
 			// file's first.
 			return fail(f.key, fmt.Sprintf("%s: empty; a value is required", f.key))
 		}
-		return at(file, n, fmt.Sprintf("missing required key %q", f.key))
+		missing = append(missing, f.key)
 	}
 	if mappingKey(n, "security-severity") == nil {
-		return at(file, n, `missing required key "security-severity"`)
+		missing = append(missing, "security-severity")
+	}
+	switch len(missing) {
+	case 0:
+	case 1:
+		return at(file, n, fmt.Sprintf("missing required key %q", missing[0]))
+	default:
+		return at(file, n, fmt.Sprintf("missing required keys %s", strings.Join(missing, ", ")))
 	}
 	switch {
 	case !idPattern.MatchString(r.ID):

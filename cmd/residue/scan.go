@@ -1,9 +1,11 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -178,7 +180,10 @@ func (o *scanOptions) validate() error {
 		return &usageError{"--no-cache and --cache-dir contradict each other: give one"}
 	}
 	if o.output != "" {
-		if fi, err := os.Stat(filepath.Dir(o.output)); err != nil || !fi.IsDir() {
+		switch fi, err := os.Stat(filepath.Dir(o.output)); {
+		case errors.Is(err, fs.ErrNotExist):
+			return &usageError{fmt.Sprintf("-o %s: no such directory %s", o.output, filepath.Dir(o.output))}
+		case err != nil || !fi.IsDir():
 			return &usageError{fmt.Sprintf("-o %s: %s is not a directory", o.output, filepath.Dir(o.output))}
 		}
 	}

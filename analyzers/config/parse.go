@@ -61,7 +61,10 @@ func Parse(file string, data []byte, known Known) (*Config, error) {
 			}
 		case "max-file-size":
 			c.MaxFileSize, err = ParseSize(v.Value)
-			if v.Kind != yaml.ScalarNode || err != nil {
+			switch {
+			case v.Kind == yaml.ScalarNode && errors.Is(err, ErrSizeTooLarge):
+				p.fail(v, "max-file-size: %v", err)
+			case v.Kind != yaml.ScalarNode || err != nil:
 				p.fail(v, "max-file-size must be a positive number of bytes, optionally with a unit (512KiB, 5MiB, 10MB)")
 			}
 		}

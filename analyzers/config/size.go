@@ -14,6 +14,10 @@ var sizeUnits = map[string]int64{
 	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30,
 }
 
+// ErrSizeTooLarge is ParseSize's error for a size past what an int64
+// holds.
+var ErrSizeTooLarge = errors.New("too large a size (at most 8 EiB)")
+
 // ParseSize parses a positive size in bytes, as max-file-size and
 // --max-file-size take it: digits, optionally followed by a unit
 // of sizeUnits (case does not matter, blanks between are allowed).
@@ -28,7 +32,10 @@ func ParseSize(s string) (int64, error) {
 		return 0, errors.New("not a size")
 	}
 	n, err := strconv.ParseInt(s[:i], 10, 64)
-	if err != nil || n <= 0 || n > math.MaxInt64/unit {
+	switch {
+	case errors.Is(err, strconv.ErrRange) || err == nil && n > math.MaxInt64/unit:
+		return 0, ErrSizeTooLarge
+	case err != nil || n <= 0:
 		return 0, errors.New("not a positive size")
 	}
 	return n * unit, nil

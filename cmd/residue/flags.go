@@ -40,7 +40,10 @@ func (s *sizeFlag) String() string { return strconv.FormatInt(int64(*s), 10) }
 
 func (s *sizeFlag) Set(v string) error {
 	n, err := config.ParseSize(v)
-	if err != nil {
+	switch {
+	case errors.Is(err, config.ErrSizeTooLarge):
+		return err
+	case err != nil:
 		return errors.New("want a positive number of bytes, optionally with a unit (512KiB, 2MiB, 10MB)")
 	}
 	*s = sizeFlag(n)

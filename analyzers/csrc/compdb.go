@@ -61,7 +61,7 @@ func compileDBProblem(root string) string {
 		return ""
 	}
 	if err == nil {
-		var entries []json.RawMessage
+		var entries []compileEntry
 		if err = json.Unmarshal(data, &entries); err == nil {
 			return ""
 		}
@@ -69,14 +69,17 @@ func compileDBProblem(root string) string {
 	return fmt.Sprintf("%s not used, its -D and -I flags ignored: %v", name, err)
 }
 
+// A compileEntry is an entry of a compilation database as it is written.
+type compileEntry struct {
+	Directory string   `json:"directory"`
+	File      string   `json:"file"`
+	Command   string   `json:"command"`
+	Arguments []string `json:"arguments"`
+}
+
 // parseCompileDB reads a compilation database's entries.
 func parseCompileDB(data []byte, root string) *compileDB {
-	var entries []struct {
-		Directory string   `json:"directory"`
-		File      string   `json:"file"`
-		Command   string   `json:"command"`
-		Arguments []string `json:"arguments"`
-	}
+	var entries []compileEntry
 	if json.Unmarshal(data, &entries) != nil {
 		return nil
 	}

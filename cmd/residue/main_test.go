@@ -475,6 +475,10 @@ func TestBrokenCompileDB(t *testing.T) {
 	if code != 0 || !strings.Contains(errs, "warning: compile_commands.json not used, its -D and -I flags ignored: invalid character") {
 		t.Errorf("exit %d, stderr %q", code, errs)
 	}
+	must(t, os.WriteFile(filepath.Join(dir, "compile_commands.json"), []byte(`[{"directory": 5, "file": "s.c"}]`), 0o644))
+	if code, _, errs := residue("scan", "--no-cache", dir); code != 0 || !strings.Contains(errs, "compile_commands.json not used, its -D and -I flags ignored: json: cannot unmarshal number") {
+		t.Errorf("an entry of the wrong type: exit %d, stderr %q", code, errs)
+	}
 	must(t, os.WriteFile(filepath.Join(dir, "compile_commands.json"), []byte(`[{"directory": ".", "file": "s.c", "command": "cc -c s.c"}]`), 0o644))
 	if code, _, errs := residue("scan", "--no-cache", dir); code != 0 || strings.Contains(errs, "compile_commands") {
 		t.Errorf("a good database: exit %d, stderr %q", code, errs)

@@ -368,70 +368,6 @@ func (fr *frame) whole(d Datum) []Datum {
 }
 
 // attr reads attribute name of d.
-// viewAuth is DRF's request.auth in a method of a view whose
-// authentication_classes are the repository's classes, each of whose
-// authenticate returns None or a (user, auth) pair: the auths they return
-// (openwisp-radius' organization id is no credential). It reports false
-// when any of that is not known.
-func (fr *frame) viewAuth() ([]Datum, bool) {
-	cl := fr.f.class
-	if cl == nil {
-		return nil, false
-	}
-	k := cl.classAttr("authentication_classes")
-	if k == nil {
-		return nil, false
-	}
-	res := fr.res(k.body)
-	if res == nil || len(res.env["authentication_classes"]) == 0 {
-		return nil, false
-	}
-	var out []Datum
-	for _, seq := range res.env["authentication_classes"] {
-		if seq.Tag != TagSeq {
-			return nil, false
-		}
-		for _, item := range seq.Items {
-			for _, c := range item {
-				auth, ok := fr.authenticated(c)
-				if !ok {
-					return nil, false
-				}
-				out = union(out, auth...)
-			}
-		}
-	}
-	return out, true
-}
-
-// authenticated returns what the authenticate method of class c returns
-// as a pair's second item, false when c is no class of the repository's
-// or its method returns something else.
-func (fr *frame) authenticated(c Datum) ([]Datum, bool) {
-	if c.Tag != TagClass {
-		return nil, false
-	}
-	m := c.Class.method("authenticate", 0)
-	if m == nil {
-		return nil, false
-	}
-	res := fr.res(m)
-	if res == nil {
-		return nil, false
-	}
-	var out []Datum
-	for _, r := range res.returns {
-		switch {
-		case r.Tag == TagConst:
-		case r.Tag == TagSeq && len(r.Items) == 2:
-			out = union(out, r.Items[1]...)
-		default:
-			return nil, false
-		}
-	}
-	return out, true
-}
-
 func (fr *frame) attr(d Datum, name string, loc Loc) []Datum {
 	switch d.Tag {
 	case TagData:
@@ -444,11 +380,6 @@ func (fr *frame) attr(d Datum, name string, loc Loc) []Datum {
 		}
 		if ds, ok := fr.vocabAttr(d, name, loc); ok {
 			return ds
-		}
-		if d.Kind == ObjRequest && name == "auth" {
-			if ds, ok := fr.viewAuth(); ok {
-				return ds
-			}
 		}
 		if k := objectKind(d.Kind); k != nil {
 			if r, ok := k.Attrs[name]; ok {

@@ -43,25 +43,38 @@ func (c *Changes) Touches(path string, first, last int) bool {
 
 // Since returns the lines of the work tree under dir that differ from
 // revision rev: lines added or modified in tracked files, staged or not,
-// those of submodules (between the commits the two versions record, and
-// in their work trees), and every line of untracked files that .gitignore
-// does not exclude (but a submodule's). Paths are relative to dir.
+// and every line of untracked files that .gitignore does not exclude; in
+// a submodule, those that differ from the commit rev records for it (its
+// own diff and untracked files, so that residue's options, not the
+// user's diff configuration, apply). Paths are relative to dir.
 func Since(dir, rev string) (*Changes, error) {
 	if rev == "" || strings.HasPrefix(rev, "-") {
 		return nil, fmt.Errorf("--diff-base %q is not a revision", rev)
 	}
-	diff, err := git(dir, "-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "--no-textconv",
-		"--submodule=diff", "--find-renames", "--relative", "--src-prefix=a/", "--dst-prefix=b/", "-U0", rev, "--")
+	c, err := since(dir, rev, 0)
 	if err != nil {
-		return nil, fmt.Errorf("--diff-base %s: %v", rev, missing(dir, rev, err))
+		return nil, fmt.Errorf("--diff-base %s: %v", rev, err)
+	}
+	return c, nil
+}
+
+// maxSubmoduleDepth bounds how deep submodules of submodules are read.
+const maxSubmoduleDepth = 8
+
+// since is Since at a submodule depth.
+func since(dir, rev string, depth int) (*Changes, error) {
+	diff, err := git(dir, "-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "--no-textconv",
+		"--ignore-submodules", "--find-renames", "--relative", "--src-prefix=a/", "--dst-prefix=b/", "-U0", rev, "--")
+	if err != nil {
+		return nil, missing(dir, rev, err)
 	}
 	c, err := Parse(diff)
 	if err != nil {
-		return nil, fmt.Errorf("--diff-base %s: %v", rev, err)
+		return nil, err
 	}
 	untracked, err := git(dir, "ls-files", "-z", "--others", "--exclude-standard")
 	if err != nil {
-		return nil, fmt.Errorf("--diff-base %s: %v", rev, err)
+		return nil, err
 	}
 	for _, name := range strings.Split(string(untracked), "\x00") {
 		if name != "" {
@@ -76,7 +89,69 @@ func Since(dir, rev string) (*Changes, error) {
 			c.whole[name] = true
 		}
 	}
+	if depth < maxSubmoduleDepth {
+		if err := c.addSubmodules(dir, rev, depth); err != nil {
+			return nil, err
+		}
+	}
 	return c, nil
+}
+
+// addSubmodules adds the changes of the submodules whose recorded commit
+// or work tree differs from rev's: each compared, in its own work tree,
+// with the commit rev records (a submodule rev lacks is new, all of it).
+func (c *Changes) addSubmodules(dir, rev string, depth int) error {
+	raw, err := git(dir, "diff", "--raw", "-z", "--no-abbrev", "--relative", rev, "--")
+	if err != nil {
+		return err
+	}
+	fields := strings.Split(string(raw), "\x00")
+	for i := 0; i+1 < len(fields); i += 2 {
+		// ":<old mode> <new mode> <old sha> <new sha> <status>", then the
+		// path (a rename's two paths are not submodules').
+		meta := strings.Fields(strings.TrimPrefix(fields[i], ":"))
+		if len(meta) < 5 {
+			continue
+		}
+		if meta[4][0] == 'R' || meta[4][0] == 'C' {
+			i++ // a second path
+			continue
+		}
+		path := fields[i+1]
+		if meta[1] != "160000" {
+			continue
+		}
+		sub := filepath.Join(dir, filepath.FromSlash(path))
+		if _, err := os.Stat(filepath.Join(sub, ".git")); err != nil {
+			continue // not checked out
+		}
+		old := meta[2]
+		inner, err := &Changes{}, errors.New("new")
+		if meta[0] == "160000" && strings.Trim(old, "0") != "" {
+			inner, err = since(sub, old, depth+1)
+		}
+		if err != nil {
+			// New here, or its commit of then is not in the clone (a
+			// shallow submodule): every file of it counts as changed.
+			files, err := git(sub, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+			if err != nil {
+				return err
+			}
+			for _, name := range strings.Split(string(files), "\x00") {
+				if name != "" {
+					c.whole[path+"/"+name] = true
+				}
+			}
+			continue
+		}
+		for name, spans := range inner.lines {
+			c.lines[path+"/"+name] = spans
+		}
+		for name := range inner.whole {
+			c.whole[path+"/"+name] = true
+		}
+	}
+	return nil
 }
 
 // missing returns why git could not diff against rev: a revision that

@@ -213,6 +213,20 @@ func TestSinceSubmodule(t *testing.T) {
 	if c.Touches("lib/a.py", 4, 4) || !c.Touches("lib/a.py", 5, 5) {
 		t.Errorf("since HEAD, the work tree's line 5 only: %+v", c.lines)
 	}
+
+	// The submodule's untracked file is new; its diff is residue's, not
+	// the user's diff configuration (an external diff tool, blank context
+	// lines without their space).
+	writeFile(t, filepath.Join(dir, "lib"), "new.py", "n = 1\n")
+	t.Setenv("GIT_EXTERNAL_DIFF", "true")
+	runGit(t, dir, "config", "diff.suppressBlankEmpty", "true")
+	c, err = Since(dir, "HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Touches("lib/new.py", 1, 1) || !c.Touches("lib/a.py", 5, 5) {
+		t.Errorf("untracked in the submodule, under the user's diff settings: %+v %+v", c.lines, c.whole)
+	}
 }
 
 // emptyRepo returns a git repository with no commit.

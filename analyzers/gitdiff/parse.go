@@ -32,7 +32,9 @@ func Parse(diff []byte) (*Changes, error) {
 				}
 				next++
 				newLeft--
-			case strings.HasPrefix(line, " "):
+			case strings.HasPrefix(line, " "), line == "":
+				// A blank context line may lose its space
+				// (diff.suppressBlankEmpty).
 				next++
 				oldLeft--
 				newLeft--

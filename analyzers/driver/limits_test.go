@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/analyzertest/testanalyzers"
+	"github.com/residue-sec/residue/analyzers/source"
+	"github.com/residue-sec/residue/analyzers/tsquery"
 )
 
 // TestMemoryGateBoundsParallelBytes analyzes files that together exceed
@@ -314,5 +317,22 @@ func TestTreeWeight(t *testing.T) {
 	}
 	if w := treeWeight(small); w != len(small) {
 		t.Errorf("small: weight %d for %d bytes", w, len(small))
+	}
+}
+
+// TestCutLevel: a cut whose loss depends on the machine's load, or may
+// be any rule's, makes the run incomplete; a rule's own cap does not.
+func TestCutLevel(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("query pass still running after 5m, %w", source.ErrBackstop), "error"},
+		{fmt.Errorf("dropped (%w)", tsquery.ErrPendingLimit), "error"},
+		{errors.New("more than 10000 query matches"), "warning"},
+	} {
+		if got := cutLevel(tc.err); got != tc.want {
+			t.Errorf("cutLevel(%v) = %s, want %s", tc.err, got, tc.want)
+		}
 	}
 }

@@ -102,7 +102,7 @@ func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnl
 	f := source.NewFile(path, lang, src)
 	if err := w.parser.Parse(f); err != nil {
 		fr.skipped, fr.backstop = true, errors.Is(err, source.ErrBackstop)
-		note(backstopLevel(fr.backstop), "", "skipped: %v", err)
+		note(cutLevel(err), "", "skipped: %v", err)
 		return fr
 	}
 	defer f.Close()
@@ -120,7 +120,7 @@ func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnl
 		var err error
 		if matches, err = w.matches(f); err != nil {
 			fr.backstop = errors.Is(err, source.ErrBackstop)
-			note(backstopLevel(fr.backstop), "", "%v", err)
+			note(cutLevel(err), "", "%v", err)
 		}
 	}
 	var stmts [][2]int
@@ -228,19 +228,21 @@ func (w *worker) matches(f *source.File) (map[int][]tsquery.Match, error) {
 	case errors.Is(err, tsquery.ErrStepLimit):
 		return out, fmt.Errorf("query pass stopped after %d matches; findings may be missing", w.p.cfg.MaxQuerySteps)
 	case errors.Is(err, tsquery.ErrPendingLimit):
-		return out, fmt.Errorf("a query held more than %d matches in progress at once (a pattern of siblings over a long list?); the earliest were dropped: findings may be missing", tsquery.MaxPending)
+		return out, fmt.Errorf("a query held more than %d matches in progress at once (a pattern of siblings over a long list?); the earliest, of any rule, were dropped (%w): findings may be missing", tsquery.MaxPending, err)
 	case errors.Is(err, tsquery.ErrDeadline):
 		return out, fmt.Errorf("query pass still running after %s, %w; findings may be missing", w.p.cfg.FileTimeout, source.ErrBackstop)
 	}
 	return out, err
 }
 
-// backstopLevel is the level of a notification that a file's pass was
-// cut: an error when a wall-clock backstop cut it, since what it missed
-// depends on the machine's load (the run is incomplete), else a warning
-// (a limit that counts work cuts the same on every run).
-func backstopLevel(backstop bool) string {
-	if backstop {
+// cutLevel is the level of the notification that err cut a file's parse
+// or query pass: an error when a wall-clock backstop cut it, since what it
+// missed depends on the machine's load, or when the query cursor dropped
+// matches in progress, which may be any rule's (the run is incomplete);
+// else a warning (a limit of one rule's work cuts that rule alike on every
+// run).
+func cutLevel(err error) string {
+	if errors.Is(err, source.ErrBackstop) || errors.Is(err, tsquery.ErrPendingLimit) {
 		return "error"
 	}
 	return "warning"

@@ -80,6 +80,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"scan", "-o", "", "."}, "-o is empty (an unset variable?)"},
 		{[]string{"scan", "--diff-base=", "."}, "--diff-base is empty"},
 		{[]string{"scan", "--baseline", "", "."}, "--baseline is empty"},
+		{[]string{"scan", "--rules=", "."}, "--rules is empty"},
 		{[]string{"merge", "-o", "", "a.sarif"}, "-o is empty"},
 		{[]string{"explain"}, "explain takes one rule id"},
 		{[]string{"explain", "nope/nope"}, `no rule "nope/nope"`},

@@ -104,7 +104,7 @@ func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitError, err
 	}
-	if err := fs.emptyFlag("o", "diff-base", "baseline", "cache-dir", "config"); err != nil {
+	if err := fs.emptyFlag("o", "diff-base", "baseline", "cache-dir", "config", "rules"); err != nil {
 		return exitError, err
 	}
 	o.set = map[string]bool{}

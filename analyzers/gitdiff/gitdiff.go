@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/residue-sec/residue/analyzers/source"
 )
@@ -63,16 +64,19 @@ const maxSubmoduleDepth = 8
 
 // since is Since at a submodule depth.
 func since(dir, rev string, depth int) (*Changes, error) {
-	diff, err := git(dir, "-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "--no-textconv",
+	diff, err := gitAt(dir, depth, "-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "--no-textconv",
 		"--ignore-submodules", "--find-renames", "--relative", "--src-prefix=a/", "--dst-prefix=b/", "-U0", rev, "--")
 	if err != nil {
+		if depth > 0 {
+			return nil, err
+		}
 		return nil, missing(dir, rev, err)
 	}
 	c, err := Parse(diff)
 	if err != nil {
 		return nil, err
 	}
-	untracked, err := git(dir, "ls-files", "-z", "--others", "--exclude-standard")
+	untracked, err := gitAt(dir, depth, "ls-files", "-z", "--others", "--exclude-standard")
 	if err != nil {
 		return nil, err
 	}
@@ -101,20 +105,18 @@ func since(dir, rev string, depth int) (*Changes, error) {
 // or work tree differs from rev's: each compared, in its own work tree,
 // with the commit rev records (a submodule rev lacks is new, all of it).
 func (c *Changes) addSubmodules(dir, rev string, depth int) error {
-	raw, err := git(dir, "diff", "--raw", "-z", "--no-abbrev", "--relative", rev, "--")
+	// Every submodule, whatever submodule.<name>.ignore or
+	// diff.ignoreSubmodules say; a moved one is one removed and one added.
+	raw, err := gitAt(dir, depth, "diff", "--raw", "-z", "--no-abbrev", "--no-renames", "--ignore-submodules=none", "--relative", rev, "--")
 	if err != nil {
 		return err
 	}
 	fields := strings.Split(string(raw), "\x00")
 	for i := 0; i+1 < len(fields); i += 2 {
 		// ":<old mode> <new mode> <old sha> <new sha> <status>", then the
-		// path (a rename's two paths are not submodules').
+		// path.
 		meta := strings.Fields(strings.TrimPrefix(fields[i], ":"))
 		if len(meta) < 5 {
-			continue
-		}
-		if meta[4][0] == 'R' || meta[4][0] == 'C' {
-			i++ // a second path
 			continue
 		}
 		path := fields[i+1]
@@ -133,14 +135,8 @@ func (c *Changes) addSubmodules(dir, rev string, depth int) error {
 		if err != nil {
 			// New here, or its commit of then is not in the clone (a
 			// shallow submodule): every file of it counts as changed.
-			files, err := git(sub, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-			if err != nil {
+			if err := c.addWhole(sub, path, depth+1); err != nil {
 				return err
-			}
-			for _, name := range strings.Split(string(files), "\x00") {
-				if name != "" {
-					c.whole[path+"/"+name] = true
-				}
 			}
 			continue
 		}
@@ -149,6 +145,42 @@ func (c *Changes) addSubmodules(dir, rev string, depth int) error {
 		}
 		for name := range inner.whole {
 			c.whole[path+"/"+name] = true
+		}
+	}
+	return nil
+}
+
+// addWhole counts every file of the submodule at sub (prefix its path
+// relative to the scan) as changed, those of the submodules it holds too.
+func (c *Changes) addWhole(sub, prefix string, depth int) error {
+	files, err := gitAt(sub, depth, "ls-files", "-z", "--stage")
+	if err != nil {
+		return err
+	}
+	for _, entry := range strings.Split(string(files), "\x00") {
+		// "<mode> <sha> <stage>\t<path>"
+		meta, name, ok := strings.Cut(entry, "\t")
+		if !ok {
+			continue
+		}
+		if !strings.HasPrefix(meta, "160000 ") {
+			c.whole[prefix+"/"+name] = true
+			continue
+		}
+		nested := filepath.Join(sub, filepath.FromSlash(name))
+		if _, err := os.Stat(filepath.Join(nested, ".git")); err == nil && depth < maxSubmoduleDepth {
+			if err := c.addWhole(nested, prefix+"/"+name, depth+1); err != nil {
+				return err
+			}
+		}
+	}
+	others, err := gitAt(sub, depth, "ls-files", "-z", "--others", "--exclude-standard")
+	if err != nil {
+		return err
+	}
+	for _, name := range strings.Split(string(others), "\x00") {
+		if name != "" {
+			c.whole[prefix+"/"+name] = true
 		}
 	}
 	return nil
@@ -175,8 +207,34 @@ func missing(dir, rev string, err error) error {
 
 // git runs git in dir and returns its standard output; the error carries
 // git's first line of complaint.
-func git(dir string, args ...string) ([]byte, error) {
+func git(dir string, args ...string) ([]byte, error) { return gitAt(dir, 0, args...) }
+
+// submoduleEnv is the environment of git in a submodule: the variables
+// that name the repository a hook runs in (git rev-parse
+// --local-env-vars: GIT_INDEX_FILE, GIT_DIR, ...) are the superproject's,
+// as git itself drops them for its submodules; -c settings stay.
+var submoduleEnv = sync.OnceValue(func() []string {
+	local := map[string]bool{}
+	for _, v := range []string{"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CONFIG", "GIT_OBJECT_DIRECTORY", "GIT_DIR",
+		"GIT_WORK_TREE", "GIT_IMPLICIT_WORK_TREE", "GIT_GRAFT_FILE", "GIT_INDEX_FILE", "GIT_NO_REPLACE_OBJECTS",
+		"GIT_REPLACE_REF_BASE", "GIT_PREFIX", "GIT_INTERNAL_SUPER_PREFIX", "GIT_SHALLOW_FILE", "GIT_COMMON_DIR"} {
+		local[v] = true
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		if name, _, _ := strings.Cut(kv, "="); !local[name] {
+			env = append(env, kv)
+		}
+	}
+	return env
+})
+
+// gitAt is git in a repository depth submodules below the scan's.
+func gitAt(dir string, depth int, args ...string) ([]byte, error) {
 	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
+	if depth > 0 {
+		cmd.Env = submoduleEnv()
+	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -227,6 +227,28 @@ func TestSinceSubmodule(t *testing.T) {
 	if !c.Touches("lib/new.py", 1, 1) || !c.Touches("lib/a.py", 5, 5) {
 		t.Errorf("untracked in the submodule, under the user's diff settings: %+v %+v", c.lines, c.whole)
 	}
+
+	// As a pre-commit hook runs it (GIT_INDEX_FILE names the
+	// superproject's index), and whatever the submodule's ignore setting.
+	t.Setenv("GIT_INDEX_FILE", ".git/index")
+	runGit(t, dir, "config", "submodule.lib.ignore", "all")
+	c, err = Since(dir, "HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Touches("lib/new.py", 1, 1) || !c.Touches("lib/a.py", 5, 5) {
+		t.Errorf("in a hook, with submodule.lib.ignore=all: %+v %+v", c.lines, c.whole)
+	}
+
+	// Moved, the submodule is new at its new path: all of it changed.
+	runGit(t, dir, "mv", "lib", "vendor")
+	c, err = Since(dir, "HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Touches("vendor/a.py", 1, 1) {
+		t.Errorf("a moved submodule: %+v %+v", c.lines, c.whole)
+	}
 }
 
 // emptyRepo returns a git repository with no commit.

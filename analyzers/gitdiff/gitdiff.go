@@ -22,8 +22,10 @@ type Changes struct {
 	// the new version, in the order of the diff.
 	lines map[string][]span
 	// whole holds the files that are new and untracked: every line counts
-	// as changed.
-	whole map[string]bool
+	// as changed; wholeDirs the folders, ending in "/", all of whose files
+	// are (an untracked repository).
+	whole     map[string]bool
+	wholeDirs []string
 }
 
 // A span is a range of lines, first to last inclusive.
@@ -33,6 +35,11 @@ type span struct{ first, last int }
 func (c *Changes) Touches(path string, first, last int) bool {
 	if c.whole[path] {
 		return true
+	}
+	for _, d := range c.wholeDirs {
+		if strings.HasPrefix(path, d) {
+			return true
+		}
 	}
 	for _, s := range c.lines[path] {
 		if s.first <= last && first <= s.last {
@@ -81,7 +88,12 @@ func since(dir, rev string, depth int) (*Changes, error) {
 		return nil, err
 	}
 	for _, name := range strings.Split(string(untracked), "\x00") {
-		if name != "" {
+		switch {
+		case strings.HasSuffix(name, "/"):
+			// A repository git does not enter (a clone never added):
+			// all of it is new.
+			c.wholeDirs = append(c.wholeDirs, name)
+		case name != "":
 			c.whole[name] = true
 		}
 	}
@@ -146,6 +158,9 @@ func (c *Changes) addSubmodules(dir, rev string, depth int) error {
 		for name := range inner.whole {
 			c.whole[path+"/"+name] = true
 		}
+		for _, d := range inner.wholeDirs {
+			c.wholeDirs = append(c.wholeDirs, path+"/"+d)
+		}
 	}
 	return nil
 }
@@ -179,7 +194,10 @@ func (c *Changes) addWhole(sub, prefix string, depth int) error {
 		return err
 	}
 	for _, name := range strings.Split(string(others), "\x00") {
-		if name != "" {
+		switch {
+		case strings.HasSuffix(name, "/"):
+			c.wholeDirs = append(c.wholeDirs, prefix+"/"+name)
+		case name != "":
 			c.whole[prefix+"/"+name] = true
 		}
 	}

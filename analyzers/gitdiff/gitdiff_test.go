@@ -144,6 +144,9 @@ func TestSince(t *testing.T) {
 	writeFile(t, dir, "ignored.py", "i = 1\n")
 	writeFile(t, dir, "staged.py", "s = 1\n")
 	runGit(t, dir, "add", "staged.py")
+	// A clone never added: git lists the folder, not its files.
+	writeFile(t, dir, "vendored/lib/x.py", "v = 1\n")
+	runGit(t, filepath.Join(dir, "vendored"), "init", "-q")
 
 	c, err := Since(dir, "HEAD")
 	if err != nil {
@@ -161,6 +164,7 @@ func TestSince(t *testing.T) {
 		{"moved.py", 1, 1, false}, // moved unchanged: no line changed
 		{"sub/new file é.py", 1, 1, true},
 		{"staged.py", 1, 1, true},
+		{"vendored/lib/x.py", 1, 1, true},
 		{"ignored.py", 1, 1, false},
 		// Old Mac line endings: one line to git, three to residue.
 		{"mac.py", 3, 3, true},

@@ -142,7 +142,12 @@ func (c *Changes) addSubmodules(dir, rev string, depth int) error {
 		old := meta[2]
 		inner, err := &Changes{}, errors.New("new")
 		if meta[0] == "160000" && strings.Trim(old, "0") != "" {
-			inner, err = since(sub, old, depth+1)
+			base := old
+			if newSHA := meta[3]; strings.Contains(rev, "..") && strings.Trim(newSHA, "0") != "" {
+				// A range compares commits, here as in the superproject.
+				base = old + ".." + newSHA
+			}
+			inner, err = since(sub, base, depth+1)
 		}
 		if err != nil {
 			// New here, or its commit of then is not in the clone (a

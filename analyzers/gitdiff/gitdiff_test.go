@@ -210,6 +210,15 @@ func TestSinceSubmodule(t *testing.T) {
 			t.Errorf("since the bump's parent, Touches(lib/a.py, %d) = %v", line, got)
 		}
 	}
+	// A range compares commits, in the submodule as in the superproject:
+	// the work tree's line 5 is not in it.
+	c, err = Since(dir, "HEAD~1...HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Touches("lib/a.py", 4, 4) || c.Touches("lib/a.py", 5, 5) {
+		t.Errorf("a range: %+v", c.lines)
+	}
 	c, err = Since(dir, "HEAD")
 	if err != nil {
 		t.Fatal(err)

@@ -83,19 +83,8 @@ func since(dir, rev string, depth int) (*Changes, error) {
 	if err != nil {
 		return nil, err
 	}
-	untracked, err := gitAt(dir, depth, "ls-files", "-z", "--others", "--exclude-standard")
-	if err != nil {
+	if err := c.addUntracked(dir, "", depth); err != nil {
 		return nil, err
-	}
-	for _, name := range strings.Split(string(untracked), "\x00") {
-		switch {
-		case strings.HasSuffix(name, "/"):
-			// A repository git does not enter (a clone never added):
-			// all of it is new.
-			c.wholeDirs = append(c.wholeDirs, name)
-		case name != "":
-			c.whole[name] = true
-		}
 	}
 	// Git counts lines by line feeds only, residue by old Mac line endings
 	// too: the lines of a changed file that has such endings are not
@@ -136,42 +125,52 @@ func (c *Changes) addSubmodules(dir, rev string, depth int) error {
 			continue
 		}
 		sub := filepath.Join(dir, filepath.FromSlash(path))
-		if _, err := os.Stat(filepath.Join(sub, ".git")); err != nil {
-			continue // not checked out
+		if !checkedOut(sub) {
+			continue
 		}
-		old := meta[2]
-		inner, err := &Changes{}, errors.New("new")
+		old, newSHA := meta[2], meta[3]
 		if meta[0] == "160000" && strings.Trim(old, "0") != "" {
 			base := old
-			if newSHA := meta[3]; strings.Contains(rev, "..") && strings.Trim(newSHA, "0") != "" {
+			if strings.Contains(rev, "..") && strings.Trim(newSHA, "0") != "" {
 				// A range compares commits, here as in the superproject.
 				base = old + ".." + newSHA
 			}
-			inner, err = since(sub, base, depth+1)
-		}
-		if err != nil {
-			// New here, or its commit of then is not in the clone (a
-			// shallow submodule): every file of it counts as changed.
-			if err := c.addWhole(sub, path, depth+1); err != nil {
-				return err
+			if inner, err := since(sub, base, depth+1); err == nil {
+				c.merge(inner, path+"/")
+				continue
 			}
-			continue
 		}
-		for name, spans := range inner.lines {
-			c.lines[path+"/"+name] = spans
-		}
-		for name := range inner.whole {
-			c.whole[path+"/"+name] = true
-		}
-		for _, d := range inner.wholeDirs {
-			c.wholeDirs = append(c.wholeDirs, path+"/"+d)
+		// New here, or its commit of then is not in the clone (a shallow
+		// submodule): every file of it counts as changed.
+		if err := c.addWhole(sub, path+"/", depth+1); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
+// merge adds the changes of a submodule, whose paths get prefix.
+func (c *Changes) merge(inner *Changes, prefix string) {
+	for name, spans := range inner.lines {
+		c.lines[prefix+name] = spans
+	}
+	for name := range inner.whole {
+		c.whole[prefix+name] = true
+	}
+	for _, d := range inner.wholeDirs {
+		c.wholeDirs = append(c.wholeDirs, prefix+d)
+	}
+}
+
+// checkedOut reports whether the submodule folder dir holds a work tree.
+func checkedOut(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, ".git"))
+	return err == nil
+}
+
 // addWhole counts every file of the submodule at sub (prefix its path
-// relative to the scan) as changed, those of the submodules it holds too.
+// relative to the scan, with a final slash) as changed, those of the
+// submodules it holds too.
 func (c *Changes) addWhole(sub, prefix string, depth int) error {
 	files, err := gitAt(sub, depth, "ls-files", "-z", "--stage")
 	if err != nil {
@@ -184,26 +183,34 @@ func (c *Changes) addWhole(sub, prefix string, depth int) error {
 			continue
 		}
 		if !strings.HasPrefix(meta, "160000 ") {
-			c.whole[prefix+"/"+name] = true
+			c.whole[prefix+name] = true
 			continue
 		}
 		nested := filepath.Join(sub, filepath.FromSlash(name))
-		if _, err := os.Stat(filepath.Join(nested, ".git")); err == nil && depth < maxSubmoduleDepth {
-			if err := c.addWhole(nested, prefix+"/"+name, depth+1); err != nil {
+		if checkedOut(nested) && depth < maxSubmoduleDepth {
+			if err := c.addWhole(nested, prefix+name+"/", depth+1); err != nil {
 				return err
 			}
 		}
 	}
-	others, err := gitAt(sub, depth, "ls-files", "-z", "--others", "--exclude-standard")
+	return c.addUntracked(sub, prefix, depth)
+}
+
+// addUntracked counts the untracked files of the repository at dir that
+// .gitignore does not exclude as changed, their paths with prefix; a
+// repository inside it that git does not enter (a clone never added, which
+// git lists as its folder) all of it.
+func (c *Changes) addUntracked(dir, prefix string, depth int) error {
+	untracked, err := gitAt(dir, depth, "ls-files", "-z", "--others", "--exclude-standard")
 	if err != nil {
 		return err
 	}
-	for _, name := range strings.Split(string(others), "\x00") {
+	for _, name := range strings.Split(string(untracked), "\x00") {
 		switch {
 		case strings.HasSuffix(name, "/"):
-			c.wholeDirs = append(c.wholeDirs, prefix+"/"+name)
+			c.wholeDirs = append(c.wholeDirs, prefix+name)
 		case name != "":
-			c.whole[prefix+"/"+name] = true
+			c.whole[prefix+name] = true
 		}
 	}
 	return nil

@@ -159,7 +159,7 @@ func (s *fnState) matchedKeys(n *syntax.Node, args []Arg, exprs []*syntax.Node) 
 			continue
 		}
 		if v, bound := s.env[exprs[i].Text()]; bound {
-			s.env[exprs[i].Text()] = asNumber(v, n)
+			s.env[exprs[i].Text()] = narrowed(v, n)
 		}
 	}
 }
@@ -221,35 +221,54 @@ func (s *fnState) args(n *syntax.Node) ([]Arg, []*syntax.Node) {
 // which the function does not bind, or self.NAME of a class constant the
 // class body assigned one before (AUTH_HEADER = "HTTP_AUTHORIZATION").
 func (s *fnState) namedString(e *syntax.Node) (string, bool) {
+	if name := constantName(e); name == "" || !upperStart(name) {
+		return "", false
+	}
+	lit, ok := s.constantLiteral(e)
+	return lit.Text, ok && lit.Kind == LitString
+}
+
+// constantName returns the name of a constant e may be, an upper-case
+// name or attribute (KEY, self.KEY, settings.KEY), "" for anything else.
+func constantName(e *syntax.Node) string {
+	name := e.Text()
+	if e.Type() == "attribute" {
+		name = e.ChildByFieldName("attribute").Text()
+	} else if e.Type() != "identifier" {
+		return ""
+	}
+	if !settingName.MatchString(strings.TrimLeft(name, "_")) {
+		return ""
+	}
+	return name
+}
+
+// constantLiteral returns the literal the constant e names was last
+// assigned before: a name the function does not bind, from the module's
+// assignments, or self.NAME from its class body's; false when it has
+// none.
+func (s *fnState) constantLiteral(e *syntax.Node) (Literal, bool) {
 	var consts []Setting
-	var name string
+	name := constantName(e)
 	switch e.Type() {
 	case "identifier":
-		name = e.Text()
-		if !upperStart(name) || !settingName.MatchString(name) {
-			return "", false
-		}
 		if _, bound := s.env[name]; bound {
-			return "", false
+			return Literal{}, false
 		}
 		consts = s.l.m.Settings
 	case "attribute":
-		name = e.ChildByFieldName("attribute").Text()
-		if !upperStart(name) {
-			return "", false
-		}
 		obj := e.ChildByFieldName("object")
-		if obj.Type() != "identifier" || !s.isSelf(obj.Text()) || int(s.fn.Class) >= len(s.l.m.Classes) || !settingName.MatchString(name) {
-			return "", false
+		if obj.Type() != "identifier" || !s.isSelf(obj.Text()) || s.fn.Class < 0 || int(s.fn.Class) >= len(s.l.m.Classes) {
+			return Literal{}, false
 		}
 		consts = s.l.m.Classes[s.fn.Class].Consts
 	}
 	for i := len(consts) - 1; i >= 0; i-- {
-		if c := consts[i]; c.Name == name {
-			return c.Value.Text, c.Value.Kind == LitString
+		if consts[i].Name == name {
+			return consts[i].Value, true
 		}
 	}
-	return "", false
+	return Literal{}, false
 }
 
 // upperStart reports whether a name starts with an upper-case letter, as

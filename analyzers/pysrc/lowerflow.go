@@ -187,38 +187,38 @@ func (s *fnState) branch(clause, n *syntax.Node, alts []*syntax.Node, st *Stmt, 
 	cond := s.env
 	s.env = maps.Clone(cond)
 	test := clause.ChildByFieldName("condition")
-	name, holds, narrows := s.numberTest(test)
+	name, holds, narrows := "", false, false
+	if !walrus(test) { // a test that binds a name anew narrows nothing
+		name, holds, narrows = s.narrowingTest(test)
+	}
 	if _, bound := cond[name]; narrows && bound && holds {
-		s.env[name] = asNumber(cond[name], test)
+		s.env[name] = narrowed(cond[name], test)
 	}
 	s.into(&st.Body, func() { s.block(body) })
 	*envs = append(*envs, branchEnv{s.env, s.returns(body)})
 	if _, bound := cond[name]; narrows && bound && !holds {
 		// if not isinstance(val, int): … — past it, val is a number.
 		cond = maps.Clone(cond)
-		cond[name] = asNumber(cond[name], test)
+		cond[name] = narrowed(cond[name], test)
 	}
 	st.Else = s.alternatives(n, alts, cond, envs, none)
 }
 
-// asNumber is a name's value v where test showed it is a number or one
+// narrowed is a name's value v where test showed it is a number or one
 // of a few literals: the same value (a size stays the size ctypes
 // checks), whose data carries no CR or LF.
-func asNumber(v Value, test *syntax.Node) Value {
+func narrowed(v Value, test *syntax.Node) Value {
 	return v.With(Op{Kind: OpNumber, Span: span(test)})
 }
 
-// numberTest reads a condition that shows a name holds a number or one of
+// narrowingTest reads a condition that shows a name holds a number or one of
 // a few literals, negated or not (holds says whether the condition is
 // true when it does): isinstance(name, int) (or float, bool, complex, or
 // a tuple of them), name in a display of string or number literals or in
 // a constant (an upper-case name: ALLOWED, self.METHODS), name == a
 // string or number literal; an or of such tests of one name, an and with
 // one.
-func (s *fnState) numberTest(cond *syntax.Node) (name string, holds, ok bool) {
-	if cond == nil || walrus(cond) {
-		return "", false, false // the test may bind the name anew
-	}
+func (s *fnState) narrowingTest(cond *syntax.Node) (name string, holds, ok bool) {
 	holds = true
 	for cond != nil && (cond.Type() == "not_operator" || cond.Type() == "parenthesized_expression") {
 		if cond.Type() == "not_operator" {
@@ -235,8 +235,8 @@ func (s *fnState) numberTest(cond *syntax.Node) (name string, holds, ok bool) {
 	if cond != nil && cond.Type() == "boolean_operator" && holds {
 		// a == "x" or a == "y": both hold of one name; a in OK and b:
 		// one does.
-		l, lHolds, lOK := s.numberTest(cond.ChildByFieldName("left"))
-		r, rHolds, rOK := s.numberTest(cond.ChildByFieldName("right"))
+		l, lHolds, lOK := s.narrowingTest(cond.ChildByFieldName("left"))
+		r, rHolds, rOK := s.narrowingTest(cond.ChildByFieldName("right"))
 		lOK, rOK = lOK && lHolds, rOK && rHolds
 		switch cond.ChildByFieldName("operator").Type() {
 		case "or":
@@ -332,41 +332,31 @@ func plainLiteral(n *syntax.Node) bool {
 }
 
 // plainConstant reports whether n is a constant (an upper-case name or
-// attribute: ALLOWED, self.METHODS, settings.ALLOWED_HOSTS; not a local
-// of the function, not a request's GET, POST, META, FILES or COOKIES)
-// whose items, when the module or class body assigned it a literal, are
-// strings and numbers without a line break: a string is no table (in
-// tests a substring), nor a tuple holding "\r\n".
+// attribute of at least two characters: ALLOWED, self.METHODS,
+// settings.ALLOWED_HOSTS; not a local of the function, not a request's
+// GET, POST, META, FILES or COOKIES) whose items, when the module or
+// class body assigned it a literal, are strings and numbers without a
+// line break: a string is no table (in tests a substring), nor a tuple
+// holding "\r\n".
 func (s *fnState) plainConstant(n *syntax.Node) bool {
-	var consts []Setting
-	var name string
+	name := constantName(n)
+	if len(strings.TrimLeft(name, "_")) < 2 {
+		return false
+	}
 	switch n.Type() {
 	case "identifier":
-		name = n.Text()
-		if _, local := s.env[name]; local && s.fn.Kind == KindDef {
+		if _, local := s.env[name]; local {
 			return false
 		}
-		consts = s.l.m.Settings
 	case "attribute":
-		name = n.ChildByFieldName("attribute").Text()
 		if k := objectKind(ObjRequest); k != nil {
 			if _, ofRequest := k.Attrs[name]; ofRequest {
 				return false
 			}
 		}
-		if obj := n.ChildByFieldName("object"); obj.Type() == "identifier" && s.isSelf(obj.Text()) && int(s.fn.Class) >= 0 && int(s.fn.Class) < len(s.l.m.Classes) {
-			consts = s.l.m.Classes[s.fn.Class].Consts
-		}
-	default:
-		return false
 	}
-	if !isConstantName(name) {
-		return false
-	}
-	for i := len(consts) - 1; i >= 0; i-- {
-		if consts[i].Name == name {
-			return plainTable(consts[i].Value)
-		}
+	if lit, ok := s.constantLiteral(n); ok {
+		return plainTable(lit)
 	}
 	return true // imported, or computed: a table of the server's
 }
@@ -399,22 +389,6 @@ func plainTable(l Literal) bool {
 func numberText(text string) bool {
 	_, err := strconv.ParseFloat(strings.ReplaceAll(text, "_", ""), 64)
 	return err == nil
-}
-
-// isConstantName reports whether name is upper case, with at least two
-// letters: ALLOWED_METHODS, not X.
-func isConstantName(name string) bool {
-	letters := 0
-	for _, r := range name {
-		switch {
-		case r >= 'A' && r <= 'Z':
-			letters++
-		case r == '_' || r >= '0' && r <= '9':
-		default:
-			return false
-		}
-	}
-	return letters >= 2
 }
 
 // numberTypes reports whether n names number types only: int, float,

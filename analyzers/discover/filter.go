@@ -5,27 +5,28 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"syscall"
 
 	"github.com/residue-sec/residue/analyzers/glob"
 )
 
+// vcsDirs are the version-control folders, which no include glob brings
+// back: they hold no source of the project.
+var vcsDirs = []string{".git", ".hg", ".svn"}
+
 // skippedDirs is the skip table: the names (path.Match patterns) of the
-// directories a walk never enters. Besides these, a directory that holds a
-// venvMarker file is a virtualenv and is skipped whatever its name (env,
-// .env, py311, ...).
-var skippedDirs = []string{
-	".git", ".hg", ".svn",
+// directories a walk does not enter unless an include glob names them
+// (vcsDirs never). Besides these, a directory that holds a venvMarker
+// file is a virtualenv and is skipped whatever its name (env, .env,
+// py311, ...).
+var skippedDirs = append(slices.Clone(vcsDirs),
 	"node_modules",
 	"__pycache__", ".mypy_cache", ".pytest_cache", ".residue_cache",
 	"site-packages", ".venv", "venv",
 	".tox", ".nox",
 	"build", "dist", "*.egg-info", ".eggs",
-}
-
-// vcsDirs are the version-control folders, which no include glob brings
-// back: they hold no source of the project.
-var vcsDirs = []string{".git", ".hg", ".svn"}
+)
 
 // venvMarker is the file every virtualenv has at its top.
 const venvMarker = "pyvenv.cfg"

@@ -15,29 +15,28 @@ import (
 	sitter "github.com/smacker/go-tree-sitter"
 )
 
-// patternStart returns the byte offset in q's source where pattern p
-// starts, a function of tree-sitter's C API that the Go binding does not
-// wrap: its Query holds the C query as its first field
-// (TestPatternStarts checks what this reads).
-func patternStart(q *sitter.Query, p int) uint32 {
-	c := *(*unsafe.Pointer)(unsafe.Pointer(q))
-	return uint32(C.ts_query_start_byte_for_pattern(c, C.uint32_t(p)))
+// The Go binding does not wrap these functions of tree-sitter's C API;
+// its Query and QueryCursor hold the C object as their first field, which
+// cObject reads (TestPatternStarts and TestPendingLimit check what it
+// reads).
+func cObject[T sitter.Query | sitter.QueryCursor](v *T) unsafe.Pointer {
+	return *(*unsafe.Pointer)(unsafe.Pointer(v))
 }
 
-// cursorOf returns the C cursor of qc, its first field as the Query's
-// (TestPendingLimit checks it).
-func cursorOf(qc *sitter.QueryCursor) unsafe.Pointer {
-	return *(*unsafe.Pointer)(unsafe.Pointer(qc))
+// patternStart returns the byte offset in q's source where pattern p
+// starts.
+func patternStart(q *sitter.Query, p int) uint32 {
+	return uint32(C.ts_query_start_byte_for_pattern(cObject(q), C.uint32_t(p)))
 }
 
 // setPendingLimit caps the matches qc holds in progress at once: past it,
 // tree-sitter drops the earliest-starting one.
 func setPendingLimit(qc *sitter.QueryCursor, n uint32) {
-	C.ts_query_cursor_set_match_limit(cursorOf(qc), C.uint32_t(n))
+	C.ts_query_cursor_set_match_limit(cObject(qc), C.uint32_t(n))
 }
 
 // exceededPendingLimit reports whether qc dropped a match in progress in
 // its last execution.
 func exceededPendingLimit(qc *sitter.QueryCursor) bool {
-	return bool(C.ts_query_cursor_did_exceed_match_limit(cursorOf(qc)))
+	return bool(C.ts_query_cursor_did_exceed_match_limit(cObject(qc)))
 }

@@ -9,17 +9,15 @@ import (
 )
 
 // Parse reads a unified diff with b/ as the new files' prefix, as
-// `git diff -U0` writes it (a submodule's, inline, keeps three lines of
-// context), and returns the new versions' added lines. Deleted files and
-// pure deletions add no line; lines inside a hunk are never taken for
-// headers, whatever their text.
+// `git diff -U0` writes it, and returns the new versions' changed lines.
+// Deleted files and pure deletions add no line; lines inside a hunk are
+// never taken for headers, whatever their text.
 func Parse(diff []byte) (*Changes, error) {
 	c := &Changes{lines: map[string][]span{}, whole: map[string]bool{}}
 	sc := bufio.NewScanner(bytes.NewReader(diff))
 	sc.Buffer(make([]byte, 64<<10), 1<<30)
 	path := ""
 	oldLeft, newLeft := 0, 0 // lines of the current hunk still to read
-	next := 0                // the new version's number of the hunk's next line
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()
 		if oldLeft > 0 || newLeft > 0 {
@@ -27,15 +25,8 @@ func Parse(diff []byte) (*Changes, error) {
 			case strings.HasPrefix(line, "-"):
 				oldLeft--
 			case strings.HasPrefix(line, "+"):
-				if path != "" {
-					c.add(path, next)
-				}
-				next++
 				newLeft--
-			case strings.HasPrefix(line, " "), line == "":
-				// A blank context line may lose its space
-				// (diff.suppressBlankEmpty).
-				next++
+			case strings.HasPrefix(line, " "):
 				oldLeft--
 				newLeft--
 			case strings.HasPrefix(line, `\`): // "\ No newline at end of file"
@@ -58,7 +49,10 @@ func Parse(diff []byte) (*Changes, error) {
 			if err != nil {
 				return nil, fmt.Errorf("diff line %d: %v", n, err)
 			}
-			oldLeft, newLeft, next = oldCount, newCount, newStart
+			oldLeft, newLeft = oldCount, newCount
+			if path != "" && newCount > 0 {
+				c.lines[path] = append(c.lines[path], span{newStart, newStart + newCount - 1})
+			}
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -68,16 +62,6 @@ func Parse(diff []byte) (*Changes, error) {
 		return nil, fmt.Errorf("the diff ends inside a hunk")
 	}
 	return c, nil
-}
-
-// add records line of path as added, joined to the span it extends.
-func (c *Changes) add(path string, line int) {
-	spans := c.lines[path]
-	if k := len(spans) - 1; k >= 0 && spans[k].last+1 == line {
-		spans[k].last = line
-		return
-	}
-	c.lines[path] = append(spans, span{line, line})
 }
 
 // newPath returns the path of a "+++ " header's value: "b/path", the same

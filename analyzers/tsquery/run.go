@@ -113,13 +113,12 @@ func (q *Query) Run(c *Cursor, f *source.File, lim Limits, fn func(src int, m Ma
 		if counts[src]++; counts[src] == lim.MaxMatches {
 			capped++
 		}
-		fn(src, q.match(m))
+		fn(src, q.match(src, m))
 	}
 }
 
 // match converts a match of the cursor.
-func (q *Query) match(m *sitter.QueryMatch) Match {
-	src := q.sourceOf(int(m.PatternIndex))
+func (q *Query) match(src int, m *sitter.QueryMatch) Match {
 	out := Match{Pattern: int(m.PatternIndex) - q.firstPattern[src], Captures: make([]Capture, len(m.Captures))}
 	for i, cp := range m.Captures {
 		out.Captures[i] = Capture{Name: q.names[cp.Index], Node: cp.Node}

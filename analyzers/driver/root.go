@@ -20,7 +20,7 @@ func FindRoot(path string) (string, error) {
 		start = filepath.Dir(abs)
 	}
 	for dir := start; ; {
-		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+		if IsWorkTreeRoot(dir) {
 			return dir, nil
 		}
 		parent := filepath.Dir(dir)
@@ -29,4 +29,11 @@ func FindRoot(path string) (string, error) {
 		}
 		dir = parent
 	}
+}
+
+// IsWorkTreeRoot reports whether dir holds .git: a directory, or a file
+// for worktrees and submodules.
+func IsWorkTreeRoot(dir string) bool {
+	_, err := os.Lstat(filepath.Join(dir, ".git"))
+	return err == nil
 }

@@ -179,7 +179,7 @@ func (o *scanOptions) cachePath(cfg *config.Config, root string) string {
 		// A folder that is no git work tree (/etc for /etc/passwd, a bare
 		// repository, an unpacked tarball) gets no cache of its own
 		// unless asked for: a scan writes nowhere it was not sent.
-		if _, err := os.Lstat(filepath.Join(root, ".git")); err != nil {
+		if !driver.IsWorkTreeRoot(root) {
 			return ""
 		}
 	}

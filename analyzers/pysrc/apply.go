@@ -122,7 +122,7 @@ func (fr *frame) keyword(v []Datum, name string, loc Loc) []Datum {
 	var out []Datum
 	for _, d := range v {
 		if d.Tag == TagData || d.Tag == TagObject {
-			out = union(out, fr.index(d, name, loc)...)
+			out = union(out, fr.op(d, DOp{Op: Op{Kind: OpIndex, Name: name, Span: loc.Span}, Mod: loc.Mod})...)
 		} else {
 			out = union(out, d)
 		}

@@ -231,12 +231,19 @@ func (cs *CallSite) external(name string) bool {
 	return false
 }
 
-// allArgs returns the data of every argument, objects written out whole.
+// allArgs returns the data of every argument, objects written out whole:
+// what a call makes of them, which is not the container that held them
+// (Datum.Under).
 func (cs *CallSite) allArgs() []Datum {
 	var out []Datum
 	for _, a := range cs.args {
 		for _, d := range a {
-			out = union(out, cs.fr.whole(d)...)
+			for _, w := range cs.fr.whole(d) {
+				if w.Tag != TagSym {
+					w.Under = ""
+				}
+				out = union(out, w)
+			}
 		}
 	}
 	return out

@@ -223,6 +223,27 @@ func (fr *frame) named(a Atom) []Datum {
 	return nil
 }
 
+// text is d written by str(): a container (a sequence, or the container
+// that holds d under a key, written whole) is the repr of its items, CR
+// and LF escaped; other data is itself, and an object its own str().
+// A parameter's is deferred.
+func (fr *frame) text(d Datum, loc Loc) []Datum {
+	switch {
+	case d.Tag == TagSym:
+		return []Datum{d.deferred(DOp{Op: Op{Kind: OpText, Span: loc.Span}, Mod: loc.Mod})}
+	case d.Tag == TagSeq:
+		out := fr.whole(d)
+		for i := range out {
+			out[i] = escape(out[i], loc)
+		}
+		return out
+	case d.Under != "":
+		d.Under = ""
+		return []Datum{escape(d, loc)}
+	}
+	return []Datum{d}
+}
+
 // name resolves a name the function does not bind: a global of its
 // module, else an external name (a builtin).
 func (fr *frame) name(name string) []Datum {
@@ -240,6 +261,9 @@ func (fr *frame) op(d Datum, o DOp) []Datum {
 	loc := Loc{o.Mod, o.Span}
 	if d.Tag == TagSym {
 		return []Datum{d.deferred(o)}
+	}
+	if o.Kind == OpText && !o.Call {
+		return fr.text(d, loc)
 	}
 	if d.Under != "" && (o.Call || !keepsUnder(o.Kind)) {
 		if key, read := readsKey(o.Kind, o.Call, o.Name, o.Key); read {
@@ -639,10 +663,10 @@ func JoinKeys(names []string) string { return strings.Join(names, keySep) }
 func KeyNames(key string) []string { return strings.Split(key, keySep) }
 
 // reread reads the datum a container holds under d.Under at key: d
-// itself for its own key (one of its names) or one that is not known,
-// nothing for another.
+// itself for its own key (one of its names) or one that is not known (the
+// key or d.Under), nothing for another.
 func (d Datum) reread(key string) []Datum {
-	if key != "" && key != d.Under && !slices.Contains(KeyNames(key), d.Under) {
+	if key != "" && key != d.Under && d.Under != AnyKey && !slices.Contains(KeyNames(key), d.Under) {
 		return nil
 	}
 	d.Under = ""

@@ -47,7 +47,8 @@ func (s *fnState) expr(n *syntax.Node) Value {
 		// the key when that is a string; constants carry no content.
 		key := n.ChildByFieldName("key")
 		kv := withoutConsts(s.expr(key))
-		return kv.Union(stored(withoutConsts(s.expr(n.ChildByFieldName("value"))), keyName(key), n))
+		lit, _ := literalKey(key)
+		return kv.Union(stored(withoutConsts(s.expr(n.ChildByFieldName("value"))), lit, n))
 	case "conditional_expression", "set", "parenthesized_expression", "list_splat", "dictionary_splat", "await",
 		"dictionary", "keyword_argument", "yield", "as_pattern":
 		// A set's or a dictionary's constants (its keys) carry no content.
@@ -122,10 +123,11 @@ func (s *fnState) call(n *syntax.Node) Value {
 	c.Args, exprs = s.args(n.ChildByFieldName("arguments"))
 	if c.Method == "format" {
 		if obj := fn.ChildByFieldName("object"); obj.Type() == "string" || obj.Type() == "concatenated_string" {
-			// An escape sequence may spell a brace or a digit: read
-			// as written, the fields could be other than Python's.
-			if format, ok := stringLiteral(obj); ok && !strings.Contains(format, "\\") {
-				escapeFormatted(format, c.Args, exprs)
+			// An escape sequence that spells a character by its code
+			// may spell a brace or a digit: read as written, the
+			// fields could be other than Python's.
+			if format, ok := stringLiteral(obj); ok && !codeEscape(format) {
+				escapeFormatted(format, c.Args)
 			}
 		}
 	}
@@ -275,17 +277,19 @@ func (s *fnState) constantLiteral(e *syntax.Node) (Literal, bool) {
 // a constant's does.
 func upperStart(name string) bool { return name != "" && name[0] >= 'A' && name[0] <= 'Z' }
 
-// str is the value of a string: its interpolations' values; !r escapes.
+// str is the value of a string: its interpolations' values, escaped by
+// !r and !a, else their str() (OpText).
 func (s *fnState) str(n *syntax.Node) Value {
 	var v Value
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		switch c.Type() {
 		case "interpolation":
 			iv := s.expr(c.ChildByFieldName("expression"))
-			if conv := c.ChildByFieldName("type_conversion"); conv != nil && strings.Contains(conv.Text(), "r") {
-				iv = iv.With(Op{Kind: OpEscape, Span: span(c)})
+			kind := OpText
+			if conv := c.ChildByFieldName("type_conversion"); conv != nil && strings.ContainsAny(conv.Text(), "ra") {
+				kind = OpEscape
 			}
-			v = v.Union(iv)
+			v = v.Union(iv.With(Op{Kind: kind, Span: span(c)}))
 		case "string":
 			v = v.Union(s.str(c))
 		}

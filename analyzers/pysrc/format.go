@@ -3,16 +3,14 @@ package pysrc
 import (
 	"strconv"
 	"strings"
-
-	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
 // escapeFormatted marks the arguments of "literal".format(...) that the
-// format writes as their repr, with CR and LF escaped: those every field
-// naming them converts with !r or !a, and a tuple or list display written
-// whole (str of a list is the repr of its items). An argument a field
-// indexes ({0[k]}, {0.attr}) is left as it is.
-func escapeFormatted(format string, args []Arg, nodes []*syntax.Node) {
+// format writes as their repr, with CR and LF escaped (those every field
+// naming them converts with !r or !a), or as their str() (OpText: a
+// container's is the repr of its items). An argument a field indexes
+// ({0[k]}, {0.attr}) is left as it is.
+func escapeFormatted(format string, args []Arg) {
 	fields, ok := formatFields(format)
 	if !ok {
 		return
@@ -32,21 +30,36 @@ func escapeFormatted(format string, args []Arg, nodes []*syntax.Node) {
 		if len(uses) == 0 {
 			continue
 		}
-		escaped := true
+		kind := OpEscape
 		for _, u := range uses {
-			if u.indexed || u.conv != 'r' && u.conv != 'a' && !display(nodes[i]) {
-				escaped = false
+			switch {
+			case u.indexed:
+				kind = 0
+			case u.conv != 'r' && u.conv != 'a' && kind != 0:
+				kind = OpText
 			}
 		}
-		if escaped {
-			a.Value = a.Value.With(Op{Kind: OpEscape, Span: a.Span})
+		if kind != 0 {
+			a.Value = a.Value.With(Op{Kind: kind, Span: a.Span})
 		}
 	}
 }
 
-// display reports whether n is a tuple or list display.
-func display(n *syntax.Node) bool {
-	return n != nil && (n.Type() == "list" || n.Type() == "tuple")
+// codeEscape reports whether a string literal, as written, holds an
+// escape sequence that names a character by its code or name (\x7b,
+// \173, \u007b, \N{...}); \n, \t, \\ and the like spell no brace or
+// digit.
+func codeEscape(lit string) bool {
+	for i := 0; i+1 < len(lit); i++ {
+		if lit[i] != '\\' {
+			continue
+		}
+		if c := lit[i+1]; strings.IndexByte("xuUN01234567", c) >= 0 {
+			return true
+		}
+		i++
+	}
+	return false
 }
 
 // A formatUse is one replacement field of a format string: its

@@ -43,3 +43,20 @@ func TestFormatFields(t *testing.T) {
 		}
 	}
 }
+
+func TestCodeEscape(t *testing.T) {
+	for lit, want := range map[string]bool{
+		`headers:\n{0}`:            false,
+		`tab\t{} quote\' \\`:       false,
+		`\\x30 is text`:            false,
+		`{\x30}`:                   true,
+		`{\060}`:                   true,
+		`\u007b0}`:                 true,
+		`\N{LEFT CURLY BRACKET}0}`: true,
+		`ends with \`:              false,
+	} {
+		if got := codeEscape(lit); got != want {
+			t.Errorf("codeEscape(%q) = %v, want %v", lit, got, want)
+		}
+	}
+}

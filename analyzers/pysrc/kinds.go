@@ -142,6 +142,7 @@ const (
 	UseNone    Use = iota // nothing (a log level, exc_info)
 	UseData               // its content
 	UseEscaped            // its content, with CR and LF escaped (%r)
+	UseText               // its str() (%s, print): a container's items escaped (OpText)
 )
 
 var (

@@ -200,7 +200,9 @@ func loggerRecv(c *CallSite) bool {
 
 // logUses says which arguments of a log call write data: not logger.log's
 // level, not exc_info and the like; arguments formatted with %r (or %d)
-// by a literal format string, and tuple and list displays, are escaped.
+// by a literal format string, and tuple and list displays, are escaped;
+// those %s formats, and a message that is not a literal, are their str()
+// (UseText).
 func logUses(c *CallSite, level bool) []Use {
 	uses := make([]Use, c.NumArgs())
 	skip := 0
@@ -228,17 +230,24 @@ func logUses(c *CallSite, level bool) []Use {
 			// repr of its items.
 			uses[i] = UseEscaped
 			continue
+		case n >= 0 && n < len(convs), pos == skip+1:
+			// %s, and a message that is not a literal: their str().
+			uses[i] = UseText
+			continue
 		}
 		uses[i] = UseData
 	}
 	return uses
 }
 
-// printUses: print writes its positional arguments.
+// printUses: print writes the str() of its positional arguments.
 func printUses(c *CallSite) []Use {
 	uses := make([]Use, c.NumArgs())
 	for i := range uses {
-		if c.Arg(i).Keyword == "" || c.Arg(i).Keyword == "*" {
+		switch c.Arg(i).Keyword {
+		case "":
+			uses[i] = UseText
+		case "*":
 			uses[i] = UseData
 		}
 	}

@@ -458,8 +458,9 @@ func sortBindings(bs []Binding) {
 	sort.Slice(bs, func(i, j int) bool { return bs[i].Name < bs[j].Name })
 }
 
-// stored returns v as a container holds it under key, at n: under that
-// key (OpStored) when it is a string literal's, as it is for "".
+// stored returns v as a container holds it under key, at n (OpStored):
+// a string literal's, AnyKey for a key that is not a literal; "" (an
+// integer's, a position in a list) stores it as it is.
 func stored(v Value, key string, n *syntax.Node) Value {
 	if len(v) == 0 || key == "" {
 		return v
@@ -476,8 +477,15 @@ func literalKey(key *syntax.Node) (k string, ok bool) {
 	return stringLiteral(key)
 }
 
-// keyName is literalKey's string, "" for none.
+// keyName is the key a container holds a value under (stored): a
+// string literal's, AnyKey for a key that is no literal, "" for an
+// integer or an empty string.
 func keyName(key *syntax.Node) string {
-	k, _ := literalKey(key)
-	return k
+	if k, ok := literalKey(key); ok {
+		return k
+	}
+	if key == nil || key.Type() == "integer" || key.Type() == "unary_operator" {
+		return ""
+	}
+	return AnyKey
 }

@@ -703,17 +703,19 @@ func (s *fnState) target(target *syntax.Node, v Value, at *syntax.Node) Target {
 		return t
 	case "subscript":
 		t.Kind = TargetIndex
+		under := ""
 		for _, k := range target.ChildrenByFieldName("subscript") {
 			if lit, ok := literalKey(k); ok {
 				t.Name = lit
 			} else {
 				t.Key = t.Key.Union(s.expr(k))
 			}
+			under = keyName(k)
 		}
 		obj := target.ChildByFieldName("value")
 		t.Obj = s.expr(obj)
-		// d[k] = v adds v to what d holds, under k when k is a string.
-		s.through(at, v, func(v Value) { s.bind(obj, t.Obj.Union(stored(v, t.Name, target))) })
+		// d[k] = v adds v to what d holds, under k (stored).
+		s.through(at, v, func(v Value) { s.bind(obj, t.Obj.Union(stored(v, under, target))) })
 		return t
 	}
 	s.assign(target, v, at)

@@ -51,16 +51,22 @@ func (fr *frame) sink(cs *CallSite, s Sink) {
 			continue
 		}
 		var data []Datum
-		for _, d := range cs.args[i] {
-			for _, w := range fr.whole(d) {
-				if s.Uses[i] == UseEscaped {
-					w = escape(w, loc)
+		for _, arg := range cs.args[i] {
+			written := []Datum{arg}
+			if s.Uses[i] == UseText {
+				written = fr.text(arg, Loc{loc.Mod, a.Span})
+			}
+			for _, d := range written {
+				for _, w := range fr.whole(d) {
+					if s.Uses[i] == UseEscaped {
+						w = escape(w, loc)
+					}
+					if w.Tag == TagSym {
+						fr.flow(SinkFlow{Param: w.Param, Ops: w.Ops, Sink: s, At: loc, Callee: ev.Callee})
+						continue
+					}
+					data = union(data, w)
 				}
-				if w.Tag == TagSym {
-					fr.flow(SinkFlow{Param: w.Param, Ops: w.Ops, Sink: s, At: loc, Callee: ev.Callee})
-					continue
-				}
-				data = union(data, w)
 			}
 		}
 		if len(data) > 0 {

@@ -116,6 +116,9 @@ func (s *fnState) seq(n *syntax.Node) Value {
 func (s *fnState) operation(n *syntax.Node) Value {
 	e := Expr{Span: span(n)}
 	var content Value
+	// spread is what the operation takes of its right operand's content:
+	// all of it, or for text % values the values a format writes.
+	var spread Op
 	add := func(c *syntax.Node) {
 		v := s.expr(c)
 		arg := v
@@ -126,12 +129,19 @@ func (s *fnState) operation(n *syntax.Node) Value {
 			arg = Value{{Root: RootConst, Index: int32(ConstStr)}}.Union(v)
 		}
 		e.Args = append(e.Args, arg)
+		if spread.Kind != 0 {
+			v = v.With(spread)
+		}
 		content = content.Union(s.operands(v))
 	}
 	switch n.Type() {
 	case "binary_operator":
 		e.Op = n.ChildByFieldName("operator").Text()
-		add(n.ChildByFieldName("left"))
+		left := n.ChildByFieldName("left")
+		add(left)
+		if e.Op == "%" {
+			spread = formatSpread(left, n)
+		}
 		add(n.ChildByFieldName("right"))
 	case "unary_operator":
 		e.Op = n.ChildByFieldName("operator").Text()
@@ -139,6 +149,18 @@ func (s *fnState) operation(n *syntax.Node) Value {
 		content = nil
 	}
 	return s.addExpr(e).Union(content)
+}
+
+// formatSpread is what format % values takes of values: a mapping's
+// values by their keys when the format is a literal that names keys
+// (%(name)s), else the items of a tuple (a sequence's, each written by
+// its own conversion; anything else is written whole, a dictionary as
+// the repr of its items).
+func formatSpread(format, n *syntax.Node) Op {
+	if lit, ok := stringLiteral(format); ok && strings.Contains(lit, "%(") {
+		return Op{Kind: OpIndex, Span: span(n)}
+	}
+	return Op{Kind: OpIter, Span: span(n)}
 }
 
 // operands returns what an operation's value carries of an operand's: its

@@ -71,6 +71,10 @@ const (
 	// int)) or one of a few literals (v in ("a", "b"), v in ALLOWED,
 	// v == "a"): itself, as data that carries no CR or LF.
 	OpNumber
+	// OpText is a value written as text by str() (%s, {} of a format, an
+	// f-string's field): a container so written is the repr of its
+	// items, with CR and LF escaped; other values are themselves.
+	OpText
 )
 
 // An Op is one operation on a value, at Span. An OpIndex whose key is

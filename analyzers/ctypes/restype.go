@@ -37,7 +37,7 @@ func (ix *index) resultsAsPointers() {
 			ix.missingRestype(fp, key, p, calls)
 			continue
 		}
-		if u, ok := uses[key]; ok {
+		for _, u := range uses[key] {
 			ix.usedAsPointer(fp, u)
 		}
 	}
@@ -51,11 +51,13 @@ type pointerUse struct {
 	arg    pysrc.Loc
 }
 
-// pointerUses returns, for each foreign function, the first call that
-// uses its result as a pointer: passes it to a foreign function, or
-// wraps it in c_void_p, c_char_p, c_wchar_p or cast.
-func (ix *index) pointerUses() map[string]pointerUse {
-	out := map[string]pointerUse{}
+// pointerUses returns, for each foreign function, the calls that use its
+// result as a pointer: pass it to a foreign function, or wrap it in
+// c_void_p, c_char_p, c_wchar_p or cast. Each is a finding of its own, so
+// that a scan of any one file reports the calls it makes.
+func (ix *index) pointerUses() map[string][]pointerUse {
+	out := map[string][]pointerUse{}
+	seen := map[resultKey]bool{}
 	for _, id := range ix.order {
 		for _, c := range ix.fns[id].calls {
 			use := ""
@@ -77,8 +79,9 @@ func (ix *index) pointerUses() map[string]pointerUse {
 					if counts[resultAt(d)] {
 						continue
 					}
-					if _, seen := out[key]; d.Kind == objResult && !seen {
-						out[key] = pointerUse{use, d, a.loc}
+					if d.Kind == objResult && !seen[resultAt(d)] {
+						seen[resultAt(d)] = true
+						out[key] = append(out[key], pointerUse{use, d, a.loc})
 					}
 				}
 			}
@@ -137,7 +140,8 @@ func textCounts(ds []pysrc.Datum) map[resultKey]bool {
 
 // missingRestype reports a foreign function with no restype whose C
 // prototype returns a pointer or a value wider than an int that a call
-// uses: at its argtypes, or at the first call that uses the result.
+// uses: at its argtypes (once, with the first call that uses the
+// result), else at each call that uses it.
 func (ix *index) missingRestype(fp pysrc.Datum, key string, p *proto, calls []*callNote) {
 	ret := ix.ctypeOf(p.ret)
 	if ret.kind != kindPtr && !(ret.kind == kindInt && ret.width > 4) && ret.kind != kindAddr && ret.kind != kindFloat {
@@ -157,7 +161,6 @@ func (ix *index) missingRestype(fp pysrc.Datum, key string, p *proto, calls []*c
 		ix.report(analyzers.Finding{RuleID: ruleRestype, Related: related[:1],
 			Message: fmt.Sprintf("%s has no restype, so ctypes reads its %s result as a C int (4 bytes) and this call gets it cut%s: set restype (and argtypes) to match the C prototype %s",
 				fp.Key, ret.describe(), truncation(ret), p.signature())}, c.loc)
-		return
 	}
 }
 

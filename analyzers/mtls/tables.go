@@ -1,17 +1,38 @@
 package mtls
 
-import "regexp"
+import (
+	"regexp"
+	"strings"
+	"unicode"
+)
 
 // keyLiterals are byte strings one of which a file must contain to read a
-// default certificate or proxy-identity key, in the spellings of META keys
-// and of header names.
-var keyLiterals = []string{
-	"SSL_CLIENT", "CLIENT_CERT", "X_SSL", "X-SSL", "X-Ssl", "Client-Cert", "client-cert", "CLIENT_S_DN",
-	"FORWARDED_CLIENT", "Forwarded-Client", "forwarded-client", "CLIENTCERT", "Clientcert", "clientcert",
-	"CLIENT_VERIFY", "Client-Verify", "CLIENT_DN", "Client-Dn", "Client-DN", "SUBJECT_", "Subject-",
-	"REMOTE_USER", "Remote-User", "remote-user", "X_USER", "X-User", "x-user", "FORWARDED_USER", "Forwarded-User",
-	"AUTH_REQUEST_", "Auth-Request-", "AUTHENTICATED_USER", "Authenticated-User", "X_AUTH_USER", "X-Auth-User",
-	"TLS_CLIENT", "Tls-Client", "ARR_CLIENT", "Arr-ClientCert",
+// default certificate or proxy-identity key: each of keyWords in the
+// spellings of META keys and of header names (headerSpellings), and a
+// few names in camel case.
+var keyLiterals = append(headerSpellings(
+	"SSL_CLIENT", "CLIENT_CERT", "X_SSL", "CLIENT_S_DN", "FORWARDED_CLIENT", "CLIENTCERT", "CLIENT_VERIFY",
+	"CLIENT_DN", "SUBJECT_", "REMOTE_USER", "X_USER", "FORWARDED_USER", "AUTH_REQUEST_", "AUTHENTICATED_USER",
+	"X_AUTH_USER", "TLS_CLIENT", "ARR_CLIENT"), "Arr-ClientCert", "ClientCert")
+
+// headerSpellings returns each word (upper case, words joined by "_") as
+// a META key writes it and as a header name may: upper case with "_" and
+// with "-" (X-CLIENT-CERT), capitalized (X-Client-Cert) and lower case
+// (x-client-cert) with "-". A lower-case word with "_" is not one: it is
+// any identifier's spelling (remote_user), not a header's.
+func headerSpellings(words ...string) []string {
+	var out []string
+	for _, w := range words {
+		dashed := strings.ReplaceAll(w, "_", "-")
+		capitalized := []byte(strings.ToLower(dashed))
+		for i := range capitalized {
+			if i == 0 || capitalized[i-1] == '-' {
+				capitalized[i] = byte(unicode.ToUpper(rune(capitalized[i])))
+			}
+		}
+		out = append(out, w, dashed, string(capitalized), strings.ToLower(dashed))
+	}
+	return out
 }
 
 // Key patterns match a key normalized to upper case, with "-" as "_" and

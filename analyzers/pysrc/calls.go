@@ -322,8 +322,19 @@ func dataMethod(d Datum, name, key string, loc Loc) []Datum {
 		d.Flags |= FlagNoLF
 	case name == "encode" && key == "unicode_escape":
 		d.Flags |= FlagEscaped
+	case (name == "split" || name == "rsplit") && key != "":
+		// The parts cut at a separator, each a piece of the data that
+		// keeps its CR and LF but the separator's; written whole, a list
+		// is the repr of its items (OpText).
+		switch key {
+		case `\n`:
+			d.Flags |= FlagNoLF
+		case `\r`:
+			d.Flags |= FlagNoCR
+		}
+		return []Datum{{Tag: TagSeq, Items: [][]Datum{{d}}, Flags: FlagEach, Origin: loc}}
 	case name == "split" || name == "rsplit" || name == "splitlines":
-		// A list is written with its items' repr: CR and LF escaped.
+		// Parts cut at whitespace or at line breaks hold no CR or LF.
 		d.Flags |= FlagEscaped
 	case name == "get" || name == "pop" || name == "getlist":
 		return []Datum{field(d, key, loc)}

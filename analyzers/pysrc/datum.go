@@ -72,6 +72,9 @@ const (
 	// FlagValidated: validated by a serializer or a form, whose fields
 	// are typed values.
 	FlagValidated
+	// FlagEach: a sequence of any length whose every item is its one
+	// item (the parts str.split cuts data into).
+	FlagEach
 )
 
 // FlagEscaped is both CR and LF escaped.

@@ -63,6 +63,9 @@ func (fr *frame) items(d Datum, o DOp, loc Loc) []Datum {
 		}
 		return []Datum{d}
 	}
+	if d.Flags&FlagEach != 0 && len(d.Items) == 1 {
+		return d.Items[0]
+	}
 	i := -1
 	switch o.Kind {
 	case OpIter:

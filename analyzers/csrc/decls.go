@@ -1,6 +1,10 @@
 package csrc
 
 import (
+	"cmp"
+	"slices"
+	"sort"
+
 	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
@@ -54,12 +58,36 @@ func readDecls(p *Part) *decls {
 		enumerators: map[string]*syntax.Node{}, globals: map[string]*global{}, funcs: map[string]*syntax.Node{},
 		calls: map[*syntax.Node][]string{}, assigned: map[string]bool{}, recordTypedefs: map[string]bool{},
 	}
-	t := p.tree()
-	root := t.Root()
+	d.read(p, p.tree().Root(), nil)
+	if p.Configured != nil {
+		d.keepOriginal(p)
+		// The branches the configured parse blanked because the
+		// configuration does not decide them, read from the original
+		// parse, as a file without errors has them read.
+		if len(p.Undecided) > 0 {
+			d.read(p, p.Snapshot.Tree.Root(), p.Undecided)
+		}
+		byStart := func(a, b *syntax.Node) int { return cmp.Compare(a.StartByte(), b.StartByte()) }
+		slices.SortStableFunc(d.defs, byStart)
+		slices.SortStableFunc(d.protoDecls, byStart)
+	}
+	return d
+}
+
+// read reads the declarations of the tree under root, skipping the
+// branches outside the part's configuration; with only, the nodes that
+// start in one of its spans alone, and no function with a syntax error.
+func (d *decls) read(p *Part, root *syntax.Node, only []Span) {
 	var fn *syntax.Node
 	var fnCalls map[string]bool
 	root.Walk(func(n *syntax.Node) bool {
 		if n != root && p.inactive(n.StartByte()) {
+			return false
+		}
+		if only != nil && n != root && !inSpans(only, n.StartByte()) {
+			return overlaps(only, n.StartByte(), n.EndByte())
+		}
+		if only != nil && n.Type() == "function_definition" && n.HasError() {
 			return false
 		}
 		if fn != nil && n.StartByte() >= fn.EndByte() {
@@ -118,10 +146,12 @@ func readDecls(p *Part) *decls {
 		}
 		return true
 	})
-	if p.Configured != nil {
-		d.keepOriginal(p)
-	}
-	return d
+}
+
+// overlaps reports whether [start, end) meets one of the sorted spans s.
+func overlaps(s []Span, start, end uint32) bool {
+	i := sort.Search(len(s), func(i int) bool { return s[i].End > start })
+	return i < len(s) && s[i].Start < end
 }
 
 // keepOriginal reads the functions that the original parse read without

@@ -3,6 +3,7 @@ package csrc
 import (
 	"bytes"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers/syntax"
@@ -17,7 +18,11 @@ import (
 //     it is a call that may assign its arguments, before a statement or,
 //     for one without arguments, a block;
 //   - a loop macro (`uwsgi_foreach(p, list) {`) becomes a while loop;
-//   - the type argument of va_arg becomes a name;
+//   - the type argument of va_arg, and of CPython's allocation macros
+//     (`PyMem_New(char *, n)`), becomes a name;
+//   - a macro call whose last argument is a jump (`CHECK(self, return
+//     NULL);`, `PyFPE_START_PROTECT("x", return NULL)`) becomes that
+//     jump under an unknown condition (`if(CHECK)return NULL;`);
 //   - a macro the file defines as a storage class (`#define REDIS_STATIC
 //     static`) becomes that word;
 //   - an upper-case name that starts a broken declaration before its
@@ -38,6 +43,11 @@ var (
 	stmtMacro  = regexp.MustCompile(`^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*(\([^;{}]*\))?[ \t]*\r?$`)
 	blockMacro = regexp.MustCompile(`^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\([^;{}]*\)[ \t]*\{[ \t]*\r?$`)
 	vaArg      = regexp.MustCompile(`\bva_arg[ \t]*\([^,()]*,([^()]*)\)`)
+	// typeArg: CPython's macros whose first argument (after the
+	// pointer, for the Resize ones) is a type.
+	typeArg = regexp.MustCompile(`\b(?:PyMem_(?:New|NEW)|PyObject_(?:GC_)?(?:New|NEW|NewVar|NEWVAR))[ \t]*\(([^,()]*),|\bPyMem_(?:Resize|RESIZE)[ \t]*\([^,()]*,([^,()]*),`)
+	// jumpCall: a macro call that starts a line, up to its arguments.
+	jumpCall   = regexp.MustCompile(`^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(`)
 	storageDef = regexp.MustCompile(`^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]+(static|inline|extern|static inline|__inline|__inline__)[ \t]*$`)
 	// leadMacro: an upper-case name, then a type that is no upper-case
 	// name (PyObject, uint32_t, int), then a declarator (stars, a name) or
@@ -57,6 +67,8 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 		start, end := int(c.StartByte()), int(c.EndByte())
 		out = append(out, storageEdits(src[start:end], start, storage)...)
 		out = append(out, vaArgEdits(src[start:end], start)...)
+		out = append(out, typeArgEdits(src[start:end], start)...)
+		out = append(out, jumpArgEdits(src[start:end], start)...)
 		out = append(out, leadEdits(src[start:end], start, storage)...)
 		out = append(out, attributeEdits(src[start:end], start)...)
 		// lines after the node's first (its header)
@@ -82,7 +94,8 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 			last := trimmed[len(trimmed)-1]
 			// Only a line that starts with a name after a statement may
 			// be a macro: a loop macro's ends with '{', a statement
-			// macro's has no ';', '{' or '}'.
+			// macro's has no ';', '{' or '}' (and ends a statement once
+			// it has its semicolon).
 			switch c := trimmed[0]; {
 			case !prevEnds || c != '_' && (c|0x20 < 'a' || c|0x20 > 'z'):
 			case last == '{':
@@ -94,6 +107,7 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 				if m := stmtMacro.FindSubmatchIndex(line); m != nil && !keywords[string(line[m[2]:m[3]])] &&
 					!blockWords[string(line[m[2]:m[3]])] && (statementFollows(src[off+nl+1:]) || m[4] < 0 && blockFollows(src[off+nl+1:])) {
 					out = append(out, edit{off + nl, []byte(";")})
+					last = ';'
 				}
 			}
 			prevEnds = last == ';' || last == '{' || last == '}' || last == ':'
@@ -179,6 +193,121 @@ func vaArgEdits(text []byte, base int) []edit {
 		out = append(out, edit{base + lo, name})
 	}
 	return out
+}
+
+// typeArgEdits makes the type argument of CPython's allocation macros
+// (typeArg) a name of its length, as vaArgEdits does va_arg's.
+func typeArgEdits(text []byte, base int) []edit {
+	if !bytes.Contains(text, []byte("Py")) {
+		return nil
+	}
+	var out []edit
+	for _, m := range typeArg.FindAllSubmatchIndex(text, -1) {
+		lo, hi := m[2], m[3]
+		if lo < 0 {
+			lo, hi = m[4], m[5]
+		}
+		if hi <= lo {
+			continue
+		}
+		name := bytes.Repeat([]byte(" "), hi-lo)
+		name[len(name)-1] = 'T'
+		out = append(out, edit{base + lo, name})
+	}
+	return out
+}
+
+// jumpWords are the statements a macro's argument may be that leave the
+// code around the call.
+var jumpWords = []string{"return", "break", "continue", "goto"}
+
+// jumpArgEdits rewrites each macro call that starts a line and whose last
+// argument is a jump without a semicolon of its own (`CHECK(self, return
+// NULL);`) as the jump under a condition named by the macro
+// (`if(CHECK)return NULL    ;`), in the bytes of the call: the code after
+// it runs on one path, the jump leaves on the other. A call whose jump
+// leaves no room for the rewrite, or that spans lines, is left.
+func jumpArgEdits(text []byte, base int) []edit {
+	var out []edit
+	for off := 0; off < len(text); {
+		line := text[off:]
+		next := len(text)
+		if nl := bytes.IndexByte(line, '\n'); nl >= 0 {
+			line, next = line[:nl], off+nl+1
+		}
+		if m := jumpCall.FindSubmatchIndex(line); m != nil && !keywords[string(line[m[2]:m[3]])] {
+			if e, ok := jumpEdit(line, m[2], m[3], m[1]); ok {
+				e.off += base + off
+				out = append(out, e)
+			}
+		}
+		off = next
+	}
+	return out
+}
+
+// jumpEdit returns the rewrite of the call in line whose name is
+// line[name:nameEnd] and whose arguments start at open.
+func jumpEdit(line []byte, name, nameEnd, open int) (edit, bool) {
+	depth, last, closing := 1, open, -1
+	for i := open; i < len(line) && closing < 0; i++ {
+		switch line[i] {
+		case '(':
+			depth++
+		case ')':
+			if depth--; depth == 0 {
+				closing = i
+			}
+		case ',':
+			if depth == 1 {
+				last = i + 1
+			}
+		case '"', '\'':
+			end := quoteEnd(line, i)
+			if end < 0 {
+				return edit{}, false
+			}
+			i = end
+		case ';', '{', '}':
+			return edit{}, false
+		}
+	}
+	if closing < 0 || last == open {
+		return edit{}, false
+	}
+	jump := bytes.TrimSpace(line[last:closing])
+	word := jump
+	if i := bytes.IndexAny(jump, " \t("); i >= 0 {
+		word = jump[:i]
+	}
+	if !slices.Contains(jumpWords, string(word)) {
+		return edit{}, false
+	}
+	rest := bytes.TrimSpace(line[closing+1:])
+	semi := len(rest) == 0 || rest[0] != ';'
+	text := append(append(append([]byte("if("), line[name:nameEnd]...), ')'), jump...)
+	if semi {
+		text = append(text, ';')
+	}
+	if len(text) > closing+1-name {
+		return edit{}, false
+	}
+	text = append(text, bytes.Repeat([]byte(" "), closing+1-name-len(text))...)
+	return edit{name, text}, true
+}
+
+// quoteEnd returns the index of the quote that closes the string or
+// character literal opened at line[open], -1 when the line does not.
+func quoteEnd(line []byte, open int) int {
+	for i := open + 1; i < len(line); i++ {
+		switch line[i] {
+		case '\\':
+			i++
+		case line[open]:
+			return i
+		}
+	}
+	return -1
 }
 
 // leadEdits blanks the upper-case name that starts a declaration before

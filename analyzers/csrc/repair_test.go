@@ -127,3 +127,94 @@ func TestNULInComment(t *testing.T) {
 		t.Errorf("outputs %q, want %q", got, want)
 	}
 }
+
+// TestJumpAndTypeArguments: a macro call whose last argument is a jump
+// (with or without its semicolon, a string among its arguments) is the
+// jump under an unknown condition, so the code after it is read on one
+// path; a type given to CPython's allocation macros is a name; a
+// statement macro after such a call gets its semicolon too.
+func TestJumpAndTypeArguments(t *testing.T) {
+	r := buildRepo(t, map[string]string{"m.c": `static PyObject *checked(Conn *self, int fd)
+{
+    char buf[16];
+    CHECK_OPEN(self, return NULL);
+    buf[0] = 1;
+    write(fd, buf, sizeof buf);
+    return NULL;
+}
+
+static PyObject *protected(double x, int fd)
+{
+    char buf[16];
+    PyFPE_START_PROTECT("checked", return NULL)
+    buf[0] = 2;
+    PyFPE_END_PROTECT(x)
+    write(fd, buf, sizeof buf);
+    return NULL;
+}
+
+static int keys(Py_ssize_t n, int fd)
+{
+    char **list = PyMem_New(char *, n);
+    list = PyMem_Resize(list, char *, n + 1);
+    char buf[16];
+    buf[0] = 3;
+    return write(fd, buf, sizeof buf);
+}
+`})
+	p := reparsedClean(t, r, "m.c")
+	if src := string(p.Configured.Src()); !strings.Contains(src, "if(CHECK_OPEN)return NULL") || !strings.Contains(src, `if(PyFPE_START_PROTECT)return NULL;`) {
+		t.Errorf("repaired text:\n%s", src)
+	}
+	want := "m.c:16 0 buf written by write() true|m.c:26 0 buf written by write() true|m.c:6 0 buf written by write() true"
+	if got := strings.Join(render(r, "m.c"), "|"); got != want {
+		t.Errorf("outputs %q, want %q", got, want)
+	}
+}
+
+// TestJumpEditLeavesOthers: only a call that starts a line, ends on it and
+// whose last argument is a jump, with room for the rewrite, is rewritten.
+func TestJumpEditLeavesOthers(t *testing.T) {
+	for _, line := range []string{
+		"    x = CHECK(self, return NULL);",
+		"    CHECK(self, cleanup());",
+		"    CHECK(self,",
+		"    CHECK(a,return 0)",
+		"    if (a) return b;",
+		`    LOG("x, return y");`,
+	} {
+		if es := jumpArgEdits([]byte(line), 0); len(es) != 0 {
+			t.Errorf("%q rewritten: %q", line, es[0].text)
+		}
+	}
+}
+
+// TestUndecidedBranchesKept: a syntax error in one function makes the
+// file be parsed again in one configuration, whose undecided #else
+// branches are blanked; the functions there are still read from the
+// first parse, as in a file without the error.
+func TestUndecidedBranchesKept(t *testing.T) {
+	r := buildRepo(t, map[string]string{"m.c": `static double broken(double x)
+{
+    x = 1.0;
+    END_MACRO(x)
+    return x +;
+}
+#if PY_VERSION_HEX >= 0x030E0000
+static int modern(int fd) { char b[8]; b[0] = 1; return write(fd, b, sizeof b); }
+#else
+static int legacy(int fd) { char b[8]; b[0] = 1; return write(fd, b, sizeof b); }
+#endif
+`})
+	p := reparsedClean(t, r, "m.c", "broken")
+	var names []string
+	for _, fn := range p.declarations().defs {
+		names = append(names, funcName(fn))
+	}
+	if got := strings.Join(names, " "); got != "broken modern legacy" {
+		t.Errorf("functions %q, want broken modern legacy", got)
+	}
+	if got, want := strings.Join(render(r, "m.c"), "|"), "m.c:10 0 b written by write() true|m.c:8 0 b written by write() true"; got != want {
+		t.Errorf("outputs %q, want %q", got, want)
+	}
+}

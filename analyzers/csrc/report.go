@@ -2,6 +2,7 @@ package csrc
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/residue-sec/residue/analyzers/syntax"
 )
@@ -208,6 +209,11 @@ func wrote(b *buffer, e extent) string {
 		n = e.cover.intersect(spans{{0, b.size.val}}).total()
 	}
 	if len(e.steps) == 1 && e.steps[0].writes != "" && (n > 0) != e.steps[0].none {
+		return e.steps[0].writes
+	}
+	if n == 0 && len(e.steps) > 1 && slices.ContainsFunc(e.steps, func(s step) bool { return s.writes != "" }) &&
+		!slices.ContainsFunc(e.steps, func(s step) bool { return !s.none || s.writes != e.steps[0].writes }) {
+		// The same call, made again, failing each time.
 		return e.steps[0].writes
 	}
 	if n > 0 {

@@ -1,6 +1,8 @@
 package pysrc
 
 import (
+	"strings"
+
 	"github.com/residue-sec/residue/analyzers"
 )
 
@@ -322,6 +324,11 @@ func dataMethod(d Datum, name, key string, loc Loc) []Datum {
 		d.Flags |= FlagNoLF
 	case name == "encode" && key == "unicode_escape":
 		d.Flags |= FlagEscaped
+	case name == "split" && key == ":" && basicCredential(d):
+		// user-id:password: the id is a header value, not the secret.
+		user := d
+		user.Key = d.Key + "_USER_ID"
+		return []Datum{{Tag: TagSeq, Items: [][]Datum{{user}, {d}}, Flags: FlagEach, Origin: loc}}
 	case (name == "split" || name == "rsplit") && key != "":
 		// The parts cut at a separator, each a piece of the data that
 		// keeps its CR and LF but the separator's; written whole, a list
@@ -340,6 +347,21 @@ func dataMethod(d Datum, name, key string, loc Loc) []Datum {
 		return []Datum{field(d, key, loc)}
 	}
 	return []Datum{d}
+}
+
+// basicCredential reports whether d is the value of an Authorization
+// header, which a split at ":" cuts, once decoded, into a Basic
+// credential's user id and password.
+func basicCredential(d Datum) bool {
+	if d.Kind != DataHeader {
+		return false
+	}
+	for _, k := range KeyNames(d.Key) {
+		if k = strings.ToUpper(strings.ReplaceAll(k, "-", "_")); k == "HTTP_AUTHORIZATION" || k == "AUTHORIZATION" {
+			return true
+		}
+	}
+	return false
 }
 
 // invoke is the result of calling d: a function of the repository

@@ -72,8 +72,8 @@ const (
 	// FlagValidated: validated by a serializer or a form, whose fields
 	// are typed values.
 	FlagValidated
-	// FlagEach: a sequence of any length whose every item is its one
-	// item (the parts str.split cuts data into).
+	// FlagEach: a sequence of any length whose items past its last are
+	// its last (the parts str.split cuts data into).
 	FlagEach
 )
 

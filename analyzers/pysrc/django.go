@@ -191,9 +191,14 @@ func builtinCall(c *CallSite) ([]Datum, bool) {
 				return seqs, true
 			}
 			out := c.allArgs()
-			if crlfSafe[name] {
-				for i := range out {
+			for i := range out {
+				switch {
+				case crlfSafe[name]:
 					out[i] = escape(out[i], c.Loc())
+				case decoders[name] && out[i].Tag == TagData:
+					// Decoded bytes may hold CR and LF the encoded text
+					// could not (%0D%0A, base64).
+					out[i].Flags &^= FlagEscaped
 				}
 			}
 			return out, true
@@ -493,6 +498,13 @@ func (cs *CallSite) sequenceCopy(name string) ([]Datum, bool) {
 		}
 	}
 	return cs.args[i], true
+}
+
+// decoders are propagators whose result is decoded from their argument.
+var decoders = map[string]bool{
+	"json.loads": true, "loads": true, "urllib.parse.unquote": true, "unquote": true,
+	"urllib.parse.unquote_plus": true, "unquote_plus": true,
+	"base64.b64decode": true, "b64decode": true,
 }
 
 // crlfSafe are functions that escape CR and LF while still carrying the

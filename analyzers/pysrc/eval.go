@@ -530,11 +530,7 @@ func (fr *frame) index(d Datum, key string, loc Loc) []Datum {
 		}
 		return out
 	case TagSeq:
-		var out []Datum
-		for _, it := range d.Items {
-			out = union(out, it...)
-		}
-		return out
+		return d.allItems()
 	}
 	return nil
 }

@@ -63,28 +63,36 @@ func (fr *frame) items(d Datum, o DOp, loc Loc) []Datum {
 		}
 		return []Datum{d}
 	}
-	if d.Flags&FlagEach != 0 && len(d.Items) == 1 {
-		return d.Items[0]
-	}
 	i := -1
 	switch o.Kind {
 	case OpIter:
 		k, ok := fr.iters[loc]
 		if !ok {
-			var out []Datum
-			for _, it := range d.Items {
-				out = union(out, it...)
-			}
-			return out
+			return d.allItems()
 		}
 		i = k
 	default:
 		i = position(o.Name)
 	}
+	if d.Flags&FlagEach != 0 && len(d.Items) > 0 {
+		if i < 0 { // from the end: any of them
+			return d.allItems()
+		}
+		i = min(i, len(d.Items)-1)
+	}
 	if i < 0 || i >= len(d.Items) {
 		return nil
 	}
 	return d.Items[i]
+}
+
+// allItems returns what any item of sequence d may be.
+func (d Datum) allItems() []Datum {
+	var out []Datum
+	for _, it := range d.Items {
+		out = union(out, it...)
+	}
+	return out
 }
 
 // getattr applies a deferred getattr(obj, name) once the name is known.

@@ -3,6 +3,7 @@ package driver
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime/debug"
 	"strings"
 
@@ -83,6 +84,12 @@ func (p *plan) dropOverflowing(r *runState) []analyzers.Notification {
 // pile on top of the last one's.
 const bigFile = 1 << 20
 
+// trimFrom is the size from which the end of a file's analysis returns
+// the C heap's free memory to the system: files come largest first, and
+// the trees of the largest would otherwise stay in the C library's
+// arenas, 20 MB or more, while thousands of small files are parsed.
+const trimFrom = 64 << 10
+
 // A memoryGate lets the workers analyze files together only while their
 // sizes add up to parallelBytes; files wait in the order they came.
 type memoryGate struct {
@@ -101,8 +108,11 @@ func (g *memoryGate) enter(src []byte) (leave func()) {
 	g.sem.Acquire(context.Background(), weight) // cannot fail: the context is never done
 	return func() {
 		g.sem.Release(weight)
-		if size >= bigFile {
+		switch {
+		case size >= bigFile:
 			debug.FreeOSMemory()
+			source.TrimCHeap()
+		case size >= trimFrom:
 			source.TrimCHeap()
 		}
 	}
@@ -149,4 +159,20 @@ func (p *plan) ruleCounts() map[string]int64 {
 		}
 	}
 	return out
+}
+
+// buildGCPercent is the garbage collector's target while models are
+// built and files checked: the run's largest live heap (the models, their
+// summaries) makes most of its garbage then, and the default target (the
+// heap grows to twice what is live) would hold that much again.
+const buildGCPercent = 50
+
+// tightenGC sets the collector's target to buildGCPercent, unless the
+// user chose one (GOGC), and returns the function that sets it back.
+func tightenGC() (restore func()) {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	old := debug.SetGCPercent(buildGCPercent)
+	return func() { debug.SetGCPercent(old) }
 }

@@ -180,7 +180,7 @@ func builtinCall(c *CallSite) ([]Datum, bool) {
 			return []Datum{bounded(d)}, true
 		case (name == "django.utils.module_loading.import_string" || name == "importlib.import_module") && c.external(name):
 			return c.importByName(name == "importlib.import_module"), true
-		case responseConstructors[last] && c.framework(name) || last == "get_response":
+		case responseConstructors[last] && c.framework(name) && httpClients[name] == "" || last == "get_response":
 			return []Datum{{Tag: TagObject, Kind: ObjResponse, Origin: c.Loc()}}, true
 		case c.external(name) && (cleanFunctions[name] || strings.HasPrefix(name, "hashlib.")):
 			return nil, true
@@ -526,6 +526,8 @@ var httpClients = map[string]string{
 	"urllib3.HTTPSConnectionPool": ObjClient, "urllib3.connection_from_url": ObjClient,
 	"urllib.request.urlopen": ObjClientResponse, "urllib3.request": ObjClientResponse,
 	"requests_hardened.Manager": ObjClient,
+	// A response built by hand (an adapter's, a test's) is a client's.
+	"requests.Response": ObjClientResponse, "requests.models.Response": ObjClientResponse, "httpx.Response": ObjClientResponse,
 }
 
 func init() {

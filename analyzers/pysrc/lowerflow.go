@@ -217,7 +217,8 @@ func narrowed(v Value, test *syntax.Node) Value {
 // a tuple of them), name in a display of string or number literals or in
 // a constant (an upper-case name: ALLOWED, self.METHODS), name == a
 // string or number literal; an or of such tests of one name, an and with
-// one.
+// one; and the name itself, false where it is empty (`if sizes:` does
+// not run for "" or None, whose content is nothing).
 func (s *fnState) narrowingTest(cond *syntax.Node) (name string, holds, ok bool) {
 	holds = true
 	for cond != nil && (cond.Type() == "not_operator" || cond.Type() == "parenthesized_expression") {
@@ -227,6 +228,9 @@ func (s *fnState) narrowingTest(cond *syntax.Node) (name string, holds, ok bool)
 		} else {
 			cond = cond.NamedChild(0)
 		}
+	}
+	if cond != nil && cond.Type() == "identifier" {
+		return cond.Text(), !holds, true
 	}
 	if cond != nil && cond.Type() == "comparison_operator" {
 		name, is, ok := s.literalTest(cond)

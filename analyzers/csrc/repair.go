@@ -66,8 +66,8 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 		}
 		start, end := int(c.StartByte()), int(c.EndByte())
 		out = append(out, storageEdits(src[start:end], start, storage)...)
-		out = append(out, vaArgEdits(src[start:end], start)...)
-		out = append(out, typeArgEdits(src[start:end], start)...)
+		out = append(out, typeNameEdits(src[start:end], start, "va_arg", vaArg)...)
+		out = append(out, typeNameEdits(src[start:end], start, "Py", typeArg)...)
 		out = append(out, jumpArgEdits(src[start:end], start)...)
 		out = append(out, leadEdits(src[start:end], start, storage)...)
 		out = append(out, attributeEdits(src[start:end], start)...)
@@ -180,39 +180,24 @@ func nextLine(rest []byte, skip func(trimmed []byte) bool) []byte {
 	return nil
 }
 
-// vaArgEdits makes the type argument of va_arg a name.
-func vaArgEdits(text []byte, base int) []edit {
-	if !bytes.Contains(text, []byte("va_arg")) {
+// typeNameEdits makes the type argument each match of re captures (its
+// first group that matched) a name of its length: `va_arg(ap, char *)`,
+// and CPython's allocation macros (typeArg). A text without the word
+// every match holds is not searched.
+func typeNameEdits(text []byte, base int, word string, re *regexp.Regexp) []edit {
+	if !bytes.Contains(text, []byte(word)) {
 		return nil
 	}
 	var out []edit
-	for _, m := range vaArg.FindAllSubmatchIndex(text, -1) {
-		lo, hi := m[2], m[3]
-		name := bytes.Repeat([]byte(" "), hi-lo)
-		name[len(name)-1] = 'T'
-		out = append(out, edit{base + lo, name})
-	}
-	return out
-}
-
-// typeArgEdits makes the type argument of CPython's allocation macros
-// (typeArg) a name of its length, as vaArgEdits does va_arg's.
-func typeArgEdits(text []byte, base int) []edit {
-	if !bytes.Contains(text, []byte("Py")) {
-		return nil
-	}
-	var out []edit
-	for _, m := range typeArg.FindAllSubmatchIndex(text, -1) {
-		lo, hi := m[2], m[3]
-		if lo < 0 {
-			lo, hi = m[4], m[5]
+	for _, m := range re.FindAllSubmatchIndex(text, -1) {
+		for g := 2; g+1 < len(m); g += 2 {
+			if lo, hi := m[g], m[g+1]; lo >= 0 && hi > lo {
+				name := bytes.Repeat([]byte(" "), hi-lo)
+				name[len(name)-1] = 'T'
+				out = append(out, edit{base + lo, name})
+				break
+			}
 		}
-		if hi <= lo {
-			continue
-		}
-		name := bytes.Repeat([]byte(" "), hi-lo)
-		name[len(name)-1] = 'T'
-		out = append(out, edit{base + lo, name})
 	}
 	return out
 }

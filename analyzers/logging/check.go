@@ -39,7 +39,7 @@ func classify(d *pysrc.Datum) label {
 		}
 	case pysrc.DataHeader:
 		l = headerLabel(d.Key)
-		if d.Key == "" {
+		if d.Key == "" || d.Key == pysrc.AnyKey {
 			l = rawHeader // a header named by a setting or a variable
 		}
 	case pysrc.DataSession:

@@ -253,9 +253,9 @@ func (fr *frame) method(d Datum, name, key string, cs *CallSite, loc Loc) []Datu
 	case TagSym:
 		return []Datum{d.deferred(DOp{Op: Op{Name: name, Span: loc.Span}, Mod: loc.Mod, Call: true, Key: key})}
 	case TagData:
-		if i := cs.positional(); key == "" && i >= 0 && !cs.c.Args[i].Value.Iterated() {
+		if i := cs.positional(); key == "" && i >= 0 && oneField(cs.c.Args[i].Value, cs.args[i]) {
 			// data.get(name) reads one field, whatever the name; in a
-			// loop over names (its keys, a table of them), each field.
+			// loop over the names the client sent (its keys), each field.
 			key = AnyKey
 		}
 		return dataMethod(d, name, key, loc)
@@ -291,6 +291,9 @@ func (fr *frame) method(d Datum, name, key string, cs *CallSite, loc Loc) []Datu
 			r, ok := k.Methods[name]
 			if !ok {
 				r = k.Other
+			}
+			if i := cs.positional(); r.Keyed && key == "" && i >= 0 && oneField(cs.c.Args[i].Value, cs.args[i]) {
+				key = AnyKey // form.get(name): one field, as for data
 			}
 			return fr.result(d, k, r, key, loc)
 		}

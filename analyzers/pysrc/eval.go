@@ -182,6 +182,13 @@ func (fr *frame) atom(a Atom) []Datum {
 		if len(out) == 0 {
 			break
 		}
+		if op.Kind == OpIndex && op.Name == "" && op.Key > 0 && int(op.Key) <= len(fr.f.Code().Keys) {
+			if key := fr.f.Code().Keys[op.Key-1]; oneField(key, fr.value(key)) {
+				// d[name] reads one field, whatever the name, as
+				// data.get(name) does.
+				op.Name = AnyKey
+			}
+		}
 		if op.Kind == OpStep {
 			if stepped, ok := stepAll(out, Loc{m, op.Span}); ok {
 				out = stepped
@@ -642,6 +649,14 @@ func readsKey(kind OpKind, call bool, name, key string) (string, bool) {
 	return "", false
 }
 
+// oneField reports whether a read of data at a key that is no literal
+// (key, which is ds) reads one field, whatever its name: unless the key is
+// a loop's variable over names the client sent (for name in request.GET)
+// or over a list that is not all literals, a loop that reads every field.
+func oneField(key Value, ds []Datum) bool {
+	return !key.Iterated() || !slices.ContainsFunc(ds, func(d Datum) bool { return d.Tag == TagData || d.Tag == TagConst })
+}
+
 // keySep joins the names of a key read with the variable of a loop over
 // string literals (for key in ("serial_number", "serial_num")): the key
 // is one of them.
@@ -662,7 +677,7 @@ func KeyNames(key string) []string { return strings.Split(key, keySep) }
 // itself for its own key (one of its names) or one that is not known (the
 // key or d.Under), nothing for another.
 func (d Datum) reread(key string) []Datum {
-	if key != "" && key != d.Under && d.Under != AnyKey && !slices.Contains(KeyNames(key), d.Under) {
+	if key != "" && key != AnyKey && key != d.Under && d.Under != AnyKey && !slices.Contains(KeyNames(key), d.Under) {
 		return nil
 	}
 	d.Under = ""

@@ -208,10 +208,11 @@ var jumpWords = []string{"return", "break", "continue", "goto"}
 
 // jumpArgEdits rewrites each macro call that starts a line and whose last
 // argument is a jump without a semicolon of its own (`CHECK(self, return
-// NULL);`) as the jump under a condition named by the macro
-// (`if(CHECK)return NULL    ;`), in the bytes of the call: the code after
-// it runs on one path, the jump leaves on the other. A call whose jump
-// leaves no room for the rewrite, or that spans lines, is left.
+// NULL);`) as the jump under a condition named by the macro, with an
+// empty else (`if(CHECK)return NULL;else  ;`), in the bytes of the call:
+// the code after it runs on one path, the jump leaves on the other. A
+// call whose jump leaves no room for the rewrite (then named `_`), that
+// spans lines or holds a comment, is left.
 func jumpArgEdits(text []byte, base int) []edit {
 	var out []edit
 	for off := 0; off < len(text); {
@@ -255,6 +256,10 @@ func jumpEdit(line []byte, name, nameEnd, open int) (edit, bool) {
 			i = end
 		case ';', '{', '}':
 			return edit{}, false
+		case '/':
+			if i+1 < len(line) && (line[i+1] == '*' || line[i+1] == '/') {
+				return edit{}, false // a comment among the arguments
+			}
 		}
 	}
 	if closing < 0 || last == open {
@@ -268,17 +273,21 @@ func jumpEdit(line []byte, name, nameEnd, open int) (edit, bool) {
 	if !slices.Contains(jumpWords, string(word)) {
 		return edit{}, false
 	}
+	// The jump gets an empty else (the call's own semicolon, when it has
+	// one), so that an else after the call stays with the if around it.
 	rest := bytes.TrimSpace(line[closing+1:])
-	semi := len(rest) == 0 || rest[0] != ';'
-	text := append(append(append([]byte("if("), line[name:nameEnd]...), ')'), jump...)
-	if semi {
-		text = append(text, ';')
+	tail := ";else"
+	if len(rest) == 0 || rest[0] != ';' {
+		tail = ";else;"
 	}
-	if len(text) > closing+1-name {
-		return edit{}, false
+	room := closing + 1 - name
+	for _, cond := range [][]byte{line[name:nameEnd], []byte("_")} {
+		text := append(append(append(append([]byte("if("), cond...), ')'), jump...), tail...)
+		if len(text) <= room {
+			return edit{name, append(text, bytes.Repeat([]byte(" "), room-len(text))...)}, true
+		}
 	}
-	text = append(text, bytes.Repeat([]byte(" "), closing+1-name-len(text))...)
-	return edit{name, text}, true
+	return edit{}, false
 }
 
 // quoteEnd returns the index of the quote that closes the string or

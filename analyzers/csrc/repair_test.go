@@ -131,8 +131,10 @@ func TestNULInComment(t *testing.T) {
 // TestJumpAndTypeArguments: a macro call whose last argument is a jump
 // (with or without its semicolon, a string among its arguments) is the
 // jump under an unknown condition, so the code after it is read on one
-// path; a type given to CPython's allocation macros is a name; a
-// statement macro after such a call gets its semicolon too.
+// path, with an empty else, so that an else after the call stays its
+// if's (guarded writes buf on both paths); a type given to CPython's
+// allocation macros is a name; a statement macro after such a call gets
+// its semicolon too.
 func TestJumpAndTypeArguments(t *testing.T) {
 	r := buildRepo(t, map[string]string{"m.c": `static PyObject *checked(Conn *self, int fd)
 {
@@ -153,6 +155,19 @@ static PyObject *protected(double x, int fd)
     return NULL;
 }
 
+static PyObject *guarded(Conn *self, int fd, int flag)
+{
+    char buf[16];
+    if (flag)
+        CHECK_OPEN(self, return NULL);
+    else
+        memset(buf, 0, sizeof buf);
+    if (flag)
+        memset(buf, 0, sizeof buf);
+    write(fd, buf, sizeof buf);
+    return NULL;
+}
+
 static int keys(Py_ssize_t n, int fd)
 {
     char **list = PyMem_New(char *, n);
@@ -163,10 +178,10 @@ static int keys(Py_ssize_t n, int fd)
 }
 `})
 	p := reparsedClean(t, r, "m.c")
-	if src := string(p.Configured.Src()); !strings.Contains(src, "if(CHECK_OPEN)return NULL") || !strings.Contains(src, `if(PyFPE_START_PROTECT)return NULL;`) {
+	if src := string(p.Configured.Src()); !strings.Contains(src, "if(_)return NULL;else        ;") || !strings.Contains(src, `if(PyFPE_START_PROTECT)return NULL;else;`) {
 		t.Errorf("repaired text:\n%s", src)
 	}
-	want := "m.c:16 0 buf written by write() true|m.c:26 0 buf written by write() true|m.c:6 0 buf written by write() true"
+	want := "m.c:16 0 buf written by write() true|m.c:39 0 buf written by write() true|m.c:6 0 buf written by write() true"
 	if got := strings.Join(render(r, "m.c"), "|"); got != want {
 		t.Errorf("outputs %q, want %q", got, want)
 	}

@@ -13,7 +13,7 @@ import (
 var keyLiterals = append(headerSpellings(
 	"SSL_CLIENT", "CLIENT_CERT", "X_SSL", "CLIENT_S_DN", "FORWARDED_CLIENT", "CLIENTCERT", "CLIENT_VERIFY",
 	"CLIENT_DN", "SUBJECT_", "REMOTE_USER", "X_USER", "FORWARDED_USER", "AUTH_REQUEST_", "AUTHENTICATED_USER",
-	"X_AUTH_USER", "TLS_CLIENT", "ARR_CLIENT"), "Arr-ClientCert", "ClientCert")
+	"X_AUTH_USER", "TLS_CLIENT", "ARR_CLIENT", "CLIENT_CN"), "Arr-ClientCert", "ClientCert", "Client-DN", "Client-CN")
 
 // headerSpellings returns each word (upper case, words joined by "_") as
 // a META key writes it and as a header name may: upper case with "_" and

@@ -91,8 +91,10 @@ func (fr *frame) bind(g *fn, self *Datum, cs *CallSite) (bound [][]Datum, first 
 				add(star, v)
 			}
 		case "*":
+			// Each plain parameter takes an item of the sequence.
+			items := spread(v)
 			for j := pos; j < len(g.Params) && g.Params[j].Kind == ParamPlain; j++ {
-				add(j, v)
+				add(j, items)
 			}
 			add(star, v)
 		case "**":
@@ -111,6 +113,20 @@ func (fr *frame) bind(g *fn, self *Datum, cs *CallSite) (bound [][]Datum, first 
 		}
 	}
 	return bound, first
+}
+
+// spread returns what an item of the values v of a *argument may be: a
+// sequence's items, anything else itself.
+func spread(v []Datum) []Datum {
+	var out []Datum
+	for _, d := range v {
+		if d.Tag == TagSeq {
+			out = union(out, d.allItems()...)
+		} else {
+			out = union(out, d)
+		}
+	}
+	return out
 }
 
 // keyword returns what a parameter named name takes of a **mapping

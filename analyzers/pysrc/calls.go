@@ -1,6 +1,7 @@
 package pysrc
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
@@ -253,6 +254,9 @@ func (fr *frame) method(d Datum, name, key string, cs *CallSite, loc Loc) []Datu
 	case TagSym:
 		return []Datum{d.deferred(DOp{Op: Op{Name: name, Span: loc.Span}, Mod: loc.Mod, Call: true, Key: key})}
 	case TagData:
+		if name == "split" || name == "rsplit" {
+			return dataMethod(d, name, cs.separator(key), loc)
+		}
 		if i := cs.positional(); key == "" && i >= 0 && oneField(cs.c.Args[i].Value, cs.args[i]) {
 			// data.get(name) reads one field, whatever the name; in a
 			// loop over the names the client sent (its keys), each field.
@@ -352,11 +356,31 @@ func dataMethod(d Datum, name, key string, loc Loc) []Datum {
 	return []Datum{d}
 }
 
+// separator returns the separator of a call of split: key, its literal
+// first argument; "" for none, None or a call of no site (whitespace);
+// AnyKey for one that is not a literal, given by position or as sep=.
+func (cs *CallSite) separator(key string) string {
+	if key != "" || cs == nil {
+		return key
+	}
+	i := cs.Positional(0)
+	if i < 0 {
+		i = cs.Keyword("sep")
+	}
+	if i < 0 || !slices.ContainsFunc(cs.args[i], func(d Datum) bool { return d.Tag != TagConst || d.Kind != "none" }) {
+		return ""
+	}
+	if a := cs.c.Args[i]; a.Literal {
+		return a.Lit
+	}
+	return AnyKey
+}
+
 // basicCredential reports whether d is the value of an Authorization
-// header, which a split at ":" cuts, once decoded, into a Basic
+// header decoded from base64, which a split at ":" cuts into a Basic
 // credential's user id and password.
 func basicCredential(d Datum) bool {
-	if d.Kind != DataHeader {
+	if d.Kind != DataHeader || d.Flags&FlagDecoded == 0 {
 		return false
 	}
 	for _, k := range KeyNames(d.Key) {

@@ -75,6 +75,9 @@ const (
 	// FlagEach: a sequence of any length whose items past its last are
 	// its last (the parts str.split cuts data into).
 	FlagEach
+	// FlagDecoded: data decoded from base64 (a Basic credential's
+	// user:password).
+	FlagDecoded
 )
 
 // FlagEscaped is both CR and LF escaped.

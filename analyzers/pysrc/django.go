@@ -199,6 +199,9 @@ func builtinCall(c *CallSite) ([]Datum, bool) {
 					// Decoded bytes may hold CR and LF the encoded text
 					// could not (%0D%0A, base64).
 					out[i].Flags &^= FlagEscaped
+					if strings.HasSuffix(name, "b64decode") {
+						out[i].Flags |= FlagDecoded
+					}
 				}
 			}
 			return out, true
@@ -260,7 +263,7 @@ func (cs *CallSite) allArgs() []Datum {
 // bound to a name, no object of the repository's in a module that
 // imports string's Template.
 func (cs *CallSite) templateMethod() bool {
-	code := cs.fr.f.Code()
+	code := cs.fr.fcode()
 	for _, a := range cs.c.Recv {
 		if a.Root != RootCall || len(a.Ops) > 0 || int(a.Index) >= len(code.Calls) {
 			continue

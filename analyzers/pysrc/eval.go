@@ -12,6 +12,9 @@ import (
 // its sinks from those is its summary; the data that reaches a sink
 // otherwise is an event, which Check hands to the families.
 type frame struct {
+	// code is the function's code, held while the frame evaluates it
+	// (its lazy code may be released meanwhile: see Func.Code).
+	code   *FuncCode
 	p      *Program
 	f      *fn
 	params [][]Datum
@@ -84,13 +87,22 @@ func (fr *frame) res(g *fn) *result {
 	return g.res
 }
 
+// fcode returns the code of the frame's function, decoded once for the
+// frame.
+func (fr *frame) fcode() *FuncCode {
+	if fr.code == nil {
+		fr.code = fr.f.Code()
+	}
+	return fr.code
+}
+
 // run evaluates the frame's function.
 func (fr *frame) run() *result {
 	f := fr.f
 	fr.params = fr.p.entry(f)
-	fr.calls = make([][]Datum, len(f.Code().Calls))
+	fr.calls = make([][]Datum, len(fr.fcode().Calls))
 	fr.walk()
-	fr.returns = fr.value(f.Code().Returns)
+	fr.returns = fr.value(fr.fcode().Returns)
 	res := &result{returns: fr.returns, sinks: fr.sinks, events: fr.events}
 	res.stores = fr.assigned(f.Stores, false)
 	res.requestStores = fr.assigned(f.RequestStores, true)
@@ -106,7 +118,7 @@ func (fr *frame) run() *result {
 	}
 	if f.Kind != KindDef {
 		res.env = map[string][]Datum{}
-		for _, b := range f.Code().Env {
+		for _, b := range fr.fcode().Env {
 			res.env[b.Name] = fr.value(b.Value)
 		}
 	}
@@ -182,8 +194,8 @@ func (fr *frame) atom(a Atom) []Datum {
 		if len(out) == 0 {
 			break
 		}
-		if op.Kind == OpIndex && op.Name == "" && op.Key > 0 && int(op.Key) <= len(fr.f.Code().Keys) {
-			if key := fr.f.Code().Keys[op.Key-1]; oneField(key, fr.value(key)) {
+		if op.Kind == OpIndex && op.Name == "" && op.Key > 0 && int(op.Key) <= len(fr.fcode().Keys) {
+			if key := fr.fcode().Keys[op.Key-1]; oneField(key, fr.value(key)) {
 				// d[name] reads one field, whatever the name, as
 				// data.get(name) does.
 				op.Name = AnyKey
@@ -272,7 +284,7 @@ func (fr *frame) op(d Datum, o DOp) []Datum {
 	if o.Kind == OpText && !o.Call {
 		return fr.text(d, loc)
 	}
-	if d.Under != "" && (o.Call || !keepsUnder(o.Kind)) {
+	if d.Under != "" && (o.Call || !keepsUnder(o.Kind) || d.Under == AnyKey) {
 		if key, read := readsKey(o.Kind, o.Call, o.Name, o.Key); read {
 			return d.reread(key)
 		}
@@ -631,7 +643,9 @@ func namedPairs(values []Datum, loc Loc) Datum {
 
 // keepsUnder reports whether an operation keeps the key a datum is held
 // under: an assignment, or an element of a sequence of containers (a
-// list of dictionaries, iterated, indexed by position or unpacked).
+// list of dictionaries, iterated, indexed by position or unpacked). A
+// datum held at a computed key (AnyKey: lst[i] = v, or d[k] = v) is an
+// item of its own when iterated, indexed or unpacked.
 func keepsUnder(kind OpKind) bool {
 	return kind == OpStep || kind == OpIter || kind == OpItem || kind == OpUnpack
 }

@@ -36,7 +36,7 @@ func (e *Eval) Whole(d Datum) []Datum { return e.fr.whole(d) }
 // Returns returns what the function returns (from Done).
 func (e *Eval) Returns() []Datum {
 	if e.fr.returns == nil {
-		e.fr.returns = e.fr.value(e.fr.f.Code().Returns)
+		e.fr.returns = e.fr.value(e.fr.fcode().Returns)
 	}
 	return e.fr.returns
 }
@@ -83,7 +83,7 @@ func (e *Eval) Noted(family string) bool {
 
 // Loops returns the function's loops.
 func (e *Eval) Loops() []Loc {
-	loops := e.fr.f.Code().Loops
+	loops := e.fr.fcode().Loops
 	out := make([]Loc, len(loops))
 	for i, l := range loops {
 		out[i] = Loc{e.fr.f.mod, l.Span}
@@ -103,7 +103,7 @@ func (t *TestAt) Loc(s Span) Loc { return Loc{t.Mod, s} }
 
 // Tests returns the function's conditions, in the order of the code.
 func (e *Eval) Tests() []TestAt {
-	tests := e.fr.f.Code().Tests
+	tests := e.fr.fcode().Tests
 	out := make([]TestAt, len(tests))
 	for i, t := range tests {
 		out[i] = TestAt{Test: t, Cond: e.fr.value(t.Cond), Mod: e.fr.f.mod}
@@ -114,7 +114,7 @@ func (e *Eval) Tests() []TestAt {
 // Captures returns what the function's nested code captures: what each
 // captured name holds, and the nested definition.
 func (e *Eval) Captures() (data [][]Datum, at []Loc) {
-	for _, c := range e.fr.f.Code().Captures {
+	for _, c := range e.fr.fcode().Captures {
 		data = append(data, e.fr.value(c.Value))
 		at = append(at, Loc{e.fr.f.mod, c.Span})
 	}

@@ -5,7 +5,7 @@ package pysrc
 // structured resolves a RootConst, RootSeq or RootExpr atom of the
 // frame's function, without its operations.
 func (fr *frame) structured(a Atom) []Datum {
-	code, m := fr.f.Code(), fr.f.mod
+	code, m := fr.fcode(), fr.f.mod
 	switch a.Root {
 	case RootConst:
 		return []Datum{{Tag: TagConst, Kind: ConstKind(a.Index).String(), Key: a.Name}}

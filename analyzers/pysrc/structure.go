@@ -140,7 +140,7 @@ func (s *fnState) operation(n *syntax.Node) Value {
 		left := n.ChildByFieldName("left")
 		add(left)
 		if e.Op == "%" {
-			spread = formatSpread(left, n)
+			spread = formatSpread(left, n.ChildByFieldName("right"), n)
 		}
 		add(n.ChildByFieldName("right"))
 	case "unary_operator":
@@ -151,16 +151,18 @@ func (s *fnState) operation(n *syntax.Node) Value {
 	return s.addExpr(e).Union(content)
 }
 
-// formatSpread is what format % values takes of values: a mapping's
-// values by their keys when the format is a literal that names keys
-// (%(name)s), else the items of a tuple (a sequence's, each written by
-// its own conversion; anything else is written whole, a dictionary as
-// the repr of its items).
-func formatSpread(format, n *syntax.Node) Op {
-	if lit, ok := stringLiteral(format); ok && strings.Contains(lit, "%(") {
-		return Op{Kind: OpIndex, Span: span(n)}
+// formatSpread is what format % values (at n) takes of values: for a
+// literal format of positional conversions and values that are no
+// dictionary display, the items of a tuple (each written by its own
+// conversion; anything else is written whole, a dictionary as the repr of
+// its items); else, whatever the format reads (%(name)s of a mapping, a
+// format that is no literal: a constant, gettext's _()), every value
+// read out of them.
+func formatSpread(format, values, n *syntax.Node) Op {
+	if lit, ok := stringLiteral(format); ok && format.Type() == "string" && !strings.Contains(lit, "%(") && values.Type() != "dictionary" {
+		return Op{Kind: OpIter, Span: span(n)}
 	}
-	return Op{Kind: OpIter, Span: span(n)}
+	return Op{Kind: OpIndex, Span: span(n)}
 }
 
 // operands returns what an operation's value carries of an operand's: its

@@ -15,14 +15,14 @@ const (
 
 // walk runs the calls and sets of the whole function.
 func (fr *frame) walk() {
-	c := fr.f.Code()
+	c := fr.fcode()
 	fr.steps(0, int32(len(c.Calls)), 0, int32(len(c.Sets)), 0)
 }
 
 // steps runs Calls[c0:c1] and Sets[s0:s1] in order, and the loops among
 // them from Loops[li]; it returns the index of the first loop after them.
 func (fr *frame) steps(c0, c1, s0, s1 int32, li int) int {
-	code := fr.f.Code()
+	code := fr.fcode()
 	ci, si := c0, s0
 	for ci < c1 || si < s1 {
 		if li < len(code.Loops) && code.Loops[li].First == ci && code.Loops[li].SetFirst == si && within(&code.Loops[li], c1, s1) {
@@ -49,7 +49,7 @@ func within(l *Loop, c1, s1 int32) bool { return l.End <= c1 && l.SetEnd <= s1 }
 // loop runs Loops[li], unrolled when it iterates a literal table, and
 // returns the index of the first loop after it and its nested loops.
 func (fr *frame) loop(li int) int {
-	f, code := fr.f, fr.f.Code()
+	f, code := fr.f, fr.fcode()
 	l := &code.Loops[li]
 	next := li + 1
 	for next < len(code.Loops) && nested(&code.Loops[next], l) {

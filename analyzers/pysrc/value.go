@@ -122,11 +122,25 @@ func (v Value) Union(w Value) Value {
 	}
 	out := slices.Clip(v)
 	for _, a := range w {
-		if len(out) >= maxAtoms {
-			break
+		if slices.ContainsFunc(out, a.equal) {
+			continue
 		}
-		if !slices.ContainsFunc(out, a.equal) {
+		if len(out) < maxAtoms {
 			out = append(out, a)
+			continue
+		}
+		// Full: an atom that may carry content takes the place of the
+		// last constant (a container's stored numbers before a header
+		// stored after them).
+		if a.Root == RootConst {
+			continue
+		}
+		for i := len(out) - 1; i >= 0; i-- {
+			if out[i].Root == RootConst {
+				out = slices.Clone(out)
+				out[i] = a
+				break
+			}
 		}
 	}
 	return out

@@ -49,7 +49,7 @@ func (vs *values) keyInfos(key keyExpr, header bool) []keyInfo {
 		}
 		return []keyInfo{info}
 	}
-	if def, ok := vs.getattrDefault(key.v[0]); ok {
+	if def, ok := vs.readDefault(key.v[0]); ok {
 		return []keyInfo{keys.classify(def, header)}
 	}
 	return nil
@@ -143,17 +143,28 @@ func isSettingsName(name string) bool {
 	return name == "settings" || strings.HasSuffix(name, "_settings") || strings.HasSuffix(name, ".settings")
 }
 
-// getattrDefault returns the literal default of getattr(x, "NAME",
-// "default"): what the code was written for.
-func (vs *values) getattrDefault(a pysrc.Atom) (string, bool) {
+// readDefault returns the literal default of getattr(x, "NAME",
+// "default") or of an environment variable's read (os.getenv("NAME",
+// "default"), os.environ.get): what the code was written for.
+func (vs *values) readDefault(a pysrc.Atom) (string, bool) {
 	if a.Root != pysrc.RootCall {
 		return "", false
 	}
 	c := vs.fr.call(a.Index)
-	if c == nil || c.Name != "getattr" || len(c.Args) != 3 || !c.Args[2].Literal {
+	if c == nil {
 		return "", false
 	}
-	return c.Args[2].Lit, true
+	i := -1
+	switch c.Name {
+	case "getattr":
+		i = 2
+	case "getenv", "os.getenv", "environ.get", "os.environ.get":
+		i = 1
+	}
+	if i < 0 || len(c.Args) != i+1 || !c.Args[i].Literal || c.Args[i].Keyword != "" {
+		return "", false
+	}
+	return c.Args[i].Lit, true
 }
 
 // settingKeys returns the keys the Django setting name names: its value

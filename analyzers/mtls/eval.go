@@ -109,7 +109,7 @@ func (vs *values) op(v value, o pysrc.Op) value {
 	switch o.Kind {
 	case pysrc.OpStep:
 		if v.data() {
-			v.steps = append(append([]pysrc.Loc(nil), v.steps...), vs.fr.at(o.Span))
+			v.paths = v.stepped(vs.fr.at(o.Span))
 		}
 		return v
 	case pysrc.OpAttr:

@@ -2,6 +2,7 @@ package mtls
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -350,4 +351,45 @@ func TestRelevanceFromTheDriversLiterals(t *testing.T) {
 		t.Fatalf("%d of %d files judged without reading them", unread, files)
 	}
 	t.Logf("%d of %d files relevant, %d judged without reading them", relevantFiles, files, unread)
+}
+
+// TestFlowOfEachBranch: a header stored in the session by one branch of
+// an if and another by the else is traced through its own assignment.
+func TestFlowOfEachBranch(t *testing.T) {
+	dir := t.TempDir()
+	src := `from app.models import Account
+
+
+def view(request):
+    if "SSL_CLIENT_S_DN" in request.META:
+        request.session["dn"] = request.META["SSL_CLIENT_S_DN"]
+    else:
+        request.session["dn"] = request.META["HTTP_X_SSL_CLIENT_S_DN"]
+    return Account.objects.filter(dn=request.session["dn"]).first()
+`
+	for name, text := range map[string]string{"app/views.py": src, "app/models.py": "class Account:\n    pass\n"} {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	found := false
+	for _, f := range scanDir(t, dir, dir) {
+		if f.RuleID != ruleSpoofable {
+			continue
+		}
+		found = true
+		var via []int
+		for _, s := range f.Flow {
+			via = append(via, s.Location.StartLine)
+		}
+		if !slices.Equal(via, []int{8, 8, 9}) {
+			t.Errorf("flow lines %v, want the header read and stored at line 8, then the lookup at line 9", via)
+		}
+	}
+	if !found {
+		t.Fatal("no spoofable-header-identity finding")
+	}
 }

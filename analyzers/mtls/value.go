@@ -1,6 +1,11 @@
 package mtls
 
-import "github.com/residue-sec/residue/analyzers/pysrc"
+import (
+	"maps"
+	"slices"
+
+	"github.com/residue-sec/residue/analyzers/pysrc"
+)
 
 // A kind says what object a value is, beyond the data it carries.
 type kind uint8
@@ -70,8 +75,37 @@ type value struct {
 	called string
 	// cond is set for a test's value (ok = status == "SUCCESS").
 	cond *condition
-	// steps are the assignments the data went through, in order.
-	steps []pysrc.Loc
+	// paths are, for each origin, the assignments its data went through,
+	// in order (a map no one changes once made).
+	paths map[*origin][]pysrc.Loc
+}
+
+// stepped returns v's paths with one more assignment, at, for each origin.
+func (v value) stepped(at pysrc.Loc) map[*origin][]pysrc.Loc {
+	out := make(map[*origin][]pysrc.Loc, len(v.origins))
+	for _, o := range v.origins {
+		out[o] = append(slices.Clip(v.paths[o]), at)
+	}
+	return out
+}
+
+// mergePaths returns the paths of a and b: of an origin both have, the
+// longer (a value a branch rebinds, dn = parse(dn), goes through more
+// assignments than what held before it, whichever the union lists first).
+func mergePaths(a, b map[*origin][]pysrc.Loc) map[*origin][]pysrc.Loc {
+	if len(b) == 0 {
+		return a
+	}
+	if len(a) == 0 {
+		return b
+	}
+	out := maps.Clone(a)
+	for o, p := range b {
+		if len(p) > len(out[o]) {
+			out[o] = p
+		}
+	}
+	return out
 }
 
 // data reports whether the value carries certificate or identity data.
@@ -104,7 +138,7 @@ func (v value) union(w value) value {
 		record:         (v.record || w.record) && (v.record || !v.data()) && (w.record || !w.data()),
 		parse:          v.parse,
 		firstElement:   v.firstElement || w.firstElement,
-		steps:          v.steps,
+		paths:          mergePaths(v.paths, w.paths),
 	}
 	// A container with what the code stored in it (META["REMOTE_USER"]
 	// = user makes request.META the container or the value) is still
@@ -123,12 +157,6 @@ func (v value) union(w value) value {
 		out.parser, out.parserDef = v.parser, v.parserDef
 	} else {
 		out.parse, out.parser, out.parserDef = w.parse, w.parser, w.parserDef
-	}
-	// The longer path of assignments: a value a branch rebinds (dn =
-	// parse(dn)) goes through more of them than what held before it,
-	// whichever the model's union lists first.
-	if len(w.steps) > len(out.steps) {
-		out.steps = w.steps
 	}
 	return out
 }

@@ -123,11 +123,9 @@ func Run(cfg Config) (*Result, error) {
 		// Every tree is closed: the C heap's free memory goes back to the
 		// system before Build makes the run's largest Go heap.
 		source.TrimCHeap()
-		restore := tightenGC()
 		built := p.build(ms)
 		checked := p.check(ms, built, run.ignores)
 		p.built = built.wait(&res.Notifications)
-		restore()
 		for _, cr := range checked {
 			run.findings = append(run.findings, cr.findings...)
 			run.owners = append(run.owners, cr.owners...)

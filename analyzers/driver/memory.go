@@ -3,7 +3,6 @@ package driver
 import (
 	"context"
 	"fmt"
-	"os"
 	"runtime/debug"
 	"strings"
 
@@ -159,20 +158,4 @@ func (p *plan) ruleCounts() map[string]int64 {
 		}
 	}
 	return out
-}
-
-// buildGCPercent is the garbage collector's target while models are
-// built and files checked: the run's largest live heap (the models, their
-// summaries) makes most of its garbage then, and the default target (the
-// heap grows to twice what is live) would hold that much again.
-const buildGCPercent = 50
-
-// tightenGC sets the collector's target to buildGCPercent, unless the
-// user chose one (GOGC), and returns the function that sets it back.
-func tightenGC() (restore func()) {
-	if os.Getenv("GOGC") != "" {
-		return func() {}
-	}
-	old := debug.SetGCPercent(buildGCPercent)
-	return func() { debug.SetGCPercent(old) }
 }

@@ -528,11 +528,26 @@ func (p *plan) checkFile(j checkJob, built *building, ignores []*filter.Ignore) 
 			cr.notes = append(cr.notes, analyzers.Notification{Level: "error", Path: out.Path, Analyzer: a.Name, Message: err.Error()})
 		}
 	}
-	if out.Changed() {
+	if out.Changed() || p.modelSawChanged(built, out) {
 		cr.notes = append(cr.notes, analyzers.Notification{Level: "error", Path: out.Path, Message: changedNote})
 	}
 	cr.findings = filter.Suppress(cr.findings, stmts, ignores)
 	return cr
+}
+
+// modelSawChanged reports whether a built model of the file's language
+// found it changed when it read its text (a model's Changed method): a
+// Check step that needed the text went without it, and its findings.
+func (p *plan) modelSawChanged(built *building, out *source.Outline) bool {
+	for mi, m := range p.models {
+		if m.Language != out.Lang {
+			continue
+		}
+		if c, ok := built.get(mi).(interface{ Changed() []string }); ok && slices.Contains(c.Changed(), out.Path) {
+			return true
+		}
+	}
+	return false
 }
 
 // changedNote is the notification of a file changed since its per-file

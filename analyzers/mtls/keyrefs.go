@@ -158,13 +158,18 @@ func (vs *values) readDefault(a pysrc.Atom) (string, bool) {
 	switch c.Name {
 	case "getattr":
 		i = 2
-	case "getenv", "os.getenv", "environ.get", "os.environ.get":
+	case "getenv", "os.getenv", "os.environ.get":
 		i = 1
 	}
-	if i < 0 || len(c.Args) != i+1 || !c.Args[i].Literal || c.Args[i].Keyword != "" {
+	if i < 0 {
 		return "", false
 	}
-	return c.Args[i].Lit, true
+	for k, arg := range c.Args {
+		if (k == i && arg.Keyword == "" || arg.Keyword == "default") && arg.Literal {
+			return arg.Lit, true
+		}
+	}
+	return "", false
 }
 
 // settingKeys returns the keys the Django setting name names: its value

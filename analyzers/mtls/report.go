@@ -156,7 +156,7 @@ func (c *checker) reportSpoofable(fr *frame, o *origin, k keyInfo, s site, v val
 	}
 	msg := fmt.Sprintf("%s is a %s any client can send, and its value %s (line %d) with no check that the request came from the trusted proxy (REMOTE_ADDR)",
 		k.display(), what, s.what, s.at.Line())
-	c.report(fr, ruleSpoofable, o.at, msg, o, k, s, v.paths[o], c.sinkLoc(s))
+	c.report(fr, ruleSpoofable, o.at, msg, o, k, s, v.pathOf(o), c.sinkLoc(s))
 }
 
 // reportUnguarded reports mtls/unguarded-checked-header: the certificate
@@ -197,7 +197,7 @@ func (c *checker) reportUnverified(fr *frame, o *origin, k keyInfo, s site, v va
 		why = "the proxy forwards this certificate without verifying it (AWS ALB mTLS passthrough), and the code neither verifies nor pins it"
 	}
 	msg := fmt.Sprintf("the value of %s %s, but nothing verifies the certificate: %s (with SSLVerifyClient optional_no_ca any self-signed certificate passes)", k.display(), s.what, why)
-	c.report(fr, ruleUnverified, s.at, msg, o, k, s, v.paths[o], c.sourceLoc(o))
+	c.report(fr, ruleUnverified, s.at, msg, o, k, s, v.pathOf(o), c.sourceLoc(o))
 }
 
 // reportWeak reports mtls/weak-verify-check: the verification status is
@@ -277,5 +277,5 @@ func (c *checker) reportPassthrough(fr *frame, o *origin, k keyInfo, s site, v v
 	}
 	msg := fmt.Sprintf("%s puts %s on %s and passes the request on with no check of the certificate or of the proxy%s",
 		shape, k.display(), s.what, spoof)
-	c.report(fr, rulePassthrough, s.at, msg, o, k, s, v.paths[o], c.sourceLoc(o))
+	c.report(fr, rulePassthrough, s.at, msg, o, k, s, v.pathOf(o), c.sourceLoc(o))
 }

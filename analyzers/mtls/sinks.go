@@ -149,7 +149,7 @@ func (fr *frame) decide(o *origin, k keyInfo, s site, f facts, v value) {
 	}
 	if k.spoofable && f.guarded == nil {
 		if verified != nil && verified.spoofable {
-			c.reportUnguarded(fr, o, k, s, verified, v.paths[o])
+			c.reportUnguarded(fr, o, k, s, verified, v.pathOf(o))
 		} else {
 			// Unchecked, or a check of the server's own status, which
 			// vouches for the client's certificate, not for a header.
@@ -163,7 +163,7 @@ func (fr *frame) decide(o *origin, k keyInfo, s site, f facts, v value) {
 	switch {
 	case verified != nil:
 		if verified.spoofable && f.guarded == nil {
-			c.reportUnguarded(fr, o, k, s, verified, v.paths[o])
+			c.reportUnguarded(fr, o, k, s, verified, v.pathOf(o))
 		}
 	case f.weak != nil:
 		c.reportWeak(fr, f.weak, s)

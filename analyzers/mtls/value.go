@@ -75,24 +75,27 @@ type value struct {
 	called string
 	// cond is set for a test's value (ok = status == "SUCCESS").
 	cond *condition
-	// paths are, for each origin, the assignments its data went through,
-	// in order (a map no one changes once made).
-	paths map[*origin][]pysrc.Loc
+	// paths are, for each origin's read (its location), the assignments
+	// its data went through, in order (a map no one changes once made).
+	paths map[pysrc.Loc][]pysrc.Loc
 }
 
 // stepped returns v's paths with one more assignment, at, for each origin.
-func (v value) stepped(at pysrc.Loc) map[*origin][]pysrc.Loc {
-	out := make(map[*origin][]pysrc.Loc, len(v.origins))
+func (v value) stepped(at pysrc.Loc) map[pysrc.Loc][]pysrc.Loc {
+	out := make(map[pysrc.Loc][]pysrc.Loc, len(v.origins))
 	for _, o := range v.origins {
-		out[o] = append(slices.Clip(v.paths[o]), at)
+		out[o.at] = append(slices.Clip(v.paths[o.at]), at)
 	}
 	return out
 }
 
-// mergePaths returns the paths of a and b: of an origin both have, the
+// pathOf returns the assignments the data of origin o went through.
+func (v value) pathOf(o *origin) []pysrc.Loc { return v.paths[o.at] }
+
+// mergePaths returns the paths of a and b: of a read both have, the
 // longer (a value a branch rebinds, dn = parse(dn), goes through more
 // assignments than what held before it, whichever the union lists first).
-func mergePaths(a, b map[*origin][]pysrc.Loc) map[*origin][]pysrc.Loc {
+func mergePaths(a, b map[pysrc.Loc][]pysrc.Loc) map[pysrc.Loc][]pysrc.Loc {
 	if len(b) == 0 {
 		return a
 	}

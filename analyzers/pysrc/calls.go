@@ -257,10 +257,10 @@ func (fr *frame) method(d Datum, name, key string, cs *CallSite, loc Loc) []Datu
 		if name == "split" || name == "rsplit" {
 			return dataMethod(d, name, cs.separator(key), loc)
 		}
-		if i := cs.positional(); key == "" && i >= 0 && oneField(cs.c.Args[i].Value, cs.args[i]) {
-			// data.get(name) reads one field, whatever the name; in a
-			// loop over the names the client sent (its keys), each field.
-			key = AnyKey
+		if i := cs.positional(); key == "" && i >= 0 {
+			// data.get(name) reads one field; in a loop over the names
+			// the client sent (its keys), each field.
+			key = fieldKey(cs.c.Args[i].Value, cs.args[i])
 		}
 		return dataMethod(d, name, key, loc)
 	case TagObject:
@@ -296,8 +296,8 @@ func (fr *frame) method(d Datum, name, key string, cs *CallSite, loc Loc) []Datu
 			if !ok {
 				r = k.Other
 			}
-			if i := cs.positional(); r.Keyed && key == "" && i >= 0 && oneField(cs.c.Args[i].Value, cs.args[i]) {
-				key = AnyKey // form.get(name): one field, as for data
+			if i := cs.positional(); r.Keyed && key == "" && i >= 0 {
+				key = fieldKey(cs.c.Args[i].Value, cs.args[i]) // form.get(name): as for data
 			}
 			return fr.result(d, k, r, key, loc)
 		}

@@ -195,11 +195,9 @@ func (fr *frame) atom(a Atom) []Datum {
 			break
 		}
 		if op.Kind == OpIndex && op.Name == "" && op.Key > 0 && int(op.Key) <= len(fr.fcode().Keys) {
-			if key := fr.fcode().Keys[op.Key-1]; oneField(key, fr.value(key)) {
-				// d[name] reads one field, whatever the name, as
-				// data.get(name) does.
-				op.Name = AnyKey
-			}
+			// d[name] reads one field, as data.get(name) does.
+			key := fr.fcode().Keys[op.Key-1]
+			op.Name = fieldKey(key, fr.value(key))
 		}
 		if op.Kind == OpStep {
 			if stepped, ok := stepAll(out, Loc{m, op.Span}); ok {
@@ -663,12 +661,29 @@ func readsKey(kind OpKind, call bool, name, key string) (string, bool) {
 	return "", false
 }
 
-// oneField reports whether a read of data at a key that is no literal
-// (key, which is ds) reads one field, whatever its name: unless the key is
-// a loop's variable over names the client sent (for name in request.GET)
-// or over a list that is not all literals, a loop that reads every field.
-func oneField(key Value, ds []Datum) bool {
-	return !key.Iterated() || !slices.ContainsFunc(ds, func(d Datum) bool { return d.Tag == TagData || d.Tag == TagConst })
+// fieldKey returns the key of a read of data at a key that is no literal
+// (key, which is ds): AnyKey, one field, whatever its name; "", every
+// field, when the key is a loop's variable over names the client sent
+// (for name in request.GET, its keys()) or over a list of constants (one
+// item at a time when the loop is unrolled: a list of literals and the
+// client's field) or of anything else the client may name.
+func fieldKey(key Value, ds []Datum) string {
+	if key.Iterated() && (len(ds) == 0 || slices.ContainsFunc(ds, clientKeys)) {
+		return ""
+	}
+	return AnyKey
+}
+
+// clientKeys reports whether d may be names the client chose: data, a
+// constant among others, a request's container.
+func clientKeys(d Datum) bool {
+	switch d.Tag {
+	case TagData, TagConst:
+		return true
+	case TagObject:
+		return d.Kind == ObjForm || d.Kind == ObjHeaders || d.Kind == ObjCookies || d.Kind == ObjSession
+	}
+	return false
 }
 
 // keySep joins the names of a key read with the variable of a loop over

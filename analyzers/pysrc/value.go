@@ -131,19 +131,25 @@ func (v Value) Union(w Value) Value {
 		}
 		// Full: an atom that may carry content takes the place of the
 		// last constant (a container's stored numbers before a header
-		// stored after them).
+		// stored after them), after the others, in order.
 		if a.Root == RootConst {
 			continue
 		}
-		for i := len(out) - 1; i >= 0; i-- {
-			if out[i].Root == RootConst {
-				out = slices.Clone(out)
-				out[i] = a
-				break
-			}
+		if i := lastConst(out); i >= 0 {
+			out = append(slices.Delete(slices.Clone(out), i, i+1), a)
 		}
 	}
 	return out
+}
+
+// lastConst returns the index of v's last constant atom, -1 for none.
+func lastConst(v Value) int {
+	for i := len(v) - 1; i >= 0; i-- {
+		if v[i].Root == RootConst {
+			return i
+		}
+	}
+	return -1
 }
 
 // With returns v with op applied to each atom.

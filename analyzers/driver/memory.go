@@ -83,12 +83,6 @@ func (p *plan) dropOverflowing(r *runState) []analyzers.Notification {
 // pile on top of the last one's.
 const bigFile = 1 << 20
 
-// trimFrom is the size from which the end of a file's analysis returns
-// the C heap's free memory to the system: files come largest first, and
-// the trees of the largest would otherwise stay in the C library's
-// arenas, 20 MB or more, while thousands of small files are parsed.
-const trimFrom = 64 << 10
-
 // A memoryGate lets the workers analyze files together only while their
 // sizes add up to parallelBytes; files wait in the order they came.
 type memoryGate struct {
@@ -107,11 +101,8 @@ func (g *memoryGate) enter(src []byte) (leave func()) {
 	g.sem.Acquire(context.Background(), weight) // cannot fail: the context is never done
 	return func() {
 		g.sem.Release(weight)
-		switch {
-		case size >= bigFile:
+		if size >= bigFile {
 			debug.FreeOSMemory()
-			source.TrimCHeap()
-		case size >= trimFrom:
 			source.TrimCHeap()
 		}
 	}

@@ -282,6 +282,11 @@ func (fr *frame) op(d Datum, o DOp) []Datum {
 	if o.Kind == OpText && !o.Call {
 		return fr.text(d, loc)
 	}
+	if o.Kind == OpStored && !o.Call && o.Name == AnyKey && d.Under != "" {
+		// Held at a position or a key the code does not name (a list of
+		// dictionaries): the dictionary's own key is the one to keep.
+		return []Datum{d}
+	}
 	if d.Under != "" && (o.Call || !keepsUnder(o.Kind) || d.Under == AnyKey) {
 		if key, read := readsKey(o.Kind, o.Call, o.Name, o.Key); read {
 			return d.reread(key)

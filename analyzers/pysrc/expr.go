@@ -132,7 +132,7 @@ func (s *fnState) call(n *syntax.Node) Value {
 		}
 	}
 	if containerAdders[c.Method] {
-		s.addTo(fn.ChildByFieldName("object"), c.Recv, c.Args)
+		s.addTo(fn.ChildByFieldName("object"), c.Method, c.Recv, c.Args, n)
 	}
 	if primaryKeyLookup(c.Name) {
 		s.matchedKeys(n, c.Args, exprs)

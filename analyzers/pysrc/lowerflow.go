@@ -775,14 +775,24 @@ var containerAdders = map[string]bool{
 	"extendleft": true, "setdefault": true,
 }
 
+// itemAdders are the containerAdders whose argument is one item, held at
+// a position or a key the code does not name.
+var itemAdders = map[string]bool{"append": true, "appendleft": true, "add": true, "insert": true}
+
 // addTo binds the container obj (a name or a dotted name), whose value is
-// v, to what it holds and what a call adds to it.
-func (s *fnState) addTo(obj *syntax.Node, v Value, args []Arg) {
+// v, to what it holds and what a call of method adds to it: an item
+// appended is held under AnyKey (written with the container whole, it is
+// in its repr), what extend or update adds is as it is.
+func (s *fnState) addTo(obj *syntax.Node, method string, v Value, args []Arg, call *syntax.Node) {
 	if obj == nil || obj.Type() != "identifier" && dotted(obj) == "" {
 		return
 	}
 	for _, a := range args {
-		v = v.Union(a.Value)
+		if itemAdders[method] && a.Keyword == "" {
+			v = v.Union(stored(a.Value, AnyKey, call))
+		} else {
+			v = v.Union(a.Value)
+		}
 	}
 	if len(v) == 0 {
 		return

@@ -160,7 +160,7 @@ func builtinCall(c *CallSite) ([]Datum, bool) {
 		for _, r := range c.Recv {
 			out = union(out, c.fr.whole(r)...)
 		}
-		return union(out, c.allArgs()...), true
+		return union(out, c.itemsRead(m == "join")...), true
 	case m == "get_serializer":
 		if i := c.Keyword("data"); i >= 0 {
 			return []Datum{{Tag: TagObject, Kind: ObjSerializer, Origin: c.Loc(), Carried: c.args[i]}}, true
@@ -239,19 +239,49 @@ func (cs *CallSite) external(name string) bool {
 	return false
 }
 
+// itemsRead returns what a call that reads the items of its sequence
+// arguments makes of them: join's (all, when join is set), a *argument's
+// (format(*items)); the items of a caller's parameter are read when the
+// caller binds it (a list a helper joins is not written whole).
+func (cs *CallSite) itemsRead(join bool) []Datum {
+	var out []Datum
+	for i, a := range cs.args {
+		if !join && cs.c.Args[i].Keyword != "*" {
+			out = union(out, cs.argData(a)...)
+			continue
+		}
+		for _, d := range a {
+			if d.Tag == TagSym {
+				out = union(out, d.deferred(DOp{Op: Op{Kind: OpIter, Span: cs.c.Span}, Mod: cs.Loc().Mod}))
+				continue
+			}
+			out = union(out, cs.argData(cs.fr.items(d, DOp{Op: Op{Kind: OpIter, Span: cs.c.Span}}, cs.Loc()))...)
+		}
+	}
+	return out
+}
+
 // allArgs returns the data of every argument, objects written out whole:
 // what a call makes of them, which is not the container that held them
 // (Datum.Under).
 func (cs *CallSite) allArgs() []Datum {
 	var out []Datum
 	for _, a := range cs.args {
-		for _, d := range a {
-			for _, w := range cs.fr.whole(d) {
-				if w.Tag != TagSym {
-					w.Under = ""
-				}
-				out = union(out, w)
+		out = union(out, cs.argData(a)...)
+	}
+	return out
+}
+
+// argData returns the data of one argument's values, objects written out
+// whole, no longer in the container that held them.
+func (cs *CallSite) argData(ds []Datum) []Datum {
+	var out []Datum
+	for _, d := range ds {
+		for _, w := range cs.fr.whole(d) {
+			if w.Tag != TagSym {
+				w.Under = ""
 			}
+			out = union(out, w)
 		}
 	}
 	return out

@@ -779,16 +779,39 @@ var containerAdders = map[string]bool{
 // a position or a key the code does not name.
 var itemAdders = map[string]bool{"append": true, "appendleft": true, "add": true, "insert": true}
 
+// sequence reports whether v is a list, set or deque the function made: a
+// display, or a call of list, set, deque; not an object of a class the
+// program may define (whose append the model does not read as a list's).
+func (s *fnState) sequence(v Value) bool {
+	made := false
+	for _, a := range v {
+		switch {
+		case len(a.Ops) > 0 && a.Ops[len(a.Ops)-1].Kind == OpStored:
+			// an item the list holds already
+		case a.Root == RootSeq, a.Root == RootCall && int(a.Index) < len(s.fn.code.Calls) && sequenceMakers[s.fn.code.Calls[a.Index].Name]:
+			made = true
+		default:
+			return false
+		}
+	}
+	return made
+}
+
+// sequenceMakers are the calls that make an empty list, set or deque.
+var sequenceMakers = map[string]bool{"list": true, "set": true, "deque": true, "collections.deque": true}
+
 // addTo binds the container obj (a name or a dotted name), whose value is
 // v, to what it holds and what a call of method adds to it: an item
-// appended is held under AnyKey (written with the container whole, it is
-// in its repr), what extend or update adds is as it is.
+// appended to a list the function made is held under AnyKey (written with
+// the list whole, it is in its repr), what extend or update adds, or what
+// another object's append takes, is as it is.
 func (s *fnState) addTo(obj *syntax.Node, method string, v Value, args []Arg, call *syntax.Node) {
 	if obj == nil || obj.Type() != "identifier" && dotted(obj) == "" {
 		return
 	}
+	held := itemAdders[method] && s.sequence(v)
 	for _, a := range args {
-		if itemAdders[method] && a.Keyword == "" {
+		if held && a.Keyword == "" {
 			v = v.Union(stored(a.Value, AnyKey, call))
 		} else {
 			v = v.Union(a.Value)

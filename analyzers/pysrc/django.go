@@ -190,6 +190,9 @@ func builtinCall(c *CallSite) ([]Datum, bool) {
 			if seqs, ok := c.sequenceCopy(name); ok {
 				return seqs, true
 			}
+			if name == "str" {
+				return c.strOf(), true
+			}
 			out := c.allArgs()
 			for i := range out {
 				switch {
@@ -256,6 +259,18 @@ func (cs *CallSite) itemsRead(join bool) []Datum {
 				continue
 			}
 			out = union(out, cs.argData(cs.fr.items(d, DOp{Op: Op{Kind: OpIter, Span: cs.c.Span}}, cs.Loc()))...)
+		}
+	}
+	return out
+}
+
+// strOf returns what str(x) makes of its argument: its text (a
+// container's is the repr of its items, OpText).
+func (cs *CallSite) strOf() []Datum {
+	var out []Datum
+	if i := cs.Positional(0); i >= 0 {
+		for _, d := range cs.args[i] {
+			out = union(out, cs.argData(cs.fr.text(d, cs.Loc()))...)
 		}
 	}
 	return out

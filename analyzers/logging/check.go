@@ -2,6 +2,7 @@ package logging
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -128,10 +129,15 @@ func report(pass *analyzers.CheckPass, prog *pysrc.Program, ev *pysrc.Event) {
 	var worst *pysrc.Datum
 	var worstArg pysrc.Loc
 	rank := noLabel
+	extraOnly := ev.At == ev.Call // the sink's own arguments
 	for _, a := range ev.Args {
 		for i := range a.Data {
-			if l := classify(&a.Data[i]); l > rank {
+			l := classify(&a.Data[i])
+			if l > rank {
 				rank, worst, worstArg = l, &a.Data[i], a.Loc
+			}
+			if l > noLabel && !extraArg.MatchString(prog.Text(a.Loc)) {
+				extraOnly = false
 			}
 		}
 	}
@@ -156,6 +162,9 @@ func report(pass *analyzers.CheckPass, prog *pysrc.Program, ev *pysrc.Event) {
 	}
 	if ev.Sink.Known && ev.Sink.Kind == pysrc.SinkLog {
 		fd.Data = map[string]string{dataLogger: ev.Sink.Target}
+		if extraOnly {
+			fd.Data[dataExtraOnly] = "true"
+		}
 	}
 	if worst.Origin.Valid() {
 		fd.Related = []analyzers.Location{prog.Location(worst.Origin, "the data comes from here")}
@@ -176,6 +185,9 @@ func report(pass *analyzers.CheckPass, prog *pysrc.Program, ev *pysrc.Event) {
 	fd.Flow = append(fd.Flow, analyzers.Step{Location: prog.Location(ev.At, "written by "+pysrc.Short(ev.AtName))})
 	pass.Report(fd)
 }
+
+// extraArg matches the text of a log call's extra= argument.
+var extraArg = regexp.MustCompile(`^extra\s*=`)
 
 // contains reports whether location outer spans inner.
 func contains(outer, inner pysrc.Loc) bool {

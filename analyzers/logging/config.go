@@ -2,6 +2,7 @@ package logging
 
 import (
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -10,13 +11,19 @@ import (
 )
 
 // dataLogger is the Finding.Data key of the logging name a finding's
-// record is written to.
-const dataLogger = "logger"
+// record is written to; dataExtraOnly is set when the data is written
+// only as extra= fields, which a formatter may not print.
+const (
+	dataLogger    = "logger"
+	dataExtraOnly = "extra-only"
+)
 
 // finish drops the findings written to a logger whose every output passes
 // a redacting filter, and the log-injection findings of one whose every
-// output is formatted as JSON (which escapes CR and LF), according to the
-// repository's LOGGING setting (or a dictConfig call's literal).
+// output is formatted as JSON (which escapes CR and LF) or, for data
+// written only as extra= fields, with a format string that names none,
+// according to the repository's LOGGING setting (or a dictConfig call's
+// literal).
 func finish(sum *analyzers.Summary) error {
 	prog, _ := sum.Model(pysrc.Model).(*pysrc.Program)
 	if prog == nil {
@@ -27,7 +34,8 @@ func finish(sum *analyzers.Summary) error {
 		name, ok := fd.Data[dataLogger]
 		switch {
 		case !ok:
-		case cfg.redacted(name), fd.RuleID == ruleInjection && cfg.escaped(name):
+		case cfg.redacted(name), fd.RuleID == ruleInjection && cfg.escaped(name),
+			fd.RuleID == ruleInjection && fd.Data[dataExtraOnly] != "" && cfg.extrasHidden(name):
 			sum.Drop(i)
 		}
 	}
@@ -46,6 +54,9 @@ type logConfig struct {
 	jsonFormatting map[string]bool
 	formatters     map[string]string
 	formatting     map[string]string
+	// plainFormats are the formatters whose format string names only a
+	// record's own attributes (none an extra= field writes).
+	plainFormats map[string]bool
 }
 
 type loggerConfig struct {
@@ -56,7 +67,7 @@ type loggerConfig struct {
 func newLogConfig(prog *pysrc.Program) *logConfig {
 	c := &logConfig{redacting: map[string]bool{}, filters: map[string]string{},
 		handlers: map[string][]string{}, loggers: map[string]loggerConfig{},
-		jsonFormatting: map[string]bool{}, formatters: map[string]string{}, formatting: map[string]string{}}
+		jsonFormatting: map[string]bool{}, formatters: map[string]string{}, formatting: map[string]string{}, plainFormats: map[string]bool{}}
 	prog.Classes(func(ci pysrc.ClassInfo) {
 		if calls, ok := ci.Calls("filter"); ok && redacts(ci.Name, calls) {
 			c.redacting[ci.Name] = true
@@ -120,6 +131,9 @@ func (c *logConfig) add(cfg *pysrc.Literal) {
 			}
 		}
 		setOnce(c.formatters, name, class)
+		if f, ok := items[i].Get("format"); ok && f.Kind == pysrc.LitString && (class == "" || class == "logging.Formatter") {
+			c.plainFormats[name] = recordFieldsOnly(f.Text)
+		}
 	}
 	names, items = entries(cfg, "handlers")
 	for i, name := range names {
@@ -182,6 +196,47 @@ func (c *logConfig) escaped(name string) bool {
 		return class != "" && (c.jsonFormatting[class] || strings.Contains(strings.ToLower(lastName(class)), "json"))
 	})
 }
+
+// extrasHidden reports whether no handler a record written to logger name
+// reaches writes its extra= fields: each formats it with the default
+// format or a format string of the record's own attributes.
+func (c *logConfig) extrasHidden(name string) bool {
+	return c.everyHandler(name, func(h string) bool {
+		f, ok := c.formatting[h]
+		return ok && (f == "" && c.handlerKnown(h) || c.plainFormats[f])
+	})
+}
+
+// handlerKnown reports whether the configuration defines handler h.
+func (c *logConfig) handlerKnown(h string) bool {
+	_, ok := c.handlers[h]
+	return ok
+}
+
+// recordAttributes are the attributes of a logging.LogRecord a format
+// string may name.
+var recordAttributes = map[string]bool{
+	"name": true, "msg": true, "args": true, "levelname": true, "levelno": true, "pathname": true,
+	"filename": true, "module": true, "exc_info": true, "exc_text": true, "stack_info": true, "lineno": true,
+	"funcName": true, "created": true, "msecs": true, "relativeCreated": true, "thread": true,
+	"threadName": true, "processName": true, "process": true, "message": true, "asctime": true, "taskName": true,
+}
+
+// recordFieldsOnly reports whether a format string (%, { or $ style) names
+// only recordAttributes.
+func recordFieldsOnly(format string) bool {
+	for _, m := range formatField.FindAllStringSubmatch(format, -1) {
+		name := m[1] + m[2] + m[3] + m[4]
+		if !recordAttributes[name] {
+			return false
+		}
+	}
+	return true
+}
+
+// formatField matches a field of a logging format string: %(name)s,
+// {name} or {name:…}, $name or ${name}.
+var formatField = regexp.MustCompile(`%\(([A-Za-z_]\w*)\)|\{([A-Za-z_]\w*)[^{}]*\}|\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)`)
 
 // everyHandler reports whether ok holds for every handler a record written
 // to logger name reaches (the logger's and its ancestors', while they

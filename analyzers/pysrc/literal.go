@@ -27,7 +27,7 @@ func literal(n *syntax.Node) Literal {
 		for _, c := range n.NamedChildren() {
 			l.Items = append(l.Items, literal(c))
 		}
-	case "string":
+	case "string", "concatenated_string":
 		if text, ok := stringLiteral(n); ok {
 			l.Kind, l.Text = LitString, text
 			return l

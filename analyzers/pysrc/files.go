@@ -128,11 +128,17 @@ func (p *Program) submodule(m *module, imp *Import, t *module) *module {
 }
 
 // moduleName returns the dotted name of a module: from its top package
-// when its directory is a package, else its path from the root.
+// when its directory is a package, else its path from the root (from
+// below src/ in a src layout).
 func (p *Program) moduleName(file string) string {
 	key := moduleKey(file)
 	dir := path.Dir(file)
 	if dir == "." || !p.packages[dir] {
+		// A src layout's folder is no package, whether or not the model
+		// read the (often empty) __init__.py files below it.
+		if rest, ok := strings.CutPrefix(key, "src/"); ok && !p.packages["src"] {
+			key = rest
+		}
 		return strings.ReplaceAll(key, "/", ".")
 	}
 	top := dir

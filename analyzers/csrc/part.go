@@ -86,21 +86,11 @@ func (p *Part) Needs() []string {
 // (`PyVarObject_HEAD_INIT(NULL, 0) "name",`) hide no function.
 func (p *Part) ParsesClean() bool {
 	for c := p.tree().Root().FirstChild(); c != nil; c = c.NextSibling() {
-		if c.HasError() && (c.Type() == "function_definition" || holdsBody(c)) {
+		if c.HasError() && (c.Type() == "function_definition" || c.Holds("compound_statement")) {
 			return false
 		}
 	}
 	return true
-}
-
-// holdsBody reports whether a node holds a compound statement.
-func holdsBody(n *syntax.Node) bool {
-	found := false
-	n.Walk(func(c *syntax.Node) bool {
-		found = found || c.Type() == "compound_statement"
-		return !found
-	})
-	return found
 }
 
 // tree returns the snapshot the model reads: the configured one if any.

@@ -22,7 +22,8 @@ import (
 //     (`PyMem_New(char *, n)`), becomes a name;
 //   - a macro call whose last argument is a jump (`CHECK(self, return
 //     NULL);`, `PyFPE_START_PROTECT("x", return NULL)`) becomes that
-//     jump under an unknown condition (`if(CHECK)return NULL;`);
+//     jump under an unknown condition, with an empty else
+//     (`if(CHECK)return NULL;else;`);
 //   - a macro the file defines as a storage class (`#define REDIS_STATIC
 //     static`) becomes that word;
 //   - an upper-case name that starts a broken declaration before its

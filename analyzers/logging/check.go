@@ -2,7 +2,6 @@ package logging
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -136,7 +135,7 @@ func report(pass *analyzers.CheckPass, prog *pysrc.Program, ev *pysrc.Event) {
 			if l > rank {
 				rank, worst, worstArg = l, &a.Data[i], a.Loc
 			}
-			if l > noLabel && !extraArg.MatchString(prog.Text(a.Loc)) {
+			if l > noLabel && a.Keyword != "extra" {
 				extraOnly = false
 			}
 		}
@@ -185,9 +184,6 @@ func report(pass *analyzers.CheckPass, prog *pysrc.Program, ev *pysrc.Event) {
 	fd.Flow = append(fd.Flow, analyzers.Step{Location: prog.Location(ev.At, "written by "+pysrc.Short(ev.AtName))})
 	pass.Report(fd)
 }
-
-// extraArg matches the text of a log call's extra= argument.
-var extraArg = regexp.MustCompile(`^extra\s*=`)
 
 // contains reports whether location outer spans inner.
 func contains(outer, inner pysrc.Loc) bool {

@@ -7,9 +7,9 @@ import (
 )
 
 // keyLiterals are byte strings one of which a file must contain to read a
-// default certificate or proxy-identity key: each of keyWords in the
+// default certificate or proxy-identity key: words of such keys in the
 // spellings of META keys and of header names (headerSpellings), and a
-// few names in camel case.
+// few in other cases (ClientCert, Client-DN).
 var keyLiterals = append(headerSpellings(
 	"SSL_CLIENT", "CLIENT_CERT", "X_SSL", "CLIENT_S_DN", "FORWARDED_CLIENT", "CLIENTCERT", "CLIENT_VERIFY",
 	"CLIENT_DN", "SUBJECT_", "REMOTE_USER", "X_USER", "FORWARDED_USER", "AUTH_REQUEST_", "AUTHENTICATED_USER",

@@ -256,9 +256,9 @@ func (cs *CallSite) itemsRead(join bool) []Datum {
 		for _, d := range a {
 			if d.Tag == TagSym {
 				out = union(out, d.deferred(DOp{Op: Op{Kind: OpIter, Span: cs.c.Span}, Mod: cs.Loc().Mod}))
-				continue
+			} else {
+				out = union(out, cs.argData(spread([]Datum{d}))...)
 			}
-			out = union(out, cs.argData(cs.fr.items(d, DOp{Op: Op{Kind: OpIter, Span: cs.c.Span}}, cs.Loc()))...)
 		}
 	}
 	return out

@@ -195,9 +195,14 @@ func (fr *frame) atom(a Atom) []Datum {
 			break
 		}
 		if op.Kind == OpIndex && op.Name == "" && op.Key > 0 && int(op.Key) <= len(fr.fcode().Keys) {
-			// d[name] reads one field, as data.get(name) does.
+			// d[name] reads one field, as data.get(name) does; which
+			// names a loop's variable holds decides in a loop.
 			key := fr.fcode().Keys[op.Key-1]
-			op.Name = fieldKey(key, fr.value(key))
+			var ds []Datum
+			if key.Iterated() {
+				ds = fr.value(key)
+			}
+			op.Name = fieldKey(key, ds)
 		}
 		if op.Kind == OpStep {
 			if stepped, ok := stepAll(out, Loc{m, op.Span}); ok {
@@ -667,7 +672,7 @@ func readsKey(kind OpKind, call bool, name, key string) (string, bool) {
 }
 
 // fieldKey returns the key of a read of data at a key that is no literal
-// (key, which is ds): AnyKey, one field, whatever its name; "", every
+// (key, which is ds, read only when key is a loop's variable): AnyKey, one field, whatever its name; "", every
 // field, when the key is a loop's variable over names the client sent
 // (for name in request.GET, its keys()) or over a list of constants (one
 // item at a time when the loop is unrolled: a list of literals and the

@@ -188,7 +188,7 @@ func (s *fnState) branch(clause, n *syntax.Node, alts []*syntax.Node, st *Stmt, 
 	s.env = maps.Clone(cond)
 	test := clause.ChildByFieldName("condition")
 	name, holds, narrows := "", false, false
-	if !walrus(test) { // a test that binds a name anew narrows nothing
+	if !test.Holds("named_expression") { // a test that binds a name anew (:=) narrows nothing
 		name, holds, narrows = s.narrowingTest(test)
 	}
 	if _, bound := cond[name]; narrows && bound && holds {
@@ -261,16 +261,6 @@ func (s *fnState) narrowingTest(cond *syntax.Node) (name string, holds, ok bool)
 		return "", false, false
 	}
 	return args[0].Text(), holds, true
-}
-
-// walrus reports whether n holds an assignment expression (name := v).
-func walrus(n *syntax.Node) bool {
-	found := false
-	n.Walk(func(c *syntax.Node) bool {
-		found = found || c.Type() == "named_expression"
-		return !found
-	})
-	return found
 }
 
 // literalTest reads a comparison of a name with literals: name in

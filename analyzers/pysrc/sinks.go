@@ -31,10 +31,13 @@ type Event struct {
 
 // An EventArg is an argument of an Event's call and the data it carries
 // to the sink; data the callee's object carries (a bound logger's
-// fields) has no location.
+// fields) has no location. Keyword names the sink's own keyword argument
+// (extra=), "" for a positional one and for an argument of a call that
+// passes data on to a sink.
 type EventArg struct {
-	Loc  Loc
-	Data []Datum
+	Loc     Loc
+	Keyword string
+	Data    []Datum
 }
 
 // maxFlows bounds the sink flows of one function.
@@ -70,7 +73,7 @@ func (fr *frame) sink(cs *CallSite, s Sink) {
 			}
 		}
 		if len(data) > 0 {
-			ev.Args = append(ev.Args, EventArg{Loc: Loc{loc.Mod, a.Span}, Data: data})
+			ev.Args = append(ev.Args, EventArg{Loc: Loc{loc.Mod, a.Span}, Keyword: a.Keyword, Data: data})
 		}
 	}
 	var carried []Datum

@@ -462,6 +462,16 @@ func (n *Node) Walk(visit func(*Node) bool) {
 	}
 }
 
+// Holds reports whether n or a node of its subtree is of type typ.
+func (n *Node) Holds(typ string) bool {
+	found := false
+	n.Walk(func(c *Node) bool {
+		found = found || c.Type() == typ
+		return !found
+	})
+	return found
+}
+
 // Contains reports whether m lies in n's subtree (n itself included).
 func (n *Node) Contains(m *Node) bool {
 	if n == nil || m == nil || n.t != m.t {

@@ -66,6 +66,18 @@ func TestWalkSkips(t *testing.T) {
 	}
 }
 
+func TestHolds(t *testing.T) {
+	root := tree().Root()
+	args := root.ChildByFieldName("arguments")
+	if !root.Holds("call") || !root.Holds(",") || !args.Holds("identifier") || args.Holds("call") || root.Holds("nope") {
+		t.Errorf("Holds is wrong")
+	}
+	var nilNode *Node
+	if nilNode.Holds("call") {
+		t.Errorf("a nil node holds a call")
+	}
+}
+
 func TestErrorsPropagate(t *testing.T) {
 	k := NewKinds("test", []string{"end", "module", "x"}, []string{""})
 	tr := New(k, []byte("xy"), []Record{

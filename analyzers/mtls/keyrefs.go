@@ -155,10 +155,9 @@ func (vs *values) readDefault(a pysrc.Atom) (string, bool) {
 		return "", false
 	}
 	i := -1
-	switch c.Name {
-	case "getattr":
+	if c.Name == "getattr" {
 		i = 2
-	case "getenv", "os.getenv", "os.environ.get":
+	} else if vs.readsEnviron(c) {
 		i = 1
 	}
 	if i < 0 {
@@ -170,6 +169,32 @@ func (vs *values) readDefault(a pysrc.Atom) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// readsEnviron reports whether c reads an environment variable:
+// os.getenv or os.environ.get, under any name the module imports them by
+// (getenv, environ.get, an alias of os), or so written when the name
+// resolves to nothing.
+func (vs *values) readsEnviron(c *pysrc.Call) bool {
+	switch c.Name {
+	case "getenv", "os.getenv", "os.environ.get":
+		return true
+	}
+	for _, d := range vs.fr.rp.r.Resolve(vs.fr.fn, c.Func) {
+		if d.Tag == pysrc.TagExt && d.Name == "os.getenv" {
+			return true
+		}
+	}
+	owner := map[string]string{"getenv": "os", "get": "os.environ"}[c.Method]
+	if owner == "" {
+		return false
+	}
+	for _, d := range vs.fr.rp.r.Resolve(vs.fr.fn, c.Recv) {
+		if d.Tag == pysrc.TagExt && d.Name == owner {
+			return true
+		}
+	}
+	return false
 }
 
 // settingKeys returns the keys the Django setting name names: its value

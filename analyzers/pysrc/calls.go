@@ -346,12 +346,14 @@ func dataMethod(d Datum, name, key string, loc Loc) []Datum {
 		case `\r`:
 			d.Flags |= FlagNoCR
 		}
-		return []Datum{{Tag: TagSeq, Items: [][]Datum{{d}}, Flags: FlagEach, Origin: loc}}
+		return listOf([]Datum{d}, loc)
 	case name == "split" || name == "rsplit" || name == "splitlines":
 		// Parts cut at whitespace or at line breaks hold no CR or LF.
 		d.Flags |= FlagEscaped
-	case name == "get" || name == "pop" || name == "getlist":
+	case name == "get" || name == "pop":
 		return []Datum{field(d, key, loc)}
+	case name == "getlist":
+		return listOf([]Datum{field(d, key, loc)}, loc)
 	}
 	return []Datum{d}
 }

@@ -63,6 +63,7 @@ var (
 	nothing = Result{}
 	whole   = Result{Whole: true}
 	keyed   = Result{Keyed: true}
+	listed  = Result{Keyed: true, Listed: true}
 	pairs   = Result{Pairs: true}
 )
 
@@ -78,12 +79,12 @@ var djangoObjects = []*ObjectKind{
 	},
 	{
 		Name: ObjForm, Whole: DataBody, Keyed: DataField,
-		Methods: map[string]Result{"get": keyed, "getlist": keyed, "pop": keyed, "keys": nothing, "items": pairs},
+		Methods: map[string]Result{"get": keyed, "getlist": listed, "pop": keyed, "keys": nothing, "items": pairs},
 		Other:   whole,
 	},
 	{
 		Name: ObjHeaders, Whole: DataHeaders, Keyed: DataHeader,
-		Methods: map[string]Result{"get": keyed, "getlist": keyed, "keys": nothing, "items": pairs},
+		Methods: map[string]Result{"get": keyed, "getlist": listed, "keys": nothing, "items": pairs},
 		Other:   whole,
 	},
 	{

@@ -577,8 +577,21 @@ func field(d Datum, key string, loc Loc) Datum {
 	return d
 }
 
+// listOf returns a list of any length whose items are each of ds (nil
+// for none).
+func listOf(ds []Datum, loc Loc) []Datum {
+	if len(ds) == 0 {
+		return nil
+	}
+	return []Datum{{Tag: TagSeq, Items: [][]Datum{ds}, Flags: FlagEach, Origin: loc}}
+}
+
 // result is what an attribute or method r of object d gives.
 func (fr *frame) result(d Datum, k *ObjectKind, r Result, key string, loc Loc) []Datum {
+	if r.Listed {
+		r.Listed = false
+		return listOf(fr.result(d, k, r, key, loc), loc)
+	}
 	switch {
 	case r.Data != "":
 		return []Datum{{Tag: TagData, Kind: r.Data, Origin: loc}}

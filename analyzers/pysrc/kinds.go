@@ -115,6 +115,9 @@ type Result struct {
 	// Whole its Whole data, Same the object itself, Carried what it holds;
 	// Pairs its (name, value) pairs, whose names are no data (items()).
 	Keyed, Whole, Same, Carried, Pairs bool
+	// Listed makes it a list of what it gives (getlist): its items each
+	// that data, written whole the repr of them.
+	Listed bool
 	// Validated marks what it gives as validated (FlagValidated).
 	Validated bool
 }

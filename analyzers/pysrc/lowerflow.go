@@ -216,9 +216,10 @@ func narrowed(v Value, test *syntax.Node) Value {
 // true when it does): isinstance(name, int) (or float, bool, complex, or
 // a tuple of them), name in a display of string or number literals or in
 // a constant (an upper-case name: ALLOWED, self.METHODS), name == a
-// string or number literal; an or of such tests of one name, an and with
-// one; and the name itself, false where it is empty (`if sizes:` does
-// not run for "" or None, whose content is nothing).
+// string or number literal, a test of its characters (name.isdigit());
+// an and or an or of such tests (booleanTest); and the name itself, false
+// where it is empty (`if sizes:` does not run for "" or None, whose
+// content is nothing).
 func (s *fnState) narrowingTest(cond *syntax.Node) (name string, holds, ok bool) {
 	holds = true
 	for cond != nil && (cond.Type() == "not_operator" || cond.Type() == "parenthesized_expression") {
@@ -236,22 +237,12 @@ func (s *fnState) narrowingTest(cond *syntax.Node) (name string, holds, ok bool)
 		name, is, ok := s.literalTest(cond)
 		return name, holds == is, ok
 	}
-	if cond != nil && cond.Type() == "boolean_operator" && holds {
-		// a == "x" or a == "y": both hold of one name; a in OK and b:
-		// one does.
-		l, lHolds, lOK := s.narrowingTest(cond.ChildByFieldName("left"))
-		r, rHolds, rOK := s.narrowingTest(cond.ChildByFieldName("right"))
-		lOK, rOK = lOK && lHolds, rOK && rHolds
-		switch cond.ChildByFieldName("operator").Type() {
-		case "or":
-			return l, true, lOK && rOK && l == r
-		case "and":
-			if lOK {
-				return l, true, true
-			}
-			return r, true, rOK
-		}
-		return "", false, false
+	if cond != nil && cond.Type() == "boolean_operator" {
+		name, is, ok := s.booleanTest(cond)
+		return name, holds == is, ok
+	}
+	if name, ok := characterTest(cond); ok {
+		return name, holds, true
 	}
 	if cond == nil || cond.Type() != "call" || cond.ChildByFieldName("function").Text() != "isinstance" {
 		return "", false, false
@@ -261,6 +252,72 @@ func (s *fnState) narrowingTest(cond *syntax.Node) (name string, holds, ok bool)
 		return "", false, false
 	}
 	return args[0].Text(), holds, true
+}
+
+// booleanTest reads an and or an or of narrowing tests: is is the value
+// of the whole that shows the name narrow. Where the whole is true only
+// when both are (and), or false only when both are (or), one test
+// showing it suffices (a in OK and b: a; `not x.isdigit() or y`: past a
+// return in its body, neither holds, so x is digits); otherwise both must
+// show one name (a == "x" or a == "y"; `if a and not a.isdigit():
+// return` leaves a empty or digits).
+func (s *fnState) booleanTest(cond *syntax.Node) (name string, is, ok bool) {
+	l, lIs, lOK := s.narrowingTest(cond.ChildByFieldName("left"))
+	r, rIs, rOK := s.narrowingTest(cond.ChildByFieldName("right"))
+	op := cond.ChildByFieldName("operator").Type()
+	if op != "and" && op != "or" {
+		return "", false, false
+	}
+	for _, is := range []bool{true, false} {
+		if (op == "or") == is {
+			// Both must show it: the whole is so when either is.
+			if lOK && rOK && lIs == is && rIs == is && l == r {
+				return l, is, true
+			}
+			continue
+		}
+		if lOK && lIs == is {
+			return l, is, true
+		}
+		if rOK && rIs == is {
+			return r, is, true
+		}
+	}
+	return "", false, false
+}
+
+// characterTests are the str methods true only of a string of characters
+// none of which is CR or LF.
+var characterTests = map[string]bool{
+	"isdigit": true, "isdecimal": true, "isnumeric": true, "isalnum": true, "isalpha": true, "isidentifier": true,
+}
+
+// characterTest reads a test of a name's characters, true only when it
+// holds no CR or LF: name.isdigit() (or another of characterTests), also
+// of the name with separators taken out (ip.replace(".", "").isdigit()):
+// replacements of literals that hold no CR or LF by literals. A strip
+// would let CR and LF at the ends pass.
+func characterTest(cond *syntax.Node) (string, bool) {
+	if cond == nil || cond.Type() != "call" || cond.ChildByFieldName("arguments").NamedChildCount() != 0 {
+		return "", false
+	}
+	fn := cond.ChildByFieldName("function")
+	if fn.Type() != "attribute" || !characterTests[fn.ChildByFieldName("attribute").Text()] {
+		return "", false
+	}
+	obj := fn.ChildByFieldName("object")
+	for obj.Type() == "call" {
+		callee := obj.ChildByFieldName("function")
+		args := obj.ChildByFieldName("arguments").NamedChildren()
+		if callee.Type() != "attribute" || callee.ChildByFieldName("attribute").Text() != "replace" || len(args) != 2 || !plainLiteral(args[0]) || !plainLiteral(args[1]) {
+			return "", false
+		}
+		obj = callee.ChildByFieldName("object")
+	}
+	if obj.Type() != "identifier" {
+		return "", false
+	}
+	return obj.Text(), true
 }
 
 // literalTest reads a comparison of a name with literals: name in

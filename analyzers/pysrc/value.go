@@ -68,8 +68,9 @@ const (
 	// not give it (Datum.Under).
 	OpStored
 	// OpNumber is a value a test showed to be a number (isinstance(v,
-	// int)) or one of a few literals (v in ("a", "b"), v in ALLOWED,
-	// v == "a"): itself, as data that carries no CR or LF.
+	// int)), one of a few literals (v in ("a", "b"), v in ALLOWED,
+	// v == "a") or a string of digits or letters (v.isdigit()): itself,
+	// as data that carries no CR or LF.
 	OpNumber
 	// OpText is a value written as text by str() (%s, {} of a format, an
 	// f-string's field): a container so written is the repr of its

@@ -110,13 +110,13 @@ var djangoObjects = []*ObjectKind{
 		Name: ObjSerializer, Data: "data", InstanceAt: 1,
 		Attrs: map[string]Result{
 			"initial_data": {Carried: true}, "validated_data": {Carried: true, Validated: true},
-			"data": {Carried: true, Validated: true}, "errors": {Carried: true},
+			"data": {Carried: true, Validated: true}, "errors": {Carried: true, Echoed: true},
 		},
 	},
 	{
 		Name: ObjDjangoForm, Data: "data", DataAt: 1,
 		Attrs: map[string]Result{
-			"cleaned_data": {Carried: true, Validated: true}, "data": {Carried: true}, "errors": {Carried: true},
+			"cleaned_data": {Carried: true, Validated: true}, "data": {Carried: true}, "errors": {Carried: true, Echoed: true},
 		},
 	},
 	{

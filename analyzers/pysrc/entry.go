@@ -26,6 +26,14 @@ var requestMethods = map[string]bool{
 	"initial": true, "finalize_response": true, "handle_exception": true, "setup": true,
 }
 
+// boundHooks are the methods of Django's form views and DRF's generic
+// views whose parameter after self is a form or a serializer that holds
+// the request's data, by the kind of object it is.
+var boundHooks = map[string]string{
+	"form_valid": ObjDjangoForm, "form_invalid": ObjDjangoForm,
+	"perform_create": ObjSerializer, "perform_update": ObjSerializer,
+}
+
 // responseMethods are the request methods whose parameter after the
 // request is the response.
 var responseMethods = map[string]bool{"process_response": true, "process_template_response": true, "finalize_response": true}
@@ -63,6 +71,12 @@ func (p *Program) entry(f *fn) [][]Datum {
 		}
 	}
 	name := lastName(f.Name)
+	if method && boundHooks[name] != "" && len(params) == 2 && f.Params[1].Kind == ParamPlain {
+		// form_valid(self, form): a form Django bound to the request's data.
+		at := Loc{f.mod, f.Params[1].Span}
+		params[1] = []Datum{{Tag: TagObject, Kind: boundHooks[name], Origin: at, Carried: []Datum{{Tag: TagObject, Kind: ObjForm, Origin: at}}}}
+		return params
+	}
 	byPosition := method && requestMethods[name] && (name != "__call__" || f.class.middleware)
 	found := false
 	var responses []int

@@ -617,6 +617,13 @@ func (fr *frame) result(d Datum, k *ObjectKind, r Result, key string, loc Loc) [
 			}
 			out[i] = c
 		}
+		if r.Echoed {
+			var fields []Datum
+			for _, c := range out {
+				fields = union(fields, fr.op(c, DOp{Op: Op{Kind: OpIndex, Name: AnyKey, Span: loc.Span}, Mod: loc.Mod})...)
+			}
+			return fields
+		}
 		return out
 	}
 	return nil

@@ -32,7 +32,8 @@ import (
 //   - an attribute macro named as systemd's are, between underscores
 //     (`_cleanup_free_ char *p`, `_cleanup_(freep) char *q`, `PyObject
 //     *self _unused_,`), before a declaration's type or after its name,
-//     is blanked.
+//     is blanked, and so is an upper-case one after a name
+//     (`PyObject *self ATTRIBUTE_UNUSED,`, `G_GNUC_UNUSED`).
 
 // An edit replaces bytes at an offset with as many bytes.
 type edit struct {
@@ -335,26 +336,41 @@ func leadEdits(text []byte, base int, storage map[string]string) []edit {
 	return out
 }
 
-// underscoreMacro is a name between underscores, with its arguments.
-var underscoreMacro = regexp.MustCompile(`\b_[a-z][A-Za-z0-9_]*_\b(?:[ \t]*\([^()\n]*\))?`)
+var (
+	// underscoreMacro is a name between underscores, with its arguments.
+	underscoreMacro = regexp.MustCompile(`\b_[a-z][A-Za-z0-9_]*_\b(?:[ \t]*\([^()\n]*\))?`)
+	// upperMacro is an upper-case name with an underscore, with its
+	// arguments (ATTRIBUTE_UNUSED, G_GNUC_UNUSED, ATTRIBUTE_NONNULL(1)).
+	upperMacro = regexp.MustCompile(`\b[A-Z][A-Z0-9]*_[A-Z0-9_]*\b(?:[ \t]*\([^()\n]*\))?`)
+)
 
 // attributeEdits blanks the attribute macros named between underscores
 // that stand before a declaration's type (a blank, then a name or a star)
 // or after a declarator's name (a name comes before, and a comma, a
-// parenthesis, a semicolon, an '=' or a '[' after).
+// parenthesis, a semicolon, an '=' or a '[' after), and the upper-case
+// ones after a declarator's name, where C allows no other name
+// (`virConnectPtr conn ATTRIBUTE_UNUSED,`).
 func attributeEdits(text []byte, base int) []edit {
 	var out []edit
-	for _, m := range underscoreMacro.FindAllIndex(text, -1) {
-		before := bytes.TrimRight(text[:m[0]], " \t")
-		after := bytes.TrimLeft(text[m[1]:], " \t")
-		if len(after) == 0 {
-			continue
-		}
-		next, spaced := after[0], len(after) < len(text[m[1]:])
-		lead := spaced && (next == '_' || next == '*' || next|0x20 >= 'a' && next|0x20 <= 'z')
-		trail := len(before) > 0 && identByte(before[len(before)-1]) && strings.IndexByte(",);=[", next) >= 0
-		if lead || trail {
-			out = append(out, edit{base + m[0], bytes.Repeat([]byte(" "), m[1]-m[0])})
+	for _, macro := range []*regexp.Regexp{underscoreMacro, upperMacro} {
+		for _, m := range macro.FindAllIndex(text, -1) {
+			before := bytes.TrimRight(text[:m[0]], " \t")
+			after := bytes.TrimLeft(text[m[1]:], " \t")
+			if len(after) == 0 {
+				continue
+			}
+			next, spaced := after[0], len(after) < len(text[m[1]:])
+			lead := macro == underscoreMacro && spaced && (next == '_' || next == '*' || next|0x20 >= 'a' && next|0x20 <= 'z')
+			trail := len(before) > 0 && identByte(before[len(before)-1]) && strings.IndexByte(",);=[", next) >= 0
+			if trail && macro == upperMacro {
+				// After a name, not after a keyword or a type alone:
+				// `return X;`, `case X:` and `sizeof X` keep theirs.
+				word := before[bytes.LastIndexFunc(before, func(r rune) bool { return r > 0x7f || !identByte(byte(r)) })+1:]
+				trail = len(word) > 0 && (word[0] < '0' || word[0] > '9') && !keywords[string(word)]
+			}
+			if lead || trail {
+				out = append(out, edit{base + m[0], bytes.Repeat([]byte(" "), m[1]-m[0])})
+			}
 		}
 	}
 	return out

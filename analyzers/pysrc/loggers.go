@@ -128,13 +128,19 @@ const ChildOfAny = "*"
 
 // logSink recognizes the calls that write a record: a log method of a
 // logger (or of a name that is a logger by convention or setting), print,
-// and writes to sys.stdout and sys.stderr.
+// and writes to sys.stdout and sys.stderr outside a test module.
 func logSink(c *CallSite) (Sink, bool) {
 	for _, name := range c.Callees() {
 		switch name {
-		case "print":
-			return Sink{Family: LogSinks, Kind: SinkPrint, Uses: printUses(c)}, true
-		case "sys.stdout.write", "sys.stderr.write", "sys.stdout.writelines", "sys.stderr.writelines":
+		case "print", "sys.stdout.write", "sys.stderr.write", "sys.stdout.writelines", "sys.stderr.writelines":
+			if testModule(c.fr.f.mod.File) {
+				// A test's output goes to the test runner, not to the
+				// service's log pipeline.
+				return Sink{}, false
+			}
+			if name == "print" {
+				return Sink{Family: LogSinks, Kind: SinkPrint, Uses: printUses(c)}, true
+			}
 			return Sink{Family: LogSinks, Kind: SinkPrint, Uses: allUses(c)}, true
 		case "structlog.contextvars.bind_contextvars", "structlog.contextvars.bound_contextvars":
 			// Fields of every record the context logs after it.

@@ -2,6 +2,7 @@ package ctypes
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
@@ -14,7 +15,7 @@ import (
 // argtypes at all.
 func (ix *index) callMismatches() {
 	for _, c := range ix.calls {
-		for _, fp := range c.fps {
+		for _, fp := range ix.candidates(c) {
 			key := fpKey(fp)
 			switch {
 			case ix.declared(key):
@@ -24,6 +25,30 @@ func (ix *index) callMismatches() {
 			}
 		}
 	}
+}
+
+// candidates returns the foreign functions a call is checked against:
+// all it may call when they are one symbol; when they are several (a
+// table of bindings read back at a key, _funcs["SDL_Delay"](10)), the
+// one the callee names, by its literal key or as its name (SDL_Delay =
+// _funcs["SDL_Delay"]), else none: which row the call uses is not known.
+func (ix *index) candidates(c *callNote) []pysrc.Datum {
+	if len(c.fps) < 2 || !slices.ContainsFunc(c.fps[1:], func(fp pysrc.Datum) bool { return fp.Key != c.fps[0].Key }) {
+		return c.fps
+	}
+	callee := ix.text(c.loc)
+	if i := strings.IndexByte(callee, '('); i >= 0 {
+		callee = callee[:i]
+	}
+	callee = strings.TrimSpace(callee)
+	name := callee[strings.LastIndexByte(callee, '.')+1:]
+	var out []pysrc.Datum
+	for _, fp := range c.fps {
+		if name == fp.Key || strings.Contains(callee, `"`+fp.Key+`"`) || strings.Contains(callee, `'`+fp.Key+`'`) {
+			out = append(out, fp)
+		}
+	}
+	return out
 }
 
 // declared reports whether the foreign function has argtypes (of any

@@ -17,8 +17,72 @@ func check(pass *analyzers.CheckPass) error {
 	if prog == nil {
 		return nil
 	}
-	prog.Check(pass.Path, pysrc.LogSinks, func(ev *pysrc.Event) { report(pass, prog, ev) })
+	var found []sinkFinding
+	prog.Check(pass.Path, pysrc.LogSinks, func(ev *pysrc.Event) {
+		if f, ok := report(prog, ev); ok {
+			found = append(found, f)
+		}
+	})
+	for _, f := range oncePerCall(found) {
+		pass.Report(f.Finding)
+	}
 	return nil
+}
+
+// A sinkFinding is a finding with what it writes and where, before it is
+// written with the sink it goes through: what makes two findings of one
+// call through a helper the same.
+type sinkFinding struct {
+	analyzers.Finding
+	what, through string
+	// sink is where it is written.
+	sinkPath string
+	sinkLine int
+}
+
+// before reports whether f's sink comes before g's in the repository.
+func (f *sinkFinding) before(g *sinkFinding) bool {
+	return f.sinkPath < g.sinkPath || f.sinkPath == g.sinkPath && f.sinkLine < g.sinkLine
+}
+
+// oncePerCall keeps, of the findings of one call that writes one datum
+// through a helper with several sinks of one logger (logger.info in one
+// branch, logger.debug in another, which a constant argument may never
+// run), the one through the first sink; its message counts the others.
+// Findings keep their order.
+func oncePerCall(found []sinkFinding) []sinkFinding {
+	type key struct {
+		at               analyzers.Location
+		rule, what, dest string
+	}
+	first := map[key]int{}
+	others := map[int]int{}
+	var out []sinkFinding
+	for _, f := range found {
+		if f.through == "" {
+			out = append(out, f)
+			continue
+		}
+		k := key{f.Location, f.RuleID, f.what, f.Data[dataLogger] + "\x00" + f.Data[dataExtraOnly]}
+		if i, ok := first[k]; ok {
+			others[i]++
+			if f.before(&out[i]) {
+				out[i] = f
+			}
+			continue
+		}
+		first[k] = len(out)
+		out = append(out, f)
+	}
+	for i, n := range others {
+		f := &out[i]
+		more := fmt.Sprintf("%s and %d other sink", f.through, n)
+		if n > 1 {
+			more += "s"
+		}
+		f.Message = strings.Replace(f.Message, f.through, more, 1)
+	}
+	return out
 }
 
 // classify returns what d is to this family.
@@ -124,7 +188,7 @@ var why = map[string]string{
 
 // report turns an event into a finding: the worst data it writes names
 // the rule, and the argument that carries it the message.
-func report(pass *analyzers.CheckPass, prog *pysrc.Program, ev *pysrc.Event) {
+func report(prog *pysrc.Program, ev *pysrc.Event) (sinkFinding, bool) {
 	var worst *pysrc.Datum
 	var worstArg pysrc.Loc
 	rank := noLabel
@@ -142,7 +206,7 @@ func report(pass *analyzers.CheckPass, prog *pysrc.Program, ev *pysrc.Event) {
 	}
 	id := ruleFor(ev.Sink.Kind, rank)
 	if id == "" {
-		return
+		return sinkFinding{}, false
 	}
 	callee := pysrc.Short(ev.Callee)
 	origin := prog.Text(worst.Origin)
@@ -152,11 +216,11 @@ func report(pass *analyzers.CheckPass, prog *pysrc.Program, ev *pysrc.Event) {
 	}
 	through := ""
 	if len(ev.Through) > 0 || ev.At != ev.Call {
-		through = fmt.Sprintf(" (through %s at %s:%d)", pysrc.Short(ev.AtName), ev.At.Path(), ev.At.Line())
+		through = fmt.Sprintf("through %s at %s:%d", pysrc.Short(ev.AtName), ev.At.Path(), ev.At.Line())
 	}
 	fd := analyzers.Finding{
 		RuleID:   id,
-		Message:  fmt.Sprintf("%s writes %s unsanitized%s: %s", callee, pysrc.Short(what), through, why[id]),
+		Message:  fmt.Sprintf("%s writes %s unsanitized%s: %s", callee, pysrc.Short(what), parenthesized(through), why[id]),
 		Location: prog.Location(ev.Call, ""),
 	}
 	if ev.Sink.Known && ev.Sink.Kind == pysrc.SinkLog {
@@ -182,7 +246,15 @@ func report(pass *analyzers.CheckPass, prog *pysrc.Program, ev *pysrc.Event) {
 		}
 	}
 	fd.Flow = append(fd.Flow, analyzers.Step{Location: prog.Location(ev.At, "written by "+pysrc.Short(ev.AtName))})
-	pass.Report(fd)
+	return sinkFinding{Finding: fd, what: what, through: through, sinkPath: ev.At.Path(), sinkLine: ev.At.Line()}, true
+}
+
+// parenthesized returns " (s)", "" for an empty s.
+func parenthesized(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
 }
 
 // contains reports whether location outer spans inner.

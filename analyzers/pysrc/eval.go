@@ -734,10 +734,14 @@ func KeyNames(key string) []string { return strings.Split(key, keySep) }
 
 // reread reads the datum a container holds under d.Under at key: d
 // itself for its own key (one of its names) or one that is not known (the
-// key or d.Under), nothing for another.
+// key or d.Under), nothing for another. A body held at keys not known
+// (data[k] = v over its items) read at a literal key is that field.
 func (d Datum) reread(key string) []Datum {
 	if key != "" && key != AnyKey && key != d.Under && d.Under != AnyKey && !slices.Contains(KeyNames(key), d.Under) {
 		return nil
+	}
+	if d.Under == AnyKey && key != "" && key != AnyKey && d.Tag == TagData && d.Kind == DataBody {
+		return []Datum{field(d, key, d.Origin)}
 	}
 	d.Under = ""
 	return []Datum{d}

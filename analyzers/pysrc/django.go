@@ -74,6 +74,9 @@ var djangoObjects = []*ObjectKind{
 			"body": body, "stream": body, "POST": form, "GET": form, "data": form, "query_params": form,
 			"FILES": form, "META": {Object: ObjHeaders}, "environ": {Object: ObjHeaders}, "headers": {Object: ObjHeaders},
 			"COOKIES": {Object: ObjCookies}, "session": {Object: ObjSession}, "auth": {Data: DataAuth},
+			// Its attributes (vars(request)): META holds the cookies and the
+			// Authorization header.
+			"__dict__": {Data: DataHeaders},
 		},
 		Methods: map[string]Result{"read": body, "readline": body, "readlines": body},
 	},
@@ -109,7 +112,7 @@ var djangoObjects = []*ObjectKind{
 	{
 		Name: ObjSerializer, Data: "data", InstanceAt: 1,
 		Attrs: map[string]Result{
-			"initial_data": {Carried: true}, "validated_data": {Carried: true, Validated: true},
+			"initial_data": {Carried: true}, "validated_data": {Carried: true, Validated: true}, "__dict__": {Carried: true},
 			"data": {Carried: true, Validated: true}, "errors": {Carried: true, Echoed: true},
 		},
 	},
@@ -117,6 +120,7 @@ var djangoObjects = []*ObjectKind{
 		Name: ObjDjangoForm, Data: "data", DataAt: 1,
 		Attrs: map[string]Result{
 			"cleaned_data": {Carried: true, Validated: true}, "data": {Carried: true}, "errors": {Carried: true, Echoed: true},
+			"__dict__": {Carried: true},
 		},
 	},
 	{
@@ -183,6 +187,13 @@ func builtinCall(c *CallSite) ([]Datum, bool) {
 			return c.importByName(name == "importlib.import_module"), true
 		case responseConstructors[last] && c.framework(name) && httpClients[name] == "" || last == "get_response":
 			return []Datum{{Tag: TagObject, Kind: ObjResponse, Origin: c.Loc()}}, true
+		case name == "vars" && c.external(name) && len(c.args) == 1:
+			// An object's attributes: its __dict__.
+			var out []Datum
+			for _, d := range c.args[0] {
+				out = union(out, c.fr.attr(d, "__dict__", c.Loc())...)
+			}
+			return out, true
 		case c.external(name) && (cleanFunctions[name] || strings.HasPrefix(name, "hashlib.")):
 			return nil, true
 		case reFunctions[name] && c.external(name):
@@ -190,6 +201,9 @@ func builtinCall(c *CallSite) ([]Datum, bool) {
 		case c.external(name) && propagators[name] && !c.copiesVocabObject(name):
 			if seqs, ok := c.sequenceCopy(name); ok {
 				return seqs, true
+			}
+			if items, ok := c.mappingCopy(name); ok {
+				return items, true
 			}
 			if name == "str" {
 				return c.strOf(), true
@@ -547,6 +561,36 @@ func (cs *CallSite) sequenceCopy(name string) ([]Datum, bool) {
 		}
 	}
 	return cs.args[i], true
+}
+
+// mappingCopy returns what dict(...) holds when every mapping it copies
+// (dict(m), dict(m, **n)) holds its items under keys, or is a parameter:
+// those items, still under their keys (a parameter as itself, read at a
+// key once the caller binds it), and each keyword argument's value under
+// its name; ok false for a mapping whose keys are not known (a form).
+func (cs *CallSite) mappingCopy(name string) ([]Datum, bool) {
+	if name != "dict" {
+		return nil, false
+	}
+	var out []Datum
+	for i, a := range cs.c.Args {
+		switch a.Keyword {
+		case "", "**":
+			for _, d := range cs.args[i] {
+				if d.Under == "" && d.Tag != TagSym {
+					return nil, false
+				}
+			}
+			out = union(out, cs.args[i]...)
+		case "*":
+			return nil, false
+		default:
+			for _, d := range cs.args[i] {
+				out = union(out, cs.fr.op(d, DOp{Op: Op{Kind: OpStored, Name: a.Keyword, Span: a.Span}, Mod: cs.fr.f.mod})...)
+			}
+		}
+	}
+	return out, true
 }
 
 // decoders are propagators whose result is decoded from their argument.

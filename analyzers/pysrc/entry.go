@@ -66,8 +66,13 @@ func (p *Program) entry(f *fn) [][]Datum {
 			params[0] = []Datum{{Tag: TagObject, Class: f.class, Kind: f.class.kind}}
 		}
 		start = 1
-		if f.class.kind == ObjSerializer {
+		switch f.class.kind {
+		case ObjSerializer:
 			return serializerEntry(f, params)
+		case ObjDjangoForm:
+			// A form's own methods: what it was bound to is the
+			// request's data (self.data, self.cleaned_data).
+			params[0][0].Carried = []Datum{{Tag: TagObject, Kind: ObjForm}}
 		}
 	}
 	name := lastName(f.Name)

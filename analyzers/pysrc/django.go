@@ -194,6 +194,14 @@ func builtinCall(c *CallSite) ([]Datum, bool) {
 				out = union(out, c.fr.attr(d, "__dict__", c.Loc())...)
 			}
 			return out, true
+		case c.external(name) && djangoClass(name) != "" && (strings.HasPrefix(name, "django.") || strings.HasPrefix(name, "rest_framework.")):
+			// Django's and DRF's own forms and serializers, constructed
+			// as the repository's subclasses are.
+			k := *objectKind(djangoClass(name))
+			if last == "AuthenticationForm" {
+				k.DataAt = 2 // after the request
+			}
+			return []Datum{{Tag: TagObject, Kind: k.Name, Origin: c.Loc(), Carried: c.carried(&k)}}, true
 		case c.external(name) && (cleanFunctions[name] || strings.HasPrefix(name, "hashlib.")):
 			return nil, true
 		case reFunctions[name] && c.external(name):

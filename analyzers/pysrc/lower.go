@@ -154,7 +154,8 @@ func (s *fnState) assignment(e, stmt *syntax.Node) Value {
 var settingName = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
 
 // setting records a module-level NAME = literal (or a call with literal
-// arguments), and a class body's name = literal.
+// arguments, or of a function of the module that returns one: see
+// returnedLiteral), and a class body's name = literal.
 func (s *fnState) setting(left, right *syntax.Node) {
 	if left.Type() != "identifier" || right == nil {
 		return
@@ -169,8 +170,153 @@ func (s *fnState) setting(left, right *syntax.Node) {
 	case "dictionary", "list", "tuple", "set", "string":
 		s.l.m.Settings = append(s.l.m.Settings, Setting{Name: left.Text(), Value: literal(right)})
 	case "call":
-		s.l.m.Settings = append(s.l.m.Settings, Setting{Name: left.Text(), Value: callLiteral(right)})
+		value := callLiteral(right)
+		if r, ok := returnedLiteral(right); ok {
+			value = r
+		}
+		s.l.m.Settings = append(s.l.m.Settings, Setting{Name: left.Text(), Value: value})
 	}
+}
+
+// returnedLiteral returns, for a call without arguments of a function the
+// module defines (NAME = _parse_settings()), what that function returns
+// when its body ends in its only return, of a literal, a call of literals
+// (os.getenv("X", "default")), or a name its body assigns one of them
+// once: what the setting holds when the environment sets nothing.
+func returnedLiteral(call *syntax.Node) (Literal, bool) {
+	fn, args := call.ChildByFieldName("function"), call.ChildByFieldName("arguments")
+	if fn == nil || fn.Type() != "identifier" || args == nil || args.NamedChildCount() != 0 {
+		return Literal{}, false
+	}
+	def := moduleFunction(call, fn.Text())
+	if def == nil {
+		return Literal{}, false
+	}
+	body := def.ChildByFieldName("body")
+	last := body.NamedChild(int(body.NamedChildCount()) - 1)
+	if last == nil || last.Type() != "return_statement" || holdsReturn(body, last) {
+		return Literal{}, false
+	}
+	value := last.NamedChild(0)
+	if value != nil && value.Type() == "identifier" {
+		value = onlyAssignment(body, value.Text())
+	}
+	switch {
+	case value == nil:
+		return Literal{}, false
+	case value.Type() == "string":
+		return literal(value), true
+	case value.Type() == "call":
+		return callLiteral(value), true
+	}
+	return Literal{}, false
+}
+
+// moduleFunction returns the definition of function name at the top level
+// of the module n is in, nil for none.
+func moduleFunction(n *syntax.Node, name string) *syntax.Node {
+	root := n
+	for root.Parent() != nil {
+		root = root.Parent()
+	}
+	var found *syntax.Node
+	for c := root.FirstChild(); c != nil; c = c.NextSibling() {
+		def := c
+		if def.Type() == "decorated_definition" {
+			def = def.ChildByFieldName("definition")
+		}
+		if def != nil && def.Type() == "function_definition" && def.ChildByFieldName("name").Text() == name {
+			found = def // the last definition wins
+		}
+	}
+	return found
+}
+
+// holdsReturn reports whether a return statement other than last is in
+// n, outside nested functions, classes and lambdas.
+func holdsReturn(n, last *syntax.Node) bool {
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		switch c.Type() {
+		case "return_statement":
+			if c.StartByte() != last.StartByte() {
+				return true
+			}
+			continue
+		case "function_definition", "class_definition", "lambda":
+			continue
+		}
+		if holdsReturn(c, last) {
+			return true
+		}
+	}
+	return false
+}
+
+// onlyAssignment returns the value of the one statement of body (at its
+// top level) that assigns name, nil when none or several assign it, or
+// when a nested statement may.
+func onlyAssignment(body *syntax.Node, name string) *syntax.Node {
+	var value *syntax.Node
+	n := 0
+	for st := body.FirstChild(); st != nil; st = st.NextSibling() {
+		if st.Type() != "expression_statement" {
+			if assigns(st, name) {
+				return nil
+			}
+			continue
+		}
+		e := st.NamedChild(0)
+		if e == nil || e.Type() != "assignment" {
+			continue
+		}
+		if left := e.ChildByFieldName("left"); left != nil && left.Type() == "identifier" && left.Text() == name {
+			value, n = e.ChildByFieldName("right"), n+1
+		}
+	}
+	if n != 1 {
+		return nil
+	}
+	return value
+}
+
+// assigns reports whether name is bound in n (by an assignment, a for
+// loop, a with item or except clause alias, :=, an import), outside nested
+// functions, classes and lambdas: any of them that names it, anywhere in
+// its target.
+func assigns(n *syntax.Node, name string) bool {
+	var target *syntax.Node
+	switch n.Type() {
+	case "assignment", "augmented_assignment", "for_statement", "for_in_clause":
+		target = n.ChildByFieldName("left")
+	case "named_expression":
+		target = n.ChildByFieldName("name")
+	case "as_pattern_target", "import_statement", "import_from_statement":
+		target = n
+	case "function_definition", "class_definition", "lambda":
+		return false
+	}
+	if target != nil && namesIdentifier(target, name) {
+		return true
+	}
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		if assigns(c, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// namesIdentifier reports whether n is, or holds, identifier name.
+func namesIdentifier(n *syntax.Node, name string) bool {
+	if n.Type() == "identifier" {
+		return n.Text() == name
+	}
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		if namesIdentifier(c, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // assign binds target to v, assigned by statement at.

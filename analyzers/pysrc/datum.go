@@ -78,6 +78,10 @@ const (
 	// FlagDecoded: data decoded from base64 (a Basic credential's
 	// user:password).
 	FlagDecoded
+	// FlagNested: what a container holds under its key (Under) is the
+	// content of another container, which reading it at that key gives
+	// ({"page": {"id": v}}["page"] holds v at a key).
+	FlagNested
 )
 
 // FlagEscaped is both CR and LF escaped.

@@ -299,6 +299,9 @@ func (fr *frame) op(d Datum, o DOp) []Datum {
 		if ds, ok := d.heldItems(o.Call, o.Name, loc); ok {
 			return ds
 		}
+		if o.Kind == OpStored && !o.Call {
+			d.Flags |= FlagNested // a container's content stored in another
+		}
 		d.Under = ""
 	}
 	if o.Call {
@@ -744,5 +747,9 @@ func (d Datum) reread(key string) []Datum {
 		return []Datum{field(d, key, d.Origin)}
 	}
 	d.Under = ""
+	if d.Flags&FlagNested != 0 {
+		// The inner container's content, at a key of its own.
+		d.Under, d.Flags = AnyKey, d.Flags&^FlagNested
+	}
 	return []Datum{d}
 }

@@ -150,6 +150,7 @@ const (
 	UseData               // its content
 	UseEscaped            // its content, with CR and LF escaped (%r)
 	UseText               // its str() (%s, print): a container's items escaped (OpText)
+	UseKeys               // the str() of its values at their keys (%(name)s of a mapping)
 )
 
 var (

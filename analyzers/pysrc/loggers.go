@@ -216,6 +216,7 @@ func logUses(c *CallSite, level bool) []Use {
 		skip = 1
 	}
 	var convs []byte
+	var named byte
 	pos := 0
 	for i := range uses {
 		a := c.Arg(i)
@@ -231,6 +232,15 @@ func logUses(c *CallSite, level bool) []Use {
 			continue
 		case pos == skip+1 && a.Literal:
 			convs = conversions(a.Lit)
+			named = namedConversions(a.Lit)
+		case n == 0 && named != 0 && c.NumArgs() == i+1:
+			// logger.info("%(page)s", {"page": page}): the mapping's
+			// values, each written as %r or by str().
+			uses[i] = UseKeys
+			if named == 'r' {
+				uses[i] = UseEscaped
+			}
+			continue
 		case n >= 0 && n < len(convs) && convs[n] != 's', seqDisplay(a.Value):
 			// %r, %d; or a tuple or list display, which %s writes as the
 			// repr of its items.
@@ -289,6 +299,40 @@ func conversions(format string) []byte {
 		}
 		if j < len(format) {
 			out = append(out, format[j])
+		}
+		i = j
+	}
+	return out
+}
+
+// namedConversions reads the %(name)x conversions of a format: 0 for
+// none, 'r' when every one is %r (or a number's), 's' otherwise.
+func namedConversions(format string) byte {
+	out := byte(0)
+	for i := 0; i < len(format)-1; i++ {
+		if format[i] != '%' {
+			continue
+		}
+		if format[i+1] == '%' {
+			i++
+			continue
+		}
+		end := strings.IndexByte(format[i:], ')')
+		if format[i+1] != '(' || end < 0 {
+			return 0 // positional
+		}
+		j := i + end + 1
+		for j < len(format) && strings.IndexByte("#0- +123456789.*hlL", format[j]) >= 0 {
+			j++
+		}
+		if j >= len(format) {
+			return 0
+		}
+		switch format[j] {
+		case 'r', 'a', 'd', 'i', 'u', 'f', 'F', 'e', 'E', 'g', 'G', 'x', 'X', 'o':
+			out = max(out, 'r')
+		default:
+			out = 's'
 		}
 		i = j
 	}

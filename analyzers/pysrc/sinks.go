@@ -56,8 +56,18 @@ func (fr *frame) sink(cs *CallSite, s Sink) {
 		var data []Datum
 		for _, arg := range cs.args[i] {
 			written := []Datum{arg}
-			if s.Uses[i] == UseText {
+			switch s.Uses[i] {
+			case UseText:
 				written = fr.text(arg, Loc{loc.Mod, a.Span})
+			case UseKeys:
+				written = nil
+				values := []Datum{arg}
+				if arg.Under != "" {
+					values = arg.reread(arg.Under) // the value at its key
+				}
+				for _, v := range values {
+					written = append(written, fr.text(v, Loc{loc.Mod, a.Span})...)
+				}
 			}
 			for _, d := range written {
 				for _, w := range fr.whole(d) {

@@ -506,6 +506,17 @@ var propagators = map[string]bool{
 	"pprint.pformat": true, "pformat": true, "frozenset": true, "zip": true, "enumerate": true,
 }
 
+// jsonModules are the JSON libraries other than json whose loads and
+// dumps are json's.
+var jsonModules = []string{"simplejson", "ujson", "orjson", "rapidjson", "oslo_serialization.jsonutils", "jsonutils"}
+
+func init() {
+	for _, m := range jsonModules {
+		propagators[m+".loads"], propagators[m+".dumps"] = true, true
+		decoders[m+".loads"], crlfSafe[m+".dumps"] = true, true
+	}
+}
+
 // importByName is Django's import_string("pkg.mod.Name") (a module when
 // module is set: importlib.import_module("pkg.mod")) of a name the
 // program knows as a constant, a setting's value included: the

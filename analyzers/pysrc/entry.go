@@ -42,13 +42,17 @@ var responseMethods = map[string]bool{"process_response": true, "process_templat
 // is, is a request Django passes: anywhere in a module's function or a
 // method (formfield_for_foreignkey(self, db_field, request),
 // paginate_queryset(self, queryset, request), a signal's receiver), but
-// in a function nested in another only first or as a keyword. A plain
+// in a function nested in another only first, after self (a method
+// decorator's wrapper) or as a keyword. A plain
 // later one there is a local helper's or a test's stub (def
 // _urlopen(opener, request) replacing urllib's opener); a caller that
 // passes a request still sees what it does with it.
 func requestPosition(f *fn, start, i int) bool {
 	if i == start || f.Parent <= 0 || int(f.Parent) >= len(f.mod.fns) || f.mod.fns[f.Parent].Kind != KindDef {
 		return true
+	}
+	if i == 1 && f.Params[0].Name == "self" {
+		return true // a method decorator's wrapper: _wrapped(self, request, …)
 	}
 	p := f.Params[i]
 	return p.Kind == ParamKwOnly || int(p.Span.End)-int(p.Span.Start) > len(p.Name) // a default or an annotation

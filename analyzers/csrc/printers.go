@@ -26,6 +26,8 @@ type printer struct {
 	args []argKind
 	// verb says what happens to them ("printed by printf()" if empty).
 	verb string
+	// units says the format is Py_BuildValue's, of format units.
+	units bool
 }
 
 // printers are the printing functions of the C library and of POSIX.
@@ -39,6 +41,31 @@ var printers = map[string]printer{
 	"putchar": {format: -1, args: []argKind{valueArg}}, "putc": {format: -1, args: []argKind{valueArg}},
 	"fputc": {format: -1, args: []argKind{valueArg}}, "putwchar": {format: -1, args: []argKind{valueArg}},
 	"putwc": {format: -1, args: []argKind{valueArg}}, "fputwc": {format: -1, args: []argKind{valueArg}},
+}
+
+// pythonObject is what happens to the arguments of CPython's
+// constructors.
+const pythonObject = "turned into a Python object by "
+
+func init() {
+	// CPython's constructors of Python objects from C values and strings:
+	// what they read reaches Python.
+	for _, name := range []string{"PyLong_FromLong", "PyLong_FromUnsignedLong", "PyLong_FromLongLong",
+		"PyLong_FromUnsignedLongLong", "PyLong_FromSsize_t", "PyLong_FromSize_t", "PyLong_FromDouble",
+		"PyFloat_FromDouble", "PyBool_FromLong", "PyInt_FromLong", "PyInt_FromSsize_t", "PyInt_FromSize_t"} {
+		printers[name] = printer{format: -1, args: []argKind{valueArg}, verb: pythonObject + name + "()"}
+	}
+	for _, name := range []string{"PyUnicode_FromString", "PyBytes_FromString", "PyString_FromString"} {
+		printers[name] = printer{format: -1, args: []argKind{stringArg}, verb: pythonObject + name + "()"}
+	}
+	for _, name := range []string{"PyUnicode_FromFormat", "PyBytes_FromFormat", "PyString_FromFormat", "PyErr_Format"} {
+		at := 0
+		if name == "PyErr_Format" {
+			at = 1
+		}
+		printers[name] = printer{format: at, verb: pythonObject + name + "()"}
+	}
+	printers[buildValue] = printer{format: 0, units: true, verb: pythonObject + buildValue + "()"}
 }
 
 // printerTable returns the printing functions with the configured sinks
@@ -80,7 +107,11 @@ func printedArgs(p printer, args []*syntax.Node) []argKind {
 		return nil
 	}
 	i := p.format + 1
-	for _, k := range conversions(format) {
+	read := conversions
+	if p.units {
+		read = unitArgs
+	}
+	for _, k := range read(format) {
 		if i >= len(args) {
 			break
 		}

@@ -2,6 +2,7 @@ package csrc
 
 import (
 	"github.com/residue-sec/residue/analyzers/syntax"
+	"strings"
 )
 
 // A read is bytes of a tracked buffer that an expression reads by value
@@ -135,8 +136,14 @@ func (w *walker) checkRead(at *syntax.Node, rd read, verb string, st *state) {
 	if len(gaps) == 0 {
 		return
 	}
+	// A value CPython turns into an object is reported where no path
+	// writes it: values some paths leave unwritten are read on paths the
+	// code keeps apart (a port set with the address the code tests).
+	pyValue := strings.HasPrefix(verb, pythonObject)
 	if w.report == nil {
-		w.recordOut(b, e, gaps, amount{}, false, verb, false)
+		if !pyValue {
+			w.recordOut(b, e, gaps, amount{}, false, verb, false)
+		}
 		return
 	}
 	kind := ValueOut
@@ -148,6 +155,9 @@ func (w *walker) checkRead(at *syntax.Node, rd read, verb string, st *state) {
 		if data := gaps.intersect(rt.dataSpans(0, nil)); len(data) > 0 {
 			v.definite = e.definite(data) // padding is never written
 		}
+	}
+	if pyValue && !v.definite {
+		return
 	}
 	s := sink{at: at, r: ref{buf: b.id, off: constant(gaps[0].lo)}, leaving: constant(gaps.total()), verb: verb}
 	w.emitRead(kind, s, b, e, v, rd.what)

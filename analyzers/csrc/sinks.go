@@ -45,6 +45,43 @@ func (w *walker) buildValueSink(n *syntax.Node, args []*syntax.Node, refs []*ref
 	}
 }
 
+// unitArgs returns how Py_BuildValue reads the arguments of its format's
+// units: a number, a character or an object by value, a string through
+// its pointer; a y#, s# or z# unit's buffer is buildValueSink's, its
+// length a value; O& passes its argument to a converter. It stops at a
+// unit it does not know.
+func unitArgs(format string) []argKind {
+	var out []argKind
+	for i := 0; i < len(format); i++ {
+		switch c := format[i]; c {
+		case ' ', '\t', ':', ',', '(', ')', '[', ']', '{', '}':
+		case 's', 'z', 'y', 'u', 'U':
+			if i+1 < len(format) && format[i+1] == '#' {
+				out = append(out, skipArg, valueArg)
+				i++
+				continue
+			}
+			if c == 'u' {
+				out = append(out, skipArg) // a Py_UNICODE string
+				continue
+			}
+			out = append(out, stringArg)
+		case 'i', 'b', 'h', 'l', 'B', 'H', 'I', 'k', 'L', 'K', 'n', 'c', 'C', 'd', 'f', 'D', 'p', 'S', 'N':
+			out = append(out, valueArg)
+		case 'O':
+			if i+1 < len(format) && format[i+1] == '&' {
+				out = append(out, skipArg, skipArg)
+				i++
+				continue
+			}
+			out = append(out, valueArg)
+		default:
+			return out
+		}
+	}
+	return out
+}
+
 // formatBuffers returns, for a Py_BuildValue format, the argument index
 // (after the format) of each buffer of a y#, s# or z# unit. It stops at a
 // unit it does not know.

@@ -27,6 +27,10 @@ func (w *walker) stmt(n *syntax.Node, st *state) *state {
 		w.declaration(n, st)
 	case "expression_statement":
 		if kids := namedChildren(n); len(kids) > 0 {
+			if returnsMacro(kids[0]) {
+				st.dead = true
+				break
+			}
 			w.exprStmt(kids[0], st)
 		}
 	case "if_statement":
@@ -79,6 +83,17 @@ func (w *walker) stmt(n *syntax.Node, st *state) *state {
 		}
 	}
 	return st
+}
+
+// returnsMacro reports whether an expression statement is one of
+// CPython's macros that return a singleton: Py_RETURN_NONE,
+// Py_RETURN_TRUE, Py_RETURN_FALSE, Py_RETURN_NOTIMPLEMENTED,
+// Py_RETURN_RICHCOMPARE(a, b, op).
+func returnsMacro(n *syntax.Node) bool {
+	if n.Type() == "call_expression" {
+		n = n.ChildByFieldName("function")
+	}
+	return n != nil && n.Type() == "identifier" && strings.HasPrefix(n.Text(), "Py_RETURN_")
 }
 
 // exprStmt analyzes an expression whose value is discarded.

@@ -32,8 +32,8 @@ import (
 //   - an attribute macro named as systemd's are, between underscores
 //     (`_cleanup_free_ char *p`, `_cleanup_(freep) char *q`, `PyObject
 //     *self _unused_,`), before a declaration's type or after its name,
-//     is blanked, and so is an upper-case one after a name
-//     (`PyObject *self ATTRIBUTE_UNUSED,`, `G_GNUC_UNUSED`).
+//     is blanked, and so is an upper-case one or __attribute__((…))
+//     after a name (`PyObject *self ATTRIBUTE_UNUSED,`, `G_GNUC_UNUSED`).
 
 // An edit replaces bytes at an offset with as many bytes.
 type edit struct {
@@ -72,7 +72,7 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 		out = append(out, typeNameEdits(src[start:end], start, "Py", typeArg)...)
 		out = append(out, jumpArgEdits(src[start:end], start)...)
 		out = append(out, leadEdits(src[start:end], start, storage)...)
-		out = append(out, attributeEdits(src[start:end], start)...)
+		out = append(out, attributeEdits(src, start, end)...)
 		// lines after the node's first (its header)
 		off := start
 		if nl := bytes.IndexByte(src[start:end], '\n'); nl >= 0 {
@@ -342,19 +342,26 @@ var (
 	// upperMacro is an upper-case name with an underscore, with its
 	// arguments (ATTRIBUTE_UNUSED, G_GNUC_UNUSED, ATTRIBUTE_NONNULL(1)).
 	upperMacro = regexp.MustCompile(`\b[A-Z][A-Z0-9]*_[A-Z0-9_]*\b(?:[ \t]*\([^()\n]*\))?`)
+	// gnuAttribute is GCC's __attribute__((…)), with one level of
+	// parentheses inside (format(printf, 1, 2)).
+	gnuAttribute = regexp.MustCompile(`\b__attribute__[ \t]*\(\((?:[^()\n]|\([^()\n]*\))*\)\)`)
 )
 
 // attributeEdits blanks the attribute macros named between underscores
 // that stand before a declaration's type (a blank, then a name or a star)
 // or after a declarator's name (a name comes before, and a comma, a
 // parenthesis, a semicolon, an '=' or a '[' after), and the upper-case
-// ones after a declarator's name, where C allows no other name
-// (`virConnectPtr conn ATTRIBUTE_UNUSED,`).
-func attributeEdits(text []byte, base int) []edit {
+// ones and GCC's __attribute__((…)) after a declarator's name, where C
+// allows no other name (`virConnectPtr conn ATTRIBUTE_UNUSED,`, `PyObject
+// *self __attribute__((unused)),`), which the grammar does not read there.
+func attributeEdits(src []byte, start, end int) []edit {
 	var out []edit
-	for _, macro := range []*regexp.Regexp{underscoreMacro, upperMacro} {
+	text := src[start:end]
+	for _, macro := range []*regexp.Regexp{underscoreMacro, upperMacro, gnuAttribute} {
 		for _, m := range macro.FindAllIndex(text, -1) {
-			before := bytes.TrimRight(text[:m[0]], " \t")
+			// What comes before may end the node before this one (an
+			// ERROR that starts at the attribute).
+			before := bytes.TrimRight(src[:start+m[0]], " \t")
 			after := bytes.TrimLeft(text[m[1]:], " \t")
 			if len(after) == 0 {
 				continue
@@ -362,14 +369,14 @@ func attributeEdits(text []byte, base int) []edit {
 			next, spaced := after[0], len(after) < len(text[m[1]:])
 			lead := macro == underscoreMacro && spaced && (next == '_' || next == '*' || next|0x20 >= 'a' && next|0x20 <= 'z')
 			trail := len(before) > 0 && identByte(before[len(before)-1]) && strings.IndexByte(",);=[", next) >= 0
-			if trail && macro == upperMacro {
+			if trail && macro != underscoreMacro {
 				// After a name, not after a keyword or a type alone:
 				// `return X;`, `case X:` and `sizeof X` keep theirs.
 				word := before[bytes.LastIndexFunc(before, func(r rune) bool { return r > 0x7f || !identByte(byte(r)) })+1:]
 				trail = len(word) > 0 && (word[0] < '0' || word[0] > '9') && !keywords[string(word)]
 			}
 			if lead || trail {
-				out = append(out, edit{base + m[0], bytes.Repeat([]byte(" "), m[1]-m[0])})
+				out = append(out, edit{start + m[0], bytes.Repeat([]byte(" "), m[1]-m[0])})
 			}
 		}
 	}

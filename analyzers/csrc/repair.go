@@ -33,7 +33,9 @@ import (
 //     (`_cleanup_free_ char *p`, `_cleanup_(freep) char *q`, `PyObject
 //     *self _unused_,`), before a declaration's type or after its name,
 //     is blanked, and so is an upper-case one or __attribute__((…))
-//     after a name (`PyObject *self ATTRIBUTE_UNUSED,`, `G_GNUC_UNUSED`).
+//     after a name (`PyObject *self ATTRIBUTE_UNUSED,`, `G_GNUC_UNUSED`);
+//   - an upper-case macro that ends in an underscore first in a list
+//     (libev's `EV_P_ int fd`, `EV_A_ &w`) is blanked.
 
 // An edit replaces bytes at an offset with as many bytes.
 type edit struct {
@@ -73,6 +75,7 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 		out = append(out, jumpArgEdits(src[start:end], start)...)
 		out = append(out, leadEdits(src[start:end], start, storage)...)
 		out = append(out, attributeEdits(src, start, end)...)
+		out = append(out, listMacroEdits(src[start:end], start)...)
 		// lines after the node's first (its header)
 		off := start
 		if nl := bytes.IndexByte(src[start:end], '\n'); nl >= 0 {
@@ -379,6 +382,21 @@ func attributeEdits(src []byte, start, end int) []edit {
 				out = append(out, edit{start + m[0], bytes.Repeat([]byte(" "), m[1]-m[0])})
 			}
 		}
+	}
+	return out
+}
+
+// listMacro is an upper-case macro that ends in an underscore first in
+// a parameter or argument list, before the next one: libev's EV_P_ (a
+// loop parameter and a comma) and EV_A_.
+var listMacro = regexp.MustCompile(`\([ \t]*([A-Z][A-Z0-9_]*_)[ \t]+[A-Za-z_*&(]`)
+
+// listMacroEdits blanks the list macros (listMacro): the function keeps
+// its other parameters, and each call its other arguments, in order.
+func listMacroEdits(text []byte, base int) []edit {
+	var out []edit
+	for _, m := range listMacro.FindAllSubmatchIndex(text, -1) {
+		out = append(out, edit{base + m[2], bytes.Repeat([]byte(" "), m[3]-m[2])})
 	}
 	return out
 }

@@ -27,8 +27,9 @@ import (
 //   - a macro the file defines as a storage class (`#define REDIS_STATIC
 //     static`) becomes that word;
 //   - an upper-case name that starts a broken declaration before its
-//     type (`PYCURL_INTERNAL PyObject *`, `static FORCE_INLINE uint32_t`),
-//     a storage-class or attribute macro a header defines, is blanked;
+//     type (`PYCURL_INTERNAL PyObject *`, `static FORCE_INLINE uint32_t`)
+//     or its storage class (`RAISES_NEG static int`), a storage-class or
+//     attribute macro a header defines, is blanked;
 //   - an attribute macro named as systemd's are, between underscores
 //     (`_cleanup_free_ char *p`, `_cleanup_(freep) char *q`, `PyObject
 //     *self _unused_,`), before a declaration's type or after its name,
@@ -58,6 +59,9 @@ var (
 	// the end of the line: `BOOL f(void)` and `DWORD WINAPI f(void)` keep
 	// their names, which may be the type.
 	leadMacro = regexp.MustCompile(`^[ \t]*(?:(?:static|extern|inline)[ \t]+)*([A-Z_][A-Z0-9_]*)[ \t]+(?:(?:const|unsigned|signed|struct)[ \t]+)*(_*[a-z][A-Za-z0-9_]*|_*[A-Z][A-Za-z0-9_]*[a-z][A-Za-z0-9_]*)(?:[ \t]*\*+[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*\(|[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]*\(|([ \t]*\**[ \t]*)\r?$)`)
+	// storageLead: an upper-case name before a storage class, at the
+	// start of a line (psycopg2's `RAISES_NEG static int`).
+	storageLead = regexp.MustCompile(`^[ \t]*([A-Z_][A-Z0-9_]*)[ \t]+(?:static|extern|inline)\b`)
 )
 
 // repairs returns the edits of the lines of the broken functions of t.
@@ -323,6 +327,9 @@ func leadEdits(text []byte, base int, storage map[string]string) []edit {
 			line, next = line[:nl], off+nl+1
 		}
 		if first || len(line) > 0 && line[0] != ' ' && line[0] != '\t' {
+			if m := storageLead.FindSubmatchIndex(line); m != nil && !keywords[string(line[m[2]:m[3]])] && storage[string(line[m[2]:m[3]])] == "" {
+				out = append(out, edit{base + off + m[2], bytes.Repeat([]byte(" "), m[3]-m[2])})
+			}
 			m := leadMacro.FindSubmatchIndex(line)
 			// The type is no qualifier; a declaration that goes on to the
 			// next line names a function there (`PYCURL_INTERNAL int` /

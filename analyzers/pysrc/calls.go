@@ -329,7 +329,9 @@ func dataMethod(d Datum, name, key string, loc Loc) []Datum {
 		d.Flags |= FlagNoCR
 	case name == "replace" && key == `\n`:
 		d.Flags |= FlagNoLF
-	case name == "encode" && key == "unicode_escape":
+	case name == "encode" && key == "unicode_escape", name == "as_json" || name == "as_data":
+		// A form's errors as JSON, or as ValidationError objects (their
+		// repr): CR and LF escaped.
 		d.Flags |= FlagEscaped
 	case name == "split" && key == ":" && basicCredential(d):
 		// user-id:password: the id is a header value, not the secret.

@@ -82,6 +82,9 @@ const (
 	// content of another container, which reading it at that key gives
 	// ({"page": {"id": v}}["page"] holds v at a key).
 	FlagNested
+	// FlagUpload: a file the client uploaded (request.FILES), whose name
+	// Django strips of CR, LF and the other non-printable characters.
+	FlagUpload
 )
 
 // FlagEscaped is both CR and LF escaped.

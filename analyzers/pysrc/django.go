@@ -72,7 +72,7 @@ var djangoObjects = []*ObjectKind{
 		Name: ObjRequest,
 		Attrs: map[string]Result{
 			"body": body, "stream": body, "POST": form, "GET": form, "data": form, "query_params": form,
-			"FILES": form, "META": {Object: ObjHeaders}, "environ": {Object: ObjHeaders}, "headers": {Object: ObjHeaders},
+			"FILES": {Object: ObjForm, Upload: true}, "META": {Object: ObjHeaders}, "environ": {Object: ObjHeaders}, "headers": {Object: ObjHeaders},
 			"COOKIES": {Object: ObjCookies}, "session": {Object: ObjSession}, "auth": {Data: DataAuth},
 			// Its attributes (vars(request)): META holds the cookies and the
 			// Authorization header.

@@ -425,6 +425,9 @@ func (fr *frame) whole(d Datum) []Datum {
 func (fr *frame) attr(d Datum, name string, loc Loc) []Datum {
 	switch d.Tag {
 	case TagData:
+		if d.Flags&FlagUpload != 0 && name == "name" {
+			d.Flags |= FlagEscaped // Django strips CR and LF from it
+		}
 		return []Datum{d}
 	case TagObject:
 		if d.Class != nil {
@@ -599,7 +602,11 @@ func (fr *frame) result(d Datum, k *ObjectKind, r Result, key string, loc Loc) [
 	case r.Data != "":
 		return []Datum{{Tag: TagData, Kind: r.Data, Origin: loc}}
 	case r.Object != "":
-		return []Datum{{Tag: TagObject, Kind: r.Object, Origin: loc, Carried: d.Carried}}
+		o := Datum{Tag: TagObject, Kind: r.Object, Origin: loc, Carried: d.Carried}
+		if r.Upload {
+			o.Flags |= FlagUpload
+		}
+		return []Datum{o}
 	case r.Keyed && k.Keyed != "" && (key != "" || k.Keyed == DataHeader):
 		// obj.get(KEY): one value; a header's, whatever its key.
 		return []Datum{{Tag: TagData, Kind: k.Keyed, Key: key, Origin: loc, Flags: d.Flags}}

@@ -120,6 +120,8 @@ type Result struct {
 	Listed bool
 	// Validated marks what it gives as validated (FlagValidated).
 	Validated bool
+	// Upload marks the object it gives as uploaded files (FlagUpload).
+	Upload bool
 	// Echoed gives of what it carries one field at most, at a key not
 	// known: a form's errors are messages, some of which quote the value
 	// a field was sent (an invalid choice).

@@ -380,10 +380,7 @@ func attributeEdits(src []byte, start, end int) []edit {
 			lead := macro == underscoreMacro && spaced && (next == '_' || next == '*' || next|0x20 >= 'a' && next|0x20 <= 'z')
 			trail := len(before) > 0 && identByte(before[len(before)-1]) && strings.IndexByte(",);=[", next) >= 0
 			if trail && macro != underscoreMacro {
-				// After a name, not after a keyword or a type alone:
-				// `return X;`, `case X:` and `sizeof X` keep theirs.
-				word := before[bytes.LastIndexFunc(before, func(r rune) bool { return r > 0x7f || !identByte(byte(r)) })+1:]
-				trail = len(word) > 0 && (word[0] < '0' || word[0] > '9') && !keywords[string(word)]
+				trail = (next == ',' || next == ')') && declaratorName(before)
 			}
 			if lead || trail {
 				out = append(out, edit{start + m[0], bytes.Repeat([]byte(" "), m[1]-m[0])})
@@ -394,9 +391,10 @@ func attributeEdits(src []byte, start, end int) []edit {
 }
 
 // listMacro is an upper-case macro that ends in an underscore first in
-// a parameter or argument list, before the next one: libev's EV_P_ (a
-// loop parameter and a comma) and EV_A_.
-var listMacro = regexp.MustCompile(`\([ \t]*([A-Z][A-Z0-9_]*_)[ \t]+[A-Za-z_*&(]`)
+// a parameter or argument list, before the next one (a name, or & and a
+// name): libev's EV_P_ (a loop parameter and a comma) and EV_A_; not a
+// constant an operator follows (`(HALF_ * 2)`).
+var listMacro = regexp.MustCompile(`\([ \t]*([A-Z][A-Z0-9_]*_)[ \t]+(?:[A-Za-z_]|&[A-Za-z_])`)
 
 // listMacroEdits blanks the list macros (listMacro): the function keeps
 // its other parameters, and each call its other arguments, in order.
@@ -406,6 +404,21 @@ func listMacroEdits(text []byte, base int) []edit {
 		out = append(out, edit{base + m[2], bytes.Repeat([]byte(" "), m[3]-m[2])})
 	}
 	return out
+}
+
+// declaratorName reports whether text ends with a parameter's name after
+// its type (`PyObject *self`, `virConnectPtr conn`): a name that is no
+// keyword nor a type of the C library (`uint32_t`, `size_t`), after a star
+// or another name; not a parameter's type alone (`(uint32_t ID_LEN)`, an
+// upper-case name).
+func declaratorName(text []byte) bool {
+	i := bytes.LastIndexFunc(text, func(r rune) bool { return r > 0x7f || !identByte(byte(r)) }) + 1
+	word, rest := text[i:], bytes.TrimRight(text[:i], " \t")
+	if len(word) == 0 || word[0] >= '0' && word[0] <= '9' || keywords[string(word)] || bytes.HasSuffix(word, []byte("_t")) || len(rest) == 0 {
+		return false
+	}
+	last := rest[len(rest)-1]
+	return last == '*' || identByte(last) && !bytes.HasSuffix(rest, []byte("struct")) && !bytes.HasSuffix(rest, []byte("enum")) && !bytes.HasSuffix(rest, []byte("union"))
 }
 
 // identByte reports whether b may be part of a name.

@@ -1,6 +1,9 @@
 package pysrc
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Check evaluates each function on its own, with what Django passes to
 // its parameters where that is known: the request to a view, a
@@ -28,10 +31,20 @@ var requestMethods = map[string]bool{
 
 // boundHooks are the methods of Django's form views and DRF's generic
 // views whose parameter after self is a form or a serializer that holds
-// the request's data, by the kind of object it is.
+// the request's data, by the kind of object it is: in a view (class.view).
 var boundHooks = map[string]string{
 	"form_valid": ObjDjangoForm, "form_invalid": ObjDjangoForm,
 	"perform_create": ObjSerializer, "perform_update": ObjSerializer,
+}
+
+// view reports whether the class is a view: one of its external bases is
+// Django's or DRF's, or is named as a view or a mixin is.
+func (c *class) view() bool {
+	return slices.ContainsFunc(c.ext, func(name string) bool {
+		last := lastName(name)
+		return strings.HasPrefix(name, "django.") || strings.HasPrefix(name, "rest_framework.") ||
+			strings.Contains(last, "View") || strings.HasSuffix(last, "Mixin")
+	})
 }
 
 // responseMethods are the request methods whose parameter after the
@@ -42,8 +55,8 @@ var responseMethods = map[string]bool{"process_response": true, "process_templat
 // is, is a request Django passes: anywhere in a module's function or a
 // method (formfield_for_foreignkey(self, db_field, request),
 // paginate_queryset(self, queryset, request), a signal's receiver), but
-// in a function nested in another only first, after self (a method
-// decorator's wrapper) or as a keyword. A plain
+// in a function nested in another only first, after self in a method
+// decorator's wrapper (@functools.wraps) or as a keyword. A plain
 // later one there is a local helper's or a test's stub (def
 // _urlopen(opener, request) replacing urllib's opener); a caller that
 // passes a request still sees what it does with it.
@@ -51,8 +64,8 @@ func requestPosition(f *fn, start, i int) bool {
 	if i == start || f.Parent <= 0 || int(f.Parent) >= len(f.mod.fns) || f.mod.fns[f.Parent].Kind != KindDef {
 		return true
 	}
-	if i == 1 && f.Params[0].Name == "self" {
-		return true // a method decorator's wrapper: _wrapped(self, request, …)
+	if i == 1 && f.Params[0].Name == "self" && slices.ContainsFunc(f.Decorators, func(d string) bool { return lastName(d) == "wraps" }) {
+		return true // a method decorator's wrapper: @wraps(view) _wrapped(self, request, …)
 	}
 	p := f.Params[i]
 	return p.Kind == ParamKwOnly || int(p.Span.End)-int(p.Span.Start) > len(p.Name) // a default or an annotation
@@ -80,7 +93,7 @@ func (p *Program) entry(f *fn) [][]Datum {
 		}
 	}
 	name := lastName(f.Name)
-	if method && boundHooks[name] != "" && len(params) == 2 && f.Params[1].Kind == ParamPlain {
+	if method && boundHooks[name] != "" && len(params) == 2 && f.Params[1].Kind == ParamPlain && f.class.view() {
 		// form_valid(self, form): a form Django bound to the request's data.
 		at := Loc{f.mod, f.Params[1].Span}
 		params[1] = []Datum{{Tag: TagObject, Kind: boundHooks[name], Origin: at, Carried: []Datum{{Tag: TagObject, Kind: ObjForm, Origin: at}}}}

@@ -35,6 +35,9 @@ func check(pass *analyzers.CheckPass) error {
 type sinkFinding struct {
 	analyzers.Finding
 	what, through string
+	// logger names the logger it is written to: its logging name when
+	// known, else the text of the object the sink is called on.
+	logger string
 	// sink is where it is written.
 	sinkPath string
 	sinkLine int
@@ -63,7 +66,7 @@ func oncePerCall(found []sinkFinding) []sinkFinding {
 			out = append(out, f)
 			continue
 		}
-		k := key{f.Location, f.RuleID, f.what, f.Data[dataLogger] + "\x00" + f.Data[dataExtraOnly]}
+		k := key{f.Location, f.RuleID, f.what, f.logger + "\x00" + f.Data[dataExtraOnly]}
 		if i, ok := first[k]; ok {
 			others[i]++
 			if f.before(&out[i]) {
@@ -246,7 +249,11 @@ func report(prog *pysrc.Program, ev *pysrc.Event) (sinkFinding, bool) {
 		}
 	}
 	fd.Flow = append(fd.Flow, analyzers.Step{Location: prog.Location(ev.At, "written by "+pysrc.Short(ev.AtName))})
-	return sinkFinding{Finding: fd, what: what, through: through, sinkPath: ev.At.Path(), sinkLine: ev.At.Line()}, true
+	logger := ev.Sink.Target
+	if !ev.Sink.Known {
+		logger = "?" + ev.AtName[:max(strings.LastIndexByte(ev.AtName, '.'), 0)]
+	}
+	return sinkFinding{Finding: fd, what: what, through: through, logger: logger, sinkPath: ev.At.Path(), sinkLine: ev.At.Line()}, true
 }
 
 // parenthesized returns " (s)", "" for an empty s.

@@ -259,18 +259,15 @@ func onlyAssignment(body *syntax.Node, name string) *syntax.Node {
 	var value *syntax.Node
 	n := 0
 	for st := body.FirstChild(); st != nil; st = st.NextSibling() {
-		if st.Type() != "expression_statement" {
-			if assigns(st, name) {
-				return nil
+		if e := st.NamedChild(0); st.Type() == "expression_statement" && e != nil && e.Type() == "assignment" {
+			right := e.ChildByFieldName("right")
+			if left := e.ChildByFieldName("left"); left != nil && left.Type() == "identifier" && left.Text() == name && right != nil && !assigns(right, name) {
+				value, n = right, n+1
+				continue
 			}
-			continue
 		}
-		e := st.NamedChild(0)
-		if e == nil || e.Type() != "assignment" {
-			continue
-		}
-		if left := e.ChildByFieldName("left"); left != nil && left.Type() == "identifier" && left.Text() == name {
-			value, n = e.ChildByFieldName("right"), n+1
+		if assigns(st, name) || st.Type() == "delete_statement" && namesIdentifier(st, name) {
+			return nil
 		}
 	}
 	if n != 1 {

@@ -253,6 +253,13 @@ func (fr *frame) method(d Datum, name, key string, cs *CallSite, loc Loc) []Datu
 	switch d.Tag {
 	case TagSym:
 		return []Datum{d.deferred(DOp{Op: Op{Name: name, Span: loc.Span}, Mod: loc.Mod, Call: true, Key: key})}
+	case TagSeq:
+		switch name {
+		case "pop":
+			return d.allItems() // an item, from the end or at a position
+		case "copy":
+			return []Datum{d}
+		}
 	case TagData:
 		if name == "split" || name == "rsplit" {
 			return dataMethod(d, name, cs.separator(key), loc)

@@ -52,7 +52,7 @@ func (w *walker) call(n *syntax.Node, st *state, discarded bool) exprVal {
 		return exprVal{counts: w.applySummary(n, name, id, args, refs, st, discarded)}
 	default:
 		w.unknownCall(n, name+"()", refs, st)
-		if m := w.f.u.macro(name); m != nil && m.fn || m == nil && (loopName(name) || upperName(name)) {
+		if m := w.f.u.macro(name); m != nil && m.fn || m == nil && (loopName(name) || upperName(name) && !w.an.repo.declares(name)) {
 			w.macroArgs(n, name, args, refs, st)
 		}
 	}
@@ -94,15 +94,14 @@ func (w *walker) resized(n *syntax.Node, name string, arg *syntax.Node, st *stat
 // loopName reports whether a callee's name is a loop macro's
 // (LIST_FOREACH, TAILQ_FOREACH_SAFE, list_for_each): one neither defined
 // nor declared is a macro of a header not read, whose cursor it assigns.
-// So is one named in upper case (upperName); another unknown callee is
-// taken as a function.
+// So is one named in upper case (upperName) that no file declares;
+// another unknown callee is taken as a function.
 func loopName(name string) bool {
 	lower := strings.ToLower(name)
 	return strings.Contains(lower, "foreach") || strings.Contains(lower, "for_each")
 }
 
-// upperName reports whether a callee neither defined nor declared is
-// named as macros are (NS_GET16, GETSHORT): upper case, with a digit or
+// upperName reports whether a callee is named as macros are (NS_GET16, GETSHORT): upper case, with a digit or
 // an underscore; a macro of a header not read may assign its arguments.
 func upperName(name string) bool {
 	return strings.ToUpper(name) == name && strings.ContainsAny(name, "_0123456789") && strings.ContainsAny(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")

@@ -380,7 +380,7 @@ func attributeEdits(src []byte, start, end int) []edit {
 			lead := macro == underscoreMacro && spaced && (next == '_' || next == '*' || next|0x20 >= 'a' && next|0x20 <= 'z')
 			trail := len(before) > 0 && identByte(before[len(before)-1]) && strings.IndexByte(",);=[", next) >= 0
 			if trail && macro != underscoreMacro {
-				trail = (next == ',' || next == ')') && declaratorName(before)
+				trail = declaratorName(before)
 			}
 			if lead || trail {
 				out = append(out, edit{start + m[0], bytes.Repeat([]byte(" "), m[1]-m[0])})
@@ -406,11 +406,11 @@ func listMacroEdits(text []byte, base int) []edit {
 	return out
 }
 
-// declaratorName reports whether text ends with a parameter's name after
-// its type (`PyObject *self`, `virConnectPtr conn`): a name that is no
-// keyword nor a type of the C library (`uint32_t`, `size_t`), after a star
-// or another name; not a parameter's type alone (`(uint32_t ID_LEN)`, an
-// upper-case name).
+// declaratorName reports whether text ends with a declarator's name after
+// its type (`PyObject *self`, `virConnectPtr conn`, `ret_summ`): a name
+// that is no keyword nor a type of the C library (`uint32_t`, `size_t`),
+// after a star or a name that is no qualifier; not a type alone
+// (`(uint32_t ID_LEN)`, `const MyType ID_LEN = 16`).
 func declaratorName(text []byte) bool {
 	i := bytes.LastIndexFunc(text, func(r rune) bool { return r > 0x7f || !identByte(byte(r)) }) + 1
 	word, rest := text[i:], bytes.TrimRight(text[:i], " \t")
@@ -418,7 +418,18 @@ func declaratorName(text []byte) bool {
 		return false
 	}
 	last := rest[len(rest)-1]
-	return last == '*' || identByte(last) && !bytes.HasSuffix(rest, []byte("struct")) && !bytes.HasSuffix(rest, []byte("enum")) && !bytes.HasSuffix(rest, []byte("union"))
+	if last == '*' {
+		return true
+	}
+	j := bytes.LastIndexFunc(rest, func(r rune) bool { return r > 0x7f || !identByte(byte(r)) }) + 1
+	return identByte(last) && !qualifiers[string(rest[j:])]
+}
+
+// qualifiers are the words before a type, which a name after them is:
+// `const MyType ID_LEN` declares ID_LEN of type MyType.
+var qualifiers = map[string]bool{
+	"const": true, "volatile": true, "static": true, "extern": true, "register": true, "restrict": true,
+	"inline": true, "struct": true, "enum": true, "union": true, "unsigned": true, "signed": true,
 }
 
 // identByte reports whether b may be part of a name.

@@ -41,6 +41,28 @@ type Repo struct {
 	// first use.
 	pyOnce  sync.Once
 	pyIndex []PyMethod
+	// declared are the names of the functions some file declares or
+	// defines, made on first use.
+	declOnce sync.Once
+	declared map[string]bool
+}
+
+// declares reports whether some file of the repository declares or
+// defines a function named name (a prototype in a header read).
+func (r *Repo) declares(name string) bool {
+	r.declOnce.Do(func() {
+		r.declared = map[string]bool{}
+		for _, path := range r.paths {
+			for _, n := range r.parts[path].declarations().protoDecls {
+				if fd, _ := functionDeclarator(n.ChildByFieldName("declarator")); fd != nil {
+					if id := fd.ChildByFieldName("declarator"); id != nil && id.Type() == "identifier" {
+						r.declared[id.Text()] = true
+					}
+				}
+			}
+		}
+	})
+	return r.declared[name]
 }
 
 // A funcRef is a function definition in a file.

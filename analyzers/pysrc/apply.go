@@ -106,12 +106,8 @@ func (fr *frame) bind(g *fn, self *Datum, cs *CallSite) (bound [][]Datum, first 
 			add(kwargs, v)
 		default:
 			j := g.param(a.Keyword)
-			if j < 0 && kwargs >= 0 {
-				// **kwargs is a dict: the value is held under its name.
-				for _, d := range v {
-					add(kwargs, fr.op(d, DOp{Op: Op{Kind: OpStored, Name: a.Keyword, Span: a.Span}, Mod: cs.fr.f.mod}))
-				}
-				continue
+			if j < 0 {
+				j = kwargs
 			}
 			add(j, v)
 		}

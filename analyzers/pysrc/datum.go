@@ -85,9 +85,6 @@ const (
 	// FlagUpload: a file the client uploaded (request.FILES), whose name
 	// Django strips of CR, LF and the other non-printable characters.
 	FlagUpload
-	// FlagPerItem: the value of each item of a form or a query (items()):
-	// one field of the body, whichever its key.
-	FlagPerItem
 )
 
 // FlagEscaped is both CR and LF escaped.
@@ -98,7 +95,7 @@ type Datum struct {
 	Tag Tag
 	// Named says the object's Key is its name; Flags are data's.
 	Named bool
-	Flags uint16
+	Flags uint8
 	// Param is a parameter's index (TagSym).
 	Param int
 	// Kind is the kind of data or object.

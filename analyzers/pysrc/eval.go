@@ -380,7 +380,7 @@ func (d Datum) deferred(o DOp) Datum {
 	return d
 }
 
-func flagged(ds []Datum, flag uint16) []Datum {
+func flagged(ds []Datum, flag uint8) []Datum {
 	for i := range ds {
 		ds[i].Flags |= flag
 	}
@@ -611,13 +611,7 @@ func (fr *frame) result(d Datum, k *ObjectKind, r Result, key string, loc Loc) [
 		// obj.get(KEY): one value; a header's, whatever its key.
 		return []Datum{{Tag: TagData, Kind: k.Keyed, Key: key, Origin: loc, Flags: d.Flags}}
 	case r.Pairs:
-		values := fr.whole(d)
-		for i := range values {
-			if values[i].Tag == TagData && values[i].Kind == DataBody {
-				values[i].Flags |= FlagPerItem
-			}
-		}
-		return []Datum{namedPairs(values, loc)}
+		return []Datum{namedPairs(fr.whole(d), loc)}
 	case r.Keyed, r.Whole:
 		return fr.whole(d)
 	case r.Same:
@@ -758,14 +752,13 @@ func KeyNames(key string) []string { return strings.Split(key, keySep) }
 
 // reread reads the datum a container holds under d.Under at key: d
 // itself for its own key (one of its names) or one that is not known (the
-// key or d.Under), nothing for another. The values of a form's items
-// held at keys not known (data[k] = v over request.POST.items()), read
-// at a literal key, are that field.
+// key or d.Under), nothing for another. A body held at keys not known
+// (data[k] = v over its items) read at a literal key is that field.
 func (d Datum) reread(key string) []Datum {
 	if key != "" && key != AnyKey && key != d.Under && d.Under != AnyKey && !slices.Contains(KeyNames(key), d.Under) {
 		return nil
 	}
-	if d.Under == AnyKey && key != "" && key != AnyKey && d.Tag == TagData && d.Kind == DataBody && d.Flags&FlagPerItem != 0 {
+	if d.Under == AnyKey && key != "" && key != AnyKey && d.Tag == TagData && d.Kind == DataBody {
 		return []Datum{field(d, key, d.Origin)}
 	}
 	d.Under = ""

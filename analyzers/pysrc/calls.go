@@ -256,7 +256,7 @@ func (fr *frame) method(d Datum, name, key string, cs *CallSite, loc Loc) []Datu
 	case TagSeq:
 		switch name {
 		case "pop":
-			return d.allItems() // an item, from the end or at a position
+			return fr.popped(d, cs, loc)
 		case "copy":
 			return []Datum{d}
 		}
@@ -400,6 +400,25 @@ func basicCredential(d Datum) bool {
 		}
 	}
 	return false
+}
+
+// popped is what seq.pop() gives: its last item, or the item at a
+// constant position; any item where that is not known.
+func (fr *frame) popped(d Datum, cs *CallSite, loc Loc) []Datum {
+	at := "-1"
+	if cs != nil && len(cs.args) > 0 {
+		at = ""
+		if a := cs.args[0]; len(a) == 1 && a[0].Tag == TagConst && position(a[0].Key) >= 0 {
+			at = a[0].Key
+		}
+	}
+	switch {
+	case at == "":
+		return d.allItems()
+	case at == "-1" && d.Flags&FlagEach == 0 && len(d.Items) > 0:
+		return d.Items[len(d.Items)-1]
+	}
+	return fr.items(d, DOp{Op: Op{Kind: OpItem, Name: at, Span: loc.Span}, Mod: loc.Mod}, loc)
 }
 
 // invoke is the result of calling d: a function of the repository

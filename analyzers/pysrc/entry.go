@@ -37,9 +37,15 @@ var boundHooks = map[string]string{
 	"perform_create": ObjSerializer, "perform_update": ObjSerializer,
 }
 
-// view reports whether the class is a view: one of its external bases is
-// Django's or DRF's, or is named as a view or a mixin is.
+// view reports whether the class is a view: it or a class of its order is
+// named as a view or a mixin is, or one of its external bases is Django's
+// or DRF's or so named.
 func (c *class) view() bool {
+	for _, k := range c.mro {
+		if strings.Contains(k.Name, "View") || strings.HasSuffix(k.Name, "Mixin") {
+			return true
+		}
+	}
 	return slices.ContainsFunc(c.ext, func(name string) bool {
 		last := lastName(name)
 		return strings.HasPrefix(name, "django.") || strings.HasPrefix(name, "rest_framework.") ||

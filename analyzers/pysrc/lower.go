@@ -283,7 +283,7 @@ func onlyAssignment(body *syntax.Node, name string) *syntax.Node {
 func assigns(n *syntax.Node, name string) bool {
 	var target *syntax.Node
 	switch n.Type() {
-	case "assignment", "augmented_assignment", "for_statement", "for_in_clause":
+	case "assignment", "augmented_assignment", "for_statement":
 		target = n.ChildByFieldName("left")
 	case "named_expression":
 		target = n.ChildByFieldName("name")
@@ -303,10 +303,14 @@ func assigns(n *syntax.Node, name string) bool {
 	return false
 }
 
-// namesIdentifier reports whether n is, or holds, identifier name.
+// namesIdentifier reports whether target n binds identifier name: is it,
+// or holds it in a tuple or list of targets (not x[name], obj.name).
 func namesIdentifier(n *syntax.Node, name string) bool {
-	if n.Type() == "identifier" {
+	switch n.Type() {
+	case "identifier":
 		return n.Text() == name
+	case "subscript", "attribute":
+		return false
 	}
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		if namesIdentifier(c, name) {

@@ -392,11 +392,13 @@ func TestDanglingSymlink(t *testing.T) {
 	wantPaths(t, files, "ok.py")
 	wantWarnings(t, warnings, Warning{"broken.py", "skipped: dangling symlink"}, Warning{"sub/dir", "skipped: dangling symlink"})
 	// One the walk would not follow (ignored, excluded, a skipped name)
-	// is no warning.
+	// or that names a file residue does not read (a template) is no
+	// warning.
 	writeTree(t, root, map[string]string{".gitignore": "ignored.py\n"})
 	symlink(t, root, "missing.py", "ignored.py")
 	symlink(t, root, "missing.py", "excluded.py")
 	symlink(t, root, "gone", ".residue_cache")
+	symlink(t, root, "missing.tpl", "templates/added_empty.tpl")
 	files, warnings = walk(t, []string{root}, Options{Root: root, Exclude: []string{"excluded.py"}})
 	wantPaths(t, files, "ok.py")
 	wantWarnings(t, warnings, Warning{"broken.py", "skipped: dangling symlink"}, Warning{"sub/dir", "skipped: dangling symlink"})

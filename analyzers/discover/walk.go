@@ -207,8 +207,9 @@ func (d *dir) child(name string) entry {
 // it holds the link, which would make a loop.
 func (w *walker) visitLink(c entry, patterns []gitignore.Pattern, m gitignore.Matcher) {
 	info, err := os.Stat(c.abs)
-	if err != nil && (isSkippedName(c.comps[len(c.comps)-1]) || w.excluded(c.rel) || m.Match(c.comps, false) || m.Match(c.comps, true)) {
-		return // a broken link the walk would not have followed: no warning
+	name := c.comps[len(c.comps)-1]
+	if _, source := langByName(name); err != nil && (!source || isSkippedName(name) || w.excluded(c.rel) || m.Match(c.comps, false) || m.Match(c.comps, true)) {
+		return // a broken link the walk would not have followed, or to a file it would not read: no warning
 	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist):

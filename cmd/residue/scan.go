@@ -78,6 +78,7 @@ func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	var o scanOptions
 	fs := newCommand("scan", scanUsage, stdout)
 	fs.StringVar(&o.format, "format", "text", "output format: text, json, sarif or github (workflow-command annotations)")
+	fs.StringVar(&o.format, "f", "text", "shorthand for --format")
 	fs.StringVar(&o.output, "o", "", "write the report to `FILE` instead of stdout (a regular file atomically; a device or FIFO directly; - is stdout)")
 	fs.StringVar(&o.severity, "severity", "note", "report only findings at or above `LEVEL`: error, warning or note")
 	fs.IntVar(&o.jobs, "jobs", 0, "number of files analyzed in parallel (default: number of CPUs)")

@@ -235,21 +235,9 @@ func moduleFunction(n *syntax.Node, name string) *syntax.Node {
 // holdsReturn reports whether a return statement other than last is in
 // n, outside nested functions, classes and lambdas.
 func holdsReturn(n, last *syntax.Node) bool {
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-		switch c.Type() {
-		case "return_statement":
-			if c.StartByte() != last.StartByte() {
-				return true
-			}
-			continue
-		case "function_definition", "class_definition", "lambda":
-			continue
-		}
-		if holdsReturn(c, last) {
-			return true
-		}
-	}
-	return false
+	return inScope(n, func(c *syntax.Node) bool {
+		return c.Type() == "return_statement" && c.StartByte() != last.StartByte()
+	})
 }
 
 // onlyAssignment returns the value of the one statement of body (at its
@@ -281,43 +269,34 @@ func onlyAssignment(body *syntax.Node, name string) *syntax.Node {
 // functions, classes and lambdas: any of them that names it, anywhere in
 // its target.
 func assigns(n *syntax.Node, name string) bool {
-	var target *syntax.Node
-	switch n.Type() {
-	case "assignment", "augmented_assignment", "for_statement":
-		target = n.ChildByFieldName("left")
-	case "named_expression":
-		target = n.ChildByFieldName("name")
-	case "as_pattern_target", "import_statement", "import_from_statement":
-		target = n
-	case "function_definition", "class_definition", "lambda":
-		return false
-	}
-	if target != nil && namesIdentifier(target, name) {
-		return true
-	}
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-		if assigns(c, name) {
-			return true
+	return inScope(n, func(c *syntax.Node) bool {
+		var target *syntax.Node
+		switch c.Type() {
+		case "assignment", "augmented_assignment", "for_statement":
+			target = c.ChildByFieldName("left")
+		case "named_expression":
+			target = c.ChildByFieldName("name")
+		case "as_pattern_target", "import_statement", "import_from_statement":
+			target = c
 		}
-	}
-	return false
+		return target != nil && namesIdentifier(target, name)
+	})
 }
 
 // namesIdentifier reports whether target n binds identifier name: is it,
 // or holds it in a tuple or list of targets (not x[name], obj.name).
 func namesIdentifier(n *syntax.Node, name string) bool {
-	switch n.Type() {
-	case "identifier":
-		return n.Text() == name
-	case "subscript", "attribute":
-		return false
-	}
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-		if namesIdentifier(c, name) {
-			return true
+	found := false
+	n.Walk(func(c *syntax.Node) bool {
+		switch {
+		case found, c.Type() == "subscript", c.Type() == "attribute":
+			return false
+		case c.Type() == "identifier":
+			found = c.Text() == name
 		}
-	}
-	return false
+		return !found
+	})
+	return found
 }
 
 // assign binds target to v, assigned by statement at.

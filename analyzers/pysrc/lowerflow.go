@@ -132,18 +132,27 @@ func (s *fnState) returns(block *syntax.Node) bool {
 // leavesEarly reports whether a break or continue is in n, outside
 // nested functions, classes and lambdas.
 func leavesEarly(n *syntax.Node) bool {
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-		switch c.Type() {
-		case "break_statement", "continue_statement":
-			return true
-		case "function_definition", "class_definition", "lambda":
-			continue
+	return inScope(n, func(c *syntax.Node) bool {
+		return c.Type() == "break_statement" || c.Type() == "continue_statement"
+	})
+}
+
+// inScope reports whether pred holds of n or of a node under it that is
+// in n's own scope: nested functions, classes and lambdas (n too, when it
+// is one) are not looked into.
+func inScope(n *syntax.Node, pred func(*syntax.Node) bool) bool {
+	found := false
+	n.Walk(func(c *syntax.Node) bool {
+		switch {
+		case found:
+			return false
+		case c.Type() == "function_definition", c.Type() == "class_definition", c.Type() == "lambda":
+			return false
 		}
-		if leavesEarly(c) {
-			return true
-		}
-	}
-	return false
+		found = pred(c)
+		return !found
+	})
+	return found
 }
 
 // alternatives lowers the elif and else clauses alts of if statement n,

@@ -113,7 +113,7 @@ var djangoObjects = []*ObjectKind{
 		Name: ObjSerializer, Data: "data", InstanceAt: 1,
 		Attrs: map[string]Result{
 			"initial_data": {Carried: true}, "validated_data": {Carried: true, Validated: true}, "__dict__": {Carried: true},
-			"data": {Carried: true, Validated: true}, "errors": {Carried: true, Echoed: true},
+			"data": {Carried: true, Validated: true}, "errors": {Carried: true, Echoed: true, Held: true},
 		},
 	},
 	{

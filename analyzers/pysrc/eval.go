@@ -632,8 +632,7 @@ func (fr *frame) result(d Datum, k *ObjectKind, r Result, key string, loc Loc) [
 			for _, c := range out {
 				fields = union(fields, fr.op(c, DOp{Op: Op{Kind: OpIndex, Name: AnyKey, Span: loc.Span}, Mod: loc.Mod})...)
 			}
-			if k.Name == ObjSerializer {
-				// DRF's errors are a dict: written whole, its repr.
+			if r.Held {
 				for i := range fields {
 					if fields[i].Tag == TagData {
 						fields[i].Under = AnyKey

@@ -124,8 +124,9 @@ type Result struct {
 	Upload bool
 	// Echoed gives of what it carries one field at most, at a key not
 	// known: a form's errors are messages, some of which quote the value
-	// a field was sent (an invalid choice).
-	Echoed bool
+	// a field was sent (an invalid choice); Held keeps those in a
+	// dictionary, written whole as its repr (DRF's errors).
+	Echoed, Held bool
 }
 
 // A Sink is a call that writes data somewhere a family cares about.

@@ -2,7 +2,6 @@ package ctypes
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
@@ -33,14 +32,10 @@ func (ix *index) callMismatches() {
 // one the callee names, by its literal key or as its name (SDL_Delay =
 // _funcs["SDL_Delay"]), else none: which row the call uses is not known.
 func (ix *index) candidates(c *callNote) []pysrc.Datum {
-	if len(c.fps) < 2 || !slices.ContainsFunc(c.fps[1:], func(fp pysrc.Datum) bool { return fp.Key != c.fps[0].Key }) {
+	if c.callee == "" {
 		return c.fps
 	}
-	callee := ix.text(c.loc)
-	if i := strings.IndexByte(callee, '('); i >= 0 {
-		callee = callee[:i]
-	}
-	callee = strings.TrimSpace(callee)
+	callee := c.callee
 	name := callee[strings.LastIndexByte(callee, '.')+1:]
 	var out []pysrc.Datum
 	for _, fp := range c.fps {

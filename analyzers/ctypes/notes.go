@@ -1,6 +1,7 @@
 package ctypes
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -41,8 +42,10 @@ type fnNote struct {
 type callNote struct {
 	fn fnID
 	// fps are the foreign functions the callee may be; builtin names a
-	// ctypes function called.
+	// ctypes function called. callee is the callee's text where fps are
+	// several functions (index.candidates).
 	fps     []pysrc.Datum
+	callee  string
 	builtin string
 	args    []argNote
 	// splat is set for a call that unpacks arguments or passes keywords.
@@ -149,6 +152,9 @@ func observe(c *pysrc.CallSite, result []pysrc.Datum) {
 			if d.Kind == objFunc {
 				n.fps = append(n.fps, d)
 			}
+		}
+		if slices.ContainsFunc(n.fps, func(fp pysrc.Datum) bool { return fp.Key != n.fps[0].Key }) {
+			n.callee = strings.TrimSpace(c.CalleeText())
 		}
 	}
 	python := ""

@@ -29,6 +29,12 @@ func (cs *CallSite) Method() string { return cs.c.Method }
 // callee is not a dotted name.
 func (cs *CallSite) Name() string { return cs.c.Name }
 
+// CalleeText returns the source text of the callee (`_funcs["SDL_Delay"]`
+// of `_funcs["SDL_Delay"](10)`).
+func (cs *CallSite) CalleeText() string {
+	return cs.fr.p.text(Loc{cs.fr.f.mod, cs.c.FuncSpan})
+}
+
 // Module returns the dotted name of the calling module.
 func (cs *CallSite) Module() string { return cs.fr.f.mod.name }
 

@@ -47,7 +47,7 @@ const maxFlows = 16
 // become the function's flows, other data an event.
 func (fr *frame) sink(cs *CallSite, s Sink) {
 	loc := cs.Loc()
-	ev := &Event{Sink: s, Call: loc, Callee: fr.p.text(Loc{loc.Mod, cs.c.FuncSpan}), At: loc}
+	ev := &Event{Sink: s, Call: loc, Callee: cs.CalleeText(), At: loc}
 	ev.AtName = ev.Callee
 	for i, a := range cs.c.Args {
 		if i >= len(s.Uses) || s.Uses[i] == UseNone {
@@ -129,7 +129,7 @@ func (fr *frame) through(cs *CallSite, flows []SinkFlow, bound [][]Datum, first 
 		}
 		ev := events[fl.At]
 		if ev == nil {
-			ev = &Event{Sink: fl.Sink, Call: loc, Callee: fr.p.text(Loc{loc.Mod, cs.c.FuncSpan}), At: fl.At, AtName: fl.Callee, Through: fl.Via}
+			ev = &Event{Sink: fl.Sink, Call: loc, Callee: cs.CalleeText(), At: fl.At, AtName: fl.Callee, Through: fl.Via}
 			events[fl.At] = ev
 			order = append(order, fl.At)
 		}

@@ -16,6 +16,7 @@ const (
 	valueArg  argKind = iota + 1 // a number, a character or a pointer, by value
 	stringArg                    // a NUL-terminated string it points to
 	skipArg                      // an argument it writes (%n) or does not read
+	bufferArg                    // a buffer it copies, the next argument its length (Py_BuildValue's y#)
 )
 
 // A printer is a function that prints its arguments.

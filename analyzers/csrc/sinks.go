@@ -30,16 +30,16 @@ func (w *walker) sinkCall(n *syntax.Node, name string, args []*syntax.Node, refs
 // buildValueSink checks the y#, s# and z# units of Py_BuildValue, which
 // copy a buffer and a length into the result.
 func (w *walker) buildValueSink(n *syntax.Node, args []*syntax.Node, refs []*ref, st *state) {
-	if len(args) == 0 || stripParens(args[0]) == nil {
+	if len(args) == 0 {
 		return
 	}
-	format := args[0]
-	if t := format.Type(); t != "string_literal" && t != "concatenated_string" {
+	format, ok := formatText(args[0])
+	if !ok {
 		return
 	}
-	for _, u := range formatBuffers(stringContent(format)) {
-		k := u + 1 // args[0] is the format
-		if k+1 < len(args) && refs[k] != nil {
+	for i, kind := range unitArgs(format) {
+		k := i + 1 // args[0] is the format
+		if kind == bufferArg && k+1 < len(args) && refs[k] != nil {
 			w.checkSink(sink{at: n, r: *refs[k], leaving: w.eval(args[k+1], st), lenArg: args[k+1], verb: "copied into the result of Py_BuildValue()", python: true}, st)
 		}
 	}
@@ -47,9 +47,9 @@ func (w *walker) buildValueSink(n *syntax.Node, args []*syntax.Node, refs []*ref
 
 // unitArgs returns how Py_BuildValue reads the arguments of its format's
 // units: a number, a character or an object by value, a string through
-// its pointer; a y#, s# or z# unit's buffer is buildValueSink's, its
-// length a value; O& passes its argument to a converter. It stops at a
-// unit it does not know.
+// its pointer; a y#, s# or z# unit copies a buffer its length counts
+// (buildValueSink's); O& passes its argument to a converter. It stops at
+// a unit it does not know.
 func unitArgs(format string) []argKind {
 	var out []argKind
 	for i := 0; i < len(format); i++ {
@@ -57,7 +57,11 @@ func unitArgs(format string) []argKind {
 		case ' ', '\t', ':', ',', '(', ')', '[', ']', '{', '}':
 		case 's', 'z', 'y', 'u', 'U':
 			if i+1 < len(format) && format[i+1] == '#' {
-				out = append(out, skipArg, valueArg)
+				buf := bufferArg
+				if c == 'u' || c == 'U' {
+					buf = skipArg // Py_UNICODE, or a str object's
+				}
+				out = append(out, buf, valueArg)
 				i++
 				continue
 			}
@@ -75,40 +79,6 @@ func unitArgs(format string) []argKind {
 				continue
 			}
 			out = append(out, valueArg)
-		default:
-			return out
-		}
-	}
-	return out
-}
-
-// formatBuffers returns, for a Py_BuildValue format, the argument index
-// (after the format) of each buffer of a y#, s# or z# unit. It stops at a
-// unit it does not know.
-func formatBuffers(format string) []int {
-	var out []int
-	arg := 0
-	for i := 0; i < len(format); i++ {
-		switch c := format[i]; c {
-		case ' ', '\t', ':', ',', '(', ')', '[', ']', '{', '}':
-		case 's', 'z', 'y', 'u', 'U':
-			if i+1 < len(format) && format[i+1] == '#' {
-				if c != 'u' && c != 'U' {
-					out = append(out, arg)
-				}
-				arg += 2
-				i++
-				continue
-			}
-			arg++
-		case 'i', 'b', 'h', 'l', 'B', 'H', 'I', 'k', 'L', 'K', 'n', 'c', 'C', 'd', 'f', 'D', 'p', 'S', 'N':
-			arg++
-		case 'O':
-			arg++
-			if i+1 < len(format) && format[i+1] == '&' {
-				arg++
-				i++
-			}
 		default:
 			return out
 		}

@@ -48,9 +48,6 @@ var (
 	stmtMacro  = regexp.MustCompile(`^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*(\([^;{}]*\))?[ \t]*\r?$`)
 	blockMacro = regexp.MustCompile(`^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\([^;{}]*\)[ \t]*\{[ \t]*\r?$`)
 	vaArg      = regexp.MustCompile(`\bva_arg[ \t]*\([^,()]*,([^()]*)\)`)
-	// typeArg: CPython's macros whose first argument (after the
-	// pointer, for the Resize ones) is a type.
-	typeArg = regexp.MustCompile(`\b(?:PyMem_(?:New|NEW)|PyObject_(?:GC_)?(?:New|NEW|NewVar|NEWVAR))[ \t]*\(([^,()]*),|\bPyMem_(?:Resize|RESIZE)[ \t]*\([^,()]*,([^,()]*),`)
 	// jumpCall: a macro call that starts a line, up to its arguments.
 	jumpCall   = regexp.MustCompile(`^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(`)
 	storageDef = regexp.MustCompile(`^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]+(static|inline|extern|static inline|__inline|__inline__)[ \t]*$`)
@@ -74,8 +71,8 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 		}
 		start, end := int(c.StartByte()), int(c.EndByte())
 		out = append(out, storageEdits(src[start:end], start, storage)...)
-		out = append(out, typeNameEdits(src[start:end], start, "va_arg", vaArg)...)
-		out = append(out, typeNameEdits(src[start:end], start, "Py", typeArg)...)
+		out = append(out, typeNameEdits(vaArgTypes(src[start:end]), start)...)
+		out = append(out, typeNameEdits(allocationTypes(src[start:end]), start)...)
 		out = append(out, jumpArgEdits(src[start:end], start)...)
 		out = append(out, leadEdits(src[start:end], start, storage)...)
 		out = append(out, attributeEdits(src, start, end)...)
@@ -189,23 +186,72 @@ func nextLine(rest []byte, skip func(trimmed []byte) bool) []byte {
 	return nil
 }
 
-// typeNameEdits makes the type argument each match of re captures (its
-// first group that matched) a name of its length: `va_arg(ap, char *)`,
-// and CPython's allocation macros (typeArg). A text without the word
-// every match holds is not searched.
-func typeNameEdits(text []byte, base int, word string, re *regexp.Regexp) []edit {
-	if !bytes.Contains(text, []byte(word)) {
+// typeNameEdits makes each type argument (a span of text) a name of its
+// length: `va_arg(ap, char *)` (vaArgTypes), and CPython's allocation
+// macros (allocationTypes).
+func typeNameEdits(spans [][2]int, base int) []edit {
+	var out []edit
+	for _, sp := range spans {
+		if lo, hi := sp[0], sp[1]; hi > lo {
+			name := bytes.Repeat([]byte(" "), hi-lo)
+			name[len(name)-1] = 'T'
+			out = append(out, edit{base + lo, name})
+		}
+	}
+	return out
+}
+
+// vaArgTypes returns the spans of va_arg's type arguments in text.
+func vaArgTypes(text []byte) [][2]int {
+	if !bytes.Contains(text, []byte("va_arg")) {
 		return nil
 	}
-	var out []edit
-	for _, m := range re.FindAllSubmatchIndex(text, -1) {
-		for g := 2; g+1 < len(m); g += 2 {
-			if lo, hi := m[g], m[g+1]; lo >= 0 && hi > lo {
-				name := bytes.Repeat([]byte(" "), hi-lo)
-				name[len(name)-1] = 'T'
-				out = append(out, edit{base + lo, name})
+	var out [][2]int
+	for _, m := range vaArg.FindAllSubmatchIndex(text, -1) {
+		out = append(out, [2]int{m[2], m[3]})
+	}
+	return out
+}
+
+// allocationArgs are CPython's allocation macros whose argument at this
+// index is a type: the first, or the second, after the pointer, for the
+// Resize ones.
+var allocationArgs = map[string]int{
+	"PyMem_New": 0, "PyMem_NEW": 0, "PyMem_Resize": 1, "PyMem_RESIZE": 1,
+	"PyObject_New": 0, "PyObject_NEW": 0, "PyObject_NewVar": 0, "PyObject_NEWVAR": 0,
+	"PyObject_GC_New": 0, "PyObject_GC_NEW": 0, "PyObject_GC_NewVar": 0, "PyObject_GC_NEWVAR": 0,
+}
+
+// allocationTypes returns the spans of the type arguments of CPython's
+// allocation macros in text (`PyMem_New(char *, n)`): the macro's whole
+// name, blanks, a parenthesis, then arguments that hold no parenthesis up
+// to the comma after the type.
+func allocationTypes(text []byte) [][2]int {
+	if !bytes.Contains(text, []byte("PyMem_")) && !bytes.Contains(text, []byte("PyObject_")) {
+		return nil
+	}
+	var out [][2]int
+	for start, end := nextName(text, 0); start < len(text); start, end = nextName(text, end) {
+		arg, ok := allocationArgs[string(text[start:end])]
+		if !ok {
+			continue
+		}
+		open := skipBlanks(text, end)
+		if open >= len(text) || text[open] != '(' {
+			continue
+		}
+		lo := open + 1
+		for n := 0; ; n++ {
+			hi := lo + bytes.IndexFunc(text[lo:], func(r rune) bool { return r == ',' || r == '(' || r == ')' })
+			if hi < lo || text[hi] != ',' {
 				break
 			}
+			if n == arg {
+				out = append(out, [2]int{lo, hi})
+				end = hi + 1
+				break
+			}
+			lo = hi + 1
 		}
 	}
 	return out
@@ -346,16 +392,134 @@ func leadEdits(text []byte, base int, storage map[string]string) []edit {
 	return out
 }
 
-var (
-	// underscoreMacro is a name between underscores, with its arguments.
-	underscoreMacro = regexp.MustCompile(`\b_[a-z][A-Za-z0-9_]*_\b(?:[ \t]*\([^()\n]*\))?`)
+// The shapes of attribute macros (attributeSpans).
+type attributeShape int
+
+const (
+	// underscoreMacro is a name between underscores, with its arguments
+	// (`_cleanup_(freep)`).
+	underscoreMacro attributeShape = iota
 	// upperMacro is an upper-case name with an underscore, with its
 	// arguments (ATTRIBUTE_UNUSED, G_GNUC_UNUSED, ATTRIBUTE_NONNULL(1)).
-	upperMacro = regexp.MustCompile(`\b[A-Z][A-Z0-9]*_[A-Z0-9_]*\b(?:[ \t]*\([^()\n]*\))?`)
+	upperMacro
 	// gnuAttribute is GCC's __attribute__((…)), with one level of
 	// parentheses inside (format(printf, 1, 2)).
-	gnuAttribute = regexp.MustCompile(`\b__attribute__[ \t]*\(\((?:[^()\n]|\([^()\n]*\))*\)\)`)
+	gnuAttribute
 )
+
+// attributeSpans returns the start and end of each macro of a shape in
+// text, left to right: a whole name (a run of name bytes, not part of a
+// longer one) of the shape, then, for the first two shapes, its arguments
+// when a parenthesis follows it on the line with no other inside. A name
+// inside a macro's arguments is not another macro.
+func attributeSpans(text []byte, shape attributeShape) [][2]int {
+	var out [][2]int
+	for start, end := nextName(text, 0); start < len(text); start, end = nextName(text, end) {
+		if macroEnd, ok := attributeAt(text, start, end, shape); ok {
+			out = append(out, [2]int{start, macroEnd})
+			end = macroEnd
+		}
+	}
+	return out
+}
+
+// nextName returns the start and end of the first whole name (a run of
+// name bytes) in text at or after i; len(text) twice for none.
+func nextName(text []byte, i int) (start, end int) {
+	for i < len(text) && !identByte(text[i]) {
+		i++
+	}
+	start = i
+	for i < len(text) && identByte(text[i]) {
+		i++
+	}
+	return start, i
+}
+
+// attributeAt reports whether the name text[start:end] is an attribute
+// macro of a shape, and where the macro ends.
+func attributeAt(text []byte, start, end int, shape attributeShape) (int, bool) {
+	name := text[start:end]
+	switch shape {
+	case underscoreMacro:
+		if len(name) < 3 || name[0] != '_' || name[1] < 'a' || name[1] > 'z' || name[len(name)-1] != '_' {
+			return 0, false
+		}
+		return argumentsEnd(text, end), true
+	case upperMacro:
+		if name[0] < 'A' || name[0] > 'Z' || bytes.IndexByte(name, '_') < 0 {
+			return 0, false
+		}
+		for _, b := range name {
+			if b >= 'a' && b <= 'z' {
+				return 0, false
+			}
+		}
+		return argumentsEnd(text, end), true
+	}
+	if string(name) != "__attribute__" {
+		return 0, false
+	}
+	i := skipBlanks(text, end)
+	if !bytes.HasPrefix(text[i:], []byte("((")) {
+		return 0, false
+	}
+	for i += 2; i < len(text); {
+		switch text[i] {
+		case ')':
+			if bytes.HasPrefix(text[i:], []byte("))")) {
+				return i + 2, true
+			}
+			return 0, false
+		case '\n':
+			return 0, false
+		case '(':
+			c := closingParen(text, i)
+			if c < 0 {
+				return 0, false
+			}
+			i = c + 1
+		default:
+			i++
+		}
+	}
+	return 0, false
+}
+
+// argumentsEnd returns where a macro's arguments end when blanks then a
+// parenthesis follow it at end, and the parenthesis closes on the line
+// with none inside; else end.
+func argumentsEnd(text []byte, end int) int {
+	if i := skipBlanks(text, end); i < len(text) && text[i] == '(' {
+		if c := closingParen(text, i); c >= 0 {
+			return c + 1
+		}
+	}
+	return end
+}
+
+// closingParen returns the offset of the parenthesis that closes the one
+// at open, on its line and with none inside; -1 for none.
+func closingParen(text []byte, open int) int {
+	for i := open + 1; i < len(text); i++ {
+		switch text[i] {
+		case ')':
+			return i
+		case '(', '\n':
+			return -1
+		}
+	}
+	return -1
+}
+
+// skipBlanks returns the offset of the first byte at or after i that is
+// no space or tab.
+func skipBlanks(text []byte, i int) int {
+	for i < len(text) && (text[i] == ' ' || text[i] == '\t') {
+		i++
+	}
+	return i
+}
 
 // attributeEdits blanks the attribute macros named between underscores
 // that stand before a declaration's type (a blank, then a name or a star)
@@ -367,8 +531,8 @@ var (
 func attributeEdits(src []byte, start, end int) []edit {
 	var out []edit
 	text := src[start:end]
-	for _, macro := range []*regexp.Regexp{underscoreMacro, upperMacro, gnuAttribute} {
-		for _, m := range macro.FindAllIndex(text, -1) {
+	for _, shape := range []attributeShape{underscoreMacro, upperMacro, gnuAttribute} {
+		for _, m := range attributeSpans(text, shape) {
 			// What comes before may end the node before this one (an
 			// ERROR that starts at the attribute).
 			before := bytes.TrimRight(src[:start+m[0]], " \t")
@@ -377,9 +541,9 @@ func attributeEdits(src []byte, start, end int) []edit {
 				continue
 			}
 			next, spaced := after[0], len(after) < len(text[m[1]:])
-			lead := macro == underscoreMacro && spaced && (next == '_' || next == '*' || next|0x20 >= 'a' && next|0x20 <= 'z')
+			lead := shape == underscoreMacro && spaced && (next == '_' || next == '*' || next|0x20 >= 'a' && next|0x20 <= 'z')
 			trail := len(before) > 0 && identByte(before[len(before)-1]) && strings.IndexByte(",);=[", next) >= 0
-			if trail && macro != underscoreMacro {
+			if trail && shape != underscoreMacro {
 				trail = declaratorName(before)
 			}
 			if lead || trail {
@@ -454,17 +618,17 @@ func declaratorFollows(rest []byte) bool {
 
 var declaratorLine = regexp.MustCompile(`^[ \t]*\**[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*\(`)
 
-// storageEdits replaces a storage-class macro by its word.
+// storageEdits replaces each storage-class macro (a whole name) by its
+// word.
 func storageEdits(text []byte, base int, storage map[string]string) []edit {
+	if len(storage) == 0 {
+		return nil
+	}
 	var out []edit
-	for name, word := range storage {
-		if len(word) > len(name) {
-			continue
-		}
-		re := regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `\b`)
-		for _, m := range re.FindAllIndex(text, -1) {
-			w := append([]byte(word), bytes.Repeat([]byte(" "), len(name)-len(word))...)
-			out = append(out, edit{base + m[0], w})
+	for start, end := nextName(text, 0); start < len(text); start, end = nextName(text, end) {
+		if word, ok := storage[string(text[start:end])]; ok && len(word) <= end-start {
+			w := append([]byte(word), bytes.Repeat([]byte(" "), end-start-len(word))...)
+			out = append(out, edit{base + start, w})
 		}
 	}
 	return out

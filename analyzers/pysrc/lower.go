@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/residue-sec/residue/analyzers/syntax"
 )
@@ -108,9 +109,11 @@ func (s *fnState) stmt(n *syntax.Node) {
 	s.emit(st)
 }
 
-var statementType = regexp.MustCompile(`_(statement|definition)$|^block$`)
-
-func isStatement(t string) bool { return statementType.MatchString(t) }
+// isStatement reports whether a node type is a statement's, a
+// definition's or a block's.
+func isStatement(t string) bool {
+	return strings.HasSuffix(t, "_statement") || strings.HasSuffix(t, "_definition") || t == "block"
+}
 
 // exprStmt lowers the expression of an expression statement at stmt,
 // recording what it assigns in st.

@@ -10,14 +10,14 @@ func (fr *frame) apply(g *fn, self *Datum, cs *CallSite, loc Loc) []Datum {
 		return nil
 	}
 	bound, first := fr.bind(g, self, cs)
-	var out []Datum
+	var out gathering
 	for i, r := range res.returns {
 		if !res.symbolic[i] {
-			out = union(out, r.step(loc))
+			out.add(r.step(loc))
 			continue
 		}
 		for _, d := range fr.instantiate(r, bound, 0) {
-			out = union(out, d.step(loc))
+			out.add(d.step(loc))
 		}
 	}
 	if len(res.sinks) > 0 && cs != nil {
@@ -26,18 +26,18 @@ func (fr *frame) apply(g *fn, self *Datum, cs *CallSite, loc Loc) []Datum {
 	if len(res.storeFlows) > 0 {
 		fr.replay(res.storeFlows, bound)
 	}
-	return out
+	return out.result()
 }
 
 // subst applies deferred operations to an argument.
 func (fr *frame) subst(a Datum, ops []DOp) []Datum {
 	cur := []Datum{a}
 	for _, o := range ops {
-		var next []Datum
+		var next gathering
 		for _, d := range cur {
-			next = union(next, fr.op(d, o)...)
+			next.add(fr.op(d, o)...)
 		}
-		cur = next
+		cur = next.result()
 		if len(cur) == 0 {
 			break
 		}

@@ -226,21 +226,21 @@ func (fr *frame) callResult(cs *CallSite) []Datum {
 		}
 	}
 	loc := cs.Loc()
-	var out []Datum
+	var out gathering
 	if c.Method != "" {
 		key := ""
 		if i := cs.Positional(0); i >= 0 {
 			key = c.Args[i].Lit
 		}
 		for _, r := range cs.Recv {
-			out = union(out, fr.method(r, c.Method, key, cs, loc)...)
+			out.add(fr.method(r, c.Method, key, cs, loc)...)
 		}
-		return out
+		return out.result()
 	}
 	for _, d := range cs.Func {
-		out = union(out, fr.invoke(d, cs, loc)...)
+		out.add(fr.invoke(d, cs, loc)...)
 	}
-	return out
+	return out.result()
 }
 
 // method is the result of calling method name of d; key is the call's

@@ -229,6 +229,36 @@ func union(ds []Datum, add ...Datum) []Datum {
 	return ds
 }
 
+// A gathering collects datums as a loop of unions does (union), without
+// copying the result each time a datum is added: once union has made an
+// array of the gathering's own, the datums after are appended to it in
+// place. The result is read once the loop is over.
+type gathering struct {
+	ds  []Datum
+	own bool
+}
+
+// result returns the datums gathered, with no room after them: an array
+// of the gathering's own may have some, which an append must not share.
+func (g *gathering) result() []Datum { return slices.Clip(g.ds) }
+
+// add adds the datums of add that the gathering does not hold, up to
+// maxAtoms.
+func (g *gathering) add(add ...Datum) {
+	if len(add) == 0 {
+		return
+	}
+	if g.own {
+		g.ds = appendNew(g.ds, add)
+		return
+	}
+	next := union(g.ds, add...)
+	// union returns ds when nothing is new, add's array when ds is empty
+	// and add is distinct, else an array of its own.
+	g.own = len(next) > len(g.ds) && &next[0] != &add[0]
+	g.ds = next
+}
+
 // appendNew appends to ds, in place, the datums of add it does not hold,
 // up to maxAtoms: union's loop, for a ds of its own.
 func appendNew(ds, add []Datum) []Datum {

@@ -137,17 +137,17 @@ func (fr *frame) run() *result {
 func (fr *frame) assigned(stores []Store, dataOnly bool) map[string][]Datum {
 	var out map[string][]Datum
 	for _, s := range stores {
-		var keep []Datum
+		var keep gathering
 		for _, d := range fr.value(s.Value) {
 			if c, ok := concrete(d); ok && (!dataOnly || c.Tag == TagData) {
-				keep = union(keep, c)
+				keep.add(c)
 			}
 		}
-		if len(keep) > 0 {
+		if len(keep.result()) > 0 {
 			if out == nil {
 				out = map[string][]Datum{}
 			}
-			out[s.Attr] = union(out[s.Attr], keep...)
+			out[s.Attr] = union(out[s.Attr], keep.result()...)
 		}
 	}
 	return out
@@ -517,14 +517,15 @@ func (fr *frame) requestAttr(name string) []Datum {
 // attribute name of their first parameter (self, or cls in a
 // classmethod).
 func (fr *frame) storedAttr(c *class, name string, ds []Datum) []Datum {
+	out := gathering{ds: ds}
 	for _, k := range c.mro {
 		for _, s := range k.storers[name] {
 			if res := fr.res(s); res != nil {
-				ds = union(ds, res.stores[name]...)
+				out.add(res.stores[name]...)
 			}
 		}
 	}
-	return ds
+	return out.result()
 }
 
 // testFixture reports whether c is a test's class that assigns attribute

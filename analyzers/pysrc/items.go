@@ -88,11 +88,11 @@ func (fr *frame) items(d Datum, o DOp, loc Loc) []Datum {
 
 // allItems returns what any item of sequence d may be.
 func (d Datum) allItems() []Datum {
-	var out []Datum
+	var out gathering
 	for _, it := range d.Items {
-		out = union(out, it...)
+		out.add(it...)
 	}
-	return out
+	return out.result()
 }
 
 // getattr applies a deferred getattr(obj, name) once the name is known.
@@ -112,11 +112,11 @@ func (fr *frame) instantiate(d Datum, bound [][]Datum, depth int) []Datum {
 		if d.Param >= len(bound) {
 			return nil
 		}
-		var out []Datum
+		var out gathering
 		for _, a := range bound[d.Param] {
-			out = union(out, fr.subst(a, d.Ops)...)
+			out.add(fr.subst(a, d.Ops)...)
 		}
-		return out
+		return out.result()
 	case TagSeq, TagExpr:
 		if !symbolic(d) {
 			break
@@ -126,9 +126,11 @@ func (fr *frame) instantiate(d Datum, bound [][]Datum, depth int) []Datum {
 		}
 		items := make([][]Datum, len(d.Items))
 		for i, it := range d.Items {
+			var item gathering
 			for _, x := range it {
-				items[i] = union(items[i], fr.instantiate(x, bound, depth+1)...)
+				item.add(fr.instantiate(x, bound, depth+1)...)
 			}
+			items[i] = item.result()
 		}
 		d.Items = items
 		d = bounded(d)

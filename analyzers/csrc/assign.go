@@ -27,7 +27,7 @@ func (w *walker) assign(n *syntax.Node, st *state) exprVal {
 			w.renamed(l.name, st)
 			delete(st.alias, l.id)
 			if bound {
-				st.alias[l.id] = r
+				st.setAlias(l.id, r)
 			}
 			w.pointerCopy(l, left, right, st)
 			return exprVal{}
@@ -82,7 +82,7 @@ func (w *walker) store(left, right *syntax.Node, op string, v exprVal, at *synta
 		delete(st.consts, l.id)
 		delete(st.bounds, l.id)
 		if r, ok := st.alias[l.id]; ok { // p += n: the offset is no longer known
-			st.alias[l.id] = ref{buf: r.buf, obj: r.obj}
+			st.setAlias(l.id, ref{buf: r.buf, obj: r.obj})
 		}
 		return
 	}

@@ -31,7 +31,7 @@ func (w *walker) declaration(n *syntax.Node, st *state) {
 			}
 			l := w.declareLocal(name, typ)
 			if v, ok := w.constOf(init, st); init != nil && ok && hasQualifier(n, "const") {
-				st.consts[l.id] = v
+				st.setConst(l.id, v)
 			}
 			continue
 		}
@@ -70,7 +70,7 @@ func (w *walker) declare(d *syntax.Node, name string, typ *ctype, init *syntax.N
 			return
 		}
 		if r, bound := w.pointerValue(init, name, typ, st); bound {
-			st.alias[l.id] = r
+			st.setAlias(l.id, r)
 		}
 		w.pointerCopy(l, d, init, st)
 	case arrayT:
@@ -149,7 +149,7 @@ func (w *walker) setValue(l *local, init *syntax.Node, v exprVal, st *state) {
 	delete(st.consts, l.id)
 	delete(st.bounds, l.id)
 	if v, ok := w.constOf(init, st); ok {
-		st.consts[l.id] = v
+		st.setConst(l.id, v)
 	}
 	for _, id := range v.counts {
 		e := w.touch(st, id)

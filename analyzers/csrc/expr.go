@@ -183,7 +183,7 @@ func (w *walker) modified(target *syntax.Node, st *state) {
 	delete(st.consts, l.id)
 	delete(st.bounds, l.id)
 	if r, ok := st.alias[l.id]; ok {
-		st.alias[l.id] = ref{buf: r.buf, obj: r.obj}
+		st.setAlias(l.id, ref{buf: r.buf, obj: r.obj})
 	}
 	if l.buf >= 0 {
 		w.touch(st, l.buf).setFull()
@@ -204,7 +204,7 @@ func (w *walker) stepped(target *syntax.Node, delta int64, st *state) bool {
 	}
 	if v, ok := st.consts[l.id]; ok {
 		w.renamed(l.name, st)
-		st.consts[l.id] = v + delta
+		st.setConst(l.id, v+delta)
 		delete(st.bounds, l.id)
 		if l.buf >= 0 {
 			w.touch(st, l.buf).setFull()
@@ -217,7 +217,7 @@ func (w *walker) stepped(target *syntax.Node, delta int64, st *state) bool {
 	}
 	w.renamed(l.name, st)
 	r.off = constant(r.off.val + delta*l.typ.elem.size)
-	st.alias[l.id] = r
+	st.setAlias(l.id, r)
 	if l.buf >= 0 {
 		w.touch(st, l.buf).setFull()
 	}

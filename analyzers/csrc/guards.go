@@ -70,7 +70,7 @@ func (w *walker) refine(cond *syntax.Node, st *state, truth bool) {
 		default:
 			return
 		}
-		st.bounds[lv.id] = b
+		st.setBound(lv.id, b)
 	}
 }
 

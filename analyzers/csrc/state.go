@@ -84,8 +84,33 @@ type state struct {
 	bounds map[int]bound
 }
 
-func newState() *state {
-	return &state{alias: map[int]ref{}, consts: map[int]int64{}, bounds: map[int]bound{}}
+// newState returns an empty state. Its maps are made by their first
+// entry (setAlias, setConst, setBound): a state is cloned at every
+// branch, and most functions bind no pointer, constant or bound.
+func newState() *state { return &state{} }
+
+// setAlias binds pointer local id to r.
+func (s *state) setAlias(id int, r ref) {
+	if s.alias == nil {
+		s.alias = map[int]ref{}
+	}
+	s.alias[id] = r
+}
+
+// setConst records that integer local id holds v.
+func (s *state) setConst(id int, v int64) {
+	if s.consts == nil {
+		s.consts = map[int]int64{}
+	}
+	s.consts[id] = v
+}
+
+// setBound records the bound b of integer local id.
+func (s *state) setBound(id int, b bound) {
+	if s.bounds == nil {
+		s.bounds = map[int]bound{}
+	}
+	s.bounds[id] = b
 }
 
 func deadState() *state { s := newState(); s.dead = true; return s }
@@ -115,7 +140,7 @@ func join(a, b *state) *state {
 	case b == nil || b.dead:
 		return a
 	}
-	out := &state{alias: map[int]ref{}, consts: map[int]int64{}, bounds: map[int]bound{}}
+	out := newState()
 	n := max(len(a.ext), len(b.ext))
 	out.ext = make([]extent, n)
 	for i := range n {
@@ -126,30 +151,30 @@ func join(a, b *state) *state {
 		switch {
 		case !ok:
 			r.some = r.some || b.extentOf(r.buf).live
-			out.alias[id] = r
+			out.setAlias(id, r)
 		case r2 == r:
-			out.alias[id] = r
+			out.setAlias(id, r)
 		case r2.buf != r.buf || r2.obj != r.obj:
 			out.extentOf(r.buf).escaped = true
 			out.extentOf(r2.buf).escaped = true
 		default:
-			out.alias[id] = ref{buf: r.buf, obj: r.obj} // offset differs: unknown
+			out.setAlias(id, ref{buf: r.buf, obj: r.obj}) // offset differs: unknown
 		}
 	}
 	for id, r := range b.alias {
 		if _, ok := a.alias[id]; !ok {
 			r.some = r.some || a.extentOf(r.buf).live
-			out.alias[id] = r
+			out.setAlias(id, r)
 		}
 	}
 	for id, v := range a.consts {
 		if w, ok := b.consts[id]; ok && w == v {
-			out.consts[id] = v
+			out.setConst(id, v)
 		}
 	}
 	for id, x := range a.bounds {
 		if y, ok := b.bounds[id]; ok {
-			out.bounds[id] = bound{min(x.lo, y.lo), max(x.hi, y.hi)}
+			out.setBound(id, bound{min(x.lo, y.lo), max(x.hi, y.hi)})
 		}
 	}
 	return out

@@ -121,7 +121,7 @@ func (w *walker) param(i int, p *syntax.Node, st *state, track bool) {
 		}
 	}
 	*st.extentOf(b.id) = extent{live: true}
-	st.alias[l.id] = ref{buf: b.id, off: constant(0)}
+	st.setAlias(l.id, ref{buf: b.id, off: constant(0)})
 }
 
 func (w *walker) push() { w.scopes = append(w.scopes, map[string]*local{}) }

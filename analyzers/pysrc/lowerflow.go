@@ -203,7 +203,9 @@ func (s *fnState) branch(clause, n *syntax.Node, alts []*syntax.Node, st *Stmt, 
 	if _, bound := cond[name]; narrows && bound && holds {
 		s.env[name] = narrowed(cond[name], test)
 	}
-	s.into(&st.Body, func() { s.block(body) })
+	if !neverHolds(test) {
+		s.into(&st.Body, func() { s.block(body) })
+	}
 	*envs = append(*envs, branchEnv{s.env, s.returns(body)})
 	if _, bound := cond[name]; narrows && bound && !holds {
 		// if not isinstance(val, int): … — past it, val is a number.
@@ -211,6 +213,19 @@ func (s *fnState) branch(clause, n *syntax.Node, alts []*syntax.Node, st *Stmt, 
 		cond[name] = narrowed(cond[name], test)
 	}
 	st.Else = s.alternatives(n, alts, cond, envs, none)
+}
+
+// neverHolds reports whether a test is a constant that is always false
+// (False, None, 0): the body it guards never runs, and is not lowered
+// (`if False:` around code left disabled, or typing-only imports).
+func neverHolds(test *syntax.Node) bool {
+	switch test.Type() {
+	case "false", "none":
+		return true
+	case "integer":
+		return strings.Trim(test.Text(), "0_") == "" && test.Text() != ""
+	}
+	return false
 }
 
 // narrowed is a name's value v where test showed it is a number or one

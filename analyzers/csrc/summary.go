@@ -373,6 +373,14 @@ func (w *walker) summaryOf(id int) *summary {
 		if s, ok := w.sums(id); ok {
 			return s
 		}
+		// A component reads the summaries of the components its
+		// members' edges reach, which come first. A callee the graph
+		// does not list (a call in a branch the declarations skipped)
+		// may be in a component being computed, this one's caller or
+		// one waiting for it: it is unknown here.
+		if self, ok := w.an.graph.index[w.fn]; !ok || !containsInt(w.an.graph.callees[self], id) {
+			return nil
+		}
 	}
 	return w.an.summaryOf(id)
 }

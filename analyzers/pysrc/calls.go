@@ -438,6 +438,11 @@ func (fr *frame) invoke(d Datum, cs *CallSite, loc Loc) []Datum {
 		if init := d.Class.method("__init__", 0); init != nil {
 			self := inst
 			fr.apply(init, &self, cs, loc)
+			if inst.Kind == "" {
+				inst.Carried = fr.construct(init, &self, cs)
+			}
+		} else if inst.Kind == "" {
+			inst.Carried = fr.constructFields(d.Class.dataFields(), cs)
 		}
 		if k := objectKind(inst.Kind); k != nil && cs != nil {
 			inst.Carried = cs.carried(k)

@@ -48,7 +48,7 @@ import (
 // and keeps the source it was lowered from.
 
 // codecVersion is the first byte of a module's binary form.
-const codecVersion = 7
+const codecVersion = 8
 
 // maxLiteralDepth bounds the nesting of a Literal's items the codec
 // accepts (Python's own parser nests no deeper than 200 brackets).
@@ -542,6 +542,7 @@ func (e *encoder) class(c *Class) {
 	encodeList(e, listInt32, c.DecoratorCalls, (*encoder).int32Elem)
 	encodeList(e, listSpan, c.DecoratorSpans, (*encoder).spanElem)
 	encodeList(e, listSetting, c.Consts, (*encoder).setting)
+	e.stringList(c.Fields)
 	e.span(c.Span)
 	e.span(c.NameSpan)
 }
@@ -1079,6 +1080,7 @@ func (d *decoder) class(c *Class) {
 	c.DecoratorCalls = decodeList(d, &d.int32s, (*decoder).int32Elem)
 	c.DecoratorSpans = decodeList(d, &d.spans, (*decoder).spanElem)
 	c.Consts = decodeList(d, &d.settings, (*decoder).setting)
+	c.Fields = d.stringList()
 	c.Span = d.span()
 	c.NameSpan = d.span()
 }

@@ -62,6 +62,9 @@ type result struct {
 	globals       map[string][]Datum
 	// symbolic says which returns are or hold a parameter.
 	symbolic []bool
+	// initStores are, for a constructor, what it assigns to attributes
+	// of self from its other parameters (construct.go).
+	initStores []attrStore
 	// storeFlows are the assignments callers make through the
 	// function's parameters; notes what vocabularies kept.
 	storeFlows []StoreFlow
@@ -105,6 +108,9 @@ func (fr *frame) run() *result {
 	fr.returns = fr.value(fr.fcode().Returns)
 	res := &result{returns: fr.returns, sinks: fr.sinks, events: fr.events}
 	res.stores = fr.assigned(f.Stores, false)
+	if f.class != nil && f.Kind == KindDef && lastName(f.Name) == "__init__" {
+		res.initStores = fr.initStores(f.Stores)
+	}
 	res.requestStores = fr.assigned(f.RequestStores, true)
 	for _, g := range f.Globals {
 		if res.globals == nil {
@@ -405,8 +411,11 @@ func (fr *frame) whole(d Datum) []Datum {
 			return out
 		}
 		var out []Datum
+		shown := d.Class != nil && d.Class.dataFields() != nil // its repr shows its fields
 		for _, c := range d.Carried {
-			out = union(out, fr.whole(c)...)
+			if shown || !isHolder(c) {
+				out = union(out, fr.whole(c)...)
+			}
 		}
 		return out
 	case TagSeq:
@@ -478,7 +487,7 @@ func (fr *frame) attr(d Datum, name string, loc Loc) []Datum {
 // (a property's value).
 func (fr *frame) instanceAttr(d Datum, name string, loc Loc) []Datum {
 	c := d.Class
-	if out := fr.storedAttr(c, name, nil); len(out) > 0 {
+	if out := fr.storedAttr(c, name, heldAttr(d, name)); len(out) > 0 {
 		return out
 	}
 	if m := c.method(name, 0); m != nil {

@@ -26,7 +26,10 @@ type Class struct {
 	DecoratorSpans []Span
 	// Consts are the class body's assignments of literals to names
 	// (header = "HTTP_X_REMOTE_USER").
-	Consts         []Setting
+	Consts []Setting
+	// Fields are the names the class body annotates (body: bytes), in
+	// order: a dataclass's constructor takes them (class.dataFields).
+	Fields         []string
 	Span, NameSpan Span
 }
 

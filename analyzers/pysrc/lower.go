@@ -122,6 +122,9 @@ func (s *fnState) exprStmt(e, stmt *syntax.Node, st *Stmt) {
 	case "assignment":
 		st.Kind = StmtAssign
 		st.Targets = s.assigned(func() { st.Value = s.assignment(e, stmt) })
+		if s.fn.Kind == KindClass {
+			s.classField(e)
+		}
 	case "augmented_assignment":
 		left, right := e.ChildByFieldName("left"), e.ChildByFieldName("right")
 		v := s.expr(left).Union(s.expr(right))
@@ -135,6 +138,27 @@ func (s *fnState) exprStmt(e, stmt *syntax.Node, st *Stmt) {
 		}
 	default:
 		s.expr(e)
+	}
+}
+
+// classField records a name a class body annotates (`body: bytes`,
+// `size: int = 0`) as a field of the class, in order: not a class
+// variable (ClassVar), an init-only variable (InitVar), nor a field the
+// constructor leaves out (`field(init=False)`).
+func (s *fnState) classField(e *syntax.Node) {
+	left, typ := e.ChildByFieldName("left"), e.ChildByFieldName("type")
+	if left == nil || typ == nil || left.Type() != "identifier" || s.fn.Class < 0 || int(s.fn.Class) >= len(s.l.m.Classes) {
+		return
+	}
+	if t := typ.Text(); strings.Contains(t, "ClassVar") || strings.Contains(t, "InitVar") {
+		return
+	}
+	if right := e.ChildByFieldName("right"); right != nil && strings.Contains(right.Text(), "init=False") {
+		return
+	}
+	c := &s.l.m.Classes[s.fn.Class]
+	if !slices.Contains(c.Fields, left.Text()) {
+		c.Fields = append(c.Fields, left.Text())
 	}
 }
 

@@ -223,7 +223,7 @@ func (r *result) equal(o *result) bool {
 		return false
 	}
 	if !sameAll(r.returns, o.returns) || len(r.sinks) != len(o.sinks) || len(r.stores) != len(o.stores) || len(r.env) != len(o.env) ||
-		len(r.globals) != len(o.globals) || len(r.storeFlows) != len(o.storeFlows) {
+		len(r.globals) != len(o.globals) || len(r.storeFlows) != len(o.storeFlows) || !equalInitStores(r.initStores, o.initStores) {
 		return false
 	}
 	for i := range r.sinks {

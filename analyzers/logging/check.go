@@ -116,8 +116,15 @@ func classify(d *pysrc.Datum) label {
 		if d.Key == "" || d.Key == pysrc.AnyKey || secretKey(d.Key) || slices.Contains(pysrc.KeyNames(d.Key), "_auth_user_hash") {
 			l = secretData
 		}
-	case pysrc.DataHeaders, pysrc.DataCookies, pysrc.DataCookie, pysrc.DataAuth:
+	case pysrc.DataHeaders, pysrc.DataCookies, pysrc.DataAuth:
 		l = secretData
+	case pysrc.DataCookie:
+		// One cookie is a credential when its name says so; another
+		// is a value the client chose (Django unquotes \012 in it).
+		l = rawHeader
+		if secretCookie(d.Key) {
+			l = secretData
+		}
 	case pysrc.DataResponse:
 		l = responseData
 	case pysrc.DataClient:

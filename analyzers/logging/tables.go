@@ -39,13 +39,39 @@ var secretKeys = regexp.MustCompile(`(?i)^(http_)?(authorization|proxy_authoriza
 // Sec-WebSocket-Key, a cache or an object key).
 var metaKeys = regexp.MustCompile(`(?i)_(expiration|expires|expires_at|expires_in|expiry|exp|issued_at|created_at|updated_at|count|length|len|type|type_hint|timeout|ttl|age|lifetime|pk)$|(^|_)(event|idempotency|sec_websocket|cache|routing|partition|sort|primary|foreign|lookup|object|storage|s3)_key$`)
 
+// idKeys are keys that name a credential's identifier, not the
+// credential (credential_id, token_uuid, api_key_id), unless what they
+// identify is a session, whose id is the credential (session_id).
+var idKeys = regexp.MustCompile(`(?i)_(id|ids|uuid|guid)$`)
+
 // secretKey reports whether a header, META, field or session key names a
-// credential: secretKeys, unless metaKeys (with - read as _).
+// credential: secretKeys, unless metaKeys or idKeys (with - read as _).
 // A key read in a loop over literals is secret when one of its names is.
 func secretKey(key string) bool {
 	for _, name := range pysrc.KeyNames(key) {
 		norm := strings.ReplaceAll(name, "-", "_")
-		if secretKeys.MatchString(norm) && !metaKeys.MatchString(norm) {
+		if secretKeys.MatchString(norm) && !metaKeys.MatchString(norm) &&
+			(!idKeys.MatchString(norm) || strings.Contains(strings.ToLower(norm), "sess")) {
+			return true
+		}
+	}
+	return false
+}
+
+// sessionCookies are the names of cookies that hold a session or a login
+// besides those secretKeys names (sessionid, csrftoken): jwt, sid,
+// PHPSESSID, an SSO's.
+var sessionCookies = regexp.MustCompile(`(?i)auth|jwt|sess|(^|_)sid($|_)|remember|sso|saml|oauth|oidc|bearer|access|refresh|login_?token`)
+
+// secretCookie reports whether a cookie key names a credential: one
+// secretKey names, or a session's or a login's. A cookie the key does
+// not name (a variable, every cookie) may be the session's.
+func secretCookie(key string) bool {
+	if key == "" || key == pysrc.AnyKey || secretKey(key) {
+		return true
+	}
+	for _, name := range pysrc.KeyNames(key) {
+		if sessionCookies.MatchString(strings.ReplaceAll(name, "-", "_")) {
 			return true
 		}
 	}

@@ -437,6 +437,12 @@ func (fr *frame) attr(d Datum, name string, loc Loc) []Datum {
 		if d.Flags&FlagUpload != 0 && name == "name" {
 			d.Flags |= FlagEscaped // Django strips CR and LF from it
 		}
+		if d.Kind == DataField && d.Validated() {
+			// A validated field that has attributes is the object a
+			// field made of the client's value (a model instance a
+			// related field looked up): they hold the server's data.
+			return nil
+		}
 		return []Datum{d}
 	case TagObject:
 		if d.Class != nil {

@@ -3,6 +3,7 @@ package ctypes
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/pysrc"
@@ -116,6 +117,25 @@ func textOf(ds []pysrc.Datum, depth int) bool {
 	return false
 }
 
+// fixedLayout reports whether what sizeof measures has a layout of its
+// own: a Structure or Union, an instance of one, or a ctypes scalar type
+// (not a buffer, which may be as long as its allocation says).
+func fixedLayout(ds []pysrc.Datum) bool {
+	if len(ds) == 0 {
+		return false
+	}
+	for _, d := range ds {
+		switch {
+		case d.Tag == pysrc.TagObject && d.Kind == objStruct:
+		case d.Tag == pysrc.TagClass && (d.ClassKind() == objStruct || strings.HasPrefix(d.ClassKind(), typePrefix)):
+		case d.Tag == pysrc.TagExt && classKind(d.Name) != "":
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 func classOf(ds []pysrc.Datum, depth int) string {
 	if len(ds) == 0 || depth > maxDepth {
 		return "other"
@@ -130,7 +150,12 @@ func classOf(ds []pysrc.Datum, depth int) string {
 		return "addr"
 	case d.Tag == pysrc.TagExpr:
 		switch d.Kind {
-		case "len", "sizeof", "count":
+		case "sizeof":
+			if len(d.Items) > 0 && fixedLayout(d.Items[0]) {
+				return "other" // a structure's size fits a C int
+			}
+			return "size"
+		case "len", "count":
 			return "size"
 		case "+", "-", "*", "//":
 			// b"\x00" * (n - len(b)) + b is bytes, not a size.

@@ -61,21 +61,38 @@ var responseMethods = map[string]bool{"process_response": true, "process_templat
 // is, is a request Django passes: anywhere in a module's function or a
 // method (formfield_for_foreignkey(self, db_field, request),
 // paginate_queryset(self, queryset, request), a signal's receiver), but
-// in a function nested in another only first, after self in a method
-// decorator's wrapper (@functools.wraps) or as a keyword. A plain
-// later one there is a local helper's or a test's stub (def
-// _urlopen(opener, request) replacing urllib's opener); a caller that
-// passes a request still sees what it does with it.
+// in a function nested in another only first, after the view in a
+// method decorator's wrapper (@functools.wraps(view) _wrapped(self,
+// request, …), or a wrapper the decorator of one function defines:
+// wrapper(view, request, …)) or as a keyword. A plain later one there is
+// a local helper's or a test's stub (def _urlopen(opener, request)
+// replacing urllib's opener); a caller that passes a request still sees
+// what it does with it.
 func requestPosition(f *fn, start, i int) bool {
-	if i == start || f.Parent <= 0 || int(f.Parent) >= len(f.mod.fns) || f.mod.fns[f.Parent].Kind != KindDef {
+	parent := int(f.Parent)
+	if i == start || parent <= 0 || parent >= len(f.mod.fns) || f.mod.fns[parent].Kind != KindDef {
 		return true
 	}
-	if i == 1 && f.Params[0].Name == "self" && slices.ContainsFunc(f.Decorators, func(d string) bool { return lastName(d) == "wraps" }) {
-		return true // a method decorator's wrapper: @wraps(view) _wrapped(self, request, …)
+	if i == 1 && viewNames[f.Params[0].Name] &&
+		(slices.ContainsFunc(f.Decorators, func(d string) bool { return lastName(d) == "wraps" }) || wrapperOf(f, f.mod.fns[parent])) {
+		return true // a method decorator's wrapper
 	}
 	p := f.Params[i]
 	return p.Kind == ParamKwOnly || int(p.Span.End)-int(p.Span.Start) > len(p.Name) // a default or an annotation
 }
+
+// wrapperOf reports whether f is what decorator d returns: d takes one
+// parameter (the function it decorates) and returns f.
+func wrapperOf(f, d *fn) bool {
+	if len(d.Params) != 1 || d.Params[0].Kind != ParamPlain || requestParamNames[d.Params[0].Name] {
+		return false
+	}
+	return slices.ContainsFunc(d.Code().Returns, func(a Atom) bool { return a.Root == RootFunc && a.Index == f.idx && len(a.Ops) == 0 })
+}
+
+// viewNames are the names a method decorator's wrapper gives the view
+// whose method it wraps, before the request.
+var viewNames = map[string]bool{"self": true, "view": true, "viewset": true, "instance": true, "this": true}
 
 // entry returns what f's parameters hold when it is evaluated on its own.
 func (p *Program) entry(f *fn) [][]Datum {

@@ -54,7 +54,23 @@ func init() {
 		Objects: djangoObjects,
 		Class:   djangoClass,
 		Call:    builtinCall,
+		Globals: clientErrors,
 	})
+}
+
+// clientErrors are the response attributes of HTTP client libraries'
+// exceptions (`except requests.HTTPError as e: e.response.text`), as
+// the except clause names them.
+var clientErrors = map[string]string{}
+
+func init() {
+	for _, exc := range []string{
+		"requests.HTTPError", "requests.RequestException", "requests.exceptions.HTTPError",
+		"requests.exceptions.RequestException", "requests.exceptions.RetryError",
+		"httpx.HTTPStatusError",
+	} {
+		clientErrors[exc+".response"] = ObjClientResponse
+	}
 }
 
 var (

@@ -336,6 +336,31 @@ func (fr *frame) op(d Datum, o DOp) []Datum {
 		return fr.items(d, o, loc)
 	case OpGetattr:
 		return fr.getattr(d, o, loc)
+	case OpCaught:
+		return caught(d)
+	}
+	return nil
+}
+
+// caught returns the exception an except clause that catches d binds:
+// an instance of a class of the repository (no constructor known), a
+// library's class as its name, each class of a tuple.
+func caught(d Datum) []Datum {
+	switch d.Tag {
+	case TagClass:
+		return []Datum{{Tag: TagObject, Class: d.Class, Kind: d.Class.kind, Origin: d.Origin}}
+	case TagExt:
+		return []Datum{d}
+	case TagSeq:
+		var out gathering
+		for _, it := range d.Items {
+			for _, x := range it {
+				if x.Tag == TagClass || x.Tag == TagExt {
+					out.add(caught(x)...)
+				}
+			}
+		}
+		return out.result()
 	}
 	return nil
 }

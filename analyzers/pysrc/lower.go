@@ -519,7 +519,11 @@ func (s *fnState) handler(h *syntax.Node) {
 			}
 			s.block(c)
 		case c.Type() == "as_pattern":
-			s.bind(c.ChildByFieldName("alias"), nil)
+			var caught Value
+			if t := c.NamedChild(0); t != nil && t != c.ChildByFieldName("alias") {
+				caught = s.expr(t).With(Op{Kind: OpCaught, Span: span(t)})
+			}
+			s.bind(c.ChildByFieldName("alias"), caught)
 		case c.IsNamed():
 			s.expr(c)
 		}

@@ -76,6 +76,11 @@ const (
 	// f-string's field): a container so written is the repr of its
 	// items, with CR and LF escaped; other values are themselves.
 	OpText
+	// OpCaught is the exception an except clause catches, of the class
+	// or classes the value is (`except requests.HTTPError as e`): an
+	// instance of a class of the repository, or of a library's class
+	// (its name, whose attributes a vocabulary may know).
+	OpCaught
 )
 
 // An Op is one operation on a value, at Span. An OpIndex whose key is

@@ -113,7 +113,13 @@ func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnl
 	}
 	root := f.Root()
 	if root.HasError() && (len(wanted) > 0 || !parsesClean(fr.parts)) {
-		note("note", "", "syntax errors; findings near them may be missing")
+		if lang == source.Python {
+			// Python is parsed once: its first error is where to look
+			// (a C file's may be one a repair parsed again).
+			note("note", "", "syntax errors, the first at line %d; findings near them may be missing", firstErrorLine(root))
+		} else {
+			note("note", "", "syntax errors; findings near them may be missing")
+		}
 	}
 	var matches map[int][]tsquery.Match
 	if len(wanted) > 0 {
@@ -325,4 +331,24 @@ func parsesClean(parts []ownedPart) bool {
 		}
 	}
 	return false
+}
+
+// firstErrorLine returns the 1-based line of the first syntax error under
+// n, which has one: the first node, in source order, that is an error or
+// a missing token.
+func firstErrorLine(n *source.Node) int {
+	for !n.IsError() && !n.IsMissing() {
+		var next *source.Node
+		for i := range int(n.ChildCount()) {
+			if c := n.Child(i); c != nil && c.HasError() {
+				next = c
+				break
+			}
+		}
+		if next == nil {
+			break
+		}
+		n = next
+	}
+	return int(n.StartPoint().Row) + 1
 }

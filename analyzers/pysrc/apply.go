@@ -21,7 +21,7 @@ func (fr *frame) apply(g *fn, self *Datum, cs *CallSite, loc Loc) []Datum {
 		}
 	}
 	if len(res.sinks) > 0 && cs != nil {
-		fr.through(cs, res.sinks, bound, first)
+		fr.through(g, cs, res.sinks, bound, first)
 	}
 	if len(res.storeFlows) > 0 {
 		fr.replay(res.storeFlows, bound)

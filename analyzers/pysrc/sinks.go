@@ -103,7 +103,7 @@ func (fr *frame) sink(cs *CallSite, s Sink) {
 // through handles the arguments of a call of g that reach the sinks of
 // g's flows: an argument that is a parameter of the caller becomes the
 // caller's flow, other data an event at the call.
-func (fr *frame) through(cs *CallSite, flows []SinkFlow, bound [][]Datum, first int) {
+func (fr *frame) through(g *fn, cs *CallSite, flows []SinkFlow, bound [][]Datum, first int) {
 	loc := cs.Loc()
 	events := map[Loc]*Event{}
 	var order []Loc
@@ -133,19 +133,30 @@ func (fr *frame) through(cs *CallSite, flows []SinkFlow, bound [][]Datum, first 
 			events[fl.At] = ev
 			order = append(order, fl.At)
 		}
-		ev.Args = append(ev.Args, EventArg{Loc: argLoc(cs, fl.Param-first), Data: data})
+		ev.Args = append(ev.Args, EventArg{Loc: argLoc(cs, g, fl.Param, first), Data: data})
 	}
 	for _, at := range order {
 		fr.events = append(fr.events, events[at])
 	}
 }
 
-// argLoc returns the location of the n-th positional argument of cs, the
-// call's when there is none.
-func argLoc(cs *CallSite, n int) Loc {
+// argLoc returns the location of the argument of cs that binds parameter
+// param of g (first is the index of g's first parameter the call's
+// arguments bind): by position, else by keyword; the call's when none
+// does (a splat).
+func argLoc(cs *CallSite, g *fn, param, first int) Loc {
 	loc := cs.Loc()
-	if i := cs.Positional(n); i >= 0 && n >= 0 {
-		return Loc{loc.Mod, cs.c.Args[i].Span}
+	if n := param - first; n >= 0 {
+		if i := cs.Positional(n); i >= 0 {
+			return Loc{loc.Mod, cs.c.Args[i].Span}
+		}
+	}
+	if param >= 0 && param < len(g.Params) {
+		for _, a := range cs.c.Args {
+			if a.Keyword == g.Params[param].Name {
+				return Loc{loc.Mod, a.Span}
+			}
+		}
 	}
 	return loc
 }

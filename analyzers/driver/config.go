@@ -51,9 +51,12 @@ type Config struct {
 	// Check) and MaxQuerySteps count work, so that what a scan finds does not
 	// depend on the machine's load; ParseTimeout and FileTimeout are
 	// wall-clock backstops, far beyond what a file within MaxFileSize
-	// needs, reported as such when they cut a file.
+	// needs, reported as such when they cut a file. ModelTimeout is the
+	// backstop of the model phase (every model's Build and every file's
+	// Check step), reported as an error for what it left unfinished.
 	ParseTimeout  time.Duration
 	FileTimeout   time.Duration
+	ModelTimeout  time.Duration
 	MaxDepth      int
 	MaxMatches    int
 	MaxQuerySteps int
@@ -64,6 +67,7 @@ const (
 	DefaultMaxFileSize   = 5 << 20
 	DefaultParseTimeout  = 5 * time.Minute
 	DefaultFileTimeout   = 5 * time.Minute
+	DefaultModelTimeout  = 10 * time.Minute
 	DefaultMaxDepth      = 2000
 	DefaultMaxMatches    = 10000
 	DefaultMaxQuerySteps = 2_000_000
@@ -84,6 +88,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.FileTimeout == 0 {
 		c.FileTimeout = DefaultFileTimeout
+	}
+	if c.ModelTimeout == 0 {
+		c.ModelTimeout = DefaultModelTimeout
 	}
 	if c.MaxDepth == 0 {
 		c.MaxDepth = DefaultMaxDepth

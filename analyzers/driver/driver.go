@@ -123,9 +123,8 @@ func Run(cfg Config) (*Result, error) {
 		// Every tree is closed: the C heap's free memory goes back to the
 		// system before Build makes the run's largest Go heap.
 		source.TrimCHeap()
-		built := p.build(ms)
-		checked := p.check(ms, built, run.ignores)
-		p.built = built.wait(&res.Notifications)
+		checked, notes := p.modelPhase(ms, run.ignores)
+		res.Notifications = append(res.Notifications, notes...)
 		for _, cr := range checked {
 			run.findings = append(run.findings, cr.findings...)
 			run.owners = append(run.owners, cr.owners...)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/filter"
@@ -284,10 +285,12 @@ func (s *modelState) needed(p *plan, last []fileResult, scanned map[string]bool,
 // building are the models being built, each on its own goroutine, and
 // the tokens that let at most cfg.Jobs builds and checks run at once.
 type building struct {
-	values []any
-	notes  []*analyzers.Notification  // by model: why it failed to build
-	warns  [][]analyzers.Notification // by model: what its Build warned of
-	done   []chan struct{}
+	values  []any
+	names   []string                   // by model: its name
+	timeout time.Duration              // the model phase's backstop
+	notes   []*analyzers.Notification  // by model: why it failed to build
+	warns   [][]analyzers.Notification // by model: what its Build warned of
+	done    []chan struct{}
 	// finished receives each model's index once it is built.
 	finished chan int
 	// tokens holds the free tokens; waiting counts the checks that gave
@@ -334,12 +337,28 @@ func (b *building) ready(mi int) bool {
 func (b *building) wait(notes *[]analyzers.Notification) []any {
 	for mi := range b.done {
 		<-b.done[mi]
+	}
+	return b.builtSoFar(notes)
+}
+
+// builtSoFar returns the models built so far (nil for the others), adding
+// the notifications of those that failed and an error for each one still
+// building, in the models' order.
+func (b *building) builtSoFar(notes *[]analyzers.Notification) []any {
+	values := make([]any, len(b.values))
+	for mi := range b.done {
+		if !b.ready(mi) {
+			*notes = append(*notes, analyzers.Notification{Level: "error", Analyzer: b.names[mi],
+				Message: fmt.Sprintf("model %s still building after %s, %v; the findings that need it are missing", b.names[mi], b.timeout, source.ErrBackstop)})
+			continue
+		}
+		values[mi] = b.values[mi]
 		*notes = append(*notes, b.warns[mi]...)
 		if b.notes[mi] != nil {
 			*notes = append(*notes, *b.notes[mi])
 		}
 	}
-	return b.values
+	return values
 }
 
 // build starts linking each model's parts, sorted by path, each model on
@@ -347,7 +366,7 @@ func (b *building) wait(notes *[]analyzers.Notification) []any {
 // never holds the token a build waits for). A model that fails to build
 // is nil, with a notification.
 func (p *plan) build(s *modelState) *building {
-	b := &building{values: make([]any, len(p.models)), notes: make([]*analyzers.Notification, len(p.models)), warns: make([][]analyzers.Notification, len(p.models)),
+	b := &building{values: make([]any, len(p.models)), names: make([]string, len(p.models)), timeout: p.cfg.ModelTimeout, notes: make([]*analyzers.Notification, len(p.models)), warns: make([][]analyzers.Notification, len(p.models)),
 		done: make([]chan struct{}, len(p.models)), finished: make(chan int, len(p.models)), tokens: make(chan struct{}, p.cfg.Jobs)}
 	for range p.cfg.Jobs {
 		b.tokens <- struct{}{}
@@ -358,6 +377,7 @@ func (p *plan) build(s *modelState) *building {
 	}
 	sort.Strings(scanned)
 	for mi, m := range p.models {
+		b.names[mi] = m.Name
 		b.done[mi] = make(chan struct{})
 		parts := s.parts[mi]
 		sort.SliceStable(parts, func(i, j int) bool { return parts[i].Path() < parts[j].Path() })
@@ -404,13 +424,89 @@ type checkResult struct {
 	notes    []analyzers.Notification
 }
 
-// check runs every Check step over the scanned files some model of the
-// analyzer extracted, while the models are being built: a file is checked
-// once the models of its language are built (so that C files are checked
-// while the Python model's Build runs), on its own goroutine holding a
-// token, which it gives back while it waits for another model. It
-// returns the results in the order of the files' paths.
-func (p *plan) check(s *modelState, built *building, ignores map[string][]*filter.Ignore) []checkResult {
+// modelPhase builds the models and runs the Check steps (see build and
+// check), and returns the checks' results in the order of the files'
+// paths, with the notifications of the models' builds. The phase has a
+// wall-clock backstop, cfg.ModelTimeout, far beyond what a repository
+// needs: past it, a model still building or a check still running (a bug
+// of an analyzer, say) is left behind, with an error for each, and the
+// run goes on with what finished, since a hang must not lose the rest of
+// the report.
+func (p *plan) modelPhase(s *modelState, ignores map[string][]*filter.Ignore) ([]checkResult, []analyzers.Notification) {
+	built := p.build(s)
+	jobs := p.checkJobs(s)
+	results := &checkResults{results: make([]checkResult, len(jobs)), done: make([]bool, len(jobs))}
+	var notes []analyzers.Notification
+	var values []any
+	finished := make(chan struct{})
+	go func() {
+		p.check(jobs, built, ignores, results)
+		values = built.wait(&notes)
+		close(finished)
+	}()
+	backstop := time.NewTimer(p.cfg.ModelTimeout)
+	defer backstop.Stop()
+	select {
+	case <-finished:
+		p.built = values
+		return results.results, notes
+	case <-backstop.C:
+	}
+	notes = nil
+	p.built = built.builtSoFar(&notes)
+	out, unfinished := results.close()
+	if len(unfinished) > 0 {
+		others := ""
+		if n := len(unfinished) - 1; n > 0 {
+			others = fmt.Sprintf(" (and of %d other files)", n)
+		}
+		notes = append(notes, analyzers.Notification{Level: "error", Path: jobs[unfinished[0]].file.outline.Path,
+			Message: fmt.Sprintf("the model phase's check of this file%s did not finish within %s, %v; its findings of that phase are missing",
+				others, p.cfg.ModelTimeout, source.ErrBackstop)})
+	}
+	return out, notes
+}
+
+// checkResults collects the results of the checks as they finish, until
+// the model phase's backstop closes it.
+type checkResults struct {
+	mu      sync.Mutex
+	closed  bool
+	results []checkResult
+	done    []bool
+}
+
+// put keeps the result of job i, unless the collection is closed.
+func (c *checkResults) put(i int, cr checkResult) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.closed {
+		c.results[i], c.done[i] = cr, true
+	}
+}
+
+// close stops the collection and returns the results of the jobs that
+// finished, with the indexes of those that did not.
+func (c *checkResults) close() ([]checkResult, []int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	var out []checkResult
+	var unfinished []int
+	for i, cr := range c.results {
+		if c.done[i] {
+			out = append(out, cr)
+		} else {
+			unfinished = append(unfinished, i)
+		}
+	}
+	return out, unfinished
+}
+
+// checkJobs returns the scanned files some model of an analyzer with a
+// Check step extracted, in the order of their paths, each with the
+// analyzers that check it.
+func (p *plan) checkJobs(s *modelState) []checkJob {
 	paths := make([]string, 0, len(s.scanned))
 	for path := range s.scanned {
 		paths = append(paths, path)
@@ -435,13 +531,21 @@ func (p *plan) check(s *modelState, built *building, ignores map[string][]*filte
 			jobs = append(jobs, checkJob{file, as})
 		}
 	}
+	return jobs
+}
+
+// check runs every Check step over the jobs, while the models are being
+// built: a file is checked once the models of its language are built (so
+// that C files are checked while the Python model's Build runs), on its
+// own goroutine holding a token, which it gives back while it waits for
+// another model. Each result goes to results, under the job's index.
+func (p *plan) check(jobs []checkJob, built *building, ignores map[string][]*filter.Ignore, results *checkResults) {
 	// queues hold the jobs of each language, in the order of paths.
 	queues := make([][]int, len(source.Languages))
 	for i, j := range jobs {
 		li := slices.Index(source.Languages, j.file.outline.Lang)
 		queues[li] = append(queues[li], i)
 	}
-	results := make([]checkResult, len(jobs))
 	var wg sync.WaitGroup
 	for range jobs {
 		i := p.nextCheck(queues, built)
@@ -449,11 +553,10 @@ func (p *plan) check(s *modelState, built *building, ignores map[string][]*filte
 		wg.Add(1)
 		go func() {
 			defer func() { built.tokens <- struct{}{}; wg.Done() }()
-			results[i] = p.checkFile(jobs[i], built, ignores[jobs[i].file.outline.Path])
+			results.put(i, p.checkFile(jobs[i], built, ignores[jobs[i].file.outline.Path]))
 		}()
 	}
 	wg.Wait()
-	return results
 }
 
 // nextCheck takes the next job of the first queue whose language's

@@ -3,6 +3,7 @@ package driver
 import (
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -179,5 +180,73 @@ func TestCheckRunsWhileOtherModelsBuild(t *testing.T) {
 	}
 	if early {
 		t.Error("the Python file's check started before the Python model was built")
+	}
+}
+
+// TestModelPhaseBackstop: a model whose Build never ends, or a Check step
+// that never returns, is left behind once the model phase's backstop
+// passes: the run keeps the per-file findings and those of the checks
+// that finished, and says with an error what it left unfinished.
+func TestModelPhaseBackstop(t *testing.T) {
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	extract := func(pass *analyzers.ExtractPass) (analyzers.Part, error) { return pathPart(pass.Syntax.Path), nil }
+	hang := func(*analyzers.BuildPass) (any, error) { <-release; return true, nil }
+	built := func(*analyzers.BuildPass) (any, error) { return true, nil }
+	checker := func(cModel, pyModel *analyzers.Model, hangIn string) *analyzers.Analyzer {
+		return &analyzers.Analyzer{Name: "testchecker", Languages: []source.Language{source.C, source.Python},
+			Rules: []string{"test/cleak"}, Uses: []*analyzers.Model{cModel, pyModel},
+			Check: func(pass *analyzers.CheckPass) error {
+				if hangIn != "" && strings.HasSuffix(pass.Path, hangIn) {
+					<-release
+				}
+				m := cModel
+				if strings.HasSuffix(pass.Path, ".py") {
+					m = pyModel
+				}
+				if pass.Model(m) == true {
+					pass.Report(analyzers.Finding{RuleID: "test/cleak", Message: "checked", Location: analyzers.Location{Range: source.Range{EndByte: 1}}})
+				}
+				return nil
+			}}
+	}
+	dir := writeTree(t, map[string]string{"a.py": "leak(1)\n", "b.c": "int f(void) { return leak(2); }\n", "c.c": "int x;\n"})
+	for _, tc := range []struct {
+		name       string
+		pyBuild    func(*analyzers.BuildPass) (any, error)
+		hangIn     string
+		wantChecks []string
+		wantNotes  []string
+	}{
+		{"a Build that never ends", hang, "", []string{"b.c", "c.c"}, []string{
+			": error: model testpy still building after 200ms, a wall-clock backstop",
+			"a.py: error: the model phase's check of this file did not finish within 200ms, a wall-clock backstop"}},
+		{"a Check that never returns", built, "c.c", []string{"a.py", "b.c"}, []string{
+			"c.c: error: the model phase's check of this file did not finish within 200ms, a wall-clock backstop"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cModel := &analyzers.Model{Name: "testc", Language: source.C, Extract: extract, Build: built}
+			pyModel := &analyzers.Model{Name: "testpy", Language: source.Python, Extract: extract, Build: tc.pyBuild}
+			as := []*analyzers.Analyzer{testanalyzers.Leak, testanalyzers.CLeak, checker(cModel, pyModel, tc.hangIn)}
+			res, err := Run(Config{Analyzers: as, Rules: testanalyzers.Rules(), Paths: []string{dir}, Root: dir, Jobs: 2, ModelTimeout: 200 * time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var checks, perFile []string
+			for _, f := range res.Findings {
+				if f.Message == "checked" {
+					checks = append(checks, f.Location.Path)
+				} else {
+					perFile = append(perFile, f.Location.Path)
+				}
+			}
+			if !slices.Equal(checks, tc.wantChecks) || !slices.Equal(perFile, []string{"a.py", "b.c"}) {
+				t.Errorf("checked %q, per-file findings in %q; want checked %q and per-file findings in a.py and b.c", checks, perFile, tc.wantChecks)
+			}
+			_, notes := summary(res)
+			if len(notes) != len(tc.wantNotes) || !slices.EqualFunc(notes, tc.wantNotes, strings.HasPrefix) {
+				t.Errorf("notifications %q, want those that start %q", notes, tc.wantNotes)
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package csrc
 
 import (
 	"math"
+	"strings"
 
 	"github.com/residue-sec/residue/analyzers/syntax"
 )
@@ -23,8 +24,12 @@ func (w *walker) refine(cond *syntax.Node, st *state, truth bool) {
 		return
 	}
 	switch c.Type() {
-	case "identifier": // if (p): p is not NULL
+	case "identifier": // if (p): p is not NULL; if (n): n is not zero
 		w.nullSide(c, st, !truth)
+		if l := w.lookupIdent(c); l != nil && !truth && (l.typ == nil || l.typ.kind == scalarT) {
+			st.setBound(l.id, bound{0, 0})
+			w.emptySide(l, bound{0, 0}, st)
+		}
 	case "binary_expression":
 		op := c.ChildByFieldName("operator").Text()
 		l, r := stripParens(c.ChildByFieldName("left")), stripParens(c.ChildByFieldName("right"))
@@ -71,7 +76,47 @@ func (w *walker) refine(cond *syntax.Node, st *state, truth bool) {
 			return
 		}
 		st.setBound(lv.id, b)
+		w.emptySide(lv, b, st)
 	}
+}
+
+// emptySide settles, on the side of a guard where count l is zero or
+// less (`if (n) memcpy(buf, src, n);` not taken), each block allocated
+// with a size of l, or of l plus a constant k whose first k bytes are
+// written: the block has no other bytes there (an allocation of a
+// negative size fails). A caller's buffer is left alone: the count a
+// pointer parameter is paired with may be anything (a depth).
+func (w *walker) emptySide(l *local, b bound, st *state) {
+	if b.hi > 0 {
+		return
+	}
+	for id, x := range w.bufs {
+		if x.size.known || (x.kind != heapBuf && x.kind != bytesBuf && x.kind != arrayBuf) || id >= len(st.ext) || !st.ext[id].live || st.ext[id].full || st.ext[id].sizeStale {
+			continue
+		}
+		k, ok := plusConstant(x.size.expr, l.name)
+		if ok && k >= 0 && st.ext[id].cover.covers(span{0, k}) {
+			w.touch(st, id).setFull()
+		}
+	}
+}
+
+// plusConstant returns k when expr, a normalized size, is name (k = 0),
+// name+k or k+name.
+func plusConstant(expr, name string) (int64, bool) {
+	if inner, ok := strings.CutPrefix(expr, "("); ok && strings.HasSuffix(inner, ")") && !strings.ContainsAny(inner[:len(inner)-1], "()") {
+		expr = inner[:len(inner)-1]
+	}
+	if expr == name {
+		return 0, true
+	}
+	if rest, ok := strings.CutPrefix(expr, name+"+"); ok {
+		return parseInt(rest)
+	}
+	if rest, ok := strings.CutSuffix(expr, "+"+name); ok {
+		return parseInt(rest)
+	}
+	return 0, false
 }
 
 // nullSide records, on the side where pointer p is NULL, that the heap

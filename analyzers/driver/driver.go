@@ -31,7 +31,7 @@ func Run(cfg Config) (*Result, error) {
 	root := cfg.Root
 	if root == "" {
 		var err error
-		if root, err = FindRoot(cfg.Paths[0]); err != nil {
+		if root, err = FindRootOf(cfg.Paths); err != nil {
 			return nil, err
 		}
 	}

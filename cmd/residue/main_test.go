@@ -166,6 +166,29 @@ func TestSubfolderPathsAreRelativeToRepositoryRoot(t *testing.T) {
 	}
 }
 
+// TestFilesOfTwoDirectoriesOutsideARepository: files of two directories
+// of a tree that is no repository are scanned from their common
+// directory, which is also where query reports them from.
+func TestFilesOfTwoDirectoriesOutsideARepository(t *testing.T) {
+	useTestAnalyzers(t)
+	dir := tree(t, map[string]string{"a/x.py": "leak(1)\n", "b/c/y.py": "leak(2)\n"})
+	x, y := filepath.Join(dir, "a", "x.py"), filepath.Join(dir, "b", "c", "y.py")
+	code, out, errs := residue("scan", "--no-cache", "--format", "json", x, y)
+	var doc struct {
+		Findings []analyzers.Finding `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != 1 || len(doc.Findings) != 2 {
+		t.Fatalf("exit %d, err %v:\n%s%s", code, err, out, errs)
+	}
+	if a, b := doc.Findings[0].Location.Path, doc.Findings[1].Location.Path; a != "a/x.py" || b != "b/c/y.py" {
+		t.Errorf("paths %q and %q, want a/x.py and b/c/y.py", a, b)
+	}
+	code, out, errs = residue("query", "--lang", "python", "(call) @c", x, y)
+	if code != 0 || !strings.Contains(out, "a/x.py:1:1") || !strings.Contains(out, "b/c/y.py:1:1") {
+		t.Errorf("query: exit %d:\n%s%s", code, out, errs)
+	}
+}
+
 func TestOutputFileIsWrittenAtomically(t *testing.T) {
 	useTestAnalyzers(t)
 	dir := tree(t, map[string]string{"a.py": "leak(1)\n"})

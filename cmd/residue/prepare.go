@@ -90,7 +90,7 @@ func (o *scanOptions) prepare(paths []string) (*scanSetup, error) {
 	if len(paths) > 0 {
 		first = paths[0]
 	}
-	root, err := driver.FindRoot(first)
+	root, err := driver.FindRootOf(append([]string{first}, paths[min(1, len(paths)):]...))
 	if err != nil {
 		return nil, pathError(first, err)
 	}
@@ -197,29 +197,9 @@ func commonDir(paths []string, first, root string) string {
 	if len(paths) < 2 {
 		return first
 	}
-	var common []string
-	for i, p := range paths {
-		abs, err := filepath.Abs(p)
-		if err != nil {
-			return first
-		}
-		if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
-			abs = filepath.Dir(abs)
-		}
-		parts := strings.Split(abs, string(filepath.Separator))
-		if i == 0 {
-			common = parts
-			continue
-		}
-		n := 0
-		for n < len(common) && n < len(parts) && common[n] == parts[n] {
-			n++
-		}
-		common = common[:n]
-	}
-	dir := strings.Join(common, string(filepath.Separator))
-	if dir == "" {
-		dir = string(filepath.Separator)
+	dir, err := driver.CommonDir(paths)
+	if err != nil {
+		return first
 	}
 	if rel, err := filepath.Rel(root, dir); err != nil || !filepath.IsLocal(rel) && rel != "." {
 		return root

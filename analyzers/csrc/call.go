@@ -39,7 +39,7 @@ func (w *walker) call(n *syntax.Node, st *state, discarded bool) exprVal {
 	id, hasCallee := w.callee(name)
 	switch {
 	case name == "":
-		w.unknownCall(n, "the call", refs, st)
+		w.unknownCall(n, "the call", append(refs, w.throughAddress(args, st)...), st)
 	case resizers[name]:
 		if len(args) > 0 {
 			w.resized(n, name, args[0], st)
@@ -51,7 +51,7 @@ func (w *walker) call(n *syntax.Node, st *state, discarded bool) exprVal {
 	case hasCallee:
 		return exprVal{counts: w.applySummary(n, name, id, args, refs, st, discarded)}
 	default:
-		w.unknownCall(n, name+"()", refs, st)
+		w.unknownCall(n, name+"()", append(refs, w.throughAddress(args, st)...), st)
 		if m := w.f.u.macro(name); m != nil && m.fn || m == nil && (loopName(name) || upperName(name) && !w.an.repo.declares(name)) {
 			w.macroArgs(n, name, args, refs, st)
 		}
@@ -72,6 +72,28 @@ func (w *walker) unknownCall(n *syntax.Node, callee string, refs []*ref, st *sta
 			w.writeRest(st, *r, n, callee)
 		}
 	}
+}
+
+// throughAddress returns where the pointer locals whose address an
+// unknown callee gets point: it may write through them (OpenSSL's
+// i2d_SSL_SESSION(sess, &p) stores the encoding where p points, and
+// moves p past it).
+func (w *walker) throughAddress(args []*syntax.Node, st *state) []*ref {
+	var out []*ref
+	for _, a := range args {
+		a = stripParens(a)
+		if a == nil || a.Type() != "pointer_expression" || a.ChildByFieldName("operator").Text() != "&" {
+			continue
+		}
+		l := w.lookupIdent(stripParens(a.ChildByFieldName("argument")))
+		if l == nil {
+			continue
+		}
+		if r, ok := st.alias[l.id]; ok && !r.obj {
+			out = append(out, &r)
+		}
+	}
+	return out
 }
 
 // resized handles _PyBytes_Resize(&obj, n): the object now holds only

@@ -36,7 +36,9 @@ type verdict struct {
 // judge decides whether bytes [off, off+leaving) of buffer b leave
 // without having been written. Unknown counts never do; a runtime-length
 // write (a string, a read) makes only a send of the whole buffer a leak,
-// since a shorter send may stay within what was written.
+// since a shorter send may stay within what was written. A runtime count
+// of a buffer no path wrote a byte of is a leak whatever its value (but
+// none).
 func judge(b *buffer, e extent, off int64, leaving amount) (verdict, bool) {
 	if leaving.isUnknown() || e.full || e.escaped || !e.live {
 		return verdict{}, false
@@ -51,7 +53,7 @@ func judge(b *buffer, e extent, off int64, leaving amount) (verdict, bool) {
 		// constant writes do not cover is unwritten (unless the block is
 		// no larger than they are)
 		v.definite = e.definite(e.cover.gaps(span{0, 1 << 62}))
-		return v, v.whole
+		return v, v.whole || v.definite && untouched(e)
 	}
 	end := off + leaving.val
 	if b.size.known && end > b.size.val {
@@ -63,6 +65,14 @@ func judge(b *buffer, e extent, off int64, leaving amount) (verdict, bool) {
 	v.gaps = e.cover.gaps(span{off, end})
 	v.definite = e.definite(v.gaps)
 	return v, len(v.gaps) > 0 && (e.dep == nil || v.whole)
+}
+
+// untouched reports whether no path wrote, copied or filled any byte of
+// the buffer, nor handed it to a function: a summary that says a callee
+// writes none of it may have missed that it writes the count it returns
+// (uwsgi's read wrappers, whose error paths return a variable).
+func untouched(e extent) bool {
+	return len(e.steps) == 0 && len(e.cover) == 0 && len(e.may) == 0 && !e.mayAll && e.dep == nil && len(e.caller) == 0 && len(e.residue) == 0 && len(e.zeros) == 0 && !e.mayString
 }
 
 // checkSink reports the bytes of a buffer that leave unwritten at a sink.

@@ -94,6 +94,10 @@ func classify(d *pysrc.Datum) label {
 	switch d.Kind {
 	case pysrc.DataBody:
 		l = bodyData
+		if d.Typed() {
+			// A value a test showed to be a number or a literal.
+			l = noLabel
+		}
 	case pysrc.DataField:
 		switch {
 		case secretKey(d.Key):

@@ -48,7 +48,7 @@ import (
 // and keeps the source it was lowered from.
 
 // codecVersion is the first byte of a module's binary form.
-const codecVersion = 8
+const codecVersion = 9
 
 // maxLiteralDepth bounds the nesting of a Literal's items the codec
 // accepts (Python's own parser nests no deeper than 200 brackets).

@@ -85,6 +85,10 @@ const (
 	// FlagUpload: a file the client uploaded (request.FILES), whose name
 	// Django strips of CR, LF and the other non-printable characters.
 	FlagUpload
+	// FlagTyped: a test showed the value a number or one of a few
+	// literals (isinstance(v, int), v in ("a", "b")): no secret, and no
+	// part of the body but itself.
+	FlagTyped
 )
 
 // FlagEscaped is both CR and LF escaped.
@@ -95,7 +99,7 @@ type Datum struct {
 	Tag Tag
 	// Named says the object's Key is its name; Flags are data's.
 	Named bool
-	Flags uint8
+	Flags uint16
 	// Param is a parameter's index (TagSym).
 	Param int
 	// Kind is the kind of data or object.
@@ -327,3 +331,6 @@ func (d *Datum) Filtered() bool { return d.Flags&FlagFiltered != 0 }
 
 // Validated reports whether a serializer or a form validated the data.
 func (d *Datum) Validated() bool { return d.Flags&FlagValidated != 0 }
+
+// Typed reports whether a test showed the value a number or a literal.
+func (d *Datum) Typed() bool { return d.Flags&FlagTyped != 0 }

@@ -328,6 +328,9 @@ func (fr *frame) op(d Datum, o DOp) []Datum {
 	case OpNumber:
 		if d.Tag == TagData {
 			d.Flags |= FlagEscaped
+			if o.Name == TypedValue {
+				d.Flags |= FlagTyped
+			}
 		}
 		return []Datum{d} // a size stays the size ctypes checks
 	case OpFilter:
@@ -411,7 +414,7 @@ func (d Datum) deferred(o DOp) Datum {
 	return d
 }
 
-func flagged(ds []Datum, flag uint8) []Datum {
+func flagged(ds []Datum, flag uint16) []Datum {
 	for i := range ds {
 		ds[i].Flags |= flag
 	}

@@ -136,9 +136,41 @@ func (s *fnState) exprStmt(e, stmt *syntax.Node, st *Stmt) {
 		if len(v) == 1 && v[0].Root == RootCall {
 			s.fn.code.Calls[v[0].Index].Dropped = true
 		}
+		s.validated(e)
 	default:
 		s.expr(e)
 	}
+}
+
+// validated narrows the name a validating call made as a statement checks
+// (`uuid.UUID(tid)`, `validate_ipv46_address(ip)`): past it the call did
+// not raise, so the name holds a value of the validated form, typed as
+// a number is (no CR or LF, no secret). In a try body, a handler that
+// falls through without binding the name again joins the name as it was.
+func (s *fnState) validated(call *syntax.Node) {
+	fn := call.ChildByFieldName("function")
+	args := call.ChildByFieldName("arguments")
+	if fn == nil || args == nil || args.Type() != "argument_list" || !validators[lastName(fn.Text())] ||
+		fn.Type() == "attribute" && lastName(fn.Text()) == "int" {
+		return
+	}
+	first := args.NamedChild(0)
+	if first == nil || first.Type() != "identifier" {
+		return
+	}
+	if v, bound := s.env[first.Text()]; bound {
+		s.env[first.Text()] = v.With(Op{Kind: OpNumber, Name: TypedValue, Span: span(call)})
+	}
+}
+
+// validators are the functions and classes whose call raises unless
+// their first argument is of a form that holds no CR, LF or secret: a
+// UUID, a number, an IP address, a slug (Django's validators).
+var validators = map[string]bool{
+	"UUID": true, "int": true, "float": true, "Decimal": true,
+	"ip_address": true, "ip_network": true, "ip_interface": true, "IPv4Address": true, "IPv6Address": true,
+	"validate_ipv4_address": true, "validate_ipv6_address": true, "validate_ipv46_address": true,
+	"validate_slug": true, "validate_unicode_slug": true, "validate_integer": true,
 }
 
 // classField records a name a class body annotates (`body: bytes`,
@@ -493,7 +525,9 @@ func (s *fnState) try(n *syntax.Node, st *Stmt) {
 		for i, h := range handlers {
 			s.env = maps.Clone(start)
 			s.into(&blocks[i], func() { s.handler(h) })
-			envs = append(envs, s.env)
+			if !s.handlerLeaves(h) {
+				envs = append(envs, s.env)
+			}
 		}
 		st.Handlers = s.clauses(blocks)
 		s.env = join(envs...)
@@ -506,6 +540,25 @@ func (s *fnState) try(n *syntax.Node, st *Stmt) {
 		}
 	}
 	s.emit(*st)
+}
+
+// handlerLeaves reports whether an except clause's block ends by leaving
+// (return, raise, continue, break): the code after the try statement does
+// not run after it, and sees nothing it bound. In a try body it does not
+// count: the outer handlers and finally see what it bound.
+func (s *fnState) handlerLeaves(h *syntax.Node) bool {
+	if s.tries > 0 {
+		return false
+	}
+	for c := h.FirstChild(); c != nil; c = c.NextSibling() {
+		if c.Type() == "block" {
+			switch lastStatement(c) {
+			case "return_statement", "raise_statement", "continue_statement", "break_statement":
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // handler lowers an except clause: what it catches, its name, its block.

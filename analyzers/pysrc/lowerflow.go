@@ -230,9 +230,41 @@ func neverHolds(test *syntax.Node) bool {
 
 // narrowed is a name's value v where test showed it is a number or one
 // of a few literals: the same value (a size stays the size ctypes
-// checks), whose data carries no CR or LF.
+// checks), whose data carries no CR or LF; a typed value (TypedValue)
+// but where a test of its characters showed it (digits may be a PIN).
 func narrowed(v Value, test *syntax.Node) Value {
-	return v.With(Op{Kind: OpNumber, Span: span(test)})
+	o := Op{Kind: OpNumber, Span: span(test)}
+	if typedTest(test) {
+		o.Name = TypedValue
+	}
+	return v.With(o)
+}
+
+// TypedValue names the OpNumber of a value an isinstance test or a
+// comparison with literals showed to be a number or one of the literals.
+const TypedValue = "typed"
+
+// typedTest reports whether a narrowing test is an isinstance test or a
+// comparison, negated or not, or an and or an or of them.
+func typedTest(test *syntax.Node) bool {
+	for test != nil && (test.Type() == "not_operator" || test.Type() == "parenthesized_expression") {
+		if test.Type() == "not_operator" {
+			test = test.ChildByFieldName("argument")
+		} else {
+			test = test.NamedChild(0)
+		}
+	}
+	switch {
+	case test == nil:
+		return false
+	case test.Type() == "comparison_operator":
+		return true
+	case test.Type() == "boolean_operator":
+		return typedTest(test.ChildByFieldName("left")) && typedTest(test.ChildByFieldName("right"))
+	case test.Type() == "call":
+		return test.ChildByFieldName("function").Text() == "isinstance"
+	}
+	return false
 }
 
 // narrowingTest reads a condition that shows a name holds a number or one of
@@ -345,7 +377,8 @@ func characterTest(cond *syntax.Node) (string, bool) {
 }
 
 // literalTest reads a comparison of a name with literals: name in
-// ("a", "b"), name not in ALLOWED, name == "a", "a" != name; is says
+// ("a", "b"), name not in ALLOWED, name == "a", "a" != name, name is
+// None (or True, False), name is not None; is says
 // whether the comparison is true when the name holds one of them.
 func (s *fnState) literalTest(cmp *syntax.Node) (name string, is, ok bool) {
 	operands := cmp.NamedChildren()
@@ -373,6 +406,15 @@ func (s *fnState) literalTest(cmp *syntax.Node) (name string, is, ok bool) {
 			return "", false, false
 		}
 		return left.Text(), ops[0] == "==", true
+	case "is", "is not":
+		// x is None: one of the singletons.
+		if left.Type() != "identifier" {
+			left, right = right, left
+		}
+		if t := right.Type(); left.Type() != "identifier" || t != "none" && t != "true" && t != "false" {
+			return "", false, false
+		}
+		return left.Text(), ops[0] == "is", true
 	}
 	return "", false, false
 }

@@ -70,7 +70,8 @@ const (
 	// OpNumber is a value a test showed to be a number (isinstance(v,
 	// int)), one of a few literals (v in ("a", "b"), v in ALLOWED,
 	// v == "a") or a string of digits or letters (v.isdigit()): itself,
-	// as data that carries no CR or LF.
+	// as data that carries no CR or LF. Name is TypedValue for a number
+	// or a literal, a typed value as a validated field is.
 	OpNumber
 	// OpText is a value written as text by str() (%s, {} of a format, an
 	// f-string's field): a container so written is the repr of its

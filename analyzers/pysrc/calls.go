@@ -452,8 +452,12 @@ func (fr *frame) invoke(d Datum, cs *CallSite, loc Loc) []Datum {
 		if cs == nil {
 			return nil
 		}
+		// The call of d alone: what the call site found of its own
+		// callees (a module or an object whose attribute d is) is not
+		// d's.
 		sub := *cs
 		sub.Func, sub.Recv = []Datum{d}, nil
+		sub.callees, sub.known, sub.callee, sub.resolved = nil, false, nil, false
 		for _, v := range vocabularies() {
 			if v.Call == nil {
 				continue

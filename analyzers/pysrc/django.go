@@ -247,6 +247,9 @@ func builtinCall(c *CallSite) ([]Datum, bool) {
 				}
 			}
 			return out, true
+		case c.external(name) && name == "codecs.getreader":
+			// A reader class: what it is called on, decoded.
+			return []Datum{{Tag: TagExt, Name: "codecs.StreamReader"}}, true
 		case c.external(name) && name == "rest_framework.authentication.get_authorization_header":
 			// The request's Authorization header, as bytes.
 			return []Datum{{Tag: TagData, Kind: DataHeader, Key: "HTTP_AUTHORIZATION", Origin: c.Loc()}}, true
@@ -520,6 +523,7 @@ var propagators = map[string]bool{
 	"urllib.parse.unquote_plus": true, "unquote_plus": true,
 	"base64.b64encode": true, "b64encode": true, "base64.b64decode": true, "b64decode": true,
 	"pprint.pformat": true, "pformat": true, "frozenset": true, "zip": true, "enumerate": true,
+	"json.load": true, "codecs.StreamReader": true, "io.TextIOWrapper": true, "gzip.GzipFile": true,
 }
 
 // jsonModules are the JSON libraries other than json whose loads and
@@ -528,8 +532,8 @@ var jsonModules = []string{"simplejson", "ujson", "orjson", "rapidjson", "oslo_s
 
 func init() {
 	for _, m := range jsonModules {
-		propagators[m+".loads"], propagators[m+".dumps"] = true, true
-		decoders[m+".loads"], crlfSafe[m+".dumps"] = true, true
+		propagators[m+".loads"], propagators[m+".dumps"], propagators[m+".load"] = true, true, true
+		decoders[m+".loads"], decoders[m+".load"], crlfSafe[m+".dumps"] = true, true, true
 	}
 }
 
@@ -630,7 +634,7 @@ func (cs *CallSite) mappingCopy(name string) ([]Datum, bool) {
 
 // decoders are propagators whose result is decoded from their argument.
 var decoders = map[string]bool{
-	"json.loads": true, "loads": true, "urllib.parse.unquote": true, "unquote": true,
+	"json.loads": true, "loads": true, "json.load": true, "codecs.StreamReader": true, "io.TextIOWrapper": true, "gzip.GzipFile": true, "urllib.parse.unquote": true, "unquote": true,
 	"urllib.parse.unquote_plus": true, "unquote_plus": true,
 	"base64.b64decode": true, "b64decode": true,
 }

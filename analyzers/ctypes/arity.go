@@ -78,14 +78,14 @@ func (ix *index) arity(c *callNote, fp pysrc.Datum, key string) {
 	switch {
 	case n < lo:
 		ix.report(analyzers.Finding{RuleID: ruleArity, Related: related,
-			Message: fmt.Sprintf("%s is called with %d arguments, but %s %d: ctypes raises TypeError on this call", fp.Key, n, declare, lo)}, c.loc)
+			Message: fmt.Sprintf("%s is called with %s, but %s %d: ctypes raises TypeError on this call", fp.Key, arguments(n), declare, lo)}, c.loc)
 	case n > hi:
 		if p := ix.protos[fp.Key]; p != nil && p.variadic || p == nil && isNone(c.args[n-1].data) {
 			// variadic: by the prototype, or a list ended by NULL
 			return
 		}
 		ix.report(analyzers.Finding{RuleID: ruleArity, Related: related,
-			Message: fmt.Sprintf("%s is called with %d arguments, but %s %d: ctypes passes the extra ones unchecked, with default conversions, and the C function ignores them or reads them as something else", fp.Key, n, declare, hi)}, c.loc)
+			Message: fmt.Sprintf("%s is called with %s, but %s %d: ctypes passes the extra ones unchecked, with default conversions, and the C function ignores them or reads them as something else", fp.Key, arguments(n), declare, hi)}, c.loc)
 	}
 }
 
@@ -189,4 +189,12 @@ func (ix *index) sizesABuffer(c *callNote, k int) bool {
 		}
 	}
 	return false
+}
+
+// arguments renders a count of arguments: "1 argument", "3 arguments".
+func arguments(n int) string {
+	if n == 1 {
+		return "1 argument"
+	}
+	return fmt.Sprintf("%d arguments", n)
 }

@@ -40,6 +40,39 @@ func (p *Program) Location(l Loc, msg string) analyzers.Location {
 	return loc
 }
 
+// ExpectsRaise reports whether l is in the body of a with statement
+// whose item is a test's expectation of an exception (pytest.raises,
+// self.assertRaises, assertRaisesRegex): code there is meant to fail.
+func (p *Program) ExpectsRaise(l Loc) bool {
+	if l.Mod == nil {
+		return false
+	}
+	for _, f := range l.Mod.fns {
+		if f.Kind != KindModule && (l.Span.Start < f.Span.Start || l.Span.End > f.Span.End) {
+			continue
+		}
+		code := f.Code()
+		for _, st := range code.Stmts {
+			if st.Kind != StmtWith || l.Span.Start < st.Span.Start || l.Span.End > st.Span.End ||
+				st.From < 0 || st.To > int32(len(code.Calls)) || st.From > st.To {
+				continue
+			}
+			for _, c := range code.Calls[st.From:st.To] {
+				if raisesContexts[c.Method] || raisesContexts[lastName(c.Name)] {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// raisesContexts are the context managers of tests that expect the code
+// they hold to raise.
+var raisesContexts = map[string]bool{
+	"raises": true, "assertRaises": true, "assertRaisesRegex": true, "assertRaisesRegexp": true,
+}
+
 // Text returns the source text at l.
 func (p *Program) Text(l Loc) string { return p.text(l) }
 

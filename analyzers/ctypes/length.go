@@ -54,9 +54,22 @@ func (ix *index) foreignLengths(f *function, c *callNote, fp pysrc.Datum) {
 			continue
 		}
 		for _, r := range refs {
+			if p == nil && r.buf.Kind == objStruct && !ix.sizeParam(fp, j) {
+				// The integer after a structure is its length only
+				// when its type says so (a colour after a rectangle
+				// is not).
+				continue
+			}
 			ix.lengthPair(f, c, fp.Key, p, r, i, j)
 		}
 	}
+}
+
+// sizeParam reports whether fp's argtypes declare parameter j a size
+// (c_size_t, c_ssize_t).
+func (ix *index) sizeParam(fp pysrc.Datum, j int) bool {
+	t, _, ok := ix.paramType(fp, j)
+	return ok && strings.HasSuffix(t.text, "size_t")
 }
 
 // fixedLengths checks memmove, memset and string_at: pairs of (buffer,

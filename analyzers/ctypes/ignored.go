@@ -67,6 +67,10 @@ func (f *function) usesOf(b pysrc.Datum) []*useNote {
 		if b.Origin.Path() == u.loc.Path() && u.loc.Span.Start < b.Origin.Span.End && spans(f.note.span.Span, b.Origin.Span) {
 			continue
 		}
+		if n := len(out); n > 0 && out[n-1].kind != useHanded && u.kind == useHanded && out[n-1].loc.Span == u.loc.Span {
+			out[n-1] = u // the field read is the argument handed over
+			continue
+		}
 		if n := len(out); n > 0 && out[n-1].kind != useHanded && u.kind != useHanded && spans(u.loc.Span, out[n-1].loc.Span) {
 			out[n-1] = u
 			continue

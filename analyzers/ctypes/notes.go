@@ -248,6 +248,18 @@ func uses(e *pysrc.Eval, c *pysrc.CallSite, n *callNote, python string, i int) {
 		return
 	}
 	bufs := namedBuffers(c.ArgData(i), "")
+	for _, d := range c.ArgData(i) {
+		// A structure's field handed to a call: a nested structure
+		// (SDL_VERSION(info.version)) is a view of the buffer the
+		// callee may fill.
+		if d.Kind == objPart && len(d.Items) > 0 {
+			for _, b := range d.Items[0] {
+				if b.Kind == objStruct {
+					bufs = append(bufs, namedBuffer{b, ""})
+				}
+			}
+		}
+	}
 	if len(bufs) == 0 {
 		return
 	}

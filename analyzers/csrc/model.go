@@ -19,6 +19,7 @@
 package csrc
 
 import (
+	"bytes"
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/source"
 	"github.com/residue-sec/residue/analyzers/syntax"
@@ -47,14 +48,32 @@ func extract(pass *analyzers.ExtractPass) (analyzers.Part, error) {
 	if syn.Tree.Root().HasError() && pass.Parse != nil {
 		if edits := repairs(syn.Src(), syn.Tree); len(edits) > 0 || brokenByDirective(syn.Tree, directives) {
 			src := apply(blank(syn.Src(), inactive, undecided, directives), edits)
-			if c, err := pass.Parse(src); err == nil {
+			c, err := pass.Parse(src)
+			for round := 0; err == nil && round < maxRepairRounds; round++ {
 				p.Configured = c
+				// A macro that broke a function may have ended it early,
+				// so that the next one starts a top-level node whose
+				// header it seems: repaired, the function reads on, and
+				// its next lines are repaired in turn.
+				if !c.Tree.Root().HasError() {
+					break
+				}
+				next := apply(src, repairs(src, c.Tree))
+				if bytes.Equal(next, src) {
+					break // no edit the last round did not make
+				}
+				src = next
+				c, err = pass.Parse(src)
 			}
 		}
 	}
 	p.Includes = readIncludes(p, e, dirs) // the declarations are read here, in parallel
 	return p, nil
 }
+
+// maxRepairRounds bounds the parses of a file repaired again after a
+// repair (each round adds only edits the last did not make).
+const maxRepairRounds = 3
 
 // brokenByDirective reports whether a top-level node with a syntax error
 // (a function, or an ERROR that swallowed one) contains a conditional

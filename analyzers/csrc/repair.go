@@ -85,6 +85,7 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 			continue
 		}
 		prevEnds := true // the header ends a statement
+		inComment := false
 		for off < end {
 			nl := bytes.IndexByte(src[off:], '\n')
 			if nl < 0 {
@@ -92,12 +93,25 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 			}
 			line := src[off : off+nl]
 			trimmed := bytes.TrimSpace(line)
+			if inComment {
+				// A comment's lines end no statement.
+				inComment = !bytes.Contains(trimmed, []byte("*/"))
+				off += nl + 1
+				continue
+			}
 			switch {
-			case len(trimmed) == 0, bytes.HasPrefix(trimmed, []byte("//")), bytes.HasPrefix(trimmed, []byte("/*")), bytes.HasPrefix(trimmed, []byte("#")):
+			case bytes.HasPrefix(trimmed, []byte("/*")):
+				inComment = !bytes.Contains(trimmed[2:], []byte("*/"))
+				off += nl + 1
+				continue
+			case len(trimmed) == 0, bytes.HasPrefix(trimmed, []byte("//")), bytes.HasPrefix(trimmed, []byte("#")):
 				off += nl + 1
 				continue
 			}
 			last := trimmed[len(trimmed)-1]
+			if code := withoutTrailingComment(trimmed); len(code) > 0 {
+				last = code[len(code)-1]
+			}
 			// Only a line that starts with a name after a statement may
 			// be a macro: a loop macro's ends with '{', a statement
 			// macro's has no ';', '{' or '}' (and ends a statement once
@@ -142,6 +156,19 @@ func storageMacros(src []byte) map[string]string {
 		}
 	}
 	return storage
+}
+
+// withoutTrailingComment returns a line, trimmed, without the block
+// comment that ends it (`x = 1; /* why */`), if one does, and the blanks
+// before.
+func withoutTrailingComment(trimmed []byte) []byte {
+	if !bytes.HasSuffix(trimmed, []byte("*/")) {
+		return trimmed
+	}
+	if i := bytes.LastIndex(trimmed[:len(trimmed)-2], []byte("/*")); i >= 0 {
+		return bytes.TrimSpace(trimmed[:i])
+	}
+	return trimmed
 }
 
 // blockWords are keywords that may stand alone on a line before a body.

@@ -233,3 +233,42 @@ static int legacy(int fd) { char b[8]; b[0] = 1; return write(fd, b, sizeof b); 
 		t.Errorf("outputs %q, want %q", got, want)
 	}
 }
+
+// TestRepairRounds: a statement macro before an if statement (after a
+// comment of several lines) ends the function early, so that the macro
+// after the if's else block seems the header of a new top-level node;
+// once the first is repaired the function reads on, and a second round
+// repairs the second.
+func TestRepairRounds(t *testing.T) {
+	r := buildRepo(t, map[string]string{"frame.c": `static PyObject *frame_bound(PyObject *self, PyObject *args)
+{
+    size_t bound;
+    char buf[16];
+    int flag = PyTuple_GET_SIZE(args);
+
+    /* With autoflush the bound is smaller; without it, buffered
+       data counts too. */
+    Py_BEGIN_ALLOW_THREADS
+    if (flag == 1)
+      {
+        bound = 1;
+      }
+    else
+      {
+        bound = 2;
+      }
+    Py_END_ALLOW_THREADS
+
+    if (bound > 8)
+      {
+        buf[0] = 1; /* the tag */
+      }
+    return PyBytes_FromStringAndSize(buf, sizeof buf);
+}
+`})
+	reparsedClean(t, r, "frame.c")
+	want := "frame.c:24 0 buf copied into a bytes object by PyBytes_FromStringAndSize() true"
+	if got := strings.Join(render(r, "frame.c"), "|"); got != want {
+		t.Errorf("outputs %q, want %q", got, want)
+	}
+}

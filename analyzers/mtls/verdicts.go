@@ -56,6 +56,7 @@ func (c *checker) weigh(f found) (analyzers.Finding, bool) {
 	}
 	if f.own.mwName != "" {
 		c.afterValidating(&fd, f.own, f.need)
+		c.notInstalled(&fd, f.own)
 	} else {
 		c.behindValidating(&fd, f.need)
 	}
@@ -175,6 +176,32 @@ func (c *checker) isEntry(e string, own owner) bool {
 		}
 	}
 	return e == own.mwName || strings.HasSuffix(own.mwName, "."+e)
+}
+
+// notInstalled lowers fd, a middleware's finding, when the repository's
+// settings list MIDDLEWARE and no list names the middleware or a subclass
+// of it: it runs only where another project's settings install it (a
+// class left unused, or a library's).
+func (c *checker) notInstalled(fd *analyzers.Finding, own owner) {
+	lists := c.rp.middlewareLists()
+	if len(lists) == 0 {
+		return
+	}
+	for _, list := range lists {
+		for _, e := range list.entries {
+			if c.isEntry(e, own) {
+				return
+			}
+			for _, d := range c.rp.r.Lookup(e) {
+				if d.Inherits(own.mw) {
+					return
+				}
+			}
+		}
+	}
+	lowerOnce(fd)
+	fd.Message += fmt.Sprintf("; lower severity: no %s list of the repository names it, so it runs only where other settings install it", lists[0].name)
+	fd.Related = append(fd.Related, c.rp.location(lists[0].at, "the "+lists[0].name+" setting"))
 }
 
 // afterValidating lowers fd when every MIDDLEWARE list that names its

@@ -1,6 +1,7 @@
 package pysrc
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
@@ -38,6 +39,15 @@ func (p *Program) Location(l Loc, msg string) analyzers.Location {
 	loc := analyzers.Location{Path: l.Mod.File, Range: lines.Range(int(l.Span.Start), int(l.Span.End)), Message: msg}
 	loc.Snippet = lines.Text(loc.StartLine)
 	return loc
+}
+
+// Inherits reports whether d, a class of the repository, is base or one
+// of its subclasses.
+func (d Datum) Inherits(base Datum) bool {
+	if d.Tag != TagClass || base.Tag != TagClass || d.Class == nil || base.Class == nil {
+		return false
+	}
+	return d.Class == base.Class || slices.Contains(d.Class.mro, base.Class)
 }
 
 // ExpectsRaise reports whether l is in the body of a with statement

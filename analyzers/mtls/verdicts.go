@@ -1,6 +1,7 @@
 package mtls
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -188,6 +189,11 @@ func (c *checker) notInstalled(fd *analyzers.Finding, own owner) {
 		return
 	}
 	for _, list := range lists {
+		if namesInString(list.at.Mod.Source(), last(own.mwName)) {
+			// The settings name it elsewhere (MIDDLEWARE.append(...),
+			// under a condition, or through a variable).
+			return
+		}
 		for _, e := range list.entries {
 			if c.isEntry(e, own) {
 				return
@@ -202,6 +208,12 @@ func (c *checker) notInstalled(fd *analyzers.Finding, own owner) {
 	lowerOnce(fd)
 	fd.Message += fmt.Sprintf("; lower severity: no %s list of the repository names it, so it runs only where other settings install it", lists[0].name)
 	fd.Related = append(fd.Related, c.rp.location(lists[0].at, "the "+lists[0].name+" setting"))
+}
+
+// namesInString reports whether src holds name at the end of a string
+// literal ("app.auth.HeaderUser", 'HeaderUser').
+func namesInString(src []byte, name string) bool {
+	return name != "" && (bytes.Contains(src, []byte(name+`"`)) || bytes.Contains(src, []byte(name+`'`)))
 }
 
 // afterValidating lowers fd when every MIDDLEWARE list that names its

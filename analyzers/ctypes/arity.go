@@ -19,7 +19,7 @@ func (ix *index) callMismatches() {
 			switch {
 			case ix.declared(key):
 				ix.arity(c, fp, key)
-			case !ix.unknown[key]:
+			case !ix.mayBeBound(fp, key):
 				ix.missingArgtypes(c, fp, key)
 			}
 		}

@@ -24,8 +24,11 @@ type index struct {
 	bindings map[string][]*binding
 	bySymbol map[string][]*binding
 	// unknown are the foreign functions handed to a function outside the
-	// repository, which may bind them.
+	// repository, which may bind them; dynamic the libraries whose
+	// functions the repository binds by a name it computes
+	// (getattr(lib, name).restype = ...), by library key.
 	unknown map[string]bool
+	dynamic map[string]bool
 	calls   []*callNote
 	byFP    map[string][]*callNote
 	allocs  map[pysrc.Loc]*allocNote
@@ -72,7 +75,7 @@ func fpKey(d pysrc.Datum) string { return d.Name + "#" + d.Key }
 // runs every check.
 func newIndex(prog *pysrc.Program, repo *csrc.Repo) *index {
 	ix := &index{prog: prog, repo: repo, protos: map[string]*proto{}, fns: map[fnID]*function{},
-		bindings: map[string][]*binding{}, bySymbol: map[string][]*binding{}, unknown: map[string]bool{},
+		bindings: map[string][]*binding{}, bySymbol: map[string][]*binding{}, unknown: map[string]bool{}, dynamic: map[string]bool{},
 		byFP: map[string][]*callNote{}, allocs: map[pysrc.Loc]*allocNote{}, layouts: map[string]*layout{},
 		textual: map[string]bool{}, mutated: map[pysrc.Loc]bool{},
 		findings: map[string][]analyzers.Finding{}, seen: map[string]bool{}}
@@ -173,6 +176,13 @@ func (ix *index) addCall(n *callNote) {
 	}
 }
 
+// mayBeBound reports whether code the index cannot read may bind the
+// foreign function fp (key): a function outside the repository it is
+// handed to, or a binding by a computed name of its library's functions.
+func (ix *index) mayBeBound(fp pysrc.Datum, key string) bool {
+	return ix.unknown[key] || ix.dynamic[fp.Name]
+}
+
 // addStore records an assignment to an attribute of a foreign function
 // (a binding, or a misspelled one) or of a structure's field.
 func (ix *index) addStore(n *storeNote) {
@@ -183,6 +193,12 @@ func (ix *index) addStore(n *storeNote) {
 	}
 	switch n.attr {
 	case "argtypes", "restype", "errcheck":
+		if n.obj.Key == pysrc.AnyKey {
+			// A table of declarations applied in a loop or a helper:
+			// any function of the library may be bound.
+			ix.dynamic[n.obj.Name] = true
+			return
+		}
 		if symbolicAll(n.value) {
 			return // made again, with what it binds, where it is called
 		}

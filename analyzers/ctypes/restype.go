@@ -24,7 +24,7 @@ func (ix *index) resultsAsPointers() {
 				fp = d
 			}
 		}
-		if ix.unknown[key] {
+		if ix.mayBeBound(fp, key) {
 			continue
 		}
 		if _, has := ix.binding(key, "restype"); has {

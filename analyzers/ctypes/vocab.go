@@ -67,7 +67,7 @@ func init() {
 		Prefilter: literals,
 		Settings:  []string{"loaders"},
 		Objects: []*pysrc.ObjectKind{
-			{Name: objLoader}, {Name: objLibrary}, {Name: objFunc},
+			{Name: objLoader}, {Name: objLibrary, AnyAttr: true}, {Name: objFunc},
 			{Name: objResult, Whole: dataReturned, Other: pysrc.Result{Whole: true}},
 			{Name: objBuffer, Whole: dataContent}, {Name: objStruct, Whole: dataContent},
 			{Name: objRef}, {Name: objPointer}, {Name: objProto}, {Name: objNdctypes},

@@ -460,6 +460,13 @@ func (fr *frame) whole(d Datum) []Datum {
 
 // attr reads attribute name of d.
 func (fr *frame) attr(d Datum, name string, loc Loc) []Datum {
+	if name == AnyKey && d.Tag != TagSym {
+		// Any attribute (getattr of a name not known): only of the
+		// objects whose kind has one.
+		if k := objectKind(d.Kind); d.Tag != TagObject || k == nil || !k.AnyAttr {
+			return nil
+		}
+	}
 	switch d.Tag {
 	case TagData:
 		if d.Flags&FlagUpload != 0 && name == "name" {

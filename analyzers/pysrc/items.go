@@ -97,8 +97,11 @@ func (d Datum) allItems() []Datum {
 
 // getattr applies a deferred getattr(obj, name) once the name is known.
 func (fr *frame) getattr(name Datum, o DOp, loc Loc) []Datum {
-	if o.Obj == nil || name.Tag != TagConst || name.Kind != "str" {
+	if o.Obj == nil {
 		return nil
+	}
+	if name.Tag != TagConst || name.Kind != "str" {
+		return fr.attr(*o.Obj, AnyKey, loc) // nothing but of AnyAttr objects
 	}
 	return fr.attr(*o.Obj, name.Key, loc)
 }

@@ -104,6 +104,10 @@ type ObjectKind struct {
 	// object renders (a serializer's instance), which it carries when
 	// that is data: a serializer built from request.data re-renders it.
 	InstanceAt int
+	// AnyAttr makes getattr(obj, name) of a name the analysis does not
+	// know the attribute AnyKey (a loaded library's function, whichever
+	// it is), where other objects give nothing.
+	AnyAttr bool
 }
 
 // A Result is what an attribute or a method of an object gives. The zero

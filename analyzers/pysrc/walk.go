@@ -221,6 +221,21 @@ func (fr *frame) attrBuiltin(cs *CallSite) ([]Datum, bool) {
 			case n.Tag == TagSym && get && o.Tag != TagSym:
 				obj := o
 				out = union(out, n.deferred(DOp{Op: Op{Kind: OpGetattr, Span: loc.Span}, Mod: loc.Mod, Obj: &obj}))
+			case n.Tag == TagSym && get:
+				// Both parameters (a helper's getattr(lib, name)): any
+				// attribute of what the object turns out to be.
+				out = union(out, o.deferred(DOp{Op: Op{Kind: OpAttr, Name: AnyKey, Span: loc.Span}, Mod: loc.Mod}))
+			}
+		}
+	}
+	if get && !namedAttr(cs.args[name]) {
+		// getattr(lib, name) of a name the analysis does not know: any
+		// attribute, for the objects whose kind allows it (AnyAttr).
+		for _, o := range cs.args[obj] {
+			if o.Tag == TagSym {
+				out = union(out, o.deferred(DOp{Op: Op{Kind: OpAttr, Name: AnyKey, Span: loc.Span}, Mod: loc.Mod}))
+			} else {
+				out = union(out, fr.attr(o, AnyKey, loc)...)
 			}
 		}
 	}
@@ -228,4 +243,15 @@ func (fr *frame) attrBuiltin(cs *CallSite) ([]Datum, bool) {
 		out = union(out, cs.args[d]...)
 	}
 	return out, true
+}
+
+// namedAttr reports whether an attribute name's values include a string
+// literal or a parameter, which name the attribute where they are known.
+func namedAttr(names []Datum) bool {
+	for _, n := range names {
+		if n.Tag == TagSym || n.Tag == TagConst && n.Kind == "str" {
+			return true
+		}
+	}
+	return false
 }

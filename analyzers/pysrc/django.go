@@ -108,12 +108,12 @@ var djangoObjects = []*ObjectKind{
 	},
 	{
 		Name: ObjCookies, Whole: DataCookies, Keyed: DataCookie,
-		Methods: map[string]Result{"get": keyed, "keys": nothing, "items": pairs},
+		Methods: map[string]Result{"get": keyed, "pop": keyed, "keys": nothing, "items": pairs},
 		Other:   whole,
 	},
 	{
 		Name: ObjSession, Whole: DataSession, Keyed: DataSession,
-		Methods: map[string]Result{"get": keyed, "keys": nothing, "items": pairs, "get_expiry_age": nothing, "set_expiry": nothing, "flush": nothing, "cycle_key": nothing},
+		Methods: map[string]Result{"get": keyed, "pop": keyed, "setdefault": keyed, "keys": nothing, "items": pairs, "get_expiry_age": nothing, "set_expiry": nothing, "flush": nothing, "cycle_key": nothing},
 		Other:   whole,
 	},
 	{

@@ -132,6 +132,10 @@ type fnState struct {
 	// tries counts the try bodies being lowered: in one, what a branch
 	// that returns binds still reaches the handlers and finally.
 	tries int
+	// tables are the names assigned a copy of a constant table
+	// (allowed = sorted(REGISTRY)), with the call that made it: the name
+	// is that table while it holds that call's value alone.
+	tables map[string]int32
 }
 
 // open reserves the next Func for code of kind.

@@ -203,11 +203,65 @@ func (s *fnState) assignment(e, stmt *syntax.Node) Value {
 	} else {
 		v = s.expr(right)
 		s.setting(e.ChildByFieldName("left"), right)
+		s.tableCopy(e.ChildByFieldName("left"), right, v)
 	}
 	if left := e.ChildByFieldName("left"); left != nil {
 		s.assignTop(left, v, stmt)
 	}
 	return v
+}
+
+// tableCopy records a name assigned a copy of a constant table:
+// sorted(REGISTRY), list(ALLOWED), set(CHOICES.keys()).
+func (s *fnState) tableCopy(left, right *syntax.Node, v Value) {
+	if left == nil || left.Type() != "identifier" || right == nil || right.Type() != "call" || len(v) != 1 || v[0].Root != RootCall || len(v[0].Ops) != 0 {
+		return
+	}
+	switch right.ChildByFieldName("function").Text() {
+	case "sorted", "list", "set", "tuple", "frozenset":
+	default:
+		return
+	}
+	args := right.ChildByFieldName("arguments")
+	if args == nil || args.NamedChildCount() != 1 {
+		return
+	}
+	table := args.NamedChild(0)
+	if table.Type() == "call" && table.ChildByFieldName("arguments").NamedChildCount() == 0 {
+		// CHOICES.keys(), CHOICES.values()
+		if fn := table.ChildByFieldName("function"); fn.Type() == "attribute" {
+			switch fn.ChildByFieldName("attribute").Text() {
+			case "keys", "values":
+				table = fn.ChildByFieldName("object")
+			}
+		}
+	}
+	if !literalDisplay(table) && !s.plainConstant(table) {
+		return
+	}
+	if s.tables == nil {
+		s.tables = map[string]int32{}
+	}
+	s.tables[left.Text()] = v[0].Index
+}
+
+// isTable reports whether n is a name that holds a copy of a constant
+// table (tableCopy) and nothing else.
+func (s *fnState) isTable(n *syntax.Node) bool {
+	if n.Type() != "identifier" {
+		return false
+	}
+	k, ok := s.tables[n.Text()]
+	v := s.env[n.Text()]
+	if !ok || len(v) != 1 || v[0].Root != RootCall || v[0].Index != k {
+		return false
+	}
+	for _, o := range v[0].Ops {
+		if o.Kind != OpStep { // the assignment's own step
+			return false
+		}
+	}
+	return true
 }
 
 var settingName = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)

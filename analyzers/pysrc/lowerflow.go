@@ -394,14 +394,20 @@ func (s *fnState) literalTest(cmp *syntax.Node) (name string, is, ok bool) {
 	left, right := operands[0], operands[1]
 	switch ops[0] {
 	case "in", "not in":
-		if left.Type() != "identifier" || !literalDisplay(right) && !s.plainConstant(right) {
+		left = caseFolded(left)
+		if left.Type() != "identifier" || !literalDisplay(right) && !s.plainConstant(right) && !s.isTable(right) {
 			return "", false, false
 		}
 		return left.Text(), ops[0] == "in", true
 	case "==", "!=":
-		if left.Type() != "identifier" {
+		if left.Type() != "identifier" && caseFolded(left).Type() != "identifier" && !emptyLength(left) {
 			left, right = right, left
 		}
+		if emptyLength(left) && right.Type() == "integer" && right.Text() == "0" {
+			// len(name) == 0: name is empty
+			return left.ChildByFieldName("arguments").NamedChild(0).Text(), ops[0] == "==", true
+		}
+		left = caseFolded(left)
 		if left.Type() != "identifier" || !plainLiteral(right) {
 			return "", false, false
 		}
@@ -417,6 +423,35 @@ func (s *fnState) literalTest(cmp *syntax.Node) (name string, is, ok bool) {
 		return left.Text(), ops[0] == "is", true
 	}
 	return "", false, false
+}
+
+// caseFolded returns the name a call of lower(), upper() or casefold()
+// is made on (name.lower() in ("a", "b") holds only for a case variant
+// of a literal), else n.
+func caseFolded(n *syntax.Node) *syntax.Node {
+	if n.Type() != "call" || n.ChildByFieldName("arguments").NamedChildCount() != 0 {
+		return n
+	}
+	fn := n.ChildByFieldName("function")
+	if fn.Type() != "attribute" {
+		return n
+	}
+	switch fn.ChildByFieldName("attribute").Text() {
+	case "lower", "upper", "casefold":
+		if obj := fn.ChildByFieldName("object"); obj.Type() == "identifier" {
+			return obj
+		}
+	}
+	return n
+}
+
+// emptyLength reports whether n is len(name).
+func emptyLength(n *syntax.Node) bool {
+	if n.Type() != "call" || n.ChildByFieldName("function").Text() != "len" {
+		return false
+	}
+	args := n.ChildByFieldName("arguments")
+	return args.NamedChildCount() == 1 && args.NamedChild(0).Type() == "identifier"
 }
 
 // literalDisplay reports whether n is a tuple, list or set of string or

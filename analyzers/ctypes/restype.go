@@ -2,6 +2,7 @@ package ctypes
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/pysrc"
@@ -76,7 +77,9 @@ func (ix *index) pointerUses() map[string][]pointerUse {
 				counts := textCounts(a.data)
 				for _, d := range a.data {
 					key := d.Name + "#" + d.Key
-					if counts[resultAt(d)] {
+					if counts[resultAt(d)] || len(c.fps) > 0 && setterOf(d.Key, c.fps[0].Key) {
+						// GetConsoleOutputCP() handed back to
+						// SetConsoleOutputCP: a value saved and restored
 						continue
 					}
 					if d.Kind == objResult && !seen[resultAt(d)] {
@@ -88,6 +91,17 @@ func (ix *index) pointerUses() map[string][]pointerUse {
 		}
 	}
 	return out
+}
+
+// setterOf reports whether setter is the function that sets what getter
+// gets: Get and Set (get_ and set_) before the same name.
+func setterOf(getter, setter string) bool {
+	for _, p := range [][2]string{{"Get", "Set"}, {"get_", "set_"}, {"get", "set"}} {
+		if rest, ok := strings.CutPrefix(getter, p[0]); ok && rest != "" && setter == p[1]+rest {
+			return true
+		}
+	}
+	return false
 }
 
 // narrowIntParam reports whether parameter i of fp is an integer of 4

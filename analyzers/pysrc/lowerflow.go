@@ -203,6 +203,7 @@ func (s *fnState) branch(clause, n *syntax.Node, alts []*syntax.Node, st *Stmt, 
 	if _, bound := cond[name]; narrows && bound && holds {
 		s.env[name] = narrowed(cond[name], test)
 	}
+	s.lookupHolds(test)
 	if !neverHolds(test) {
 		s.into(&st.Body, func() { s.block(body) })
 	}
@@ -213,6 +214,42 @@ func (s *fnState) branch(clause, n *syntax.Node, alts []*syntax.Node, st *Stmt, 
 		cond[name] = narrowed(cond[name], test)
 	}
 	st.Else = s.alternatives(n, alts, cond, envs, none)
+}
+
+// lookupHolds narrows, where a test that binds a lookup's result holds
+// (`if obj := get_object_or_none(Model, pk=x):`), the names the lookup
+// matched with a primary key: a row was found, so each is its key.
+func (s *fnState) lookupHolds(test *syntax.Node) {
+	if test.Type() != "named_expression" {
+		return
+	}
+	call := test.ChildByFieldName("value")
+	if call == nil || call.Type() != "call" || !lookupOrNone(call.ChildByFieldName("function").Text()) {
+		return
+	}
+	args := call.ChildByFieldName("arguments")
+	if args == nil || args.Type() != "argument_list" {
+		return
+	}
+	for _, a := range args.NamedChildren() {
+		if a.Type() != "keyword_argument" {
+			continue
+		}
+		k, v := a.ChildByFieldName("name").Text(), a.ChildByFieldName("value")
+		if k != "pk" && k != "id" && !strings.HasSuffix(k, "_id") && !strings.HasSuffix(k, "_pk") || v.Type() != "identifier" {
+			continue
+		}
+		if val, bound := s.env[v.Text()]; bound {
+			s.env[v.Text()] = narrowed(val, call)
+		}
+	}
+}
+
+// lookupOrNone reports whether a function by this dotted name looks a row
+// up and returns None when there is none (DefectDojo's, and
+// django-annoying's, get_object_or_none).
+func lookupOrNone(name string) bool {
+	return lastName(name) == "get_object_or_none" || lastName(name) == "get_or_none"
 }
 
 // neverHolds reports whether a test is a constant that is always false

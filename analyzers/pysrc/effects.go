@@ -66,12 +66,18 @@ func (s *fnState) forLoop(n *syntax.Node, st *Stmt) {
 	it := s.expr(n.ChildByFieldName("right"))
 	st.Value = it
 	s.assign(n.ChildByFieldName("left"), it.With(Op{Kind: OpIter, Span: span(n)}), n)
-	if left := n.ChildByFieldName("left"); left.Type() == "identifier" {
-		if keys := literalStrings(n.ChildByFieldName("right")); keys != nil {
-			if s.loopKeys == nil {
-				s.loopKeys = map[string]loopKey{}
+	left, right := n.ChildByFieldName("left"), n.ChildByFieldName("right")
+	if left.Type() == "identifier" {
+		if keys := literalStrings(right); keys != nil {
+			s.addLoopKeys(left.Text(), keys)
+		}
+	} else if left.Type() == "pattern_list" || left.Type() == "tuple_pattern" {
+		// for name, field in [("a_id", "a"), ("b_uid", "b")]: each name
+		// unpacked from rows of string literals is one of its column's
+		for i, target := range left.NamedChildren() {
+			if keys := literalColumn(right, i); keys != nil && target.Type() == "identifier" {
+				s.addLoopKeys(target.Text(), keys)
 			}
-			s.loopKeys[left.Text()] = loopKey{JoinKeys(keys), s.env[left.Text()]}
 		}
 	}
 	st.To = s.ncalls()
@@ -222,6 +228,33 @@ func (s *fnState) loopKeyOf(name string) (string, bool) {
 		return "", false
 	}
 	return lk.keys, true
+}
+
+// addLoopKeys records that the loop binds name to one of keys.
+func (s *fnState) addLoopKeys(name string, keys []string) {
+	if s.loopKeys == nil {
+		s.loopKeys = map[string]loopKey{}
+	}
+	s.loopKeys[name] = loopKey{JoinKeys(keys), s.env[name]}
+}
+
+// literalColumn returns column i of a tuple or list of rows (tuples or
+// lists) of string literals, all of one length, nil for anything else.
+func literalColumn(n *syntax.Node, i int) []string {
+	if n == nil || n.Type() != "list" && n.Type() != "tuple" {
+		return nil
+	}
+	var out []string
+	width := -1
+	for _, row := range n.NamedChildren() {
+		strs := literalStrings(row)
+		if strs == nil || row.Type() != "tuple" && row.Type() != "list" || width >= 0 && len(strs) != width || i >= len(strs) {
+			return nil
+		}
+		width = len(strs)
+		out = append(out, strs[i])
+	}
+	return out
 }
 
 // literalStrings returns the strings of a tuple, list or set of string

@@ -47,8 +47,7 @@ func (s *fnState) expr(n *syntax.Node) Value {
 		// the key when that is a string; constants carry no content.
 		key := n.ChildByFieldName("key")
 		kv := withoutConsts(s.expr(key))
-		lit, _ := literalKey(key)
-		return kv.Union(stored(withoutConsts(s.expr(n.ChildByFieldName("value"))), lit, n))
+		return kv.Union(stored(withoutConsts(s.expr(n.ChildByFieldName("value"))), keyName(key), n))
 	case "conditional_expression", "set", "parenthesized_expression", "list_splat", "dictionary_splat", "await",
 		"dictionary", "keyword_argument", "yield", "as_pattern":
 		// A set's or a dictionary's constants (its keys) carry no content.

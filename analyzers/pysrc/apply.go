@@ -137,9 +137,12 @@ func spread(v []Datum) []Datum {
 func (fr *frame) keyword(v []Datum, name string, loc Loc) []Datum {
 	var out []Datum
 	for _, d := range v {
-		if d.Tag == TagData || d.Tag == TagObject {
+		switch d.Tag {
+		case TagData, TagObject:
 			out = union(out, fr.op(d, DOp{Op: Op{Kind: OpIndex, Name: name, Span: loc.Span}, Mod: loc.Mod})...)
-		} else {
+		case TagSym:
+			out = union(out, d.deferred(DOp{Op: Op{Kind: OpIndex, Name: name, Span: loc.Span}, Mod: loc.Mod}))
+		default:
 			out = union(out, d)
 		}
 	}

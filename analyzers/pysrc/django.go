@@ -1,6 +1,9 @@
 package pysrc
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // The model's own vocabulary: Python's builtins, Django's and DRF's
 // requests, responses and serializers, and HTTP clients. What data is
@@ -245,6 +248,14 @@ func builtinCall(c *CallSite) ([]Datum, bool) {
 						out[i].Flags |= FlagDecoded
 					}
 				}
+			}
+			return out, true
+		case c.external(name) && name == "map" && len(c.args) == 2:
+			// map(f, parts): the parts, each what f makes of it; a
+			// decoder's may hold CR and LF again.
+			out := slices.Clone(c.args[1])
+			if c.decoderArg(0) {
+				out = undecoded(out)
 			}
 			return out, true
 		case c.external(name) && name == "codecs.getreader":
@@ -630,6 +641,36 @@ func (cs *CallSite) mappingCopy(name string) ([]Datum, bool) {
 		}
 	}
 	return out, true
+}
+
+// decoderArg reports whether argument i of the call may be a decoder
+// (map(unquote_plus, parts)).
+func (cs *CallSite) decoderArg(i int) bool {
+	for _, d := range cs.args[i] {
+		if d.Tag == TagExt && decoders[d.Name] {
+			return true
+		}
+	}
+	return false
+}
+
+// undecoded returns ds with CR and LF no longer escaped in their data,
+// a sequence's items too: what a decoder makes of them.
+func undecoded(ds []Datum) []Datum {
+	out := slices.Clone(ds)
+	for i := range out {
+		switch out[i].Tag {
+		case TagData:
+			out[i].Flags &^= FlagEscaped
+		case TagSeq:
+			items := make([][]Datum, len(out[i].Items))
+			for j, it := range out[i].Items {
+				items[j] = undecoded(it)
+			}
+			out[i].Items = items
+		}
+	}
+	return out
 }
 
 // decoders are propagators whose result is decoded from their argument.

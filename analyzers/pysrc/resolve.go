@@ -87,14 +87,21 @@ func (fr *frame) static(m *module, v Value, depth int) ([]Datum, bool) {
 			}
 		}
 		for _, r := range roots {
-			out = union(out, fr.staticAttrs(r, a.Ops, depth)...)
+			ds, ok := fr.staticAttrs(r, a.Ops, depth)
+			if !ok {
+				return nil, false
+			}
+			out = union(out, ds...)
 		}
 	}
 	return out, true
 }
 
-// staticAttrs follows attribute reads of modules and external names.
-func (fr *frame) staticAttrs(d Datum, ops []Op, depth int) []Datum {
+// staticAttrs follows attribute reads of modules and external names;
+// false when one reads an attribute of something else (a vocabulary's
+// object: ctypes.windll.kernel32), which only the module body's
+// evaluation gives.
+func (fr *frame) staticAttrs(d Datum, ops []Op, depth int) ([]Datum, bool) {
 	for _, op := range ops {
 		if op.Kind != OpAttr {
 			continue
@@ -105,14 +112,16 @@ func (fr *frame) staticAttrs(d Datum, ops []Op, depth int) []Datum {
 		case TagModule:
 			ds := fr.moduleAttr(d.Mod, op.Name, depth+1)
 			if len(ds) != 1 {
-				return ds
+				return ds, true
 			}
 			d = ds[0]
+		case TagObject:
+			return nil, false
 		default:
-			return nil
+			return nil, true
 		}
 	}
-	return []Datum{d}
+	return []Datum{d}, true
 }
 
 // importValue returns what import i of m binds.

@@ -436,23 +436,29 @@ func (p *plan) modelPhase(s *modelState, ignores map[string][]*filter.Ignore) ([
 	built := p.build(s)
 	jobs := p.checkJobs(s)
 	results := &checkResults{results: make([]checkResult, len(jobs)), done: make([]bool, len(jobs))}
-	var notes []analyzers.Notification
-	var values []any
-	finished := make(chan struct{})
+	type phaseEnd struct {
+		values []any
+		notes  []analyzers.Notification
+	}
+	// The goroutine hands its results over the channel alone: past the
+	// backstop it may still finish, and must write nothing this
+	// function reads.
+	finished := make(chan phaseEnd, 1)
 	go func() {
 		p.check(jobs, built, ignores, results)
-		values = built.wait(&notes)
-		close(finished)
+		var end phaseEnd
+		end.values = built.wait(&end.notes)
+		finished <- end
 	}()
 	backstop := time.NewTimer(p.cfg.ModelTimeout)
 	defer backstop.Stop()
 	select {
-	case <-finished:
-		p.built = values
-		return results.results, notes
+	case end := <-finished:
+		p.built = end.values
+		return results.results, end.notes
 	case <-backstop.C:
 	}
-	notes = nil
+	var notes []analyzers.Notification
 	p.built = built.builtSoFar(&notes)
 	out, unfinished := results.close()
 	if len(unfinished) > 0 {

@@ -250,3 +250,32 @@ func TestModelPhaseBackstop(t *testing.T) {
 		})
 	}
 }
+
+// TestModelPhaseStraggler: a Build that ends just after the backstop
+// hands its results to no one; the run's report is the backstop's, and
+// the goroutine left behind writes nothing the run reads (go test -race).
+func TestModelPhaseStraggler(t *testing.T) {
+	extract := func(pass *analyzers.ExtractPass) (analyzers.Part, error) { return pathPart(pass.Syntax.Path), nil }
+	ended := make(chan struct{})
+	slow := func(*analyzers.BuildPass) (any, error) {
+		defer close(ended)
+		time.Sleep(300 * time.Millisecond)
+		return true, nil
+	}
+	pyModel := &analyzers.Model{Name: "testpy", Language: source.Python, Extract: extract, Build: slow}
+	a := &analyzers.Analyzer{Name: "testchecker", Languages: []source.Language{source.Python},
+		Rules: []string{"test/leak"}, Uses: []*analyzers.Model{pyModel},
+		Check: func(pass *analyzers.CheckPass) error { return nil }}
+	dir := writeTree(t, map[string]string{"a.py": "leak(1)\n"})
+	res, err := Run(Config{Analyzers: []*analyzers.Analyzer{testanalyzers.Leak, a}, Rules: testanalyzers.Rules(),
+		Paths: []string{dir}, Root: dir, Jobs: 2, ModelTimeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-ended
+	time.Sleep(50 * time.Millisecond) // the straggler hands its results over
+	_, notes := summary(res)
+	if len(res.Findings) != 1 || len(notes) != 2 || !strings.Contains(notes[0], "model testpy still building") {
+		t.Errorf("findings %d, notifications %q; want the per-file finding, the model's error and the check's", len(res.Findings), notes)
+	}
+}

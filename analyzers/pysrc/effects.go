@@ -91,7 +91,12 @@ func (s *fnState) loop(n *syntax.Node, st *Stmt, iter Value, isFor bool) {
 	l := Loop{Span: span(n), For: isFor, Iter: iter, First: int32(len(s.fn.code.Calls)), SetFirst: int32(len(s.fn.code.Sets))}
 	i := len(s.fn.code.Loops)
 	s.fn.code.Loops = append(s.fn.code.Loops, l)
+	s.loopExits = append(s.loopExits, nil)
 	s.fork([]*syntax.Node{n.ChildByFieldName("body")}, []*Run{&st.Body}, true)
+	if exits := s.loopExits[len(s.loopExits)-1]; len(exits) > 0 {
+		s.env = join(append([]map[string]Value{s.env}, exits...)...)
+	}
+	s.loopExits = s.loopExits[:len(s.loopExits)-1]
 	s.fn.code.Loops[i].End, s.fn.code.Loops[i].SetEnd = int32(len(s.fn.code.Calls)), int32(len(s.fn.code.Sets))
 	if l := &s.fn.code.Loops[i]; l.First == l.End && l.SetFirst == l.SetEnd {
 		s.fn.code.Loops = append(s.fn.code.Loops[:i], s.fn.code.Loops[i+1:]...)

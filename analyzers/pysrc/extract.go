@@ -136,6 +136,10 @@ type fnState struct {
 	// (allowed = sorted(REGISTRY)), with the call that made it: the name
 	// is that table while it holds that call's value alone.
 	tables map[string]int32
+	// loopExits gather, for each loop being lowered (innermost last),
+	// what the except clauses that break or continue out of it bound:
+	// the code after the loop sees it, not the code after their try.
+	loopExits [][]map[string]Value
 }
 
 // open reserves the next Func for code of kind.

@@ -165,11 +165,12 @@ func (s *fnState) validated(call *syntax.Node) {
 
 // validators are the functions and classes whose call raises unless
 // their first argument is of a form that holds no CR, LF or secret: a
-// UUID, a number, an IP address, a slug (Django's validators).
+// UUID, a number, an IPv4 address, a slug (Django's validators). An IPv6
+// address is none: its scope id ("::1%eth0") may hold CR and LF, and
+// ipaddress.ip_address and Django's IPv6 validators accept it.
 var validators = map[string]bool{
 	"UUID": true, "int": true, "float": true, "Decimal": true,
-	"ip_address": true, "ip_network": true, "ip_interface": true, "IPv4Address": true, "IPv6Address": true,
-	"validate_ipv4_address": true, "validate_ipv6_address": true, "validate_ipv46_address": true,
+	"IPv4Address": true, "validate_ipv4_address": true,
 	"validate_slug": true, "validate_unicode_slug": true, "validate_integer": true,
 }
 
@@ -579,7 +580,14 @@ func (s *fnState) try(n *syntax.Node, st *Stmt) {
 		for i, h := range handlers {
 			s.env = maps.Clone(start)
 			s.into(&blocks[i], func() { s.handler(h) })
-			if !s.handlerLeaves(h) {
+			switch leaves := s.handlerLeaves(h); {
+			case finally != nil || leaves == "":
+				// (a finally clause sees what every handler bound)
+				envs = append(envs, s.env)
+			case leaves == "loop" && len(s.loopExits) > 0:
+				top := len(s.loopExits) - 1
+				s.loopExits[top] = append(s.loopExits[top], s.env)
+			case leaves == "loop":
 				envs = append(envs, s.env)
 			}
 		}
@@ -596,23 +604,30 @@ func (s *fnState) try(n *syntax.Node, st *Stmt) {
 	s.emit(*st)
 }
 
-// handlerLeaves reports whether an except clause's block ends by leaving
-// (return, raise, continue, break): the code after the try statement does
-// not run after it, and sees nothing it bound. In a try body it does not
-// count: the outer handlers and finally see what it bound.
-func (s *fnState) handlerLeaves(h *syntax.Node) bool {
+// handlerLeaves says how an except clause's block ends by leaving, so
+// that the code after the try statement does not run after it and sees
+// nothing it bound: "function" for a return or a raise, "loop" for a
+// break or a continue (the code after the loop sees what it bound), ""
+// when it falls through. In a try body it does not count: the outer
+// handlers and finally see what it bound.
+func (s *fnState) handlerLeaves(h *syntax.Node) string {
 	if s.tries > 0 {
-		return false
+		return ""
 	}
 	for c := h.FirstChild(); c != nil; c = c.NextSibling() {
-		if c.Type() == "block" {
-			switch lastStatement(c) {
-			case "return_statement", "raise_statement", "continue_statement", "break_statement":
-				return true
+		if c.Type() != "block" {
+			continue
+		}
+		switch lastStatement(c) {
+		case "return_statement", "raise_statement":
+			if !leavesEarly(c) {
+				return "function"
 			}
+		case "break_statement", "continue_statement":
+			return "loop"
 		}
 	}
-	return false
+	return ""
 }
 
 // handler lowers an except clause: what it catches, its name, its block.

@@ -65,6 +65,9 @@ func extract(pass *analyzers.ExtractPass) (analyzers.Part, error) {
 				src = next
 				c, err = pass.Parse(src)
 			}
+			if err == nil && c != p.Configured && !c.Tree.Root().HasError() {
+				p.Configured = c // the last round's parse, clean
+			}
 		}
 	}
 	p.Includes = readIncludes(p, e, dirs) // the declarations are read here, in parallel

@@ -249,10 +249,11 @@ func uses(e *pysrc.Eval, c *pysrc.CallSite, n *callNote, python string, i int) {
 	}
 	bufs := namedBuffers(c.ArgData(i), "")
 	for _, d := range c.ArgData(i) {
-		// A structure's field handed to a call: a nested structure
-		// (SDL_VERSION(info.version)) is a view of the buffer the
-		// callee may fill.
-		if d.Kind == objPart && len(d.Items) > 0 {
+		// A structure's field handed to a function of the repository:
+		// a nested structure (SDL_VERSION(info.version)) is a view of
+		// the buffer it may fill. (A library's call, log.debug(x.f),
+		// reads it.)
+		if !readsOnly(c) && d.Kind == objPart && len(d.Items) > 0 {
 			for _, b := range d.Items[0] {
 				if b.Kind == objStruct {
 					bufs = append(bufs, namedBuffer{b, ""})
@@ -278,6 +279,23 @@ func uses(e *pysrc.Eval, c *pysrc.CallSite, n *callNote, python string, i int) {
 		}
 		e.Note(family, &useNote{fn: n.fn, buf: b.buf, kind: kind, loc: at, name: b.name})
 	}
+}
+
+// readsOnly reports whether a call only reads what it is given: a log
+// method (log.debug(info.version)) or a builtin that writes or measures
+// a value. Any other callee may fill a nested structure it is handed.
+func readsOnly(c *pysrc.CallSite) bool {
+	switch c.Method() {
+	case "debug", "info", "warning", "warn", "error", "exception", "critical", "log", "write", "append", "format":
+		return true
+	}
+	for _, name := range c.Callees() {
+		switch name {
+		case "print", "str", "repr", "bytes", "len", "format", "bool", "int", "hash", "id":
+			return true
+		}
+	}
+	return false
 }
 
 // A namedBuffer is a buffer an argument passes, with the text that

@@ -77,7 +77,7 @@ func (ix *index) pointerUses() map[string][]pointerUse {
 				counts := textCounts(a.data)
 				for _, d := range a.data {
 					key := d.Name + "#" + d.Key
-					if counts[resultAt(d)] || len(c.fps) > 0 && setterOf(d.Key, c.fps[0].Key) {
+					if counts[resultAt(d)] || len(c.fps) > 0 && len(c.args) == 1 && setterOf(d.Key, c.fps[0].Key) && ix.noArgs(d) {
 						// GetConsoleOutputCP() handed back to
 						// SetConsoleOutputCP: a value saved and restored
 						continue
@@ -91,6 +91,18 @@ func (ix *index) pointerUses() map[string][]pointerUse {
 		}
 	}
 	return out
+}
+
+// noArgs reports whether the foreign call whose result d is took no
+// argument: a getter of the process's state (GetConsoleOutputCP()), not
+// of an object's (get_userdata(obj), a pointer).
+func (ix *index) noArgs(d pysrc.Datum) bool {
+	for _, c := range ix.byFP[d.Name+"#"+d.Key] {
+		if c.loc == d.Origin {
+			return len(c.args) == 0
+		}
+	}
+	return false
 }
 
 // setterOf reports whether setter is the function that sets what getter

@@ -116,17 +116,9 @@ func (vs *values) op(v value, o pysrc.Op) value {
 		return vs.attribute(v, o.Name)
 	case pysrc.OpIndex, pysrc.OpItem:
 		return vs.subscript(v, o)
-	case pysrc.OpIter:
-		if isDN(v) && v.kind == plainKind {
-			// A character of a DN string is no DN: what a loop over
-			// its characters builds is an attribute's value (a
-			// hand-written parser, which may honour escapes), whose
-			// own regex or split cuts no DN apart.
-			v.certAttr = true
-		}
-		return v
 	}
-	// An unpacked item of v (OpUnpack) carries what v does.
+	// An element or an unpacked item of v (OpIter, OpUnpack) carries
+	// what v does.
 	return v
 }
 

@@ -218,7 +218,7 @@ func (cs *callSite) returned(def *pysrc.FuncDef, o outcome) value {
 		v.parse, v.parser, v.parserDef, v.firstElement = out.parse, out.parser, out.parserDef, out.firstElement
 	}
 	v.fromCert = v.fromCert || out.fromCert
-	v.certAttr = out.certAttr
+	v.certAttr = out.certAttr && !v.data()
 	v.fingerprint = v.fingerprint || out.fingerprint
 	v.pinned = v.pinned || out.pinned
 	v.peer = v.peer || out.peer

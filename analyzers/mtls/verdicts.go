@@ -188,12 +188,15 @@ func (c *checker) notInstalled(fd *analyzers.Finding, own owner) {
 	if len(lists) == 0 {
 		return
 	}
-	for _, list := range lists {
-		if namesInString(list.at.Mod.Source(), last(own.mwName)) {
-			// The settings name it elsewhere (MIDDLEWARE.append(...),
-			// under a condition, or through a variable).
+	for _, m := range c.rp.prog.Modules() {
+		if namesInString(m.Source(), last(own.mwName)) && m.File != own.mw.Origin.Path() {
+			// Some module names it in a string (MIDDLEWARE.append(...)
+			// under a condition, another settings module's insert, a
+			// constant added to the list).
 			return
 		}
+	}
+	for _, list := range lists {
 		for _, e := range list.entries {
 			if c.isEntry(e, own) {
 				return

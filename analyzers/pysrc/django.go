@@ -251,13 +251,23 @@ func builtinCall(c *CallSite) ([]Datum, bool) {
 			}
 			return out, true
 		case c.external(name) && name == "map" && len(c.args) == 2:
-			// map(f, parts): the parts, each what f makes of it; a
-			// decoder's may hold CR and LF again.
-			out := slices.Clone(c.args[1])
-			if c.decoderArg(0) {
-				out = undecoded(out)
+			// map(f, parts): the parts, each what f makes of it: a
+			// library function's that keeps no content (int, quote) is
+			// nothing, a decoder's may hold CR and LF again, an escaper's
+			// (repr, json.dumps) holds none.
+			switch c.mapped() {
+			case mapDrops:
+				return nil, true
+			case mapDecodes:
+				return undecoded(c.args[1]), true
+			case mapEscapes:
+				out := slices.Clone(c.args[1])
+				for i := range out {
+					out[i] = escape(out[i], c.Loc())
+				}
+				return out, true
 			}
-			return out, true
+			return slices.Clone(c.args[1]), true
 		case c.external(name) && name == "codecs.getreader":
 			// A reader class: what it is called on, decoded.
 			return []Datum{{Tag: TagExt, Name: "codecs.StreamReader"}}, true
@@ -643,15 +653,40 @@ func (cs *CallSite) mappingCopy(name string) ([]Datum, bool) {
 	return out, true
 }
 
-// decoderArg reports whether argument i of the call may be a decoder
-// (map(unquote_plus, parts)).
-func (cs *CallSite) decoderArg(i int) bool {
-	for _, d := range cs.args[i] {
-		if d.Tag == TagExt && decoders[d.Name] {
-			return true
+// What map(f, parts) makes of the parts, by f.
+const (
+	mapKeeps = iota
+	mapDrops
+	mapDecodes
+	mapEscapes
+)
+
+// mapped says what the function a map call applies makes of each part:
+// a library function that is no propagator keeps nothing of it (int,
+// quote), a decoder decodes it, an escaper escapes it; a method of str
+// (str.strip) and the repository's functions keep it.
+func (cs *CallSite) mapped() int {
+	mode := -1
+	for _, d := range cs.args[0] {
+		m := mapKeeps
+		switch {
+		case d.Tag != TagExt || strings.HasPrefix(d.Name, "str."):
+		case decoders[d.Name]:
+			m = mapDecodes
+		case crlfSafe[d.Name]:
+			m = mapEscapes
+		case !propagators[d.Name]:
+			m = mapDrops
 		}
+		if mode >= 0 && m != mode {
+			return mapKeeps
+		}
+		mode = m
 	}
-	return false
+	if mode < 0 {
+		return mapKeeps
+	}
+	return mode
 }
 
 // undecoded returns ds with CR and LF no longer escaped in their data,

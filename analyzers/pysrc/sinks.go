@@ -1,5 +1,7 @@
 package pysrc
 
+import "strings"
+
 // A SinkFlow is a parameter of a function that reaches a sink: directly,
 // or through the functions it calls (Via).
 type SinkFlow struct {
@@ -176,9 +178,23 @@ func (fr *frame) flow(fl SinkFlow) {
 		return
 	}
 	for _, g := range fr.sinks {
-		if g.Param == fl.Param && g.At == fl.At && len(g.Via) == len(fl.Via) {
+		if g.Param == fl.Param && g.At == fl.At && len(g.Via) == len(fl.Via) && keysRead(g.Ops) == keysRead(fl.Ops) {
 			return
 		}
 	}
 	fr.sinks = append(fr.sinks, fl)
+}
+
+// keysRead returns the literal keys ops read, in order: two flows of one
+// parameter to one sink are one unless they read it at other keys
+// (**creds gives username and password each their own).
+func keysRead(ops []DOp) string {
+	var b strings.Builder
+	for _, o := range ops {
+		if o.Kind == OpIndex && o.Name != "" {
+			b.WriteString(o.Name)
+			b.WriteByte(0)
+		}
+	}
+	return b.String()
 }

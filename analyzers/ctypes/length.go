@@ -54,15 +54,35 @@ func (ix *index) foreignLengths(f *function, c *callNote, fp pysrc.Datum) {
 			continue
 		}
 		for _, r := range refs {
-			if p == nil && r.buf.Kind == objStruct && !ix.sizeParam(fp, j) {
-				// The integer after a structure is its length only
-				// when its type says so (a colour after a rectangle
-				// is not).
+			if p == nil && r.buf.Kind == objStruct && !ix.sizeParam(fp, j) && notALength(ix.text(c.args[j].loc)) {
+				// Without a prototype, the integer after a structure
+				// is its length unless it reads as none: a constant
+				// beyond any structure's size (a colour, 0xff00ff00)
+				// or a named constant (an item type, PAM_XDISPLAY),
+				// where argtypes do not make it a size.
 				continue
 			}
 			ix.lengthPair(f, c, fp.Key, p, r, i, j)
 		}
 	}
+}
+
+// notALength reports whether an argument's text reads as no length: an
+// integer literal of 16 MiB or more, or a constant's name that says
+// nothing of a size (PAM_XDISPLAY, not BUF_SIZE or MAXLEN).
+func notALength(text string) bool {
+	if v, err := strconv.ParseInt(strings.ReplaceAll(text, "_", ""), 0, 64); err == nil {
+		return v >= 1<<24
+	}
+	if !constantName.MatchString(text) {
+		return false
+	}
+	for _, w := range []string{"SIZE", "LEN", "MAX", "COUNT", "BYTES", "CAP", "NUM"} {
+		if strings.Contains(text, w) {
+			return false
+		}
+	}
+	return true
 }
 
 // sizeParam reports whether fp's argtypes declare parameter j a size

@@ -40,6 +40,7 @@ func (w *walker) call(n *syntax.Node, st *state, discarded bool) exprVal {
 	switch {
 	case name == "":
 		w.unknownCall(n, "the call", append(refs, w.throughAddress(args, st)...), st)
+		w.addressed(args, st)
 	case resizers[name]:
 		if len(args) > 0 {
 			w.resized(n, name, args[0], st)
@@ -52,6 +53,7 @@ func (w *walker) call(n *syntax.Node, st *state, discarded bool) exprVal {
 		return exprVal{counts: w.applySummary(n, name, id, args, refs, st, discarded)}
 	default:
 		w.unknownCall(n, name+"()", append(refs, w.throughAddress(args, st)...), st)
+		w.addressed(args, st)
 		if m := w.f.u.macro(name); m != nil && m.fn || m == nil && (loopName(name) || upperName(name) && !w.an.repo.declares(name)) {
 			w.macroArgs(n, name, args, refs, st)
 		}
@@ -94,6 +96,21 @@ func (w *walker) throughAddress(args []*syntax.Node, st *state) []*ref {
 		}
 	}
 	return out
+}
+
+// addressed records that an unknown callee given &x may have changed x:
+// a size or a count named after it no longer describes its buffer
+// (refill(fd, &n) before if (n > 0) memcpy(buf, src, n)).
+func (w *walker) addressed(args []*syntax.Node, st *state) {
+	for _, a := range args {
+		a = stripParens(a)
+		if a == nil || a.Type() != "pointer_expression" || a.ChildByFieldName("operator").Text() != "&" {
+			continue
+		}
+		if x := stripParens(a.ChildByFieldName("argument")); x != nil && x.Type() == "identifier" && w.lookupIdent(x) != nil {
+			w.renamed(x.Text(), st)
+		}
+	}
 }
 
 // resized handles _PyBytes_Resize(&obj, n): the object now holds only

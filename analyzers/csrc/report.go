@@ -246,6 +246,7 @@ func (w *walker) bytesReturn(at *syntax.Node, b *buffer, st *state) {
 		return // an empty object: `if (len == 0) return result;`
 	}
 	e := *st.extentOf(b.id)
+	e.sizeStale = false // the object leaves whole, whatever its size's variable holds now
 	v, leak := judge(b, e, 0, b.size)
 	if !leak {
 		return

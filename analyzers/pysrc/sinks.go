@@ -185,15 +185,19 @@ func (fr *frame) flow(fl SinkFlow) {
 	fr.sinks = append(fr.sinks, fl)
 }
 
-// keysRead returns the literal keys ops read, in order: two flows of one
-// parameter to one sink are one unless they read it at other keys
-// (**creds gives username and password each their own).
+// keysRead returns the literal keys and the positions ops read, in
+// order: two flows of one parameter to one sink are one unless they read
+// it at other keys or positions (**creds gives username and password
+// each their own; for k, v in d.items() unpacks two).
 func keysRead(ops []DOp) string {
 	var b strings.Builder
 	for _, o := range ops {
-		if o.Kind == OpIndex && o.Name != "" {
-			b.WriteString(o.Name)
-			b.WriteByte(0)
+		switch o.Kind {
+		case OpIndex, OpItem, OpUnpack:
+			if o.Name != "" {
+				b.WriteString(o.Name)
+				b.WriteByte(0)
+			}
 		}
 	}
 	return b.String()

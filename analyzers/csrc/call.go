@@ -88,8 +88,8 @@ func (w *walker) throughAddress(args []*syntax.Node, st *state) []*ref {
 			continue
 		}
 		l := w.lookupIdent(stripParens(a.ChildByFieldName("argument")))
-		if l == nil {
-			continue
+		if l == nil || l.readOnly {
+			continue // (d2i_X509(NULL, &p, n) reads where a const p points)
 		}
 		if r, ok := st.alias[l.id]; ok && !r.obj {
 			out = append(out, &r)

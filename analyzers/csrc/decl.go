@@ -36,6 +36,9 @@ func (w *walker) declaration(n *syntax.Node, st *state) {
 			continue
 		}
 		w.declare(d, name, typ, init, st)
+		if l := w.lookup(name); l != nil && hasQualifier(n, "const") && target.Type() == "pointer_declarator" {
+			l.readOnly = true
+		}
 	}
 }
 

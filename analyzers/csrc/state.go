@@ -57,6 +57,9 @@ type local struct {
 	// declared without a value or given one read from tracked memory, -1.
 	val   int
 	param bool
+	// readOnly marks a pointer to const (const unsigned char *p): what
+	// it points to is only read through it.
+	readOnly bool
 }
 
 // A ref points into a buffer: the buffer's id and a byte offset (unknown

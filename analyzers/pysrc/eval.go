@@ -332,6 +332,11 @@ func (fr *frame) op(d Datum, o DOp) []Datum {
 				d.Flags |= FlagTyped
 			}
 		}
+		if d.Tag == TagObject && o.Name == TypedValue && objectKind(d.Kind) != nil && objectKind(d.Kind).Keyed != "" {
+			// A loop's name over a form's or the headers' names (for p
+			// in request.GET) a test showed to be a literal: no data.
+			return nil
+		}
 		return []Datum{d} // a size stays the size ctypes checks
 	case OpFilter:
 		return flagged(fr.whole(d), FlagFiltered)

@@ -83,11 +83,7 @@ func (w *walker) unknownCall(n *syntax.Node, callee string, refs []*ref, st *sta
 func (w *walker) throughAddress(args []*syntax.Node, st *state) []*ref {
 	var out []*ref
 	for _, a := range args {
-		a = stripParens(a)
-		if a == nil || a.Type() != "pointer_expression" || a.ChildByFieldName("operator").Text() != "&" {
-			continue
-		}
-		l := w.lookupIdent(stripParens(a.ChildByFieldName("argument")))
+		l := w.lookupIdent(addressOf(a))
 		if l == nil || l.readOnly {
 			continue // (d2i_X509(NULL, &p, n) reads where a const p points)
 		}
@@ -103,14 +99,19 @@ func (w *walker) throughAddress(args []*syntax.Node, st *state) []*ref {
 // (refill(fd, &n) before if (n > 0) memcpy(buf, src, n)).
 func (w *walker) addressed(args []*syntax.Node, st *state) {
 	for _, a := range args {
-		a = stripParens(a)
-		if a == nil || a.Type() != "pointer_expression" || a.ChildByFieldName("operator").Text() != "&" {
-			continue
-		}
-		if x := stripParens(a.ChildByFieldName("argument")); x != nil && x.Type() == "identifier" && w.lookupIdent(x) != nil {
+		if x := addressOf(a); w.lookupIdent(x) != nil {
 			w.renamed(x.Text(), st)
 		}
 	}
+}
+
+// addressOf returns x of an argument &x, nil for any other.
+func addressOf(a *syntax.Node) *syntax.Node {
+	a = stripParens(a)
+	if a == nil || a.Type() != "pointer_expression" || a.ChildByFieldName("operator").Text() != "&" {
+		return nil
+	}
+	return stripParens(a.ChildByFieldName("argument"))
 }
 
 // resized handles _PyBytes_Resize(&obj, n): the object now holds only

@@ -16,7 +16,7 @@ func FindRootOf(paths []string) (string, error) {
 		return root, err
 	}
 	dir, err := CommonDir(paths)
-	if err != nil || within(root, dir) {
+	if err != nil || Within(root, dir) {
 		return root, err
 	}
 	return dir, nil
@@ -52,8 +52,8 @@ func CommonDir(paths []string) (string, error) {
 	return dir, nil
 }
 
-// within reports whether path is dir or under it.
-func within(dir, path string) bool {
+// Within reports whether path is dir or under it.
+func Within(dir, path string) bool {
 	rel, err := filepath.Rel(dir, path)
 	return err == nil && (rel == "." || filepath.IsLocal(rel))
 }

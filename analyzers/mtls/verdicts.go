@@ -188,13 +188,11 @@ func (c *checker) notInstalled(fd *analyzers.Finding, own owner) {
 	if len(lists) == 0 {
 		return
 	}
-	for _, m := range c.rp.prog.Modules() {
-		if namesInString(m.Source(), last(own.mwName)) && m.File != own.mw.Origin.Path() {
-			// Some module names it in a string (MIDDLEWARE.append(...)
-			// under a condition, another settings module's insert, a
-			// constant added to the list).
-			return
-		}
+	if c.namedElsewhere(own) {
+		// Some module names it in a string (MIDDLEWARE.append(...) under
+		// a condition, another settings module's insert, a constant
+		// added to the list).
+		return
 	}
 	for _, list := range lists {
 		for _, e := range list.entries {
@@ -211,6 +209,21 @@ func (c *checker) notInstalled(fd *analyzers.Finding, own owner) {
 	lowerOnce(fd)
 	fd.Message += fmt.Sprintf("; lower severity: no %s list of the repository names it, so it runs only where other settings install it", lists[0].name)
 	fd.Related = append(fd.Related, c.rp.location(lists[0].at, "the "+lists[0].name+" setting"))
+}
+
+// namedElsewhere reports whether a module other than the middleware's
+// own names it at the end of a string, reading each module's text once
+// per middleware and run (Program.Memo), whichever file's check asks.
+func (c *checker) namedElsewhere(own owner) bool {
+	name, home := last(own.mwName), own.mw.Origin.Path()
+	return c.rp.prog.Memo("mtls/named:"+home+":"+name, func() any {
+		for _, m := range c.rp.prog.Modules() {
+			if m.File != home && namesInString(m.Source(), name) {
+				return true
+			}
+		}
+		return false
+	}).(bool)
 }
 
 // namesInString reports whether src holds name at the end of a string

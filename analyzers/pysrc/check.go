@@ -57,24 +57,35 @@ func (p *Program) ExpectsRaise(l Loc) bool {
 	if l.Mod == nil {
 		return false
 	}
-	for _, f := range l.Mod.fns {
-		if f.Kind != KindModule && (l.Span.Start < f.Span.Start || l.Span.End > f.Span.End) {
-			continue
+	m := l.Mod
+	blocks := p.Memo("pysrc/raises:"+m.File, func() any { return raisesBlocks(m) }).([]Span)
+	for _, b := range blocks {
+		if b.Start <= l.Span.Start && l.Span.End <= b.End {
+			return true
 		}
+	}
+	return false
+}
+
+// raisesBlocks returns the with statements of m whose item expects an
+// exception, read once per module and run.
+func raisesBlocks(m *module) []Span {
+	var out []Span
+	for _, f := range m.fns {
 		code := f.Code()
 		for _, st := range code.Stmts {
-			if st.Kind != StmtWith || l.Span.Start < st.Span.Start || l.Span.End > st.Span.End ||
-				st.From < 0 || st.To > int32(len(code.Calls)) || st.From > st.To {
+			if st.Kind != StmtWith || st.From < 0 || st.To > int32(len(code.Calls)) || st.From > st.To {
 				continue
 			}
 			for _, c := range code.Calls[st.From:st.To] {
 				if raisesContexts[c.Method] || raisesContexts[lastName(c.Name)] {
-					return true
+					out = append(out, st.Span)
+					break
 				}
 			}
 		}
 	}
-	return false
+	return out
 }
 
 // raisesContexts are the context managers of tests that expect the code

@@ -155,14 +155,19 @@ func primaryKeyLookup(name string) bool {
 // takes digits and whitespace around them).
 func (s *fnState) matchedKeys(n *syntax.Node, args []Arg, exprs []*syntax.Node) {
 	for i, a := range args {
-		k := a.Keyword
-		if k != "pk" && k != "id" && !strings.HasSuffix(k, "_id") && !strings.HasSuffix(k, "_pk") || exprs[i].Type() != "identifier" {
+		if !primaryKeyword(a.Keyword) || exprs[i].Type() != "identifier" {
 			continue
 		}
 		if v, bound := s.env[exprs[i].Text()]; bound {
 			s.env[exprs[i].Text()] = narrowed(v, n)
 		}
 	}
+}
+
+// primaryKeyword reports whether a lookup's keyword matches a primary
+// key: pk, id, forum_id, forum_pk.
+func primaryKeyword(k string) bool {
+	return k == "pk" || k == "id" || strings.HasSuffix(k, "_id") || strings.HasSuffix(k, "_pk")
 }
 
 // args lowers a call's arguments, and returns their expressions too (a

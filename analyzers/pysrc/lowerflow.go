@@ -236,7 +236,7 @@ func (s *fnState) lookupHolds(test *syntax.Node) {
 			continue
 		}
 		k, v := a.ChildByFieldName("name").Text(), a.ChildByFieldName("value")
-		if k != "pk" && k != "id" && !strings.HasSuffix(k, "_id") && !strings.HasSuffix(k, "_pk") || v.Type() != "identifier" {
+		if !primaryKeyword(k) || v.Type() != "identifier" {
 			continue
 		}
 		if val, bound := s.env[v.Text()]; bound {
@@ -281,16 +281,25 @@ func narrowed(v Value, test *syntax.Node) Value {
 // comparison with literals showed to be a number or one of the literals.
 const TypedValue = "typed"
 
-// typedTest reports whether a narrowing test is an isinstance test or a
-// comparison, negated or not, or an and or an or of them.
-func typedTest(test *syntax.Node) bool {
+// stripNot returns a test without the nots and parentheses around it,
+// and whether the nots negate it.
+func stripNot(test *syntax.Node) (*syntax.Node, bool) {
+	negated := false
 	for test != nil && (test.Type() == "not_operator" || test.Type() == "parenthesized_expression") {
 		if test.Type() == "not_operator" {
+			negated = !negated
 			test = test.ChildByFieldName("argument")
 		} else {
 			test = test.NamedChild(0)
 		}
 	}
+	return test, negated
+}
+
+// typedTest reports whether a narrowing test is an isinstance test or a
+// comparison, negated or not, or an and or an or of them.
+func typedTest(test *syntax.Node) bool {
+	test, _ = stripNot(test)
 	switch {
 	case test == nil:
 		return false
@@ -314,15 +323,8 @@ func typedTest(test *syntax.Node) bool {
 // where it is empty (`if sizes:` does not run for "" or None, whose
 // content is nothing).
 func (s *fnState) narrowingTest(cond *syntax.Node) (name string, holds, ok bool) {
-	holds = true
-	for cond != nil && (cond.Type() == "not_operator" || cond.Type() == "parenthesized_expression") {
-		if cond.Type() == "not_operator" {
-			holds = !holds
-			cond = cond.ChildByFieldName("argument")
-		} else {
-			cond = cond.NamedChild(0)
-		}
-	}
+	cond, negated := stripNot(cond)
+	holds = !negated
 	if cond != nil && cond.Type() == "identifier" {
 		return cond.Text(), !holds, true
 	}

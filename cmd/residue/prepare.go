@@ -201,7 +201,7 @@ func commonDir(paths []string, first, root string) string {
 	if err != nil {
 		return first
 	}
-	if rel, err := filepath.Rel(root, dir); err != nil || !filepath.IsLocal(rel) && rel != "." {
+	if !driver.Within(root, dir) {
 		return root
 	}
 	return dir

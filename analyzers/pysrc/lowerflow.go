@@ -308,6 +308,9 @@ func typedTest(test *syntax.Node) bool {
 	case test.Type() == "boolean_operator":
 		return typedTest(test.ChildByFieldName("left")) && typedTest(test.ChildByFieldName("right"))
 	case test.Type() == "call":
+		if _, ok := checkingCall(test); ok {
+			return true
+		}
 		return test.ChildByFieldName("function").Text() == "isinstance"
 	}
 	return false
@@ -337,6 +340,12 @@ func (s *fnState) narrowingTest(cond *syntax.Node) (name string, holds, ok bool)
 		return name, holds == is, ok
 	}
 	if name, ok := characterTest(cond); ok {
+		return name, holds, true
+	}
+	if name, ok := s.everyCharacter(cond); ok {
+		return name, holds, true
+	}
+	if name, ok := checkingCall(cond); ok {
 		return name, holds, true
 	}
 	if cond == nil || cond.Type() != "call" || cond.ChildByFieldName("function").Text() != "isinstance" {
@@ -413,6 +422,156 @@ func characterTest(cond *syntax.Node) (string, bool) {
 		return "", false
 	}
 	return obj.Text(), true
+}
+
+// everyCharacter reads all(test for ch in name), true only when a
+// narrowing test shows each character of name narrow (ch.isalnum() or
+// ch == "-"): name holds no CR or LF.
+func (s *fnState) everyCharacter(cond *syntax.Node) (string, bool) {
+	if cond == nil || cond.Type() != "call" || cond.ChildByFieldName("function").Text() != "all" {
+		return "", false
+	}
+	gen := cond.ChildByFieldName("arguments")
+	if gen == nil || gen.Type() != "generator_expression" || gen.NamedChildCount() != 2 {
+		return "", false
+	}
+	clause := gen.NamedChild(1)
+	if clause.Type() != "for_in_clause" {
+		return "", false
+	}
+	ch, of := clause.ChildByFieldName("left"), clause.ChildByFieldName("right")
+	if ch == nil || of == nil || ch.Type() != "identifier" || of.Type() != "identifier" {
+		return "", false
+	}
+	name, holds, ok := s.narrowingTest(gen.ChildByFieldName("body"))
+	if !ok || !holds || name != ch.Text() {
+		return "", false
+	}
+	return of.Text(), true
+}
+
+// checkingCall reads a call, with a name first, of a function of the
+// module that returns a true value only when a validating call of its
+// first parameter did not raise (checksFirst): the name is of the
+// validated form where the call is true.
+func checkingCall(cond *syntax.Node) (string, bool) {
+	if cond == nil || cond.Type() != "call" {
+		return "", false
+	}
+	fn, args := cond.ChildByFieldName("function"), cond.ChildByFieldName("arguments")
+	if fn.Type() != "identifier" || args == nil || args.Type() != "argument_list" {
+		return "", false
+	}
+	first := args.NamedChild(0)
+	if first == nil || first.Type() != "identifier" {
+		return "", false
+	}
+	if def := moduleFunction(cond, fn.Text()); def == nil || !checksFirst(def) {
+		return "", false
+	}
+	return first.Text(), true
+}
+
+// checksFirst reports whether a function's body (after its docstring) is
+// a try statement whose body first validates the first parameter and
+// returns what the validating call made (`return bool(uuid.UUID(v).hex)`),
+// or validates it in a statement (`uuid.UUID(v)`) before a `return True`
+// in the body or after the try statement, and whose every except clause
+// returns False, None or nothing: the function returns a true value only
+// when the validating call did not raise.
+func checksFirst(def *syntax.Node) bool {
+	param := firstParamName(def.ChildByFieldName("parameters"))
+	body := def.ChildByFieldName("body").NamedChildren()
+	if len(body) > 0 && body[0].Type() == "expression_statement" && body[0].NamedChild(0).Type() == "string" {
+		body = body[1:]
+	}
+	if param == "" || len(body) == 0 || len(body) > 2 || body[0].Type() != "try_statement" {
+		return false
+	}
+	try := body[0]
+	for c := try.FirstChild(); c != nil; c = c.NextSibling() {
+		switch c.Type() {
+		case "except_clause":
+			if !returnsFalse(c.NamedChild(int(c.NamedChildCount()) - 1)) {
+				return false
+			}
+		case "else_clause", "finally_clause", "except_group_clause":
+			return false
+		}
+	}
+	stmts := try.ChildByFieldName("body").NamedChildren()
+	if len(body) == 2 {
+		stmts = append(stmts, body[1])
+	}
+	switch {
+	case len(stmts) == 1 && stmts[0].Type() == "return_statement":
+		return validates(stmts[0].NamedChild(0), param)
+	case len(stmts) == 2 && stmts[0].Type() == "expression_statement":
+		return validates(stmts[0].NamedChild(0), param) && returnsTrue(stmts[1])
+	}
+	return false
+}
+
+// firstParamName returns the name of a parameter list's first parameter,
+// "" for none or a splat.
+func firstParamName(ps *syntax.Node) string {
+	p := ps.NamedChild(0)
+	switch {
+	case p == nil:
+		return ""
+	case p.Type() == "identifier":
+		return p.Text()
+	case p.Type() == "default_parameter" || p.Type() == "typed_default_parameter":
+		return p.ChildByFieldName("name").Text()
+	case p.Type() == "typed_parameter" && p.NamedChild(0).Type() == "identifier":
+		return p.NamedChild(0).Text()
+	}
+	return ""
+}
+
+// validates reports whether evaluating e makes a validating call of name
+// (validators) whose result e is made of, through calls of it
+// (bool(uuid.UUID(v))) and its attributes (uuid.UUID(v).hex).
+func validates(e *syntax.Node, name string) bool {
+	for e != nil {
+		switch e.Type() {
+		case "attribute":
+			e = e.ChildByFieldName("object")
+			continue
+		case "call":
+			args := e.ChildByFieldName("arguments")
+			if args == nil || args.Type() != "argument_list" {
+				return false
+			}
+			first := args.NamedChild(0)
+			if validators[lastName(e.ChildByFieldName("function").Text())] && first != nil && first.Type() == "identifier" {
+				return first.Text() == name
+			}
+			e = first
+			continue
+		}
+		return false
+	}
+	return false
+}
+
+// returnsFalse reports whether a block is one return of False, None or
+// nothing.
+func returnsFalse(block *syntax.Node) bool {
+	if block == nil || block.Type() != "block" || block.NamedChildCount() != 1 {
+		return false
+	}
+	ret := block.NamedChild(0)
+	if ret.Type() != "return_statement" {
+		return false
+	}
+	v := ret.NamedChild(0)
+	return v == nil || v.Type() == "false" || v.Type() == "none"
+}
+
+// returnsTrue reports whether a statement is `return True`.
+func returnsTrue(st *syntax.Node) bool {
+	return st.Type() == "return_statement" && st.NamedChild(0) != nil && st.NamedChild(0).Type() == "true"
 }
 
 // literalTest reads a comparison of a name with literals: name in

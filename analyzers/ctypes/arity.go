@@ -101,8 +101,11 @@ func (ix *index) missingArgtypes(c *callNote, fp pysrc.Datum, key string) {
 	var bad []string
 	for k, a := range c.args {
 		class := argClass(a.data)
-		if class == "other" && ix.sizesABuffer(c, k) {
+		switch {
+		case class == "other" && ix.sizesABuffer(c, k):
 			class = "size"
+		case class == "size" && p == nil && ix.countsElements(c, k):
+			class = "other"
 		}
 		text := strings.Join(strings.Fields(ix.text(a.loc)), " ")
 		if p == nil {
@@ -185,6 +188,33 @@ func (ix *index) sizesABuffer(c *callNote, k int) bool {
 				if d := size.lin.add(n.lin, -1); size.op == 0 && d.isConst() && d.c == 0 {
 					return true
 				}
+			}
+		}
+	}
+	return false
+}
+
+// countsElements reports whether argument k of a call is the count of
+// the elements of an array another argument passes, elements wider than a
+// byte ((c_char_p * len(args))(*args) beside len(args), an argc): no
+// size of bytes, and never past 2**31 elements of 4 bytes or more.
+func (ix *index) countsElements(c *callNote, k int) bool {
+	z := ix.newSizer()
+	n := z.eval(c.args[k].data, 0)
+	if n.op != 0 || n.lin.isConst() {
+		return false
+	}
+	equal := func(b bound) bool {
+		d := b.lin.add(n.lin, -1)
+		return b.op == 0 && d.isConst() && d.c == 0
+	}
+	for j, a := range c.args {
+		if j == k {
+			continue
+		}
+		for _, d := range a.data {
+			if d.Tag == pysrc.TagObject && d.Kind == objBuffer && equal(z.count(d, 0)) && !equal(z.bytes(d, 0)) {
+				return true
 			}
 		}
 	}

@@ -224,6 +224,12 @@ func missing(dir, rev string, err error) error {
 		return err // a range (base...HEAD) is git's to judge
 	}
 	if _, repoErr := git(dir, "rev-parse", "--git-dir"); repoErr != nil {
+		switch msg := repoErr.Error(); {
+		case strings.Contains(msg, "dubious ownership"):
+			return fmt.Errorf("%s: mark it safe (git config --global --add safe.directory %s) or run as its owner", msg, dir)
+		case !strings.Contains(msg, "not a git repository"):
+			return repoErr // git refuses the repository: its words
+		}
 		return errors.New("not in a git work tree: --diff-base compares with a revision of one")
 	}
 	if _, revErr := git(dir, "rev-parse", "--verify", "--quiet", rev+"^{commit}"); revErr == nil {

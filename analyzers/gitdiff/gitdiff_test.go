@@ -272,6 +272,15 @@ func emptyRepo(t *testing.T) string {
 	return empty
 }
 
+// brokenRepo returns a folder whose .git file git cannot read.
+func brokenRepo(t *testing.T) string {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, ".git"), []byte("garbage\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
 func TestSinceErrors(t *testing.T) {
 	dir := gitRepo(t, map[string]string{"a.py": "x = 1\n"})
 	for _, tc := range []struct{ dir, rev, want string }{
@@ -281,6 +290,7 @@ func TestSinceErrors(t *testing.T) {
 		{dir, "--output=/tmp/x", `--diff-base "--output=/tmp/x" is not a revision`},
 		{dir, "", `--diff-base "" is not a revision`},
 		{t.TempDir(), "HEAD", "--diff-base HEAD: not in a git work tree"},
+		{brokenRepo(t), "HEAD", "--diff-base HEAD: git: fatal: invalid gitfile format"},
 		{emptyRepo(t), "HEAD", "--diff-base HEAD: the repository has no commit yet"},
 		{dir, "no-such-branch...HEAD", "--diff-base no-such-branch...HEAD: git: fatal: "},
 	} {

@@ -3,17 +3,17 @@ package report
 import "os"
 
 // ColorFor reports whether colour should be used for output written to f:
-// f is a terminal (a character device) and NO_COLOR is unset or empty
-// (https://no-color.org).
+// f is a terminal (not /dev/null or another character device) and
+// NO_COLOR is unset or empty (https://no-color.org).
 func ColorFor(f *os.File) bool {
 	if f == nil || os.Getenv("NO_COLOR") != "" {
 		return false
 	}
 	fi, err := f.Stat()
-	if err != nil {
+	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
 		return false
 	}
-	return fi.Mode()&os.ModeCharDevice != 0
+	return isTerminal(f)
 }
 
 // ANSI SGR sequences used by the text writer.

@@ -175,21 +175,29 @@ func TestColorFor(t *testing.T) {
 		t.Error("ColorFor(nil) = true")
 	}
 
-	// /dev/null is a character device, like a terminal.
-	null, err := os.Open(os.DevNull)
+	// /dev/null is a character device, and no terminal.
+	if null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0); err == nil {
+		if ColorFor(null) {
+			t.Errorf("ColorFor(%s) = true", os.DevNull)
+		}
+		null.Close()
+	}
+
+	// A pseudo-terminal's master side answers as a terminal does.
+	tty, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
 	if err != nil {
 		t.Skip(err)
 	}
-	defer null.Close()
-	if fi, err := null.Stat(); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
-		t.Skipf("%s is not a character device here", os.DevNull)
+	defer tty.Close()
+	if !isTerminal(tty) {
+		t.Skip("/dev/ptmx is no terminal here")
 	}
-	if !ColorFor(null) {
-		t.Errorf("ColorFor(%s) = false with NO_COLOR empty", os.DevNull)
+	if !ColorFor(tty) {
+		t.Error("ColorFor(terminal) = false with NO_COLOR empty")
 	}
 	t.Setenv("NO_COLOR", "1")
-	if ColorFor(null) {
-		t.Errorf("ColorFor(%s) = true with NO_COLOR=1", os.DevNull)
+	if ColorFor(tty) {
+		t.Error("ColorFor(terminal) = true with NO_COLOR=1")
 	}
 }
 

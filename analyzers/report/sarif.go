@@ -148,6 +148,7 @@ func buildSARIF(r *Run, p plan) (*sarif.Report, error) {
 	}
 	if r.Shard != "" {
 		run.Properties[shardKey] = r.Shard
+		run.Properties[filesKey] = r.FilesScanned // merge adds them up
 		if len(r.RuleFindings) > 0 {
 			run.Properties[ruleFindingsKey] = r.RuleFindings
 		}

@@ -67,6 +67,23 @@ func TestShardsMergeToTheWholeScan(t *testing.T) {
 	}
 }
 
+// TestMergeCountsTheShardsFiles: merge's summary counts the files the
+// shards scanned, as the whole scan's does.
+func TestMergeCountsTheShardsFiles(t *testing.T) {
+	summary := func(errs string) string {
+		i := strings.LastIndex(errs, " in ")
+		if i < 0 {
+			t.Fatalf("no summary in %q", errs)
+		}
+		return strings.TrimSpace(errs[i:])
+	}
+	_, _, whole := residue("scan", "--no-cache", "--format", "sarif", "-o", filepath.Join(t.TempDir(), "w.sarif"), "../../testdata/demo")
+	_, _, errs := residue(append([]string{"merge", "-o", filepath.Join(t.TempDir(), "m.sarif")}, shardReports(t, "../../testdata/demo", 3)...)...)
+	if got, want := summary(errs), summary(whole); got != want || want == "in 0 files" {
+		t.Errorf("merge says %q, the whole scan %q", got, want)
+	}
+}
+
 func TestMergeRefuses(t *testing.T) {
 	a := filepath.Join(t.TempDir(), "a.sarif")
 	must(t, os.WriteFile(a, []byte(sarifOf(t, "--no-cache", "../../testdata/demo")), 0o644))

@@ -102,26 +102,33 @@ func (p *plan) cacheConfig() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// Revision returns the VCS revision residue was built from, "" when the
+// build does not record one, and whether the checkout had changes.
+func Revision() (rev string, modified bool) {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "", false
+	}
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	return rev, modified
+}
+
 // BuildID identifies the running build of residue: its VCS revision when
 // it was built from a clean checkout, else a hash of the executable. It is
 // worked out once.
 var BuildID = sync.OnceValue(buildID)
 
 func buildID() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		var rev string
-		modified := true
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				rev = s.Value
-			case "vcs.modified":
-				modified = s.Value == "true"
-			}
-		}
-		if rev != "" && !modified {
-			return "rev " + rev + " " + bi.GoVersion
-		}
+	if rev, modified := Revision(); rev != "" && !modified {
+		bi, _ := debug.ReadBuildInfo()
+		return "rev " + rev + " " + bi.GoVersion
 	}
 	exe, err := os.Executable()
 	if err != nil {

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"strings"
+
+	"github.com/residue-sec/residue/analyzers/driver"
 )
 
 // version is residue's version; release builds set it with
@@ -21,6 +24,20 @@ func toolVersion() string {
 	return version
 }
 
+// revisionNote names the commit residue was built from, when the build
+// records it and version v does not: " (rev 0123abc…)", with ", modified"
+// for a checkout with changes.
+func revisionNote(v string) string {
+	rev, modified := driver.Revision()
+	if rev == "" || len(rev) >= 12 && strings.Contains(v, rev[:12]) {
+		return ""
+	}
+	if modified {
+		return " (rev " + rev + ", modified)"
+	}
+	return " (rev " + rev + ")"
+}
+
 const versionUsage = `Usage: residue version
 
 Print residue's version. Same as 'residue --version'.
@@ -35,6 +52,7 @@ func versionCmd(args []string, stdout, _ io.Writer) (int, error) {
 	if len(rest) > 0 {
 		return exitError, &usageError{"version takes no arguments"}
 	}
-	fmt.Fprintf(stdout, "residue %s\n", toolVersion())
+	v := toolVersion()
+	fmt.Fprintf(stdout, "residue %s%s\n", v, revisionNote(v))
 	return exitClean, nil
 }

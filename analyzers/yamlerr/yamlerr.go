@@ -33,6 +33,9 @@ func Locate(data []byte, err error) (line, col int, msg string) {
 		if strings.HasPrefix(msg, "did not find expected") {
 			line++
 		}
+		if strings.HasPrefix(msg, "mapping values are not allowed") {
+			msg += colonHint(data, line)
+		}
 		return line, 1, expected(msg)
 	}
 	if m := unknownAnchor.FindStringSubmatch(msg); m != nil {
@@ -48,6 +51,21 @@ func Locate(data []byte, err error) (line, col int, msg string) {
 		}
 	}
 	return 1, 1, expected(msg)
+}
+
+// colonHint says how to write a value holding ": " (an inline query,
+// `query: (call function: (attribute) @f)`), which YAML reads as a
+// mapping, when line of data is a key's with one.
+func colonHint(data []byte, line int) string {
+	lines := bytes.Split(data, []byte("\n"))
+	if line < 1 || line > len(lines) {
+		return ""
+	}
+	key, value, ok := strings.Cut(strings.TrimSpace(string(lines[line-1])), ": ")
+	if !ok || strings.ContainsAny(key, " \"'") || !strings.Contains(value, ": ") {
+		return ""
+	}
+	return fmt.Sprintf(": the value of %s holds \": \"; quote it, or write it as a block (%s: |, then the value indented on the lines below)", key, key)
 }
 
 var unknownAnchor = regexp.MustCompile(`^unknown anchor '([^']+)' referenced`)

@@ -354,6 +354,8 @@ type Notification struct {
 	Level string `json:"level"`
 	// Path is the file concerned, relative to the repository root, or "".
 	Path string `json:"path,omitempty"`
+	// Line is the line of Path concerned (1-based), 0 for the whole file.
+	Line int `json:"line,omitempty"`
 	// Analyzer names the analyzer concerned, or "".
 	Analyzer string `json:"analyzer,omitempty"`
 	Message  string `json:"message"`

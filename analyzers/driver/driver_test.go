@@ -51,7 +51,11 @@ func summary(res *Result) (findings, notes []string) {
 		findings = append(findings, s)
 	}
 	for _, n := range res.Notifications {
-		notes = append(notes, fmt.Sprintf("%s: %s: %s", n.Path, n.Level, strings.SplitN(n.Message, "\n", 2)[0]))
+		where := n.Path
+		if n.Line > 0 {
+			where += fmt.Sprintf(":%d", n.Line)
+		}
+		notes = append(notes, fmt.Sprintf("%s: %s: %s", where, n.Level, strings.SplitN(n.Message, "\n", 2)[0]))
 	}
 	return findings, notes
 }
@@ -101,7 +105,7 @@ func TestBadInput(t *testing.T) {
 		"huge.py: warning: skipped: ",
 		"other.py: error: analyzer testundeclared reported undeclared rule \"test/other\"",
 		"panic.py: error: analyzer testpanic panicked: boom",
-		"syntax.py: note: syntax errors",
+		"syntax.py:1: note: syntax errors",
 	}
 	for _, w := range wantNotes {
 		found := false
@@ -208,14 +212,14 @@ leak(9)
 		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(findings, "\n"), strings.Join(want, "\n"))
 	}
 	wantNotes := []string{
-		"a.py: warning: line 4: residue: ignore comment matches no finding",
-		"a.py: warning: line 8: residue: ignore comment matches no finding",
-		"a.py: warning: line 10: residue: ignore comment matches no finding",
-		"a.py: warning: line 15: residue: ignore comment matches no finding",
+		"a.py:4: warning: residue: ignore comment matches no finding",
+		"a.py:8: warning: residue: ignore comment matches no finding",
+		"a.py:10: warning: residue: ignore comment matches no finding",
+		"a.py:15: warning: residue: ignore comment matches no finding",
 		// A name that is no rule or family is a typo, always warned of.
-		`a.py: warning: line 8: residue: ignore names "other/rule", which is no rule or family: it suppresses nothing`,
-		"elif.py: warning: line 2: residue: ignore comment matches no finding",
-		"noleak.py: warning: line 1: residue: ignore comment matches no finding",
+		`a.py:8: warning: residue: ignore names "other/rule", which is no rule or family: it suppresses nothing`,
+		"elif.py:2: warning: residue: ignore comment matches no finding",
+		"noleak.py:1: warning: residue: ignore comment matches no finding",
 	}
 	if !reflect.DeepEqual(notes, wantNotes) {
 		t.Errorf("notes:\n%s\nwant:\n%s", strings.Join(notes, "\n"), strings.Join(wantNotes, "\n"))

@@ -259,8 +259,8 @@ func (p *plan) unknownIgnoreRules(byPath map[string][]*filter.Ignore) []analyzer
 		for _, ig := range igs {
 			for _, name := range ig.Rules {
 				if !rule.Names(p.rules, name) {
-					out = append(out, analyzers.Notification{Level: "warning", Path: path,
-						Message: fmt.Sprintf("line %d: residue: ignore names %q, which is no rule or family: it suppresses nothing", ig.Line, name)})
+					out = append(out, analyzers.Notification{Level: "warning", Path: path, Line: ig.Line,
+						Message: fmt.Sprintf("residue: ignore names %q, which is no rule or family: it suppresses nothing", name)})
 				}
 			}
 		}
@@ -276,8 +276,8 @@ func (p *plan) unusedIgnores(byPath map[string][]*filter.Ignore) []analyzers.Not
 	for path, igs := range byPath {
 		for _, ig := range igs {
 			if !ig.Used {
-				out = append(out, analyzers.Notification{Level: "warning", Path: path,
-					Message: fmt.Sprintf("line %d: residue: ignore comment matches no finding", ig.Line)})
+				out = append(out, analyzers.Notification{Level: "warning", Path: path, Line: ig.Line,
+					Message: "residue: ignore comment matches no finding"})
 			}
 		}
 	}

@@ -40,7 +40,7 @@ func TestFinishSeesEveryFilesFacts(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("whole repository:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if strings.Join(notes, "\n") != "lib/d.py: warning: line 1: residue: ignore comment matches no finding" {
+	if strings.Join(notes, "\n") != "lib/d.py:1: warning: residue: ignore comment matches no finding" {
 		t.Errorf("notes: %q", notes)
 	}
 	for _, f := range whole.Findings {

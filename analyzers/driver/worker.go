@@ -116,7 +116,8 @@ func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnl
 		if lang == source.Python {
 			// Python is parsed once: its first error is where to look
 			// (a C file's may be one a repair parsed again).
-			note("note", "", "syntax errors, the first at line %d; findings near them may be missing", firstErrorLine(root))
+			fr.notes = append(fr.notes, analyzers.Notification{Level: "note", Path: path, Line: firstErrorLine(root),
+				Message: "syntax errors, the first on this line; findings near them may be missing"})
 		} else {
 			note("note", "", "syntax errors; findings near them may be missing")
 		}

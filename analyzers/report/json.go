@@ -32,7 +32,7 @@ const jsonVersion = "1"
 //	      "suppression": {"location": {...}, "justification": "..."}
 //	    }
 //	  ],
-//	  "notifications": [{"level": "warning", "path": "x.py", "analyzer": "ctypes", "message": "..."}],
+//	  "notifications": [{"level": "warning", "path": "x.py", "line": 3, "analyzer": "ctypes", "message": "..."}],
 //	  "filesScanned": 12,
 //	  "filesSkipped": 1
 //	}

@@ -325,7 +325,8 @@ func (n sarifNote) notification() (analyzers.Notification, error) {
 	note := analyzers.Notification{Level: n.Level, Message: n.Message.Text, Analyzer: n.Props.Analyzer}
 	var u uriReader
 	if len(n.Locations) > 0 {
-		note.Path = n.Locations[0].location(&u).Path
+		loc := n.Locations[0].location(&u)
+		note.Path, note.Line = loc.Path, loc.StartLine
 	}
 	return note, u.err
 }

@@ -217,8 +217,11 @@ func sarifNotification(n analyzers.Notification, artifacts *artifactList) *sarif
 		sn.WithLevel(n.Level)
 	}
 	if n.Path != "" {
-		sn.AddLocation(sarif.NewLocationWithPhysicalLocation(
-			sarif.NewPhysicalLocation().WithArtifactLocation(artifacts.location(n.Path))))
+		loc := sarif.NewPhysicalLocation().WithArtifactLocation(artifacts.location(n.Path))
+		if n.Line > 0 {
+			loc.WithRegion(sarif.NewRegion().WithStartLine(n.Line))
+		}
+		sn.AddLocation(sarif.NewLocationWithPhysicalLocation(loc))
 	}
 	if n.Analyzer != "" {
 		sn.Properties = sarif.Properties{"analyzer": n.Analyzer}

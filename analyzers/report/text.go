@@ -90,11 +90,20 @@ func (t *textWriter) source(loc analyzers.Location) {
 }
 
 func (t *textWriter) notification(n analyzers.Notification) {
-	where := Printable(n.Path)
+	where := NotePlace(n)
 	if where == "" {
 		where = toolName
 	}
 	t.line(where+": "+t.p.level(levelOf(n.Level))+":", Printable(n.Message))
+}
+
+// NotePlace formats where a notification is: its path, escaped
+// (Printable), and ":line" when it names one; "" for none.
+func NotePlace(n analyzers.Notification) string {
+	if n.Path != "" && n.Line > 0 {
+		return fmt.Sprintf("%s:%d", Printable(n.Path), n.Line)
+	}
+	return Printable(n.Path)
 }
 
 // position formats loc as path:line:col, the path escaped (Printable).

@@ -295,7 +295,7 @@ func TestBadInputWarnings(t *testing.T) {
 		"residue: deep.py: warning: skipped: syntax nested deeper than",
 		"residue: huge.py: warning: skipped: 20.0 MiB exceeds the 5.0 MiB size cap",
 		"residue: secret.py: warning: skipped: cannot read the file: permission denied",
-		"residue: syntax.py: note: syntax errors, the first at line 1; findings near them may be missing",
+		"residue: syntax.py:1: note: syntax errors, the first on this line; findings near them may be missing",
 	} {
 		if !strings.Contains(errs, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errs)

@@ -220,7 +220,7 @@ func (o *scanOptions) write(r *report.Run, stdout io.Writer) error {
 	return emit(stdout, color)
 }
 
-// printNotification prints one warning line: "residue: PATH: LEVEL:
+// printNotification prints one warning line: "residue: PATH[:LINE]: LEVEL:
 // MESSAGE", with the first line of the message; the path and the message
 // are escaped (report.Printable), as they may come from the scanned code.
 func printNotification(w io.Writer, n analyzers.Notification) {
@@ -230,7 +230,7 @@ func printNotification(w io.Writer, n analyzers.Notification) {
 	}
 	msg = report.Printable(msg)
 	if n.Path != "" {
-		fmt.Fprintf(w, "residue: %s: %s: %s\n", report.Printable(n.Path), n.Level, msg)
+		fmt.Fprintf(w, "residue: %s: %s: %s\n", report.NotePlace(n), n.Level, msg)
 		return
 	}
 	fmt.Fprintf(w, "residue: %s: %s\n", n.Level, msg)

@@ -136,7 +136,7 @@ func deref(n *yaml.Node) *yaml.Node {
 func (p *parser) each(n *yaml.Node, known []string, f func(key string, v *yaml.Node)) {
 	p.pairs(n, func(k, v *yaml.Node) {
 		if !contains(known, k.Value) {
-			p.fail(k, "unknown key %q (known keys: %s)", k.Value, strings.Join(known, ", "))
+			p.fail(k, "%s", yamlerr.UnknownKey(k.Value, known))
 			return
 		}
 		f(k.Value, v)

@@ -193,7 +193,7 @@ func checkKeys(file string, n *yaml.Node, t reflect.Type) error {
 		k, v := n.Content[i], n.Content[i+1]
 		ft, ok := known[k.Value]
 		if !ok {
-			return at(file, k, fmt.Sprintf("unknown key %q (known keys: %s)", k.Value, strings.Join(names, ", ")))
+			return at(file, k, yamlerr.UnknownKey(k.Value, names))
 		}
 		if ft.Kind() == reflect.Struct && v.Kind == yaml.MappingNode {
 			if err := checkKeys(file, v, ft); err != nil {

@@ -70,7 +70,7 @@ func TestParseErrors(t *testing.T) {
 		{"bad exclude glob", strings.Replace(good, `"tests/**"`, `"tests/**", "[a-"`, 1), `r.yml:9:31: paths.exclude: invalid glob "[a-"`},
 		{"bad include glob", strings.Replace(good, `{exclude: ["tests/**"]}`, `{include: ["[a-"]}`, 1), `r.yml:9:19: paths.include: invalid glob "[a-"`},
 		{"windows include glob", strings.Replace(good, `{exclude: ["tests/**"]}`, `{include: ['app\views\*.py']}`, 1), `r.yml:9:19: paths.include: invalid glob "app\\views\\*.py": a backslash before 'v'`},
-		{"neither analyzer nor query", strings.Replace(good, "analyzer: logging\n", "", 1), "exactly one of"},
+		{"neither analyzer nor query", strings.Replace(good, "analyzer: logging\n", "", 1), "a rule needs `pattern:` or `query:`"},
 		{"yaml syntax", good + "tags: [unclosed\n", "r.yml:14:1: did not find expected ',' or ']'"},
 		{"yaml indentation", "id: a/b\n name: x\n", "r.yml:2:1: mapping values are not allowed"},
 		{"not a mapping", "- a\n- b\n", "r.yml:1:1: a rule file must be a mapping"},

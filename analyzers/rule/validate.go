@@ -88,8 +88,10 @@ func validate(file string, n *yaml.Node, r *Rule) error {
 		return fail("precision", fmt.Sprintf("precision %q is not one of %s", r.Precision, strings.Join(Precisions, ", ")))
 	case !(r.SecuritySeverity >= 0 && r.SecuritySeverity <= 10): // NaN too
 		return fail("security-severity", fmt.Sprintf("security-severity %g is not between 0.0 and 10.0", r.SecuritySeverity))
+	case r.Query != "" && r.Pattern != "":
+		return fail("pattern", "`query:` and `pattern:` both given: a rule matches with one of them")
 	case count(r.Analyzer, r.Query, r.Pattern) != 1:
-		return at(file, n, "a rule needs exactly one of `analyzer:` (implemented in Go), `query:` or `pattern:`")
+		return at(file, n, "a rule needs `pattern:` or `query:` (a built-in rule names its `analyzer:` instead)")
 	case r.Analyzer == "" && r.Message == "":
 		return at(file, n, "a `query:` or `pattern:` rule needs a `message:`")
 	case r.Analyzer != "" && count(r.NotInside, r.Inside, r.PatternNot) > 0:

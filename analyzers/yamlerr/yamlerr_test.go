@@ -38,3 +38,17 @@ func TestLocate(t *testing.T) {
 		}
 	}
 }
+
+func TestUnknownKey(t *testing.T) {
+	known := []string{"severity", "precision", "paths"}
+	for key, want := range map[string]string{
+		"precison": `unknown key "precison": did you mean "precision"?`,
+		"sevrity":  `unknown key "sevrity": did you mean "severity"?`,
+		"colour":   `unknown key "colour" (known keys: severity, precision, paths)`,
+		"path":     `unknown key "path": did you mean "paths"?`,
+	} {
+		if got := UnknownKey(key, known); got != want {
+			t.Errorf("UnknownKey(%q) = %s, want %s", key, got, want)
+		}
+	}
+}

@@ -82,7 +82,7 @@ func TestConfigFile(t *testing.T) {
 			[]string{"app/big.py:1:1"}, []string{"skipped"}},
 		{"the nearest file wins", []string{"scan", in("svc/app")}, 0, []string{"no findings"}, []string{"views.py:"}},
 		{"unknown key", []string{"scan", in("bad")}, 2,
-			[]string{"bad/.residue.yml:2:1: unknown key \"rulez\" (known keys: include, exclude, rules, rules-dirs, analyzers, max-file-size, cache-dir)"}, []string{"b.py"}},
+			[]string{"bad/.residue.yml:2:1: unknown key \"rulez\": did you mean \"rules\"?"}, []string{"b.py"}},
 		{"missing --config", []string{"scan", "--config", in("nope.yml"), dir}, 2,
 			[]string{"nope.yml: cannot read the configuration file: no such file or directory"}, nil},
 	} {

@@ -97,7 +97,9 @@ func TestRuleErrors(t *testing.T) {
 		{"sequence in message", head + "message: \"{{REST}} and {{X}}\"\npattern: f($X, $X, $...REST)\n", "x.yml:9:11: message: {{REST}} names the sequence $...REST, which a message cannot show; name a single metavariable such as $X (captures: X, finding)"},
 		{"a longer sequence", head + "message: \"{{ARG}}\"\npattern: f($...ARGS)\n", "x.yml:9:11: message: {{ARG}} is not a capture of the rule (captures: finding)"},
 		{"bad pattern", head + "message: m\npattern: foo(\n", "x.yml:10:10: pattern: the pattern does not parse as python"},
-		{"no matcher", head + "message: m\n", "x.yml:1:1: a rule needs exactly one of"},
+		{"no matcher", head + "message: m\n", "x.yml:1:1: a rule needs `pattern:` or `query:`"},
+		{"two matchers", head + "message: m\nquery: (call) @c\npattern: f()\n", "x.yml:11:1: `query:` and `pattern:` both given"},
+		{"misspelt key", head + "message: m\npattern: f()\nprecison: low\n", "x.yml:11:1: unknown key \"precison\": did you mean \"precision\"?"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -289,7 +289,7 @@ func TestTestSaysWhyNothingCouldMatch(t *testing.T) {
 	must(t, os.WriteFile(fixture, []byte("# ruleid: example/strcpy\nstrcpy(d, s)\n"), 0o644))
 	wantTestFailures(t, dir,
 		"example/strcpy: "+fixture+":1: a ruleid annotation of example/strcpy, a C rule, in a Python file, where it never reports",
-		"example/strcpy: tests.bad[1] is not reported (it does not parse as C, and matches near syntax errors may be missing)")
+		"example/strcpy: tests.bad item 1 (\"strcpy(d, s\") is not reported (it does not parse as C, and matches near syntax errors may be missing)")
 }
 
 // TestNestedConfigurationsAndPathOrder scans files of two folders, one

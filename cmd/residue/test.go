@@ -176,15 +176,28 @@ func runInlineTests(set *rule.Set, as []*analyzers.Analyzer, results map[string]
 		switch {
 		case s.bad && !hits[name]:
 			res.failed++
-			res.problems = append(res.problems, fmt.Sprintf("tests.bad[%d] is not reported%s", s.n, parseHint(s.rule.Language, codes[name])))
+			res.problems = append(res.problems, fmt.Sprintf("tests.bad item %d (%s) is not reported%s", s.n, snippetText(codes[name]), parseHint(s.rule.Language, codes[name])))
 		case !s.bad && hits[name]:
 			res.failed++
-			res.problems = append(res.problems, fmt.Sprintf("tests.good[%d] is reported", s.n))
+			res.problems = append(res.problems, fmt.Sprintf("tests.good item %d (%s) is reported", s.n, snippetText(codes[name])))
 		default:
 			res.passed++
 		}
 	}
 	return nil
+}
+
+// snippetText shows a test snippet in a message: its first line, quoted,
+// cut at 60 characters, with an ellipsis for what is left out.
+func snippetText(code string) string {
+	line, rest, more := strings.Cut(strings.TrimSpace(code), "\n")
+	if r := []rune(line); len(r) > 60 {
+		line, more = string(r[:60]), true
+	}
+	if more || strings.TrimSpace(rest) != "" {
+		line += "…"
+	}
+	return strconv.Quote(line)
 }
 
 // langName names a rule language for a message.

@@ -1,6 +1,7 @@
 package pysrc
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 
@@ -127,9 +128,11 @@ type SettingAt struct {
 	Loc  Loc
 }
 
-// Settings returns the settings named name of every module, by path; a
-// module under a tests folder is left out. The index is made on first use
-// (every file's Check reads the MIDDLEWARE lists).
+// Settings returns the settings named name of every module, by path, but
+// those of an example's module (configuration_example.py,
+// settings_sample.py) after the others; a module under a tests folder is
+// left out. The index is made on first use (every file's Check reads the
+// MIDDLEWARE lists).
 func (p *Program) Settings(name string) []SettingAt {
 	p.settingsOnce.Do(func() {
 		p.settingsByName = map[string][]SettingAt{}
@@ -141,8 +144,35 @@ func (p *Program) Settings(name string) []SettingAt {
 				p.settingsByName[s.Name] = append(p.settingsByName[s.Name], SettingAt{Setting: s, Path: m.File, Loc: Loc{m, s.Value.Span}})
 			}
 		}
+		for _, ss := range p.settingsByName {
+			slices.SortStableFunc(ss, func(a, b SettingAt) int {
+				return cmp.Compare(b2i(exampleModule(a.Path)), b2i(exampleModule(b.Path)))
+			})
+		}
 	})
 	return p.settingsByName[name]
+}
+
+// exampleModule reports whether a module is an example of a
+// configuration, to be copied and edited: a word of its name is example,
+// sample or template.
+func exampleModule(path string) bool {
+	base := strings.TrimSuffix(path[strings.LastIndexByte(path, '/')+1:], ".py")
+	for _, w := range strings.FieldsFunc(base, func(r rune) bool { return r == '_' || r == '-' || r == '.' }) {
+		switch strings.ToLower(w) {
+		case "example", "sample", "template", "dist":
+			return true
+		}
+	}
+	return false
+}
+
+// b2i is 1 for true, 0 for false.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // testModule reports whether a module is a test's: under a tests folder

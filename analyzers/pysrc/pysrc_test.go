@@ -347,3 +347,21 @@ func onDisk(t testing.TB, files map[string]string) string {
 	}
 	return root
 }
+
+// TestSettingsPutExamplesLast: a setting an example of the configuration
+// also defines is read from the project's settings first.
+func TestSettingsPutExamplesLast(t *testing.T) {
+	p := buildAll(t, map[string]string{
+		"proj/configuration_example.py": "REMOTE_AUTH_HEADER = 'HTTP_X_EXAMPLE'\n",
+		"proj/settings.py":              "REMOTE_AUTH_HEADER = 'HTTP_REMOTE_USER'\n",
+		"proj/settings_sample.py":       "REMOTE_AUTH_HEADER = 'HTTP_X_SAMPLE'\n",
+	})
+	var got []string
+	for _, s := range p.Settings("REMOTE_AUTH_HEADER") {
+		got = append(got, s.Path)
+	}
+	want := []string{"proj/settings.py", "proj/configuration_example.py", "proj/settings_sample.py"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Settings = %v, want %v", got, want)
+	}
+}

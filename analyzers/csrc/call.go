@@ -37,6 +37,10 @@ func (w *walker) call(n *syntax.Node, st *state, discarded bool) exprVal {
 	w.printCall(n, name, args, refs, st)
 	spec, isWriter := writers[name]
 	id, hasCallee := w.callee(name)
+	if name == "" || isWriter || hasCallee || !readers[name] && !dataAccessors[name] && !allocators[name] && !zeroAllocators[name] &&
+		bytesFactories[name] == "" && name != buildValue && w.an.sinks[name].verb == "" {
+		w.clobbered(args, refs, st)
+	}
 	switch {
 	case name == "":
 		w.unknownCall(n, "the call", append(refs, w.throughAddress(args, st)...), st)
@@ -92,6 +96,27 @@ func (w *walker) throughAddress(args []*syntax.Node, st *state) []*ref {
 		}
 	}
 	return out
+}
+
+// clobbered forgets the values of the locals a callee may write through
+// the pointers it gets (get_int(&flag), PyArg_ParseTuple(args, "i", &n),
+// or p after p = &flag): after the call, a test of one may go either way.
+func (w *walker) clobbered(args []*syntax.Node, refs []*ref, st *state) {
+	var ls []*local
+	for i, a := range args {
+		if l := w.lookupIdent(addressOf(a)); l != nil {
+			ls = append(ls, l)
+		}
+		if r := refs[i]; r != nil && !r.obj && r.buf >= 0 && r.buf < len(w.bufs) {
+			if l := w.lookup(w.bufs[r.buf].name); l != nil && l.buf == r.buf {
+				ls = append(ls, l)
+			}
+		}
+	}
+	for _, l := range ls {
+		delete(st.consts, l.id)
+		delete(st.bounds, l.id)
+	}
 }
 
 // addressed records that an unknown callee given &x may have changed x:

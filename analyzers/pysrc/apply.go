@@ -1,7 +1,5 @@
 package pysrc
 
-import "slices"
-
 // apply is the result of calling function g (a method bound to self, when
 // set) at call cs: what its summary returns, with its parameters replaced
 // by the call's arguments; and the data the arguments carry to the sinks
@@ -31,45 +29,11 @@ func (fr *frame) apply(g *fn, self *Datum, cs *CallSite, loc Loc) []Datum {
 	return out.result()
 }
 
-// argsOf returns what a call binds to parameter i (bound, by the callee's
-// parameters) for a parameter's datum with operations ops: for the name
-// of a helper's getattr(lib, name) that the call binds to nothing the
-// analysis knows, an unknown name, so that the getattr reads any
-// attribute of what it binds to lib (a library's, AnyKey).
-func argsOf(bound [][]Datum, i int, ops []DOp) []Datum {
-	if len(bound[i]) == 0 && slices.ContainsFunc(ops, symbolicGetattr) {
-		return []Datum{{Tag: TagExt}}
-	}
-	return bound[i]
-}
-
-// symbolicGetattr reports whether o is a getattr whose object is a
-// parameter.
-func symbolicGetattr(o DOp) bool {
-	return o.Kind == OpGetattr && o.Obj != nil && o.Obj.Tag == TagSym
-}
-
-// subst applies deferred operations to an argument; bound are the
-// call's arguments by the callee's parameters, for the object of a
-// getattr whose name and object are both parameters (a helper's
-// getattr(lib, name)).
-func (fr *frame) subst(a Datum, ops []DOp, bound [][]Datum) []Datum {
+// subst applies deferred operations to an argument.
+func (fr *frame) subst(a Datum, ops []DOp) []Datum {
 	cur := []Datum{a}
 	for _, o := range ops {
 		var next gathering
-		if symbolicGetattr(o) {
-			for _, obj := range fr.instantiate(*o.Obj, bound, 0) {
-				o.Obj = &obj
-				for _, d := range cur {
-					next.add(fr.op(d, o)...)
-				}
-			}
-			cur = next.result()
-			if len(cur) == 0 {
-				break
-			}
-			continue
-		}
 		for _, d := range cur {
 			next.add(fr.op(d, o)...)
 		}

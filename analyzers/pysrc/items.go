@@ -116,8 +116,8 @@ func (fr *frame) instantiate(d Datum, bound [][]Datum, depth int) []Datum {
 			return nil
 		}
 		var out gathering
-		for _, a := range argsOf(bound, d.Param, d.Ops) {
-			out.add(fr.subst(a, d.Ops, bound)...)
+		for _, a := range bound[d.Param] {
+			out.add(fr.subst(a, d.Ops)...)
 		}
 		return out.result()
 	case TagSeq, TagExpr:

@@ -114,8 +114,8 @@ func (fr *frame) through(g *fn, cs *CallSite, flows []SinkFlow, bound [][]Datum,
 			continue
 		}
 		var data []Datum
-		for _, a := range argsOf(bound, fl.Param, fl.Ops) {
-			for _, d := range fr.subst(a, fl.Ops, bound) {
+		for _, a := range bound[fl.Param] {
+			for _, d := range fr.subst(a, fl.Ops) {
 				for _, w := range fr.whole(d) {
 					if w.Tag == TagSym {
 						via := append([]Loc{loc}, fl.Via...)

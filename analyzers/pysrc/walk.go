@@ -176,8 +176,8 @@ func (fr *frame) replay(flows []StoreFlow, bound [][]Datum) {
 		case fl.Obj != nil:
 			objs = []Datum{*fl.Obj}
 		case fl.Param < len(bound):
-			for _, a := range argsOf(bound, fl.Param, fl.Ops) {
-				objs = union(objs, fr.subst(a, fl.Ops, bound)...)
+			for _, a := range bound[fl.Param] {
+				objs = union(objs, fr.subst(a, fl.Ops)...)
 			}
 		}
 		if len(objs) == 0 {
@@ -222,10 +222,9 @@ func (fr *frame) attrBuiltin(cs *CallSite) ([]Datum, bool) {
 				obj := o
 				out = union(out, n.deferred(DOp{Op: Op{Kind: OpGetattr, Span: loc.Span}, Mod: loc.Mod, Obj: &obj}))
 			case n.Tag == TagSym && get:
-				// Both parameters (a helper's getattr(lib, name)): the
-				// attribute the call names of what it passes (subst).
-				obj := o
-				out = union(out, n.deferred(DOp{Op: Op{Kind: OpGetattr, Span: loc.Span}, Mod: loc.Mod, Obj: &obj}))
+				// Both parameters (a helper's getattr(lib, name)): any
+				// attribute of what the object turns out to be.
+				out = union(out, o.deferred(DOp{Op: Op{Kind: OpAttr, Name: AnyKey, Span: loc.Span}, Mod: loc.Mod}))
 			}
 		}
 	}

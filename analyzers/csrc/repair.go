@@ -36,7 +36,11 @@ import (
 //     is blanked, and so is an upper-case one or __attribute__((…))
 //     after a name (`PyObject *self ATTRIBUTE_UNUSED,`, `G_GNUC_UNUSED`);
 //   - an upper-case macro that ends in an underscore first in a list
-//     (libev's `EV_P_ int fd`, `EV_A_ &w`) is blanked.
+//     (libev's `EV_P_ int fd`, `EV_A_ &w`) is blanked;
+//   - a name among a function header's specifiers that cannot be its
+//     type, a macro a header defines, is blanked (specifierEdits):
+//     `static ngx_inline void f(`, `void ngx_cdecl f(`, `ngx_int_t
+//     ngx_cdecl f(`, `static INLINE BOOL f(`.
 
 // An edit replaces bytes at an offset with as many bytes.
 type edit struct {
@@ -75,6 +79,7 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 		out = append(out, typeNameEdits(allocationTypes(src[start:end]), start)...)
 		out = append(out, jumpArgEdits(src[start:end], start)...)
 		out = append(out, leadEdits(src[start:end], start, storage)...)
+		out = append(out, specifierEdits(src[start:end], start, storage)...)
 		out = append(out, attributeEdits(src, start, end)...)
 		out = append(out, listMacroEdits(src[start:end], start)...)
 		// lines after the node's first (its header)
@@ -418,6 +423,133 @@ func leadEdits(text []byte, base int, storage map[string]string) []edit {
 	}
 	return out
 }
+
+// specifierEdits blanks, in the header of a function a broken node
+// defines (its first line, and each of its lines that starts in the first
+// column), the names among the specifiers before the function's name
+// that cannot be its type: every name when C's type words give the type
+// (`static ngx_inline void f(`, `void ngx_cdecl f(`), a name after the
+// pointer's star (`PyObject * CALL f(`), and of two or more names all but
+// the type, the one that reads as a typedef (`ngx_int_t ngx_cdecl f(`),
+// else the last (`static INLINE BOOL f(`). A storage macro the file
+// defines (storageEdits) and a calling convention stay.
+func specifierEdits(text []byte, base int, storage map[string]string) []edit {
+	var out []edit
+	for off, first := 0, true; off < len(text); first = false {
+		line := text[off:]
+		next := len(text)
+		if nl := bytes.IndexByte(line, '\n'); nl >= 0 {
+			line, next = line[:nl], off+nl+1
+		}
+		if first || len(line) > 0 && line[0] != ' ' && line[0] != '\t' && line[0] != '#' {
+			for _, sp := range extraSpecifiers(line, text[next:], storage) {
+				out = append(out, edit{base + off + sp[0], bytes.Repeat([]byte(" "), sp[1]-sp[0])})
+			}
+		}
+		off = next
+	}
+	return out
+}
+
+// extraSpecifiers returns the spans of line's names that specifierEdits
+// blanks: line must be, up to its first parenthesis, names and stars
+// ending in the function's name, or names and stars whose next line
+// (rest) starts with the name (`static ngx_inline void` / `f(…)`).
+func extraSpecifiers(line, rest []byte, storage map[string]string) [][2]int {
+	open := bytes.IndexByte(line, '(')
+	named := true // the line holds the function's name
+	if open < 0 {
+		if !declaratorFollows(rest) {
+			return nil
+		}
+		line = bytes.TrimRight(line, " \t\r")
+		open, named = len(line), false
+	}
+	type token struct {
+		start, end int
+		star       bool
+	}
+	var toks []token
+	for i := 0; i < open; {
+		switch c := line[i]; {
+		case c == ' ' || c == '\t':
+			i++
+		case c == '*':
+			toks = append(toks, token{i, i + 1, true})
+			i++
+		case identByte(c) && (c < '0' || c > '9'):
+			j := i
+			for j < open && identByte(line[j]) {
+				j++
+			}
+			toks = append(toks, token{start: i, end: j})
+			i = j
+		default:
+			return nil
+		}
+	}
+	word := func(t token) string { return string(line[t.start:t.end]) }
+	specs := toks
+	if named {
+		if len(toks) < 3 || toks[len(toks)-1].star {
+			return nil
+		}
+		if name := word(toks[len(toks)-1]); specifierWords[name] || keywords[name] {
+			return nil
+		}
+		specs = toks[:len(toks)-1]
+	} else if len(toks) < 2 {
+		return nil
+	}
+	var names []token
+	typeWord, starred, tag := false, false, false
+	for _, t := range specs {
+		w := word(t)
+		switch {
+		case t.star:
+			starred = true
+		case tag:
+			tag = false // a struct's tag
+		case w == "struct" || w == "union" || w == "enum":
+			typeWord, tag = true, true
+		case specifierWords[w] || callingConventions[w] || storage[w] != "":
+		case typeWords[w] || w == "_Bool" || w == "_Complex":
+			typeWord = true
+		case keywords[w] || w == "do" || w == "typedef":
+			return nil // a statement's (return f(…)), a typedef's
+		case starred:
+			return append([][2]int(nil), [2]int{t.start, t.end}) // only qualifiers follow a star
+		default:
+			names = append(names, t)
+		}
+	}
+	if !typeWord && len(names) < 2 {
+		return nil
+	}
+	keep := -1
+	if !typeWord {
+		keep = len(names) - 1
+		for i, t := range names {
+			if w := word(t); strings.HasSuffix(w, "_t") || strings.HasSuffix(w, "_T") {
+				keep = i
+				break
+			}
+		}
+	}
+	var out [][2]int
+	for i, t := range names {
+		if i != keep {
+			out = append(out, [2]int{t.start, t.end})
+		}
+	}
+	return out
+}
+
+// specifierWords are C's storage classes, qualifiers and function
+// specifiers.
+var specifierWords = map[string]bool{"static": true, "extern": true, "inline": true, "__inline": true, "__inline__": true,
+	"register": true, "auto": true, "_Noreturn": true, "_Thread_local": true, "const": true, "volatile": true,
+	"restrict": true, "__restrict": true, "__extension__": true}
 
 // The shapes of attribute macros (attributeSpans).
 type attributeShape int

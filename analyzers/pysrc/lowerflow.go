@@ -424,9 +424,9 @@ func characterTest(cond *syntax.Node) (string, bool) {
 	return obj.Text(), true
 }
 
-// everyCharacter reads all(test for ch in name), true only when a
-// narrowing test shows each character of name narrow (ch.isalnum() or
-// ch == "-"): name holds no CR or LF.
+// everyCharacter reads all(test for ch in name), true only when a test
+// of characters shows each character of name to be no CR or LF
+// (ch.isalnum() or ch == "-"; characterOnly): name holds none.
 func (s *fnState) everyCharacter(cond *syntax.Node) (string, bool) {
 	if cond == nil || cond.Type() != "call" || cond.ChildByFieldName("function").Text() != "all" {
 		return "", false
@@ -443,11 +443,59 @@ func (s *fnState) everyCharacter(cond *syntax.Node) (string, bool) {
 	if ch == nil || of == nil || ch.Type() != "identifier" || of.Type() != "identifier" {
 		return "", false
 	}
-	name, holds, ok := s.narrowingTest(gen.ChildByFieldName("body"))
-	if !ok || !holds || name != ch.Text() {
+	if safe, chars := characterOnly(gen.ChildByFieldName("body"), ch.Text()); !safe || !chars {
 		return "", false
 	}
 	return of.Text(), true
+}
+
+// characterOnly reads a test of one character ch: safe when the test is
+// true only of a character that is no CR or LF, chars when a part of it
+// compares ch with characters (ch == "-", ch in "._-", ch in
+// string.hexdigits), which tells a string's characters from a
+// dictionary's keys (all(k.isidentifier() for k in params)). An and is
+// safe when either side is, an or when both are; a character class
+// (ch.isalnum()) is safe, and so is a comparison with literals that hold
+// no CR or LF (plainLiteral), or membership in one of Python's sets of
+// letters and digits; membership in another name (string.printable
+// holds CR and LF) is not.
+func characterOnly(test *syntax.Node, ch string) (safe, chars bool) {
+	for test != nil && test.Type() == "parenthesized_expression" {
+		test = test.NamedChild(0)
+	}
+	switch {
+	case test == nil:
+		return false, false
+	case test.Type() == "boolean_operator":
+		ls, lc := characterOnly(test.ChildByFieldName("left"), ch)
+		rs, rc := characterOnly(test.ChildByFieldName("right"), ch)
+		if test.ChildByFieldName("operator").Type() == "and" {
+			return ls || rs, ls && lc || rs && rc
+		}
+		return ls && rs, lc || rc
+	case test.Type() == "comparison_operator":
+		operands := test.NamedChildren()
+		if len(operands) != 2 || operands[0].Type() != "identifier" || operands[0].Text() != ch {
+			return false, false
+		}
+		switch op := test.Child(1).Type(); {
+		case op == "==":
+			return plainLiteral(operands[1]) && operands[1].Type() != "integer" && operands[1].Type() != "float", true
+		case op == "in":
+			set := operands[1]
+			return plainLiteral(set) && set.Type() != "integer" && set.Type() != "float" || literalDisplay(set) || letterSets[set.Text()], true
+		}
+		return false, false
+	}
+	name, ok := characterTest(test)
+	return ok && name == ch, false
+}
+
+// letterSets are the constants of Python's string module that hold
+// letters or digits only.
+var letterSets = map[string]bool{
+	"string.digits": true, "string.hexdigits": true, "string.octdigits": true,
+	"string.ascii_letters": true, "string.ascii_lowercase": true, "string.ascii_uppercase": true,
 }
 
 // checkingCall reads a call, with a name first, of a function of the
@@ -478,8 +526,12 @@ func checkingCall(cond *syntax.Node) (string, bool) {
 // or validates it in a statement (`uuid.UUID(v)`) before a `return True`
 // in the body or after the try statement, and whose every except clause
 // returns False, None or nothing: the function returns a true value only
-// when the validating call did not raise.
+// when the validating call did not raise. An async function's call is a
+// coroutine, always true.
 func checksFirst(def *syntax.Node) bool {
+	if def.FirstChild() != nil && def.FirstChild().Type() == "async" {
+		return false // its call is a coroutine, always true
+	}
 	param := firstParamName(def.ChildByFieldName("parameters"))
 	body := def.ChildByFieldName("body").NamedChildren()
 	if len(body) > 0 && body[0].Type() == "expression_statement" && body[0].NamedChild(0).Type() == "string" {

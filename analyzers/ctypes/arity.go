@@ -195,17 +195,17 @@ func (ix *index) sizesABuffer(c *callNote, k int) bool {
 }
 
 // countsElements reports whether argument k of a call is the count of
-// the elements of an array another argument passes, elements wider than a
-// byte ((c_char_p * len(args))(*args) beside len(args), an argc): no
-// size of bytes, and never past 2**31 elements of 4 bytes or more.
+// the elements, of 4 bytes or more, of an array another argument passes
+// ((c_char_p * len(args))(*args) beside len(args), an argc): no size of
+// bytes, and never past 2**31 (8 GiB of them); 2-byte elements' may be.
 func (ix *index) countsElements(c *callNote, k int) bool {
 	z := ix.newSizer()
 	n := z.eval(c.args[k].data, 0)
 	if n.op != 0 || n.lin.isConst() {
 		return false
 	}
-	equal := func(b bound) bool {
-		d := b.lin.add(n.lin, -1)
+	times := func(b bound, k int64) bool {
+		d := b.lin.add(n.lin, -k)
 		return b.op == 0 && d.isConst() && d.c == 0
 	}
 	for j, a := range c.args {
@@ -213,8 +213,13 @@ func (ix *index) countsElements(c *callNote, k int) bool {
 			continue
 		}
 		for _, d := range a.data {
-			if d.Tag == pysrc.TagObject && d.Kind == objBuffer && equal(z.count(d, 0)) && !equal(z.bytes(d, 0)) {
-				return true
+			if d.Tag != pysrc.TagObject || d.Kind != objBuffer || !times(z.count(d, 0), 1) {
+				continue
+			}
+			for _, width := range []int64{4, 8, 16} {
+				if times(z.bytes(d, 0), width) {
+					return true
+				}
 			}
 		}
 	}

@@ -103,12 +103,14 @@ func (p *plan) cacheConfig() string {
 }
 
 // Revision returns the VCS revision residue was built from, "" when the
-// build does not record one, and whether the checkout had changes.
+// build does not record one, and whether the checkout had changes (so
+// taken unless the build says otherwise).
 func Revision() (rev string, modified bool) {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
-		return "", false
+		return "", true
 	}
+	modified = true
 	for _, s := range bi.Settings {
 		switch s.Key {
 		case "vcs.revision":

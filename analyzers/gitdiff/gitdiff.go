@@ -226,7 +226,7 @@ func missing(dir, rev string, err error) error {
 	if _, repoErr := git(dir, "rev-parse", "--git-dir"); repoErr != nil {
 		switch msg := repoErr.Error(); {
 		case strings.Contains(msg, "dubious ownership"):
-			return fmt.Errorf("%s: mark it safe (git config --global --add safe.directory %s) or run as its owner", msg, dir)
+			return fmt.Errorf("%s: mark it safe (git config --global --add safe.directory %s) or run as its owner", msg, shellQuote(dir))
 		case !strings.Contains(msg, "not a git repository"):
 			return repoErr // git refuses the repository: its words
 		}
@@ -239,6 +239,17 @@ func missing(dir, rev string, err error) error {
 		return errors.New("the repository has no commit yet")
 	}
 	return errors.New("no such commit in this clone (a force-push drops the commit before it; a shallow clone lacks history: fetch it, or clone with full depth)")
+}
+
+// shellQuote quotes s for a POSIX shell when it holds more than letters,
+// digits and /._-+:@=, (a path with a space, pasted from a message).
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+:@=,", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // git runs git in dir and returns its standard output; the error carries

@@ -299,3 +299,16 @@ func TestSinceErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestShellQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		"/srv/app":      "/srv/app",
+		"/srv/my app":   "'/srv/my app'",
+		"/srv/it's":     `'/srv/it'\''s'`,
+		"C:/x/y-1.2_@=": "C:/x/y-1.2_@=",
+	} {
+		if got := shellQuote(in); got != want {
+			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}

@@ -50,6 +50,9 @@ func Locate(data []byte, err error) (line, col int, msg string) {
 			return line, col, "not UTF-8 text: " + msg
 		}
 	}
+	if strings.HasPrefix(msg, "mapping values are not allowed") {
+		msg += colonHint(data, 1)
+	}
 	return 1, 1, expected(msg)
 }
 
@@ -61,9 +64,10 @@ func colonHint(data []byte, line int) string {
 	if line < 1 || line > len(lines) {
 		return ""
 	}
-	key, value, ok := strings.Cut(strings.TrimSpace(string(lines[line-1])), ": ")
-	if !ok || strings.ContainsAny(key, " \"'") || !strings.Contains(value, ": ") {
-		return ""
+	text := strings.TrimPrefix(strings.TrimSpace(string(lines[line-1])), "- ")
+	key, value, ok := strings.Cut(text, ": ")
+	if !ok || strings.ContainsAny(key, " \"'") || !strings.Contains(value, ": ") || strings.HasPrefix(value, `"`) || strings.HasPrefix(value, "'") {
+		return "" // (a quoted value with more after it is another mistake)
 	}
 	return fmt.Sprintf(": the value of %s holds \": \"; quote it, or write it as a block (%s: |, then the value indented on the lines below)", key, key)
 }

@@ -25,6 +25,8 @@ func TestLocate(t *testing.T) {
 		{"inner: [x]\n", `1:1: a list where a string is expected`},
 		{"tags: [a]\ninner: (call function: (attribute) @f)\n", `2:1: mapping values are not allowed in this context: the value of inner holds ": "; quote it, or write it as a block (inner: |, then the value indented on the lines below)`},
 		{"tags: [a]\ninner: a\n b: c\n", `3:1: mapping values are not allowed in this context`},
+		{"inner: (call function: (attribute) @f)\ntags: [a]\n", `1:1: mapping values are not allowed in this context: the value of inner holds ": "; quote it, or write it as a block (inner: |, then the value indented on the lines below)`},
+		{"tags: [a]\ninner: \"see: x\" and: y\n", `2:1: mapping values are not allowed in this context`},
 	} {
 		var r rule
 		err := yaml.Unmarshal([]byte(tc.src), &r)

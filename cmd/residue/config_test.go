@@ -132,7 +132,7 @@ func TestAnalyzerSettings(t *testing.T) {
 		{"without them", []string{"scan", "--config", os.DevNull, dir}, 1,
 			[]string{"leak(body) is not allowed", "leak(token) is not allowed", "leak(path) is not allowed"}, nil},
 		{"unknown setting", []string{"scan", "--config", filepath.Join(dir, "bad.yml"), dir}, 2,
-			[]string{"bad.yml:3:5: unknown key \"alowed\" (known keys: allowed)"}, nil},
+			[]string{"bad.yml:3:5: unknown key \"alowed\": did you mean \"allowed\"?"}, nil},
 	} {
 		tc.check(t)
 	}

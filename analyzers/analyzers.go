@@ -179,13 +179,14 @@ type Part interface {
 
 // A ReparsedPart is a part whose model parsed its file again, repaired
 // (a C file's macros and conditional branches), when the first parse had
-// syntax errors. ParsesClean reports whether what the model analyzes of
-// the parse it reads had none: the first parse's errors then hide nothing
-// from the model, and the driver does not note them unless an analyzer
-// reads the first parse.
+// syntax errors. FirstBroken returns the byte offset of the first code
+// the model analyzes that the parse it reads has errors in (a function),
+// -1 for none: the first parse's errors then hide nothing from the
+// model, and the driver does not note them unless an analyzer reads the
+// first parse; else its note names that line.
 type ReparsedPart interface {
 	Part
-	ParsesClean() bool
+	FirstBroken() int
 }
 
 // A SyntaxPart is a part that keeps its file's snapshot; the driver then

@@ -77,20 +77,20 @@ func (p *Part) Needs() []string {
 	return out
 }
 
-// ParsesClean reports whether the code the model analyzes parsed without
-// syntax errors (analyzers.ReparsedPart): no function of the tree it
-// reads (parsed again in its configuration with the macros that broke it
-// repaired, when the first parse had errors) has one, nor holds a
-// top-level node with one a body (a function the errors swallowed).
-// Errors in a struct's members or a static initializer
-// (`PyVarObject_HEAD_INIT(NULL, 0) "name",`) hide no function.
-func (p *Part) ParsesClean() bool {
+// FirstBroken returns the offset of the first function of the tree the
+// model reads (parsed again in its configuration with the macros that
+// broke it repaired, when the first parse had errors) that has a syntax
+// error, or of a top-level node with one that holds a body (a function
+// the errors swallowed); -1 for none (analyzers.ReparsedPart). Errors in
+// a struct's members or a static initializer (`PyVarObject_HEAD_INIT(NULL,
+// 0) "name",`) hide no function.
+func (p *Part) FirstBroken() int {
 	for c := p.tree().Root().FirstChild(); c != nil; c = c.NextSibling() {
 		if c.HasError() && (c.Type() == "function_definition" || c.Holds("compound_statement")) {
-			return false
+			return int(c.StartByte())
 		}
 	}
-	return true
+	return -1
 }
 
 // tree returns the snapshot the model reads: the configured one if any.

@@ -99,7 +99,7 @@ func TestBadInput(t *testing.T) {
 	}
 	wantNotes := []string{
 		"binary.py: warning: skipped: binary file",
-		"c/x.h: note: syntax errors",
+		"c/x.h:1: note: syntax errors",
 		"dangling.py: warning: ",
 		"deep.py: warning: skipped: syntax nested deeper than 2000 levels",
 		"huge.py: warning: skipped: ",

@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -112,14 +113,20 @@ func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnl
 		return fr
 	}
 	root := f.Root()
-	if root.HasError() && (len(wanted) > 0 || !parsesClean(fr.parts)) {
-		if lang == source.Python {
-			// Python is parsed once: its first error is where to look
-			// (a C file's may be one a repair parsed again).
+	broken, reparsed := firstBroken(fr.parts)
+	if root.HasError() && (len(wanted) > 0 || !reparsed || broken >= 0) {
+		switch {
+		case lang == source.Python || !reparsed:
+			// Parsed once: its first error is where to look.
 			fr.notes = append(fr.notes, analyzers.Notification{Level: "note", Path: path, Line: firstErrorLine(root),
 				Message: "syntax errors, the first on this line; findings near them may be missing"})
-		} else {
-			note("note", "", "syntax errors; findings near them may be missing")
+		case broken >= 0:
+			// The model's repaired parse: the first function it reads
+			// with errors (a repair may have mended the first parse's).
+			fr.notes = append(fr.notes, analyzers.Notification{Level: "note", Path: path, Line: 1 + bytes.Count(src[:min(broken, len(src))], []byte("\n")),
+				Message: "syntax errors the model could not repair, the first in the function on this line, which may be read in part or not at all"})
+		default:
+			note("note", "", "syntax errors (a C rule of yours reads the file as first parsed); findings near them may be missing")
 		}
 	}
 	var matches map[int][]tsquery.Match
@@ -322,16 +329,17 @@ func (p *plan) ruleApplies(id, path string) bool {
 	return !glob.Within(r.Paths.Exclude, path)
 }
 
-// parsesClean reports whether a part's model reads its file without the
-// syntax errors of the first parse in what it analyzes
-// (analyzers.ReparsedPart).
-func parsesClean(parts []ownedPart) bool {
+// firstBroken returns, for a part whose model parsed its file again
+// (analyzers.ReparsedPart), the offset of the first code it analyzes
+// that still has syntax errors, -1 for none (the first parse's errors
+// hide nothing from it); ok is false when no part was parsed again.
+func firstBroken(parts []ownedPart) (off int, ok bool) {
 	for _, op := range parts {
-		if rp, ok := op.part.(analyzers.ReparsedPart); ok && rp.ParsesClean() {
-			return true
+		if rp, is := op.part.(analyzers.ReparsedPart); is {
+			return rp.FirstBroken(), true
 		}
 	}
-	return false
+	return -1, false
 }
 
 // firstErrorLine returns the 1-based line of the first syntax error under

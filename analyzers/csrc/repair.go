@@ -37,6 +37,11 @@ import (
 //     after a name (`PyObject *self ATTRIBUTE_UNUSED,`, `G_GNUC_UNUSED`);
 //   - an upper-case macro that ends in an underscore first in a list
 //     (libev's `EV_P_ int fd`, `EV_A_ &w`) is blanked;
+//   - an upper-case macro call a string literal follows, which C
+//     allows only of a macro that makes a string (mod_wsgi's
+//     `WSGI_APLOGNO(0134) "text"`), becomes an empty string (`""`);
+//   - an upper-case macro whose argument is statements, alone on its line
+//     (coverage.py's `STATS( self->stats.calls++; )`), becomes them;
 //   - a name among a function header's specifiers that cannot be its
 //     type, a macro a header defines, is blanked (specifierEdits):
 //     `static ngx_inline void f(`, `void ngx_cdecl f(`, `ngx_int_t
@@ -80,6 +85,8 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 		out = append(out, jumpArgEdits(src[start:end], start)...)
 		out = append(out, leadEdits(src[start:end], start, storage)...)
 		out = append(out, specifierEdits(src[start:end], start, storage)...)
+		out = append(out, stringMacroEdits(src[start:end], start)...)
+		out = append(out, wrappedStatementEdits(src[start:end], start)...)
 		out = append(out, attributeEdits(src, start, end)...)
 		out = append(out, listMacroEdits(src[start:end], start)...)
 		// lines after the node's first (its header)
@@ -550,6 +557,60 @@ func extraSpecifiers(line, rest []byte, storage map[string]string) [][2]int {
 var specifierWords = map[string]bool{"static": true, "extern": true, "inline": true, "__inline": true, "__inline__": true,
 	"register": true, "auto": true, "_Noreturn": true, "_Thread_local": true, "const": true, "volatile": true,
 	"restrict": true, "__restrict": true, "__extension__": true}
+
+// stringMacroEdits replaces each call of an upper-case name (no lower-case
+// letter) with arguments on one line that a string literal follows by an
+// empty string and blanks: a call before a string is no C but a macro
+// that makes a string (mod_wsgi's `WSGI_APLOGNO(0134) "text"`, Apache's
+// APLOGNO), which the literal after it joins.
+func stringMacroEdits(text []byte, base int) []edit {
+	var out []edit
+	for start, end := nextName(text, 0); start < len(text); start, end = nextName(text, end) {
+		name := text[start:end]
+		if name[0] >= '0' && name[0] <= '9' || bytes.ContainsFunc(name, func(r rune) bool { return r >= 'a' && r <= 'z' }) ||
+			!bytes.ContainsFunc(name, func(r rune) bool { return r >= 'A' && r <= 'Z' }) {
+			continue
+		}
+		open := skipBlanks(text, end)
+		if open >= len(text) || text[open] != '(' {
+			continue
+		}
+		closing := closingParen(text, open)
+		if closing < 0 {
+			continue
+		}
+		if next := skipBlanks(text, closing+1); next < len(text) && text[next] == '"' {
+			out = append(out, edit{base + start, append([]byte(`""`), bytes.Repeat([]byte(" "), closing+1-start-2)...)})
+			end = closing + 1
+		}
+	}
+	return out
+}
+
+// wrappedStatement is a line that is an upper-case macro's call whose
+// argument ends in a semicolon: `STATS( self->stats.calls++; )`.
+var wrappedStatement = regexp.MustCompile(`^[ \t]*([A-Z][A-Z0-9_]*[ \t]*\()[^\n]*;[ \t]*(\))[ \t]*\r?$`)
+
+// wrappedStatementEdits blanks the macro's name and parentheses around
+// statements a line passes as its argument (wrappedStatement), which the
+// grammar cannot read: the statements stay, run where the macro would
+// (coverage.py's STATS, a counter kept in one configuration).
+func wrappedStatementEdits(text []byte, base int) []edit {
+	var out []edit
+	for off := 0; off < len(text); {
+		line := text[off:]
+		next := len(text)
+		if nl := bytes.IndexByte(line, '\n'); nl >= 0 {
+			line, next = line[:nl], off+nl+1
+		}
+		if m := wrappedStatement.FindSubmatchIndex(line); m != nil {
+			out = append(out, edit{base + off + m[2], bytes.Repeat([]byte(" "), m[3]-m[2])},
+				edit{base + off + m[4], []byte(" ")})
+		}
+		off = next
+	}
+	return out
+}
 
 // The shapes of attribute macros (attributeSpans).
 type attributeShape int

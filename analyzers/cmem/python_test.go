@@ -21,7 +21,7 @@ func TestPythonSide(t *testing.T) {
 #include <string.h>
 static PyObject *build(const char *s) { char b[32]; strncpy(b, s, 4); return PyBytes_FromStringAndSize(b, sizeof b); }  /* want "cmem/uninitialized-output: .*; Python receives them from _ext.field\\(request.GET\\[.n.\\]\\) and sends them to a client at app/views.py:6: see the crosslang finding there" */
 static PyObject *ext_field(PyObject *self, PyObject *args) { const char *s; if (!PyArg_ParseTuple(args, "s", &s)) return NULL; return build(s); }
-int unused(int fd) { char b[8]; return write(fd, b, sizeof b); }  /* want "cmem/uninitialized-output: nothing writes the 8 bytes of b; all 8 are written by write\\(\\)$" */
+int unused(int fd) { char b[8]; return write(fd, b, sizeof b); }  /* want "cmem/uninitialized-output: nothing writes the 8 bytes of b; all 8 are written to a file descriptor by write\\(\\)$" */
 static PyMethodDef methods[] = {{"field", ext_field, METH_VARARGS, NULL}, {NULL, NULL, 0, NULL}};
 static struct PyModuleDef mod = {PyModuleDef_HEAD_INIT, "app._ext", NULL, -1, methods};
 -- app/views.py --

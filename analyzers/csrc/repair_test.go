@@ -45,7 +45,7 @@ int args(int k, ...)
 	if !isStatic(p.declarations().funcs["helper"]) {
 		t.Error("helper is not static once MY_STATIC reads as static")
 	}
-	want := "m.c:10 0 buf written by write() true|m.c:20 0 buf written by write() true"
+	want := "m.c:10 0 buf written to a file descriptor by write() true|m.c:20 0 buf written to a file descriptor by write() true"
 	if got := strings.Join(render(r, "m.c"), "|"); got != want {
 		t.Errorf("outputs %q, want %q (the loop writes buf[0] on some path, never the rest)", got, want)
 	}
@@ -113,7 +113,7 @@ func TestBlockAfterStatementMacro(t *testing.T) {
 }
 `})
 	reparsedClean(t, r, "m.c")
-	if got, want := strings.Join(render(r, "m.c"), "|"), "m.c:10 0 t written by write() true"; got != want {
+	if got, want := strings.Join(render(r, "m.c"), "|"), "m.c:10 0 t written to a file descriptor by write() true"; got != want {
 		t.Errorf("outputs %q, want %q", got, want)
 	}
 }
@@ -123,7 +123,7 @@ func TestBlockAfterStatementMacro(t *testing.T) {
 // the function had syntax errors).
 func TestNULInComment(t *testing.T) {
 	r := buildRepo(t, map[string]string{"m.c": "void f(int fd) { char b[16]; /* \x00 */ write(fd, b, sizeof b); }\n"})
-	if got, want := strings.Join(render(r, "m.c"), "|"), "m.c:1 0 b written by write() true"; got != want {
+	if got, want := strings.Join(render(r, "m.c"), "|"), "m.c:1 0 b written to a file descriptor by write() true"; got != want {
 		t.Errorf("outputs %q, want %q", got, want)
 	}
 }
@@ -181,7 +181,7 @@ static int keys(Py_ssize_t n, int fd)
 	if src := string(p.Configured.Src()); !strings.Contains(src, "if(_)return NULL;else        ;") || !strings.Contains(src, `if(PyFPE_START_PROTECT)return NULL;else;`) {
 		t.Errorf("repaired text:\n%s", src)
 	}
-	want := "m.c:16 0 buf written by write() true|m.c:39 0 buf written by write() true|m.c:6 0 buf written by write() true"
+	want := "m.c:16 0 buf written to a file descriptor by write() true|m.c:39 0 buf written to a file descriptor by write() true|m.c:6 0 buf written to a file descriptor by write() true"
 	if got := strings.Join(render(r, "m.c"), "|"); got != want {
 		t.Errorf("outputs %q, want %q", got, want)
 	}
@@ -229,7 +229,7 @@ static int legacy(int fd) { char b[8]; b[0] = 1; return write(fd, b, sizeof b); 
 	if got := strings.Join(names, " "); got != "broken modern legacy" {
 		t.Errorf("functions %q, want broken modern legacy", got)
 	}
-	if got, want := strings.Join(render(r, "m.c"), "|"), "m.c:10 0 b written by write() true|m.c:8 0 b written by write() true"; got != want {
+	if got, want := strings.Join(render(r, "m.c"), "|"), "m.c:10 0 b written to a file descriptor by write() true|m.c:8 0 b written to a file descriptor by write() true"; got != want {
 		t.Errorf("outputs %q, want %q", got, want)
 	}
 }

@@ -18,10 +18,10 @@ type sinkSpec struct {
 
 // sinks are the built-in sinks; the `sinks` setting adds more.
 var sinks = map[string]sinkSpec{
-	"write":                         {buf: 1, n: 2, factor: -1, verb: "written by write()"},
+	"write":                         {buf: 1, n: 2, factor: -1, verb: "written to a file descriptor by write()"},
 	"send":                          {buf: 1, n: 2, factor: -1, verb: "sent by send()"},
 	"sendto":                        {buf: 1, n: 2, factor: -1, verb: "sent by sendto()"},
-	"fwrite":                        {buf: 0, n: 1, factor: 2, verb: "written by fwrite()"},
+	"fwrite":                        {buf: 0, n: 1, factor: 2, verb: "written to a file by fwrite()"},
 	"memcpy":                        {buf: 1, n: 2, factor: -1, outParam: true, verb: "copied out by memcpy()"},
 	"memmove":                       {buf: 1, n: 2, factor: -1, outParam: true, verb: "copied out by memmove()"},
 	"PyBytes_FromStringAndSize":     {buf: 0, n: 1, factor: -1, verb: "copied into a bytes object by PyBytes_FromStringAndSize()", python: true},

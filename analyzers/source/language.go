@@ -55,7 +55,7 @@ func ParseLanguage(s string) (Language, bool) {
 // residue does not parse.
 func Detect(path string, head []byte) (lang Language, ok bool) {
 	switch strings.ToLower(filepath.Ext(path)) {
-	case ".py", ".pyi", ".pyw":
+	case ".py", ".pyi", ".pyw", ".wsgi":
 		return Python, true
 	case ".c", ".h":
 		return C, true

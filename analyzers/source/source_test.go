@@ -27,6 +27,7 @@ func TestDetect(t *testing.T) {
 	}{
 		{"a/b.py", "", Python, true},
 		{"b.PYI", "", Python, true},
+		{"apache/django.wsgi", "", Python, true},
 		{"x.c", "", C, true},
 		{"x.h", "", C, true},
 		{"bin/tool", "#!/usr/bin/env python3\nprint(1)", Python, true},

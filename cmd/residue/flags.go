@@ -74,23 +74,43 @@ func (c *command) emptyFlag(names ...string) error {
 	var err error
 	c.Visit(func(f *flag.Flag) {
 		if err == nil && slices.Contains(names, f.Name) && f.Value.String() == "" {
-			dash := "--"
-			if len(f.Name) == 1 {
-				dash = "-"
-			}
-			err = &usageError{fmt.Sprintf("%s%s is empty (an unset variable?): give a value or leave the flag out", dash, f.Name)}
+			err = &usageError{fmt.Sprintf("%s is empty (an unset variable?): give a value or leave the flag out", dashed(f.Name))}
 		}
 	})
 	return err
 }
 
-// printUsage prints the usage text and the flags to stdout.
+// printUsage prints the usage text and the flags to stdout, each as
+// the documentation writes it: --name, or -x for a one-letter flag.
 func (c *command) printUsage() {
 	fmt.Fprint(c.stdout, c.usage)
-	fmt.Fprintln(c.stdout, "\nFlags:")
-	c.SetOutput(c.stdout)
-	c.PrintDefaults()
-	c.SetOutput(io.Discard)
+	first := true
+	c.VisitAll(func(f *flag.Flag) {
+		if first {
+			fmt.Fprintln(c.stdout, "\nFlags:")
+			first = false
+		}
+		arg, usage := flag.UnquoteUsage(f)
+		line := "  " + dashed(f.Name)
+		if arg != "" {
+			line += " " + arg
+		}
+		switch f.DefValue {
+		case "", "false", "0", "[]":
+		default:
+			usage += fmt.Sprintf(" (default %s)", f.DefValue)
+		}
+		fmt.Fprintf(c.stdout, "%s\n    \t%s\n", line, strings.ReplaceAll(usage, "\n", "\n    \t"))
+	})
+}
+
+// dashed writes a flag's name as the documentation does: --name, or -x
+// for a one-letter flag.
+func dashed(name string) string {
+	if len(name) == 1 {
+		return "-" + name
+	}
+	return "--" + name
 }
 
 // parse parses flags that may come before, between or after the positional
@@ -103,6 +123,12 @@ func (c *command) parse(args []string) ([]string, error) {
 			if errors.Is(err, flag.ErrHelp) {
 				c.printUsage()
 				return nil, errHelp
+			}
+			if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: "); ok {
+				if name = strings.TrimLeft(name, "-"); strings.ContainsAny(name, "./") {
+					return nil, &usageError{fmt.Sprintf("unknown flag -%s; for a file of that name, write ./-%s", name, name)}
+				}
+				return nil, &usageError{"unknown flag " + dashed(name)}
 			}
 			return nil, &usageError{err.Error()}
 		}

@@ -64,6 +64,14 @@ func TestVersionAndHelp(t *testing.T) {
 	if code, out, _ := residue("--help"); code != 0 || !strings.Contains(out, "residue rules") {
 		t.Errorf("--help: exit %d %q", code, out)
 	}
+	// Flags are listed as the documentation writes them; a command
+	// without flags lists no empty section.
+	if _, out, _ := residue("scan", "--help"); !strings.Contains(out, "\n  --baseline FILE\n") || !strings.Contains(out, "\n  -o FILE\n") {
+		t.Errorf("scan --help lists flags as Go's flag package does:\n%s", out)
+	}
+	if _, out, _ := residue("test", "--help"); strings.Contains(out, "Flags:") {
+		t.Errorf("test --help lists an empty Flags section:\n%s", out)
+	}
 }
 
 func TestUsageErrors(t *testing.T) {
@@ -71,7 +79,7 @@ func TestUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"scan", "--bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"scan", "--bogus"}, "unknown flag --bogus"},
 		{[]string{"scan", "--format", "xml", "."}, `unknown --format "xml"`},
 		{[]string{"scan", "--severity", "high", "."}, `unknown --severity "high"`},
 		{[]string{"scan", "no/such/path"}, "no/such/path"},
@@ -113,7 +121,7 @@ func TestDashedFileNames(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "-report.json")); err != nil {
 		t.Errorf("the report: %v", err)
 	}
-	if code, _, errs := residue("scan", "-nope.py"); code != 2 || !strings.Contains(errs, "flag provided but not defined: -nope.py") {
+	if code, _, errs := residue("scan", "-nope.py"); code != 2 || !strings.Contains(errs, "unknown flag -nope.py; for a file of that name, write ./-nope.py") {
 		t.Errorf("no such file: exit %d, %q", code, errs)
 	}
 }

@@ -41,7 +41,10 @@ import (
 //     allows only of a macro that makes a string (mod_wsgi's
 //     `WSGI_APLOGNO(0134) "text"`), becomes an empty string (`""`);
 //   - an upper-case macro whose argument is statements, alone on its line
-//     (coverage.py's `STATS( self->stats.calls++; )`), becomes them;
+//     (coverage.py's `STATS( self->stats.calls++; )`), becomes them when
+//     the file defines it as its argument, or nothing when it defines it
+//     empty in some configuration; one it does not define, only when
+//     they call nothing and jump nowhere;
 //   - a name among a function header's specifiers that cannot be its
 //     type, a macro a header defines, is blanked (specifierEdits):
 //     `static ngx_inline void f(`, `void ngx_cdecl f(`, `ngx_int_t
@@ -74,6 +77,8 @@ var (
 func repairs(src []byte, t *syntax.Tree) []edit {
 	var out []edit
 	storage := storageMacros(src)
+	wrappers := wrapperMacros(src)
+	hints := typeHints(src)
 	for c := t.Root().FirstChild(); c != nil; c = c.NextSibling() {
 		if !c.HasError() {
 			continue
@@ -84,9 +89,9 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 		out = append(out, typeNameEdits(allocationTypes(src[start:end]), start)...)
 		out = append(out, jumpArgEdits(src[start:end], start)...)
 		out = append(out, leadEdits(src[start:end], start, storage)...)
-		out = append(out, specifierEdits(src[start:end], start, storage)...)
+		out = append(out, specifierEdits(src[start:end], start, storage, hints)...)
 		out = append(out, stringMacroEdits(src[start:end], start)...)
-		out = append(out, wrappedStatementEdits(src[start:end], start)...)
+		out = append(out, wrappedStatementEdits(src[start:end], start, wrappers)...)
 		out = append(out, attributeEdits(src, start, end)...)
 		out = append(out, listMacroEdits(src[start:end], start)...)
 		// lines after the node's first (its header)
@@ -440,7 +445,7 @@ func leadEdits(text []byte, base int, storage map[string]string) []edit {
 // the type, the one that reads as a typedef (`ngx_int_t ngx_cdecl f(`),
 // else the last (`static INLINE BOOL f(`). A storage macro the file
 // defines (storageEdits) and a calling convention stay.
-func specifierEdits(text []byte, base int, storage map[string]string) []edit {
+func specifierEdits(text []byte, base int, storage map[string]string, hints map[string]int) []edit {
 	var out []edit
 	for off, first := 0, true; off < len(text); first = false {
 		line := text[off:]
@@ -449,7 +454,7 @@ func specifierEdits(text []byte, base int, storage map[string]string) []edit {
 			line, next = line[:nl], off+nl+1
 		}
 		if first || len(line) > 0 && line[0] != ' ' && line[0] != '\t' && line[0] != '#' {
-			for _, sp := range extraSpecifiers(line, text[next:], storage) {
+			for _, sp := range extraSpecifiers(line, text[next:], storage, hints) {
 				out = append(out, edit{base + off + sp[0], bytes.Repeat([]byte(" "), sp[1]-sp[0])})
 			}
 		}
@@ -462,7 +467,7 @@ func specifierEdits(text []byte, base int, storage map[string]string) []edit {
 // blanks: line must be, up to its first parenthesis, names and stars
 // ending in the function's name, or names and stars whose next line
 // (rest) starts with the name (`static ngx_inline void` / `f(…)`).
-func extraSpecifiers(line, rest []byte, storage map[string]string) [][2]int {
+func extraSpecifiers(line, rest []byte, storage map[string]string, hints map[string]int) [][2]int {
 	open := bytes.IndexByte(line, '(')
 	named := true // the line holds the function's name
 	if open < 0 {
@@ -535,11 +540,10 @@ func extraSpecifiers(line, rest []byte, storage map[string]string) [][2]int {
 	}
 	keep := -1
 	if !typeWord {
-		keep = len(names) - 1
+		best := -1
 		for i, t := range names {
-			if w := word(t); strings.HasSuffix(w, "_t") || strings.HasSuffix(w, "_T") {
-				keep = i
-				break
+			if r := typeRank(word(t), hints); r >= best {
+				keep, best = i, r
 			}
 		}
 	}
@@ -551,6 +555,59 @@ func extraSpecifiers(line, rest []byte, storage map[string]string) [][2]int {
 	}
 	return out
 }
+
+// typeRank says how likely a name among a header's specifiers is its
+// type: a typedef of the file or a name ending in _t most (3), then a
+// name not all upper case (2), an upper-case one (1), and least (0) a
+// macro the file defines as an attribute, a storage class or nothing, or
+// one named as attribute macros are (API_EXPORT, BROTLI_NOINLINE, WINAPI,
+// JNICALL).
+func typeRank(name string, hints map[string]int) int {
+	switch {
+	case hints[name] > 0 || strings.HasSuffix(name, "_t") || strings.HasSuffix(name, "_T"):
+		return 3
+	case hints[name] < 0:
+		return 0
+	case strings.ToUpper(name) != name:
+		return 2
+	}
+	for _, w := range attributeWords {
+		if strings.Contains(name, w) {
+			return 0
+		}
+	}
+	return 1
+}
+
+// attributeWords are the words of upper-case attribute macros' names.
+var attributeWords = []string{"INLINE", "EXPORT", "IMPORT", "API", "CALL", "DECL", "ATTR", "EXTERN", "STATIC",
+	"NORETURN", "UNUSED", "CDECL", "STDCALL", "PUBLIC", "PRIVATE", "LOCAL", "HIDDEN", "VISIBLE", "DLL", "DEPRECATED"}
+
+// typeHints returns, for names src declares, 1 for a typedef's name and
+// -1 for an object-like macro defined as an attribute, a storage class
+// or nothing (`#define API_EXPORT __attribute__((…))`).
+func typeHints(src []byte) map[string]int {
+	out := map[string]int{}
+	for _, m := range typedefName.FindAllSubmatch(src, -1) {
+		out[string(m[1])+string(m[2])] = 1 // (one of the two is empty)
+	}
+	for _, m := range attributeDef.FindAllSubmatch(src, -1) {
+		body := strings.TrimSpace(string(m[2]))
+		if body == "" || strings.HasPrefix(body, "__attribute__") || strings.HasPrefix(body, "__declspec") ||
+			specifierWords[strings.Fields(body)[0]] {
+			out[string(m[1])] = -1
+		}
+	}
+	return out
+}
+
+var (
+	// typedefName: the name a one-line typedef declares, or the line
+	// that closes a typedef's braces (`} Pair;`).
+	typedefName = regexp.MustCompile(`(?m)^[ \t]*typedef[^;{}()\n]*[ \t*]([A-Za-z_][A-Za-z0-9_]*)[ \t]*;|(?m)^\}[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*;`)
+	// attributeDef: an object-like macro and its body.
+	attributeDef = regexp.MustCompile(`(?m)^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-9_]*)(?:[ \t]+(.*))?$`)
+)
 
 // specifierWords are C's storage classes, qualifiers and function
 // specifiers.
@@ -565,7 +622,7 @@ var specifierWords = map[string]bool{"static": true, "extern": true, "inline": t
 // APLOGNO), which the literal after it joins.
 func stringMacroEdits(text []byte, base int) []edit {
 	var out []edit
-	for start, end := nextName(text, 0); start < len(text); start, end = nextName(text, end) {
+	for start, end := nextCodeName(text, 0); start < len(text); start, end = nextCodeName(text, end) {
 		name := text[start:end]
 		if name[0] >= '0' && name[0] <= '9' || bytes.ContainsFunc(name, func(r rune) bool { return r >= 'a' && r <= 'z' }) ||
 			!bytes.ContainsFunc(name, func(r rune) bool { return r >= 'A' && r <= 'Z' }) {
@@ -591,11 +648,16 @@ func stringMacroEdits(text []byte, base int) []edit {
 // argument ends in a semicolon: `STATS( self->stats.calls++; )`.
 var wrappedStatement = regexp.MustCompile(`^[ \t]*([A-Z][A-Z0-9_]*[ \t]*\()[^\n]*;[ \t]*(\))[ \t]*\r?$`)
 
-// wrappedStatementEdits blanks the macro's name and parentheses around
-// statements a line passes as its argument (wrappedStatement), which the
-// grammar cannot read: the statements stay, run where the macro would
-// (coverage.py's STATS, a counter kept in one configuration).
-func wrappedStatementEdits(text []byte, base int) []edit {
+// wrappedStatementEdits makes each line that passes statements to an
+// upper-case macro (wrappedStatement), which the grammar cannot read,
+// what the macro makes of them: the statements, run where the macro would
+// (coverage.py's STATS, a counter kept in one configuration), when the
+// file defines the macro as its argument, or when it does not define it
+// and they call nothing and jump nowhere (the macro may guard them);
+// nothing when the file defines it empty in some configuration (a debug
+// build's DEBUG_ONLY( memset(…); ) is not the release's). A macro defined
+// otherwise (IF_DOWN(stmt) if (down) { stmt }) is left broken.
+func wrappedStatementEdits(text []byte, base int, wrappers map[string]wrapperKind) []edit {
 	var out []edit
 	for off := 0; off < len(text); {
 		line := text[off:]
@@ -604,12 +666,128 @@ func wrappedStatementEdits(text []byte, base int) []edit {
 			line, next = line[:nl], off+nl+1
 		}
 		if m := wrappedStatement.FindSubmatchIndex(line); m != nil {
-			out = append(out, edit{base + off + m[2], bytes.Repeat([]byte(" "), m[3]-m[2])},
-				edit{base + off + m[4], []byte(" ")})
+			name := strings.TrimRight(string(line[m[2]:m[3]-1]), " \t")
+			switch kind, defined := wrappers[name]; {
+			case defined && kind == emptyWrapper:
+				out = append(out, edit{base + off + m[2], bytes.Repeat([]byte(" "), m[5]-m[2])})
+			case defined && kind == identityWrapper || !defined && plainStatements(line[m[3]:m[4]]):
+				out = append(out, edit{base + off + m[2], bytes.Repeat([]byte(" "), m[3]-m[2])},
+					edit{base + off + m[4], []byte(" ")})
+			}
 		}
 		off = next
 	}
 	return out
+}
+
+// plainStatements reports whether statements call nothing and jump
+// nowhere: no name before a parenthesis, no return, goto, break or
+// continue.
+func plainStatements(stmts []byte) bool {
+	for start, end := nextCodeName(stmts, 0); start < len(stmts); start, end = nextCodeName(stmts, end) {
+		switch string(stmts[start:end]) {
+		case "return", "goto", "break", "continue":
+			return false
+		}
+		if i := skipBlanks(stmts, end); i < len(stmts) && stmts[i] == '(' {
+			return false
+		}
+	}
+	return true
+}
+
+// A wrapperKind says what a function-like macro of one parameter makes of
+// its argument.
+type wrapperKind uint8
+
+const (
+	// identityWrapper makes the argument itself: #define STATS(x) x.
+	identityWrapper wrapperKind = iota + 1
+	// emptyWrapper makes nothing, in some configuration: #define STATS(x).
+	emptyWrapper
+	// otherWrapper makes something else.
+	otherWrapper
+)
+
+// wrapperDef: a function-like macro of one parameter, and its body.
+var wrapperDef = regexp.MustCompile(`(?m)^[ \t]*#[ \t]*define[ \t]+([A-Z][A-Z0-9_]*)\([ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\)(.*)$`)
+
+// wrapperMacros returns what each function-like macro of one parameter
+// src defines makes of its argument, empty winning over the others.
+func wrapperMacros(src []byte) map[string]wrapperKind {
+	out := map[string]wrapperKind{}
+	for _, m := range wrapperDef.FindAllSubmatch(src, -1) {
+		name, param, body := string(m[1]), string(m[2]), strings.TrimSpace(string(m[3]))
+		kind := otherWrapper
+		switch body {
+		case "":
+			kind = emptyWrapper
+		case param:
+			kind = identityWrapper
+		}
+		if prev, ok := out[name]; !ok || kind == emptyWrapper || prev == identityWrapper && kind == otherWrapper {
+			out[name] = kind
+		}
+	}
+	return out
+}
+
+// nextCodeName is nextName outside string and character literals,
+// comments and directive lines: the next name from i the compiler reads
+// as code.
+func nextCodeName(text []byte, i int) (start, end int) {
+	lineStart := i == 0 || text[i-1] == '\n'
+	for i < len(text) {
+		c := text[i]
+		switch {
+		case c == '\n':
+			lineStart = true
+			i++
+			continue
+		case c == ' ' || c == '\t':
+			i++
+			continue
+		case c == '#' && lineStart:
+			for i < len(text) && text[i] != '\n' { // a directive, with its continuations
+				if text[i] == '\\' && i+1 < len(text) && text[i+1] == '\n' {
+					i++
+				}
+				i++
+			}
+			continue
+		}
+		lineStart = false
+		switch {
+		case c == '"' || c == '\'':
+			i++
+			for i < len(text) && text[i] != c && text[i] != '\n' {
+				if text[i] == '\\' {
+					i++
+				}
+				i++
+			}
+			i++
+		case c == '/' && i+1 < len(text) && text[i+1] == '/':
+			for i < len(text) && text[i] != '\n' {
+				i++
+			}
+		case c == '/' && i+1 < len(text) && text[i+1] == '*':
+			if e := bytes.Index(text[i+2:], []byte("*/")); e >= 0 {
+				i += e + 4
+			} else {
+				i = len(text)
+			}
+		case identByte(c):
+			start = i
+			for i < len(text) && identByte(text[i]) {
+				i++
+			}
+			return start, i
+		default:
+			i++
+		}
+	}
+	return len(text), len(text)
 }
 
 // The shapes of attribute macros (attributeSpans).

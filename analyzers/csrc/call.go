@@ -37,9 +37,17 @@ func (w *walker) call(n *syntax.Node, st *state, discarded bool) exprVal {
 	w.printCall(n, name, args, refs, st)
 	spec, isWriter := writers[name]
 	id, hasCallee := w.callee(name)
-	if name == "" || isWriter || hasCallee || !readers[name] && !dataAccessors[name] && !allocators[name] && !zeroAllocators[name] &&
-		bytesFactories[name] == "" && name != buildValue && w.an.sinks[name].verb == "" {
-		w.clobbered(args, refs, st)
+	switch {
+	case isWriter:
+		w.clobbered(args, refs, st, func(i int) bool { return i == spec.dst })
+	case hasCallee:
+		s := w.summaryOf(id)
+		w.clobbered(args, refs, st, func(i int) bool {
+			return s == nil || i >= len(s.ok) || s.ok[i].kind != effNone || s.any[i].kind != effNone
+		})
+	case name == "" || !readers[name] && !dataAccessors[name] && !allocators[name] && !zeroAllocators[name] &&
+		bytesFactories[name] == "" && name != buildValue && w.an.sinks[name].verb == "":
+		w.clobbered(args, refs, st, func(int) bool { return true })
 	}
 	switch {
 	case name == "":
@@ -99,11 +107,17 @@ func (w *walker) throughAddress(args []*syntax.Node, st *state) []*ref {
 }
 
 // clobbered forgets the values of the locals a callee may write through
-// the pointers it gets (get_int(&flag), PyArg_ParseTuple(args, "i", &n),
-// or p after p = &flag): after the call, a test of one may go either way.
-func (w *walker) clobbered(args []*syntax.Node, refs []*ref, st *state) {
+// the pointers it gets at the arguments writes says it may write
+// (get_int(&flag), PyArg_ParseTuple(args, "i", &n), or p after p =
+// &flag; a copy's destination, not its source; a parameter a repository
+// function's summary writes): after the call, a test of one may go either
+// way.
+func (w *walker) clobbered(args []*syntax.Node, refs []*ref, st *state, writes func(int) bool) {
 	var ls []*local
 	for i, a := range args {
+		if !writes(i) {
+			continue
+		}
 		if l := w.lookupIdent(addressOf(a)); l != nil {
 			ls = append(ls, l)
 		}

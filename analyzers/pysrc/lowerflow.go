@@ -426,7 +426,8 @@ func characterTest(cond *syntax.Node) (string, bool) {
 
 // everyCharacter reads all(test for ch in name), true only when a test
 // of characters shows each character of name to be no CR or LF
-// (ch.isalnum() or ch == "-"; characterOnly): name holds none.
+// (ch.isalnum() or ch == "-"; characterOnly, or c.isalnum() of a variable
+// named as characters are): name holds none.
 func (s *fnState) everyCharacter(cond *syntax.Node) (string, bool) {
 	if cond == nil || cond.Type() != "call" || cond.ChildByFieldName("function").Text() != "all" {
 		return "", false
@@ -443,11 +444,16 @@ func (s *fnState) everyCharacter(cond *syntax.Node) (string, bool) {
 	if ch == nil || of == nil || ch.Type() != "identifier" || of.Type() != "identifier" {
 		return "", false
 	}
-	if safe, chars := characterOnly(gen.ChildByFieldName("body"), ch.Text()); !safe || !chars {
+	if safe, chars := characterOnly(gen.ChildByFieldName("body"), ch.Text()); !safe || !chars && !characterNames[ch.Text()] {
 		return "", false
 	}
 	return of.Text(), true
 }
+
+// characterNames are the names a loop over a string's characters gives
+// its variable (all(c.isalnum() for c in name)), which a loop over a
+// dictionary's keys does not (for k in params).
+var characterNames = map[string]bool{"c": true, "ch": true, "char": true, "character": true, "letter": true}
 
 // characterOnly reads a test of one character ch: safe when the test is
 // true only of a character that is no CR or LF, chars when a part of it

@@ -77,8 +77,7 @@ var (
 func repairs(src []byte, t *syntax.Tree) []edit {
 	var out []edit
 	storage := storageMacros(src)
-	wrappers := wrapperMacros(src)
-	hints := typeHints(src)
+	facts := &fileFacts{src: src}
 	for c := t.Root().FirstChild(); c != nil; c = c.NextSibling() {
 		if !c.HasError() {
 			continue
@@ -89,9 +88,9 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 		out = append(out, typeNameEdits(allocationTypes(src[start:end]), start)...)
 		out = append(out, jumpArgEdits(src[start:end], start)...)
 		out = append(out, leadEdits(src[start:end], start, storage)...)
-		out = append(out, specifierEdits(src[start:end], start, storage, hints)...)
+		out = append(out, specifierEdits(src[start:end], start, storage, facts)...)
 		out = append(out, stringMacroEdits(src[start:end], start)...)
-		out = append(out, wrappedStatementEdits(src[start:end], start, wrappers)...)
+		out = append(out, wrappedStatementEdits(src[start:end], start, facts)...)
 		out = append(out, attributeEdits(src, start, end)...)
 		out = append(out, listMacroEdits(src[start:end], start)...)
 		// lines after the node's first (its header)
@@ -445,7 +444,7 @@ func leadEdits(text []byte, base int, storage map[string]string) []edit {
 // the type, the one that reads as a typedef (`ngx_int_t ngx_cdecl f(`),
 // else the last (`static INLINE BOOL f(`). A storage macro the file
 // defines (storageEdits) and a calling convention stay.
-func specifierEdits(text []byte, base int, storage map[string]string, hints map[string]int) []edit {
+func specifierEdits(text []byte, base int, storage map[string]string, facts *fileFacts) []edit {
 	var out []edit
 	for off, first := 0, true; off < len(text); first = false {
 		line := text[off:]
@@ -454,7 +453,7 @@ func specifierEdits(text []byte, base int, storage map[string]string, hints map[
 			line, next = line[:nl], off+nl+1
 		}
 		if first || len(line) > 0 && line[0] != ' ' && line[0] != '\t' && line[0] != '#' {
-			for _, sp := range extraSpecifiers(line, text[next:], storage, hints) {
+			for _, sp := range extraSpecifiers(line, text[next:], storage, facts) {
 				out = append(out, edit{base + off + sp[0], bytes.Repeat([]byte(" "), sp[1]-sp[0])})
 			}
 		}
@@ -467,7 +466,7 @@ func specifierEdits(text []byte, base int, storage map[string]string, hints map[
 // blanks: line must be, up to its first parenthesis, names and stars
 // ending in the function's name, or names and stars whose next line
 // (rest) starts with the name (`static ngx_inline void` / `f(…)`).
-func extraSpecifiers(line, rest []byte, storage map[string]string, hints map[string]int) [][2]int {
+func extraSpecifiers(line, rest []byte, storage map[string]string, facts *fileFacts) [][2]int {
 	open := bytes.IndexByte(line, '(')
 	named := true // the line holds the function's name
 	if open < 0 {
@@ -540,7 +539,7 @@ func extraSpecifiers(line, rest []byte, storage map[string]string, hints map[str
 	}
 	keep := -1
 	if !typeWord {
-		best := -1
+		best, hints := -1, facts.typeHints()
 		for i, t := range names {
 			if r := typeRank(word(t), hints); r >= best {
 				keep, best = i, r
@@ -583,31 +582,116 @@ func typeRank(name string, hints map[string]int) int {
 var attributeWords = []string{"INLINE", "EXPORT", "IMPORT", "API", "CALL", "DECL", "ATTR", "EXTERN", "STATIC",
 	"NORETURN", "UNUSED", "CDECL", "STDCALL", "PUBLIC", "PRIVATE", "LOCAL", "HIDDEN", "VISIBLE", "DLL", "DEPRECATED"}
 
-// typeHints returns, for names src declares, 1 for a typedef's name and
-// -1 for an object-like macro defined as an attribute, a storage class
-// or nothing (`#define API_EXPORT __attribute__((…))`).
-func typeHints(src []byte) map[string]int {
-	out := map[string]int{}
-	for _, m := range typedefName.FindAllSubmatch(src, -1) {
-		out[string(m[1])+string(m[2])] = 1 // (one of the two is empty)
-	}
-	for _, m := range attributeDef.FindAllSubmatch(src, -1) {
-		body := strings.TrimSpace(string(m[2]))
-		if body == "" || strings.HasPrefix(body, "__attribute__") || strings.HasPrefix(body, "__declspec") ||
-			specifierWords[strings.Fields(body)[0]] {
-			out[string(m[1])] = -1
-		}
-	}
-	return out
+// fileFacts are what a file's own lines declare that repairs weigh,
+// read on first use: most broken files need neither.
+type fileFacts struct {
+	src      []byte
+	hints    map[string]int
+	wrappers map[string]wrapperKind
 }
 
-var (
-	// typedefName: the name a one-line typedef declares, or the line
-	// that closes a typedef's braces (`} Pair;`).
-	typedefName = regexp.MustCompile(`(?m)^[ \t]*typedef[^;{}()\n]*[ \t*]([A-Za-z_][A-Za-z0-9_]*)[ \t]*;|(?m)^\}[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*;`)
-	// attributeDef: an object-like macro and its body.
-	attributeDef = regexp.MustCompile(`(?m)^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-9_]*)(?:[ \t]+(.*))?$`)
-)
+// typeHints returns, for names the file declares, 1 for a typedef's name
+// (`typedef … name;`, or `} name;` closing one) and -1 for an object-like
+// macro defined as an attribute, a storage class or nothing (`#define
+// API_EXPORT __attribute__((…))`).
+func (f *fileFacts) typeHints() map[string]int {
+	if f.hints != nil {
+		return f.hints
+	}
+	f.hints = map[string]int{}
+	for line := range bytes.Lines(f.src) {
+		t := bytes.TrimSpace(line)
+		switch {
+		case bytes.HasPrefix(t, []byte("typedef")) && bytes.HasSuffix(t, []byte(";")),
+			bytes.HasPrefix(t, []byte("}")) && bytes.HasSuffix(t, []byte(";")):
+			if name := lastWord(t[:len(t)-1]); name != "" {
+				f.hints[name] = 1
+			}
+		case bytes.HasPrefix(t, []byte("#")):
+			name, params, body, ok := macroDefinition(t)
+			if !ok || params != "" {
+				continue
+			}
+			if body == "" || strings.HasPrefix(body, "__attribute__") || strings.HasPrefix(body, "__declspec") ||
+				specifierWords[strings.Fields(body)[0]] {
+				f.hints[name] = -1
+			}
+		}
+	}
+	return f.hints
+}
+
+// wrapperMacros returns what each function-like macro of one parameter
+// the file defines, with an upper-case name, makes of its argument, empty
+// winning over the others.
+func (f *fileFacts) wrapperMacros() map[string]wrapperKind {
+	if f.wrappers != nil {
+		return f.wrappers
+	}
+	f.wrappers = map[string]wrapperKind{}
+	for line := range bytes.Lines(f.src) {
+		t := bytes.TrimSpace(line)
+		if !bytes.HasPrefix(t, []byte("#")) {
+			continue
+		}
+		name, params, body, ok := macroDefinition(t)
+		param, one := strings.CutSuffix(strings.TrimPrefix(params, "("), ")")
+		if !ok || !one || strings.Contains(param, ",") || strings.ToUpper(name) != name {
+			continue
+		}
+		kind := otherWrapper
+		switch body {
+		case "":
+			kind = emptyWrapper
+		case strings.TrimSpace(param):
+			kind = identityWrapper
+		}
+		if prev, seen := f.wrappers[name]; !seen || kind == emptyWrapper || prev == identityWrapper && kind == otherWrapper {
+			f.wrappers[name] = kind
+		}
+	}
+	return f.wrappers
+}
+
+// macroDefinition reads a directive line: the name it defines, its
+// parameter list with its parentheses ("" for an object-like macro) and
+// its body, trimmed.
+func macroDefinition(t []byte) (name, params, body string, ok bool) {
+	rest, found := bytes.CutPrefix(bytes.TrimLeft(t[1:], " \t"), []byte("define"))
+	if !found || len(rest) == 0 || rest[0] != ' ' && rest[0] != '\t' {
+		return "", "", "", false
+	}
+	rest = bytes.TrimLeft(rest, " \t")
+	i := 0
+	for i < len(rest) && identByte(rest[i]) {
+		i++
+	}
+	if i == 0 {
+		return "", "", "", false
+	}
+	name, rest = string(rest[:i]), rest[i:]
+	if len(rest) > 0 && rest[0] == '(' {
+		end := bytes.IndexByte(rest, ')')
+		if end < 0 {
+			return "", "", "", false
+		}
+		params, rest = string(rest[:end+1]), rest[end+1:]
+	}
+	return name, params, strings.TrimSpace(string(rest)), true
+}
+
+// lastWord returns the name t ends with, "" when it ends otherwise.
+func lastWord(t []byte) string {
+	t = bytes.TrimRight(t, " \t")
+	i := len(t)
+	for i > 0 && identByte(t[i-1]) {
+		i--
+	}
+	if i == len(t) || t[i] >= '0' && t[i] <= '9' {
+		return ""
+	}
+	return string(t[i:])
+}
 
 // specifierWords are C's storage classes, qualifiers and function
 // specifiers.
@@ -657,7 +741,7 @@ var wrappedStatement = regexp.MustCompile(`^[ \t]*([A-Z][A-Z0-9_]*[ \t]*\()[^\n]
 // nothing when the file defines it empty in some configuration (a debug
 // build's DEBUG_ONLY( memset(…); ) is not the release's). A macro defined
 // otherwise (IF_DOWN(stmt) if (down) { stmt }) is left broken.
-func wrappedStatementEdits(text []byte, base int, wrappers map[string]wrapperKind) []edit {
+func wrappedStatementEdits(text []byte, base int, facts *fileFacts) []edit {
 	var out []edit
 	for off := 0; off < len(text); {
 		line := text[off:]
@@ -667,7 +751,7 @@ func wrappedStatementEdits(text []byte, base int, wrappers map[string]wrapperKin
 		}
 		if m := wrappedStatement.FindSubmatchIndex(line); m != nil {
 			name := strings.TrimRight(string(line[m[2]:m[3]-1]), " \t")
-			switch kind, defined := wrappers[name]; {
+			switch kind, defined := facts.wrapperMacros()[name]; {
 			case defined && kind == emptyWrapper:
 				out = append(out, edit{base + off + m[2], bytes.Repeat([]byte(" "), m[5]-m[2])})
 			case defined && kind == identityWrapper || !defined && plainStatements(line[m[3]:m[4]]):
@@ -708,29 +792,6 @@ const (
 	// otherWrapper makes something else.
 	otherWrapper
 )
-
-// wrapperDef: a function-like macro of one parameter, and its body.
-var wrapperDef = regexp.MustCompile(`(?m)^[ \t]*#[ \t]*define[ \t]+([A-Z][A-Z0-9_]*)\([ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\)(.*)$`)
-
-// wrapperMacros returns what each function-like macro of one parameter
-// src defines makes of its argument, empty winning over the others.
-func wrapperMacros(src []byte) map[string]wrapperKind {
-	out := map[string]wrapperKind{}
-	for _, m := range wrapperDef.FindAllSubmatch(src, -1) {
-		name, param, body := string(m[1]), string(m[2]), strings.TrimSpace(string(m[3]))
-		kind := otherWrapper
-		switch body {
-		case "":
-			kind = emptyWrapper
-		case param:
-			kind = identityWrapper
-		}
-		if prev, ok := out[name]; !ok || kind == emptyWrapper || prev == identityWrapper && kind == otherWrapper {
-			out[name] = kind
-		}
-	}
-	return out
-}
 
 // nextCodeName is nextName outside string and character literals,
 // comments and directive lines: the next name from i the compiler reads

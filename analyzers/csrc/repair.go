@@ -313,21 +313,29 @@ var jumpWords = []string{"return", "break", "continue", "goto"}
 // spans lines or holds a comment, is left.
 func jumpArgEdits(text []byte, base int) []edit {
 	var out []edit
-	for off := 0; off < len(text); {
-		line := text[off:]
-		next := len(text)
-		if nl := bytes.IndexByte(line, '\n'); nl >= 0 {
-			line, next = line[:nl], off+nl+1
-		}
+	eachLine(text, func(line []byte, off, _ int) {
 		if m := jumpCall.FindSubmatchIndex(line); m != nil && !keywords[string(line[m[2]:m[3]])] {
 			if e, ok := jumpEdit(line, m[2], m[3], m[1]); ok {
 				e.off += base + off
 				out = append(out, e)
 			}
 		}
+	})
+	return out
+}
+
+// eachLine calls visit with each line of text, without its line break:
+// off is its offset in text, next the next line's.
+func eachLine(text []byte, visit func(line []byte, off, next int)) {
+	for off := 0; off < len(text); {
+		line := text[off:]
+		next := len(text)
+		if nl := bytes.IndexByte(line, '\n'); nl >= 0 {
+			line, next = line[:nl], off+nl+1
+		}
+		visit(line, off, next)
 		off = next
 	}
-	return out
 }
 
 // jumpEdit returns the rewrite of the call in line whose name is
@@ -409,30 +417,34 @@ func quoteEnd(line []byte, open int) int {
 // node that swallowed the declarations after it has theirs.
 func leadEdits(text []byte, base int, storage map[string]string) []edit {
 	var out []edit
-	for off, first := 0, true; off < len(text); first = false {
-		line := text[off:]
-		next := len(text)
-		if nl := bytes.IndexByte(line, '\n'); nl >= 0 {
-			line, next = line[:nl], off+nl+1
+	headerLines(text, func(line []byte, off, next int) {
+		if m := storageLead.FindSubmatchIndex(line); m != nil && !keywords[string(line[m[2]:m[3]])] && storage[string(line[m[2]:m[3]])] == "" {
+			out = append(out, edit{base + off + m[2], bytes.Repeat([]byte(" "), m[3]-m[2])})
 		}
-		if first || len(line) > 0 && line[0] != ' ' && line[0] != '\t' {
-			if m := storageLead.FindSubmatchIndex(line); m != nil && !keywords[string(line[m[2]:m[3]])] && storage[string(line[m[2]:m[3]])] == "" {
+		m := leadMacro.FindSubmatchIndex(line)
+		// The type is no qualifier; a declaration that goes on to the
+		// next line names a function there (`PYCURL_INTERNAL int` /
+		// `do_curl(…)`), not a value (`UINT32 value` / `= 3;`).
+		if m != nil && (m[6] < 0 || declaratorFollows(text[next:])) {
+			name, typ := string(line[m[2]:m[3]]), string(line[m[4]:m[5]])
+			if !keywords[name] && storage[name] == "" && typ != "const" && typ != "volatile" && !callingConventions[typ] {
 				out = append(out, edit{base + off + m[2], bytes.Repeat([]byte(" "), m[3]-m[2])})
 			}
-			m := leadMacro.FindSubmatchIndex(line)
-			// The type is no qualifier; a declaration that goes on to the
-			// next line names a function there (`PYCURL_INTERNAL int` /
-			// `do_curl(…)`), not a value (`UINT32 value` / `= 3;`).
-			if m != nil && (m[6] < 0 || declaratorFollows(text[next:])) {
-				name, typ := string(line[m[2]:m[3]]), string(line[m[4]:m[5]])
-				if !keywords[name] && storage[name] == "" && typ != "const" && typ != "volatile" && !callingConventions[typ] {
-					out = append(out, edit{base + off + m[2], bytes.Repeat([]byte(" "), m[3]-m[2])})
-				}
-			}
 		}
-		off = next
-	}
+	})
 	return out
+}
+
+// headerLines calls visit with each line of a broken node's text that may
+// start a declaration: its first, and each that starts in the first
+// column, where a node that swallowed the declarations after it has
+// theirs; off is the line's offset in text, next the next line's.
+func headerLines(text []byte, visit func(line []byte, off, next int)) {
+	eachLine(text, func(line []byte, off, next int) {
+		if off == 0 || len(line) > 0 && line[0] != ' ' && line[0] != '\t' {
+			visit(line, off, next)
+		}
+	})
 }
 
 // specifierEdits blanks, in the header of a function a broken node
@@ -446,19 +458,11 @@ func leadEdits(text []byte, base int, storage map[string]string) []edit {
 // defines (storageEdits) and a calling convention stay.
 func specifierEdits(text []byte, base int, storage map[string]string, facts *fileFacts) []edit {
 	var out []edit
-	for off, first := 0, true; off < len(text); first = false {
-		line := text[off:]
-		next := len(text)
-		if nl := bytes.IndexByte(line, '\n'); nl >= 0 {
-			line, next = line[:nl], off+nl+1
+	headerLines(text, func(line []byte, off, next int) {
+		for _, sp := range extraSpecifiers(line, text[next:], storage, facts) {
+			out = append(out, edit{base + off + sp[0], bytes.Repeat([]byte(" "), sp[1]-sp[0])})
 		}
-		if first || len(line) > 0 && line[0] != ' ' && line[0] != '\t' && line[0] != '#' {
-			for _, sp := range extraSpecifiers(line, text[next:], storage, facts) {
-				out = append(out, edit{base + off + sp[0], bytes.Repeat([]byte(" "), sp[1]-sp[0])})
-			}
-		}
-		off = next
-	}
+	})
 	return out
 }
 
@@ -590,15 +594,12 @@ type fileFacts struct {
 	wrappers map[string]wrapperKind
 }
 
-// typeHints returns, for names the file declares, 1 for a typedef's name
-// (`typedef … name;`, or `} name;` closing one) and -1 for an object-like
-// macro defined as an attribute, a storage class or nothing (`#define
-// API_EXPORT __attribute__((…))`).
-func (f *fileFacts) typeHints() map[string]int {
+// read reads the file's lines once for its typedefs and macros.
+func (f *fileFacts) read() {
 	if f.hints != nil {
-		return f.hints
+		return
 	}
-	f.hints = map[string]int{}
+	f.hints, f.wrappers = map[string]int{}, map[string]wrapperKind{}
 	for line := range bytes.Lines(f.src) {
 		t := bytes.TrimSpace(line)
 		switch {
@@ -608,16 +609,21 @@ func (f *fileFacts) typeHints() map[string]int {
 				f.hints[name] = 1
 			}
 		case bytes.HasPrefix(t, []byte("#")):
-			name, params, body, ok := macroDefinition(t)
-			if !ok || params != "" {
-				continue
-			}
-			if body == "" || strings.HasPrefix(body, "__attribute__") || strings.HasPrefix(body, "__declspec") ||
-				specifierWords[strings.Fields(body)[0]] {
-				f.hints[name] = -1
+			if name, params, body, ok := macroDefinition(t); ok && params == "" {
+				f.attributeMacro(name, body)
+			} else if ok {
+				f.wrapperMacro(name, params, body)
 			}
 		}
 	}
+}
+
+// typeHints returns, for names the file declares, 1 for a typedef's name
+// (`typedef … name;`, or `} name;` closing one) and -1 for an object-like
+// macro defined as an attribute, a storage class or nothing (`#define
+// API_EXPORT __attribute__((…))`).
+func (f *fileFacts) typeHints() map[string]int {
+	f.read()
 	return f.hints
 }
 
@@ -625,32 +631,36 @@ func (f *fileFacts) typeHints() map[string]int {
 // the file defines, with an upper-case name, makes of its argument, empty
 // winning over the others.
 func (f *fileFacts) wrapperMacros() map[string]wrapperKind {
-	if f.wrappers != nil {
-		return f.wrappers
-	}
-	f.wrappers = map[string]wrapperKind{}
-	for line := range bytes.Lines(f.src) {
-		t := bytes.TrimSpace(line)
-		if !bytes.HasPrefix(t, []byte("#")) {
-			continue
-		}
-		name, params, body, ok := macroDefinition(t)
-		param, one := strings.CutSuffix(strings.TrimPrefix(params, "("), ")")
-		if !ok || !one || strings.Contains(param, ",") || strings.ToUpper(name) != name {
-			continue
-		}
-		kind := otherWrapper
-		switch body {
-		case "":
-			kind = emptyWrapper
-		case strings.TrimSpace(param):
-			kind = identityWrapper
-		}
-		if prev, seen := f.wrappers[name]; !seen || kind == emptyWrapper || prev == identityWrapper && kind == otherWrapper {
-			f.wrappers[name] = kind
-		}
-	}
+	f.read()
 	return f.wrappers
+}
+
+// attributeMacro records an object-like macro defined as an attribute,
+// a storage class or nothing.
+func (f *fileFacts) attributeMacro(name, body string) {
+	if body == "" || strings.HasPrefix(body, "__attribute__") || strings.HasPrefix(body, "__declspec") ||
+		specifierWords[strings.Fields(body)[0]] {
+		f.hints[name] = -1
+	}
+}
+
+// wrapperMacro records what a function-like macro of one parameter with
+// an upper-case name makes of its argument.
+func (f *fileFacts) wrapperMacro(name, params, body string) {
+	param, one := strings.CutSuffix(strings.TrimPrefix(params, "("), ")")
+	if !one || strings.Contains(param, ",") || strings.ToUpper(name) != name {
+		return
+	}
+	kind := otherWrapper
+	switch body {
+	case "":
+		kind = emptyWrapper
+	case strings.TrimSpace(param):
+		kind = identityWrapper
+	}
+	if prev, seen := f.wrappers[name]; !seen || kind == emptyWrapper || prev == identityWrapper && kind == otherWrapper {
+		f.wrappers[name] = kind
+	}
 }
 
 // macroDefinition reads a directive line: the name it defines, its
@@ -743,24 +753,20 @@ var wrappedStatement = regexp.MustCompile(`^[ \t]*([A-Z][A-Z0-9_]*[ \t]*\()[^\n]
 // otherwise (IF_DOWN(stmt) if (down) { stmt }) is left broken.
 func wrappedStatementEdits(text []byte, base int, facts *fileFacts) []edit {
 	var out []edit
-	for off := 0; off < len(text); {
-		line := text[off:]
-		next := len(text)
-		if nl := bytes.IndexByte(line, '\n'); nl >= 0 {
-			line, next = line[:nl], off+nl+1
+	eachLine(text, func(line []byte, off, _ int) {
+		m := wrappedStatement.FindSubmatchIndex(line)
+		if m == nil {
+			return
 		}
-		if m := wrappedStatement.FindSubmatchIndex(line); m != nil {
-			name := strings.TrimRight(string(line[m[2]:m[3]-1]), " \t")
-			switch kind, defined := facts.wrapperMacros()[name]; {
-			case defined && kind == emptyWrapper:
-				out = append(out, edit{base + off + m[2], bytes.Repeat([]byte(" "), m[5]-m[2])})
-			case defined && kind == identityWrapper || !defined && plainStatements(line[m[3]:m[4]]):
-				out = append(out, edit{base + off + m[2], bytes.Repeat([]byte(" "), m[3]-m[2])},
-					edit{base + off + m[4], []byte(" ")})
-			}
+		name := strings.TrimRight(string(line[m[2]:m[3]-1]), " \t")
+		switch kind, defined := facts.wrapperMacros()[name]; {
+		case defined && kind == emptyWrapper:
+			out = append(out, edit{base + off + m[2], bytes.Repeat([]byte(" "), m[5]-m[2])})
+		case defined && kind == identityWrapper || !defined && plainStatements(line[m[3]:m[4]]):
+			out = append(out, edit{base + off + m[2], bytes.Repeat([]byte(" "), m[3]-m[2])},
+				edit{base + off + m[4], []byte(" ")})
 		}
-		off = next
-	}
+	})
 	return out
 }
 

@@ -6,6 +6,8 @@ import (
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/pysrc"
+
+	"github.com/residue-sec/residue/analyzers/spell"
 )
 
 // typoEffects says what a foreign function keeps when the attribute is misspelled.
@@ -49,33 +51,9 @@ func nearAttribute(attr string) string {
 		}
 	}
 	for _, want := range fpAttributes {
-		if norm == want || editDistance(attr, want) <= 2 {
+		if norm == want || spell.Distance(attr, want) <= 2 {
 			return want
 		}
 	}
 	return ""
-}
-
-// editDistance is the Levenshtein distance of two short strings.
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 64
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

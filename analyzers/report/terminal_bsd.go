@@ -2,15 +2,7 @@
 
 package report
 
-import (
-	"os"
-	"syscall"
-	"unsafe"
-)
+import "syscall"
 
-// isTerminal reports whether f is a terminal: the terminal ioctl answers.
-func isTerminal(f *os.File) bool {
-	var t syscall.Termios
-	_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, f.Fd(), syscall.TIOCGETA, uintptr(unsafe.Pointer(&t)))
-	return errno == 0
-}
+// ioctlGetTermios is the ioctl that reads a terminal's settings.
+const ioctlGetTermios = syscall.TIOCGETA

@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/residue-sec/residue/analyzers/spell"
 )
 
 // Locate returns the line and column (1-based) of err, an error of
@@ -128,7 +130,7 @@ func expected(msg string) string {
 func UnknownKey(key string, known []string) string {
 	best, dist := "", 3
 	for _, k := range known {
-		if d := editDistance(key, k); d < dist {
+		if d := spell.Distance(key, k); d < dist {
 			best, dist = k, d
 		}
 	}
@@ -136,25 +138,4 @@ func UnknownKey(key string, known []string) string {
 		return fmt.Sprintf("unknown key %q: did you mean %q?", key, best)
 	}
 	return fmt.Sprintf("unknown key %q (known keys: %s)", key, strings.Join(known, ", "))
-}
-
-// editDistance is the Levenshtein distance of a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

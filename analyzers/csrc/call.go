@@ -47,7 +47,7 @@ func (w *walker) call(n *syntax.Node, st *state, discarded bool) exprVal {
 		})
 	case name == "" || !readers[name] && !dataAccessors[name] && !allocators[name] && !zeroAllocators[name] &&
 		bytesFactories[name] == "" && name != buildValue && w.an.sinks[name].verb == "":
-		w.clobbered(args, refs, st, func(int) bool { return true })
+		w.clobbered(args, refs, st, func(i int) bool { return name == "" || !w.an.repo.readsOnly(name, i) })
 	}
 	switch {
 	case name == "":

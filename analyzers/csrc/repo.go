@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/residue-sec/residue/analyzers"
@@ -45,10 +46,35 @@ type Repo struct {
 	// defines, made on first use.
 	declOnce sync.Once
 	declared map[string]bool
+	// readOnly are, by function name, which of its parameters its first
+	// prototype makes a pointer to const (const int *v).
+	readOnlyOnce sync.Once
+	readOnly     map[string][]bool
 }
 
 // declares reports whether some file of the repository declares or
 // defines a function named name (a prototype in a header read).
+// readsOnly reports whether parameter i of function name is a pointer
+// to const by the first prototype of the repository that declares it:
+// the function only reads what it gets there.
+func (r *Repo) readsOnly(name string, i int) bool {
+	r.readOnlyOnce.Do(func() {
+		r.readOnly = map[string][]bool{}
+		for _, pr := range r.Prototypes() {
+			if _, seen := r.readOnly[pr.Name]; seen {
+				continue
+			}
+			ro := make([]bool, len(pr.Params))
+			for k, p := range pr.Params {
+				ro[k] = p.Stars == 1 && strings.HasPrefix(p.Base, "const ")
+			}
+			r.readOnly[pr.Name] = ro
+		}
+	})
+	ro := r.readOnly[name]
+	return i < len(ro) && ro[i]
+}
+
 func (r *Repo) declares(name string) bool {
 	r.declOnce.Do(func() {
 		r.declared = map[string]bool{}

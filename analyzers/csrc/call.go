@@ -37,33 +37,32 @@ func (w *walker) call(n *syntax.Node, st *state, discarded bool) exprVal {
 	w.printCall(n, name, args, refs, st)
 	spec, isWriter := writers[name]
 	id, hasCallee := w.callee(name)
+	// A callee that may write through a pointer it gets forgets the
+	// value of the local it points to (clobbered), before its effect.
+	unknownWrites := func(i int) bool { return name == "" || !w.an.repo.readsOnly(name, i) }
 	switch {
+	case name == "":
+		w.clobbered(args, refs, st, unknownWrites)
+		w.unknownCall(n, "the call", append(refs, w.throughAddress(args, st)...), st)
+		w.addressed(args, st)
+	case resizers[name]:
+		w.clobbered(args, refs, st, unknownWrites)
+		if len(args) > 0 {
+			w.resized(n, name, args[0], st)
+		}
 	case isWriter:
 		w.clobbered(args, refs, st, func(i int) bool { return i == spec.dst })
+		return exprVal{counts: w.applyWriter(n, name, spec, args, refs, st)}
+	case readers[name] || dataAccessors[name] || allocators[name] || zeroAllocators[name] ||
+		bytesFactories[name] != "" || name == buildValue || w.an.sinks[name].verb != "":
 	case hasCallee:
 		s := w.summaryOf(id)
 		w.clobbered(args, refs, st, func(i int) bool {
 			return s == nil || i >= len(s.ok) || s.ok[i].kind != effNone || s.any[i].kind != effNone
 		})
-	case name == "" || !readers[name] && !dataAccessors[name] && !allocators[name] && !zeroAllocators[name] &&
-		bytesFactories[name] == "" && name != buildValue && w.an.sinks[name].verb == "":
-		w.clobbered(args, refs, st, func(i int) bool { return name == "" || !w.an.repo.readsOnly(name, i) })
-	}
-	switch {
-	case name == "":
-		w.unknownCall(n, "the call", append(refs, w.throughAddress(args, st)...), st)
-		w.addressed(args, st)
-	case resizers[name]:
-		if len(args) > 0 {
-			w.resized(n, name, args[0], st)
-		}
-	case isWriter:
-		return exprVal{counts: w.applyWriter(n, name, spec, args, refs, st)}
-	case readers[name] || dataAccessors[name] || allocators[name] || zeroAllocators[name] ||
-		bytesFactories[name] != "" || name == buildValue || w.an.sinks[name].verb != "":
-	case hasCallee:
 		return exprVal{counts: w.applySummary(n, name, id, args, refs, st, discarded)}
 	default:
+		w.clobbered(args, refs, st, unknownWrites)
 		w.unknownCall(n, name+"()", append(refs, w.throughAddress(args, st)...), st)
 		w.addressed(args, st)
 		if m := w.f.u.macro(name); m != nil && m.fn || m == nil && (loopName(name) || upperName(name) && !w.an.repo.declares(name)) {

@@ -61,8 +61,7 @@ var (
 	blockMacro = regexp.MustCompile(`^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\([^;{}]*\)[ \t]*\{[ \t]*\r?$`)
 	vaArg      = regexp.MustCompile(`\bva_arg[ \t]*\([^,()]*,([^()]*)\)`)
 	// jumpCall: a macro call that starts a line, up to its arguments.
-	jumpCall   = regexp.MustCompile(`^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(`)
-	storageDef = regexp.MustCompile(`^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]+(static|inline|extern|static inline|__inline|__inline__)[ \t]*$`)
+	jumpCall = regexp.MustCompile(`^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(`)
 	// leadMacro: an upper-case name, then a type that is no upper-case
 	// name (PyObject, uint32_t, int), then a declarator (stars, a name) or
 	// the end of the line: `BOOL f(void)` and `DWORD WINAPI f(void)` keep
@@ -76,8 +75,8 @@ var (
 // repairs returns the edits of the lines of the broken functions of t.
 func repairs(src []byte, t *syntax.Tree) []edit {
 	var out []edit
-	storage := storageMacros(src)
 	facts := &fileFacts{src: src}
+	storage := facts.storageMacros()
 	for c := t.Root().FirstChild(); c != nil; c = c.NextSibling() {
 		if !c.HasError() {
 			continue
@@ -88,7 +87,7 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 		out = append(out, typeNameEdits(allocationTypes(src[start:end]), start)...)
 		out = append(out, jumpArgEdits(src[start:end], start)...)
 		out = append(out, leadEdits(src[start:end], start, storage)...)
-		out = append(out, specifierEdits(src[start:end], start, storage, facts)...)
+		out = append(out, specifierEdits(src[start:end], start, facts)...)
 		out = append(out, stringMacroEdits(src[start:end], start)...)
 		out = append(out, wrappedStatementEdits(src[start:end], start, facts)...)
 		out = append(out, attributeEdits(src, start, end)...)
@@ -151,27 +150,6 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 		}
 	}
 	return out
-}
-
-// storageMacros returns the macros src defines as a storage class, by
-// name. Only lines that start with '#' are matched.
-func storageMacros(src []byte) map[string]string {
-	storage := map[string]string{}
-	for rest := src; len(rest) > 0; {
-		line := rest
-		if nl := bytes.IndexByte(rest, '\n'); nl >= 0 {
-			line, rest = rest[:nl], rest[nl+1:]
-		} else {
-			rest = nil
-		}
-		if t := bytes.TrimLeft(line, " \t"); len(t) == 0 || t[0] != '#' {
-			continue
-		}
-		if m := storageDef.FindSubmatch(line); m != nil {
-			storage[string(m[1])] = string(m[2])
-		}
-	}
-	return storage
 }
 
 // withoutTrailingComment returns a line, trimmed, without the block
@@ -456,10 +434,10 @@ func headerLines(text []byte, visit func(line []byte, off, next int)) {
 // the type, the one that reads as a typedef (`ngx_int_t ngx_cdecl f(`),
 // else the last (`static INLINE BOOL f(`). A storage macro the file
 // defines (storageEdits) and a calling convention stay.
-func specifierEdits(text []byte, base int, storage map[string]string, facts *fileFacts) []edit {
+func specifierEdits(text []byte, base int, facts *fileFacts) []edit {
 	var out []edit
 	headerLines(text, func(line []byte, off, next int) {
-		for _, sp := range extraSpecifiers(line, text[next:], storage, facts) {
+		for _, sp := range extraSpecifiers(line, text[next:], facts) {
 			out = append(out, edit{base + off + sp[0], bytes.Repeat([]byte(" "), sp[1]-sp[0])})
 		}
 	})
@@ -470,7 +448,7 @@ func specifierEdits(text []byte, base int, storage map[string]string, facts *fil
 // blanks: line must be, up to its first parenthesis, names and stars
 // ending in the function's name, or names and stars whose next line
 // (rest) starts with the name (`static ngx_inline void` / `f(…)`).
-func extraSpecifiers(line, rest []byte, storage map[string]string, facts *fileFacts) [][2]int {
+func extraSpecifiers(line, rest []byte, facts *fileFacts) [][2]int {
 	open := bytes.IndexByte(line, '(')
 	named := true // the line holds the function's name
 	if open < 0 {
@@ -527,7 +505,7 @@ func extraSpecifiers(line, rest []byte, storage map[string]string, facts *fileFa
 			tag = false // a struct's tag
 		case w == "struct" || w == "union" || w == "enum":
 			typeWord, tag = true, true
-		case specifierWords[w] || callingConventions[w] || storage[w] != "":
+		case specifierWords[w] || callingConventions[w] || facts.storageMacros()[w] != "":
 		case typeWords[w] || w == "_Bool" || w == "_Complex":
 			typeWord = true
 		case keywords[w] || w == "do" || w == "typedef":
@@ -587,9 +565,10 @@ var attributeWords = []string{"INLINE", "EXPORT", "IMPORT", "API", "CALL", "DECL
 	"NORETURN", "UNUSED", "CDECL", "STDCALL", "PUBLIC", "PRIVATE", "LOCAL", "HIDDEN", "VISIBLE", "DLL", "DEPRECATED"}
 
 // fileFacts are what a file's own lines declare that repairs weigh,
-// read on first use: most broken files need neither.
+// read once, on first use.
 type fileFacts struct {
 	src      []byte
+	storage  map[string]string
 	hints    map[string]int
 	wrappers map[string]wrapperKind
 }
@@ -599,7 +578,7 @@ func (f *fileFacts) read() {
 	if f.hints != nil {
 		return
 	}
-	f.hints, f.wrappers = map[string]int{}, map[string]wrapperKind{}
+	f.storage, f.hints, f.wrappers = map[string]string{}, map[string]int{}, map[string]wrapperKind{}
 	for line := range bytes.Lines(f.src) {
 		t := bytes.TrimSpace(line)
 		switch {
@@ -616,6 +595,13 @@ func (f *fileFacts) read() {
 			}
 		}
 	}
+}
+
+// storageMacros returns the macros the file defines as a storage class
+// (`#define REDIS_STATIC static`), with the words they stand for.
+func (f *fileFacts) storageMacros() map[string]string {
+	f.read()
+	return f.storage
 }
 
 // typeHints returns, for names the file declares, 1 for a typedef's name
@@ -638,6 +624,10 @@ func (f *fileFacts) wrapperMacros() map[string]wrapperKind {
 // attributeMacro records an object-like macro defined as an attribute,
 // a storage class or nothing.
 func (f *fileFacts) attributeMacro(name, body string) {
+	switch body {
+	case "static", "inline", "extern", "static inline", "__inline", "__inline__":
+		f.storage[name] = body
+	}
 	if body == "" || strings.HasPrefix(body, "__attribute__") || strings.HasPrefix(body, "__declspec") ||
 		specifierWords[strings.Fields(body)[0]] {
 		f.hints[name] = -1

@@ -171,6 +171,15 @@ func isAre(n int) string {
 // of a buffer the call also passes: n of create_string_buffer(n), given
 // with the buffer (randombytes_buf(buf, n)), a size as len(...) is.
 func (ix *index) sizesABuffer(c *callNote, k int) bool {
+	return ix.bufferBeside(c, k, func(z *sizer, buf pysrc.Datum, n bound) bool {
+		return multiple(z.count(buf, 0), n, 1) || multiple(z.bytes(buf, 0), n, 1)
+	})
+}
+
+// bufferBeside reports whether, when argument k of a call is no
+// constant, another argument passes a buffer that match accepts with the
+// sizer that measures it and argument k's value n.
+func (ix *index) bufferBeside(c *callNote, k int, match func(z *sizer, buf pysrc.Datum, n bound) bool) bool {
 	z := ix.newSizer()
 	n := z.eval(c.args[k].data, 0)
 	if n.op != 0 || n.lin.isConst() {
@@ -181,17 +190,18 @@ func (ix *index) sizesABuffer(c *callNote, k int) bool {
 			continue
 		}
 		for _, d := range a.data {
-			if d.Tag != pysrc.TagObject || d.Kind != objBuffer {
-				continue
-			}
-			for _, size := range []bound{z.count(d, 0), z.bytes(d, 0)} {
-				if d := size.lin.add(n.lin, -1); size.op == 0 && d.isConst() && d.c == 0 {
-					return true
-				}
+			if d.Tag == pysrc.TagObject && d.Kind == objBuffer && match(z, d, n) {
+				return true
 			}
 		}
 	}
 	return false
+}
+
+// multiple reports whether size b is k times n.
+func multiple(b, n bound, k int64) bool {
+	d := b.lin.add(n.lin, -k)
+	return b.op == 0 && d.isConst() && d.c == 0
 }
 
 // countsElements reports whether argument k of a call is the count of
@@ -199,31 +209,13 @@ func (ix *index) sizesABuffer(c *callNote, k int) bool {
 // ((c_char_p * len(args))(*args) beside len(args), an argc): no size of
 // bytes, and never past 2**31 (8 GiB of them); 2-byte elements' may be.
 func (ix *index) countsElements(c *callNote, k int) bool {
-	z := ix.newSizer()
-	n := z.eval(c.args[k].data, 0)
-	if n.op != 0 || n.lin.isConst() {
-		return false
-	}
-	times := func(b bound, k int64) bool {
-		d := b.lin.add(n.lin, -k)
-		return b.op == 0 && d.isConst() && d.c == 0
-	}
-	for j, a := range c.args {
-		if j == k {
-			continue
+	return ix.bufferBeside(c, k, func(z *sizer, buf pysrc.Datum, n bound) bool {
+		if !multiple(z.count(buf, 0), n, 1) {
+			return false
 		}
-		for _, d := range a.data {
-			if d.Tag != pysrc.TagObject || d.Kind != objBuffer || !times(z.count(d, 0), 1) {
-				continue
-			}
-			for _, width := range []int64{4, 8, 16} {
-				if times(z.bytes(d, 0), width) {
-					return true
-				}
-			}
-		}
-	}
-	return false
+		bytes := z.bytes(buf, 0)
+		return multiple(bytes, n, 4) || multiple(bytes, n, 8) || multiple(bytes, n, 16)
+	})
 }
 
 // arguments renders a count of arguments: "1 argument", "3 arguments".

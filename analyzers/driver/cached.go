@@ -11,6 +11,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"sort"
@@ -129,8 +130,7 @@ var BuildID = sync.OnceValue(buildID)
 
 func buildID() string {
 	if rev, modified := Revision(); rev != "" && !modified {
-		bi, _ := debug.ReadBuildInfo()
-		return "rev " + rev + " " + bi.GoVersion
+		return "rev " + rev + " " + runtime.Version() // the Go that built it
 	}
 	exe, err := os.Executable()
 	if err != nil {

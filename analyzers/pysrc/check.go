@@ -1,7 +1,6 @@
 package pysrc
 
 import (
-	"cmp"
 	"slices"
 	"strings"
 
@@ -136,18 +135,15 @@ type SettingAt struct {
 func (p *Program) Settings(name string) []SettingAt {
 	p.settingsOnce.Do(func() {
 		p.settingsByName = map[string][]SettingAt{}
-		for _, m := range p.modules {
-			if isTestPath(m.File) {
-				continue
+		for _, examples := range []bool{false, true} {
+			for _, m := range p.modules {
+				if isTestPath(m.File) || exampleModule(m.File) != examples {
+					continue
+				}
+				for _, s := range m.Settings {
+					p.settingsByName[s.Name] = append(p.settingsByName[s.Name], SettingAt{Setting: s, Path: m.File, Loc: Loc{m, s.Value.Span}})
+				}
 			}
-			for _, s := range m.Settings {
-				p.settingsByName[s.Name] = append(p.settingsByName[s.Name], SettingAt{Setting: s, Path: m.File, Loc: Loc{m, s.Value.Span}})
-			}
-		}
-		for _, ss := range p.settingsByName {
-			slices.SortStableFunc(ss, func(a, b SettingAt) int {
-				return cmp.Compare(b2i(exampleModule(a.Path)), b2i(exampleModule(b.Path)))
-			})
 		}
 	})
 	return p.settingsByName[name]
@@ -165,14 +161,6 @@ func exampleModule(path string) bool {
 		}
 	}
 	return false
-}
-
-// b2i is 1 for true, 0 for false.
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // testModule reports whether a module is a test's: under a tests folder

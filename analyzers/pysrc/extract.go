@@ -267,32 +267,13 @@ func (s *fnState) params(ps *syntax.Node) {
 		s.fn.Params = make([]Param, 0, k)
 	}
 	for p := ps.FirstChild(); p != nil; p = p.NextSibling() {
-		var name string
-		kind := ParamPlain
 		switch p.Type() {
-		case "identifier":
-			name = p.Text()
 		case "default_parameter", "typed_default_parameter":
-			name = p.ChildByFieldName("name").Text()
 			s.expr(p.ChildByFieldName("value"))
-		case "typed_parameter":
-			if id := p.NamedChild(0); id != nil {
-				switch id.Type() {
-				case "identifier":
-					name = id.Text()
-				case "list_splat_pattern":
-					name, kind = id.NamedChild(0).Text(), ParamStar
-				case "dictionary_splat_pattern":
-					name, kind = id.NamedChild(0).Text(), ParamKwargs
-				}
-			}
-		case "list_splat_pattern":
-			name, kind = p.NamedChild(0).Text(), ParamStar
-		case "dictionary_splat_pattern":
-			name, kind = p.NamedChild(0).Text(), ParamKwargs
 		case "keyword_separator":
 			kwOnly = true
 		}
+		name, kind := paramOf(p)
 		if name == "" {
 			continue
 		}
@@ -305,6 +286,31 @@ func (s *fnState) params(ps *syntax.Node) {
 		s.env[name] = Value{{Root: RootParam, Index: int32(len(s.fn.Params))}}
 		s.fn.Params = append(s.fn.Params, Param{Name: name, Kind: kind, Span: span(p)})
 	}
+}
+
+// paramOf returns the name a node of a parameter list binds and how, ""
+// for a node that binds none (a separator).
+func paramOf(p *syntax.Node) (name string, kind ParamKind) {
+	switch p.Type() {
+	case "identifier":
+		return p.Text(), ParamPlain
+	case "default_parameter", "typed_default_parameter":
+		return p.ChildByFieldName("name").Text(), ParamPlain
+	case "typed_parameter":
+		if id := p.NamedChild(0); id != nil {
+			switch id.Type() {
+			case "identifier":
+				return id.Text(), ParamPlain
+			case "list_splat_pattern", "dictionary_splat_pattern":
+				return paramOf(id)
+			}
+		}
+	case "list_splat_pattern":
+		return p.NamedChild(0).Text(), ParamStar
+	case "dictionary_splat_pattern":
+		return p.NamedChild(0).Text(), ParamKwargs
+	}
+	return "", ParamPlain
 }
 
 // span returns n's byte range.

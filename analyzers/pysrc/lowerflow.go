@@ -342,7 +342,7 @@ func (s *fnState) narrowingTest(cond *syntax.Node) (name string, holds, ok bool)
 	if name, ok := characterTest(cond); ok {
 		return name, holds, true
 	}
-	if name, ok := s.everyCharacter(cond); ok {
+	if name, ok := everyCharacter(cond); ok {
 		return name, holds, true
 	}
 	if name, ok := checkingCall(cond); ok {
@@ -428,7 +428,7 @@ func characterTest(cond *syntax.Node) (string, bool) {
 // of characters shows each character of name to be no CR or LF
 // (ch.isalnum() or ch == "-"; characterOnly, or c.isalnum() of a variable
 // named as characters are): name holds none.
-func (s *fnState) everyCharacter(cond *syntax.Node) (string, bool) {
+func everyCharacter(cond *syntax.Node) (string, bool) {
 	if cond == nil || cond.Type() != "call" || cond.ChildByFieldName("function").Text() != "all" {
 		return "", false
 	}
@@ -486,10 +486,10 @@ func characterOnly(test *syntax.Node, ch string) (safe, chars bool) {
 		}
 		switch op := test.Child(1).Type(); {
 		case op == "==":
-			return plainLiteral(operands[1]) && operands[1].Type() != "integer" && operands[1].Type() != "float", true
+			return plainString(operands[1]), true
 		case op == "in":
 			set := operands[1]
-			return plainLiteral(set) && set.Type() != "integer" && set.Type() != "float" || literalDisplay(set) || letterSets[set.Text()], true
+			return plainString(set) || literalDisplay(set) || letterSets[set.Text()], true
 		}
 		return false, false
 	}
@@ -574,15 +574,11 @@ func checksFirst(def *syntax.Node) bool {
 // "" for none or a splat.
 func firstParamName(ps *syntax.Node) string {
 	p := ps.NamedChild(0)
-	switch {
-	case p == nil:
+	if p == nil {
 		return ""
-	case p.Type() == "identifier":
-		return p.Text()
-	case p.Type() == "default_parameter" || p.Type() == "typed_default_parameter":
-		return p.ChildByFieldName("name").Text()
-	case p.Type() == "typed_parameter" && p.NamedChild(0).Type() == "identifier":
-		return p.NamedChild(0).Text()
+	}
+	if name, kind := paramOf(p); kind == ParamPlain {
+		return name
 	}
 	return ""
 }
@@ -737,6 +733,12 @@ func plainLiteral(n *syntax.Node) bool {
 		return ok && !strings.ContainsAny(n.Text(), "\\\r\n")
 	}
 	return false
+}
+
+// plainString reports whether n is a string literal that is a
+// plainLiteral.
+func plainString(n *syntax.Node) bool {
+	return plainLiteral(n) && n.Type() != "integer" && n.Type() != "float"
 }
 
 // plainConstant reports whether n is a constant (an upper-case name or

@@ -1,6 +1,7 @@
 package pysrc
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -55,5 +56,50 @@ func TestOperationChainsEvaluateOnce(t *testing.T) {
 	}
 	if n := strings.Count(got[1], "or("); n != 3 || !strings.HasSuffix(got[1], "| sym0 | sym1 | sym2 | 4}") {
 		t.Errorf("or chain: %s", got[1])
+	}
+}
+
+// TestGeneratedTablesStaySmall: a generated table (thousands of rows of
+// constants, in a list, a tuple, a set or a dictionary) lowers to the
+// union its rows make without a sequence per row, and is no setting;
+// rows that carry content (a call, a name) are lowered wherever they
+// are, and a short table's rows are kept one by one.
+func TestGeneratedTablesStaySmall(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("import opener\n\nTABLE = [\n")
+	for i := range 3000 {
+		fmt.Fprintf(&b, "    (%d, -%d, 'x%d', None, [1.5, True]),\n", i, i, i)
+	}
+	b.WriteString("    (opener.open(), 1),\n]\nCODES = {\n")
+	for i := range 3000 {
+		fmt.Fprintf(&b, "    'k%d': (%d, 'v'),\n", i, i)
+	}
+	b.WriteString("    'last': opener.open(),\n}\nSHORT = [(1, 2), (3, 4)]\n")
+	parts := extractAll(t, map[string]string{"gen/table.py": b.String()})
+	m := parts[0].(*Module)
+	code := m.Funcs[0].Code()
+	if len(code.Seqs) > 4*maxAtoms {
+		t.Errorf("%d sequences lowered: the rows of the long tables were kept", len(code.Seqs))
+	}
+	calls := 0
+	for _, c := range code.Calls {
+		if c.Name == "opener.open" {
+			calls++
+		}
+	}
+	if calls != 2 {
+		t.Errorf("%d calls of opener.open lowered, want 2 (the last row of each table)", calls)
+	}
+	kinds := map[string]LiteralKind{}
+	for _, s := range m.Settings {
+		kinds[s.Name] = s.Value.Kind
+	}
+	if kinds["TABLE"] != LitOther || kinds["CODES"] != LitOther || kinds["SHORT"] != LitList {
+		t.Errorf("settings' kinds %v: want the long tables read as other expressions, SHORT a list", kinds)
+	}
+	for _, s := range m.Settings {
+		if s.Value.Kind == LitOther && len(s.Value.Text) > 0 {
+			t.Errorf("setting %s keeps %d bytes of text", s.Name, len(s.Value.Text))
+		}
 	}
 }

@@ -52,8 +52,17 @@ func (s *fnState) expr(n *syntax.Node) Value {
 		"dictionary", "keyword_argument", "yield", "as_pattern":
 		// A set's or a dictionary's constants (its keys) carry no content.
 		consts := n.Type() == "conditional_expression" || n.Type() == "parenthesized_expression"
+		// A long dictionary's or set's entries of constants carry no
+		// content: past the atoms a union keeps, they are not lowered.
+		long := (n.Type() == "dictionary" || n.Type() == "set") && n.NamedChildCount() > maxItems
 		var v Value
+		k := 0
 		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			if c.IsNamed() && long {
+				if k++; k > maxAtoms && (constantLeaf(c) || constantDisplay(c, maxLiteralDepth)) {
+					continue
+				}
+			}
 			if c.IsNamed() && !(c.FieldName() == "name" && n.Type() == "keyword_argument") && c.FieldName() != "operator" {
 				cv := s.expr(c)
 				if !consts {

@@ -86,9 +86,13 @@ func constant(n *syntax.Node) (Value, bool) {
 func (s *fnState) seq(n *syntax.Node) Value {
 	var items []Value
 	whole := false
+	long := n.NamedChildCount() > maxItems
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		if !c.IsNamed() || c.Type() == "comment" {
 			continue
+		}
+		if long && len(items) >= maxAtoms && constantDisplay(c, maxLiteralDepth) {
+			continue // a generated table's row, past what the union keeps
 		}
 		whole = whole || c.Type() == "list_splat" || c.Type() == "parenthesized_list_splat"
 		if v, ok := constant(c); ok && c.Type() == "string" {
@@ -108,6 +112,49 @@ func (s *fnState) seq(n *syntax.Node) Value {
 	idx := int32(len(s.fn.code.Seqs))
 	s.fn.code.Seqs = append(s.fn.code.Seqs, Seq{Items: items, Span: span(n)})
 	return Value{{Root: RootSeq, Index: idx}}
+}
+
+// constantDisplay reports whether n is a tuple, list, set or dictionary
+// display of constants (numbers, signed or not, strings, None, booleans)
+// and displays of constants, nested at most depth levels: the row of a
+// generated table, which carries no content. A long display's rows past
+// the atoms its union keeps are not lowered (seq, expr), so that a
+// megabyte of data costs no more than the union it makes.
+func constantDisplay(n *syntax.Node, depth int) bool {
+	switch n.Type() {
+	case "tuple", "list", "set", "dictionary", "pair", "parenthesized_expression":
+	default:
+		return false
+	}
+	if depth <= 0 {
+		return false
+	}
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		if c.IsNamed() && c.Type() != "comment" && !constantLeaf(c) && !constantDisplay(c, depth-1) {
+			return false
+		}
+	}
+	return true
+}
+
+// constantLeaf reports whether n is a constant: a number, a signed number,
+// a string without interpolations, None or a boolean.
+func constantLeaf(n *syntax.Node) bool {
+	switch n.Type() {
+	case "integer", "float", "none", "true", "false":
+		return true
+	case "unary_operator":
+		arg := n.ChildByFieldName("argument")
+		return arg != nil && (arg.Type() == "integer" || arg.Type() == "float")
+	case "string", "concatenated_string":
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			if c.Type() == "interpolation" || c.Type() == "string" && !constantLeaf(c) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // operation lowers an arithmetic or unary operator: the operation, then

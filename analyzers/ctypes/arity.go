@@ -100,6 +100,9 @@ func (ix *index) missingArgtypes(c *callNote, fp pysrc.Datum, key string) {
 	p := ix.protos[fp.Key]
 	var bad []string
 	for k, a := range c.args {
+		if scalarInstance(a.data) {
+			continue // c_size_t(n) is passed as a size_t
+		}
 		class := argClass(a.data)
 		switch {
 		case class == "other" && ix.sizesABuffer(c, k):

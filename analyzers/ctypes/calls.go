@@ -492,6 +492,10 @@ func intLike(ds []pysrc.Datum, text string) bool {
 			return true
 		case d.Tag == pysrc.TagData, d.Tag == pysrc.TagSeq:
 			return false
+		case d.Tag == pysrc.TagObject:
+			if _, ok := scalarInit(d); ok {
+				return true // c_size_t(n)
+			}
 		}
 	}
 	if constantName.MatchString(text) {

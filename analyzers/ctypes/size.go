@@ -54,8 +54,37 @@ func (z *sizer) eval(ds []pysrc.Datum, depth int) bound {
 		if b, ok := z.operation(d, depth); ok {
 			return b
 		}
+	case pysrc.TagObject:
+		// An integer instance made with its value, c_size_t(n): n.
+		if init, ok := scalarInit(d); ok {
+			return z.eval(init, depth+1)
+		}
 	}
 	return z.unknown()
+}
+
+// scalarInstance reports whether every datum of ds is an instance of a
+// ctypes scalar type (c_size_t(n), c_int()), which a foreign call gets as
+// that type, with or without argtypes.
+func scalarInstance(ds []pysrc.Datum) bool {
+	for _, d := range ds {
+		if d.Kind != objBuffer || !strings.HasPrefix(d.Key, scalarPrefix) {
+			return false
+		}
+	}
+	return len(ds) > 0
+}
+
+// scalarInit returns the value an integer scalar instance was made with
+// (c_size_t(n), c_ulonglong(len(m))), false for any other datum (a
+// character, a boolean, a pointer, a float).
+func scalarInit(d pysrc.Datum) ([]pysrc.Datum, bool) {
+	name, ok := strings.CutPrefix(d.Key, scalarPrefix)
+	t := cTypes[name]
+	if d.Kind != objBuffer || !ok || t.kind != kindInt || t.width < 2 || name == "c_wchar" || len(d.Items) < 2 || len(d.Items[1]) == 0 {
+		return nil, false
+	}
+	return d.Items[1], true
 }
 
 // intValue returns an integer constant's value (below 2^40).

@@ -319,10 +319,12 @@ func (s *fnState) comprehension(n *syntax.Node) Value {
 	}
 	restore := map[string]saved{}
 	var filters []int32
-	selective := false
+	selective, leaky := false, false
+	iter := ""
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		switch c.Type() {
 		case "for_in_clause":
+			iter += c.ChildByFieldName("right").Text()
 			it := s.expr(c.ChildByFieldName("right"))
 			for _, name := range boundNames(c.ChildByFieldName("left")) {
 				if _, ok := restore[name]; !ok {
@@ -334,9 +336,19 @@ func (s *fnState) comprehension(n *syntax.Node) Value {
 		case "if_clause":
 			filters = append(filters, s.cond(c.NamedChild(0)))
 			selective = selective || selects(c.NamedChild(0))
+			keeps, unknown := s.keepsCredentials(c.NamedChild(0), false, iter)
+			leaky = leaky || keeps || unknown
 		}
 	}
-	v := s.expr(n.ChildByFieldName("body"))
+	body := n.ChildByFieldName("body")
+	masked := false
+	if test, negated := maskedValue(body); test != nil && selects(test) {
+		// A value masked by a test is filtered by it.
+		keeps, unknown := s.keepsCredentials(test, negated, iter)
+		masked = true
+		leaky = leaky || keeps || unknown
+	}
+	v := s.expr(body)
 	for name, old := range restore {
 		if old.bound {
 			s.env[name] = old.v
@@ -344,11 +356,11 @@ func (s *fnState) comprehension(n *syntax.Node) Value {
 			delete(s.env, name)
 		}
 	}
-	if len(filters) > 0 {
+	if len(filters) > 0 || masked {
 		// A filtered copy, when a condition selects elements by name;
 		// its truth says that its conditions held for some element.
 		filter := Op{Kind: OpFilter, Span: span(n)}
-		if selective {
+		if (selective || masked) && !leaky {
 			v = v.With(filter)
 		}
 		for _, t := range filters {

@@ -138,11 +138,18 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 					text := append([]byte("while"), bytes.Repeat([]byte(" "), m[3]-m[2]-len("while"))...)
 					out = append(out, edit{off + m[2], text})
 				}
-			case bytes.IndexAny(line, ";{}") < 0:
+			case bytes.IndexAny(blankLiterals(line), ";{}") < 0:
 				if m := stmtMacro.FindSubmatchIndex(line); m != nil && !keywords[string(line[m[2]:m[3]])] &&
 					!blockWords[string(line[m[2]:m[3]])] && (statementFollows(src[off+nl+1:]) || m[4] < 0 && blockFollows(src[off+nl+1:])) {
 					out = append(out, edit{off + nl, []byte(";")})
 					last = ';'
+				} else if lineEnd, ok := multiLineMacro(src, off, end, line); ok {
+					// DEBUG("x=%d",\n x) over lines: its last line
+					// ends the statement.
+					out = append(out, edit{lineEnd, []byte(";")})
+					prevEnds = true
+					off = lineEnd + 1
+					continue
 				}
 			}
 			prevEnds = last == ';' || last == '{' || last == '}' || last == ':'
@@ -150,6 +157,86 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 		}
 	}
 	return out
+}
+
+// multiLineMacro reports whether line, at off in src, starts a macro
+// call whose arguments close on a later line before end (the broken
+// node's), with nothing after them there and no ';', '{' or '}' among
+// them outside literals, before a statement: a statement macro written
+// over lines without its semicolon. It returns where that line ends,
+// where the semicolon goes.
+func multiLineMacro(src []byte, off, end int, line []byte) (int, bool) {
+	m := jumpCall.FindSubmatchIndex(line)
+	if m == nil || keywords[string(line[m[2]:m[3]])] || blockWords[string(line[m[2]:m[3]])] {
+		return 0, false
+	}
+	closing := argumentsClose(src[:end], off+m[1]-1)
+	if closing < 0 || bytes.IndexByte(src[off:closing], '\n') < 0 {
+		return 0, false
+	}
+	lineEnd := closing + 1
+	for lineEnd < end && src[lineEnd] != '\n' {
+		lineEnd++
+	}
+	if lineEnd >= end || len(withoutTrailingComment(bytes.TrimSpace(src[closing+1:lineEnd]))) > 0 || !statementFollows(src[lineEnd+1:]) {
+		return 0, false
+	}
+	if src[lineEnd-1] == '\r' {
+		lineEnd--
+	}
+	return lineEnd, true
+}
+
+// blankLiterals returns a copy of line with the contents of its string
+// and character literals blanked.
+func blankLiterals(line []byte) []byte {
+	if bytes.IndexAny(line, "\"'") < 0 {
+		return line
+	}
+	out := bytes.Clone(line)
+	for i := 0; i < len(out); i++ {
+		if q := out[i]; q == '"' || q == '\'' {
+			for i++; i < len(out) && out[i] != q; i++ {
+				if out[i] == '\\' && i+1 < len(out) {
+					out[i] = ' '
+					i++
+				}
+				out[i] = ' '
+			}
+		}
+	}
+	return out
+}
+
+// maxMacroArguments bounds the bytes argumentsClose reads.
+const maxMacroArguments = 4096
+
+// argumentsClose returns the offset of the parenthesis that closes the
+// one at open, over lines, nested ones and string and character literals
+// skipped; -1 when a ';', '{' or '}' comes first, or none within
+// maxMacroArguments bytes.
+func argumentsClose(text []byte, open int) int {
+	depth := 0
+	for i := open; i < len(text) && i-open < maxMacroArguments; i++ {
+		switch text[i] {
+		case '(':
+			depth++
+		case ')':
+			if depth--; depth == 0 {
+				return i
+			}
+		case ';', '{', '}':
+			return -1
+		case '"', '\'':
+			q := text[i]
+			for i++; i < len(text) && text[i] != q && text[i] != '\n'; i++ {
+				if text[i] == '\\' {
+					i++
+				}
+			}
+		}
+	}
+	return -1
 }
 
 // withoutTrailingComment returns a line, trimmed, without the block

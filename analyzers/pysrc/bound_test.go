@@ -103,3 +103,24 @@ func TestGeneratedTablesStaySmall(t *testing.T) {
 		}
 	}
 }
+
+// TestLongTableKeepsNoIndices: a long display whose constant rows are
+// not lowered is a union, not a sequence of the rows it kept, whose
+// indices would name other rows than the source's.
+func TestLongTableKeepsNoIndices(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("import opener\n\n\ndef rows():\n    data = [\n")
+	for i := range 1100 {
+		fmt.Fprintf(&b, "        (%d, \"v%d\"),\n", i, i)
+	}
+	b.WriteString("        opener.open(),\n    ]\n    return data\n")
+	m := extractAll(t, map[string]string{"gen/rows.py": b.String()})[0].(*Module)
+	for _, f := range m.Funcs {
+		code := f.Code()
+		for _, s := range code.Seqs {
+			if len(s.Items) > maxAtoms {
+				t.Errorf("%s keeps a sequence of %d items: its indices are not the display's", f.Name, len(s.Items))
+			}
+		}
+	}
+}

@@ -102,7 +102,7 @@ func (s *fnState) seq(n *syntax.Node) Value {
 		}
 		items = append(items, s.expr(c))
 	}
-	if whole || len(items) > maxItems {
+	if whole || long {
 		var v Value
 		for _, it := range items {
 			v = v.Union(it)

@@ -57,7 +57,9 @@ func (ix *index) declared(key string) bool {
 // fewer raise TypeError; more are passed with the default conversions,
 // which the C function does not expect (unless it is variadic).
 func (ix *index) arity(c *callNote, fp pysrc.Datum, key string) {
-	if c.splat {
+	if c.splat || c.other {
+		// Its count is unknown, or it may be a C extension's
+		// function of the same name, which takes its own.
 		return
 	}
 	n := len(c.args)

@@ -368,12 +368,21 @@ func arrayType(c *pysrc.CallSite) (pysrc.Datum, bool) {
 	return pysrc.Datum{}, false
 }
 
-// countText returns N of an array type's text T * N.
+// countText returns N of an array type's text T * N, without the
+// parentheses around the type ((c_char * len(data)) is len(data)).
 func countText(typ string) string {
-	if i := strings.LastIndexByte(typ, '*'); i >= 0 {
-		return strings.Trim(strings.TrimSpace(typ[i+1:]), "()")
+	i := strings.LastIndexByte(typ, '*')
+	if i < 0 {
+		return ""
 	}
-	return ""
+	n := strings.TrimSpace(typ[i+1:])
+	for strings.HasSuffix(n, ")") && strings.Count(n, ")") > strings.Count(n, "(") {
+		n = strings.TrimSpace(n[:len(n)-1])
+	}
+	for strings.HasPrefix(n, "(") && strings.Count(n, "(") > strings.Count(n, ")") {
+		n = strings.TrimSpace(n[1:])
+	}
+	return n
 }
 
 // elemType names the element type of an array type's T: a ctypes

@@ -19,7 +19,6 @@ func (ix *index) describeSize(z *sizer, b pysrc.Datum) string {
 	if t, ok := strings.CutPrefix(b.Key, scalarPrefix); ok {
 		return "one " + t
 	}
-	count := z.count(b, 0)
 	unit := "bytes"
 	size := ix.bufferElemSize(b)
 	switch {
@@ -34,16 +33,8 @@ func (ix *index) describeSize(z *sizer, b pysrc.Datum) string {
 	case size != 1:
 		unit = b.Key + " elements"
 	}
-	text := b.Name
-	if count.op == 0 && count.lin.isConst() {
-		text = strconv.FormatInt(count.lin.c, 10)
-		if identifier.MatchString(b.Name) {
-			text = b.Name + " (" + text + ")"
-		}
-	}
-	if text == "" {
-		text = "an unknown number of"
-	}
+	text := ix.describeCount(z, b)
+	count := z.count(b, 0)
 	if b.Kind == objStruct {
 		if size > 0 {
 			return fmt.Sprintf("a %s of %d bytes", unit, size)
@@ -54,4 +45,21 @@ func (ix *index) describeSize(z *sizer, b pysrc.Datum) string {
 		return fmt.Sprintf("%s %s, %d bytes", text, unit, count.lin.c*size)
 	}
 	return text + " " + unit
+}
+
+// describeCount describes how many elements buffer b holds: its count's
+// text, with the value when it is a constant, "an unknown number of"
+// when it has none.
+func (ix *index) describeCount(z *sizer, b pysrc.Datum) string {
+	text := b.Name
+	if count := z.count(b, 0); count.op == 0 && count.lin.isConst() {
+		text = strconv.FormatInt(count.lin.c, 10)
+		if identifier.MatchString(b.Name) {
+			text = b.Name + " (" + text + ")"
+		}
+	}
+	if text == "" {
+		text = "an unknown number of"
+	}
+	return text
 }

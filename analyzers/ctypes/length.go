@@ -142,11 +142,16 @@ func bufferRefs(ds []pysrc.Datum) []bufRef {
 // without one, when the length comes right after it.
 func (ix *index) lengthPair(f *function, c *callNote, callee string, p *proto, r bufRef, i, j int) {
 	arg := c.args[j]
-	if !intLike(arg.data, ix.text(arg.loc)) {
+	if !intLike(arg.data, ix.text(arg.loc)) || madeElsewhere(arg) {
 		return
 	}
 	z := ix.newSizer()
 	size := z.bytes(r.buf, 0)
+	unit := "byte"
+	if ix.countsCharacters(p, callee, r, i) && !measuresBytes(arg.data, r.buf, 0) {
+		// A wide function counts a wchar_t buffer in characters.
+		size, unit = z.count(r.buf, 0), "character"
+	}
 	length := z.eval(arg.data, 0)
 	z.addGuards(f, c.loc)
 	if len(r.offset) > 0 {
@@ -161,6 +166,9 @@ func (ix *index) lengthPair(f *function, c *callNote, callee string, p *proto, r
 		refText = r.byRefName(refText)
 	}
 	where := fmt.Sprintf("%s (a buffer of %s)", refText, ix.describeSize(z, r.buf))
+	if unit == "character" {
+		where = fmt.Sprintf("%s (a buffer of %s characters)", refText, ix.describeCount(z, r.buf))
+	}
 	lengthText := ix.text(arg.loc)
 	var msg string
 	units := false
@@ -179,7 +187,7 @@ func (ix *index) lengthPair(f *function, c *callNote, callee string, p *proto, r
 		msg = fmt.Sprintf("%s is given %s as the length of %s, and nothing bounds %s by that size: with a longer input %s",
 			callee, lengthText, where, v.input, overrun(callee))
 	default:
-		msg = fmt.Sprintf("%s is given %s as the length of %s: %s more than it holds, so %s", callee, lengthText, where, plural(v.over, "byte"), overrun(callee))
+		msg = fmt.Sprintf("%s is given %s as the length of %s: %s more than it holds, so %s", callee, lengthText, where, plural(v.over, unit), overrun(callee))
 	}
 	fd := analyzers.Finding{RuleID: ruleLength, Message: msg,
 		Related: []analyzers.Location{ix.loc(r.buf.Origin, "the buffer is allocated here")},
@@ -193,6 +201,59 @@ func (ix *index) lengthPair(f *function, c *callNote, callee string, p *proto, r
 			Replacements: []analyzers.Replacement{{Location: ix.place(arg.loc), Text: f.note.sizeof + "(" + refText + ")"}}}
 	}
 	ix.report(fd, c.loc)
+}
+
+// measuresBytes reports whether a length is, or is computed from, the
+// size in bytes of buffer b (sizeof(buf) - 1): a count of bytes, which
+// a wide function without a prototype (SetupDiGetDeviceRegistryPropertyW)
+// may take.
+func measuresBytes(ds []pysrc.Datum, b pysrc.Datum, depth int) bool {
+	if depth > maxDepth {
+		return false
+	}
+	for _, d := range ds {
+		if d.Tag != pysrc.TagExpr {
+			continue
+		}
+		if sizeofOf([]pysrc.Datum{d}, b) {
+			return true
+		}
+		for _, it := range d.Items {
+			if measuresBytes(it, b, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// madeElsewhere reports whether a length argument is a ctypes integer
+// instance made before the call (n = c_size_t(4096)): its .value may
+// have changed since (n.value = len(out), byref(n) to a size query), so
+// only one made in the argument (c_size_t(64)) is read as its value.
+func madeElsewhere(arg argNote) bool {
+	for _, d := range arg.data {
+		if _, ok := scalarInit(d); ok && (d.Origin.Path() != arg.loc.Path() || !spans(arg.loc.Span, d.Origin.Span)) {
+			return true
+		}
+	}
+	return false
+}
+
+// countsCharacters reports whether the length passed with wide buffer r,
+// argument i, counts characters: the C prototype takes a wchar_t *
+// there, or, without one, the function is a Windows API's wide form
+// (GetWindowTextW), unless the length is computed from the buffer's
+// size in bytes (measuresBytes). A byte offset (byref(buf, 8)) keeps
+// bytes.
+func (ix *index) countsCharacters(p *proto, callee string, r bufRef, i int) bool {
+	if r.buf.Key != "c_wchar" || len(r.offset) > 0 {
+		return false
+	}
+	if p != nil {
+		return i < len(p.params) && ix.ctypeOf(p.params[i]).pointee == pointeeWide
+	}
+	return strings.HasSuffix(callee, "W")
 }
 
 // byRefName returns the buffer's name inside a reference's text.

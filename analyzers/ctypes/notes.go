@@ -57,6 +57,10 @@ type callNote struct {
 	sends bool
 	// repo is set for a call of a function or class of the repository.
 	repo bool
+	// other is set when the callee may also be another module's
+	// function (a C extension's, imported in a try whose except binds
+	// the ctypes fallback to the same name).
+	other bool
 }
 
 // An argNote is an argument of a noted call.
@@ -168,6 +172,7 @@ func observe(c *pysrc.CallSite, result []pysrc.Datum) {
 		if d.Tag == pysrc.TagFunc || d.Tag == pysrc.TagClass {
 			n.repo = true
 		}
+		n.other = n.other || d.Tag == pysrc.TagExt && strings.Contains(d.Name, ".") && !strings.HasPrefix(d.Name, "ctypes.")
 		if d.Tag == pysrc.TagClass && d.ClassKind() == objStruct {
 			for _, r := range result {
 				if r.Kind == objStruct {
@@ -175,6 +180,13 @@ func observe(c *pysrc.CallSite, result []pysrc.Datum) {
 					e.Note(family, &allocNote{fn: fn, level: e.Kind(), buf: r, args: args(c)})
 				}
 			}
+		}
+	}
+	if c.Method() != "" && !readsOnly(c) {
+		// A method called on a structure or an array's element
+		// (arr[i].wrap(image)), the Structure's own, may fill it.
+		for _, b := range receivedStructs(c.Recv) {
+			e.Note(family, &useNote{fn: fn, buf: b, kind: useHanded, loc: n.loc, name: strings.TrimSpace(c.CalleeText())})
 		}
 	}
 	wrapper := false
@@ -205,6 +217,26 @@ func observe(c *pysrc.CallSite, result []pysrc.Datum) {
 		n.args = args(c)
 		e.Note(family, n)
 	}
+}
+
+// receivedStructs returns the buffers a method's receiver is or is part
+// of, when it is a structure: a Structure instance, or an element or a
+// field of one (an array of structures' arr[i]).
+func receivedStructs(recv []pysrc.Datum) []pysrc.Datum {
+	var out []pysrc.Datum
+	for _, r := range recv {
+		switch {
+		case r.Kind == objStruct:
+			out = append(out, r)
+		case r.Kind == objPart && len(r.Items) > 0:
+			for _, b := range r.Items[0] {
+				if b.Kind == objStruct || b.Kind == objBuffer && strings.HasPrefix(b.Key, "struct:") {
+					out = append(out, b)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // args returns a call's arguments.

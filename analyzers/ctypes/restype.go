@@ -2,6 +2,7 @@ package ctypes
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
@@ -58,7 +59,7 @@ type pointerUse struct {
 // that a scan of any one file reports the calls it makes.
 func (ix *index) pointerUses() map[string][]pointerUse {
 	out := map[string][]pointerUse{}
-	seen := map[resultKey]bool{}
+	seen := ix.integerResults()
 	for _, id := range ix.order {
 		for _, c := range ix.fns[id].calls {
 			use := ""
@@ -75,6 +76,9 @@ func (ix *index) pointerUses() map[string][]pointerUse {
 					continue // an int passed as one, whatever it was
 				}
 				counts := textCounts(a.data)
+				if len(c.fps) > 0 && !ix.pointerParam(c.fps[0], i) && integerName(ix.text(a.loc)) {
+					continue // a count, a descriptor or an id, by its name
+				}
 				for _, d := range a.data {
 					key := d.Name + "#" + d.Key
 					if counts[resultAt(d)] || len(c.fps) > 0 && len(c.args) == 1 && setterOf(d.Key, c.fps[0].Key) && ix.noArgs(d) {
@@ -92,6 +96,48 @@ func (ix *index) pointerUses() map[string][]pointerUse {
 	}
 	return out
 }
+
+// integerResults returns the foreign calls' results the program itself
+// makes an integer, c_uint32(window): no pointer, wherever else they go.
+func (ix *index) integerResults() map[resultKey]bool {
+	out := map[resultKey]bool{}
+	for _, id := range ix.order {
+		for _, c := range ix.fns[id].calls {
+			if t, ok := cTypes[c.builtin]; !ok || t.kind != kindInt {
+				continue
+			}
+			for _, a := range c.args {
+				for _, d := range a.data {
+					if d.Kind == objResult {
+						out[resultAt(d)] = true
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// pointerParam reports whether fp's argtypes declare parameter i a
+// pointer.
+func (ix *index) pointerParam(fp pysrc.Datum, i int) bool {
+	t, _, ok := ix.paramType(fp, i)
+	return ok && (t.kind == kindPtr || t.kind == kindAddr)
+}
+
+// integerName reports whether an argument's text names an integer: a
+// count or a size (intLike), a file descriptor or an id.
+func integerName(text string) bool {
+	if !identifierPath.MatchString(text) {
+		return false
+	}
+	lower := strings.ToLower(text[strings.LastIndexByte(text, '.')+1:])
+	return intLike(nil, text) && !constantName.MatchString(text) || lower == "fd" || strings.HasSuffix(lower, "_fd") ||
+		lower == "id" || strings.HasSuffix(lower, "_id") || lower == "pid"
+}
+
+// identifierPath matches a name or a dotted path of names.
+var identifierPath = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
 
 // noArgs reports whether the foreign call whose result d is took no
 // argument: a getter of the process's state (GetConsoleOutputCP()), not

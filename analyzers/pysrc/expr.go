@@ -336,17 +336,14 @@ func (s *fnState) comprehension(n *syntax.Node) Value {
 		case "if_clause":
 			filters = append(filters, s.cond(c.NamedChild(0)))
 			selective = selective || selects(c.NamedChild(0))
-			keeps, unknown := s.keepsCredentials(c.NamedChild(0), false, iter)
-			leaky = leaky || keeps || unknown
+			leaky = leaky || s.keepsCredentials(c.NamedChild(0), false, iter)
 		}
 	}
 	body := n.ChildByFieldName("body")
 	masked := false
-	if test, negated := maskedValue(body); test != nil && selects(test) {
-		// A value masked by a test is filtered by it.
-		keeps, unknown := s.keepsCredentials(test, negated, iter)
-		masked = true
-		leaky = leaky || keeps || unknown
+	if test, negated := maskedValue(body); test != nil {
+		// A value masked by a list of names is filtered by it.
+		masked = s.masks(test, negated, iter)
 	}
 	v := s.expr(body)
 	for name, old := range restore {

@@ -100,7 +100,11 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 			continue
 		}
 		prevEnds := true // the header ends a statement
-		inComment := false
+		inComment, inDirective := false, false
+		// A function's header may go on over lines (K&R parameters,
+		// attributes): macros over lines are looked for in its body.
+		body := start + max(bytes.IndexByte(src[start:end], '{'), 0)
+		controls := facts.controlMacros()
 		for off < end {
 			nl := bytes.IndexByte(src[off:], '\n')
 			if nl < 0 {
@@ -114,12 +118,18 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 				off += nl + 1
 				continue
 			}
+			if inDirective || bytes.HasPrefix(trimmed, []byte("#")) {
+				// Nor do a directive's, continued or not.
+				inDirective = bytes.HasSuffix(trimmed, []byte("\\"))
+				off += nl + 1
+				continue
+			}
 			switch {
 			case bytes.HasPrefix(trimmed, []byte("/*")):
 				inComment = !bytes.Contains(trimmed[2:], []byte("*/"))
 				off += nl + 1
 				continue
-			case len(trimmed) == 0, bytes.HasPrefix(trimmed, []byte("//")), bytes.HasPrefix(trimmed, []byte("#")):
+			case len(trimmed) == 0, bytes.HasPrefix(trimmed, []byte("//")):
 				off += nl + 1
 				continue
 			}
@@ -139,16 +149,17 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 					out = append(out, edit{off + m[2], text})
 				}
 			case bytes.IndexAny(blankLiterals(line), ";{}") < 0:
-				if m := stmtMacro.FindSubmatchIndex(line); m != nil && !keywords[string(line[m[2]:m[3]])] &&
-					!blockWords[string(line[m[2]:m[3]])] && (statementFollows(src[off+nl+1:]) || m[4] < 0 && blockFollows(src[off+nl+1:])) {
+				if m := stmtMacro.FindSubmatchIndex(blankLiterals(line)); m != nil && !keywords[string(line[m[2]:m[3]])] &&
+					!blockWords[string(line[m[2]:m[3]])] && !controls[string(line[m[2]:m[3]])] &&
+					(statementFollows(src[off+nl+1:]) || m[4] < 0 && blockFollows(src[off+nl+1:])) {
 					out = append(out, edit{off + nl, []byte(";")})
 					last = ';'
-				} else if lineEnd, ok := multiLineMacro(src, off, end, line); ok {
+				} else if at, ok := multiLineMacro(src, off, end, line, controls); ok && off > body {
 					// DEBUG("x=%d",\n x) over lines: its last line
 					// ends the statement.
-					out = append(out, edit{lineEnd, []byte(";")})
+					out = append(out, edit{at, []byte(";")})
 					prevEnds = true
-					off = lineEnd + 1
+					off = at + bytes.IndexByte(src[at:], '\n') + 1
 					continue
 				}
 			}
@@ -161,13 +172,14 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 
 // multiLineMacro reports whether line, at off in src, starts a macro
 // call whose arguments close on a later line before end (the broken
-// node's), with nothing after them there and no ';', '{' or '}' among
-// them outside literals, before a statement: a statement macro written
-// over lines without its semicolon. It returns where that line ends,
-// where the semicolon goes.
-func multiLineMacro(src []byte, off, end int, line []byte) (int, bool) {
+// node's), with nothing after them there but a comment and no ';', '{'
+// or '}' among them outside literals, before a statement: a statement
+// macro written over lines without its semicolon, not one the file
+// defines as a statement's head (controls). It returns where the
+// semicolon goes: the blank after the arguments or the line's end.
+func multiLineMacro(src []byte, off, end int, line []byte, controls map[string]bool) (int, bool) {
 	m := jumpCall.FindSubmatchIndex(line)
-	if m == nil || keywords[string(line[m[2]:m[3]])] || blockWords[string(line[m[2]:m[3]])] {
+	if m == nil || keywords[string(line[m[2]:m[3]])] || blockWords[string(line[m[2]:m[3]])] || controls[string(line[m[2]:m[3]])] {
 		return 0, false
 	}
 	closing := argumentsClose(src[:end], off+m[1]-1)
@@ -178,13 +190,19 @@ func multiLineMacro(src []byte, off, end int, line []byte) (int, bool) {
 	for lineEnd < end && src[lineEnd] != '\n' {
 		lineEnd++
 	}
-	if lineEnd >= end || len(withoutTrailingComment(bytes.TrimSpace(src[closing+1:lineEnd]))) > 0 || !statementFollows(src[lineEnd+1:]) {
+	rest := src[closing+1 : lineEnd]
+	if i := bytes.Index(rest, []byte("//")); i >= 0 {
+		rest = rest[:i]
+	}
+	if lineEnd >= end || len(withoutTrailingComment(bytes.TrimSpace(rest))) > 0 || !statementFollows(src[lineEnd+1:]) {
 		return 0, false
 	}
-	if src[lineEnd-1] == '\r' {
-		lineEnd--
+	// The semicolon takes the place of the blank after the parenthesis,
+	// or of the line's end: not after a comment that ends the line.
+	if at := closing + 1; at < lineEnd && (src[at] == ' ' || src[at] == '\t' || src[at] == '\r') || at == lineEnd {
+		return at, true
 	}
-	return lineEnd, true
+	return 0, false
 }
 
 // blankLiterals returns a copy of line with the contents of its string
@@ -658,6 +676,10 @@ type fileFacts struct {
 	storage  map[string]string
 	hints    map[string]int
 	wrappers map[string]wrapperKind
+	// controls are the function-like macros the file defines as the
+	// head of a statement (a for, if, while or switch): no statement
+	// macro that wants a semicolon.
+	controls map[string]bool
 }
 
 // read reads the file's lines once for its typedefs and macros.
@@ -665,9 +687,17 @@ func (f *fileFacts) read() {
 	if f.hints != nil {
 		return
 	}
-	f.storage, f.hints, f.wrappers = map[string]string{}, map[string]int{}, map[string]wrapperKind{}
+	f.storage, f.hints, f.wrappers, f.controls = map[string]string{}, map[string]int{}, map[string]wrapperKind{}, map[string]bool{}
+	var directive []byte // a directive continued over lines, so far
 	for line := range bytes.Lines(f.src) {
 		t := bytes.TrimSpace(line)
+		if directive != nil || bytes.HasPrefix(t, []byte("#")) && bytes.HasSuffix(t, []byte("\\")) {
+			directive = append(append(directive, ' '), bytes.TrimSuffix(t, []byte("\\"))...)
+			if bytes.HasSuffix(t, []byte("\\")) {
+				continue
+			}
+			t, directive = bytes.TrimSpace(directive), nil
+		}
 		switch {
 		case bytes.HasPrefix(t, []byte("typedef")) && bytes.HasSuffix(t, []byte(";")),
 			bytes.HasPrefix(t, []byte("}")) && bytes.HasSuffix(t, []byte(";")):
@@ -679,6 +709,9 @@ func (f *fileFacts) read() {
 				f.attributeMacro(name, body)
 			} else if ok {
 				f.wrapperMacro(name, params, body)
+				if controlHead(body) {
+					f.controls[name] = true
+				}
 			}
 		}
 	}
@@ -703,6 +736,28 @@ func (f *fileFacts) typeHints() map[string]int {
 // wrapperMacros returns what each function-like macro of one parameter
 // the file defines, with an upper-case name, makes of its argument, empty
 // winning over the others.
+// controlMacros returns the function-like macros the file defines as a
+// statement's head (for, if, while, switch).
+func (f *fileFacts) controlMacros() map[string]bool {
+	f.read()
+	return f.controls
+}
+
+// controlHead reports whether a macro's body starts a statement that
+// takes the next one as its body: a for, if, while or switch that ends
+// with its head, not with a block or a semicolon of its own.
+func controlHead(body string) bool {
+	if strings.HasSuffix(body, "}") || strings.HasSuffix(body, ";") {
+		return false
+	}
+	for _, kw := range []string{"for", "if", "while", "switch"} {
+		if rest, ok := strings.CutPrefix(body, kw); ok && (rest == "" || !identByte(rest[0])) {
+			return true
+		}
+	}
+	return false
+}
+
 func (f *fileFacts) wrapperMacros() map[string]wrapperKind {
 	f.read()
 	return f.wrappers

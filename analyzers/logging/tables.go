@@ -29,8 +29,9 @@ const (
 )
 
 // secretKeys are header, META or field keys whose value is a credential or
-// a client certificate (compared case-insensitively, with - and _ equal).
-var secretKeys = regexp.MustCompile(`(?i)^(http_)?(authorization|proxy_authorization|cookie|set_cookie|x_api_key|x_auth_token|x_csrftoken|ssl_client_cert|x_ssl_client_cert|x_client_cert|x_forwarded_client_cert)$|token|secret|passw|api_?key|session|cert|private_?key|credential|card_?num|(^|_)(card|cvc|cvv|ssn|otp|pin)($|_)|^key$|_key$`)
+// a client certificate (compared case-insensitively, with - and _ equal):
+// PKCE's code_verifier and a SAML response, a signed assertion, are.
+var secretKeys = regexp.MustCompile(`(?i)^(http_)?(authorization|proxy_authorization|cookie|set_cookie|x_api_key|x_auth_token|x_csrftoken|ssl_client_cert|x_ssl_client_cert|x_client_cert|x_forwarded_client_cert)$|token|secret|passw|api_?key|session|cert|private_?key|credential|card_?num|code_verifier|saml_?response|(^|_)(card|cvc|cvv|ssn|otp|pin)($|_)|^key$|_key$`)
 
 // metaKeys are keys that name something about a secret, not the secret:
 // when it expires, how long or how many it is, its type

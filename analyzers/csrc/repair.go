@@ -92,6 +92,7 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 		out = append(out, wrappedStatementEdits(src[start:end], start, facts)...)
 		out = append(out, attributeEdits(src, start, end)...)
 		out = append(out, listMacroEdits(src[start:end], start)...)
+		out = append(out, iso646Edits(src[start:end], start, facts.iso646())...)
 		// lines after the node's first (its header)
 		off := start
 		if nl := bytes.IndexByte(src[start:end], '\n'); nl >= 0 {
@@ -672,10 +673,13 @@ var attributeWords = []string{"INLINE", "EXPORT", "IMPORT", "API", "CALL", "DECL
 // fileFacts are what a file's own lines declare that repairs weigh,
 // read once, on first use.
 type fileFacts struct {
-	src      []byte
-	storage  map[string]string
-	hints    map[string]int
-	wrappers map[string]wrapperKind
+	src []byte
+	// alternatives is set when the file includes <iso646.h>, whose
+	// macros spell operators as words (and, or, not).
+	alternatives bool
+	storage      map[string]string
+	hints        map[string]int
+	wrappers     map[string]wrapperKind
 	// controls are the function-like macros the file defines as the
 	// head of a statement (a for, if, while or switch): no statement
 	// macro that wants a semicolon.
@@ -704,6 +708,8 @@ func (f *fileFacts) read() {
 			if name := lastWord(t[:len(t)-1]); name != "" {
 				f.hints[name] = 1
 			}
+		case bytes.HasPrefix(t, []byte("#")) && bytes.Contains(t, []byte("iso646.h")) && bytes.Contains(t, []byte("include")):
+			f.alternatives = true
 		case bytes.HasPrefix(t, []byte("#")):
 			if name, params, body, ok := macroDefinition(t); ok && params == "" {
 				f.attributeMacro(name, body)
@@ -736,6 +742,92 @@ func (f *fileFacts) typeHints() map[string]int {
 // wrapperMacros returns what each function-like macro of one parameter
 // the file defines, with an upper-case name, makes of its argument, empty
 // winning over the others.
+// iso646 reports whether the file includes <iso646.h>.
+func (f *fileFacts) iso646() bool {
+	f.read()
+	return f.alternatives
+}
+
+// alternativeTokens are <iso646.h>'s words and the operators they stand
+// for, blank-padded to the word's length.
+var alternativeTokens = map[string]string{
+	"and": "&& ", "or": "||", "not": "!  ", "xor": "^  ", "bitand": "&     ", "bitor": "|    ",
+	"compl": "~    ", "and_eq": "&=    ", "or_eq": "|=   ", "xor_eq": "^=    ", "not_eq": "!=    ",
+}
+
+// iso646Edits writes <iso646.h>'s words in text (at base in the file) as
+// the operators they stand for, outside comments and literals: the
+// grammar reads `if (n < 0 or n > 10)` as an error. In a file that does
+// not include the header itself (a header of the project may), only
+// words where an operator stands: a binary one between two operands, a
+// unary one (not, compl) before one and after no operand.
+func iso646Edits(text []byte, base int, all bool) []edit {
+	var out []edit
+	for i := 0; i < len(text); i++ {
+		switch c := text[i]; {
+		case c == '/' && i+1 < len(text) && text[i+1] == '/':
+			for i < len(text) && text[i] != '\n' {
+				i++
+			}
+		case c == '/' && i+1 < len(text) && text[i+1] == '*':
+			end := bytes.Index(text[i+2:], []byte("*/"))
+			if end < 0 {
+				return out
+			}
+			i += end + 3
+		case c == '"' || c == '\'':
+			for i++; i < len(text) && text[i] != c && text[i] != '\n'; i++ {
+				if text[i] == '\\' {
+					i++
+				}
+			}
+		case identByte(c) && (i == 0 || !identByte(text[i-1])):
+			j := i
+			for j < len(text) && identByte(text[j]) {
+				j++
+			}
+			if op, ok := alternativeTokens[string(text[i:j])]; ok && (all || operatorAt(text, i, j, op)) {
+				out = append(out, edit{base + i, []byte(op)})
+			}
+			i = j - 1
+		}
+	}
+	return out
+}
+
+// operatorAt reports whether the word at text[i:j] stands where the
+// operator op would: between an operand's end and an operand's start, or
+// for a unary one, before an operand and after none (or after return).
+func operatorAt(text []byte, i, j int, op string) bool {
+	p := i - 1
+	for p >= 0 && (text[p] == ' ' || text[p] == '\t' || text[p] == '\n' || text[p] == '\r') {
+		p--
+	}
+	n := j
+	for n < len(text) && (text[n] == ' ' || text[n] == '\t' || text[n] == '\n' || text[n] == '\r') {
+		n++
+	}
+	unary := op[0] == '!' && op[1] == ' ' || op[0] == '~'
+	if n >= len(text) || n == j && !(unary && text[n] == '(') || !(identByte(text[n]) || strings.IndexByte("(!~-*&\"'", text[n]) >= 0) {
+		return false
+	}
+	afterOperand := p >= 0 && (text[p] == ')' || text[p] == ']')
+	if p >= 0 && identByte(text[p]) {
+		// a word ends an operand, but an operator's word or return
+		w := p
+		for w >= 0 && identByte(text[w]) {
+			w--
+		}
+		word := string(text[w+1 : p+1])
+		_, alt := alternativeTokens[word]
+		afterOperand = !alt && word != "return"
+	}
+	if unary {
+		return !afterOperand
+	}
+	return afterOperand && p < i-1
+}
+
 // controlMacros returns the function-like macros the file defines as a
 // statement's head (for, if, while, switch).
 func (f *fileFacts) controlMacros() map[string]bool {

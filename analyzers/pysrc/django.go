@@ -126,7 +126,8 @@ var djangoObjects = []*ObjectKind{
 			"cookies": {Data: DataResponse}, "headers": {Data: DataResponse}, "text": {Data: DataResponse},
 			"rendered_content": {Data: DataResponse},
 		},
-		Methods: map[string]Result{"json": {Data: DataResponse}, "getvalue": {Data: DataResponse}},
+		Methods: map[string]Result{"json": {Data: DataResponse}, "getvalue": {Data: DataResponse},
+			"serialize": {Data: DataResponse}, "serialize_headers": {Data: DataResponse}},
 	},
 	{
 		Name: ObjSerializer, Data: "data", InstanceAt: 1,
@@ -157,8 +158,12 @@ var djangoObjects = []*ObjectKind{
 }
 
 // djangoClass gives DRF serializers' and Django forms' subclasses their
-// kind, by the external base's name.
+// kind, by the external base's name, and so HTTP clients' (a subclass of
+// requests.Session is a client).
 func djangoClass(name string) string {
+	if httpClients[name] == ObjClient || name == "requests.sessions.Session" {
+		return ObjClient
+	}
 	last := lastName(name)
 	if last == "" || last[0] < 'A' || last[0] > 'Z' {
 		return ""

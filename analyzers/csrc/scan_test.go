@@ -43,6 +43,27 @@ func checkScanners(t *testing.T, text []byte) {
 	if got, want := allocationTypes(text), regexSpans(allocationTypeRE, text); !slices.Equal(got, want) {
 		t.Errorf("allocationTypes(%q) = %v, want %v", text, got, want)
 	}
+	// The repairs keep offsets: blankLiterals keeps the length, each
+	// iso646 edit replaces a whole word of its own length, and a call's
+	// arguments close at a parenthesis after the one they open.
+	if b := blankLiterals(text); len(b) != len(text) {
+		t.Errorf("blankLiterals(%q) has %d bytes, want %d", text, len(b), len(text))
+	}
+	for _, all := range []bool{true, false} {
+		for _, e := range iso646Edits(text, 0, all) {
+			word := string(text[e.off:min(e.off+len(e.text), len(text))])
+			if op, ok := alternativeTokens[word]; !ok || op != string(e.text) {
+				t.Errorf("iso646Edits(%q) replaces %q at %d with %q", text, word, e.off, e.text)
+			}
+		}
+	}
+	for i, c := range text {
+		if c == '(' {
+			if end := argumentsClose(text, i); end >= 0 && (end <= i || text[end] != ')') {
+				t.Errorf("argumentsClose(%q, %d) = %d", text, i, end)
+			}
+		}
+	}
 }
 
 var scannerSeeds = []string{
@@ -55,6 +76,8 @@ var scannerSeeds = []string{
 	"p = PyMem_New(char *, n); q = PyMem_RESIZE(p, struct s, n); o = PyObject_GC_NewVar(T, &Type, n);",
 	"PyMem_NewX(a, b) _PyMem_New(a, b) PyMem_New (a b) PyMem_New(f(x), n) PyObject_New(PyObject_New(a,b), c)",
 	"PyMem_Resize(p,,) PyMem_Resize(p) PyObject_NEWVAR(\xff\xfe, 1) PyMem_New(é, 2)",
+	"if (n < 0 or not fd) return; /* and */ s = \"or\"; x and_eq y; not(x) compl a bitand b",
+	"DEBUG(\"a; (b\" 'c',\n  f(x), \"\\\"\")  // )\n\"unterminated ( ' x",
 }
 
 func TestRepairScanners(t *testing.T) {

@@ -114,14 +114,23 @@ func pointerBytes(ds []pysrc.Datum, read int64, loc pysrc.Loc) []pysrc.Datum {
 // results returns the foreign functions' results ds are or refer to (a
 // cast of one).
 func results(ds []pysrc.Datum) []pysrc.Datum {
+	return gather(ds, func(d pysrc.Datum) bool { return d.Kind == objResult }, func(d pysrc.Datum) bool {
+		return d.Kind == objRef && d.Key == "cast"
+	})
+}
+
+// gather returns the data of ds that keep accepts, and those among the
+// first items of the data that open accepts (a cast's operand, an
+// element's array).
+func gather(ds []pysrc.Datum, keep, open func(pysrc.Datum) bool) []pysrc.Datum {
 	var out []pysrc.Datum
 	for _, d := range ds {
 		switch {
-		case d.Kind == objResult:
+		case keep(d):
 			out = append(out, d)
-		case d.Kind == objRef && d.Key == "cast" && len(d.Items) > 0:
+		case open(d) && len(d.Items) > 0:
 			for _, r := range d.Items[0] {
-				if r.Kind == objResult {
+				if keep(r) {
 					out = append(out, r)
 				}
 			}

@@ -223,20 +223,9 @@ func observe(c *pysrc.CallSite, result []pysrc.Datum) {
 // of, when it is a structure: a Structure instance, or an element or a
 // field of one (an array of structures' arr[i]).
 func receivedStructs(recv []pysrc.Datum) []pysrc.Datum {
-	var out []pysrc.Datum
-	for _, r := range recv {
-		switch {
-		case r.Kind == objStruct:
-			out = append(out, r)
-		case r.Kind == objPart && len(r.Items) > 0:
-			for _, b := range r.Items[0] {
-				if b.Kind == objStruct || b.Kind == objBuffer && strings.HasPrefix(b.Key, "struct:") {
-					out = append(out, b)
-				}
-			}
-		}
-	}
-	return out
+	return gather(recv, func(d pysrc.Datum) bool {
+		return d.Kind == objStruct || d.Kind == objBuffer && strings.HasPrefix(d.Key, "struct:")
+	}, func(d pysrc.Datum) bool { return d.Kind == objPart })
 }
 
 // args returns a call's arguments.

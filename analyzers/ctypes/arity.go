@@ -2,6 +2,7 @@ package ctypes
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
@@ -102,8 +103,20 @@ func (ix *index) missingArgtypes(c *callNote, fp pysrc.Datum, key string) {
 	p := ix.protos[fp.Key]
 	var bad []string
 	for k, a := range c.args {
-		if scalarInstance(a.data) {
-			continue // c_size_t(n) is passed as a size_t
+		if w, ok := scalarWidth(a.data); ok {
+			// c_size_t(n) is passed as a size_t; c_int(n) as a C int,
+			// which a wider parameter of the prototype does not take.
+			text := strings.Join(strings.Fields(ix.text(a.loc)), " ")
+			switch {
+			case w >= 8:
+			case p != nil && k < len(p.params):
+				if t := ix.ctypeOf(p.params[k]); t.kind == kindPtr || t.kind == kindAddr || t.kind == kindInt && t.width > w {
+					bad = append(bad, fmt.Sprintf("%s (for %s %s)", text, t.text, p.params[k].name))
+				}
+			case p == nil && slices.ContainsFunc(a.data, func(d pysrc.Datum) bool { return argClass(d.Items[1]) == "addr" }):
+				bad = append(bad, text) // c_int(addressof(buf))
+			}
+			continue
 		}
 		class := argClass(a.data)
 		switch {

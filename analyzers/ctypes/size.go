@@ -63,16 +63,22 @@ func (z *sizer) eval(ds []pysrc.Datum, depth int) bound {
 	return z.unknown()
 }
 
-// scalarInstance reports whether every datum of ds is an instance of a
+// scalarWidth reports whether every datum of ds is an instance of a
 // ctypes scalar type (c_size_t(n), c_int()), which a foreign call gets as
-// that type, with or without argtypes.
-func scalarInstance(ds []pysrc.Datum) bool {
+// that type, with or without argtypes, and the narrowest one's width in
+// bytes (8 for a pointer or a type residue does not size).
+func scalarWidth(ds []pysrc.Datum) (int64, bool) {
+	w := int64(8)
 	for _, d := range ds {
-		if d.Kind != objBuffer || !strings.HasPrefix(d.Key, scalarPrefix) {
-			return false
+		name, ok := strings.CutPrefix(d.Key, scalarPrefix)
+		if d.Kind != objBuffer || !ok {
+			return 0, false
+		}
+		if t, known := cTypes[name]; known && t.kind == kindInt {
+			w = min(w, t.width)
 		}
 	}
-	return len(ds) > 0
+	return w, len(ds) > 0
 }
 
 // scalarInit returns the value an integer scalar instance was made with

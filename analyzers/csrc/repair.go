@@ -176,11 +176,13 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 // node's), with nothing after them there but a comment and no ';', '{'
 // or '}' among them outside literals, before a statement: a statement
 // macro written over lines without its semicolon, not one the file
-// defines as a statement's head (controls). It returns where the
+// defines as a statement's head (controls) nor one named as a loop
+// (loopName). It returns where the
 // semicolon goes: the blank after the arguments or the line's end.
 func multiLineMacro(src []byte, off, end int, line []byte, controls map[string]bool) (int, bool) {
 	m := jumpCall.FindSubmatchIndex(line)
-	if m == nil || keywords[string(line[m[2]:m[3]])] || blockWords[string(line[m[2]:m[3]])] || controls[string(line[m[2]:m[3]])] {
+	if m == nil || keywords[string(line[m[2]:m[3]])] || blockWords[string(line[m[2]:m[3]])] || controls[string(line[m[2]:m[3]])] ||
+		loopName(string(line[m[2]:m[3]])) {
 		return 0, false
 	}
 	closing := argumentsClose(src[:end], off+m[1]-1)

@@ -155,13 +155,15 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 					(statementFollows(src[off+nl+1:]) || m[4] < 0 && blockFollows(src[off+nl+1:])) {
 					out = append(out, edit{off + nl, []byte(";")})
 					last = ';'
-				} else if at, ok := multiLineMacro(src, off, end, line, controls); ok && off > body {
+				} else if off > body {
 					// DEBUG("x=%d",\n x) over lines: its last line
 					// ends the statement.
-					out = append(out, edit{at, []byte(";")})
-					prevEnds = true
-					off = at + bytes.IndexByte(src[at:], '\n') + 1
-					continue
+					if at, ok := multiLineMacro(src, off, end, line, controls); ok {
+						out = append(out, edit{at, []byte(";")})
+						prevEnds = true
+						off = at + bytes.IndexByte(src[at:], '\n') + 1
+						continue
+					}
 				}
 			}
 			prevEnds = last == ';' || last == '{' || last == '}' || last == ':'
@@ -177,8 +179,8 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 // or '}' among them outside literals, before a statement: a statement
 // macro written over lines without its semicolon, not one the file
 // defines as a statement's head (controls) nor one named as a loop
-// (loopName). It returns where the
-// semicolon goes: the blank after the arguments or the line's end.
+// (loopName). It returns where the semicolon goes: the blank after the
+// arguments or the line's end.
 func multiLineMacro(src []byte, off, end int, line []byte, controls map[string]bool) (int, bool) {
 	m := jumpCall.FindSubmatchIndex(line)
 	if m == nil || keywords[string(line[m[2]:m[3]])] || blockWords[string(line[m[2]:m[3]])] || controls[string(line[m[2]:m[3]])] ||
@@ -216,14 +218,13 @@ func blankLiterals(line []byte) []byte {
 	}
 	out := bytes.Clone(line)
 	for i := 0; i < len(out); i++ {
-		if q := out[i]; q == '"' || q == '\'' {
-			for i++; i < len(out) && out[i] != q; i++ {
-				if out[i] == '\\' && i+1 < len(out) {
-					out[i] = ' '
-					i++
-				}
-				out[i] = ' '
+		if out[i] == '"' || out[i] == '\'' {
+			end := quoteEnd(out, i)
+			if end < 0 {
+				end = len(out)
 			}
+			copy(out[i+1:end], bytes.Repeat([]byte(" "), end-i-1))
+			i = end
 		}
 	}
 	return out
@@ -741,9 +742,6 @@ func (f *fileFacts) typeHints() map[string]int {
 	return f.hints
 }
 
-// wrapperMacros returns what each function-like macro of one parameter
-// the file defines, with an upper-case name, makes of its argument, empty
-// winning over the others.
 // iso646 reports whether the file includes <iso646.h>.
 func (f *fileFacts) iso646() bool {
 	f.read()
@@ -758,41 +756,20 @@ var alternativeTokens = map[string]string{
 }
 
 // iso646Edits writes <iso646.h>'s words in text (at base in the file) as
-// the operators they stand for, outside comments and literals: the
+// the operators they stand for, where the compiler reads code
+// (nextCodeName: not in comments, literals or directives): the
 // grammar reads `if (n < 0 or n > 10)` as an error. In a file that does
 // not include the header itself (a header of the project may), only
 // words where an operator stands: a binary one between two operands, a
 // unary one (not, compl) before one and after no operand.
 func iso646Edits(text []byte, base int, all bool) []edit {
 	var out []edit
-	for i := 0; i < len(text); i++ {
-		switch c := text[i]; {
-		case c == '/' && i+1 < len(text) && text[i+1] == '/':
-			for i < len(text) && text[i] != '\n' {
-				i++
-			}
-		case c == '/' && i+1 < len(text) && text[i+1] == '*':
-			end := bytes.Index(text[i+2:], []byte("*/"))
-			if end < 0 {
-				return out
-			}
-			i += end + 3
-		case c == '"' || c == '\'':
-			for i++; i < len(text) && text[i] != c && text[i] != '\n'; i++ {
-				if text[i] == '\\' {
-					i++
-				}
-			}
-		case identByte(c) && (i == 0 || !identByte(text[i-1])):
-			j := i
-			for j < len(text) && identByte(text[j]) {
-				j++
-			}
-			if op, ok := alternativeTokens[string(text[i:j])]; ok && (all || operatorAt(text, i, j, op)) {
-				out = append(out, edit{base + i, []byte(op)})
-			}
-			i = j - 1
+	for i := 0; i < len(text); {
+		start, end := nextCodeName(text, i)
+		if op, ok := alternativeTokens[string(text[start:end])]; ok && (all || operatorAt(text, start, end, op)) {
+			out = append(out, edit{base + start, []byte(op)})
 		}
+		i = end
 	}
 	return out
 }
@@ -852,6 +829,9 @@ func controlHead(body string) bool {
 	return false
 }
 
+// wrapperMacros returns what each function-like macro of one parameter
+// the file defines, with an upper-case name, makes of its argument, empty
+// winning over the others.
 func (f *fileFacts) wrapperMacros() map[string]wrapperKind {
 	f.read()
 	return f.wrappers

@@ -243,9 +243,9 @@ func madeElsewhere(arg argNote) bool {
 // countsCharacters reports whether the length passed with wide buffer r,
 // argument i, counts characters: the C prototype takes a wchar_t *
 // there, or, without one, the function is a Windows API's wide form
-// (GetWindowTextW), unless the length is computed from the buffer's
-// size in bytes (measuresBytes). A byte offset (byref(buf, 8)) keeps
-// bytes.
+// (GetWindowTextW). A byte offset (byref(buf, 8)) keeps bytes, and so,
+// at the call, does a length computed from the buffer's size in bytes
+// (measuresBytes).
 func (ix *index) countsCharacters(p *proto, callee string, r bufRef, i int) bool {
 	if r.buf.Key != "c_wchar" || len(r.offset) > 0 {
 		return false

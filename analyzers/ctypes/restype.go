@@ -2,7 +2,6 @@ package ctypes
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers"
@@ -128,16 +127,13 @@ func (ix *index) pointerParam(fp pysrc.Datum, i int) bool {
 // integerName reports whether an argument's text names an integer: a
 // count or a size (intLike), a file descriptor or an id.
 func integerName(text string) bool {
-	if !identifierPath.MatchString(text) {
+	if !identifier.MatchString(text) {
 		return false
 	}
 	lower := strings.ToLower(text[strings.LastIndexByte(text, '.')+1:])
 	return intLike(nil, text) && !constantName.MatchString(text) || lower == "fd" || strings.HasSuffix(lower, "_fd") ||
 		lower == "id" || strings.HasSuffix(lower, "_id") || lower == "pid"
 }
-
-// identifierPath matches a name or a dotted path of names.
-var identifierPath = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
 
 // noArgs reports whether the foreign call whose result d is took no
 // argument: a getter of the process's state (GetConsoleOutputCP()), not

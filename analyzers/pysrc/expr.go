@@ -56,12 +56,13 @@ func (s *fnState) expr(n *syntax.Node) Value {
 		// content: past the atoms a union keeps, they are not lowered.
 		long := (n.Type() == "dictionary" || n.Type() == "set") && n.NamedChildCount() > maxItems
 		var v Value
-		k := 0
+		kept := 0
 		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 			if c.IsNamed() && long {
-				if k++; k > maxAtoms && (constantLeaf(c) || constantDisplay(c, maxLiteralDepth)) {
+				if tableRow(c, kept) {
 					continue
 				}
+				kept++
 			}
 			if c.IsNamed() && !(c.FieldName() == "name" && n.Type() == "keyword_argument") && c.FieldName() != "operator" {
 				cv := s.expr(c)

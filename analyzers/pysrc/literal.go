@@ -6,16 +6,13 @@ import (
 	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
-// literal reads n as a Literal. A dictionary, list, tuple or set of more
-// than maxItems entries is a generated table, not a setting: it is read
-// as another expression, without its text.
+// literal reads n as a Literal. One of more than maxItems entries (a
+// generated table's dictionary or list) is no setting: it is read as
+// another expression, without its text.
 func literal(n *syntax.Node) Literal {
 	l := Literal{Span: span(n)}
-	switch n.Type() {
-	case "dictionary", "list", "tuple", "set":
-		if n.NamedChildCount() > maxItems {
-			return l
-		}
+	if n.NamedChildCount() > maxItems {
+		return l
 	}
 	switch n.Type() {
 	case "dictionary":

@@ -91,8 +91,8 @@ func (s *fnState) seq(n *syntax.Node) Value {
 		if !c.IsNamed() || c.Type() == "comment" {
 			continue
 		}
-		if long && len(items) >= maxAtoms && constantDisplay(c, maxLiteralDepth) {
-			continue // a generated table's row, past what the union keeps
+		if long && tableRow(c, len(items)) {
+			continue
 		}
 		whole = whole || c.Type() == "list_splat" || c.Type() == "parenthesized_list_splat"
 		if v, ok := constant(c); ok && c.Type() == "string" {
@@ -114,11 +114,18 @@ func (s *fnState) seq(n *syntax.Node) Value {
 	return Value{{Root: RootSeq, Index: idx}}
 }
 
+// tableRow reports whether n, after kept items of a long display, is a
+// generated table's row past the atoms its union keeps: a constant or a
+// display of constants, which carries no content and is not lowered.
+func tableRow(n *syntax.Node, kept int) bool {
+	return kept >= maxAtoms && (constantLeaf(n) || constantDisplay(n, maxLiteralDepth))
+}
+
 // constantDisplay reports whether n is a tuple, list, set or dictionary
 // display of constants (numbers, signed or not, strings, None, booleans)
 // and displays of constants, nested at most depth levels: the row of a
 // generated table, which carries no content. A long display's rows past
-// the atoms its union keeps are not lowered (seq, expr), so that a
+// the atoms its union keeps are not lowered (tableRow), so that a
 // megabyte of data costs no more than the union it makes.
 func constantDisplay(n *syntax.Node, depth int) bool {
 	switch n.Type() {

@@ -76,7 +76,7 @@ func TestGeneratedTablesStaySmall(t *testing.T) {
 	}
 	b.WriteString("    'last': opener.open(),\n}\nSHORT = [(1, 2), (3, 4)]\n")
 	parts := extractAll(t, map[string]string{"gen/table.py": b.String()})
-	m := parts[0].(*Module)
+	m := opened(t, parts[0])
 	code := m.Funcs[0].Code()
 	if len(code.Seqs) > 4*maxAtoms {
 		t.Errorf("%d sequences lowered: the rows of the long tables were kept", len(code.Seqs))
@@ -114,7 +114,7 @@ func TestLongTableKeepsNoIndices(t *testing.T) {
 		fmt.Fprintf(&b, "        (%d, \"v%d\"),\n", i, i)
 	}
 	b.WriteString("        opener.open(),\n    ]\n    return data\n")
-	m := extractAll(t, map[string]string{"gen/rows.py": b.String()})[0].(*Module)
+	m := opened(t, extractAll(t, map[string]string{"gen/rows.py": b.String()})[0])
 	for _, f := range m.Funcs {
 		code := f.Code()
 		for _, s := range code.Seqs {

@@ -34,21 +34,23 @@ import (
 //     module stored once;
 //   - a slice or map is its length plus one, 0 for nil, then its elements
 //     (a map's in the order of its keys);
-//   - a Func's code (FuncCode) follows its other fields; a function's
-//     (KindDef) as the names its calls call (Call.called), a boolean that
-//     says whether one of them is a candidate sink (Func.callsCandidate),
-//     then a form of its own: its length, how many elements of each list
-//     type it holds, its fields, with the module's strings.
+//   - a Func's code (FuncCode) follows its other fields: a module or
+//     class body's Env first, then, for every Func, the names its calls
+//     call (Call.called), a boolean that says whether one of them is a
+//     candidate sink (Func.callsCandidate), then the rest of the code as a
+//     form of its own: its length, how many elements of each list type it
+//     holds, its fields, with the module's strings.
 //
 // A decoder allocates the elements of each list type once, the module's
 // string table once, and hands out capped slices of them. It keeps each
-// function's code in its form until Func.Code asks for it, so a module
-// keeps the form it was decoded from (a copy of gob's), which its strings
-// alias. Every module extracted is made the same way (Module.compact),
-// and keeps the source it was lowered from.
+// Func's code but a body's Env in its form until Func.Code asks for it
+// (Build links every module by its bodies' Env, and evaluates a tenth of
+// the bodies), so a module keeps the form it was decoded from (a copy of
+// gob's), which its strings alias. Every module extracted is sealed
+// (Module.compact), then decoded the same way (Module.open).
 
 // codecVersion is the first byte of a module's binary form.
-const codecVersion = 9
+const codecVersion = 10
 
 // maxLiteralDepth bounds the nesting of a Literal's items the codec
 // accepts (Python's own parser nests no deeper than 200 brackets).
@@ -132,7 +134,7 @@ func init() {
 // minSize returns the size of the encoding of a zero T.
 func minSize[T any](elem func(*encoder, *T)) uint64 {
 	var zero T
-	e := &encoder{strings: map[string]uint64{}}
+	e := &encoder{strings: map[string]uint64{}, sub: &encoder{}}
 	elem(e, &zero)
 	return uint64(len(e.body))
 }
@@ -238,23 +240,35 @@ func (m *Module) GobDecode(data []byte) error {
 	return nil
 }
 
-// compact returns the module as its binary form decoded, with its
-// source's stamp but not the source, which is read again from the file
-// when locations need its text (module.Source): a module so made holds its
-// functions' code encoded until Build evaluates them, as one the cache
-// stored does, and costs a fraction of the memory of the lowered one.
+// compact returns the module sealed: its binary form, with its source's
+// stamp but not the source, which is read again from the file when
+// locations need its text (module.Source), and the fields the run reads
+// before Build (File, Package, Config, Need). It costs a fraction of the
+// memory of the lowered module, and of the decoded one (see open).
 func (m *Module) compact() (*Module, error) {
 	head, err := m.encodeHead()
 	if err != nil {
 		return nil, err
 	}
-	out, d, err := decodeHead(head)
-	if err != nil || d.left() != 0 {
+	return &Module{File: m.File, Package: m.Package, Config: m.Config, Need: m.Need, stamp: source.StampOf(m.src),
+		wire: m.withStamp(head), sealed: true}, nil
+}
+
+// open returns the module decoded, a sealed one's as a copy (the cache
+// may be writing the sealed part meanwhile): it holds its functions' code
+// encoded until Build evaluates them, as a module the cache stored does.
+func (m *Module) open() (*Module, error) {
+	if !m.sealed {
+		return m, nil
+	}
+	out, d, err := decodeHead(m.wire)
+	if err != nil {
+		return nil, err
+	}
+	if d.uint(); d.err != nil || d.left() != 4 {
 		return nil, errCodec
 	}
-	out.stamp = source.StampOf(m.src)
-	// In the room after the head: out.form is capped at the head.
-	out.wire = m.withStamp(head)
+	out.src, out.stamp, out.wire = m.src, m.stamp, m.wire
 	return &out, nil
 }
 
@@ -269,10 +283,8 @@ func decodeHead(data []byte) (Module, *decoder, error) {
 	if !d.allocLists() {
 		return Module{}, nil, errCodec
 	}
-	// Each function takes one lazyCode at most, and each module or class
-	// body one code; a class body is one of the module's classes.
+	// Each Func takes one lazyCode.
 	d.lazies.alloc(uint64(len(d.funcs.elems)))
-	d.codes.alloc(uint64(len(d.classes.elems)) + 1)
 	var out Module
 	d.module(&out)
 	if d.err != nil || !d.used() {
@@ -448,8 +460,10 @@ func (e *encoder) fn(f *Func) {
 		code = &FuncCode{} // a Func made by hand; decoded, it has code
 	}
 	if f.Kind != KindDef {
-		e.code(code)
-		return
+		encodeList(e, listBinding, code.Env, (*encoder).binding)
+		rest := *code
+		rest.Env = nil
+		code = &rest
 	}
 	e.stringList(f.calledNames())
 	e.bool(f.callsCandidate())
@@ -691,10 +705,8 @@ type decoder struct {
 	depth int // of the Literal being read
 	err   error
 
-	// lazies and codes hold the functions' lazyCode and the module and
-	// class bodies' code, allocated once for the module.
+	// lazies hold the Funcs' lazyCode, allocated once for the module.
 	lazies list[lazyCode]
-	codes  list[FuncCode]
 
 	imports  list[Import]
 	funcs    list[Func]
@@ -941,10 +953,9 @@ func (d *decoder) fn(f *Func) {
 	f.Globals = decodeList(d, &d.stores, (*decoder).store)
 	f.Span = d.span()
 	f.NameSpan = d.span()
+	var env []Binding
 	if f.Kind != KindDef {
-		f.code = d.codes.next()
-		d.code(f.code)
-		return
+		env = decodeList(d, &d.bindings, (*decoder).binding)
 	}
 	called := d.stringList()
 	candidate := d.bool()
@@ -955,7 +966,7 @@ func (d *decoder) fn(f *Func) {
 	}
 	end := d.off + int(n)
 	f.lazy = d.lazies.next()
-	f.lazy.raw, f.lazy.table, f.lazy.called, f.lazy.candidate = d.data[d.off:end:end], d.table, called, candidate
+	f.lazy.raw, f.lazy.table, f.lazy.called, f.lazy.candidate, f.lazy.env = d.data[d.off:end:end], d.table, called, candidate, env
 	d.off = end
 }
 
@@ -977,14 +988,15 @@ func (d *decoder) code(c *FuncCode) {
 	c.Captures = decodeList(d, &d.captures, (*decoder).capture)
 }
 
-// A lazyCode is a function's code in its binary form (lazyCode), with the
-// module's strings, the names its calls call (Func.called) and whether one
-// of them is a candidate sink (Func.callsCandidate), and the code get
-// decoded from it until release lets go of it. It is shared by every copy
-// of its Func.
+// A lazyCode is a Func's code in its binary form (lazyCode), with the
+// module's strings, a body's Env (decoded with the module), the names its
+// calls call (Func.called) and whether one of them is a candidate sink
+// (Func.callsCandidate), and the code get decoded from it until release
+// lets go of it. It is shared by every copy of its Func.
 type lazyCode struct {
 	raw       []byte
 	table     []string
+	env       []Binding
 	called    []string
 	candidate bool
 	code      atomic.Pointer[FuncCode]
@@ -1018,16 +1030,19 @@ func (l *lazyCode) release() { l.code.Store(nil) }
 func (l *lazyCode) decode() *FuncCode {
 	d := &decoder{data: l.raw, table: l.table}
 	if !d.allocLists() {
-		return &FuncCode{}
+		return &FuncCode{Env: l.env}
 	}
 	var c FuncCode
 	d.code(&c)
-	if d.err != nil || d.left() != 0 || !d.used() || len(c.Calls) != len(l.called) {
-		return &FuncCode{}
+	if d.err != nil || d.left() != 0 || !d.used() || len(c.Calls) != len(l.called) || l.env != nil && c.Env != nil {
+		return &FuncCode{Env: l.env}
+	}
+	if l.env != nil {
+		c.Env = l.env
 	}
 	for i := range c.Calls {
 		if c.Calls[i].called() != l.called[i] {
-			return &FuncCode{}
+			return &FuncCode{Env: l.env}
 		}
 	}
 	return &c

@@ -88,7 +88,7 @@ func codecModules(t testing.TB) []*Module {
 	var mods []*Module
 	for _, files := range codecRepos(t) {
 		for _, p := range extractAll(t, files) {
-			mods = append(mods, p.(*Module))
+			mods = append(mods, opened(t, p))
 		}
 	}
 	return mods
@@ -111,10 +111,13 @@ func recode(t testing.TB, m *Module) *Module {
 	return &back
 }
 
-// loaded returns a copy of m whose functions' code is decoded, without
-// what the decoder keeps to decode it, and without its source but its
-// size and checksum, as the cache stores it.
+// loaded returns a copy of m opened, whose functions' code is decoded,
+// without what the decoder keeps to decode it, and without its source but
+// its size and checksum, as the cache stores it.
 func loaded(m *Module) *Module {
+	if o, err := m.open(); err == nil {
+		m = o
+	}
 	out := *m
 	out.form, out.wire = nil, nil
 	if m.src != nil {
@@ -269,7 +272,7 @@ func (f *filler) fill(v reflect.Value) {
 	case reflect.Struct:
 		for i := range v.NumField() {
 			// What a decoder keeps to decode a function's code is its own.
-			if name := v.Type().Field(i).Name; name != "lazy" && name != "form" {
+			if name := v.Type().Field(i).Name; name != "lazy" && name != "form" && name != "sealed" {
 				f.fill(reach(v, i))
 			}
 		}
@@ -427,7 +430,7 @@ func FuzzModuleCodec(f *testing.F) {
 				}
 			}
 		}
-		mod := extractAll(t, map[string]string{"app/views.py": src})[0].(*Module)
+		mod := opened(t, extractAll(t, map[string]string{"app/views.py": src})[0])
 		sameModule(t, mod, recode(t, mod), "extracted")
 	})
 }
@@ -558,25 +561,31 @@ func TestLazyCode(t *testing.T) {
 }
 
 // TestPartsAreCompact extracts every repository of the tests: each module
-// must be the one lowered, its functions' code kept encoded, its source
-// left to be read again (only its stamp kept), and Build
-// must find the same of each. A whole build of the compact modules decodes
-// only the functions it evaluates (it finds its roots and callers without
+// must be sealed, nothing decoded but what the run reads before Build,
+// its source left to be read again (only its stamp kept); opened, it must
+// be the one lowered, every Func's code kept encoded, and Build must find
+// the same of each. A whole build of the compact modules decodes only the
+// functions it evaluates (it finds its roots and callers without
 // decoding), and lets go of their code once their summaries are final.
 func TestPartsAreCompact(t *testing.T) {
 	compacted, evaluated, held := 0, 0, 0
 	for _, files := range codecRepos(t) {
 		lowered, parts := extractParts(t, files, nil, true), extractParts(t, files, nil, false)
 		for i := range lowered {
-			m, c := lowered[i].(*Module), parts[i].(*Module)
-			if m.form != nil || c.form == nil {
-				t.Fatalf("%s: kept as a form %v when lowered, %v when extracted", m.File, m.form != nil, c.form != nil)
+			m, sealed := lowered[i].(*Module), parts[i].(*Module)
+			if !sealed.sealed || sealed.Funcs != nil || sealed.Imports != nil || sealed.File != m.File || sealed.Package != m.Package ||
+				!slices.Equal(sealed.Need, m.Need) || !reflect.DeepEqual(sealed.Config, m.Config) {
+				t.Fatalf("%s: extracted, the module is not sealed with its path, package flag, settings and needs", m.File)
+			}
+			c := opened(t, sealed)
+			if m.form != nil || c.form == nil || c.sealed {
+				t.Fatalf("%s: kept as a form %v when lowered, %v when opened (sealed %v)", m.File, m.form != nil, c.form != nil, c.sealed)
 			}
 			for j := range c.Funcs {
+				if c.Funcs[j].lazy == nil {
+					t.Fatalf("%s: code of %q decoded", c.File, c.Funcs[j].Name)
+				}
 				if c.Funcs[j].Kind == KindDef {
-					if c.Funcs[j].lazy == nil {
-						t.Fatalf("%s: function %s decoded", c.File, c.Funcs[j].Name)
-					}
 					compacted++
 				}
 			}
@@ -635,7 +644,11 @@ func TestEncodingIsKept(t *testing.T) {
 			if err != nil || !bytes.Equal(got, want) || &got[0] != &c.wire[0] {
 				t.Fatalf("%s: the extracted module encodes to other bytes, or a copy (%v)", m.File, err)
 			}
-			if &c.form[0] != &got[0] || cap(got)-len(got) > 14 || cap(want)-len(want) > 14 {
+			o := opened(t, c)
+			if again, err := o.GobEncode(); err != nil || &again[0] != &got[0] {
+				t.Fatalf("%s: opened, the module encodes to a copy (%v)", m.File, err)
+			}
+			if &o.form[0] != &got[0] || cap(got)-len(got) > 14 || cap(want)-len(want) > 14 {
 				t.Fatalf("%s: the form is not the start of an array of %d bytes holding %d", m.File, cap(got), len(got))
 			}
 			var back Module

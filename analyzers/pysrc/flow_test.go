@@ -113,7 +113,7 @@ func TestFlow(t *testing.T) {
         case _:
             return
 `
-	m := extractAll(t, map[string]string{"app/views.py": src})[0].(*Module)
+	m := opened(t, extractAll(t, map[string]string{"app/views.py": src})[0])
 	got := flowText(m, &m.Funcs[1])
 	want := `assign request.META.get()
 if check() [(not truth ok and truth check(request))]
@@ -193,7 +193,7 @@ class V(View):
     def get(self, request):
         pass
 `
-	m := extractAll(t, map[string]string{"app/views.py": src})[0].(*Module)
+	m := opened(t, extractAll(t, map[string]string{"app/views.py": src})[0])
 	var settings []string
 	for _, s := range m.Settings {
 		settings = append(settings, fmt.Sprintf("%s=%d:%s%q", s.Name, s.Value.Kind, s.Value.Text, s.Value.Strings()))
@@ -261,7 +261,7 @@ func TestMatchChain(t *testing.T) {
         case {"k": v}:
             use(v)
 `
-	m := extractAll(t, map[string]string{"app/views.py": src})[0].(*Module)
+	m := opened(t, extractAll(t, map[string]string{"app/views.py": src})[0])
 	got := flowText(m, &m.Funcs[1])
 	want := `if status() [status(request) in "SUCCESS"["SUCCESS"]]
   expr ok()
@@ -295,7 +295,7 @@ func TestConditionsLoweredOnce(t *testing.T) {
     ok = left() == right()
     return ok
 `
-	m := extractAll(t, map[string]string{"app/views.py": src})[0].(*Module)
+	m := opened(t, extractAll(t, map[string]string{"app/views.py": src})[0])
 	f := &m.Funcs[1]
 	var names []string
 	for _, c := range f.Code().Calls {

@@ -50,6 +50,12 @@ type Module struct {
 	// whole binary form, those included, which GobEncode gives as is; form
 	// is its start.
 	form, wire []byte
+	// sealed is set for a module as extraction returns it: its File,
+	// Package, Config and Need, its source's stamp and its binary form,
+	// nothing decoded (Module.compact). Build decodes a copy of it
+	// (Module.open): a scan holds every module of the repository until it
+	// builds, and the decoded form costs more memory than the binary one.
+	sealed bool
 }
 
 // Path returns the module's file path.
@@ -121,21 +127,21 @@ type Func struct {
 	Globals       []Store
 	// Span is the definition; NameSpan its name.
 	Span, NameSpan Span
-	// code is what Code returns; lazy, for a function of a decoded module
+	// code is what Code returns; lazy, for a Func of a decoded module
 	// (every module extracted, or read from the cache), holds its code
-	// still encoded (see codec.go), the names its calls call (Call.called)
-	// and whether one is a candidate sink, which Build reads without
-	// decoding it.
+	// still encoded (see codec.go), a body's Env, the names its calls call
+	// (Call.called) and whether one is a candidate sink, which Build reads
+	// without decoding it.
 	code *FuncCode
 	lazy *lazyCode
 }
 
 // Code returns the function's code. A decoded module (every module
-// extracted, or read from the cache) keeps the code of its functions (not
-// of module and class bodies) encoded until it is asked for: a run links
-// every module of the repository but evaluates a part of its functions,
-// and Build lets go of a function's code once its summary is final. It is
-// safe for concurrent use.
+// extracted, or read from the cache) keeps the code of its Funcs (but the
+// Env of module and class bodies) encoded until it is asked for: a run
+// links every module of the repository but evaluates a part of its
+// functions, and Build lets go of a function's code once its summary is
+// final. It is safe for concurrent use.
 func (f *Func) Code() *FuncCode {
 	if f.lazy != nil {
 		return f.lazy.get()
@@ -182,6 +188,18 @@ type FuncCode struct {
 	Loops    []Loop
 	Tests    []Test
 	Captures []Capture
+}
+
+// bodyEnv returns what a module or class body binds at its end
+// (FuncCode.Env), without decoding code kept encoded.
+func (f *Func) bodyEnv() []Binding {
+	switch {
+	case f.lazy != nil:
+		return f.lazy.env
+	case f.code != nil:
+		return f.code.Env
+	}
+	return nil
 }
 
 // callNames yields the name each of f's calls calls (Call.called), in

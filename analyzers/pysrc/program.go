@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/source"
@@ -210,10 +211,13 @@ func buildFor(pass *analyzers.BuildPass) (any, error) {
 	p := &Program{byPath: map[string]*module{}, byKey: map[string][]*module{}, exact: map[string]*module{}, packages: map[string]bool{}, requestStorers: map[string][]*fn{},
 		cleans: map[string]bool{}, resolutions: map[resolutionKey]resolution{}, spare: pass.Spare, root: pass.Root}
 	scanned := pass.Scanned
-	for _, part := range pass.Parts {
-		m, ok := part.(*Module)
-		if !ok {
-			return nil, fmt.Errorf("pysrc: part of %s is a %T", part.Path(), part)
+	mods, err := openParts(pass)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range mods {
+		if m == nil {
+			continue
 		}
 		if _, dup := p.byPath[m.File]; dup || len(m.Funcs) == 0 {
 			continue
@@ -235,10 +239,56 @@ func buildFor(pass *analyzers.BuildPass) (any, error) {
 	return p, nil
 }
 
+// openParts returns the pass's modules decoded (Module.open), in the
+// order of the parts: on Build's goroutine, and on the cores it can take
+// from the pass's spare ones meanwhile. A module that does not decode is
+// nil, with a warning: the run goes on without it.
+func openParts(pass *analyzers.BuildPass) ([]*Module, error) {
+	mods := make([]*Module, len(pass.Parts))
+	errs := make([]error, len(pass.Parts))
+	for i, part := range pass.Parts {
+		m, ok := part.(*Module)
+		if !ok {
+			return nil, fmt.Errorf("pysrc: part of %s is a %T", part.Path(), part)
+		}
+		mods[i] = m
+	}
+	var next atomic.Int64
+	open := func() {
+		for i := int(next.Add(1) - 1); i < len(mods); i = int(next.Add(1) - 1) {
+			mods[i], errs[i] = mods[i].open()
+		}
+	}
+	var wg sync.WaitGroup
+take:
+	for range maxOpeners {
+		select {
+		case <-pass.Spare: // never ready when nil
+			wg.Go(func() {
+				defer func() { pass.Spare <- struct{}{} }()
+				open()
+			})
+		default:
+			break take
+		}
+	}
+	open()
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil && pass.Warn != nil {
+			pass.Warn(fmt.Sprintf("%s: the Python model could not decode its part (%v); the file is left out of the model", pass.Parts[i].Path(), err))
+		}
+	}
+	return mods, nil
+}
+
+// maxOpeners bounds the spare cores openParts takes.
+const maxOpeners = 7
+
 // link adds a module to the program.
 func (p *Program) link(m *Module) {
 	mod := &module{Module: m, prog: p, env: map[string]Value{}}
-	for _, b := range m.Funcs[0].Code().Env {
+	for _, b := range m.Funcs[0].bodyEnv() {
 		mod.env[b.Name] = b.Value
 	}
 	mod.fns = make([]*fn, len(m.Funcs))
@@ -252,7 +302,7 @@ func (p *Program) link(m *Module) {
 			continue
 		}
 		cl := &class{Class: c, mod: mod, body: mod.fns[c.Body], methods: map[string]*fn{}, storers: map[string][]*fn{}, env: map[string]Value{}}
-		for _, b := range m.Funcs[c.Body].Code().Env {
+		for _, b := range m.Funcs[c.Body].bodyEnv() {
 			cl.env[b.Name] = b.Value
 		}
 		mod.classes[i] = cl

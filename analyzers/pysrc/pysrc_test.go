@@ -95,6 +95,17 @@ func extractParts(t testing.TB, files map[string]string, list []string, lowered 
 	return parts
 }
 
+// opened returns the part's module decoded, as Build decodes it
+// (Module.open).
+func opened(t testing.TB, part analyzers.Part) *Module {
+	t.Helper()
+	m, err := part.(*Module).open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 func buildAll(t testing.TB, files map[string]string) *Program {
 	t.Helper()
 	p, err := build(extractAll(t, files))

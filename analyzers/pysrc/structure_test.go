@@ -288,7 +288,7 @@ def f(x):
 	if !reflect.DeepEqual(loadedParts(parts), loadedParts(back)) {
 		t.Fatal("a part differs once decoded")
 	}
-	m := parts[0].(*Module)
+	m := opened(t, parts[0])
 	f := m.Funcs[1]
 	if len(m.Funcs[0].Code().Seqs) == 0 || len(m.Funcs[0].Code().Sets) != 1 || len(m.Funcs[0].Code().Loops) != 1 || len(f.Globals) != 1 ||
 		len(f.Code().Tests) != 1 || len(f.Code().Loops) != 1 || len(f.Code().Captures) != 1 || len(f.Code().Exprs) == 0 {

@@ -147,7 +147,7 @@ func (c *class) method(name string, skip int) *fn {
 // the class whose body binds it.
 func (c *class) classAttr(name string) *class {
 	for _, k := range c.mro {
-		if _, ok := k.env[name]; ok {
+		if _, ok := k.env.lookup(name); ok {
 			return k
 		}
 	}

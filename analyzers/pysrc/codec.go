@@ -701,7 +701,7 @@ func (l *list[T]) next() *T {
 type decoder struct {
 	data  []byte
 	off   int
-	table []string
+	table *stringTable
 	depth int // of the Literal being read
 	err   error
 
@@ -831,19 +831,40 @@ func (d *decoder) readTable() {
 		d.fail()
 		return
 	}
-	var all string
+	if total > math.MaxUint32 {
+		d.fail()
+		return
+	}
+	t := &stringTable{ends: make([]uint32, n)}
 	if total > 0 {
-		all = unsafe.String(&d.data[d.off], int(total))
+		t.all = unsafe.String(&d.data[d.off], int(total))
 	}
 	d.off += int(total)
-	d.table = make([]string, n)
-	start := uint64(0)
-	for i := range d.table {
+	end := uint64(0)
+	for i := range t.ends {
 		size, k := binary.Uvarint(lengths)
 		lengths = lengths[k:]
-		d.table[i] = all[start : start+size]
-		start += size
+		end += size
+		t.ends[i] = uint32(end)
 	}
+	d.table = t
+}
+
+// A stringTable is a module's strings, each stored once in its binary
+// form: all of them in a row, and where each ends (4 bytes a string, where
+// a string's header takes 16).
+type stringTable struct {
+	all  string
+	ends []uint32
+}
+
+// at returns the string numbered i (from 0).
+func (t *stringTable) at(i int) string {
+	start := uint32(0)
+	if i > 0 {
+		start = t.ends[i-1]
+	}
+	return t.all[start:t.ends[i]]
 }
 
 func (d *decoder) string() string {
@@ -851,11 +872,11 @@ func (d *decoder) string() string {
 	switch {
 	case n == 0:
 		return ""
-	case n > uint64(len(d.table)):
+	case d.table == nil || n > uint64(len(d.table.ends)):
 		d.fail()
 		return ""
 	}
-	return d.table[n-1]
+	return d.table.at(int(n - 1))
 }
 
 func (d *decoder) span() Span {
@@ -995,7 +1016,7 @@ func (d *decoder) code(c *FuncCode) {
 // lets go of it. It is shared by every copy of its Func.
 type lazyCode struct {
 	raw       []byte
-	table     []string
+	table     *stringTable
 	env       []Binding
 	called    []string
 	candidate bool

@@ -101,12 +101,17 @@ type TestAt struct {
 // Loc returns the location of span s of the test's module.
 func (t *TestAt) Loc(s Span) Loc { return Loc{t.Mod, s} }
 
-// Tests returns the function's conditions, in the order of the code.
+// Tests returns the function's conditions, in the order of the code,
+// each with what its condition holds (TestAt.Cond) but not the condition's
+// Value: a family may keep the tests after Build lets go of the code, whose
+// arrays the Value would hold.
 func (e *Eval) Tests() []TestAt {
 	tests := e.fr.fcode().Tests
 	out := make([]TestAt, len(tests))
 	for i, t := range tests {
-		out[i] = TestAt{Test: t, Cond: e.fr.value(t.Cond), Mod: e.fr.f.mod}
+		cond := e.fr.value(t.Cond)
+		t.Cond = nil
+		out[i] = TestAt{Test: t, Cond: cond, Mod: e.fr.f.mod}
 	}
 	return out
 }

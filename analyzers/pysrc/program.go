@@ -116,9 +116,10 @@ type module struct {
 	prog    *Program
 	fns     []*fn
 	classes []*class
-	// env indexes the module body's bindings by name; storers are the
-	// functions that assign each name declared global in them.
-	env     map[string]Value
+	// env is what the module body binds, sorted by name (FuncCode.Env);
+	// storers are the functions that assign each name declared global in
+	// them.
+	env     env
 	storers map[string][]*fn
 	// scanned says the scan reports on the module (see demand).
 	scanned bool
@@ -185,8 +186,8 @@ type class struct {
 	methods map[string]*fn
 	// storers are the methods that assign each attribute of self.
 	storers map[string][]*fn
-	// env indexes the class body's bindings.
-	env map[string]Value
+	// env is what the class body binds, sorted by name.
+	env env
 	// Resolved on first use: the method resolution order (the class
 	// first), the external bases' names, the kind of object instances
 	// are.
@@ -287,10 +288,7 @@ const maxOpeners = 7
 
 // link adds a module to the program.
 func (p *Program) link(m *Module) {
-	mod := &module{Module: m, prog: p, env: map[string]Value{}}
-	for _, b := range m.Funcs[0].bodyEnv() {
-		mod.env[b.Name] = b.Value
-	}
+	mod := &module{Module: m, prog: p, env: m.Funcs[0].bodyEnv()}
 	mod.fns = make([]*fn, len(m.Funcs))
 	for i := range m.Funcs {
 		mod.fns[i] = &fn{Func: &m.Funcs[i], mod: mod, idx: int32(i)}
@@ -301,10 +299,7 @@ func (p *Program) link(m *Module) {
 		if c.Body <= 0 || int(c.Body) >= len(mod.fns) {
 			continue
 		}
-		cl := &class{Class: c, mod: mod, body: mod.fns[c.Body], methods: map[string]*fn{}, storers: map[string][]*fn{}, env: map[string]Value{}}
-		for _, b := range m.Funcs[c.Body].bodyEnv() {
-			cl.env[b.Name] = b.Value
-		}
+		cl := &class{Class: c, mod: mod, body: mod.fns[c.Body], methods: map[string]*fn{}, storers: map[string][]*fn{}, env: m.Funcs[c.Body].bodyEnv()}
 		mod.classes[i] = cl
 	}
 	for _, f := range mod.fns {
@@ -335,6 +330,18 @@ func (p *Program) link(m *Module) {
 	p.modules = append(p.modules, mod)
 	p.byPath[m.File] = mod
 	p.index(mod)
+}
+
+// An env is what a module or class body binds, sorted by name.
+type env []Binding
+
+// lookup returns the value the body binds name to.
+func (e env) lookup(name string) (Value, bool) {
+	i, ok := slices.BinarySearchFunc(e, name, func(b Binding, name string) int { return strings.Compare(b.Name, name) })
+	if !ok {
+		return nil, false
+	}
+	return e[i].Value, true
 }
 
 // classOf returns the class at index i of the module, nil when there is

@@ -158,7 +158,7 @@ func (r *Reader) constIn(m *module, name string, depth int) (*Setting, Loc, bool
 			return s, Loc{m, s.Value.Span}, true
 		}
 	}
-	v, ok := m.env[name]
+	v, ok := m.env.lookup(name)
 	if !ok || len(v) != 1 || v[0].Root != RootImport || int(v[0].Index) >= len(m.Imports) {
 		return nil, Loc{}, false
 	}
@@ -274,7 +274,7 @@ func (c *class) Const(name string) (*Setting, Loc, bool) {
 				return s, Loc{k.mod, s.Value.Span}, true
 			}
 		}
-		if _, ok := k.env[name]; ok {
+		if _, ok := k.env.lookup(name); ok {
 			return nil, Loc{}, false
 		}
 	}
@@ -285,7 +285,8 @@ func (c *class) Const(name string) (*Setting, Loc, bool) {
 // body, with the class whose body binds it.
 func (c *class) Binding(name string) (Value, *ClassDef) {
 	if k := c.classAttr(name); k != nil {
-		return k.env[name], k
+		v, _ := k.env.lookup(name)
+		return v, k
 	}
 	return nil, nil
 }

@@ -20,7 +20,7 @@ func (fr *frame) global(m *module, name string, depth int) []Datum {
 
 // topLevel is global, uncached.
 func (fr *frame) topLevel(m *module, name string, depth int) []Datum {
-	if v, ok := m.env[name]; ok {
+	if v, ok := m.env.lookup(name); ok {
 		if ds, ok := fr.static(m, v, depth); ok {
 			return ds
 		}

@@ -49,8 +49,16 @@ const maxFlows = 16
 // become the function's flows, other data an event.
 func (fr *frame) sink(cs *CallSite, s Sink) {
 	loc := cs.Loc()
-	ev := &Event{Sink: s, Call: loc, Callee: cs.CalleeText(), At: loc}
-	ev.AtName = ev.Callee
+	ev := &Event{Sink: s, Call: loc, At: loc}
+	// The callee's text is read from the module's source, which is then
+	// kept: only for a call that makes a flow or an event.
+	callee := func() string {
+		if ev.AtName == "" {
+			ev.Callee = cs.CalleeText()
+			ev.AtName = ev.Callee
+		}
+		return ev.Callee
+	}
 	for i, a := range cs.c.Args {
 		if i >= len(s.Uses) || s.Uses[i] == UseNone {
 			continue
@@ -77,7 +85,7 @@ func (fr *frame) sink(cs *CallSite, s Sink) {
 						w = escape(w, loc)
 					}
 					if w.Tag == TagSym {
-						fr.flow(SinkFlow{Param: w.Param, Ops: w.Ops, Sink: s, At: loc, Callee: ev.Callee})
+						fr.flow(SinkFlow{Param: w.Param, Ops: w.Ops, Sink: s, At: loc, Callee: callee()})
 						continue
 					}
 					data = union(data, w)
@@ -98,6 +106,7 @@ func (fr *frame) sink(cs *CallSite, s Sink) {
 		ev.Args = append(ev.Args, EventArg{Data: carried})
 	}
 	if len(ev.Args) > 0 {
+		callee()
 		fr.events = append(fr.events, ev)
 	}
 }

@@ -50,7 +50,7 @@ import (
 // (Module.compact), then decoded the same way (Module.open).
 
 // codecVersion is the first byte of a module's binary form.
-const codecVersion = 10
+const codecVersion = 11
 
 // maxLiteralDepth bounds the nesting of a Literal's items the codec
 // accepts (Python's own parser nests no deeper than 200 brackets).
@@ -92,6 +92,7 @@ const (
 	listValue
 	listAtom
 	listOp
+	listRef
 	numLists
 )
 
@@ -128,6 +129,7 @@ func init() {
 		listValue:   minSize((*encoder).valueElem),
 		listAtom:    minSize((*encoder).atom),
 		listOp:      minSize((*encoder).op),
+		listRef:     minSize((*encoder).stringElem),
 	}
 }
 
@@ -334,6 +336,7 @@ func (d *decoder) allocLists() bool {
 	d.values.alloc(count[listValue])
 	d.atoms.alloc(count[listAtom])
 	d.ops.alloc(count[listOp])
+	d.refs.alloc(count[listRef])
 	return true
 }
 
@@ -402,6 +405,7 @@ func (e *encoder) stringElem(s *string)  { e.string(*s) }
 func (e *encoder) int32Elem(v *int32)    { e.int(*v) }
 func (e *encoder) spanElem(s *Span)      { e.span(*s) }
 func (e *encoder) stringList(s []string) { encodeList(e, listString, s, (*encoder).stringElem) }
+func (e *encoder) refList(s []string)    { encodeList(e, listRef, s, (*encoder).stringElem) }
 func (e *encoder) value(v Value)         { encodeList(e, listAtom, v, (*encoder).atom) }
 func (e *encoder) valueElem(v *Value)    { e.value(*v) }
 func (e *encoder) valueList(v []Value)   { encodeList(e, listValue, v, (*encoder).valueElem) }
@@ -465,7 +469,7 @@ func (e *encoder) fn(f *Func) {
 		rest.Env = nil
 		code = &rest
 	}
-	e.stringList(f.calledNames())
+	e.refList(f.calledNames())
 	e.bool(f.callsCandidate())
 	e.lazyCode(code)
 }
@@ -735,6 +739,7 @@ type decoder struct {
 	values   list[Value]
 	atoms    list[Atom]
 	ops      list[Op]
+	refs     list[uint32]
 }
 
 // fail marks the form corrupt: every read after returns zero.
@@ -753,7 +758,7 @@ func (d *decoder) used() bool {
 		len(d.bindings.elems)+len(d.stmts.elems)+len(d.runs.elems)+len(d.targets.elems)+
 		len(d.conds.elems)+len(d.operands.elems)+len(d.seqs.elems)+len(d.exprs.elems)+
 		len(d.sets.elems)+len(d.loops.elems)+len(d.tests.elems)+len(d.captures.elems)+
-		len(d.values.elems)+len(d.atoms.elems)+len(d.ops.elems) == 0
+		len(d.values.elems)+len(d.atoms.elems)+len(d.ops.elems)+len(d.refs.elems) == 0
 }
 
 func (d *decoder) uint() uint64 {
@@ -858,6 +863,15 @@ type stringTable struct {
 	ends []uint32
 }
 
+// ref returns the string a form numbers n: 0 for "", else the string at
+// n-1.
+func (t *stringTable) ref(n uint32) string {
+	if n == 0 {
+		return ""
+	}
+	return t.at(int(n - 1))
+}
+
 // at returns the string numbered i (from 0).
 func (t *stringTable) at(i int) string {
 	start := uint32(0)
@@ -925,9 +939,21 @@ func (d *decoder) stringElem(s *string) { *s = d.string() }
 func (d *decoder) int32Elem(v *int32)   { *v = d.int() }
 func (d *decoder) spanElem(s *Span)     { *s = d.span() }
 func (d *decoder) stringList() []string { return decodeList(d, &d.strs, (*decoder).stringElem) }
-func (d *decoder) value() Value         { return decodeList(d, &d.atoms, (*decoder).atom) }
-func (d *decoder) valueElem(v *Value)   { *v = d.value() }
-func (d *decoder) valueList() []Value   { return decodeList(d, &d.values, (*decoder).valueElem) }
+func (d *decoder) refList() []uint32    { return decodeList(d, &d.refs, (*decoder).refElem) }
+
+// refElem reads a string as its number in the table (0 for ""), which
+// stringTable.ref turns into the string.
+func (d *decoder) refElem(r *uint32) {
+	n := d.uint()
+	if n > 0 && (d.table == nil || n > uint64(len(d.table.ends))) {
+		d.fail()
+		return
+	}
+	*r = uint32(n)
+}
+func (d *decoder) value() Value       { return decodeList(d, &d.atoms, (*decoder).atom) }
+func (d *decoder) valueElem(v *Value) { *v = d.value() }
+func (d *decoder) valueList() []Value { return decodeList(d, &d.values, (*decoder).valueElem) }
 
 func (d *decoder) module(m *Module) {
 	m.File = d.string()
@@ -978,7 +1004,7 @@ func (d *decoder) fn(f *Func) {
 	if f.Kind != KindDef {
 		env = decodeList(d, &d.bindings, (*decoder).binding)
 	}
-	called := d.stringList()
+	called := d.refList()
 	candidate := d.bool()
 	n := d.uint()
 	if n > uint64(d.left()) {
@@ -1018,7 +1044,7 @@ type lazyCode struct {
 	raw       []byte
 	table     *stringTable
 	env       []Binding
-	called    []string
+	called    []uint32
 	candidate bool
 	code      atomic.Pointer[FuncCode]
 }
@@ -1062,7 +1088,7 @@ func (l *lazyCode) decode() *FuncCode {
 		c.Env = l.env
 	}
 	for i := range c.Calls {
-		if c.Calls[i].called() != l.called[i] {
+		if c.Calls[i].called() != l.table.ref(l.called[i]) {
 			return &FuncCode{Env: l.env}
 		}
 	}

@@ -543,7 +543,7 @@ func TestLazyCode(t *testing.T) {
 
 	m = decode()
 	f = caller(m)
-	f.lazy.called = []string{"helper", "other"}
+	f.lazy.called = []uint32{f.lazy.called[0], 0} // "helper", ""
 	if n := len(f.Code().Calls); n != 0 {
 		t.Errorf("code whose calls disagree with their names has %d calls, want none", n)
 	}

@@ -207,8 +207,8 @@ func (f *Func) bodyEnv() []Binding {
 func (f *Func) callNames() iter.Seq[string] {
 	return func(yield func(string) bool) {
 		if f.lazy != nil {
-			for _, name := range f.lazy.called {
-				if !yield(name) {
+			for _, ref := range f.lazy.called {
+				if !yield(f.lazy.table.ref(ref)) {
 					return
 				}
 			}
@@ -251,17 +251,8 @@ func (f *Func) callsCandidate() bool {
 	return false
 }
 
-// calledNames returns the names f's calls call (callNames) as a slice:
-// the one kept with code kept encoded.
-func (f *Func) calledNames() []string {
-	switch {
-	case f.lazy != nil:
-		return f.lazy.called
-	case f.code == nil:
-		return nil
-	}
-	return slices.AppendSeq(make([]string, 0, len(f.code.Calls)), f.callNames())
-}
+// calledNames returns the names f's calls call (callNames) as a slice.
+func (f *Func) calledNames() []string { return slices.Collect(f.callNames()) }
 
 // ParamKind says how a parameter takes its arguments.
 type ParamKind uint8

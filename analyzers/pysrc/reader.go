@@ -315,10 +315,12 @@ func (p *Program) Callers(name string) []CallRef {
 		p.callSites = map[string][]CallRef{}
 		for _, m := range p.modules {
 			for _, f := range m.fns {
-				for i, n := range f.calledNames() {
+				i := int32(0)
+				for n := range f.callNames() {
 					if n != "" {
-						p.callSites[n] = append(p.callSites[n], CallRef{f, int32(i)})
+						p.callSites[n] = append(p.callSites[n], CallRef{f, i})
 					}
+					i++
 				}
 			}
 		}

@@ -53,20 +53,13 @@ func (p *Program) summarize() {
 	// whole is neither queued as a root nor as a caller (callersOf): its
 	// calls are not read, nor its code decoded.
 	whole, queued := make([]bool, len(p.modules)), make([]bool, len(p.modules))
-	calls, n := 0, 0
+	n := 0
 	for i, m := range p.modules {
 		n += len(m.fns)
 		whole[i] = moduleRoot(m.Module)
 		queued[i] = whole[i] || m.scanned
-		if queued[i] || !p.onDemand {
-			for _, f := range m.fns {
-				for range f.callNames() {
-					calls++
-				}
-			}
-		}
 	}
-	s.callers = make(map[string][]*fn, calls/4)
+	s.callers = map[string][]*fn{}
 	for i, m := range p.modules {
 		if !queued[i] && p.onDemand {
 			continue

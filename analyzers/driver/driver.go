@@ -123,6 +123,9 @@ func Run(cfg Config) (*Result, error) {
 		// Every tree is closed: the C heap's free memory goes back to the
 		// system before Build makes the run's largest Go heap.
 		source.TrimCHeap()
+		// Lower until the run returns: Finish and the cache's last pack
+		// allocate while the models are still held.
+		defer lowerGC()()
 		checked, notes := p.modelPhase(ms, run.ignores)
 		res.Notifications = append(res.Notifications, notes...)
 		for _, cr := range checked {

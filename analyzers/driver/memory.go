@@ -3,6 +3,7 @@ package driver
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime/debug"
 	"strings"
 
@@ -27,6 +28,27 @@ var (
 	// rest are counted in a warning. A variable for the tests.
 	maxFileFindings = 10_000
 )
+
+// modelGCPercent is the collector's GOGC from the models' Build to the
+// end of the run. The run's largest heap is Build's, and Build keeps
+// most of what it allocates (on Django about 55 MB live at its end, and
+// another 12 to 18 MB of spans it fragments): at the default of 100 the
+// heap grows to twice that before a collection, 140 MB of memory; at 20,
+// 93 to 98 MB, for about 8% more CPU. The parse before it keeps the
+// default: its live heap is the modules' binary forms and the outlines
+// (20 MB on Django). The environment's GOGC, when set, applies throughout
+// instead.
+const modelGCPercent = 20
+
+// lowerGC sets the collector's target for the rest of the run, unless the
+// environment sets GOGC, and returns the function that restores it.
+func lowerGC() (restore func()) {
+	if _, set := os.LookupEnv("GOGC"); set {
+		return func() {}
+	}
+	old := debug.SetGCPercent(modelGCPercent)
+	return func() { debug.SetGCPercent(old) }
+}
 
 // MaxRuleFindings caps the findings of one rule in a run: a user rule
 // whose pattern matches every call of a repository would otherwise hold

@@ -16,7 +16,6 @@ import (
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/analyzertest/testanalyzers"
 	"github.com/residue-sec/residue/analyzers/source"
-	"github.com/residue-sec/residue/analyzers/tsquery"
 )
 
 // TestMemoryGateBoundsParallelBytes analyzes files that together exceed
@@ -71,7 +70,7 @@ func TestFindingsPerFileAreCapped(t *testing.T) {
 }
 
 // TestQueryStepLimit cuts a query pass after a number of matches, the
-// same on any machine, with a warning.
+// same on any machine, with an error: findings may be missing.
 func TestQueryStepLimit(t *testing.T) {
 	dir := writeTree(t, map[string]string{"a.py": strings.Repeat("leak(1)\n", 20)})
 	res, err := Run(Config{Analyzers: testanalyzers.All, Rules: testanalyzers.Rules(), Paths: []string{dir}, Root: dir, MaxQuerySteps: 5})
@@ -79,7 +78,7 @@ func TestQueryStepLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	findings, notes := summary(res)
-	if len(findings) != 5 || fmt.Sprint(notes) != "[a.py: warning: query pass stopped after 5 matches; findings may be missing]" {
+	if len(findings) != 5 || fmt.Sprint(notes) != "[a.py: error: query pass stopped after 5 matches of all rules together (a node of a shape counts once for each rule of that shape); findings may be missing]" {
 		t.Errorf("findings %q, notifications %q", findings, notes)
 	}
 }
@@ -320,16 +319,15 @@ func TestTreeWeight(t *testing.T) {
 	}
 }
 
-// TestCutLevel: a cut whose loss depends on the machine's load, or may
-// be any rule's, makes the run incomplete; a rule's own cap does not.
+// TestCutLevel: a parse the backstop cut makes the run incomplete; a file
+// skipped for its nesting is a warning.
 func TestCutLevel(t *testing.T) {
 	for _, tc := range []struct {
 		err  error
 		want string
 	}{
-		{fmt.Errorf("query pass still running after 5m, %w", source.ErrBackstop), "error"},
-		{fmt.Errorf("dropped (%w)", tsquery.ErrPendingLimit), "error"},
-		{errors.New("more than 10000 query matches"), "warning"},
+		{fmt.Errorf("parse still running after 5m, %w", source.ErrBackstop), "error"},
+		{errors.New("nesting deeper than 2000"), "warning"},
 	} {
 		if got := cutLevel(tc.err); got != tc.want {
 			t.Errorf("cutLevel(%v) = %s, want %s", tc.err, got, tc.want)

@@ -133,8 +133,10 @@ func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnl
 	if len(wanted) > 0 {
 		var err error
 		if matches, err = w.matches(f); err != nil {
+			// Whichever limit cut the pass, findings may be missing: the
+			// run is incomplete.
 			fr.backstop = errors.Is(err, source.ErrBackstop)
-			note(cutLevel(err), "", "%v", err)
+			note("error", "", "%v", err)
 		}
 	}
 	var stmts [][2]int
@@ -238,25 +240,24 @@ func (w *worker) matches(f *source.File) (map[int][]tsquery.Match, error) {
 	})
 	switch {
 	case errors.Is(err, tsquery.ErrMatchLimit):
-		return out, fmt.Errorf("more than %d query matches; the rest were skipped", w.p.cfg.MaxMatches)
+		return out, fmt.Errorf("a rule reached %d query matches (each way its pattern's captures can bind counts); its later matches were skipped: findings may be missing", w.p.cfg.MaxMatches)
 	case errors.Is(err, tsquery.ErrStepLimit):
-		return out, fmt.Errorf("query pass stopped after %d matches; findings may be missing", w.p.cfg.MaxQuerySteps)
+		return out, fmt.Errorf("query pass stopped after %d matches of all rules together (a node of a shape counts once for each rule of that shape); findings may be missing", w.p.cfg.MaxQuerySteps)
 	case errors.Is(err, tsquery.ErrPendingLimit):
-		return out, fmt.Errorf("a query held more than %d matches in progress at once (a pattern of siblings over a long list?); the earliest, of any rule, were dropped (%w): findings may be missing", tsquery.MaxPending, err)
+		return out, fmt.Errorf("a query held more than %d matches in progress at once (a pattern of siblings over a long list, or a thousand rules that start at the same node); the earliest, of any rule, were dropped (%w): findings may be missing", tsquery.MaxPending, err)
 	case errors.Is(err, tsquery.ErrDeadline):
 		return out, fmt.Errorf("query pass still running after %s, %w; findings may be missing", w.p.cfg.FileTimeout, source.ErrBackstop)
 	}
 	return out, err
 }
 
-// cutLevel is the level of the notification that err cut a file's parse
-// or query pass: an error when a wall-clock backstop cut it, since what it
-// missed depends on the machine's load, or when the query cursor dropped
-// matches in progress, which may be any rule's (the run is incomplete);
-// else a warning (a limit of one rule's work cuts that rule alike on every
-// run).
+// cutLevel is the level of the notification that err cut a file's
+// parse: an error when a wall-clock backstop cut it, since what it missed
+// depends on the machine's load (the run is incomplete); else a warning,
+// for a file skipped by a limit of work (its nesting), counted as skipped.
+// (A cut of the query pass is always an error: findings may be missing.)
 func cutLevel(err error) string {
-	if errors.Is(err, source.ErrBackstop) || errors.Is(err, tsquery.ErrPendingLimit) {
+	if errors.Is(err, source.ErrBackstop) {
 		return "error"
 	}
 	return "warning"

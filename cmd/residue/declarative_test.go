@@ -325,3 +325,18 @@ func TestNaturalOrder(t *testing.T) {
 		t.Errorf("%q, want %q", got, want)
 	}
 }
+
+// TestQuietKeepsErrors: --quiet leaves out warnings and the summary, not
+// the error of an incomplete scan (a query that dropped matches in
+// progress), which the run's last line points at.
+func TestQuietKeepsErrors(t *testing.T) {
+	head := "id: t/pair\nname: Pair\nlanguage: python\nseverity: note\nsecurity-severity: 1\nprecision: low\nsummary: s\nhelp: h\nmessage: m\n"
+	dir := tree(t, map[string]string{
+		"rules/pair.yml": head + "query: (list (identifier) @a (string) @finding)\n",
+		"app/a.py":       "x = [" + strings.Repeat("a, ", 1100) + "]\n",
+	})
+	code, _, errs := residue("scan", "--quiet", "--no-cache", "--no-builtin", "--rules", filepath.Join(dir, "rules"), filepath.Join(dir, "app"))
+	if code != 2 || !strings.Contains(errs, "error: a query held more than 1024 matches in progress") || !strings.Contains(errs, "1 error above") {
+		t.Errorf("--quiet with an error: exit %d, %q", code, errs)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -49,6 +50,13 @@ func mergeCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if err := checkNotMerged(output, paths); err != nil {
 		return exitError, err
+	}
+	// As scan's -o, but wherever the file is: a merge has no repository
+	// root, and a report never belongs in a source or configuration file.
+	if output != "" {
+		if err := checkOutputTarget(output, filepath.Dir(absResolved(output))); err != nil {
+			return exitError, err
+		}
 	}
 	var runs []*report.Run
 	for _, p := range paths {

@@ -98,6 +98,9 @@ func TestMergeRefuses(t *testing.T) {
 		return p
 	}
 	s12, s22, s13 := shard("1/2"), shard("2/2"), shard("1/3")
+	code := filepath.Join(t.TempDir(), "manage.py")
+	must(t, os.WriteFile(code, []byte("import os\n"), 0o644))
+	conf := filepath.Join(t.TempDir(), ".residue.yml")
 	for name, c := range map[string]struct {
 		args []string
 		err  string
@@ -115,11 +118,16 @@ func TestMergeRefuses(t *testing.T) {
 		"a shard twice":           {[]string{"merge", s12, s22, s12}, "both shard 1/2"},
 		"shards of two scans":     {[]string{"merge", s12, s22, s13}, "not one scan"},
 		"into one of the shards":  {[]string{"merge", "-o", s12, s12, s22}, "one of the reports merged"},
+		"into a Python file":      {[]string{"merge", "-o", code, s12, s22}, "a Python or C file"},
+		"into a configuration":    {[]string{"merge", "-o", conf, s12, s22}, "the name of the configuration file"},
 	} {
 		code, _, errs := residue(c.args...)
 		if code != 2 || errs == "" || !strings.Contains(errs, c.err) {
 			t.Errorf("%s: exit %d, %q", name, code, errs)
 		}
+	}
+	if b, err := os.ReadFile(code); err != nil || string(b) != "import os\n" {
+		t.Errorf("the Python file -o named was replaced: %q, %v", b, err)
 	}
 	if code, _, errs := residue("scan", "--shard", "5/4", "."); code != 2 || !strings.Contains(errs, "K/N") {
 		t.Errorf("--shard 5/4: exit %d, %q", code, errs)

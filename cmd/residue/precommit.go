@@ -14,12 +14,14 @@ import (
 // pre-commit run that splits a long file list into several runs of one
 // hook, one after another, each started by it. It is the parent's process
 // id and, where the system tells, the parent's start time, so that a later
-// process with a reused id is another session. Without a parent (this
-// process is the first of a container's, pid 1, and its parent id 0)
-// there is no session: "".
+// process with a reused id is another session. Only a hook pre-commit
+// runs has a session (pre-commit sets PRE_COMMIT=1 for its hooks): runs
+// from a shell or a script, one parent for hours, are not one invocation.
+// Without a parent (this process is the first of a container's, pid 1,
+// and its parent id 0) there is no session either: "".
 func preCommitSession() string {
 	ppid := os.Getppid()
-	if ppid <= 0 {
+	if ppid <= 0 || os.Getenv("PRE_COMMIT") != "1" {
 		return ""
 	}
 	return fmt.Sprintf("%d@%s", ppid, processStart(ppid))

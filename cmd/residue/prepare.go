@@ -97,7 +97,15 @@ func (o *scanOptions) prepare(paths []string) (*scanSetup, error) {
 	if err := checkOutputTarget(o.output, root); err != nil {
 		return nil, err
 	}
-	cfgPath, err := o.configPath(commonDir(paths, first, root), root)
+	dir := commonDir(paths, first, root)
+	if o.preCommit {
+		// pre-commit cuts the staged files into runs of the hook as it
+		// pleases: every run takes the configuration of the directory the
+		// hook runs in (the repository's root), so that the report they
+		// gather has one.
+		dir = "."
+	}
+	cfgPath, err := o.configPath(dir, root)
 	if err != nil {
 		return nil, err
 	}

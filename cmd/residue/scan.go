@@ -85,7 +85,7 @@ func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.Var(&o.include, "include", "scan only files matching `GLOB` (doublestar, relative to the root; repeatable; replaces the configuration's)")
 	fs.Var(&o.exclude, "exclude", "skip files and folders matching `GLOB` (repeatable; added to the configuration's)")
 	fs.StringVar(&o.category, "category", "", "SARIF automationDetails.id, to tell several scans of one repository apart")
-	fs.BoolVar(&o.quiet, "quiet", false, "print no warnings and no summary, only findings")
+	fs.BoolVar(&o.quiet, "quiet", false, "print no warnings and no summary, only findings and errors")
 	fs.BoolVar(&o.exitZero, "exit-zero", false, "exit 0 even when there are findings")
 	fs.BoolVar(&o.includeSuppressed, "include-suppressed", false, "keep suppressed findings, marked as suppressed")
 	fs.BoolVar(&o.warnUnusedIgnores, "warn-unused-ignores", false, "warn about residue: ignore comments that suppress nothing")
@@ -124,8 +124,10 @@ func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitError, err
 	}
-	if !o.quiet {
-		for _, n := range res.Notifications {
+	for _, n := range res.Notifications {
+		// --quiet leaves out warnings and notes, never an error: the
+		// incomplete scan's message below points at it.
+		if !o.quiet || n.Level == "error" {
 			printNotification(stderr, n)
 		}
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -15,17 +16,22 @@ import (
 
 // TestPreCommitSessionGathersRuns runs residue scan --pre-commit three
 // times from this process, as pre-commit runs a hook on the parts of a
-// long file list: the SARIF report holds every run's findings. A run
-// started by another process (another pre-commit invocation) replaces
-// the report.
+// long file list (with PRE_COMMIT=1 set, as pre-commit sets it): the SARIF
+// report holds every run's findings. A run started by another process
+// (another pre-commit invocation) replaces the report, and so does a run
+// pre-commit did not start.
 func TestPreCommitSessionGathersRuns(t *testing.T) {
 	dir := tree(t, map[string]string{"a.py": "leak(1)\n", "b.py": "leak(2)\n", "c.c": "void f(void) { leak(3); }\n", "d.py": "leak(4)\n"})
 	report := filepath.Join(t.TempDir(), "residue.sarif")
 	bin := testResidue(t)
+	hook := true
 	scan := func(name string, args ...string) {
 		t.Helper()
 		cmd := exec.Command(name, args...)
 		cmd.Dir = dir
+		if hook {
+			cmd.Env = append(os.Environ(), "PRE_COMMIT=1")
+		}
 		out, err := cmd.CombinedOutput()
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
 			t.Fatalf("%v: %v\n%s", args, err, out)
@@ -59,6 +65,13 @@ func TestPreCommitSessionGathersRuns(t *testing.T) {
 	if found, _, _ := sarifFindings(t, report); fmt.Sprint(found) != "[a.py:1 test/leak b.py:1 test/leak c.c:1 test/cleak]" {
 		t.Errorf("two runs of the current directory hold %q, want its findings once", found)
 	}
+	// Runs pre-commit did not start, from one shell, are no session.
+	hook = false
+	scan("sh", "-c", `"$0" scan --pre-commit --format sarif -o "$1" a.py; "$0" scan --pre-commit --format sarif -o "$1" b.py`, bin, report)
+	if found, _, _ := sarifFindings(t, report); fmt.Sprint(found) != "[b.py:1 test/leak]" {
+		t.Errorf("two runs from a shell without PRE_COMMIT hold %q, want only the second's", found)
+	}
+	hook = true
 	// Without --pre-commit every run replaces the report.
 	scan(bin, "scan", "--format", "sarif", "-o", report, "a.py")
 	scan(bin, "scan", "--format", "sarif", "-o", report, "b.py")
@@ -75,6 +88,7 @@ func TestPreCommitSessionGathersRuns(t *testing.T) {
 	for _, file := range []string{"a.py", "b.py"} {
 		cmd := exec.Command(bin, "scan", "--pre-commit", "--baseline", base, "--format", "sarif", "-o", report, file)
 		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "PRE_COMMIT=1")
 		if out, err := cmd.CombinedOutput(); err != nil && file == "a.py" {
 			t.Fatalf("%s: %v\n%s", file, err, out)
 		}
@@ -115,5 +129,42 @@ func TestPreCommitToAPipe(t *testing.T) {
 		}
 	case <-time.After(time.Minute):
 		t.Errorf("-o FIFO: %v, and the FIFO's reader still waits", err) // the reader is left behind
+	}
+}
+
+// TestPreCommitTakesOneConfiguration: pre-commit cuts the staged files
+// into runs as it pleases, and a run of files all under a folder with a
+// configuration of its own takes the root's all the same, so that the
+// report the runs gather gives one rule one level, as one scan of them
+// all does.
+func TestPreCommitTakesOneConfiguration(t *testing.T) {
+	dir := tree(t, map[string]string{
+		".residue.yml":         "rules:\n  severity:\n    test/leak: error\n",
+		"backend/.residue.yml": "exclude: [\"backend/migrations/**\"]\n",
+		"backend/a.py":         "leak(1)\n", "backend/b.py": "leak(2)\n", "web/c.py": "leak(3)\n",
+	})
+	report := filepath.Join(t.TempDir(), "residue.sarif")
+	bin := testResidue(t)
+	for _, files := range [][]string{{"backend/a.py"}, {"backend/b.py", "web/c.py"}} {
+		cmd := exec.Command(bin, append([]string{"scan", "--pre-commit", "--format", "sarif", "-o", report}, files...)...)
+		cmd.Dir, cmd.Env = dir, append(os.Environ(), "PRE_COMMIT=1")
+		if out, err := cmd.CombinedOutput(); err == nil {
+			t.Fatalf("%v: no findings\n%s", files, out)
+		}
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct{ Level string } `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(readFile(t, report)), &log); err != nil || len(log.Runs) != 1 {
+		t.Fatal(err)
+	}
+	var levels []string
+	for _, r := range log.Runs[0].Results {
+		levels = append(levels, r.Level)
+	}
+	if fmt.Sprint(levels) != "[error error error]" {
+		t.Errorf("the session's report gives its findings the levels %v, want error for all 3", levels)
 	}
 }

@@ -50,8 +50,9 @@ func (c *Changes) Touches(path string, first, last int) bool {
 }
 
 // Since returns the lines of the work tree under dir that differ from
-// revision rev: lines added or modified in tracked files, staged or not,
-// and every line of untracked files that .gitignore does not exclude; in
+// revision rev: lines added or modified in tracked files, staged or not
+// (binary to git or not), and every line of untracked files, ignored ones
+// too; in
 // a submodule, those that differ from the commit rev records for it (its
 // own diff and untracked files, so that residue's options, not the
 // user's diff configuration, apply). Paths are relative to dir.
@@ -71,7 +72,9 @@ const maxSubmoduleDepth = 8
 
 // since is Since at a submodule depth.
 func since(dir, rev string, depth int) (*Changes, error) {
-	diff, err := gitAt(dir, depth, "-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "--no-textconv",
+	// --text: a file git takes for binary (a NUL byte, a -diff attribute)
+	// is one residue may scan, whose lines must be told apart too.
+	diff, err := gitAt(dir, depth, "-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "--no-textconv", "--text",
 		"--ignore-submodules", "--find-renames", "--relative", "--src-prefix=a/", "--dst-prefix=b/", "-U0", rev, "--")
 	if err != nil {
 		if depth > 0 {
@@ -196,21 +199,28 @@ func (c *Changes) addWhole(sub, prefix string, depth int) error {
 	return c.addUntracked(sub, prefix, depth)
 }
 
-// addUntracked counts the untracked files of the repository at dir that
-// .gitignore does not exclude as changed, their paths with prefix; a
-// repository inside it that git does not enter (a clone never added, which
-// git lists as its folder) all of it.
+// addUntracked counts the untracked files of the repository at dir as
+// changed, their paths with prefix; a repository inside it that git does
+// not enter (a clone never added, which git lists as its folder) all of
+// it. So are the files .gitignore excludes, as folders where a whole
+// folder is (a virtualenv is one line): none is at rev, and a scan reads
+// one named on its command line or with --no-ignore.
 func (c *Changes) addUntracked(dir, prefix string, depth int) error {
-	untracked, err := gitAt(dir, depth, "ls-files", "-z", "--others", "--exclude-standard")
-	if err != nil {
-		return err
-	}
-	for _, name := range strings.Split(string(untracked), "\x00") {
-		switch {
-		case strings.HasSuffix(name, "/"):
-			c.wholeDirs = append(c.wholeDirs, prefix+name)
-		case name != "":
-			c.whole[prefix+name] = true
+	for _, args := range [][]string{
+		{"ls-files", "-z", "--others", "--exclude-standard"},
+		{"ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"},
+	} {
+		untracked, err := gitAt(dir, depth, args...)
+		if err != nil {
+			return err
+		}
+		for _, name := range strings.Split(string(untracked), "\x00") {
+			switch {
+			case strings.HasSuffix(name, "/"):
+				c.wholeDirs = append(c.wholeDirs, prefix+name)
+			case name != "":
+				c.whole[prefix+name] = true
+			}
 		}
 	}
 	return nil

@@ -134,8 +134,15 @@ func TestSince(t *testing.T) {
 		"gone.py":      "y = 1\n",
 		"mac.py":       "a = 1\rb = 2\rc = 3\r",
 		"macsame.py":   "a = 1\rb = 2\r",
-		".gitignore":   "ignored.py\n",
+		".gitignore":   "ignored.py\nbuild/\n",
+		// Binary to git: a NUL byte, and a -diff attribute.
+		"nul.py":         "a = 1  # \x00\nb = 2\nc = 3\n",
+		"gen_table.py":   "a = 1\nb = 2\n",
+		".gitattributes": "gen_*.py -diff\n",
 	})
+	writeFile(t, dir, "nul.py", "a = 1  # \x00\nB = 2\nc = 3\n")
+	writeFile(t, dir, "gen_table.py", "a = 1\nB = 2\n")
+	writeFile(t, dir, "build/out.py", "o = 1\n")
 	writeFile(t, dir, "mac.py", "a = 1\rb = 2\rC = 3\r")
 	writeFile(t, dir, "app/views.py", "a = 1\nB = 2\nc = 3\nd = 4\ne = 5\n")
 	runGit(t, dir, "mv", "old.py", "moved.py")
@@ -165,7 +172,14 @@ func TestSince(t *testing.T) {
 		{"sub/new file é.py", 1, 1, true},
 		{"staged.py", 1, 1, true},
 		{"vendored/lib/x.py", 1, 1, true},
-		{"ignored.py", 1, 1, false},
+		// Ignored, and so not at HEAD: new, for a scan that reads it
+		// (--no-ignore, or named), as an ignored folder's files are.
+		{"ignored.py", 1, 1, true},
+		{"build/out.py", 1, 1, true},
+		{"nul.py", 1, 1, false},
+		{"nul.py", 2, 2, true},
+		{"gen_table.py", 1, 1, false},
+		{"gen_table.py", 2, 2, true},
 		// Old Mac line endings: one line to git, three to residue.
 		{"mac.py", 3, 3, true},
 		{"macsame.py", 2, 2, false},

@@ -105,6 +105,11 @@ type flushed struct {
 type indexRecord struct {
 	Size  int64
 	MTime int64 // nanoseconds
+	// CTime (nanoseconds) and Inode, where the system tells them: a
+	// rename changes the first, and a file moved into another's place
+	// has another inode.
+	CTime int64
+	Inode uint64
 	Hash  string
 	Path  string
 }
@@ -181,29 +186,37 @@ func shortHash(s string) string {
 	return hex.EncodeToString(sum[:8])
 }
 
+// A Stat is what a file's metadata says of its content: its size, its
+// modification and status change times (nanoseconds) and its inode (0
+// where the system does not tell). The index trusts a file that keeps all
+// four, as git's does.
+type Stat struct {
+	Size, MTime, CTime int64
+	Inode              uint64
+}
+
 // Lookup returns the content hash recorded for the file at path file (its
-// absolute path on disk) when it still has the size and modification time
-// it had then.
-func (c *Cache) Lookup(file string, size int64, mtime time.Time) (string, bool) {
+// absolute path on disk) when it still has the size, modification time,
+// status change time and inode it had then.
+func (c *Cache) Lookup(file string, st Stat) (string, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r, ok := c.index[file]
-	if !ok || r.Size != size || r.MTime != mtime.UnixNano() {
+	if !ok || r.Size != st.Size || r.MTime != st.MTime || r.CTime != st.CTime || r.Inode != st.Inode {
 		return "", false
 	}
 	return r.Hash, true
 }
 
 // Remember records that the file at path file (its absolute path on
-// disk), with size and modification time mtime, has content hash, and
-// that its entries are keyed by path (Key). A file modified in the last
-// two seconds is not recorded: a change within the clock's resolution
-// would go unseen.
-func (c *Cache) Remember(file, path string, size int64, mtime time.Time, hash string) {
-	if c.now.Sub(mtime) < 2*time.Second {
+// disk), with metadata st, has content hash, and that its entries are
+// keyed by path (Key). A file modified in the last two seconds is not
+// recorded: a change within the clock's resolution would go unseen.
+func (c *Cache) Remember(file, path string, st Stat, hash string) {
+	if c.now.UnixNano()-st.MTime < int64(2*time.Second) {
 		return
 	}
-	r := indexRecord{Size: size, MTime: mtime.UnixNano(), Hash: hash, Path: path}
+	r := indexRecord{Size: st.Size, MTime: st.MTime, CTime: st.CTime, Inode: st.Inode, Hash: hash, Path: path}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.index[file] != r {

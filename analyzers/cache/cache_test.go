@@ -136,32 +136,42 @@ func TestIndex(t *testing.T) {
 	old := time.Now().Add(-time.Hour)
 	os.Chtimes(file, old, old)
 	info, _ := os.Stat(file)
-	c.Remember(file, "m.py", info.Size(), info.ModTime(), "h1")
-	if h, ok := c.Lookup(file, info.Size(), info.ModTime()); !ok || h != "h1" {
+	stat := func(info os.FileInfo) Stat {
+		return Stat{Size: info.Size(), MTime: info.ModTime().UnixNano(), CTime: 7, Inode: 9}
+	}
+	c.Remember(file, "m.py", stat(info), "h1")
+	if h, ok := c.Lookup(file, stat(info)); !ok || h != "h1" {
 		t.Fatalf("Lookup = %q, %v", h, ok)
 	}
 	c.Close()
 	c2, _ := Open(dir, "cfg")
-	if h, ok := c2.Lookup(file, info.Size(), info.ModTime()); !ok || h != "h1" {
+	if h, ok := c2.Lookup(file, stat(info)); !ok || h != "h1" {
 		t.Fatalf("after reopening: %q, %v", h, ok)
 	}
 	// Another checkout's file at the same path, with the same size and
 	// time, is not this one.
-	if _, ok := c2.Lookup(filepath.Join(t.TempDir(), "m.py"), info.Size(), info.ModTime()); ok {
+	if _, ok := c2.Lookup(filepath.Join(t.TempDir(), "m.py"), stat(info)); ok {
 		t.Error("hit for a file of another checkout")
+	}
+	// Another file renamed into its place (mv keeps the size and the
+	// modification time) has another status change time or inode.
+	for _, other := range []Stat{{Size: info.Size(), MTime: info.ModTime().UnixNano(), CTime: 8, Inode: 9}, {Size: info.Size(), MTime: info.ModTime().UnixNano(), CTime: 7, Inode: 10}} {
+		if _, ok := c2.Lookup(file, other); ok {
+			t.Errorf("hit for %+v, recorded with status change time 7 and inode 9", other)
+		}
 	}
 	// A changed size or time is a miss.
 	os.WriteFile(file, []byte("x = 22\n"), 0o644)
 	os.Chtimes(file, old, old)
 	info2, _ := os.Stat(file)
-	if _, ok := c2.Lookup(file, info2.Size(), info2.ModTime()); ok {
+	if _, ok := c2.Lookup(file, stat(info2)); ok {
 		t.Error("hit after the file changed size")
 	}
 	// A file modified just now is not remembered (racily clean).
 	os.Chtimes(file, time.Now(), time.Now())
 	info3, _ := os.Stat(file)
-	c2.Remember(file, "m.py", info3.Size(), info3.ModTime(), "h2")
-	if _, ok := c2.Lookup(file, info3.Size(), info3.ModTime()); ok {
+	c2.Remember(file, "m.py", stat(info3), "h2")
+	if _, ok := c2.Lookup(file, stat(info3)); ok {
 		t.Error("a file modified just now was remembered")
 	}
 }

@@ -40,7 +40,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/residue-sec/residue/analyzers/source"
 )
@@ -73,10 +72,8 @@ type File struct {
 	Abs string
 	// Lang is the file's language.
 	Lang source.Language
-	// Size is the file's size in bytes and ModTime its modification
-	// time, as the walk found them.
-	Size    int64
-	ModTime time.Time
+	// Stat is the file's metadata as the walk found it.
+	Stat
 }
 
 // A Warning is a problem with one file or directory that did not stop the

@@ -286,7 +286,10 @@ func TestFileFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []File{{Path: "a/b.c", Abs: filepath.Join(root, "a", "b.c"), Lang: source.C, Size: 7, ModTime: info.ModTime()}}
+	want := []File{{Path: "a/b.c", Abs: filepath.Join(root, "a", "b.c"), Lang: source.C, Stat: StatOf(info)}}
+	if want[0].Size != 7 || runtime.GOOS == "linux" && (want[0].CTime == 0 || want[0].Inode == 0) {
+		t.Errorf("stat %+v: want 7 bytes, and on Linux the status change time and the inode", want[0].Stat)
+	}
 	if !slices.Equal(files, want) {
 		t.Errorf("got %+v, want %+v", files, want)
 	}

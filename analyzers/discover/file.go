@@ -94,7 +94,7 @@ func (w *walker) examine(c entry, e fs.DirEntry, lang source.Language, named boo
 			formatSize(info.Size()), formatSize(w.opt.MaxFileSize)))
 	default:
 		w.record(candidate{
-			file:    File{Path: c.rel, Abs: c.abs, Lang: lang, Size: info.Size(), ModTime: info.ModTime()},
+			file:    File{Path: c.rel, Abs: c.abs, Lang: lang, Stat: StatOf(info)},
 			real:    c.real,
 			viaLink: c.viaLink,
 		})

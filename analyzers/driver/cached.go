@@ -17,10 +17,10 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/cache"
+	"github.com/residue-sec/residue/analyzers/discover"
 	"github.com/residue-sec/residue/analyzers/filter"
 	"github.com/residue-sec/residue/analyzers/source"
 )
@@ -152,11 +152,11 @@ func buildID() string {
 // to be read to hash them; "" when the file cannot be read. The size and
 // modification time are the walk's, when it recorded them.
 func (p *plan) cacheKey(j job) (string, []byte) {
-	size, mtime, ok := statOf(j)
+	st, ok := statOf(j)
 	if !ok {
 		return "", nil
 	}
-	if hash, ok := p.cache.Lookup(j.Abs, size, mtime); ok {
+	if hash, ok := p.cache.Lookup(j.Abs, indexStat(st)); ok {
 		return cache.Key(j.Path, hash), nil
 	}
 	src, err := os.ReadFile(j.Abs)
@@ -169,23 +169,28 @@ func (p *plan) cacheKey(j job) (string, []byte) {
 // keyOf returns the entry key of job j's file read as src, and indexes it.
 func (p *plan) keyOf(j job, src []byte) string {
 	hash := cache.Hash(src)
-	if size, mtime, ok := statOf(j); ok {
-		p.cache.Remember(j.Abs, j.Path, size, mtime, hash)
+	if st, ok := statOf(j); ok {
+		p.cache.Remember(j.Abs, j.Path, indexStat(st), hash)
 	}
 	return cache.Key(j.Path, hash)
 }
 
-// statOf returns the size and modification time of job j's file: the
-// walk's, when it recorded them.
-func statOf(j job) (int64, time.Time, bool) {
-	if !j.ModTime.IsZero() {
-		return j.Size, j.ModTime, true
+// indexStat returns a file's metadata as the cache's index keeps it.
+func indexStat(st discover.Stat) cache.Stat {
+	return cache.Stat{Size: st.Size, MTime: st.MTime.UnixNano(), CTime: st.CTime, Inode: st.Inode}
+}
+
+// statOf returns the metadata of job j's file: the walk's, when it
+// recorded them.
+func statOf(j job) (discover.Stat, bool) {
+	if !j.MTime.IsZero() {
+		return j.Stat, true
 	}
 	info, err := os.Stat(j.Abs)
 	if err != nil {
-		return 0, time.Time{}, false
+		return discover.Stat{}, false
 	}
-	return info.Size(), info.ModTime(), true
+	return discover.StatOf(info), true
 }
 
 func init() { gob.Register(&entry{}) }

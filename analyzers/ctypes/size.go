@@ -186,7 +186,9 @@ func (z *sizer) length(ds []pysrc.Datum, text string, depth int) bound {
 			return z.count(d, depth+1)
 		case d.Tag == pysrc.TagConst && d.Kind == "str":
 			return linear(constant(int64(len(d.Key))))
-		case d.Tag == pysrc.TagSeq:
+		case d.Tag == pysrc.TagSeq && d.Flags&pysrc.FlagEach == 0:
+			// A display's length; a sequence of any length (a
+			// comprehension's, a split's) is len() of itself.
 			return linear(constant(int64(len(d.Items))))
 		case d.Tag == pysrc.TagExpr && d.Kind == "slice" && len(d.Items) == 3 && len(d.Items[2]) > 0 && zeroOrNone(d.Items[1]):
 			y := subscripted(z.ix.text(d.Origin))

@@ -13,7 +13,9 @@ import (
 var keyLiterals = append(headerSpellings(
 	"SSL_CLIENT", "CLIENT_CERT", "X_SSL", "CLIENT_S_DN", "FORWARDED_CLIENT", "CLIENTCERT", "CLIENT_VERIFY",
 	"CLIENT_DN", "SUBJECT_", "REMOTE_USER", "X_USER", "FORWARDED_USER", "AUTH_REQUEST_", "AUTHENTICATED_USER",
-	"X_AUTH_USER", "TLS_CLIENT", "ARR_CLIENT", "CLIENT_CN"), "Arr-ClientCert", "ClientCert", "Client-DN", "Client-CN")
+	"X_AUTH_USER", "TLS_CLIENT", "ARR_CLIENT", "CLIENT_CN", "USERINFO", "AUTHENTICATED_USER", "AMZN_OIDC_IDENTITY",
+	"MS_CLIENT_PRINCIPAL", "WEBAUTH_USER", "X_EMAIL", "X_USERNAME", "FORWARDED_PREFERRED_USERNAME"),
+	"Arr-ClientCert", "ClientCert", "Client-DN", "Client-CN", "X-Userinfo", "X-WebAuth-User")
 
 // headerSpellings returns each word (upper case, words joined by "_") as
 // a META key writes it and as a header name may: upper case with "_" and
@@ -48,10 +50,19 @@ var (
 	// certKeyExclude: SSL_CLIENT_ variables that say nothing of who the
 	// client is (validity dates, the cipher of the session).
 	certKeyExclude = regexp.MustCompile(`^SSL_CLIENT_(V_START|V_END|V_REMAIN|A_KEY|A_SIG)$`)
-	// identityKeyPattern: headers an authenticating proxy sets to name the
-	// user (they are sources only as HTTP headers: a REMOTE_USER server
-	// variable is the WSGI server's own, Django's documented default).
-	identityKeyPattern = regexp.MustCompile(`^(X_)?(REMOTE_USER|FORWARDED_USER|FORWARDED_EMAIL|AUTH_REQUEST_(USER|EMAIL|PREFERRED_USERNAME)|AUTHENTICATED_USER|REMOTE_EMAIL)$|^X_(USER|USER_ID|AUTH_USER)$`)
+	// identityKeyPattern: headers an authenticating proxy or gateway sets
+	// to name the user (they are sources only as HTTP headers: a
+	// REMOTE_USER server variable is the WSGI server's own, Django's
+	// documented default): oauth2-proxy's, Kong's (X-Authenticated-Userid)
+	// and its OIDC plugin's or APISIX's X-Userinfo (unsigned JSON), Google
+	// IAP's X-Goog-Authenticated-User-*, AWS ALB's X-Amzn-Oidc-Identity,
+	// Azure App Service's X-MS-Client-Principal*, Cloudflare Access's
+	// Cf-Access-Authenticated-User-Email. (The signed assertions beside
+	// them, X-Goog-IAP-JWT-Assertion and X-Amzn-Oidc-Data, are what an
+	// app verifies; they are not identities as read.)
+	identityKeyPattern = regexp.MustCompile(`^(X_)?(REMOTE_USER|FORWARDED_USER|FORWARDED_EMAIL|FORWARDED_PREFERRED_USERNAME|AUTH_REQUEST_(USER|EMAIL|PREFERRED_USERNAME)|AUTHENTICATED_USER(ID)?|REMOTE_EMAIL|WEBAUTH_USER)$` +
+		`|^X_(USER|USER_ID|USERNAME|EMAIL|AUTH_USER|USERINFO|AMZN_OIDC_IDENTITY|GOOG_AUTHENTICATED_USER_(EMAIL|ID)|MS_CLIENT_PRINCIPAL(_NAME|_ID)?)$` +
+		`|^CF_ACCESS_AUTHENTICATED_USER_EMAIL$`)
 	// dnKeyPattern: keys whose value is a whole distinguished name.
 	dnKeyPattern = regexp.MustCompile(`(_DN|SUBJECT|ISSUER)(_LEGACY|_RFC2253)?$|CERT_INFO$`)
 	// pemKeyPattern: keys whose value is a PEM certificate (or chain).

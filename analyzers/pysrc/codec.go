@@ -50,7 +50,7 @@ import (
 // (Module.compact), then decoded the same way (Module.open).
 
 // codecVersion is the first byte of a module's binary form.
-const codecVersion = 11
+const codecVersion = 12
 
 // maxLiteralDepth bounds the nesting of a Literal's items the codec
 // accepts (Python's own parser nests no deeper than 200 brackets).
@@ -640,6 +640,7 @@ func (e *encoder) operand(o *Operand) {
 func (e *encoder) seq(s *Seq) {
 	e.valueList(s.Items)
 	e.span(s.Span)
+	e.bool(s.Each)
 }
 
 func (e *encoder) expr(x *Expr) {
@@ -1222,6 +1223,7 @@ func (d *decoder) operand(o *Operand) {
 func (d *decoder) seq(s *Seq) {
 	s.Items = d.valueList()
 	s.Span = d.span()
+	s.Each = d.bool()
 }
 
 func (d *decoder) expr(x *Expr) {

@@ -608,11 +608,11 @@ func (cs *CallSite) importByName(module bool) []Datum {
 }
 
 // sequenceCopy returns, for a copy of one sequence in another order
-// (list, tuple, sorted, reversed), the sequence itself: its items keep
-// their structure (the names of items()' pairs stay names).
+// (list, tuple, sorted, reversed, set, frozenset), the sequence itself:
+// its items keep their structure (the names of items()' pairs stay names).
 func (cs *CallSite) sequenceCopy(name string) ([]Datum, bool) {
 	switch name {
-	case "list", "tuple", "sorted", "reversed":
+	case "list", "tuple", "sorted", "reversed", "set", "frozenset":
 	default:
 		return nil, false
 	}

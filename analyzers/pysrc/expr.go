@@ -56,13 +56,21 @@ func (s *fnState) expr(n *syntax.Node) Value {
 		// content: past the atoms a union keeps, they are not lowered.
 		long := (n.Type() == "dictionary" || n.Type() == "set") && n.NamedChildCount() > maxItems
 		var v Value
-		kept := 0
+		kept, named := 0, 0
 		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 			if c.IsNamed() && long {
 				if tableRow(c, kept) {
 					continue
 				}
 				kept++
+			}
+			if c.IsNamed() && n.Type() == "conditional_expression" {
+				// `a if test else b` is a or b: the test's calls are made,
+				// its value is not the result's.
+				if named++; named == 2 {
+					s.expr(c)
+					continue
+				}
 			}
 			if c.IsNamed() && !(c.FieldName() == "name" && n.Type() == "keyword_argument") && c.FieldName() != "operator" {
 				cv := s.expr(c)
@@ -354,6 +362,7 @@ func (s *fnState) comprehension(n *syntax.Node) Value {
 			delete(s.env, name)
 		}
 	}
+	var truth Value
 	if len(filters) > 0 || masked {
 		// A filtered copy, when a condition selects elements by name;
 		// its truth says that its conditions held for some element.
@@ -363,11 +372,19 @@ func (s *fnState) comprehension(n *syntax.Node) Value {
 		}
 		for _, t := range filters {
 			if t >= 0 {
-				v = v.Union(Value{{Root: RootCond, Index: t, Ops: []Op{filter}}})
+				truth = truth.Union(Value{{Root: RootCond, Index: t, Ops: []Op{filter}}})
 			}
 		}
 	}
-	return v
+	if (n.Type() == "list_comprehension" || n.Type() == "set_comprehension") && len(v) > 0 {
+		// A list or a set, each of whose items is the element: written
+		// whole, the repr of its items. (A dictionary's stays its
+		// values, which items(), get() and lists() read.)
+		idx := int32(len(s.fn.code.Seqs))
+		s.fn.code.Seqs = append(s.fn.code.Seqs, Seq{Items: []Value{v}, Span: span(n), Each: true})
+		v = Value{{Root: RootSeq, Index: idx}}
+	}
+	return v.Union(truth)
 }
 
 // selects reports whether a comprehension's condition selects elements

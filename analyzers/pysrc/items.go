@@ -18,6 +18,9 @@ func (fr *frame) structured(a Atom) []Datum {
 		}
 		seq := &code.Seqs[a.Index]
 		d := Datum{Tag: TagSeq, Origin: Loc{m, seq.Span}, Items: make([][]Datum, len(seq.Items))}
+		if seq.Each {
+			d.Flags |= FlagEach
+		}
 		for i, it := range seq.Items {
 			d.Items[i] = fr.value(it)
 		}

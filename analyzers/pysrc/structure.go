@@ -39,10 +39,12 @@ func (k ConstKind) String() string {
 	return constKinds[k]
 }
 
-// A Seq is a tuple or list display.
+// A Seq is a tuple or list display, or a list or set comprehension: a
+// sequence of any length (Each) whose one item is what each is.
 type Seq struct {
 	Items []Value
 	Span  Span
+	Each  bool
 }
 
 // An Expr is an operation on operands: a binary, comparison, boolean or

@@ -149,11 +149,19 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 					text := append([]byte("while"), bytes.Repeat([]byte(" "), m[3]-m[2]-len("while"))...)
 					out = append(out, edit{off + m[2], text})
 				}
-			case bytes.IndexAny(blankLiterals(line), ";{}") < 0:
-				if m := stmtMacro.FindSubmatchIndex(blankLiterals(line)); m != nil && !keywords[string(line[m[2]:m[3]])] &&
+			case bytes.IndexAny(blankLiterals(line[:trailingComment(line)]), ";{}") < 0:
+				// A comment may end the macro's line (`Py_END_ALLOW_THREADS
+				// /* GIL */`): its semicolon takes the blank before it.
+				code := line[:trailingComment(line)]
+				at := off + nl
+				if len(code) < len(line) {
+					at = off + len(code)
+				}
+				if m := stmtMacro.FindSubmatchIndex(blankLiterals(code)); m != nil && !keywords[string(line[m[2]:m[3]])] &&
 					!blockWords[string(line[m[2]:m[3]])] && !controls[string(line[m[2]:m[3]])] &&
+					(at == off+nl || line[len(code)] == ' ' || line[len(code)] == '\t') &&
 					(statementFollows(src[off+nl+1:]) || m[4] < 0 && blockFollows(src[off+nl+1:])) {
-					out = append(out, edit{off + nl, []byte(";")})
+					out = append(out, edit{at, []byte(";")})
 					last = ';'
 				} else if off > body {
 					// DEBUG("x=%d",\n x) over lines: its last line
@@ -274,13 +282,30 @@ func withoutTrailingComment(trimmed []byte) []byte {
 	return trimmed
 }
 
+// trailingComment returns where the comment that ends line starts, past
+// its code and the blanks after the code: a // comment, or a /* */ one
+// closed on the line; len(line) when there is none. Literals are blanked
+// first, so that a "//" in a string is no comment.
+func trailingComment(line []byte) int {
+	b := blankLiterals(line)
+	end := len(bytes.TrimRight(b, " \t\r"))
+	i := bytes.Index(b, []byte("//"))
+	if i < 0 && end >= 4 && bytes.HasSuffix(b[:end], []byte("*/")) {
+		i = bytes.LastIndex(b[:end-2], []byte("/*"))
+	}
+	if i < 0 {
+		return len(line)
+	}
+	return len(bytes.TrimRight(line[:i], " \t"))
+}
+
 // blockWords are keywords that may stand alone on a line before a body.
 var blockWords = map[string]bool{"else": true, "do": true, "break": true, "continue": true, "default": true, "switch": true}
 
 // statementFollows reports whether the next non-blank line starts a
 // statement (not a body, a continued expression or an else).
 func statementFollows(rest []byte) bool {
-	t := nextLine(rest, func(t []byte) bool { return len(t) == 0 || t[0] == '#' })
+	t := nextLine(rest, skippedLine())
 	if t == nil {
 		return false
 	}
@@ -295,8 +320,33 @@ func statementFollows(rest []byte) bool {
 // a statement macro without arguments (Py_END_ALLOW_THREADS), a block
 // statement, not a loop macro's body.
 func blockFollows(rest []byte) bool {
-	t := nextLine(rest, func(t []byte) bool { return len(t) == 0 || t[0] == '#' })
+	t := nextLine(rest, skippedLine())
 	return t != nil && t[0] == '{'
+}
+
+// skippedLine returns the test of the lines that come before the next
+// statement and say nothing of it: blank lines, directives and comments
+// (// or /* */ ones, also over lines: the test keeps the state). A line
+// of code with a comment after it is code.
+func skippedLine() func(trimmed []byte) bool {
+	inComment := false
+	return func(t []byte) bool {
+		switch {
+		case inComment:
+			inComment = !bytes.Contains(t, []byte("*/"))
+			return true
+		case len(t) == 0, t[0] == '#', bytes.HasPrefix(t, []byte("//")):
+			return true
+		case bytes.HasPrefix(t, []byte("/*")):
+			closing := bytes.Index(t[2:], []byte("*/"))
+			if closing < 0 {
+				inComment = true
+				return true
+			}
+			return len(bytes.TrimSpace(t[2+closing+2:])) == 0
+		}
+		return false
+	}
 }
 
 // nextLine returns the first line of rest, trimmed, that skip does not

@@ -181,7 +181,9 @@ func (ix *index) lengthPair(f *function, c *callNote, callee string, p *proto, r
 		units = true
 		msg = fmt.Sprintf("%s is given %s as the length of %s: that counts bytes (sizeof(wchar_t) per character: 4 on Linux, 2 on Windows), while a wchar_t buffer's length is counted in characters, so the callee may write past its end; pass len(%s)",
 			callee, lengthText, where, refText)
-	case v.kind != 'x':
+	case v.kind != 'x', len(r.offset) == 0 && sizeofOf(arg.data, r.buf):
+		// sizeof of the very allocation is its size, whichever type a
+		// name bound in two branches made it (HDR = HDR64 or HDR32).
 		return
 	case v.input != "":
 		msg = fmt.Sprintf("%s is given %s as the length of %s, and nothing bounds %s by that size: with a longer input %s",

@@ -151,7 +151,7 @@ func lastStatement(block *syntax.Node) string {
 	}
 	var last *syntax.Node
 	for c := block.FirstChild(); c != nil; c = c.NextSibling() {
-		if c.IsNamed() && c.Type() != "comment" {
+		if c.IsNamed() && !c.IsExtra() {
 			last = c
 		}
 	}

@@ -203,7 +203,7 @@ func (s *fnState) args(n *syntax.Node) ([]Arg, []*syntax.Node) {
 		out, exprs = make([]Arg, 0, k), make([]*syntax.Node, 0, k)
 	}
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-		if !c.IsNamed() || c.Type() == "comment" {
+		if !c.IsNamed() || c.IsExtra() {
 			continue
 		}
 		a := Arg{Span: span(c)}

@@ -260,7 +260,10 @@ func (c *Cache) Flush() {
 	c.fresh, c.dirty = map[string]any{}, false
 	c.flushed = make(chan flushed, 1)
 	go func() {
-		name, err := c.writePack(fresh, index)
+		// On one goroutine: the models build meanwhile, on the cores
+		// the run has, and a pack made in the background holds fewer
+		// encoded segments at once.
+		name, err := c.writePack(fresh, index, false)
 		c.flushed <- flushed{name, err}
 	}()
 }
@@ -283,7 +286,7 @@ func (c *Cache) Close() error {
 	case len(c.packs)+1-written > MaxPacks:
 		errs = append(errs, c.compact())
 	case len(c.fresh) > 0 || c.dirty:
-		_, err := c.writePack(c.fresh, c.index)
+		_, err := c.writePack(c.fresh, c.index, true)
 		errs = append(errs, err)
 	}
 	os.Chtimes(c.dir, c.now, c.now)
@@ -303,7 +306,7 @@ func (c *Cache) compact() error {
 			live[key] = c.entries[key]
 		}
 	}
-	if _, err := c.writePack(live, c.index); err != nil {
+	if _, err := c.writePack(live, c.index, true); err != nil {
 		return err
 	}
 	for _, p := range c.packs {
@@ -312,16 +315,17 @@ func (c *Cache) compact() error {
 	return nil
 }
 
-// writePack writes entries and index as a new pack. An entry that does
-// not encode (a type not registered) is left out.
-func (c *Cache) writePack(entries map[string]any, index map[string]indexRecord) (string, error) {
+// writePack writes entries and index as a new pack, its segments encoded
+// on every core when everyCore is set, else one after the other. An entry
+// that does not encode (a type not registered) is left out.
+func (c *Cache) writePack(entries map[string]any, index map[string]indexRecord, everyCore bool) (string, error) {
 	keys := make([]string, 0, len(entries))
 	for k := range entries {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	// The segments are encoded on every core once the file is made, and
-	// each is written as soon as those before it are, rather than the pack
+	// The segments are encoded once the file is made (on every core, or in
+	// order), and each is written as soon as those before it are, rather than the pack
 	// being made whole in one buffer; the header, which holds the payload's
 	// length and checksum, is written last.
 	per := max(1, (len(keys)+segments-1)/segments)
@@ -341,10 +345,19 @@ func (c *Cache) writePack(entries map[string]any, index map[string]indexRecord) 
 			seg, err := encodeSegment(nil, nil, record{Index: index})
 			encoded[len(parts)] <- encodedSegment{seg, err}
 		}()
-		go parallel.Each(len(parts), func(i int) {
+		encode := func(i int) {
 			seg, err := encodeSegment(parts[i], entries)
 			encoded[i] <- encodedSegment{seg, err}
-		})
+		}
+		if everyCore {
+			go parallel.Each(len(parts), encode)
+		} else {
+			go func() {
+				for i := range parts {
+					encode(i)
+				}
+			}()
+		}
 		var failed error
 		off, crc := int64(headerSize), uint32(0)
 		write := func(b []byte) {

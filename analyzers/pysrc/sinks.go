@@ -194,15 +194,17 @@ func (fr *frame) flow(fl SinkFlow) {
 	fr.sinks = append(fr.sinks, fl)
 }
 
-// keysRead returns the literal keys and the positions ops read, in
-// order: two flows of one parameter to one sink are one unless they read
-// it at other keys or positions (**creds gives username and password
-// each their own; for k, v in d.items() unpacks two).
+// keysRead returns the literal keys, positions and attributes ops read,
+// in order: two flows of one parameter to one sink are one unless they
+// read it at other keys, positions or attributes (**creds gives username
+// and password each their own; for k, v in d.items() unpacks two; a
+// helper that logs response.status_code and response.content writes the
+// content too).
 func keysRead(ops []DOp) string {
 	var b strings.Builder
 	for _, o := range ops {
 		switch o.Kind {
-		case OpIndex, OpItem, OpUnpack:
+		case OpIndex, OpItem, OpUnpack, OpAttr:
 			if o.Name != "" {
 				b.WriteString(o.Name)
 				b.WriteByte(0)

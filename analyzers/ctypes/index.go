@@ -267,6 +267,9 @@ func paramflagsRange(ds []pysrc.Datum) (lo, hi int, ok bool) {
 		if d.Tag != pysrc.TagSeq {
 			continue
 		}
+		if d.Flags&pysrc.FlagEach != 0 {
+			return 0, 0, false
+		}
 		for _, p := range d.Items {
 			if len(p) != 1 || p[0].Tag != pysrc.TagSeq || len(p[0].Items) == 0 {
 				return 0, 0, false

@@ -58,6 +58,9 @@ func layoutOf(e *pysrc.Eval, class pysrc.Datum, loc pysrc.Loc, depth int) *layou
 	var fields []pysrc.Datum
 	for _, d := range e.Attr(class, "_fields_", loc) {
 		if d.Tag == pysrc.TagSeq {
+			if d.Flags&pysrc.FlagEach != 0 {
+				return nil // a comprehension's fields: how many is not shown
+			}
 			fields = append(fields, d)
 			break
 		}

@@ -83,7 +83,8 @@ func (ix *index) typeList(ds []pysrc.Datum) ([]ctype, bool) {
 		if d.Tag != pysrc.TagSeq {
 			continue
 		}
-		if seq != nil || ix.mutated[d.Origin] {
+		// A comprehension's list has no length the code shows.
+		if seq != nil || ix.mutated[d.Origin] || d.Flags&pysrc.FlagEach != 0 {
 			return nil, false
 		}
 		seq = &ds[i]

@@ -266,7 +266,7 @@ func (z *sizer) count(b pysrc.Datum, depth int) bound {
 
 // shape evaluates a count or a numpy shape: the product of its items.
 func (z *sizer) shape(ds []pysrc.Datum, depth int) bound {
-	if len(ds) == 0 || ds[0].Tag != pysrc.TagSeq {
+	if len(ds) == 0 || ds[0].Tag != pysrc.TagSeq || ds[0].Flags&pysrc.FlagEach != 0 {
 		return z.eval(ds, depth+1)
 	}
 	out := linear(constant(1))

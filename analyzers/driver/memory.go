@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"sync"
 
 	"golang.org/x/sync/semaphore"
 
@@ -40,14 +41,33 @@ var (
 // instead.
 const modelGCPercent = 20
 
+// lowered counts the runs in their model phase, under its lock: the
+// first lowers the collector's target, the last restores it, whatever the
+// order runs of one process (a library's tests) end in.
+var lowered struct {
+	sync.Mutex
+	runs    int
+	percent int
+}
+
 // lowerGC sets the collector's target for the rest of the run, unless the
 // environment sets GOGC, and returns the function that restores it.
 func lowerGC() (restore func()) {
 	if _, set := os.LookupEnv("GOGC"); set {
 		return func() {}
 	}
-	old := debug.SetGCPercent(modelGCPercent)
-	return func() { debug.SetGCPercent(old) }
+	lowered.Lock()
+	defer lowered.Unlock()
+	if lowered.runs++; lowered.runs == 1 {
+		lowered.percent = debug.SetGCPercent(modelGCPercent)
+	}
+	return func() {
+		lowered.Lock()
+		defer lowered.Unlock()
+		if lowered.runs--; lowered.runs == 0 {
+			debug.SetGCPercent(lowered.percent)
+		}
+	}
 }
 
 // MaxRuleFindings caps the findings of one rule in a run: a user rule

@@ -51,8 +51,8 @@ func (c *Changes) Touches(path string, first, last int) bool {
 
 // Since returns the lines of the work tree under dir that differ from
 // revision rev: lines added or modified in tracked files, staged or not
-// (binary to git or not), and every line of untracked files, ignored ones
-// too; in
+// (every line of one git takes for binary), and every line of untracked
+// files, ignored ones too; in
 // a submodule, those that differ from the commit rev records for it (its
 // own diff and untracked files, so that residue's options, not the
 // user's diff configuration, apply). Paths are relative to dir.
@@ -72,9 +72,7 @@ const maxSubmoduleDepth = 8
 
 // since is Since at a submodule depth.
 func since(dir, rev string, depth int) (*Changes, error) {
-	// --text: a file git takes for binary (a NUL byte, a -diff attribute)
-	// is one residue may scan, whose lines must be told apart too.
-	diff, err := gitAt(dir, depth, "-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "--no-textconv", "--text",
+	diff, err := gitAt(dir, depth, "-c", "core.quotePath=false", "diff", "--no-color", "--no-ext-diff", "--no-textconv",
 		"--ignore-submodules", "--find-renames", "--relative", "--src-prefix=a/", "--dst-prefix=b/", "-U0", rev, "--")
 	if err != nil {
 		if depth > 0 {
@@ -87,6 +85,9 @@ func since(dir, rev string, depth int) (*Changes, error) {
 		return nil, err
 	}
 	if err := c.addUntracked(dir, "", depth); err != nil {
+		return nil, err
+	}
+	if err := c.addBinary(dir, rev, depth); err != nil {
 		return nil, err
 	}
 	// Git counts lines by line feeds only, residue by old Mac line endings
@@ -197,6 +198,35 @@ func (c *Changes) addWhole(sub, prefix string, depth int) error {
 		}
 	}
 	return c.addUntracked(sub, prefix, depth)
+}
+
+// addBinary counts as changed, all of it, each changed file git takes for
+// binary (a NUL byte, a -diff attribute), whose diff has no lines: residue
+// may scan one. (Diffing them as text would read every changed blob of
+// the repository, an archive's or a model's too, into memory.)
+func (c *Changes) addBinary(dir, rev string, depth int) error {
+	out, err := gitAt(dir, depth, "diff", "--numstat", "-z", "--no-color", "--no-ext-diff", "--no-textconv",
+		"--ignore-submodules", "--find-renames", "--relative", rev, "--")
+	if err != nil {
+		return err
+	}
+	// "added\tdeleted\tpath\0", or for a rename "added\tdeleted\t\0old\0new\0";
+	// a binary file's counts are "-".
+	fields := strings.Split(string(out), "\x00")
+	for i := 0; i < len(fields); i++ {
+		counts := strings.SplitN(fields[i], "\t", 3)
+		if len(counts) < 3 {
+			continue
+		}
+		path := counts[2]
+		if path == "" && i+2 < len(fields) {
+			path, i = fields[i+2], i+2
+		}
+		if counts[0] == "-" && counts[1] == "-" && path != "" {
+			c.whole[path] = true
+		}
+	}
+	return nil
 }
 
 // addUntracked counts the untracked files of the repository at dir as

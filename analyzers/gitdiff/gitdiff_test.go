@@ -176,10 +176,12 @@ func TestSince(t *testing.T) {
 		// (--no-ignore, or named), as an ignored folder's files are.
 		{"ignored.py", 1, 1, true},
 		{"build/out.py", 1, 1, true},
-		{"nul.py", 1, 1, false},
+		// Binary to git: no lines to tell apart, all of it changed.
+		{"nul.py", 1, 1, true},
 		{"nul.py", 2, 2, true},
-		{"gen_table.py", 1, 1, false},
+		{"gen_table.py", 1, 1, true},
 		{"gen_table.py", 2, 2, true},
+		{"moved.py", 1, 1, false},
 		// Old Mac line endings: one line to git, three to residue.
 		{"mac.py", 3, 3, true},
 		{"macsame.py", 2, 2, false},

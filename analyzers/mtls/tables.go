@@ -15,7 +15,8 @@ var keyLiterals = append(headerSpellings(
 	"CLIENT_DN", "SUBJECT_", "REMOTE_USER", "X_USER", "FORWARDED_USER", "AUTH_REQUEST_", "AUTHENTICATED_USER",
 	"X_AUTH_USER", "TLS_CLIENT", "ARR_CLIENT", "CLIENT_CN", "USERINFO", "AUTHENTICATED_USER", "AMZN_OIDC_IDENTITY",
 	"MS_CLIENT_PRINCIPAL", "WEBAUTH_USER", "X_EMAIL", "X_USERNAME", "FORWARDED_PREFERRED_USERNAME"),
-	"Arr-ClientCert", "ClientCert", "Client-DN", "Client-CN", "X-Userinfo", "X-WebAuth-User")
+	"Arr-ClientCert", "ClientCert", "Client-DN", "Client-CN", "X-Userinfo", "X-WebAuth-User", "X-MS-Client-Principal",
+	"X-Amzn-OIDC-Identity", "X-Goog-Authenticated-User")
 
 // headerSpellings returns each word (upper case, words joined by "_") as
 // a META key writes it and as a header name may: upper case with "_" and

@@ -106,13 +106,8 @@ func (fr *frame) bind(g *fn, self *Datum, cs *CallSite) (bound [][]Datum, first 
 			add(kwargs, v)
 		default:
 			j := g.param(a.Keyword)
-			if j < 0 && kwargs >= 0 {
-				// **kwargs is a dictionary that holds the value under
-				// the keyword: read at it, or written whole (its repr).
-				for _, d := range v {
-					add(kwargs, fr.op(d, DOp{Op: Op{Kind: OpStored, Name: a.Keyword, Span: a.Span}, Mod: fr.f.mod}))
-				}
-				continue
+			if j < 0 {
+				j = kwargs
 			}
 			add(j, v)
 		}

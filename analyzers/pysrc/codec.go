@@ -1004,6 +1004,12 @@ func (d *decoder) fn(f *Func) {
 	var env []Binding
 	if f.Kind != KindDef {
 		env = decodeList(d, &d.bindings, (*decoder).binding)
+		// Searched by name (env.lookup): sorted, each name once.
+		for i := 1; i < len(env); i++ {
+			if env[i-1].Name >= env[i].Name {
+				d.fail()
+			}
+		}
 	}
 	called := d.refList()
 	candidate := d.bool()
@@ -1015,6 +1021,7 @@ func (d *decoder) fn(f *Func) {
 	end := d.off + int(n)
 	f.lazy = d.lazies.next()
 	f.lazy.raw, f.lazy.table, f.lazy.called, f.lazy.candidate, f.lazy.env = d.data[d.off:end:end], d.table, called, candidate, env
+	f.lazy.body = f.Kind != KindDef
 	d.off = end
 }
 
@@ -1045,6 +1052,7 @@ type lazyCode struct {
 	raw       []byte
 	table     *stringTable
 	env       []Binding
+	body      bool // a module or class body's, whose Env is env
 	called    []uint32
 	candidate bool
 	code      atomic.Pointer[FuncCode]
@@ -1082,10 +1090,10 @@ func (l *lazyCode) decode() *FuncCode {
 	}
 	var c FuncCode
 	d.code(&c)
-	if d.err != nil || d.left() != 0 || !d.used() || len(c.Calls) != len(l.called) || l.env != nil && c.Env != nil {
+	if d.err != nil || d.left() != 0 || !d.used() || len(c.Calls) != len(l.called) || l.body && c.Env != nil {
 		return &FuncCode{Env: l.env}
 	}
-	if l.env != nil {
+	if l.body {
 		c.Env = l.env
 	}
 	for i := range c.Calls {

@@ -680,3 +680,24 @@ func TestExtractKeepsWhatTheCodecCannotEncode(t *testing.T) {
 		t.Errorf("extracted: form %v, %d functions and %d settings, want %d and %d", c.form != nil, len(c.Funcs), len(c.Settings), len(m.Funcs), len(m.Settings))
 	}
 }
+
+// TestCodecRefusesUnsearchableEnv: a body's Env is searched by name
+// (env.lookup), so a form whose Env is out of order, or names a binding
+// twice, does not decode (a cache entry that would resolve no name).
+func TestCodecRefusesUnsearchableEnv(t *testing.T) {
+	for name, env := range map[string][]Binding{
+		"unsorted":  {{Name: "b"}, {Name: "a"}},
+		"duplicate": {{Name: "a"}, {Name: "a"}},
+		"sorted":    {{Name: "a"}, {Name: "b"}},
+	} {
+		m := &Module{File: "m.py", Funcs: []Func{{Kind: KindModule, Class: -1, code: &FuncCode{Env: env}}}}
+		data, err := m.GobEncode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Module
+		if err := back.GobDecode(data); (err == nil) != (name == "sorted") {
+			t.Errorf("%s: decoding gives %v", name, err)
+		}
+	}
+}

@@ -151,7 +151,7 @@ func lastStatement(block *syntax.Node) string {
 	}
 	var last *syntax.Node
 	for c := block.FirstChild(); c != nil; c = c.NextSibling() {
-		if c.IsNamed() && !c.IsExtra() {
+		if c.IsNamed() && !isExtra(c) {
 			last = c
 		}
 	}

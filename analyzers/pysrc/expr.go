@@ -64,7 +64,7 @@ func (s *fnState) expr(n *syntax.Node) Value {
 				}
 				kept++
 			}
-			if c.IsNamed() && n.Type() == "conditional_expression" {
+			if c.IsNamed() && !isExtra(c) && n.Type() == "conditional_expression" {
 				// `a if test else b` is a or b: the test's calls are made,
 				// its value is not the result's.
 				if named++; named == 2 {
@@ -203,7 +203,7 @@ func (s *fnState) args(n *syntax.Node) ([]Arg, []*syntax.Node) {
 		out, exprs = make([]Arg, 0, k), make([]*syntax.Node, 0, k)
 	}
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-		if !c.IsNamed() || c.IsExtra() {
+		if !c.IsNamed() || isExtra(c) {
 			continue
 		}
 		a := Arg{Span: span(c)}
@@ -510,4 +510,12 @@ func stringLiteral(n *syntax.Node) (string, bool) {
 		}
 	}
 	return b.String(), true
+}
+
+// isExtra reports whether n is a comment or a line continuation (a
+// backslash before a line break): a node tree-sitter puts anywhere,
+// which is no operand or item. (An ERROR node may be an extra too, and is
+// kept: broken code's items are still its items.)
+func isExtra(n *syntax.Node) bool {
+	return n.Type() == "comment" || n.Type() == "line_continuation"
 }

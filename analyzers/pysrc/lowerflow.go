@@ -1007,7 +1007,7 @@ func (s *fnState) condValue(n *syntax.Node) (int32, Value) {
 		var ops []string
 		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 			switch {
-			case c.IsNamed() && !c.IsExtra():
+			case c.IsNamed() && !isExtra(c):
 				v := s.expr(c)
 				t.Operands = append(t.Operands, operand(c, v))
 				if len(e.Args) < 2 {

@@ -90,7 +90,7 @@ func (s *fnState) seq(n *syntax.Node) Value {
 	whole := false
 	long := n.NamedChildCount() > maxItems
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-		if !c.IsNamed() || c.IsExtra() {
+		if !c.IsNamed() || isExtra(c) {
 			continue
 		}
 		if long && tableRow(c, len(items)) {
@@ -139,7 +139,7 @@ func constantDisplay(n *syntax.Node, depth int) bool {
 		return false
 	}
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-		if c.IsNamed() && !c.IsExtra() && !constantLeaf(c) && !constantDisplay(c, depth-1) {
+		if c.IsNamed() && !isExtra(c) && !constantLeaf(c) && !constantDisplay(c, depth-1) {
 			return false
 		}
 	}
@@ -316,7 +316,7 @@ func (s *fnState) subscript(n *syntax.Node) Value {
 func (s *fnState) unpack(target *syntax.Node, v Value) {
 	pos := 0
 	for c := target.FirstChild(); c != nil; c = c.NextSibling() {
-		if !c.IsNamed() || c.IsExtra() {
+		if !c.IsNamed() || isExtra(c) {
 			continue
 		}
 		if c.Type() == "list_splat_pattern" || c.Type() == "list_splat" || pos < 0 {

@@ -98,11 +98,12 @@ func (o *scanOptions) prepare(paths []string) (*scanSetup, error) {
 		return nil, err
 	}
 	dir := commonDir(paths, first, root)
-	if o.preCommit {
+	if cwd, err := filepath.Abs("."); o.preCommit && err == nil && driver.Within(root, cwd) {
 		// pre-commit cuts the staged files into runs of the hook as it
 		// pleases: every run takes the configuration of the directory the
 		// hook runs in (the repository's root), so that the report they
-		// gather has one.
+		// gather has one. A run from outside the repository takes its
+		// files'.
 		dir = "."
 	}
 	cfgPath, err := o.configPath(dir, root)

@@ -143,6 +143,9 @@ func TestPreCommitTakesOneConfiguration(t *testing.T) {
 		"backend/.residue.yml": "exclude: [\"backend/migrations/**\"]\n",
 		"backend/a.py":         "leak(1)\n", "backend/b.py": "leak(2)\n", "web/c.py": "leak(3)\n",
 	})
+	// A repository, as pre-commit's always is: its root is where the hook
+	// runs.
+	must(t, os.Mkdir(filepath.Join(dir, ".git"), 0o755))
 	report := filepath.Join(t.TempDir(), "residue.sarif")
 	bin := testResidue(t)
 	for _, files := range [][]string{{"backend/a.py"}, {"backend/b.py", "web/c.py"}} {

@@ -268,6 +268,18 @@ func (c *Cache) Flush() {
 	}()
 }
 
+// Wait waits until the pack Flush started is written (Close then takes
+// its outcome).
+func (c *Cache) Wait() {
+	c.mu.Lock()
+	ch := c.flushed
+	c.mu.Unlock()
+	if ch != nil {
+		f := <-ch
+		ch <- f
+	}
+}
+
 // Close writes this run's pack (or what it stored since Flush), merges the
 // packs when they pile up, and removes stale configuration folders.
 func (c *Cache) Close() error {

@@ -114,18 +114,25 @@ func Run(cfg Config) (*Result, error) {
 		}
 		jobs = ms.needed(p, results, scanned, round+1)
 	}
+	whole := len(p.models) > 0 && wholeScan(scanned)
+	if whole {
+		// Lower until the run returns: the cache's pack, Build, Finish
+		// and the cache's last pack allocate while the models are held.
+		defer lowerGC()()
+	}
 	if p.cache != nil {
 		// Every file's results are stored: the pack is written while the
-		// models build and the files are checked.
+		// models build and the files are checked, but for a whole scan's,
+		// written first: encoded beside Build, it made the run's peak.
 		p.cache.Flush()
+		if whole {
+			p.cache.Wait()
+		}
 	}
 	if len(p.models) > 0 {
 		// Every tree is closed: the C heap's free memory goes back to the
 		// system before Build makes the run's largest Go heap.
 		source.TrimCHeap()
-		// Lower until the run returns: Finish and the cache's last pack
-		// allocate while the models are still held.
-		defer lowerGC()()
 		checked, notes := p.modelPhase(ms, run.ignores)
 		res.Notifications = append(res.Notifications, notes...)
 		for _, cr := range checked {
@@ -150,6 +157,21 @@ func Run(cfg Config) (*Result, error) {
 	res.Findings = dropDuplicates(res.Findings)
 	numberFingerprints(res.Findings)
 	return res, nil
+}
+
+// wholeScan reports whether the run scans most of the files it reads:
+// its Build builds most of the models, on the run's largest heap, which
+// lowerGC holds down. A run of a few files (pre-commit's) builds what
+// they read, on a smaller heap, and keeps the collector's default, which
+// costs it less time.
+func wholeScan(scanned map[string]bool) bool {
+	n := 0
+	for _, s := range scanned {
+		if s {
+			n++
+		}
+	}
+	return 2*n >= len(scanned)
 }
 
 // walksDirectory reports whether a path to scan is a directory (or none

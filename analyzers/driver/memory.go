@@ -31,14 +31,16 @@ var (
 )
 
 // modelGCPercent is the collector's GOGC from the models' Build to the
-// end of the run. The run's largest heap is Build's, and Build keeps
-// most of what it allocates (on Django about 55 MB live at its end, and
-// another 12 to 18 MB of spans it fragments): at the default of 100 the
-// heap grows to twice that before a collection, 140 MB of memory; at 20,
-// 93 to 98 MB, for about 8% more CPU. The parse before it keeps the
-// default: its live heap is the modules' binary forms and the outlines
-// (20 MB on Django). The environment's GOGC, when set, applies throughout
-// instead.
+// end of a run that scans most of its files (wholeScan). The run's largest
+// heap is Build's, and Build keeps most of what it allocates (on Django
+// about 55 MB live at its end, and another 12 to 18 MB of spans it
+// fragments): at the default of 100 the heap grows to twice that before a
+// collection, 160 MB of memory; at 20, 92 to 99 MB, for about 10% more
+// CPU. The parse before it keeps the default: its live heap is the
+// modules' binary forms and the outlines (20 MB on Django); so does a run
+// of a few files (pre-commit's), whose Build is smaller and which the
+// lower setting made half again as slow. The environment's GOGC, when
+// set, applies throughout instead.
 const modelGCPercent = 20
 
 // lowered counts the runs in their model phase, under its lock: the

@@ -358,3 +358,21 @@ func TestLowerGCNests(t *testing.T) {
 		t.Errorf("after both runs GOGC is %d, want 100", got)
 	}
 }
+
+// TestWholeScan: a run scans most of the files it reads, or a few of them
+// (pre-commit's staged files, the rest read for facts).
+func TestWholeScan(t *testing.T) {
+	for _, tc := range []struct {
+		scanned map[string]bool
+		want    bool
+	}{
+		{map[string]bool{"a.py": true, "b.py": true}, true},
+		{map[string]bool{"a.py": true, "b.py": false}, true},
+		{map[string]bool{"a.py": true, "b.py": false, "c.py": false}, false},
+		{map[string]bool{}, true},
+	} {
+		if got := wholeScan(tc.scanned); got != tc.want {
+			t.Errorf("wholeScan(%v) = %v, want %v", tc.scanned, got, tc.want)
+		}
+	}
+}

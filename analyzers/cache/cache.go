@@ -244,39 +244,33 @@ func (c *Cache) Put(key string, v any) {
 	c.entries[key], c.fresh[key], c.used[key] = v, v, true
 }
 
-// Flush starts writing, in the background, a pack of what the run has
-// stored so far, so that encoding it overlaps the rest of the run (a scan
-// stores every file's results before it builds the models and checks
-// files); Close waits for it. The values stored must not change after
-// they are put, as always. When packs have piled up, Close merges them
+// Flush writes a pack of what the run has stored so far, its segments
+// one after the other (fewer encoded segments held at once), Close taking
+// its outcome: in the background, so that encoding it overlaps the rest
+// of the run while leaving the run its cores (a scan stores every file's
+// results before it builds the models and checks files), or, when now is
+// set, before it returns. The values stored must not change after they
+// are put, as always. When packs have piled up, Close merges them
 // instead, and Flush does nothing.
-func (c *Cache) Flush() {
+func (c *Cache) Flush(now bool) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.flushed != nil || len(c.packs)+1 > MaxPacks || len(c.fresh) == 0 && !c.dirty {
+		c.mu.Unlock()
 		return
 	}
 	fresh, index := c.fresh, maps.Clone(c.index)
 	c.fresh, c.dirty = map[string]any{}, false
-	c.flushed = make(chan flushed, 1)
-	go func() {
-		// On one goroutine: the models build meanwhile, on the cores
-		// the run has, and a pack made in the background holds fewer
-		// encoded segments at once.
-		name, err := c.writePack(fresh, index, false)
-		c.flushed <- flushed{name, err}
-	}()
-}
-
-// Wait waits until the pack Flush started is written (Close then takes
-// its outcome).
-func (c *Cache) Wait() {
-	c.mu.Lock()
-	ch := c.flushed
+	flushedTo := make(chan flushed, 1)
+	c.flushed = flushedTo
 	c.mu.Unlock()
-	if ch != nil {
-		f := <-ch
-		ch <- f
+	write := func() {
+		name, err := c.writePack(fresh, index, false)
+		flushedTo <- flushed{name, err}
+	}
+	if now {
+		write()
+	} else {
+		go write()
 	}
 }
 

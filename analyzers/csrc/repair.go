@@ -138,6 +138,9 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 			if code := withoutTrailingComment(trimmed); len(code) > 0 {
 				last = code[len(code)-1]
 			}
+			// A comment may end a macro's line (`Py_END_ALLOW_THREADS /*
+			// GIL */`): the macro is before it.
+			code := line[:trailingComment(line)]
 			// Only a line that starts with a name after a statement may
 			// be a macro: a loop macro's ends with '{', a statement
 			// macro's has no ';', '{' or '}' (and ends a statement once
@@ -149,10 +152,8 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 					text := append([]byte("while"), bytes.Repeat([]byte(" "), m[3]-m[2]-len("while"))...)
 					out = append(out, edit{off + m[2], text})
 				}
-			case bytes.IndexAny(blankLiterals(line[:trailingComment(line)]), ";{}") < 0:
-				// A comment may end the macro's line (`Py_END_ALLOW_THREADS
-				// /* GIL */`): its semicolon takes the blank before it.
-				code := line[:trailingComment(line)]
+			case bytes.IndexAny(blankLiterals(code), ";{}") < 0:
+				// Its semicolon takes the blank before the comment.
 				at := off + nl
 				if len(code) < len(line) {
 					at = off + len(code)

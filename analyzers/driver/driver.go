@@ -122,12 +122,9 @@ func Run(cfg Config) (*Result, error) {
 	}
 	if p.cache != nil {
 		// Every file's results are stored: the pack is written while the
-		// models build and the files are checked, but for a whole scan's,
+		// models build and the files are checked, but a whole scan's is
 		// written first: encoded beside Build, it made the run's peak.
-		p.cache.Flush()
-		if whole {
-			p.cache.Wait()
-		}
+		p.cache.Flush(whole)
 	}
 	if len(p.models) > 0 {
 		// Every tree is closed: the C heap's free memory goes back to the

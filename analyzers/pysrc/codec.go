@@ -227,19 +227,28 @@ func (e *encoder) release() {
 func (m *Module) GobDecode(data []byte) error {
 	// The functions' code and the strings stay in the form, which gob
 	// lends.
-	data = bytes.Clone(data)
-	out, d, err := decodeHead(data)
+	out, err := decodeWire(bytes.Clone(data))
 	if err != nil {
 		return err
 	}
+	*m = out
+	return nil
+}
+
+// decodeWire decodes a module's whole binary form, which it keeps: the
+// head, then the source's size and checksum.
+func decodeWire(data []byte) (Module, error) {
+	out, d, err := decodeHead(data)
+	if err != nil {
+		return Module{}, err
+	}
 	size := d.uint()
 	if d.err != nil || d.left() != 4 || size > math.MaxInt32 {
-		return errCodec
+		return Module{}, errCodec
 	}
 	out.stamp = source.Stamp{Size: int(size), Sum: binary.LittleEndian.Uint32(data[d.off:])}
 	out.wire = data
-	*m = out
-	return nil
+	return out, nil
 }
 
 // compact returns the module sealed: its binary form, with its source's
@@ -263,14 +272,11 @@ func (m *Module) open() (*Module, error) {
 	if !m.sealed {
 		return m, nil
 	}
-	out, d, err := decodeHead(m.wire)
+	out, err := decodeWire(m.wire)
 	if err != nil {
 		return nil, err
 	}
-	if d.uint(); d.err != nil || d.left() != 4 {
-		return nil, errCodec
-	}
-	out.src, out.stamp, out.wire = m.src, m.stamp, m.wire
+	out.src = m.src
 	return &out, nil
 }
 
@@ -864,34 +870,30 @@ type stringTable struct {
 	ends []uint32
 }
 
-// ref returns the string a form numbers n: 0 for "", else the string at
-// n-1.
+// ref returns the string a form numbers n (decoder.stringNumber): 0 for
+// "", else the table's n-th.
 func (t *stringTable) ref(n uint32) string {
 	if n == 0 {
 		return ""
 	}
-	return t.at(int(n - 1))
-}
-
-// at returns the string numbered i (from 0).
-func (t *stringTable) at(i int) string {
 	start := uint32(0)
-	if i > 0 {
-		start = t.ends[i-1]
+	if n > 1 {
+		start = t.ends[n-2]
 	}
-	return t.all[start:t.ends[i]]
+	return t.all[start:t.ends[n-1]]
 }
 
-func (d *decoder) string() string {
+func (d *decoder) string() string { return d.table.ref(d.stringNumber()) }
+
+// stringNumber reads a string as its number in the table (0 for ""),
+// which stringTable.ref turns into the string.
+func (d *decoder) stringNumber() uint32 {
 	n := d.uint()
-	switch {
-	case n == 0:
-		return ""
-	case d.table == nil || n > uint64(len(d.table.ends)):
+	if n > 0 && (d.table == nil || n > uint64(len(d.table.ends))) {
 		d.fail()
-		return ""
+		return 0
 	}
-	return d.table.at(int(n - 1))
+	return uint32(n)
 }
 
 func (d *decoder) span() Span {
@@ -941,20 +943,10 @@ func (d *decoder) int32Elem(v *int32)   { *v = d.int() }
 func (d *decoder) spanElem(s *Span)     { *s = d.span() }
 func (d *decoder) stringList() []string { return decodeList(d, &d.strs, (*decoder).stringElem) }
 func (d *decoder) refList() []uint32    { return decodeList(d, &d.refs, (*decoder).refElem) }
-
-// refElem reads a string as its number in the table (0 for ""), which
-// stringTable.ref turns into the string.
-func (d *decoder) refElem(r *uint32) {
-	n := d.uint()
-	if n > 0 && (d.table == nil || n > uint64(len(d.table.ends))) {
-		d.fail()
-		return
-	}
-	*r = uint32(n)
-}
-func (d *decoder) value() Value       { return decodeList(d, &d.atoms, (*decoder).atom) }
-func (d *decoder) valueElem(v *Value) { *v = d.value() }
-func (d *decoder) valueList() []Value { return decodeList(d, &d.values, (*decoder).valueElem) }
+func (d *decoder) refElem(r *uint32)    { *r = d.stringNumber() }
+func (d *decoder) value() Value         { return decodeList(d, &d.atoms, (*decoder).atom) }
+func (d *decoder) valueElem(v *Value)   { *v = d.value() }
+func (d *decoder) valueList() []Value   { return decodeList(d, &d.values, (*decoder).valueElem) }
 
 func (d *decoder) module(m *Module) {
 	m.File = d.string()

@@ -32,7 +32,10 @@ func (fr *frame) apply(g *fn, self *Datum, cs *CallSite, loc Loc) []Datum {
 // subst applies deferred operations to an argument.
 func (fr *frame) subst(a Datum, ops []DOp) []Datum {
 	cur := []Datum{a}
-	for _, o := range ops {
+	for i, o := range ops {
+		if len(cur) == 1 && cur[0].Tag == TagSym {
+			return []Datum{cur[0].deferredAll(ops[i:])}
+		}
 		var next gathering
 		for _, d := range cur {
 			next.add(fr.op(d, o)...)

@@ -196,20 +196,21 @@ func (fr *frame) atom(a Atom) []Datum {
 		roots = fr.structured(a)
 	}
 	out := roots
-	for _, op := range a.Ops {
+	for i, op := range a.Ops {
 		if len(out) == 0 {
 			break
 		}
-		if op.Kind == OpIndex && op.Name == "" && op.Key > 0 && int(op.Key) <= len(fr.fcode().Keys) {
-			// d[name] reads one field, as data.get(name) does; which
-			// names a loop's variable holds decides in a loop.
-			key := fr.fcode().Keys[op.Key-1]
-			var ds []Datum
-			if key.Iterated() {
-				ds = fr.value(key)
+		if len(out) == 1 && out[0].Tag == TagSym {
+			// A parameter's path: op and the operations after it are
+			// deferred, appended to the path at once.
+			var buf [maxOps + maxSteps]DOp
+			rest := buf[:0]
+			for _, op := range a.Ops[i:] {
+				rest = append(rest, DOp{Op: fr.keyed(op), Mod: m})
 			}
-			op.Name = fieldKey(key, ds)
+			return []Datum{out[0].deferredAll(rest)}
 		}
+		op = fr.keyed(op)
 		if op.Kind == OpStep {
 			if stepped, ok := stepAll(out, Loc{m, op.Span}); ok {
 				out = stepped
@@ -228,6 +229,22 @@ func (fr *frame) atom(a Atom) []Datum {
 		out = cloned(next)
 	}
 	return out
+}
+
+// keyed returns op with the name of the field it reads, when op reads
+// d[name] with a name the code holds in a variable: d[name] reads one
+// field, as data.get(name) does; which names a loop's variable holds
+// decides in a loop.
+func (fr *frame) keyed(op Op) Op {
+	if op.Kind == OpIndex && op.Name == "" && op.Key > 0 && int(op.Key) <= len(fr.fcode().Keys) {
+		key := fr.fcode().Keys[op.Key-1]
+		var ds []Datum
+		if key.Iterated() {
+			ds = fr.value(key)
+		}
+		op.Name = fieldKey(key, ds)
+	}
+	return op
 }
 
 // named resolves the root of an atom that names something of the
@@ -401,7 +418,11 @@ func stepAll(ds []Datum, loc Loc) ([]Datum, bool) {
 
 // deferred appends a deferred operation to a parameter's path, within
 // the bounds of atoms.
-func (d Datum) deferred(o DOp) Datum {
+func (d Datum) deferred(o DOp) Datum { return d.deferredAll([]DOp{o}) }
+
+// deferredAll appends deferred operations to a parameter's path in turn,
+// each within the bounds of atoms, with one copy of the path.
+func (d Datum) deferredAll(os []DOp) Datum {
 	steps, others := 0, 0
 	for _, p := range d.Ops {
 		if p.Kind == OpStep && !p.Call {
@@ -410,12 +431,28 @@ func (d Datum) deferred(o DOp) Datum {
 			others++
 		}
 	}
-	if o.Kind == OpStep && !o.Call && steps >= maxSteps || (o.Kind != OpStep || o.Call) && others >= maxOps {
-		return d
+	var ops []DOp
+	for _, o := range os {
+		if o.Kind == OpStep && !o.Call {
+			if steps >= maxSteps {
+				continue
+			}
+			steps++
+		} else {
+			if others >= maxOps {
+				continue
+			}
+			others++
+		}
+		if ops == nil {
+			ops = make([]DOp, len(d.Ops), len(d.Ops)+len(os))
+			copy(ops, d.Ops)
+		}
+		ops = append(ops, o)
 	}
-	ops := make([]DOp, len(d.Ops), len(d.Ops)+1)
-	copy(ops, d.Ops)
-	d.Ops = append(ops, o)
+	if ops != nil {
+		d.Ops = slices.Clip(ops)
+	}
 	return d
 }
 

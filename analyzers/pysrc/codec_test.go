@@ -603,7 +603,7 @@ func TestPartsAreCompact(t *testing.T) {
 		}
 		for _, m := range b.(*Program).modules {
 			for _, f := range m.fns {
-				if f.lazy != nil && f.pub.final.Load() {
+				if f.lazy != nil && f.final {
 					evaluated++
 					if f.lazy.code.Load() != nil {
 						held++

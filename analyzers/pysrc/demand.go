@@ -71,34 +71,6 @@ func (p *Program) defsNamed() map[string][]*fn {
 	return defs
 }
 
-// namedByScanned lists, once each and in the order demanded meets them,
-// the functions not evaluated yet that the scanned modules' functions not
-// evaluated yet call by name: the speculator evaluates them from the last
-// while the scheduler goes from the first.
-func (p *Program) namedByScanned(defs map[string][]*fn) []*fn {
-	seen := map[*fn]bool{}
-	var out []*fn
-	for _, m := range p.modules {
-		if !m.scanned {
-			continue
-		}
-		for _, f := range m.fns {
-			if f.index != 0 {
-				continue
-			}
-			for name := range f.callNames() {
-				for _, g := range defs[name] {
-					if g.index == 0 && !seen[g] {
-						seen[g] = true
-						out = append(out, g)
-					}
-				}
-			}
-		}
-	}
-	return out
-}
-
 // demanded reports whether f calls, by name, a function that passes a
 // parameter on to a sink; the functions so named are evaluated first.
 func (p *Program) demanded(f *fn, defs map[string][]*fn) bool {

@@ -81,7 +81,7 @@ func TestDemandLeavesCodeEncoded(t *testing.T) {
 	// A function evaluated is final, its code let go of since.
 	encoded := func(path string) (n int) {
 		for _, f := range p.(*Program).byPath[path].fns {
-			if f.Kind == KindDef && f.lazy != nil && f.lazy.code.Load() == nil && !f.pub.final.Load() {
+			if f.Kind == KindDef && f.lazy != nil && f.lazy.code.Load() == nil && !f.final {
 				n++
 			}
 		}

@@ -44,9 +44,6 @@ type frame struct {
 	notes   []note
 	// returns is what the function returns, once resolved.
 	returns []Datum
-	// spec is set when the frame speculates (speculate.go): it gathers
-	// the results the evaluation read.
-	spec *speculation
 }
 
 // A result is what one evaluation of a function found.
@@ -80,9 +77,6 @@ func (fr *frame) need(g *fn) {
 
 // res returns g's result, made current first.
 func (fr *frame) res(g *fn) *result {
-	if fr.spec != nil {
-		return fr.specRes(g)
-	}
 	fr.need(g)
 	if g.res == nil && fr.ov != nil {
 		return fr.ov.result(fr.p, g)

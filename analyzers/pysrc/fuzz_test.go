@@ -11,7 +11,7 @@ import (
 // FuzzModel extracts two arbitrary modules, one importing the other,
 // builds the program and reads its events and summaries: no input may
 // make the model panic or fail, nor find other results when Build has a
-// spare core to speculate on.
+// spare core to decode modules on.
 func FuzzModel(f *testing.F) {
 	for _, seed := range [][2]string{
 		{helpers["app/views.py"], helpers["core/utils.py"]},

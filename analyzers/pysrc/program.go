@@ -17,11 +17,9 @@ import (
 // modules, and each function's summary. It is read-only once built, and
 // safe for Check to read from any goroutine.
 type Program struct {
-	// spare lends Build the run's idle cores (analyzers.BuildPass), and
-	// spec is the speculator that uses them while Build runs
-	// (speculate.go).
+	// spare lends Build the run's idle cores (analyzers.BuildPass),
+	// which decode the modules (openParts).
 	spare chan struct{}
-	spec  *speculator
 	// root is the repository's root, where the source of a module the
 	// cache stored is read (module.Source).
 	root    string
@@ -88,16 +86,12 @@ type resolution struct {
 }
 
 // clean reports whether a vocabulary calls name a sanitizer, through the
-// program's memo (nil once Build is done), or the speculator's own in a
-// speculative frame: the scheduler fills the program's meanwhile.
+// program's memo (nil once Build is done).
 func (fr *frame) clean(name string) bool {
 	if name == "" {
 		return false
 	}
 	cleans := fr.p.cleans
-	if fr.spec != nil {
-		cleans = fr.p.spec.cleans
-	}
 	c, ok := cleans[name]
 	if !ok {
 		c = clean(name, fr.p.settings)
@@ -170,11 +164,9 @@ type fn struct {
 	// class is the class of a method or class body.
 	class *class
 	res   *result
-	// The scheduler's state, and what the speculator may read of it.
-	index, low         int
-	onStack, recursive bool
-	// pub says when the function is done, for the speculator too.
-	pub published
+	// The scheduler's state: final is set once the result is.
+	index, low                int
+	onStack, recursive, final bool
 }
 
 // A class is a Class of the program.

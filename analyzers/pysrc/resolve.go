@@ -136,13 +136,9 @@ func (fr *frame) importValue(m *module, i int32, depth int) []Datum {
 // program's cache of resolutions. Only what needed no evaluation is kept
 // (a module body's globals may still change), and what maxDepth cut only
 // for resolutions that start as deep, so that what a resolution finds
-// does not depend on what was resolved before. A speculative frame has a
-// cache of its own: the scheduler fills the program's meanwhile.
+// does not depend on what was resolved before.
 func (fr *frame) resolved(key resolutionKey, depth int, resolve func() []Datum) []Datum {
 	cache := fr.p.resolutions
-	if fr.spec != nil {
-		cache = fr.p.spec.resolutions
-	}
 	if e, ok := cache[key]; ok && depth+e.used <= maxDepth {
 		fr.deepest = max(fr.deepest, depth+e.used)
 		return e.ds

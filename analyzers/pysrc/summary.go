@@ -37,8 +37,6 @@ type scheduler struct {
 	evals  int
 	budget int
 	queue  []*fn
-	// adopted counts the evaluations the speculator made (speculate.go).
-	adopted int
 	// callers maps a name to the functions that call something so named.
 	callers map[string][]*fn
 }
@@ -76,15 +74,9 @@ func (p *Program) summarize() {
 		}
 	}
 	s.budget = 3*n + 64
-	if p.spare != nil {
-		defer p.speculate(s.queue)()
-	}
 	p.drain()
 	if p.onDemand {
 		defs := p.defsNamed()
-		if p.spec != nil {
-			p.spec.queueAll(p.namedByScanned(defs))
-		}
 		for _, m := range p.modules {
 			if !m.scanned {
 				continue
@@ -127,9 +119,6 @@ func (p *Program) callersOf(f *fn) {
 	for _, g := range p.sched.callers[f.calledAs()] {
 		if g.index == 0 && (g.mod.scanned || !p.onDemand) {
 			p.sched.queue = append(p.sched.queue, g)
-			if p.spec != nil {
-				p.spec.queue(g)
-			}
 		}
 	}
 }
@@ -165,8 +154,7 @@ func (p *Program) visit(f *fn) {
 		}
 	}
 	for _, g := range scc {
-		g.pub.final.Store(true)
-		g.pub.spec.Store(nil)
+		g.final = true
 		g.releaseCode()
 		if g.res != nil && len(g.res.sinks) > 0 {
 			p.callersOf(g)
@@ -177,7 +165,7 @@ func (p *Program) visit(f *fn) {
 // need is called while cur is evaluated and reads g's result: g is
 // evaluated first when it was not yet.
 func (p *Program) need(cur, g *fn) {
-	if g.pub.final.Load() {
+	if g.final {
 		return
 	}
 	switch {
@@ -197,14 +185,8 @@ func (p *Program) need(cur, g *fn) {
 // evaluate evaluates f once and reports whether its result changed.
 func (p *Program) evaluate(f *fn) bool {
 	p.sched.evals++
-	var res *result
-	if sp := f.pub.spec.Load(); sp != nil && f.res == nil && p.adopt(f, sp) {
-		res = sp.res
-		p.sched.adopted++
-	} else {
-		fr := &frame{p: p, f: f}
-		res = fr.run()
-	}
+	fr := &frame{p: p, f: f}
+	res := fr.run()
 	changed := !res.equal(f.res)
 	f.res = res
 	return changed

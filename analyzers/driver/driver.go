@@ -126,6 +126,11 @@ func Run(cfg Config) (*Result, error) {
 		// written first: encoded beside Build, it made the run's peak.
 		p.cache.Flush(whole)
 	}
+	if whole {
+		// The pack's buffers are gone: from here the live heap is the
+		// models', which the tuner holds to a budget (collector.go).
+		tuneGC()
+	}
 	if len(p.models) > 0 {
 		// Every tree is closed: the C heap's free memory goes back to the
 		// system before Build makes the run's largest Go heap.

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -333,29 +332,6 @@ func TestCutLevel(t *testing.T) {
 		if got := cutLevel(tc.err); got != tc.want {
 			t.Errorf("cutLevel(%v) = %s, want %s", tc.err, got, tc.want)
 		}
-	}
-}
-
-// TestLowerGCNests: runs whose model phases overlap, ending in any order,
-// leave the collector's target as it was before the first.
-func TestLowerGCNests(t *testing.T) {
-	if _, set := os.LookupEnv("GOGC"); set {
-		t.Skip("GOGC set: the runs leave the target alone")
-	}
-	before := debug.SetGCPercent(100)
-	defer debug.SetGCPercent(before)
-	a := lowerGC()
-	b := lowerGC()
-	if got := debug.SetGCPercent(modelGCPercent); got != modelGCPercent {
-		t.Errorf("during the runs GOGC is %d, want %d", got, modelGCPercent)
-	}
-	a()
-	if got := debug.SetGCPercent(modelGCPercent); got != modelGCPercent {
-		t.Errorf("while one run is left GOGC is %d, want %d", got, modelGCPercent)
-	}
-	b()
-	if got := debug.SetGCPercent(100); got != 100 {
-		t.Errorf("after both runs GOGC is %d, want 100", got)
 	}
 }
 

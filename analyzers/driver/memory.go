@@ -3,10 +3,8 @@ package driver
 import (
 	"context"
 	"fmt"
-	"os"
 	"runtime/debug"
 	"strings"
-	"sync"
 
 	"golang.org/x/sync/semaphore"
 
@@ -29,48 +27,6 @@ var (
 	// rest are counted in a warning. A variable for the tests.
 	maxFileFindings = 10_000
 )
-
-// modelGCPercent is the collector's GOGC from the models' Build to the
-// end of a run that scans most of its files (wholeScan). The run's largest
-// heap is Build's, and Build keeps most of what it allocates (on Django
-// about 55 MB live at its end, and another 12 to 18 MB of spans it
-// fragments): at the default of 100 the heap grows to twice that before a
-// collection, 160 MB of memory; at 20, 92 to 99 MB, for about 10% more
-// CPU. The parse before it keeps the default: its live heap is the
-// modules' binary forms and the outlines (20 MB on Django); so does a run
-// of a few files (pre-commit's), whose Build is smaller and which the
-// lower setting made half again as slow. The environment's GOGC, when
-// set, applies throughout instead.
-const modelGCPercent = 20
-
-// lowered counts the runs in their model phase, under its lock: the
-// first lowers the collector's target, the last restores it, whatever the
-// order runs of one process (a library's tests) end in.
-var lowered struct {
-	sync.Mutex
-	runs    int
-	percent int
-}
-
-// lowerGC sets the collector's target for the rest of the run, unless the
-// environment sets GOGC, and returns the function that restores it.
-func lowerGC() (restore func()) {
-	if _, set := os.LookupEnv("GOGC"); set {
-		return func() {}
-	}
-	lowered.Lock()
-	defer lowered.Unlock()
-	if lowered.runs++; lowered.runs == 1 {
-		lowered.percent = debug.SetGCPercent(modelGCPercent)
-	}
-	return func() {
-		lowered.Lock()
-		defer lowered.Unlock()
-		if lowered.runs--; lowered.runs == 0 {
-			debug.SetGCPercent(lowered.percent)
-		}
-	}
-}
 
 // MaxRuleFindings caps the findings of one rule in a run: a user rule
 // whose pattern matches every call of a repository would otherwise hold

@@ -1,0 +1,94 @@
+package driver
+
+import (
+	"os"
+	"runtime"
+	"runtime/debug"
+	"testing"
+	"time"
+)
+
+// TestLowerGCNests: runs whose model phases overlap, ending in any order,
+// leave the collector's target as it was before the first.
+func TestLowerGCNests(t *testing.T) {
+	if _, set := os.LookupEnv("GOGC"); set {
+		t.Skip("GOGC set: the runs leave the target alone")
+	}
+	before := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(before)
+	a := lowerGC()
+	b := lowerGC()
+	if got := debug.SetGCPercent(modelGCPercent); got != modelGCPercent {
+		t.Errorf("during the runs GOGC is %d, want %d", got, modelGCPercent)
+	}
+	a()
+	if got := debug.SetGCPercent(modelGCPercent); got != modelGCPercent {
+		t.Errorf("while one run is left GOGC is %d, want %d", got, modelGCPercent)
+	}
+	b()
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("after both runs GOGC is %d, want 100", got)
+	}
+}
+
+// TestTunedPercent: the heap's goal is the budget, within the bounds.
+func TestTunedPercent(t *testing.T) {
+	for _, tc := range []struct {
+		live uint64
+		want int
+	}{
+		{0, modelGCPercent},
+		{10 << 20, 100},
+		{30 << 20, 100},
+		{40 << 20, 50},
+		{48 << 20, 25},
+		{55 << 20, modelGCPercent},
+		{modelHeapBudget, modelGCPercent},
+		{500 << 20, modelGCPercent},
+	} {
+		if got := tunedPercent(tc.live); got != tc.want {
+			t.Errorf("tunedPercent(%d MB) = %d, want %d", tc.live>>20, got, tc.want)
+		}
+	}
+}
+
+// TestTunerFollowsTheLiveHeap: once tuned, each collection sets GOGC from
+// the heap it found live; once the run restores the target, collections
+// leave it alone.
+func TestTunerFollowsTheLiveHeap(t *testing.T) {
+	if _, set := os.LookupEnv("GOGC"); set {
+		t.Skip("GOGC set: the runs leave the target alone")
+	}
+	before := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(before)
+	percent := func() int {
+		lowered.Lock()
+		defer lowered.Unlock()
+		p := debug.SetGCPercent(100)
+		debug.SetGCPercent(p)
+		return p
+	}
+	held := make([]byte, 24<<20)
+	restore := lowerGC()
+	tuneGC()
+	want := -1
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+		if want = tunedPercent(liveHeap()); want != modelGCPercent && percent() == want {
+			break
+		}
+	}
+	if got := percent(); got != want || want == modelGCPercent {
+		t.Errorf("with %d MB live GOGC is %d, want %d (not %d)", liveHeap()>>20, got, want, modelGCPercent)
+	}
+	runtime.KeepAlive(held)
+	restore()
+	for range 3 {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := percent(); got != 100 {
+		t.Errorf("after the run GOGC is %d, want 100", got)
+	}
+}

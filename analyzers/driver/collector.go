@@ -13,18 +13,21 @@ import (
 // Build's, and Build keeps most of what it allocates (on Django 37 MB
 // live once the modules are decoded, 50 to 55 MB at its end): at the
 // default GOGC of 100 the heap grows to twice that before a collection,
-// 160 MB of memory. Build starts at modelGCPercent; once the cache's pack
-// is written (its buffers are not in the live heap the tuner reads), the
-// tuner sets GOGC after each collection so that the heap's goal is
-// modelHeapBudget: (budget − live) / live, between modelGCPercent and
-// 100. On Django it starts at about 55 and reaches 20 once 50 MB are
-// live: 14 collections in Build instead of 20, Build 13% faster, and the
-// peak RSS as at a fixed 20 (92 to 99 MB). A smaller repository's Build
-// runs at up to the default. The parse before Build keeps the default:
-// its live heap is the modules' binary forms and the outlines (20 MB on
-// Django); so does a run of a few files (pre-commit's), whose Build is
-// smaller and which a lower setting made half again as slow. The
-// environment's GOGC, when set, applies throughout instead.
+// 160 MB of memory. The first such run lowers GOGC to modelGCPercent;
+// once the cache's pack is written (its buffers are not in the live heap
+// the tuner reads), the tuner sets GOGC after each collection so that
+// the heap's goal is modelHeapBudget: (budget − live) / live, between
+// modelGCPercent and 100, and never above what the process had before
+// (a library that set a lower GOGC keeps it). On Django it starts at
+// about 55 and reaches 20 once 50 MB are live: 14 collections in Build
+// instead of 20, Build 13% faster, and the peak RSS as at a fixed 20
+// (89 to 97 MiB). A smaller repository's Build runs at up to the
+// default. Runs that overlap share the setting. The parse before Build
+// keeps the default: its live heap is the modules' binary forms and the
+// outlines (20 MB on Django); so does a run of a few files
+// (pre-commit's), whose Build is smaller and which a lower setting made
+// half again as slow. The environment's GOGC, when set, applies
+// throughout instead.
 const (
 	modelGCPercent  = 20
 	modelHeapBudget = 60 << 20
@@ -95,7 +98,7 @@ func (t *gcTuner) arm() {
 		if t.stopped {
 			return
 		}
-		debug.SetGCPercent(tunedPercent(liveHeap()))
+		debug.SetGCPercent(min(tunedPercent(liveHeap()), max(lowered.percent, modelGCPercent)))
 		t.arm()
 	})
 }

@@ -68,6 +68,10 @@ func TestTunerFollowsTheLiveHeap(t *testing.T) {
 		debug.SetGCPercent(p)
 		return p
 	}
+	runtime.GC()
+	if live := liveHeap(); live > modelHeapBudget/3 {
+		t.Skipf("%d MB live before the test: the tuner would stay at its floor", live>>20)
+	}
 	held := make([]byte, 24<<20)
 	restore := lowerGC()
 	tuneGC()
@@ -90,5 +94,32 @@ func TestTunerFollowsTheLiveHeap(t *testing.T) {
 	}
 	if got := percent(); got != 100 {
 		t.Errorf("after the run GOGC is %d, want 100", got)
+	}
+}
+
+// TestTunerKeepsALowerSetting: a process that set GOGC below the tuned
+// value (a library's) keeps its setting while the tuner runs.
+func TestTunerKeepsALowerSetting(t *testing.T) {
+	if _, set := os.LookupEnv("GOGC"); set {
+		t.Skip("GOGC set: the runs leave the target alone")
+	}
+	before := debug.SetGCPercent(50)
+	defer debug.SetGCPercent(before)
+	percent := func() int {
+		lowered.Lock()
+		defer lowered.Unlock()
+		p := debug.SetGCPercent(100)
+		debug.SetGCPercent(p)
+		return p
+	}
+	restore := lowerGC()
+	defer restore()
+	tuneGC()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && percent() == modelGCPercent; {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := percent(); got != 50 || tunedPercent(liveHeap()) <= 50 {
+		t.Errorf("with %d MB live GOGC is %d, want the process's 50 (tuned %d)", liveHeap()>>20, got, tunedPercent(liveHeap()))
 	}
 }

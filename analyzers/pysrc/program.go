@@ -17,9 +17,6 @@ import (
 // modules, and each function's summary. It is read-only once built, and
 // safe for Check to read from any goroutine.
 type Program struct {
-	// spare lends Build the run's idle cores (analyzers.BuildPass),
-	// which decode the modules (openParts).
-	spare chan struct{}
 	// root is the repository's root, where the source of a module the
 	// cache stored is read (module.Source).
 	root    string
@@ -202,7 +199,7 @@ func build(parts []analyzers.Part) (any, error) {
 // scanned files read (see demand); nil Scanned scans every file.
 func buildFor(pass *analyzers.BuildPass) (any, error) {
 	p := &Program{byPath: map[string]*module{}, byKey: map[string][]*module{}, exact: map[string]*module{}, packages: map[string]bool{}, requestStorers: map[string][]*fn{},
-		cleans: map[string]bool{}, resolutions: map[resolutionKey]resolution{}, spare: pass.Spare, root: pass.Root}
+		cleans: map[string]bool{}, resolutions: map[resolutionKey]resolution{}, root: pass.Root}
 	scanned := pass.Scanned
 	mods, err := openParts(pass)
 	if err != nil {

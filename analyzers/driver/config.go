@@ -39,6 +39,10 @@ type Config struct {
 	Disable []string
 	// WarnUnusedIgnores reports suppression comments that matched nothing.
 	WarnUnusedIgnores bool
+	// SkipIgnoreNames leaves the rule names of suppression comments
+	// unchecked: a query's run has only its own rule, and the comments
+	// name the rules of a scan.
+	SkipIgnoreNames bool
 	// Shard, when its Count is above 1, reports on one part of the files
 	// only: those whose path falls in shard Index (0-based) of Count. The
 	// other files are still read for facts and models.

@@ -254,6 +254,9 @@ func (p *plan) suppressFinished(fd analyzers.Finding, ignores []*filter.Ignore) 
 // unknownIgnoreRules warns of the names in ignore comments that are no
 // rule id and no family: a misspelt id suppresses nothing, silently.
 func (p *plan) unknownIgnoreRules(byPath map[string][]*filter.Ignore) []analyzers.Notification {
+	if p.cfg.SkipIgnoreNames {
+		return nil
+	}
 	var out []analyzers.Notification
 	for path, igs := range byPath {
 		for _, ig := range igs {

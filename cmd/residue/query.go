@@ -62,7 +62,7 @@ func queryCmd(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitError, &usageError{strings.TrimPrefix(err.Error(), "<query>:")}
 	}
 	set, _ := rule.NewSet([]*rule.Rule{r})
-	res, err := driver.Run(driver.Config{Analyzers: []*analyzers.Analyzer{a}, Rules: set, Paths: rest[1:]})
+	res, err := driver.Run(driver.Config{Analyzers: []*analyzers.Analyzer{a}, Rules: set, Paths: rest[1:], SkipIgnoreNames: true})
 	if err != nil {
 		return exitError, err
 	}

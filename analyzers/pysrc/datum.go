@@ -305,9 +305,19 @@ func holds(ds []Datum, d *Datum) bool {
 	return false
 }
 
-// step returns d with loc added to its steps (data only).
+// step returns d with loc added to its steps: data's own, and a
+// sequence's data items' (the list a comprehension builds, assigned or
+// returned, goes through loc with what it holds).
 func (d Datum) step(loc Loc) Datum {
 	if !d.addsStep(loc) {
+		return d
+	}
+	if d.Tag == TagSeq {
+		items := make([][]Datum, len(d.Items))
+		for i, it := range d.Items {
+			items[i] = stepped(it, loc)
+		}
+		d.Items = items
 		return d
 	}
 	steps := slices.Clip(d.Steps)
@@ -318,9 +328,40 @@ func (d Datum) step(loc Loc) Datum {
 	return d
 }
 
-// addsStep reports whether step adds loc to d's steps.
+// stepped returns ds with loc added to the steps of each datum (step),
+// ds itself when none gains it.
+func stepped(ds []Datum, loc Loc) []Datum {
+	for i := range ds {
+		if ds[i].addsStep(loc) {
+			out := slices.Clone(ds)
+			for j := i; j < len(out); j++ {
+				out[j] = out[j].step(loc)
+			}
+			return out
+		}
+	}
+	return ds
+}
+
+// addsStep reports whether step adds loc to d's steps, or to those of a
+// sequence's items.
 func (d *Datum) addsStep(loc Loc) bool {
-	return d.Tag == TagData && loc.Valid() && (len(d.Steps) == 0 || d.Steps[len(d.Steps)-1] != loc)
+	if !loc.Valid() {
+		return false
+	}
+	switch d.Tag {
+	case TagData:
+		return len(d.Steps) == 0 || d.Steps[len(d.Steps)-1] != loc
+	case TagSeq:
+		for _, it := range d.Items {
+			for i := range it {
+				if it[i].addsStep(loc) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // Escaped reports whether CR and LF were both escaped.

@@ -1,6 +1,9 @@
 package pysrc
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // TestUnionNeverWritesIntoItsArguments adds two datums to the same list,
 // which has room for one more: each result keeps its own.
@@ -53,5 +56,38 @@ func TestDeferredAllDefersInTurn(t *testing.T) {
 	}
 	if len(start.Ops) != 2 || cap(got.Ops) != len(got.Ops) {
 		t.Errorf("the start's path %+v, the result's room %d", start.Ops, cap(got.Ops)-len(got.Ops))
+	}
+}
+
+// TestSequenceCarriesItsSteps: a list a comprehension builds from request
+// data, assigned and then written whole, shows the assignment among the
+// steps of the data it holds, as a plain assignment does; the list
+// itself, not changed by it, is the one stepped.
+func TestSequenceCarriesItsSteps(t *testing.T) {
+	p := buildAll(t, map[string]string{"app/views.py": `from telemetry import emit
+
+
+def view(request):
+    names = [request.GET[k] for k in ("a", "b")]
+    emit(names)
+    other = request.GET["c"]
+    emit(other)
+`})
+	lines := map[int][]int{}
+	p.Check("app/views.py", "test", func(ev *Event) {
+		for _, a := range ev.Args {
+			for _, d := range a.Data {
+				for _, s := range d.Steps {
+					lines[ev.Call.Line()] = append(lines[ev.Call.Line()], s.Line())
+				}
+			}
+		}
+	})
+	if !slices.Contains(lines[6], 5) || !slices.Contains(lines[8], 7) {
+		t.Errorf("steps of the data emitted, by line of the call: %v; want line 5 in 6's and 7 in 8's", lines)
+	}
+	seq := Datum{Tag: TagSeq, Items: [][]Datum{{{Tag: TagConst, Kind: "str"}}}}
+	if loc := (Loc{Mod: &module{}, Span: Span{1, 2}}); seq.addsStep(loc) || &seq.step(loc).Items[0][0] != &seq.Items[0][0] {
+		t.Error("a list of constants gains a step")
 	}
 }

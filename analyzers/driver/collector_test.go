@@ -11,22 +11,18 @@ import (
 // TestLowerGCNests: runs whose model phases overlap, ending in any order,
 // leave the collector's target as it was before the first.
 func TestLowerGCNests(t *testing.T) {
-	if _, set := os.LookupEnv("GOGC"); set {
-		t.Skip("GOGC set: the runs leave the target alone")
-	}
-	before := debug.SetGCPercent(100)
-	defer debug.SetGCPercent(before)
+	processGOGC(t, 100)
 	a := lowerGC()
 	b := lowerGC()
-	if got := debug.SetGCPercent(modelGCPercent); got != modelGCPercent {
+	if got := gcPercent(); got != modelGCPercent {
 		t.Errorf("during the runs GOGC is %d, want %d", got, modelGCPercent)
 	}
 	a()
-	if got := debug.SetGCPercent(modelGCPercent); got != modelGCPercent {
+	if got := gcPercent(); got != modelGCPercent {
 		t.Errorf("while one run is left GOGC is %d, want %d", got, modelGCPercent)
 	}
 	b()
-	if got := debug.SetGCPercent(100); got != 100 {
+	if got := gcPercent(); got != 100 {
 		t.Errorf("after both runs GOGC is %d, want 100", got)
 	}
 }
@@ -56,18 +52,7 @@ func TestTunedPercent(t *testing.T) {
 // the heap it found live; once the run restores the target, collections
 // leave it alone.
 func TestTunerFollowsTheLiveHeap(t *testing.T) {
-	if _, set := os.LookupEnv("GOGC"); set {
-		t.Skip("GOGC set: the runs leave the target alone")
-	}
-	before := debug.SetGCPercent(100)
-	defer debug.SetGCPercent(before)
-	percent := func() int {
-		lowered.Lock()
-		defer lowered.Unlock()
-		p := debug.SetGCPercent(100)
-		debug.SetGCPercent(p)
-		return p
-	}
+	processGOGC(t, 100)
 	runtime.GC()
 	if live := liveHeap(); live > modelHeapBudget/3 {
 		t.Skipf("%d MB live before the test: the tuner would stay at its floor", live>>20)
@@ -76,14 +61,11 @@ func TestTunerFollowsTheLiveHeap(t *testing.T) {
 	restore := lowerGC()
 	tuneGC()
 	want := -1
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
-		runtime.GC()
-		time.Sleep(10 * time.Millisecond)
-		if want = tunedPercent(liveHeap()); want != modelGCPercent && percent() == want {
-			break
-		}
-	}
-	if got := percent(); got != want || want == modelGCPercent {
+	collectUntil(func() bool {
+		want = tunedPercent(liveHeap())
+		return want != modelGCPercent && gcPercent() == want
+	})
+	if got := gcPercent(); got != want || want == modelGCPercent {
 		t.Errorf("with %d MB live GOGC is %d, want %d (not %d)", liveHeap()>>20, got, want, modelGCPercent)
 	}
 	runtime.KeepAlive(held)
@@ -92,7 +74,7 @@ func TestTunerFollowsTheLiveHeap(t *testing.T) {
 		runtime.GC()
 		time.Sleep(10 * time.Millisecond)
 	}
-	if got := percent(); got != 100 {
+	if got := gcPercent(); got != 100 {
 		t.Errorf("after the run GOGC is %d, want 100", got)
 	}
 }
@@ -100,26 +82,42 @@ func TestTunerFollowsTheLiveHeap(t *testing.T) {
 // TestTunerKeepsALowerSetting: a process that set GOGC below the tuned
 // value (a library's) keeps its setting while the tuner runs.
 func TestTunerKeepsALowerSetting(t *testing.T) {
-	if _, set := os.LookupEnv("GOGC"); set {
-		t.Skip("GOGC set: the runs leave the target alone")
-	}
-	before := debug.SetGCPercent(50)
-	defer debug.SetGCPercent(before)
-	percent := func() int {
-		lowered.Lock()
-		defer lowered.Unlock()
-		p := debug.SetGCPercent(100)
-		debug.SetGCPercent(p)
-		return p
-	}
+	processGOGC(t, 50)
 	restore := lowerGC()
 	defer restore()
 	tuneGC()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && percent() == modelGCPercent; {
+	collectUntil(func() bool { return gcPercent() != modelGCPercent })
+	if got := gcPercent(); got != 50 || tunedPercent(liveHeap()) <= 50 {
+		t.Errorf("with %d MB live GOGC is %d, want the process's 50 (tuned %d)", liveHeap()>>20, got, tunedPercent(liveHeap()))
+	}
+}
+
+// processGOGC sets the process's GOGC to percent for the test, as a
+// library might before its runs, and restores it after; it skips the
+// test when the environment sets GOGC, which the runs leave alone.
+func processGOGC(t *testing.T, percent int) {
+	t.Helper()
+	if _, set := os.LookupEnv("GOGC"); set {
+		t.Skip("GOGC set: the runs leave the target alone")
+	}
+	before := debug.SetGCPercent(percent)
+	t.Cleanup(func() { debug.SetGCPercent(before) })
+}
+
+// gcPercent returns the collector's GOGC, read under the tuner's lock.
+func gcPercent() int {
+	lowered.Lock()
+	defer lowered.Unlock()
+	p := debug.SetGCPercent(100)
+	debug.SetGCPercent(p)
+	return p
+}
+
+// collectUntil collects and lets the tuner's finalizer run until done
+// reports true, for at most five seconds.
+func collectUntil(done func() bool) {
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && !done(); {
 		runtime.GC()
 		time.Sleep(10 * time.Millisecond)
-	}
-	if got := percent(); got != 50 || tunedPercent(liveHeap()) <= 50 {
-		t.Errorf("with %d MB live GOGC is %d, want the process's 50 (tuned %d)", liveHeap()>>20, got, tunedPercent(liveHeap()))
 	}
 }

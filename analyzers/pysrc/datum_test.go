@@ -36,15 +36,13 @@ func TestDeferredAllDefersInTurn(t *testing.T) {
 		chain = append(chain, [...]DOp{attr, step, call}[i%3])
 	}
 	got := start.deferredAll(chain)
-	steps, others := 0, 0
+	steps := 0
 	for _, o := range got.Ops {
-		if o.Kind == OpStep && !o.Call {
+		if o.isStep() {
 			steps++
-		} else {
-			others++
 		}
 	}
-	if steps != maxSteps || others != maxOps {
+	if others := len(got.Ops) - steps; steps != maxSteps || others != maxOps {
 		t.Errorf("%d steps and %d other operations, want %d and %d", steps, others, maxSteps, maxOps)
 	}
 	want := start

@@ -414,20 +414,23 @@ func stepAll(ds []Datum, loc Loc) ([]Datum, bool) {
 // the bounds of atoms.
 func (d Datum) deferred(o DOp) Datum { return d.deferredAll([]DOp{o}) }
 
+// isStep reports whether o is a step of the path (an assignment, a
+// return), which the bounds count apart from the other operations.
+func (o DOp) isStep() bool { return o.Kind == OpStep && !o.Call }
+
 // deferredAll appends deferred operations to a parameter's path in turn,
 // each within the bounds of atoms, with one copy of the path.
 func (d Datum) deferredAll(os []DOp) Datum {
-	steps, others := 0, 0
+	steps := 0
 	for _, p := range d.Ops {
-		if p.Kind == OpStep && !p.Call {
+		if p.isStep() {
 			steps++
-		} else {
-			others++
 		}
 	}
+	others := len(d.Ops) - steps
 	var ops []DOp
 	for _, o := range os {
-		if o.Kind == OpStep && !o.Call {
+		if o.isStep() {
 			if steps >= maxSteps {
 				continue
 			}

@@ -218,8 +218,8 @@ type CheckPass struct {
 }
 
 // Location returns the location of n, a node of the file's snapshot.
-func (p *CheckPass) Location(n *syntax.Node, msg string) Location {
-	if n == nil {
+func (p *CheckPass) Location(n syntax.Node, msg string) Location {
+	if n.IsNull() {
 		return Location{Path: p.Path, Message: msg}
 	}
 	return Location{Path: p.Path, Range: p.Outline.Lines().Range(int(n.StartByte()), int(n.EndByte())), Message: msg}

@@ -214,13 +214,13 @@ func (c *checker) pyFlow(ev *pysrc.Event, x *crossing, rule string) []analyzers.
 
 // enclosing names the C function an output is in.
 func enclosing(o csrc.Output) string {
-	for n := o.At; n != nil; n = n.Parent() {
+	for n := o.At; !n.IsNull(); n = n.Parent() {
 		if n.Type() == "function_definition" {
-			if d := n.ChildByFieldName("declarator"); d != nil {
-				for d != nil && d.Type() != "function_declarator" {
+			if d := n.ChildByFieldName("declarator"); !d.IsNull() {
+				for !d.IsNull() && d.Type() != "function_declarator" {
 					d = d.ChildByFieldName("declarator")
 				}
-				if d != nil {
+				if !d.IsNull() {
 					return d.ChildByFieldName("declarator").Text()
 				}
 			}

@@ -160,7 +160,7 @@ type walked struct {
 // function whose parse has errors or whose text shows no buffer and no
 // output. Each function is walked once, whoever asks first: the walk
 // depends on its unit and the summaries alone.
-func (a *Analysis) outputsOf(f *scope, fn *syntax.Node) []Output {
+func (a *Analysis) outputsOf(f *scope, fn syntax.Node) []Output {
 	v, _ := a.walks.LoadOrStore(fn, &walked{})
 	wk := v.(*walked)
 	wk.once.Do(func() {

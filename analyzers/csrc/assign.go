@@ -7,10 +7,10 @@ import (
 )
 
 // assign analyzes an assignment: the right side first, then the store.
-func (w *walker) assign(n *syntax.Node, st *state) exprVal {
+func (w *walker) assign(n syntax.Node, st *state) exprVal {
 	op := n.ChildByFieldName("operator").Text()
 	left, right := stripParens(n.ChildByFieldName("left")), n.ChildByFieldName("right")
-	if left == nil {
+	if left.IsNull() {
 		return w.expr(right, st)
 	}
 	if l := w.lookupIdent(left); l != nil && op == "=" {
@@ -48,15 +48,15 @@ func (w *walker) assign(n *syntax.Node, st *state) exprVal {
 	return v
 }
 
-func (w *walker) lookupIdent(n *syntax.Node) *local {
-	if n == nil || n.Type() != "identifier" {
+func (w *walker) lookupIdent(n syntax.Node) *local {
+	if n.IsNull() || n.Type() != "identifier" {
 		return nil
 	}
 	return w.lookup(n.Text())
 }
 
 // store records the write of an assignment to left.
-func (w *walker) store(left, right *syntax.Node, op string, v exprVal, at *syntax.Node, st *state) {
+func (w *walker) store(left, right syntax.Node, op string, v exprVal, at syntax.Node, st *state) {
 	if left.Type() == "identifier" {
 		name := left.Text()
 		w.renamed(name, st)
@@ -101,7 +101,7 @@ func (w *walker) store(left, right *syntax.Node, op string, v exprVal, at *synta
 		w.expr(left.ChildByFieldName("index"), st)
 	}
 	if left.Type() == "pointer_expression" {
-		if arg := stripParens(left.ChildByFieldName("argument")); arg != nil && arg.Type() == "update_expression" {
+		if arg := stripParens(left.ChildByFieldName("argument")); !arg.IsNull() && arg.Type() == "update_expression" {
 			w.expr(arg, st) // *p++ = v: p moves after the write's place
 		}
 	}
@@ -132,12 +132,12 @@ func (w *walker) store(left, right *syntax.Node, op string, v exprVal, at *synta
 // was when the step ran. The step itself is the walk's of the index or
 // the argument, after. ok false for any other lvalue; in a loop, or as a
 // call's argument, a step has no one value and the place is not known.
-func (w *walker) steppedPlace(left *syntax.Node, st *state) (ref, *ctype, bool) {
+func (w *walker) steppedPlace(left syntax.Node, st *state) (ref, *ctype, bool) {
 	left = stripParens(left)
-	if left == nil || w.inLoop() {
+	if left.IsNull() || w.inLoop() {
 		return ref{}, nil, false
 	}
-	var upd *syntax.Node
+	var upd syntax.Node
 	switch left.Type() {
 	case "subscript_expression":
 		upd = stripParens(left.ChildByFieldName("index"))
@@ -146,7 +146,7 @@ func (w *walker) steppedPlace(left *syntax.Node, st *state) (ref, *ctype, bool) 
 			upd = stripParens(left.ChildByFieldName("argument"))
 		}
 	}
-	if upd == nil || upd.Type() != "update_expression" {
+	if upd.IsNull() || upd.Type() != "update_expression" {
 		return ref{}, nil, false
 	}
 	arg := stripParens(upd.ChildByFieldName("argument"))
@@ -185,12 +185,12 @@ func settled(e *extent, size amount) bool {
 
 // copyFields handles dst.member = src for a tracked record src: the
 // member's bytes are written where src's were.
-func (w *walker) copyFields(st *state, dst ref, src *local, at *syntax.Node) {
+func (w *walker) copyFields(st *state, dst ref, src *local, at syntax.Node) {
 	w.copyBytes(st, dst, ref{buf: src.buf, off: constant(0)}, w.bufs[src.buf].typ.size, at, "the assignment")
 }
 
 // scalarLocal returns the tracked scalar local an expression names.
-func (w *walker) scalarLocal(n *syntax.Node) *local {
+func (w *walker) scalarLocal(n syntax.Node) *local {
 	l := w.lookupIdent(stripParens(n))
 	if l != nil && l.buf >= 0 && w.bufs[l.buf].kind == scalarBuf {
 		return l
@@ -201,11 +201,11 @@ func (w *walker) scalarLocal(n *syntax.Node) *local {
 // pointerValue analyzes the value a pointer variable is given: a new heap
 // block, a new bytes object with an uninitialized buffer, or a pointer
 // into a tracked buffer. It reports whether the variable is bound.
-func (w *walker) pointerValue(rhs *syntax.Node, name string, typ *ctype, st *state) (ref, bool) {
-	if c := stripParens(rhs); c != nil && c.Type() == "call_expression" {
+func (w *walker) pointerValue(rhs syntax.Node, name string, typ *ctype, st *state) (ref, bool) {
+	if c := stripParens(rhs); !c.IsNull() && c.Type() == "call_expression" {
 		fn := c.ChildByFieldName("function")
 		fname := ""
-		if fn != nil && fn.Type() == "identifier" {
+		if !fn.IsNull() && fn.Type() == "identifier" {
 			fname = resolveAlias(w.f.u, fn.Text())
 		}
 		args := namedChildren(c.ChildByFieldName("arguments"))
@@ -233,15 +233,15 @@ func (w *walker) pointerValue(rhs *syntax.Node, name string, typ *ctype, st *sta
 
 // pointsIntoBuffer reports whether rhs is a pointer into a buffer the
 // function tracks (a cast of PyBytes_AsString's result, an alias).
-func (w *walker) pointsIntoBuffer(rhs *syntax.Node, st *state) bool {
+func (w *walker) pointsIntoBuffer(rhs syntax.Node, st *state) bool {
 	_, _, ok := w.value(rhs, st)
 	return ok
 }
 
 // isNull reports whether n is NULL or 0.
-func isNull(n *syntax.Node) bool {
+func isNull(n syntax.Node) bool {
 	n = stripParens(n)
-	if n == nil {
+	if n.IsNull() {
 		return false
 	}
 	switch n.Type() {

@@ -9,11 +9,11 @@ import (
 // call analyzes a function call: its arguments first, then what the
 // callee does with the buffers it receives. discarded is set when the
 // call's result is ignored.
-func (w *walker) call(n *syntax.Node, st *state, discarded bool) exprVal {
+func (w *walker) call(n syntax.Node, st *state, discarded bool) exprVal {
 	fn := n.ChildByFieldName("function")
 	args := namedChildren(n.ChildByFieldName("arguments"))
 	name := ""
-	if fn != nil && fn.Type() == "identifier" {
+	if !fn.IsNull() && fn.Type() == "identifier" {
 		name = resolveAlias(w.f.u, fn.Text())
 	} else {
 		w.expr(fn, st)
@@ -75,7 +75,7 @@ func (w *walker) call(n *syntax.Node, st *state, discarded bool) exprVal {
 // unknownCall handles a callee whose effect is unknown: it is assumed to
 // fill every buffer it receives, from the pointer it gets to the end. A
 // Python object handed to it escapes.
-func (w *walker) unknownCall(n *syntax.Node, callee string, refs []*ref, st *state) {
+func (w *walker) unknownCall(n syntax.Node, callee string, refs []*ref, st *state) {
 	for _, r := range refs {
 		switch {
 		case r == nil:
@@ -91,7 +91,7 @@ func (w *walker) unknownCall(n *syntax.Node, callee string, refs []*ref, st *sta
 // unknown callee gets point: it may write through them (OpenSSL's
 // i2d_SSL_SESSION(sess, &p) stores the encoding where p points, and
 // moves p past it).
-func (w *walker) throughAddress(args []*syntax.Node, st *state) []*ref {
+func (w *walker) throughAddress(args []syntax.Node, st *state) []*ref {
 	var out []*ref
 	for _, a := range args {
 		l := w.lookupIdent(addressOf(a))
@@ -111,7 +111,7 @@ func (w *walker) throughAddress(args []*syntax.Node, st *state) []*ref {
 // &flag; a copy's destination, not its source; a parameter a repository
 // function's summary writes): after the call, a test of one may go either
 // way.
-func (w *walker) clobbered(args []*syntax.Node, refs []*ref, st *state, writes func(int) bool) {
+func (w *walker) clobbered(args []syntax.Node, refs []*ref, st *state, writes func(int) bool) {
 	var ls []*local
 	for i, a := range args {
 		if !writes(i) {
@@ -135,7 +135,7 @@ func (w *walker) clobbered(args []*syntax.Node, refs []*ref, st *state, writes f
 // addressed records that an unknown callee given &x may have changed x:
 // a size or a count named after it no longer describes its buffer
 // (refill(fd, &n) before if (n > 0) memcpy(buf, src, n)).
-func (w *walker) addressed(args []*syntax.Node, st *state) {
+func (w *walker) addressed(args []syntax.Node, st *state) {
 	for _, a := range args {
 		if x := addressOf(a); w.lookupIdent(x) != nil {
 			w.renamed(x.Text(), st)
@@ -143,20 +143,20 @@ func (w *walker) addressed(args []*syntax.Node, st *state) {
 	}
 }
 
-// addressOf returns x of an argument &x, nil for any other.
-func addressOf(a *syntax.Node) *syntax.Node {
+// addressOf returns x of an argument &x, no node for any other.
+func addressOf(a syntax.Node) syntax.Node {
 	a = stripParens(a)
-	if a == nil || a.Type() != "pointer_expression" || a.ChildByFieldName("operator").Text() != "&" {
-		return nil
+	if a.IsNull() || a.Type() != "pointer_expression" || a.ChildByFieldName("operator").Text() != "&" {
+		return syntax.Node{}
 	}
 	return stripParens(a.ChildByFieldName("argument"))
 }
 
 // resized handles _PyBytes_Resize(&obj, n): the object now holds only
 // what was written.
-func (w *walker) resized(n *syntax.Node, name string, arg *syntax.Node, st *state) {
+func (w *walker) resized(n syntax.Node, name string, arg syntax.Node, st *state) {
 	a := stripParens(arg)
-	if a != nil && a.Type() == "pointer_expression" {
+	if !a.IsNull() && a.Type() == "pointer_expression" {
 		a = a.ChildByFieldName("argument")
 	}
 	r, _, ok := w.value(a, st)
@@ -187,7 +187,7 @@ func upperName(name string) bool {
 
 // macroArgs handles a call of a function-like macro: unlike a function,
 // it may assign the variables, members and elements it is given.
-func (w *walker) macroArgs(n *syntax.Node, name string, args []*syntax.Node, refs []*ref, st *state) {
+func (w *walker) macroArgs(n syntax.Node, name string, args []syntax.Node, refs []*ref, st *state) {
 	for i, a := range args {
 		if refs[i] != nil {
 			continue

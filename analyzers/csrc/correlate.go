@@ -24,9 +24,9 @@ import (
 // not a simple test: a variable (a local as #id, invalidated when it is
 // assigned), a parameterless call, and their comparisons with constants.
 // A negation is a leading !.
-func (w *walker) condKey(cond *syntax.Node) string {
+func (w *walker) condKey(cond syntax.Node) string {
 	c := stripParens(cond)
-	if c == nil {
+	if c.IsNull() {
 		return ""
 	}
 	switch c.Type() {

@@ -7,7 +7,7 @@ import (
 // declaration declares the variables of a local declaration: arrays,
 // records and scalars without initializer become tracked buffers, pointers
 // may be bound to a heap block or another buffer.
-func (w *walker) declaration(n *syntax.Node, st *state) {
+func (w *walker) declaration(n syntax.Node, st *state) {
 	static := false
 	for _, c := range namedChildren(n) {
 		if c.Type() == "storage_class_specifier" {
@@ -16,7 +16,7 @@ func (w *walker) declaration(n *syntax.Node, st *state) {
 	}
 	base := w.f.baseType(n.ChildByFieldName("type"))
 	for _, d := range n.ChildrenByFieldName("declarator") {
-		var init *syntax.Node
+		var init syntax.Node
 		target := d
 		if d.Type() == "init_declarator" {
 			init, target = d.ChildByFieldName("value"), d.ChildByFieldName("declarator")
@@ -26,11 +26,11 @@ func (w *walker) declaration(n *syntax.Node, st *state) {
 			continue
 		}
 		if static { // zero-initialized storage
-			if init != nil {
+			if !init.IsNull() {
 				w.expr(init, st)
 			}
 			l := w.declareLocal(name, typ)
-			if v, ok := w.constOf(init, st); init != nil && ok && hasQualifier(n, "const") {
+			if v, ok := w.constOf(init, st); !init.IsNull() && ok && hasQualifier(n, "const") {
 				st.setConst(l.id, v)
 			}
 			continue
@@ -43,7 +43,7 @@ func (w *walker) declaration(n *syntax.Node, st *state) {
 }
 
 // hasQualifier reports whether declaration n has type qualifier q (const).
-func hasQualifier(n *syntax.Node, q string) bool {
+func hasQualifier(n syntax.Node, q string) bool {
 	for _, c := range namedChildren(n) {
 		if c.Type() == "type_qualifier" && c.Text() == q {
 			return true
@@ -53,8 +53,8 @@ func hasQualifier(n *syntax.Node, q string) bool {
 }
 
 // declare declares one automatic variable.
-func (w *walker) declare(d *syntax.Node, name string, typ *ctype, init *syntax.Node, st *state) {
-	if typ == nil && init != nil && w.pointsIntoBuffer(init, st) {
+func (w *walker) declare(d syntax.Node, name string, typ *ctype, init syntax.Node, st *state) {
+	if typ == nil && !init.IsNull() && w.pointsIntoBuffer(init, st) {
 		// A type the model does not know, given a pointer into a tracked
 		// buffer: a pointer, of elements it does not know.
 		typ = pointerTo(nil)
@@ -66,7 +66,7 @@ func (w *walker) declare(d *syntax.Node, name string, typ *ctype, init *syntax.N
 	switch kind {
 	case pointerT:
 		l := w.declareLocal(name, typ) // in scope in its initializer: malloc(sizeof *p)
-		if init == nil {
+		if init.IsNull() {
 			v := w.newBuffer(d, name, ptrBuf, typ, constant(8))
 			l.val = v.id
 			*st.extentOf(v.id) = extent{live: true}
@@ -77,7 +77,7 @@ func (w *walker) declare(d *syntax.Node, name string, typ *ctype, init *syntax.N
 		}
 		w.pointerCopy(l, d, init, st)
 	case arrayT:
-		if init != nil {
+		if !init.IsNull() {
 			w.expr(init, st)
 		}
 		l := w.declareLocal(name, typ)
@@ -87,10 +87,10 @@ func (w *walker) declare(d *syntax.Node, name string, typ *ctype, init *syntax.N
 		}
 		b := w.newBuffer(d, name, arrayBuf, typ, size)
 		l.buf = b.id
-		*st.extentOf(b.id) = extent{live: true, full: init != nil}
+		*st.extentOf(b.id) = extent{live: true, full: !init.IsNull()}
 	case recordT:
 		var src *local
-		if init != nil && init.Type() != "initializer_list" {
+		if !init.IsNull() && init.Type() != "initializer_list" {
 			src = w.recordLocal(init)
 			if src == nil {
 				w.expr(init, st)
@@ -102,7 +102,7 @@ func (w *walker) declare(d *syntax.Node, name string, typ *ctype, init *syntax.N
 		e := st.extentOf(b.id)
 		*e = extent{live: true}
 		switch {
-		case init == nil:
+		case init.IsNull():
 		case src != nil:
 			w.copyRecord(b.id, src.buf, init, st)
 		case init.Type() == "initializer_list":
@@ -113,7 +113,7 @@ func (w *walker) declare(d *syntax.Node, name string, typ *ctype, init *syntax.N
 			e.setFull()
 		}
 	case scalarT:
-		if init == nil {
+		if init.IsNull() {
 			l := w.declareLocal(name, typ)
 			b := w.newBuffer(d, name, scalarBuf, typ, constant(typ.size))
 			l.buf = b.id
@@ -139,7 +139,7 @@ func (w *walker) declare(d *syntax.Node, name string, typ *ctype, init *syntax.N
 		}
 		w.setValue(l, init, v, st)
 	default:
-		if init != nil {
+		if !init.IsNull() {
 			w.expr(init, st)
 		}
 		w.declareLocal(name, typ)
@@ -148,7 +148,7 @@ func (w *walker) declare(d *syntax.Node, name string, typ *ctype, init *syntax.N
 
 // setValue records what an integer local holds after it is assigned the
 // expression init: its constant value, or the count some reader returned.
-func (w *walker) setValue(l *local, init *syntax.Node, v exprVal, st *state) {
+func (w *walker) setValue(l *local, init syntax.Node, v exprVal, st *state) {
 	delete(st.consts, l.id)
 	delete(st.bounds, l.id)
 	if v, ok := w.constOf(init, st); ok {
@@ -166,9 +166,9 @@ func (w *walker) setValue(l *local, init *syntax.Node, v exprVal, st *state) {
 
 // recordLocal returns the tracked record local an initializer or
 // right-hand side names, nil otherwise.
-func (w *walker) recordLocal(n *syntax.Node) *local {
+func (w *walker) recordLocal(n syntax.Node) *local {
 	n = stripParens(n)
-	if n == nil || n.Type() != "identifier" {
+	if n.IsNull() || n.Type() != "identifier" {
 		return nil
 	}
 	if l := w.lookup(n.Text()); l != nil && l.buf >= 0 && w.bufs[l.buf].kind == recordBuf {
@@ -178,7 +178,7 @@ func (w *walker) recordLocal(n *syntax.Node) *local {
 }
 
 // copyRecord gives record dst the written bytes of record src.
-func (w *walker) copyRecord(dst, src int, at *syntax.Node, st *state) {
+func (w *walker) copyRecord(dst, src int, at syntax.Node, st *state) {
 	from := *st.extentOf(src)
 	e := w.touch(st, dst)
 	if !from.live {
@@ -193,7 +193,7 @@ func (w *walker) copyRecord(dst, src int, at *syntax.Node, st *state) {
 // without an initializer are zeroed, but padding is not, except that GCC
 // and Clang zero the whole object for `= {0}`; `= {}` (C23) zeroes it by
 // definition. For a union, `= {0}` initializes only the first member.
-func (w *walker) initRecord(b *buffer, init *syntax.Node, st *state) {
+func (w *walker) initRecord(b *buffer, init syntax.Node, st *state) {
 	items := namedChildren(init)
 	rec := b.typ.rec
 	var cover spans
@@ -221,7 +221,7 @@ func (w *walker) initRecord(b *buffer, init *syntax.Node, st *state) {
 }
 
 // isZeroInit reports whether an initializer list is {0} (possibly nested).
-func isZeroInit(n *syntax.Node) bool {
+func isZeroInit(n syntax.Node) bool {
 	items := namedChildren(n)
 	if len(items) != 1 {
 		return false
@@ -236,10 +236,10 @@ func isZeroInit(n *syntax.Node) bool {
 }
 
 // designatorField returns the field name of `.name = value`.
-func designatorField(pair *syntax.Node) *syntax.Node {
+func designatorField(pair syntax.Node) syntax.Node {
 	d := pair.ChildByFieldName("designator")
-	if d == nil || d.Type() != "field_designator" || d.NamedChildCount() == 0 {
-		return nil
+	if d.IsNull() || d.Type() != "field_designator" || d.NamedChildCount() == 0 {
+		return syntax.Node{}
 	}
 	return d.NamedChild(0)
 }
@@ -248,7 +248,7 @@ func designatorField(pair *syntax.Node) *syntax.Node {
 // tracked memory (the value of x = y, x = *p, x = s.f): written where
 // they were, and remembering where they came from. It reports false when
 // rhs reads no tracked memory of that size.
-func (w *walker) copyValue(dst int, size int64, rhs, at *syntax.Node, st *state) bool {
+func (w *walker) copyValue(dst int, size int64, rhs, at syntax.Node, st *state) bool {
 	src, t, ok := w.place(stripParens(rhs), st)
 	if !ok || src.obj || !src.off.known || t == nil || t.size != size || src.buf == dst {
 		return false
@@ -264,7 +264,7 @@ func (w *walker) copyValue(dst int, size int64, rhs, at *syntax.Node, st *state)
 // pointerCopy handles a pointer variable given a value read from tracked
 // memory (p = *pp): its own bytes become a copy of those, so that reading
 // through it is reading them. Another value writes them.
-func (w *walker) pointerCopy(l *local, d, rhs *syntax.Node, st *state) {
+func (w *walker) pointerCopy(l *local, d, rhs syntax.Node, st *state) {
 	if _, _, read := w.place(stripParens(rhs), st); read && l.val < 0 {
 		v := w.newBuffer(d, l.name, ptrBuf, l.typ, constant(8))
 		l.val = v.id

@@ -14,25 +14,25 @@ import (
 // names the file assigns.
 type decls struct {
 	macros      map[string]*macro
-	records     map[string]*syntax.Node // "struct NAME" / "union NAME" → specifier with a body
+	records     map[string]syntax.Node // "struct NAME" / "union NAME" → specifier with a body
 	typedefs    map[string]typedefInfo
-	enumerators map[string]*syntax.Node // enumerator name → its enumerator_list
+	enumerators map[string]syntax.Node // enumerator name → its enumerator_list
 	globals     map[string]*global
 	// defs are the function definitions in document order, funcs the
 	// first of each name, calls the names each one calls.
-	defs  []*syntax.Node
-	funcs map[string]*syntax.Node
-	calls map[*syntax.Node][]string
+	defs  []syntax.Node
+	funcs map[string]syntax.Node
+	calls map[syntax.Node][]string
 	// assigned holds the identifiers the file assigns, increments or
 	// takes the address of.
 	assigned map[string]bool
 	// protoDecls are the file-scope declarations and the definitions, in
 	// document order, for prototypes.
-	protoDecls []*syntax.Node
+	protoDecls []syntax.Node
 	// recordTypedefs are the typedef names of structs and unions.
 	recordTypedefs map[string]bool
 	// includes are the #include directives.
-	includes []*syntax.Node
+	includes []syntax.Node
 }
 
 // A macro is an object-like or function-like macro.
@@ -42,11 +42,11 @@ type macro struct {
 	body   string
 }
 
-type typedefInfo struct{ typ, decl *syntax.Node }
+type typedefInfo struct{ typ, decl syntax.Node }
 
 // A global is a file-scope variable declaration.
 type global struct {
-	decl, declarator, init *syntax.Node
+	decl, declarator, init syntax.Node
 	static, constant       bool
 }
 
@@ -54,9 +54,9 @@ type global struct {
 // branches outside its configuration.
 func readDecls(p *Part) *decls {
 	d := &decls{
-		macros: map[string]*macro{}, records: map[string]*syntax.Node{}, typedefs: map[string]typedefInfo{},
-		enumerators: map[string]*syntax.Node{}, globals: map[string]*global{}, funcs: map[string]*syntax.Node{},
-		calls: map[*syntax.Node][]string{}, assigned: map[string]bool{}, recordTypedefs: map[string]bool{},
+		macros: map[string]*macro{}, records: map[string]syntax.Node{}, typedefs: map[string]typedefInfo{},
+		enumerators: map[string]syntax.Node{}, globals: map[string]*global{}, funcs: map[string]syntax.Node{},
+		calls: map[syntax.Node][]string{}, assigned: map[string]bool{}, recordTypedefs: map[string]bool{},
 	}
 	d.read(p, p.tree().Root(), nil)
 	if p.Configured != nil {
@@ -67,7 +67,7 @@ func readDecls(p *Part) *decls {
 		if len(p.Undecided) > 0 {
 			d.read(p, p.Snapshot.Tree.Root(), p.Undecided)
 		}
-		byStart := func(a, b *syntax.Node) int { return cmp.Compare(a.StartByte(), b.StartByte()) }
+		byStart := func(a, b syntax.Node) int { return cmp.Compare(a.StartByte(), b.StartByte()) }
 		slices.SortStableFunc(d.defs, byStart)
 		slices.SortStableFunc(d.protoDecls, byStart)
 	}
@@ -77,10 +77,10 @@ func readDecls(p *Part) *decls {
 // read reads the declarations of the tree under root, skipping the
 // branches outside the part's configuration; with only, the nodes that
 // start in one of its spans alone, and no function with a syntax error.
-func (d *decls) read(p *Part, root *syntax.Node, only []Span) {
-	var fn *syntax.Node
+func (d *decls) read(p *Part, root syntax.Node, only []Span) {
+	var fn syntax.Node
 	var fnCalls map[string]bool
-	root.Walk(func(n *syntax.Node) bool {
+	root.Walk(func(n syntax.Node) bool {
 		if n != root && p.inactive(n.StartByte()) {
 			return false
 		}
@@ -90,19 +90,19 @@ func (d *decls) read(p *Part, root *syntax.Node, only []Span) {
 		if only != nil && n.Type() == "function_definition" && n.HasError() {
 			return false
 		}
-		if fn != nil && n.StartByte() >= fn.EndByte() {
-			fn = nil
+		if !fn.IsNull() && n.StartByte() >= fn.EndByte() {
+			fn = syntax.Node{}
 		}
 		switch n.Type() {
 		case "function_definition":
 			d.defs = append(d.defs, n)
-			if name := declName(funcDeclarator(n)); name != "" && d.funcs[name] == nil {
+			if name := declName(funcDeclarator(n)); name != "" && d.funcs[name].IsNull() {
 				d.funcs[name] = n
 			}
 			d.protoDecls = append(d.protoDecls, n)
 			fn, fnCalls = n, map[string]bool{}
 		case "call_expression":
-			if f := n.ChildByFieldName("function"); fn != nil && f.Type() == "identifier" && !fnCalls[f.Text()] {
+			if f := n.ChildByFieldName("function"); !fn.IsNull() && f.Type() == "identifier" && !fnCalls[f.Text()] {
 				fnCalls[f.Text()] = true
 				d.calls[fn] = append(d.calls[fn], f.Text())
 			}
@@ -114,9 +114,9 @@ func (d *decls) read(p *Part, root *syntax.Node, only []Span) {
 		case "preproc_function_def":
 			d.macro(n, true)
 		case "struct_specifier", "union_specifier":
-			if name, body := n.ChildByFieldName("name"), n.ChildByFieldName("body"); name != nil && body != nil {
+			if name, body := n.ChildByFieldName("name"), n.ChildByFieldName("body"); !name.IsNull() && !body.IsNull() {
 				key := recordKey(n.Type(), name.Text())
-				if d.records[key] == nil {
+				if d.records[key].IsNull() {
 					d.records[key] = n
 				}
 			}
@@ -124,7 +124,7 @@ func (d *decls) read(p *Part, root *syntax.Node, only []Span) {
 			d.typedef(n)
 		case "enumerator_list":
 			for _, e := range n.NamedChildren() {
-				if name := e.ChildByFieldName("name"); e.Type() == "enumerator" && name != nil && d.enumerators[name.Text()] == nil {
+				if name := e.ChildByFieldName("name"); e.Type() == "enumerator" && !name.IsNull() && d.enumerators[name.Text()].IsNull() {
 					d.enumerators[name.Text()] = n
 				}
 			}
@@ -157,8 +157,8 @@ func overlaps(s []Span, start, end uint32) bool {
 // keepOriginal reads the functions that the original parse read without
 // errors from it: only those it broke are read in one configuration.
 func (d *decls) keepOriginal(p *Part) {
-	orig := map[uint32]*syntax.Node{}
-	p.Snapshot.Tree.Root().Walk(func(n *syntax.Node) bool {
+	orig := map[uint32]syntax.Node{}
+	p.Snapshot.Tree.Root().Walk(func(n syntax.Node) bool {
 		if n.Type() == "function_definition" {
 			if !n.HasError() {
 				orig[n.StartByte()] = n
@@ -167,29 +167,29 @@ func (d *decls) keepOriginal(p *Part) {
 		}
 		return true
 	})
-	swap := map[*syntax.Node]*syntax.Node{}
+	swap := map[syntax.Node]syntax.Node{}
 	for i, fn := range d.defs {
-		if o := orig[fn.StartByte()]; o != nil && o.EndByte() == fn.EndByte() && funcName(o) == funcName(fn) {
+		if o := orig[fn.StartByte()]; !o.IsNull() && o.EndByte() == fn.EndByte() && funcName(o) == funcName(fn) {
 			swap[fn], d.defs[i] = o, o
 			d.calls[o] = d.calls[fn]
 			delete(d.calls, fn)
 		}
 	}
 	for name, fn := range d.funcs {
-		if o := swap[fn]; o != nil {
+		if o := swap[fn]; !o.IsNull() {
 			d.funcs[name] = o
 		}
 	}
 	for i, n := range d.protoDecls {
-		if o := swap[n]; o != nil {
+		if o := swap[n]; !o.IsNull() {
 			d.protoDecls[i] = o
 		}
 	}
 }
 
-func (d *decls) macro(n *syntax.Node, fn bool) {
+func (d *decls) macro(n syntax.Node, fn bool) {
 	name := n.ChildByFieldName("name")
-	if name == nil || d.macros[name.Text()] != nil {
+	if name.IsNull() || d.macros[name.Text()] != nil {
 		return
 	}
 	m := &macro{fn: fn, body: n.ChildByFieldName("value").Text()}
@@ -201,7 +201,7 @@ func (d *decls) macro(n *syntax.Node, fn bool) {
 	d.macros[name.Text()] = m
 }
 
-func (d *decls) typedef(n *syntax.Node) {
+func (d *decls) typedef(n syntax.Node) {
 	typ := n.ChildByFieldName("type")
 	for _, dc := range n.ChildrenByFieldName("declarator") {
 		name := declName(dc)
@@ -218,7 +218,7 @@ func (d *decls) typedef(n *syntax.Node) {
 }
 
 // global records the variables of a file-scope declaration.
-func (d *decls) global(n *syntax.Node) {
+func (d *decls) global(n syntax.Node) {
 	static, constQ := false, false
 	for _, c := range n.NamedChildren() {
 		switch c.Type() {
@@ -237,22 +237,22 @@ func (d *decls) global(n *syntax.Node) {
 		if name == "" || declaresFunction(g.declarator) {
 			continue
 		}
-		if old := d.globals[name]; old == nil || old.init == nil && g.init != nil {
+		if old := d.globals[name]; old == nil || old.init.IsNull() && !g.init.IsNull() {
 			d.globals[name] = g
 		}
 	}
 }
 
 // assign records the variable an assignment's target is rooted in.
-func (d *decls) assign(target *syntax.Node) {
-	if t := stripParens(target); t != nil && t.Type() == "identifier" {
+func (d *decls) assign(target syntax.Node) {
+	if t := stripParens(target); !t.IsNull() && t.Type() == "identifier" {
 		d.assigned[t.Text()] = true
 	}
 }
 
 // declaresFunction reports whether a declarator declares a function.
-func declaresFunction(d *syntax.Node) bool {
-	for i := 0; d != nil && i < maxDepth; i++ {
+func declaresFunction(d syntax.Node) bool {
+	for i := 0; !d.IsNull() && i < maxDepth; i++ {
 		switch d.Type() {
 		case "function_declarator":
 			return true
@@ -269,8 +269,8 @@ func declaresFunction(d *syntax.Node) bool {
 
 // insideBody reports whether n lies in a compound statement (a function
 // body).
-func insideBody(n *syntax.Node) bool {
-	for p := n.Parent(); p != nil; p = p.Parent() {
+func insideBody(n syntax.Node) bool {
+	for p := n.Parent(); !p.IsNull(); p = p.Parent() {
 		if p.Type() == "compound_statement" {
 			return true
 		}
@@ -280,8 +280,8 @@ func insideBody(n *syntax.Node) bool {
 
 // fileScope reports whether a declaration is at file scope: its parents
 // are the translation unit and preprocessor blocks only.
-func fileScope(n *syntax.Node) bool {
-	for p := n.Parent(); p != nil; p = p.Parent() {
+func fileScope(n syntax.Node) bool {
+	for p := n.Parent(); !p.IsNull(); p = p.Parent() {
 		switch p.Type() {
 		case "translation_unit":
 			return true
@@ -302,7 +302,7 @@ func recordKey(nodeType, name string) string {
 
 // isStatic reports whether a function definition or declaration has
 // internal linkage.
-func isStatic(fn *syntax.Node) bool {
+func isStatic(fn syntax.Node) bool {
 	for _, c := range fn.NamedChildren() {
 		if c.Type() == "storage_class_specifier" && c.Text() == "static" {
 			return true
@@ -312,29 +312,29 @@ func isStatic(fn *syntax.Node) bool {
 }
 
 // funcName returns the name of a function definition, or "".
-func funcName(fn *syntax.Node) string { return declName(funcDeclarator(fn)) }
+func funcName(fn syntax.Node) string { return declName(funcDeclarator(fn)) }
 
 // funcDeclarator returns the function_declarator of a definition.
-func funcDeclarator(fn *syntax.Node) *syntax.Node {
+func funcDeclarator(fn syntax.Node) syntax.Node {
 	d := fn.ChildByFieldName("declarator")
-	for d != nil && d.Type() != "function_declarator" {
+	for !d.IsNull() && d.Type() != "function_declarator" {
 		switch d.Type() {
 		case "pointer_declarator", "parenthesized_declarator", "attributed_declarator":
 			next := d.ChildByFieldName("declarator")
-			if next == nil && d.NamedChildCount() > 0 {
+			if next.IsNull() && d.NamedChildCount() > 0 {
 				next = d.NamedChild(int(d.NamedChildCount()) - 1)
 			}
 			d = next
 		default:
-			return nil
+			return syntax.Node{}
 		}
 	}
 	return d
 }
 
 // declName returns the identifier a declarator declares, or "".
-func declName(d *syntax.Node) string {
-	for i := 0; d != nil && i < maxDepth; i++ {
+func declName(d syntax.Node) string {
+	for i := 0; !d.IsNull() && i < maxDepth; i++ {
 		switch d.Type() {
 		case "identifier", "type_identifier", "field_identifier":
 			return d.Text()
@@ -351,12 +351,12 @@ func declName(d *syntax.Node) string {
 }
 
 // namedChildren returns the named children of n that are not comments.
-func namedChildren(n *syntax.Node) []*syntax.Node {
-	if n == nil {
+func namedChildren(n syntax.Node) []syntax.Node {
+	if n.IsNull() {
 		return nil
 	}
-	out := make([]*syntax.Node, 0, n.NamedChildCount())
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+	out := make([]syntax.Node, 0, n.NamedChildCount())
+	for c := n.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 		if c.IsNamed() && c.Type() != "comment" {
 			out = append(out, c)
 		}
@@ -365,14 +365,14 @@ func namedChildren(n *syntax.Node) []*syntax.Node {
 }
 
 // params returns the named parameters of a function definition.
-func params(fn *syntax.Node) []*syntax.Node {
+func params(fn syntax.Node) []syntax.Node {
 	d := funcDeclarator(fn)
-	if d == nil {
+	if d.IsNull() {
 		return nil
 	}
-	var out []*syntax.Node
+	var out []syntax.Node
 	for _, p := range namedChildren(d.ChildByFieldName("parameters")) {
-		if p.Type() == "parameter_declaration" && p.ChildByFieldName("declarator") != nil {
+		if p.Type() == "parameter_declaration" && !p.ChildByFieldName("declarator").IsNull() {
 			out = append(out, p)
 		}
 	}

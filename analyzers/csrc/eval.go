@@ -19,18 +19,18 @@ type evalEnv interface {
 // eval evaluates an integer expression: constants, macros, enumerators,
 // constant globals, sizeof and arithmetic are folded; anything else is a
 // symbolic amount named by its normalized text.
-func (f *scope) eval(n *syntax.Node, env evalEnv) amount { return f.evaluate(n, env, true) }
+func (f *scope) eval(n syntax.Node, env evalEnv) amount { return f.evaluate(n, env, true) }
 
 // constOf evaluates an expression that matters only if it is constant,
 // without building the text of symbolic amounts.
-func (f *scope) constOf(n *syntax.Node, env evalEnv) (int64, bool) {
+func (f *scope) constOf(n syntax.Node, env evalEnv) (int64, bool) {
 	a := f.evaluate(n, env, false)
 	return a.val, a.known
 }
 
 // evaluate is eval; sym says whether to build symbolic amounts.
-func (f *scope) evaluate(n *syntax.Node, env evalEnv, sym bool) amount {
-	if n == nil || !f.enter() {
+func (f *scope) evaluate(n syntax.Node, env evalEnv, sym bool) amount {
+	if n.IsNull() || !f.enter() {
 		return amount{}
 	}
 	defer f.leave()
@@ -112,7 +112,7 @@ func (f *scope) evaluate(n *syntax.Node, env evalEnv, sym bool) amount {
 	case "call_expression":
 		fn := n.ChildByFieldName("function")
 		args := namedChildren(n.ChildByFieldName("arguments"))
-		if fn != nil && fn.Type() == "identifier" {
+		if !fn.IsNull() && fn.Type() == "identifier" {
 			if m := f.u.macro(fn.Text()); m != nil && m.fn && len(args) == len(m.params) {
 				texts := make([]string, len(args))
 				for i, a := range args {
@@ -150,11 +150,11 @@ func (f *scope) evalName(name string, env evalEnv) amount {
 // normalize returns the text of an expression the evaluator does not take
 // apart, without spaces, casts and redundant parentheses, so that equal
 // expressions written differently compare equal.
-func (f *scope) normalize(n *syntax.Node) string {
+func (f *scope) normalize(n syntax.Node) string {
 	var b strings.Builder
-	var walk func(n *syntax.Node, depth int)
-	walk = func(n *syntax.Node, depth int) {
-		if n == nil || depth > maxDepth*4 {
+	var walk func(n syntax.Node, depth int)
+	walk = func(n syntax.Node, depth int) {
+		if n.IsNull() || depth > maxDepth*4 {
 			return
 		}
 		switch n.Type() {
@@ -183,12 +183,12 @@ func (f *scope) normalize(n *syntax.Node) string {
 }
 
 // sizeOf evaluates a sizeof expression.
-func (f *scope) sizeOf(n *syntax.Node, env evalEnv) amount {
-	if t := n.ChildByFieldName("type"); t != nil {
+func (f *scope) sizeOf(n syntax.Node, env evalEnv) amount {
+	if t := n.ChildByFieldName("type"); !t.IsNull() {
 		return f.typeDescriptor(t).sizeAmount()
 	}
 	v := stripParens(n.ChildByFieldName("value"))
-	if v == nil {
+	if v.IsNull() {
 		return amount{}
 	}
 	if v.Type() == "string_literal" {
@@ -199,9 +199,9 @@ func (f *scope) sizeOf(n *syntax.Node, env evalEnv) amount {
 
 // exprType returns the static type of a simple lvalue expression: a
 // variable, a field, an element or a dereference; nil when unknown.
-func (f *scope) exprType(n *syntax.Node, env evalEnv) *ctype {
+func (f *scope) exprType(n syntax.Node, env evalEnv) *ctype {
 	n = stripParens(n)
-	if n == nil {
+	if n.IsNull() {
 		return nil
 	}
 	switch n.Type() {
@@ -250,12 +250,12 @@ func (f *scope) exprType(n *syntax.Node, env evalEnv) *ctype {
 
 // typeDescriptor resolves the type in a cast or sizeof: a specifier and
 // abstract pointer or array declarators.
-func (f *scope) typeDescriptor(n *syntax.Node) *ctype {
-	if n == nil {
+func (f *scope) typeDescriptor(n syntax.Node) *ctype {
+	if n.IsNull() {
 		return nil
 	}
 	t := f.baseType(n.ChildByFieldName("type"))
-	for d, i := n.ChildByFieldName("declarator"), 0; d != nil && i < maxDepth; i++ {
+	for d, i := n.ChildByFieldName("declarator"), 0; !d.IsNull() && i < maxDepth; i++ {
 		switch d.Type() {
 		case "abstract_pointer_declarator":
 			t = pointerTo(t)
@@ -270,12 +270,12 @@ func (f *scope) typeDescriptor(n *syntax.Node) *ctype {
 }
 
 // stripParens returns n without enclosing parentheses and casts.
-func stripParens(n *syntax.Node) *syntax.Node {
-	for i := 0; n != nil && i < maxDepth*4; i++ {
+func stripParens(n syntax.Node) syntax.Node {
+	for i := 0; !n.IsNull() && i < maxDepth*4; i++ {
 		switch n.Type() {
 		case "parenthesized_expression":
 			if n.NamedChildCount() == 0 {
-				return nil
+				return syntax.Node{}
 			}
 			n = n.NamedChild(0)
 		case "cast_expression":
@@ -289,9 +289,9 @@ func stripParens(n *syntax.Node) *syntax.Node {
 
 // stringContent returns the text between the quotes of a string literal
 // (or of each part of a concatenated string), escapes left as written.
-func stringContent(n *syntax.Node) string {
+func stringContent(n syntax.Node) string {
 	var b strings.Builder
-	n.Walk(func(c *syntax.Node) bool {
+	n.Walk(func(c syntax.Node) bool {
 		switch c.Type() {
 		case "string_content", "escape_sequence":
 			b.WriteString(c.Text())
@@ -302,9 +302,9 @@ func stringContent(n *syntax.Node) string {
 }
 
 // stringLen counts the bytes a string literal holds before its NUL.
-func stringLen(n *syntax.Node) int64 {
+func stringLen(n syntax.Node) int64 {
 	var size int64
-	n.Walk(func(c *syntax.Node) bool {
+	n.Walk(func(c syntax.Node) bool {
 		switch c.Type() {
 		case "string_content":
 			size += int64(len(c.Text()))
@@ -318,8 +318,8 @@ func stringLen(n *syntax.Node) int64 {
 
 // updateDelta returns what an update expression adds to its variable:
 // 1 for ++, -1 for --.
-func updateDelta(n *syntax.Node) int64 {
-	if op := n.ChildByFieldName("operator"); op != nil && op.Text() == "--" {
+func updateDelta(n syntax.Node) int64 {
+	if op := n.ChildByFieldName("operator"); !op.IsNull() && op.Text() == "--" {
 		return -1
 	}
 	return 1

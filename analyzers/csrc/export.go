@@ -17,7 +17,7 @@ import (
 type Export struct {
 	// Name is the C function; File its file; Decl its definition.
 	Name, File string
-	Decl       *syntax.Node
+	Decl       syntax.Node
 	// Returned are the outputs through which its return value holds
 	// unwritten bytes: a bytes object (or another Python object) built
 	// from them, a pointer to a block only partly written.
@@ -34,7 +34,7 @@ type Export struct {
 // returns (Via are the calls, outermost first).
 type Returned struct {
 	Output Output
-	Via    []*syntax.Node
+	Via    []syntax.Node
 	// Block is set for a pointer returned to a heap block (a ctypes
 	// restype of c_void_p or a pointer): Output.Gaps are its unwritten
 	// bytes when its size is a constant.
@@ -206,7 +206,7 @@ func (a *Analysis) export(ref funcRef) *Export {
 // returned returns the outputs the return value of fn (read in scope f)
 // holds: its own, and those of the functions of the repository whose
 // results it returns.
-func (a *Analysis) returned(fn *syntax.Node, f *scope, depth int) []Returned {
+func (a *Analysis) returned(fn syntax.Node, f *scope, depth int) []Returned {
 	if f == nil {
 		return nil
 	}
@@ -220,21 +220,21 @@ func (a *Analysis) returned(fn *syntax.Node, f *scope, depth int) []Returned {
 	if depth >= maxVia || fn.HasError() {
 		return out
 	}
-	fn.ChildByFieldName("body").Walk(func(n *syntax.Node) bool {
+	fn.ChildByFieldName("body").Walk(func(n syntax.Node) bool {
 		if n.Type() != "call_expression" {
 			return true
 		}
 		callee := n.ChildByFieldName("function")
-		if callee == nil || callee.Type() != "identifier" || !returnedValue(fn, n) {
+		if callee.IsNull() || callee.Type() != "identifier" || !returnedValue(fn, n) {
 			return true
 		}
 		g, gs := f.function(resolveAlias(f.u, callee.Text()))
-		if g == nil || g == fn {
+		if g.IsNull() || g == fn {
 			return true
 		}
 		for _, r := range a.returned(g, gs, depth+1) {
 			if !r.Block {
-				r.Via = append([]*syntax.Node{n}, r.Via...)
+				r.Via = append([]syntax.Node{n}, r.Via...)
 				out = append(out, r)
 			}
 		}
@@ -246,14 +246,14 @@ func (a *Analysis) returned(fn *syntax.Node, f *scope, depth int) []Returned {
 // returnedValue reports whether the value of expression n reaches a
 // return of fn: returned as it is, or as an argument of a call that is
 // (Py_BuildValue("N", obj)), or through a variable that is.
-func returnedValue(fn, n *syntax.Node) bool {
+func returnedValue(fn, n syntax.Node) bool {
 	for i := 0; i < maxVia; i++ {
 		p := n.Parent()
-		for p != nil && (p.Type() == "parenthesized_expression" || p.Type() == "cast_expression") {
+		for !p.IsNull() && (p.Type() == "parenthesized_expression" || p.Type() == "cast_expression") {
 			n, p = p, p.Parent()
 		}
 		switch {
-		case p == nil:
+		case p.IsNull():
 			return false
 		case p.Type() == "return_statement":
 			return true
@@ -262,7 +262,7 @@ func returnedValue(fn, n *syntax.Node) bool {
 		case p.Type() == "init_declarator" && p.ChildByFieldName("value") == n:
 			return variableReturned(fn, declName(p.ChildByFieldName("declarator")))
 		case p.Type() == "assignment_expression" && p.ChildByFieldName("right") == n:
-			if l := stripParens(p.ChildByFieldName("left")); l != nil && l.Type() == "identifier" {
+			if l := stripParens(p.ChildByFieldName("left")); !l.IsNull() && l.Type() == "identifier" {
 				return variableReturned(fn, l.Text())
 			}
 			return false
@@ -275,27 +275,27 @@ func returnedValue(fn, n *syntax.Node) bool {
 
 // variableReturned reports whether fn returns the variable name, or a
 // call it is an argument of.
-func variableReturned(fn *syntax.Node, name string) bool {
+func variableReturned(fn syntax.Node, name string) bool {
 	if name == "" {
 		return false
 	}
 	found := false
-	fn.ChildByFieldName("body").Walk(func(n *syntax.Node) bool {
+	fn.ChildByFieldName("body").Walk(func(n syntax.Node) bool {
 		if found {
 			return false
 		}
 		if n.Type() != "return_statement" {
 			return true
 		}
-		n.Walk(func(c *syntax.Node) bool {
+		n.Walk(func(c syntax.Node) bool {
 			if c.Type() != "identifier" || c.Text() != name {
 				return !found
 			}
 			p := c.Parent()
-			for p != nil && (p.Type() == "parenthesized_expression" || p.Type() == "cast_expression") {
+			for !p.IsNull() && (p.Type() == "parenthesized_expression" || p.Type() == "cast_expression") {
 				p = p.Parent()
 			}
-			found = p == n || p != nil && p.Type() == "argument_list"
+			found = p == n || !p.IsNull() && p.Type() == "argument_list"
 			return !found
 		})
 		return !found
@@ -305,7 +305,7 @@ func variableReturned(fn *syntax.Node, name string) bool {
 
 // describe says what an effect writes of a parameter's memory, for
 // messages: "the first n bytes, n returned".
-func (e effect) describe(ps []*syntax.Node) string {
+func (e effect) describe(ps []syntax.Node) string {
 	switch e.kind {
 	case effNone:
 		return "none of it"
@@ -353,8 +353,8 @@ func rangeList(s spans) string {
 
 // Location returns the location of n, a node of any file of the model,
 // with msg; the zero location when n is not one.
-func (r *Repo) Location(n *syntax.Node, msg string) analyzers.Location {
-	if n == nil {
+func (r *Repo) Location(n syntax.Node, msg string) analyzers.Location {
+	if n.IsNull() {
 		return analyzers.Location{Message: msg}
 	}
 	p := r.trees[n.Tree()]

@@ -13,8 +13,8 @@ type exprVal struct {
 // expr analyzes the effects of an expression in evaluation order: calls
 // (writers, sinks), assignments, and uses of a buffer's address that the
 // analysis cannot follow, which make the buffer escape.
-func (w *walker) expr(n *syntax.Node, st *state) exprVal {
-	if n == nil || st.dead {
+func (w *walker) expr(n syntax.Node, st *state) exprVal {
+	if n.IsNull() || st.dead {
 		return exprVal{}
 	}
 	switch n.Type() {
@@ -82,9 +82,9 @@ func (w *walker) expr(n *syntax.Node, st *state) exprVal {
 
 // operand analyzes an expression that is only read, compared or
 // dereferenced: naming a buffer there is harmless.
-func (w *walker) operand(n *syntax.Node, st *state) exprVal {
+func (w *walker) operand(n syntax.Node, st *state) exprVal {
 	s := stripParens(n)
-	if s == nil {
+	if s.IsNull() {
 		return exprVal{}
 	}
 	switch s.Type() {
@@ -105,7 +105,7 @@ func (w *walker) operand(n *syntax.Node, st *state) exprVal {
 // side conditionally. A comparison of a reader's count with anything but
 // zero or a negative number checks it (`if (n != sizeof buf) return`): the
 // buffer then counts as written.
-func (w *walker) binary(n *syntax.Node, st *state) exprVal {
+func (w *walker) binary(n syntax.Node, st *state) exprVal {
 	op := n.ChildByFieldName("operator").Text()
 	l, r := n.ChildByFieldName("left"), n.ChildByFieldName("right")
 	switch op {
@@ -135,9 +135,9 @@ func (w *walker) binary(n *syntax.Node, st *state) exprVal {
 
 // checkCount marks as written the buffers whose count side is compared
 // with other, unless other is a constant at most zero (an error check).
-func (w *walker) checkCount(side *syntax.Node, v exprVal, other *syntax.Node, st *state) {
+func (w *walker) checkCount(side syntax.Node, v exprVal, other syntax.Node, st *state) {
 	ids := v.counts
-	if s := stripParens(side); s != nil && s.Type() == "identifier" {
+	if s := stripParens(side); !s.IsNull() && s.Type() == "identifier" {
 		if l := w.lookup(s.Text()); l != nil {
 			for id := range st.ext {
 				if d := st.ext[id].dep; d != nil && d.count == l.id {
@@ -165,9 +165,9 @@ func (w *walker) escape(r ref, st *state) {
 
 // modified handles x++, x--: x's value is no longer known, and a pointer
 // moved by it no longer has a known offset.
-func (w *walker) modified(target *syntax.Node, st *state) {
+func (w *walker) modified(target syntax.Node, st *state) {
 	t := stripParens(target)
-	if t == nil {
+	if t.IsNull() {
 		return
 	}
 	if t.Type() != "identifier" {
@@ -193,9 +193,9 @@ func (w *walker) modified(target *syntax.Node, st *state) {
 // stepped adds delta to a local of known value (i++, i += 2), or moves a
 // pointer into a buffer by delta elements (p++), keeping what is known;
 // false when the local's value or the pointer's offset is not known.
-func (w *walker) stepped(target *syntax.Node, delta int64, st *state) bool {
+func (w *walker) stepped(target syntax.Node, delta int64, st *state) bool {
 	t := stripParens(target)
-	if t == nil || t.Type() != "identifier" || w.inLoop() {
+	if t.IsNull() || t.Type() != "identifier" || w.inLoop() {
 		return false
 	}
 	l := w.lookup(t.Text())

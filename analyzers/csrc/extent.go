@@ -177,14 +177,14 @@ type dep struct {
 	what string
 	// count is the local variable holding the returned count (-1: none).
 	count int
-	node  *syntax.Node
+	node  syntax.Node
 }
 
 // A step is one write on the way to a sink: msg describes it in the code
 // flow; writes, when the step alone explains a finding, starts its
 // message ("strncpy writes 8 of"); none marks a call that writes nothing.
 type step struct {
-	node   *syntax.Node
+	node   syntax.Node
 	msg    string
 	writes string
 	none   bool
@@ -305,7 +305,7 @@ func mergeSteps(a, b []step) []step {
 		return b
 	}
 	out := make([]step, 0, len(a)+len(b))
-	seen := map[*syntax.Node]bool{}
+	seen := map[syntax.Node]bool{}
 	for _, s := range append(append([]step(nil), a...), b...) {
 		if !seen[s.node] {
 			seen[s.node] = true

@@ -40,7 +40,7 @@ func FuzzModel(f *testing.F) {
 		r := buildRepo(t, files)
 		for _, path := range []string{"inc/h.h", "src/f.c"} {
 			r.Analysis(Config{Sinks: []Sink{{Name: "emit", Kind: ValueSink, Arg: 0, Len: -1}}}).Check(path, func(o Output) {
-				if o.At == nil || o.Buffer.Decl == nil || o.Buffer.Name == "" || o.Verb == "" {
+				if o.At.IsNull() || o.Buffer.Decl.IsNull() || o.Buffer.Name == "" || o.Verb == "" {
 					t.Fatalf("bad output %+v", o)
 				}
 			})
@@ -48,7 +48,7 @@ func FuzzModel(f *testing.F) {
 		r.Prototypes()
 		a := r.Analysis(Config{})
 		for _, m := range r.PyMethods() {
-			if m.Entry == nil || m.File == "" || m.Func == "" {
+			if m.Entry.IsNull() || m.File == "" || m.Func == "" {
 				t.Fatalf("bad method table entry %+v", m)
 			}
 			x, ok := a.Method(m)
@@ -67,13 +67,13 @@ func checkExport(t *testing.T, x *Export, ok bool) {
 		return
 	}
 	for _, r := range x.Returned {
-		if r.Output.At == nil || r.Output.Buffer.Decl == nil {
+		if r.Output.At.IsNull() || r.Output.Buffer.Decl.IsNull() {
 			t.Fatalf("bad returned output %+v", r)
 		}
 	}
 	for _, p := range x.Params {
 		for _, s := range p.Sources {
-			if s.At == nil || s.Buffer.Decl == nil || len(p.Spans) == 0 {
+			if s.At.IsNull() || s.Buffer.Decl.IsNull() || len(p.Spans) == 0 {
 				t.Fatalf("bad residue %+v", p)
 			}
 		}

@@ -9,7 +9,7 @@ import (
 // order: summaries are computed one component at a time, bottom up.
 type callGraph struct {
 	funcs   []funcRef
-	index   map[*syntax.Node]int
+	index   map[syntax.Node]int
 	callees [][]int
 	// comp is each function's component; comps lists the members of
 	// each component, components ordered callees first.
@@ -19,7 +19,7 @@ type callGraph struct {
 
 // newCallGraph links every definition's calls through its unit.
 func newCallGraph(r *Repo) *callGraph {
-	g := &callGraph{index: map[*syntax.Node]int{}}
+	g := &callGraph{index: map[syntax.Node]int{}}
 	for _, path := range r.paths {
 		p := r.parts[path]
 		for _, fn := range p.declarations().defs {

@@ -18,9 +18,9 @@ var unbounded = bound{math.MinInt64, math.MaxInt64}
 // refine narrows a state by what a condition being true (or false) says
 // of a local compared with a constant, or of a heap pointer tested for
 // NULL.
-func (w *walker) refine(cond *syntax.Node, st *state, truth bool) {
+func (w *walker) refine(cond syntax.Node, st *state, truth bool) {
 	c := stripParens(cond)
-	if c == nil || st.dead {
+	if c.IsNull() || st.dead {
 		return
 	}
 	switch c.Type() {
@@ -122,7 +122,7 @@ func plusConstant(expr, name string) (int64, bool) {
 // nullSide records, on the side where pointer p is NULL, that the heap
 // block it was given, or the caller's buffer a summary is of, does not
 // exist.
-func (w *walker) nullSide(p *syntax.Node, st *state, isNull bool) {
+func (w *walker) nullSide(p syntax.Node, st *state, isNull bool) {
 	l := w.lookupIdent(p)
 	if l == nil || !isNull {
 		return

@@ -83,8 +83,8 @@ func (t *ctype) elemSize() int64 {
 }
 
 // baseType resolves the type specifier of a declaration; nil when unknown.
-func (f *scope) baseType(n *syntax.Node) *ctype {
-	if n == nil || f.cx.depth > maxDepth {
+func (f *scope) baseType(n syntax.Node) *ctype {
+	if n.IsNull() || f.cx.depth > maxDepth {
 		return nil
 	}
 	switch n.Type() {
@@ -173,15 +173,15 @@ func (f *scope) typedefType(name string) *ctype {
 
 // recordType returns the layout of a struct or union specifier, looking a
 // body-less specifier up by its tag.
-func (f *scope) recordType(spec *syntax.Node) *ctype {
+func (f *scope) recordType(spec syntax.Node) *ctype {
 	name := spec.ChildByFieldName("name").Text()
 	kw := "struct "
 	if spec.Type() == "union_specifier" {
 		kw = "union "
 	}
-	if spec.ChildByFieldName("body") == nil {
+	if spec.ChildByFieldName("body").IsNull() {
 		def := f.u.record(recordKey(spec.Type(), name))
-		if def == nil {
+		if def.IsNull() {
 			return nil
 		}
 		spec = def
@@ -198,9 +198,9 @@ func (f *scope) recordType(spec *syntax.Node) *ctype {
 }
 
 // packed reports whether a record is declared packed (alignment 1).
-func (f *scope) packed(spec *syntax.Node) bool {
+func (f *scope) packed(spec syntax.Node) bool {
 	t := spec.Text()
-	if p := spec.Parent(); p != nil && p.Type() == "type_definition" {
+	if p := spec.Parent(); !p.IsNull() && p.Type() == "type_definition" {
 		t = p.Text()
 	}
 	return strings.Contains(t, "packed")
@@ -208,7 +208,7 @@ func (f *scope) packed(spec *syntax.Node) bool {
 
 // layout computes the fields of a record body; nil when any field's type
 // or size is unknown, for bit-fields, explicit alignment and #pragma pack.
-func (f *scope) layout(spec *syntax.Node) *record {
+func (f *scope) layout(spec syntax.Node) *record {
 	if rec, ok := f.layouts[spec]; ok {
 		return rec
 	}
@@ -248,9 +248,9 @@ func (f *scope) layout(spec *syntax.Node) *record {
 	return rec
 }
 
-func hasChild(n *syntax.Node, typ string) bool {
+func hasChild(n syntax.Node, typ string) bool {
 	for i := 0; i < int(n.NamedChildCount()); i++ {
-		if c := n.NamedChild(i); c != nil && c.Type() == typ {
+		if c := n.NamedChild(i); !c.IsNull() && c.Type() == typ {
 			return true
 		}
 	}
@@ -295,9 +295,9 @@ func alignUp(off, align int64) int64 {
 
 // declType applies a declarator to a base type: it returns the declared
 // name and type, or isFunc for a function declarator.
-func (f *scope) declType(base *ctype, d *syntax.Node, env evalEnv) (name string, t *ctype, isFunc bool) {
+func (f *scope) declType(base *ctype, d syntax.Node, env evalEnv) (name string, t *ctype, isFunc bool) {
 	t = base
-	for i := 0; d != nil && i < maxDepth; i++ {
+	for i := 0; !d.IsNull() && i < maxDepth; i++ {
 		switch d.Type() {
 		case "identifier", "field_identifier", "type_identifier":
 			return d.Text(), t, false
@@ -323,9 +323,9 @@ func (f *scope) declType(base *ctype, d *syntax.Node, env evalEnv) (name string,
 	return "", nil, false
 }
 
-func (f *scope) arrayOf(elem *ctype, size *syntax.Node, env evalEnv) *ctype {
+func (f *scope) arrayOf(elem *ctype, size syntax.Node, env evalEnv) *ctype {
 	t := &ctype{kind: arrayT, size: -1, align: 1, elem: elem, name: "array"}
-	if size != nil {
+	if !size.IsNull() {
 		t.count = f.eval(size, env)
 	}
 	if elem != nil {

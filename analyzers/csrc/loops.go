@@ -20,13 +20,13 @@ import (
 // link) {`): a comma expression, whose variables, members and elements
 // the macro may assign, as it does its cursor. No loop of C code is
 // written so.
-func (w *walker) loopMacroArgs(n, cond *syntax.Node, st *state) {
+func (w *walker) loopMacroArgs(n, cond syntax.Node, st *state) {
 	c := stripParens(cond)
-	if c == nil || c.Type() != "comma_expression" {
+	if c.IsNull() || c.Type() != "comma_expression" {
 		return
 	}
-	var args []*syntax.Node
-	for c != nil && c.Type() == "comma_expression" {
+	var args []syntax.Node
+	for !c.IsNull() && c.Type() == "comma_expression" {
 		args = append(args, c.ChildByFieldName("left"))
 		c = c.ChildByFieldName("right")
 	}
@@ -34,12 +34,12 @@ func (w *walker) loopMacroArgs(n, cond *syntax.Node, st *state) {
 	w.macroArgs(n, "of the loop", args, make([]*ref, len(args)), st)
 }
 
-func (w *walker) loop(n *syntax.Node, st *state) *state {
+func (w *walker) loop(n syntax.Node, st *state) *state {
 	w.push()
 	defer w.pop()
 	typ := n.Type()
 	if typ == "for_statement" {
-		if init := n.ChildByFieldName("initializer"); init != nil {
+		if init := n.ChildByFieldName("initializer"); !init.IsNull() {
 			if init.Type() == "declaration" {
 				w.declaration(init, st)
 			} else {
@@ -49,7 +49,7 @@ func (w *walker) loop(n *syntax.Node, st *state) *state {
 	}
 	cond := n.ChildByFieldName("condition")
 	c := amount{known: true, val: 1} // for (;;)
-	if cond != nil {
+	if !cond.IsNull() {
 		v, ok := w.f.constOf(cond, env{w, nil}) // constant whatever the locals hold
 		c = amount{known: ok, val: v}
 	}
@@ -106,7 +106,7 @@ func (w *walker) loop(n *syntax.Node, st *state) *state {
 		w.heads++
 		if typ == "do_statement" {
 			w.operand(cond, end)
-		} else if u := n.ChildByFieldName("update"); u != nil {
+		} else if u := n.ChildByFieldName("update"); !u.IsNull() {
 			w.expr(u, end)
 		}
 		w.heads--
@@ -136,7 +136,7 @@ func (w *walker) loop(n *syntax.Node, st *state) *state {
 // which the loop tracks): one walk of the body stands for every
 // iteration, and a branch on `state == 0` that a toggling state takes on
 // the first alone would leave the other branch's writes unseen.
-func (w *walker) forgetVarying(n *syntax.Node, st *state, cl countedLoop, counted bool) {
+func (w *walker) forgetVarying(n syntax.Node, st *state, cl countedLoop, counted bool) {
 	for name := range assignedIn(n) {
 		l := w.lookup(name)
 		if l == nil || counted && l.id == cl.ivar {
@@ -149,21 +149,21 @@ func (w *walker) forgetVarying(n *syntax.Node, st *state, cl countedLoop, counte
 
 // assignedIn returns the names assigned in n: on the left of an
 // assignment, or stepped.
-func assignedIn(n *syntax.Node) map[string]bool {
+func assignedIn(n syntax.Node) map[string]bool {
 	names := map[string]bool{}
-	var walk func(*syntax.Node)
-	walk = func(n *syntax.Node) {
-		var target *syntax.Node
+	var walk func(syntax.Node)
+	walk = func(n syntax.Node) {
+		var target syntax.Node
 		switch n.Type() {
 		case "assignment_expression":
 			target = n.ChildByFieldName("left")
 		case "update_expression":
 			target = n.ChildByFieldName("argument")
 		}
-		if t := stripParens(target); t != nil && t.Type() == "identifier" {
+		if t := stripParens(target); !t.IsNull() && t.Type() == "identifier" {
 			names[t.Text()] = true
 		}
-		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		for c := n.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 			walk(c)
 		}
 	}
@@ -173,12 +173,12 @@ func assignedIn(n *syntax.Node) map[string]bool {
 
 // shortCircuit reports whether a condition is a && or || of others, or
 // the negation of one.
-func shortCircuit(cond *syntax.Node) bool {
+func shortCircuit(cond syntax.Node) bool {
 	c := stripParens(cond)
-	for c != nil && c.Type() == "unary_expression" && c.ChildByFieldName("operator").Text() == "!" {
+	for !c.IsNull() && c.Type() == "unary_expression" && c.ChildByFieldName("operator").Text() == "!" {
 		c = stripParens(c.ChildByFieldName("argument"))
 	}
-	if c == nil || c.Type() != "binary_expression" {
+	if c.IsNull() || c.Type() != "binary_expression" {
 		return false
 	}
 	op := c.ChildByFieldName("operator").Text()
@@ -208,7 +208,7 @@ func invariant(entry, exit *state) bool {
 // settle fixes up the state after a loop: what the body wrote or changed
 // is only known for the fill loop's buffers, and for a body that runs
 // once or repeats itself exactly (exact).
-func (w *walker) settle(after, entry, exit *state, n *syntax.Node, fill []filled, fillOK, exact bool) {
+func (w *walker) settle(after, entry, exit *state, n syntax.Node, fill []filled, fillOK, exact bool) {
 	filledBufs := map[int]filled{}
 	if fillOK {
 		for _, f := range fill {
@@ -273,7 +273,7 @@ type countedLoop struct {
 }
 
 // countedLoop recognizes a counted loop.
-func (w *walker) countedLoop(n *syntax.Node, st *state) (countedLoop, bool) {
+func (w *walker) countedLoop(n syntax.Node, st *state) (countedLoop, bool) {
 	if n.Type() != "for_statement" {
 		return countedLoop{}, false
 	}
@@ -287,7 +287,7 @@ func (w *walker) countedLoop(n *syntax.Node, st *state) (countedLoop, bool) {
 		return countedLoop{}, false
 	}
 	exits, assigned := false, false
-	n.ChildByFieldName("body").Walk(func(c *syntax.Node) bool {
+	n.ChildByFieldName("body").Walk(func(c syntax.Node) bool {
 		switch c.Type() {
 		case "compound_statement":
 			return !declares(c, name) // an inner i is another variable
@@ -311,7 +311,7 @@ func (w *walker) countedLoop(n *syntax.Node, st *state) (countedLoop, bool) {
 }
 
 // declares reports whether a block declares a variable name.
-func declares(block *syntax.Node, name string) bool {
+func declares(block syntax.Node, name string) bool {
 	for _, c := range block.NamedChildren() {
 		if c.Type() != "declaration" {
 			continue
@@ -326,9 +326,9 @@ func declares(block *syntax.Node, name string) bool {
 }
 
 // assigns reports whether an assignment target is the variable name.
-func assigns(target *syntax.Node, name string) bool {
+func assigns(target syntax.Node, name string) bool {
 	t := stripParens(target)
-	return t != nil && t.Type() == "identifier" && t.Text() == name
+	return !t.IsNull() && t.Type() == "identifier" && t.Text() == name
 }
 
 // A filled range is what a counted loop writes into one buffer: the
@@ -339,7 +339,7 @@ type filled struct {
 	s      spans
 	may    spans
 	mayAll bool
-	at     *syntax.Node
+	at     syntax.Node
 	what   string
 }
 
@@ -348,7 +348,7 @@ type filled struct {
 // statements of its body: with constant bounds, elements lo to hi - 1;
 // to a bound known only at run time, what the guards before the loop
 // bound it by. A loop that may stop early only may write them.
-func (w *walker) fillLoop(n *syntax.Node, cl countedLoop, counted bool, st *state) ([]filled, bool) {
+func (w *walker) fillLoop(n syntax.Node, cl countedLoop, counted bool, st *state) ([]filled, bool) {
 	if !counted {
 		return nil, false
 	}
@@ -378,8 +378,8 @@ func (w *walker) fillLoop(n *syntax.Node, cl countedLoop, counted bool, st *stat
 		}
 	}
 	body := n.ChildByFieldName("body")
-	stmts := []*syntax.Node{body}
-	if body != nil && body.Type() == "compound_statement" {
+	stmts := []syntax.Node{body}
+	if !body.IsNull() && body.Type() == "compound_statement" {
 		stmts = namedChildren(body)
 	}
 	var out []filled
@@ -414,14 +414,14 @@ const maxRanged = 4096
 // rangedPlace resolves `buf[i]` and `buf[i].m` (and deeper members) for
 // the local i (ivar): the buffer and the bytes the lvalue covers for the
 // count values of i from lo.
-func (w *walker) rangedPlace(n *syntax.Node, ivar int, lo, count int64, st *state) (int, spans, bool) {
+func (w *walker) rangedPlace(n syntax.Node, ivar int, lo, count int64, st *state) (int, spans, bool) {
 	n = stripParens(n)
-	var chain []*syntax.Node
-	for n != nil && n.Type() == "field_expression" && n.ChildByFieldName("operator").Text() == "." {
+	var chain []syntax.Node
+	for !n.IsNull() && n.Type() == "field_expression" && n.ChildByFieldName("operator").Text() == "." {
 		chain = append(chain, n.ChildByFieldName("field"))
 		n = stripParens(n.ChildByFieldName("argument"))
 	}
-	if n == nil || n.Type() != "subscript_expression" {
+	if n.IsNull() || n.Type() != "subscript_expression" {
 		return 0, nil, false
 	}
 	if l := w.lookupIdent(stripParens(n.ChildByFieldName("index"))); l == nil || l.id != ivar {
@@ -463,11 +463,11 @@ func (w *walker) rangedPlace(n *syntax.Node, ivar int, lo, count int64, st *stat
 }
 
 // loopStart reads `i = lo` or `int i = lo`.
-func (w *walker) loopStart(init *syntax.Node, st *state) (string, int64, bool) {
-	if init == nil {
+func (w *walker) loopStart(init syntax.Node, st *state) (string, int64, bool) {
+	if init.IsNull() {
 		return "", 0, false
 	}
-	var name, value *syntax.Node
+	var name, value syntax.Node
 	switch init.Type() {
 	case "assignment_expression":
 		if init.ChildByFieldName("operator").Text() != "=" {
@@ -476,14 +476,14 @@ func (w *walker) loopStart(init *syntax.Node, st *state) (string, int64, bool) {
 		name, value = init.ChildByFieldName("left"), init.ChildByFieldName("right")
 	case "declaration":
 		d := init.ChildByFieldName("declarator")
-		if d == nil || d.Type() != "init_declarator" {
+		if d.IsNull() || d.Type() != "init_declarator" {
 			return "", 0, false
 		}
 		name, value = d.ChildByFieldName("declarator"), d.ChildByFieldName("value")
 	default:
 		return "", 0, false
 	}
-	if name == nil || name.Type() != "identifier" {
+	if name.IsNull() || name.Type() != "identifier" {
 		return "", 0, false
 	}
 	v, ok := w.constOf(value, st)
@@ -493,9 +493,9 @@ func (w *walker) loopStart(init *syntax.Node, st *state) (string, int64, bool) {
 // loopBound reads `i < hi`, `i <= hi`, `i != hi`, `hi > i` or `hi >= i`
 // and returns the exclusive upper bound: a constant, or the bound's value
 // as far as it is known.
-func (w *walker) loopBound(cond *syntax.Node, ivar string, st *state) (amount, bool) {
+func (w *walker) loopBound(cond syntax.Node, ivar string, st *state) (amount, bool) {
 	cond = stripParens(cond)
-	if cond == nil || cond.Type() != "binary_expression" {
+	if cond.IsNull() || cond.Type() != "binary_expression" {
 		return amount{}, false
 	}
 	op := cond.ChildByFieldName("operator").Text()
@@ -527,8 +527,8 @@ func (w *walker) loopBound(cond *syntax.Node, ivar string, st *state) (amount, b
 }
 
 // isIncrement reports whether update is i++, ++i, i += 1 or i = i + 1.
-func (w *walker) isIncrement(update *syntax.Node, ivar string) bool {
-	if update == nil {
+func (w *walker) isIncrement(update syntax.Node, ivar string) bool {
+	if update.IsNull() {
 		return false
 	}
 	switch squeeze(update.Text()) {

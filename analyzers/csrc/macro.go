@@ -262,7 +262,7 @@ func (f *scope) namedTypeSize(name string) int64 {
 	case strings.HasSuffix(name, "*"):
 		return 8
 	case strings.HasPrefix(name, "struct ") || strings.HasPrefix(name, "union "):
-		if spec := f.u.record(name); spec != nil {
+		if spec := f.u.record(name); !spec.IsNull() {
 			if t := f.recordType(spec); t != nil {
 				return t.size
 			}

@@ -85,7 +85,7 @@ func brokenByDirective(t *syntax.Tree, directives []Span) bool {
 	if len(directives) == 0 || !t.Root().HasError() {
 		return false
 	}
-	for c := t.Root().FirstChild(); c != nil; c = c.NextSibling() {
+	for c := t.Root().FirstChild(); !c.IsNull(); c = c.NextSibling() {
 		if !c.HasError() {
 			continue
 		}

@@ -33,7 +33,7 @@ type Output struct {
 	Kind OutputKind
 	// At is the call, return or assignment where the bytes leave, in the
 	// snapshot the model reads (its byte offsets are the file's).
-	At     *syntax.Node
+	At     syntax.Node
 	Buffer BufferInfo
 	// Verb says what happens to the bytes ("sent by send()").
 	Verb string
@@ -76,7 +76,7 @@ type BufferInfo struct {
 	Name string
 	Kind BufferKind
 	// Decl is the declarator or the allocating call.
-	Decl *syntax.Node
+	Decl syntax.Node
 	// Size is the buffer's size in bytes as far as it is known ("16",
 	// "len / 2").
 	Size string
@@ -107,6 +107,6 @@ type Range struct{ Lo, Hi int64 }
 
 // A Step is one write on the way to an output.
 type Step struct {
-	At      *syntax.Node
+	At      syntax.Node
 	Message string
 }

@@ -152,7 +152,7 @@ func sameOuts(a, b []outEffect) bool {
 }
 
 // applyOuts checks, at a call, the memory the callee lets leave.
-func (w *walker) applyOuts(n *syntax.Node, name string, outs []outEffect, args []*syntax.Node, refs []*ref, st *state) {
+func (w *walker) applyOuts(n syntax.Node, name string, outs []outEffect, args []syntax.Node, refs []*ref, st *state) {
 	for _, o := range outs {
 		if o.param >= len(args) {
 			continue
@@ -208,9 +208,9 @@ func (w *walker) applyOuts(n *syntax.Node, name string, outs []outEffect, args [
 
 // pointee returns what the pointer an argument points to points to: the
 // buffer bound to p for &p.
-func (w *walker) pointee(arg *syntax.Node, st *state) (ref, bool) {
+func (w *walker) pointee(arg syntax.Node, st *state) (ref, bool) {
 	a := stripParens(arg)
-	if a == nil || a.Type() != "pointer_expression" || a.ChildByFieldName("operator").Text() != "&" {
+	if a.IsNull() || a.Type() != "pointer_expression" || a.ChildByFieldName("operator").Text() != "&" {
 		return ref{}, false
 	}
 	l := w.lookupIdent(stripParens(a.ChildByFieldName("argument")))

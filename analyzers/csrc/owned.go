@@ -22,11 +22,11 @@ func (r *Repo) returnsAllocated(from *Part, name string, depth int) (analyzers.L
 		return analyzers.Location{}, false
 	}
 	var p *Part
-	var fn *syntax.Node
+	var fn syntax.Node
 	if from != nil {
 		p, fn = from, from.declarations().funcs[name]
 	}
-	if fn == nil {
+	if fn.IsNull() {
 		defs := r.funcs[name]
 		if len(defs) != 1 {
 			return analyzers.Location{}, false
@@ -34,25 +34,25 @@ func (r *Repo) returnsAllocated(from *Part, name string, depth int) (analyzers.L
 		p, fn = defs[0].part, defs[0].node
 	}
 	body := fn.ChildByFieldName("body")
-	if body == nil {
+	if body.IsNull() {
 		return analyzers.Location{}, false
 	}
-	allocated := map[string]*syntax.Node{}
-	var at *syntax.Node
-	body.Walk(func(n *syntax.Node) bool {
-		if at != nil {
+	allocated := map[string]syntax.Node{}
+	var at syntax.Node
+	body.Walk(func(n syntax.Node) bool {
+		if !at.IsNull() {
 			return false
 		}
 		switch n.Type() {
 		case "init_declarator":
-			if v := r.allocation(p, n.ChildByFieldName("value"), depth); v != nil {
+			if v := r.allocation(p, n.ChildByFieldName("value"), depth); !v.IsNull() {
 				if id, _ := declaratorShape(n.ChildByFieldName("declarator")); id != "" {
 					allocated[id] = v
 				}
 			}
 		case "assignment_expression":
-			if left := n.ChildByFieldName("left"); left != nil && left.Type() == "identifier" {
-				if v := r.allocation(p, n.ChildByFieldName("right"), depth); v != nil {
+			if left := n.ChildByFieldName("left"); !left.IsNull() && left.Type() == "identifier" {
+				if v := r.allocation(p, n.ChildByFieldName("right"), depth); !v.IsNull() {
 					allocated[left.Text()] = v
 				}
 			}
@@ -61,16 +61,16 @@ func (r *Repo) returnsAllocated(from *Part, name string, depth int) (analyzers.L
 				return false
 			}
 			e := unwrapExpr(n.NamedChild(0))
-			if v := r.allocation(p, e, depth); v != nil {
+			if v := r.allocation(p, e, depth); !v.IsNull() {
 				at = v
-			} else if e.Type() == "identifier" && allocated[e.Text()] != nil {
+			} else if e.Type() == "identifier" && !allocated[e.Text()].IsNull() {
 				at = allocated[e.Text()]
 			}
 			return false
 		}
 		return true
 	})
-	if at == nil {
+	if at.IsNull() {
 		return analyzers.Location{}, false
 	}
 	loc := analyzers.Location{Path: p.File, Range: p.Snapshot.Range(at), Message: "the memory is allocated here"}
@@ -79,15 +79,15 @@ func (r *Repo) returnsAllocated(from *Part, name string, depth int) (analyzers.L
 }
 
 // allocation returns the call when expression e allocates memory the
-// caller owns, nil otherwise.
-func (r *Repo) allocation(p *Part, e *syntax.Node, depth int) *syntax.Node {
+// caller owns, no node otherwise.
+func (r *Repo) allocation(p *Part, e syntax.Node, depth int) syntax.Node {
 	e = unwrapExpr(e)
-	if e == nil || e.Type() != "call_expression" {
-		return nil
+	if e.IsNull() || e.Type() != "call_expression" {
+		return syntax.Node{}
 	}
 	fn := e.ChildByFieldName("function")
-	if fn == nil || fn.Type() != "identifier" {
-		return nil
+	if fn.IsNull() || fn.Type() != "identifier" {
+		return syntax.Node{}
 	}
 	if owningAllocators[fn.Text()] {
 		return e
@@ -95,12 +95,12 @@ func (r *Repo) allocation(p *Part, e *syntax.Node, depth int) *syntax.Node {
 	if _, ok := r.returnsAllocated(p, fn.Text(), depth+1); ok {
 		return e
 	}
-	return nil
+	return syntax.Node{}
 }
 
 // unwrapExpr removes casts and parentheses around an expression.
-func unwrapExpr(e *syntax.Node) *syntax.Node {
-	for e != nil {
+func unwrapExpr(e syntax.Node) syntax.Node {
+	for !e.IsNull() {
 		switch e.Type() {
 		case "cast_expression":
 			e = e.ChildByFieldName("value")
@@ -110,7 +110,7 @@ func unwrapExpr(e *syntax.Node) *syntax.Node {
 			return e
 		}
 	}
-	return nil
+	return syntax.Node{}
 }
 
 // owningAllocators return memory the caller must free.

@@ -85,7 +85,7 @@ func (p *Part) Needs() []string {
 // a struct's members or a static initializer (`PyVarObject_HEAD_INIT(NULL,
 // 0) "name",`) hide no function.
 func (p *Part) FirstBroken() int {
-	for c := p.tree().Root().FirstChild(); c != nil; c = c.NextSibling() {
+	for c := p.tree().Root().FirstChild(); !c.IsNull(); c = c.NextSibling() {
 		if c.HasError() && (c.Type() == "function_definition" || c.Holds("compound_statement")) {
 			return int(c.StartByte())
 		}

@@ -13,7 +13,7 @@ import (
 // buffer or declare a variable without a value; or assigns a struct it
 // declared through a pointer. The other functions are not walked:
 // walking is the analysis's cost.
-func (an *Analysis) interesting(f *scope, fn *syntax.Node) bool {
+func (an *Analysis) interesting(f *scope, fn syntax.Node) bool {
 	t := an.scan(f.u, fn.Tree().Src()[fn.StartByte():fn.EndByte()])
 	switch {
 	case t.bytes:
@@ -158,8 +158,8 @@ var keywords = map[string]bool{
 }
 
 // returnsRecordType reports whether a function returns a struct by value.
-func (f *scope) returnsRecordType(fn *syntax.Node) bool {
+func (f *scope) returnsRecordType(fn syntax.Node) bool {
 	t := f.baseType(fn.ChildByFieldName("type"))
 	d := fn.ChildByFieldName("declarator")
-	return t != nil && t.kind == recordT && d != nil && d.Type() == "function_declarator"
+	return t != nil && t.kind == recordT && !d.IsNull() && d.Type() == "function_declarator"
 }

@@ -94,7 +94,7 @@ func printerTable(extra []Sink) map[string]printer {
 // printedArgs returns how a printing call reads each of its arguments
 // (0 for those it does not print); nil when the call prints nothing the
 // analysis can tell (a format that is not a literal).
-func printedArgs(p printer, args []*syntax.Node) []argKind {
+func printedArgs(p printer, args []syntax.Node) []argKind {
 	out := make([]argKind, len(args))
 	if p.format < 0 {
 		copy(out, p.args)
@@ -124,7 +124,7 @@ func printedArgs(p printer, args []*syntax.Node) []argKind {
 
 // formatText returns the text of a format argument: a string literal, or
 // literals concatenated with inttypes.h macros (PRId64 reads as "d").
-func formatText(n *syntax.Node) (string, bool) {
+func formatText(n syntax.Node) (string, bool) {
 	n = stripParens(n)
 	switch n.Type() {
 	case "string_literal":
@@ -195,7 +195,7 @@ func conversions(format string) []argKind {
 // printCall checks what a printing call reads: the values of its
 // arguments, the strings they point to, and the pointers it reads
 // through.
-func (w *walker) printCall(n *syntax.Node, name string, args []*syntax.Node, refs []*ref, st *state) {
+func (w *walker) printCall(n syntax.Node, name string, args []syntax.Node, refs []*ref, st *state) {
 	p, ok := w.an.printers[name]
 	if !ok {
 		return

@@ -37,7 +37,7 @@ func (r *Repo) Prototypes() []Prototype {
 			if isStatic(n) || hasErrorChild(n) {
 				continue
 			}
-			if fd, stars := functionDeclarator(n.ChildByFieldName("declarator")); fd != nil && !fd.HasError() {
+			if fd, stars := functionDeclarator(n.ChildByFieldName("declarator")); !fd.IsNull() && !fd.HasError() {
 				if pr, ok := prototypeOf(p, n, fd, stars); ok {
 					out = append(out, pr)
 				}
@@ -65,8 +65,8 @@ func (r *Repo) TypedefShape(name string) (base string, stars int, ok bool) {
 // hasErrorChild reports whether a declaration's own children (not a
 // function body) hold a syntax error: `API_MACRO int f(void)` parses with
 // the macro as the type and the real type in an ERROR.
-func hasErrorChild(n *syntax.Node) bool {
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+func hasErrorChild(n syntax.Node) bool {
+	for c := n.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 		if c.Type() != "compound_statement" && c.HasError() {
 			return true
 		}
@@ -76,34 +76,34 @@ func hasErrorChild(n *syntax.Node) bool {
 
 // functionDeclarator unwraps the pointer declarators around a function's
 // declarator; stars counts them (the return type's pointer depth). It
-// returns nil when d does not declare a function by name.
-func functionDeclarator(d *syntax.Node) (*syntax.Node, int) {
+// returns no node when d does not declare a function by name.
+func functionDeclarator(d syntax.Node) (syntax.Node, int) {
 	stars := 0
-	for d != nil && d.Type() == "pointer_declarator" {
+	for !d.IsNull() && d.Type() == "pointer_declarator" {
 		stars++
 		d = d.ChildByFieldName("declarator")
 	}
-	if d == nil || d.Type() != "function_declarator" {
-		return nil, 0
+	if d.IsNull() || d.Type() != "function_declarator" {
+		return syntax.Node{}, 0
 	}
-	if name := d.ChildByFieldName("declarator"); name == nil || name.Type() != "identifier" {
-		return nil, 0
+	if name := d.ChildByFieldName("declarator"); name.IsNull() || name.Type() != "identifier" {
+		return syntax.Node{}, 0
 	}
 	return d, stars
 }
 
 // prototypeOf reads one function's prototype.
-func prototypeOf(p *Part, decl, fd *syntax.Node, stars int) (Prototype, bool) {
+func prototypeOf(p *Part, decl, fd syntax.Node, stars int) (Prototype, bool) {
 	ret := qualified(decl)
 	// PyAPI_FUNC(PyObject *) f(...): the macro's argument is the type
-	if t := decl.ChildByFieldName("type"); t != nil && t.Type() == "macro_type_specifier" {
-		if td := t.ChildByFieldName("type"); td != nil {
+	if t := decl.ChildByFieldName("type"); !t.IsNull() && t.Type() == "macro_type_specifier" {
+		if td := t.ChildByFieldName("type"); !td.IsNull() {
 			_, depth := declaratorShape(td.ChildByFieldName("declarator"))
 			ret, stars = baseTypeName(td.ChildByFieldName("type")), stars+depth
 		}
 	}
 	params := fd.ChildByFieldName("parameters")
-	if params == nil {
+	if params.IsNull() {
 		return Prototype{}, false
 	}
 	pr := Prototype{Name: fd.ChildByFieldName("declarator").Text(), Ret: Param{Base: ret, Stars: stars}}
@@ -128,7 +128,7 @@ func prototypeOf(p *Part, decl, fd *syntax.Node, stars int) (Prototype, bool) {
 
 // qualified returns the base type of a declaration with its const
 // qualifier, for messages ("const uint8_t").
-func qualified(decl *syntax.Node) string {
+func qualified(decl syntax.Node) string {
 	base := baseTypeName(decl.ChildByFieldName("type"))
 	for _, c := range decl.NamedChildren() {
 		if c.Type() == "type_qualifier" && c.Text() == "const" {
@@ -140,9 +140,9 @@ func qualified(decl *syntax.Node) string {
 
 // declaratorShape returns the name a declarator declares and its pointer
 // depth.
-func declaratorShape(d *syntax.Node) (string, int) {
+func declaratorShape(d syntax.Node) (string, int) {
 	depth := 0
-	for d != nil {
+	for !d.IsNull() {
 		switch d.Type() {
 		case "identifier", "type_identifier", "field_identifier":
 			return d.Text(), depth
@@ -166,8 +166,8 @@ func declaratorShape(d *syntax.Node) (string, int) {
 
 // baseTypeName normalizes a C type specifier: "unsigned long int" →
 // "unsigned long", a struct or union → "struct", an enum → "enum".
-func baseTypeName(t *syntax.Node) string {
-	if t == nil {
+func baseTypeName(t syntax.Node) string {
+	if t.IsNull() {
 		return ""
 	}
 	switch t.Type() {

@@ -25,7 +25,7 @@ type PyMethod struct {
 	Name, Func string
 	// File is the file of the table; Entry the table's entry.
 	File  string
-	Entry *syntax.Node
+	Entry syntax.Node
 }
 
 // pyTables reads a file's method tables: the entries of each PyMethodDef
@@ -53,7 +53,7 @@ func pyTables(p *Part, u *unit) []PyMethod {
 	}
 	for _, name := range sortedNames(d.globals) {
 		g := d.globals[name]
-		if g.init == nil || g.init.Type() != "initializer_list" {
+		if g.init.IsNull() || g.init.Type() != "initializer_list" {
 			continue
 		}
 		switch pyTypeName(g.decl.ChildByFieldName("type")) {
@@ -92,7 +92,7 @@ func pyTables(p *Part, u *unit) []PyMethod {
 // methodEntries reads the entries of a PyMethodDef initializer: each an
 // initializer list, or a macro that expands to one (Argument Clinic's
 // NAME_METHODDEF).
-func methodEntries(list *syntax.Node, u *unit) []PyMethod {
+func methodEntries(list syntax.Node, u *unit) []PyMethod {
 	var out []PyMethod
 	for _, e := range namedChildren(list) {
 		if m, ok := methodEntry(e, u); ok {
@@ -103,14 +103,14 @@ func methodEntries(list *syntax.Node, u *unit) []PyMethod {
 }
 
 // methodEntry reads one entry of a method table.
-func methodEntry(e *syntax.Node, u *unit) (PyMethod, bool) {
+func methodEntry(e syntax.Node, u *unit) (PyMethod, bool) {
 	switch e.Type() {
 	case "initializer_list":
 		items := namedChildren(e)
 		if len(items) < 2 || items[0].Type() != "string_literal" {
 			return PyMethod{}, false
 		}
-		if fn := stripParens(items[1]); fn != nil && fn.Type() == "identifier" {
+		if fn := stripParens(items[1]); !fn.IsNull() && fn.Type() == "identifier" {
 			return PyMethod{Name: stringContent(items[0]), Func: fn.Text(), Entry: e}, true
 		}
 	case "identifier", "ERROR": // a macro entry without its comma parses as an error
@@ -132,12 +132,12 @@ var clinicEntry = regexp.MustCompile(`^[\s\\]*\{\s*"([A-Za-z_][A-Za-z0-9_]*)"\s*
 
 // moduleDef reads a PyModuleDef initializer: the module's name and its
 // method table, by designator or by position (after the head).
-func moduleDef(list *syntax.Node) (name, table string) {
+func moduleDef(list syntax.Node) (name, table string) {
 	items := namedChildren(list)
 	for i, it := range items {
 		field, value := "", it
 		if it.Type() == "initializer_pair" {
-			if f := designatorField(it); f != nil {
+			if f := designatorField(it); !f.IsNull() {
 				field = f.Text()
 			}
 			value = it.ChildByFieldName("value")
@@ -145,7 +145,7 @@ func moduleDef(list *syntax.Node) (name, table string) {
 			field = [...]string{"m_base", "m_name", "m_doc", "m_size", "m_methods", ""}[min(i, 5)]
 		}
 		switch v := stripParens(value); {
-		case v == nil:
+		case v.IsNull():
 		case field == "m_name" && v.Type() == "string_literal":
 			name = stringContent(v)
 		case field == "m_methods" && v.Type() == "identifier":
@@ -157,8 +157,8 @@ func moduleDef(list *syntax.Node) (name, table string) {
 
 // initCalls reads Py_InitModule("name", table) (and its variants) and
 // PyModule_AddFunctions(m, table) in a function.
-func initCalls(fn *syntax.Node, modules map[string]string) {
-	fn.ChildByFieldName("body").Walk(func(n *syntax.Node) bool {
+func initCalls(fn syntax.Node, modules map[string]string) {
+	fn.ChildByFieldName("body").Walk(func(n syntax.Node) bool {
 		if n.Type() != "call_expression" {
 			return true
 		}
@@ -177,9 +177,9 @@ func initCalls(fn *syntax.Node, modules map[string]string) {
 
 // pyTypeName returns the name of a declaration's type: a typedef name, or
 // a struct's tag (struct PyModuleDef).
-func pyTypeName(t *syntax.Node) string {
-	if t != nil && t.Type() == "struct_specifier" && t.ChildByFieldName("body") == nil {
-		if name := t.ChildByFieldName("name"); name != nil {
+func pyTypeName(t syntax.Node) string {
+	if !t.IsNull() && t.Type() == "struct_specifier" && t.ChildByFieldName("body").IsNull() {
+		if name := t.ChildByFieldName("name"); !name.IsNull() {
 			return name.Text()
 		}
 	}

@@ -15,15 +15,15 @@ type read struct {
 	off int64
 	n   amount
 	// what is the expression read.
-	what *syntax.Node
+	what syntax.Node
 }
 
 // valueReads returns the tracked bytes an expression reads: the lvalues
 // it converts to values, through casts and arithmetic, and the pointers
 // it reads through.
-func (w *walker) valueReads(n *syntax.Node, st *state) []read {
+func (w *walker) valueReads(n syntax.Node, st *state) []read {
 	n = stripParens(n)
-	if n == nil {
+	if n.IsNull() {
 		return nil
 	}
 	switch n.Type() {
@@ -65,7 +65,7 @@ func (w *walker) valueReads(n *syntax.Node, st *state) []read {
 // rangedRead reads `buf[i]` (or a member of it) for every i of the
 // innermost counted loop, when the access is not under a condition of its
 // body.
-func (w *walker) rangedRead(n *syntax.Node, st *state) (read, bool) {
+func (w *walker) rangedRead(n syntax.Node, st *state) (read, bool) {
 	if len(w.counted) == 0 {
 		return read{}, false
 	}
@@ -89,9 +89,9 @@ func (w *walker) rangedRead(n *syntax.Node, st *state) (read, bool) {
 
 // throughReads returns the pointer variables an lvalue reads through
 // (*p, p->f, p[i], and a string argument p): their own bytes.
-func (w *walker) throughReads(n *syntax.Node, st *state) []read {
+func (w *walker) throughReads(n syntax.Node, st *state) []read {
 	n = stripParens(n)
-	var base *syntax.Node
+	var base syntax.Node
 	switch n.Type() {
 	case "identifier":
 		base = n
@@ -107,7 +107,7 @@ func (w *walker) throughReads(n *syntax.Node, st *state) []read {
 		base = n.ChildByFieldName("argument")
 	}
 	base = stripParens(base)
-	if base == nil || base.Type() != "identifier" {
+	if base.IsNull() || base.Type() != "identifier" {
 		return nil
 	}
 	if l := w.lookup(base.Text()); l != nil && l.val >= 0 {
@@ -119,7 +119,7 @@ func (w *walker) throughReads(n *syntax.Node, st *state) []read {
 // checkRead judges bytes an output reads by value: those that were not
 // written leave (in summary mode, those of the caller's memory are
 // recorded).
-func (w *walker) checkRead(at *syntax.Node, rd read, verb string, st *state) {
+func (w *walker) checkRead(at syntax.Node, rd read, verb string, st *state) {
 	b := w.bufs[rd.buf]
 	e := *st.extentOf(rd.buf)
 	if rd.s == nil && !rd.n.isUnknown() {
@@ -167,7 +167,7 @@ func (w *walker) checkRead(at *syntax.Node, rd read, verb string, st *state) {
 // the output itself, or strlen for its count): the bytes up to
 // the first NUL written, or, when none is and nothing is written, the
 // bytes past the start it reads without end.
-func (w *walker) checkString(at *syntax.Node, r ref, verb, reader string, st *state) {
+func (w *walker) checkString(at syntax.Node, r ref, verb, reader string, st *state) {
 	if r.obj || r.some || !r.off.known {
 		return
 	}
@@ -206,7 +206,7 @@ func (w *walker) checkString(at *syntax.Node, r ref, verb, reader string, st *st
 	v := verdict{gaps: gaps, definite: e.definite(gaps), whole: !nul && r.off.val == 0}
 	s := sink{at: at, r: r, leaving: constant(gaps.total()), verb: verb}
 	n := len(w.outputs)
-	w.emitRead(StringOut, s, b, e, v, nil)
+	w.emitRead(StringOut, s, b, e, v, syntax.Node{})
 	if len(w.outputs) > n {
 		w.outputs[n].Reader = reader
 	}

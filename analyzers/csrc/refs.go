@@ -7,9 +7,9 @@ import (
 // place resolves an lvalue to the tracked memory it designates: a tracked
 // variable, a member, an element, or what a bound pointer points to. It
 // returns the reference and the lvalue's type (nil when unknown).
-func (w *walker) place(n *syntax.Node, st *state) (ref, *ctype, bool) {
+func (w *walker) place(n syntax.Node, st *state) (ref, *ctype, bool) {
 	n = stripParens(n)
-	if n == nil {
+	if n.IsNull() {
 		return ref{}, nil, false
 	}
 	switch n.Type() {
@@ -64,8 +64,8 @@ func (w *walker) place(n *syntax.Node, st *state) (ref, *ctype, bool) {
 // points into: an array (which decays), a bound pointer, &lvalue, pointer
 // arithmetic, casts, and PyBytes_AS_STRING(obj). The type returned is the
 // pointer's (or array's) type, for the unit of arithmetic.
-func (w *walker) value(n *syntax.Node, st *state) (ref, *ctype, bool) {
-	if n == nil {
+func (w *walker) value(n syntax.Node, st *state) (ref, *ctype, bool) {
+	if n.IsNull() {
 		return ref{}, nil, false
 	}
 	switch n.Type() {
@@ -128,7 +128,7 @@ func (w *walker) value(n *syntax.Node, st *state) (ref, *ctype, bool) {
 	case "call_expression":
 		fn := n.ChildByFieldName("function")
 		args := namedChildren(n.ChildByFieldName("arguments"))
-		if fn != nil && dataAccessors[fn.Text()] && len(args) == 1 {
+		if !fn.IsNull() && dataAccessors[fn.Text()] && len(args) == 1 {
 			if r, _, ok := w.value(args[0], st); ok && r.obj {
 				return ref{buf: r.buf, off: constant(0)}, pointerTo(scalar("char", 1)), true
 			}
@@ -163,8 +163,8 @@ func elemOf(t *ctype) *ctype {
 
 // baseName returns the variable a destination expression is rooted in:
 // out for out, out + n, &out[2], out->field, *out.
-func (w *walker) baseName(n *syntax.Node) string {
-	for i := 0; n != nil && i < maxDepth*4; i++ {
+func (w *walker) baseName(n syntax.Node) string {
+	for i := 0; !n.IsNull() && i < maxDepth*4; i++ {
 		switch n.Type() {
 		case "identifier":
 			return n.Text()
@@ -186,7 +186,7 @@ func (w *walker) baseName(n *syntax.Node) string {
 // innerOf returns the buffer the pointer stored at the start of buffer
 // id points to: in summary mode, what a pointer parameter's pointee
 // points to (the caller's `&data` with data a pointer); -1 otherwise.
-func (w *walker) innerOf(at *syntax.Node, id int, t *ctype, st *state) int {
+func (w *walker) innerOf(at syntax.Node, id int, t *ctype, st *state) int {
 	b := w.bufs[id]
 	if b.inner >= 0 {
 		return b.inner

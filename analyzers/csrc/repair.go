@@ -77,7 +77,7 @@ func repairs(src []byte, t *syntax.Tree) []edit {
 	var out []edit
 	facts := &fileFacts{src: src}
 	storage := facts.storageMacros()
-	for c := t.Root().FirstChild(); c != nil; c = c.NextSibling() {
+	for c := t.Root().FirstChild(); !c.IsNull(); c = c.NextSibling() {
 		if !c.HasError() {
 			continue
 		}

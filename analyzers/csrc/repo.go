@@ -80,8 +80,8 @@ func (r *Repo) declares(name string) bool {
 		r.declared = map[string]bool{}
 		for _, path := range r.paths {
 			for _, n := range r.parts[path].declarations().protoDecls {
-				if fd, _ := functionDeclarator(n.ChildByFieldName("declarator")); fd != nil {
-					if id := fd.ChildByFieldName("declarator"); id != nil && id.Type() == "identifier" {
+				if fd, _ := functionDeclarator(n.ChildByFieldName("declarator")); !fd.IsNull() {
+					if id := fd.ChildByFieldName("declarator"); !id.IsNull() && id.Type() == "identifier" {
 						r.declared[id.Text()] = true
 					}
 				}
@@ -94,7 +94,7 @@ func (r *Repo) declares(name string) bool {
 // A funcRef is a function definition in a file.
 type funcRef struct {
 	part *Part
-	node *syntax.Node
+	node syntax.Node
 }
 
 // A globalRef is a variable definition in a file.
@@ -138,7 +138,7 @@ func build(pass *analyzers.BuildPass) (any, error) {
 			}
 		}
 		for _, name := range sortedNames(d.globals) {
-			if g := d.globals[name]; g.init != nil && !g.static {
+			if g := d.globals[name]; !g.init.IsNull() && !g.static {
 				r.globals[name] = append(r.globals[name], globalRef{p, g})
 			}
 		}
@@ -248,13 +248,13 @@ func (u *unit) macro(name string) *macro {
 	return nil
 }
 
-func (u *unit) record(key string) *syntax.Node {
+func (u *unit) record(key string) syntax.Node {
 	for _, p := range u.files {
-		if r := p.declarations().records[key]; r != nil {
+		if r := p.declarations().records[key]; !r.IsNull() {
 			return r
 		}
 	}
-	return nil
+	return syntax.Node{}
 }
 
 func (u *unit) typedef(name string) (typedefInfo, bool) {
@@ -278,14 +278,15 @@ func (u *unit) isRecordTypedef(name string) bool {
 	return false
 }
 
-// enumList returns the enumerator list that declares name, nil if none.
-func (u *unit) enumList(name string) *syntax.Node {
+// enumList returns the enumerator list that declares name, no node if
+// none.
+func (u *unit) enumList(name string) syntax.Node {
 	for _, p := range u.files {
-		if l := p.declarations().enumerators[name]; l != nil {
+		if l := p.declarations().enumerators[name]; !l.IsNull() {
 			return l
 		}
 	}
-	return nil
+	return syntax.Node{}
 }
 
 // localGlobal returns the declaration of a file-scope variable the unit
@@ -294,7 +295,7 @@ func (u *unit) localGlobal(name string) *global {
 	var found *global
 	for _, p := range u.files {
 		if g := p.declarations().globals[name]; g != nil {
-			if g.init != nil {
+			if !g.init.IsNull() {
 				return g
 			}
 			if found == nil {
@@ -310,7 +311,7 @@ func (u *unit) localGlobal(name string) *global {
 // anywhere in the repository.
 func (u *unit) function(name string) (funcRef, bool) {
 	for _, p := range u.files {
-		if fn := p.declarations().funcs[name]; fn != nil {
+		if fn := p.declarations().funcs[name]; !fn.IsNull() {
 			return funcRef{p, fn}, true
 		}
 	}

@@ -9,11 +9,11 @@ import (
 
 // A sink is a place where bytes of a buffer leave the function.
 type sink struct {
-	at      *syntax.Node
+	at      syntax.Node
 	r       ref
 	leaving amount
 	// lenArg is the argument holding the byte count, nil for returns.
-	lenArg *syntax.Node
+	lenArg syntax.Node
 	// verb says what happens to the bytes ("sent by send()").
 	verb string
 	// membersOnly is set where padding may or may not be copied (struct
@@ -82,7 +82,7 @@ func (w *walker) checkSink(s sink, st *state) {
 	if s.r.obj || s.r.some || !s.r.off.known {
 		return
 	}
-	if s.lenArg != nil && w.lengthWritten(s.lenArg, s.r, e, st) {
+	if !s.lenArg.IsNull() && w.lengthWritten(s.lenArg, s.r, e, st) {
 		if w.isStrlen(s.lenArg, s.r, st) { // strlen(buf) reads buf as a string first
 			w.checkString(s.at, s.r, s.verb, "strlen()", st)
 		}
@@ -115,9 +115,9 @@ func (w *walker) checkSink(s sink, st *state) {
 }
 
 // isStrlen reports whether a count is strlen of the buffer r points into.
-func (w *walker) isStrlen(lenArg *syntax.Node, r ref, st *state) bool {
+func (w *walker) isStrlen(lenArg syntax.Node, r ref, st *state) bool {
 	n := stripParens(lenArg)
-	if n == nil || n.Type() != "call_expression" || !stringLengths[n.ChildByFieldName("function").Text()] {
+	if n.IsNull() || n.Type() != "call_expression" || !stringLengths[n.ChildByFieldName("function").Text()] {
 		return false
 	}
 	args := namedChildren(n.ChildByFieldName("arguments"))
@@ -142,9 +142,9 @@ func (b *buffer) recordType() *ctype {
 
 // lengthWritten reports whether a sink's count is what was written: the
 // count variable a reader's result went to, or strlen of the buffer.
-func (w *walker) lengthWritten(lenArg *syntax.Node, r ref, e extent, st *state) bool {
+func (w *walker) lengthWritten(lenArg syntax.Node, r ref, e extent, st *state) bool {
 	n := stripParens(lenArg)
-	if n == nil {
+	if n.IsNull() {
 		return false
 	}
 	switch n.Type() {
@@ -154,7 +154,7 @@ func (w *walker) lengthWritten(lenArg *syntax.Node, r ref, e extent, st *state) 
 	case "call_expression":
 		fn := n.ChildByFieldName("function")
 		args := namedChildren(n.ChildByFieldName("arguments"))
-		if fn == nil || !stringLengths[fn.Text()] || len(args) == 0 {
+		if fn.IsNull() || !stringLengths[fn.Text()] || len(args) == 0 {
 			return false
 		}
 		s, _, ok := w.value(args[0], st)
@@ -183,7 +183,7 @@ func (w *walker) emit(kind OutputKind, s sink, b *buffer, e extent, v verdict, w
 
 // emitRead records an output of a value read, a pointer read through or
 // a string read.
-func (w *walker) emitRead(kind OutputKind, s sink, b *buffer, e extent, v verdict, what *syntax.Node) {
+func (w *walker) emitRead(kind OutputKind, s sink, b *buffer, e extent, v verdict, what syntax.Node) {
 	n := len(w.outputs)
 	w.emit(kind, s, b, e, v, nil, nil)
 	if len(w.outputs) == n {
@@ -241,7 +241,7 @@ func wrote(b *buffer, e extent) string {
 }
 
 // bytesReturn checks a bytes object returned to Python.
-func (w *walker) bytesReturn(at *syntax.Node, b *buffer, st *state) {
+func (w *walker) bytesReturn(at syntax.Node, b *buffer, st *state) {
 	if bd, ok := w.boundOf(b.size, st); ok && !b.size.known && bd.hi <= 0 {
 		return // an empty object: `if (len == 0) return result;`
 	}

@@ -21,13 +21,13 @@ type ResidueSource struct {
 	Buffer BufferInfo
 	Steps  []Step
 	// At is the copy; Verb says what it did ("memcpy copies it").
-	At   *syntax.Node
+	At   syntax.Node
 	Verb string
 	// Definite is set when no path wrote the bytes copied.
 	Definite bool
 	// Via are the calls from the function summarized down to the
 	// function that copied, outermost first.
-	Via []*syntax.Node
+	Via []syntax.Node
 }
 
 // A paramResidue is the residue a function leaves in what parameter
@@ -45,7 +45,7 @@ const maxSources = 4
 // rng of a source (with extent from) leaves at shift in its destination
 // (with extent e): the source's own residue, and the bytes no path
 // wrote.
-func (w *walker) copyResidue(e *extent, from extent, src ref, rng spans, shift int64, call *syntax.Node, name string) {
+func (w *walker) copyResidue(e *extent, from extent, src ref, rng spans, shift int64, call syntax.Node, name string) {
 	unwritten := spans(nil)
 	for _, r := range rng {
 		unwritten = unwritten.union(from.cover.gaps(span{r.lo, r.hi}))
@@ -94,7 +94,7 @@ func (w *walker) overwrite(st *state, r ref) {
 // calleeResidue records, in summary mode, the residue a callee leaves in
 // a buffer of the function at r: its bytes, shifted to r's offset, with
 // the call on the way.
-func (w *walker) calleeResidue(n *syntax.Node, res []paramResidue, i int, r ref, st *state) {
+func (w *walker) calleeResidue(n syntax.Node, res []paramResidue, i int, r ref, st *state) {
 	if w.report != nil || !r.off.known || r.some {
 		return
 	}
@@ -110,7 +110,7 @@ func (w *walker) calleeResidue(n *syntax.Node, res []paramResidue, i int, r ref,
 		via := make([]*ResidueSource, len(pr.from))
 		for k, s := range pr.from {
 			c := *s
-			c.Via = append([]*syntax.Node{n}, s.Via...)
+			c.Via = append([]syntax.Node{n}, s.Via...)
 			via[k] = &c
 		}
 		e.resFrom = mergeSources(e.resFrom, via)
@@ -155,7 +155,7 @@ func sourceKey(s *ResidueSource) uint64 {
 
 // residueOf returns the residue each parameter's memory holds at the
 // function's exits (state all), for its summary.
-func residueOf(w *walker, ps []*syntax.Node, all *state) []paramResidue {
+func residueOf(w *walker, ps []syntax.Node, all *state) []paramResidue {
 	var out []paramResidue
 	for i, p := range ps {
 		id, tracked := w.created[p]

@@ -12,10 +12,10 @@ type scope struct {
 	u  *unit
 	cx *context
 
-	layouts   map[*syntax.Node]*record
+	layouts   map[syntax.Node]*record
 	macroVals map[string]macroVal
 	retConsts map[string]macroVal
-	enumVals  map[*syntax.Node]map[string]int64
+	enumVals  map[syntax.Node]map[string]int64
 }
 
 // A context is one analysis's scopes, one per unit it reads, and the
@@ -34,8 +34,8 @@ func (cx *context) scope(u *unit) *scope {
 	if s := cx.scopes[u]; s != nil {
 		return s
 	}
-	s := &scope{u: u, cx: cx, layouts: map[*syntax.Node]*record{}, macroVals: map[string]macroVal{},
-		retConsts: map[string]macroVal{}, enumVals: map[*syntax.Node]map[string]int64{}}
+	s := &scope{u: u, cx: cx, layouts: map[syntax.Node]*record{}, macroVals: map[string]macroVal{},
+		retConsts: map[string]macroVal{}, enumVals: map[syntax.Node]map[string]int64{}}
 	cx.scopes[u] = s
 	return s
 }
@@ -79,7 +79,7 @@ func (f *scope) constValue(name string) (int64, bool) {
 		if !m.fn {
 			v, ok = f.evalMacro(m.body)
 		}
-	} else if list := f.u.enumList(name); list != nil {
+	} else if list := f.u.enumList(name); !list.IsNull() {
 		v, ok = f.enumValue(list, name)
 	} else {
 		v, ok = f.globalValue(name)
@@ -92,7 +92,7 @@ func (f *scope) constValue(name string) (int64, bool) {
 // changes.
 func (f *scope) globalValue(name string) (int64, bool) {
 	g := f.u.localGlobal(name)
-	if g != nil && g.init != nil {
+	if g != nil && !g.init.IsNull() {
 		if !f.isScalar(g) {
 			return 0, false
 		}
@@ -139,7 +139,7 @@ func (f *scope) globalType(name string) *ctype {
 func (f *scope) isGlobal(name string) bool { return f.u.localGlobal(name) != nil }
 
 // enumValue evaluates an enumerator list and returns name's value.
-func (f *scope) enumValue(list *syntax.Node, name string) (int64, bool) {
+func (f *scope) enumValue(list syntax.Node, name string) (int64, bool) {
 	vals, done := f.enumVals[list]
 	if !done {
 		vals = map[string]int64{}
@@ -149,7 +149,7 @@ func (f *scope) enumValue(list *syntax.Node, name string) (int64, bool) {
 			if e.Type() != "enumerator" {
 				continue
 			}
-			if v := e.ChildByFieldName("value"); v != nil {
+			if v := e.ChildByFieldName("value"); !v.IsNull() {
 				next, ok = f.constOf(v, nil)
 			}
 			if ok {
@@ -164,10 +164,10 @@ func (f *scope) enumValue(list *syntax.Node, name string) (int64, bool) {
 
 // function returns the definition a call of name reaches, and the scope
 // to read it in.
-func (f *scope) function(name string) (*syntax.Node, *scope) {
+func (f *scope) function(name string) (syntax.Node, *scope) {
 	ref, ok := f.u.function(name)
 	if !ok {
-		return nil, nil
+		return syntax.Node{}, nil
 	}
 	if ref.part == f.u.part {
 		return ref.node, f
@@ -183,13 +183,13 @@ func (f *scope) returnConst(name string) (int64, bool) {
 	}
 	f.retConsts[name] = macroVal{}
 	fn, in := f.function(name)
-	if fn == nil || fn.HasError() || len(params(fn)) > 0 || !f.enter() {
+	if fn.IsNull() || fn.HasError() || len(params(fn)) > 0 || !f.enter() {
 		return 0, false
 	}
 	defer f.leave()
 	var v int64
 	n, ok := 0, true
-	fn.ChildByFieldName("body").Walk(func(c *syntax.Node) bool {
+	fn.ChildByFieldName("body").Walk(func(c syntax.Node) bool {
 		if !ok || c.Type() != "return_statement" {
 			return ok
 		}

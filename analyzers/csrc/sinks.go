@@ -5,7 +5,7 @@ import (
 )
 
 // sinkCall checks a call that sends a buffer out of the process.
-func (w *walker) sinkCall(n *syntax.Node, name string, args []*syntax.Node, refs []*ref, st *state) {
+func (w *walker) sinkCall(n syntax.Node, name string, args []syntax.Node, refs []*ref, st *state) {
 	if name == "" {
 		return
 	}
@@ -29,7 +29,7 @@ func (w *walker) sinkCall(n *syntax.Node, name string, args []*syntax.Node, refs
 
 // buildValueSink checks the y#, s# and z# units of Py_BuildValue, which
 // copy a buffer and a length into the result.
-func (w *walker) buildValueSink(n *syntax.Node, args []*syntax.Node, refs []*ref, st *state) {
+func (w *walker) buildValueSink(n syntax.Node, args []syntax.Node, refs []*ref, st *state) {
 	if len(args) == 0 {
 		return
 	}
@@ -89,7 +89,7 @@ func unitArgs(format string) []argKind {
 // assignSink checks `*out = rec;` and `out->member = rec;` with out a
 // parameter or global: the record's members are copied out (its padding
 // may or may not be; only unwritten members are reported).
-func (w *walker) assignSink(at, left *syntax.Node, src *local, st *state) {
+func (w *walker) assignSink(at, left syntax.Node, src *local, st *state) {
 	if w.report == nil || !w.isOutside(w.baseName(left)) {
 		return
 	}
@@ -104,7 +104,7 @@ func (w *walker) assignSink(at, left *syntax.Node, src *local, st *state) {
 // allocation wrapper's, and a void or struct pointer is a handle whose
 // object other functions fill: neither is output. It reports whether v was
 // handled.
-func (w *walker) returnSink(at, v *syntax.Node, st *state) bool {
+func (w *walker) returnSink(at, v syntax.Node, st *state) bool {
 	l := w.lookupIdent(stripParens(v))
 	if w.report == nil || l == nil {
 		return false
@@ -137,10 +137,10 @@ func (w *walker) returnSink(at, v *syntax.Node, st *state) bool {
 // char, signed or unsigned char, int8_t, uint8_t and the like.
 func (w *walker) returnsBytes() bool {
 	d := w.fn.ChildByFieldName("declarator")
-	if d == nil || d.Type() != "pointer_declarator" {
+	if d.IsNull() || d.Type() != "pointer_declarator" {
 		return false
 	}
-	if inner := d.ChildByFieldName("declarator"); inner == nil || inner.Type() != "function_declarator" {
+	if inner := d.ChildByFieldName("declarator"); inner.IsNull() || inner.Type() != "function_declarator" {
 		return false
 	}
 	t := w.f.baseType(w.fn.ChildByFieldName("type"))

@@ -25,7 +25,7 @@ type buffer struct {
 	name string
 	kind bufKind
 	// decl is the declarator or the allocating call.
-	decl *syntax.Node
+	decl syntax.Node
 	// typ is the object's type (array, record, scalar) or, for heap and
 	// bytes buffers, the pointee type; nil when unknown.
 	typ  *ctype

@@ -8,8 +8,8 @@ import (
 
 // stmt analyzes one statement from state st and returns the state after it.
 // st may be modified; a dead result means control does not fall through.
-func (w *walker) stmt(n *syntax.Node, st *state) *state {
-	if n == nil {
+func (w *walker) stmt(n syntax.Node, st *state) *state {
+	if n.IsNull() {
 		return st
 	}
 	typ := n.Type()
@@ -89,20 +89,20 @@ func (w *walker) stmt(n *syntax.Node, st *state) *state {
 // CPython's macros that return a singleton: Py_RETURN_NONE,
 // Py_RETURN_TRUE, Py_RETURN_FALSE, Py_RETURN_NOTIMPLEMENTED,
 // Py_RETURN_RICHCOMPARE(a, b, op).
-func returnsMacro(n *syntax.Node) bool {
+func returnsMacro(n syntax.Node) bool {
 	if n.Type() == "call_expression" {
 		n = n.ChildByFieldName("function")
 	}
-	return n != nil && n.Type() == "identifier" && strings.HasPrefix(n.Text(), "Py_RETURN_")
+	return !n.IsNull() && n.Type() == "identifier" && strings.HasPrefix(n.Text(), "Py_RETURN_")
 }
 
 // exprStmt analyzes an expression whose value is discarded.
-func (w *walker) exprStmt(n *syntax.Node, st *state) {
+func (w *walker) exprStmt(n syntax.Node, st *state) {
 	inner := n
 	if inner.Type() == "cast_expression" { // (void)f(x)
 		inner = inner.ChildByFieldName("value")
 	}
-	if inner != nil && inner.Type() == "call_expression" {
+	if !inner.IsNull() && inner.Type() == "call_expression" {
 		w.call(inner, st, true)
 		return
 	}
@@ -111,13 +111,13 @@ func (w *walker) exprStmt(n *syntax.Node, st *state) {
 
 // ifStmt analyzes both branches and joins them; a condition that is a
 // constant (Juliet's staticFalse, 5==5) takes one branch only.
-func (w *walker) ifStmt(n *syntax.Node, st *state) *state {
+func (w *walker) ifStmt(n syntax.Node, st *state) *state {
 	cond := n.ChildByFieldName("condition")
-	var alt *syntax.Node
-	if a := n.ChildByFieldName("alternative"); a != nil {
+	var alt syntax.Node
+	if a := n.ChildByFieldName("alternative"); !a.IsNull() {
 		alt = a
 		if kids := namedChildren(a); a.Type() == "else_clause" {
-			alt = nil
+			alt = syntax.Node{}
 			if len(kids) > 0 {
 				alt = kids[0]
 			}
@@ -146,12 +146,12 @@ func (w *walker) ifStmt(n *syntax.Node, st *state) *state {
 // branch evaluates a condition and returns the states in which it is true
 // and false. Short-circuit operators matter: after `if (p == NULL ||
 // fill(p) < 0) return;` the false side has run fill(p).
-func (w *walker) branch(cond *syntax.Node, st *state) (then, els *state) {
+func (w *walker) branch(cond syntax.Node, st *state) (then, els *state) {
 	c := cond
-	for c != nil && c.Type() == "parenthesized_expression" && c.NamedChildCount() == 1 {
+	for !c.IsNull() && c.Type() == "parenthesized_expression" && c.NamedChildCount() == 1 {
 		c = c.NamedChild(0)
 	}
-	if c != nil {
+	if !c.IsNull() {
 		switch c.Type() {
 		case "binary_expression":
 			l, r := c.ChildByFieldName("left"), c.ChildByFieldName("right")
@@ -183,7 +183,7 @@ func (w *walker) branch(cond *syntax.Node, st *state) (then, els *state) {
 // the configuration takes, or, when it does not decide, each branch (its
 // statements, or its #elif/#else part) as a branch on an unknown
 // condition.
-func (w *walker) preproc(n *syntax.Node, st *state) *state {
+func (w *walker) preproc(n syntax.Node, st *state) *state {
 	alt := n.ChildByFieldName("alternative")
 	name, cond := n.ChildByFieldName("name"), n.ChildByFieldName("condition")
 	thenSt := st
@@ -208,13 +208,13 @@ func (w *walker) preproc(n *syntax.Node, st *state) *state {
 		return thenSt // the branch compiled: the others are not
 	}
 	elseSt := st
-	if alt != nil {
+	if !alt.IsNull() {
 		elseSt = w.preproc(alt, elseSt)
 	}
 	switch {
 	case out:
 		return elseSt
-	case alt != nil && w.branchOut(alt):
+	case !alt.IsNull() && w.branchOut(alt):
 		return thenSt
 	}
 	// The same condition decides every group that tests it: a write
@@ -229,7 +229,7 @@ func (w *walker) preproc(n *syntax.Node, st *state) *state {
 
 // preprocKey returns the condition an #if or #ifdef group tests, as a
 // correlation key ("" for #elif and #else).
-func preprocKey(n *syntax.Node) string {
+func preprocKey(n syntax.Node) string {
 	switch n.Type() {
 	case "preproc_ifdef":
 		key := "#defined " + n.ChildByFieldName("name").Text()
@@ -245,7 +245,7 @@ func preprocKey(n *syntax.Node) string {
 
 // branchOut reports whether the statements of an #elif or #else branch
 // are outside the configuration.
-func (w *walker) branchOut(n *syntax.Node) bool {
+func (w *walker) branchOut(n syntax.Node) bool {
 	name, cond, alt := n.ChildByFieldName("name"), n.ChildByFieldName("condition"), n.ChildByFieldName("alternative")
 	for _, c := range namedChildren(n) {
 		if c != name && c != cond && c != alt && w.f.u.part.inactive(c.StartByte()) {
@@ -257,11 +257,11 @@ func (w *walker) branchOut(n *syntax.Node) bool {
 
 // switchStmt analyzes the cases of a switch: each starts from the state
 // before the switch and falls through to the next; breaks leave it.
-func (w *walker) switchStmt(n *syntax.Node, st *state) *state {
+func (w *walker) switchStmt(n syntax.Node, st *state) *state {
 	cond := n.ChildByFieldName("condition")
 	w.operand(cond, st)
 	val := w.constAmount(cond, st)
-	var cases []*syntax.Node
+	var cases []syntax.Node
 	for _, c := range namedChildren(n.ChildByFieldName("body")) {
 		if c.Type() == "case_statement" {
 			cases = append(cases, c)
@@ -270,7 +270,7 @@ func (w *walker) switchStmt(n *syntax.Node, st *state) *state {
 	matched, hasDefault := false, false
 	for _, c := range cases {
 		v := c.ChildByFieldName("value")
-		if v == nil {
+		if v.IsNull() {
 			hasDefault = true
 		} else if val.known {
 			if cv, ok := w.constOf(v, st); ok && cv == val.val {
@@ -290,7 +290,7 @@ func (w *walker) switchStmt(n *syntax.Node, st *state) *state {
 		enter := !val.known
 		if val.known {
 			cv, ok := w.constOf(v, st)
-			enter = v == nil && !matched || v != nil && ok && cv == val.val
+			enter = v.IsNull() && !matched || !v.IsNull() && ok && cv == val.val
 		}
 		if enter {
 			cur = join(cur, st.clone())
@@ -310,12 +310,12 @@ func (w *walker) switchStmt(n *syntax.Node, st *state) *state {
 }
 
 // returnStmt checks what a return hands to the caller.
-func (w *walker) returnStmt(n *syntax.Node, st *state) {
-	var v *syntax.Node
+func (w *walker) returnStmt(n syntax.Node, st *state) {
+	var v syntax.Node
 	if kids := namedChildren(n); len(kids) > 0 {
 		v = kids[0]
 	}
-	if v != nil && !w.returnSink(n, v, st) {
+	if !v.IsNull() && !w.returnSink(n, v, st) {
 		w.expr(v, st)
 	}
 	if w.report == nil {

@@ -146,9 +146,9 @@ func effectOf(b *buffer, e extent, may bool) effect {
 // isError reports whether a returned value is an error code: a negative
 // constant, NULL, or a call to a function of the repository that only returns
 // negative constants (`return fail("...")`).
-func (f *scope) isError(v *syntax.Node) bool {
+func (f *scope) isError(v syntax.Node) bool {
 	v = stripParens(v)
-	if v == nil {
+	if v.IsNull() {
 		return false
 	}
 	if a, ok := f.constOf(v, nil); ok {
@@ -161,7 +161,7 @@ func (f *scope) isError(v *syntax.Node) bool {
 		return v.Text() == "NULL"
 	case "call_expression":
 		fn := v.ChildByFieldName("function")
-		return fn != nil && fn.Type() == "identifier" && f.errorOnly(fn.Text())
+		return !fn.IsNull() && fn.Type() == "identifier" && f.errorOnly(fn.Text())
 	}
 	return false
 }
@@ -170,11 +170,11 @@ func (f *scope) isError(v *syntax.Node) bool {
 // constant.
 func (f *scope) errorOnly(name string) bool {
 	fn, in := f.function(name)
-	if fn == nil || fn.HasError() {
+	if fn.IsNull() || fn.HasError() {
 		return false
 	}
 	n, ok := 0, true
-	fn.ChildByFieldName("body").Walk(func(c *syntax.Node) bool {
+	fn.ChildByFieldName("body").Walk(func(c syntax.Node) bool {
 		if c.Type() == "return_statement" {
 			a, known := in.constOf(c.NamedChild(0), nil)
 			ok = ok && known && a < 0
@@ -192,8 +192,8 @@ func (f *scope) errorOnly(name string) bool {
 // parameter is only compared (against E among others: a bound, not an
 // amount to fill), or E is the index the function writes the buffer at
 // (`dst[n++] = c; … return n;`).
-func (f *scope) countWriter(fn *syntax.Node, w *walker, b *buffer) bool {
-	var values []*syntax.Node
+func (f *scope) countWriter(fn syntax.Node, w *walker, b *buffer) bool {
+	var values []syntax.Node
 	for _, r := range w.returns {
 		values = append(values, successValues(f, r.value)...)
 	}
@@ -218,9 +218,9 @@ func (f *scope) countWriter(fn *syntax.Node, w *walker, b *buffer) bool {
 
 // successValues returns the non-error values a return can yield: both
 // arms of a conditional, minus errors.
-func successValues(f *scope, v *syntax.Node) []*syntax.Node {
+func successValues(f *scope, v syntax.Node) []syntax.Node {
 	s := stripParens(v)
-	if s == nil {
+	if s.IsNull() {
 		return nil
 	}
 	if s.Type() == "conditional_expression" {
@@ -229,23 +229,23 @@ func successValues(f *scope, v *syntax.Node) []*syntax.Node {
 	if f.isError(s) {
 		return nil
 	}
-	return []*syntax.Node{s}
+	return []syntax.Node{s}
 }
 
 // onlyCompared reports whether every use of name in body is an operand of
 // a comparison.
-func (f *scope) onlyCompared(body *syntax.Node, name string) bool {
+func (f *scope) onlyCompared(body syntax.Node, name string) bool {
 	ok := true
-	body.Walk(func(c *syntax.Node) bool {
+	body.Walk(func(c syntax.Node) bool {
 		if !ok {
 			return false
 		}
 		if c.Type() == "identifier" && c.Text() == name {
 			p := c.Parent()
-			for p != nil && (p.Type() == "parenthesized_expression" || p.Type() == "cast_expression") {
+			for !p.IsNull() && (p.Type() == "parenthesized_expression" || p.Type() == "cast_expression") {
 				p = p.Parent()
 			}
-			ok = p != nil && p.Type() == "binary_expression" && isComparison(p.ChildByFieldName("operator").Text())
+			ok = !p.IsNull() && p.Type() == "binary_expression" && isComparison(p.ChildByFieldName("operator").Text())
 		}
 		return true
 	})
@@ -253,9 +253,9 @@ func (f *scope) onlyCompared(body *syntax.Node, name string) bool {
 }
 
 // comparedWith reports whether body compares name with expression e.
-func (f *scope) comparedWith(body *syntax.Node, name, e string) bool {
+func (f *scope) comparedWith(body syntax.Node, name, e string) bool {
 	found := false
-	body.Walk(func(c *syntax.Node) bool {
+	body.Walk(func(c syntax.Node) bool {
 		if found || c.Type() != "binary_expression" || !isComparison(c.ChildByFieldName("operator").Text()) {
 			return !found
 		}
@@ -267,15 +267,15 @@ func (f *scope) comparedWith(body *syntax.Node, name, e string) bool {
 }
 
 // indexes reports whether body assigns buf[e] or buf[e++].
-func (f *scope) indexes(body *syntax.Node, buf, e string) bool {
+func (f *scope) indexes(body syntax.Node, buf, e string) bool {
 	found := false
-	body.Walk(func(c *syntax.Node) bool {
+	body.Walk(func(c syntax.Node) bool {
 		if found {
 			return false
 		}
 		if c.Type() == "assignment_expression" {
 			l := stripParens(c.ChildByFieldName("left"))
-			if l != nil && l.Type() == "subscript_expression" && l.ChildByFieldName("argument").Text() == buf {
+			if !l.IsNull() && l.Type() == "subscript_expression" && l.ChildByFieldName("argument").Text() == buf {
 				idx := squeeze(l.ChildByFieldName("index").Text())
 				found = idx == e || idx == e+"++"
 			}
@@ -297,7 +297,7 @@ func isComparison(op string) bool {
 // receives. When the call's result is ignored, the effect on all paths
 // applies: a callee that can fail before writing then writes nothing
 // certain.
-func (w *walker) applySummary(n *syntax.Node, name string, id int, args []*syntax.Node, refs []*ref, st *state, discarded bool) []int {
+func (w *walker) applySummary(n syntax.Node, name string, id int, args []syntax.Node, refs []*ref, st *state, discarded bool) []int {
 	s := w.summaryOf(id)
 	if s == nil {
 		w.unknownCall(n, name+"()", refs, st)
@@ -332,7 +332,7 @@ func sameEffect(a, b effect) bool {
 }
 
 // applyEffect applies one parameter's effect to the buffer r.
-func (w *walker) applyEffect(n *syntax.Node, name string, eff effect, args []*syntax.Node, r ref, st *state, why string) []int {
+func (w *walker) applyEffect(n syntax.Node, name string, eff effect, args []syntax.Node, r ref, st *state, why string) []int {
 	callee := name + "()"
 	switch eff.kind {
 	case effAll:
@@ -389,7 +389,7 @@ func (w *walker) summaryOf(id int) *summary {
 // false when no definition is known.
 func (w *walker) callee(name string) (int, bool) {
 	fn, _ := w.f.function(name)
-	if fn == nil {
+	if fn.IsNull() {
 		return 0, false
 	}
 	id, ok := w.an.graph.index[fn]
@@ -397,9 +397,9 @@ func (w *walker) callee(name string) (int, bool) {
 }
 
 // returnsVoid reports whether a function definition returns void.
-func returnsVoid(fn *syntax.Node) bool {
+func returnsVoid(fn syntax.Node) bool {
 	d := fn.ChildByFieldName("declarator")
-	return fn.ChildByFieldName("type").Text() == "void" && d != nil && d.Type() == "function_declarator"
+	return fn.ChildByFieldName("type").Text() == "void" && !d.IsNull() && d.Type() == "function_declarator"
 }
 
 // mayWrite records that a call whose result is ignored may have written
@@ -418,16 +418,16 @@ func (w *walker) mayWrite(st *state, r ref, eff effect) {
 
 // castsAway reports whether the function casts its parameter name to a
 // pointer type that is not const: it may write through it.
-func castsAway(fn *syntax.Node, name string) bool {
+func castsAway(fn syntax.Node, name string) bool {
 	found := false
-	fn.Walk(func(n *syntax.Node) bool {
+	fn.Walk(func(n syntax.Node) bool {
 		if found {
 			return false
 		}
 		if n.Type() == "cast_expression" {
 			v := stripParens(n.ChildByFieldName("value"))
 			t := n.ChildByFieldName("type")
-			if v != nil && v.Type() == "identifier" && v.Text() == name && t != nil && strings.Contains(t.Text(), "*") && !constBeforeStar(t.Text()) {
+			if !v.IsNull() && v.Type() == "identifier" && v.Text() == name && !t.IsNull() && strings.Contains(t.Text(), "*") && !constBeforeStar(t.Text()) {
 				found = true
 				return false
 			}
@@ -446,9 +446,9 @@ func constBeforeStar(t string) bool {
 
 // constPointee reports whether a parameter points to const memory:
 // `const T *p`.
-func constPointee(p *syntax.Node) bool {
+func constPointee(p syntax.Node) bool {
 	d := p.ChildByFieldName("declarator")
-	if d == nil || d.Type() != "pointer_declarator" || d.ChildByFieldName("declarator").Type() != "identifier" {
+	if d.IsNull() || d.Type() != "pointer_declarator" || d.ChildByFieldName("declarator").Type() != "identifier" {
 		return false
 	}
 	for _, c := range p.NamedChildren() {

@@ -9,7 +9,7 @@ import (
 // and joining it where control flow meets.
 type walker struct {
 	f  *scope
-	fn *syntax.Node
+	fn syntax.Node
 	an *Analysis
 	// report receives the outputs of the walk; nil while computing a
 	// summary, when sinks are not checked.
@@ -31,7 +31,7 @@ type walker struct {
 	scopes []map[string]*local
 	// created maps an allocating call or a declarator to its buffer, so
 	// that code run twice (loop bodies) reuses it.
-	created map[*syntax.Node]int
+	created map[syntax.Node]int
 
 	loopDepth int
 	// heads counts the loop conditions and updates being walked: a step
@@ -53,11 +53,11 @@ type walker struct {
 // returned is one return statement reached in summary mode.
 type returned struct {
 	st    *state
-	value *syntax.Node
+	value syntax.Node
 }
 
-func newWalker(an *Analysis, f *scope, fn *syntax.Node, report func(Output)) *walker {
-	return &walker{an: an, f: f, fn: fn, report: report, created: map[*syntax.Node]int{}, gotos: map[string]*state{}, seen: map[[2]uint32]bool{}}
+func newWalker(an *Analysis, f *scope, fn syntax.Node, report func(Output)) *walker {
+	return &walker{an: an, f: f, fn: fn, report: report, created: map[syntax.Node]int{}, gotos: map[string]*state{}, seen: map[[2]uint32]bool{}}
 }
 
 // run walks the function body from a fresh state and returns the state at
@@ -78,7 +78,7 @@ func (w *walker) run(trackParams bool) *state {
 // buffer that nothing wrote (what the caller passed), and a pointer
 // parameter points to a tracked parameter buffer, whose capacity is the
 // integer parameter that follows it, if any.
-func (w *walker) param(i int, p *syntax.Node, st *state, track bool) {
+func (w *walker) param(i int, p syntax.Node, st *state, track bool) {
 	name, typ, _ := w.f.declType(w.f.baseType(p.ChildByFieldName("type")), p.ChildByFieldName("declarator"), nil)
 	if name == "" {
 		return
@@ -147,7 +147,7 @@ func (w *walker) lookup(name string) *local {
 
 // newBuffer starts tracking a buffer made at node (reusing the buffer a
 // loop body made on its previous walk).
-func (w *walker) newBuffer(node *syntax.Node, name string, kind bufKind, typ *ctype, size amount) *buffer {
+func (w *walker) newBuffer(node syntax.Node, name string, kind bufKind, typ *ctype, size amount) *buffer {
 	if id, ok := w.created[node]; ok {
 		b := w.bufs[id]
 		b.name, b.size = name, size
@@ -185,17 +185,17 @@ func (e env) typeOf(name string) *ctype {
 }
 
 // eval evaluates an integer expression at state st.
-func (w *walker) eval(n *syntax.Node, st *state) amount {
+func (w *walker) eval(n syntax.Node, st *state) amount {
 	return w.f.eval(n, env{w, st})
 }
 
 // constOf evaluates an expression that matters only if it is constant.
-func (w *walker) constOf(n *syntax.Node, st *state) (int64, bool) {
+func (w *walker) constOf(n syntax.Node, st *state) (int64, bool) {
 	return w.f.constOf(n, env{w, st})
 }
 
 // constAmount is constOf as an amount (unknown when not constant).
-func (w *walker) constAmount(n *syntax.Node, st *state) amount {
+func (w *walker) constAmount(n syntax.Node, st *state) amount {
 	v, ok := w.constOf(n, st)
 	return amount{known: ok, val: v}
 }

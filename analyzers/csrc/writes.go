@@ -33,7 +33,7 @@ func (w *walker) writable(st *state, r ref) *extent {
 // loop"). An unknown count or a runtime offset may cover anything: the
 // buffer then counts as written. A count equal to the buffer's size fills
 // it.
-func (w *walker) write(st *state, r ref, n amount, at *syntax.Node, who string) {
+func (w *walker) write(st *state, r ref, n amount, at syntax.Node, who string) {
 	if r.some { // on the other paths the bytes are another buffer's
 		r = ref{buf: r.buf}
 	}
@@ -54,7 +54,7 @@ func (w *walker) write(st *state, r ref, n amount, at *syntax.Node, who string) 
 }
 
 // writeSpans records that the given bytes of buffer id are written by who.
-func (w *walker) writeSpans(st *state, id int, s spans, at *syntax.Node, who string) {
+func (w *walker) writeSpans(st *state, id int, s spans, at syntax.Node, who string) {
 	if id >= 0 && id < len(w.bufs) {
 		if e := st.extentOf(id); len(e.residue) > 0 {
 			e.residue = e.residue.without(s)
@@ -83,7 +83,7 @@ func plural(n int64, unit string) string {
 
 // writeRest records that everything from r to the end of its buffer is
 // written (an unknown function received the pointer).
-func (w *walker) writeRest(st *state, r ref, at *syntax.Node, who string) {
+func (w *walker) writeRest(st *state, r ref, at syntax.Node, who string) {
 	if r.some {
 		r = ref{buf: r.buf}
 	}
@@ -105,7 +105,7 @@ func (w *walker) writeRest(st *state, r ref, at *syntax.Node, who string) {
 // writeElem records an assignment to an lvalue of type t at r. A runtime
 // index outside a loop writes one element somewhere: no byte is certainly
 // written. Inside a loop it may write them all.
-func (w *walker) writeElem(st *state, r ref, t *ctype, at *syntax.Node, who string) {
+func (w *walker) writeElem(st *state, r ref, t *ctype, at syntax.Node, who string) {
 	if r.some {
 		w.write(st, r, amount{}, at, who)
 		return
@@ -126,7 +126,7 @@ func (w *walker) writeElem(st *state, r ref, t *ctype, at *syntax.Node, who stri
 // writeDep records a write whose length is decided at run time: a string
 // and its NUL (stringWriter), or the count a reader returns (counted).
 // Bytes written before stay written.
-func (w *walker) writeDep(st *state, r ref, kind writeKind, at *syntax.Node, what string) []int {
+func (w *walker) writeDep(st *state, r ref, kind writeKind, at syntax.Node, what string) []int {
 	if r.some {
 		w.write(st, r, amount{}, at, what)
 		return nil
@@ -151,7 +151,7 @@ func (w *walker) writeDep(st *state, r ref, kind writeKind, at *syntax.Node, wha
 
 // applyWriter applies a known writer (memset, strcpy, read...) to its
 // destination argument; it returns the buffers a counted writer filled.
-func (w *walker) applyWriter(call *syntax.Node, name string, spec writerSpec, args []*syntax.Node, refs []*ref, st *state) []int {
+func (w *walker) applyWriter(call syntax.Node, name string, spec writerSpec, args []syntax.Node, refs []*ref, st *state) []int {
 	if spec.dst >= len(args) || refs[spec.dst] == nil {
 		return nil
 	}
@@ -197,7 +197,7 @@ func (w *walker) applyWriter(call *syntax.Node, name string, spec writerSpec, ar
 // copyBytes copies n bytes from src to dst: the destination bytes are
 // written where the source bytes were (an uninitialized source stays
 // uninitialized in the copy).
-func (w *walker) copyBytes(st *state, dst, src ref, n int64, call *syntax.Node, name string) {
+func (w *walker) copyBytes(st *state, dst, src ref, n int64, call syntax.Node, name string) {
 	from := *st.extentOf(src.buf)
 	if !from.live || from.escaped || from.full || !src.off.known || from.dep != nil || dst.some || src.some ||
 		w.fromCaller(src.buf, st) && w.bufs[dst.buf].param >= 0 {
@@ -272,8 +272,8 @@ func (w *walker) fromCaller(id int, st *state) bool {
 // would spell it, the bytes a string writer writes with its NUL:
 // strlen(src) + 1 for strcpy, the fixed text + 1 + strlen(arg) for a
 // sprintf whose only conversion is one %s.
-func (w *walker) stringLength(name string, args []*syntax.Node) (amount, bool) {
-	var arg *syntax.Node
+func (w *walker) stringLength(name string, args []syntax.Node) (amount, bool) {
+	var arg syntax.Node
 	fixed := int64(0)
 	switch name {
 	case "strcpy", "stpcpy":

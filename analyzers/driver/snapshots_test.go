@@ -19,7 +19,7 @@ import (
 // TestNoPartKeepsItsSnapshot scans every rule fixture with the real
 // analyzers twice: once as a run does, and once with each snapshot that
 // would go to the next file cleared instead, so that a part still reading
-// its snapshot's nodes after Extract would panic or read zeros. Both runs
+// its snapshot's nodes after Extract would panic. Both runs
 // must give the same findings and notifications: no model keeps a
 // snapshot it does not declare (analyzers.SyntaxPart), whose memory the
 // worker builds the next file's snapshot in.

@@ -36,8 +36,8 @@ type nameTest struct {
 
 // keyTest reads a comprehension's test on its key, shown when the test
 // holds (negated: when it fails); false for a test of anything else.
-func (s *fnState) keyTest(n *syntax.Node, negated bool, depth int) (nameTest, bool) {
-	if n == nil || depth > 8 {
+func (s *fnState) keyTest(n syntax.Node, negated bool, depth int) (nameTest, bool) {
+	if n.IsNull() || depth > 8 {
 		return nameTest{}, false
 	}
 	switch n.Type() {
@@ -51,7 +51,7 @@ func (s *fnState) keyTest(n *syntax.Node, negated bool, depth int) (nameTest, bo
 		// a and b keeps what passes both: the names each drops;
 		// not (a or b) likewise.
 		op := n.ChildByFieldName("operator")
-		if op == nil || (op.Type() == "and") == negated {
+		if op.IsNull() || (op.Type() == "and") == negated {
 			return nameTest{}, false
 		}
 		l, ok := s.keyTest(n.ChildByFieldName("left"), negated, depth+1)
@@ -71,12 +71,12 @@ func (s *fnState) keyTest(n *syntax.Node, negated bool, depth int) (nameTest, bo
 
 // compared reads a comparison of the key (or its lower() or upper())
 // with a string or a collection of strings.
-func (s *fnState) compared(n *syntax.Node, negated bool) (nameTest, bool) {
+func (s *fnState) compared(n syntax.Node, negated bool) (nameTest, bool) {
 	if n.NamedChildCount() != 2 {
 		return nameTest{}, false
 	}
 	var op string
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+	for c := n.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 		if !c.IsNamed() {
 			op = c.Type()
 		}
@@ -137,7 +137,7 @@ func headersCopy(iter string) bool {
 // keepsCredentials reports whether a comprehension over the headers or
 // META is filtered by test (shown when it holds; negated, when it fails)
 // as a deny-list written out that keeps a credential header.
-func (s *fnState) keepsCredentials(test *syntax.Node, negated bool, iter string) bool {
+func (s *fnState) keepsCredentials(test syntax.Node, negated bool, iter string) bool {
 	t, ok := s.keyTest(test, negated, 0)
 	return ok && headersCopy(iter) && t.deny && !t.unknown && !t.dropsCredentials(iter)
 }
@@ -146,19 +146,19 @@ func (s *fnState) keepsCredentials(test *syntax.Node, negated bool, iter string)
 // when it holds; negated, when it fails) is filtered by it: a list
 // written out, an allow-list or a deny-list that drops every credential
 // header.
-func (s *fnState) masks(test *syntax.Node, negated bool, iter string) bool {
+func (s *fnState) masks(test syntax.Node, negated bool, iter string) bool {
 	t, ok := s.keyTest(test, negated, 0)
 	return ok && !t.unknown && (!t.deny || headersCopy(iter) && t.dropsCredentials(iter))
 }
 
 // keyForm reads the key a comparison tests: a plain name (""), or one
 // lowered or raised in case (k.lower(): "lower").
-func keyForm(n *syntax.Node) (string, bool) {
+func keyForm(n syntax.Node) (string, bool) {
 	if n.Type() == "identifier" {
 		return "", true
 	}
 	fn := n.ChildByFieldName("function")
-	if n.Type() != "call" || fn == nil || fn.Type() != "attribute" || fn.ChildByFieldName("object").Type() != "identifier" {
+	if n.Type() != "call" || fn.IsNull() || fn.Type() != "attribute" || fn.ChildByFieldName("object").Type() != "identifier" {
 		return "", false
 	}
 	switch m := fn.ChildByFieldName("attribute").Text(); m {
@@ -171,7 +171,7 @@ func keyForm(n *syntax.Node) (string, bool) {
 // stringsOf returns the strings of a display of strings (or of a set or
 // tuple made of one), or of a constant the module or the class assigns
 // one: false when any item is something else.
-func (s *fnState) stringsOf(n *syntax.Node) ([]string, bool) {
+func (s *fnState) stringsOf(n syntax.Node) ([]string, bool) {
 	var l Literal
 	switch n.Type() {
 	case "list", "tuple", "set":
@@ -186,7 +186,7 @@ func (s *fnState) stringsOf(n *syntax.Node) ([]string, bool) {
 		fn, args := n.ChildByFieldName("function"), n.ChildByFieldName("arguments")
 		switch fn.Text() {
 		case "frozenset", "set", "tuple", "list":
-			if args != nil && args.NamedChildCount() == 1 {
+			if !args.IsNull() && args.NamedChildCount() == 1 {
 				return s.stringsOf(args.NamedChild(0))
 			}
 		}
@@ -203,17 +203,17 @@ func (s *fnState) stringsOf(n *syntax.Node) ([]string, bool) {
 
 // maskedValue returns, for a comprehension's body that shows a value or
 // a constant mask by a test ({k: "***" if k in SECRET else v}), the
-// test and whether the value shows when it fails; nil when the body
+// test and whether the value shows when it fails; no node when the body
 // masks nothing.
-func maskedValue(body *syntax.Node) (test *syntax.Node, negated bool) {
-	if body != nil && body.Type() == "pair" {
+func maskedValue(body syntax.Node) (test syntax.Node, negated bool) {
+	if !body.IsNull() && body.Type() == "pair" {
 		body = body.ChildByFieldName("value")
 	}
-	for body != nil && body.Type() == "parenthesized_expression" && body.NamedChildCount() == 1 {
+	for !body.IsNull() && body.Type() == "parenthesized_expression" && body.NamedChildCount() == 1 {
 		body = body.NamedChild(0)
 	}
-	if body == nil || body.Type() != "conditional_expression" || body.NamedChildCount() != 3 {
-		return nil, false
+	if body.IsNull() || body.Type() != "conditional_expression" || body.NamedChildCount() != 3 {
+		return syntax.Node{}, false
 	}
 	shown, test, other := body.NamedChild(0), body.NamedChild(1), body.NamedChild(2)
 	switch {
@@ -222,12 +222,12 @@ func maskedValue(body *syntax.Node) (test *syntax.Node, negated bool) {
 	case maskConstant(other) && !maskConstant(shown):
 		return test, false
 	}
-	return nil, false
+	return syntax.Node{}, false
 }
 
 // maskConstant reports whether n is what a mask writes: a string, None,
 // or a constant's name (REDACTED).
-func maskConstant(n *syntax.Node) bool {
+func maskConstant(n syntax.Node) bool {
 	switch n.Type() {
 	case "string", "concatenated_string":
 		_, ok := stringLiteral(n)

@@ -51,9 +51,9 @@ type Capture struct {
 
 // setAttr records obj.attr = v, assigned by target, in the statement
 // being lowered.
-func (s *fnState) setAttr(obj Value, attr string, v Value, target *syntax.Node) {
+func (s *fnState) setAttr(obj Value, attr string, v Value, target syntax.Node) {
 	at := target
-	if s.at != nil {
+	if !s.at.IsNull() {
 		at = s.at
 	}
 	s.fn.code.Sets = append(s.fn.code.Sets, Set{Obj: obj, Attr: attr, Value: v, Span: span(at), At: int32(len(s.fn.code.Calls))})
@@ -61,7 +61,7 @@ func (s *fnState) setAttr(obj Value, attr string, v Value, target *syntax.Node) 
 
 // forLoop lowers a for statement into st: its targets read the iterable
 // through an OpIter, and its body is a Loop.
-func (s *fnState) forLoop(n *syntax.Node, st *Stmt) {
+func (s *fnState) forLoop(n syntax.Node, st *Stmt) {
 	st.Kind = StmtFor
 	it := s.expr(n.ChildByFieldName("right"))
 	st.Value = it
@@ -87,12 +87,12 @@ func (s *fnState) forLoop(n *syntax.Node, st *Stmt) {
 // loop lowers a loop's body, which may run or not, as a Loop, then its
 // else clause, into st, and adds st to the flow. A Loop whose body makes
 // no call and sets nothing is not kept.
-func (s *fnState) loop(n *syntax.Node, st *Stmt, iter Value, isFor bool) {
+func (s *fnState) loop(n syntax.Node, st *Stmt, iter Value, isFor bool) {
 	l := Loop{Span: span(n), For: isFor, Iter: iter, First: int32(len(s.fn.code.Calls)), SetFirst: int32(len(s.fn.code.Sets))}
 	i := len(s.fn.code.Loops)
 	s.fn.code.Loops = append(s.fn.code.Loops, l)
 	s.loopExits = append(s.loopExits, nil)
-	s.fork([]*syntax.Node{n.ChildByFieldName("body")}, []*Run{&st.Body}, true)
+	s.fork([]syntax.Node{n.ChildByFieldName("body")}, []*Run{&st.Body}, true)
 	if exits := s.loopExits[len(s.loopExits)-1]; len(exits) > 0 {
 		s.env = join(append([]map[string]Value{s.env}, exits...)...)
 	}
@@ -101,7 +101,7 @@ func (s *fnState) loop(n *syntax.Node, st *Stmt, iter Value, isFor bool) {
 	if l := &s.fn.code.Loops[i]; l.First == l.End && l.SetFirst == l.SetEnd {
 		s.fn.code.Loops = append(s.fn.code.Loops[:i], s.fn.code.Loops[i+1:]...)
 	}
-	if alt := n.ChildByFieldName("alternative"); alt != nil {
+	if alt := n.ChildByFieldName("alternative"); !alt.IsNull() {
 		s.into(&st.Else, func() { s.block(alt.ChildByFieldName("body")) })
 	}
 	s.emit(*st)
@@ -109,17 +109,17 @@ func (s *fnState) loop(n *syntax.Node, st *Stmt, iter Value, isFor bool) {
 
 // test records a condition of an if or elif clause (n) whose
 // consequence is body, in the statement at stmt.
-func (s *fnState) test(cond Value, n, body, stmt *syntax.Node) {
+func (s *fnState) test(cond Value, n, body, stmt syntax.Node) {
 	s.fn.code.Tests = append(s.fn.code.Tests, Test{Cond: cond, Span: span(n), Block: span(stmt.Parent()), Body: span(body), Exits: exits(body)})
 }
 
 // assertion lowers an assert statement: its condition, once, is a Test
 // and a condition of the flow, whose index it returns (-1 outside
 // functions).
-func (s *fnState) assertion(n *syntax.Node) int32 {
+func (s *fnState) assertion(n syntax.Node) int32 {
 	var cond Value
 	i, first := int32(-1), true
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+	for c := n.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 		switch {
 		case !c.IsNamed():
 		case first:
@@ -135,7 +135,7 @@ func (s *fnState) assertion(n *syntax.Node) int32 {
 
 // exits reports whether a block always leaves: its last statement
 // returns, raises, breaks or continues.
-func exits(block *syntax.Node) bool {
+func exits(block syntax.Node) bool {
 	switch lastStatement(block) {
 	case "raise_statement", "return_statement", "break_statement", "continue_statement":
 		return true
@@ -145,28 +145,28 @@ func exits(block *syntax.Node) bool {
 
 // lastStatement returns the type of a block's last statement, "" for an
 // empty or missing block.
-func lastStatement(block *syntax.Node) string {
-	if block == nil {
+func lastStatement(block syntax.Node) string {
+	if block.IsNull() {
 		return ""
 	}
-	var last *syntax.Node
-	for c := block.FirstChild(); c != nil; c = c.NextSibling() {
+	var last syntax.Node
+	for c := block.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 		if c.IsNamed() && !isExtra(c) {
 			last = c
 		}
 	}
-	if last == nil {
+	if last.IsNull() {
 		return ""
 	}
 	return last.Type()
 }
 
 // declareGlobals records the names a global statement declares.
-func (s *fnState) declareGlobals(n *syntax.Node) {
+func (s *fnState) declareGlobals(n syntax.Node) {
 	if s.fn.Kind != KindDef {
 		return
 	}
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+	for c := n.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 		if c.Type() == "identifier" {
 			if s.globals == nil {
 				s.globals = map[string]bool{}
@@ -178,7 +178,7 @@ func (s *fnState) declareGlobals(n *syntax.Node) {
 
 // capture records that code nested in the function at def reads name,
 // which the function binds.
-func (s *fnState) capture(name string, def *syntax.Node) {
+func (s *fnState) capture(name string, def syntax.Node) {
 	v, ok := s.env[name]
 	if !ok || s.fn.Kind != KindDef {
 		return
@@ -201,16 +201,16 @@ type captureKey struct {
 }
 
 // lambda records what a lambda reads of the function's names.
-func (s *fnState) lambda(n *syntax.Node) {
+func (s *fnState) lambda(n syntax.Node) {
 	params := map[string]bool{}
-	if ps := n.ChildByFieldName("parameters"); ps != nil {
+	if ps := n.ChildByFieldName("parameters"); !ps.IsNull() {
 		for _, name := range boundNames(ps) {
 			params[name] = true
 		}
 	}
-	n.Walk(func(c *syntax.Node) bool {
+	n.Walk(func(c syntax.Node) bool {
 		if c.Type() == "identifier" && !params[c.Text()] {
-			if p := c.Parent(); p == nil || p.Type() != "attribute" || p.ChildByFieldName("object") == c {
+			if p := c.Parent(); p.IsNull() || p.Type() != "attribute" || p.ChildByFieldName("object") == c {
 				s.capture(c.Text(), n)
 			}
 		}
@@ -245,8 +245,8 @@ func (s *fnState) addLoopKeys(name string, keys []string) {
 
 // literalColumn returns column i of a tuple or list of rows (tuples or
 // lists) of string literals, all of one length, nil for anything else.
-func literalColumn(n *syntax.Node, i int) []string {
-	if n == nil || n.Type() != "list" && n.Type() != "tuple" {
+func literalColumn(n syntax.Node, i int) []string {
+	if n.IsNull() || n.Type() != "list" && n.Type() != "tuple" {
 		return nil
 	}
 	var out []string
@@ -265,8 +265,8 @@ func literalColumn(n *syntax.Node, i int) []string {
 // literalStrings returns the strings of a tuple, list or set of string
 // literals only (for key in ("serial_number", "serial_num")), nil for
 // anything else.
-func literalStrings(n *syntax.Node) []string {
-	if n == nil {
+func literalStrings(n syntax.Node) []string {
+	if n.IsNull() {
 		return nil
 	}
 	l := literal(n)

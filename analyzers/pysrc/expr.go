@@ -9,8 +9,8 @@ import (
 
 // expr lowers expression n: its calls become call sites, and its value
 // the atoms it may be.
-func (s *fnState) expr(n *syntax.Node) Value {
-	if n == nil {
+func (s *fnState) expr(n syntax.Node) Value {
+	if n.IsNull() {
 		return nil
 	}
 	switch n.Type() {
@@ -57,7 +57,7 @@ func (s *fnState) expr(n *syntax.Node) Value {
 		long := (n.Type() == "dictionary" || n.Type() == "set") && n.NamedChildCount() > maxItems
 		var v Value
 		kept, named := 0, 0
-		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		for c := n.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 			if c.IsNamed() && long {
 				if tableRow(c, kept) {
 					continue
@@ -83,7 +83,7 @@ func (s *fnState) expr(n *syntax.Node) Value {
 		return v
 	}
 	// Anything else carries no content, but its calls are still made.
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+	for c := n.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 		if c.IsNamed() {
 			s.expr(c)
 		}
@@ -108,7 +108,7 @@ func (s *fnState) name(name string) Value {
 
 // attribute is the value of obj.attr: what the function assigned to that
 // dotted name, else obj's value with the attribute read.
-func (s *fnState) attribute(n *syntax.Node) Value {
+func (s *fnState) attribute(n syntax.Node) Value {
 	if key := dotted(n); key != "" {
 		if v, ok := s.env[key]; ok {
 			return v
@@ -123,7 +123,7 @@ func (s *fnState) attribute(n *syntax.Node) Value {
 }
 
 // call records a call site and returns its result.
-func (s *fnState) call(n *syntax.Node) Value {
+func (s *fnState) call(n syntax.Node) Value {
 	fn := n.ChildByFieldName("function")
 	c := Call{Span: span(n), FuncSpan: span(fn), Name: dotted(fn)}
 	switch {
@@ -136,7 +136,7 @@ func (s *fnState) call(n *syntax.Node) Value {
 	default:
 		c.Func = s.expr(fn)
 	}
-	var exprs []*syntax.Node
+	var exprs []syntax.Node
 	c.Args, exprs = s.args(n.ChildByFieldName("arguments"))
 	if c.Method == "format" {
 		if obj := fn.ChildByFieldName("object"); obj.Type() == "string" || obj.Type() == "concatenated_string" {
@@ -171,7 +171,7 @@ func primaryKeyLookup(name string) bool {
 // with a primary key (pk=name, id=name, forum_id=name): past it, each is
 // an integer key of the database, data that carries no CR or LF (int()
 // takes digits and whitespace around them).
-func (s *fnState) matchedKeys(n *syntax.Node, args []Arg, exprs []*syntax.Node) {
+func (s *fnState) matchedKeys(n syntax.Node, args []Arg, exprs []syntax.Node) {
 	for i, a := range args {
 		if !primaryKeyword(a.Keyword) || exprs[i].Type() != "identifier" {
 			continue
@@ -190,19 +190,19 @@ func primaryKeyword(k string) bool {
 
 // args lowers a call's arguments, and returns their expressions too (a
 // keyword's value, a splat's operand).
-func (s *fnState) args(n *syntax.Node) ([]Arg, []*syntax.Node) {
-	if n == nil {
+func (s *fnState) args(n syntax.Node) ([]Arg, []syntax.Node) {
+	if n.IsNull() {
 		return nil, nil
 	}
 	if n.Type() != "argument_list" { // f(x for x in y)
-		return []Arg{{Value: s.expr(n), Span: span(n)}}, []*syntax.Node{n}
+		return []Arg{{Value: s.expr(n), Span: span(n)}}, []syntax.Node{n}
 	}
 	var out []Arg
-	var exprs []*syntax.Node
+	var exprs []syntax.Node
 	if k := n.NamedChildCount(); k > 0 {
-		out, exprs = make([]Arg, 0, k), make([]*syntax.Node, 0, k)
+		out, exprs = make([]Arg, 0, k), make([]syntax.Node, 0, k)
 	}
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+	for c := n.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 		if !c.IsNamed() || isExtra(c) {
 			continue
 		}
@@ -244,7 +244,7 @@ func (s *fnState) args(n *syntax.Node) ([]Arg, []*syntax.Node) {
 // the module assigned a string literal before (KEY = "resource_uri"),
 // which the function does not bind, or self.NAME of a class constant the
 // class body assigned one before (AUTH_HEADER = "HTTP_AUTHORIZATION").
-func (s *fnState) namedString(e *syntax.Node) (string, bool) {
+func (s *fnState) namedString(e syntax.Node) (string, bool) {
 	if name := constantName(e); name == "" || !upperStart(name) {
 		return "", false
 	}
@@ -254,7 +254,7 @@ func (s *fnState) namedString(e *syntax.Node) (string, bool) {
 
 // constantName returns the name of a constant e may be, an upper-case
 // name or attribute (KEY, self.KEY, settings.KEY), "" for anything else.
-func constantName(e *syntax.Node) string {
+func constantName(e syntax.Node) string {
 	name := e.Text()
 	if e.Type() == "attribute" {
 		name = e.ChildByFieldName("attribute").Text()
@@ -271,7 +271,7 @@ func constantName(e *syntax.Node) string {
 // assigned before: a name the function does not bind, from the module's
 // assignments, or self.NAME from its class body's; false when it has
 // none.
-func (s *fnState) constantLiteral(e *syntax.Node) (Literal, bool) {
+func (s *fnState) constantLiteral(e syntax.Node) (Literal, bool) {
 	var consts []Setting
 	name := constantName(e)
 	switch e.Type() {
@@ -301,14 +301,14 @@ func upperStart(name string) bool { return name != "" && name[0] >= 'A' && name[
 
 // str is the value of a string: its interpolations' values, escaped by
 // !r and !a, else their str() (OpText).
-func (s *fnState) str(n *syntax.Node) Value {
+func (s *fnState) str(n syntax.Node) Value {
 	var v Value
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+	for c := n.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 		switch c.Type() {
 		case "interpolation":
 			iv := s.expr(c.ChildByFieldName("expression"))
 			kind := OpText
-			if conv := c.ChildByFieldName("type_conversion"); conv != nil && strings.ContainsAny(conv.Text(), "ra") {
+			if conv := c.ChildByFieldName("type_conversion"); !conv.IsNull() && strings.ContainsAny(conv.Text(), "ra") {
 				kind = OpEscape
 			}
 			v = v.Union(iv.With(Op{Kind: kind, Span: span(c)}))
@@ -321,7 +321,7 @@ func (s *fnState) str(n *syntax.Node) Value {
 
 // comprehension binds its loop variables to what they iterate and
 // returns its element's value; a condition makes it a filtered copy.
-func (s *fnState) comprehension(n *syntax.Node) Value {
+func (s *fnState) comprehension(n syntax.Node) Value {
 	type saved struct {
 		v     Value
 		bound bool
@@ -330,7 +330,7 @@ func (s *fnState) comprehension(n *syntax.Node) Value {
 	var filters []int32
 	selective, leaky := false, false
 	iter := ""
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+	for c := n.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 		switch c.Type() {
 		case "for_in_clause":
 			iter += c.ChildByFieldName("right").Text()
@@ -350,7 +350,7 @@ func (s *fnState) comprehension(n *syntax.Node) Value {
 	}
 	body := n.ChildByFieldName("body")
 	masked := false
-	if test, negated := maskedValue(body); test != nil {
+	if test, negated := maskedValue(body); !test.IsNull() {
 		// A value masked by a list of names is filtered by it.
 		masked = s.masks(test, negated, iter)
 	}
@@ -395,7 +395,7 @@ func (s *fnState) comprehension(n *syntax.Node) Value {
 // (is_safe(k), SAFE_RE.match(k)), or a negation or combination of one. A test of
 // the value (if v) or of every header's prefix keeps everything a list
 // would drop.
-func selects(n *syntax.Node) bool {
+func selects(n syntax.Node) bool {
 	switch n.Type() {
 	case "parenthesized_expression":
 		return n.NamedChildCount() == 1 && selects(n.NamedChild(0))
@@ -405,7 +405,7 @@ func selects(n *syntax.Node) bool {
 		return selects(n.ChildByFieldName("left")) || selects(n.ChildByFieldName("right"))
 	case "comparison_operator":
 		str := false
-		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		for c := n.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 			switch t := c.Type(); {
 			case t == "in" || t == "not in" || t == "not" || t == "is":
 				if t != "is" {
@@ -418,7 +418,7 @@ func selects(n *syntax.Node) bool {
 		return str
 	case "call":
 		fn, args := n.ChildByFieldName("function"), n.ChildByFieldName("arguments")
-		if fn == nil || args == nil || args.NamedChildCount() == 0 {
+		if fn.IsNull() || args.IsNull() || args.NamedChildCount() == 0 {
 			return false
 		}
 		if fn.Type() == "attribute" {
@@ -432,7 +432,7 @@ func selects(n *syntax.Node) bool {
 		}
 		// A helper or a pattern given a name (is_safe(k),
 		// SAFE_RE.match(k)) judges it.
-		for c := args.FirstChild(); c != nil; c = c.NextSibling() {
+		for c := args.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 			if t := c.Type(); t == "identifier" || t == "attribute" {
 				return true
 			}
@@ -461,12 +461,12 @@ func withoutConsts(v Value) Value {
 }
 
 // boundNames returns the plain names a target binds.
-func boundNames(n *syntax.Node) []string {
+func boundNames(n syntax.Node) []string {
 	if n.Type() == "identifier" {
 		return []string{n.Text()}
 	}
 	var out []string
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+	for c := n.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 		if c.IsNamed() {
 			out = append(out, boundNames(c)...)
 		}
@@ -476,9 +476,9 @@ func boundNames(n *syntax.Node) []string {
 
 // literalPrefix returns the string literal a concatenation with + starts
 // with, "" for none: "app." for "app." + name, and for ("app." + a) + b.
-func literalPrefix(n *syntax.Node) string {
+func literalPrefix(n syntax.Node) string {
 	for n.Type() == "binary_operator" {
-		if op := n.ChildByFieldName("operator"); op == nil || op.Type() != "+" {
+		if op := n.ChildByFieldName("operator"); op.IsNull() || op.Type() != "+" {
 			return ""
 		}
 		n = n.ChildByFieldName("left")
@@ -493,9 +493,9 @@ func literalPrefix(n *syntax.Node) string {
 // stringLiteral returns the content of a string without interpolations,
 // or of strings written one after the other, escapes kept as written; ok
 // is false for an f-string with any.
-func stringLiteral(n *syntax.Node) (string, bool) {
+func stringLiteral(n syntax.Node) (string, bool) {
 	var b strings.Builder
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+	for c := n.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 		switch c.Type() {
 		case "interpolation":
 			return "", false
@@ -516,6 +516,6 @@ func stringLiteral(n *syntax.Node) (string, bool) {
 // backslash before a line break): a node tree-sitter puts anywhere,
 // which is no operand or item. (An ERROR node may be an extra too, and is
 // kept: broken code's items are still its items.)
-func isExtra(n *syntax.Node) bool {
+func isExtra(n syntax.Node) bool {
 	return n.Type() == "comment" || n.Type() == "line_continuation"
 }

@@ -116,9 +116,9 @@ type fnState struct {
 	// definition, for what it captures; globals are the names declared
 	// global, captured what nested code captured.
 	parent *fnState
-	def    *syntax.Node
+	def    syntax.Node
 	// at is the statement whose targets are being bound.
-	at       *syntax.Node
+	at       syntax.Node
 	globals  map[string]bool
 	captured map[captureKey]bool
 	// requestObjs are the names of the requests of RequestStores, in
@@ -143,7 +143,7 @@ type fnState struct {
 }
 
 // open reserves the next Func for code of kind.
-func (l *lowerer) open(kind FuncKind, name string, class, parent int32, def *syntax.Node) *fnState {
+func (l *lowerer) open(kind FuncKind, name string, class, parent int32, def syntax.Node) *fnState {
 	idx := int32(len(l.m.Funcs))
 	l.m.Funcs = append(l.m.Funcs, Func{})
 	u := newUses()
@@ -199,9 +199,9 @@ func (s *fnState) qualify(name string) string {
 }
 
 // definition lowers a function or class definition with its decorators.
-func (s *fnState) definition(def *syntax.Node, decorators []*syntax.Node) {
+func (s *fnState) definition(def syntax.Node, decorators []syntax.Node) {
 	name := def.ChildByFieldName("name")
-	if name == nil {
+	if name.IsNull() {
 		return
 	}
 	var decs []string
@@ -225,7 +225,7 @@ func (s *fnState) definition(def *syntax.Node, decorators []*syntax.Node) {
 	}
 }
 
-func (s *fnState) function(def, name *syntax.Node, decs []string, calls []int32, spans []Span) {
+func (s *fnState) function(def, name syntax.Node, decs []string, calls []int32, spans []Span) {
 	class := int32(-1)
 	if s.fn.Kind == KindClass {
 		class = s.fn.Class
@@ -241,12 +241,12 @@ func (s *fnState) function(def, name *syntax.Node, decs []string, calls []int32,
 	s.env[name.Text()] = Value{{Root: RootFunc, Index: f.idx}}
 }
 
-func (s *fnState) class(def, name *syntax.Node, decs []string, calls []int32, spans []Span) {
+func (s *fnState) class(def, name syntax.Node, decs []string, calls []int32, spans []Span) {
 	m := s.l.m
 	ci := int32(len(m.Classes))
 	c := Class{Name: s.qualify(name.Text()), Scope: s.idx, Span: span(def), NameSpan: span(name), Decorators: decs, DecoratorCalls: calls, DecoratorSpans: spans}
-	if sup := def.ChildByFieldName("superclasses"); sup != nil {
-		for b := sup.FirstChild(); b != nil; b = b.NextSibling() {
+	if sup := def.ChildByFieldName("superclasses"); !sup.IsNull() {
+		for b := sup.FirstChild(); !b.IsNull(); b = b.NextSibling() {
 			if b.IsNamed() && b.Type() != "keyword_argument" {
 				c.Bases = append(c.Bases, s.expr(b))
 			}
@@ -261,12 +261,12 @@ func (s *fnState) class(def, name *syntax.Node, decs []string, calls []int32, sp
 }
 
 // params binds a function's parameters.
-func (s *fnState) params(ps *syntax.Node) {
+func (s *fnState) params(ps syntax.Node) {
 	kwOnly := false
 	if k := ps.NamedChildCount(); k > 0 {
 		s.fn.Params = make([]Param, 0, k)
 	}
-	for p := ps.FirstChild(); p != nil; p = p.NextSibling() {
+	for p := ps.FirstChild(); !p.IsNull(); p = p.NextSibling() {
 		switch p.Type() {
 		case "default_parameter", "typed_default_parameter":
 			s.expr(p.ChildByFieldName("value"))
@@ -290,14 +290,14 @@ func (s *fnState) params(ps *syntax.Node) {
 
 // paramOf returns the name a node of a parameter list binds and how, ""
 // for a node that binds none (a separator).
-func paramOf(p *syntax.Node) (name string, kind ParamKind) {
+func paramOf(p syntax.Node) (name string, kind ParamKind) {
 	switch p.Type() {
 	case "identifier":
 		return p.Text(), ParamPlain
 	case "default_parameter", "typed_default_parameter":
 		return p.ChildByFieldName("name").Text(), ParamPlain
 	case "typed_parameter":
-		if id := p.NamedChild(0); id != nil {
+		if id := p.NamedChild(0); !id.IsNull() {
 			switch id.Type() {
 			case "identifier":
 				return id.Text(), ParamPlain
@@ -314,8 +314,8 @@ func paramOf(p *syntax.Node) (name string, kind ParamKind) {
 }
 
 // span returns n's byte range.
-func span(n *syntax.Node) Span {
-	if n == nil {
+func span(n syntax.Node) Span {
+	if n.IsNull() {
 		return Span{}
 	}
 	return Span{n.StartByte(), n.EndByte()}
@@ -323,7 +323,7 @@ func span(n *syntax.Node) Span {
 
 // dotted returns the dotted name of an identifier or attribute chain
 // ("logging.getLogger"), "" for anything else.
-func dotted(n *syntax.Node) string {
+func dotted(n syntax.Node) string {
 	switch n.Type() {
 	case "identifier":
 		return n.Text()

@@ -9,7 +9,7 @@ import (
 
 // importStatement records the names an import statement binds, in
 // function fn, and binds them in env.
-func (l *lowerer) importStatement(s *syntax.Node, fn int32, env map[string]Value) {
+func (l *lowerer) importStatement(s syntax.Node, fn int32, env map[string]Value) {
 	switch s.Type() {
 	case "import_statement":
 		for _, c := range s.ChildrenByFieldName("name") {
@@ -31,7 +31,7 @@ func (l *lowerer) importStatement(s *syntax.Node, fn int32, env map[string]Value
 		if !ok {
 			return
 		}
-		for c := s.FirstChild(); c != nil; c = c.NextSibling() {
+		for c := s.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 			if c.Type() == "wildcard_import" {
 				l.bindImport(Import{Module: mod, Relative: rel, Star: true, Func: fn}, env)
 				continue
@@ -60,8 +60,8 @@ func (l *lowerer) bindImport(imp Import, env map[string]Value) {
 // fromModule returns a from-import's module: as written when absolute,
 // else its path from the root with dots (rel); ok is false when a
 // relative import climbs above the root.
-func (l *lowerer) fromModule(n *syntax.Node) (mod string, rel, ok bool) {
-	if n == nil {
+func (l *lowerer) fromModule(n syntax.Node) (mod string, rel, ok bool) {
+	if n.IsNull() {
 		return "", false, false
 	}
 	if n.Type() != "relative_import" {
@@ -69,7 +69,7 @@ func (l *lowerer) fromModule(n *syntax.Node) (mod string, rel, ok bool) {
 	}
 	dir := path.Dir(l.m.File)
 	rest := ""
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+	for c := n.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 		switch c.Type() {
 		case "import_prefix":
 			for range strings.Count(c.Text(), ".") - 1 {

@@ -9,7 +9,7 @@ import (
 // literal reads n as a Literal. One of more than maxItems entries (a
 // generated table's dictionary or list) is no setting: it is read as
 // another expression, without its text.
-func literal(n *syntax.Node) Literal {
+func literal(n syntax.Node) Literal {
 	l := Literal{Span: span(n)}
 	if n.NamedChildCount() > maxItems {
 		return l
@@ -51,7 +51,7 @@ func literal(n *syntax.Node) Literal {
 
 // configCall records the literal first argument of a call a vocabulary
 // names a configuration call (logging.config.dictConfig({...})).
-func (s *fnState) configCall(c *Call, n *syntax.Node) {
+func (s *fnState) configCall(c *Call, n syntax.Node) {
 	name := c.Name
 	if name == "" {
 		return
@@ -61,7 +61,7 @@ func (s *fnState) configCall(c *Call, n *syntax.Node) {
 		return
 	}
 	args := n.ChildByFieldName("arguments")
-	if first := args.NamedChild(0); first != nil && first.Type() == "dictionary" {
+	if first := args.NamedChild(0); !first.IsNull() && first.Type() == "dictionary" {
 		s.l.m.Settings = append(s.l.m.Settings, Setting{Name: last, Value: literal(first)})
 	}
 }

@@ -16,8 +16,8 @@ import (
 // holds either value.
 
 // block lowers the statements of n in order.
-func (s *fnState) block(n *syntax.Node) {
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+func (s *fnState) block(n syntax.Node) {
+	for c := n.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 		if c.IsNamed() {
 			s.stmt(c)
 		}
@@ -25,18 +25,18 @@ func (s *fnState) block(n *syntax.Node) {
 }
 
 // stmt lowers one statement, and adds it to the flow being lowered.
-func (s *fnState) stmt(n *syntax.Node) {
+func (s *fnState) stmt(n syntax.Node) {
 	st := Stmt{Kind: StmtExpr, From: s.ncalls(), Span: span(n)}
 	switch n.Type() {
 	case "expression_statement":
-		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		for c := n.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 			if c.IsNamed() {
 				s.exprStmt(c, n, &st)
 			}
 		}
 	case "return_statement":
 		st.Kind, st.Const = StmtReturn, SingletonNone
-		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		for c := n.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 			if c.IsNamed() {
 				st.Value = st.Value.Union(s.expr(c))
 				st.Const = singleton(c)
@@ -72,8 +72,8 @@ func (s *fnState) stmt(n *syntax.Node) {
 		s.definition(n, nil)
 	case "decorated_definition":
 		st.Kind = StmtDef
-		var decs []*syntax.Node
-		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		var decs []syntax.Node
+		for c := n.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 			if c.Type() == "decorator" {
 				decs = append(decs, c)
 			}
@@ -117,7 +117,7 @@ func isStatement(t string) bool {
 
 // exprStmt lowers the expression of an expression statement at stmt,
 // recording what it assigns in st.
-func (s *fnState) exprStmt(e, stmt *syntax.Node, st *Stmt) {
+func (s *fnState) exprStmt(e, stmt syntax.Node, st *Stmt) {
 	switch e.Type() {
 	case "assignment":
 		st.Kind = StmtAssign
@@ -147,15 +147,15 @@ func (s *fnState) exprStmt(e, stmt *syntax.Node, st *Stmt) {
 // not raise, so the name holds a value of the validated form, typed as
 // a number is (no CR or LF, no secret). In a try body, a handler that
 // falls through without binding the name again joins the name as it was.
-func (s *fnState) validated(call *syntax.Node) {
+func (s *fnState) validated(call syntax.Node) {
 	fn := call.ChildByFieldName("function")
 	args := call.ChildByFieldName("arguments")
-	if fn == nil || args == nil || args.Type() != "argument_list" || !validators[lastName(fn.Text())] ||
+	if fn.IsNull() || args.IsNull() || args.Type() != "argument_list" || !validators[lastName(fn.Text())] ||
 		fn.Type() == "attribute" && lastName(fn.Text()) == "int" {
 		return
 	}
 	first := args.NamedChild(0)
-	if first == nil || first.Type() != "identifier" {
+	if first.IsNull() || first.Type() != "identifier" {
 		return
 	}
 	if v, bound := s.env[first.Text()]; bound {
@@ -178,15 +178,15 @@ var validators = map[string]bool{
 // `size: int = 0`) as a field of the class, in order: not a class
 // variable (ClassVar), an init-only variable (InitVar), nor a field the
 // constructor leaves out (`field(init=False)`).
-func (s *fnState) classField(e *syntax.Node) {
+func (s *fnState) classField(e syntax.Node) {
 	left, typ := e.ChildByFieldName("left"), e.ChildByFieldName("type")
-	if left == nil || typ == nil || left.Type() != "identifier" || s.fn.Class < 0 || int(s.fn.Class) >= len(s.l.m.Classes) {
+	if left.IsNull() || typ.IsNull() || left.Type() != "identifier" || s.fn.Class < 0 || int(s.fn.Class) >= len(s.l.m.Classes) {
 		return
 	}
 	if t := typ.Text(); strings.Contains(t, "ClassVar") || strings.Contains(t, "InitVar") {
 		return
 	}
-	if right := e.ChildByFieldName("right"); right != nil && strings.Contains(right.Text(), "init=False") {
+	if right := e.ChildByFieldName("right"); !right.IsNull() && strings.Contains(right.Text(), "init=False") {
 		return
 	}
 	c := &s.l.m.Classes[s.fn.Class]
@@ -196,17 +196,17 @@ func (s *fnState) classField(e *syntax.Node) {
 }
 
 // assignment lowers a = b (and a = b = c), returning the value assigned.
-func (s *fnState) assignment(e, stmt *syntax.Node) Value {
+func (s *fnState) assignment(e, stmt syntax.Node) Value {
 	right := e.ChildByFieldName("right")
 	var v Value
-	if right != nil && right.Type() == "assignment" {
+	if !right.IsNull() && right.Type() == "assignment" {
 		v = s.assignment(right, stmt)
 	} else {
 		v = s.expr(right)
 		s.setting(e.ChildByFieldName("left"), right)
 		s.tableCopy(e.ChildByFieldName("left"), right, v)
 	}
-	if left := e.ChildByFieldName("left"); left != nil {
+	if left := e.ChildByFieldName("left"); !left.IsNull() {
 		s.assignTop(left, v, stmt)
 	}
 	return v
@@ -214,8 +214,8 @@ func (s *fnState) assignment(e, stmt *syntax.Node) Value {
 
 // tableCopy records a name assigned a copy of a constant table:
 // sorted(REGISTRY), list(ALLOWED), set(CHOICES.keys()).
-func (s *fnState) tableCopy(left, right *syntax.Node, v Value) {
-	if left == nil || left.Type() != "identifier" || right == nil || right.Type() != "call" || len(v) != 1 || v[0].Root != RootCall || len(v[0].Ops) != 0 {
+func (s *fnState) tableCopy(left, right syntax.Node, v Value) {
+	if left.IsNull() || left.Type() != "identifier" || right.IsNull() || right.Type() != "call" || len(v) != 1 || v[0].Root != RootCall || len(v[0].Ops) != 0 {
 		return
 	}
 	switch right.ChildByFieldName("function").Text() {
@@ -224,7 +224,7 @@ func (s *fnState) tableCopy(left, right *syntax.Node, v Value) {
 		return
 	}
 	args := right.ChildByFieldName("arguments")
-	if args == nil || args.NamedChildCount() != 1 {
+	if args.IsNull() || args.NamedChildCount() != 1 {
 		return
 	}
 	table := args.NamedChild(0)
@@ -248,7 +248,7 @@ func (s *fnState) tableCopy(left, right *syntax.Node, v Value) {
 
 // isTable reports whether n is a name that holds a copy of a constant
 // table (tableCopy) and nothing else.
-func (s *fnState) isTable(n *syntax.Node) bool {
+func (s *fnState) isTable(n syntax.Node) bool {
 	if n.Type() != "identifier" {
 		return false
 	}
@@ -270,8 +270,8 @@ var settingName = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
 // setting records a module-level NAME = literal (or a call with literal
 // arguments, or of a function of the module that returns one: see
 // returnedLiteral), and a class body's name = literal.
-func (s *fnState) setting(left, right *syntax.Node) {
-	if left.Type() != "identifier" || right == nil {
+func (s *fnState) setting(left, right syntax.Node) {
+	if left.Type() != "identifier" || right.IsNull() {
 		return
 	}
 	if s.fn.Kind == KindClass {
@@ -297,26 +297,26 @@ func (s *fnState) setting(left, right *syntax.Node) {
 // when its body ends in its only return, of a literal, a call of literals
 // (os.getenv("X", "default")), or a name its body assigns one of them
 // once: what the setting holds when the environment sets nothing.
-func returnedLiteral(call *syntax.Node) (Literal, bool) {
+func returnedLiteral(call syntax.Node) (Literal, bool) {
 	fn, args := call.ChildByFieldName("function"), call.ChildByFieldName("arguments")
-	if fn == nil || fn.Type() != "identifier" || args == nil || args.NamedChildCount() != 0 {
+	if fn.IsNull() || fn.Type() != "identifier" || args.IsNull() || args.NamedChildCount() != 0 {
 		return Literal{}, false
 	}
 	def := moduleFunction(call, fn.Text())
-	if def == nil {
+	if def.IsNull() {
 		return Literal{}, false
 	}
 	body := def.ChildByFieldName("body")
 	last := body.NamedChild(int(body.NamedChildCount()) - 1)
-	if last == nil || last.Type() != "return_statement" || holdsReturn(body, last) {
+	if last.IsNull() || last.Type() != "return_statement" || holdsReturn(body, last) {
 		return Literal{}, false
 	}
 	value := last.NamedChild(0)
-	if value != nil && value.Type() == "identifier" {
+	if !value.IsNull() && value.Type() == "identifier" {
 		value = onlyAssignment(body, value.Text())
 	}
 	switch {
-	case value == nil:
+	case value.IsNull():
 		return Literal{}, false
 	case value.Type() == "string":
 		return literal(value), true
@@ -327,19 +327,19 @@ func returnedLiteral(call *syntax.Node) (Literal, bool) {
 }
 
 // moduleFunction returns the definition of function name at the top level
-// of the module n is in, nil for none.
-func moduleFunction(n *syntax.Node, name string) *syntax.Node {
+// of the module n is in, no node for none.
+func moduleFunction(n syntax.Node, name string) syntax.Node {
 	root := n
-	for root.Parent() != nil {
+	for !root.Parent().IsNull() {
 		root = root.Parent()
 	}
-	var found *syntax.Node
-	for c := root.FirstChild(); c != nil; c = c.NextSibling() {
+	var found syntax.Node
+	for c := root.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 		def := c
 		if def.Type() == "decorated_definition" {
 			def = def.ChildByFieldName("definition")
 		}
-		if def != nil && def.Type() == "function_definition" && def.ChildByFieldName("name").Text() == name {
+		if !def.IsNull() && def.Type() == "function_definition" && def.ChildByFieldName("name").Text() == name {
 			found = def // the last definition wins
 		}
 	}
@@ -348,32 +348,32 @@ func moduleFunction(n *syntax.Node, name string) *syntax.Node {
 
 // holdsReturn reports whether a return statement other than last is in
 // n, outside nested functions, classes and lambdas.
-func holdsReturn(n, last *syntax.Node) bool {
-	return inScope(n, func(c *syntax.Node) bool {
+func holdsReturn(n, last syntax.Node) bool {
+	return inScope(n, func(c syntax.Node) bool {
 		return c.Type() == "return_statement" && c.StartByte() != last.StartByte()
 	})
 }
 
 // onlyAssignment returns the value of the one statement of body (at its
-// top level) that assigns name, nil when none or several assign it, or
+// top level) that assigns name, no node when none or several assign it, or
 // when a nested statement may.
-func onlyAssignment(body *syntax.Node, name string) *syntax.Node {
-	var value *syntax.Node
+func onlyAssignment(body syntax.Node, name string) syntax.Node {
+	var value syntax.Node
 	n := 0
-	for st := body.FirstChild(); st != nil; st = st.NextSibling() {
-		if e := st.NamedChild(0); st.Type() == "expression_statement" && e != nil && e.Type() == "assignment" {
+	for st := body.FirstChild(); !st.IsNull(); st = st.NextSibling() {
+		if e := st.NamedChild(0); st.Type() == "expression_statement" && !e.IsNull() && e.Type() == "assignment" {
 			right := e.ChildByFieldName("right")
-			if left := e.ChildByFieldName("left"); left != nil && left.Type() == "identifier" && left.Text() == name && right != nil && !assigns(right, name) {
+			if left := e.ChildByFieldName("left"); !left.IsNull() && left.Type() == "identifier" && left.Text() == name && !right.IsNull() && !assigns(right, name) {
 				value, n = right, n+1
 				continue
 			}
 		}
 		if assigns(st, name) || st.Type() == "delete_statement" && namesIdentifier(st, name) {
-			return nil
+			return syntax.Node{}
 		}
 	}
 	if n != 1 {
-		return nil
+		return syntax.Node{}
 	}
 	return value
 }
@@ -382,9 +382,9 @@ func onlyAssignment(body *syntax.Node, name string) *syntax.Node {
 // loop, a with item or except clause alias, :=, an import), outside nested
 // functions, classes and lambdas: any of them that names it, anywhere in
 // its target.
-func assigns(n *syntax.Node, name string) bool {
-	return inScope(n, func(c *syntax.Node) bool {
-		var target *syntax.Node
+func assigns(n syntax.Node, name string) bool {
+	return inScope(n, func(c syntax.Node) bool {
+		var target syntax.Node
 		switch c.Type() {
 		case "assignment", "augmented_assignment", "for_statement":
 			target = c.ChildByFieldName("left")
@@ -393,15 +393,15 @@ func assigns(n *syntax.Node, name string) bool {
 		case "as_pattern_target", "import_statement", "import_from_statement":
 			target = c
 		}
-		return target != nil && namesIdentifier(target, name)
+		return !target.IsNull() && namesIdentifier(target, name)
 	})
 }
 
 // namesIdentifier reports whether target n binds identifier name: is it,
 // or holds it in a tuple or list of targets (not x[name], obj.name).
-func namesIdentifier(n *syntax.Node, name string) bool {
+func namesIdentifier(n syntax.Node, name string) bool {
 	found := false
-	n.Walk(func(c *syntax.Node) bool {
+	n.Walk(func(c syntax.Node) bool {
 		switch {
 		case found, c.Type() == "subscript", c.Type() == "attribute":
 			return false
@@ -414,8 +414,8 @@ func namesIdentifier(n *syntax.Node, name string) bool {
 }
 
 // assign binds target to v, assigned by statement at.
-func (s *fnState) assign(target *syntax.Node, v Value, at *syntax.Node) {
-	if target == nil {
+func (s *fnState) assign(target syntax.Node, v Value, at syntax.Node) {
+	if target.IsNull() {
 		return
 	}
 	s.through(at, v, func(v Value) { s.bind(target, v) })
@@ -423,7 +423,7 @@ func (s *fnState) assign(target *syntax.Node, v Value, at *syntax.Node) {
 
 // through calls bind with v as the assignment statement at assigns it (a
 // step at at), while at is the statement being lowered.
-func (s *fnState) through(at *syntax.Node, v Value, bind func(Value)) {
+func (s *fnState) through(at syntax.Node, v Value, bind func(Value)) {
 	if len(v) > 0 {
 		v = v.With(Op{Kind: OpStep, Span: span(at)})
 	}
@@ -433,7 +433,7 @@ func (s *fnState) through(at *syntax.Node, v Value, bind func(Value)) {
 	s.at = outer
 }
 
-func (s *fnState) bind(target *syntax.Node, v Value) {
+func (s *fnState) bind(target syntax.Node, v Value) {
 	switch target.Type() {
 	case "identifier":
 		s.env[target.Text()] = v
@@ -451,7 +451,7 @@ func (s *fnState) bind(target *syntax.Node, v Value) {
 	case "pattern_list", "tuple_pattern", "list_pattern", "tuple", "list":
 		s.unpack(target, v)
 	case "parenthesized_expression", "list_splat_pattern", "list_splat", "as_pattern_target":
-		for c := target.FirstChild(); c != nil; c = c.NextSibling() {
+		for c := target.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 			if c.IsNamed() {
 				s.bind(c, v)
 			}
@@ -461,7 +461,7 @@ func (s *fnState) bind(target *syntax.Node, v Value) {
 
 // bindAttr binds attribute target (obj.attr) to v and returns the value
 // of obj, which it lowers.
-func (s *fnState) bindAttr(target *syntax.Node, v Value) Value {
+func (s *fnState) bindAttr(target syntax.Node, v Value) Value {
 	obj := target.ChildByFieldName("object")
 	attr := target.ChildByFieldName("attribute").Text()
 	ov := s.expr(obj)
@@ -479,7 +479,7 @@ func (s *fnState) bindAttr(target *syntax.Node, v Value) Value {
 
 // recordStore records the assignment of v to attribute attr of name, when
 // name is self (Stores) or a request (RequestStores).
-func (s *fnState) recordStore(name, attr string, v Value, target *syntax.Node) {
+func (s *fnState) recordStore(name, attr string, v Value, target syntax.Node) {
 	switch {
 	case s.isSelf(name):
 		s.fn.Stores = append(s.fn.Stores, Store{Attr: attr, Value: v, Span: span(target)})
@@ -553,15 +553,15 @@ func (s *fnState) isSelf(name string) bool {
 
 // try lowers a try statement into st: handlers start from what the body
 // may have bound, and the finally clause runs after any of them.
-func (s *fnState) try(n *syntax.Node, st *Stmt) {
+func (s *fnState) try(n syntax.Node, st *Stmt) {
 	before := maps.Clone(s.env)
 	st.To = s.ncalls()
 	s.tries++ // a handler or finally sees what a returning branch bound
 	s.into(&st.Body, func() { s.block(n.ChildByFieldName("body")) })
 	s.tries--
-	var handlers []*syntax.Node
-	var finally *syntax.Node
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+	var handlers []syntax.Node
+	var finally syntax.Node
+	for c := n.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 		switch c.Type() {
 		case "except_clause", "except_group_clause":
 			handlers = append(handlers, c)
@@ -581,7 +581,7 @@ func (s *fnState) try(n *syntax.Node, st *Stmt) {
 			s.env = maps.Clone(start)
 			s.into(&blocks[i], func() { s.handler(h) })
 			switch leaves := s.handlerLeaves(h); {
-			case finally != nil || leaves == "":
+			case !finally.IsNull() || leaves == "":
 				// (a finally clause sees what every handler bound)
 				envs = append(envs, s.env)
 			case leaves == "loop" && len(s.loopExits) > 0:
@@ -594,8 +594,8 @@ func (s *fnState) try(n *syntax.Node, st *Stmt) {
 		st.Handlers = s.clauses(blocks)
 		s.env = join(envs...)
 	}
-	if finally != nil {
-		for c := finally.FirstChild(); c != nil; c = c.NextSibling() {
+	if !finally.IsNull() {
+		for c := finally.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 			if c.Type() == "block" {
 				s.into(&st.Finally, func() { s.block(c) })
 			}
@@ -610,11 +610,11 @@ func (s *fnState) try(n *syntax.Node, st *Stmt) {
 // break or a continue (the code after the loop sees what it bound), ""
 // when it falls through. In a try body it does not count: the outer
 // handlers and finally see what it bound.
-func (s *fnState) handlerLeaves(h *syntax.Node) string {
+func (s *fnState) handlerLeaves(h syntax.Node) string {
 	if s.tries > 0 {
 		return ""
 	}
-	for c := h.FirstChild(); c != nil; c = c.NextSibling() {
+	for c := h.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 		if c.Type() != "block" {
 			continue
 		}
@@ -631,9 +631,9 @@ func (s *fnState) handlerLeaves(h *syntax.Node) string {
 }
 
 // handler lowers an except clause: what it catches, its name, its block.
-func (s *fnState) handler(h *syntax.Node) {
+func (s *fnState) handler(h syntax.Node) {
 	from := s.ncalls()
-	for c := h.FirstChild(); c != nil; c = c.NextSibling() {
+	for c := h.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 		switch {
 		case c.Type() == "block":
 			if to := s.ncalls(); to > from {
@@ -642,7 +642,7 @@ func (s *fnState) handler(h *syntax.Node) {
 			s.block(c)
 		case c.Type() == "as_pattern":
 			var caught Value
-			if t := c.NamedChild(0); t != nil && t != c.ChildByFieldName("alias") {
+			if t := c.NamedChild(0); !t.IsNull() && t != c.ChildByFieldName("alias") {
 				caught = s.expr(t).With(Op{Kind: OpCaught, Span: span(t)})
 			}
 			s.bind(c.ChildByFieldName("alias"), caught)
@@ -654,14 +654,14 @@ func (s *fnState) handler(h *syntax.Node) {
 
 // with lowers a with statement into st: each `as` target holds its
 // context's value.
-func (s *fnState) with(n *syntax.Node, st *Stmt) {
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+func (s *fnState) with(n syntax.Node, st *Stmt) {
+	for c := n.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 		if c.Type() != "with_clause" {
 			continue
 		}
 		for _, item := range c.NamedChildren() {
 			v := item.ChildByFieldName("value")
-			if v != nil && v.Type() == "as_pattern" {
+			if !v.IsNull() && v.Type() == "as_pattern" {
 				s.assign(v.ChildByFieldName("alias"), s.expr(v.NamedChild(0)), n)
 			} else {
 				s.expr(v)
@@ -675,11 +675,11 @@ func (s *fnState) with(n *syntax.Node, st *Stmt) {
 
 // match lowers a match statement into st: its subject, then each case's
 // body from the environment before.
-func (s *fnState) match(n *syntax.Node, st *Stmt) {
+func (s *fnState) match(n syntax.Node, st *Stmt) {
 	subject := n.ChildByFieldName("subject")
 	sv := s.expr(subject)
 	st.To = s.ncalls()
-	var cases, bodies []*syntax.Node
+	var cases, bodies []syntax.Node
 	for _, c := range n.ChildByFieldName("body").NamedChildren() {
 		if c.Type() == "case_clause" {
 			cases, bodies = append(cases, c), append(bodies, c.ChildByFieldName("consequence"))
@@ -701,14 +701,14 @@ func (s *fnState) match(n *syntax.Node, st *Stmt) {
 
 // fork lowers each body into its flow from a copy of the environment and
 // joins them; with skip, also the environment before (no body may run).
-func (s *fnState) fork(bodies []*syntax.Node, dsts []*Run, skip bool) {
+func (s *fnState) fork(bodies []syntax.Node, dsts []*Run, skip bool) {
 	before := s.env
 	var envs []map[string]Value
 	if skip {
 		envs = append(envs, before)
 	}
 	for i, b := range bodies {
-		if b == nil {
+		if b.IsNull() {
 			continue
 		}
 		s.env = maps.Clone(before)
@@ -740,7 +740,7 @@ func sortBindings(bs []Binding) {
 // stored returns v as a container holds it under key, at n (OpStored):
 // a string literal's, AnyKey for a key that is not a literal; "" (an
 // integer's, a position in a list) stores it as it is.
-func stored(v Value, key string, n *syntax.Node) Value {
+func stored(v Value, key string, n syntax.Node) Value {
 	if len(v) == 0 || key == "" {
 		return v
 	}
@@ -749,8 +749,8 @@ func stored(v Value, key string, n *syntax.Node) Value {
 
 // literalKey returns the string a subscript's or a dictionary entry's key
 // node is, ok false when it is no string literal.
-func literalKey(key *syntax.Node) (k string, ok bool) {
-	if key == nil || key.Type() != "string" {
+func literalKey(key syntax.Node) (k string, ok bool) {
+	if key.IsNull() || key.Type() != "string" {
 		return "", false
 	}
 	return stringLiteral(key)
@@ -759,11 +759,11 @@ func literalKey(key *syntax.Node) (k string, ok bool) {
 // keyName is the key a container holds a value under (stored): a
 // string literal's, AnyKey for a key that is no literal, "" for an
 // integer or an empty string.
-func keyName(key *syntax.Node) string {
+func keyName(key syntax.Node) string {
 	if k, ok := literalKey(key); ok {
 		return k
 	}
-	if key == nil || key.Type() == "integer" || key.Type() == "unary_operator" {
+	if key.IsNull() || key.Type() == "integer" || key.Type() == "unary_operator" {
 		return ""
 	}
 	return AnyKey

@@ -86,7 +86,7 @@ func (s *fnState) clauses(blocks []Run) Run {
 // statements of its else, each with its own condition: every branch
 // starts from what the conditions before it bound, and they are joined
 // after. Each condition is also a Test of the function.
-func (s *fnState) ifStmt(n *syntax.Node, st *Stmt) {
+func (s *fnState) ifStmt(n syntax.Node, st *Stmt) {
 	st.Kind = StmtIf
 	var all []branchEnv
 	var none map[string]Value
@@ -125,14 +125,14 @@ type branchEnv struct {
 // ends in a return statement, and no break or continue in it leaves
 // before (a nested function's are its own). In a try body it does not
 // count: the handlers and finally see what it bound.
-func (s *fnState) returns(block *syntax.Node) bool {
+func (s *fnState) returns(block syntax.Node) bool {
 	return s.tries == 0 && lastStatement(block) == "return_statement" && !leavesEarly(block)
 }
 
 // leavesEarly reports whether a break or continue is in n, outside
 // nested functions, classes and lambdas.
-func leavesEarly(n *syntax.Node) bool {
-	return inScope(n, func(c *syntax.Node) bool {
+func leavesEarly(n syntax.Node) bool {
+	return inScope(n, func(c syntax.Node) bool {
 		return c.Type() == "break_statement" || c.Type() == "continue_statement"
 	})
 }
@@ -140,9 +140,9 @@ func leavesEarly(n *syntax.Node) bool {
 // inScope reports whether pred holds of n or of a node under it that is
 // in n's own scope: nested functions, classes and lambdas (n too, when it
 // is one) are not looked into.
-func inScope(n *syntax.Node, pred func(*syntax.Node) bool) bool {
+func inScope(n syntax.Node, pred func(syntax.Node) bool) bool {
 	found := false
-	n.Walk(func(c *syntax.Node) bool {
+	n.Walk(func(c syntax.Node) bool {
 		switch {
 		case found:
 			return false
@@ -160,7 +160,7 @@ func inScope(n *syntax.Node, pred func(*syntax.Node) bool) bool {
 // if statement, whose else block holds the clauses after it. envs gets
 // what each branch binds, and none the conditions' when no else clause
 // ends them.
-func (s *fnState) alternatives(n *syntax.Node, alts []*syntax.Node, cond map[string]Value, envs *[]branchEnv, none *map[string]Value) Run {
+func (s *fnState) alternatives(n syntax.Node, alts []syntax.Node, cond map[string]Value, envs *[]branchEnv, none *map[string]Value) Run {
 	if len(alts) == 0 {
 		*none = cond
 		return Run{}
@@ -187,7 +187,7 @@ func (s *fnState) alternatives(n *syntax.Node, alts []*syntax.Node, cond map[str
 // from what the condition bound, then the clauses after it (alts) as its
 // else block. envs gets what each branch binds, none what holds when no
 // branch runs.
-func (s *fnState) branch(clause, n *syntax.Node, alts []*syntax.Node, st *Stmt, envs *[]branchEnv, none *map[string]Value) {
+func (s *fnState) branch(clause, n syntax.Node, alts []syntax.Node, st *Stmt, envs *[]branchEnv, none *map[string]Value) {
 	body := clause.ChildByFieldName("consequence")
 	var v Value
 	st.Cond, v = s.condValue(clause.ChildByFieldName("condition"))
@@ -219,16 +219,16 @@ func (s *fnState) branch(clause, n *syntax.Node, alts []*syntax.Node, st *Stmt, 
 // lookupHolds narrows, where a test that binds a lookup's result holds
 // (`if obj := get_object_or_none(Model, pk=x):`), the names the lookup
 // matched with a primary key: a row was found, so each is its key.
-func (s *fnState) lookupHolds(test *syntax.Node) {
+func (s *fnState) lookupHolds(test syntax.Node) {
 	if test.Type() != "named_expression" {
 		return
 	}
 	call := test.ChildByFieldName("value")
-	if call == nil || call.Type() != "call" || !lookupOrNone(call.ChildByFieldName("function").Text()) {
+	if call.IsNull() || call.Type() != "call" || !lookupOrNone(call.ChildByFieldName("function").Text()) {
 		return
 	}
 	args := call.ChildByFieldName("arguments")
-	if args == nil || args.Type() != "argument_list" {
+	if args.IsNull() || args.Type() != "argument_list" {
 		return
 	}
 	for _, a := range args.NamedChildren() {
@@ -255,7 +255,7 @@ func lookupOrNone(name string) bool {
 // neverHolds reports whether a test is a constant that is always false
 // (False, None, 0): the body it guards never runs, and is not lowered
 // (`if False:` around code left disabled, or typing-only imports).
-func neverHolds(test *syntax.Node) bool {
+func neverHolds(test syntax.Node) bool {
 	switch test.Type() {
 	case "false", "none":
 		return true
@@ -269,7 +269,7 @@ func neverHolds(test *syntax.Node) bool {
 // of a few literals: the same value (a size stays the size ctypes
 // checks), whose data carries no CR or LF; a typed value (TypedValue)
 // but where a test of its characters showed it (digits may be a PIN).
-func narrowed(v Value, test *syntax.Node) Value {
+func narrowed(v Value, test syntax.Node) Value {
 	o := Op{Kind: OpNumber, Span: span(test)}
 	if typedTest(test) {
 		o.Name = TypedValue
@@ -283,9 +283,9 @@ const TypedValue = "typed"
 
 // stripNot returns a test without the nots and parentheses around it,
 // and whether the nots negate it.
-func stripNot(test *syntax.Node) (*syntax.Node, bool) {
+func stripNot(test syntax.Node) (syntax.Node, bool) {
 	negated := false
-	for test != nil && (test.Type() == "not_operator" || test.Type() == "parenthesized_expression") {
+	for !test.IsNull() && (test.Type() == "not_operator" || test.Type() == "parenthesized_expression") {
 		if test.Type() == "not_operator" {
 			negated = !negated
 			test = test.ChildByFieldName("argument")
@@ -298,10 +298,10 @@ func stripNot(test *syntax.Node) (*syntax.Node, bool) {
 
 // typedTest reports whether a narrowing test is an isinstance test or a
 // comparison, negated or not, or an and or an or of them.
-func typedTest(test *syntax.Node) bool {
+func typedTest(test syntax.Node) bool {
 	test, _ = stripNot(test)
 	switch {
-	case test == nil:
+	case test.IsNull():
 		return false
 	case test.Type() == "comparison_operator":
 		return true
@@ -325,17 +325,17 @@ func typedTest(test *syntax.Node) bool {
 // an and or an or of such tests (booleanTest); and the name itself, false
 // where it is empty (`if sizes:` does not run for "" or None, whose
 // content is nothing).
-func (s *fnState) narrowingTest(cond *syntax.Node) (name string, holds, ok bool) {
+func (s *fnState) narrowingTest(cond syntax.Node) (name string, holds, ok bool) {
 	cond, negated := stripNot(cond)
 	holds = !negated
-	if cond != nil && cond.Type() == "identifier" {
+	if !cond.IsNull() && cond.Type() == "identifier" {
 		return cond.Text(), !holds, true
 	}
-	if cond != nil && cond.Type() == "comparison_operator" {
+	if !cond.IsNull() && cond.Type() == "comparison_operator" {
 		name, is, ok := s.literalTest(cond)
 		return name, holds == is, ok
 	}
-	if cond != nil && cond.Type() == "boolean_operator" {
+	if !cond.IsNull() && cond.Type() == "boolean_operator" {
 		name, is, ok := s.booleanTest(cond)
 		return name, holds == is, ok
 	}
@@ -348,7 +348,7 @@ func (s *fnState) narrowingTest(cond *syntax.Node) (name string, holds, ok bool)
 	if name, ok := checkingCall(cond); ok {
 		return name, holds, true
 	}
-	if cond == nil || cond.Type() != "call" || cond.ChildByFieldName("function").Text() != "isinstance" {
+	if cond.IsNull() || cond.Type() != "call" || cond.ChildByFieldName("function").Text() != "isinstance" {
 		return "", false, false
 	}
 	args := cond.ChildByFieldName("arguments").NamedChildren()
@@ -365,7 +365,7 @@ func (s *fnState) narrowingTest(cond *syntax.Node) (name string, holds, ok bool)
 // return in its body, neither holds, so x is digits); otherwise both must
 // show one name (a == "x" or a == "y"; `if a and not a.isdigit():
 // return` leaves a empty or digits).
-func (s *fnState) booleanTest(cond *syntax.Node) (name string, is, ok bool) {
+func (s *fnState) booleanTest(cond syntax.Node) (name string, is, ok bool) {
 	l, lIs, lOK := s.narrowingTest(cond.ChildByFieldName("left"))
 	r, rIs, rOK := s.narrowingTest(cond.ChildByFieldName("right"))
 	op := cond.ChildByFieldName("operator").Type()
@@ -401,8 +401,8 @@ var characterTests = map[string]bool{
 // of the name with separators taken out (ip.replace(".", "").isdigit()):
 // replacements of literals that hold no CR or LF by literals. A strip
 // would let CR and LF at the ends pass.
-func characterTest(cond *syntax.Node) (string, bool) {
-	if cond == nil || cond.Type() != "call" || cond.ChildByFieldName("arguments").NamedChildCount() != 0 {
+func characterTest(cond syntax.Node) (string, bool) {
+	if cond.IsNull() || cond.Type() != "call" || cond.ChildByFieldName("arguments").NamedChildCount() != 0 {
 		return "", false
 	}
 	fn := cond.ChildByFieldName("function")
@@ -428,12 +428,12 @@ func characterTest(cond *syntax.Node) (string, bool) {
 // of characters shows each character of name to be no CR or LF
 // (ch.isalnum() or ch == "-"; characterOnly, or c.isalnum() of a variable
 // named as characters are): name holds none.
-func everyCharacter(cond *syntax.Node) (string, bool) {
-	if cond == nil || cond.Type() != "call" || cond.ChildByFieldName("function").Text() != "all" {
+func everyCharacter(cond syntax.Node) (string, bool) {
+	if cond.IsNull() || cond.Type() != "call" || cond.ChildByFieldName("function").Text() != "all" {
 		return "", false
 	}
 	gen := cond.ChildByFieldName("arguments")
-	if gen == nil || gen.Type() != "generator_expression" || gen.NamedChildCount() != 2 {
+	if gen.IsNull() || gen.Type() != "generator_expression" || gen.NamedChildCount() != 2 {
 		return "", false
 	}
 	clause := gen.NamedChild(1)
@@ -441,7 +441,7 @@ func everyCharacter(cond *syntax.Node) (string, bool) {
 		return "", false
 	}
 	ch, of := clause.ChildByFieldName("left"), clause.ChildByFieldName("right")
-	if ch == nil || of == nil || ch.Type() != "identifier" || of.Type() != "identifier" {
+	if ch.IsNull() || of.IsNull() || ch.Type() != "identifier" || of.Type() != "identifier" {
 		return "", false
 	}
 	if safe, chars := characterOnly(gen.ChildByFieldName("body"), ch.Text()); !safe || !chars && !characterNames[ch.Text()] {
@@ -465,12 +465,12 @@ var characterNames = map[string]bool{"c": true, "ch": true, "char": true, "chara
 // no CR or LF (plainLiteral), or membership in one of Python's sets of
 // letters and digits; membership in another name (string.printable
 // holds CR and LF) is not.
-func characterOnly(test *syntax.Node, ch string) (safe, chars bool) {
-	for test != nil && test.Type() == "parenthesized_expression" {
+func characterOnly(test syntax.Node, ch string) (safe, chars bool) {
+	for !test.IsNull() && test.Type() == "parenthesized_expression" {
 		test = test.NamedChild(0)
 	}
 	switch {
-	case test == nil:
+	case test.IsNull():
 		return false, false
 	case test.Type() == "boolean_operator":
 		ls, lc := characterOnly(test.ChildByFieldName("left"), ch)
@@ -508,19 +508,19 @@ var letterSets = map[string]bool{
 // module that returns a true value only when a validating call of its
 // first parameter did not raise (checksFirst): the name is of the
 // validated form where the call is true.
-func checkingCall(cond *syntax.Node) (string, bool) {
-	if cond == nil || cond.Type() != "call" {
+func checkingCall(cond syntax.Node) (string, bool) {
+	if cond.IsNull() || cond.Type() != "call" {
 		return "", false
 	}
 	fn, args := cond.ChildByFieldName("function"), cond.ChildByFieldName("arguments")
-	if fn.Type() != "identifier" || args == nil || args.Type() != "argument_list" {
+	if fn.Type() != "identifier" || args.IsNull() || args.Type() != "argument_list" {
 		return "", false
 	}
 	first := args.NamedChild(0)
-	if first == nil || first.Type() != "identifier" {
+	if first.IsNull() || first.Type() != "identifier" {
 		return "", false
 	}
-	if def := moduleFunction(cond, fn.Text()); def == nil || !checksFirst(def) {
+	if def := moduleFunction(cond, fn.Text()); def.IsNull() || !checksFirst(def) {
 		return "", false
 	}
 	return first.Text(), true
@@ -534,8 +534,8 @@ func checkingCall(cond *syntax.Node) (string, bool) {
 // returns False, None or nothing: the function returns a true value only
 // when the validating call did not raise. An async function's call is a
 // coroutine, always true.
-func checksFirst(def *syntax.Node) bool {
-	if def.FirstChild() != nil && def.FirstChild().Type() == "async" {
+func checksFirst(def syntax.Node) bool {
+	if !def.FirstChild().IsNull() && def.FirstChild().Type() == "async" {
 		return false // its call is a coroutine, always true
 	}
 	param := firstParamName(def.ChildByFieldName("parameters"))
@@ -547,7 +547,7 @@ func checksFirst(def *syntax.Node) bool {
 		return false
 	}
 	try := body[0]
-	for c := try.FirstChild(); c != nil; c = c.NextSibling() {
+	for c := try.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 		switch c.Type() {
 		case "except_clause":
 			if !returnsFalse(c.NamedChild(int(c.NamedChildCount()) - 1)) {
@@ -572,9 +572,9 @@ func checksFirst(def *syntax.Node) bool {
 
 // firstParamName returns the name of a parameter list's first parameter,
 // "" for none or a splat.
-func firstParamName(ps *syntax.Node) string {
+func firstParamName(ps syntax.Node) string {
 	p := ps.NamedChild(0)
-	if p == nil {
+	if p.IsNull() {
 		return ""
 	}
 	if name, kind := paramOf(p); kind == ParamPlain {
@@ -586,19 +586,19 @@ func firstParamName(ps *syntax.Node) string {
 // validates reports whether evaluating e makes a validating call of name
 // (validators) whose result e is made of, through calls of it
 // (bool(uuid.UUID(v))) and its attributes (uuid.UUID(v).hex).
-func validates(e *syntax.Node, name string) bool {
-	for e != nil {
+func validates(e syntax.Node, name string) bool {
+	for !e.IsNull() {
 		switch e.Type() {
 		case "attribute":
 			e = e.ChildByFieldName("object")
 			continue
 		case "call":
 			args := e.ChildByFieldName("arguments")
-			if args == nil || args.Type() != "argument_list" {
+			if args.IsNull() || args.Type() != "argument_list" {
 				return false
 			}
 			first := args.NamedChild(0)
-			if validators[lastName(e.ChildByFieldName("function").Text())] && first != nil && first.Type() == "identifier" {
+			if validators[lastName(e.ChildByFieldName("function").Text())] && !first.IsNull() && first.Type() == "identifier" {
 				return first.Text() == name
 			}
 			e = first
@@ -611,8 +611,8 @@ func validates(e *syntax.Node, name string) bool {
 
 // returnsFalse reports whether a block is one return of False, None or
 // nothing.
-func returnsFalse(block *syntax.Node) bool {
-	if block == nil || block.Type() != "block" || block.NamedChildCount() != 1 {
+func returnsFalse(block syntax.Node) bool {
+	if block.IsNull() || block.Type() != "block" || block.NamedChildCount() != 1 {
 		return false
 	}
 	ret := block.NamedChild(0)
@@ -620,22 +620,22 @@ func returnsFalse(block *syntax.Node) bool {
 		return false
 	}
 	v := ret.NamedChild(0)
-	return v == nil || v.Type() == "false" || v.Type() == "none"
+	return v.IsNull() || v.Type() == "false" || v.Type() == "none"
 }
 
 // returnsTrue reports whether a statement is `return True`.
-func returnsTrue(st *syntax.Node) bool {
-	return st.Type() == "return_statement" && st.NamedChild(0) != nil && st.NamedChild(0).Type() == "true"
+func returnsTrue(st syntax.Node) bool {
+	return st.Type() == "return_statement" && !st.NamedChild(0).IsNull() && st.NamedChild(0).Type() == "true"
 }
 
 // literalTest reads a comparison of a name with literals: name in
 // ("a", "b"), name not in ALLOWED, name == "a", "a" != name, name is
 // None (or True, False), name is not None; is says
 // whether the comparison is true when the name holds one of them.
-func (s *fnState) literalTest(cmp *syntax.Node) (name string, is, ok bool) {
+func (s *fnState) literalTest(cmp syntax.Node) (name string, is, ok bool) {
 	operands := cmp.NamedChildren()
 	var ops []string
-	for c := cmp.FirstChild(); c != nil; c = c.NextSibling() {
+	for c := cmp.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 		if !c.IsNamed() {
 			ops = append(ops, c.Type())
 		}
@@ -680,7 +680,7 @@ func (s *fnState) literalTest(cmp *syntax.Node) (name string, is, ok bool) {
 // caseFolded returns the name a call of lower(), upper() or casefold()
 // is made on (name.lower() in ("a", "b") holds only for a case variant
 // of a literal), else n.
-func caseFolded(n *syntax.Node) *syntax.Node {
+func caseFolded(n syntax.Node) syntax.Node {
 	if n.Type() != "call" || n.ChildByFieldName("arguments").NamedChildCount() != 0 {
 		return n
 	}
@@ -698,7 +698,7 @@ func caseFolded(n *syntax.Node) *syntax.Node {
 }
 
 // emptyLength reports whether n is len(name).
-func emptyLength(n *syntax.Node) bool {
+func emptyLength(n syntax.Node) bool {
 	if n.Type() != "call" || n.ChildByFieldName("function").Text() != "len" {
 		return false
 	}
@@ -708,7 +708,7 @@ func emptyLength(n *syntax.Node) bool {
 
 // literalDisplay reports whether n is a tuple, list or set of string or
 // number literals.
-func literalDisplay(n *syntax.Node) bool {
+func literalDisplay(n syntax.Node) bool {
 	switch n.Type() {
 	case "tuple", "list", "set":
 		items := n.NamedChildren()
@@ -724,7 +724,7 @@ func literalDisplay(n *syntax.Node) bool {
 
 // plainLiteral reports whether n is a number, or a string literal with no
 // interpolation, escape or line break (which could hold CR or LF).
-func plainLiteral(n *syntax.Node) bool {
+func plainLiteral(n syntax.Node) bool {
 	switch n.Type() {
 	case "integer", "float":
 		return true
@@ -737,7 +737,7 @@ func plainLiteral(n *syntax.Node) bool {
 
 // plainString reports whether n is a string literal that is a
 // plainLiteral.
-func plainString(n *syntax.Node) bool {
+func plainString(n syntax.Node) bool {
 	return plainLiteral(n) && n.Type() != "integer" && n.Type() != "float"
 }
 
@@ -748,7 +748,7 @@ func plainString(n *syntax.Node) bool {
 // class body assigned it a literal, are strings and numbers without a
 // line break: a string is no table (in tests a substring), nor a tuple
 // holding "\r\n".
-func (s *fnState) plainConstant(n *syntax.Node) bool {
+func (s *fnState) plainConstant(n syntax.Node) bool {
 	name := constantName(n)
 	if len(strings.TrimLeft(name, "_")) < 2 {
 		return false
@@ -803,7 +803,7 @@ func numberText(text string) bool {
 
 // numberTypes reports whether n names number types only: int, float,
 // bool, complex, or a tuple of them.
-func numberTypes(n *syntax.Node) bool {
+func numberTypes(n syntax.Node) bool {
 	switch n.Type() {
 	case "identifier":
 		switch n.Text() {
@@ -825,9 +825,9 @@ func numberTypes(n *syntax.Node) bool {
 // literalCases reports whether every case of a match statement compares
 // the subject with string literals (case "A" | "B"), but a last one that
 // matches anything (case _).
-func literalCases(cases []*syntax.Node) bool {
+func literalCases(cases []syntax.Node) bool {
 	for i, c := range cases {
-		var pats []*syntax.Node
+		var pats []syntax.Node
 		for _, k := range c.NamedChildren() {
 			switch k.Type() {
 			case "case_pattern":
@@ -848,15 +848,15 @@ func literalCases(cases []*syntax.Node) bool {
 
 // casePattern returns the strings a case pattern is (a string, or a
 // union of strings).
-func casePattern(p *syntax.Node) ([]string, bool) {
-	if p == nil {
+func casePattern(p syntax.Node) ([]string, bool) {
+	if p.IsNull() {
 		return nil, false
 	}
 	kids := p.NamedChildren()
 	if len(kids) != 1 {
 		return nil, false
 	}
-	strs := []*syntax.Node{kids[0]}
+	strs := []syntax.Node{kids[0]}
 	if kids[0].Type() == "union_pattern" {
 		strs = kids[0].NamedChildren()
 	}
@@ -874,7 +874,7 @@ func casePattern(p *syntax.Node) ([]string, bool) {
 // matchChain lowers a match statement of literal cases as the if
 // statement it is (if subject in ("A", "B"): ... elif ...: ... else:
 // ...), each case's body from the environment before.
-func (s *fnState) matchChain(st *Stmt, subject Operand, cases []*syntax.Node) {
+func (s *fnState) matchChain(st *Stmt, subject Operand, cases []syntax.Node) {
 	before := s.env
 	var envs []map[string]Value
 	// chain lowers cases[i:]: the if statement of case i, or the body
@@ -917,26 +917,26 @@ func (s *fnState) matchChain(st *Stmt, subject Operand, cases []*syntax.Node) {
 }
 
 // casePatternOf returns a case clause's pattern.
-func casePatternOf(c *syntax.Node) *syntax.Node {
+func casePatternOf(c syntax.Node) syntax.Node {
 	for _, k := range c.NamedChildren() {
 		if k.Type() == "case_pattern" {
 			return k
 		}
 	}
-	return nil
+	return syntax.Node{}
 }
 
 // mixed lowers a statement whose children are expressions and, in an
 // ERROR node, statements: the expressions' calls make st, up to each
 // nested statement.
-func (s *fnState) mixed(n *syntax.Node, st *Stmt) {
+func (s *fnState) mixed(n syntax.Node, st *Stmt) {
 	flush := func() {
 		if st.To = s.ncalls(); st.To > st.From || st.Kind != StmtExpr {
 			s.emit(*st)
 		}
 		st.Kind, st.From = StmtExpr, s.ncalls()
 	}
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+	for c := n.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 		switch {
 		case !c.IsNamed():
 		case isStatement(c.Type()):
@@ -951,7 +951,7 @@ func (s *fnState) mixed(n *syntax.Node, st *Stmt) {
 }
 
 // constant returns the literal constant n is, 0 for none.
-func singleton(n *syntax.Node) Singleton {
+func singleton(n syntax.Node) Singleton {
 	switch n.Type() {
 	case "none":
 		return SingletonNone
@@ -964,7 +964,7 @@ func singleton(n *syntax.Node) Singleton {
 }
 
 // cond lowers n as a condition and returns its index in Func.Conds.
-func (s *fnState) cond(n *syntax.Node) int32 {
+func (s *fnState) cond(n syntax.Node) int32 {
 	i, _ := s.condValue(n)
 	return i
 }
@@ -975,7 +975,7 @@ func (s *fnState) cond(n *syntax.Node) int32 {
 // is, of Func.Exprs: the value is its RootExpr atom, with, for and/or,
 // the operands' values (it is one of them); anything else is a truth
 // test of its value.
-func (s *fnState) condValue(n *syntax.Node) (int32, Value) {
+func (s *fnState) condValue(n syntax.Node) (int32, Value) {
 	t := Cond{Span: span(n)}
 	e := Expr{Span: span(n)}
 	switch n.Type() {
@@ -993,7 +993,7 @@ func (s *fnState) condValue(n *syntax.Node) (int32, Value) {
 		r, rv := s.condValue(n.ChildByFieldName("right"))
 		t.Kind, t.Kids = CondAnd, []int32{l, r}
 		e.Args = []Value{lv, rv}
-		if op := n.ChildByFieldName("operator"); op != nil {
+		if op := n.ChildByFieldName("operator"); !op.IsNull() {
 			e.Op = op.Text()
 			if op.Type() == "or" {
 				t.Kind = CondOr
@@ -1005,7 +1005,7 @@ func (s *fnState) condValue(n *syntax.Node) (int32, Value) {
 		// the condition has every operand.
 		t.Kind = CondCompare
 		var ops []string
-		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		for c := n.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 			switch {
 			case c.IsNamed() && !isExtra(c):
 				v := s.expr(c)
@@ -1044,7 +1044,7 @@ func (s *fnState) addCond(t Cond) int32 {
 
 // condAtom is the value of a condition used as a value: its value (see
 // condValue) and, in a function, the condition's atom.
-func (s *fnState) condAtom(n *syntax.Node) Value {
+func (s *fnState) condAtom(n syntax.Node) Value {
 	i, v := s.condValue(n)
 	if i < 0 {
 		return v
@@ -1053,7 +1053,7 @@ func (s *fnState) condAtom(n *syntax.Node) Value {
 }
 
 // operand returns the operand n, whose value is v, with its literals.
-func operand(n *syntax.Node, v Value) Operand {
+func operand(n syntax.Node, v Value) Operand {
 	o := Operand{Value: v, Span: span(n), Const: singleton(n)}
 	switch n.Type() {
 	case "string":
@@ -1087,7 +1087,7 @@ func (s *fnState) assigned(lower func()) Run {
 // adds to the function's Targets what it assigns to: an attribute or a
 // key of an object, or anything else but a name (a name's binding is in
 // the values that read it).
-func (s *fnState) assignTop(target *syntax.Node, v Value, at *syntax.Node) {
+func (s *fnState) assignTop(target syntax.Node, v Value, at syntax.Node) {
 	if t := s.target(target, v, at); s.fn.Kind == KindDef && t.Kind != TargetName {
 		s.fn.code.Targets = append(s.fn.code.Targets, t)
 	}
@@ -1095,7 +1095,7 @@ func (s *fnState) assignTop(target *syntax.Node, v Value, at *syntax.Node) {
 
 // target binds target to v, assigned by at, and returns what it
 // assigns to. Each part of the target is lowered once.
-func (s *fnState) target(target *syntax.Node, v Value, at *syntax.Node) Target {
+func (s *fnState) target(target syntax.Node, v Value, at syntax.Node) Target {
 	t := Target{Kind: TargetOther, Span: span(target)}
 	switch target.Type() {
 	case "identifier":
@@ -1134,7 +1134,7 @@ func (s *fnState) target(target *syntax.Node, v Value, at *syntax.Node) Target {
 
 // extendSetting records NAME += literal at the module's top level as
 // another setting of NAME (MIDDLEWARE += [...]).
-func (s *fnState) extendSetting(left, right *syntax.Node) {
+func (s *fnState) extendSetting(left, right syntax.Node) {
 	if s.idx == 0 && left.Type() == "identifier" && settingName.MatchString(left.Text()) {
 		switch right.Type() {
 		case "list", "tuple":
@@ -1144,7 +1144,7 @@ func (s *fnState) extendSetting(left, right *syntax.Node) {
 }
 
 // classConst records a class body's name = literal.
-func (s *fnState) classConst(left, right *syntax.Node) {
+func (s *fnState) classConst(left, right syntax.Node) {
 	if s.fn.Class < 0 || int(s.fn.Class) >= len(s.l.m.Classes) {
 		return
 	}
@@ -1156,10 +1156,10 @@ func (s *fnState) classConst(left, right *syntax.Node) {
 }
 
 // callLiteral reads a call as a Literal: its callee and arguments.
-func callLiteral(n *syntax.Node) Literal {
+func callLiteral(n syntax.Node) Literal {
 	l := Literal{Kind: LitCall, Text: dotted(n.ChildByFieldName("function")), Span: span(n)}
 	args := n.ChildByFieldName("arguments")
-	if args == nil || args.Type() != "argument_list" {
+	if args.IsNull() || args.Type() != "argument_list" {
 		return l
 	}
 	for _, a := range args.NamedChildren() {
@@ -1211,8 +1211,8 @@ var sequenceMakers = map[string]bool{"list": true, "set": true, "deque": true, "
 // appended to a list the function made is held under AnyKey (written with
 // the list whole, it is in its repr), what extend or update adds, or what
 // another object's append takes, is as it is.
-func (s *fnState) addTo(obj *syntax.Node, method string, v Value, args []Arg, call *syntax.Node) {
-	if obj == nil || obj.Type() != "identifier" && dotted(obj) == "" {
+func (s *fnState) addTo(obj syntax.Node, method string, v Value, args []Arg, call syntax.Node) {
+	if obj.IsNull() || obj.Type() != "identifier" && dotted(obj) == "" {
 		return
 	}
 	held := itemAdders[method] && s.sequence(v)

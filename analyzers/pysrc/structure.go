@@ -60,7 +60,7 @@ type Expr struct {
 const maxItems = 1024
 
 // constant returns the value of a literal, ok false for anything else.
-func constant(n *syntax.Node) (Value, bool) {
+func constant(n syntax.Node) (Value, bool) {
 	kind := ConstInt
 	text := n.Text()
 	switch n.Type() {
@@ -85,11 +85,11 @@ func constant(n *syntax.Node) (Value, bool) {
 
 // seq lowers a tuple or list display; one that unpacks another (*xs) or
 // is too long is the union of its items, as any other container.
-func (s *fnState) seq(n *syntax.Node) Value {
+func (s *fnState) seq(n syntax.Node) Value {
 	var items []Value
 	whole := false
 	long := n.NamedChildCount() > maxItems
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+	for c := n.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 		if !c.IsNamed() || isExtra(c) {
 			continue
 		}
@@ -119,7 +119,7 @@ func (s *fnState) seq(n *syntax.Node) Value {
 // tableRow reports whether n, after kept items of a long display, is a
 // generated table's row past the atoms its union keeps: a constant or a
 // display of constants, which carries no content and is not lowered.
-func tableRow(n *syntax.Node, kept int) bool {
+func tableRow(n syntax.Node, kept int) bool {
 	return kept >= maxAtoms && (constantLeaf(n) || constantDisplay(n, maxLiteralDepth))
 }
 
@@ -129,7 +129,7 @@ func tableRow(n *syntax.Node, kept int) bool {
 // generated table, which carries no content. A long display's rows past
 // the atoms its union keeps are not lowered (tableRow), so that a
 // megabyte of data costs no more than the union it makes.
-func constantDisplay(n *syntax.Node, depth int) bool {
+func constantDisplay(n syntax.Node, depth int) bool {
 	switch n.Type() {
 	case "tuple", "list", "set", "dictionary", "pair", "parenthesized_expression":
 	default:
@@ -138,7 +138,7 @@ func constantDisplay(n *syntax.Node, depth int) bool {
 	if depth <= 0 {
 		return false
 	}
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+	for c := n.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 		if c.IsNamed() && !isExtra(c) && !constantLeaf(c) && !constantDisplay(c, depth-1) {
 			return false
 		}
@@ -148,15 +148,15 @@ func constantDisplay(n *syntax.Node, depth int) bool {
 
 // constantLeaf reports whether n is a constant: a number, a signed number,
 // a string without interpolations, None or a boolean.
-func constantLeaf(n *syntax.Node) bool {
+func constantLeaf(n syntax.Node) bool {
 	switch n.Type() {
 	case "integer", "float", "none", "true", "false":
 		return true
 	case "unary_operator":
 		arg := n.ChildByFieldName("argument")
-		return arg != nil && (arg.Type() == "integer" || arg.Type() == "float")
+		return !arg.IsNull() && (arg.Type() == "integer" || arg.Type() == "float")
 	case "string", "concatenated_string":
-		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		for c := n.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 			if c.Type() == "interpolation" || c.Type() == "string" && !constantLeaf(c) {
 				return false
 			}
@@ -169,13 +169,13 @@ func constantLeaf(n *syntax.Node) bool {
 // operation lowers an arithmetic or unary operator: the operation, then
 // (for arithmetic, whose result is made of them) its operands.
 // Comparisons, not, and and or are conditions too (condValue).
-func (s *fnState) operation(n *syntax.Node) Value {
+func (s *fnState) operation(n syntax.Node) Value {
 	e := Expr{Span: span(n)}
 	var content Value
 	// spread is what the operation takes of its right operand's content:
 	// all of it, or for text % values the values a format writes.
 	var spread Op
-	add := func(c *syntax.Node) {
+	add := func(c syntax.Node) {
 		v := s.expr(c)
 		arg := v
 		if c.Type() == "string" || c.Type() == "concatenated_string" {
@@ -214,7 +214,7 @@ func (s *fnState) operation(n *syntax.Node) Value {
 // its items); else, whatever the format reads (%(name)s of a mapping, a
 // format that is no literal: a constant, gettext's _()), every value
 // read out of them.
-func formatSpread(format, values, n *syntax.Node) Op {
+func formatSpread(format, values, n syntax.Node) Op {
 	if lit, ok := stringLiteral(format); ok && format.Type() == "string" && !strings.Contains(lit, "%(") && values.Type() != "dictionary" {
 		return Op{Kind: OpIter, Span: span(n)}
 	}
@@ -259,7 +259,7 @@ func (s *fnState) addExpr(e Expr) Value {
 // subscript lowers obj[key]: a literal string key is kept, an integer
 // one read as a position, a slice with its bounds; another key's value
 // is kept in Func.Keys.
-func (s *fnState) subscript(n *syntax.Node) Value {
+func (s *fnState) subscript(n syntax.Node) Value {
 	obj := s.expr(n.ChildByFieldName("value"))
 	op := Op{Kind: OpIndex, Span: span(n)}
 	var slice *Expr
@@ -285,7 +285,7 @@ func (s *fnState) subscript(n *syntax.Node) Value {
 		case "slice":
 			slice = &Expr{Op: "slice", Args: []Value{obj, nil, nil}, Span: span(n)}
 			bound := 1
-			for c := k.FirstChild(); c != nil; c = c.NextSibling() {
+			for c := k.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 				switch {
 				case c.Type() == ":":
 					bound++
@@ -313,9 +313,9 @@ func (s *fnState) subscript(n *syntax.Node) Value {
 // unpack binds the targets of a tuple or list target to the items of v,
 // by position; a starred target takes what is left, and those after it
 // are not known by position.
-func (s *fnState) unpack(target *syntax.Node, v Value) {
+func (s *fnState) unpack(target syntax.Node, v Value) {
 	pos := 0
-	for c := target.FirstChild(); c != nil; c = c.NextSibling() {
+	for c := target.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 		if !c.IsNamed() || isExtra(c) {
 			continue
 		}

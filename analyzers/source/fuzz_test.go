@@ -67,7 +67,7 @@ func FuzzSnapshotDecode(f *testing.F) {
 		if tree.UnmarshalBinary(data) != nil {
 			return
 		}
-		tree.Root().Walk(func(n *syntax.Node) bool {
+		tree.Root().Walk(func(n syntax.Node) bool {
 			_ = n.Text()
 			_ = n.Parent().Type()
 			_ = n.ChildByFieldName("body")

@@ -53,7 +53,7 @@ func NewOutline(s *Syntax) *Outline {
 	o := &Outline{Path: s.Path, Lang: s.Lang, src: s.Src(), lines: s.Lines}
 	src := s.Src()
 	var stmts []uint32
-	s.Tree.Root().Walk(func(n *syntax.Node) bool {
+	s.Tree.Root().Walk(func(n syntax.Node) bool {
 		if !n.IsNamed() {
 			return true
 		}
@@ -66,7 +66,7 @@ func NewOutline(s *Syntax) *Outline {
 		if isStatement(n) {
 			at := len(stmts)
 			stmts = append(stmts, n.StartByte(), n.EndByte(), 0)
-			for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			for c := n.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 				if (bodies[c.Type()] || isStatement(c)) && c.StartByte() < 1<<31 { // shifted below
 					b := c.StartByte() << 1
 					if c.Type() == "compound_statement" {

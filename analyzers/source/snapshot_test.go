@@ -43,7 +43,7 @@ func TestSnapshotMatchesTree(t *testing.T) {
 		}
 		walk(f.Root(), "")
 		i := 0
-		snap.Root().Walk(func(s *syntax.Node) bool {
+		snap.Root().Walk(func(s syntax.Node) bool {
 			n := nodes[i]
 			if s.Type() != n.Type() || s.StartByte() != n.StartByte() || s.EndByte() != n.EndByte() ||
 				(s.FieldName() != fields[i] && !n.IsExtra()) || s.IsNamed() != n.IsNamed() || s.HasError() != n.HasError() ||
@@ -61,7 +61,7 @@ func TestSnapshotMatchesTree(t *testing.T) {
 				}
 			}
 			for _, field := range []string{"name", "body", "declarator", "function", "arguments", "left", "right"} {
-				if (s.ChildByFieldName(field) == nil) != (n.ChildByFieldName(field) == nil) {
+				if (s.ChildByFieldName(field).IsNull()) != (n.ChildByFieldName(field) == nil) {
 					t.Errorf("%s node %d: field %s differs", lang, i, field)
 				}
 			}
@@ -141,7 +141,7 @@ func checkLookups(t *testing.T, lang Language, src string) {
 		t.Fatal(err)
 	}
 	outline := NewOutline(s)
-	s.Tree.Root().Walk(func(n *syntax.Node) bool {
+	s.Tree.Root().Walk(func(n syntax.Node) bool {
 		a, b := int(n.StartByte()), int(n.EndByte())
 		if got, want := s.NodeAt(a, b), f.NodeAt(a, b); got.StartByte() != want.StartByte() || got.EndByte() != want.EndByte() || got.Type() != want.Type() {
 			t.Errorf("%s NodeAt(%d,%d) = %s, tree %s", lang, a, b, got.Type(), want.Type())
@@ -194,11 +194,11 @@ func TestSyntaxRoundTrip(t *testing.T) {
 		t.Fatalf("round trip changed the snapshot")
 	}
 	var a, b []string
-	s.Tree.Root().Walk(func(n *syntax.Node) bool {
+	s.Tree.Root().Walk(func(n syntax.Node) bool {
 		a = append(a, fmt.Sprint(n.Type(), n.FieldName(), n.StartByte(), n.EndByte(), n.HasError()))
 		return true
 	})
-	back.Tree.Root().Walk(func(n *syntax.Node) bool {
+	back.Tree.Root().Walk(func(n syntax.Node) bool {
 		b = append(b, fmt.Sprint(n.Type(), n.FieldName(), n.StartByte(), n.EndByte(), n.HasError()))
 		return true
 	})

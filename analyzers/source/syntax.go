@@ -173,11 +173,11 @@ func NewSyntaxWith(b *syntax.Builder, f *File, limit int) (*Syntax, error) {
 func (s *Syntax) Src() []byte { return s.Tree.Src() }
 
 // Text returns the source text of n.
-func (s *Syntax) Text(n *syntax.Node) string { return n.Text() }
+func (s *Syntax) Text(n syntax.Node) string { return n.Text() }
 
-// Range returns the Range of n; the zero Range for nil.
-func (s *Syntax) Range(n *syntax.Node) Range {
-	if n == nil {
+// Range returns the Range of n; the zero Range for no node.
+func (s *Syntax) Range(n syntax.Node) Range {
+	if n.IsNull() {
 		return Range{}
 	}
 	return s.Lines.Range(int(n.StartByte()), int(n.EndByte()))
@@ -185,22 +185,22 @@ func (s *Syntax) Range(n *syntax.Node) Range {
 
 // NodeAt returns the smallest named node spanning the byte range
 // [start, end), the root when none is smaller.
-func (s *Syntax) NodeAt(start, end int) *syntax.Node {
+func (s *Syntax) NodeAt(start, end int) syntax.Node {
 	n := s.Tree.Root()
-	for n != nil {
-		var next *syntax.Node
-		for k := n.FirstChild(); k != nil; k = k.NextSibling() {
+	for !n.IsNull() {
+		var next syntax.Node
+		for k := n.FirstChild(); !k.IsNull(); k = k.NextSibling() {
 			if k.IsNamed() && int(k.StartByte()) <= start && end <= int(k.EndByte()) && !(k.StartByte() == k.EndByte() && start != end) {
 				next = k
 				break
 			}
 		}
-		if next == nil {
+		if next.IsNull() {
 			return n
 		}
 		n = next
 	}
-	return nil
+	return syntax.Node{}
 }
 
 // EnclosingFunction is File.EnclosingFunction on the snapshot.

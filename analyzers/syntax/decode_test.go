@@ -23,8 +23,8 @@ func TestDecodedNodesBelongToTheTree(t *testing.T) {
 		t.Fatal(err)
 	}
 	root := back.Root()
-	for _, n := range []*Node{root, root.NamedChild(0), root.NamedChild(1), root.ChildByFieldName("child")} {
-		if n == nil || n.Tree() != &back {
+	for _, n := range []Node{root, root.NamedChild(0), root.NamedChild(1), root.ChildByFieldName("child")} {
+		if n.IsNull() || n.Tree() != &back {
 			t.Fatalf("node %v does not belong to the decoded tree", n)
 		}
 	}

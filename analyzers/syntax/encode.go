@@ -93,8 +93,5 @@ func (t *Tree) UnmarshalBinary(data []byte) error {
 		}
 	}
 	*t = *New(kinds, append([]byte(nil), src...), recs)
-	for i := range t.nodes {
-		t.nodes[i].t = t // the nodes belong to t, not to the tree New made
-	}
 	return nil
 }

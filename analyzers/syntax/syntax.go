@@ -4,9 +4,9 @@
 // from any goroutine, and can be stored. Its Node has the navigation
 // methods of tree-sitter's node (Type, ChildByFieldName, NamedChild,
 // Parent, …), so that code written against trees reads snapshots the same
-// way, at a fraction of the cost of a tree-sitter node: a Node is an
-// element of the tree's array, never an allocation, and no method calls
-// into C.
+// way, at a fraction of the cost of a tree-sitter node: a Node is the
+// tree and an index in its array, never an allocation, and no method
+// calls into C.
 package syntax
 
 // Kinds are one grammar's node and field names, by symbol and field id.
@@ -79,21 +79,30 @@ type Record struct {
 type Tree struct {
 	kinds *Kinds
 	src   []byte
-	nodes []Node
+	nodes []node
 	// depth is the depth of the deepest node (the root's is 1).
 	depth int
 }
 
-// A Node is one node of a Tree. Its methods accept a nil receiver and
-// return zero values, so navigation chains need no nil checks.
-type Node struct {
-	t   *Tree
+// node is one node of a tree's array: its record and its links. It holds
+// no pointer, so that the collector never scans a tree's nodes (a C
+// file's tree is kept until the models are built, and a tree's nodes
+// are most of its memory).
+type node struct {
 	rec Record
-	// idx is the node's own index, next the next sibling's (-1 for
-	// none), last the index of the subtree's last node; kids and named
-	// count children.
-	idx, next, last int32
-	kids, named     uint32
+	// next is the next sibling's index (-1 for none), last the index of
+	// the subtree's last node; kids and named count children.
+	next, last  int32
+	kids, named uint32
+}
+
+// A Node is one node of a Tree: the tree and the node's index. The zero
+// Node is no node (IsNull); its methods return zero values, so
+// navigation chains need no checks. Nodes of one tree compare equal when
+// they are the same node.
+type Node struct {
+	t *Tree
+	i int32
 }
 
 // New builds a tree from records in preorder (each record's Parent earlier
@@ -108,8 +117,8 @@ func New(kinds *Kinds, src []byte, recs []Record) *Tree {
 // go allocates its nodes once for files of about the same size. Its zero
 // value is ready; it is not safe for concurrent use.
 type Builder struct {
-	// nodes is the memory of the last tree handed back, all zero.
-	nodes []Node
+	// nodes is the memory of the last tree handed back.
+	nodes []node
 	// lastChild and depth are scratch space, by node: the last child
 	// seen, the node's depth.
 	lastChild, depth []int32
@@ -127,7 +136,7 @@ func (b *Builder) New(kinds *Kinds, src []byte, recs []Record) *Tree {
 	if n := cap(b.nodes); len(recs) <= n && 2*len(recs) >= n {
 		t.nodes, b.nodes = b.nodes[:len(recs)], nil
 	} else {
-		t.nodes = make([]Node, len(recs))
+		t.nodes = make([]node, len(recs))
 	}
 	if cap(b.lastChild) < len(recs) {
 		b.lastChild, b.depth = make([]int32, len(recs)), make([]int32, len(recs))
@@ -135,7 +144,7 @@ func (b *Builder) New(kinds *Kinds, src []byte, recs []Record) *Tree {
 	lastChild, depth := b.lastChild[:len(recs)], b.depth[:len(recs)]
 	for i, r := range recs {
 		n := &t.nodes[i]
-		*n = Node{t: t, rec: r, idx: int32(i), next: -1, last: int32(i)}
+		*n = node{rec: r, next: -1, last: int32(i)}
 		lastChild[i], depth[i] = -1, 1
 		if p := r.Parent; p >= 0 && int(p) < i {
 			if c := lastChild[p]; c >= 0 {
@@ -173,7 +182,7 @@ func (b *Builder) New(kinds *Kinds, src []byte, recs []Record) *Tree {
 // Reuse hands t's memory back to b for the next tree it builds, in place
 // of what b held: files come largest first, so the last tree's memory
 // fits the next best. Nothing may use t or its nodes afterwards: t is
-// left empty, and the nodes are those of a next tree.
+// left empty, and its nodes are those of a next tree.
 func (b *Builder) Reuse(t *Tree) {
 	if t == nil {
 		return
@@ -183,19 +192,15 @@ func (b *Builder) Reuse(t *Tree) {
 	if cap(nodes) == 0 || cap(nodes) > maxReused {
 		return // an empty tree, or one handed back already, keeps b's
 	}
-	// The nodes point at t, which holds its file's source: they are
-	// cleared, so that the source goes when the file is done. Past them
-	// the memory is still zero, as New found it.
-	clear(nodes)
 	b.nodes = nodes[:0]
 }
 
-// Root returns the tree's first node, nil for an empty tree.
-func (t *Tree) Root() *Node {
+// Root returns the tree's first node, the zero Node for an empty tree.
+func (t *Tree) Root() Node {
 	if t == nil || len(t.nodes) == 0 {
-		return nil
+		return Node{}
 	}
-	return &t.nodes[0]
+	return Node{t: t}
 }
 
 // Src returns the source of the file the tree was copied from.
@@ -220,132 +225,149 @@ func (t *Tree) Records() []Record {
 	return out
 }
 
-func (n *Node) at(i int32) *Node {
+// node returns n's element of its tree's array; n is not the zero Node.
+func (n Node) node() *node { return &n.t.nodes[n.i] }
+
+// at returns the node of n's tree at index i, the zero Node when there is
+// none.
+func (n Node) at(i int32) Node {
 	if i < 0 || int(i) >= len(n.t.nodes) {
-		return nil
+		return Node{}
 	}
-	return &n.t.nodes[i]
+	return Node{t: n.t, i: i}
 }
 
-// Type returns the node's type ("call_expression"), "" for nil.
-func (n *Node) Type() string {
-	if n == nil {
+// IsNull reports whether n is the zero Node: no node.
+func (n Node) IsNull() bool { return n.t == nil }
+
+// Type returns the node's type ("call_expression"), "" for no node.
+func (n Node) Type() string {
+	if n.t == nil {
 		return ""
 	}
-	return n.t.kinds.Name(n.rec.Sym)
+	return n.t.kinds.Name(n.node().rec.Sym)
 }
 
 // Tree returns the tree the node belongs to.
-func (n *Node) Tree() *Tree {
-	if n == nil {
-		return nil
-	}
-	return n.t
-}
+func (n Node) Tree() *Tree { return n.t }
 
 // StartByte and EndByte return the node's byte range in the file.
-func (n *Node) StartByte() uint32 {
-	if n == nil {
+func (n Node) StartByte() uint32 {
+	if n.t == nil {
 		return 0
 	}
-	return n.rec.Start
+	return n.node().rec.Start
 }
 
 // EndByte returns the byte offset just past the node.
-func (n *Node) EndByte() uint32 {
-	if n == nil {
+func (n Node) EndByte() uint32 {
+	if n.t == nil {
 		return 0
 	}
-	return n.rec.End
+	return n.node().rec.End
 }
 
 // Text returns the node's source text.
-func (n *Node) Text() string {
-	if n == nil || int(n.rec.End) > len(n.t.src) || n.rec.Start > n.rec.End {
+func (n Node) Text() string {
+	if n.t == nil {
 		return ""
 	}
-	return string(n.t.src[n.rec.Start:n.rec.End])
+	r := &n.node().rec
+	if int(r.End) > len(n.t.src) || r.Start > r.End {
+		return ""
+	}
+	return string(n.t.src[r.Start:r.End])
+}
+
+// flags returns the node's flags, none for no node.
+func (n Node) flags() uint8 {
+	if n.t == nil {
+		return 0
+	}
+	return n.node().rec.Flags
 }
 
 // IsNamed reports whether the node is named (not punctuation or a keyword).
-func (n *Node) IsNamed() bool { return n != nil && n.rec.Flags&FlagNamed != 0 }
+func (n Node) IsNamed() bool { return n.flags()&FlagNamed != 0 }
 
 // IsMissing reports whether the parser inserted the node to recover.
-func (n *Node) IsMissing() bool { return n != nil && n.rec.Flags&FlagMissing != 0 }
+func (n Node) IsMissing() bool { return n.flags()&FlagMissing != 0 }
 
 // IsExtra reports whether the node is an extra, such as a comment.
-func (n *Node) IsExtra() bool { return n != nil && n.rec.Flags&FlagExtra != 0 }
+func (n Node) IsExtra() bool { return n.flags()&FlagExtra != 0 }
 
 // IsError reports whether the node is an ERROR node.
-func (n *Node) IsError() bool { return n != nil && n.Type() == "ERROR" }
+func (n Node) IsError() bool { return n.t != nil && n.node().rec.Sym == errorSym }
 
 // HasError reports whether the subtree holds an ERROR or MISSING node.
-func (n *Node) HasError() bool { return n != nil && n.rec.Flags&FlagHasError != 0 }
+func (n Node) HasError() bool { return n.flags()&FlagHasError != 0 }
 
-// Parent returns the parent node, nil for the root of the snapshot.
-func (n *Node) Parent() *Node {
-	if n == nil {
-		return nil
+// Parent returns the parent node, the zero Node for the root of the
+// snapshot.
+func (n Node) Parent() Node {
+	if n.t == nil {
+		return Node{}
 	}
-	return n.at(n.rec.Parent)
+	return n.at(n.node().rec.Parent)
 }
 
 // ChildCount returns the number of children, named or not.
-func (n *Node) ChildCount() uint32 {
-	if n == nil {
+func (n Node) ChildCount() uint32 {
+	if n.t == nil {
 		return 0
 	}
-	return n.kids
+	return n.node().kids
 }
 
 // NamedChildCount returns the number of named children.
-func (n *Node) NamedChildCount() uint32 {
-	if n == nil {
+func (n Node) NamedChildCount() uint32 {
+	if n.t == nil {
 		return 0
 	}
-	return n.named
+	return n.node().named
 }
 
-// FirstChild returns the first child, nil for a leaf.
-func (n *Node) FirstChild() *Node {
-	if n == nil || n.kids == 0 {
-		return nil
+// FirstChild returns the first child, the zero Node for a leaf.
+func (n Node) FirstChild() Node {
+	if n.t == nil || n.node().kids == 0 {
+		return Node{}
 	}
-	return n.at(n.idx + 1)
+	return n.at(n.i + 1)
 }
 
-// NextSibling returns the next child of the same parent, nil for the last.
-func (n *Node) NextSibling() *Node {
-	if n == nil {
-		return nil
+// NextSibling returns the next child of the same parent, the zero Node
+// for the last.
+func (n Node) NextSibling() Node {
+	if n.t == nil {
+		return Node{}
 	}
-	return n.at(n.next)
+	return n.at(n.node().next)
 }
 
 // NextNamedSibling returns the next named child of the same parent.
-func (n *Node) NextNamedSibling() *Node {
-	for s := n.NextSibling(); s != nil; s = s.NextSibling() {
+func (n Node) NextNamedSibling() Node {
+	for s := n.NextSibling(); s.t != nil; s = s.NextSibling() {
 		if s.IsNamed() {
 			return s
 		}
 	}
-	return nil
+	return Node{}
 }
 
-// PrevSibling returns the previous child of the same parent, nil for the
-// first.
-func (n *Node) PrevSibling() *Node {
-	var prev *Node
-	for c := n.Parent().FirstChild(); c != nil && c != n; c = c.NextSibling() {
+// PrevSibling returns the previous child of the same parent, the zero
+// Node for the first.
+func (n Node) PrevSibling() Node {
+	var prev Node
+	for c := n.Parent().FirstChild(); c.t != nil && c != n; c = c.NextSibling() {
 		prev = c
 	}
 	return prev
 }
 
 // PrevNamedSibling returns the previous named child of the same parent.
-func (n *Node) PrevNamedSibling() *Node {
-	var prev *Node
-	for c := n.Parent().FirstChild(); c != nil && c != n; c = c.NextSibling() {
+func (n Node) PrevNamedSibling() Node {
+	var prev Node
+	for c := n.Parent().FirstChild(); c.t != nil && c != n; c = c.NextSibling() {
 		if c.IsNamed() {
 			prev = c
 		}
@@ -353,24 +375,25 @@ func (n *Node) PrevNamedSibling() *Node {
 	return prev
 }
 
-// Child returns the i-th child, nil when out of range.
-func (n *Node) Child(i int) *Node {
-	if n == nil || i < 0 || i >= int(n.kids) {
-		return nil
+// Child returns the i-th child, the zero Node when out of range.
+func (n Node) Child(i int) Node {
+	if i < 0 || i >= int(n.ChildCount()) {
+		return Node{}
 	}
 	c := n.FirstChild()
-	for ; i > 0 && c != nil; i-- {
+	for ; i > 0 && c.t != nil; i-- {
 		c = c.NextSibling()
 	}
 	return c
 }
 
-// NamedChild returns the i-th named child, nil when out of range.
-func (n *Node) NamedChild(i int) *Node {
-	if n == nil || i < 0 || i >= int(n.named) {
-		return nil
+// NamedChild returns the i-th named child, the zero Node when out of
+// range.
+func (n Node) NamedChild(i int) Node {
+	if i < 0 || i >= int(n.NamedChildCount()) {
+		return Node{}
 	}
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+	for c := n.FirstChild(); c.t != nil; c = c.NextSibling() {
 		if c.IsNamed() {
 			if i == 0 {
 				return c
@@ -378,22 +401,22 @@ func (n *Node) NamedChild(i int) *Node {
 			i--
 		}
 	}
-	return nil
+	return Node{}
 }
 
 // Children returns the children, named or not.
-func (n *Node) Children() []*Node {
-	out := make([]*Node, 0, n.ChildCount())
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+func (n Node) Children() []Node {
+	out := make([]Node, 0, n.ChildCount())
+	for c := n.FirstChild(); c.t != nil; c = c.NextSibling() {
 		out = append(out, c)
 	}
 	return out
 }
 
 // NamedChildren returns the named children.
-func (n *Node) NamedChildren() []*Node {
-	out := make([]*Node, 0, n.NamedChildCount())
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+func (n Node) NamedChildren() []Node {
+	out := make([]Node, 0, n.NamedChildCount())
+	for c := n.FirstChild(); c.t != nil; c = c.NextSibling() {
 		if c.IsNamed() {
 			out = append(out, c)
 		}
@@ -402,42 +425,42 @@ func (n *Node) NamedChildren() []*Node {
 }
 
 // FieldName returns the name of the field the node fills in its parent.
-func (n *Node) FieldName() string {
-	if n == nil {
+func (n Node) FieldName() string {
+	if n.t == nil {
 		return ""
 	}
-	return n.t.kinds.Field(n.rec.Field)
+	return n.t.kinds.Field(n.node().rec.Field)
 }
 
 // FieldNameForChild returns the field name of the i-th child.
-func (n *Node) FieldNameForChild(i int) string { return n.Child(i).FieldName() }
+func (n Node) FieldNameForChild(i int) string { return n.Child(i).FieldName() }
 
 // ChildByFieldName returns the first child that fills field name.
-func (n *Node) ChildByFieldName(name string) *Node {
-	if n == nil {
-		return nil
+func (n Node) ChildByFieldName(name string) Node {
+	if n.t == nil {
+		return Node{}
 	}
 	id := n.t.kinds.FieldID(name)
 	if id == 0 {
-		return nil
+		return Node{}
 	}
-	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-		if c.rec.Field == id {
+	for c := n.FirstChild(); c.t != nil; c = c.NextSibling() {
+		if c.node().rec.Field == id {
 			return c
 		}
 	}
-	return nil
+	return Node{}
 }
 
 // ChildrenByFieldName returns every child that fills field name.
-func (n *Node) ChildrenByFieldName(name string) []*Node {
-	if n == nil {
+func (n Node) ChildrenByFieldName(name string) []Node {
+	if n.t == nil {
 		return nil
 	}
 	id := n.t.kinds.FieldID(name)
-	var out []*Node
-	for c := n.FirstChild(); c != nil && id != 0; c = c.NextSibling() {
-		if c.rec.Field == id {
+	var out []Node
+	for c := n.FirstChild(); c.t != nil && id != 0; c = c.NextSibling() {
+		if c.node().rec.Field == id {
 			out = append(out, c)
 		}
 	}
@@ -447,25 +470,24 @@ func (n *Node) ChildrenByFieldName(name string) []*Node {
 // Walk calls visit on n and its descendants in preorder; when visit
 // returns false the node's descendants are skipped. It never recurses, so
 // deep trees cost no stack.
-func (n *Node) Walk(visit func(*Node) bool) {
-	if n == nil {
+func (n Node) Walk(visit func(Node) bool) {
+	if n.t == nil {
 		return
 	}
 	nodes := n.t.nodes
-	for i, end := n.idx, n.last; i <= end; {
-		c := &nodes[i]
-		if visit(c) {
+	for i, end := n.i, nodes[n.i].last; i <= end; {
+		if visit(Node{t: n.t, i: i}) {
 			i++
 		} else {
-			i = c.last + 1
+			i = nodes[i].last + 1
 		}
 	}
 }
 
 // Holds reports whether n or a node of its subtree is of type typ.
-func (n *Node) Holds(typ string) bool {
+func (n Node) Holds(typ string) bool {
 	found := false
-	n.Walk(func(c *Node) bool {
+	n.Walk(func(c Node) bool {
 		found = found || c.Type() == typ
 		return !found
 	})
@@ -473,10 +495,9 @@ func (n *Node) Holds(typ string) bool {
 }
 
 // Contains reports whether m lies in n's subtree (n itself included).
-func (n *Node) Contains(m *Node) bool {
-	if n == nil || m == nil || n.t != m.t {
+func (n Node) Contains(m Node) bool {
+	if n.t == nil || n.t != m.t {
 		return false
 	}
-	i := m.idx
-	return i >= n.idx && i <= n.last
+	return m.i >= n.i && m.i <= n.node().last
 }

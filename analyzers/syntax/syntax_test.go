@@ -2,6 +2,7 @@ package syntax
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -34,25 +35,25 @@ func TestNavigation(t *testing.T) {
 		t.Fatalf("arguments: %s %d %d", args.Type(), args.ChildCount(), args.NamedChildCount())
 	}
 	b := args.NamedChild(1)
-	if b.Text() != "b" || b.Parent() != args || b.PrevNamedSibling().Text() != "a" || b.NextNamedSibling() != nil ||
-		b.PrevSibling().Type() != "," || args.Child(4).Type() != ")" || args.Child(5) != nil || args.NamedChild(2) != nil {
+	if b.Text() != "b" || b.Parent() != args || b.PrevNamedSibling().Text() != "a" || !b.NextNamedSibling().IsNull() ||
+		b.PrevSibling().Type() != "," || args.Child(4).Type() != ")" || !args.Child(5).IsNull() || !args.NamedChild(2).IsNull() {
 		t.Errorf("siblings of b are wrong")
 	}
-	if root.ChildByFieldName("nope") != nil || root.ChildByFieldName("function").Text() != "f" || len(args.ChildrenByFieldName("arguments")) != 0 {
+	if !root.ChildByFieldName("nope").IsNull() || root.ChildByFieldName("function").Text() != "f" || len(args.ChildrenByFieldName("arguments")) != 0 {
 		t.Errorf("fields are wrong")
 	}
 	if !root.Contains(b) || args.Contains(root) || root.HasError() {
 		t.Errorf("Contains or HasError wrong")
 	}
-	var nilNode *Node
-	if nilNode.Type() != "" || nilNode.Parent() != nil || nilNode.ChildByFieldName("x") != nil || nilNode.Text() != "" || nilNode.NamedChildCount() != 0 {
+	var nilNode Node
+	if nilNode.Type() != "" || !nilNode.Parent().IsNull() || !nilNode.ChildByFieldName("x").IsNull() || nilNode.Text() != "" || nilNode.NamedChildCount() != 0 {
 		t.Errorf("a nil node answers")
 	}
 }
 
 func TestWalkSkips(t *testing.T) {
 	var seen []string
-	tree().Root().Walk(func(n *Node) bool {
+	tree().Root().Walk(func(n Node) bool {
 		seen = append(seen, n.Type())
 		return n.Type() != "argument_list"
 	})
@@ -60,7 +61,7 @@ func TestWalkSkips(t *testing.T) {
 		t.Errorf("walk visited %s", got)
 	}
 	seen = nil
-	tree().Root().Walk(func(n *Node) bool { seen = append(seen, n.Text()); return true })
+	tree().Root().Walk(func(n Node) bool { seen = append(seen, n.Text()); return true })
 	if len(seen) != 8 || seen[4] != "a" {
 		t.Errorf("full walk: %q", seen)
 	}
@@ -72,7 +73,7 @@ func TestHolds(t *testing.T) {
 	if !root.Holds("call") || !root.Holds(",") || !args.Holds("identifier") || args.Holds("call") || root.Holds("nope") {
 		t.Errorf("Holds is wrong")
 	}
-	var nilNode *Node
+	var nilNode Node
 	if nilNode.Holds("call") {
 		t.Errorf("a nil node holds a call")
 	}
@@ -100,7 +101,7 @@ func TestErrorsPropagate(t *testing.T) {
 // dump renders every node of t with what navigation reads of it.
 func dump(t *Tree) string {
 	var b strings.Builder
-	t.Root().Walk(func(n *Node) bool {
+	t.Root().Walk(func(n Node) bool {
 		fmt.Fprintf(&b, "%s %q kids %d/%d parent %q next %q err %v\n", n.Type(), n.Text(), n.ChildCount(), n.NamedChildCount(),
 			n.Parent().Type(), n.NextSibling().Type(), n.HasError())
 		return true
@@ -122,18 +123,13 @@ func TestBuilderReusesMemory(t *testing.T) {
 	if !first.Root().HasError() || first.Len() != 10 {
 		t.Fatalf("first tree: %s", dump(first))
 	}
-	mem := first.Root()
-	last := &first.nodes[9]
+	mem := &first.nodes[0]
 	b.Reuse(first)
-	if first.Root() != nil || first.Len() != 0 {
+	if !first.Root().IsNull() || first.Len() != 0 {
 		t.Fatal("a tree handed back still has nodes")
 	}
-	// Cleared, the nodes no longer hold the tree (and its source).
-	if *mem != (Node{}) || *last != (Node{}) {
-		t.Fatal("the nodes of a tree handed back were not cleared")
-	}
 	got := b.New(want.Kinds(), want.Src(), recs)
-	if got.Root() != mem {
+	if &got.nodes[0] != mem {
 		t.Error("the second tree was not built in the first one's memory")
 	}
 	if dump(got) != dump(want) {
@@ -143,7 +139,7 @@ func TestBuilderReusesMemory(t *testing.T) {
 	// which is kept for the next; a tree handed back takes its place.
 	b.Reuse(got)
 	small := b.New(want.Kinds(), want.Src(), recs[:3])
-	if small.Root() == mem || cap(small.nodes) != 3 || cap(b.nodes) != 10 {
+	if &small.nodes[0] == mem || cap(small.nodes) != 3 || cap(b.nodes) != 10 {
 		t.Errorf("a 3-node tree built in %d nodes (10 held: %d)", cap(small.nodes), cap(b.nodes))
 	}
 	b.Reuse(small)
@@ -160,9 +156,36 @@ func TestBuilderReusesMemory(t *testing.T) {
 	huge := make([]Record, maxReused+1)
 	huge[0].Parent = -1
 	h := b.New(want.Kinds(), want.Src(), huge)
-	hugeMem := h.Root()
+	hugeMem := &h.nodes[0]
 	b.Reuse(h)
-	if next := b.New(want.Kinds(), want.Src(), recs); next.Root() == hugeMem || dump(next) != dump(want) {
+	if next := b.New(want.Kinds(), want.Src(), recs); &next.nodes[0] == hugeMem || dump(next) != dump(want) {
 		t.Error("a tree past maxReused nodes was kept for the next")
+	}
+}
+
+// TestNodesHoldNoPointer: a tree's array of nodes holds no pointer, so
+// that the collector does not scan it (a C part keeps its tree until the
+// models are built; on Pillow those arrays were half the live heap).
+func TestNodesHoldNoPointer(t *testing.T) {
+	var holds func(reflect.Type) bool
+	holds = func(typ reflect.Type) bool {
+		switch typ.Kind() {
+		case reflect.Struct:
+			for i := range typ.NumField() {
+				if holds(typ.Field(i).Type) {
+					return true
+				}
+			}
+			return false
+		case reflect.Array:
+			return holds(typ.Elem())
+		case reflect.Bool, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Int,
+			reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uint, reflect.Float32, reflect.Float64:
+			return false
+		}
+		return true
+	}
+	if typ := reflect.TypeFor[node](); holds(typ) {
+		t.Errorf("%v holds a pointer: the collector scans every tree's nodes", typ)
 	}
 }

@@ -87,7 +87,7 @@ func parse(parser *source.Parser, path string, src []byte) (*source.Syntax, bool
 // without (the model keeps that one).
 func stillBroken(orig, conf *syntax.Tree) int {
 	good := map[uint32]bool{}
-	orig.Root().Walk(func(c *syntax.Node) bool {
+	orig.Root().Walk(func(c syntax.Node) bool {
 		if c.Type() == "function_definition" {
 			good[c.StartByte()] = !c.HasError()
 			return false
@@ -95,7 +95,7 @@ func stillBroken(orig, conf *syntax.Tree) int {
 		return true
 	})
 	n := 0
-	conf.Root().Walk(func(c *syntax.Node) bool {
+	conf.Root().Walk(func(c syntax.Node) bool {
 		if c.Type() == "function_definition" {
 			if c.HasError() && !good[c.StartByte()] {
 				n++
@@ -109,7 +109,7 @@ func stillBroken(orig, conf *syntax.Tree) int {
 
 // count returns the function definitions of a tree and those with errors.
 func count(t *syntax.Tree) (n, broken int) {
-	t.Root().Walk(func(c *syntax.Node) bool {
+	t.Root().Walk(func(c syntax.Node) bool {
 		if c.Type() == "function_definition" {
 			n++
 			if c.HasError() {

@@ -34,7 +34,7 @@ var Defs = &analyzers.Model{
 			}
 			root = other.Tree.Root()
 		}
-		for c := root.FirstChild(); c != nil; c = c.NextSibling() {
+		for c := root.FirstChild(); !c.IsNull(); c = c.NextSibling() {
 			switch c.Type() {
 			case "function_definition":
 				part.Defs = append(part.Defs, c.ChildByFieldName("name").Text())
@@ -88,7 +88,7 @@ var Calls = &analyzers.Analyzer{
 		if strings.Contains(string(pass.Outline.Src()), "PANIC_CHECK") {
 			panic("check panics")
 		}
-		pass.Syntax.Tree.Root().Walk(func(n *syntax.Node) bool {
+		pass.Syntax.Tree.Root().Walk(func(n syntax.Node) bool {
 			if n.Type() != "call" {
 				return true
 			}

@@ -12,7 +12,7 @@ type sink struct {
 	at      syntax.Node
 	r       ref
 	leaving amount
-	// lenArg is the argument holding the byte count, nil for returns.
+	// lenArg is the argument holding the byte count, no node for returns.
 	lenArg syntax.Node
 	// verb says what happens to the bytes ("sent by send()").
 	verb string

@@ -59,7 +59,7 @@ func TestTestCommandIsStrict(t *testing.T) {
 	}
 	for _, d := range []string{t.TempDir(), filepath.Join(dir, "missing")} {
 		code, _, errs := residue("test", d)
-		if code != 2 || !(strings.Contains(errs, "holds no rule files") || strings.Contains(errs, "not a directory of rules")) {
+		if code != 2 || !(strings.Contains(errs, "holds no rule files") || strings.Contains(errs, "no such directory of rules")) {
 			t.Errorf("test %s: exit %d, stderr %q, want 2", d, code, errs)
 		}
 	}

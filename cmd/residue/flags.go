@@ -7,12 +7,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/residue-sec/residue/analyzers/config"
 	"github.com/residue-sec/residue/analyzers/driver"
+	"github.com/residue-sec/residue/analyzers/spell"
 )
 
 // errHelp reports that --help was shown; the command exits 0.
@@ -113,6 +115,38 @@ func dashed(name string) string {
 	return "--" + name
 }
 
+// closestFlag returns ": did you mean --x?" for the flag one or two edits
+// away from name (a typo: --fromat), "" when none is.
+func (c *command) closestFlag(name string) string {
+	best, dist := "", 3
+	c.VisitAll(func(f *flag.Flag) {
+		if d := spell.Distance(name, f.Name); d < dist {
+			best, dist = f.Name, d
+		}
+	})
+	if best == "" {
+		return ""
+	}
+	return "; did you mean " + dashed(best) + "?"
+}
+
+// flagInMessage matches a flag named in a message of Go's flag package
+// ("flag needs an argument: -diff-base"), which writes every flag with
+// one dash.
+var flagInMessage = regexp.MustCompile(`(^|[ :])-([A-Za-z0-9][A-Za-z0-9-]*)`)
+
+// dashedNames rewrites the flags a message of Go's flag package names as
+// the help and the README write them (--diff-base, -o).
+func (c *command) dashedNames(msg string) string {
+	return flagInMessage.ReplaceAllStringFunc(msg, func(m string) string {
+		i := strings.IndexByte(m, '-')
+		if name := m[i+1:]; c.Lookup(name) != nil {
+			return m[:i] + dashed(name)
+		}
+		return m
+	})
+}
+
 // parse parses flags that may come before, between or after the positional
 // arguments, which it returns; everything after "--" is positional.
 func (c *command) parse(args []string) ([]string, error) {
@@ -128,9 +162,9 @@ func (c *command) parse(args []string) ([]string, error) {
 				if name = strings.TrimLeft(name, "-"); strings.ContainsAny(name, "./") {
 					return nil, &usageError{fmt.Sprintf("unknown flag -%s; for a file of that name, write ./-%s", name, name)}
 				}
-				return nil, &usageError{"unknown flag " + dashed(name)}
+				return nil, &usageError{"unknown flag " + dashed(name) + c.closestFlag(name)}
 			}
-			return nil, &usageError{err.Error()}
+			return nil, &usageError{c.dashedNames(err.Error())}
 		}
 		rest := c.Args()
 		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {

@@ -80,6 +80,10 @@ func TestUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"scan", "--bogus"}, "unknown flag --bogus"},
+		{[]string{"scan", "--fromat", "sarif", "."}, "unknown flag --fromat; did you mean --format?"},
+		{[]string{"scan", "--diff-base"}, "flag needs an argument: --diff-base"},
+		{[]string{"scan", "--shard", "5/4", "."}, "for flag --shard"},
+		{[]string{"scan", "-o"}, "flag needs an argument: -o"},
 		{[]string{"scan", "--format", "xml", "."}, `unknown --format "xml"`},
 		{[]string{"scan", "--severity", "high", "."}, `unknown --severity "high"`},
 		{[]string{"scan", "no/such/path"}, "no/such/path"},
@@ -92,7 +96,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"scan", "--rules=", "."}, "--rules is empty"},
 		{[]string{"merge", "-o", "", "a.sarif"}, "-o is empty"},
 		{[]string{"explain"}, "explain takes one rule id"},
-		{[]string{"explain", "nope/nope"}, `no rule "nope/nope"`},
+		{[]string{"explain", "nope/nope"}, `no rule "nope/nope"; 'residue rules' lists them`},
+		{[]string{"explain", "logging/request-bdy"}, `no rule "logging/request-bdy"; did you mean logging/request-body?`},
+		{[]string{"test", "no/such/rules"}, "test no/such/rules: no such directory of rules"},
 		{[]string{"rules", "--format", "xml"}, `unknown --format "xml"`},
 	}
 	for _, tc := range cases {

@@ -30,7 +30,7 @@ Examples:
 
 func queryCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newCommand("query", queryUsage, stdout)
-	lang := fs.String("lang", "", "language of the query: python or c (required)")
+	lang := fs.String("lang", "", "the query's language, `LANG`: python or c (required)")
 	isPattern := fs.Bool("pattern", false, "QUERY is a code pattern, not a tree-sitter query")
 	rest, err := fs.parse(args)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/residue-sec/residue/analyzers/driver"
 	"github.com/residue-sec/residue/analyzers/rule"
+	"github.com/residue-sec/residue/analyzers/spell"
 	"github.com/residue-sec/residue/rules"
 )
 
@@ -40,7 +41,7 @@ Examples:
 
 func rulesCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newCommand("rules", rulesUsage, stdout)
-	format := fs.String("format", "text", "output format: text or json")
+	format := fs.String("format", "text", "output `FORMAT`: text or json")
 	var src ruleSource
 	src.register(fs)
 	rest, err := fs.parse(args)
@@ -120,6 +121,9 @@ func explainCmd(args []string, stdout, stderr io.Writer) (int, error) {
 		family := familyRules(set, rest[0])
 		switch {
 		case len(family) == 0 && strings.Contains(rest[0], "/"):
+			if near := closestRule(set, rest[0]); near != "" {
+				return exitError, &usageError{fmt.Sprintf("no rule %q; did you mean %s?", rest[0], near)}
+			}
 			return exitError, &usageError{fmt.Sprintf("no rule %q; 'residue rules' lists them", rest[0])}
 		case len(family) == 0:
 			return exitError, &usageError{fmt.Sprintf("no rule or rule family %q; 'residue rules' lists them", rest[0])}
@@ -200,4 +204,16 @@ func wrap(text string, width int) []string {
 		}
 	}
 	return append(lines, line)
+}
+
+// closestRule returns the id of the rule one or two edits away from id (a
+// typo: logging/request-bdy), "" when none is.
+func closestRule(set *rule.Set, id string) string {
+	best, dist := "", 3
+	for _, r := range set.All() {
+		if d := spell.Distance(id, r.ID); d < dist {
+			best, dist = r.ID, d
+		}
+	}
+	return best
 }

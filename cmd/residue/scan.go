@@ -77,14 +77,14 @@ type scanOptions struct {
 func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	var o scanOptions
 	fs := newCommand("scan", scanUsage, stdout)
-	fs.StringVar(&o.format, "format", "text", "output format: text, json, sarif or github (workflow-command annotations)")
-	fs.StringVar(&o.format, "f", "text", "shorthand for --format")
+	fs.StringVar(&o.format, "format", "text", "output `FORMAT`: text, json, sarif or github (workflow-command annotations)")
+	fs.StringVar(&o.format, "f", "text", "shorthand for --format `FORMAT`")
 	fs.StringVar(&o.output, "o", "", "write the report to `FILE` instead of stdout (a regular file atomically; a device or FIFO directly; - is stdout)")
 	fs.StringVar(&o.severity, "severity", "note", "report only findings at or above `LEVEL`: error, warning or note")
-	fs.IntVar(&o.jobs, "jobs", 0, "number of files analyzed in parallel (default: number of CPUs)")
+	fs.IntVar(&o.jobs, "jobs", 0, "`N` files analyzed in parallel (default: the number of CPUs)")
 	fs.Var(&o.include, "include", "scan only files matching `GLOB` (doublestar, relative to the root; repeatable; replaces the configuration's)")
 	fs.Var(&o.exclude, "exclude", "skip files and folders matching `GLOB` (repeatable; added to the configuration's)")
-	fs.StringVar(&o.category, "category", "", "SARIF automationDetails.id, to tell several scans of one repository apart")
+	fs.StringVar(&o.category, "category", "", "SARIF automationDetails.id (`ID`), to tell several scans of one repository apart")
 	fs.BoolVar(&o.quiet, "quiet", false, "print no warnings and no summary, only findings and errors")
 	fs.BoolVar(&o.exitZero, "exit-zero", false, "exit 0 even when there are findings")
 	fs.BoolVar(&o.includeSuppressed, "include-suppressed", false, "keep suppressed findings, marked as suppressed")

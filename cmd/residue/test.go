@@ -59,7 +59,9 @@ func testCmd(args []string, stdout, _ io.Writer) (int, error) {
 		return exitError, &usageError{"test takes one directory of rules (the built-in rules are tested with go test ./rules/...)"}
 	}
 	dir := rest[0]
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+	if fi, err := os.Stat(dir); err != nil {
+		return exitError, &usageError{fmt.Sprintf("test %s: no such directory of rules", dir)}
+	} else if !fi.IsDir() {
 		return exitError, &usageError{fmt.Sprintf("test %s: not a directory of rules", dir)}
 	}
 	src := ruleSource{dirs: listFlag{dir}, noBuiltin: true}

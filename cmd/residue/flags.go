@@ -38,7 +38,18 @@ func (l *listFlag) Set(v string) error {
 // is: digits, optionally with a unit (512KiB, 2MiB, 10MB).
 type sizeFlag int64
 
-func (s *sizeFlag) String() string { return strconv.FormatInt(int64(*s), 10) }
+// String writes the size as the README and the configuration do: in MiB
+// or KiB when it is a whole number of them (the help's default, 5MiB).
+func (s *sizeFlag) String() string {
+	switch n := int64(*s); {
+	case n > 0 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + "MiB"
+	case n > 0 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + "KiB"
+	default:
+		return strconv.FormatInt(n, 10)
+	}
+}
 
 func (s *sizeFlag) Set(v string) error {
 	n, err := config.ParseSize(v)

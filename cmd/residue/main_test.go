@@ -66,7 +66,8 @@ func TestVersionAndHelp(t *testing.T) {
 	}
 	// Flags are listed as the documentation writes them; a command
 	// without flags lists no empty section.
-	if _, out, _ := residue("scan", "--help"); !strings.Contains(out, "\n  --baseline FILE\n") || !strings.Contains(out, "\n  -o FILE\n") {
+	if _, out, _ := residue("scan", "--help"); !strings.Contains(out, "\n  --baseline FILE\n") || !strings.Contains(out, "\n  -o FILE\n") ||
+		!strings.Contains(out, "\n  --format FORMAT\n") || !strings.Contains(out, "\n  --jobs N\n") || !strings.Contains(out, "(default 5MiB)") {
 		t.Errorf("scan --help lists flags as Go's flag package does:\n%s", out)
 	}
 	if _, out, _ := residue("test", "--help"); strings.Contains(out, "Flags:") {

@@ -120,23 +120,32 @@ func levelOf(level string) string {
 }
 
 // Summary returns the last line of the text format, e.g.
-// "3 findings (2 errors, 1 warning) in 12 files", followed by "; 2
-// skipped" when files were skipped.
+// "3 findings (2 errors, 1 warning) in 2 of 12 files" (the files with
+// findings of those scanned), followed by "; 2 skipped" when files were
+// skipped.
 func Summary(r *Run) string {
-	files := plural(r.FilesScanned, "file")
+	skipped := ""
 	if r.FilesSkipped > 0 {
-		files += fmt.Sprintf("; %d skipped", r.FilesSkipped)
+		skipped = fmt.Sprintf("; %d skipped", r.FilesSkipped)
 	}
 	if len(r.Findings) == 0 {
-		return "no findings in " + files
+		return "no findings in " + plural(r.FilesScanned, "file") + skipped
 	}
 	count := map[string]int{}
 	suppressed := 0
+	inFiles := map[string]bool{}
 	for _, f := range r.Findings {
 		count[levelOf(f.Level)]++
 		if f.Suppression != nil {
 			suppressed++
 		}
+		inFiles[f.Location.Path] = true
+	}
+	files := fmt.Sprintf("%d of %s", len(inFiles), plural(r.FilesScanned, "file")) + skipped
+	if len(inFiles) > r.FilesScanned {
+		// The scanned files were not counted (a report read back that
+		// does not record them).
+		files = plural(len(inFiles), "file") + skipped
 	}
 	var parts []string
 	for _, level := range []string{"error", "warning", "note"} {

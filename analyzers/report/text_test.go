@@ -40,7 +40,7 @@ func TestWriteText(t *testing.T) {
 		"        " + marks(25), // logger.info(request.body)
 		"app/broken.py: warning: parse error at 3:1",
 		"residue: warning: analyzer cmem panicked",
-		"3 findings (2 errors, 1 warning, 1 suppressed) in 12 files",
+		"3 findings (2 errors, 1 warning, 1 suppressed) in 2 of 12 files",
 		"",
 	}, "\n")
 	if got != want {
@@ -89,7 +89,7 @@ func TestSummary(t *testing.T) {
 	}{
 		{emptyRun(), "no findings in 1 file\n"},
 		{&Run{FilesScanned: 2, Findings: []analyzers.Finding{{RuleID: "a/b", Level: "note", Location: loc("a.py", 1, 1, 1, 2, "", "")}}},
-			"a.py:1:1: note a/b:\n1 finding (1 note) in 2 files\n"},
+			"a.py:1:1: note a/b:\n1 finding (1 note) in 1 of 2 files\n"},
 	} {
 		if got := writeText(t, tc.run, TextOptions{}); got != tc.want {
 			t.Errorf("WriteText = %q, want %q", got, tc.want)

@@ -16,6 +16,9 @@ func attr(e *pysrc.Eval, d pysrc.Datum, name string, loc pysrc.Loc) ([]pysrc.Dat
 			return nil, true
 		}
 		loader := lastName(d.Name)
+		if d.Key != "" {
+			loader = d.Key // a private loader's libraries are its own
+		}
 		return []pysrc.Datum{{Tag: pysrc.TagObject, Kind: objLibrary, Key: "loader:" + loader + "." + name}}, true
 	case objLibrary:
 		if strings.HasPrefix(name, "_") && (name == "_handle" || name == "_name" || name == "_FuncPtr" || strings.HasPrefix(name, "__")) {

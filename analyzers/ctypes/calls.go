@@ -81,6 +81,17 @@ func namedCall(c *pysrc.CallSite, name, ext string, loc pysrc.Loc) ([]pysrc.Datu
 	case "":
 	case "CDLL", "PyDLL", "WinDLL", "OleDLL":
 		return []pysrc.Datum{library(libPrefix(name), loc)}, true
+	case "LibraryLoader":
+		// A private loader (LibraryLoader(WinDLL)): windll's conventions,
+		// its own functions. Of another class, nothing is known.
+		if i := c.Positional(0); i >= 0 {
+			for _, d := range c.ArgData(i) {
+				if l := loaderOf[ctypesName(d)]; d.Tag == pysrc.TagExt && l != "" {
+					return []pysrc.Datum{{Tag: pysrc.TagObject, Kind: objLoader, Name: "ctypes." + l, Key: l + "@" + site(loc), Origin: loc}}, true
+				}
+			}
+		}
+		return nil, true
 	case "create_string_buffer", "c_buffer", "create_unicode_buffer":
 		if b, ok := stringBuffer(c, name, loc); ok {
 			return []pysrc.Datum{b}, true
@@ -246,9 +257,18 @@ func libPrefix(name string) string {
 	return "new:"
 }
 
-// windowsAPI reports whether a library id is a Windows API library.
+// loaderOf names ctypes' loader of each library class.
+var loaderOf = map[string]string{"CDLL": "cdll", "WinDLL": "windll", "OleDLL": "oledll", "PyDLL": "pydll"}
+
+// windowsAPI reports whether a library id is a Windows API library: one
+// of a WinDLL or OleDLL, loaded by ctypes' loader or a private one.
 func windowsAPI(lib string) bool {
-	return strings.HasPrefix(lib, "win:") || strings.HasPrefix(lib, "loader:windll.") || strings.HasPrefix(lib, "loader:oledll.")
+	for _, prefix := range []string{"win:", "loader:windll.", "loader:oledll.", "loader:windll@", "loader:oledll@"} {
+		if strings.HasPrefix(lib, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // fieldsOf replaces a structure's field or an array's element by the

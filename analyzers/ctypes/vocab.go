@@ -14,12 +14,14 @@ import (
 
 // The kinds of the vocabulary's objects.
 const (
-	// objLoader is a LibraryLoader (cdll, windll…); Name its dotted name.
+	// objLoader is a LibraryLoader (cdll, windll…); Name its dotted name,
+	// the ctypes loader whose class it loads with; Key, for a private
+	// loader (LibraryLoader(WinDLL)), its id ("windll@PATH@OFFSET").
 	objLoader = "ctypes.loader"
 	// objLibrary is a loaded library: Key its id ("new:PATH@OFFSET" of
 	// a loader's call, "win:…" for the Windows API's conventions,
-	// "loader:cdll.NAME" for a loader's attribute, ctypes.pythonapi),
-	// Origin the loader's call.
+	// "loader:cdll.NAME" for a loader's attribute, "loader:windll@…" for
+	// a private loader's, ctypes.pythonapi), Origin the loader's call.
 	objLibrary = "ctypes.library"
 	// objFunc is a foreign function pointer: Name its library's id, Key
 	// its symbol, Origin where its library was loaded; a prototype

@@ -86,14 +86,19 @@ var writers = map[string]writerSpec{
 	"realpath":       {kind: stringWriter, dst: 1, n: -1, factor: -1, src: -1, what: "a path and its NUL"},
 	"gethostname":    {kind: stringWriter, dst: 0, n: -1, factor: -1, src: -1, what: "a host name and its NUL"},
 	"inet_ntop":      {kind: stringWriter, dst: 2, n: -1, factor: -1, src: -1, what: "an address string and its NUL"},
+	"BIO_gets":       {kind: stringWriter, dst: 1, n: -1, factor: -1, src: -1, what: "a line and its NUL"},
 	"read":           {kind: counted, dst: 1, n: 2, factor: -1, src: -1},
 	"pread":          {kind: counted, dst: 1, n: 2, factor: -1, src: -1},
+	"pread64":        {kind: counted, dst: 1, n: 2, factor: -1, src: -1},
+	"gzread":         {kind: counted, dst: 1, n: 2, factor: -1, src: -1},
+	"mq_receive":     {kind: counted, dst: 1, n: 2, factor: -1, src: -1},
 	"recv":           {kind: counted, dst: 1, n: 2, factor: -1, src: -1},
 	"recvfrom":       {kind: counted, dst: 1, n: 2, factor: -1, src: -1},
 	"readlink":       {kind: counted, dst: 1, n: 2, factor: -1, src: -1},
 	"fread":          {kind: counted, dst: 0, n: 1, factor: 2, src: -1},
 	"BIO_read":       {kind: counted, dst: 1, n: 2, factor: -1, src: -1},
 	"SSL_read":       {kind: counted, dst: 1, n: 2, factor: -1, src: -1},
+	"SSL_peek":       {kind: counted, dst: 1, n: 2, factor: -1, src: -1},
 }
 
 // readers only read their buffer arguments (or do nothing to them).

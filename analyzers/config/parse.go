@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/residue-sec/residue/analyzers/yamlerr"
 	"io"
 	"os"
 	"sort"
@@ -15,6 +14,8 @@ import (
 	"github.com/residue-sec/residue/analyzers"
 	"github.com/residue-sec/residue/analyzers/glob"
 	"github.com/residue-sec/residue/analyzers/rule"
+	"github.com/residue-sec/residue/analyzers/spell"
+	"github.com/residue-sec/residue/analyzers/yamlerr"
 )
 
 // topKeys are the keys a configuration file may have, in the order of the
@@ -230,6 +231,12 @@ func (p *parser) checkRule(n *yaml.Node, id string) {
 	if p.known.Rules != nil && rule.Names(p.known.Rules.All(), id) {
 		return
 	}
+	if p.known.Rules != nil {
+		if near := rule.Closest(p.known.Rules.All(), id); near != "" {
+			p.fail(n, "no rule or rule family %q: did you mean %q?", id, near)
+			return
+		}
+	}
 	p.fail(n, "no rule or rule family %q ('residue rules' lists them)", id)
 }
 
@@ -250,6 +257,10 @@ func (p *parser) settings(n *yaml.Node) map[string]analyzers.Settings {
 	p.pairs(n, func(k, v *yaml.Node) {
 		a := byName[k.Value]
 		if a == nil {
+			if near := spell.Closest(k.Value, names); near != "" {
+				p.fail(k, "unknown analyzer %q: did you mean %q?", k.Value, near)
+				return
+			}
 			p.fail(k, "unknown analyzer %q (analyzers: %s)", k.Value, strings.Join(names, ", "))
 			return
 		}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/residue-sec/residue/analyzers/spell"
 )
 
 // A Set is the rules of a run, by id.
@@ -50,6 +52,20 @@ func Names(rules []*Rule, name string) bool {
 		}
 	}
 	return false
+}
+
+// Closest returns the rule id or family name one or two edits away from
+// name (a typo: loging/request-body), "" when none is; of two as near,
+// the first in order of rules.
+func Closest(rules []*Rule, name string) string {
+	var names []string
+	for _, r := range rules {
+		names = append(names, r.ID)
+		if family, _, ok := strings.Cut(r.ID, "/"); ok {
+			names = append(names, family)
+		}
+	}
+	return spell.Closest(name, names)
 }
 
 // All returns every rule, sorted by id.

@@ -28,3 +28,15 @@ func Distance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// Closest returns the candidate one or two edits away from word (a
+// typo), the first of the nearest; "" when none is.
+func Closest(word string, candidates []string) string {
+	best, dist := "", 3
+	for _, c := range candidates {
+		if d := Distance(word, c); d < dist {
+			best, dist = c, d
+		}
+	}
+	return best
+}

@@ -24,3 +24,18 @@ func TestDistance(t *testing.T) {
 		}
 	}
 }
+
+func TestClosest(t *testing.T) {
+	flags := []string{"format", "force", "jobs"}
+	for _, tc := range []struct{ word, want string }{
+		{"fromat", "format"}, // two edits
+		{"forme", "force"},   // one edit, nearer than format's two
+		{"jbos", "jobs"},
+		{"output", ""}, // none within two edits
+		{"", ""},
+	} {
+		if got := Closest(tc.word, flags); got != tc.want {
+			t.Errorf("Closest(%q) = %q, want %q", tc.word, got, tc.want)
+		}
+	}
+}

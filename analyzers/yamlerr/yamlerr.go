@@ -128,13 +128,7 @@ func expected(msg string) string {
 // UnknownKey words the error of a key that is none of known: what it
 // may be a misspelling of (one or two edits away), else the known keys.
 func UnknownKey(key string, known []string) string {
-	best, dist := "", 3
-	for _, k := range known {
-		if d := spell.Distance(key, k); d < dist {
-			best, dist = k, d
-		}
-	}
-	if best != "" {
+	if best := spell.Closest(key, known); best != "" {
 		return fmt.Sprintf("unknown key %q: did you mean %q?", key, best)
 	}
 	return fmt.Sprintf("unknown key %q (known keys: %s)", key, strings.Join(known, ", "))

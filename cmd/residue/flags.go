@@ -129,16 +129,12 @@ func dashed(name string) string {
 // closestFlag returns ": did you mean --x?" for the flag one or two edits
 // away from name (a typo: --fromat), "" when none is.
 func (c *command) closestFlag(name string) string {
-	best, dist := "", 3
-	c.VisitAll(func(f *flag.Flag) {
-		if d := spell.Distance(name, f.Name); d < dist {
-			best, dist = f.Name, d
-		}
-	})
-	if best == "" {
-		return ""
+	var names []string
+	c.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	if best := spell.Closest(name, names); best != "" {
+		return "; did you mean " + dashed(best) + "?"
 	}
-	return "; did you mean " + dashed(best) + "?"
+	return ""
 }
 
 // flagInMessage matches a flag named in a message of Go's flag package

@@ -9,7 +9,6 @@ import (
 
 	"github.com/residue-sec/residue/analyzers/driver"
 	"github.com/residue-sec/residue/analyzers/rule"
-	"github.com/residue-sec/residue/analyzers/spell"
 	"github.com/residue-sec/residue/rules"
 )
 
@@ -121,7 +120,7 @@ func explainCmd(args []string, stdout, stderr io.Writer) (int, error) {
 		family := familyRules(set, rest[0])
 		switch {
 		case len(family) == 0 && strings.Contains(rest[0], "/"):
-			if near := closestRule(set, rest[0]); near != "" {
+			if near := rule.Closest(set.All(), rest[0]); near != "" {
 				return exitError, &usageError{fmt.Sprintf("no rule %q; did you mean %s?", rest[0], near)}
 			}
 			return exitError, &usageError{fmt.Sprintf("no rule %q; 'residue rules' lists them", rest[0])}
@@ -204,16 +203,4 @@ func wrap(text string, width int) []string {
 		}
 	}
 	return append(lines, line)
-}
-
-// closestRule returns the id of the rule one or two edits away from id (a
-// typo: logging/request-bdy), "" when none is.
-func closestRule(set *rule.Set, id string) string {
-	best, dist := "", 3
-	for _, r := range set.All() {
-		if d := spell.Distance(id, r.ID); d < dist {
-			best, dist = r.ID, d
-		}
-	}
-	return best
 }

@@ -43,7 +43,7 @@ func (w *walker) call(n syntax.Node, st *state, discarded bool) exprVal {
 	switch {
 	case name == "":
 		w.clobbered(args, refs, st, unknownWrites)
-		w.unknownCall(n, "the call", append(refs, w.throughAddress(args, st, unknownWrites)...), st)
+		w.unknownCall(n, "the call", append(refs, w.throughAddress(args, st)...), st)
 		w.addressed(args, st)
 	case resizers[name]:
 		w.clobbered(args, refs, st, unknownWrites)
@@ -57,20 +57,13 @@ func (w *walker) call(n syntax.Node, st *state, discarded bool) exprVal {
 		bytesFactories[name] != "" || name == buildValue || w.an.sinks[name].verb != "":
 	case hasCallee:
 		s := w.summaryOf(id)
-		writes := func(i int) bool {
+		w.clobbered(args, refs, st, func(i int) bool {
 			return s == nil || i >= len(s.ok) || s.ok[i].kind != effNone || s.any[i].kind != effNone
-		}
-		w.clobbered(args, refs, st, writes)
-		counts := w.applySummary(n, name, id, args, refs, st, discarded)
-		// Given the address of a pointer local, the callee may write
-		// where it points (inflate_table(…, &next, …) builds its table
-		// there and moves next past it): its summary says what it does
-		// to the pointer, not to what the pointer points to.
-		w.unknownCall(n, name+"()", w.throughAddress(args, st, writes), st)
-		return exprVal{counts: counts}
+		})
+		return exprVal{counts: w.applySummary(n, name, id, args, refs, st, discarded)}
 	default:
 		w.clobbered(args, refs, st, unknownWrites)
-		w.unknownCall(n, name+"()", append(refs, w.throughAddress(args, st, unknownWrites)...), st)
+		w.unknownCall(n, name+"()", append(refs, w.throughAddress(args, st)...), st)
 		w.addressed(args, st)
 		if m := w.f.u.macro(name); m != nil && m.fn || m == nil && (loopName(name) || upperName(name) && !w.an.repo.declares(name)) {
 			w.macroArgs(n, name, args, refs, st)
@@ -94,16 +87,13 @@ func (w *walker) unknownCall(n syntax.Node, callee string, refs []*ref, st *stat
 	}
 }
 
-// throughAddress returns where the pointer locals whose address a
-// callee gets, at the arguments writes says it may write, point: it may
-// write through them (OpenSSL's i2d_SSL_SESSION(sess, &p) stores the
-// encoding where p points, and moves p past it).
-func (w *walker) throughAddress(args []syntax.Node, st *state, writes func(int) bool) []*ref {
+// throughAddress returns where the pointer locals whose address an
+// unknown callee gets point: it may write through them (OpenSSL's
+// i2d_SSL_SESSION(sess, &p) stores the encoding where p points, and
+// moves p past it).
+func (w *walker) throughAddress(args []syntax.Node, st *state) []*ref {
 	var out []*ref
-	for i, a := range args {
-		if !writes(i) {
-			continue
-		}
+	for _, a := range args {
 		l := w.lookupIdent(addressOf(a))
 		if l == nil || l.readOnly {
 			continue // (d2i_X509(NULL, &p, n) reads where a const p points)

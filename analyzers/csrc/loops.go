@@ -3,17 +3,12 @@ package csrc
 import (
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/residue-sec/residue/analyzers/syntax"
 )
 
 // loop analyzes a for, while or do loop. The body is walked once, from the
-// state on entry (the least written: later iterations only add writes),
-// with the values of the locals it assigns forgotten; an outermost loop
-// whose body assigns a local known on entry (a flag) is first walked as
-// its first iteration, with that value, and then from where the first
-// iteration ended (flagged).
+// state on entry (the least written: later iterations only add writes).
 // After the loop, a buffer the body wrote counts as fully written, since
 // the iterations may cover anything — except for the one shape whose
 // extent is known: `for (i = lo; i < hi; i++) buf[i] = …;` (or
@@ -85,7 +80,6 @@ func (w *walker) loop(n syntax.Node, st *state) *state {
 	if skipped == nil {
 		skipped = entry
 	}
-	flagged := w.flagged(n, st, counted)
 	var breaks, continues []*state
 	w.breaks = append(w.breaks, &breaks)
 	w.continues = append(w.continues, &continues)
@@ -97,19 +91,8 @@ func (w *walker) loop(n syntax.Node, st *state) *state {
 		w.condDepth++
 	}
 	start := st.clone()
-	var body *state
-	if flagged {
-		// The first iteration, with the flags as they are on entry;
-		// the others start where an iteration ended.
-		first := w.stmt(n.ChildByFieldName("body"), start)
-		start = joinAll(append(slices.Clone(continues), first)...)
-		body = start
-	}
-	if !flagged || !start.dead {
-		start = start.clone()
-		w.forgetVarying(n, start, cl, counted)
-		body = w.stmt(n.ChildByFieldName("body"), start)
-	}
+	w.forgetVarying(n, start, cl, counted)
+	body := w.stmt(n.ChildByFieldName("body"), start)
 	if counted {
 		w.counted = w.counted[:len(w.counted)-1]
 	} else {
@@ -146,28 +129,6 @@ func (w *walker) loop(n syntax.Node, st *state) *state {
 	once := counted && cl.hi.known && cl.hi.val-cl.lo == 1
 	w.settle(after, entry, exit, n, fill, fillOK, once || invariant(entry, exit))
 	return after
-}
-
-// flagged reports whether the first iteration of loop n, entered in
-// state st, is walked on its own before the walk that stands for the
-// others: when a report is wanted (not a summary), for an outermost loop
-// that is not counted, whose body assigns a local that holds a known
-// value on entry. Such a flag (`header = 1` before `while (next(block))
-// { if (header) { strncpy(name, …); header = 0; } else printf("%s",
-// name); }`) keeps its value in the first iteration alone, and what a
-// later one reads another branch of an earlier one wrote.
-func (w *walker) flagged(n syntax.Node, st *state, counted bool) bool {
-	if w.report == nil || counted || w.loopDepth > 0 {
-		return false
-	}
-	for name := range assignedIn(n) {
-		if l := w.lookup(name); l != nil {
-			if _, ok := st.consts[l.id]; ok {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // forgetVarying drops, from the state a loop's body starts in, the

@@ -103,6 +103,13 @@ type Model struct {
 	// contain to be extracted; empty means every file of Language. Files
 	// that parts name in Needs are extracted too, whatever they contain.
 	Prefilter []string
+	// Admit, if set, decides of a file of the repository that Prefilter
+	// lets through whether the model extracts it in the first round; a
+	// file it leaves out is still extracted when a part needs it. Its
+	// answer may depend on the file and on the repository's files of
+	// Language (AdmitPass.Files): the cache keeps it while they stay the
+	// same.
+	Admit func(pass *AdmitPass) bool
 	// Extract reads one file into its part of the model. The part must
 	// not keep any node of a tree-sitter tree; it may keep the snapshot.
 	Extract func(pass *ExtractPass) (Part, error)
@@ -162,6 +169,19 @@ type ExtractPass struct {
 	// Parse parses src as a file of the same language and path (another
 	// configuration of the file, say) and snapshots it.
 	Parse func(src []byte) (*source.Syntax, error)
+}
+
+// An AdmitPass is a file that a model's prefilter let through.
+type AdmitPass struct {
+	// Path is the file's path, relative to the repository root.
+	Path string
+	// Src is the file's content.
+	Src []byte
+	// Literals are the literals of the model's Prefilter the file holds.
+	Literals []string
+	// Files lists the repository's files of the model's language, by
+	// path relative to the root, sorted.
+	Files []string
 }
 
 // A Part is one file's contribution to a model. Parts are stored in

@@ -7,17 +7,18 @@ import (
 )
 
 // What crosslang tells the Python model: what makes a module worth
-// modelling for it (what it imports, the settings that list certificate
-// checks, the checks), and the calls that pass bytes on unchanged
-// (io.BytesIO, hex and base64 encodings). Native bytes are the model's own data
+// modelling for it (that it may import a compiled extension, the
+// settings that list certificate checks, the checks), and the calls that
+// pass bytes on unchanged (io.BytesIO, hex and base64 encodings). Native bytes are the model's own data
 // (pysrc.DataNative); responses, the cache (pysrc.OutputSinks) and logs
 // (pysrc.LogSinks) its own sinks.
 
 func init() {
 	pysrc.Register(&pysrc.Vocabulary{
-		Name:      "crosslang",
-		Prefilter: []string{"import _", "from ._", "MIDDLEWARE", "REST_FRAMEWORK", "CLIENT_VERIFY", "Client-Verify"},
-		Call:      passOn,
+		Name:          "crosslang",
+		Prefilter:     []string{"MIDDLEWARE", "REST_FRAMEWORK", "CLIENT_VERIFY", "Client-Verify"},
+		NativeImports: true,
+		Call:          passOn,
 	})
 }
 

@@ -59,6 +59,9 @@ type passEntry struct {
 	Skipped bool
 	// Models are the models that extracted the file in this pass.
 	Models []string
+	// Files is the key of the repository's files of the file's language
+	// when a model's Admit decided on the file (plan.fileKeys).
+	Files string
 }
 
 type storedFact struct {
@@ -146,6 +149,15 @@ func buildID() string {
 		return "unknown"
 	}
 	return "exe " + hex.EncodeToString(h.Sum(nil))
+}
+
+// pathsKey returns a key of a sorted list of paths.
+func pathsKey(paths []string) string {
+	h := sha256.New()
+	for _, p := range paths {
+		fmt.Fprintf(h, "%s\n", p)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // cacheKey returns a job's entry key, and the file's bytes when they had
@@ -238,6 +250,9 @@ func (p *plan) storeEntry(key string, j job, fr fileResult) {
 	}
 	if j.round == 0 {
 		pe := &passEntry{Findings: fr.findings, Notes: fr.notes, Parsed: fr.parsed, Skipped: fr.skipped, Models: models}
+		if fr.admitted {
+			pe.Files = p.fileKeys[j.Lang]
+		}
 		for _, ai := range fr.owners {
 			pe.Owners = append(pe.Owners, p.cfg.Analyzers[ai].Name)
 		}
@@ -275,7 +290,7 @@ func (e *entry) result(p *plan, j job, hashed bool) (fileResult, bool) {
 		if j.factsOnly && e.Facts != nil {
 			pe = e.Facts
 		}
-		if pe == nil {
+		if pe == nil || pe.Files != "" && pe.Files != p.fileKeys[j.Lang] {
 			return fr, false
 		}
 		models = pe.Models

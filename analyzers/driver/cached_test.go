@@ -340,3 +340,77 @@ func TestOutlineKeepsTheLiterals(t *testing.T) {
 		t.Errorf("from the cache, the outline's literals are %v, want %q", o, fr.outline.Literals)
 	}
 }
+
+// admitModel extracts a file that says "use NAME" only while the
+// repository has no NAME.py: its Admit reads AdmitPass.Files.
+var admitModel = &analyzers.Model{
+	Name:      "testadmit",
+	Language:  source.Python,
+	Prefilter: []string{"use "},
+	Admit: func(pass *analyzers.AdmitPass) bool {
+		_, name, _ := strings.Cut(string(pass.Src), "use ")
+		name, _, _ = strings.Cut(name, "\n")
+		return !slices.Contains(pass.Files, name+".py")
+	},
+	Extract: func(pass *analyzers.ExtractPass) (analyzers.Part, error) {
+		return &countPart{File: pass.Syntax.Path}, nil
+	},
+	Build: func(pass *analyzers.BuildPass) (any, error) { return pass.Parts, nil },
+}
+
+// admitAnalyzer reports on main.py the files admitModel extracted.
+var admitAnalyzer = &analyzers.Analyzer{
+	Name: "testadmitcheck", Languages: []source.Language{source.Python}, Rules: []string{"test/count"},
+	Uses: []*analyzers.Model{admitModel},
+	Check: func(pass *analyzers.CheckPass) error {
+		if pass.Path != "main.py" {
+			return nil
+		}
+		var paths []string
+		for _, p := range pass.Model(admitModel).([]analyzers.Part) {
+			paths = append(paths, p.Path())
+		}
+		pass.Report(analyzers.Finding{RuleID: "test/count", Message: "extracted: " + strings.Join(paths, " "), Location: analyzers.Location{Path: pass.Path, Range: pass.Outline.Lines().Range(0, 1)}})
+		return nil
+	},
+}
+
+// TestCacheKeepsAdmission: a model's Admit that reads the repository's
+// files is asked again when they change, not answered from the cache.
+func TestCacheKeepsAdmission(t *testing.T) {
+	dir := writeTree(t, map[string]string{"main.py": "use nothing\n", "a.py": "use b\n", "b.py": "x = 1\n"})
+	age(t, dir)
+	cacheDir := filepath.Join(t.TempDir(), "cache")
+	rules, err := rule.NewSet([]*rule.Rule{{ID: "test/count", Name: "Count", Language: "python", Severity: "note",
+		Summary: "Files.", Help: "Files.", Analyzer: admitAnalyzer.Name, File: "test/count.yml", Line: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan := func(cache string) string {
+		res, err := Run(Config{Analyzers: []*analyzers.Analyzer{admitAnalyzer}, Rules: rules, Paths: []string{dir}, Root: dir, CacheDir: cache})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, f := range res.Findings {
+			out = append(out, f.Location.Path+": "+f.Message)
+		}
+		return strings.Join(out, "|")
+	}
+	for _, step := range []struct {
+		change func()
+		want   string
+	}{
+		{func() {}, "main.py: extracted: main.py"},
+		{func() { os.Remove(filepath.Join(dir, "b.py")) }, "main.py: extracted: a.py main.py"},
+		{func() { os.WriteFile(filepath.Join(dir, "b.py"), nil, 0o644) }, "main.py: extracted: main.py"},
+	} {
+		step.change()
+		if got := scan(""); got != step.want {
+			t.Fatalf("without the cache: %s, want %s", got, step.want)
+		}
+		if got := scan(cacheDir); got != step.want {
+			t.Errorf("with the cache: %s, want %s", got, step.want)
+		}
+	}
+}

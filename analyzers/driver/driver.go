@@ -201,6 +201,9 @@ type plan struct {
 	built         []any
 	// modelContexts are the models' context keys (Model.Context).
 	modelContexts []string
+	// fileKeys are, by language, a key of the repository's files of the
+	// language, which a model's Admit may read.
+	fileKeys map[source.Language]string
 	// cache holds files' results between runs; nil without a cache.
 	cache *cache.Cache
 
@@ -314,6 +317,9 @@ type fileResult struct {
 	notes       []analyzers.Notification
 	read        bool
 	parsed      bool
+	// admitted is set when a model's Admit decided whether the file's
+	// first round extracts it.
+	admitted bool
 	// skipped is set when the file was not analyzed: unreadable, binary,
 	// not parsed or nested too deep.
 	skipped bool

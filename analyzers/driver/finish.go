@@ -108,9 +108,13 @@ func (p *plan) withFactFiles(files, walked []discover.File, root string) ([]job,
 		sort.Strings(paths)
 	}
 	p.modelContexts = make([]string, len(p.models))
+	p.fileKeys = map[source.Language]string{}
 	for mi, m := range p.models {
 		if m.Context != nil {
 			p.modelContexts[mi] = m.Context(root, p.files[m.Language])
+		}
+		if m.Admit != nil && p.fileKeys[m.Language] == "" {
+			p.fileKeys[m.Language] = pathsKey(p.files[m.Language])
 		}
 	}
 	return jobs, nil

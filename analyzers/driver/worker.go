@@ -95,7 +95,8 @@ func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnl
 	ff := w.p.filters[lang]
 	found := ff.set.Find(src)
 	wanted := w.wanted(lang, ff, found, factsOnly)
-	models := w.p.modelsWanting(lang, ff, found)
+	models, admitted := w.p.modelsWanting(path, lang, src, ff, found)
+	fr.admitted = admitted
 	unusedCheck := !factsOnly && w.p.cfg.WarnUnusedIgnores && found[ff.marker]
 	if len(wanted) == 0 && len(models) == 0 && !unusedCheck {
 		return fr

@@ -23,6 +23,9 @@ type Vocabulary struct {
 	// Prefilter lists literals that make a file worth modelling for the
 	// family; they are added to Model.Prefilter.
 	Prefilter []string
+	// NativeImports makes a module that may import a compiled extension
+	// worth modelling for the family (admit).
+	NativeImports bool
 	// Settings lists the setting keys the vocabulary's functions read.
 	Settings []string
 	// ConfigCalls lists the last names of calls whose literal dictionary
@@ -180,7 +183,11 @@ func Register(v *Vocabulary) {
 	for _, c := range v.ConfigCalls {
 		configs[c] = true
 	}
-	for _, lit := range v.Prefilter {
+	lits := v.Prefilter
+	if v.NativeImports {
+		lits = append(slices.Clip(lits), nativeImportLiterals...)
+	}
+	for _, lit := range lits {
 		if !slices.Contains(Model.Prefilter, lit) {
 			Model.Prefilter = append(Model.Prefilter, lit)
 		}

@@ -25,6 +25,7 @@ import (
 var Model = &analyzers.Model{
 	Name:     "pysrc",
 	Language: source.Python,
+	Admit:    admit,
 	Extract:  extract,
 	Build:    func(pass *analyzers.BuildPass) (any, error) { return buildFor(pass) },
 }

@@ -1,0 +1,249 @@
+package pysrc
+
+import (
+	"bytes"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/residue-sec/residue/analyzers"
+)
+
+// A module that imports a compiled extension is worth modelling for a
+// family that follows native bytes (NativeImports): its calls of the
+// extension's functions return them, even when it names nothing else a
+// vocabulary looks for. The literals that find such imports, "import _"
+// and "from ._", find as often the repository's own private Python
+// modules (`from ._binary import i16`, a file of Pillow's next to
+// _binary.py) and private names of its modules (`from
+// django.utils.regex_helper import _lazy_re_compile`). admit reads the
+// import statements of a file those literals alone let through, and
+// keeps it in the first round only when one may bind an extension's
+// module: a private module no Python file of the repository provides. A
+// file left out is still read when a part needs it.
+
+// nativeImportLiterals find the imports of private modules and names.
+var nativeImportLiterals = []string{"import _", "from ._"}
+
+// admit is the model's Admit: a file that holds a literal besides the
+// native imports' is kept; else one of its imports must be native.
+func admit(pass *analyzers.AdmitPass) bool {
+	for _, lit := range pass.Literals {
+		if !slices.Contains(nativeImportLiterals, lit) {
+			return true
+		}
+	}
+	return importsNative(pass.Path, pass.Src, repoFiles(pass.Files))
+}
+
+// importsNative reports whether a statement of src, the module at path,
+// may import a compiled extension, or whether a line holds a native
+// import's literal outside an import statement it reads (a one-line
+// `if`, a docstring): such a file is kept.
+func importsNative(file string, src []byte, files repoFiles) bool {
+	lines := bytes.Split(src, []byte("\n"))
+	for i := 0; i < len(lines); i++ {
+		line := bytes.TrimSpace(lines[i])
+		if !bytes.HasPrefix(line, []byte("import ")) && !bytes.HasPrefix(line, []byte("from ")) {
+			if holdsNativeLiteral(line) {
+				return true
+			}
+			continue
+		}
+		stmt := string(uncomment(line))
+		// A parenthesized list or a backslash continues the statement.
+		for j := 0; i+1 < len(lines) && j < maxImportLines; j++ {
+			open := strings.Count(stmt, "(") > strings.Count(stmt, ")")
+			if !open && !strings.HasSuffix(stmt, "\\") {
+				break
+			}
+			i++
+			stmt = strings.TrimSuffix(stmt, "\\") + " " + string(uncomment(bytes.TrimSpace(lines[i])))
+		}
+		for _, part := range strings.Split(stmt, ";") {
+			if known, native := files.importNative(file, strings.TrimSpace(part)); native || !known && holdsNativeLiteral([]byte(part)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// maxImportLines bounds the lines one import statement is read over.
+const maxImportLines = 200
+
+// holdsNativeLiteral reports whether text holds one of the native imports'
+// literals.
+func holdsNativeLiteral(text []byte) bool {
+	for _, lit := range nativeImportLiterals {
+		if bytes.Contains(text, []byte(lit)) {
+			return true
+		}
+	}
+	return false
+}
+
+// uncomment drops a line's comment (a # outside quotes is one; an import
+// statement holds no string).
+func uncomment(line []byte) []byte {
+	if i := bytes.IndexByte(line, '#'); i >= 0 && !bytes.ContainsAny(line[:i], `"'`) {
+		return bytes.TrimSpace(line[:i])
+	}
+	return line
+}
+
+// repoFiles are the repository's Python files, sorted.
+type repoFiles []string
+
+// has reports whether the repository holds the file p.
+func (fs repoFiles) has(p string) bool {
+	i := sort.SearchStrings(fs, p)
+	return i < len(fs) && fs[i] == p
+}
+
+// hasDir reports whether some file of the repository lies below dir.
+func (fs repoFiles) hasDir(dir string) bool {
+	i := sort.SearchStrings(fs, dir+"/")
+	return i < len(fs) && strings.HasPrefix(fs[i], dir+"/")
+}
+
+// A moduleKind is what a dotted name resolves to among the files.
+type moduleKind uint8
+
+const (
+	noModule moduleKind = iota
+	fileModule
+	packageModule // a directory, with or without __init__.py
+)
+
+// kind returns what key (a slash path without extension) is.
+func (fs repoFiles) kind(key string) moduleKind {
+	switch {
+	case fs.has(key + ".py"):
+		return fileModule
+	case fs.hasDir(key):
+		return packageModule
+	}
+	return noModule
+}
+
+// resolve returns what the dotted module mod, imported by file with
+// level leading dots, is: for a relative import, in the package level-1
+// folders above the file's; else below any folder above the file, the
+// root or src/, the first found.
+func (fs repoFiles) resolve(file, mod string, level int) moduleKind {
+	key := strings.ReplaceAll(mod, ".", "/")
+	if level > 0 {
+		dir := path.Dir(file)
+		for range level - 1 {
+			dir = path.Dir(dir)
+		}
+		if dir == "." {
+			dir = ""
+		}
+		if key == "" {
+			if dir == "" || fs.hasDir(dir) {
+				return packageModule
+			}
+			return noModule
+		}
+		return fs.kind(path.Join(dir, key))
+	}
+	for d := path.Dir(file); d != "." && d != "/"; d = path.Dir(d) {
+		if k := fs.kind(d + "/" + key); k != noModule {
+			return k
+		}
+	}
+	if k := fs.kind(key); k != noModule {
+		return k
+	}
+	return fs.kind("src/" + key)
+}
+
+// private reports whether a module or name is private: _x, not __x.
+func private(name string) bool {
+	return strings.HasPrefix(name, "_") && !strings.HasPrefix(name, "__")
+}
+
+// importNative reads stmt, one import statement of file: known is false
+// when it is not one it reads; native tells whether it may bind an
+// extension's module or a name of one: a module no file provides that
+// is the repository's (absoluteNative; a relative one whatever its
+// name), or a private member of a package of the repository that no file
+// provides (a submodule, or a name of the package's __init__.py).
+func (fs repoFiles) importNative(file, stmt string) (known, native bool) {
+	if rest, ok := strings.CutPrefix(stmt, "import "); ok {
+		for _, item := range strings.Split(rest, ",") {
+			mod, _, _ := strings.Cut(strings.TrimSpace(item), " ")
+			if !IsDottedName(mod) {
+				return false, false
+			}
+			if fs.absoluteNative(file, mod) {
+				return true, true
+			}
+		}
+		return true, false
+	}
+	rest, ok := strings.CutPrefix(stmt, "from ")
+	if !ok {
+		return false, false
+	}
+	mod, names, ok := strings.Cut(rest, " import ")
+	if !ok {
+		return false, false
+	}
+	mod = strings.TrimSpace(mod)
+	level := len(mod) - len(strings.TrimLeft(mod, "."))
+	mod = mod[level:]
+	if mod != "" && !IsDottedName(mod) {
+		return false, false
+	}
+	var kind moduleKind
+	if level > 0 {
+		if kind = fs.resolve(file, mod, level); kind == noModule {
+			return true, true
+		}
+	} else {
+		if fs.absoluteNative(file, mod) {
+			return true, true
+		}
+		if kind = fs.resolve(file, mod, 0); kind == noModule {
+			return true, false // not the repository's
+		}
+	}
+	if kind == fileModule {
+		return true, false // names of a Python module
+	}
+	names = strings.Trim(strings.TrimSpace(names), "()")
+	for _, item := range strings.Split(names, ",") {
+		name, _, _ := strings.Cut(strings.TrimSpace(item), " ")
+		if name == "" || name == "*" || !private(name) {
+			continue
+		}
+		if fs.resolve(file, joinModule(mod, name), level) == noModule {
+			return true, true
+		}
+	}
+	return true, false
+}
+
+// absoluteNative reports whether the absolute module mod, as file
+// imports it, may be an extension's: no file provides it, and it is
+// private at its top (_speedups, not the standard library's) or its top
+// is a package of the repository.
+func (fs repoFiles) absoluteNative(file, mod string) bool {
+	top, _, _ := strings.Cut(mod, ".")
+	if stdlib[top] || privateStdlib[top] || fs.resolve(file, mod, 0) != noModule {
+		return false
+	}
+	return private(top) || fs.resolve(file, top, 0) == packageModule
+}
+
+// joinModule joins a module and a member's name with a dot.
+func joinModule(mod, name string) string {
+	if mod == "" {
+		return name
+	}
+	return mod + "." + name
+}

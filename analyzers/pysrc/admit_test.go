@@ -1,0 +1,92 @@
+package pysrc
+
+import (
+	"testing"
+
+	"github.com/residue-sec/residue/analyzers"
+)
+
+// admitFiles is a repository shaped like Pillow's and Django's: a package
+// with a compiled extension (_imaging, no .py) beside private Python
+// modules, and a package of Python modules with private names.
+var admitFiles = []string{
+	"Tests/helper.py",
+	"django/utils/__init__.py",
+	"django/utils/regex_helper.py",
+	"setup.py",
+	"src/PIL/Image.py",
+	"src/PIL/__init__.py",
+	"src/PIL/_binary.py",
+	"src/PIL/_typing.py",
+	"src/PIL/codecs/__init__.py",
+	"src/PIL/codecs/_jpeg.py",
+	"uvloop/__init__.py",
+	"uvloop/_testbase.py",
+}
+
+func TestImportsNative(t *testing.T) {
+	for _, c := range []struct {
+		file, src string
+		want      bool
+	}{
+		// Private Python modules and private names of Python modules.
+		{"src/PIL/Image.py", "from ._binary import i16\nfrom ._typing import StrOrBytesPath\n", false},
+		{"src/PIL/Image.py", "from . import _binary\n", false},
+		{"src/PIL/Image.py", "from .codecs import _jpeg as jpeg\n", false},
+		{"src/PIL/Image.py", "from .codecs._jpeg import (\n    decode,  # the decoder\n    encode,\n)\n", false},
+		{"django/utils/text.py", "from django.utils.regex_helper import _lazy_re_compile\n", false},
+		{"Tests/test_loop.py", "from uvloop import _testbase as tb\n", false},
+		{"Tests/test_image.py", "from PIL import _binary\n", false},
+		{"app.py", "import _thread\nfrom asyncio.coroutines import _format_coroutine\nimport os, sys\n", false},
+		{"app.py", "import os; from django.utils.regex_helper import _lazy_re_compile\n", false},
+		{"app.py", "from django.utils.regex_helper \\\n    import _lazy_re_compile\n", false},
+		{"app.py", "from numpy.core import _multiarray_umath\n", false}, // not the repository's
+		// A compiled extension's module, or what may be one.
+		{"src/PIL/Image.py", "from . import _imaging as core\n", true},
+		{"src/PIL/Image.py", "from ._binary import i16\nfrom . import _binary, _imagingft\n", true},
+		{"src/PIL/Image.py", "from ._speedups import escape\n", true},
+		{"src/PIL/codecs/jpeg.py", "from .._imaging import decoder\n", true},
+		{"Tests/test_image.py", "from PIL import _imaging\n", true},
+		{"Tests/test_image.py", "from PIL._imaging import new\n", true},
+		{"app.py", "import _speedups\n", true},
+		{"Tests/test_loop.py", "from uvloop.loop import _testhelper_unwrap\n", true},
+		{"django/utils/text.py", "from django.utils import _os_helpers\n", true}, // a submodule, or a name of __init__.py
+		// A literal outside an import statement it reads is kept.
+		{"app.py", "if fast:\n    import os\nelse: import _speedups\n", true},
+		{"app.py", "'''Use `from ._speedups import escape`.'''\n", true},
+	} {
+		if got := importsNative(c.file, []byte(c.src), repoFiles(admitFiles)); got != c.want {
+			t.Errorf("%s: %q: got %v, want %v", c.file, c.src, got, c.want)
+		}
+	}
+}
+
+// TestAdmitKeepsOtherLiterals: only a file that the native imports'
+// literals alone let through is read for its imports.
+func TestAdmitKeepsOtherLiterals(t *testing.T) {
+	src := []byte("from ._binary import i16\n\ndef view(request):\n    return i16(request.body)\n")
+	pass := &analyzers.AdmitPass{Path: "src/PIL/Image.py", Src: src, Files: admitFiles, Literals: []string{"from ._"}}
+	if admit(pass) {
+		t.Error("admitted for a private Python module")
+	}
+	pass.Literals = []string{"from ._", "request"}
+	if !admit(pass) {
+		t.Error("left out a module that takes a request")
+	}
+}
+
+// FuzzImportsNative: any text is read without a panic, and a line that
+// holds a native import's literal outside a statement read keeps the
+// file.
+func FuzzImportsNative(f *testing.F) {
+	for _, s := range []string{"from . import _imaging as core\n", "from .codecs._jpeg import (\n    decode,  # x\n)\n",
+		"import os; from ._x import y\n", "from a \\\n import _b\n", "from ... import (\n", "import _é\n"} {
+		f.Add("src/PIL/Image.py", s)
+	}
+	f.Fuzz(func(t *testing.T, file, src string) {
+		importsNative(file, []byte(src), repoFiles(admitFiles))
+		if !importsNative(file, []byte(src+"\nx = 1; import _speedups\n"), repoFiles(admitFiles)) {
+			t.Errorf("%q: an import after code on its line is not kept", src)
+		}
+	})
+}

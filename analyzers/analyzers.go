@@ -104,12 +104,12 @@ type Model struct {
 	// that parts name in Needs are extracted too, whatever they contain.
 	Prefilter []string
 	// Admit, if set, decides of a file of the repository that Prefilter
-	// lets through whether the model extracts it in the first round; a
-	// file it leaves out is still extracted when a part needs it. Its
-	// answer may depend on the file and on the repository's files of
-	// Language (AdmitPass.Files): the cache keeps it while they stay the
-	// same.
-	Admit func(pass *AdmitPass) bool
+	// lets through whether the model extracts it in the first round
+	// (take); a file it leaves out is still extracted when a part needs
+	// it. Its answer depends on the file, and on the repository's files
+	// of Language (AdmitPass.Files) when it says it read them (byFiles):
+	// the cache then keeps the answer while they stay the same.
+	Admit func(pass *AdmitPass) (take, byFiles bool)
 	// Extract reads one file into its part of the model. The part must
 	// not keep any node of a tree-sitter tree; it may keep the snapshot.
 	Extract func(pass *ExtractPass) (Part, error)

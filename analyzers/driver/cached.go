@@ -60,7 +60,8 @@ type passEntry struct {
 	// Models are the models that extracted the file in this pass.
 	Models []string
 	// Files is the key of the repository's files of the file's language
-	// when a model's Admit decided on the file (plan.fileKeys).
+	// when a model's Admit read them to decide on the file
+	// (plan.fileKeys).
 	Files string
 }
 
@@ -250,7 +251,7 @@ func (p *plan) storeEntry(key string, j job, fr fileResult) {
 	}
 	if j.round == 0 {
 		pe := &passEntry{Findings: fr.findings, Notes: fr.notes, Parsed: fr.parsed, Skipped: fr.skipped, Models: models}
-		if fr.admitted {
+		if fr.admittedByFiles {
 			pe.Files = p.fileKeys[j.Lang]
 		}
 		for _, ai := range fr.owners {

@@ -342,15 +342,19 @@ func TestOutlineKeepsTheLiterals(t *testing.T) {
 }
 
 // admitModel extracts a file that says "use NAME" only while the
-// repository has no NAME.py: its Admit reads AdmitPass.Files.
+// repository has no NAME.py: its Admit reads AdmitPass.Files; one that
+// says "use *" always, without reading them.
 var admitModel = &analyzers.Model{
 	Name:      "testadmit",
 	Language:  source.Python,
 	Prefilter: []string{"use "},
-	Admit: func(pass *analyzers.AdmitPass) bool {
+	Admit: func(pass *analyzers.AdmitPass) (take, byFiles bool) {
 		_, name, _ := strings.Cut(string(pass.Src), "use ")
 		name, _, _ = strings.Cut(name, "\n")
-		return !slices.Contains(pass.Files, name+".py")
+		if name == "*" {
+			return true, false
+		}
+		return !slices.Contains(pass.Files, name+".py"), true
 	},
 	Extract: func(pass *analyzers.ExtractPass) (analyzers.Part, error) {
 		return &countPart{File: pass.Syntax.Path}, nil
@@ -376,9 +380,10 @@ var admitAnalyzer = &analyzers.Analyzer{
 }
 
 // TestCacheKeepsAdmission: a model's Admit that reads the repository's
-// files is asked again when they change, not answered from the cache.
+// files is asked again when they change, not answered from the cache;
+// one that does not read them is answered from the cache.
 func TestCacheKeepsAdmission(t *testing.T) {
-	dir := writeTree(t, map[string]string{"main.py": "use nothing\n", "a.py": "use b\n", "b.py": "x = 1\n"})
+	dir := writeTree(t, map[string]string{"main.py": "use nothing\n", "a.py": "use b\n", "b.py": "x = 1\n", "c.py": "use *\n"})
 	age(t, dir)
 	cacheDir := filepath.Join(t.TempDir(), "cache")
 	rules, err := rule.NewSet([]*rule.Rule{{ID: "test/count", Name: "Count", Language: "python", Severity: "note",
@@ -386,24 +391,30 @@ func TestCacheKeepsAdmission(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	parsed := 0
 	scan := func(cache string) string {
 		res, err := Run(Config{Analyzers: []*analyzers.Analyzer{admitAnalyzer}, Rules: rules, Paths: []string{dir}, Root: dir, CacheDir: cache})
 		if err != nil {
 			t.Fatal(err)
 		}
+		parsed = res.FilesParsed
 		var out []string
 		for _, f := range res.Findings {
 			out = append(out, f.Location.Path+": "+f.Message)
 		}
 		return strings.Join(out, "|")
 	}
+	// With the cache, c.py, decided without the files, is never parsed
+	// again; main.py is, whenever the files change, and a.py when it is
+	// taken.
 	for _, step := range []struct {
 		change func()
 		want   string
+		parsed int
 	}{
-		{func() {}, "main.py: extracted: main.py"},
-		{func() { os.Remove(filepath.Join(dir, "b.py")) }, "main.py: extracted: a.py main.py"},
-		{func() { os.WriteFile(filepath.Join(dir, "b.py"), nil, 0o644) }, "main.py: extracted: main.py"},
+		{func() {}, "main.py: extracted: c.py main.py", 0},
+		{func() { os.Remove(filepath.Join(dir, "b.py")) }, "main.py: extracted: a.py c.py main.py", 2},
+		{func() { os.WriteFile(filepath.Join(dir, "b.py"), nil, 0o644) }, "main.py: extracted: c.py main.py", 1},
 	} {
 		step.change()
 		if got := scan(""); got != step.want {
@@ -411,6 +422,9 @@ func TestCacheKeepsAdmission(t *testing.T) {
 		}
 		if got := scan(cacheDir); got != step.want {
 			t.Errorf("with the cache: %s, want %s", got, step.want)
+		}
+		if step.parsed > 0 && parsed != step.parsed {
+			t.Errorf("%s: %d files parsed with the cache, want %d", step.want, parsed, step.parsed)
 		}
 	}
 }

@@ -317,9 +317,9 @@ type fileResult struct {
 	notes       []analyzers.Notification
 	read        bool
 	parsed      bool
-	// admitted is set when a model's Admit decided whether the file's
-	// first round extracts it.
-	admitted bool
+	// admittedByFiles is set when a model's Admit read the repository's
+	// files to decide whether the file's first round extracts it.
+	admittedByFiles bool
 	// skipped is set when the file was not analyzed: unreadable, binary,
 	// not parsed or nested too deep.
 	skipped bool

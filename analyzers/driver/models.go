@@ -72,28 +72,29 @@ func modelSettings(cfg Config, models []*analyzers.Model) []analyzers.Settings {
 
 // modelsWanting returns the indexes of the models that want the file at
 // path, of lang, whose literals found says, in the first round: those
-// whose prefilter it passes and whose Admit, if any, takes it. admitted
-// tells whether an Admit was asked.
-func (p *plan) modelsWanting(path string, lang source.Language, src []byte, ff *fileFilter, found []bool) (out []int, admitted bool) {
+// whose prefilter it passes and whose Admit, if any, takes it. byFiles
+// tells whether an Admit's answer read the repository's files.
+func (p *plan) modelsWanting(path string, lang source.Language, src []byte, ff *fileFilter, found []bool) (out []int, byFiles bool) {
 	for i, m := range p.models {
 		if m.Language != lang || len(m.Prefilter) > 0 && !anyOf(found, ff.models[i]) {
 			continue
 		}
 		if m.Admit != nil {
-			admitted = true
 			var lits []string
 			for _, id := range ff.models[i] {
 				if found[id] {
 					lits = append(lits, ff.lits[id])
 				}
 			}
-			if !m.Admit(&analyzers.AdmitPass{Path: path, Src: src, Literals: lits, Files: p.files[lang]}) {
+			take, read := m.Admit(&analyzers.AdmitPass{Path: path, Src: src, Literals: lits, Files: p.files[lang]})
+			byFiles = byFiles || read
+			if !take {
 				continue
 			}
 		}
 		out = append(out, i)
 	}
-	return out, admitted
+	return out, byFiles
 }
 
 // extract hands syn, f's snapshot, to each model in models; the parts go

@@ -95,8 +95,8 @@ func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnl
 	ff := w.p.filters[lang]
 	found := ff.set.Find(src)
 	wanted := w.wanted(lang, ff, found, factsOnly)
-	models, admitted := w.p.modelsWanting(path, lang, src, ff, found)
-	fr.admitted = admitted
+	models, byFiles := w.p.modelsWanting(path, lang, src, ff, found)
+	fr.admittedByFiles = byFiles
 	unusedCheck := !factsOnly && w.p.cfg.WarnUnusedIgnores && found[ff.marker]
 	if len(wanted) == 0 && len(models) == 0 && !unusedCheck {
 		return fr

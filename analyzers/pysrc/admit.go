@@ -18,23 +18,67 @@ import (
 // modules (`from ._binary import i16`, a file of Pillow's next to
 // _binary.py) and private names of its modules (`from
 // django.utils.regex_helper import _lazy_re_compile`). admit reads the
-// import statements of a file those literals alone let through, and
-// keeps it in the first round only when one may bind an extension's
-// module: a private module no Python file of the repository provides. A
-// file left out is still read when a part needs it.
+// import statements of a file those literals alone let through (or with
+// a "request" that names none, below), and keeps it in the first round
+// only when one may bind an extension's module: a private module no
+// Python file of the repository provides. A file left out is still read
+// when a part needs it.
 
 // nativeImportLiterals find the imports of private modules and names.
 var nativeImportLiterals = []string{"import _", "from ._"}
 
-// admit is the model's Admit: a file that holds a literal besides the
-// native imports' is kept; else one of its imports must be native.
-func admit(pass *analyzers.AdmitPass) bool {
+// The literal "request" (the outputs' and logging's vocabularies) finds
+// as often a word that only starts with it: `requested`, `requestor`,
+// saleor's `request_data`, none of which the model reads as a request. A
+// file only that literal and the native imports' let through is kept
+// when it names a request (`request`, `http_request`, `self.request`,
+// `urllib.request`) or an HTTP client (`requests`, `requests_hardened`):
+// the literal ends a word, or `requests` starts one.
+
+// admit is the model's Admit: a file that holds a literal besides these
+// is kept; else it must name a request or import a compiled extension
+// (which reads the repository's files).
+func admit(pass *analyzers.AdmitPass) (take, byFiles bool) {
+	native := false
 	for _, lit := range pass.Literals {
-		if !slices.Contains(nativeImportLiterals, lit) {
-			return true
+		switch {
+		case slices.Contains(nativeImportLiterals, lit):
+			native = true
+		case lit == "request":
+			if namesRequest(pass.Src) {
+				return true, false
+			}
+		default:
+			return true, false
 		}
 	}
-	return importsNative(pass.Path, pass.Src, repoFiles(pass.Files))
+	if !native {
+		return false, false
+	}
+	return importsNative(pass.Path, pass.Src, repoFiles(pass.Files)), true
+}
+
+// namesRequest reports whether src holds "request" at the end of a word,
+// or "requests" at the start of one.
+func namesRequest(src []byte) bool {
+	const word = "request"
+	for i := 0; ; {
+		j := bytes.Index(src[i:], []byte(word))
+		if j < 0 {
+			return false
+		}
+		end := i + j + len(word)
+		if end == len(src) || !identByte(src[end]) || src[end] == 's' && (end+1 == len(src) || !identByte(src[end+1]) || src[end+1] == '_') {
+			return true
+		}
+		i = end
+	}
+}
+
+// identByte reports whether b may be part of an identifier (any byte of
+// a multi-byte character may be).
+func identByte(b byte) bool {
+	return b == '_' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b >= 0x80
 }
 
 // importsNative reports whether a statement of src, the module at path,

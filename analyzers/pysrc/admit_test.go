@@ -61,17 +61,33 @@ func TestImportsNative(t *testing.T) {
 	}
 }
 
-// TestAdmitKeepsOtherLiterals: only a file that the native imports'
-// literals alone let through is read for its imports.
-func TestAdmitKeepsOtherLiterals(t *testing.T) {
-	src := []byte("from ._binary import i16\n\ndef view(request):\n    return i16(request.body)\n")
-	pass := &analyzers.AdmitPass{Path: "src/PIL/Image.py", Src: src, Files: admitFiles, Literals: []string{"from ._"}}
-	if admit(pass) {
-		t.Error("admitted for a private Python module")
-	}
-	pass.Literals = []string{"from ._", "request"}
-	if !admit(pass) {
-		t.Error("left out a module that takes a request")
+// TestAdmit: only a file that the native imports' literals alone let
+// through is read for its imports, and "request" counts as a word.
+func TestAdmit(t *testing.T) {
+	for _, c := range []struct {
+		src           string
+		lits          []string
+		take, byFiles bool
+	}{
+		{"from ._binary import i16\n", []string{"from ._"}, false, true},
+		{"from . import _imaging\n", []string{"import _"}, true, true},
+		{"from ._binary import i16\n\ndef view(request):\n    return i16(request.body)\n", []string{"from ._", "request"}, true, false},
+		{"from ._binary import i16\nlogger.info(x)\n", []string{"from ._", ".info("}, true, false},
+		// "request" names a request or a client, else nothing.
+		{"def view(http_request):\n    pass\n", []string{"request"}, true, false},
+		{"data = self.request", []string{"request"}, true, false},
+		{"import requests\n", []string{"request"}, true, false},
+		{"from requests_hardened import Manager\n", []string{"request"}, true, false},
+		{"from urllib.request import urlopen\n", []string{"request"}, true, false},
+		{"def process_request(self, r):\n    pass\n", []string{"request"}, true, false},
+		{"# the requested size\nrequestor = staff\nsend_webhook_request_sync(request_data)\nrequestsé = 1\n", []string{"request"}, false, false},
+		{"# the requested size\nfrom ._binary import i16\n", []string{"from ._", "request"}, false, true},
+		{"# the requested size\nfrom . import _imaging\n", []string{"import _", "request"}, true, true},
+	} {
+		pass := &analyzers.AdmitPass{Path: "src/PIL/Image.py", Src: []byte(c.src), Files: admitFiles, Literals: c.lits}
+		if take, byFiles := admit(pass); take != c.take || byFiles != c.byFiles {
+			t.Errorf("%q %q: take %v byFiles %v, want %v %v", c.src, c.lits, take, byFiles, c.take, c.byFiles)
+		}
 	}
 }
 

@@ -146,8 +146,12 @@ var djangoObjects = []*ObjectKind{
 	{
 		Name:  ObjClient,
 		Other: Result{Object: ObjClientResponse},
+		// An OAuth session's token is its provider's answer.
+		Attrs: map[string]Result{"token": {Data: DataClient}, "access_token": {Data: DataClient}},
 		Methods: map[string]Result{
 			"close": nothing, "mount": nothing, "auth": nothing, "headers": nothing, "cookies": nothing,
+			"fetch_token": {Data: DataClient}, "refresh_token": {Data: DataClient}, "fetch_access_token": {Data: DataClient},
+			"authorization_url": nothing, "create_authorization_url": nothing, "new_state": nothing,
 		},
 	},
 	{
@@ -739,6 +743,10 @@ var httpClients = map[string]string{
 	"urllib3.HTTPSConnectionPool": ObjClient, "urllib3.connection_from_url": ObjClient,
 	"urllib.request.urlopen": ObjClientResponse, "urllib3.request": ObjClientResponse,
 	"requests_hardened.Manager": ObjClient,
+	// OAuth sessions extend requests.Session.
+	"requests_oauthlib.OAuth2Session": ObjClient, "requests_oauthlib.OAuth1Session": ObjClient,
+	"authlib.integrations.requests_client.OAuth2Session": ObjClient,
+	"authlib.integrations.requests_client.OAuth1Session": ObjClient,
 	// A response built by hand (an adapter's, a test's) is a client's.
 	"requests.Response": ObjClientResponse, "requests.models.Response": ObjClientResponse, "httpx.Response": ObjClientResponse,
 }

@@ -51,7 +51,8 @@ func (w *walker) call(n syntax.Node, st *state, discarded bool) exprVal {
 			w.resized(n, name, args[0], st)
 		}
 	case isWriter:
-		w.clobbered(args, refs, st, func(i int) bool { return i == spec.dst })
+		out, hasOut := countOuts[name]
+		w.clobbered(args, refs, st, func(i int) bool { return i == spec.dst || hasOut && i == out })
 		return exprVal{counts: w.applyWriter(n, name, spec, args, refs, st)}
 	case readers[name] || dataAccessors[name] || allocators[name] || zeroAllocators[name] ||
 		bytesFactories[name] != "" || name == buildValue || w.an.sinks[name].verb != "":

@@ -57,6 +57,11 @@ type writerSpec struct {
 	what string
 }
 
+// countOuts are the counted writers that store their count through a
+// pointer argument, by its index, and return whether they succeeded
+// (OpenSSL's SSL_read_ex(ssl, buf, num, &readbytes)).
+var countOuts = map[string]int{"SSL_read_ex": 3, "SSL_peek_ex": 3, "BIO_read_ex": 3}
+
 // writers are the functions whose effect on a buffer argument is known.
 var writers = map[string]writerSpec{
 	"memset":         {kind: exact, dst: 0, n: 2, factor: -1, src: -1},
@@ -99,6 +104,9 @@ var writers = map[string]writerSpec{
 	"BIO_read":       {kind: counted, dst: 1, n: 2, factor: -1, src: -1},
 	"SSL_read":       {kind: counted, dst: 1, n: 2, factor: -1, src: -1},
 	"SSL_peek":       {kind: counted, dst: 1, n: 2, factor: -1, src: -1},
+	"SSL_read_ex":    {kind: counted, dst: 1, n: 2, factor: -1, src: -1},
+	"SSL_peek_ex":    {kind: counted, dst: 1, n: 2, factor: -1, src: -1},
+	"BIO_read_ex":    {kind: counted, dst: 1, n: 2, factor: -1, src: -1},
 }
 
 // readers only read their buffer arguments (or do nothing to them).

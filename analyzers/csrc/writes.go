@@ -189,7 +189,26 @@ func (w *walker) applyWriter(call syntax.Node, name string, spec writerSpec, arg
 		}
 		return w.writeDep(st, r, stringWriter, call, name+" writes "+what)
 	case counted:
-		return w.writeDep(st, r, counted, call, name+" writes the count it returns")
+		out, ok := countOuts[name]
+		if !ok {
+			return w.writeDep(st, r, counted, call, name+" writes the count it returns")
+		}
+		// The count goes to *readbytes; what the call returns is no count.
+		var x syntax.Node
+		if out < len(args) {
+			x = addressOf(args[out])
+		}
+		l := w.lookupIdent(x)
+		if l == nil {
+			w.writeDep(st, r, counted, call, name+" writes the count it stores")
+			return nil
+		}
+		w.renamed(x.Text(), st)
+		for _, id := range w.writeDep(st, r, counted, call, name+" writes the count it stores in "+x.Text()) {
+			d := *st.ext[id].dep
+			d.count = l.id
+			w.touch(st, id).dep = &d
+		}
 	}
 	return nil
 }

@@ -107,8 +107,9 @@ type Model struct {
 	// lets through whether the model extracts it in the first round
 	// (take); a file it leaves out is still extracted when a part needs
 	// it. Its answer depends on the file, and on the repository's files
-	// of Language (AdmitPass.Files) when it says it read them (byFiles):
-	// the cache then keeps the answer while they stay the same.
+	// of Language (AdmitPass.Files) when it says it read them (byFiles),
+	// and on the files it reads through AdmitPass.Read: the cache then
+	// keeps the answer while the list and those files stay the same.
 	Admit func(pass *AdmitPass) (take, byFiles bool)
 	// Extract reads one file into its part of the model. The part must
 	// not keep any node of a tree-sitter tree; it may keep the snapshot.
@@ -135,6 +136,9 @@ type BuildPass struct {
 	// Root is the repository root's absolute path, for files a model
 	// reads itself (the source of a part the cache stored without it).
 	Root string
+	// Files lists the repository's files of the model's language, by
+	// path relative to the root, sorted: those no part is of too.
+	Files []string
 	// Spare, when set, is the run's pool of cores: a Build that has work
 	// it may leave undone for another core takes a core from it for each
 	// piece (receiving) and gives the core back after (sending), so that
@@ -182,6 +186,9 @@ type AdmitPass struct {
 	// Files lists the repository's files of the model's language, by
 	// path relative to the root, sorted.
 	Files []string
+	// Read returns the content of another file of the repository, by
+	// path relative to the root; the answer then depends on it.
+	Read func(path string) ([]byte, error)
 }
 
 // A Part is one file's contribution to a model. Parts are stored in

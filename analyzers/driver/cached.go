@@ -59,10 +59,11 @@ type passEntry struct {
 	Skipped bool
 	// Models are the models that extracted the file in this pass.
 	Models []string
-	// Files is the key of the repository's files of the file's language
-	// when a model's Admit read them to decide on the file
-	// (plan.fileKeys).
-	Files string
+	// Admission is the key of what a model's Admit read to decide on the
+	// file, the repository's files of its language (plan.fileKeys) and
+	// the files Reads names; "" when it read nothing.
+	Admission string
+	Reads     []string
 }
 
 type storedFact struct {
@@ -150,6 +151,47 @@ func buildID() string {
 		return "unknown"
 	}
 	return "exe " + hex.EncodeToString(h.Sum(nil))
+}
+
+// An admission is what Admit read of the repository besides its file
+// list: files, by path, and the hashes of their content ("" for one that
+// could not be read).
+type admission struct {
+	reads, hashes []string
+}
+
+// reader returns an AdmitPass.Read that records the files it reads.
+func (a *admission) reader(root string) func(string) ([]byte, error) {
+	return func(path string) ([]byte, error) {
+		src, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(path)))
+		hash := ""
+		if err == nil {
+			hash = cache.Hash(src)
+		}
+		a.reads, a.hashes = append(a.reads, path), append(a.hashes, hash)
+		return src, err
+	}
+}
+
+// key returns the key of an admission in a run whose files of the
+// language have the key files.
+func (a *admission) key(files string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n", files)
+	for i, r := range a.reads {
+		fmt.Fprintf(h, "%s %s\n", r, a.hashes[i])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// current returns the admission of the same paths read now.
+func (a *admission) current(root string) *admission {
+	now := &admission{}
+	read := now.reader(root)
+	for _, r := range a.reads {
+		read(r)
+	}
+	return now
 }
 
 // pathsKey returns a key of a sorted list of paths.
@@ -251,8 +293,8 @@ func (p *plan) storeEntry(key string, j job, fr fileResult) {
 	}
 	if j.round == 0 {
 		pe := &passEntry{Findings: fr.findings, Notes: fr.notes, Parsed: fr.parsed, Skipped: fr.skipped, Models: models}
-		if fr.admittedByFiles {
-			pe.Files = p.fileKeys[j.Lang]
+		if a := fr.admission; a != nil {
+			pe.Admission, pe.Reads = a.key(p.fileKeys[j.Lang]), a.reads
 		}
 		for _, ai := range fr.owners {
 			pe.Owners = append(pe.Owners, p.cfg.Analyzers[ai].Name)
@@ -291,7 +333,7 @@ func (e *entry) result(p *plan, j job, hashed bool) (fileResult, bool) {
 		if j.factsOnly && e.Facts != nil {
 			pe = e.Facts
 		}
-		if pe == nil || pe.Files != "" && pe.Files != p.fileKeys[j.Lang] {
+		if pe == nil || pe.Admission != "" && pe.Admission != (&admission{reads: pe.Reads}).current(p.root).key(p.fileKeys[j.Lang]) {
 			return fr, false
 		}
 		models = pe.Models

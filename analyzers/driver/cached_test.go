@@ -343,7 +343,8 @@ func TestOutlineKeepsTheLiterals(t *testing.T) {
 
 // admitModel extracts a file that says "use NAME" only while the
 // repository has no NAME.py: its Admit reads AdmitPass.Files; one that
-// says "use *" always, without reading them.
+// says "use *" always, without reading them; one that says "via NAME"
+// while NAME.py says "native", which it reads.
 var admitModel = &analyzers.Model{
 	Name:      "testadmit",
 	Language:  source.Python,
@@ -353,6 +354,10 @@ var admitModel = &analyzers.Model{
 		name, _, _ = strings.Cut(name, "\n")
 		if name == "*" {
 			return true, false
+		}
+		if other, ok := strings.CutPrefix(name, "via "); ok {
+			src, err := pass.Read(other + ".py")
+			return err == nil && strings.Contains(string(src), "native"), false
 		}
 		return !slices.Contains(pass.Files, name+".py"), true
 	},
@@ -383,7 +388,8 @@ var admitAnalyzer = &analyzers.Analyzer{
 // files is asked again when they change, not answered from the cache;
 // one that does not read them is answered from the cache.
 func TestCacheKeepsAdmission(t *testing.T) {
-	dir := writeTree(t, map[string]string{"main.py": "use nothing\n", "a.py": "use b\n", "b.py": "x = 1\n", "c.py": "use *\n"})
+	dir := writeTree(t, map[string]string{"main.py": "use nothing\n", "a.py": "use b\n", "b.py": "x = 1\n", "c.py": "use *\n",
+		"d.py": "use via e\n", "e.py": "x = 2\n"})
 	age(t, dir)
 	cacheDir := filepath.Join(t.TempDir(), "cache")
 	rules, err := rule.NewSet([]*rule.Rule{{ID: "test/count", Name: "Count", Language: "python", Severity: "note",
@@ -392,8 +398,8 @@ func TestCacheKeepsAdmission(t *testing.T) {
 		t.Fatal(err)
 	}
 	parsed := 0
-	scan := func(cache string) string {
-		res, err := Run(Config{Analyzers: []*analyzers.Analyzer{admitAnalyzer}, Rules: rules, Paths: []string{dir}, Root: dir, CacheDir: cache})
+	scan := func(cache, path string) string {
+		res, err := Run(Config{Analyzers: []*analyzers.Analyzer{admitAnalyzer}, Rules: rules, Paths: []string{path}, Root: dir, CacheDir: cache})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -405,8 +411,10 @@ func TestCacheKeepsAdmission(t *testing.T) {
 		return strings.Join(out, "|")
 	}
 	// With the cache, c.py, decided without the files, is never parsed
-	// again; main.py is, whenever the files change, and a.py when it is
-	// taken.
+	// again; main.py is, whenever the files change, a.py when it is
+	// taken, and d.py when e.py changes. A scan of main.py alone, which
+	// reads the others for the model only (pre-commit), decides the same
+	// with a cache of its own.
 	for _, step := range []struct {
 		change func()
 		want   string
@@ -415,16 +423,21 @@ func TestCacheKeepsAdmission(t *testing.T) {
 		{func() {}, "main.py: extracted: c.py main.py", 0},
 		{func() { os.Remove(filepath.Join(dir, "b.py")) }, "main.py: extracted: a.py c.py main.py", 2},
 		{func() { os.WriteFile(filepath.Join(dir, "b.py"), nil, 0o644) }, "main.py: extracted: c.py main.py", 1},
+		{func() { os.WriteFile(filepath.Join(dir, "e.py"), []byte("native = 1\n"), 0o644) }, "main.py: extracted: c.py d.py main.py", 1},
+		{func() { os.Remove(filepath.Join(dir, "e.py")) }, "main.py: extracted: c.py main.py", 1},
 	} {
 		step.change()
-		if got := scan(""); got != step.want {
-			t.Fatalf("without the cache: %s, want %s", got, step.want)
-		}
-		if got := scan(cacheDir); got != step.want {
-			t.Errorf("with the cache: %s, want %s", got, step.want)
-		}
-		if step.parsed > 0 && parsed != step.parsed {
-			t.Errorf("%s: %d files parsed with the cache, want %d", step.want, parsed, step.parsed)
+		age(t, dir)
+		for _, path := range []string{dir, filepath.Join(dir, "main.py")} {
+			if got := scan("", path); got != step.want {
+				t.Fatalf("%s without the cache: %s, want %s", path, got, step.want)
+			}
+			if got := scan(filepath.Join(cacheDir, filepath.Base(path)), path); got != step.want {
+				t.Errorf("%s with the cache: %s, want %s", path, got, step.want)
+			}
+			if path == dir && step.parsed > 0 && parsed != step.parsed {
+				t.Errorf("%s: %d files parsed with the cache, want %d", step.want, parsed, step.parsed)
+			}
 		}
 	}
 }

@@ -317,9 +317,9 @@ type fileResult struct {
 	notes       []analyzers.Notification
 	read        bool
 	parsed      bool
-	// admittedByFiles is set when a model's Admit read the repository's
-	// files to decide whether the file's first round extracts it.
-	admittedByFiles bool
+	// admission is what a model's Admit read of the repository to decide
+	// whether the file's first round extracts it; nil for nothing.
+	admission *admission
 	// skipped is set when the file was not analyzed: unreadable, binary,
 	// not parsed or nested too deep.
 	skipped bool

@@ -72,9 +72,9 @@ func modelSettings(cfg Config, models []*analyzers.Model) []analyzers.Settings {
 
 // modelsWanting returns the indexes of the models that want the file at
 // path, of lang, whose literals found says, in the first round: those
-// whose prefilter it passes and whose Admit, if any, takes it. byFiles
-// tells whether an Admit's answer read the repository's files.
-func (p *plan) modelsWanting(path string, lang source.Language, src []byte, ff *fileFilter, found []bool) (out []int, byFiles bool) {
+// whose prefilter it passes and whose Admit, if any, takes it; and what
+// the Admits read of the repository, nil for nothing.
+func (p *plan) modelsWanting(path string, lang source.Language, src []byte, ff *fileFilter, found []bool) (out []int, read *admission) {
 	for i, m := range p.models {
 		if m.Language != lang || len(m.Prefilter) > 0 && !anyOf(found, ff.models[i]) {
 			continue
@@ -86,15 +86,23 @@ func (p *plan) modelsWanting(path string, lang source.Language, src []byte, ff *
 					lits = append(lits, ff.lits[id])
 				}
 			}
-			take, read := m.Admit(&analyzers.AdmitPass{Path: path, Src: src, Literals: lits, Files: p.files[lang]})
-			byFiles = byFiles || read
+			a := &admission{}
+			pass := &analyzers.AdmitPass{Path: path, Src: src, Literals: lits, Files: p.files[lang], Read: a.reader(p.root)}
+			take, byFiles := m.Admit(pass)
+			if byFiles || len(a.reads) > 0 {
+				if read == nil {
+					read = &admission{}
+				}
+				read.reads = append(read.reads, a.reads...)
+				read.hashes = append(read.hashes, a.hashes...)
+			}
 			if !take {
 				continue
 			}
 		}
 		out = append(out, i)
 	}
-	return out, byFiles
+	return out, read
 }
 
 // extract hands syn, f's snapshot, to each model in models; the parts go
@@ -402,7 +410,7 @@ func (p *plan) build(s *modelState) *building {
 			warn := func(msg string) {
 				b.warns[mi] = append(b.warns[mi], analyzers.Notification{Level: "warning", Analyzer: m.Name, Message: msg})
 			}
-			v, err := runBuild(m, &analyzers.BuildPass{Parts: parts, Scanned: scanned, Root: p.root, Spare: b.tokens, Warn: warn})
+			v, err := runBuild(m, &analyzers.BuildPass{Parts: parts, Scanned: scanned, Root: p.root, Files: p.files[m.Language], Spare: b.tokens, Warn: warn})
 			if err != nil {
 				b.notes[mi] = &analyzers.Notification{Level: "error", Analyzer: m.Name, Message: err.Error()}
 				return

@@ -95,8 +95,8 @@ func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnl
 	ff := w.p.filters[lang]
 	found := ff.set.Find(src)
 	wanted := w.wanted(lang, ff, found, factsOnly)
-	models, byFiles := w.p.modelsWanting(path, lang, src, ff, found)
-	fr.admittedByFiles = byFiles
+	models, admitted := w.p.modelsWanting(path, lang, src, ff, found)
+	fr.admission = admitted
 	unusedCheck := !factsOnly && w.p.cfg.WarnUnusedIgnores && found[ff.marker]
 	if len(wanted) == 0 && len(models) == 0 && !unusedCheck {
 		return fr
@@ -166,7 +166,7 @@ func (w *worker) analyze(path string, lang source.Language, src []byte, factsOnl
 		}
 	}
 	if factsOnly {
-		return fileResult{facts: fr.facts, parts: fr.parts, parsed: true}
+		return fileResult{facts: fr.facts, parts: fr.parts, parsed: true, admission: fr.admission}
 	}
 	fr.ignores, fr.ignoresRead = filter.Ignores(f, w.p.comments[lang], w.cursor), true
 	fr.findings = filter.Suppress(fr.findings, stmts, fr.ignores)

@@ -13,16 +13,19 @@ import (
 // A module that imports a compiled extension is worth modelling for a
 // family that follows native bytes (NativeImports): its calls of the
 // extension's functions return them, even when it names nothing else a
-// vocabulary looks for. The literals that find such imports, "import _"
-// and "from ._", find as often the repository's own private Python
-// modules (`from ._binary import i16`, a file of Pillow's next to
-// _binary.py) and private names of its modules (`from
-// django.utils.regex_helper import _lazy_re_compile`). admit reads the
-// import statements of a file those literals alone let through (or with
-// a "request" that names none, below), and keeps it in the first round
-// only when one may bind an extension's module: a private module no
-// Python file of the repository provides. A file left out is still read
-// when a part needs it.
+// vocabulary looks for and no call with data leads a part to it. The
+// literals that find such imports, "import _" and "from ._", find as
+// often the repository's own private Python modules (`from ._binary
+// import i16`, a file of Pillow's next to _binary.py) and private names
+// of its modules (`from django.utils.regex_helper import
+// _lazy_re_compile`). admit reads the import statements of a file those
+// literals alone let through (or with a "request" that names none,
+// below), and keeps it in the first round only when one may bind an
+// extension's module or what such a module holds: a module no Python
+// file of the repository provides, or one of its Python modules that
+// may itself (a private re-export, `from ._codes import padded` in
+// _native.py), read in turn. A file left out is still read when a part
+// needs it (a call with data leads to it).
 
 // nativeImportLiterals find the imports of private modules and names.
 var nativeImportLiterals = []string{"import _", "from ._"}
@@ -55,7 +58,8 @@ func admit(pass *analyzers.AdmitPass) (take, byFiles bool) {
 	if !native {
 		return false, false
 	}
-	return importsNative(pass.Path, pass.Src, repoFiles(pass.Files)), true
+	imp := &importReader{files: repoFiles(pass.Files), read: pass.Read, seen: map[string]bool{pass.Path: true}}
+	return imp.native(pass.Path, pass.Src, 0), true
 }
 
 // namesRequest reports whether src holds "request" at the end of a word,
@@ -81,11 +85,24 @@ func identByte(b byte) bool {
 	return b == '_' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b >= 0x80
 }
 
-// importsNative reports whether a statement of src, the module at path,
-// may import a compiled extension, or whether a line holds a native
-// import's literal outside an import statement it reads (a one-line
-// `if`, a docstring): such a file is kept.
-func importsNative(file string, src []byte, files repoFiles) bool {
+// An importReader reads a file's import statements, and those of the
+// repository's Python modules they import names of, through read.
+type importReader struct {
+	files repoFiles
+	read  func(path string) ([]byte, error)
+	seen  map[string]bool
+}
+
+// maxReexports bounds the chain of modules read for what they import.
+const maxReexports = 4
+
+// native reports whether a statement of src, the module at file, may
+// import a compiled extension or what one holds, or whether a line holds
+// a native import's literal outside an import statement it reads (a
+// one-line `if`, a docstring): such a file is kept. depth is the number of
+// modules read before it.
+func (r *importReader) native(file string, src []byte, depth int) bool {
+	var via []string
 	lines := bytes.Split(src, []byte("\n"))
 	for i := 0; i < len(lines); i++ {
 		line := bytes.TrimSpace(lines[i])
@@ -106,9 +123,24 @@ func importsNative(file string, src []byte, files repoFiles) bool {
 			stmt = strings.TrimSuffix(stmt, "\\") + " " + string(uncomment(bytes.TrimSpace(lines[i])))
 		}
 		for _, part := range strings.Split(stmt, ";") {
-			if known, native := files.importNative(file, strings.TrimSpace(part)); native || !known && holdsNativeLiteral([]byte(part)) {
+			known, native, modules := r.files.importNative(file, strings.TrimSpace(part))
+			if native || !known && holdsNativeLiteral([]byte(part)) {
 				return true
 			}
+			via = append(via, modules...)
+		}
+	}
+	for _, m := range via {
+		if r.seen[m] {
+			continue
+		}
+		r.seen[m] = true
+		if depth+1 >= maxReexports || r.read == nil {
+			return true // too far to tell
+		}
+		src, err := r.read(m)
+		if err != nil || r.native(m, src, depth+1) {
+			return true
 		}
 	}
 	return false
@@ -152,31 +184,46 @@ func (fs repoFiles) hasDir(dir string) bool {
 	return i < len(fs) && strings.HasPrefix(fs[i], dir+"/")
 }
 
+// anywhere reports whether some folder of the repository, at any depth,
+// is dir (a slash path): a package its importer's folders do not reach
+// (libs/inventory imported as inventory).
+func (fs repoFiles) anywhere(dir string) bool {
+	for _, f := range fs {
+		if strings.HasPrefix(f, dir+"/") || strings.Contains(f, "/"+dir+"/") {
+			return true
+		}
+	}
+	return false
+}
+
 // A moduleKind is what a dotted name resolves to among the files.
 type moduleKind uint8
 
 const (
-	noModule moduleKind = iota
-	fileModule
-	packageModule // a directory, with or without __init__.py
+	noModule   moduleKind = iota
+	fileModule            // a .py file, or a package's __init__.py
+	folder                // a folder without __init__.py
 )
 
-// kind returns what key (a slash path without extension) is.
-func (fs repoFiles) kind(key string) moduleKind {
+// kind returns what key (a slash path without extension) is, and the
+// Python file that is it.
+func (fs repoFiles) kind(key string) (moduleKind, string) {
 	switch {
 	case fs.has(key + ".py"):
-		return fileModule
+		return fileModule, key + ".py"
+	case fs.has(key + "/__init__.py"):
+		return fileModule, key + "/__init__.py"
 	case fs.hasDir(key):
-		return packageModule
+		return folder, ""
 	}
-	return noModule
+	return noModule, ""
 }
 
 // resolve returns what the dotted module mod, imported by file with
-// level leading dots, is: for a relative import, in the package level-1
-// folders above the file's; else below any folder above the file, the
-// root or src/, the first found.
-func (fs repoFiles) resolve(file, mod string, level int) moduleKind {
+// level leading dots, is, and its Python file: for a relative import, in
+// the package level-1 folders above the file's; else below any folder
+// above the file, the root or src/, the first found.
+func (fs repoFiles) resolve(file, mod string, level int) (moduleKind, string) {
 	key := strings.ReplaceAll(mod, ".", "/")
 	if level > 0 {
 		dir := path.Dir(file)
@@ -187,20 +234,20 @@ func (fs repoFiles) resolve(file, mod string, level int) moduleKind {
 			dir = ""
 		}
 		if key == "" {
-			if dir == "" || fs.hasDir(dir) {
-				return packageModule
+			if dir == "" {
+				return folder, ""
 			}
-			return noModule
+			return fs.kind(dir)
 		}
 		return fs.kind(path.Join(dir, key))
 	}
 	for d := path.Dir(file); d != "." && d != "/"; d = path.Dir(d) {
-		if k := fs.kind(d + "/" + key); k != noModule {
-			return k
+		if k, f := fs.kind(d + "/" + key); k != noModule {
+			return k, f
 		}
 	}
-	if k := fs.kind(key); k != noModule {
-		return k
+	if k, f := fs.kind(key); k != noModule {
+		return k, f
 	}
 	return fs.kind("src/" + key)
 }
@@ -214,74 +261,97 @@ func private(name string) bool {
 // when it is not one it reads; native tells whether it may bind an
 // extension's module or a name of one: a module no file provides that
 // is the repository's (absoluteNative; a relative one whatever its
-// name), or a private member of a package of the repository that no file
-// provides (a submodule, or a name of the package's __init__.py).
-func (fs repoFiles) importNative(file, stmt string) (known, native bool) {
+// name), or a private member of a package of the repository that no
+// Python file provides (a submodule, or a folder without __init__.py
+// beside the extension's source). modules are the repository's Python
+// modules whose names it binds, through a private part: what they
+// import decides in turn.
+func (fs repoFiles) importNative(file, stmt string) (known, native bool, modules []string) {
 	if rest, ok := strings.CutPrefix(stmt, "import "); ok {
 		for _, item := range strings.Split(rest, ",") {
 			mod, _, _ := strings.Cut(strings.TrimSpace(item), " ")
 			if !IsDottedName(mod) {
-				return false, false
+				return false, false, nil
 			}
 			if fs.absoluteNative(file, mod) {
-				return true, true
+				return true, true, nil
+			}
+			if k, f := fs.resolve(file, mod, 0); k == fileModule && slices.ContainsFunc(strings.Split(mod, "."), private) {
+				modules = append(modules, f)
 			}
 		}
-		return true, false
+		return true, false, modules
 	}
 	rest, ok := strings.CutPrefix(stmt, "from ")
 	if !ok {
-		return false, false
+		return false, false, nil
 	}
 	mod, names, ok := strings.Cut(rest, " import ")
 	if !ok {
-		return false, false
+		return false, false, nil
 	}
 	mod = strings.TrimSpace(mod)
 	level := len(mod) - len(strings.TrimLeft(mod, "."))
 	mod = mod[level:]
 	if mod != "" && !IsDottedName(mod) {
-		return false, false
+		return false, false, nil
 	}
-	var kind moduleKind
-	if level > 0 {
-		if kind = fs.resolve(file, mod, level); kind == noModule {
-			return true, true
-		}
-	} else {
-		if fs.absoluteNative(file, mod) {
-			return true, true
-		}
-		if kind = fs.resolve(file, mod, 0); kind == noModule {
-			return true, false // not the repository's
-		}
+	if level == 0 && fs.absoluteNative(file, mod) {
+		return true, true, nil
 	}
-	if kind == fileModule {
-		return true, false // names of a Python module
+	kind, modFile := fs.resolve(file, mod, level)
+	switch {
+	case kind == noModule:
+		return true, level > 0, nil // relative: an extension; absolute: not the repository's
+	case kind == folder && slices.ContainsFunc(strings.Split(mod, "."), private):
+		return true, true, nil // a folder beside the extension's source
 	}
+	var privateNames []string
 	names = strings.Trim(strings.TrimSpace(names), "()")
 	for _, item := range strings.Split(names, ",") {
-		name, _, _ := strings.Cut(strings.TrimSpace(item), " ")
-		if name == "" || name == "*" || !private(name) {
-			continue
-		}
-		if fs.resolve(file, joinModule(mod, name), level) == noModule {
-			return true, true
+		if name, _, _ := strings.Cut(strings.TrimSpace(item), " "); private(name) {
+			privateNames = append(privateNames, name)
 		}
 	}
-	return true, false
+	if modFile != "" && (len(privateNames) > 0 || slices.ContainsFunc(strings.Split(mod, "."), private)) {
+		modules = append(modules, modFile) // its names, which it may import
+	}
+	if kind == fileModule && !strings.HasSuffix(modFile, "/__init__.py") {
+		return true, false, modules // names of a module, not submodules
+	}
+	for _, name := range privateNames {
+		switch k, f := fs.resolve(file, joinModule(mod, name), level); k {
+		case fileModule:
+			modules = append(modules, f)
+		default: // no Python file, or a folder that is no package
+			return true, true, nil
+		}
+	}
+	return true, false, modules
 }
 
 // absoluteNative reports whether the absolute module mod, as file
 // imports it, may be an extension's: no file provides it, and it is
 // private at its top (_speedups, not the standard library's) or its top
-// is a package of the repository.
+// is a folder of the repository (found from the file, or anywhere).
 func (fs repoFiles) absoluteNative(file, mod string) bool {
 	top, _, _ := strings.Cut(mod, ".")
-	if stdlib[top] || privateStdlib[top] || fs.resolve(file, mod, 0) != noModule {
+	if stdlib[top] || privateStdlib[top] {
 		return false
 	}
-	return private(top) || fs.resolve(file, top, 0) == packageModule
+	if k, _ := fs.resolve(file, mod, 0); k == fileModule {
+		return false
+	}
+	if k, _ := fs.resolve(file, mod, 0); k == folder && !slices.ContainsFunc(strings.Split(mod, "."), private) {
+		return false // a namespace package
+	}
+	if private(top) {
+		return true
+	}
+	if k, _ := fs.resolve(file, top, 0); k != noModule {
+		return true
+	}
+	return fs.anywhere(strings.ReplaceAll(mod, ".", "/")) || fs.anywhere(top)
 }
 
 // joinModule joins a module and a member's name with a dot.

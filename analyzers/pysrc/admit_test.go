@@ -1,27 +1,60 @@
 package pysrc
 
 import (
+	"io/fs"
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/residue-sec/residue/analyzers"
 )
 
-// admitFiles is a repository shaped like Pillow's and Django's: a package
-// with a compiled extension (_imaging, no .py) beside private Python
-// modules, and a package of Python modules with private names.
-var admitFiles = []string{
-	"Tests/helper.py",
-	"django/utils/__init__.py",
-	"django/utils/regex_helper.py",
-	"setup.py",
-	"src/PIL/Image.py",
-	"src/PIL/__init__.py",
-	"src/PIL/_binary.py",
-	"src/PIL/_typing.py",
-	"src/PIL/codecs/__init__.py",
-	"src/PIL/codecs/_jpeg.py",
-	"uvloop/__init__.py",
-	"uvloop/_testbase.py",
+// admitRepo is a repository shaped like Pillow's and Django's: a
+// package with a compiled extension (_imaging, no .py) beside private
+// Python modules, one of which re-exports it (_native.py, and the
+// package _impl), and a package of Python modules with private names;
+// an extension whose package its importer's folders do not reach
+// (libs/inventory), one whose source sits in a folder without
+// __init__.py (inventory/_codes, and its stub), and a chain of private
+// re-exports longer than admit reads.
+var admitRepo = map[string]string{
+	"Tests/helper.py":              "import os\n",
+	"django/utils/__init__.py":     "",
+	"django/utils/regex_helper.py": "import re\nfrom django.utils.functional import SimpleLazyObject\n",
+	"libs/inventory/__init__.py":   "",
+	"libs/inventory/views.py":      "",
+	"inventory/__init__.py":        "",
+	"inventory/_codes/gen.py":      "",
+	"stubs/_codes/__init__.pyi":    "",
+	"stubs/__init__.py":            "",
+	"setup.py":                     "",
+	"src/PIL/Image.py":             "",
+	"src/PIL/__init__.py":          "from . import _version\n",
+	"src/PIL/_version.py":          "__version__ = '1'\n",
+	"src/PIL/_binary.py":           "from struct import pack, unpack_from\n",
+	"src/PIL/_typing.py":           "import os\nfrom typing import Any\n",
+	"src/PIL/_native.py":           "from ._imaging import decode  # the extension\n",
+	"src/PIL/_impl/__init__.py":    "from .._imaging import decode\n",
+	"src/PIL/_a.py":                "from ._b import x\n",
+	"src/PIL/_b.py":                "from ._c import x\n",
+	"src/PIL/_c.py":                "from ._d import x\n",
+	"src/PIL/_d.py":                "x = 1\n",
+	"src/PIL/codecs/__init__.py":   "",
+	"src/PIL/codecs/_jpeg.py":      "",
+	"uvloop/__init__.py":           "",
+	"uvloop/_testbase.py":          "",
+}
+
+// admitting returns an import reader of admitRepo.
+func admitting(file string) *importReader {
+	files := slices.Sorted(maps.Keys(admitRepo))
+	read := func(path string) ([]byte, error) {
+		if src, ok := admitRepo[path]; ok {
+			return []byte(src), nil
+		}
+		return nil, fs.ErrNotExist
+	}
+	return &importReader{files: repoFiles(files), read: read, seen: map[string]bool{file: true}}
 }
 
 func TestImportsNative(t *testing.T) {
@@ -51,11 +84,26 @@ func TestImportsNative(t *testing.T) {
 		{"app.py", "import _speedups\n", true},
 		{"Tests/test_loop.py", "from uvloop.loop import _testhelper_unwrap\n", true},
 		{"django/utils/text.py", "from django.utils import _os_helpers\n", true}, // a submodule, or a name of __init__.py
+		// Through a private module or package of the repository that
+		// re-exports it, a package its importer's folders do not reach,
+		// a folder without __init__.py (or with a stub only), a chain
+		// longer than admit reads.
+		{"src/PIL/Image.py", "from ._native import decode\n", true},
+		{"src/PIL/Image.py", "from ._impl import decode\n", true},
+		{"Tests/test_image.py", "from PIL._native import decode\n", true},
+		{"web/labels.py", "from libs_alias import _codes\n", false},
+		{"web/app/labels.py", "import libs.inventory._codes\n", true},
+		{"web/labels.py", "from inventory import _codes\n", true},
+		{"inventory/labels.py", "from ._codes import padded\n", true},
+		{"stubs/labels.py", "from . import _codes\n", true},
+		{"src/PIL/Image.py", "from ._a import x\n", true},
+		{"src/PIL/Image.py", "from ._b import x\n", false},
+		{"src/PIL/Image.py", "from ._missing_py import x\nfrom ._binary import i16\n", true},
 		// A literal outside an import statement it reads is kept.
 		{"app.py", "if fast:\n    import os\nelse: import _speedups\n", true},
 		{"app.py", "'''Use `from ._speedups import escape`.'''\n", true},
 	} {
-		if got := importsNative(c.file, []byte(c.src), repoFiles(admitFiles)); got != c.want {
+		if got := admitting(c.file).native(c.file, []byte(c.src), 0); got != c.want {
 			t.Errorf("%s: %q: got %v, want %v", c.file, c.src, got, c.want)
 		}
 	}
@@ -84,7 +132,8 @@ func TestAdmit(t *testing.T) {
 		{"# the requested size\nfrom ._binary import i16\n", []string{"from ._", "request"}, false, true},
 		{"# the requested size\nfrom . import _imaging\n", []string{"import _", "request"}, true, true},
 	} {
-		pass := &analyzers.AdmitPass{Path: "src/PIL/Image.py", Src: []byte(c.src), Files: admitFiles, Literals: c.lits}
+		imp := admitting("")
+		pass := &analyzers.AdmitPass{Path: "src/PIL/Image.py", Src: []byte(c.src), Files: imp.files, Read: imp.read, Literals: c.lits}
 		if take, byFiles := admit(pass); take != c.take || byFiles != c.byFiles {
 			t.Errorf("%q %q: take %v byFiles %v, want %v %v", c.src, c.lits, take, byFiles, c.take, c.byFiles)
 		}
@@ -100,8 +149,8 @@ func FuzzImportsNative(f *testing.F) {
 		f.Add("src/PIL/Image.py", s)
 	}
 	f.Fuzz(func(t *testing.T, file, src string) {
-		importsNative(file, []byte(src), repoFiles(admitFiles))
-		if !importsNative(file, []byte(src+"\nx = 1; import _speedups\n"), repoFiles(admitFiles)) {
+		admitting(file).native(file, []byte(src), 0)
+		if !admitting(file).native(file, []byte(src+"\nx = 1; import _speedups\n"), 0) {
 			t.Errorf("%q: an import after code on its line is not kept", src)
 		}
 	})

@@ -46,7 +46,10 @@ type Program struct {
 	callSites   map[string][]CallRef
 	memoMu      sync.Mutex
 	memos       map[string]*memo
-	// dirs are the directories of the modules, and their ends.
+	// files are the repository's Python files, read or not.
+	files []string
+	// dirs are the directories of the modules and of files, and their
+	// ends.
 	dirsOnce sync.Once
 	dirs     map[string]bool
 	// settingsByName indexes the modules' settings (Settings).
@@ -199,7 +202,7 @@ func build(parts []analyzers.Part) (any, error) {
 // scanned files read (see demand); nil Scanned scans every file.
 func buildFor(pass *analyzers.BuildPass) (any, error) {
 	p := &Program{byPath: map[string]*module{}, byKey: map[string][]*module{}, exact: map[string]*module{}, packages: map[string]bool{}, requestStorers: map[string][]*fn{},
-		cleans: map[string]bool{}, resolutions: map[resolutionKey]resolution{}, root: pass.Root}
+		cleans: map[string]bool{}, resolutions: map[resolutionKey]resolution{}, root: pass.Root, files: pass.Files}
 	scanned := pass.Scanned
 	mods, err := openParts(pass)
 	if err != nil {

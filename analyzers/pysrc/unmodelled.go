@@ -2,6 +2,7 @@ package pysrc
 
 import (
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -13,7 +14,7 @@ import (
 
 // Unmodelled reports whether an external dotted name (a callee,
 // "signing._fastcodec.unhex") lies in a package of the repository (a
-// directory holding modules the model read) although no module defines
+// directory holding its Python files) although no module defines
 // it; a module at the top (no package) counts when its name is private
 // and lower case (_speedups, not a constant like _PLUGINS) and not the
 // standard library's.
@@ -54,12 +55,18 @@ func cutLast(name string) (before, after string, ok bool) {
 }
 
 // directory reports whether dir (a slash path) is, or ends, the
-// directory of a module the program holds.
+// directory of a module the program holds or of a Python file of the
+// repository: which modules were read (a file the first round left out,
+// that no part needed) does not decide it.
 func (p *Program) directory(dir string) bool {
 	p.dirsOnce.Do(func() {
 		p.dirs = map[string]bool{}
+		files := slices.Clone(p.files)
 		for _, m := range p.modules {
-			for d := path.Dir(m.File); d != "." && d != "/"; {
+			files = append(files, m.File)
+		}
+		for _, f := range files {
+			for d := path.Dir(f); d != "." && d != "/"; {
 				for k := d; ; {
 					p.dirs[k] = true
 					i := strings.IndexByte(k, '/')

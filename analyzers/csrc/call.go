@@ -36,6 +36,11 @@ func (w *walker) call(n syntax.Node, st *state, discarded bool) exprVal {
 	w.sinkCall(n, name, args, refs, st)
 	w.printCall(n, name, args, refs, st)
 	spec, isWriter := writers[name]
+	if out, ok := countOuts[name]; ok && (out >= len(args) || w.lookupIdent(addressOf(args[out])) == nil) {
+		// The count goes where a pointer points: what it was may
+		// stay on a local, so the call is an unknown callee's.
+		isWriter = false
+	}
 	id, hasCallee := w.callee(name)
 	// A callee that may write through a pointer it gets forgets the
 	// value of the local it points to (clobbered), before its effect.

@@ -193,14 +193,12 @@ func (w *walker) applyWriter(call syntax.Node, name string, spec writerSpec, arg
 		if !ok {
 			return w.writeDep(st, r, counted, call, name+" writes the count it returns")
 		}
-		// The count goes to *readbytes; what the call returns is no count.
-		var x syntax.Node
-		if out < len(args) {
-			x = addressOf(args[out])
-		}
+		// The count goes to *readbytes (a local's address: the call is
+		// an unknown callee's otherwise); what the call returns is no
+		// count.
+		x := addressOf(args[out])
 		l := w.lookupIdent(x)
-		if l == nil {
-			w.writeDep(st, r, counted, call, name+" writes the count it stores")
+		if l == nil { // the call decides that it is an unknown callee's
 			return nil
 		}
 		w.renamed(x.Text(), st)

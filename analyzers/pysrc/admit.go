@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/residue-sec/residue/analyzers"
 )
@@ -123,7 +124,7 @@ func (r *importReader) native(file string, src []byte, depth int) bool {
 			stmt = strings.TrimSuffix(stmt, "\\") + " " + string(uncomment(bytes.TrimSpace(lines[i])))
 		}
 		for _, part := range strings.Split(stmt, ";") {
-			known, native, modules := r.files.importNative(file, strings.TrimSpace(part))
+			known, native, modules := r.files.importNative(file, strings.TrimSpace(part), depth > 0)
 			if native || !known && holdsNativeLiteral([]byte(part)) {
 				return true
 			}
@@ -188,12 +189,40 @@ func (fs repoFiles) hasDir(dir string) bool {
 // is dir (a slash path): a package its importer's folders do not reach
 // (libs/inventory imported as inventory).
 func (fs repoFiles) anywhere(dir string) bool {
-	for _, f := range fs {
-		if strings.HasPrefix(f, dir+"/") || strings.Contains(f, "/"+dir+"/") {
-			return true
+	return folderRuns(fs)[dir]
+}
+
+// folderIndex keeps folderRuns' answer for the file list of a run, which
+// every Admit of the run is given.
+var folderIndex struct {
+	sync.Mutex
+	files []string
+	runs  map[string]bool
+}
+
+// folderRuns returns the runs of folder names the files lie in (a/b/c.py:
+// a, a/b, b), worked out once per list.
+func folderRuns(files []string) map[string]bool {
+	folderIndex.Lock()
+	defer folderIndex.Unlock()
+	if len(files) > 0 && len(folderIndex.files) == len(files) && &folderIndex.files[0] == &files[0] {
+		return folderIndex.runs
+	}
+	runs := map[string]bool{}
+	for _, f := range files {
+		for d := path.Dir(f); d != "." && d != "/"; d = path.Dir(d) {
+			for k := d; ; {
+				runs[k] = true
+				i := strings.IndexByte(k, '/')
+				if i < 0 {
+					break
+				}
+				k = k[i+1:]
+			}
 		}
 	}
-	return false
+	folderIndex.files, folderIndex.runs = files, runs
+	return runs
 }
 
 // A moduleKind is what a dotted name resolves to among the files.
@@ -264,9 +293,10 @@ func private(name string) bool {
 // name), or a private member of a package of the repository that no
 // Python file provides (a submodule, or a folder without __init__.py
 // beside the extension's source). modules are the repository's Python
-// modules whose names it binds, through a private part: what they
+// modules whose names it binds, through a private part (or any, when
+// every one counts: in a module read for what it re-exports): what they
 // import decides in turn.
-func (fs repoFiles) importNative(file, stmt string) (known, native bool, modules []string) {
+func (fs repoFiles) importNative(file, stmt string, every bool) (known, native bool, modules []string) {
 	if rest, ok := strings.CutPrefix(stmt, "import "); ok {
 		for _, item := range strings.Split(rest, ",") {
 			mod, _, _ := strings.Cut(strings.TrimSpace(item), " ")
@@ -276,7 +306,7 @@ func (fs repoFiles) importNative(file, stmt string) (known, native bool, modules
 			if fs.absoluteNative(file, mod) {
 				return true, true, nil
 			}
-			if k, f := fs.resolve(file, mod, 0); k == fileModule && slices.ContainsFunc(strings.Split(mod, "."), private) {
+			if k, f := fs.resolve(file, mod, 0); k == fileModule && (every || slices.ContainsFunc(strings.Split(mod, "."), private)) {
 				modules = append(modules, f)
 			}
 		}
@@ -306,14 +336,17 @@ func (fs repoFiles) importNative(file, stmt string) (known, native bool, modules
 	case kind == folder && slices.ContainsFunc(strings.Split(mod, "."), private):
 		return true, true, nil // a folder beside the extension's source
 	}
-	var privateNames []string
+	var privateNames, publicNames []string
 	names = strings.Trim(strings.TrimSpace(names), "()")
 	for _, item := range strings.Split(names, ",") {
-		if name, _, _ := strings.Cut(strings.TrimSpace(item), " "); private(name) {
+		switch name, _, _ := strings.Cut(strings.TrimSpace(item), " "); {
+		case private(name):
 			privateNames = append(privateNames, name)
+		case every && IsDottedName(name):
+			publicNames = append(publicNames, name)
 		}
 	}
-	if modFile != "" && (len(privateNames) > 0 || slices.ContainsFunc(strings.Split(mod, "."), private)) {
+	if modFile != "" && (every || len(privateNames) > 0 || slices.ContainsFunc(strings.Split(mod, "."), private)) {
 		modules = append(modules, modFile) // its names, which it may import
 	}
 	if kind == fileModule && !strings.HasSuffix(modFile, "/__init__.py") {
@@ -325,6 +358,11 @@ func (fs repoFiles) importNative(file, stmt string) (known, native bool, modules
 			modules = append(modules, f)
 		default: // no Python file, or a folder that is no package
 			return true, true, nil
+		}
+	}
+	for _, name := range publicNames {
+		if k, f := fs.resolve(file, joinModule(mod, name), level); k == fileModule {
+			modules = append(modules, f) // a submodule
 		}
 	}
 	return true, false, modules

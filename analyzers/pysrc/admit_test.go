@@ -35,6 +35,9 @@ var admitRepo = map[string]string{
 	"src/PIL/_typing.py":           "import os\nfrom typing import Any\n",
 	"src/PIL/_native.py":           "from ._imaging import decode  # the extension\n",
 	"src/PIL/_impl/__init__.py":    "from .._imaging import decode\n",
+	"src/PIL/native.py":            "from ._imaging import decode\n",
+	"src/PIL/_compat.py":           "from ._binary import i16\nfrom .native import decode\n",
+	"src/PIL/_compat2.py":          "from . import native\n",
 	"src/PIL/_a.py":                "from ._b import x\n",
 	"src/PIL/_b.py":                "from ._c import x\n",
 	"src/PIL/_c.py":                "from ._d import x\n",
@@ -90,6 +93,8 @@ func TestImportsNative(t *testing.T) {
 		// longer than admit reads.
 		{"src/PIL/Image.py", "from ._native import decode\n", true},
 		{"src/PIL/Image.py", "from ._impl import decode\n", true},
+		{"src/PIL/Image.py", "from ._compat import decode\n", true},
+		{"src/PIL/Image.py", "from ._compat2 import native\n", true},
 		{"Tests/test_image.py", "from PIL._native import decode\n", true},
 		{"web/labels.py", "from libs_alias import _codes\n", false},
 		{"web/app/labels.py", "import libs.inventory._codes\n", true},

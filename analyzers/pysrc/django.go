@@ -46,9 +46,11 @@ const (
 	ObjSerializer = "drf.serializer"
 	ObjDjangoForm = "django.form"
 	// ObjClient is an HTTP client (a requests session); ObjClientResponse
-	// what it returns.
+	// what it returns; ObjOAuthClient an OAuth session, a client that
+	// also fetches and keeps its provider's token.
 	ObjClient         = "http.client"
 	ObjClientResponse = "http.response"
+	ObjOAuthClient    = "http.oauth"
 )
 
 func init() {
@@ -146,12 +148,20 @@ var djangoObjects = []*ObjectKind{
 	{
 		Name:  ObjClient,
 		Other: Result{Object: ObjClientResponse},
-		// An OAuth session's token is its provider's answer.
+		Methods: map[string]Result{
+			"close": nothing, "mount": nothing, "auth": nothing, "headers": nothing, "cookies": nothing,
+		},
+	},
+	{
+		Name:  ObjOAuthClient,
+		Other: Result{Object: ObjClientResponse},
+		// Its token is its provider's answer.
 		Attrs: map[string]Result{"token": {Data: DataClient}, "access_token": {Data: DataClient}},
 		Methods: map[string]Result{
 			"close": nothing, "mount": nothing, "auth": nothing, "headers": nothing, "cookies": nothing,
 			"fetch_token": {Data: DataClient}, "refresh_token": {Data: DataClient}, "fetch_access_token": {Data: DataClient},
-			"authorization_url": nothing, "create_authorization_url": nothing, "new_state": nothing,
+			"fetch_request_token": {Data: DataClient},
+			"authorization_url":   nothing, "create_authorization_url": nothing, "new_state": nothing,
 		},
 	},
 	{
@@ -165,7 +175,10 @@ var djangoObjects = []*ObjectKind{
 // kind, by the external base's name, and so HTTP clients' (a subclass of
 // requests.Session is a client).
 func djangoClass(name string) string {
-	if httpClients[name] == ObjClient || name == "requests.sessions.Session" {
+	if k := httpClients[name]; k == ObjClient || k == ObjOAuthClient {
+		return k
+	}
+	if name == "requests.sessions.Session" {
 		return ObjClient
 	}
 	last := lastName(name)
@@ -743,10 +756,14 @@ var httpClients = map[string]string{
 	"urllib3.HTTPSConnectionPool": ObjClient, "urllib3.connection_from_url": ObjClient,
 	"urllib.request.urlopen": ObjClientResponse, "urllib3.request": ObjClientResponse,
 	"requests_hardened.Manager": ObjClient,
-	// OAuth sessions extend requests.Session.
-	"requests_oauthlib.OAuth2Session": ObjClient, "requests_oauthlib.OAuth1Session": ObjClient,
-	"authlib.integrations.requests_client.OAuth2Session": ObjClient,
-	"authlib.integrations.requests_client.OAuth1Session": ObjClient,
+	// OAuth sessions extend requests' and httpx's clients.
+	"requests_oauthlib.OAuth2Session": ObjOAuthClient, "requests_oauthlib.OAuth1Session": ObjOAuthClient,
+	"requests_oauthlib.oauth2_session.OAuth2Session":      ObjOAuthClient,
+	"requests_oauthlib.oauth1_session.OAuth1Session":      ObjOAuthClient,
+	"authlib.integrations.requests_client.OAuth2Session":  ObjOAuthClient,
+	"authlib.integrations.requests_client.OAuth1Session":  ObjOAuthClient,
+	"authlib.integrations.httpx_client.OAuth2Client":      ObjOAuthClient,
+	"authlib.integrations.httpx_client.AsyncOAuth2Client": ObjOAuthClient,
 	// A response built by hand (an adapter's, a test's) is a client's.
 	"requests.Response": ObjClientResponse, "requests.models.Response": ObjClientResponse, "httpx.Response": ObjClientResponse,
 }

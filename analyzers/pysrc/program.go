@@ -48,10 +48,11 @@ type Program struct {
 	memos       map[string]*memo
 	// files are the repository's Python files, read or not.
 	files []string
-	// dirs are the directories of the modules and of files, and their
-	// ends.
+	// dirs are the directories of the modules and of files, and mods the
+	// modules of files, each with its ends.
 	dirsOnce sync.Once
 	dirs     map[string]bool
+	mods     map[string]bool
 	// settingsByName indexes the modules' settings (Settings).
 	settingsOnce   sync.Once
 	settingsByName map[string][]SettingAt

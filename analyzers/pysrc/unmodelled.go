@@ -14,13 +14,15 @@ import (
 
 // Unmodelled reports whether an external dotted name (a callee,
 // "signing._fastcodec.unhex") lies in a package of the repository (a
-// directory holding its Python files) although no module defines
-// it; a module at the top (no package) counts when its name is private
-// and lower case (_speedups, not a constant like _PLUGINS) and not the
-// standard library's.
+// directory holding its Python files) although no module defines it
+// and no Python file of the repository is its module (one the model did
+// not read: a pure-Python module of the same name elsewhere); a module
+// at the top (no package) counts when its name is private and lower case
+// (_speedups, not a constant like _PLUGINS) and not the standard
+// library's.
 func (cs *CallSite) Unmodelled(name string) bool {
 	mod, _, ok := cutLast(name)
-	if !ok {
+	if !ok || cs.fr.p.provided(strings.ReplaceAll(mod, ".", "/")) {
 		return false
 	}
 	pkg, last, ok := cutLast(mod)
@@ -59,25 +61,50 @@ func cutLast(name string) (before, after string, ok bool) {
 // repository: which modules were read (a file the first round left out,
 // that no part needed) does not decide it.
 func (p *Program) directory(dir string) bool {
-	p.dirsOnce.Do(func() {
-		p.dirs = map[string]bool{}
-		files := slices.Clone(p.files)
-		for _, m := range p.modules {
-			files = append(files, m.File)
-		}
-		for _, f := range files {
-			for d := path.Dir(f); d != "." && d != "/"; {
-				for k := d; ; {
-					p.dirs[k] = true
-					i := strings.IndexByte(k, '/')
-					if i < 0 {
-						break
-					}
-					k = k[i+1:]
+	p.dirsOnce.Do(p.indexFolders)
+	return p.dirs[dir]
+}
+
+// indexFolders lists the folders of the modules and of the repository's Python
+// files, and the modules of those files, each with its ends.
+func (p *Program) indexFolders() {
+	p.dirs = map[string]bool{}
+	files := slices.Clone(p.files)
+	for _, m := range p.modules {
+		files = append(files, m.File)
+	}
+	for _, f := range files {
+		for d := path.Dir(f); d != "." && d != "/"; {
+			for k := d; ; {
+				p.dirs[k] = true
+				i := strings.IndexByte(k, '/')
+				if i < 0 {
+					break
 				}
-				d = path.Dir(d)
+				k = k[i+1:]
+			}
+			d = path.Dir(d)
+		}
+	}
+	p.mods = map[string]bool{}
+	for _, f := range p.files {
+		if key, ok := strings.CutSuffix(f, ".py"); ok {
+			key = strings.TrimSuffix(key, "/__init__")
+			for {
+				p.mods[key] = true
+				i := strings.IndexByte(key, '/')
+				if i < 0 {
+					break
+				}
+				key = key[i+1:]
 			}
 		}
-	})
-	return p.dirs[dir]
+	}
+}
+
+// provided reports whether mod (a module's slash path) is, or ends, the
+// module of a Python file of the repository (x.py, x/__init__.py).
+func (p *Program) provided(mod string) bool {
+	p.dirsOnce.Do(p.indexFolders)
+	return p.mods[mod]
 }

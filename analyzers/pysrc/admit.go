@@ -36,8 +36,9 @@ var nativeImportLiterals = []string{"import _", "from ._"}
 // saleor's `request_data`, none of which the model reads as a request. A
 // file only that literal and the native imports' let through is kept
 // when it names a request (`request`, `http_request`, `self.request`,
-// `urllib.request`) or an HTTP client (`requests`, `requests_hardened`):
-// the literal ends a word, or `requests` starts one.
+// `urllib.request`, a method's `request_obj` after self) or an HTTP
+// client (`requests`, `requests_hardened`): the literal ends a word, or
+// `requests` starts one.
 
 // admit is the model's Admit: a file that holds a literal besides these
 // is kept; else it must name a request or import a compiled extension
@@ -64,8 +65,13 @@ func admit(pass *analyzers.AdmitPass) (take, byFiles bool) {
 }
 
 // namesRequest reports whether src holds "request" at the end of a word,
-// or "requests" at the start of one.
+// or "requests" at the start of one, or starts a method's first
+// parameter with it (`def get(self, request_obj)`: a view's request,
+// whatever its name).
 func namesRequest(src []byte) bool {
+	if bytes.Contains(src, []byte("self, request")) || bytes.Contains(src, []byte("self,request")) {
+		return true
+	}
 	const word = "request"
 	for i := 0; ; {
 		j := bytes.Index(src[i:], []byte(word))

@@ -133,6 +133,7 @@ func TestAdmit(t *testing.T) {
 		{"from requests_hardened import Manager\n", []string{"request"}, true, false},
 		{"from urllib.request import urlopen\n", []string{"request"}, true, false},
 		{"def process_request(self, r):\n    pass\n", []string{"request"}, true, false},
+		{"class V(View):\n    def get(self, request_obj):\n        pass\n", []string{"request"}, true, false},
 		{"# the requested size\nrequestor = staff\nsend_webhook_request_sync(request_data)\nrequestsé = 1\n", []string{"request"}, false, false},
 		{"# the requested size\nfrom ._binary import i16\n", []string{"from ._", "request"}, false, true},
 		{"# the requested size\nfrom . import _imaging\n", []string{"import _", "request"}, true, true},

@@ -40,6 +40,11 @@ var nativeImportLiterals = []string{"import _", "from ._"}
 // client (`requests`, `requests_hardened`): the literal ends a word, or
 // `requests` starts one.
 
+// A log method's literal (".warn(") finds as often the warnings module's
+// and Django's messages framework's calls (`warnings.warn(`,
+// `messages.success(request, …)`), which are no log sink
+// (logCandidate): the literal counts only for another receiver.
+
 // admit is the model's Admit: a file that holds a literal besides these
 // is kept; else it must name a request or import a compiled extension
 // (which reads the repository's files).
@@ -51,6 +56,10 @@ func admit(pass *analyzers.AdmitPass) (take, byFiles bool) {
 			native = true
 		case lit == "request":
 			if namesRequest(pass.Src) {
+				return true, false
+			}
+		case strings.HasPrefix(lit, ".") && logMethods[strings.Trim(lit, ".(")]:
+			if callsLogMethod(pass.Src, lit) {
 				return true, false
 			}
 		default:
@@ -90,6 +99,28 @@ func namesRequest(src []byte) bool {
 // a multi-byte character may be).
 func identByte(b byte) bool {
 	return b == '_' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b >= 0x80
+}
+
+// callsLogMethod reports whether src holds lit, a log method's literal
+// (".warn("), on a receiver other than the warnings module or Django's
+// messages framework written alone.
+func callsLogMethod(src []byte, lit string) bool {
+	for i := 0; ; {
+		j := bytes.Index(src[i:], []byte(lit))
+		if j < 0 {
+			return false
+		}
+		at := i + j
+		i = at + len(lit)
+		recv := at
+		for recv > 0 && identByte(src[recv-1]) {
+			recv--
+		}
+		word := string(src[recv:at])
+		if word != "warnings" && word != "messages" || recv > 0 && src[recv-1] == '.' {
+			return true
+		}
+	}
 }
 
 // An importReader reads a file's import statements, and those of the

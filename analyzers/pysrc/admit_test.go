@@ -133,6 +133,15 @@ func TestAdmit(t *testing.T) {
 		{"from requests_hardened import Manager\n", []string{"request"}, true, false},
 		{"from urllib.request import urlopen\n", []string{"request"}, true, false},
 		{"def process_request(self, r):\n    pass\n", []string{"request"}, true, false},
+		// A log method counts on another receiver than the warnings
+		// module or Django's messages framework written alone.
+		{"import warnings\nwarnings.warn('old')\n", []string{".warn("}, false, false},
+		{"messages.success(req, 'saved')\nmessages.warning(req, 'x')\n", []string{".success(", ".warning("}, false, false},
+		{"warnings.warn('old')\nlog.warn('x')\n", []string{".warn("}, true, false},
+		{"from django.contrib import messages as m\nm.success(req, 'saved')\n", []string{".success("}, true, false},
+		{"django.contrib.messages.success(req, 'saved')\n", []string{".success("}, true, false},
+		{"mywarnings.warn('x')\n", []string{".warn("}, true, false},
+		{"warnings.warn('old')\nfrom . import _imaging\n", []string{".warn(", "import _"}, true, true},
 		{"class V(View):\n    def get(self, request_obj):\n        pass\n", []string{"request"}, true, false},
 		{"# the requested size\nrequestor = staff\nsend_webhook_request_sync(request_data)\nrequestsé = 1\n", []string{"request"}, false, false},
 		{"# the requested size\nfrom ._binary import i16\n", []string{"from ._", "request"}, false, true},

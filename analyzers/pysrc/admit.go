@@ -247,19 +247,30 @@ func folderRuns(files []string) map[string]bool {
 	}
 	runs := map[string]bool{}
 	for _, f := range files {
-		for d := path.Dir(f); d != "." && d != "/"; d = path.Dir(d) {
-			for k := d; ; {
-				runs[k] = true
-				i := strings.IndexByte(k, '/')
-				if i < 0 {
-					break
-				}
-				k = k[i+1:]
-			}
-		}
+		addFolderRuns(runs, f)
 	}
 	folderIndex.files, folderIndex.runs = files, runs
 	return runs
+}
+
+// addFolderRuns adds to runs the runs of folder names file lies in.
+func addFolderRuns(runs map[string]bool, file string) {
+	for d := path.Dir(file); d != "." && d != "/"; d = path.Dir(d) {
+		addEnds(runs, d)
+	}
+}
+
+// addEnds adds to set key, a slash path, and each of its ends (a/b/c:
+// a/b/c, b/c, c).
+func addEnds(set map[string]bool, key string) {
+	for {
+		set[key] = true
+		i := strings.IndexByte(key, '/')
+		if i < 0 {
+			return
+		}
+		key = key[i+1:]
+	}
 }
 
 // A moduleKind is what a dotted name resolves to among the files.

@@ -1,8 +1,6 @@
 package pysrc
 
 import (
-	"path"
-	"slices"
 	"strings"
 )
 
@@ -68,36 +66,14 @@ func (p *Program) directory(dir string) bool {
 // indexFolders lists the folders of the modules and of the repository's Python
 // files, and the modules of those files, each with its ends.
 func (p *Program) indexFolders() {
-	p.dirs = map[string]bool{}
-	files := slices.Clone(p.files)
+	p.dirs, p.mods = map[string]bool{}, map[string]bool{}
 	for _, m := range p.modules {
-		files = append(files, m.File)
+		addFolderRuns(p.dirs, m.File)
 	}
-	for _, f := range files {
-		for d := path.Dir(f); d != "." && d != "/"; {
-			for k := d; ; {
-				p.dirs[k] = true
-				i := strings.IndexByte(k, '/')
-				if i < 0 {
-					break
-				}
-				k = k[i+1:]
-			}
-			d = path.Dir(d)
-		}
-	}
-	p.mods = map[string]bool{}
 	for _, f := range p.files {
+		addFolderRuns(p.dirs, f)
 		if key, ok := strings.CutSuffix(f, ".py"); ok {
-			key = strings.TrimSuffix(key, "/__init__")
-			for {
-				p.mods[key] = true
-				i := strings.IndexByte(key, '/')
-				if i < 0 {
-					break
-				}
-				key = key[i+1:]
-			}
+			addEnds(p.mods, strings.TrimSuffix(key, "/__init__"))
 		}
 	}
 }

@@ -36,10 +36,12 @@ func (w *walker) call(n syntax.Node, st *state, discarded bool) exprVal {
 	w.sinkCall(n, name, args, refs, st)
 	w.printCall(n, name, args, refs, st)
 	spec, isWriter := writers[name]
-	if out, ok := countOuts[name]; ok && (out >= len(args) || w.lookupIdent(addressOf(args[out])) == nil) {
-		// The count goes where a pointer points: what it was may
-		// stay on a local, so the call is an unknown callee's.
-		isWriter = false
+	if _, ok := countOuts[name]; ok {
+		if _, l := w.countOut(name, args); l == nil {
+			// The count goes where a pointer points: what it was may
+			// stay on a local, so the call is an unknown callee's.
+			isWriter = false
+		}
 	}
 	id, hasCallee := w.callee(name)
 	// A callee that may write through a pointer it gets forgets the
@@ -136,6 +138,18 @@ func (w *walker) clobbered(args []syntax.Node, refs []*ref, st *state, writes fu
 		delete(st.consts, l.id)
 		delete(st.bounds, l.id)
 	}
+}
+
+// countOut returns the local a counted writer that stores its count
+// through a pointer (countOuts) is given the address of, and that
+// argument's operand; nil when it is given none.
+func (w *walker) countOut(name string, args []syntax.Node) (syntax.Node, *local) {
+	out := countOuts[name]
+	if out >= len(args) {
+		return syntax.Node{}, nil
+	}
+	x := addressOf(args[out])
+	return x, w.lookupIdent(x)
 }
 
 // addressed records that an unknown callee given &x may have changed x:

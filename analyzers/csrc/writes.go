@@ -189,18 +189,13 @@ func (w *walker) applyWriter(call syntax.Node, name string, spec writerSpec, arg
 		}
 		return w.writeDep(st, r, stringWriter, call, name+" writes "+what)
 	case counted:
-		out, ok := countOuts[name]
-		if !ok {
+		if _, ok := countOuts[name]; !ok {
 			return w.writeDep(st, r, counted, call, name+" writes the count it returns")
 		}
-		// The count goes to *readbytes (a local's address: the call is
-		// an unknown callee's otherwise); what the call returns is no
-		// count.
-		x := addressOf(args[out])
-		l := w.lookupIdent(x)
-		if l == nil { // the call decides that it is an unknown callee's
-			return nil
-		}
+		// The count goes to *readbytes, a local's address (call takes
+		// the call for an unknown callee's otherwise); what the call
+		// returns is no count.
+		x, l := w.countOut(name, args)
 		w.renamed(x.Text(), st)
 		for _, id := range w.writeDep(st, r, counted, call, name+" writes the count it stores in "+x.Text()) {
 			d := *st.ext[id].dep

@@ -75,6 +75,7 @@ func modelSettings(cfg Config, models []*analyzers.Model) []analyzers.Settings {
 // whose prefilter it passes and whose Admit, if any, takes it; and what
 // the Admits read of the repository, nil for nothing.
 func (p *plan) modelsWanting(path string, lang source.Language, src []byte, ff *fileFilter, found []bool) (out []int, read *admission) {
+	adm, byFiles := &admission{}, false
 	for i, m := range p.models {
 		if m.Language != lang || len(m.Prefilter) > 0 && !anyOf(found, ff.models[i]) {
 			continue
@@ -86,23 +87,19 @@ func (p *plan) modelsWanting(path string, lang source.Language, src []byte, ff *
 					lits = append(lits, ff.lits[id])
 				}
 			}
-			a := &admission{}
-			pass := &analyzers.AdmitPass{Path: path, Src: src, Literals: lits, Files: p.files[lang], Read: a.reader(p.root)}
-			take, byFiles := m.Admit(pass)
-			if byFiles || len(a.reads) > 0 {
-				if read == nil {
-					read = &admission{}
-				}
-				read.reads = append(read.reads, a.reads...)
-				read.hashes = append(read.hashes, a.hashes...)
-			}
+			pass := &analyzers.AdmitPass{Path: path, Src: src, Literals: lits, Files: p.files[lang], Read: adm.reader(p.root)}
+			take, files := m.Admit(pass)
+			byFiles = byFiles || files
 			if !take {
 				continue
 			}
 		}
 		out = append(out, i)
 	}
-	return out, read
+	if byFiles || len(adm.reads) > 0 {
+		return out, adm
+	}
+	return out, nil
 }
 
 // extract hands syn, f's snapshot, to each model in models; the parts go

@@ -425,10 +425,10 @@ func (fs repoFiles) absoluteNative(file, mod string) bool {
 	if stdlib[top] || privateStdlib[top] {
 		return false
 	}
-	if k, _ := fs.resolve(file, mod, 0); k == fileModule {
+	switch k, _ := fs.resolve(file, mod, 0); {
+	case k == fileModule:
 		return false
-	}
-	if k, _ := fs.resolve(file, mod, 0); k == folder && !slices.ContainsFunc(strings.Split(mod, "."), private) {
+	case k == folder && !slices.ContainsFunc(strings.Split(mod, "."), private):
 		return false // a namespace package
 	}
 	if private(top) {
@@ -437,7 +437,7 @@ func (fs repoFiles) absoluteNative(file, mod string) bool {
 	if k, _ := fs.resolve(file, top, 0); k != noModule {
 		return true
 	}
-	return fs.anywhere(strings.ReplaceAll(mod, ".", "/")) || fs.anywhere(top)
+	return fs.anywhere(top) // a folder of mod's path lies in one named top
 }
 
 // joinModule joins a module and a member's name with a dot.

@@ -1,6 +1,7 @@
 package pysrc
 
 import (
+	"maps"
 	"slices"
 	"strings"
 )
@@ -146,29 +147,38 @@ var djangoObjects = []*ObjectKind{
 		},
 	},
 	{
-		Name:  ObjClient,
-		Other: Result{Object: ObjClientResponse},
-		Methods: map[string]Result{
-			"close": nothing, "mount": nothing, "auth": nothing, "headers": nothing, "cookies": nothing,
-		},
+		Name:    ObjClient,
+		Other:   Result{Object: ObjClientResponse},
+		Methods: clientMethods,
 	},
 	{
 		Name:  ObjOAuthClient,
 		Other: Result{Object: ObjClientResponse},
 		// Its token is its provider's answer.
 		Attrs: map[string]Result{"token": {Data: DataClient}, "access_token": {Data: DataClient}},
-		Methods: map[string]Result{
-			"close": nothing, "mount": nothing, "auth": nothing, "headers": nothing, "cookies": nothing,
+		Methods: withMethods(clientMethods, map[string]Result{
 			"fetch_token": {Data: DataClient}, "refresh_token": {Data: DataClient}, "fetch_access_token": {Data: DataClient},
 			"fetch_request_token": {Data: DataClient},
 			"authorization_url":   nothing, "create_authorization_url": nothing, "new_state": nothing,
-		},
+		}),
 	},
 	{
 		Name:    ObjClientResponse,
 		Attrs:   map[string]Result{"text": {Data: DataClient}, "content": {Data: DataClient}, "data": {Data: DataClient}},
 		Methods: map[string]Result{"json": {Data: DataClient}, "read": {Data: DataClient}, "iter_content": {Data: DataClient}, "iter_lines": {Data: DataClient}},
 	},
+}
+
+// clientMethods are an HTTP client's methods that return no response.
+var clientMethods = map[string]Result{
+	"close": nothing, "mount": nothing, "auth": nothing, "headers": nothing, "cookies": nothing,
+}
+
+// withMethods returns base's methods with more added.
+func withMethods(base, more map[string]Result) map[string]Result {
+	out := maps.Clone(base)
+	maps.Copy(out, more)
+	return out
 }
 
 // djangoClass gives DRF serializers' and Django forms' subclasses their

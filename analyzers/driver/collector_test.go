@@ -27,6 +27,67 @@ func TestLowerGCNests(t *testing.T) {
 	}
 }
 
+// TestScanGCRaisesTheGoal: while a run parses, GOGC is the scan's target;
+// in its model phase the model's; after it, what it was.
+func TestScanGCRaisesTheGoal(t *testing.T) {
+	processGOGC(t, 100)
+	runtime.GC()
+	if live := liveHeap(); live >= scanHeapGoal/2 {
+		t.Skipf("%d MB live before the test: the scan's target is the default", live>>20)
+	}
+	end := scanGC()
+	if got := gcPercent(); got <= 100 || got != scanPercent(liveHeap()) {
+		t.Errorf("while parsing GOGC is %d, want %d", got, scanPercent(liveHeap()))
+	}
+	endModel := lowerGC()
+	if got := gcPercent(); got != modelGCPercent {
+		t.Errorf("in the model phase GOGC is %d, want %d", got, modelGCPercent)
+	}
+	endModel()
+	if got := gcPercent(); got != scanPercent(liveHeap()) {
+		t.Errorf("after the model phase GOGC is %d, want %d", got, scanPercent(liveHeap()))
+	}
+	end()
+	if got := gcPercent(); got != 100 {
+		t.Errorf("after the run GOGC is %d, want 100", got)
+	}
+}
+
+// TestScanGCKeepsALowerSetting: a process that set GOGC below the default
+// (a library's) keeps it while a run parses.
+func TestScanGCKeepsALowerSetting(t *testing.T) {
+	processGOGC(t, 50)
+	end := scanGC()
+	defer end()
+	for range 3 {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := gcPercent(); got != 50 {
+		t.Errorf("while parsing GOGC is %d, want the process's 50", got)
+	}
+}
+
+// TestScanPercent: the heap's goal is scanHeapGoal, within the bounds.
+func TestScanPercent(t *testing.T) {
+	for _, tc := range []struct {
+		live uint64
+		want int
+	}{
+		{0, scanGCPercentMax},
+		{2 << 20, scanGCPercentMax},
+		{4 << 20, 700},
+		{8 << 20, 300},
+		{15 << 20, 113},
+		{16 << 20, 100},
+		{100 << 20, 100},
+	} {
+		if got := scanPercent(tc.live); got != tc.want {
+			t.Errorf("scanPercent(%d MB) = %d, want %d", tc.live>>20, got, tc.want)
+		}
+	}
+}
+
 // TestTunedPercent: the heap's goal is the budget, within the bounds.
 func TestTunedPercent(t *testing.T) {
 	for _, tc := range []struct {
@@ -106,8 +167,8 @@ func processGOGC(t *testing.T, percent int) {
 
 // gcPercent returns the collector's GOGC, read under the tuner's lock.
 func gcPercent() int {
-	lowered.Lock()
-	defer lowered.Unlock()
+	collector.Lock()
+	defer collector.Unlock()
 	p := debug.SetGCPercent(100)
 	debug.SetGCPercent(p)
 	return p

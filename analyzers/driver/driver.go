@@ -28,6 +28,7 @@ import (
 // missing path, a query that does not compile, a rule without metadata).
 func Run(cfg Config) (*Result, error) {
 	cfg.setDefaults()
+	defer scanGC()()
 	root := cfg.Root
 	if root == "" {
 		var err error

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/residue-sec/residue/analyzers/syntax"
 )
@@ -40,6 +41,13 @@ type macro struct {
 	fn     bool
 	params []string
 	body   string
+	// alias is what aliasTarget found, once asked: the callers of a
+	// macro ask at each of its calls.
+	alias struct {
+		once   sync.Once
+		target string
+		ok     bool
+	}
 }
 
 type typedefInfo struct{ typ, decl syntax.Node }

@@ -133,6 +133,12 @@ func resolveAlias(u *unit, name string) string {
 // macro whose body is one identifier, or a function-like macro whose
 // body calls one function with the macro's parameters, in order.
 func aliasTarget(m *macro) (string, bool) {
+	m.alias.once.Do(func() { m.alias.target, m.alias.ok = readAlias(m) })
+	return m.alias.target, m.alias.ok
+}
+
+// readAlias reads what aliasTarget returns from the macro's body.
+func readAlias(m *macro) (string, bool) {
 	toks := tokenize(m.body)
 	if !m.fn {
 		if len(toks) == 1 && isWord([]byte(toks[0])) && !keywords[toks[0]] {

@@ -83,9 +83,9 @@ func (w *walker) takeSide(st *state, key string, then bool) {
 		for _, sp := range st.ext[i].splits {
 			if sp.cond == key || sp.cond == negated(key) {
 				if then == (sp.cond == key) {
-					st.ext[i] = sp.then
+					*st.extentOf(i) = sp.then
 				} else {
-					st.ext[i] = sp.other
+					*st.extentOf(i) = sp.other
 				}
 				break
 			}
@@ -116,10 +116,11 @@ func (w *walker) splitOn(out *state, key string, thenSt, elseSt *state) {
 	}
 	for k, sides := range keys {
 		for i := range out.ext {
-			a, b := *sides[0].extentOf(i), *sides[1].extentOf(i)
+			a, b := sides[0].peek(i), sides[1].peek(i)
 			a.splits, b.splits = nil, nil // one level: nested splits would grow exponentially
 			if !sameExtent(a, b) && (a.live || b.live) {
-				out.ext[i].splits = append(out.ext[i].splits[:len(out.ext[i].splits):len(out.ext[i].splits)], condSplit{cond: k, then: a, other: b})
+				e := out.extentOf(i)
+				e.splits = append(e.splits[:len(e.splits):len(e.splits)], condSplit{cond: k, then: a, other: b})
 			}
 		}
 	}
@@ -139,7 +140,7 @@ func (w *walker) forget(st *state, name string) {
 	for i := range st.ext {
 		for _, sp := range st.ext[i].splits {
 			if tests(sp.cond) {
-				st.ext[i].splits = nil
+				st.extentOf(i).splits = nil
 				break
 			}
 		}

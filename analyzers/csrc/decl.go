@@ -179,7 +179,7 @@ func (w *walker) recordLocal(n syntax.Node) *local {
 
 // copyRecord gives record dst the written bytes of record src.
 func (w *walker) copyRecord(dst, src int, at syntax.Node, st *state) {
-	from := *st.extentOf(src)
+	from := st.peek(src)
 	e := w.touch(st, dst)
 	if !from.live {
 		e.setFull()

@@ -235,7 +235,7 @@ func (w *walker) renamed(name string, st *state) {
 	w.forget(st, name)
 	l := w.lookup(name)
 	for id := range st.ext {
-		e := &st.ext[id]
+		e := st.ext[id]
 		if !e.live {
 			continue
 		}

@@ -219,7 +219,7 @@ func (w *walker) settle(after, entry, exit *state, n syntax.Node, fill []filled,
 		}
 	}
 	for id := range exit.ext {
-		before, now := *entry.extentOf(id), exit.ext[id]
+		before, now := entry.peek(id), *exit.ext[id]
 		if sameExtent(before, now) || !now.live {
 			continue
 		}

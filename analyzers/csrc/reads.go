@@ -121,7 +121,7 @@ func (w *walker) throughReads(n syntax.Node, st *state) []read {
 // recorded).
 func (w *walker) checkRead(at syntax.Node, rd read, verb string, st *state) {
 	b := w.bufs[rd.buf]
-	e := *st.extentOf(rd.buf)
+	e := st.peek(rd.buf)
 	if rd.s == nil && !rd.n.isUnknown() {
 		w.checkSink(sink{at: at, r: ref{buf: rd.buf, off: constant(rd.off)}, leaving: rd.n, verb: verb}, st)
 		return
@@ -172,7 +172,7 @@ func (w *walker) checkString(at syntax.Node, r ref, verb, reader string, st *sta
 		return
 	}
 	b := w.bufs[r.buf]
-	e := *st.extentOf(r.buf)
+	e := st.peek(r.buf)
 	if !e.live || e.escaped || e.full || e.dep != nil {
 		return
 	}

@@ -78,7 +78,7 @@ func untouched(e extent) bool {
 // checkSink reports the bytes of a buffer that leave unwritten at a sink.
 func (w *walker) checkSink(s sink, st *state) {
 	b := w.bufs[s.r.buf]
-	e := *st.extentOf(s.r.buf)
+	e := st.peek(s.r.buf)
 	if s.r.obj || s.r.some || !s.r.off.known {
 		return
 	}
@@ -245,7 +245,7 @@ func (w *walker) bytesReturn(at syntax.Node, b *buffer, st *state) {
 	if bd, ok := w.boundOf(b.size, st); ok && !b.size.known && bd.hi <= 0 {
 		return // an empty object: `if (len == 0) return result;`
 	}
-	e := *st.extentOf(b.id)
+	e := st.peek(b.id)
 	e.sizeStale = false // the object leaves whole, whatever its size's variable holds now
 	v, leak := judge(b, e, 0, b.size)
 	if !leak {

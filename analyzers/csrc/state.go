@@ -2,6 +2,7 @@ package csrc
 
 import (
 	"maps"
+	"slices"
 
 	"github.com/residue-sec/residue/analyzers/syntax"
 )
@@ -77,8 +78,12 @@ type ref struct {
 type state struct {
 	// dead marks an unreachable point (after return, break, goto).
 	dead bool
-	// ext holds each buffer's extent, by buffer id.
-	ext []extent
+	// ext holds each buffer's extent, by buffer id. A clone shares its
+	// original's extents until one of the two writes it (extentOf): a
+	// branch copies what it writes, not every buffer of the function.
+	ext []*extent
+	// owned marks the extents this state may write in place.
+	owned []bool
 	// alias binds pointer locals (by local id) to the buffer they point into.
 	alias map[int]ref
 	// consts holds the integer locals (by local id) with a known value,
@@ -119,15 +124,33 @@ func (s *state) setBound(id int, b bound) {
 func deadState() *state { s := newState(); s.dead = true; return s }
 
 func (s *state) clone() *state {
-	return &state{dead: s.dead, ext: append([]extent(nil), s.ext...), alias: maps.Clone(s.alias), consts: maps.Clone(s.consts), bounds: maps.Clone(s.bounds)}
+	clear(s.owned)
+	return &state{dead: s.dead, ext: slices.Clone(s.ext), owned: make([]bool, len(s.ext)),
+		alias: maps.Clone(s.alias), consts: maps.Clone(s.consts), bounds: maps.Clone(s.bounds)}
 }
 
-// extentOf returns the extent of buffer id, growing the table as needed.
+// extentOf returns the extent of buffer id to write, growing the table as
+// needed: the state's own, copied first when it shares it with a clone.
+// The pointer is good until the state is cloned.
 func (s *state) extentOf(id int) *extent {
 	for len(s.ext) <= id {
-		s.ext = append(s.ext, extent{})
+		s.ext = append(s.ext, &extent{})
+		s.owned = append(s.owned, true)
 	}
-	return &s.ext[id]
+	if !s.owned[id] {
+		e := *s.ext[id]
+		s.ext[id], s.owned[id] = &e, true
+	}
+	return s.ext[id]
+}
+
+// peek returns the extent of buffer id to read, never to write: it may be
+// shared with a clone. A buffer past the table has the zero extent.
+func (s *state) peek(id int) extent {
+	if id < len(s.ext) {
+		return *s.ext[id]
+	}
+	return extent{}
 }
 
 // join merges two states at a control-flow join. A pointer bound to
@@ -145,15 +168,17 @@ func join(a, b *state) *state {
 	}
 	out := newState()
 	n := max(len(a.ext), len(b.ext))
-	out.ext = make([]extent, n)
+	joined := make([]extent, n)
+	out.ext, out.owned = make([]*extent, n), make([]bool, n)
 	for i := range n {
-		out.ext[i] = joinExtents(*a.extentOf(i), *b.extentOf(i))
+		joined[i] = joinExtents(a.peek(i), b.peek(i))
+		out.ext[i], out.owned[i] = &joined[i], true
 	}
 	for id, r := range a.alias {
 		r2, ok := b.alias[id]
 		switch {
 		case !ok:
-			r.some = r.some || b.extentOf(r.buf).live
+			r.some = r.some || b.peek(r.buf).live
 			out.setAlias(id, r)
 		case r2 == r:
 			out.setAlias(id, r)
@@ -166,7 +191,7 @@ func join(a, b *state) *state {
 	}
 	for id, r := range b.alias {
 		if _, ok := a.alias[id]; !ok {
-			r.some = r.some || a.extentOf(r.buf).live
+			r.some = r.some || a.peek(r.buf).live
 			out.setAlias(id, r)
 		}
 	}

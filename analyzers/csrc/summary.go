@@ -97,12 +97,12 @@ func (a *Analysis) summarize(id int, inside func(int) (*summary, bool)) *summary
 			continue
 		}
 		b := w.bufs[id]
-		s.ok[i], s.any[i] = effectOf(b, *allSt.extentOf(id), true), effectOf(b, *allSt.extentOf(id), false)
+		s.ok[i], s.any[i] = effectOf(b, allSt.peek(id), true), effectOf(b, allSt.peek(id), false)
 		if constPointee(p) && !castsAway(fn, declName(p.ChildByFieldName("declarator"))) {
 			// It cannot write through it but by casting const away
 			// (((uint64_t *)out)[0] = h1): what it writes at known
 			// places counts, what it hands on or loses does not.
-			ext := *allSt.extentOf(id)
+			ext := allSt.peek(id)
 			ext.escaped, ext.full, ext.mayAll = false, false, false
 			if len(ext.cover) == 0 && len(ext.may) == 0 {
 				s.ok[i], s.any[i] = effect{kind: effNone}, effect{kind: effNone}

@@ -210,7 +210,7 @@ func (w *walker) applyWriter(call syntax.Node, name string, spec writerSpec, arg
 // written where the source bytes were (an uninitialized source stays
 // uninitialized in the copy).
 func (w *walker) copyBytes(st *state, dst, src ref, n int64, call syntax.Node, name string) {
-	from := *st.extentOf(src.buf)
+	from := st.peek(src.buf)
 	if !from.live || from.escaped || from.full || !src.off.known || from.dep != nil || dst.some || src.some ||
 		w.fromCaller(src.buf, st) && w.bufs[dst.buf].param >= 0 {
 		w.write(st, dst, constant(n), call, name)

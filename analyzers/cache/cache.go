@@ -87,6 +87,7 @@ type Cache struct {
 	packs   []string // the packs read
 	fresh   map[string]any
 	used    map[string]bool // keys this run read or wrote
+	seen    map[string]bool // files this run looked up or remembered
 	dirty   bool            // the index changed
 	// flushed gives the name of the pack Flush writes, or its error.
 	flushed chan flushed
@@ -132,7 +133,7 @@ func Open(dir, config string) (*Cache, error) {
 		return nil, err
 	}
 	c := &Cache{root: dir, dir: filepath.Join(dir, Format+"-"+shortHash(config)), now: time.Now(),
-		entries: map[string]any{}, index: map[string]indexRecord{}, fresh: map[string]any{}, used: map[string]bool{}}
+		entries: map[string]any{}, index: map[string]indexRecord{}, fresh: map[string]any{}, used: map[string]bool{}, seen: map[string]bool{}}
 	if err := os.MkdirAll(c.dir, 0o755); err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
@@ -201,6 +202,7 @@ type Stat struct {
 func (c *Cache) Lookup(file string, st Stat) (string, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.seen[file] = true
 	r, ok := c.index[file]
 	if !ok || r.Size != st.Size || r.MTime != st.MTime || r.CTime != st.CTime || r.Inode != st.Inode {
 		return "", false
@@ -219,6 +221,7 @@ func (c *Cache) Remember(file, path string, st Stat, hash string) {
 	r := indexRecord{Size: st.Size, MTime: st.MTime, CTime: st.CTime, Inode: st.Inode, Hash: hash, Path: path}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.seen[file] = true
 	if c.index[file] != r {
 		c.index[file] = r
 		c.dirty = true
@@ -301,8 +304,13 @@ func (c *Cache) Close() error {
 }
 
 // compact writes the entries this run used, and those of the paths the
-// index knows, into one pack, and removes the packs it read.
+// index knows, into one pack, and removes the packs it read. The index
+// forgets the files that are gone (forget): deleted, or in a checkout
+// moved or removed since (a cache shared between checkouts, a CI
+// runner's workspace at another path each time), whose records and
+// entries would otherwise pile up in every pack.
 func (c *Cache) compact() error {
+	c.forget()
 	live := map[string]any{}
 	for key := range c.used {
 		live[key] = c.entries[key]
@@ -319,6 +327,19 @@ func (c *Cache) compact() error {
 		os.Remove(p)
 	}
 	return nil
+}
+
+// forget drops the index's records of files that no longer exist, but
+// those this run looked up or remembered (it just saw them).
+func (c *Cache) forget() {
+	for file := range c.index {
+		if c.seen[file] {
+			continue
+		}
+		if _, err := os.Lstat(file); errors.Is(err, fs.ErrNotExist) {
+			delete(c.index, file)
+		}
+	}
 }
 
 // writePack writes entries and index as a new pack, its segments encoded

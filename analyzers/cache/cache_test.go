@@ -204,6 +204,45 @@ func TestCompaction(t *testing.T) {
 	}
 }
 
+// TestCompactionForgetsGoneFiles: a compaction drops the index's records
+// (and so the entries) of files that no longer exist, a checkout moved
+// elsewhere, and keeps those of files that do.
+func TestCompactionForgetsGoneFiles(t *testing.T) {
+	dir := t.TempDir()
+	checkout := t.TempDir()
+	old := time.Now().Add(-time.Hour)
+	files := map[string]string{}
+	for _, name := range []string{"kept.py", "deleted.py", "moved.py"} {
+		files[name] = filepath.Join(checkout, name)
+		os.WriteFile(files[name], []byte(name), 0o644)
+		os.Chtimes(files[name], old, old)
+	}
+	c, _ := Open(dir, "cfg")
+	for name, file := range files {
+		info, _ := os.Stat(file)
+		c.Remember(file, name, Stat{Size: info.Size(), MTime: info.ModTime().UnixNano()}, "h-"+name)
+		c.Put(Key(name, "h-"+name), value{name})
+	}
+	c.Close()
+	os.Remove(files["deleted.py"])
+	os.Rename(files["moved.py"], filepath.Join(t.TempDir(), "moved.py"))
+	for i := range MaxPacks {
+		c, _ := Open(dir, "cfg")
+		c.Put(fmt.Sprint("other", i), value{"x"})
+		c.Close()
+		time.Sleep(time.Millisecond)
+	}
+	d, _ := Open(dir, "cfg")
+	for name, want := range map[string]bool{"kept.py": true, "deleted.py": false, "moved.py": false} {
+		if _, ok := d.index[files[name]]; ok != want {
+			t.Errorf("%s's record kept: %v, want %v", name, ok, want)
+		}
+		if _, ok := d.Get(Key(name, "h-"+name)); ok != want {
+			t.Errorf("%s's entry kept: %v, want %v", name, ok, want)
+		}
+	}
+}
+
 func TestStaleConfigurations(t *testing.T) {
 	dir := t.TempDir()
 	stale := time.Now().Add(-StaleAfter - time.Hour)

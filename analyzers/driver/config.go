@@ -142,6 +142,10 @@ type Result struct {
 	FilesSkipped int
 	// FilesParsed counts the files that were parsed.
 	FilesParsed int
+	// Tree identifies, in a shard's run (Config.Shard), the files every
+	// shard walks: a hash of their paths and sizes. Shards of one tree
+	// agree; those of another checkout or commit almost never do.
+	Tree string
 	// RuleFindings counts the findings of each rule that MaxRuleFindings
 	// caps, in the files' passes of the run (the shard's files, with
 	// Config.Shard), before any filter; nil when there were none.

@@ -2,6 +2,8 @@ package driver
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -58,6 +60,9 @@ func Run(cfg Config) (*Result, error) {
 	walked := files
 	files = slices.DeleteFunc(slices.Clone(files), func(f discover.File) bool { return !cfg.Shard.Has(f.Path) })
 	res := &Result{Root: root, Rules: p.rules}
+	if cfg.Shard.Count > 1 {
+		res.Tree = treeOf(walked)
+	}
 	if len(cfg.Include) > 0 && len(walked) == 0 && walksDirectory(cfg.Paths) {
 		// A report with no results closes every alert code scanning
 		// holds: an include that matches nothing is most likely a typo.
@@ -160,6 +165,20 @@ func Run(cfg Config) (*Result, error) {
 	res.Findings = dropDuplicates(res.Findings)
 	numberFingerprints(res.Findings)
 	return res, nil
+}
+
+// treeOf returns a hash of the files' paths and sizes (Result.Tree).
+func treeOf(files []discover.File) string {
+	lines := make([]string, len(files))
+	for i, f := range files {
+		lines[i] = fmt.Sprintf("%s\x00%d\n", f.Path, f.Size)
+	}
+	slices.Sort(lines)
+	h := sha256.New()
+	for _, l := range lines {
+		h.Write([]byte(l))
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
 }
 
 // wholeScan reports whether the run scans most of the files it reads:

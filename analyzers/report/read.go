@@ -42,7 +42,7 @@ func ReadSARIF(r io.Reader) (*Run, error) {
 		run.Category = sr.AutomationDetails.ID
 	}
 	run.Omitted = sr.Properties.Omitted
-	run.Session, run.FilesScanned, run.Shard, run.Scan = sr.Properties.Session, sr.Properties.Files, sr.Properties.Shard, sr.Properties.Scan
+	run.Session, run.FilesScanned, run.Shard, run.Scan, run.Tree = sr.Properties.Session, sr.Properties.Files, sr.Properties.Shard, sr.Properties.Scan, sr.Properties.Tree
 	run.Baseline = sr.Properties.Baseline
 	run.RuleFindings = sr.Properties.RuleFindings
 	ruleIDs := map[string]bool{}
@@ -137,6 +137,7 @@ type sarifRun struct {
 		Session  string   `json:"residue/pre-commit-session"`
 		Shard    string   `json:"residue/shard"`
 		Scan     string   `json:"residue/scan"`
+		Tree     string   `json:"residue/tree"`
 		Baseline bool     `json:"residue/baseline"`
 		Files    int      `json:"residue/filesScanned"`
 		// RuleFindings is a shard's Run.RuleFindings.

@@ -51,8 +51,10 @@ type Run struct {
 	// residue scan --shard), so that merge can check it has them all;
 	// Scan identifies the scan (what decides the findings reported beyond
 	// the shard's files: the paths, the filters, the configuration), so
-	// that merge joins only shards of one.
-	Shard, Scan string
+	// that merge joins only shards of one; Tree, in a shard's report, the
+	// files every shard walked (driver.Result.Tree), so that it joins only
+	// shards of one checkout.
+	Shard, Scan, Tree string
 	// RuleFindings are, in a shard's report, the findings of its files
 	// that each rule capped by a run's count had (driver.Result's), for
 	// merge to apply the cap to the whole scan's.

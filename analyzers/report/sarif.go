@@ -31,10 +31,11 @@ const (
 	// of the files scanned in the session.
 	sessionKey = "residue/pre-commit-session"
 	filesKey   = "residue/filesScanned"
-	// shardKey, scanKey and baselineKey name the run properties of
-	// Run.Shard, Run.Scan and Run.Baseline.
+	// shardKey, scanKey, treeKey and baselineKey name the run properties
+	// of Run.Shard, Run.Scan, Run.Tree and Run.Baseline.
 	shardKey    = "residue/shard"
 	scanKey     = "residue/scan"
+	treeKey     = "residue/tree"
 	baselineKey = "residue/baseline"
 	// ruleFindingsKey names the run property of a shard's
 	// Run.RuleFindings.
@@ -155,6 +156,9 @@ func buildSARIF(r *Run, p plan) (*sarif.Report, error) {
 	}
 	if r.Scan != "" {
 		run.Properties[scanKey] = r.Scan
+	}
+	if r.Tree != "" {
+		run.Properties[treeKey] = r.Tree
 	}
 	if r.Baseline {
 		// Said once for the run: a run without new findings has no

@@ -125,6 +125,26 @@ func readReport(path string) (*report.Run, error) {
 	return r, nil
 }
 
+// notOneScan says how two shards' runs differ, "" when they are shards of
+// one scan.
+func notOneScan(a, b *report.Run, ids func(*report.Run) []string) string {
+	switch {
+	case a.ToolVersion != b.ToolVersion:
+		return fmt.Sprintf("residue %s made one, %s the other", a.ToolVersion, b.ToolVersion)
+	case a.Category != b.Category:
+		return fmt.Sprintf("their categories differ (%q, %q)", a.Category, b.Category)
+	case a.Baseline != b.Baseline:
+		return "one was compared with a baseline, the other not"
+	case !slices.Equal(ids(a), ids(b)):
+		return "their rules differ"
+	case a.Scan != b.Scan:
+		return "their scans differ (residue/scan): another build of residue (two builds of one version differ too: the jobs must run one executable), or other rules, settings, paths, filters or baseline"
+	case a.Tree != b.Tree:
+		return "they scanned other files (residue/tree: the paths and sizes of the files walked differ): another checkout, commit or working tree"
+	}
+	return ""
+}
+
 // mergeRuns joins the shards' runs: findings, notifications, the
 // fingerprints of the results cut and the counts of files together, in
 // the order a whole scan reports them, and the run's own notifications
@@ -140,9 +160,10 @@ func mergeRuns(runs []*report.Run, paths []string) (*report.Run, error) {
 	}
 	merged := *first
 	merged.Findings, merged.Notifications, merged.Omitted, merged.FilesScanned, merged.Shard, merged.Scan = nil, nil, nil, 0, "", ""
+	merged.Tree = ""
 	for i, r := range runs {
-		if r.ToolVersion != first.ToolVersion || r.Category != first.Category || r.Baseline != first.Baseline || r.Scan != first.Scan || !slices.Equal(ids(r), ids(first)) {
-			return nil, fmt.Errorf("%s and %s are not shards of one scan: their versions, rules, categories, baselines, paths or filters differ", paths[0], paths[i])
+		if why := notOneScan(first, r, ids); why != "" {
+			return nil, fmt.Errorf("%s and %s are not shards of one scan: %s", paths[0], paths[i], why)
 		}
 		merged.Findings = append(merged.Findings, r.Findings...)
 		merged.Omitted = append(merged.Omitted, r.Omitted...)

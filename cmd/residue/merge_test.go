@@ -98,6 +98,29 @@ func TestMergeRefuses(t *testing.T) {
 		return p
 	}
 	s12, s22, s13 := shard("1/2"), shard("2/2"), shard("1/3")
+	// Shards of the same scan of two checkouts, in one of which a file grew.
+	checkout := func(grow bool) string {
+		dir := filepath.Join(t.TempDir(), "repo")
+		must(t, os.CopyFS(dir, os.DirFS("../../testdata/demo")))
+		must(t, os.Mkdir(filepath.Join(dir, ".git"), 0o755))
+		if grow {
+			f := filepath.Join(dir, "manage.py")
+			src, err := os.ReadFile(f)
+			must(t, err)
+			must(t, os.WriteFile(f, append(src, "# grown\n"...), 0o644))
+		}
+		return dir
+	}
+	shardOf := func(dir, k string) string {
+		p := filepath.Join(t.TempDir(), "shard.sarif")
+		must(t, os.WriteFile(p, []byte(sarifOf(t, "--no-cache", "--shard", k, dir)), 0o644))
+		return p
+	}
+	one, grown := checkout(false), checkout(true)
+	oneShard, grownShard := shardOf(one, "1/2"), shardOf(grown, "2/2")
+	if code, _, errs := residue("merge", "-o", filepath.Join(t.TempDir(), "m.sarif"), oneShard, shardOf(checkout(false), "2/2")); code != 0 {
+		t.Errorf("shards of two copies of one tree: exit %d, %q", code, errs)
+	}
 	code := filepath.Join(t.TempDir(), "manage.py")
 	must(t, os.WriteFile(code, []byte("import os\n"), 0o644))
 	conf := filepath.Join(t.TempDir(), ".residue.yml")
@@ -108,6 +131,7 @@ func TestMergeRefuses(t *testing.T) {
 		"different categories":    {[]string{"merge", s12, shard("2/2", "--category", "other")}, "not shards of one scan"},
 		"different filters":       {[]string{"merge", s12, shard("2/2", "--severity", "error")}, "not shards of one scan"},
 		"different paths":         {[]string{"merge", s12, shard("2/2", "--exclude", "webhooks/**")}, "not shards of one scan"},
+		"different checkouts":     {[]string{"merge", oneShard, grownShard}, "they scanned other files"},
 		"two whole scans":         {[]string{"merge", a, b}, "not the report of a shard"},
 		"not SARIF":               {[]string{"merge", a, notSarif}, ""},
 		"nothing":                 {[]string{"merge"}, ""},

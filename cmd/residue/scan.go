@@ -136,7 +136,7 @@ func scanCmd(args []string, stdout, stderr io.Writer) (int, error) {
 		Notifications: res.Notifications, Category: o.category, FilesScanned: res.FilesScanned, FilesSkipped: res.FilesSkipped,
 		Baseline: sc.baseline != nil, Shard: o.shard.String(), Scan: sc.scan}
 	if r.Shard != "" {
-		r.RuleFindings = res.RuleFindings
+		r.RuleFindings, r.Tree = res.RuleFindings, res.Tree
 	}
 	if o.preCommit && o.format == "sarif" && o.output != "" {
 		r.Session = preCommitSession()

@@ -1,7 +1,9 @@
 package report
 
 import (
+	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -23,8 +25,21 @@ import (
 // URIs are percent-decoded back to paths. A log of another tool, or of
 // more than one run, is an error.
 func ReadSARIF(r io.Reader) (*Run, error) {
+	// A UTF-8 byte-order mark (PowerShell 5's Out-File and Set-Content
+	// write one) starts no JSON, but no other report either.
+	br := bufio.NewReader(r)
+	if bom, err := br.Peek(3); err == nil && string(bom) == "\xef\xbb\xbf" {
+		br.Discard(3)
+	}
 	var doc sarifDoc
-	if err := json.NewDecoder(r).Decode(&doc); err != nil {
+	if err := json.NewDecoder(br).Decode(&doc); err != nil {
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &te) && te.Field == "":
+			return nil, fmt.Errorf("not a SARIF report: a JSON %s, where a report is an object", te.Value)
+		case errors.As(err, &te):
+			return nil, fmt.Errorf("not a SARIF report: %s is a JSON %s", te.Field, te.Value)
+		}
 		return nil, fmt.Errorf("not a SARIF report: %v", err)
 	}
 	if doc.Version != "2.1.0" || len(doc.Runs) != 1 {

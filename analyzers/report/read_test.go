@@ -86,6 +86,19 @@ func TestReadSARIFRefuses(t *testing.T) {
 	if _, err := ReadSARIF(strings.NewReader(refused(`"ruleId": "x/y", "level": "error"`, "a%3Ab.py"))); err != nil {
 		t.Errorf("a path with a colon: %v", err)
 	}
+	// A byte-order mark, which PowerShell 5 writes, is read past.
+	if _, err := ReadSARIF(strings.NewReader("\xef\xbb\xbf" + refused(`"ruleId": "x/y", "level": "error"`, "a.py"))); err != nil {
+		t.Errorf("a report after a byte-order mark: %v", err)
+	}
+	// A document of another shape says so in JSON's terms, not Go's.
+	for doc, want := range map[string]string{
+		`[{"version": "2.1.0"}]`:          "a JSON array, where a report is an object",
+		`{"version": "2.1.0", "runs": 3}`: "runs is a JSON number",
+	} {
+		if _, err := ReadSARIF(strings.NewReader(doc)); err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "Go ") {
+			t.Errorf("%s: %v, want %q", doc, err, want)
+		}
+	}
 	// A result without a level, which the writer makes of a finding
 	// without one (SARIF reads it as a warning), reads back.
 	if _, err := ReadSARIF(strings.NewReader(refused(`"ruleId": "x/y"`, "a.py"))); err != nil {

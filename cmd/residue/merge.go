@@ -48,6 +48,9 @@ func mergeCmd(args []string, stdout, stderr io.Writer) (int, error) {
 	if len(paths) == 0 {
 		return exitError, &usageError{"merge needs at least one SARIF report"}
 	}
+	if slices.Contains(paths, "-") {
+		return exitError, &usageError{"merge reads the shards' reports from files, not from stdin (-): save each report to a file first"}
+	}
 	if err := checkNotMerged(output, paths); err != nil {
 		return exitError, err
 	}

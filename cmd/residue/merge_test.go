@@ -135,6 +135,7 @@ func TestMergeRefuses(t *testing.T) {
 		"two whole scans":         {[]string{"merge", a, b}, "not the report of a shard"},
 		"not SARIF":               {[]string{"merge", a, notSarif}, ""},
 		"nothing":                 {[]string{"merge"}, ""},
+		"stdin":                   {[]string{"merge", s12, "-"}, "not from stdin"},
 		"missing file":            {[]string{"merge", a, filepath.Join(t.TempDir(), "none.sarif")}, ""},
 		"a whole scan":            {[]string{"merge", a}, "not the report of a shard"},
 		"a whole scan and shards": {[]string{"merge", s12, s22, a}, "not the report of a shard"},

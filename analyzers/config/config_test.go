@@ -96,7 +96,7 @@ func TestParseErrors(t *testing.T) {
 		{"max-file-size: [1]\n", "c.yml:1:16: max-file-size must be a positive number"},
 		{"max-file-size: 99999999999999999999GiB\n", "c.yml:1:16: max-file-size: too large a size (at most 8 EiB)"},
 		{"max-file-size: 9000000000GiB\n", "c.yml:1:16: max-file-size: too large a size"},
-		{"cache-dir: ~\n", "c.yml:1:12: cache-dir must be a directory path"},
+		{"cache-dir: ~\n", "c.yml:1:12: cache-dir must be a directory path: ~ alone is YAML's null"},
 		{"cache-dir: null\n", "c.yml:1:12: cache-dir must be a directory path"},
 		{"cache-dir:\n", "c.yml:1:11: cache-dir must be a directory path"},
 		{"exclude: [a\n", "c.yml:2:1: did not find expected ',' or ']'"},

@@ -56,7 +56,11 @@ func Parse(file string, data []byte, known Known) (*Config, error) {
 		case "cache-dir":
 			if v.Kind != yaml.ScalarNode || v.Tag == "!!null" || strings.TrimSpace(v.Value) == "" {
 				// ~ and null are YAML's null, not folders named so.
-				p.fail(v, "cache-dir must be a directory path")
+				if v.Tag == "!!null" && v.Value == "~" {
+					p.fail(v, "cache-dir must be a directory path: ~ alone is YAML's null, not your home folder (a folder in it is ~/.cache/residue)")
+				} else {
+					p.fail(v, "cache-dir must be a directory path")
+				}
 			} else {
 				c.CacheDir = v.Value
 			}

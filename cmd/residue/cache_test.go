@@ -123,6 +123,29 @@ func TestCacheDirectoryChoice(t *testing.T) {
 	}
 }
 
+// TestCacheDirAmongTheUsersFiles: a cache directory that is the
+// repository's root or the home folder is refused, with a clear error,
+// before anything is written there.
+func TestCacheDirAmongTheUsersFiles(t *testing.T) {
+	repo, _ := agedDemo(t)
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	for name, dir := range map[string]string{"the repository's root": repo, "your home folder": home} {
+		code, _, errs := residue("scan", "--cache-dir", dir, repo)
+		if code != 2 || !strings.Contains(errs, "is "+name) {
+			t.Errorf("--cache-dir %s: exit %d, %q", name, code, errs)
+		}
+		if folders, _ := filepath.Glob(filepath.Join(dir, cache.Format+"-*")); len(folders) > 0 {
+			t.Errorf("--cache-dir %s: wrote %v", name, folders)
+		}
+	}
+	t.Setenv(CacheDirEnv, "") // the tests' own cache would win
+	must(t, os.WriteFile(filepath.Join(repo, ".residue.yml"), []byte("cache-dir: .\n"), 0o644))
+	if code, _, errs := residue("scan", repo); code != 2 || !strings.Contains(errs, "the repository's root") {
+		t.Errorf("cache-dir: . in .residue.yml: exit %d, %q", code, errs)
+	}
+}
+
 // agedDemo copies the demo into a new folder and dates its files an hour
 // back, so that the cache's index trusts their size and time; it returns
 // the folder and the time.

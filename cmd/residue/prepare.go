@@ -135,6 +135,9 @@ func (o *scanOptions) prepare(paths []string) (*scanSetup, error) {
 		sc.driver.MaxFileSize = cfg.MaxFileSize
 	}
 	sc.driver.CacheDir = o.cachePath(cfg, root)
+	if what := sharedFolder(sc.driver.CacheDir, root); what != "" {
+		return nil, fmt.Errorf("cache directory %s is %s: residue would write its folders among your files; name a folder of its own (the default is %s at the repository root)", sc.driver.CacheDir, what, DefaultCacheDir)
+	}
 	sc.driver.Shard = driver.Shard(o.shard)
 	if o.baseline != "" {
 		fps, files, err := report.ReadBaseline(o.baseline)
@@ -158,6 +161,29 @@ func (o *scanOptions) prepare(paths []string) (*scanSetup, error) {
 		}
 	}
 	return sc, nil
+}
+
+// sharedFolder says which folder of the user's dir is, when a cache there
+// would write among the user's files: the repository's root, the home
+// folder, the file system's root; "" for any other.
+func sharedFolder(dir, root string) string {
+	if dir == "" {
+		return ""
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	home, _ := os.UserHomeDir()
+	switch abs = filepath.Clean(abs); {
+	case abs == filepath.Clean(root):
+		return "the repository's root"
+	case home != "" && abs == filepath.Clean(home):
+		return "your home folder"
+	case abs == filepath.Dir(abs):
+		return "the file system's root"
+	}
+	return ""
 }
 
 // DefaultCacheDir is the cache directory's name at the repository root;

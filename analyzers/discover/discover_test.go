@@ -451,6 +451,8 @@ func TestNamedFile(t *testing.T) {
 		"gen/y.py":         "",
 		"README.md":        "",
 		"notes":            "plain text\n",
+		"run.sh":           "#!/bin/sh\n",
+		"manage.py-tpl":    "#!/usr/bin/env python\nimport os\n",
 	})
 	opt := Options{Root: root, Exclude: []string{"excluded.py", "gen"}}
 	arg := func(name string) string { return filepath.Join(root, name) }
@@ -470,11 +472,26 @@ func TestNamedFile(t *testing.T) {
 		wantPaths(t, files)
 	})
 	t.Run("not Python or C", func(t *testing.T) {
-		files, warnings := walk(t, []string{arg("README.md"), arg("notes")}, opt)
+		files, warnings := walk(t, []string{arg("README.md"), arg("notes"), arg("run.sh")}, opt)
 		wantPaths(t, files)
 		wantWarnings(t, warnings,
 			Warning{"README.md", "skipped: not a Python or C file"},
-			Warning{"notes", "skipped: not a Python or C file"})
+			Warning{"notes", "skipped: not a Python or C file"},
+			Warning{"run.sh", "skipped: not a Python or C file"})
+	})
+	// pre-commit's types: [python] names a script by its shebang, whatever
+	// its extension; a walk leaves such a file alone.
+	t.Run("a Python shebang", func(t *testing.T) {
+		files, warnings := walk(t, []string{arg("manage.py-tpl")}, opt)
+		wantPaths(t, files, "manage.py-tpl")
+		wantWarnings(t, warnings)
+		if len(files) == 1 && files[0].Lang != source.Python {
+			t.Errorf("manage.py-tpl read as %q", files[0].Lang)
+		}
+		files, _ = walk(t, []string{root}, opt)
+		if slices.ContainsFunc(files, func(f File) bool { return f.Path == "manage.py-tpl" }) {
+			t.Error("a walk took manage.py-tpl")
+		}
 	})
 }
 

@@ -63,8 +63,11 @@ func (w *walker) examineNamedFile(a arg) {
 	}
 	lang, ok := langByName(filepath.Base(a.abs))
 	if !ok {
-		w.warn(a.rel, "skipped: not a Python or C file")
-		return
+		// An extension residue does not know: a file named on purpose is
+		// still read for a Python shebang, as pre-commit's `types:
+		// [python]` names one (Django's manage.py-tpl), which a walk
+		// leaves alone.
+		lang = ""
 	}
 	w.examine(entry{abs: a.abs, real: a.real, rel: a.rel}, fs.FileInfoToDirEntry(a.info), lang, true)
 }
@@ -115,15 +118,19 @@ func readLanguage(abs string, lang source.Language) (source.Language, error) {
 	return detectByHead(f, filepath.Base(abs))
 }
 
-// detectByHead returns the language of the extension-less file f from its
-// first headSize bytes, "" if residue does not parse it.
+// detectByHead returns the language of f, a file without an extension or
+// one named on purpose with an extension residue does not know, from its
+// first headSize bytes (a Python shebang), "" if residue does not parse it.
 func detectByHead(f *os.File, name string) (source.Language, error) {
 	var head [headSize]byte
 	n, err := io.ReadFull(f, head[:])
 	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
 		return "", err
 	}
-	lang, _ := source.Detect(name, head[:n])
+	lang, ok := source.Detect(name, head[:n])
+	if !ok {
+		lang, _ = source.Detect("", head[:n]) // the shebang alone
+	}
 	return lang, nil
 }
 

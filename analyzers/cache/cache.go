@@ -714,20 +714,23 @@ func writeAtomic(p string, data []byte) error {
 // writeAtomicStream has write fill a temporary file next to p, then
 // renames it over p; a failed write leaves nothing behind.
 func writeAtomicStream(p string, write func(w io.WriterAt) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-")
-	if err != nil {
-		// The temporary file's name says nothing; the folder does.
+	// The temporary file's name says nothing; the folder does.
+	inFolder := func(err error) error {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
 		return fmt.Errorf("cannot write in %s: %v", filepath.Dir(p), err)
 	}
+	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-")
+	if err != nil {
+		return inFolder(err)
+	}
 	werr := write(tmp)
 	cerr := tmp.Close()
 	if err := errors.Join(werr, cerr); err != nil {
 		os.Remove(tmp.Name())
-		return err
+		return inFolder(err)
 	}
 	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
 		os.Remove(tmp.Name())

@@ -6,10 +6,13 @@ import (
 	"encoding/binary"
 	"encoding/gob"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -382,5 +385,17 @@ func TestMakeAndWriteErrorsNameTheFolder(t *testing.T) {
 	missing := filepath.Join(dir, "missing")
 	if err := writeAtomic(filepath.Join(missing, "pack"), []byte("x")); err == nil || err.Error() != "cannot write in "+missing+": no such file or directory" {
 		t.Errorf("writeAtomic in a missing folder = %v", err)
+	}
+	// A write that fails (a full disk) names the folder too, and leaves
+	// no temporary file.
+	full := t.TempDir()
+	err := writeAtomicStream(filepath.Join(full, "pack"), func(w io.WriterAt) error {
+		return &fs.PathError{Op: "write", Path: w.(*os.File).Name(), Err: syscall.ENOSPC}
+	})
+	if err == nil || err.Error() != "cannot write in "+full+": no space left on device" {
+		t.Errorf("writeAtomicStream on a full disk = %v", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(full, ".tmp-*")); len(left) > 0 {
+		t.Errorf("left %v", left)
 	}
 }

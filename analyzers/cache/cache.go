@@ -129,6 +129,9 @@ const gitignore = "# Created by residue: the cache is local to this machine.\n*\
 // in the cache directory dir and reads its packs. The types of the values
 // stored must be registered with gob.Register.
 func Open(dir, config string) (*Cache, error) {
+	if info, err := os.Stat(dir); err == nil && !info.IsDir() {
+		return nil, fmt.Errorf("%s is not a directory", dir)
+	}
 	if err := Make(dir); err != nil {
 		return nil, err
 	}

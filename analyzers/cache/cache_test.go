@@ -382,6 +382,13 @@ func TestMakeAndWriteErrorsNameTheFolder(t *testing.T) {
 	if err := Make(link); err == nil || !strings.Contains(err.Error(), "is a symbolic link to "+filepath.Join(dir, "gone")+", which does not exist") {
 		t.Errorf("Make(dangling link) = %v", err)
 	}
+	file := filepath.Join(dir, "file")
+	os.WriteFile(file, nil, 0o644)
+	for _, notDir := range []string{file, os.DevNull} {
+		if _, err := Open(notDir, "cfg"); err == nil || err.Error() != notDir+" is not a directory" {
+			t.Errorf("Open(%s) = %v", notDir, err)
+		}
+	}
 	missing := filepath.Join(dir, "missing")
 	if err := writeAtomic(filepath.Join(missing, "pack"), []byte("x")); err == nil || err.Error() != "cannot write in "+missing+": no such file or directory" {
 		t.Errorf("writeAtomic in a missing folder = %v", err)

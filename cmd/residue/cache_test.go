@@ -59,7 +59,7 @@ func TestCacheWarningPaths(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	report := readFile(t, out)
-	if !strings.Contains(report, `"no cache: cannot make .residue_cache/v`) || strings.Contains(report, repo) {
+	if !strings.Contains(report, `"no cache: .residue_cache is not a directory"`) || strings.Contains(report, repo) {
 		t.Errorf("the warning of the report:\n%s", report)
 	}
 }

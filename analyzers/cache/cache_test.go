@@ -207,6 +207,51 @@ func TestCompaction(t *testing.T) {
 	}
 }
 
+// TestCompactionLock: while another run merges the packs, a run that
+// finds them piled up writes its own pack instead of a second merge; a
+// lock a crashed run left is taken over once stale.
+func TestCompactionLock(t *testing.T) {
+	dir := t.TempDir()
+	pile := func() *Cache {
+		for i := range MaxPacks {
+			c, _ := Open(dir, "cfg")
+			c.Put(fmt.Sprint("old", i), value{"x"})
+			c.Close()
+			time.Sleep(time.Millisecond)
+		}
+		c, _ := Open(dir, "cfg")
+		return c
+	}
+	c := pile()
+	lock := filepath.Join(c.Dir(), compactionLock)
+	must := func(err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.WriteFile(lock, nil, 0o644))
+	c.Put("new", value{"y"})
+	must(c.Close())
+	packs, _ := filepath.Glob(filepath.Join(c.Dir(), "pack-*"))
+	if len(packs) != MaxPacks+1 {
+		t.Errorf("%d packs while another run merges them, want %d (this run's own added)", len(packs), MaxPacks+1)
+	}
+	if d, _ := Open(dir, "cfg"); d != nil {
+		if _, ok := d.Get("new"); !ok {
+			t.Error("the entry of the run that did not merge is lost")
+		}
+	}
+	stale := time.Now().Add(-staleLock - time.Minute)
+	must(os.Chtimes(lock, stale, stale))
+	e, _ := Open(dir, "cfg")
+	get(t, e, "new")
+	must(e.Close())
+	packs, _ = filepath.Glob(filepath.Join(e.Dir(), "pack-*"))
+	if _, err := os.Stat(lock); len(packs) != 1 || err == nil {
+		t.Errorf("with a stale lock: %d packs, lock left: %v", len(packs), err == nil)
+	}
+}
+
 // TestCompactionForgetsGoneFiles: a compaction drops the index's records
 // (and so the entries) of files that no longer exist, a checkout moved
 // elsewhere, and keeps those of files that do.

@@ -179,17 +179,24 @@ func TestIndex(t *testing.T) {
 	}
 }
 
-// TestCompaction: past MaxPacks, the packs are merged into one that keeps
-// the entries in use and drops the rest.
-func TestCompaction(t *testing.T) {
-	dir := t.TempDir()
+// pileUp writes MaxPacks packs of one entry each (prefix0, prefix1, …) in
+// configuration cfg of dir, and opens it again: the next Close merges.
+func pileUp(dir, prefix string) *Cache {
 	for i := range MaxPacks {
 		c, _ := Open(dir, "cfg")
-		c.Put(fmt.Sprint("old", i), value{"x"})
+		c.Put(fmt.Sprint(prefix, i), value{"x"})
 		c.Close()
 		time.Sleep(time.Millisecond)
 	}
 	c, _ := Open(dir, "cfg")
+	return c
+}
+
+// TestCompaction: past MaxPacks, the packs are merged into one that keeps
+// the entries in use and drops the rest.
+func TestCompaction(t *testing.T) {
+	dir := t.TempDir()
+	c := pileUp(dir, "old")
 	get(t, c, "old3") // used by this run
 	c.Put("new", value{"y"})
 	if err := c.Close(); err != nil {
@@ -212,17 +219,7 @@ func TestCompaction(t *testing.T) {
 // lock a crashed run left is taken over once stale.
 func TestCompactionLock(t *testing.T) {
 	dir := t.TempDir()
-	pile := func() *Cache {
-		for i := range MaxPacks {
-			c, _ := Open(dir, "cfg")
-			c.Put(fmt.Sprint("old", i), value{"x"})
-			c.Close()
-			time.Sleep(time.Millisecond)
-		}
-		c, _ := Open(dir, "cfg")
-		return c
-	}
-	c := pile()
+	c := pileUp(dir, "old")
 	lock := filepath.Join(c.Dir(), compactionLock)
 	must := func(err error) {
 		if err != nil {
@@ -274,13 +271,7 @@ func TestCompactionForgetsGoneFiles(t *testing.T) {
 	c.Close()
 	os.Remove(files["deleted.py"])
 	os.Rename(files["moved.py"], filepath.Join(t.TempDir(), "moved.py"))
-	for i := range MaxPacks {
-		c, _ := Open(dir, "cfg")
-		c.Put(fmt.Sprint("other", i), value{"x"})
-		c.Close()
-		time.Sleep(time.Millisecond)
-	}
-	d, _ := Open(dir, "cfg")
+	d := pileUp(dir, "other")
 	for name, want := range map[string]bool{"kept.py": true, "deleted.py": false, "moved.py": false} {
 		if _, ok := d.index[files[name]]; ok != want {
 			t.Errorf("%s's record kept: %v, want %v", name, ok, want)

@@ -59,10 +59,7 @@ func TestScanGCKeepsALowerSetting(t *testing.T) {
 	processGOGC(t, 50)
 	end := scanGC()
 	defer end()
-	for range 3 {
-		runtime.GC()
-		time.Sleep(10 * time.Millisecond)
-	}
+	collectAFewTimes()
 	if got := gcPercent(); got != 50 {
 		t.Errorf("while parsing GOGC is %d, want the process's 50", got)
 	}
@@ -131,10 +128,7 @@ func TestTunerFollowsTheLiveHeap(t *testing.T) {
 	}
 	runtime.KeepAlive(held)
 	restore()
-	for range 3 {
-		runtime.GC()
-		time.Sleep(10 * time.Millisecond)
-	}
+	collectAFewTimes()
 	if got := gcPercent(); got != 100 {
 		t.Errorf("after the run GOGC is %d, want 100", got)
 	}
@@ -172,6 +166,15 @@ func gcPercent() int {
 	p := debug.SetGCPercent(100)
 	debug.SetGCPercent(p)
 	return p
+}
+
+// collectAFewTimes collects three times, letting the tuner's finalizer run
+// after each.
+func collectAFewTimes() {
+	for range 3 {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // collectUntil collects and lets the tuner's finalizer run until done

@@ -61,14 +61,11 @@ func (w *walker) examineNamedFile(a arg) {
 	if !w.included(a.rel) || w.excludedWithParents(a.rel) {
 		return
 	}
-	lang, ok := langByName(filepath.Base(a.abs))
-	if !ok {
-		// An extension residue does not know: a file named on purpose is
-		// still read for a Python shebang, as pre-commit's `types:
-		// [python]` names one (Django's manage.py-tpl), which a walk
-		// leaves alone.
-		lang = ""
-	}
+	// A file named on purpose whose extension residue does not know (lang
+	// "") is still read for a Python shebang, as pre-commit's `types:
+	// [python]` names one (Django's manage.py-tpl), which a walk leaves
+	// alone.
+	lang, _ := langByName(filepath.Base(a.abs))
 	w.examine(entry{abs: a.abs, real: a.real, rel: a.rel}, fs.FileInfoToDirEntry(a.info), lang, true)
 }
 
@@ -115,22 +112,19 @@ func readLanguage(abs string, lang source.Language) (source.Language, error) {
 		return "", err
 	}
 	defer f.Close()
-	return detectByHead(f, filepath.Base(abs))
+	return detectByHead(f)
 }
 
 // detectByHead returns the language of f, a file without an extension or
-// one named on purpose with an extension residue does not know, from its
-// first headSize bytes (a Python shebang), "" if residue does not parse it.
-func detectByHead(f *os.File, name string) (source.Language, error) {
+// one named on purpose with an extension residue does not know, from the
+// shebang in its first headSize bytes, "" if residue does not parse it.
+func detectByHead(f *os.File) (source.Language, error) {
 	var head [headSize]byte
 	n, err := io.ReadFull(f, head[:])
 	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
 		return "", err
 	}
-	lang, ok := source.Detect(name, head[:n])
-	if !ok {
-		lang, _ = source.Detect("", head[:n]) // the shebang alone
-	}
+	lang, _ := source.Shebang(head[:n])
 	return lang, nil
 }
 

@@ -16,7 +16,7 @@ import (
 // while a run parses, the tuner sets GOGC after each collection so that
 // the heap's goal is scanHeapGoal, (goal − live) / live, between the
 // default and scanGCPercentMax: on Pillow 5 collections in the parse
-// instead of 11, and 5% less CPU for the scan; on Django the same peak
+// instead of 11, and 3% less CPU for the scan; on Django the same peak
 // RSS, which Build makes.
 //
 // From the models' Build to the end of a run that scans most of its files
@@ -117,7 +117,8 @@ func tuneGC() {
 }
 
 // targetLocked returns the GOGC for a heap of live bytes in the runs'
-// phase, never above the process's own setting; the lock is held.
+// phase: the model phase's, or the scan's (a process's own setting below
+// the default kept); the lock is held.
 func (c *gcControl) targetLocked(live uint64) int {
 	switch {
 	case c.modelling > 0 && c.tuned:

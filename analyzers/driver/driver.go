@@ -2,8 +2,6 @@ package driver
 
 import (
 	"cmp"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -171,14 +169,10 @@ func Run(cfg Config) (*Result, error) {
 func treeOf(files []discover.File) string {
 	lines := make([]string, len(files))
 	for i, f := range files {
-		lines[i] = fmt.Sprintf("%s\x00%d\n", f.Path, f.Size)
+		lines[i] = fmt.Sprintf("%s\x00%d", f.Path, f.Size)
 	}
 	slices.Sort(lines)
-	h := sha256.New()
-	for _, l := range lines {
-		h.Write([]byte(l))
-	}
-	return hex.EncodeToString(h.Sum(nil)[:8])
+	return pathsKey(lines)[:16]
 }
 
 // wholeScan reports whether the run scans most of the files it reads:

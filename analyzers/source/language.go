@@ -60,14 +60,21 @@ func Detect(path string, head []byte) (lang Language, ok bool) {
 	case ".c", ".h":
 		return C, true
 	case "":
-		if bytes.HasPrefix(head, []byte("#!")) {
-			line := head
-			if i := bytes.IndexByte(line, '\n'); i >= 0 {
-				line = line[:i]
-			}
-			if bytes.Contains(line, []byte("python")) {
-				return Python, true
-			}
+		return Shebang(head)
+	}
+	return "", false
+}
+
+// Shebang returns the language a file's shebang, at the start of head,
+// names: Python for a line that names python. ok is false for any other.
+func Shebang(head []byte) (lang Language, ok bool) {
+	if bytes.HasPrefix(head, []byte("#!")) {
+		line := head
+		if i := bytes.IndexByte(line, '\n'); i >= 0 {
+			line = line[:i]
+		}
+		if bytes.Contains(line, []byte("python")) {
+			return Python, true
 		}
 	}
 	return "", false

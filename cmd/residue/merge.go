@@ -130,7 +130,7 @@ func readReport(path string) (*report.Run, error) {
 
 // notOneScan says how two shards' runs differ, "" when they are shards of
 // one scan.
-func notOneScan(a, b *report.Run, ids func(*report.Run) []string) string {
+func notOneScan(a, b *report.Run) string {
 	switch {
 	case a.ToolVersion != b.ToolVersion:
 		return fmt.Sprintf("residue %s made one, %s the other", a.ToolVersion, b.ToolVersion)
@@ -138,7 +138,7 @@ func notOneScan(a, b *report.Run, ids func(*report.Run) []string) string {
 		return fmt.Sprintf("their categories differ (%q, %q)", a.Category, b.Category)
 	case a.Baseline != b.Baseline:
 		return "one was compared with a baseline, the other not"
-	case !slices.Equal(ids(a), ids(b)):
+	case !slices.Equal(ruleIDs(a), ruleIDs(b)):
 		return "their rules differ"
 	case a.Scan != b.Scan:
 		return "their scans differ (residue/scan): another build of residue (two builds of one version differ too: the jobs must run one executable), or other rules, settings, paths, filters or baseline"
@@ -148,24 +148,26 @@ func notOneScan(a, b *report.Run, ids func(*report.Run) []string) string {
 	return ""
 }
 
+// ruleIDs returns the ids of a run's rules, in its order.
+func ruleIDs(r *report.Run) []string {
+	var out []string
+	for _, rl := range r.Rules {
+		out = append(out, rl.ID)
+	}
+	return out
+}
+
 // mergeRuns joins the shards' runs: findings, notifications, the
 // fingerprints of the results cut and the counts of files together, in
 // the order a whole scan reports them, and the run's own notifications
 // once.
 func mergeRuns(runs []*report.Run, paths []string) (*report.Run, error) {
 	first := runs[0]
-	ids := func(r *report.Run) []string {
-		var out []string
-		for _, rl := range r.Rules {
-			out = append(out, rl.ID)
-		}
-		return out
-	}
 	merged := *first
-	merged.Findings, merged.Notifications, merged.Omitted, merged.FilesScanned, merged.Shard, merged.Scan = nil, nil, nil, 0, "", ""
-	merged.Tree = ""
+	merged.Findings, merged.Notifications, merged.Omitted, merged.FilesScanned = nil, nil, nil, 0
+	merged.Shard, merged.Scan, merged.Tree = "", "", ""
 	for i, r := range runs {
-		if why := notOneScan(first, r, ids); why != "" {
+		if why := notOneScan(first, r); why != "" {
 			return nil, fmt.Errorf("%s and %s are not shards of one scan: %s", paths[0], paths[i], why)
 		}
 		merged.Findings = append(merged.Findings, r.Findings...)
